@@ -1,0 +1,147 @@
+import type { Quality } from "@bms/schemas";
+import type { z } from "zod";
+
+export type PortType = "number" | "boolean" | "string" | "any" | "list";
+
+export type Scalar = number | boolean | string;
+/** What flows along an edge: a scalar, a list (loop, min/max over a list) or nothing known. */
+export type Payload = Scalar | null | readonly Payload[];
+
+/** Every value carries its quality and when it was produced, like a point value in a DDC controller. */
+export interface NodeValue {
+  value: Payload;
+  quality: Quality;
+  /** ms since epoch, from the scan clock. */
+  timestamp: number;
+  /** Why the quality is not good: "timeout reading bacnet:1001/...", "input 'a' is bad", ... */
+  reason?: string;
+}
+
+export interface PortDefinition {
+  name: string;
+  type: PortType;
+  label?: string;
+  description?: string;
+  /** Validation refuses a flow where a required input is not connected. */
+  required?: boolean;
+  /** The port takes any number of connections; the executor gets them as one list value. */
+  multiple?: boolean;
+}
+
+/**
+ * Inputs as the executor sees them. An unconnected input is undefined. A `multiple` port holds a list
+ * value whose quality is the worst of its items; the items themselves are in `items`.
+ */
+export type NodeInputs = Record<string, NodeValue | undefined>;
+export type MultiInputs = Record<string, readonly NodeValue[]>;
+
+/**
+ * What an executor returns. A port left out is *inactive* this scan (an untaken conditional branch):
+ * nodes fed by it are skipped. Use a bad-quality value, not a missing port, to say "no good value".
+ */
+export type NodeOutputs = Record<string, NodeValue>;
+
+export interface WriteRequest {
+  point: string;
+  /** null relinquishes the point at this priority. */
+  value: Scalar | null;
+  priority: number;
+  /** Rewrite an unchanged value this often (0: only on change). */
+  heartbeatMs: number;
+  nodeId: string;
+}
+
+export interface AlertEvent {
+  nodeId: string;
+  /** Same key, same alert: this is how the sink deduplicates. */
+  key: string;
+  state: "active" | "cleared" | "acknowledged";
+  priority: "low" | "medium" | "high" | "critical";
+  message: string;
+  latched: boolean;
+  webhookUrl?: string;
+  timestamp: number;
+}
+
+export interface RecordedValue {
+  nodeId: string;
+  name: string;
+  value: Payload;
+  quality: Quality;
+  timestamp: number;
+}
+
+export interface NodeLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Everything a node may touch outside its inputs: the clock, point I/O, alerts, logs. */
+export interface NodeContext {
+  /** The scan's time in ms since epoch. Nodes never read the wall clock (tests run on a fake one). */
+  readonly now: number;
+  /** Seconds since this node last executed (0 on its first execution). */
+  readonly dt: number;
+  readonly scan: number;
+  readonly nodeId: string;
+  readonly flowId: string;
+  /** The trigger that started this scan: "interval", "cron", "on_change", "manual". */
+  readonly trigger: string;
+  /** The value read for this scan (the engine batches every read before evaluation). */
+  readPoint(point: string): NodeValue | undefined;
+  writePoint(request: Omit<WriteRequest, "nodeId">): void;
+  /** A runtime-adjustable parameter (setpoints through the API); undefined when never set. */
+  parameter(name: string): Scalar | undefined;
+  /** The current value of a node output by its node alias, for expressions and templates. */
+  lookup(alias: string): NodeValue | undefined;
+  emitAlert(alert: Omit<AlertEvent, "nodeId" | "timestamp">): void;
+  record(name: string, value: NodeValue): void;
+  readonly log: NodeLogger;
+}
+
+export type NodeCategory = "input" | "logic" | "control" | "output" | "extension";
+
+export interface NodeExample {
+  title: string;
+  config: Record<string, unknown>;
+  explanation: string;
+}
+
+export interface NodeDefinition<C = unknown, S = unknown> {
+  type: string;
+  version: number;
+  category: NodeCategory;
+  label: string;
+  /** A lucide icon name, resolved by the editor. */
+  icon: string;
+  description: string;
+  inputs: readonly PortDefinition[];
+  outputs: readonly PortDefinition[];
+  config: z.ZodType<C, unknown>;
+  /** Reads last scan's values, so it may close a feedback loop (delay, feedback). */
+  breaksCycles?: boolean;
+  /** State survives a config change (PID integral, totalizer), not just an unchanged redeploy. */
+  keepStateOnConfigChange?: boolean;
+  /** The points this node reads or commands, so the engine can batch reads and relinquish writes. */
+  points?(config: C): { reads?: readonly string[]; writes?: readonly string[] };
+  /** Names the node publishes for `parameter` lookups through the API. */
+  parameters?(config: C): readonly { name: string; value: Scalar }[];
+  initialState?(config: C): S;
+  /**
+   * Synchronous on purpose: I/O is batched by the engine before and after evaluation, so an executor
+   * only computes. That keeps a scan deterministic and a 200-node flow in microseconds.
+   */
+  execute(inputs: NodeInputs, config: C, state: S, ctx: NodeContext, multi: MultiInputs): NodeOutputs;
+  examples?: readonly NodeExample[];
+}
+
+/** Erased form the registry and the engine handle; each file keeps its precise types. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry stores definitions of different config/state types
+export type AnyNodeDefinition = NodeDefinition<any, any>;
+
+export function defineNode<C, S = Record<string, never>>(
+  definition: NodeDefinition<C, S>,
+): NodeDefinition<C, S> {
+  return definition;
+}

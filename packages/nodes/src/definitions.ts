@@ -1,0 +1,52 @@
+/**
+ * The editor's view of the node library: palette metadata, ports and config schemas, without executors.
+ * The Designer imports this subpath so its forms, palette and validation come from the same definitions
+ * the runtime executes.
+ */
+
+import type { z } from "zod";
+import type { NodeCategory, NodeExample, PortDefinition } from "./core/types";
+import { nodeRegistry } from "./registry";
+
+export interface NodeDescriptor {
+  type: string;
+  version: number;
+  category: NodeCategory;
+  label: string;
+  icon: string;
+  description: string;
+  inputs: readonly PortDefinition[];
+  outputs: readonly PortDefinition[];
+  config: z.ZodType;
+  breaksCycles: boolean;
+  examples: readonly NodeExample[];
+}
+
+export const NODE_CATEGORIES: readonly { id: NodeCategory; label: string }[] = [
+  { id: "input", label: "Input" },
+  { id: "logic", label: "Logic" },
+  { id: "control", label: "Control" },
+  { id: "output", label: "Output" },
+  { id: "extension", label: "Extensions" },
+];
+
+export const nodeDescriptors: readonly NodeDescriptor[] = [...nodeRegistry.values()].map((d) => ({
+  type: d.type,
+  version: d.version,
+  category: d.category,
+  label: d.label,
+  icon: d.icon,
+  description: d.description,
+  inputs: d.inputs,
+  outputs: d.outputs,
+  config: d.config,
+  breaksCycles: d.breaksCycles === true,
+  examples: d.examples ?? [],
+}));
+
+export function describeNode(type: string): NodeDescriptor | undefined {
+  return nodeDescriptors.find((d) => d.type === type);
+}
+
+export type { NodeCategory, PortDefinition, PortType } from "./core/types";
+export { nodeCatalog } from "./registry";

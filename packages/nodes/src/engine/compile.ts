@@ -1,0 +1,143 @@
+import {
+  type FlowConfiguration,
+  formatPath,
+  type NodeConfiguration,
+  type Validated,
+  type ValidationProblem,
+  validateFlowConfiguration,
+  zodProblems,
+} from "@bms/schemas";
+import type { AnyNodeDefinition } from "../core/types";
+import { type NodeRegistryLookup, nodeCatalog } from "../registry";
+
+export interface CompiledInput {
+  port: string;
+  multiple: boolean;
+  /** Indexes into the plan's node array, and the output port, for each connection into this port. */
+  sources: { node: number; output: string }[];
+}
+
+export interface CompiledNode {
+  index: number;
+  id: string;
+  type: string;
+  alias: string | undefined;
+  definition: AnyNodeDefinition;
+  /** The config after parsing: defaults applied, point references canonical. */
+  config: unknown;
+  /** Stable text of the config as written, to tell an unchanged node on redeploy. */
+  configKey: string;
+  inputs: CompiledInput[];
+  /** Reads last scan's outputs (breaks a feedback loop). */
+  delayed: boolean;
+  hasEnable: boolean;
+  runtime: NodeConfiguration["runtime_options"];
+  reads: readonly string[];
+  writes: readonly string[];
+}
+
+/** What a deploy compiles once; a scan only walks it. */
+export interface FlowPlan {
+  flow: FlowConfiguration;
+  /** In evaluation order. */
+  nodes: CompiledNode[];
+  byId: Map<string, CompiledNode>;
+  reads: string[];
+  writes: string[];
+}
+
+function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/**
+ * Validates a flow and orders it for evaluation (Kahn's algorithm, ties broken by the order the nodes
+ * were written in, so the same flow always runs the same way). Edges into a cycle-breaking node do not
+ * constrain the order: that node reads last scan's values.
+ */
+export function compileFlow(input: unknown, registry: NodeRegistryLookup): Validated<FlowPlan> {
+  const validated = validateFlowConfiguration(input, nodeCatalog(registry));
+  if (!validated.ok) return validated;
+  const flow = validated.value;
+  const problems: ValidationProblem[] = [];
+
+  const written = flow.nodes.map((node, i) => {
+    const definition = registry(node.type)!;
+    const parsed = definition.config.safeParse(node.config);
+    if (!parsed.success) problems.push(...zodProblems(parsed.error, ["nodes", i, "config"]));
+    return { node, definition, config: parsed.success ? parsed.data : undefined };
+  });
+  if (problems.length > 0) return { ok: false, errors: problems };
+
+  const position = new Map(flow.nodes.map((n, i) => [n.id, i]));
+  const indegree = new Array<number>(flow.nodes.length).fill(0);
+  const downstream: number[][] = flow.nodes.map(() => []);
+  for (const c of flow.connections) {
+    const from = position.get(c.from_node)!;
+    const to = position.get(c.to_node)!;
+    if (written[to]!.definition.breaksCycles) continue;
+    indegree[to]!++;
+    downstream[from]!.push(to);
+  }
+  // The ready set is kept sorted by written position; flows are small enough that a sorted insert wins.
+  const ready = indegree.flatMap((d, i) => (d === 0 ? [i] : []));
+  const order: number[] = [];
+  while (ready.length > 0) {
+    const next = ready.shift()!;
+    order.push(next);
+    for (const to of downstream[next]!) {
+      if (--indegree[to]! === 0) {
+        let at = ready.findIndex((r) => r > to);
+        if (at < 0) at = ready.length;
+        ready.splice(at, 0, to);
+      }
+    }
+  }
+  if (order.length !== flow.nodes.length) {
+    // validateFlowConfiguration reports cycles by name; this guards against a catalog that disagrees.
+    return { ok: false, errors: [{ path: formatPath(["connections"]), message: "the flow has a cycle" }] };
+  }
+
+  const planIndex = new Map<number, number>(order.map((writtenIndex, i) => [writtenIndex, i]));
+  const nodes: CompiledNode[] = order.map((writtenIndex, i) => {
+    const { node, definition, config } = written[writtenIndex]!;
+    const inputs: CompiledInput[] = definition.inputs.map((port) => ({
+      port: port.name,
+      multiple: port.multiple === true,
+      sources: flow.connections
+        .filter((c) => c.to_node === node.id && c.to_input === port.name)
+        .map((c) => ({ node: planIndex.get(position.get(c.from_node)!)!, output: c.from_output })),
+    }));
+    const points = definition.points?.(config) ?? {};
+    return {
+      index: i,
+      id: node.id,
+      type: node.type,
+      alias: node.alias,
+      definition,
+      config,
+      configKey: stableKey(node.config),
+      inputs: inputs.filter((input) => input.sources.length > 0),
+      delayed: definition.breaksCycles === true,
+      hasEnable: inputs.some((input) => input.port === "enable" && input.sources.length > 0),
+      runtime: node.runtime_options,
+      reads: points.reads ?? [],
+      writes: points.writes ?? [],
+    };
+  });
+
+  return {
+    ok: true,
+    value: {
+      flow,
+      nodes,
+      byId: new Map(nodes.map((n) => [n.id, n])),
+      reads: [...new Set(nodes.flatMap((n) => n.reads))],
+      writes: [...new Set(nodes.flatMap((n) => n.writes))],
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./core/types";
+export * from "./core/values";
+export * from "./engine/compile";
+export * from "./engine/flow-runtime";
+export * from "./registry";

@@ -1,0 +1,3 @@
+import { sensorRead } from "./sensor-read";
+
+export const inputNodes = [sensorRead] as const;

@@ -1,0 +1,3 @@
+import { threshold } from "./threshold";
+
+export const logicNodes = [threshold] as const;

@@ -1,0 +1,3 @@
+import { actuatorWrite } from "./actuator-write";
+
+export const outputNodes = [actuatorWrite] as const;

@@ -1,0 +1,159 @@
+import { z } from "zod";
+import { DateTimeSchema, QualitySchema } from "./common";
+import { BacnetDeviceInstanceSchema, BacnetObjectInstanceSchema, PointRefSchema } from "./point-ref";
+
+/** A value as the supervisor knows it: with quality, the reason when not good, and when it was read. */
+export const PointValueSchema = z.object({
+  point: z.string(),
+  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  quality: QualitySchema,
+  reason: z.string().optional(),
+  units: z.string().optional(),
+  timestamp: DateTimeSchema,
+});
+export type PointValue = z.infer<typeof PointValueSchema>;
+
+/** Seed §8.2 LiveDataResponse: one point's live value. */
+export const LiveDataResponseSchema = z.object({
+  timestamp: DateTimeSchema,
+  device_id: BacnetDeviceInstanceSchema,
+  object_type: z.string(),
+  object_instance: BacnetObjectInstanceSchema,
+  present_value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  status: z.enum(["ok", "error", "timeout"]),
+  quality: QualitySchema,
+  reason: z.string().optional(),
+});
+export type LiveDataResponse = z.infer<typeof LiveDataResponseSchema>;
+
+export const FlowRunStatusSchema = z.enum(["running", "stopped", "error"]);
+
+/** Seed §8.2 FlowStatusResponse. */
+export const FlowStatusResponseSchema = z.object({
+  flow_id: z.string().nullable(),
+  flow_name: z.string().nullable().optional(),
+  config_version: z.number().int().nullable().optional(),
+  status: FlowRunStatusSchema,
+  last_execution: DateTimeSchema.nullable(),
+  execution_count: z.number().int().min(0),
+  error_message: z.string().optional(),
+});
+export type FlowStatusResponse = z.infer<typeof FlowStatusResponseSchema>;
+
+export const DeviceSchema = z.object({
+  device_id: BacnetDeviceInstanceSchema,
+  address: z.string(),
+  name: z.string().nullable(),
+  vendor_name: z.string().nullable(),
+  model_name: z.string().nullable(),
+  max_apdu: z.number().int().nullable(),
+  segmentation: z.string().nullable(),
+  status: z.enum(["online", "offline", "unknown"]),
+  last_seen: DateTimeSchema.nullable(),
+  object_count: z.number().int().nullable().optional(),
+  reason: z.string().optional(),
+});
+export type Device = z.infer<typeof DeviceSchema>;
+
+/** Seed §8.2 DeviceDiscoveryResponse, with progress for a scan still running. */
+export const DeviceDiscoveryResponseSchema = z.object({
+  devices: z.array(DeviceSchema),
+  last_scan: DateTimeSchema.nullable(),
+  scan_status: z.enum(["complete", "in_progress", "error", "idle"]),
+  progress: z
+    .object({ found: z.number().int(), elapsed_ms: z.number().int(), timeout_ms: z.number().int() })
+    .optional(),
+  error_message: z.string().optional(),
+});
+export type DeviceDiscoveryResponse = z.infer<typeof DeviceDiscoveryResponseSchema>;
+
+export const NodeStatusSchema = z.enum(["idle", "executing", "completed", "error", "skipped"]);
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+
+/** Seed §8.2 NodeExecutionStatus: one node in the last scan. */
+export const NodeExecutionStatusSchema = z.object({
+  node_id: z.string(),
+  status: NodeStatusSchema,
+  start_time: DateTimeSchema.optional(),
+  end_time: DateTimeSchema.optional(),
+  execution_duration_ms: z.number().min(0).optional(),
+  error_message: z.string().optional(),
+  input_values: z.record(z.string(), z.unknown()).optional(),
+  output_values: z.record(z.string(), z.unknown()).optional(),
+});
+export type NodeExecutionStatus = z.infer<typeof NodeExecutionStatusSchema>;
+
+/** Seed §8.2 NodeExecutionEvent: the timeline entry. */
+export const NodeExecutionEventSchema = z.object({
+  node_id: z.string(),
+  event_type: z.enum(["started", "completed", "error", "skipped"]),
+  timestamp: DateTimeSchema,
+  scan: z.number().int().min(0).optional(),
+  duration_ms: z.number().min(0).optional(),
+  error_details: z.string().optional(),
+});
+export type NodeExecutionEvent = z.infer<typeof NodeExecutionEventSchema>;
+
+/** Seed §8.2 ExecutionState. */
+export const ExecutionStateSchema = z.object({
+  flow_id: z.string().nullable(),
+  status: z.enum(["idle", "running", "paused", "error", "completed", "stopped"]),
+  current_executing_nodes: z.array(z.string()),
+  execution_start_time: DateTimeSchema.nullable(),
+  execution_context: z.record(z.string(), z.unknown()),
+  total_nodes: z.number().int().min(0),
+  completed_nodes: z.number().int().min(0),
+  failed_nodes: z.array(z.string()),
+  execution_timeline: z.array(NodeExecutionEventSchema),
+});
+export type ExecutionState = z.infer<typeof ExecutionStateSchema>;
+
+/** Seed §8.2 ExecutionStateResponse: what the Designer overlay and the dashboard poll. */
+export const ExecutionStateResponseSchema = z.object({
+  execution_state: ExecutionStateSchema,
+  node_statuses: z.array(NodeExecutionStatusSchema),
+  live_context: z.record(z.string(), z.unknown()),
+  scan: z.number().int().min(0),
+  last_scan_at: DateTimeSchema.nullable(),
+  performance_metrics: z.object({
+    avg_execution_time_ms: z.number().min(0),
+    nodes_per_second: z.number().min(0),
+    memory_usage_mb: z.number().min(0),
+  }),
+});
+export type ExecutionStateResponse = z.infer<typeof ExecutionStateResponseSchema>;
+
+export const DeployResponseSchema = z.object({
+  status: z.literal("deployed"),
+  config_version: z.number().int().min(1),
+  flow_id: z.string(),
+  flow_name: z.string(),
+  checksum: z.string(),
+  activated_at: DateTimeSchema,
+});
+export type DeployResponse = z.infer<typeof DeployResponseSchema>;
+
+export const DiscoverRequestSchema = z.object({
+  low_limit: BacnetDeviceInstanceSchema.optional(),
+  high_limit: BacnetDeviceInstanceSchema.optional(),
+  targets: z
+    .array(z.string().regex(/^[^:\s]+(:\d{1,5})?$/, "must be ip or ip:port"))
+    .max(256)
+    .optional(),
+  timeout_ms: z.number().int().min(100).max(60_000).default(3000),
+});
+export type DiscoverRequest = z.infer<typeof DiscoverRequestSchema>;
+
+export const PointReadRequestSchema = z.object({ points: z.array(PointRefSchema).min(1).max(5000) });
+export const PointWriteRequestSchema = z.object({
+  writes: z
+    .array(
+      z.object({
+        point: PointRefSchema,
+        value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+        priority: z.number().int().min(1).max(16).default(16),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});

@@ -1,0 +1,310 @@
+import { z } from "zod";
+import {
+  DateTimeSchema,
+  formatPath,
+  IdentifierSchema,
+  SemverSchema,
+  type Validated,
+  type ValidationProblem,
+  zodProblems,
+} from "./common";
+
+export const OnFailureSchema = z.enum(["stop", "continue", "alert"]);
+export type OnFailure = z.infer<typeof OnFailureSchema>;
+
+export const TriggerSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("interval"),
+    /** Scan period. 100 ms is the floor: faster than that a BACnet network cannot follow. */
+    interval_ms: z.number().int().min(100).max(86_400_000).default(1000),
+  }),
+  z.object({
+    type: z.literal("cron"),
+    expression: z.string().min(1).max(120),
+    timezone: z.string().min(1).max(64).default("UTC"),
+  }),
+  z.object({
+    type: z.literal("on_change"),
+    /** Points whose change (COV or a polled change) starts a scan; empty means every input point. */
+    points: z.array(z.string()).default([]),
+    /** Changes closer together than this are coalesced into one scan. */
+    debounce_ms: z.number().int().min(0).max(60_000).default(100),
+    /** A scan runs at least this often even without changes, so timers and heartbeats advance. */
+    max_interval_ms: z.number().int().min(1000).max(86_400_000).default(60_000),
+  }),
+]);
+export type Trigger = z.infer<typeof TriggerSchema>;
+
+export const ErrorHandlingSchema = z.object({
+  retry_count: z.number().int().min(0).max(10).default(0),
+  timeout_ms: z.number().int().min(1).max(600_000).default(5000),
+  on_failure: OnFailureSchema.default("continue"),
+});
+export type ErrorHandling = z.infer<typeof ErrorHandlingSchema>;
+
+export const RuntimeOptionsSchema = z.object({
+  timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  retry_count: z.number().int().min(0).max(10).optional(),
+  on_failure: OnFailureSchema.optional(),
+});
+
+export const PositionSchema = z.object({ x: z.number(), y: z.number() });
+
+export const NodeConfigurationSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, "must hold only letters, digits, _ and -"),
+  type: z.string().min(1).max(64),
+  /** The node definition version the config was written for. */
+  version: z.number().int().min(1).default(1),
+  /** A name that expressions and templates can refer to; unique within the flow. */
+  alias: IdentifierSchema.optional(),
+  label: z.string().max(100).optional(),
+  position: PositionSchema.optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  runtime_options: RuntimeOptionsSchema.default({}),
+});
+export type NodeConfiguration = z.infer<typeof NodeConfigurationSchema>;
+
+export const ConnectionSchema = z.object({
+  id: z.string().max(128).optional(),
+  from_node: z.string().min(1),
+  from_output: z.string().min(1),
+  to_node: z.string().min(1),
+  to_input: z.string().min(1),
+});
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const FlowMetadataSchema = z.object({
+  flow_id: z.uuid(),
+  flow_name: z.string().min(1).max(100),
+  version: SemverSchema,
+  generated_at: DateTimeSchema,
+  description: z.string().max(2000).optional(),
+});
+
+export const ExecutionSchema = z.object({
+  trigger: TriggerSchema.default({ type: "interval", interval_ms: 1000 }),
+  error_handling: ErrorHandlingSchema.default({ retry_count: 0, timeout_ms: 5000, on_failure: "continue" }),
+});
+
+/** Structure only: what can be checked without knowing the node types. */
+export const FlowConfigurationStructureSchema = z.object({
+  metadata: FlowMetadataSchema,
+  execution: ExecutionSchema.default({
+    trigger: { type: "interval", interval_ms: 1000 },
+    error_handling: { retry_count: 0, timeout_ms: 5000, on_failure: "continue" },
+  }),
+  nodes: z.array(NodeConfigurationSchema).max(5000),
+  connections: z.array(ConnectionSchema).max(20000),
+});
+export type FlowConfiguration = z.infer<typeof FlowConfigurationStructureSchema>;
+export type FlowConfigurationInput = z.input<typeof FlowConfigurationStructureSchema>;
+
+/**
+ * What validation needs to know of each node type. `packages/nodes` builds this from its registry;
+ * keeping it an interface here lets the schemas package stay free of the node library.
+ */
+export interface NodeTypeInfo {
+  inputs: readonly { name: string; required?: boolean }[];
+  outputs: readonly { name: string }[];
+  /** A node that reads last scan's value of its input (delay, feedback) and so may close a loop. */
+  breaksCycles?: boolean;
+  /** Ports that take several connections (an N-input AND, say); others take one. */
+  multiInputs?: readonly string[];
+  config: z.ZodType;
+}
+export type NodeCatalog = (type: string) => NodeTypeInfo | undefined;
+
+/** Tarjan's strongly connected components, iterative so 5000-node flows cannot overflow the stack. */
+function stronglyConnectedComponents(ids: readonly string[], edges: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const work: { id: string; next: number }[] = [{ id: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const targets = edges.get(frame.id) ?? [];
+      if (frame.next < targets.length) {
+        const target = targets[frame.next++]!;
+        if (!index.has(target)) {
+          index.set(target, counter);
+          low.set(target, counter++);
+          stack.push(target);
+          onStack.add(target);
+          work.push({ id: target, next: 0 });
+        } else if (onStack.has(target)) {
+          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(target)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component: string[] = [];
+        let member: string | undefined;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.id);
+        const selfLoop = (edges.get(frame.id) ?? []).includes(frame.id);
+        if (component.length > 1 || selfLoop) components.push(component.reverse());
+      }
+    }
+  }
+  return components;
+}
+
+/** Orders a cycle's members along its edges so the message reads A → B → C → A. */
+function cyclePath(component: string[], edges: Map<string, string[]>): string[] {
+  const members = new Set(component);
+  const start = component[0]!;
+  const path = [start];
+  const seen = new Set([start]);
+  let current = start;
+  for (;;) {
+    const next = (edges.get(current) ?? []).find((t) => members.has(t) && (!seen.has(t) || t === start));
+    if (next === undefined || next === start) break;
+    path.push(next);
+    seen.add(next);
+    current = next;
+  }
+  path.push(start);
+  return path;
+}
+
+/** Checks what needs the node catalog: types, configs, ports, aliases and cycles. */
+export function checkFlowSemantics(flow: FlowConfiguration, catalog: NodeCatalog): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const nodeIndex = new Map<string, number>();
+  const aliasIndex = new Map<string, number>();
+
+  flow.nodes.forEach((node, i) => {
+    if (nodeIndex.has(node.id)) {
+      problems.push({ path: formatPath(["nodes", i, "id"]), message: `duplicate node id "${node.id}"` });
+    } else {
+      nodeIndex.set(node.id, i);
+    }
+    if (node.alias !== undefined) {
+      const first = aliasIndex.get(node.alias);
+      if (first !== undefined) {
+        problems.push({
+          path: formatPath(["nodes", i, "alias"]),
+          message: `alias "${node.alias}" is already used by node "${flow.nodes[first]?.id}"`,
+        });
+      } else {
+        aliasIndex.set(node.alias, i);
+      }
+    }
+    const info = catalog(node.type);
+    if (!info) {
+      problems.push({ path: formatPath(["nodes", i, "type"]), message: `unknown node type "${node.type}"` });
+      return;
+    }
+    const parsed = info.config.safeParse(node.config);
+    if (!parsed.success) problems.push(...zodProblems(parsed.error, ["nodes", i, "config"]));
+  });
+
+  const edges = new Map<string, string[]>();
+  const inputUse = new Map<string, number>();
+  flow.connections.forEach((c, i) => {
+    const fromIndex = nodeIndex.get(c.from_node);
+    const toIndex = nodeIndex.get(c.to_node);
+    if (fromIndex === undefined) {
+      problems.push({
+        path: formatPath(["connections", i, "from_node"]),
+        message: `node "${c.from_node}" does not exist`,
+      });
+    }
+    if (toIndex === undefined) {
+      problems.push({
+        path: formatPath(["connections", i, "to_node"]),
+        message: `node "${c.to_node}" does not exist`,
+      });
+    }
+    if (fromIndex === undefined || toIndex === undefined) return;
+    const fromNode = flow.nodes[fromIndex]!;
+    const toNode = flow.nodes[toIndex]!;
+    const fromInfo = catalog(fromNode.type);
+    const toInfo = catalog(toNode.type);
+    if (fromInfo && !fromInfo.outputs.some((p) => p.name === c.from_output)) {
+      problems.push({
+        path: formatPath(["connections", i, "from_output"]),
+        message: `node "${c.from_node}" (${fromNode.type}) has no output "${c.from_output}"`,
+      });
+    }
+    if (toInfo && !toInfo.inputs.some((p) => p.name === c.to_input)) {
+      problems.push({
+        path: formatPath(["connections", i, "to_input"]),
+        message: `node "${c.to_node}" (${toNode.type}) has no input "${c.to_input}"`,
+      });
+    }
+    if (toInfo && !toInfo.multiInputs?.includes(c.to_input)) {
+      const key = `${c.to_node}\u0000${c.to_input}`;
+      const first = inputUse.get(key);
+      if (first !== undefined) {
+        problems.push({
+          path: formatPath(["connections", i, "to_input"]),
+          message: `input "${c.to_input}" of node "${c.to_node}" is already connected (connections[${first}])`,
+        });
+      } else {
+        inputUse.set(key, i);
+      }
+    }
+    // An edge into a cycle-breaking node carries last scan's value, so it does not close a loop.
+    if (toInfo?.breaksCycles) return;
+    const targets = edges.get(c.from_node);
+    if (targets) targets.push(c.to_node);
+    else edges.set(c.from_node, [c.to_node]);
+  });
+
+  flow.nodes.forEach((node, i) => {
+    const info = catalog(node.type);
+    if (!info) return;
+    for (const port of info.inputs) {
+      if (!port.required) continue;
+      const connected = flow.connections.some((c) => c.to_node === node.id && c.to_input === port.name);
+      if (!connected) {
+        problems.push({
+          path: formatPath(["nodes", i]),
+          message: `required input "${port.name}" of node "${node.id}" is not connected`,
+        });
+      }
+    }
+  });
+
+  for (const component of stronglyConnectedComponents([...nodeIndex.keys()], edges)) {
+    const path = cyclePath(component, edges);
+    const first = flow.connections.findIndex((c) => c.from_node === path[0] && c.to_node === path[1]);
+    problems.push({
+      path: formatPath(first >= 0 ? ["connections", first] : ["connections"]),
+      message: `cycle ${path.join(" → ")}: close a feedback loop through a delay or feedback node`,
+    });
+  }
+  return problems;
+}
+
+/** Full validation: structure, then everything the catalog allows to check. */
+export function validateFlowConfiguration(
+  input: unknown,
+  catalog: NodeCatalog,
+): Validated<FlowConfiguration> {
+  const parsed = FlowConfigurationStructureSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: zodProblems(parsed.error) };
+  const problems = checkFlowSemantics(parsed.data, catalog);
+  if (problems.length > 0) return { ok: false, errors: problems };
+  return { ok: true, value: parsed.data };
+}

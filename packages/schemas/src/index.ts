@@ -1,0 +1,5 @@
+export * from "./api";
+export * from "./common";
+export * from "./deployment";
+export * from "./flow";
+export * from "./point-ref";

@@ -1,0 +1,291 @@
+import { z } from "zod";
+
+/**
+ * Point references name every point the product reads or writes. One canonical string form:
+ *   bacnet:<deviceInstance>/<objectType>:<instance>[.<property>][[<index>]]
+ *   modbus:<host>[:<port>]:<unit>/<table>:<address>
+ *   mqtt:<topic>
+ * The seed's `bacnet:100:AI1` and `device:bacnet:100:analogInput:1:presentValue` are accepted and normalised.
+ */
+
+/** 4194303 is the wildcard instance (Who-Is "any"), so it is not a valid device. */
+export const BACNET_MAX_DEVICE_INSTANCE = 4_194_302;
+export const BACNET_MAX_OBJECT_INSTANCE = 4_194_303;
+
+export const BACNET_OBJECT_TYPES = [
+  "analogInput",
+  "analogOutput",
+  "analogValue",
+  "binaryInput",
+  "binaryOutput",
+  "binaryValue",
+  "calendar",
+  "command",
+  "device",
+  "eventEnrollment",
+  "file",
+  "group",
+  "loop",
+  "multiStateInput",
+  "multiStateOutput",
+  "notificationClass",
+  "program",
+  "schedule",
+  "averaging",
+  "multiStateValue",
+  "trendLog",
+  "lifeSafetyPoint",
+  "lifeSafetyZone",
+  "accumulator",
+  "pulseConverter",
+  "eventLog",
+  "globalGroup",
+  "trendLogMultiple",
+  "loadControl",
+  "structuredView",
+  "accessDoor",
+  "timer",
+  "accessCredential",
+  "accessPoint",
+  "accessRights",
+  "accessUser",
+  "accessZone",
+  "credentialDataInput",
+  "networkSecurity",
+  "bitstringValue",
+  "characterstringValue",
+  "datePatternValue",
+  "dateValue",
+  "datetimePatternValue",
+  "datetimeValue",
+  "integerValue",
+  "largeAnalogValue",
+  "octetstringValue",
+  "positiveIntegerValue",
+  "timePatternValue",
+  "timeValue",
+  "notificationForwarder",
+  "alertEnrollment",
+  "channel",
+  "lightingOutput",
+] as const;
+export type BacnetObjectType = (typeof BACNET_OBJECT_TYPES)[number];
+export const BacnetObjectTypeSchema = z.enum(BACNET_OBJECT_TYPES);
+
+/** Object types whose presentValue has a priority array in the standard (or optionally, in practice). */
+export const COMMANDABLE_OBJECT_TYPES: readonly BacnetObjectType[] = [
+  "analogOutput",
+  "binaryOutput",
+  "multiStateOutput",
+  "analogValue",
+  "binaryValue",
+  "multiStateValue",
+  "lightingOutput",
+];
+
+/** The abbreviations integrators write (and the seed uses): AI1, BO3, MSV2 ... */
+const OBJECT_TYPE_ABBREVIATIONS: Record<string, BacnetObjectType> = {
+  AI: "analogInput",
+  AO: "analogOutput",
+  AV: "analogValue",
+  BI: "binaryInput",
+  BO: "binaryOutput",
+  BV: "binaryValue",
+  MI: "multiStateInput",
+  MSI: "multiStateInput",
+  MO: "multiStateOutput",
+  MSO: "multiStateOutput",
+  MV: "multiStateValue",
+  MSV: "multiStateValue",
+  DEV: "device",
+  TL: "trendLog",
+  SCH: "schedule",
+  CAL: "calendar",
+  NC: "notificationClass",
+  ACC: "accumulator",
+  LO: "loop",
+};
+
+const OBJECT_TYPE_BY_LOWER = new Map<string, BacnetObjectType>(
+  BACNET_OBJECT_TYPES.map((t) => [t.toLowerCase(), t]),
+);
+
+/** Accepts camelCase, any case, snake/kebab case (`analog_input`, `analog-input`) and abbreviations. */
+export function parseObjectType(text: string): BacnetObjectType | undefined {
+  const abbreviation = OBJECT_TYPE_ABBREVIATIONS[text.toUpperCase()];
+  if (abbreviation) return abbreviation;
+  return OBJECT_TYPE_BY_LOWER.get(text.replace(/[-_\s]/g, "").toLowerCase());
+}
+
+export interface BacnetPointRef {
+  protocol: "bacnet";
+  device: number;
+  objectType: BacnetObjectType;
+  instance: number;
+  property: string;
+  index?: number;
+}
+
+export interface ModbusPointRef {
+  protocol: "modbus";
+  host: string;
+  port?: number;
+  unit: number;
+  table: "coil" | "discrete_input" | "input_register" | "holding_register";
+  address: number;
+}
+
+export interface MqttPointRef {
+  protocol: "mqtt";
+  topic: string;
+}
+
+export type PointRef = BacnetPointRef | ModbusPointRef | MqttPointRef;
+
+export type PointRefParseResult = { ok: true; ref: PointRef } | { ok: false; message: string };
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const MODBUS_TABLES = ["coil", "discrete_input", "input_register", "holding_register"] as const;
+
+function parseInteger(text: string): number | undefined {
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function bacnetRef(
+  deviceText: string,
+  typeText: string,
+  instanceText: string,
+  propertyText: string | undefined,
+  indexText: string | undefined,
+): PointRefParseResult {
+  const device = parseInteger(deviceText);
+  if (device === undefined)
+    return { ok: false, message: `device instance "${deviceText}" is not an integer` };
+  if (device > BACNET_MAX_DEVICE_INSTANCE) {
+    return {
+      ok: false,
+      message: `device instance ${device} is out of range 0..${BACNET_MAX_DEVICE_INSTANCE}`,
+    };
+  }
+  const objectType = parseObjectType(typeText);
+  if (!objectType) return { ok: false, message: `unknown BACnet object type "${typeText}"` };
+  const instance = parseInteger(instanceText);
+  if (instance === undefined) {
+    return { ok: false, message: `object instance "${instanceText}" is not an integer` };
+  }
+  if (instance > BACNET_MAX_OBJECT_INSTANCE) {
+    return {
+      ok: false,
+      message: `object instance ${instance} is out of range 0..${BACNET_MAX_OBJECT_INSTANCE}`,
+    };
+  }
+  const property = propertyText ?? "presentValue";
+  if (!IDENTIFIER.test(property)) return { ok: false, message: `invalid property name "${property}"` };
+  const ref: BacnetPointRef = { protocol: "bacnet", device, objectType, instance, property };
+  if (indexText !== undefined) {
+    const index = parseInteger(indexText);
+    if (index === undefined) return { ok: false, message: `array index "${indexText}" is not an integer` };
+    ref.index = index;
+  }
+  return { ok: true, ref };
+}
+
+// bacnet:1001/analogInput:1.presentValue[3]
+const CANONICAL_BACNET = /^bacnet:([^/]+)\/([A-Za-z_-]+):([^.[\]]+)(?:\.([^[\]]+))?(?:\[([^\]]*)\])?$/;
+// bacnet:100:AI1  or  bacnet:100:AI:1
+const SEED_SHORT_BACNET = /^bacnet:(\d+):([A-Za-z]+):?(\d+)$/;
+// device:bacnet:100:analogInput:1:presentValue
+const SEED_LONG_BACNET = /^device:bacnet:([^:]+):([A-Za-z_-]+):([^:]+)(?::([A-Za-z][A-Za-z0-9_-]*))?$/;
+// modbus:10.0.0.5:502:1/holding_register:40001  or  modbus:10.0.0.5:1/holding_register:40001
+const MODBUS = /^modbus:([^/]+)\/([a-z_]+):(\d+)$/;
+
+function parseModbus(hostPart: string, tableText: string, addressText: string): PointRefParseResult {
+  const parts = hostPart.split(":");
+  if (parts.length < 2 || parts.length > 3) {
+    return { ok: false, message: "modbus reference must be modbus:<host>[:<port>]:<unit>/<table>:<address>" };
+  }
+  const host = parts[0] ?? "";
+  const port = parts.length === 3 ? parseInteger(parts[1] ?? "") : undefined;
+  const unit = parseInteger(parts[parts.length - 1] ?? "");
+  if (!host) return { ok: false, message: "modbus host is empty" };
+  if (parts.length === 3 && (port === undefined || port < 1 || port > 65535)) {
+    return { ok: false, message: `modbus port "${parts[1]}" is not 1..65535` };
+  }
+  if (unit === undefined || unit > 255) return { ok: false, message: `modbus unit id must be 0..255` };
+  const table = MODBUS_TABLES.find((t) => t === tableText);
+  if (!table)
+    return { ok: false, message: `unknown modbus table "${tableText}" (${MODBUS_TABLES.join(", ")})` };
+  const address = Number(addressText);
+  if (address > 465535) return { ok: false, message: `modbus address ${address} is out of range` };
+  const ref: ModbusPointRef = { protocol: "modbus", host, unit, table, address };
+  if (port !== undefined) ref.port = port;
+  return { ok: true, ref };
+}
+
+export function parsePointRef(input: string): PointRefParseResult {
+  const text = input.trim();
+  if (text.length === 0) return { ok: false, message: "point reference is empty" };
+  if (text.length > 512) return { ok: false, message: "point reference is longer than 512 characters" };
+
+  let m = CANONICAL_BACNET.exec(text);
+  if (m) return bacnetRef(m[1] ?? "", m[2] ?? "", m[3] ?? "", m[4], m[5]);
+  m = SEED_SHORT_BACNET.exec(text);
+  if (m) return bacnetRef(m[1] ?? "", m[2] ?? "", m[3] ?? "", undefined, undefined);
+  m = SEED_LONG_BACNET.exec(text);
+  if (m) return bacnetRef(m[1] ?? "", m[2] ?? "", m[3] ?? "", m[4], undefined);
+  m = MODBUS.exec(text);
+  if (m) return parseModbus(m[1] ?? "", m[2] ?? "", m[3] ?? "");
+  if (text.startsWith("mqtt:")) {
+    const topic = text.slice(5);
+    if (!topic || /[#+]/.test(topic)) {
+      return { ok: false, message: "mqtt topic must be non-empty and must not contain wildcards" };
+    }
+    return { ok: true, ref: { protocol: "mqtt", topic } };
+  }
+  return {
+    ok: false,
+    message: `"${text.slice(0, 80)}" is not a point reference (expected bacnet:<device>/<objectType>:<instance>[.<property>])`,
+  };
+}
+
+export function formatPointRef(ref: PointRef): string {
+  switch (ref.protocol) {
+    case "bacnet": {
+      const index = ref.index === undefined ? "" : `[${ref.index}]`;
+      return `bacnet:${ref.device}/${ref.objectType}:${ref.instance}.${ref.property}${index}`;
+    }
+    case "modbus": {
+      const port = ref.port === undefined ? "" : `:${ref.port}`;
+      return `modbus:${ref.host}${port}:${ref.unit}/${ref.table}:${ref.address}`;
+    }
+    case "mqtt":
+      return `mqtt:${ref.topic}`;
+  }
+}
+
+/** Parses any accepted form and returns the canonical string, or throws with the parse message. */
+export function normalizePointRef(input: string): string {
+  const result = parsePointRef(input);
+  if (!result.ok) throw new Error(result.message);
+  return formatPointRef(result.ref);
+}
+
+/** A point reference string in any accepted form; the parsed value is the canonical string. */
+export const PointRefSchema = z.string().transform((text, ctx) => {
+  const result = parsePointRef(text);
+  if (!result.ok) {
+    ctx.addIssue({ code: "custom", message: result.message });
+    return z.NEVER;
+  }
+  return formatPointRef(result.ref);
+});
+
+/** For JSON Schema export and forms: the wire form is a string. */
+export const PointRefInputSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .describe("Point reference, e.g. bacnet:1001/analogInput:1.presentValue");
+
+export const BacnetDeviceInstanceSchema = z.number().int().min(0).max(BACNET_MAX_DEVICE_INSTANCE);
+export const BacnetObjectInstanceSchema = z.number().int().min(0).max(BACNET_MAX_OBJECT_INSTANCE);

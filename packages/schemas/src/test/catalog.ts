@@ -1,0 +1,36 @@
+import { z } from "zod";
+import type { NodeCatalog } from "../flow";
+import { PointRefSchema } from "../point-ref";
+
+/** A small catalog standing in for packages/nodes, so schema tests need no node library. */
+const TYPES: Record<string, ReturnType<NodeCatalog>> = {
+  sensor_read: {
+    inputs: [],
+    outputs: [{ name: "value" }],
+    config: z.object({ point: PointRefSchema, device_id: z.number().int().max(4194302).optional() }),
+  },
+  threshold: {
+    inputs: [{ name: "value", required: true }, { name: "limit" }],
+    outputs: [{ name: "result" }],
+    config: z.object({ operator: z.enum([">", "<"]), value: z.number() }),
+  },
+  math: {
+    inputs: [{ name: "a" }, { name: "b" }],
+    outputs: [{ name: "result" }],
+    config: z.object({}),
+  },
+  feedback: {
+    inputs: [{ name: "value" }],
+    outputs: [{ name: "value" }],
+    breaksCycles: true,
+    config: z.object({}),
+  },
+  and: {
+    inputs: [{ name: "inputs" }],
+    outputs: [{ name: "result" }],
+    multiInputs: ["inputs"],
+    config: z.object({}),
+  },
+};
+
+export const testCatalog: NodeCatalog = (type) => TYPES[type];
