@@ -1,0 +1,131 @@
+import { join } from "node:path";
+import { REPO_ROOT, type RunningProcess, startProcess, tempDir, tsxArgs } from "./processes";
+
+export interface SimulatorHandle extends RunningProcess {
+  webUrl: string;
+  port: number;
+  bind: string;
+}
+
+/** Starts `bms-sim` on its own loopback address and UDP port; every test file picks distinct ones. */
+export async function startSimulator(options: {
+  site?: string;
+  bind: string;
+  port: number;
+  devices?: number;
+  speed?: number;
+  extraArgs?: string[];
+}): Promise<SimulatorHandle> {
+  const args = [
+    "--site",
+    options.site ?? "skeleton",
+    "--bind",
+    options.bind,
+    "--port",
+    String(options.port),
+    "--web-port",
+    "0",
+    ...(options.devices ? ["--devices", String(options.devices)] : []),
+    ...(options.speed ? ["--speed", String(options.speed)] : []),
+    ...(options.extraArgs ?? []),
+  ];
+  const [cmd, argv] = tsxArgs("apps/simulator/src/cli.ts", args);
+  const proc = await startProcess(cmd, argv, {
+    name: "simulator",
+    cwd: join(REPO_ROOT, "apps/simulator"),
+    ready: /bms-sim ready \d+ devices/,
+  });
+  const web = proc.output().match(/bms-sim web (http:\/\/\S+)/);
+  if (!web?.[1]) throw new Error(`simulator did not print its web address:\n${proc.output()}`);
+  return Object.assign(proc, { webUrl: web[1], port: options.port, bind: options.bind });
+}
+
+export interface SupervisorHandle extends RunningProcess {
+  url: string;
+  token: string;
+  dataDir: string;
+}
+
+/** Starts `bms-supervisor all` with a fresh (or given) data directory and an admin token. */
+export async function startSupervisor(options: {
+  bacnetBind?: string;
+  bacnetPort: number;
+  broadcast: string;
+  dataDir?: string;
+  token?: string;
+  env?: Record<string, string>;
+  extraArgs?: string[];
+}): Promise<SupervisorHandle> {
+  const dataDir = options.dataDir ?? tempDir("supervisor");
+  const token = options.token ?? "test-token-0123456789abcdef";
+  const [cmd, argv] = tsxArgs("apps/supervisor/src/cli.ts", [
+    "all",
+    "--http-port",
+    "0",
+    "--http-host",
+    "127.0.0.1",
+    "--data-dir",
+    dataDir,
+    "--bacnet-bind",
+    options.bacnetBind ?? "127.0.0.1",
+    "--bacnet-port",
+    String(options.bacnetPort),
+    "--broadcast",
+    options.broadcast,
+    "--log-level",
+    "warn",
+    ...(options.extraArgs ?? []),
+  ]);
+  const proc = await startProcess(cmd, argv, {
+    name: "supervisor",
+    cwd: join(REPO_ROOT, "apps/supervisor"),
+    env: { BMS_SUPERVISOR_TOKEN: token, ...options.env },
+    ready: /bms-supervisor listening (http:\/\/\S+)/,
+  });
+  const url = proc.output().match(/bms-supervisor listening (http:\/\/\S+)/)?.[1] ?? "";
+  return Object.assign(proc, { url, token, dataDir });
+}
+
+/** JSON over HTTP with the bearer token, for tests that drive the supervisor API. */
+export async function api<T = unknown>(
+  base: string,
+  path: string,
+  options: { method?: string; body?: unknown; token?: string } = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(`${base}${path}`, {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text for the assertion message
+  }
+  return { status: response.status, body: body as T };
+}
+
+/** Polls until `probe` returns a value that is not undefined, or fails with the last error. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ""}`);
+}
