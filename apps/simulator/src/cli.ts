@@ -1,0 +1,187 @@
+import { watch } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { Simulator } from "./simulator";
+import { loadSiteFile, resolveSiteSource, SiteLoadError } from "./site/load-site";
+import { scaleSite } from "./site/scale-site";
+import type { SiteSpec } from "./site/site-schema";
+import { buildWebApp, listenWeb } from "./web/web-server";
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected an integer ${min}..${max}`);
+    }
+    return value;
+  };
+}
+
+function positive(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError("expected a number > 0");
+  return value;
+}
+
+function ipv4(raw: string): string {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(raw) || raw.split(".").some((p) => Number(p) > 255)) {
+    throw new InvalidArgumentError("expected an IPv4 address such as 127.0.0.2");
+  }
+  return raw;
+}
+
+interface CliOptions {
+  site: string;
+  devices?: number;
+  bind: string;
+  port: number;
+  webPort: number;
+  webHost: string;
+  broadcast: string;
+  speed: number;
+  watch: boolean;
+}
+
+const program = new Command()
+  .name("bms-sim")
+  .description(
+    "BACnet/IP simulator: virtual controllers with physics, COV and fault injection.\n" +
+      "Each device owns a UDP socket on its own address (--bind, then the next addresses);\n" +
+      "one shared socket on the broadcast address receives Who-Is for all of them.",
+  )
+  .option(
+    "--site <name|file.json>",
+    "built-in site (skeleton, demo) or a site JSON file, reloaded on change",
+    "skeleton",
+  )
+  .option(
+    "--devices <n>",
+    "scale mode: n generated devices of 50 points each (replaces --site)",
+    integer(1, 5000),
+  )
+  .option(
+    "--bind <ip>",
+    "address of the first device; the next devices take the following addresses",
+    ipv4,
+    "127.0.0.2",
+  )
+  .option(
+    "--port <udp>",
+    "BACnet/IP UDP port of every device and of the broadcast listener",
+    integer(1, 65535),
+    47808,
+  )
+  .option("--web-port <tcp>", "web UI and REST API port; 0 picks a free port", integer(0, 65535), 8090)
+  .option("--web-host <ip>", "address the web UI listens on", "127.0.0.1")
+  .option("--broadcast <ip>", "broadcast address clients send Who-Is to", ipv4, "127.255.255.255")
+  .option(
+    "--speed <factor>",
+    "time acceleration of the physics (1 = real time, 60 = a minute per second)",
+    positive,
+    1,
+  )
+  .option("--no-watch", "do not reload the site file when it changes")
+  .showHelpAfterError();
+
+function loadSpec(options: CliOptions): { spec: SiteSpec; file?: string } {
+  if (options.devices !== undefined) return { spec: scaleSite(options.devices) };
+  const source = resolveSiteSource(options.site, process.env.INIT_CWD ?? process.cwd());
+  return { spec: loadSiteFile(source), file: source.builtIn ? undefined : source.file };
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const options = program.opts<CliOptions>();
+  let loaded: { spec: SiteSpec; file?: string };
+  try {
+    loaded = loadSpec(options);
+  } catch (err) {
+    process.stderr.write(`bms-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+
+  const sim = new Simulator(
+    { bind: options.bind, port: options.port, broadcastAddress: options.broadcast },
+    options.speed,
+  );
+  try {
+    await sim.start(loaded.spec);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    process.stderr.write(
+      `bms-sim: cannot bind the BACnet sockets (${reason}).\n` +
+        "Each device needs its own address:port free; is another simulator using this --port and --bind range?\n",
+    );
+    process.exit(3);
+  }
+
+  const web = buildWebApp(sim);
+  let webPort: number;
+  try {
+    webPort = await listenWeb(web, options.webHost, options.webPort);
+  } catch (err) {
+    process.stderr.write(`bms-sim: cannot listen on web port ${options.webPort}: ${String(err)}\n`);
+    await sim.stop();
+    process.exit(3);
+  }
+
+  process.stdout.write(`bms-sim web http://${options.webHost}:${webPort}\n`);
+  process.stdout.write(`bms-sim ready ${sim.devices.length} devices\n`);
+
+  if (loaded.file && options.watch) watchSite(loaded.file, sim);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.allSettled([web.close(), sim.stop()]);
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+/**
+ * Reloads on change. Editors save in bursts (truncate, write, rename), so wait for the file to settle;
+ * a broken edit keeps the running site and prints the errors with their paths.
+ */
+function watchSite(file: string, sim: Simulator): void {
+  let timer: NodeJS.Timeout | undefined;
+  let lastText = "";
+  const reload = async () => {
+    try {
+      const spec = loadSiteFile({ label: file, file, builtIn: false });
+      const text = JSON.stringify(spec);
+      if (text === lastText) return;
+      lastText = text;
+      await sim.reload(spec);
+      process.stdout.write(`bms-sim reloaded ${sim.devices.length} devices\n`);
+    } catch (err) {
+      const message = err instanceof SiteLoadError ? err.message : `reload failed: ${String(err)}`;
+      process.stderr.write(`bms-sim: ${message}\nbms-sim: keeping the previous site running\n`);
+    }
+  };
+  try {
+    lastText = JSON.stringify(loadSiteFile({ label: file, file, builtIn: false }));
+  } catch {
+    // Already validated at start; a race with an editor is handled by the next change event.
+  }
+  // Watch the file itself; fs.watch follows the inode, so re-arm after editors replace the file.
+  const arm = () => {
+    try {
+      const watcher = watch(file, () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => {
+          void reload();
+          watcher.close();
+          arm();
+        }, 200);
+      });
+      watcher.on("error", () => setTimeout(arm, 500));
+    } catch {
+      setTimeout(arm, 500);
+    }
+  };
+  arm();
+}
+
+void main();

@@ -1,0 +1,160 @@
+import { ApplicationTag } from "@bacnet-js/client";
+import { type AppValue, app, BACNET_ERRORS, BIP_MAX_APDU, bitString, PROPERTIES as P } from "@bms/bacnet";
+import {
+  type PropertyReader,
+  type ReadResult,
+  readError,
+  readWithIndex,
+  type WriteResult,
+  writeError,
+  writeOk,
+} from "../objects/property-access";
+import { type SimDevice, VENDOR } from "./sim-device";
+
+const DEVICE_TYPE = 8;
+export const PROTOCOL_REVISION = 14;
+
+/** Services this device executes or initiates (BACnetServicesSupported bit numbers). */
+const SERVICES_SUPPORTED = [
+  1, // confirmedCOVNotification (initiated)
+  5, // subscribeCOV
+  12, // readProperty
+  14, // readPropertyMultiple
+  15, // writeProperty
+  26, // i-Am
+  27, // i-Have
+  28, // unconfirmedCOVNotification (initiated)
+  33, // who-Has
+  34, // who-Is
+];
+const SERVICES_BITS = 41; // revision 14 defines services 0..40
+
+/** device(8) and the nine point types. */
+const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 8, 13, 14, 19];
+const OBJECT_TYPES_BITS = 55; // revision 14 defines object types 0..54
+
+const REQUIRED = [
+  P.objectIdentifier,
+  P.objectName,
+  P.objectType,
+  P.systemStatus,
+  P.vendorName,
+  P.vendorIdentifier,
+  P.modelName,
+  P.firmwareRevision,
+  P.applicationSoftwareVersion,
+  P.protocolVersion,
+  P.protocolRevision,
+  P.protocolServicesSupported,
+  P.protocolObjectTypesSupported,
+  P.objectList,
+  P.maxApduLengthAccepted,
+  P.segmentationSupported,
+  P.apduTimeout,
+  P.numberOfApduRetries,
+  P.deviceAddressBinding,
+  P.databaseRevision,
+  P.propertyList,
+];
+const OPTIONAL = [P.description, P.location, P.localDate, P.localTime];
+const NOT_IN_PROPERTY_LIST = new Set<number>([
+  P.objectIdentifier,
+  P.objectName,
+  P.objectType,
+  P.propertyList,
+]);
+
+export const deviceRequiredProperties = (): number[] => [...REQUIRED];
+export const deviceOptionalProperties = (): number[] => [...OPTIONAL];
+
+export function deviceObjectList(device: SimDevice): AppValue[] {
+  const list: AppValue[] = [app.objectId(DEVICE_TYPE, device.instance)];
+  for (const o of device.objects) list.push(app.objectId(o.type, o.instance));
+  return list;
+}
+
+function reader(device: SimDevice, id: number): PropertyReader | undefined {
+  switch (id) {
+    case P.objectIdentifier:
+      return { read: () => app.objectId(DEVICE_TYPE, device.instance) };
+    case P.objectName:
+      return { read: () => app.string(device.name) };
+    case P.objectType:
+      return { read: () => app.enumerated(DEVICE_TYPE) };
+    case P.systemStatus:
+      return { read: () => app.enumerated(0) }; // operational
+    case P.vendorName:
+      return { read: () => app.string(VENDOR.name) };
+    case P.vendorIdentifier:
+      return { read: () => app.unsigned(VENDOR.identifier) };
+    case P.modelName:
+      return { read: () => app.string(device.modelName) };
+    case P.firmwareRevision:
+      return { read: () => app.string(VENDOR.firmwareRevision) };
+    case P.applicationSoftwareVersion:
+      return { read: () => app.string(VENDOR.applicationSoftwareVersion) };
+    case P.protocolVersion:
+      return { read: () => app.unsigned(1) };
+    case P.protocolRevision:
+      return { read: () => app.unsigned(PROTOCOL_REVISION) };
+    case P.protocolServicesSupported:
+      return { read: () => app.bits(bitString(SERVICES_BITS, SERVICES_SUPPORTED)) };
+    case P.protocolObjectTypesSupported:
+      return { read: () => app.bits(bitString(OBJECT_TYPES_BITS, OBJECT_TYPES_SUPPORTED)) };
+    case P.objectList:
+      return { read: () => deviceObjectList(device), array: true };
+    case P.maxApduLengthAccepted:
+      return { read: () => app.unsigned(BIP_MAX_APDU) };
+    case P.segmentationSupported:
+      return { read: () => app.enumerated(3) }; // no-segmentation
+    case P.apduTimeout:
+      return { read: () => app.unsigned(3000) };
+    case P.numberOfApduRetries:
+      return { read: () => app.unsigned(3) };
+    case P.deviceAddressBinding:
+      return { read: () => [] }; // we bind to nobody: an empty list
+    case P.databaseRevision:
+      return { read: () => app.unsigned(device.databaseRevision) };
+    case P.description:
+      return { read: () => app.string(device.description) };
+    case P.location:
+      return { read: () => app.string(device.location) };
+    case P.localDate:
+      return { read: () => app.date(new Date()) };
+    case P.localTime:
+      return { read: () => app.time(new Date()) };
+    case P.propertyList:
+      return {
+        read: () =>
+          [...REQUIRED, ...OPTIONAL]
+            .filter((p) => !NOT_IN_PROPERTY_LIST.has(p))
+            .map((p) => app.enumerated(p)),
+        array: true,
+      };
+    default:
+      return undefined;
+  }
+}
+
+export function readDeviceProperty(device: SimDevice, id: number, index: number): ReadResult {
+  const r = reader(device, id);
+  if (!r) return readError(BACNET_ERRORS.unknownProperty);
+  return readWithIndex(r, index);
+}
+
+/** Only the commissioning texts are writable; everything the standard fixes is write-access-denied. */
+export function writeDeviceProperty(
+  device: SimDevice,
+  id: number,
+  values: ReadonlyArray<{ type: number; value: unknown }>,
+): WriteResult {
+  if (!reader(device, id)) return writeError(BACNET_ERRORS.unknownProperty);
+  if (id !== P.description && id !== P.location) return writeError(BACNET_ERRORS.writeAccessDenied);
+  const first = values[0];
+  if (!first || first.type !== ApplicationTag.CHARACTER_STRING || typeof first.value !== "string") {
+    return writeError(BACNET_ERRORS.invalidDataType);
+  }
+  if (id === P.description) device.description = first.value;
+  else device.location = first.value;
+  return writeOk;
+}

@@ -1,0 +1,264 @@
+import {
+  app,
+  BACNET_ERRORS,
+  BIP_MAX_APDU,
+  maxApduFromCode,
+  PROPERTIES as P,
+  statusFlagsBits,
+} from "@bms/bacnet";
+import { type CovSubscription, covDue, flagsKey, timeRemainingS } from "./cov-subscriptions";
+import { BVLC_NAK, type ConfirmedRequest, decodeFrame, type UnconfirmedRequest } from "./frame-decoder";
+import {
+  type CovValue,
+  type EncodedFrame,
+  encodeAbort,
+  encodeBvlcResult,
+  encodeComplexAck,
+  encodeConfirmedCov,
+  encodeError,
+  encodeIAm,
+  encodeIHave,
+  encodeReject,
+  encodeSimpleAck,
+  encodeUnconfirmedCov,
+} from "./pdu-encoder";
+import type { Peer } from "./peer";
+import { ABORT, REJECT, type Reply } from "./reply";
+import { readProperty } from "./services/read-property";
+import { readPropertyMultiple } from "./services/read-property-multiple";
+import { subscribeCov } from "./services/subscribe-cov";
+import { whoHasMatch, whoIsMatches } from "./services/who-is";
+import { writeProperty } from "./services/write-property";
+import { type SimDevice, VENDOR } from "./sim-device";
+
+export interface FrameSender {
+  send(frame: Buffer, address: string, port: number): void;
+}
+
+const SERVICE = {
+  subscribeCov: 5,
+  readProperty: 12,
+  readPropertyMultiple: 14,
+  writeProperty: 15,
+  whoHas: 7,
+  whoIs: 8,
+} as const;
+
+export interface ServerStats {
+  received: number;
+  dropped: number;
+  replies: number;
+  aborts: number;
+  rejects: number;
+  covNotifications: number;
+}
+
+/**
+ * The server side of one simulated device: decodes each datagram defensively, dispatches the
+ * services we implement, applies the device's faults, enforces the requester's max-APDU, and sends
+ * COV notifications. Nothing in here may throw back into the socket's event handler.
+ */
+export class DeviceServer {
+  private nextInvokeId = 0;
+  readonly stats: ServerStats = {
+    received: 0,
+    dropped: 0,
+    replies: 0,
+    aborts: 0,
+    rejects: 0,
+    covNotifications: 0,
+  };
+
+  constructor(
+    readonly device: SimDevice,
+    private readonly out: FrameSender,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  handle(msg: Buffer, source: { address: string; port: number }): void {
+    this.stats.received++;
+    if (this.device.faults.offline) return;
+    try {
+      const frame = decodeFrame(msg, source);
+      if (!frame) {
+        this.stats.dropped++;
+        return;
+      }
+      switch (frame.kind) {
+        case "confirmed":
+          this.confirmed(frame);
+          break;
+        case "unconfirmed":
+          this.unconfirmed(frame);
+          break;
+        case "bvlc": {
+          const nak = BVLC_NAK[frame.func];
+          if (nak !== undefined) this.transmit(encodeBvlcResult(nak), frame.peer);
+          break;
+        }
+        case "ack":
+          break; // acknowledgements of our confirmed COV notifications: nothing to retry
+      }
+    } catch {
+      // A decoder bug on hostile input must cost one datagram, never the process.
+      this.stats.dropped++;
+    }
+  }
+
+  private confirmed(request: ConfirmedRequest): void {
+    if (request.segmented) {
+      this.reply(request, { kind: "abort", reason: ABORT.segmentationNotSupported });
+      return;
+    }
+    const known =
+      request.service === SERVICE.readProperty ||
+      request.service === SERVICE.readPropertyMultiple ||
+      request.service === SERVICE.writeProperty ||
+      request.service === SERVICE.subscribeCov;
+    if (!known) {
+      // A Reject, not the Error PDU the library would send (clause 18.9 / 20.1.8).
+      this.reply(request, { kind: "reject", reason: REJECT.unrecognizedService });
+      return;
+    }
+    if (this.device.faults.erroring) {
+      this.reply(request, { kind: "error", error: BACNET_ERRORS.operationalProblem });
+      return;
+    }
+    let reply: Reply;
+    switch (request.service) {
+      case SERVICE.readProperty:
+        reply = readProperty(this.device, request);
+        break;
+      case SERVICE.readPropertyMultiple:
+        reply = readPropertyMultiple(this.device, request);
+        break;
+      case SERVICE.writeProperty:
+        reply = writeProperty(this.device, request);
+        if (reply.kind === "simpleAck") reply.after = () => this.checkCov();
+        break;
+      default:
+        reply = subscribeCov(this.device, request, this.now(), (sub) => this.notify(sub));
+        break;
+    }
+    this.reply(request, reply);
+  }
+
+  private reply(request: ConfirmedRequest, reply: Reply): void {
+    const { peer, invokeId, service } = request;
+    let encoded: EncodedFrame;
+    try {
+      switch (reply.kind) {
+        case "complexAck": {
+          encoded = encodeComplexAck(peer, invokeId, service, reply.body);
+          const limit = Math.min(maxApduFromCode(request.maxApduCode), BIP_MAX_APDU);
+          if (encoded.apduLength > limit) {
+            // We do not segment: the standard answer that makes clients fall back to indexed reads.
+            encoded = encodeAbort(peer, invokeId, ABORT.segmentationNotSupported);
+            this.stats.aborts++;
+          }
+          break;
+        }
+        case "simpleAck":
+          encoded = encodeSimpleAck(peer, invokeId, service);
+          break;
+        case "error":
+          encoded = encodeError(peer, invokeId, service, reply.error.errorClass, reply.error.errorCode);
+          break;
+        case "reject":
+          encoded = encodeReject(peer, invokeId, reply.reason);
+          this.stats.rejects++;
+          break;
+        case "abort":
+          encoded = encodeAbort(peer, invokeId, reply.reason);
+          this.stats.aborts++;
+          break;
+      }
+    } catch {
+      encoded = encodeAbort(peer, invokeId, ABORT.other);
+      this.stats.aborts++;
+    }
+    this.transmit(encoded.frame, peer);
+    this.stats.replies++;
+    if ((reply.kind === "complexAck" || reply.kind === "simpleAck") && reply.after) reply.after();
+  }
+
+  private unconfirmed(request: UnconfirmedRequest): void {
+    if (request.service === SERVICE.whoIs) {
+      // I-Am goes back to the requester's own address and port: on loopback the client listens on
+      // another port than the devices, so a broadcast I-Am would never reach it.
+      if (whoIsMatches(this.device, request)) {
+        this.transmit(encodeIAm(request.peer, this.device.instance, VENDOR.identifier).frame, request.peer);
+      }
+    } else if (request.service === SERVICE.whoHas) {
+      const match = whoHasMatch(this.device, request);
+      if (match) {
+        this.transmit(
+          encodeIHave(request.peer, this.device.instance, match.object, match.name).frame,
+          request.peer,
+        );
+      }
+    }
+  }
+
+  private transmit(frame: Buffer, peer: Peer): void {
+    const delay = this.device.faults.slowMs;
+    if (delay > 0) setTimeout(() => this.out.send(frame, peer.address, peer.port), delay).unref();
+    else this.out.send(frame, peer.address, peer.port);
+  }
+
+  /** Expires lapsed subscriptions and notifies every subscriber whose object moved enough. */
+  checkCov(): void {
+    if (this.device.cov.size === 0) return;
+    this.device.cov.expire(this.now());
+    if (this.device.faults.offline) return;
+    for (const sub of this.device.cov.all()) if (covDue(sub)) this.notify(sub);
+  }
+
+  notify(sub: CovSubscription): void {
+    if (this.device.faults.offline) return;
+    const object = sub.object;
+    const value = object.presentValue;
+    const values: CovValue[] = [
+      {
+        property: P.presentValue,
+        values: [
+          object.kind === "analog"
+            ? app.real(value)
+            : object.kind === "binary"
+              ? app.enumerated(value)
+              : app.unsigned(value),
+        ],
+      },
+      { property: P.statusFlags, values: [app.bits(statusFlagsBits(object.statusFlags))] },
+    ];
+    const objectId = { type: object.type, instance: object.instance };
+    const remaining = timeRemainingS(sub, this.now());
+    const encoded = sub.confirmed
+      ? encodeConfirmedCov(
+          sub.subscriber,
+          this.invokeId(),
+          sub.processId,
+          this.device.instance,
+          objectId,
+          remaining,
+          values,
+        )
+      : encodeUnconfirmedCov(
+          sub.subscriber,
+          sub.processId,
+          this.device.instance,
+          objectId,
+          remaining,
+          values,
+        );
+    sub.lastValue = value;
+    sub.lastFlags = flagsKey(object);
+    this.stats.covNotifications++;
+    this.transmit(encoded.frame, sub.subscriber);
+  }
+
+  private invokeId(): number {
+    this.nextInvokeId = (this.nextInvokeId + 1) & 0xff;
+    return this.nextInvokeId;
+  }
+}

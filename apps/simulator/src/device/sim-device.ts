@@ -1,0 +1,71 @@
+import type { SimObject } from "../objects/sim-object";
+import { CovSubscriptions } from "./cov-subscriptions";
+import { type DeviceFaults, noFaults } from "./faults";
+
+export interface DeviceInit {
+  instance: number;
+  name: string;
+  /** The loopback (or LAN) IPv4 address whose socket this device owns. */
+  address: string;
+  description?: string;
+  location?: string;
+  modelName?: string;
+}
+
+export const VENDOR = {
+  name: "BMS Simulator",
+  // 999 is not assigned to a manufacturer we imitate; tools show it as an unknown vendor.
+  identifier: 999,
+  firmwareRevision: "1.0.0",
+  applicationSoftwareVersion: "bms-sim 0.1.0",
+} as const;
+
+/** A simulated controller: its device object properties, point objects, faults and COV subscriptions. */
+export class SimDevice {
+  readonly instance: number;
+  name: string;
+  readonly address: string;
+  description: string;
+  location: string;
+  modelName: string;
+  readonly faults: DeviceFaults = noFaults();
+  readonly cov = new CovSubscriptions();
+  databaseRevision = 1;
+  private readonly objectsByKey = new Map<number, SimObject>();
+  private readonly ordered: SimObject[] = [];
+
+  constructor(init: DeviceInit) {
+    this.instance = init.instance;
+    this.name = init.name;
+    this.address = init.address;
+    this.description = init.description ?? "";
+    this.location = init.location ?? "";
+    this.modelName = init.modelName ?? "Virtual DDC Controller";
+  }
+
+  addObject(object: SimObject): void {
+    const key = objectKey(object.type, object.instance);
+    if (this.objectsByKey.has(key)) {
+      throw new Error(`device ${this.instance} already has ${object.key}`);
+    }
+    this.objectsByKey.set(key, object);
+    this.ordered.push(object);
+  }
+
+  get objects(): readonly SimObject[] {
+    return this.ordered;
+  }
+
+  find(type: number, instance: number): SimObject | undefined {
+    return this.objectsByKey.get(objectKey(type, instance));
+  }
+
+  findByName(name: string): SimObject | undefined {
+    return this.ordered.find((o) => o.name === name);
+  }
+}
+
+/** Object identifiers are unique per (type, instance); pack both into one number for a Map key. */
+function objectKey(type: number, instance: number): number {
+  return type * 0x400000 + instance;
+}

@@ -1,0 +1,33 @@
+import type { Environment } from "./behavior";
+import { hourOfDay } from "./sim-clock";
+
+export interface WeatherSpec {
+  outdoorMeanC: number;
+  outdoorSwingC: number;
+}
+
+export interface OccupancySpec {
+  startHour: number;
+  endHour: number;
+}
+
+/** Daily outdoor curve: a sine with its minimum at 05:00 and maximum at 15:00 (hour 5 + 10 h later). */
+export function outdoorTemp(weather: WeatherSpec, hour: number): number {
+  // sin peaks at phase π/2; shift so hour 15 maps to the peak and hour 3 to the trough of a 24 h wave.
+  return weather.outdoorMeanC + weather.outdoorSwingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
+}
+
+/** Occupancy ramps over an hour at each end of the occupied period; weekends stay empty. */
+export function occupancy(spec: OccupancySpec, simTimeMs: number): number {
+  const day = new Date(simTimeMs).getDay();
+  if (day === 0 || day === 6) return 0;
+  const hour = hourOfDay(simTimeMs);
+  if (hour < spec.startHour || hour >= spec.endHour) return 0;
+  const rampIn = Math.min(1, hour - spec.startHour);
+  const rampOut = Math.min(1, spec.endHour - hour);
+  return Math.max(0, Math.min(rampIn, rampOut));
+}
+
+export function environmentAt(weather: WeatherSpec, occ: OccupancySpec, simTimeMs: number): Environment {
+  return { outdoorTempC: outdoorTemp(weather, hourOfDay(simTimeMs)), occupancy: occupancy(occ, simTimeMs) };
+}

@@ -1,0 +1,153 @@
+import { DeviceServer } from "./device/device-server";
+import type { SimDevice } from "./device/sim-device";
+import { BroadcastListener, DeviceSocket } from "./device/udp-endpoints";
+import type { Behavior, StepContext } from "./physics/behavior";
+import { environmentAt } from "./physics/environment";
+import { SimClock } from "./physics/sim-clock";
+import { buildSite } from "./site/build-site";
+import type { SiteSpec } from "./site/site-schema";
+
+export interface NetworkOptions {
+  /** Address of the first device; the others count up from it. */
+  bind: string;
+  port: number;
+  /** Where clients broadcast Who-Is; one shared listener is bound here. */
+  broadcastAddress: string;
+}
+
+interface Running {
+  spec: SiteSpec;
+  devices: SimDevice[];
+  servers: DeviceServer[];
+  behaviors: Behavior[];
+  sockets: DeviceSocket[];
+}
+
+/** Physics cadence in real time. At --speed 60 one tick is 15 simulated seconds, still stable. */
+const TICK_MS = 250;
+
+/**
+ * The running simulator: a site's devices on their sockets, the physics tick, and COV checks.
+ * `reload()` swaps the site in place (the file watcher uses it) while keeping faults by device id.
+ */
+export class Simulator {
+  private running: Running | undefined;
+  private broadcast: BroadcastListener | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastElapsedS = 0;
+  readonly clock: SimClock;
+  readonly startedAt = Date.now();
+  private random: () => number = Math.random;
+
+  constructor(
+    readonly network: NetworkOptions,
+    speed: number,
+  ) {
+    this.clock = new SimClock(speed);
+  }
+
+  get devices(): readonly SimDevice[] {
+    return this.running?.devices ?? [];
+  }
+
+  get siteName(): string {
+    return this.running?.spec.name ?? "";
+  }
+
+  serverOf(device: SimDevice): DeviceServer | undefined {
+    return this.running?.servers.find((s) => s.device === device);
+  }
+
+  findDevice(instance: number): SimDevice | undefined {
+    return this.running?.devices.find((d) => d.instance === instance);
+  }
+
+  async start(spec: SiteSpec): Promise<void> {
+    this.broadcast = new BroadcastListener(
+      this.network.broadcastAddress,
+      this.network.port,
+      () => this.running?.servers ?? [],
+    );
+    await this.broadcast.bind();
+    await this.load(spec);
+    this.step(); // values are meaningful before the first client asks
+    this.timer = setInterval(() => this.step(), TICK_MS);
+  }
+
+  /** Replaces the site: old sockets close before new ones bind, since addresses are reused. */
+  async reload(spec: SiteSpec): Promise<void> {
+    const previous = this.running;
+    const faults = new Map(previous?.devices.map((d) => [d.instance, { ...d.faults }]) ?? []);
+    this.running = undefined;
+    if (previous) await Promise.all(previous.sockets.map((s) => s.close()));
+    const loaded = await this.load(spec);
+    for (const device of loaded.devices) {
+      const kept = faults.get(device.instance);
+      if (kept) Object.assign(device.faults, kept);
+    }
+    this.step();
+  }
+
+  private async load(spec: SiteSpec): Promise<Running> {
+    const built = buildSite(spec, this.network.bind);
+    const servers: DeviceServer[] = [];
+    const sockets: DeviceSocket[] = [];
+    for (const device of built.devices) {
+      // The server needs the socket to send and the socket needs the server to deliver: tie late.
+      let socket: DeviceSocket | undefined;
+      const server = new DeviceServer(device, {
+        send: (frame, address, port) => socket?.send(frame, address, port),
+      });
+      socket = new DeviceSocket(device.address, this.network.port, server);
+      servers.push(server);
+      sockets.push(socket);
+    }
+    try {
+      await Promise.all(sockets.map((s) => s.bind()));
+    } catch (err) {
+      await Promise.all(sockets.map((s) => s.close()));
+      throw err;
+    }
+    this.running = { spec, devices: built.devices, servers, behaviors: built.behaviors, sockets };
+    return this.running;
+  }
+
+  /** One physics step, then COV checks. Public so tests can drive time deterministically. */
+  step(): void {
+    const running = this.running;
+    if (!running) return;
+    const elapsedS = this.clock.elapsedS();
+    const dtS = Math.max(0, elapsedS - this.lastElapsedS);
+    this.lastElapsedS = elapsedS;
+    const simTimeMs = this.clock.now();
+    const ctx: StepContext = {
+      dtS,
+      elapsedS,
+      simTimeMs,
+      env: environmentAt(running.spec.weather, running.spec.occupancy, simTimeMs),
+      random: this.random,
+    };
+    for (const behavior of running.behaviors) {
+      if (behavior.device.faults.frozen) continue;
+      try {
+        behavior.step(ctx);
+      } catch {
+        // A model bug must not stop the other devices' physics.
+      }
+    }
+    for (const server of running.servers) server.checkCov();
+  }
+
+  get environment(): StepContext["env"] | undefined {
+    if (!this.running) return undefined;
+    return environmentAt(this.running.spec.weather, this.running.spec.occupancy, this.clock.now());
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const running = this.running;
+    this.running = undefined;
+    await Promise.all([...(running?.sockets.map((s) => s.close()) ?? []), this.broadcast?.close()]);
+  }
+}

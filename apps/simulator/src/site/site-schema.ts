@@ -1,0 +1,238 @@
+import { allUnitNames, unitsId } from "@bms/bacnet";
+import { z } from "zod";
+
+const POINT_TYPES = [
+  "analogInput",
+  "analogOutput",
+  "analogValue",
+  "binaryInput",
+  "binaryOutput",
+  "binaryValue",
+  "multiStateInput",
+  "multiStateOutput",
+  "multiStateValue",
+] as const;
+
+export const PointTypeSchema = z.enum(POINT_TYPES);
+export type PointType = z.infer<typeof PointTypeSchema>;
+
+const instance = z.number().int().min(0).max(4194302);
+const name = z.string().min(1).max(64);
+
+const UnitsSchema = z.string().refine((u) => unitsId(u) !== undefined, {
+  message: `unknown engineering unit; use a BACnet camelCase name such as degreesCelsius, percent, kilowatts (${allUnitNames().length} known)`,
+});
+
+/** A point's stand-alone behaviour, for points no equipment model drives. */
+export const SignalSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("sine"),
+      mean: z.number(),
+      amplitude: z.number().nonnegative(),
+      /** Period in simulated seconds. */
+      periodS: z.number().positive(),
+      noise: z.number().nonnegative().default(0),
+      phaseS: z.number().default(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("randomWalk"),
+      min: z.number(),
+      max: z.number(),
+      /** Largest step per simulated second. */
+      stepPerS: z.number().positive(),
+    })
+    .strict()
+    .refine((s) => s.max > s.min, { message: "max must be greater than min", path: ["max"] }),
+  z
+    .object({
+      kind: z.literal("follow"),
+      /** The commanding object on the same device, e.g. "binaryOutput:1". */
+      source: z.string().regex(/^[a-zA-Z]+:\d+$/, "expected <objectType>:<instance>"),
+      /** How long the status lags the command, in simulated seconds. */
+      delayS: z.number().nonnegative().default(5),
+    })
+    .strict(),
+]);
+export type Signal = z.infer<typeof SignalSchema>;
+
+const value = z.union([z.number(), z.boolean()]);
+
+export const ObjectSpecSchema = z
+  .object({
+    type: PointTypeSchema,
+    instance,
+    name,
+    description: z.string().max(255).optional(),
+    units: UnitsSchema.optional(),
+    commandable: z.boolean().optional(),
+    relinquishDefault: value.optional(),
+    initial: value.optional(),
+    covIncrement: z.number().nonnegative().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    stateText: z.array(z.string().min(1)).min(2).max(32).optional(),
+    activeText: z.string().optional(),
+    inactiveText: z.string().optional(),
+    signal: SignalSchema.optional(),
+  })
+  .strict();
+export type ObjectSpec = z.infer<typeof ObjectSpecSchema>;
+
+const base = { name, instanceBase: z.number().int().min(0).max(4194000).optional() };
+
+/** Equipment models generate their objects; instanceBase offsets their instances on the device. */
+export const EquipmentSchema = z.discriminatedUnion("model", [
+  z
+    .object({
+      model: z.literal("ahu"),
+      ...base,
+      supplyAirSetpointC: z.number().min(8).max(25).default(13),
+      ductStaticSetpointPa: z.number().min(50).max(1000).default(250),
+      minOutdoorAirPct: z.number().min(0).max(100).default(20),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal("vav"),
+      ...base,
+      /** Name of the AHU (on any device of the site) that supplies this box. */
+      ahu: z.string().optional(),
+      zoneAreaM2: z.number().positive().default(60),
+      maxAirflowLps: z.number().positive().default(400),
+      minAirflowLps: z.number().nonnegative().default(80),
+      occupiedSetpointC: z.number().min(15).max(30).default(22),
+      unoccupiedSetpointC: z.number().min(10).max(35).default(26),
+      initialTempC: z.number().min(5).max(40).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal("plant"),
+      ...base,
+      chilledWaterSetpointC: z.number().min(4).max(15).default(7),
+      hotWaterSetpointC: z.number().min(35).max(90).default(60),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal("meter"),
+      ...base,
+      baseLoadKw: z.number().nonnegative().default(15),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal("lighting"),
+      ...base,
+      zones: z.number().int().min(1).max(64).default(4),
+      kwPerZone: z.number().nonnegative().default(1.2),
+    })
+    .strict(),
+]);
+export type Equipment = z.infer<typeof EquipmentSchema>;
+
+export const DeviceSpecSchema = z
+  .object({
+    instance,
+    name,
+    description: z.string().max(255).optional(),
+    location: z.string().max(255).optional(),
+    modelName: z.string().max(64).optional(),
+    objects: z.array(ObjectSpecSchema).default([]),
+    equipment: z.array(EquipmentSchema).default([]),
+  })
+  .strict();
+export type DeviceSpec = z.infer<typeof DeviceSpecSchema>;
+
+export const SiteSchema = z
+  .object({
+    name,
+    description: z.string().optional(),
+    /** Outdoor air: a daily curve around the mean, coldest at 05:00 and warmest at 15:00. */
+    weather: z
+      .object({
+        outdoorMeanC: z.number().min(-40).max(50).default(18),
+        outdoorSwingC: z.number().min(0).max(25).default(6),
+      })
+      .strict()
+      .default({ outdoorMeanC: 18, outdoorSwingC: 6 }),
+    /** Occupied hours of the internal-gain profile, local simulated time. */
+    occupancy: z
+      .object({
+        startHour: z.number().min(0).max(24).default(7),
+        endHour: z.number().min(0).max(24).default(19),
+      })
+      .strict()
+      .default({ startHour: 7, endHour: 19 }),
+    devices: z.array(DeviceSpecSchema).min(1),
+  })
+  .strict()
+  .superRefine((site, ctx) => {
+    const seen = new Map<number, number>();
+    site.devices.forEach((device, i) => {
+      const first = seen.get(device.instance);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "instance"],
+          message: `device instance ${device.instance} is already used by devices[${first}]`,
+        });
+      } else seen.set(device.instance, i);
+      const objects = new Map<string, number>();
+      device.objects.forEach((o, j) => {
+        const key = `${o.type}:${o.instance}`;
+        const prior = objects.get(key);
+        if (prior !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "objects", j, "instance"],
+            message: `${key} is already defined at devices[${i}].objects[${prior}]`,
+          });
+        } else objects.set(key, j);
+        if (o.units && !o.type.startsWith("analog")) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "objects", j, "units"],
+            message: "units apply to analog objects only",
+          });
+        }
+        if (o.stateText && !o.type.startsWith("multiState")) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "objects", j, "stateText"],
+            message: "stateText applies to multi-state objects only",
+          });
+        }
+      });
+    });
+  });
+export type SiteSpec = z.infer<typeof SiteSchema>;
+
+export interface SiteIssue {
+  path: string;
+  message: string;
+}
+
+/** JSON-path style ("devices[0].objects[2].units") so a user finds the line in the file. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || "(root)";
+}
+
+export type SiteParse = { ok: true; site: SiteSpec } | { ok: false; issues: SiteIssue[] };
+
+export function parseSite(input: unknown): SiteParse {
+  const result = SiteSchema.safeParse(input);
+  if (result.success) return { ok: true, site: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+  };
+}

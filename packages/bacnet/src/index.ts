@@ -1,0 +1,10 @@
+// The shared BACnet vocabulary of the product: names <-> ids and value encoding. No sockets here, so
+// both the simulator (server side) and the supervisor (client side) can import it freely.
+export * from "./app-values";
+export * from "./bit-strings";
+export { buildNameTable, snakeToCamel } from "./camel-case";
+export * from "./errors";
+export * from "./max-apdu";
+export * from "./object-types";
+export * from "./properties";
+export * from "./units";
