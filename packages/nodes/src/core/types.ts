@@ -98,6 +98,11 @@ export interface NodeContext {
   emitAlert(alert: Omit<AlertEvent, "nodeId" | "timestamp">): void;
   record(name: string, value: NodeValue): void;
   readonly log: NodeLogger;
+  /**
+   * A value handed in by the node hosting this flow (a `loop` item, a `subflow` input). Read by
+   * `subflow_input` nodes; undefined in a top-level flow.
+   */
+  subflowInput?(name: string): NodeValue | undefined;
 }
 
 export type NodeCategory = "input" | "logic" | "control" | "output" | "extension";
@@ -128,6 +133,11 @@ export interface NodeDefinition<C = unknown, S = unknown> {
   /** Names the node publishes for `parameter` lookups through the API. */
   parameters?(config: C): readonly { name: string; value: Scalar }[];
   initialState?(config: C): S;
+  /**
+   * Async set-up a synchronous executor needs before its first scan (the `script` node loads its WASM
+   * engine here). The host awaits `FlowRuntime.prepare()` once after compiling, before the first scan.
+   */
+  prepare?(config: C): Promise<void>;
   /**
    * Synchronous on purpose: I/O is batched by the engine before and after evaluation, so an executor
    * only computes. That keeps a scan deterministic and a 200-node flow in microseconds.

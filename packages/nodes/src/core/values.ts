@@ -57,3 +57,22 @@ export function asBoolean(v: NodeValue | undefined): boolean | undefined {
 export function isUsable(v: NodeValue | undefined): v is NodeValue {
   return v !== undefined && v.quality !== "bad";
 }
+
+/**
+ * The list value a `multiple` port presents: the items' values in connection order, the worst quality,
+ * the newest timestamp and the first reason found.
+ */
+export function combineItems(items: readonly NodeValue[]): NodeValue {
+  const values: Payload[] = new Array(items.length);
+  let timestamp = 0;
+  let reason: string | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    values[i] = item.value;
+    if (item.timestamp > timestamp) timestamp = item.timestamp;
+    if (reason === undefined && item.quality !== "good" && item.reason) reason = item.reason;
+  }
+  const combined: NodeValue = { value: values, quality: worstQuality(items), timestamp };
+  if (reason !== undefined) combined.reason = reason;
+  return combined;
+}

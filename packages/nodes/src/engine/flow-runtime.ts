@@ -7,12 +7,11 @@ import type {
   NodeLogger,
   NodeOutputs,
   NodeValue,
-  Payload,
   RecordedValue,
   Scalar,
   WriteRequest,
 } from "../core/types";
-import { asBoolean, worstQuality } from "../core/values";
+import { asBoolean, combineItems } from "../core/values";
 import type { CompiledNode, FlowPlan } from "./compile";
 
 /** What the host (supervisor, browser simulation, test harness) supplies to one scan. */
@@ -22,6 +21,8 @@ export interface ScanIO {
   readPoint(point: string): NodeValue | undefined;
   parameter?(name: string): Scalar | undefined;
   log?(level: "info" | "warn" | "error", nodeId: string, message: string): void;
+  /** Values a hosting node (loop, subflow) hands to this flow's `subflow_input` nodes. */
+  subflowInput?(name: string): NodeValue | undefined;
 }
 
 export interface NodeRun {
@@ -65,6 +66,11 @@ export interface RuntimeOptions {
 
 const INACTIVE = Symbol("inactive");
 
+/** Awaits the `prepare` hook of every node in a plan (each distinct config once). */
+export async function prepareFlow(plan: FlowPlan): Promise<void> {
+  await Promise.all(plan.nodes.map((node) => node.definition.prepare?.(node.config)));
+}
+
 /** Keeps node states and outputs between scans and evaluates a compiled plan, one scan at a time. */
 export class FlowRuntime {
   private readonly outputs: (NodeOutputs | undefined)[];
@@ -86,6 +92,15 @@ export class FlowRuntime {
     this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? {});
     this.aliasIndex = new Map(plan.nodes.flatMap((node) => (node.alias ? [[node.alias, node.index]] : [])));
     this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /**
+   * Runs every node's async set-up (the script engine's WASM load). A host awaits this once after
+   * constructing the runtime and before the first scan; a node whose set-up has not finished fails
+   * cleanly with a bad value instead.
+   */
+  async prepare(): Promise<void> {
+    await prepareFlow(this.plan);
   }
 
   get scans(): number {
@@ -151,6 +166,7 @@ export class FlowRuntime {
           timestamp: io.now,
         }),
       log: logger,
+      subflowInput: (name) => io.subflowInput?.(name),
     };
 
     for (const node of this.plan.nodes) {
@@ -279,14 +295,7 @@ export class FlowRuntime {
       }
       if (items.length === 0 && !node.delayed) return INACTIVE;
       multi[input.port] = items;
-      const combined: NodeValue = {
-        value: items.map((item) => item.value) as Payload,
-        quality: worstQuality(items),
-        timestamp: items.reduce((t, item) => Math.max(t, item.timestamp), 0),
-      };
-      const reason = items.find((item) => item.quality !== "good" && item.reason)?.reason;
-      if (reason) combined.reason = reason;
-      inputs[input.port] = combined;
+      inputs[input.port] = combineItems(items);
     }
     return [inputs, multi];
   }

@@ -1,3 +1,4 @@
+import { math } from "./math";
 import { threshold } from "./threshold";
 
-export const logicNodes = [threshold] as const;
+export const logicNodes = [threshold, math] as const;

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { BadInputPolicySchema, badOutput, FallbackSchema } from "../core/bad-input";
+import { cachedExpression, EXPRESSION_FUNCTIONS, ExpressionSchema } from "../core/expression";
+import { defineNode, type NodeValue, type PortDefinition } from "../core/types";
+
+const PORTS = ["a", "b", "c", "d", "e", "f", "g", "h"] as const;
+const PORT_SET: ReadonlySet<string> = new Set(PORTS);
+
+export const math = defineNode({
+  type: "math",
+  version: 1,
+  category: "logic",
+  label: "Math",
+  icon: "calculator",
+  description:
+    "Evaluates a safe expression such as `a * 1.8 + 32`. Variables are the inputs a..h and, for any other " +
+    "name, the output of the node with that alias (`$temp` and `temp` are the same). Operators: + - * / % ** " +
+    "< > <= >= == != && || ! and the ternary `c ? x : y`; functions: " +
+    `${EXPRESSION_FUNCTIONS.join(", ")}; constants PI and E. The expression is compiled once per config. ` +
+    "The result's quality is the worst of the variables it read. A variable that is bad, missing, null or " +
+    "NaN, or a result that is not finite (division by zero), is handled by on_bad_input: propagate (bad " +
+    "result, the default), hold (last good result, uncertain) or fallback.",
+  inputs: PORTS.map((name): PortDefinition => ({ name, type: "any", label: name })),
+  outputs: [{ name: "result", type: "any", label: "Result" }],
+  config: z.object({
+    expression: ExpressionSchema.describe("e.g. a * 1.8 + 32, or max(a, b) - setpoint"),
+    on_bad_input: BadInputPolicySchema,
+    fallback: FallbackSchema,
+  }),
+  initialState: (): { last: NodeValue["value"] | null } => ({ last: null }),
+  execute(inputs, config, state, ctx) {
+    const compiled = cachedExpression(config.expression);
+    if (!compiled.ok)
+      return { result: { value: null, quality: "bad", timestamp: ctx.now, reason: compiled.error } };
+    const result = compiled.expression.evaluate((name) =>
+      PORT_SET.has(name) ? inputs[name] : ctx.lookup(name),
+    );
+    if (!result.ok) {
+      return { result: badOutput(config.on_bad_input, config.fallback, state.last, result.error, ctx.now) };
+    }
+    state.last = result.value;
+    const out: NodeValue = { value: result.value, quality: result.quality, timestamp: ctx.now };
+    if (result.reason !== undefined) out.reason = result.reason;
+    return { result: out };
+  },
+  examples: [
+    {
+      title: "Celsius to Fahrenheit",
+      config: { expression: "a * 1.8 + 32" },
+      explanation: "Connect the temperature to input a.",
+    },
+    {
+      title: "Mixed-air temperature",
+      config: { expression: "oa * damper / 100 + ra * (1 - damper / 100)" },
+      explanation: "Reads the nodes aliased oa, ra and damper directly, without wires.",
+    },
+  ],
+});
