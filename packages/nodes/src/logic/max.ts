@@ -20,7 +20,7 @@ export const maximum = defineNode({
     return aggregate(
       multi.inputs ?? [],
       config.on_bad_input,
-      (xs) => xs.reduce((m, x) => (x > m ? x : m)),
+      (xs) => xs.reduce((m, x) => Math.max(m, x)),
       ctx.now,
     );
   },

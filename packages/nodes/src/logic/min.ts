@@ -20,7 +20,7 @@ export const minimum = defineNode({
     return aggregate(
       multi.inputs ?? [],
       config.on_bad_input,
-      (xs) => xs.reduce((m, x) => (x < m ? x : m)),
+      (xs) => xs.reduce((m, x) => Math.min(m, x)),
       ctx.now,
     );
   },
