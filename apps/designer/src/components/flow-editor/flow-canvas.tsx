@@ -1,0 +1,154 @@
+"use client";
+
+import {
+  Background,
+  type Connection,
+  Controls,
+  type FinalConnectionState,
+  MiniMap,
+  type NodeTypes,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import { type DragEvent, useCallback, useEffect } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { Banner } from "@/components/ui/banner";
+import { useEditorStore, useEditorStoreApi } from "@/store/editor-store-provider";
+import type { BmsEdge, BmsNode } from "@/store/flow-graph";
+import { FlowNodeView } from "./flow-node-view";
+import { PALETTE_MIME } from "./node-palette";
+
+/** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
+const nodeTypes: NodeTypes = { bms: FlowNodeView };
+
+/** Dropped by the BACnet browser: a point with what is needed to preconfigure a node. */
+export const POINT_MIME = "application/x-bms-point";
+export interface DroppedPoint {
+  point: string;
+  name: string;
+  commandable: boolean;
+}
+
+export function FlowCanvas() {
+  const store = useEditorStoreApi();
+  const { nodes, edges, onNodesChange, onEdgesChange, connect, checkConnection, addNode, beginMove } =
+    useEditorStore(
+      useShallow((s) => ({
+        nodes: s.nodes,
+        edges: s.edges,
+        onNodesChange: s.onNodesChange,
+        onEdgesChange: s.onEdgesChange,
+        connect: s.connect,
+        checkConnection: s.checkConnection,
+        addNode: s.addNode,
+        beginMove: s.beginMove,
+      })),
+    );
+  const connectionError = useEditorStore((s) => s.connectionError);
+  const setConnectionError = useEditorStore((s) => s.setConnectionError);
+  const focusRequest = useEditorStore((s) => s.focusRequest);
+  const setViewport = useEditorStore((s) => s.setViewport);
+  const { screenToFlowPosition, setCenter, getNode } = useReactFlow<BmsNode, BmsEdge>();
+  const initialViewport = store.getState().flowData.viewport;
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    const node = getNode(focusRequest.nodeId);
+    if (node) setCenter(node.position.x + 110, node.position.y + 50, { zoom: 1.2, duration: 300 });
+  }, [focusRequest, getNode, setCenter]);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      event.preventDefault();
+      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const centred = { x: position.x - 110, y: position.y - 30 };
+      const type = event.dataTransfer.getData(PALETTE_MIME);
+      if (type) {
+        addNode(type, centred);
+        return;
+      }
+      const pointText = event.dataTransfer.getData(POINT_MIME);
+      if (pointText) {
+        const point = JSON.parse(pointText) as DroppedPoint;
+        const id = addNode(point.commandable ? "actuator_write" : "sensor_read", centred, {
+          point: point.point,
+        });
+        if (id) store.getState().updateNodeMeta(id, { label: point.name.slice(0, 100) });
+      }
+    },
+    [addNode, screenToFlowPosition, store],
+  );
+
+  const isValidConnection = useCallback(
+    (connection: Connection | BmsEdge) => checkConnection(connection) === null,
+    [checkConnection],
+  );
+
+  // React Flow silently drops an invalid connection; say why, where the user is looking.
+  const onConnectEnd = useCallback(
+    (_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromHandle || !state.toHandle) return;
+      const from = state.fromHandle;
+      const to = state.toHandle;
+      const connection: Connection =
+        from.type === "source"
+          ? {
+              source: from.nodeId,
+              sourceHandle: from.id ?? null,
+              target: to.nodeId,
+              targetHandle: to.id ?? null,
+            }
+          : {
+              source: to.nodeId,
+              sourceHandle: to.id ?? null,
+              target: from.nodeId,
+              targetHandle: from.id ?? null,
+            };
+      setConnectionError(checkConnection(connection) ?? "That connection is not allowed.");
+    },
+    [checkConnection, setConnectionError],
+  );
+
+  return (
+    <div className="relative h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<BmsNode, BmsEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={(c) => {
+          connect(c);
+        }}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={() => beginMove()}
+        onMoveEnd={(_e, viewport) => setViewport(viewport)}
+        {...(initialViewport ? { defaultViewport: initialViewport } : { fitView: true })}
+        fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
+        deleteKeyCode={["Backspace", "Delete"]}
+        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        minZoom={0.05}
+        maxZoom={2.5}
+        proOptions={{ hideAttribution: true }}
+        defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
+      >
+        <Background gap={16} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable data-testid="minimap" nodeStrokeWidth={3} />
+      </ReactFlow>
+      {connectionError ? (
+        <div className="pointer-events-auto absolute left-1/2 top-3 z-10 w-[min(560px,90%)] -translate-x-1/2 shadow-lg">
+          <Banner tone="error" onDismiss={() => setConnectionError(null)} data-testid="connection-error">
+            Connection refused. {connectionError}
+          </Banner>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,290 @@
+"use client";
+
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { Redo2, Rocket, Save, Undo2 } from "lucide-react";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { Banner } from "@/components/ui/banner";
+import { Button } from "@/components/ui/button";
+import type { DeployResult, ProjectVersion } from "@/lib/api-types";
+import { apiCall } from "@/lib/designer-api";
+import { validateFlow } from "@/lib/flow-validation";
+import type { EditorInit } from "@/store/editor-store";
+import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "@/store/editor-store-provider";
+import { DeployResultView } from "./deploy-result-view";
+import { ExecutionPanel } from "./execution-panel";
+import { FlowCanvas } from "./flow-canvas";
+import { NodeInspector } from "./node-inspector";
+import { NodePalette } from "./node-palette";
+import { useEditorShortcuts } from "./use-editor-shortcuts";
+import { useExecutionPolling } from "./use-execution-polling";
+import { ValidationPanel } from "./validation-panel";
+
+type Notice = { tone: "error" | "success" | "info"; text: string } | null;
+
+function EditorShell() {
+  const store = useEditorStoreApi();
+  const projectId = useEditorStore((s) => s.projectId);
+  const projectName = useEditorStore((s) => s.projectName);
+  const baseVersion = useEditorStore((s) => s.baseVersion);
+  const revision = useEditorStore((s) => s.revision);
+  const dirty = useEditorStore((s) => s.revision !== s.savedRevision);
+  const canUndo = useEditorStore((s) => s.past.length > 0);
+  const canRedo = useEditorStore((s) => s.future.length > 0);
+  const { screenToFlowPosition } = useReactFlow();
+  const [saving, setSaving] = useState(false);
+  const [deploying, setDeploying] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [deployResult, setDeployResult] = useState<DeployResult | null>(null);
+  const [monitoring, setMonitoring] = useState(false);
+  const [tab, setTab] = useState<"problems" | "execution">("problems");
+  const supervisorId = "default";
+  const execution = useExecutionPolling(monitoring, supervisorId);
+
+  // Revalidated on every document change; the shared schemas are fast enough for thousands of nodes.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the change signal for the store's document
+  const problems = useMemo(() => validateFlow(store.getState().toConfiguration()), [revision, store]);
+
+  const save = useCallback(async (): Promise<ProjectVersion | null> => {
+    const state = store.getState();
+    const savingRevision = state.revision;
+    setSaving(true);
+    const result = await apiCall<{ version: ProjectVersion }>(`/api/projects/${state.projectId}/versions`, {
+      body: { configuration: state.toConfiguration(), flow_data: state.flowData },
+    });
+    setSaving(false);
+    if (!result.ok) {
+      setNotice({ tone: "error", text: `Save failed: ${result.error}` });
+      return null;
+    }
+    state.markSaved(result.body.version.version, savingRevision, result.body.version.configuration);
+    setNotice({ tone: "success", text: `Saved as version ${result.body.version.version}.` });
+    return result.body.version;
+  }, [store]);
+
+  const deploy = useCallback(async () => {
+    setDeployResult(null);
+    const blocking = validateFlow(store.getState().toConfiguration());
+    if (blocking.length > 0) {
+      setTab("problems");
+      setNotice({
+        tone: "error",
+        text: `Deploy blocked: ${blocking.length} problem${blocking.length === 1 ? "" : "s"} to fix first (see Problems).`,
+      });
+      return;
+    }
+    setDeploying(true);
+    let version = store.getState().baseVersion;
+    if (store.getState().revision !== store.getState().savedRevision || version === 0) {
+      const saved = await save();
+      if (!saved) {
+        setDeploying(false);
+        return;
+      }
+      version = saved.version;
+    }
+    const result = await apiCall<DeployResult>(`/api/projects/${projectId}/deploy`, {
+      body: { supervisor_ids: [supervisorId], version },
+      timeoutMs: 30_000,
+    });
+    setDeploying(false);
+    if (!result.ok) {
+      setNotice({ tone: "error", text: `Deploy failed: ${result.error}` });
+      if (result.errors.length > 0) {
+        setDeployResult({
+          project_version: version,
+          outcomes: [
+            {
+              supervisor_id: supervisorId,
+              supervisor_name: "Designer validation",
+              ok: false,
+              error: result.error,
+              errors: result.errors,
+              latency_ms: 0,
+            },
+          ],
+        });
+      }
+      return;
+    }
+    setDeployResult(result.body);
+    const allOk = result.body.outcomes.every((o) => o.ok);
+    setNotice(
+      allOk
+        ? { tone: "success", text: `Deployed version ${result.body.project_version}. Live monitoring is on.` }
+        : { tone: "error", text: "Deploy failed on at least one supervisor; see the result below." },
+    );
+    if (allOk) {
+      setMonitoring(true);
+      setTab("execution");
+    }
+  }, [projectId, save, store]);
+
+  const saveFromShortcut = useCallback(() => void save(), [save]);
+  useEditorShortcuts(saveFromShortcut);
+
+  // Closing the tab with unsaved changes asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const guard = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener("beforeunload", guard);
+    return () => window.removeEventListener("beforeunload", guard);
+  }, [dirty]);
+
+  const addAtCentre = useCallback(
+    (type: string) => {
+      const canvas = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
+      const centre = canvas
+        ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+        : { x: 0, y: 0 };
+      store.getState().addNode(type, { x: centre.x - 110, y: centre.y - 30 });
+    },
+    [screenToFlowPosition, store],
+  );
+
+  return (
+    <div className="flex h-full flex-col">
+      <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3">
+        <Link href="/" className="text-xs text-slate-500 hover:text-slate-900">
+          Projects /
+        </Link>
+        <h1 className="truncate text-sm font-semibold" data-testid="project-name">
+          {projectName}
+        </h1>
+        <span
+          className="text-xs text-slate-500"
+          data-testid="save-status"
+          data-dirty={dirty}
+          data-version={baseVersion}
+        >
+          {saving
+            ? "saving…"
+            : dirty
+              ? "unsaved changes"
+              : baseVersion > 0
+                ? `saved · v${baseVersion}`
+                : "not saved"}
+        </span>
+        <div className="ml-auto flex items-center gap-1.5">
+          <Button
+            size="icon"
+            variant="ghost"
+            title="Undo (Ctrl+Z)"
+            disabled={!canUndo}
+            onClick={() => store.getState().undo()}
+            data-testid="undo-button"
+          >
+            <Undo2 />
+          </Button>
+          <Button
+            size="icon"
+            variant="ghost"
+            title="Redo (Ctrl+Shift+Z)"
+            disabled={!canRedo}
+            onClick={() => store.getState().redo()}
+            data-testid="redo-button"
+          >
+            <Redo2 />
+          </Button>
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={() => void save()}
+            disabled={saving}
+            data-testid="save-button"
+          >
+            <Save /> Save
+          </Button>
+          <Button
+            size="sm"
+            variant="primary"
+            onClick={() => void deploy()}
+            disabled={deploying}
+            data-testid="deploy-button"
+          >
+            <Rocket /> {deploying ? "Deploying…" : "Deploy"}
+          </Button>
+        </div>
+      </div>
+      {notice ? (
+        <Banner tone={notice.tone} onDismiss={() => setNotice(null)} data-testid="editor-notice">
+          {notice.text}
+        </Banner>
+      ) : null}
+      {deployResult ? (
+        <Banner
+          tone={deployResult.outcomes.every((o) => o.ok) ? "success" : "error"}
+          onDismiss={() => setDeployResult(null)}
+        >
+          <DeployResultView result={deployResult} />
+        </Banner>
+      ) : null}
+      {execution.error ? (
+        <Banner tone="warning" onDismiss={execution.dismissError} data-testid="offline-banner">
+          {execution.error} The editor keeps working; changes are saved in the Designer.
+        </Banner>
+      ) : null}
+      <div className="grid min-h-0 flex-1 grid-cols-[220px_minmax(0,1fr)_300px]">
+        <aside className="min-h-0 border-r border-slate-200 bg-slate-50">
+          <NodePalette onAdd={addAtCentre} />
+        </aside>
+        <main className="flex min-h-0 flex-col">
+          <div className="min-h-0 flex-1">
+            <FlowCanvas />
+          </div>
+          <div className="flex h-[190px] shrink-0 flex-col border-t border-slate-200 bg-white">
+            <div className="flex gap-1 border-b border-slate-100 px-2 pt-1 text-xs" role="tablist">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab === "problems"}
+                data-testid="tab-problems"
+                onClick={() => setTab("problems")}
+                className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+              >
+                Problems ({problems.length})
+              </button>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab === "execution"}
+                data-testid="tab-execution"
+                onClick={() => setTab("execution")}
+                className={`rounded-t px-2 py-1 ${tab === "execution" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+              >
+                Execution{monitoring ? " ●" : ""}
+              </button>
+            </div>
+            <div className="min-h-0 flex-1 overflow-auto">
+              {tab === "problems" ? (
+                <ValidationPanel problems={problems} />
+              ) : (
+                <ExecutionPanel
+                  monitoring={monitoring}
+                  onToggle={setMonitoring}
+                  snapshot={execution.snapshot}
+                  supervisorId={supervisorId}
+                />
+              )}
+            </div>
+          </div>
+        </main>
+        <aside className="min-h-0 overflow-y-auto border-l border-slate-200 bg-white">
+          <NodeInspector />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+export function FlowEditor({ init }: { init: EditorInit }) {
+  return (
+    <EditorStoreProvider init={init}>
+      <ReactFlowProvider>
+        <EditorShell />
+      </ReactFlowProvider>
+    </EditorStoreProvider>
+  );
+}

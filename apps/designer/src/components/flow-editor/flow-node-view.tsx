@@ -1,0 +1,172 @@
+"use client";
+
+import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { memo } from "react";
+import { cn } from "@/lib/cn";
+import { showValue } from "@/lib/format-value";
+import { describeNode } from "@/lib/node-catalog";
+import { useEditorStore } from "@/store/editor-store-provider";
+import type { BmsNode } from "@/store/flow-graph";
+import { NodeIcon } from "./node-icon";
+import { DIFF_STYLES, PORT_COLORS, STATUS_STYLES } from "./port-style";
+
+/** The one-line summary under the title: what an integrator checks at a glance. */
+function configSummary(config: Record<string, unknown>): string | null {
+  if (typeof config.point === "string") return config.point.replace(/\.presentValue$/, "");
+  if (typeof config.operator === "string" && typeof config.value === "number") {
+    return `${config.operator} ${config.value}`;
+  }
+  if (typeof config.expression === "string") return config.expression;
+  return null;
+}
+
+const PORT_ROW = 22;
+const HEADER = 44;
+
+function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
+  const descriptor = describeNode(data.type);
+  const status = useEditorStore((s) => s.runtime[id]);
+  const diff = useEditorStore((s) => s.diffHighlight?.[id]);
+  const point = typeof data.config.point === "string" ? data.config.point : undefined;
+  const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
+  const inputs = descriptor?.inputs ?? [];
+  const outputs = descriptor?.outputs ?? [];
+  const rows = Math.max(inputs.length, outputs.length, 1);
+  const summary = configSummary(data.config);
+  const statusStyle = status ? (STATUS_STYLES[status.status] ?? STATUS_STYLES.idle) : undefined;
+
+  return (
+    <div
+      data-testid={`flow-node-${id}`}
+      data-node-type={data.type}
+      data-status={status?.status ?? ""}
+      className={cn(
+        "w-[220px] rounded-lg border bg-white text-xs shadow-sm",
+        selected ? "border-sky-500 ring-2 ring-sky-300" : "border-slate-300",
+        !selected && statusStyle ? `ring-2 ${statusStyle.ring}` : "",
+        diff ? DIFF_STYLES[diff] : "",
+        !descriptor && "border-red-500",
+      )}
+    >
+      <div className="flex h-[44px] items-center gap-2 border-b border-slate-100 px-2">
+        <div className="flex size-7 shrink-0 items-center justify-center rounded bg-slate-100 text-slate-700">
+          <NodeIcon name={descriptor?.icon ?? "box"} className="size-4" />
+        </div>
+        <div className="min-w-0 flex-1">
+          <div className="truncate font-semibold text-slate-900" data-testid={`node-title-${id}`}>
+            {data.label || descriptor?.label || data.type}
+          </div>
+          <div className="truncate text-[10px] text-slate-500">
+            {id}
+            {summary ? ` · ${summary}` : ""}
+          </div>
+        </div>
+        {status ? (
+          <span
+            data-testid={`node-status-${id}`}
+            className={cn("rounded px-1 py-0.5 text-[10px] font-medium", statusStyle?.label)}
+          >
+            {status.status}
+          </span>
+        ) : null}
+      </div>
+      <div className="relative" style={{ height: rows * PORT_ROW + 8 }}>
+        {inputs.map((port, i) => (
+          <div
+            key={port.name}
+            className="absolute left-2 flex items-center gap-1"
+            style={{ top: 4 + i * PORT_ROW }}
+          >
+            <span
+              className={cn("text-[11px]", port.required ? "font-medium text-slate-800" : "text-slate-600")}
+            >
+              {port.label ?? port.name}
+              {port.required ? "*" : ""}
+            </span>
+            <span className="text-[9px] text-slate-400">{port.type}</span>
+          </div>
+        ))}
+        {outputs.map((port, i) => {
+          const shown = status?.output_values?.[port.name];
+          const value = shown !== undefined ? showValue(shown) : undefined;
+          return (
+            <div
+              key={port.name}
+              className="absolute right-2 flex items-center gap-1"
+              style={{ top: 4 + i * PORT_ROW }}
+            >
+              {value ? (
+                <span
+                  data-testid={`node-value-${id}-${port.name}`}
+                  className={cn(
+                    "rounded bg-slate-900 px-1 font-mono text-[10px] text-white",
+                    value.quality && value.quality !== "good" && "bg-amber-600",
+                  )}
+                  title={value.quality ? `quality: ${value.quality}` : undefined}
+                >
+                  {value.text}
+                </span>
+              ) : null}
+              <span className="text-[11px] text-slate-600">{port.label ?? port.name}</span>
+            </div>
+          );
+        })}
+      </div>
+      {live ? (
+        <div
+          data-testid={`node-live-${id}`}
+          className="border-t border-slate-100 px-2 py-1 font-mono text-[10px] text-slate-600"
+          title={live.reason}
+        >
+          live: {showValue(live.value).text}
+          {live.units ? ` ${live.units}` : ""}
+          {live.quality !== "good" ? ` (${live.quality})` : ""}
+        </div>
+      ) : null}
+      {status?.error_message ? (
+        <div
+          data-testid={`node-error-${id}`}
+          className="border-t border-red-100 bg-red-50 px-2 py-1 text-[10px] text-red-800"
+        >
+          {status.error_message}
+        </div>
+      ) : null}
+      {inputs.map((port, i) => (
+        <Handle
+          key={`in-${port.name}`}
+          id={port.name}
+          type="target"
+          position={Position.Left}
+          data-testid={`handle-${id}-in-${port.name}`}
+          data-port-type={port.type}
+          title={`${port.name}: ${port.type}${port.required ? " (required)" : ""}`}
+          style={{
+            top: HEADER + 4 + i * PORT_ROW + 8,
+            background: PORT_COLORS[port.type],
+            width: 10,
+            height: 10,
+          }}
+        />
+      ))}
+      {outputs.map((port, i) => (
+        <Handle
+          key={`out-${port.name}`}
+          id={port.name}
+          type="source"
+          position={Position.Right}
+          data-testid={`handle-${id}-out-${port.name}`}
+          data-port-type={port.type}
+          title={`${port.name}: ${port.type}`}
+          style={{
+            top: HEADER + 4 + i * PORT_ROW + 8,
+            background: PORT_COLORS[port.type],
+            width: 10,
+            height: 10,
+          }}
+        />
+      ))}
+    </div>
+  );
+}
+
+export const FlowNodeView = memo(FlowNodeViewInner);

@@ -1,0 +1,140 @@
+"use client";
+
+import { IdentifierSchema } from "@bms/schemas";
+import { useMemo, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { Input } from "@/components/ui/input";
+import { describeNode } from "@/lib/node-catalog";
+import { configProblems, describeConfigFields } from "@/lib/zod-form";
+import { useEditorStore } from "@/store/editor-store-provider";
+import { FlowSettings } from "./flow-settings";
+import { NodeIcon } from "./node-icon";
+import { PropertyField } from "./property-field";
+
+function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefined }) {
+  const updateNodeMeta = useEditorStore((s) => s.updateNodeMeta);
+  const [text, setText] = useState(alias ?? "");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="space-y-1">
+      <label className="text-xs font-medium text-slate-700" htmlFor={`alias-${nodeId}`}>
+        Alias <span className="font-normal text-slate-500">(name used in expressions)</span>
+      </label>
+      <Input
+        id={`alias-${nodeId}`}
+        data-testid="field-alias"
+        value={text}
+        aria-invalid={error ? true : undefined}
+        onChange={(e) => {
+          const next = e.target.value;
+          setText(next);
+          if (next === "") {
+            setError(null);
+            updateNodeMeta(nodeId, { alias: "" });
+            return;
+          }
+          const parsed = IdentifierSchema.safeParse(next);
+          if (!parsed.success) {
+            setError(parsed.error.issues[0]?.message ?? "invalid alias");
+            return;
+          }
+          setError(null);
+          updateNodeMeta(nodeId, { alias: next });
+        }}
+      />
+      {error ? (
+        <p className="text-[11px] text-red-700" data-testid="field-error-alias">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function NodeInspector() {
+  const selectedIds = useEditorStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
+  const node = useEditorStore((s) =>
+    selectedIds.length === 1 ? s.nodes.find((n) => n.id === selectedIds[0]) : undefined,
+  );
+  const updateNodeConfig = useEditorStore((s) => s.updateNodeConfig);
+  const updateNodeMeta = useEditorStore((s) => s.updateNodeMeta);
+  const descriptor = node ? describeNode(node.data.type) : undefined;
+  const fields = useMemo(() => (descriptor ? describeConfigFields(descriptor.config) : []), [descriptor]);
+  const problems = useMemo(
+    () => (descriptor && node ? configProblems(descriptor.config, node.data.config) : {}),
+    [descriptor, node],
+  );
+
+  if (selectedIds.length > 1) {
+    return (
+      <div className="p-3 text-sm text-slate-600" data-testid="inspector">
+        {selectedIds.length} nodes selected. Delete, copy (Ctrl+C) or drag them together.
+      </div>
+    );
+  }
+  if (!node) {
+    return (
+      <div data-testid="inspector">
+        <FlowSettings />
+      </div>
+    );
+  }
+  if (!descriptor) {
+    return (
+      <div className="p-3 text-sm text-red-700" data-testid="inspector">
+        Unknown node type “{node.data.type}”: this Designer’s node library does not have it.
+      </div>
+    );
+  }
+  const stray = Object.entries(problems).filter(([key]) => !fields.some((f) => f.key === key));
+
+  return (
+    <div className="space-y-3 p-3" data-testid="inspector" data-node-id={node.id}>
+      <div className="flex items-start gap-2">
+        <NodeIcon name={descriptor.icon} className="mt-0.5 size-5 text-slate-600" />
+        <div>
+          <div className="text-sm font-semibold">{descriptor.label}</div>
+          <div className="font-mono text-[11px] text-slate-500">
+            {node.id} · {descriptor.type} v{descriptor.version}
+          </div>
+        </div>
+      </div>
+      <p className="text-[11px] leading-snug text-slate-600">{descriptor.description}</p>
+      <div className="space-y-1">
+        <label className="text-xs font-medium text-slate-700" htmlFor={`label-${node.id}`}>
+          Label
+        </label>
+        <Input
+          id={`label-${node.id}`}
+          data-testid="field-label"
+          value={node.data.label ?? ""}
+          maxLength={100}
+          placeholder={descriptor.label}
+          onChange={(e) => updateNodeMeta(node.id, { label: e.target.value })}
+        />
+      </div>
+      <AliasField key={node.id} nodeId={node.id} alias={node.data.alias} />
+      <hr className="border-slate-200" />
+      <div className="space-y-3" data-testid="property-form">
+        {fields.map((field) => (
+          <PropertyField
+            key={`${node.id}:${field.key}`}
+            field={field}
+            value={node.data.config[field.key]}
+            {...(problems[field.key] ? { problem: problems[field.key] } : {})}
+            onCommit={(value) => updateNodeConfig(node.id, field.key, value)}
+          />
+        ))}
+      </div>
+      {stray.length > 0 ? (
+        <ul className="space-y-1 text-[11px] text-red-700">
+          {stray.map(([key, message]) => (
+            <li key={key}>
+              {key || "config"}: {message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+"use client";
+
+import { useEffect } from "react";
+import { useEditorStoreApi } from "@/store/editor-store-provider";
+
+/** Survives a reload and reaches another project's tab: copy/paste between projects. */
+export const CLIPBOARD_STORAGE_KEY = "bms-designer-clipboard";
+
+function typingInField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+/**
+ * Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z or Ctrl+Y redo, Ctrl/⌘+S save, Ctrl/⌘+A select all, and copy/paste
+ * through the document's copy/paste events (no clipboard permission prompt). Keys typed into a form
+ * field keep their usual meaning.
+ */
+export function useEditorShortcuts(onSave: () => void) {
+  const store = useEditorStoreApi();
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (!mod) return;
+      const key = event.key.toLowerCase();
+      if (key === "s") {
+        event.preventDefault();
+        onSave();
+        return;
+      }
+      if (typingInField(event.target)) return;
+      if (key === "z" && !event.shiftKey) {
+        event.preventDefault();
+        store.getState().undo();
+      } else if ((key === "z" && event.shiftKey) || key === "y") {
+        event.preventDefault();
+        store.getState().redo();
+      } else if (key === "a") {
+        event.preventDefault();
+        store.getState().selectAll();
+      }
+    };
+    const onCopy = (event: ClipboardEvent) => {
+      if (typingInField(event.target)) return;
+      const text = store.getState().copySelection();
+      if (!text) return;
+      event.preventDefault();
+      event.clipboardData?.setData("text/plain", text);
+      try {
+        localStorage.setItem(CLIPBOARD_STORAGE_KEY, text);
+      } catch {
+        // storage full or disabled: the system clipboard still holds the copy
+      }
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      if (typingInField(event.target)) return;
+      const text =
+        event.clipboardData?.getData("text/plain") || localStorage.getItem(CLIPBOARD_STORAGE_KEY) || "";
+      if (store.getState().paste(text) > 0) event.preventDefault();
+    };
+    window.addEventListener("keydown", onKeyDown);
+    document.addEventListener("copy", onCopy);
+    document.addEventListener("paste", onPaste);
+    return () => {
+      window.removeEventListener("keydown", onKeyDown);
+      document.removeEventListener("copy", onCopy);
+      document.removeEventListener("paste", onPaste);
+    };
+  }, [store, onSave]);
+}

@@ -1,0 +1,95 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Ordered, append-only. Each runs once inside a transaction and is recorded in schema_migrations,
+ * so an old projects.db is brought forward on start and a half-applied migration never sticks.
+ */
+export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: "projects and versions (seed §8.1)",
+    sql: `
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        description TEXT,
+        flow_id TEXT NOT NULL,
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+      );
+      CREATE TABLE project_configs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        flow_data JSON NOT NULL,
+        config_json JSON NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL DEFAULT 'designer',
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+        UNIQUE (project_id, version)
+      );
+      CREATE INDEX project_configs_by_project ON project_configs(project_id, version DESC);
+    `,
+  },
+  {
+    id: 2,
+    name: "supervisor registry and deployments",
+    sql: `
+      CREATE TABLE supervisors (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        token TEXT NOT NULL DEFAULT '',
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+      );
+      CREATE TABLE deployments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id TEXT NOT NULL,
+        project_version INTEGER NOT NULL,
+        supervisor_id TEXT NOT NULL,
+        supervisor_name TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        config_version INTEGER,
+        checksum TEXT,
+        latency_ms INTEGER NOT NULL,
+        errors_json JSON NOT NULL DEFAULT '[]',
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+      );
+      CREATE INDEX deployments_by_project ON deployments(project_id, id DESC);
+    `,
+  },
+  {
+    id: 3,
+    name: "autosaved drafts",
+    sql: `
+      CREATE TABLE project_drafts (
+        project_id TEXT PRIMARY KEY,
+        base_version INTEGER NOT NULL,
+        flow_data JSON NOT NULL,
+        config_json JSON NOT NULL,
+        saved_at TIMESTAMP NOT NULL,
+        FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+      );
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)`);
+  const applied = new Set(
+    db
+      .prepare("SELECT id FROM schema_migrations")
+      .all()
+      .map((row) => (row as { id: number }).id),
+  );
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.id)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (id, name) VALUES (?, ?)").run(migration.id, migration.name);
+    })();
+  }
+}

@@ -1,0 +1,157 @@
+import { type FlowConfiguration, FlowConfigurationStructureSchema } from "@bms/schemas";
+import type Database from "better-sqlite3";
+import type { ProjectDraft, ProjectVersion, ProjectVersionInfo } from "../api-types";
+import { diffFlows, summarizeDiff } from "../flow-diff";
+import { type FlowData, FlowDataSchema, flowSemver } from "../flow-document";
+import { nowIso } from "./sqlite-time";
+
+interface VersionRow {
+  project_id: string;
+  version: number;
+  flow_data: string;
+  config_json: string;
+  summary: string;
+  created_by: string;
+  created_at: string;
+}
+
+function toVersion(row: VersionRow): ProjectVersion {
+  return {
+    project_id: row.project_id,
+    version: row.version,
+    configuration: FlowConfigurationStructureSchema.parse(JSON.parse(row.config_json)),
+    flow_data: FlowDataSchema.parse(JSON.parse(row.flow_data)),
+    summary: row.summary,
+    created_by: row.created_by,
+    created_at: row.created_at,
+  };
+}
+
+export function latestVersion(db: Database.Database, projectId: string): ProjectVersion | null {
+  const row = db
+    .prepare("SELECT * FROM project_configs WHERE project_id = ? ORDER BY version DESC LIMIT 1")
+    .get(projectId) as VersionRow | undefined;
+  return row ? toVersion(row) : null;
+}
+
+export function getVersion(db: Database.Database, projectId: string, version: number): ProjectVersion | null {
+  const row = db
+    .prepare("SELECT * FROM project_configs WHERE project_id = ? AND version = ?")
+    .get(projectId, version) as VersionRow | undefined;
+  return row ? toVersion(row) : null;
+}
+
+export function listVersions(db: Database.Database, projectId: string): ProjectVersionInfo[] {
+  const rows = db
+    .prepare(
+      `SELECT project_id, version, summary, created_by, created_at,
+              json_array_length(config_json, '$.nodes') AS node_count
+       FROM project_configs WHERE project_id = ? ORDER BY version DESC`,
+    )
+    .all(projectId) as (Omit<VersionRow, "flow_data" | "config_json"> & { node_count: number })[];
+  return rows;
+}
+
+/**
+ * Appends a version; never rewrites one. The metadata version and timestamp are stamped here so a
+ * saved document always says which version it is. Must run inside the caller's transaction when it
+ * is part of a larger change (project creation, restore).
+ */
+export function insertVersion(
+  db: Database.Database,
+  projectId: string,
+  input: { configuration: FlowConfiguration; flowData: FlowData; summary?: string; createdBy?: string },
+): ProjectVersion {
+  const previous = latestVersion(db, projectId);
+  const version = (previous?.version ?? 0) + 1;
+  const now = nowIso();
+  const configuration: FlowConfiguration = {
+    ...input.configuration,
+    metadata: { ...input.configuration.metadata, version: flowSemver(version), generated_at: now },
+  };
+  const summary =
+    input.summary ?? (previous ? summarizeDiff(diffFlows(previous.configuration, configuration)) : "created");
+  db.prepare(
+    `INSERT INTO project_configs (project_id, version, flow_data, config_json, summary, created_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    projectId,
+    version,
+    JSON.stringify(input.flowData),
+    JSON.stringify(configuration),
+    summary,
+    input.createdBy ?? "designer",
+    now,
+  );
+  db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?").run(now, projectId);
+  db.prepare("DELETE FROM project_drafts WHERE project_id = ?").run(projectId);
+  return getVersion(db, projectId, version)!;
+}
+
+export function saveVersion(
+  db: Database.Database,
+  projectId: string,
+  input: { configuration: FlowConfiguration; flowData: FlowData; summary?: string; createdBy?: string },
+): ProjectVersion {
+  return db.transaction(() => insertVersion(db, projectId, input))();
+}
+
+/** Restoring copies an old version forward as the newest one: history is never rewritten. */
+export function restoreVersion(
+  db: Database.Database,
+  projectId: string,
+  version: number,
+  createdBy?: string,
+): ProjectVersion | null {
+  return db.transaction(() => {
+    const old = getVersion(db, projectId, version);
+    if (!old) return null;
+    const current = latestVersion(db, projectId);
+    const diff = current ? summarizeDiff(diffFlows(current.configuration, old.configuration)) : "";
+    return insertVersion(db, projectId, {
+      configuration: old.configuration,
+      flowData: old.flow_data,
+      summary: `restored v${version}${diff ? ` (${diff})` : ""}`,
+      ...(createdBy ? { createdBy } : {}),
+    });
+  })();
+}
+
+export function getDraft(db: Database.Database, projectId: string): ProjectDraft | null {
+  const row = db.prepare("SELECT * FROM project_drafts WHERE project_id = ?").get(projectId) as
+    | { project_id: string; base_version: number; flow_data: string; config_json: string; saved_at: string }
+    | undefined;
+  if (!row) return null;
+  return {
+    project_id: row.project_id,
+    base_version: row.base_version,
+    configuration: FlowConfigurationStructureSchema.parse(JSON.parse(row.config_json)),
+    flow_data: FlowDataSchema.parse(JSON.parse(row.flow_data)),
+    saved_at: row.saved_at,
+  };
+}
+
+export function saveDraft(
+  db: Database.Database,
+  projectId: string,
+  input: { baseVersion: number; configuration: FlowConfiguration; flowData: FlowData },
+): ProjectDraft {
+  const now = nowIso();
+  db.prepare(
+    `INSERT INTO project_drafts (project_id, base_version, flow_data, config_json, saved_at)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(project_id) DO UPDATE SET base_version = excluded.base_version,
+       flow_data = excluded.flow_data, config_json = excluded.config_json, saved_at = excluded.saved_at`,
+  ).run(
+    projectId,
+    input.baseVersion,
+    JSON.stringify(input.flowData),
+    JSON.stringify(input.configuration),
+    now,
+  );
+  return getDraft(db, projectId)!;
+}
+
+export function discardDraft(db: Database.Database, projectId: string): void {
+  db.prepare("DELETE FROM project_drafts WHERE project_id = ?").run(projectId);
+}

@@ -1,0 +1,469 @@
+import type { FlowConfiguration, NodeExecutionStatus, PointValue } from "@bms/schemas";
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from "@xyflow/react";
+import { createStore } from "zustand/vanilla";
+import type { FlowData } from "../lib/flow-document";
+import { describeNode, findPort, portsCompatible } from "../lib/node-catalog";
+import { defaultConfig } from "../lib/zod-form";
+import {
+  type BmsEdge,
+  type BmsNode,
+  configurationFromGraph,
+  edgeId,
+  graphFromConfiguration,
+  nextNodeId,
+} from "./flow-graph";
+
+interface Snapshot {
+  nodes: BmsNode[];
+  edges: BmsEdge[];
+  execution: FlowConfiguration["execution"];
+}
+
+export interface EditorState {
+  projectId: string;
+  projectName: string;
+  /** The saved version the canvas started from (0 before the first save). */
+  baseVersion: number;
+  metadata: FlowConfiguration["metadata"];
+  execution: FlowConfiguration["execution"];
+  flowData: FlowData;
+  nodes: BmsNode[];
+  edges: BmsEdge[];
+  /** Bumped on every document change: autosave and the unsaved guard watch it. */
+  revision: number;
+  savedRevision: number;
+  past: Snapshot[];
+  future: Snapshot[];
+  /** The last refused connection, shown until dismissed or the next attempt. */
+  connectionError: string | null;
+  /** Set by the validation panel; the canvas centres on it. */
+  focusRequest: { nodeId: string; nonce: number } | null;
+  /** Last scan per node from the supervisor, for the overlay. */
+  runtime: Record<string, NodeExecutionStatus>;
+  /** Live point values (canonical point ref → value) while editing. */
+  pointValues: Record<string, PointValue>;
+  /** Per-node highlight while comparing versions. */
+  diffHighlight: Record<string, "added" | "removed" | "changed" | "moved"> | null;
+}
+
+export interface EditorActions {
+  onNodesChange(changes: NodeChange<BmsNode>[]): void;
+  onEdgesChange(changes: EdgeChange<BmsEdge>[]): void;
+  /** Checks ports and types; a refusal sets connectionError and returns its message. */
+  connect(connection: Connection): string | null;
+  checkConnection(connection: Connection | BmsEdge): string | null;
+  addNode(type: string, position: XYPosition, config?: Record<string, unknown>): string | null;
+  updateNodeConfig(nodeId: string, key: string, value: unknown): void;
+  updateNodeMeta(nodeId: string, patch: { label?: string; alias?: string }): void;
+  setExecution(execution: FlowConfiguration["execution"]): void;
+  deleteSelection(): void;
+  /** Copies the selected nodes and the edges between them, as JSON for the clipboard. */
+  copySelection(): string | null;
+  paste(text: string, offset?: XYPosition): number;
+  selectAll(): void;
+  undo(): void;
+  redo(): void;
+  beginMove(): void;
+  focusNode(nodeId: string): void;
+  setConnectionError(message: string | null): void;
+  setRuntime(statuses: NodeExecutionStatus[] | null): void;
+  setPointValues(values: PointValue[]): void;
+  setViewport(viewport: NonNullable<FlowData["viewport"]>): void;
+  setDiffHighlight(highlight: EditorState["diffHighlight"]): void;
+  /** Replaces the document (load, restore, import); clears undo history. */
+  loadDocument(input: {
+    configuration: FlowConfiguration;
+    flowData: FlowData;
+    version: number;
+    dirty?: boolean;
+  }): void;
+  markSaved(version: number, revision: number, configuration?: FlowConfiguration): void;
+  setProjectName(name: string): void;
+  toConfiguration(): FlowConfiguration;
+}
+
+export type EditorStore = EditorState & EditorActions;
+
+const HISTORY_LIMIT = 200;
+/** Typing into one field is one undo step, not one per keystroke. */
+const COALESCE_MS = 1200;
+export const CLIPBOARD_KIND = "bms-designer/nodes@1";
+
+export interface EditorInit {
+  projectId: string;
+  projectName: string;
+  version: number;
+  configuration: FlowConfiguration;
+  flowData: FlowData;
+  /** A restored autosave draft: the canvas starts with unsaved changes. */
+  dirty?: boolean;
+}
+
+export function createEditorStore(init: EditorInit) {
+  let lastCoalesceKey = "";
+  let lastCoalesceAt = 0;
+
+  return createStore<EditorStore>()((set, get) => {
+    const snapshot = (): Snapshot => {
+      const { nodes, edges, execution } = get();
+      return { nodes, edges, execution };
+    };
+    /** Records the state before a change, so undo returns to it. */
+    const remember = (coalesceKey = "") => {
+      const now = Date.now();
+      if (coalesceKey && coalesceKey === lastCoalesceKey && now - lastCoalesceAt < COALESCE_MS) {
+        lastCoalesceAt = now;
+        return;
+      }
+      lastCoalesceKey = coalesceKey;
+      lastCoalesceAt = now;
+      set((s) => ({ past: [...s.past.slice(-HISTORY_LIMIT + 1), snapshot()], future: [] }));
+    };
+    const changed = () => set((s) => ({ revision: s.revision + 1 }));
+
+    const graph = graphFromConfiguration(init.configuration);
+    return {
+      projectId: init.projectId,
+      projectName: init.projectName,
+      baseVersion: init.version,
+      metadata: init.configuration.metadata,
+      execution: init.configuration.execution,
+      flowData: init.flowData,
+      nodes: graph.nodes,
+      edges: graph.edges,
+      revision: init.dirty ? 1 : 0,
+      savedRevision: 0,
+      past: [],
+      future: [],
+      connectionError: null,
+      focusRequest: null,
+      runtime: {},
+      pointValues: {},
+      diffHighlight: null,
+
+      onNodesChange(changes) {
+        const structural = changes.some((c) => c.type === "remove" || c.type === "add");
+        if (structural) remember();
+        const moved = changes.some((c) => c.type === "position" || c.type === "remove" || c.type === "add");
+        set((s) => ({ nodes: applyNodeChanges(changes, s.nodes) }));
+        if (moved) {
+          // Edges of removed nodes go with them.
+          if (changes.some((c) => c.type === "remove")) {
+            const ids = new Set(get().nodes.map((n) => n.id));
+            set((s) => ({ edges: s.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) }));
+          }
+          changed();
+        }
+      },
+
+      onEdgesChange(changes) {
+        const structural = changes.some((c) => c.type === "remove" || c.type === "add");
+        if (structural) remember();
+        set((s) => ({ edges: applyEdgeChanges(changes, s.edges) }));
+        if (structural) changed();
+      },
+
+      checkConnection(connection) {
+        const { nodes, edges } = get();
+        const source = nodes.find((n) => n.id === connection.source);
+        const target = nodes.find((n) => n.id === connection.target);
+        if (!source || !target) return "Connect an output to an input of another node.";
+        if (source.id === target.id) return "A node cannot feed itself; use a delay or feedback node.";
+        const out = findPort(source.data.type, "output", connection.sourceHandle);
+        const input = findPort(target.data.type, "input", connection.targetHandle);
+        if (!out || !input) return "Connect an output (right side) to an input (left side).";
+        if (!portsCompatible(out.type, input.type)) {
+          return `Type mismatch: ${source.id}.${out.name} is ${out.type}, ${target.id}.${input.name} needs ${input.type}.`;
+        }
+        const occupied = edges.some(
+          (e) =>
+            e.target === target.id &&
+            e.targetHandle === input.name &&
+            !("id" in connection && e.id === connection.id),
+        );
+        if (occupied && !input.multiple) {
+          return `Input ${target.id}.${input.name} is already connected; delete that connection first.`;
+        }
+        return null;
+      },
+
+      connect(connection) {
+        const problem = get().checkConnection(connection);
+        if (problem) {
+          set({ connectionError: problem });
+          return problem;
+        }
+        const c = {
+          from_node: connection.source,
+          from_output: connection.sourceHandle ?? "",
+          to_node: connection.target,
+          to_input: connection.targetHandle ?? "",
+        };
+        const id = edgeId(c);
+        if (get().edges.some((e) => e.id === id)) return null;
+        remember();
+        set((s) => ({
+          connectionError: null,
+          edges: [
+            ...s.edges,
+            {
+              id,
+              source: c.from_node,
+              sourceHandle: c.from_output,
+              target: c.to_node,
+              targetHandle: c.to_input,
+            },
+          ],
+        }));
+        changed();
+        return null;
+      },
+
+      addNode(type, position, config) {
+        const descriptor = describeNode(type);
+        if (!descriptor) return null;
+        remember();
+        const id = nextNodeId(type, new Set(get().nodes.map((n) => n.id)));
+        const node: BmsNode = {
+          id,
+          type: "bms",
+          position,
+          selected: true,
+          data: {
+            type,
+            version: descriptor.version,
+            config: { ...defaultConfig(descriptor.config), ...config },
+            runtime_options: {},
+          },
+        };
+        set((s) => ({ nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }));
+        changed();
+        return id;
+      },
+
+      updateNodeConfig(nodeId, key, value) {
+        remember(`config:${nodeId}:${key}`);
+        set((s) => ({
+          nodes: s.nodes.map((n) => {
+            if (n.id !== nodeId) return n;
+            const config = { ...n.data.config };
+            if (value === undefined) delete config[key];
+            else config[key] = value;
+            return { ...n, data: { ...n.data, config } };
+          }),
+        }));
+        changed();
+      },
+
+      updateNodeMeta(nodeId, patch) {
+        remember(`meta:${nodeId}:${Object.keys(patch).join(",")}`);
+        set((s) => ({
+          nodes: s.nodes.map((n) => {
+            if (n.id !== nodeId) return n;
+            const data = { ...n.data };
+            for (const [k, v] of Object.entries(patch) as ["label" | "alias", string | undefined][]) {
+              if (v === undefined || v === "") delete data[k];
+              else data[k] = v;
+            }
+            return { ...n, data };
+          }),
+        }));
+        changed();
+      },
+
+      setExecution(execution) {
+        remember("execution");
+        set({ execution });
+        changed();
+      },
+
+      deleteSelection() {
+        const { nodes, edges } = get();
+        const removedNodes = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+        const keptEdges = edges.filter(
+          (e) => !e.selected && !removedNodes.has(e.source) && !removedNodes.has(e.target),
+        );
+        if (removedNodes.size === 0 && keptEdges.length === edges.length) return;
+        remember();
+        set({ nodes: nodes.filter((n) => !removedNodes.has(n.id)), edges: keptEdges });
+        changed();
+      },
+
+      copySelection() {
+        const { nodes, edges } = get();
+        const selected = nodes.filter((n) => n.selected);
+        if (selected.length === 0) return null;
+        const ids = new Set(selected.map((n) => n.id));
+        const flow = configurationFromGraph(
+          get(),
+          selected,
+          edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
+        );
+        return JSON.stringify({ kind: CLIPBOARD_KIND, nodes: flow.nodes, connections: flow.connections });
+      },
+
+      paste(text, offset = { x: 40, y: 40 }) {
+        let payload: { kind?: unknown; nodes?: unknown; connections?: unknown };
+        try {
+          payload = JSON.parse(text) as typeof payload;
+        } catch {
+          return 0;
+        }
+        if (payload.kind !== CLIPBOARD_KIND || !Array.isArray(payload.nodes)) return 0;
+        const sourceNodes = payload.nodes as FlowConfiguration["nodes"];
+        const sourceConnections = (
+          Array.isArray(payload.connections) ? payload.connections : []
+        ) as FlowConfiguration["connections"];
+        const taken = new Set(get().nodes.map((n) => n.id));
+        const takenAliases = new Set(
+          get()
+            .nodes.map((n) => n.data.alias)
+            .filter(Boolean),
+        );
+        const rename = new Map<string, string>();
+        const added: BmsNode[] = [];
+        for (const n of sourceNodes) {
+          if (!n || typeof n.type !== "string" || !describeNode(n.type)) continue;
+          const id = nextNodeId(n.type, taken);
+          taken.add(id);
+          rename.set(n.id, id);
+          const { nodes } = graphFromConfiguration({
+            ...get().toConfiguration(),
+            nodes: [n],
+            connections: [],
+          });
+          const node = nodes[0]!;
+          // An alias must stay unique in the flow; a pasted copy drops a clashing one.
+          const alias = node.data.alias && !takenAliases.has(node.data.alias) ? node.data.alias : undefined;
+          const { alias: _dropped, ...data } = node.data;
+          added.push({
+            ...node,
+            id,
+            selected: true,
+            position: { x: node.position.x + offset.x, y: node.position.y + offset.y },
+            data: alias ? { ...data, alias } : data,
+          });
+        }
+        if (added.length === 0) return 0;
+        remember();
+        const newEdges: BmsEdge[] = sourceConnections
+          .filter((c) => rename.has(c.from_node) && rename.has(c.to_node))
+          .map((c) => {
+            const renamed = { ...c, from_node: rename.get(c.from_node)!, to_node: rename.get(c.to_node)! };
+            return {
+              id: edgeId(renamed),
+              source: renamed.from_node,
+              sourceHandle: renamed.from_output,
+              target: renamed.to_node,
+              targetHandle: renamed.to_input,
+            };
+          });
+        set((s) => ({
+          nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...added],
+          edges: [...s.edges, ...newEdges],
+        }));
+        changed();
+        return added.length;
+      },
+
+      selectAll() {
+        set((s) => ({ nodes: s.nodes.map((n) => ({ ...n, selected: true })) }));
+      },
+
+      undo() {
+        const { past } = get();
+        const previous = past[past.length - 1];
+        if (!previous) return;
+        lastCoalesceKey = "";
+        set((s) => ({ ...previous, past: s.past.slice(0, -1), future: [snapshot(), ...s.future] }));
+        changed();
+      },
+
+      redo() {
+        const [next, ...rest] = get().future;
+        if (!next) return;
+        lastCoalesceKey = "";
+        set((s) => ({ ...next, future: rest, past: [...s.past, snapshot()] }));
+        changed();
+      },
+
+      beginMove() {
+        remember();
+      },
+
+      focusNode(nodeId) {
+        set((s) => ({
+          focusRequest: { nodeId, nonce: (s.focusRequest?.nonce ?? 0) + 1 },
+          nodes: s.nodes.map((n) => ({ ...n, selected: n.id === nodeId })),
+        }));
+      },
+
+      setConnectionError(message) {
+        set({ connectionError: message });
+      },
+
+      setRuntime(statuses) {
+        if (!statuses) {
+          set({ runtime: {} });
+          return;
+        }
+        set({ runtime: Object.fromEntries(statuses.map((s) => [s.node_id, s])) });
+      },
+
+      setPointValues(values) {
+        set({ pointValues: Object.fromEntries(values.map((v) => [v.point, v])) });
+      },
+
+      setViewport(viewport) {
+        set((s) => ({ flowData: { ...s.flowData, viewport } }));
+      },
+
+      setDiffHighlight(diffHighlight) {
+        set({ diffHighlight });
+      },
+
+      loadDocument({ configuration, flowData, version, dirty }) {
+        const { nodes, edges } = graphFromConfiguration(configuration);
+        set((s) => ({
+          nodes,
+          edges,
+          metadata: configuration.metadata,
+          execution: configuration.execution,
+          flowData,
+          baseVersion: version,
+          past: [],
+          future: [],
+          revision: s.revision + 1,
+          savedRevision: dirty ? s.savedRevision : s.revision + 1,
+          diffHighlight: null,
+        }));
+      },
+
+      markSaved(version, revision, configuration) {
+        set((s) => ({
+          baseVersion: version,
+          savedRevision: Math.max(s.savedRevision, revision),
+          ...(configuration ? { metadata: configuration.metadata } : {}),
+        }));
+      },
+
+      setProjectName(projectName) {
+        set({ projectName });
+      },
+
+      toConfiguration() {
+        const s = get();
+        return configurationFromGraph(s, s.nodes, s.edges);
+      },
+    };
+  });
+}
+
+export type EditorStoreApi = ReturnType<typeof createEditorStore>;
