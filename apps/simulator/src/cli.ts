@@ -1,6 +1,7 @@
 import { watch } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { Simulator } from "./simulator";
+import { SiteBuildError } from "./site/build-site";
 import { loadSiteFile, resolveSiteSource, SiteLoadError } from "./site/load-site";
 import { scaleSite } from "./site/scale-site";
 import type { SiteSpec } from "./site/site-schema";
@@ -156,7 +157,12 @@ function watchSite(file: string, sim: Simulator): void {
       await sim.reload(spec);
       process.stdout.write(`bms-sim reloaded ${sim.devices.length} devices\n`);
     } catch (err) {
-      const message = err instanceof SiteLoadError ? err.message : `reload failed: ${String(err)}`;
+      const message =
+        err instanceof SiteLoadError
+          ? err.message
+          : err instanceof SiteBuildError
+            ? `invalid site ${file}:\n  ${err.message}`
+            : `reload failed: ${String(err)}`;
       process.stderr.write(`bms-sim: ${message}\nbms-sim: keeping the previous site running\n`);
     }
   };

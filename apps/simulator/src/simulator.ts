@@ -4,7 +4,7 @@ import { BroadcastListener, DeviceSocket } from "./device/udp-endpoints";
 import type { Behavior, StepContext } from "./physics/behavior";
 import { environmentAt } from "./physics/environment";
 import { SimClock } from "./physics/sim-clock";
-import { buildSite } from "./site/build-site";
+import { type BuiltSite, buildSite } from "./site/build-site";
 import type { SiteSpec } from "./site/site-schema";
 
 export interface NetworkOptions {
@@ -68,19 +68,25 @@ export class Simulator {
       this.network.port,
       () => this.running?.servers ?? [],
     );
+    const built = this.build(spec);
     await this.broadcast.bind();
-    await this.load(spec);
+    await this.bind(spec, built);
     this.step(); // values are meaningful before the first client asks
     this.timer = setInterval(() => this.step(), TICK_MS);
   }
 
-  /** Replaces the site: old sockets close before new ones bind, since addresses are reused. */
+  /**
+   * Replaces the site. The new site is built before anything is torn down, so a file that validates
+   * but cannot be built (a duplicate object id from equipment) keeps the old site running; old sockets
+   * then close before the new ones bind, since the addresses are reused.
+   */
   async reload(spec: SiteSpec): Promise<void> {
+    const built = this.build(spec);
     const previous = this.running;
     const faults = new Map(previous?.devices.map((d) => [d.instance, { ...d.faults }]) ?? []);
     this.running = undefined;
     if (previous) await Promise.all(previous.sockets.map((s) => s.close()));
-    const loaded = await this.load(spec);
+    const loaded = await this.bind(spec, built);
     for (const device of loaded.devices) {
       const kept = faults.get(device.instance);
       if (kept) Object.assign(device.faults, kept);
@@ -88,8 +94,12 @@ export class Simulator {
     this.step();
   }
 
-  private async load(spec: SiteSpec): Promise<Running> {
-    const built = buildSite(spec, this.network.bind);
+  private build(spec: SiteSpec): BuiltSite {
+    const env = environmentAt(spec.weather, spec.occupancy, this.clock.now());
+    return buildSite(spec, this.network.bind, env.outdoorTempC);
+  }
+
+  private async bind(spec: SiteSpec, built: BuiltSite): Promise<Running> {
     const servers: DeviceServer[] = [];
     const sockets: DeviceSocket[] = [];
     for (const device of built.devices) {

@@ -3,8 +3,9 @@ import { SimDevice } from "../device/sim-device";
 import { offsetAddress } from "../device/udp-endpoints";
 import { SimObject } from "../objects/sim-object";
 import type { Behavior } from "../physics/behavior";
-import { buildEquipment } from "../physics/equipment";
+import { BUILD_ORDER, buildEquipment } from "../physics/equipment";
 import { FollowSignal, RandomWalkSignal, SineSignal } from "../physics/signals";
+import { SiteModel } from "../physics/site-model";
 import type { ObjectSpec, SiteSpec } from "./site-schema";
 
 export interface BuiltSite {
@@ -37,16 +38,28 @@ export function createObject(spec: ObjectSpec): SimObject {
   });
 }
 
+export class SiteBuildError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = "SiteBuildError";
+  }
+}
+
 /**
  * Turns a validated site into devices and behaviours. Device N takes the Nth address after --bind,
- * in file order, so a site file never needs to know which loopback range a test uses.
+ * in file order, so a site file never needs to know which loopback range a test uses. Equipment on a
+ * device without an instanceBase gets 0, 100, 200, ... in file order.
  */
-export function buildSite(site: SiteSpec, bind: string): BuiltSite {
+export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSite {
   const devices: SimDevice[] = [];
   const behaviors: Behavior[] = [];
-  const equipmentQueue: Array<() => void> = [];
-  const ahuRegistry = new Map<string, unknown>();
+  const model = new SiteModel();
+  const equipmentJobs: Array<{ order: number; run: () => void }> = [];
   site.devices.forEach((spec, index) => {
+    const path = `devices[${index}]`;
     const device = new SimDevice({
       instance: spec.instance,
       name: spec.name,
@@ -55,31 +68,51 @@ export function buildSite(site: SiteSpec, bind: string): BuiltSite {
       location: spec.location,
       modelName: spec.modelName,
     });
-    for (const objectSpec of spec.objects) device.addObject(createObject(objectSpec));
-    for (const objectSpec of spec.objects) {
+    spec.objects.forEach((objectSpec, j) => {
+      try {
+        device.addObject(createObject(objectSpec));
+      } catch (err) {
+        throw new SiteBuildError(`${path}.objects[${j}]`, err instanceof Error ? err.message : String(err));
+      }
+    });
+    spec.objects.forEach((objectSpec, j) => {
       const signal = objectSpec.signal;
-      if (!signal) continue;
+      if (!signal) return;
       const object = device.find(objectTypeId(objectSpec.type) ?? -1, objectSpec.instance);
-      if (!object) continue;
+      if (!object) return;
       if (signal.kind === "sine") behaviors.push(new SineSignal(device, object, signal));
       else if (signal.kind === "randomWalk") behaviors.push(new RandomWalkSignal(device, object, signal));
       else {
         const [typeName = "", instanceText = ""] = signal.source.split(":");
         const source = device.find(objectTypeId(typeName) ?? -1, Number(instanceText));
         if (!source) {
-          throw new Error(
-            `${spec.name}: ${objectSpec.type}:${objectSpec.instance} follows ${signal.source}, which does not exist`,
+          throw new SiteBuildError(
+            `${path}.objects[${j}].signal.source`,
+            `${signal.source} does not exist on this device`,
           );
         }
         behaviors.push(new FollowSignal(device, object, source, signal.delayS));
       }
-    }
-    for (const equipment of spec.equipment) {
-      // Equipment is built after all devices exist, so a VAV can find its AHU on another device.
-      equipmentQueue.push(() => behaviors.push(...buildEquipment(equipment, device, ahuRegistry)));
-    }
+    });
+    spec.equipment.forEach((equipment, j) => {
+      const base = equipment.instanceBase ?? j * 100;
+      equipmentJobs.push({
+        order: BUILD_ORDER.indexOf(equipment.model),
+        run: () => {
+          try {
+            behaviors.push(buildEquipment(equipment, device, base, model, outdoorC));
+          } catch (err) {
+            throw new SiteBuildError(
+              `${path}.equipment[${j}]`,
+              err instanceof Error ? err.message : String(err),
+            );
+          }
+        },
+      });
+    });
     devices.push(device);
   });
-  for (const build of equipmentQueue) build();
+  // Plant and AHUs first, so VAVs on any device can find the AHU that feeds them.
+  for (const job of equipmentJobs.sort((a, b) => a.order - b.order)) job.run();
   return { name: site.name, devices, behaviors };
 }
