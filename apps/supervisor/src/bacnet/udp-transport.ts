@@ -1,0 +1,104 @@
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { EventEmitter } from "node:events";
+
+export interface UdpTransportOptions {
+  /** Local address to bind: the LAN interface on a site, 127.0.0.1 on a development machine. */
+  bindAddress: string;
+  port: number;
+  /** Where broadcasts (Who-Is) go, with an optional port: `192.168.1.255` or `127.255.255.255:47808`. */
+  broadcast: string;
+}
+
+export interface TransportStats {
+  received: number;
+  sent: number;
+  sendErrors: number;
+  dropped: number;
+}
+
+/**
+ * The UDP side of BACnet/IP, handed to @bacnet-js/client as its `transport`.
+ * It differs from the library's own transport in two ways that matter on a real site:
+ * - a sender is always reported as `ip:port`. The library omits `:47808` and then silently drops every
+ *   service request (I-Am, COV notifications) from `127.0.0.1`, so a device there was unreachable;
+ * - socket errors and oversize datagrams are counted and dropped, never thrown into the process.
+ */
+export class UdpTransport extends EventEmitter {
+  private socket: Socket | undefined;
+  readonly stats: TransportStats = { received: 0, sent: 0, sendErrors: 0, dropped: 0 };
+  private readonly broadcastHost: string;
+  private readonly broadcastPort: number;
+  /** Our own broadcasts come back to us on loopback; recognise them so we don't answer ourselves. */
+  private readonly recentBroadcasts = new Set<string>();
+
+  constructor(private readonly options: UdpTransportOptions) {
+    super();
+    const [host, port] = options.broadcast.split(":");
+    this.broadcastHost = host ?? "255.255.255.255";
+    this.broadcastPort = port ? Number(port) : 47808;
+  }
+
+  getBroadcastAddress(): string {
+    return `${this.broadcastHost}:${this.broadcastPort}`;
+  }
+
+  getMaxPayload(): number {
+    return 1476;
+  }
+
+  open(): void {
+    const socket = createSocket({ type: "udp4", reuseAddr: true });
+    this.socket = socket;
+    socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => {
+      if (msg.length < 4 || msg.length > 1600) {
+        this.stats.dropped++;
+        return;
+      }
+      const local = socket.address();
+      if (rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
+      this.stats.received++;
+      this.emit("message", msg, `${rinfo.address}:${rinfo.port}`);
+    });
+    socket.on("listening", () => {
+      socket.setBroadcast(true);
+      this.emit("listening", socket.address());
+    });
+    socket.on("error", (err) => this.emit("error", err));
+    socket.on("close", () => this.emit("close"));
+    socket.bind(this.options.port, this.options.bindAddress);
+  }
+
+  send(buffer: Buffer, offset: number, receiver?: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    let host: string;
+    let port: number;
+    if (receiver) {
+      const [h, p] = receiver.split(":");
+      host = h ?? receiver;
+      port = p ? Number(p) : 47808;
+    } else {
+      host = this.broadcastHost;
+      port = this.broadcastPort;
+      const key = buffer.subarray(0, offset).toString("hex");
+      this.recentBroadcasts.add(key);
+      setTimeout(() => this.recentBroadcasts.delete(key), 5000).unref();
+    }
+    // The library reuses its encode buffer; copy so a queued send is not overwritten by the next encode.
+    const datagram = Buffer.from(buffer.subarray(0, offset));
+    socket.send(datagram, port, host, (err) => {
+      if (err) this.stats.sendErrors++;
+      else this.stats.sent++;
+    });
+  }
+
+  close(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    try {
+      socket?.close();
+    } catch {
+      // already closed
+    }
+  }
+}

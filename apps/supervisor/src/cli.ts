@@ -1,0 +1,118 @@
+import { Command, Option } from "commander";
+import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
+import { startServer } from "./server";
+import { SUPERVISOR_VERSION } from "./version";
+
+interface Flags {
+  httpPort: string;
+  httpHost: string;
+  dataDir: string;
+  bacnetBind: string;
+  bacnetPort: string;
+  broadcast?: string;
+  logLevel: string;
+  viewerToken?: string;
+}
+
+function withCommonFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--http-port <port>", "HTTP port of the API and dashboard")
+        .env("BMS_HTTP_PORT")
+        .default("8080"),
+    )
+    .addOption(
+      new Option("--http-host <ip>", "address the HTTP server binds").env("BMS_HTTP_HOST").default("0.0.0.0"),
+    )
+    .addOption(
+      new Option("--data-dir <dir>", "where runtime.db and the admin token live")
+        .env("BMS_DATA_DIR")
+        .default("./data"),
+    )
+    .addOption(
+      new Option("--bacnet-bind <ip>", "local IPv4 address for BACnet/IP (the LAN interface on site)")
+        .env("BMS_BACNET_BIND")
+        .default("0.0.0.0"),
+    )
+    .addOption(
+      new Option("--bacnet-port <port>", "local UDP port for BACnet/IP")
+        .env("BMS_BACNET_PORT")
+        .default("47808"),
+    )
+    .addOption(
+      new Option(
+        "--broadcast <ip[:port]>",
+        "where Who-Is goes (default: the bound interface's subnet broadcast)",
+      ).env("BMS_BACNET_BROADCAST"),
+    )
+    .addOption(
+      new Option("--log-level <level>", "fatal|error|warn|info|debug|trace")
+        .env("BMS_LOG_LEVEL")
+        .default("info")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace"]),
+    )
+    .addOption(
+      new Option("--viewer-token <token>", "require this token to read the API and dashboard").env(
+        "BMS_VIEWER_TOKEN",
+      ),
+    );
+}
+
+function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
+  const port = (text: string, name: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new Error(`${name} must be a port number, got "${text}"`);
+    return n;
+  };
+  const token = process.env.BMS_SUPERVISOR_TOKEN;
+  return {
+    httpPort: port(flags.httpPort, "--http-port"),
+    httpHost: flags.httpHost,
+    dataDir: userPath(flags.dataDir),
+    bacnetBind: flags.bacnetBind,
+    bacnetPort: port(flags.bacnetPort, "--bacnet-port"),
+    broadcast: flags.broadcast ?? defaultBroadcast(flags.bacnetBind),
+    logLevel: flags.logLevel,
+    ...(token ? { token } : {}),
+    ...(flags.viewerToken ? { viewerToken: flags.viewerToken } : {}),
+    execute,
+    requestTimeoutMs: envNumber("BMS_BACNET_TIMEOUT_MS", 2000),
+    retries: envNumber("BMS_BACNET_RETRIES", 2),
+    perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
+    historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
+  };
+}
+
+const program = new Command()
+  .name("bms-supervisor")
+  .description(
+    "The site's BACnet/IP authority: runs deployed control flows, serves the REST API and dashboard.\n" +
+      "The admin token comes from BMS_SUPERVISOR_TOKEN, or is generated on first start into <data-dir>/admin-token.",
+  )
+  .version(SUPERVISOR_VERSION);
+
+withCommonFlags(
+  program.command("all").description("API, dashboard, BACnet and flow execution (production)"),
+).action(async (flags: Flags) => {
+  await startServer(toOptions(flags, true));
+});
+withCommonFlags(
+  program
+    .command("serve")
+    .description("API, dashboard and BACnet browsing; deploys are stored but no flow runs"),
+).action(async (flags: Flags) => {
+  await startServer(toOptions(flags, false));
+});
+withCommonFlags(
+  program
+    .command("execute")
+    .description("flow execution with the API bound to loopback only (headless; the dashboard stays local)"),
+).action(async (flags: Flags) => {
+  await startServer({ ...toOptions(flags, true), httpHost: "127.0.0.1" });
+});
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`bms-supervisor: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

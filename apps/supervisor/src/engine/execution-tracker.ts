@@ -1,0 +1,119 @@
+import type { NodeRun, ScanResult } from "@bms/nodes";
+import type { NodeExecutionEvent, NodeExecutionStatus } from "@bms/schemas";
+
+export interface ScanTrace {
+  scan: number;
+  at: number;
+  durationMs: number;
+  nodes: {
+    id: string;
+    status: NodeRun["status"];
+    inputs: NodeRun["inputs"];
+    outputs: NodeRun["outputs"];
+    error?: string;
+  }[];
+}
+
+const TRACE_WINDOW_MS = 15 * 60_000;
+const MAX_TIMELINE = 5000;
+
+/** What the engine did lately: the last scan's node statuses, the event timeline and 15 min of traces. */
+export class ExecutionTracker {
+  lastScan: ScanResult | undefined;
+  lastScanAt: number | null = null;
+  scans = 0;
+  private durations: number[] = [];
+  private timeline: NodeExecutionEvent[] = [];
+  private traces: ScanTrace[] = [];
+  private nodesPerScan = 0;
+
+  reset(): void {
+    this.lastScan = undefined;
+    this.lastScanAt = null;
+    this.scans = 0;
+    this.durations = [];
+    this.timeline = [];
+    this.traces = [];
+  }
+
+  record(result: ScanResult, wallClock: number): void {
+    this.lastScan = result;
+    this.lastScanAt = wallClock;
+    this.scans++;
+    this.nodesPerScan = result.runs.length;
+    this.durations.push(result.durationMs);
+    if (this.durations.length > 100) this.durations.shift();
+
+    const timestamp = new Date(wallClock).toISOString();
+    for (const run of result.runs) {
+      // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
+      if (run.status === "completed" && result.scan % 10 !== 1) continue;
+      const event: NodeExecutionEvent = {
+        node_id: run.nodeId,
+        event_type: run.status,
+        timestamp,
+        scan: result.scan,
+        duration_ms: run.durationMs,
+      };
+      if (run.error) event.error_details = run.error;
+      this.timeline.push(event);
+    }
+    if (this.timeline.length > MAX_TIMELINE) this.timeline.splice(0, this.timeline.length - MAX_TIMELINE);
+
+    this.traces.push({
+      scan: result.scan,
+      at: wallClock,
+      durationMs: result.durationMs,
+      nodes: result.runs.map((r) => ({
+        id: r.nodeId,
+        status: r.status,
+        inputs: r.inputs,
+        outputs: r.outputs,
+        ...(r.error ? { error: r.error } : {}),
+      })),
+    });
+    const cutoff = wallClock - TRACE_WINDOW_MS;
+    let drop = 0;
+    while (drop < this.traces.length && this.traces[drop]!.at < cutoff) drop++;
+    if (drop > 0) this.traces.splice(0, drop);
+  }
+
+  averageScanMs(): number {
+    if (this.durations.length === 0) return 0;
+    return this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
+  }
+
+  nodesPerSecond(): number {
+    const avg = this.averageScanMs();
+    return avg > 0 ? (this.nodesPerScan * 1000) / avg : 0;
+  }
+
+  nodeStatuses(): NodeExecutionStatus[] {
+    const scan = this.lastScan;
+    if (!scan) return [];
+    return scan.runs.map((run) => {
+      const status: NodeExecutionStatus = {
+        node_id: run.nodeId,
+        status: run.status,
+        start_time: new Date(this.lastScanAt ?? run.startedAt).toISOString(),
+        execution_duration_ms: run.durationMs,
+        input_values: run.inputs,
+        output_values: run.outputs,
+      };
+      if (run.error) status.error_message = run.error;
+      return status;
+    });
+  }
+
+  recentTimeline(limit = 200, since?: number): NodeExecutionEvent[] {
+    const events =
+      since === undefined ? this.timeline : this.timeline.filter((e) => Date.parse(e.timestamp) >= since);
+    return events.slice(-limit);
+  }
+
+  tracesSince(from: number, nodeId?: string): ScanTrace[] {
+    const traces = this.traces.filter((t) => t.at >= from);
+    if (!nodeId) return traces;
+    return traces.map((t) => ({ ...t, nodes: t.nodes.filter((n) => n.id === nodeId) }));
+  }
+}

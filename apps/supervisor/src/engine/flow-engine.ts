@@ -1,0 +1,301 @@
+import {
+  compileFlow,
+  type FlowPlan,
+  FlowRuntime,
+  lookupNode,
+  type NodeValue,
+  type Scalar,
+  type ScanResult,
+} from "@bms/nodes";
+import {
+  type BacnetPointRef,
+  type DeploymentPackage,
+  parsePointRef,
+  type ValidationProblem,
+} from "@bms/schemas";
+import type { BacnetService } from "../bacnet/bacnet-service";
+import type { StoredConfig } from "../storage/configs-repo";
+import type { EventsRepo } from "../storage/events-repo";
+import type { NodeStateRepo } from "../storage/node-state-repo";
+import { ExecutionTracker } from "./execution-tracker";
+import type { HistoryRecorder } from "./history-recorder";
+import { type ScanReason, ScanScheduler } from "./scan-scheduler";
+import { key, type WriteManager } from "./write-manager";
+
+export interface EngineDeps {
+  bacnet: BacnetService;
+  nodeState: NodeStateRepo;
+  events: EventsRepo;
+  history: HistoryRecorder;
+  writes: WriteManager;
+  onRunningChange?(running: boolean): void;
+}
+
+interface ActiveFlow {
+  stored: StoredConfig;
+  pkg: DeploymentPackage;
+  plan: FlowPlan;
+  runtime: FlowRuntime;
+  scheduler: ScanScheduler;
+  bacnetReads: { ref: string; parsed: BacnetPointRef }[];
+  otherReads: string[];
+  /** Last saved JSON of each stateful node, so only changed state is written. */
+  savedState: Map<string, string>;
+}
+
+export type EngineStatus = "running" | "stopped" | "error";
+
+/**
+ * Runs the active flow: compiled once at activation, then one scan per trigger. A scan reads every
+ * input point in batches, evaluates the plan, sends the writes that changed, and records history and
+ * node state. It never throws into the scheduler: failures become bad quality, events and statuses.
+ */
+export class FlowEngine {
+  private active: ActiveFlow | undefined;
+  private inFlight: Promise<void> | undefined;
+  status: EngineStatus = "stopped";
+  errorMessage: string | undefined;
+  startedAt: number | null = null;
+  readonly tracker = new ExecutionTracker();
+  readonly parameters = new Map<string, Scalar>();
+  private lastReads = new Map<string, NodeValue>();
+  private pendingRelinquish: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get flow(): ActiveFlow | undefined {
+    return this.active;
+  }
+
+  /** Compiles without side effects: what /api/config/validate and deploy use before anything is stored. */
+  static compile(
+    pkg: DeploymentPackage,
+  ): { ok: true; plan: FlowPlan } | { ok: false; errors: ValidationProblem[] } {
+    const compiled = compileFlow(pkg.configuration, lookupNode);
+    if (!compiled.ok) {
+      return {
+        ok: false,
+        errors: compiled.errors.map((e) => ({ path: `configuration.${e.path}`, message: e.message })),
+      };
+    }
+    return { ok: true, plan: compiled.value };
+  }
+
+  /**
+   * Replaces the running flow. The old one finishes its scan first; points it commanded that the new
+   * flow does not command are relinquished; node state carries over for unchanged nodes.
+   */
+  async activate(pkg: DeploymentPackage, stored: StoredConfig, plan: FlowPlan, run: boolean): Promise<void> {
+    const previous = this.active;
+    previous?.scheduler.stop();
+    await this.inFlight;
+
+    const runtime = new FlowRuntime(plan, {
+      onFailure: plan.flow.execution.error_handling.on_failure,
+      retryCount: plan.flow.execution.error_handling.retry_count,
+    });
+    const saved = this.deps.nodeState.load(plan.flow.metadata.flow_id);
+    const restored = runtime.importState(saved);
+
+    const keep = new Set<string>();
+    for (const node of plan.nodes) {
+      const priority = (node.config as { priority?: number }).priority ?? 16;
+      for (const ref of node.writes) keep.add(key(ref, priority));
+    }
+
+    const bacnetReads: ActiveFlow["bacnetReads"] = [];
+    const otherReads: string[] = [];
+    for (const ref of plan.reads) {
+      const parsed = parsePointRef(ref);
+      if (parsed.ok && parsed.ref.protocol === "bacnet") bacnetReads.push({ ref, parsed: parsed.ref });
+      else otherReads.push(ref);
+    }
+
+    const scheduler = new ScanScheduler(plan.flow.execution.trigger, (reason) => this.scan(reason));
+    this.active = {
+      stored,
+      pkg,
+      plan,
+      runtime,
+      scheduler,
+      bacnetReads,
+      otherReads,
+      savedState: new Map(saved.map((s) => [s.node_id, JSON.stringify(s.state)])),
+    };
+    this.tracker.reset();
+    this.deps.history.setFlowPoints([...plan.reads, ...plan.writes]);
+    this.deps.events.add("info", "engine", `activated config v${stored.version} "${stored.flow_name}"`, {
+      restored_state: restored,
+    });
+    if (run) this.startScheduler();
+    else this.setStatus("stopped");
+    // Points the old flow commanded and the new one does not are released. The new flow never writes
+    // them, so this can finish after it starts, and a slow device does not hold the deploy up.
+    this.pendingRelinquish = this.relinquishUnless(run ? keep : new Set()).then(() => undefined);
+  }
+
+  /** Resolves when the relinquishes started by the last activation are done (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.pendingRelinquish;
+  }
+
+  private startScheduler() {
+    if (!this.active) return;
+    this.deps.writes.invalidate();
+    this.active.scheduler.start();
+    this.startedAt = Date.now();
+    this.errorMessage = undefined;
+    this.setStatus("running");
+  }
+
+  private setStatus(status: EngineStatus) {
+    const wasRunning = this.status === "running";
+    this.status = status;
+    if (wasRunning !== (status === "running")) this.deps.onRunningChange?.(status === "running");
+  }
+
+  start(): boolean {
+    if (!this.active) return false;
+    if (this.status === "running") return true;
+    this.startScheduler();
+    this.deps.events.add("info", "engine", "flow started");
+    return true;
+  }
+
+  /** Stops scanning and relinquishes every point the flow commanded. */
+  async stop(reason = "stopped by request", status: EngineStatus = "stopped"): Promise<void> {
+    this.active?.scheduler.stop();
+    await this.inFlight;
+    const outcomes = await this.relinquishUnless(new Set());
+    this.setStatus(status);
+    if (status === "error") this.errorMessage = reason;
+    this.deps.events.add(status === "error" ? "error" : "info", "engine", `flow stopped: ${reason}`, {
+      relinquished: outcomes,
+    });
+  }
+
+  private async relinquishUnless(keep: Set<string>) {
+    const outcomes = await this.deps.writes.relinquish(keep);
+    for (const o of outcomes) {
+      if (!o.ok)
+        this.deps.events.add("warn", "writes", `relinquish ${o.point} @${o.priority} failed: ${o.error}`);
+    }
+    return outcomes;
+  }
+
+  /** Runs one scan now (also what the scheduler calls). */
+  scan(reason: ScanReason): Promise<void> {
+    const run = this.runScan(reason).catch((error: unknown) => {
+      this.deps.events.add(
+        "error",
+        "engine",
+        `scan failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+    this.inFlight = run;
+    return run;
+  }
+
+  private async runScan(reason: ScanReason): Promise<void> {
+    const flow = this.active;
+    if (!flow) return;
+    const now = Date.now();
+    const values = new Map<string, NodeValue>();
+    if (flow.bacnetReads.length > 0) {
+      const results = await this.deps.bacnet.readPoints(flow.bacnetReads.map((r) => r.parsed));
+      flow.bacnetReads.forEach((r, i) => {
+        const result = results[i]!;
+        const value: NodeValue = {
+          value: result.value,
+          quality: result.quality,
+          timestamp: result.timestamp,
+        };
+        if (result.reason) value.reason = result.reason;
+        values.set(r.ref, value);
+      });
+    }
+    for (const ref of flow.otherReads) {
+      values.set(ref, {
+        value: null,
+        quality: "bad",
+        timestamp: now,
+        reason: `no protocol plugin for ${ref}`,
+      });
+    }
+    if (this.active !== flow) return;
+    this.lastReads = values;
+
+    const scanTime = Date.now();
+    const result = flow.runtime.runScan({
+      now: scanTime,
+      trigger: reason,
+      readPoint: (point) => values.get(point),
+      parameter: (name) => this.parameters.get(name),
+      log: (level, nodeId, message) => this.deps.events.add(level, `node:${nodeId}`, message),
+    });
+
+    const outcomes = await this.deps.writes.apply(result.writes, scanTime);
+    for (const o of outcomes) {
+      if (!o.ok)
+        this.deps.events.add(
+          "warn",
+          "writes",
+          `write ${o.point} = ${String(o.value)} @${o.priority} failed: ${o.error}`,
+        );
+      else this.deps.history.record(o.point, o.value, "good", scanTime);
+    }
+    for (const [ref, v] of values) this.deps.history.record(ref, scalarOf(v.value), v.quality, v.timestamp);
+    for (const r of result.records)
+      this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
+    for (const alert of result.alerts) {
+      this.deps.events.add(
+        alert.priority === "low" ? "info" : "warn",
+        `alert:${alert.nodeId}`,
+        alert.message,
+        alert,
+      );
+    }
+    this.persistState(flow);
+    this.tracker.record(result, Date.now());
+    if (result.stoppedBy) {
+      await this.stop(`node ${result.stoppedBy.nodeId} failed: ${result.stoppedBy.error}`, "error");
+    }
+  }
+
+  private persistState(flow: ActiveFlow) {
+    const changed: { nodeId: string; json: string }[] = [];
+    for (const saved of flow.runtime.exportState()) {
+      // Compare the state alone: outputs and run times change every scan, state (integrals, timers,
+      // latches) only when it matters, and only then is it worth a write.
+      const stateJson = JSON.stringify(saved.state);
+      if (flow.savedState.get(saved.node_id) === stateJson) continue;
+      flow.savedState.set(saved.node_id, stateJson);
+      changed.push({ nodeId: saved.node_id, json: JSON.stringify(saved) });
+    }
+    this.deps.nodeState.save(flow.plan.flow.metadata.flow_id, changed);
+  }
+
+  lastResult(): ScanResult | undefined {
+    return this.tracker.lastScan;
+  }
+
+  /** Live context for the overlay: each node's current outputs and the values read in the last scan. */
+  liveContext(): Record<string, unknown> {
+    const flow = this.active;
+    if (!flow) return {};
+    const context: Record<string, unknown> = {};
+    for (const node of flow.plan.nodes) {
+      const outputs = flow.runtime.outputsOf(node.id);
+      if (outputs) context[node.alias ?? node.id] = outputs;
+    }
+    return context;
+  }
+
+  readValues(): Map<string, NodeValue> {
+    return this.lastReads;
+  }
+}
+
+function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
+  return Array.isArray(value) ? null : (value as number | boolean | string | null);
+}

@@ -1,0 +1,72 @@
+import type { Quality } from "@bms/schemas";
+import type { TimeseriesRepo } from "../storage/timeseries-repo";
+
+export interface HistoryPolicy {
+  /** At most one sample per point per this many ms. */
+  minIntervalMs: number;
+  /** A sample is stored at least this often even when the value does not change. */
+  maxIntervalMs: number;
+  retentionMs: number;
+}
+
+interface LastSample {
+  ts: number;
+  value: number | boolean | string | null;
+  quality: Quality;
+}
+
+/**
+ * Decides which values become history: every point the flow reads or writes plus the watch list,
+ * on change (or quality change) but at most once per minInterval, and at least once per maxInterval so
+ * a flat line still shows as data. Flushes once a second; prunes past the retention.
+ */
+export class HistoryRecorder {
+  private readonly last = new Map<string, LastSample>();
+  private flowPoints = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly repo: TimeseriesRepo,
+    private readonly policy: HistoryPolicy,
+  ) {}
+
+  start(): void {
+    this.timers.push(setInterval(() => this.flush(), 1000));
+    this.timers.push(setInterval(() => this.prune(), 60_000));
+    this.prune();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.flush();
+  }
+
+  setFlowPoints(refs: readonly string[]): void {
+    this.flowPoints = new Set(refs);
+  }
+
+  get points(): ReadonlySet<string> {
+    return this.flowPoints;
+  }
+
+  record(ref: string, value: number | boolean | string | null, quality: Quality, ts: number): void {
+    const last = this.last.get(ref);
+    if (last) {
+      const elapsed = ts - last.ts;
+      if (elapsed < this.policy.minIntervalMs) return;
+      const unchanged = last.value === value && last.quality === quality;
+      if (unchanged && elapsed < this.policy.maxIntervalMs) return;
+    }
+    this.last.set(ref, { ts, value, quality });
+    this.repo.record({ ref, ts, value, quality });
+  }
+
+  flush(): void {
+    this.repo.flush();
+  }
+
+  prune(now = Date.now()): number {
+    return this.repo.prune(now - this.policy.retentionMs);
+  }
+}

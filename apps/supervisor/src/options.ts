@@ -1,0 +1,54 @@
+import { networkInterfaces } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+
+export interface SupervisorOptions {
+  httpPort: number;
+  httpHost: string;
+  dataDir: string;
+  bacnetBind: string;
+  bacnetPort: number;
+  broadcast: string;
+  logLevel: string;
+  /** Admin token; when absent one is generated on first start and stored in the data directory. */
+  token?: string;
+  /** When set, reading the API and dashboard needs this token (or the admin one). */
+  viewerToken?: string;
+  /** `all` executes flows; `serve` keeps deploys and BACnet browsing but runs no flow. */
+  execute: boolean;
+  requestTimeoutMs: number;
+  retries: number;
+  perDeviceConcurrency: number;
+  historyRetentionHours: number;
+}
+
+/** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */
+export function userPath(path: string): string {
+  if (isAbsolute(path)) return path;
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
+/**
+ * The broadcast address of the interface we bind, so Who-Is stays on that subnet. 0.0.0.0 has no
+ * subnet: then the limited broadcast is the only choice. Loopback development uses 127.255.255.255.
+ */
+export function defaultBroadcast(bind: string): string {
+  if (bind === "0.0.0.0") return "255.255.255.255";
+  if (bind.startsWith("127.")) return "127.255.255.255";
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) {
+      if (info.family !== "IPv4" || info.address !== bind) continue;
+      const ip = info.address.split(".").map(Number);
+      const mask = info.netmask.split(".").map(Number);
+      return ip.map((octet, i) => (octet & mask[i]!) | (~mask[i]! & 255)).join(".");
+    }
+  }
+  return "255.255.255.255";
+}
+
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new Error(`${name}=${raw} is not a number`);
+  return n;
+}

@@ -1,0 +1,58 @@
+import fp from "fastify-plugin";
+import { BacnetService, type BacnetServiceOptions, type KnownDevice } from "../bacnet/bacnet-service";
+import { DiscoveryService } from "../bacnet/discovery";
+import type { DeviceInfo } from "../bacnet/object-browser";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    bacnet: BacnetService;
+    discovery: DiscoveryService;
+  }
+}
+
+/** The BACnet/IP client, wired to the device cache in runtime.db. */
+export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger">>(
+  async (app, options) => {
+    const { devices, events } = app.repos;
+    const save = (device: KnownDevice, info?: DeviceInfo) =>
+      devices.upsert({
+        device_id: device.deviceId,
+        address: device.address,
+        vendor_id: device.vendorId,
+        max_apdu: device.maxApdu,
+        segmentation: device.segmentation,
+        status: device.status,
+        reason: device.reason ?? null,
+        last_seen: device.lastSeen,
+        ...(info ?? {}),
+      });
+    const bacnet = new BacnetService(
+      { ...options, logger: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) } },
+      {
+        onDeviceStatus: (device) => {
+          save(device);
+          events.add(
+            device.status === "online" ? "info" : "warn",
+            "bacnet",
+            `device ${device.deviceId} is ${device.status}${device.reason ? `: ${device.reason}` : ""}`,
+          );
+        },
+      },
+    );
+    // Devices found in earlier runs are addressable at once, before any new Who-Is.
+    for (const row of devices.raw()) {
+      bacnet.remember({
+        deviceId: row.device_id,
+        address: row.address,
+        maxApdu: row.max_apdu ?? 1476,
+        segmentation: row.segmentation ?? 3,
+        vendorId: row.vendor_id ?? 0,
+      });
+    }
+    await bacnet.start();
+    app.decorate("bacnet", bacnet);
+    app.decorate("discovery", new DiscoveryService(bacnet, save));
+    app.addHook("onClose", async () => bacnet.stop());
+  },
+  { name: "bacnet", dependencies: ["storage"] },
+);

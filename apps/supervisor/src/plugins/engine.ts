@@ -1,0 +1,81 @@
+import { nodeCatalog } from "@bms/nodes";
+import { validateDeploymentPackage } from "@bms/schemas";
+import fp from "fastify-plugin";
+import { FlowEngine } from "../engine/flow-engine";
+import { HistoryRecorder } from "../engine/history-recorder";
+import { WriteManager } from "../engine/write-manager";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    engine: FlowEngine;
+    history: HistoryRecorder;
+  }
+}
+
+/**
+ * The scan engine and history. On start it resumes the last active config (and its node state), so a
+ * power cut or kill -9 is followed by the same flow running again.
+ */
+export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number }>(
+  async (app, options) => {
+    const { repos, db } = app;
+    const history = new HistoryRecorder(repos.timeseries, {
+      minIntervalMs: 1000,
+      maxIntervalMs: 60_000,
+      retentionMs: options.historyRetentionHours * 3_600_000,
+    });
+    const commands = {
+      saveCommand: (ref: string, priority: number, value: unknown, at: number) =>
+        db
+          .prepare(
+            `INSERT INTO commanded_points (ref, priority, value_json, written_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT(ref, priority) DO UPDATE SET value_json = excluded.value_json, written_at = excluded.written_at`,
+          )
+          .run(ref, priority, JSON.stringify(value), at),
+      deleteCommand: (ref: string, priority: number) =>
+        db.prepare("DELETE FROM commanded_points WHERE ref = ? AND priority = ?").run(ref, priority),
+      commands: () =>
+        db.prepare("SELECT ref, priority FROM commanded_points").all() as { ref: string; priority: number }[],
+    };
+    const writes = new WriteManager(app.bacnet, commands);
+    const engine = new FlowEngine({
+      bacnet: app.bacnet,
+      nodeState: repos.nodeState,
+      events: repos.events,
+      history,
+      writes,
+      onRunningChange: (running) => repos.configs.setRunning(running),
+    });
+    app.decorate("engine", engine);
+    app.decorate("history", history);
+    history.start();
+
+    app.addHook("onReady", async () => {
+      const active = repos.configs.active();
+      if (!active) return;
+      const stored = repos.configs.get(active.version);
+      const pkg = repos.configs.package(active.version);
+      if (!stored || !pkg) return;
+      const checked = validateDeploymentPackage(pkg, nodeCatalog());
+      const compiled = checked.ok ? FlowEngine.compile(checked.value) : undefined;
+      if (!checked.ok || !compiled?.ok) {
+        // A stored config that no longer compiles (node library changed): keep it, do not run it.
+        repos.events.add(
+          "error",
+          "engine",
+          `active config v${active.version} no longer validates; not started`,
+        );
+        return;
+      }
+      await engine.activate(checked.value, stored, compiled.plan, options.execute && active.running);
+      app.log.info(`resumed config v${active.version} (${active.running ? "running" : "stopped"})`);
+    });
+    app.addHook("onClose", async () => {
+      // Shutting the process down is not stopping the flow: points stay commanded, as on a controller
+      // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
+      engine.flow?.scheduler.stop();
+      history.stop();
+    });
+  },
+  { name: "engine", dependencies: ["storage", "bacnet"] },
+);

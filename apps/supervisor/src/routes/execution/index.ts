@@ -1,0 +1,151 @@
+import type { ExecutionStateResponse, FlowStatusResponse } from "@bms/schemas";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { HttpError, route } from "../../http/route";
+
+export async function executionRoutes(app: FastifyInstance): Promise<void> {
+  const status = (): FlowStatusResponse => {
+    const flow = app.engine.flow;
+    const out: FlowStatusResponse = {
+      flow_id: flow?.stored.flow_id ?? null,
+      flow_name: flow?.stored.flow_name ?? null,
+      config_version: flow?.stored.version ?? null,
+      status: app.engine.status,
+      last_execution: app.engine.tracker.lastScanAt
+        ? new Date(app.engine.tracker.lastScanAt).toISOString()
+        : null,
+      execution_count: app.engine.tracker.scans,
+    };
+    if (app.engine.errorMessage) out.error_message = app.engine.errorMessage;
+    return out;
+  };
+
+  route(app, {
+    method: "GET",
+    url: "/status",
+    summary: "Flow run status",
+    tags: ["execution"],
+    auth: "viewer",
+    handler: () => ({
+      ...status(),
+      trigger: app.engine.flow?.plan.flow.execution.trigger ?? null,
+      avg_scan_ms: app.engine.tracker.averageScanMs(),
+      started_at: app.engine.startedAt ? new Date(app.engine.startedAt).toISOString() : null,
+    }),
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/start",
+    summary: "Start the active flow",
+    tags: ["execution"],
+    auth: "admin",
+    handler() {
+      if (!app.engine.start()) throw new HttpError(409, "no config has been deployed");
+      return status();
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/stop",
+    summary: "Stop the flow and relinquish every point it commanded",
+    tags: ["execution"],
+    auth: "admin",
+    async handler() {
+      if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
+      await app.engine.stop("stopped through the API");
+      return status();
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/restart",
+    summary: "Stop (relinquishing) and start the flow again",
+    tags: ["execution"],
+    auth: "admin",
+    async handler() {
+      if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
+      await app.engine.stop("restart requested");
+      app.engine.start();
+      return status();
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/state",
+    summary: "The last scan: per-node status, inputs and outputs, and the timeline",
+    tags: ["execution"],
+    auth: "viewer",
+    query: z.object({ timeline: z.coerce.number().int().min(0).max(5000).default(200) }),
+    handler({ query }): ExecutionStateResponse {
+      const engine = app.engine;
+      const flow = engine.flow;
+      const statuses = engine.tracker.nodeStatuses();
+      const mem = process.memoryUsage();
+      return {
+        execution_state: {
+          flow_id: flow?.stored.flow_id ?? null,
+          status: !flow
+            ? "idle"
+            : engine.status === "running"
+              ? "running"
+              : engine.status === "error"
+                ? "error"
+                : "stopped",
+          current_executing_nodes: [],
+          execution_start_time: engine.startedAt ? new Date(engine.startedAt).toISOString() : null,
+          execution_context: engine.liveContext(),
+          total_nodes: flow?.plan.nodes.length ?? 0,
+          completed_nodes: statuses.filter((s) => s.status === "completed").length,
+          failed_nodes: statuses.filter((s) => s.status === "error").map((s) => s.node_id),
+          execution_timeline: engine.tracker.recentTimeline(query.timeline),
+        },
+        node_statuses: statuses,
+        live_context: Object.fromEntries(engine.readValues()),
+        scan: engine.tracker.scans,
+        last_scan_at: engine.tracker.lastScanAt ? new Date(engine.tracker.lastScanAt).toISOString() : null,
+        performance_metrics: {
+          avg_execution_time_ms: engine.tracker.averageScanMs(),
+          nodes_per_second: engine.tracker.nodesPerSecond(),
+          memory_usage_mb: Math.round((mem.rss / 1_048_576) * 10) / 10,
+        },
+      };
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/traces",
+    summary: "Per-scan node inputs and outputs over the last 15 minutes",
+    tags: ["execution"],
+    auth: "viewer",
+    query: z.object({
+      since: z.coerce.number().int().optional(),
+      node: z.string().optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+    handler({ query }) {
+      const traces = app.engine.tracker.tracesSince(query.since ?? Date.now() - 15 * 60_000, query.node);
+      return { traces: traces.slice(-query.limit) };
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/logs",
+    summary: "Execution and error log",
+    tags: ["execution"],
+    auth: "viewer",
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(5000).default(200),
+      level: z.enum(["info", "warn", "error"]).optional(),
+      since: z.coerce.number().int().optional(),
+    }),
+    handler({ query }) {
+      return { logs: app.repos.events.recent(query) };
+    },
+  });
+}

@@ -1,0 +1,75 @@
+import { statfsSync } from "node:fs";
+import { loadavg } from "node:os";
+import type { FastifyInstance } from "fastify";
+import { route } from "../../http/route";
+
+export function collectMetrics(app: FastifyInstance, dataDir: string) {
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  let disk: { free_bytes: number; total_bytes: number } | null = null;
+  try {
+    const fs = statfsSync(dataDir);
+    disk = { free_bytes: fs.bavail * fs.bsize, total_bytes: fs.blocks * fs.bsize };
+  } catch {
+    disk = null;
+  }
+  const devices = app.repos.devices.list();
+  const transport = app.bacnet.transportStats;
+  return {
+    uptime_s: process.uptime(),
+    memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
+    cpu: { user_us: cpu.user, system_us: cpu.system, load_avg_1m: loadavg()[0] ?? 0 },
+    disk,
+    engine: {
+      status: app.engine.status,
+      scans: app.engine.tracker.scans,
+      avg_scan_ms: app.engine.tracker.averageScanMs(),
+      errors_15m: app.repos.events.countSince("error", Date.now() - 15 * 60_000),
+    },
+    bacnet: {
+      devices_total: devices.length,
+      devices_online: devices.filter((d) => d.status === "online").length,
+      devices_offline: devices.filter((d) => d.status === "offline").length,
+      ...app.bacnet.counters,
+      packets_received: transport?.received ?? 0,
+      packets_sent: transport?.sent ?? 0,
+      packets_dropped: transport?.dropped ?? 0,
+    },
+    history: { pending_samples: app.repos.timeseries.pending },
+  };
+}
+
+export async function monitoringRoutes(app: FastifyInstance, options: { dataDir: string }): Promise<void> {
+  route(app, {
+    method: "GET",
+    url: "/metrics",
+    summary: "Performance and system metrics",
+    tags: ["monitoring"],
+    auth: "viewer",
+    handler: () => collectMetrics(app, options.dataDir),
+  });
+}
+
+/** Prometheus text exposition of the same numbers. */
+export async function prometheusRoute(app: FastifyInstance, options: { dataDir: string }): Promise<void> {
+  app.get("/metrics", { preHandler: app.requireViewer }, async (_request, reply) => {
+    const m = collectMetrics(app, options.dataDir);
+    const lines = [
+      ["bms_uptime_seconds", "gauge", m.uptime_s],
+      ["bms_memory_rss_bytes", "gauge", m.memory.rss_bytes],
+      ["bms_engine_running", "gauge", m.engine.status === "running" ? 1 : 0],
+      ["bms_engine_scans_total", "counter", m.engine.scans],
+      ["bms_engine_scan_duration_ms", "gauge", m.engine.avg_scan_ms],
+      ["bms_engine_errors_15m", "gauge", m.engine.errors_15m],
+      ["bms_bacnet_devices_online", "gauge", m.bacnet.devices_online],
+      ["bms_bacnet_devices_offline", "gauge", m.bacnet.devices_offline],
+      ["bms_bacnet_requests_total", "counter", m.bacnet.requests],
+      ["bms_bacnet_timeouts_total", "counter", m.bacnet.timeouts],
+      ["bms_bacnet_retries_total", "counter", m.bacnet.retries],
+      ["bms_bacnet_packets_received_total", "counter", m.bacnet.packets_received],
+      ["bms_bacnet_packets_dropped_total", "counter", m.bacnet.packets_dropped],
+    ] as const;
+    const text = lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}`).join("\n");
+    reply.type("text/plain; version=0.0.4").send(`${text}\n`);
+  });
+}

@@ -1,0 +1,120 @@
+import {
+  type BacnetPointRef,
+  PointReadRequestSchema,
+  type PointValue,
+  PointWriteRequestSchema,
+  parsePointRef,
+} from "@bms/schemas";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { describeBacnetError } from "../../bacnet/errors";
+import { route } from "../../http/route";
+
+export async function pointRoutes(app: FastifyInstance): Promise<void> {
+  /** Reads any list of canonical refs; non-BACnet refs come back bad with the reason. */
+  async function read(refs: readonly string[]): Promise<PointValue[]> {
+    const bacnetRefs: { i: number; ref: BacnetPointRef }[] = [];
+    const out: PointValue[] = new Array(refs.length);
+    refs.forEach((ref, i) => {
+      const parsed = parsePointRef(ref);
+      if (parsed.ok && parsed.ref.protocol === "bacnet") bacnetRefs.push({ i, ref: parsed.ref });
+      else
+        out[i] = {
+          point: ref,
+          value: null,
+          quality: "bad",
+          reason: parsed.ok ? `no ${parsed.ref.protocol} plugin` : parsed.message,
+          timestamp: new Date().toISOString(),
+        };
+    });
+    const results = await app.bacnet.readPoints(bacnetRefs.map((b) => b.ref));
+    bacnetRefs.forEach((b, n) => {
+      const r = results[n]!;
+      const value: PointValue = {
+        point: refs[b.i]!,
+        value: r.value,
+        quality: r.quality,
+        timestamp: new Date(r.timestamp).toISOString(),
+      };
+      if (r.reason) value.reason = r.reason;
+      out[b.i] = value;
+    });
+    return out;
+  }
+
+  route(app, {
+    method: "POST",
+    url: "/read",
+    summary: "Batch read (ReadPropertyMultiple per device)",
+    tags: ["points"],
+    auth: "viewer",
+    body: PointReadRequestSchema,
+    async handler({ body }) {
+      return { values: await read(body.points) };
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/live",
+    summary: "Live values: the given points (comma-separated), or every point the flow uses",
+    tags: ["points"],
+    auth: "viewer",
+    query: z.object({ points: z.string().optional() }),
+    async handler({ query }) {
+      if (query.points) {
+        const refs = query.points
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const canonical = refs.map((r) => {
+          const parsed = parsePointRef(r);
+          return parsed.ok && parsed.ref.protocol === "bacnet"
+            ? `bacnet:${parsed.ref.device}/${parsed.ref.objectType}:${parsed.ref.instance}.${parsed.ref.property}`
+            : r;
+        });
+        return { values: await read(canonical) };
+      }
+      // The flow's own last scan: no extra BACnet traffic for a dashboard refresh.
+      const values: PointValue[] = [...app.engine.readValues()].map(([point, v]) => ({
+        point,
+        value: Array.isArray(v.value) ? null : (v.value as PointValue["value"]),
+        quality: v.quality,
+        ...(v.reason ? { reason: v.reason } : {}),
+        timestamp: new Date(v.timestamp).toISOString(),
+      }));
+      return { values };
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/write",
+    summary: "Batch write at a priority (default 16); a null value relinquishes that priority",
+    tags: ["points"],
+    auth: "admin",
+    body: PointWriteRequestSchema,
+    async handler({ body }) {
+      const results = await Promise.all(
+        body.writes.map(async (w) => {
+          const parsed = parsePointRef(w.point);
+          if (!parsed.ok || parsed.ref.protocol !== "bacnet") {
+            return { point: w.point, ok: false, error: "only BACnet points can be written" };
+          }
+          try {
+            await app.bacnet.writePoint(parsed.ref, w.value, w.priority);
+            app.repos.events.add(
+              "info",
+              "points",
+              `manual write ${w.point} = ${String(w.value)} @${w.priority}`,
+            );
+            return { point: w.point, ok: true, priority: w.priority, value: w.value };
+          } catch (error) {
+            return { point: w.point, ok: false, error: describeBacnetError(error).message };
+          }
+        }),
+      );
+      return { results };
+    },
+  });
+}

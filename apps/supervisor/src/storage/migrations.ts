@@ -1,0 +1,103 @@
+/**
+ * Schema of runtime.db, append-only: a released migration is never edited, a change is a new entry.
+ * `PRAGMA user_version` records how many have run.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE configs (
+    version       INTEGER PRIMARY KEY AUTOINCREMENT,
+    flow_id       TEXT NOT NULL,
+    flow_name     TEXT NOT NULL,
+    flow_version  TEXT NOT NULL,
+    project_id    TEXT NOT NULL,
+    project_name  TEXT NOT NULL,
+    checksum      TEXT NOT NULL,
+    package_json  TEXT NOT NULL,
+    deployed_by   TEXT,
+    deployed_at   TEXT NOT NULL,
+    source        TEXT NOT NULL DEFAULT 'deploy'
+  );
+  CREATE TABLE active_config (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    version  INTEGER REFERENCES configs(version),
+    running  INTEGER NOT NULL DEFAULT 1,
+    activated_at TEXT NOT NULL
+  );
+  CREATE TABLE node_state (
+    flow_id     TEXT NOT NULL,
+    node_id     TEXT NOT NULL,
+    state_json  TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  );
+  CREATE TABLE devices (
+    device_id     INTEGER PRIMARY KEY,
+    address       TEXT NOT NULL,
+    name          TEXT,
+    vendor_name   TEXT,
+    model_name    TEXT,
+    vendor_id     INTEGER,
+    max_apdu      INTEGER,
+    segmentation  INTEGER,
+    status        TEXT NOT NULL DEFAULT 'unknown',
+    reason        TEXT,
+    last_seen     INTEGER
+  );
+  CREATE TABLE bacnet_objects (
+    device_id        INTEGER NOT NULL,
+    object_type      TEXT NOT NULL,
+    object_instance  INTEGER NOT NULL,
+    object_name      TEXT NOT NULL,
+    description      TEXT,
+    units            TEXT,
+    commandable      INTEGER NOT NULL DEFAULT 0,
+    discovered_at    TEXT NOT NULL,
+    PRIMARY KEY (device_id, object_type, object_instance)
+  );
+  CREATE TABLE points (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    ref    TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE samples (
+    point_id  INTEGER NOT NULL,
+    ts        INTEGER NOT NULL,
+    value     REAL,
+    text      TEXT,
+    quality   INTEGER NOT NULL,
+    PRIMARY KEY (point_id, ts)
+  ) WITHOUT ROWID;
+  CREATE INDEX samples_ts ON samples(ts);
+  CREATE TABLE watch_list (
+    ref  TEXT PRIMARY KEY
+  );
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts         INTEGER NOT NULL,
+    level      TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    data_json  TEXT
+  );
+  CREATE INDEX events_ts ON events(ts);
+  CREATE TABLE alerts (
+    key          TEXT PRIMARY KEY,
+    node_id      TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    priority     TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    latched      INTEGER NOT NULL,
+    raised_at    INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    acked_at     INTEGER,
+    acked_by     TEXT,
+    count        INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE TABLE commanded_points (
+    ref        TEXT NOT NULL,
+    priority   INTEGER NOT NULL,
+    value_json TEXT NOT NULL,
+    written_at INTEGER NOT NULL,
+    PRIMARY KEY (ref, priority)
+  );
+  `,
+];

@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
+
+/** sensor_read → threshold → actuator_write on the simulator's skeleton device. */
+export function skeletonFlow(options: {
+  limit: number;
+  priority?: number;
+  intervalMs?: number;
+  name?: string;
+  flowId?: string;
+}) {
+  const flow: FlowConfigurationInput = {
+    metadata: {
+      flow_id: options.flowId ?? randomUUID(),
+      flow_name: options.name ?? "Zone cooling",
+      version: "1.0.0",
+      generated_at: new Date().toISOString(),
+    },
+    execution: {
+      trigger: { type: "interval", interval_ms: options.intervalMs ?? 500 },
+      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+    },
+    nodes: [
+      {
+        id: "temp",
+        type: "sensor_read",
+        alias: "zone_temp",
+        position: { x: 0, y: 0 },
+        config: { point: "bacnet:1001/analogInput:1" },
+      },
+      {
+        id: "hot",
+        type: "threshold",
+        position: { x: 250, y: 0 },
+        config: { operator: ">", value: options.limit },
+      },
+      {
+        id: "cool",
+        type: "actuator_write",
+        position: { x: 500, y: 0 },
+        config: { point: "bacnet:1001/binaryOutput:1", priority: options.priority ?? 8 },
+      },
+    ],
+    connections: [
+      { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
+      { from_node: "hot", from_output: "result", to_node: "cool", to_input: "value" },
+    ],
+  };
+  return flow;
+}
+
+export function packageOf(flow: FlowConfigurationInput, projectName = "Skeleton") {
+  return buildDeploymentPackage({
+    project_id: "skeleton",
+    project_name: projectName,
+    configuration: flow,
+    bacnet_objects: [],
+    created_at: new Date().toISOString(),
+  });
+}
