@@ -1,0 +1,118 @@
+// `pnpm start`: the whole product on one machine - the BACnet simulator with the demo building, the
+// supervisor commanding it, and the Designer with a demo project - with one banner saying where.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = process.env.BMS_DATA_DIR ?? join(root, "data");
+const token = process.env.BMS_SUPERVISOR_TOKEN ?? "demo-admin-token-change-me";
+const site = process.env.BMS_DEMO_SITE ?? "demo";
+mkdirSync(dataDir, { recursive: true });
+
+const designerDir = join(root, "apps/designer");
+if (!existsSync(join(designerDir, ".next/BUILD_ID")) || process.argv.includes("--rebuild")) {
+  console.log("[start] building the Designer (first start only; `pnpm start --rebuild` forces it)...");
+  const built = spawnSync("pnpm", ["--filter", "@bms/designer", "build"], { cwd: root, stdio: "inherit" });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const tsx = (entry, args) => [process.execPath, ["--import", "tsx", join(root, entry), ...args]];
+const programs = [
+  {
+    name: "simulator",
+    cwd: join(root, "apps/simulator"),
+    command: tsx("apps/simulator/src/cli.ts", [
+      "--site",
+      site,
+      "--bind",
+      "127.0.0.2",
+      "--port",
+      "47808",
+      "--web-port",
+      "8090",
+    ]),
+    ready: /bms-sim ready/,
+  },
+  {
+    name: "supervisor",
+    cwd: join(root, "apps/supervisor"),
+    command: tsx("apps/supervisor/src/cli.ts", [
+      "all",
+      "--http-port",
+      "8080",
+      "--data-dir",
+      dataDir,
+      "--bacnet-bind",
+      "127.0.0.1",
+      "--bacnet-port",
+      "47809",
+      "--broadcast",
+      "127.255.255.255:47808",
+    ]),
+    env: { BMS_SUPERVISOR_TOKEN: token },
+    ready: /bms-supervisor listening/,
+  },
+  {
+    name: "designer",
+    cwd: designerDir,
+    command: [
+      process.execPath,
+      [join(designerDir, "node_modules/next/dist/bin/next"), "start", "-p", "3000"],
+    ],
+    env: { BMS_DATA_DIR: dataDir, BMS_SUPERVISOR_URL: "http://127.0.0.1:8080", BMS_SUPERVISOR_TOKEN: token },
+    ready: /Ready in|started server|Local:/,
+  },
+];
+
+const children = [];
+let stopping = false;
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
+
+function start(program) {
+  return new Promise((resolve) => {
+    const [cmd, args] = program.command;
+    const child = spawn(cmd, args, {
+      cwd: program.cwd,
+      env: { ...process.env, ...program.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let ready = false;
+    const onLine = (chunk) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line.trim()) continue;
+        console.log(`[${program.name}] ${line}`);
+        if (!ready && program.ready.test(line)) {
+          ready = true;
+          resolve();
+        }
+      }
+    };
+    child.stdout.on("data", onLine);
+    child.stderr.on("data", onLine);
+    child.on("exit", (code) => {
+      console.log(`[${program.name}] exited with code ${code}`);
+      stopAll(code ?? 1);
+    });
+  });
+}
+
+for (const program of programs) await start(program);
+console.log(`
+  BMS Supervisor Controller is running
+  Designer           http://localhost:3000
+  Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs)
+  Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
+  Admin token        ${token}
+  Data               ${dataDir}
+  Ctrl-C stops everything.
+`);
