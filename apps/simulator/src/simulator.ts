@@ -1,4 +1,4 @@
-import { DeviceServer } from "./device/device-server";
+import { DeviceServer, type ServerStats } from "./device/device-server";
 import type { SimDevice } from "./device/sim-device";
 import { BroadcastListener, DeviceSocket } from "./device/udp-endpoints";
 import type { Behavior, StepContext } from "./physics/behavior";
@@ -151,6 +151,22 @@ export class Simulator {
   get environment(): StepContext["env"] | undefined {
     if (!this.running) return undefined;
     return environmentAt(this.running.spec.weather, this.running.spec.occupancy, this.clock.now());
+  }
+
+  /** Protocol counters summed over all devices, for /api/health and the web UI. */
+  totals(): ServerStats {
+    const totals: ServerStats = {
+      received: 0,
+      dropped: 0,
+      replies: 0,
+      aborts: 0,
+      rejects: 0,
+      covNotifications: 0,
+    };
+    for (const server of this.running?.servers ?? []) {
+      for (const key of Object.keys(totals) as Array<keyof ServerStats>) totals[key] += server.stats[key];
+    }
+    return totals;
   }
 
   async stop(): Promise<void> {

@@ -55,6 +55,8 @@ export function registerRestApi(app: FastifyInstance, sim: Simulator): void {
     devices: sim.devices.length,
     port: sim.network.port,
     uptime_s: Math.round((Date.now() - sim.startedAt) / 1000),
+    rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+    stats: sim.totals(),
     sim_time: new Date(sim.clock.now()).toISOString(),
     speed: sim.clock.speed,
     environment: sim.environment ?? null,
