@@ -6,6 +6,7 @@ import { authPlugin } from "./plugins/auth";
 import { bacnetPlugin } from "./plugins/bacnet";
 import { enginePlugin } from "./plugins/engine";
 import { storagePlugin } from "./plugins/storage";
+import { alertRoutes } from "./routes/alerts";
 import { configRoutes } from "./routes/config";
 import { dataRoutes } from "./routes/data";
 import { deviceRoutes } from "./routes/devices";
@@ -44,6 +45,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(enginePlugin, {
     execute: options.execute,
     historyRetentionHours: options.historyRetentionHours,
+    watchIntervalMs: 5000,
   });
   app.decorate(
     "deployer",
@@ -56,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pointRoutes, { prefix: "/api/points" });
   await app.register(dataRoutes, { prefix: "/api/data" });
   await app.register(monitoringRoutes, { prefix: "/api/monitoring", dataDir: options.dataDir });
+  await app.register(alertRoutes, { prefix: "/api/alerts" });
   await app.register(healthRoutes, { prefix: "/api" });
   await app.register(prometheusRoute, { dataDir: options.dataDir });
   return app;

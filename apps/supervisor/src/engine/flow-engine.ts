@@ -17,6 +17,7 @@ import type { BacnetService } from "../bacnet/bacnet-service";
 import type { StoredConfig } from "../storage/configs-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import type { NodeStateRepo } from "../storage/node-state-repo";
+import type { AlertSink } from "./alert-sink";
 import { ExecutionTracker } from "./execution-tracker";
 import type { HistoryRecorder } from "./history-recorder";
 import { type ScanReason, ScanScheduler } from "./scan-scheduler";
@@ -28,6 +29,7 @@ export interface EngineDeps {
   events: EventsRepo;
   history: HistoryRecorder;
   writes: WriteManager;
+  alerts: AlertSink;
   onRunningChange?(running: boolean): void;
 }
 
@@ -247,14 +249,7 @@ export class FlowEngine {
     for (const [ref, v] of values) this.deps.history.record(ref, scalarOf(v.value), v.quality, v.timestamp);
     for (const r of result.records)
       this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
-    for (const alert of result.alerts) {
-      this.deps.events.add(
-        alert.priority === "low" ? "info" : "warn",
-        `alert:${alert.nodeId}`,
-        alert.message,
-        alert,
-      );
-    }
+    for (const alert of result.alerts) this.deps.alerts.handle(alert);
     this.persistState(flow);
     this.tracker.record(result, Date.now());
     if (result.stoppedBy) {

@@ -1,6 +1,8 @@
 import { nodeCatalog } from "@bms/nodes";
 import { validateDeploymentPackage } from "@bms/schemas";
 import fp from "fastify-plugin";
+import { WatchPoller } from "../bacnet/watch-poller";
+import { AlertSink } from "../engine/alert-sink";
 import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { WriteManager } from "../engine/write-manager";
@@ -9,6 +11,7 @@ declare module "fastify" {
   interface FastifyInstance {
     engine: FlowEngine;
     history: HistoryRecorder;
+    watchPoller: WatchPoller;
   }
 }
 
@@ -16,7 +19,7 @@ declare module "fastify" {
  * The scan engine and history. On start it resumes the last active config (and its node state), so a
  * power cut or kill -9 is followed by the same flow running again.
  */
-export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number }>(
+export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number; watchIntervalMs: number }>(
   async (app, options) => {
     const { repos, db } = app;
     const history = new HistoryRecorder(repos.timeseries, {
@@ -44,11 +47,15 @@ export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number
       events: repos.events,
       history,
       writes,
+      alerts: new AlertSink(repos.alerts, repos.events),
       onRunningChange: (running) => repos.configs.setRunning(running),
     });
     app.decorate("engine", engine);
     app.decorate("history", history);
     history.start();
+    const watch = new WatchPoller(app.bacnet, repos.watchList, history, options.watchIntervalMs);
+    watch.start();
+    app.decorate("watchPoller", watch);
 
     app.addHook("onReady", async () => {
       const active = repos.configs.active();
@@ -74,6 +81,7 @@ export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number
       // Shutting the process down is not stopping the flow: points stay commanded, as on a controller
       // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
       engine.flow?.scheduler.stop();
+      watch.stop();
       history.stop();
     });
   },

@@ -1,17 +1,21 @@
 import fp from "fastify-plugin";
+import { AlertsRepo } from "../storage/alerts-repo";
 import { ConfigsRepo } from "../storage/configs-repo";
 import { type Db, openDatabase } from "../storage/database";
 import { DevicesRepo } from "../storage/devices-repo";
 import { EventsRepo } from "../storage/events-repo";
 import { NodeStateRepo } from "../storage/node-state-repo";
 import { TimeseriesRepo } from "../storage/timeseries-repo";
+import { WatchListRepo } from "../storage/watch-list-repo";
 
 export interface Repos {
+  alerts: AlertsRepo;
   configs: ConfigsRepo;
   devices: DevicesRepo;
   events: EventsRepo;
   nodeState: NodeStateRepo;
   timeseries: TimeseriesRepo;
+  watchList: WatchListRepo;
 }
 
 declare module "fastify" {
@@ -27,11 +31,13 @@ export const storagePlugin = fp<{ dataDir: string }>(
     const db = openDatabase(dataDir);
     app.decorate("db", db);
     app.decorate("repos", {
+      alerts: new AlertsRepo(db),
       configs: new ConfigsRepo(db),
       devices: new DevicesRepo(db),
       events: new EventsRepo(db),
       nodeState: new NodeStateRepo(db),
       timeseries: new TimeseriesRepo(db),
+      watchList: new WatchListRepo(db),
     });
     app.addHook("onClose", async () => {
       db.close();

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { HttpError, route } from "../../http/route";
+
+export async function alertRoutes(app: FastifyInstance): Promise<void> {
+  route(app, {
+    method: "GET",
+    url: "/",
+    summary: "Alarms: open ones (default) or all, most urgent first",
+    tags: ["alerts"],
+    auth: "viewer",
+    query: z.object({
+      state: z.enum(["open", "all"]).default("open"),
+      limit: z.coerce.number().int().min(1).max(1000).default(200),
+    }),
+    handler({ query }) {
+      return { alerts: app.repos.alerts.list(query.state === "open", query.limit) };
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/:key/ack",
+    summary: "Acknowledge an alarm (a latched alarm that returned to normal is then cleared)",
+    tags: ["alerts"],
+    auth: "admin",
+    params: z.object({ key: z.string().min(1).max(200) }),
+    body: z.object({ by: z.string().max(100).default("operator") }).default({ by: "operator" }),
+    handler({ params, body }) {
+      const alert = app.repos.alerts.acknowledge(params.key, body.by);
+      if (!alert) throw new HttpError(404, `no alarm with key "${params.key}"`);
+      app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${body.by}`);
+      return { alert };
+    },
+  });
+}

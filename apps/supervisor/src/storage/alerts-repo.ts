@@ -1,0 +1,133 @@
+import type { Db } from "./database";
+
+/**
+ * Alarm states as an operator console shows them:
+ * - active: the condition holds, nobody acknowledged it yet;
+ * - acknowledged: the condition holds, an operator has seen it;
+ * - returned: the condition is back to normal but a latched alarm still waits for an acknowledgement;
+ * - cleared: over (normal and, when latched, acknowledged).
+ */
+export type AlertState = "active" | "acknowledged" | "returned" | "cleared";
+
+export interface AlertRecord {
+  key: string;
+  node_id: string;
+  state: AlertState;
+  priority: string;
+  message: string;
+  latched: boolean;
+  raised_at: string;
+  updated_at: string;
+  acked_at: string | null;
+  acked_by: string | null;
+  count: number;
+}
+
+interface Row extends Omit<AlertRecord, "latched" | "raised_at" | "updated_at" | "acked_at"> {
+  latched: number;
+  raised_at: number;
+  updated_at: number;
+  acked_at: number | null;
+}
+
+export interface AlertInput {
+  key: string;
+  nodeId: string;
+  state: "active" | "cleared" | "acknowledged";
+  priority: string;
+  message: string;
+  latched: boolean;
+  timestamp: number;
+}
+
+/** What changed, so the caller notifies (event log, webhook) on transitions only: deduplication. */
+export type AlertTransition = { kind: "raised" | "returned" | "cleared"; alert: AlertRecord } | undefined;
+
+function toRecord(row: Row): AlertRecord {
+  return {
+    ...row,
+    latched: row.latched === 1,
+    raised_at: new Date(row.raised_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+    acked_at: row.acked_at === null ? null : new Date(row.acked_at).toISOString(),
+  };
+}
+
+export class AlertsRepo {
+  constructor(private readonly db: Db) {}
+
+  private row(key: string): Row | undefined {
+    return this.db.prepare("SELECT * FROM alerts WHERE key = ?").get(key) as Row | undefined;
+  }
+
+  private setState(key: string, state: AlertState, now: number) {
+    this.db.prepare("UPDATE alerts SET state = ?, updated_at = ? WHERE key = ?").run(state, now, key);
+  }
+
+  /** Applies what a node reported this scan; returns the transition, if any. */
+  apply(input: AlertInput): AlertTransition {
+    const existing = this.row(input.key);
+    const now = input.timestamp;
+    if (input.state === "active") {
+      if (!existing || existing.state === "cleared") {
+        this.db
+          .prepare(
+            `INSERT INTO alerts (key, node_id, state, priority, message, latched, raised_at, updated_at, acked_at, acked_by, count)
+             VALUES (?, ?, 'active', ?, ?, ?, ?, ?, NULL, NULL, 1)
+             ON CONFLICT(key) DO UPDATE SET state = 'active', priority = excluded.priority, message = excluded.message,
+               latched = excluded.latched, raised_at = excluded.raised_at, updated_at = excluded.updated_at,
+               acked_at = NULL, acked_by = NULL, count = alerts.count + 1`,
+          )
+          .run(input.key, input.nodeId, input.priority, input.message, input.latched ? 1 : 0, now, now);
+        return { kind: "raised", alert: toRecord(this.row(input.key)!) };
+      }
+      if (existing.state === "returned") {
+        // Back in alarm before anyone acknowledged the return: the same alarm, active again.
+        this.setState(input.key, "active", now);
+      }
+      if (existing.message !== input.message) {
+        this.db
+          .prepare("UPDATE alerts SET message = ?, updated_at = ? WHERE key = ?")
+          .run(input.message, now, input.key);
+      }
+      return undefined;
+    }
+    if (input.state === "cleared" && existing) {
+      if (existing.state === "active" && existing.latched === 1) {
+        this.setState(input.key, "returned", now);
+        return { kind: "returned", alert: toRecord(this.row(input.key)!) };
+      }
+      if (existing.state === "active" || existing.state === "acknowledged") {
+        this.setState(input.key, "cleared", now);
+        return { kind: "cleared", alert: toRecord(this.row(input.key)!) };
+      }
+    }
+    return undefined;
+  }
+
+  acknowledge(key: string, by: string, now = Date.now()): AlertRecord | undefined {
+    const existing = this.row(key);
+    if (!existing) return undefined;
+    const next: AlertState =
+      existing.state === "returned"
+        ? "cleared"
+        : existing.state === "active"
+          ? "acknowledged"
+          : existing.state;
+    this.db
+      .prepare("UPDATE alerts SET state = ?, acked_at = ?, acked_by = ?, updated_at = ? WHERE key = ?")
+      .run(next, now, by, now, key);
+    return toRecord(this.row(key)!);
+  }
+
+  list(open: boolean, limit = 200): AlertRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM alerts ${open ? "WHERE state != 'cleared'" : ""}
+         ORDER BY CASE state WHEN 'active' THEN 0 WHEN 'returned' THEN 1 WHEN 'acknowledged' THEN 2 ELSE 3 END,
+           updated_at DESC LIMIT ?`,
+      )
+      .all(limit) as Row[];
+    return rows.map(toRecord);
+  }
+}
