@@ -281,3 +281,18 @@ describe("skeleton site over real UDP", () => {
     expect(after).toBeLessThan(27);
   });
 });
+
+describe("web UI", () => {
+  it("serves the page with the device list, its script and styles", async () => {
+    const page = await fetch(`${sim.webUrl}/`);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    expect(html).toContain('data-id="1001"');
+    expect(html).toContain("Skeleton Controller");
+    expect(html).toContain('<script src="/ui.js">');
+    const script = await fetch(`${sim.webUrl}/ui.js`);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    expect(await script.text()).toContain("/api/devices");
+    expect((await fetch(`${sim.webUrl}/ui.css`)).status).toBe(200);
+  });
+});
