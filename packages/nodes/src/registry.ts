@@ -1,10 +1,11 @@
 import type { NodeCatalog } from "@bms/schemas";
+import { controlNodes } from "./control";
 import type { AnyNodeDefinition } from "./core/types";
 import { inputNodes } from "./input";
 import { logicNodes } from "./logic";
 import { outputNodes } from "./output";
 
-const ALL = [...inputNodes, ...logicNodes, ...outputNodes] as const;
+const ALL = [...inputNodes, ...logicNodes, ...controlNodes, ...outputNodes] as const;
 
 export type NodeTypeId = (typeof ALL)[number]["type"];
 
