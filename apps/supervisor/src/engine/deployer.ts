@@ -39,7 +39,7 @@ export class Deployer {
     return this.serialised(async () => {
       const checked = this.validate(input);
       if (!checked.ok) return checked;
-      return this.activate(checked.pkg, checked.plan, "deploy");
+      return this.activate(checked.pkg, input, checked.plan, "deploy");
     });
   }
 
@@ -61,7 +61,7 @@ export class Deployer {
         };
       const checked = this.validate(pkg);
       if (!checked.ok) return checked;
-      return this.activate(checked.pkg, checked.plan, "rollback", target);
+      return this.activate(checked.pkg, pkg, checked.plan, "rollback", target);
     });
   }
 
@@ -98,12 +98,13 @@ export class Deployer {
 
   private async activate(
     pkg: DeploymentPackage,
+    raw: unknown,
     plan: ReturnType<typeof FlowEngine.compile>,
     source: "deploy" | "rollback",
     from?: number,
   ): Promise<DeployResult> {
     if (!plan.ok) return plan;
-    const stored = this.configs.insertAndActivate(pkg, source);
+    const stored = this.configs.insertAndActivate(pkg, raw, source);
     if (pkg.bacnet_objects.length > 0) this.devices.mergeObjects(pkg.bacnet_objects);
     await this.engine.activate(pkg, stored, plan.plan, this.execute);
     this.events.add(

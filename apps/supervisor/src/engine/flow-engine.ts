@@ -43,6 +43,8 @@ interface ActiveFlow {
   otherReads: string[];
   /** Last saved JSON of each stateful node, so only changed state is written. */
   savedState: Map<string, string>;
+  /** Nodes whose outputs a cycle-breaking node reads next scan. */
+  loopSources: Set<string>;
 }
 
 export type EngineStatus = "running" | "stopped" | "error";
@@ -122,7 +124,10 @@ export class FlowEngine {
       scheduler,
       bacnetReads,
       otherReads,
-      savedState: new Map(saved.map((s) => [s.node_id, JSON.stringify(s.state)])),
+      savedState: new Map(),
+      loopSources: new Set(
+        plan.nodes.filter((n) => n.delayed).flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
+      ),
     };
     this.tracker.reset();
     this.deps.history.setFlowPoints([...plan.reads, ...plan.writes]);
@@ -261,8 +266,11 @@ export class FlowEngine {
     const changed: { nodeId: string; json: string }[] = [];
     for (const saved of flow.runtime.exportState()) {
       // Compare the state alone: outputs and run times change every scan, state (integrals, timers,
-      // latches) only when it matters, and only then is it worth a write.
-      const stateJson = JSON.stringify(saved.state);
+      // latches) only when it matters, and only then is it worth a write. A node feeding a feedback or
+      // delay is the exception: last scan's output *is* the loop's state, so its values count too.
+      const stateJson = flow.loopSources.has(saved.node_id)
+        ? JSON.stringify([saved.state, outputValues(saved.outputs)])
+        : JSON.stringify(saved.state);
       if (flow.savedState.get(saved.node_id) === stateJson) continue;
       flow.savedState.set(saved.node_id, stateJson);
       changed.push({ nodeId: saved.node_id, json: JSON.stringify(saved) });
@@ -293,4 +301,9 @@ export class FlowEngine {
 
 function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
   return Array.isArray(value) ? null : (value as number | boolean | string | null);
+}
+
+function outputValues(outputs: Record<string, NodeValue> | null): unknown {
+  if (!outputs) return null;
+  return Object.entries(outputs).map(([port, v]) => [port, v.value, v.quality]);
 }

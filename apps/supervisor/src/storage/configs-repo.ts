@@ -24,8 +24,11 @@ export interface ActiveConfig {
 export class ConfigsRepo {
   constructor(private readonly db: Db) {}
 
-  /** Stores a package as a new version and makes it the active one, atomically. */
-  insertAndActivate(pkg: DeploymentPackage, source: "deploy" | "rollback", now = new Date()): StoredConfig {
+  /**
+   * Stores a package as a new version and makes it the active one, atomically. `raw` is the package as
+   * received: its checksum covers those bytes, so that is what is kept and re-verified on rollback.
+   */
+  insertAndActivate(pkg: DeploymentPackage, raw: unknown, source: "deploy" | "rollback", now = new Date()): StoredConfig {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
@@ -40,7 +43,7 @@ export class ConfigsRepo {
           pkg.project_id,
           pkg.project_name,
           pkg.checksum,
-          JSON.stringify(pkg),
+          JSON.stringify(raw),
           pkg.deployed_by ?? null,
           now.toISOString(),
           source,
@@ -82,11 +85,12 @@ export class ConfigsRepo {
       .get(version) as StoredConfig | undefined;
   }
 
-  package(version: number): DeploymentPackage | undefined {
+  /** The package as it was received (validate it again before use). */
+  package(version: number): unknown {
     const row = this.db.prepare("SELECT package_json FROM configs WHERE version = ?").get(version) as
       | { package_json: string }
       | undefined;
-    return row ? (JSON.parse(row.package_json) as DeploymentPackage) : undefined;
+    return row ? (JSON.parse(row.package_json) as unknown) : undefined;
   }
 
   history(limit = 50): StoredConfig[] {
