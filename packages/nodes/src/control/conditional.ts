@@ -43,6 +43,7 @@ export const conditional = defineNode({
       };
     }
     const out = derive(inputs.value ? inputs.value.value : b, [condition, inputs.value], ctx.now);
+    // biome-ignore lint/suspicious/noThenProperty: the port is named `then` by the spec; its value is a NodeValue, never a function, so the object is not a thenable
     return b ? { then: out } : { else: out };
   },
   examples: [
