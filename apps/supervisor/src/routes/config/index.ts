@@ -1,4 +1,5 @@
-import { DeployResponseSchema } from "@bms/schemas";
+import { lookupNode } from "@bms/nodes";
+import { type DeploymentPackage, DeployResponseSchema } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Deployer } from "../../engine/deployer";
@@ -20,6 +21,28 @@ function deployed(stored: StoredConfig) {
     checksum: stored.checksum,
     activated_at: stored.deployed_at,
   };
+}
+
+/** Ports and labels of the node types a package uses, so a viewer can draw it as the Designer does. */
+function nodeTypesOf(pkg: DeploymentPackage | undefined) {
+  const types = new Set(pkg?.configuration.nodes.map((n) => n.type) ?? []);
+  return Object.fromEntries(
+    [...types].flatMap((type) => {
+      const d = lookupNode(type);
+      if (!d) return [];
+      const port = (p: { name: string; type: string; label?: string }) => ({
+        name: p.name,
+        type: p.type,
+        ...(p.label ? { label: p.label } : {}),
+      });
+      return [
+        [
+          type,
+          { label: d.label, icon: d.icon, category: d.category, inputs: d.inputs.map(port), outputs: d.outputs.map(port) },
+        ],
+      ];
+    }),
+  );
 }
 
 export async function configRoutes(app: FastifyInstance): Promise<void> {
@@ -66,10 +89,18 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     handler() {
       const active = app.repos.configs.active();
       if (!active) throw new HttpError(404, "no config has been deployed yet");
+      const pkg = app.repos.configs.package(active.version);
+      const plan = app.engine.flow?.stored.version === active.version ? app.engine.flow.plan : undefined;
       return {
         ...app.repos.configs.get(active.version),
         running: app.engine.status === "running",
-        package: app.repos.configs.package(active.version),
+        package: pkg,
+        node_types: nodeTypesOf(pkg),
+        // Every point the flow reads or commands, by node: the dashboard's points table starts here.
+        points: (plan?.nodes ?? []).flatMap((n) => [
+          ...n.reads.map((ref) => ({ ref, role: "read" as const, node_id: n.id })),
+          ...n.writes.map((ref) => ({ ref, role: "write" as const, node_id: n.id })),
+        ]),
       };
     },
   });
