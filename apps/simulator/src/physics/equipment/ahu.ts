@@ -25,6 +25,8 @@ interface AhuPoints {
   satSp: SimObject;
   staticSp: SimObject;
   minOa: SimObject;
+  economizer: SimObject;
+  mode: SimObject;
 }
 
 /** Design fan power at 100 % speed, kW; fan laws make it cubic in speed. */
@@ -84,6 +86,8 @@ export class AhuModel implements Behavior, AirSource, CoilLoad, ElectricalLoad {
         minPresValue: 0,
         maxPresValue: 100,
       }),
+      economizer: f.bv(1, "Economizer Enable", 1),
+      mode: f.msi(1, "Operating Mode", ["Off", "Ventilation", "Cooling", "Heating", "Economizer"]),
     };
     this.oaDamper = new Actuator(spec.minOutdoorAirPct, 90);
     this.fanStatus = new DelayedStatus(true, 8, 4);
@@ -125,6 +129,15 @@ export class AhuModel implements Behavior, AirSource, CoilLoad, ElectricalLoad {
     return this.fanStatus.on ? FAN_DESIGN_KW * (this.speedPct / 100) ** 3 : 0;
   }
 
+  /** What the unit is doing, as its controller would report it (1-based state number). */
+  private operatingMode(running: boolean, cool: number, heat: number, oaPos: number): number {
+    if (!running) return 1;
+    if (heat > 0.05) return 4;
+    if (cool > 0.05) return 3;
+    if (oaPos > this.p.minOa.presentValue + 5) return 5;
+    return 2;
+  }
+
   step(ctx: StepContext): void {
     const { dtS, env } = ctx;
     const running = this.fanStatus.step(this.p.fanCmd.presentValue === 1, ctx.elapsedS);
@@ -134,7 +147,9 @@ export class AhuModel implements Behavior, AirSource, CoilLoad, ElectricalLoad {
     const zoneTemps = this.zones.map((z) => z.temperatureC());
     // Return air picks up about half a kelvin from lights and the plenum.
     const rat = (zoneTemps.length ? zoneTemps.reduce((a, b) => a + b, 0) / zoneTemps.length : 23) + 0.5;
-    const oaPos = this.oaDamper.step(running ? this.p.oaCmd.presentValue : 0, dtS);
+    // With the economizer disabled the damper cannot open beyond the minimum outdoor air.
+    const oaLimit = this.p.economizer.presentValue === 1 ? 100 : this.p.minOa.presentValue;
+    const oaPos = this.oaDamper.step(running ? Math.min(this.p.oaCmd.presentValue, oaLimit) : 0, dtS);
     const oaFraction = clamp(oaPos / 100, 0, 1);
     const mat = oaFraction * oat + (1 - oaFraction) * rat;
     const cool = this.coolValve.step(this.p.coolCmd.presentValue, dtS) / 100;
@@ -168,5 +183,6 @@ export class AhuModel implements Behavior, AirSource, CoilLoad, ElectricalLoad {
     this.p.static.setProcessValue(quantize(Math.max(0, this.staticPa + noise(r, 1.5)), 0.1));
     this.p.airflow.setProcessValue(quantize(airflow, 1));
     this.p.oaPos.setProcessValue(quantize(oaPos, 0.1));
+    this.p.mode.setProcessValue(this.operatingMode(running, cool, heat, oaPos));
   }
 }

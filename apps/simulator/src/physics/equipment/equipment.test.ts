@@ -3,6 +3,7 @@ import { SimDevice } from "../../device/sim-device";
 import type { StepContext } from "../behavior";
 import { SiteModel } from "../site-model";
 import { AhuModel } from "./ahu";
+import { LightingModel } from "./lighting";
 import { MeterModel } from "./meter";
 import { PlantModel } from "./plant";
 import { VavModel } from "./vav";
@@ -181,5 +182,52 @@ describe("meter", () => {
     expect(kw).toBeGreaterThan(10); // base load plus fan, chiller, pumps
     expect(kwh).toBeGreaterThan(kw * 0.8);
     expect(kwh).toBeLessThan(kw * 1.2);
+  });
+});
+
+describe("AHU modes and economizer", () => {
+  it("reports its operating mode and limits outdoor air when the economizer is disabled", () => {
+    const b = building();
+    const run = runner([b.plant, b.ahu, b.vav]);
+    run(120);
+    expect(b.pv(b.ahuDevice, "AHU Operating Mode").presentValue).toBe(3); // cooling valve at its default 35 %
+    b.pv(b.ahuDevice, "AHU Cooling Valve Cmd").writePresentValue(0, 8);
+    b.pv(b.ahuDevice, "AHU Outdoor Air Damper Cmd").writePresentValue(100, 8);
+    run(300);
+    expect(b.pv(b.ahuDevice, "AHU Operating Mode").presentValue).toBe(5); // economizer
+    b.pv(b.ahuDevice, "AHU Economizer Enable").writePresentValue(0, 8);
+    run(300);
+    expect(b.pv(b.ahuDevice, "AHU Outdoor Air Damper Position").presentValue).toBeCloseTo(20, 0);
+    expect(b.pv(b.ahuDevice, "AHU Operating Mode").presentValue).toBe(2); // ventilation
+  });
+});
+
+describe("lighting", () => {
+  it("switches with a relay status, dims by level and scene, and draws power accordingly", () => {
+    const site = new SiteModel();
+    const device = new SimDevice({ instance: 9, name: "lights", address: "127.0.0.9" });
+    const lights = new LightingModel(
+      device,
+      { model: "lighting", name: "L", zones: 2, kwPerZone: 2 },
+      0,
+      site,
+    );
+    const run = runner([lights], { outdoorTempC: 20, occupancy: 1 });
+    const pv = (name: string) => {
+      const o = device.findByName(name);
+      if (!o) throw new Error(name);
+      return o;
+    };
+    run(5, 1);
+    expect(lights.kw()).toBe(0);
+    pv("L Zone 1 Lights Cmd").writePresentValue(1, 8);
+    run(3, 1);
+    expect(pv("L Zone 1 Lights Status").presentValue).toBe(1);
+    expect(lights.kw()).toBeCloseTo(2);
+    const fullLux = pv("L Zone 1 Light Level").presentValue;
+    pv("L Scene").writePresentValue(3, 8); // Presentation: 40 %
+    run(2, 1);
+    expect(lights.kw()).toBeCloseTo(0.8);
+    expect(pv("L Zone 1 Light Level").presentValue).toBeLessThan(fullLux - 200);
   });
 });

@@ -9,6 +9,10 @@ import { PointFactory } from "./point-factory";
 
 type LightingSpec = Extract<Equipment, { model: "lighting" }>;
 
+/** Scene multipliers on the dimming level: Off, Work, Presentation, Cleaning. */
+const SCENES = ["Off", "Work", "Presentation", "Cleaning"];
+const SCENE_LEVEL = [0, 1, 0.4, 0.6];
+
 interface Zone {
   cmd: SimObject;
   level: SimObject;
@@ -31,6 +35,7 @@ function daylightLux(simTimeMs: number): number {
 export class LightingModel implements Behavior, ElectricalLoad {
   readonly name: string;
   private readonly zones: Zone[] = [];
+  private readonly scene: SimObject;
 
   constructor(
     readonly device: SimDevice,
@@ -40,6 +45,7 @@ export class LightingModel implements Behavior, ElectricalLoad {
   ) {
     this.name = spec.name;
     const f = new PointFactory(device, base, spec.name);
+    this.scene = f.mso(1, "Scene", SCENES, 2);
     for (let z = 1; z <= spec.zones; z++) {
       this.zones.push({
         cmd: f.bo(z, `Zone ${z} Lights Cmd`, 0),
@@ -52,9 +58,17 @@ export class LightingModel implements Behavior, ElectricalLoad {
     site.electricalLoads.push(this);
   }
 
+  /** Effective output of a zone, 0..100 %: its dimming level scaled by the scene; 0 when the relay is off. */
+  private output(zone: Zone): number {
+    if (!zone.relay.on) return 0;
+    const factor = SCENE_LEVEL[this.scene.presentValue - 1] ?? 1;
+    return Math.max(0, Math.min(100, zone.level.presentValue)) * factor;
+  }
+
   kw(): number {
+    // Drivers draw about 10 % even at the bottom of the dimming range.
     return this.zones.reduce(
-      (a, z) => a + (z.relay.on ? (this.spec.kwPerZone * Math.max(10, z.level.presentValue)) / 100 : 0),
+      (a, z) => a + (z.relay.on ? (this.spec.kwPerZone * Math.max(10, this.output(z))) / 100 : 0),
       0,
     );
   }
@@ -64,7 +78,7 @@ export class LightingModel implements Behavior, ElectricalLoad {
     for (const zone of this.zones) {
       const on = zone.relay.step(zone.cmd.presentValue === 1, ctx.elapsedS);
       zone.status.setProcessValue(on ? 1 : 0);
-      const artificial = on ? 5 * Math.max(10, zone.level.presentValue) : 0;
+      const artificial = on ? 5 * this.output(zone) : 0;
       zone.lux.setProcessValue(quantize(Math.max(0, daylight + artificial + noise(ctx.random, 3)), 1));
     }
   }

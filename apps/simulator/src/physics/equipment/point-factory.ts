@@ -97,6 +97,37 @@ export class PointFactory {
     });
   }
 
+  bv(
+    offset: number,
+    name: string,
+    relinquishDefault: 0 | 1,
+    texts: [string, string] = ["Enabled", "Disabled"],
+  ): SimObject {
+    return this.add({
+      type: T.binaryValue,
+      instance: offset,
+      name,
+      commandable: true,
+      relinquishDefault,
+      activeText: texts[0],
+      inactiveText: texts[1],
+    });
+  }
+
+  msi(offset: number, name: string, states: string[]): SimObject {
+    return this.add({ type: T.multiStateInput, instance: offset, name, stateText: states, initialValue: 1 });
+  }
+
+  mso(offset: number, name: string, states: string[], relinquishDefault: number): SimObject {
+    return this.add({
+      type: T.multiStateOutput,
+      instance: offset,
+      name,
+      stateText: states,
+      relinquishDefault,
+    });
+  }
+
   msv(offset: number, name: string, states: string[], relinquishDefault: number): SimObject {
     return this.add({
       type: T.multiStateValue,
