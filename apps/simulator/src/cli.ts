@@ -45,14 +45,16 @@ interface CliOptions {
 const program = new Command()
   .name("bms-sim")
   .description(
-    "BACnet/IP simulator: virtual controllers with physics, COV and fault injection.\n" +
-      "Each device owns a UDP socket on its own address (--bind, then the next addresses);\n" +
-      "one shared socket on the broadcast address receives Who-Is for all of them.",
+    "BACnet/IP simulator: virtual controllers with physics, COV and fault injection.\n\n" +
+      "Each device owns a UDP socket on its own address (--bind, then the next ones), all on --port; " +
+      "one shared socket on <broadcast>:<port> hands every Who-Is to all devices. Clients bind " +
+      "another port (e.g. 127.0.0.1:47809) and broadcast to <broadcast>:<port>; replies go to " +
+      "the requester's own address and port. Prints 'bms-sim ready <n> devices' when serving.",
   )
   .option(
     "--site <name|file.json>",
     "built-in site (skeleton, demo) or a site JSON file, reloaded on change",
-    "skeleton",
+    "demo",
   )
   .option(
     "--devices <n>",
