@@ -94,7 +94,7 @@ describe("walking skeleton in the browser: canvas → save → reload → deploy
     await page.getByTestId("deploy-button").click();
     const outcome = page.getByTestId("deploy-outcome-default");
     await outcome.waitFor({ timeout: 30_000 });
-    expect(await outcome.getAttribute("data-ok"), await outcome.innerText()).toBe("true");
+    expect(await outcome.getAttribute("data-ok"), (await outcome.textContent()) ?? "").toBe("true");
 
     await expect
       .poll(() => page.getByTestId("flow-node-sensor_read_1").getAttribute("data-status"), {

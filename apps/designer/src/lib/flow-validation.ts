@@ -26,6 +26,15 @@ export function nodeIdForPath(flow: FlowConfiguration, path: string): string | u
   return undefined;
 }
 
+/** Zod's "expected string, received undefined" means the user has not filled the field yet. */
+function readable(path: string, message: string): string {
+  if (/received undefined$/.test(message)) {
+    const field = path.split(".").pop() ?? "value";
+    return `${field} is required`;
+  }
+  return message;
+}
+
 function kindOf(path: string, message: string): FlowProblem["kind"] {
   if (message.startsWith("cycle ")) return "cycle";
   if (/connections\[|required input/.test(`${path} ${message}`)) return "connection";
@@ -37,26 +46,49 @@ function kindOf(path: string, message: string): FlowProblem["kind"] {
  * list is known. The same `validateFlowConfiguration` runs on the supervisor, so a flow that passes
  * here is not refused there for a structural reason.
  */
-export function validateFlow(flow: FlowConfiguration, knownPoints?: ReadonlySet<string>): FlowProblem[] {
+export function validateFlow(
+  flow: FlowConfiguration,
+  knownObjects?: Readonly<Record<number, readonly string[] | null>> | null,
+): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const result = validateFlowConfiguration(flow, catalog);
   if (!result.ok) {
     for (const p of result.errors) {
       const nodeId = nodeIdForPath(flow, p.path);
-      problems.push({ ...p, kind: kindOf(p.path, p.message), ...(nodeId ? { nodeId } : {}) });
+      const message = readable(p.path, p.message);
+      const where = nodeId && !message.includes(`"${nodeId}"`) ? `${nodeId}: ` : "";
+      problems.push({
+        path: p.path,
+        message: `${where}${message}`,
+        kind: kindOf(p.path, p.message),
+        ...(nodeId ? { nodeId } : {}),
+      });
     }
   }
-  if (knownPoints && knownPoints.size > 0) {
+  if (knownObjects) {
+    const sets = new Map<number, Set<string> | null>();
+    for (const [device, objects] of Object.entries(knownObjects)) {
+      sets.set(Number(device), objects ? new Set(objects) : null);
+    }
     flow.nodes.forEach((node, i) => {
       for (const [key, value] of Object.entries(node.config)) {
         if (typeof value !== "string" || !/(^|_)point$/.test(key)) continue;
         const parsed = parsePointRef(value);
         if (!parsed.ok || parsed.ref.protocol !== "bacnet") continue;
-        const objectKey = `${parsed.ref.device}/${parsed.ref.objectType}:${parsed.ref.instance}`;
-        if (!knownPoints.has(objectKey)) {
+        const { device, objectType, instance } = parsed.ref;
+        let message: string | undefined;
+        if (!sets.has(device)) {
+          message = `device ${device} has not been discovered by the supervisor`;
+        } else {
+          const objects = sets.get(device);
+          if (objects && !objects.has(`${device}/${objectType}:${instance}`)) {
+            message = `device ${device} has no ${objectType}:${instance}`;
+          }
+        }
+        if (message) {
           problems.push({
             path: `nodes[${i}].config.${key}`,
-            message: `point ${value} is not among the objects discovered on the supervisor`,
+            message: `${node.id}: ${message}`,
             nodeId: node.id,
             kind: "point",
           });

@@ -11,6 +11,7 @@ import { createStore } from "zustand/vanilla";
 import type { FlowData } from "../lib/flow-document";
 import { describeNode, findPort, portsCompatible } from "../lib/node-catalog";
 import { defaultConfig } from "../lib/zod-form";
+import type { Comparison } from "./comparison";
 import {
   type BmsEdge,
   type BmsNode,
@@ -49,8 +50,16 @@ export interface EditorState {
   runtime: Record<string, NodeExecutionStatus>;
   /** Live point values (canonical point ref → value) while editing. */
   pointValues: Record<string, PointValue>;
-  /** Per-node highlight while comparing versions. */
-  diffHighlight: Record<string, "added" | "removed" | "changed" | "moved"> | null;
+  /** The last supervisor failure seen by a poller; null once a call succeeds again. */
+  supervisorError: string | null;
+  supervisorErrorDismissed: boolean;
+  /**
+   * Objects per device as the supervisor knows them ("device/objectType:instance"), for the
+   * unknown-point check. A device absent from the map has not been discovered.
+   */
+  knownObjects: Record<number, string[] | null> | null;
+  /** Set while two versions are compared: the canvas shows this read-only view instead. */
+  comparison: Comparison | null;
 }
 
 export interface EditorActions {
@@ -76,7 +85,10 @@ export interface EditorActions {
   setRuntime(statuses: NodeExecutionStatus[] | null): void;
   setPointValues(values: PointValue[]): void;
   setViewport(viewport: NonNullable<FlowData["viewport"]>): void;
-  setDiffHighlight(highlight: EditorState["diffHighlight"]): void;
+  setComparison(comparison: Comparison | null): void;
+  reportSupervisor(error: string | null): void;
+  dismissSupervisorError(): void;
+  setKnownObjects(known: Record<number, string[] | null> | null): void;
   /** Replaces the document (load, restore, import); clears undo history. */
   loadDocument(input: {
     configuration: FlowConfiguration;
@@ -146,7 +158,10 @@ export function createEditorStore(init: EditorInit) {
       focusRequest: null,
       runtime: {},
       pointValues: {},
-      diffHighlight: null,
+      comparison: null,
+      supervisorError: null,
+      supervisorErrorDismissed: false,
+      knownObjects: null,
 
       onNodesChange(changes) {
         const structural = changes.some((c) => c.type === "remove" || c.type === "add");
@@ -418,15 +433,37 @@ export function createEditorStore(init: EditorInit) {
       },
 
       setPointValues(values) {
-        set({ pointValues: Object.fromEntries(values.map((v) => [v.point, v])) });
+        // Upsert: the canvas poller and the BACnet browser each read their own points.
+        set((s) => ({
+          pointValues: { ...s.pointValues, ...Object.fromEntries(values.map((v) => [v.point, v])) },
+        }));
       },
 
       setViewport(viewport) {
         set((s) => ({ flowData: { ...s.flowData, viewport } }));
       },
 
-      setDiffHighlight(diffHighlight) {
-        set({ diffHighlight });
+      setComparison(comparison) {
+        set({ comparison });
+      },
+
+      reportSupervisor(error) {
+        const current = get().supervisorError;
+        if (error === current) return;
+        // A new kind of failure shows again even if the previous banner was dismissed.
+        set({
+          supervisorError: error,
+          supervisorErrorDismissed:
+            error === null ? false : get().supervisorErrorDismissed && current !== null,
+        });
+      },
+
+      dismissSupervisorError() {
+        set({ supervisorErrorDismissed: true });
+      },
+
+      setKnownObjects(knownObjects) {
+        set({ knownObjects });
       },
 
       loadDocument({ configuration, flowData, version, dirty }) {
@@ -442,7 +479,7 @@ export function createEditorStore(init: EditorInit) {
           future: [],
           revision: s.revision + 1,
           savedRevision: dirty ? s.savedRevision : s.revision + 1,
-          diffHighlight: null,
+          comparison: null,
         }));
       },
 

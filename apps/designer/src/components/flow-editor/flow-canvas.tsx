@@ -45,11 +45,15 @@ export function FlowCanvas() {
       })),
     );
   const connectionError = useEditorStore((s) => s.connectionError);
+  const comparison = useEditorStore((s) => s.comparison);
+  const setComparison = useEditorStore((s) => s.setComparison);
   const setConnectionError = useEditorStore((s) => s.setConnectionError);
   const focusRequest = useEditorStore((s) => s.focusRequest);
   const setViewport = useEditorStore((s) => s.setViewport);
   const { screenToFlowPosition, setCenter, getNode } = useReactFlow<BmsNode, BmsEdge>();
+  // Fit a loaded flow once; an empty canvas starts at 1:1 so the first drop does not make the view jump.
   const initialViewport = store.getState().flowData.viewport;
+  const fitOnLoad = !initialViewport && store.getState().nodes.length > 0;
 
   useEffect(() => {
     if (!focusRequest) return;
@@ -117,11 +121,11 @@ export function FlowCanvas() {
   return (
     <div className="relative h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<BmsNode, BmsEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={comparison ? comparison.nodes : nodes}
+        edges={comparison ? comparison.edges : edges}
         nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
+        nodesConnectable={!comparison}
+        {...(comparison ? {} : { onNodesChange, onEdgesChange })}
         onConnect={(c) => {
           connect(c);
         }}
@@ -129,7 +133,7 @@ export function FlowCanvas() {
         isValidConnection={isValidConnection}
         onNodeDragStart={() => beginMove()}
         onMoveEnd={(_e, viewport) => setViewport(viewport)}
-        {...(initialViewport ? { defaultViewport: initialViewport } : { fitView: true })}
+        {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? { x: 0, y: 0, zoom: 1 } })}
         fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
         deleteKeyCode={["Backspace", "Delete"]}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
@@ -142,6 +146,27 @@ export function FlowCanvas() {
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable data-testid="minimap" nodeStrokeWidth={3} />
       </ReactFlow>
+      {comparison ? (
+        <div className="pointer-events-auto absolute left-3 top-3 z-10 max-w-[70%] shadow-lg">
+          <Banner tone="info" onDismiss={() => setComparison(null)} data-testid="comparison-banner">
+            <span className="font-semibold">
+              Comparing {comparison.fromLabel} → {comparison.toLabel}
+            </span>
+            : <span data-testid="comparison-summary">{comparison.summary}</span>
+            <span className="ml-2 text-xs text-slate-600">
+              green added · amber changed · red removed · blue moved (read-only)
+            </span>
+            <button
+              type="button"
+              className="ml-3 rounded border border-sky-400 px-1.5 text-xs hover:bg-sky-100"
+              onClick={() => setComparison(null)}
+              data-testid="exit-comparison"
+            >
+              Back to editing
+            </button>
+          </Banner>
+        </div>
+      ) : null}
       {connectionError ? (
         <div className="pointer-events-auto absolute left-1/2 top-3 z-10 w-[min(560px,90%)] -translate-x-1/2 shadow-lg">
           <Banner tone="error" onDismiss={() => setConnectionError(null)} data-testid="connection-error">

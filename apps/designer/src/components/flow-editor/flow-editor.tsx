@@ -1,9 +1,10 @@
 "use client";
 
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { Redo2, Rocket, Save, Undo2 } from "lucide-react";
+import { Download, Redo2, Rocket, Save, Undo2 } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { BacnetBrowser } from "@/components/bacnet-browser/bacnet-browser";
 import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import type { DeployResult, ProjectVersion } from "@/lib/api-types";
@@ -11,18 +12,22 @@ import { apiCall } from "@/lib/designer-api";
 import { validateFlow } from "@/lib/flow-validation";
 import type { EditorInit } from "@/store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "@/store/editor-store-provider";
+import { authorName } from "./author-name";
 import { DeployResultView } from "./deploy-result-view";
 import { ExecutionPanel } from "./execution-panel";
 import { FlowCanvas } from "./flow-canvas";
 import { NodeInspector } from "./node-inspector";
 import { NodePalette } from "./node-palette";
+import { useAutosave } from "./use-autosave";
 import { useEditorShortcuts } from "./use-editor-shortcuts";
 import { useExecutionPolling } from "./use-execution-polling";
+import { useLivePointValues, usePointCatalog } from "./use-point-polling";
 import { ValidationPanel } from "./validation-panel";
+import { VersionsPanel } from "./versions-panel";
 
 type Notice = { tone: "error" | "success" | "info"; text: string } | null;
 
-function EditorShell() {
+function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const store = useEditorStoreApi();
   const projectId = useEditorStore((s) => s.projectId);
   const projectName = useEditorStore((s) => s.projectName);
@@ -38,19 +43,30 @@ function EditorShell() {
   const [deployResult, setDeployResult] = useState<DeployResult | null>(null);
   const [monitoring, setMonitoring] = useState(false);
   const [tab, setTab] = useState<"problems" | "execution">("problems");
+  const [side, setSide] = useState<"properties" | "versions" | "bacnet">("properties");
+  const [draftNotice, setDraftNotice] = useState(restoredDraftAt);
+  const [liveValues, setLiveValues] = useState(true);
   const supervisorId = "default";
   const execution = useExecutionPolling(monitoring, supervisorId);
+  const autosave = useAutosave();
+  useLivePointValues(supervisorId, liveValues);
+  usePointCatalog(supervisorId);
+  const knownObjects = useEditorStore((s) => s.knownObjects);
+  const supervisorError = useEditorStore((s) => (s.supervisorErrorDismissed ? null : s.supervisorError));
 
   // Revalidated on every document change; the shared schemas are fast enough for thousands of nodes.
   // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the change signal for the store's document
-  const problems = useMemo(() => validateFlow(store.getState().toConfiguration()), [revision, store]);
+  const problems = useMemo(
+    () => validateFlow(store.getState().toConfiguration(), knownObjects),
+    [revision, store, knownObjects],
+  );
 
   const save = useCallback(async (): Promise<ProjectVersion | null> => {
     const state = store.getState();
     const savingRevision = state.revision;
     setSaving(true);
     const result = await apiCall<{ version: ProjectVersion }>(`/api/projects/${state.projectId}/versions`, {
-      body: { configuration: state.toConfiguration(), flow_data: state.flowData },
+      body: { configuration: state.toConfiguration(), flow_data: state.flowData, created_by: authorName() },
     });
     setSaving(false);
     if (!result.ok) {
@@ -64,7 +80,7 @@ function EditorShell() {
 
   const deploy = useCallback(async () => {
     setDeployResult(null);
-    const blocking = validateFlow(store.getState().toConfiguration());
+    const blocking = validateFlow(store.getState().toConfiguration(), store.getState().knownObjects);
     if (blocking.length > 0) {
       setTab("problems");
       setNotice({
@@ -167,7 +183,41 @@ function EditorShell() {
                 ? `saved · v${baseVersion}`
                 : "not saved"}
         </span>
+        {dirty && autosave.lastDraftAt ? (
+          <span className="text-[11px] text-slate-400" data-testid="autosave-status">
+            draft autosaved {new Date(autosave.lastDraftAt).toLocaleTimeString()}
+          </span>
+        ) : null}
+        {autosave.error ? <span className="text-[11px] text-red-600">{autosave.error}</span> : null}
         <div className="ml-auto flex items-center gap-1.5">
+          <label
+            className="mr-2 flex items-center gap-1 text-xs text-slate-600"
+            title="Read the referenced points every 2 s"
+          >
+            <input
+              type="checkbox"
+              checked={liveValues}
+              onChange={(e) => setLiveValues(e.target.checked)}
+              data-testid="live-values-toggle"
+            />
+            live values
+          </label>
+          <Link
+            href={`/projects/${projectId}/deploy`}
+            className="inline-flex h-8 items-center rounded-md px-2 text-xs text-slate-700 hover:bg-slate-100"
+            data-testid="deploy-page-link"
+            title="Deploy to several supervisors, see their history, roll back"
+          >
+            Deploy page
+          </Link>
+          <a
+            href={`/api/projects/${projectId}/export`}
+            className="inline-flex h-8 items-center gap-1 rounded-md px-2 text-xs text-slate-700 hover:bg-slate-100"
+            data-testid="export-button"
+            title="Download the project with its history as one JSON file (saved versions only)"
+          >
+            <Download className="size-4" /> Export
+          </a>
           <Button
             size="icon"
             variant="ghost"
@@ -221,9 +271,37 @@ function EditorShell() {
           <DeployResultView result={deployResult} />
         </Banner>
       ) : null}
-      {execution.error ? (
-        <Banner tone="warning" onDismiss={execution.dismissError} data-testid="offline-banner">
-          {execution.error} The editor keeps working; changes are saved in the Designer.
+      {draftNotice ? (
+        <Banner tone="info" onDismiss={() => setDraftNotice(null)} data-testid="draft-restored">
+          Unsaved changes from {new Date(draftNotice).toLocaleString()} were restored from autosave. Save to
+          keep them as a version, or{" "}
+          <button
+            type="button"
+            className="underline"
+            data-testid="discard-draft"
+            onClick={async () => {
+              await apiCall(`/api/projects/${projectId}/draft`, { method: "DELETE" });
+              const s = store.getState();
+              s.markSaved(s.baseVersion, s.revision);
+              window.location.reload();
+            }}
+          >
+            discard them
+          </button>
+          .
+        </Banner>
+      ) : null}
+      {execution.error || supervisorError ? (
+        <Banner
+          tone="warning"
+          onDismiss={() => {
+            execution.dismissError();
+            store.getState().dismissSupervisorError();
+          }}
+          data-testid="offline-banner"
+        >
+          {execution.error ?? supervisorError} The editor keeps working offline; your changes are kept in the
+          Designer.
         </Banner>
       ) : null}
       <div className="grid min-h-0 flex-1 grid-cols-[220px_minmax(0,1fr)_300px]">
@@ -271,19 +349,50 @@ function EditorShell() {
             </div>
           </div>
         </main>
-        <aside className="min-h-0 overflow-y-auto border-l border-slate-200 bg-white">
-          <NodeInspector />
+        <aside className="flex min-h-0 flex-col border-l border-slate-200 bg-white">
+          <div className="flex shrink-0 gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
+            {(
+              [
+                ["properties", "Properties"],
+                ["versions", "Versions"],
+                ["bacnet", "BACnet"],
+              ] as const
+            ).map(([id, label]) => (
+              <button
+                key={id}
+                type="button"
+                role="tab"
+                aria-selected={side === id}
+                data-testid={`side-tab-${id}`}
+                onClick={() => setSide(id)}
+                className={`rounded-t px-2 py-1 ${side === id ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
+          <div className="min-h-0 flex-1 overflow-y-auto">
+            {side === "properties" ? <NodeInspector /> : null}
+            {side === "versions" ? <VersionsPanel /> : null}
+            {side === "bacnet" ? <BacnetBrowser supervisorId={supervisorId} /> : null}
+          </div>
         </aside>
       </div>
     </div>
   );
 }
 
-export function FlowEditor({ init }: { init: EditorInit }) {
+export function FlowEditor({
+  init,
+  restoredDraftAt = null,
+}: {
+  init: EditorInit;
+  restoredDraftAt?: string | null;
+}) {
   return (
     <EditorStoreProvider init={init}>
       <ReactFlowProvider>
-        <EditorShell />
+        <EditorShell restoredDraftAt={restoredDraftAt} />
       </ReactFlowProvider>
     </EditorStoreProvider>
   );

@@ -26,7 +26,7 @@ const HEADER = 44;
 function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
   const status = useEditorStore((s) => s.runtime[id]);
-  const diff = useEditorStore((s) => s.diffHighlight?.[id]);
+  const diff = useEditorStore((s) => s.comparison?.highlight[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
   const inputs = descriptor?.inputs ?? [];
@@ -40,6 +40,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
       data-testid={`flow-node-${id}`}
       data-node-type={data.type}
       data-status={status?.status ?? ""}
+      data-diff={diff ?? ""}
       className={cn(
         "w-[220px] rounded-lg border bg-white text-xs shadow-sm",
         selected ? "border-sky-500 ring-2 ring-sky-300" : "border-slate-300",

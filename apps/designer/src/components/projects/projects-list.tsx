@@ -1,6 +1,7 @@
 "use client";
 
-import { Copy, FolderOpen, Pencil, Plus, Search, Trash2 } from "lucide-react";
+import type { ValidationProblem } from "@bms/schemas";
+import { Copy, FolderOpen, Pencil, Plus, Search, Trash2, Upload } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
@@ -23,6 +24,37 @@ export function ProjectsList({ initial }: { initial: ProjectSummary[] }) {
   const [error, setError] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<ProjectSummary | null>(null);
+  const [importError, setImportError] = useState<{ error: string; errors: ValidationProblem[] } | null>(null);
+  const [imported, setImported] = useState<string | null>(null);
+
+  /** The file goes to the server as it is: the server validates it whole before writing anything. */
+  const importFile = async (file: File) => {
+    setImportError(null);
+    setImported(null);
+    let response: Response;
+    try {
+      response = await fetch("/api/projects/import", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: await file.text(),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch {
+      setImportError({ error: "The Designer server is unreachable; nothing was imported.", errors: [] });
+      return;
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      project?: ProjectSummary;
+      error?: string;
+      errors?: ValidationProblem[];
+    };
+    if (!response.ok || !body.project) {
+      setImportError({ error: body.error ?? `HTTP ${response.status}`, errors: body.errors ?? [] });
+      return;
+    }
+    setImported(body.project.name);
+    await reload(search);
+  };
 
   const reload = useCallback(async (term: string) => {
     const result = await apiCall<{ projects: ProjectSummary[] }>(
@@ -94,11 +126,44 @@ export function ProjectsList({ initial }: { initial: ProjectSummary[] }) {
           <Button type="submit" variant="primary" disabled={!name.trim()} data-testid="create-project">
             <Plus /> Create
           </Button>
+          <label className="inline-flex h-9 cursor-pointer items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3 text-sm font-medium hover:bg-slate-100">
+            <Upload className="size-4" /> Import
+            <input
+              type="file"
+              accept="application/json,.json"
+              className="sr-only"
+              data-testid="import-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (file) void importFile(file);
+              }}
+            />
+          </label>
         </form>
       </div>
       {error ? (
         <Banner tone="error" onDismiss={() => setError(null)}>
           {error}
+        </Banner>
+      ) : null}
+      {importError ? (
+        <Banner tone="error" onDismiss={() => setImportError(null)} data-testid="import-error">
+          <div className="font-medium">Import failed: {importError.error}</div>
+          {importError.errors.length > 0 ? (
+            <ul className="ml-4 list-disc text-xs">
+              {importError.errors.slice(0, 10).map((e) => (
+                <li key={`${e.path}|${e.message}`}>
+                  <span className="font-mono">{e.path}</span>: {e.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Banner>
+      ) : null}
+      {imported ? (
+        <Banner tone="success" onDismiss={() => setImported(null)} data-testid="import-success">
+          Imported “{imported}”.
         </Banner>
       ) : null}
       <div className="relative">

@@ -30,6 +30,7 @@ export default async function EditorPage({ params }: { params: Promise<{ id: str
         flowData: useDraft ? draft.flow_data : (latest?.flow_data ?? EMPTY_FLOW_DATA),
         dirty: useDraft,
       }}
+      restoredDraftAt={useDraft ? draft.saved_at : null}
     />
   );
 }

@@ -1,0 +1,21 @@
+import { openBrowser } from "./support/browser";
+import { connectPorts, dragFromPalette } from "./support/canvas";
+import { startDesigner } from "./support/designer";
+
+const d = await startDesigner({});
+const b = await openBrowser();
+const page = b.page;
+await page.goto(d.url);
+await page.getByTestId("new-project-name").fill("dbg");
+await page.getByTestId("create-project").click();
+await page.waitForURL(/\/projects\//);
+await page.getByTestId("flow-canvas").waitFor();
+await dragFromPalette(page, "sensor_read", { x: 160, y: 160 });
+await page.screenshot({ path: "/tmp/d1.png" });
+await dragFromPalette(page, "threshold", { x: 480, y: 160 });
+await dragFromPalette(page, "actuator_write", { x: 800, y: 160 });
+await page.screenshot({ path: "/tmp/d2.png" });
+await connectPorts(page, { node: "sensor_read_1", port: "value" }, { node: "threshold_1", port: "value" });
+await page.screenshot({ path: "/tmp/d3.png" });
+await b.close();
+await d.stop();

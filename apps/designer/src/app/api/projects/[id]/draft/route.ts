@@ -1,0 +1,40 @@
+import { SaveDraftRequestSchema } from "@/lib/api-types";
+import { getDb } from "@/lib/db/client";
+import { getProject } from "@/lib/db/projects-repository";
+import { discardDraft, getDraft, saveDraft } from "@/lib/db/versions-repository";
+import { json, problem, readBody } from "@/lib/http";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function GET(_request: Request, { params }: Params) {
+  const { id } = await params;
+  return json({ draft: getDraft(getDb(), id) });
+}
+
+/** Autosave: one draft per project, overwritten every few seconds; a save turns it into a version. */
+async function put(request: Request, { params }: Params) {
+  const { id } = await params;
+  const db = getDb();
+  if (!getProject(db, id)) return problem(404, `project ${id} not found`);
+  const body = await readBody(request, SaveDraftRequestSchema);
+  if (!body.ok) return body.response;
+  const draft = saveDraft(db, id, {
+    baseVersion: body.value.base_version,
+    configuration: body.value.configuration,
+    flowData: body.value.flow_data,
+  });
+  return json({ saved_at: draft.saved_at });
+}
+
+export const PUT = put;
+// navigator.sendBeacon can only POST: the last draft on tab close arrives this way.
+export const POST = put;
+
+export async function DELETE(_request: Request, { params }: Params) {
+  const { id } = await params;
+  discardDraft(getDb(), id);
+  return json({ discarded: true });
+}

@@ -1,0 +1,17 @@
+import { SupervisorInputSchema } from "@/lib/api-types";
+import { getDb } from "@/lib/db/client";
+import { createSupervisor, listSupervisorTargets, toEntry } from "@/lib/db/supervisors-repository";
+import { json, readBody } from "@/lib/http";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export function GET() {
+  return json({ supervisors: listSupervisorTargets(getDb()).map(toEntry) });
+}
+
+export async function POST(request: Request) {
+  const body = await readBody(request, SupervisorInputSchema);
+  if (!body.ok) return body.response;
+  return json({ supervisor: toEntry(createSupervisor(getDb(), body.value)) }, 201);
+}

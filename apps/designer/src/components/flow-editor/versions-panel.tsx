@@ -1,0 +1,185 @@
+"use client";
+
+import { GitCompare, RotateCcw } from "lucide-react";
+import { useCallback, useEffect, useState } from "react";
+import { Button } from "@/components/ui/button";
+import type { ProjectVersion, ProjectVersionInfo } from "@/lib/api-types";
+import { apiCall } from "@/lib/designer-api";
+import { buildComparison } from "@/store/comparison";
+import { useEditorStore, useEditorStoreApi } from "@/store/editor-store-provider";
+import { authorName } from "./author-name";
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+/** Version history: who, when, what changed; compare any two; restore as a new version. */
+export function VersionsPanel() {
+  const store = useEditorStoreApi();
+  const projectId = useEditorStore((s) => s.projectId);
+  const baseVersion = useEditorStore((s) => s.baseVersion);
+  const [versions, setVersions] = useState<ProjectVersionInfo[]>([]);
+  const [from, setFrom] = useState<number | null>(null);
+  const [to, setTo] = useState<number | "current">("current");
+  const [message, setMessage] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    const result = await apiCall<{ versions: ProjectVersionInfo[] }>(`/api/projects/${projectId}/versions`);
+    if (result.ok) setVersions(result.body.versions);
+    else setMessage(result.error);
+  }, [projectId]);
+
+  // Reload when a save or restore moved the base version.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: baseVersion is the refresh signal
+  useEffect(() => {
+    void load();
+  }, [load, baseVersion]);
+
+  const fetchVersion = async (version: number) => {
+    const result = await apiCall<{ version: ProjectVersion }>(
+      `/api/projects/${projectId}/versions/${version}`,
+    );
+    if (!result.ok) {
+      setMessage(result.error);
+      return null;
+    }
+    return result.body.version;
+  };
+
+  const compare = async (fromVersion: number, toVersion: number | "current") => {
+    const older = await fetchVersion(fromVersion);
+    const newer = toVersion === "current" ? null : await fetchVersion(toVersion);
+    if (!older || (toVersion !== "current" && !newer)) return;
+    const toFlow = newer ? newer.configuration : store.getState().toConfiguration();
+    store
+      .getState()
+      .setComparison(
+        buildComparison(
+          older.configuration,
+          toFlow,
+          `v${fromVersion}`,
+          toVersion === "current" ? "canvas" : `v${toVersion}`,
+        ),
+      );
+  };
+
+  const restore = async (version: number) => {
+    const state = store.getState();
+    if (
+      state.revision !== state.savedRevision &&
+      !window.confirm("Discard the unsaved changes on the canvas and restore?")
+    ) {
+      return;
+    }
+    const result = await apiCall<{ version: ProjectVersion }>(
+      `/api/projects/${projectId}/versions/${version}/restore`,
+      {
+        body: { created_by: authorName() },
+      },
+    );
+    if (!result.ok) {
+      setMessage(result.error);
+      return;
+    }
+    const restored = result.body.version;
+    store.getState().loadDocument({
+      configuration: restored.configuration,
+      flowData: restored.flow_data,
+      version: restored.version,
+    });
+    setMessage(`Restored v${version} as v${restored.version}.`);
+    await load();
+  };
+
+  return (
+    <div className="space-y-3 p-3 text-xs" data-testid="versions-panel">
+      <div className="space-y-1 rounded border border-slate-200 p-2">
+        <div className="font-semibold">Compare</div>
+        <div className="flex items-center gap-1">
+          <select
+            className="h-7 flex-1 rounded border border-slate-300"
+            value={from ?? ""}
+            onChange={(e) => setFrom(e.target.value ? Number(e.target.value) : null)}
+            data-testid="compare-from"
+            aria-label="Older version"
+          >
+            <option value="">from…</option>
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version}
+              </option>
+            ))}
+          </select>
+          <span>→</span>
+          <select
+            className="h-7 flex-1 rounded border border-slate-300"
+            value={to}
+            onChange={(e) => setTo(e.target.value === "current" ? "current" : Number(e.target.value))}
+            data-testid="compare-to"
+            aria-label="Newer version"
+          >
+            <option value="current">canvas</option>
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version}
+              </option>
+            ))}
+          </select>
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={from === null}
+            onClick={() => from !== null && void compare(from, to)}
+            data-testid="compare-button"
+          >
+            <GitCompare /> Show
+          </Button>
+        </div>
+      </div>
+      {message ? (
+        <p className="text-slate-700" data-testid="versions-message">
+          {message}
+        </p>
+      ) : null}
+      <ol className="space-y-1" data-testid="version-list">
+        {versions.map((v) => (
+          <li
+            key={v.version}
+            className="rounded border border-slate-200 p-2"
+            data-testid={`version-${v.version}`}
+          >
+            <div className="flex items-center gap-2">
+              <span className="font-semibold">v{v.version}</span>
+              {v.version === baseVersion ? (
+                <span className="rounded bg-sky-100 px-1 text-sky-800">current</span>
+              ) : null}
+              <span className="text-slate-500">{when(v.created_at)}</span>
+            </div>
+            <div className="text-slate-600">
+              {v.created_by} · {v.node_count} nodes · <span data-testid="version-summary">{v.summary}</span>
+            </div>
+            <div className="mt-1 flex gap-1">
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => void compare(v.version, "current")}
+                data-testid={`compare-version-${v.version}`}
+              >
+                <GitCompare /> vs canvas
+              </Button>
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => void restore(v.version)}
+                data-testid={`restore-version-${v.version}`}
+              >
+                <RotateCcw /> Restore
+              </Button>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
