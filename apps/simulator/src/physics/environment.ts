@@ -11,9 +11,9 @@ export interface OccupancySpec {
   endHour: number;
 }
 
-/** Daily outdoor curve: a sine with its minimum at 05:00 and maximum at 15:00 (hour 5 + 10 h later). */
+/** Daily outdoor curve: a 24 h sine, coldest at 03:00 and warmest at 15:00. */
 export function outdoorTemp(weather: WeatherSpec, hour: number): number {
-  // sin peaks at phase π/2; shift so hour 15 maps to the peak and hour 3 to the trough of a 24 h wave.
+  // sin peaks at a quarter period: hour 15 maps to the peak and hour 3 to the trough.
   return weather.outdoorMeanC + weather.outdoorSwingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
 }
 

@@ -151,7 +151,7 @@ export const SiteSchema = z
   .object({
     name,
     description: z.string().optional(),
-    /** Outdoor air: a daily curve around the mean, coldest at 05:00 and warmest at 15:00. */
+    /** Outdoor air: a daily curve around the mean, coldest at 03:00 and warmest at 15:00. */
     weather: z
       .object({
         outdoorMeanC: z.number().min(-40).max(50).default(18),
