@@ -1,4 +1,8 @@
-import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
+import bacnetModule, {
+  type BACNetObjectID,
+  type BACNetReadAccessSpecification,
+  type CovNotifyPayload,
+} from "@bacnet-js/client";
 import {
   BIP_MAX_APDU,
   encodeValue,
@@ -62,11 +66,15 @@ export interface ReadResult {
 export interface DeviceEvents {
   onDeviceSeen?(device: KnownDevice): void;
   onDeviceStatus?(device: KnownDevice): void;
-  onCovNotification?(
-    deviceId: number,
-    ref: { type: number; instance: number },
-    values: Map<number, unknown>,
-  ): void;
+}
+
+/** A COV notification, decoded: which object changed and its reported properties (raw app values). */
+export interface CovNotification {
+  deviceId: number;
+  objectType: number;
+  instance: number;
+  values: Map<number, { type: number; value: unknown }[]>;
+  timeRemaining: number;
 }
 
 const MIN_BACKOFF_MS = 1000;
@@ -83,6 +91,7 @@ export class BacnetService {
   private readonly deviceLimiters = new Map<number, Limiter>();
   private readonly global: Limiter;
   private readonly iAmListeners = new Set<(device: KnownDevice) => void>();
+  private readonly covListeners = new Set<(notification: CovNotification) => void>();
   private nextSubscriptionId = 1;
   readonly counters = { requests: 0, timeouts: 0, errors: 0, retries: 0 };
 
@@ -113,29 +122,34 @@ export class BacnetService {
       if (typeof address !== "string") return;
       this.handleIAm(payload.deviceId, address, payload.maxApdu, payload.segmentation, payload.vendorId);
     });
-    const onCov = (content: {
-      payload: {
-        initiatingDeviceId: { instance: number };
-        monitoredObjectId: { type: number; instance: number };
-        values: { property: { id: number }; value: { type: number; value: unknown }[] }[];
-      };
-    }) => {
+    const onCov = (content: { payload: CovNotifyPayload }) => {
       const { payload } = content;
-      const values = new Map<number, unknown>();
+      const device = payload.initiatingDeviceId as unknown as number | { instance: number };
+      const values = new Map<number, { type: number; value: unknown }[]>();
       for (const v of payload.values) values.set(v.property.id, v.value);
-      this.events.onCovNotification?.(payload.initiatingDeviceId.instance, payload.monitoredObjectId, values);
+      const notification: CovNotification = {
+        deviceId: typeof device === "number" ? device : device.instance,
+        objectType: payload.monitoredObjectId.type,
+        instance: payload.monitoredObjectId.instance,
+        values,
+        timeRemaining: payload.timeRemaining,
+      };
+      for (const listener of this.covListeners) listener(notification);
     };
-    // biome-ignore lint/suspicious/noExplicitAny: the library's event typing does not cover COV payload fields
-    client.on("covNotifyUnconfirmed", onCov as any);
-    // biome-ignore lint/suspicious/noExplicitAny: same
-    client.on("covNotify", (content: any) => {
+    client.on("covNotifyUnconfirmed", onCov);
+    client.on("covNotify", (content) => {
       onCov(content);
       // Confirmed notifications need an acknowledgement; the library does not send one.
-      if (content.header?.sender && content.invokeId !== undefined) {
+      if (content.header?.sender && content.invokeId !== undefined && content.service !== undefined) {
         client.simpleAckResponse(content.header.sender, content.service, content.invokeId);
       }
     });
     await listening;
+  }
+
+  onCov(listener: (notification: CovNotification) => void): () => void {
+    this.covListeners.add(listener);
+    return () => this.covListeners.delete(listener);
   }
 
   stop(): void {
@@ -467,21 +481,34 @@ export class BacnetService {
     );
   }
 
+  /** SubscribeCOV (unconfirmed by default); pass the process id of an existing subscription to renew it. */
   async subscribeCov(
     deviceId: number,
     objectType: number,
     instance: number,
     lifetimeSeconds: number,
     confirmed = false,
-  ) {
-    const id = this.nextSubscriptionId++ % 0x3fffffff;
+    processId?: number,
+  ): Promise<number> {
+    const id = processId ?? (this.nextSubscriptionId++ % 0x3fffffff) + 1;
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    await this.request(
-      deviceId,
-      `subscribe-cov ${objectTypeName(objectType)}:${instance}`,
-      (client, address) => client.subscribeCov({ address }, objectId, id, false, confirmed, lifetimeSeconds),
+    await this.request(deviceId, `subscribe-cov ${objectTypeName(objectType)}:${instance}`, (client, address) =>
+      client.subscribeCov({ address }, objectId, id, false, confirmed, lifetimeSeconds),
     );
     return id;
+  }
+
+  /** presentValue of objects given by numeric type, for callers that already resolved the type. */
+  readObjects(objects: readonly { device: number; type: number; instance: number }[]): Promise<ReadResult[]> {
+    return this.readPoints(
+      objects.map((o) => ({
+        protocol: "bacnet" as const,
+        device: o.device,
+        objectType: objectTypeName(o.type) as BacnetPointRef["objectType"],
+        instance: o.instance,
+        property: "presentValue",
+      })),
+    );
   }
 
   async cancelCov(deviceId: number, objectType: number, instance: number, subscriptionId: number) {

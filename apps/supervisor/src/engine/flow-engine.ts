@@ -10,10 +10,12 @@ import {
 import {
   type BacnetPointRef,
   type DeploymentPackage,
+  normalizePointRef,
   parsePointRef,
   type ValidationProblem,
 } from "@bms/schemas";
 import type { BacnetService } from "../bacnet/bacnet-service";
+import type { CovManager } from "../bacnet/cov-manager";
 import type { StoredConfig } from "../storage/configs-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import type { NodeStateRepo } from "../storage/node-state-repo";
@@ -30,6 +32,7 @@ export interface EngineDeps {
   history: HistoryRecorder;
   writes: WriteManager;
   alerts: AlertSink;
+  cov: CovManager;
   onRunningChange?(running: boolean): void;
 }
 
@@ -45,6 +48,8 @@ interface ActiveFlow {
   savedState: Map<string, string>;
   /** Nodes whose outputs a cycle-breaking node reads next scan. */
   loopSources: Set<string>;
+  /** For on_change flows: the refs whose change starts a scan (every input when the trigger lists none). */
+  changeTriggers: Set<string> | undefined;
 }
 
 export type EngineStatus = "running" | "stopped" | "error";
@@ -125,10 +130,18 @@ export class FlowEngine {
       bacnetReads,
       otherReads,
       savedState: new Map(),
+      changeTriggers: undefined,
       loopSources: new Set(
         plan.nodes.filter((n) => n.delayed).flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
       ),
     };
+    const trigger = plan.flow.execution.trigger;
+    this.active.changeTriggers =
+      trigger.type === "on_change"
+        ? new Set(trigger.points.length > 0 ? trigger.points.map(canonical) : plan.reads)
+        : undefined;
+    // on_change flows run on COV: subscribe every BACnet input (the cache then serves the reads).
+    void this.deps.cov.set(trigger.type === "on_change" ? bacnetReads : []);
     this.tracker.reset();
     this.deps.history.setFlowPoints([...plan.reads, ...plan.writes]);
     this.deps.events.add("info", "engine", `activated config v${stored.version} "${stored.flow_name}"`, {
@@ -172,6 +185,7 @@ export class FlowEngine {
   /** Stops scanning and relinquishes every point the flow commanded. */
   async stop(reason = "stopped by request", status: EngineStatus = "stopped"): Promise<void> {
     this.active?.scheduler.stop();
+    void this.deps.cov.set([]);
     await this.inFlight;
     const outcomes = await this.relinquishUnless(new Set());
     this.setStatus(status);
@@ -188,6 +202,13 @@ export class FlowEngine {
         this.deps.events.add("warn", "writes", `relinquish ${o.point} @${o.priority} failed: ${o.error}`);
     }
     return outcomes;
+  }
+
+  /** A COV notification (or a polled change) for these refs: start a scan if one of them triggers. */
+  notifyChange(refs: readonly string[]): void {
+    const flow = this.active;
+    if (!flow?.changeTriggers || this.status !== "running") return;
+    if (refs.some((ref) => flow.changeTriggers?.has(ref))) flow.scheduler.notifyChange();
   }
 
   /** Runs one scan now (also what the scheduler calls). */
@@ -208,15 +229,18 @@ export class FlowEngine {
     if (!flow) return;
     const now = Date.now();
     const values = new Map<string, NodeValue>();
-    if (flow.bacnetReads.length > 0) {
-      const results = await this.deps.bacnet.readPoints(flow.bacnetReads.map((r) => r.parsed));
-      flow.bacnetReads.forEach((r, i) => {
+    // Values a live COV subscription reported are current; everything else is read, batched per device.
+    const toRead: ActiveFlow["bacnetReads"] = [];
+    for (const r of flow.bacnetReads) {
+      const cached = flow.changeTriggers ? this.deps.cov.cached(r.ref) : undefined;
+      if (cached) values.set(r.ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
+      else toRead.push(r);
+    }
+    if (toRead.length > 0) {
+      const results = await this.deps.bacnet.readPoints(toRead.map((r) => r.parsed));
+      toRead.forEach((r, i) => {
         const result = results[i]!;
-        const value: NodeValue = {
-          value: result.value,
-          quality: result.quality,
-          timestamp: result.timestamp,
-        };
+        const value: NodeValue = { value: result.value, quality: result.quality, timestamp: result.timestamp };
         if (result.reason) value.reason = result.reason;
         values.set(r.ref, value);
       });
@@ -306,4 +330,12 @@ function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
 function outputValues(outputs: Record<string, NodeValue> | null): unknown {
   if (!outputs) return null;
   return Object.entries(outputs).map(([port, v]) => [port, v.value, v.quality]);
+}
+
+function canonical(ref: string): string {
+  try {
+    return normalizePointRef(ref);
+  } catch {
+    return ref;
+  }
 }

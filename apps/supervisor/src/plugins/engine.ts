@@ -1,6 +1,7 @@
 import { nodeCatalog } from "@bms/nodes";
 import { validateDeploymentPackage } from "@bms/schemas";
 import fp from "fastify-plugin";
+import { CovManager } from "../bacnet/cov-manager";
 import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
 import { FlowEngine } from "../engine/flow-engine";
@@ -12,6 +13,7 @@ declare module "fastify" {
     engine: FlowEngine;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
+    cov: CovManager;
   }
 }
 
@@ -41,6 +43,14 @@ export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number
         db.prepare("SELECT ref, priority FROM commanded_points").all() as { ref: string; priority: number }[],
     };
     const writes = new WriteManager(app.bacnet, commands);
+    // Late-bound: the COV manager exists before the engine it notifies.
+    let notify: (refs: readonly string[]) => void = () => undefined;
+    const cov = new CovManager(app.bacnet, {
+      lifetimeSeconds: 300,
+      pollIntervalMs: 1000,
+      onChange: (refs) => notify(refs),
+    });
+    cov.start();
     const engine = new FlowEngine({
       bacnet: app.bacnet,
       nodeState: repos.nodeState,
@@ -48,9 +58,12 @@ export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number
       history,
       writes,
       alerts: new AlertSink(repos.alerts, repos.events),
+      cov,
       onRunningChange: (running) => repos.configs.setRunning(running),
     });
+    notify = (refs) => engine.notifyChange(refs);
     app.decorate("engine", engine);
+    app.decorate("cov", cov);
     app.decorate("history", history);
     history.start();
     const watch = new WatchPoller(app.bacnet, repos.watchList, history, options.watchIntervalMs);
@@ -82,6 +95,7 @@ export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number
       // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
       engine.flow?.scheduler.stop();
       watch.stop();
+      await cov.stop();
       history.stop();
     });
   },

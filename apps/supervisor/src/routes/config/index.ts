@@ -95,7 +95,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         ...app.repos.configs.get(active.version),
         running: app.engine.status === "running",
         package: pkg,
-        node_types: nodeTypesOf(pkg),
+        node_types: nodeTypesOf(app.engine.flow?.pkg),
         // Every point the flow reads or commands, by node: the dashboard's points table starts here.
         points: (plan?.nodes ?? []).flatMap((n) => [
           ...n.reads.map((ref) => ({ ref, role: "read" as const, node_id: n.id })),
