@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the description shows the alert template syntax, ${} included
 import { z } from "zod";
 import { cachedTemplate, renderTemplate } from "../core/template";
 import { defineNode, type NodeContext, type NodeInputs, type NodeValue, type Scalar } from "../core/types";
