@@ -85,6 +85,7 @@ export class Simulator {
     const previous = this.running;
     const faults = new Map(previous?.devices.map((d) => [d.instance, { ...d.faults }]) ?? []);
     this.running = undefined;
+    for (const server of previous?.servers ?? []) server.close();
     if (previous) await Promise.all(previous.sockets.map((s) => s.close()));
     const loaded = await this.bind(spec, built);
     for (const device of loaded.devices) {
@@ -174,6 +175,7 @@ export class Simulator {
     this.timer = undefined;
     const running = this.running;
     this.running = undefined;
+    for (const server of running?.servers ?? []) server.close();
     await Promise.all([...(running?.sockets.map((s) => s.close()) ?? []), this.broadcast?.close()]);
   }
 }

@@ -1,7 +1,7 @@
 import * as asn1 from "@bacnet-js/client/dist/lib/asn1.js";
 import { ReadProperty, SubscribeCov } from "@bacnet-js/client/dist/lib/services/index.js";
 import type { EncodeBuffer } from "@bacnet-js/client/dist/lib/types.js";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SimObject } from "../objects/sim-object";
 import { DeviceServer } from "./device-server";
 import { SimDevice } from "./sim-device";
@@ -97,5 +97,45 @@ describe("DeviceServer", () => {
     const tag = asn1.decodeTagNumberAndValue(notification, 8 + 2 + 5 + 5);
     expect(tag.tagNumber).toBe(3);
     expect(asn1.decodeUnsigned(notification, 8 + 2 + 5 + 5 + tag.len, tag.value ?? 0).value).toBe(300);
+  });
+});
+
+describe("confirmed COV notifications", () => {
+  it("are resent until acknowledged, at most three times", () => {
+    vi.useFakeTimers();
+    try {
+      const { server, sent } = setup();
+      server.handle(
+        confirmed(5, 6, (b) => SubscribeCov.encode(b, 9, { type: 4, instance: 1 }, false, true, 0)),
+        CLIENT,
+      );
+      expect(sent).toHaveLength(2);
+      const notification = sent[1] ?? Buffer.alloc(0);
+      expect(notification[6]).toBe(0x00); // confirmed request
+      const invokeId = notification[8] ?? -1;
+      expect(server.pendingConfirmed).toBe(1);
+      vi.advanceTimersByTime(3000);
+      expect(sent).toHaveLength(3);
+      expect(sent[2]).toEqual(notification);
+      // The subscriber's SimpleACK ends it.
+      server.handle(Buffer.from([0x81, 0x0a, 0, 9, 0x01, 0x00, 0x20, invokeId, 0x01]), CLIENT);
+      expect(server.pendingConfirmed).toBe(0);
+      vi.advanceTimersByTime(20_000);
+      expect(sent).toHaveLength(3);
+
+      // A silent subscriber gets the original plus three retries, then nothing more.
+      const { server: other, sent: otherSent, bo } = setup();
+      other.handle(
+        confirmed(5, 7, (b) => SubscribeCov.encode(b, 9, { type: 4, instance: 1 }, false, true, 0)),
+        CLIENT,
+      );
+      bo.writePresentValue(1, 8);
+      expect(otherSent).toHaveLength(2);
+      vi.advanceTimersByTime(60_000);
+      expect(otherSent).toHaveLength(5);
+      expect(other.pendingConfirmed).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
