@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
 import { installErrorHandler } from "./http/error-handler";
+import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
 import { bacnetPlugin } from "./plugins/bacnet";
@@ -61,5 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(alertRoutes, { prefix: "/api/alerts" });
   await app.register(healthRoutes, { prefix: "/api" });
   await app.register(prometheusRoute, { dataDir: options.dataDir });
+  await app.register(openApiRoutes);
+  await app.register(dashboardPlugin);
   return app;
 }

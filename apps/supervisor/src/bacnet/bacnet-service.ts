@@ -492,8 +492,10 @@ export class BacnetService {
   ): Promise<number> {
     const id = processId ?? (this.nextSubscriptionId++ % 0x3fffffff) + 1;
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    await this.request(deviceId, `subscribe-cov ${objectTypeName(objectType)}:${instance}`, (client, address) =>
-      client.subscribeCov({ address }, objectId, id, false, confirmed, lifetimeSeconds),
+    await this.request(
+      deviceId,
+      `subscribe-cov ${objectTypeName(objectType)}:${instance}`,
+      (client, address) => client.subscribeCov({ address }, objectId, id, false, confirmed, lifetimeSeconds),
     );
     return id;
   }

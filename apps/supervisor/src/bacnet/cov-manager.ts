@@ -74,7 +74,9 @@ export class CovManager {
       this.subscriptions.delete(key);
       if (sub.mode === "cov" && sub.processId !== undefined) {
         cancels.push(
-          this.bacnet.cancelCov(sub.deviceId, sub.objectType, sub.instance, sub.processId).catch(() => undefined),
+          this.bacnet
+            .cancelCov(sub.deviceId, sub.objectType, sub.instance, sub.processId)
+            .catch(() => undefined),
         );
       }
     }
@@ -135,7 +137,9 @@ export class CovManager {
       const results = await this.bacnet.readObjects(refs);
       subs.forEach((sub, i) => {
         const result = results[i]!;
-        const changed = sub.value !== undefined && (sub.value.value !== result.value || sub.value.quality !== result.quality);
+        const changed =
+          sub.value !== undefined &&
+          (sub.value.value !== result.value || sub.value.quality !== result.quality);
         sub.value = result;
         if (changed) this.options.onChange([...sub.refs]);
       });

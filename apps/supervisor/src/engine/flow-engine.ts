@@ -132,7 +132,9 @@ export class FlowEngine {
       savedState: new Map(),
       changeTriggers: undefined,
       loopSources: new Set(
-        plan.nodes.filter((n) => n.delayed).flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
+        plan.nodes
+          .filter((n) => n.delayed)
+          .flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
       ),
     };
     const trigger = plan.flow.execution.trigger;
@@ -233,14 +235,19 @@ export class FlowEngine {
     const toRead: ActiveFlow["bacnetReads"] = [];
     for (const r of flow.bacnetReads) {
       const cached = flow.changeTriggers ? this.deps.cov.cached(r.ref) : undefined;
-      if (cached) values.set(r.ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
+      if (cached)
+        values.set(r.ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
       else toRead.push(r);
     }
     if (toRead.length > 0) {
       const results = await this.deps.bacnet.readPoints(toRead.map((r) => r.parsed));
       toRead.forEach((r, i) => {
         const result = results[i]!;
-        const value: NodeValue = { value: result.value, quality: result.quality, timestamp: result.timestamp };
+        const value: NodeValue = {
+          value: result.value,
+          quality: result.quality,
+          timestamp: result.timestamp,
+        };
         if (result.reason) value.reason = result.reason;
         values.set(r.ref, value);
       });

@@ -21,6 +21,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   /** Mutating routes need the admin token; reads follow the viewer policy. */
   auth: "admin" | "viewer";
   body?: B;
+  /** Documents a body the handler validates itself (deploy checks the raw bytes' checksum). */
+  documentedBody?: z.ZodType;
   query?: Q;
   params?: P;
   response?: z.ZodType;
@@ -38,6 +40,7 @@ export interface DocumentedRoute {
   tags: string[];
   auth: "admin" | "viewer";
   body?: z.ZodType;
+  documentedBody?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
   response?: z.ZodType;

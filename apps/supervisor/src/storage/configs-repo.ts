@@ -28,7 +28,12 @@ export class ConfigsRepo {
    * Stores a package as a new version and makes it the active one, atomically. `raw` is the package as
    * received: its checksum covers those bytes, so that is what is kept and re-verified on rollback.
    */
-  insertAndActivate(pkg: DeploymentPackage, raw: unknown, source: "deploy" | "rollback", now = new Date()): StoredConfig {
+  insertAndActivate(
+    pkg: DeploymentPackage,
+    raw: unknown,
+    source: "deploy" | "rollback",
+    now = new Date(),
+  ): StoredConfig {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(

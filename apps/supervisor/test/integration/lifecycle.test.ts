@@ -44,7 +44,8 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
   let probe: Awaited<ReturnType<typeof openProbe>>;
   const dataDir = tempDir("lifecycle");
   const device = `${SIM_BIND}:${SIM_PORT}`;
-  const slot = async (priority: number) => (await probe.read(device, BINARY_OUTPUT, 1, PRIORITY_ARRAY, priority))[0];
+  const slot = async (priority: number) =>
+    (await probe.read(device, BINARY_OUTPUT, 1, PRIORITY_ARRAY, priority))[0];
   const override = (value: number | null) =>
     api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
   const start = () =>
@@ -78,10 +79,14 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
     expect(v2.body.config_version).toBe(2);
     await eventually(async () => ((await slot(10)) === 1 && (await slot(8)) === null ? true : undefined));
 
-    const rollback = await api<{ config_version: number; flow_name: string }>(sup.url, "/api/config/rollback", {
-      body: {},
-      token: sup.token,
-    });
+    const rollback = await api<{ config_version: number; flow_name: string }>(
+      sup.url,
+      "/api/config/rollback",
+      {
+        body: {},
+        token: sup.token,
+      },
+    );
     expect(rollback.status).toBe(200);
     expect(rollback.body).toMatchObject({ config_version: 3, flow_name: "v1 at priority 8" });
     await eventually(async () => ((await slot(8)) === 1 && (await slot(10)) === null ? true : undefined));
@@ -102,15 +107,19 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
   });
 
   it("survives kill -9: the flow resumes with its node state", async () => {
-    const deployed = await api(sup.url, "/api/config/deploy", { body: packageOf(latchFlow()), token: sup.token });
+    const deployed = await api(sup.url, "/api/config/deploy", {
+      body: packageOf(latchFlow()),
+      token: sup.token,
+    });
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
     await override(26);
     await eventually(async () => {
-      const { body } = await api<{ node_statuses: { node_id: string; output_values: { q?: { value: boolean } } }[] }>(
-        sup.url,
-        "/api/execution/state",
-      );
-      return body.node_statuses.find((n) => n.node_id === "memory")?.output_values.q?.value === true ? true : undefined;
+      const { body } = await api<{
+        node_statuses: { node_id: string; output_values: { q?: { value: boolean } } }[];
+      }>(sup.url, "/api/execution/state");
+      return body.node_statuses.find((n) => n.node_id === "memory")?.output_values.q?.value === true
+        ? true
+        : undefined;
     });
     // Back to normal: the latch holds, as it must.
     await override(22);
@@ -129,10 +138,9 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
     });
     expect(status.status).toBe("running");
     expect(status.config_version).toBe(before.body.config_version);
-    const { body } = await api<{ node_statuses: { node_id: string; output_values: { q?: { value: boolean } } }[] }>(
-      sup.url,
-      "/api/execution/state",
-    );
+    const { body } = await api<{
+      node_statuses: { node_id: string; output_values: { q?: { value: boolean } } }[];
+    }>(sup.url, "/api/execution/state");
     expect(body.node_statuses.find((n) => n.node_id === "memory")?.output_values.q?.value).toBe(true);
     expect(await slot(8)).toBe(1);
 

@@ -1,4 +1,10 @@
-import { api, type SimulatorHandle, type SupervisorHandle, startSimulator, startSupervisor } from "@bms/test-support";
+import {
+  api,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  startSimulator,
+  startSupervisor,
+} from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SIM_BIND = "127.0.3.1";

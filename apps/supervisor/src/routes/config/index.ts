@@ -1,5 +1,5 @@
 import { lookupNode } from "@bms/nodes";
-import { type DeploymentPackage, DeployResponseSchema } from "@bms/schemas";
+import { type DeploymentPackage, DeploymentPackageSchema, DeployResponseSchema } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Deployer } from "../../engine/deployer";
@@ -38,7 +38,13 @@ function nodeTypesOf(pkg: DeploymentPackage | undefined) {
       return [
         [
           type,
-          { label: d.label, icon: d.icon, category: d.category, inputs: d.inputs.map(port), outputs: d.outputs.map(port) },
+          {
+            label: d.label,
+            icon: d.icon,
+            category: d.category,
+            inputs: d.inputs.map(port),
+            outputs: d.outputs.map(port),
+          },
         ],
       ];
     }),
@@ -52,6 +58,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     summary: "Validate, store as a new version and activate a deployment package",
     tags: ["config"],
     auth: "admin",
+    documentedBody: DeploymentPackageSchema,
     response: DeployResponseSchema,
     async handler(_input, request) {
       const result = await app.deployer.deploy(request.body);
@@ -66,6 +73,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     url: "/validate",
     summary: "Validate a deployment package without storing or running it",
     tags: ["config"],
+    documentedBody: DeploymentPackageSchema,
     auth: "viewer",
     async handler(_input, request) {
       const result = app.deployer.validate(request.body);
