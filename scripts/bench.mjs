@@ -1,0 +1,21 @@
+// `pnpm bench`: runs every bench/*.bench.ts one after another (they measure; running them in parallel
+// on a 2-core machine would measure each other). Each writes its results to bench/results/.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const only = process.argv.slice(2);
+const files = readdirSync(join(root, "bench"))
+  .filter((f) => f.endsWith(".bench.ts"))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+let failed = 0;
+for (const file of files) {
+  console.log(`\n=== ${file}`);
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench", file)], { cwd: root, stdio: "inherit" });
+  if (run.status !== 0) failed++;
+}
+console.log(`\n${files.length - failed}/${files.length} benchmarks ran; results in bench/results/`);
+process.exit(failed > 0 ? 1 : 0);
