@@ -1,4 +1,5 @@
 import { AbortReason, ErrorClass, ErrorCode, RejectReason } from "@bacnet-js/client";
+import { buildNameTable } from "./camel-case";
 
 /** Error class/code pairs that a device answers with; named so the server and the client agree. */
 export const BACNET_ERRORS = {
@@ -24,3 +25,51 @@ export interface BacnetErrorValue {
 }
 
 export { AbortReason, ErrorClass, ErrorCode, RejectReason };
+
+const errorClassNames = buildNameTable(ErrorClass as unknown as Record<string, string | number>);
+const errorCodeNames = buildNameTable(ErrorCode as unknown as Record<string, string | number>);
+const abortNames = buildNameTable(AbortReason as unknown as Record<string, string | number>);
+const rejectNames = buildNameTable(RejectReason as unknown as Record<string, string | number>);
+
+export const errorClassName = (id: number): string => errorClassNames.byId.get(id) ?? String(id);
+export const errorCodeName = (id: number): string => errorCodeNames.byId.get(id) ?? String(id);
+export const abortReasonName = (id: number): string => abortNames.byId.get(id) ?? String(id);
+export const rejectReasonName = (id: number): string => rejectNames.byId.get(id) ?? String(id);
+
+/** Why a confirmed request through @bacnet-js/client failed, as data instead of a message string. */
+export type ClientFailure =
+  | { kind: "error"; errorClass: number; errorCode: number; message: string }
+  /** The library reports Reject PDUs as aborts too, so the reason may be either table's. */
+  | { kind: "abortOrReject"; reason: number; message: string }
+  | { kind: "timeout"; message: string }
+  | { kind: "other"; message: string };
+
+/**
+ * Classifies the library's rejections ("BacnetError - Class:2 - Code:32", "BacnetAbort - Reason:4",
+ * "ERR_TIMEOUT") so callers can set point quality and decide whether to retry.
+ */
+export function classifyClientError(err: unknown): ClientFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  const error = /BacnetError - Class:(\d+) - Code:(\d+)/.exec(message);
+  if (error) {
+    const errorClass = Number(error[1]);
+    const errorCode = Number(error[2]);
+    return {
+      kind: "error",
+      errorClass,
+      errorCode,
+      message: `${errorClassName(errorClass)}: ${errorCodeName(errorCode)}`,
+    };
+  }
+  const abort = /BacnetAbort - Reason:(\d+)/.exec(message);
+  if (abort) {
+    const reason = Number(abort[1]);
+    return {
+      kind: "abortOrReject",
+      reason,
+      message: `abort ${abortReasonName(reason)} / reject ${rejectReasonName(reason)}`,
+    };
+  }
+  if (/ERR_TIMEOUT|timed? ?out/i.test(message)) return { kind: "timeout", message };
+  return { kind: "other", message };
+}
