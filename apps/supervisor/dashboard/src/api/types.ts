@@ -1,0 +1,120 @@
+/**
+ * The shapes the dashboard reads. They come from the shared schemas and the supervisor's own storage
+ * types wherever those exist, so a change on the server breaks this build instead of the page.
+ */
+import type {
+  DeploymentPackage,
+  Device,
+  DeviceDiscoveryResponse,
+  ExecutionStateResponse,
+  FlowStatusResponse,
+  NodeExecutionStatus,
+  PointValue,
+  Trigger,
+} from "@bms/schemas";
+import type { AlertRecord } from "../../../src/storage/alerts-repo";
+import type { StoredConfig } from "../../../src/storage/configs-repo";
+import type { EventRecord } from "../../../src/storage/events-repo";
+import type { Bucket } from "../../../src/storage/timeseries-repo";
+
+export type {
+  AlertRecord,
+  Bucket,
+  DeploymentPackage,
+  Device,
+  DeviceDiscoveryResponse,
+  EventRecord,
+  ExecutionStateResponse,
+  NodeExecutionStatus,
+  PointValue,
+};
+
+export interface HealthResponse {
+  status: "ok" | "degraded";
+  version: string;
+  uptime_s: number;
+  database: "ok" | "error";
+  flow: "running" | "stopped" | "error";
+  config_version: number | null;
+  devices: { total: number; online: number; offline: number };
+}
+
+/** GET /api/monitoring/metrics (routes/monitoring collectMetrics). */
+export interface MetricsResponse {
+  uptime_s: number;
+  memory: { rss_bytes: number; heap_used_bytes: number };
+  cpu: { user_us: number; system_us: number; load_avg_1m: number };
+  disk: { free_bytes: number; total_bytes: number } | null;
+  engine: { status: string; scans: number; avg_scan_ms: number; errors_15m: number };
+  bacnet: {
+    devices_total: number;
+    devices_online: number;
+    devices_offline: number;
+    requests: number;
+    timeouts: number;
+    errors: number;
+    retries: number;
+    packets_received: number;
+    packets_sent: number;
+    packets_dropped: number;
+  };
+  history: { pending_samples: number };
+}
+
+export interface PortInfo {
+  name: string;
+  type: string;
+  label?: string;
+}
+
+export interface NodeTypeInfo {
+  label: string;
+  icon: string;
+  category: string;
+  inputs: PortInfo[];
+  outputs: PortInfo[];
+}
+
+export interface FlowPointUse {
+  ref: string;
+  role: "read" | "write";
+  node_id: string;
+}
+
+export type CurrentConfigResponse = StoredConfig & {
+  running: boolean;
+  package: DeploymentPackage;
+  node_types: Record<string, NodeTypeInfo>;
+  points: FlowPointUse[];
+};
+
+export type ExecutionStatusResponse = FlowStatusResponse & {
+  trigger: Trigger | null;
+  avg_scan_ms: number;
+  started_at: string | null;
+};
+
+export interface LatestResponse {
+  values: {
+    point: string;
+    value: number | boolean | string | null;
+    quality: PointValue["quality"];
+    timestamp: string;
+  }[];
+}
+
+export interface TimeseriesResponse {
+  from: number;
+  to: number;
+  bucket_ms: number;
+  series: { point: string; samples: Bucket[] }[];
+}
+
+export interface DeviceObject {
+  device_id: number;
+  object_type: string;
+  object_instance: number;
+  object_name: string;
+  description?: string;
+  units?: string;
+}

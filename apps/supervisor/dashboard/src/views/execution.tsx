@@ -1,0 +1,111 @@
+import { useState } from "preact/hooks";
+import { apiGet } from "../api/client";
+import { loadCurrentConfig } from "../api/loaders";
+import type { ExecutionStateResponse, NodeExecutionStatus } from "../api/types";
+import { Card, flowTone, flowWord, nodeTone, Pill, Stale } from "../components/status";
+import { ago, value } from "../format";
+import { useNow, usePoll } from "../use-poll";
+import { AlertsPanel } from "./alerts-panel";
+import { FlowPicture } from "./flow-picture";
+import { LogPanel } from "./log-panel";
+
+function Values(props: { title: string; values: Record<string, unknown> | undefined }) {
+  const entries = Object.entries(props.values ?? {});
+  return (
+    <div>
+      <h3>{props.title}</h3>
+      {entries.length === 0 ? <p class="muted small">none</p> : null}
+      <dl class="facts">
+        {entries.map(([port, raw]) => {
+          const v =
+            raw && typeof raw === "object" && "value" in raw
+              ? (raw as { value: unknown; quality?: string })
+              : { value: raw };
+          return (
+            <div key={port}>
+              <dt>{port}</dt>
+              <dd class="mono">
+                {value(v.value)}
+                {"quality" in v && v.quality && v.quality !== "good" ? (
+                  <>
+                    {" "}
+                    <Pill tone={v.quality === "bad" ? "bad" : "warn"}>{v.quality}</Pill>
+                  </>
+                ) : null}
+              </dd>
+            </div>
+          );
+        })}
+      </dl>
+    </div>
+  );
+}
+
+function NodeDetails(props: { status: NodeExecutionStatus | undefined; nodeId: string }) {
+  const s = props.status;
+  return (
+    <Card title={`Node ${props.nodeId}`} testId="node-details" wide>
+      <p>
+        <Pill tone={nodeTone(s?.status)}>{s?.status ?? "not run yet"}</Pill>
+        {s?.execution_duration_ms !== undefined ? (
+          <span class="muted"> · took {s.execution_duration_ms.toFixed(2)} ms</span>
+        ) : null}
+      </p>
+      {s?.error_message ? <p class="note note-bad">{s.error_message}</p> : null}
+      <div class="columns">
+        <Values title="Inputs" values={s?.input_values} />
+        <Values title="Outputs" values={s?.output_values} />
+      </div>
+    </Card>
+  );
+}
+
+/** The deployed flow, live: node states and values of the last scan, then alarms and the log. */
+export function Execution() {
+  const now = useNow();
+  const config = usePoll(loadCurrentConfig, 30_000);
+  const state = usePoll(() => apiGet<ExecutionStateResponse>("/api/execution/state?timeline=0"), 2000);
+  const [selected, setSelected] = useState<string | null>(null);
+  const statuses = new Map((state.data?.node_statuses ?? []).map((s) => [s.node_id, s]));
+  const run = state.data?.execution_state;
+  const failed = run?.failed_nodes.length ?? 0;
+
+  return (
+    <div class="stack" data-testid="view-execution">
+      <div class="toolbar">
+        <Pill tone={flowTone(run?.status)} testId="exec-flow-status">
+          {run ? flowWord(run.status) : "…"}
+        </Pill>
+        {state.data ? (
+          <span class="muted">
+            scan {state.data.scan.toLocaleString()} · last {ago(state.data.last_scan_at, now)} ·{" "}
+            {state.data.performance_metrics.avg_execution_time_ms.toFixed(1)} ms average ·{" "}
+            {run?.completed_nodes ?? 0} of {run?.total_nodes ?? 0} nodes completed
+            {failed > 0 ? `, ${failed} failed` : ""}
+          </span>
+        ) : null}
+      </div>
+      <Stale error={state.error ?? config.error} />
+      <Card title={config.data ? `Flow: ${config.data.flow_name}` : "Flow"} wide>
+        {config.data === null ? (
+          <p class="muted">No flow has been deployed yet.</p>
+        ) : config.data ? (
+          <>
+            <FlowPicture
+              config={config.data}
+              statuses={statuses}
+              selected={selected}
+              onSelect={(id) => setSelected((s) => (s === id ? null : id))}
+            />
+            <p class="muted small">Tap a node to see all its inputs and outputs.</p>
+          </>
+        ) : (
+          <p class="muted">Loading…</p>
+        )}
+      </Card>
+      {selected ? <NodeDetails nodeId={selected} status={statuses.get(selected)} /> : null}
+      <AlertsPanel />
+      <LogPanel />
+    </div>
+  );
+}

@@ -1,0 +1,232 @@
+import type { CurrentConfigResponse, NodeExecutionStatus, NodeTypeInfo, PortInfo } from "../api/types";
+import { nodeTone } from "../components/status";
+import { value } from "../format";
+
+/** The Designer's node geometry (flow-node-view.tsx), so a flow looks the same in both places. */
+const NODE_WIDTH = 220;
+const HEADER = 44;
+const PORT_ROW = 22;
+const PAD = 40;
+
+const PORT_COLORS: Record<string, string> = {
+  number: "#2563eb",
+  boolean: "#16a34a",
+  string: "#9333ea",
+  list: "#ea580c",
+  any: "#64748b",
+};
+
+const STATUS_STROKE: Record<string, string> = {
+  ok: "#16a34a",
+  bad: "#dc2626",
+  warn: "#d97706",
+  info: "#2563eb",
+  idle: "#94a3b8",
+};
+
+type FlowNode = CurrentConfigResponse["package"]["configuration"]["nodes"][number];
+
+interface Placed {
+  node: FlowNode;
+  type: NodeTypeInfo | undefined;
+  x: number;
+  y: number;
+  height: number;
+}
+
+function portY(p: Placed, index: number): number {
+  return p.y + HEADER + 4 + index * PORT_ROW + 8;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What an integrator checks at a glance under the title, as the Designer shows it. */
+function summary(config: Record<string, unknown>): string {
+  if (typeof config.point === "string") return config.point.replace(/\.presentValue$/, "");
+  if (typeof config.operator === "string" && typeof config.value === "number")
+    return `${config.operator} ${config.value}`;
+  if (typeof config.expression === "string") return config.expression;
+  return "";
+}
+
+/** A port's last value: `{value, quality}` as the engine reports it, or a bare value. */
+function portValue(raw: unknown): { text: string; quality: string } | undefined {
+  if (raw === undefined) return undefined;
+  if (raw && typeof raw === "object" && "value" in raw) {
+    const v = raw as { value: unknown; quality?: string };
+    return { text: value(v.value), quality: v.quality ?? "good" };
+  }
+  return { text: value(raw), quality: "good" };
+}
+
+/** Text widths in the SVG's 11 px and 10 px monospace-ish fonts; close enough to keep chips apart. */
+function labelWidth(port: PortInfo): number {
+  return (port.label ?? port.name).length * 6.2;
+}
+
+/** The last value on an output port, in a dark chip left of the port's name (amber when not good). */
+function ValueChip(props: {
+  shown: { text: string; quality: string };
+  right: number;
+  y: number;
+  testId: string;
+}) {
+  const text = clip(props.shown.text, 12);
+  const width = text.length * 6.4 + 10;
+  const x = props.right - width;
+  return (
+    <g data-testid={props.testId} data-value={props.shown.text} data-quality={props.shown.quality}>
+      <rect
+        x={x}
+        y={props.y - 9}
+        width={width}
+        height={17}
+        rx={3}
+        class={props.shown.quality === "good" ? "value-chip" : "value-chip value-chip-bad"}
+      />
+      <text x={x + width / 2} y={props.y + 4} class="value-text" text-anchor="middle">
+        {text}
+      </text>
+    </g>
+  );
+}
+
+function place(config: CurrentConfigResponse): Placed[] {
+  return config.package.configuration.nodes.map((node, i) => {
+    const type = config.node_types[node.type];
+    const rows = Math.max(type?.inputs.length ?? 0, type?.outputs.length ?? 0, 1);
+    // A flow written by hand may have no positions: lay those nodes out left to right.
+    const at = node.position ?? { x: i * (NODE_WIDTH + 60), y: 0 };
+    return { node, type, x: at.x, y: at.y, height: HEADER + rows * PORT_ROW + 8 };
+  });
+}
+
+/**
+ * A read-only picture of the deployed flow: the nodes where the Designer put them, edges from output
+ * port to input port, each node outlined in its last-scan state with the values on its outputs.
+ */
+export function FlowPicture(props: {
+  config: CurrentConfigResponse;
+  statuses: Map<string, NodeExecutionStatus>;
+  selected: string | null;
+  onSelect(nodeId: string): void;
+}) {
+  const placed = place(props.config);
+  const byId = new Map(placed.map((p) => [p.node.id, p]));
+  if (placed.length === 0) return <p class="muted">The deployed flow has no nodes.</p>;
+  const minX = Math.min(...placed.map((p) => p.x)) - PAD;
+  const minY = Math.min(...placed.map((p) => p.y)) - PAD;
+  const maxX = Math.max(...placed.map((p) => p.x + NODE_WIDTH)) + PAD;
+  const maxY = Math.max(...placed.map((p) => p.y + p.height)) + PAD;
+  const width = maxX - minX;
+  const height = maxY - minY;
+
+  const edges = props.config.package.configuration.connections.flatMap((c, i) => {
+    const from = byId.get(c.from_node);
+    const to = byId.get(c.to_node);
+    if (!from || !to) return [];
+    const out = Math.max(0, from.type?.outputs.findIndex((p) => p.name === c.from_output) ?? 0);
+    const inp = Math.max(0, to.type?.inputs.findIndex((p) => p.name === c.to_input) ?? 0);
+    const x1 = from.x + NODE_WIDTH;
+    const y1 = portY(from, out);
+    const x2 = to.x;
+    const y2 = portY(to, inp);
+    const bend = Math.max(40, Math.abs(x2 - x1) / 2);
+    const carried = portValue(props.statuses.get(c.from_node)?.output_values?.[c.from_output]);
+    return [
+      <path
+        key={c.id ?? `e${i}`}
+        d={`M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`}
+        class={carried && carried.quality !== "good" ? "edge edge-bad" : "edge"}
+        data-testid={`exec-edge-${c.from_node}-${c.to_node}`}
+      />,
+    ];
+  });
+
+  return (
+    <svg
+      class="flow-picture"
+      viewBox={`${minX} ${minY} ${width} ${height}`}
+      style={{ aspectRatio: `${width} / ${height}`, maxHeight: "70vh" }}
+      role="img"
+      aria-label={`Flow ${props.config.flow_name}: ${placed.length} nodes`}
+      data-testid="flow-picture"
+    >
+      {edges}
+      {placed.map((p) => {
+        const status = props.statuses.get(p.node.id);
+        const tone = nodeTone(status?.status);
+        const title = p.node.label ?? p.type?.label ?? p.node.type;
+        const sub = summary(p.node.config);
+        const selected = props.selected === p.node.id;
+        return (
+          <g
+            key={p.node.id}
+            class="exec-node"
+            transform={`translate(${p.x} ${p.y})`}
+            data-testid={`exec-node-${p.node.id}`}
+            data-status={status?.status ?? "idle"}
+            onClick={() => props.onSelect(p.node.id)}
+          >
+            <title>{status?.error_message ?? `${title}: ${status?.status ?? "not run yet"}`}</title>
+            <rect
+              width={NODE_WIDTH}
+              height={p.height}
+              rx={8}
+              class="node-box"
+              stroke={selected ? "#0284c7" : STATUS_STROKE[tone]}
+              stroke-width={selected ? 3 : 2}
+            />
+            <line x1={0} x2={NODE_WIDTH} y1={HEADER} y2={HEADER} class="node-rule" />
+            <text x={10} y={19} class="node-title">
+              {clip(title, 20)}
+            </text>
+            <text x={10} y={35} class="node-sub">
+              {clip(sub ? `${p.node.id} · ${sub}` : p.node.id, 34)}
+            </text>
+            <rect x={NODE_WIDTH - 74} y={11} width={66} height={20} rx={4} class={`badge badge-${tone}`} />
+            <text
+              x={NODE_WIDTH - 41}
+              y={25}
+              class={`badge-text badge-text-${tone}`}
+              text-anchor="middle"
+              data-testid={`exec-status-${p.node.id}`}
+            >
+              {status?.status ?? "idle"}
+            </text>
+            {(p.type?.inputs ?? []).map((port: PortInfo, i) => (
+              <g key={`in-${port.name}`}>
+                <circle cx={0} cy={portY(p, i) - p.y} r={5} fill={PORT_COLORS[port.type] ?? "#64748b"} />
+                <text x={10} y={portY(p, i) - p.y + 4} class="port-label">
+                  {port.label ?? port.name}
+                </text>
+              </g>
+            ))}
+            {(p.type?.outputs ?? []).map((port: PortInfo, i) => {
+              const shown = portValue(status?.output_values?.[port.name]);
+              const y = portY(p, i) - p.y;
+              return (
+                <g key={`out-${port.name}`}>
+                  <circle cx={NODE_WIDTH} cy={y} r={5} fill={PORT_COLORS[port.type] ?? "#64748b"} />
+                  <text x={NODE_WIDTH - 10} y={y + 4} class="port-label" text-anchor="end">
+                    {port.label ?? port.name}
+                  </text>
+                  {shown ? (
+                    <ValueChip
+                      shown={shown}
+                      right={NODE_WIDTH - 16 - labelWidth(port)}
+                      y={y}
+                      testId={`exec-value-${p.node.id}-${port.name}`}
+                    />
+                  ) : null}
+                </g>
+              );
+            })}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

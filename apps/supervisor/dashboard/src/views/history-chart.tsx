@@ -1,0 +1,179 @@
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import type { Bucket } from "../api/types";
+import { value } from "../format";
+import { parseBacnetRef } from "../point-catalog";
+import { unitSymbol } from "../units";
+
+const COLORS = ["#2563eb", "#c2410c", "#047857", "#7c3aed", "#0e7490", "#be123c"];
+
+export interface ChartSeries {
+  point: string;
+  name: string;
+  units: string | undefined;
+  samples: Bucket[];
+}
+
+/** What the page plotted, on window, so browser tests check the drawn numbers rather than a canvas. */
+export interface PlottedChart {
+  point: string;
+  from: number;
+  to: number;
+  bucket_ms: number;
+  data: (number | null)[][];
+}
+
+declare global {
+  interface Window {
+    bmsDashboard?: { charts: Record<string, PlottedChart> };
+  }
+}
+
+function publish(chart: PlottedChart | undefined, point: string): void {
+  window.bmsDashboard ??= { charts: {} };
+  if (chart) window.bmsDashboard.charts[point] = chart;
+  else delete window.bmsDashboard.charts[point];
+}
+
+function toData(samples: Bucket[]): uPlot.AlignedData {
+  return [
+    samples.map((s) => s.t / 1000),
+    samples.map((s) => s.avg),
+    samples.map((s) => s.min),
+    samples.map((s) => s.max),
+  ];
+}
+
+/**
+ * One point's history as a uPlot chart: the average line, and when the server bucketed the samples,
+ * the min..max band around it so a short spike still shows at 24 h. Drag to zoom in, double-click to
+ * return to the whole window. A refresh keeps the operator's zoom.
+ */
+export function HistoryChart(props: {
+  series: ChartSeries;
+  index: number;
+  from: number;
+  to: number;
+  bucketMs: number;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const zoomed = useRef(false);
+  const window_ = useRef({ from: props.from, to: props.to });
+  window_.current = { from: props.from, to: props.to };
+  const { point, units, name } = props.series;
+  const symbol = unitSymbol(units);
+  const binary = parseBacnetRef(point)?.type.startsWith("binary") ?? false;
+  const color = COLORS[props.index % COLORS.length]!;
+
+  const publishChart = (chart: uPlot) =>
+    publish(
+      {
+        point,
+        from: props.from,
+        to: props.to,
+        bucket_ms: props.bucketMs,
+        data: chart.data.map((column) => Array.from(column, (v) => (v === undefined ? null : v))),
+      },
+      point,
+    );
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const shown = (_u: uPlot, v: number | null) =>
+      v === null ? "–" : `${value(v)}${symbol ? ` ${symbol}` : ""}`;
+    const line: uPlot.Series = {
+      label: props.bucketMs > 0 ? `${name} (average)` : name,
+      stroke: color,
+      width: 2,
+      value: shown,
+      spanGaps: false,
+    };
+    if (binary) line.paths = uPlot.paths.stepped?.({ align: 1 });
+    const options: uPlot.Options = {
+      width: Math.max(280, el.clientWidth),
+      height: 240,
+      scales: {
+        x: {
+          time: true,
+          // The whole requested window, even when history began later; a drag-zoom narrows it.
+          range: (_u, min, max) =>
+            zoomed.current ? [min, max] : [window_.current.from / 1000, window_.current.to / 1000],
+        },
+        y: binary ? { range: [-0.1, 1.1] } : {},
+      },
+      series: [
+        {},
+        line,
+        { label: "min", stroke: props.bucketMs > 0 ? `${color}55` : "transparent", width: 1, value: shown },
+        { label: "max", stroke: props.bucketMs > 0 ? `${color}55` : "transparent", width: 1, value: shown },
+      ],
+      bands: props.bucketMs > 0 ? [{ series: [3, 2], fill: `${color}22` }] : [],
+      axes: [
+        { stroke: "#475569", grid: { stroke: "#e2e8f0" } },
+        {
+          stroke: "#475569",
+          grid: { stroke: "#e2e8f0" },
+          size: 64,
+          label: symbol || undefined,
+          values: binary
+            ? (_u, ticks) => ticks.map((t) => (t === 1 ? "On" : t === 0 ? "Off" : ""))
+            : (_u, ticks) => ticks.map((t) => value(t)),
+        },
+      ],
+      cursor: { drag: { x: true, y: false } },
+      legend: { show: true },
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width > 0) zoomed.current = true;
+          },
+        ],
+      },
+    };
+    const chart = new uPlot(options, toData(props.series.samples), el);
+    chart.over.addEventListener("dblclick", () => {
+      zoomed.current = false;
+      chart.setScale("x", { min: window_.current.from / 1000, max: window_.current.to / 1000 });
+    });
+    plot.current = chart;
+    publishChart(chart);
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(280, el.clientWidth), height: 240 }),
+    );
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+      publish(undefined, point);
+    };
+  }, [point, props.bucketMs > 0, binary, symbol, name]);
+
+  useEffect(() => {
+    const chart = plot.current;
+    if (!chart) return;
+    chart.setData(toData(props.series.samples), !zoomed.current);
+    publishChart(chart);
+  }, [props.series.samples, props.from, props.to, props.bucketMs, point]);
+
+  const samples = props.series.samples;
+  const last = samples[samples.length - 1];
+  return (
+    <figure class="chart" data-testid="history-chart" data-point={point} data-samples={samples.length}>
+      <figcaption>
+        <strong>{name}</strong> <span class="mono muted">{point.replace(/\.presentValue$/, "")}</span>
+        {last ? (
+          <span class="muted">
+            {" "}
+            · latest {value(last.last ?? last.avg)}
+            {symbol ? ` ${symbol}` : ""}
+          </span>
+        ) : null}
+      </figcaption>
+      <div ref={host} class="chart-canvas" />
+      {samples.length === 0 ? <p class="muted small">No history in this window yet.</p> : null}
+    </figure>
+  );
+}

@@ -1,0 +1,203 @@
+import { useState } from "preact/hooks";
+import { apiGet, apiSend } from "../api/client";
+import type { LatestResponse, PointValue } from "../api/types";
+import { ActionButton } from "../components/action-button";
+import { Pill, qualityTone, Stale } from "../components/status";
+import { ago, shortRef, value } from "../format";
+import { type PointInfo, type PointSource, usePointCatalog } from "../point-catalog";
+import { unitSymbol } from "../units";
+import { useNow, usePoll } from "../use-poll";
+
+interface Row extends PointInfo {
+  value: PointValue["value"] | undefined;
+  quality: PointValue["quality"] | undefined;
+  reason: string | undefined;
+  at: number | undefined;
+}
+
+type SortKey = "name" | "ref" | "value" | "quality" | "age";
+
+const SOURCE_WORDS: Record<PointSource, string> = {
+  read: "Read by flow",
+  write: "Commanded by flow",
+  watch: "Watch list",
+};
+
+const QUALITY_ORDER: Record<string, number> = { bad: 0, uncertain: 1, good: 2 };
+
+function compare(a: Row, b: Row, key: SortKey): number {
+  switch (key) {
+    case "name":
+      return a.name.localeCompare(b.name);
+    case "ref":
+      return a.ref.localeCompare(b.ref);
+    case "value": {
+      const x = typeof a.value === "number" ? a.value : Number.NEGATIVE_INFINITY;
+      const y = typeof b.value === "number" ? b.value : Number.NEGATIVE_INFINITY;
+      return x === y ? value(a.value).localeCompare(value(b.value)) : x - y;
+    }
+    case "quality":
+      return (QUALITY_ORDER[a.quality ?? ""] ?? -1) - (QUALITY_ORDER[b.quality ?? ""] ?? -1);
+    case "age":
+      return (b.at ?? 0) - (a.at ?? 0);
+  }
+}
+
+/**
+ * Every point the flow uses plus the watch list. Values the flow reads come from its last scan
+ * (/api/points/live, no extra BACnet traffic); commanded and watched values from the latest history
+ * sample (/api/data/latest), which the engine and the watch poller keep current.
+ */
+export function Points() {
+  const now = useNow();
+  const catalog = usePointCatalog();
+  const live = usePoll(() => apiGet<{ values: PointValue[] }>("/api/points/live"), 2000);
+  const latest = usePoll(() => apiGet<LatestResponse>("/api/data/latest"), 2000);
+  const [search, setSearch] = useState("");
+  const [sort, setSort] = useState<{ key: SortKey; up: boolean }>({ key: "name", up: true });
+  const [adding, setAdding] = useState("");
+
+  const liveByRef = new Map((live.data?.values ?? []).map((v) => [v.point, v]));
+  const latestByRef = new Map((latest.data?.values ?? []).map((v) => [v.point, v]));
+  const rows: Row[] = catalog.points.map((p) => {
+    const v = (p.sources.includes("read") ? liveByRef.get(p.ref) : undefined) ?? latestByRef.get(p.ref);
+    return {
+      ...p,
+      value: v?.value,
+      quality: v?.quality,
+      reason: v && "reason" in v && typeof v.reason === "string" ? v.reason : undefined,
+      at: v ? Date.parse(v.timestamp) : undefined,
+    };
+  });
+  const needle = search.trim().toLowerCase();
+  const shown = rows
+    .filter((r) => !needle || r.name.toLowerCase().includes(needle) || r.ref.toLowerCase().includes(needle))
+    .sort((a, b) => (sort.up ? 1 : -1) * compare(a, b, sort.key));
+
+  const header = (key: SortKey, label: string, className?: string) => (
+    <th
+      class={className}
+      aria-sort={sort.key === key ? (sort.up ? "ascending" : "descending") : "none"}
+      data-testid={`sort-${key}`}
+    >
+      <button
+        type="button"
+        class="sort"
+        onClick={() => setSort((s) => ({ key, up: s.key === key ? !s.up : true }))}
+      >
+        {label}
+        <span aria-hidden="true">{sort.key === key ? (sort.up ? " ▲" : " ▼") : ""}</span>
+      </button>
+    </th>
+  );
+
+  const saveWatch = (points: string[]) =>
+    apiSend("PUT", "/api/data/watch", { points }).then(() => catalog.reloadWatch());
+
+  return (
+    <div class="stack" data-testid="view-points">
+      <div class="toolbar">
+        <input
+          type="search"
+          placeholder="Search by name or reference"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+          data-testid="points-search"
+          aria-label="Search points"
+        />
+        <span class="muted">
+          {shown.length} of {rows.length} points · refreshed {live.updatedAt ? ago(live.updatedAt, now) : "…"}
+        </span>
+      </div>
+      <Stale error={live.error ?? latest.error} />
+      <div class="table-wrap">
+        <table class="table" data-testid="points-table">
+          <thead>
+            <tr>
+              {header("name", "Name")}
+              {header("ref", "Reference")}
+              {header("value", "Value", "num")}
+              {header("quality", "Quality")}
+              {header("age", "Updated")}
+              <th>Used for</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r) => (
+              <tr key={r.ref} data-testid="point-row" data-ref={r.ref}>
+                <td class="strong">{r.name}</td>
+                <td class="mono">{shortRef(r.ref)}</td>
+                <td class="num mono" data-testid="point-value">
+                  {value(r.value)}
+                  {r.value !== undefined && r.value !== null && r.units ? ` ${unitSymbol(r.units)}` : ""}
+                </td>
+                <td>
+                  {r.quality ? (
+                    <Pill tone={qualityTone(r.quality)} title={r.reason}>
+                      {r.quality}
+                    </Pill>
+                  ) : (
+                    <span class="muted">no value yet</span>
+                  )}
+                  {r.reason ? <div class="small muted">{r.reason}</div> : null}
+                </td>
+                <td data-testid="point-age" data-at={r.at ?? ""}>
+                  {r.at ? ago(r.at, now) : "–"}
+                </td>
+                <td class="small">
+                  {r.sources.map((s) => SOURCE_WORDS[s]).join(", ")}
+                  {r.sources.includes("watch") ? (
+                    <>
+                      {" "}
+                      <ActionButton
+                        testId="watch-remove"
+                        run={() => saveWatch(catalog.watch.filter((w) => w !== r.ref))}
+                      >
+                        Remove
+                      </ActionButton>
+                    </>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+            {shown.length === 0 ? (
+              <tr>
+                <td colSpan={6} class="muted">
+                  {rows.length === 0
+                    ? "No points yet: deploy a flow or add points to the watch list."
+                    : "No point matches the search."}
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <form
+        class="toolbar"
+        onSubmit={(e) => {
+          e.preventDefault();
+        }}
+      >
+        <label class="small" for="watch-add">
+          Watch another point (kept in history every 5 s):
+        </label>
+        <input
+          id="watch-add"
+          class="mono"
+          placeholder="bacnet:1001/analogValue:1"
+          value={adding}
+          onInput={(e) => setAdding(e.currentTarget.value)}
+          data-testid="watch-add-ref"
+        />
+        <ActionButton
+          testId="watch-add"
+          disabled={!adding.trim()}
+          run={() => saveWatch([...catalog.watch, adding.trim()])}
+          onDone={() => setAdding("")}
+        >
+          Add to watch list
+        </ActionButton>
+      </form>
+    </div>
+  );
+}
