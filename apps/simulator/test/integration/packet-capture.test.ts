@@ -163,7 +163,9 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
     const bad = "(_ws.malformed || _ws.expert.severity==error)";
     // Everything the simulators sent (any test file), and both directions of this file's session,
     // which sends no deliberately broken frames (robustness.test.ts does, toward its own port).
-    const fromSimulators = read(`${bad} && (${SIM_PORTS.map((p) => `udp.srcport==${p}`).join(" || ")})`);
+    // Clients (this test's, the supervisor's) bind 127.0.0.1, simulators never do: that tells them apart.
+    const simulatorSent = `(${SIM_PORTS.map((p) => `udp.srcport==${p}`).join(" || ")}) && ip.src != 127.0.0.1`;
+    const fromSimulators = read(`${bad} && ${simulatorSent}`);
     const thisSession = read(`${bad} && udp.port==${SIM_PORT}`);
     expect(fromSimulators).toBe("");
     expect(thisSession).toBe("");

@@ -212,8 +212,15 @@ describe("skeleton site over real UDP", () => {
     };
     bacnet.client.on("covNotifyUnconfirmed", onCov);
     await bacnet.client.subscribeCov(dev, { type: AI, instance: 1 }, 42, false, false, 120);
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(seen.length).toBeGreaterThanOrEqual(2); // the initial notification plus movement of the sine
+    await new Promise((r) => setTimeout(r, 1000));
+    // Near the top of the sine the drift alone may stay under covIncrement for seconds, so move the
+    // value for sure with an operator override, then release it.
+    await sim.api("/api/devices/1001/objects/analogInput/1/override", { value: 30 });
+    await new Promise((r) => setTimeout(r, 500));
+    await sim.api("/api/devices/1001/objects/analogInput/1/override", { value: null });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(seen.length).toBeGreaterThanOrEqual(3); // initial, the override, the release
+    expect(seen).toContain(30);
     for (let i = 1; i < seen.length; i++) {
       expect(Math.abs((seen[i] ?? 0) - (seen[i - 1] ?? 0))).toBeGreaterThanOrEqual(0.1 - 1e-6);
     }
