@@ -1,11 +1,12 @@
-import type { NodeCatalog } from "@bms/schemas";
 import { controlNodes } from "./control";
 import type { AnyNodeDefinition } from "./core/types";
+import { bindDefaultRegistry, type NodeRegistryLookup } from "./engine/catalog";
+import { extensionNodes } from "./extension";
 import { inputNodes } from "./input";
 import { logicNodes } from "./logic";
 import { outputNodes } from "./output";
 
-const ALL = [...inputNodes, ...logicNodes, ...controlNodes, ...outputNodes] as const;
+const ALL = [...inputNodes, ...logicNodes, ...controlNodes, ...outputNodes, ...extensionNodes] as const;
 
 export type NodeTypeId = (typeof ALL)[number]["type"];
 
@@ -14,21 +15,8 @@ export const nodeRegistry: ReadonlyMap<string, AnyNodeDefinition> = new Map(
   ALL.map((definition) => [definition.type, definition as AnyNodeDefinition]),
 );
 
-export type NodeRegistryLookup = (type: string) => AnyNodeDefinition | undefined;
-
 export const lookupNode: NodeRegistryLookup = (type) => nodeRegistry.get(type);
 
-/** The view of the registry that flow validation needs (packages/schemas knows no node types). */
-export function nodeCatalog(registry: NodeRegistryLookup = lookupNode): NodeCatalog {
-  return (type) => {
-    const definition = registry(type);
-    if (!definition) return undefined;
-    return {
-      inputs: definition.inputs,
-      outputs: definition.outputs,
-      breaksCycles: definition.breaksCycles === true,
-      multiInputs: definition.inputs.filter((p) => p.multiple).map((p) => p.name),
-      config: definition.config,
-    };
-  };
-}
+bindDefaultRegistry(lookupNode);
+
+export { type NodeRegistryLookup, nodeCatalog } from "./engine/catalog";

@@ -8,7 +8,7 @@ import {
   zodProblems,
 } from "@bms/schemas";
 import type { AnyNodeDefinition } from "../core/types";
-import { type NodeRegistryLookup, nodeCatalog } from "../registry";
+import { type NodeRegistryLookup, nodeCatalog } from "./catalog";
 
 export interface CompiledInput {
   port: string;

@@ -1,0 +1,35 @@
+import type { NodeCatalog } from "@bms/schemas";
+import type { AnyNodeDefinition } from "../core/types";
+
+export type NodeRegistryLookup = (type: string) => AnyNodeDefinition | undefined;
+
+/**
+ * The registry nodes that host a sub-flow (loop, subflow) compile it with. It is bound by registry.ts
+ * when the library loads, instead of imported, because the registry imports those nodes: a static import
+ * back would make a module cycle.
+ */
+let bound: NodeRegistryLookup | undefined;
+
+export function bindDefaultRegistry(registry: NodeRegistryLookup): void {
+  bound = registry;
+}
+
+export function defaultRegistry(): NodeRegistryLookup {
+  if (!bound) throw new Error("the node registry is not loaded (import @bms/nodes)");
+  return bound;
+}
+
+/** The view of the registry that flow validation needs (packages/schemas knows no node types). */
+export function nodeCatalog(registry: NodeRegistryLookup = defaultRegistry()): NodeCatalog {
+  return (type) => {
+    const definition = registry(type);
+    if (!definition) return undefined;
+    return {
+      inputs: definition.inputs,
+      outputs: definition.outputs,
+      breaksCycles: definition.breaksCycles === true,
+      multiInputs: definition.inputs.filter((p) => p.multiple).map((p) => p.name),
+      config: definition.config,
+    };
+  };
+}

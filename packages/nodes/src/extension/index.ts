@@ -1,0 +1,5 @@
+import { subflow } from "./subflow";
+import { subflowInput } from "./subflow-input";
+import { subflowOutput } from "./subflow-output";
+
+export const extensionNodes = [subflow, subflowInput, subflowOutput] as const;

@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { defineNode, type NodeOutputs, type NodeValue, type PortDefinition } from "../core/types";
+import {
+  checkEmbedded,
+  compileEmbedded,
+  EmbeddedFlowSchema,
+  EmbeddedInstance,
+  embeddedPoints,
+  prepareEmbedded,
+} from "../engine/embedded-flow";
+import type { SavedNodeState } from "../engine/flow-runtime";
+
+const INS = ["in1", "in2", "in3", "in4", "in5", "in6", "in7", "in8"] as const;
+const OUTS = ["out1", "out2", "out3", "out4", "out5", "out6", "out7", "out8"] as const;
+
+interface SubflowState {
+  saved: SavedNodeState[];
+}
+
+const live = new WeakMap<SubflowState, EmbeddedInstance>();
+
+export const subflow = defineNode({
+  type: "subflow",
+  version: 1,
+  category: "extension",
+  label: "Sub-flow",
+  icon: "boxes",
+  description:
+    "A reusable group of nodes behind its own ports: the Designer saves a group as a template and drops " +
+    "copies of it as this node. `flow` is `{ nodes, connections }` in the flow format; `subflow_input` " +
+    "nodes named in1..in8 receive this node's inputs and `subflow_output` nodes named out1..out8 drive its " +
+    "outputs (`labels` names the ports in the editor, e.g. { in1: 'Zone temp' }). It is compiled once per " +
+    "deploy and runs inside the scan like any node, with its own state saved in this node's state " +
+    "(restarts keep a PID inside it tuned). Its point reads and writes are batched with the flow's and its " +
+    "alerts are keyed under this node. An output whose subflow_output was skipped is left out, so nodes fed " +
+    "by it are skipped too; qualities pass through unchanged.",
+  inputs: INS.map((name): PortDefinition => ({ name, type: "any", label: name })),
+  outputs: OUTS.map((name): PortDefinition => ({ name, type: "any", label: name })),
+  config: z
+    .object({
+      name: z.string().max(100).default("Sub-flow").describe("Shown on the node"),
+      labels: z
+        .partialRecord(z.enum([...INS, ...OUTS]), z.string().max(40))
+        .default({})
+        .describe("Port labels, e.g. { in1: 'Zone temp', out1: 'Valve' }"),
+      flow: EmbeddedFlowSchema.describe("The grouped nodes"),
+    })
+    .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),
+  points: (config) => embeddedPoints(config.flow),
+  prepare: (config) => prepareEmbedded(config.flow),
+  initialState: (): SubflowState => ({ saved: [] }),
+  execute(inputs, config, state, ctx) {
+    const plan = compileEmbedded(config.flow);
+    if (!plan.ok) throw new Error(`sub-flow does not compile: ${plan.errors[0]?.message ?? "unknown error"}`);
+    let copy = live.get(state);
+    if (!copy) {
+      copy = new EmbeddedInstance(plan.value, state.saved);
+      live.set(state, copy);
+    }
+    const given = new Map<string, NodeValue>();
+    for (const name of INS) if (inputs[name]) given.set(name, inputs[name]!);
+    const produced = copy.run(ctx, given, null);
+    state.saved = copy.save();
+    const out: NodeOutputs = {};
+    for (const name of OUTS) {
+      const value = produced.get(name);
+      if (value) out[name] = value;
+    }
+    return out;
+  },
+  examples: [
+    {
+      title: "Fahrenheit converter as a block",
+      config: {
+        name: "°C → °F",
+        labels: { in1: "°C", out1: "°F" },
+        flow: {
+          nodes: [
+            { id: "c", type: "subflow_input", config: { name: "in1" } },
+            { id: "f", type: "math", config: { expression: "a * 1.8 + 32" } },
+            { id: "o", type: "subflow_output", config: { name: "out1" } },
+          ],
+          connections: [
+            { from_node: "c", from_output: "value", to_node: "f", to_input: "a" },
+            { from_node: "f", from_output: "result", to_node: "o", to_input: "value" },
+          ],
+        },
+      },
+      explanation: "Wire a temperature to in1; out1 gives it in °F.",
+    },
+  ],
+});
