@@ -11,6 +11,19 @@ export interface ObjectId {
   instance: number;
 }
 
+/** BACnetCOVSubscription (clause 21), for the device object's activeCovSubscriptions list. */
+export interface CovSubscriptionValue {
+  /** The subscriber's BACnetAddress: network 0 = local, address = B/IP MAC (4 octets IP + 2 port). */
+  recipient: { network: number; address: number[] };
+  subscriptionProcessId: number;
+  monitoredObjectId: ObjectId;
+  monitoredProperty: { id: number; index: number };
+  issueConfirmedNotifications: boolean;
+  timeRemaining: number;
+  /** Omitted from the encoding when 0. */
+  covIncrement: number;
+}
+
 /**
  * A BACnet application-tagged value in the library's encoder/decoder shape. Kept as a tagged union so
  * callers cannot put a string where the tag says REAL.
@@ -27,7 +40,8 @@ export type AppValue =
   | { type: ApplicationTag.ENUMERATED; value: number }
   | { type: ApplicationTag.DATE; value: Date }
   | { type: ApplicationTag.TIME; value: Date }
-  | { type: ApplicationTag.OBJECTIDENTIFIER; value: ObjectId };
+  | { type: ApplicationTag.OBJECTIDENTIFIER; value: ObjectId }
+  | { type: ApplicationTag.COV_SUBSCRIPTION; value: CovSubscriptionValue };
 
 export const app = {
   null: (): AppValue => ({ type: ApplicationTag.NULL, value: null }),
@@ -40,6 +54,10 @@ export const app = {
   enumerated: (value: number): AppValue => ({ type: ApplicationTag.ENUMERATED, value }),
   date: (value: Date): AppValue => ({ type: ApplicationTag.DATE, value }),
   time: (value: Date): AppValue => ({ type: ApplicationTag.TIME, value }),
+  covSubscription: (value: CovSubscriptionValue): AppValue => ({
+    type: ApplicationTag.COV_SUBSCRIPTION,
+    value,
+  }),
   objectId: (type: number, instance: number): AppValue => ({
     type: ApplicationTag.OBJECTIDENTIFIER,
     value: { type, instance },

@@ -1,6 +1,15 @@
 import { ApplicationTag } from "@bacnet-js/client";
-import { type AppValue, app, BACNET_ERRORS, BIP_MAX_APDU, bitString, PROPERTIES as P } from "@bms/bacnet";
 import {
+  type AppValue,
+  app,
+  BACNET_ERRORS,
+  BIP_MAX_APDU,
+  bitString,
+  type CovSubscriptionValue,
+  PROPERTIES as P,
+} from "@bms/bacnet";
+import {
+  ARRAY_ALL,
   type PropertyReader,
   type ReadResult,
   readError,
@@ -9,6 +18,7 @@ import {
   writeError,
   writeOk,
 } from "../objects/property-access";
+import { type CovSubscription, timeRemainingS } from "./cov-subscriptions";
 import { type SimDevice, VENDOR } from "./sim-device";
 
 const DEVICE_TYPE = 8;
@@ -56,7 +66,8 @@ const REQUIRED = [
   P.databaseRevision,
   P.propertyList,
 ];
-const OPTIONAL = [P.description, P.location, P.localDate, P.localTime];
+// activeCovSubscriptions is required of a device that executes SubscribeCOV, which we do.
+const OPTIONAL = [P.description, P.location, P.localDate, P.localTime, P.activeCovSubscriptions];
 const NOT_IN_PROPERTY_LIST = new Set<number>([
   P.objectIdentifier,
   P.objectName,
@@ -123,6 +134,8 @@ function reader(device: SimDevice, id: number): PropertyReader | undefined {
       return { read: () => app.date(new Date()) };
     case P.localTime:
       return { read: () => app.time(new Date()) };
+    case P.activeCovSubscriptions:
+      return { read: () => device.cov.all().map((sub) => app.covSubscription(covSubscriptionValue(sub))) };
     case P.propertyList:
       return {
         read: () =>
@@ -134,6 +147,31 @@ function reader(device: SimDevice, id: number): PropertyReader | undefined {
     default:
       return undefined;
   }
+}
+
+/** B/IP MAC of a subscriber: its IPv4 octets and UDP port; routed subscribers keep their SNET/SADR. */
+function covSubscriptionValue(sub: CovSubscription): CovSubscriptionValue {
+  const peer = sub.subscriber;
+  const recipient =
+    peer.net !== undefined && peer.adr
+      ? { network: peer.net, address: peer.adr }
+      : {
+          network: 0,
+          address: [
+            ...peer.address.split(".").map((o) => Number(o) & 0xff),
+            peer.port >> 8,
+            peer.port & 0xff,
+          ],
+        };
+  return {
+    recipient,
+    subscriptionProcessId: sub.processId,
+    monitoredObjectId: { type: sub.object.type, instance: sub.object.instance },
+    monitoredProperty: { id: P.presentValue, index: ARRAY_ALL },
+    issueConfirmedNotifications: sub.confirmed,
+    timeRemaining: timeRemainingS(sub, Date.now()),
+    covIncrement: sub.object.kind === "analog" ? sub.object.covIncrement : 0,
+  };
 }
 
 export function readDeviceProperty(device: SimDevice, id: number, index: number): ReadResult {

@@ -135,6 +135,8 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
     await bacnet.client.subscribeCov(vav, { type: 0, instance: 1 }, 1, false, false, 60);
     await bacnet.client.subscribeCov(vav, { type: 1, instance: 1 }, 2, false, true, 60);
     await bacnet.client.writeProperty(vav, damper, 85, [{ type: 4, value: 55 }], { priority: 12 });
+    const active = await bacnet.client.readProperty(vav, { type: 8, instance: 3001 }, 152);
+    expect(active.values).toHaveLength(2); // activeCovSubscriptions lists both
     await new Promise((r) => setTimeout(r, 1500));
     await bacnet.client.subscribeCov(vav, { type: 0, instance: 1 }, 1, true, false, 0);
     await bacnet.client.subscribeCov(vav, { type: 1, instance: 1 }, 2, true, false, 0);

@@ -226,6 +226,14 @@ describe("skeleton site over real UDP", () => {
     }
     const health = await sim.api<{ devices: Array<{ covSubscriptions: number }> }>("/api/devices");
     expect(health.devices[0]?.covSubscriptions).toBe(1);
+    const active = await bacnet.client.readProperty(dev, { type: DEVICE, instance: 1001 }, 152);
+    expect(active.values).toHaveLength(1);
+    expect(active.values[0]?.value).toMatchObject({
+      recipient: { network: 0, address: [127, 0, 0, 1, CLIENT_PORT >> 8, CLIENT_PORT & 0xff] },
+      subscriptionProcessId: 42,
+      monitoredObjectId: { type: AI, instance: 1 },
+      issueConfirmedNotifications: false,
+    });
 
     await bacnet.client.subscribeCov(dev, { type: AI, instance: 1 }, 42, true, false, 0);
     await new Promise((r) => setTimeout(r, 300));
