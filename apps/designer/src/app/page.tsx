@@ -1,6 +1,6 @@
-import { ProjectsList } from "@/components/projects/projects-list";
-import { getDb } from "@/lib/db/client";
-import { listProjects } from "@/lib/db/projects-repository";
+import { ProjectsList } from "../components/projects/projects-list";
+import { getDb } from "../lib/db/client";
+import { listProjects } from "../lib/db/projects-repository";
 
 export const dynamic = "force-dynamic";
 

@@ -122,13 +122,20 @@ export function describeField(key: string, schema: z.core.$ZodType): FieldDescri
   if (isPointField(key, unwrapped)) return { ...base, kind: "point" };
   switch (def.type) {
     case "number": {
-      const bag = unwrapped.core._zod.bag as { minimum?: number; maximum?: number; format?: string };
-      const integer = bag.format === "safeint" || bag.format === "int32" || bag.format === "uint32";
+      // Classic zod exposes the checks' effect as minValue/maxValue/isInt.
+      const n = unwrapped.core as unknown as {
+        minValue?: number | null;
+        maxValue?: number | null;
+        isInt?: boolean;
+      };
+      const finite = (v: number | null | undefined): v is number =>
+        typeof v === "number" && Number.isFinite(v);
+      const integer = n.isInt === true;
       return {
         ...base,
         kind: integer ? "integer" : "number",
-        ...(typeof bag.minimum === "number" && Number.isFinite(bag.minimum) ? { min: bag.minimum } : {}),
-        ...(typeof bag.maximum === "number" && Number.isFinite(bag.maximum) ? { max: bag.maximum } : {}),
+        ...(finite(n.minValue) && Math.abs(n.minValue) < Number.MAX_SAFE_INTEGER ? { min: n.minValue } : {}),
+        ...(finite(n.maxValue) && Math.abs(n.maxValue) < Number.MAX_SAFE_INTEGER ? { max: n.maxValue } : {}),
       };
     }
     case "boolean":

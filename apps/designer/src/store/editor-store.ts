@@ -249,7 +249,8 @@ export function createEditorStore(init: EditorInit) {
         const node: BmsNode = {
           id,
           type: "bms",
-          position,
+          // Whole pixels: what is saved is exactly what was on screen.
+          position: { x: Math.round(position.x), y: Math.round(position.y) },
           selected: true,
           data: {
             type,

@@ -1,4 +1,4 @@
-import { SupervisorsSettings } from "@/components/settings/supervisors-settings";
+import { SupervisorsSettings } from "../../components/settings/supervisors-settings";
 
 export default function SettingsPage() {
   return <SupervisorsSettings />;

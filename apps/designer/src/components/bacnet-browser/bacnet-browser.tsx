@@ -4,11 +4,11 @@ import { normalizePointRef, PointValueSchema } from "@bms/schemas";
 import { ChevronDown, ChevronRight, Radar, RefreshCw } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { z } from "zod";
-import { POINT_MIME } from "@/components/flow-editor/flow-canvas";
-import { Button } from "@/components/ui/button";
-import { runtimeCall } from "@/lib/designer-api";
-import { showValue } from "@/lib/format-value";
-import { useEditorStore } from "@/store/editor-store-provider";
+import { runtimeCall } from "../../lib/designer-api";
+import { showValue } from "../../lib/format-value";
+import { useEditorStore } from "../../store/editor-store-provider";
+import { POINT_MIME } from "../flow-editor/flow-canvas";
+import { Button } from "../ui/button";
 import {
   type BrowsedObject,
   type DeviceListing,

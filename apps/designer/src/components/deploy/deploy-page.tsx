@@ -3,12 +3,17 @@
 import { History, Rocket, Undo } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import { DeployResultView } from "@/components/flow-editor/deploy-result-view";
-import { Banner } from "@/components/ui/banner";
-import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import type { DeploymentRecord, DeployResult, ProjectVersionInfo, SupervisorEntry } from "@/lib/api-types";
-import { apiCall, runtimeCall } from "@/lib/designer-api";
+import type {
+  DeploymentRecord,
+  DeployResult,
+  ProjectVersionInfo,
+  SupervisorEntry,
+} from "../../lib/api-types";
+import { apiCall, runtimeCall } from "../../lib/designer-api";
+import { DeployResultView } from "../flow-editor/deploy-result-view";
+import { Banner } from "../ui/banner";
+import { Button } from "../ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
 
 interface SupervisorHistory {
   active_version: number | null;

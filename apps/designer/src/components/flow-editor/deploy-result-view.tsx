@@ -1,7 +1,7 @@
 "use client";
 
 import { CheckCircle2, XCircle } from "lucide-react";
-import type { DeployResult } from "@/lib/api-types";
+import type { DeployResult } from "../../lib/api-types";
 
 /** One line per supervisor: the version it activated, or its own `{path, message}` list. */
 export function DeployResultView({ result }: { result: DeployResult }) {

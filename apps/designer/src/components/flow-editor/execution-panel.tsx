@@ -2,10 +2,10 @@
 
 import { Activity, Play, Square } from "lucide-react";
 import { useState } from "react";
-import { Button } from "@/components/ui/button";
-import { runtimeCall } from "@/lib/designer-api";
-import { showValue } from "@/lib/format-value";
-import { useEditorStore } from "@/store/editor-store-provider";
+import { runtimeCall } from "../../lib/designer-api";
+import { showValue } from "../../lib/format-value";
+import { useEditorStore } from "../../store/editor-store-provider";
+import { Button } from "../ui/button";
 import { STATUS_STYLES } from "./port-style";
 import type { ExecutionSnapshot } from "./use-execution-polling";
 

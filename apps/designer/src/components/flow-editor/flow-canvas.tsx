@@ -12,9 +12,9 @@ import {
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { Banner } from "@/components/ui/banner";
-import { useEditorStore, useEditorStoreApi } from "@/store/editor-store-provider";
-import type { BmsEdge, BmsNode } from "@/store/flow-graph";
+import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import type { BmsEdge, BmsNode } from "../../store/flow-graph";
+import { Banner } from "../ui/banner";
 import { FlowNodeView } from "./flow-node-view";
 import { PALETTE_MIME } from "./node-palette";
 
@@ -136,6 +136,8 @@ export function FlowCanvas() {
         {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? { x: 0, y: 0, zoom: 1 } })}
         fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
         deleteKeyCode={["Backspace", "Delete"]}
+        snapToGrid
+        snapGrid={[8, 8]}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
         minZoom={0.05}
         maxZoom={2.5}

@@ -2,11 +2,11 @@
 
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { memo } from "react";
-import { cn } from "@/lib/cn";
-import { showValue } from "@/lib/format-value";
-import { describeNode } from "@/lib/node-catalog";
-import { useEditorStore } from "@/store/editor-store-provider";
-import type { BmsNode } from "@/store/flow-graph";
+import { cn } from "../../lib/cn";
+import { showValue } from "../../lib/format-value";
+import { describeNode } from "../../lib/node-catalog";
+import { useEditorStore } from "../../store/editor-store-provider";
+import type { BmsNode } from "../../store/flow-graph";
 import { NodeIcon } from "./node-icon";
 import { DIFF_STYLES, PORT_COLORS, STATUS_STYLES } from "./port-style";
 

@@ -2,9 +2,9 @@
 
 import { TriggerSchema } from "@bms/schemas";
 import { useState } from "react";
-import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
-import { useEditorStore } from "@/store/editor-store-provider";
+import { useEditorStore } from "../../store/editor-store-provider";
+import { Input } from "../ui/input";
+import { Select } from "../ui/select";
 
 /** With nothing selected the inspector edits the flow itself: trigger and error policy. */
 export function FlowSettings() {

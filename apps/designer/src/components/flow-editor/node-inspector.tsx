@@ -3,10 +3,10 @@
 import { IdentifierSchema } from "@bms/schemas";
 import { useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { Input } from "@/components/ui/input";
-import { describeNode } from "@/lib/node-catalog";
-import { configProblems, describeConfigFields } from "@/lib/zod-form";
-import { useEditorStore } from "@/store/editor-store-provider";
+import { describeNode } from "../../lib/node-catalog";
+import { configProblems, describeConfigFields } from "../../lib/zod-form";
+import { useEditorStore } from "../../store/editor-store-provider";
+import { Input } from "../ui/input";
 import { FlowSettings } from "./flow-settings";
 import { NodeIcon } from "./node-icon";
 import { PropertyField } from "./property-field";

@@ -1,8 +1,8 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { Input } from "@/components/ui/input";
-import { paletteGroups } from "@/lib/node-catalog";
+import { paletteGroups } from "../../lib/node-catalog";
+import { Input } from "../ui/input";
 import { NodeIcon } from "./node-icon";
 
 /** The drag payload type: a node type from the palette (the BACnet browser uses its own). */

@@ -1,4 +1,4 @@
-import type { PortType } from "@/lib/node-catalog";
+import type { PortType } from "../../lib/node-catalog";
 
 /** One colour per port type, so a mismatch is visible before the drop is refused. */
 export const PORT_COLORS: Record<PortType, string> = {

@@ -1,11 +1,11 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
-import { Textarea } from "@/components/ui/textarea";
-import { cn } from "@/lib/cn";
-import { type FieldDescriptor, formatFieldValue, parseFieldInput } from "@/lib/zod-form";
+import { cn } from "../../lib/cn";
+import { type FieldDescriptor, formatFieldValue, parseFieldInput } from "../../lib/zod-form";
+import { Input } from "../ui/input";
+import { Select } from "../ui/select";
+import { Textarea } from "../ui/textarea";
 
 /**
  * One generated field. The text box holds what the user typed; only a value that passes the field's

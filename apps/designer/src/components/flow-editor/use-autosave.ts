@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { useEditorStoreApi } from "@/store/editor-store-provider";
+import { useEditorStoreApi } from "../../store/editor-store-provider";
 
 /**
  * Writes the canvas as the project's draft every 2 s while it has unsaved changes, and once more

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import { useEditorStoreApi } from "@/store/editor-store-provider";
+import { useEditorStoreApi } from "../../store/editor-store-provider";
 
 /** Survives a reload and reaches another project's tab: copy/paste between projects. */
 export const CLIPBOARD_STORAGE_KEY = "bms-designer-clipboard";

@@ -7,8 +7,8 @@ import {
 } from "@bms/schemas";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
-import { runtimeCall } from "@/lib/designer-api";
-import { useEditorStoreApi } from "@/store/editor-store-provider";
+import { runtimeCall } from "../../lib/designer-api";
+import { useEditorStoreApi } from "../../store/editor-store-provider";
 
 export interface ExecutionSnapshot {
   scan: number;

@@ -3,14 +3,10 @@
 import { normalizePointRef, type PointValue, PointValueSchema } from "@bms/schemas";
 import { useEffect } from "react";
 import { z } from "zod";
-import {
-  DeviceListingSchema,
-  ObjectListingSchema,
-  objectKey,
-} from "@/components/bacnet-browser/bacnet-types";
-import { runtimeCall } from "@/lib/designer-api";
-import type { EditorStoreApi } from "@/store/editor-store";
-import { useEditorStoreApi } from "@/store/editor-store-provider";
+import { runtimeCall } from "../../lib/designer-api";
+import type { EditorStoreApi } from "../../store/editor-store";
+import { useEditorStoreApi } from "../../store/editor-store-provider";
+import { DeviceListingSchema, ObjectListingSchema, objectKey } from "../bacnet-browser/bacnet-types";
 
 const ReadAnswerSchema = z.object({
   values: z.array(PointValueSchema.partial().extend({ point: z.string() })),

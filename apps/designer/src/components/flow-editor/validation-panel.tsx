@@ -1,8 +1,8 @@
 "use client";
 
 import { AlertTriangle, CheckCircle2 } from "lucide-react";
-import type { FlowProblem } from "@/lib/flow-validation";
-import { useEditorStore } from "@/store/editor-store-provider";
+import type { FlowProblem } from "../../lib/flow-validation";
+import { useEditorStore } from "../../store/editor-store-provider";
 
 /** Every problem in the flow; a click centres the canvas on the node concerned. */
 export function ValidationPanel({ problems }: { problems: readonly FlowProblem[] }) {

@@ -2,11 +2,11 @@
 
 import { GitCompare, RotateCcw } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
-import { Button } from "@/components/ui/button";
-import type { ProjectVersion, ProjectVersionInfo } from "@/lib/api-types";
-import { apiCall } from "@/lib/designer-api";
-import { buildComparison } from "@/store/comparison";
-import { useEditorStore, useEditorStoreApi } from "@/store/editor-store-provider";
+import type { ProjectVersion, ProjectVersionInfo } from "../../lib/api-types";
+import { apiCall } from "../../lib/designer-api";
+import { buildComparison } from "../../store/comparison";
+import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import { Button } from "../ui/button";
 import { authorName } from "./author-name";
 
 function when(iso: string): string {

@@ -5,11 +5,11 @@ import { Copy, FolderOpen, Pencil, Plus, Search, Trash2, Upload } from "lucide-r
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { Banner } from "@/components/ui/banner";
-import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import type { ProjectSummary } from "@/lib/api-types";
-import { apiCall } from "@/lib/designer-api";
+import type { ProjectSummary } from "../../lib/api-types";
+import { apiCall } from "../../lib/designer-api";
+import { Banner } from "../ui/banner";
+import { Button } from "../ui/button";
+import { Input } from "../ui/input";
 
 function when(iso: string): string {
   const d = new Date(iso);

@@ -2,13 +2,13 @@
 
 import { PlugZap, Plus, Trash2 } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { AUTHOR_STORAGE_KEY } from "@/components/flow-editor/author-name";
-import { Banner } from "@/components/ui/banner";
-import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import type { SupervisorEntry } from "@/lib/api-types";
-import { apiCall } from "@/lib/designer-api";
+import type { SupervisorEntry } from "../../lib/api-types";
+import { apiCall } from "../../lib/designer-api";
+import { AUTHOR_STORAGE_KEY } from "../flow-editor/author-name";
+import { Banner } from "../ui/banner";
+import { Button } from "../ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
+import { Input } from "../ui/input";
 
 type TestResult = { ok: boolean; latency_ms: number; error?: string; version?: string | null };
 

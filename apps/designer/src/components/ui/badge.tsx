@@ -1,6 +1,6 @@
 import { cva, type VariantProps } from "class-variance-authority";
 import type { HTMLAttributes } from "react";
-import { cn } from "@/lib/cn";
+import { cn } from "../../lib/cn";
 
 const badgeVariants = cva(
   "inline-flex items-center rounded px-1.5 py-0.5 text-[11px] font-medium leading-none",

@@ -1,5 +1,5 @@
 import type { SelectHTMLAttributes } from "react";
-import { cn } from "@/lib/cn";
+import { cn } from "../../lib/cn";
 
 /** A native select styled like shadcn's: keyboard and screen-reader behaviour for free. */
 export function Select({ className, ...props }: SelectHTMLAttributes<HTMLSelectElement>) {

@@ -1,7 +1,7 @@
-import { CreateProjectRequestSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
-import { createProject, listProjects } from "@/lib/db/projects-repository";
-import { json, readBody } from "@/lib/http";
+import { CreateProjectRequestSchema } from "../../../lib/api-types";
+import { getDb } from "../../../lib/db/client";
+import { createProject, listProjects } from "../../../lib/db/projects-repository";
+import { json, readBody } from "../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

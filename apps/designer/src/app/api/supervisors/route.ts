@@ -1,7 +1,7 @@
-import { SupervisorInputSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
-import { createSupervisor, listSupervisorTargets, toEntry } from "@/lib/db/supervisors-repository";
-import { json, readBody } from "@/lib/http";
+import { SupervisorInputSchema } from "../../../lib/api-types";
+import { getDb } from "../../../lib/db/client";
+import { createSupervisor, listSupervisorTargets, toEntry } from "../../../lib/db/supervisors-repository";
+import { json, readBody } from "../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,9 +1,9 @@
 import { notFound } from "next/navigation";
-import { FlowEditor } from "@/components/flow-editor/flow-editor";
-import { getDb } from "@/lib/db/client";
-import { getProject } from "@/lib/db/projects-repository";
-import { getDraft, latestVersion } from "@/lib/db/versions-repository";
-import { EMPTY_FLOW_DATA, emptyFlowConfiguration } from "@/lib/flow-document";
+import { FlowEditor } from "../../../components/flow-editor/flow-editor";
+import { getDb } from "../../../lib/db/client";
+import { getProject } from "../../../lib/db/projects-repository";
+import { getDraft, latestVersion } from "../../../lib/db/versions-repository";
+import { EMPTY_FLOW_DATA, emptyFlowConfiguration } from "../../../lib/flow-document";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
-import { UpdateProjectRequestSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
-import { deleteProject, getProject, updateProject } from "@/lib/db/projects-repository";
-import { json, problem, readBody } from "@/lib/http";
+import { UpdateProjectRequestSchema } from "../../../../lib/api-types";
+import { getDb } from "../../../../lib/db/client";
+import { deleteProject, getProject, updateProject } from "../../../../lib/db/projects-repository";
+import { json, problem, readBody } from "../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

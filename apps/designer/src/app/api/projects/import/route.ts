@@ -1,6 +1,6 @@
-import { getDb } from "@/lib/db/client";
-import { importProject } from "@/lib/db/project-transfer";
-import { json, problem } from "@/lib/http";
+import { getDb } from "../../../../lib/db/client";
+import { importProject } from "../../../../lib/db/project-transfer";
+import { json, problem } from "../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

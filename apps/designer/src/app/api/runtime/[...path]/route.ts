@@ -1,7 +1,7 @@
-import { getDb } from "@/lib/db/client";
-import { BUILTIN_SUPERVISOR_ID, getSupervisorTarget } from "@/lib/db/supervisors-repository";
-import { json, problem } from "@/lib/http";
-import { callSupervisor } from "@/lib/supervisor-client";
+import { getDb } from "../../../../lib/db/client";
+import { BUILTIN_SUPERVISOR_ID, getSupervisorTarget } from "../../../../lib/db/supervisors-repository";
+import { json, problem } from "../../../../lib/http";
+import { callSupervisor } from "../../../../lib/supervisor-client";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

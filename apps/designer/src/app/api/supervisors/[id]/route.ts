@@ -1,12 +1,12 @@
-import { SupervisorInputSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
+import { SupervisorInputSchema } from "../../../../lib/api-types";
+import { getDb } from "../../../../lib/db/client";
 import {
   BUILTIN_SUPERVISOR_ID,
   deleteSupervisor,
   toEntry,
   updateSupervisor,
-} from "@/lib/db/supervisors-repository";
-import { json, problem, readBody } from "@/lib/http";
+} from "../../../../lib/db/supervisors-repository";
+import { json, problem, readBody } from "../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

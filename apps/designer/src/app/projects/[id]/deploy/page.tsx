@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
-import { DeployPage } from "@/components/deploy/deploy-page";
-import { getDb } from "@/lib/db/client";
-import { getProject } from "@/lib/db/projects-repository";
+import { DeployPage } from "../../../../components/deploy/deploy-page";
+import { getDb } from "../../../../lib/db/client";
+import { getProject } from "../../../../lib/db/projects-repository";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
-import { DeployRequestSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
-import { listDeployments } from "@/lib/db/deployments-repository";
-import { deployProject } from "@/lib/deploy-service";
-import { json, problem, readBody } from "@/lib/http";
+import { DeployRequestSchema } from "../../../../../lib/api-types";
+import { getDb } from "../../../../../lib/db/client";
+import { listDeployments } from "../../../../../lib/db/deployments-repository";
+import { deployProject } from "../../../../../lib/deploy-service";
+import { json, problem, readBody } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

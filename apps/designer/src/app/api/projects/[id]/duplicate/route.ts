@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ProjectNameSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
-import { duplicateProject } from "@/lib/db/projects-repository";
-import { json, problem, readBody } from "@/lib/http";
+import { ProjectNameSchema } from "../../../../../lib/api-types";
+import { getDb } from "../../../../../lib/db/client";
+import { duplicateProject } from "../../../../../lib/db/projects-repository";
+import { json, problem, readBody } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,6 +1,6 @@
-import { getDb } from "@/lib/db/client";
-import { exportProject } from "@/lib/db/project-transfer";
-import { problem } from "@/lib/http";
+import { getDb } from "../../../../../lib/db/client";
+import { exportProject } from "../../../../../lib/db/project-transfer";
+import { problem } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

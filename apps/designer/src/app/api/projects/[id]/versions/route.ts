@@ -1,8 +1,8 @@
-import { SaveVersionRequestSchema } from "@/lib/api-types";
-import { getDb } from "@/lib/db/client";
-import { getProject } from "@/lib/db/projects-repository";
-import { listVersions, saveVersion } from "@/lib/db/versions-repository";
-import { json, problem, readBody } from "@/lib/http";
+import { SaveVersionRequestSchema } from "../../../../../lib/api-types";
+import { getDb } from "../../../../../lib/db/client";
+import { getProject } from "../../../../../lib/db/projects-repository";
+import { listVersions, saveVersion } from "../../../../../lib/db/versions-repository";
+import { json, problem, readBody } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,6 +1,6 @@
-import { getDb } from "@/lib/db/client";
-import { getVersion } from "@/lib/db/versions-repository";
-import { json, problem } from "@/lib/http";
+import { getDb } from "../../../../../../lib/db/client";
+import { getVersion } from "../../../../../../lib/db/versions-repository";
+import { json, problem } from "../../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

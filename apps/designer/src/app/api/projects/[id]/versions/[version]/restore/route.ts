@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { getDb } from "@/lib/db/client";
-import { restoreVersion } from "@/lib/db/versions-repository";
-import { json, problem, readBody } from "@/lib/http";
+import { getDb } from "../../../../../../../lib/db/client";
+import { restoreVersion } from "../../../../../../../lib/db/versions-repository";
+import { json, problem, readBody } from "../../../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

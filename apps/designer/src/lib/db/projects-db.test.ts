@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import { tempDir } from "@bms/test-support";
+import { describe, expect, it } from "vitest";
+import { demoFlowConfiguration } from "../flow-document";
+import { openDatabase } from "./client";
+import { exportProject, importProject } from "./project-transfer";
+import { createProject, deleteProject, duplicateProject, listProjects } from "./projects-repository";
+import { DEMO_PROJECT_NAME } from "./seed-demo";
+import { getDraft, listVersions, restoreVersion, saveDraft, saveVersion } from "./versions-repository";
+
+const fresh = () => openDatabase(join(tempDir("designer-db"), "projects.db"));
+
+describe("projects.db", () => {
+  it("seeds the demo project on first start only", () => {
+    const dir = tempDir("designer-db");
+    const first = openDatabase(join(dir, "projects.db"));
+    expect(listProjects(first).map((p) => p.name)).toEqual([DEMO_PROJECT_NAME]);
+    deleteProject(first, listProjects(first)[0]!.id);
+    createProject(first, { name: "Mine" });
+    first.close();
+    const again = openDatabase(join(dir, "projects.db"));
+    expect(listProjects(again).map((p) => p.name)).toEqual(["Mine"]);
+  });
+
+  it("appends a version on every save and restores by copying forward", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "Versions" });
+    const flow = demoFlowConfiguration(project.id.replace(/^.{8}/, "3f1e0f4e"), "Versions");
+    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [] } });
+    const restored = restoreVersion(db, project.id, 1, "alice")!;
+    expect(restored.version).toBe(3);
+    expect(restored.configuration.nodes).toEqual([]);
+    const history = listVersions(db, project.id);
+    expect(history.map((v) => [v.version, v.node_count, v.created_by])).toEqual([
+      [3, 0, "alice"],
+      [2, 3, "designer"],
+      [1, 0, "designer"],
+    ]);
+    expect(history[1]!.summary).toBe("3 nodes added, 2 connections added");
+    expect(history[0]!.summary).toMatch(/^restored v1/);
+  });
+
+  it("keeps a draft until the next save", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "Draft" });
+    const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Draft");
+    saveDraft(db, project.id, { baseVersion: 1, configuration: flow, flowData: { comments: [] } });
+    expect(getDraft(db, project.id)?.configuration.nodes).toHaveLength(3);
+    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [] } });
+    expect(getDraft(db, project.id)).toBeNull();
+  });
+
+  it("duplicates with a new flow id, and searches by name", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "AHU-1 economiser" });
+    const copy = duplicateProject(db, project.id)!;
+    expect(copy.name).toBe("AHU-1 economiser (copy)");
+    expect(listProjects(db, "economiser")).toHaveLength(2);
+    expect(listProjects(db, "100%_")).toHaveLength(0);
+  });
+
+  it("imports its own export identically and refuses foreign files without writing", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "Transfer" });
+    const file = exportProject(db, project.id)!;
+    const before = listProjects(db).length;
+    expect(importProject(db, { ...file, format: "node-red" }).ok).toBe(false);
+    const broken = structuredClone(file);
+    (broken.versions[0]!.configuration.metadata as { flow_id: string }).flow_id = "not-a-uuid";
+    const refused = importProject(db, broken);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.errors[0]?.path).toBe("versions.0.configuration.metadata.flow_id");
+    expect(listProjects(db)).toHaveLength(before);
+
+    const imported = importProject(db, file);
+    expect(imported.ok).toBe(true);
+    if (!imported.ok) return;
+    const again = exportProject(db, imported.project.id)!;
+    expect(again.versions.map((v) => v.configuration.nodes)).toEqual(
+      file.versions.map((v) => v.configuration.nodes),
+    );
+    expect(again.project.flow_id).not.toBe(file.project.flow_id);
+  });
+});
