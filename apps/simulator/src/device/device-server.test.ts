@@ -139,3 +139,32 @@ describe("confirmed COV notifications", () => {
     }
   });
 });
+
+describe("routed requests", () => {
+  it("answers a request carrying SNET/SADR with DNET/DADR so a router can deliver it", () => {
+    const { server, sent } = setup();
+    const plain = confirmed(12, 21, (b) => ReadProperty.encode(b, 0, 1, 85, 0xffffffff));
+    // Re-build the NPDU with a source specifier: SNET 5, SLEN 1, SADR 0x17.
+    const apdu = [...plain.subarray(6)];
+    const npdu = [0x01, 0x0c, 0x00, 0x05, 0x01, 0x17];
+    const frame = Buffer.from([0x81, 0x0a, 0, 4 + npdu.length + apdu.length, ...npdu, ...apdu]);
+    server.handle(frame, CLIENT);
+    const reply = sent[0] ?? Buffer.alloc(0);
+    expect([...reply.subarray(4, 11)]).toEqual([0x01, 0x20, 0x00, 0x05, 0x01, 0x17, 0xff]);
+    expect(reply[11]).toBe(0x30); // ComplexACK right after the hop count
+  });
+
+  it("ignores messages addressed to another network and network-layer messages", () => {
+    const { server, sent } = setup();
+    const apdu = [...confirmed(12, 22, (b) => ReadProperty.encode(b, 0, 1, 85, 0xffffffff)).subarray(6)];
+    const remote = [0x01, 0x24, 0x00, 0x09, 0x00, 0xff, ...apdu]; // DNET 9
+    server.handle(Buffer.from([0x81, 0x0a, 0, 4 + remote.length, ...remote]), CLIENT);
+    const whoIsRouter = [0x01, 0x80, 0x00];
+    server.handle(Buffer.from([0x81, 0x0b, 0, 4 + whoIsRouter.length, ...whoIsRouter]), CLIENT);
+    expect(sent).toHaveLength(0);
+    const global = [0x01, 0x20, 0xff, 0xff, 0x00, 0xff, 0x10, 0x08]; // global broadcast Who-Is
+    server.handle(Buffer.from([0x81, 0x0b, 0, 4 + global.length, ...global]), CLIENT);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.[7]).toBe(0x00); // I-Am service choice
+  });
+});
