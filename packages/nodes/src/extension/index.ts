@@ -1,5 +1,6 @@
+import { script } from "./script";
 import { subflow } from "./subflow";
 import { subflowInput } from "./subflow-input";
 import { subflowOutput } from "./subflow-output";
 
-export const extensionNodes = [subflow, subflowInput, subflowOutput] as const;
+export const extensionNodes = [script, subflow, subflowInput, subflowOutput] as const;

@@ -47,6 +47,10 @@ export function flowHarness(
     plan: compiled.value,
     runtime,
     plant,
+    /** Awaits every node's async set-up (the script engine), as a host does before the first scan. */
+    prepare(): Promise<void> {
+      return runtime.prepare();
+    },
     setPoint(point: string, value: NodeValue["value"], quality: NodeValue["quality"] = "good") {
       plant.points.set(point, { value, quality, timestamp: plant.now });
     },

@@ -1,0 +1,122 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { flowHarness, testFlow } from "../testing/harness";
+import { type InputSpec, nodeRunner, roundTrip, T0, v } from "../testing/node-runner";
+import { loadScriptEngine, script } from "./script";
+
+beforeAll(async () => {
+  await loadScriptEngine();
+});
+
+function run(code: string, inputs: Record<string, InputSpec> = {}, extra: Record<string, unknown> = {}) {
+  return nodeRunner(script, { code, ...extra }).run(inputs);
+}
+
+describe("script", () => {
+  const cases: [string, string, Record<string, InputSpec>, Record<string, unknown>][] = [
+    ["returns a value to out1", "return inputs.in1 * 2;", { in1: 21 }, { out1: 42 }],
+    [
+      "returns several outputs",
+      "return { out1: inputs.in1 + 1, out3: 'x' };",
+      { in1: 1 },
+      { out1: 2, out3: "x" },
+    ],
+    ["unconnected inputs are null", "return inputs.in2 === null;", { in1: 1 }, { out1: true }],
+    ["sees qualities", "return quality.in1;", { in1: v(1, "uncertain") }, { out1: "uncertain" }],
+    [
+      "Date follows the scan clock",
+      "return Date.now() === now && new Date().getTime() === now;",
+      {},
+      { out1: true },
+    ],
+    ["lists are fine", "return [1, 2, 3].map((x) => x * inputs.in1);", { in1: 2 }, { out1: [2, 4, 6] }],
+    ["the seed's dew point", script.examples![0]!.config.code as string, { in1: 20, in2: 50 }, { out1: 9.3 }],
+  ];
+  it.each(cases)("%s", (_name, code, inputs, expected) => {
+    const out = run(code, inputs);
+    expect(Object.fromEntries(Object.entries(out).map(([k, x]) => [k, x.value]))).toEqual(expected);
+  });
+
+  it("outputs take the worst input quality; a null output is bad", () => {
+    const out = run("return { out1: 1, out2: null };", { in1: v(1, "uncertain"), in2: 2 });
+    expect(out.out1?.quality).toBe("uncertain");
+    expect(out.out2?.quality).toBe("bad");
+  });
+
+  it("keeps state across scans and a restart, and gets dt from the clock", () => {
+    const r = nodeRunner(script, script.examples![1]!.config);
+    const edges = [true, false, true, true];
+    const counts = edges.map((in1, i) => {
+      if (i === 2) r.state = roundTrip(r.state);
+      return r.run({ in1 }, 1000).out1?.value;
+    });
+    expect(counts).toEqual([1, 1, 2, 2]);
+    expect(nodeRunner(script, { code: "return dt;" }).run({}, 0).out1?.value).toBe(0);
+  });
+
+  const failures: [string, string, Record<string, unknown>, RegExp][] = [
+    ["syntax error", "return (;", {}, /SyntaxError/],
+    ["exception", "throw new Error('boom');", {}, /boom/],
+    ["infinite loop hits the time limit", "while (true) {}", { timeout_ms: 20 }, /time limit/],
+    [
+      "allocation hits the memory limit",
+      "return 'x'.repeat(4 * 1024 * 1024).length;",
+      { memory_mb: 2 },
+      /out of memory/,
+    ],
+    [
+      "deep recursion is stopped",
+      "const f = (n) => f(n + 1) + 1; return f(0);",
+      {},
+      /stack|recursion|RangeError|InternalError/i,
+    ],
+    ["no Node: process", "return process.pid;", {}, /process.? is not defined/],
+    ["no Node: require", "return require('fs');", {}, /require.? is not defined/],
+    [
+      "the Function constructor only reaches the sandbox",
+      "return Function('return typeof process')();",
+      {},
+      /unexpected|^$/,
+    ],
+    ["unknown output name", "return { result: 1 };", {}, /unknown outputs: result/],
+    ["an object is not a value", "return { out1: { a: 1 } };", {}, /must be a number/],
+    ["state over 64 KB", "state.big = 'x'.repeat(70000); return 1;", {}, /state is over/],
+  ];
+  it.each(failures)("fails cleanly: %s", (_name, code, extra, error) => {
+    const r = nodeRunner(script, { code, ...extra });
+    let message = "";
+    try {
+      const out = r.run({});
+      message = out.out1 ? `unexpected ${JSON.stringify(out.out1.value)}` : "";
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    if (_name.startsWith("the Function constructor")) {
+      // It runs, but inside QuickJS, where there is no process.
+      expect(run(code).out1?.value).toBe("undefined");
+      return;
+    }
+    expect(message).toMatch(error);
+    expect(r.state).toEqual({ data: {} });
+  });
+
+  it("in a flow: awaits prepare, then a failure is a bad value with the reason", async () => {
+    const h = flowHarness(
+      testFlow(
+        [
+          { id: "k", type: "constant", config: { value: 4 } },
+          {
+            id: "s",
+            type: "script",
+            config: { code: "if (inputs.in1 > 3) throw new Error('too big'); return 1;" },
+          },
+        ],
+        [{ from_node: "k", from_output: "value", to_node: "s", to_input: "in1" }],
+      ),
+    );
+    await h.prepare();
+    const result = h.scan();
+    expect(result.runs.find((x) => x.nodeId === "s")?.status).toBe("error");
+    expect(h.output("s", "out1")).toMatchObject({ quality: "bad", timestamp: T0 });
+    expect(h.output("s", "out1")?.reason).toContain("too big");
+  });
+});
