@@ -6,6 +6,7 @@ import {
   PROPERTIES as P,
   statusFlagsBits,
 } from "@bms/bacnet";
+import { ConfirmedRequests } from "./confirmed-requests";
 import { type CovSubscription, covDue, flagsKey, timeRemainingS } from "./cov-subscriptions";
 import { BVLC_NAK, type ConfirmedRequest, decodeFrame, type UnconfirmedRequest } from "./frame-decoder";
 import {
@@ -58,21 +59,12 @@ export interface ServerStats {
  * services we implement, applies the device's faults, enforces the requester's max-APDU, and sends
  * COV notifications. Nothing in here may throw back into the socket's event handler.
  */
-/** Confirmed COV notifications: wait this long for the SimpleACK, then resend (apduTimeout, retries). */
-export const CONFIRMED_TIMEOUT_MS = 3000;
-export const CONFIRMED_RETRIES = 3;
-
-interface PendingConfirmed {
-  frame: Buffer;
-  peer: Peer;
-  attempts: number;
-  timer: NodeJS.Timeout;
-}
-
 export class DeviceServer {
-  private nextInvokeId = 0;
-  /** Our outstanding confirmed requests by invoke id, until the subscriber acknowledges. */
-  private readonly pending = new Map<number, PendingConfirmed>();
+  /** Our confirmed COV notifications, resent until the subscriber answers. */
+  private readonly outstanding = new ConfirmedRequests(
+    (frame, peer) => this.transmit(frame, peer),
+    () => !this.device.faults.offline,
+  );
   readonly stats: ServerStats = {
     received: 0,
     dropped: 0,
@@ -110,7 +102,7 @@ export class DeviceServer {
           break;
         }
         case "ack":
-          this.acknowledged(frame.invokeId, frame.peer);
+          this.outstanding.answered(frame.invokeId, frame.peer);
           break;
       }
     } catch {
@@ -247,7 +239,7 @@ export class DeviceServer {
     ];
     const objectId = { type: object.type, instance: object.instance };
     const remaining = timeRemainingS(sub, this.now());
-    const invokeId = sub.confirmed ? this.invokeId() : 0;
+    const invokeId = sub.confirmed ? this.outstanding.nextId() : 0;
     const encoded = sub.confirmed
       ? encodeConfirmedCov(
           sub.subscriber,
@@ -270,55 +262,15 @@ export class DeviceServer {
     sub.lastFlags = flagsKey(object);
     this.stats.covNotifications++;
     this.transmit(encoded.frame, sub.subscriber);
-    if (sub.confirmed) this.awaitAck(invokeId, encoded.frame, sub.subscriber);
-  }
-
-  /** Any reply (SimpleACK, Error, Reject, Abort) from the same peer ends the transaction. */
-  private acknowledged(invokeId: number, peer: Peer): void {
-    const entry = this.pending.get(invokeId);
-    if (!entry || entry.peer.address !== peer.address || entry.peer.port !== peer.port) return;
-    clearTimeout(entry.timer);
-    this.pending.delete(invokeId);
-  }
-
-  private awaitAck(invokeId: number, frame: Buffer, peer: Peer): void {
-    const previous = this.pending.get(invokeId);
-    if (previous) clearTimeout(previous.timer); // the id wrapped: the old transaction is long dead
-    const entry: PendingConfirmed = {
-      frame,
-      peer,
-      attempts: 0,
-      timer: setTimeout(() => this.retry(invokeId), CONFIRMED_TIMEOUT_MS),
-    };
-    entry.timer.unref();
-    this.pending.set(invokeId, entry);
-  }
-
-  private retry(invokeId: number): void {
-    const entry = this.pending.get(invokeId);
-    if (!entry) return;
-    if (entry.attempts >= CONFIRMED_RETRIES || this.device.faults.offline) {
-      this.pending.delete(invokeId);
-      return;
-    }
-    entry.attempts++;
-    this.transmit(entry.frame, entry.peer);
-    entry.timer = setTimeout(() => this.retry(invokeId), CONFIRMED_TIMEOUT_MS);
-    entry.timer.unref();
+    if (sub.confirmed) this.outstanding.track(invokeId, encoded.frame, sub.subscriber);
   }
 
   /** Stops retry timers (site reload, shutdown). */
   close(): void {
-    for (const entry of this.pending.values()) clearTimeout(entry.timer);
-    this.pending.clear();
+    this.outstanding.clear();
   }
 
   get pendingConfirmed(): number {
-    return this.pending.size;
-  }
-
-  private invokeId(): number {
-    this.nextInvokeId = (this.nextInvokeId + 1) & 0xff;
-    return this.nextInvokeId;
+    return this.outstanding.size;
   }
 }
