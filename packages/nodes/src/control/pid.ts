@@ -66,8 +66,8 @@ export const pid = defineNode({
     "cooling). The derivative acts on the filtered measurement, so a setpoint change gives no derivative " +
     "kick. It computes every sample_time_s using the real elapsed time, whatever the scan period " +
     "(between samples the output holds). Anti-windup by conditional integration: the integral stops " +
-    "growing while the output is saturated in the direction the error pushes, and stays within the output " +
-    "limits, so the loop comes off a limit as soon as the error reverses. Bumpless transfer: after the node " +
+    "growing while the output is saturated in the direction the error pushes, so the loop comes off a " +
+    "limit as soon as the error reverses. Bumpless transfer: after the node " +
     "was disabled (engine `enable` input false: the output is held), skipped, restarted, or its tuning " +
     "changed (kp, ti, td, action, limits, deadband), the integral is re-initialised so the output continues " +
     "from where it was. `track` true forces the output to `track_value` (hand/auto, or a " +
