@@ -50,6 +50,7 @@ async function main(): Promise<void> {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <title>BMS Supervisor</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%230369a1'/%3E%3Crect x='3' y='3' width='5' height='10' fill='white'/%3E%3C/svg%3E">
 <link rel="stylesheet" href="/${asset(css)}">
 <script type="module" src="/${asset(js)}"></script>
 </head>

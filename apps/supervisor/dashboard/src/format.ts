@@ -66,6 +66,14 @@ export function value(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A point's value: a binary object's 0/1 reads as Off/On, as on the controller's own display. */
+export function pointValue(ref: string, v: unknown): string {
+  if (/^bacnet:\d+\/binary[A-Za-z]+:\d+(\.presentValue)?$/.test(ref) && (v === 0 || v === 1)) {
+    return v === 1 ? "On" : "Off";
+  }
+  return value(v);
+}
+
 /** A point reference without the default property, as the Designer shows it. */
 export function shortRef(ref: string): string {
   return ref.replace(/\.presentValue$/, "");

@@ -28,6 +28,8 @@ export async function dashboardPlugin(app: FastifyInstance): Promise<void> {
     prefix: "/",
     // build.ts writes .br and .gz next to each file: a Pi should not compress the same bytes per request.
     preCompressed: true,
+    // Our own cache-control below; @fastify/static's default (max-age=0) would override it.
+    cacheControl: false,
     setHeaders(reply, path) {
       // Asset names carry a content hash, so they never change; index.html must always be revalidated.
       reply.setHeader(

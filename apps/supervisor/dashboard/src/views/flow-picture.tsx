@@ -63,7 +63,7 @@ function portValue(raw: unknown): { text: string; quality: string } | undefined 
 
 /** Text widths in the SVG's 11 px and 10 px monospace-ish fonts; close enough to keep chips apart. */
 function labelWidth(port: PortInfo): number {
-  return (port.label ?? port.name).length * 6.2;
+  return (port.label ?? port.name).length * 7.2;
 }
 
 /** The last value on an output port, in a dark chip left of the port's name (amber when not good). */
@@ -149,7 +149,12 @@ export function FlowPicture(props: {
     <svg
       class="flow-picture"
       viewBox={`${minX} ${minY} ${width} ${height}`}
-      style={{ aspectRatio: `${width} / ${height}`, maxHeight: "70vh" }}
+      // A small flow is not blown up to the page width: at most a little larger than the Designer draws it.
+      style={{
+        aspectRatio: `${width} / ${height}`,
+        maxHeight: "70vh",
+        maxWidth: `${Math.round(width * 1.2)}px`,
+      }}
       role="img"
       aria-label={`Flow ${props.config.flow_name}: ${placed.length} nodes`}
       data-testid="flow-picture"
@@ -181,15 +186,15 @@ export function FlowPicture(props: {
             />
             <line x1={0} x2={NODE_WIDTH} y1={HEADER} y2={HEADER} class="node-rule" />
             <text x={10} y={19} class="node-title">
-              {clip(title, 20)}
+              {clip(title, 18)}
             </text>
-            <text x={10} y={35} class="node-sub">
-              {clip(sub ? `${p.node.id} · ${sub}` : p.node.id, 34)}
+            <text x={10} y={36} class="node-sub">
+              {clip(sub ? `${p.node.id} · ${sub}` : p.node.id, 36)}
             </text>
-            <rect x={NODE_WIDTH - 74} y={11} width={66} height={20} rx={4} class={`badge badge-${tone}`} />
+            <rect x={NODE_WIDTH - 74} y={6} width={66} height={18} rx={4} class={`badge badge-${tone}`} />
             <text
               x={NODE_WIDTH - 41}
-              y={25}
+              y={19}
               class={`badge-text badge-text-${tone}`}
               text-anchor="middle"
               data-testid={`exec-status-${p.node.id}`}
@@ -216,7 +221,7 @@ export function FlowPicture(props: {
                   {shown ? (
                     <ValueChip
                       shown={shown}
-                      right={NODE_WIDTH - 16 - labelWidth(port)}
+                      right={NODE_WIDTH - 20 - labelWidth(port)}
                       y={y}
                       testId={`exec-value-${p.node.id}-${port.name}`}
                     />

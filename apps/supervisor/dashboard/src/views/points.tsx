@@ -3,7 +3,7 @@ import { apiGet, apiSend } from "../api/client";
 import type { LatestResponse, PointValue } from "../api/types";
 import { ActionButton } from "../components/action-button";
 import { Pill, qualityTone, Stale } from "../components/status";
-import { ago, shortRef, value } from "../format";
+import { ago, pointValue, shortRef, value } from "../format";
 import { type PointInfo, type PointSource, usePointCatalog } from "../point-catalog";
 import { unitSymbol } from "../units";
 import { useNow, usePoll } from "../use-poll";
@@ -128,7 +128,7 @@ export function Points() {
                 <td class="strong">{r.name}</td>
                 <td class="mono">{shortRef(r.ref)}</td>
                 <td class="num mono" data-testid="point-value">
-                  {value(r.value)}
+                  {pointValue(r.ref, r.value)}
                   {r.value !== undefined && r.value !== null && r.units ? ` ${unitSymbol(r.units)}` : ""}
                 </td>
                 <td>

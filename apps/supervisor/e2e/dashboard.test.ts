@@ -1,0 +1,208 @@
+import { api, eventually } from "@bms/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserSession, openBrowser } from "./support/browser";
+import { COOLING_CMD, openView, plotted, ZONE_TEMP } from "./support/dashboard";
+import { screenshot } from "./support/screenshots";
+import { type DashboardStack, DEPLOYED_BY, startStack } from "./support/stack";
+
+// Own loopback address and ports: other suites run their own simulators.
+const SIM_BIND = "127.0.0.60";
+const SIM_PORT = 47850;
+const SUPERVISOR_BACNET_PORT = 47851;
+
+describe("supervisor dashboard against a supervisor running the skeleton flow on the simulator", () => {
+  let stack: DashboardStack;
+  let browser: BrowserSession;
+  let base: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      simBind: SIM_BIND,
+      simPort: SIM_PORT,
+      supervisorBacnetPort: SUPERVISOR_BACNET_PORT,
+    });
+    base = stack.sup.url;
+    admin = stack.sup.token;
+    browser = await openBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("is served at / as a small static bundle", async () => {
+    const index = await fetch(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const html = await index.text();
+    const script = html.match(/src="(\/assets\/app-[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${base}${script}`, { headers: { "accept-encoding": "gzip" } });
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-encoding")).toBe("gzip");
+    expect(js.headers.get("cache-control")).toContain("immutable");
+    expect((await js.arrayBuffer()).byteLength).toBeLessThan(300 * 1024);
+  });
+
+  it("shows the flow running on the overview", async () => {
+    const { page } = browser;
+    await openView(page, base, "overview", admin);
+    await expect.poll(() => page.getByTestId("flow-status").textContent()).toBe("Running");
+    expect(await page.getByTestId("flow-name").textContent()).toBe("Zone cooling");
+    expect(await page.getByTestId("flow-deployed-by").textContent()).toBe(DEPLOYED_BY);
+    expect(await page.getByTestId("flow-version").textContent()).toBe("1.0.0 (config v1)");
+    await expect.poll(() => page.getByTestId("last-scan").textContent()).toMatch(/^\d+ s ago$/);
+    expect(await page.getByTestId("devices-online").textContent()).toBe("1 online");
+    expect(await page.getByTestId("errors-15m").textContent()).toBe("0");
+    expect(await page.getByTestId("supervisor-version").textContent()).toMatch(/^\d+\.\d+\.\d+/);
+    // CPU is measured between two metric polls (5 s apart).
+    await expect
+      .poll(() => page.getByTestId("cpu").textContent(), { timeout: 15_000 })
+      .toMatch(/% of a core/);
+    await expect.poll(() => page.getByTestId("header-status").textContent()).toContain("Zone cooling");
+    await screenshot(page, "overview");
+  });
+
+  it("lists the flow's points and refreshes their values every 2 s", async () => {
+    const { page } = browser;
+    await openView(page, base, "points", admin);
+    const zone = page.locator(`[data-testid="point-row"][data-ref="${ZONE_TEMP}"]`);
+    const cooling = page.locator(`[data-testid="point-row"][data-ref="${COOLING_CMD}"]`);
+    await zone.waitFor();
+    await cooling.waitFor();
+    // Name and units come from the device's objects, read once through the supervisor.
+    await expect.poll(() => zone.locator("td").first().textContent()).toBe("Zone Temp");
+    await expect.poll(() => zone.getByTestId("point-value").textContent()).toMatch(/^-?\d+(\.\d+)? °C$/);
+    expect(await zone.textContent()).toContain("Read by flow");
+    expect(await cooling.textContent()).toContain("Commanded by flow");
+    expect(await cooling.getByTestId("point-value").textContent()).toMatch(/^(On|Off)$/);
+
+    const firstAt = Number(await zone.getByTestId("point-age").getAttribute("data-at"));
+    const firstValue = await zone.getByTestId("point-value").textContent();
+    // The simulated zone temperature drifts every scan: a new timestamp and, soon, a new value.
+    await expect
+      .poll(async () => Number(await zone.getByTestId("point-age").getAttribute("data-at")), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(firstAt);
+    await expect
+      .poll(() => zone.getByTestId("point-value").textContent(), { timeout: 15_000 })
+      .not.toBe(firstValue);
+    const shown = Number.parseFloat((await zone.getByTestId("point-value").textContent()) ?? "");
+    expect(shown).toBeGreaterThan(15);
+    expect(shown).toBeLessThan(31);
+
+    await page.getByTestId("points-search").fill("cool");
+    await expect.poll(() => page.getByTestId("point-row").count()).toBe(1);
+    await page.getByTestId("points-search").fill("");
+    await expect.poll(() => page.getByTestId("point-row").count()).toBe(2);
+    await screenshot(page, "points");
+  });
+
+  it("charts the last 15 minutes from the recorded history, and zooms out to 24 h", async () => {
+    const { page } = browser;
+    await openView(page, base, "history", admin);
+    await page.locator(`[data-testid="history-pick"][data-ref="${COOLING_CMD}"]`).check();
+    const chart = await eventually(async () => {
+      const c = await plotted(page, ZONE_TEMP);
+      return c && c.data[0]!.length >= 5 ? c : undefined;
+    }, 30_000);
+    expect(chart.to - chart.from).toBeGreaterThanOrEqual(15 * 60_000 - 1000);
+    expect(chart.to - chart.from).toBeLessThanOrEqual(15 * 60_000 + 1000);
+    // The plotted numbers are the supervisor's history for that window, bucket for bucket.
+    const { body } = await api<{ series: { samples: { t: number; avg: number | null }[] }[] }>(
+      base,
+      `/api/data/timeseries?points=${ZONE_TEMP}&from=${chart.from}&to=${chart.to}&bucket=${chart.bucket_ms}`,
+    );
+    const stored = body.series[0]!.samples;
+    const [xs, avgs] = chart.data as [number[], (number | null)[]];
+    // A sample flushed after the page asked may extend the stored series by one bucket; never differ before.
+    expect(stored.length).toBeGreaterThanOrEqual(xs.length);
+    const aligned = stored.slice(0, xs.length);
+    expect(xs).toEqual(aligned.map((s) => s.t / 1000));
+    expect(avgs.slice(0, -1)).toEqual(aligned.slice(0, -1).map((s) => s.avg));
+    for (const v of avgs) {
+      expect(v).not.toBeNull();
+      expect(v!).toBeGreaterThan(15);
+      expect(v!).toBeLessThan(31);
+    }
+    const canvas = page.locator(`[data-testid="history-chart"][data-point="${ZONE_TEMP}"] canvas`);
+    expect((await canvas.boundingBox())?.width).toBeGreaterThan(200);
+    const cooling = await eventually(() => plotted(page, COOLING_CMD), 15_000);
+    expect(cooling.data[1]!.every((v) => v === null || v === 0 || v === 1)).toBe(true);
+    await screenshot(page, "history");
+
+    await page.getByTestId("range-24h").click();
+    const day = await eventually(async () => {
+      const c = await plotted(page, ZONE_TEMP);
+      return c && c.to - c.from > 23 * 3_600_000 ? c : undefined;
+    });
+    // Bucketed on the server: a day never comes as one sample per second.
+    expect(day.bucket_ms).toBeGreaterThan(1000);
+    expect(day.data[0]!.length).toBeGreaterThan(0);
+    expect(day.data[0]!.length).toBeLessThanOrEqual(1500);
+  });
+
+  it("draws the deployed flow with live node states and values", async () => {
+    const { page } = browser;
+    await openView(page, base, "execution", admin);
+    for (const id of ["temp", "hot", "cool"]) {
+      await expect
+        .poll(() => page.getByTestId(`exec-node-${id}`).getAttribute("data-status"))
+        .toBe("completed");
+      expect(await page.getByTestId(`exec-status-${id}`).textContent()).toBe("completed");
+    }
+    expect(await page.locator('[data-testid^="exec-edge-"]').count()).toBe(2);
+    // A straight edge has no height, so "attached" rather than "visible".
+    await page.getByTestId("exec-edge-temp-hot").waitFor({ state: "attached" });
+    await page.getByTestId("exec-edge-hot-cool").waitFor({ state: "attached" });
+    const temp = page.getByTestId("exec-value-temp-value");
+    await temp.waitFor();
+    const first = await temp.getAttribute("data-value");
+    expect(Number.parseFloat(first ?? "")).toBeGreaterThan(15);
+    await expect.poll(() => temp.getAttribute("data-value"), { timeout: 15_000 }).not.toBe(first);
+    expect(await page.getByTestId("exec-value-hot-result").getAttribute("data-value")).toMatch(/^(On|Off)$/);
+    // Nodes sit where the Designer put them (x 0 / 250 / 500): left to right on screen.
+    const boxes = await Promise.all(
+      ["temp", "hot", "cool"].map((id) => page.getByTestId(`exec-node-${id}`).boundingBox()),
+    );
+    expect(boxes[0]!.x).toBeLessThan(boxes[1]!.x);
+    expect(boxes[1]!.x).toBeLessThan(boxes[2]!.x);
+    await page.getByTestId("exec-node-hot").click();
+    await expect.poll(() => page.getByTestId("node-details").textContent()).toContain("Inputs");
+    expect(await page.getByTestId("log-entry").count()).toBeGreaterThan(0);
+    await screenshot(page, "execution");
+  });
+
+  it("lists the devices and runs a discovery with the admin token", async () => {
+    const { page } = browser;
+    await openView(page, base, "devices", admin);
+    const row = page.locator('[data-testid="device-row"][data-device="1001"]');
+    await row.waitFor();
+    expect(await row.getByTestId("device-status").textContent()).toBe("online");
+    expect(await row.textContent()).toContain("Skeleton Controller");
+    const before = await api<{ last_scan: string }>(base, "/api/devices/discovery");
+    await page.getByTestId("discover").click();
+    await eventually(async () => {
+      const { body } = await api<{ last_scan: string; scan_status: string }>(base, "/api/devices/discovery");
+      return body.last_scan !== before.body.last_scan && body.scan_status === "complete" ? true : undefined;
+    });
+    await expect
+      .poll(() => page.getByTestId("discovery-status").textContent(), { timeout: 10_000 })
+      .toMatch(/Last discovery \d+ s ago/);
+    expect(await page.getByTestId("discover-error").count()).toBe(0);
+    await screenshot(page, "devices");
+  });
+
+  it("shows the access rules and that the saved token is the admin one", async () => {
+    const { page } = browser;
+    await openView(page, base, "access", admin);
+    await expect
+      .poll(() => page.getByTestId("access-reads").textContent())
+      .toBe("Open to anyone on the network");
+    await expect.poll(() => page.getByTestId("token-kind").textContent()).toContain("Admin token saved");
+    await screenshot(page, "access");
+  });
+});
