@@ -46,7 +46,8 @@ describe("loop", () => {
       [20, 41, 62],
       "good",
     ],
-    ["an empty list gives an empty list", { flow: SCALE }, { items: [] }, [], "good"],
+    ["an empty list gives an empty list", { flow: SCALE }, { items: [[]] }, [], "good"],
+    ["one wire carrying a list", { flow: SCALE }, { items: [[10, 20]], in1: 2 }, [20, 41], "good"],
     [
       "a bad item gives a bad result and a bad list",
       { flow: SCALE },
@@ -61,8 +62,15 @@ describe("loop", () => {
       [1, 3],
       "uncertain",
     ],
-    ["a bad items input is bad", { flow: SCALE }, { items: v([1], "bad") }, null, "bad"],
-    ["a non-list is bad", { flow: SCALE }, { items: 5 }, null, "bad"],
+    ["a single bad wire is bad", { flow: SCALE }, { items: [v([1], "bad")] }, null, "bad"],
+    ["one wire with a scalar is one item", { flow: SCALE }, { items: [5] }, [5], "good"],
+    [
+      "a bad wire among several is a bad item",
+      { flow: SCALE },
+      { items: [1, v(2, "bad"), 3] },
+      [1, null, 5],
+      "bad",
+    ],
   ];
   it.each(cases)("%s", (_name, config, inputs, value, quality) => {
     const out = nodeRunner(loop, config).run(inputs as never).results;
@@ -118,26 +126,29 @@ describe("loop", () => {
     ]);
   });
 
-  it("runs inside a flow: zone temperatures to damper demands to the max", () => {
+  it("runs inside a flow: one wire per zone, results to max", () => {
+    const zones = [22, 25, 23.5];
     const h = flowHarness(
       testFlow(
         [
-          { id: "zones", type: "subflow_input", config: { name: "none", default: 0 } },
-          {
-            id: "each",
-            type: "loop",
-            config: loop.examples![0]!.config,
-          },
+          ...zones.map((value, i) => ({ id: `z${i}`, type: "constant", config: { value } })),
+          { id: "each", type: "loop", config: loop.examples![0]!.config },
           { id: "worst", type: "max", config: {} },
         ],
         [
-          { from_node: "zones", from_output: "value", to_node: "each", to_input: "items" },
+          ...zones.map((_, i) => ({
+            from_node: `z${i}`,
+            from_output: "value",
+            to_node: "each",
+            to_input: "items",
+          })),
           { from_node: "each", from_output: "results", to_node: "worst", to_input: "inputs" },
         ],
       ),
     );
     h.scan();
-    // A scalar where a list is expected: the loop is bad, so max has nothing usable.
-    expect(h.output("worst", "value")?.quality).toBe("bad");
+    // clamp((t - 21) * 25, 0, 100) per zone.
+    expect(h.output("each", "results")?.value).toEqual([25, 100, 62.5]);
+    expect(h.output("worst", "value")?.value).toBe(100);
   });
 });

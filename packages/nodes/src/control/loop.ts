@@ -27,17 +27,19 @@ export const loop = defineNode({
   label: "For Each",
   icon: "repeat",
   description:
-    "Runs a sub-flow once per item of the `items` list (every VAV's zone temperature, say) and outputs the " +
-    "list of results. The sub-flow is `flow: { nodes, connections }` in the flow format; inside it, " +
+    "Runs a sub-flow once per item and outputs the list of results. Items are either one list wired to " +
+    "`items` (a script's or a point's array), or several wires to `items`, one item each in wiring order " +
+    "(every VAV's zone temperature, each with its own quality). The sub-flow is `flow: { nodes, connections }` in the flow format; inside it, " +
     "`subflow_input` nodes named `item`, `index` (0-based), `count` and in1..in4 (this node's inputs, shared " +
     "by all items) receive values, and a `subflow_output` named `result` gives the item's result. Each item " +
     "has its own copy with its own state (a PID per zone keeps its own integral), kept across scans and " +
     "restarts by index. Points read and written inside are batched with the flow's; alerts get per-item " +
     "keys. A result that is missing (untaken branch) is null with quality uncertain; `results`' quality is " +
-    "the worst of the items'. Items beyond max_items are left out (uncertain). A bad or non-list `items` " +
-    "gives bad results and leaves the copies' state untouched.",
+    "the worst of the items' results (a bad item reaches the sub-flow as a bad `item`, which decides). Items " +
+    "beyond max_items are left out (uncertain). A single `items` wire that is bad gives bad " +
+    "results and leaves the copies' state untouched; a single good scalar is one item.",
   inputs: [
-    { name: "items", type: "list", label: "Items", required: true },
+    { name: "items", type: "any", label: "Items", required: true, multiple: true },
     ...EXTRA.map((name) => ({ name, type: "any" as const, label: name })),
   ],
   outputs: [
@@ -53,18 +55,27 @@ export const loop = defineNode({
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
   initialState: (): LoopState => ({ items: [] }),
-  execute(inputs, config, state, ctx) {
+  execute(inputs, config, state, ctx, multi) {
     const plan = compileEmbedded(config.flow);
     if (!plan.ok) throw new Error(`sub-flow does not compile: ${plan.errors[0]?.message ?? "unknown error"}`);
-    const list = inputs.items;
-    if (!list || list.quality === "bad" || !Array.isArray(list.value)) {
-      const reason = list?.reason ?? "items is not a list";
+    const wires = multi.items ?? [];
+    const single = wires.length === 1 ? wires[0]! : undefined;
+    const list = single && Array.isArray(single.value) ? single : undefined;
+    // One bad wire may be a failed list: iterating it as one item would reshuffle the copies' state.
+    if (wires.length === 0 || single?.quality === "bad") {
+      const reason = single?.reason ?? "no items";
       return {
         results: { value: null, quality: "bad", timestamp: ctx.now, reason },
         count: { value: 0, quality: "bad", timestamp: ctx.now, reason },
       };
     }
-    const all = list.value as readonly Payload[];
+    const all: NodeValue[] = list
+      ? (list.value as readonly Payload[]).map((value) => ({
+          value,
+          quality: list.quality,
+          timestamp: list.timestamp,
+        }))
+      : [...wires];
     const items = all.slice(0, config.max_items);
     let copies = live.get(state);
     if (!copies) {
@@ -78,13 +89,13 @@ export const loop = defineNode({
     for (const name of EXTRA) if (inputs[name]) shared.set(name, inputs[name]!);
     shared.set("count", { value: items.length, quality: "good", timestamp: ctx.now });
     const results: Payload[] = [];
-    let worst: NodeValue["quality"] = all.length > items.length ? "uncertain" : list.quality;
-    let reason =
-      all.length > items.length ? `${all.length - items.length} items over max_items left out` : list.reason;
+    let worst: NodeValue["quality"] = all.length > items.length ? "uncertain" : "good";
+    let reason: string | undefined =
+      all.length > items.length ? `${all.length - items.length} items over max_items left out` : undefined;
     items.forEach((item, index) => {
       copies[index] ??= new EmbeddedInstance(plan.value);
       const given = new Map(shared);
-      given.set("item", { value: item, quality: list.quality, timestamp: list.timestamp });
+      given.set("item", item);
       given.set("index", { value: index, quality: "good", timestamp: ctx.now });
       const result = copies[index]!.run(ctx, given, index).get("result");
       state.items[index] = copies[index]!.save();
