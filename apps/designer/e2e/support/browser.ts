@@ -30,7 +30,7 @@ export async function openBrowser(
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
     viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
