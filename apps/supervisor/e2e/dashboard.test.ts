@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { buildDeploymentPackage } from "@bms/schemas";
 import { api, eventually } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserSession, openBrowser } from "./support/browser";
@@ -204,5 +206,80 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
       .toBe("Open to anyone on the network");
     await expect.poll(() => page.getByTestId("token-kind").textContent()).toContain("Admin token saved");
     await screenshot(page, "access");
+  });
+
+  it("shows a latched alarm and acknowledges it from the execution view", async () => {
+    // A flow whose alarm is always on: zone temperature above 0 °C, latched until acknowledged.
+    const pkg = buildDeploymentPackage({
+      project_id: "skeleton",
+      project_name: "Skeleton",
+      configuration: {
+        metadata: {
+          flow_id: randomUUID(),
+          flow_name: "Zone alarm",
+          version: "1.1.0",
+          generated_at: new Date().toISOString(),
+        },
+        execution: {
+          trigger: { type: "interval", interval_ms: 500 },
+          error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+        },
+        nodes: [
+          {
+            id: "temp",
+            type: "sensor_read",
+            position: { x: 0, y: 0 },
+            config: { point: "bacnet:1001/analogInput:1" },
+          },
+          { id: "warm", type: "threshold", position: { x: 250, y: 0 }, config: { operator: ">", value: 0 } },
+          {
+            id: "alarm",
+            type: "alert",
+            position: { x: 500, y: 0 },
+            config: {
+              message: "Zone temperature $value above limit",
+              priority: "high",
+              mode: "latched",
+              key: "zone-high",
+            },
+          },
+        ],
+        connections: [
+          { from_node: "temp", from_output: "value", to_node: "warm", to_input: "value" },
+          { from_node: "warm", from_output: "result", to_node: "alarm", to_input: "condition" },
+          { from_node: "temp", from_output: "value", to_node: "alarm", to_input: "value" },
+        ],
+      },
+      bacnet_objects: [],
+      created_at: new Date().toISOString(),
+    });
+    const deploy = await api(base, "/api/config/deploy", { body: pkg, token: admin });
+    expect(deploy.status).toBe(200);
+
+    const { page } = browser;
+    await openView(page, base, "access", admin);
+    await page.locator("#operator-name").fill("Night shift");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await openView(page, base, "execution", admin);
+    const alert = page.locator('[data-testid="alert"][data-key="zone-high"]');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.getAttribute("data-state")).toBe("active");
+    expect(await alert.textContent()).toMatch(/Zone temperature [\d.]+ above limit/);
+    await expect
+      .poll(() => page.getByTestId("exec-node-alarm").getAttribute("data-status"))
+      .toBe("completed");
+    await screenshot(page, "alarm");
+
+    await alert.getByTestId("alert-ack").click();
+    await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
+    expect(await alert.getByTestId("alert-ack").count()).toBe(0);
+    const { body } = await api<{ alerts: { key: string; state: string; acked_by: string }[] }>(
+      base,
+      "/api/alerts",
+    );
+    expect(body.alerts.find((a) => a.key === "zone-high")).toMatchObject({
+      state: "acknowledged",
+      acked_by: "Night shift",
+    });
   });
 });

@@ -66,18 +66,30 @@ function labelWidth(port: PortInfo): number {
   return (port.label ?? port.name).length * 7.2;
 }
 
-/** The last value on an output port, in a dark chip left of the port's name (amber when not good). */
+/** Where the input label on row `i` ends, so an output value on that row does not cover it. */
+function inputLabelEnd(p: Placed, i: number): number {
+  const input = p.type?.inputs[i];
+  return input ? 10 + labelWidth(input) + 6 : 10;
+}
+
+/**
+ * The last value on an output port, in a dark chip left of the port's name (amber when not good),
+ * shortened to the room left by the input label on the same row; the node's details show it whole.
+ */
 function ValueChip(props: {
   shown: { text: string; quality: string };
+  left: number;
   right: number;
   y: number;
   testId: string;
 }) {
-  const text = clip(props.shown.text, 12);
+  const room = Math.floor((props.right - props.left - 10) / 6.4);
+  const text = clip(props.shown.text, Math.min(12, Math.max(room, 2)));
   const width = text.length * 6.4 + 10;
   const x = props.right - width;
   return (
     <g data-testid={props.testId} data-value={props.shown.text} data-quality={props.shown.quality}>
+      <title>{props.shown.text}</title>
       <rect
         x={x}
         y={props.y - 9}
@@ -221,6 +233,7 @@ export function FlowPicture(props: {
                   {shown ? (
                     <ValueChip
                       shown={shown}
+                      left={inputLabelEnd(p, i)}
                       right={NODE_WIDTH - 20 - labelWidth(port)}
                       y={y}
                       testId={`exec-value-${p.node.id}-${port.name}`}

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { Bucket } from "../api/types";
-import { value } from "../format";
+import { pointValue, value } from "../format";
 import { parseBacnetRef } from "../point-catalog";
 import { unitSymbol } from "../units";
 
@@ -35,6 +35,16 @@ function publish(chart: PlottedChart | undefined, point: string): void {
   else delete window.bmsDashboard.charts[point];
 }
 
+/**
+ * Commands are stored when they change, so a binary's last state holds until now: draw it to the end
+ * of the window (or now) instead of leaving a lone dot at the last change.
+ */
+function holdLast(samples: Bucket[], until: number): Bucket[] {
+  const last = samples[samples.length - 1];
+  if (!last || last.t >= until) return samples;
+  return [...samples, { ...last, t: until, count: 0 }];
+}
+
 function toData(samples: Bucket[]): uPlot.AlignedData {
   return [
     samples.map((s) => s.t / 1000),
@@ -65,6 +75,8 @@ export function HistoryChart(props: {
   const symbol = unitSymbol(units);
   const binary = parseBacnetRef(point)?.type.startsWith("binary") ?? false;
   const color = COLORS[props.index % COLORS.length]!;
+  const shownSamples = () =>
+    binary ? holdLast(props.series.samples, Math.min(Date.now(), props.to)) : props.series.samples;
 
   const publishChart = (chart: uPlot) =>
     publish(
@@ -132,7 +144,7 @@ export function HistoryChart(props: {
         ],
       },
     };
-    const chart = new uPlot(options, toData(props.series.samples), el);
+    const chart = new uPlot(options, toData(shownSamples()), el);
     chart.over.addEventListener("dblclick", () => {
       zoomed.current = false;
       chart.setScale("x", { min: window_.current.from / 1000, max: window_.current.to / 1000 });
@@ -154,7 +166,7 @@ export function HistoryChart(props: {
   useEffect(() => {
     const chart = plot.current;
     if (!chart) return;
-    chart.setData(toData(props.series.samples), !zoomed.current);
+    chart.setData(toData(shownSamples()), !zoomed.current);
     publishChart(chart);
   }, [props.series.samples, props.from, props.to, props.bucketMs, point]);
 
@@ -167,7 +179,7 @@ export function HistoryChart(props: {
         {last ? (
           <span class="muted">
             {" "}
-            · latest {value(last.last ?? last.avg)}
+            · latest {pointValue(point, last.last ?? last.avg)}
             {symbol ? ` ${symbol}` : ""}
           </span>
         ) : null}
