@@ -47,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(enginePlugin, {
     execute: options.execute,
     historyRetentionHours: options.historyRetentionHours,
+    historyMinIntervalMs: options.historyMinIntervalMs,
     watchIntervalMs: 5000,
   });
   app.decorate(

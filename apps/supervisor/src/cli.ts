@@ -81,6 +81,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     retries: envNumber("BMS_BACNET_RETRIES", 2),
     perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
     historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
+    historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SupervisorOptions {
   retries: number;
   perDeviceConcurrency: number;
   historyRetentionHours: number;
+  /** A point's value is stored on change, at most once per this interval. */
+  historyMinIntervalMs: number;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */

@@ -16,6 +16,10 @@ export interface ScanTrace {
 
 const TRACE_WINDOW_MS = 15 * 60_000;
 const MAX_TIMELINE = 5000;
+/** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
+ * shorter window rather than growing the heap by hundreds of MB. */
+const TRACE_MIN_SPACING_MS = 1000;
+const MAX_TRACE_NODE_RECORDS = 250_000;
 
 /** What the engine did lately: the last scan's node statuses, the event timeline and 15 min of traces. */
 export class ExecutionTracker {
@@ -23,6 +27,8 @@ export class ExecutionTracker {
   lastScanAt: number | null = null;
   scans = 0;
   private durations: number[] = [];
+  /** Whole scan cycles (reads, evaluation, writes, history), which is what limits the scan rate. */
+  private cycles: number[] = [];
   private timeline: NodeExecutionEvent[] = [];
   private traces: ScanTrace[] = [];
   private nodesPerScan = 0;
@@ -32,6 +38,7 @@ export class ExecutionTracker {
     this.lastScanAt = null;
     this.scans = 0;
     this.durations = [];
+    this.cycles = [];
     this.timeline = [];
     this.traces = [];
   }
@@ -60,6 +67,8 @@ export class ExecutionTracker {
     }
     if (this.timeline.length > MAX_TIMELINE) this.timeline.splice(0, this.timeline.length - MAX_TIMELINE);
 
+    const lastTrace = this.traces[this.traces.length - 1];
+    if (lastTrace && wallClock - lastTrace.at < TRACE_MIN_SPACING_MS) return;
     this.traces.push({
       scan: result.scan,
       at: wallClock,
@@ -73,9 +82,21 @@ export class ExecutionTracker {
       })),
     });
     const cutoff = wallClock - TRACE_WINDOW_MS;
-    let drop = 0;
+    const perTrace = Math.max(1, result.runs.length);
+    const maxTraces = Math.max(1, Math.floor(MAX_TRACE_NODE_RECORDS / perTrace));
+    let drop = Math.max(0, this.traces.length - maxTraces);
     while (drop < this.traces.length && this.traces[drop]!.at < cutoff) drop++;
     if (drop > 0) this.traces.splice(0, drop);
+  }
+
+  recordCycle(ms: number): void {
+    this.cycles.push(ms);
+    if (this.cycles.length > 100) this.cycles.shift();
+  }
+
+  averageCycleMs(): number {
+    if (this.cycles.length === 0) return 0;
+    return this.cycles.reduce((a, b) => a + b, 0) / this.cycles.length;
   }
 
   averageScanMs(): number {

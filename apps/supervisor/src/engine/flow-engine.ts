@@ -229,6 +229,7 @@ export class FlowEngine {
   private async runScan(reason: ScanReason): Promise<void> {
     const flow = this.active;
     if (!flow) return;
+    const cycleStart = performance.now();
     const now = Date.now();
     const values = new Map<string, NodeValue>();
     // Values a live COV subscription reported are current; everything else is read, batched per device.
@@ -288,6 +289,7 @@ export class FlowEngine {
     for (const alert of result.alerts) this.deps.alerts.handle(alert);
     this.persistState(flow);
     this.tracker.record(result, Date.now());
+    this.tracker.recordCycle(performance.now() - cycleStart);
     if (result.stoppedBy) {
       await this.stop(`node ${result.stoppedBy.nodeId} failed: ${result.stoppedBy.error}`, "error");
     }

@@ -21,6 +21,7 @@ describe("OpenAPI", () => {
       retries: 0,
       perDeviceConcurrency: 1,
       historyRetentionHours: 1,
+      historyMinIntervalMs: 1000,
     });
     await app.ready();
   });

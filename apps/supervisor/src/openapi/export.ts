@@ -21,6 +21,7 @@ const app = await buildApp({
   retries: 0,
   perDeviceConcurrency: 1,
   historyRetentionHours: 1,
+  historyMinIntervalMs: 1000,
 });
 await app.ready();
 const file = join(root, "docs/api/openapi.json");

@@ -21,12 +21,18 @@ declare module "fastify" {
  * The scan engine and history. On start it resumes the last active config (and its node state), so a
  * power cut or kill -9 is followed by the same flow running again.
  */
-export const enginePlugin = fp<{ execute: boolean; historyRetentionHours: number; watchIntervalMs: number }>(
+export const enginePlugin = fp<{
+  execute: boolean;
+  historyRetentionHours: number;
+  historyMinIntervalMs: number;
+  watchIntervalMs: number;
+}>(
   async (app, options) => {
     const { repos, db } = app;
     const history = new HistoryRecorder(repos.timeseries, {
-      minIntervalMs: 1000,
-      maxIntervalMs: 60_000,
+      minIntervalMs: options.historyMinIntervalMs,
+      // A flat line still gets a sample every 15 minutes, so "no data" never means "no change".
+      maxIntervalMs: 15 * 60_000,
       retentionMs: options.historyRetentionHours * 3_600_000,
     });
     const commands = {

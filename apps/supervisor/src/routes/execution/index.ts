@@ -30,6 +30,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
       ...status(),
       trigger: app.engine.flow?.plan.flow.execution.trigger ?? null,
       avg_scan_ms: app.engine.tracker.averageScanMs(),
+      avg_cycle_ms: app.engine.tracker.averageCycleMs(),
       cov: app.cov.status(),
       started_at: app.engine.startedAt ? new Date(app.engine.startedAt).toISOString() : null,
     }),

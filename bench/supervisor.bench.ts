@@ -1,0 +1,295 @@
+// Supervisor benchmark (issue 5), run by `pnpm bench supervisor`. Measures, in one run on one machine:
+//  1. points polled per second by the supervisor's scan engine vs a raw @bacnet-js/client RPM loop on the
+//     same simulated devices (the ratio is what matters: the machine's speed cancels out);
+//  2. deploy → first completed scan latency;
+//  3. RSS with 50 devices × 40 points polled at 1 s and 24 h of history in runtime.db;
+//  4. the 15-minute history query for 20 points (and a 24 h one).
+// Results: bench/results/supervisor.json. BENCH_HISTORY_HOURS shortens the generated history for a quick run.
+import { randomUUID } from "node:crypto";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
+import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
+import { api, REPO_ROOT, startSimulator, startSupervisor, tempDir } from "@bms/test-support";
+import { openDatabase } from "../apps/supervisor/src/storage/database";
+
+const BACnetClient: typeof bacnetModule =
+  (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
+
+const DEVICES = 50;
+const FIRST = 10001;
+const SIM_BIND = "127.0.4.1";
+const SIM_PORT = 47860;
+const RAW_PORT = 47861;
+const SUP_PORT = 47862;
+const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 10);
+const HISTORY_HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 24);
+const HISTORY_STEP_MS = 5000;
+
+/** 40 points per device: AI, AV, BI, BO 1..10. */
+const OBJECTS: { type: number; name: string; instance: number }[] = [];
+for (const [type, name] of [
+  [0, "analogInput"],
+  [2, "analogValue"],
+  [3, "binaryInput"],
+  [4, "binaryOutput"],
+] as const) {
+  for (let i = 1; i <= 10; i++) OBJECTS.push({ type, name, instance: i });
+}
+const refs = Array.from({ length: DEVICES }, (_, d) =>
+  OBJECTS.map((o) => `bacnet:${FIRST + d}/${o.name}:${o.instance}.presentValue`),
+).flat();
+
+function rss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/**
+ * Two raw loops over the same 50 devices × 40 points: `independent` keeps one request in flight per
+ * device at all times (the server never idles); `rounds` reads every device, waits for all, repeats -
+ * the shape of a scan, which needs all of its inputs before it evaluates.
+ */
+async function rawRpmLoop(seconds: number, shape: "independent" | "rounds"): Promise<number> {
+  const client = new BACnetClient({
+    port: RAW_PORT,
+    interface: "127.0.0.1",
+    broadcastAddress: "127.255.255.255",
+    apduTimeout: 2000,
+  });
+  await new Promise<void>((resolve) => client.once("listening", () => resolve()));
+  const specs: BACNetReadAccessSpecification[] = OBJECTS.map((o) => ({
+    objectId: { type: o.type, instance: o.instance } as BACNetObjectID,
+    properties: [{ id: 85, index: 0xffffffff }] as BACNetReadAccessSpecification["properties"],
+  }));
+  let points = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const readDevice = async (d: number) => {
+    try {
+      const answer = await client.readPropertyMultiple({ address: `127.0.4.${1 + d}:${SIM_PORT}` }, specs);
+      points += answer.values.length;
+    } catch {
+      // a timeout counts as zero points
+    }
+  };
+  if (shape === "independent") {
+    await Promise.all(
+      Array.from({ length: DEVICES }, async (_, d) => {
+        while (Date.now() < deadline) await readDevice(d);
+      }),
+    );
+  } else {
+    while (Date.now() < deadline) await Promise.all(Array.from({ length: DEVICES }, (_, d) => readDevice(d)));
+  }
+  client.close();
+  return points / seconds;
+}
+
+function sensorFlow(points: readonly string[], intervalMs: number): FlowConfigurationInput {
+  return {
+    metadata: {
+      flow_id: randomUUID(),
+      flow_name: `poll ${points.length} points`,
+      version: "1.0.0",
+      generated_at: new Date().toISOString(),
+    },
+    execution: {
+      trigger: { type: "interval", interval_ms: intervalMs },
+      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+    },
+    nodes: points.map((point, i) => ({ id: `p${i}`, type: "sensor_read", config: { point } })),
+    connections: [],
+  };
+}
+
+function packageOf(flow: FlowConfigurationInput) {
+  return buildDeploymentPackage({
+    project_id: "bench",
+    project_name: "Benchmark",
+    configuration: flow,
+    created_at: new Date().toISOString(),
+  });
+}
+
+/** 24 h of history for every polled point, one sample per 5 s, written straight into runtime.db. */
+function fillHistory(dataDir: string): { rows: number; seconds: number; bytes: number } {
+  const started = Date.now();
+  const db = openDatabase(dataDir);
+  const insertPoint = db.prepare("INSERT OR IGNORE INTO points (ref) VALUES (?)");
+  const selectPoint = db.prepare("SELECT id FROM points WHERE ref = ?");
+  const ids = refs.map((ref) => {
+    insertPoint.run(ref);
+    return (selectPoint.get(ref) as { id: number }).id;
+  });
+  const insert = db.prepare(
+    "INSERT OR REPLACE INTO samples (point_id, ts, value, text, quality) VALUES (?, ?, ?, NULL, 0)",
+  );
+  const end = Date.now() - 60_000;
+  const start = end - HISTORY_HOURS * 3_600_000;
+  let rows = 0;
+  const batch = db.transaction((from: number, to: number) => {
+    for (let ts = from; ts < to; ts += HISTORY_STEP_MS) {
+      for (let p = 0; p < ids.length; p++) {
+        insert.run(ids[p], ts, 20 + 3 * Math.sin(ts / 3_600_000 + p));
+        rows++;
+      }
+    }
+  });
+  for (let t = start; t < end; t += 600_000) batch(t, Math.min(end, t + 600_000));
+  db.close();
+  return { rows, seconds: (Date.now() - started) / 1000, bytes: statSync(join(dataDir, "runtime.db")).size };
+}
+
+async function main() {
+  const results: Record<string, unknown> = {
+    machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+    setup: { devices: DEVICES, points_per_device: OBJECTS.length, measure_seconds: MEASURE_S },
+  };
+  console.log(`starting ${DEVICES} simulated devices...`);
+  const sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, devices: DEVICES });
+  try {
+    // 1. Raw RPM loop: the ceiling this machine and simulator allow.
+    const rawIndependent = await rawRpmLoop(MEASURE_S, "independent");
+    const raw = await rawRpmLoop(MEASURE_S, "rounds");
+    console.log(
+      `raw RPM loop: ${raw.toFixed(0)} points/s in scan-shaped rounds, ${rawIndependent.toFixed(0)} with devices independent`,
+    );
+
+    // History first, so the RSS figure includes a full day of it on disk.
+    const dataDir = tempDir("bench-supervisor");
+    console.log(`writing ${HISTORY_HOURS} h of history for ${refs.length} points...`);
+    const history = fillHistory(dataDir);
+    console.log(
+      `history: ${history.rows} rows in ${history.seconds.toFixed(1)} s, ${(history.bytes / 1e6).toFixed(0)} MB`,
+    );
+
+    const sup = await startSupervisor({
+      bacnetPort: SUP_PORT,
+      broadcast: `127.255.255.255:${SIM_PORT}`,
+      dataDir,
+      env: { BMS_HISTORY_HOURS: "25" },
+    });
+    try {
+      await api(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token: sup.token });
+
+      // 2. Deploy → first completed scan.
+      const latencies: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const before = (await api<{ execution_count: number }>(sup.url, "/api/execution/status")).body;
+        const started = performance.now();
+        await api(sup.url, "/api/config/deploy", {
+          body: packageOf(sensorFlow(refs.slice(0, 3), 60_000)),
+          token: sup.token,
+        });
+        for (;;) {
+          const { body } = await api<{ execution_count: number; config_version: number }>(
+            sup.url,
+            "/api/execution/status",
+          );
+          if (body.execution_count >= 1 && (i === 0 || body.execution_count !== before.execution_count))
+            break;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        latencies.push(performance.now() - started);
+      }
+      console.log(`deploy → first scan: median ${median(latencies).toFixed(1)} ms`);
+
+      // 1b. The supervisor polling all 2,000 points back to back (interval shorter than a scan).
+      await api(sup.url, "/api/config/deploy", { body: packageOf(sensorFlow(refs, 100)), token: sup.token });
+      await new Promise((r) => setTimeout(r, 3000));
+      const s0 = (await api<{ execution_count: number }>(sup.url, "/api/execution/status")).body
+        .execution_count;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
+      const s1 = (await api<{ execution_count: number }>(sup.url, "/api/execution/status")).body
+        .execution_count;
+      const measuredRate = ((s1 - s0) * refs.length) / ((performance.now() - t0) / 1000);
+      // The scan interval floor (100 ms) caps the measured rate; the capacity is points per full scan
+      // cycle (reads, evaluation, writes, history) divided by the cycle time.
+      const cycleMs = (await api<{ avg_cycle_ms: number }>(sup.url, "/api/execution/status")).body
+        .avg_cycle_ms;
+      const supervisorRate = refs.length / (cycleMs / 1000);
+      const state = (
+        await api<{ node_statuses: { output_values: { value?: { quality: string } } }[] }>(
+          sup.url,
+          "/api/execution/state?timeline=0",
+        )
+      ).body;
+      const good = state.node_statuses.filter((n) => n.output_values.value?.quality === "good").length;
+      console.log(
+        `supervisor: ${supervisorRate.toFixed(0)} points/s capacity (cycle ${cycleMs.toFixed(1)} ms for ${refs.length} points), ` +
+          `${measuredRate.toFixed(0)} points/s measured at a 100 ms interval (${good}/${refs.length} good)`,
+      );
+
+      // 3. RSS polling 2,000 points at 1 s with the day of history.
+      await api(sup.url, "/api/config/deploy", { body: packageOf(sensorFlow(refs, 1000)), token: sup.token });
+      await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
+      const rssBytes = rss(sup.child.pid!);
+      console.log(`RSS at 1 s polling with ${HISTORY_HOURS} h of history: ${(rssBytes / 1e6).toFixed(0)} MB`);
+
+      // 4. History queries.
+      const twenty = refs.slice(0, 20).join(",");
+      const q15: number[] = [];
+      const q24: number[] = [];
+      let samples15 = 0;
+      for (let i = 0; i < 20; i++) {
+        let t = performance.now();
+        const r15 = await api<{ series: { samples: unknown[] }[] }>(
+          sup.url,
+          `/api/data/timeseries?points=${twenty}&from=-15m`,
+        );
+        q15.push(performance.now() - t);
+        samples15 = r15.body.series.reduce((n, s) => n + s.samples.length, 0);
+        t = performance.now();
+        await api(sup.url, `/api/data/timeseries?points=${twenty}&from=-24h`);
+        q24.push(performance.now() - t);
+      }
+      console.log(
+        `history query, 20 points: 15 min ${median(q15).toFixed(1)} ms (${samples15} samples), 24 h ${median(q24).toFixed(1)} ms`,
+      );
+
+      Object.assign(results, {
+        raw_rpm_points_per_s: Math.round(raw),
+        raw_rpm_shape: "rounds: every device read, all awaited, repeated (the shape of a scan)",
+        raw_rpm_independent_points_per_s: Math.round(rawIndependent),
+        ratio_supervisor_to_raw_independent: Number((supervisorRate / rawIndependent).toFixed(3)),
+        supervisor_points_per_s: Math.round(supervisorRate),
+        supervisor_scan_cycle_ms: Number(cycleMs.toFixed(2)),
+        supervisor_points_per_s_measured_at_100ms_interval: Math.round(measuredRate),
+        ratio_supervisor_to_raw: Number((supervisorRate / raw).toFixed(3)),
+        ratio_goal: ">= 0.8",
+        good_points_last_scan: good,
+        deploy_to_first_scan_ms: {
+          median: Number(median(latencies).toFixed(1)),
+          runs: latencies.map((l) => Number(l.toFixed(1))),
+        },
+        rss_mb_polling_2000_points_1s: Number((rssBytes / 1e6).toFixed(1)),
+        history: {
+          hours: HISTORY_HOURS,
+          step_ms: HISTORY_STEP_MS,
+          rows: history.rows,
+          db_mb: Number((history.bytes / 1e6).toFixed(0)),
+          fill_seconds: Number(history.seconds.toFixed(1)),
+        },
+        query_15min_20_points_ms: Number(median(q15).toFixed(1)),
+        query_15min_20_points_samples: samples15,
+        query_24h_20_points_bucketed_ms: Number(median(q24).toFixed(1)),
+        measured_at: new Date().toISOString(),
+      });
+    } finally {
+      await sup.stop();
+    }
+  } finally {
+    await sim.stop();
+  }
+  const file = join(REPO_ROOT, "bench/results/supervisor.json");
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`ratio supervisor/raw = ${results.ratio_supervisor_to_raw} (goal >= 0.8); wrote ${file}`);
+}
+
+await main();
