@@ -139,6 +139,29 @@ describe("Designer editor in the browser", () => {
     await expect.poll(() => nodeIds(page())).toContain("threshold_2");
   });
 
+  it("keeps a comment on the canvas across save and reload", async () => {
+    await page().getByTestId("add-comment").click();
+    await page().getByTestId("comment-text-comment_1").fill("Cooling sequence: zone above 24 °C");
+    await page().getByTestId("save-button").click();
+    await expect.poll(() => page().getByTestId("save-status").getAttribute("data-dirty")).toBe("false");
+    await page().reload();
+    expect(await page().getByTestId("comment-text-comment_1").inputValue()).toBe(
+      "Cooling sequence: zone above 24 °C",
+    );
+    // Comments never reach the controller.
+    const saved = await api<{ versions: { version: number }[] }>(
+      designer.url,
+      `/api/projects/${projectId}/versions`,
+    );
+    const latest = saved.body.versions[0]!.version;
+    const version = await api<{ version: { configuration: { nodes: { id: string }[] } } }>(
+      designer.url,
+      `/api/projects/${projectId}/versions/${latest}`,
+    );
+    expect(version.body.version.configuration.nodes.map((n) => n.id)).not.toContain("comment_1");
+    await documentScreenshot(page(), "editor");
+  });
+
   it("blocks deploy while errors remain, and a problem click focuses its node", async () => {
     expect(await problemCount()).toBeGreaterThan(0);
     await page().getByTestId("deploy-button").click();
@@ -210,11 +233,11 @@ describe("Designer editor in the browser", () => {
   });
 
   it("compares two versions on the canvas and restores one as a new version", async () => {
-    // Saved so far: v1 (empty), v2 (three nodes + threshold_2), v3 (deployed). Compare v2 → v3.
+    // Saved so far: v1 (empty), v2 (three nodes + threshold_2), v3 (+ comment), v4 (deployed). Compare v3 → v4.
     await page().getByTestId("side-tab-versions").click();
-    await page().getByTestId("version-3").waitFor();
-    await page().getByTestId("compare-from").selectOption("2");
-    await page().getByTestId("compare-to").selectOption("3");
+    await page().getByTestId("version-4").waitFor();
+    await page().getByTestId("compare-from").selectOption("3");
+    await page().getByTestId("compare-to").selectOption("4");
     await page().getByTestId("compare-button").click();
     await page().getByTestId("comparison-banner").waitFor();
     const diffOf = (id: string) => page().getByTestId(`flow-node-${id}`).getAttribute("data-diff");
@@ -228,13 +251,13 @@ describe("Designer editor in the browser", () => {
     await documentScreenshot(page(), "version-diff");
     await page().getByTestId("exit-comparison").click();
 
-    await page().getByTestId("restore-version-2").click();
-    await expect.poll(() => page().getByTestId("save-status").getAttribute("data-version")).toBe("4");
+    await page().getByTestId("restore-version-3").click();
+    await expect.poll(() => page().getByTestId("save-status").getAttribute("data-version")).toBe("5");
     await expect.poll(() => nodeIds(page())).toContain("threshold_2");
     expect(await nodeIds(page())).not.toContain("sensor_read_2");
-    expect(await page().getByTestId("version-4").textContent()).toMatch(/restored v2/);
-    // History is kept: v3 is still there.
-    expect(await page().getByTestId("version-3").count()).toBe(1);
+    expect(await page().getByTestId("version-5").textContent()).toMatch(/restored v3/);
+    // History is kept: v4 is still there.
+    expect(await page().getByTestId("version-4").count()).toBe(1);
   });
 
   it("round-trips a project through export and import", async () => {
@@ -247,7 +270,7 @@ describe("Designer editor in the browser", () => {
       versions: unknown[];
       project: { name: string };
     };
-    expect(exported.versions).toHaveLength(4);
+    expect(exported.versions).toHaveLength(5);
 
     await page().goto(designer.url);
     await page().getByTestId("import-file").setInputFiles(file);
@@ -306,13 +329,13 @@ describe("Designer editor in the browser", () => {
 
     await page().goto(`${designer.url}/projects/${projectId}/deploy`);
     await page().getByTestId(`deploy-target-${id}`).check();
-    // The latest version (v4, restored from v2) has an open required input: validation refuses it first.
+    // The latest version (v5, restored from v3) has an open required input: validation refuses it first.
     await page().getByTestId("deploy-page-button").click();
     await page().getByTestId("deploy-page-error").waitFor();
     expect(await page().getByTestId("deploy-page-error").textContent()).toMatch(
       /required input "value" of node "threshold_2"/,
     );
-    await page().getByTestId("deploy-version").selectOption("3");
+    await page().getByTestId("deploy-version").selectOption("4");
     await page().getByTestId("deploy-page-button").click();
     await page().getByTestId(`deploy-outcome-${id}`).waitFor({ timeout: 30_000 });
     expect(await page().getByTestId("deploy-outcome-default").getAttribute("data-ok")).toBe("true");

@@ -24,7 +24,7 @@ export interface BrowserSession {
 
 /** A fresh profile per session, so no test sees another's storage or clipboard fallback. */
 export async function openBrowser(
-  options: { width?: number; height?: number } = {},
+  options: { width?: number; height?: number; extraArgs?: string[] } = {},
 ): Promise<BrowserSession> {
   const userDataDir = tempDir("chromium-profile");
   const context = await chromium.launchPersistentContext(userDataDir, {

@@ -15,14 +15,18 @@ import type { Comparison } from "./comparison";
 import {
   type BmsEdge,
   type BmsNode,
+  type CommentNode,
+  commentsFromFlowData,
   configurationFromGraph,
   edgeId,
+  flowDataComments,
   graphFromConfiguration,
   nextNodeId,
 } from "./flow-graph";
 
 interface Snapshot {
   nodes: BmsNode[];
+  comments: CommentNode[];
   edges: BmsEdge[];
   execution: FlowConfiguration["execution"];
 }
@@ -36,6 +40,8 @@ export interface EditorState {
   execution: FlowConfiguration["execution"];
   flowData: FlowData;
   nodes: BmsNode[];
+  /** Comments/groups: sticky notes drawn behind the nodes. */
+  comments: CommentNode[];
   edges: BmsEdge[];
   /** Bumped on every document change: autosave and the unsaved guard watch it. */
   revision: number;
@@ -63,7 +69,11 @@ export interface EditorState {
 }
 
 export interface EditorActions {
-  onNodesChange(changes: NodeChange<BmsNode>[]): void;
+  onNodesChange(changes: NodeChange<BmsNode | CommentNode>[]): void;
+  addComment(position: XYPosition): string;
+  updateComment(id: string, text: string): void;
+  /** flow_data as saved: viewport and comments. */
+  toFlowData(): FlowData;
   onEdgesChange(changes: EdgeChange<BmsEdge>[]): void;
   /** Checks ports and types; a refusal sets connectionError and returns its message. */
   connect(connection: Connection): string | null;
@@ -124,8 +134,8 @@ export function createEditorStore(init: EditorInit) {
 
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => {
-      const { nodes, edges, execution } = get();
-      return { nodes, edges, execution };
+      const { nodes, comments, edges, execution } = get();
+      return { nodes, comments, edges, execution };
     };
     /** Records the state before a change, so undo returns to it. */
     const remember = (coalesceKey = "") => {
@@ -149,6 +159,7 @@ export function createEditorStore(init: EditorInit) {
       execution: init.configuration.execution,
       flowData: init.flowData,
       nodes: graph.nodes,
+      comments: commentsFromFlowData(init.flowData.comments),
       edges: graph.edges,
       revision: init.dirty ? 1 : 0,
       savedRevision: 0,
@@ -164,10 +175,21 @@ export function createEditorStore(init: EditorInit) {
       knownObjects: null,
 
       onNodesChange(changes) {
+        const commentIds = new Set(get().comments.map((c) => c.id));
+        const isComment = (c: NodeChange<BmsNode | CommentNode>) => "id" in c && commentIds.has(c.id);
+        const commentChanges = changes.filter(isComment) as NodeChange<CommentNode>[];
+        const nodeChanges = changes.filter((c) => !isComment(c)) as NodeChange<BmsNode>[];
         const structural = changes.some((c) => c.type === "remove" || c.type === "add");
         if (structural) remember();
-        const moved = changes.some((c) => c.type === "position" || c.type === "remove" || c.type === "add");
-        set((s) => ({ nodes: applyNodeChanges(changes, s.nodes) }));
+        // A finished resize is a document change; the stream of intermediate sizes is not one undo step each.
+        const resized = commentChanges.some((c) => c.type === "dimensions" && c.resizing === false);
+        if (resized) remember("resize");
+        const moved =
+          changes.some((c) => c.type === "position" || c.type === "remove" || c.type === "add") || resized;
+        set((s) => ({
+          nodes: nodeChanges.length ? applyNodeChanges(nodeChanges, s.nodes) : s.nodes,
+          comments: commentChanges.length ? applyNodeChanges(commentChanges, s.comments) : s.comments,
+        }));
         if (moved) {
           // Edges of removed nodes go with them.
           if (changes.some((c) => c.type === "remove")) {
@@ -176,6 +198,42 @@ export function createEditorStore(init: EditorInit) {
           }
           changed();
         }
+      },
+
+      addComment(position) {
+        remember();
+        const taken = new Set(get().comments.map((c) => c.id));
+        let n = 1;
+        while (taken.has(`comment_${n}`)) n++;
+        const id = `comment_${n}`;
+        const comment: CommentNode = {
+          id,
+          type: "comment",
+          position: { x: Math.round(position.x), y: Math.round(position.y) },
+          width: 260,
+          height: 140,
+          zIndex: -1,
+          data: { text: "" },
+        };
+        set((s) => ({ comments: [...s.comments, comment] }));
+        changed();
+        return id;
+      },
+
+      updateComment(id, text) {
+        remember(`comment:${id}`);
+        set((s) => ({
+          comments: s.comments.map((c) => (c.id === id ? { ...c, data: { text: text.slice(0, 2000) } } : c)),
+        }));
+        changed();
+      },
+
+      toFlowData() {
+        const s = get();
+        return {
+          ...(s.flowData.viewport ? { viewport: s.flowData.viewport } : {}),
+          comments: flowDataComments(s.comments),
+        };
       },
 
       onEdgesChange(changes) {
@@ -301,14 +359,24 @@ export function createEditorStore(init: EditorInit) {
       },
 
       deleteSelection() {
-        const { nodes, edges } = get();
+        const { nodes, edges, comments } = get();
         const removedNodes = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
         const keptEdges = edges.filter(
           (e) => !e.selected && !removedNodes.has(e.source) && !removedNodes.has(e.target),
         );
-        if (removedNodes.size === 0 && keptEdges.length === edges.length) return;
+        const keptComments = comments.filter((c) => !c.selected);
+        if (
+          removedNodes.size === 0 &&
+          keptEdges.length === edges.length &&
+          keptComments.length === comments.length
+        )
+          return;
         remember();
-        set({ nodes: nodes.filter((n) => !removedNodes.has(n.id)), edges: keptEdges });
+        set({
+          nodes: nodes.filter((n) => !removedNodes.has(n.id)),
+          edges: keptEdges,
+          comments: keptComments,
+        });
         changed();
       },
 
@@ -472,6 +540,7 @@ export function createEditorStore(init: EditorInit) {
         set((s) => ({
           nodes,
           edges,
+          comments: commentsFromFlowData(flowData.comments),
           metadata: configuration.metadata,
           execution: configuration.execution,
           flowData,

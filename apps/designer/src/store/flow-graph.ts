@@ -13,6 +13,39 @@ export type BmsNodeData = {
 export type BmsNode = Node<BmsNodeData, "bms">;
 export type BmsEdge = Edge;
 
+/** A sticky note on the canvas: kept in flow_data, never sent to a supervisor. */
+export type CommentNode = Node<{ text: string }, "comment">;
+
+export function commentsFromFlowData(
+  comments: readonly {
+    id: string;
+    text: string;
+    position: { x: number; y: number };
+    width: number;
+    height: number;
+  }[],
+): CommentNode[] {
+  return comments.map((c) => ({
+    id: c.id,
+    type: "comment",
+    position: c.position,
+    width: c.width,
+    height: c.height,
+    zIndex: -1,
+    data: { text: c.text },
+  }));
+}
+
+export function flowDataComments(comments: readonly CommentNode[]) {
+  return comments.map((c) => ({
+    id: c.id,
+    text: c.data.text,
+    position: { x: Math.round(c.position.x), y: Math.round(c.position.y) },
+    width: Math.round(c.width ?? c.measured?.width ?? 240),
+    height: Math.round(c.height ?? c.measured?.height ?? 120),
+  }));
+}
+
 export function edgeId(c: {
   from_node: string;
   from_output: string;

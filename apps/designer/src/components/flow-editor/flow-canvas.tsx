@@ -7,19 +7,21 @@ import {
   type FinalConnectionState,
   MiniMap,
   type NodeTypes,
+  Panel,
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
-import { type DragEvent, useCallback, useEffect } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
-import type { BmsEdge, BmsNode } from "../../store/flow-graph";
+import type { BmsEdge, BmsNode, CommentNode } from "../../store/flow-graph";
 import { Banner } from "../ui/banner";
+import { CommentNodeView } from "./comment-node-view";
 import { FlowNodeView } from "./flow-node-view";
 import { PALETTE_MIME } from "./node-palette";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
-const nodeTypes: NodeTypes = { bms: FlowNodeView };
+const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView };
 
 /** Dropped by the BACnet browser: a point with what is needed to preconfigure a node. */
 export const POINT_MIME = "application/x-bms-point";
@@ -31,19 +33,29 @@ export interface DroppedPoint {
 
 export function FlowCanvas() {
   const store = useEditorStoreApi();
-  const { nodes, edges, onNodesChange, onEdgesChange, connect, checkConnection, addNode, beginMove } =
-    useEditorStore(
-      useShallow((s) => ({
-        nodes: s.nodes,
-        edges: s.edges,
-        onNodesChange: s.onNodesChange,
-        onEdgesChange: s.onEdgesChange,
-        connect: s.connect,
-        checkConnection: s.checkConnection,
-        addNode: s.addNode,
-        beginMove: s.beginMove,
-      })),
-    );
+  const {
+    nodes,
+    comments,
+    edges,
+    onNodesChange,
+    onEdgesChange,
+    connect,
+    checkConnection,
+    addNode,
+    beginMove,
+  } = useEditorStore(
+    useShallow((s) => ({
+      nodes: s.nodes,
+      comments: s.comments,
+      edges: s.edges,
+      onNodesChange: s.onNodesChange,
+      onEdgesChange: s.onEdgesChange,
+      connect: s.connect,
+      checkConnection: s.checkConnection,
+      addNode: s.addNode,
+      beginMove: s.beginMove,
+    })),
+  );
   const connectionError = useEditorStore((s) => s.connectionError);
   const comparison = useEditorStore((s) => s.comparison);
   const setComparison = useEditorStore((s) => s.setComparison);
@@ -60,6 +72,8 @@ export function FlowCanvas() {
     const node = getNode(focusRequest.nodeId);
     if (node) setCenter(node.position.x + 110, node.position.y + 50, { zoom: 1.2, duration: 300 });
   }, [focusRequest, getNode, setCenter]);
+
+  const allNodes = useMemo(() => (comments.length ? [...comments, ...nodes] : nodes), [comments, nodes]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     event.preventDefault();
@@ -120,8 +134,8 @@ export function FlowCanvas() {
 
   return (
     <div className="relative h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<BmsNode, BmsEdge>
-        nodes={comparison ? comparison.nodes : nodes}
+      <ReactFlow<BmsNode | CommentNode, BmsEdge>
+        nodes={comparison ? comparison.nodes : allNodes}
         edges={comparison ? comparison.edges : edges}
         nodeTypes={nodeTypes}
         nodesConnectable={!comparison}
@@ -148,6 +162,21 @@ export function FlowCanvas() {
       >
         <Background gap={16} />
         <Controls showInteractive={false} />
+        <Panel position="top-left">
+          <button
+            type="button"
+            className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs text-amber-900 shadow-sm hover:bg-amber-100"
+            data-testid="add-comment"
+            disabled={comparison !== null}
+            onClick={() => {
+              const box = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
+              const at = box ? screenToFlowPosition({ x: box.left + 40, y: box.top + 60 }) : { x: 0, y: 0 };
+              store.getState().addComment(at);
+            }}
+          >
+            + Comment
+          </button>
+        </Panel>
         <MiniMap pannable zoomable data-testid="minimap" nodeStrokeWidth={3} />
       </ReactFlow>
       {comparison ? (

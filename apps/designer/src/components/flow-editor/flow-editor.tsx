@@ -66,7 +66,11 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     const savingRevision = state.revision;
     setSaving(true);
     const result = await apiCall<{ version: ProjectVersion }>(`/api/projects/${state.projectId}/versions`, {
-      body: { configuration: state.toConfiguration(), flow_data: state.flowData, created_by: authorName() },
+      body: {
+        configuration: state.toConfiguration(),
+        flow_data: state.toFlowData(),
+        created_by: authorName(),
+      },
     });
     setSaving(false);
     if (!result.ok) {

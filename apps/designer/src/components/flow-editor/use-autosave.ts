@@ -21,7 +21,7 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       return JSON.stringify({
         base_version: s.baseVersion,
         configuration: s.toConfiguration(),
-        flow_data: s.flowData,
+        flow_data: s.toFlowData(),
       });
     };
     const pending = () => {
