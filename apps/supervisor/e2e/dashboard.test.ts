@@ -103,6 +103,22 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     await screenshot(page, "points");
   });
 
+  it("adds a point to the watch list and shows its value, then removes it", async () => {
+    const { page } = browser;
+    await openView(page, base, "points", admin);
+    await page.getByTestId("watch-add-ref").fill("bacnet:1001/analogValue:1");
+    await page.getByTestId("watch-add").click();
+    const row = page.locator('[data-testid="point-row"][data-ref="bacnet:1001/analogValue:1.presentValue"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Watch list");
+    // The watch poller reads it every 5 s; the setpoint rests at its relinquish default, 24 °C.
+    await expect.poll(() => row.getByTestId("point-value").textContent(), { timeout: 20_000 }).toBe("24 °C");
+    expect(await row.locator("td").first().textContent()).toBe("Zone Temp Setpoint");
+    await row.getByTestId("watch-remove").click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await api<{ points: string[] }>(base, "/api/data/watch")).body.points).toEqual([]);
+  });
+
   it("charts the last 15 minutes from the recorded history, and zooms out to 24 h", async () => {
     const { page } = browser;
     await openView(page, base, "history", admin);
