@@ -62,7 +62,7 @@ export function FlowCanvas() {
   const setConnectionError = useEditorStore((s) => s.setConnectionError);
   const focusRequest = useEditorStore((s) => s.focusRequest);
   const setViewport = useEditorStore((s) => s.setViewport);
-  const { screenToFlowPosition, setCenter, getNode } = useReactFlow<BmsNode, BmsEdge>();
+  const { screenToFlowPosition, setCenter, getNode, fitView } = useReactFlow<BmsNode, BmsEdge>();
   // Fit a loaded flow once; an empty canvas starts at 1:1 so the first drop does not make the view jump.
   const initialViewport = store.getState().flowData.viewport;
   const fitOnLoad = !initialViewport && store.getState().nodes.length > 0;
@@ -74,6 +74,13 @@ export function FlowCanvas() {
   }, [focusRequest, getNode, setCenter]);
 
   const allNodes = useMemo(() => (comments.length ? [...comments, ...nodes] : nodes), [comments, nodes]);
+
+  // Entering or leaving a comparison shows the whole flow: a change off screen would go unseen.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: comparison is the trigger, not an input
+  useEffect(() => {
+    const timer = setTimeout(() => void fitView({ padding: 0.15, maxZoom: 1.2 }), 50);
+    return () => clearTimeout(timer);
+  }, [comparison, fitView]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     event.preventDefault();

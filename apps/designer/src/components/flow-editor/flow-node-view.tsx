@@ -25,7 +25,8 @@ const HEADER = 44;
 
 function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
-  const status = useEditorStore((s) => s.runtime[id]);
+  // While comparing versions the live overlay would describe a different graph: hide it.
+  const status = useEditorStore((s) => (s.comparison ? undefined : s.runtime[id]));
   const diff = useEditorStore((s) => s.comparison?.highlight[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));

@@ -69,8 +69,15 @@ export function insertVersion(
     ...input.configuration,
     metadata: { ...input.configuration.metadata, version: flowSemver(version), generated_at: now },
   };
-  const summary =
+  let summary =
     input.summary ?? (previous ? summarizeDiff(diffFlows(previous.configuration, configuration)) : "created");
+  if (
+    summary === "no changes" &&
+    previous &&
+    JSON.stringify(previous.flow_data.comments) !== JSON.stringify(input.flowData.comments)
+  ) {
+    summary = "comments changed";
+  }
   db.prepare(
     `INSERT INTO project_configs (project_id, version, flow_data, config_json, summary, created_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
