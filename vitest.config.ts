@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["apps/*/test/integration/**/*.test.ts"],
+          globalSetup: ["packages/test-support/src/packet-capture.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Real UDP sockets and child processes on a 2-core machine: keep files from starving each other.
