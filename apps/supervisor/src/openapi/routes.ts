@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { openApiDocument } from "./document";
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
 }
 
@@ -12,8 +12,8 @@ function renderHtml(doc: ReturnType<typeof openApiDocument>): string {
     .flatMap(([path, ops]) =>
       Object.entries(ops).map(
         ([method, op]) =>
-          `<tr><td class="m ${method}">${method.toUpperCase()}</td><td><code>${escape(path)}</code></td>` +
-          `<td>${escape(op.summary)}</td><td>${op.security ? "admin token" : ""}</td></tr>`,
+          `<tr><td class="m ${method}">${method.toUpperCase()}</td><td><code>${escapeHtml(path)}</code></td>` +
+          `<td>${escapeHtml(op.summary)}</td><td>${op.security ? "admin token" : ""}</td></tr>`,
       ),
     )
     .join("\n");
