@@ -14,7 +14,10 @@ const files = readdirSync(join(root, "bench"))
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench", file)], { cwd: root, stdio: "inherit" });
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "bench", file)], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (run.status !== 0) failed++;
 }
 console.log(`\n${files.length - failed}/${files.length} benchmarks ran; results in bench/results/`);
