@@ -115,3 +115,13 @@ describe("max APDU codes", () => {
     expect(maxApduFromCode(9)).toBe(1476);
   });
 });
+
+describe("REAL precision", () => {
+  it("shows a float32 with the seven digits it has", async () => {
+    const { decodeValue, ApplicationTag } = await import("./app-values");
+    expect(decodeValue({ type: ApplicationTag.REAL, value: Math.fround(24.88) })).toBe(24.88);
+    expect(decodeValue({ type: ApplicationTag.REAL, value: Math.fround(0.1) })).toBe(0.1);
+    expect(decodeValue({ type: ApplicationTag.REAL, value: Math.fround(1234567.8) })).toBe(1234568);
+    expect(decodeValue({ type: ApplicationTag.DOUBLE, value: 24.8799991607666 })).toBe(24.8799991607666);
+  });
+});

@@ -161,6 +161,9 @@ export function decodeValue(data: DecodedAppValue): PointValue {
     case ApplicationTag.BOOLEAN:
       return data.value === true || data.value === 1;
     case ApplicationTag.REAL:
+      // A REAL is a float32: 24.88 arrives as 24.8799991607666. Seven significant digits is all the
+      // precision it has, so that is what we show and compare.
+      return typeof data.value === "number" ? Number(data.value.toPrecision(7)) : Number(data.value);
     case ApplicationTag.DOUBLE:
     case ApplicationTag.UNSIGNED_INTEGER:
     case ApplicationTag.SIGNED_INTEGER:

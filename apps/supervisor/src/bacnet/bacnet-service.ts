@@ -2,6 +2,7 @@ import bacnetModule, {
   type BACNetObjectID,
   type BACNetReadAccessSpecification,
   type CovNotifyPayload,
+  type WritePropertyMultipleObject,
 } from "@bacnet-js/client";
 import {
   BIP_MAX_APDU,
@@ -53,6 +54,8 @@ export interface KnownDevice {
   nextProbeAt: number;
   backoffMs: number;
   supportsRpm: boolean;
+  /** Unknown until tried: a device that rejects WritePropertyMultiple gets single writes from then on. */
+  supportsWpm: boolean;
   reason?: string;
 }
 
@@ -183,6 +186,7 @@ export class BacnetService {
       nextProbeAt: 0,
       backoffMs: MIN_BACKOFF_MS,
       supportsRpm: true,
+      supportsWpm: true,
     };
     device.address = address;
     device.maxApdu = Math.min(maxApdu || BIP_MAX_APDU, BIP_MAX_APDU);
@@ -209,6 +213,7 @@ export class BacnetService {
       nextProbeAt: 0,
       backoffMs: MIN_BACKOFF_MS,
       supportsRpm: true,
+      supportsWpm: true,
     });
   }
 
@@ -478,6 +483,86 @@ export class BacnetService {
         priority,
         ...(ref.index === undefined ? {} : { arrayIndex: ref.index }),
       }),
+    );
+  }
+
+  /**
+   * Writes a batch: one WritePropertyMultiple per device where the device takes it, single writes
+   * otherwise (and for a device that refused WPM once). Each write gets its own outcome.
+   */
+  async writePoints(
+    writes: readonly { ref: BacnetPointRef; value: JsValue; priority: number }[],
+  ): Promise<{ ok: boolean; error?: string }[]> {
+    const outcomes: { ok: boolean; error?: string }[] = new Array(writes.length);
+    const byDevice = new Map<number, number[]>();
+    writes.forEach((w, i) => {
+      const list = byDevice.get(w.ref.device);
+      if (list) list.push(i);
+      else byDevice.set(w.ref.device, [i]);
+    });
+    const single = async (i: number) => {
+      const w = writes[i]!;
+      try {
+        await this.writePoint(w.ref, w.value, w.priority);
+        outcomes[i] = { ok: true };
+      } catch (error) {
+        outcomes[i] = { ok: false, error: describeError(error) };
+      }
+    };
+    await Promise.all(
+      [...byDevice].map(async ([deviceId, indexes]) => {
+        const device = this.devices.get(deviceId);
+        if (indexes.length > 1 && (device?.supportsWpm ?? true)) {
+          try {
+            await this.writePropertyMultiple(
+              deviceId,
+              indexes.map((i) => writes[i]!),
+            );
+            for (const i of indexes) outcomes[i] = { ok: true };
+            return;
+          } catch (error) {
+            const { kind } = describeBacnetError(error);
+            if (kind === "timeout" || error instanceof DeviceUnreachableError) {
+              for (const i of indexes) outcomes[i] = { ok: false, error: describeError(error) };
+              return;
+            }
+            // Refused, or one property failed: WPM does not say which, single writes do.
+            if (device && (kind === "reject" || kind === "abort")) device.supportsWpm = false;
+          }
+        }
+        await Promise.all(indexes.map(single));
+      }),
+    );
+    return outcomes;
+  }
+
+  private async writePropertyMultiple(
+    deviceId: number,
+    writes: readonly { ref: BacnetPointRef; value: JsValue; priority: number }[],
+  ): Promise<void> {
+    const byObject = new Map<string, WritePropertyMultipleObject>();
+    for (const w of writes) {
+      const typeId = objectTypeId(w.ref.objectType);
+      const prop = propertyId(w.ref.property);
+      if (typeId === undefined || prop === undefined)
+        throw new Error(`cannot write ${w.ref.objectType}.${w.ref.property}`);
+      const key = `${typeId}:${w.ref.instance}`;
+      let object = byObject.get(key);
+      if (!object) {
+        object = { objectId: { type: typeId, instance: w.ref.instance } as BACNetObjectID, values: [] };
+        byObject.set(key, object);
+      }
+      object.values.push({
+        property: {
+          id: prop,
+          ...(w.ref.index === undefined ? {} : { index: w.ref.index }),
+        } as WritePropertyMultipleObject["values"][number]["property"],
+        value: [encodeValue(typeId, prop, w.value) as never],
+        priority: w.priority,
+      });
+    }
+    await this.request(deviceId, `wpm ${writes.length} values`, (client, address) =>
+      client.writePropertyMultiple({ address }, [...byObject.values()]),
     );
   }
 

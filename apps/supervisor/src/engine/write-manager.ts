@@ -10,7 +10,9 @@ export interface WriteOutcome {
 }
 
 export interface PointWriter {
-  writePoint(ref: BacnetPointRef, value: WriteRequest["value"], priority: number): Promise<void>;
+  writePoints(
+    writes: readonly { ref: BacnetPointRef; value: WriteRequest["value"]; priority: number }[],
+  ): Promise<{ ok: boolean; error?: string }[]>;
 }
 
 export interface CommandStore {
@@ -54,45 +56,45 @@ export class WriteManager {
       if (!sameValue(previous.value, w.value)) return true;
       return w.heartbeatMs > 0 && now - previous.at >= w.heartbeatMs;
     });
-    return Promise.all(due.map((w) => this.send(w.point, w.value, w.priority, now)));
+    return this.send(due, now);
   }
 
+  /** Sends a batch (WPM per device where possible) and records what each device accepted. */
   private async send(
-    point: string,
-    value: WriteRequest["value"],
-    priority: number,
+    batch: readonly { point: string; value: WriteRequest["value"]; priority: number }[],
     now: number,
-  ): Promise<WriteOutcome> {
-    const parsed = parsePointRef(point);
-    if (!parsed.ok || parsed.ref.protocol !== "bacnet") {
-      return {
-        point,
-        priority,
-        value,
-        ok: false,
-        error: parsed.ok ? `protocol ${parsed.ref.protocol} is not available` : parsed.message,
-      };
-    }
-    try {
-      await this.writer.writePoint(parsed.ref, value, priority);
-      const k = key(point, priority);
-      if (value === null) {
-        this.commanded.delete(k);
-        this.store.deleteCommand(point, priority);
-      } else {
-        this.commanded.set(k, { value, at: now });
-        this.store.saveCommand(point, priority, value, now);
+  ): Promise<WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = new Array(batch.length);
+    const sendable: { i: number; ref: BacnetPointRef }[] = [];
+    batch.forEach((w, i) => {
+      const parsed = parsePointRef(w.point);
+      if (parsed.ok && parsed.ref.protocol === "bacnet") sendable.push({ i, ref: parsed.ref });
+      else {
+        const error = parsed.ok ? `protocol ${parsed.ref.protocol} is not available` : parsed.message;
+        outcomes[i] = { ...w, ok: false, error };
       }
-      return { point, priority, value, ok: true };
-    } catch (error) {
-      return {
-        point,
-        priority,
-        value,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      };
-    }
+    });
+    const results = await this.writer.writePoints(
+      sendable.map(({ i, ref }) => ({ ref, value: batch[i]!.value, priority: batch[i]!.priority })),
+    );
+    sendable.forEach(({ i }, n) => {
+      const w = batch[i]!;
+      const result = results[n]!;
+      if (result.ok) {
+        const k = key(w.point, w.priority);
+        if (w.value === null) {
+          this.commanded.delete(k);
+          this.store.deleteCommand(w.point, w.priority);
+        } else {
+          this.commanded.set(k, { value: w.value, at: now });
+          this.store.saveCommand(w.point, w.priority, w.value, now);
+        }
+        outcomes[i] = { ...w, ok: true };
+      } else {
+        outcomes[i] = { ...w, ok: false, error: result.error ?? "write failed" };
+      }
+    });
+    return outcomes;
   }
 
   /**
@@ -101,7 +103,10 @@ export class WriteManager {
    */
   async relinquish(keep: ReadonlySet<string> = new Set(), now = Date.now()): Promise<WriteOutcome[]> {
     const targets = this.commandedPoints().filter((c) => !keep.has(key(c.ref, c.priority)));
-    return Promise.all(targets.map((c) => this.send(c.ref, null, c.priority, now)));
+    return this.send(
+      targets.map((c) => ({ point: c.ref, value: null, priority: c.priority })),
+      now,
+    );
   }
 
   /** Forget cached values so the next scan rewrites everything (after a restart of the flow). */

@@ -73,4 +73,31 @@ describe("a site of 60 devices", () => {
     expect(after - before).toBe(DEVICES);
     expect(elapsed).toBeLessThan(10_000);
   });
+
+  it("writes a batch to one device (WritePropertyMultiple, single writes where it is refused) and reads it back", async () => {
+    const device = FIRST + 5;
+    const writes = [
+      { point: `bacnet:${device}/analogValue:1`, value: 19.5, priority: 9 },
+      { point: `bacnet:${device}/analogValue:2`, value: 23.25, priority: 9 },
+      { point: `bacnet:${device}/binaryOutput:3`, value: true, priority: 9 },
+    ];
+    const written = await api<{ results: { ok: boolean }[] }>(sup.url, "/api/points/write", {
+      body: { writes },
+      token: sup.token,
+    });
+    expect(written.body.results.every((r) => r.ok)).toBe(true);
+    const { body } = await api<{ values: { value: unknown }[] }>(sup.url, "/api/points/read", {
+      body: { points: [...writes.map((w) => w.point), `bacnet:${device}/analogValue:1.priorityArray[9]`] },
+    });
+    expect(body.values.map((v) => v.value)).toEqual([19.5, 23.25, true, 19.5]);
+    const relinquished = await api<{ results: { ok: boolean }[] }>(sup.url, "/api/points/write", {
+      body: { writes: writes.map((w) => ({ ...w, value: null })) },
+      token: sup.token,
+    });
+    expect(relinquished.body.results.every((r) => r.ok)).toBe(true);
+    const after = await api<{ values: { value: unknown }[] }>(sup.url, "/api/points/read", {
+      body: { points: [`bacnet:${device}/analogValue:1.priorityArray[9]`, `bacnet:${device}/binaryOutput:3`] },
+    });
+    expect(after.body.values.map((v) => v.value)).toEqual([null, false]);
+  });
 });

@@ -95,25 +95,28 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     auth: "admin",
     body: PointWriteRequestSchema,
     async handler({ body }) {
-      const results = await Promise.all(
-        body.writes.map(async (w) => {
-          const parsed = parsePointRef(w.point);
-          if (!parsed.ok || parsed.ref.protocol !== "bacnet") {
-            return { point: w.point, ok: false, error: "only BACnet points can be written" };
-          }
-          try {
-            await app.bacnet.writePoint(parsed.ref, w.value, w.priority);
-            app.repos.events.add(
-              "info",
-              "points",
-              `manual write ${w.point} = ${String(w.value)} @${w.priority}`,
-            );
-            return { point: w.point, ok: true, priority: w.priority, value: w.value };
-          } catch (error) {
-            return { point: w.point, ok: false, error: describeBacnetError(error).message };
-          }
-        }),
+      const parsed = body.writes.map((w) => ({ w, parsed: parsePointRef(w.point) }));
+      const bacnetWrites = parsed.flatMap(({ w, parsed: p }) =>
+        p.ok && p.ref.protocol === "bacnet"
+          ? [{ ref: p.ref, value: w.value, priority: w.priority, point: w.point }]
+          : [],
       );
+      const outcomes = await app.bacnet.writePoints(bacnetWrites);
+      let n = 0;
+      const results = parsed.map(({ w, parsed: p }) => {
+        if (!p.ok || p.ref.protocol !== "bacnet")
+          return { point: w.point, ok: false, error: "only BACnet points can be written" };
+        const outcome = outcomes[n++]!;
+        if (outcome.ok)
+          app.repos.events.add(
+            "info",
+            "points",
+            `manual write ${w.point} = ${String(w.value)} @${w.priority}`,
+          );
+        return outcome.ok
+          ? { point: w.point, ok: true, priority: w.priority, value: w.value }
+          : { point: w.point, ok: false, error: outcome.error ?? "write failed" };
+      });
       return { results };
     },
   });

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { type CommandStore, type PointWriter, WriteManager } from "./write-manager";
+
+/** Records what would go on the wire; `failing` points answer with an error. */
+function recordingWriter(failing = new Set<string>()) {
+  const sent: { point: string; value: unknown; priority: number }[] = [];
+  const writer: PointWriter = {
+    async writePoints(writes) {
+      return writes.map((w) => {
+        const point = `bacnet:${w.ref.device}/${w.ref.objectType}:${w.ref.instance}.${w.ref.property}`;
+        sent.push({ point, value: w.value, priority: w.priority });
+        return failing.has(point) ? { ok: false, error: "timeout" } : { ok: true };
+      });
+    },
+  };
+  return { writer, sent };
+}
+
+function memoryStore(): CommandStore & { rows: Map<string, unknown> } {
+  const rows = new Map<string, unknown>();
+  return {
+    rows,
+    saveCommand: (ref, priority, value) => rows.set(`${ref}@${priority}`, value),
+    deleteCommand: (ref, priority) => rows.delete(`${ref}@${priority}`),
+    commands: () =>
+      [...rows.keys()].map((k) => ({ ref: k.split("@")[0]!, priority: Number(k.split("@")[1]) })),
+  };
+}
+
+const BO = "bacnet:1/binaryOutput:1.presentValue";
+const AO = "bacnet:1/analogOutput:2.presentValue";
+const write = (point: string, value: number | boolean | null, heartbeatMs = 0, priority = 8) => ({
+  point,
+  value,
+  priority,
+  heartbeatMs,
+  nodeId: "n",
+});
+
+describe("WriteManager", () => {
+  it("writes on change only, plus the heartbeat", async () => {
+    const { writer, sent } = recordingWriter();
+    const m = new WriteManager(writer, memoryStore());
+    await m.apply([write(BO, true, 10_000)], 0);
+    await m.apply([write(BO, true, 10_000)], 1000);
+    await m.apply([write(BO, true, 10_000)], 9999);
+    expect(sent).toHaveLength(1);
+    await m.apply([write(BO, true, 10_000)], 10_000);
+    expect(sent).toHaveLength(2);
+    await m.apply([write(BO, false, 10_000)], 10_500);
+    expect(sent.map((s) => s.value)).toEqual([true, true, false]);
+  });
+
+  it("sends one command per point and priority per scan: the last one wins", async () => {
+    const { writer, sent } = recordingWriter();
+    const m = new WriteManager(writer, memoryStore());
+    await m.apply([write(AO, 10), write(AO, 20), write(AO, 30, 0, 10)], 0);
+    expect(sent).toEqual([
+      { point: AO, value: 20, priority: 8 },
+      { point: AO, value: 30, priority: 10 },
+    ]);
+  });
+
+  it("retries a failed write next scan and does not record it as commanded", async () => {
+    const failing = new Set([BO]);
+    const { writer, sent } = recordingWriter(failing);
+    const store = memoryStore();
+    const m = new WriteManager(writer, store);
+    const [outcome] = await m.apply([write(BO, true)], 0);
+    expect(outcome).toMatchObject({ ok: false, error: "timeout" });
+    expect(store.rows.size).toBe(0);
+    failing.clear();
+    await m.apply([write(BO, true)], 1000);
+    expect(sent).toHaveLength(2);
+    expect(store.rows.get(`${BO}@8`)).toBe(true);
+  });
+
+  it("relinquishes exactly what it commanded, keeping what the next flow commands", async () => {
+    const { writer, sent } = recordingWriter();
+    const store = memoryStore();
+    const m = new WriteManager(writer, store);
+    await m.apply([write(BO, true), write(AO, 42, 0, 10)], 0);
+    const outcomes = await m.relinquish(new Set([`${AO}@10`]));
+    expect(outcomes).toEqual([{ point: BO, value: null, priority: 8, ok: true }]);
+    expect(sent.at(-1)).toEqual({ point: BO, value: null, priority: 8 });
+    expect(m.commandedPoints()).toEqual([{ ref: AO, priority: 10 }]);
+    expect([...store.rows.keys()]).toEqual([`${AO}@10`]);
+  });
+
+  it("remembers commanded points across a restart, so a later stop relinquishes them", async () => {
+    const store = memoryStore();
+    await new WriteManager(recordingWriter().writer, store).apply([write(BO, true)], 0);
+    const { writer, sent } = recordingWriter();
+    const restarted = new WriteManager(writer, store);
+    await restarted.relinquish();
+    expect(sent).toEqual([{ point: BO, value: null, priority: 8 }]);
+  });
+});
