@@ -11,7 +11,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
-import { type DragEvent, useCallback, useEffect, useMemo } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import type { BmsEdge, BmsNode, CommentNode } from "../../store/flow-graph";
@@ -76,8 +76,15 @@ export function FlowCanvas() {
   const allNodes = useMemo(() => (comments.length ? [...comments, ...nodes] : nodes), [comments, nodes]);
 
   // Entering or leaving a comparison shows the whole flow: a change off screen would go unseen.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: comparison is the trigger, not an input
+  // (Not on mount: the saved viewport is what the user left.)
+  const comparing = useRef<boolean | null>(null);
   useEffect(() => {
+    const now = comparison !== null;
+    if (comparing.current === null || comparing.current === now) {
+      comparing.current = now;
+      if (!now) return;
+    }
+    comparing.current = now;
     const timer = setTimeout(() => void fitView({ padding: 0.15, maxZoom: 1.2 }), 50);
     return () => clearTimeout(timer);
   }, [comparison, fitView]);

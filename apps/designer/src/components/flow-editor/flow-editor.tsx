@@ -4,7 +4,7 @@ import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { Download, Redo2, Rocket, Save, Undo2 } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { DeployResult, ProjectVersion } from "../../lib/api-types";
+import type { DeployResult, ProjectVersion, SupervisorEntry } from "../../lib/api-types";
 import { apiCall } from "../../lib/designer-api";
 import { validateFlow } from "../../lib/flow-validation";
 import type { EditorInit } from "../../store/editor-store";
@@ -46,7 +46,13 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const [side, setSide] = useState<"properties" | "versions" | "bacnet">("properties");
   const [draftNotice, setDraftNotice] = useState(restoredDraftAt);
   const [liveValues, setLiveValues] = useState(true);
-  const supervisorId = "default";
+  const [supervisorId, setSupervisorId] = useState("default");
+  const [supervisors, setSupervisors] = useState<SupervisorEntry[]>([]);
+  useEffect(() => {
+    void apiCall<{ supervisors: SupervisorEntry[] }>("/api/supervisors").then((r) => {
+      if (r.ok) setSupervisors(r.body.supervisors);
+    });
+  }, []);
   const execution = useExecutionPolling(monitoring, supervisorId);
   const autosave = useAutosave();
   useLivePointValues(supervisorId, liveValues);
@@ -138,7 +144,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       setMonitoring(true);
       setTab("execution");
     }
-  }, [projectId, save, store]);
+  }, [projectId, save, store, supervisorId]);
 
   const saveFromShortcut = useCallback(() => void save(), [save]);
   useEditorShortcuts(saveFromShortcut);
@@ -194,6 +200,24 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
         ) : null}
         {autosave.error ? <span className="text-[11px] text-red-600">{autosave.error}</span> : null}
         <div className="ml-auto flex items-center gap-1.5">
+          <select
+            className="h-8 max-w-44 rounded-md border border-slate-300 bg-white px-1 text-xs"
+            value={supervisorId}
+            onChange={(e) => {
+              setSupervisorId(e.target.value);
+              store.getState().setRuntime(null);
+            }}
+            title="The supervisor this editor deploys to, monitors and browses"
+            aria-label="Supervisor"
+            data-testid="supervisor-select"
+          >
+            {supervisors.length === 0 ? <option value="default">Local supervisor</option> : null}
+            {supervisors.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
           <label
             className="mr-2 flex items-center gap-1 text-xs text-slate-600"
             title="Read the referenced points every 2 s"
