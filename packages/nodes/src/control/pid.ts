@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineNode, type NodeValue } from "../core/types";
+import { defineNode, type NodeOutputs, type NodeValue } from "../core/types";
 import { asBoolean, asNumber } from "../core/values";
 
 interface PidState {
@@ -50,8 +50,38 @@ type Config = z.infer<typeof config>;
 const clamp = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
 
 /** What a change of which forces a bumpless re-initialisation (a setpoint change is a normal step). */
+const tuningKeys = new WeakMap<Config, string>();
 function tuningKey(c: Config): string {
-  return [c.kp, c.ti_s, c.td_s, c.action, c.out_min, c.out_max, c.deadband].join("|");
+  let key = tuningKeys.get(c);
+  if (key === undefined) {
+    key = [c.kp, c.ti_s, c.td_s, c.action, c.out_min, c.out_max, c.deadband].join("|");
+    tuningKeys.set(c, key);
+  }
+  return key;
+}
+
+/** The three outputs; built without spreads or closures because a PID runs every scan in every AHU. */
+function outputs(
+  c: Config,
+  now: number,
+  output: number | null,
+  error: number | null,
+  quality: NodeValue["quality"],
+  reason: string | undefined,
+): NodeOutputs {
+  const saturated = output === null ? null : output <= c.out_min || output >= c.out_max;
+  if (reason === undefined) {
+    return {
+      output: { value: output, quality, timestamp: now },
+      error: { value: error, quality, timestamp: now },
+      saturated: { value: saturated, quality, timestamp: now },
+    };
+  }
+  return {
+    output: { value: output, quality, timestamp: now, reason },
+    error: { value: error, quality, timestamp: now, reason },
+    saturated: { value: saturated, quality, timestamp: now, reason },
+  };
 }
 
 export const pid = defineNode({
@@ -107,26 +137,19 @@ export const pid = defineNode({
       : c.setpoint;
     const continuous = state.scan !== null && ctx.scan === state.scan + 1;
     state.scan = ctx.scan;
-    const result = (
-      output: number | null,
-      error: number | null,
-      quality: NodeValue["quality"],
-      reason?: string,
-    ) => {
-      const base = { quality, timestamp: now, ...(reason ? { reason } : {}) };
-      return {
-        output: { ...base, value: output },
-        error: { ...base, value: error },
-        saturated: { ...base, value: output === null ? null : output <= c.out_min || output >= c.out_max },
-      };
-    };
-
     if (pv === undefined || sp === undefined) {
       state.resync = true;
       const broken = [inputs.pv, inputs.setpoint].find(
         (x) => x && (x.quality === "bad" || asNumber(x) === undefined),
       );
-      return result(state.output, null, "bad", broken?.reason ?? "measurement or setpoint is not a number");
+      return outputs(
+        c,
+        now,
+        state.output,
+        null,
+        "bad",
+        broken?.reason ?? "measurement or setpoint is not a number",
+      );
     }
     const sign = c.action === "reverse" ? 1 : -1;
     let e = sign * (sp - pv);
@@ -142,20 +165,27 @@ export const pid = defineNode({
     if (asBoolean(inputs.track) === true && inputs.track?.quality !== "bad" && trackValue !== undefined) {
       const output = clamp(trackValue, c.out_min, c.out_max);
       state.i = output - p;
-      Object.assign(state, { output, pvf: pv, computedAt: now, tuning: key, resync: false });
-      return result(output, e, quality, reason);
+      state.output = output;
+      state.pvf = pv;
+      state.computedAt = now;
+      state.tuning = key;
+      state.resync = false;
+      return outputs(c, now, output, e, quality, reason);
     }
 
     // Bumpless transfer: continue from the last output instead of jumping.
     if (state.output !== null && (!continuous || state.resync || state.tuning !== key)) {
       // The integral may sit outside the output range here (a large error): clamping it would be the bump.
       state.i = state.output - p;
-      Object.assign(state, { pvf: pv, computedAt: now, tuning: key, resync: false });
-      return result(state.output, e, quality, reason);
+      state.pvf = pv;
+      state.computedAt = now;
+      state.tuning = key;
+      state.resync = false;
+      return outputs(c, now, state.output, e, quality, reason);
     }
 
     if (state.computedAt !== null && now - state.computedAt < c.sample_time_s * 1000) {
-      return result(state.output, e, quality, reason);
+      return outputs(c, now, state.output, e, quality, reason);
     }
     const dt = state.computedAt === null ? 0 : (now - state.computedAt) / 1000;
     let i = state.i ?? clamp(c.bias, c.out_min, c.out_max);
@@ -176,8 +206,13 @@ export const pid = defineNode({
       if (!windingUp) i += di;
     }
     const output = clamp(p + i + d, c.out_min, c.out_max);
-    Object.assign(state, { i, pvf, output, computedAt: now, tuning: key, resync: false });
-    return result(output, e, quality, reason);
+    state.i = i;
+    state.pvf = pvf;
+    state.output = output;
+    state.computedAt = now;
+    state.tuning = key;
+    state.resync = false;
+    return outputs(c, now, output, e, quality, reason);
   },
   examples: [
     {

@@ -2,9 +2,7 @@ import type { NodeStatus, OnFailure } from "@bms/schemas";
 import type {
   AlertEvent,
   MultiInputs,
-  NodeContext,
   NodeInputs,
-  NodeLogger,
   NodeOutputs,
   NodeValue,
   RecordedValue,
@@ -13,6 +11,7 @@ import type {
 } from "../core/types";
 import { asBoolean, combineItems } from "../core/values";
 import type { CompiledNode, FlowPlan } from "./compile";
+import { ScanContext } from "./scan-context";
 
 /** What the host (supervisor, browser simulation, test harness) supplies to one scan. */
 export interface ScanIO {
@@ -62,9 +61,23 @@ export interface RuntimeOptions {
   retryCount: number;
   /** Monotonic clock for measuring durations; the scan clock (io.now) stays the node's only time. */
   clock?: () => number;
+  /**
+   * Measure each node's duration every this many scans (default 16; 1: every scan). Reading a
+   * high-resolution clock costs more than running a typical node, so between measurements a node's
+   * `durationMs` repeats its last measurement. A scan's own duration is measured every scan.
+   */
+  nodeTimingEvery?: number;
 }
 
 const INACTIVE = Symbol("inactive");
+
+interface Wiring {
+  ports: string[];
+  fromNode: number[];
+  fromPort: string[];
+  multiple: CompiledNode["inputs"];
+}
+const EMPTY_MULTI: MultiInputs = Object.freeze({});
 
 /** Awaits the `prepare` hook of every node in a plan (each distinct config once). */
 export async function prepareFlow(plan: FlowPlan): Promise<void> {
@@ -80,6 +93,12 @@ export class FlowRuntime {
   private readonly aliasIndex: Map<string, number>;
   private scanCount = 0;
   private readonly clock: () => number;
+  private readonly ctx: ScanContext;
+  private readonly timingEvery: number;
+  /** Each node's last measured duration (see nodeTimingEvery). */
+  private readonly durations: number[];
+  /** Each node's connected inputs as flat arrays, built once per plan for the gathering loop. */
+  private readonly wiring: Wiring[];
 
   constructor(
     readonly plan: FlowPlan,
@@ -92,6 +111,24 @@ export class FlowRuntime {
     this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? {});
     this.aliasIndex = new Map(plan.nodes.flatMap((node) => (node.alias ? [[node.alias, node.index]] : [])));
     this.clock = options.clock ?? (() => performance.now());
+    this.timingEvery = Math.max(1, Math.floor(options.nodeTimingEvery ?? 16));
+    this.durations = new Array(n).fill(0);
+    this.wiring = plan.nodes.map((node) => {
+      const single = node.inputs.filter((input) => !input.multiple);
+      return {
+        ports: single.map((input) => input.port),
+        fromNode: single.map((input) => input.sources[0]!.node),
+        fromPort: single.map((input) => input.sources[0]!.output),
+        multiple: node.inputs.filter((input) => input.multiple),
+      };
+    });
+    this.ctx = new ScanContext(plan.flow.metadata.flow_id, (alias) => {
+      const index = this.aliasIndex.get(alias);
+      const outputs = index === undefined ? undefined : this.outputs[index];
+      if (!outputs) return undefined;
+      for (const key in outputs) return outputs[key];
+      return undefined;
+    });
   }
 
   /**
@@ -121,130 +158,108 @@ export class FlowRuntime {
   runScan(io: ScanIO): ScanResult {
     const scan = ++this.scanCount;
     const startedAt = this.clock();
+    const timed = (scan - 1) % this.timingEvery === 0;
+    // One clock reading per node: each node's end is the next one's start.
+    let mark = startedAt;
+    const now = io.now;
+    const ctx = this.ctx;
+    ctx.io = io;
+    ctx.now = now;
+    ctx.scan = scan;
+    ctx.trigger = io.trigger;
     const writes: WriteRequest[] = [];
     const alerts: AlertEvent[] = [];
     const records: RecordedValue[] = [];
-    const runs: NodeRun[] = [];
+    ctx.writes = writes;
+    ctx.alerts = alerts;
+    ctx.records = records;
+    const runs: NodeRun[] = new Array(this.plan.nodes.length);
+    let ran = 0;
     let stoppedBy: ScanResult["stoppedBy"];
 
     // Last scan's outputs, for nodes that break feedback loops.
     for (let i = 0; i < this.outputs.length; i++) this.previous[i] = this.outputs[i];
 
-    let current: CompiledNode = this.plan.nodes[0]!;
-    let currentDt = 0;
-    const log = (level: "info" | "warn" | "error") => (message: string) =>
-      io.log?.(level, current.id, message);
-    const logger: NodeLogger = { info: log("info"), warn: log("warn"), error: log("error") };
-    const ctx: NodeContext = {
-      now: io.now,
-      scan,
-      flowId: this.plan.flow.metadata.flow_id,
-      trigger: io.trigger,
-      get nodeId() {
-        return current.id;
-      },
-      get dt() {
-        return currentDt;
-      },
-      readPoint: (point) => io.readPoint(point),
-      parameter: (name) => io.parameter?.(name),
-      writePoint: (request) => writes.push({ ...request, nodeId: current.id }),
-      lookup: (alias) => {
-        const index = this.aliasIndex.get(alias);
-        const outputs = index === undefined ? undefined : this.outputs[index];
-        if (!outputs) return undefined;
-        for (const key in outputs) return outputs[key];
-        return undefined;
-      },
-      emitAlert: (alert) => alerts.push({ ...alert, nodeId: current.id, timestamp: io.now }),
-      record: (name, value) =>
-        records.push({
-          nodeId: current.id,
-          name,
-          value: value.value,
-          quality: value.quality,
-          timestamp: io.now,
-        }),
-      log: logger,
-      subflowInput: (name) => io.subflowInput?.(name),
-    };
-
-    for (const node of this.plan.nodes) {
-      current = node;
-      const nodeStart = this.clock();
-      const gathered = this.gatherInputs(node);
-      if (gathered === INACTIVE) {
+    const nodes = this.plan.nodes;
+    for (let index = 0; index < nodes.length; index++) {
+      const node = nodes[index]!;
+      ctx.nodeId = node.id;
+      const nodeStart = mark;
+      const inputs = this.gatherInputs(node);
+      if (inputs === INACTIVE) {
         // An untaken branch: the node does not run and its outputs are inactive downstream too.
-        this.outputs[node.index] = undefined;
-        runs.push({
+        this.outputs[index] = undefined;
+        if (timed) mark = this.clock();
+        runs[ran++] = {
           nodeId: node.id,
           status: "skipped",
-          startedAt: io.now,
+          startedAt: now,
           durationMs: 0,
           inputs: {},
           outputs: {},
-        });
+        };
         continue;
       }
-      const [inputs, multi] = gathered;
       if (node.hasEnable && asBoolean(inputs.enable) !== true) {
         // Disabled: hold the last outputs, as a DDC block with its enable off does.
-        const held = this.previous[node.index] ?? {};
-        this.outputs[node.index] = held;
-        runs.push({
+        const held = this.previous[index] ?? {};
+        this.outputs[index] = held;
+        if (timed) mark = this.clock();
+        runs[ran++] = {
           nodeId: node.id,
           status: "skipped",
-          startedAt: io.now,
+          startedAt: now,
           durationMs: 0,
           inputs,
           outputs: held,
-        });
+        };
         continue;
       }
 
-      const last = this.lastRunAt[node.index];
-      currentDt = last === undefined ? 0 : Math.max(0, (io.now - last) / 1000);
+      const last = this.lastRunAt[index];
+      ctx.dt = last === undefined ? 0 : Math.max(0, (now - last) / 1000);
       const runtime = node.runtime;
       const attempts = 1 + (runtime?.retry_count ?? this.options.retryCount);
+      const multi = this.gatheredMulti;
       let error: string | undefined;
       let outputs: NodeOutputs | undefined;
       for (let attempt = 0; attempt < attempts && outputs === undefined; attempt++) {
         try {
-          outputs = node.definition.execute(inputs, node.config, this.states[node.index], ctx, multi);
+          outputs = node.definition.execute(inputs, node.config, this.states[index], ctx, multi);
           error = undefined;
         } catch (e) {
           error = e instanceof Error ? e.message : String(e);
         }
       }
-      this.lastRunAt[node.index] = io.now;
-      const durationMs = this.clock() - nodeStart;
+      this.lastRunAt[index] = now;
+      let durationMs = this.durations[index]!;
+      if (timed) {
+        mark = this.clock();
+        durationMs = mark - nodeStart;
+        this.durations[index] = durationMs;
+      }
 
       if (outputs !== undefined) {
-        this.outputs[node.index] = outputs;
-        runs.push({ nodeId: node.id, status: "completed", startedAt: io.now, durationMs, inputs, outputs });
+        this.outputs[index] = outputs;
+        runs[ran++] = { nodeId: node.id, status: "completed", startedAt: now, durationMs, inputs, outputs };
         continue;
       }
 
       const message = error ?? "failed";
       const failed: NodeOutputs = {};
       for (const port of node.definition.outputs) {
-        failed[port.name] = {
-          value: null,
-          quality: "bad",
-          timestamp: io.now,
-          reason: `${node.id}: ${message}`,
-        };
+        failed[port.name] = { value: null, quality: "bad", timestamp: now, reason: `${node.id}: ${message}` };
       }
-      this.outputs[node.index] = failed;
-      runs.push({
+      this.outputs[index] = failed;
+      runs[ran++] = {
         nodeId: node.id,
         status: "error",
-        startedAt: io.now,
+        startedAt: now,
         durationMs,
         inputs,
         outputs: failed,
         error,
-      });
+      };
       io.log?.("error", node.id, message);
       const onFailure = runtime?.on_failure ?? this.options.onFailure;
       if (onFailure === "alert") {
@@ -255,17 +270,19 @@ export class FlowRuntime {
           priority: "high",
           message: `Node ${node.id} (${node.type}) failed: ${message}`,
           latched: false,
-          timestamp: io.now,
+          timestamp: now,
         });
       } else if (onFailure === "stop") {
         stoppedBy = { nodeId: node.id, error: message };
         break;
       }
     }
+    runs.length = ran;
+    ctx.io = undefined;
 
     const result: ScanResult = {
       scan,
-      startedAt: io.now,
+      startedAt: now,
       durationMs: this.clock() - startedAt,
       runs,
       writes,
@@ -276,18 +293,27 @@ export class FlowRuntime {
     return result;
   }
 
-  private gatherInputs(node: CompiledNode): [NodeInputs, MultiInputs] | typeof INACTIVE {
+  /** The multi-input lists of the node just gathered (a shared empty object when it has no such port). */
+  private gatheredMulti: MultiInputs = EMPTY_MULTI;
+
+  private gatherInputs(node: CompiledNode): NodeInputs | typeof INACTIVE {
     const inputs: NodeInputs = {};
-    const multi: MultiInputs = {};
     const source = node.delayed ? this.previous : this.outputs;
-    for (const input of node.inputs) {
-      if (!input.multiple) {
-        const from = input.sources[0]!;
-        const value = source[from.node]?.[from.output];
-        if (value === undefined && !node.delayed) return INACTIVE;
-        inputs[input.port] = value;
-        continue;
-      }
+    const wiring = this.wiring[node.index]!;
+    const { ports, fromNode, fromPort } = wiring;
+    // Single-wire ports first, from flat arrays: this loop runs for every input of every node every scan.
+    for (let i = 0; i < ports.length; i++) {
+      const outputs = source[fromNode[i]!];
+      const value = outputs === undefined ? undefined : outputs[fromPort[i]!];
+      if (value === undefined && !node.delayed) return INACTIVE;
+      inputs[ports[i]!] = value;
+    }
+    if (wiring.multiple.length === 0) {
+      this.gatheredMulti = EMPTY_MULTI;
+      return inputs;
+    }
+    const multi: Record<string, readonly NodeValue[]> = {};
+    for (const input of wiring.multiple) {
       const items: NodeValue[] = [];
       for (const from of input.sources) {
         const value = source[from.node]?.[from.output];
@@ -297,7 +323,8 @@ export class FlowRuntime {
       multi[input.port] = items;
       inputs[input.port] = combineItems(items);
     }
-    return [inputs, multi];
+    this.gatheredMulti = multi;
+    return inputs;
   }
 
   exportState(): SavedNodeState[] {

@@ -1,0 +1,299 @@
+// Node interpreter benchmark (issue 4), run by `pnpm exec tsx bench/nodes-interpreter.bench.ts`.
+//
+// One 200-node flow (40 lanes of math → pid, hysteresis → threshold → select) is run three ways in the
+// same process, on the same fake clock:
+//   interpreter:  compileFlow + FlowRuntime.runScan, as the supervisor runs it;
+//   hand-wired:   the same node executors called directly in a fixed order with inputs wired by hand,
+//                 i.e. what a programmer would write with the node library but no interpreter. The issue's
+//                 goal (interpreter ≤ 1.5× this) measures what the interpreter adds: input gathering, skip
+//                 and enable semantics, per-node run records;
+//   plain TS:     the same arithmetic on bare numbers, no quality and no records, for scale.
+// All three must end with the same numbers, which the script checks before timing anything.
+// Results: bench/results/nodes-interpreter.json.
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  compileFlow,
+  FlowRuntime,
+  lookupNode,
+  type MultiInputs,
+  type NodeContext,
+  type NodeInputs,
+  type NodeOutputs,
+  type NodeValue,
+} from "@bms/nodes";
+import type { FlowConfigurationInput } from "@bms/schemas";
+
+const LANES = 40;
+const SCANS = Number(process.env.BENCH_SCANS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const START = 1_700_000_000_000;
+const PID = { setpoint: 22, kp: 4, ti_s: 30, out_min: 0, out_max: 100, sample_time_s: 1 };
+const HYST = { setpoint: 22, deadband: 1, action: "direct" as const };
+const THRESHOLD = { operator: ">" as const, value: 50 };
+
+function mathExpression(lane: number): string {
+  return lane === 0 ? "21.5" : `a * 0.98 + ${(0.4 + lane * 0.01).toFixed(2)}`;
+}
+
+function buildFlow(): FlowConfigurationInput {
+  const nodes: FlowConfigurationInput["nodes"] = [];
+  const connections: FlowConfigurationInput["connections"] = [];
+  const wire = (from_node: string, from_output: string, to_node: string, to_input: string) =>
+    connections.push({ from_node, from_output, to_node, to_input });
+  for (let i = 0; i < LANES; i++) {
+    nodes.push(
+      { id: `m${i}`, type: "math", config: { expression: mathExpression(i) } },
+      { id: `p${i}`, type: "pid", config: PID },
+      { id: `h${i}`, type: "hysteresis", config: HYST },
+      { id: `t${i}`, type: "threshold", config: THRESHOLD },
+      { id: `s${i}`, type: "select", config: {} },
+    );
+    if (i > 0) wire(`s${i - 1}`, "value", `m${i}`, "a");
+    wire(`m${i}`, "result", `p${i}`, "pv");
+    wire(`m${i}`, "result", `h${i}`, "value");
+    wire(`p${i}`, "output", `t${i}`, "value");
+    wire(`t${i}`, "result", `s${i}`, "selector");
+    wire(`m${i}`, "result", `s${i}`, "in0");
+    wire(`p${i}`, "output", `s${i}`, "in1");
+  }
+  return {
+    metadata: {
+      flow_id: "7e57be5c-0000-4000-8000-000000000200",
+      flow_name: "bench-200",
+      version: "1.0.0",
+      generated_at: "2026-11-28T00:00:00.000Z",
+    },
+    nodes,
+    connections,
+  };
+}
+
+/** The interpreter, as the supervisor runs it (nodeTimingEvery 1: every node timed every scan). */
+function interpreter(nodeTimingEvery?: number) {
+  const compiled = compileFlow(buildFlow(), lookupNode);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+  const runtime = new FlowRuntime(compiled.value, {
+    onFailure: "continue",
+    retryCount: 0,
+    ...(nodeTimingEvery ? { nodeTimingEvery } : {}),
+  });
+  let now = START;
+  return {
+    nodes: compiled.value.nodes.length,
+    scan() {
+      now += 1000;
+      runtime.runScan({ now, trigger: "interval", readPoint: () => undefined });
+    },
+    result: () => runtime.outputsOf(`s${LANES - 1}`)?.value?.value as number,
+  };
+}
+
+/** The same executors, called in a fixed order with inputs wired by hand. */
+function handWired() {
+  const def = (type: string) => lookupNode(type)!;
+  const math = def("math");
+  const pid = def("pid");
+  const hyst = def("hysteresis");
+  const thr = def("threshold");
+  const sel = def("select");
+  const lanes = Array.from({ length: LANES }, (_, i) => ({
+    math: math.config.parse({ expression: mathExpression(i) }),
+    pid: pid.config.parse(PID),
+    hyst: hyst.config.parse(HYST),
+    thr: thr.config.parse(THRESHOLD),
+    sel: sel.config.parse({}),
+    pidState: pid.initialState!(pid.config.parse(PID)),
+    hystState: hyst.initialState!(hyst.config.parse(HYST)),
+    lastRun: 0,
+  }));
+  const none: MultiInputs = {};
+  let now = START;
+  let scan = 0;
+  let dt = 0;
+  const ctx: NodeContext = {
+    get now() {
+      return now;
+    },
+    get dt() {
+      return dt;
+    },
+    get scan() {
+      return scan;
+    },
+    nodeId: "n",
+    flowId: "f",
+    trigger: "interval",
+    readPoint: () => undefined,
+    writePoint: () => {},
+    parameter: () => undefined,
+    lookup: () => undefined,
+    emitAlert: () => {},
+    record: () => {},
+    log: { info() {}, warn() {}, error() {} },
+  };
+  let last: NodeValue | undefined;
+  return {
+    scan() {
+      now += 1000;
+      scan++;
+      let carried: NodeValue | undefined;
+      for (const lane of lanes) {
+        dt = lane.lastRun === 0 ? 0 : (now - lane.lastRun) / 1000;
+        lane.lastRun = now;
+        const m: NodeOutputs = math.execute({ a: carried } as NodeInputs, lane.math, {}, ctx, none);
+        const pv = m.result;
+        const p = pid.execute({ pv }, lane.pid, lane.pidState, ctx, none);
+        hyst.execute({ value: pv }, lane.hyst, lane.hystState, ctx, none);
+        const t = thr.execute({ value: p.output }, lane.thr, {}, ctx, none);
+        const s = sel.execute({ selector: t.result, in0: pv, in1: p.output }, lane.sel, {}, ctx, none);
+        carried = s.value;
+      }
+      last = carried;
+    },
+    result: () => last?.value as number,
+  };
+}
+
+/** The same arithmetic on bare numbers: the floor any implementation could reach. */
+function plainTs() {
+  const lanes = Array.from({ length: LANES }, () => ({
+    i: null as number | null,
+    out: null as number | null,
+    at: null as number | null,
+    on: false,
+  }));
+  let now = START;
+  let last = 0;
+  return {
+    scan() {
+      now += 1000;
+      let carried = 0;
+      for (let k = 0; k < LANES; k++) {
+        const lane = lanes[k]!;
+        const pv = k === 0 ? 21.5 : carried * 0.98 + Number((0.4 + k * 0.01).toFixed(2));
+        // PID: reverse acting, conditional integration, 1 s sample time, bumpless not needed (continuous).
+        const e = PID.setpoint - pv;
+        const p = PID.kp * e;
+        const dt = lane.at === null ? 0 : (now - lane.at) / 1000;
+        let i = lane.i ?? 0;
+        if (dt > 0) {
+          const di = (PID.kp * e * dt) / PID.ti_s;
+          const u = p + i + di;
+          if (!((u > PID.out_max && di > 0) || (u < PID.out_min && di < 0))) i += di;
+        }
+        const out = Math.min(Math.max(p + i, PID.out_min), PID.out_max);
+        lane.i = i;
+        lane.out = out;
+        lane.at = now;
+        if (pv >= HYST.setpoint + HYST.deadband / 2) lane.on = true;
+        else if (pv <= HYST.setpoint - HYST.deadband / 2) lane.on = false;
+        carried = out > THRESHOLD.value ? out : pv;
+      }
+      last = carried;
+    },
+    result: () => last,
+  };
+}
+
+type Runner = { scan(): void; result(): number };
+
+function time(runner: Runner, scans: number): number {
+  const t0 = performance.now();
+  for (let s = 0; s < scans; s++) runner.scan();
+  return performance.now() - t0;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Best of the rounds: on a shared 2-core machine other processes only ever add time. */
+function best(xs: number[]): number {
+  return Math.min(...xs);
+}
+
+// Same numbers first: 200 scans from fresh state, all three must agree.
+{
+  const runners = [interpreter(), handWired(), plainTs()];
+  for (let s = 0; s < 200; s++) for (const r of runners) r.scan();
+  const [a, b, c] = runners.map((r) => r.result());
+  if (a !== b || Math.abs(a! - c!) > 1e-9) throw new Error(`results differ: ${a} ${b} ${c}`);
+  console.log(`check: all three end at ${a!.toFixed(6)} after 200 scans`);
+}
+
+const nodes = interpreter().nodes;
+const samples = {
+  interpreter: [] as number[],
+  interpreterTimedEveryScan: [] as number[],
+  handWired: [] as number[],
+  plainTs: [] as number[],
+};
+for (let round = 0; round < ROUNDS; round++) {
+  // Fresh runners each round, interleaved, so JIT warm-up and machine noise hit all three alike.
+  const runners = {
+    interpreter: interpreter(),
+    interpreterTimedEveryScan: interpreter(1),
+    handWired: handWired(),
+    plainTs: plainTs(),
+  };
+  for (const runner of Object.values(runners)) time(runner, 300);
+  for (const [name, runner] of Object.entries(runners)) {
+    samples[name as keyof typeof samples].push(time(runner, SCANS) / SCANS);
+  }
+}
+
+const perScanMs = {
+  interpreter: best(samples.interpreter),
+  interpreterTimedEveryScan: best(samples.interpreterTimedEveryScan),
+  handWired: best(samples.handWired),
+  plainTs: best(samples.plainTs),
+};
+const medianMs = {
+  interpreter: median(samples.interpreter),
+  interpreterTimedEveryScan: median(samples.interpreterTimedEveryScan),
+  handWired: median(samples.handWired),
+  plainTs: median(samples.plainTs),
+};
+const result = {
+  benchmark: "nodes-interpreter",
+  date: new Date().toISOString(),
+  node: process.version,
+  flow: { nodes, lanes: LANES, types: ["math", "pid", "hysteresis", "threshold", "select"] },
+  scans_per_round: SCANS,
+  rounds: ROUNDS,
+  ms_per_scan_best: perScanMs,
+  ms_per_scan_median: medianMs,
+  us_per_node_evaluation: {
+    interpreter: (perScanMs.interpreter * 1000) / nodes,
+    interpreterTimedEveryScan: (perScanMs.interpreterTimedEveryScan * 1000) / nodes,
+    handWired: (perScanMs.handWired * 1000) / nodes,
+    plainTs: (perScanMs.plainTs * 1000) / nodes,
+  },
+  ratio_vs_hand_wired: perScanMs.interpreter / perScanMs.handWired,
+  ratio_vs_plain_ts: perScanMs.interpreter / perScanMs.plainTs,
+  ratio_timed_every_scan_vs_hand_wired: perScanMs.interpreterTimedEveryScan / perScanMs.handWired,
+  goal: "interpreter <= 1.5x hand-wired (the same node executors called directly)",
+};
+result.ratio_vs_hand_wired = Math.round(result.ratio_vs_hand_wired * 100) / 100;
+result.ratio_vs_plain_ts = Math.round(result.ratio_vs_plain_ts * 10) / 10;
+result.ratio_timed_every_scan_vs_hand_wired =
+  Math.round(result.ratio_timed_every_scan_vs_hand_wired * 100) / 100;
+
+console.log(`200-node flow, ${SCANS} scans × ${ROUNDS} rounds (best round; median in the JSON):`);
+for (const [name, ms] of Object.entries(perScanMs)) {
+  console.log(
+    `  ${name.padEnd(26)} ${(ms * 1000).toFixed(1).padStart(8)} µs/scan  ${((ms * 1000) / nodes).toFixed(3)} µs/node`,
+  );
+}
+console.log(`  ratio interpreter / hand-wired: ${result.ratio_vs_hand_wired}× (goal ≤ 1.5×)`);
+console.log(`  ratio interpreter / plain TS:   ${result.ratio_vs_plain_ts}×`);
+console.log(
+  `  ratio with every node timed every scan / hand-wired: ${result.ratio_timed_every_scan_vs_hand_wired}×`,
+);
+
+const out = join(dirname(fileURLToPath(import.meta.url)), "results", "nodes-interpreter.json");
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`wrote ${out}`);
