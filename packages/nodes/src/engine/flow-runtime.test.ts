@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { lookupNode } from "../registry";
 import { flowHarness, testFlow } from "../testing/harness";
+import { compileFlow } from "./compile";
+import { FlowRuntime } from "./flow-runtime";
 
 const TEMP = "bacnet:1001/analogInput:1.presentValue";
 const COOL = "bacnet:1001/binaryOutput:1.presentValue";
@@ -60,5 +63,60 @@ describe("flow runtime: sensor_read → threshold → actuator_write", () => {
     (changed.nodes[1]!.config as { value: number }).value = 20;
     const h2 = flowHarness(changed);
     expect(h2.runtime.importState(saved).sort()).toEqual(["cool", "temp"]);
+  });
+});
+
+describe("flow runtime: engine services nodes rely on", () => {
+  function chain() {
+    return testFlow(
+      [
+        { id: "k", type: "constant", config: { value: 2 } },
+        { id: "m", type: "math", config: { expression: "a * 3" } },
+      ],
+      [{ from_node: "k", from_output: "value", to_node: "m", to_input: "a" }],
+    );
+  }
+
+  it("measures node durations every nodeTimingEvery scans and repeats the last measurement between", () => {
+    const compiled = compileFlow(chain(), lookupNode);
+    if (!compiled.ok) throw new Error("does not compile");
+    let t = 0;
+    const runtime = new FlowRuntime(compiled.value, {
+      onFailure: "continue",
+      retryCount: 0,
+      nodeTimingEvery: 3,
+      clock: () => (t += 5),
+    });
+    const io = { now: 0, trigger: "interval", readPoint: () => undefined };
+    const durations = [1, 2, 3, 4].map(() => runtime.runScan(io).runs.map((r) => r.durationMs));
+    // Scans 1 and 4 are measured (5 ms per clock reading); 2 and 3 repeat scan 1's values.
+    expect(durations).toEqual([
+      [5, 5],
+      [5, 5],
+      [5, 5],
+      [5, 5],
+    ]);
+    expect(t).toBe(5 * (2 + 2 + 2 + 2 + 2 + 2));
+  });
+
+  it("hands sub-flow inputs through to subflow_input nodes and awaits prepare hooks", async () => {
+    const h = flowHarness(testFlow([{ id: "in", type: "subflow_input", config: { name: "item" } }]));
+    await h.prepare();
+    const result = h.runtime.runScan({
+      now: 1,
+      trigger: "manual",
+      readPoint: () => undefined,
+      subflowInput: (name) => (name === "item" ? { value: 7, quality: "good", timestamp: 1 } : undefined),
+    });
+    expect(result.runs[0]?.outputs.value?.value).toBe(7);
+  });
+
+  it("gives each node its own dt and a context that names it", () => {
+    const h = flowHarness(chain());
+    h.scan();
+    h.scan(2500);
+    expect(h.output("m", "result")?.value).toBe(6);
+    const failing = flowHarness(testFlow([{ id: "bad", type: "math", config: { expression: "1 / 0" } }]));
+    expect(failing.scan().runs[0]?.outputs.result?.reason).toContain("not a finite number");
   });
 });
