@@ -11,7 +11,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
-import { type DragEvent, useCallback, useEffect, useMemo, useRef } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import type { BmsEdge, BmsNode, CommentNode } from "../../store/flow-graph";
@@ -64,8 +64,11 @@ export function FlowCanvas() {
   const setViewport = useEditorStore((s) => s.setViewport);
   const { screenToFlowPosition, setCenter, getNode, fitView } = useReactFlow<BmsNode, BmsEdge>();
   // Fit a loaded flow once; an empty canvas starts at 1:1 so the first drop does not make the view jump.
-  const initialViewport = store.getState().flowData.viewport;
-  const fitOnLoad = !initialViewport && store.getState().nodes.length > 0;
+  // Decided once at mount: were it recomputed, the first dropped node would flip `fitView` on and the view would jump.
+  const [{ initialViewport, fitOnLoad }] = useState(() => {
+    const { flowData, nodes: initialNodes } = store.getState();
+    return { initialViewport: flowData.viewport, fitOnLoad: !flowData.viewport && initialNodes.length > 0 };
+  });
 
   useEffect(() => {
     if (!focusRequest) return;
