@@ -3,9 +3,9 @@ import type { AlertsRepo, AlertTransition } from "../storage/alerts-repo";
 import type { EventsRepo } from "../storage/events-repo";
 
 /**
- * Where `alert` nodes' events go: the alarm table (deduplicated by key, latched until acknowledged),
- * the event log and, when the node names one, a webhook. Only transitions are logged and posted, so
- * an alarm that stays active for an hour is one notification, not 3,600.
+ * Where `alert` nodes' events go: the alarm table (deduplicated by key), the event log and, when the
+ * node names one, a webhook. Only transitions are logged and posted, so an alarm that stays active for
+ * an hour is one notification, not 3,600.
  */
 export class AlertSink {
   constructor(

@@ -95,14 +95,22 @@ export class FlowEngine {
    * flow does not command are relinquished; node state carries over for unchanged nodes.
    */
   async activate(pkg: DeploymentPackage, stored: StoredConfig, plan: FlowPlan, run: boolean): Promise<void> {
-    const previous = this.active;
-    previous?.scheduler.stop();
-    await this.inFlight;
-
     const runtime = new FlowRuntime(plan, {
       onFailure: plan.flow.execution.error_handling.on_failure,
       retryCount: plan.flow.execution.error_handling.retry_count,
     });
+    // Script sandboxes and the like load before the old flow stops, so the swap itself stays short.
+    await runtime.prepare();
+    const previous = this.active;
+    previous?.scheduler.stop();
+    await this.inFlight;
+
+    // Parameters the new flow declares start at their configured defaults unless an operator set them.
+    for (const node of plan.nodes) {
+      for (const p of node.definition.parameters?.(node.config) ?? []) {
+        if (!this.parameters.has(p.name)) this.parameters.set(p.name, p.value);
+      }
+    }
     const saved = this.deps.nodeState.load(plan.flow.metadata.flow_id);
     const restored = runtime.importState(saved);
 

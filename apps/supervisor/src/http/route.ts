@@ -18,8 +18,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   url: string;
   summary: string;
   tags: string[];
-  /** Mutating routes need the admin token; reads follow the viewer policy. */
-  auth: "admin" | "viewer";
+  /** Mutating routes need the admin token; reads follow the viewer policy; public needs nothing. */
+  auth: "admin" | "viewer" | "public";
   body?: B;
   /** Documents a body the handler validates itself (deploy checks the raw bytes' checksum). */
   documentedBody?: z.ZodType;
@@ -38,7 +38,7 @@ export interface DocumentedRoute {
   url: string;
   summary: string;
   tags: string[];
-  auth: "admin" | "viewer";
+  auth: "admin" | "viewer" | "public";
   body?: z.ZodType;
   documentedBody?: z.ZodType;
   query?: z.ZodType;
@@ -74,7 +74,9 @@ export function route<
   app.route({
     method: spec.method,
     url: spec.url,
-    preHandler: spec.auth === "admin" ? app.requireAdmin : app.requireViewer,
+    ...(spec.auth === "public"
+      ? {}
+      : { preHandler: spec.auth === "admin" ? app.requireAdmin : app.requireViewer }),
     handler: async (request, reply) => {
       const body = parse(spec.body, request.body, "body");
       const query = parse(spec.query, request.query, "query");

@@ -6,6 +6,8 @@ declare module "fastify" {
   interface FastifyInstance {
     requireAdmin: preHandlerAsyncHookHandler;
     requireViewer: preHandlerAsyncHookHandler;
+    /** What the request's token allows: admin, viewer, or nothing (anonymous). */
+    roleOf(request: FastifyRequest): { role: "admin" | "viewer" | "anonymous"; readsNeedToken: boolean };
   }
 }
 
@@ -37,6 +39,17 @@ export const authPlugin = fp<{ adminToken: string; viewerToken?: string }>(
       if (!token)
         return deny(reply, 401, "this action needs the admin token (Authorization: Bearer <token>)");
       if (!same(token, adminToken)) return deny(reply, 403, "the token is not valid for this action");
+    });
+    app.decorate("roleOf", (request: FastifyRequest) => {
+      const token = bearer(request);
+      const role = !token
+        ? ("anonymous" as const)
+        : same(token, adminToken)
+          ? ("admin" as const)
+          : viewerToken && same(token, viewerToken)
+            ? ("viewer" as const)
+            : ("anonymous" as const);
+      return { role, readsNeedToken: viewerToken !== undefined };
     });
     app.decorate("requireViewer", async (request: FastifyRequest, reply: FastifyReply) => {
       if (!viewerToken) return;

@@ -1,13 +1,13 @@
 import type { Db } from "./database";
 
 /**
- * Alarm states as an operator console shows them:
- * - active: the condition holds, nobody acknowledged it yet;
- * - acknowledged: the condition holds, an operator has seen it;
- * - returned: the condition is back to normal but a latched alarm still waits for an acknowledgement;
- * - cleared: over (normal and, when latched, acknowledged).
+ * The alarm table mirrors what `alert` nodes report; the node owns the alarm's state machine (on/off
+ * delays, latching until acknowledged), this table only records it for operators:
+ * - active: in alarm, not acknowledged;
+ * - acknowledged: an operator has seen it (it may still be in alarm, or latched waiting to clear);
+ * - cleared: over.
  */
-export type AlertState = "active" | "acknowledged" | "returned" | "cleared";
+export type AlertState = "active" | "acknowledged" | "cleared";
 
 export interface AlertRecord {
   key: string;
@@ -41,7 +41,7 @@ export interface AlertInput {
 }
 
 /** What changed, so the caller notifies (event log, webhook) on transitions only: deduplication. */
-export type AlertTransition = { kind: "raised" | "returned" | "cleared"; alert: AlertRecord } | undefined;
+export type AlertTransition = { kind: "raised" | "acknowledged" | "cleared"; alert: AlertRecord } | undefined;
 
 function toRecord(row: Row): AlertRecord {
   return {
@@ -64,56 +64,48 @@ export class AlertsRepo {
     this.db.prepare("UPDATE alerts SET state = ?, updated_at = ? WHERE key = ?").run(state, now, key);
   }
 
-  /** Applies what a node reported this scan; returns the transition, if any. */
+  /** Applies what a node reported; returns the transition, if any. */
   apply(input: AlertInput): AlertTransition {
     const existing = this.row(input.key);
     const now = input.timestamp;
     if (input.state === "active") {
-      if (!existing || existing.state === "cleared") {
-        this.db
-          .prepare(
-            `INSERT INTO alerts (key, node_id, state, priority, message, latched, raised_at, updated_at, acked_at, acked_by, count)
-             VALUES (?, ?, 'active', ?, ?, ?, ?, ?, NULL, NULL, 1)
-             ON CONFLICT(key) DO UPDATE SET state = 'active', priority = excluded.priority, message = excluded.message,
-               latched = excluded.latched, raised_at = excluded.raised_at, updated_at = excluded.updated_at,
-               acked_at = NULL, acked_by = NULL, count = alerts.count + 1`,
-          )
-          .run(input.key, input.nodeId, input.priority, input.message, input.latched ? 1 : 0, now, now);
-        return { kind: "raised", alert: toRecord(this.row(input.key)!) };
+      if (existing && existing.state !== "cleared") {
+        if (existing.message !== input.message) {
+          this.db
+            .prepare("UPDATE alerts SET message = ?, updated_at = ? WHERE key = ?")
+            .run(input.message, now, input.key);
+        }
+        return undefined;
       }
-      if (existing.state === "returned") {
-        // Back in alarm before anyone acknowledged the return: the same alarm, active again.
-        this.setState(input.key, "active", now);
-      }
-      if (existing.message !== input.message) {
-        this.db
-          .prepare("UPDATE alerts SET message = ?, updated_at = ? WHERE key = ?")
-          .run(input.message, now, input.key);
-      }
-      return undefined;
+      this.db
+        .prepare(
+          `INSERT INTO alerts (key, node_id, state, priority, message, latched, raised_at, updated_at, acked_at, acked_by, count)
+           VALUES (?, ?, 'active', ?, ?, ?, ?, ?, NULL, NULL, 1)
+           ON CONFLICT(key) DO UPDATE SET state = 'active', priority = excluded.priority, message = excluded.message,
+             latched = excluded.latched, raised_at = excluded.raised_at, updated_at = excluded.updated_at,
+             acked_at = NULL, acked_by = NULL, count = alerts.count + 1`,
+        )
+        .run(input.key, input.nodeId, input.priority, input.message, input.latched ? 1 : 0, now, now);
+      return { kind: "raised", alert: toRecord(this.row(input.key)!) };
     }
-    if (input.state === "cleared" && existing) {
-      if (existing.state === "active" && existing.latched === 1) {
-        this.setState(input.key, "returned", now);
-        return { kind: "returned", alert: toRecord(this.row(input.key)!) };
-      }
-      if (existing.state === "active" || existing.state === "acknowledged") {
-        this.setState(input.key, "cleared", now);
-        return { kind: "cleared", alert: toRecord(this.row(input.key)!) };
-      }
+    if (!existing || existing.state === input.state) return undefined;
+    if (input.state === "acknowledged") {
+      this.db
+        .prepare(
+          "UPDATE alerts SET state = 'acknowledged', acked_at = COALESCE(acked_at, ?), updated_at = ? WHERE key = ?",
+        )
+        .run(now, now, input.key);
+      return { kind: "acknowledged", alert: toRecord(this.row(input.key)!) };
     }
-    return undefined;
+    this.setState(input.key, "cleared", now);
+    return { kind: "cleared", alert: toRecord(this.row(input.key)!) };
   }
 
+  /** An operator's acknowledgement: recorded at once; the node confirms it on its next scan. */
   acknowledge(key: string, by: string, now = Date.now()): AlertRecord | undefined {
     const existing = this.row(key);
     if (!existing) return undefined;
-    const next: AlertState =
-      existing.state === "returned"
-        ? "cleared"
-        : existing.state === "active"
-          ? "acknowledged"
-          : existing.state;
+    const next: AlertState = existing.state === "active" ? "acknowledged" : existing.state;
     this.db
       .prepare("UPDATE alerts SET state = ?, acked_at = ?, acked_by = ?, updated_at = ? WHERE key = ?")
       .run(next, now, by, now, key);
@@ -124,7 +116,7 @@ export class AlertsRepo {
     const rows = this.db
       .prepare(
         `SELECT * FROM alerts ${open ? "WHERE state != 'cleared'" : ""}
-         ORDER BY CASE state WHEN 'active' THEN 0 WHEN 'returned' THEN 1 WHEN 'acknowledged' THEN 2 ELSE 3 END,
+         ORDER BY CASE state WHEN 'active' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
            updated_at DESC LIMIT ?`,
       )
       .all(limit) as Row[];

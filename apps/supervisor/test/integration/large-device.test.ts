@@ -24,7 +24,10 @@ function bigSite(): string {
     ...(i % 2 === 0 ? { units: "degreesCelsius" } : {}),
   }));
   const file = join(tempDir("big-site"), "big.json");
-  writeFileSync(file, JSON.stringify({ name: "big", devices: [{ instance: 7000, name: "Big Controller", objects }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ name: "big", devices: [{ instance: 7000, name: "Big Controller", objects }] }),
+  );
   return file;
 }
 
@@ -51,7 +54,11 @@ describe("a device with 620 objects", () => {
     expect(status).toBe(200);
     expect(body.source).toBe("device");
     expect(body.objects).toHaveLength(OBJECTS);
-    expect(body.objects[0]).toMatchObject({ object_type: "analogInput", object_instance: 1, object_name: "Point 001" });
+    expect(body.objects[0]).toMatchObject({
+      object_type: "analogInput",
+      object_instance: 1,
+      object_name: "Point 001",
+    });
     expect(body.objects.find((o) => o.object_instance === 620)).toMatchObject({
       object_type: "binaryValue",
       object_name: "Point 620",

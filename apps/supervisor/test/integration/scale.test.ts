@@ -96,7 +96,9 @@ describe("a site of 60 devices", () => {
     });
     expect(relinquished.body.results.every((r) => r.ok)).toBe(true);
     const after = await api<{ values: { value: unknown }[] }>(sup.url, "/api/points/read", {
-      body: { points: [`bacnet:${device}/analogValue:1.priorityArray[9]`, `bacnet:${device}/binaryOutput:3`] },
+      body: {
+        points: [`bacnet:${device}/analogValue:1.priorityArray[9]`, `bacnet:${device}/binaryOutput:3`],
+      },
     });
     expect(after.body.values.map((v) => v.value)).toEqual([null, false]);
   });

@@ -84,23 +84,31 @@ export function apiSend<T>(method: "POST" | "PUT", path: string, body: unknown =
   return request<T>(method, path, body);
 }
 
-/** Reads without the saved token, to tell whether this supervisor is open to reading on the LAN. */
-export async function readsAreOpen(): Promise<boolean> {
-  const response = await fetch("/api/health", { cache: "no-store" });
-  return response.ok;
+interface WhoAmI {
+  role: "admin" | "viewer" | "anonymous";
+  can_read: boolean;
+  can_write: boolean;
+  reads_need_token: boolean;
 }
 
-/**
- * Whether the saved token may change state. The API has no "who am I"; an admin route with an invalid
- * body answers 401/403 from the auth check before validation, or 422 after it, and changes nothing.
- */
-export async function tokenIsAdmin(): Promise<boolean> {
-  const response = await fetch("/api/data/watch", {
-    method: "PUT",
-    headers: headers(true),
-    body: JSON.stringify({ points: "not a list" }),
+async function whoami(withToken: boolean): Promise<WhoAmI> {
+  const token = tokenStore.get();
+  const auth: Record<string, string> = withToken && token ? { authorization: `Bearer ${token}` } : {};
+  const response = await fetch("/api/auth/whoami", {
+    headers: { accept: "application/json", ...auth },
+    cache: "no-store",
   });
-  return response.status === 422;
+  return (await response.json()) as WhoAmI;
+}
+
+/** Whether this supervisor is open to reading on the LAN (no viewer token configured). */
+export async function readsAreOpen(): Promise<boolean> {
+  return !(await whoami(false)).reads_need_token;
+}
+
+/** Whether the saved token may change state. */
+export async function tokenIsAdmin(): Promise<boolean> {
+  return (await whoami(true)).can_write;
 }
 
 /** Words for a refused action, for the operator rather than the developer. */

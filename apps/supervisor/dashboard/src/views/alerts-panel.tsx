@@ -9,8 +9,7 @@ import { useNow, usePoll } from "../use-poll";
 
 const STATE_WORDS: Record<AlertRecord["state"], [string, Tone]> = {
   active: ["In alarm", "bad"],
-  acknowledged: ["Acknowledged, still in alarm", "warn"],
-  returned: ["Back to normal, needs acknowledgement", "warn"],
+  acknowledged: ["Acknowledged", "warn"],
   cleared: ["Cleared", "idle"],
 };
 
@@ -38,8 +37,8 @@ export function AlertsPanel() {
       <ul class="list">
         {list.map((a) => {
           const [word, tone] = STATE_WORDS[a.state];
-          // Latched alarms stay until someone acknowledges; an active one may be acknowledged at once.
-          const needsAck = a.state === "active" || a.state === "returned";
+          // Latched alarms stay active until someone acknowledges, even after the condition clears.
+          const needsAck = a.state === "active";
           return (
             <li key={a.key} data-testid="alert" data-key={a.key} data-state={a.state}>
               <div class="row">

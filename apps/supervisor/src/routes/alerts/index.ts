@@ -21,7 +21,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/:key/ack",
-    summary: "Acknowledge an alarm (a latched alarm that returned to normal is then cleared)",
+    summary: "Acknowledge an alarm (a latched alarm that is back to normal then clears)",
     tags: ["alerts"],
     auth: "admin",
     params: z.object({ key: z.string().min(1).max(200) }),
@@ -29,6 +29,8 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     handler({ params, body }) {
       const alert = app.repos.alerts.acknowledge(params.key, body.by);
       if (!alert) throw new HttpError(404, `no alarm with key "${params.key}"`);
+      // The alert node owns the alarm's state: a new token on its ack parameter acknowledges it there.
+      app.engine.parameters.set(`alert_ack:${params.key}`, Date.now());
       app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${body.by}`);
       return { alert };
     },

@@ -150,4 +150,46 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
       return { logs: app.repos.events.recent(query) };
     },
   });
+
+  route(app, {
+    method: "GET",
+    url: "/parameters",
+    summary: "Runtime parameters (setpoints the flow's parameter nodes expose) and their current values",
+    tags: ["execution"],
+    auth: "viewer",
+    handler() {
+      const declared = new Map<string, { node_id: string; default: unknown }>();
+      for (const node of app.engine.flow?.plan.nodes ?? []) {
+        for (const p of node.definition.parameters?.(node.config) ?? [])
+          declared.set(p.name, { node_id: node.id, default: p.value });
+      }
+      return {
+        parameters: [...declared].map(([name, d]) => ({
+          name,
+          node_id: d.node_id,
+          default: d.default,
+          value: app.engine.parameters.get(name) ?? d.default,
+        })),
+      };
+    },
+  });
+
+  route(app, {
+    method: "PUT",
+    url: "/parameters/:name",
+    summary: "Set a runtime parameter; the next scan uses it",
+    tags: ["execution"],
+    auth: "admin",
+    params: z.object({ name: z.string().min(1).max(100) }),
+    body: z.object({ value: z.union([z.number(), z.boolean(), z.string().max(1000)]) }),
+    handler({ params, body }) {
+      const declared = (app.engine.flow?.plan.nodes ?? []).some((node) =>
+        (node.definition.parameters?.(node.config) ?? []).some((p) => p.name === params.name),
+      );
+      if (!declared) throw new HttpError(404, `the running flow has no parameter "${params.name}"`);
+      app.engine.parameters.set(params.name, body.value);
+      app.repos.events.add("info", "parameters", `${params.name} = ${String(body.value)}`);
+      return { name: params.name, value: body.value };
+    },
+  });
 }

@@ -32,4 +32,21 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       };
     },
   });
+
+  route(app, {
+    method: "GET",
+    url: "/auth/whoami",
+    summary: "What the presented token allows (admin, viewer or anonymous) and whether reads need one",
+    tags: ["health"],
+    auth: "public",
+    handler(_input, request) {
+      const { role, readsNeedToken } = app.roleOf(request);
+      return {
+        role,
+        can_read: role !== "anonymous" || !readsNeedToken,
+        can_write: role === "admin",
+        reads_need_token: readsNeedToken,
+      };
+    },
+  });
 }
