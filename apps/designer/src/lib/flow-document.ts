@@ -93,3 +93,84 @@ export function demoFlowConfiguration(flowId: string, name: string): FlowConfigu
     ],
   });
 }
+
+/**
+ * The quick start's project: VAV-1's hot-water reheat under PID control, with a high-temperature alarm.
+ * It runs against the simulator's `demo` building, which `pnpm start` serves (VAV-1 is device 3001:
+ * AI1 zone temperature, AV1 occupied setpoint, AO2 reheat valve).
+ */
+export function demoBuildingFlowConfiguration(flowId: string, name: string): FlowConfiguration {
+  const flow = emptyFlowConfiguration(flowId, name);
+  return FlowConfigurationStructureSchema.parse({
+    ...flow,
+    metadata: {
+      ...flow.metadata,
+      description: "VAV-1 reheat valve on PID to the occupied setpoint; alarm above 26 °C",
+    },
+    nodes: [
+      {
+        id: "zone_temp",
+        type: "sensor_read",
+        version: 1,
+        alias: "zone_temp",
+        label: "VAV-1 Zone Temp",
+        position: { x: 60, y: 80 },
+        config: { point: "bacnet:3001/analogInput:1.presentValue", fallback: null, max_age_ms: 0 },
+      },
+      {
+        id: "setpoint",
+        type: "sensor_read",
+        version: 1,
+        label: "VAV-1 Occupied Setpoint",
+        position: { x: 60, y: 260 },
+        config: { point: "bacnet:3001/analogValue:1.presentValue", fallback: 21, max_age_ms: 0 },
+      },
+      {
+        id: "reheat_pid",
+        type: "pid",
+        version: 1,
+        label: "Reheat PID",
+        position: { x: 400, y: 140 },
+        config: { kp: 20, ti_s: 300, td_s: 0, action: "reverse", out_min: 0, out_max: 100, sample_time_s: 5 },
+      },
+      {
+        id: "reheat_valve",
+        type: "actuator_write",
+        version: 1,
+        label: "VAV-1 Reheat Valve",
+        position: { x: 740, y: 140 },
+        config: {
+          point: "bacnet:3001/analogOutput:2.presentValue",
+          priority: 10,
+          heartbeat_ms: 0,
+          on_bad_input: "hold",
+          fallback: null,
+        },
+      },
+      {
+        id: "too_warm",
+        type: "threshold",
+        version: 1,
+        label: "Above 26 °C",
+        position: { x: 400, y: 380 },
+        config: { operator: ">", value: 26, tolerance: 0 },
+      },
+      {
+        id: "high_alarm",
+        type: "alert",
+        version: 1,
+        label: "Zone high alarm",
+        position: { x: 740, y: 380 },
+        config: { message: "VAV-1 zone temperature high: $zone_temp °C", priority: "high", on_delay_s: 60 },
+      },
+    ],
+    connections: [
+      { from_node: "zone_temp", from_output: "value", to_node: "reheat_pid", to_input: "pv" },
+      { from_node: "setpoint", from_output: "value", to_node: "reheat_pid", to_input: "setpoint" },
+      { from_node: "reheat_pid", from_output: "output", to_node: "reheat_valve", to_input: "value" },
+      { from_node: "zone_temp", from_output: "value", to_node: "too_warm", to_input: "value" },
+      { from_node: "too_warm", from_output: "result", to_node: "high_alarm", to_input: "condition" },
+      { from_node: "zone_temp", from_output: "value", to_node: "high_alarm", to_input: "value" },
+    ],
+  });
+}

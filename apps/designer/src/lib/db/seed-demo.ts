@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
-import { demoFlowConfiguration } from "../flow-document";
+import { demoBuildingFlowConfiguration } from "../flow-document";
 import { createProject } from "./projects-repository";
 
-export const DEMO_PROJECT_NAME = "Demo: zone cooling";
+export const DEMO_PROJECT_NAME = "Demo: VAV-1 reheat";
 
 /** First start only: the quick start must open on a flow that runs against the simulator. */
 export function seedDemoProject(db: Database.Database): void {
@@ -11,7 +11,8 @@ export function seedDemoProject(db: Database.Database): void {
   if (count > 0) return;
   createProject(db, {
     name: DEMO_PROJECT_NAME,
-    description: "sensor_read → threshold > 24 → actuator_write (skeleton site, device 1001)",
-    configuration: demoFlowConfiguration(randomUUID(), DEMO_PROJECT_NAME),
+    description:
+      "Zone temperature → PID → reheat valve, with a high-temperature alarm (demo building, VAV-1)",
+    configuration: demoBuildingFlowConfiguration(randomUUID(), DEMO_PROJECT_NAME),
   });
 }

@@ -1,0 +1,109 @@
+import { normalizePointRef, PointRefSchema } from "@bms/schemas";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { HttpError, route } from "../../http/route";
+
+const DAY_MS = 24 * 3_600_000;
+
+/** Accepts ms since epoch, an ISO date, or a relative "-15m" / "-2h" / "-1d". */
+const TimeSchema = z.string().transform((text, ctx) => {
+  const relative = /^-(\d+)(s|m|h|d)$/.exec(text);
+  if (relative) {
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS }[relative[2] as "s" | "m" | "h" | "d"];
+    return Date.now() - Number(relative[1]) * unit;
+  }
+  if (/^\d+$/.test(text)) return Number(text);
+  const parsed = Date.parse(text);
+  if (Number.isNaN(parsed)) {
+    ctx.addIssue({ code: "custom", message: "use ms since epoch, an ISO date or -15m/-2h/-1d" });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export async function dataRoutes(app: FastifyInstance): Promise<void> {
+  route(app, {
+    method: "GET",
+    url: "/timeseries",
+    summary: "History of points over a window (24 h retention), bucketed server-side",
+    tags: ["data"],
+    auth: "viewer",
+    query: z.object({
+      points: z.string().min(1),
+      from: TimeSchema.optional(),
+      to: TimeSchema.optional(),
+      bucket: z.coerce.number().int().min(0).max(DAY_MS).optional(),
+      max_points: z.coerce.number().int().min(10).max(10_000).default(600),
+    }),
+    handler({ query }) {
+      const to = query.to ?? Date.now();
+      const from = query.from ?? to - 15 * 60_000;
+      if (from >= to)
+        throw new HttpError(422, "from must be before to", [
+          { path: "query.from", message: "must be before to" },
+        ]);
+      // Without an explicit bucket, pick one so a series never exceeds max_points: a day of 1 s data
+      // stays a few hundred points on the wire.
+      const span = to - from;
+      const bucket =
+        query.bucket ??
+        (span / query.max_points > 1000 ? Math.ceil(span / query.max_points / 1000) * 1000 : 0);
+      const refs = query.points
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean);
+      const series = refs.map((ref) => {
+        let canonical = ref;
+        try {
+          canonical = normalizePointRef(ref);
+        } catch {
+          // log:<name> series and other non-point names are used as given
+        }
+        return { point: canonical, samples: app.repos.timeseries.query(canonical, from, to, bucket) };
+      });
+      return { from, to, bucket_ms: bucket, series };
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/latest",
+    summary: "Latest stored value of every monitored point",
+    tags: ["data"],
+    auth: "viewer",
+    handler() {
+      app.history.flush();
+      const refs = new Set([...app.history.points, ...app.repos.timeseries.refs()]);
+      const values = [...refs].flatMap((ref) => {
+        const s = app.repos.timeseries.latest(ref);
+        return s
+          ? [{ point: ref, value: s.value, quality: s.quality, timestamp: new Date(s.ts).toISOString() }]
+          : [];
+      });
+      return { values };
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/watch",
+    summary: "The watch list: points kept in history besides the flow's own",
+    tags: ["data"],
+    auth: "viewer",
+    handler: () => ({ points: app.repos.watchList.list() }),
+  });
+
+  route(app, {
+    method: "PUT",
+    url: "/watch",
+    summary: "Replace the watch list",
+    tags: ["data"],
+    auth: "admin",
+    body: z.object({ points: z.array(PointRefSchema).max(2000) }),
+    handler({ body }) {
+      app.repos.watchList.replace(body.points);
+      app.watchPoller.reload();
+      return { points: app.repos.watchList.list() };
+    },
+  });
+}
