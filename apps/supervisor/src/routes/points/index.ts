@@ -7,7 +7,6 @@ import {
 } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { describeBacnetError } from "../../bacnet/errors";
 import { route } from "../../http/route";
 
 export async function pointRoutes(app: FastifyInstance): Promise<void> {
