@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "@bms/test-support";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT } from "@bms/test-support";
 import { chromium } from "playwright-core";
 import { startStack } from "../apps/supervisor/e2e/support/stack";
 
@@ -18,17 +18,6 @@ const SIM_BIND = "127.0.0.62";
 const SIM_PORT = 47854;
 const SUP_PORT = 47855;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const CHROMIUM = process.env.BMS_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The body as sent on the wire (not decompressed), so the figure is what crosses the network. */
 function wireBytes(
@@ -82,7 +71,11 @@ interface Run {
 }
 
 async function firstRenders(base: string, token: string, cpuSlowdown: number): Promise<Run[]> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   const runs: Run[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {

@@ -1,2 +1,3 @@
+export * from "./browser";
 export * from "./processes";
 export * from "./programs";

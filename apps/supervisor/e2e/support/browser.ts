@@ -1,47 +1,9 @@
-import { rmSync } from "node:fs";
-import { tempDir } from "@bms/test-support";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+// The shared Chromium launcher, tablet-sized for the dashboard by default.
+import { type BrowserSession, openBrowser as open } from "@bms/test-support";
 
-/** Debian's Chromium: tests never download a browser. */
-export const CHROMIUM_PATH = process.env.BMS_CHROMIUM ?? "/usr/bin/chromium";
+export { type BrowserSession, CHROMIUM_PATH } from "@bms/test-support";
+export type { Page } from "playwright-core";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-export interface BrowserSession {
-  context: BrowserContext;
-  page: Page;
-  close(): Promise<void>;
+export function openBrowser(options: { width?: number; height?: number } = {}): Promise<BrowserSession> {
+  return open({ width: options.width ?? 1280, height: options.height ?? 860 });
 }
-
-/** A fresh profile per session, so no test sees another's saved token. Tablet-sized by default. */
-export async function openBrowser(
-  options: { width?: number; height?: number } = {},
-): Promise<BrowserSession> {
-  const userDataDir = tempDir("dashboard-chromium");
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    async close() {
-      await context.close().catch(() => undefined);
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export type { Page };
