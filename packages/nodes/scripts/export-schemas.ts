@@ -1,6 +1,5 @@
 // Writes each node type's config JSON Schema to packages/schemas/json-schema/nodes/<type>.schema.json.
 // Run: pnpm --filter @bms/nodes export-schemas
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +17,4 @@ for (const file of readdirSync(outDir)) {
 for (const [type, schema] of Object.entries(schemas)) {
   writeFileSync(join(outDir, `${type}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
 }
-// The repo's formatter owns JSON layout (short arrays on one line); the freshness test compares parsed JSON.
-execFileSync("pnpm", ["exec", "biome", "format", "--write", outDir], { stdio: "ignore" });
 console.log(`wrote ${Object.keys(schemas).length} schemas to ${outDir}`);
