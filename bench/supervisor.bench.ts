@@ -9,9 +9,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
-import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
+import { buildDeploymentPackage, type FlowConfigurationInput, parsePointRef } from "@bms/schemas";
 import { api, REPO_ROOT, startSimulator, startSupervisor, tempDir } from "@bms/test-support";
+import { BacnetService } from "../apps/supervisor/src/bacnet/bacnet-service";
 import { openDatabase } from "../apps/supervisor/src/storage/database";
+import { ROLLUP_REBUILD_SQL } from "../apps/supervisor/src/storage/migrations";
 
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
@@ -22,6 +24,7 @@ const SIM_BIND = "127.0.4.1";
 const SIM_PORT = 47860;
 const RAW_PORT = 47861;
 const SUP_PORT = 47862;
+const SERVICE_PORT = 47863;
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 10);
 const HISTORY_HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 24);
 const HISTORY_STEP_MS = 5000;
@@ -90,6 +93,38 @@ async function rawRpmLoop(seconds: number, shape: "independent" | "rounds"): Pro
   return points / seconds;
 }
 
+/**
+ * The supervisor's read path alone (BacnetService.readPoints: per-device batching, pacing, timeouts,
+ * decoding to values with quality), back to back in rounds like the raw loop: what the polling
+ * machinery costs, without the scan schedule around it.
+ */
+async function serviceReadLoop(seconds: number): Promise<number> {
+  const service = new BacnetService({
+    bindAddress: "127.0.0.1",
+    port: SERVICE_PORT,
+    broadcast: `127.255.255.255:${SIM_PORT}`,
+    requestTimeoutMs: 2000,
+    retries: 2,
+    perDeviceConcurrency: 4,
+    maxInFlight: 200,
+    offlineAfterFailures: 2,
+  });
+  await service.start();
+  await service.discover({ timeoutMs: 1500 });
+  const parsed = refs.flatMap((ref) => {
+    const p = parsePointRef(ref);
+    return p.ok && p.ref.protocol === "bacnet" ? [p.ref] : [];
+  });
+  let points = 0;
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const results = await service.readPoints(parsed);
+    points += results.filter((r) => r.quality === "good").length;
+  }
+  service.stop();
+  return points / seconds;
+}
+
 function sensorFlow(points: readonly string[], intervalMs: number): FlowConfigurationInput {
   return {
     metadata: {
@@ -141,6 +176,8 @@ function fillHistory(dataDir: string): { rows: number; seconds: number; bytes: n
     }
   });
   for (let t = start; t < end; t += 600_000) batch(t, Math.min(end, t + 600_000));
+  // The supervisor keeps its per-minute rollup in step on every flush; a bulk load rebuilds it once.
+  db.exec(ROLLUP_REBUILD_SQL);
   db.close();
   return { rows, seconds: (Date.now() - started) / 1000, bytes: statSync(join(dataDir, "runtime.db")).size };
 }
@@ -156,6 +193,10 @@ async function main() {
     // 1. Raw RPM loop: the ceiling this machine and simulator allow.
     const rawIndependent = await rawRpmLoop(MEASURE_S, "independent");
     const raw = await rawRpmLoop(MEASURE_S, "rounds");
+    const serviceRate = await serviceReadLoop(MEASURE_S);
+    console.log(
+      `supervisor read path alone: ${serviceRate.toFixed(0)} points/s (${(serviceRate / raw).toFixed(2)} of the raw loop)`,
+    );
     console.log(
       `raw RPM loop: ${raw.toFixed(0)} points/s in scan-shaped rounds, ${rawIndependent.toFixed(0)} with devices independent`,
     );
@@ -257,6 +298,8 @@ async function main() {
         raw_rpm_points_per_s: Math.round(raw),
         raw_rpm_shape: "rounds: every device read, all awaited, repeated (the shape of a scan)",
         raw_rpm_independent_points_per_s: Math.round(rawIndependent),
+        supervisor_read_path_points_per_s: Math.round(serviceRate),
+        ratio_read_path_to_raw: Number((serviceRate / raw).toFixed(3)),
         ratio_supervisor_to_raw_independent: Number((supervisorRate / rawIndependent).toFixed(3)),
         supervisor_points_per_s: Math.round(supervisorRate),
         supervisor_scan_cycle_ms: Number(cycleMs.toFixed(2)),

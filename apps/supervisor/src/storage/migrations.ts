@@ -2,6 +2,19 @@
  * Schema of runtime.db, append-only: a released migration is never edited, a change is a new entry.
  * `PRAGMA user_version` records how many have run.
  */
+/** Rebuilds the per-minute rollups from raw samples (migration, and tools that write samples in bulk). */
+export const ROLLUP_REBUILD_SQL = `
+  INSERT OR REPLACE INTO samples_1m (point_id, minute, sum, count, min, max, last, last_ts, quality)
+  SELECT point_id, minute, SUM(value), COUNT(value), MIN(value), MAX(value),
+    MAX(CASE WHEN rn = 1 THEN value END), MAX(ts), MAX(quality)
+  FROM (
+    SELECT point_id, ts, value, quality, (ts / 60000) * 60000 AS minute,
+      ROW_NUMBER() OVER (PARTITION BY point_id, ts / 60000 ORDER BY ts DESC) AS rn
+    FROM samples WHERE text IS NULL
+  )
+  GROUP BY point_id, minute;
+`;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE configs (
@@ -99,5 +112,23 @@ export const MIGRATIONS: readonly string[] = [
     written_at INTEGER NOT NULL,
     PRIMARY KEY (ref, priority)
   );
+  `,
+  `
+  -- One row per point and minute: what a day-long chart reads (1,440 rows a point a day), whatever the
+  -- sample rate. Kept in step with samples on every flush; rebuilt here from what samples already hold.
+  CREATE TABLE samples_1m (
+    point_id  INTEGER NOT NULL,
+    minute    INTEGER NOT NULL,
+    sum       REAL,
+    count     INTEGER NOT NULL,
+    min       REAL,
+    max       REAL,
+    last      REAL,
+    last_ts   INTEGER NOT NULL,
+    quality   INTEGER NOT NULL,
+    PRIMARY KEY (point_id, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX samples_1m_minute ON samples_1m(minute);
+  ${ROLLUP_REBUILD_SQL}
   `,
 ];

@@ -21,21 +21,38 @@ export interface Bucket {
   quality: Quality;
 }
 
+const MINUTE = 60_000;
+
 /**
  * Point history: one row per (point, ms timestamp) in a WITHOUT ROWID table keyed by point then time,
- * so "20 points over the last 15 minutes" is 20 short index range scans. Writes are buffered and
- * flushed once a second in one transaction: a kill -9 loses at most that second.
+ * so "20 points over the last 15 minutes" is 20 short index range scans, plus a per-minute rollup
+ * (sum, count, min, max, last, worst quality) so a day-long chart reads 1,440 rows a point whatever
+ * the sample rate. Writes are buffered and flushed once a second in one transaction: a kill -9 loses
+ * at most that second.
  */
 export class TimeseriesRepo {
   private readonly pointIds = new Map<string, number>();
   private buffer: Sample[] = [];
   private readonly insertSample;
+  private readonly upsertMinute;
   private readonly insertPoint;
   private readonly selectPoint;
 
   constructor(private readonly db: Db) {
     this.insertSample = db.prepare(
       "INSERT OR REPLACE INTO samples (point_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.upsertMinute = db.prepare(
+      `INSERT INTO samples_1m (point_id, minute, sum, count, min, max, last, last_ts, quality)
+       VALUES (@id, @minute, @value, @n, @value, @value, @value, @ts, @quality)
+       ON CONFLICT(point_id, minute) DO UPDATE SET
+         sum = CASE WHEN excluded.sum IS NULL THEN sum ELSE COALESCE(sum, 0) + excluded.sum END,
+         count = count + excluded.count,
+         min = CASE WHEN excluded.min IS NULL THEN min WHEN min IS NULL THEN excluded.min ELSE MIN(min, excluded.min) END,
+         max = CASE WHEN excluded.max IS NULL THEN max WHEN max IS NULL THEN excluded.max ELSE MAX(max, excluded.max) END,
+         last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+         last_ts = MAX(last_ts, excluded.last_ts),
+         quality = MAX(quality, excluded.quality)`,
     );
     this.insertPoint = db.prepare("INSERT OR IGNORE INTO points (ref) VALUES (?)");
     this.selectPoint = db.prepare("SELECT id FROM points WHERE ref = ?");
@@ -76,13 +93,26 @@ export class TimeseriesRepo {
         const numeric =
           typeof s.value === "number" ? s.value : typeof s.value === "boolean" ? (s.value ? 1 : 0) : null;
         const text = typeof s.value === "string" ? s.value : null;
-        this.insertSample.run(this.pointId(s.ref), s.ts, numeric, text, QUALITY_CODE[s.quality]);
+        const id = this.pointId(s.ref);
+        const quality = QUALITY_CODE[s.quality];
+        this.insertSample.run(id, s.ts, numeric, text, quality);
+        if (text === null) {
+          this.upsertMinute.run({
+            id,
+            minute: Math.floor(s.ts / MINUTE) * MINUTE,
+            value: numeric,
+            n: numeric === null ? 0 : 1,
+            ts: s.ts,
+            quality,
+          });
+        }
       }
     })();
     return samples.length;
   }
 
   prune(before: number): number {
+    this.db.prepare("DELETE FROM samples_1m WHERE minute < ?").run(Math.floor(before / MINUTE) * MINUTE);
     return this.db.prepare("DELETE FROM samples WHERE ts < ?").run(before).changes;
   }
 
@@ -92,7 +122,10 @@ export class TimeseriesRepo {
     );
   }
 
-  /** Raw samples, or server-side buckets when bucketMs > 0 (avg/min/max/last and worst quality). */
+  /**
+   * Raw samples (bucketMs 0), or server-side buckets: avg/min/max/last and the worst quality. Buckets of
+   * whole minutes come from the rollup (1,440 rows a point a day); finer ones from the raw samples.
+   */
   query(ref: string, from: number, to: number, bucketMs: number): Bucket[] {
     const id = this.existingPointId(ref);
     if (id === undefined) return [];
@@ -112,25 +145,50 @@ export class TimeseriesRepo {
         quality: QUALITY_NAME[r.quality] ?? "bad",
       }));
     }
+    const buckets = new BucketBuilder(bucketMs);
+    if (bucketMs % MINUTE === 0) {
+      // Whole minutes inside the window come from the rollup; the partial minutes at its edges from raw.
+      const firstWhole = Math.ceil(from / MINUTE) * MINUTE;
+      const lastWhole = Math.floor((to + 1) / MINUTE) * MINUTE;
+      if (firstWhole < lastWhole) {
+        this.addRaw(buckets, id, from, firstWhole - 1);
+        const rows = this.db
+          .prepare(
+            `SELECT minute, sum, count, min, max, last, last_ts, quality FROM samples_1m
+             WHERE point_id = ? AND minute >= ? AND minute < ? ORDER BY minute`,
+          )
+          .raw()
+          .all(id, firstWhole, lastWhole) as [
+          number,
+          number | null,
+          number,
+          number | null,
+          number | null,
+          number | null,
+          number,
+          number,
+        ][];
+        for (const [minute, sum, count, min, max, last, lastTs, quality] of rows) {
+          buckets.addSummary(minute, sum, count, min, max, last, lastTs, quality);
+        }
+        this.addRaw(buckets, id, lastWhole, to);
+        return buckets.result();
+      }
+    }
+    this.addRaw(buckets, id, from, to);
+    return buckets.result();
+  }
+
+  private addRaw(buckets: BucketBuilder, id: number, from: number, to: number): void {
+    if (from > to) return;
     const rows = this.db
       .prepare(
-        `SELECT (ts / @bucket) * @bucket AS t, AVG(value) AS avg, MIN(value) AS min, MAX(value) AS max,
-           COUNT(*) AS count, MAX(quality) AS quality,
-           (SELECT s2.value FROM samples s2 WHERE s2.point_id = @id AND s2.ts >= (s.ts / @bucket) * @bucket
-              AND s2.ts < (s.ts / @bucket) * @bucket + @bucket AND s2.ts <= @to ORDER BY s2.ts DESC LIMIT 1) AS last
-         FROM samples s WHERE point_id = @id AND ts >= @from AND ts <= @to
-         GROUP BY ts / @bucket ORDER BY t`,
+        "SELECT ts, value, quality FROM samples WHERE point_id = ? AND ts >= ? AND ts <= ? AND text IS NULL ORDER BY ts",
       )
-      .all({ id, from, to, bucket: bucketMs }) as {
-      t: number;
-      avg: number | null;
-      min: number | null;
-      max: number | null;
-      count: number;
-      quality: number;
-      last: number | null;
-    }[];
-    return rows.map((r) => ({ ...r, quality: QUALITY_NAME[r.quality] ?? "bad" }));
+      .raw()
+      .iterate(id, from, to) as IterableIterator<[number, number | null, number]>;
+    for (const [ts, value, quality] of rows)
+      buckets.addSummary(ts, value, value === null ? 0 : 1, value, value, value, ts, quality);
   }
 
   latest(ref: string): Sample | undefined {
@@ -141,5 +199,64 @@ export class TimeseriesRepo {
       .get(id) as { ts: number; value: number | null; text: string | null; quality: number } | undefined;
     if (!row) return undefined;
     return { ref, ts: row.ts, value: row.value ?? row.text, quality: QUALITY_NAME[row.quality] ?? "bad" };
+  }
+}
+
+interface OpenBucket {
+  t: number;
+  sum: number;
+  count: number;
+  min: number | null;
+  max: number | null;
+  last: number | null;
+  lastTs: number;
+  quality: number;
+}
+
+/** Folds samples or minute summaries into fixed buckets, in time order. */
+class BucketBuilder {
+  private readonly buckets = new Map<number, OpenBucket>();
+
+  constructor(private readonly bucketMs: number) {}
+
+  addSummary(
+    at: number,
+    sum: number | null,
+    count: number,
+    min: number | null,
+    max: number | null,
+    last: number | null,
+    lastTs: number,
+    quality: number,
+  ): void {
+    const t = Math.floor(at / this.bucketMs) * this.bucketMs;
+    let b = this.buckets.get(t);
+    if (!b) {
+      b = { t, sum: 0, count: 0, min: null, max: null, last: null, lastTs: -1, quality: 0 };
+      this.buckets.set(t, b);
+    }
+    if (sum !== null) b.sum += sum;
+    b.count += count;
+    if (min !== null) b.min = b.min === null ? min : Math.min(b.min, min);
+    if (max !== null) b.max = b.max === null ? max : Math.max(b.max, max);
+    if (lastTs >= b.lastTs) {
+      b.last = last;
+      b.lastTs = lastTs;
+    }
+    if (quality > b.quality) b.quality = quality;
+  }
+
+  result(): Bucket[] {
+    return [...this.buckets.values()]
+      .sort((a, b) => a.t - b.t)
+      .map((b) => ({
+        t: b.t,
+        avg: b.count > 0 ? b.sum / b.count : null,
+        min: b.min,
+        max: b.max,
+        last: b.last,
+        count: b.count,
+        quality: QUALITY_NAME[b.quality] ?? "bad",
+      }));
   }
 }

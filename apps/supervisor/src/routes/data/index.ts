@@ -44,10 +44,16 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
         ]);
       // Without an explicit bucket, pick one so a series never exceeds max_points: a day of 1 s data
       // stays a few hundred points on the wire.
+      // Buckets of a minute or more are whole minutes, which the per-minute rollup answers directly.
       const span = to - from;
+      const wanted = span / query.max_points;
       const bucket =
         query.bucket ??
-        (span / query.max_points > 1000 ? Math.ceil(span / query.max_points / 1000) * 1000 : 0);
+        (wanted <= 1000
+          ? 0
+          : wanted < 60_000
+            ? Math.ceil(wanted / 1000) * 1000
+            : Math.ceil(wanted / 60_000) * 60_000);
       const refs = query.points
         .split(",")
         .map((p) => p.trim())
