@@ -43,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     perDeviceConcurrency: options.perDeviceConcurrency,
     maxInFlight: 200,
     offlineAfterFailures: 2,
+    discoverOnStart: options.discoverOnStart ?? true,
   });
   await app.register(enginePlugin, {
     execute: options.execute,

@@ -21,6 +21,8 @@ export interface SupervisorOptions {
   historyRetentionHours: number;
   /** A point's value is stored on change, at most once per this interval. */
   historyMinIntervalMs: number;
+  /** A Who-Is right after start (default on); tests that count requests turn it off. */
+  discoverOnStart?: boolean;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */

@@ -22,6 +22,7 @@ describe("OpenAPI", () => {
       perDeviceConcurrency: 1,
       historyRetentionHours: 1,
       historyMinIntervalMs: 1000,
+      discoverOnStart: false,
     });
     await app.ready();
   });

@@ -22,6 +22,7 @@ const app = await buildApp({
   perDeviceConcurrency: 1,
   historyRetentionHours: 1,
   historyMinIntervalMs: 1000,
+  discoverOnStart: false,
 });
 await app.ready();
 const file = join(root, "docs/api/openapi.json");

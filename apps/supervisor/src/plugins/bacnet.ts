@@ -11,7 +11,7 @@ declare module "fastify" {
 }
 
 /** The BACnet/IP client, wired to the device cache in runtime.db. */
-export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger">>(
+export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger"> & { discoverOnStart: boolean }>(
   async (app, options) => {
     const { devices, events } = app.repos;
     const save = (device: KnownDevice, info?: DeviceInfo) =>
@@ -29,6 +29,8 @@ export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger">>(
     const bacnet = new BacnetService(
       { ...options, logger: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) } },
       {
+        // Every I-Am lands in the cache, also those answering the ranged Who-Is a flow's first read sends.
+        onDeviceSeen: (device) => save(device),
         onDeviceStatus: (device) => {
           save(device);
           events.add(
@@ -53,6 +55,11 @@ export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger">>(
     app.decorate("bacnet", bacnet);
     app.decorate("discovery", new DiscoveryService(bacnet, save));
     app.addHook("onClose", async () => bacnet.stop());
+    // A supervisor that has just started knows its network a few seconds later without being asked:
+    // the dashboard's device list and the Designer's browser are filled when someone first looks.
+    app.addHook("onReady", async () => {
+      if (options.discoverOnStart) void app.discovery.start({ timeoutMs: 3000 });
+    });
   },
   { name: "bacnet", dependencies: ["storage"] },
 );
