@@ -57,7 +57,13 @@ export class UdpTransport extends EventEmitter {
       const local = socket.address();
       if (rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
       this.stats.received++;
-      this.emit("message", msg, `${rinfo.address}:${rinfo.port}`);
+      try {
+        this.emit("message", msg, `${rinfo.address}:${rinfo.port}`);
+      } catch {
+        // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
+        // thrown out of the socket (that would take the process down).
+        this.stats.dropped++;
+      }
     });
     socket.on("listening", () => {
       socket.setBroadcast(true);
