@@ -221,19 +221,18 @@ async function main() {
       // 2. Deploy → first completed scan.
       const latencies: number[] = [];
       for (let i = 0; i < 5; i++) {
-        const before = (await api<{ execution_count: number }>(sup.url, "/api/execution/status")).body;
         const started = performance.now();
-        await api(sup.url, "/api/config/deploy", {
+        const deployed = await api<{ config_version: number }>(sup.url, "/api/config/deploy", {
           body: packageOf(sensorFlow(refs.slice(0, 3), 60_000)),
           token: sup.token,
         });
+        // The new version has completed its first scan (the counter restarts with each activation).
         for (;;) {
           const { body } = await api<{ execution_count: number; config_version: number }>(
             sup.url,
             "/api/execution/status",
           );
-          if (body.execution_count >= 1 && (i === 0 || body.execution_count !== before.execution_count))
-            break;
+          if (body.config_version === deployed.body.config_version && body.execution_count >= 1) break;
           await new Promise((r) => setTimeout(r, 2));
         }
         latencies.push(performance.now() - started);
