@@ -194,6 +194,89 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     await screenshot(page, "execution");
   });
 
+  it("zooms the execution picture with the wheel and a pinch, pans it by dragging, and fits it again", async () => {
+    const { page } = browser;
+    await openView(page, base, "execution", admin);
+    const picture = page.getByTestId("flow-picture");
+    const hot = page.getByTestId("exec-node-hot");
+    await hot.waitFor();
+    const zoom = async () => Number(await picture.getAttribute("data-zoom"));
+    const fitView = await picture.getAttribute("viewBox");
+    const fitted = (await hot.boundingBox())!;
+    expect(await page.getByTestId("picture-zoom").textContent()).toBe("100 %");
+    expect(await page.getByTestId("picture-fit").isDisabled()).toBe(true);
+
+    // The wheel over the threshold node zooms in around the cursor: the node grows where it is.
+    const cx = fitted.x + fitted.width / 2;
+    const cy = fitted.y + fitted.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(zoom).toBeGreaterThan(150);
+    const zoomed = (await hot.boundingBox())!;
+    expect(zoomed.width).toBeGreaterThan(fitted.width * 1.5);
+    expect(Math.abs(zoomed.x + zoomed.width / 2 - cx)).toBeLessThan(3);
+    expect(Math.abs(zoomed.y + zoomed.height / 2 - cy)).toBeLessThan(3);
+    expect(await page.getByTestId("picture-zoom").textContent()).toBe(`${await zoom()} %`);
+
+    // A drag that starts on a node pans the picture and does not open the node.
+    await page.mouse.down();
+    await page.mouse.move(cx - 120, cy - 30, { steps: 8 });
+    await page.mouse.up();
+    const panned = (await hot.boundingBox())!;
+    expect(panned.x - zoomed.x).toBeCloseTo(-120, -0.5);
+    expect(panned.y - zoomed.y).toBeCloseTo(-30, -0.5);
+    expect(panned.width).toBeCloseTo(zoomed.width, 0);
+    expect(await page.getByTestId("node-details").count()).toBe(0);
+    // A plain click still opens it.
+    await hot.click();
+    await page.getByTestId("node-details").waitFor();
+    await hot.click();
+    await expect.poll(() => page.getByTestId("node-details").count()).toBe(0);
+
+    await page.getByTestId("picture-fit").click();
+    await expect.poll(() => picture.getAttribute("viewBox")).toBe(fitView);
+    expect(await hot.boundingBox()).toEqual(fitted);
+    expect(await page.getByTestId("picture-fit").isDisabled()).toBe(true);
+
+    // Two fingers spreading from 80 to 240 px apart zoom to three times, as on a tablet.
+    const cdp = await browser.context.newCDPSession(page);
+    try {
+      await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: true, maxTouchPoints: 5 });
+      const box = (await picture.boundingBox())!;
+      const mx = box.x + box.width / 2;
+      const my = box.y + box.height / 2;
+      const fingers = (type: "touchStart" | "touchMove" | "touchEnd", half: number) =>
+        cdp.send("Input.dispatchTouchEvent", {
+          type,
+          touchPoints:
+            type === "touchEnd"
+              ? []
+              : [
+                  { x: mx - half, y: my, id: 1 },
+                  { x: mx + half, y: my, id: 2 },
+                ],
+        });
+      await fingers("touchStart", 40);
+      for (const half of [60, 80, 100, 120]) await fingers("touchMove", half);
+      await fingers("touchEnd", 0);
+      await expect.poll(zoom).toBeGreaterThanOrEqual(290);
+      expect(await zoom()).toBeLessThanOrEqual(310);
+    } finally {
+      await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: false }).catch(() => undefined);
+      await cdp.detach().catch(() => undefined);
+    }
+
+    // The buttons, for a mouse without a wheel or a finger that prefers to tap.
+    await page.getByTestId("picture-zoom-out").click();
+    await expect.poll(zoom).toBeLessThan(290);
+    await page.getByTestId("picture-fit").click();
+    await expect.poll(() => picture.getAttribute("viewBox")).toBe(fitView);
+    await page.getByTestId("picture-zoom-in").click();
+    await expect.poll(zoom).toBe(140);
+    await page.getByTestId("picture-fit").click();
+    await expect.poll(zoom).toBe(100);
+  });
+
   it("lists the devices and runs a discovery with the admin token", async () => {
     const { page } = browser;
     await openView(page, base, "devices", admin);

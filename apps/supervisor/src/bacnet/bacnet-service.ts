@@ -654,7 +654,11 @@ function decodeRead(
     );
   }
   const typeId = objectTypeId(ref.objectType)!;
-  const isValueProperty = ref.property === "presentValue" || ref.property === "relinquishDefault";
+  // The priority array and relinquish default hold presentValue's datatype (BinaryPV for binaries: booleans).
+  const isValueProperty =
+    ref.property === "presentValue" ||
+    ref.property === "relinquishDefault" ||
+    ref.property === "priorityArray";
   const value = isValueProperty ? presentValueToJs(typeId, first) : presentValueToJs(-1, first);
   return { value, quality: "good", timestamp: now };
 }

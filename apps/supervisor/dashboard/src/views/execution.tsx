@@ -90,15 +90,12 @@ export function Execution() {
         {config.data === null ? (
           <p class="muted">No flow has been deployed yet.</p>
         ) : config.data ? (
-          <>
-            <FlowPicture
-              config={config.data}
-              statuses={statuses}
-              selected={selected}
-              onSelect={(id) => setSelected((s) => (s === id ? null : id))}
-            />
-            <p class="muted small">Tap a node to see all its inputs and outputs.</p>
-          </>
+          <FlowPicture
+            config={config.data}
+            statuses={statuses}
+            selected={selected}
+            onSelect={(id) => setSelected((s) => (s === id ? null : id))}
+          />
         ) : (
           <p class="muted">Loading…</p>
         )}

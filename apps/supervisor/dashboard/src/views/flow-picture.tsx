@@ -1,6 +1,8 @@
+import { useRef } from "preact/hooks";
 import type { CurrentConfigResponse, NodeExecutionStatus, NodeTypeInfo, PortInfo } from "../api/types";
 import { nodeTone } from "../components/status";
 import { value } from "../format";
+import { usePanZoom } from "./pan-zoom";
 
 /** The Designer's node geometry (flow-node-view.tsx), so a flow looks the same in both places. */
 const NODE_WIDTH = 220;
@@ -118,6 +120,7 @@ function place(config: CurrentConfigResponse): Placed[] {
 /**
  * A read-only picture of the deployed flow: the nodes where the Designer put them, edges from output
  * port to input port, each node outlined in its last-scan state with the values on its outputs.
+ * It opens fitted to the box; the wheel or a pinch zooms, a drag pans, and "Fit" shows it whole again.
  */
 export function FlowPicture(props: {
   config: CurrentConfigResponse;
@@ -126,15 +129,75 @@ export function FlowPicture(props: {
   onSelect(nodeId: string): void;
 }) {
   const placed = place(props.config);
-  const byId = new Map(placed.map((p) => [p.node.id, p]));
-  if (placed.length === 0) return <p class="muted">The deployed flow has no nodes.</p>;
+  const svg = useRef<SVGSVGElement>(null);
   const minX = Math.min(...placed.map((p) => p.x)) - PAD;
   const minY = Math.min(...placed.map((p) => p.y)) - PAD;
   const maxX = Math.max(...placed.map((p) => p.x + NODE_WIDTH)) + PAD;
   const maxY = Math.max(...placed.map((p) => p.y + p.height)) + PAD;
   const width = maxX - minX;
   const height = maxY - minY;
+  const zoom = usePanZoom(svg, { x: minX, y: minY, w: width, h: height });
+  if (placed.length === 0) return <p class="muted">The deployed flow has no nodes.</p>;
+  return (
+    <div class="picture">
+      <div class="picture-tools toolbar">
+        <fieldset class="segmented zoom-buttons" aria-label="Zoom">
+          <button type="button" onClick={zoom.zoomOut} aria-label="Zoom out" data-testid="picture-zoom-out">
+            −
+          </button>
+          <span class="zoom-level" data-testid="picture-zoom">
+            {Math.round(zoom.zoomPercent)} %
+          </span>
+          <button type="button" onClick={zoom.zoomIn} aria-label="Zoom in" data-testid="picture-zoom-in">
+            +
+          </button>
+        </fieldset>
+        <button
+          type="button"
+          class="btn btn-plain"
+          onClick={zoom.fit}
+          disabled={zoom.fitted}
+          data-testid="picture-fit"
+          title="Show the whole flow"
+        >
+          Fit
+        </button>
+        <span class="muted small">Drag to move · wheel or pinch to zoom · tap a node for its values</span>
+      </div>
+      <svg
+        ref={svg}
+        class="flow-picture"
+        viewBox={`${zoom.view.x} ${zoom.view.y} ${zoom.view.w} ${zoom.view.h}`}
+        // A small flow is not blown up to the page width: at most a little larger than the Designer
+        // draws it. A large one keeps a usable height to zoom into rather than a thin strip.
+        style={{
+          aspectRatio: `${width} / ${height}`,
+          maxHeight: "70vh",
+          minHeight: `${Math.min(Math.round(height * 1.2), 320)}px`,
+          maxWidth: `${Math.round(width * 1.2)}px`,
+        }}
+        role="img"
+        aria-label={`Flow ${props.config.flow_name}: ${placed.length} nodes`}
+        data-testid="flow-picture"
+        data-zoom={Math.round(zoom.zoomPercent)}
+        {...zoom.handlers}
+      >
+        <FlowDrawing placed={placed} {...props} />
+      </svg>
+    </div>
+  );
+}
 
+/** The edges and nodes, in the flow's own coordinates. */
+function FlowDrawing(props: {
+  placed: Placed[];
+  config: CurrentConfigResponse;
+  statuses: Map<string, NodeExecutionStatus>;
+  selected: string | null;
+  onSelect(nodeId: string): void;
+}) {
+  const { placed } = props;
+  const byId = new Map(placed.map((p) => [p.node.id, p]));
   const edges = props.config.package.configuration.connections.flatMap((c, i) => {
     const from = byId.get(c.from_node);
     const to = byId.get(c.to_node);
@@ -158,19 +221,7 @@ export function FlowPicture(props: {
   });
 
   return (
-    <svg
-      class="flow-picture"
-      viewBox={`${minX} ${minY} ${width} ${height}`}
-      // A small flow is not blown up to the page width: at most a little larger than the Designer draws it.
-      style={{
-        aspectRatio: `${width} / ${height}`,
-        maxHeight: "70vh",
-        maxWidth: `${Math.round(width * 1.2)}px`,
-      }}
-      role="img"
-      aria-label={`Flow ${props.config.flow_name}: ${placed.length} nodes`}
-      data-testid="flow-picture"
-    >
+    <>
       {edges}
       {placed.map((p) => {
         const status = props.statuses.get(p.node.id);
@@ -245,6 +296,6 @@ export function FlowPicture(props: {
           </g>
         );
       })}
-    </svg>
+    </>
   );
 }
