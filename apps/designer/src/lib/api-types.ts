@@ -52,7 +52,7 @@ export const UpdateProjectRequestSchema = z.object({
 
 export const SaveVersionRequestSchema = z.object({
   configuration: FlowConfigurationStructureSchema,
-  flow_data: FlowDataSchema.default({ comments: [] }),
+  flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
   summary: z.string().max(500).optional(),
   created_by: z.string().max(100).optional(),
 });
@@ -60,7 +60,7 @@ export const SaveVersionRequestSchema = z.object({
 export const SaveDraftRequestSchema = z.object({
   base_version: z.number().int().min(0),
   configuration: FlowConfigurationStructureSchema,
-  flow_data: FlowDataSchema.default({ comments: [] }),
+  flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
 });
 
 export interface SupervisorEntry {

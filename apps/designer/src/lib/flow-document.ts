@@ -20,10 +20,27 @@ export const FlowDataSchema = z.object({
     )
     .max(1000)
     .default([]),
+  /**
+   * Groups: a labelled frame around member nodes that moves them together. Editor state only: the
+   * members keep their own absolute positions in the configuration, so the deployed flow is unchanged.
+   */
+  groups: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(64),
+        label: z.string().max(200),
+        position: z.object({ x: z.number(), y: z.number() }),
+        width: z.number().positive().max(20000),
+        height: z.number().positive().max(20000),
+        members: z.array(z.string().min(1).max(64)).max(5000),
+      }),
+    )
+    .max(1000)
+    .default([]),
 });
 export type FlowData = z.infer<typeof FlowDataSchema>;
 
-export const EMPTY_FLOW_DATA: FlowData = { comments: [] };
+export const EMPTY_FLOW_DATA: FlowData = { comments: [], groups: [] };
 
 export function flowSemver(version: number): string {
   return `1.0.${Math.max(0, version)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { demoFlowConfiguration, EMPTY_FLOW_DATA } from "../lib/flow-document";
+import { demoFlowConfiguration, EMPTY_FLOW_DATA, FlowDataSchema } from "../lib/flow-document";
 import { createEditorStore } from "./editor-store";
 
 const FLOW_ID = "3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b";
@@ -97,5 +97,113 @@ describe("editor store", () => {
     ]);
     expect(target.getState().edges.map((e) => e.id)).toContain("sensor_read_1.value->threshold_1.value");
     expect(target.getState().paste("not a clipboard payload")).toBe(0);
+  });
+
+  it("groups selected nodes in a frame that moves them, renames, survives flow_data, and ungroups", () => {
+    const flow = demoFlowConfiguration(FLOW_ID, "Demo");
+    const store = demoStore(flow);
+    const s = () => store.getState();
+    const select = (ids: string[]) =>
+      s().onNodesChange(
+        [...s().nodes, ...s().groups].map((n) => ({
+          type: "select",
+          id: n.id,
+          selected: ids.includes(n.id),
+        })),
+      );
+    expect(s().groupSelection()).toBeNull(); // nothing selected
+    select(["zone_temp", "too_warm"]);
+    const id = s().groupSelection()!;
+    expect(id).toBe("group_1");
+    const group = s().groups[0]!;
+    expect(group.data).toEqual({ label: "Group 1", members: ["zone_temp", "too_warm"] });
+    // The frame encloses both nodes (at 80,120 and 400,120; 220 wide by default).
+    expect(group.position.x).toBeLessThan(80);
+    expect(group.position.y).toBeLessThan(120);
+    expect(group.position.x + group.width!).toBeGreaterThan(620);
+
+    // Dragging the frame carries its members by the same delta; the others stay.
+    s().onNodesChange([
+      {
+        type: "position",
+        id,
+        position: { x: group.position.x + 40, y: group.position.y + 16 },
+        dragging: true,
+      },
+    ]);
+    const at = (n: string) => s().nodes.find((x) => x.id === n)!.position;
+    expect(at("zone_temp")).toEqual({ x: 120, y: 136 });
+    expect(at("too_warm")).toEqual({ x: 440, y: 136 });
+    expect(at("cooling_cmd")).toEqual({ x: 720, y: 120 });
+
+    s().renameGroup(id, "Zone sensing");
+    s().onNodesChange([
+      {
+        type: "dimensions",
+        id,
+        dimensions: { width: 900, height: 400 },
+        resizing: false,
+        setAttributes: true,
+      },
+    ]);
+    const flowData = s().toFlowData();
+    expect(flowData.groups).toEqual([
+      {
+        id,
+        label: "Zone sensing",
+        position: { x: group.position.x + 40, y: group.position.y + 16 },
+        width: 900,
+        height: 400,
+        members: ["zone_temp", "too_warm"],
+      },
+    ]);
+    // The deployed configuration has no trace of the group: same nodes and connections, moved positions only.
+    const configuration = s().toConfiguration();
+    expect(configuration.nodes.map((n) => n.id)).toEqual(flow.nodes.map((n) => n.id));
+    expect(configuration.connections).toEqual(flow.connections);
+    expect(JSON.stringify(configuration)).not.toContain("group_1");
+
+    // Reopened from what was saved, the group is back and still carries its members.
+    const reopened = createEditorStore({
+      projectId: "p1",
+      projectName: "Demo",
+      version: 2,
+      configuration,
+      flowData: FlowDataSchema.parse(JSON.parse(JSON.stringify(flowData))),
+    });
+    expect(reopened.getState().groups.map((g) => g.data.label)).toEqual(["Zone sensing"]);
+    expect(reopened.getState().toFlowData()).toEqual(flowData);
+
+    s().ungroup(id);
+    expect(s().groups).toEqual([]);
+    expect(at("zone_temp")).toEqual({ x: 120, y: 136 }); // members stay where they are
+    s().undo();
+    expect(s().groups.map((g) => g.id)).toEqual([id]);
+    // Ctrl+Shift+G on a member ungroups too.
+    select(["too_warm"]);
+    expect(s().ungroupSelection()).toBe(1);
+    expect(s().toFlowData().groups).toEqual([]);
+  });
+
+  it("takes nodes out of their old group when they are grouped again, dropping an emptied frame", () => {
+    const store = demoStore();
+    const s = () => store.getState();
+    const select = (ids: string[]) =>
+      s().onNodesChange(
+        [...s().nodes, ...s().groups].map((n) => ({
+          type: "select",
+          id: n.id,
+          selected: ids.includes(n.id),
+        })),
+      );
+    select(["zone_temp"]);
+    s().groupSelection();
+    select(["zone_temp", "too_warm"]);
+    s().groupSelection();
+    expect(s().groups.map((g) => [g.id, g.data.members])).toEqual([["group_2", ["zone_temp", "too_warm"]]]);
+    // A deleted member leaves the saved group.
+    select(["too_warm"]);
+    s().deleteSelection();
+    expect(s().toFlowData().groups[0]?.members).toEqual(["zone_temp"]);
   });
 });

@@ -20,13 +20,19 @@ import {
   configurationFromGraph,
   edgeId,
   flowDataComments,
+  flowDataGroups,
+  GROUP_Z_INDEX,
+  type GroupNode,
   graphFromConfiguration,
+  groupFrame,
+  groupsFromFlowData,
   nextNodeId,
 } from "./flow-graph";
 
 interface Snapshot {
   nodes: BmsNode[];
   comments: CommentNode[];
+  groups: GroupNode[];
   edges: BmsEdge[];
   execution: FlowConfiguration["execution"];
 }
@@ -42,6 +48,8 @@ export interface EditorState {
   nodes: BmsNode[];
   /** Comments/groups: sticky notes drawn behind the nodes. */
   comments: CommentNode[];
+  /** Groups: labelled frames that move their member nodes together (editor state only). */
+  groups: GroupNode[];
   edges: BmsEdge[];
   /** Bumped on every document change: autosave and the unsaved guard watch it. */
   revision: number;
@@ -69,10 +77,17 @@ export interface EditorState {
 }
 
 export interface EditorActions {
-  onNodesChange(changes: NodeChange<BmsNode | CommentNode>[]): void;
+  onNodesChange(changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): void;
   addComment(position: XYPosition): string;
   updateComment(id: string, text: string): void;
-  /** flow_data as saved: viewport and comments. */
+  /** Frames the selected nodes in a new group (they leave any group they were in); returns its id. */
+  groupSelection(): string | null;
+  renameGroup(id: string, label: string): void;
+  /** Removes the frame; its members stay where they are. */
+  ungroup(id: string): void;
+  /** Ungroups the selected groups, or the groups of the selected nodes; returns how many. */
+  ungroupSelection(): number;
+  /** flow_data as saved: viewport, comments and groups. */
   toFlowData(): FlowData;
   onEdgesChange(changes: EdgeChange<BmsEdge>[]): void;
   /** Checks ports and types; a refusal sets connectionError and returns its message. */
@@ -134,8 +149,8 @@ export function createEditorStore(init: EditorInit) {
 
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => {
-      const { nodes, comments, edges, execution } = get();
-      return { nodes, comments, edges, execution };
+      const { nodes, comments, groups, edges, execution } = get();
+      return { nodes, comments, groups, edges, execution };
     };
     /** Records the state before a change, so undo returns to it. */
     const remember = (coalesceKey = "") => {
@@ -160,6 +175,7 @@ export function createEditorStore(init: EditorInit) {
       flowData: init.flowData,
       nodes: graph.nodes,
       comments: commentsFromFlowData(init.flowData.comments),
+      groups: groupsFromFlowData(init.flowData.groups ?? []),
       edges: graph.edges,
       revision: init.dirty ? 1 : 0,
       savedRevision: 0,
@@ -175,20 +191,51 @@ export function createEditorStore(init: EditorInit) {
       knownObjects: null,
 
       onNodesChange(changes) {
-        const commentIds = new Set(get().comments.map((c) => c.id));
-        const isComment = (c: NodeChange<BmsNode | CommentNode>) => "id" in c && commentIds.has(c.id);
-        const commentChanges = changes.filter(isComment) as NodeChange<CommentNode>[];
-        const nodeChanges = changes.filter((c) => !isComment(c)) as NodeChange<BmsNode>[];
+        const { comments, groups, nodes } = get();
+        const commentIds = new Set(comments.map((c) => c.id));
+        const groupIds = new Set(groups.map((g) => g.id));
+        type AnyChange = NodeChange<BmsNode | CommentNode | GroupNode>;
+        const idOf = (c: AnyChange) => ("id" in c ? c.id : c.item.id);
+        const commentChanges = changes.filter((c) => commentIds.has(idOf(c))) as NodeChange<CommentNode>[];
+        const groupChanges = changes.filter((c) => groupIds.has(idOf(c))) as NodeChange<GroupNode>[];
+        const nodeChanges = changes.filter(
+          (c) => !commentIds.has(idOf(c)) && !groupIds.has(idOf(c)),
+        ) as NodeChange<BmsNode>[];
+        // A moved frame carries its members by the same delta (those not already moving themselves).
+        const movingIds = new Set(changes.filter((c) => c.type === "position").map(idOf));
+        const byId = new Map(nodes.map((n) => [n.id, n]));
+        for (const change of groupChanges) {
+          if (change.type !== "position" || !change.position) continue;
+          const group = groups.find((g) => g.id === change.id);
+          if (!group) continue;
+          const dx = change.position.x - group.position.x;
+          const dy = change.position.y - group.position.y;
+          if (dx === 0 && dy === 0) continue;
+          for (const member of group.data.members) {
+            const node = byId.get(member);
+            if (!node || movingIds.has(member)) continue;
+            movingIds.add(member);
+            nodeChanges.push({
+              type: "position",
+              id: member,
+              position: { x: node.position.x + dx, y: node.position.y + dy },
+              ...(change.dragging !== undefined ? { dragging: change.dragging } : {}),
+            });
+          }
+        }
         const structural = changes.some((c) => c.type === "remove" || c.type === "add");
         if (structural) remember();
         // A finished resize is a document change; the stream of intermediate sizes is not one undo step each.
-        const resized = commentChanges.some((c) => c.type === "dimensions" && c.resizing === false);
+        const resized = [...commentChanges, ...groupChanges].some(
+          (c) => c.type === "dimensions" && c.resizing === false,
+        );
         if (resized) remember("resize");
         const moved =
           changes.some((c) => c.type === "position" || c.type === "remove" || c.type === "add") || resized;
         set((s) => ({
           nodes: nodeChanges.length ? applyNodeChanges(nodeChanges, s.nodes) : s.nodes,
           comments: commentChanges.length ? applyNodeChanges(commentChanges, s.comments) : s.comments,
+          groups: groupChanges.length ? applyNodeChanges(groupChanges, s.groups) : s.groups,
         }));
         if (moved) {
           // Edges of removed nodes go with them.
@@ -198,6 +245,78 @@ export function createEditorStore(init: EditorInit) {
           }
           changed();
         }
+      },
+
+      groupSelection() {
+        const selected = get().nodes.filter((n) => n.selected);
+        if (selected.length === 0) return null;
+        remember();
+        const taken = new Set(get().groups.map((g) => g.id));
+        let n = 1;
+        while (taken.has(`group_${n}`)) n++;
+        const id = `group_${n}`;
+        const members = selected.map((node) => node.id);
+        const memberSet = new Set(members);
+        const frame = groupFrame(selected);
+        const group: GroupNode = {
+          id,
+          type: "group",
+          position: frame.position,
+          width: frame.width,
+          height: frame.height,
+          zIndex: GROUP_Z_INDEX,
+          selected: true,
+          data: { label: `Group ${n}`, members },
+        };
+        set((s) => ({
+          // A node belongs to one group at most; a frame left empty goes away.
+          groups: [
+            ...s.groups
+              .map((g) =>
+                g.data.members.some((m) => memberSet.has(m))
+                  ? { ...g, data: { ...g.data, members: g.data.members.filter((m) => !memberSet.has(m)) } }
+                  : g,
+              )
+              .filter((g) => g.data.members.length > 0)
+              .map((g) => (g.selected ? { ...g, selected: false } : g)),
+            group,
+          ],
+          nodes: s.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)),
+        }));
+        changed();
+        return id;
+      },
+
+      renameGroup(id, label) {
+        remember(`group:${id}`);
+        set((s) => ({
+          groups: s.groups.map((g) =>
+            g.id === id ? { ...g, data: { ...g.data, label: label.slice(0, 200) } } : g,
+          ),
+        }));
+        changed();
+      },
+
+      ungroup(id) {
+        if (!get().groups.some((g) => g.id === id)) return;
+        remember();
+        set((s) => ({ groups: s.groups.filter((g) => g.id !== id) }));
+        changed();
+      },
+
+      ungroupSelection() {
+        const { groups, nodes } = get();
+        const selectedNodes = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+        const doomed = new Set(
+          groups
+            .filter((g) => g.selected || g.data.members.some((m) => selectedNodes.has(m)))
+            .map((g) => g.id),
+        );
+        if (doomed.size === 0) return 0;
+        remember();
+        set((s) => ({ groups: s.groups.filter((g) => !doomed.has(g.id)) }));
+        changed();
+        return doomed.size;
       },
 
       addComment(position) {
@@ -233,6 +352,7 @@ export function createEditorStore(init: EditorInit) {
         return {
           ...(s.flowData.viewport ? { viewport: s.flowData.viewport } : {}),
           comments: flowDataComments(s.comments),
+          groups: flowDataGroups(s.groups, new Set(s.nodes.map((n) => n.id))),
         };
       },
 
@@ -359,16 +479,19 @@ export function createEditorStore(init: EditorInit) {
       },
 
       deleteSelection() {
-        const { nodes, edges, comments } = get();
+        const { nodes, edges, comments, groups } = get();
         const removedNodes = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
         const keptEdges = edges.filter(
           (e) => !e.selected && !removedNodes.has(e.source) && !removedNodes.has(e.target),
         );
         const keptComments = comments.filter((c) => !c.selected);
+        // Deleting a frame ungroups: its members stay on the canvas.
+        const keptGroups = groups.filter((g) => !g.selected);
         if (
           removedNodes.size === 0 &&
           keptEdges.length === edges.length &&
-          keptComments.length === comments.length
+          keptComments.length === comments.length &&
+          keptGroups.length === groups.length
         )
           return;
         remember();
@@ -376,6 +499,7 @@ export function createEditorStore(init: EditorInit) {
           nodes: nodes.filter((n) => !removedNodes.has(n.id)),
           edges: keptEdges,
           comments: keptComments,
+          groups: keptGroups,
         });
         changed();
       },
@@ -541,6 +665,7 @@ export function createEditorStore(init: EditorInit) {
           nodes,
           edges,
           comments: commentsFromFlowData(flowData.comments),
+          groups: groupsFromFlowData(flowData.groups ?? []),
           metadata: configuration.metadata,
           execution: configuration.execution,
           flowData,

@@ -46,6 +46,73 @@ export function flowDataComments(comments: readonly CommentNode[]) {
   }));
 }
 
+/** A labelled frame that moves its member nodes with it: kept in flow_data, never sent to a supervisor. */
+export type GroupNode = Node<{ label: string; members: string[] }, "group">;
+
+/** Frames sit behind comments and nodes, so a member stays clickable inside its frame. */
+export const GROUP_Z_INDEX = -2;
+/** Room around the members, and for the frame's title bar above them. */
+export const GROUP_PADDING = 24;
+export const GROUP_HEADER = 32;
+
+export function groupsFromFlowData(
+  groups: readonly {
+    id: string;
+    label: string;
+    position: { x: number; y: number };
+    width: number;
+    height: number;
+    members: string[];
+  }[],
+): GroupNode[] {
+  return groups.map((g) => ({
+    id: g.id,
+    type: "group",
+    position: g.position,
+    width: g.width,
+    height: g.height,
+    zIndex: GROUP_Z_INDEX,
+    data: { label: g.label, members: [...g.members] },
+  }));
+}
+
+/** Members that no longer exist (deleted nodes) are dropped, so flow_data never names a ghost. */
+export function flowDataGroups(groups: readonly GroupNode[], nodeIds: ReadonlySet<string>) {
+  return groups.map((g) => ({
+    id: g.id,
+    label: g.data.label,
+    position: { x: Math.round(g.position.x), y: Math.round(g.position.y) },
+    width: Math.round(g.width ?? g.measured?.width ?? 300),
+    height: Math.round(g.height ?? g.measured?.height ?? 200),
+    members: g.data.members.filter((m) => nodeIds.has(m)),
+  }));
+}
+
+/** The frame around some nodes: their bounding box plus padding and a title bar. */
+export function groupFrame(nodes: readonly BmsNode[]): {
+  position: { x: number; y: number };
+  width: number;
+  height: number;
+} {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const n of nodes) {
+    const w = n.measured?.width ?? n.width ?? 220;
+    const h = n.measured?.height ?? n.height ?? 100;
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + w);
+    maxY = Math.max(maxY, n.position.y + h);
+  }
+  return {
+    position: { x: Math.round(minX - GROUP_PADDING), y: Math.round(minY - GROUP_PADDING - GROUP_HEADER) },
+    width: Math.round(maxX - minX + 2 * GROUP_PADDING),
+    height: Math.round(maxY - minY + 2 * GROUP_PADDING + GROUP_HEADER),
+  };
+}
+
 export function edgeId(c: {
   from_node: string;
   from_output: string;

@@ -14,14 +14,15 @@ import {
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
-import type { BmsEdge, BmsNode, CommentNode } from "../../store/flow-graph";
+import type { BmsEdge, BmsNode, CommentNode, GroupNode } from "../../store/flow-graph";
 import { Banner } from "../ui/banner";
 import { CommentNodeView } from "./comment-node-view";
 import { FlowNodeView } from "./flow-node-view";
+import { GroupNodeView } from "./group-node-view";
 import { PALETTE_MIME } from "./node-palette";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
-const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView };
+const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, group: GroupNodeView };
 
 /** Dropped by the BACnet browser: a point with what is needed to preconfigure a node. */
 export const POINT_MIME = "application/x-bms-point";
@@ -36,6 +37,7 @@ export function FlowCanvas() {
   const {
     nodes,
     comments,
+    groups,
     edges,
     onNodesChange,
     onEdgesChange,
@@ -47,6 +49,7 @@ export function FlowCanvas() {
     useShallow((s) => ({
       nodes: s.nodes,
       comments: s.comments,
+      groups: s.groups,
       edges: s.edges,
       onNodesChange: s.onNodesChange,
       onEdgesChange: s.onEdgesChange,
@@ -76,7 +79,12 @@ export function FlowCanvas() {
     if (node) setCenter(node.position.x + 110, node.position.y + 50, { zoom: 1.2, duration: 300 });
   }, [focusRequest, getNode, setCenter]);
 
-  const allNodes = useMemo(() => (comments.length ? [...comments, ...nodes] : nodes), [comments, nodes]);
+  // Frames first, then notes, then nodes: the drawing order matches the z order.
+  const allNodes = useMemo(
+    () => (comments.length || groups.length ? [...groups, ...comments, ...nodes] : nodes),
+    [groups, comments, nodes],
+  );
+  const anySelected = useEditorStore((s) => s.nodes.some((n) => n.selected));
 
   // Entering or leaving a comparison shows the whole flow: a change off screen would go unseen.
   // (Not on mount: the saved viewport is what the user left.)
@@ -151,7 +159,7 @@ export function FlowCanvas() {
 
   return (
     <div className="relative h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<BmsNode | CommentNode, BmsEdge>
+      <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
         nodes={comparison ? comparison.nodes : allNodes}
         edges={comparison ? comparison.edges : edges}
         nodeTypes={nodeTypes}
@@ -172,6 +180,8 @@ export function FlowCanvas() {
         snapToGrid
         snapGrid={[8, 8]}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        // A selected frame must stay behind its members, or they could not be clicked inside it.
+        elevateNodesOnSelect={false}
         minZoom={0.05}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
@@ -192,6 +202,16 @@ export function FlowCanvas() {
             }}
           >
             + Comment
+          </button>
+          <button
+            type="button"
+            className="ml-1 rounded border border-indigo-300 bg-indigo-50 px-2 py-1 text-xs text-indigo-900 shadow-sm hover:bg-indigo-100 disabled:opacity-50"
+            data-testid="group-selection"
+            title="Frame the selected nodes in a group that moves them together (Ctrl+G)"
+            disabled={comparison !== null || !anySelected}
+            onClick={() => store.getState().groupSelection()}
+          >
+            Group
           </button>
         </Panel>
         <MiniMap pannable zoomable data-testid="minimap" nodeStrokeWidth={3} />

@@ -12,7 +12,8 @@ function typingInField(target: EventTarget | null): boolean {
 }
 
 /**
- * Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z or Ctrl+Y redo, Ctrl/⌘+S save, Ctrl/⌘+A select all, and copy/paste
+ * Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z or Ctrl+Y redo, Ctrl/⌘+S save, Ctrl/⌘+A select all, Ctrl/⌘+G group
+ * (Ctrl/⌘+Shift+G ungroup), and copy/paste
  * through the document's copy/paste events (no clipboard permission prompt). Keys typed into a form
  * field keep their usual meaning.
  */
@@ -38,6 +39,12 @@ export function useEditorShortcuts(onSave: () => void) {
       } else if (key === "a") {
         event.preventDefault();
         store.getState().selectAll();
+      } else if (key === "g" && event.shiftKey) {
+        event.preventDefault();
+        store.getState().ungroupSelection();
+      } else if (key === "g") {
+        event.preventDefault();
+        store.getState().groupSelection();
       }
     };
     const onCopy = (event: ClipboardEvent) => {

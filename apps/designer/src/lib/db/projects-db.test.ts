@@ -26,7 +26,7 @@ describe("projects.db", () => {
     const db = fresh();
     const project = createProject(db, { name: "Versions" });
     const flow = demoFlowConfiguration(project.id.replace(/^.{8}/, "3f1e0f4e"), "Versions");
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [] } });
+    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
     const restored = restoreVersion(db, project.id, 1, "alice")!;
     expect(restored.version).toBe(3);
     expect(restored.configuration.nodes).toEqual([]);
@@ -44,9 +44,13 @@ describe("projects.db", () => {
     const db = fresh();
     const project = createProject(db, { name: "Draft" });
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Draft");
-    saveDraft(db, project.id, { baseVersion: 1, configuration: flow, flowData: { comments: [] } });
+    saveDraft(db, project.id, {
+      baseVersion: 1,
+      configuration: flow,
+      flowData: { comments: [], groups: [] },
+    });
     expect(getDraft(db, project.id)?.configuration.nodes).toHaveLength(3);
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [] } });
+    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
     expect(getDraft(db, project.id)).toBeNull();
   });
 

@@ -78,6 +78,13 @@ export function insertVersion(
   ) {
     summary = "comments changed";
   }
+  if (
+    summary === "no changes" &&
+    previous &&
+    JSON.stringify(previous.flow_data.groups) !== JSON.stringify(input.flowData.groups)
+  ) {
+    summary = "groups changed";
+  }
   db.prepare(
     `INSERT INTO project_configs (project_id, version, flow_data, config_json, summary, created_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
