@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { arch, cpus, platform, totalmem } from "node:os";
 import { buildDeploymentPackage } from "@bms/schemas";
 import { api, eventually } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +7,12 @@ import { type BrowserSession, openBrowser } from "./support/browser";
 import { COOLING_CMD, openView, plotted, ZONE_TEMP } from "./support/dashboard";
 import { screenshot } from "./support/screenshots";
 import { type DashboardStack, DEPLOYED_BY, startStack } from "./support/stack";
+
+/** How the dashboard writes a machine's RAM (format.ts bytes()). */
+function gib(n: number): string {
+  const g = n / 1024 ** 3;
+  return `${g >= 100 ? Math.round(g) : g.toFixed(1)} GB`;
+}
 
 // Own loopback address and ports: other suites run their own simulators.
 const SIM_BIND = "127.0.0.60";
@@ -64,6 +71,54 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
       .poll(() => page.getByTestId("cpu").textContent(), { timeout: 15_000 })
       .toMatch(/% of a core/);
     await expect.poll(() => page.getByTestId("header-status").textContent()).toContain("Zone cooling");
+    expect(await page.getByTestId("memory").textContent()).toMatch(/^[\d.]+ MB in use \([\d.]+ % of RAM\)$/);
+    expect(await page.getByTestId("cpu").textContent()).toMatch(/% of a core \([\d.]+ % of the machine\)$/);
+  });
+
+  it("shows the whole machine's CPU, load and memory beside the supervisor's own", async () => {
+    const { page } = browser;
+    await openView(page, base, "overview", admin);
+    const { body: m } = await api<{
+      memory: { rss_bytes: number; heap_used_bytes: number };
+      cpu: { user_us: number; load_avg_1m: number };
+      system: {
+        cpu: { count: number; load_avg_1m: number; load_avg_15m: number; idle_ms: number; total_ms: number };
+        memory: { total_bytes: number; free_bytes: number; used_bytes: number };
+      };
+    }>(base, "/api/monitoring/metrics");
+    // The process fields stay as they were; the machine's come beside them.
+    expect(m.memory.rss_bytes).toBeGreaterThan(0);
+    expect(m.cpu.load_avg_1m).toBeGreaterThanOrEqual(0);
+    expect(m.system.cpu.count).toBe(cpus().length);
+    expect(m.system.cpu.total_ms).toBeGreaterThan(m.system.cpu.idle_ms);
+    expect(m.system.memory.total_bytes).toBe(totalmem());
+    expect(m.system.memory.used_bytes + m.system.memory.free_bytes).toBe(m.system.memory.total_bytes);
+    expect(m.system.memory.used_bytes).toBeGreaterThan(m.memory.rss_bytes);
+
+    const cores = cpus().length;
+    expect(await page.getByTestId("system-device").textContent()).toBe(
+      `${platform()} ${arch()}, ${cores} ${cores === 1 ? "core" : "cores"}`,
+    );
+    expect(await page.getByTestId("system-load").textContent()).toMatch(
+      /^\d+\.\d\d · \d+\.\d\d · \d+\.\d\d \(\d+\.\d\d per core\)$/,
+    );
+    const memory = await page.getByTestId("system-memory").textContent();
+    expect(memory).toMatch(/^[\d.]+ [MGT]B used of [\d.]+ [MGT]B, [\d.]+ [KMGT]B free$/);
+    expect(memory).toContain(`of ${gib(totalmem())}`);
+    const share = Number(await page.getByTestId("system-memory-meter").getAttribute("data-share"));
+    expect(share).toBeGreaterThan(0);
+    expect(share).toBeLessThan(1);
+    expect(await page.getByTestId("system-supervisor-share").textContent()).toMatch(
+      /^[\d.]+ MB \([\d.]+ % of RAM, [\d.]+ % of the used\)$/,
+    );
+    expect(await page.getByTestId("system-uptime").textContent()).toMatch(/\d/);
+    // The busy share needs two polls of the cores' counters, 5 s apart.
+    await expect
+      .poll(() => page.getByTestId("system-cpu").textContent(), { timeout: 15_000 })
+      .toMatch(/^[\d.]+ % busy$/);
+    const busy = Number(await page.getByTestId("system-cpu-meter").getAttribute("data-share"));
+    expect(busy).toBeGreaterThanOrEqual(0);
+    expect(busy).toBeLessThanOrEqual(1);
     await screenshot(page, "overview");
   });
 

@@ -59,6 +59,22 @@ export interface MetricsResponse {
     packets_dropped: number;
   };
   history: { pending_samples: number };
+  /** The whole machine: every process, every core. */
+  system: {
+    platform: string;
+    arch: string;
+    uptime_s: number;
+    cpu: {
+      count: number;
+      load_avg_1m: number;
+      load_avg_5m: number;
+      load_avg_15m: number;
+      /** Summed over the cores since boot; the busy share is taken between two polls. */
+      idle_ms: number;
+      total_ms: number;
+    };
+    memory: { total_bytes: number; free_bytes: number; used_bytes: number };
+  };
 }
 
 export interface PortInfo {

@@ -14,20 +14,38 @@ function triggerText(trigger: ExecutionStatusResponse["trigger"]): string {
   return "on change";
 }
 
-/** CPU use of the supervisor process between two metric samples, in % of one core. */
-function useCpuPercent(metrics: MetricsResponse | undefined): number | undefined {
-  const last = useRef<{ at: number; used: number; percent?: number } | undefined>(undefined);
-  if (!metrics) return last.current?.percent;
-  const used = metrics.cpu.user_us + metrics.cpu.system_us;
-  const at = metrics.uptime_s * 1e6;
+/**
+ * How much `used` grew over how much `span` grew between two metric polls (counters since start):
+ * the supervisor's CPU in cores, or the machine's busy share of all cores. A counter that went back
+ * (a restart) starts a new measurement.
+ */
+function useShare(used: number | undefined, span: number | undefined): number | undefined {
+  const last = useRef<{ used: number; span: number; share?: number } | undefined>(undefined);
+  if (used === undefined || span === undefined) return last.current?.share;
   const previous = last.current;
-  if (!previous || at <= previous.at) {
-    if (!previous) last.current = { at, used };
-    return previous?.percent;
+  if (!previous || span < previous.span) {
+    last.current = { used, span };
+    return undefined;
   }
-  const percent = Math.max(0, ((used - previous.used) / (at - previous.at)) * 100);
-  last.current = { at, used, percent };
-  return percent;
+  if (span === previous.span) return previous.share;
+  const share = Math.max(0, Math.min(1, (used - previous.used) / (span - previous.span)) || 0);
+  last.current = { used, span, share };
+  return share;
+}
+
+/** A bar under a figure, amber then red as it fills. */
+function Meter(props: { share: number; testId?: string }) {
+  const percent = Math.max(0, Math.min(100, props.share * 100));
+  const tone = props.share > 0.9 ? "bad" : props.share > 0.75 ? "warn" : "ok";
+  return (
+    <span class={`meter meter-${tone}`} data-testid={props.testId} data-share={props.share.toFixed(3)}>
+      <span style={{ width: `${percent}%` }} />
+    </span>
+  );
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
 }
 
 export function Overview() {
@@ -36,7 +54,17 @@ export function Overview() {
   const metrics = usePoll(() => apiGet<MetricsResponse>("/api/monitoring/metrics"), 5000);
   const status = usePoll(() => apiGet<ExecutionStatusResponse>("/api/execution/status"), 2000);
   const config = usePoll(loadCurrentConfig, 15_000);
-  const cpu = useCpuPercent(metrics.data);
+  // The supervisor's CPU time (µs) over its uptime: a share of one core.
+  const cpu = useShare(
+    metrics.data ? metrics.data.cpu.user_us + metrics.data.cpu.system_us : undefined,
+    metrics.data ? metrics.data.uptime_s * 1e6 : undefined,
+  );
+  // Every core's busy time over all their time since boot: a share of the whole machine.
+  const sys = metrics.data?.system;
+  const systemBusy = useShare(
+    sys && sys.cpu.total_ms > 0 ? sys.cpu.total_ms - sys.cpu.idle_ms : undefined,
+    sys && sys.cpu.total_ms > 0 ? sys.cpu.total_ms : undefined,
+  );
 
   const h = health.data;
   const m = metrics.data;
@@ -159,11 +187,19 @@ export function Overview() {
             [
               "CPU",
               m
-                ? `${cpu === undefined ? "measuring…" : `${cpu.toFixed(0)} % of a core`} · load ${m.cpu.load_avg_1m.toFixed(2)}`
+                ? cpu === undefined
+                  ? "measuring…"
+                  : `${percent(cpu)} of a core${sys ? ` (${percent(cpu / sys.cpu.count)} of the machine)` : ""}`
                 : "…",
               "cpu",
             ],
-            ["Memory", m ? `${bytes(m.memory.rss_bytes)} in use` : "…", "memory"],
+            [
+              "Memory",
+              m
+                ? `${bytes(m.memory.rss_bytes)} in use${sys ? ` (${percent(m.memory.rss_bytes / sys.memory.total_bytes)} of RAM)` : ""}`
+                : "…",
+              "memory",
+            ],
             [
               "Disk",
               disk && diskUsed !== undefined ? (
@@ -182,6 +218,74 @@ export function Overview() {
         />
         <Stale error={health.error ?? metrics.error} />
       </Card>
+
+      <Card title="Machine" testId="overview-system">
+        {sys ? <MachineFacts system={sys} busy={systemBusy} supervisorRss={m?.memory.rss_bytes ?? 0} /> : "…"}
+        <Stale error={metrics.error} />
+      </Card>
     </div>
+  );
+}
+
+/**
+ * The whole device: what every program on it uses, so support can tell a busy supervisor from a
+ * busy machine. Load is per core: above 1 means work waits for a CPU.
+ */
+function MachineFacts(props: {
+  system: MetricsResponse["system"];
+  busy: number | undefined;
+  supervisorRss: number;
+}) {
+  const { cpu, memory } = props.system;
+  const perCore = cpu.load_avg_1m / Math.max(1, cpu.count);
+  const used = memory.total_bytes > 0 ? memory.used_bytes / memory.total_bytes : 0;
+  return (
+    <Facts
+      rows={[
+        [
+          "Device",
+          `${props.system.platform} ${props.system.arch}, ${cpu.count} ${cpu.count === 1 ? "core" : "cores"}`,
+          "system-device",
+        ],
+        [
+          "CPU",
+          props.busy === undefined ? (
+            "measuring…"
+          ) : (
+            <span class="meter-row">
+              <Meter share={props.busy} testId="system-cpu-meter" />
+              {`${percent(props.busy)} busy`}
+            </span>
+          ),
+          "system-cpu",
+        ],
+        [
+          "Load",
+          <span
+            key="load"
+            class={perCore > 2 ? "text-bad" : perCore > 1 ? "text-warn" : ""}
+            title="Programs running or waiting for a CPU, averaged over 1, 5 and 15 min; more than 1 per core means they wait."
+          >
+            {[cpu.load_avg_1m, cpu.load_avg_5m, cpu.load_avg_15m].map((l) => l.toFixed(2)).join(" · ")}
+            {` (${perCore.toFixed(2)} per core)`}
+          </span>,
+          "system-load",
+        ],
+        [
+          "Memory",
+          <span key="memory" class="meter-row">
+            <Meter share={used} testId="system-memory-meter" />
+            {`${bytes(memory.used_bytes)} used of ${bytes(memory.total_bytes)}, ${bytes(memory.free_bytes)} free`}
+          </span>,
+          "system-memory",
+        ],
+        [
+          "Supervisor's part",
+          `${bytes(props.supervisorRss)} (${percent(props.supervisorRss / Math.max(1, memory.total_bytes))} of RAM, ${percent(props.supervisorRss / Math.max(1, memory.used_bytes))} of the used)`,
+          "system-supervisor-share",
+        ],
+        ["Up for", duration(props.system.uptime_s), "system-uptime"],
+      ]}
+    />
   );
 }

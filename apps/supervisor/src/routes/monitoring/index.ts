@@ -1,7 +1,45 @@
 import { statfsSync } from "node:fs";
-import { loadavg } from "node:os";
+import { arch, availableParallelism, cpus, freemem, loadavg, platform, totalmem, uptime } from "node:os";
 import type { FastifyInstance } from "fastify";
 import { route } from "../../http/route";
+
+/**
+ * The machine the supervisor runs on, beside the process's own figures: another program eating the
+ * CPU or the RAM of a Pi starves the scan too. CPU times are summed over every core since boot, so a
+ * client takes the busy share between two polls; free memory is what new programs can still get
+ * (MemAvailable on Linux), and `memory.rss_bytes` above is the supervisor's own part of the used.
+ */
+function systemMetrics() {
+  const [load1 = 0, load5 = 0, load15 = 0] = loadavg();
+  const cores = cpus();
+  let idle = 0;
+  let total = 0;
+  for (const core of cores) {
+    const t = core.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  const memoryTotal = totalmem();
+  const memoryFree = freemem();
+  return {
+    platform: platform(),
+    arch: arch(),
+    uptime_s: uptime(),
+    cpu: {
+      count: cores.length || availableParallelism(),
+      load_avg_1m: load1,
+      load_avg_5m: load5,
+      load_avg_15m: load15,
+      idle_ms: idle,
+      total_ms: total,
+    },
+    memory: {
+      total_bytes: memoryTotal,
+      free_bytes: memoryFree,
+      used_bytes: memoryTotal - memoryFree,
+    },
+  };
+}
 
 export function collectMetrics(app: FastifyInstance, dataDir: string) {
   const mem = process.memoryUsage();
@@ -36,6 +74,7 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
       packets_dropped: transport?.dropped ?? 0,
     },
     history: { pending_samples: app.repos.timeseries.pending },
+    system: systemMetrics(),
   };
 }
 
@@ -43,7 +82,7 @@ export async function monitoringRoutes(app: FastifyInstance, options: { dataDir:
   route(app, {
     method: "GET",
     url: "/metrics",
-    summary: "Performance and system metrics",
+    summary: "Performance and system metrics: the supervisor process and the whole machine",
     tags: ["monitoring"],
     auth: "viewer",
     handler: () => collectMetrics(app, options.dataDir),
@@ -57,6 +96,9 @@ export async function prometheusRoute(app: FastifyInstance, options: { dataDir: 
     const lines = [
       ["bms_uptime_seconds", "gauge", m.uptime_s],
       ["bms_memory_rss_bytes", "gauge", m.memory.rss_bytes],
+      ["bms_system_load1", "gauge", m.system.cpu.load_avg_1m],
+      ["bms_system_memory_total_bytes", "gauge", m.system.memory.total_bytes],
+      ["bms_system_memory_free_bytes", "gauge", m.system.memory.free_bytes],
       ["bms_engine_running", "gauge", m.engine.status === "running" ? 1 : 0],
       ["bms_engine_scans_total", "counter", m.engine.scans],
       ["bms_engine_scan_duration_ms", "gauge", m.engine.avg_scan_ms],
