@@ -76,7 +76,8 @@ export class ExecutionTracker {
       nodes: result.runs.map((r) => ({
         id: r.nodeId,
         status: r.status,
-        inputs: r.inputs,
+        // The runtime reuses each node's inputs object every scan: a trace keeps a copy.
+        inputs: { ...r.inputs },
         outputs: r.outputs,
         ...(r.error ? { error: r.error } : {}),
       })),

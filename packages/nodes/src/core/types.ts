@@ -141,6 +141,11 @@ export interface NodeDefinition<C = unknown, S = unknown> {
   /**
    * Synchronous on purpose: I/O is batched by the engine before and after evaluation, so an executor
    * only computes. That keeps a scan deterministic and a 200-node flow in microseconds.
+   *
+   * The engine reuses a node's `inputs` object from scan to scan: read it, never keep it past the call
+   * (the NodeValues in it may be kept). Being synchronous, an executor cannot be preempted: a node's
+   * `runtime_options.timeout_ms` is an overrun check the engine makes after each execution (an
+   * execution that took longer fails, then retry_count and on_failure apply; see FlowRuntime.runScan).
    */
   execute(inputs: NodeInputs, config: C, state: S, ctx: NodeContext, multi: MultiInputs): NodeOutputs;
   examples?: readonly NodeExample[];

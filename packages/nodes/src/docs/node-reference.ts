@@ -97,6 +97,20 @@ function section(d: NodeDescriptor, schema: JsonSchema): string[] {
   return lines;
 }
 
+/** The per-node `runtime_options` every node type takes (the engine applies them, not the executor). */
+const RUNTIME_OPTIONS = [
+  "## Runtime options (every node)",
+  "",
+  "Each node in a flow may set `runtime_options`; a field left out takes the flow's `execution.error_handling`.",
+  "",
+  "| Field | Type | Default | Meaning |",
+  "| --- | --- | --- | --- |",
+  "| `retry_count` | integer 0..10 | the flow's `retry_count` | Executions after a failed one, in the same scan, before the node counts as failed. |",
+  '| `on_failure` | `"stop"` \\| `"continue"` \\| `"alert"` | the flow\'s `on_failure` | A failed node gets bad outputs with the reason either way; `stop` then ends the scan and stops the flow, `continue` goes on, `alert` goes on and raises a high-priority alert `node-failure:<id>`. |',
+  "| `timeout_ms` | integer 1..600000 | none | An overrun check, not a preemption: executors are synchronous and cannot be interrupted. The engine measures every execution of a node that sets it, every scan; an execution that took longer than `timeout_ms` counts as failed (status error, reason `took N ms, over its timeout of M ms`, bad outputs, `on_failure`) and is retried per `retry_count`. The state the overrunning execution left is kept. Only a node's own `timeout_ms` is checked: the flow's `error_handling.timeout_ms` is no per-node default, so nodes that set none cost no clock readings. |",
+  "",
+];
+
 export function renderNodeReference(): string {
   const schemas = nodeConfigSchemas();
   const lines = [
@@ -110,6 +124,7 @@ export function renderNodeReference(): string {
     "skipped and holds its last outputs. Time comes from the scan clock only. State is kept per node, survives",
     "a restart and a redeploy of an unchanged node, and for PID, totalizer and sequencer a config change too.",
     "",
+    ...RUNTIME_OPTIONS,
   ];
   for (const category of NODE_CATEGORIES) {
     const nodes = nodeDescriptors.filter((d) => d.category === category.id);

@@ -1,6 +1,7 @@
 import type { NodeStatus, OnFailure } from "@bms/schemas";
 import type {
   AlertEvent,
+  AnyNodeDefinition,
   MultiInputs,
   NodeInputs,
   NodeOutputs,
@@ -10,7 +11,7 @@ import type {
   WriteRequest,
 } from "../core/types";
 import { asBoolean, combineItems } from "../core/values";
-import type { CompiledNode, FlowPlan } from "./compile";
+import type { CompiledInput, CompiledNode, FlowPlan } from "./compile";
 import { ScanContext } from "./scan-context";
 
 /** What the host (supervisor, browser simulation, test harness) supplies to one scan. */
@@ -29,6 +30,12 @@ export interface NodeRun {
   status: Exclude<NodeStatus, "idle" | "executing">;
   startedAt: number;
   durationMs: number;
+  /**
+   * The inputs the node saw. The runtime reuses each node's inputs object from scan to scan (gathering
+   * them into a fresh object per node per scan was the interpreter's largest cost), so this is valid
+   * until the next `runScan`: copy it (`{ ...run.inputs }`) to keep it longer, as the supervisor's traces
+   * do. The values in it, and `outputs`, are never modified afterwards and may be kept as they are.
+   */
   inputs: NodeInputs;
   outputs: NodeOutputs;
   error?: string;
@@ -57,6 +64,7 @@ export interface SavedNodeState {
 }
 
 export interface RuntimeOptions {
+  /** The flow's on_failure and retry_count, for nodes whose runtime_options do not set their own. */
   onFailure: OnFailure;
   retryCount: number;
   /** Monotonic clock for measuring durations; the scan clock (io.now) stays the node's only time. */
@@ -64,20 +72,68 @@ export interface RuntimeOptions {
   /**
    * Measure each node's duration every this many scans (default 16; 1: every scan). Reading a
    * high-resolution clock costs more than running a typical node, so between measurements a node's
-   * `durationMs` repeats its last measurement. A scan's own duration is measured every scan.
+   * `durationMs` repeats its last measurement. A scan's own duration is measured every scan, and so is
+   * every execution of a node that sets `runtime_options.timeout_ms` (its overrun check).
    */
   nodeTimingEvery?: number;
 }
 
-const INACTIVE = Symbol("inactive");
+/**
+ * One node as the scan loop walks it: everything a scan needs, resolved once per plan (ports as flat
+ * arrays, the effective retry and on_failure policy, the timeout) so the loop does no lookups of its own.
+ */
+class Slot {
+  readonly id: string;
+  readonly type: string;
+  readonly definition: AnyNodeDefinition;
+  readonly config: unknown;
+  readonly delayed: boolean;
+  readonly hasEnable: boolean;
+  /** 1 + the effective retry_count. */
+  readonly attempts: number;
+  readonly onFailure: OnFailure;
+  /** The node's own runtime_options.timeout_ms; 0 when it sets none (then it is not checked). */
+  readonly timeoutMs: number;
+  /** Single-wire inputs: port name, source node index and source output port. */
+  readonly ports: string[];
+  readonly fromNode: number[];
+  readonly fromPort: string[];
+  readonly multiple: CompiledInput[];
+  readonly outputPorts: string[];
+  /**
+   * The inputs object handed to the executor, reused scan after scan: it is created once with every
+   * connected port, so gathering only overwrites values and never reshapes or allocates an object.
+   */
+  readonly inputs: NodeInputs;
 
-interface Wiring {
-  ports: string[];
-  fromNode: number[];
-  fromPort: string[];
-  multiple: CompiledNode["inputs"];
+  constructor(node: CompiledNode, options: RuntimeOptions) {
+    this.id = node.id;
+    this.type = node.type;
+    this.definition = node.definition;
+    this.config = node.config;
+    this.delayed = node.delayed;
+    this.hasEnable = node.hasEnable;
+    this.attempts = 1 + (node.runtime?.retry_count ?? options.retryCount);
+    this.onFailure = node.runtime?.on_failure ?? options.onFailure;
+    this.timeoutMs = node.runtime?.timeout_ms ?? 0;
+    const single = node.inputs.filter((input) => !input.multiple);
+    this.ports = single.map((input) => input.port);
+    this.fromNode = single.map((input) => input.sources[0]!.node);
+    this.fromPort = single.map((input) => input.sources[0]!.output);
+    this.multiple = node.inputs.filter((input) => input.multiple);
+    this.outputPorts = node.definition.outputs.map((port) => port.name);
+    this.inputs = {};
+    for (const port of this.ports) this.inputs[port] = undefined;
+    for (const input of this.multiple) this.inputs[input.port] = undefined;
+  }
 }
+
 const EMPTY_MULTI: MultiInputs = Object.freeze({});
+
+/** How an overrun reads in a run's error, the log and an alert. */
+export function timeoutMessage(tookMs: number, timeoutMs: number): string {
+  return `took ${Math.round(tookMs * 10) / 10} ms, over its timeout of ${timeoutMs} ms`;
+}
 
 /** Awaits the `prepare` hook of every node in a plan (each distinct config once). */
 export async function prepareFlow(plan: FlowPlan): Promise<void> {
@@ -89,7 +145,8 @@ export class FlowRuntime {
   private readonly outputs: (NodeOutputs | undefined)[];
   private readonly previous: (NodeOutputs | undefined)[];
   private readonly states: unknown[];
-  private readonly lastRunAt: (number | undefined)[];
+  /** When each node last executed (scan time); NaN: never. Unboxed, as it is written every node every scan. */
+  private readonly lastRunAt: Float64Array;
   private readonly aliasIndex: Map<string, number>;
   private scanCount = 0;
   private readonly clock: () => number;
@@ -97,31 +154,23 @@ export class FlowRuntime {
   private readonly timingEvery: number;
   /** Each node's last measured duration (see nodeTimingEvery). */
   private readonly durations: number[];
-  /** Each node's connected inputs as flat arrays, built once per plan for the gathering loop. */
-  private readonly wiring: Wiring[];
+  /** The plan's nodes as the scan loop walks them, built once per plan. */
+  private readonly slots: Slot[];
 
   constructor(
     readonly plan: FlowPlan,
-    private readonly options: RuntimeOptions,
+    options: RuntimeOptions,
   ) {
     const n = plan.nodes.length;
     this.outputs = new Array(n).fill(undefined);
     this.previous = new Array(n).fill(undefined);
-    this.lastRunAt = new Array(n).fill(undefined);
+    this.lastRunAt = new Float64Array(n).fill(Number.NaN);
     this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? {});
     this.aliasIndex = new Map(plan.nodes.flatMap((node) => (node.alias ? [[node.alias, node.index]] : [])));
     this.clock = options.clock ?? (() => performance.now());
     this.timingEvery = Math.max(1, Math.floor(options.nodeTimingEvery ?? 16));
     this.durations = new Array(n).fill(0);
-    this.wiring = plan.nodes.map((node) => {
-      const single = node.inputs.filter((input) => !input.multiple);
-      return {
-        ports: single.map((input) => input.port),
-        fromNode: single.map((input) => input.sources[0]!.node),
-        fromPort: single.map((input) => input.sources[0]!.output),
-        multiple: node.inputs.filter((input) => input.multiple),
-      };
-    });
+    this.slots = plan.nodes.map((node) => new Slot(node, options));
     this.ctx = new ScanContext(plan.flow.metadata.flow_id, (alias) => {
       const index = this.aliasIndex.get(alias);
       const outputs = index === undefined ? undefined : this.outputs[index];
@@ -155,9 +204,16 @@ export class FlowRuntime {
     return node ? this.states[node.index] : undefined;
   }
 
+  /**
+   * Evaluates every node once, in plan order. Per node: an untaken branch is skipped with inactive
+   * outputs; a node whose `enable` is off is skipped and holds its outputs; otherwise it executes, up to
+   * 1 + retry_count times while it throws or overruns its timeout_ms, and a node that still fails gets
+   * bad outputs and its on_failure policy (stop the scan, continue, or raise an alert).
+   */
   runScan(io: ScanIO): ScanResult {
     const scan = ++this.scanCount;
-    const startedAt = this.clock();
+    const clock = this.clock;
+    const startedAt = clock();
     const timed = (scan - 1) % this.timingEvery === 0;
     // One clock reading per node: each node's end is the next one's start.
     let mark = startedAt;
@@ -173,25 +229,31 @@ export class FlowRuntime {
     ctx.writes = writes;
     ctx.alerts = alerts;
     ctx.records = records;
-    const runs: NodeRun[] = new Array(this.plan.nodes.length);
+    const slots = this.slots;
+    const count = slots.length;
+    const runs: NodeRun[] = new Array(count);
     let ran = 0;
     let stoppedBy: ScanResult["stoppedBy"];
 
     // Last scan's outputs, for nodes that break feedback loops.
-    for (let i = 0; i < this.outputs.length; i++) this.previous[i] = this.outputs[i];
+    const outputs = this.outputs;
+    const previous = this.previous;
+    for (let i = 0; i < count; i++) previous[i] = outputs[i];
+    const states = this.states;
+    const lastRunAt = this.lastRunAt;
+    const durations = this.durations;
 
-    const nodes = this.plan.nodes;
-    for (let index = 0; index < nodes.length; index++) {
-      const node = nodes[index]!;
-      ctx.nodeId = node.id;
+    for (let index = 0; index < count; index++) {
+      const slot = slots[index]!;
+      ctx.nodeId = slot.id;
       const nodeStart = mark;
-      const inputs = this.gatherInputs(node);
-      if (inputs === INACTIVE) {
+      const inputs = this.gatherInputs(slot, slot.delayed ? previous : outputs);
+      if (inputs === undefined) {
         // An untaken branch: the node does not run and its outputs are inactive downstream too.
-        this.outputs[index] = undefined;
-        if (timed) mark = this.clock();
+        outputs[index] = undefined;
+        if (timed) mark = clock();
         runs[ran++] = {
-          nodeId: node.id,
+          nodeId: slot.id,
           status: "skipped",
           startedAt: now,
           durationMs: 0,
@@ -200,13 +262,13 @@ export class FlowRuntime {
         };
         continue;
       }
-      if (node.hasEnable && asBoolean(inputs.enable) !== true) {
+      if (slot.hasEnable && asBoolean(inputs.enable) !== true) {
         // Disabled: hold the last outputs, as a DDC block with its enable off does.
-        const held = this.previous[index] ?? {};
-        this.outputs[index] = held;
-        if (timed) mark = this.clock();
+        const held = previous[index] ?? {};
+        outputs[index] = held;
+        if (timed) mark = clock();
         runs[ran++] = {
-          nodeId: node.id,
+          nodeId: slot.id,
           status: "skipped",
           startedAt: now,
           durationMs: 0,
@@ -216,43 +278,67 @@ export class FlowRuntime {
         continue;
       }
 
-      const last = this.lastRunAt[index];
-      ctx.dt = last === undefined ? 0 : Math.max(0, (now - last) / 1000);
-      const runtime = node.runtime;
-      const attempts = 1 + (runtime?.retry_count ?? this.options.retryCount);
+      const last = lastRunAt[index]!;
+      ctx.dt = Number.isNaN(last) ? 0 : Math.max(0, (now - last) / 1000);
       const multi = this.gatheredMulti;
+      let result: NodeOutputs | undefined;
       let error: string | undefined;
-      let outputs: NodeOutputs | undefined;
-      for (let attempt = 0; attempt < attempts && outputs === undefined; attempt++) {
-        try {
-          outputs = node.definition.execute(inputs, node.config, this.states[index], ctx, multi);
-          error = undefined;
-        } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
+      let durationMs: number;
+      if (slot.timeoutMs > 0) {
+        // An explicit timeout: measured on every scan, each attempt on its own.
+        let at = timed ? nodeStart : clock();
+        const begun = at;
+        for (let attempt = 0; attempt < slot.attempts && result === undefined; attempt++) {
+          result = this.attempt(slot, inputs, states[index], multi);
+          error = result === undefined ? this.attemptError : undefined;
+          const end = clock();
+          if (result !== undefined && end - at > slot.timeoutMs) {
+            error = timeoutMessage(end - at, slot.timeoutMs);
+            result = undefined;
+          }
+          at = end;
         }
+        durationMs = at - begun;
+        durations[index] = durationMs;
+        mark = at;
+      } else {
+        result = this.attempt(slot, inputs, states[index], multi);
+        if (result === undefined) {
+          error = this.attemptError;
+          for (let attempt = 1; attempt < slot.attempts && result === undefined; attempt++) {
+            result = this.attempt(slot, inputs, states[index], multi);
+            error = result === undefined ? this.attemptError : undefined;
+          }
+        }
+        if (timed) {
+          mark = clock();
+          durationMs = mark - nodeStart;
+          durations[index] = durationMs;
+        } else durationMs = durations[index]!;
       }
-      this.lastRunAt[index] = now;
-      let durationMs = this.durations[index]!;
-      if (timed) {
-        mark = this.clock();
-        durationMs = mark - nodeStart;
-        this.durations[index] = durationMs;
-      }
+      lastRunAt[index] = now;
 
-      if (outputs !== undefined) {
-        this.outputs[index] = outputs;
-        runs[ran++] = { nodeId: node.id, status: "completed", startedAt: now, durationMs, inputs, outputs };
+      if (result !== undefined) {
+        outputs[index] = result;
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "completed",
+          startedAt: now,
+          durationMs,
+          inputs,
+          outputs: result,
+        };
         continue;
       }
 
       const message = error ?? "failed";
       const failed: NodeOutputs = {};
-      for (const port of node.definition.outputs) {
-        failed[port.name] = { value: null, quality: "bad", timestamp: now, reason: `${node.id}: ${message}` };
+      for (const port of slot.outputPorts) {
+        failed[port] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${message}` };
       }
-      this.outputs[index] = failed;
+      outputs[index] = failed;
       runs[ran++] = {
-        nodeId: node.id,
+        nodeId: slot.id,
         status: "error",
         startedAt: now,
         durationMs,
@@ -260,20 +346,19 @@ export class FlowRuntime {
         outputs: failed,
         error,
       };
-      io.log?.("error", node.id, message);
-      const onFailure = runtime?.on_failure ?? this.options.onFailure;
-      if (onFailure === "alert") {
+      io.log?.("error", slot.id, message);
+      if (slot.onFailure === "alert") {
         alerts.push({
-          nodeId: node.id,
-          key: `node-failure:${node.id}`,
+          nodeId: slot.id,
+          key: `node-failure:${slot.id}`,
           state: "active",
           priority: "high",
-          message: `Node ${node.id} (${node.type}) failed: ${message}`,
+          message: `Node ${slot.id} (${slot.type}) failed: ${message}`,
           latched: false,
           timestamp: now,
         });
-      } else if (onFailure === "stop") {
-        stoppedBy = { nodeId: node.id, error: message };
+      } else if (slot.onFailure === "stop") {
+        stoppedBy = { nodeId: slot.id, error: message };
         break;
       }
     }
@@ -283,7 +368,7 @@ export class FlowRuntime {
     const result: ScanResult = {
       scan,
       startedAt: now,
-      durationMs: this.clock() - startedAt,
+      durationMs: clock() - startedAt,
       runs,
       writes,
       alerts,
@@ -293,33 +378,49 @@ export class FlowRuntime {
     return result;
   }
 
+  /** Why the last attempt failed: set by `attempt` when it returns undefined. */
+  private attemptError: string | undefined;
+
+  /** One execution; the try/catch lives here so the scan loop itself stays free of it. */
+  private attempt(
+    slot: Slot,
+    inputs: NodeInputs,
+    state: unknown,
+    multi: MultiInputs,
+  ): NodeOutputs | undefined {
+    try {
+      return slot.definition.execute(inputs, slot.config, state, this.ctx, multi);
+    } catch (e) {
+      this.attemptError = e instanceof Error ? e.message : String(e);
+      return undefined;
+    }
+  }
+
   /** The multi-input lists of the node just gathered (a shared empty object when it has no such port). */
   private gatheredMulti: MultiInputs = EMPTY_MULTI;
 
-  private gatherInputs(node: CompiledNode): NodeInputs | typeof INACTIVE {
-    const inputs: NodeInputs = {};
-    const source = node.delayed ? this.previous : this.outputs;
-    const wiring = this.wiring[node.index]!;
-    const { ports, fromNode, fromPort } = wiring;
+  /** The node's inputs from `source` (this scan's outputs, or last scan's for a delayed node); undefined when inactive. */
+  private gatherInputs(slot: Slot, source: (NodeOutputs | undefined)[]): NodeInputs | undefined {
+    const { inputs, ports, fromNode, fromPort, delayed } = slot;
     // Single-wire ports first, from flat arrays: this loop runs for every input of every node every scan.
     for (let i = 0; i < ports.length; i++) {
       const outputs = source[fromNode[i]!];
       const value = outputs === undefined ? undefined : outputs[fromPort[i]!];
-      if (value === undefined && !node.delayed) return INACTIVE;
+      if (value === undefined && !delayed) return undefined;
       inputs[ports[i]!] = value;
     }
-    if (wiring.multiple.length === 0) {
+    if (slot.multiple.length === 0) {
       this.gatheredMulti = EMPTY_MULTI;
       return inputs;
     }
     const multi: Record<string, readonly NodeValue[]> = {};
-    for (const input of wiring.multiple) {
+    for (const input of slot.multiple) {
       const items: NodeValue[] = [];
       for (const from of input.sources) {
         const value = source[from.node]?.[from.output];
         if (value !== undefined) items.push(value);
       }
-      if (items.length === 0 && !node.delayed) return INACTIVE;
+      if (items.length === 0 && !delayed) return undefined;
       multi[input.port] = items;
       inputs[input.port] = combineItems(items);
     }
@@ -334,7 +435,7 @@ export class FlowRuntime {
       version: node.definition.version,
       config_key: node.configKey,
       state: this.states[node.index],
-      last_run_at: this.lastRunAt[node.index] ?? null,
+      last_run_at: Number.isNaN(this.lastRunAt[node.index]) ? null : this.lastRunAt[node.index]!,
       outputs: this.outputs[node.index] ?? null,
     }));
   }
@@ -350,7 +451,7 @@ export class FlowRuntime {
       if (!node || node.type !== entry.type || node.definition.version !== entry.version) continue;
       if (entry.config_key !== node.configKey && !node.definition.keepStateOnConfigChange) continue;
       this.states[node.index] = entry.state;
-      this.lastRunAt[node.index] = entry.last_run_at ?? undefined;
+      this.lastRunAt[node.index] = entry.last_run_at ?? Number.NaN;
       if (entry.outputs) this.outputs[node.index] = entry.outputs;
       restored.push(node.id);
     }
