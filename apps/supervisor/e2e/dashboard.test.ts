@@ -3,6 +3,7 @@ import { arch, cpus, platform, totalmem } from "node:os";
 import { buildDeploymentPackage } from "@bms/schemas";
 import { api, eventually } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageOf, skeletonFlow } from "../test/fixtures";
 import { type BrowserSession, openBrowser } from "./support/browser";
 import { COOLING_CMD, openView, plotted, ZONE_TEMP } from "./support/dashboard";
 import { screenshot } from "./support/screenshots";
@@ -435,5 +436,70 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
       state: "acknowledged",
       acked_by: "Night shift",
     });
+  });
+
+  it("offers the values a log node records in the History picker and charts them", async () => {
+    // The skeleton flow plus a Data Logger recording the zone temperature in °C and in °F every scan.
+    const flow = skeletonFlow({ limit: 24.5, name: "Zone cooling, logged" });
+    flow.nodes.push({
+      id: "logger",
+      type: "log",
+      label: "Zone logger",
+      position: { x: 250, y: 160 },
+      config: { data: { zone_c: "a", zone_f: "a * 9 / 5 + 32" } },
+    });
+    flow.connections.push({ from_node: "temp", from_output: "value", to_node: "logger", to_input: "a" });
+    const deploy = await api(base, "/api/config/deploy", { body: packageOf(flow), token: admin });
+    expect(deploy.status).toBe(200);
+    // Stored under log:<name>, and so listed by /api/data/latest, where the picker finds them.
+    await eventually(async () => {
+      const { body } = await api<{ values: { point: string }[] }>(base, "/api/data/latest");
+      const points = body.values.map((v) => v.point);
+      return points.includes("log:zone_c") && points.includes("log:zone_f") ? true : undefined;
+    }, 20_000);
+
+    const { page } = browser;
+    await openView(page, base, "history", admin);
+    const pickF = page.locator('[data-testid="history-pick"][data-ref="log:zone_f"]');
+    await pickF.waitFor({ timeout: 20_000 });
+    const logged = page.getByTestId("history-logged");
+    expect(await logged.textContent()).toContain("zone_c");
+    expect(await logged.textContent()).toContain("logged by Zone logger (logger)");
+    await pickF.check();
+    await page.locator('[data-testid="history-pick"][data-ref="log:zone_c"]').check();
+
+    const chart = await eventually(async () => {
+      const c = await plotted(page, "log:zone_f");
+      return c && c.data[1]!.filter((v) => v !== null).length >= 3 ? c : undefined;
+    }, 30_000);
+    expect(chart.to - chart.from).toBeGreaterThanOrEqual(15 * 60_000 - 1000);
+    // The plotted numbers are the stored log series, bucket for bucket.
+    const { body } = await api<{ series: { point: string; samples: { t: number; avg: number | null }[] }[] }>(
+      base,
+      `/api/data/timeseries?points=log:zone_f,log:zone_c&from=${chart.from}&to=${chart.to}&bucket=${chart.bucket_ms}`,
+    );
+    const [storedF, storedC] = [body.series[0]!.samples, body.series[1]!.samples];
+    expect(body.series.map((s) => s.point)).toEqual(["log:zone_f", "log:zone_c"]);
+    const [xs, avgs] = chart.data as [number[], (number | null)[]];
+    expect(storedF.length).toBeGreaterThanOrEqual(xs.length);
+    const aligned = storedF.slice(0, xs.length);
+    expect(xs).toEqual(aligned.map((s) => s.t / 1000));
+    expect(avgs.slice(0, -1)).toEqual(aligned.slice(0, -1).map((s) => s.avg));
+    for (const v of avgs) {
+      expect(v).not.toBeNull();
+      expect(v!).toBeGreaterThan(59);
+      expect(v!).toBeLessThan(88);
+    }
+    // Recorded in the same scans: °F is °C × 9/5 + 32 in every bucket.
+    expect(storedC.map((s) => s.t)).toEqual(storedF.map((s) => s.t));
+    storedC.forEach((c, i) => {
+      expect(storedF[i]!.avg!).toBeCloseTo(c.avg! * 1.8 + 32, 6);
+    });
+    const celsius = await eventually(() => plotted(page, "log:zone_c"), 15_000);
+    expect(celsius.data[0]!.length).toBeGreaterThan(0);
+    const figure = page.locator('[data-testid="history-chart"][data-point="log:zone_f"]');
+    expect(await figure.locator("figcaption").textContent()).toContain("zone_f");
+    expect((await figure.locator("canvas").boundingBox())?.width).toBeGreaterThan(200);
+    await screenshot(page, "history-logged");
   });
 });

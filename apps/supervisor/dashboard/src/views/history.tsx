@@ -3,6 +3,7 @@ import { apiGet } from "../api/client";
 import type { TimeseriesResponse } from "../api/types";
 import { Stale } from "../components/status";
 import { ago } from "../format";
+import { type LoggedSeries, useLoggedSeries } from "../logged-series";
 import { usePointCatalog } from "../point-catalog";
 import { useNow, usePoll } from "../use-poll";
 import { HistoryChart } from "./history-chart";
@@ -27,6 +28,7 @@ function maxPoints(): number {
 export function History() {
   const now = useNow();
   const catalog = usePointCatalog();
+  const logged = useLoggedSeries(catalog.config);
   const [selected, setSelected] = useState<string[] | null>(null);
   const [range, setRange] = useState<RangeId>("15m");
   const rangeInfo = RANGES.find((r) => r.id === range)!;
@@ -51,7 +53,10 @@ export function History() {
     [key, range],
   );
   const data = history.data;
-  const byRef = new Map(catalog.points.map((p) => [p.ref, p]));
+  const names = new Map<string, { name: string; units?: string | undefined }>([
+    ...logged.series.map((l): [string, { name: string }] => [l.ref, { name: l.name }]),
+    ...catalog.points.map((p): [string, { name: string; units?: string | undefined }] => [p.ref, p]),
+  ]);
 
   const toggle = (ref: string) =>
     setSelected((current) => {
@@ -79,6 +84,9 @@ export function History() {
             </span>
           </label>
         ))}
+        {logged.series.length > 0 ? (
+          <LoggedPicks series={logged.series} selected={refs} onToggle={toggle} />
+        ) : null}
       </aside>
       <div class="stack">
         <div class="toolbar">
@@ -119,13 +127,39 @@ export function History() {
               bucketMs={data.bucket_ms}
               series={{
                 point: s.point,
-                name: byRef.get(s.point)?.name ?? s.point,
-                units: byRef.get(s.point)?.units,
+                name: names.get(s.point)?.name ?? s.point,
+                units: names.get(s.point)?.units,
                 samples: s.samples,
               }}
             />
           ))}
       </div>
+    </div>
+  );
+}
+
+/** The values `log` nodes record, under their names; the node that logs each, or that none does now. */
+function LoggedPicks(props: { series: LoggedSeries[]; selected: string[]; onToggle(ref: string): void }) {
+  return (
+    <div data-testid="history-logged">
+      <h3 class="picker-group">Logged values</h3>
+      {props.series.map((l) => (
+        <label key={l.ref} class="pick">
+          <input
+            type="checkbox"
+            checked={props.selected.includes(l.ref)}
+            onChange={() => props.onToggle(l.ref)}
+            data-testid="history-pick"
+            data-ref={l.ref}
+          />
+          <span>
+            {l.name}
+            <span class="small muted block">
+              {l.loggers.length > 0 ? `logged by ${l.loggers.join(", ")}` : "no longer logged by the flow"}
+            </span>
+          </span>
+        </label>
+      ))}
     </div>
   );
 }
