@@ -230,6 +230,16 @@ describe("Designer editor in the browser", () => {
       .poll(() => page().getByTestId("node-value-sensor_read_1-value").textContent(), { timeout: 10_000 })
       .toMatch(/^\d+(\.\d+)?$/);
     expect(await page().getByTestId("node-value-threshold_1-result").textContent()).toMatch(/^(true|false)$/);
+    // The last value on each edge (with its quality) and on the input ports it feeds.
+    const edgeLabel = page().getByTestId("edge-value-sensor_read_1.value->threshold_1.value");
+    await expect.poll(() => edgeLabel.textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)?$/);
+    expect(await edgeLabel.getAttribute("data-quality")).toBe("good");
+    expect(
+      await page().getByTestId("edge-value-threshold_1.result->actuator_write_1.value").textContent(),
+    ).toMatch(/^(true|false)$/);
+    await expect
+      .poll(() => page().getByTestId("node-input-value-threshold_1-value").textContent(), { timeout: 10_000 })
+      .toMatch(/^\d+(\.\d+)?$/);
   });
 
   it("compares two versions on the canvas and restores one as a new version", async () => {

@@ -14,6 +14,21 @@ async function boxOf(page: Page, testId: string): Promise<{ x: number; y: number
   return { x: Math.round(box.x), y: Math.round(box.y) };
 }
 
+/** A drop made while the freshly loaded page is still hydrating can be lost: drag again once. */
+async function addByDrag(page: Page, type: string, at: { x: number; y: number }): Promise<void> {
+  const id = `${type}_1`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await dragFromPalette(page, type, at);
+    try {
+      await page.getByTestId(`flow-node-${id}`).waitFor({ timeout: 3000 });
+      return;
+    } catch {
+      // not dropped: try once more
+    }
+  }
+  throw new Error(`${type} was not added by dragging it onto the canvas`);
+}
+
 /**
  * Groups are editor state: a frame that moves its members, kept in flow_data across save, reload,
  * export and import, and absent from the configuration a supervisor gets. No supervisor is needed.
@@ -37,10 +52,10 @@ describe("Designer groups in the browser", () => {
 
   it("groups two selected nodes with Ctrl+G, and dragging the frame moves both", async () => {
     projectId = await createProjectInUi(page(), designer.url, "Group tests");
-    await dragFromPalette(page(), "sensor_read", { x: 160, y: 160 });
-    await dragFromPalette(page(), "threshold", { x: 460, y: 160 });
-    await dragFromPalette(page(), "actuator_write", { x: 760, y: 340 });
-    await expect.poll(() => nodeIds(page())).toHaveLength(3);
+    await addByDrag(page(), "sensor_read", { x: 160, y: 160 });
+    await addByDrag(page(), "threshold", { x: 460, y: 160 });
+    await addByDrag(page(), "actuator_write", { x: 760, y: 340 });
+    expect((await nodeIds(page())).sort()).toEqual(["actuator_write_1", "sensor_read_1", "threshold_1"]);
 
     await page().getByTestId("node-title-sensor_read_1").click();
     await page().keyboard.down("Shift");

@@ -4,6 +4,7 @@ import {
   Background,
   type Connection,
   Controls,
+  type EdgeTypes,
   type FinalConnectionState,
   MiniMap,
   type NodeTypes,
@@ -19,10 +20,13 @@ import { Banner } from "../ui/banner";
 import { CommentNodeView } from "./comment-node-view";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
+import { LiveEdge } from "./live-edge";
 import { PALETTE_MIME } from "./node-palette";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
 const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, group: GroupNodeView };
+/** Every edge draws as a bezier with its last live value at the middle (only when monitoring and readable). */
+const edgeTypes: EdgeTypes = { default: LiveEdge };
 
 /** Dropped by the BACnet browser: a point with what is needed to preconfigure a node. */
 export const POINT_MIME = "application/x-bms-point";
@@ -163,6 +167,7 @@ export function FlowCanvas() {
         nodes={comparison ? comparison.nodes : allNodes}
         edges={comparison ? comparison.edges : edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         nodesConnectable={!comparison}
         {...(comparison ? {} : { onNodesChange, onEdgesChange })}
         onConnect={(c) => {

@@ -8,7 +8,7 @@ import { describeNode } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
 import { NodeIcon } from "./node-icon";
-import { DIFF_STYLES, PORT_COLORS, STATUS_STYLES } from "./port-style";
+import { DIFF_STYLES, PORT_COLORS, QUALITY_BADGE, STATUS_STYLES } from "./port-style";
 
 /** The one-line summary under the title: what an integrator checks at a glance. */
 function configSummary(config: Record<string, unknown>): string | null {
@@ -73,21 +73,38 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
         ) : null}
       </div>
       <div className="relative" style={{ height: rows * PORT_ROW + 8 }}>
-        {inputs.map((port, i) => (
-          <div
-            key={port.name}
-            className="absolute left-2 flex items-center gap-1"
-            style={{ top: 4 + i * PORT_ROW }}
-          >
-            <span
-              className={cn("text-[11px]", port.required ? "font-medium text-slate-800" : "text-slate-600")}
+        {inputs.map((port, i) => {
+          const read = status?.input_values?.[port.name];
+          const value = read !== undefined ? showValue(read) : undefined;
+          return (
+            <div
+              key={port.name}
+              className="absolute left-2 flex items-center gap-1"
+              style={{ top: 4 + i * PORT_ROW }}
             >
-              {port.label ?? port.name}
-              {port.required ? "*" : ""}
-            </span>
-            <span className="text-[9px] text-slate-400">{port.type}</span>
-          </div>
-        ))}
+              <span
+                className={cn("text-[11px]", port.required ? "font-medium text-slate-800" : "text-slate-600")}
+              >
+                {port.label ?? port.name}
+                {port.required ? "*" : ""}
+              </span>
+              {value ? (
+                <span
+                  data-testid={`node-input-value-${id}-${port.name}`}
+                  className={cn(
+                    "max-w-[64px] truncate rounded px-1 font-mono text-[10px]",
+                    QUALITY_BADGE[value.quality ?? "good"] ?? QUALITY_BADGE.good,
+                  )}
+                  title={value.quality ? `quality: ${value.quality}` : undefined}
+                >
+                  {value.text}
+                </span>
+              ) : (
+                <span className="text-[9px] text-slate-400">{port.type}</span>
+              )}
+            </div>
+          );
+        })}
         {outputs.map((port, i) => {
           const shown = status?.output_values?.[port.name];
           const value = shown !== undefined ? showValue(shown) : undefined;
@@ -101,8 +118,8 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
                 <span
                   data-testid={`node-value-${id}-${port.name}`}
                   className={cn(
-                    "rounded bg-slate-900 px-1 font-mono text-[10px] text-white",
-                    value.quality && value.quality !== "good" && "bg-amber-600",
+                    "max-w-[72px] truncate rounded px-1 font-mono text-[10px]",
+                    QUALITY_BADGE[value.quality ?? "good"] ?? QUALITY_BADGE.good,
                   )}
                   title={value.quality ? `quality: ${value.quality}` : undefined}
                 >

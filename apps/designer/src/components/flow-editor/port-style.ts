@@ -23,3 +23,10 @@ export const DIFF_STYLES: Record<string, string> = {
   changed: "ring-4 ring-amber-400",
   moved: "ring-2 ring-sky-300",
 };
+
+/** A live value's badge: dark when good, amber when uncertain, red when bad. */
+export const QUALITY_BADGE: Record<string, string> = {
+  good: "bg-slate-900 text-white",
+  uncertain: "bg-amber-500 text-white",
+  bad: "bg-red-600 text-white",
+};

@@ -1,0 +1,104 @@
+"use client";
+
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, useStore } from "@xyflow/react";
+import { memo } from "react";
+import { cn } from "../../lib/cn";
+import { showValue } from "../../lib/format-value";
+import type { EditorState } from "../../store/editor-store";
+import { useEditorStore } from "../../store/editor-store-provider";
+import { QUALITY_BADGE } from "./port-style";
+
+/** Below this zoom a label is unreadable anyway; drawing hundreds of them would only cost frames. */
+export const EDGE_LABEL_MIN_ZOOM = 0.5;
+
+/**
+ * The last value carried by an edge: the source's output, or else what the target read on that input.
+ * Returned as one string (`text\u0000quality`) so the selector's result compares by value and an
+ * edge re-renders only when its own value changes.
+ */
+export function edgeValueKey(
+  state: Pick<EditorState, "runtime" | "comparison">,
+  edge: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null },
+): string | null {
+  if (state.comparison) return null;
+  const out = edge.sourceHandle ? state.runtime[edge.source]?.output_values?.[edge.sourceHandle] : undefined;
+  const raw =
+    out !== undefined
+      ? out
+      : edge.targetHandle
+        ? state.runtime[edge.target]?.input_values?.[edge.targetHandle]
+        : undefined;
+  if (raw === undefined) return null;
+  const shown = showValue(raw);
+  return `${shown.text}\u0000${shown.quality ?? ""}`;
+}
+
+function LiveEdgeInner(props: EdgeProps) {
+  const {
+    id,
+    source,
+    sourceHandleId,
+    target,
+    targetHandleId,
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+    style,
+    markerEnd,
+    markerStart,
+    interactionWidth,
+  } = props;
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    sourcePosition,
+    targetX,
+    targetY,
+    targetPosition,
+  });
+  const readable = useStore((s) => s.transform[2] >= EDGE_LABEL_MIN_ZOOM);
+  const key = useEditorStore((s) =>
+    readable
+      ? edgeValueKey(s, {
+          source,
+          sourceHandle: sourceHandleId ?? null,
+          target,
+          targetHandle: targetHandleId ?? null,
+        })
+      : null,
+  );
+  const [text, quality] = key ? key.split("\u0000") : [];
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        {...(style ? { style } : {})}
+        {...(markerEnd ? { markerEnd } : {})}
+        {...(markerStart ? { markerStart } : {})}
+        {...(interactionWidth !== undefined ? { interactionWidth } : {})}
+      />
+      {key ? (
+        <EdgeLabelRenderer>
+          <div
+            className={cn(
+              "nodrag nopan pointer-events-none absolute rounded px-1 font-mono text-[10px] leading-4 shadow-sm",
+              QUALITY_BADGE[quality || "good"] ?? QUALITY_BADGE.good,
+            )}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            data-testid={`edge-value-${id}`}
+            data-quality={quality || "good"}
+            title={quality ? `quality: ${quality}` : undefined}
+          >
+            {text}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
+    </>
+  );
+}
+
+export const LiveEdge = memo(LiveEdgeInner);
