@@ -8,7 +8,7 @@
 
 import { writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT } from "@bms/test-support";
 import { chromium } from "playwright-core";
@@ -18,6 +18,7 @@ const SIM_BIND = "127.0.0.62";
 const SIM_PORT = 47854;
 const SUP_PORT = 47855;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const loadAtStart = loadavg()[0] ?? 0;
 
 /** The body as sent on the wire (not decompressed), so the figure is what crosses the network. */
 function wireBytes(
@@ -135,7 +136,13 @@ async function main() {
     const slow = await firstRenders(base, stack.sup.token, 4);
     const result = {
       measured_at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? "unknown",
+        node: process.version,
+        // On a shared machine the times depend on what else runs: the load when the runs began.
+        load_avg_1m_at_start: Math.round(loadAtStart * 100) / 100,
+      },
       page_weight_bytes: {
         ...weight,
         total_gzip: weight.html.gzip + weight.js.gzip + weight.css.gzip,
