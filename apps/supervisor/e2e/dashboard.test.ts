@@ -294,7 +294,7 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     expect(await hot.boundingBox()).toEqual(fitted);
     expect(await page.getByTestId("picture-fit").isDisabled()).toBe(true);
 
-    // Two fingers spreading from 80 to 240 px apart zoom to three times, as on a tablet.
+    // Two fingers spreading from 80 to 160 px apart zoom to twice the size, as on a tablet.
     const cdp = await browser.context.newCDPSession(page);
     try {
       await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: true, maxTouchPoints: 5 });
@@ -313,10 +313,10 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
                 ],
         });
       await fingers("touchStart", 40);
-      for (const half of [60, 80, 100, 120]) await fingers("touchMove", half);
+      for (const half of [50, 60, 70, 80]) await fingers("touchMove", half);
       await fingers("touchEnd", 0);
-      await expect.poll(zoom).toBeGreaterThanOrEqual(290);
-      expect(await zoom()).toBeLessThanOrEqual(310);
+      await expect.poll(zoom).toBeGreaterThanOrEqual(195);
+      expect(await zoom()).toBeLessThanOrEqual(205);
     } finally {
       await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: false }).catch(() => undefined);
       await cdp.detach().catch(() => undefined);
@@ -324,7 +324,7 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
 
     // The buttons, for a mouse without a wheel or a finger that prefers to tap.
     await page.getByTestId("picture-zoom-out").click();
-    await expect.poll(zoom).toBeLessThan(290);
+    await expect.poll(zoom).toBeLessThan(195);
     await page.getByTestId("picture-fit").click();
     await expect.poll(() => picture.getAttribute("viewBox")).toBe(fitView);
     await page.getByTestId("picture-zoom-in").click();
@@ -501,5 +501,58 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     expect(await figure.locator("figcaption").textContent()).toContain("zone_f");
     expect((await figure.locator("canvas").boundingBox())?.width).toBeGreaterThan(200);
     await screenshot(page, "history-logged");
+  });
+
+  it("opens a large flow fitted to the page and zooms it to the Designer's size and beyond", async () => {
+    // 40 nodes on an 8 x 5 grid: at fit they are drawn at about half size.
+    const flow = skeletonFlow({ limit: 24.5, name: "Large flow" });
+    for (let i = 0; i < 39; i++) {
+      const col = (i + 1) % 8;
+      const row = Math.floor((i + 1) / 8);
+      flow.nodes.push({
+        id: `t${i}`,
+        type: "threshold",
+        position: { x: col * 280, y: row * 140 },
+        config: { operator: ">", value: 15 + i / 4 },
+      });
+      flow.connections.push({ from_node: "temp", from_output: "value", to_node: `t${i}`, to_input: "value" });
+    }
+    flow.nodes = flow.nodes.filter((n) => n.id !== "hot" && n.id !== "cool");
+    flow.connections = flow.connections.filter((c) => c.to_node !== "hot" && c.to_node !== "cool");
+    const deploy = await api(base, "/api/config/deploy", { body: packageOf(flow), token: admin });
+    expect(deploy.status).toBe(200);
+
+    const { page } = browser;
+    await openView(page, base, "execution", admin);
+    const picture = page.getByTestId("flow-picture");
+    const node = page.getByTestId("exec-node-t20");
+    await expect.poll(() => node.getAttribute("data-status"), { timeout: 15_000 }).toBe("completed");
+    const zoom = async () => Number(await picture.getAttribute("data-zoom"));
+    const fitted = (await node.boundingBox())!;
+    const frame = (await picture.boundingBox())!;
+    // The Designer draws a node 220 px wide; fitted, this one is smaller, and the whole grid is in view.
+    expect(fitted.width).toBeLessThan(180);
+    for (const id of ["temp", "t6", "t31", "t38"]) {
+      const b = (await page.getByTestId(`exec-node-${id}`).boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(frame.x);
+      expect(b.x + b.width).toBeLessThanOrEqual(frame.x + frame.width + 1);
+      expect(b.y).toBeGreaterThanOrEqual(frame.y);
+      expect(b.y + b.height).toBeLessThanOrEqual(frame.y + frame.height + 1);
+    }
+    for (let i = 0; i < 3; i++) await page.getByTestId("picture-zoom-in").click();
+    await expect.poll(zoom).toBe(274);
+    const zoomed = (await node.boundingBox())!;
+    expect(zoomed.width).toBeCloseTo(fitted.width * 2.744, 0);
+    expect(zoomed.width).toBeGreaterThan(220);
+    await screenshot(page, "execution-large-zoomed");
+    // Zooming further stops at three times the Designer's size: a node 660 px wide (690 with its ports).
+    for (let i = 0; i < 6; i++) await page.getByTestId("picture-zoom-in").click();
+    const closest = await zoom();
+    await page.getByTestId("picture-zoom-in").click();
+    expect(await zoom()).toBe(closest);
+    expect((await node.boundingBox())!.width).toBeCloseTo(690, 0);
+    await page.getByTestId("picture-fit").click();
+    await expect.poll(zoom).toBe(100);
+    expect(await node.boundingBox()).toEqual(fitted);
   });
 });

@@ -169,11 +169,11 @@ export function FlowPicture(props: {
         class="flow-picture"
         viewBox={`${zoom.view.x} ${zoom.view.y} ${zoom.view.w} ${zoom.view.h}`}
         // A small flow is not blown up to the page width: at most a little larger than the Designer
-        // draws it. A large one keeps a usable height to zoom into rather than a thin strip.
+        // draws it. A large one keeps half the screen's height to zoom into rather than a thin strip.
         style={{
           aspectRatio: `${width} / ${height}`,
           maxHeight: "70vh",
-          minHeight: `${Math.min(Math.round(height * 1.2), 320)}px`,
+          minHeight: `min(${Math.round(height * 1.2)}px, max(320px, 50vh))`,
           maxWidth: `${Math.round(width * 1.2)}px`,
         }}
         role="img"

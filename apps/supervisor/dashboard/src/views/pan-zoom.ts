@@ -15,8 +15,11 @@ interface Pointer {
 
 /** How far (px) a press may wander and still count as a tap on a node rather than a drag. */
 const TAP_SLOP = 5;
-/** The closest zoom shows about one node across; the farthest, the whole flow at a quarter of its fit. */
-const MIN_VIEW_WIDTH = 240;
+/**
+ * The closest zoom draws the flow at three times the Designer's size (a node 660 px wide), enough for a
+ * finger on a value chip; the farthest shows the whole flow at a quarter of its fit.
+ */
+const MAX_PX_PER_UNIT = 3;
 const MAX_ZOOM_OUT = 4;
 /** Zoom per step of the +/− buttons. */
 const STEP = 1.4;
@@ -95,7 +98,8 @@ export function usePanZoom(svg: { current: SVGSVGElement | null }, fitBox: Box):
 
   const clampWidth = (w: number) => {
     const f = fitRef.current;
-    return Math.min(f.w * MAX_ZOOM_OUT, Math.max(Math.min(MIN_VIEW_WIDTH, f.w), w));
+    const closest = Math.min(f.w, (geometry()?.k ?? 0) / MAX_PX_PER_UNIT);
+    return Math.min(f.w * MAX_ZOOM_OUT, Math.max(closest, w));
   };
 
   /** The view of width `w` that puts user point `anchor` under screen point `client`. */
