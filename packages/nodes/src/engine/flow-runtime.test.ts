@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineNode } from "../core/types";
 import { lookupNode } from "../registry";
 import { flowHarness, testFlow } from "../testing/harness";
 import { compileFlow } from "./compile";
@@ -118,5 +120,87 @@ describe("flow runtime: engine services nodes rely on", () => {
     expect(h.output("m", "result")?.value).toBe(6);
     const failing = flowHarness(testFlow([{ id: "bad", type: "math", config: { expression: "1 / 0" } }]));
     expect(failing.scan().runs[0]?.outputs.result?.reason).toContain("not a finite number");
+  });
+});
+
+describe("flow runtime: what scan-to-scan reuse must not change", () => {
+  it("an alias looked up before its node runs this scan reads last scan's value, after it this scan's", () => {
+    // "early" is written first and refers to "late" by alias; "after" refers to it once it has run.
+    const h = flowHarness(
+      testFlow([
+        { id: "early", type: "math", config: { expression: "late + 0" } },
+        { id: "late", type: "parameter", alias: "late", config: { name: "sp", default: 1 } },
+        { id: "after", type: "math", config: { expression: "late + 0" } },
+      ]),
+    );
+    const run = () => ["early", "after"].map((id) => h.output(id, "result")?.value ?? null);
+    h.scan();
+    h.plant.parameters.set("sp", 5);
+    h.scan(1000);
+    expect(h.output("late", "value")?.value).toBe(5);
+    expect(run()).toEqual([1, 5]);
+    h.scan(1000);
+    expect(run()).toEqual([5, 5]);
+  });
+
+  it("a node that stops the scan leaves the nodes after it with their last outputs", () => {
+    const flow = testFlow(
+      [
+        { id: "x", type: "parameter", config: { name: "x", default: 2 } },
+        { id: "div", type: "reciprocal", config: {}, runtime_options: { on_failure: "stop" } },
+        { id: "tail", type: "parameter", config: { name: "t", default: 7 } },
+      ],
+      [{ from_node: "x", from_output: "value", to_node: "div", to_input: "a" }],
+    );
+    const reciprocal = defineNode({
+      type: "reciprocal",
+      version: 1,
+      category: "logic",
+      label: "Reciprocal",
+      icon: "divide",
+      description: "1 / a; throws on 0.",
+      inputs: [{ name: "a", type: "number" }],
+      outputs: [{ name: "result", type: "number" }],
+      config: z.object({}),
+      execute(inputs, _config, _state, ctx) {
+        const a = Number(inputs.a?.value);
+        if (a === 0) throw new Error("division by zero");
+        return { result: { value: 1 / a, quality: "good", timestamp: ctx.now } };
+      },
+    });
+    const h = flowHarness(flow, (type) => (type === "reciprocal" ? reciprocal : lookupNode(type)));
+    h.scan();
+    expect(h.output("tail", "value")?.value).toBe(7);
+    h.plant.parameters.set("x", 0);
+    h.plant.parameters.set("t", 8);
+    const stopped = h.scan(1000);
+    expect(stopped.stoppedBy?.nodeId).toBe("div");
+    expect(stopped.runs.map((r) => r.nodeId)).toEqual(["x", "div"]);
+    expect(h.output("tail", "value")?.value).toBe(7);
+    expect(h.runtime.exportState().find((s) => s.node_id === "tail")?.outputs?.value?.value).toBe(7);
+  });
+
+  it("hands each scan's inputs in the run record; a copy keeps them past the next scan", () => {
+    const h = flowHarness(
+      testFlow(
+        [
+          { id: "p", type: "parameter", config: { name: "p", default: 1 } },
+          { id: "m", type: "math", config: { expression: "a * 2" } },
+        ],
+        [{ from_node: "p", from_output: "value", to_node: "m", to_input: "a" }],
+      ),
+    );
+    const first = h.scan().runs.find((r) => r.nodeId === "m")!;
+    expect(first.inputs.a?.value).toBe(1);
+    const kept = { ...first.inputs };
+    const firstOutputs = first.outputs;
+    h.plant.parameters.set("p", 3);
+    const second = h.scan(1000).runs.find((r) => r.nodeId === "m")!;
+    expect(second.inputs.a?.value).toBe(3);
+    expect(Object.keys(second.inputs)).toEqual(["a"]);
+    expect(JSON.parse(JSON.stringify(second.inputs)).a.value).toBe(3);
+    // The copy and the earlier outputs are unchanged by the later scan.
+    expect(kept.a?.value).toBe(1);
+    expect(firstOutputs.result?.value).toBe(2);
   });
 });

@@ -142,8 +142,16 @@ export async function prepareFlow(plan: FlowPlan): Promise<void> {
 
 /** Keeps node states and outputs between scans and evaluates a compiled plan, one scan at a time. */
 export class FlowRuntime {
-  private readonly outputs: (NodeOutputs | undefined)[];
-  private readonly previous: (NodeOutputs | undefined)[];
+  /**
+   * Each node's outputs: this scan's for the nodes evaluated so far (below `cursor`), the last scan's for
+   * the rest until their turn. A fresh array every scan, so storing fresh outputs into it costs no write
+   * barrier into an old array, and the previous one is simply kept as `previous`.
+   */
+  private outputs: (NodeOutputs | undefined)[];
+  /** Last scan's outputs: what delayed (cycle-breaking) nodes read, and what a node not yet evaluated still has. */
+  private previous: (NodeOutputs | undefined)[];
+  /** The node being evaluated (plan index); the node count between scans. */
+  private cursor = 0;
   private readonly states: unknown[];
   /** When each node last executed (scan time); NaN: never. Unboxed, as it is written every node every scan. */
   private readonly lastRunAt: Float64Array;
@@ -164,6 +172,7 @@ export class FlowRuntime {
     const n = plan.nodes.length;
     this.outputs = new Array(n).fill(undefined);
     this.previous = new Array(n).fill(undefined);
+    this.cursor = n;
     this.lastRunAt = new Float64Array(n).fill(Number.NaN);
     this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? {});
     this.aliasIndex = new Map(plan.nodes.flatMap((node) => (node.alias ? [[node.alias, node.index]] : [])));
@@ -173,7 +182,8 @@ export class FlowRuntime {
     this.slots = plan.nodes.map((node) => new Slot(node, options));
     this.ctx = new ScanContext(plan.flow.metadata.flow_id, (alias) => {
       const index = this.aliasIndex.get(alias);
-      const outputs = index === undefined ? undefined : this.outputs[index];
+      const outputs =
+        index === undefined ? undefined : (index < this.cursor ? this.outputs : this.previous)[index];
       if (!outputs) return undefined;
       for (const key in outputs) return outputs[key];
       return undefined;
@@ -236,15 +246,17 @@ export class FlowRuntime {
     let stoppedBy: ScanResult["stoppedBy"];
 
     // Last scan's outputs, for nodes that break feedback loops.
-    const outputs = this.outputs;
-    const previous = this.previous;
-    for (let i = 0; i < count; i++) previous[i] = outputs[i];
+    const previous = this.outputs;
+    const outputs: (NodeOutputs | undefined)[] = new Array(count);
+    this.previous = previous;
+    this.outputs = outputs;
     const states = this.states;
     const lastRunAt = this.lastRunAt;
     const durations = this.durations;
 
     for (let index = 0; index < count; index++) {
       const slot = slots[index]!;
+      this.cursor = index;
       ctx.nodeId = slot.id;
       const nodeStart = mark;
       const inputs = this.gatherInputs(slot, slot.delayed ? previous : outputs);
@@ -359,10 +371,13 @@ export class FlowRuntime {
         });
       } else if (slot.onFailure === "stop") {
         stoppedBy = { nodeId: slot.id, error: message };
+        // The nodes after it did not run: they keep their outputs.
+        for (let rest = index + 1; rest < count; rest++) outputs[rest] = previous[rest];
         break;
       }
     }
     runs.length = ran;
+    this.cursor = count;
     ctx.io = undefined;
 
     const result: ScanResult = {
