@@ -11,6 +11,7 @@ import {
   Panel,
   ReactFlow,
   useReactFlow,
+  useStore,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -27,6 +28,18 @@ import { PALETTE_MIME } from "./node-palette";
 const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, group: GroupNodeView };
 /** Every edge draws as a bezier with its last live value at the middle (only when monitoring and readable). */
 const edgeTypes: EdgeTypes = { default: LiveEdge };
+
+/** Past this many nodes the canvas trades some looks for frame time (see globals.css). */
+const LARGE_FLOW_NODES = 200;
+
+/** Below this zoom the dot grid is a few pixels apart: noise to the eye, and costly to rasterise. */
+const BACKGROUND_MIN_ZOOM = 0.35;
+
+/** Re-renders only when the zoom crosses the threshold, not on every pan/zoom frame. */
+function CanvasBackground() {
+  const visible = useStore((s) => s.transform[2] >= BACKGROUND_MIN_ZOOM);
+  return visible ? <Background gap={16} /> : null;
+}
 
 /** Dropped by the BACnet browser: a point with what is needed to preconfigure a node. */
 export const POINT_MIME = "application/x-bms-point";
@@ -162,7 +175,13 @@ export function FlowCanvas() {
   );
 
   return (
-    <div className="relative h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className="relative h-full w-full"
+      data-testid="flow-canvas"
+      data-large={nodes.length > LARGE_FLOW_NODES}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
       <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
         nodes={comparison ? comparison.nodes : allNodes}
         edges={comparison ? comparison.edges : edges}
@@ -181,7 +200,7 @@ export function FlowCanvas() {
         fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
         deleteKeyCode={["Backspace", "Delete"]}
         // Large flows: skip drawing what is off screen (pan/zoom stays smooth at 500+ nodes).
-        onlyRenderVisibleElements={nodes.length > 200}
+        onlyRenderVisibleElements={nodes.length > LARGE_FLOW_NODES}
         snapToGrid
         snapGrid={[8, 8]}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
@@ -192,7 +211,7 @@ export function FlowCanvas() {
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
       >
-        <Background gap={16} />
+        <CanvasBackground />
         <Controls showInteractive={false} />
         <Panel position="top-left">
           <button

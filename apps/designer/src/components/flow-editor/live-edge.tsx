@@ -59,18 +59,14 @@ function LiveEdgeInner(props: EdgeProps) {
     targetY,
     targetPosition,
   });
-  const readable = useStore((s) => s.transform[2] >= EDGE_LABEL_MIN_ZOOM);
   const key = useEditorStore((s) =>
-    readable
-      ? edgeValueKey(s, {
-          source,
-          sourceHandle: sourceHandleId ?? null,
-          target,
-          targetHandle: targetHandleId ?? null,
-        })
-      : null,
+    edgeValueKey(s, {
+      source,
+      sourceHandle: sourceHandleId ?? null,
+      target,
+      targetHandle: targetHandleId ?? null,
+    }),
   );
-  const [text, quality] = key ? key.split("\u0000") : [];
   return (
     <>
       <BaseEdge
@@ -81,23 +77,34 @@ function LiveEdgeInner(props: EdgeProps) {
         {...(markerStart ? { markerStart } : {})}
         {...(interactionWidth !== undefined ? { interactionWidth } : {})}
       />
-      {key ? (
-        <EdgeLabelRenderer>
-          <div
-            className={cn(
-              "nodrag nopan pointer-events-none absolute rounded px-1 font-mono text-[10px] leading-4 shadow-sm",
-              QUALITY_BADGE[quality || "good"] ?? QUALITY_BADGE.good,
-            )}
-            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-            data-testid={`edge-value-${id}`}
-            data-quality={quality || "good"}
-            title={quality ? `quality: ${quality}` : undefined}
-          >
-            {text}
-          </div>
-        </EdgeLabelRenderer>
-      ) : null}
+      {key ? <EdgeValueLabel id={id} valueKey={key} x={labelX} y={labelY} /> : null}
     </>
+  );
+}
+
+/**
+ * Mounted only for an edge that has a value (while monitoring), so an idle canvas pays no per-edge
+ * zoom subscription during pan and zoom.
+ */
+function EdgeValueLabel({ id, valueKey, x, y }: { id: string; valueKey: string; x: number; y: number }) {
+  const readable = useStore((s) => s.transform[2] >= EDGE_LABEL_MIN_ZOOM);
+  if (!readable) return null;
+  const [text, quality] = valueKey.split("\u0000");
+  return (
+    <EdgeLabelRenderer>
+      <div
+        className={cn(
+          "nodrag nopan pointer-events-none absolute rounded px-1 font-mono text-[10px] leading-4 shadow-sm",
+          QUALITY_BADGE[quality || "good"] ?? QUALITY_BADGE.good,
+        )}
+        style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+        data-testid={`edge-value-${id}`}
+        data-quality={quality || "good"}
+        title={quality ? `quality: ${quality}` : undefined}
+      >
+        {text}
+      </div>
+    </EdgeLabelRenderer>
   );
 }
 
