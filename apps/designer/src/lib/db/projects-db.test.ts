@@ -40,6 +40,30 @@ describe("projects.db", () => {
     expect(history[0]!.summary).toMatch(/^restored v1/);
   });
 
+  it("names a groups-only save, reads a pre-groups flow_data as no groups, and exports groups", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "Groups" });
+    const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Groups");
+    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
+    const group = {
+      id: "group_1",
+      label: "Cooling",
+      position: { x: 40, y: 60 },
+      width: 700,
+      height: 200,
+      members: ["too_warm", "cooling_cmd"],
+    };
+    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [group] } });
+    expect(listVersions(db, project.id)[0]!.summary).toBe("groups changed");
+    // A version saved before flow_data had groups reads as having none.
+    db.prepare("UPDATE project_configs SET flow_data = ? WHERE project_id = ? AND version = 1").run(
+      '{"comments":[]}',
+      project.id,
+    );
+    const file = exportProject(db, project.id)!;
+    expect(file.versions.map((v) => v.flow_data.groups)).toEqual([[], [], [group]]);
+  });
+
   it("keeps a draft until the next save", () => {
     const db = fresh();
     const project = createProject(db, { name: "Draft" });
