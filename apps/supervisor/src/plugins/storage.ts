@@ -39,7 +39,13 @@ export const storagePlugin = fp<{ dataDir: string }>(
       timeseries: new TimeseriesRepo(db),
       watchList: new WatchListRepo(db),
     });
+    // Housekeeping of the event log: a week of it, at most 200,000 rows.
+    const prune = () => app.repos.events.prune(Date.now() - 7 * 24 * 3_600_000);
+    prune();
+    const housekeeping = setInterval(prune, 10 * 60_000);
+    housekeeping.unref();
     app.addHook("onClose", async () => {
+      clearInterval(housekeeping);
       db.close();
     });
   },

@@ -9,9 +9,18 @@ export interface EventRecord {
   data?: unknown;
 }
 
-/** The execution and error log the API and dashboard show; pruned with the rest of the history. */
+/** The same message from the same source within this window is logged once (a dead device fails every scan). */
+export const REPEAT_WINDOW_MS = 60_000;
+
+/**
+ * The execution and error log the API and dashboard show. Repeats are folded: an identical message
+ * from the same source within a minute is counted, and the count is logged with the next one after the
+ * window. Housekeeping keeps a week, at most 200,000 rows.
+ */
 export class EventsRepo {
   private readonly insert;
+  private readonly lastSeen = new Map<string, { at: number; suppressed: number }>();
+
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       "INSERT INTO events (ts, level, source, message, data_json) VALUES (?, ?, ?, ?, ?)",
@@ -19,6 +28,15 @@ export class EventsRepo {
   }
 
   add(level: EventRecord["level"], source: string, message: string, data?: unknown, ts = Date.now()): void {
+    const key = `${level}\u0000${source}\u0000${message}`;
+    const seen = this.lastSeen.get(key);
+    if (seen && ts - seen.at < REPEAT_WINDOW_MS) {
+      seen.suppressed++;
+      return;
+    }
+    if (this.lastSeen.size > 10_000) this.lastSeen.clear();
+    this.lastSeen.set(key, { at: ts, suppressed: 0 });
+    if (seen?.suppressed) message = `${message} (repeated ${seen.suppressed} more times in the last minute)`;
     this.insert.run(
       ts,
       level,
@@ -60,7 +78,13 @@ export class EventsRepo {
     ).n;
   }
 
-  prune(before: number): number {
-    return this.db.prepare("DELETE FROM events WHERE ts < ?").run(before).changes;
+  /** Drops events older than `before`, and the oldest beyond `maxRows`. */
+  prune(before: number, maxRows = 200_000): number {
+    let removed = this.db.prepare("DELETE FROM events WHERE ts < ?").run(before).changes;
+    const last = this.db.prepare("SELECT MAX(id) AS id FROM events").get() as { id: number | null };
+    if (last.id !== null) {
+      removed += this.db.prepare("DELETE FROM events WHERE id <= ?").run(last.id - maxRows).changes;
+    }
+    return removed;
   }
 }
