@@ -147,7 +147,19 @@ export class BacnetService {
         client.simpleAckResponse(content.header.sender, content.service, content.invokeId);
       }
     });
-    await listening;
+    try {
+      await listening;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const where = `${this.options.bindAddress}:${this.options.port}`;
+      if (code === "EADDRINUSE") {
+        throw new Error(`BACnet/IP port ${where} is already in use (another supervisor or BACnet tool?)`);
+      }
+      if (code === "EADDRNOTAVAIL") {
+        throw new Error(`cannot bind BACnet/IP to ${where}: no interface has that address (--bacnet-bind)`);
+      }
+      throw error;
+    }
   }
 
   onCov(listener: (notification: CovNotification) => void): () => void {

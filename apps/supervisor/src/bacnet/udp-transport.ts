@@ -47,7 +47,9 @@ export class UdpTransport extends EventEmitter {
   }
 
   open(): void {
-    const socket = createSocket({ type: "udp4", reuseAddr: true });
+    // No SO_REUSEADDR: a second supervisor (or another BACnet tool) on the same port must fail loudly,
+    // not silently share the unicast traffic with this one.
+    const socket = createSocket({ type: "udp4", reuseAddr: false });
     this.socket = socket;
     socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => {
       if (msg.length < 4 || msg.length > 1600) {
