@@ -116,6 +116,7 @@ export class BacnetService {
       transport.once("listening", () => resolve());
       transport.once("error", reject);
     });
+    transport.on("warning", (message: string) => this.options.logger?.warn(message));
     const client = new BACnetClient({ transport, apduTimeout: this.options.requestTimeoutMs });
     this.client = client;
     client.on("error", (err: Error) => this.options.logger?.warn(`bacnet socket: ${err.message}`));

@@ -25,6 +25,7 @@ export interface TransportStats {
  */
 export class UdpTransport extends EventEmitter {
   private socket: Socket | undefined;
+  private broadcastSocket: Socket | undefined;
   readonly stats: TransportStats = { received: 0, sent: 0, sendErrors: 0, dropped: 0 };
   private readonly broadcastHost: string;
   private readonly broadcastPort: number;
@@ -51,29 +52,53 @@ export class UdpTransport extends EventEmitter {
     // not silently share the unicast traffic with this one.
     const socket = createSocket({ type: "udp4", reuseAddr: false });
     this.socket = socket;
-    socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => {
-      if (msg.length < 4 || msg.length > 1600) {
-        this.stats.dropped++;
-        return;
-      }
-      const local = socket.address();
-      if (rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
-      this.stats.received++;
-      try {
-        this.emit("message", msg, `${rinfo.address}:${rinfo.port}`);
-      } catch {
-        // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
-        // thrown out of the socket (that would take the process down).
-        this.stats.dropped++;
-      }
-    });
+    socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo));
     socket.on("listening", () => {
       socket.setBroadcast(true);
+      this.openBroadcastListener();
       this.emit("listening", socket.address());
     });
     socket.on("error", (err) => this.emit("error", err));
     socket.on("close", () => this.emit("close"));
     socket.bind(this.options.port, this.options.bindAddress);
+  }
+
+  /**
+   * A socket bound to one unicast address does not receive datagrams sent to the subnet's broadcast
+   * address, and most devices answer Who-Is with a *broadcast* I-Am. So when bound to an interface
+   * address we also listen on the broadcast address, same port (shared: other BACnet software on the
+   * machine may listen there too). Bound to 0.0.0.0, the one socket already gets everything.
+   */
+  private openBroadcastListener(): void {
+    if (this.options.bindAddress === "0.0.0.0") return;
+    const port = this.socket?.address().port;
+    if (port === undefined) return;
+    const listener = createSocket({ type: "udp4", reuseAddr: true });
+    listener.on("message", (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo));
+    listener.on("error", (err) => {
+      this.emit("warning", `cannot listen for broadcasts on ${this.broadcastHost}:${port}: ${err.message}`);
+      listener.close();
+      this.broadcastSocket = undefined;
+    });
+    listener.bind(port, this.broadcastHost);
+    this.broadcastSocket = listener;
+  }
+
+  private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    if (msg.length < 4 || msg.length > 1600) {
+      this.stats.dropped++;
+      return;
+    }
+    const local = this.socket?.address();
+    if (local && rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
+    this.stats.received++;
+    try {
+      this.emit("message", msg, `${rinfo.address}:${rinfo.port}`);
+    } catch {
+      // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
+      // thrown out of the socket (that would take the process down).
+      this.stats.dropped++;
+    }
   }
 
   send(buffer: Buffer, offset: number, receiver?: string): void {
@@ -101,6 +126,12 @@ export class UdpTransport extends EventEmitter {
   }
 
   close(): void {
+    try {
+      this.broadcastSocket?.close();
+    } catch {
+      // already closed
+    }
+    this.broadcastSocket = undefined;
     const socket = this.socket;
     this.socket = undefined;
     try {
