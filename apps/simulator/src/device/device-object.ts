@@ -31,6 +31,7 @@ const SERVICES_SUPPORTED = [
   12, // readProperty
   14, // readPropertyMultiple
   15, // writeProperty
+  16, // writePropertyMultiple
   26, // i-Am
   27, // i-Have
   28, // unconfirmedCOVNotification (initiated)

@@ -22,6 +22,7 @@ import {
   encodeReject,
   encodeSimpleAck,
   encodeUnconfirmedCov,
+  encodeWpmError,
 } from "./pdu-encoder";
 import type { Peer } from "./peer";
 import { ABORT, REJECT, type Reply } from "./reply";
@@ -30,6 +31,7 @@ import { readPropertyMultiple } from "./services/read-property-multiple";
 import { subscribeCov } from "./services/subscribe-cov";
 import { whoHasMatch, whoIsMatches } from "./services/who-is";
 import { writeProperty } from "./services/write-property";
+import { writePropertyMultiple } from "./services/write-property-multiple";
 import { type SimDevice, VENDOR } from "./sim-device";
 
 export interface FrameSender {
@@ -41,6 +43,7 @@ const SERVICE = {
   readProperty: 12,
   readPropertyMultiple: 14,
   writeProperty: 15,
+  writePropertyMultiple: 16,
   whoHas: 7,
   whoIs: 8,
 } as const;
@@ -120,6 +123,7 @@ export class DeviceServer {
       request.service === SERVICE.readProperty ||
       request.service === SERVICE.readPropertyMultiple ||
       request.service === SERVICE.writeProperty ||
+      request.service === SERVICE.writePropertyMultiple ||
       request.service === SERVICE.subscribeCov;
     if (!known) {
       // A Reject, not the Error PDU the library would send (clause 18.9 / 20.1.8).
@@ -141,6 +145,11 @@ export class DeviceServer {
       case SERVICE.writeProperty:
         reply = writeProperty(this.device, request);
         if (reply.kind === "simpleAck") reply.after = () => this.checkCov();
+        break;
+      case SERVICE.writePropertyMultiple:
+        reply = writePropertyMultiple(this.device, request);
+        // Writes before a failure were applied, so COV subscribers hear about them either way.
+        if (reply.kind === "simpleAck" || reply.kind === "wpmError") reply.after = () => this.checkCov();
         break;
       default:
         reply = subscribeCov(this.device, request, this.now(), (sub) => this.notify(sub));
@@ -170,6 +179,15 @@ export class DeviceServer {
         case "error":
           encoded = encodeError(peer, invokeId, service, reply.error.errorClass, reply.error.errorCode);
           break;
+        case "wpmError":
+          encoded = encodeWpmError(
+            peer,
+            invokeId,
+            reply.error.errorClass,
+            reply.error.errorCode,
+            reply.failed,
+          );
+          break;
         case "reject":
           encoded = encodeReject(peer, invokeId, reply.reason);
           this.stats.rejects++;
@@ -185,7 +203,12 @@ export class DeviceServer {
     }
     this.transmit(encoded.frame, peer);
     this.stats.replies++;
-    if ((reply.kind === "complexAck" || reply.kind === "simpleAck") && reply.after) reply.after();
+    if (
+      (reply.kind === "complexAck" || reply.kind === "simpleAck" || reply.kind === "wpmError") &&
+      reply.after
+    ) {
+      reply.after();
+    }
   }
 
   private unconfirmed(request: UnconfirmedRequest): void {

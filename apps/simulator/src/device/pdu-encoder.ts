@@ -80,6 +80,33 @@ export function encodeError(
   return finish(buf, apduStart);
 }
 
+/**
+ * The WritePropertyMultiple-Error (clause 15.10.1.3.2): the error, then which write failed first, so a
+ * client knows the writes before it were applied.
+ */
+export function encodeWpmError(
+  peer: Peer,
+  invokeId: number,
+  errorClass: number,
+  errorCode: number,
+  failed: { objectType: number; instance: number; property: number; index?: number },
+): EncodedFrame {
+  const { buf, apduStart } = begin(peer);
+  scratch[buf.offset++] = PDU.error << 4;
+  scratch[buf.offset++] = invokeId;
+  scratch[buf.offset++] = 16; // writePropertyMultiple
+  asn1.encodeOpeningTag(buf, 0);
+  asn1.encodeApplicationEnumerated(buf, errorClass);
+  asn1.encodeApplicationEnumerated(buf, errorCode);
+  asn1.encodeClosingTag(buf, 0);
+  asn1.encodeOpeningTag(buf, 1);
+  asn1.encodeContextObjectId(buf, 0, failed.objectType, failed.instance);
+  asn1.encodeContextEnumerated(buf, 1, failed.property);
+  if (failed.index !== undefined) asn1.encodeContextUnsigned(buf, 2, failed.index);
+  asn1.encodeClosingTag(buf, 1);
+  return finish(buf, apduStart);
+}
+
 export function encodeReject(peer: Peer, invokeId: number, reason: number): EncodedFrame {
   const { buf, apduStart } = begin(peer);
   scratch[buf.offset++] = PDU.reject << 4;

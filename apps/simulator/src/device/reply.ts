@@ -6,6 +6,12 @@ export type Reply =
   | { kind: "complexAck"; body: (buf: EncodeBuffer) => void; after?: () => void }
   | { kind: "simpleAck"; after?: () => void }
   | { kind: "error"; error: BacnetErrorValue }
+  | {
+      kind: "wpmError";
+      error: BacnetErrorValue;
+      failed: { objectType: number; instance: number; property: number; index?: number };
+      after?: () => void;
+    }
   | { kind: "reject"; reason: number }
   | { kind: "abort"; reason: number };
 

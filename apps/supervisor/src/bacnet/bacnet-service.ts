@@ -566,9 +566,10 @@ export class BacnetService {
         byObject.set(key, object);
       }
       object.values.push({
+        // The encoder writes an index unless told ARRAY_ALL, and devices answer property-is-not-an-array.
         property: {
           id: prop,
-          ...(w.ref.index === undefined ? {} : { index: w.ref.index }),
+          index: w.ref.index ?? 0xffffffff,
         } as WritePropertyMultipleObject["values"][number]["property"],
         value: [encodeValue(typeId, prop, w.value) as never],
         priority: w.priority,

@@ -30,6 +30,7 @@ export function describeBacnetError(error: unknown): {
 
 /** Errors that say the device is alive but the request is wrong: retrying will not help. */
 export function isDefinitive(error: unknown): boolean {
+  // The library reports Reject PDUs as aborts too; either way the device answered.
   const kind = describeBacnetError(error).kind;
-  return kind === "error" || kind === "reject";
+  return kind === "error" || kind === "reject" || kind === "abort";
 }

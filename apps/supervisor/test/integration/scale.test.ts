@@ -102,4 +102,40 @@ describe("a site of 60 devices", () => {
     });
     expect(after.body.values.map((v) => v.value)).toEqual([null, false]);
   });
+
+  it("reports which write of a batch the device refused, and applies the others", async () => {
+    const device = FIRST + 6;
+    const written = await api<{ results: { point: string; ok: boolean; error?: string }[] }>(
+      sup.url,
+      "/api/points/write",
+      {
+        body: {
+          writes: [
+            { point: `bacnet:${device}/analogValue:4`, value: 20.5, priority: 9 },
+            { point: `bacnet:${device}/analogInput:1`, value: 99, priority: 9 },
+            { point: `bacnet:${device}/analogValue:5`, value: 21.5, priority: 9 },
+          ],
+        },
+        token: sup.token,
+      },
+    );
+    expect(written.status).toBe(200);
+    expect(written.body.results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(written.body.results[1]?.error).toContain("write-access-denied");
+    const { body } = await api<{ values: { value: unknown; quality: string }[] }>(sup.url, "/api/points/read", {
+      body: { points: [`bacnet:${device}/analogValue:4`, `bacnet:${device}/analogValue:5`] },
+    });
+    expect(body.values.map((v) => v.value)).toEqual([20.5, 21.5]);
+    const devices = await api<{ devices: { device_id: number; status: string }[] }>(sup.url, "/api/devices");
+    expect(devices.body.devices.find((d) => d.device_id === device)?.status).toBe("online");
+    await api(sup.url, "/api/points/write", {
+      body: {
+        writes: [
+          { point: `bacnet:${device}/analogValue:4`, value: null, priority: 9 },
+          { point: `bacnet:${device}/analogValue:5`, value: null, priority: 9 },
+        ],
+      },
+      token: sup.token,
+    });
+  });
 });
