@@ -122,9 +122,13 @@ describe("a site of 60 devices", () => {
     expect(written.status).toBe(200);
     expect(written.body.results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(written.body.results[1]?.error).toContain("write-access-denied");
-    const { body } = await api<{ values: { value: unknown; quality: string }[] }>(sup.url, "/api/points/read", {
-      body: { points: [`bacnet:${device}/analogValue:4`, `bacnet:${device}/analogValue:5`] },
-    });
+    const { body } = await api<{ values: { value: unknown; quality: string }[] }>(
+      sup.url,
+      "/api/points/read",
+      {
+        body: { points: [`bacnet:${device}/analogValue:4`, `bacnet:${device}/analogValue:5`] },
+      },
+    );
     expect(body.values.map((v) => v.value)).toEqual([20.5, 21.5]);
     const devices = await api<{ devices: { device_id: number; status: string }[] }>(sup.url, "/api/devices");
     expect(devices.body.devices.find((d) => d.device_id === device)?.status).toBe("online");
