@@ -1,17 +1,12 @@
 import { readFileSync } from "node:fs";
-import {
-  api,
-  type SimulatorHandle,
-  type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-} from "@bms/test-support";
+import { api, type SupervisorHandle } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, openBrowser } from "./support/browser";
+import type { BrowserSession } from "./support/browser";
 import { connectPorts, dragFromPalette, edgeCount, fillField, nodeIds, selectNode } from "./support/canvas";
-import { type DesignerHandle, startDesigner } from "./support/designer";
+import type { DesignerHandle } from "./support/designer";
 import { canvasSnapshot, createProjectInUi } from "./support/projects";
 import { documentScreenshot } from "./support/screenshots";
+import { type DesignerStack, startDesignerStack } from "./support/stack";
 
 // Own loopback address and ports: no other test file uses them.
 const SIM_BIND = "127.0.0.41";
@@ -23,24 +18,19 @@ const SUP_PORT = 47823;
  * and simulator. Each step leaves the state the next one starts from.
  */
 describe("Designer editor in the browser", () => {
-  let sim: SimulatorHandle;
   let sup: SupervisorHandle;
   let designer: DesignerHandle;
   let browser: BrowserSession;
+  let stack: DesignerStack | undefined;
   let projectId = "";
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
-    sup = await startSupervisor({ bacnetPort: SUP_PORT, broadcast: `127.255.255.255:${SIM_PORT}` });
-    designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
-    browser = await openBrowser();
+    stack = await startDesignerStack({ simBind: SIM_BIND, simPort: SIM_PORT, supervisorPort: SUP_PORT });
+    ({ sup, designer, browser } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await designer?.stop();
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   const page = () => browser.page;

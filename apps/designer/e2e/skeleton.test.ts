@@ -1,14 +1,9 @@
-import {
-  type SimulatorHandle,
-  type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-} from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, openBrowser } from "./support/browser";
+import type { BrowserSession } from "./support/browser";
 import { connectPorts, dragFromPalette, edgeCount, fillField, nodeIds, selectNode } from "./support/canvas";
-import { type DesignerHandle, startDesigner } from "./support/designer";
+import type { DesignerHandle } from "./support/designer";
 import { documentScreenshot } from "./support/screenshots";
+import { type DesignerStack, startDesignerStack } from "./support/stack";
 
 // Own loopback address and ports: no other test file uses them.
 const SIM_BIND = "127.0.0.40";
@@ -16,23 +11,17 @@ const SIM_PORT = 47820;
 const SUP_PORT = 47821;
 
 describe("walking skeleton in the browser: canvas → save → reload → deploy → live execution state", () => {
-  let sim: SimulatorHandle;
-  let sup: SupervisorHandle;
   let designer: DesignerHandle;
   let browser: BrowserSession;
+  let stack: DesignerStack | undefined;
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
-    sup = await startSupervisor({ bacnetPort: SUP_PORT, broadcast: `127.255.255.255:${SIM_PORT}` });
-    designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
-    browser = await openBrowser();
+    stack = await startDesignerStack({ simBind: SIM_BIND, simPort: SIM_PORT, supervisorPort: SUP_PORT });
+    ({ designer, browser } = stack);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await designer?.stop();
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("builds, saves, reloads, deploys and monitors the skeleton flow", async () => {
