@@ -3,3 +3,4 @@ export * from "./common";
 export * from "./deployment";
 export * from "./flow";
 export * from "./point-ref";
+export * from "./security";
