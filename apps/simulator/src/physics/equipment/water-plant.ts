@@ -150,12 +150,12 @@ export class WaterPlantModel implements Behavior, ElectricalLoad {
     this.designDpKpa = setup.designDpKpa;
     this.designFlowLps = setup.designLoadKw / (WATER_KJ_PER_L_K * kind.designDeltaK);
     const loop = new PointFactory(device, base, setup.loopPrefix);
-    const water = kind.sign > 0 ? "chilled water" : "hot water";
+    const water = kind.sign > 0 ? "Chilled-water" : "Hot-water";
     this.supply = loop.ai(1, "Supply Temp", "degreesCelsius", {
-      description: `Common ${water} supply temperature leaving the plant`,
+      description: `${water} supply temperature leaving the plant (common header)`,
     });
     this.ret = loop.ai(2, "Return Temp", "degreesCelsius", {
-      description: `Common ${water} return temperature from the loads`,
+      description: `${water} return temperature from the loads (common header)`,
     });
     this.dp = loop.ai(3, "Loop DP", "kilopascals", {
       description: `${water} loop differential pressure at the remote loads`,
@@ -222,7 +222,7 @@ export class WaterPlantModel implements Behavior, ElectricalLoad {
     }
     for (let j = 1; j <= setup.pumps; j++) {
       const name = `${setup.pumpPrefix}-${j}`;
-      const serves = `${water} pump ${j} of ${setup.pumps}`;
+      const serves = `${water.toLowerCase()} pump ${j} of ${setup.pumps}`;
       this.pumps.push(
         new VfdPump(new PointFactory(device, base, name), 40 + 10 * j, name, setup.pumpKw, serves),
       );
