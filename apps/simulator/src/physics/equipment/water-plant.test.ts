@@ -270,6 +270,20 @@ describe("hot-water plant", () => {
     expect(p.pv("HW Supply Temp")).toBeLessThan(45);
   });
 
+  it("cannot hold setpoint on a design day with one boiler; the second one can", () => {
+    const p = plant("hw", { outdoorTempC: -10, occupancy: 1 });
+    p.command("HWP-1 Cmd", 1);
+    p.command("HWP-1 Speed Cmd", 100);
+    p.command("B-1 Enable", 1);
+    p.run(7200, 5);
+    expect(p.pv("B-1 Firing Rate")).toBeCloseTo(100, 0);
+    expect(p.pv("HW Supply Temp")).toBeLessThan(57);
+    p.command("B-2 Enable", 1);
+    p.run(7200, 5);
+    expect(p.pv("HW Supply Temp")).toBeCloseTo(60, 0);
+    expect(p.pv("B-2 Firing Rate")).toBeGreaterThan(50);
+  });
+
   it("needs more firing on a colder day", () => {
     const rate = (env: Environment) => {
       const p = plant("hw", env);

@@ -101,7 +101,7 @@ interface PlantSetup {
 }
 
 /**
- * A primary-only variable-flow water plant: N machines (chillers or boilers) in parallel, N pumps
+ * A primary-only variable-flow water plant: machines (chillers or boilers) in parallel, pumps
  * on VFDs (lead/lag, each sized for the design flow), and a loop of loads whose valves open with
  * the load.
  *
@@ -237,7 +237,7 @@ export class WaterPlantModel implements Behavior, ElectricalLoad {
     const pumps = this.pumps.reduce((a, p) => a + p.kw(), 0);
     const running = this.machines.filter((m) => m.proof.on);
     const share = running.length > 0 ? this.deliveredKw / running.length : 0;
-    return pumps + running.reduce((a) => a + this.kind.machineKw(share), 0);
+    return pumps + running.length * this.kind.machineKw(share);
   }
 
   step(ctx: StepContext): void {
