@@ -6,11 +6,13 @@ import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
 import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
+import { ScriptWorkerPool } from "../engine/script-pool";
 import { WriteManager } from "../engine/write-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
     engine: FlowEngine;
+    scripts: ScriptWorkerPool;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
     cov: CovManager;
@@ -26,6 +28,8 @@ export const enginePlugin = fp<{
   historyRetentionHours: number;
   historyMinIntervalMs: number;
   watchIntervalMs: number;
+  /** Script worker threads (default: min(2, cores)). */
+  scriptWorkers?: number;
 }>(
   async (app, options) => {
     const { repos, db } = app;
@@ -57,6 +61,10 @@ export const enginePlugin = fp<{
       onChange: (refs) => notify(refs),
     });
     cov.start();
+    // Script nodes run in worker threads, started on the first script job.
+    const scripts = new ScriptWorkerPool(
+      options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers },
+    );
     const engine = new FlowEngine({
       bacnet: app.bacnet,
       nodeState: repos.nodeState,
@@ -65,10 +73,12 @@ export const enginePlugin = fp<{
       writes,
       alerts: new AlertSink(repos.alerts, repos.events),
       cov,
+      scripts,
       onRunningChange: (running) => repos.configs.setRunning(running),
     });
     notify = (refs) => engine.notifyChange(refs);
     app.decorate("engine", engine);
+    app.decorate("scripts", scripts);
     app.decorate("cov", cov);
     app.decorate("history", history);
     history.start();
@@ -103,6 +113,7 @@ export const enginePlugin = fp<{
       watch.stop();
       await cov.stop();
       history.stop();
+      await scripts.close();
     });
   },
   { name: "engine", dependencies: ["storage", "bacnet"] },

@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 
 function run(code: string, inputs: Record<string, InputSpec> = {}, extra: Record<string, unknown> = {}) {
-  return nodeRunner(script, { code, ...extra }).run(inputs);
+  return nodeRunner(script, { code, ...extra }).runAsync(inputs);
 }
 
 describe("script", () => {
@@ -31,32 +31,33 @@ describe("script", () => {
     ["lists are fine", "return [1, 2, 3].map((x) => x * inputs.in1);", { in1: 2 }, { out1: [2, 4, 6] }],
     ["the seed's dew point", script.examples![0]!.config.code as string, { in1: 20, in2: 50 }, { out1: 9.3 }],
   ];
-  it.each(cases)("%s", (_name, code, inputs, expected) => {
-    const out = run(code, inputs);
+  it.each(cases)("%s", async (_name, code, inputs, expected) => {
+    const out = await run(code, inputs);
     expect(Object.fromEntries(Object.entries(out).map(([k, x]) => [k, x.value]))).toEqual(expected);
   });
 
-  it("outputs take the worst input quality; a null output is bad", () => {
-    const out = run("return { out1: 1, out2: null };", { in1: v(1, "uncertain"), in2: 2 });
+  it("outputs take the worst input quality; a null output is bad", async () => {
+    const out = await run("return { out1: 1, out2: null };", { in1: v(1, "uncertain"), in2: 2 });
     expect(out.out1?.quality).toBe("uncertain");
     expect(out.out2?.quality).toBe("bad");
   });
 
-  it("keeps state across scans and a restart, and gets dt from the clock", () => {
+  it("keeps state across scans and a restart, and gets dt from the clock", async () => {
     const r = nodeRunner(script, script.examples![1]!.config);
     const edges = [true, false, true, true];
-    const counts = edges.map((in1, i) => {
+    const counts: unknown[] = [];
+    for (const [i, in1] of edges.entries()) {
       if (i === 2) r.state = roundTrip(r.state);
-      return r.run({ in1 }, 1000).out1?.value;
-    });
+      counts.push((await r.runAsync({ in1 }, 1000)).out1?.value);
+    }
     expect(counts).toEqual([1, 1, 2, 2]);
-    expect(nodeRunner(script, { code: "return dt;" }).run({}, 0).out1?.value).toBe(0);
+    expect((await nodeRunner(script, { code: "return dt;" }).runAsync({}, 0)).out1?.value).toBe(0);
   });
 
   const failures: [string, string, Record<string, unknown>, RegExp][] = [
     ["syntax error", "return (;", {}, /SyntaxError/],
     ["exception", "throw new Error('boom');", {}, /boom/],
-    ["infinite loop hits the time limit", "while (true) {}", { timeout_ms: 20 }, /time limit/],
+    ["infinite loop spends its time budget", "while (true) {}", { timeout_ms: 20 }, /time budget/],
     [
       "allocation hits the memory limit",
       "return 'x'.repeat(4 * 1024 * 1024).length;",
@@ -81,18 +82,18 @@ describe("script", () => {
     ["an object is not a value", "return { out1: { a: 1 } };", {}, /must be a number/],
     ["state over 64 KB", "state.big = 'x'.repeat(70000); return 1;", {}, /state is over/],
   ];
-  it.each(failures)("fails cleanly: %s", (_name, code, extra, error) => {
+  it.each(failures)("fails cleanly: %s", async (_name, code, extra, error) => {
     const r = nodeRunner(script, { code, ...extra });
     let message = "";
     try {
-      const out = r.run({});
+      const out = await r.runAsync({});
       message = out.out1 ? `unexpected ${JSON.stringify(out.out1.value)}` : "";
     } catch (e) {
       message = (e as Error).message;
     }
     if (_name.startsWith("the Function constructor")) {
       // It runs, but inside QuickJS, where there is no process.
-      expect(run(code).out1?.value).toBe("undefined");
+      expect((await run(code)).out1?.value).toBe("undefined");
       return;
     }
     expect(message).toMatch(error);
@@ -114,7 +115,7 @@ describe("script", () => {
       ),
     );
     await h.prepare();
-    const result = h.scan();
+    const result = await h.scan();
     expect(result.runs.find((x) => x.nodeId === "s")?.status).toBe("error");
     expect(h.output("s", "out1")).toMatchObject({ quality: "bad", timestamp: T0 });
     expect(h.output("s", "out1")?.reason).toContain("too big");
