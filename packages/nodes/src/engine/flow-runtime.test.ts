@@ -205,3 +205,82 @@ describe("flow runtime: what scan-to-scan reuse must not change", () => {
     expect(firstOutputs.result?.value).toBe(2);
   });
 });
+
+describe("flow runtime: an executor that hands its work elsewhere (a script to a worker)", () => {
+  function rig() {
+    let release: (() => void) | undefined;
+    const waits = defineNode({
+      type: "waits",
+      version: 1,
+      category: "extension",
+      label: "Waits",
+      icon: "clock",
+      description: "Answers when the test releases it, as a script answers when its worker does.",
+      inputs: [{ name: "a", type: "number" }],
+      outputs: [{ name: "result", type: "number" }],
+      config: z.object({}),
+      async execute(inputs, _config, _state, ctx) {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return { result: { value: Number(inputs.a?.value) + 1, quality: "good", timestamp: ctx.now } };
+      },
+    });
+    const h = flowHarness(
+      testFlow(
+        [
+          { id: "p", type: "parameter", config: { name: "p", default: 1 } },
+          { id: "w", type: "waits", config: {} },
+          { id: "m", type: "math", config: { expression: "a * 10" } },
+        ],
+        [
+          { from_node: "p", from_output: "value", to_node: "w", to_input: "a" },
+          { from_node: "w", from_output: "result", to_node: "m", to_input: "a" },
+        ],
+      ),
+      (type) => (type === "waits" ? waits : lookupNode(type)),
+    );
+    const released = async () => {
+      while (!release) await new Promise((resolve) => setTimeout(resolve, 1));
+      const go = release;
+      release = undefined;
+      go();
+    };
+    return { h, released };
+  }
+
+  it("awaits it before the nodes after it, and answers lookups meanwhile with last scan's values", async () => {
+    const { h, released } = rig();
+    const first = h.scan();
+    await released();
+    await first;
+    expect(h.output("m", "result")?.value).toBe(20);
+
+    h.plant.parameters.set("p", 4);
+    const second = h.scan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Mid-scan: p has run this scan; w and m still show what they had.
+    expect(h.output("p", "value")?.value).toBe(4);
+    expect(h.output("w", "result")?.value).toBe(2);
+    expect(h.output("m", "result")?.value).toBe(20);
+    await released();
+    const result = await second;
+    expect(result.runs.map((r) => [r.nodeId, r.status])).toEqual([
+      ["p", "completed"],
+      ["w", "completed"],
+      ["m", "completed"],
+    ]);
+    expect(h.output("m", "result")?.value).toBe(50);
+  });
+
+  it("refuses a second scan of the same flow while one is running", async () => {
+    const { h, released } = rig();
+    const first = h.scan();
+    await expect(h.scan()).rejects.toThrow("a scan of this flow is already running");
+    await released();
+    await first;
+    const again = h.scan(1000);
+    await released();
+    expect((await again).scan).toBe(2);
+  });
+});

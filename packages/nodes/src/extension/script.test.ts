@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ScriptRunner } from "../core/script-runner";
+import { inThreadScriptRunner } from "../sandbox/quickjs-sandbox";
 import { flowHarness, testFlow } from "../testing/harness";
 import { type InputSpec, nodeRunner, roundTrip, T0, v } from "../testing/node-runner";
 import { loadScriptEngine, script } from "./script";
@@ -119,5 +121,109 @@ describe("script", () => {
     expect(result.runs.find((x) => x.nodeId === "s")?.status).toBe("error");
     expect(h.output("s", "out1")).toMatchObject({ quality: "bad", timestamp: T0 });
     expect(h.output("s", "out1")?.reason).toContain("too big");
+  });
+});
+
+describe("script in a flow: every ending is a value with a quality and a reason, within the budget", () => {
+  const SLACK_MS = 60;
+  // In this thread a hog of small allocations is bounded by the memory ceiling, not the budget (see
+  // sandbox/quickjs-sandbox.test.ts); the supervisor's worker watchdog bounds it to the budget.
+  const CEILING_MS = 600;
+  const cases: {
+    name: string;
+    code: string;
+    memory_mb?: number;
+    quality: string;
+    value?: unknown;
+    reason?: RegExp;
+    withinMs?: number;
+  }[] = [
+    { name: "normal script", code: "return inputs.in1 + 1;", quality: "good", value: 5 },
+    { name: "syntax error", code: "return (;", quality: "bad", reason: /^s: SyntaxError: / },
+    {
+      name: "runaway loop",
+      code: "while (true) {}",
+      quality: "bad",
+      reason: /^s: script exceeded its time budget$/,
+    },
+    {
+      name: "memory hog",
+      code: "const keep = []; while (true) keep.push(new Float64Array(10000));",
+      memory_mb: 4,
+      withinMs: CEILING_MS,
+      quality: "bad",
+      reason: /^s: script ran out of memory$/,
+    },
+    {
+      name: "throwing script",
+      code: "throw new Error('no valve');",
+      quality: "bad",
+      reason: /^s: Error: no valve$/,
+    },
+  ];
+
+  it.each(cases)("$name", async ({ code, memory_mb, quality, value, reason, withinMs }) => {
+    const h = flowHarness(
+      testFlow(
+        [
+          { id: "k", type: "constant", config: { value: 4 } },
+          { id: "s", type: "script", config: { code, timeout_ms: 100, ...(memory_mb ? { memory_mb } : {}) } },
+          { id: "m", type: "math", config: { expression: "a * 10" } },
+        ],
+        [
+          { from_node: "k", from_output: "value", to_node: "s", to_input: "in1" },
+          { from_node: "k", from_output: "value", to_node: "m", to_input: "a" },
+        ],
+      ),
+    );
+    await h.prepare();
+    const started = performance.now();
+    const result = await h.scan();
+    expect(performance.now() - started).toBeLessThan(withinMs ?? 100 + SLACK_MS);
+    const out = h.output("s", "out1")!;
+    expect(out.quality).toBe(quality);
+    if (value !== undefined) expect(out.value).toBe(value);
+    if (reason) expect(out.reason).toMatch(reason);
+    // The flow's other nodes ran, with good values.
+    expect(result.runs.find((r) => r.nodeId === "m")?.status).toBe("completed");
+    expect(h.output("m", "result")).toMatchObject({ value: 40, quality: "good" });
+  });
+
+  it("evaluates through the runner the host injects, and the scan awaits it", async () => {
+    const h = flowHarness(
+      testFlow([
+        { id: "s", type: "script", config: { code: "state.n = (state.n ?? 0) + 1; return state.n;" } },
+      ]),
+    );
+    await h.prepare();
+    const jobs: string[] = [];
+    const scripts: ScriptRunner = {
+      run: async (job) => {
+        jobs.push(job.code);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return inThreadScriptRunner.run(job);
+      },
+    };
+    for (const _ of [1, 2]) {
+      await h.runtime.runScan({ now: T0, trigger: "manual", readPoint: () => undefined, scripts });
+    }
+    expect(jobs).toHaveLength(2);
+    expect(h.output("s", "out1")).toMatchObject({ value: 2, quality: "good" });
+    expect(h.runtime.stateOf("s")).toEqual({ data: { n: 2 } });
+  });
+
+  it("an unavailable runner fails the node cleanly and keeps its state", async () => {
+    const h = flowHarness(
+      testFlow([{ id: "s", type: "script", config: { code: "state.n = 1; return 1;" } }]),
+    );
+    const scripts: ScriptRunner = {
+      run: () => ({ ok: false, code: "unavailable", message: "script workers are shut down" }),
+    };
+    await h.runtime.runScan({ now: T0, trigger: "manual", readPoint: () => undefined, scripts });
+    expect(h.output("s", "out1")).toMatchObject({
+      quality: "bad",
+      reason: "s: script workers are shut down",
+    });
+    expect(h.runtime.stateOf("s")).toEqual({ data: {} });
   });
 });
