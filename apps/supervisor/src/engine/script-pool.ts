@@ -11,6 +11,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SCRIPT_TIMEOUT_MESSAGE, type ScriptJob, type ScriptOutcome, type ScriptRunner } from "@bms/nodes";
+import { type BundledWorker, bundleScriptWorker } from "./script-worker-bundle";
 import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
 
 /** Two workers at most by default: on a 2-core controller one core stays for HTTP, BACnet and SQLite. */
@@ -29,12 +30,14 @@ export interface ScriptPoolOptions {
   startTimeoutMs?: number;
   /** After a job, a worker whose QuickJS memory is over this is replaced (default 48 MiB). */
   recycleBytes?: number;
-  /** The worker entry (tests inject a misbehaving one to exercise termination); default script-worker. */
+  /** The worker entry, plain JavaScript (tests inject misbehaving ones); default: script-worker, bundled. */
   entry?: URL;
 }
 
 export interface ScriptPoolStats {
   workers: number;
+  /** Workers that have loaded their engine and take jobs. */
+  ready: number;
   busy: number;
   queued: number;
   completed: number;
@@ -61,8 +64,6 @@ interface Slot {
   gone: boolean;
 }
 
-const DEFAULT_ENTRY = new URL("./script-worker-entry.mjs", import.meta.url);
-
 function unavailable(message: string): ScriptOutcome {
   return { ok: false, code: "unavailable", message };
 }
@@ -73,7 +74,9 @@ export class ScriptWorkerPool implements ScriptRunner {
   private readonly maxQueue: number;
   private readonly startTimeoutMs: number;
   private readonly recycleBytes: number;
-  private readonly entry: URL;
+  private entry: URL | undefined;
+  private bundled: Promise<BundledWorker> | undefined;
+  private bundledFile: BundledWorker | undefined;
   private readonly slots = new Set<Slot>();
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -86,7 +89,7 @@ export class ScriptWorkerPool implements ScriptRunner {
     this.maxQueue = options.maxQueue ?? 256;
     this.startTimeoutMs = options.startTimeoutMs ?? 20_000;
     this.recycleBytes = options.recycleBytes ?? 48 * 1024 * 1024;
-    this.entry = options.entry ?? DEFAULT_ENTRY;
+    this.entry = options.entry;
   }
 
   run(job: ScriptJob): Promise<ScriptOutcome> {
@@ -108,8 +111,12 @@ export class ScriptWorkerPool implements ScriptRunner {
 
   stats(): ScriptPoolStats {
     let busy = 0;
-    for (const slot of this.slots) if (slot.current) busy++;
-    return { workers: this.slots.size, busy, queued: this.queue.length, ...this.counts };
+    let ready = 0;
+    for (const slot of this.slots) {
+      if (slot.current) busy++;
+      if (slot.ready) ready++;
+    }
+    return { workers: this.slots.size, ready, busy, queued: this.queue.length, ...this.counts };
   }
 
   /** Terminates every worker; jobs still waiting or running end as `unavailable`. */
@@ -119,14 +126,45 @@ export class ScriptWorkerPool implements ScriptRunner {
     const slots = [...this.slots];
     for (const slot of slots) this.release(slot, unavailable("script workers are shut down"));
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    await this.bundled?.catch(() => undefined);
+    this.bundledFile?.remove();
   }
 
   private fill() {
-    while (this.slots.size < this.size) this.spawn();
+    const entry = this.entry;
+    if (!entry) {
+      this.bundle();
+      return;
+    }
+    while (this.slots.size < this.size) this.spawn(entry);
   }
 
-  private spawn() {
-    const worker = new Worker(this.entry, {
+  /** Builds the worker file once; the jobs waiting meanwhile wait (outside their budgets). */
+  private bundle() {
+    this.bundled ??= bundleScriptWorker();
+    this.bundled.then(
+      (bundled) => {
+        if (this.closed) return;
+        this.bundledFile = bundled;
+        this.entry = bundled.url;
+        this.fill();
+        this.dispatch();
+      },
+      (error: unknown) => {
+        // The next job tries again.
+        this.bundled = undefined;
+        const why = error instanceof Error ? error.message : String(error);
+        for (const pending of this.queue.splice(0)) {
+          pending.resolve(unavailable(`script worker could not be built: ${why}`));
+        }
+      },
+    );
+  }
+
+  private spawn(entry: URL) {
+    const worker = new Worker(entry, {
+      // Plain JavaScript: the TypeScript loader a supervisor runs under is not needed in a worker.
+      execArgv: [],
       // User code never reaches Node in a worker, and in case it ever did, there are no secrets to find.
       env: {},
       stdout: false,
@@ -171,14 +209,19 @@ export class ScriptWorkerPool implements ScriptRunner {
       if (!slot.ready || slot.current || slot.gone) continue;
       const pending = this.queue.shift()!;
       slot.current = pending;
-      slot.timer = setTimeout(() => this.overrun(slot), pending.job.timeoutMs + this.graceMs);
+      slot.timer = setTimeout(
+        // setImmediate: when this thread was itself held up past the deadline, the worker's answer may
+        // already be waiting; the poll phase delivers it first, and then this finds the job done.
+        () => setImmediate(() => this.overrun(slot, pending)),
+        pending.job.timeoutMs + this.graceMs,
+      );
       slot.worker.postMessage({ id: pending.id, job: pending.job } satisfies PoolToWorker);
     }
   }
 
   /** The job outlived its budget and the worker is not answering: end the job, replace the worker. */
-  private overrun(slot: Slot) {
-    if (slot.gone || !slot.current) return;
+  private overrun(slot: Slot, pending: Pending) {
+    if (slot.gone || slot.current !== pending) return;
     this.counts.terminated++;
     this.release(slot, { ok: false, code: "timeout", message: SCRIPT_TIMEOUT_MESSAGE });
     void slot.worker.terminate();
