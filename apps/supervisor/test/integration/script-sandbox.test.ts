@@ -162,10 +162,12 @@ describe("script sandbox: a runaway script does not hold up the API, BACnet or t
         `scans meanwhile: ${scans} (hostile node ${BUDGET_MS} ms budget each)`,
     );
 
-    // The API never waited for the script: not for its budget, not even close.
+    // The API never waited for the script. (Evaluated on the main thread instead, the same run measured
+    // p99 101 ms and max 103 ms: a request that lands while the script spins waits out its budget. The
+    // max bound alone would not tell the two apart; the p99 bound does.)
     expect(health.length).toBeGreaterThan(200);
     expect(max).toBeLessThan(BUDGET_MS + 150);
-    expect(p99).toBeLessThan(BUDGET_MS);
+    expect(p99).toBeLessThan(BUDGET_MS / 2);
     // BACnet kept answering, with good values.
     expect(reads.length).toBeGreaterThan(20);
     for (const read of reads) {
