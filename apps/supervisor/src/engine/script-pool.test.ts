@@ -116,9 +116,11 @@ describe("script worker pool", () => {
 
 describe("script worker pool: workers that misbehave", () => {
   it("terminates a worker that outlives its job's budget, and replaces it", async () => {
+    const events: string[] = [];
     const stuck = new ScriptWorkerPool({
       size: 1,
       graceMs: GRACE_MS,
+      onEvent: (level, message) => events.push(`${level}: ${message}`),
       entry: new URL("../../test/script-workers/stuck.mjs", import.meta.url),
     });
     try {
@@ -132,14 +134,20 @@ describe("script worker pool: workers that misbehave", () => {
         expect(stuck.stats()).toMatchObject({ terminated: round });
       }
       expect(stuck.stats()).toMatchObject({ terminated: 2, workers: 1 });
+      expect(events).toEqual([
+        "warn: script worker terminated: no answer 50 ms past a 100 ms budget; replaced",
+        "warn: script worker terminated: no answer 50 ms past a 100 ms budget; replaced",
+      ]);
     } finally {
       await stuck.close();
     }
   });
 
   it("fails the waiting jobs as unavailable when a worker cannot start, and does not respawn on its own", async () => {
+    const events: string[] = [];
     const broken = new ScriptWorkerPool({
       size: 1,
+      onEvent: (level, message) => events.push(`${level}: ${message}`),
       entry: new URL("../../test/script-workers/broken.mjs", import.meta.url),
     });
     try {
@@ -147,6 +155,8 @@ describe("script worker pool: workers that misbehave", () => {
       expect(outcome).toMatchObject({ ok: false, code: "unavailable" });
       expect(outcome.ok ? "" : outcome.message).toMatch(/^script worker failed to start: .*engine missing/);
       expect(broken.stats()).toMatchObject({ workers: 0, crashed: 1 });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatch(/^error: script worker failed to start: .*engine missing/);
     } finally {
       await broken.close();
     }

@@ -32,6 +32,8 @@ export interface ScriptPoolOptions {
   recycleBytes?: number;
   /** The worker entry, plain JavaScript (tests inject misbehaving ones); default: script-worker, bundled. */
   entry?: URL;
+  /** Told when a worker is terminated, crashes, cannot start or is recycled (the supervisor's event log). */
+  onEvent?(level: "info" | "warn" | "error", message: string): void;
 }
 
 export interface ScriptPoolStats {
@@ -64,6 +66,10 @@ interface Slot {
   gone: boolean;
 }
 
+function mib(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}
+
 function unavailable(message: string): ScriptOutcome {
   return { ok: false, code: "unavailable", message };
 }
@@ -82,6 +88,7 @@ export class ScriptWorkerPool implements ScriptRunner {
   private nextId = 1;
   private closed = false;
   private readonly counts = { completed: 0, terminated: 0, recycled: 0, crashed: 0 };
+  private readonly onEvent: NonNullable<ScriptPoolOptions["onEvent"]>;
 
   constructor(options: ScriptPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? defaultScriptWorkers()));
@@ -90,6 +97,7 @@ export class ScriptWorkerPool implements ScriptRunner {
     this.startTimeoutMs = options.startTimeoutMs ?? 20_000;
     this.recycleBytes = options.recycleBytes ?? 48 * 1024 * 1024;
     this.entry = options.entry;
+    this.onEvent = options.onEvent ?? (() => undefined);
   }
 
   run(job: ScriptJob): Promise<ScriptOutcome> {
@@ -197,6 +205,10 @@ export class ScriptWorkerPool implements ScriptRunner {
     pending.resolve(message.outcome);
     if (message.wasmBytes > this.recycleBytes) {
       this.counts.recycled++;
+      this.onEvent(
+        "info",
+        `script worker replaced: a script left its memory at ${mib(message.wasmBytes)} MiB`,
+      );
       this.replace(slot);
     }
     this.dispatch();
@@ -223,6 +235,10 @@ export class ScriptWorkerPool implements ScriptRunner {
   private overrun(slot: Slot, pending: Pending) {
     if (slot.gone || slot.current !== pending) return;
     this.counts.terminated++;
+    this.onEvent(
+      "warn",
+      `script worker terminated: no answer ${this.graceMs} ms past a ${pending.job.timeoutMs} ms budget; replaced`,
+    );
     this.release(slot, { ok: false, code: "timeout", message: SCRIPT_TIMEOUT_MESSAGE });
     void slot.worker.terminate();
     this.fill();
@@ -239,6 +255,7 @@ export class ScriptWorkerPool implements ScriptRunner {
   private startFailed(slot: Slot, why: string) {
     if (slot.gone) return;
     this.counts.crashed++;
+    this.onEvent("error", `script worker failed to start: ${why}`);
     this.release(slot, unavailable(`script worker ${why}`));
     void slot.worker.terminate();
     for (const pending of this.queue.splice(0)) {
@@ -254,6 +271,7 @@ export class ScriptWorkerPool implements ScriptRunner {
       return;
     }
     this.counts.crashed++;
+    this.onEvent("error", `script worker crashed: ${why}; replaced`);
     this.release(slot, unavailable(`script worker crashed: ${why}`));
     if (!this.closed) {
       this.fill();

@@ -62,9 +62,10 @@ export const enginePlugin = fp<{
     });
     cov.start();
     // Script nodes run in worker threads, started on the first script job.
-    const scripts = new ScriptWorkerPool(
-      options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers },
-    );
+    const scripts = new ScriptWorkerPool({
+      ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),
+      onEvent: (level, message) => repos.events.add(level, "scripts", message),
+    });
     const engine = new FlowEngine({
       bacnet: app.bacnet,
       nodeState: repos.nodeState,
