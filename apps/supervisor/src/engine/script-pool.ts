@@ -112,11 +112,6 @@ export class ScriptWorkerPool implements ScriptRunner {
     });
   }
 
-  /** Starts the workers ahead of the first job, so the first scan does not wait for them. */
-  warm(): void {
-    if (!this.closed) this.fill();
-  }
-
   stats(): ScriptPoolStats {
     let busy = 0;
     let ready = 0;
@@ -149,7 +144,8 @@ export class ScriptWorkerPool implements ScriptRunner {
 
   /** Builds the worker file once; the jobs waiting meanwhile wait (outside their budgets). */
   private bundle() {
-    this.bundled ??= bundleScriptWorker();
+    if (this.bundled) return;
+    this.bundled = bundleScriptWorker();
     this.bundled.then(
       (bundled) => {
         if (this.closed) return;
