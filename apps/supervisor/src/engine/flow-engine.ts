@@ -167,6 +167,11 @@ export class FlowEngine {
     this.pendingRelinquish = this.relinquishUnless(run ? keep : new Set()).then(() => undefined);
   }
 
+  /** Resolves when the scan in progress, if any, has finished (shutdown waits for it). */
+  async idle(): Promise<void> {
+    await this.inFlight;
+  }
+
   /** Resolves when the relinquishes started by the last activation are done (tests, shutdown). */
   settled(): Promise<void> {
     return this.pendingRelinquish;

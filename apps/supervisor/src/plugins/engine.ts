@@ -111,6 +111,9 @@ export const enginePlugin = fp<{
       // Shutting the process down is not stopping the flow: points stay commanded, as on a controller
       // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
       engine.flow?.scheduler.stop();
+      // A scan may be waiting on a script (at most its budget): let it finish before the workers go,
+      // or the script would fail and a node with on_failure "stop" would stop the flow on the way out.
+      await engine.idle();
       watch.stop();
       await cov.stop();
       history.stop();
