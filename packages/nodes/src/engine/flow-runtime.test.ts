@@ -284,3 +284,23 @@ describe("flow runtime: an executor that hands its work elsewhere (a script to a
     expect((await again).scan).toBe(2);
   });
 });
+
+describe("flow runtime: a flow of synchronous nodes", () => {
+  it("has finished its scan when runScan returns, so back-to-back scans need no await in between", async () => {
+    const h = flowHarness(
+      testFlow(
+        [
+          { id: "p", type: "parameter", config: { name: "p", default: 2 } },
+          { id: "m", type: "math", config: { expression: "a * 3" } },
+        ],
+        [{ from_node: "p", from_output: "value", to_node: "m", to_input: "a" }],
+      ),
+    );
+    const first = h.scan();
+    expect(h.output("m", "result")?.value).toBe(6);
+    h.plant.parameters.set("p", 5);
+    const second = h.scan(1000);
+    expect(h.output("m", "result")?.value).toBe(15);
+    expect([(await first).scan, (await second).scan]).toEqual([1, 2]);
+  });
+});

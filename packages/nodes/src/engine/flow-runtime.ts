@@ -229,18 +229,19 @@ export class FlowRuntime {
    *
    * The loop runs synchronously until an executor returns a promise (a script handed to a worker, a
    * sub-flow that holds one); only then does it await, so the event loop stays free while a script runs.
-   * Scans of one runtime never overlap: the host awaits each before starting the next.
+   * A flow with no such node has finished its scan (outputs, state) when this returns. Scans of one
+   * runtime never overlap: the host awaits each before starting the next.
    */
-  async runScan(io: ScanIO): Promise<ScanResult> {
-    if (this.scanning) throw new Error("a scan of this flow is already running");
+  runScan(io: ScanIO): Promise<ScanResult> {
+    if (this.scanning) return Promise.reject(new Error("a scan of this flow is already running"));
     this.scanning = true;
-    try {
-      return await this.scanOnce(io);
-    } finally {
+    return this.scanOnce(io).catch((error: unknown) => {
       this.scanning = false;
-    }
+      throw error;
+    });
   }
 
+  /** A scan is in progress; cleared by scanOnce as it finishes, synchronously when nothing awaited. */
   private scanning = false;
 
   private async scanOnce(io: ScanIO): Promise<ScanResult> {
@@ -405,6 +406,7 @@ export class FlowRuntime {
     runs.length = ran;
     this.cursor = count;
     ctx.io = undefined;
+    this.scanning = false;
 
     const result: ScanResult = {
       scan,
