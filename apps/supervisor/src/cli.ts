@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { startServer } from "./server";
 import { SUPERVISOR_VERSION } from "./version";
@@ -58,6 +59,15 @@ function withCommonFlags(command: Command): Command {
     );
 }
 
+/** BMS_SCRIPT_WORKERS: how many worker threads evaluate script nodes (1..16; default min(2, cores)). */
+function scriptWorkers(): number {
+  const n = envNumber("BMS_SCRIPT_WORKERS", defaultScriptWorkers());
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new Error(`BMS_SCRIPT_WORKERS must be a whole number from 1 to 16, got ${n}`);
+  }
+  return n;
+}
+
 function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   const port = (text: string, name: string) => {
     const n = Number(text);
@@ -82,6 +92,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
     historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
+    scriptWorkers: scriptWorkers(),
   };
 }
 

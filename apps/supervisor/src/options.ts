@@ -21,6 +21,8 @@ export interface SupervisorOptions {
   historyRetentionHours: number;
   /** A point's value is stored on change, at most once per this interval. */
   historyMinIntervalMs: number;
+  /** Script worker threads (BMS_SCRIPT_WORKERS; default min(2, cores)). */
+  scriptWorkers?: number;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
 }
