@@ -79,6 +79,30 @@ describe("no sequence of clicks loses a saved edit", () => {
     expect(await sorted(page())).toEqual(["constant_1", "constant_2", "constant_3"]);
   });
 
+  it("keeps the canvas clear: a success banner times out, an error stays; selecting a node shows its properties", async () => {
+    // A threshold without its input blocks the deploy: an error. Then a save: a success.
+    await dragFromPalette(page(), "threshold", { x: 460, y: 300 });
+    await page().getByTestId("deploy-button").click();
+    const blocked = page().getByTestId("notice-deploy");
+    await blocked.waitFor();
+    expect(await blocked.textContent()).toMatch(/Deploy blocked/);
+    await save(page(), 5);
+    const saved = page().getByTestId("notice-save");
+    await saved.waitFor();
+    expect(await saved.textContent()).toMatch(/Saved as version 5/);
+    await expect.poll(() => saved.count(), { timeout: 12_000 }).toBe(0);
+    expect(await blocked.count()).toBe(1);
+    await blocked.getByRole("button", { name: "Dismiss" }).click();
+    expect(await blocked.count()).toBe(0);
+
+    // The side panel follows the selection: from Versions back to Properties on a node click.
+    await page().getByTestId("side-tab-versions").click();
+    await page().getByTestId("versions-panel").waitFor();
+    await page().getByTestId("node-title-threshold_1").click();
+    await page().locator('[data-testid="inspector"][data-node-id="threshold_1"]').waitFor();
+    expect(await page().getByTestId("side-tab-properties").getAttribute("aria-selected")).toBe("true");
+  });
+
   it("two tabs on one project: the second save meets the conflict, and each way out keeps every version", async () => {
     const a = page();
     const projectId = await createProjectInUi(a, stack.designer.url, "Two tabs");

@@ -68,10 +68,11 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     [revision, store, knownObjects],
   );
 
+  // "save" and "deploy" are separate kinds: a later save does not wipe out a deploy error.
   const showNotice = useCallback(
-    (tone: "error" | "success" | "info", text: string) =>
+    (kind: "save" | "deploy", tone: "error" | "success" | "info", text: string) =>
       notify(
-        "editor",
+        kind,
         tone,
         <span data-testid="editor-notice" data-tone={tone}>
           {text}
@@ -95,10 +96,10 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     setSaving(false);
     if (!result.ok) {
       // A conflict has its own banner with the ways out; anything else is an error notice.
-      if (!result.conflict) showNotice("error", `Save failed: ${result.error}`);
+      if (!result.conflict) showNotice("save", "error", `Save failed: ${result.error}`);
       return null;
     }
-    showNotice("success", `Saved as version ${result.version.version}.`);
+    showNotice("save", "success", `Saved as version ${result.version.version}.`);
     return result.version;
   }, [store, showNotice]);
 
@@ -108,6 +109,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     if (blocking.length > 0) {
       setTab("problems");
       showNotice(
+        "deploy",
         "error",
         `Deploy blocked: ${blocking.length} problem${blocking.length === 1 ? "" : "s"} to fix first (see Problems).`,
       );
@@ -129,7 +131,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     });
     setDeploying(false);
     if (!result.ok) {
-      showNotice("error", `Deploy failed: ${result.error}`);
+      showNotice("deploy", "error", `Deploy failed: ${result.error}`);
       if (result.errors.length > 0) {
         showDeployResult({
           project_version: version,
@@ -150,8 +152,12 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     showDeployResult(result.body);
     const allOk = result.body.outcomes.every((o) => o.ok);
     if (allOk)
-      showNotice("success", `Deployed version ${result.body.project_version}. Live monitoring is on.`);
-    else showNotice("error", "Deploy failed on at least one supervisor; see the result below.");
+      showNotice(
+        "deploy",
+        "success",
+        `Deployed version ${result.body.project_version}. Live monitoring is on.`,
+      );
+    else showNotice("deploy", "error", "Deploy failed on at least one supervisor; see the result below.");
     if (allOk) {
       setMonitoring(true);
       setTab("execution");
@@ -298,7 +304,9 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </Button>
         </div>
       </div>
-      <VersionConflictBanner onSaved={(version) => showNotice("success", `Saved as version ${version}.`)} />
+      <VersionConflictBanner
+        onSaved={(version) => showNotice("save", "success", `Saved as version ${version}.`)}
+      />
       <div data-testid="notice-stack">
         {notices.notices.map((n) => (
           <Banner
