@@ -114,9 +114,13 @@ describe("no sequence of clicks loses a saved edit", () => {
       await b.getByTestId("flow-node-constant_1").waitFor();
       expect(await savedVersion(b)).toBe("2");
 
-      // A saves v3; B, still on v2, adds its own node and saves.
+      // A saves v3; B, still on v2, adds its own node and saves. (A user switches tabs to work in
+      // one: the tab in front is the one that gets the clicks.)
+      await a.bringToFront();
       await dragFromPalette(a, "constant", { x: 160, y: 300 });
       await save(a, 3);
+      expect(await versionNodes(projectId, 3)).toEqual(["constant_1", "constant_2"]);
+      await b.bringToFront();
       await dragFromPalette(b, "parameter", { x: 460, y: 120 });
       await b.getByTestId("save-button").click();
       const conflict = b.getByTestId("version-conflict");
@@ -153,6 +157,7 @@ describe("no sequence of clicks loses a saved edit", () => {
       expect(await versionNodes(projectId, 3)).toEqual(["constant_1", "constant_2"]);
 
       // Reload: A, still on v3, edits and saves; it is refused, and A takes v4 instead.
+      await a.bringToFront();
       await dragFromPalette(a, "constant", { x: 460, y: 300 });
       await a.getByTestId("save-button").click();
       await a.getByTestId("version-conflict").waitFor();
@@ -167,8 +172,10 @@ describe("no sequence of clicks loses a saved edit", () => {
       // on its own, before A ever presses Save.
       await dragFromPalette(a, "constant", { x: 160, y: 460 });
       await a.getByTestId("autosave-status").waitFor({ timeout: 10_000 });
+      await b.bringToFront();
       await dragFromPalette(b, "constant", { x: 460, y: 460 });
       await save(b, 5);
+      await a.bringToFront();
       await dragFromPalette(a, "constant", { x: 760, y: 460 });
       await a.getByTestId("version-conflict").waitFor({ timeout: 10_000 });
       expect(await a.getByTestId("version-conflict").getAttribute("data-latest-version")).toBe("5");
