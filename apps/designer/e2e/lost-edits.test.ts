@@ -77,6 +77,16 @@ describe("no sequence of clicks loses a saved edit", () => {
     await page().getByTestId("flow-canvas").waitFor();
     expect(await savedVersion(page())).toBe("4");
     expect(await sorted(page())).toEqual(["constant_1", "constant_2", "constant_3"]);
+
+    // An edit not yet saved nor autosaved, and straight to the Deploy page and back: still there.
+    await dragFromPalette(page(), "constant", { x: 760, y: 120 });
+    await page().getByTestId("deploy-page-link").click();
+    await page().waitForURL(/\/deploy$/);
+    await page().getByTestId("back-to-project").click();
+    await page().getByTestId("draft-restored").waitFor();
+    expect(await sorted(page())).toEqual(["constant_1", "constant_2", "constant_3", "constant_4"]);
+    expect(await isDirty(page())).toBe("true");
+    await save(page(), 5);
   });
 
   it("keeps the canvas clear: a success banner times out, an error stays; selecting a node shows its properties", async () => {
@@ -86,10 +96,10 @@ describe("no sequence of clicks loses a saved edit", () => {
     const blocked = page().getByTestId("notice-deploy");
     await blocked.waitFor();
     expect(await blocked.textContent()).toMatch(/Deploy blocked/);
-    await save(page(), 5);
+    await save(page(), 6);
     const saved = page().getByTestId("notice-save");
     await saved.waitFor();
-    expect(await saved.textContent()).toMatch(/Saved as version 5/);
+    expect(await saved.textContent()).toMatch(/Saved as version 6/);
     await expect.poll(() => saved.count(), { timeout: 12_000 }).toBe(0);
     expect(await blocked.count()).toBe(1);
     await blocked.getByRole("button", { name: "Dismiss" }).click();

@@ -6,8 +6,8 @@ import { conflictVersion } from "../../store/working-copy";
 
 /**
  * Writes the canvas as the project's draft every 2 s while it has unsaved changes, and once more
- * with sendBeacon when the tab is hidden or closed, so a crash, a closed tab or a power cut loses
- * at most a couple of seconds. The next open of the project resumes from the draft.
+ * with sendBeacon when the tab is hidden or closed or the editor unmounts, so a crash, a closed tab
+ * or a power cut loses at most a couple of seconds. The next open of the project resumes from the draft.
  * A draft names its base version; once another version has landed the server refuses it (409), the
  * store records the conflict, and autosave pauses until the user has chosen a way out.
  */
@@ -80,6 +80,9 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       clearInterval(timer);
       window.removeEventListener("pagehide", flush);
       document.removeEventListener("visibilitychange", onVisibility);
+      // Leaving the editor inside the app (a Link to the Deploy page) fires no pagehide: write the
+      // last changes now, so the editor reopens on them.
+      flush();
     };
   }, [store, intervalMs]);
 
