@@ -1,14 +1,30 @@
-import { api } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "./support/browser";
 import { dragFromPalette, nodeIds } from "./support/canvas";
 import { createProjectInUi } from "./support/projects";
+import { documentScreenshot } from "./support/screenshots";
 import { type DesignerStack, startDesignerStack } from "./support/stack";
 
 // Own loopback address and ports: no other test file uses them.
 const SIM_BIND = "127.0.12.2";
 const SIM_PORT = 47866;
 const SUP_PORT = 47867;
+
+/**
+ * The Designer's API through the browser's own context (its cookies), as the page calls it: the
+ * same session whatever login the Designer asks for.
+ */
+async function api<T = unknown>(
+  page: Page,
+  url: string,
+  options: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
+  const response = await page.request.fetch(url, {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    ...(options.body === undefined ? {} : { data: options.body }),
+  });
+  return { status: response.status(), body: (await response.json()) as T };
+}
 
 const savedVersion = (page: Page) => page.getByTestId("save-status").getAttribute("data-version");
 const isDirty = (page: Page) => page.getByTestId("save-status").getAttribute("data-dirty");
@@ -38,8 +54,8 @@ describe("no sequence of clicks loses a saved edit", () => {
 
   const versionNodes = async (projectId: string, version: number) => {
     const r = await api<{ version: { configuration: { nodes: { id: string }[] } } }>(
-      stack.designer.url,
-      `/api/projects/${projectId}/versions/${version}`,
+      page(),
+      `${stack.designer.url}/api/projects/${projectId}/versions/${version}`,
     );
     return r.body.version.configuration.nodes.map((n) => n.id).sort();
   };
@@ -137,11 +153,16 @@ describe("no sequence of clicks loses a saved edit", () => {
       await conflict.waitFor();
       expect(await conflict.getAttribute("data-latest-version")).toBe("3");
       expect(await conflict.textContent()).toMatch(/Version 3 was saved after v2/);
+      await documentScreenshot(b, "version-conflict");
       expect(await savedVersion(b)).toBe("2");
       expect(await isDirty(b)).toBe("true");
       expect(
-        (await api<{ versions: unknown[] }>(stack.designer.url, `/api/projects/${projectId}/versions`)).body
-          .versions,
+        (
+          await api<{ versions: unknown[] }>(
+            page(),
+            `${stack.designer.url}/api/projects/${projectId}/versions`,
+          )
+        ).body.versions,
       ).toHaveLength(3);
 
       // Compare: the newest version against B's working copy, drawn on B's canvas.
@@ -203,5 +224,48 @@ describe("no sequence of clicks loses a saved edit", () => {
     } finally {
       await b.close();
     }
+  });
+
+  it("answers a stale save, draft or restore over HTTP with 409 and the newest version, and a save without a base with 422", async () => {
+    const p = page();
+    const url = (path: string) => `${stack.designer.url}${path}`;
+    const created = await api<{ project: { id: string } }>(p, url("/api/projects"), {
+      body: { name: "HTTP" },
+    });
+    const id = created.body.project.id;
+    const opened = await api<{ document: { base_version: number; configuration: unknown } }>(
+      p,
+      url(`/api/projects/${id}/document`),
+    );
+    const { configuration, base_version } = opened.body.document;
+    expect(base_version).toBe(1);
+    const first = await api(p, url(`/api/projects/${id}/versions`), {
+      body: { base_version: 1, configuration },
+    });
+    expect(first.status).toBe(201);
+
+    const stale = await api(p, url(`/api/projects/${id}/versions`), {
+      body: { base_version: 1, configuration },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: "version_conflict", latest_version: 2 });
+    const draft = await api(p, url(`/api/projects/${id}/draft`), {
+      method: "PUT",
+      body: { base_version: 1, configuration },
+    });
+    expect(draft.status).toBe(409);
+    expect(draft.body).toMatchObject({ code: "version_conflict", latest_version: 2 });
+    const restore = await api(p, url(`/api/projects/${id}/versions/1/restore`), {
+      body: { base_version: 1 },
+    });
+    expect(restore.status).toBe(409);
+
+    const blind = await api<{ errors: { path: string }[] }>(p, url(`/api/projects/${id}/versions`), {
+      body: { configuration },
+    });
+    expect(blind.status).toBe(422);
+    expect(blind.body.errors.map((e) => e.path)).toContain("base_version");
+    const versions = await api<{ versions: unknown[] }>(p, url(`/api/projects/${id}/versions`));
+    expect(versions.body.versions).toHaveLength(2);
   });
 });
