@@ -149,8 +149,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       }
       return;
     }
-    showDeployResult(result.body);
     const allOk = result.body.outcomes.every((o) => o.ok);
+    // The message first, then the per-supervisor result under it (the stack shows newest last).
     if (allOk)
       showNotice(
         "deploy",
@@ -158,6 +158,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
         `Deployed version ${result.body.project_version}. Live monitoring is on.`,
       );
     else showNotice("deploy", "error", "Deploy failed on at least one supervisor; see the result below.");
+    showDeployResult(result.body);
     if (allOk) {
       setMonitoring(true);
       setTab("execution");
