@@ -7,8 +7,8 @@ import { type DesignerStack, startDesignerStack } from "./support/stack";
 
 // Own loopback address and ports: no other test file uses them.
 const SIM_BIND = "127.0.12.2";
-const SIM_PORT = 47866;
-const SUP_PORT = 47867;
+const SIM_PORT = 47873;
+const SUP_PORT = 47874;
 
 /**
  * The Designer's API through the browser's own context (its cookies), as the page calls it: the

@@ -9,9 +9,9 @@ import { screenshot } from "./support/screenshots";
 import { type DashboardStack, startStack } from "./support/stack";
 
 // Own loopback address and ports: no other test file uses them.
-const SIM_BIND = "127.0.13.2";
-const SIM_PORT = 47868;
-const SUPERVISOR_BACNET_PORT = 47869;
+const SIM_BIND = "127.0.15.2";
+const SIM_PORT = 47875;
+const SUPERVISOR_BACNET_PORT = 47876;
 const SETPOINT = 21;
 
 /** Zone temperature into a PID, a math node and an alert, so every kind of port carries a value. */
