@@ -11,19 +11,30 @@ const SIM_PORT = 47873;
 const SUP_PORT = 47874;
 
 /**
- * The Designer's API through the browser's own context (its cookies), as the page calls it: the
- * same session whatever login the Designer asks for.
+ * The Designer's API called from inside the page, as the editor calls it: same origin, same
+ * session cookie, and the CSRF token echoed if the layout renders one, so the calls stay the
+ * editor's own whatever sign-in the Designer asks for.
  */
 async function api<T = unknown>(
   page: Page,
   url: string,
   options: { method?: string; body?: unknown } = {},
 ): Promise<{ status: number; body: T }> {
-  const response = await page.request.fetch(url, {
-    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
-    ...(options.body === undefined ? {} : { data: options.body }),
-  });
-  return { status: response.status(), body: (await response.json()) as T };
+  return page.evaluate(
+    async ({ url, method, body }) => {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const csrf = document.querySelector('meta[name="bms-csrf-token"]')?.getAttribute("content");
+      if (csrf && method !== "GET") headers["x-csrf-token"] = csrf;
+      const response = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    { url, method: options.method ?? (options.body === undefined ? "GET" : "POST"), body: options.body },
+  ) as Promise<{ status: number; body: T }>;
 }
 
 const savedVersion = (page: Page) => page.getByTestId("save-status").getAttribute("data-version");
@@ -228,6 +239,7 @@ describe("no sequence of clicks loses a saved edit", () => {
 
   it("answers a stale save, draft or restore over HTTP with 409 and the newest version, and a save without a base with 422", async () => {
     const p = page();
+    await p.goto(stack.designer.url);
     const url = (path: string) => `${stack.designer.url}${path}`;
     const created = await api<{ project: { id: string } }>(p, url("/api/projects"), {
       body: { name: "HTTP" },
