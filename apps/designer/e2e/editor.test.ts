@@ -191,8 +191,9 @@ describe("Designer editor in the browser", () => {
     await expect
       .poll(() => page().getByTestId("node-live-sensor_read_2").textContent(), { timeout: 10_000 })
       .toMatch(/live: \d/);
-    await page().getByTestId("side-tab-properties").click();
+    // Selecting a node brings the side panel back from BACnet to its properties.
     await selectNode(page(), "actuator_write_2");
+    expect(await page().getByTestId("side-tab-properties").getAttribute("aria-selected")).toBe("true");
     expect(await page().getByTestId("field-point").inputValue()).toBe(
       "bacnet:1001/binaryOutput:1.presentValue",
     );

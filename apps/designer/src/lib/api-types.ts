@@ -50,7 +50,11 @@ export const UpdateProjectRequestSchema = z.object({
   description: z.string().max(2000).nullable().optional(),
 });
 
+/** The version an edit was based on (0 before the first save): a save on an older one gets a 409. */
+const BaseVersionSchema = z.number().int().min(0);
+
 export const SaveVersionRequestSchema = z.object({
+  base_version: BaseVersionSchema,
   configuration: FlowConfigurationStructureSchema,
   flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
   summary: z.string().max(500).optional(),
@@ -58,7 +62,7 @@ export const SaveVersionRequestSchema = z.object({
 });
 
 export const SaveDraftRequestSchema = z.object({
-  base_version: z.number().int().min(0),
+  base_version: BaseVersionSchema,
   configuration: FlowConfigurationStructureSchema,
   flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
 });
@@ -130,4 +134,25 @@ export interface DeploymentRecord {
 export interface ApiError {
   error: string;
   errors?: ValidationProblem[];
+  /** A stable code callers branch on (never the message text). */
+  code?: string;
+  /** With code "version_conflict": the version that landed since the edit's base. */
+  latest_version?: number;
+}
+
+export const RestoreVersionRequestSchema = z.object({
+  created_by: z.string().max(100).optional(),
+  base_version: BaseVersionSchema.optional(),
+});
+
+/** What the editor opens: the newest version, or the autosaved draft on top of it. */
+export interface EditorDocument {
+  project_id: string;
+  project_name: string;
+  /** The version the working copy is based on (the draft's base when a draft is opened). */
+  base_version: number;
+  configuration: FlowConfiguration;
+  flow_data: FlowData;
+  /** Set when an autosaved draft was opened: the canvas starts with unsaved changes. */
+  draft_saved_at: string | null;
 }
