@@ -207,9 +207,11 @@ export async function callSupervisor(
       : options.signal?.aborted
         ? { code: "aborted" as const, reason: "the request was cancelled" }
         : networkFailure(error);
+    // A certificate refusal is not an outage: say that the connection was refused on purpose.
+    const certificate = failure.code === "certificate_changed" || failure.code === "certificate_untrusted";
     return refuse(
       failure.code,
-      `Supervisor "${target.name}" at ${base.url.origin} is unreachable: ${failure.reason}`,
+      `Supervisor "${target.name}" at ${base.url.origin} ${certificate ? "was not trusted" : "is unreachable"}: ${failure.reason}`,
     );
   }
   const latency = performance.now() - started;
