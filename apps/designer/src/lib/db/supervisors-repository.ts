@@ -27,7 +27,7 @@ export interface SupervisorTarget {
  * The supervisor named by the environment (what `pnpm start` and the tests wire up): its URL is taken
  * apart like a registered one, and an https one can be pinned with BMS_SUPERVISOR_TLS_FINGERPRINT.
  */
-export function builtinSupervisor(env: NodeJS.ProcessEnv = process.env): SupervisorTarget {
+export function builtinSupervisor(env: Record<string, string | undefined> = process.env): SupervisorTarget {
   const raw = env.BMS_SUPERVISOR_URL?.trim() || DEFAULT_LOCAL_URL;
   const parsed = parseServiceUrl(raw);
   const pinText = env.BMS_SUPERVISOR_TLS_FINGERPRINT?.trim();
