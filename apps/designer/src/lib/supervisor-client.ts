@@ -160,6 +160,8 @@ export async function callSupervisor(
     query?: URLSearchParams | Record<string, string>;
     timeoutMs?: number;
     signal?: AbortSignal;
+    /** The signed-in person the Designer acts for: sent as `X-BMS-Actor`, recorded in the supervisor's audit. */
+    actor?: string;
   } = {},
 ): Promise<SupervisorResult<unknown>> {
   const started = performance.now();
@@ -189,6 +191,9 @@ export async function callSupervisor(
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   if (body !== undefined) headers["content-type"] = "application/json";
   if (target.token) headers.authorization = `Bearer ${target.token}`;
+  // Informational only (the token's role decides); printable ASCII so a name cannot split the header.
+  const actor = options.actor?.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
+  if (actor) headers["x-bms-actor"] = actor;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signals = [timeout, ...(options.signal ? [options.signal] : [])];
 

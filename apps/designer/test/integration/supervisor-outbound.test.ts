@@ -112,8 +112,15 @@ describe("SSRF: a registry URL cannot choose the path or the host", () => {
         path: `/api/points/a%3Fb%3D1/c%23frag/%40${ATTACKER_HOST}%3A${HTTP_PORT}/%252e%252e?q=x%23y%26z%3D%40evil`,
         host: `${SUPERVISOR_HOST}:${HTTP_PORT}`,
         authorization: `Bearer ${TOKEN}`,
+        actor: undefined,
       },
     ]);
+  });
+
+  it("names the person the Designer acts for in one header line that a name cannot split", async () => {
+    const good = added({ name: "Good", url: `http://${SUPERVISOR_HOST}:${HTTP_PORT}`, token: TOKEN });
+    await callSupervisor(target(good.id), "/api/health", { actor: "Alice\r\nX-Injected: 1" });
+    expect(supervisor.requests).toMatchObject([{ path: "/api/health", actor: "Alice??X-Injected: 1" }]);
   });
 
   it("a changed URL without the token is refused, and the stored token never reaches the new address", async () => {

@@ -17,7 +17,7 @@ const EMPTY_FORM: Form = { name: "", url: "", token: "", tls_fingerprint: "" };
 /** What the certificate column says: pinned, trusted through the CAs, or plain http. */
 function certificateLabel(s: SupervisorEntry): string {
   if (s.tls_fingerprint) return `pinned ${s.tls_fingerprint.slice(0, 11)}…`;
-  return s.url.startsWith("https:") ? "system CAs" : "none (http)";
+  return s.url.startsWith("https:") ? "not pinned (system CAs)" : "none (http)";
 }
 
 export function SupervisorsSettings() {
@@ -120,9 +120,9 @@ export function SupervisorsSettings() {
             <thead className="text-left text-xs text-slate-500">
               <tr>
                 <th className="py-1">Name</th>
-                <th>URL</th>
-                <th>Token</th>
-                <th>Certificate</th>
+                <th className="pr-3">URL</th>
+                <th className="pr-3">Token</th>
+                <th className="pr-3">Certificate</th>
                 <th>Connection</th>
                 <th />
               </tr>
@@ -149,7 +149,7 @@ export function SupervisorsSettings() {
                           </div>
                         ) : null}
                       </td>
-                      <td className="text-xs" data-testid={`supervisor-token-state-${s.id}`}>
+                      <td className="pr-3 text-xs" data-testid={`supervisor-token-state-${s.id}`}>
                         {s.has_token ? "set" : "none"}
                       </td>
                       <td
@@ -202,6 +202,16 @@ export function SupervisorsSettings() {
                         )}
                       </td>
                     </tr>
+                    {offer && s.builtin ? (
+                      <tr>
+                        <td colSpan={6} className="pb-2 text-xs text-amber-900">
+                          The local supervisor is pinned through the Designer&apos;s environment: set
+                          BMS_SUPERVISOR_TLS_FINGERPRINT=
+                          <code className="break-all font-mono">{offer.fingerprint256}</code> after comparing
+                          it with the one the supervisor printed, and restart.
+                        </td>
+                      </tr>
+                    ) : null}
                     {offer && !s.builtin ? (
                       <tr>
                         <td colSpan={6} className="pb-2">

@@ -14,6 +14,7 @@ export interface RecordedRequest {
   path: string;
   host: string | undefined;
   authorization: string | undefined;
+  actor: string | undefined;
 }
 
 export interface HttpRecorder {
@@ -32,6 +33,7 @@ export async function startHttpRecorder(host: string, port: number): Promise<Htt
       path: request.url ?? "",
       host: request.headers.host,
       authorization: request.headers.authorization,
+      actor: request.headers["x-bms-actor"] as string | undefined,
     });
     const answer = answerFor(request.url ?? "");
     response.writeHead(answer.status, { "content-type": "application/json" });
