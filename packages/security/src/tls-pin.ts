@@ -86,15 +86,16 @@ type ConnectCallback = (error: Error | null, socket: Duplex) => void;
  *   and nothing else, whatever a CA says;
  * - without one, the system CAs and the host name decide, as for any https client.
  * Node's http Agent accepts a socket passed to the `createConnection` callback later; the request is
- * attached to it (and its headers written) only then. No TLS session is cached or resumed: every
- * connection shows its certificate again.
+ * attached to it (and its headers written) only then. No TLS session is cached or resumed, so every new
+ * connection shows its certificate again; a verified connection is kept alive and reused (a full
+ * handshake per call costs ~1.7 ms on loopback, a reused connection ~0.26 ms).
  */
 export class TrustedHttpsAgent extends HttpsAgent {
   constructor(
     readonly pin: string | null,
     private readonly handshakeTimeoutMs = 10_000,
   ) {
-    super({ keepAlive: false, maxCachedSessions: 0 });
+    super({ keepAlive: true, maxCachedSessions: 0 });
   }
 
   override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | undefined {

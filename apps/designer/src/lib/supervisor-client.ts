@@ -189,7 +189,10 @@ export async function callSupervisor(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = { accept: "application/json" };
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = String(Buffer.byteLength(body));
+  }
   if (target.token) headers.authorization = `Bearer ${target.token}`;
   // Informational only (the token's role decides); printable ASCII so a name cannot split the header.
   const actor = options.actor?.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);

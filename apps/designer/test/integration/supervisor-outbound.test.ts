@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import { join } from "node:path";
 import { loadOrCreateSelfSigned, shortFingerprint, type TlsMaterial } from "@bms/security";
 import { REPO_ROOT, startProcess, tempDir } from "@bms/test-support";
@@ -28,6 +29,7 @@ const ATTACKER_HOST = "127.0.23.2";
 const TLS_HOST = "127.0.23.3";
 const HTTP_PORT = 18081;
 const TLS_PORT = 18443;
+const KEEPALIVE_PORT = 18445;
 
 const TOKEN = "tok-outbound-7YqK2mWc9XzR4vB1";
 const NEW_TOKEN = "tok-outbound-second-Hq3Lp8Ns";
@@ -248,6 +250,32 @@ describe("certificate pinning over real TLS", () => {
     updateSupervisor(db, supervisorId, { name: "Roof", url: base, tls_fingerprint: second.fingerprint256 });
     expect(await testSupervisorConnection(target(supervisorId))).toMatchObject({ ok: true });
     expect(sentBytes()).toContain(`authorization: Bearer ${TOKEN}`);
+  });
+
+  it("a kept-alive connection verified under one pin is never reused under another", async () => {
+    // A keep-alive https server (the recorder closes after each answer; this one keeps sockets open).
+    const server = createHttpsServer({ cert: first.cert, key: first.key, keepAlive: true }, (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "ok", version: "9.9.9" }));
+    });
+    const connections: number[] = [];
+    server.on("connection", () => connections.push(Date.now()));
+    await new Promise<void>((resolve) => server.listen(KEEPALIVE_PORT, TLS_HOST, resolve));
+    try {
+      const url = `https://${TLS_HOST}:${KEEPALIVE_PORT}`;
+      const sup = added({ name: "Kept", url, token: TOKEN, tls_fingerprint: first.fingerprint256 });
+      expect((await callSupervisor(target(sup.id), "/api/health")).ok).toBe(true);
+      expect((await callSupervisor(target(sup.id), "/api/health")).ok).toBe(true);
+      expect(connections).toHaveLength(1); // the verified connection was reused
+      updateSupervisor(db, sup.id, { name: "Kept", url, tls_fingerprint: second.fingerprint256 });
+      expect(await callSupervisor(target(sup.id), "/api/health")).toMatchObject({
+        code: "certificate_changed",
+      });
+      await expect.poll(() => connections.length).toBe(2); // a new connection, checked against the new pin
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("an unpinned https supervisor whose certificate a trusted CA vouches for works normally", async () => {
