@@ -141,7 +141,7 @@ export function SupervisorsSettings() {
                           <span className="ml-1 text-xs text-slate-500">(from environment)</span>
                         ) : null}
                       </td>
-                      <td className="font-mono text-xs">
+                      <td className="pr-3 font-mono text-xs">
                         {s.url}
                         {s.problem ? (
                           <div className="font-sans text-red-700" data-testid={`supervisor-problem-${s.id}`}>
@@ -153,7 +153,7 @@ export function SupervisorsSettings() {
                         {s.has_token ? "set" : "none"}
                       </td>
                       <td
-                        className="font-mono text-xs"
+                        className="pr-3 font-mono text-xs"
                         data-testid={`supervisor-certificate-${s.id}`}
                         title={s.tls_fingerprint ?? undefined}
                       >
