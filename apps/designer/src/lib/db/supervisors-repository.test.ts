@@ -234,7 +234,11 @@ describe("project files carry no secrets", () => {
     });
     const project = createProject(db, { name: "Chillers" });
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Chillers");
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
+    saveVersion(db, project.id, {
+      baseVersion: 1,
+      configuration: flow,
+      flowData: { comments: [], groups: [] },
+    });
     recordDeployment(db, project.id, 2, {
       supervisor_id: target.id,
       supervisor_name: target.name,
