@@ -281,7 +281,7 @@ export class FlowEngine {
       log: (level, nodeId, message) => this.deps.events.add(level, `node:${nodeId}`, message),
     });
 
-    const outcomes = await this.deps.writes.apply(result.writes, scanTime);
+    const outcomes = await this.deps.writes.apply(result.writes, scanTime, flow.plan.flow.metadata.flow_id);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(
