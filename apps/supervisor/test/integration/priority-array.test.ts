@@ -4,7 +4,12 @@ import { encodeValue, OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
 import type { PointValue, PriorityArrayResponse } from "@bms/schemas";
 import {
   api,
+  DEMO_PLANT_MODE,
+  DEMO_REHEAT_VALVE,
+  DEMO_VAV1,
+  DEMO_ZONE_TEMP,
   eventually,
+  reheatOverrideFlow,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
@@ -14,43 +19,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openProbe } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
-// The demo building: VAV-1 (device 3001, its reheat valve is analogOutput:2, its zone temperature
-// analogInput:1) on the first address after the plant controller (2002, Plant Mode multiStateValue:1).
+// The demo building: VAV-1's reheat valve is held by the flow, Plant Mode is a multi-state value.
 const SIM_BIND = "127.0.11.2";
 const SIM_PORT = 47817;
 const SUP_PORT = 47818;
 const PROBE_PORT = 47819;
-const VAV1 = 3001;
-const PLANT = 2002;
-const REHEAT = `bacnet:${VAV1}/analogOutput:2`;
+const VAV1 = DEMO_VAV1;
+const REHEAT = DEMO_REHEAT_VALVE;
 const FLOW_ID = randomUUID();
-
-/** constant 35 → the reheat valve at priority 8: a flow that holds one slot. */
-function reheatFlow() {
-  return {
-    metadata: {
-      flow_id: FLOW_ID,
-      flow_name: "Reheat test",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval" as const, interval_ms: 500 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
-    },
-    nodes: [
-      { id: "level", type: "constant", position: { x: 0, y: 0 }, config: { value: 35 } },
-      {
-        id: "reheat",
-        type: "actuator_write",
-        label: "Reheat valve",
-        position: { x: 250, y: 0 },
-        config: { point: REHEAT, priority: 8 },
-      },
-    ],
-    connections: [{ from_node: "level", from_output: "value", to_node: "reheat", to_input: "value" }],
-  };
-}
 
 describe("the priority array through the API", () => {
   let sim: SimulatorHandle;
@@ -88,7 +64,7 @@ describe("the priority array through the API", () => {
     if (!vav) throw new Error(`device ${VAV1} not discovered: ${JSON.stringify(found.body)}`);
     vavAddress = vav.address;
     const deployed = await api(sup.url, "/api/config/deploy", {
-      body: packageOf(reheatFlow(), "Priority array"),
+      body: packageOf(reheatOverrideFlow({ flowId: FLOW_ID }), "Priority array"),
       token: sup.token,
     });
     expect(deployed.status).toBe(200);
@@ -183,7 +159,7 @@ describe("the priority array through the API", () => {
   });
 
   it("gives live values their units and state texts once the objects are browsed", async () => {
-    for (const device of [VAV1, PLANT]) {
+    for (const device of [VAV1, 2002]) {
       const browsed = await api<{ objects: { object_type: string; state_text?: string[] }[] }>(
         sup.url,
         `/api/devices/${device}/objects?refresh=true`,
@@ -191,11 +167,7 @@ describe("the priority array through the API", () => {
       );
       expect(browsed.status).toBe(200);
     }
-    const [zone, valve, mode] = await read([
-      `bacnet:${VAV1}/analogInput:1`,
-      REHEAT,
-      `bacnet:${PLANT}/multiStateValue:1`,
-    ]);
+    const [zone, valve, mode] = await read([DEMO_ZONE_TEMP, REHEAT, DEMO_PLANT_MODE]);
     expect(zone?.units).toBe("degreesCelsius");
     expect(valve?.units).toBe("percent");
     // Plant Mode rests at its relinquish default, state 4 of Off/Cooling/Heating/Auto.
