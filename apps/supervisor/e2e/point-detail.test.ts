@@ -21,11 +21,11 @@ import { type BrowserSession, openBrowser } from "./support/browser";
 import { openView } from "./support/dashboard";
 import { screenshot } from "./support/screenshots";
 
-// Own loopback range and ports (inside the 47808-47830 range the packet capture checks).
+// Own loopback range and ports (browser tests run without the packet capture, so outside its range).
 const SIM_BIND = "127.0.13.2";
-const SIM_PORT = 47826;
-const SUPERVISOR_BACNET_PORT = 47827;
-const PROBE_PORT = 47828;
+const SIM_PORT = 47863;
+const SUPERVISOR_BACNET_PORT = 47864;
+const PROBE_PORT = 47865;
 
 const ref = (point: string) => `${point}.presentValue`;
 
