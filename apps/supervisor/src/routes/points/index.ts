@@ -12,6 +12,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { readCommandPicture } from "../../bacnet/command-picture";
+import { priorityView } from "../../engine/priority-view";
 import { HttpError, route } from "../../http/route";
 
 /** Properties whose values read like presentValue: they share its units and state texts. */
@@ -135,47 +136,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       delete ref.index;
       const point = formatPointRef(ref);
       const picture = await readCommandPicture(app.bacnet, ref);
-      const held = new Map(app.repos.commands.forPoint(point).map((c) => [c.priority, c]));
-      const plan = app.engine.flow?.plan;
-      const holder = (priority: number) => {
-        const command = held.get(priority);
-        if (!command) return undefined;
-        const sameFlow = plan && command.flowId === plan.flow.metadata.flow_id;
-        const node = sameFlow && command.nodeId ? plan.byId.get(command.nodeId) : undefined;
-        const nodeConfig = sameFlow ? plan.flow.nodes.find((n) => n.id === command.nodeId) : undefined;
-        return {
-          flow_id: command.flowId,
-          flow_name: sameFlow ? plan.flow.metadata.flow_name : null,
-          node_id: command.nodeId,
-          node_label: nodeConfig?.label ?? node?.definition.label ?? null,
-          commanded_value: command.value,
-        };
-      };
-      const slots = picture.slots.map((value, i) => {
-        const h = holder(i + 1);
-        return {
-          priority: i + 1,
-          value,
-          source: h ? ("flow" as const) : value === null ? null : ("other" as const),
-          ...(h ? { holder: h } : {}),
-        };
-      });
-      return {
-        point,
-        quality: picture.quality,
-        ...(picture.reason ? { reason: picture.reason } : {}),
-        present_value: picture.presentValue,
-        relinquish_default: picture.relinquishDefault,
-        winning_priority: picture.winningPriority,
-        slots,
-        ...(picture.labels.units ? { units: picture.labels.units } : {}),
-        ...(picture.labels.state_text ? { state_text: [...picture.labels.state_text] } : {}),
-        ...(picture.labels.active_text !== undefined ? { active_text: picture.labels.active_text } : {}),
-        ...(picture.labels.inactive_text !== undefined
-          ? { inactive_text: picture.labels.inactive_text }
-          : {}),
-        timestamp: new Date(picture.timestamp).toISOString(),
-      };
+      return priorityView(point, picture, app.repos.commands.forPoint(point), app.engine.flow?.plan);
     },
   });
 
