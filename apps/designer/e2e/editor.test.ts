@@ -217,13 +217,14 @@ describe("Designer editor in the browser", () => {
         timeout: 30_000,
       })
       .toBe("completed");
+    // A point's value reads with its units (the browser above cached the device's objects).
     await expect
       .poll(() => page().getByTestId("node-value-sensor_read_1-value").textContent(), { timeout: 10_000 })
-      .toMatch(/^\d+(\.\d+)?$/);
+      .toMatch(/^\d+(\.\d+)? °C$/);
     expect(await page().getByTestId("node-value-threshold_1-result").textContent()).toMatch(/^(true|false)$/);
     // The last value on each edge (with its quality) and on the input ports it feeds.
     const edgeLabel = page().getByTestId("edge-value-sensor_read_1.value->threshold_1.value");
-    await expect.poll(() => edgeLabel.textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)?$/);
+    await expect.poll(() => edgeLabel.textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)? °C$/);
     expect(await edgeLabel.getAttribute("data-quality")).toBe("good");
     expect(
       await page().getByTestId("edge-value-threshold_1.result->actuator_write_1.value").textContent(),

@@ -7,6 +7,7 @@ import bacnetModule, {
 import {
   BIP_MAX_APDU,
   encodeValue,
+  isArrayProperty,
   type PointValue as JsValue,
   objectTypeId,
   objectTypeName,
@@ -60,7 +61,8 @@ export interface KnownDevice {
 }
 
 export interface ReadResult {
-  value: JsValue;
+  /** A whole-array read (priorityArray without an index) answers every element, in order. */
+  value: JsValue | JsValue[];
   quality: Quality;
   reason?: string;
   timestamp: number;
@@ -437,11 +439,23 @@ export class BacnetService {
 
   private async readChunk(
     deviceId: number,
-    chunk: number[],
+    requested: number[],
     refs: readonly BacnetPointRef[],
     out: ReadResult[],
   ) {
     const device = this.devices.get(deviceId);
+    // A property name BACnet does not define never goes on the wire: it would read something else.
+    const chunk: number[] = [];
+    // The library's RPM encoder drops array index 0 (it tests the index for truthiness), which would
+    // turn "how many elements" into a whole-array read; ReadProperty encodes it correctly.
+    const single: number[] = [];
+    for (const i of requested) {
+      const ref = refs[i]!;
+      if (propertyId(ref.property) === undefined)
+        out[i] = badResult(`unknown property "${ref.property}"`, Date.now());
+      else if (ref.index === 0) single.push(i);
+      else chunk.push(i);
+    }
     const useRpm = chunk.length > 1 && (device?.supportsRpm ?? true);
     if (useRpm) {
       try {
@@ -454,7 +468,7 @@ export class BacnetService {
           const prop = objectValues?.values[0];
           out[i] = prop ? decodeRead(ref, prop.value, now) : badResult("missing in RPM answer", now);
         });
-        return;
+        chunk.length = 0;
       } catch (error) {
         const { kind, message } = describeBacnetError(error);
         if ((kind === "reject" || kind === "abort" || message.includes("services")) && device) {
@@ -462,17 +476,17 @@ export class BacnetService {
           device.supportsRpm = false;
         } else {
           const now = Date.now();
-          for (const i of chunk) out[i] = badResult(describeError(error), now);
+          for (const i of [...chunk, ...single]) out[i] = badResult(describeError(error), now);
           return;
         }
       }
     }
     await Promise.all(
-      chunk.map(async (i) => {
+      [...chunk, ...single].map(async (i) => {
         const ref = refs[i]!;
         try {
           const typeId = objectTypeId(ref.objectType)!;
-          const prop = propertyId(ref.property) ?? PROPERTIES.presentValue;
+          const prop = propertyId(ref.property)!;
           const response = await this.readProperty(deviceId, typeId, ref.instance, prop, ref.index);
           out[i] = decodeRead(ref, response.values, Date.now());
         } catch (error) {
@@ -634,7 +648,7 @@ function specFor(ref: BacnetPointRef): BACNetReadAccessSpecification {
     objectId: { type: objectTypeId(ref.objectType)!, instance: ref.instance } as BACNetObjectID,
     properties: [
       {
-        id: propertyId(ref.property) ?? PROPERTIES.presentValue,
+        id: propertyId(ref.property)!,
         index: ref.index ?? 0xffffffff,
       } as BACNetReadAccessSpecification["properties"][number],
     ],
@@ -657,7 +671,11 @@ function decodeRead(
   now: number,
 ): ReadResult {
   const first = values[0];
-  if (!first) return badResult("empty answer", now);
+  const prop = propertyId(ref.property)!;
+  const wholeArray = ref.index === undefined && (isArrayProperty(prop) || values.length > 1);
+  // An empty array is a legal answer (a multi-state object with no State_Text entries); no answer is not.
+  if (!first)
+    return wholeArray ? { value: [], quality: "good", timestamp: now } : badResult("empty answer", now);
   const errorValue = first.value as { errorClass?: number; errorCode?: number } | null;
   if (errorValue && typeof errorValue === "object" && "errorCode" in errorValue) {
     return badResult(
@@ -670,11 +688,14 @@ function decodeRead(
   const typeId = objectTypeId(ref.objectType)!;
   // The priority array and relinquish default hold presentValue's datatype (BinaryPV for binaries: booleans).
   const isValueProperty =
-    ref.property === "presentValue" ||
-    ref.property === "relinquishDefault" ||
-    ref.property === "priorityArray";
-  const value = isValueProperty ? presentValueToJs(typeId, first) : presentValueToJs(-1, first);
-  return { value, quality: "good", timestamp: now };
+    prop === PROPERTIES.presentValue ||
+    prop === PROPERTIES.relinquishDefault ||
+    prop === PROPERTIES.priorityArray;
+  const decode = (v: { type: number; value: unknown }) => presentValueToJs(isValueProperty ? typeId : -1, v);
+  // Array index 0 is the array's length (an Unsigned), whatever the elements' type.
+  if (ref.index === 0) return { value: presentValueToJs(-1, first), quality: "good", timestamp: now };
+  if (wholeArray) return { value: values.map(decode), quality: "good", timestamp: now };
+  return { value: decode(first), quality: "good", timestamp: now };
 }
 
 export { propertyName };

@@ -1,5 +1,14 @@
 import type { BACNetReadAccessSpecification } from "@bacnet-js/client";
-import { decodeValue, objectTypeName, PROPERTIES, presentValueToJs, unitsName } from "@bms/bacnet";
+import {
+  decodeValue,
+  isAnalogType,
+  isBinaryType,
+  isMultiStateType,
+  objectTypeName,
+  PROPERTIES,
+  presentValueToJs,
+  unitsName,
+} from "@bms/bacnet";
 import { type BacnetObjectType, COMMANDABLE_OBJECT_TYPES } from "@bms/schemas";
 import type { BacnetService } from "./bacnet-service";
 import { describeBacnetError } from "./errors";
@@ -11,6 +20,9 @@ export interface BrowsedObject {
   object_name: string;
   description?: string;
   units?: string;
+  state_text?: string[];
+  active_text?: string;
+  inactive_text?: string;
   present_value?: number | boolean | string | null;
   commandable: boolean;
 }
@@ -110,26 +122,54 @@ export async function readObjectList(
   return ids.filter(Boolean);
 }
 
-/** objectName, description, units and presentValue of every object, in RPM batches. */
+/**
+ * The properties that tell how an object's value reads: units for analog objects, Active_Text and
+ * Inactive_Text for binary ones, State_Text for multi-state ones.
+ */
+function browseProperties(type: number): number[] {
+  const props: number[] = [PROPERTIES.objectName, PROPERTIES.description, PROPERTIES.presentValue];
+  if (isAnalogType(type)) props.push(PROPERTIES.units);
+  if (isBinaryType(type)) props.push(PROPERTIES.activeText, PROPERTIES.inactiveText);
+  if (isMultiStateType(type)) props.push(PROPERTIES.stateText);
+  return props;
+}
+
+type Answer = { type: number; value: unknown }[];
+
+function isError(values: Answer | undefined): boolean {
+  return typeof (values?.[0]?.value as { errorCode?: number } | undefined)?.errorCode === "number";
+}
+
+/** Every element of a BACnetARRAY of CharacterString (State_Text), or undefined when absent. */
+function strings(values: Answer | undefined): string[] | undefined {
+  if (!values || values.length === 0 || isError(values)) return undefined;
+  const out = values.map((v) => decodeValue(v));
+  return out.every((v): v is string => typeof v === "string") ? out : undefined;
+}
+
+/**
+ * objectName, description, presentValue, and how values read (units, state texts) of every object, in
+ * RPM batches. Eight objects a request keeps an answer with State_Text arrays inside an unsegmented
+ * 1476-byte APDU; a device that still refuses gets one ReadProperty per property.
+ */
 export async function browseObjects(bacnet: BacnetService, deviceId: number): Promise<BrowsedObject[]> {
   const ids = (await readObjectList(bacnet, deviceId)).filter((id) => id.type !== DEVICE_TYPE);
-  const props = [PROPERTIES.objectName, PROPERTIES.description, PROPERTIES.units, PROPERTIES.presentValue];
   const out: BrowsedObject[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = ids.slice(i, i + 10);
+  for (let i = 0; i < ids.length; i += 8) {
+    const batch = ids.slice(i, i + 8);
     const specs: Spec[] = batch.map((id) => ({
       objectId: id as Spec["objectId"],
-      properties: props.map((p) => ({ id: p, index: ALL_INDEXES })) as Spec["properties"],
+      properties: browseProperties(id.type).map((p) => ({ id: p, index: ALL_INDEXES })) as Spec["properties"],
     }));
-    let answers: { id: number; value: { type: number; value: unknown }[] }[][];
+    let answers: { id: number; value: Answer }[][];
     try {
       const response = await bacnet.readPropertyMultiple(deviceId, specs);
       answers = response.values.map((v) => v.values);
     } catch {
       answers = await Promise.all(
         batch.map(async (id) => {
-          const row: { id: number; value: { type: number; value: unknown }[] }[] = [];
-          for (const p of props) {
+          const row: { id: number; value: Answer }[] = [];
+          for (const p of browseProperties(id.type)) {
             try {
               row.push({
                 id: p,
@@ -147,7 +187,7 @@ export async function browseObjects(bacnet: BacnetService, deviceId: number): Pr
       const byId = new Map((answers[n] ?? []).map((v) => [v.id, v.value]));
       const typeName = objectTypeName(id.type) as BacnetObjectType;
       const unitsValue = byId.get(PROPERTIES.units)?.[0];
-      const pv = byId.get(PROPERTIES.presentValue)?.[0];
+      const pv = byId.get(PROPERTIES.presentValue);
       const object: BrowsedObject = {
         device_id: deviceId,
         object_type: typeName,
@@ -158,9 +198,13 @@ export async function browseObjects(bacnet: BacnetService, deviceId: number): Pr
       const description = str(byId.get(PROPERTIES.description));
       if (description) object.description = description;
       if (unitsValue && typeof unitsValue.value === "number") object.units = unitsName(unitsValue.value);
-      if (pv && typeof (pv.value as { errorCode?: number })?.errorCode !== "number") {
-        object.present_value = presentValueToJs(id.type, pv);
-      }
+      const stateText = strings(byId.get(PROPERTIES.stateText));
+      if (stateText) object.state_text = stateText;
+      const active = str(byId.get(PROPERTIES.activeText));
+      if (active !== null) object.active_text = active;
+      const inactive = str(byId.get(PROPERTIES.inactiveText));
+      if (inactive !== null) object.inactive_text = inactive;
+      if (pv?.[0] && !isError(pv)) object.present_value = presentValueToJs(id.type, pv[0]);
       out.push(object);
     });
   }

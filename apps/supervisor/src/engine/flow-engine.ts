@@ -291,7 +291,7 @@ export class FlowEngine {
       ...(this.deps.scripts ? { scripts: this.deps.scripts } : {}),
     });
 
-    const outcomes = await this.deps.writes.apply(result.writes, scanTime);
+    const outcomes = await this.deps.writes.apply(result.writes, scanTime, flow.plan.flow.metadata.flow_id);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(

@@ -32,27 +32,14 @@ export const enginePlugin = fp<{
   scriptWorkers?: number;
 }>(
   async (app, options) => {
-    const { repos, db } = app;
+    const { repos } = app;
     const history = new HistoryRecorder(repos.timeseries, {
       minIntervalMs: options.historyMinIntervalMs,
       // A flat line still gets a sample every 15 minutes, so "no data" never means "no change".
       maxIntervalMs: 15 * 60_000,
       retentionMs: options.historyRetentionHours * 3_600_000,
     });
-    const commands = {
-      saveCommand: (ref: string, priority: number, value: unknown, at: number) =>
-        db
-          .prepare(
-            `INSERT INTO commanded_points (ref, priority, value_json, written_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT(ref, priority) DO UPDATE SET value_json = excluded.value_json, written_at = excluded.written_at`,
-          )
-          .run(ref, priority, JSON.stringify(value), at),
-      deleteCommand: (ref: string, priority: number) =>
-        db.prepare("DELETE FROM commanded_points WHERE ref = ? AND priority = ?").run(ref, priority),
-      commands: () =>
-        db.prepare("SELECT ref, priority FROM commanded_points").all() as { ref: string; priority: number }[],
-    };
-    const writes = new WriteManager(app.bacnet, commands);
+    const writes = new WriteManager(app.bacnet, repos.commands);
     // Late-bound: the COV manager exists before the engine it notifies.
     let notify: (refs: readonly string[]) => void = () => undefined;
     const cov = new CovManager(app.bacnet, {
