@@ -5,6 +5,7 @@ import bacnetModule, {
   type WritePropertyMultipleObject,
 } from "@bacnet-js/client";
 import {
+  ApplicationTag,
   BIP_MAX_APDU,
   encodeValue,
   type PointValue as JsValue,
@@ -16,9 +17,18 @@ import {
   propertyName,
 } from "@bms/bacnet";
 import type { BacnetPointRef, Quality } from "@bms/schemas";
+import {
+  type DeviceAddress,
+  formatDeviceAddress,
+  isDeviceInstance,
+  parseDeviceAddress,
+  sameAddress,
+  toDeviceAddress,
+} from "./device-address";
 import { describeBacnetError, isDefinitive } from "./errors";
 import { BacnetTimeoutError, Limiter, sleep, withTimeout } from "./limiter";
 import { UdpTransport } from "./udp-transport";
+import { checkIAm, checkPresentValue, DEFAULT_WIRE_LIMITS, isObjectId, type WireLimits } from "./wire-checks";
 
 // The package is CommonJS with `exports.default`; under ESM the default import is the exports object.
 const BACnetClient: typeof bacnetModule =
@@ -38,12 +48,18 @@ export interface BacnetServiceOptions {
   maxInFlight: number;
   /** Consecutive failed requests after which a device is marked offline. */
   offlineAfterFailures: number;
+  /** Caps on what devices can make us hold; DEFAULT_WIRE_LIMITS when left out. */
+  limits?: WireLimits;
+  /** Devices whose address is fixed by configuration: an I-Am never moves them. */
+  pins?: ReadonlyMap<number, DeviceAddress>;
   logger?: { warn(msg: string): void; info(msg: string): void };
 }
 
 export interface KnownDevice {
   deviceId: number;
-  address: string;
+  /** Changed only by an I-Am that was confirmed by a read at the new address, never for a pinned device. */
+  address: DeviceAddress;
+  pinned: boolean;
   maxApdu: number;
   segmentation: number;
   vendorId: number;
@@ -57,6 +73,8 @@ export interface KnownDevice {
   /** Unknown until tried: a device that rejects WritePropertyMultiple gets single writes from then on. */
   supportsWpm: boolean;
   reason?: string;
+  /** When onDeviceSeen last reported this device: a chatty device is not written to disk per I-Am. */
+  reportedAt?: number;
 }
 
 export interface ReadResult {
@@ -69,10 +87,17 @@ export interface ReadResult {
 export interface DeviceEvents {
   onDeviceSeen?(device: KnownDevice): void;
   onDeviceStatus?(device: KnownDevice): void;
+  /**
+   * Something on the wire that was refused or needs an integrator's eye (a device moving, a forged
+   * reply, a cap reached). Messages are constant per kind and device, details go in `data`, so the
+   * event log's folding of repeats keeps a flood to one row a minute.
+   */
+  onWireEvent?(level: "info" | "warn", message: string, data?: Record<string, unknown>): void;
 }
 
 /** A COV notification, decoded: which object changed and its reported properties (raw app values). */
 export interface CovNotification {
+  /** Accepted only from the subscribed device's address, with our process id, for a subscribed object. */
   deviceId: number;
   objectType: number;
   instance: number;
@@ -82,6 +107,13 @@ export interface CovNotification {
 
 const MIN_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
+const DEVICE_TYPE = 8;
+/** A known device's I-Am from its own address refreshes the cache on disk at most this often. */
+const REPORT_EVERY_MS = 30_000;
+/** Address confirmations running at once; more claims wait for the next I-Am. */
+const MAX_CONFIRMATIONS = 16;
+/** A claim that failed confirmation is not tried again from the same address for this long. */
+const REFUSED_CLAIM_MS = 60_000;
 
 /**
  * The supervisor's BACnet/IP client: the single place that talks to devices. It owns pacing (per-device
@@ -97,12 +129,37 @@ export class BacnetService {
   private readonly covListeners = new Set<(notification: CovNotification) => void>();
   private nextSubscriptionId = 1;
   readonly counters = { requests: 0, timeouts: 0, errors: 0, retries: 0 };
+  /** What the wire checks refused or changed, for /api/monitoring/metrics. */
+  readonly wire = {
+    iam_invalid: 0,
+    iam_over_cap: 0,
+    iam_pinned_ignored: 0,
+    address_confirmations: 0,
+    address_changes: 0,
+    address_claims_refused: 0,
+    cov_dropped: 0,
+    lists_over_cap: 0,
+  };
+  readonly limits: WireLimits;
+  /** `device:type:instance` -> the subscriber process id we used in SubscribeCOV. */
+  private readonly covSubscriptions = new Map<string, number>();
+  private readonly confirming = new Set<number>();
+  private readonly refusedClaims = new Map<string, number>();
 
   constructor(
     private readonly options: BacnetServiceOptions,
     private readonly events: DeviceEvents = {},
   ) {
     this.global = new Limiter(Math.min(options.maxInFlight, 200));
+    this.limits = options.limits ?? DEFAULT_WIRE_LIMITS;
+    for (const [deviceId, address] of options.pins ?? []) {
+      this.devices.set(deviceId, newDevice(deviceId, address, { pinned: true, status: "unknown" }));
+    }
+  }
+
+  /** Reports a refused or notable wire event (see DeviceEvents.onWireEvent). */
+  report(level: "info" | "warn", message: string, data?: Record<string, unknown>): void {
+    this.events.onWireEvent?.(level, message, data);
   }
 
   async start(): Promise<void> {
@@ -117,34 +174,28 @@ export class BacnetService {
       transport.once("error", reject);
     });
     transport.on("warning", (message: string) => this.options.logger?.warn(message));
+    transport.on("foreign-reply", (from: string) =>
+      this.report("warn", "a reply from an address the request was not sent to was dropped", { from }),
+    );
     const client = new BACnetClient({ transport, apduTimeout: this.options.requestTimeoutMs });
     this.client = client;
     client.on("error", (err: Error) => this.options.logger?.warn(`bacnet socket: ${err.message}`));
-    client.on("iAm", (content) => {
-      const { payload } = content;
-      const address = content.header?.sender.address ?? payload.address;
-      if (typeof address !== "string") return;
-      this.handleIAm(payload.deviceId, address, payload.maxApdu, payload.segmentation, payload.vendorId);
-    });
-    const onCov = (content: { payload: CovNotifyPayload }) => {
-      const { payload } = content;
-      const device = payload.initiatingDeviceId as unknown as number | { instance: number };
-      const values = new Map<number, { type: number; value: unknown }[]>();
-      for (const v of payload.values) values.set(v.property.id, v.value);
-      const notification: CovNotification = {
-        deviceId: typeof device === "number" ? device : device.instance,
-        objectType: payload.monitoredObjectId.type,
-        instance: payload.monitoredObjectId.instance,
-        values,
-        timeRemaining: payload.timeRemaining,
-      };
-      for (const listener of this.covListeners) listener(notification);
-    };
-    client.on("covNotifyUnconfirmed", onCov);
+    client.on("iAm", (content) =>
+      this.handleIAm(content.payload, senderOf(content.header?.sender, { forwarded: "originator" })),
+    );
+    client.on("covNotifyUnconfirmed", (content) =>
+      this.handleCov(content.payload, senderOf(content.header?.sender)),
+    );
     client.on("covNotify", (content) => {
-      onCov(content);
-      // Confirmed notifications need an acknowledgement; the library does not send one.
-      if (content.header?.sender && content.invokeId !== undefined && content.service !== undefined) {
+      const accepted = this.handleCov(content.payload, senderOf(content.header?.sender));
+      // Confirmed notifications need an acknowledgement (the library sends none); a refused one gets
+      // none, so a forged notification from a spoofed address is not answered to that address.
+      if (
+        accepted &&
+        content.header?.sender &&
+        content.invokeId !== undefined &&
+        content.service !== undefined
+      ) {
         client.simpleAckResponse(content.header.sender, content.service, content.invokeId);
       }
     });
@@ -178,56 +229,219 @@ export class BacnetService {
     return this.transport?.stats;
   }
 
-  private handleIAm(
-    deviceId: number,
-    address: string,
-    maxApdu: number,
-    segmentation: number,
-    vendorId: number,
-  ) {
+  /**
+   * An I-Am is a claim, not a fact: any host can send one. A new instance is added (up to the device
+   * cap); a known one at its known address is refreshed; a known one from another address is never
+   * adopted on its word: see confirmMove. A pinned device never moves.
+   */
+  private handleIAm(payload: unknown, from: DeviceAddress | undefined): void {
+    const checked = checkIAm(payload);
+    if (!checked.ok || !from) {
+      this.wire.iam_invalid++;
+      this.report("warn", "an I-Am with invalid fields was dropped", {
+        problem: checked.ok ? "no valid sender address" : checked.problem,
+        ...(from ? { from: formatDeviceAddress(from) } : {}),
+      });
+      return;
+    }
+    const { deviceId, maxApdu, segmentation, vendorId } = checked.value;
     const now = Date.now();
     const existing = this.devices.get(deviceId);
-    const device: KnownDevice = existing ?? {
-      deviceId,
-      address,
-      maxApdu,
-      segmentation,
-      vendorId,
-      status: "online",
-      lastSeen: now,
-      consecutiveFailures: 0,
-      nextProbeAt: 0,
-      backoffMs: MIN_BACKOFF_MS,
-      supportsRpm: true,
-      supportsWpm: true,
-    };
-    device.address = address;
-    device.maxApdu = Math.min(maxApdu || BIP_MAX_APDU, BIP_MAX_APDU);
-    device.segmentation = segmentation;
-    device.vendorId = vendorId;
-    device.lastSeen = now;
-    this.devices.set(deviceId, device);
+    if (!existing) {
+      if (this.devices.size >= this.limits.maxDevices) {
+        this.wire.iam_over_cap++;
+        this.report("warn", `an I-Am was ignored: the device cap (${this.limits.maxDevices}) is reached`, {
+          device: deviceId,
+          from: formatDeviceAddress(from),
+          setting: "BMS_BACNET_MAX_DEVICES",
+        });
+        return;
+      }
+      const device = newDevice(deviceId, from, { pinned: false, status: "online" });
+      Object.assign(device, { maxApdu, segmentation, vendorId, lastSeen: now, reportedAt: now });
+      this.devices.set(deviceId, device);
+      this.events.onDeviceSeen?.(device);
+      for (const listener of this.iAmListeners) listener(device);
+      return;
+    }
+    if (!sameAddress(existing.address, from)) {
+      if (existing.pinned) {
+        this.wire.iam_pinned_ignored++;
+        this.report("warn", `device ${deviceId} is pinned: an I-Am for it from another address was ignored`, {
+          device: deviceId,
+          pinned: formatDeviceAddress(existing.address),
+          from: formatDeviceAddress(from),
+        });
+        return;
+      }
+      void this.confirmMove(existing, from, checked.value);
+      return;
+    }
+    const changed =
+      existing.maxApdu !== maxApdu ||
+      existing.segmentation !== segmentation ||
+      existing.vendorId !== vendorId;
+    Object.assign(existing, { maxApdu, segmentation, vendorId, lastSeen: now });
     // An I-Am is proof of life: a device that came back is online again at once.
-    if (device.status !== "online") this.markOnline(device);
-    this.events.onDeviceSeen?.(device);
-    for (const listener of this.iAmListeners) listener(device);
+    if (existing.status !== "online") this.markOnline(existing);
+    if (changed || now - (existing.reportedAt ?? 0) >= REPORT_EVERY_MS) {
+      existing.reportedAt = now;
+      this.events.onDeviceSeen?.(existing);
+    }
+    for (const listener of this.iAmListeners) listener(existing);
+  }
+
+  /**
+   * A known device claims a new address. Until this finishes, every request keeps going to the known
+   * address. The claim is adopted only when the device object at the new address answers
+   * Object_Identifier with the same instance AND the known address no longer does (a device that still
+   * answers where we know it has not moved: two devices claim one instance, or someone imitates it).
+   * Every outcome is an event.
+   */
+  private async confirmMove(
+    device: KnownDevice,
+    to: DeviceAddress,
+    fields: { maxApdu: number; segmentation: number; vendorId: number },
+  ): Promise<void> {
+    const id = device.deviceId;
+    const claim = `${id} ${formatDeviceAddress(to)}`;
+    const now = Date.now();
+    if (this.confirming.has(id) || (this.refusedClaims.get(claim) ?? 0) > now) return;
+    if (this.confirming.size >= MAX_CONFIRMATIONS) {
+      this.report("warn", "address claims arrive faster than they can be confirmed; one was ignored", {
+        device: id,
+        claimed: formatDeviceAddress(to),
+      });
+      return;
+    }
+    this.confirming.add(id);
+    this.wire.address_confirmations++;
+    const known = device.address;
+    const data = { device: id, known: formatDeviceAddress(known), claimed: formatDeviceAddress(to) };
+    this.report("warn", `device ${id} announced itself from a new address; confirming before using it`, data);
+    const refuse = (reason: string) => {
+      this.wire.address_claims_refused++;
+      if (this.refusedClaims.size >= 10_000) this.refusedClaims.clear();
+      this.refusedClaims.set(claim, Date.now() + REFUSED_CLAIM_MS);
+      this.report("warn", `device ${id}: the new address was not adopted`, { ...data, reason });
+    };
+    try {
+      const atNew = await this.readDeviceIdentity(to, id);
+      if (atNew !== id) {
+        refuse(atNew === undefined ? "no device answered there" : `the device there is ${atNew}`);
+        return;
+      }
+      if ((await this.readDeviceIdentity(known, id)) === id) {
+        refuse("the device still answers at its known address (duplicate instance or imitation)");
+        return;
+      }
+      device.address = to;
+      Object.assign(device, fields, { lastSeen: Date.now(), reportedAt: Date.now() });
+      this.wire.address_changes++;
+      this.report("warn", `device ${id} moved to a new address (confirmed by reading it there)`, data);
+      this.markOnline(device);
+      this.events.onDeviceSeen?.(device);
+      for (const listener of this.iAmListeners) listener(device);
+    } finally {
+      this.confirming.delete(id);
+    }
+  }
+
+  /** Reads Object_Identifier of device `deviceId` at one address: the instance that answered, if any. */
+  private async readDeviceIdentity(at: DeviceAddress, deviceId: number): Promise<number | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        this.counters.requests++;
+        const answer = await this.global.run(() =>
+          withTimeout(
+            this.requireClient().readProperty(
+              { ...at },
+              { type: DEVICE_TYPE, instance: deviceId } as BACNetObjectID,
+              PROPERTIES.objectIdentifier,
+            ),
+            this.options.requestTimeoutMs + 250,
+            `identity of device ${deviceId}: timeout`,
+          ),
+        );
+        const value = answer.values?.[0];
+        if (value?.type !== ApplicationTag.OBJECTIDENTIFIER || !isObjectId(value.value)) return undefined;
+        return value.value.type === DEVICE_TYPE ? value.value.instance : undefined;
+      } catch (error) {
+        // An Error/Reject/Abort is an answer: whatever is there is not that device.
+        if (isDefinitive(error)) return undefined;
+        this.counters.timeouts++;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A COV notification is used only when it comes from the subscribed device's address, carries the
+   * process id we subscribed with, and reports the object we subscribed to. Returns whether it was.
+   */
+  private handleCov(payload: CovNotifyPayload | undefined, from: DeviceAddress | undefined): boolean {
+    const initiating = payload?.initiatingDeviceId as unknown as number | { instance?: unknown } | undefined;
+    const deviceId = typeof initiating === "number" ? initiating : initiating?.instance;
+    const object = payload?.monitoredObjectId;
+    const processId = payload?.subscriberProcessId;
+    const drop = (why: string) => {
+      this.wire.cov_dropped++;
+      this.report("warn", `a COV notification was dropped: ${why}`, {
+        ...(from ? { from: formatDeviceAddress(from) } : {}),
+        ...(isDeviceInstance(deviceId) ? { device: deviceId } : {}),
+        ...(isObjectId(object) ? { object: `${object.type}:${object.instance}` } : {}),
+        ...(typeof processId === "number" ? { process_id: processId } : {}),
+      });
+      return false;
+    };
+    if (
+      !payload ||
+      !from ||
+      !isDeviceInstance(deviceId) ||
+      !isObjectId(object) ||
+      typeof processId !== "number" ||
+      !Array.isArray(payload.values)
+    ) {
+      return drop("invalid fields");
+    }
+    const expected = this.covSubscriptions.get(`${deviceId}:${object.type}:${object.instance}`);
+    if (expected === undefined) return drop("no subscription for that object");
+    if (processId !== expected) return drop("wrong subscriber process id");
+    const device = this.devices.get(deviceId);
+    if (!device || !sameAddress(device.address, from))
+      return drop("not sent from the subscribed device's address");
+    const values = new Map<number, { type: number; value: unknown }[]>();
+    for (const v of payload.values) {
+      if (typeof v?.property?.id === "number" && Array.isArray(v.value)) values.set(v.property.id, v.value);
+    }
+    const pv = values.get(PROPERTIES.presentValue)?.[0];
+    if (pv && !checkPresentValue(object.type, pv).ok) return drop("a presentValue of the wrong datatype");
+    const notification: CovNotification = {
+      deviceId,
+      objectType: object.type,
+      instance: object.instance,
+      values,
+      timeRemaining: typeof payload.timeRemaining === "number" ? payload.timeRemaining : 0,
+    };
+    for (const listener of this.covListeners) listener(notification);
+    return true;
   }
 
   /** Restores devices known from a previous run so reads can start before a new Who-Is. */
   remember(
-    device: Pick<KnownDevice, "deviceId" | "address" | "maxApdu" | "segmentation" | "vendorId">,
+    device: Pick<KnownDevice, "deviceId" | "maxApdu" | "segmentation" | "vendorId"> & { address: string },
   ): void {
-    if (this.devices.has(device.deviceId)) return;
-    this.devices.set(device.deviceId, {
-      ...device,
-      status: "unknown",
-      lastSeen: null,
-      consecutiveFailures: 0,
-      nextProbeAt: 0,
-      backoffMs: MIN_BACKOFF_MS,
-      supportsRpm: true,
-      supportsWpm: true,
+    // A pin wins over the cache; a row that is no longer valid (or over the cap) is not restored.
+    if (this.devices.has(device.deviceId) || this.devices.size >= this.limits.maxDevices) return;
+    const address = parseDeviceAddress(device.address);
+    if (!address || !isDeviceInstance(device.deviceId)) return;
+    const restored = newDevice(device.deviceId, address, { pinned: false, status: "unknown" });
+    Object.assign(restored, {
+      maxApdu: Math.min(device.maxApdu || BIP_MAX_APDU, BIP_MAX_APDU),
+      segmentation: device.segmentation,
+      vendorId: device.vendorId,
     });
+    this.devices.set(device.deviceId, restored);
   }
 
   /** Broadcasts a Who-Is (optionally ranged), and sends a directed one to each target `ip[:port]`. */
@@ -345,7 +559,7 @@ export class BacnetService {
   private async request<T>(
     deviceId: number,
     label: string,
-    send: (client: BACnetClient, address: string) => Promise<T>,
+    send: (client: BACnetClient, to: DeviceAddress) => Promise<T>,
   ): Promise<T> {
     const device = await this.resolveDevice(deviceId);
     if (!device) throw new DeviceUnreachableError(`device ${deviceId} did not answer Who-Is`);
@@ -364,7 +578,8 @@ export class BacnetService {
         const result = await this.limiterFor(deviceId).run(() =>
           this.global.run(() =>
             withTimeout(
-              send(this.requireClient(), device.address),
+              // A copy: the library must not be able to change where the device is.
+              send(this.requireClient(), { ...device.address }),
               this.options.requestTimeoutMs + 250,
               `${label}: timeout after ${this.options.requestTimeoutMs} ms`,
             ),
@@ -399,14 +614,14 @@ export class BacnetService {
     index?: number,
   ) {
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    return this.request(deviceId, `read ${objectTypeName(objectType)}:${instance}`, (client, address) =>
-      client.readProperty({ address }, objectId, property, index === undefined ? {} : { arrayIndex: index }),
+    return this.request(deviceId, `read ${objectTypeName(objectType)}:${instance}`, (client, to) =>
+      client.readProperty(to, objectId, property, index === undefined ? {} : { arrayIndex: index }),
     );
   }
 
   async readPropertyMultiple(deviceId: number, specs: BACNetReadAccessSpecification[]) {
-    return this.request(deviceId, `rpm ${specs.length} objects`, (client, address) =>
-      client.readPropertyMultiple({ address }, specs),
+    return this.request(deviceId, `rpm ${specs.length} objects`, (client, to) =>
+      client.readPropertyMultiple(to, specs),
     );
   }
 
@@ -450,9 +665,14 @@ export class BacnetService {
         const now = Date.now();
         chunk.forEach((i, n) => {
           const ref = refs[i]!;
-          const objectValues = response.values[n];
-          const prop = objectValues?.values[0];
-          out[i] = prop ? decodeRead(ref, prop.value, now) : badResult("missing in RPM answer", now);
+          const spec = specs[n]!;
+          const objectValues = response.values?.[n];
+          const prop = objectValues?.values?.[0];
+          // Results are matched by position, so each one must name the object and property asked for.
+          if (!prop) out[i] = badResult("missing in RPM answer", now);
+          else if (!sameObject(objectValues.objectId, spec.objectId) || prop.id !== spec.properties[0]!.id)
+            out[i] = badResult("the answer names another object or property than the one read", now);
+          else out[i] = decodeRead(ref, prop.value, now);
         });
         return;
       } catch (error) {
@@ -474,7 +694,11 @@ export class BacnetService {
           const typeId = objectTypeId(ref.objectType)!;
           const prop = propertyId(ref.property) ?? PROPERTIES.presentValue;
           const response = await this.readProperty(deviceId, typeId, ref.instance, prop, ref.index);
-          out[i] = decodeRead(ref, response.values, Date.now());
+          out[i] =
+            sameObject(response.objectId, { type: typeId, instance: ref.instance }) &&
+            response.property?.id === prop
+              ? decodeRead(ref, response.values, Date.now())
+              : badResult("the answer names another object or property than the one read", Date.now());
         } catch (error) {
           out[i] = badResult(describeError(error), Date.now());
         }
@@ -491,8 +715,8 @@ export class BacnetService {
     }
     const encoded = encodeValue(typeId, prop, value);
     const objectId = { type: typeId, instance: ref.instance } as BACNetObjectID;
-    await this.request(ref.device, `write ${ref.objectType}:${ref.instance}`, (client, address) =>
-      client.writeProperty({ address }, objectId, prop, [encoded as never], {
+    await this.request(ref.device, `write ${ref.objectType}:${ref.instance}`, (client, to) =>
+      client.writeProperty(to, objectId, prop, [encoded as never], {
         priority,
         ...(ref.index === undefined ? {} : { arrayIndex: ref.index }),
       }),
@@ -575,8 +799,8 @@ export class BacnetService {
         priority: w.priority,
       });
     }
-    await this.request(deviceId, `wpm ${writes.length} values`, (client, address) =>
-      client.writePropertyMultiple({ address }, [...byObject.values()]),
+    await this.request(deviceId, `wpm ${writes.length} values`, (client, to) =>
+      client.writePropertyMultiple(to, [...byObject.values()]),
     );
   }
 
@@ -591,11 +815,17 @@ export class BacnetService {
   ): Promise<number> {
     const id = processId ?? (this.nextSubscriptionId++ % 0x3fffffff) + 1;
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    await this.request(
-      deviceId,
-      `subscribe-cov ${objectTypeName(objectType)}:${instance}`,
-      (client, address) => client.subscribeCov({ address }, objectId, id, false, confirmed, lifetimeSeconds),
-    );
+    // Registered before the request: the device may notify before its SimpleAck is processed.
+    const key = `${deviceId}:${objectType}:${instance}`;
+    this.covSubscriptions.set(key, id);
+    try {
+      await this.request(deviceId, `subscribe-cov ${objectTypeName(objectType)}:${instance}`, (client, to) =>
+        client.subscribeCov(to, objectId, id, false, confirmed, lifetimeSeconds),
+      );
+    } catch (error) {
+      if (this.covSubscriptions.get(key) === id) this.covSubscriptions.delete(key);
+      throw error;
+    }
     return id;
   }
 
@@ -613,11 +843,52 @@ export class BacnetService {
   }
 
   async cancelCov(deviceId: number, objectType: number, instance: number, subscriptionId: number) {
+    const key = `${deviceId}:${objectType}:${instance}`;
+    if (this.covSubscriptions.get(key) === subscriptionId) this.covSubscriptions.delete(key);
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    await this.request(deviceId, `cancel-cov ${objectTypeName(objectType)}:${instance}`, (client, address) =>
-      client.subscribeCov({ address }, objectId, subscriptionId, true, false, 0),
+    await this.request(deviceId, `cancel-cov ${objectTypeName(objectType)}:${instance}`, (client, to) =>
+      client.subscribeCov(to, objectId, subscriptionId, true, false, 0),
     );
   }
+}
+
+function newDevice(
+  deviceId: number,
+  address: DeviceAddress,
+  state: { pinned: boolean; status: KnownDevice["status"] },
+): KnownDevice {
+  return {
+    deviceId,
+    address,
+    pinned: state.pinned,
+    maxApdu: BIP_MAX_APDU,
+    segmentation: 3,
+    vendorId: 0,
+    status: state.status,
+    lastSeen: null,
+    consecutiveFailures: 0,
+    nextProbeAt: 0,
+    backoffMs: MIN_BACKOFF_MS,
+    supportsRpm: true,
+    supportsWpm: true,
+  };
+}
+
+/**
+ * Where a message came from, as a checked address, plus SNET/SADR when it came through a router. For
+ * an I-Am a BBMD forwarded, the originating B/IP address it names (that is where the device is; a
+ * claim there is confirmed before use anyway). Everything else is judged by the UDP sender only: the
+ * originator field of a Forwarded-NPDU is bytes anyone can write.
+ */
+function senderOf(
+  sender: { address?: string; forwardedFrom?: string | null; net?: number; adr?: number[] } | undefined,
+  options: { forwarded: "originator" | "udp-sender" } = { forwarded: "udp-sender" },
+): DeviceAddress | undefined {
+  if (!sender) return undefined;
+  const address = (options.forwarded === "originator" ? sender.forwardedFrom : undefined) ?? sender.address;
+  return toDeviceAddress(
+    sender.net === undefined ? { address } : { address, net: sender.net, adr: sender.adr },
+  );
 }
 
 export class DeviceUnreachableError extends Error {
@@ -656,7 +927,7 @@ function decodeRead(
   values: { type: number; value: unknown }[],
   now: number,
 ): ReadResult {
-  const first = values[0];
+  const first = Array.isArray(values) ? values[0] : undefined;
   if (!first) return badResult("empty answer", now);
   const errorValue = first.value as { errorClass?: number; errorCode?: number } | null;
   if (errorValue && typeof errorValue === "object" && "errorCode" in errorValue) {
@@ -673,8 +944,18 @@ function decodeRead(
     ref.property === "presentValue" ||
     ref.property === "relinquishDefault" ||
     ref.property === "priorityArray";
-  const value = isValueProperty ? presentValueToJs(typeId, first) : presentValueToJs(-1, first);
-  return { value, quality: "good", timestamp: now };
+  if (isValueProperty) {
+    // The value must have the datatype its object type gives it: a REAL for analog, BinaryPV for binary.
+    const checked = checkPresentValue(typeId, first);
+    return checked.ok
+      ? { value: checked.value, quality: "good", timestamp: now }
+      : badResult(`unexpected value from the device: ${checked.problem}`, now);
+  }
+  return { value: presentValueToJs(-1, first), quality: "good", timestamp: now };
+}
+
+function sameObject(a: unknown, b: { type: number; instance: number }): boolean {
+  return isObjectId(a) && a.type === b.type && a.instance === b.instance;
 }
 
 export { propertyName };
