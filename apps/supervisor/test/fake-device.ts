@@ -96,6 +96,8 @@ export async function startFakeDevice(options: { instance: number; bind: string;
   return {
     address: `${bound.address}:${bound.port}`,
     subscriptions,
+    /** The library client behind it, for frames the helpers below do not cover. */
+    client,
     set(object: { type: number; instance: number }, value: number) {
       values.set(key(object), value);
     },

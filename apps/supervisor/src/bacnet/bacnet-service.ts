@@ -114,6 +114,12 @@ const REPORT_EVERY_MS = 30_000;
 const MAX_CONFIRMATIONS = 16;
 /** A claim that failed confirmation is not tried again from the same address for this long. */
 const REFUSED_CLAIM_MS = 60_000;
+/**
+ * Confirmations started per minute, all devices together. Each one is a few events that name the
+ * addresses (so they are not folded into one row): this keeps a flood of claims from many addresses
+ * to a bounded number of rows, while a whole site being renumbered is still confirmed within minutes.
+ */
+const CONFIRMATIONS_PER_MINUTE = 120;
 
 /**
  * The supervisor's BACnet/IP client: the single place that talks to devices. It owns pacing (per-device
@@ -137,6 +143,7 @@ export class BacnetService {
     address_confirmations: 0,
     address_changes: 0,
     address_claims_refused: 0,
+    address_claims_deferred: 0,
     cov_dropped: 0,
     lists_over_cap: 0,
   };
@@ -145,6 +152,7 @@ export class BacnetService {
   private readonly covSubscriptions = new Map<string, number>();
   private readonly confirming = new Set<number>();
   private readonly refusedClaims = new Map<string, number>();
+  private readonly confirmationBudget = { tokens: CONFIRMATIONS_PER_MINUTE, at: Date.now() };
 
   constructor(
     private readonly options: BacnetServiceOptions,
@@ -307,23 +315,38 @@ export class BacnetService {
     const claim = `${id} ${formatDeviceAddress(to)}`;
     const now = Date.now();
     if (this.confirming.has(id) || (this.refusedClaims.get(claim) ?? 0) > now) return;
-    if (this.confirming.size >= MAX_CONFIRMATIONS) {
+    const budget = this.confirmationBudget;
+    budget.tokens = Math.min(
+      CONFIRMATIONS_PER_MINUTE,
+      budget.tokens + ((now - budget.at) / 60_000) * CONFIRMATIONS_PER_MINUTE,
+    );
+    budget.at = now;
+    if (this.confirming.size >= MAX_CONFIRMATIONS || budget.tokens < 1) {
+      this.wire.address_claims_deferred++;
       this.report("warn", "address claims arrive faster than they can be confirmed; one was ignored", {
         device: id,
         claimed: formatDeviceAddress(to),
       });
       return;
     }
+    budget.tokens--;
     this.confirming.add(id);
     this.wire.address_confirmations++;
     const known = device.address;
     const data = { device: id, known: formatDeviceAddress(known), claimed: formatDeviceAddress(to) };
-    this.report("warn", `device ${id} announced itself from a new address; confirming before using it`, data);
+    this.report(
+      "warn",
+      `device ${id} announced itself from ${data.claimed}; confirming before using it`,
+      data,
+    );
     const refuse = (reason: string) => {
       this.wire.address_claims_refused++;
       if (this.refusedClaims.size >= 10_000) this.refusedClaims.clear();
       this.refusedClaims.set(claim, Date.now() + REFUSED_CLAIM_MS);
-      this.report("warn", `device ${id}: the new address was not adopted`, { ...data, reason });
+      this.report("warn", `device ${id}: the new address ${data.claimed} was not adopted`, {
+        ...data,
+        reason,
+      });
     };
     try {
       const atNew = await this.readDeviceIdentity(to, id);
@@ -338,7 +361,11 @@ export class BacnetService {
       device.address = to;
       Object.assign(device, fields, { lastSeen: Date.now(), reportedAt: Date.now() });
       this.wire.address_changes++;
-      this.report("warn", `device ${id} moved to a new address (confirmed by reading it there)`, data);
+      this.report(
+        "warn",
+        `device ${id} moved from ${data.known} to ${data.claimed} (confirmed by reading it there)`,
+        data,
+      );
       this.markOnline(device);
       this.events.onDeviceSeen?.(device);
       for (const listener of this.iAmListeners) listener(device);

@@ -93,7 +93,9 @@ describe("a known device that announces itself from a new address", () => {
     forger.announce(address, 1001);
     await until(() => service.wire.address_claims_refused === 1);
     expect(formatDeviceAddress(service.devices.get(1001)!.address)).toBe(real.address);
-    const refused = events.find((e) => e.message === "device 1001: the new address was not adopted");
+    const refused = events.find(
+      (e) => e.message === `device 1001: the new address ${forger.address} was not adopted`,
+    );
     expect(refused?.data).toMatchObject({ known: real.address, claimed: forger.address });
   });
 
@@ -119,7 +121,7 @@ describe("a known device that announces itself from a new address", () => {
     await until(() => service.wire.address_changes === 1);
     expect(formatDeviceAddress(service.devices.get(1001)!.address)).toBe(after.address);
     expect(events.map((e) => e.message)).toContain(
-      "device 1001 moved to a new address (confirmed by reading it there)",
+      `device 1001 moved from ${before.address} to ${after.address} (confirmed by reading it there)`,
     );
   });
 
