@@ -15,6 +15,9 @@ const OBJECT_IDENTIFIER = 75;
 const PRESENT_VALUE = 85;
 const TAG_REAL = 4;
 const TAG_OBJECT_ID = 12;
+const TAG_UNSIGNED = 2;
+const OBJECT_LIST = 76;
+const ARRAY_ALL = 0xffffffff;
 
 export interface Subscription {
   processId: number;
@@ -29,7 +32,13 @@ export interface Subscription {
  * simulator cannot misbehave on purpose (another process id, another sender). Every frame it sends
  * comes from the library's encoders, so it is well-formed for the packet check.
  */
-export async function startFakeDevice(options: { instance: number; bind: string; port: number }) {
+export async function startFakeDevice(options: {
+  instance: number;
+  bind: string;
+  port: number;
+  /** The objectList length the device claims (index 0); element i is analogInput:i. Whole reads fail. */
+  objectListLength?: number;
+}) {
   const transport = new UdpTransport({
     bindAddress: options.bind,
     port: options.port,
@@ -44,9 +53,21 @@ export async function startFakeDevice(options: { instance: number; bind: string;
   const values = new Map<string, number>();
   const subscriptions: Subscription[] = [];
   const key = (o: { type: number; instance: number }) => `${o.type}:${o.instance}`;
-  const answerFor = (object: BACNetObjectID, property: number): BACNetAppData[] | undefined => {
-    if (object.type === DEVICE && object.instance === options.instance && property === OBJECT_IDENTIFIER) {
+  const answerFor = (
+    object: BACNetObjectID,
+    property: number,
+    index?: number,
+  ): BACNetAppData[] | undefined => {
+    const own = object.type === DEVICE && object.instance === options.instance;
+    if (own && property === OBJECT_IDENTIFIER) {
       return [{ type: TAG_OBJECT_ID, value: { type: DEVICE, instance: options.instance } } as BACNetAppData];
+    }
+    if (own && property === OBJECT_LIST && options.objectListLength !== undefined) {
+      if (index === 0) return [{ type: TAG_UNSIGNED, value: options.objectListLength } as BACNetAppData];
+      if (index !== undefined && index > 0 && index <= options.objectListLength && index !== ARRAY_ALL) {
+        return [{ type: TAG_OBJECT_ID, value: { type: 0, instance: index } } as BACNetAppData];
+      }
+      return undefined;
     }
     const value = values.get(key(object));
     if (value !== undefined && property === PRESENT_VALUE)
@@ -56,7 +77,7 @@ export async function startFakeDevice(options: { instance: number; bind: string;
 
   client.on("readProperty", (content) => {
     const { objectId, property } = content.payload;
-    const value = answerFor(objectId, property.id);
+    const value = answerFor(objectId, property.id, property.index);
     if (!content.header?.sender || content.invokeId === undefined) return;
     if (value)
       client.readPropertyResponse(content.header.sender, content.invokeId, objectId, property, value);
@@ -75,7 +96,7 @@ export async function startFakeDevice(options: { instance: number; bind: string;
       objectId: spec.objectId,
       values: spec.properties.map((p) => ({
         property: { id: p.id, index: p.index },
-        value: answerFor(spec.objectId, p.id) ?? [
+        value: answerFor(spec.objectId, p.id, p.index) ?? [
           { type: 105, value: { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.UNKNOWN_PROPERTY } },
         ],
       })),

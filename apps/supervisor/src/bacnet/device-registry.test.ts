@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type FakeDevice, startFakeDevice } from "../../test/fake-device";
 import { BacnetService } from "./bacnet-service";
 import { formatDeviceAddress } from "./device-address";
+import { readObjectList } from "./object-browser";
 
 /**
  * How the supervisor's device registry treats I-Ams: caps, pins, and address changes that must be
@@ -137,5 +138,31 @@ describe("a known device that announces itself from a new address", () => {
     expect(service.devices.get(1001)?.pinned).toBe(true);
     expect(formatDeviceAddress(service.devices.get(1001)!.address)).toBe(real.address);
     expect(events[0]?.data).toMatchObject({ pinned: real.address, from: other.address });
+  });
+});
+
+describe("lengths a device reports", () => {
+  it("an objectList of a billion entries is read up to the list cap, with an event", async () => {
+    const { service, address, events } = await startService();
+    const liar = await startFakeDevice({
+      instance: 3003,
+      bind: "127.0.0.1",
+      port: 0,
+      objectListLength: 1_000_000_000,
+    });
+    cleanups.push(() => liar.close());
+    liar.announce(address);
+    await until(() => service.devices.has(3003));
+    const heapBefore = process.memoryUsage().heapUsed;
+    const ids = await readObjectList(service, 3003);
+    expect(ids).toHaveLength(1000); // the cap this service was started with
+    expect(ids[999]).toEqual({ type: 0, instance: 1000 });
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1_048_576);
+    expect(service.wire.lists_over_cap).toBe(1);
+    expect(events.find((e) => e.message.includes("more objects than the cap"))?.data).toMatchObject({
+      device: 3003,
+      reported: 1_000_000_000,
+      cap: 1000,
+    });
   });
 });
