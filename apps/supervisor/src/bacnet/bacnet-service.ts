@@ -21,14 +21,16 @@ import {
   type DeviceAddress,
   formatDeviceAddress,
   isDeviceInstance,
-  parseDeviceAddress,
   sameAddress,
   toDeviceAddress,
 } from "./device-address";
+import { DeviceRegistry, type KnownDevice, MIN_BACKOFF_MS } from "./device-registry";
 import { describeBacnetError, isDefinitive } from "./errors";
 import { BacnetTimeoutError, Limiter, sleep, withTimeout } from "./limiter";
 import { UdpTransport } from "./udp-transport";
-import { checkIAm, checkPresentValue, DEFAULT_WIRE_LIMITS, isObjectId, type WireLimits } from "./wire-checks";
+import { checkPresentValue, DEFAULT_WIRE_LIMITS, isObjectId, type WireLimits } from "./wire-checks";
+
+export type { KnownDevice } from "./device-registry";
 
 // The package is CommonJS with `exports.default`; under ESM the default import is the exports object.
 const BACnetClient: typeof bacnetModule =
@@ -55,28 +57,6 @@ export interface BacnetServiceOptions {
   logger?: { warn(msg: string): void; info(msg: string): void };
 }
 
-export interface KnownDevice {
-  deviceId: number;
-  /** Changed only by an I-Am that was confirmed by a read at the new address, never for a pinned device. */
-  address: DeviceAddress;
-  pinned: boolean;
-  maxApdu: number;
-  segmentation: number;
-  vendorId: number;
-  status: "online" | "offline" | "unknown";
-  lastSeen: number | null;
-  consecutiveFailures: number;
-  /** When offline: no request before this time, except the recovery probe. */
-  nextProbeAt: number;
-  backoffMs: number;
-  supportsRpm: boolean;
-  /** Unknown until tried: a device that rejects WritePropertyMultiple gets single writes from then on. */
-  supportsWpm: boolean;
-  reason?: string;
-  /** When onDeviceSeen last reported this device: a chatty device is not written to disk per I-Am. */
-  reportedAt?: number;
-}
-
 export interface ReadResult {
   value: JsValue;
   quality: Quality;
@@ -89,8 +69,9 @@ export interface DeviceEvents {
   onDeviceStatus?(device: KnownDevice): void;
   /**
    * Something on the wire that was refused or needs an integrator's eye (a device moving, a forged
-   * reply, a cap reached). Messages are constant per kind and device, details go in `data`, so the
-   * event log's folding of repeats keeps a flood to one row a minute.
+   * reply, a cap reached). Messages are constant per kind (and device), details go in `data`, so the
+   * event log's folding of repeats keeps a flood to one row a minute. Address-claim outcomes name the
+   * addresses in the message; the registry's confirmation budget bounds those.
    */
   onWireEvent?(level: "info" | "warn", message: string, data?: Record<string, unknown>): void;
 }
@@ -105,21 +86,8 @@ export interface CovNotification {
   timeRemaining: number;
 }
 
-const MIN_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 const DEVICE_TYPE = 8;
-/** A known device's I-Am from its own address refreshes the cache on disk at most this often. */
-const REPORT_EVERY_MS = 30_000;
-/** Address confirmations running at once; more claims wait for the next I-Am. */
-const MAX_CONFIRMATIONS = 16;
-/** A claim that failed confirmation is not tried again from the same address for this long. */
-const REFUSED_CLAIM_MS = 60_000;
-/**
- * Confirmations started per minute, all devices together. Each one is a few events that name the
- * addresses (so they are not folded into one row): this keeps a flood of claims from many addresses
- * to a bounded number of rows, while a whole site being renumbered is still confirmed within minutes.
- */
-const CONFIRMATIONS_PER_MINUTE = 120;
 
 /**
  * The supervisor's BACnet/IP client: the single place that talks to devices. It owns pacing (per-device
@@ -128,7 +96,9 @@ const CONFIRMATIONS_PER_MINUTE = 120;
 export class BacnetService {
   private client: BACnetClient | undefined;
   private transport: UdpTransport | undefined;
-  readonly devices = new Map<number, KnownDevice>();
+  private readonly registry: DeviceRegistry;
+  /** Every device the supervisor knows, by instance (the registry's map). */
+  readonly devices: ReadonlyMap<number, KnownDevice>;
   private readonly deviceLimiters = new Map<number, Limiter>();
   private readonly global: Limiter;
   private readonly iAmListeners = new Set<(device: KnownDevice) => void>();
@@ -150,9 +120,6 @@ export class BacnetService {
   readonly limits: WireLimits;
   /** `device:type:instance` -> the subscriber process id we used in SubscribeCOV. */
   private readonly covSubscriptions = new Map<string, number>();
-  private readonly confirming = new Set<number>();
-  private readonly refusedClaims = new Map<string, number>();
-  private readonly confirmationBudget = { tokens: CONFIRMATIONS_PER_MINUTE, at: Date.now() };
 
   constructor(
     private readonly options: BacnetServiceOptions,
@@ -160,9 +127,20 @@ export class BacnetService {
   ) {
     this.global = new Limiter(Math.min(options.maxInFlight, 200));
     this.limits = options.limits ?? DEFAULT_WIRE_LIMITS;
-    for (const [deviceId, address] of options.pins ?? []) {
-      this.devices.set(deviceId, newDevice(deviceId, address, { pinned: true, status: "unknown" }));
-    }
+    this.registry = new DeviceRegistry({
+      limits: this.limits,
+      pins: options.pins,
+      counters: this.wire,
+      identify: (at, deviceId) => this.readDeviceIdentity(at, deviceId),
+      accepted: (device, { persist }) => {
+        // An I-Am is proof of life: a device that came back is online again at once.
+        if (device.status !== "online") this.markOnline(device);
+        if (persist) this.events.onDeviceSeen?.(device);
+        for (const listener of this.iAmListeners) listener(device);
+      },
+      report: (level, message, data) => this.report(level, message, data),
+    });
+    this.devices = this.registry.devices;
   }
 
   /** Reports a refused or notable wire event (see DeviceEvents.onWireEvent). */
@@ -189,7 +167,7 @@ export class BacnetService {
     this.client = client;
     client.on("error", (err: Error) => this.options.logger?.warn(`bacnet socket: ${err.message}`));
     client.on("iAm", (content) =>
-      this.handleIAm(content.payload, senderOf(content.header?.sender, { forwarded: "originator" })),
+      this.registry.handleIAm(content.payload, senderOf(content.header?.sender, { forwarded: "originator" })),
     );
     client.on("covNotifyUnconfirmed", (content) =>
       this.handleCov(content.payload, senderOf(content.header?.sender)),
@@ -235,143 +213,6 @@ export class BacnetService {
 
   get transportStats() {
     return this.transport?.stats;
-  }
-
-  /**
-   * An I-Am is a claim, not a fact: any host can send one. A new instance is added (up to the device
-   * cap); a known one at its known address is refreshed; a known one from another address is never
-   * adopted on its word: see confirmMove. A pinned device never moves.
-   */
-  private handleIAm(payload: unknown, from: DeviceAddress | undefined): void {
-    const checked = checkIAm(payload);
-    if (!checked.ok || !from) {
-      this.wire.iam_invalid++;
-      this.report("warn", "an I-Am with invalid fields was dropped", {
-        problem: checked.ok ? "no valid sender address" : checked.problem,
-        ...(from ? { from: formatDeviceAddress(from) } : {}),
-      });
-      return;
-    }
-    const { deviceId, maxApdu, segmentation, vendorId } = checked.value;
-    const now = Date.now();
-    const existing = this.devices.get(deviceId);
-    if (!existing) {
-      if (this.devices.size >= this.limits.maxDevices) {
-        this.wire.iam_over_cap++;
-        this.report("warn", `an I-Am was ignored: the device cap (${this.limits.maxDevices}) is reached`, {
-          device: deviceId,
-          from: formatDeviceAddress(from),
-          setting: "BMS_BACNET_MAX_DEVICES",
-        });
-        return;
-      }
-      const device = newDevice(deviceId, from, { pinned: false, status: "online" });
-      Object.assign(device, { maxApdu, segmentation, vendorId, lastSeen: now, reportedAt: now });
-      this.devices.set(deviceId, device);
-      this.events.onDeviceSeen?.(device);
-      for (const listener of this.iAmListeners) listener(device);
-      return;
-    }
-    if (!sameAddress(existing.address, from)) {
-      if (existing.pinned) {
-        this.wire.iam_pinned_ignored++;
-        this.report("warn", `device ${deviceId} is pinned: an I-Am for it from another address was ignored`, {
-          device: deviceId,
-          pinned: formatDeviceAddress(existing.address),
-          from: formatDeviceAddress(from),
-        });
-        return;
-      }
-      void this.confirmMove(existing, from, checked.value);
-      return;
-    }
-    const changed =
-      existing.maxApdu !== maxApdu ||
-      existing.segmentation !== segmentation ||
-      existing.vendorId !== vendorId;
-    Object.assign(existing, { maxApdu, segmentation, vendorId, lastSeen: now });
-    // An I-Am is proof of life: a device that came back is online again at once.
-    if (existing.status !== "online") this.markOnline(existing);
-    if (changed || now - (existing.reportedAt ?? 0) >= REPORT_EVERY_MS) {
-      existing.reportedAt = now;
-      this.events.onDeviceSeen?.(existing);
-    }
-    for (const listener of this.iAmListeners) listener(existing);
-  }
-
-  /**
-   * A known device claims a new address. Until this finishes, every request keeps going to the known
-   * address. The claim is adopted only when the device object at the new address answers
-   * Object_Identifier with the same instance AND the known address no longer does (a device that still
-   * answers where we know it has not moved: two devices claim one instance, or someone imitates it).
-   * Every outcome is an event.
-   */
-  private async confirmMove(
-    device: KnownDevice,
-    to: DeviceAddress,
-    fields: { maxApdu: number; segmentation: number; vendorId: number },
-  ): Promise<void> {
-    const id = device.deviceId;
-    const claim = `${id} ${formatDeviceAddress(to)}`;
-    const now = Date.now();
-    if (this.confirming.has(id) || (this.refusedClaims.get(claim) ?? 0) > now) return;
-    const budget = this.confirmationBudget;
-    budget.tokens = Math.min(
-      CONFIRMATIONS_PER_MINUTE,
-      budget.tokens + ((now - budget.at) / 60_000) * CONFIRMATIONS_PER_MINUTE,
-    );
-    budget.at = now;
-    if (this.confirming.size >= MAX_CONFIRMATIONS || budget.tokens < 1) {
-      this.wire.address_claims_deferred++;
-      this.report("warn", "address claims arrive faster than they can be confirmed; one was ignored", {
-        device: id,
-        claimed: formatDeviceAddress(to),
-      });
-      return;
-    }
-    budget.tokens--;
-    this.confirming.add(id);
-    this.wire.address_confirmations++;
-    const known = device.address;
-    const data = { device: id, known: formatDeviceAddress(known), claimed: formatDeviceAddress(to) };
-    this.report(
-      "warn",
-      `device ${id} announced itself from ${data.claimed}; confirming before using it`,
-      data,
-    );
-    const refuse = (reason: string) => {
-      this.wire.address_claims_refused++;
-      if (this.refusedClaims.size >= 10_000) this.refusedClaims.clear();
-      this.refusedClaims.set(claim, Date.now() + REFUSED_CLAIM_MS);
-      this.report("warn", `device ${id}: the new address ${data.claimed} was not adopted`, {
-        ...data,
-        reason,
-      });
-    };
-    try {
-      const atNew = await this.readDeviceIdentity(to, id);
-      if (atNew !== id) {
-        refuse(atNew === undefined ? "no device answered there" : `the device there is ${atNew}`);
-        return;
-      }
-      if ((await this.readDeviceIdentity(known, id)) === id) {
-        refuse("the device still answers at its known address (duplicate instance or imitation)");
-        return;
-      }
-      device.address = to;
-      Object.assign(device, fields, { lastSeen: Date.now(), reportedAt: Date.now() });
-      this.wire.address_changes++;
-      this.report(
-        "warn",
-        `device ${id} moved from ${data.known} to ${data.claimed} (confirmed by reading it there)`,
-        data,
-      );
-      this.markOnline(device);
-      this.events.onDeviceSeen?.(device);
-      for (const listener of this.iAmListeners) listener(device);
-    } finally {
-      this.confirming.delete(id);
-    }
   }
 
   /** Reads Object_Identifier of device `deviceId` at one address: the instance that answered, if any. */
@@ -458,17 +299,7 @@ export class BacnetService {
   remember(
     device: Pick<KnownDevice, "deviceId" | "maxApdu" | "segmentation" | "vendorId"> & { address: string },
   ): void {
-    // A pin wins over the cache; a row that is no longer valid (or over the cap) is not restored.
-    if (this.devices.has(device.deviceId) || this.devices.size >= this.limits.maxDevices) return;
-    const address = parseDeviceAddress(device.address);
-    if (!address || !isDeviceInstance(device.deviceId)) return;
-    const restored = newDevice(device.deviceId, address, { pinned: false, status: "unknown" });
-    Object.assign(restored, {
-      maxApdu: Math.min(device.maxApdu || BIP_MAX_APDU, BIP_MAX_APDU),
-      segmentation: device.segmentation,
-      vendorId: device.vendorId,
-    });
-    this.devices.set(device.deviceId, restored);
+    this.registry.remember(device);
   }
 
   /** Broadcasts a Who-Is (optionally ranged), and sends a directed one to each target `ip[:port]`. */
@@ -877,28 +708,6 @@ export class BacnetService {
       client.subscribeCov(to, objectId, subscriptionId, true, false, 0),
     );
   }
-}
-
-function newDevice(
-  deviceId: number,
-  address: DeviceAddress,
-  state: { pinned: boolean; status: KnownDevice["status"] },
-): KnownDevice {
-  return {
-    deviceId,
-    address,
-    pinned: state.pinned,
-    maxApdu: BIP_MAX_APDU,
-    segmentation: 3,
-    vendorId: 0,
-    status: state.status,
-    lastSeen: null,
-    consecutiveFailures: 0,
-    nextProbeAt: 0,
-    backoffMs: MIN_BACKOFF_MS,
-    supportsRpm: true,
-    supportsWpm: true,
-  };
 }
 
 /**
