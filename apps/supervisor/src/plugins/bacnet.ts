@@ -45,8 +45,15 @@ export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger"> & { discover
     );
     // Pinned devices are listed from the start, at the address the configuration gives them.
     for (const device of bacnet.devices.values()) if (device.pinned) save(device);
-    // Devices found in earlier runs are addressable at once, before any new Who-Is.
-    for (const row of devices.raw()) {
+    // Devices found in earlier runs are addressable at once, before any new Who-Is. Under the device cap,
+    // those that ever answered (their name was read) come first, so a past I-Am flood cannot push them out.
+    const rows = devices
+      .raw()
+      .sort(
+        (a, b) =>
+          Number(a.name === null) - Number(b.name === null) || (b.last_seen ?? 0) - (a.last_seen ?? 0),
+      );
+    for (const row of rows) {
       bacnet.remember({
         deviceId: row.device_id,
         address: row.address,
