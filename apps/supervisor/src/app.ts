@@ -52,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     historyRetentionHours: options.historyRetentionHours,
     historyMinIntervalMs: options.historyMinIntervalMs,
     watchIntervalMs: 5000,
+    ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
   });
   app.decorate(
     "deployer",

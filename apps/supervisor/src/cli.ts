@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { parsePins } from "./bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
+import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { startServer } from "./server";
 import { SUPERVISOR_VERSION } from "./version";
@@ -69,6 +70,15 @@ function withCommonFlags(command: Command): Command {
     );
 }
 
+/** BMS_SCRIPT_WORKERS: how many worker threads evaluate script nodes (1..16; default min(2, cores)). */
+function scriptWorkers(): number {
+  const n = envNumber("BMS_SCRIPT_WORKERS", defaultScriptWorkers());
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new Error(`BMS_SCRIPT_WORKERS must be a whole number from 1 to 16, got ${n}`);
+  }
+  return n;
+}
+
 function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   const port = (text: string, name: string) => {
     const n = Number(text);
@@ -105,6 +115,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
       maxDevices: cap("BMS_BACNET_MAX_DEVICES", DEFAULT_WIRE_LIMITS.maxDevices),
       maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
     },
+    scriptWorkers: scriptWorkers(),
   };
 }
 

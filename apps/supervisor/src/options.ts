@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   bacnetPins?: ReadonlyMap<number, DeviceAddress>;
   /** Caps on devices created by I-Am and on list lengths devices report. */
   bacnetLimits?: WireLimits;
+  /** Script worker threads (BMS_SCRIPT_WORKERS; default min(2, cores)). */
+  scriptWorkers?: number;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
 }

@@ -6,11 +6,13 @@ import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
 import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
+import { ScriptWorkerPool } from "../engine/script-pool";
 import { WriteManager } from "../engine/write-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
     engine: FlowEngine;
+    scripts: ScriptWorkerPool;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
     cov: CovManager;
@@ -26,6 +28,8 @@ export const enginePlugin = fp<{
   historyRetentionHours: number;
   historyMinIntervalMs: number;
   watchIntervalMs: number;
+  /** Script worker threads (default: min(2, cores)). */
+  scriptWorkers?: number;
 }>(
   async (app, options) => {
     const { repos, db } = app;
@@ -57,6 +61,11 @@ export const enginePlugin = fp<{
       onChange: (refs) => notify(refs),
     });
     cov.start();
+    // Script nodes run in worker threads, started on the first script job.
+    const scripts = new ScriptWorkerPool({
+      ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),
+      onEvent: (level, message) => repos.events.add(level, "scripts", message),
+    });
     const engine = new FlowEngine({
       bacnet: app.bacnet,
       nodeState: repos.nodeState,
@@ -65,10 +74,12 @@ export const enginePlugin = fp<{
       writes,
       alerts: new AlertSink(repos.alerts, repos.events),
       cov,
+      scripts,
       onRunningChange: (running) => repos.configs.setRunning(running),
     });
     notify = (refs) => engine.notifyChange(refs);
     app.decorate("engine", engine);
+    app.decorate("scripts", scripts);
     app.decorate("cov", cov);
     app.decorate("history", history);
     history.start();
@@ -100,9 +111,13 @@ export const enginePlugin = fp<{
       // Shutting the process down is not stopping the flow: points stay commanded, as on a controller
       // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
       engine.flow?.scheduler.stop();
+      // A scan may be waiting on a script (at most its budget): let it finish before the workers go,
+      // or the script would fail and a node with on_failure "stop" would stop the flow on the way out.
+      await engine.idle();
       watch.stop();
       await cov.stop();
       history.stop();
+      await scripts.close();
     });
   },
   { name: "engine", dependencies: ["storage", "bacnet"] },

@@ -1,0 +1,179 @@
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  checkHost,
+  checkStateChange,
+  defaultAllowedHosts,
+  endpoint,
+  hashPassword,
+  hashToken,
+  isLocalOnlyAddress,
+  loadOrCreateSelfSigned,
+  parseServiceUrl,
+  redactText,
+  sameSecret,
+  verifyPassword,
+} from "./index";
+
+const policy = { allowedHosts: defaultAllowedHosts(3000), allowedOrigins: [] };
+
+describe("host allowlist", () => {
+  it.each([
+    ["localhost:3000", true],
+    ["127.0.0.1:3000", true],
+    ["LOCALHOST:3000", true],
+    ["evil.example:3000", false],
+    ["127.0.0.1.nip.io:3000", false],
+    [undefined, false],
+  ])("Host %s → %s", (host, ok) => {
+    expect(checkHost(host === undefined ? {} : { host }, policy).ok).toBe(ok);
+  });
+});
+
+describe("state-changing requests", () => {
+  const base = { method: "POST", scheme: "http" as const, cookieAuthenticated: false };
+  const json = { "content-type": "application/json", "content-length": "2" };
+  it.each([
+    [
+      "a GET is always fine",
+      { ...base, method: "GET", headers: { origin: "http://evil.example" } },
+      true,
+      undefined,
+    ],
+    ["curl with a bearer token and no Origin", { ...base, headers: json }, true, undefined],
+    ["our own page", { ...base, headers: { ...json, origin: "http://localhost:3000" } }, true, undefined],
+    [
+      "another origin",
+      { ...base, headers: { ...json, origin: "http://evil.example" } },
+      false,
+      "cross_origin",
+    ],
+    [
+      "Sec-Fetch-Site cross-site",
+      { ...base, headers: { ...json, "sec-fetch-site": "cross-site" } },
+      false,
+      "cross_site",
+    ],
+    [
+      "a no-cors text/plain POST",
+      { ...base, headers: { "content-type": "text/plain", "content-length": "5" } },
+      false,
+      "content_type",
+    ],
+    [
+      "a form POST without fields",
+      { ...base, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "0" } },
+      false,
+      "content_type",
+    ],
+    ["a body without a type", { ...base, headers: { "content-length": "5" } }, false, "content_type"],
+    [
+      "cookie without Origin",
+      { ...base, cookieAuthenticated: true, csrfValid: true, headers: json },
+      false,
+      "cross_origin",
+    ],
+    [
+      "cookie without CSRF token",
+      { ...base, cookieAuthenticated: true, headers: { ...json, origin: "http://localhost:3000" } },
+      false,
+      "csrf_missing",
+    ],
+    [
+      "cookie with a wrong CSRF token",
+      {
+        ...base,
+        cookieAuthenticated: true,
+        csrfValid: false,
+        headers: { ...json, origin: "http://localhost:3000" },
+      },
+      false,
+      "csrf_invalid",
+    ],
+    [
+      "cookie with Origin and CSRF",
+      {
+        ...base,
+        cookieAuthenticated: true,
+        csrfValid: true,
+        headers: { ...json, origin: "http://localhost:3000" },
+      },
+      true,
+      undefined,
+    ],
+  ])("%s", (_name, request, ok, code) => {
+    const verdict = checkStateChange(request, policy);
+    expect(verdict.ok).toBe(ok);
+    if (!verdict.ok) expect(verdict.code).toBe(code);
+  });
+});
+
+describe("secrets", () => {
+  it("hashes and verifies passwords with scrypt; a wrong password fails", async () => {
+    const stored = await hashPassword("correct horse battery");
+    expect(stored.startsWith("scrypt$32768$8$1$")).toBe(true);
+    expect(await verifyPassword("correct horse battery", stored)).toBe(true);
+    expect(await verifyPassword("correct horse batterY", stored)).toBe(false);
+    expect(await verifyPassword("x", "garbage")).toBe(false);
+  });
+  it("token digests are stable and compare in constant time", () => {
+    expect(hashToken("abc")).toBe(hashToken("abc"));
+    expect(hashToken("abc")).not.toBe(hashToken("abd"));
+    expect(sameSecret("abc", "abc")).toBe(true);
+    expect(sameSecret("abc", "abcd")).toBe(false);
+  });
+  it("redacts tokens from free text", () => {
+    expect(redactText("GET /x?token=s3cret&a=1 Authorization: Bearer abc.def")).toBe(
+      "GET /x?token=[redacted]&a=1 Authorization: Bearer [redacted]",
+    );
+  });
+});
+
+describe("outbound URLs", () => {
+  it.each([
+    ["http://10.0.0.5:8080", true],
+    ["https://sup.example:8443/", true],
+    ["http://10.0.0.5:8080?", false],
+    ["http://10.0.0.5:8080/#", false],
+    ["http://user:pw@10.0.0.5:8080", false],
+    ["http://10.0.0.5:8080/api/evil", false],
+    ["file:///etc/passwd", false],
+    ["not a url", false],
+  ])("%s → %s", (input, ok) => {
+    expect(parseServiceUrl(input).ok).toBe(ok);
+  });
+  it("appends the path with the URL API, below the base", () => {
+    expect(endpoint("http://10.0.0.5:8080", "/api/health").href).toBe("http://10.0.0.5:8080/api/health");
+    expect(endpoint("http://10.0.0.5:8080", "/api/points/a?b#c").href).toBe(
+      "http://10.0.0.5:8080/api/points/a%3Fb%23c",
+    );
+    expect(() => endpoint("http://10.0.0.5:8080", "/api/../x")).toThrow();
+  });
+  it.each([
+    ["127.0.0.1", true],
+    ["169.254.169.254", true],
+    ["::1", true],
+    ["::ffff:127.0.0.1", true],
+    ["fe80::1", true],
+    ["0.0.0.0", true],
+    ["10.0.0.5", false],
+    ["192.168.1.20", false],
+  ])("%s local-only → %s", (ip, local) => {
+    expect(isLocalOnlyAddress(ip)).toBe(local);
+  });
+});
+
+describe("self-signed TLS", () => {
+  it("creates a certificate once, key 0600, same fingerprint on the next start", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bms-tls-"));
+    const first = await loadOrCreateSelfSigned(dir, ["127.0.0.1"]);
+    expect(first.created).toBe(true);
+    expect(first.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(statSync(join(dir, "tls", "key.pem")).mode & 0o777).toBe(0o600);
+    const second = await loadOrCreateSelfSigned(dir, ["127.0.0.1"]);
+    expect(second.created).toBe(false);
+    expect(second.fingerprint256).toBe(first.fingerprint256);
+  }, 30_000);
+});
