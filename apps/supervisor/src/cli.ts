@@ -1,4 +1,6 @@
 import { Command, Option } from "commander";
+import { parsePins } from "./bacnet/device-address";
+import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { startServer } from "./server";
@@ -13,6 +15,7 @@ interface Flags {
   broadcast?: string;
   logLevel: string;
   viewerToken?: string;
+  bacnetPin?: string[];
 }
 
 function withCommonFlags(command: Command): Command {
@@ -47,6 +50,14 @@ function withCommonFlags(command: Command): Command {
       ).env("BMS_BACNET_BROADCAST"),
     )
     .addOption(
+      new Option(
+        "--bacnet-pin <instance=ip:port>",
+        "fix a device's BACnet address: I-Ams for it from elsewhere are ignored (repeatable, or comma-separated in the env)",
+      )
+        .env("BMS_BACNET_PINS")
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
       new Option("--log-level <level>", "fatal|error|warn|info|debug|trace")
         .env("BMS_LOG_LEVEL")
         .default("info")
@@ -76,6 +87,13 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     return n;
   };
   const token = process.env.BMS_SUPERVISOR_TOKEN;
+  const pins = parsePins(flags.bacnetPin ?? []);
+  if (!pins.ok) throw new Error(`--bacnet-pin: ${pins.problems.join("; ")}`);
+  const cap = (name: string, fallback: number) => {
+    const n = envNumber(name, fallback);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${n}`);
+    return n;
+  };
   return {
     httpPort: port(flags.httpPort, "--http-port"),
     httpHost: flags.httpHost,
@@ -92,6 +110,11 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
     historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
+    bacnetPins: pins.pins,
+    bacnetLimits: {
+      maxDevices: cap("BMS_BACNET_MAX_DEVICES", DEFAULT_WIRE_LIMITS.maxDevices),
+      maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
+    },
     scriptWorkers: scriptWorkers(),
   };
 }
