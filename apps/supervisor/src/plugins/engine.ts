@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import { CovManager } from "../bacnet/cov-manager";
 import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
+import { WebhookPolicy } from "../engine/webhook";
 import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { WriteManager } from "../engine/write-manager";
@@ -26,6 +27,8 @@ export const enginePlugin = fp<{
   historyRetentionHours: number;
   historyMinIntervalMs: number;
   watchIntervalMs: number;
+  /** Alarm webhook targets the admin allows (host or host:port). */
+  webhookAllow: readonly string[];
 }>(
   async (app, options) => {
     const { repos, db } = app;
@@ -63,7 +66,20 @@ export const enginePlugin = fp<{
       events: repos.events,
       history,
       writes,
-      alerts: new AlertSink(repos.alerts, repos.events),
+      alerts: new AlertSink(
+        repos.alerts,
+        repos.events,
+        new WebhookPolicy(options.webhookAllow),
+        (url, nodeId, message) =>
+          app.auth.audits.add({
+            actor: { kind: "system", name: `alert node ${nodeId}`, role: null },
+            source: "engine",
+            action: "webhook.refused",
+            target: url,
+            result: "denied",
+            reason: message,
+          }),
+      ),
       cov,
       onRunningChange: (running) => repos.configs.setRunning(running),
     });
@@ -105,5 +121,5 @@ export const enginePlugin = fp<{
       history.stop();
     });
   },
-  { name: "engine", dependencies: ["storage", "bacnet"] },
+  { name: "engine", dependencies: ["storage", "bacnet", "auth"] },
 );

@@ -47,6 +47,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     summary: "Batch read (ReadPropertyMultiple per device)",
     tags: ["points"],
     auth: "viewer",
+    audit: { none: "a read sent as POST for long point lists; it changes nothing" },
     body: PointReadRequestSchema,
     async handler({ body }) {
       return { values: await read(body.points) };
@@ -91,15 +92,25 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     url: "/write",
     summary: "Batch write at a priority (default 16); a null value relinquishes that priority",
     tags: ["points"],
-    auth: "admin",
+    auth: "operator",
+    audit: {
+      action: "point.write",
+      target: ({ body }) =>
+        body.writes.length === 1 ? body.writes[0]!.point : `${body.writes.length} points`,
+    },
     body: PointWriteRequestSchema,
-    async handler({ body }) {
+    async handler({ body }, request) {
       const parsed = body.writes.map((w) => ({ w, parsed: parsePointRef(w.point) }));
       const bacnetWrites = parsed.flatMap(({ w, parsed: p }) =>
         p.ok && p.ref.protocol === "bacnet"
           ? [{ ref: p.ref, value: w.value, priority: w.priority, point: w.point }]
           : [],
       );
+      // The value before, for the audit trail: the written property read from the device just before
+      // (one ReadPropertyMultiple per device; a manual write is rare, so the round trip is affordable).
+      // The priority-array slot is not read: the present value is what the operator saw change.
+      const before =
+        bacnetWrites.length > 0 ? await app.bacnet.readPoints(bacnetWrites.map((b) => b.ref)) : [];
       const outcomes = await app.bacnet.writePoints(bacnetWrites);
       let n = 0;
       const results = parsed.map(({ w, parsed: p }) => {
@@ -116,6 +127,28 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           ? { point: w.point, ok: true, priority: w.priority, value: w.value }
           : { point: w.point, ok: false, error: outcome.error ?? "write failed" };
       });
+      if (request.auditNote) {
+        let k = 0;
+        request.auditNote.details = {
+          writes: parsed.map(({ w, parsed: p }) => {
+            const isBacnet = p.ok && p.ref.protocol === "bacnet";
+            const read = isBacnet ? before[k++] : undefined;
+            return {
+              point: w.point,
+              value: w.value,
+              priority: w.priority,
+              before: read ? { value: read.value, quality: read.quality } : null,
+            };
+          }),
+        };
+        const failed = results.filter((r) => !r.ok);
+        if (failed.length > 0) {
+          request.auditNote.result = "failed";
+          request.auditNote.reason = failed
+            .map((r) => `${r.point}: ${"error" in r ? r.error : ""}`)
+            .join("; ");
+        }
+      }
       return { results };
     },
   });
