@@ -4,6 +4,7 @@ import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
 import { installErrorHandler } from "./http/error-handler";
+import { trackRegisteredRoutes } from "./http/route";
 import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
@@ -63,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Deploys and API calls are small; a slow client must not hold a socket forever.
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
+  trackRegisteredRoutes(app);
   installErrorHandler(app);
 
   await app.register(storagePlugin, { dataDir: options.dataDir });

@@ -152,3 +152,18 @@ function record(
     ...(note.actor ? { actor: note.actor } : {}),
   });
 }
+
+/**
+ * Every route Fastify registers, including ones added with `app.get()` outside `route()`: the
+ * authorization matrix test fails when one is neither in `documentedRoutes` nor a known public page.
+ */
+export const registeredRoutes: { method: string; url: string }[] = [];
+
+export function trackRegisteredRoutes(app: FastifyInstance): void {
+  app.addHook("onRoute", (options) => {
+    for (const method of [options.method].flat()) {
+      if (!registeredRoutes.some((r) => r.method === method && r.url === options.url))
+        registeredRoutes.push({ method, url: options.url });
+    }
+  });
+}
