@@ -119,7 +119,7 @@ console.log(`
   Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
   Admin token        ${token}   (demo credentials: sign in to the dashboard with it)
   Data               ${dataDir}
-  Loopback only: nothing here is reachable from the network. The supervisor's dashboard and API reads
-  are open to this machine (--public-read); changes need the token. For a site, see docs/security.md.
+  The supervisor listens on loopback only (127.0.0.1), with demo credentials: its dashboard and API
+  reads are open to this machine (--public-read); changes need the token. For a site: docs/security.md.
   Ctrl-C stops everything.
 `);
