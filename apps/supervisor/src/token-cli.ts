@@ -1,9 +1,9 @@
 import { userInfo } from "node:os";
 import { type Role, RoleSchema } from "@bms/schemas";
+import { TokenNameSchema } from "./routes/auth";
 import { AuditRepo } from "./storage/audit-repo";
 import { openDatabase } from "./storage/database";
 import { type ApiToken, TokensRepo } from "./storage/tokens-repo";
-import { TokenNameSchema } from "./routes/auth";
 
 /**
  * `bms-supervisor token add|list|revoke`: the same table the API manages, opened directly in the data

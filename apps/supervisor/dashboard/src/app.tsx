@@ -9,9 +9,9 @@ import { Audit } from "./views/audit";
 import { Devices } from "./views/devices";
 import { Execution } from "./views/execution";
 import { History } from "./views/history";
+import { LoginForm } from "./views/login-form";
 import { Overview } from "./views/overview";
 import { Points } from "./views/points";
-import { LoginForm } from "./views/login-form";
 
 const PAGES: Record<ViewId, () => preact.JSX.Element> = {
   overview: Overview,

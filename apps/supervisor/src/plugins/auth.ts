@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { type AuditActor, type AuditRecord, type Role, roleAllows } from "@bms/schemas";
 import {
   CSRF_HEADER,
   checkHost,
@@ -10,10 +11,9 @@ import {
   sameSecret,
   securityHeaders,
 } from "@bms/security";
-import { type AuditActor, type AuditRecord, type Role, roleAllows } from "@bms/schemas";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { type FailureLimits, FailureLimiter } from "../auth/failure-limiter";
+import { FailureLimiter, type FailureLimits } from "../auth/failure-limiter";
 import { type AuditEntry, AuditRepo } from "../storage/audit-repo";
 import { type SessionLimits, SessionsRepo } from "../storage/sessions-repo";
 import { TokensRepo } from "../storage/tokens-repo";

@@ -4,9 +4,9 @@ import fp from "fastify-plugin";
 import { CovManager } from "../bacnet/cov-manager";
 import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
-import { WebhookPolicy } from "../engine/webhook";
 import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
+import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
 
 declare module "fastify" {

@@ -1,5 +1,5 @@
-import { hashToken } from "@bms/security";
 import type { Role } from "@bms/schemas";
+import { hashToken } from "@bms/security";
 import type { Db } from "./database";
 
 export interface Session {

@@ -1,5 +1,5 @@
-import { hashToken, newSecret } from "@bms/security";
 import type { Role } from "@bms/schemas";
+import { hashToken, newSecret } from "@bms/security";
 import type { Db } from "./database";
 
 /** What the API and CLI show of a token: never the secret, never its digest. */

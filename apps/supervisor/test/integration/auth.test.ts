@@ -2,16 +2,9 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
-import { certFingerprint } from "@bms/security";
 import type { AuditRecord, Role } from "@bms/schemas";
-import {
-  REPO_ROOT,
-  type SupervisorHandle,
-  startProcess,
-  startSupervisor,
-  tempDir,
-  tsxArgs,
-} from "@bms/test-support";
+import { certFingerprint } from "@bms/security";
+import { REPO_ROOT, type SupervisorHandle, startSupervisor, tempDir, tsxArgs } from "@bms/test-support";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app";

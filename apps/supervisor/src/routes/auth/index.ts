@@ -1,5 +1,5 @@
-import { newSecret } from "@bms/security";
 import { RoleSchema } from "@bms/schemas";
+import { newSecret } from "@bms/security";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
