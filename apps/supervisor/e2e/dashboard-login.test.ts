@@ -209,7 +209,12 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
     expect(await page.getByTestId("signed-in").textContent()).toBe("Sign in");
   });
 
-  it("ran every page above under the strict CSP without a violation", () => {
+  it("ran every page above, and the API reference, under the strict CSP without a violation", async () => {
+    const { page } = browser;
+    const docs = await page.goto(`${base}/docs`);
+    expect(docs?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    expect(docs?.headers()["content-security-policy"]).not.toContain("unsafe-eval");
+    await page.getByRole("heading", { name: "BMS Supervisor API" }).waitFor();
     expect(cspViolations).toEqual([]);
   });
 });
