@@ -135,6 +135,34 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
     ]);
   });
 
+  it("audits a manual point write with the value before, read from the device", async () => {
+    const point = "bacnet:1001/binaryOutput:1.presentValue";
+    const current = (
+      await api<{ values: { value: unknown }[] }>(base, "/api/points/read", {
+        body: { points: [point] },
+        token: operator,
+      })
+    ).body.values[0]!.value;
+    // Priority 16, below the flow's 8: the audit facts are what this checks, not the plant.
+    const write = await api(base, "/api/points/write", {
+      body: { writes: [{ point, value: 1, priority: 16 }] },
+      token: operator,
+      headers: { "x-bms-actor": "Alice" },
+    });
+    expect(write.status).toBe(200);
+    const [record] = await audit("action=point.write&limit=1");
+    expect(record).toMatchObject({
+      result: "ok",
+      target: point,
+      actor: { name: "night operator", role: "operator", on_behalf_of: "Alice" },
+      details: { writes: [{ point, value: 1, priority: 16, before: { value: current, source: "device" } }] },
+    });
+    await api(base, "/api/points/write", {
+      body: { writes: [{ point, value: null, priority: 16 }] },
+      token: operator,
+    });
+  });
+
   it("refuses a no-cors fetch and a form POST from another origin while signed in; nothing changes", async () => {
     const before = (await audit("limit=1"))[0]!.id;
     const attacker = await browser.context.newPage();

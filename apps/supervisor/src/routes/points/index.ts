@@ -1,5 +1,6 @@
 import {
   type BacnetPointRef,
+  normalizePointRef,
   PointReadRequestSchema,
   type PointValue,
   PointWriteRequestSchema,
@@ -106,11 +107,25 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           ? [{ ref: p.ref, value: w.value, priority: w.priority, point: w.point }]
           : [],
       );
-      // The value before, for the audit trail: the written property read from the device just before
-      // (one ReadPropertyMultiple per device; a manual write is rare, so the round trip is affordable).
-      // The priority-array slot is not read: the present value is what the operator saw change.
-      const before =
-        bacnetWrites.length > 0 ? await app.bacnet.readPoints(bacnetWrites.map((b) => b.ref)) : [];
+      // The value before, for the audit trail: the written property read from an online device just
+      // before (one ReadPropertyMultiple per device; a manual write is rare, so the round trip is
+      // affordable), else the last value history recorded, so an offline device does not make the
+      // operator wait for two timeouts. The priority-array slot is not read.
+      const online = bacnetWrites.filter((b) => app.repos.devices.get(b.ref.device)?.status === "online");
+      const read = online.length > 0 ? await app.bacnet.readPoints(online.map((b) => b.ref)) : [];
+      const before = bacnetWrites.map((b) => {
+        const i = online.indexOf(b);
+        if (i >= 0) return { value: read[i]!.value, quality: read[i]!.quality, source: "device" };
+        const last = app.repos.timeseries.latest(normalizePointRef(b.point));
+        return last
+          ? {
+              value: last.value,
+              quality: last.quality,
+              source: "last recorded",
+              at: new Date(last.ts).toISOString(),
+            }
+          : null;
+      });
       const outcomes = await app.bacnet.writePoints(bacnetWrites);
       let n = 0;
       const results = parsed.map(({ w, parsed: p }) => {
@@ -132,12 +147,11 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         request.auditNote.details = {
           writes: parsed.map(({ w, parsed: p }) => {
             const isBacnet = p.ok && p.ref.protocol === "bacnet";
-            const read = isBacnet ? before[k++] : undefined;
             return {
               point: w.point,
               value: w.value,
               priority: w.priority,
-              before: read ? { value: read.value, quality: read.quality } : null,
+              before: isBacnet ? (before[k++] ?? null) : null,
             };
           }),
         };
