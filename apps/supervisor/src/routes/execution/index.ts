@@ -4,6 +4,12 @@ import { z } from "zod";
 import { HttpError, route } from "../../http/route";
 
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
+  /** What start/stop/restart act on, for the audit record: the active flow and its version. */
+  const flowTarget = () => {
+    const stored = app.engine.flow?.stored;
+    return stored ? `${stored.flow_name} v${stored.version}` : null;
+  };
+
   const status = (): FlowStatusResponse => {
     const flow = app.engine.flow;
     const out: FlowStatusResponse = {
@@ -42,7 +48,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     summary: "Start the active flow",
     tags: ["execution"],
     auth: "operator",
-    audit: { action: "execution.start" },
+    audit: { action: "execution.start", target: flowTarget },
     handler() {
       if (!app.engine.start()) throw new HttpError(409, "no config has been deployed");
       return status();
@@ -55,7 +61,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     summary: "Stop the flow and relinquish every point it commanded",
     tags: ["execution"],
     auth: "operator",
-    audit: { action: "execution.stop" },
+    audit: { action: "execution.stop", target: flowTarget },
     async handler(_input, request) {
       if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
       await app.engine.stop(`stopped through the API by ${request.identity?.name ?? "anonymous"}`);
@@ -69,7 +75,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     summary: "Stop (relinquishing) and start the flow again",
     tags: ["execution"],
     auth: "operator",
-    audit: { action: "execution.restart" },
+    audit: { action: "execution.restart", target: flowTarget },
     async handler() {
       if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
       await app.engine.stop("restart requested");
