@@ -79,7 +79,7 @@ export interface AuthOptions {
   auditDays: number;
 }
 
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(";")) {
@@ -258,7 +258,7 @@ export const authPlugin = fp<AuthOptions>(
       }
 
       if (bearer !== undefined) {
-        const secret = bearer.startsWith("Bearer ") ? bearer.slice(7).trim() : "";
+        const secret = /^bearer\s+/i.test(bearer) ? bearer.replace(/^bearer\s+/i, "").trim() : "";
         const verdict = secret ? service.verify(secret) : ({ ok: false, reason: "unknown" } as const);
         if (verdict.ok) request.identity = { ...verdict.identity, via: "bearer" };
         else {

@@ -268,6 +268,30 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
     expect(JSON.parse(revoked.text).error).toBe("the token has been revoked");
   });
 
+  it("gives each sign-in a new session and ends the one before; reads the scheme case-insensitively", async () => {
+    const login = async (cookie?: string) => {
+      const answer = await call(sup.url, "POST", "/api/auth/login", {
+        body: { token: ids.viewer },
+        ...(cookie ? { headers: { cookie } } : {}),
+      });
+      expect(answer.status).toBe(200);
+      return String(answer.headers["set-cookie"]).split(";")[0]!;
+    };
+    const first = await login();
+    const second = await login(first);
+    expect(second).not.toBe(first);
+    expect((await call(sup.url, "GET", "/api/execution/status", { headers: { cookie: first } })).status).toBe(
+      401,
+    );
+    expect(
+      (await call(sup.url, "GET", "/api/execution/status", { headers: { cookie: second } })).status,
+    ).toBe(200);
+    const lower = await call(sup.url, "GET", "/api/execution/status", {
+      headers: { authorization: `bearer ${ids.viewer}` },
+    });
+    expect(lower.status).toBe(200);
+  });
+
   it("never accepts a token in the URL", async () => {
     const answer = await call(sup.url, "GET", `/api/execution/status?token=${sup.token}`);
     expect(answer.status).toBe(400);

@@ -3,7 +3,7 @@ import { newSecret } from "@bms/security";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
-import { csrfTokenOf } from "../../plugins/auth";
+import { cookieValue, csrfTokenOf, SESSION_COOKIE } from "../../plugins/auth";
 
 const IdentitySchema = z.object({
   kind: z.enum(["bootstrap", "token"]),
@@ -88,6 +88,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         });
       }
       const id = verdict.identity;
+      // A new session id on every sign-in (no fixation); the one this browser had before ends here.
+      const previous = cookieValue(request, SESSION_COOKIE);
+      if (previous) auth.sessions.close(previous);
       const sessionId = newSecret();
       auth.sessions.open(sessionId, { kind: id.kind, name: id.name, role: id.role, token_id: id.tokenId });
       note.actor = {
