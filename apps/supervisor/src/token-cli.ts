@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
+import { join } from "node:path";
 import { type Role, RoleSchema } from "@bms/schemas";
 import { TokenNameSchema } from "./routes/auth";
 import { AuditRepo } from "./storage/audit-repo";
@@ -11,6 +13,9 @@ import { type ApiToken, TokensRepo } from "./storage/tokens-repo";
  * or revoked token on its next request). Changes are audited as done by the CLI's OS user.
  */
 function open(dataDir: string) {
+  // A mistyped --data-dir must not quietly create a second database the server never reads.
+  if (!existsSync(join(dataDir, "runtime.db")))
+    throw new Error(`no runtime.db in ${dataDir}: start the supervisor there once, or check --data-dir`);
   const db = openDatabase(dataDir);
   return { db, tokens: new TokensRepo(db), audit: new AuditRepo(db) };
 }
