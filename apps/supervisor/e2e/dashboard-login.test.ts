@@ -136,31 +136,39 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
   });
 
   it("audits a manual point write with the value before, read from the device", async () => {
-    const point = "bacnet:1001/binaryOutput:1.presentValue";
-    const current = (
-      await api<{ values: { value: unknown }[] }>(base, "/api/points/read", {
-        body: { points: [point] },
-        token: operator,
-      })
-    ).body.values[0]!.value;
-    // Priority 16, below the flow's 8: the audit facts are what this checks, not the plant.
+    // The zone setpoint: commandable, written by nobody else, relinquish default 24.
+    const point = "bacnet:1001/analogValue:1.presentValue";
+    const read = async () =>
+      (
+        await api<{ values: { value: unknown }[] }>(base, "/api/points/read", {
+          body: { points: [point] },
+          token: operator,
+        })
+      ).body.values[0]!.value;
+    expect(await read()).toBe(24);
     const write = await api(base, "/api/points/write", {
-      body: { writes: [{ point, value: 1, priority: 16 }] },
+      body: { writes: [{ point, value: 22.5, priority: 16 }] },
       token: operator,
       headers: { "x-bms-actor": "Alice" },
     });
     expect(write.status).toBe(200);
+    expect(await read()).toBe(22.5);
     const [record] = await audit("action=point.write&limit=1");
     expect(record).toMatchObject({
       result: "ok",
       target: point,
       actor: { name: "night operator", role: "operator", on_behalf_of: "Alice" },
-      details: { writes: [{ point, value: 1, priority: 16, before: { value: current, source: "device" } }] },
+      details: {
+        writes: [
+          { point, value: 22.5, priority: 16, before: { value: 24, quality: "good", source: "device" } },
+        ],
+      },
     });
     await api(base, "/api/points/write", {
       body: { writes: [{ point, value: null, priority: 16 }] },
       token: operator,
     });
+    expect(await read()).toBe(24);
   });
 
   it("refuses a no-cors fetch and a form POST from another origin while signed in; nothing changes", async () => {
@@ -235,6 +243,30 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
     await page.goto(`${base}/#/overview`);
     await page.getByTestId("login-prompt").waitFor();
     expect(await page.getByTestId("signed-in").textContent()).toBe("Sign in");
+  });
+
+  it("lets an admin create a token (shown once) and revoke it from the Access view", async () => {
+    const { page } = browser;
+    await openView(page, base, "access", operator);
+    expect(await page.getByTestId("tokens-card").count()).toBe(0); // admins only
+    await openView(page, base, "access", admin);
+    await page.getByTestId("tokens-card").waitFor();
+    await page.getByTestId("token-name").fill("kiosk");
+    await page.getByTestId("token-role").selectOption("viewer");
+    await page.getByTestId("token-days").fill("7");
+    await page.getByTestId("token-create").click();
+    const shown = await page.getByTestId("token-secret").locator("code").textContent();
+    expect(shown).toMatch(/^bms_/);
+    expect((await api(base, "/api/execution/status", { token: shown! })).status).toBe(200);
+    const row = page.locator('[data-testid="token-row"][data-name="kiosk"]');
+    await expect.poll(() => row.getByTestId("token-state").textContent()).toBe("valid");
+    await screenshot(page, "access");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByTestId("token-revoke").click();
+    await expect.poll(() => row.getByTestId("token-state").textContent()).toBe("revoked");
+    expect((await api(base, "/api/execution/status", { token: shown! })).status).toBe(401);
+    const [revoked] = await audit("action=token.revoke&limit=1");
+    expect(revoked).toMatchObject({ target: "kiosk", result: "ok", actor: { name: "bootstrap admin" } });
   });
 
   it("ran every page above, and the API reference, under the strict CSP without a violation", async () => {

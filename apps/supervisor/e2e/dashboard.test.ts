@@ -363,7 +363,6 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
       .poll(() => page.getByTestId("access-identity").textContent())
       .toBe("Signed in as bootstrap admin (admin)");
     expect(await page.getByTestId("signed-in-name").textContent()).toBe("bootstrap admin (admin)");
-    await screenshot(page, "access");
   });
 
   it("shows a latched alarm and acknowledges it from the execution view", async () => {
