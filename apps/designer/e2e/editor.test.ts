@@ -333,7 +333,7 @@ describe("Designer editor in the browser", () => {
     await page().getByTestId("deploy-page-button").click();
     await page().getByTestId("deploy-page-error").waitFor();
     expect(await page().getByTestId("deploy-page-error").textContent()).toMatch(
-      /required input "value" of node "threshold_2"/,
+      /Threshold \(threshold_2\): Value is not connected/,
     );
     await page().getByTestId("deploy-version").selectOption("4");
     await page().getByTestId("deploy-page-button").click();

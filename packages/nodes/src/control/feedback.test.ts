@@ -51,6 +51,6 @@ describe("feedback", () => {
           ],
         ),
       ),
-    ).toThrow(/cycle x → y → x/);
+    ).toThrow(/cycle Math \(x\) → Math \(y\) → Math \(x\)/);
   });
 });
