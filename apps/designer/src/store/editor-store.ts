@@ -96,6 +96,11 @@ export interface EditorActions {
   addNode(type: string, position: XYPosition, config?: Record<string, unknown>): string | null;
   updateNodeConfig(nodeId: string, key: string, value: unknown): void;
   updateNodeMeta(nodeId: string, patch: { label?: string; alias?: string }): void;
+  /**
+   * Sets a port group's count ("+ input" / remove); wires on ports beyond the new count go with them,
+   * in the same undo step.
+   */
+  setPortCount(nodeId: string, countField: string, count: number): void;
   setExecution(execution: FlowConfiguration["execution"]): void;
   deleteSelection(): void;
   /** Copies the selected nodes and the edges between them, as JSON for the clipboard. */
@@ -468,6 +473,32 @@ export function createEditorStore(init: EditorInit) {
             }
             return { ...n, data };
           }),
+        }));
+        changed();
+      },
+
+      setPortCount(nodeId, countField, count) {
+        const node = get().nodes.find((n) => n.id === nodeId);
+        const descriptor = node ? describeNode(node.data.type) : undefined;
+        if (!node || !descriptor) return;
+        const removed = (ports: readonly { name: string; repeat?: { count: string; index: number } }[]) =>
+          new Set(
+            ports.filter((p) => p.repeat?.count === countField && p.repeat.index >= count).map((p) => p.name),
+          );
+        const goneIn = removed(descriptor.inputs);
+        const goneOut = removed(descriptor.outputs);
+        remember();
+        set((s) => ({
+          nodes: s.nodes.map((n) =>
+            n.id === nodeId
+              ? { ...n, data: { ...n.data, config: { ...n.data.config, [countField]: count } } }
+              : n,
+          ),
+          edges: s.edges.filter(
+            (e) =>
+              !(e.target === nodeId && goneIn.has(e.targetHandle ?? "")) &&
+              !(e.source === nodeId && goneOut.has(e.sourceHandle ?? "")),
+          ),
         }));
         changed();
       },

@@ -1,10 +1,10 @@
 "use client";
 
 import { Handle, type NodeProps, Position } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
 import { showValue } from "../../lib/format-value";
-import { describeNode } from "../../lib/node-catalog";
+import { describeNode, presentPorts } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
 import { NodeIcon } from "./node-icon";
@@ -30,8 +30,25 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const diff = useEditorStore((s) => s.comparison?.highlight[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
-  const inputs = descriptor?.inputs ?? [];
-  const outputs = descriptor?.outputs ?? [];
+  // Wired ports as one string, so the node re-renders only when its own wiring changes.
+  const wiredKey = useEditorStore((s) =>
+    s.edges
+      .flatMap((e) =>
+        e.target === id ? [`in:${e.targetHandle}`] : e.source === id ? [`out:${e.sourceHandle}`] : [],
+      )
+      .sort()
+      .join("|"),
+  );
+  // A configurable port count (Select, Math, AND …) draws only the configured ports, plus any wired one.
+  const { inputs, outputs } = useMemo(() => {
+    const wired = wiredKey.split("|");
+    const side = (prefix: string) =>
+      new Set(wired.filter((w) => w.startsWith(prefix)).map((w) => w.slice(prefix.length)));
+    return {
+      inputs: presentPorts(descriptor?.inputs ?? [], data.config, side("in:")),
+      outputs: presentPorts(descriptor?.outputs ?? [], data.config, side("out:")),
+    };
+  }, [descriptor, data.config, wiredKey]);
   const rows = Math.max(inputs.length, outputs.length, 1);
   const summary = configSummary(data.config);
   const statusStyle = status ? (STATUS_STYLES[status.status] ?? STATUS_STYLES.idle) : undefined;

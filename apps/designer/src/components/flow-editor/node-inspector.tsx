@@ -3,13 +3,23 @@
 import { IdentifierSchema } from "@bms/schemas";
 import { useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { describeNode } from "../../lib/node-catalog";
+import { describeNode, portGroupsOf } from "../../lib/node-catalog";
 import { configProblems, describeConfigFields } from "../../lib/zod-form";
 import { useEditorStore } from "../../store/editor-store-provider";
 import { Input } from "../ui/input";
 import { FlowSettings } from "./flow-settings";
 import { NodeIcon } from "./node-icon";
+import { PortCountControl } from "./port-count-control";
 import { PropertyField } from "./property-field";
+import { SCHEDULE_KEYS, ScheduleEditor } from "./schedule-editor";
+
+/**
+ * Node types whose config has a purpose-built editor for some keys; the generated form shows the rest.
+ * Keyed by type on purpose: a week grid is a schedule's form, not something a schema can infer.
+ */
+const CONFIG_EDITORS: Record<string, { keys: readonly string[]; Editor: typeof ScheduleEditor }> = {
+  weekly_schedule: { keys: SCHEDULE_KEYS, Editor: ScheduleEditor },
+};
 
 function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefined }) {
   const updateNodeMeta = useEditorStore((s) => s.updateNodeMeta);
@@ -58,8 +68,27 @@ export function NodeInspector() {
   );
   const updateNodeConfig = useEditorStore((s) => s.updateNodeConfig);
   const updateNodeMeta = useEditorStore((s) => s.updateNodeMeta);
+  const setPortCount = useEditorStore((s) => s.setPortCount);
+  const wiredKey = useEditorStore((s) =>
+    node
+      ? s.edges
+          .flatMap((e) =>
+            e.target === node.id ? [e.targetHandle] : e.source === node.id ? [e.sourceHandle] : [],
+          )
+          .sort()
+          .join("|")
+      : "",
+  );
   const descriptor = node ? describeNode(node.data.type) : undefined;
-  const fields = useMemo(() => (descriptor ? describeConfigFields(descriptor.config) : []), [descriptor]);
+  const allFields = useMemo(() => (descriptor ? describeConfigFields(descriptor.config) : []), [descriptor]);
+  const groups = useMemo(
+    () => (descriptor ? portGroupsOf(descriptor.inputs, descriptor.outputs) : []),
+    [descriptor],
+  );
+  const custom = descriptor ? CONFIG_EDITORS[descriptor.type] : undefined;
+  const fields = allFields.filter(
+    (f) => !groups.some((g) => g.count === f.key) && !custom?.keys.includes(f.key),
+  );
   const problems = useMemo(
     () => (descriptor && node ? configProblems(descriptor.config, node.data.config) : {}),
     [descriptor, node],
@@ -86,7 +115,8 @@ export function NodeInspector() {
       </div>
     );
   }
-  const stray = Object.entries(problems).filter(([key]) => !fields.some((f) => f.key === key));
+  const stray = Object.entries(problems).filter(([key]) => !allFields.some((f) => f.key === key));
+  const wired = new Set(wiredKey.split("|"));
 
   return (
     <div className="space-y-3 p-3" data-testid="inspector" data-node-id={node.id}>
@@ -116,6 +146,32 @@ export function NodeInspector() {
       <AliasField key={node.id} nodeId={node.id} alias={node.data.alias} />
       <hr className="border-slate-200" />
       <div className="space-y-3" data-testid="property-form">
+        {groups.map((group) => {
+          const written = node.data.config[group.count];
+          const count = typeof written === "number" ? written : group.default;
+          const ports = group.side === "input" ? descriptor.inputs : descriptor.outputs;
+          const beyond = ports.filter(
+            (p) => p.repeat?.count === group.count && p.repeat.index >= count && wired.has(p.name),
+          ).length;
+          return (
+            <PortCountControl
+              key={`${node.id}:${group.count}`}
+              group={group}
+              field={allFields.find((f) => f.key === group.count)}
+              count={count}
+              wiredBeyond={beyond}
+              onChange={(n) => setPortCount(node.id, group.count, n)}
+            />
+          );
+        })}
+        {custom ? (
+          <custom.Editor
+            key={node.id}
+            config={node.data.config}
+            problems={problems}
+            onChange={(key, value) => updateNodeConfig(node.id, key, value)}
+          />
+        ) : null}
         {fields.map((field) => (
           <PropertyField
             key={`${node.id}:${field.key}`}
