@@ -101,6 +101,11 @@ export interface EditorActions {
    * in the same undo step.
    */
   setPortCount(nodeId: string, countField: string, count: number): void;
+  /**
+   * Replaces the flow's nodes and wires in one undo step (a whole-graph edit such as "make sub-flow");
+   * comments and groups stay, a group keeps the members that still exist. `select` is selected after.
+   */
+  replaceGraph(flow: Pick<FlowConfiguration, "nodes" | "connections">, select?: string): void;
   setExecution(execution: FlowConfiguration["execution"]): void;
   deleteSelection(): void;
   /** Copies the selected nodes and the edges between them, as JSON for the clipboard. */
@@ -503,6 +508,20 @@ export function createEditorStore(init: EditorInit) {
         changed();
       },
 
+      replaceGraph(flow, select) {
+        remember();
+        const { nodes, edges } = graphFromConfiguration({ ...get().toConfiguration(), ...flow });
+        const ids = new Set(nodes.map((n) => n.id));
+        set((s) => ({
+          nodes: nodes.map((n) => (n.id === select ? { ...n, selected: true } : n)),
+          edges,
+          groups: s.groups
+            .map((g) => ({ ...g, data: { ...g.data, members: g.data.members.filter((m) => ids.has(m)) } }))
+            .filter((g) => g.data.members.length > 0),
+        }));
+        changed();
+      },
+
       setExecution(execution) {
         remember("execution");
         set({ execution });
@@ -579,8 +598,15 @@ export function createEditorStore(init: EditorInit) {
             connections: [],
           });
           const node = nodes[0]!;
-          // An alias must stay unique in the flow; a pasted copy drops a clashing one.
-          const alias = node.data.alias && !takenAliases.has(node.data.alias) ? node.data.alias : undefined;
+          // An alias must stay unique in the flow: a clashing one gets the first free _2, _3 … suffix.
+          let alias = node.data.alias;
+          if (alias && takenAliases.has(alias)) {
+            const base = alias.replace(/_\d+$/, "").slice(0, 60);
+            let n = 2;
+            while (takenAliases.has(`${base}_${n}`)) n++;
+            alias = `${base}_${n}`;
+          }
+          if (alias) takenAliases.add(alias);
           const { alias: _dropped, ...data } = node.data;
           added.push({
             ...node,

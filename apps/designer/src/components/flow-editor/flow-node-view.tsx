@@ -4,7 +4,7 @@ import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
 import { showValue } from "../../lib/format-value";
-import { describeNode, presentPorts } from "../../lib/node-catalog";
+import { describeNode, type PortDefinition, presentPorts } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
 import { NodeIcon } from "./node-icon";
@@ -44,9 +44,15 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
     const wired = wiredKey.split("|");
     const side = (prefix: string) =>
       new Set(wired.filter((w) => w.startsWith(prefix)).map((w) => w.slice(prefix.length)));
+    // A node that names its own ports (a sub-flow's `labels`) shows those names.
+    const labels = (data.config.labels ?? {}) as Record<string, unknown>;
+    const named = (ports: PortDefinition[]) =>
+      ports.map((p) =>
+        typeof labels[p.name] === "string" && labels[p.name] ? { ...p, label: String(labels[p.name]) } : p,
+      );
     return {
-      inputs: presentPorts(descriptor?.inputs ?? [], data.config, side("in:")),
-      outputs: presentPorts(descriptor?.outputs ?? [], data.config, side("out:")),
+      inputs: named(presentPorts(descriptor?.inputs ?? [], data.config, side("in:"))),
+      outputs: named(presentPorts(descriptor?.outputs ?? [], data.config, side("out:"))),
     };
   }, [descriptor, data.config, wiredKey]);
   const rows = Math.max(inputs.length, outputs.length, 1);

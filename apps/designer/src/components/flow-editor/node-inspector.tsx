@@ -1,24 +1,42 @@
 "use client";
 
 import { IdentifierSchema } from "@bms/schemas";
-import { useMemo, useState } from "react";
+import { Boxes } from "lucide-react";
+import { useCallback, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { describeNode, portGroupsOf } from "../../lib/node-catalog";
+import { extractSubflow } from "../../lib/subflow-extraction";
 import { configProblems, describeConfigFields } from "../../lib/zod-form";
-import { useEditorStore } from "../../store/editor-store-provider";
+import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { FlowSettings } from "./flow-settings";
 import { NodeIcon } from "./node-icon";
 import { PortCountControl } from "./port-count-control";
 import { PropertyField } from "./property-field";
 import { SCHEDULE_KEYS, ScheduleEditor } from "./schedule-editor";
+import { SubflowField } from "./subflow-field";
+
+interface ConfigEditorProps {
+  nodeId: string;
+  config: Record<string, unknown>;
+  problems: Record<string, string>;
+  onChange: (key: string, value: unknown) => void;
+  /** Where this editor sits: the project, then any enclosing sub-flows (for a sub-flow's breadcrumb). */
+  trail: readonly string[];
+}
 
 /**
  * Node types whose config has a purpose-built editor for some keys; the generated form shows the rest.
  * Keyed by type on purpose: a week grid is a schedule's form, not something a schema can infer.
  */
-const CONFIG_EDITORS: Record<string, { keys: readonly string[]; Editor: typeof ScheduleEditor }> = {
+const CONFIG_EDITORS: Record<
+  string,
+  { keys: readonly string[]; Editor: (props: ConfigEditorProps) => React.ReactNode }
+> = {
   weekly_schedule: { keys: SCHEDULE_KEYS, Editor: ScheduleEditor },
+  subflow: { keys: ["flow"], Editor: SubflowField },
+  loop: { keys: ["flow"], Editor: SubflowField },
 };
 
 function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefined }) {
@@ -61,7 +79,27 @@ function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefin
   );
 }
 
-export function NodeInspector() {
+/** "Make sub-flow from selection": the pure extraction, applied as one undo step. */
+function useMakeSubflow() {
+  const store = useEditorStoreApi();
+  const [message, setMessage] = useState<string | null>(null);
+  const run = useCallback(() => {
+    const s = store.getState();
+    const selected = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
+    const result = extractSubflow(s.toConfiguration(), selected);
+    if (!result.ok) {
+      setMessage(result.message);
+      return;
+    }
+    setMessage(null);
+    s.replaceGraph(result.value, result.value.subflowId);
+  }, [store]);
+  return { run, message };
+}
+
+export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
+  const projectName = useEditorStore((s) => s.projectName);
+  const makeSubflow = useMakeSubflow();
   const selectedIds = useEditorStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const node = useEditorStore((s) =>
     selectedIds.length === 1 ? s.nodes.find((n) => n.id === selectedIds[0]) : undefined,
@@ -97,7 +135,21 @@ export function NodeInspector() {
   if (selectedIds.length > 1) {
     return (
       <div className="p-3 text-sm text-slate-600" data-testid="inspector">
-        {selectedIds.length} nodes selected. Delete, copy (Ctrl+C) or drag them together.
+        <p>{selectedIds.length} nodes selected. Delete, copy (Ctrl+C) or drag them together.</p>
+        <Button
+          size="sm"
+          variant="outline"
+          className="mt-2 w-full"
+          data-testid="make-subflow"
+          onClick={makeSubflow.run}
+        >
+          <Boxes /> Make sub-flow from selection
+        </Button>
+        {makeSubflow.message ? (
+          <p className="mt-1 text-[11px] text-red-700" role="alert" data-testid="make-subflow-error">
+            {makeSubflow.message}
+          </p>
+        ) : null}
       </div>
     );
   }
@@ -167,6 +219,8 @@ export function NodeInspector() {
         {custom ? (
           <custom.Editor
             key={node.id}
+            nodeId={node.id}
+            trail={trail ?? [projectName]}
             config={node.data.config}
             problems={problems}
             onChange={(key, value) => updateNodeConfig(node.id, key, value)}
