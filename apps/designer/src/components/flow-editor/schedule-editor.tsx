@@ -127,7 +127,8 @@ function PeriodTrack({
         if (!d) return;
         const placed = placePeriod(periods, d, d.index);
         if (!placed) return;
-        onCommit(placed);
+        // A click on a period selects it without changing anything (no empty undo step).
+        if (JSON.stringify(placed) !== JSON.stringify(periods)) onCommit(placed);
         const index = placed.findIndex((p) => toMinutes(p.start) >= Math.min(d.start, d.end) - 15);
         onSelect(index >= 0 ? index : null);
       }}
