@@ -5,6 +5,7 @@ import type { BrowserSession } from "./support/browser";
 import { connectPorts, dragFromPalette, edgeCount, nodeIds, selectNode } from "./support/canvas";
 import type { DesignerHandle } from "./support/designer";
 import { createProjectInUi } from "./support/projects";
+import { documentScreenshot } from "./support/screenshots";
 import { type DesignerStack, startDesignerStack } from "./support/stack";
 
 // Own loopback address and ports: no other test file uses them.
@@ -125,6 +126,7 @@ describe("Designer forms: schedule grid, sub-flows, templates, + input", () => {
     // The next five changes come from the node's own evaluation.
     const transitions = page().locator('[data-testid="schedule-dialog"] [data-testid="schedule-transition"]');
     await expect.poll(() => transitions.count()).toBe(5);
+    await documentScreenshot(page(), "schedule-editor");
     await page().getByTestId("schedule-close").click();
 
     await save(2);
@@ -226,6 +228,7 @@ describe("Designer forms: schedule grid, sub-flows, templates, + input", () => {
     // Edit inside: the math expression, in the inner inspector.
     await inner.getByTestId("node-title-math_1").click();
     await inner.getByTestId("field-expression").fill("a * 2");
+    await documentScreenshot(page(), "subflow-canvas");
     await inner.getByTestId("subflow-back").click();
     await inner.waitFor({ state: "detached" });
 
@@ -256,5 +259,6 @@ describe("Designer forms: schedule grid, sub-flows, templates, + input", () => {
     await expect
       .poll(async () => (await nodeIds(page())).sort())
       .toEqual(["constant_1", "constant_2", "not_1", "not_2", "subflow_1"]);
+    await documentScreenshot(page(), "project-templates");
   });
 });
