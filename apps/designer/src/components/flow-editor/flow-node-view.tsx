@@ -30,14 +30,17 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const diff = useEditorStore((s) => s.comparison?.highlight[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
-  // Wired ports as one string, so the node re-renders only when its own wiring changes.
-  const wiredKey = useEditorStore((s) =>
-    s.edges
-      .flatMap((e) =>
-        e.target === id ? [`in:${e.targetHandle}`] : e.source === id ? [`out:${e.sourceHandle}`] : [],
-      )
-      .sort()
-      .join("|"),
+  // The edges array changes only when wires do (not while nodes are dragged), so this stays cheap.
+  const edges = useEditorStore((s) => s.edges);
+  const wiredKey = useMemo(
+    () =>
+      edges
+        .flatMap((e) =>
+          e.target === id ? [`in:${e.targetHandle}`] : e.source === id ? [`out:${e.sourceHandle}`] : [],
+        )
+        .sort()
+        .join("|"),
+    [edges, id],
   );
   // A configurable port count (Select, Math, AND …) draws only the configured ports, plus any wired one.
   const { inputs, outputs } = useMemo(() => {

@@ -81,7 +81,7 @@ function PeriodTrack({
   const [drag, setDrag] = useState<Drag | null>(null);
   const minuteAt = (clientX: number) => {
     const box = track.current?.getBoundingClientRect();
-    if (!box) return 0;
+    if (!box || box.width === 0) return 0;
     return ((clientX - box.left) / box.width) * DAY_MINUTES;
   };
   const draft = (d: Drag): { start: number; end: number; anchor: number; index?: number } | null => {
@@ -103,7 +103,8 @@ function PeriodTrack({
   const begin = (e: React.PointerEvent, next: Drag) => {
     e.stopPropagation();
     e.preventDefault();
-    track.current?.setPointerCapture(e.pointerId);
+    // Keeps the drag when the pointer leaves the track (absent in some test DOMs).
+    track.current?.setPointerCapture?.(e.pointerId);
     setDrag(next);
   };
 

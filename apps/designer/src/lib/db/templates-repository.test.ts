@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ProjectFileSchema } from "../project-file";
 import { openDatabase } from "./client";
 import { exportProject, importProject } from "./project-transfer";
-import { createProject, deleteProject } from "./projects-repository";
+import { createProject, deleteProject, duplicateProject } from "./projects-repository";
 import { deleteTemplate, listTemplates, saveTemplate } from "./templates-repository";
 
 const TEMPLATE = {
@@ -42,8 +42,11 @@ describe("project templates in projects.db", () => {
     expect(replaced.id).toBe(saved.id);
     expect(listTemplates(again, project.id).find((t) => t.id === saved.id)?.nodes).toHaveLength(1);
     expect(deleteTemplate(again, project.id, "nope")).toBe(false);
+    const copy = duplicateProject(again, project.id)!;
+    expect(listTemplates(again, copy.id).map((t) => t.name)).toEqual(["Another", "Zone reheat"]);
     deleteProject(again, project.id);
-    expect(again.prepare("SELECT COUNT(*) AS n FROM project_templates").get()).toEqual({ n: 0 });
+    expect(listTemplates(again, project.id)).toEqual([]);
+    expect(again.prepare("SELECT COUNT(*) AS n FROM project_templates").get()).toEqual({ n: 2 });
   });
 
   it("travel in the export file and come back on import; old files without templates still import", () => {
