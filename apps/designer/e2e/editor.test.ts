@@ -71,7 +71,7 @@ describe("Designer editor in the browser", () => {
     const banner = page().getByTestId("connection-error");
     await banner.waitFor();
     expect(await banner.textContent()).toMatch(
-      /Type mismatch: threshold_1\.result is boolean, threshold_2\.value needs number/,
+      /Type mismatch: Threshold \(threshold_1\): Result is boolean, Threshold \(threshold_2\): Value needs number/,
     );
     expect(await edgeCount(page())).toBe(2);
     await banner.getByRole("button", { name: "Dismiss" }).click();

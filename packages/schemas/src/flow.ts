@@ -143,7 +143,7 @@ export type FlowProblemCode =
 /** A node as the canvas draws it: its label, or its type's label with the id shown beneath it. */
 export function nodeDisplayName(
   node: Pick<NodeConfiguration, "id" | "label" | "type">,
-  info?: NodeTypeInfo,
+  info?: Pick<NodeTypeInfo, "label">,
 ): string {
   const label = node.label?.trim();
   if (label) return label;

@@ -26,7 +26,10 @@ describe("editor store", () => {
     const message = store
       .getState()
       .connect({ source: "too_warm", sourceHandle: "result", target: id, targetHandle: "value" });
-    expect(message).toBe(`Type mismatch: too_warm.result is boolean, ${id}.value needs number.`);
+    // Named as drawn: the labelled node by its label, the new one by its type and id; ports by their labels.
+    expect(message).toBe(
+      `Type mismatch: Above 24 °C: Result is boolean, Threshold (${id}): Value needs number.`,
+    );
     expect(store.getState().connectionError).toBe(message);
     expect(store.getState().edges).toHaveLength(2);
   });

@@ -1,4 +1,9 @@
-import type { FlowConfiguration, NodeExecutionStatus, PointValue } from "@bms/schemas";
+import {
+  type FlowConfiguration,
+  type NodeExecutionStatus,
+  nodeDisplayName,
+  type PointValue,
+} from "@bms/schemas";
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -382,8 +387,11 @@ export function createEditorStore(init: EditorInit) {
         const out = findPort(source.data.type, "output", connection.sourceHandle);
         const input = findPort(target.data.type, "input", connection.targetHandle);
         if (!out || !input) return "Connect an output (right side) to an input (left side).";
+        // Named as the canvas draws them: the node's label (or its type and id), then the port's label.
+        const named = (n: BmsNode) =>
+          nodeDisplayName({ id: n.id, type: n.data.type, label: n.data.label }, describeNode(n.data.type));
         if (!portsCompatible(out.type, input.type)) {
-          return `Type mismatch: ${source.id}.${out.name} is ${out.type}, ${target.id}.${input.name} needs ${input.type}.`;
+          return `Type mismatch: ${named(source)}: ${out.label ?? out.name} is ${out.type}, ${named(target)}: ${input.label ?? input.name} needs ${input.type}.`;
         }
         const occupied = edges.some(
           (e) =>
@@ -392,7 +400,7 @@ export function createEditorStore(init: EditorInit) {
             !("id" in connection && e.id === connection.id),
         );
         if (occupied && !input.multiple) {
-          return `Input ${target.id}.${input.name} is already connected; delete that connection first.`;
+          return `${named(target)}: ${input.label ?? input.name} is already connected; delete that connection first.`;
         }
         return null;
       },
