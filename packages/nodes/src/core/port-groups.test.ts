@@ -51,6 +51,16 @@ describe("configurable port counts", () => {
       "outputs",
       ["out1", "out2", "out3", "running", "lead"],
     ],
+    ["loop: no shared inputs by default", "loop", {}, [], "inputs", ["items*"]],
+    ["loop: an old loop wired on in2 keeps it", "loop", {}, ["items", "in2"], "inputs", ["items*", "in2"]],
+    [
+      "subflow: ports from its counts",
+      "subflow",
+      { input_count: 2, output_count: 0 },
+      [],
+      "inputs",
+      ["in1", "in2"],
+    ],
   ];
   it.each(cases)("%s", (_name, type, config, wired, side, expected) => {
     expect(names(type, config, wired, side)).toEqual(expected);
