@@ -101,6 +101,16 @@ describe("forms for configs written before them", () => {
     fireEvent.click(screen.getByTestId("schedule-copy-to-saturday"));
     fireEvent.click(screen.getByTestId("schedule-copy-apply"));
     expect(config().saturday).toEqual([{ start: "07:00", end: "19:30", value: true }]);
+    // Without a mouse: + adds the first free hour from 08:00 and selects it for typing.
+    fireEvent.click(screen.getByTestId("schedule-add-wednesday"));
+    expect(config().wednesday).toEqual([{ start: "08:00", end: "09:00" }]);
+    fireEvent.click(screen.getByTestId("schedule-add-tuesday"));
+    expect(config().tuesday).toEqual([
+      { start: "07:00", end: "18:00", value: true },
+      { start: "18:00", end: "19:00" },
+    ]);
+    expect(screen.getByTestId("schedule-edit-tuesday-start")).toHaveProperty("value", "18:00");
+    fireEvent.click(screen.getByTestId("schedule-edit-tuesday-delete"));
     // Untouched keys keep what was written.
     expect(config().tuesday).toEqual([{ start: "07:00", end: "18:00", value: true }]);
     expect(config().exceptions).toEqual([{ name: "July 4th", date: "07-04" }]);

@@ -193,6 +193,18 @@ function PeriodTrack({
   );
 }
 
+/** The first free hour from 08:00 (then from midnight), for adding a period from the keyboard. */
+function firstFreeHour(periods: GridPeriod[]): { periods: GridPeriod[]; index: number } | null {
+  for (let m = 8 * 60; m !== 8 * 60 - 30; m = (m + 30) % DAY_MINUTES) {
+    if (m + 60 > DAY_MINUTES) continue;
+    const placed = placePeriod(periods, { start: m, end: m + 60, anchor: m });
+    if (placed?.some((p) => p.start === toHHMM(m) && p.end === toHHMM(m + 60))) {
+      return { periods: placed, index: placed.findIndex((p) => p.start === toHHMM(m)) };
+    }
+  }
+  return null;
+}
+
 /** Exact entry for the selected period: times, value, delete. */
 function PeriodDetails({
   id,
@@ -398,6 +410,21 @@ function WeekEditor({
             onSelect={(index) => setSelected(index === null ? null : { row: id, index })}
             onCommit={commit}
           />
+          <button
+            type="button"
+            className="rounded border border-slate-300 px-1 text-xs text-slate-600 hover:bg-slate-100"
+            title="Add a period in the first free hour from 08:00 (then type its times), without the mouse"
+            aria-label={`Add a period to ${label}`}
+            data-testid={`schedule-add-${id}`}
+            onClick={() => {
+              const placed = firstFreeHour(periods);
+              if (!placed) return;
+              commit(placed.periods);
+              setSelected({ row: id, index: placed.index });
+            }}
+          >
+            +
+          </button>
         </div>
         {period && sel !== null ? (
           <div className="pl-12">
