@@ -95,11 +95,14 @@ describe("make sub-flow from selection", () => {
   });
 
   /** The point writes a flow makes in one scan with the zone at `celsius`. */
-  const writesAt = (flow: { nodes: NodeConfiguration[]; connections: Connection[] }, celsius: number) => {
+  const writesAt = async (
+    flow: { nodes: NodeConfiguration[]; connections: Connection[] },
+    celsius: number,
+  ) => {
     const plan = compileFlow({ metadata, ...flow }, lookupNode);
     if (!plan.ok) throw new Error(JSON.stringify(plan.errors));
     const runtime = new FlowRuntime(plan.value, { onFailure: "continue", retryCount: 0 });
-    const result = runtime.runScan({
+    const result = await runtime.runScan({
       now: 1_700_000_000_000,
       trigger: "manual",
       readPoint: () => ({ value: celsius, quality: "good", timestamp: 1_700_000_000_000 }),
@@ -107,13 +110,16 @@ describe("make sub-flow from selection", () => {
     return result.writes.map((w) => `${w.point}=${String(w.value)}`);
   };
 
-  it.each([30, 20])("the rewired flow compiles and writes what the original wrote at %d °C", (celsius) => {
-    const result = extractSubflow(FLOW, new Set(["f", "hot"]));
-    if (!result.ok) throw new Error(result.message);
-    const before = writesAt(FLOW, celsius);
-    expect(before).toEqual([`bacnet:1/binaryOutput:1.presentValue=${celsius === 30}`]);
-    expect(writesAt(result.value, celsius)).toEqual(before);
-  });
+  it.each([30, 20])(
+    "the rewired flow compiles and writes what the original wrote at %d °C",
+    async (celsius) => {
+      const result = extractSubflow(FLOW, new Set(["f", "hot"]));
+      if (!result.ok) throw new Error(result.message);
+      const before = await writesAt(FLOW, celsius);
+      expect(before).toEqual([`bacnet:1/binaryOutput:1.presentValue=${celsius === 30}`]);
+      expect(await writesAt(result.value, celsius)).toEqual(before);
+    },
+  );
 
   const refused: [string, string[], RegExp][] = [
     ["nothing selected", [], /Select the nodes/],

@@ -1,7 +1,7 @@
 import { SupervisorInputSchema } from "../../../lib/api-types";
 import { getDb } from "../../../lib/db/client";
 import { createSupervisor, listSupervisorTargets, toEntry } from "../../../lib/db/supervisors-repository";
-import { json, readBody } from "../../../lib/http";
+import { json, problem, readBody } from "../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -13,5 +13,7 @@ export function GET() {
 export async function POST(request: Request) {
   const body = await readBody(request, SupervisorInputSchema);
   if (!body.ok) return body.response;
-  return json({ supervisor: toEntry(createSupervisor(getDb(), body.value)) }, 201);
+  const saved = createSupervisor(getDb(), body.value);
+  if (!saved.ok) return problem(saved.status, saved.error, saved.errors);
+  return json({ supervisor: toEntry(saved.target) }, 201);
 }

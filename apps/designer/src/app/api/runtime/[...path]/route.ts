@@ -9,7 +9,8 @@ export const runtime = "nodejs";
 type Params = { params: Promise<{ path: string[] }> };
 
 /**
- * `/api/runtime/<path>?supervisor=<id>` → `<supervisor url>/api/<path>` with the stored token. The
+ * `/api/runtime/<path>?supervisor=<id>` → `<supervisor url>/api/<path>` with the stored token (and its
+ * pinned certificate checked before the token leaves). The
  * browser never holds a supervisor token and never needs CORS; the Designer never speaks BACnet.
  */
 async function proxy(request: Request, { params }: Params): Promise<Response> {
@@ -32,12 +33,13 @@ async function proxy(request: Request, { params }: Params): Promise<Response> {
       return problem(400, "request body is not valid JSON");
     }
   }
-  const query = url.searchParams.toString();
-  const result = await callSupervisor(
-    target,
-    `/api/${path.map(encodeURIComponent).join("/")}${query ? `?${query}` : ""}`,
-    { method: request.method, body, signal: request.signal },
-  );
+  // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
+  const result = await callSupervisor(target, ["api", ...path].join("/"), {
+    method: request.method,
+    body,
+    query: url.searchParams,
+    signal: request.signal,
+  });
   const headers = { "x-bms-supervisor-latency-ms": String(Math.round(result.latency_ms)) };
   if (result.ok) {
     const response = json(result.body, result.status);

@@ -2,7 +2,7 @@ import { SaveVersionRequestSchema } from "../../../../../lib/api-types";
 import { getDb } from "../../../../../lib/db/client";
 import { getProject } from "../../../../../lib/db/projects-repository";
 import { listVersions, saveVersion } from "../../../../../lib/db/versions-repository";
-import { json, problem, readBody } from "../../../../../lib/http";
+import { json, problem, readBody, versionConflict } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -15,7 +15,10 @@ export async function GET(_request: Request, { params }: Params) {
   return json({ versions: listVersions(getDb(), id) });
 }
 
-/** Every save is a new version; work in progress with validation errors may be saved, bad JSON may not. */
+/**
+ * Every save is a new version; work in progress with validation errors may be saved, bad JSON may not.
+ * A save based on an older version than the newest is refused with 409 and the newest version number.
+ */
 export async function POST(request: Request, { params }: Params) {
   const { id } = await params;
   const db = getDb();
@@ -24,7 +27,8 @@ export async function POST(request: Request, { params }: Params) {
   const body = await readBody(request, SaveVersionRequestSchema);
   if (!body.ok) return body.response;
   const { configuration } = body.value;
-  const version = saveVersion(db, id, {
+  const saved = saveVersion(db, id, {
+    baseVersion: body.value.base_version,
     // The project owns its flow identity: a pasted or imported document cannot change it.
     configuration: {
       ...configuration,
@@ -38,5 +42,6 @@ export async function POST(request: Request, { params }: Params) {
     ...(body.value.summary ? { summary: body.value.summary } : {}),
     ...(body.value.created_by ? { createdBy: body.value.created_by } : {}),
   });
-  return json({ version }, 201);
+  if (!saved.ok) return versionConflict(saved.latestVersion);
+  return json({ version: saved.value }, 201);
 }

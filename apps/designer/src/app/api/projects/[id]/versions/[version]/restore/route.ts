@@ -1,7 +1,7 @@
-import { z } from "zod";
+import { RestoreVersionRequestSchema } from "../../../../../../../lib/api-types";
 import { getDb } from "../../../../../../../lib/db/client";
 import { restoreVersion } from "../../../../../../../lib/db/versions-repository";
-import { json, problem, readBody } from "../../../../../../../lib/http";
+import { json, problem, readBody, versionConflict } from "../../../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -13,10 +13,13 @@ export async function POST(request: Request, { params }: Params) {
   const { id, version } = await params;
   const n = Number(version);
   if (!Number.isInteger(n) || n < 1) return problem(400, "version must be a positive integer");
-  const body = await readBody(request, z.object({ created_by: z.string().max(100).optional() }));
+  const body = await readBody(request, RestoreVersionRequestSchema);
   if (!body.ok) return body.response;
-  const restored = restoreVersion(getDb(), id, n, body.value.created_by);
-  return restored
-    ? json({ version: restored }, 201)
-    : problem(404, `version ${n} of project ${id} not found`);
+  const restored = restoreVersion(getDb(), id, n, {
+    ...(body.value.created_by ? { createdBy: body.value.created_by } : {}),
+    ...(body.value.base_version !== undefined ? { baseVersion: body.value.base_version } : {}),
+  });
+  if (!restored) return problem(404, `version ${n} of project ${id} not found`);
+  if (!restored.ok) return versionConflict(restored.latestVersion);
+  return json({ version: restored.value }, 201);
 }
