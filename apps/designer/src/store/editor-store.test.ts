@@ -102,6 +102,22 @@ describe("editor store", () => {
     expect(target.getState().paste("not a clipboard payload")).toBe(0);
   });
 
+  it("renames a pasted alias that is taken (a template dropped twice), so expressions still resolve", () => {
+    const store = demoStore();
+    const id = store.getState().addNode("constant", { x: 0, y: 0 }, { value: 1 })!;
+    store.getState().updateNodeMeta(id, { alias: "sp" });
+    store.getState().focusNode(id);
+    const clipboard = store.getState().copySelection()!;
+    store.getState().paste(clipboard);
+    store.getState().paste(clipboard);
+    expect(
+      store
+        .getState()
+        .nodes.filter((n) => n.data.type === "constant")
+        .map((n) => n.data.alias),
+    ).toEqual(["sp", "sp_2", "sp_3"]);
+  });
+
   it("groups selected nodes in a frame that moves them, renames, survives flow_data, and ungroups", () => {
     const flow = demoFlowConfiguration(FLOW_ID, "Demo");
     const store = demoStore(flow);
