@@ -50,6 +50,11 @@ const programs = [
       "47809",
       "--broadcast",
       "127.255.255.255:47808",
+      // Loopback only (the default --http-host 127.0.0.1): the demo token below is published, so the
+      // supervisor refuses it on any other address. Reads are open to this machine for the demo.
+      "--http-host",
+      "127.0.0.1",
+      "--public-read",
     ]),
     env: { BMS_SUPERVISOR_TOKEN: token },
     ready: /bms-supervisor listening/,
@@ -112,7 +117,9 @@ console.log(`
   Designer           http://localhost:3000
   Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs)
   Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
-  Admin token        ${token}
+  Admin token        ${token}   (demo credentials: sign in to the dashboard with it)
   Data               ${dataDir}
+  The supervisor listens on loopback only (127.0.0.1), with demo credentials: its dashboard and API
+  reads are open to this machine (--public-read); changes need the token. For a site: docs/security.md.
   Ctrl-C stops everything.
 `);

@@ -55,6 +55,11 @@ export async function startSupervisor(options: {
   token?: string;
   env?: Record<string, string>;
   extraArgs?: string[];
+  /**
+   * Reads without a token (`--public-read`, as `pnpm start` runs it). On by default so the BACnet and
+   * flow tests read as the demo does; the security tests turn it off to test the real default.
+   */
+  publicRead?: boolean;
 }): Promise<SupervisorHandle> {
   const dataDir = options.dataDir ?? tempDir("supervisor");
   const token = options.token ?? "test-token-0123456789abcdef";
@@ -74,15 +79,16 @@ export async function startSupervisor(options: {
     options.broadcast,
     "--log-level",
     "warn",
+    ...(options.publicRead === false ? [] : ["--public-read"]),
     ...(options.extraArgs ?? []),
   ]);
   const proc = await startProcess(cmd, argv, {
     name: "supervisor",
     cwd: join(REPO_ROOT, "apps/supervisor"),
     env: { BMS_SUPERVISOR_TOKEN: token, ...options.env },
-    ready: /bms-supervisor listening (http:\/\/\S+)/,
+    ready: /bms-supervisor listening (https?:\/\/\S+)/,
   });
-  const url = proc.output().match(/bms-supervisor listening (http:\/\/\S+)/)?.[1] ?? "";
+  const url = proc.output().match(/bms-supervisor listening (https?:\/\/\S+)/)?.[1] ?? "";
   return Object.assign(proc, { url, token, dataDir });
 }
 
@@ -90,9 +96,9 @@ export async function startSupervisor(options: {
 export async function api<T = unknown>(
   base: string,
   path: string,
-  options: { method?: string; body?: unknown; token?: string } = {},
+  options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const response = await fetch(`${base}${path}`, {

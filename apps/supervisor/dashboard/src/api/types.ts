@@ -31,14 +31,15 @@ export type {
   PriorityArrayResponse,
 };
 
+/** Public liveness; the summary fields come only with read access. */
 export interface HealthResponse {
   status: "ok" | "degraded";
   version: string;
-  uptime_s: number;
-  database: "ok" | "error";
-  flow: "running" | "stopped" | "error";
-  config_version: number | null;
-  devices: { total: number; online: number; offline: number };
+  uptime_s?: number;
+  database?: "ok" | "error";
+  flow?: "running" | "stopped" | "error";
+  config_version?: number | null;
+  devices?: { total: number; online: number; offline: number };
 }
 
 /** GET /api/monitoring/metrics (routes/monitoring collectMetrics). */

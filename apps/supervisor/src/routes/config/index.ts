@@ -1,6 +1,6 @@
 import { lookupNode, presentPorts } from "@bms/nodes";
 import { type DeploymentPackage, DeploymentPackageSchema, DeployResponseSchema } from "@bms/schemas";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Deployer } from "../../engine/deployer";
 import { HttpError, route } from "../../http/route";
@@ -79,19 +79,33 @@ function nodePortsOf(pkg: DeploymentPackage | undefined) {
   );
 }
 
+/** The audit facts of an activated version: which flow, which version, which bytes. */
+function describe(request: FastifyRequest, stored: StoredConfig): void {
+  if (!request.auditNote) return;
+  request.auditNote.target = `${stored.flow_name} v${stored.version}`;
+  request.auditNote.details = {
+    config_version: stored.version,
+    flow_id: stored.flow_id,
+    checksum: stored.checksum,
+    ...(stored.deployed_by ? { deployed_by: stored.deployed_by } : {}),
+  };
+}
+
 export async function configRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/deploy",
     summary: "Validate, store as a new version and activate a deployment package",
     tags: ["config"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "config.deploy" },
     documentedBody: DeploymentPackageSchema,
     response: DeployResponseSchema,
     async handler(_input, request) {
       const result = await app.deployer.deploy(request.body);
       if (!result.ok)
         throw new HttpError(422, "the deployment package is invalid; nothing was changed", result.errors);
+      describe(request, result.stored);
       return deployed(result.stored);
     },
   });
@@ -102,7 +116,9 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     summary: "Validate a deployment package without storing or running it",
     tags: ["config"],
     documentedBody: DeploymentPackageSchema,
-    auth: "viewer",
+    // Operator, though it changes nothing: it runs the whole validator on a caller's package.
+    auth: "operator",
+    audit: { none: "validation stores and changes nothing" },
     async handler(_input, request) {
       const result = app.deployer.validate(request.body);
       if (!result.ok) throw new HttpError(422, "the deployment package is invalid", result.errors);
@@ -163,14 +179,19 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     url: "/rollback",
     summary: "Re-activate an earlier version (the previous one by default) as a new version",
     tags: ["config"],
-    auth: "admin",
+    auth: "operator",
+    audit: {
+      action: "config.rollback",
+      target: ({ body }) => (body.version ? `v${body.version}` : "previous"),
+    },
     body: z.object({ version: z.number().int().min(1).optional() }).default({}),
-    async handler({ body }) {
+    async handler({ body }, request) {
       const result = await app.deployer.rollback(body.version);
       if (!result.ok) {
         const missing = result.errors.some((e) => e.message.includes("does not exist"));
         throw new HttpError(missing ? 404 : 422, "rollback refused", result.errors);
       }
+      describe(request, result.stored);
       return deployed(result.stored);
     },
   });
@@ -180,10 +201,12 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     url: "/reload",
     summary: "Reload the active config from runtime.db and restart it",
     tags: ["config"],
-    auth: "admin",
-    async handler() {
+    auth: "operator",
+    audit: { action: "config.reload" },
+    async handler(_input, request) {
       const result = await app.deployer.reload();
       if (!result.ok) throw new HttpError(409, "nothing to reload", result.errors);
+      describe(request, result.stored);
       return deployed(result.stored);
     },
   });

@@ -4,6 +4,12 @@ import { z } from "zod";
 import { HttpError, route } from "../../http/route";
 
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
+  /** What start/stop/restart act on, for the audit record: the active flow and its version. */
+  const flowTarget = () => {
+    const stored = app.engine.flow?.stored;
+    return stored ? `${stored.flow_name} v${stored.version}` : null;
+  };
+
   const status = (): FlowStatusResponse => {
     const flow = app.engine.flow;
     const out: FlowStatusResponse = {
@@ -41,7 +47,8 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/start",
     summary: "Start the active flow",
     tags: ["execution"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "execution.start", target: flowTarget },
     handler() {
       if (!app.engine.start()) throw new HttpError(409, "no config has been deployed");
       return status();
@@ -53,10 +60,11 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/stop",
     summary: "Stop the flow and relinquish every point it commanded",
     tags: ["execution"],
-    auth: "admin",
-    async handler() {
+    auth: "operator",
+    audit: { action: "execution.stop", target: flowTarget },
+    async handler(_input, request) {
       if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
-      await app.engine.stop("stopped through the API");
+      await app.engine.stop(`stopped through the API by ${request.identity?.name ?? "anonymous"}`);
       return status();
     },
   });
@@ -66,7 +74,8 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/restart",
     summary: "Stop (relinquishing) and start the flow again",
     tags: ["execution"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "execution.restart", target: flowTarget },
     async handler() {
       if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
       await app.engine.stop("restart requested");
@@ -179,10 +188,16 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/parameters/:name",
     summary: "Set a runtime parameter; the next scan uses it",
     tags: ["execution"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "parameter.set", target: ({ params }) => params.name },
     params: z.object({ name: z.string().min(1).max(100) }),
     body: z.object({ value: z.union([z.number(), z.boolean(), z.string().max(1000)]) }),
-    handler({ params, body }) {
+    handler({ params, body }, request) {
+      if (request.auditNote)
+        request.auditNote.details = {
+          value: body.value,
+          before: app.engine.parameters.get(params.name) ?? null,
+        };
       const declared = (app.engine.flow?.plan.nodes ?? []).some((node) =>
         (node.definition.parameters?.(node.config) ?? []).some((p) => p.name === params.name),
       );
