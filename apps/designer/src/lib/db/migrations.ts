@@ -105,6 +105,21 @@ export const MIGRATIONS: readonly Migration[] = [
     },
     vacuum: true,
   },
+  {
+    id: 5,
+    name: "project templates (saved groups)",
+    sql: `
+      CREATE TABLE project_templates (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        content_json JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+        UNIQUE (project_id, name)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {

@@ -104,6 +104,8 @@ export type CurrentConfigResponse = StoredConfig & {
   running: boolean;
   package: DeploymentPackage;
   node_types: Record<string, NodeTypeInfo>;
+  /** The ports each node has with its config and wires (absent from older supervisors). */
+  node_ports?: Record<string, { inputs: string[]; outputs: string[] }>;
   points: FlowPointUse[];
 };
 

@@ -1,4 +1,4 @@
-import { lookupNode } from "@bms/nodes";
+import { lookupNode, presentPorts } from "@bms/nodes";
 import { type DeploymentPackage, DeploymentPackageSchema, DeployResponseSchema } from "@bms/schemas";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -44,6 +44,34 @@ function nodeTypesOf(pkg: DeploymentPackage | undefined) {
             category: d.category,
             inputs: d.inputs.map(port),
             outputs: d.outputs.map(port),
+          },
+        ],
+      ];
+    }),
+  );
+}
+
+/**
+ * The ports each node has with its config and wires (a configurable input count: Select, Math, AND …),
+ * so a viewer draws what the Designer draws rather than every port the type could have.
+ */
+function nodePortsOf(pkg: DeploymentPackage | undefined) {
+  const flow = pkg?.configuration;
+  if (!flow) return {};
+  return Object.fromEntries(
+    flow.nodes.flatMap((node) => {
+      const d = lookupNode(node.type);
+      if (!d) return [];
+      const wiredIn = new Set(flow.connections.filter((c) => c.to_node === node.id).map((c) => c.to_input));
+      const wiredOut = new Set(
+        flow.connections.filter((c) => c.from_node === node.id).map((c) => c.from_output),
+      );
+      return [
+        [
+          node.id,
+          {
+            inputs: presentPorts(d.inputs, node.config, wiredIn).map((p) => p.name),
+            outputs: presentPorts(d.outputs, node.config, wiredOut).map((p) => p.name),
           },
         ],
       ];
@@ -120,6 +148,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         running: app.engine.status === "running",
         package: pkg,
         node_types: nodeTypesOf(app.engine.flow?.pkg),
+        node_ports: nodePortsOf(app.engine.flow?.pkg),
         // Every point the flow reads or commands, by node: the dashboard's points table starts here.
         points: (plan?.nodes ?? []).flatMap((n) => [
           ...n.reads.map((ref) => ({ ref, role: "read" as const, node_id: n.id })),
