@@ -129,5 +129,7 @@ export interface DeploymentRecord {
 /** Error body of every Designer route, the same shape the supervisor uses. */
 export interface ApiError {
   error: string;
+  /** A stable code for callers to branch on (`not_signed_in`, `forbidden`, `csrf_invalid`, ...). */
+  code?: string;
   errors?: ValidationProblem[];
 }

@@ -8,6 +8,7 @@ import {
   type ValidationProblem,
 } from "@bms/schemas";
 import type { z } from "zod";
+import { currentActor } from "./auth/actor-context";
 
 /** Who to call: the URL and the bearer token of one supervisor. */
 export interface SupervisorConnection {
@@ -64,6 +65,9 @@ export async function callSupervisor(
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (target.token) headers.authorization = `Bearer ${target.token}`;
+  // The supervisor records the person behind our token as `on_behalf_of` in its audit trail.
+  const actor = currentActor();
+  if (actor) headers["x-bms-actor"] = actor.name;
   const signals = [AbortSignal.timeout(timeoutMs)];
   if (options.signal) signals.push(options.signal);
   const started = performance.now();

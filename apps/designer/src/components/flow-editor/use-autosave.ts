@@ -1,11 +1,12 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { designerFetch } from "../../lib/designer-api";
 import { useEditorStoreApi } from "../../store/editor-store-provider";
 
 /**
  * Writes the canvas as the project's draft every 2 s while it has unsaved changes, and once more
- * with sendBeacon when the tab is hidden or closed, so a crash, a closed tab or a power cut loses
+ * with a keepalive fetch when the tab is hidden or closed, so a crash, a closed tab or a power cut loses
  * at most a couple of seconds. The next open of the project resumes from the draft.
  */
 export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; error: string | null } {
@@ -35,7 +36,7 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       busy = true;
       const revision = store.getState().revision;
       try {
-        const response = await fetch(url(), {
+        const response = await designerFetch(url(), {
           method: "PUT",
           headers: { "content-type": "application/json" },
           body: body(),
@@ -56,9 +57,14 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
     };
     const flush = () => {
       if (!pending()) return;
-      if (navigator.sendBeacon(url(), new Blob([body()], { type: "application/json" }))) {
-        written = store.getState().revision;
-      }
+      // Not sendBeacon: it cannot carry the CSRF header. A keepalive fetch outlives the page the same way.
+      void designerFetch(url(), {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: body(),
+        keepalive: true,
+      }).catch(() => undefined);
+      written = store.getState().revision;
     };
     const onVisibility = () => {
       if (document.visibilityState === "hidden") flush();
