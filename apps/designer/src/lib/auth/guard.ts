@@ -179,7 +179,16 @@ export function guarded<C>(
       console.error(`[designer] ${method} ${new URL(request.url).pathname} failed:`, error);
       response = refuse(500, "internal_error", "the Designer server failed to handle this request");
     }
-    audit(response.status);
+    let reason: string | undefined;
+    if (response.status >= 400 && (action || override.action)) {
+      // The refusal's own message is the audit reason (a supervisor's "point out of service", a 409).
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: unknown } | null;
+      if (typeof body?.error === "string") reason = body.error.slice(0, 500);
+    }
+    audit(response.status, reason);
     return response;
   };
   return Object.assign(run, {
