@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     "tls-key": { type: "string" },
     tls: { type: "string" },
     "allowed-hosts": { type: "string" },
+    // Demand the setup code on loopback too: a machine other people can log in to.
+    "setup-code": { type: "boolean", default: false },
   },
 });
 
@@ -90,13 +92,25 @@ pruneSessions(db);
 pruneAudit(db);
 // Beyond loopback, whoever reaches the port first could claim a fresh installation: demand a code
 // that only someone who can read this log has.
-const setupCode = !isLoopback(host) && countUsers(db) === 0 ? randomBytes(9).toString("base64url") : null;
+const setupCode =
+  (!isLoopback(host) || args["setup-code"]) && countUsers(db) === 0
+    ? randomBytes(9).toString("base64url")
+    : null;
 setServerConfig({ policy, tls: tls !== null, setupCode });
 
 const { default: next } = await import("next");
 const app = next({ dev: false, dir: dirname(new URL(import.meta.url).pathname), hostname: host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
+
+/** A refusal at the door is a security event worth a line: method, path (never the query) and why. */
+function logRefusal(req: IncomingMessage, code: string): void {
+  const path = (req.url ?? "").split("?")[0]?.slice(0, 200);
+  const origin = typeof req.headers.origin === "string" ? ` origin ${req.headers.origin.slice(0, 100)}` : "";
+  console.warn(
+    `bms-designer refused ${req.method} ${path} from ${req.socket.remoteAddress}${origin}: ${code}`,
+  );
+}
 
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
   res.statusCode = status;
@@ -115,6 +129,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
 
   const hostVerdict = checkHost(req.headers, policy);
   if (!hostVerdict.ok) {
+    logRefusal(req, hostVerdict.code);
     refuse(res, hostVerdict.status, hostVerdict.code, hostVerdict.message);
     return;
   }
@@ -130,6 +145,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     policy,
   );
   if (!change.ok) {
+    logRefusal(req, change.code);
     refuse(res, change.status, change.code, change.message);
     return;
   }

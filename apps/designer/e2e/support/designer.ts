@@ -105,8 +105,7 @@ export async function startDesigner(options: {
       join(DESIGNER_DIR, "server.ts"),
       "--port",
       String(port),
-      "--http-host",
-      "127.0.0.1",
+      // No --http-host: the default (127.0.0.1) is what every test then relies on.
       ...(options.args ?? []),
     ],
     {
