@@ -165,7 +165,7 @@ server.listen(port, host, () => {
   const address = server.address();
   const bound = typeof address === "object" && address ? address.port : port;
   const shown = host.includes(":") ? `[${host}]` : host;
-  console.log(`bms-designer listening ${tls ? "https" : "http"}://${shown}:${bound}`);
+  // The ready line comes last, so whoever waits for it has the fingerprint and setup code already.
   if (tls) console.log(`bms-designer TLS certificate SHA-256 fingerprint ${tls.fingerprint256}`);
   if (setupCode)
     console.log(`bms-designer setup code ${setupCode} (asked for at /setup until the first admin exists)`);
@@ -173,6 +173,7 @@ server.listen(port, host, () => {
     console.log(
       "bms-designer has no users yet: open /setup, or run `pnpm designer user add <name> --role admin`",
     );
+  console.log(`bms-designer listening ${tls ? "https" : "http"}://${shown}:${bound}`);
 });
 
 function stop(): void {
