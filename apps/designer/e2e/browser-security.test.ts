@@ -143,6 +143,43 @@ describe("the Designer in Chromium: first run, sign-in, sign-out, idle timeout",
     expect(await page.getByTestId("account-name").textContent()).toBe("admin");
   });
 
+  it("lets an admin add users and set roles in the UI; a viewer reads but cannot change", async () => {
+    const { page } = browser;
+    await page.goto(`${designer.url}/settings/users`);
+    for (const [name, role] of [
+      ["olivia", "operator"],
+      ["victor", "operator"],
+    ] as const) {
+      await page.getByTestId("user-add-name").fill(name);
+      await page.getByTestId("user-add-role").selectOption(role);
+      await page.getByTestId("user-add-password").fill(`${name}-password-123`);
+      await page.getByTestId("user-add-submit").click();
+      await page.getByTestId(`user-row-${name}`).waitFor();
+    }
+    await page.getByTestId("user-role-victor").selectOption("viewer");
+    await expect.poll(() => page.getByTestId("users-notice").textContent()).toMatch(/victor is now viewer/);
+
+    const viewer = await openBrowser({ signedIn: false });
+    try {
+      const v = viewer.page;
+      await v.goto(designer.url);
+      await v.getByTestId("user-name").fill("victor");
+      await v.getByTestId("password").fill("victor-password-123");
+      await v.getByTestId("sign-in-submit").click();
+      await v.getByTestId("signed-in-user").waitFor();
+      expect(await v.getByTestId("signed-in-user").textContent()).toBe("victor (viewer)");
+      expect(await v.getByTestId("project-link").count()).toBeGreaterThan(0);
+      await v.getByTestId("new-project-name").fill("viewer tries");
+      await v.getByTestId("create-project").click();
+      await expect.poll(() => v.getByRole("alert").first().textContent()).toMatch(/needs the operator role/);
+      await v.goto(`${designer.url}/audit`);
+      await v.getByTestId("forbidden").waitFor();
+      expect(await v.getByTestId("nav-audit").count()).toBe(0);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it("ends an idle session: the next action leads to the sign-in page", async () => {
     const idle = await startDesigner({ env: { BMS_SESSION_IDLE_MINUTES: "0.05" } });
     const session = await openBrowser();

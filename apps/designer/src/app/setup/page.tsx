@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
 /** First run only: once a user exists this page sends everyone to the sign-in page. */
 export default function SetupPage() {
   if (countUsers(getDb()) > 0) redirect("/login");
-  return <SignInForm mode="setup" needsSetupCode={serverConfig().setupCode !== null} />;
+  return <SignInForm mode="setup" needsSetupCode={(serverConfig()?.setupCode ?? null) !== null} />;
 }

@@ -77,6 +77,13 @@ export function guarded<C>(
 ): GuardedHandler<C> {
   const run = async (request: Request, context: C): Promise<Response> => {
     const config = serverConfig();
+    if (!config) {
+      return refuse(
+        503,
+        "no_server_entry",
+        "the Designer must be started with its server entry (pnpm --filter @bms/designer start), not `next start`",
+      );
+    }
     const headers = Object.fromEntries(request.headers);
     const host = checkHost(headers, config.policy);
     if (!host.ok) return refuse(host.status, host.code, host.message);

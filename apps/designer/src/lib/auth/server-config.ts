@@ -36,7 +36,12 @@ export function setServerConfig(config: DesignerServerConfig): void {
   holder.__bmsDesignerServer = config;
 }
 
-export function serverConfig(): DesignerServerConfig {
+/**
+ * The running server's settings. In production they must come from server.ts: `next start` alone
+ * would skip the Host check, the CSP and the client address, so the guard refuses to work without them.
+ */
+export function serverConfig(): DesignerServerConfig | null {
+  if (!holder.__bmsDesignerServer && process.env.NODE_ENV === "production") return null;
   holder.__bmsDesignerServer ??= {
     policy: policyFromEnv(Number(process.env.PORT) || 3000),
     tls: false,

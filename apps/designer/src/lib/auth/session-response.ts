@@ -30,7 +30,10 @@ export function signedInResponse(
   );
   response.headers.append(
     "set-cookie",
-    sessionCookie(session.id, { tls: serverConfig().tls, maxAgeSeconds: sessionLimits().absoluteMs / 1000 }),
+    sessionCookie(session.id, {
+      tls: serverConfig()?.tls ?? false,
+      maxAgeSeconds: sessionLimits().absoluteMs / 1000,
+    }),
   );
   return response;
 }

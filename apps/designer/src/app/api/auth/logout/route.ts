@@ -12,6 +12,6 @@ export const runtime = "nodejs";
 export const POST = guarded({ role: "public", audit: "auth.logout" }, (_request: Request, _context, auth) => {
   if (auth.session) deleteSession(getDb(), auth.session.idHash);
   const response = json({ signed_out: auth.session !== null });
-  response.headers.append("set-cookie", clearedSessionCookie(serverConfig().tls));
+  response.headers.append("set-cookie", clearedSessionCookie(serverConfig()?.tls ?? false));
   return response;
 });

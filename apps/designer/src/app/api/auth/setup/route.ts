@@ -31,7 +31,7 @@ export const POST = guarded(
     }
     const body = await readBody(request, SetupRequestSchema);
     if (!body.ok) return body.response;
-    const code = serverConfig().setupCode;
+    const code = serverConfig()?.setupCode ?? null;
     if (code !== null && !sameSecret(body.value.setup_code ?? "", code)) {
       throttle.fail(auth.source);
       return json(
