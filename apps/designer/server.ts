@@ -161,6 +161,10 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
 const server = tls
   ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest)
   : createHttpServer(onRequest);
+// Longer than a browser's or a reverse proxy's idle keep-alive, so a pooled connection is not closed
+// under a client that is just sending its next request.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.listen(port, host, () => {
   const address = server.address();
   const bound = typeof address === "object" && address ? address.port : port;

@@ -107,6 +107,32 @@ describe("Designer authorization over HTTP", () => {
     expect(list.out).toMatch(/^operator\toperator\t/m);
     expect(list.out).toMatch(/^viewer\tviewer\t/m);
     expect(list.out).not.toMatch(/weak/);
+
+    // The rest of the account commands, on a throw-away user.
+    expect(
+      cli(designer, ["user", "add", "temp", "--role", "viewer", "--password-stdin"], "temp-password-0123\n")
+        .status,
+    ).toBe(0);
+    expect(cli(designer, ["user", "role", "temp", "operator"]).out).toContain("temp is now operator");
+    expect(
+      cli(designer, ["user", "passwd", "temp", "--password-stdin"], "temp-password-4567\n").out,
+    ).toContain("password of temp changed");
+    expect(cli(designer, ["user", "list"]).out).toMatch(/^temp\toperator\t/m);
+    expect(cli(designer, ["user", "remove", "temp"]).status).toBe(0);
+    expect(cli(designer, ["user", "list"]).out).not.toMatch(/^temp/m);
+    const lastAdmin = cli(designer, ["user", "remove", "admin"]);
+    expect(lastAdmin.status).toBe(1);
+    expect(lastAdmin.out).toMatch(/last admin/);
+    const audited = db
+      .prepare("SELECT actor_name, action FROM audit_log WHERE target = 'user:temp' ORDER BY id")
+      .all() as { actor_name: string; action: string }[];
+    expect(audited.map((r) => r.action)).toEqual([
+      "user.create",
+      "user.update",
+      "user.update",
+      "user.delete",
+    ]);
+    for (const r of audited) expect(r.actor_name).toMatch(/^cli:/);
   });
 
   it("signs in each identity, and makes an expired and a logged-out session", async () => {
