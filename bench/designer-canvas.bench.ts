@@ -86,6 +86,7 @@ try {
   );
   const saved = await api(designer.url, `/api/projects/${projectId}/versions`, {
     body: {
+      base_version: 1,
       configuration: bigFlow(current.body.version.configuration.metadata.flow_id),
       flow_data: { comments: [] },
     },

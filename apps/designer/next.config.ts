@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // The workspace packages ship TypeScript source; Next compiles them with the app.
-  transpilePackages: ["@bms/schemas", "@bms/nodes", "@bms/security"],
+  transpilePackages: ["@bms/schemas", "@bms/nodes", "@bms/security", "@bms/bacnet"],
   // A native addon: loaded by Node at run time, never bundled.
   serverExternalPackages: ["better-sqlite3"],
   reactStrictMode: true,

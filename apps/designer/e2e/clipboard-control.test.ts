@@ -133,6 +133,19 @@ describe("Designer clipboard and flow control in the browser", () => {
     const scan = page().getByTestId("execution-scan");
     await expect.poll(() => scan.textContent(), { timeout: 15_000 }).toMatch(/^running · scan [1-9]/);
 
+    // Stop asks first, as on the dashboard: cancelling leaves the flow running.
+    const dialogs: string[] = [];
+    page().once("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page().getByTestId("flow-stop").click();
+    await expect.poll(() => dialogs).toEqual([expect.stringMatching(/^Stop the flow\? .*relinquished/)]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await flowStatus()).status).toBe("running");
+    expect(await page().getByTestId("execution-panel").textContent()).not.toMatch(/Flow stopped/);
+
+    page().once("dialog", (d) => void d.accept());
     await page().getByTestId("flow-stop").click();
     await expect.poll(() => page().getByTestId("execution-panel").textContent()).toMatch(/Flow stopped\./);
     await expect.poll(async () => (await flowStatus()).status, { timeout: 10_000 }).toBe("stopped");

@@ -191,8 +191,9 @@ describe("Designer editor in the browser", () => {
     await expect
       .poll(() => page().getByTestId("node-live-sensor_read_2").textContent(), { timeout: 10_000 })
       .toMatch(/live: \d/);
-    await page().getByTestId("side-tab-properties").click();
+    // Selecting a node brings the side panel back from BACnet to its properties.
     await selectNode(page(), "actuator_write_2");
+    expect(await page().getByTestId("side-tab-properties").getAttribute("aria-selected")).toBe("true");
     expect(await page().getByTestId("field-point").inputValue()).toBe(
       "bacnet:1001/binaryOutput:1.presentValue",
     );
@@ -216,13 +217,14 @@ describe("Designer editor in the browser", () => {
         timeout: 30_000,
       })
       .toBe("completed");
+    // A point's value reads with its units (the browser above cached the device's objects).
     await expect
       .poll(() => page().getByTestId("node-value-sensor_read_1-value").textContent(), { timeout: 10_000 })
-      .toMatch(/^\d+(\.\d+)?$/);
+      .toMatch(/^\d+(\.\d+)? °C$/);
     expect(await page().getByTestId("node-value-threshold_1-result").textContent()).toMatch(/^(true|false)$/);
     // The last value on each edge (with its quality) and on the input ports it feeds.
     const edgeLabel = page().getByTestId("edge-value-sensor_read_1.value->threshold_1.value");
-    await expect.poll(() => edgeLabel.textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)?$/);
+    await expect.poll(() => edgeLabel.textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)? °C$/);
     expect(await edgeLabel.getAttribute("data-quality")).toBe("good");
     expect(
       await page().getByTestId("edge-value-threshold_1.result->actuator_write_1.value").textContent(),

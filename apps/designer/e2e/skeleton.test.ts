@@ -100,10 +100,13 @@ describe("walking skeleton in the browser: canvas → save → reload → deploy
       document.querySelector('[data-testid="node-value-sensor_read_1-value"]')?.textContent ?? "",
       document.querySelector('[data-testid="node-value-threshold_1-result"]')?.textContent ?? "",
     ]);
-    expect(Number(temperature)).toBeGreaterThanOrEqual(15);
-    expect(Number(temperature)).toBeLessThanOrEqual(30);
+    // "22.41 °C" once the supervisor knows the object's units, "22.41" before.
+    expect(temperature).toMatch(/^\d+(\.\d+)?( °C)?$/);
+    const celsius = Number.parseFloat(temperature);
+    expect(celsius).toBeGreaterThanOrEqual(15);
+    expect(celsius).toBeLessThanOrEqual(30);
     // The badge rounds to 2 decimals; only a value within rounding of the limit is ambiguous.
-    if (Math.abs(Number(temperature) - 24) > 0.01) expect(result).toBe(String(Number(temperature) > 24));
+    if (Math.abs(celsius - 24) > 0.01) expect(result).toBe(String(celsius > 24));
     await expect.poll(() => page.getByTestId("execution-row-threshold_1").isVisible()).toBe(true);
     await documentScreenshot(page, "editor-live-overlay");
   });

@@ -43,6 +43,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     perDeviceConcurrency: options.perDeviceConcurrency,
     maxInFlight: 200,
     offlineAfterFailures: 2,
+    ...(options.bacnetPins ? { pins: options.bacnetPins } : {}),
+    ...(options.bacnetLimits ? { limits: options.bacnetLimits } : {}),
     discoverOnStart: options.discoverOnStart ?? true,
   });
   await app.register(enginePlugin, {
@@ -50,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     historyRetentionHours: options.historyRetentionHours,
     historyMinIntervalMs: options.historyMinIntervalMs,
     watchIntervalMs: 5000,
+    ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
   });
   app.decorate(
     "deployer",

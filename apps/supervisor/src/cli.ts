@@ -1,4 +1,7 @@
 import { Command, Option } from "commander";
+import { parsePins } from "./bacnet/device-address";
+import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
+import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { startServer } from "./server";
 import { SUPERVISOR_VERSION } from "./version";
@@ -12,6 +15,7 @@ interface Flags {
   broadcast?: string;
   logLevel: string;
   viewerToken?: string;
+  bacnetPin?: string[];
 }
 
 function withCommonFlags(command: Command): Command {
@@ -46,6 +50,14 @@ function withCommonFlags(command: Command): Command {
       ).env("BMS_BACNET_BROADCAST"),
     )
     .addOption(
+      new Option(
+        "--bacnet-pin <instance=ip:port>",
+        "fix a device's BACnet address: I-Ams for it from elsewhere are ignored (repeatable, or comma-separated in the env)",
+      )
+        .env("BMS_BACNET_PINS")
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
       new Option("--log-level <level>", "fatal|error|warn|info|debug|trace")
         .env("BMS_LOG_LEVEL")
         .default("info")
@@ -58,6 +70,15 @@ function withCommonFlags(command: Command): Command {
     );
 }
 
+/** BMS_SCRIPT_WORKERS: how many worker threads evaluate script nodes (1..16; default min(2, cores)). */
+function scriptWorkers(): number {
+  const n = envNumber("BMS_SCRIPT_WORKERS", defaultScriptWorkers());
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new Error(`BMS_SCRIPT_WORKERS must be a whole number from 1 to 16, got ${n}`);
+  }
+  return n;
+}
+
 function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   const port = (text: string, name: string) => {
     const n = Number(text);
@@ -66,6 +87,13 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     return n;
   };
   const token = process.env.BMS_SUPERVISOR_TOKEN;
+  const pins = parsePins(flags.bacnetPin ?? []);
+  if (!pins.ok) throw new Error(`--bacnet-pin: ${pins.problems.join("; ")}`);
+  const cap = (name: string, fallback: number) => {
+    const n = envNumber(name, fallback);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${n}`);
+    return n;
+  };
   return {
     httpPort: port(flags.httpPort, "--http-port"),
     httpHost: flags.httpHost,
@@ -82,6 +110,12 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
     historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
+    bacnetPins: pins.pins,
+    bacnetLimits: {
+      maxDevices: cap("BMS_BACNET_MAX_DEVICES", DEFAULT_WIRE_LIMITS.maxDevices),
+      maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
+    },
+    scriptWorkers: scriptWorkers(),
   };
 }
 

@@ -1,5 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
+import type { DeviceAddress } from "./bacnet/device-address";
+import type { WireLimits } from "./bacnet/wire-checks";
 
 export interface SupervisorOptions {
   httpPort: number;
@@ -21,6 +23,12 @@ export interface SupervisorOptions {
   historyRetentionHours: number;
   /** A point's value is stored on change, at most once per this interval. */
   historyMinIntervalMs: number;
+  /** Devices whose BACnet address is fixed (`--bacnet-pin`): an I-Am never moves them. */
+  bacnetPins?: ReadonlyMap<number, DeviceAddress>;
+  /** Caps on devices created by I-Am and on list lengths devices report. */
+  bacnetLimits?: WireLimits;
+  /** Script worker threads (BMS_SCRIPT_WORKERS; default min(2, cores)). */
+  scriptWorkers?: number;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
 }

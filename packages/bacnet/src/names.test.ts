@@ -68,7 +68,8 @@ describe("engineering units", () => {
     expect(unitsId("kilowattHours")).toBe(EngineeringUnits.KILOWATT_HOURS);
     expect(unitsName(62)).toBe("degreesCelsius");
     expect(unitsSymbol(62)).toBe("°C");
-    expect(unitsSymbol(EngineeringUnits.AMPERES)).toBe("amperes");
+    expect(unitsSymbol(EngineeringUnits.AMPERES)).toBe("A");
+    expect(unitsSymbol(EngineeringUnits.CUBIC_FEET_PER_DAY)).toBe("cubic feet per day");
   });
 });
 

@@ -64,3 +64,21 @@ export function propertyId(name: string): number | undefined {
 export function propertyName(id: number): string {
   return table.byId.get(id) ?? String(id);
 }
+
+/**
+ * BACnetARRAY properties of the objects we serve and read: read without an index, their answer is the
+ * whole array (16 slots for priorityArray), so a reader must keep every element, not the first.
+ */
+const ARRAY_PROPERTIES = new Set<number>([
+  PROPERTIES.priorityArray,
+  PROPERTIES.stateText,
+  PROPERTIES.objectList,
+  PROPERTIES.propertyList,
+]);
+
+export function isArrayProperty(id: number): boolean {
+  return ARRAY_PROPERTIES.has(id);
+}
+
+/** BACnet priorities run 1 (manual life safety) to 16 (lowest); a priority array has one slot each. */
+export const PRIORITY_LEVELS = 16;

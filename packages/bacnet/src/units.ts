@@ -1,5 +1,6 @@
 import { EngineeringUnits } from "@bacnet-js/client";
 import { buildNameTable } from "./camel-case";
+import { unitSymbol } from "./display";
 
 const table = buildNameTable(EngineeringUnits as unknown as Record<string, string | number>);
 
@@ -18,24 +19,7 @@ export function allUnitNames(): string[] {
   return [...table.byName.keys()];
 }
 
-/** Short display symbols for the units a BMS shows most; everything else displays by name. */
-const SYMBOLS: Record<string, string> = {
-  degreesCelsius: "°C",
-  degreesFahrenheit: "°F",
-  percent: "%",
-  percentRelativeHumidity: "%RH",
-  pascals: "Pa",
-  kilopascals: "kPa",
-  kilowatts: "kW",
-  kilowattHours: "kWh",
-  litersPerSecond: "l/s",
-  cubicMetersPerHour: "m³/h",
-  partsPerMillion: "ppm",
-  luxes: "lx",
-  noUnits: "",
-};
-
+/** Display symbol of a unit id (62 -> °C); the table itself lives in display.ts. */
 export function unitsSymbol(id: number): string {
-  const name = unitsName(id);
-  return SYMBOLS[name] ?? name;
+  return unitSymbol(unitsName(id));
 }

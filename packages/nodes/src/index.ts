@@ -1,3 +1,4 @@
+export * from "./core/script-runner";
 export * from "./core/types";
 export * from "./core/values";
 export * from "./engine/compile";

@@ -3,15 +3,60 @@ import { DateTimeSchema, QualitySchema } from "./common";
 import { BacnetDeviceInstanceSchema, BacnetObjectInstanceSchema, PointRefSchema } from "./point-ref";
 
 /** A value as the supervisor knows it: with quality, the reason when not good, and when it was read. */
+const ScalarValueSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+
 export const PointValueSchema = z.object({
   point: z.string(),
-  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+  /** A scalar, or every element of a whole-array read (`…priorityArray`: 16 slots, null = empty). */
+  value: z.union([ScalarValueSchema, z.array(ScalarValueSchema)]),
   quality: QualitySchema,
   reason: z.string().optional(),
+  /** The object's BACnet engineering-unit name (`degreesCelsius`); `@bms/bacnet/display` has the symbol. */
   units: z.string().optional(),
+  /** The state text of a binary or multi-state value (`Auto`, `Occupied`), from the device. */
+  text: z.string().optional(),
   timestamp: DateTimeSchema,
 });
 export type PointValue = z.infer<typeof PointValueSchema>;
+
+/** Who holds one priority slot: a node of one of this supervisor's flows. */
+export const PriorityHolderSchema = z.object({
+  flow_id: z.string().nullable(),
+  flow_name: z.string().nullable(),
+  node_id: z.string().nullable(),
+  node_label: z.string().nullable(),
+  /** What the flow last commanded at this priority. */
+  commanded_value: ScalarValueSchema,
+});
+
+/**
+ * A point's command picture: the 16 slots of its priority array, who holds each, the relinquish
+ * default and which slot wins. `source` is `flow` for a slot this supervisor's flows hold, `other` for
+ * a value some other writer (a workstation, another controller) put there.
+ */
+export const PriorityArrayResponseSchema = z.object({
+  point: z.string(),
+  quality: QualitySchema,
+  reason: z.string().optional(),
+  present_value: ScalarValueSchema,
+  relinquish_default: ScalarValueSchema,
+  /** The priority whose value is in force, or null when every slot is empty (the relinquish default). */
+  winning_priority: z.number().int().min(1).max(16).nullable(),
+  slots: z.array(
+    z.object({
+      priority: z.number().int().min(1).max(16),
+      value: ScalarValueSchema,
+      source: z.enum(["flow", "other"]).nullable(),
+      holder: PriorityHolderSchema.optional(),
+    }),
+  ),
+  units: z.string().optional(),
+  state_text: z.array(z.string()).optional(),
+  active_text: z.string().optional(),
+  inactive_text: z.string().optional(),
+  timestamp: DateTimeSchema,
+});
+export type PriorityArrayResponse = z.infer<typeof PriorityArrayResponseSchema>;
 
 /** Seed §8.2 LiveDataResponse: one point's live value. */
 export const LiveDataResponseSchema = z.object({

@@ -18,6 +18,10 @@ export const BacnetObjectSchema = z.object({
   object_name: z.string().max(255),
   description: z.string().max(1024).optional(),
   units: z.string().max(64).optional(),
+  /** State_Text of a multi-state object, Active_Text/Inactive_Text of a binary one: how values read. */
+  state_text: z.array(z.string().max(64)).max(64).optional(),
+  active_text: z.string().max(64).optional(),
+  inactive_text: z.string().max(64).optional(),
 });
 export type BacnetObject = z.infer<typeof BacnetObjectSchema>;
 

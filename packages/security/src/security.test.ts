@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,9 +11,12 @@ import {
   hashToken,
   isLocalOnlyAddress,
   loadOrCreateSelfSigned,
+  parseFingerprint,
   parseServiceUrl,
   redactText,
+  SecretBoxError,
   sameSecret,
+  secretBox,
   verifyPassword,
 } from "./index";
 
@@ -176,4 +179,71 @@ describe("self-signed TLS", () => {
     expect(second.created).toBe(false);
     expect(second.fingerprint256).toBe(first.fingerprint256);
   }, 30_000);
+});
+
+describe("secret box (secrets kept for reuse, sealed at rest)", () => {
+  const keyFileIn = () => join(mkdtempSync(join(tmpdir(), "bms-box-")), "projects.key");
+
+  it("creates a 32-byte key 0600 on first use only, and seals with AES-256-GCM bound to its context", () => {
+    const keyFile = keyFileIn();
+    const box = secretBox(keyFile);
+    expect(() => statSync(keyFile)).toThrow(); // nothing until the first seal
+    const sealed = box.seal("tok-ABC", "row-1");
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile)).toHaveLength(32);
+    expect(box.isSealed(sealed)).toBe(true);
+    expect(box.isSealed("tok-ABC")).toBe(false);
+    expect(sealed).not.toContain("tok-ABC");
+    expect(box.seal("tok-ABC", "row-1")).not.toBe(sealed); // a fresh IV every time
+    expect(secretBox(keyFile).open(sealed, "row-1")).toBe("tok-ABC"); // the key persists
+  });
+
+  it.each([
+    ["another row", (s: string) => s, "row-2", "sealed_unopenable"],
+    [
+      "an altered ciphertext",
+      (s: string) => `${s.slice(0, -2)}${s.endsWith("A") ? "B" : "A"}A`,
+      "row-1",
+      "sealed_unopenable",
+    ],
+    ["a value that is not sealed", () => "plain", "row-1", "sealed_malformed"],
+  ])("refuses %s with a coded error", (_name, change, context, code) => {
+    const box = secretBox(keyFileIn());
+    const sealed = change(box.seal("tok-ABC", "row-1"));
+    expect(() => box.open(sealed, context)).toThrow(SecretBoxError);
+    try {
+      box.open(sealed, context);
+    } catch (error) {
+      expect((error as SecretBoxError).code).toBe(code);
+    }
+  });
+
+  it("does not open under another key, tightens a loose key file and refuses a short one", () => {
+    const sealed = secretBox(keyFileIn()).seal("tok", "row");
+    expect(() => secretBox(keyFileIn()).open(sealed, "row")).toThrow(/cannot be decrypted/);
+    const loose = keyFileIn();
+    secretBox(loose).seal("x", "y");
+    chmodSync(loose, 0o644);
+    secretBox(loose).seal("x", "y");
+    expect(statSync(loose).mode & 0o777).toBe(0o600);
+    const short = keyFileIn();
+    writeFileSync(short, "too short", { mode: 0o600 });
+    expect(() => secretBox(short).seal("x", "y")).toThrow(/not a 32-byte key/);
+  });
+});
+
+describe("certificate fingerprints", () => {
+  const canonical = `AB:${"0F:".repeat(30)}C1`;
+  it.each([
+    [canonical, canonical],
+    [canonical.toLowerCase(), canonical],
+    [canonical.replace(/:/g, ""), canonical],
+    [`SHA256 Fingerprint=${canonical}`, canonical],
+    [` ${canonical.replace(/:/g, " ")} `, canonical],
+  ])("%s → canonical", (input, expected) => {
+    expect(parseFingerprint(input)).toEqual({ ok: true, fingerprint: expected });
+  });
+  it.each([["AB:CD"], [`ZZ:${"0F:".repeat(30)}C1`], [""]])("refuses %s", (input) => {
+    expect(parseFingerprint(input).ok).toBe(false);
+  });
 });

@@ -1,3 +1,4 @@
 export * from "./browser";
+export * from "./demo-flows";
 export * from "./processes";
 export * from "./programs";

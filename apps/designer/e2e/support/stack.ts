@@ -23,8 +23,14 @@ export async function startDesignerStack(options: {
   simBind: string;
   simPort: number;
   supervisorPort: number;
+  /** A built-in simulator site; the skeleton (one controller) unless a test needs the demo building. */
+  site?: string;
 }): Promise<DesignerStack> {
-  const sim = await startSimulator({ bind: options.simBind, port: options.simPort, site: "skeleton" });
+  const sim = await startSimulator({
+    bind: options.simBind,
+    port: options.simPort,
+    site: options.site ?? "skeleton",
+  });
   const sup = await startSupervisor({
     bacnetPort: options.supervisorPort,
     broadcast: `127.255.255.255:${options.simPort}`,

@@ -50,7 +50,11 @@ export const UpdateProjectRequestSchema = z.object({
   description: z.string().max(2000).nullable().optional(),
 });
 
+/** The version an edit was based on (0 before the first save): a save on an older one gets a 409. */
+const BaseVersionSchema = z.number().int().min(0);
+
 export const SaveVersionRequestSchema = z.object({
+  base_version: BaseVersionSchema,
   configuration: FlowConfigurationStructureSchema,
   flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
   summary: z.string().max(500).optional(),
@@ -58,7 +62,7 @@ export const SaveVersionRequestSchema = z.object({
 });
 
 export const SaveDraftRequestSchema = z.object({
-  base_version: z.number().int().min(0),
+  base_version: BaseVersionSchema,
   configuration: FlowConfigurationStructureSchema,
   flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
 });
@@ -69,19 +73,57 @@ export interface SupervisorEntry {
   url: string;
   /** Never sent to the browser in clear: only whether one is set. */
   has_token: boolean;
+  /** The pinned SHA-256 certificate fingerprint (https only); null: trust the system CAs. Not a secret. */
+  tls_fingerprint: string | null;
+  /** Why every call to it is refused before connecting (a bad URL, an unreadable token); null when fine. */
+  problem: string | null;
   /** The one from BMS_SUPERVISOR_URL; it cannot be edited or deleted in the UI. */
   builtin: boolean;
 }
 
+/**
+ * The URL is taken apart by the server (`parseServiceUrl`: http/https, no credentials, no query, fragment
+ * or path); this schema only bounds sizes. `token`: omitted or empty keeps the stored one, which is
+ * refused when the URL changes. `tls_fingerprint`: omitted keeps the pin (dropped when the URL changes),
+ * null removes it.
+ */
 export const SupervisorInputSchema = z.object({
   name: z.string().trim().min(1, "a name is required").max(100),
-  url: z
-    .string()
-    .trim()
-    .url("must be a URL such as http://10.0.0.5:8080")
-    .refine((u) => /^https?:\/\//.test(u), "must start with http:// or https://"),
+  url: z.string().trim().min(1, "a URL such as http://10.0.0.5:8080 is required").max(2000),
   token: z.string().max(500).optional(),
+  tls_fingerprint: z.string().max(200).nullable().optional(),
 });
+export type SupervisorInput = z.infer<typeof SupervisorInputSchema>;
+
+/** The certificate an https supervisor presented to the connection test. */
+export interface PresentedCertificate {
+  fingerprint256: string;
+  /** Signed by a CA this server trusts, for this host name. */
+  ca_valid: boolean;
+  ca_error: string | null;
+  subject: string;
+  valid_to: string;
+  /** Equal to the stored pin (false when nothing is pinned). */
+  matches_pin: boolean;
+}
+
+export type SupervisorTestCode =
+  | "invalid_target"
+  | "unreachable"
+  | "certificate_changed"
+  | "certificate_unconfirmed"
+  | "token_refused"
+  | "failed";
+
+export interface SupervisorTestResult {
+  ok: boolean;
+  latency_ms: number;
+  version?: string | null;
+  error?: string;
+  /** Set when ok is false: what the Settings page offers next (e.g. confirm the certificate). */
+  code?: SupervisorTestCode;
+  certificate?: PresentedCertificate;
+}
 
 export type DeployOutcome =
   | {
@@ -129,7 +171,26 @@ export interface DeploymentRecord {
 /** Error body of every Designer route, the same shape the supervisor uses. */
 export interface ApiError {
   error: string;
-  /** A stable code for callers to branch on (`not_signed_in`, `forbidden`, `csrf_invalid`, ...). */
-  code?: string;
   errors?: ValidationProblem[];
+  /** A stable code callers branch on, never the message text (`not_signed_in`, `forbidden`, `version_conflict`...). */
+  code?: string;
+  /** With code "version_conflict": the version that landed since the edit's base. */
+  latest_version?: number;
+}
+
+export const RestoreVersionRequestSchema = z.object({
+  created_by: z.string().max(100).optional(),
+  base_version: BaseVersionSchema.optional(),
+});
+
+/** What the editor opens: the newest version, or the autosaved draft on top of it. */
+export interface EditorDocument {
+  project_id: string;
+  project_name: string;
+  /** The version the working copy is based on (the draft's base when a draft is opened). */
+  base_version: number;
+  configuration: FlowConfiguration;
+  flow_data: FlowData;
+  /** Set when an autosaved draft was opened: the canvas starts with unsaved changes. */
+  draft_saved_at: string | null;
 }

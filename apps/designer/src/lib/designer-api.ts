@@ -2,7 +2,16 @@ import type { ValidationProblem } from "@bms/schemas";
 
 export type ApiResult<T> =
   | { ok: true; status: number; body: T }
-  | { ok: false; status: number | null; error: string; errors: ValidationProblem[] };
+  | {
+      ok: false;
+      status: number | null;
+      error: string;
+      errors: ValidationProblem[];
+      /** The server's error code (e.g. "version_conflict"), for branching; null when it gave none. */
+      code: string | null;
+      /** The whole error body, for the fields a code brings with it. */
+      body: unknown;
+    };
 
 /** The layout renders the session's CSRF token here; every state-changing request echoes it. */
 export const CSRF_META = "bms-csrf-token";
@@ -72,6 +81,8 @@ export async function apiCall<T>(
       status: null,
       error: timedOut ? "The Designer server did not answer in time." : "The Designer server is unreachable.",
       errors: [],
+      code: null,
+      body: null,
     };
   }
   let body: unknown = null;
@@ -81,12 +92,14 @@ export async function apiCall<T>(
     body = null;
   }
   if (response.ok) return { ok: true, status: response.status, body: body as T };
-  const err = (body ?? {}) as { error?: unknown; errors?: unknown };
+  const err = (body ?? {}) as { error?: unknown; errors?: unknown; code?: unknown };
   return {
     ok: false,
     status: response.status,
     error: typeof err.error === "string" ? err.error : `HTTP ${response.status}`,
     errors: Array.isArray(err.errors) ? (err.errors as ValidationProblem[]) : [],
+    code: typeof err.code === "string" ? err.code : null,
+    body,
   };
 }
 

@@ -11,6 +11,18 @@ export function problem(status: number, error: string, errors?: ValidationProble
   return json<ApiError>(errors ? { error, errors } : { error }, status);
 }
 
+/** A save based on an older version than the newest: nothing was written (optimistic concurrency). */
+export function versionConflict(latestVersion: number): NextResponse<ApiError> {
+  return json<ApiError>(
+    {
+      error: `version ${latestVersion} was saved after the version this edit is based on`,
+      code: "version_conflict",
+      latest_version: latestVersion,
+    },
+    409,
+  );
+}
+
 /** Reads and validates a JSON body; malformed JSON and schema failures become a 4xx with paths. */
 export async function readBody<S extends z.ZodType>(
   request: Request,

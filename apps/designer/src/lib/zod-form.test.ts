@@ -1,4 +1,4 @@
-import { describeNode } from "@bms/nodes/definitions";
+import { describeNode, nodeDescriptors } from "@bms/nodes/definitions";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -6,6 +6,8 @@ import {
   defaultConfig,
   describeConfigFields,
   describeField,
+  fieldHelp,
+  formatDefault,
   parseFieldInput,
 } from "./zod-form";
 
@@ -76,5 +78,54 @@ describe("parsing what the user typed", () => {
     const result = parseFieldInput(fields.point!, "bacnet:5000000/binaryOutput:1");
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(/device instance 5000000 is out of range/);
+  });
+});
+
+describe("help text under a field", () => {
+  const field = (type: string, key: string) => {
+    const found = describeConfigFields(schemaOf(type)).find((f) => f.key === key);
+    if (!found) throw new Error(`${type}.${key} missing`);
+    return found;
+  };
+
+  it.each([
+    // [node, field, help]
+    ["actuator_write", "priority", /^.+ · range 1 … 16 · default 16$/],
+    // An empty-string default says nothing: no "· default" dangling at the end.
+    ["parameter", "unit", /^Shown next to the value, e\.g\. °C$/],
+    // An object default: compact JSON or nothing, never "[object Object]"; here {} is nothing.
+    ["subflow", "labels", /^Port labels, e\.g\. \{ in1: 'Zone temp', out1: 'Valve' \}$/],
+  ])("%s.%s reads %s", (type, key, help) => {
+    expect(fieldHelp(field(type, key))).toMatch(help);
+  });
+
+  it("formats defaults for people", () => {
+    const scalar = { kind: "scalar" as const };
+    expect(formatDefault(scalar, "")).toBeNull();
+    expect(formatDefault(scalar, "  ")).toBeNull();
+    expect(formatDefault(scalar, "Sub-flow")).toBe("Sub-flow");
+    expect(formatDefault(scalar, null)).toBe("none");
+    expect(formatDefault(scalar, 0)).toBe("0");
+    expect(formatDefault({ kind: "boolean" }, true)).toBe("on");
+    expect(formatDefault({ kind: "boolean" }, false)).toBe("off");
+    expect(formatDefault({ kind: "json" }, [])).toBeNull();
+    expect(formatDefault({ kind: "json" }, {})).toBeNull();
+    expect(formatDefault({ kind: "json" }, { start: "07:00", end: "18:00" })).toBe(
+      '{"start":"07:00","end":"18:00"}',
+    );
+    expect(formatDefault({ kind: "json" }, { text: "x".repeat(60) })).toBeNull();
+  });
+
+  it("never reads badly for any field of any node in the library", () => {
+    const bad: string[] = [];
+    for (const node of nodeDescriptors) {
+      for (const f of describeConfigFields(node.config)) {
+        const help = fieldHelp(f);
+        if (/\[object Object\]|(^|· )default( ·|$)|^ ·|· $| · {2}·|default (undefined|NaN)/.test(help)) {
+          bad.push(`${node.type}.${f.key}: "${help}"`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
   });
 });

@@ -173,6 +173,40 @@ export function defaultConfig(schema: z.core.$ZodType): Record<string, unknown> 
   return config;
 }
 
+/** Longer than this, a structured default says nothing at a glance; the field's own value shows it. */
+const MAX_DEFAULT_TEXT = 40;
+
+/**
+ * A default as a person reads it in help text, or null when there is nothing worth saying: an empty
+ * string, an empty or long list/object. Never "[object Object]".
+ */
+export function formatDefault(field: Pick<FieldDescriptor, "kind">, value: unknown): string | null {
+  if (value === undefined) return null;
+  if (value === null) return "none";
+  if (typeof value === "string") return value.trim() === "" ? null : value;
+  if (typeof value === "boolean") return field.kind === "boolean" ? (value ? "on" : "off") : String(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : null;
+  if (typeof value === "object") {
+    const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+    if (empty) return null;
+    const text = JSON.stringify(value);
+    return text.length <= MAX_DEFAULT_TEXT ? text : null;
+  }
+  return null;
+}
+
+/** The line under a field: description, range and default, each only when it has something to say. */
+export function fieldHelp(field: FieldDescriptor): string {
+  const parts: string[] = [];
+  if (field.description?.trim()) parts.push(field.description.trim());
+  if (field.min !== undefined || field.max !== undefined) {
+    parts.push(`range ${field.min ?? "−∞"} … ${field.max ?? "∞"}`);
+  }
+  const shown = field.hasDefault ? formatDefault(field, field.defaultValue) : null;
+  if (shown !== null) parts.push(`default ${shown}`);
+  return parts.join(" · ");
+}
+
 /** How a stored value is shown in a text box. */
 export function formatFieldValue(field: FieldDescriptor, value: unknown): string {
   if (value === undefined) return "";

@@ -206,4 +206,37 @@ describe("editor store", () => {
     s().deleteSelection();
     expect(s().toFlowData().groups[0]?.members).toEqual(["zone_temp"]);
   });
+
+  it("keeps a conflict until the user reloads or saves on top, and keeps the edits meanwhile", () => {
+    const store = demoStore();
+    store.getState().addNode("constant", { x: 0, y: 400 });
+    const edited = store.getState().revision;
+    store.getState().setConflict({ latestVersion: 3 });
+    // Nothing of the working copy is touched by the conflict itself.
+    expect(store.getState().nodes).toHaveLength(4);
+    expect(store.getState().revision).toBe(edited);
+    expect(store.getState().revision).not.toBe(store.getState().savedRevision);
+    // "Save as a new version on top" lands as v4 based on v3: saved, conflict gone.
+    store.getState().markSaved(4, edited);
+    expect(store.getState()).toMatchObject({ conflict: null, baseVersion: 4, savedRevision: edited });
+
+    store.getState().setConflict({ latestVersion: 5 });
+    // "Reload" replaces the document with the newest version and ends the conflict.
+    store.getState().loadDocument({
+      configuration: demoFlowConfiguration(FLOW_ID, "Demo"),
+      flowData: EMPTY_FLOW_DATA,
+      version: 5,
+    });
+    expect(store.getState()).toMatchObject({ conflict: null, baseVersion: 5 });
+    expect(store.getState().nodes).toHaveLength(3);
+    expect(store.getState().revision).toBe(store.getState().savedRevision);
+  });
+
+  it("brings the side panel back to Properties when a node is focused", () => {
+    const store = demoStore();
+    store.getState().showSidePanel("bacnet");
+    expect(store.getState().sidePanel).toBe("bacnet");
+    store.getState().focusNode("too_warm");
+    expect(store.getState().sidePanel).toBe("properties");
+  });
 });

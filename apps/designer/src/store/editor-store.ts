@@ -74,7 +74,16 @@ export interface EditorState {
   knownObjects: Record<number, string[] | null> | null;
   /** Set while two versions are compared: the canvas shows this read-only view instead. */
   comparison: Comparison | null;
+  /**
+   * Set when a save or an autosave was refused because another version landed after baseVersion
+   * (another tab, another user). Cleared by reloading or by a save on top of latestVersion.
+   */
+  conflict: { latestVersion: number } | null;
+  /** The side panel's tab; selecting a node brings Properties back. */
+  sidePanel: SidePanel;
 }
+
+export type SidePanel = "properties" | "versions" | "bacnet";
 
 export interface EditorActions {
   onNodesChange(changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): void;
@@ -111,6 +120,8 @@ export interface EditorActions {
   setPointValues(values: PointValue[]): void;
   setViewport(viewport: NonNullable<FlowData["viewport"]>): void;
   setComparison(comparison: Comparison | null): void;
+  setConflict(conflict: { latestVersion: number } | null): void;
+  showSidePanel(panel: SidePanel): void;
   reportSupervisor(error: string | null): void;
   dismissSupervisorError(): void;
   setKnownObjects(known: Record<number, string[] | null> | null): void;
@@ -186,6 +197,8 @@ export function createEditorStore(init: EditorInit) {
       runtime: {},
       pointValues: {},
       comparison: null,
+      conflict: null,
+      sidePanel: "properties",
       supervisorError: null,
       supervisorErrorDismissed: false,
       knownObjects: null,
@@ -608,6 +621,7 @@ export function createEditorStore(init: EditorInit) {
 
       focusNode(nodeId) {
         set((s) => ({
+          sidePanel: "properties",
           focusRequest: { nodeId, nonce: (s.focusRequest?.nonce ?? 0) + 1 },
           nodes: s.nodes.map((n) => ({ ...n, selected: n.id === nodeId })),
         }));
@@ -638,6 +652,14 @@ export function createEditorStore(init: EditorInit) {
 
       setComparison(comparison) {
         set({ comparison });
+      },
+
+      setConflict(conflict) {
+        set({ conflict });
+      },
+
+      showSidePanel(sidePanel) {
+        set({ sidePanel });
       },
 
       reportSupervisor(error) {
@@ -675,12 +697,14 @@ export function createEditorStore(init: EditorInit) {
           revision: s.revision + 1,
           savedRevision: dirty ? s.savedRevision : s.revision + 1,
           comparison: null,
+          conflict: null,
         }));
       },
 
       markSaved(version, revision, configuration) {
         set((s) => ({
           baseVersion: version,
+          conflict: null,
           savedRevision: Math.max(s.savedRevision, revision),
           ...(configuration ? { metadata: configuration.metadata } : {}),
         }));

@@ -48,6 +48,10 @@ export class SimDevice {
     if (this.objectsByKey.has(key)) {
       throw new Error(`device ${this.instance} already has ${object.key}`);
     }
+    // Object_Name is unique within a device (clause 12.1.3); clients look objects up by it.
+    if (this.ordered.some((o) => o.name === object.name)) {
+      throw new Error(`device ${this.instance} already has an object named "${object.name}"`);
+    }
     this.objectsByKey.set(key, object);
     this.ordered.push(object);
   }

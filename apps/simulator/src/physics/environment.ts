@@ -17,10 +17,15 @@ export function outdoorTemp(weather: WeatherSpec, hour: number): number {
   return weather.outdoorMeanC + weather.outdoorSwingC * Math.sin((2 * Math.PI * (hour - 9)) / 24);
 }
 
+/** Monday to Friday, local simulated time: the days the building is occupied. */
+export function isWorkday(simTimeMs: number): boolean {
+  const day = new Date(simTimeMs).getDay();
+  return day !== 0 && day !== 6;
+}
+
 /** Occupancy ramps over an hour at each end of the occupied period; weekends stay empty. */
 export function occupancy(spec: OccupancySpec, simTimeMs: number): number {
-  const day = new Date(simTimeMs).getDay();
-  if (day === 0 || day === 6) return 0;
+  if (!isWorkday(simTimeMs)) return 0;
   const hour = hourOfDay(simTimeMs);
   if (hour < spec.startHour || hour >= spec.endHour) return 0;
   const rampIn = Math.min(1, hour - spec.startHour);

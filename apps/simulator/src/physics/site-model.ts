@@ -1,3 +1,5 @@
+import type { OccupancySpec } from "./environment";
+
 /**
  * What equipment models share across devices: a VAV reads its AHU's supply air and static pressure,
  * the AHU reads its zones' temperatures, the plant reads the coil loads, and the meter sums every
@@ -41,6 +43,9 @@ export class SiteModel {
   readonly coilLoads: CoilLoad[] = [];
   readonly electricalLoads: ElectricalLoad[] = [];
   water: WaterSource | undefined;
+
+  /** The site's occupied hours, which schedule-driven equipment (occupancy sensors) follows by default. */
+  constructor(readonly schedule: OccupancySpec = { startHour: 7, endHour: 19 }) {}
 
   /** The named AHU, or the only one on the site when the VAV does not name it. */
   airSource(name: string | undefined): AirSource | undefined {

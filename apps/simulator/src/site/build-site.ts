@@ -56,7 +56,7 @@ export class SiteBuildError extends Error {
 export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSite {
   const devices: SimDevice[] = [];
   const behaviors: Behavior[] = [];
-  const model = new SiteModel();
+  const model = new SiteModel(site.occupancy);
   const equipmentJobs: Array<{ order: number; run: () => void }> = [];
   site.devices.forEach((spec, index) => {
     const path = `devices[${index}]`;

@@ -132,6 +132,47 @@ describe("site building", () => {
     );
   });
 
+  it("explains a duplicate object name with the path (names are unique per device)", () => {
+    const parsed = parseSite({
+      name: "t",
+      devices: [
+        {
+          instance: 1,
+          name: "d",
+          equipment: [
+            { model: "chwPlant", name: "CHW" },
+            { model: "chwPlant", name: "CHW B", instanceBase: 100 },
+          ],
+        },
+      ],
+    });
+    if (!parsed.ok) throw new Error("should parse");
+    expect(() => buildSite(parsed.site, "127.0.0.2")).toThrow(
+      /devices\[0\]\.equipment\[1\]: device 1 already has an object named "CH-1 Enable"/,
+    );
+  });
+
+  it("refuses a loop DP setpoint the pumps could never reach", () => {
+    const parsed = parseSite({
+      name: "t",
+      devices: [
+        {
+          instance: 1,
+          name: "d",
+          equipment: [{ model: "hwPlant", name: "HW", designDpKpa: 80, dpSetpointKpa: 130 }],
+        },
+      ],
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues).toEqual([
+      {
+        path: "devices[0].equipment[0].dpSetpointKpa",
+        message: "dpSetpointKpa must not exceed 1.5 x designDpKpa (the pumps' shut-off head)",
+      },
+    ]);
+  });
+
   it("generates the scale site: N devices x 50 points", () => {
     const site = scaleSite(3);
     expect(parseSite(site).ok).toBe(true);

@@ -1,5 +1,6 @@
 import { allUnitNames, unitsId } from "@bms/bacnet";
 import { z } from "zod";
+import { SHUTOFF_HEAD } from "../physics/hydronics";
 
 const POINT_TYPES = [
   "analogInput",
@@ -83,6 +84,39 @@ export type ObjectSpec = z.infer<typeof ObjectSpecSchema>;
 
 const base = { name, instanceBase: z.number().int().min(0).max(4194000).optional() };
 
+/** Name prefix of a plant's machines and pumps: "CH" gives CH-1, CH-2, ... */
+const prefix = z
+  .string()
+  .min(1)
+  .max(24)
+  .regex(/^\S(.*\S)?$/, "no leading or trailing spaces");
+
+/** The pumps of a water plant: lead/lag on VFDs, each sized for the design flow. */
+function pumps(defaultPrefix: string, defaultKw: number) {
+  return {
+    pumps: z.number().int().min(1).max(4).default(2),
+    pumpPrefix: prefix.default(defaultPrefix),
+    /** Motor input at full speed, kW. */
+    pumpKw: z.number().positive().default(defaultKw),
+  };
+}
+
+/** Loop DP at the design point (one pump at full speed, full load) and the controller's DP setpoint. */
+function loopPressure(designKpa: number, setpointKpa: number) {
+  return {
+    designDpKpa: z.number().min(10).max(500).default(designKpa),
+    dpSetpointKpa: z.number().min(0).max(750).default(setpointKpa),
+  };
+}
+
+/** A DP setpoint above the pumps' shut-off head could never be met. */
+const dpSetpointReachable = (p: { designDpKpa: number; dpSetpointKpa: number }) =>
+  p.dpSetpointKpa <= p.designDpKpa * SHUTOFF_HEAD;
+const dpSetpointIssue = {
+  message: `dpSetpointKpa must not exceed ${SHUTOFF_HEAD} x designDpKpa (the pumps' shut-off head)`,
+  path: ["dpSetpointKpa"],
+};
+
 /** Equipment models generate their objects; instanceBase offsets their instances on the device. */
 export const EquipmentSchema = z.discriminatedUnion("model", [
   z
@@ -114,6 +148,51 @@ export const EquipmentSchema = z.discriminatedUnion("model", [
       ...base,
       chilledWaterSetpointC: z.number().min(4).max(15).default(7),
       hotWaterSetpointC: z.number().min(35).max(90).default(60),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal("chwPlant"),
+      ...base,
+      chillers: z.number().int().min(1).max(4).default(2),
+      chillerCapacityKw: z.number().positive().default(350),
+      chillerPrefix: prefix.default("CH"),
+      ...pumps("CHWP", 7.5),
+      /** Peak cooling load of the loop; the load follows occupancy and outdoor temperature. */
+      designLoadKw: z.number().positive().default(600),
+      supplySetpointC: z.number().min(4).max(15).default(6.7),
+      ...loopPressure(100, 60),
+    })
+    .strict()
+    .refine(dpSetpointReachable, dpSetpointIssue),
+  z
+    .object({
+      model: z.literal("hwPlant"),
+      ...base,
+      boilers: z.number().int().min(1).max(4).default(2),
+      boilerCapacityKw: z.number().positive().default(250),
+      boilerPrefix: prefix.default("B"),
+      ...pumps("HWP", 3),
+      /** Peak heating load of the loop; the load follows outdoor temperature. */
+      designLoadKw: z.number().positive().default(400),
+      supplySetpointC: z.number().min(35).max(90).default(60),
+      ...loopPressure(80, 50),
+    })
+    .strict()
+    .refine(dpSetpointReachable, dpSetpointIssue),
+  z
+    .object({
+      model: z.literal("zoneOccupancy"),
+      ...base,
+      zones: z
+        .array(z.object({ name, description: z.string().max(255).optional() }).strict())
+        .min(1)
+        .max(64),
+      /** Occupied hours on weekdays, local simulated time; default: the site's occupancy hours. */
+      startHour: z.number().min(0).max(24).optional(),
+      endHour: z.number().min(0).max(24).optional(),
+      /** Zones arrive up to this many minutes after the start and leave up to this many before the end. */
+      staggerMin: z.number().min(0).max(120).default(30),
     })
     .strict(),
   z

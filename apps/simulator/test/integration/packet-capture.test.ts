@@ -78,7 +78,7 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
   it("exercises every service the simulator speaks", async () => {
     const ahu = bacnet.at(BIND);
     const vav = bacnet.at("127.0.7.6");
-    expect((await bacnet.whoIs()).length).toBe(14);
+    expect((await bacnet.whoIs()).length).toBe(17);
     expect((await bacnet.whoIs({ lowLimit: 3001, highLimit: 3003 }, 800)).length).toBe(3);
     await bacnet.client.readProperty(ahu, { type: 8, instance: 2001 }, 76);
     await bacnet.client.readProperty(ahu, { type: 8, instance: 2001 }, 76, { arrayIndex: 0 });

@@ -1,3 +1,4 @@
+import type { ValueLabels } from "@bms/bacnet/display";
 import { useEffect, useState } from "preact/hooks";
 import { apiGet } from "./api/client";
 import { loadCurrentConfig } from "./api/loaders";
@@ -11,6 +12,8 @@ export interface PointInfo {
   /** The BACnet object name when known, else the flow node that uses the point. */
   name: string;
   units: string | undefined;
+  /** Units and state texts of the object, when the point is its presentValue. */
+  labels: ValueLabels | undefined;
   sources: PointSource[];
 }
 
@@ -92,8 +95,8 @@ export function usePointCatalog(): {
     const user = uses.find((u) => u.ref === ref);
     const name = object?.object_name ?? (user ? nodeName(config.data, user.node_id) : undefined) ?? ref;
     // Units belong to presentValue; another property (a priority array, a status flag) has its own.
-    const units = parsed?.property === "presentValue" ? object?.units : undefined;
-    return { ref, name, units, sources };
+    const labels = parsed?.property === "presentValue" ? object : undefined;
+    return { ref, name, units: labels?.units, labels, sources };
   });
   return { points, watch: watched, config: config.data, reloadWatch: watch.refresh };
 }

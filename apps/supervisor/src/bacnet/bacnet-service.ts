@@ -5,8 +5,10 @@ import bacnetModule, {
   type WritePropertyMultipleObject,
 } from "@bacnet-js/client";
 import {
+  ApplicationTag,
   BIP_MAX_APDU,
   encodeValue,
+  isArrayProperty,
   type PointValue as JsValue,
   objectTypeId,
   objectTypeName,
@@ -16,9 +18,20 @@ import {
   propertyName,
 } from "@bms/bacnet";
 import type { BacnetPointRef, Quality } from "@bms/schemas";
+import {
+  type DeviceAddress,
+  formatDeviceAddress,
+  isDeviceInstance,
+  sameAddress,
+  toDeviceAddress,
+} from "./device-address";
+import { DeviceRegistry, type KnownDevice, MIN_BACKOFF_MS } from "./device-registry";
 import { describeBacnetError, isDefinitive } from "./errors";
 import { BacnetTimeoutError, Limiter, sleep, withTimeout } from "./limiter";
 import { UdpTransport } from "./udp-transport";
+import { checkPresentValue, DEFAULT_WIRE_LIMITS, isObjectId, type WireLimits } from "./wire-checks";
+
+export type { KnownDevice } from "./device-registry";
 
 // The package is CommonJS with `exports.default`; under ESM the default import is the exports object.
 const BACnetClient: typeof bacnetModule =
@@ -38,29 +51,16 @@ export interface BacnetServiceOptions {
   maxInFlight: number;
   /** Consecutive failed requests after which a device is marked offline. */
   offlineAfterFailures: number;
+  /** Caps on what devices can make us hold; DEFAULT_WIRE_LIMITS when left out. */
+  limits?: WireLimits;
+  /** Devices whose address is fixed by configuration: an I-Am never moves them. */
+  pins?: ReadonlyMap<number, DeviceAddress>;
   logger?: { warn(msg: string): void; info(msg: string): void };
 }
 
-export interface KnownDevice {
-  deviceId: number;
-  address: string;
-  maxApdu: number;
-  segmentation: number;
-  vendorId: number;
-  status: "online" | "offline" | "unknown";
-  lastSeen: number | null;
-  consecutiveFailures: number;
-  /** When offline: no request before this time, except the recovery probe. */
-  nextProbeAt: number;
-  backoffMs: number;
-  supportsRpm: boolean;
-  /** Unknown until tried: a device that rejects WritePropertyMultiple gets single writes from then on. */
-  supportsWpm: boolean;
-  reason?: string;
-}
-
 export interface ReadResult {
-  value: JsValue;
+  /** A whole-array read (priorityArray without an index) answers every element, in order. */
+  value: JsValue | JsValue[];
   quality: Quality;
   reason?: string;
   timestamp: number;
@@ -69,10 +69,18 @@ export interface ReadResult {
 export interface DeviceEvents {
   onDeviceSeen?(device: KnownDevice): void;
   onDeviceStatus?(device: KnownDevice): void;
+  /**
+   * Something on the wire that was refused or needs an integrator's eye (a device moving, a forged
+   * reply, a cap reached). Messages are constant per kind (and device), details go in `data`, so the
+   * event log's folding of repeats keeps a flood to one row a minute. Address-claim outcomes name the
+   * addresses in the message; the registry's confirmation budget bounds those.
+   */
+  onWireEvent?(level: "info" | "warn", message: string, data?: Record<string, unknown>): void;
 }
 
 /** A COV notification, decoded: which object changed and its reported properties (raw app values). */
 export interface CovNotification {
+  /** Accepted only from the subscribed device's address, with our process id, for a subscribed object. */
   deviceId: number;
   objectType: number;
   instance: number;
@@ -80,8 +88,8 @@ export interface CovNotification {
   timeRemaining: number;
 }
 
-const MIN_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
+const DEVICE_TYPE = 8;
 
 /**
  * The supervisor's BACnet/IP client: the single place that talks to devices. It owns pacing (per-device
@@ -90,19 +98,56 @@ const MAX_BACKOFF_MS = 60_000;
 export class BacnetService {
   private client: BACnetClient | undefined;
   private transport: UdpTransport | undefined;
-  readonly devices = new Map<number, KnownDevice>();
+  private readonly registry: DeviceRegistry;
+  /** Every device the supervisor knows, by instance (the registry's map). */
+  readonly devices: ReadonlyMap<number, KnownDevice>;
   private readonly deviceLimiters = new Map<number, Limiter>();
   private readonly global: Limiter;
   private readonly iAmListeners = new Set<(device: KnownDevice) => void>();
   private readonly covListeners = new Set<(notification: CovNotification) => void>();
   private nextSubscriptionId = 1;
   readonly counters = { requests: 0, timeouts: 0, errors: 0, retries: 0 };
+  /** What the wire checks refused or changed, for /api/monitoring/metrics. */
+  readonly wire = {
+    iam_invalid: 0,
+    iam_over_cap: 0,
+    iam_pinned_ignored: 0,
+    address_confirmations: 0,
+    address_changes: 0,
+    address_claims_refused: 0,
+    address_claims_deferred: 0,
+    cov_dropped: 0,
+    lists_over_cap: 0,
+  };
+  readonly limits: WireLimits;
+  /** `device:type:instance` -> the subscriber process id we used in SubscribeCOV. */
+  private readonly covSubscriptions = new Map<string, number>();
 
   constructor(
     private readonly options: BacnetServiceOptions,
     private readonly events: DeviceEvents = {},
   ) {
     this.global = new Limiter(Math.min(options.maxInFlight, 200));
+    this.limits = options.limits ?? DEFAULT_WIRE_LIMITS;
+    this.registry = new DeviceRegistry({
+      limits: this.limits,
+      pins: options.pins,
+      counters: this.wire,
+      identify: (at, deviceId) => this.readDeviceIdentity(at, deviceId),
+      accepted: (device, { persist }) => {
+        // An I-Am is proof of life: a device that came back is online again at once.
+        if (device.status !== "online") this.markOnline(device);
+        if (persist) this.events.onDeviceSeen?.(device);
+        for (const listener of this.iAmListeners) listener(device);
+      },
+      report: (level, message, data) => this.report(level, message, data),
+    });
+    this.devices = this.registry.devices;
+  }
+
+  /** Reports a refused or notable wire event (see DeviceEvents.onWireEvent). */
+  report(level: "info" | "warn", message: string, data?: Record<string, unknown>): void {
+    this.events.onWireEvent?.(level, message, data);
   }
 
   async start(): Promise<void> {
@@ -117,34 +162,28 @@ export class BacnetService {
       transport.once("error", reject);
     });
     transport.on("warning", (message: string) => this.options.logger?.warn(message));
+    transport.on("foreign-reply", (from: string) =>
+      this.report("warn", "a reply from an address the request was not sent to was dropped", { from }),
+    );
     const client = new BACnetClient({ transport, apduTimeout: this.options.requestTimeoutMs });
     this.client = client;
     client.on("error", (err: Error) => this.options.logger?.warn(`bacnet socket: ${err.message}`));
-    client.on("iAm", (content) => {
-      const { payload } = content;
-      const address = content.header?.sender.address ?? payload.address;
-      if (typeof address !== "string") return;
-      this.handleIAm(payload.deviceId, address, payload.maxApdu, payload.segmentation, payload.vendorId);
-    });
-    const onCov = (content: { payload: CovNotifyPayload }) => {
-      const { payload } = content;
-      const device = payload.initiatingDeviceId as unknown as number | { instance: number };
-      const values = new Map<number, { type: number; value: unknown }[]>();
-      for (const v of payload.values) values.set(v.property.id, v.value);
-      const notification: CovNotification = {
-        deviceId: typeof device === "number" ? device : device.instance,
-        objectType: payload.monitoredObjectId.type,
-        instance: payload.monitoredObjectId.instance,
-        values,
-        timeRemaining: payload.timeRemaining,
-      };
-      for (const listener of this.covListeners) listener(notification);
-    };
-    client.on("covNotifyUnconfirmed", onCov);
+    client.on("iAm", (content) =>
+      this.registry.handleIAm(content.payload, senderOf(content.header?.sender, { forwarded: "originator" })),
+    );
+    client.on("covNotifyUnconfirmed", (content) =>
+      this.handleCov(content.payload, senderOf(content.header?.sender)),
+    );
     client.on("covNotify", (content) => {
-      onCov(content);
-      // Confirmed notifications need an acknowledgement; the library does not send one.
-      if (content.header?.sender && content.invokeId !== undefined && content.service !== undefined) {
+      const accepted = this.handleCov(content.payload, senderOf(content.header?.sender));
+      // Confirmed notifications need an acknowledgement (the library sends none); a refused one gets
+      // none, so a forged notification from a spoofed address is not answered to that address.
+      if (
+        accepted &&
+        content.header?.sender &&
+        content.invokeId !== undefined &&
+        content.service !== undefined
+      ) {
         client.simpleAckResponse(content.header.sender, content.service, content.invokeId);
       }
     });
@@ -178,56 +217,91 @@ export class BacnetService {
     return this.transport?.stats;
   }
 
-  private handleIAm(
-    deviceId: number,
-    address: string,
-    maxApdu: number,
-    segmentation: number,
-    vendorId: number,
-  ) {
-    const now = Date.now();
-    const existing = this.devices.get(deviceId);
-    const device: KnownDevice = existing ?? {
-      deviceId,
-      address,
-      maxApdu,
-      segmentation,
-      vendorId,
-      status: "online",
-      lastSeen: now,
-      consecutiveFailures: 0,
-      nextProbeAt: 0,
-      backoffMs: MIN_BACKOFF_MS,
-      supportsRpm: true,
-      supportsWpm: true,
+  /** Reads Object_Identifier of device `deviceId` at one address: the instance that answered, if any. */
+  private async readDeviceIdentity(at: DeviceAddress, deviceId: number): Promise<number | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        this.counters.requests++;
+        const answer = await this.global.run(() =>
+          withTimeout(
+            this.requireClient().readProperty(
+              { ...at },
+              { type: DEVICE_TYPE, instance: deviceId } as BACNetObjectID,
+              PROPERTIES.objectIdentifier,
+            ),
+            this.options.requestTimeoutMs + 250,
+            `identity of device ${deviceId}: timeout`,
+          ),
+        );
+        const value = answer.values?.[0];
+        if (value?.type !== ApplicationTag.OBJECTIDENTIFIER || !isObjectId(value.value)) return undefined;
+        return value.value.type === DEVICE_TYPE ? value.value.instance : undefined;
+      } catch (error) {
+        // An Error/Reject/Abort is an answer: whatever is there is not that device.
+        if (isDefinitive(error)) return undefined;
+        this.counters.timeouts++;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A COV notification is used only when it comes from the subscribed device's address, carries the
+   * process id we subscribed with, and reports the object we subscribed to. Returns whether it was.
+   */
+  private handleCov(payload: CovNotifyPayload | undefined, from: DeviceAddress | undefined): boolean {
+    const initiating = payload?.initiatingDeviceId as unknown as number | { instance?: unknown } | undefined;
+    const deviceId = typeof initiating === "number" ? initiating : initiating?.instance;
+    const object = payload?.monitoredObjectId;
+    const processId = payload?.subscriberProcessId;
+    const drop = (why: string) => {
+      this.wire.cov_dropped++;
+      this.report("warn", `a COV notification was dropped: ${why}`, {
+        ...(from ? { from: formatDeviceAddress(from) } : {}),
+        ...(isDeviceInstance(deviceId) ? { device: deviceId } : {}),
+        ...(isObjectId(object) ? { object: `${object.type}:${object.instance}` } : {}),
+        ...(typeof processId === "number" ? { process_id: processId } : {}),
+      });
+      return false;
     };
-    device.address = address;
-    device.maxApdu = Math.min(maxApdu || BIP_MAX_APDU, BIP_MAX_APDU);
-    device.segmentation = segmentation;
-    device.vendorId = vendorId;
-    device.lastSeen = now;
-    this.devices.set(deviceId, device);
-    // An I-Am is proof of life: a device that came back is online again at once.
-    if (device.status !== "online") this.markOnline(device);
-    this.events.onDeviceSeen?.(device);
-    for (const listener of this.iAmListeners) listener(device);
+    if (
+      !payload ||
+      !from ||
+      !isDeviceInstance(deviceId) ||
+      !isObjectId(object) ||
+      typeof processId !== "number" ||
+      !Array.isArray(payload.values)
+    ) {
+      return drop("invalid fields");
+    }
+    const expected = this.covSubscriptions.get(`${deviceId}:${object.type}:${object.instance}`);
+    if (expected === undefined) return drop("no subscription for that object");
+    if (processId !== expected) return drop("wrong subscriber process id");
+    const device = this.devices.get(deviceId);
+    if (!device || !sameAddress(device.address, from))
+      return drop("not sent from the subscribed device's address");
+    const values = new Map<number, { type: number; value: unknown }[]>();
+    for (const v of payload.values) {
+      if (typeof v?.property?.id === "number" && Array.isArray(v.value)) values.set(v.property.id, v.value);
+    }
+    const pv = values.get(PROPERTIES.presentValue)?.[0];
+    if (pv && !checkPresentValue(object.type, pv).ok) return drop("a presentValue of the wrong datatype");
+    const notification: CovNotification = {
+      deviceId,
+      objectType: object.type,
+      instance: object.instance,
+      values,
+      timeRemaining: typeof payload.timeRemaining === "number" ? payload.timeRemaining : 0,
+    };
+    for (const listener of this.covListeners) listener(notification);
+    return true;
   }
 
   /** Restores devices known from a previous run so reads can start before a new Who-Is. */
   remember(
-    device: Pick<KnownDevice, "deviceId" | "address" | "maxApdu" | "segmentation" | "vendorId">,
+    device: Pick<KnownDevice, "deviceId" | "maxApdu" | "segmentation" | "vendorId"> & { address: string },
   ): void {
-    if (this.devices.has(device.deviceId)) return;
-    this.devices.set(device.deviceId, {
-      ...device,
-      status: "unknown",
-      lastSeen: null,
-      consecutiveFailures: 0,
-      nextProbeAt: 0,
-      backoffMs: MIN_BACKOFF_MS,
-      supportsRpm: true,
-      supportsWpm: true,
-    });
+    this.registry.remember(device);
   }
 
   /** Broadcasts a Who-Is (optionally ranged), and sends a directed one to each target `ip[:port]`. */
@@ -345,7 +419,7 @@ export class BacnetService {
   private async request<T>(
     deviceId: number,
     label: string,
-    send: (client: BACnetClient, address: string) => Promise<T>,
+    send: (client: BACnetClient, to: DeviceAddress) => Promise<T>,
   ): Promise<T> {
     const device = await this.resolveDevice(deviceId);
     if (!device) throw new DeviceUnreachableError(`device ${deviceId} did not answer Who-Is`);
@@ -364,7 +438,8 @@ export class BacnetService {
         const result = await this.limiterFor(deviceId).run(() =>
           this.global.run(() =>
             withTimeout(
-              send(this.requireClient(), device.address),
+              // A copy: the library must not be able to change where the device is.
+              send(this.requireClient(), { ...device.address }),
               this.options.requestTimeoutMs + 250,
               `${label}: timeout after ${this.options.requestTimeoutMs} ms`,
             ),
@@ -399,14 +474,14 @@ export class BacnetService {
     index?: number,
   ) {
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    return this.request(deviceId, `read ${objectTypeName(objectType)}:${instance}`, (client, address) =>
-      client.readProperty({ address }, objectId, property, index === undefined ? {} : { arrayIndex: index }),
+    return this.request(deviceId, `read ${objectTypeName(objectType)}:${instance}`, (client, to) =>
+      client.readProperty(to, objectId, property, index === undefined ? {} : { arrayIndex: index }),
     );
   }
 
   async readPropertyMultiple(deviceId: number, specs: BACNetReadAccessSpecification[]) {
-    return this.request(deviceId, `rpm ${specs.length} objects`, (client, address) =>
-      client.readPropertyMultiple({ address }, specs),
+    return this.request(deviceId, `rpm ${specs.length} objects`, (client, to) =>
+      client.readPropertyMultiple(to, specs),
     );
   }
 
@@ -437,11 +512,23 @@ export class BacnetService {
 
   private async readChunk(
     deviceId: number,
-    chunk: number[],
+    requested: number[],
     refs: readonly BacnetPointRef[],
     out: ReadResult[],
   ) {
     const device = this.devices.get(deviceId);
+    // A property name BACnet does not define never goes on the wire: it would read something else.
+    const chunk: number[] = [];
+    // The library's RPM encoder drops array index 0 (it tests the index for truthiness), which would
+    // turn "how many elements" into a whole-array read; ReadProperty encodes it correctly.
+    const single: number[] = [];
+    for (const i of requested) {
+      const ref = refs[i]!;
+      if (propertyId(ref.property) === undefined)
+        out[i] = badResult(`unknown property "${ref.property}"`, Date.now());
+      else if (ref.index === 0) single.push(i);
+      else chunk.push(i);
+    }
     const useRpm = chunk.length > 1 && (device?.supportsRpm ?? true);
     if (useRpm) {
       try {
@@ -450,11 +537,16 @@ export class BacnetService {
         const now = Date.now();
         chunk.forEach((i, n) => {
           const ref = refs[i]!;
-          const objectValues = response.values[n];
-          const prop = objectValues?.values[0];
-          out[i] = prop ? decodeRead(ref, prop.value, now) : badResult("missing in RPM answer", now);
+          const spec = specs[n]!;
+          const objectValues = response.values?.[n];
+          const prop = objectValues?.values?.[0];
+          // Results are matched by position, so each one must name the object and property asked for.
+          if (!prop) out[i] = badResult("missing in RPM answer", now);
+          else if (!sameObject(objectValues.objectId, spec.objectId) || prop.id !== spec.properties[0]!.id)
+            out[i] = badResult("the answer names another object or property than the one read", now);
+          else out[i] = decodeRead(ref, prop.value, now);
         });
-        return;
+        chunk.length = 0;
       } catch (error) {
         const { kind, message } = describeBacnetError(error);
         if ((kind === "reject" || kind === "abort" || message.includes("services")) && device) {
@@ -462,19 +554,23 @@ export class BacnetService {
           device.supportsRpm = false;
         } else {
           const now = Date.now();
-          for (const i of chunk) out[i] = badResult(describeError(error), now);
+          for (const i of [...chunk, ...single]) out[i] = badResult(describeError(error), now);
           return;
         }
       }
     }
     await Promise.all(
-      chunk.map(async (i) => {
+      [...chunk, ...single].map(async (i) => {
         const ref = refs[i]!;
         try {
           const typeId = objectTypeId(ref.objectType)!;
-          const prop = propertyId(ref.property) ?? PROPERTIES.presentValue;
+          const prop = propertyId(ref.property)!;
           const response = await this.readProperty(deviceId, typeId, ref.instance, prop, ref.index);
-          out[i] = decodeRead(ref, response.values, Date.now());
+          out[i] =
+            sameObject(response.objectId, { type: typeId, instance: ref.instance }) &&
+            response.property?.id === prop
+              ? decodeRead(ref, response.values, Date.now())
+              : badResult("the answer names another object or property than the one read", Date.now());
         } catch (error) {
           out[i] = badResult(describeError(error), Date.now());
         }
@@ -491,8 +587,8 @@ export class BacnetService {
     }
     const encoded = encodeValue(typeId, prop, value);
     const objectId = { type: typeId, instance: ref.instance } as BACNetObjectID;
-    await this.request(ref.device, `write ${ref.objectType}:${ref.instance}`, (client, address) =>
-      client.writeProperty({ address }, objectId, prop, [encoded as never], {
+    await this.request(ref.device, `write ${ref.objectType}:${ref.instance}`, (client, to) =>
+      client.writeProperty(to, objectId, prop, [encoded as never], {
         priority,
         ...(ref.index === undefined ? {} : { arrayIndex: ref.index }),
       }),
@@ -575,8 +671,8 @@ export class BacnetService {
         priority: w.priority,
       });
     }
-    await this.request(deviceId, `wpm ${writes.length} values`, (client, address) =>
-      client.writePropertyMultiple({ address }, [...byObject.values()]),
+    await this.request(deviceId, `wpm ${writes.length} values`, (client, to) =>
+      client.writePropertyMultiple(to, [...byObject.values()]),
     );
   }
 
@@ -591,11 +687,17 @@ export class BacnetService {
   ): Promise<number> {
     const id = processId ?? (this.nextSubscriptionId++ % 0x3fffffff) + 1;
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    await this.request(
-      deviceId,
-      `subscribe-cov ${objectTypeName(objectType)}:${instance}`,
-      (client, address) => client.subscribeCov({ address }, objectId, id, false, confirmed, lifetimeSeconds),
-    );
+    // Registered before the request: the device may notify before its SimpleAck is processed.
+    const key = `${deviceId}:${objectType}:${instance}`;
+    this.covSubscriptions.set(key, id);
+    try {
+      await this.request(deviceId, `subscribe-cov ${objectTypeName(objectType)}:${instance}`, (client, to) =>
+        client.subscribeCov(to, objectId, id, false, confirmed, lifetimeSeconds),
+      );
+    } catch (error) {
+      if (this.covSubscriptions.get(key) === id) this.covSubscriptions.delete(key);
+      throw error;
+    }
     return id;
   }
 
@@ -613,11 +715,30 @@ export class BacnetService {
   }
 
   async cancelCov(deviceId: number, objectType: number, instance: number, subscriptionId: number) {
+    const key = `${deviceId}:${objectType}:${instance}`;
+    if (this.covSubscriptions.get(key) === subscriptionId) this.covSubscriptions.delete(key);
     const objectId = { type: objectType, instance } as BACNetObjectID;
-    await this.request(deviceId, `cancel-cov ${objectTypeName(objectType)}:${instance}`, (client, address) =>
-      client.subscribeCov({ address }, objectId, subscriptionId, true, false, 0),
+    await this.request(deviceId, `cancel-cov ${objectTypeName(objectType)}:${instance}`, (client, to) =>
+      client.subscribeCov(to, objectId, subscriptionId, true, false, 0),
     );
   }
+}
+
+/**
+ * Where a message came from, as a checked address, plus SNET/SADR when it came through a router. For
+ * an I-Am a BBMD forwarded, the originating B/IP address it names (that is where the device is; a
+ * claim there is confirmed before use anyway). Everything else is judged by the UDP sender only: the
+ * originator field of a Forwarded-NPDU is bytes anyone can write.
+ */
+function senderOf(
+  sender: { address?: string; forwardedFrom?: string | null; net?: number; adr?: number[] } | undefined,
+  options: { forwarded: "originator" | "udp-sender" } = { forwarded: "udp-sender" },
+): DeviceAddress | undefined {
+  if (!sender) return undefined;
+  const address = (options.forwarded === "originator" ? sender.forwardedFrom : undefined) ?? sender.address;
+  return toDeviceAddress(
+    sender.net === undefined ? { address } : { address, net: sender.net, adr: sender.adr },
+  );
 }
 
 export class DeviceUnreachableError extends Error {
@@ -634,7 +755,7 @@ function specFor(ref: BacnetPointRef): BACNetReadAccessSpecification {
     objectId: { type: objectTypeId(ref.objectType)!, instance: ref.instance } as BACNetObjectID,
     properties: [
       {
-        id: propertyId(ref.property) ?? PROPERTIES.presentValue,
+        id: propertyId(ref.property)!,
         index: ref.index ?? 0xffffffff,
       } as BACNetReadAccessSpecification["properties"][number],
     ],
@@ -656,8 +777,13 @@ function decodeRead(
   values: { type: number; value: unknown }[],
   now: number,
 ): ReadResult {
-  const first = values[0];
-  if (!first) return badResult("empty answer", now);
+  const list = Array.isArray(values) ? values : [];
+  const first = list[0];
+  const prop = propertyId(ref.property)!;
+  const wholeArray = ref.index === undefined && (isArrayProperty(prop) || list.length > 1);
+  // An empty array is a legal answer (a multi-state object with no State_Text entries); no answer is not.
+  if (!first)
+    return wholeArray ? { value: [], quality: "good", timestamp: now } : badResult("empty answer", now);
   const errorValue = first.value as { errorClass?: number; errorCode?: number } | null;
   if (errorValue && typeof errorValue === "object" && "errorCode" in errorValue) {
     return badResult(
@@ -668,13 +794,25 @@ function decodeRead(
     );
   }
   const typeId = objectTypeId(ref.objectType)!;
-  // The priority array and relinquish default hold presentValue's datatype (BinaryPV for binaries: booleans).
+  // Array index 0 is the array's length (an Unsigned), whatever the elements' type.
+  if (ref.index === 0) return { value: presentValueToJs(-1, first), quality: "good", timestamp: now };
+  // The priority array and relinquish default hold presentValue's datatype (BinaryPV for binaries: booleans),
+  // and must have the datatype the object type gives it: a REAL for analog, BinaryPV for binary.
   const isValueProperty =
-    ref.property === "presentValue" ||
-    ref.property === "relinquishDefault" ||
-    ref.property === "priorityArray";
-  const value = isValueProperty ? presentValueToJs(typeId, first) : presentValueToJs(-1, first);
-  return { value, quality: "good", timestamp: now };
+    prop === PROPERTIES.presentValue ||
+    prop === PROPERTIES.relinquishDefault ||
+    prop === PROPERTIES.priorityArray;
+  const decode = (v: { type: number; value: unknown }) =>
+    isValueProperty ? checkPresentValue(typeId, v) : ({ ok: true, value: presentValueToJs(-1, v) } as const);
+  const decoded = (wholeArray ? list : [first]).map(decode);
+  const wrong = decoded.find((d) => !d.ok);
+  if (wrong && !wrong.ok) return badResult(`unexpected value from the device: ${wrong.problem}`, now);
+  const good = decoded.map((d) => (d.ok ? d.value : null));
+  return { value: wholeArray ? good : good[0]!, quality: "good", timestamp: now };
+}
+
+function sameObject(a: unknown, b: { type: number; instance: number }): boolean {
+  return isObjectId(a) && a.type === b.type && a.instance === b.instance;
 }
 
 export { propertyName };

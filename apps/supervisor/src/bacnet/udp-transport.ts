@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
+import { ReplyMatcher } from "./reply-matcher";
 
 export interface UdpTransportOptions {
   /** Local address to bind: the LAN interface on a site, 127.0.0.1 on a development machine. */
@@ -14,6 +15,10 @@ export interface TransportStats {
   sent: number;
   sendErrors: number;
   dropped: number;
+  /** Replies (acks, errors, rejects, aborts) from a peer other than the one the request went to. */
+  foreignReplies: number;
+  /** Replies to an invoke id no request used. */
+  unsolicitedReplies: number;
 }
 
 /**
@@ -21,12 +26,23 @@ export interface TransportStats {
  * It differs from the library's own transport in two ways that matter on a real site:
  * - a sender is always reported as `ip:port`. The library omits `:47808` and then silently drops every
  *   service request (I-Am, COV notifications) from `127.0.0.1`, so a device there was unreachable;
- * - socket errors and oversize datagrams are counted and dropped, never thrown into the process.
+ * - socket errors and oversize datagrams are counted and dropped, never thrown into the process;
+ * - a reply is handed to the library only when it comes from the peer its request went to (see
+ *   ReplyMatcher): the library matches by invoke id alone. A foreign reply is counted and reported
+ *   with a `foreign-reply` event, then dropped.
  */
 export class UdpTransport extends EventEmitter {
   private socket: Socket | undefined;
   private broadcastSocket: Socket | undefined;
-  readonly stats: TransportStats = { received: 0, sent: 0, sendErrors: 0, dropped: 0 };
+  readonly stats: TransportStats = {
+    received: 0,
+    sent: 0,
+    sendErrors: 0,
+    dropped: 0,
+    foreignReplies: 0,
+    unsolicitedReplies: 0,
+  };
+  private readonly replies = new ReplyMatcher();
   private readonly broadcastHost: string;
   private readonly broadcastPort: number;
   /** Our own broadcasts come back to us on loopback; recognise them so we don't answer ourselves. */
@@ -92,8 +108,19 @@ export class UdpTransport extends EventEmitter {
     const local = this.socket?.address();
     if (local && rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
     this.stats.received++;
+    const sender = `${rinfo.address}:${rinfo.port}`;
+    const verdict = this.replies.check(msg, sender);
+    if (verdict === "foreign") {
+      this.stats.foreignReplies++;
+      this.emit("foreign-reply", sender);
+      return;
+    }
+    if (verdict === "unsolicited") {
+      this.stats.unsolicitedReplies++;
+      return;
+    }
     try {
-      this.emit("message", msg, `${rinfo.address}:${rinfo.port}`);
+      this.emit("message", msg, sender);
     } catch {
       // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
       // thrown out of the socket (that would take the process down).
@@ -119,6 +146,8 @@ export class UdpTransport extends EventEmitter {
     }
     // The library reuses its encode buffer; copy so a queued send is not overwritten by the next encode.
     const datagram = Buffer.from(buffer.subarray(0, offset));
+    // Recorded before the library registers the invoke id, so the reply can never come first.
+    this.replies.noteSent(datagram, receiver === undefined ? undefined : `${host}:${port}`);
     socket.send(datagram, port, host, (err) => {
       if (err) this.stats.sendErrors++;
       else this.stats.sent++;

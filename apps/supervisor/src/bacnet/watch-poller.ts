@@ -44,7 +44,8 @@ export class WatchPoller {
       const results = await this.bacnet.readPoints(due.map((d) => d.parsed));
       due.forEach((d, i) => {
         const r = results[i]!;
-        this.history.record(d.ref, r.value, r.quality, r.timestamp);
+        // History holds scalars; a whole array (a watched priorityArray) has no single value to chart.
+        if (!Array.isArray(r.value)) this.history.record(d.ref, r.value, r.quality, r.timestamp);
       });
     } finally {
       this.busy = false;

@@ -6,6 +6,7 @@ import {
   type NodeValue,
   type Scalar,
   type ScanResult,
+  type ScriptRunner,
 } from "@bms/nodes";
 import {
   type BacnetPointRef,
@@ -33,6 +34,8 @@ export interface EngineDeps {
   writes: WriteManager;
   alerts: AlertSink;
   cov: CovManager;
+  /** Where script nodes evaluate: the worker pool (in the engine's own thread when absent). */
+  scripts?: ScriptRunner;
   onRunningChange?(running: boolean): void;
 }
 
@@ -164,6 +167,11 @@ export class FlowEngine {
     this.pendingRelinquish = this.relinquishUnless(run ? keep : new Set()).then(() => undefined);
   }
 
+  /** Resolves when the scan in progress, if any, has finished (shutdown waits for it). */
+  async idle(): Promise<void> {
+    await this.inFlight;
+  }
+
   /** Resolves when the relinquishes started by the last activation are done (tests, shutdown). */
   settled(): Promise<void> {
     return this.pendingRelinquish;
@@ -273,15 +281,17 @@ export class FlowEngine {
     this.lastReads = values;
 
     const scanTime = Date.now();
-    const result = flow.runtime.runScan({
+    // Awaited: a script node hands its code to a worker, and the event loop serves HTTP and BACnet meanwhile.
+    const result = await flow.runtime.runScan({
       now: scanTime,
       trigger: reason,
       readPoint: (point) => values.get(point),
       parameter: (name) => this.parameters.get(name),
       log: (level, nodeId, message) => this.deps.events.add(level, `node:${nodeId}`, message),
+      ...(this.deps.scripts ? { scripts: this.deps.scripts } : {}),
     });
 
-    const outcomes = await this.deps.writes.apply(result.writes, scanTime);
+    const outcomes = await this.deps.writes.apply(result.writes, scanTime, flow.plan.flow.metadata.flow_id);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(

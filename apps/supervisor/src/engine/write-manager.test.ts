@@ -95,4 +95,18 @@ describe("WriteManager", () => {
     await restarted.relinquish();
     expect(sent).toEqual([{ point: BO, value: null, priority: 8 }]);
   });
+
+  it("records which flow and node hold each command, for the priority-array view", async () => {
+    const holders = new Map<string, unknown>();
+    const store = memoryStore();
+    const m = new WriteManager(recordingWriter().writer, {
+      ...store,
+      saveCommand: (ref, priority, value, at, holder) => {
+        store.saveCommand(ref, priority, value, at, holder);
+        holders.set(`${ref}@${priority}`, holder);
+      },
+    });
+    await m.apply([{ ...write(AO, 42, 0, 8), nodeId: "reheat_write" }], 0, "flow-1");
+    expect(holders.get(`${AO}@8`)).toEqual({ flowId: "flow-1", nodeId: "reheat_write" });
+  });
 });

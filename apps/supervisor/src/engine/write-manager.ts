@@ -15,8 +15,20 @@ export interface PointWriter {
   ): Promise<{ ok: boolean; error?: string }[]>;
 }
 
+/** The flow and node a command came from, so the priority-array view can name who holds a slot. */
+export interface CommandHolder {
+  flowId: string | null;
+  nodeId: string | null;
+}
+
 export interface CommandStore {
-  saveCommand(ref: string, priority: number, value: WriteRequest["value"], at: number): void;
+  saveCommand(
+    ref: string,
+    priority: number,
+    value: WriteRequest["value"],
+    at: number,
+    holder?: CommandHolder,
+  ): void;
   deleteCommand(ref: string, priority: number): void;
   commands(): { ref: string; priority: number }[];
 }
@@ -47,7 +59,12 @@ export class WriteManager {
     return [...this.commanded.keys()].map(splitKey);
   }
 
-  async apply(writes: readonly WriteRequest[], now: number): Promise<WriteOutcome[]> {
+  /** Sends the writes of one scan of flow `flowId` that are due (changed, or heartbeat). */
+  async apply(
+    writes: readonly WriteRequest[],
+    now: number,
+    flowId: string | null = null,
+  ): Promise<WriteOutcome[]> {
     const last = new Map<string, WriteRequest>();
     for (const w of writes) last.set(key(w.point, w.priority), w);
     const due = [...last.values()].filter((w) => {
@@ -56,12 +73,20 @@ export class WriteManager {
       if (!sameValue(previous.value, w.value)) return true;
       return w.heartbeatMs > 0 && now - previous.at >= w.heartbeatMs;
     });
-    return this.send(due, now);
+    return this.send(
+      due.map((w) => ({ ...w, holder: { flowId, nodeId: w.nodeId } })),
+      now,
+    );
   }
 
   /** Sends a batch (WPM per device where possible) and records what each device accepted. */
   private async send(
-    batch: readonly { point: string; value: WriteRequest["value"]; priority: number }[],
+    batch: readonly {
+      point: string;
+      value: WriteRequest["value"];
+      priority: number;
+      holder?: CommandHolder;
+    }[],
     now: number,
   ): Promise<WriteOutcome[]> {
     const outcomes: WriteOutcome[] = new Array(batch.length);
@@ -71,7 +96,7 @@ export class WriteManager {
       if (parsed.ok && parsed.ref.protocol === "bacnet") sendable.push({ i, ref: parsed.ref });
       else {
         const error = parsed.ok ? `protocol ${parsed.ref.protocol} is not available` : parsed.message;
-        outcomes[i] = { ...w, ok: false, error };
+        outcomes[i] = { point: w.point, priority: w.priority, value: w.value, ok: false, error };
       }
     });
     const results = await this.writer.writePoints(
@@ -87,11 +112,17 @@ export class WriteManager {
           this.store.deleteCommand(w.point, w.priority);
         } else {
           this.commanded.set(k, { value: w.value, at: now });
-          this.store.saveCommand(w.point, w.priority, w.value, now);
+          this.store.saveCommand(w.point, w.priority, w.value, now, w.holder);
         }
-        outcomes[i] = { ...w, ok: true };
+        outcomes[i] = { point: w.point, priority: w.priority, value: w.value, ok: true };
       } else {
-        outcomes[i] = { ...w, ok: false, error: result.error ?? "write failed" };
+        outcomes[i] = {
+          point: w.point,
+          priority: w.priority,
+          value: w.value,
+          ok: false,
+          error: result.error ?? "write failed",
+        };
       }
     });
     return outcomes;

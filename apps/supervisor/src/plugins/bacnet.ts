@@ -1,5 +1,6 @@
 import fp from "fastify-plugin";
 import { BacnetService, type BacnetServiceOptions, type KnownDevice } from "../bacnet/bacnet-service";
+import { formatDeviceAddress } from "../bacnet/device-address";
 import { DiscoveryService } from "../bacnet/discovery";
 import type { DeviceInfo } from "../bacnet/object-browser";
 
@@ -17,7 +18,7 @@ export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger"> & { discover
     const save = (device: KnownDevice, info?: DeviceInfo) =>
       devices.upsert({
         device_id: device.deviceId,
-        address: device.address,
+        address: formatDeviceAddress(device.address),
         vendor_id: device.vendorId,
         max_apdu: device.maxApdu,
         segmentation: device.segmentation,
@@ -39,10 +40,20 @@ export const bacnetPlugin = fp<Omit<BacnetServiceOptions, "logger"> & { discover
             `device ${device.deviceId} is ${device.status}${device.reason ? `: ${device.reason}` : ""}`,
           );
         },
+        onWireEvent: (level, message, data) => events.add(level, "bacnet", message, data),
       },
     );
-    // Devices found in earlier runs are addressable at once, before any new Who-Is.
-    for (const row of devices.raw()) {
+    // Pinned devices are listed from the start, at the address the configuration gives them.
+    for (const device of bacnet.devices.values()) if (device.pinned) save(device);
+    // Devices found in earlier runs are addressable at once, before any new Who-Is. Under the device cap,
+    // those that ever answered (their name was read) come first, so a past I-Am flood cannot push them out.
+    const rows = devices
+      .raw()
+      .sort(
+        (a, b) =>
+          Number(a.name === null) - Number(b.name === null) || (b.last_seen ?? 0) - (a.last_seen ?? 0),
+      );
+    for (const row of rows) {
       bacnet.remember({
         deviceId: row.device_id,
         address: row.address,

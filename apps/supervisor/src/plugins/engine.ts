@@ -6,11 +6,13 @@ import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
 import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
+import { ScriptWorkerPool } from "../engine/script-pool";
 import { WriteManager } from "../engine/write-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
     engine: FlowEngine;
+    scripts: ScriptWorkerPool;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
     cov: CovManager;
@@ -26,29 +28,18 @@ export const enginePlugin = fp<{
   historyRetentionHours: number;
   historyMinIntervalMs: number;
   watchIntervalMs: number;
+  /** Script worker threads (default: min(2, cores)). */
+  scriptWorkers?: number;
 }>(
   async (app, options) => {
-    const { repos, db } = app;
+    const { repos } = app;
     const history = new HistoryRecorder(repos.timeseries, {
       minIntervalMs: options.historyMinIntervalMs,
       // A flat line still gets a sample every 15 minutes, so "no data" never means "no change".
       maxIntervalMs: 15 * 60_000,
       retentionMs: options.historyRetentionHours * 3_600_000,
     });
-    const commands = {
-      saveCommand: (ref: string, priority: number, value: unknown, at: number) =>
-        db
-          .prepare(
-            `INSERT INTO commanded_points (ref, priority, value_json, written_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT(ref, priority) DO UPDATE SET value_json = excluded.value_json, written_at = excluded.written_at`,
-          )
-          .run(ref, priority, JSON.stringify(value), at),
-      deleteCommand: (ref: string, priority: number) =>
-        db.prepare("DELETE FROM commanded_points WHERE ref = ? AND priority = ?").run(ref, priority),
-      commands: () =>
-        db.prepare("SELECT ref, priority FROM commanded_points").all() as { ref: string; priority: number }[],
-    };
-    const writes = new WriteManager(app.bacnet, commands);
+    const writes = new WriteManager(app.bacnet, repos.commands);
     // Late-bound: the COV manager exists before the engine it notifies.
     let notify: (refs: readonly string[]) => void = () => undefined;
     const cov = new CovManager(app.bacnet, {
@@ -57,6 +48,11 @@ export const enginePlugin = fp<{
       onChange: (refs) => notify(refs),
     });
     cov.start();
+    // Script nodes run in worker threads, started on the first script job.
+    const scripts = new ScriptWorkerPool({
+      ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),
+      onEvent: (level, message) => repos.events.add(level, "scripts", message),
+    });
     const engine = new FlowEngine({
       bacnet: app.bacnet,
       nodeState: repos.nodeState,
@@ -65,10 +61,12 @@ export const enginePlugin = fp<{
       writes,
       alerts: new AlertSink(repos.alerts, repos.events),
       cov,
+      scripts,
       onRunningChange: (running) => repos.configs.setRunning(running),
     });
     notify = (refs) => engine.notifyChange(refs);
     app.decorate("engine", engine);
+    app.decorate("scripts", scripts);
     app.decorate("cov", cov);
     app.decorate("history", history);
     history.start();
@@ -100,9 +98,13 @@ export const enginePlugin = fp<{
       // Shutting the process down is not stopping the flow: points stay commanded, as on a controller
       // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
       engine.flow?.scheduler.stop();
+      // A scan may be waiting on a script (at most its budget): let it finish before the workers go,
+      // or the script would fail and a node with on_failure "stop" would stop the flow on the way out.
+      await engine.idle();
       watch.stop();
       await cov.stop();
       history.stop();
+      await scripts.close();
     });
   },
   { name: "engine", dependencies: ["storage", "bacnet"] },

@@ -1,5 +1,6 @@
 import fp from "fastify-plugin";
 import { AlertsRepo } from "../storage/alerts-repo";
+import { CommandsRepo } from "../storage/commands-repo";
 import { ConfigsRepo } from "../storage/configs-repo";
 import { type Db, openDatabase } from "../storage/database";
 import { DevicesRepo } from "../storage/devices-repo";
@@ -10,6 +11,7 @@ import { WatchListRepo } from "../storage/watch-list-repo";
 
 export interface Repos {
   alerts: AlertsRepo;
+  commands: CommandsRepo;
   configs: ConfigsRepo;
   devices: DevicesRepo;
   events: EventsRepo;
@@ -32,6 +34,7 @@ export const storagePlugin = fp<{ dataDir: string }>(
     app.decorate("db", db);
     app.decorate("repos", {
       alerts: new AlertsRepo(db),
+      commands: new CommandsRepo(db),
       configs: new ConfigsRepo(db),
       devices: new DevicesRepo(db),
       events: new EventsRepo(db),

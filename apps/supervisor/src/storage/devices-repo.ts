@@ -1,3 +1,4 @@
+import type { ValueLabels } from "@bms/bacnet/display";
 import type { BacnetObject, Device } from "@bms/schemas";
 import type { Db } from "./database";
 
@@ -138,8 +139,9 @@ export class DevicesRepo {
   ) {
     const statement = this.db.prepare(
       `INSERT ${keepExisting ? "OR IGNORE" : "OR REPLACE"} INTO bacnet_objects
-         (device_id, object_type, object_instance, object_name, description, units, commandable, discovered_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         (device_id, object_type, object_instance, object_name, description, units, commandable, discovered_at,
+          state_text_json, active_text, inactive_text)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const o of objects) {
       statement.run(
@@ -151,6 +153,9 @@ export class DevicesRepo {
         o.units ?? null,
         o.commandable ? 1 : 0,
         now.toISOString(),
+        o.state_text ? JSON.stringify(o.state_text) : null,
+        o.active_text ?? null,
+        o.inactive_text ?? null,
       );
     }
   }
@@ -158,22 +163,52 @@ export class DevicesRepo {
   objects(deviceId: number): (BacnetObject & { commandable: boolean })[] {
     const rows = this.db
       .prepare(
-        `SELECT device_id, object_type, object_instance, object_name, description, units, commandable
+        `SELECT device_id, object_type, object_instance, object_name, description, units, commandable,
+           state_text_json, active_text, inactive_text
          FROM bacnet_objects WHERE device_id = ? ORDER BY object_type, object_instance`,
       )
-      .all(deviceId) as (BacnetObject & {
-      commandable: number;
-      description: string | null;
-      units: string | null;
-    })[];
+      .all(deviceId) as ObjectRow[];
     return rows.map((r) => ({
       device_id: r.device_id,
       object_type: r.object_type,
       object_instance: r.object_instance,
       object_name: r.object_name,
       ...(r.description ? { description: r.description } : {}),
-      ...(r.units ? { units: r.units } : {}),
       commandable: r.commandable === 1,
+      ...rowLabels(r),
     }));
   }
+
+  /**
+   * How one object's values read (units, state texts), from the cache; undefined when the object was
+   * never browsed. Called on every live read, so it is one indexed lookup.
+   */
+  labels(deviceId: number, objectType: string, instance: number): ValueLabels | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT units, state_text_json, active_text, inactive_text FROM bacnet_objects
+         WHERE device_id = ? AND object_type = ? AND object_instance = ?`,
+      )
+      .get(deviceId, objectType, instance) as ObjectRow | undefined;
+    return row ? rowLabels(row) : undefined;
+  }
+}
+
+interface ObjectRow
+  extends Omit<BacnetObject, "state_text" | "active_text" | "inactive_text" | "units" | "description"> {
+  commandable: number;
+  description: string | null;
+  units: string | null;
+  state_text_json: string | null;
+  active_text: string | null;
+  inactive_text: string | null;
+}
+
+function rowLabels(r: Pick<ObjectRow, "units" | "state_text_json" | "active_text" | "inactive_text">) {
+  const labels: { units?: string; state_text?: string[]; active_text?: string; inactive_text?: string } = {};
+  if (r.units) labels.units = r.units;
+  if (r.state_text_json) labels.state_text = JSON.parse(r.state_text_json) as string[];
+  if (r.active_text !== null) labels.active_text = r.active_text;
+  if (r.inactive_text !== null) labels.inactive_text = r.inactive_text;
+  return labels;
 }

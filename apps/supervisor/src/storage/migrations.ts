@@ -131,4 +131,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX samples_1m_minute ON samples_1m(minute);
   ${ROLLUP_REBUILD_SQL}
   `,
+  `
+  -- How a value reads for people, cached with the object list: State_Text (JSON array) of multi-state
+  -- objects, Active_Text/Inactive_Text of binary ones.
+  ALTER TABLE bacnet_objects ADD COLUMN state_text_json TEXT;
+  ALTER TABLE bacnet_objects ADD COLUMN active_text TEXT;
+  ALTER TABLE bacnet_objects ADD COLUMN inactive_text TEXT;
+  -- Which flow and node commanded a point at a priority, for the priority-array view. Rows from before
+  -- this migration stay NULL until the flow writes again.
+  ALTER TABLE commanded_points ADD COLUMN flow_id TEXT;
+  ALTER TABLE commanded_points ADD COLUMN node_id TEXT;
+  `,
 ];

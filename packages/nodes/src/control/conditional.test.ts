@@ -25,7 +25,7 @@ describe("conditional", () => {
     if (ports[0]) expect(out[ports[0]]?.value).toBe(value);
   });
 
-  it("skips the untaken branch and everything downstream of it in a flow", () => {
+  it("skips the untaken branch and everything downstream of it in a flow", async () => {
     const h = flowHarness(
       testFlow(
         [
@@ -43,7 +43,7 @@ describe("conditional", () => {
         ],
       ),
     );
-    const statuses = Object.fromEntries(h.scan().runs.map((r) => [r.nodeId, r.status]));
+    const statuses = Object.fromEntries((await h.scan()).runs.map((r) => [r.nodeId, r.status]));
     expect(statuses).toEqual({
       cond: "completed",
       if: "completed",

@@ -117,7 +117,7 @@ describe("delay", () => {
     expect(r.run({ input: true }, 30_000).output?.value).toBe(true);
   });
 
-  it("in a flow it reads last scan's input (one scan of latency)", () => {
+  it("in a flow it reads last scan's input (one scan of latency)", async () => {
     const h = flowHarness(
       testFlow(
         [
@@ -127,12 +127,13 @@ describe("delay", () => {
         [{ from_node: "cmd", from_output: "value", to_node: "t", to_input: "input" }],
       ),
     );
-    h.scan();
+    await h.scan();
     h.plant.parameters.set("cmd", true);
-    const outputs = [0, 1000, 1000, 1000].map((ms) => {
-      h.scan(ms);
-      return h.output("t", "output")?.value;
-    });
+    const outputs: unknown[] = [];
+    for (const ms of [0, 1000, 1000, 1000]) {
+      await h.scan(ms);
+      outputs.push(h.output("t", "output")?.value);
+    }
     // Seen true from the second of these scans; on 2 s later.
     expect(outputs).toEqual([false, false, false, true]);
   });

@@ -15,7 +15,7 @@ describe("feedback", () => {
     expect(out.value).toMatchObject({ value, quality });
   });
 
-  it("closes a loop legally: a running sum one scan late", () => {
+  it("closes a loop legally: a running sum one scan late", async () => {
     const h = flowHarness(
       testFlow(
         [
@@ -30,10 +30,11 @@ describe("feedback", () => {
         ],
       ),
     );
-    const sums = [1, 2, 3, 4].map(() => {
-      h.scan(1000);
-      return h.output("sum", "result")?.value;
-    });
+    const sums: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      await h.scan(1000);
+      sums.push(h.output("sum", "result")?.value);
+    }
     expect(sums).toEqual([1, 2, 3, 4]);
   });
 

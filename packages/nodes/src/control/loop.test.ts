@@ -72,21 +72,21 @@ describe("loop", () => {
       "bad",
     ],
   ];
-  it.each(cases)("%s", (_name, config, inputs, value, quality) => {
-    const out = nodeRunner(loop, config).run(inputs as never).results;
+  it.each(cases)("%s", async (_name, config, inputs, value, quality) => {
+    const out = (await nodeRunner(loop, config).runAsync(inputs as never)).results;
     expect(out?.value).toEqual(value);
     expect(out?.quality).toBe(quality);
   });
 
-  it("gives each item its own state, kept across scans and a restart", () => {
+  it("gives each item its own state, kept across scans and a restart", async () => {
     const r = nodeRunner(loop, { flow: ACCUMULATE });
-    r.run({ items: [1, 10] });
-    expect(r.run({ items: [1, 10] }, 1000).results?.value).toEqual([2, 20]);
+    await r.runAsync({ items: [1, 10] });
+    expect((await r.runAsync({ items: [1, 10] }, 1000)).results?.value).toEqual([2, 20]);
     r.state = roundTrip(r.state);
-    expect(r.run({ items: [1, 10] }, 1000).results?.value).toEqual([3, 30]);
+    expect((await r.runAsync({ items: [1, 10] }, 1000)).results?.value).toEqual([3, 30]);
     // A shrinking list drops the extra copies; a new item starts fresh.
-    expect(r.run({ items: [1] }, 1000).results?.value).toEqual([4]);
-    expect(r.run({ items: [1, 10] }, 1000).results?.value).toEqual([5, 10]);
+    expect((await r.runAsync({ items: [1] }, 1000)).results?.value).toEqual([4]);
+    expect((await r.runAsync({ items: [1, 10] }, 1000)).results?.value).toEqual([5, 10]);
   });
 
   it("refuses a sub-flow that does not compile, naming the problem", () => {
@@ -97,7 +97,7 @@ describe("loop", () => {
     expect(JSON.stringify(parsed.error?.issues)).toContain('unknown node type \\"nope\\"');
   });
 
-  it("batches the sub-flow's points and forwards its writes with per-item alert keys", () => {
+  it("batches the sub-flow's points and forwards its writes with per-item alert keys", async () => {
     const flow = {
       nodes: [
         { id: "oat", type: "sensor_read", config: { point: "bacnet:9/analogInput:1" } },
@@ -119,14 +119,14 @@ describe("loop", () => {
       writes: ["bacnet:9/binaryValue:1.presentValue"],
     });
     const r = nodeRunner(loop, { flow });
-    r.run({ items: [20, 30] });
+    await r.runAsync({ items: [20, 30] });
     expect(r.writes.map((w) => w.value)).toEqual([false, true]);
     expect(r.alerts.map((a) => [a.key.replace(/^flow\/node/, ""), a.message])).toEqual([
       ["[1]/00000000-0000-4000-8000-00000000f10e/al", "hot 30"],
     ]);
   });
 
-  it("runs inside a flow: one wire per zone, results to max", () => {
+  it("runs inside a flow: one wire per zone, results to max", async () => {
     const zones = [22, 25, 23.5];
     const h = flowHarness(
       testFlow(
@@ -146,7 +146,7 @@ describe("loop", () => {
         ],
       ),
     );
-    h.scan();
+    await h.scan();
     // clamp((t - 21) * 25, 0, 100) per zone.
     expect(h.output("each", "results")?.value).toEqual([25, 100, 62.5]);
     expect(h.output("worst", "value")?.value).toBe(100);

@@ -55,7 +55,7 @@ export const loop = defineNode({
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
   initialState: (): LoopState => ({ items: [] }),
-  execute(inputs, config, state, ctx, multi) {
+  async execute(inputs, config, state, ctx, multi) {
     const plan = compileEmbedded(config.flow);
     if (!plan.ok) throw new Error(`sub-flow does not compile: ${plan.errors[0]?.message ?? "unknown error"}`);
     const wires = multi.items ?? [];
@@ -92,12 +92,13 @@ export const loop = defineNode({
     let worst: NodeValue["quality"] = all.length > items.length ? "uncertain" : "good";
     let reason: string | undefined =
       all.length > items.length ? `${all.length - items.length} items over max_items left out` : undefined;
-    items.forEach((item, index) => {
+    // One item after the other: the copies share the host's context, which points at this node.
+    for (const [index, item] of items.entries()) {
       copies[index] ??= new EmbeddedInstance(plan.value);
       const given = new Map(shared);
       given.set("item", item);
       given.set("index", { value: index, quality: "good", timestamp: ctx.now });
-      const result = copies[index]!.run(ctx, given, index).get("result");
+      const result = (await copies[index]!.run(ctx, given, index)).get("result");
       state.items[index] = copies[index]!.save();
       results.push(result ? result.value : null);
       const quality = result ? result.quality : "uncertain";
@@ -105,7 +106,7 @@ export const loop = defineNode({
         worst = quality;
         reason = result?.reason ?? `item ${index} gave no result`;
       }
-    });
+    }
     const out: NodeValue = { value: results, quality: worst, timestamp: ctx.now };
     if (worst !== "good" && reason) out.reason = reason;
     return { results: out, count: { value: items.length, quality: "good", timestamp: ctx.now } };

@@ -1,5 +1,6 @@
 import type { Quality } from "@bms/schemas";
 import type { z } from "zod";
+import type { ScriptRunner } from "./script-runner";
 
 export type PortType = "number" | "boolean" | "string" | "any" | "list";
 
@@ -103,6 +104,11 @@ export interface NodeContext {
    * `subflow_input` nodes; undefined in a top-level flow.
    */
   subflowInput?(name: string): NodeValue | undefined;
+  /**
+   * Evaluates `script` node code. The host supplies it (the supervisor: a worker pool with a time budget);
+   * undefined means the node evaluates in this thread.
+   */
+  readonly scripts?: ScriptRunner | undefined;
 }
 
 export type NodeCategory = "input" | "logic" | "control" | "output" | "extension";
@@ -139,15 +145,24 @@ export interface NodeDefinition<C = unknown, S = unknown> {
    */
   prepare?(config: C): Promise<void>;
   /**
-   * Synchronous on purpose: I/O is batched by the engine before and after evaluation, so an executor
-   * only computes. That keeps a scan deterministic and a 200-node flow in microseconds.
+   * Synchronous by default, on purpose: I/O is batched by the engine before and after evaluation, so an
+   * executor only computes. That keeps a scan deterministic and a 200-node flow in microseconds. The one
+   * exception is work handed to the host: the `script` node awaits its runner (a worker thread on the
+   * supervisor), and the nodes that host a sub-flow (loop, subflow) await its scan. The runtime awaits an
+   * executor only when it returns a promise, and evaluates nothing else of the flow meanwhile.
    *
    * The engine reuses a node's `inputs` object from scan to scan: read it, never keep it past the call
-   * (the NodeValues in it may be kept). Being synchronous, an executor cannot be preempted: a node's
+   * (the NodeValues in it may be kept). A synchronous executor cannot be preempted: a node's
    * `runtime_options.timeout_ms` is an overrun check the engine makes after each execution (an
    * execution that took longer fails, then retry_count and on_failure apply; see FlowRuntime.runScan).
    */
-  execute(inputs: NodeInputs, config: C, state: S, ctx: NodeContext, multi: MultiInputs): NodeOutputs;
+  execute(
+    inputs: NodeInputs,
+    config: C,
+    state: S,
+    ctx: NodeContext,
+    multi: MultiInputs,
+  ): NodeOutputs | Promise<NodeOutputs>;
   examples?: readonly NodeExample[];
 }
 

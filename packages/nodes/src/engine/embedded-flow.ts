@@ -17,7 +17,7 @@ import { z } from "zod";
 import type { NodeContext, NodeValue } from "../core/types";
 import { defaultRegistry } from "./catalog";
 import { compileFlow, type FlowPlan } from "./compile";
-import { FlowRuntime, prepareFlow, type SavedNodeState } from "./flow-runtime";
+import { FlowRuntime, prepareFlow, type SavedNodeState, type ScanIO } from "./flow-runtime";
 
 export const EmbeddedFlowSchema = z.object({
   nodes: z.array(NodeConfigurationSchema).max(500).default([]),
@@ -93,9 +93,13 @@ export class EmbeddedInstance {
    * alert keys become `<flow>/<node>[<item>]/<key>` (and the ack parameter follows), record names
    * `<item>.<name>`. A subflow (one copy) passes null.
    */
-  run(ctx: NodeContext, inputs: ReadonlyMap<string, NodeValue>, item: number | null): Map<string, NodeValue> {
+  async run(
+    ctx: NodeContext,
+    inputs: ReadonlyMap<string, NodeValue>,
+    item: number | null,
+  ): Promise<Map<string, NodeValue>> {
     const keyPrefix = `${ctx.flowId}/${ctx.nodeId}${item === null ? "" : `[${item}]`}/`;
-    const result = this.runtime.runScan({
+    const io: ScanIO = {
       now: ctx.now,
       trigger: ctx.trigger,
       readPoint: (point) => ctx.readPoint(point),
@@ -106,7 +110,10 @@ export class EmbeddedInstance {
       subflowInput: (name) => inputs.get(name),
       log: (level, nodeId, message) =>
         ctx.log[level](`${item === null ? "" : `[${item}] `}${nodeId}: ${message}`),
-    });
+    };
+    // Scripts inside a sub-flow go where the host's go (the supervisor's worker pool).
+    if (ctx.scripts) io.scripts = ctx.scripts;
+    const result = await this.runtime.runScan(io);
     for (const { nodeId: _inner, ...write } of result.writes) ctx.writePoint(write);
     for (const { nodeId: _inner, timestamp: _t, ...alert } of result.alerts) {
       ctx.emitAlert({ ...alert, key: `${keyPrefix}${alert.key}` });

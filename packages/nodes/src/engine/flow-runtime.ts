@@ -1,4 +1,5 @@
 import type { NodeStatus, OnFailure } from "@bms/schemas";
+import type { ScriptRunner } from "../core/script-runner";
 import type {
   AlertEvent,
   AnyNodeDefinition,
@@ -23,6 +24,8 @@ export interface ScanIO {
   log?(level: "info" | "warn" | "error", nodeId: string, message: string): void;
   /** Values a hosting node (loop, subflow) hands to this flow's `subflow_input` nodes. */
   subflowInput?(name: string): NodeValue | undefined;
+  /** Where `script` nodes evaluate (the supervisor's worker pool); in this thread when absent. */
+  scripts?: ScriptRunner;
 }
 
 export interface NodeRun {
@@ -203,10 +206,14 @@ export class FlowRuntime {
     return this.scanCount;
   }
 
-  /** The last outputs of a node, for the execution overlay and the `lookup` of expressions. */
+  /**
+   * The last outputs of a node, for the execution overlay and the `lookup` of expressions. Asked while a
+   * scan awaits a script, a node not yet evaluated answers with last scan's outputs.
+   */
   outputsOf(nodeId: string): NodeOutputs | undefined {
     const node = this.plan.byId.get(nodeId);
-    return node ? this.outputs[node.index] : undefined;
+    if (!node) return undefined;
+    return (node.index < this.cursor ? this.outputs : this.previous)[node.index];
   }
 
   stateOf(nodeId: string): unknown {
@@ -219,8 +226,25 @@ export class FlowRuntime {
    * outputs; a node whose `enable` is off is skipped and holds its outputs; otherwise it executes, up to
    * 1 + retry_count times while it throws or overruns its timeout_ms, and a node that still fails gets
    * bad outputs and its on_failure policy (stop the scan, continue, or raise an alert).
+   *
+   * The loop runs synchronously until an executor returns a promise (a script handed to a worker, a
+   * sub-flow that holds one); only then does it await, so the event loop stays free while a script runs.
+   * A flow with no such node has finished its scan (outputs, state) when this returns. Scans of one
+   * runtime never overlap: the host awaits each before starting the next.
    */
-  runScan(io: ScanIO): ScanResult {
+  runScan(io: ScanIO): Promise<ScanResult> {
+    if (this.scanning) return Promise.reject(new Error("a scan of this flow is already running"));
+    this.scanning = true;
+    return this.scanOnce(io).catch((error: unknown) => {
+      this.scanning = false;
+      throw error;
+    });
+  }
+
+  /** A scan is in progress; cleared by scanOnce as it finishes, synchronously when nothing awaited. */
+  private scanning = false;
+
+  private async scanOnce(io: ScanIO): Promise<ScanResult> {
     const scan = ++this.scanCount;
     const clock = this.clock;
     const startedAt = clock();
@@ -301,7 +325,8 @@ export class FlowRuntime {
         let at = timed ? nodeStart : clock();
         const begun = at;
         for (let attempt = 0; attempt < slot.attempts && result === undefined; attempt++) {
-          result = this.attempt(slot, inputs, states[index], multi);
+          const pending = this.attempt(slot, inputs, states[index], multi);
+          result = pending instanceof Promise ? await pending : pending;
           error = result === undefined ? this.attemptError : undefined;
           const end = clock();
           if (result !== undefined && end - at > slot.timeoutMs) {
@@ -314,11 +339,13 @@ export class FlowRuntime {
         durations[index] = durationMs;
         mark = at;
       } else {
-        result = this.attempt(slot, inputs, states[index], multi);
+        const pending = this.attempt(slot, inputs, states[index], multi);
+        result = pending instanceof Promise ? await pending : pending;
         if (result === undefined) {
           error = this.attemptError;
           for (let attempt = 1; attempt < slot.attempts && result === undefined; attempt++) {
-            result = this.attempt(slot, inputs, states[index], multi);
+            const retry = this.attempt(slot, inputs, states[index], multi);
+            result = retry instanceof Promise ? await retry : retry;
             error = result === undefined ? this.attemptError : undefined;
           }
         }
@@ -379,6 +406,7 @@ export class FlowRuntime {
     runs.length = ran;
     this.cursor = count;
     ctx.io = undefined;
+    this.scanning = false;
 
     const result: ScanResult = {
       scan,
@@ -396,19 +424,28 @@ export class FlowRuntime {
   /** Why the last attempt failed: set by `attempt` when it returns undefined. */
   private attemptError: string | undefined;
 
-  /** One execution; the try/catch lives here so the scan loop itself stays free of it. */
+  /**
+   * One execution; the try/catch lives here so the scan loop itself stays free of it. An executor that
+   * answers with a promise gets a promise back, settled the same way (outputs, or undefined and the error).
+   */
   private attempt(
     slot: Slot,
     inputs: NodeInputs,
     state: unknown,
     multi: MultiInputs,
-  ): NodeOutputs | undefined {
+  ): NodeOutputs | undefined | Promise<NodeOutputs | undefined> {
     try {
-      return slot.definition.execute(inputs, slot.config, state, this.ctx, multi);
+      const outputs = slot.definition.execute(inputs, slot.config, state, this.ctx, multi);
+      if (outputs instanceof Promise) return outputs.catch((e: unknown) => this.failed(e));
+      return outputs;
     } catch (e) {
-      this.attemptError = e instanceof Error ? e.message : String(e);
-      return undefined;
+      return this.failed(e);
     }
+  }
+
+  private failed(e: unknown): undefined {
+    this.attemptError = e instanceof Error ? e.message : String(e);
+    return undefined;
   }
 
   /** The multi-input lists of the node just gathered (a shared empty object when it has no such port). */

@@ -160,9 +160,9 @@ describe("per-node timeout_ms: an overrun check on a fake clock", () => {
     },
   ];
 
-  it.each(cases)("$name", ({ options, script, status, durationMs, executions, error }) => {
+  it.each(cases)("$name", async ({ options, script, status, durationMs, executions, error }) => {
     const r = rig(options, script);
-    const result = r.scan();
+    const result = await r.scan();
     const run = result.runs.find((x) => x.nodeId === "w")!;
     expect(run.status).toBe(status);
     expect(run.durationMs).toBeCloseTo(durationMs, 9);
@@ -190,9 +190,9 @@ describe("per-node timeout_ms: an overrun check on a fake clock", () => {
 
   it.each(policies)(
     "an overrun follows on_failure $onFailure",
-    ({ onFailure, stopped, alerts, afterRuns }) => {
+    async ({ onFailure, stopped, alerts, afterRuns }) => {
       const r = rig({ timeout_ms: 20, on_failure: onFailure }, [25]);
-      const result = r.scan();
+      const result = await r.scan();
       const message = timeoutMessage(25, 20);
       expect(message).toBe("took 25 ms, over its timeout of 20 ms");
       expect(result.stoppedBy).toEqual(stopped ? { nodeId: "w", error: message } : undefined);
@@ -210,10 +210,11 @@ describe("per-node timeout_ms: an overrun check on a fake clock", () => {
     },
   );
 
-  it("checks every scan, not only the scans that sample node durations", () => {
+  it("checks every scan, not only the scans that sample node durations", async () => {
     // nodeTimingEvery defaults to 16: scans 2..16 are not sampled, but a node with timeout_ms is measured.
     const r = rig({ timeout_ms: 50 }, [10, 10, 10, 90, 10]);
-    const statuses = [1, 2, 3, 4, 5].map(() => r.scan().runs.find((x) => x.nodeId === "w")!);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await r.scan()).runs.find((x) => x.nodeId === "w")!);
     expect(statuses.map((s) => s.status)).toEqual([
       "completed",
       "completed",
@@ -225,9 +226,9 @@ describe("per-node timeout_ms: an overrun check on a fake clock", () => {
     expect(statuses[3]!.error).toBe("took 90 ms, over its timeout of 50 ms");
   });
 
-  it("keeps the state an overrunning execution left (it ran to completion) and its run time", () => {
+  it("keeps the state an overrunning execution left (it ran to completion) and its run time", async () => {
     const r = rig({ timeout_ms: 5 }, [9]);
-    r.scan();
+    await r.scan();
     const saved = r.runtime.exportState().find((s) => s.node_id === "w")!;
     expect(saved.last_run_at).toBe(1_700_000_001_000);
     expect(saved.outputs?.out?.quality).toBe("bad");

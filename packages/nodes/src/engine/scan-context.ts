@@ -1,3 +1,4 @@
+import type { ScriptRunner } from "../core/script-runner";
 import type {
   AlertEvent,
   NodeContext,
@@ -70,5 +71,9 @@ export class ScanContext implements NodeContext {
 
   subflowInput(name: string): NodeValue | undefined {
     return this.io?.subflowInput?.(name);
+  }
+
+  get scripts(): ScriptRunner | undefined {
+    return this.io?.scripts;
   }
 }

@@ -1,13 +1,13 @@
 /**
- * User JavaScript in a real sandbox: QuickJS compiled to WebAssembly (quickjs-emscripten). The script runs
- * in its own interpreter with its own heap, so it cannot reach Node, the host's globals or the host's
- * prototypes; the only thing that crosses the boundary is JSON text, in and out. `node:vm` is not a
- * sandbox and is not used.
+ * The `script` node: custom logic in JavaScript. The node owns the contract (inputs and qualities in,
+ * outputs and state out, what a failure means); evaluating the code is a runner's job (see
+ * core/script-runner.ts): QuickJS in this thread by default, in the supervisor a pool of worker threads
+ * with a wall-clock budget, so a runaway script cannot hold up HTTP, BACnet or other flows.
  */
 
 import type { Quality } from "@bms/schemas";
-import type { QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
 import { z } from "zod";
+import type { ScriptRunner } from "../core/script-runner";
 import {
   defineNode,
   type NodeOutputs,
@@ -16,102 +16,17 @@ import {
   type PortDefinition,
 } from "../core/types";
 import { worstQuality } from "../core/values";
+import { inThreadScriptRunner, loadScriptEngine } from "../sandbox/quickjs-sandbox";
+
+export { loadScriptEngine } from "../sandbox/quickjs-sandbox";
 
 const INS = ["in1", "in2", "in3", "in4"] as const;
 const OUTS = ["out1", "out2", "out3", "out4"] as const;
 const MAX_STATE_CHARS = 65_536;
-const STACK_BYTES = 256 * 1024;
-
-/** The WASM module, loaded once per process by `prepare` (the runtime host awaits it before scan 1). */
-let engine: QuickJSWASMModule | undefined;
-let loading: Promise<QuickJSWASMModule> | undefined;
-
-export function loadScriptEngine(): Promise<QuickJSWASMModule> {
-  loading ??= import("quickjs-emscripten").then(async (m) => {
-    engine = await m.getQuickJS();
-    return engine;
-  });
-  return loading;
-}
-
-/**
- * The code becomes the body of a function called with the inputs, their qualities, the persisted state,
- * the scan time and dt. `Date` is replaced so that `new Date()` and `Date.now()` give the scan time: a
- * script follows the same (fake, in tests) clock as every node.
- */
-function wrap(code: string): string {
-  return `(() => {
-  const __a = JSON.parse(globalThis.__in);
-  const __D = Date;
-  globalThis.Date = class extends __D {
-    constructor(...a) { if (a.length === 0) super(__a.now); else super(...a); }
-    static now() { return __a.now; }
-  };
-  const state = __a.state;
-  const __r = (function (inputs, quality, state, now, dt) {
-"use strict";
-${code}
-  })(__a.inputs, __a.quality, state, __a.now, __a.dt);
-  return JSON.stringify({ r: __r === undefined ? null : __r, state });
-})()`;
-}
-
-function describeError(dumped: unknown): string {
-  if (dumped && typeof dumped === "object" && "message" in dumped) {
-    const { name, message } = dumped as { name?: unknown; message?: unknown };
-    const text = String(message);
-    if (text === "interrupted") return "script exceeded its time limit";
-    return name ? `${String(name)}: ${text}` : text;
-  }
-  return String(dumped);
-}
 
 function isScalar(x: unknown): x is Payload {
   if (x === null || typeof x === "number" || typeof x === "boolean" || typeof x === "string") return true;
   return Array.isArray(x) && x.length <= 10_000 && x.every((item) => isScalar(item));
-}
-
-interface ScriptRun {
-  result: unknown;
-  state: unknown;
-}
-
-function runInSandbox(
-  quickjs: QuickJSWASMModule,
-  source: string,
-  input: string,
-  limits: { timeoutMs: number; memoryBytes: number },
-): ScriptRun {
-  // A fresh runtime per run: its heap is freed in full afterwards, even after an out-of-memory error, and
-  // nothing a script leaves in globals survives to the next scan (state goes through `state` only).
-  const runtime: QuickJSRuntime = quickjs.newRuntime();
-  try {
-    runtime.setMemoryLimit(limits.memoryBytes);
-    runtime.setMaxStackSize(STACK_BYTES);
-    // The watchdog is the one place that reads a real clock: it bounds CPU time, not control logic.
-    const deadline = performance.now() + limits.timeoutMs;
-    runtime.setInterruptHandler(() => performance.now() > deadline);
-    const vm = runtime.newContext();
-    try {
-      const handle = vm.newString(input);
-      vm.setProp(vm.global, "__in", handle);
-      handle.dispose();
-      const evaluated = vm.evalCode(source, "script.js");
-      if (evaluated.error) {
-        const dumped = vm.dump(evaluated.error);
-        evaluated.error.dispose();
-        throw new Error(describeError(dumped));
-      }
-      const text = vm.getString(evaluated.value);
-      evaluated.value.dispose();
-      const parsed = JSON.parse(text) as { r: unknown; state: unknown };
-      return { result: parsed.r, state: parsed.state };
-    } finally {
-      vm.dispose();
-    }
-  } finally {
-    runtime.dispose();
-  }
 }
 
 export const script = defineNode({
@@ -122,35 +37,36 @@ export const script = defineNode({
   icon: "code",
   description:
     "Custom logic in JavaScript, run in a QuickJS WebAssembly sandbox with no access to the supervisor, " +
-    "the network or the file system, limited to timeout_ms of CPU and memory_mb of heap per scan. The code " +
-    "is the body of a function of (inputs, quality, state, now, dt): `inputs.in1`…`in4` are the input " +
-    "values (null when not connected), `quality.in1`… their qualities, `state` an object kept between scans " +
-    "and restarts (JSON, up to 64 KB), `now` the scan time in ms (Date follows it too) and `dt` the seconds " +
-    "since the node last ran (mutate `state`, do not reassign it). Return a value for out1, or an object " +
-    "{ out1, …, out4 }: an output left out is inactive this scan (nodes fed by it are skipped). Outputs take " +
-    "the worst quality of the connected inputs, so the script decides what a bad input means (check " +
-    "quality.in1); a null output is bad. A syntax error, exception, timeout or memory overrun fails the node " +
-    "(bad outputs with the reason, then its on_failure policy) and keeps the previous state. The WASM engine " +
-    "is loaded once, before the first scan (the host awaits FlowRuntime.prepare()); a fresh interpreter runs " +
-    "each scan, so nothing but `state` carries over.",
+    "the network or the file system, limited to timeout_ms of wall-clock time and memory_mb of heap per " +
+    "scan. On the supervisor it runs in a worker thread, so a runaway script delays only its own flow, by " +
+    "at most timeout_ms. The code is the body of a function of (inputs, quality, state, now, dt): " +
+    "`inputs.in1`…`in4` are the input values (null when not connected), `quality.in1`… their qualities, " +
+    "`state` an object kept between scans and restarts (JSON, up to 64 KB), `now` the scan time in ms (Date " +
+    "follows it too) and `dt` the seconds since the node last ran (mutate `state`, do not reassign it). " +
+    "Return a value for out1, or an object { out1, …, out4 }: an output left out is inactive this scan " +
+    "(nodes fed by it are skipped). Outputs take the worst quality of the connected inputs, so the script " +
+    "decides what a bad input means (check quality.in1); a null output is bad. A syntax error, exception, " +
+    "spent time budget or memory overrun fails the node (bad outputs with the reason, then its on_failure " +
+    "policy) and keeps the previous state. A fresh interpreter runs each scan, so nothing but `state` " +
+    "carries over.",
   inputs: INS.map((name): PortDefinition => ({ name, type: "any", label: name })),
   outputs: OUTS.map((name): PortDefinition => ({ name, type: "any", label: name })),
   config: z.object({
     code: z.string().min(1).max(20_000).describe("Function body; return a value or { out1, …, out4 }"),
-    timeout_ms: z.number().int().min(1).max(1000).default(50).describe("CPU time limit per scan"),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(50)
+      .describe("Wall-clock time budget per scan (at most 1 s)"),
     memory_mb: z.number().int().min(1).max(64).default(8).describe("Heap limit"),
   }),
   prepare: async () => {
     await loadScriptEngine();
   },
   initialState: (): { data: unknown } => ({ data: {} }),
-  execute(inputs, config, state, ctx): NodeOutputs {
-    if (!engine) {
-      void loadScriptEngine();
-      throw new Error(
-        "script engine not loaded yet: the host must await FlowRuntime.prepare() before scanning",
-      );
-    }
+  async execute(inputs, config, state, ctx): Promise<NodeOutputs> {
     const values: Record<string, Payload> = {};
     const qualities: Record<string, Quality | null> = {};
     const connected: NodeValue[] = [];
@@ -167,10 +83,14 @@ export const script = defineNode({
       now: ctx.now,
       dt: ctx.dt,
     });
-    const run = runInSandbox(engine, wrap(config.code), input, {
+    const runner: ScriptRunner = ctx.scripts ?? inThreadScriptRunner;
+    const run = await runner.run({
+      code: config.code,
+      input,
       timeoutMs: config.timeout_ms,
       memoryBytes: config.memory_mb * 1024 * 1024,
     });
+    if (!run.ok) throw new Error(run.message);
 
     const nextState = JSON.stringify(run.state ?? {});
     if (nextState.length > MAX_STATE_CHARS) throw new Error(`state is over ${MAX_STATE_CHARS} characters`);

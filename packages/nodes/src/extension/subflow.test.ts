@@ -37,12 +37,12 @@ describe("subflow", () => {
     ["an output whose branch was not taken is left out", BRANCHY, { in1: -1, in2: 5 }, { out1: 4 }],
     ["bad quality passes through", F_TO_C, { in1: v(null, "bad") }, { out1: null }],
   ];
-  it.each(cases)("%s", (_name, config, inputs, expected) => {
-    const out = nodeRunner(subflow, config).run(inputs as never);
+  it.each(cases)("%s", async (_name, config, inputs, expected) => {
+    const out = await nodeRunner(subflow, config).runAsync(inputs as never);
     expect(Object.fromEntries(Object.entries(out).map(([k, x]) => [k, x.value]))).toEqual(expected);
   });
 
-  it("keeps its inner state across a restart", () => {
+  it("keeps its inner state across a restart", async () => {
     const config = {
       flow: {
         nodes: [
@@ -57,13 +57,13 @@ describe("subflow", () => {
       },
     };
     const r = nodeRunner(subflow, config);
-    r.run({ in1: 1 });
-    r.run({ in1: 1 }, 1000);
+    await r.runAsync({ in1: 1 });
+    await r.runAsync({ in1: 1 }, 1000);
     r.state = roundTrip(r.state);
-    expect(r.run({ in1: 1 }, 1000).out1?.value).toBe(2);
+    expect((await r.runAsync({ in1: 1 }, 1000)).out1?.value).toBe(2);
   });
 
-  it("skips downstream nodes of an output it left out, in a flow", () => {
+  it("skips downstream nodes of an output it left out, in a flow", async () => {
     const h = flowHarness(
       testFlow(
         [
@@ -77,6 +77,6 @@ describe("subflow", () => {
         ],
       ),
     );
-    expect(h.scan().runs.find((r) => r.nodeId === "after")?.status).toBe("skipped");
+    expect((await h.scan()).runs.find((r) => r.nodeId === "after")?.status).toBe("skipped");
   });
 });

@@ -49,7 +49,7 @@ export const subflow = defineNode({
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
   initialState: (): SubflowState => ({ saved: [] }),
-  execute(inputs, config, state, ctx) {
+  async execute(inputs, config, state, ctx) {
     const plan = compileEmbedded(config.flow);
     if (!plan.ok) throw new Error(`sub-flow does not compile: ${plan.errors[0]?.message ?? "unknown error"}`);
     let copy = live.get(state);
@@ -59,7 +59,7 @@ export const subflow = defineNode({
     }
     const given = new Map<string, NodeValue>();
     for (const name of INS) if (inputs[name]) given.set(name, inputs[name]!);
-    const produced = copy.run(ctx, given, null);
+    const produced = await copy.run(ctx, given, null);
     state.saved = copy.save();
     const out: NodeOutputs = {};
     for (const name of OUTS) {

@@ -32,7 +32,8 @@ export interface FakePlant {
 
 /**
  * Runs a flow through the real compiler and runtime on a fake clock: the harness fixture flows and the
- * node tests use. `scan(ms)` advances the clock by ms and evaluates once.
+ * node tests use. `scan(ms)` advances the clock by ms and evaluates once (await it: a scan may await a
+ * script or a sub-flow).
  */
 export function flowHarness(
   flow: unknown,
@@ -54,7 +55,7 @@ export function flowHarness(
     setPoint(point: string, value: NodeValue["value"], quality: NodeValue["quality"] = "good") {
       plant.points.set(point, { value, quality, timestamp: plant.now });
     },
-    scan(advanceMs = 0): ScanResult {
+    scan(advanceMs = 0): Promise<ScanResult> {
       plant.now += advanceMs;
       return runtime.runScan({
         now: plant.now,

@@ -1,4 +1,5 @@
 import type { Quality } from "@bms/schemas";
+import type { ScriptRunner } from "../core/script-runner";
 import type {
   AlertEvent,
   MultiInputs,
@@ -35,6 +36,8 @@ export interface RunnerOptions {
   points?: Record<string, NodeValue>;
   aliases?: Record<string, NodeValue>;
   subflowInputs?: Record<string, NodeValue>;
+  /** The runner `script` nodes use; in this thread when absent. */
+  scripts?: ScriptRunner;
 }
 
 /**
@@ -93,7 +96,21 @@ export function nodeRunner<C, S>(
       now += advanceMs;
       scan++;
     },
+    /** One execution of a synchronous executor; an asynchronous one (script, loop, subflow) needs runAsync. */
     run(specs: Record<string, InputSpec | InputSpec[]> = {}, advanceMs = 0): NodeOutputs {
+      const outputs = this.runAsync(specs, advanceMs);
+      if (outputs instanceof Promise) {
+        // Do not leave the promise unhandled: its failure is reported by the error below.
+        outputs.catch(() => undefined);
+        throw new Error(`${definition.type} executes asynchronously: use runAsync`);
+      }
+      return outputs;
+    },
+    /** One execution: the outputs, or a promise of them when the executor is asynchronous. */
+    runAsync(
+      specs: Record<string, InputSpec | InputSpec[]> = {},
+      advanceMs = 0,
+    ): NodeOutputs | Promise<NodeOutputs> {
       now += advanceMs;
       scan++;
       const inputs: NodeInputs = {};
@@ -130,6 +147,7 @@ export function nodeRunner<C, S>(
           error: (m) => logs.push(`error: ${m}`),
         },
         subflowInput: (name) => options.subflowInputs?.[name],
+        scripts: options.scripts,
       };
       return definition.execute(inputs, config, state, ctx, multi);
     },

@@ -1,11 +1,12 @@
 "use client";
 
+import { formatValue } from "@bms/bacnet/display";
 import { normalizePointRef, PointValueSchema } from "@bms/schemas";
-import { ChevronDown, ChevronRight, Radar, RefreshCw } from "lucide-react";
+import { ChevronDown, ChevronRight, ListOrdered, Radar, RefreshCw } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { cn } from "../../lib/cn";
 import { runtimeCall } from "../../lib/designer-api";
-import { showValue } from "../../lib/format-value";
 import { useEditorStore } from "../../store/editor-store-provider";
 import { POINT_MIME } from "../flow-editor/flow-canvas";
 import { Button } from "../ui/button";
@@ -16,6 +17,7 @@ import {
   ObjectListingSchema,
   pointRefOf,
 } from "./bacnet-types";
+import { PriorityPanel } from "./priority-panel";
 
 const DISCOVERY_TIMEOUT_MS = 3000;
 
@@ -27,10 +29,20 @@ function canonical(ref: string): string {
   }
 }
 
-function ObjectRow({ object }: { object: BrowsedObject }) {
+function ObjectRow({ object, supervisorId }: { object: BrowsedObject; supervisorId: string }) {
   const ref = pointRefOf(object);
   const live = useEditorStore((s) => s.pointValues[ref]);
-  const value = live?.value ?? object.present_value;
+  const [showPriorities, setShowPriorities] = useState(false);
+  const value = live ? live.value : object.present_value;
+  // The device's own words for the value: State_Text, Active_Text/Inactive_Text, or the unit symbol.
+  const text =
+    value === undefined
+      ? ""
+      : live?.text
+        ? live.text
+        : Array.isArray(value)
+          ? `[${value.length}]`
+          : formatValue(value, object);
   const commandable = object.commandable === true;
   const drag = (asWrite: boolean) => (event: React.DragEvent) => {
     event.dataTransfer.setData(
@@ -44,39 +56,59 @@ function ObjectRow({ object }: { object: BrowsedObject }) {
     event.dataTransfer.effectAllowed = "copy";
   };
   return (
-    <li
-      draggable
-      onDragStart={drag(commandable)}
-      data-testid={`bacnet-object-${object.device_id}-${object.object_type}-${object.object_instance}`}
-      data-commandable={commandable}
-      title={`${ref}\nDrag onto the canvas: ${commandable ? "Actuator Write (commandable)" : "Sensor Read"}`}
-      className="flex cursor-grab items-center gap-2 rounded px-2 py-1 hover:bg-sky-50"
-    >
-      <div className="min-w-0 flex-1">
-        <div className="truncate font-medium text-slate-800">{object.object_name || "(no name)"}</div>
-        <div className="truncate font-mono text-[10px] text-slate-500">
-          {object.object_type}:{object.object_instance}
-          {object.description ? ` · ${object.description}` : ""}
+    <li data-testid={`bacnet-object-${object.device_id}-${object.object_type}-${object.object_instance}`}>
+      <div
+        draggable
+        onDragStart={drag(commandable)}
+        data-commandable={commandable}
+        title={`${ref}\nDrag onto the canvas: ${commandable ? "Actuator Write (commandable)" : "Sensor Read"}`}
+        className="flex cursor-grab items-center gap-2 rounded px-2 py-1 hover:bg-sky-50"
+      >
+        <div className="min-w-0 flex-1">
+          <div className="truncate font-medium text-slate-800">{object.object_name || "(no name)"}</div>
+          <div className="truncate font-mono text-[10px] text-slate-500">
+            {object.object_type}:{object.object_instance}
+            {object.description ? ` · ${object.description}` : ""}
+          </div>
         </div>
-      </div>
-      <span className="font-mono text-[11px] text-slate-900" data-testid="bacnet-object-value">
-        {value === undefined ? "" : showValue(value).text}
-        {object.units ? <span className="ml-0.5 text-slate-500">{object.units}</span> : null}
-      </span>
-      {commandable ? (
         <span
-          draggable
-          onDragStart={(e) => {
-            e.stopPropagation();
-            drag(false)(e);
-          }}
-          className="rounded border border-slate-300 px-1 text-[10px] text-slate-600"
-          title="Drag this to read the point instead of commanding it"
-          data-testid="bacnet-object-read-handle"
+          className="font-mono text-[11px] text-slate-900"
+          data-testid="bacnet-object-value"
+          title={live?.reason}
         >
-          read
+          {text}
         </span>
-      ) : null}
+        {commandable ? (
+          <span
+            draggable
+            onDragStart={(e) => {
+              e.stopPropagation();
+              drag(false)(e);
+            }}
+            className="rounded border border-slate-300 px-1 text-[10px] text-slate-600"
+            title="Drag this to read the point instead of commanding it"
+            data-testid="bacnet-object-read-handle"
+          >
+            read
+          </span>
+        ) : null}
+        {commandable ? (
+          <button
+            type="button"
+            onClick={() => setShowPriorities((v) => !v)}
+            aria-expanded={showPriorities}
+            className={cn(
+              "rounded p-0.5 text-slate-600 hover:bg-slate-200",
+              showPriorities && "bg-slate-200",
+            )}
+            title="Priority array: the 16 command slots, who holds them and which one is in control"
+            data-testid="bacnet-object-priority"
+          >
+            <ListOrdered className="size-3.5" />
+          </button>
+        ) : null}
+      </div>
+      {showPriorities ? <PriorityPanel supervisorId={supervisorId} point={ref} /> : null}
     </li>
   );
 }
@@ -274,7 +306,11 @@ export function BacnetBrowser({ supervisorId }: { supervisorId: string }) {
                 ) : null}
                 <ul data-testid={`bacnet-objects-${device.device_id}`}>
                   {objects[device.device_id]?.map((o) => (
-                    <ObjectRow key={`${o.object_type}:${o.object_instance}`} object={o} />
+                    <ObjectRow
+                      key={`${o.object_type}:${o.object_instance}`}
+                      object={o}
+                      supervisorId={supervisorId}
+                    />
                   ))}
                 </ul>
                 <button

@@ -20,6 +20,9 @@ export const BrowsedObjectSchema = z.object({
   object_name: z.string().default(""),
   description: z.string().optional(),
   units: z.string().optional(),
+  state_text: z.array(z.string()).optional(),
+  active_text: z.string().optional(),
+  inactive_text: z.string().optional(),
   present_value: z.union([z.number(), z.boolean(), z.string(), z.null()]).optional(),
   commandable: z.boolean().optional(),
 });

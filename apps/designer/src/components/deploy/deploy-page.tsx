@@ -152,7 +152,11 @@ export function DeployPage({ projectId, projectName }: { projectId: string; proj
   return (
     <div className="mx-auto max-w-5xl space-y-4 p-6">
       <div className="flex items-baseline gap-2">
-        <Link href={`/projects/${projectId}`} className="text-sm text-slate-500 hover:underline">
+        <Link
+          href={`/projects/${projectId}`}
+          className="text-sm text-slate-500 hover:underline"
+          data-testid="back-to-project"
+        >
           ← {projectName}
         </Link>
         <h1 className="text-xl font-semibold">Deploy</h1>

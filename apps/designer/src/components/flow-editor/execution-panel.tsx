@@ -16,6 +16,9 @@ function values(record: Record<string, unknown> | undefined): string {
     .join(" ");
 }
 
+/** Same words as the supervisor dashboard's Stop: stopping releases every point the flow commands. */
+export const STOP_CONFIRMATION = "Stop the flow? Every point it commands is released (relinquished).";
+
 /** The last scan as a table, plus the flow start/stop control. */
 export function ExecutionPanel({
   monitoring,
@@ -32,6 +35,7 @@ export function ExecutionPanel({
   const focusNode = useEditorStore((s) => s.focusNode);
   const [message, setMessage] = useState<string | null>(null);
   const control = async (action: "start" | "stop") => {
+    if (action === "stop" && !window.confirm(STOP_CONFIRMATION)) return;
     const result = await runtimeCall(`execution/${action}`, {
       supervisor: supervisorId,
       method: "POST",

@@ -195,6 +195,10 @@ export function FlowCanvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={() => beginMove()}
+        // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
+        onNodeClick={(_event, node) => {
+          if (node.type === "bms") store.getState().showSidePanel("properties");
+        }}
         onMoveEnd={(_e, viewport) => setViewport(viewport)}
         {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? { x: 0, y: 0, zoom: 1 } })}
         fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}

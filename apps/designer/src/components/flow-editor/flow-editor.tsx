@@ -9,9 +9,11 @@ import { apiCall } from "../../lib/designer-api";
 import { validateFlow } from "../../lib/flow-validation";
 import type { EditorInit } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import { openWorkingCopy, saveWorkingCopy } from "../../store/working-copy";
 import { BacnetBrowser } from "../bacnet-browser/bacnet-browser";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
+import { useNoticeStack } from "../ui/notice-stack";
 import { authorName } from "./author-name";
 import { DeployResultView } from "./deploy-result-view";
 import { ExecutionPanel } from "./execution-panel";
@@ -23,9 +25,8 @@ import { useEditorShortcuts } from "./use-editor-shortcuts";
 import { useExecutionPolling } from "./use-execution-polling";
 import { useLivePointValues, usePointCatalog } from "./use-point-polling";
 import { ValidationPanel } from "./validation-panel";
+import { VersionConflictBanner } from "./version-conflict-banner";
 import { VersionsPanel } from "./versions-panel";
-
-type Notice = { tone: "error" | "success" | "info"; text: string } | null;
 
 function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const store = useEditorStoreApi();
@@ -39,11 +40,11 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const { screenToFlowPosition } = useReactFlow();
   const [saving, setSaving] = useState(false);
   const [deploying, setDeploying] = useState(false);
-  const [notice, setNotice] = useState<Notice>(null);
-  const [deployResult, setDeployResult] = useState<DeployResult | null>(null);
+  const notices = useNoticeStack();
+  const { push: notify, clear: clearNotice } = notices;
   const [monitoring, setMonitoring] = useState(false);
   const [tab, setTab] = useState<"problems" | "execution">("problems");
-  const [side, setSide] = useState<"properties" | "versions" | "bacnet">("properties");
+  const side = useEditorStore((s) => s.sidePanel);
   const [draftNotice, setDraftNotice] = useState(restoredDraftAt);
   const [liveValues, setLiveValues] = useState(true);
   const [supervisorId, setSupervisorId] = useState("default");
@@ -67,36 +68,51 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     [revision, store, knownObjects],
   );
 
+  // "save" and "deploy" are separate kinds: a later save does not wipe out a deploy error.
+  const showNotice = useCallback(
+    (kind: "save" | "deploy", tone: "error" | "success" | "info", text: string) =>
+      notify(
+        kind,
+        tone,
+        <span data-testid="editor-notice" data-tone={tone}>
+          {text}
+        </span>,
+      ),
+    [notify],
+  );
+  const showDeployResult = useCallback(
+    (result: DeployResult) =>
+      notify(
+        "deploy-result",
+        result.outcomes.every((o) => o.ok) ? "success" : "error",
+        <DeployResultView result={result} />,
+      ),
+    [notify],
+  );
+
   const save = useCallback(async (): Promise<ProjectVersion | null> => {
-    const state = store.getState();
-    const savingRevision = state.revision;
     setSaving(true);
-    const result = await apiCall<{ version: ProjectVersion }>(`/api/projects/${state.projectId}/versions`, {
-      body: {
-        configuration: state.toConfiguration(),
-        flow_data: state.toFlowData(),
-        created_by: authorName(),
-      },
-    });
+    const result = await saveWorkingCopy(store, { createdBy: authorName() });
     setSaving(false);
     if (!result.ok) {
-      setNotice({ tone: "error", text: `Save failed: ${result.error}` });
+      // A conflict has its own banner with the ways out; anything else is an error notice.
+      if (!result.conflict) showNotice("save", "error", `Save failed: ${result.error}`);
       return null;
     }
-    state.markSaved(result.body.version.version, savingRevision, result.body.version.configuration);
-    setNotice({ tone: "success", text: `Saved as version ${result.body.version.version}.` });
-    return result.body.version;
-  }, [store]);
+    showNotice("save", "success", `Saved as version ${result.version.version}.`);
+    return result.version;
+  }, [store, showNotice]);
 
   const deploy = useCallback(async () => {
-    setDeployResult(null);
+    clearNotice("deploy-result");
     const blocking = validateFlow(store.getState().toConfiguration(), store.getState().knownObjects);
     if (blocking.length > 0) {
       setTab("problems");
-      setNotice({
-        tone: "error",
-        text: `Deploy blocked: ${blocking.length} problem${blocking.length === 1 ? "" : "s"} to fix first (see Problems).`,
-      });
+      showNotice(
+        "deploy",
+        "error",
+        `Deploy blocked: ${blocking.length} problem${blocking.length === 1 ? "" : "s"} to fix first (see Problems).`,
+      );
       return;
     }
     setDeploying(true);
@@ -115,9 +131,9 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     });
     setDeploying(false);
     if (!result.ok) {
-      setNotice({ tone: "error", text: `Deploy failed: ${result.error}` });
+      showNotice("deploy", "error", `Deploy failed: ${result.error}`);
       if (result.errors.length > 0) {
-        setDeployResult({
+        showDeployResult({
           project_version: version,
           outcomes: [
             {
@@ -133,18 +149,21 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       }
       return;
     }
-    setDeployResult(result.body);
     const allOk = result.body.outcomes.every((o) => o.ok);
-    setNotice(
-      allOk
-        ? { tone: "success", text: `Deployed version ${result.body.project_version}. Live monitoring is on.` }
-        : { tone: "error", text: "Deploy failed on at least one supervisor; see the result below." },
-    );
+    // The message first, then the per-supervisor result under it (the stack shows newest last).
+    if (allOk)
+      showNotice(
+        "deploy",
+        "success",
+        `Deployed version ${result.body.project_version}. Live monitoring is on.`,
+      );
+    else showNotice("deploy", "error", "Deploy failed on at least one supervisor; see the result below.");
+    showDeployResult(result.body);
     if (allOk) {
       setMonitoring(true);
       setTab("execution");
     }
-  }, [projectId, save, store, supervisorId]);
+  }, [projectId, save, store, supervisorId, clearNotice, showNotice, showDeployResult]);
 
   const saveFromShortcut = useCallback(() => void save(), [save]);
   useEditorShortcuts(saveFromShortcut);
@@ -286,19 +305,21 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </Button>
         </div>
       </div>
-      {notice ? (
-        <Banner tone={notice.tone} onDismiss={() => setNotice(null)} data-testid="editor-notice">
-          {notice.text}
-        </Banner>
-      ) : null}
-      {deployResult ? (
-        <Banner
-          tone={deployResult.outcomes.every((o) => o.ok) ? "success" : "error"}
-          onDismiss={() => setDeployResult(null)}
-        >
-          <DeployResultView result={deployResult} />
-        </Banner>
-      ) : null}
+      <VersionConflictBanner
+        onSaved={(version) => showNotice("save", "success", `Saved as version ${version}.`)}
+      />
+      <div data-testid="notice-stack">
+        {notices.notices.map((n) => (
+          <Banner
+            key={n.id}
+            tone={n.tone}
+            onDismiss={() => notices.dismiss(n.id)}
+            data-testid={`notice-${n.kind}`}
+          >
+            {n.content}
+          </Banner>
+        ))}
+      </div>
       {draftNotice ? (
         <Banner tone="info" onDismiss={() => setDraftNotice(null)} data-testid="draft-restored">
           Unsaved changes from {new Date(draftNotice).toLocaleString()} were restored from autosave. Save to
@@ -392,7 +413,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                 role="tab"
                 aria-selected={side === id}
                 data-testid={`side-tab-${id}`}
-                onClick={() => setSide(id)}
+                onClick={() => store.getState().showSidePanel(id)}
                 className={`rounded-t px-2 py-1 ${side === id ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
               >
                 {label}
@@ -410,17 +431,52 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   );
 }
 
-export function FlowEditor({
-  init,
-  restoredDraftAt = null,
-}: {
-  init: EditorInit;
-  restoredDraftAt?: string | null;
-}) {
+/**
+ * The editor for one project. Its document is fetched from the server every time it mounts, never
+ * taken from the page's props: Next's client router cache can hand back the payload of an earlier
+ * visit (a Link back from the Deploy page, the browser's Back), and editing that stale copy and
+ * saving it would silently drop every version saved since.
+ */
+export function FlowEditor({ projectId }: { projectId: string }) {
+  const [opened, setOpened] = useState<
+    { init: EditorInit; draftSavedAt: string | null } | { error: string } | null
+  >(null);
+  const [attempt, setAttempt] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: attempt is the retry signal
+  useEffect(() => {
+    let live = true;
+    setOpened(null);
+    void openWorkingCopy(projectId).then((result) => {
+      if (live) setOpened(result.ok ? { init: result.init, draftSavedAt: result.draftSavedAt } : result);
+    });
+    return () => {
+      live = false;
+    };
+  }, [projectId, attempt]);
+
+  if (opened === null) {
+    return (
+      <div className="p-6 text-sm text-slate-500" data-testid="editor-loading">
+        Opening the project…
+      </div>
+    );
+  }
+  if ("error" in opened) {
+    return (
+      <div className="p-6">
+        <Banner tone="error" data-testid="editor-open-error">
+          The project could not be opened: {opened.error}{" "}
+          <button type="button" className="underline" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </Banner>
+      </div>
+    );
+  }
   return (
-    <EditorStoreProvider init={init}>
+    <EditorStoreProvider init={opened.init}>
       <ReactFlowProvider>
-        <EditorShell restoredDraftAt={restoredDraftAt} />
+        <EditorShell restoredDraftAt={opened.draftSavedAt} />
       </ReactFlowProvider>
     </EditorStoreProvider>
   );

@@ -3,7 +3,7 @@
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { memo } from "react";
 import { cn } from "../../lib/cn";
-import { showValue } from "../../lib/format-value";
+import { showPointValue, showValue } from "../../lib/format-value";
 import { describeNode } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
@@ -30,6 +30,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const diff = useEditorStore((s) => s.comparison?.highlight[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
+  // A point node's "value" port carries that point's value: show it with the point's units and texts.
+  const shownOnPort = (port: string, raw: unknown) =>
+    point && port === "value" ? showPointValue(raw, live) : showValue(raw);
   const inputs = descriptor?.inputs ?? [];
   const outputs = descriptor?.outputs ?? [];
   const rows = Math.max(inputs.length, outputs.length, 1);
@@ -75,7 +78,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
       <div className="relative" style={{ height: rows * PORT_ROW + 8 }}>
         {inputs.map((port, i) => {
           const read = status?.input_values?.[port.name];
-          const value = read !== undefined ? showValue(read) : undefined;
+          const value = read !== undefined ? shownOnPort(port.name, read) : undefined;
           return (
             <div
               key={port.name}
@@ -107,7 +110,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
         })}
         {outputs.map((port, i) => {
           const shown = status?.output_values?.[port.name];
-          const value = shown !== undefined ? showValue(shown) : undefined;
+          const value = shown !== undefined ? shownOnPort(port.name, shown) : undefined;
           return (
             <div
               key={port.name}
@@ -137,8 +140,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
           className="border-t border-slate-100 px-2 py-1 font-mono text-[10px] text-slate-600"
           title={live.reason}
         >
-          live: {showValue(live.value).text}
-          {live.units ? ` ${live.units}` : ""}
+          live: {showPointValue(live.value, live).text}
           {live.quality !== "good" ? ` (${live.quality})` : ""}
         </div>
       ) : null}

@@ -3,7 +3,7 @@
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, useStore } from "@xyflow/react";
 import { memo } from "react";
 import { cn } from "../../lib/cn";
-import { showValue } from "../../lib/format-value";
+import { type PointLabels, showPointValue, showValue } from "../../lib/format-value";
 import type { EditorState } from "../../store/editor-store";
 import { useEditorStore } from "../../store/editor-store-provider";
 import { QUALITY_BADGE } from "./port-style";
@@ -11,13 +11,34 @@ import { QUALITY_BADGE } from "./port-style";
 /** Below this zoom a label is unreadable anyway; drawing hundreds of them would only cost frames. */
 export const EDGE_LABEL_MIN_ZOOM = 0.5;
 
+const nodeIndex = new WeakMap<readonly { id: string }[], Map<string, { data?: unknown }>>();
+
+/** The point a node reads or writes (its `config.point`), found through an index built once per node list. */
+function pointOf(
+  nodes: readonly { id: string; data?: unknown }[] | undefined,
+  id: string,
+): string | undefined {
+  if (!nodes) return undefined;
+  let index = nodeIndex.get(nodes);
+  if (!index) {
+    index = new Map(nodes.map((n) => [n.id, n]));
+    nodeIndex.set(nodes, index);
+  }
+  const config = (index.get(id)?.data as { config?: { point?: unknown } } | undefined)?.config;
+  return typeof config?.point === "string" ? config.point : undefined;
+}
+
 /**
  * The last value carried by an edge: the source's output, or else what the target read on that input.
- * Returned as one string (`text\u0000quality`) so the selector's result compares by value and an
- * edge re-renders only when its own value changes.
+ * An edge out of a Sensor Read's value (or into an Actuator Write's value) carries that point's value,
+ * so it reads with the point's units or state text. Returned as one string (`text\u0000quality`) so the
+ * selector's result compares by value and an edge re-renders only when its own value changes.
  */
 export function edgeValueKey(
-  state: Pick<EditorState, "runtime" | "comparison">,
+  state: Pick<EditorState, "runtime" | "comparison"> & {
+    nodes?: readonly { id: string; data?: unknown }[];
+    pointValues?: Record<string, PointLabels>;
+  },
   edge: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null },
 ): string | null {
   if (state.comparison) return null;
@@ -29,7 +50,10 @@ export function edgeValueKey(
         ? state.runtime[edge.target]?.input_values?.[edge.targetHandle]
         : undefined;
   if (raw === undefined) return null;
-  const shown = showValue(raw);
+  const point =
+    (edge.sourceHandle === "value" ? pointOf(state.nodes, edge.source) : undefined) ??
+    (edge.targetHandle === "value" ? pointOf(state.nodes, edge.target) : undefined);
+  const shown = point ? showPointValue(raw, state.pointValues?.[point]) : showValue(raw);
   return `${shown.text}\u0000${shown.quality ?? ""}`;
 }
 

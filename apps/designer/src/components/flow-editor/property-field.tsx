@@ -2,7 +2,13 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 import { cn } from "../../lib/cn";
-import { type FieldDescriptor, formatFieldValue, parseFieldInput } from "../../lib/zod-form";
+import {
+  type FieldDescriptor,
+  fieldHelp,
+  formatDefault,
+  formatFieldValue,
+  parseFieldInput,
+} from "../../lib/zod-form";
 import { Input } from "../ui/input";
 import { Select } from "../ui/select";
 import { Textarea } from "../ui/textarea";
@@ -51,6 +57,9 @@ export function PropertyField({
 
   const shownError = error ?? (problem && text.trim() === "" ? problem : null);
   const describedBy = `${id}-help`;
+  // "none" is said by the nullable hint instead; a structured default is no placeholder.
+  const shownDefault = field.hasDefault ? formatDefault(field, field.defaultValue) : null;
+  const placeholderDefault = shownDefault === "none" || field.kind === "json" ? null : shownDefault;
   const common = {
     id,
     "aria-invalid": shownError ? true : undefined,
@@ -112,8 +121,8 @@ export function PropertyField({
           placeholder={
             field.kind === "point"
               ? "bacnet:1001/analogInput:1"
-              : field.hasDefault && field.defaultValue !== null
-                ? `default ${String(field.defaultValue)}`
+              : placeholderDefault !== null
+                ? `default ${placeholderDefault}`
                 : field.nullable
                   ? "empty: none"
                   : ""
@@ -127,11 +136,6 @@ export function PropertyField({
         />
       );
   }
-
-  const range =
-    field.min !== undefined || field.max !== undefined
-      ? `${field.min ?? "−∞"} … ${field.max ?? "∞"}`
-      : undefined;
 
   return (
     <div className="space-y-1" data-testid={`property-${field.key}`}>
@@ -157,12 +161,8 @@ export function PropertyField({
           {shownError}
         </p>
       ) : null}
-      <p id={describedBy} className="text-[11px] text-slate-500">
-        {field.description}
-        {range ? `${field.description ? " · " : ""}range ${range}` : ""}
-        {field.hasDefault && field.defaultValue !== undefined
-          ? ` · default ${field.defaultValue === null ? "none" : String(field.defaultValue)}`
-          : ""}
+      <p id={describedBy} className="text-[11px] text-slate-500" data-testid={`field-help-${field.key}`}>
+        {fieldHelp(field)}
       </p>
     </div>
   );

@@ -3,11 +3,14 @@
 import { useEffect, useState } from "react";
 import { designerFetch } from "../../lib/designer-api";
 import { useEditorStoreApi } from "../../store/editor-store-provider";
+import { conflictVersion } from "../../store/working-copy";
 
 /**
  * Writes the canvas as the project's draft every 2 s while it has unsaved changes, and once more
- * with a keepalive fetch when the tab is hidden or closed, so a crash, a closed tab or a power cut loses
- * at most a couple of seconds. The next open of the project resumes from the draft.
+ * with a keepalive fetch (it carries the CSRF header; sendBeacon cannot) when the tab is hidden or closed or the editor unmounts, so a crash, a closed tab
+ * or a power cut loses at most a couple of seconds. The next open of the project resumes from the draft.
+ * A draft names its base version; once another version has landed the server refuses it (409), the
+ * store records the conflict, and autosave pauses until the user has chosen a way out.
  */
 export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; error: string | null } {
   const store = useEditorStoreApi();
@@ -27,7 +30,7 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
     };
     const pending = () => {
       const s = store.getState();
-      return s.revision !== s.savedRevision && s.revision !== written;
+      return s.conflict === null && s.revision !== s.savedRevision && s.revision !== written;
     };
     const url = () => `/api/projects/${store.getState().projectId}/draft`;
 
@@ -47,7 +50,14 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
           setLastDraftAt(new Date().toISOString());
           setError(null);
         } else {
-          setError(`Autosave refused (HTTP ${response.status}).`);
+          const refusal = (await response.json().catch(() => null)) as { code?: unknown } | null;
+          const latest = conflictVersion({
+            status: response.status,
+            code: typeof refusal?.code === "string" ? refusal.code : null,
+            body: refusal,
+          });
+          if (latest !== null) store.getState().setConflict({ latestVersion: latest });
+          else setError(`Autosave refused (HTTP ${response.status}).`);
         }
       } catch {
         setError("Autosave failed: the Designer server is unreachable. Keep this tab open.");
@@ -76,6 +86,9 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       clearInterval(timer);
       window.removeEventListener("pagehide", flush);
       document.removeEventListener("visibilitychange", onVisibility);
+      // Leaving the editor inside the app (a Link to the Deploy page) fires no pagehide: write the
+      // last changes now, so the editor reopens on them.
+      flush();
     };
   }, [store, intervalMs]);
 

@@ -70,6 +70,7 @@ export function useLivePointValues(supervisorId: string, enabled: boolean, inter
         quality: v.quality ?? "uncertain",
         timestamp: v.timestamp ?? new Date().toISOString(),
         ...(v.units ? { units: v.units } : {}),
+        ...(v.text ? { text: v.text } : {}),
         ...(v.reason ? { reason: v.reason } : {}),
       }));
       store.getState().setPointValues(values);

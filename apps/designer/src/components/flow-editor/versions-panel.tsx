@@ -6,6 +6,7 @@ import type { ProjectVersion, ProjectVersionInfo } from "../../lib/api-types";
 import { apiCall } from "../../lib/designer-api";
 import { buildComparison } from "../../store/comparison";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import { conflictVersion } from "../../store/working-copy";
 import { Button } from "../ui/button";
 import { authorName } from "./author-name";
 
@@ -74,12 +75,14 @@ export function VersionsPanel() {
     }
     const result = await apiCall<{ version: ProjectVersion }>(
       `/api/projects/${projectId}/versions/${version}/restore`,
-      {
-        body: { created_by: authorName() },
-      },
+      // A restore is a save: based on the canvas' version, refused if another one landed since.
+      { body: { created_by: authorName(), base_version: state.baseVersion } },
     );
     if (!result.ok) {
+      const latest = conflictVersion(result);
+      if (latest !== null) store.getState().setConflict({ latestVersion: latest });
       setMessage(result.error);
+      await load();
       return;
     }
     const restored = result.body.version;

@@ -44,6 +44,7 @@ export const ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
     sample: "/api/projects/{project}/deploy",
     body: { supervisor_ids: [] },
   },
+  "GET /api/projects/[id]/document": { role: "viewer", sample: "/api/projects/{project}/document" },
   "GET /api/projects/[id]/draft": { role: "viewer", sample: "/api/projects/{project}/draft" },
   "PUT /api/projects/[id]/draft": {
     role: "operator",

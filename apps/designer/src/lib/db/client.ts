@@ -13,6 +13,8 @@ export function openDatabase(file: string): Database.Database {
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  // Deleted or replaced content (an old sealed token, a removed supervisor) is zeroed, not left in free pages.
+  db.pragma("secure_delete = ON");
   migrate(db);
   seedDemoProject(db);
   return db;

@@ -1,10 +1,21 @@
 import type Database from "better-sqlite3";
+import { secretsFor } from "./secret-store";
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+  /** A step SQL cannot express (it needs a key), run after `sql` in the same transaction. */
+  run?: (db: Database.Database) => void;
+  /** Rebuild the file afterwards, so no page of the old content survives in free space or the WAL. */
+  vacuum?: boolean;
+}
 
 /**
  * Ordered, append-only. Each runs once inside a transaction and is recorded in schema_migrations,
  * so an old projects.db is brought forward on start and a half-applied migration never sticks.
  */
-export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     name: "projects and versions (seed §8.1)",
@@ -75,7 +86,26 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
     `,
   },
   {
-    // Id 5, not 4: the supervisor-registry work adds its own migration alongside this one.
+    id: 4,
+    name: "supervisor tokens sealed at rest, pinned certificates",
+    sql: `
+      ALTER TABLE supervisors ADD COLUMN token_sealed TEXT NOT NULL DEFAULT '';
+      ALTER TABLE supervisors ADD COLUMN tls_fingerprint TEXT;
+    `,
+    // Tokens stored in clear by earlier versions are sealed in place (AES-256-GCM, key in projects.key
+    // beside the file, bound to the row id), then the clear column is dropped and the file rebuilt.
+    run(db) {
+      const rows = db.prepare("SELECT id, token FROM supervisors WHERE token <> ''").all() as {
+        id: string;
+        token: string;
+      }[];
+      const seal = db.prepare("UPDATE supervisors SET token_sealed = ?, token = '' WHERE id = ?");
+      for (const row of rows) seal.run(secretsFor(db).seal(row.token, row.id), row.id);
+      db.exec("ALTER TABLE supervisors DROP COLUMN token");
+    },
+    vacuum: true,
+  },
+  {
     id: 5,
     name: "users, sessions and the audit trail (issue 10)",
     sql: `
@@ -121,7 +151,7 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
   },
 ];
 
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)`);
   const applied = new Set(
@@ -130,11 +160,18 @@ export function migrate(db: Database.Database): void {
       .all()
       .map((row) => (row as { id: number }).id),
   );
-  for (const migration of MIGRATIONS) {
+  let vacuum = false;
+  for (const migration of migrations) {
     if (applied.has(migration.id)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.run?.(db);
       db.prepare("INSERT INTO schema_migrations (id, name) VALUES (?, ?)").run(migration.id, migration.name);
     })();
+    vacuum ||= migration.vacuum === true;
+  }
+  if (vacuum && !db.memory) {
+    db.exec("VACUUM");
+    db.pragma("wal_checkpoint(TRUNCATE)");
   }
 }

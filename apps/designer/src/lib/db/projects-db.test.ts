@@ -4,9 +4,22 @@ import { describe, expect, it } from "vitest";
 import { demoFlowConfiguration } from "../flow-document";
 import { openDatabase } from "./client";
 import { exportProject, importProject } from "./project-transfer";
-import { createProject, deleteProject, duplicateProject, listProjects } from "./projects-repository";
+import {
+  createProject,
+  deleteProject,
+  duplicateProject,
+  getProject,
+  listProjects,
+} from "./projects-repository";
 import { DEMO_PROJECT_NAME } from "./seed-demo";
-import { getDraft, listVersions, restoreVersion, saveDraft, saveVersion } from "./versions-repository";
+import {
+  getDraft,
+  listVersions,
+  openDocument,
+  restoreVersion,
+  saveDraft,
+  saveVersion,
+} from "./versions-repository";
 
 const fresh = () => openDatabase(join(tempDir("designer-db"), "projects.db"));
 
@@ -26,10 +39,15 @@ describe("projects.db", () => {
     const db = fresh();
     const project = createProject(db, { name: "Versions" });
     const flow = demoFlowConfiguration(project.id.replace(/^.{8}/, "3f1e0f4e"), "Versions");
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
-    const restored = restoreVersion(db, project.id, 1, "alice")!;
-    expect(restored.version).toBe(3);
-    expect(restored.configuration.nodes).toEqual([]);
+    saveVersion(db, project.id, {
+      baseVersion: 1,
+      configuration: flow,
+      flowData: { comments: [], groups: [] },
+    });
+    const restored = restoreVersion(db, project.id, 1, { createdBy: "alice" });
+    if (!restored?.ok) throw new Error("restore refused");
+    expect(restored.value.version).toBe(3);
+    expect(restored.value.configuration.nodes).toEqual([]);
     const history = listVersions(db, project.id);
     expect(history.map((v) => [v.version, v.node_count, v.created_by])).toEqual([
       [3, 0, "alice"],
@@ -44,7 +62,11 @@ describe("projects.db", () => {
     const db = fresh();
     const project = createProject(db, { name: "Groups" });
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Groups");
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
+    saveVersion(db, project.id, {
+      baseVersion: 1,
+      configuration: flow,
+      flowData: { comments: [], groups: [] },
+    });
     const group = {
       id: "group_1",
       label: "Cooling",
@@ -53,7 +75,11 @@ describe("projects.db", () => {
       height: 200,
       members: ["too_warm", "cooling_cmd"],
     };
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [group] } });
+    saveVersion(db, project.id, {
+      baseVersion: 2,
+      configuration: flow,
+      flowData: { comments: [], groups: [group] },
+    });
     expect(listVersions(db, project.id)[0]!.summary).toBe("groups changed");
     // A version saved before flow_data had groups reads as having none.
     db.prepare("UPDATE project_configs SET flow_data = ? WHERE project_id = ? AND version = 1").run(
@@ -74,8 +100,103 @@ describe("projects.db", () => {
       flowData: { comments: [], groups: [] },
     });
     expect(getDraft(db, project.id)?.configuration.nodes).toHaveLength(3);
-    saveVersion(db, project.id, { configuration: flow, flowData: { comments: [], groups: [] } });
+    saveVersion(db, project.id, {
+      baseVersion: 1,
+      configuration: flow,
+      flowData: { comments: [], groups: [] },
+    });
     expect(getDraft(db, project.id)).toBeNull();
+  });
+
+  it("refuses a save based on an older version with the newest number, and writes nothing", () => {
+    const dir = tempDir("designer-db");
+    const db = openDatabase(join(dir, "projects.db"));
+    const project = createProject(db, { name: "Two tabs" });
+    const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Two tabs");
+    const empty = { comments: [], groups: [] };
+    // Both tabs opened v1; the first save lands as v2.
+    const first = saveVersion(db, project.id, { baseVersion: 1, configuration: flow, flowData: empty });
+    expect(first.ok && first.value.version).toBe(2);
+    const second = saveVersion(db, project.id, {
+      baseVersion: 1,
+      configuration: { ...flow, nodes: flow.nodes.slice(0, 1) },
+      flowData: empty,
+    });
+    expect(second).toEqual({ ok: false, code: "version_conflict", latestVersion: 2 });
+    expect(listVersions(db, project.id).map((v) => v.version)).toEqual([2, 1]);
+    // A version the project never had is no base either.
+    expect(saveVersion(db, project.id, { baseVersion: 7, configuration: flow, flowData: empty }).ok).toBe(
+      false,
+    );
+
+    // "Save as a new version on top": the same document based on the newest lands, v2 stays in history.
+    const onTop = saveVersion(db, project.id, {
+      baseVersion: 2,
+      configuration: { ...flow, nodes: flow.nodes.slice(0, 1) },
+      flowData: empty,
+    });
+    expect(onTop.ok && onTop.value.configuration.nodes).toHaveLength(1);
+    db.close();
+    // The refusal holds across processes: a fresh connection to the same file sees v3 as newest.
+    const again = openDatabase(join(dir, "projects.db"));
+    expect(saveVersion(again, project.id, { baseVersion: 2, configuration: flow, flowData: empty })).toEqual({
+      ok: false,
+      code: "version_conflict",
+      latestVersion: 3,
+    });
+    expect(listVersions(again, project.id).map((v) => [v.version, v.node_count])).toEqual([
+      [3, 1],
+      [2, 3],
+      [1, 0],
+    ]);
+  });
+
+  it("refuses a draft or a restore based on an older version, and keeps the draft that was there", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "Drafts" });
+    const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Drafts");
+    const empty = { comments: [], groups: [] };
+    saveVersion(db, project.id, { baseVersion: 1, configuration: flow, flowData: empty });
+    const kept = saveDraft(db, project.id, { baseVersion: 2, configuration: flow, flowData: empty });
+    expect(kept.ok).toBe(true);
+    const stale = saveDraft(db, project.id, {
+      baseVersion: 1,
+      configuration: { ...flow, nodes: [] },
+      flowData: empty,
+    });
+    expect(stale).toEqual({ ok: false, code: "version_conflict", latestVersion: 2 });
+    expect(getDraft(db, project.id)?.configuration.nodes).toHaveLength(3);
+
+    expect(restoreVersion(db, project.id, 1, { baseVersion: 1 })).toEqual({
+      ok: false,
+      code: "version_conflict",
+      latestVersion: 2,
+    });
+    const restored = restoreVersion(db, project.id, 1, { baseVersion: 2 });
+    expect(restored?.ok && restored.value.version).toBe(3);
+    expect(restoreVersion(db, project.id, 9, { baseVersion: 3 })).toBeNull();
+  });
+
+  it("opens the draft with its own base, else the newest version", () => {
+    const db = fresh();
+    const project = createProject(db, { name: "Open" });
+    const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Open");
+    const empty = { comments: [], groups: [] };
+    const meta = getProject(db, project.id)!;
+    expect(openDocument(db, meta)).toMatchObject({ base_version: 1, draft_saved_at: null });
+    saveVersion(db, project.id, { baseVersion: 1, configuration: flow, flowData: empty });
+    const opened = openDocument(db, meta);
+    expect(opened.base_version).toBe(2);
+    expect(opened.configuration.nodes).toHaveLength(3);
+    saveDraft(db, project.id, { baseVersion: 2, configuration: { ...flow, nodes: [] }, flowData: empty });
+    const drafted = openDocument(db, meta);
+    expect(drafted.base_version).toBe(2);
+    expect(drafted.configuration.nodes).toEqual([]);
+    expect(drafted.draft_saved_at).not.toBeNull();
+    // A draft left on an older base (written before drafts were checked) keeps that base, so the
+    // editor's first autosave or save meets the conflict instead of hiding v3.
+    db.prepare("UPDATE project_drafts SET base_version = 1 WHERE project_id = ?").run(project.id);
+    expect(openDocument(db, meta).base_version).toBe(1);
   });
 
   it("duplicates with a new flow id, and searches by name", () => {

@@ -1,8 +1,14 @@
 import { type FlowConfiguration, FlowConfigurationStructureSchema } from "@bms/schemas";
 import type Database from "better-sqlite3";
-import type { ProjectDraft, ProjectVersion, ProjectVersionInfo } from "../api-types";
+import type { EditorDocument, ProjectDraft, ProjectVersion, ProjectVersionInfo } from "../api-types";
 import { diffFlows, summarizeDiff } from "../flow-diff";
-import { type FlowData, FlowDataSchema, flowSemver } from "../flow-document";
+import {
+  EMPTY_FLOW_DATA,
+  emptyFlowConfiguration,
+  type FlowData,
+  FlowDataSchema,
+  flowSemver,
+} from "../flow-document";
 import { nowIso } from "./sqlite-time";
 
 interface VersionRow {
@@ -102,32 +108,74 @@ export function insertVersion(
   return getVersion(db, projectId, version)!;
 }
 
+/**
+ * Optimistic concurrency: a save names the version its document was based on, and lands only if
+ * that is still the newest. Otherwise nothing is written and the caller learns which version did
+ * land, so the editor can offer reload, save on top or compare instead of silently overwriting.
+ */
+export type SaveOutcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: "version_conflict"; latestVersion: number };
+
+function conflictWith(db: Database.Database, projectId: string, baseVersion: number): number | null {
+  const latest = latestVersionNumber(db, projectId);
+  return latest === baseVersion ? null : latest;
+}
+
+/** The newest version number (0 for a project without versions), without parsing its document. */
+export function latestVersionNumber(db: Database.Database, projectId: string): number {
+  const row = db
+    .prepare("SELECT MAX(version) AS version FROM project_configs WHERE project_id = ?")
+    .get(projectId) as { version: number | null };
+  return row.version ?? 0;
+}
+
 export function saveVersion(
   db: Database.Database,
   projectId: string,
-  input: { configuration: FlowConfiguration; flowData: FlowData; summary?: string; createdBy?: string },
-): ProjectVersion {
-  return db.transaction(() => insertVersion(db, projectId, input))();
+  input: {
+    baseVersion: number;
+    configuration: FlowConfiguration;
+    flowData: FlowData;
+    summary?: string;
+    createdBy?: string;
+  },
+): SaveOutcome<ProjectVersion> {
+  // One transaction: the check and the insert cannot be split by another writer.
+  return db.transaction((): SaveOutcome<ProjectVersion> => {
+    const latest = conflictWith(db, projectId, input.baseVersion);
+    if (latest !== null) return { ok: false, code: "version_conflict", latestVersion: latest };
+    const { baseVersion: _base, ...rest } = input;
+    return { ok: true, value: insertVersion(db, projectId, rest) };
+  })();
 }
 
-/** Restoring copies an old version forward as the newest one: history is never rewritten. */
+/**
+ * Restoring copies an old version forward as the newest one: history is never rewritten. With a
+ * base version it is a save like any other, refused if another version landed since.
+ */
 export function restoreVersion(
   db: Database.Database,
   projectId: string,
   version: number,
-  createdBy?: string,
-): ProjectVersion | null {
-  return db.transaction(() => {
+  options: { createdBy?: string; baseVersion?: number } = {},
+): SaveOutcome<ProjectVersion> | null {
+  return db.transaction((): SaveOutcome<ProjectVersion> | null => {
     const old = getVersion(db, projectId, version);
     if (!old) return null;
+    if (options.baseVersion !== undefined) {
+      const latest = conflictWith(db, projectId, options.baseVersion);
+      if (latest !== null) return { ok: false, code: "version_conflict", latestVersion: latest };
+    }
     const current = latestVersion(db, projectId);
     const diff = current ? summarizeDiff(diffFlows(current.configuration, old.configuration)) : "";
-    return insertVersion(db, projectId, {
+    const restored = insertVersion(db, projectId, {
       configuration: old.configuration,
       flowData: old.flow_data,
       summary: `restored v${version}${diff ? ` (${diff})` : ""}`,
-      ...(createdBy ? { createdBy } : {}),
+      ...(options.createdBy ? { createdBy: options.createdBy } : {}),
     });
+    return { ok: true, value: restored };
   })();
 }
 
@@ -145,27 +193,65 @@ export function getDraft(db: Database.Database, projectId: string): ProjectDraft
   };
 }
 
+/**
+ * The autosave of a working copy. It is refused like a save when another version landed after the
+ * one it was based on: a draft on an old base would reopen as if nothing had happened since.
+ */
 export function saveDraft(
   db: Database.Database,
   projectId: string,
   input: { baseVersion: number; configuration: FlowConfiguration; flowData: FlowData },
-): ProjectDraft {
-  const now = nowIso();
-  db.prepare(
-    `INSERT INTO project_drafts (project_id, base_version, flow_data, config_json, saved_at)
-     VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(project_id) DO UPDATE SET base_version = excluded.base_version,
-       flow_data = excluded.flow_data, config_json = excluded.config_json, saved_at = excluded.saved_at`,
-  ).run(
-    projectId,
-    input.baseVersion,
-    JSON.stringify(input.flowData),
-    JSON.stringify(input.configuration),
-    now,
-  );
-  return getDraft(db, projectId)!;
+): SaveOutcome<ProjectDraft> {
+  return db.transaction((): SaveOutcome<ProjectDraft> => {
+    const latest = conflictWith(db, projectId, input.baseVersion);
+    if (latest !== null) return { ok: false, code: "version_conflict", latestVersion: latest };
+    db.prepare(
+      `INSERT INTO project_drafts (project_id, base_version, flow_data, config_json, saved_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(project_id) DO UPDATE SET base_version = excluded.base_version,
+         flow_data = excluded.flow_data, config_json = excluded.config_json, saved_at = excluded.saved_at`,
+    ).run(
+      projectId,
+      input.baseVersion,
+      JSON.stringify(input.flowData),
+      JSON.stringify(input.configuration),
+      nowIso(),
+    );
+    return { ok: true, value: getDraft(db, projectId)! };
+  })();
 }
 
 export function discardDraft(db: Database.Database, projectId: string): void {
   db.prepare("DELETE FROM project_drafts WHERE project_id = ?").run(projectId);
+}
+
+/**
+ * The editor's working copy as stored now: the autosaved draft when there is one, else the newest
+ * version. A draft keeps its own base, so a draft left on an older base than the newest version
+ * (from before drafts were checked) reopens as a conflict, never as if nothing had landed since.
+ */
+export function openDocument(
+  db: Database.Database,
+  project: { id: string; name: string; flow_id: string },
+): EditorDocument {
+  const latest = latestVersion(db, project.id);
+  const draft = getDraft(db, project.id);
+  if (draft) {
+    return {
+      project_id: project.id,
+      project_name: project.name,
+      base_version: draft.base_version,
+      configuration: draft.configuration,
+      flow_data: draft.flow_data,
+      draft_saved_at: draft.saved_at,
+    };
+  }
+  return {
+    project_id: project.id,
+    project_name: project.name,
+    base_version: latest?.version ?? 0,
+    configuration: latest?.configuration ?? emptyFlowConfiguration(project.flow_id, project.name),
+    flow_data: latest?.flow_data ?? EMPTY_FLOW_DATA,
+    draft_saved_at: null,
+  };
 }

@@ -71,13 +71,19 @@ export class PointFactory {
     });
   }
 
-  bi(offset: number, name: string, texts: [active: string, inactive: string] = ["On", "Off"]): SimObject {
+  bi(
+    offset: number,
+    name: string,
+    texts: [active: string, inactive: string] = ["On", "Off"],
+    extra: Extra = {},
+  ): SimObject {
     return this.add({
       type: T.binaryInput,
       instance: offset,
       name,
       activeText: texts[0],
       inactiveText: texts[1],
+      ...extra,
     });
   }
 
@@ -86,6 +92,7 @@ export class PointFactory {
     name: string,
     relinquishDefault: 0 | 1,
     texts: [string, string] = ["On", "Off"],
+    extra: Extra = {},
   ): SimObject {
     return this.add({
       type: T.binaryOutput,
@@ -94,6 +101,7 @@ export class PointFactory {
       relinquishDefault,
       activeText: texts[0],
       inactiveText: texts[1],
+      ...extra,
     });
   }
 
@@ -102,6 +110,7 @@ export class PointFactory {
     name: string,
     relinquishDefault: 0 | 1,
     texts: [string, string] = ["Enabled", "Disabled"],
+    extra: Extra & { commandable?: boolean } = {},
   ): SimObject {
     return this.add({
       type: T.binaryValue,
@@ -111,6 +120,7 @@ export class PointFactory {
       relinquishDefault,
       activeText: texts[0],
       inactiveText: texts[1],
+      ...extra,
     });
   }
 
@@ -128,7 +138,13 @@ export class PointFactory {
     });
   }
 
-  msv(offset: number, name: string, states: string[], relinquishDefault: number): SimObject {
+  msv(
+    offset: number,
+    name: string,
+    states: string[],
+    relinquishDefault: number,
+    extra: Extra = {},
+  ): SimObject {
     return this.add({
       type: T.multiStateValue,
       instance: offset,
@@ -136,6 +152,7 @@ export class PointFactory {
       commandable: true,
       relinquishDefault,
       stateText: states,
+      ...extra,
     });
   }
 }

@@ -10,6 +10,7 @@ import type {
   FlowStatusResponse,
   NodeExecutionStatus,
   PointValue,
+  PriorityArrayResponse,
   Trigger,
 } from "@bms/schemas";
 import type { AlertRecord } from "../../../src/storage/alerts-repo";
@@ -27,6 +28,7 @@ export type {
   ExecutionStateResponse,
   NodeExecutionStatus,
   PointValue,
+  PriorityArrayResponse,
 };
 
 export interface HealthResponse {
@@ -133,4 +135,7 @@ export interface DeviceObject {
   object_name: string;
   description?: string;
   units?: string;
+  state_text?: string[];
+  active_text?: string;
+  inactive_text?: string;
 }

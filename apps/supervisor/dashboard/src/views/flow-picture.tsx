@@ -4,11 +4,17 @@ import { nodeTone } from "../components/status";
 import { value } from "../format";
 import { usePanZoom } from "./pan-zoom";
 
-/** The Designer's node geometry (flow-node-view.tsx), so a flow looks the same in both places. */
+/**
+ * The Designer's node width, header and row height (flow-node-view.tsx), so a flow looks alike in
+ * both places. Unlike the Designer, every port has a row of its own (inputs first, then outputs):
+ * a value drawn on a row is that port's value and cannot be read as the neighbour's on the other side.
+ */
 const NODE_WIDTH = 220;
 const HEADER = 44;
 const PORT_ROW = 22;
 const PAD = 40;
+/** Kept free between two nodes that the taller rows would otherwise make overlap. */
+const NODE_GAP = 12;
 
 const PORT_COLORS: Record<string, string> = {
   number: "#2563eb",
@@ -36,8 +42,19 @@ interface Placed {
   height: number;
 }
 
-function portY(p: Placed, index: number): number {
-  return p.y + HEADER + 4 + index * PORT_ROW + 8;
+/** Row of an input port: the inputs come first. */
+function inputRow(_p: Placed, index: number): number {
+  return index;
+}
+
+/** Row of an output port: below every input. */
+function outputRow(p: Placed, index: number): number {
+  return (p.type?.inputs.length ?? 0) + index;
+}
+
+/** The centre line of a row, relative to the node's top. */
+function rowY(row: number): number {
+  return HEADER + 4 + row * PORT_ROW + 8;
 }
 
 function clip(text: string, max: number): string {
@@ -68,27 +85,25 @@ function labelWidth(port: PortInfo): number {
   return (port.label ?? port.name).length * 7.2;
 }
 
-/** Where the input label on row `i` ends, so an output value on that row does not cover it. */
-function inputLabelEnd(p: Placed, i: number): number {
-  const input = p.type?.inputs[i];
-  return input ? 10 + labelWidth(input) + 6 : 10;
-}
-
 /**
- * The last value on an output port, in a dark chip left of the port's name (amber when not good),
- * shortened to the room left by the input label on the same row; the node's details show it whole.
+ * A port's last value in a chip on the port's own row (amber when not good): right after an input's
+ * name, or just left of an output's name. Shortened to the room on the row; the node's details show
+ * it whole.
  */
 function ValueChip(props: {
   shown: { text: string; quality: string };
   left: number;
   right: number;
+  align: "start" | "end";
   y: number;
   testId: string;
+  input?: boolean;
 }) {
   const room = Math.floor((props.right - props.left - 10) / 6.4);
   const text = clip(props.shown.text, Math.min(12, Math.max(room, 2)));
   const width = text.length * 6.4 + 10;
-  const x = props.right - width;
+  const x = props.align === "end" ? props.right - width : props.left;
+  const good = props.shown.quality === "good";
   return (
     <g data-testid={props.testId} data-value={props.shown.text} data-quality={props.shown.quality}>
       <title>{props.shown.text}</title>
@@ -98,7 +113,7 @@ function ValueChip(props: {
         width={width}
         height={17}
         rx={3}
-        class={props.shown.quality === "good" ? "value-chip" : "value-chip value-chip-bad"}
+        class={`value-chip${props.input ? " value-chip-in" : ""}${good ? "" : " value-chip-bad"}`}
       />
       <text x={x + width / 2} y={props.y + 4} class="value-text" text-anchor="middle">
         {text}
@@ -108,13 +123,23 @@ function ValueChip(props: {
 }
 
 function place(config: CurrentConfigResponse): Placed[] {
-  return config.package.configuration.nodes.map((node, i) => {
+  const placed = config.package.configuration.nodes.map((node, i) => {
     const type = config.node_types[node.type];
-    const rows = Math.max(type?.inputs.length ?? 0, type?.outputs.length ?? 0, 1);
+    const rows = Math.max((type?.inputs.length ?? 0) + (type?.outputs.length ?? 0), 1);
     // A flow written by hand may have no positions: lay those nodes out left to right.
     const at = node.position ?? { x: i * (NODE_WIDTH + 60), y: 0 };
     return { node, type, x: at.x, y: at.y, height: HEADER + rows * PORT_ROW + 8 };
   });
+  // One row per port makes nodes taller than the Designer drew them: push a node down below any
+  // node above it in the same column that it would now overlap, keeping the Designer's order.
+  const byTop = [...placed].sort((a, b) => a.y - b.y || a.x - b.x);
+  for (const [i, p] of byTop.entries()) {
+    for (const above of byTop.slice(0, i)) {
+      const sameColumn = above.x < p.x + NODE_WIDTH && p.x < above.x + NODE_WIDTH;
+      if (sameColumn && above.y + above.height + NODE_GAP > p.y) p.y = above.y + above.height + NODE_GAP;
+    }
+  }
+  return placed;
 }
 
 /**
@@ -205,9 +230,9 @@ function FlowDrawing(props: {
     const out = Math.max(0, from.type?.outputs.findIndex((p) => p.name === c.from_output) ?? 0);
     const inp = Math.max(0, to.type?.inputs.findIndex((p) => p.name === c.to_input) ?? 0);
     const x1 = from.x + NODE_WIDTH;
-    const y1 = portY(from, out);
+    const y1 = from.y + rowY(outputRow(from, out));
     const x2 = to.x;
-    const y2 = portY(to, inp);
+    const y2 = to.y + rowY(inputRow(to, inp));
     const bend = Math.max(40, Math.abs(x2 - x1) / 2);
     const carried = portValue(props.statuses.get(c.from_node)?.output_values?.[c.from_output]);
     return [
@@ -264,19 +289,53 @@ function FlowDrawing(props: {
             >
               {status?.status ?? "idle"}
             </text>
-            {(p.type?.inputs ?? []).map((port: PortInfo, i) => (
-              <g key={`in-${port.name}`}>
-                <circle cx={0} cy={portY(p, i) - p.y} r={5} fill={PORT_COLORS[port.type] ?? "#64748b"} />
-                <text x={10} y={portY(p, i) - p.y + 4} class="port-label">
-                  {port.label ?? port.name}
-                </text>
-              </g>
-            ))}
-            {(p.type?.outputs ?? []).map((port: PortInfo, i) => {
-              const shown = portValue(status?.output_values?.[port.name]);
-              const y = portY(p, i) - p.y;
+            {(p.type?.inputs ?? []).map((port: PortInfo, i) => {
+              const row = inputRow(p, i);
+              const y = rowY(row);
+              const shown = portValue(status?.input_values?.[port.name]);
               return (
-                <g key={`out-${port.name}`}>
+                <g
+                  key={`in-${port.name}`}
+                  data-testid={`exec-port-${p.node.id}-in-${port.name}`}
+                  data-row={row}
+                >
+                  <circle cx={0} cy={y} r={5} fill={PORT_COLORS[port.type] ?? "#64748b"} />
+                  <text x={10} y={y + 4} class="port-label">
+                    {port.label ?? port.name}
+                  </text>
+                  {shown ? (
+                    <ValueChip
+                      shown={shown}
+                      left={10 + labelWidth(port) + 6}
+                      right={NODE_WIDTH - 10}
+                      align="start"
+                      y={y}
+                      input
+                      testId={`exec-input-${p.node.id}-${port.name}`}
+                    />
+                  ) : null}
+                </g>
+              );
+            })}
+            {(p.type?.outputs ?? []).map((port: PortInfo, i) => {
+              const row = outputRow(p, i);
+              const y = rowY(row);
+              const shown = portValue(status?.output_values?.[port.name]);
+              return (
+                <g
+                  key={`out-${port.name}`}
+                  data-testid={`exec-port-${p.node.id}-out-${port.name}`}
+                  data-row={row}
+                >
+                  {i === 0 && row > 0 ? (
+                    <line
+                      x1={0}
+                      x2={NODE_WIDTH}
+                      y1={y - PORT_ROW / 2}
+                      y2={y - PORT_ROW / 2}
+                      class="node-rule"
+                    />
+                  ) : null}
                   <circle cx={NODE_WIDTH} cy={y} r={5} fill={PORT_COLORS[port.type] ?? "#64748b"} />
                   <text x={NODE_WIDTH - 10} y={y + 4} class="port-label" text-anchor="end">
                     {port.label ?? port.name}
@@ -284,8 +343,9 @@ function FlowDrawing(props: {
                   {shown ? (
                     <ValueChip
                       shown={shown}
-                      left={inputLabelEnd(p, i)}
+                      left={10}
                       right={NODE_WIDTH - 20 - labelWidth(port)}
+                      align="end"
                       y={y}
                       testId={`exec-value-${p.node.id}-${port.name}`}
                     />

@@ -1,9 +1,9 @@
+import { unitSymbol } from "@bms/bacnet/display";
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { Bucket } from "../api/types";
 import { pointValue, value } from "../format";
 import { parseBacnetRef } from "../point-catalog";
-import { unitSymbol } from "../units";
 
 const COLORS = ["#2563eb", "#c2410c", "#047857", "#7c3aed", "#0e7490", "#be123c"];
 

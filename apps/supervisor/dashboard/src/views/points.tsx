@@ -1,3 +1,4 @@
+import { formatValue } from "@bms/bacnet/display";
 import { useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
 import type { LatestResponse, PointValue } from "../api/types";
@@ -5,14 +6,29 @@ import { ActionButton } from "../components/action-button";
 import { Pill, qualityTone, Stale } from "../components/status";
 import { ago, pointValue, shortRef, value } from "../format";
 import { type PointInfo, type PointSource, usePointCatalog } from "../point-catalog";
-import { unitSymbol } from "../units";
 import { useNow, usePoll } from "../use-poll";
+import { PointDetail } from "./point-detail";
 
 interface Row extends PointInfo {
   value: PointValue["value"] | undefined;
   quality: PointValue["quality"] | undefined;
   reason: string | undefined;
+  /** The state text the supervisor sent with the value (multi-state, binary). */
+  text: string | undefined;
   at: number | undefined;
+}
+
+/** A value as the operator reads it: state text, or the number with its unit symbol. */
+function shownValue(r: Row): string {
+  if (r.text) return r.text;
+  if (r.value === undefined) return "–";
+  const hasTexts = r.labels?.state_text || r.labels?.active_text !== undefined;
+  return hasTexts || r.labels?.units ? formatValue(r.value, r.labels) : pointValue(r.ref, r.value);
+}
+
+/** `#/points?point=<ref>` opens that point's detail, so a link or a reload keeps it open. */
+function pointInHash(): string | null {
+  return new URLSearchParams(location.hash.split("?")[1] ?? "").get("point");
 }
 
 type SortKey = "name" | "ref" | "value" | "quality" | "age";
@@ -56,6 +72,11 @@ export function Points() {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ key: SortKey; up: boolean }>({ key: "name", up: true });
   const [adding, setAdding] = useState("");
+  const [selected, setSelected] = useState<string | null>(pointInHash());
+  const select = (ref: string | null) => {
+    setSelected(ref);
+    history.replaceState(null, "", ref ? `#/points?point=${encodeURIComponent(ref)}` : "#/points");
+  };
 
   const liveByRef = new Map((live.data?.values ?? []).map((v) => [v.point, v]));
   const latestByRef = new Map((latest.data?.values ?? []).map((v) => [v.point, v]));
@@ -66,6 +87,7 @@ export function Points() {
       value: v?.value,
       quality: v?.quality,
       reason: v && "reason" in v && typeof v.reason === "string" ? v.reason : undefined,
+      text: v && "text" in v && typeof v.text === "string" ? v.text : undefined,
       at: v ? Date.parse(v.timestamp) : undefined,
     };
   });
@@ -110,6 +132,14 @@ export function Points() {
         </span>
       </div>
       <Stale error={live.error ?? latest.error} />
+      {selected ? (
+        <PointDetail
+          key={selected}
+          point={selected}
+          name={rows.find((r) => r.ref === selected)?.name ?? shortRef(selected)}
+          onClose={() => select(null)}
+        />
+      ) : null}
       <div class="table-wrap">
         <table class="table" data-testid="points-table">
           <thead>
@@ -125,11 +155,21 @@ export function Points() {
           <tbody>
             {shown.map((r) => (
               <tr key={r.ref} data-testid="point-row" data-ref={r.ref}>
-                <td class="strong">{r.name}</td>
+                <td class="strong">
+                  <button
+                    type="button"
+                    class="sort"
+                    onClick={() => select(r.ref)}
+                    aria-pressed={selected === r.ref}
+                    title="Show the priority array and who commands this point"
+                    data-testid="point-open"
+                  >
+                    {r.name}
+                  </button>
+                </td>
                 <td class="mono">{shortRef(r.ref)}</td>
                 <td class="num mono" data-testid="point-value">
-                  {pointValue(r.ref, r.value)}
-                  {r.value !== undefined && r.value !== null && r.units ? ` ${unitSymbol(r.units)}` : ""}
+                  {shownValue(r)}
                 </td>
                 <td>
                   {r.quality ? (

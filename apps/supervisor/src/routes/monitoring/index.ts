@@ -72,6 +72,13 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
       packets_received: transport?.received ?? 0,
       packets_sent: transport?.sent ?? 0,
       packets_dropped: transport?.dropped ?? 0,
+      devices_known: app.bacnet.devices.size,
+      // What the wire checks refused: forged or misrouted replies, I-Ams, COV notifications, caps.
+      wire: {
+        ...app.bacnet.wire,
+        replies_foreign: transport?.foreignReplies ?? 0,
+        replies_unsolicited: transport?.unsolicitedReplies ?? 0,
+      },
     },
     history: { pending_samples: app.repos.timeseries.pending },
     system: systemMetrics(),
@@ -110,6 +117,13 @@ export async function prometheusRoute(app: FastifyInstance, options: { dataDir: 
       ["bms_bacnet_retries_total", "counter", m.bacnet.retries],
       ["bms_bacnet_packets_received_total", "counter", m.bacnet.packets_received],
       ["bms_bacnet_packets_dropped_total", "counter", m.bacnet.packets_dropped],
+      ["bms_bacnet_devices_known", "gauge", m.bacnet.devices_known],
+      ["bms_bacnet_replies_foreign_total", "counter", m.bacnet.wire.replies_foreign],
+      ["bms_bacnet_iam_over_cap_total", "counter", m.bacnet.wire.iam_over_cap],
+      ["bms_bacnet_iam_pinned_ignored_total", "counter", m.bacnet.wire.iam_pinned_ignored],
+      ["bms_bacnet_address_changes_total", "counter", m.bacnet.wire.address_changes],
+      ["bms_bacnet_address_claims_refused_total", "counter", m.bacnet.wire.address_claims_refused],
+      ["bms_bacnet_cov_dropped_total", "counter", m.bacnet.wire.cov_dropped],
     ] as const;
     const text = lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}`).join("\n");
     reply.type("text/plain; version=0.0.4").send(`${text}\n`);

@@ -1,15 +1,41 @@
+import { stateLabel } from "@bms/bacnet/display";
 import {
   type BacnetPointRef,
+  formatPointRef,
   PointReadRequestSchema,
   type PointValue,
   PointWriteRequestSchema,
+  type PriorityArrayResponse,
+  PriorityArrayResponseSchema,
   parsePointRef,
 } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { route } from "../../http/route";
+import { readCommandPicture } from "../../bacnet/command-picture";
+import { priorityView } from "../../engine/priority-view";
+import { HttpError, route } from "../../http/route";
+
+/** Properties whose values read like presentValue: they share its units and state texts. */
+const VALUE_PROPERTIES = new Set(["presentValue", "relinquishDefault", "priorityArray"]);
 
 export async function pointRoutes(app: FastifyInstance): Promise<void> {
+  /**
+   * Adds how the value reads for people: the object's units, and the state text of a binary or
+   * multi-state value, from the object cache that browsing filled (no extra BACnet traffic).
+   */
+  function labelled(value: PointValue): PointValue {
+    const parsed = parsePointRef(value.point);
+    if (!parsed.ok || parsed.ref.protocol !== "bacnet" || !VALUE_PROPERTIES.has(parsed.ref.property))
+      return value;
+    const labels = app.repos.devices.labels(parsed.ref.device, parsed.ref.objectType, parsed.ref.instance);
+    if (!labels) return value;
+    const out: PointValue = { ...value };
+    if (labels.units && labels.units !== "noUnits") out.units = labels.units;
+    const text = Array.isArray(value.value) ? undefined : stateLabel(value.value, labels);
+    if (text) out.text = text;
+    return out;
+  }
+
   /** Reads any list of canonical refs; non-BACnet refs come back bad with the reason. */
   async function read(refs: readonly string[]): Promise<PointValue[]> {
     const bacnetRefs: { i: number; ref: BacnetPointRef }[] = [];
@@ -36,7 +62,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         timestamp: new Date(r.timestamp).toISOString(),
       };
       if (r.reason) value.reason = r.reason;
-      out[b.i] = value;
+      out[b.i] = labelled(value);
     });
     return out;
   }
@@ -68,21 +94,49 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           .filter(Boolean);
         const canonical = refs.map((r) => {
           const parsed = parsePointRef(r);
-          return parsed.ok && parsed.ref.protocol === "bacnet"
-            ? `bacnet:${parsed.ref.device}/${parsed.ref.objectType}:${parsed.ref.instance}.${parsed.ref.property}`
-            : r;
+          return parsed.ok ? formatPointRef(parsed.ref) : r;
         });
         return { values: await read(canonical) };
       }
       // The flow's own last scan: no extra BACnet traffic for a dashboard refresh.
-      const values: PointValue[] = [...app.engine.readValues()].map(([point, v]) => ({
-        point,
-        value: Array.isArray(v.value) ? null : (v.value as PointValue["value"]),
-        quality: v.quality,
-        ...(v.reason ? { reason: v.reason } : {}),
-        timestamp: new Date(v.timestamp).toISOString(),
-      }));
+      const values: PointValue[] = [...app.engine.readValues()].map(([point, v]) =>
+        labelled({
+          point,
+          value: Array.isArray(v.value) ? null : (v.value as PointValue["value"]),
+          quality: v.quality,
+          ...(v.reason ? { reason: v.reason } : {}),
+          timestamp: new Date(v.timestamp).toISOString(),
+        }),
+      );
       return { values };
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/priority",
+    summary:
+      "A point's command picture: the 16 priority slots, who holds each (this supervisor's flows or another writer), the relinquish default and the winning slot",
+    tags: ["points"],
+    auth: "viewer",
+    query: z.object({ point: z.string().min(1).max(300) }),
+    response: PriorityArrayResponseSchema,
+    async handler({ query }): Promise<PriorityArrayResponse> {
+      const parsed = parsePointRef(query.point);
+      if (!parsed.ok) {
+        throw new HttpError(422, "invalid query", [{ path: "query.point", message: parsed.message }]);
+      }
+      if (parsed.ref.protocol !== "bacnet") {
+        throw new HttpError(422, "invalid query", [
+          { path: "query.point", message: `${parsed.ref.protocol} points have no priority array` },
+        ]);
+      }
+      // The picture is the object's, whatever property the ref named.
+      const ref: BacnetPointRef = { ...parsed.ref, property: "presentValue" };
+      delete ref.index;
+      const point = formatPointRef(ref);
+      const picture = await readCommandPicture(app.bacnet, ref);
+      return priorityView(point, picture, app.repos.commands.forPoint(point), app.engine.flow?.plan);
     },
   });
 

@@ -11,7 +11,8 @@ export const runtime = "nodejs";
 type Params = { params: Promise<{ path: string[] }> };
 
 /**
- * `/api/runtime/<path>?supervisor=<id>` → `<supervisor url>/api/<path>` with the stored token. The
+ * `/api/runtime/<path>?supervisor=<id>` → `<supervisor url>/api/<path>` with the stored token (and its
+ * pinned certificate checked before the token leaves). The
  * browser never holds a supervisor token and never needs CORS; the Designer never speaks BACnet.
  */
 async function proxy(
@@ -36,12 +37,13 @@ async function proxy(
     }
     auth.note({ details: { supervisor: supervisorId, ...writeFacts(path, body) } });
   }
-  const query = url.searchParams.toString();
-  const result = await callSupervisor(
-    target,
-    `/api/${path.map(encodeURIComponent).join("/")}${query ? `?${query}` : ""}`,
-    { method: request.method, body, signal: request.signal },
-  );
+  // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
+  const result = await callSupervisor(target, ["api", ...path].join("/"), {
+    method: request.method,
+    body,
+    query: url.searchParams,
+    signal: request.signal,
+  });
   const headers = { "x-bms-supervisor-latency-ms": String(Math.round(result.latency_ms)) };
   if (result.ok) {
     const response = json(result.body, result.status);

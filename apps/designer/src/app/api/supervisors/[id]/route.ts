@@ -18,12 +18,11 @@ export const PUT = guarded(
   { role: "admin", audit: "supervisor.update" },
   async (request: Request, { params }: Params) => {
     const { id } = await params;
-    if (id === BUILTIN_SUPERVISOR_ID)
-      return problem(409, "the local supervisor is set by BMS_SUPERVISOR_URL and BMS_SUPERVISOR_TOKEN");
     const body = await readBody(request, SupervisorInputSchema);
     if (!body.ok) return body.response;
-    const updated = updateSupervisor(getDb(), id, body.value);
-    return updated ? json({ supervisor: toEntry(updated) }) : problem(404, `supervisor ${id} not found`);
+    const saved = updateSupervisor(getDb(), id, body.value);
+    if (!saved.ok) return problem(saved.status, saved.error, saved.errors);
+    return json({ supervisor: toEntry(saved.target) });
   },
 );
 

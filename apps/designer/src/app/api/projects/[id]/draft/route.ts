@@ -3,7 +3,7 @@ import { guarded } from "../../../../../lib/auth/guard";
 import { getDb } from "../../../../../lib/db/client";
 import { getProject } from "../../../../../lib/db/projects-repository";
 import { discardDraft, getDraft, saveDraft } from "../../../../../lib/db/versions-repository";
-import { json, problem, readBody } from "../../../../../lib/http";
+import { json, problem, readBody, versionConflict } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -15,7 +15,10 @@ export const GET = guarded({ role: "viewer" }, async (_request: Request, { param
   return json({ draft: getDraft(getDb(), id) });
 });
 
-/** Autosave: one draft per project, overwritten every few seconds; a save turns it into a version. */
+/**
+ * Autosave: one draft per project, overwritten every few seconds; a save turns it into a version.
+ * Refused with 409 once another version landed after the draft's base.
+ */
 async function put(request: Request, { params }: Params) {
   const { id } = await params;
   const db = getDb();
@@ -27,7 +30,8 @@ async function put(request: Request, { params }: Params) {
     configuration: body.value.configuration,
     flowData: body.value.flow_data,
   });
-  return json({ saved_at: draft.saved_at });
+  if (!draft.ok) return versionConflict(draft.latestVersion);
+  return json({ saved_at: draft.value.saved_at });
 }
 
 export const PUT = guarded({ role: "operator", audit: "project.draft" }, put);

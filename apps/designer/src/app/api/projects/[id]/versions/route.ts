@@ -3,7 +3,7 @@ import { guarded } from "../../../../../lib/auth/guard";
 import { getDb } from "../../../../../lib/db/client";
 import { getProject } from "../../../../../lib/db/projects-repository";
 import { listVersions, saveVersion } from "../../../../../lib/db/versions-repository";
-import { json, problem, readBody } from "../../../../../lib/http";
+import { json, problem, readBody, versionConflict } from "../../../../../lib/http";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -16,7 +16,10 @@ export const GET = guarded({ role: "viewer" }, async (_request: Request, { param
   return json({ versions: listVersions(getDb(), id) });
 });
 
-/** Every save is a new version; work in progress with validation errors may be saved, bad JSON may not. */
+/**
+ * Every save is a new version; work in progress with validation errors may be saved, bad JSON may not.
+ * A save based on an older version than the newest is refused with 409 and the newest version number.
+ */
 export const POST = guarded(
   { role: "operator", audit: "project.save" },
   async (request: Request, { params }: Params, auth) => {
@@ -27,7 +30,8 @@ export const POST = guarded(
     const body = await readBody(request, SaveVersionRequestSchema);
     if (!body.ok) return body.response;
     const { configuration } = body.value;
-    const version = saveVersion(db, id, {
+    const saved = saveVersion(db, id, {
+      baseVersion: body.value.base_version,
       // The project owns its flow identity: a pasted or imported document cannot change it.
       configuration: {
         ...configuration,
@@ -42,6 +46,7 @@ export const POST = guarded(
       // The history names the signed-in user; a name typed in the browser cannot speak for someone else.
       createdBy: auth.session?.user.name ?? body.value.created_by ?? "designer",
     });
-    return json({ version }, 201);
+    if (!saved.ok) return versionConflict(saved.latestVersion);
+    return json({ version: saved.value }, 201);
   },
 );

@@ -1,0 +1,164 @@
+// The script pool with real worker threads, each running QuickJS: what every kind of script ends as,
+// and what the main thread sees meanwhile.
+import type { ScriptErrorCode, ScriptJob } from "@bms/nodes";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScriptWorkerPool } from "./script-pool";
+
+const BUDGET_MS = 100;
+/** The pool's grace past the budget, and room for a busy 2-core machine on top. */
+const GRACE_MS = 50;
+const SLACK_MS = 60;
+
+function job(code: string, memoryMb = 8): ScriptJob {
+  return {
+    code,
+    input: JSON.stringify({ inputs: { in1: 21 }, quality: { in1: "good" }, state: {}, now: 0, dt: 0 }),
+    timeoutMs: BUDGET_MS,
+    memoryBytes: memoryMb * 1024 * 1024,
+  };
+}
+
+/** The longest the main thread's event loop went without a turn while `work` ran. */
+async function longestStall<T>(work: () => Promise<T>): Promise<{ result: T; stallMs: number }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 2);
+  try {
+    const result = await work();
+    return { result, stallMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe("script worker pool", () => {
+  const pool = new ScriptWorkerPool({ size: 2, graceMs: GRACE_MS });
+
+  beforeAll(async () => {
+    // Workers start on demand; the first job waits for them (outside any job's budget).
+    expect(await pool.run(job("return 1;"))).toEqual({ ok: true, result: 1, state: {} });
+  });
+  afterAll(() => pool.close());
+
+  const cases: {
+    name: string;
+    code: string;
+    memoryMb?: number;
+    ok?: unknown;
+    fails?: [ScriptErrorCode, RegExp];
+  }[] = [
+    { name: "normal script", code: "return inputs.in1 * 2;", ok: 42 },
+    { name: "syntax error", code: "return (;", fails: ["syntax", /^SyntaxError: /] },
+    {
+      name: "runaway loop",
+      code: "while (true) {}",
+      fails: ["timeout", /^script exceeded its time budget$/],
+    },
+    {
+      name: "memory hog",
+      code: "const keep = []; while (true) keep.push(new Float64Array(10000));",
+      memoryMb: 4,
+      // Stopped by the memory ceiling, or by the watchdog if filling memory outlasts the budget.
+      fails: ["memory", /out of memory|time budget/],
+    },
+    {
+      name: "throwing script",
+      code: "throw new Error('no valve');",
+      fails: ["exception", /^Error: no valve$/],
+    },
+  ];
+
+  it.each(cases)("$name: an outcome within budget + grace, the main thread never stalled", async (c) => {
+    const started = performance.now();
+    const { result, stallMs } = await longestStall(() => pool.run(job(c.code, c.memoryMb)));
+    const took = performance.now() - started;
+    if (c.ok !== undefined) expect(result).toEqual({ ok: true, result: c.ok, state: {} });
+    else {
+      const [code, message] = c.fails!;
+      if (c.name === "memory hog") expect(["memory", "timeout"]).toContain(result.ok ? "" : result.code);
+      else expect(result).toMatchObject({ ok: false, code });
+      expect(result.ok ? "" : result.message).toMatch(message);
+    }
+    expect(took).toBeLessThan(BUDGET_MS + GRACE_MS + SLACK_MS);
+    // The script ran on another thread: the event loop kept turning. (Evaluated on this thread, the
+    // runaway loop would have held it for its whole budget.)
+    expect(stallMs).toBeLessThan(BUDGET_MS * 0.75);
+  });
+
+  it("runs two runaway scripts at once on its two workers, and a third waits for a free one", async () => {
+    // A worker recycled after the memory hog may still be starting: wait until both take jobs.
+    for (let i = 0; i < 1000 && pool.stats().ready < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const running = Promise.all([1, 2, 3].map(() => pool.run(job("while (true) {}"))));
+    expect(pool.stats()).toMatchObject({ workers: 2, ready: 2, busy: 2, queued: 1 });
+    const outcomes = await running;
+    expect(outcomes.map((o) => (o.ok ? "ok" : o.code))).toEqual(["timeout", "timeout", "timeout"]);
+    expect(pool.stats()).toMatchObject({ busy: 0, queued: 0 });
+  });
+
+  it("ends jobs as unavailable when it is closed", async () => {
+    const closing = new ScriptWorkerPool({ size: 1 });
+    const running = closing.run(job("while (true) {}"));
+    await closing.close();
+    expect(await running).toMatchObject({ ok: false, code: "unavailable" });
+    expect(await closing.run(job("return 1;"))).toEqual({
+      ok: false,
+      code: "unavailable",
+      message: "script workers are shut down",
+    });
+  });
+});
+
+describe("script worker pool: workers that misbehave", () => {
+  it("terminates a worker that outlives its job's budget, and replaces it", async () => {
+    const events: string[] = [];
+    const stuck = new ScriptWorkerPool({
+      size: 1,
+      graceMs: GRACE_MS,
+      onEvent: (level, message) => events.push(`${level}: ${message}`),
+      entry: new URL("../../test/script-workers/stuck.mjs", import.meta.url),
+    });
+    try {
+      // Round 1 on the first worker, round 2 on its replacement: each terminated at budget + grace (the
+      // wait for a worker to start is not part of a job's budget).
+      for (const round of [1, 2]) {
+        const started = performance.now();
+        const outcome = await stuck.run(job("return 1;"));
+        expect(outcome).toEqual({ ok: false, code: "timeout", message: "script exceeded its time budget" });
+        expect(performance.now() - started).toBeGreaterThanOrEqual(BUDGET_MS + GRACE_MS);
+        expect(stuck.stats()).toMatchObject({ terminated: round });
+      }
+      expect(stuck.stats()).toMatchObject({ terminated: 2, workers: 1 });
+      expect(events).toEqual([
+        "warn: script worker terminated: no answer 50 ms past a 100 ms budget; replaced",
+        "warn: script worker terminated: no answer 50 ms past a 100 ms budget; replaced",
+      ]);
+    } finally {
+      await stuck.close();
+    }
+  });
+
+  it("fails the waiting jobs as unavailable when a worker cannot start, and does not respawn on its own", async () => {
+    const events: string[] = [];
+    const broken = new ScriptWorkerPool({
+      size: 1,
+      onEvent: (level, message) => events.push(`${level}: ${message}`),
+      entry: new URL("../../test/script-workers/broken.mjs", import.meta.url),
+    });
+    try {
+      const outcome = await broken.run(job("return 1;"));
+      expect(outcome).toMatchObject({ ok: false, code: "unavailable" });
+      expect(outcome.ok ? "" : outcome.message).toMatch(/^script worker failed to start: .*engine missing/);
+      expect(broken.stats()).toMatchObject({ workers: 0, crashed: 1 });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatch(/^error: script worker failed to start: .*engine missing/);
+    } finally {
+      await broken.close();
+    }
+  });
+});

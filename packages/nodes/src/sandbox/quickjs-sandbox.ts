@@ -1,0 +1,189 @@
+/**
+ * User JavaScript in a real sandbox: QuickJS compiled to WebAssembly (quickjs-emscripten). The script runs
+ * in its own interpreter with its own heap, so it cannot reach Node, the host's globals or the host's
+ * prototypes; the only thing that crosses the boundary is JSON text, in and out. `eval`, `new Function`
+ * and `node:vm` are never used on the host side: the code is handed to QuickJS as text.
+ *
+ * This file is portable (no Node-only import): the supervisor's worker threads evaluate with it, and so
+ * does the in-thread runner that unit tests and a browser simulation use.
+ */
+
+import type { QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
+import {
+  SCRIPT_TIMEOUT_MESSAGE,
+  type ScriptErrorCode,
+  type ScriptJob,
+  type ScriptOutcome,
+  type ScriptRunner,
+} from "../core/script-runner";
+
+/**
+ * The one WebAssembly API used here, a global in browsers and Node alike. It is reached through
+ * globalThis because ES2023's lib does not declare it and this file stays free of DOM and Node types.
+ */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const { Memory } = (
+  globalThis as unknown as {
+    WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory };
+  }
+).WebAssembly;
+
+const STACK_BYTES = 256 * 1024;
+const PAGE_BYTES = 65_536;
+/** Where the interpreter's memory starts (the build's own default). */
+const INITIAL_WASM_BYTES = 16 * 1024 * 1024;
+/**
+ * A hard ceiling on the interpreter's whole WebAssembly memory in one thread: 16 MiB to start, the
+ * largest memory_mb (64) and room for the engine itself. Past it the memory cannot grow, an allocation
+ * fails and the script gets an out-of-memory error: this is the bound that holds whatever QuickJS counts.
+ */
+export const MAX_WASM_BYTES = 128 * 1024 * 1024;
+
+/** The WASM module, loaded once per thread (the runtime host awaits it through the node's `prepare`). */
+let engine: QuickJSWASMModule | undefined;
+let loading: Promise<QuickJSWASMModule> | undefined;
+
+/**
+ * Loads the release build of QuickJS into a WebAssembly memory of its own, capped at MAX_WASM_BYTES
+ * (the shared default module may grow to 2 GiB).
+ */
+export function loadScriptEngine(): Promise<QuickJSWASMModule> {
+  loading ??= import("quickjs-emscripten").then(async (m) => {
+    const wasmMemory = new Memory({
+      initial: INITIAL_WASM_BYTES / PAGE_BYTES,
+      maximum: MAX_WASM_BYTES / PAGE_BYTES,
+    });
+    engine = await m.newQuickJSWASMModuleFromVariant(m.newVariant(m.RELEASE_SYNC, { wasmMemory }));
+    return engine;
+  });
+  return loading;
+}
+
+/** The engine if this thread has loaded it. */
+export function loadedScriptEngine(): QuickJSWASMModule | undefined {
+  return engine;
+}
+
+/**
+ * The code becomes the body of a function called with the inputs, their qualities, the persisted state,
+ * the scan time and dt. `Date` is replaced so that `new Date()` and `Date.now()` give the scan time: a
+ * script follows the same (fake, in tests) clock as every node.
+ */
+function wrap(code: string): string {
+  return `(() => {
+  const __a = JSON.parse(globalThis.__in);
+  const __D = Date;
+  globalThis.Date = class extends __D {
+    constructor(...a) { if (a.length === 0) super(__a.now); else super(...a); }
+    static now() { return __a.now; }
+  };
+  const state = __a.state;
+  const __r = (function (inputs, quality, state, now, dt) {
+"use strict";
+${code}
+  })(__a.inputs, __a.quality, state, __a.now, __a.dt);
+  return JSON.stringify({ r: __r === undefined ? null : __r, state });
+})()`;
+}
+
+const OUT_OF_MEMORY: ScriptOutcome & { ok: false } = {
+  ok: false,
+  code: "memory",
+  message: "script ran out of memory",
+};
+
+/** An error QuickJS threw, as an outcome with a code. */
+function failure(dumped: unknown): ScriptOutcome & { ok: false } {
+  let name = "";
+  let text: string;
+  if (dumped && typeof dumped === "object" && "message" in dumped) {
+    const error = dumped as { name?: unknown; message?: unknown };
+    name = error.name === undefined ? "" : String(error.name);
+    text = String(error.message);
+  } else {
+    text = String(dumped);
+  }
+  if (text === "interrupted") return { ok: false, code: "timeout", message: SCRIPT_TIMEOUT_MESSAGE };
+  if (/out of memory/i.test(text)) return OUT_OF_MEMORY;
+  if (/stack overflow|call stack/i.test(text)) {
+    return { ok: false, code: "stack", message: `${name}: ${text}` };
+  }
+  const code: ScriptErrorCode = name === "SyntaxError" ? "syntax" : "exception";
+  return { ok: false, code, message: name ? `${name}: ${text}` : text };
+}
+
+/**
+ * Evaluates one job, synchronously, in this thread. The interpreter's interrupt handler ends the script
+ * when its budget is spent, so this returns within about `timeoutMs` whatever the code does in JavaScript.
+ *
+ * Memory is bounded three ways, because the prebuilt QuickJS cannot count its own heap (no
+ * malloc_usable_size in its WASM build, quickjs-emscripten#271): its limit refuses any single allocation
+ * over `memoryBytes`; the interrupt handler ends a script whose interpreter memory grew by more than
+ * `memoryBytes` plus one growth step (a quarter of its size) during this run; and the memory can never
+ * grow past MAX_WASM_BYTES.
+ */
+export function evaluateScript(quickjs: QuickJSWASMModule, job: ScriptJob): ScriptOutcome {
+  const memory = quickjs.getWasmMemory();
+  const startBytes = memory.buffer.byteLength;
+  const growthLimit = startBytes + job.memoryBytes + startBytes / 4;
+  let overgrown = false;
+  // A fresh runtime per run: its heap is freed in full afterwards, even after an out-of-memory error, and
+  // nothing a script leaves in globals survives to the next scan (state goes through `state` only).
+  const runtime: QuickJSRuntime = quickjs.newRuntime();
+  try {
+    runtime.setMemoryLimit(job.memoryBytes);
+    runtime.setMaxStackSize(STACK_BYTES);
+    // The watchdog is the one place that reads a real clock: it bounds time, not control logic.
+    const deadline = performance.now() + job.timeoutMs;
+    runtime.setInterruptHandler(() => {
+      if (memory.buffer.byteLength > growthLimit) overgrown = true;
+      return overgrown || performance.now() > deadline;
+    });
+    const vm = runtime.newContext();
+    try {
+      const handle = vm.newString(job.input);
+      vm.setProp(vm.global, "__in", handle);
+      handle.dispose();
+      const evaluated = vm.evalCode(wrap(job.code), "script.js");
+      if (evaluated.error) {
+        const dumped = vm.dump(evaluated.error);
+        evaluated.error.dispose();
+        return overgrown ? OUT_OF_MEMORY : failure(dumped);
+      }
+      const text = vm.getString(evaluated.value);
+      evaluated.value.dispose();
+      const parsed = JSON.parse(text) as { r: unknown; state: unknown };
+      return { ok: true, result: parsed.r, state: parsed.state };
+    } finally {
+      vm.dispose();
+    }
+  } catch (e) {
+    // The host side failed (the heap limit hit while building the context, a result JSON could not hold).
+    const text = e instanceof Error ? e.message : String(e);
+    return /memory/i.test(text) ? OUT_OF_MEMORY : { ok: false, code: "output", message: text };
+  } finally {
+    runtime.dispose();
+  }
+}
+
+/**
+ * The default runner: evaluates in the calling thread. A runaway script holds that thread for its whole
+ * budget (the interrupt handler then ends it), which is fine for a unit test or a browser simulation and
+ * is why the supervisor injects its worker pool instead.
+ */
+export const inThreadScriptRunner: ScriptRunner = {
+  run(job) {
+    if (!engine) {
+      void loadScriptEngine();
+      return {
+        ok: false,
+        code: "unavailable",
+        message: "script engine not loaded yet: the host must await FlowRuntime.prepare() before scanning",
+      };
+    }
+    return evaluateScript(engine, job);
+  },
+};
