@@ -28,6 +28,8 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "GET", path: "execution/state", role: "viewer" },
   { method: "GET", path: "execution/traces", role: "viewer" },
   { method: "GET", path: "execution/logs", role: "viewer" },
+  { method: "GET", path: "execution/parameters", role: "viewer" },
+  { method: "PUT", path: "execution/parameters/:name", role: "operator", audit: "runtime.parameter.update" },
   { method: "POST", path: "execution/start", role: "operator", audit: "runtime.start" },
   { method: "POST", path: "execution/stop", role: "operator", audit: "runtime.stop" },
   { method: "POST", path: "execution/restart", role: "operator", audit: "runtime.restart" },
@@ -38,6 +40,7 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "GET", path: "devices/:id/objects", role: "viewer" },
   { method: "POST", path: "points/read", role: "viewer" },
   { method: "GET", path: "points/live", role: "viewer" },
+  { method: "GET", path: "points/priority", role: "viewer" },
   { method: "POST", path: "points/write", role: "operator", audit: "runtime.point.write" },
   { method: "GET", path: "data/timeseries", role: "viewer" },
   { method: "GET", path: "data/latest", role: "viewer" },
@@ -54,6 +57,13 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "GET", path: "audit", role: "admin" },
   { method: "GET", path: "audit/export.csv", role: "admin" },
 ];
+
+/**
+ * Supervisor API routes the proxy deliberately does not forward (the Designer signs in with its token,
+ * never with a person's). Every supervisor route is either in PROXY_RULES or here: a test reads the
+ * supervisor's route files and fails for a route with no decision.
+ */
+export const NOT_PROXIED: readonly string[] = ["POST auth/login", "POST auth/logout"];
 
 /** The rule for a request, or null when the path or method is not proxied. */
 export function proxyRule(method: string, segments: readonly string[]): ProxyRule | null {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proxyRule } from "../runtime-proxy-rules";
+import { NOT_PROXIED, PROXY_RULES, proxyRule } from "../runtime-proxy-rules";
 import type { GuardedHandler } from "./guard";
 import {
   expectedOutcome,
@@ -123,6 +123,56 @@ describe("the route table", () => {
         expect(rule?.audit, `${row.method} ${row.path}`).toBe(row.audit);
       }
     }
+  });
+});
+
+/**
+ * The supervisor's API as its route files declare it (`route(app, {method, url})` under the prefix
+ * app.ts registers the plugin with), e.g. `GET points/priority`.
+ */
+function supervisorRoutes(): string[] {
+  const supervisor = join(import.meta.dirname, "..", "..", "..", "..", "supervisor", "src");
+  const app = readFileSync(join(supervisor, "app.ts"), "utf8");
+  const prefixes = new Map(
+    [...app.matchAll(/register\((\w+), \{ prefix: "\/api\/?([\w/-]*)"/g)].map((m) => [m[1], m[2] ?? ""]),
+  );
+  const routes: string[] = [];
+  const routesDir = join(supervisor, "routes");
+  for (const folder of readdirSync(routesDir)) {
+    const file = join(routesDir, folder, "index.ts");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const plugin of text.matchAll(/export (?:async )?function (\w+)\(([\s\S]*?)\n\}/g)) {
+      const prefix = prefixes.get(plugin[1] ?? "");
+      if (prefix === undefined) continue;
+      for (const m of (plugin[2] ?? "").matchAll(/method: "([A-Z]+)",\s*url: "([^"]*)"/g)) {
+        const path = [prefix, (m[2] ?? "").replace(/^\/|\/$/g, "")].filter(Boolean).join("/");
+        routes.push(`${m[1]} ${path}`);
+      }
+    }
+  }
+  return routes;
+}
+
+describe("the runtime proxy against the supervisor's real route table", () => {
+  it("has a decision (forward with a role, or refuse) for every supervisor API route", () => {
+    const routes = supervisorRoutes();
+    expect(routes.length).toBeGreaterThan(25);
+    const undecided = routes.filter((route) => {
+      const [method = "", path = ""] = route.split(" ");
+      return !NOT_PROXIED.includes(route) && !proxyRule(method, path.split("/"));
+    });
+    expect(undecided).toEqual([]);
+    // And no rule points at a route the supervisor does not have (a typo would silently refuse it).
+    const known = new Set(routes.map((r) => r.replace(/:\w+/g, ":x")));
+    const stale = PROXY_RULES.map((r) => `${r.method} ${r.path}`)
+      .filter((r) => !r.includes(" auth/") && !r.endsWith(" audit") && !r.endsWith(" audit/export.csv"))
+      .filter((r) => !known.has(r.replace(/:\w+/g, ":x")));
+    expect(stale).toEqual([]);
   });
 });
 

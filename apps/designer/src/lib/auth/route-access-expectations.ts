@@ -169,6 +169,14 @@ export const RUNTIME_EXPECTATIONS: readonly {
 }[] = [
   { method: "GET", path: "execution/state", role: "viewer" },
   { method: "GET", path: "devices", role: "viewer" },
+  { method: "GET", path: "points/priority", role: "viewer" },
+  {
+    method: "PUT",
+    path: "execution/parameters/setpoint",
+    role: "operator",
+    audit: "runtime.parameter.update",
+    body: {},
+  },
   { method: "POST", path: "points/read", role: "viewer", body: { points: [] } },
   { method: "POST", path: "config/validate", role: "operator", body: {} },
   {
