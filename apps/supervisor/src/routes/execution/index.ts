@@ -90,18 +90,16 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
       // keeps its error), and the last scan's values are not handed out as if they were live.
       const statuses = running
         ? engine.tracker.nodeStatuses()
-        : engine.tracker
-            .nodeStatuses()
-            .map(
-              (s): NodeExecutionStatus =>
-                s.status === "error"
-                  ? {
-                      node_id: s.node_id,
-                      status: "error",
-                      ...(s.error_message ? { error_message: s.error_message } : {}),
-                    }
-                  : { node_id: s.node_id, status: "stopped" },
-            );
+        : engine.tracker.nodeStatuses().map(
+            (s): NodeExecutionStatus =>
+              s.status === "error"
+                ? {
+                    node_id: s.node_id,
+                    status: "error",
+                    ...(s.error_message ? { error_message: s.error_message } : {}),
+                  }
+                : { node_id: s.node_id, status: "stopped" },
+          );
       const mem = process.memoryUsage();
       return {
         execution_state: {
