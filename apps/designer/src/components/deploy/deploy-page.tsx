@@ -30,13 +30,16 @@ function SupervisorConfigHistory({
   refresh: number;
 }) {
   const [history, setHistory] = useState<SupervisorHistory | null>(null);
+  const [running, setRunning] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const result = await runtimeCall<SupervisorHistory>("config/history?limit=20", {
-      supervisor: supervisor.id,
-    });
+    const [result, status] = await Promise.all([
+      runtimeCall<SupervisorHistory>("config/history?limit=20", { supervisor: supervisor.id }),
+      runtimeCall<{ status?: string }>("execution/status", { supervisor: supervisor.id }),
+    ]);
+    setRunning(status.ok ? status.body.status === "running" : true);
     if (result.ok) {
       setHistory(result.body);
       setError(null);
@@ -73,7 +76,7 @@ function SupervisorConfigHistory({
       ) : null}
       {history ? (
         <p className="font-medium text-slate-800" data-testid={`version-story-${supervisor.id}`}>
-          {versionStory(projectId, activeConfig(history), supervisor.name)}
+          {versionStory(projectId, activeConfig(history), supervisor.name, running)}
         </p>
       ) : null}
       <ul>
