@@ -72,9 +72,11 @@ describe("Designer canvas manners and honest states in the browser", () => {
     projectId = await createProjectInUi(page(), designer.url, "Canvas manners");
     const canvas = await box(page(), "flow-canvas");
     // Dropped so the node's bottom-right corner is where an overlaid minimap used to sit.
-    await addByDrag(page(), "threshold", { x: canvas.width - 130, y: canvas.height - 40 }, "threshold_1");
+    await addByDrag(page(), "threshold", { x: canvas.width - 130, y: canvas.height - 80 }, "threshold_1");
     const node = await box(page(), "flow-node-threshold_1");
     expect(node.x + node.width).toBeGreaterThan(canvas.x + canvas.width - 40);
+    expect(node.y + node.height).toBeGreaterThan(canvas.y + canvas.height - 60);
+    expect(node.y + node.height).toBeLessThanOrEqual(canvas.y + canvas.height);
 
     // The minimap and the toolbar (comment, group, zoom) sit outside the node area.
     const dock = await box(page(), "minimap-dock");
@@ -192,7 +194,7 @@ describe("Designer canvas manners and honest states in the browser", () => {
     const sheet = page().getByTestId("shortcut-sheet");
     await sheet.waitFor();
     const rows = await sheet
-      .locator('[data-testid^="shortcut-"]')
+      .locator('tr[data-testid^="shortcut-"]')
       .evaluateAll((els) => els.map((el) => (el.getAttribute("data-testid") ?? "").replace("shortcut-", "")));
     expect(rows.sort()).toEqual(SHORTCUTS.map((s) => s.id).sort());
     expect(await sheet.getByTestId("shortcut-duplicate").textContent()).toMatch(/Ctrl\+D$/);
