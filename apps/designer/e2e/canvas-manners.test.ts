@@ -68,7 +68,7 @@ describe("Designer canvas manners and honest states in the browser", () => {
 
   const page = () => browser.page;
 
-  it("docks the minimap beside the node area, collapsibly; a node in the corner under it stays clickable", async () => {
+  it("docks the minimap outside the node area, collapsibly; a node in the corner under it stays clickable", async () => {
     projectId = await createProjectInUi(page(), designer.url, "Canvas manners");
     const canvas = await box(page(), "flow-canvas");
     // Dropped so the node's bottom-right corner is where an overlaid minimap used to sit.
@@ -81,7 +81,8 @@ describe("Designer canvas manners and honest states in the browser", () => {
     // The minimap and the toolbar (comment, group, zoom) sit outside the node area.
     const dock = await box(page(), "minimap-dock");
     expect(await page().locator('[data-testid="minimap-dock"] .react-flow__minimap').count()).toBe(1);
-    expect(dock.x).toBeGreaterThanOrEqual(canvas.x + canvas.width - 1);
+    expect(overlaps(dock, canvas)).toBe(false);
+    expect(dock.y).toBeGreaterThanOrEqual(canvas.y + canvas.height - 1);
     const toolbar = await box(page(), "canvas-toolbar");
     expect(toolbar.y + toolbar.height).toBeLessThanOrEqual(canvas.y + 1);
     for (const id of ["add-comment", "group-selection", "zoom-in", "zoom-out", "zoom-fit", "minimap-toggle"])
@@ -99,10 +100,11 @@ describe("Designer canvas manners and honest states in the browser", () => {
     await page().mouse.click(corner.x, corner.y);
     await page().locator('[data-testid="inspector"][data-node-id="threshold_1"]').waitFor();
 
-    // Collapsed, the canvas takes the room, and it stays collapsed after a reload.
+    // Collapsed, the bottom panel takes the room, and it stays collapsed after a reload.
+    const panel = await box(page(), "validation-panel");
     await page().getByTestId("minimap-toggle").click();
     await page().getByTestId("minimap-dock").waitFor({ state: "detached" });
-    expect((await box(page(), "flow-canvas")).width).toBeGreaterThan(canvas.width + 150);
+    expect((await box(page(), "validation-panel")).width).toBeGreaterThan(panel.width + 150);
     await page().reload();
     await page().getByTestId("flow-node-threshold_1").waitFor();
     expect(await page().getByTestId("minimap-dock").count()).toBe(0);

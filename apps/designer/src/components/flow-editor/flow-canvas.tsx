@@ -5,7 +5,6 @@ import {
   type Connection,
   type EdgeTypes,
   type FinalConnectionState,
-  MiniMap,
   type NodeTypes,
   ReactFlow,
   useReactFlow,
@@ -31,6 +30,7 @@ import { shortcutKeys, shortcutText } from "./editor-shortcuts";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
 import { LiveEdge } from "./live-edge";
+import type { MinimapToggle } from "./minimap-dock";
 import { PALETTE_MIME } from "./node-palette";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
@@ -48,29 +48,6 @@ const BACKGROUND_MIN_ZOOM = 0.35;
 function CanvasBackground() {
   const visible = useStore((s) => s.transform[2] >= BACKGROUND_MIN_ZOOM);
   return visible ? <Background gap={16} /> : null;
-}
-
-/** Whether the minimap is shown, kept across reloads (an integrator who closed it wants it closed). */
-const MINIMAP_STORAGE_KEY = "bms-designer-minimap";
-
-function useMinimapOpen(): [boolean, (open: boolean) => void] {
-  const [open, setOpen] = useState(true);
-  useEffect(() => {
-    try {
-      if (localStorage.getItem(MINIMAP_STORAGE_KEY) === "closed") setOpen(false);
-    } catch {
-      // storage disabled: open by default
-    }
-  }, []);
-  const set = useCallback((next: boolean) => {
-    setOpen(next);
-    try {
-      localStorage.setItem(MINIMAP_STORAGE_KEY, next ? "open" : "closed");
-    } catch {
-      // storage disabled: the choice lasts until the page is left
-    }
-  }, []);
-  return [open, set];
 }
 
 const toolButton =
@@ -124,7 +101,13 @@ export interface DroppedPoint {
   commandable: boolean;
 }
 
-export function FlowCanvas({ onShowShortcuts }: { onShowShortcuts: () => void }) {
+export function FlowCanvas({
+  onShowShortcuts,
+  minimap,
+}: {
+  onShowShortcuts: () => void;
+  minimap: MinimapToggle;
+}) {
   const store = useEditorStoreApi();
   const {
     nodes,
@@ -157,7 +140,6 @@ export function FlowCanvas({ onShowShortcuts }: { onShowShortcuts: () => void })
   const setConnectionError = useEditorStore((s) => s.setConnectionError);
   const focusRequest = useEditorStore((s) => s.focusRequest);
   const setViewport = useEditorStore((s) => s.setViewport);
-  const [minimapOpen, setMinimapOpen] = useMinimapOpen();
   const [menu, setMenu] = useState<ContextMenuRequest | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
   const { screenToFlowPosition, setCenter, getNode, fitView } = useReactFlow<BmsNode, BmsEdge>();
@@ -315,9 +297,9 @@ export function FlowCanvas({ onShowShortcuts }: { onShowShortcuts: () => void })
           <button
             type="button"
             className={toolButton}
-            aria-pressed={minimapOpen}
-            onClick={() => setMinimapOpen(!minimapOpen)}
-            title={minimapOpen ? "Hide the minimap" : "Show the minimap"}
+            aria-pressed={minimap.open}
+            onClick={() => minimap.setOpen(!minimap.open)}
+            title={minimap.open ? "Hide the minimap" : "Show the minimap"}
             data-testid="minimap-toggle"
           >
             <MapIcon className="size-3.5" /> Map
@@ -412,21 +394,6 @@ export function FlowCanvas({ onShowShortcuts }: { onShowShortcuts: () => void })
           ) : null}
           {menu ? <CanvasContextMenu request={menu} onClose={closeMenu} /> : null}
         </div>
-        {/* Docked beside the node area, not over it: it never covers a node or a control. */}
-        {minimapOpen ? (
-          <aside
-            className="flex w-[216px] shrink-0 flex-col border-l border-slate-200 bg-slate-50"
-            data-testid="minimap-dock"
-          >
-            <MiniMap
-              pannable
-              zoomable
-              data-testid="minimap"
-              nodeStrokeWidth={3}
-              style={{ position: "static", margin: 8 }}
-            />
-          </aside>
-        ) : null}
       </div>
     </div>
   );

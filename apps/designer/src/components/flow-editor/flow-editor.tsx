@@ -19,6 +19,7 @@ import { DeployResultView } from "./deploy-result-view";
 import { shortcutText } from "./editor-shortcuts";
 import { ExecutionPanel } from "./execution-panel";
 import { FlowCanvas } from "./flow-canvas";
+import { MinimapDock, useMinimapOpen } from "./minimap-dock";
 import { NodeInspector } from "./node-inspector";
 import { NodePalette } from "./node-palette";
 import { ShortcutSheet } from "./shortcut-sheet";
@@ -180,6 +181,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
 
   const saveFromShortcut = useCallback(() => void save(), [save]);
   const [shortcutSheet, setShortcutSheet] = useState(false);
+  const minimap = useMinimapOpen();
   const toggleShortcutSheet = useCallback(() => setShortcutSheet((open) => !open), []);
   useEditorShortcuts({ save: saveFromShortcut, toggleShortcutSheet });
 
@@ -384,43 +386,46 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
         </aside>
         <main className="flex min-h-0 flex-col">
           <div className="min-h-0 flex-1">
-            <FlowCanvas onShowShortcuts={toggleShortcutSheet} />
+            <FlowCanvas onShowShortcuts={toggleShortcutSheet} minimap={minimap} />
           </div>
-          <div className="flex h-[190px] shrink-0 flex-col border-t border-slate-200 bg-white">
-            <div className="flex gap-1 border-b border-slate-100 px-2 pt-1 text-xs" role="tablist">
-              <button
-                type="button"
-                role="tab"
-                aria-selected={tab === "problems"}
-                data-testid="tab-problems"
-                onClick={() => setTab("problems")}
-                className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
-              >
-                Problems ({problems.length})
-              </button>
-              <button
-                type="button"
-                role="tab"
-                aria-selected={tab === "execution"}
-                data-testid="tab-execution"
-                onClick={() => setTab("execution")}
-                className={`rounded-t px-2 py-1 ${tab === "execution" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
-              >
-                Execution{monitoring ? " ●" : ""}
-              </button>
+          <div className="flex h-[190px] shrink-0 border-t border-slate-200 bg-white">
+            <div className="flex min-w-0 flex-1 flex-col">
+              <div className="flex gap-1 border-b border-slate-100 px-2 pt-1 text-xs" role="tablist">
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === "problems"}
+                  data-testid="tab-problems"
+                  onClick={() => setTab("problems")}
+                  className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+                >
+                  Problems ({problems.length})
+                </button>
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === "execution"}
+                  data-testid="tab-execution"
+                  onClick={() => setTab("execution")}
+                  className={`rounded-t px-2 py-1 ${tab === "execution" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+                >
+                  Execution{monitoring ? " ●" : ""}
+                </button>
+              </div>
+              <div className="min-h-0 flex-1 overflow-auto">
+                {tab === "problems" ? (
+                  <ValidationPanel problems={problems} />
+                ) : (
+                  <ExecutionPanel
+                    monitoring={monitoring}
+                    onToggle={setMonitoring}
+                    snapshot={execution.snapshot}
+                    supervisorId={supervisorId}
+                  />
+                )}
+              </div>
             </div>
-            <div className="min-h-0 flex-1 overflow-auto">
-              {tab === "problems" ? (
-                <ValidationPanel problems={problems} />
-              ) : (
-                <ExecutionPanel
-                  monitoring={monitoring}
-                  onToggle={setMonitoring}
-                  snapshot={execution.snapshot}
-                  supervisorId={supervisorId}
-                />
-              )}
-            </div>
+            {minimap.open ? <MinimapDock /> : null}
           </div>
         </main>
         <aside className="flex min-h-0 flex-col border-l border-slate-200 bg-white">
