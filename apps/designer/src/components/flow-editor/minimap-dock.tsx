@@ -47,6 +47,13 @@ export function MinimapDock() {
         zoomable
         data-testid="minimap"
         nodeStrokeWidth={3}
+        // Outside the .react-flow element its CSS variables do not reach: the colours are given here.
+        bgColor="#ffffff"
+        nodeColor="#cbd5e1"
+        nodeStrokeColor="#64748b"
+        maskColor="rgba(226, 232, 240, 0.7)"
+        maskStrokeColor="#0284c7"
+        maskStrokeWidth={2}
         style={{ position: "static", margin: 8, width: 200, height: 150 }}
       />
     </aside>
