@@ -69,6 +69,18 @@ export const ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
     sample: "/api/projects/no-such-project/duplicate",
     body: {},
   },
+  "GET /api/projects/[id]/templates": { role: "viewer", sample: "/api/projects/{project}/templates" },
+  "POST /api/projects/[id]/templates": {
+    role: "operator",
+    audit: "project.template.save",
+    sample: "/api/projects/{project}/templates",
+    body: { name: 42 },
+  },
+  "DELETE /api/projects/[id]/templates/[templateId]": {
+    role: "operator",
+    audit: "project.template.delete",
+    sample: "/api/projects/{project}/templates/no-such-template",
+  },
   "GET /api/projects/[id]/export": { role: "viewer", sample: "/api/projects/{project}/export" },
   "GET /api/projects/[id]/versions": { role: "viewer", sample: "/api/projects/{project}/versions" },
   "POST /api/projects/[id]/versions": {
