@@ -1,7 +1,9 @@
+import type { AuditRecord } from "@bms/schemas";
+import { api } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserSession } from "./support/browser";
 import { connectPorts, dragFromPalette, edgeCount, fillField, nodeIds, selectNode } from "./support/canvas";
-import type { DesignerHandle } from "./support/designer";
+import { type DesignerHandle, TEST_ADMIN } from "./support/designer";
 import { documentScreenshot } from "./support/screenshots";
 import { type DesignerStack, startDesignerStack } from "./support/stack";
 
@@ -84,6 +86,14 @@ describe("walking skeleton in the browser: canvas → save → reload → deploy
     const outcome = page.getByTestId("deploy-outcome-default");
     await outcome.waitFor({ timeout: 30_000 });
     expect(await outcome.getAttribute("data-ok"), (await outcome.textContent()) ?? "").toBe("true");
+    // The supervisor's audit names the person behind the Designer's token (X-BMS-Actor), not only the token.
+    const audit = await api<{ records: AuditRecord[] }>(
+      stack!.sup.url,
+      "/api/audit?action=config.deploy&limit=1",
+      { token: stack!.sup.token },
+    );
+    expect(audit.body.records[0]?.actor).toMatchObject({ kind: "bootstrap", on_behalf_of: TEST_ADMIN.name });
+    expect(audit.body.records[0]?.result).toBe("ok");
 
     await expect
       .poll(() => page.getByTestId("flow-node-sensor_read_1").getAttribute("data-status"), {

@@ -70,7 +70,7 @@ describe("the dashboard tells the truth about what runs", () => {
     await faults(true);
     try {
       await expect.poll(() => commanded.textContent(), { timeout: 20_000 }).toMatch(/bad/);
-      expect(await commanded.locator("[title]").first().getAttribute("title")).toMatch(/timeout|offline/);
+      expect(await commanded.getByTestId("point-quality").getAttribute("title")).toMatch(/timeout|offline/);
 
       await openView(page, stack.sup.url, "execution", stack.sup.token);
       const hot = page.getByTestId("exec-node-hot");

@@ -175,7 +175,7 @@ export function Points() {
                 </td>
                 <td>
                   {r.quality ? (
-                    <Pill tone={qualityTone(r.quality)} title={r.reason}>
+                    <Pill tone={qualityTone(r.quality)} title={r.reason} testId="point-quality">
                       {r.quality}
                     </Pill>
                   ) : (
