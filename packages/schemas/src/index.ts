@@ -4,3 +4,4 @@ export * from "./deployment";
 export * from "./flow";
 export * from "./point-ref";
 export * from "./security";
+export * from "./site";
