@@ -142,4 +142,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE commanded_points ADD COLUMN flow_id TEXT;
   ALTER TABLE commanded_points ADD COLUMN node_id TEXT;
   `,
+  `
+  -- A site runs many flows: events and alarms say which flow they came from (NULL: site-wide, or from
+  -- before sites). Filtered on by the API's flow_id parameters.
+  ALTER TABLE events ADD COLUMN flow_id TEXT;
+  CREATE INDEX events_flow ON events(flow_id, id);
+  ALTER TABLE alerts ADD COLUMN flow_id TEXT;
+  `,
 ];

@@ -136,7 +136,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       delete ref.index;
       const point = formatPointRef(ref);
       const picture = await readCommandPicture(app.bacnet, ref);
-      return priorityView(point, picture, app.repos.commands.forPoint(point), app.engine.flow?.plan);
+      return priorityView(point, picture, app.repos.commands.forPoint(point), app.engine.plans());
     },
   });
 
@@ -148,6 +148,25 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     auth: "admin",
     body: PointWriteRequestSchema,
     async handler({ body }) {
+      // A priority a flow commands is the flow's: a manual write there would be overwritten at the
+      // flow's next change and hide what the flow is doing. Refused unless forced (admin auth today;
+      // operators must not get `force` once roles land).
+      const owned = body.writes.flatMap((w, i) => {
+        const parsed = parsePointRef(w.point);
+        const ref = parsed.ok ? formatPointRef(parsed.ref) : w.point;
+        const holder = app.engine.writes.holder(ref, w.priority);
+        if (!holder?.flowId) return [];
+        const flow = app.engine.get(holder.flowId);
+        const node = flow?.flow?.config.nodes.find((n) => n.id === holder.nodeId);
+        return [
+          {
+            path: `writes[${i}]`,
+            message: `priority ${w.priority} of ${ref} is commanded by node "${node?.label ?? holder.nodeId}" of flow "${flow?.name ?? holder.flowId}"; write at another priority, or send force: true to override it`,
+          },
+        ];
+      });
+      if (owned.length > 0 && !body.force)
+        throw new HttpError(409, "a flow commands this point at this priority; nothing was written", owned);
       const parsed = body.writes.map((w) => ({ w, parsed: parsePointRef(w.point) }));
       const bacnetWrites = parsed.flatMap(({ w, parsed: p }) =>
         p.ok && p.ref.protocol === "bacnet"
@@ -164,7 +183,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           app.repos.events.add(
             "info",
             "points",
-            `manual write ${w.point} = ${String(w.value)} @${w.priority}`,
+            `manual write ${w.point} = ${String(w.value)} @${w.priority}${owned.some((o) => o.path === `writes[${body.writes.indexOf(w)}]`) ? " (forced over a flow's command)" : ""}`,
           );
         return outcome.ok
           ? { point: w.point, ok: true, priority: w.priority, value: w.value }
