@@ -14,8 +14,9 @@ export class AlertSink {
     private readonly post: (url: string, body: unknown) => Promise<void> = postJson,
   ) {}
 
-  handle(alert: AlertEvent): AlertTransition {
+  handle(alert: AlertEvent, flowId: string | null = null): AlertTransition {
     const transition = this.alerts.apply({
+      flowId,
       key: alert.key,
       nodeId: alert.nodeId,
       state: alert.state,
@@ -29,6 +30,7 @@ export class AlertSink {
     this.events.add(level, `alert:${alert.nodeId}`, `${transition.kind}: ${transition.alert.message}`, {
       key: alert.key,
       priority: alert.priority,
+      ...(flowId ? { flow_id: flowId } : {}),
     });
     if (alert.webhookUrl) {
       const url = alert.webhookUrl;

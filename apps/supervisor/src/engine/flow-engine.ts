@@ -368,7 +368,7 @@ export class FlowEngine {
     for (const [ref, v] of values) this.deps.history.record(ref, scalarOf(v.value), v.quality, v.timestamp);
     for (const r of result.records)
       this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
-    for (const alert of result.alerts) this.deps.alerts.handle(alert);
+    for (const alert of result.alerts) this.deps.alerts.handle(alert, this.flowId);
     this.persistState(flow);
     this.tracker.record(result, Date.now());
     this.tracker.recordCycle(performance.now() - cycleStart);

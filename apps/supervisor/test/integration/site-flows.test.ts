@@ -22,6 +22,8 @@ const PRIORITY_ARRAY = 87;
 const COOLING = "0b8f1d2e-3c4a-4b5c-8d6e-7f8091a2b3c4";
 const ECONOMY = "1c9a2e3f-4d5b-4c6d-9e7f-8091a2b3c4d5";
 const INTRUDER = "2dab3f40-5e6c-4d7e-8f80-91a2b3c4d5e6";
+const BETA = { id: "beta", name: "Beta annex" };
+const betaFlow = skeletonFlow({ limit: 24.5, priority: 10, name: "Beta cooling", intervalMs: 250 });
 
 /** The cooling sequence plus a PID whose integral grows steadily (PV 26 under a 30 setpoint). */
 function coolingFlow(): FlowConfigurationInput {
@@ -58,6 +60,7 @@ interface FlowRow {
   scan_count: number;
   last_scan_at: string | null;
   last_error: string | null;
+  overruns: number;
 }
 
 describe("a site of flows: side by side, deployed without disturbing each other", () => {
@@ -205,8 +208,7 @@ describe("a site of flows: side by side, deployed without disturbing each other"
   });
 
   it("refuses another project's site with 409 and changes nothing; mode replace takes over", async () => {
-    const beta = skeletonFlow({ limit: 24.5, priority: 10, name: "Beta cooling" });
-    const other = site([beta], { id: "beta", name: "Beta annex" });
+    const other = site([betaFlow], { id: "beta", name: "Beta annex" });
     const refused = await deploy(other);
     expect(refused.status).toBe(409);
     expect(refused.body.errors?.[0]?.message).toContain('this supervisor runs project "Alpha tower"');
@@ -226,5 +228,29 @@ describe("a site of flows: side by side, deployed without disturbing each other"
     );
     expect(logs.body.logs.length).toBeGreaterThan(0);
     expect(logs.body.logs.every((l) => l.flow_id === COOLING)).toBe(true);
+  });
+
+  it("one flow spending its whole script budget every scan never slows another", async () => {
+    const hostile = skeletonFlow({ limit: 30, priority: 11, name: "Hostile", intervalMs: 200 });
+    hostile.nodes.push({ id: "spin", type: "script", config: { code: "while (true) {}", timeout_ms: 800 } });
+    hostile.connections.push({ from_node: "temp", from_output: "value", to_node: "spin", to_input: "in1" });
+    const deployed = await deploy(site([betaFlow, hostile], BETA));
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    expect(deployed.body.flows?.map((f) => f.action)).toEqual(["unchanged", "added"]);
+    const hostileId = hostile.metadata.flow_id;
+    await eventually(async () => ((await flow(hostileId))!.scan_count >= 1 ? true : undefined));
+
+    const start = (await flow(betaFlow.metadata.flow_id))!.scan_count;
+    await new Promise((r) => setTimeout(r, 4000));
+    const beta = (await flow(betaFlow.metadata.flow_id))!;
+    const spinning = (await flow(hostileId))!;
+    console.info(
+      `[site-flows] in 4 s: Beta cooling ${beta.scan_count - start} scans (250 ms period), Hostile ${spinning.scan_count} scans, ${spinning.overruns} overruns`,
+    );
+    // 250 ms period: 16 scans in 4 s; the hostile flow's 800 ms scans (4x its 200 ms period) take none.
+    expect(beta.scan_count - start).toBeGreaterThanOrEqual(13);
+    expect(beta.status).toBe("running");
+    expect(spinning.overruns).toBeGreaterThan(0);
+    expect(spinning.scan_count).toBeLessThanOrEqual(7);
   });
 });

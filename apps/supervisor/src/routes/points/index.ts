@@ -82,10 +82,10 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/live",
-    summary: "Live values: the given points (comma-separated), or every point the flow uses",
+    summary: "Live values: the given points (comma-separated), or every point the flows (or flow_id) use",
     tags: ["points"],
     auth: "viewer",
-    query: z.object({ points: z.string().optional() }),
+    query: z.object({ points: z.string().optional(), flow_id: z.string().min(1).max(64).optional() }),
     async handler({ query }) {
       if (query.points) {
         const refs = query.points
@@ -99,7 +99,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         return { values: await read(canonical) };
       }
       // The flow's own last scan: no extra BACnet traffic for a dashboard refresh.
-      const values: PointValue[] = [...app.engine.readValues()].map(([point, v]) =>
+      const values: PointValue[] = [...app.engine.readValues(query.flow_id)].map(([point, v]) =>
         labelled({
           point,
           value: Array.isArray(v.value) ? null : (v.value as PointValue["value"]),
