@@ -107,6 +107,15 @@ describe("a site of flows: side by side, deployed without disturbing each other"
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.flows?.map((f) => f.action)).toEqual(["added", "added"]);
     await eventually(async () => ((await slot(8)) === 1 && (await slot(9)) === 1 ? true : undefined));
+    // Both flows read the zone temperature: the slower one is served from the faster one's reads.
+    const metrics = await eventually(async () => {
+      const { body } = await api<{ engine: { reads_saved: number; reads_sent: number } }>(
+        sup.url,
+        "/api/monitoring/metrics",
+      );
+      return body.engine.reads_saved >= 3 ? body.engine : undefined;
+    });
+    console.info(`[site-flows] shared reads: ${metrics.reads_saved} saved, ${metrics.reads_sent} sent`);
     const rows = await flows();
     expect(rows.map((r) => [r.name, r.status])).toEqual([
       ["Cooling", "running"],
