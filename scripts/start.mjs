@@ -50,6 +50,11 @@ const programs = [
       "47809",
       "--broadcast",
       "127.255.255.255:47808",
+      // Loopback only (the default --http-host 127.0.0.1): the demo token below is published, so the
+      // supervisor refuses it on any other address. Reads are open to this machine for the demo.
+      "--http-host",
+      "127.0.0.1",
+      "--public-read",
     ]),
     env: { BMS_SUPERVISOR_TOKEN: token },
     ready: /bms-supervisor listening/,
@@ -57,12 +62,10 @@ const programs = [
   {
     name: "designer",
     cwd: designerDir,
-    command: [
-      process.execPath,
-      [join(designerDir, "node_modules/next/dist/bin/next"), "start", "-p", "3000"],
-    ],
+    // server.ts: Next behind the browser guard, bound to 127.0.0.1 (the Designer's own default).
+    command: tsx("apps/designer/server.ts", ["--port", "3000", "--http-host", "127.0.0.1"]),
     env: { BMS_DATA_DIR: dataDir, BMS_SUPERVISOR_URL: "http://127.0.0.1:8080", BMS_SUPERVISOR_TOKEN: token },
-    ready: /Ready in|started server|Local:/,
+    ready: /bms-designer listening/,
   },
 ];
 
@@ -109,10 +112,13 @@ function start(program) {
 for (const program of programs) await start(program);
 console.log(`
   BMS Supervisor Controller is running
-  Designer           http://localhost:3000
+  Designer           http://localhost:3000   (loopback only; the first visit creates the admin account,
+                                              or: pnpm designer user add <name> --role admin)
   Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs)
   Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
-  Admin token        ${token}
+  Admin token        ${token}   (demo credentials: sign in to the dashboard with it)
   Data               ${dataDir}
+  The supervisor listens on loopback only (127.0.0.1), with demo credentials: its dashboard and API
+  reads are open to this machine (--public-read); changes need the token. For a site: docs/security.md.
   Ctrl-C stops everything.
 `);

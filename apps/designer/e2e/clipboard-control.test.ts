@@ -74,10 +74,10 @@ describe("Designer clipboard and flow control in the browser", () => {
     await expect
       .poll(async () => (await nodeIds(page())).sort())
       .toEqual(["sensor_read_1", "sensor_read_2", "threshold_1", "threshold_2"]);
-    expect(await edgeIds(page())).toEqual([
-      "sensor_read_1.value->threshold_1.value",
-      "sensor_read_2.value->threshold_2.value",
-    ]);
+    // React Flow draws a pasted edge once both its nodes are measured: a frame after the nodes appear.
+    await expect
+      .poll(async () => (await edgeIds(page())).sort())
+      .toEqual(["sensor_read_1.value->threshold_1.value", "sensor_read_2.value->threshold_2.value"]);
     // The copy keeps its configuration (the pasted pair is selected: clear that first).
     await page()
       .getByTestId("flow-canvas")

@@ -71,7 +71,7 @@ describe("Designer editor in the browser", () => {
     const banner = page().getByTestId("connection-error");
     await banner.waitFor();
     expect(await banner.textContent()).toMatch(
-      /Type mismatch: threshold_1\.result is boolean, threshold_2\.value needs number/,
+      /Type mismatch: Threshold \(threshold_1\): Result is boolean, Threshold \(threshold_2\): Value needs number/,
     );
     expect(await edgeCount(page())).toBe(2);
     await banner.getByRole("button", { name: "Dismiss" }).click();
@@ -335,7 +335,7 @@ describe("Designer editor in the browser", () => {
     await page().getByTestId("deploy-page-button").click();
     await page().getByTestId("deploy-page-error").waitFor();
     expect(await page().getByTestId("deploy-page-error").textContent()).toMatch(
-      /required input "value" of node "threshold_2"/,
+      /Threshold \(threshold_2\): Value is not connected/,
     );
     await page().getByTestId("deploy-version").selectOption("4");
     await page().getByTestId("deploy-page-button").click();

@@ -26,7 +26,14 @@ async function startTlsFront(material: TlsMaterial, upstream: string, host = TLS
   const target = new URL(upstream);
   const server = createHttpsServer({ cert: material.cert, key: material.key }, (req, res) => {
     const relay = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      // As a reverse proxy does: the supervisor checks Host against its allowlist, so name the upstream.
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

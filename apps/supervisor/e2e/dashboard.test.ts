@@ -353,14 +353,16 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     await screenshot(page, "devices");
   });
 
-  it("shows the access rules and that the saved token is the admin one", async () => {
+  it("shows the access rules and who is signed in", async () => {
     const { page } = browser;
     await openView(page, base, "access", admin);
     await expect
       .poll(() => page.getByTestId("access-reads").textContent())
-      .toBe("Open to anyone on the network");
-    await expect.poll(() => page.getByTestId("token-kind").textContent()).toContain("Admin token saved");
-    await screenshot(page, "access");
+      .toBe("Open to anyone who reaches this address (--public-read)");
+    await expect
+      .poll(() => page.getByTestId("access-identity").textContent())
+      .toBe("Signed in as bootstrap admin (admin)");
+    expect(await page.getByTestId("signed-in-name").textContent()).toBe("bootstrap admin (admin)");
   });
 
   it("shows a latched alarm and acknowledges it from the execution view", async () => {

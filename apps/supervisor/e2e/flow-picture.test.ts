@@ -169,9 +169,11 @@ describe("the execution picture draws each value on its own port", () => {
     expect(num(pid["out-output"]!.value)).toBeGreaterThanOrEqual(0);
     expect(pid["out-saturated"]!.value).toMatch(/^(On|Off)$/);
 
-    // Math: a and b where they arrive, the result on the output row.
+    // Math: a and b where they arrive, the result on the output row; only the two inputs it has
+    // (input_count, default 2) are drawn, not all eight a..h.
     const diff = await drawnPorts(page, "diff");
-    expect(diff["out-result"]!.row).toBe(8);
+    expect(Object.keys(diff).sort()).toEqual(["in-a", "in-b", "out-result"]);
+    expect(diff["out-result"]!.row).toBe(2);
     expectEachValueOnItsRow(diff, rowHeight);
     const a = num(diff["in-a"]!.value);
     expect(num(diff["in-b"]!.value)).toBe(SETPOINT);

@@ -1,7 +1,10 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import { REDACT_PATHS, redactText } from "@bms/security";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
 import { installErrorHandler } from "./http/error-handler";
+import { trackRegisteredRoutes } from "./http/route";
 import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
@@ -9,6 +12,8 @@ import { bacnetPlugin } from "./plugins/bacnet";
 import { enginePlugin } from "./plugins/engine";
 import { storagePlugin } from "./plugins/storage";
 import { alertRoutes } from "./routes/alerts";
+import { auditRoutes } from "./routes/audit";
+import { authRoutes } from "./routes/auth";
 import { configRoutes } from "./routes/config";
 import { dataRoutes } from "./routes/data";
 import { deviceRoutes } from "./routes/devices";
@@ -18,22 +23,67 @@ import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
 import { pointRoutes } from "./routes/points";
 
-export type AppOptions = SupervisorOptions & { token: string };
+export type AppOptions = SupervisorOptions & {
+  token: string;
+  /** Host names to answer to besides loopback (resolved by the server from the bind address). */
+  hostNames?: string[];
+};
+
+/**
+ * Log lines never carry a secret: pino redacts the header and body paths, and the request URL and
+ * error texts go through redactText (a `?token=` someone still sends, a Bearer value in a message).
+ */
+const logSerializers = {
+  req(request: FastifyRequest) {
+    return {
+      method: request.method,
+      url: redactText(request.url),
+      host: request.headers.host,
+      remoteAddress: request.ip,
+    };
+  },
+  err(error: Error) {
+    return {
+      type: error.name,
+      message: redactText(error.message),
+      stack: redactText(error.stack ?? ""),
+    };
+  },
+};
 
 /** Builds the supervisor without listening, so tests can `inject()` and the CLI can `listen()`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // An https server is still an http.Server for every route and hook; the cast keeps one app type.
   const app = Fastify({
-    logger: { level: options.logLevel },
+    logger: {
+      level: options.logLevel,
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers: logSerializers,
+    },
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     bodyLimit: 10 * 1024 * 1024,
     // Deploys and API calls are small; a slow client must not hold a socket forever.
     requestTimeout: 30_000,
-  });
+  }) as unknown as FastifyInstance;
+  trackRegisteredRoutes(app);
   installErrorHandler(app);
 
   await app.register(storagePlugin, { dataDir: options.dataDir });
   await app.register(authPlugin, {
     adminToken: options.token,
-    ...(options.viewerToken ? { viewerToken: options.viewerToken } : {}),
+    publicRead: options.publicRead ?? false,
+    session: {
+      idleMs: (options.sessionIdleMinutes ?? 30) * 60_000,
+      absoluteMs: (options.sessionHours ?? 12) * 3_600_000,
+    },
+    tls: options.tls !== undefined,
+    hostNames: options.hostNames ?? [],
+    httpPort: options.httpPort,
+    failureLimits: {
+      ...DEFAULT_FAILURE_LIMITS,
+      ...(options.authFailureLimit ? { maxFailures: options.authFailureLimit } : {}),
+    },
+    auditDays: Math.max(options.auditDays ?? 365, 90),
   });
   await app.register(bacnetPlugin, {
     bindAddress: options.bacnetBind,
@@ -54,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     historyMinIntervalMs: options.historyMinIntervalMs,
     watchIntervalMs: 5000,
     ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
+    webhookAllow: options.webhookAllow ?? [],
   });
   app.decorate(
     "deployer",
@@ -69,6 +120,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(monitoringRoutes, { prefix: "/api/monitoring", dataDir: options.dataDir });
   await app.register(alertRoutes, { prefix: "/api/alerts" });
   await app.register(healthRoutes, { prefix: "/api" });
+  await app.register(authRoutes, { prefix: "/api/auth" });
+  await app.register(auditRoutes, { prefix: "/api/audit" });
   await app.register(prometheusRoute, { dataDir: options.dataDir });
   await app.register(openApiRoutes);
   await app.register(dashboardPlugin);

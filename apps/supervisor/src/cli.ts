@@ -3,7 +3,8 @@ import { parsePins } from "./bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
-import { startServer } from "./server";
+import { startServer, type TlsChoice } from "./server";
+import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";
 
 interface Flags {
@@ -14,8 +15,25 @@ interface Flags {
   bacnetPort: string;
   broadcast?: string;
   logLevel: string;
-  viewerToken?: string;
   bacnetPin?: string[];
+  publicRead?: boolean;
+  allowedHosts?: string;
+  tls?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  webhookAllow?: string;
+}
+
+const list = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function dataDirOption(): Option {
+  return new Option("--data-dir <dir>", "where runtime.db and the admin token live")
+    .env("BMS_DATA_DIR")
+    .default("./data");
 }
 
 function withCommonFlags(command: Command): Command {
@@ -26,13 +44,14 @@ function withCommonFlags(command: Command): Command {
         .default("8080"),
     )
     .addOption(
-      new Option("--http-host <ip>", "address the HTTP server binds").env("BMS_HTTP_HOST").default("0.0.0.0"),
+      new Option(
+        "--http-host <ip>",
+        "address the HTTP server binds (loopback by default; a LAN address needs a 32+ character token)",
+      )
+        .env("BMS_HTTP_HOST")
+        .default("127.0.0.1"),
     )
-    .addOption(
-      new Option("--data-dir <dir>", "where runtime.db and the admin token live")
-        .env("BMS_DATA_DIR")
-        .default("./data"),
-    )
+    .addOption(dataDirOption())
     .addOption(
       new Option("--bacnet-bind <ip>", "local IPv4 address for BACnet/IP (the LAN interface on site)")
         .env("BMS_BACNET_BIND")
@@ -64,9 +83,29 @@ function withCommonFlags(command: Command): Command {
         .choices(["fatal", "error", "warn", "info", "debug", "trace"]),
     )
     .addOption(
-      new Option("--viewer-token <token>", "require this token to read the API and dashboard").env(
-        "BMS_VIEWER_TOKEN",
-      ),
+      new Option(
+        "--public-read",
+        "let anyone who reaches the HTTP port read (dashboard, points, flows); changes still need a token",
+      ).env("BMS_PUBLIC_READ"),
+    )
+    .addOption(
+      new Option(
+        "--allowed-hosts <names>",
+        "comma-separated host names browsers may use to reach this server (loopback names always)",
+      ).env("BMS_ALLOWED_HOSTS"),
+    )
+    .addOption(
+      new Option("--tls <mode>", "self-signed: create a certificate in the data dir on first start")
+        .env("BMS_TLS")
+        .choices(["self-signed"]),
+    )
+    .addOption(new Option("--tls-cert <file>", "PEM certificate (with --tls-key)").env("BMS_TLS_CERT"))
+    .addOption(new Option("--tls-key <file>", "PEM private key (with --tls-cert)").env("BMS_TLS_KEY"))
+    .addOption(
+      new Option(
+        "--webhook-allow <targets>",
+        "comma-separated host[:port] alarm webhooks may post to (loopback/link-local only if named literally)",
+      ).env("BMS_WEBHOOK_ALLOW"),
     );
 }
 
@@ -77,6 +116,17 @@ function scriptWorkers(): number {
     throw new Error(`BMS_SCRIPT_WORKERS must be a whole number from 1 to 16, got ${n}`);
   }
   return n;
+}
+
+function tlsChoice(flags: Flags): TlsChoice {
+  if (flags.tls && (flags.tlsCert || flags.tlsKey))
+    throw new Error("give either --tls self-signed or --tls-cert/--tls-key, not both");
+  if (flags.tls === "self-signed") return { mode: "self-signed" };
+  if (flags.tlsCert || flags.tlsKey) {
+    if (!flags.tlsCert || !flags.tlsKey) throw new Error("--tls-cert and --tls-key go together");
+    return { mode: "files", cert: flags.tlsCert, key: flags.tlsKey };
+  }
+  return { mode: "off" };
 }
 
 function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
@@ -103,7 +153,13 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     broadcast: flags.broadcast ?? defaultBroadcast(flags.bacnetBind),
     logLevel: flags.logLevel,
     ...(token ? { token } : {}),
-    ...(flags.viewerToken ? { viewerToken: flags.viewerToken } : {}),
+    publicRead: flags.publicRead === true,
+    allowedHosts: list(flags.allowedHosts),
+    webhookAllow: list(flags.webhookAllow),
+    sessionIdleMinutes: envNumber("BMS_SESSION_IDLE_MINUTES", 30),
+    sessionHours: envNumber("BMS_SESSION_HOURS", 12),
+    auditDays: envNumber("BMS_AUDIT_DAYS", 365),
+    authFailureLimit: envNumber("BMS_AUTH_FAILURE_LIMIT", 10),
     execute,
     requestTimeoutMs: envNumber("BMS_BACNET_TIMEOUT_MS", 2000),
     retries: envNumber("BMS_BACNET_RETRIES", 2),
@@ -123,29 +179,57 @@ const program = new Command()
   .name("bms-supervisor")
   .description(
     "The site's BACnet/IP authority: runs deployed control flows, serves the REST API and dashboard.\n" +
-      "The admin token comes from BMS_SUPERVISOR_TOKEN, or is generated on first start into <data-dir>/admin-token.",
+      "The bootstrap admin token comes from BMS_SUPERVISOR_TOKEN, or is generated on first start into\n" +
+      "<data-dir>/admin-token. Named tokens with roles: `bms-supervisor token add|list|revoke`.",
   )
   .version(SUPERVISOR_VERSION);
 
 withCommonFlags(
   program.command("all").description("API, dashboard, BACnet and flow execution (production)"),
 ).action(async (flags: Flags) => {
-  await startServer(toOptions(flags, true));
+  await startServer(toOptions(flags, true), tlsChoice(flags));
 });
 withCommonFlags(
   program
     .command("serve")
     .description("API, dashboard and BACnet browsing; deploys are stored but no flow runs"),
 ).action(async (flags: Flags) => {
-  await startServer(toOptions(flags, false));
+  await startServer(toOptions(flags, false), tlsChoice(flags));
 });
 withCommonFlags(
   program
     .command("execute")
     .description("flow execution with the API bound to loopback only (headless; the dashboard stays local)"),
 ).action(async (flags: Flags) => {
-  await startServer({ ...toOptions(flags, true), httpHost: "127.0.0.1" });
+  await startServer({ ...toOptions(flags, true), httpHost: "127.0.0.1" }, tlsChoice(flags));
 });
+
+const token = program
+  .command("token")
+  .description("named API tokens in <data-dir>/runtime.db (works while the supervisor runs)");
+token
+  .command("add <name>")
+  .description("create a token; its secret is printed once")
+  .addOption(
+    new Option("--role <role>", "viewer, operator or admin")
+      .choices(["viewer", "operator", "admin"])
+      .makeOptionMandatory(),
+  )
+  .option("--expires <when>", "30d, 12h, 90m or a date; default never")
+  .addOption(dataDirOption())
+  .action((name: string, flags: { role: string; expires?: string; dataDir: string }) => {
+    addToken(userPath(flags.dataDir), name, flags.role, flags.expires);
+  });
+token
+  .command("list")
+  .description("list tokens (never their secrets)")
+  .addOption(dataDirOption())
+  .action((flags: { dataDir: string }) => listTokens(userPath(flags.dataDir)));
+token
+  .command("revoke <id>")
+  .description("revoke a token for good; its sessions end with it")
+  .addOption(dataDirOption())
+  .action((id: string, flags: { dataDir: string }) => revokeToken(userPath(flags.dataDir), id));
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`bms-supervisor: ${error instanceof Error ? error.message : String(error)}`);

@@ -13,8 +13,21 @@ export interface SupervisorOptions {
   logLevel: string;
   /** Admin token; when absent one is generated on first start and stored in the data directory. */
   token?: string;
-  /** When set, reading the API and dashboard needs this token (or the admin one). */
-  viewerToken?: string;
+  /** Reads (viewer routes) need no identity: `--public-read`, for a demo or a lobby display. */
+  publicRead?: boolean;
+  /** Extra host names the HTTP server answers to (`--allowed-hosts`); loopback names always. */
+  allowedHosts?: string[];
+  /** `--tls-cert/--tls-key` or `--tls self-signed`, resolved to PEM text by the server. */
+  tls?: { cert: string; key: string };
+  /** Dashboard sessions: idle timeout and absolute lifetime. */
+  sessionIdleMinutes?: number;
+  sessionHours?: number;
+  /** Failed logins or bad tokens per source before a lockout, and its window and length. */
+  authFailureLimit?: number;
+  /** Audit retention in days (at least 90). */
+  auditDays?: number;
+  /** Alarm webhook targets allowed (host or host:port); loopback/link-local need an explicit entry. */
+  webhookAllow?: string[];
   /** `all` executes flows; `serve` keeps deploys and BACnet browsing but runs no flow. */
   execute: boolean;
   requestTimeoutMs: number;

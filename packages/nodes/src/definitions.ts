@@ -48,5 +48,22 @@ export function describeNode(type: string): NodeDescriptor | undefined {
   return nodeDescriptors.find((d) => d.type === type);
 }
 
+export {
+  groupCount,
+  type PortGroupInfo,
+  portGroupsOf,
+  presentPorts,
+} from "./core/port-groups";
+export {
+  nextTransitions,
+  SCHEDULE_DAYS,
+  type ScheduleConfig,
+  ScheduleConfigSchema,
+  type ScheduleDay,
+  type ScheduleException,
+  type SchedulePeriod,
+  type ScheduleTransition,
+  scheduleAt,
+} from "./core/schedule";
 export type { NodeCategory, PortDefinition, PortType } from "./core/types";
 export { nodeCatalog } from "./registry";

@@ -1,3 +1,4 @@
+export * from "./core/port-groups";
 export * from "./core/script-runner";
 export * from "./core/types";
 export * from "./core/values";

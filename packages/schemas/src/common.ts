@@ -18,10 +18,14 @@ export const SemverSchema = z
     "must be a semantic version such as 1.2.0",
   );
 
-/** One problem found in user input: where (a readable path) and what. */
+/**
+ * One problem found in user input: where (a machine-readable path), what (a sentence for people, naming
+ * things as the user sees them) and, where a caller may need to tell kinds apart, a stable code.
+ */
 export const ValidationProblemSchema = z.object({
   path: z.string(),
   message: z.string(),
+  code: z.string().optional(),
 });
 export type ValidationProblem = z.infer<typeof ValidationProblemSchema>;
 

@@ -99,8 +99,8 @@ export function validateDeploymentPackage(
     };
   }
   const problems = checkFlowSemantics(parsed.data.configuration as FlowConfiguration, catalog).map((p) => ({
+    ...p,
     path: `configuration.${p.path}`,
-    message: p.message,
   }));
   if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, value: parsed.data };

@@ -69,7 +69,11 @@ describe("FlowConfiguration", () => {
       }),
     );
     expect(errors).toEqual([
-      { path: "nodes[0].config.point", message: "device instance 5000000 is out of range 0..4194302" },
+      {
+        path: "nodes[0].config.point",
+        message: "Sensor Read (temp): Point: device instance 5000000 is out of range 0..4194302",
+        code: "config",
+      },
     ]);
   });
 
@@ -90,7 +94,8 @@ describe("FlowConfiguration", () => {
     );
     expect(errors).toHaveLength(1);
     expect(errors[0]?.path).toBe("connections[0]");
-    expect(errors[0]?.message).toContain("cycle A → B → C → A");
+    expect(errors[0]?.message).toContain("cycle math (A) → math (B) → math (C) → math (A)");
+    expect(errors[0]?.code).toBe("cycle");
   });
 
   it("accepts a loop closed through a feedback node", () => {
@@ -118,7 +123,7 @@ describe("FlowConfiguration", () => {
         connections: [{ from_node: "A", from_output: "result", to_node: "A", to_input: "b" }],
       }),
     );
-    expect(errors[0]?.message).toContain("cycle A → A");
+    expect(errors[0]?.message).toContain("cycle math (A) → math (A)");
   });
 
   it("rejects connections to missing nodes and ports", () => {
@@ -133,9 +138,21 @@ describe("FlowConfiguration", () => {
       }),
     );
     expect(errors).toEqual([
-      { path: "connections[1].from_node", message: 'node "ghost" does not exist' },
-      { path: "connections[2].from_output", message: 'node "temp" (sensor_read) has no output "nope"' },
-      { path: "connections[3].to_input", message: 'node "hot" (threshold) has no input "nope"' },
+      {
+        path: "connections[1].from_node",
+        message: 'a connection starts at node "ghost", which is not in the flow',
+        code: "unknown_node",
+      },
+      {
+        path: "connections[2].from_output",
+        message: 'Sensor Read (temp) has no output "nope"',
+        code: "unknown_port",
+      },
+      {
+        path: "connections[3].to_input",
+        message: 'Threshold (hot) has no input "nope"',
+        code: "unknown_port",
+      },
     ]);
   });
 
@@ -159,7 +176,9 @@ describe("FlowConfiguration", () => {
     expect(errors).toEqual([
       {
         path: "connections[3].to_input",
-        message: 'input "value" of node "hot" is already connected (connections[2])',
+        message:
+          "Threshold (hot): Measurement already has a connection from Sensor Read (t1); an input takes one",
+        code: "input_taken",
       },
     ]);
   });
@@ -177,8 +196,30 @@ describe("FlowConfiguration", () => {
       }),
     );
     expect(errors.map((e) => e.path)).toEqual(["nodes[1].id", "nodes[1].alias", "nodes[2].type", "nodes[3]"]);
-    expect(errors[1]?.message).toBe('alias "temp" is already used by node "temp"');
-    expect(errors[3]?.message).toBe('required input "value" of node "hot" is not connected');
+    expect(errors[1]?.message).toBe('Sensor Read (temp): alias "temp" is already used by Sensor Read (temp)');
+    expect(errors[3]?.message).toBe("Threshold (hot): Measurement is not connected");
+    expect(errors.map((e) => e.code)).toEqual([
+      "duplicate_id",
+      "duplicate_alias",
+      "unknown_type",
+      "required_input",
+    ]);
+  });
+
+  it("names a labelled node by its label and the port by the label drawn on it", () => {
+    const errors = errorsOf(
+      flow({
+        nodes: [
+          { id: "temp", type: "sensor_read", config: { point: "bacnet:1/analogInput:1" } },
+          { id: "pid_1", type: "threshold", label: "Cooling PID", config: { operator: ">" } },
+        ],
+        connections: [],
+      }),
+    );
+    expect(errors).toEqual([
+      { path: "nodes[1].config.value", message: "Cooling PID: Value: required", code: "config" },
+      { path: "nodes[1]", message: "Cooling PID: Measurement is not connected", code: "required_input" },
+    ]);
   });
 
   it.each([

@@ -108,15 +108,75 @@ export type FlowConfigurationInput = z.input<typeof FlowConfigurationStructureSc
  * keeping it an interface here lets the schemas package stay free of the node library.
  */
 export interface NodeTypeInfo {
-  inputs: readonly { name: string; required?: boolean }[];
-  outputs: readonly { name: string }[];
+  /** The type's name as the palette shows it ("PID Controller"): messages name nodes this way. */
+  label?: string;
+  inputs: readonly { name: string; label?: string; required?: boolean }[];
+  outputs: readonly { name: string; label?: string }[];
   /** A node that reads last scan's value of its input (delay, feedback) and so may close a loop. */
   breaksCycles?: boolean;
   /** Ports that take several connections (an N-input AND, say); others take one. */
   multiInputs?: readonly string[];
+  /**
+   * The inputs a node has with this config and these wired ports, when that differs from `inputs`
+   * (a configurable number of inputs): the required check reads this list.
+   */
+  inputsFor?(
+    config: Record<string, unknown>,
+    wired: ReadonlySet<string>,
+  ): readonly { name: string; label?: string; required?: boolean }[];
   config: z.ZodType;
 }
 export type NodeCatalog = (type: string) => NodeTypeInfo | undefined;
+
+/** Problem kinds a caller may tell apart (the Designer groups by them); the message is for people. */
+export type FlowProblemCode =
+  | "duplicate_id"
+  | "duplicate_alias"
+  | "unknown_type"
+  | "config"
+  | "unknown_node"
+  | "unknown_port"
+  | "input_taken"
+  | "required_input"
+  | "cycle";
+
+/** A node as the canvas draws it: its label, or its type's label with the id shown beneath it. */
+export function nodeDisplayName(
+  node: Pick<NodeConfiguration, "id" | "label" | "type">,
+  info?: Pick<NodeTypeInfo, "label">,
+): string {
+  const label = node.label?.trim();
+  if (label) return label;
+  return `${info?.label ?? node.type} (${node.id})`;
+}
+
+function portDisplayName(
+  ports: readonly { name: string; label?: string }[] | undefined,
+  name: string,
+): string {
+  return ports?.find((p) => p.name === name)?.label ?? name;
+}
+
+/** `min_on_s` → "Min on s", as the Designer's form labels fields. */
+export function fieldDisplayName(key: string): string {
+  const words = key.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A config issue in words: "Cooling PID: Kp: Too big: expected number to be <=1000000". */
+function configProblem(name: string, issue: z.core.$ZodIssue, i: number): ValidationProblem {
+  const [key, ...rest] = issue.path;
+  const field =
+    key === undefined
+      ? ""
+      : `${fieldDisplayName(String(key))}${rest.map((k) => (typeof k === "number" ? ` ${k + 1}` : ` ${fieldDisplayName(String(k)).toLowerCase()}`)).join("")}: `;
+  const message = /received undefined$/.test(issue.message) ? "required" : issue.message;
+  return {
+    path: formatPath(["nodes", i, "config", ...issue.path]),
+    message: `${name}: ${field}${message}`,
+    code: "config",
+  };
+}
 
 /** Tarjan's strongly connected components, iterative so 5000-node flows cannot overflow the stack. */
 function stronglyConnectedComponents(ids: readonly string[], edges: Map<string, string[]>): string[][] {
@@ -186,36 +246,52 @@ function cyclePath(component: string[], edges: Map<string, string[]>): string[] 
   return path;
 }
 
-/** Checks what needs the node catalog: types, configs, ports, aliases and cycles. */
+/**
+ * Checks what needs the node catalog: types, configs, ports, aliases and cycles. Messages name nodes and
+ * ports as the canvas draws them ("Cooling PID: Measurement is not connected"); paths stay machine paths.
+ */
 export function checkFlowSemantics(flow: FlowConfiguration, catalog: NodeCatalog): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const nodeIndex = new Map<string, number>();
   const aliasIndex = new Map<string, number>();
+  const problem = (path: readonly PropertyKey[], code: FlowProblemCode, message: string) =>
+    problems.push({ path: formatPath(path), message, code });
+  const nameOf = (node: NodeConfiguration) => nodeDisplayName(node, catalog(node.type));
 
   flow.nodes.forEach((node, i) => {
     if (nodeIndex.has(node.id)) {
-      problems.push({ path: formatPath(["nodes", i, "id"]), message: `duplicate node id "${node.id}"` });
+      problem(
+        ["nodes", i, "id"],
+        "duplicate_id",
+        `${nameOf(node)}: another node already has the id "${node.id}"`,
+      );
     } else {
       nodeIndex.set(node.id, i);
     }
     if (node.alias !== undefined) {
       const first = aliasIndex.get(node.alias);
       if (first !== undefined) {
-        problems.push({
-          path: formatPath(["nodes", i, "alias"]),
-          message: `alias "${node.alias}" is already used by node "${flow.nodes[first]?.id}"`,
-        });
+        problem(
+          ["nodes", i, "alias"],
+          "duplicate_alias",
+          `${nameOf(node)}: alias "${node.alias}" is already used by ${nameOf(flow.nodes[first]!)}`,
+        );
       } else {
         aliasIndex.set(node.alias, i);
       }
     }
     const info = catalog(node.type);
     if (!info) {
-      problems.push({ path: formatPath(["nodes", i, "type"]), message: `unknown node type "${node.type}"` });
+      problem(
+        ["nodes", i, "type"],
+        "unknown_type",
+        `${nameOf(node)}: this Designer has no node type "${node.type}"`,
+      );
       return;
     }
     const parsed = info.config.safeParse(node.config);
-    if (!parsed.success) problems.push(...zodProblems(parsed.error, ["nodes", i, "config"]));
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) problems.push(configProblem(nameOf(node), issue, i));
   });
 
   const edges = new Map<string, string[]>();
@@ -224,16 +300,18 @@ export function checkFlowSemantics(flow: FlowConfiguration, catalog: NodeCatalog
     const fromIndex = nodeIndex.get(c.from_node);
     const toIndex = nodeIndex.get(c.to_node);
     if (fromIndex === undefined) {
-      problems.push({
-        path: formatPath(["connections", i, "from_node"]),
-        message: `node "${c.from_node}" does not exist`,
-      });
+      problem(
+        ["connections", i, "from_node"],
+        "unknown_node",
+        `a connection starts at node "${c.from_node}", which is not in the flow`,
+      );
     }
     if (toIndex === undefined) {
-      problems.push({
-        path: formatPath(["connections", i, "to_node"]),
-        message: `node "${c.to_node}" does not exist`,
-      });
+      problem(
+        ["connections", i, "to_node"],
+        "unknown_node",
+        `a connection ends at node "${c.to_node}", which is not in the flow`,
+      );
     }
     if (fromIndex === undefined || toIndex === undefined) return;
     const fromNode = flow.nodes[fromIndex]!;
@@ -241,25 +319,30 @@ export function checkFlowSemantics(flow: FlowConfiguration, catalog: NodeCatalog
     const fromInfo = catalog(fromNode.type);
     const toInfo = catalog(toNode.type);
     if (fromInfo && !fromInfo.outputs.some((p) => p.name === c.from_output)) {
-      problems.push({
-        path: formatPath(["connections", i, "from_output"]),
-        message: `node "${c.from_node}" (${fromNode.type}) has no output "${c.from_output}"`,
-      });
+      problem(
+        ["connections", i, "from_output"],
+        "unknown_port",
+        `${nameOf(fromNode)} has no output "${c.from_output}"`,
+      );
     }
     if (toInfo && !toInfo.inputs.some((p) => p.name === c.to_input)) {
-      problems.push({
-        path: formatPath(["connections", i, "to_input"]),
-        message: `node "${c.to_node}" (${toNode.type}) has no input "${c.to_input}"`,
-      });
+      problem(
+        ["connections", i, "to_input"],
+        "unknown_port",
+        `${nameOf(toNode)} has no input "${c.to_input}"`,
+      );
     }
     if (toInfo && !toInfo.multiInputs?.includes(c.to_input)) {
       const key = `${c.to_node}\u0000${c.to_input}`;
       const first = inputUse.get(key);
       if (first !== undefined) {
-        problems.push({
-          path: formatPath(["connections", i, "to_input"]),
-          message: `input "${c.to_input}" of node "${c.to_node}" is already connected (connections[${first}])`,
-        });
+        const from = flow.connections[first]!;
+        const other = flow.nodes[nodeIndex.get(from.from_node) ?? -1];
+        problem(
+          ["connections", i, "to_input"],
+          "input_taken",
+          `${nameOf(toNode)}: ${portDisplayName(toInfo.inputs, c.to_input)} already has a connection${other ? ` from ${nameOf(other)}` : ""}; an input takes one`,
+        );
       } else {
         inputUse.set(key, i);
       }
@@ -274,25 +357,23 @@ export function checkFlowSemantics(flow: FlowConfiguration, catalog: NodeCatalog
   flow.nodes.forEach((node, i) => {
     const info = catalog(node.type);
     if (!info) return;
-    for (const port of info.inputs) {
-      if (!port.required) continue;
-      const connected = flow.connections.some((c) => c.to_node === node.id && c.to_input === port.name);
-      if (!connected) {
-        problems.push({
-          path: formatPath(["nodes", i]),
-          message: `required input "${port.name}" of node "${node.id}" is not connected`,
-        });
-      }
+    const wired = new Set(flow.connections.filter((c) => c.to_node === node.id).map((c) => c.to_input));
+    const inputs = info.inputsFor ? info.inputsFor(node.config, wired) : info.inputs;
+    for (const port of inputs) {
+      if (!port.required || wired.has(port.name)) continue;
+      problem(["nodes", i], "required_input", `${nameOf(node)}: ${port.label ?? port.name} is not connected`);
     }
   });
 
   for (const component of stronglyConnectedComponents([...nodeIndex.keys()], edges)) {
     const path = cyclePath(component, edges);
     const first = flow.connections.findIndex((c) => c.from_node === path[0] && c.to_node === path[1]);
-    problems.push({
-      path: formatPath(first >= 0 ? ["connections", first] : ["connections"]),
-      message: `cycle ${path.join(" → ")}: close a feedback loop through a delay or feedback node`,
-    });
+    const names = path.map((id) => nameOf(flow.nodes[nodeIndex.get(id)!]!));
+    problem(
+      first >= 0 ? ["connections", first] : ["connections"],
+      "cycle",
+      `cycle ${names.join(" → ")}: close a feedback loop through a delay or feedback node`,
+    );
   }
   return problems;
 }

@@ -55,6 +55,11 @@ export async function startSupervisor(options: {
   token?: string;
   env?: Record<string, string>;
   extraArgs?: string[];
+  /**
+   * Reads without a token (`--public-read`, as `pnpm start` runs it). On by default so the BACnet and
+   * flow tests read as the demo does; the security tests turn it off to test the real default.
+   */
+  publicRead?: boolean;
 }): Promise<SupervisorHandle> {
   const dataDir = options.dataDir ?? tempDir("supervisor");
   const token = options.token ?? "test-token-0123456789abcdef";
@@ -74,25 +79,39 @@ export async function startSupervisor(options: {
     options.broadcast,
     "--log-level",
     "warn",
+    ...(options.publicRead === false ? [] : ["--public-read"]),
     ...(options.extraArgs ?? []),
   ]);
   const proc = await startProcess(cmd, argv, {
     name: "supervisor",
     cwd: join(REPO_ROOT, "apps/supervisor"),
     env: { BMS_SUPERVISOR_TOKEN: token, ...options.env },
-    ready: /bms-supervisor listening (http:\/\/\S+)/,
+    ready: /bms-supervisor listening (https?:\/\/\S+)/,
   });
-  const url = proc.output().match(/bms-supervisor listening (http:\/\/\S+)/)?.[1] ?? "";
+  const url = proc.output().match(/bms-supervisor listening (https?:\/\/\S+)/)?.[1] ?? "";
   return Object.assign(proc, { url, token, dataDir });
 }
 
-/** JSON over HTTP with the bearer token, for tests that drive the supervisor API. */
+/**
+ * Headers `api()` sends to one base URL when it is given no token: a signed-in Designer registers its
+ * session cookie, Origin and CSRF token here, so tests call its API as a signed-in browser would.
+ */
+const sessionHeaders = new Map<string, Record<string, string>>();
+
+export function setSessionHeaders(base: string, headers: Record<string, string> | null): void {
+  if (headers) sessionHeaders.set(base, headers);
+  else sessionHeaders.delete(base);
+}
+
+/** JSON over HTTP with the bearer token (supervisor) or the registered session (Designer). */
 export async function api<T = unknown>(
   base: string,
   path: string,
-  options: { method?: string; body?: unknown; token?: string } = {},
+  options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = options.token
+    ? { ...options.headers }
+    : { ...sessionHeaders.get(base), ...options.headers };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const response = await fetch(`${base}${path}`, {

@@ -1,5 +1,11 @@
 import { nodeCatalog } from "@bms/nodes/definitions";
-import { type FlowConfiguration, parsePointRef, validateFlowConfiguration } from "@bms/schemas";
+import {
+  type FlowConfiguration,
+  fieldDisplayName,
+  nodeDisplayName,
+  parsePointRef,
+  validateFlowConfiguration,
+} from "@bms/schemas";
 
 export interface FlowProblem {
   /** Readable path into the flow document, as the supervisor reports it. */
@@ -26,18 +32,11 @@ export function nodeIdForPath(flow: FlowConfiguration, path: string): string | u
   return undefined;
 }
 
-/** Zod's "expected string, received undefined" means the user has not filled the field yet. */
-function readable(path: string, message: string): string {
-  if (/received undefined$/.test(message)) {
-    const field = path.split(".").pop() ?? "value";
-    return `${field} is required`;
-  }
-  return message;
-}
-
-function kindOf(path: string, message: string): FlowProblem["kind"] {
-  if (message.startsWith("cycle ")) return "cycle";
-  if (/connections\[|required input/.test(`${path} ${message}`)) return "connection";
+/** Groups by the problem's code (never by its wording, which is for people). */
+function kindOf(path: string, code: string | undefined): FlowProblem["kind"] {
+  if (code === "cycle") return "cycle";
+  if (code === "required_input" || code === "input_taken" || path.startsWith("connections["))
+    return "connection";
   return "schema";
 }
 
@@ -55,12 +54,11 @@ export function validateFlow(
   if (!result.ok) {
     for (const p of result.errors) {
       const nodeId = nodeIdForPath(flow, p.path);
-      const message = readable(p.path, p.message);
-      const where = nodeId && !message.includes(`"${nodeId}"`) ? `${nodeId}: ` : "";
       problems.push({
         path: p.path,
-        message: `${where}${message}`,
-        kind: kindOf(p.path, p.message),
+        // The shared validation already names the node and port as the canvas draws them.
+        message: p.message,
+        kind: kindOf(p.path, p.code),
         ...(nodeId ? { nodeId } : {}),
       });
     }
@@ -88,7 +86,7 @@ export function validateFlow(
         if (message) {
           problems.push({
             path: `nodes[${i}].config.${key}`,
-            message: `${node.id}: ${message}`,
+            message: `${nodeDisplayName(node, catalog(node.type))}: ${fieldDisplayName(key)}: ${message}`,
             nodeId: node.id,
             kind: "point",
           });

@@ -4,11 +4,14 @@ import {
   type NodeDescriptor,
   nodeDescriptors,
   type PortDefinition,
+  type PortGroupInfo,
   type PortType,
+  portGroupsOf,
+  presentPorts,
 } from "@bms/nodes/definitions";
 
-export type { NodeDescriptor, PortDefinition, PortType };
-export { describeNode, nodeDescriptors };
+export type { NodeDescriptor, PortDefinition, PortGroupInfo, PortType };
+export { describeNode, nodeDescriptors, portGroupsOf, presentPorts };
 
 export interface PaletteGroup {
   id: string;

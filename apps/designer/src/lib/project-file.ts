@@ -1,6 +1,7 @@
 import { FlowConfigurationStructureSchema } from "@bms/schemas";
 import { z } from "zod";
 import { FlowDataSchema } from "./flow-document";
+import { TemplateContentSchema } from "./project-template";
 
 /**
  * The export file: one JSON document with a format name and version, the project and its whole
@@ -39,5 +40,11 @@ export const ProjectFileSchema = z.object({
       (versions) => new Set(versions.map((v) => v.version)).size === versions.length,
       "duplicate version numbers",
     ),
+  /** Saved groups (palette "Project templates"); absent in files written before templates existed. */
+  templates: z
+    .array(TemplateContentSchema.and(z.object({ created_at: z.string() })))
+    .max(1000)
+    .default([])
+    .refine((t) => new Set(t.map((x) => x.name)).size === t.length, "duplicate template names"),
 });
 export type ProjectFile = z.infer<typeof ProjectFileSchema>;

@@ -26,7 +26,10 @@ describe("editor store", () => {
     const message = store
       .getState()
       .connect({ source: "too_warm", sourceHandle: "result", target: id, targetHandle: "value" });
-    expect(message).toBe(`Type mismatch: too_warm.result is boolean, ${id}.value needs number.`);
+    // Named as drawn: the labelled node by its label, the new one by its type and id; ports by their labels.
+    expect(message).toBe(
+      `Type mismatch: Above 24 °C: Result is boolean, Threshold (${id}): Value needs number.`,
+    );
     expect(store.getState().connectionError).toBe(message);
     expect(store.getState().edges).toHaveLength(2);
   });
@@ -97,6 +100,22 @@ describe("editor store", () => {
     ]);
     expect(target.getState().edges.map((e) => e.id)).toContain("sensor_read_1.value->threshold_1.value");
     expect(target.getState().paste("not a clipboard payload")).toBe(0);
+  });
+
+  it("renames a pasted alias that is taken (a template dropped twice), so expressions still resolve", () => {
+    const store = demoStore();
+    const id = store.getState().addNode("constant", { x: 0, y: 0 }, { value: 1 })!;
+    store.getState().updateNodeMeta(id, { alias: "sp" });
+    store.getState().focusNode(id);
+    const clipboard = store.getState().copySelection()!;
+    store.getState().paste(clipboard);
+    store.getState().paste(clipboard);
+    expect(
+      store
+        .getState()
+        .nodes.filter((n) => n.data.type === "constant")
+        .map((n) => n.data.alias),
+    ).toEqual(["sp", "sp_2", "sp_3"]);
   });
 
   it("groups selected nodes in a frame that moves them, renames, survives flow_data, and ungroups", () => {

@@ -1,4 +1,9 @@
-import type { FlowConfiguration, NodeExecutionStatus, PointValue } from "@bms/schemas";
+import {
+  type FlowConfiguration,
+  type NodeExecutionStatus,
+  nodeDisplayName,
+  type PointValue,
+} from "@bms/schemas";
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -105,6 +110,16 @@ export interface EditorActions {
   addNode(type: string, position: XYPosition, config?: Record<string, unknown>): string | null;
   updateNodeConfig(nodeId: string, key: string, value: unknown): void;
   updateNodeMeta(nodeId: string, patch: { label?: string; alias?: string }): void;
+  /**
+   * Sets a port group's count ("+ input" / remove); wires on ports beyond the new count go with them,
+   * in the same undo step.
+   */
+  setPortCount(nodeId: string, countField: string, count: number): void;
+  /**
+   * Replaces the flow's nodes and wires in one undo step (a whole-graph edit such as "make sub-flow");
+   * comments and groups stay, a group keeps the members that still exist. `select` is selected after.
+   */
+  replaceGraph(flow: Pick<FlowConfiguration, "nodes" | "connections">, select?: string): void;
   setExecution(execution: FlowConfiguration["execution"]): void;
   deleteSelection(): void;
   /** Copies the selected nodes and the edges between them, as JSON for the clipboard. */
@@ -385,8 +400,11 @@ export function createEditorStore(init: EditorInit) {
         const out = findPort(source.data.type, "output", connection.sourceHandle);
         const input = findPort(target.data.type, "input", connection.targetHandle);
         if (!out || !input) return "Connect an output (right side) to an input (left side).";
+        // Named as the canvas draws them: the node's label (or its type and id), then the port's label.
+        const named = (n: BmsNode) =>
+          nodeDisplayName({ id: n.id, type: n.data.type, label: n.data.label }, describeNode(n.data.type));
         if (!portsCompatible(out.type, input.type)) {
-          return `Type mismatch: ${source.id}.${out.name} is ${out.type}, ${target.id}.${input.name} needs ${input.type}.`;
+          return `Type mismatch: ${named(source)}: ${out.label ?? out.name} is ${out.type}, ${named(target)}: ${input.label ?? input.name} needs ${input.type}.`;
         }
         const occupied = edges.some(
           (e) =>
@@ -395,7 +413,7 @@ export function createEditorStore(init: EditorInit) {
             !("id" in connection && e.id === connection.id),
         );
         if (occupied && !input.multiple) {
-          return `Input ${target.id}.${input.name} is already connected; delete that connection first.`;
+          return `${named(target)}: ${input.label ?? input.name} is already connected; delete that connection first.`;
         }
         return null;
       },
@@ -485,6 +503,46 @@ export function createEditorStore(init: EditorInit) {
         changed();
       },
 
+      setPortCount(nodeId, countField, count) {
+        const node = get().nodes.find((n) => n.id === nodeId);
+        const descriptor = node ? describeNode(node.data.type) : undefined;
+        if (!node || !descriptor) return;
+        const removed = (ports: readonly { name: string; repeat?: { count: string; index: number } }[]) =>
+          new Set(
+            ports.filter((p) => p.repeat?.count === countField && p.repeat.index >= count).map((p) => p.name),
+          );
+        const goneIn = removed(descriptor.inputs);
+        const goneOut = removed(descriptor.outputs);
+        remember();
+        set((s) => ({
+          nodes: s.nodes.map((n) =>
+            n.id === nodeId
+              ? { ...n, data: { ...n.data, config: { ...n.data.config, [countField]: count } } }
+              : n,
+          ),
+          edges: s.edges.filter(
+            (e) =>
+              !(e.target === nodeId && goneIn.has(e.targetHandle ?? "")) &&
+              !(e.source === nodeId && goneOut.has(e.sourceHandle ?? "")),
+          ),
+        }));
+        changed();
+      },
+
+      replaceGraph(flow, select) {
+        remember();
+        const { nodes, edges } = graphFromConfiguration({ ...get().toConfiguration(), ...flow });
+        const ids = new Set(nodes.map((n) => n.id));
+        set((s) => ({
+          nodes: nodes.map((n) => (n.id === select ? { ...n, selected: true } : n)),
+          edges,
+          groups: s.groups
+            .map((g) => ({ ...g, data: { ...g.data, members: g.data.members.filter((m) => ids.has(m)) } }))
+            .filter((g) => g.data.members.length > 0),
+        }));
+        changed();
+      },
+
       setExecution(execution) {
         remember("execution");
         set({ execution });
@@ -561,8 +619,15 @@ export function createEditorStore(init: EditorInit) {
             connections: [],
           });
           const node = nodes[0]!;
-          // An alias must stay unique in the flow; a pasted copy drops a clashing one.
-          const alias = node.data.alias && !takenAliases.has(node.data.alias) ? node.data.alias : undefined;
+          // An alias must stay unique in the flow: a clashing one gets the first free _2, _3 … suffix.
+          let alias = node.data.alias;
+          if (alias && takenAliases.has(alias)) {
+            const base = alias.replace(/_\d+$/, "").slice(0, 60);
+            let n = 2;
+            while (takenAliases.has(`${base}_${n}`)) n++;
+            alias = `${base}_${n}`;
+          }
+          if (alias) takenAliases.add(alias);
           const { alias: _dropped, ...data } = node.data;
           added.push({
             ...node,

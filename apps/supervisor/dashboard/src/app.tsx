@@ -1,14 +1,17 @@
+import { useEffect } from "preact/hooks";
 import { accessProblem, connectionProblem } from "./api/client";
+import { logout, refreshSession, sessionStore } from "./api/session";
 import { go, useView, VIEWS, type ViewId } from "./router";
 import { StatusBar } from "./status-bar";
 import { useStore } from "./store";
 import { Access } from "./views/access";
+import { Audit } from "./views/audit";
 import { Devices } from "./views/devices";
 import { Execution } from "./views/execution";
 import { History } from "./views/history";
+import { LoginForm } from "./views/login-form";
 import { Overview } from "./views/overview";
 import { Points } from "./views/points";
-import { TokenForm } from "./views/token-form";
 
 const PAGES: Record<ViewId, () => preact.JSX.Element> = {
   overview: Overview,
@@ -16,18 +19,43 @@ const PAGES: Record<ViewId, () => preact.JSX.Element> = {
   history: History,
   execution: Execution,
   devices: Devices,
+  audit: Audit,
   access: Access,
 };
 
-/** Shown over every view while reads are refused: the operator needs a token before anything else. */
+/** Shown over every view while reads are refused: the operator signs in before anything else. */
 function AccessPrompt(props: { reason: string }) {
   return (
-    <section class="prompt" role="alert" data-testid="token-prompt">
-      <h2>Access token needed</h2>
+    <section class="prompt" role="alert" data-testid="login-prompt">
+      <h2>Sign in</h2>
       <p>{props.reason}</p>
-      <TokenForm autoFocus />
-      <p class="muted small">Ask the person who installed this supervisor for the viewer or admin token.</p>
+      <LoginForm autoFocus />
+      <p class="muted small">Ask the person who runs this supervisor for a token with the role you need.</p>
     </section>
+  );
+}
+
+/** Who is signed in, and the way out; a sign-in link when nobody is. */
+function SignedIn() {
+  const session = useStore(sessionStore);
+  const id = session.identity;
+  if (!session.loaded) return null;
+  if (!id) {
+    return (
+      <a class="btn btn-plain small" href="#/access" data-testid="signed-in">
+        Sign in
+      </a>
+    );
+  }
+  return (
+    <div class="signed-in small" data-testid="signed-in">
+      <span data-testid="signed-in-name">
+        {id.name} <span class="muted">({id.role})</span>
+      </span>{" "}
+      <button type="button" class="btn btn-plain" data-testid="sign-out" onClick={() => void logout()}>
+        Sign out
+      </button>
+    </div>
   );
 }
 
@@ -35,6 +63,9 @@ export function App() {
   const view = useView();
   const problem = useStore(accessProblem);
   const offline = useStore(connectionProblem);
+  useEffect(() => {
+    void refreshSession().catch(() => undefined);
+  }, []);
   const Page = PAGES[view];
   return (
     <div class="shell">
@@ -49,6 +80,7 @@ export function App() {
           </div>
         </div>
         <StatusBar />
+        <SignedIn />
       </header>
       <nav class="tabs" aria-label="Views">
         {VIEWS.map((v) => (

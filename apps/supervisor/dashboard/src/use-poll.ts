@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { tokenStore } from "./api/token";
+import { sessionStore } from "./api/session";
 
 export interface Polled<T> {
   data: T | undefined;
@@ -11,7 +11,7 @@ export interface Polled<T> {
 
 /**
  * Loads now and then every `intervalMs`, one request at a time (a slow Pi is never asked twice at once),
- * paused while the tab is hidden, and again at once when the token changes. The last good data stays
+ * paused while the tab is hidden, and again at once when the sign-in changes. The last good data stays
  * on screen when a refresh fails, so a blip does not blank the page.
  */
 export function usePoll<T>(
@@ -54,7 +54,12 @@ export function usePoll<T>(
       if (document.visibilityState === "visible") void tick();
     };
     document.addEventListener("visibilitychange", onVisible);
-    const unsubscribe = tokenStore.subscribe(() => void tick());
+    let signedIn = sessionStore.get().identity?.name;
+    const unsubscribe = sessionStore.subscribe((state) => {
+      if (state.identity?.name === signedIn) return;
+      signedIn = state.identity?.name;
+      void tick();
+    });
     void tick();
     return () => {
       stopped = true;

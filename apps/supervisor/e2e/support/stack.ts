@@ -26,13 +26,16 @@ export async function startStack(options: {
   simBind: string;
   simPort: number;
   supervisorBacnetPort: number;
-  viewerToken?: string;
+  /** Reads without sign-in (`--public-read`, as `pnpm start`); the sign-in tests turn it off. */
+  publicRead?: boolean;
+  env?: Record<string, string>;
 }): Promise<DashboardStack> {
   const sim = await startSimulator({ bind: options.simBind, port: options.simPort, site: "skeleton" });
   const sup = await startSupervisor({
     bacnetPort: options.supervisorBacnetPort,
     broadcast: `127.255.255.255:${options.simPort}`,
-    extraArgs: options.viewerToken ? ["--viewer-token", options.viewerToken] : [],
+    publicRead: options.publicRead ?? true,
+    ...(options.env ? { env: options.env } : {}),
   });
   const deviceFound = await api<{ devices: { device_id: number }[] }>(
     sup.url,

@@ -1,17 +1,22 @@
 import type { AlertEvent } from "@bms/nodes";
 import type { AlertsRepo, AlertTransition } from "../storage/alerts-repo";
 import type { EventsRepo } from "../storage/events-repo";
+import { postToTarget, WebhookPolicy } from "./webhook";
+
+/** Where a refused webhook is reported besides the event log (the audit trail). */
+export type WebhookRefusal = (url: string, nodeId: string, message: string) => void;
 
 /**
  * Where `alert` nodes' events go: the alarm table (deduplicated by key), the event log and, when the
- * node names one, a webhook. Only transitions are logged and posted, so an alarm that stays active for
- * an hour is one notification, not 3,600.
+ * node names one, a webhook that the admin's allowlist permits (see webhook.ts). Only transitions are
+ * logged and posted, so an alarm that stays active for an hour is one notification, not 3,600.
  */
 export class AlertSink {
   constructor(
     private readonly alerts: AlertsRepo,
     private readonly events: EventsRepo,
-    private readonly post: (url: string, body: unknown) => Promise<void> = postJson,
+    private readonly webhooks: WebhookPolicy = new WebhookPolicy([]),
+    private readonly onRefused: WebhookRefusal = () => undefined,
   ) {}
 
   handle(alert: AlertEvent, flowId: string | null = null): AlertTransition {
@@ -32,26 +37,37 @@ export class AlertSink {
       priority: alert.priority,
       ...(flowId ? { flow_id: flowId } : {}),
     });
-    if (alert.webhookUrl) {
-      const url = alert.webhookUrl;
-      this.post(url, { event: transition.kind, alert: transition.alert }).catch((error: unknown) => {
-        this.events.add(
-          "warn",
-          `alert:${alert.nodeId}`,
-          `webhook ${url} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-    }
+    if (alert.webhookUrl) void this.notify(alert.webhookUrl, alert.nodeId, transition);
     return transition;
+  }
+
+  private async notify(url: string, nodeId: string, transition: NonNullable<AlertTransition>): Promise<void> {
+    const source = `alert:${nodeId}`;
+    const checked = await this.webhooks.check(url);
+    // Webhook paths often hold a secret (chat services put the key there): logs show the origin only.
+    const shown = displayUrl(url);
+    if (!checked.ok) {
+      this.events.add("warn", source, `webhook ${shown} refused: ${checked.message}`);
+      this.onRefused(shown, nodeId, checked.message);
+      return;
+    }
+    try {
+      await postToTarget(checked.target, { event: transition.kind, alert: transition.alert });
+    } catch (error) {
+      this.events.add(
+        "warn",
+        source,
+        `webhook ${shown} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 }
 
-async function postJson(url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname === "/" ? parsed.origin : `${parsed.origin}/…`;
+  } catch {
+    return "(not a URL)";
+  }
 }

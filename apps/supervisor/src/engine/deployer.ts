@@ -7,7 +7,13 @@ import { type FlowChange, SiteEngine } from "./site-engine";
 import { nodeCatalogForValidation, type ValidationProblem } from "./validation";
 
 export type DeployResult =
-  | { ok: true; stored: StoredConfig; changes: FlowChange[] }
+  | {
+      ok: true;
+      stored: StoredConfig;
+      changes: FlowChange[];
+      /** The other project a `replace` deploy took the supervisor over from (for the audit trail). */
+      replaced?: { project_id: string; project_name: string };
+    }
   | { ok: false; errors: ValidationProblem[]; code?: "project_conflict" };
 
 /** `replace`: the package may take over a supervisor that runs another project's site. */
@@ -63,13 +69,15 @@ export class Deployer {
       const checked = this.validate(input);
       if (!checked.ok) return checked;
       const active = this.configs.active();
-      const problem = ownershipProblem(
-        active ? this.configs.get(active.version) : undefined,
-        checked.site.project,
-        mode,
-      );
+      const previous = active ? this.configs.get(active.version) : undefined;
+      const problem = ownershipProblem(previous, checked.site.project, mode);
       if (problem) return { ok: false, errors: [problem], code: "project_conflict" };
-      return this.activate(checked.site, input, checked.plans, "deploy");
+      const result = await this.activate(checked.site, input, checked.plans, "deploy");
+      if (!result.ok || !previous || previous.project_id === checked.site.project.id) return result;
+      return {
+        ...result,
+        replaced: { project_id: previous.project_id, project_name: previous.project_name },
+      };
     });
   }
 

@@ -32,9 +32,10 @@ describe("OpenAPI", () => {
     const response = await app.inject({ method: "GET", url: "/docs/openapi.json" });
     expect(response.statusCode).toBe(200);
     const doc = response.json() as {
-      paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown }>>;
+      paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown; "x-role"?: string }>>;
     };
-    expect(doc.paths["/api/config/deploy"]?.post?.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths["/api/config/deploy"]?.post?.security).toEqual([{ bearer: [] }, { session: [] }]);
+    expect(doc.paths["/api/config/deploy"]?.post?.["x-role"]).toBe("operator");
     expect(doc.paths["/api/config/deploy"]?.post?.requestBody).toBeDefined();
     expect(doc.paths["/api/devices/{id}/objects"]?.get).toBeDefined();
     const html = await app.inject({ method: "GET", url: "/docs" });

@@ -34,15 +34,22 @@ function operationOf(route: DocumentedRoute): Json {
     },
     422: { description: "Invalid input: `errors` holds one {path, message} per problem", ...errors },
   };
-  if (route.auth === "admin") {
-    responses[401] = { description: "No token", ...errors };
-    responses[403] = { description: "Wrong token", ...errors };
+  if (route.auth !== "public") {
+    responses[401] = { description: "No identity, or an expired or revoked token or session", ...errors };
+    responses[403] = { description: `The identity's role is below ${route.auth}`, ...errors };
   }
   return {
     summary: route.summary,
+    description:
+      route.auth === "public"
+        ? "Public: no identity needed."
+        : `Needs the ${route.auth} role or higher${route.auth === "viewer" ? " (or --public-read)" : ""}.` +
+          (route.auditAction ? ` Audited as \`${route.auditAction}\`.` : ""),
     tags: route.tags,
-    operationId: `${route.method.toLowerCase()}${route.url.replace(/[/:{}]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
-    ...(route.auth === "admin" ? { security: [{ bearer: [] }] } : {}),
+    operationId: `${route.method.toLowerCase()}${route.url.replace(/[/:{}.]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+    "x-role": route.auth,
+    ...(route.auditAction ? { "x-audit-action": route.auditAction } : {}),
+    ...(route.auth === "public" ? { security: [] } : { security: [{ bearer: [] }, { session: [] }] }),
     parameters: [...parametersOf(route.params, "path"), ...parametersOf(route.query, "query")],
     ...((route.body ?? route.documentedBody)
       ? {
@@ -73,9 +80,22 @@ export function openApiDocument(): Json {
       version: SUPERVISOR_VERSION,
       description:
         "The site's BACnet/IP authority. JSON fields are snake_case; points are canonical references " +
-        "(bacnet:<device>/<objectType>:<instance>.<property>). Mutating calls need `Authorization: Bearer <admin token>`.",
+        "(bacnet:<device>/<objectType>:<instance>.<property>). Every route names the least role it needs " +
+        "(viewer < operator < admin, `x-role`): send `Authorization: Bearer <token>` (the bootstrap admin token " +
+        "or a named token), or sign in at /api/auth/login for the dashboard's session cookie, whose state " +
+        "changes also need Origin and the `x-csrf-token` header. State changes are audited (`x-audit-action`).",
     },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "Bootstrap admin token or a named API token" },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "bms_supervisor_session",
+          description: "Dashboard session from POST /api/auth/login (HttpOnly, SameSite=Strict)",
+        },
+      },
+    },
     paths,
   };
 }

@@ -7,6 +7,7 @@ import { AlertSink } from "../engine/alert-sink";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
+import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
 
 declare module "fastify" {
@@ -30,6 +31,8 @@ export const enginePlugin = fp<{
   watchIntervalMs: number;
   /** Script worker threads (default: min(2, cores)). */
   scriptWorkers?: number;
+  /** Alarm webhook targets the admin allows (host or host:port). */
+  webhookAllow: readonly string[];
 }>(
   async (app, options) => {
     const { repos } = app;
@@ -59,7 +62,20 @@ export const enginePlugin = fp<{
       events: repos.events,
       history,
       writes,
-      alerts: new AlertSink(repos.alerts, repos.events),
+      alerts: new AlertSink(
+        repos.alerts,
+        repos.events,
+        new WebhookPolicy(options.webhookAllow),
+        (url, nodeId, message) =>
+          app.auth.audits.add({
+            actor: { kind: "system", name: `alert node ${nodeId}`, role: null },
+            source: "engine",
+            action: "webhook.refused",
+            target: url,
+            result: "denied",
+            reason: message,
+          }),
+      ),
       cov,
       scripts,
       onRunningChange: (running) => repos.configs.setRunning(running),
@@ -107,5 +123,5 @@ export const enginePlugin = fp<{
       await scripts.close();
     });
   },
-  { name: "engine", dependencies: ["storage", "bacnet"] },
+  { name: "engine", dependencies: ["storage", "bacnet", "auth"] },
 );

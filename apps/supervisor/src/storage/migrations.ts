@@ -143,6 +143,53 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE commanded_points ADD COLUMN node_id TEXT;
   `,
   `
+  -- Issue 10: named API tokens and dashboard sessions (both stored as SHA-256 digests, never the
+  -- secret), and the audit trail.
+  CREATE TABLE api_tokens (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    hash          TEXT NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    expires_at    INTEGER,
+    last_used_at  INTEGER,
+    revoked_at    INTEGER
+  );
+  CREATE TABLE sessions (
+    hash          TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    token_id      INTEGER REFERENCES api_tokens(id),
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+  );
+  CREATE TABLE audit (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            INTEGER NOT NULL,
+    actor_kind    TEXT NOT NULL,
+    actor_name    TEXT NOT NULL,
+    actor_role    TEXT,
+    on_behalf_of  TEXT,
+    source        TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    target        TEXT,
+    result        TEXT NOT NULL CHECK (result IN ('ok', 'denied', 'failed')),
+    reason        TEXT,
+    details_json  TEXT
+  );
+  CREATE INDEX audit_at ON audit(at);
+  -- Append-only, enforced by SQLite itself: no code path can edit a record, and only records older
+  -- than 90 days can be deleted (retention), whatever the caller asks.
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+  CREATE TRIGGER audit_keep_90_days BEFORE DELETE ON audit
+  WHEN old.at > (CAST(strftime('%s', 'now') AS INTEGER) - 90 * 86400) * 1000
+  BEGIN SELECT RAISE(ABORT, 'audit records are kept at least 90 days'); END;
+  `,
+  `
   -- A site runs many flows: events and alarms say which flow they came from (NULL: site-wide, or from
   -- before sites). Filtered on by the API's flow_id parameters.
   ALTER TABLE events ADD COLUMN flow_id TEXT;

@@ -46,7 +46,13 @@ describe("alarms and runtime parameters", () => {
     });
     await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
-    sup = await startSupervisor({ bacnetPort: SUP_PORT, broadcast: `127.255.255.255:${SIM_PORT}` });
+    const hookPort = (hook.address() as AddressInfo).port;
+    // Loopback webhooks are refused unless the admin names the address (SSRF guard).
+    sup = await startSupervisor({
+      bacnetPort: SUP_PORT,
+      broadcast: `127.255.255.255:${SIM_PORT}`,
+      extraArgs: ["--webhook-allow", `127.0.0.1:${hookPort}`],
+    });
     await override(26);
     const flow = skeletonFlow({ limit: 30, intervalMs: 300, name: "Zone alarm" });
     flow.nodes = [

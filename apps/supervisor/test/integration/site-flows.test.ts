@@ -1,4 +1,4 @@
-import { buildSitePackage, type FlowConfigurationInput } from "@bms/schemas";
+import { type AuditRecord, buildSitePackage, type FlowConfigurationInput } from "@bms/schemas";
 import {
   api,
   eventually,
@@ -78,6 +78,13 @@ describe("a site of flows: side by side, deployed without disturbing each other"
     }>(sup.url, `/api/flows/${COOLING}/state`);
     return body.node_statuses.find((n) => n.node_id === "loop")?.output_values.output?.value;
   };
+  /** The newest audit records of one action (the bootstrap admin reads the trail). */
+  const lastAudit = async (action: string) =>
+    (
+      await api<{ records: AuditRecord[] }>(sup.url, `/api/audit?action=${action}&limit=1`, {
+        token: sup.token,
+      })
+    ).body.records;
   const deploy = (body: unknown, query = "") =>
     api<{ flows?: { flow_id: string; action: string }[]; errors?: { path: string; message: string }[] }>(
       sup.url,
@@ -190,6 +197,9 @@ describe("a site of flows: side by side, deployed without disturbing each other"
       token: sup.token,
     });
     expect(forced.status).toBe(200);
+    const [record] = await lastAudit("point.write");
+    expect(record?.details).toMatchObject({ forced: true, over_flows: ["writes[0]"] });
+    expect(record?.actor.role).toBe("admin");
   });
 
   it("stopping one flow relinquishes its priority only; starting it takes it back", async () => {
@@ -229,6 +239,13 @@ describe("a site of flows: side by side, deployed without disturbing each other"
     await eventually(async () => ((await slot(10)) === 1 ? true : undefined));
     expect(await slot(8)).toBe(null);
     expect((await flows()).map((f) => f.name)).toEqual(["Beta cooling"]);
+    const [record] = await lastAudit("config.deploy");
+    expect(record?.result).toBe("ok");
+    expect(record?.details).toMatchObject({
+      mode: "replace",
+      project_id: "beta",
+      replaced_project: { project_id: "alpha", project_name: "Alpha tower" },
+    });
 
     // Logs filter by flow: the removed Cooling flow's events are still there under its id.
     const logs = await api<{ logs: { flow_id?: string }[] }>(

@@ -137,10 +137,28 @@ describe("walking skeleton: deploy over HTTP, run on the supervisor, command the
       },
     );
     expect(invalid.status).toBe(422);
+    // Messages name nodes and ports as the canvas draws them; the path stays machine-readable.
     expect(invalid.body.errors).toContainEqual({
       path: "configuration.nodes[0].config.point",
-      message: "device instance 5000000 is out of range 0..4194302",
+      message: "Sensor Read (temp): Point: device instance 5000000 is out of range 0..4194302",
+      code: "config",
     });
+    const unwired = skeletonFlow({ limit: 24.5 });
+    unwired.nodes[1]!.label = "Cooling threshold";
+    unwired.connections = unwired.connections.filter((c) => c.to_node !== "hot");
+    const open = await api<{ errors: { path: string; message: string; code?: string }[] }>(
+      sup.url,
+      "/api/config/deploy",
+      { body: packageOf(unwired), token: sup.token },
+    );
+    expect(open.status).toBe(422);
+    expect(open.body.errors).toEqual([
+      {
+        path: "configuration.nodes[1]",
+        message: "Cooling threshold: Value is not connected",
+        code: "required_input",
+      },
+    ]);
 
     const malformed = await fetch(`${sup.url}/api/config/deploy`, {
       method: "POST",

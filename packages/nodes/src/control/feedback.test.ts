@@ -52,6 +52,6 @@ describe("feedback", () => {
           ],
         ),
       ),
-    ).toThrow(/cycle x → y → x/);
+    ).toThrow(/cycle Math \(x\) → Math \(y\) → Math \(x\)/);
   });
 });

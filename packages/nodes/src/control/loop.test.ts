@@ -94,7 +94,7 @@ describe("loop", () => {
       flow: { nodes: [{ id: "x", type: "nope", config: {} }], connections: [] },
     });
     expect(parsed.success).toBe(false);
-    expect(JSON.stringify(parsed.error?.issues)).toContain('unknown node type \\"nope\\"');
+    expect(JSON.stringify(parsed.error?.issues)).toContain('has no node type \\"nope\\"');
   });
 
   it("batches the sub-flow's points and forwards its writes with per-item alert keys", async () => {

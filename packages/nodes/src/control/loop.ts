@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { portGroup } from "../core/port-groups";
 import { defineNode, type NodeValue, type Payload } from "../core/types";
 import {
   checkEmbedded,
@@ -11,6 +12,15 @@ import {
 import type { SavedNodeState } from "../engine/flow-runtime";
 
 const EXTRA = ["in1", "in2", "in3", "in4"] as const;
+// Shared inputs are drawn only as many as configured (or wired, for loops saved before the count).
+const SHARED = portGroup({
+  count: "input_count",
+  names: EXTRA,
+  min: 0,
+  default: 0,
+  port: (name) => ({ type: "any", label: name }),
+  description: "How many shared inputs (in1 …) every item's sub-flow can read",
+});
 
 interface LoopState {
   /** Saved state of each item's copy of the sub-flow, by index. */
@@ -38,10 +48,7 @@ export const loop = defineNode({
     "the worst of the items' results (a bad item reaches the sub-flow as a bad `item`, which decides). Items " +
     "beyond max_items are left out (uncertain). A single `items` wire that is bad gives bad " +
     "results and leaves the copies' state untouched; a single good scalar is one item.",
-  inputs: [
-    { name: "items", type: "any", label: "Items", required: true, multiple: true },
-    ...EXTRA.map((name) => ({ name, type: "any" as const, label: name })),
-  ],
+  inputs: [{ name: "items", type: "any", label: "Items", required: true, multiple: true }, ...SHARED.ports],
   outputs: [
     { name: "results", type: "list", label: "Results" },
     { name: "count", type: "number", label: "Count" },
@@ -49,6 +56,7 @@ export const loop = defineNode({
   config: z
     .object({
       flow: EmbeddedFlowSchema.describe("The sub-flow run for each item"),
+      input_count: SHARED.field,
       max_items: z.number().int().min(1).max(1000).default(100).describe("Items beyond this are left out"),
     })
     .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),

@@ -1,9 +1,19 @@
 import { z } from "zod";
-import { defineNode, type NodeOutputs, type NodeValue, type PortDefinition } from "../core/types";
+import { portGroup } from "../core/port-groups";
+import { defineNode, type NodeOutputs, type NodeValue } from "../core/types";
 import { asBoolean, asNumber } from "../core/values";
 
 const MAX_UNITS = 8;
 const OUTPUTS = Array.from({ length: MAX_UNITS }, (_, i) => `out${i + 1}`);
+// The unit count is also how many Unit outputs the node draws.
+const UNITS = portGroup({
+  count: "units",
+  names: OUTPUTS,
+  min: 1,
+  default: 2,
+  port: (_name, i) => ({ type: "boolean", label: `Unit ${i + 1}` }),
+  description: "Number of pumps, fans or stages",
+});
 
 interface SequencerState {
   /** Unit indexes, lead first (order rotation modes). */
@@ -21,7 +31,7 @@ interface SequencerState {
 }
 
 const config = z.object({
-  units: z.number().int().min(1).max(MAX_UNITS).default(2).describe("Number of pumps, fans or stages"),
+  units: UNITS.field,
   demand_mode: z
     .enum(["stages", "percent"])
     .default("stages")
@@ -76,7 +86,7 @@ export const sequencer = defineNode({
     { name: "available", type: "boolean", label: "Available", multiple: true },
   ],
   outputs: [
-    ...OUTPUTS.map((name, i): PortDefinition => ({ name, type: "boolean", label: `Unit ${i + 1}` })),
+    ...UNITS.ports,
     { name: "running", type: "number", label: "Running" },
     { name: "lead", type: "number", label: "Lead unit" },
   ],

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { NodeValue, Payload } from "./types";
+import { portGroup } from "./port-groups";
+import type { MultiInputs, NodeInputs, NodeValue, Payload, PortDefinition, PortType } from "./types";
 import { bad } from "./values";
 
 export const AggregateBadInputSchema = z
@@ -51,10 +52,42 @@ export function aggregate(
   return { value, count: { value: numbers.length, quality: "good", timestamp: now } };
 }
 
+/**
+ * The inputs of an N-input node (AND, OR, Minimum, Maximum, Average): `in1`…`in8`, as many as
+ * `input_count` says, plus the one multi-wire `inputs` port that flows saved before the count existed
+ * wired everything to (kept while wired, so they load unchanged).
+ */
+export function numberedInputs(type: PortType) {
+  const group = portGroup({
+    count: "input_count",
+    names: Array.from({ length: 8 }, (_, i) => `in${i + 1}`),
+    min: 1,
+    default: 2,
+    port: (_name, i) => ({ type, label: `Input ${i + 1}`, required: true }),
+    description: "How many inputs the node has",
+  });
+  const legacy: PortDefinition = { name: "inputs", type, label: "Inputs", multiple: true, legacy: true };
+  return {
+    ports: [...group.ports, legacy],
+    input_count: group.field,
+    /** Every connected value, legacy wires first, then in1…in8 in order. */
+    collect(inputs: NodeInputs, multi: MultiInputs): NodeValue[] {
+      const items = [...(multi.inputs ?? [])];
+      for (const port of group.ports) {
+        const value = inputs[port.name];
+        if (value) items.push(value);
+      }
+      return items;
+    },
+  };
+}
+
+export const AGGREGATE_INPUTS = numberedInputs("any");
+
 export const AGGREGATE_PORTS = {
-  inputs: [{ name: "inputs", type: "any", label: "Inputs", required: true, multiple: true }],
+  inputs: AGGREGATE_INPUTS.ports,
   outputs: [
     { name: "value", type: "number", label: "Value" },
     { name: "count", type: "number", label: "Count", description: "How many values were used" },
-  ],
-} as const;
+  ] satisfies PortDefinition[],
+};

@@ -27,6 +27,15 @@ export interface PortDefinition {
   required?: boolean;
   /** The port takes any number of connections; the executor gets them as one list value. */
   multiple?: boolean;
+  /**
+   * One of a numbered run of ports whose count is the config field `count` (Select's in0…in7, Math's
+   * a…h): present while `index < count`, and always while it is wired, so a flow saved before the count
+   * existed keeps every wire. Built by `portGroup` (core/port-groups.ts), read through `presentPorts`
+   * by the editor (what it draws), the validator (which inputs are required) and the runtime.
+   */
+  repeat?: { count: string; index: number; default: number };
+  /** Kept only so flows saved before a port group replaced it still load: present while wired. */
+  legacy?: boolean;
 }
 
 /**

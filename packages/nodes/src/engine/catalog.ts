@@ -1,4 +1,5 @@
 import type { NodeCatalog } from "@bms/schemas";
+import { presentPorts } from "../core/port-groups";
 import type { AnyNodeDefinition } from "../core/types";
 
 export type NodeRegistryLookup = (type: string) => AnyNodeDefinition | undefined;
@@ -24,12 +25,20 @@ export function nodeCatalog(registry: NodeRegistryLookup = defaultRegistry()): N
   return (type) => {
     const definition = registry(type);
     if (!definition) return undefined;
+    const counted = definition.inputs.some((p) => p.repeat || p.legacy);
     return {
+      label: definition.label,
       inputs: definition.inputs,
       outputs: definition.outputs,
       breaksCycles: definition.breaksCycles === true,
       multiInputs: definition.inputs.filter((p) => p.multiple).map((p) => p.name),
       config: definition.config,
+      ...(counted
+        ? {
+            inputsFor: (config: Record<string, unknown>, wired: ReadonlySet<string>) =>
+              presentPorts(definition.inputs, config, wired),
+          }
+        : {}),
     };
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineNode, type NodeOutputs, type NodeValue, type PortDefinition } from "../core/types";
+import { portGroup } from "../core/port-groups";
+import { defineNode, type NodeOutputs, type NodeValue } from "../core/types";
 import {
   checkEmbedded,
   compileEmbedded,
@@ -12,6 +13,23 @@ import type { SavedNodeState } from "../engine/flow-runtime";
 
 const INS = ["in1", "in2", "in3", "in4", "in5", "in6", "in7", "in8"] as const;
 const OUTS = ["out1", "out2", "out3", "out4", "out5", "out6", "out7", "out8"] as const;
+// Wires kept on ports beyond a count stay (port-groups.ts), so sub-flows saved before the counts load as they were.
+const INPUTS = portGroup({
+  count: "input_count",
+  names: INS,
+  min: 0,
+  default: 1,
+  port: (name) => ({ type: "any", label: name }),
+  description: "How many inputs the node has (in1 …)",
+});
+const OUTPUTS = portGroup({
+  count: "output_count",
+  names: OUTS,
+  min: 0,
+  default: 1,
+  port: (name) => ({ type: "any", label: name }),
+  description: "How many outputs the node has (out1 …)",
+});
 
 interface SubflowState {
   saved: SavedNodeState[];
@@ -26,19 +44,21 @@ export const subflow = defineNode({
   label: "Sub-flow",
   icon: "boxes",
   description:
-    "A reusable group of nodes behind its own ports: the Designer saves a group as a template and drops " +
-    "copies of it as this node. `flow` is `{ nodes, connections }` in the flow format; `subflow_input` " +
-    "nodes named in1..in8 receive this node's inputs and `subflow_output` nodes named out1..out8 drive its " +
+    "A group of nodes behind its own ports: the Designer makes one from a selection (its inputs and " +
+    "outputs are the wires that crossed the selection's edge) and edits its inside on its own canvas. `flow` is `{ nodes, connections }` in the flow format; `subflow_input` " +
+    "nodes named in1..in8 (`input_count` of them are drawn) receive this node's inputs and `subflow_output` nodes named out1..out8 drive its " +
     "outputs (`labels` names the ports in the editor, e.g. { in1: 'Zone temp' }). It is compiled once per " +
     "deploy and runs inside the scan like any node, with its own state saved in this node's state " +
     "(restarts keep a PID inside it tuned). Its point reads and writes are batched with the flow's and its " +
     "alerts are keyed under this node. An output whose subflow_output was skipped is left out, so nodes fed " +
     "by it are skipped too; qualities pass through unchanged.",
-  inputs: INS.map((name): PortDefinition => ({ name, type: "any", label: name })),
-  outputs: OUTS.map((name): PortDefinition => ({ name, type: "any", label: name })),
+  inputs: INPUTS.ports,
+  outputs: OUTPUTS.ports,
   config: z
     .object({
       name: z.string().max(100).default("Sub-flow").describe("Shown on the node"),
+      input_count: INPUTS.field,
+      output_count: OUTPUTS.field,
       labels: z
         .partialRecord(z.enum([...INS, ...OUTS]), z.string().max(40))
         .default({})

@@ -23,4 +23,14 @@ describe("and", () => {
   it("names the reason of a bad input", () => {
     expect(nodeRunner(and).run({ inputs: [v(null, "bad", "offline"), true] }).result?.reason).toBe("offline");
   });
+
+  const numbered: [string, Record<string, InputSpec>, boolean | null][] = [
+    ["in1 and in2 true", { in1: true, in2: true }, true],
+    ["in3 false with input_count 3", { in1: true, in2: true, in3: false }, false],
+    ["an old flow's multi-wire inputs count with the numbered ones", { inputs: [true], in1: false }, false],
+    ["only in2 wired", { in2: true }, true],
+  ];
+  it.each(numbered)("numbered inputs: %s", (_name, inputs, value) => {
+    expect(nodeRunner(and, { input_count: 3 }).run(inputs).result?.value).toBe(value);
+  });
 });

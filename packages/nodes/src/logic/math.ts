@@ -1,10 +1,19 @@
 import { z } from "zod";
 import { BadInputPolicySchema, badOutput, FallbackSchema } from "../core/bad-input";
 import { cachedExpression, EXPRESSION_FUNCTIONS, ExpressionSchema } from "../core/expression";
-import { defineNode, type NodeValue, type PortDefinition } from "../core/types";
+import { portGroup } from "../core/port-groups";
+import { defineNode, type NodeValue } from "../core/types";
 
 const PORTS = ["a", "b", "c", "d", "e", "f", "g", "h"] as const;
 const PORT_SET: ReadonlySet<string> = new Set(PORTS);
+const GROUP = portGroup({
+  count: "input_count",
+  names: PORTS,
+  min: 0,
+  default: 2,
+  port: (name) => ({ type: "any", label: name }),
+  description: "How many wired variables (a, b, …) the node has",
+});
 
 export const math = defineNode({
   type: "math",
@@ -13,16 +22,17 @@ export const math = defineNode({
   label: "Math",
   icon: "calculator",
   description:
-    "Evaluates a safe expression such as `a * 1.8 + 32`. Variables are the inputs a..h and, for any other " +
+    "Evaluates a safe expression such as `a * 1.8 + 32`. Variables are the inputs a..h (`input_count` sets how many are drawn) and, for any other " +
     "name, the output of the node with that alias (`$temp` and `temp` are the same). Operators: + - * / % ** " +
     "< > <= >= == != && || ! and the ternary `c ? x : y`; functions: " +
     `${EXPRESSION_FUNCTIONS.join(", ")}; constants PI and E. The expression is compiled once per config. ` +
     "The result's quality is the worst of the variables it read. A variable that is bad, missing, null or " +
     "NaN, or a result that is not finite (division by zero), is handled by on_bad_input: propagate (bad " +
     "result, the default), hold (last good result, uncertain) or fallback.",
-  inputs: PORTS.map((name): PortDefinition => ({ name, type: "any", label: name })),
+  inputs: GROUP.ports,
   outputs: [{ name: "result", type: "any", label: "Result" }],
   config: z.object({
+    input_count: GROUP.field,
     expression: ExpressionSchema.describe("e.g. a * 1.8 + 32, or max(a, b) - setpoint"),
     on_bad_input: BadInputPolicySchema,
     fallback: FallbackSchema,

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { numberedInputs } from "../core/aggregate";
 import { kleene } from "../core/gates";
 import { defineNode } from "../core/types";
+
+const INPUTS = numberedInputs("boolean");
 
 export const or = defineNode({
   type: "or",
@@ -9,14 +12,14 @@ export const or = defineNode({
   label: "OR",
   icon: "git-merge",
   description:
-    "True when any connected input is true (connect any number of wires to `inputs`). Bad input: a good " +
+    "True when any connected input is true (one wire per input in1…in8; `input_count` sets how many). Bad input: a good " +
     "true input still gives true; otherwise a bad, null or NaN input makes the result bad. An uncertain " +
     "input makes the result uncertain.",
-  inputs: [{ name: "inputs", type: "boolean", label: "Inputs", required: true, multiple: true }],
+  inputs: INPUTS.ports,
   outputs: [{ name: "result", type: "boolean", label: "Result" }],
-  config: z.object({}),
-  execute(_inputs, _config, _state, ctx, multi) {
-    return { result: kleene(multi.inputs ?? [], true, ctx.now) };
+  config: z.object({ input_count: INPUTS.input_count }),
+  execute(inputs, _config, _state, ctx, multi) {
+    return { result: kleene(INPUTS.collect(inputs, multi), true, ctx.now) };
   },
   examples: [
     {

@@ -71,4 +71,41 @@ describe("ramp", () => {
     expect(r.run({ value: 2 }, 1000).ramping?.value).toBe(false);
     expect(r.run({ value: Number.NaN }, 1000).value).toMatchObject({ value: 2, quality: "uncertain" });
   });
+
+  const units: [string, Record<string, unknown>, number, number][] = [
+    ["0.5 per minute over 60 s", { rate_up: 0.5, rate_unit: "per_minute" }, 60_000, 20.5],
+    ["0.5 per minute over 6 s", { rate_up: 0.5, rate_unit: "per_minute" }, 6_000, 20.05],
+    ["3 per hour over 20 min", { rate_up: 3, rate_unit: "per_hour" }, 1_200_000, 21],
+    ["per second is the default", { rate_up: 0.5 }, 2_000, 21],
+  ];
+  it.each(units)("rate units: %s", (_name, config, ms, expected) => {
+    const r = nodeRunner(ramp, config);
+    r.run({ value: 20 });
+    expect(r.run({ value: 30 }, ms).value?.value).toBeCloseTo(expected, 9);
+  });
+
+  const SP = "bacnet:1001/analogValue:1.presentValue";
+  const starts: [string, Record<string, ReturnType<typeof v>>, [number, number][], (number | null)[]][] = [
+    [
+      "starts from the point's present value, then ramps",
+      { [SP]: v(18) },
+      [
+        [22, 0],
+        [22, 60_000],
+      ],
+      [18, 19],
+    ],
+    ["waits (bad) while the point is bad", { [SP]: v(null, "bad", "offline") }, [[22, 0]], [null]],
+    ["waits while the point is not read yet", {}, [[22, 0]], [null]],
+  ];
+  it.each(starts)("start_point: %s", (_name, points, steps, expected) => {
+    const r = nodeRunner(ramp, { rate_up: 1, rate_unit: "per_minute", start_point: SP }, { points });
+    expect(steps.map(([value, ms]) => r.run({ value }, ms).value?.value)).toEqual(expected);
+  });
+
+  it("reads its start point, so the engine batches it", () => {
+    const config = ramp.config.parse({ start_point: "bacnet:1001/analogValue:1" });
+    expect(ramp.points?.(config)).toEqual({ reads: [SP] });
+    expect(ramp.points?.(ramp.config.parse({}))).toEqual({ reads: [] });
+  });
 });

@@ -21,4 +21,13 @@ describe("select", () => {
   it.each(cases)("%s", (_name, inputs, value, quality) => {
     expect(nodeRunner(select).run(inputs).value).toMatchObject({ value, quality });
   });
+
+  const counted: [string, number, Record<string, InputSpec>, unknown, string][] = [
+    ["2 is out of range with two inputs", 2, { selector: 2, in0: 1, in1: 2 }, null, "bad"],
+    ["2 selects in2 with three inputs", 3, { selector: 2, in2: "c" }, "c", "good"],
+    ["a wire kept beyond the count is still selectable", 2, { selector: 5, in5: 55 }, 55, "good"],
+  ];
+  it.each(counted)("input_count: %s", (_name, input_count, inputs, value, quality) => {
+    expect(nodeRunner(select, { input_count }).run(inputs).value).toMatchObject({ value, quality });
+  });
 });

@@ -1,8 +1,17 @@
 import { z } from "zod";
-import { defineNode, type PortDefinition } from "../core/types";
+import { portGroup } from "../core/port-groups";
+import { defineNode } from "../core/types";
 import { asNumber, bad, derive } from "../core/values";
 
 const CHOICES = ["in0", "in1", "in2", "in3", "in4", "in5", "in6", "in7"] as const;
+const GROUP = portGroup({
+  count: "input_count",
+  names: CHOICES,
+  min: 2,
+  default: 2,
+  port: (name) => ({ type: "any", label: name }),
+  description: "How many inputs to choose from (in0 …)",
+});
 
 export const select = defineNode({
   type: "select",
@@ -11,20 +20,17 @@ export const select = defineNode({
   label: "Select",
   icon: "list-checks",
   description:
-    "A multiplexer: outputs the input chosen by `selector` (0 → in0 … 7 → in7; a boolean selects in1 when " +
+    "A multiplexer: outputs the input chosen by `selector` (0 → in0, 1 → in1 …, up to `input_count` inputs; a boolean selects in1 when " +
     "true and in0 when false, like a DDC switch block). A fractional selector is rounded. A bad, null or " +
     "NaN selector, a selector out of range, or an unconnected chosen input gives a bad output; the chosen " +
     "input's quality is passed through (a bad unselected input does not matter).",
-  inputs: [
-    { name: "selector", type: "any", label: "Selector", required: true },
-    ...CHOICES.map((name): PortDefinition => ({ name, type: "any", label: name })),
-  ],
+  inputs: [{ name: "selector", type: "any", label: "Selector", required: true }, ...GROUP.ports],
   outputs: [
     { name: "value", type: "any", label: "Value" },
     { name: "index", type: "number", label: "Index" },
   ],
-  config: z.object({}),
-  execute(inputs, _config, _state, ctx) {
+  config: z.object({ input_count: GROUP.field }),
+  execute(inputs, config, _state, ctx) {
     const selector = inputs.selector;
     const n = selector?.quality === "bad" ? undefined : asNumber(selector);
     if (n === undefined) {
@@ -32,11 +38,13 @@ export const select = defineNode({
       return { value: bad(reason, ctx.now), index: bad(reason, ctx.now) };
     }
     const index = Math.round(n);
-    const port = CHOICES[index];
+    // A wire kept on an input beyond the count (an older flow) is still selectable.
+    const last = Math.max(config.input_count, ...CHOICES.map((c, i) => (inputs[c] ? i + 1 : 0))) - 1;
+    const port = index <= last ? CHOICES[index] : undefined;
     const chosen = port === undefined ? undefined : inputs[port];
     if (!chosen) {
       const reason =
-        port === undefined ? `selector ${n} is out of range 0..7` : `input ${port} is not connected`;
+        port === undefined ? `selector ${n} is out of range 0..${last}` : `input ${port} is not connected`;
       return { value: bad(reason, ctx.now), index: derive(index, [selector], ctx.now) };
     }
     return {

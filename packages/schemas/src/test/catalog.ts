@@ -5,12 +5,17 @@ import { PointRefSchema } from "../point-ref";
 /** A small catalog standing in for packages/nodes, so schema tests need no node library. */
 const TYPES: Record<string, ReturnType<NodeCatalog>> = {
   sensor_read: {
+    label: "Sensor Read",
     inputs: [],
     outputs: [{ name: "value" }],
     config: z.object({ point: PointRefSchema, device_id: z.number().int().max(4194302).optional() }),
   },
   threshold: {
-    inputs: [{ name: "value", required: true }, { name: "limit" }],
+    label: "Threshold",
+    inputs: [
+      { name: "value", label: "Measurement", required: true },
+      { name: "limit", label: "Limit" },
+    ],
     outputs: [{ name: "result" }],
     config: z.object({ operator: z.enum([">", "<"]), value: z.number() }),
   },

@@ -15,6 +15,7 @@ import {
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { TEMPLATE_MIME } from "../../lib/project-template";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import type { BmsEdge, BmsNode, CommentNode, GroupNode } from "../../store/flow-graph";
 import { Banner } from "../ui/banner";
@@ -130,6 +131,15 @@ export function FlowCanvas() {
       const type = event.dataTransfer.getData(PALETTE_MIME);
       if (type) {
         addNode(type, centred);
+        return;
+      }
+      const template = event.dataTransfer.getData(TEMPLATE_MIME);
+      if (template) {
+        // A template drops as a paste whose top-left node lands where the pointer is.
+        const { nodes: saved } = JSON.parse(template) as { nodes: { position?: { x: number; y: number } }[] };
+        const left = Math.min(...saved.map((n) => n.position?.x ?? 0));
+        const top = Math.min(...saved.map((n) => n.position?.y ?? 0));
+        store.getState().paste(template, { x: Math.round(centred.x - left), y: Math.round(centred.y - top) });
         return;
       }
       const pointText = event.dataTransfer.getData(POINT_MIME);

@@ -1,10 +1,10 @@
 "use client";
 
 import { Handle, type NodeProps, Position } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
-import { describeNode } from "../../lib/node-catalog";
+import { describeNode, type PortDefinition, presentPorts } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
 import { NodeIcon } from "./node-icon";
@@ -33,8 +33,34 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   // A point node's "value" port carries that point's value: show it with the point's units and texts.
   const shownOnPort = (port: string, raw: unknown) =>
     point && port === "value" ? showPointValue(raw, live) : showValue(raw);
-  const inputs = descriptor?.inputs ?? [];
-  const outputs = descriptor?.outputs ?? [];
+  // The edges array changes only when wires do (not while nodes are dragged), so this stays cheap.
+  const edges = useEditorStore((s) => s.edges);
+  const wiredKey = useMemo(
+    () =>
+      edges
+        .flatMap((e) =>
+          e.target === id ? [`in:${e.targetHandle}`] : e.source === id ? [`out:${e.sourceHandle}`] : [],
+        )
+        .sort()
+        .join("|"),
+    [edges, id],
+  );
+  // A configurable port count (Select, Math, AND …) draws only the configured ports, plus any wired one.
+  const { inputs, outputs } = useMemo(() => {
+    const wired = wiredKey.split("|");
+    const side = (prefix: string) =>
+      new Set(wired.filter((w) => w.startsWith(prefix)).map((w) => w.slice(prefix.length)));
+    // A node that names its own ports (a sub-flow's `labels`) shows those names.
+    const labels = (data.config.labels ?? {}) as Record<string, unknown>;
+    const named = (ports: PortDefinition[]) =>
+      ports.map((p) =>
+        typeof labels[p.name] === "string" && labels[p.name] ? { ...p, label: String(labels[p.name]) } : p,
+      );
+    return {
+      inputs: named(presentPorts(descriptor?.inputs ?? [], data.config, side("in:"))),
+      outputs: named(presentPorts(descriptor?.outputs ?? [], data.config, side("out:"))),
+    };
+  }, [descriptor, data.config, wiredKey]);
   const rows = Math.max(inputs.length, outputs.length, 1);
   const summary = configSummary(data.config);
   const statusStyle = status ? (STATUS_STYLES[status.status] ?? STATUS_STYLES.idle) : undefined;

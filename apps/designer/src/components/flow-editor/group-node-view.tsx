@@ -5,6 +5,7 @@ import { memo } from "react";
 import { cn } from "../../lib/cn";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { GroupNode } from "../../store/flow-graph";
+import { useSaveGroupAsTemplate } from "./use-project-templates";
 
 /**
  * A labelled frame behind its member nodes. Dragging the frame moves the members with it (the store
@@ -13,6 +14,7 @@ import type { GroupNode } from "../../store/flow-graph";
 function GroupNodeViewInner({ id, data, selected }: NodeProps<GroupNode>) {
   const renameGroup = useEditorStore((s) => s.renameGroup);
   const ungroup = useEditorStore((s) => s.ungroup);
+  const saveGroup = useSaveGroupAsTemplate();
   return (
     <div
       className={cn(
@@ -38,6 +40,20 @@ function GroupNodeViewInner({ id, data, selected }: NodeProps<GroupNode>) {
         <span className="text-[10px] text-indigo-700" data-testid={`group-count-${id}`}>
           {data.members.length} nodes
         </span>
+        <button
+          type="button"
+          className="nodrag rounded px-1 text-[10px] text-indigo-800 hover:bg-indigo-200"
+          title="Keep a copy of these nodes in the palette under Project templates"
+          data-testid={`save-template-${id}`}
+          onClick={async () => {
+            const name = window.prompt("Save this group as a project template named:", data.label)?.trim();
+            if (!name) return;
+            const failed = await saveGroup(id, name);
+            if (failed) window.alert(`The template was not saved: ${failed}`);
+          }}
+        >
+          Save as template
+        </button>
         <button
           type="button"
           className="nodrag rounded px-1 text-[10px] text-indigo-800 hover:bg-indigo-200"

@@ -1,15 +1,43 @@
 "use client";
 
 import { IdentifierSchema } from "@bms/schemas";
-import { useMemo, useState } from "react";
+import { Boxes } from "lucide-react";
+import { useCallback, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { describeNode } from "../../lib/node-catalog";
+import { describeNode, portGroupsOf } from "../../lib/node-catalog";
+import { extractSubflow } from "../../lib/subflow-extraction";
 import { configProblems, describeConfigFields } from "../../lib/zod-form";
-import { useEditorStore } from "../../store/editor-store-provider";
+import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { FlowSettings } from "./flow-settings";
 import { NodeIcon } from "./node-icon";
+import { PortCountControl } from "./port-count-control";
 import { PropertyField } from "./property-field";
+import { SCHEDULE_KEYS, ScheduleEditor } from "./schedule-editor";
+import { SubflowField } from "./subflow-field";
+
+interface ConfigEditorProps {
+  nodeId: string;
+  config: Record<string, unknown>;
+  problems: Record<string, string>;
+  onChange: (key: string, value: unknown) => void;
+  /** Where this editor sits: the project, then any enclosing sub-flows (for a sub-flow's breadcrumb). */
+  trail: readonly string[];
+}
+
+/**
+ * Node types whose config has a purpose-built editor for some keys; the generated form shows the rest.
+ * Keyed by type on purpose: a week grid is a schedule's form, not something a schema can infer.
+ */
+const CONFIG_EDITORS: Record<
+  string,
+  { keys: readonly string[]; Editor: (props: ConfigEditorProps) => React.ReactNode }
+> = {
+  weekly_schedule: { keys: SCHEDULE_KEYS, Editor: ScheduleEditor },
+  subflow: { keys: ["flow"], Editor: SubflowField },
+  loop: { keys: ["flow"], Editor: SubflowField },
+};
 
 function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefined }) {
   const updateNodeMeta = useEditorStore((s) => s.updateNodeMeta);
@@ -51,15 +79,54 @@ function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefin
   );
 }
 
-export function NodeInspector() {
+/** "Make sub-flow from selection": the pure extraction, applied as one undo step. */
+function useMakeSubflow() {
+  const store = useEditorStoreApi();
+  const [message, setMessage] = useState<string | null>(null);
+  const run = useCallback(() => {
+    const s = store.getState();
+    const selected = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
+    const result = extractSubflow(s.toConfiguration(), selected);
+    if (!result.ok) {
+      setMessage(result.message);
+      return;
+    }
+    setMessage(null);
+    s.replaceGraph(result.value, result.value.subflowId);
+  }, [store]);
+  return { run, message };
+}
+
+export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
+  const projectName = useEditorStore((s) => s.projectName);
+  const makeSubflow = useMakeSubflow();
   const selectedIds = useEditorStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const node = useEditorStore((s) =>
     selectedIds.length === 1 ? s.nodes.find((n) => n.id === selectedIds[0]) : undefined,
   );
   const updateNodeConfig = useEditorStore((s) => s.updateNodeConfig);
   const updateNodeMeta = useEditorStore((s) => s.updateNodeMeta);
+  const setPortCount = useEditorStore((s) => s.setPortCount);
+  const wiredKey = useEditorStore((s) =>
+    node
+      ? s.edges
+          .flatMap((e) =>
+            e.target === node.id ? [e.targetHandle] : e.source === node.id ? [e.sourceHandle] : [],
+          )
+          .sort()
+          .join("|")
+      : "",
+  );
   const descriptor = node ? describeNode(node.data.type) : undefined;
-  const fields = useMemo(() => (descriptor ? describeConfigFields(descriptor.config) : []), [descriptor]);
+  const allFields = useMemo(() => (descriptor ? describeConfigFields(descriptor.config) : []), [descriptor]);
+  const groups = useMemo(
+    () => (descriptor ? portGroupsOf(descriptor.inputs, descriptor.outputs) : []),
+    [descriptor],
+  );
+  const custom = descriptor ? CONFIG_EDITORS[descriptor.type] : undefined;
+  const fields = allFields.filter(
+    (f) => !groups.some((g) => g.count === f.key) && !custom?.keys.includes(f.key),
+  );
   const problems = useMemo(
     () => (descriptor && node ? configProblems(descriptor.config, node.data.config) : {}),
     [descriptor, node],
@@ -68,7 +135,21 @@ export function NodeInspector() {
   if (selectedIds.length > 1) {
     return (
       <div className="p-3 text-sm text-slate-600" data-testid="inspector">
-        {selectedIds.length} nodes selected. Delete, copy (Ctrl+C) or drag them together.
+        <p>{selectedIds.length} nodes selected. Delete, copy (Ctrl+C) or drag them together.</p>
+        <Button
+          size="sm"
+          variant="outline"
+          className="mt-2 w-full"
+          data-testid="make-subflow"
+          onClick={makeSubflow.run}
+        >
+          <Boxes /> Make sub-flow from selection
+        </Button>
+        {makeSubflow.message ? (
+          <p className="mt-1 text-[11px] text-red-700" role="alert" data-testid="make-subflow-error">
+            {makeSubflow.message}
+          </p>
+        ) : null}
       </div>
     );
   }
@@ -86,7 +167,8 @@ export function NodeInspector() {
       </div>
     );
   }
-  const stray = Object.entries(problems).filter(([key]) => !fields.some((f) => f.key === key));
+  const stray = Object.entries(problems).filter(([key]) => !allFields.some((f) => f.key === key));
+  const wired = new Set(wiredKey.split("|"));
 
   return (
     <div className="space-y-3 p-3" data-testid="inspector" data-node-id={node.id}>
@@ -116,6 +198,34 @@ export function NodeInspector() {
       <AliasField key={node.id} nodeId={node.id} alias={node.data.alias} />
       <hr className="border-slate-200" />
       <div className="space-y-3" data-testid="property-form">
+        {groups.map((group) => {
+          const written = node.data.config[group.count];
+          const count = typeof written === "number" ? written : group.default;
+          const ports = group.side === "input" ? descriptor.inputs : descriptor.outputs;
+          const beyond = ports.filter(
+            (p) => p.repeat?.count === group.count && p.repeat.index >= count && wired.has(p.name),
+          ).length;
+          return (
+            <PortCountControl
+              key={`${node.id}:${group.count}`}
+              group={group}
+              field={allFields.find((f) => f.key === group.count)}
+              count={count}
+              wiredBeyond={beyond}
+              onChange={(n) => setPortCount(node.id, group.count, n)}
+            />
+          );
+        })}
+        {custom ? (
+          <custom.Editor
+            key={node.id}
+            nodeId={node.id}
+            trail={trail ?? [projectName]}
+            config={node.data.config}
+            problems={problems}
+            onChange={(key, value) => updateNodeConfig(node.id, key, value)}
+          />
+        ) : null}
         {fields.map((field) => (
           <PropertyField
             key={`${node.id}:${field.key}`}

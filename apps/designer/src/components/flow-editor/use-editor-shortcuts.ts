@@ -1,10 +1,16 @@
 "use client";
 
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useEditorStoreApi } from "../../store/editor-store-provider";
 
 /** Survives a reload and reaches another project's tab: copy/paste between projects. */
 export const CLIPBOARD_STORAGE_KEY = "bms-designer-clipboard";
+
+/**
+ * Editors open at once, outermost first: a sub-flow's canvas opens over its flow's. Edit keys act on
+ * the innermost (the one in view); Ctrl+S saves the project, which the outermost editor does.
+ */
+const openEditors: symbol[] = [];
 
 function typingInField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -19,17 +25,28 @@ function typingInField(target: EventTarget | null): boolean {
  */
 export function useEditorShortcuts(onSave: () => void) {
   const store = useEditorStoreApi();
+  const [self] = useState(() => Symbol("editor"));
+  // Registered once per editor, apart from the listeners (which re-bind when onSave changes), so the
+  // order stays the order the editors opened in.
   useEffect(() => {
+    openEditors.push(self);
+    return () => {
+      openEditors.splice(openEditors.indexOf(self), 1);
+    };
+  }, [self]);
+  useEffect(() => {
+    const innermost = () => openEditors[openEditors.length - 1] === self;
     const onKeyDown = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
       if (!mod) return;
       const key = event.key.toLowerCase();
       if (key === "s") {
+        if (openEditors[0] !== self) return;
         event.preventDefault();
         onSave();
         return;
       }
-      if (typingInField(event.target)) return;
+      if (!innermost() || typingInField(event.target)) return;
       if (key === "z" && !event.shiftKey) {
         event.preventDefault();
         store.getState().undo();
@@ -48,7 +65,7 @@ export function useEditorShortcuts(onSave: () => void) {
       }
     };
     const onCopy = (event: ClipboardEvent) => {
-      if (typingInField(event.target)) return;
+      if (!innermost() || typingInField(event.target)) return;
       const text = store.getState().copySelection();
       if (!text) return;
       event.preventDefault();
@@ -60,7 +77,7 @@ export function useEditorShortcuts(onSave: () => void) {
       }
     };
     const onPaste = (event: ClipboardEvent) => {
-      if (typingInField(event.target)) return;
+      if (!innermost() || typingInField(event.target)) return;
       const text =
         event.clipboardData?.getData("text/plain") || localStorage.getItem(CLIPBOARD_STORAGE_KEY) || "";
       if (store.getState().paste(text) > 0) event.preventDefault();
@@ -73,5 +90,5 @@ export function useEditorShortcuts(onSave: () => void) {
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
     };
-  }, [store, onSave]);
+  }, [store, onSave, self]);
 }

@@ -10,6 +10,7 @@ import {
 } from "../project-file";
 import { getProject } from "./projects-repository";
 import { nowIso } from "./sqlite-time";
+import { listTemplates, saveTemplate } from "./templates-repository";
 import { getVersion, listVersions } from "./versions-repository";
 
 export function exportProject(db: Database.Database, projectId: string): ProjectFile | null {
@@ -31,6 +32,7 @@ export function exportProject(db: Database.Database, projectId: string): Project
       created_by: v.created_by,
       created_at: v.created_at,
     })),
+    templates: listTemplates(db, projectId).map(({ id: _local, ...template }) => template),
   };
 }
 
@@ -78,6 +80,7 @@ export function importProject(db: Database.Database, input: unknown): ImportResu
         v.created_at,
       );
     }
+    for (const { created_at, ...template } of file.templates) saveTemplate(db, id, template, created_at);
   })();
   return { ok: true, project: getProject(db, id)! };
 }

@@ -4,6 +4,7 @@ import type Database from "better-sqlite3";
 import type { ProjectSummary } from "../api-types";
 import { EMPTY_FLOW_DATA, emptyFlowConfiguration, type FlowData } from "../flow-document";
 import { nowIso } from "./sqlite-time";
+import { listTemplates, saveTemplate } from "./templates-repository";
 import { insertVersion } from "./versions-repository";
 
 interface ProjectRow {
@@ -124,6 +125,10 @@ export function duplicateProject(db: Database.Database, id: string, name?: strin
       : {}),
     ...(latest ? { flowData: JSON.parse(latest.flow_data) as FlowData } : {}),
   });
+  // The copy keeps the project's templates (its palette would otherwise lose them).
+  for (const { id: _source, created_at, ...template } of listTemplates(db, id)) {
+    saveTemplate(db, copy.id, template, created_at);
+  }
   return copy;
 }
 

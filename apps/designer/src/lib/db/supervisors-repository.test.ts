@@ -267,6 +267,7 @@ describe("project files carry no secrets", () => {
       "exported_at",
       "project",
       "versions",
+      "templates",
     ]);
   });
 

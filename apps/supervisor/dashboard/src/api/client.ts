@@ -1,5 +1,5 @@
 import { createStore } from "../store";
-import { tokenStore } from "./token";
+import { sessionEnded, sessionStore } from "./session";
 
 /** An answer other than 2xx, with the server's `{error}` text when it gave one. */
 export class ApiError extends Error {
@@ -16,19 +16,22 @@ export class ApiError extends Error {
 }
 
 /**
- * Set when a read is refused (401/403): the page then asks for a token. Cleared by the next read that
- * succeeds, so entering a valid token makes the prompt go away by itself.
+ * Set when a read is refused (401): the page then shows the sign-in form. Cleared by the next read that
+ * succeeds, so signing in makes the prompt go away by itself.
  */
 export const accessProblem = createStore<string | null>(null);
 
 /** Set when the supervisor cannot be reached at all (network down, process restarting). */
 export const connectionProblem = createStore<string | null>(null);
 
+/** The session cookie rides along by itself (same origin); a change also carries the CSRF token. */
 function headers(body: boolean): Record<string, string> {
   const out: Record<string, string> = { accept: "application/json" };
-  const token = tokenStore.get();
-  if (token) out.authorization = `Bearer ${token}`;
-  if (body) out["content-type"] = "application/json";
+  const csrf = sessionStore.get().csrf;
+  if (body) {
+    out["content-type"] = "application/json";
+    if (csrf) out["x-csrf-token"] = csrf;
+  }
   return out;
 }
 
@@ -53,6 +56,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     parsed = null;
   }
+  if (response.status === 401) sessionEnded();
   if (!response.ok) {
     const message =
       (parsed as { error?: string } | null)?.error ?? `${response.status} ${response.statusText}`.trim();
@@ -61,62 +65,35 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return parsed as T;
 }
 
-/** A read: follows the viewer policy, and raises the token prompt when refused. */
+/** A read: needs a viewer sign-in (unless reads are public), and raises the sign-in prompt when refused. */
 export async function apiGet<T>(path: string): Promise<T> {
   try {
     const result = await request<T>("GET", path);
     accessProblem.set(null);
     return result;
   } catch (error) {
-    if (error instanceof ApiError && error.isAuth) {
+    if (error instanceof ApiError && error.status === 401) {
       accessProblem.set(
-        tokenStore.get()
-          ? "The saved token is not accepted by this supervisor. Enter a valid token."
-          : "This supervisor needs an access token to show its data.",
+        sessionStore.get().identity
+          ? "Your session has ended. Sign in again."
+          : "This supervisor needs you to sign in to show its data.",
       );
     }
     throw error;
   }
 }
 
-/** A state change: needs the admin token; the caller shows the refusal next to the button. */
-export function apiSend<T>(method: "POST" | "PUT", path: string, body: unknown = {}): Promise<T> {
+/** A state change: needs an operator (or admin) sign-in; the caller shows the refusal next to the button. */
+export function apiSend<T>(method: "POST" | "PUT" | "DELETE", path: string, body: unknown = {}): Promise<T> {
   return request<T>(method, path, body);
-}
-
-interface WhoAmI {
-  role: "admin" | "viewer" | "anonymous";
-  can_read: boolean;
-  can_write: boolean;
-  reads_need_token: boolean;
-}
-
-async function whoami(withToken: boolean): Promise<WhoAmI> {
-  const token = tokenStore.get();
-  const auth: Record<string, string> = withToken && token ? { authorization: `Bearer ${token}` } : {};
-  const response = await fetch("/api/auth/whoami", {
-    headers: { accept: "application/json", ...auth },
-    cache: "no-store",
-  });
-  return (await response.json()) as WhoAmI;
-}
-
-/** Whether this supervisor is open to reading on the LAN (no viewer token configured). */
-export async function readsAreOpen(): Promise<boolean> {
-  return !(await whoami(false)).reads_need_token;
-}
-
-/** Whether the saved token may change state. */
-export async function tokenIsAdmin(): Promise<boolean> {
-  return (await whoami(true)).can_write;
 }
 
 /** Words for a refused action, for the operator rather than the developer. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 401) return "This needs the admin token. Enter it on the Access page.";
-    if (error.status === 403)
-      return "The saved token may not do this. Enter the admin token on the Access page.";
+    if (error.status === 401) return "Sign in first (Access page): this needs an operator or admin token.";
+    if (error.status === 403) return `Not allowed: ${error.message}.`;
+    if (error.status === 429) return "Too many failed attempts from this address; wait and try again.";
     if (error.status === 0) return "The supervisor cannot be reached.";
     return error.message;
   }

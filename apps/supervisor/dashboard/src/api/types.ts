@@ -31,14 +31,15 @@ export type {
   PriorityArrayResponse,
 };
 
+/** Public liveness; the summary fields come only with read access. */
 export interface HealthResponse {
   status: "ok" | "degraded";
   version: string;
-  uptime_s: number;
-  database: "ok" | "error";
-  flow: "running" | "stopped" | "error";
-  config_version: number | null;
-  devices: { total: number; online: number; offline: number };
+  uptime_s?: number;
+  database?: "ok" | "error";
+  flow?: "running" | "stopped" | "error";
+  config_version?: number | null;
+  devices?: { total: number; online: number; offline: number };
 }
 
 /** GET /api/monitoring/metrics (routes/monitoring collectMetrics). */
@@ -103,6 +104,8 @@ export type CurrentConfigResponse = StoredConfig & {
   running: boolean;
   package: DeploymentPackage;
   node_types: Record<string, NodeTypeInfo>;
+  /** The ports each node has with its config and wires (absent from older supervisors). */
+  node_ports?: Record<string, { inputs: string[]; outputs: string[] }>;
   points: FlowPointUse[];
 };
 

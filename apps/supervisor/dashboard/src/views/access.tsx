@@ -1,100 +1,107 @@
-import { useEffect, useState } from "preact/hooks";
-import { readsAreOpen, tokenIsAdmin } from "../api/client";
-import { operatorStore, tokenStore } from "../api/token";
+import { useState } from "preact/hooks";
+import { operatorStore } from "../api/operator";
+import { canDo, logout, sessionStore } from "../api/session";
 import { Card, Facts, Pill } from "../components/status";
 import { useStore } from "../store";
-import { TokenForm } from "./token-form";
+import { LoginForm } from "./login-form";
+import { TokensCard } from "./tokens-card";
 
-interface AccessFacts {
-  open: boolean;
-  admin: boolean;
-}
-
-/** Who may read and who may change: the supervisor's token rules, and this tablet's token. */
+/** Who is signed in on this tablet, what each role may do, and the sign-in form. */
 export function Access() {
-  const token = useStore(tokenStore);
+  const session = useStore(sessionStore);
   const operator = useStore(operatorStore);
-  const [facts, setFacts] = useState<AccessFacts | null>(null);
   const [name, setName] = useState(operator);
-
-  useEffect(() => {
-    let cancelled = false;
-    void Promise.all([readsAreOpen(), token ? tokenIsAdmin() : Promise.resolve(false)])
-      .then(([open, admin]) => {
-        if (!cancelled) setFacts({ open, admin });
-      })
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [token]);
+  const id = session.identity;
 
   return (
-    <div class="grid" data-testid="view-access">
-      <Card title="This supervisor" testId="access-policy">
-        <Facts
-          rows={[
-            [
-              "Reading the dashboard",
-              facts
-                ? facts.open
-                  ? "Open to anyone on the network"
-                  : "Needs the viewer or admin token"
-                : "…",
-              "access-reads",
-            ],
-            ["Changing anything", "Needs the admin token (start/stop, acknowledge, discover, watch list)"],
-          ]}
-        />
-        <p class="muted small">
-          The viewer token is set with <code>--viewer-token</code> or <code>BMS_VIEWER_TOKEN</code> when the
-          supervisor starts; the admin token with <code>--token</code> or <code>BMS_SUPERVISOR_TOKEN</code>.
-        </p>
-      </Card>
-      <Card title="This tablet" testId="access-token">
-        <p>
-          {token ? (
-            facts?.admin ? (
-              <Pill tone="ok" testId="token-kind">
-                Admin token saved: reading and changes allowed
+    <div data-testid="view-access">
+      <div class="grid">
+        <Card title="This tablet" testId="access-session">
+          <p>
+            {id ? (
+              <Pill tone="ok" testId="access-identity">
+                Signed in as {id.name} ({id.role})
               </Pill>
             ) : (
-              <Pill tone="info" testId="token-kind">
-                Token saved: reading only
+              <Pill tone="idle" testId="access-identity">
+                Not signed in
               </Pill>
-            )
+            )}
+          </p>
+          {id ? (
+            <p>
+              <button
+                type="button"
+                class="btn btn-plain"
+                data-testid="access-sign-out"
+                onClick={() => void logout()}
+              >
+                Sign out
+              </button>
+            </p>
           ) : (
-            <Pill tone="idle" testId="token-kind">
-              No token saved
-            </Pill>
+            <LoginForm />
           )}
-        </p>
-        <TokenForm />
-        <p class="muted small">
-          The token is kept in this browser only (local storage) and sent as{" "}
-          <code>Authorization: Bearer</code>.
-        </p>
-        <form
-          class="toolbar"
-          onSubmit={(e) => {
-            e.preventDefault();
-            operatorStore.set(name.trim() || "dashboard operator");
-          }}
-        >
-          <label class="small" for="operator-name">
-            Your name, for alarm acknowledgements
-          </label>
-          <input
-            id="operator-name"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-            maxLength={100}
+          <p class="muted small">
+            Signing in trades the token for a session cookie this page cannot read; the token is not stored.
+            {session.idleMinutes
+              ? ` The session ends after ${
+                  session.idleMinutes >= 1
+                    ? `${Math.round(session.idleMinutes)} minutes`
+                    : `${Math.round(session.idleMinutes * 60)} seconds`
+                } without a request.`
+              : ""}
+          </p>
+          <form
+            class="toolbar"
+            onSubmit={(e) => {
+              e.preventDefault();
+              operatorStore.set(name.trim());
+            }}
+          >
+            <label class="small" for="operator-name">
+              Your name, for alarm acknowledgements on a shared sign-in
+            </label>
+            <input
+              id="operator-name"
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+              maxLength={100}
+            />
+            <button type="submit" class="btn btn-plain">
+              Save name
+            </button>
+          </form>
+        </Card>
+        <Card title="This supervisor" testId="access-policy">
+          <Facts
+            rows={[
+              [
+                "Reading the dashboard",
+                session.loaded
+                  ? session.publicRead
+                    ? "Open to anyone who reaches this address (--public-read)"
+                    : "Needs a viewer, operator or admin sign-in"
+                  : "…",
+                "access-reads",
+              ],
+              ["Running the plant", "Operator or admin: start/stop, deploy, point writes, alarms, discovery"],
+              [
+                "Tokens",
+                <>
+                  Admin only: below, <code>pnpm supervisor token add|list|revoke</code> or{" "}
+                  <code>/api/auth/tokens</code>
+                </>,
+              ],
+            ]}
           />
-          <button type="submit" class="btn btn-plain">
-            Save name
-          </button>
-        </form>
-      </Card>
+        </Card>
+      </div>
+      {canDo(id, "admin") ? (
+        <div class="below-grid">
+          <TokensCard />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
-import { operatorStore } from "../api/token";
+import { operatorStore } from "../api/operator";
 import type { AlertRecord } from "../api/types";
 import { ActionButton } from "../components/action-button";
 import { Card, Pill, Stale, type Tone } from "../components/status";
@@ -60,7 +60,7 @@ export function AlertsPanel() {
                   testId="alert-ack"
                   run={() =>
                     apiSend("POST", `/api/alerts/${encodeURIComponent(a.key)}/ack`, {
-                      by: operatorStore.get(),
+                      ...(operatorStore.get() ? { by: operatorStore.get() } : {}),
                     })
                   }
                   onDone={alerts.refresh}

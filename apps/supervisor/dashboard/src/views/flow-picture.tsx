@@ -124,7 +124,17 @@ function ValueChip(props: {
 
 function place(config: CurrentConfigResponse): Placed[] {
   const placed = config.package.configuration.nodes.map((node, i) => {
-    const type = config.node_types[node.type];
+    // A node draws the ports it has with its config (a configurable input count), as in the Designer.
+    const full = config.node_types[node.type];
+    const ports = config.node_ports?.[node.id];
+    const type =
+      full && ports
+        ? {
+            ...full,
+            inputs: full.inputs.filter((p) => ports.inputs.includes(p.name)),
+            outputs: full.outputs.filter((p) => ports.outputs.includes(p.name)),
+          }
+        : full;
     const rows = Math.max((type?.inputs.length ?? 0) + (type?.outputs.length ?? 0), 1);
     // A flow written by hand may have no positions: lay those nodes out left to right.
     const at = node.position ?? { x: i * (NODE_WIDTH + 60), y: 0 };

@@ -152,7 +152,7 @@ export function Overview() {
 
       <Card title="BACnet network" testId="overview-network">
         <p class="headline">
-          {h ? (
+          {h?.devices ? (
             <>
               <Pill tone={h.devices.online > 0 ? "ok" : "idle"} testId="devices-online">
                 {h.devices.online} online
@@ -167,7 +167,7 @@ export function Overview() {
         </p>
         <Facts
           rows={[
-            ["Devices known", h ? String(h.devices.total) : "…"],
+            ["Devices known", h?.devices ? String(h.devices.total) : "…"],
             ["Requests", m ? m.bacnet.requests.toLocaleString() : "…"],
             ["Timeouts", m ? m.bacnet.timeouts.toLocaleString() : "…"],
           ]}
@@ -183,7 +183,7 @@ export function Overview() {
         <Facts
           rows={[
             ["Version", h?.version ?? "…", "supervisor-version"],
-            ["Up for", h ? duration(h.uptime_s) : "…", "uptime"],
+            ["Up for", h?.uptime_s !== undefined ? duration(h.uptime_s) : "…", "uptime"],
             [
               "CPU",
               m

@@ -24,15 +24,20 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     url: "/:key/ack",
     summary: "Acknowledge an alarm (a latched alarm that is back to normal then clears)",
     tags: ["alerts"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "alarm.ack", target: ({ params }) => params.key },
     params: z.object({ key: z.string().min(1).max(200) }),
-    body: z.object({ by: z.string().max(100).default("operator") }).default({ by: "operator" }),
-    handler({ params, body }) {
-      const alert = app.repos.alerts.acknowledge(params.key, body.by);
+    // `by` names the person at the panel when the caller is a shared tablet; the audit record keeps
+    // the authenticated identity beside it either way.
+    body: z.object({ by: z.string().max(100).optional() }).default({}),
+    handler({ params, body }, request) {
+      const by = body.by ?? request.onBehalfOf ?? request.identity?.name ?? "operator";
+      const alert = app.repos.alerts.acknowledge(params.key, by);
       if (!alert) throw new HttpError(404, `no alarm with key "${params.key}"`);
       // The alert node owns the alarm's state: a new token on its ack parameter acknowledges it there.
       app.engine.parameters.set(`alert_ack:${params.key}`, Date.now());
-      app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${body.by}`);
+      app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${by}`);
+      if (request.auditNote) request.auditNote.details = { by };
       return { alert };
     },
   });

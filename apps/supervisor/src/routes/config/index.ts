@@ -1,6 +1,6 @@
-import { lookupNode } from "@bms/nodes";
+import { lookupNode, presentPorts } from "@bms/nodes";
 import { AnyDeploymentPackageSchema, DeployResponseSchema, type FlowConfiguration } from "@bms/schemas";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Deployer, DeployMode } from "../../engine/deployer";
 import type { FlowChange } from "../../engine/site-engine";
@@ -75,6 +75,53 @@ function nodeTypesOf(flows: readonly FlowConfiguration[]) {
   );
 }
 
+/**
+ * The ports each node has with its config and wires (a configurable input count: Select, Math, AND …),
+ * so a viewer draws what the Designer draws rather than every port the type could have.
+ */
+function nodePortsOf(flows: readonly FlowConfiguration[]) {
+  // Keyed by node id as the dashboard draws one flow; in a site, the first flow to use an id wins.
+  const ports: Record<string, { inputs: string[]; outputs: string[] }> = {};
+  for (const flow of flows) {
+    for (const node of flow.nodes) {
+      const d = lookupNode(node.type);
+      if (!d || ports[node.id]) continue;
+      const wiredIn = new Set(flow.connections.filter((c) => c.to_node === node.id).map((c) => c.to_input));
+      const wiredOut = new Set(
+        flow.connections.filter((c) => c.from_node === node.id).map((c) => c.from_output),
+      );
+      ports[node.id] = {
+        inputs: presentPorts(d.inputs, node.config, wiredIn).map((p) => p.name),
+        outputs: presentPorts(d.outputs, node.config, wiredOut).map((p) => p.name),
+      };
+    }
+  }
+  return ports;
+}
+
+/**
+ * The audit facts of an activated version: which project and flow, which version, which bytes, and
+ * for a `mode=replace` deploy that took over another project's supervisor, which project it replaced.
+ */
+function describe(
+  request: FastifyRequest,
+  stored: StoredConfig,
+  deploy?: { mode: DeployMode; replaced: { project_id: string; project_name: string } | undefined },
+): void {
+  if (!request.auditNote) return;
+  request.auditNote.target = `${stored.flow_name} v${stored.version}`;
+  request.auditNote.details = {
+    config_version: stored.version,
+    project_id: stored.project_id,
+    flow_id: stored.flow_id,
+    checksum: stored.checksum,
+    ...(stored.deployed_by ? { deployed_by: stored.deployed_by } : {}),
+    ...(deploy?.mode === "replace"
+      ? { mode: "replace", ...(deploy.replaced ? { replaced_project: deploy.replaced } : {}) }
+      : {}),
+  };
+}
+
 export async function configRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
@@ -82,7 +129,8 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     summary:
       "Validate, store as a new version and activate a deployment package (a site of flows, or one flow). Unchanged flows keep running; a package of another project than the running one needs mode=replace",
     tags: ["config"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "config.deploy" },
     documentedBody: AnyDeploymentPackageSchema,
     query: z.object({ mode: z.enum(["update", "replace"]).optional() }),
     response: DeployResponseSchema,
@@ -93,6 +141,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         throw new HttpError(409, "this supervisor runs another project; nothing was changed", result.errors);
       if (!result.ok)
         throw new HttpError(422, "the deployment package is invalid; nothing was changed", result.errors);
+      describe(request, result.stored, { mode, replaced: result.replaced });
       return deployed(result.stored, result.changes);
     },
   });
@@ -103,7 +152,9 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     summary: "Validate a deployment package without storing or running it",
     tags: ["config"],
     documentedBody: AnyDeploymentPackageSchema,
-    auth: "viewer",
+    // Operator, though it changes nothing: it runs the whole validator on a caller's package.
+    auth: "operator",
+    audit: { none: "validation stores and changes nothing" },
     async handler(_input, request) {
       const result = app.deployer.validate(deployRequest(request).body);
       if (!result.ok) throw new HttpError(422, "the deployment package is invalid", result.errors);
@@ -138,6 +189,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         running: app.engine.status === "running",
         package: pkg,
         node_types: nodeTypesOf(plans.map((p) => p.flow)),
+        node_ports: nodePortsOf(plans.map((p) => p.flow)),
         // Every point the flows read or command, by flow and node: the dashboard's points table starts here.
         points: plans.flatMap((plan) =>
           plan.nodes.flatMap((n) => [
@@ -180,14 +232,19 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     url: "/rollback",
     summary: "Re-activate an earlier version (the previous one by default) as a new version",
     tags: ["config"],
-    auth: "admin",
+    auth: "operator",
+    audit: {
+      action: "config.rollback",
+      target: ({ body }) => (body.version ? `v${body.version}` : "previous"),
+    },
     body: z.object({ version: z.number().int().min(1).optional() }).default({}),
-    async handler({ body }) {
+    async handler({ body }, request) {
       const result = await app.deployer.rollback(body.version);
       if (!result.ok) {
         const missing = result.errors.some((e) => e.message.includes("does not exist"));
         throw new HttpError(missing ? 404 : 422, "rollback refused", result.errors);
       }
+      describe(request, result.stored);
       return deployed(result.stored, result.changes);
     },
   });
@@ -197,10 +254,12 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     url: "/reload",
     summary: "Reload the active config from runtime.db and restart it",
     tags: ["config"],
-    auth: "admin",
-    async handler() {
+    auth: "operator",
+    audit: { action: "config.reload" },
+    async handler(_input, request) {
       const result = await app.deployer.reload();
       if (!result.ok) throw new HttpError(409, "nothing to reload", result.errors);
+      describe(request, result.stored);
       return deployed(result.stored, result.changes);
     },
   });

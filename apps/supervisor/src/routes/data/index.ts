@@ -113,10 +113,19 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
     url: "/watch",
     summary: "Replace the watch list",
     tags: ["data"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "watch.replace", target: () => "watch list" },
     body: z.object({ points: z.array(PointRefSchema).max(2000) }),
-    handler({ body }) {
+    handler({ body }, request) {
+      const before = app.repos.watchList.list();
       app.repos.watchList.replace(body.points);
+      const after = new Set(app.repos.watchList.list());
+      if (request.auditNote)
+        request.auditNote.details = {
+          added: [...after].filter((p) => !before.includes(p)).slice(0, 200),
+          removed: before.filter((p) => !after.has(p)).slice(0, 200),
+          count: after.size,
+        };
       app.watchPoller.reload();
       return { points: app.repos.watchList.list() };
     },

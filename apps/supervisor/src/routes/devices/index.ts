@@ -33,7 +33,8 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
     url: "/discover",
     summary: "Who-Is (broadcast, ranged, or directed to targets); answers at once, poll /discovery",
     tags: ["devices"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "devices.discover" },
     body: DiscoverRequestSchema.default({ timeout_ms: 3000 }),
     query: z.object({ wait: z.enum(["true", "false"]).default("false") }),
     async handler({ body, query }, _request, reply) {
@@ -44,6 +45,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
         ...(body.targets === undefined ? {} : { targets: body.targets }),
       };
       const scan = app.discovery.start(request);
+      if (_request.auditNote) _request.auditNote.details = { ...body };
       if (query.wait === "true") {
         await scan;
         return listing();

@@ -63,6 +63,12 @@ export function executionState(
 }
 
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
+  /** What start/stop/restart act on, for the audit record: the active site and its version. */
+  const siteTarget = () => {
+    const stored = app.engine.site?.stored;
+    return stored ? `${stored.flow_name} v${stored.version}` : null;
+  };
+
   /** The flows a request is about: one (`flow_id`, 404 when unknown) or the whole site. */
   const select = (flowId: string | undefined): FlowEngine[] => {
     if (flowId === undefined) return app.engine.flows();
@@ -116,7 +122,8 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/start",
     summary: "Start every flow of the active site",
     tags: ["execution"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "execution.start", target: siteTarget },
     handler() {
       if (!app.engine.start()) throw new HttpError(409, "no config has been deployed");
       return status();
@@ -128,10 +135,11 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/stop",
     summary: "Stop every flow and relinquish every point they commanded",
     tags: ["execution"],
-    auth: "admin",
-    async handler() {
+    auth: "operator",
+    audit: { action: "execution.stop", target: siteTarget },
+    async handler(_input, request) {
       if (!app.engine.site) throw new HttpError(409, "no config has been deployed");
-      await app.engine.stop("stopped through the API");
+      await app.engine.stop(`stopped through the API by ${request.identity?.name ?? "anonymous"}`);
       return status();
     },
   });
@@ -141,7 +149,8 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/restart",
     summary: "Stop (relinquishing) and start every flow again",
     tags: ["execution"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "execution.restart", target: siteTarget },
     async handler() {
       if (!app.engine.site) throw new HttpError(409, "no config has been deployed");
       await app.engine.stop("restart requested");
@@ -236,10 +245,16 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     url: "/parameters/:name",
     summary: "Set a runtime parameter; the next scan uses it",
     tags: ["execution"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "parameter.set", target: ({ params }) => params.name },
     params: z.object({ name: z.string().min(1).max(100) }),
     body: z.object({ value: z.union([z.number(), z.boolean(), z.string().max(1000)]) }),
-    handler({ params, body }) {
+    handler({ params, body }, request) {
+      if (request.auditNote)
+        request.auditNote.details = {
+          value: body.value,
+          before: app.engine.parameters.get(params.name) ?? null,
+        };
       const declared = app.engine
         .plans()
         .some((plan) =>

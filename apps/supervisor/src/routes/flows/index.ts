@@ -52,7 +52,8 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     url: "/:id/start",
     summary: "Start one flow (its state is kept; the others are not touched)",
     tags: ["flows"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "flow.start", target: ({ params }) => params.id },
     params: FlowParamsSchema,
     handler({ params }) {
       const engine = flowOf(params.id);
@@ -66,11 +67,12 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     url: "/:id/stop",
     summary: "Stop one flow and relinquish the points it commanded (only its own)",
     tags: ["flows"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "flow.stop", target: ({ params }) => params.id },
     params: FlowParamsSchema,
-    async handler({ params }) {
+    async handler({ params }, request) {
       const engine = flowOf(params.id);
-      await engine.stop("stopped through the API");
+      await engine.stop(`stopped through the API by ${request.identity?.name ?? "anonymous"}`);
       return summary(engine);
     },
   });
@@ -80,7 +82,8 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     url: "/:id/restart",
     summary: "Stop (relinquishing its points) and start one flow again",
     tags: ["flows"],
-    auth: "admin",
+    auth: "operator",
+    audit: { action: "flow.restart", target: ({ params }) => params.id },
     params: FlowParamsSchema,
     async handler({ params }) {
       const engine = flowOf(params.id);

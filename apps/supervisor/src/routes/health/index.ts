@@ -6,10 +6,11 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/health",
-    summary: "Liveness and a summary of what the supervisor is doing",
+    summary: "Liveness (public); with read access also a summary of what the supervisor is doing",
     tags: ["health"],
-    auth: "viewer",
-    handler() {
+    // Public so a load balancer or monitor can probe it without a token; the summary below it is a read.
+    auth: "public",
+    handler(_input, request) {
       const devices = app.repos.devices.list();
       let dbOk = true;
       try {
@@ -17,8 +18,10 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       } catch {
         dbOk = false;
       }
+      const status = dbOk ? "ok" : "degraded";
+      if (!request.identity && !app.auth.options.publicRead) return { status, version: SUPERVISOR_VERSION };
       return {
-        status: dbOk ? "ok" : "degraded",
+        status,
         version: SUPERVISOR_VERSION,
         uptime_s: Math.round(process.uptime()),
         database: dbOk ? "ok" : "error",
@@ -29,23 +32,6 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
           online: devices.filter((d) => d.status === "online").length,
           offline: devices.filter((d) => d.status === "offline").length,
         },
-      };
-    },
-  });
-
-  route(app, {
-    method: "GET",
-    url: "/auth/whoami",
-    summary: "What the presented token allows (admin, viewer or anonymous) and whether reads need one",
-    tags: ["health"],
-    auth: "public",
-    handler(_input, request) {
-      const { role, readsNeedToken } = app.roleOf(request);
-      return {
-        role,
-        can_read: role !== "anonymous" || !readsNeedToken,
-        can_write: role === "admin",
-        reads_need_token: readsNeedToken,
       };
     },
   });

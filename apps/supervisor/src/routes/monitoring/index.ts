@@ -103,35 +103,42 @@ export async function monitoringRoutes(app: FastifyInstance, options: { dataDir:
 
 /** Prometheus text exposition of the same numbers. */
 export async function prometheusRoute(app: FastifyInstance, options: { dataDir: string }): Promise<void> {
-  app.get("/metrics", { preHandler: app.requireViewer }, async (_request, reply) => {
-    const m = collectMetrics(app, options.dataDir);
-    const lines = [
-      ["bms_uptime_seconds", "gauge", m.uptime_s],
-      ["bms_memory_rss_bytes", "gauge", m.memory.rss_bytes],
-      ["bms_system_load1", "gauge", m.system.cpu.load_avg_1m],
-      ["bms_system_memory_total_bytes", "gauge", m.system.memory.total_bytes],
-      ["bms_system_memory_free_bytes", "gauge", m.system.memory.free_bytes],
-      ["bms_engine_running", "gauge", m.engine.status === "running" ? 1 : 0],
-      ["bms_engine_scans_total", "counter", m.engine.scans],
-      ["bms_engine_scan_duration_ms", "gauge", m.engine.avg_scan_ms],
-      ["bms_engine_reads_saved_total", "counter", m.engine.reads_saved],
-      ["bms_engine_errors_15m", "gauge", m.engine.errors_15m],
-      ["bms_bacnet_devices_online", "gauge", m.bacnet.devices_online],
-      ["bms_bacnet_devices_offline", "gauge", m.bacnet.devices_offline],
-      ["bms_bacnet_requests_total", "counter", m.bacnet.requests],
-      ["bms_bacnet_timeouts_total", "counter", m.bacnet.timeouts],
-      ["bms_bacnet_retries_total", "counter", m.bacnet.retries],
-      ["bms_bacnet_packets_received_total", "counter", m.bacnet.packets_received],
-      ["bms_bacnet_packets_dropped_total", "counter", m.bacnet.packets_dropped],
-      ["bms_bacnet_devices_known", "gauge", m.bacnet.devices_known],
-      ["bms_bacnet_replies_foreign_total", "counter", m.bacnet.wire.replies_foreign],
-      ["bms_bacnet_iam_over_cap_total", "counter", m.bacnet.wire.iam_over_cap],
-      ["bms_bacnet_iam_pinned_ignored_total", "counter", m.bacnet.wire.iam_pinned_ignored],
-      ["bms_bacnet_address_changes_total", "counter", m.bacnet.wire.address_changes],
-      ["bms_bacnet_address_claims_refused_total", "counter", m.bacnet.wire.address_claims_refused],
-      ["bms_bacnet_cov_dropped_total", "counter", m.bacnet.wire.cov_dropped],
-    ] as const;
-    const text = lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}`).join("\n");
-    reply.type("text/plain; version=0.0.4").send(`${text}\n`);
+  route(app, {
+    method: "GET",
+    url: "/metrics",
+    summary: "Prometheus text exposition of the monitoring metrics",
+    tags: ["monitoring"],
+    auth: "viewer",
+    handler(_input, _request, reply) {
+      const m = collectMetrics(app, options.dataDir);
+      const lines = [
+        ["bms_uptime_seconds", "gauge", m.uptime_s],
+        ["bms_memory_rss_bytes", "gauge", m.memory.rss_bytes],
+        ["bms_system_load1", "gauge", m.system.cpu.load_avg_1m],
+        ["bms_system_memory_total_bytes", "gauge", m.system.memory.total_bytes],
+        ["bms_system_memory_free_bytes", "gauge", m.system.memory.free_bytes],
+        ["bms_engine_running", "gauge", m.engine.status === "running" ? 1 : 0],
+        ["bms_engine_scans_total", "counter", m.engine.scans],
+        ["bms_engine_scan_duration_ms", "gauge", m.engine.avg_scan_ms],
+        ["bms_engine_reads_saved_total", "counter", m.engine.reads_saved],
+        ["bms_engine_errors_15m", "gauge", m.engine.errors_15m],
+        ["bms_bacnet_devices_online", "gauge", m.bacnet.devices_online],
+        ["bms_bacnet_devices_offline", "gauge", m.bacnet.devices_offline],
+        ["bms_bacnet_requests_total", "counter", m.bacnet.requests],
+        ["bms_bacnet_timeouts_total", "counter", m.bacnet.timeouts],
+        ["bms_bacnet_retries_total", "counter", m.bacnet.retries],
+        ["bms_bacnet_packets_received_total", "counter", m.bacnet.packets_received],
+        ["bms_bacnet_packets_dropped_total", "counter", m.bacnet.packets_dropped],
+        ["bms_bacnet_devices_known", "gauge", m.bacnet.devices_known],
+        ["bms_bacnet_replies_foreign_total", "counter", m.bacnet.wire.replies_foreign],
+        ["bms_bacnet_iam_over_cap_total", "counter", m.bacnet.wire.iam_over_cap],
+        ["bms_bacnet_iam_pinned_ignored_total", "counter", m.bacnet.wire.iam_pinned_ignored],
+        ["bms_bacnet_address_changes_total", "counter", m.bacnet.wire.address_changes],
+        ["bms_bacnet_address_claims_refused_total", "counter", m.bacnet.wire.address_claims_refused],
+        ["bms_bacnet_cov_dropped_total", "counter", m.bacnet.wire.cov_dropped],
+      ] as const;
+      const text = lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}`).join("\n");
+      return reply.type("text/plain; version=0.0.4").send(`${text}\n`);
+    },
   });
 }

@@ -2,12 +2,14 @@ import { stateLabel } from "@bms/bacnet/display";
 import {
   type BacnetPointRef,
   formatPointRef,
+  normalizePointRef,
   PointReadRequestSchema,
   type PointValue,
   PointWriteRequestSchema,
   type PriorityArrayResponse,
   PriorityArrayResponseSchema,
   parsePointRef,
+  roleAllows,
 } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -73,6 +75,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     summary: "Batch read (ReadPropertyMultiple per device)",
     tags: ["points"],
     auth: "viewer",
+    audit: { none: "a read sent as POST for long point lists; it changes nothing" },
     body: PointReadRequestSchema,
     async handler({ body }) {
       return { values: await read(body.points) };
@@ -145,12 +148,26 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     url: "/write",
     summary: "Batch write at a priority (default 16); a null value relinquishes that priority",
     tags: ["points"],
-    auth: "admin",
+    auth: "operator",
+    audit: {
+      action: "point.write",
+      target: ({ body }) =>
+        body.writes.length === 1 ? body.writes[0]!.point : `${body.writes.length} points`,
+    },
     body: PointWriteRequestSchema,
-    async handler({ body }) {
+    async handler({ body }, request, reply) {
+      // Overriding a flow's command is an admin's call: an operator writes only where no flow commands.
+      if (body.force && !(request.identity && roleAllows(request.identity.role, "admin"))) {
+        const message = `the ${request.identity?.role ?? "anonymous"} role may not force a write over a flow's command (needs admin)`;
+        if (request.auditNote) {
+          request.auditNote.result = "denied";
+          request.auditNote.reason = message;
+          request.auditNote.details = { forced: true };
+        }
+        return reply.status(403).send({ error: message, code: "forbidden" });
+      }
       // A priority a flow commands is the flow's: a manual write there would be overwritten at the
-      // flow's next change and hide what the flow is doing. Refused unless forced (admin auth today;
-      // operators must not get `force` once roles land).
+      // flow's next change and hide what the flow is doing. Refused unless forced.
       const owned = body.writes.flatMap((w, i) => {
         const parsed = parsePointRef(w.point);
         const ref = parsed.ok ? formatPointRef(parsed.ref) : w.point;
@@ -173,6 +190,25 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           ? [{ ref: p.ref, value: w.value, priority: w.priority, point: w.point }]
           : [],
       );
+      // The value before, for the audit trail: the written property read from an online device just
+      // before (one ReadPropertyMultiple per device; a manual write is rare, so the round trip is
+      // affordable), else the last value history recorded, so an offline device does not make the
+      // operator wait for two timeouts. The priority-array slot is not read.
+      const online = bacnetWrites.filter((b) => app.repos.devices.get(b.ref.device)?.status === "online");
+      const read = online.length > 0 ? await app.bacnet.readPoints(online.map((b) => b.ref)) : [];
+      const before = bacnetWrites.map((b) => {
+        const i = online.indexOf(b);
+        if (i >= 0) return { value: read[i]!.value, quality: read[i]!.quality, source: "device" };
+        const last = app.repos.timeseries.latest(normalizePointRef(b.point));
+        return last
+          ? {
+              value: last.value,
+              quality: last.quality,
+              source: "last recorded",
+              at: new Date(last.ts).toISOString(),
+            }
+          : null;
+      });
       const outcomes = await app.bacnet.writePoints(bacnetWrites);
       let n = 0;
       const results = parsed.map(({ w, parsed: p }) => {
@@ -189,6 +225,28 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           ? { point: w.point, ok: true, priority: w.priority, value: w.value }
           : { point: w.point, ok: false, error: outcome.error ?? "write failed" };
       });
+      if (request.auditNote) {
+        let k = 0;
+        request.auditNote.details = {
+          ...(body.force ? { forced: true, over_flows: owned.map((o) => o.path) } : {}),
+          writes: parsed.map(({ w, parsed: p }) => {
+            const isBacnet = p.ok && p.ref.protocol === "bacnet";
+            return {
+              point: w.point,
+              value: w.value,
+              priority: w.priority,
+              before: isBacnet ? (before[k++] ?? null) : null,
+            };
+          }),
+        };
+        const failed = results.filter((r) => !r.ok);
+        if (failed.length > 0) {
+          request.auditNote.result = "failed";
+          request.auditNote.reason = failed
+            .map((r) => `${r.point}: ${"error" in r ? r.error : ""}`)
+            .join("; ");
+        }
+      }
       return { results };
     },
   });
