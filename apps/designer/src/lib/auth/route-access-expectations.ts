@@ -77,6 +77,18 @@ export const ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
     sample: "/api/projects/{project}/versions",
     body: { configuration: "not a configuration" },
   },
+  "GET /api/projects/[id]/templates": { role: "viewer", sample: "/api/projects/{project}/templates" },
+  "POST /api/projects/[id]/templates": {
+    role: "operator",
+    audit: "project.template.save",
+    sample: "/api/projects/{project}/templates",
+    body: { name: "" },
+  },
+  "DELETE /api/projects/[id]/templates/[templateId]": {
+    role: "operator",
+    audit: "project.template.delete",
+    sample: "/api/projects/{project}/templates/no-such-template",
+  },
   "GET /api/projects/[id]/versions/[version]": {
     role: "viewer",
     sample: "/api/projects/{project}/versions/1",
