@@ -109,6 +109,7 @@ describe("validateSitePackage", () => {
     expect(result.errors).toEqual([
       {
         path: "flows[1].metadata.flow_id",
+        code: "duplicate_flow_id",
         message: expect.stringContaining('flow "Copy of AHU-1" has the same id as flow "AHU-1"'),
       },
     ]);
@@ -118,7 +119,9 @@ describe("validateSitePackage", () => {
     const bad = flow(VAV, "VAV");
     bad.nodes[1]!.type = "no_such_type";
     const result = validateSitePackage(site([flow(AHU, "AHU-1"), bad]), testCatalog);
-    expect(!result.ok && result.errors.map((e) => e.path)).toEqual(["flows[1].nodes[1].type"]);
+    expect(!result.ok && result.errors.map((e) => [e.path, e.code])).toEqual([
+      ["flows[1].nodes[1].type", "unknown_type"],
+    ]);
   });
 });
 
@@ -144,6 +147,7 @@ describe("checkWriteConflicts", () => {
     if (count === 1) {
       expect(problems[0]).toEqual({
         path: "flows[1].nodes[0]",
+        code: "write_conflict",
         message: expect.stringMatching(
           /node "pump" in flow "Plant" and node "Supply fan" in flow "AHU-1" both command bacnet:100:BO1 at priority 8/,
         ),

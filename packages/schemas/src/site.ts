@@ -132,6 +132,7 @@ export function checkWriteConflicts(flows: readonly FlowWrites[]): ValidationPro
         if (first.flow.flowId === flow.flowId) continue;
         problems.push({
           path: `${flow.path}.${formatPath(["nodes", node.index])}`,
+          code: "write_conflict",
           message:
             `node "${node.label ?? node.id}" in flow "${flow.flowName}" and node "${first.node.label ?? first.node.id}" ` +
             `in flow "${first.flow.flowName}" both command ${w.ref} at priority ${w.priority}: ` +
@@ -172,11 +173,11 @@ export function validateSitePackage(input: unknown, catalog: NodeCatalog): Valid
     if (first !== undefined) {
       problems.push({
         path: `${path}.metadata.flow_id`,
+        code: "duplicate_flow_id",
         message: `flow "${flow.metadata.flow_name}" has the same id as flow "${site.flows[first]!.metadata.flow_name}" (${flow.metadata.flow_id}); every flow needs its own id`,
       });
     } else seen.set(flow.metadata.flow_id, i);
-    for (const p of checkFlowSemantics(flow, catalog))
-      problems.push({ path: `${path}.${p.path}`, message: p.message });
+    for (const p of checkFlowSemantics(flow, catalog)) problems.push({ ...p, path: `${path}.${p.path}` });
   });
   if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, value: site };

@@ -31,6 +31,7 @@ export function ownershipProblem(
   if (!active || active.project_id === incoming.id || mode === "replace") return undefined;
   return {
     path: "project.id",
+    code: "project_conflict",
     message:
       `this supervisor runs project "${active.project_name}" (${active.project_id}); deploying ` +
       `"${incoming.name}" (${incoming.id}) would stop its flows and relinquish their points. ` +

@@ -86,11 +86,10 @@ describe("a site of flows: side by side, deployed without disturbing each other"
       })
     ).body.records;
   const deploy = (body: unknown, query = "") =>
-    api<{ flows?: { flow_id: string; action: string }[]; errors?: { path: string; message: string }[] }>(
-      sup.url,
-      `/api/config/deploy${query}`,
-      { body, token: sup.token },
-    );
+    api<{
+      flows?: { flow_id: string; action: string }[];
+      errors?: { path: string; message: string; code?: string }[];
+    }>(sup.url, `/api/config/deploy${query}`, { body, token: sup.token });
 
   beforeAll(async () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
@@ -164,6 +163,7 @@ describe("a site of flows: side by side, deployed without disturbing each other"
     expect(refused.body.errors).toEqual([
       {
         path: "flows[2].nodes[2]",
+        code: "write_conflict",
         message: expect.stringContaining(
           'node "Stray cmd" in flow "Intruder" and node "cool" in flow "Cooling" both command bacnet:1001/binaryOutput:1.presentValue at priority 8',
         ),
@@ -173,12 +173,17 @@ describe("a site of flows: side by side, deployed without disturbing each other"
 
   it("refuses a manual write at a priority a flow commands unless forced", async () => {
     const point = "bacnet:1001/binaryOutput:1";
-    const refused = await api<{ errors: { message: string }[] }>(sup.url, "/api/points/write", {
-      body: { writes: [{ point, value: 0, priority: 8 }] },
-      token: sup.token,
-    });
+    const refused = await api<{ errors: { message: string; code?: string }[] }>(
+      sup.url,
+      "/api/points/write",
+      {
+        body: { writes: [{ point, value: 0, priority: 8 }] },
+        token: sup.token,
+      },
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.errors[0]?.message).toContain('of flow "Cooling"');
+    expect(refused.body.errors[0]?.code).toBe("flow_owned");
     expect(await slot(8)).toBe(1);
 
     const elsewhere = await api(sup.url, "/api/points/write", {
@@ -231,6 +236,7 @@ describe("a site of flows: side by side, deployed without disturbing each other"
     const refused = await deploy(other);
     expect(refused.status).toBe(409);
     expect(refused.body.errors?.[0]?.message).toContain('this supervisor runs project "Alpha tower"');
+    expect(refused.body.errors?.[0]?.code).toBe("project_conflict");
     expect(await slot(8)).toBe(1);
     expect((await flows()).map((f) => f.flow_id)).toEqual([COOLING]);
 

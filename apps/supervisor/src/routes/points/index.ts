@@ -178,6 +178,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         return [
           {
             path: `writes[${i}]`,
+            code: "flow_owned",
             message: `priority ${w.priority} of ${ref} is commanded by node "${node?.label ?? holder.nodeId}" of flow "${flow?.name ?? holder.flowId}"; write at another priority, or send force: true to override it`,
           },
         ];
