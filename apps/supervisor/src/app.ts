@@ -18,6 +18,7 @@ import { configRoutes } from "./routes/config";
 import { dataRoutes } from "./routes/data";
 import { deviceRoutes } from "./routes/devices";
 import { executionRoutes } from "./routes/execution";
+import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
 import { pointRoutes } from "./routes/points";
@@ -112,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(configRoutes, { prefix: "/api/config" });
   await app.register(executionRoutes, { prefix: "/api/execution" });
+  await app.register(flowRoutes, { prefix: "/api/flows" });
   await app.register(deviceRoutes, { prefix: "/api/devices" });
   await app.register(pointRoutes, { prefix: "/api/points" });
   await app.register(dataRoutes, { prefix: "/api/data" });

@@ -178,6 +178,17 @@ export const DeployResponseSchema = z.object({
   project_version: z.number().int().min(1).nullable().optional(),
   checksum: z.string(),
   activated_at: DateTimeSchema,
+  project_id: z.string().optional(),
+  /** What the deploy did to each flow of the site (unchanged flows kept running untouched). */
+  flows: z
+    .array(
+      z.object({
+        flow_id: z.string(),
+        name: z.string(),
+        action: z.enum(["added", "restarted", "unchanged", "removed"]),
+      }),
+    )
+    .optional(),
 });
 export type DeployResponse = z.infer<typeof DeployResponseSchema>;
 
@@ -204,4 +215,6 @@ export const PointWriteRequestSchema = z.object({
     )
     .min(1)
     .max(1000),
+  /** Write even at a priority a running flow commands (the flow overwrites it next change or heartbeat). */
+  force: z.boolean().default(false),
 });

@@ -5,3 +5,4 @@ export * from "./flow";
 export * from "./node-health";
 export * from "./point-ref";
 export * from "./security";
+export * from "./site";

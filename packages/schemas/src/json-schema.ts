@@ -10,10 +10,12 @@ import {
 } from "./api";
 import { DeploymentPackageSchema } from "./deployment";
 import { FlowConfigurationStructureSchema } from "./flow";
+import { SitePackageSchema } from "./site";
 
 const SCHEMAS = {
   "flow-configuration": FlowConfigurationStructureSchema,
   "deployment-package": DeploymentPackageSchema,
+  "site-package": SitePackageSchema,
   "live-data-response": LiveDataResponseSchema,
   "flow-status-response": FlowStatusResponseSchema,
   "device-discovery-response": DeviceDiscoveryResponseSchema,

@@ -33,6 +33,11 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "POST", path: "execution/start", role: "operator", audit: "runtime.start" },
   { method: "POST", path: "execution/stop", role: "operator", audit: "runtime.stop" },
   { method: "POST", path: "execution/restart", role: "operator", audit: "runtime.restart" },
+  { method: "GET", path: "flows", role: "viewer" },
+  { method: "GET", path: "flows/:id/state", role: "viewer" },
+  { method: "POST", path: "flows/:id/start", role: "operator", audit: "runtime.flow.start" },
+  { method: "POST", path: "flows/:id/stop", role: "operator", audit: "runtime.flow.stop" },
+  { method: "POST", path: "flows/:id/restart", role: "operator", audit: "runtime.flow.restart" },
   { method: "GET", path: "devices", role: "viewer" },
   { method: "GET", path: "devices/discovery", role: "viewer" },
   { method: "POST", path: "devices/discover", role: "operator", audit: "runtime.discover" },
@@ -65,14 +70,20 @@ export const PROXY_RULES: readonly ProxyRule[] = [
  */
 export const NOT_PROXIED: readonly string[] = ["POST auth/login", "POST auth/logout"];
 
-/** The rule for a request, or null when the path or method is not proxied. */
-export function proxyRule(method: string, segments: readonly string[]): ProxyRule | null {
+/**
+ * The rule for a request, or null when the path or method is not proxied. A point write with
+ * `force: true` (over a flow's command) needs an admin, as on the supervisor: the proxy's own token may
+ * be an admin's, so the signed-in person must be one too.
+ */
+export function proxyRule(method: string, segments: readonly string[], body?: unknown): ProxyRule | null {
   const upper = method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase();
   for (const rule of PROXY_RULES) {
     if (rule.method !== upper) continue;
     const pattern = rule.path.split("/");
     if (pattern.length !== segments.length) continue;
-    if (pattern.every((part, i) => part.startsWith(":") || part === segments[i])) return rule;
+    if (!pattern.every((part, i) => part.startsWith(":") || part === segments[i])) continue;
+    const forced = typeof body === "object" && body !== null && (body as { force?: unknown }).force === true;
+    return rule.path === "points/write" && forced ? { ...rule, role: "admin" } : rule;
   }
   return null;
 }

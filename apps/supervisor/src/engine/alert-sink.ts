@@ -19,8 +19,9 @@ export class AlertSink {
     private readonly onRefused: WebhookRefusal = () => undefined,
   ) {}
 
-  handle(alert: AlertEvent): AlertTransition {
+  handle(alert: AlertEvent, flowId: string | null = null): AlertTransition {
     const transition = this.alerts.apply({
+      flowId,
       key: alert.key,
       nodeId: alert.nodeId,
       state: alert.state,
@@ -34,6 +35,7 @@ export class AlertSink {
     this.events.add(level, `alert:${alert.nodeId}`, `${transition.kind}: ${transition.alert.message}`, {
       key: alert.key,
       priority: alert.priority,
+      ...(flowId ? { flow_id: flowId } : {}),
     });
     if (alert.webhookUrl) void this.notify(alert.webhookUrl, alert.nodeId, transition);
     return transition;

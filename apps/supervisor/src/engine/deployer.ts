@@ -1,11 +1,43 @@
-import { validateDeploymentPackage } from "@bms/schemas";
+import type { FlowPlan } from "@bms/nodes";
+import { type Site, validateSitePackage } from "@bms/schemas";
 import type { ConfigsRepo, StoredConfig } from "../storage/configs-repo";
 import type { DevicesRepo } from "../storage/devices-repo";
 import type { EventsRepo } from "../storage/events-repo";
-import { FlowEngine } from "./flow-engine";
-import { type DeploymentPackage, nodeCatalogForValidation, type ValidationProblem } from "./validation";
+import { type FlowChange, SiteEngine } from "./site-engine";
+import { nodeCatalogForValidation, type ValidationProblem } from "./validation";
 
-export type DeployResult = { ok: true; stored: StoredConfig } | { ok: false; errors: ValidationProblem[] };
+export type DeployResult =
+  | {
+      ok: true;
+      stored: StoredConfig;
+      changes: FlowChange[];
+      /** The other project a `replace` deploy took the supervisor over from (for the audit trail). */
+      replaced?: { project_id: string; project_name: string };
+    }
+  | { ok: false; errors: ValidationProblem[]; code?: "project_conflict" };
+
+/** `replace`: the package may take over a supervisor that runs another project's site. */
+export type DeployMode = "update" | "replace";
+
+/**
+ * A supervisor runs one project's site. Deploying another project over it would silently relinquish
+ * every point the first one commands, so it needs an explicit `replace`. Pure: tests share it.
+ */
+export function ownershipProblem(
+  active: { project_id: string; project_name: string } | undefined,
+  incoming: { id: string; name: string },
+  mode: DeployMode,
+): ValidationProblem | undefined {
+  if (!active || active.project_id === incoming.id || mode === "replace") return undefined;
+  return {
+    path: "project.id",
+    code: "project_conflict",
+    message:
+      `this supervisor runs project "${active.project_name}" (${active.project_id}); deploying ` +
+      `"${incoming.name}" (${incoming.id}) would stop its flows and relinquish their points. ` +
+      'Deploy with mode "replace" to do that on purpose, or merge both projects into one site.',
+  };
+}
 
 /**
  * Deploy, validate, rollback and reload: validation first (nothing is stored on a problem and the
@@ -18,28 +50,35 @@ export class Deployer {
     private readonly configs: ConfigsRepo,
     private readonly devices: DevicesRepo,
     private readonly events: EventsRepo,
-    private readonly engine: FlowEngine,
+    private readonly engine: SiteEngine,
     private readonly execute: boolean,
   ) {}
 
   validate(
     input: unknown,
-  ):
-    | { ok: true; pkg: DeploymentPackage; plan: ReturnType<typeof FlowEngine.compile> }
-    | { ok: false; errors: ValidationProblem[] } {
-    const checked = validateDeploymentPackage(input, nodeCatalogForValidation);
+  ): { ok: true; site: Site; plans: FlowPlan[] } | { ok: false; errors: ValidationProblem[] } {
+    const checked = validateSitePackage(input, nodeCatalogForValidation);
     if (!checked.ok) return checked;
-    const plan = FlowEngine.compile(checked.value);
-    if (!plan.ok) return plan;
-    return { ok: true, pkg: checked.value, plan };
+    const compiled = SiteEngine.compile(checked.value);
+    if (!compiled.ok) return compiled;
+    return { ok: true, site: checked.value, plans: compiled.plans };
   }
 
   /** Deploys are serialised: two integrators deploying at once get two versions, in order. */
-  deploy(input: unknown): Promise<DeployResult> {
+  deploy(input: unknown, mode: DeployMode = "update"): Promise<DeployResult> {
     return this.serialised(async () => {
       const checked = this.validate(input);
       if (!checked.ok) return checked;
-      return this.activate(checked.pkg, input, checked.plan, "deploy");
+      const active = this.configs.active();
+      const previous = active ? this.configs.get(active.version) : undefined;
+      const problem = ownershipProblem(previous, checked.site.project, mode);
+      if (problem) return { ok: false, errors: [problem], code: "project_conflict" };
+      const result = await this.activate(checked.site, input, checked.plans, "deploy");
+      if (!result.ok || !previous || previous.project_id === checked.site.project.id) return result;
+      return {
+        ...result,
+        replaced: { project_id: previous.project_id, project_name: previous.project_name },
+      };
     });
   }
 
@@ -61,7 +100,7 @@ export class Deployer {
         };
       const checked = this.validate(pkg);
       if (!checked.ok) return checked;
-      return this.activate(checked.pkg, pkg, checked.plan, "rollback", target);
+      return this.activate(checked.site, pkg, checked.plans, "rollback", target);
     });
   }
 
@@ -74,7 +113,7 @@ export class Deployer {
       const pkg = this.configs.package(active.version);
       const stored = this.configs.get(active.version);
       const checked = pkg ? this.validate(pkg) : undefined;
-      if (!checked?.ok || !stored || !checked.plan.ok) {
+      if (!checked?.ok || !stored) {
         return {
           ok: false,
           errors:
@@ -83,9 +122,10 @@ export class Deployer {
               : [{ path: "(config)", message: "stored config is unreadable" }],
         };
       }
-      await this.engine.activate(checked.pkg, stored, checked.plan.plan, this.execute);
+      // A reload restarts every flow (node state carried over, as on any restart).
+      const changes = await this.engine.activate(checked.site, stored, checked.plans, this.execute, true);
       this.events.add("info", "config", `reloaded config v${stored.version}`);
-      return { ok: true, stored };
+      return { ok: true, stored, changes };
     });
   }
 
@@ -97,25 +137,24 @@ export class Deployer {
   }
 
   private async activate(
-    pkg: DeploymentPackage,
+    site: Site,
     raw: unknown,
-    plan: ReturnType<typeof FlowEngine.compile>,
+    plans: FlowPlan[],
     source: "deploy" | "rollback",
     from?: number,
   ): Promise<DeployResult> {
-    if (!plan.ok) return plan;
-    const stored = this.configs.insertAndActivate(pkg, raw, source);
-    if (pkg.bacnet_objects.length > 0) this.devices.mergeObjects(pkg.bacnet_objects);
-    await this.engine.activate(pkg, stored, plan.plan, this.execute);
+    const stored = this.configs.insertAndActivate(site, raw, source);
+    if (site.bacnet_objects.length > 0) this.devices.mergeObjects(site.bacnet_objects);
+    const changes = await this.engine.activate(site, stored, plans, this.execute);
     this.events.add(
       "info",
       "config",
       source === "rollback"
         ? `rolled back to config v${from} as v${stored.version} "${stored.flow_name}"`
         : `deployed config v${stored.version} "${stored.flow_name}" ${stored.flow_version}`,
-      { checksum: stored.checksum, deployed_by: stored.deployed_by },
+      { checksum: stored.checksum, deployed_by: stored.deployed_by, flows: changes },
     );
-    return { ok: true, stored };
+    return { ok: true, stored, changes };
   }
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {

@@ -10,7 +10,7 @@ import {
 } from "@bms/nodes";
 import {
   type BacnetPointRef,
-  type DeploymentPackage,
+  type FlowConfiguration,
   normalizePointRef,
   parsePointRef,
   type ValidationProblem,
@@ -24,7 +24,7 @@ import type { AlertSink } from "./alert-sink";
 import { ExecutionTracker } from "./execution-tracker";
 import type { HistoryRecorder } from "./history-recorder";
 import { type ScanReason, ScanScheduler } from "./scan-scheduler";
-import { key, type WriteManager } from "./write-manager";
+import type { WriteManager } from "./write-manager";
 
 export interface EngineDeps {
   bacnet: BacnetService;
@@ -36,12 +36,24 @@ export interface EngineDeps {
   cov: CovManager;
   /** Where script nodes evaluate: the worker pool (in the engine's own thread when absent). */
   scripts?: ScriptRunner;
-  onRunningChange?(running: boolean): void;
+  /** Runtime parameters, shared by every flow of the site (names are unique across a site). */
+  parameters: Map<string, Scalar>;
+  /** The flow's status or its inputs changed: the site recomputes COV subscriptions and history points. */
+  onChange?(): void;
+  /** Point reads, shared between flows within a period (the engine reads directly when absent). */
+  readPoints?(
+    refs: readonly { ref: string; parsed: BacnetPointRef }[],
+    periodMs: number,
+  ): Promise<ReadResult[]>;
 }
 
-interface ActiveFlow {
+type ReadResult = Awaited<ReturnType<BacnetService["readPoints"]>>[number];
+
+export interface ActiveFlow {
   stored: StoredConfig;
-  pkg: DeploymentPackage;
+  config: FlowConfiguration;
+  /** The flow's content checksum: an unchanged flow is not restarted by a redeploy. */
+  checksum: string;
   plan: FlowPlan;
   runtime: FlowRuntime;
   scheduler: ScanScheduler;
@@ -65,9 +77,10 @@ interface ActiveFlow {
 export type EngineStatus = "running" | "stopped" | "error";
 
 /**
- * Runs the active flow: compiled once at activation, then one scan per trigger. A scan reads every
- * input point in batches, evaluates the plan, sends the writes that changed, and records history and
- * node state. It never throws into the scheduler: failures become bad quality, events and statuses.
+ * Runs one flow of the site: compiled once at activation, then one scan per trigger on its own
+ * scheduler. A scan reads every input point in batches, evaluates the plan, sends the writes that
+ * changed, and records history and node state. It never throws into the scheduler: failures become
+ * bad quality, events and statuses, and they stay inside this flow.
  */
 export class FlowEngine {
   private active: ActiveFlow | undefined;
@@ -76,35 +89,50 @@ export class FlowEngine {
   errorMessage: string | undefined;
   startedAt: number | null = null;
   readonly tracker = new ExecutionTracker();
-  readonly parameters = new Map<string, Scalar>();
   private lastReads = new Map<string, NodeValue>();
   private pendingRelinquish: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(
+    readonly flowId: string,
+    private readonly deps: EngineDeps,
+  ) {}
 
   get flow(): ActiveFlow | undefined {
     return this.active;
   }
 
+  get parameters(): Map<string, Scalar> {
+    return this.deps.parameters;
+  }
+
   /** Compiles without side effects: what /api/config/validate and deploy use before anything is stored. */
   static compile(
-    pkg: DeploymentPackage,
+    config: FlowConfiguration,
+    path = "configuration",
   ): { ok: true; plan: FlowPlan } | { ok: false; errors: ValidationProblem[] } {
-    const compiled = compileFlow(pkg.configuration, lookupNode);
+    const compiled = compileFlow(config, lookupNode);
     if (!compiled.ok) {
       return {
         ok: false,
-        errors: compiled.errors.map((e) => ({ path: `configuration.${e.path}`, message: e.message })),
+        errors: compiled.errors.map((e) => ({ path: `${path}.${e.path}`, message: e.message })),
       };
     }
     return { ok: true, plan: compiled.value };
   }
 
   /**
-   * Replaces the running flow. The old one finishes its scan first; points it commanded that the new
-   * flow does not command are relinquished; node state carries over for unchanged nodes.
+   * Replaces this flow's running version. The old one finishes its scan first; points it commanded
+   * that nothing in the new site commands (`keep`, as `ref@priority`) are relinquished; node state
+   * carries over for unchanged nodes.
    */
-  async activate(pkg: DeploymentPackage, stored: StoredConfig, plan: FlowPlan, run: boolean): Promise<void> {
+  async activate(
+    config: FlowConfiguration,
+    checksum: string,
+    stored: StoredConfig,
+    plan: FlowPlan,
+    run: boolean,
+    keep: ReadonlySet<string>,
+  ): Promise<void> {
     const runtime = new FlowRuntime(plan, {
       onFailure: plan.flow.execution.error_handling.on_failure,
       retryCount: plan.flow.execution.error_handling.retry_count,
@@ -123,12 +151,6 @@ export class FlowEngine {
     }
     const saved = this.deps.nodeState.load(plan.flow.metadata.flow_id);
     const restored = runtime.importState(saved);
-
-    const keep = new Set<string>();
-    for (const node of plan.nodes) {
-      const priority = (node.config as { priority?: number }).priority ?? 16;
-      for (const ref of node.writes) keep.add(key(ref, priority));
-    }
 
     const bacnetReads: ActiveFlow["bacnetReads"] = [];
     const otherReads: string[] = [];
@@ -152,7 +174,8 @@ export class FlowEngine {
     const scheduler = new ScanScheduler(plan.flow.execution.trigger, (reason) => this.scan(reason));
     this.active = {
       stored,
-      pkg,
+      config,
+      checksum,
       plan,
       runtime,
       scheduler,
@@ -173,18 +196,47 @@ export class FlowEngine {
       trigger.type === "on_change"
         ? new Set(trigger.points.length > 0 ? trigger.points.map(canonical) : plan.reads)
         : undefined;
-    // on_change flows run on COV: subscribe every BACnet input (the cache then serves the reads).
-    void this.deps.cov.set(trigger.type === "on_change" ? bacnetReads : []);
     this.tracker.reset();
-    this.deps.history.setFlowPoints([...plan.reads, ...plan.writes]);
-    this.deps.events.add("info", "engine", `activated config v${stored.version} "${stored.flow_name}"`, {
-      restored_state: restored,
-    });
+    this.deps.events.add(
+      "info",
+      "engine",
+      `activated flow "${config.metadata.flow_name}" of config v${stored.version}`,
+      { restored_state: restored, flow_id: this.flowId },
+    );
     if (run) this.startScheduler();
     else this.setStatus("stopped");
-    // Points the old flow commanded and the new one does not are released. The new flow never writes
-    // them, so this can finish after it starts, and a slow device does not hold the deploy up.
+    // on_change flows run on COV (the site subscribes every on_change flow's BACnet inputs).
+    this.deps.onChange?.();
+    // Points the old version commanded and nothing in the new site does are released. The new flow
+    // never writes them, so this can finish after it starts, and a slow device does not hold it up.
     this.pendingRelinquish = this.relinquishUnless(run ? keep : new Set()).then(() => undefined);
+  }
+
+  /** A redeploy left this flow's content unchanged: it keeps running, only the config version moves. */
+  retain(stored: StoredConfig): void {
+    if (this.active) this.active.stored = stored;
+  }
+
+  /** The flow left the site: stop it and relinquish its commands that no remaining flow takes over. */
+  async retire(keep: ReadonlySet<string>): Promise<void> {
+    this.active?.scheduler.stop();
+    await this.inFlight;
+    const name = this.active?.config.metadata.flow_name ?? this.flowId;
+    const outcomes = await this.relinquishUnless(keep);
+    this.active = undefined;
+    this.setStatus("stopped");
+    this.deps.onChange?.();
+    this.deps.events.add("info", "engine", `flow "${name}" removed from the site`, {
+      flow_id: this.flowId,
+      relinquished: outcomes,
+    });
+  }
+
+  /** BACnet inputs this flow wants on COV (on_change flows only, while running). */
+  covReads(): { ref: string; parsed: BacnetPointRef }[] {
+    const flow = this.active;
+    if (!flow?.changeTriggers || this.status !== "running") return [];
+    return flow.bacnetReads;
   }
 
   /** Resolves when the scan in progress, if any, has finished (shutdown waits for it). */
@@ -199,7 +251,7 @@ export class FlowEngine {
 
   private startScheduler() {
     if (!this.active) return;
-    this.deps.writes.invalidate();
+    this.deps.writes.invalidate(this.flowId);
     this.active.scheduler.start();
     this.startedAt = Date.now();
     this.errorMessage = undefined;
@@ -209,32 +261,39 @@ export class FlowEngine {
   private setStatus(status: EngineStatus) {
     const wasRunning = this.status === "running";
     this.status = status;
-    if (wasRunning !== (status === "running")) this.deps.onRunningChange?.(status === "running");
+    if (wasRunning !== (status === "running")) this.deps.onChange?.();
   }
 
   start(): boolean {
     if (!this.active) return false;
     if (this.status === "running") return true;
     this.startScheduler();
-    this.deps.events.add("info", "engine", "flow started");
+    this.deps.events.add("info", "engine", `flow "${this.name}" started`, { flow_id: this.flowId });
     return true;
   }
 
-  /** Stops scanning and relinquishes every point the flow commanded. */
+  get name(): string {
+    return this.active?.config.metadata.flow_name ?? this.flowId;
+  }
+
+  /** Stops scanning and relinquishes every point this flow commanded (and only those). */
   async stop(reason = "stopped by request", status: EngineStatus = "stopped"): Promise<void> {
     this.active?.scheduler.stop();
-    void this.deps.cov.set([]);
     await this.inFlight;
     const outcomes = await this.relinquishUnless(new Set());
     this.setStatus(status);
+    this.deps.onChange?.();
     if (status === "error") this.errorMessage = reason;
-    this.deps.events.add(status === "error" ? "error" : "info", "engine", `flow stopped: ${reason}`, {
-      relinquished: outcomes,
-    });
+    this.deps.events.add(
+      status === "error" ? "error" : "info",
+      "engine",
+      `flow "${this.name}" stopped: ${reason}`,
+      { flow_id: this.flowId, relinquished: outcomes },
+    );
   }
 
-  private async relinquishUnless(keep: Set<string>) {
-    const outcomes = await this.deps.writes.relinquish(keep);
+  private async relinquishUnless(keep: ReadonlySet<string>) {
+    const outcomes = await this.deps.writes.relinquish(keep, Date.now(), this.flowId);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add("warn", "writes", `relinquish ${o.point} @${o.priority} failed: ${o.error}`);
@@ -255,7 +314,8 @@ export class FlowEngine {
       this.deps.events.add(
         "error",
         "engine",
-        `scan failed: ${error instanceof Error ? error.message : String(error)}`,
+        `flow "${this.name}": scan failed: ${error instanceof Error ? error.message : String(error)}`,
+        { flow_id: this.flowId },
       );
     });
     this.inFlight = run;
@@ -278,7 +338,9 @@ export class FlowEngine {
     }
     toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
-      const results = await this.deps.bacnet.readPoints(toRead.map((r) => r.parsed));
+      const results = this.deps.readPoints
+        ? await this.deps.readPoints(toRead, periodOf(flow.plan.flow.execution.trigger))
+        : await this.deps.bacnet.readPoints(toRead.map((r) => r.parsed));
       toRead.forEach((r, i) => {
         const result = results[i]!;
         const value: NodeValue = {
@@ -308,17 +370,19 @@ export class FlowEngine {
       trigger: reason,
       readPoint: (point) => values.get(point),
       parameter: (name) => this.parameters.get(name),
-      log: (level, nodeId, message) => this.deps.events.add(level, `node:${nodeId}`, message),
+      log: (level, nodeId, message) =>
+        this.deps.events.add(level, `node:${nodeId}`, message, { flow_id: this.flowId }),
       ...(this.deps.scripts ? { scripts: this.deps.scripts } : {}),
     });
 
-    const outcomes = await this.deps.writes.apply(result.writes, scanTime, flow.plan.flow.metadata.flow_id);
+    const outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(
           "warn",
           "writes",
           `write ${o.point} = ${String(o.value)} @${o.priority} failed: ${o.error}`,
+          { flow_id: this.flowId },
         );
     }
     // A commanded point's history comes from the read-back below (the device's value and quality),
@@ -326,7 +390,7 @@ export class FlowEngine {
     for (const [ref, v] of values) this.deps.history.record(ref, scalarOf(v.value), v.quality, v.timestamp);
     for (const r of result.records)
       this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
-    for (const alert of result.alerts) this.deps.alerts.handle(alert);
+    for (const alert of result.alerts) this.deps.alerts.handle(alert, this.flowId);
     this.persistState(flow);
     markCommandQuality(result, flow.commandsByNode, values);
     this.tracker.record(result, Date.now());
@@ -349,7 +413,7 @@ export class FlowEngine {
       flow.savedState.set(saved.node_id, stateJson);
       changed.push({ nodeId: saved.node_id, json: JSON.stringify(saved) });
     }
-    this.deps.nodeState.save(flow.plan.flow.metadata.flow_id, changed);
+    this.deps.nodeState.save(this.flowId, changed);
   }
 
   lastResult(): ScanResult | undefined {
@@ -371,6 +435,11 @@ export class FlowEngine {
   readValues(): Map<string, NodeValue> {
     return this.lastReads;
   }
+}
+
+/** How long a read stays fresh for this flow: its scan period (shared reads within it are served once). */
+function periodOf(trigger: FlowConfiguration["execution"]["trigger"]): number {
+  return trigger.type === "interval" ? trigger.interval_ms : 0;
 }
 
 function scalarOf(value: NodeValue["value"]): number | boolean | string | null {

@@ -9,8 +9,8 @@ type Holder = NonNullable<PriorityArrayResponse["slots"][number]["holder"]>;
  * Names who holds a slot: the flow and node that commanded it, as the running flow labels them. A
  * command from a flow that is no longer the active one keeps its ids, without names.
  */
-function holderOf(command: StoredCommand, plan: FlowPlan | undefined): Holder {
-  const active = plan && command.flowId === plan.flow.metadata.flow_id ? plan : undefined;
+function holderOf(command: StoredCommand, plans: readonly FlowPlan[]): Holder {
+  const active = plans.find((p) => command.flowId === p.flow.metadata.flow_id);
   const config = active?.flow.nodes.find((n) => n.id === command.nodeId);
   const compiled = active && command.nodeId ? active.byId.get(command.nodeId) : undefined;
   return {
@@ -31,12 +31,15 @@ export function priorityView(
   point: string,
   picture: CommandPicture,
   commands: readonly StoredCommand[],
-  plan: FlowPlan | undefined,
+  /** The running flows' plans (one plan, or none, also reads). */
+  plan: FlowPlan | readonly FlowPlan[] | undefined,
 ): PriorityArrayResponse {
   const held = new Map(commands.map((c) => [c.priority, c]));
   const slots = picture.slots.map((value, i) => {
     const command = held.get(i + 1);
-    const holder = command ? holderOf(command, plan) : undefined;
+    const holder = command
+      ? holderOf(command, plan === undefined ? [] : Array.isArray(plan) ? plan : [plan as FlowPlan])
+      : undefined;
     return {
       priority: i + 1,
       value,

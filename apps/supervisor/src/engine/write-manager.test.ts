@@ -110,3 +110,25 @@ describe("WriteManager", () => {
     expect(holders.get(`${AO}@8`)).toEqual({ flowId: "flow-1", nodeId: "reheat_write" });
   });
 });
+
+describe("WriteManager with several flows", () => {
+  it("relinquishes only the commands of the flow that stops, and keeps what another flow takes over", async () => {
+    const { writer, sent } = recordingWriter();
+    const wm = new WriteManager(writer, memoryStore());
+    await wm.apply([write(BO, true, 0, 8)], 1000, "ahu");
+    await wm.apply([write(BO, true, 0, 9), write(AO, 40, 0, 9)], 1000, "plant");
+    sent.length = 0;
+    await wm.relinquish(new Set([`${AO}@9`]), 2000, "plant");
+    expect(sent).toEqual([{ point: BO, value: null, priority: 9 }]);
+    expect(wm.holder(BO, 8)).toEqual({ flowId: "ahu", nodeId: "n" });
+    expect(wm.holder(BO, 9)).toBeUndefined();
+    expect(wm.holder(AO, 9)?.flowId).toBe("plant");
+  });
+
+  it("knows the owning flow of commands stored before a restart", async () => {
+    const store = memoryStore();
+    const rows = [{ ref: BO, priority: 8, flowId: "ahu", nodeId: "fan" }];
+    const wm = new WriteManager(recordingWriter().writer, { ...store, commands: () => rows });
+    expect(wm.holder(BO, 8)).toEqual({ flowId: "ahu", nodeId: "fan" });
+  });
+});

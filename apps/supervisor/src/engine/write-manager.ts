@@ -30,12 +30,14 @@ export interface CommandStore {
     holder?: CommandHolder,
   ): void;
   deleteCommand(ref: string, priority: number): void;
-  commands(): { ref: string; priority: number }[];
+  commands(): { ref: string; priority: number; flowId?: string | null; nodeId?: string | null }[];
 }
 
 interface Commanded {
   value: WriteRequest["value"];
   at: number;
+  /** The flow (and node) whose command this is: a flow that stops relinquishes only its own. */
+  holder: CommandHolder;
 }
 
 /**
@@ -51,12 +53,21 @@ export class WriteManager {
     private readonly store: CommandStore,
   ) {
     for (const c of store.commands())
-      this.commanded.set(key(c.ref, c.priority), { value: undefined as never, at: 0 });
+      this.commanded.set(key(c.ref, c.priority), {
+        value: undefined as never,
+        at: 0,
+        holder: { flowId: c.flowId ?? null, nodeId: c.nodeId ?? null },
+      });
   }
 
   /** Points (with priority) currently commanded, as `ref@priority`. */
   commandedPoints(): { ref: string; priority: number }[] {
     return [...this.commanded.keys()].map(splitKey);
+  }
+
+  /** Who holds a point at a priority through this supervisor (undefined: none of its flows). */
+  holder(ref: string, priority: number): CommandHolder | undefined {
+    return this.commanded.get(key(ref, priority))?.holder;
   }
 
   /** Sends the writes of one scan of flow `flowId` that are due (changed, or heartbeat). */
@@ -111,7 +122,11 @@ export class WriteManager {
           this.commanded.delete(k);
           this.store.deleteCommand(w.point, w.priority);
         } else {
-          this.commanded.set(k, { value: w.value, at: now });
+          this.commanded.set(k, {
+            value: w.value,
+            at: now,
+            holder: w.holder ?? { flowId: null, nodeId: null },
+          });
           this.store.saveCommand(w.point, w.priority, w.value, now, w.holder);
         }
         outcomes[i] = { point: w.point, priority: w.priority, value: w.value, ok: true };
@@ -129,20 +144,29 @@ export class WriteManager {
   }
 
   /**
-   * Relinquishes (NULL at the priority) every commanded point, or only those not in `keep`. A failed
-   * relinquish stays on the list so the next stop or deploy tries again.
+   * Relinquishes (NULL at the priority) every commanded point, or only those not in `keep`; with
+   * `flowId`, only the commands that flow holds (rows from before holders were recorded, with no flow,
+   * go with the whole site only). A failed relinquish stays on the list so the next stop or deploy
+   * tries again.
    */
-  async relinquish(keep: ReadonlySet<string> = new Set(), now = Date.now()): Promise<WriteOutcome[]> {
-    const targets = this.commandedPoints().filter((c) => !keep.has(key(c.ref, c.priority)));
+  async relinquish(
+    keep: ReadonlySet<string> = new Set(),
+    now = Date.now(),
+    flowId?: string,
+  ): Promise<WriteOutcome[]> {
+    const targets = [...this.commanded]
+      .filter(([k, c]) => !keep.has(k) && (flowId === undefined || c.holder.flowId === flowId))
+      .map(([k]) => splitKey(k));
     return this.send(
       targets.map((c) => ({ point: c.ref, value: null, priority: c.priority })),
       now,
     );
   }
 
-  /** Forget cached values so the next scan rewrites everything (after a restart of the flow). */
-  invalidate(): void {
-    for (const entry of this.commanded.values()) entry.value = undefined as never;
+  /** Forget cached values so the next scan rewrites everything (after a restart of the flow, or of all). */
+  invalidate(flowId?: string): void {
+    for (const entry of this.commanded.values())
+      if (flowId === undefined || entry.holder.flowId === flowId) entry.value = undefined as never;
   }
 }
 

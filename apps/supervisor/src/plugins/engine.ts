@@ -1,18 +1,18 @@
 import { nodeCatalog } from "@bms/nodes";
-import { validateDeploymentPackage } from "@bms/schemas";
+import { validateSitePackage } from "@bms/schemas";
 import fp from "fastify-plugin";
 import { CovManager } from "../bacnet/cov-manager";
 import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
-import { FlowEngine } from "../engine/flow-engine";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
+import { SiteEngine } from "../engine/site-engine";
 import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
-    engine: FlowEngine;
+    engine: SiteEngine;
     scripts: ScriptWorkerPool;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
@@ -56,7 +56,7 @@ export const enginePlugin = fp<{
       ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),
       onEvent: (level, message) => repos.events.add(level, "scripts", message),
     });
-    const engine = new FlowEngine({
+    const engine = new SiteEngine({
       bacnet: app.bacnet,
       nodeState: repos.nodeState,
       events: repos.events,
@@ -96,8 +96,8 @@ export const enginePlugin = fp<{
       const stored = repos.configs.get(active.version);
       const pkg = repos.configs.package(active.version);
       if (!stored || !pkg) return;
-      const checked = validateDeploymentPackage(pkg, nodeCatalog());
-      const compiled = checked.ok ? FlowEngine.compile(checked.value) : undefined;
+      const checked = validateSitePackage(pkg, nodeCatalog());
+      const compiled = checked.ok ? SiteEngine.compile(checked.value) : undefined;
       if (!checked.ok || !compiled?.ok) {
         // A stored config that no longer compiles (node library changed): keep it, do not run it.
         repos.events.add(
@@ -107,13 +107,13 @@ export const enginePlugin = fp<{
         );
         return;
       }
-      await engine.activate(checked.value, stored, compiled.plan, options.execute && active.running);
+      await engine.activate(checked.value, stored, compiled.plans, options.execute && active.running);
       app.log.info(`resumed config v${active.version} (${active.running ? "running" : "stopped"})`);
     });
     app.addHook("onClose", async () => {
       // Shutting the process down is not stopping the flow: points stay commanded, as on a controller
       // reboot, and the flow resumes on the next start. An explicit stop relinquishes.
-      engine.flow?.scheduler.stop();
+      engine.halt();
       // A scan may be waiting on a script (at most its budget): let it finish before the workers go,
       // or the script would fail and a node with on_failure "stop" would stop the flow on the way out.
       await engine.idle();

@@ -21,6 +21,8 @@ export interface AlertRecord {
   acked_at: string | null;
   acked_by: string | null;
   count: number;
+  /** The flow whose alert node raised it (null: raised before sites had flows). */
+  flow_id: string | null;
 }
 
 interface Row extends Omit<AlertRecord, "latched" | "raised_at" | "updated_at" | "acked_at"> {
@@ -38,6 +40,7 @@ export interface AlertInput {
   message: string;
   latched: boolean;
   timestamp: number;
+  flowId?: string | null;
 }
 
 /** What changed, so the caller notifies (event log, webhook) on transitions only: deduplication. */
@@ -79,13 +82,23 @@ export class AlertsRepo {
       }
       this.db
         .prepare(
-          `INSERT INTO alerts (key, node_id, state, priority, message, latched, raised_at, updated_at, acked_at, acked_by, count)
-           VALUES (?, ?, 'active', ?, ?, ?, ?, ?, NULL, NULL, 1)
+          `INSERT INTO alerts (key, node_id, state, priority, message, latched, raised_at, updated_at, acked_at, acked_by, count, flow_id)
+           VALUES (?, ?, 'active', ?, ?, ?, ?, ?, NULL, NULL, 1, ?)
            ON CONFLICT(key) DO UPDATE SET state = 'active', priority = excluded.priority, message = excluded.message,
+             flow_id = excluded.flow_id,
              latched = excluded.latched, raised_at = excluded.raised_at, updated_at = excluded.updated_at,
              acked_at = NULL, acked_by = NULL, count = alerts.count + 1`,
         )
-        .run(input.key, input.nodeId, input.priority, input.message, input.latched ? 1 : 0, now, now);
+        .run(
+          input.key,
+          input.nodeId,
+          input.priority,
+          input.message,
+          input.latched ? 1 : 0,
+          now,
+          now,
+          input.flowId ?? null,
+        );
       return { kind: "raised", alert: toRecord(this.row(input.key)!) };
     }
     if (!existing || existing.state === input.state) return undefined;
@@ -112,14 +125,14 @@ export class AlertsRepo {
     return toRecord(this.row(key)!);
   }
 
-  list(open: boolean, limit = 200): AlertRecord[] {
+  list(open: boolean, limit = 200, flowId?: string): AlertRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM alerts ${open ? "WHERE state != 'cleared'" : ""}
+        `SELECT * FROM alerts WHERE (? = 0 OR state != 'cleared') AND (? IS NULL OR flow_id = ?)
          ORDER BY CASE state WHEN 'active' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
            updated_at DESC LIMIT ?`,
       )
-      .all(limit) as Row[];
+      .all(open ? 1 : 0, flowId ?? null, flowId ?? null, limit) as Row[];
     return rows.map(toRecord);
   }
 }

@@ -32,7 +32,7 @@ export class CommandsRepo {
          written_at = excluded.written_at, flow_id = excluded.flow_id, node_id = excluded.node_id`,
     );
     this.remove = db.prepare("DELETE FROM commanded_points WHERE ref = ? AND priority = ?");
-    this.all = db.prepare("SELECT ref, priority FROM commanded_points");
+    this.all = db.prepare("SELECT ref, priority, flow_id, node_id FROM commanded_points");
     this.byRef = db.prepare(
       `SELECT ref, priority, value_json, written_at, flow_id, node_id FROM commanded_points
        WHERE ref = ? ORDER BY priority`,
@@ -53,8 +53,14 @@ export class CommandsRepo {
     this.remove.run(ref, priority);
   }
 
-  commands(): { ref: string; priority: number }[] {
-    return this.all.all() as { ref: string; priority: number }[];
+  commands(): { ref: string; priority: number; flowId: string | null; nodeId: string | null }[] {
+    const rows = this.all.all() as {
+      ref: string;
+      priority: number;
+      flow_id: string | null;
+      node_id: string | null;
+    }[];
+    return rows.map((r) => ({ ref: r.ref, priority: r.priority, flowId: r.flow_id, nodeId: r.node_id }));
   }
 
   /** The commands on one point (canonical ref), lowest priority number first. */

@@ -1,4 +1,4 @@
-import type { DeploymentPackage } from "@bms/schemas";
+import type { Site } from "@bms/schemas";
 import type { Db } from "./database";
 
 export interface StoredConfig {
@@ -37,12 +37,7 @@ export class ConfigsRepo {
    * Stores a package as a new version and makes it the active one, atomically. `raw` is the package as
    * received: its checksum covers those bytes, so that is what is kept and re-verified on rollback.
    */
-  insertAndActivate(
-    pkg: DeploymentPackage,
-    raw: unknown,
-    source: "deploy" | "rollback",
-    now = new Date(),
-  ): StoredConfig {
+  insertAndActivate(site: Site, raw: unknown, source: "deploy" | "rollback", now = new Date()): StoredConfig {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
@@ -51,14 +46,15 @@ export class ConfigsRepo {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          pkg.configuration.metadata.flow_id,
-          pkg.configuration.metadata.flow_name,
-          pkg.configuration.metadata.version,
-          pkg.project_id,
-          pkg.project_name,
-          pkg.checksum,
+          // A site of one flow is described by that flow; a larger site by its project.
+          site.flows.length === 1 ? site.flows[0]!.metadata.flow_id : site.project.id,
+          site.flows.length === 1 ? site.flows[0]!.metadata.flow_name : site.project.name,
+          site.flows.length === 1 ? site.flows[0]!.metadata.version : site.project.version,
+          site.project.id,
+          site.project.name,
+          site.checksum,
           JSON.stringify(raw),
-          pkg.deployed_by ?? null,
+          site.deployed_by ?? null,
           now.toISOString(),
           source,
         );

@@ -7,6 +7,8 @@ export interface EventRecord {
   source: string;
   message: string;
   data?: unknown;
+  /** The flow the event is about, when one is (filter with `flow_id`). */
+  flow_id?: string;
 }
 
 /** The same message from the same source within this window is logged once (a dead device fails every scan). */
@@ -23,7 +25,7 @@ export class EventsRepo {
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
-      "INSERT INTO events (ts, level, source, message, data_json) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO events (ts, level, source, message, data_json, flow_id) VALUES (?, ?, ?, ?, ?, ?)",
     );
   }
 
@@ -43,22 +45,33 @@ export class EventsRepo {
       source,
       message.slice(0, 2000),
       data === undefined ? null : JSON.stringify(data),
+      flowIdOf(data),
     );
   }
 
-  recent(options: { limit?: number; level?: string; since?: number } = {}): EventRecord[] {
+  recent(
+    options: { limit?: number; level?: string; since?: number; flow_id?: string | undefined } = {},
+  ): EventRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT id, ts, level, source, message, data_json FROM events
-         WHERE ts >= ? AND (? IS NULL OR level = ?) ORDER BY id DESC LIMIT ?`,
+        `SELECT id, ts, level, source, message, data_json, flow_id FROM events
+         WHERE ts >= ? AND (? IS NULL OR level = ?) AND (? IS NULL OR flow_id = ?) ORDER BY id DESC LIMIT ?`,
       )
-      .all(options.since ?? 0, options.level ?? null, options.level ?? null, options.limit ?? 200) as {
+      .all(
+        options.since ?? 0,
+        options.level ?? null,
+        options.level ?? null,
+        options.flow_id ?? null,
+        options.flow_id ?? null,
+        options.limit ?? 200,
+      ) as {
       id: number;
       ts: number;
       level: EventRecord["level"];
       source: string;
       message: string;
       data_json: string | null;
+      flow_id: string | null;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -67,6 +80,7 @@ export class EventsRepo {
       source: r.source,
       message: r.message,
       ...(r.data_json ? { data: JSON.parse(r.data_json) } : {}),
+      ...(r.flow_id ? { flow_id: r.flow_id } : {}),
     }));
   }
 
@@ -87,4 +101,11 @@ export class EventsRepo {
     }
     return removed;
   }
+}
+
+/** Events about one flow carry `flow_id` in their data; it is also kept in its own column to filter on. */
+function flowIdOf(data: unknown): string | null {
+  if (!data || typeof data !== "object") return null;
+  const id = (data as { flow_id?: unknown }).flow_id;
+  return typeof id === "string" ? id : null;
 }

@@ -189,4 +189,11 @@ export const MIGRATIONS: readonly string[] = [
   WHEN old.at > (CAST(strftime('%s', 'now') AS INTEGER) - 90 * 86400) * 1000
   BEGIN SELECT RAISE(ABORT, 'audit records are kept at least 90 days'); END;
   `,
+  `
+  -- A site runs many flows: events and alarms say which flow they came from (NULL: site-wide, or from
+  -- before sites). Filtered on by the API's flow_id parameters.
+  ALTER TABLE events ADD COLUMN flow_id TEXT;
+  CREATE INDEX events_flow ON events(flow_id, id);
+  ALTER TABLE alerts ADD COLUMN flow_id TEXT;
+  `,
 ];

@@ -92,7 +92,9 @@ describe("alarms and runtime parameters", () => {
       sup.url,
       "/api/execution/parameters",
     );
-    expect(body.parameters).toEqual([{ name: "high_limit", node_id: "limit", default: 30, value: 30 }]);
+    expect(body.parameters).toEqual([
+      { name: "high_limit", node_id: "limit", flow_id: expect.any(String), default: 30, value: 30 },
+    ]);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await alerts()).toEqual([]);
   });

@@ -57,6 +57,11 @@ const EXPECTED: Record<string, Role | "public"> = {
   "GET /api/execution/logs": "viewer",
   "GET /api/execution/parameters": "viewer",
   "PUT /api/execution/parameters/:name": "operator",
+  "GET /api/flows/": "viewer",
+  "POST /api/flows/:id/start": "operator",
+  "POST /api/flows/:id/stop": "operator",
+  "POST /api/flows/:id/restart": "operator",
+  "GET /api/flows/:id/state": "viewer",
   "GET /api/monitoring/metrics": "viewer",
   "GET /metrics": "viewer",
   "POST /api/points/read": "viewer",
@@ -71,6 +76,7 @@ const PUBLIC_PAGES = new Set(["/", "/*", "/docs", "/docs/openapi.json"]);
 /** A concrete URL for a route pattern: made-up ids that hit nothing, the one required query. */
 function concrete(url: string): string {
   const path = url
+    .replace("flows/:id", "flows/no-such-flow")
     .replace(":id/objects", "4194302/objects")
     .replace("tokens/:id", "tokens/99999")
     .replace("devices/:id", "devices/4194302")
@@ -311,6 +317,9 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
       "POST /api/execution/start": { token: operator, expectName: "matrix operator" },
       "POST /api/execution/stop": { token: operator, expectName: "matrix operator" },
       "POST /api/execution/restart": { token: operator, expectName: "matrix operator" },
+      "POST /api/flows/:id/start": { token: operator, expectName: "matrix operator" },
+      "POST /api/flows/:id/stop": { token: operator, expectName: "matrix operator" },
+      "POST /api/flows/:id/restart": { token: operator, expectName: "matrix operator" },
       "PUT /api/execution/parameters/:name": {
         token: operator,
         body: { value: 21 },
@@ -387,6 +396,27 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
     expect(records.map((r) => [r.action, r.result, r.actor.name])).toEqual([
       ["execution.stop", "denied", "anonymous"],
       ["execution.stop", "denied", "matrix viewer"],
+    ]);
+  });
+
+  it("lets only an admin force a write over a flow's command, and audits who forced", async () => {
+    const writes = [{ point: "bacnet:4194302/analogValue:1.presentValue", value: 21, priority: 8 }];
+    const before = await lastAuditId(sup.url, sup.token);
+    const refused = await call(sup.url, "POST", "/api/points/write", {
+      token: ids.operator,
+      body: { writes, force: true },
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text).code).toBe("forbidden");
+    const forced = await call(sup.url, "POST", "/api/points/write", {
+      token: ids.admin,
+      body: { writes, force: true },
+    });
+    expect(forced.status, forced.text).toBe(200);
+    const records = await auditSince(sup.url, sup.token, before);
+    expect(records.map((r) => [r.action, r.result, r.actor.name, r.details?.forced])).toEqual([
+      ["point.write", "failed", "matrix admin", true],
+      ["point.write", "denied", "matrix operator", true],
     ]);
   });
 

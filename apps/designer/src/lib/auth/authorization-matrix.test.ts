@@ -116,7 +116,7 @@ describe("the route table", () => {
 
   it("proxies exactly the supervisor paths the runtime table allows, with their roles", () => {
     for (const row of RUNTIME_EXPECTATIONS) {
-      const rule = proxyRule(row.method, row.path.split("/"));
+      const rule = proxyRule(row.method, row.path.split("/"), row.body);
       if (row.role === "refused") expect(rule, `${row.method} ${row.path}`).toBeNull();
       else {
         expect(rule?.role, `${row.method} ${row.path}`).toBe(row.role);

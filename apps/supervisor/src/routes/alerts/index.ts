@@ -12,9 +12,10 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     query: z.object({
       state: z.enum(["open", "all"]).default("open"),
       limit: z.coerce.number().int().min(1).max(1000).default(200),
+      flow_id: z.string().min(1).max(64).optional(),
     }),
     handler({ query }) {
-      return { alerts: app.repos.alerts.list(query.state === "open", query.limit) };
+      return { alerts: app.repos.alerts.list(query.state === "open", query.limit, query.flow_id) };
     },
   });
 

@@ -1,8 +1,9 @@
 import { lookupNode, presentPorts } from "@bms/nodes";
-import { type DeploymentPackage, DeploymentPackageSchema, DeployResponseSchema } from "@bms/schemas";
+import { AnyDeploymentPackageSchema, DeployResponseSchema, type FlowConfiguration } from "@bms/schemas";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { Deployer } from "../../engine/deployer";
+import type { Deployer, DeployMode } from "../../engine/deployer";
+import type { FlowChange } from "../../engine/site-engine";
 import { HttpError, route } from "../../http/route";
 import type { StoredConfig } from "../../storage/configs-repo";
 
@@ -12,7 +13,7 @@ declare module "fastify" {
   }
 }
 
-function deployed(stored: StoredConfig) {
+function deployed(stored: StoredConfig, changes: FlowChange[]) {
   return {
     status: "deployed" as const,
     config_version: stored.version,
@@ -21,12 +22,35 @@ function deployed(stored: StoredConfig) {
     project_version: stored.project_version,
     checksum: stored.checksum,
     activated_at: stored.deployed_at,
+    project_id: stored.project_id,
+    flows: changes,
   };
 }
 
-/** Ports and labels of the node types a package uses, so a viewer can draw it as the Designer does. */
-function nodeTypesOf(pkg: DeploymentPackage | undefined) {
-  const types = new Set(pkg?.configuration.nodes.map((n) => n.type) ?? []);
+/**
+ * How the deploy treats a supervisor that runs another project: `?mode=replace`, or `mode` beside the
+ * package fields (taken out before the checksum check: it says how to deploy, not what).
+ */
+function deployRequest(request: { body: unknown; query: unknown }): { body: unknown; mode: DeployMode } {
+  const query = (request.query ?? {}) as { mode?: unknown };
+  let body = request.body;
+  let mode: unknown = query.mode;
+  if (body && typeof body === "object" && !Array.isArray(body) && "mode" in body) {
+    const { mode: inBody, ...rest } = body as Record<string, unknown>;
+    mode ??= inBody;
+    body = rest;
+  }
+  if (mode !== undefined && mode !== "update" && mode !== "replace") {
+    throw new HttpError(422, "invalid deploy mode", [
+      { path: "mode", message: 'must be "update" (the default) or "replace"' },
+    ]);
+  }
+  return { body, mode: (mode as DeployMode | undefined) ?? "update" };
+}
+
+/** Ports and labels of the node types the flows use, so a viewer can draw them as the Designer does. */
+function nodeTypesOf(flows: readonly FlowConfiguration[]) {
+  const types = new Set(flows.flatMap((f) => f.nodes.map((n) => n.type)));
   return Object.fromEntries(
     [...types].flatMap((type) => {
       const d = lookupNode(type);
@@ -56,39 +80,46 @@ function nodeTypesOf(pkg: DeploymentPackage | undefined) {
  * The ports each node has with its config and wires (a configurable input count: Select, Math, AND …),
  * so a viewer draws what the Designer draws rather than every port the type could have.
  */
-function nodePortsOf(pkg: DeploymentPackage | undefined) {
-  const flow = pkg?.configuration;
-  if (!flow) return {};
-  return Object.fromEntries(
-    flow.nodes.flatMap((node) => {
+function nodePortsOf(flows: readonly FlowConfiguration[]) {
+  // Keyed by node id as the dashboard draws one flow; in a site, the first flow to use an id wins.
+  const ports: Record<string, { inputs: string[]; outputs: string[] }> = {};
+  for (const flow of flows) {
+    for (const node of flow.nodes) {
       const d = lookupNode(node.type);
-      if (!d) return [];
+      if (!d || ports[node.id]) continue;
       const wiredIn = new Set(flow.connections.filter((c) => c.to_node === node.id).map((c) => c.to_input));
       const wiredOut = new Set(
         flow.connections.filter((c) => c.from_node === node.id).map((c) => c.from_output),
       );
-      return [
-        [
-          node.id,
-          {
-            inputs: presentPorts(d.inputs, node.config, wiredIn).map((p) => p.name),
-            outputs: presentPorts(d.outputs, node.config, wiredOut).map((p) => p.name),
-          },
-        ],
-      ];
-    }),
-  );
+      ports[node.id] = {
+        inputs: presentPorts(d.inputs, node.config, wiredIn).map((p) => p.name),
+        outputs: presentPorts(d.outputs, node.config, wiredOut).map((p) => p.name),
+      };
+    }
+  }
+  return ports;
 }
 
-/** The audit facts of an activated version: which flow, which version, which bytes. */
-function describe(request: FastifyRequest, stored: StoredConfig): void {
+/**
+ * The audit facts of an activated version: which project and flow, which version, which bytes, and
+ * for a `mode=replace` deploy that took over another project's supervisor, which project it replaced.
+ */
+function describe(
+  request: FastifyRequest,
+  stored: StoredConfig,
+  deploy?: { mode: DeployMode; replaced: { project_id: string; project_name: string } | undefined },
+): void {
   if (!request.auditNote) return;
   request.auditNote.target = `${stored.flow_name} v${stored.version}`;
   request.auditNote.details = {
     config_version: stored.version,
+    project_id: stored.project_id,
     flow_id: stored.flow_id,
     checksum: stored.checksum,
     ...(stored.deployed_by ? { deployed_by: stored.deployed_by } : {}),
+    ...(deploy?.mode === "replace"
+      ? { mode: "replace", ...(deploy.replaced ? { replaced_project: deploy.replaced } : {}) }
+      : {}),
   };
 }
 
@@ -96,18 +127,23 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/deploy",
-    summary: "Validate, store as a new version and activate a deployment package",
+    summary:
+      "Validate, store as a new version and activate a deployment package (a site of flows, or one flow). Unchanged flows keep running; a package of another project than the running one needs mode=replace",
     tags: ["config"],
     auth: "operator",
     audit: { action: "config.deploy" },
-    documentedBody: DeploymentPackageSchema,
+    documentedBody: AnyDeploymentPackageSchema,
+    query: z.object({ mode: z.enum(["update", "replace"]).optional() }),
     response: DeployResponseSchema,
     async handler(_input, request) {
-      const result = await app.deployer.deploy(request.body);
+      const { body, mode } = deployRequest(request);
+      const result = await app.deployer.deploy(body, mode);
+      if (!result.ok && result.code === "project_conflict")
+        throw new HttpError(409, "this supervisor runs another project; nothing was changed", result.errors);
       if (!result.ok)
         throw new HttpError(422, "the deployment package is invalid; nothing was changed", result.errors);
-      describe(request, result.stored);
-      return deployed(result.stored);
+      describe(request, result.stored, { mode, replaced: result.replaced });
+      return deployed(result.stored, result.changes);
     },
   });
 
@@ -116,19 +152,23 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
     url: "/validate",
     summary: "Validate a deployment package without storing or running it",
     tags: ["config"],
-    documentedBody: DeploymentPackageSchema,
+    documentedBody: AnyDeploymentPackageSchema,
     // Operator, though it changes nothing: it runs the whole validator on a caller's package.
     auth: "operator",
     audit: { none: "validation stores and changes nothing" },
     async handler(_input, request) {
-      const result = app.deployer.validate(request.body);
+      const result = app.deployer.validate(deployRequest(request).body);
       if (!result.ok) throw new HttpError(422, "the deployment package is invalid", result.errors);
-      const plan = result.plan.ok ? result.plan.plan : undefined;
       return {
         valid: true,
-        nodes: plan?.nodes.length ?? 0,
-        reads: plan?.reads ?? [],
-        writes: plan?.writes ?? [],
+        nodes: result.plans.reduce((n, p) => n + p.nodes.length, 0),
+        reads: [...new Set(result.plans.flatMap((p) => p.reads))],
+        writes: [...new Set(result.plans.flatMap((p) => p.writes))],
+        flows: result.plans.map((p) => ({
+          flow_id: p.flow.metadata.flow_id,
+          name: p.flow.metadata.flow_name,
+          nodes: p.nodes.length,
+        })),
       };
     },
   });
@@ -143,18 +183,31 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
       const active = app.repos.configs.active();
       if (!active) throw new HttpError(404, "no config has been deployed yet");
       const pkg = app.repos.configs.package(active.version);
-      const plan = app.engine.flow?.stored.version === active.version ? app.engine.flow.plan : undefined;
+      const current = app.engine.site?.stored.version === active.version;
+      const plans = current ? app.engine.plans() : [];
       return {
         ...app.repos.configs.get(active.version),
         running: app.engine.status === "running",
         package: pkg,
-        node_types: nodeTypesOf(app.engine.flow?.pkg),
-        node_ports: nodePortsOf(app.engine.flow?.pkg),
-        // Every point the flow reads or commands, by node: the dashboard's points table starts here.
-        points: (plan?.nodes ?? []).flatMap((n) => [
-          ...n.reads.map((ref) => ({ ref, role: "read" as const, node_id: n.id })),
-          ...n.writes.map((ref) => ({ ref, role: "write" as const, node_id: n.id })),
-        ]),
+        node_types: nodeTypesOf(plans.map((p) => p.flow)),
+        node_ports: nodePortsOf(plans.map((p) => p.flow)),
+        // Every point the flows read or command, by flow and node: the dashboard's points table starts here.
+        points: plans.flatMap((plan) =>
+          plan.nodes.flatMap((n) => [
+            ...n.reads.map((ref) => ({
+              ref,
+              role: "read" as const,
+              node_id: n.id,
+              flow_id: plan.flow.metadata.flow_id,
+            })),
+            ...n.writes.map((ref) => ({
+              ref,
+              role: "write" as const,
+              node_id: n.id,
+              flow_id: plan.flow.metadata.flow_id,
+            })),
+          ]),
+        ),
       };
     },
   });
@@ -193,7 +246,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         throw new HttpError(missing ? 404 : 422, "rollback refused", result.errors);
       }
       describe(request, result.stored);
-      return deployed(result.stored);
+      return deployed(result.stored, result.changes);
     },
   });
 
@@ -208,7 +261,7 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
       const result = await app.deployer.reload();
       if (!result.ok) throw new HttpError(409, "nothing to reload", result.errors);
       describe(request, result.stored);
-      return deployed(result.stored);
+      return deployed(result.stored, result.changes);
     },
   });
 }

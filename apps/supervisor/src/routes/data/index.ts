@@ -74,12 +74,21 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/latest",
-    summary: "Latest stored value of every monitored point",
+    summary:
+      "Latest stored value of every monitored point, or (flow_id) of the points one flow reads and commands",
     tags: ["data"],
     auth: "viewer",
-    handler() {
+    // History is kept per point, not per flow: a point two flows read is one series. A flow filter
+    // therefore selects the flow's points.
+    query: z.object({ flow_id: z.string().min(1).max(64).optional() }),
+    handler({ query }) {
       app.history.flush();
-      const refs = new Set([...app.history.points, ...app.repos.timeseries.refs()]);
+      let refs: Set<string>;
+      if (query.flow_id !== undefined) {
+        const plan = app.engine.get(query.flow_id)?.flow?.plan;
+        if (!plan) throw new HttpError(404, `the active site has no flow "${query.flow_id}"`);
+        refs = new Set([...plan.reads, ...plan.writes]);
+      } else refs = new Set([...app.history.points, ...app.repos.timeseries.refs()]);
       const values = [...refs].flatMap((ref) => {
         const s = app.repos.timeseries.latest(ref);
         return s

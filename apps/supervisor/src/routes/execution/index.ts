@@ -1,54 +1,145 @@
 import type { ExecutionStateResponse, FlowStatusResponse, NodeExecutionStatus } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { FlowEngine } from "../../engine/flow-engine";
 import { HttpError, route } from "../../http/route";
 
+/** `?flow_id=`: narrows a site-wide read to one flow. */
+export const FlowFilterSchema = z.object({ flow_id: z.string().min(1).max(64).optional() });
+
+/** One flow's run status in the seed's FlowStatusResponse shape. */
+export function flowStatus(engine: FlowEngine): FlowStatusResponse {
+  const out: FlowStatusResponse = {
+    flow_id: engine.flowId,
+    flow_name: engine.name,
+    config_version: engine.flow?.stored.version ?? null,
+    status: engine.status,
+    last_execution: engine.tracker.lastScanAt ? new Date(engine.tracker.lastScanAt).toISOString() : null,
+    execution_count: engine.tracker.scans,
+  };
+  if (engine.errorMessage) out.error_message = engine.errorMessage;
+  return out;
+}
+
+/** The last scan of these flows: one flow's picture, or the site's (statuses and timelines side by side). */
+export function executionState(
+  flows: readonly FlowEngine[],
+  timeline: number,
+  flowId: string | null,
+): ExecutionStateResponse {
+  // A flow that is not scanning has no current values: its nodes say "stopped" (a node that failed keeps
+  // its error), and its last scan's values are not handed out as if they were live.
+  const statuses = flows.flatMap((f) =>
+    f.status === "running"
+      ? f.tracker.nodeStatuses()
+      : f.tracker.nodeStatuses().map(
+          (s): NodeExecutionStatus =>
+            s.status === "error"
+              ? {
+                  node_id: s.node_id,
+                  status: "error",
+                  ...(s.error_message ? { error_message: s.error_message } : {}),
+                }
+              : { node_id: s.node_id, status: "stopped" },
+        ),
+  );
+  const live = flows.filter((f) => f.status === "running");
+  const mem = process.memoryUsage();
+  const lastScans = flows.map((f) => f.tracker.lastScanAt ?? 0);
+  const lastScanAt = Math.max(0, ...lastScans);
+  const started = flows.flatMap((f) => (f.startedAt ? [f.startedAt] : []));
+  const running = flows.some((f) => f.status === "running");
+  const errored = flows.some((f) => f.status === "error");
+  const scanMs = flows.reduce((n, f) => n + f.tracker.averageScanMs(), 0);
+  return {
+    execution_state: {
+      flow_id: flowId,
+      status: flows.length === 0 ? "idle" : running ? "running" : errored ? "error" : "stopped",
+      current_executing_nodes: [],
+      execution_start_time: started.length > 0 ? new Date(Math.min(...started)).toISOString() : null,
+      execution_context: Object.assign({}, ...live.map((f) => f.liveContext())),
+      total_nodes: flows.reduce((n, f) => n + (f.flow?.plan.nodes.length ?? 0), 0),
+      completed_nodes: statuses.filter((s) => s.status === "completed").length,
+      failed_nodes: statuses.filter((s) => s.status === "error").map((s) => s.node_id),
+      execution_timeline: flows
+        .flatMap((f) => f.tracker.recentTimeline(timeline))
+        .sort((a, b) => a.timestamp.localeCompare(b.timestamp))
+        .slice(-timeline),
+    },
+    node_statuses: statuses,
+    live_context: Object.fromEntries(live.flatMap((f) => [...f.readValues()])),
+    scan: flows.reduce((n, f) => n + f.tracker.scans, 0),
+    last_scan_at: lastScanAt > 0 ? new Date(lastScanAt).toISOString() : null,
+    performance_metrics: {
+      avg_execution_time_ms: scanMs,
+      nodes_per_second: flows.reduce((n, f) => n + f.tracker.nodesPerSecond(), 0),
+      memory_usage_mb: Math.round((mem.rss / 1_048_576) * 10) / 10,
+    },
+  };
+}
+
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
-  /** What start/stop/restart act on, for the audit record: the active flow and its version. */
-  const flowTarget = () => {
-    const stored = app.engine.flow?.stored;
+  /** What start/stop/restart act on, for the audit record: the active site and its version. */
+  const siteTarget = () => {
+    const stored = app.engine.site?.stored;
     return stored ? `${stored.flow_name} v${stored.version}` : null;
   };
 
-  const status = (): FlowStatusResponse => {
-    const flow = app.engine.flow;
-    const out: FlowStatusResponse = {
-      flow_id: flow?.stored.flow_id ?? null,
-      flow_name: flow?.stored.flow_name ?? null,
-      config_version: flow?.stored.version ?? null,
+  /** The flows a request is about: one (`flow_id`, 404 when unknown) or the whole site. */
+  const select = (flowId: string | undefined): FlowEngine[] => {
+    if (flowId === undefined) return app.engine.flows();
+    const one = app.engine.get(flowId);
+    if (!one) throw new HttpError(404, `the active site has no flow "${flowId}"`);
+    return [one];
+  };
+
+  /** The site's status in the seed's shape: the first flow names it, the counters cover every flow. */
+  const status = (): FlowStatusResponse & { flows: FlowStatusResponse[] } => {
+    const flows = app.engine.flows();
+    const site = app.engine.site;
+    const single = flows.length === 1 ? flows[0] : undefined;
+    const lastScan = Math.max(0, ...flows.map((f) => f.tracker.lastScanAt ?? 0));
+    const errors = flows.flatMap((f) => (f.errorMessage ? [`${f.name}: ${f.errorMessage}`] : []));
+    const out: FlowStatusResponse & { flows: FlowStatusResponse[] } = {
+      flow_id: single?.flowId ?? site?.stored.flow_id ?? null,
+      flow_name: single?.name ?? site?.stored.flow_name ?? null,
+      config_version: site?.stored.version ?? null,
       status: app.engine.status,
-      last_execution: app.engine.tracker.lastScanAt
-        ? new Date(app.engine.tracker.lastScanAt).toISOString()
-        : null,
-      execution_count: app.engine.tracker.scans,
+      last_execution: lastScan > 0 ? new Date(lastScan).toISOString() : null,
+      execution_count: flows.reduce((n, f) => n + f.tracker.scans, 0),
+      flows: flows.map(flowStatus),
     };
-    if (app.engine.errorMessage) out.error_message = app.engine.errorMessage;
+    if (errors.length > 0) out.error_message = single ? (single.errorMessage ?? "") : errors.join("; ");
     return out;
   };
 
   route(app, {
     method: "GET",
     url: "/status",
-    summary: "Flow run status",
+    summary: "Run status of the site (every flow; the per-flow list is in `flows`)",
     tags: ["execution"],
     auth: "viewer",
-    handler: () => ({
-      ...status(),
-      trigger: app.engine.flow?.plan.flow.execution.trigger ?? null,
-      avg_scan_ms: app.engine.tracker.averageScanMs(),
-      avg_cycle_ms: app.engine.tracker.averageCycleMs(),
-      cov: app.cov.status(),
-      started_at: app.engine.startedAt ? new Date(app.engine.startedAt).toISOString() : null,
-    }),
+    handler: () => {
+      const primary = app.engine.primary;
+      const started = app.engine.flows().flatMap((f) => (f.startedAt ? [f.startedAt] : []));
+      return {
+        ...status(),
+        trigger: primary?.flow?.plan.flow.execution.trigger ?? null,
+        avg_scan_ms: primary?.tracker.averageScanMs() ?? 0,
+        avg_cycle_ms: primary?.tracker.averageCycleMs() ?? 0,
+        cov: app.cov.status(),
+        started_at: started.length > 0 ? new Date(Math.min(...started)).toISOString() : null,
+      };
+    },
   });
 
   route(app, {
     method: "POST",
     url: "/start",
-    summary: "Start the active flow",
+    summary: "Start every flow of the active site",
     tags: ["execution"],
     auth: "operator",
-    audit: { action: "execution.start", target: flowTarget },
+    audit: { action: "execution.start", target: siteTarget },
     handler() {
       if (!app.engine.start()) throw new HttpError(409, "no config has been deployed");
       return status();
@@ -58,12 +149,12 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/stop",
-    summary: "Stop the flow and relinquish every point it commanded",
+    summary: "Stop every flow and relinquish every point they commanded",
     tags: ["execution"],
     auth: "operator",
-    audit: { action: "execution.stop", target: flowTarget },
+    audit: { action: "execution.stop", target: siteTarget },
     async handler(_input, request) {
-      if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
+      if (!app.engine.site) throw new HttpError(409, "no config has been deployed");
       await app.engine.stop(`stopped through the API by ${request.identity?.name ?? "anonymous"}`);
       return status();
     },
@@ -72,12 +163,12 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/restart",
-    summary: "Stop (relinquishing) and start the flow again",
+    summary: "Stop (relinquishing) and start every flow again",
     tags: ["execution"],
     auth: "operator",
-    audit: { action: "execution.restart", target: flowTarget },
+    audit: { action: "execution.restart", target: siteTarget },
     async handler() {
-      if (!app.engine.flow) throw new HttpError(409, "no config has been deployed");
+      if (!app.engine.site) throw new HttpError(409, "no config has been deployed");
       await app.engine.stop("restart requested");
       app.engine.start();
       return status();
@@ -87,57 +178,16 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/state",
-    summary: "The last scan: per-node status, inputs and outputs, and the timeline",
+    summary:
+      "The last scan: per-node status, inputs and outputs, and the timeline (the site's, or one flow's)",
     tags: ["execution"],
     auth: "viewer",
-    query: z.object({ timeline: z.coerce.number().int().min(0).max(5000).default(200) }),
+    query: FlowFilterSchema.extend({ timeline: z.coerce.number().int().min(0).max(5000).default(200) }),
     handler({ query }): ExecutionStateResponse {
-      const engine = app.engine;
-      const flow = engine.flow;
-      const running = engine.status === "running";
-      // A flow that is not scanning has no current values: its nodes say "stopped" (a node that failed
-      // keeps its error), and the last scan's values are not handed out as if they were live.
-      const statuses = running
-        ? engine.tracker.nodeStatuses()
-        : engine.tracker.nodeStatuses().map(
-            (s): NodeExecutionStatus =>
-              s.status === "error"
-                ? {
-                    node_id: s.node_id,
-                    status: "error",
-                    ...(s.error_message ? { error_message: s.error_message } : {}),
-                  }
-                : { node_id: s.node_id, status: "stopped" },
-          );
-      const mem = process.memoryUsage();
-      return {
-        execution_state: {
-          flow_id: flow?.stored.flow_id ?? null,
-          status: !flow
-            ? "idle"
-            : engine.status === "running"
-              ? "running"
-              : engine.status === "error"
-                ? "error"
-                : "stopped",
-          current_executing_nodes: [],
-          execution_start_time: engine.startedAt ? new Date(engine.startedAt).toISOString() : null,
-          execution_context: running ? engine.liveContext() : {},
-          total_nodes: flow?.plan.nodes.length ?? 0,
-          completed_nodes: statuses.filter((s) => s.status === "completed").length,
-          failed_nodes: statuses.filter((s) => s.status === "error").map((s) => s.node_id),
-          execution_timeline: engine.tracker.recentTimeline(query.timeline),
-        },
-        node_statuses: statuses,
-        live_context: running ? Object.fromEntries(engine.readValues()) : {},
-        scan: engine.tracker.scans,
-        last_scan_at: engine.tracker.lastScanAt ? new Date(engine.tracker.lastScanAt).toISOString() : null,
-        performance_metrics: {
-          avg_execution_time_ms: engine.tracker.averageScanMs(),
-          nodes_per_second: engine.tracker.nodesPerSecond(),
-          memory_usage_mb: Math.round((mem.rss / 1_048_576) * 10) / 10,
-        },
-      };
+      const flows = select(query.flow_id);
+      const flowId =
+        query.flow_id ?? (flows.length === 1 ? flows[0]!.flowId : (app.engine.site?.stored.flow_id ?? null));
+      return executionState(flows, query.timeline, flowId);
     },
   });
 
@@ -147,13 +197,19 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     summary: "Per-scan node inputs and outputs over the last 15 minutes",
     tags: ["execution"],
     auth: "viewer",
-    query: z.object({
+    query: FlowFilterSchema.extend({
       since: z.coerce.number().int().optional(),
       node: z.string().optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
     handler({ query }) {
-      const traces = app.engine.tracker.tracesSince(query.since ?? Date.now() - 15 * 60_000, query.node);
+      const traces = select(query.flow_id)
+        .flatMap((f) =>
+          f.tracker
+            .tracesSince(query.since ?? Date.now() - 15 * 60_000, query.node)
+            .map((t) => ({ ...t, flow_id: f.flowId })),
+        )
+        .sort((a, b) => a.at - b.at);
       return { traces: traces.slice(-query.limit) };
     },
   });
@@ -164,7 +220,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     summary: "Execution and error log",
     tags: ["execution"],
     auth: "viewer",
-    query: z.object({
+    query: FlowFilterSchema.extend({
       limit: z.coerce.number().int().min(1).max(5000).default(200),
       level: z.enum(["info", "warn", "error"]).optional(),
       since: z.coerce.number().int().optional(),
@@ -177,19 +233,22 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/parameters",
-    summary: "Runtime parameters (setpoints the flow's parameter nodes expose) and their current values",
+    summary: "Runtime parameters (setpoints the flows' parameter nodes expose) and their current values",
     tags: ["execution"],
     auth: "viewer",
-    handler() {
-      const declared = new Map<string, { node_id: string; default: unknown }>();
-      for (const node of app.engine.flow?.plan.nodes ?? []) {
-        for (const p of node.definition.parameters?.(node.config) ?? [])
-          declared.set(p.name, { node_id: node.id, default: p.value });
-      }
+    query: FlowFilterSchema,
+    handler({ query }) {
+      const declared = new Map<string, { node_id: string; flow_id: string; default: unknown }>();
+      for (const flow of select(query.flow_id))
+        for (const node of flow.flow?.plan.nodes ?? []) {
+          for (const p of node.definition.parameters?.(node.config) ?? [])
+            declared.set(p.name, { node_id: node.id, flow_id: flow.flowId, default: p.value });
+        }
       return {
         parameters: [...declared].map(([name, d]) => ({
           name,
           node_id: d.node_id,
+          flow_id: d.flow_id,
           default: d.default,
           value: app.engine.parameters.get(name) ?? d.default,
         })),
@@ -212,10 +271,14 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
           value: body.value,
           before: app.engine.parameters.get(params.name) ?? null,
         };
-      const declared = (app.engine.flow?.plan.nodes ?? []).some((node) =>
-        (node.definition.parameters?.(node.config) ?? []).some((p) => p.name === params.name),
-      );
-      if (!declared) throw new HttpError(404, `the running flow has no parameter "${params.name}"`);
+      const declared = app.engine
+        .plans()
+        .some((plan) =>
+          plan.nodes.some((node) =>
+            (node.definition.parameters?.(node.config) ?? []).some((p) => p.name === params.name),
+          ),
+        );
+      if (!declared) throw new HttpError(404, `no flow of the running site has a parameter "${params.name}"`);
       app.engine.parameters.set(params.name, body.value);
       app.repos.events.add("info", "parameters", `${params.name} = ${String(body.value)}`);
       return { name: params.name, value: body.value };

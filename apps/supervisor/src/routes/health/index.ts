@@ -26,7 +26,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         uptime_s: Math.round(process.uptime()),
         database: dbOk ? "ok" : "error",
         flow: app.engine.status,
-        config_version: app.engine.flow?.stored.version ?? null,
+        config_version: app.engine.site?.stored.version ?? null,
         devices: {
           total: devices.length,
           online: devices.filter((d) => d.status === "online").length,

@@ -60,8 +60,13 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
     disk,
     engine: {
       status: app.engine.status,
-      scans: app.engine.tracker.scans,
-      avg_scan_ms: app.engine.tracker.averageScanMs(),
+      flows: app.engine.flows().length,
+      scans: app.engine.flows().reduce((n, f) => n + f.tracker.scans, 0),
+      // The slowest flow's average: the one closest to overrunning its period.
+      avg_scan_ms: Math.max(0, ...app.engine.flows().map((f) => f.tracker.averageScanMs())),
+      // Point reads one flow got from another's read in the same period, and reads that went out.
+      reads_saved: app.engine.reads.saved,
+      reads_sent: app.engine.reads.sent,
       errors_15m: app.repos.events.countSince("error", Date.now() - 15 * 60_000),
     },
     bacnet: {
@@ -115,6 +120,7 @@ export async function prometheusRoute(app: FastifyInstance, options: { dataDir: 
         ["bms_engine_running", "gauge", m.engine.status === "running" ? 1 : 0],
         ["bms_engine_scans_total", "counter", m.engine.scans],
         ["bms_engine_scan_duration_ms", "gauge", m.engine.avg_scan_ms],
+        ["bms_engine_reads_saved_total", "counter", m.engine.reads_saved],
         ["bms_engine_errors_15m", "gauge", m.engine.errors_15m],
         ["bms_bacnet_devices_online", "gauge", m.bacnet.devices_online],
         ["bms_bacnet_devices_offline", "gauge", m.bacnet.devices_offline],

@@ -9,6 +9,7 @@ import {
   type PriorityArrayResponse,
   PriorityArrayResponseSchema,
   parsePointRef,
+  roleAllows,
 } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -84,10 +85,10 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/live",
-    summary: "Live values: the given points (comma-separated), or every point the flow uses",
+    summary: "Live values: the given points (comma-separated), or every point the flows (or flow_id) use",
     tags: ["points"],
     auth: "viewer",
-    query: z.object({ points: z.string().optional() }),
+    query: z.object({ points: z.string().optional(), flow_id: z.string().min(1).max(64).optional() }),
     async handler({ query }) {
       if (query.points) {
         const refs = query.points
@@ -101,7 +102,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         return { values: await read(canonical) };
       }
       // The flow's own last scan: no extra BACnet traffic for a dashboard refresh.
-      const values: PointValue[] = [...app.engine.readValues()].map(([point, v]) =>
+      const values: PointValue[] = [...app.engine.readValues(query.flow_id)].map(([point, v]) =>
         labelled({
           point,
           value: Array.isArray(v.value) ? null : (v.value as PointValue["value"]),
@@ -138,7 +139,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       delete ref.index;
       const point = formatPointRef(ref);
       const picture = await readCommandPicture(app.bacnet, ref);
-      return priorityView(point, picture, app.repos.commands.forPoint(point), app.engine.flow?.plan);
+      return priorityView(point, picture, app.repos.commands.forPoint(point), app.engine.plans());
     },
   });
 
@@ -154,7 +155,36 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         body.writes.length === 1 ? body.writes[0]!.point : `${body.writes.length} points`,
     },
     body: PointWriteRequestSchema,
-    async handler({ body }, request) {
+    async handler({ body }, request, reply) {
+      // Overriding a flow's command is an admin's call: an operator writes only where no flow commands.
+      if (body.force && !(request.identity && roleAllows(request.identity.role, "admin"))) {
+        const message = `the ${request.identity?.role ?? "anonymous"} role may not force a write over a flow's command (needs admin)`;
+        if (request.auditNote) {
+          request.auditNote.result = "denied";
+          request.auditNote.reason = message;
+          request.auditNote.details = { forced: true };
+        }
+        return reply.status(403).send({ error: message, code: "forbidden" });
+      }
+      // A priority a flow commands is the flow's: a manual write there would be overwritten at the
+      // flow's next change and hide what the flow is doing. Refused unless forced.
+      const owned = body.writes.flatMap((w, i) => {
+        const parsed = parsePointRef(w.point);
+        const ref = parsed.ok ? formatPointRef(parsed.ref) : w.point;
+        const holder = app.engine.writes.holder(ref, w.priority);
+        if (!holder?.flowId) return [];
+        const flow = app.engine.get(holder.flowId);
+        const node = flow?.flow?.config.nodes.find((n) => n.id === holder.nodeId);
+        return [
+          {
+            path: `writes[${i}]`,
+            code: "flow_owned",
+            message: `priority ${w.priority} of ${ref} is commanded by node "${node?.label ?? holder.nodeId}" of flow "${flow?.name ?? holder.flowId}"; write at another priority, or send force: true to override it`,
+          },
+        ];
+      });
+      if (owned.length > 0 && !body.force)
+        throw new HttpError(409, "a flow commands this point at this priority; nothing was written", owned);
       const parsed = body.writes.map((w) => ({ w, parsed: parsePointRef(w.point) }));
       const bacnetWrites = parsed.flatMap(({ w, parsed: p }) =>
         p.ok && p.ref.protocol === "bacnet"
@@ -190,7 +220,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           app.repos.events.add(
             "info",
             "points",
-            `manual write ${w.point} = ${String(w.value)} @${w.priority}`,
+            `manual write ${w.point} = ${String(w.value)} @${w.priority}${owned.some((o) => o.path === `writes[${body.writes.indexOf(w)}]`) ? " (forced over a flow's command)" : ""}`,
           );
         return outcome.ok
           ? { point: w.point, ok: true, priority: w.priority, value: w.value }
@@ -199,6 +229,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       if (request.auditNote) {
         let k = 0;
         request.auditNote.details = {
+          ...(body.force ? { forced: true, over_flows: owned.map((o) => o.path) } : {}),
           writes: parsed.map(({ w, parsed: p }) => {
             const isBacnet = p.ok && p.ref.protocol === "bacnet";
             return {

@@ -69,13 +69,23 @@ function writeFacts(path: string[], body: unknown): Record<string, unknown> {
   );
 }
 
+/** The JSON body, read from a copy (the proxy reads the request itself); undefined when none or not JSON. */
+async function bodyOf(request: Request): Promise<unknown> {
+  if (request.method === "GET" || request.method === "HEAD") return undefined;
+  try {
+    return await request.clone().json();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Which role and audit action this supervisor path needs; a path outside the allowlist never leaves. */
 async function refine(request: Request, { params }: Params): Promise<RefinedRule | Response> {
   const { path } = await params;
   if (path.some((segment) => segment === ".." || segment === "." || segment.includes("/"))) {
     return json({ error: "invalid runtime path", code: "invalid_path" }, 400);
   }
-  const rule = proxyRule(request.method, path);
+  const rule = proxyRule(request.method, path, await bodyOf(request));
   if (!rule) {
     return json(
       {

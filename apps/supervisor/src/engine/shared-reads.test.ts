@@ -1,0 +1,51 @@
+import type { BacnetPointRef } from "@bms/schemas";
+import { describe, expect, it } from "vitest";
+import { SharedReads } from "./shared-reads";
+
+const ref = (instance: number): { ref: string; parsed: BacnetPointRef } => ({
+  ref: `bacnet:1/analogInput:${instance}.presentValue`,
+  parsed: { protocol: "bacnet", device: 1, objectType: "analogInput", instance, property: "presentValue" },
+});
+
+function counting() {
+  const batches: number[][] = [];
+  let clock = 0;
+  const reads = new SharedReads(
+    async (refs) => {
+      batches.push(refs.map((r) => r.instance));
+      return refs.map((r) => ({ value: r.instance * 10, quality: "good" as const, timestamp: clock }));
+    },
+    () => clock,
+  );
+  return { reads, batches, advance: (ms: number) => (clock += ms) };
+}
+
+describe("SharedReads", () => {
+  it("serves a point a faster flow read within half the slower flow's period", async () => {
+    const { reads, batches, advance } = counting();
+    await reads.readPoints([ref(1), ref(2)], 1000);
+    advance(400);
+    const values = await reads.readPoints([ref(1), ref(3)], 5000);
+    expect(values.map((v) => v.value)).toEqual([10, 30]);
+    expect(batches).toEqual([[1, 2], [3]]);
+    expect(reads.saved).toBe(1);
+    expect(reads.sent).toBe(3);
+  });
+
+  it("never hands a flow its own previous scan: one period later the point is read again", async () => {
+    const { reads, batches, advance } = counting();
+    await reads.readPoints([ref(1)], 1000);
+    advance(1000);
+    await reads.readPoints([ref(1)], 1000);
+    expect(batches).toEqual([[1], [1]]);
+    expect(reads.saved).toBe(0);
+  });
+
+  it("joins a read in flight instead of sending it twice", async () => {
+    const { reads, batches } = counting();
+    const [a, b] = await Promise.all([reads.readPoints([ref(1)], 1000), reads.readPoints([ref(1)], 1000)]);
+    expect(a[0]?.value).toBe(10);
+    expect(b[0]?.value).toBe(10);
+    expect(batches).toEqual([[1]]);
+  });
+});
