@@ -1,8 +1,10 @@
+import { parsePointRef } from "@bms/schemas";
 import { REDACT_PATHS, redactText } from "@bms/security";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
+import { OverrideManager } from "./engine/override-manager";
 import { installErrorHandler } from "./http/error-handler";
 import { trackRegisteredRoutes } from "./http/route";
 import { openApiRoutes } from "./openapi/routes";
@@ -21,6 +23,12 @@ import { executionRoutes } from "./routes/execution";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
 import { pointRoutes } from "./routes/points";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    overrides: OverrideManager;
+  }
+}
 
 export type AppOptions = SupervisorOptions & {
   token: string;
@@ -109,6 +117,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     "deployer",
     new Deployer(app.repos.configs, app.repos.devices, app.repos.events, app.engine, options.execute),
   );
+
+  const overrides = new OverrideManager(
+    app.repos.overrides,
+    app.repos.events,
+    async (ref, value, priority) => (await app.bacnet.writePoints([{ ref, value, priority }]))[0]!,
+    (point) => {
+      const parsed = parsePointRef(point);
+      if (!parsed.ok || parsed.ref.protocol !== "bacnet") throw new Error(`not a BACnet point: ${point}`);
+      return parsed.ref;
+    },
+  );
+  app.decorate("overrides", overrides);
+  // Expired overrides are relinquished as soon as the BACnet side is up, then every second.
+  app.addHook("onReady", async () => overrides.start());
+  app.addHook("onClose", async () => overrides.stop());
 
   await app.register(configRoutes, { prefix: "/api/config" });
   await app.register(executionRoutes, { prefix: "/api/execution" });

@@ -1,9 +1,22 @@
+import type { NodeParameter } from "@bms/nodes";
 import type { ExecutionStateResponse, FlowStatusResponse } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
 
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
+  /** The parameters the running flow's nodes publish, with their defaults and limits, by name. */
+  const labelOf = (nodeId: string) =>
+    app.engine.flow?.plan.flow.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
+  const declaredParameters = () => {
+    const out = new Map<string, NodeParameter & { nodeId: string; label: string }>();
+    for (const node of app.engine.flow?.plan.nodes ?? []) {
+      for (const p of node.definition.parameters?.(node.config) ?? [])
+        out.set(p.name, { ...p, nodeId: node.id, label: labelOf(node.id) });
+    }
+    return out;
+  };
+
   /** What start/stop/restart act on, for the audit record: the active flow and its version. */
   const flowTarget = () => {
     const stored = app.engine.flow?.stored;
@@ -167,17 +180,16 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     tags: ["execution"],
     auth: "viewer",
     handler() {
-      const declared = new Map<string, { node_id: string; default: unknown }>();
-      for (const node of app.engine.flow?.plan.nodes ?? []) {
-        for (const p of node.definition.parameters?.(node.config) ?? [])
-          declared.set(p.name, { node_id: node.id, default: p.value });
-      }
       return {
-        parameters: [...declared].map(([name, d]) => ({
+        parameters: [...declaredParameters()].map(([name, d]) => ({
           name,
-          node_id: d.node_id,
-          default: d.default,
-          value: app.engine.parameters.get(name) ?? d.default,
+          node_id: d.nodeId,
+          label: d.label,
+          default: d.value,
+          min: d.min ?? null,
+          max: d.max ?? null,
+          unit: d.unit ?? "",
+          value: app.engine.parameters.get(name) ?? d.value,
         })),
       };
     },
@@ -198,13 +210,60 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
           value: body.value,
           before: app.engine.parameters.get(params.name) ?? null,
         };
-      const declared = (app.engine.flow?.plan.nodes ?? []).some((node) =>
-        (node.definition.parameters?.(node.config) ?? []).some((p) => p.name === params.name),
-      );
+      const declared = declaredParameters().get(params.name);
       if (!declared) throw new HttpError(404, `the running flow has no parameter "${params.name}"`);
+      // The node's declared type and limits, checked here so a refused value is an answer the operator
+      // sees, not a clamp the node marks uncertain a scan later.
+      const problem =
+        typeof body.value !== typeof declared.value
+          ? `must be a ${typeof declared.value}`
+          : typeof body.value === "number" && declared.min != null && body.value < declared.min
+            ? `must be at least ${declared.min}${declared.unit ? ` ${declared.unit}` : ""}`
+            : typeof body.value === "number" && declared.max != null && body.value > declared.max
+              ? `must be at most ${declared.max}${declared.unit ? ` ${declared.unit}` : ""}`
+              : null;
+      if (problem) throw new HttpError(422, "invalid body", [{ path: "value", message: problem }]);
       app.engine.parameters.set(params.name, body.value);
       app.repos.events.add("info", "parameters", `${params.name} = ${String(body.value)}`);
       return { name: params.name, value: body.value };
+    },
+  });
+
+  const latches = () => (app.engine.flow?.plan.nodes ?? []).filter((n) => n.type === "latch");
+
+  route(app, {
+    method: "GET",
+    url: "/latches",
+    summary: "The running flow's latches (SR flip-flops) and their last output",
+    tags: ["execution"],
+    auth: "viewer",
+    handler() {
+      const runs = new Map(app.engine.tracker.nodeStatuses().map((s) => [s.node_id, s]));
+      return {
+        latches: latches().map((n) => {
+          const q = (runs.get(n.id)?.output_values as Record<string, { value?: unknown }> | undefined)?.q;
+          return { node_id: n.id, label: labelOf(n.id), q: typeof q?.value === "boolean" ? q.value : null };
+        }),
+      };
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/latches/:node/reset",
+    summary: "Reset a latch: it clears on the next scan (a set still asserted sets it again)",
+    tags: ["execution"],
+    auth: "operator",
+    audit: { action: "latch.reset", target: ({ params }) => params.node },
+    params: z.object({ node: z.string().min(1).max(100) }),
+    handler({ params }, request) {
+      const node = latches().find((n) => n.id === params.node);
+      if (!node) throw new HttpError(404, `the running flow has no latch "${params.node}"`);
+      // The latch owns its state: a new token on its reset parameter clears it once (as an alarm ack does).
+      app.engine.parameters.set(`latch_reset:${node.id}`, Date.now());
+      app.repos.events.add("info", "parameters", `latch ${labelOf(node.id)} reset`);
+      if (request.auditNote) request.auditNote.details = { label: labelOf(node.id) };
+      return { node_id: node.id, reset: true };
     },
   });
 }
