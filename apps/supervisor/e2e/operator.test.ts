@@ -172,7 +172,9 @@ describe("operator screens on the dashboard", () => {
     await row.getByTestId("parameter-input").fill("40");
     page.once("dialog", (d) => void d.accept());
     await row.getByTestId("parameter-set").click();
-    await expect.poll(() => row.getByTestId("parameter-set-error").textContent()).toBe("invalid body");
+    await expect
+      .poll(() => row.getByTestId("parameter-set-error").textContent())
+      .toBe("value: must be at most 28 °C");
     const refused = await api<{ errors: { path: string; message: string }[] }>(
       base,
       "/api/execution/parameters/zone_setpoint",
