@@ -127,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (!parsed.ok || parsed.ref.protocol !== "bacnet") throw new Error(`not a BACnet point: ${point}`);
       return parsed.ref;
     },
+    (point, priority) => app.repos.commands.forPoint(point).some((c) => c.priority === priority),
   );
   app.decorate("overrides", overrides);
   // Expired overrides are relinquished as soon as the BACnet side is up, then every second.

@@ -28,6 +28,8 @@ export class OverrideManager {
     private readonly events: EventsRepo,
     private readonly write: PointWriter,
     private readonly refOf: (point: string) => BacnetPointRef,
+    /** Whether a flow now commands this slot (deployed after the override began). */
+    private readonly heldByFlow: (point: string, priority: number) => boolean = () => false,
   ) {}
 
   start(): void {
@@ -93,6 +95,18 @@ export class OverrideManager {
     this.ending.add(o.id);
     try {
       this.lastTry.set(o.id, Date.now());
+      // A flow deployed since commands this slot now: a NULL would take its command away, so the
+      // override closes without writing (the flow's value already replaced the override's).
+      if (this.heldByFlow(o.point, o.priority)) {
+        this.repo.end(o.id, Date.now(), by, `${reason}; the slot is now commanded by a flow, left as it is`);
+        this.lastTry.delete(o.id);
+        this.events.add(
+          "warn",
+          "overrides",
+          `override ${o.point} @${o.priority} ended (${reason}) without a relinquish: a flow commands that slot`,
+        );
+        return;
+      }
       const outcome = await this.write(this.refOf(o.point), null, o.priority);
       if (!outcome.ok) {
         this.events.add(

@@ -160,4 +160,22 @@ describe("timed manual overrides", () => {
     expect((await end(long.id)).status).toBe(200);
     expect(await slot(8)).toBeNull();
   });
+
+  it("leaves a slot a flow took over after the override began: ending it writes no NULL there", async () => {
+    const o = (await override({ point: SETPOINT, value: 20, priority: 10, minutes: 10 })).body.override;
+    expect(await slot(10)).toBe(20);
+    const flow = reheatOverrideFlow({ flowId: randomUUID(), level: 21, name: "Setpoint at 10" });
+    flow.nodes[2]!.config = { point: SETPOINT, priority: 10 };
+    const deployed = await api(sup.url, "/api/config/deploy", {
+      body: packageOf(flow, "Setpoint flow"),
+      token: sup.token,
+    });
+    expect(deployed.status).toBe(200);
+    await eventually(async () => ((await slot(10)) === 21 ? true : undefined));
+    const ended = await end(o.id);
+    expect(ended.status).toBe(200);
+    expect(ended.body.override.end_reason).toMatch(/commanded by a flow/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await slot(10)).toBe(21);
+  });
 });
