@@ -128,6 +128,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return parsed.ref;
     },
     (point, priority) => app.repos.commands.forPoint(point).some((c) => c.priority === priority),
+    (o, ok, reason) =>
+      app.auth.audits.add({
+        actor: { kind: "system", name: "override timer", role: null },
+        source: "supervisor",
+        action: "point.override.expire",
+        target: o.point,
+        result: ok ? "ok" : "failed",
+        reason,
+        details: {
+          id: o.id,
+          priority: o.priority,
+          value: o.value,
+          expires_at: new Date(o.expiresAt).toISOString(),
+        },
+      }),
   );
   app.decorate("overrides", overrides);
   // Expired overrides are relinquished as soon as the BACnet side is up, then every second.

@@ -30,7 +30,11 @@ export class OverrideManager {
     private readonly refOf: (point: string) => BacnetPointRef,
     /** Whether a flow now commands this slot (deployed after the override began). */
     private readonly heldByFlow: (point: string, priority: number) => boolean = () => false,
+    /** The audit trail's record of an expiry: ok once relinquished, failed once on the first refusal. */
+    private readonly onExpiry: (o: ManualOverride, ok: boolean, reason: string) => void = () => undefined,
   ) {}
+
+  private readonly expiryFailureRecorded = new Set<number>();
 
   start(): void {
     if (this.timer) return;
@@ -115,9 +119,15 @@ export class OverrideManager {
           `relinquish of ${o.point} @${o.priority} failed: ${outcome.error}`,
         );
         if (strict) throw new OverrideWriteError(outcome.error ?? "relinquish failed");
+        if (!this.expiryFailureRecorded.has(o.id)) {
+          this.expiryFailureRecorded.add(o.id);
+          this.onExpiry(o, false, `relinquish failed, retried every ${RETRY_MS / 1000} s: ${outcome.error}`);
+        }
         return;
       }
       this.repo.end(o.id, Date.now(), by, reason);
+      if (!strict) this.onExpiry(o, true, reason);
+      this.expiryFailureRecorded.delete(o.id);
       this.lastTry.delete(o.id);
       this.events.add("info", "overrides", `override ${o.point} @${o.priority} ended (${reason}) by ${by}`);
     } finally {

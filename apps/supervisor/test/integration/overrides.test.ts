@@ -127,6 +127,21 @@ describe("timed manual overrides", () => {
     const record = audit.body.records.find((r) => r.action === "point.override" && r.details?.id === o.id);
     expect(record?.details).toMatchObject({ value: 25.5, priority: 8, expires_at: o.expires_at });
     expect(record?.details?.before).toMatchObject({ source: "device" });
+    // The expiry is in the trail too, by the supervisor itself.
+    const expired = await api<{
+      records: {
+        action: string;
+        result: string;
+        actor: { kind: string };
+        details?: Record<string, unknown>;
+      }[];
+    }>(sup.url, "/api/audit?action=point.override.expire", { token: sup.token });
+    const expiry = expired.body.records.find((r) => r.details?.id === o.id);
+    expect(expiry).toMatchObject({
+      action: "point.override.expire",
+      result: "ok",
+      actor: { kind: "system" },
+    });
   });
 
   it("relinquishes at once when ended early", async () => {
