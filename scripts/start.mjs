@@ -62,12 +62,10 @@ const programs = [
   {
     name: "designer",
     cwd: designerDir,
-    command: [
-      process.execPath,
-      [join(designerDir, "node_modules/next/dist/bin/next"), "start", "-p", "3000"],
-    ],
+    // server.ts: Next behind the browser guard, bound to 127.0.0.1 (the Designer's own default).
+    command: tsx("apps/designer/server.ts", ["--port", "3000", "--http-host", "127.0.0.1"]),
     env: { BMS_DATA_DIR: dataDir, BMS_SUPERVISOR_URL: "http://127.0.0.1:8080", BMS_SUPERVISOR_TOKEN: token },
-    ready: /Ready in|started server|Local:/,
+    ready: /bms-designer listening/,
   },
 ];
 
@@ -114,7 +112,8 @@ function start(program) {
 for (const program of programs) await start(program);
 console.log(`
   BMS Supervisor Controller is running
-  Designer           http://localhost:3000
+  Designer           http://localhost:3000   (loopback only; the first visit creates the admin account,
+                                              or: pnpm designer user add <name> --role admin)
   Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs)
   Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
   Admin token        ${token}   (demo credentials: sign in to the dashboard with it)

@@ -105,8 +105,8 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
     // The secret is in neither storage nor a script-readable cookie.
     const visible = await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie);
     expect(visible).not.toContain(viewer);
-    expect(visible).not.toContain("bms_session");
-    const cookie = (await browser.context.cookies(base)).find((c) => c.name === "bms_session");
+    expect(visible).not.toContain("bms_supervisor_session");
+    const cookie = (await browser.context.cookies(base)).find((c) => c.name === "bms_supervisor_session");
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" });
 
     page.once("dialog", (dialog) => void dialog.accept());
@@ -211,15 +211,18 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
     const { page } = browser;
     await openView(page, base, "overview", operator);
     await expect.poll(() => page.getByTestId("flow-status").textContent()).toBe("Running");
-    const cookie = (await browser.context.cookies(base)).find((c) => c.name === "bms_session")!;
+    const cookie = (await browser.context.cookies(base)).find((c) => c.name === "bms_supervisor_session")!;
     expect(
-      (await api(base, "/api/execution/status", { headers: { cookie: `bms_session=${cookie.value}` } }))
-        .status,
+      (
+        await api(base, "/api/execution/status", {
+          headers: { cookie: `bms_supervisor_session=${cookie.value}` },
+        })
+      ).status,
     ).toBe(200);
     await page.getByTestId("sign-out").click();
     await page.getByTestId("login-prompt").waitFor();
     const reused = await api<{ error: string }>(base, "/api/execution/status", {
-      headers: { cookie: `bms_session=${cookie.value}` },
+      headers: { cookie: `bms_supervisor_session=${cookie.value}` },
     });
     expect(reused.status).toBe(401);
     expect((await audit("action=auth.logout&limit=1"))[0]).toMatchObject({
@@ -232,11 +235,11 @@ fetch("${base}/api/execution/stop", { method: "POST", mode: "no-cors", credentia
     const { page } = browser;
     await openView(page, base, "overview", viewer);
     await expect.poll(() => page.getByTestId("flow-status").textContent()).toBe("Running");
-    const cookie = (await browser.context.cookies(base)).find((c) => c.name === "bms_session")!;
+    const cookie = (await browser.context.cookies(base)).find((c) => c.name === "bms_supervisor_session")!;
     await page.goto("about:blank"); // the tablet goes dark: no more polling
     await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 1) * 1000));
     const ended = await api<{ error: string }>(base, "/api/execution/status", {
-      headers: { cookie: `bms_session=${cookie.value}` },
+      headers: { cookie: `bms_supervisor_session=${cookie.value}` },
     });
     expect(ended.status).toBe(401);
     expect(ended.body.error).toBe("the session has ended; sign in again");

@@ -112,7 +112,8 @@ export const DeviceDiscoveryResponseSchema = z.object({
 });
 export type DeviceDiscoveryResponse = z.infer<typeof DeviceDiscoveryResponseSchema>;
 
-export const NodeStatusSchema = z.enum(["idle", "executing", "completed", "error", "skipped"]);
+/** `stopped`: the flow is not scanning, so the node has no current value (its last one is not shown as live). */
+export const NodeStatusSchema = z.enum(["idle", "executing", "completed", "error", "skipped", "stopped"]);
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 
 /** Seed §8.2 NodeExecutionStatus: one node in the last scan. */
@@ -173,6 +174,8 @@ export const DeployResponseSchema = z.object({
   config_version: z.number().int().min(1),
   flow_id: z.string(),
   flow_name: z.string(),
+  /** The Designer project version the config came from (null when the package did not say). */
+  project_version: z.number().int().min(1).nullable().optional(),
   checksum: z.string(),
   activated_at: DateTimeSchema,
 });

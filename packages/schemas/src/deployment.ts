@@ -31,6 +31,14 @@ export const DeploymentPackageSchema = z.object({
   format_version: z.literal(DEPLOYMENT_FORMAT_VERSION).default(DEPLOYMENT_FORMAT_VERSION),
   project_id: z.string().min(1).max(64),
   project_name: z.string().min(1).max(200),
+  project_version: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "The Designer's saved project version this package was built from (absent from older Designers)",
+    ),
   configuration: FlowConfigurationStructureSchema,
   bacnet_objects: z.array(BacnetObjectSchema).max(100_000).default([]),
   created_at: DateTimeSchema,

@@ -92,13 +92,26 @@ export async function startSupervisor(options: {
   return Object.assign(proc, { url, token, dataDir });
 }
 
-/** JSON over HTTP with the bearer token, for tests that drive the supervisor API. */
+/**
+ * Headers `api()` sends to one base URL when it is given no token: a signed-in Designer registers its
+ * session cookie, Origin and CSRF token here, so tests call its API as a signed-in browser would.
+ */
+const sessionHeaders = new Map<string, Record<string, string>>();
+
+export function setSessionHeaders(base: string, headers: Record<string, string> | null): void {
+  if (headers) sessionHeaders.set(base, headers);
+  else sessionHeaders.delete(base);
+}
+
+/** JSON over HTTP with the bearer token (supervisor) or the registered session (Designer). */
 export async function api<T = unknown>(
   base: string,
   path: string,
   options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = options.token
+    ? { ...options.headers }
+    : { ...sessionHeaders.get(base), ...options.headers };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const response = await fetch(`${base}${path}`, {

@@ -172,7 +172,7 @@ export interface DeploymentRecord {
 export interface ApiError {
   error: string;
   errors?: ValidationProblem[];
-  /** A stable code callers branch on (never the message text). */
+  /** A stable code callers branch on, never the message text (`not_signed_in`, `forbidden`, `version_conflict`...). */
   code?: string;
   /** With code "version_conflict": the version that landed since the edit's base. */
   latest_version?: number;

@@ -43,6 +43,7 @@ export async function deployProject(
   const pkg = buildDeploymentPackage({
     project_id: project.id,
     project_name: project.name,
+    project_version: saved.version,
     configuration: {
       ...validation.value,
       metadata: { ...validation.value.metadata, flow_name: project.name.slice(0, 100) },

@@ -13,24 +13,66 @@ export type ApiResult<T> =
       body: unknown;
     };
 
+/** The layout renders the session's CSRF token here; every state-changing request echoes it. */
+export const CSRF_META = "bms-csrf-token";
+
+function csrfToken(): string | null {
+  if (typeof document === "undefined") return null;
+  return document.querySelector(`meta[name="${CSRF_META}"]`)?.getAttribute("content") || null;
+}
+
+const SAFE = new Set(["GET", "HEAD"]);
+
+/**
+ * The one `fetch` the Designer's browser code uses for its own server: it adds the CSRF token to
+ * state-changing requests, marks timer-driven polls as background (they do not keep an idle session
+ * alive), and sends the user to the sign-in page when the session has ended.
+ */
+export async function designerFetch(
+  path: string,
+  init: RequestInit & { background?: boolean } = {},
+): Promise<Response> {
+  const { background, ...rest } = init;
+  const method = (rest.method ?? "GET").toUpperCase();
+  const headers = new Headers(rest.headers);
+  if (!SAFE.has(method)) {
+    const token = csrfToken();
+    if (token) headers.set("x-csrf-token", token);
+  }
+  if (background) headers.set("x-bms-background", "1");
+  const response = await fetch(path, { ...rest, method, headers, credentials: "same-origin" });
+  if (response.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/")) {
+    const here = `${window.location.pathname}${window.location.search}`;
+    window.location.assign(`/login?next=${encodeURIComponent(here)}&ended=1`);
+  }
+  return response;
+}
+
 /**
  * Browser → Designer server calls. Never throws: the editor shows the message and keeps working
  * (offline editing must survive a server restart or a dropped network).
  */
 export async function apiCall<T>(
   path: string,
-  options: { method?: string; body?: unknown; timeoutMs?: number; signal?: AbortSignal } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    background?: boolean;
+  } = {},
 ): Promise<ApiResult<T>> {
   const signals = [AbortSignal.timeout(options.timeoutMs ?? 20_000)];
   if (options.signal) signals.push(options.signal);
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await designerFetch(path, {
       method: options.method ?? (options.body === undefined ? "GET" : "POST"),
       headers: options.body === undefined ? {} : { "content-type": "application/json" },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.any(signals),
       cache: "no-store",
+      ...(options.background ? { background: true } : {}),
     });
   } catch (error) {
     const timedOut = error instanceof Error && error.name === "TimeoutError";
@@ -64,7 +106,13 @@ export async function apiCall<T>(
 /** A supervisor call through the Designer's proxy. */
 export function runtimeCall<T>(
   path: string,
-  options: { supervisor?: string; method?: string; body?: unknown; signal?: AbortSignal } = {},
+  options: {
+    supervisor?: string;
+    method?: string;
+    body?: unknown;
+    signal?: AbortSignal;
+    background?: boolean;
+  } = {},
 ): Promise<ApiResult<T>> {
   const query = options.supervisor
     ? `${path.includes("?") ? "&" : "?"}supervisor=${encodeURIComponent(options.supervisor)}`
@@ -73,6 +121,7 @@ export function runtimeCall<T>(
     ...(options.method ? { method: options.method } : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.background ? { background: true } : {}),
     timeoutMs: 8_000,
   });
 }

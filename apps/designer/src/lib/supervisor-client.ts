@@ -11,6 +11,7 @@ import {
 } from "@bms/schemas";
 import { CertificatePinError, endpoint, parseServiceUrl, TrustedHttpsAgent } from "@bms/security";
 import type { z } from "zod";
+import { currentActor } from "./auth/actor-context";
 
 /** Who to call: the base URL, the bearer token and (https) the pinned certificate of one supervisor. */
 export interface SupervisorConnection {
@@ -195,7 +196,8 @@ export async function callSupervisor(
   }
   if (target.token) headers.authorization = `Bearer ${target.token}`;
   // Informational only (the token's role decides); printable ASCII so a name cannot split the header.
-  const actor = options.actor?.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
+  // Without an explicit actor, the signed-in user the current request runs for (route guard).
+  const actor = (options.actor ?? currentActor()?.name)?.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
   if (actor) headers["x-bms-actor"] = actor;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signals = [timeout, ...(options.signal ? [options.signal] : [])];

@@ -47,6 +47,13 @@ interface ActiveFlow {
   scheduler: ScanScheduler;
   bacnetReads: { ref: string; parsed: BacnetPointRef }[];
   otherReads: string[];
+  /**
+   * Commanded BACnet points the flow does not read itself, read back every scan in the same batches:
+   * a command's quality is the device's, not the command's (a device outage shows as bad, with the reason).
+   */
+  readBacks: { ref: string; parsed: BacnetPointRef }[];
+  /** Node id to the points it commands, to mark its outputs with the device's quality. */
+  commandsByNode: Map<string, readonly string[]>;
   /** Last saved JSON of each stateful node, so only changed state is written. */
   savedState: Map<string, string>;
   /** Nodes whose outputs a cycle-breaking node reads next scan. */
@@ -131,6 +138,17 @@ export class FlowEngine {
       else otherReads.push(ref);
     }
 
+    const readSet = new Set(plan.reads);
+    const readBacks: ActiveFlow["readBacks"] = [];
+    for (const ref of new Set(plan.writes)) {
+      if (readSet.has(ref)) continue;
+      const parsed = parsePointRef(ref);
+      if (parsed.ok && parsed.ref.protocol === "bacnet") readBacks.push({ ref, parsed: parsed.ref });
+    }
+    const commandsByNode = new Map(
+      plan.nodes.filter((n) => n.writes.length > 0).map((n) => [n.id, [...n.writes]] as const),
+    );
+
     const scheduler = new ScanScheduler(plan.flow.execution.trigger, (reason) => this.scan(reason));
     this.active = {
       stored,
@@ -140,6 +158,8 @@ export class FlowEngine {
       scheduler,
       bacnetReads,
       otherReads,
+      readBacks,
+      commandsByNode,
       savedState: new Map(),
       changeTriggers: undefined,
       loopSources: new Set(
@@ -256,6 +276,7 @@ export class FlowEngine {
         values.set(r.ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
       else toRead.push(r);
     }
+    toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
       const results = await this.deps.bacnet.readPoints(toRead.map((r) => r.parsed));
       toRead.forEach((r, i) => {
@@ -299,13 +320,15 @@ export class FlowEngine {
           "writes",
           `write ${o.point} = ${String(o.value)} @${o.priority} failed: ${o.error}`,
         );
-      else this.deps.history.record(o.point, o.value, "good", scanTime);
     }
+    // A commanded point's history comes from the read-back below (the device's value and quality),
+    // never from the command: a write the device no longer answers for must not look good.
     for (const [ref, v] of values) this.deps.history.record(ref, scalarOf(v.value), v.quality, v.timestamp);
     for (const r of result.records)
       this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
     for (const alert of result.alerts) this.deps.alerts.handle(alert);
     this.persistState(flow);
+    markCommandQuality(result, flow.commandsByNode, values);
     this.tracker.record(result, Date.now());
     this.tracker.recordCycle(performance.now() - cycleStart);
     if (result.stoppedBy) {
@@ -352,6 +375,33 @@ export class FlowEngine {
 
 function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
   return Array.isArray(value) ? null : (value as number | boolean | string | null);
+}
+
+/**
+ * A command node whose point the device does not answer for (offline, no such object, refused) shows
+ * that: its outputs keep the commanded value but take the device's quality and reason. The runtime's
+ * own copy is untouched, so the flow computes exactly as before; only what people see changes.
+ */
+function markCommandQuality(
+  result: ScanResult,
+  commandsByNode: ReadonlyMap<string, readonly string[]>,
+  values: ReadonlyMap<string, NodeValue>,
+): void {
+  if (commandsByNode.size === 0) return;
+  for (const run of result.runs) {
+    const refs = commandsByNode.get(run.nodeId);
+    if (!refs) continue;
+    const worst = refs
+      .map((ref) => ({ ref, v: values.get(ref) }))
+      .find(({ v }) => v !== undefined && v.quality !== "good");
+    if (!worst?.v) continue;
+    const reason = `device: ${worst.v.reason ?? `${worst.ref} is ${worst.v.quality}`}`;
+    const outputs: ScanResult["runs"][number]["outputs"] = {};
+    for (const [port, out] of Object.entries(run.outputs)) {
+      outputs[port] = out.quality === "bad" ? out : { ...out, quality: worst.v.quality, reason };
+    }
+    run.outputs = outputs;
+  }
 }
 
 function outputValues(outputs: Record<string, NodeValue> | null): unknown {

@@ -91,7 +91,7 @@ export function openApiDocument(): Json {
         session: {
           type: "apiKey",
           in: "cookie",
-          name: "bms_session",
+          name: "bms_supervisor_session",
           description: "Dashboard session from POST /api/auth/login (HttpOnly, SameSite=Strict)",
         },
       },

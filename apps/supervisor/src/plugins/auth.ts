@@ -62,7 +62,11 @@ declare module "fastify" {
   }
 }
 
-export const SESSION_COOKIE = "bms_session";
+/**
+ * Not `bms_session`: browsers scope cookies by host, not port, so on one machine the supervisor's
+ * dashboard (:8080) and the Designer (:3000, `bms_session`) would overwrite each other's sign-in.
+ */
+export const SESSION_COOKIE = "bms_supervisor_session";
 export const BOOTSTRAP_NAME = "bootstrap admin";
 
 export interface AuthOptions {

@@ -8,6 +8,8 @@ export interface StoredConfig {
   flow_version: string;
   project_id: string;
   project_name: string;
+  /** The Designer's project version the package came from; null for packages that do not say. */
+  project_version: number | null;
   checksum: string;
   deployed_by: string | null;
   deployed_at: string;
@@ -19,6 +21,13 @@ export interface ActiveConfig {
   running: boolean;
   activated_at: string;
 }
+
+/**
+ * The project version is read from the stored package rather than a column of its own: the package is
+ * kept as received, so configs deployed before the field existed answer null without a migration.
+ */
+const STORED_COLUMNS = `version, flow_id, flow_name, flow_version, project_id, project_name,
+  json_extract(package_json, '$.project_version') AS project_version, checksum, deployed_by, deployed_at, source`;
 
 /** Config versions and which one is active. A deploy is one transaction: stored and active, or neither. */
 export class ConfigsRepo {
@@ -82,12 +91,9 @@ export class ConfigsRepo {
   }
 
   get(version: number): StoredConfig | undefined {
-    return this.db
-      .prepare(
-        `SELECT version, flow_id, flow_name, flow_version, project_id, project_name, checksum, deployed_by,
-           deployed_at, source FROM configs WHERE version = ?`,
-      )
-      .get(version) as StoredConfig | undefined;
+    return this.db.prepare(`SELECT ${STORED_COLUMNS} FROM configs WHERE version = ?`).get(version) as
+      | StoredConfig
+      | undefined;
   }
 
   /** The package as it was received (validate it again before use). */
@@ -100,10 +106,7 @@ export class ConfigsRepo {
 
   history(limit = 50): StoredConfig[] {
     return this.db
-      .prepare(
-        `SELECT version, flow_id, flow_name, flow_version, project_id, project_name, checksum, deployed_by,
-           deployed_at, source FROM configs ORDER BY version DESC LIMIT ?`,
-      )
+      .prepare(`SELECT ${STORED_COLUMNS} FROM configs ORDER BY version DESC LIMIT ?`)
       .all(limit) as StoredConfig[];
   }
 }

@@ -30,7 +30,7 @@ export interface ScanIO {
 
 export interface NodeRun {
   nodeId: string;
-  status: Exclude<NodeStatus, "idle" | "executing">;
+  status: Exclude<NodeStatus, "idle" | "executing" | "stopped">;
   startedAt: number;
   durationMs: number;
   /**

@@ -10,31 +10,36 @@ import type {
   SupervisorEntry,
 } from "../../lib/api-types";
 import { apiCall, runtimeCall } from "../../lib/designer-api";
+import {
+  activeConfig,
+  type SupervisorConfigHistory as SupervisorHistory,
+  versionStory,
+} from "../../lib/version-story";
 import { DeployResultView } from "../flow-editor/deploy-result-view";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
 
-interface SupervisorHistory {
-  active_version: number | null;
-  versions: {
-    version: number;
-    flow_name?: string;
-    checksum?: string;
-    deployed_at?: string;
-    status?: string;
-  }[];
-}
-
-function SupervisorConfigHistory({ supervisor, refresh }: { supervisor: SupervisorEntry; refresh: number }) {
+function SupervisorConfigHistory({
+  projectId,
+  supervisor,
+  refresh,
+}: {
+  projectId: string;
+  supervisor: SupervisorEntry;
+  refresh: number;
+}) {
   const [history, setHistory] = useState<SupervisorHistory | null>(null);
+  const [running, setRunning] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const result = await runtimeCall<SupervisorHistory>("config/history?limit=20", {
-      supervisor: supervisor.id,
-    });
+    const [result, status] = await Promise.all([
+      runtimeCall<SupervisorHistory>("config/history?limit=20", { supervisor: supervisor.id }),
+      runtimeCall<{ status?: string }>("execution/status", { supervisor: supervisor.id }),
+    ]);
+    setRunning(status.ok ? status.body.status === "running" : true);
     if (result.ok) {
       setHistory(result.body);
       setError(null);
@@ -69,6 +74,11 @@ function SupervisorConfigHistory({ supervisor, refresh }: { supervisor: Supervis
           {message}
         </p>
       ) : null}
+      {history ? (
+        <p className="font-medium text-slate-800" data-testid={`version-story-${supervisor.id}`}>
+          {versionStory(projectId, activeConfig(history), supervisor.name, running)}
+        </p>
+      ) : null}
       <ul>
         {history?.versions.map((v) => (
           <li key={v.version} className="flex items-center gap-2 border-t border-slate-100 py-1">
@@ -77,6 +87,14 @@ function SupervisorConfigHistory({ supervisor, refresh }: { supervisor: Supervis
               <span className="rounded bg-emerald-100 px-1 text-emerald-800">active</span>
             ) : null}
             <span className="text-slate-600">{v.flow_name}</span>
+            {v.project_version && (!v.project_id || v.project_id === projectId) ? (
+              <span
+                className="text-slate-500"
+                data-testid={`config-project-version-${supervisor.id}-${v.version}`}
+              >
+                from project v{v.project_version}
+              </span>
+            ) : null}
             <span className="text-slate-500">
               {v.deployed_at ? new Date(v.deployed_at).toLocaleString() : ""}
             </span>
@@ -229,7 +247,7 @@ export function DeployPage({ projectId, projectName }: { projectId: string; proj
               <CardTitle>{s.name}: deployed configurations</CardTitle>
             </CardHeader>
             <CardContent>
-              <SupervisorConfigHistory supervisor={s} refresh={refresh} />
+              <SupervisorConfigHistory projectId={projectId} supervisor={s} refresh={refresh} />
             </CardContent>
           </Card>
         ))}

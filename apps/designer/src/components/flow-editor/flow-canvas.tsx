@@ -3,26 +3,35 @@
 import {
   Background,
   type Connection,
-  Controls,
   type EdgeTypes,
   type FinalConnectionState,
-  MiniMap,
   type NodeTypes,
-  Panel,
   ReactFlow,
   useReactFlow,
   useStore,
 } from "@xyflow/react";
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Keyboard, Map as MapIcon, Maximize, Minus, Plus } from "lucide-react";
+import {
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { useShallow } from "zustand/react/shallow";
 import { TEMPLATE_MIME } from "../../lib/project-template";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import type { BmsEdge, BmsNode, CommentNode, GroupNode } from "../../store/flow-graph";
 import { Banner } from "../ui/banner";
+import { CanvasContextMenu, type ContextMenuRequest } from "./canvas-context-menu";
 import { CommentNodeView } from "./comment-node-view";
+import { shortcutKeys, shortcutText } from "./editor-shortcuts";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
 import { LiveEdge } from "./live-edge";
+import type { MinimapToggle } from "./minimap-dock";
 import { PALETTE_MIME } from "./node-palette";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
@@ -42,6 +51,49 @@ function CanvasBackground() {
   return visible ? <Background gap={16} /> : null;
 }
 
+const toolButton =
+  "inline-flex h-7 items-center gap-1 rounded border border-slate-300 bg-white px-2 text-xs text-slate-700 hover:bg-slate-100 disabled:opacity-50";
+
+/** Zoom out, the zoom level, zoom in and fit: in the toolbar, so they never sit on a node. */
+function ZoomControls() {
+  const { zoomIn, zoomOut, fitView } = useReactFlow();
+  const zoom = useStore((s) => s.transform[2]);
+  return (
+    <div className="flex items-center gap-1" data-testid="zoom-controls">
+      <button
+        type="button"
+        className={toolButton}
+        onClick={() => void zoomOut({ duration: 150 })}
+        aria-label="Zoom out"
+        data-testid="zoom-out"
+      >
+        <Minus className="size-3.5" />
+      </button>
+      <span className="w-10 text-center text-[11px] tabular-nums text-slate-600" data-testid="zoom-level">
+        {Math.round(zoom * 100)} %
+      </span>
+      <button
+        type="button"
+        className={toolButton}
+        onClick={() => void zoomIn({ duration: 150 })}
+        aria-label="Zoom in"
+        data-testid="zoom-in"
+      >
+        <Plus className="size-3.5" />
+      </button>
+      <button
+        type="button"
+        className={toolButton}
+        onClick={() => void fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })}
+        title="Fit the whole flow in view"
+        data-testid="zoom-fit"
+      >
+        <Maximize className="size-3.5" /> Fit
+      </button>
+    </div>
+  );
+}
+
 /** Dropped by the BACnet browser: a point with what is needed to preconfigure a node. */
 export const POINT_MIME = "application/x-bms-point";
 export interface DroppedPoint {
@@ -50,7 +102,17 @@ export interface DroppedPoint {
   commandable: boolean;
 }
 
-export function FlowCanvas() {
+/**
+ * The project's canvas has a minimap dock and the shortcut sheet; a sub-flow's inner canvas (opened over
+ * it) has neither, so it leaves both props out and shows no Map or ? button.
+ */
+export function FlowCanvas({
+  onShowShortcuts,
+  minimap,
+}: {
+  onShowShortcuts?: () => void;
+  minimap?: MinimapToggle;
+}) {
   const store = useEditorStoreApi();
   const {
     nodes,
@@ -83,6 +145,8 @@ export function FlowCanvas() {
   const setConnectionError = useEditorStore((s) => s.setConnectionError);
   const focusRequest = useEditorStore((s) => s.focusRequest);
   const setViewport = useEditorStore((s) => s.setViewport);
+  const [menu, setMenu] = useState<ContextMenuRequest | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
   const { screenToFlowPosition, setCenter, getNode, fitView } = useReactFlow<BmsNode, BmsEdge>();
   // Fit a loaded flow once; an empty canvas starts at 1:1 so the first drop does not make the view jump.
   // Decided once at mount: were it recomputed, the first dropped node would flip `fitView` on and the view would jump.
@@ -154,6 +218,34 @@ export function FlowCanvas() {
     [addNode, screenToFlowPosition, store],
   );
 
+  const openMenu = useCallback(
+    (event: MouseEvent | ReactMouseEvent, kind: ContextMenuRequest["kind"]) => {
+      event.preventDefault();
+      if (comparison) return;
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      setMenu({ kind, x: event.clientX, y: event.clientY, at });
+    },
+    [comparison, screenToFlowPosition],
+  );
+
+  // A right-click on a node outside the selection acts on that node alone, as file managers do.
+  const onNodeContextMenu = useCallback(
+    (event: ReactMouseEvent, node: BmsNode | CommentNode | GroupNode) => {
+      const s = store.getState();
+      const all = [...s.nodes, ...s.comments, ...s.groups];
+      if (!node.selected) {
+        s.onNodesChange(
+          all
+            .filter((n) => Boolean(n.selected) !== (n.id === node.id))
+            .map((n) => ({ type: "select" as const, id: n.id, selected: n.id === node.id })),
+        );
+      }
+      const selected = node.selected ? all.filter((n) => n.selected).length : 1;
+      openMenu(event, selected > 1 ? "selection" : "node");
+    },
+    [openMenu, store],
+  );
+
   const isValidConnection = useCallback(
     (connection: Connection | BmsEdge) => checkConnection(connection) === null,
     [checkConnection],
@@ -185,103 +277,142 @@ export function FlowCanvas() {
   );
 
   return (
-    <div
-      className="relative h-full w-full"
-      data-testid="flow-canvas"
-      data-large={nodes.length > LARGE_FLOW_NODES}
-      onDragOver={onDragOver}
-      onDrop={onDrop}
-    >
-      <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
-        nodes={comparison ? comparison.nodes : allNodes}
-        edges={comparison ? comparison.edges : edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        nodesConnectable={!comparison}
-        {...(comparison ? {} : { onNodesChange, onEdgesChange })}
-        onConnect={(c) => {
-          connect(c);
-        }}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDragStart={() => beginMove()}
-        // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
-        onNodeClick={(_event, node) => {
-          if (node.type === "bms") store.getState().showSidePanel("properties");
-        }}
-        onMoveEnd={(_e, viewport) => setViewport(viewport)}
-        {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? { x: 0, y: 0, zoom: 1 } })}
-        fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
-        deleteKeyCode={["Backspace", "Delete"]}
-        // Large flows: skip drawing what is off screen (pan/zoom stays smooth at 500+ nodes).
-        onlyRenderVisibleElements={nodes.length > LARGE_FLOW_NODES}
-        snapToGrid
-        snapGrid={[8, 8]}
-        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
-        // A selected frame must stay behind its members, or they could not be clicked inside it.
-        elevateNodesOnSelect={false}
-        minZoom={0.05}
-        maxZoom={2.5}
-        proOptions={{ hideAttribution: true }}
-        defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
+    <div className="flex h-full w-full flex-col">
+      {/* The toolbar sits above the node area, never on top of a node. */}
+      <div
+        className="flex h-9 shrink-0 items-center gap-1 border-b border-slate-200 bg-slate-50 px-2"
+        data-testid="canvas-toolbar"
       >
-        <CanvasBackground />
-        <Controls showInteractive={false} />
-        <Panel position="top-left">
-          <button
-            type="button"
-            className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs text-amber-900 shadow-sm hover:bg-amber-100"
-            data-testid="add-comment"
-            disabled={comparison !== null}
-            onClick={() => {
-              const box = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
-              const at = box ? screenToFlowPosition({ x: box.left + 40, y: box.top + 60 }) : { x: 0, y: 0 };
-              store.getState().addComment(at);
-            }}
-          >
-            + Comment
-          </button>
-          <button
-            type="button"
-            className="ml-1 rounded border border-indigo-300 bg-indigo-50 px-2 py-1 text-xs text-indigo-900 shadow-sm hover:bg-indigo-100 disabled:opacity-50"
-            data-testid="group-selection"
-            title="Frame the selected nodes in a group that moves them together (Ctrl+G)"
-            disabled={comparison !== null || !anySelected}
-            onClick={() => store.getState().groupSelection()}
-          >
-            Group
-          </button>
-        </Panel>
-        <MiniMap pannable zoomable data-testid="minimap" nodeStrokeWidth={3} />
-      </ReactFlow>
-      {comparison ? (
-        <div className="pointer-events-auto absolute left-3 top-3 z-10 max-w-[70%] shadow-lg">
-          <Banner tone="info" onDismiss={() => setComparison(null)} data-testid="comparison-banner">
-            <span className="font-semibold">
-              Comparing {comparison.fromLabel} → {comparison.toLabel}
-            </span>
-            : <span data-testid="comparison-summary">{comparison.summary}</span>
-            <span className="ml-2 text-xs text-slate-600">
-              green added · amber changed · red removed · blue moved (read-only)
-            </span>
+        <button
+          type="button"
+          className={`${toolButton} border-amber-300 bg-amber-50 text-amber-900 hover:bg-amber-100`}
+          data-testid="add-comment"
+          disabled={comparison !== null}
+          onClick={() => {
+            const box = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
+            const at = box ? screenToFlowPosition({ x: box.left + 40, y: box.top + 60 }) : { x: 0, y: 0 };
+            store.getState().addComment(at);
+          }}
+        >
+          + Comment
+        </button>
+        <button
+          type="button"
+          className={`${toolButton} border-indigo-300 bg-indigo-50 text-indigo-900 hover:bg-indigo-100`}
+          data-testid="group-selection"
+          title={`Frame the selected nodes in a group that moves them together (${shortcutText("group")})`}
+          disabled={comparison !== null || !anySelected}
+          onClick={() => store.getState().groupSelection()}
+        >
+          Group
+        </button>
+        <div className="ml-auto flex items-center gap-1">
+          <ZoomControls />
+          {minimap ? (
             <button
               type="button"
-              className="ml-3 rounded border border-sky-400 px-1.5 text-xs hover:bg-sky-100"
-              onClick={() => setComparison(null)}
-              data-testid="exit-comparison"
+              className={toolButton}
+              aria-pressed={minimap.open}
+              onClick={() => minimap.setOpen(!minimap.open)}
+              title={minimap.open ? "Hide the minimap" : "Show the minimap"}
+              data-testid="minimap-toggle"
             >
-              Back to editing
+              <MapIcon className="size-3.5" /> Map
             </button>
-          </Banner>
+          ) : null}
+          {onShowShortcuts ? (
+            <button
+              type="button"
+              className={toolButton}
+              onClick={onShowShortcuts}
+              title={`Keyboard shortcuts (${shortcutText("shortcuts")})`}
+              data-testid="shortcuts-button"
+            >
+              <Keyboard className="size-3.5" /> ?
+            </button>
+          ) : null}
         </div>
-      ) : null}
-      {connectionError ? (
-        <div className="pointer-events-auto absolute left-1/2 top-3 z-10 w-[min(560px,90%)] -translate-x-1/2 shadow-lg">
-          <Banner tone="error" onDismiss={() => setConnectionError(null)} data-testid="connection-error">
-            Connection refused. {connectionError}
-          </Banner>
+      </div>
+      <div className="flex min-h-0 flex-1">
+        <div
+          className="relative h-full min-w-0 flex-1"
+          data-testid="flow-canvas"
+          data-large={nodes.length > LARGE_FLOW_NODES}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+        >
+          <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
+            nodes={comparison ? comparison.nodes : allNodes}
+            edges={comparison ? comparison.edges : edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            nodesConnectable={!comparison}
+            {...(comparison ? {} : { onNodesChange, onEdgesChange })}
+            onConnect={(c) => {
+              connect(c);
+            }}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onNodeDragStart={() => beginMove()}
+            // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
+            onNodeClick={(_event, node) => {
+              if (node.type === "bms") store.getState().showSidePanel("properties");
+            }}
+            onMoveEnd={(_e, viewport) => setViewport(viewport)}
+            onNodeContextMenu={onNodeContextMenu}
+            onSelectionContextMenu={(event) => openMenu(event, "selection")}
+            onPaneContextMenu={(event) => openMenu(event, "pane")}
+            onMoveStart={closeMenu}
+            {...(fitOnLoad
+              ? { fitView: true }
+              : { defaultViewport: initialViewport ?? { x: 0, y: 0, zoom: 1 } })}
+            fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
+            deleteKeyCode={shortcutKeys("delete")}
+            // Large flows: skip drawing what is off screen (pan/zoom stays smooth at 500+ nodes).
+            onlyRenderVisibleElements={nodes.length > LARGE_FLOW_NODES}
+            snapToGrid
+            snapGrid={[8, 8]}
+            multiSelectionKeyCode={shortcutKeys("add-to-selection")}
+            // A selected frame must stay behind its members, or they could not be clicked inside it.
+            elevateNodesOnSelect={false}
+            minZoom={0.05}
+            maxZoom={2.5}
+            proOptions={{ hideAttribution: true }}
+            defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
+          >
+            <CanvasBackground />
+          </ReactFlow>
+          {comparison ? (
+            <div className="pointer-events-auto absolute left-3 top-3 z-10 max-w-[70%] shadow-lg">
+              <Banner tone="info" onDismiss={() => setComparison(null)} data-testid="comparison-banner">
+                <span className="font-semibold">
+                  Comparing {comparison.fromLabel} → {comparison.toLabel}
+                </span>
+                : <span data-testid="comparison-summary">{comparison.summary}</span>
+                <span className="ml-2 text-xs text-slate-600">
+                  green added · amber changed · red removed · blue moved (read-only)
+                </span>
+                <button
+                  type="button"
+                  className="ml-3 rounded border border-sky-400 px-1.5 text-xs hover:bg-sky-100"
+                  onClick={() => setComparison(null)}
+                  data-testid="exit-comparison"
+                >
+                  Back to editing
+                </button>
+              </Banner>
+            </div>
+          ) : null}
+          {connectionError ? (
+            <div className="pointer-events-auto absolute left-1/2 top-3 z-10 w-[min(560px,90%)] -translate-x-1/2 shadow-lg">
+              <Banner tone="error" onDismiss={() => setConnectionError(null)} data-testid="connection-error">
+                Connection refused. {connectionError}
+              </Banner>
+            </div>
+          ) : null}
+          {menu ? <CanvasContextMenu request={menu} onClose={closeMenu} /> : null}
         </div>
-      ) : null}
+      </div>
     </div>
   );
 }

@@ -16,14 +16,18 @@ import { Button } from "../ui/button";
 import { useNoticeStack } from "../ui/notice-stack";
 import { authorName } from "./author-name";
 import { DeployResultView } from "./deploy-result-view";
+import { shortcutText } from "./editor-shortcuts";
 import { ExecutionPanel } from "./execution-panel";
 import { FlowCanvas } from "./flow-canvas";
+import { MinimapDock, useMinimapOpen } from "./minimap-dock";
 import { NodeInspector } from "./node-inspector";
 import { NodePalette } from "./node-palette";
+import { ShortcutSheet } from "./shortcut-sheet";
 import { useAutosave } from "./use-autosave";
 import { useEditorShortcuts } from "./use-editor-shortcuts";
 import { useExecutionPolling } from "./use-execution-polling";
 import { useLivePointValues, usePointCatalog } from "./use-point-polling";
+import { useRunningVersion } from "./use-running-version";
 import { ValidationPanel } from "./validation-panel";
 import { VersionConflictBanner } from "./version-conflict-banner";
 import { VersionsPanel } from "./versions-panel";
@@ -55,6 +59,15 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     });
   }, []);
   const execution = useExecutionPolling(monitoring, supervisorId);
+  const [deployCount, setDeployCount] = useState(0);
+  const supervisorName = supervisors.find((s) => s.id === supervisorId)?.name ?? "Local supervisor";
+  const runningVersion = useRunningVersion(
+    projectId,
+    supervisorId,
+    supervisorName,
+    // A deploy, or a start/stop seen by live monitoring, changes the line at once.
+    `${deployCount}:${execution.snapshot?.status ?? ""}`,
+  );
   const autosave = useAutosave();
   useLivePointValues(supervisorId, liveValues);
   usePointCatalog(supervisorId);
@@ -130,6 +143,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       timeoutMs: 30_000,
     });
     setDeploying(false);
+    setDeployCount((n) => n + 1);
     if (!result.ok) {
       showNotice("deploy", "error", `Deploy failed: ${result.error}`);
       if (result.errors.length > 0) {
@@ -166,7 +180,10 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   }, [projectId, save, store, supervisorId, clearNotice, showNotice, showDeployResult]);
 
   const saveFromShortcut = useCallback(() => void save(), [save]);
-  useEditorShortcuts(saveFromShortcut);
+  const [shortcutSheet, setShortcutSheet] = useState(false);
+  const minimap = useMinimapOpen();
+  const toggleShortcutSheet = useCallback(() => setShortcutSheet((open) => !open), []);
+  useEditorShortcuts({ save: saveFromShortcut, toggleShortcutSheet });
 
   // Closing the tab with unsaved changes asks first.
   useEffect(() => {
@@ -218,6 +235,15 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </span>
         ) : null}
         {autosave.error ? <span className="text-[11px] text-red-600">{autosave.error}</span> : null}
+        {runningVersion ? (
+          <span
+            className="truncate rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600"
+            data-testid="version-story"
+            title="The saved project version the supervisor's running config was built from"
+          >
+            {runningVersion}
+          </span>
+        ) : null}
         <div className="ml-auto flex items-center gap-1.5">
           <select
             className="h-8 max-w-44 rounded-md border border-slate-300 bg-white px-1 text-xs"
@@ -268,7 +294,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           <Button
             size="icon"
             variant="ghost"
-            title="Undo (Ctrl+Z)"
+            title={`Undo (${shortcutText("undo")})`}
             disabled={!canUndo}
             onClick={() => store.getState().undo()}
             data-testid="undo-button"
@@ -278,7 +304,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           <Button
             size="icon"
             variant="ghost"
-            title="Redo (Ctrl+Shift+Z)"
+            title={`Redo (${shortcutText("redo")})`}
             disabled={!canRedo}
             onClick={() => store.getState().redo()}
             data-testid="redo-button"
@@ -305,6 +331,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </Button>
         </div>
       </div>
+      {shortcutSheet ? <ShortcutSheet onClose={() => setShortcutSheet(false)} /> : null}
       <VersionConflictBanner
         onSaved={(version) => showNotice("save", "success", `Saved as version ${version}.`)}
       />
@@ -359,43 +386,46 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
         </aside>
         <main className="flex min-h-0 flex-col">
           <div className="min-h-0 flex-1">
-            <FlowCanvas />
+            <FlowCanvas onShowShortcuts={toggleShortcutSheet} minimap={minimap} />
           </div>
-          <div className="flex h-[190px] shrink-0 flex-col border-t border-slate-200 bg-white">
-            <div className="flex gap-1 border-b border-slate-100 px-2 pt-1 text-xs" role="tablist">
-              <button
-                type="button"
-                role="tab"
-                aria-selected={tab === "problems"}
-                data-testid="tab-problems"
-                onClick={() => setTab("problems")}
-                className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
-              >
-                Problems ({problems.length})
-              </button>
-              <button
-                type="button"
-                role="tab"
-                aria-selected={tab === "execution"}
-                data-testid="tab-execution"
-                onClick={() => setTab("execution")}
-                className={`rounded-t px-2 py-1 ${tab === "execution" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
-              >
-                Execution{monitoring ? " ●" : ""}
-              </button>
+          <div className="flex h-[190px] shrink-0 border-t border-slate-200 bg-white">
+            <div className="flex min-w-0 flex-1 flex-col">
+              <div className="flex gap-1 border-b border-slate-100 px-2 pt-1 text-xs" role="tablist">
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === "problems"}
+                  data-testid="tab-problems"
+                  onClick={() => setTab("problems")}
+                  className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+                >
+                  Problems ({problems.length})
+                </button>
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === "execution"}
+                  data-testid="tab-execution"
+                  onClick={() => setTab("execution")}
+                  className={`rounded-t px-2 py-1 ${tab === "execution" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+                >
+                  Execution{monitoring ? " ●" : ""}
+                </button>
+              </div>
+              <div className="min-h-0 flex-1 overflow-auto">
+                {tab === "problems" ? (
+                  <ValidationPanel problems={problems} />
+                ) : (
+                  <ExecutionPanel
+                    monitoring={monitoring}
+                    onToggle={setMonitoring}
+                    snapshot={execution.snapshot}
+                    supervisorId={supervisorId}
+                  />
+                )}
+              </div>
             </div>
-            <div className="min-h-0 flex-1 overflow-auto">
-              {tab === "problems" ? (
-                <ValidationPanel problems={problems} />
-              ) : (
-                <ExecutionPanel
-                  monitoring={monitoring}
-                  onToggle={setMonitoring}
-                  snapshot={execution.snapshot}
-                  supervisorId={supervisorId}
-                />
-              )}
-            </div>
+            {minimap.open ? <MinimapDock /> : null}
           </div>
         </main>
         <aside className="flex min-h-0 flex-col border-l border-slate-200 bg-white">

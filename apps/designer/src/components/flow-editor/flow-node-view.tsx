@@ -1,5 +1,6 @@
 "use client";
 
+import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
@@ -21,7 +22,6 @@ function configSummary(config: Record<string, unknown>): string | null {
 }
 
 const PORT_ROW = 22;
-const HEADER = 44;
 
 function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
@@ -63,47 +63,63 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   }, [descriptor, data.config, wiredKey]);
   const rows = Math.max(inputs.length, outputs.length, 1);
   const summary = configSummary(data.config);
-  const statusStyle = status ? (STATUS_STYLES[status.status] ?? STATUS_STYLES.idle) : undefined;
+  const stopped = status?.status === "stopped";
+  // A node that ran on an input that is not good did run, but its answer is not to be trusted: it is
+  // drawn in its warning state with the reason printed on it (a tooltip alone goes unseen).
+  const warning =
+    status && !stopped && status.status !== "error" ? inputWarning(status.input_values, inputs) : null;
+  const shownStatus = warning ? "warning" : status?.status;
+  const statusStyle = shownStatus ? (STATUS_STYLES[shownStatus] ?? STATUS_STYLES.idle) : undefined;
+  // A stopped flow has no current values: none is drawn, even if an older supervisor still sends some.
+  const runValues = stopped ? undefined : status;
 
   return (
     <div
       data-testid={`flow-node-${id}`}
       data-node-type={data.type}
-      data-status={status?.status ?? ""}
+      data-status={shownStatus ?? ""}
       data-diff={diff ?? ""}
       className={cn(
-        "w-[220px] rounded-lg border bg-white text-xs shadow-sm",
+        "w-[220px] rounded-lg border text-xs shadow-sm",
+        stopped ? "bg-slate-50 opacity-60 grayscale" : "bg-white",
         selected ? "border-sky-500 ring-2 ring-sky-300" : "border-slate-300",
         !selected && statusStyle ? `ring-2 ${statusStyle.ring}` : "",
         diff ? DIFF_STYLES[diff] : "",
         !descriptor && "border-red-500",
       )}
     >
-      <div className="flex h-[44px] items-center gap-2 border-b border-slate-100 px-2">
+      {/* The title has the header's whole width and wraps: a live badge never cuts it off. */}
+      <div className="flex min-h-[44px] items-start gap-2 border-b border-slate-100 px-2 py-1.5">
         <div className="flex size-7 shrink-0 items-center justify-center rounded bg-slate-100 text-slate-700">
           <NodeIcon name={descriptor?.icon ?? "box"} className="size-4" />
         </div>
         <div className="min-w-0 flex-1">
-          <div className="truncate font-semibold text-slate-900" data-testid={`node-title-${id}`}>
+          <div
+            className="break-words font-semibold leading-tight text-slate-900"
+            data-testid={`node-title-${id}`}
+          >
             {data.label || descriptor?.label || data.type}
           </div>
-          <div className="truncate text-[10px] text-slate-500">
-            {id}
-            {summary ? ` · ${summary}` : ""}
+          <div className="flex items-center gap-1 text-[10px] text-slate-500">
+            <span className="min-w-0 flex-1 truncate">
+              {id}
+              {summary ? ` · ${summary}` : ""}
+            </span>
+            {shownStatus ? (
+              <span
+                data-testid={`node-status-${id}`}
+                className={cn("shrink-0 rounded px-1 font-medium", statusStyle?.label)}
+              >
+                {shownStatus}
+              </span>
+            ) : null}
           </div>
         </div>
-        {status ? (
-          <span
-            data-testid={`node-status-${id}`}
-            className={cn("rounded px-1 py-0.5 text-[10px] font-medium", statusStyle?.label)}
-          >
-            {status.status}
-          </span>
-        ) : null}
       </div>
+      {/* Handles live in the port area, so a taller header (a wrapped title) moves them with their rows. */}
       <div className="relative" style={{ height: rows * PORT_ROW + 8 }}>
         {inputs.map((port, i) => {
-          const read = status?.input_values?.[port.name];
+          const read = runValues?.input_values?.[port.name];
           const value = read !== undefined ? shownOnPort(port.name, read) : undefined;
           return (
             <div
@@ -135,7 +151,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
           );
         })}
         {outputs.map((port, i) => {
-          const shown = status?.output_values?.[port.name];
+          const shown = runValues?.output_values?.[port.name];
           const value = shown !== undefined ? shownOnPort(port.name, shown) : undefined;
           return (
             <div
@@ -159,15 +175,58 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
             </div>
           );
         })}
+        {inputs.map((port, i) => (
+          <Handle
+            key={`in-${port.name}`}
+            id={port.name}
+            type="target"
+            position={Position.Left}
+            data-testid={`handle-${id}-in-${port.name}`}
+            data-port-type={port.type}
+            title={`${port.name}: ${port.type}${port.required ? " (required)" : ""}`}
+            style={{
+              top: 4 + i * PORT_ROW + 8,
+              background: PORT_COLORS[port.type],
+              width: 10,
+              height: 10,
+            }}
+          />
+        ))}
+        {outputs.map((port, i) => (
+          <Handle
+            key={`out-${port.name}`}
+            id={port.name}
+            type="source"
+            position={Position.Right}
+            data-testid={`handle-${id}-out-${port.name}`}
+            data-port-type={port.type}
+            title={`${port.name}: ${port.type}`}
+            style={{
+              top: 4 + i * PORT_ROW + 8,
+              background: PORT_COLORS[port.type],
+              width: 10,
+              height: 10,
+            }}
+          />
+        ))}
       </div>
       {live ? (
         <div
           data-testid={`node-live-${id}`}
-          className="border-t border-slate-100 px-2 py-1 font-mono text-[10px] text-slate-600"
+          className="break-words border-t border-slate-100 px-2 py-1 font-mono text-[10px] text-slate-600"
           title={live.reason}
         >
           live: {showPointValue(live.value, live).text}
-          {live.quality !== "good" ? ` (${live.quality})` : ""}
+          {live.quality !== "good" ? ` (${live.quality}${live.reason ? `: ${live.reason}` : ""})` : ""}
+        </div>
+      ) : null}
+      {warning ? (
+        <div
+          data-testid={`node-warning-${id}`}
+          data-port={warning.port}
+          className="break-words border-t border-amber-200 bg-amber-50 px-2 py-1 text-[10px] font-medium text-amber-900"
+        >
+          ⚠ {warning.text}
         </div>
       ) : null}
       {status?.error_message ? (
@@ -178,40 +237,6 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
           {status.error_message}
         </div>
       ) : null}
-      {inputs.map((port, i) => (
-        <Handle
-          key={`in-${port.name}`}
-          id={port.name}
-          type="target"
-          position={Position.Left}
-          data-testid={`handle-${id}-in-${port.name}`}
-          data-port-type={port.type}
-          title={`${port.name}: ${port.type}${port.required ? " (required)" : ""}`}
-          style={{
-            top: HEADER + 4 + i * PORT_ROW + 8,
-            background: PORT_COLORS[port.type],
-            width: 10,
-            height: 10,
-          }}
-        />
-      ))}
-      {outputs.map((port, i) => (
-        <Handle
-          key={`out-${port.name}`}
-          id={port.name}
-          type="source"
-          position={Position.Right}
-          data-testid={`handle-${id}-out-${port.name}`}
-          data-port-type={port.type}
-          title={`${port.name}: ${port.type}`}
-          style={{
-            top: HEADER + 4 + i * PORT_ROW + 8,
-            background: PORT_COLORS[port.type],
-            width: 10,
-            height: 10,
-          }}
-        />
-      ))}
     </div>
   );
 }

@@ -15,6 +15,9 @@ export const STATUS_STYLES: Record<string, { ring: string; label: string }> = {
   skipped: { ring: "ring-slate-400", label: "bg-slate-200 text-slate-700" },
   executing: { ring: "ring-sky-500", label: "bg-sky-100 text-sky-800" },
   idle: { ring: "ring-slate-300", label: "bg-slate-100 text-slate-600" },
+  // Not a runtime status: a node that ran on an input that is not good (see node-health in schemas).
+  warning: { ring: "ring-amber-500", label: "bg-amber-100 text-amber-800" },
+  stopped: { ring: "ring-slate-300", label: "bg-slate-200 text-slate-500" },
 };
 
 export const DIFF_STYLES: Record<string, string> = {

@@ -68,11 +68,12 @@ function WriteBack({ host, nodeId, hostType }: { host: EditorStoreApi; nodeId: s
 }
 
 function InnerShortcuts() {
-  // Ctrl+S is handled by the project's editor (it saves everything, this sub-flow included).
-  useEditorShortcuts(noSave);
+  // Save and the shortcut sheet belong to the project's editor (it saves everything, this sub-flow
+  // included); this canvas takes the edit keys while it is in view.
+  useEditorShortcuts(PROJECT_EDITOR_KEYS);
   return null;
 }
-function noSave() {}
+const PROJECT_EDITOR_KEYS = { save() {}, toggleShortcutSheet() {} };
 
 /**
  * A sub-flow's (or a loop's) inside on its own canvas, over the flow that holds it, with a breadcrumb

@@ -1,12 +1,13 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { designerFetch } from "../../lib/designer-api";
 import { useEditorStoreApi } from "../../store/editor-store-provider";
 import { conflictVersion } from "../../store/working-copy";
 
 /**
  * Writes the canvas as the project's draft every 2 s while it has unsaved changes, and once more
- * with sendBeacon when the tab is hidden or closed or the editor unmounts, so a crash, a closed tab
+ * with a keepalive fetch (it carries the CSRF header; sendBeacon cannot) when the tab is hidden or closed or the editor unmounts, so a crash, a closed tab
  * or a power cut loses at most a couple of seconds. The next open of the project resumes from the draft.
  * A draft names its base version; once another version has landed the server refuses it (409), the
  * store records the conflict, and autosave pauses until the user has chosen a way out.
@@ -38,7 +39,7 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       busy = true;
       const revision = store.getState().revision;
       try {
-        const response = await fetch(url(), {
+        const response = await designerFetch(url(), {
           method: "PUT",
           headers: { "content-type": "application/json" },
           body: body(),
@@ -66,9 +67,14 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
     };
     const flush = () => {
       if (!pending()) return;
-      if (navigator.sendBeacon(url(), new Blob([body()], { type: "application/json" }))) {
-        written = store.getState().revision;
-      }
+      // Not sendBeacon: it cannot carry the CSRF header. A keepalive fetch outlives the page the same way.
+      void designerFetch(url(), {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: body(),
+        keepalive: true,
+      }).catch(() => undefined);
+      written = store.getState().revision;
     };
     const onVisibility = () => {
       if (document.visibilityState === "hidden") flush();

@@ -2,31 +2,49 @@
 
 import { useEffect, useState } from "react";
 import { useEditorStoreApi } from "../../store/editor-store-provider";
+import { keyShortcutFor, type ShortcutContext } from "./editor-shortcuts";
 
 /** Survives a reload and reaches another project's tab: copy/paste between projects. */
 export const CLIPBOARD_STORAGE_KEY = "bms-designer-clipboard";
 
 /**
  * Editors open at once, outermost first: a sub-flow's canvas opens over its flow's. Edit keys act on
- * the innermost (the one in view); Ctrl+S saves the project, which the outermost editor does.
+ * the innermost (the one in view); Save and the shortcut sheet belong to the outermost (the project's).
  */
 const openEditors: symbol[] = [];
 
-function typingInField(target: EventTarget | null): boolean {
+export function typingInField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
+/** Keeps a copy where the context menu's Paste and another project's tab can find it. */
+export function rememberCopy(text: string): void {
+  try {
+    localStorage.setItem(CLIPBOARD_STORAGE_KEY, text);
+  } catch {
+    // storage full or disabled: the system clipboard still holds the copy
+  }
+}
+
+export function rememberedCopy(): string {
+  try {
+    return localStorage.getItem(CLIPBOARD_STORAGE_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /**
- * Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z or Ctrl+Y redo, Ctrl/⌘+S save, Ctrl/⌘+A select all, Ctrl/⌘+G group
- * (Ctrl/⌘+Shift+G ungroup), and copy/paste
- * through the document's copy/paste events (no clipboard permission prompt). Keys typed into a form
- * field keep their usual meaning.
+ * Runs the key shortcuts of the table in editor-shortcuts.ts, and copy/paste through the document's
+ * copy/paste events (no clipboard permission prompt). Keys typed into a form field keep their usual
+ * meaning, except the shortcuts marked for fields (Save).
  */
-export function useEditorShortcuts(onSave: () => void) {
+export function useEditorShortcuts(context: ShortcutContext) {
   const store = useEditorStoreApi();
+  const { save, toggleShortcutSheet } = context;
   const [self] = useState(() => Symbol("editor"));
-  // Registered once per editor, apart from the listeners (which re-bind when onSave changes), so the
+  // Registered once per editor, apart from the listeners (which re-bind when the context changes), so the
   // order stays the order the editors opened in.
   useEffect(() => {
     openEditors.push(self);
@@ -37,32 +55,13 @@ export function useEditorShortcuts(onSave: () => void) {
   useEffect(() => {
     const innermost = () => openEditors[openEditors.length - 1] === self;
     const onKeyDown = (event: KeyboardEvent) => {
-      const mod = event.ctrlKey || event.metaKey;
-      if (!mod) return;
-      const key = event.key.toLowerCase();
-      if (key === "s") {
-        if (openEditors[0] !== self) return;
-        event.preventDefault();
-        onSave();
-        return;
-      }
-      if (!innermost() || typingInField(event.target)) return;
-      if (key === "z" && !event.shiftKey) {
-        event.preventDefault();
-        store.getState().undo();
-      } else if ((key === "z" && event.shiftKey) || key === "y") {
-        event.preventDefault();
-        store.getState().redo();
-      } else if (key === "a") {
-        event.preventDefault();
-        store.getState().selectAll();
-      } else if (key === "g" && event.shiftKey) {
-        event.preventDefault();
-        store.getState().ungroupSelection();
-      } else if (key === "g") {
-        event.preventDefault();
-        store.getState().groupSelection();
-      }
+      const found = keyShortcutFor(event);
+      if (!found) return;
+      const projectWide = found.id === "save" || found.id === "shortcuts";
+      if (projectWide ? openEditors[0] !== self : !innermost()) return;
+      if (!found.inFields && typingInField(event.target)) return;
+      event.preventDefault();
+      found.run(store.getState(), { save, toggleShortcutSheet });
     };
     const onCopy = (event: ClipboardEvent) => {
       if (!innermost() || typingInField(event.target)) return;
@@ -70,16 +69,11 @@ export function useEditorShortcuts(onSave: () => void) {
       if (!text) return;
       event.preventDefault();
       event.clipboardData?.setData("text/plain", text);
-      try {
-        localStorage.setItem(CLIPBOARD_STORAGE_KEY, text);
-      } catch {
-        // storage full or disabled: the system clipboard still holds the copy
-      }
+      rememberCopy(text);
     };
     const onPaste = (event: ClipboardEvent) => {
       if (!innermost() || typingInField(event.target)) return;
-      const text =
-        event.clipboardData?.getData("text/plain") || localStorage.getItem(CLIPBOARD_STORAGE_KEY) || "";
+      const text = event.clipboardData?.getData("text/plain") || rememberedCopy();
       if (store.getState().paste(text) > 0) event.preventDefault();
     };
     window.addEventListener("keydown", onKeyDown);
@@ -90,5 +84,5 @@ export function useEditorShortcuts(onSave: () => void) {
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
     };
-  }, [store, onSave, self]);
+  }, [store, save, toggleShortcutSheet, self]);
 }

@@ -61,6 +61,7 @@ export function useExecutionPolling(enabled: boolean, supervisorId: string, inte
       inFlight.current = true;
       const result = await runtimeCall<unknown>("execution/state", {
         supervisor: supervisorId,
+        background: true,
         signal: controller.signal,
       });
       inFlight.current = false;

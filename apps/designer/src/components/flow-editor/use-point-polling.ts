@@ -50,6 +50,7 @@ export function useLivePointValues(supervisorId: string, enabled: boolean, inter
       busy = true;
       const result = await runtimeCall<unknown>("points/read", {
         supervisor: supervisorId,
+        background: true,
         method: "POST",
         body: { points: points.slice(0, 5000) },
         signal: controller.signal,
@@ -95,6 +96,7 @@ export function usePointCatalog(supervisorId: string, intervalMs = 30_000) {
     const load = async () => {
       const listing = await runtimeCall<unknown>("devices", {
         supervisor: supervisorId,
+        background: true,
         signal: controller.signal,
       });
       if (controller.signal.aborted) return;
@@ -125,6 +127,7 @@ export function usePointCatalog(supervisorId: string, intervalMs = 30_000) {
         if (!objectsCache.has(id) || objectsCache.get(id) === null) {
           const objects = await runtimeCall<unknown>(`devices/${id}/objects`, {
             supervisor: supervisorId,
+            background: true,
             signal: controller.signal,
           });
           const parsed = objects.ok ? ObjectListingSchema.safeParse(objects.body) : null;

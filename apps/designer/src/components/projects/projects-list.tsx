@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { ProjectSummary } from "../../lib/api-types";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, designerFetch } from "../../lib/designer-api";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
@@ -33,7 +33,7 @@ export function ProjectsList({ initial }: { initial: ProjectSummary[] }) {
     setImported(null);
     let response: Response;
     try {
-      response = await fetch("/api/projects/import", {
+      response = await designerFetch("/api/projects/import", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: await file.text(),

@@ -107,6 +107,50 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 5,
+    name: "users, sessions and the audit trail (issue 10)",
+    sql: `
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL
+      );
+      -- Only a SHA-256 of the session id is kept: a copied database cannot be replayed as a cookie.
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_by_user ON sessions(user_id);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_name TEXT NOT NULL,
+        actor_role TEXT,
+        source TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        result TEXT NOT NULL CHECK (result IN ('ok', 'denied', 'failed')),
+        reason TEXT,
+        details_json TEXT
+      );
+      CREATE INDEX audit_by_time ON audit_log(at);
+      -- Append-only, enforced by the database itself: no edits, and nothing younger than 90 days goes.
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+      CREATE TRIGGER audit_log_keep_90_days BEFORE DELETE ON audit_log
+        WHEN old.at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-90 days')
+        BEGIN SELECT RAISE(ABORT, 'audit records are kept at least 90 days'); END;
+    `,
+  },
+  {
+    id: 6,
     name: "project templates (saved groups)",
     sql: `
       CREATE TABLE project_templates (

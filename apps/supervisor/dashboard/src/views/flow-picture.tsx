@@ -1,3 +1,4 @@
+import { type InputWarning, inputWarning } from "@bms/schemas/node-health";
 import { useRef } from "preact/hooks";
 import type { CurrentConfigResponse, NodeExecutionStatus, NodeTypeInfo, PortInfo } from "../api/types";
 import { nodeTone } from "../components/status";
@@ -13,6 +14,9 @@ const NODE_WIDTH = 220;
 const HEADER = 44;
 const PORT_ROW = 22;
 const PAD = 40;
+/** Each line of a bad-input reason printed under the ports. */
+const REASON_LINE = 14;
+const REASON_CHARS = 34;
 /** Kept free between two nodes that the taller rows would otherwise make overlap. */
 const NODE_GAP = 12;
 
@@ -40,6 +44,9 @@ interface Placed {
   x: number;
   y: number;
   height: number;
+  /** An input that is not good: the node is drawn in its warning state with the reason printed. */
+  warning: InputWarning | null;
+  reasonLines: string[];
 }
 
 /** Row of an input port: the inputs come first. */
@@ -122,7 +129,23 @@ function ValueChip(props: {
   );
 }
 
-function place(config: CurrentConfigResponse): Placed[] {
+/** Words onto at most two lines of the node's width; the tooltip and the details have the rest. */
+function wrap(text: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length <= REASON_CHARS) line = next;
+    else {
+      if (line) lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length > 2 ? [lines[0]!, clip(lines.slice(1).join(" "), REASON_CHARS)] : lines;
+}
+
+function place(config: CurrentConfigResponse, statuses: Map<string, NodeExecutionStatus>): Placed[] {
   const placed = config.package.configuration.nodes.map((node, i) => {
     // A node draws the ports it has with its config (a configurable input count), as in the Designer.
     const full = config.node_types[node.type];
@@ -138,7 +161,18 @@ function place(config: CurrentConfigResponse): Placed[] {
     const rows = Math.max((type?.inputs.length ?? 0) + (type?.outputs.length ?? 0), 1);
     // A flow written by hand may have no positions: lay those nodes out left to right.
     const at = node.position ?? { x: i * (NODE_WIDTH + 60), y: 0 };
-    return { node, type, x: at.x, y: at.y, height: HEADER + rows * PORT_ROW + 8 };
+    const warning = inputWarning(statuses.get(node.id)?.input_values, type?.inputs);
+    const reasonLines = warning ? wrap(`⚠ ${warning.text}`) : [];
+    const reasonHeight = reasonLines.length > 0 ? reasonLines.length * REASON_LINE + 6 : 0;
+    return {
+      node,
+      type,
+      x: at.x,
+      y: at.y,
+      height: HEADER + rows * PORT_ROW + 8 + reasonHeight,
+      warning,
+      reasonLines,
+    };
   });
   // One row per port makes nodes taller than the Designer drew them: push a node down below any
   // node above it in the same column that it would now overlap, keeping the Designer's order.
@@ -163,7 +197,7 @@ export function FlowPicture(props: {
   selected: string | null;
   onSelect(nodeId: string): void;
 }) {
-  const placed = place(props.config);
+  const placed = place(props.config, props.statuses);
   const svg = useRef<SVGSVGElement>(null);
   const minX = Math.min(...placed.map((p) => p.x)) - PAD;
   const minY = Math.min(...placed.map((p) => p.y)) - PAD;
@@ -260,20 +294,29 @@ function FlowDrawing(props: {
       {edges}
       {placed.map((p) => {
         const status = props.statuses.get(p.node.id);
-        const tone = nodeTone(status?.status);
+        // A node that ran on a bad input did run, but its answer is not to be trusted: say so.
+        const shownStatus =
+          p.warning && status && status.status !== "error" && status.status !== "stopped"
+            ? "warning"
+            : (status?.status ?? "idle");
+        const tone = shownStatus === "warning" ? "warn" : nodeTone(status?.status);
+        const portsBottom =
+          p.height - (p.reasonLines.length > 0 ? p.reasonLines.length * REASON_LINE + 6 : 0);
         const title = p.node.label ?? p.type?.label ?? p.node.type;
         const sub = summary(p.node.config);
         const selected = props.selected === p.node.id;
         return (
           <g
             key={p.node.id}
-            class="exec-node"
+            class={status?.status === "stopped" ? "exec-node exec-node-stopped" : "exec-node"}
             transform={`translate(${p.x} ${p.y})`}
             data-testid={`exec-node-${p.node.id}`}
-            data-status={status?.status ?? "idle"}
+            data-status={shownStatus}
             onClick={() => props.onSelect(p.node.id)}
           >
-            <title>{status?.error_message ?? `${title}: ${status?.status ?? "not run yet"}`}</title>
+            <title>
+              {status?.error_message ?? p.warning?.text ?? `${title}: ${status?.status ?? "not run yet"}`}
+            </title>
             <rect
               width={NODE_WIDTH}
               height={p.height}
@@ -297,8 +340,18 @@ function FlowDrawing(props: {
               text-anchor="middle"
               data-testid={`exec-status-${p.node.id}`}
             >
-              {status?.status ?? "idle"}
+              {shownStatus}
             </text>
+            {p.reasonLines.length > 0 ? (
+              <g data-testid={`exec-reason-${p.node.id}`} data-reason={p.warning?.text}>
+                <line x1={0} x2={NODE_WIDTH} y1={portsBottom} y2={portsBottom} class="node-rule" />
+                {p.reasonLines.map((line, i) => (
+                  <text key={line} x={10} y={portsBottom + 14 + i * REASON_LINE} class="node-reason">
+                    {line}
+                  </text>
+                ))}
+              </g>
+            ) : null}
             {(p.type?.inputs ?? []).map((port: PortInfo, i) => {
               const row = inputRow(p, i);
               const y = rowY(row);

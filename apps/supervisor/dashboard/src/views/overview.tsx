@@ -87,7 +87,16 @@ export function Overview() {
             rows={[
               ["Name", c ? c.flow_name : "…", "flow-name"],
               ["Flow version", c ? `${c.flow_version} (config v${c.version})` : "…", "flow-version"],
-              ["Project", c?.project_name ?? "…"],
+              // One version story: the Designer's project version this config was built from.
+              [
+                "Project",
+                c
+                  ? c.project_version
+                    ? `${c.project_name} v${c.project_version} → running as config v${c.version}`
+                    : `${c.project_name} (project version not recorded)`
+                  : "…",
+                "flow-project-version",
+              ],
               ["Deployed", c ? `${dateTime(c.deployed_at)} (${ago(c.deployed_at, now)})` : "…"],
               ["Deployed by", c ? (c.deployed_by ?? "not recorded") : "…", "flow-deployed-by"],
             ]}

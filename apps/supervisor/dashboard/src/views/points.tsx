@@ -60,9 +60,10 @@ function compare(a: Row, b: Row, key: SortKey): number {
 }
 
 /**
- * Every point the flow uses plus the watch list. Values the flow reads come from its last scan
- * (/api/points/live, no extra BACnet traffic); commanded and watched values from the latest history
- * sample (/api/data/latest), which the engine and the watch poller keep current.
+ * Every point the flow uses plus the watch list. Values the flow reads or commands come from its last
+ * scan (/api/points/live, no extra BACnet traffic; a commanded point is read back, so its quality is the
+ * device's); watched values from the latest history sample (/api/data/latest), which the watch poller
+ * keeps current.
  */
 export function Points() {
   const now = useNow();
@@ -81,7 +82,8 @@ export function Points() {
   const liveByRef = new Map((live.data?.values ?? []).map((v) => [v.point, v]));
   const latestByRef = new Map((latest.data?.values ?? []).map((v) => [v.point, v]));
   const rows: Row[] = catalog.points.map((p) => {
-    const v = (p.sources.includes("read") ? liveByRef.get(p.ref) : undefined) ?? latestByRef.get(p.ref);
+    const scanned = p.sources.includes("read") || p.sources.includes("write");
+    const v = (scanned ? liveByRef.get(p.ref) : undefined) ?? latestByRef.get(p.ref);
     return {
       ...p,
       value: v?.value,

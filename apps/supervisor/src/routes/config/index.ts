@@ -18,6 +18,7 @@ function deployed(stored: StoredConfig) {
     config_version: stored.version,
     flow_id: stored.flow_id,
     flow_name: stored.flow_name,
+    project_version: stored.project_version,
     checksum: stored.checksum,
     activated_at: stored.deployed_at,
   };

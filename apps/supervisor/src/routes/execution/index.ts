@@ -1,5 +1,5 @@
 import type { NodeParameter } from "@bms/nodes";
-import type { ExecutionStateResponse, FlowStatusResponse } from "@bms/schemas";
+import type { ExecutionStateResponse, FlowStatusResponse, NodeExecutionStatus } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
@@ -107,7 +107,21 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     handler({ query }): ExecutionStateResponse {
       const engine = app.engine;
       const flow = engine.flow;
-      const statuses = engine.tracker.nodeStatuses();
+      const running = engine.status === "running";
+      // A flow that is not scanning has no current values: its nodes say "stopped" (a node that failed
+      // keeps its error), and the last scan's values are not handed out as if they were live.
+      const statuses = running
+        ? engine.tracker.nodeStatuses()
+        : engine.tracker.nodeStatuses().map(
+            (s): NodeExecutionStatus =>
+              s.status === "error"
+                ? {
+                    node_id: s.node_id,
+                    status: "error",
+                    ...(s.error_message ? { error_message: s.error_message } : {}),
+                  }
+                : { node_id: s.node_id, status: "stopped" },
+          );
       const mem = process.memoryUsage();
       return {
         execution_state: {
@@ -121,14 +135,14 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
                 : "stopped",
           current_executing_nodes: [],
           execution_start_time: engine.startedAt ? new Date(engine.startedAt).toISOString() : null,
-          execution_context: engine.liveContext(),
+          execution_context: running ? engine.liveContext() : {},
           total_nodes: flow?.plan.nodes.length ?? 0,
           completed_nodes: statuses.filter((s) => s.status === "completed").length,
           failed_nodes: statuses.filter((s) => s.status === "error").map((s) => s.node_id),
           execution_timeline: engine.tracker.recentTimeline(query.timeline),
         },
         node_statuses: statuses,
-        live_context: Object.fromEntries(engine.readValues()),
+        live_context: running ? Object.fromEntries(engine.readValues()) : {},
         scan: engine.tracker.scans,
         last_scan_at: engine.tracker.lastScanAt ? new Date(engine.tracker.lastScanAt).toISOString() : null,
         performance_metrics: {

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { FlowEditor } from "../../../components/flow-editor/flow-editor";
+import { requirePageSession } from "../../../lib/auth/page-session";
 import { getDb } from "../../../lib/db/client";
 import { getProject } from "../../../lib/db/projects-repository";
 
@@ -11,6 +12,7 @@ export const dynamic = "force-dynamic";
  */
 export default async function EditorPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  await requirePageSession(`/projects/${encodeURIComponent(id)}`);
   if (!getProject(getDb(), id)) notFound();
   return <FlowEditor key={id} projectId={id} />;
 }

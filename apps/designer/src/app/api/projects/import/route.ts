@@ -1,3 +1,4 @@
+import { guarded } from "../../../../lib/auth/guard";
 import { getDb } from "../../../../lib/db/client";
 import { importProject } from "../../../../lib/db/project-transfer";
 import { json, problem } from "../../../../lib/http";
@@ -8,7 +9,7 @@ export const runtime = "nodejs";
 /** Projects files are small; anything past this is not one and is refused before parsing. */
 const MAX_BYTES = 20 * 1024 * 1024;
 
-export async function POST(request: Request) {
+export const POST = guarded({ role: "operator", audit: "project.import" }, async (request: Request) => {
   const text = await request.text();
   if (text.length > MAX_BYTES) return problem(413, "the file is larger than 20 MB: not a project file");
   let body: unknown;
@@ -22,4 +23,4 @@ export async function POST(request: Request) {
     return problem(422, "the file is not a valid BMS Designer project; nothing was imported", result.errors);
   }
   return json({ project: result.project }, 201);
-}
+});

@@ -1,6 +1,8 @@
+import { guarded, type RefinedRule } from "../../../../lib/auth/guard";
 import { getDb } from "../../../../lib/db/client";
 import { BUILTIN_SUPERVISOR_ID, getSupervisorTarget } from "../../../../lib/db/supervisors-repository";
 import { json, problem } from "../../../../lib/http";
+import { proxyRule } from "../../../../lib/runtime-proxy-rules";
 import { callSupervisor } from "../../../../lib/supervisor-client";
 
 export const dynamic = "force-dynamic";
@@ -13,11 +15,12 @@ type Params = { params: Promise<{ path: string[] }> };
  * pinned certificate checked before the token leaves). The
  * browser never holds a supervisor token and never needs CORS; the Designer never speaks BACnet.
  */
-async function proxy(request: Request, { params }: Params): Promise<Response> {
+async function proxy(
+  request: Request,
+  { params }: Params,
+  auth: { note(facts: { details?: Record<string, unknown> }): void },
+): Promise<Response> {
   const { path } = await params;
-  if (path.some((segment) => segment === ".." || segment === "." || segment.includes("/"))) {
-    return problem(400, "invalid runtime path");
-  }
   const url = new URL(request.url);
   const supervisorId = url.searchParams.get("supervisor") ?? BUILTIN_SUPERVISOR_ID;
   url.searchParams.delete("supervisor");
@@ -32,6 +35,7 @@ async function proxy(request: Request, { params }: Params): Promise<Response> {
     } catch {
       return problem(400, "request body is not valid JSON");
     }
+    auth.note({ details: { supervisor: supervisorId, ...writeFacts(path, body) } });
   }
   // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
   const result = await callSupervisor(target, ["api", ...path].join("/"), {
@@ -56,8 +60,40 @@ async function proxy(request: Request, { params }: Params): Promise<Response> {
   return response;
 }
 
-export const GET = proxy;
-export const POST = proxy;
-export const PUT = proxy;
-export const PATCH = proxy;
-export const DELETE = proxy;
+/** A point write's audit record names the point, the value and the priority (seed §14, issue 10). */
+function writeFacts(path: string[], body: unknown): Record<string, unknown> {
+  if (path.join("/") !== "points/write" || typeof body !== "object" || body === null) return {};
+  const { point, value, priority, writes } = body as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries({ point, value, priority, writes }).filter(([, v]) => v !== undefined),
+  );
+}
+
+/** Which role and audit action this supervisor path needs; a path outside the allowlist never leaves. */
+async function refine(request: Request, { params }: Params): Promise<RefinedRule | Response> {
+  const { path } = await params;
+  if (path.some((segment) => segment === ".." || segment === "." || segment.includes("/"))) {
+    return json({ error: "invalid runtime path", code: "invalid_path" }, 400);
+  }
+  const rule = proxyRule(request.method, path);
+  if (!rule) {
+    return json(
+      {
+        error: `the Designer does not forward ${request.method} /api/${path.join("/")}`,
+        code: "not_proxied",
+      },
+      404,
+    );
+  }
+  return {
+    role: rule.role,
+    target: `supervisor:/api/${path.join("/")}`,
+    ...(rule.audit ? { audit: rule.audit } : {}),
+  };
+}
+
+// Entry needs a session; the role each path needs comes from PROXY_RULES (a POST can be a read).
+export const GET = guarded({ role: "viewer", refine }, proxy);
+export const POST = guarded({ role: "viewer", audit: "runtime.refused", refine }, proxy);
+export const PUT = guarded({ role: "viewer", audit: "runtime.refused", refine }, proxy);
+export const DELETE = guarded({ role: "viewer", audit: "runtime.refused", refine }, proxy);

@@ -1,3 +1,4 @@
+import { guarded } from "../../../../../lib/auth/guard";
 import { getDb } from "../../../../../lib/db/client";
 import { getProject } from "../../../../../lib/db/projects-repository";
 import { openDocument } from "../../../../../lib/db/versions-repository";
@@ -13,10 +14,10 @@ type Params = { params: Promise<{ id: string }> };
  * Next's client router cache (a Link back to the editor, the browser's Back), so the document is
  * always read here, fresh, and never from the page props.
  */
-export async function GET(_request: Request, { params }: Params) {
+export const GET = guarded({ role: "viewer" }, async (_request: Request, { params }: Params) => {
   const { id } = await params;
   const db = getDb();
   const project = getProject(db, id);
   if (!project) return problem(404, `project ${id} not found`);
   return json({ document: openDocument(db, project) });
-}
+});

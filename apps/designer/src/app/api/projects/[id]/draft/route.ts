@@ -1,4 +1,5 @@
 import { SaveDraftRequestSchema } from "../../../../../lib/api-types";
+import { guarded } from "../../../../../lib/auth/guard";
 import { getDb } from "../../../../../lib/db/client";
 import { getProject } from "../../../../../lib/db/projects-repository";
 import { discardDraft, getDraft, saveDraft } from "../../../../../lib/db/versions-repository";
@@ -9,10 +10,10 @@ export const runtime = "nodejs";
 
 type Params = { params: Promise<{ id: string }> };
 
-export async function GET(_request: Request, { params }: Params) {
+export const GET = guarded({ role: "viewer" }, async (_request: Request, { params }: Params) => {
   const { id } = await params;
   return json({ draft: getDraft(getDb(), id) });
-}
+});
 
 /**
  * Autosave: one draft per project, overwritten every few seconds; a save turns it into a version.
@@ -33,12 +34,15 @@ async function put(request: Request, { params }: Params) {
   return json({ saved_at: draft.value.saved_at });
 }
 
-export const PUT = put;
-// navigator.sendBeacon can only POST: the last draft on tab close arrives this way.
-export const POST = put;
+export const PUT = guarded({ role: "operator", audit: "project.draft" }, put);
+// Older tabs flushed the last draft with navigator.sendBeacon, which can only POST.
+export const POST = guarded({ role: "operator", audit: "project.draft" }, put);
 
-export async function DELETE(_request: Request, { params }: Params) {
-  const { id } = await params;
-  discardDraft(getDb(), id);
-  return json({ discarded: true });
-}
+export const DELETE = guarded(
+  { role: "operator", audit: "project.draft.discard" },
+  async (_request: Request, { params }: Params) => {
+    const { id } = await params;
+    discardDraft(getDb(), id);
+    return json({ discarded: true });
+  },
+);

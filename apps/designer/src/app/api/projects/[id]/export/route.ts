@@ -1,3 +1,4 @@
+import { guarded } from "../../../../../lib/auth/guard";
 import { getDb } from "../../../../../lib/db/client";
 import { exportProject } from "../../../../../lib/db/project-transfer";
 import { problem } from "../../../../../lib/http";
@@ -7,7 +8,7 @@ export const runtime = "nodejs";
 
 type Params = { params: Promise<{ id: string }> };
 
-export async function GET(_request: Request, { params }: Params) {
+export const GET = guarded({ role: "viewer" }, async (_request: Request, { params }: Params) => {
   const { id } = await params;
   const file = exportProject(getDb(), id);
   if (!file) return problem(404, `project ${id} not found`);
@@ -19,4 +20,4 @@ export async function GET(_request: Request, { params }: Params) {
       "cache-control": "no-store",
     },
   });
-}
+});

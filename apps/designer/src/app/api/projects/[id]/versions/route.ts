@@ -1,4 +1,5 @@
 import { SaveVersionRequestSchema } from "../../../../../lib/api-types";
+import { guarded } from "../../../../../lib/auth/guard";
 import { getDb } from "../../../../../lib/db/client";
 import { getProject } from "../../../../../lib/db/projects-repository";
 import { listVersions, saveVersion } from "../../../../../lib/db/versions-repository";
@@ -9,39 +10,43 @@ export const runtime = "nodejs";
 
 type Params = { params: Promise<{ id: string }> };
 
-export async function GET(_request: Request, { params }: Params) {
+export const GET = guarded({ role: "viewer" }, async (_request: Request, { params }: Params) => {
   const { id } = await params;
   if (!getProject(getDb(), id)) return problem(404, `project ${id} not found`);
   return json({ versions: listVersions(getDb(), id) });
-}
+});
 
 /**
  * Every save is a new version; work in progress with validation errors may be saved, bad JSON may not.
  * A save based on an older version than the newest is refused with 409 and the newest version number.
  */
-export async function POST(request: Request, { params }: Params) {
-  const { id } = await params;
-  const db = getDb();
-  const project = getProject(db, id);
-  if (!project) return problem(404, `project ${id} not found`);
-  const body = await readBody(request, SaveVersionRequestSchema);
-  if (!body.ok) return body.response;
-  const { configuration } = body.value;
-  const saved = saveVersion(db, id, {
-    baseVersion: body.value.base_version,
-    // The project owns its flow identity: a pasted or imported document cannot change it.
-    configuration: {
-      ...configuration,
-      metadata: {
-        ...configuration.metadata,
-        flow_id: project.flow_id,
-        flow_name: project.name.slice(0, 100),
+export const POST = guarded(
+  { role: "operator", audit: "project.save" },
+  async (request: Request, { params }: Params, auth) => {
+    const { id } = await params;
+    const db = getDb();
+    const project = getProject(db, id);
+    if (!project) return problem(404, `project ${id} not found`);
+    const body = await readBody(request, SaveVersionRequestSchema);
+    if (!body.ok) return body.response;
+    const { configuration } = body.value;
+    const saved = saveVersion(db, id, {
+      baseVersion: body.value.base_version,
+      // The project owns its flow identity: a pasted or imported document cannot change it.
+      configuration: {
+        ...configuration,
+        metadata: {
+          ...configuration.metadata,
+          flow_id: project.flow_id,
+          flow_name: project.name.slice(0, 100),
+        },
       },
-    },
-    flowData: body.value.flow_data,
-    ...(body.value.summary ? { summary: body.value.summary } : {}),
-    ...(body.value.created_by ? { createdBy: body.value.created_by } : {}),
-  });
-  if (!saved.ok) return versionConflict(saved.latestVersion);
-  return json({ version: saved.value }, 201);
-}
+      flowData: body.value.flow_data,
+      ...(body.value.summary ? { summary: body.value.summary } : {}),
+      // The history names the signed-in user; a name typed in the browser cannot speak for someone else.
+      createdBy: auth.session?.user.name ?? body.value.created_by ?? "designer",
+    });
+    if (!saved.ok) return versionConflict(saved.latestVersion);
+    return json({ version: saved.value }, 201);
+  },
+);

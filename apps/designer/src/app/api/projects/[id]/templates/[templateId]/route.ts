@@ -1,3 +1,4 @@
+import { guarded } from "../../../../../../lib/auth/guard";
 import { getDb } from "../../../../../../lib/db/client";
 import { deleteTemplate } from "../../../../../../lib/db/templates-repository";
 import { json, problem } from "../../../../../../lib/http";
@@ -7,8 +8,11 @@ export const runtime = "nodejs";
 
 type Params = { params: Promise<{ id: string; templateId: string }> };
 
-export async function DELETE(_request: Request, { params }: Params) {
-  const { id, templateId } = await params;
-  if (!deleteTemplate(getDb(), id, templateId)) return problem(404, `template ${templateId} not found`);
-  return json({ deleted: true });
-}
+export const DELETE = guarded(
+  { role: "operator", audit: "project.template.delete" },
+  async (_request: Request, { params }: Params) => {
+    const { id, templateId } = await params;
+    if (!deleteTemplate(getDb(), id, templateId)) return problem(404, `template ${templateId} not found`);
+    return json({ deleted: true });
+  },
+);

@@ -1,0 +1,78 @@
+import type { Role } from "@bms/schemas";
+
+/**
+ * Which supervisor API paths the Designer's `/api/runtime/*` proxy forwards, and who may use each.
+ * Anything not listed is refused before it leaves the Designer: the proxy holds a supervisor token, so
+ * it must never become a way to reach a supervisor route the signed-in user could not use directly.
+ * Roles follow the supervisor's own table (issue 10); identity routes are admin only, and the
+ * supervisor's sign-in routes are not proxied at all (the Designer authenticates with its token).
+ */
+export interface ProxyRule {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Path below `/api/`, segments separated by `/`; `:name` matches one segment. */
+  path: string;
+  role: Role;
+  /** Audit action; absent for reads (including POST reads such as `points/read`). */
+  audit?: string;
+}
+
+export const PROXY_RULES: readonly ProxyRule[] = [
+  { method: "GET", path: "health", role: "viewer" },
+  { method: "GET", path: "config/current", role: "viewer" },
+  { method: "GET", path: "config/history", role: "viewer" },
+  { method: "POST", path: "config/validate", role: "operator" },
+  { method: "POST", path: "config/deploy", role: "operator", audit: "runtime.deploy" },
+  { method: "POST", path: "config/rollback", role: "operator", audit: "runtime.rollback" },
+  { method: "POST", path: "config/reload", role: "operator", audit: "runtime.reload" },
+  { method: "GET", path: "execution/status", role: "viewer" },
+  { method: "GET", path: "execution/state", role: "viewer" },
+  { method: "GET", path: "execution/traces", role: "viewer" },
+  { method: "GET", path: "execution/logs", role: "viewer" },
+  { method: "GET", path: "execution/parameters", role: "viewer" },
+  { method: "PUT", path: "execution/parameters/:name", role: "operator", audit: "runtime.parameter.update" },
+  { method: "POST", path: "execution/start", role: "operator", audit: "runtime.start" },
+  { method: "POST", path: "execution/stop", role: "operator", audit: "runtime.stop" },
+  { method: "POST", path: "execution/restart", role: "operator", audit: "runtime.restart" },
+  { method: "GET", path: "devices", role: "viewer" },
+  { method: "GET", path: "devices/discovery", role: "viewer" },
+  { method: "POST", path: "devices/discover", role: "operator", audit: "runtime.discover" },
+  { method: "GET", path: "devices/:id", role: "viewer" },
+  { method: "GET", path: "devices/:id/objects", role: "viewer" },
+  { method: "POST", path: "points/read", role: "viewer" },
+  { method: "GET", path: "points/live", role: "viewer" },
+  { method: "GET", path: "points/priority", role: "viewer" },
+  { method: "POST", path: "points/write", role: "operator", audit: "runtime.point.write" },
+  { method: "GET", path: "data/timeseries", role: "viewer" },
+  { method: "GET", path: "data/latest", role: "viewer" },
+  { method: "GET", path: "data/watch", role: "viewer" },
+  { method: "PUT", path: "data/watch", role: "operator", audit: "runtime.watch.update" },
+  { method: "GET", path: "alerts", role: "viewer" },
+  { method: "POST", path: "alerts/:key/ack", role: "operator", audit: "runtime.alarm.ack" },
+  { method: "GET", path: "monitoring/metrics", role: "viewer" },
+  // Identity on the supervisor: admin only, every change audited here as well as there.
+  { method: "GET", path: "auth/whoami", role: "admin" },
+  { method: "GET", path: "auth/tokens", role: "admin" },
+  { method: "POST", path: "auth/tokens", role: "admin", audit: "runtime.token.create" },
+  { method: "DELETE", path: "auth/tokens/:id", role: "admin", audit: "runtime.token.revoke" },
+  { method: "GET", path: "audit", role: "admin" },
+  { method: "GET", path: "audit/export.csv", role: "admin" },
+];
+
+/**
+ * Supervisor API routes the proxy deliberately does not forward (the Designer signs in with its token,
+ * never with a person's). Every supervisor route is either in PROXY_RULES or here: a test reads the
+ * supervisor's route files and fails for a route with no decision.
+ */
+export const NOT_PROXIED: readonly string[] = ["POST auth/login", "POST auth/logout"];
+
+/** The rule for a request, or null when the path or method is not proxied. */
+export function proxyRule(method: string, segments: readonly string[]): ProxyRule | null {
+  const upper = method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase();
+  for (const rule of PROXY_RULES) {
+    if (rule.method !== upper) continue;
+    const pattern = rule.path.split("/");
+    if (pattern.length !== segments.length) continue;
+    if (pattern.every((part, i) => part.startsWith(":") || part === segments[i])) return rule;
+  }
+  return null;
+}
