@@ -427,6 +427,8 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
       .toBe("completed");
     await screenshot(page, "alarm");
 
+    // Every operator action confirms first.
+    page.once("dialog", (dialog) => void dialog.accept());
     await alert.getByTestId("alert-ack").click();
     await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
     expect(await alert.getByTestId("alert-ack").count()).toBe(0);

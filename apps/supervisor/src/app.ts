@@ -1,8 +1,10 @@
+import { parsePointRef } from "@bms/schemas";
 import { REDACT_PATHS, redactText } from "@bms/security";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
+import { OverrideManager } from "./engine/override-manager";
 import { installErrorHandler } from "./http/error-handler";
 import { trackRegisteredRoutes } from "./http/route";
 import { openApiRoutes } from "./openapi/routes";
@@ -22,6 +24,12 @@ import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
 import { pointRoutes } from "./routes/points";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    overrides: OverrideManager;
+  }
+}
 
 export type AppOptions = SupervisorOptions & {
   token: string;
@@ -110,6 +118,37 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     "deployer",
     new Deployer(app.repos.configs, app.repos.devices, app.repos.events, app.engine, options.execute),
   );
+
+  const overrides = new OverrideManager(
+    app.repos.overrides,
+    app.repos.events,
+    async (ref, value, priority) => (await app.bacnet.writePoints([{ ref, value, priority }]))[0]!,
+    (point) => {
+      const parsed = parsePointRef(point);
+      if (!parsed.ok || parsed.ref.protocol !== "bacnet") throw new Error(`not a BACnet point: ${point}`);
+      return parsed.ref;
+    },
+    (point, priority) => app.repos.commands.forPoint(point).some((c) => c.priority === priority),
+    (o, ok, reason) =>
+      app.auth.audits.add({
+        actor: { kind: "system", name: "override timer", role: null },
+        source: "supervisor",
+        action: "point.override.expire",
+        target: o.point,
+        result: ok ? "ok" : "failed",
+        reason,
+        details: {
+          id: o.id,
+          priority: o.priority,
+          value: o.value,
+          expires_at: new Date(o.expiresAt).toISOString(),
+        },
+      }),
+  );
+  app.decorate("overrides", overrides);
+  // Expired overrides are relinquished as soon as the BACnet side is up, then every second.
+  app.addHook("onReady", async () => overrides.start());
+  app.addHook("onClose", async () => overrides.stop());
 
   await app.register(configRoutes, { prefix: "/api/config" });
   await app.register(executionRoutes, { prefix: "/api/execution" });

@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { accessProblem, connectionProblem } from "./api/client";
 import { logout, refreshSession, sessionStore } from "./api/session";
+import { AlarmBanner } from "./components/alarm-banner";
 import { go, useView, VIEWS, type ViewId } from "./router";
 import { StatusBar } from "./status-bar";
 import { useStore } from "./store";
@@ -10,12 +11,14 @@ import { Devices } from "./views/devices";
 import { Execution } from "./views/execution";
 import { History } from "./views/history";
 import { LoginForm } from "./views/login-form";
+import { Operate } from "./views/operate";
 import { Overview } from "./views/overview";
 import { Points } from "./views/points";
 
 const PAGES: Record<ViewId, () => preact.JSX.Element> = {
   overview: Overview,
   points: Points,
+  operate: Operate,
   history: History,
   execution: Execution,
   devices: Devices,
@@ -106,6 +109,7 @@ export function App() {
           </p>
         ) : null}
         {problem && view !== "access" ? <AccessPrompt reason={problem} /> : null}
+        {problem ? null : <AlarmBanner />}
         <Page />
       </main>
     </div>

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 export const VIEWS = [
   { id: "overview", label: "Overview" },
   { id: "points", label: "Points" },
+  { id: "operate", label: "Operate" },
   { id: "history", label: "History" },
   { id: "execution", label: "Execution" },
   { id: "devices", label: "Devices" },

@@ -6,6 +6,7 @@ import { type Db, openDatabase } from "../storage/database";
 import { DevicesRepo } from "../storage/devices-repo";
 import { EventsRepo } from "../storage/events-repo";
 import { NodeStateRepo } from "../storage/node-state-repo";
+import { OverridesRepo } from "../storage/overrides-repo";
 import { TimeseriesRepo } from "../storage/timeseries-repo";
 import { WatchListRepo } from "../storage/watch-list-repo";
 
@@ -16,6 +17,7 @@ export interface Repos {
   devices: DevicesRepo;
   events: EventsRepo;
   nodeState: NodeStateRepo;
+  overrides: OverridesRepo;
   timeseries: TimeseriesRepo;
   watchList: WatchListRepo;
 }
@@ -39,6 +41,7 @@ export const storagePlugin = fp<{ dataDir: string }>(
       devices: new DevicesRepo(db),
       events: new EventsRepo(db),
       nodeState: new NodeStateRepo(db),
+      overrides: new OverridesRepo(db),
       timeseries: new TimeseriesRepo(db),
       watchList: new WatchListRepo(db),
     });

@@ -196,4 +196,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_flow ON events(flow_id, id);
   ALTER TABLE alerts ADD COLUMN flow_id TEXT;
   `,
+  `
+  -- Issue 11: timed manual overrides an operator makes from the dashboard. A row stays open (ended_at
+  -- NULL) until its priority has been relinquished on the device, so a restart finishes the job.
+  CREATE TABLE manual_overrides (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    point         TEXT NOT NULL,
+    priority      INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 16),
+    value_json    TEXT NOT NULL,
+    before_json   TEXT,
+    started_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    ended_at      INTEGER,
+    ended_by      TEXT,
+    end_reason    TEXT
+  );
+  CREATE INDEX manual_overrides_open ON manual_overrides(ended_at);
+  `,
 ];

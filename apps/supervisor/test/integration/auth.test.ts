@@ -68,6 +68,11 @@ const EXPECTED: Record<string, Role | "public"> = {
   "GET /api/points/live": "viewer",
   "GET /api/points/priority": "viewer",
   "POST /api/points/write": "operator",
+  "GET /api/points/overrides": "viewer",
+  "POST /api/points/overrides": "operator",
+  "DELETE /api/points/overrides/:id": "operator",
+  "GET /api/execution/latches": "viewer",
+  "POST /api/execution/latches/:node/reset": "operator",
 };
 
 /** Pages outside the route table: they hold no data (the dashboard bundle, the API reference). */
@@ -79,6 +84,8 @@ function concrete(url: string): string {
     .replace("flows/:id", "flows/no-such-flow")
     .replace(":id/objects", "4194302/objects")
     .replace("tokens/:id", "tokens/99999")
+    .replace("overrides/:id", "overrides/99999")
+    .replace(":node", "no_such_latch")
     .replace("devices/:id", "devices/4194302")
     .replace(":key", "no-such-alarm")
     .replace(":name", "no_such_parameter");
@@ -341,6 +348,13 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
         body: { writes: [{ point: "bacnet:4194302/analogValue:1.presentValue", value: 21, priority: 8 }] },
         expectName: "matrix operator",
       },
+      "POST /api/points/overrides": {
+        token: operator,
+        body: { point: "bacnet:4194302/analogValue:1.presentValue", value: 21, minutes: 1 },
+        expectName: "matrix operator",
+      },
+      "DELETE /api/points/overrides/:id": { token: operator, expectName: "matrix operator" },
+      "POST /api/execution/latches/:node/reset": { token: operator, expectName: "matrix operator" },
       "POST /api/auth/tokens": {
         token: sup.token,
         body: { name: "audit probe", role: "viewer" },

@@ -50,4 +50,16 @@ describe("latch", () => {
     r.state = roundTrip(r.state);
     expect(r.run({ set: false, reset: false }).q?.value).toBe(true);
   });
+
+  it("is reset once by a new token on its latch_reset parameter (the dashboard's reset)", () => {
+    const r = nodeRunner(latch);
+    expect(r.run({ set: true, reset: false }).q?.value).toBe(true);
+    r.parameters.set("latch_reset:node", 1);
+    expect(r.run({ set: false, reset: false }).q?.value).toBe(false);
+    // The same token again is not a second reset: a new set latches as usual.
+    expect(r.run({ set: true, reset: false }).q?.value).toBe(true);
+    expect(r.run({ set: false, reset: false }).q?.value).toBe(true);
+    r.parameters.set("latch_reset:node", 2);
+    expect(r.run({ set: false, reset: false }).q?.value).toBe(false);
+  });
 });

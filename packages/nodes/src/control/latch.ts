@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineNode } from "../core/types";
+import { defineNode, type Scalar } from "../core/types";
 import { asBoolean } from "../core/values";
 
 export const latch = defineNode({
@@ -13,7 +13,9 @@ export const latch = defineNode({
     "true, the dominant input wins: reset by default (the fail-safe choice for an alarm or trip latch). " +
     "Inputs are levels, not edges. A bad, null or NaN input counts as not asserted, except that a bad " +
     "reset on a reset-dominant latch also blocks set (a trip must not be re-armed on an unknown reset); the " +
-    "output keeps its state and is marked uncertain while an input is bad. State survives a restart.",
+    "output keeps its state and is marked uncertain while an input is bad. State survives a restart. An " +
+    "operator resets it from the dashboard: the supervisor sets the runtime parameter `latch_reset:<node id>` " +
+    "to a new value, which clears the latch once (a set still asserted sets it again on the next scan).",
   inputs: [
     { name: "set", type: "boolean", label: "Set" },
     { name: "reset", type: "boolean", label: "Reset" },
@@ -26,7 +28,10 @@ export const latch = defineNode({
     dominant: z.enum(["reset", "set"]).default("reset").describe("Which wins when both are true"),
     initial: z.boolean().default(false).describe("State before the first set"),
   }),
-  initialState: (config) => ({ q: config.initial }),
+  initialState: (config): { q: boolean; resetToken?: Scalar | null } => ({
+    q: config.initial,
+    resetToken: null,
+  }),
   execute(inputs, config, state, ctx) {
     const read = (v: typeof inputs.set) =>
       v === undefined || v.quality === "bad" ? undefined : asBoolean(v);
@@ -34,6 +39,11 @@ export const latch = defineNode({
     const reset = read(inputs.reset);
     const badInput = [inputs.set, inputs.reset].find((v) => v !== undefined && read(v) === undefined);
     const resetUnknown = inputs.reset !== undefined && reset === undefined;
+    // The operator's reset: a new token on the node's reset parameter, acted on once.
+    const token = ctx.parameter(`latch_reset:${ctx.nodeId}`) ?? null;
+    const operatorReset = token !== null && token !== (state.resetToken ?? null);
+    state.resetToken = token;
+    if (operatorReset) state.q = false;
     if (set === true && reset === true) state.q = config.dominant === "set";
     else if (reset === true) state.q = false;
     else if (set === true && !(resetUnknown && config.dominant === "reset")) state.q = true;

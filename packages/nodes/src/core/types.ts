@@ -128,6 +128,15 @@ export interface NodeExample {
   explanation: string;
 }
 
+/** A runtime parameter a node publishes: its default, and the limits the API enforces on a new value. */
+export interface NodeParameter {
+  name: string;
+  value: Scalar;
+  min?: number | null;
+  max?: number | null;
+  unit?: string;
+}
+
 export interface NodeDefinition<C = unknown, S = unknown> {
   type: string;
   version: number;
@@ -146,7 +155,7 @@ export interface NodeDefinition<C = unknown, S = unknown> {
   /** The points this node reads or commands, so the engine can batch reads and relinquish writes. */
   points?(config: C): { reads?: readonly string[]; writes?: readonly string[] };
   /** Names the node publishes for `parameter` lookups through the API. */
-  parameters?(config: C): readonly { name: string; value: Scalar }[];
+  parameters?(config: C): readonly NodeParameter[];
   initialState?(config: C): S;
   /**
    * Async set-up a synchronous executor needs before its first scan (the `script` node loads its WASM

@@ -24,8 +24,10 @@ describe("parameter", () => {
     expect(r.run().value).toMatchObject({ value, quality });
   });
 
-  it("publishes its name and default for the API", () => {
-    expect(parameter.parameters?.(parameter.config.parse(CONFIG))).toEqual([{ name: "setpoint", value: 22 }]);
+  it("publishes its name, default and limits for the API (which refuses a value outside them)", () => {
+    expect(parameter.parameters?.(parameter.config.parse(CONFIG))).toEqual([
+      { name: "setpoint", value: 22, min: 16, max: 28, unit: "°C" },
+    ]);
   });
 
   it("accepts the seed's form and refuses min > max", () => {

@@ -26,7 +26,9 @@ export const parameter = defineNode({
     .refine((c) => c.min === null || c.max === null || c.min <= c.max, {
       message: "min must not exceed max",
     }),
-  parameters: (config) => [{ name: config.name, value: config.default }],
+  parameters: (config) => [
+    { name: config.name, value: config.default, min: config.min, max: config.max, unit: config.unit },
+  ],
   execute(_inputs, config, _state, ctx) {
     const override: Scalar | undefined = ctx.parameter(config.name);
     if (override === undefined)

@@ -58,8 +58,11 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   if (response.status === 401) sessionEnded();
   if (!response.ok) {
-    const message =
-      (parsed as { error?: string } | null)?.error ?? `${response.status} ${response.statusText}`.trim();
+    const answer = parsed as { error?: string; errors?: { path: string; message: string }[] } | null;
+    // A refused input names each problem: the operator reads "value: must be at most 28 °C", not "invalid body".
+    const message = answer?.errors?.length
+      ? answer.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; ")
+      : (answer?.error ?? `${response.status} ${response.statusText}`.trim());
     throw new ApiError(response.status, message);
   }
   return parsed as T;

@@ -142,3 +142,37 @@ export interface DeviceObject {
   active_text?: string;
   inactive_text?: string;
 }
+
+/** GET /api/points/overrides: a timed manual override. */
+export interface OverrideRecord {
+  id: number;
+  point: string;
+  priority: number;
+  value: number | boolean;
+  before: { value: unknown; source: string } | null;
+  started_at: string;
+  expires_at: string;
+  created_by: string;
+  ended_at: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+}
+
+/** GET /api/execution/parameters: a parameter node's value and declared limits. */
+export interface ParameterRecord {
+  name: string;
+  node_id: string;
+  label: string;
+  default: number | boolean | string;
+  min: number | null;
+  max: number | null;
+  unit: string;
+  value: number | boolean | string;
+}
+
+/** GET /api/execution/latches. */
+export interface LatchRecord {
+  node_id: string;
+  label: string;
+  q: boolean | null;
+}

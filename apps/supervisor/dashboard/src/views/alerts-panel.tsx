@@ -15,9 +15,55 @@ const STATE_WORDS: Record<AlertRecord["state"], [string, Tone]> = {
 
 const PRIORITY_TONE: Record<string, Tone> = { critical: "bad", high: "bad", medium: "warn", low: "info" };
 
+/** Alarms with their priority, state, time and, for those waiting for an operator, Acknowledge. */
+export function AlertList(props: { alerts: AlertRecord[]; onChange: () => void; showTime?: boolean }) {
+  const now = useNow();
+  return (
+    <ul class="list">
+      {props.alerts.map((a) => {
+        const [word, tone] = STATE_WORDS[a.state];
+        // Latched alarms stay active until someone acknowledges, even after the condition clears.
+        const needsAck = a.state === "active";
+        return (
+          <li key={a.key} data-testid="alert" data-key={a.key} data-state={a.state}>
+            <div class="row">
+              <Pill tone={PRIORITY_TONE[a.priority] ?? "info"}>{a.priority}</Pill>
+              <strong>{a.message}</strong>
+            </div>
+            <div class="row small muted">
+              <Pill tone={tone}>{word}</Pill>
+              <span>
+                raised {props.showTime ? `${new Date(a.raised_at).toLocaleString()}, ` : ""}
+                {ago(a.raised_at, now)} by node {a.node_id}
+                {a.count > 1 ? ` · ${a.count} times` : ""}
+                {a.latched ? " · latched" : ""}
+                {a.acked_by ? ` · acknowledged by ${a.acked_by} ${ago(a.acked_at, now)}` : ""}
+              </span>
+            </div>
+            {needsAck ? (
+              <ActionButton
+                kind="primary"
+                testId="alert-ack"
+                confirm={`Acknowledge the ${a.priority} alarm "${a.message}"?`}
+                run={() =>
+                  apiSend("POST", `/api/alerts/${encodeURIComponent(a.key)}/ack`, {
+                    ...(operatorStore.get() ? { by: operatorStore.get() } : {}),
+                  })
+                }
+                onDone={props.onChange}
+              >
+                Acknowledge
+              </ActionButton>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 /** Alarms, most urgent first; the ones waiting for an operator carry an Acknowledge button. */
 export function AlertsPanel() {
-  const now = useNow();
   const [all, setAll] = useState(false);
   const alerts = usePoll(
     () => apiGet<{ alerts: AlertRecord[] }>(`/api/alerts?state=${all ? "all" : "open"}&limit=100`),
@@ -34,44 +80,7 @@ export function AlertsPanel() {
       </div>
       <Stale error={alerts.error} />
       {list.length === 0 ? <p class="muted">{all ? "No alarms recorded." : "No open alarms."}</p> : null}
-      <ul class="list">
-        {list.map((a) => {
-          const [word, tone] = STATE_WORDS[a.state];
-          // Latched alarms stay active until someone acknowledges, even after the condition clears.
-          const needsAck = a.state === "active";
-          return (
-            <li key={a.key} data-testid="alert" data-key={a.key} data-state={a.state}>
-              <div class="row">
-                <Pill tone={PRIORITY_TONE[a.priority] ?? "info"}>{a.priority}</Pill>
-                <strong>{a.message}</strong>
-              </div>
-              <div class="row small muted">
-                <Pill tone={tone}>{word}</Pill>
-                <span>
-                  raised {ago(a.raised_at, now)} by node {a.node_id}
-                  {a.count > 1 ? ` · ${a.count} times` : ""}
-                  {a.latched ? " · latched" : ""}
-                  {a.acked_by ? ` · acknowledged by ${a.acked_by} ${ago(a.acked_at, now)}` : ""}
-                </span>
-              </div>
-              {needsAck ? (
-                <ActionButton
-                  kind="primary"
-                  testId="alert-ack"
-                  run={() =>
-                    apiSend("POST", `/api/alerts/${encodeURIComponent(a.key)}/ack`, {
-                      ...(operatorStore.get() ? { by: operatorStore.get() } : {}),
-                    })
-                  }
-                  onDone={alerts.refresh}
-                >
-                  Acknowledge
-                </ActionButton>
-              ) : null}
-            </li>
-          );
-        })}
-      </ul>
+      <AlertList alerts={list} onChange={alerts.refresh} />
     </Card>
   );
 }

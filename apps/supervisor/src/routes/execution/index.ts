@@ -1,3 +1,4 @@
+import type { NodeParameter } from "@bms/nodes";
 import type { ExecutionStateResponse, FlowStatusResponse, NodeExecutionStatus } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -79,6 +80,20 @@ export function executionState(
 }
 
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
+  /** The parameters the site's flows publish (or one flow's), with their defaults and limits, by name. */
+  const declaredParameters = (flows: readonly FlowEngine[] = app.engine.flows()) => {
+    const out = new Map<string, NodeParameter & { nodeId: string; flowId: string; label: string }>();
+    for (const flow of flows) {
+      const plan = flow.flow?.plan;
+      for (const node of plan?.nodes ?? []) {
+        const label = plan?.flow.nodes.find((n) => n.id === node.id)?.label ?? node.id;
+        for (const p of node.definition.parameters?.(node.config) ?? [])
+          out.set(p.name, { ...p, nodeId: node.id, flowId: flow.flowId, label });
+      }
+    }
+    return out;
+  };
+
   /** What start/stop/restart act on, for the audit record: the active site and its version. */
   const siteTarget = () => {
     const stored = app.engine.site?.stored;
@@ -238,19 +253,18 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     auth: "viewer",
     query: FlowFilterSchema,
     handler({ query }) {
-      const declared = new Map<string, { node_id: string; flow_id: string; default: unknown }>();
-      for (const flow of select(query.flow_id))
-        for (const node of flow.flow?.plan.nodes ?? []) {
-          for (const p of node.definition.parameters?.(node.config) ?? [])
-            declared.set(p.name, { node_id: node.id, flow_id: flow.flowId, default: p.value });
-        }
+      const declared = declaredParameters(select(query.flow_id));
       return {
         parameters: [...declared].map(([name, d]) => ({
           name,
-          node_id: d.node_id,
-          flow_id: d.flow_id,
-          default: d.default,
-          value: app.engine.parameters.get(name) ?? d.default,
+          node_id: d.nodeId,
+          flow_id: d.flowId,
+          label: d.label,
+          default: d.value,
+          min: d.min ?? null,
+          max: d.max ?? null,
+          unit: d.unit ?? "",
+          value: app.engine.parameters.get(name) ?? d.value,
         })),
       };
     },
@@ -271,17 +285,77 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
           value: body.value,
           before: app.engine.parameters.get(params.name) ?? null,
         };
-      const declared = app.engine
-        .plans()
-        .some((plan) =>
-          plan.nodes.some((node) =>
-            (node.definition.parameters?.(node.config) ?? []).some((p) => p.name === params.name),
-          ),
-        );
+      const declared = declaredParameters().get(params.name);
       if (!declared) throw new HttpError(404, `no flow of the running site has a parameter "${params.name}"`);
+      // The node's declared type and limits, checked here so a refused value is an answer the operator
+      // sees, not a clamp the node marks uncertain a scan later.
+      const problem =
+        typeof body.value !== typeof declared.value
+          ? `must be a ${typeof declared.value}`
+          : typeof body.value === "number" && declared.min != null && body.value < declared.min
+            ? `must be at least ${declared.min}${declared.unit ? ` ${declared.unit}` : ""}`
+            : typeof body.value === "number" && declared.max != null && body.value > declared.max
+              ? `must be at most ${declared.max}${declared.unit ? ` ${declared.unit}` : ""}`
+              : null;
+      if (problem) throw new HttpError(422, "invalid body", [{ path: "value", message: problem }]);
       app.engine.parameters.set(params.name, body.value);
       app.repos.events.add("info", "parameters", `${params.name} = ${String(body.value)}`);
       return { name: params.name, value: body.value };
+    },
+  });
+
+  /** Every latch of the site's flows, with the flow it runs in and its label as drawn. */
+  const latches = () =>
+    app.engine.flows().flatMap((flow) => {
+      const plan = flow.flow?.plan;
+      return (plan?.nodes ?? [])
+        .filter((n) => n.type === "latch")
+        .map((node) => ({
+          flow,
+          node,
+          label: plan?.flow.nodes.find((n) => n.id === node.id)?.label ?? node.id,
+        }));
+    });
+
+  route(app, {
+    method: "GET",
+    url: "/latches",
+    summary: "The site's latches (SR flip-flops) and their last output",
+    tags: ["execution"],
+    auth: "viewer",
+    handler() {
+      return {
+        latches: latches().map(({ flow, node, label }) => {
+          const run = flow.tracker.nodeStatuses().find((s) => s.node_id === node.id);
+          const q = (run?.output_values as Record<string, { value?: unknown }> | undefined)?.q;
+          return {
+            node_id: node.id,
+            flow_id: flow.flowId,
+            label,
+            q: typeof q?.value === "boolean" ? q.value : null,
+          };
+        }),
+      };
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/latches/:node/reset",
+    summary: "Reset a latch: it clears on the next scan (a set still asserted sets it again)",
+    tags: ["execution"],
+    auth: "operator",
+    audit: { action: "latch.reset", target: ({ params }) => params.node },
+    params: z.object({ node: z.string().min(1).max(100) }),
+    handler({ params }, request) {
+      const found = latches().find(({ node }) => node.id === params.node);
+      if (!found) throw new HttpError(404, `no flow of the running site has a latch "${params.node}"`);
+      // The latch owns its state: a new token on its reset parameter clears it once (as an alarm ack does).
+      // Parameters are site-wide, so a latch with the same node id in another flow resets too.
+      app.engine.parameters.set(`latch_reset:${found.node.id}`, Date.now());
+      app.repos.events.add("info", "parameters", `latch ${found.label} reset`);
+      if (request.auditNote) request.auditNote.details = { label: found.label, flow_id: found.flow.flowId };
+      return { node_id: found.node.id, reset: true };
     },
   });
 }

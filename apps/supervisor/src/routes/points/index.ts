@@ -16,11 +16,14 @@ import { z } from "zod";
 import { readCommandPicture } from "../../bacnet/command-picture";
 import { priorityView } from "../../engine/priority-view";
 import { HttpError, route } from "../../http/route";
+import { overrideRoutes } from "./overrides";
 
 /** Properties whose values read like presentValue: they share its units and state texts. */
 const VALUE_PROPERTIES = new Set(["presentValue", "relinquishDefault", "priorityArray"]);
 
 export async function pointRoutes(app: FastifyInstance): Promise<void> {
+  await overrideRoutes(app);
+
   /**
    * Adds how the value reads for people: the object's units, and the state text of a binary or
    * multi-state value, from the object cache that browsing filled (no extra BACnet traffic).
