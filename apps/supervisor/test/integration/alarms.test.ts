@@ -93,7 +93,17 @@ describe("alarms and runtime parameters", () => {
       "/api/execution/parameters",
     );
     expect(body.parameters).toEqual([
-      { name: "high_limit", node_id: "limit", flow_id: expect.any(String), default: 30, value: 30 },
+      {
+        name: "high_limit",
+        node_id: "limit",
+        flow_id: expect.any(String),
+        label: "limit",
+        default: 30,
+        min: null,
+        max: null,
+        unit: "",
+        value: 30,
+      },
     ]);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await alerts()).toEqual([]);
