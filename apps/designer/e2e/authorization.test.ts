@@ -371,7 +371,7 @@ describe("Designer authorization over HTTP", () => {
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const text = await csv.text();
     expect(text.split("\r\n")[0]).toBe(
-      "id,at,actor_kind,actor_name,actor_role,source,action,target,result,reason,details",
+      "id,at,actor_kind,actor_name,actor_role,on_behalf_of,source,action,target,result,reason,details",
     );
     expect(text).toContain("runtime.point.write");
   });

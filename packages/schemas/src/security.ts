@@ -59,3 +59,50 @@ export const AuditQuerySchema = z.object({
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 export const AuditListResponseSchema = z.object({ records: z.array(AuditRecordSchema) });
+
+const AUDIT_CSV_COLUMNS = [
+  "id",
+  "at",
+  "actor_kind",
+  "actor_name",
+  "actor_role",
+  "on_behalf_of",
+  "source",
+  "action",
+  "target",
+  "result",
+  "reason",
+  "details",
+] as const;
+
+/**
+ * The audit trail as RFC 4180 CSV, the same columns in both apps. A cell that a spreadsheet would run as a
+ * formula (=, +, -, @, tab, CR) is prefixed with a quote: an actor name or a point value must not become
+ * code in the auditor's Excel.
+ */
+export function auditCsv(records: readonly AuditRecord[]): string {
+  const cell = (value: unknown) => {
+    let text = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const lines = records.map((r) =>
+    [
+      r.id,
+      r.at,
+      r.actor.kind,
+      r.actor.name,
+      r.actor.role,
+      r.actor.on_behalf_of,
+      r.source,
+      r.action,
+      r.target,
+      r.result,
+      r.reason,
+      r.details ? JSON.stringify(r.details) : "",
+    ]
+      .map(cell)
+      .join(","),
+  );
+  return `${[AUDIT_CSV_COLUMNS.join(","), ...lines].join("\r\n")}\r\n`;
+}

@@ -214,7 +214,9 @@ describe("audit trail", () => {
     });
     const csv = auditCsv(queryAudit(db, { limit: 10 }));
     const [header, row] = csv.trim().split("\r\n");
-    expect(header).toBe("id,at,actor_kind,actor_name,actor_role,source,action,target,result,reason,details");
+    expect(header).toBe(
+      "id,at,actor_kind,actor_name,actor_role,on_behalf_of,source,action,target,result,reason,details",
+    );
     expect(row).toContain(`"'=HYPERLINK(""x"")"`);
     expect(row).toContain(`"a, ""quoted"""`);
   });

@@ -111,48 +111,4 @@ export function pruneAudit(db: Database.Database, days = auditRetentionDays(), n
   return db.prepare("DELETE FROM audit_log WHERE at < ?").run(cutoff).changes;
 }
 
-const CSV_COLUMNS = [
-  "id",
-  "at",
-  "actor_kind",
-  "actor_name",
-  "actor_role",
-  "source",
-  "action",
-  "target",
-  "result",
-  "reason",
-  "details",
-] as const;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = typeof value === "string" ? value : JSON.stringify(value);
-  // A cell a spreadsheet would run as a formula is prefixed, so an exported log cannot attack its reader.
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function auditCsv(records: readonly AuditRecord[]): string {
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const r of records) {
-    lines.push(
-      [
-        r.id,
-        r.at,
-        r.actor.kind,
-        r.actor.name,
-        r.actor.role,
-        r.source,
-        r.action,
-        r.target,
-        r.result,
-        r.reason,
-        r.details,
-      ]
-        .map(csvCell)
-        .join(","),
-    );
-  }
-  return `${lines.join("\r\n")}\r\n`;
-}
+export { auditCsv } from "@bms/schemas";
