@@ -27,6 +27,16 @@ export type BacnetObject = z.infer<typeof BacnetObjectSchema>;
 
 export const DEPLOYMENT_FORMAT_VERSION = 1 as const;
 
+/** The fields every deployment package carries around its flows: objects, provenance and the checksum. */
+export const PACKAGE_ENVELOPE = {
+  bacnet_objects: z.array(BacnetObjectSchema).max(100_000).default([]),
+  created_at: DateTimeSchema,
+  deployed_by: z.string().max(100).optional(),
+  checksum: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "must be a lowercase hex sha256")
+    .describe("sha256 of the canonical JSON of every other field (keys sorted, no whitespace)"),
+};
 export const DeploymentPackageSchema = z.object({
   format_version: z.literal(DEPLOYMENT_FORMAT_VERSION).default(DEPLOYMENT_FORMAT_VERSION),
   project_id: z.string().min(1).max(64),
@@ -40,13 +50,7 @@ export const DeploymentPackageSchema = z.object({
       "The Designer's saved project version this package was built from (absent from older Designers)",
     ),
   configuration: FlowConfigurationStructureSchema,
-  bacnet_objects: z.array(BacnetObjectSchema).max(100_000).default([]),
-  created_at: DateTimeSchema,
-  deployed_by: z.string().max(100).optional(),
-  checksum: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, "must be a lowercase hex sha256")
-    .describe("sha256 of the canonical JSON of every other field (keys sorted, no whitespace)"),
+  ...PACKAGE_ENVELOPE,
 });
 export type DeploymentPackage = z.infer<typeof DeploymentPackageSchema>;
 export type DeploymentPackageInput = z.input<typeof DeploymentPackageSchema>;

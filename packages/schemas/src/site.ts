@@ -1,18 +1,11 @@
 import { z } from "zod";
+import { formatPath, SemverSchema, type Validated, type ValidationProblem, zodProblems } from "./common";
 import {
-  DateTimeSchema,
-  formatPath,
-  SemverSchema,
-  type Validated,
-  type ValidationProblem,
-  zodProblems,
-} from "./common";
-import {
-  BacnetObjectSchema,
   canonicalJson,
   type DeploymentPackage,
   DeploymentPackageSchema,
   deploymentChecksum,
+  PACKAGE_ENVELOPE,
   sha256Hex,
 } from "./deployment";
 import {
@@ -39,13 +32,7 @@ export const SitePackageSchema = z.object({
   format_version: z.literal(SITE_FORMAT_VERSION),
   project: ProjectIdentitySchema,
   flows: z.array(FlowConfigurationStructureSchema).min(1).max(200),
-  bacnet_objects: z.array(BacnetObjectSchema).max(100_000).default([]),
-  created_at: DateTimeSchema,
-  deployed_by: z.string().max(100).optional(),
-  checksum: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, "must be a lowercase hex sha256")
-    .describe("sha256 of the canonical JSON of every other field (keys sorted, no whitespace)"),
+  ...PACKAGE_ENVELOPE,
 });
 export type SitePackage = z.infer<typeof SitePackageSchema>;
 export type SitePackageInput = z.input<typeof SitePackageSchema>;
