@@ -189,7 +189,8 @@ describe("Designer forms: schedule grid, sub-flows, templates, + input", () => {
     // Undo brings the port and its wire back in one step.
     await page().keyboard.press("Control+z");
     await expect.poll(ports).toEqual(["in1", "in2", "in3"]);
-    expect(await edgeCount(page())).toBe(1);
+    // The restored wire is drawn a frame after its port reappears.
+    await expect.poll(() => edgeCount(page())).toBe(1);
   });
 
   it("makes a sub-flow from a selection and edits its inside on its own canvas", async () => {
