@@ -6,3 +6,4 @@ export * from "./node-health";
 export * from "./point-ref";
 export * from "./security";
 export * from "./site";
+export * from "./subflow-library";

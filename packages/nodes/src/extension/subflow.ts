@@ -1,3 +1,4 @@
+import { SubflowInstanceSchema } from "@bms/schemas";
 import { z } from "zod";
 import { portGroup } from "../core/port-groups";
 import { defineNode, type NodeOutputs, type NodeValue } from "../core/types";
@@ -64,6 +65,9 @@ export const subflow = defineNode({
         .default({})
         .describe("Port labels, e.g. { in1: 'Zone temp', out1: 'Valve' }"),
       flow: EmbeddedFlowSchema.describe("The grouped nodes"),
+      library: SubflowInstanceSchema.optional().describe(
+        "Set on an instance of the project's subflow library: its definition, points and parameters (the inside is filled from the definition)",
+      ),
     })
     .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),
   points: (config) => embeddedPoints(config.flow),
