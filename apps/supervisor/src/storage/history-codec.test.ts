@@ -110,11 +110,16 @@ describe("history codec", () => {
       const values: number[] = [];
       let x = random() * 100 - 50;
       for (let i = 0; i < n; i++) {
-        if (shape === 0) x += (random() - 0.5) * 0.3; // random walk, full float64
-        else if (shape === 1) x = 42.5; // constant
-        else if (shape === 2) x = i % 50 < 25 ? 0 : 1; // binary steps
-        else if (shape === 3) x = Math.round((x + (random() - 0.5)) / 0.01) * 0.01; // simulator quantize
-        else if (shape === 4) x = Math.fround(Math.round((20 + random() * 5) * 100) / 100); // BACnet REAL
+        if (shape === 0)
+          x += (random() - 0.5) * 0.3; // random walk, full float64
+        else if (shape === 1)
+          x = 42.5; // constant
+        else if (shape === 2)
+          x = i % 50 < 25 ? 0 : 1; // binary steps
+        else if (shape === 3)
+          x = Math.round((x + (random() - 0.5)) / 0.01) * 0.01; // simulator quantize
+        else if (shape === 4)
+          x = Math.fround(Math.round((20 + random() * 5) * 100) / 100); // BACnet REAL
         else x = fromBits((random() * 2 ** 32) >>> 0, (random() * 2 ** 32) >>> 0); // any 64 bits
         values.push(x);
       }
@@ -128,7 +133,12 @@ describe("history codec", () => {
     const random = rng(7);
     const irregular = [T0];
     for (let i = 1; i < 300; i++) irregular.push(irregular[i - 1]! + Math.floor(random() * 120_000));
-    expectRoundTrip(columns(irregular, irregular.map((_, i) => i)));
+    expectRoundTrip(
+      columns(
+        irregular,
+        irregular.map((_, i) => i),
+      ),
+    );
     expectRoundTrip(columns([T0, T0, T0, T0 + 1, T0 + 1], [1, 2, 3, 4, 5]));
     expectRoundTrip(columns([T0 + 9000, T0, T0 + 5000, T0 - 86_400_000, T0 + 1], [1, 2, 3, 4, 5]));
     expectRoundTrip(columns([-(2 ** 50) + 1, 0, 2 ** 50 - 1, -5], [1, 2, 3, 4]));

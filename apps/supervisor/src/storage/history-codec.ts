@@ -147,6 +147,30 @@ function readSigned(r: BitReader): number {
   return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
+/** A list of integers as zigzag deltas (the journal's point ids). */
+export function encodeIntegers(values: ArrayLike<number>, n: number): Uint8Array {
+  const w = new BitWriter(16 + n * 2);
+  writeUnsigned(w, n);
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    writeSigned(w, values[i]! - prev);
+    prev = values[i]!;
+  }
+  return w.finish();
+}
+
+export function decodeIntegers(data: Uint8Array): number[] {
+  const r = new BitReader(data);
+  const n = readUnsigned(r);
+  const out: number[] = new Array(n);
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    prev += readSigned(r);
+    out[i] = prev;
+  }
+  return out;
+}
+
 // --- floats: Gorilla XOR on the 64 bits, as two 32-bit halves ------------------------------------------
 
 const f64 = new Float64Array(1);
@@ -345,6 +369,12 @@ export interface EncodedChunk {
 
 /** Encodes the first `n` samples of the columns, and their per-minute summaries. */
 export function encodeChunk(c: ChunkColumns): EncodedChunk {
+  const { bytes, scale } = encodeSamples(c);
+  return { samples: bytes, minutes: encodeMinutes(summarizeMinutes(c), scale) };
+}
+
+/** The samples alone (the crash journal of not-yet-sealed samples needs no summaries). */
+export function encodeSamples(c: ChunkColumns): { bytes: Uint8Array; scale: DecimalScale | null } {
   const { n, ts, values, flags, texts } = c;
   const w = new BitWriter(64 + n * 4);
   w.write(VERSION, 4);
@@ -380,7 +410,7 @@ export function encodeChunk(c: ChunkColumns): EncodedChunk {
     writeUnsigned(w, bytes.length);
     w.bytes(bytes);
   }
-  return { samples: w.finish(), minutes: encodeMinutes(summarizeMinutes(c), scale) };
+  return { bytes: w.finish(), scale };
 }
 
 export function decodeChunk(data: Uint8Array): ChunkColumns {
