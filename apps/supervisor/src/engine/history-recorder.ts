@@ -2,9 +2,9 @@ import type { Quality } from "@bms/schemas";
 import type { TimeseriesRepo } from "../storage/timeseries-repo";
 
 /**
- * Defaults: a month of trends, in at most 2 GB. At the measured 2-3 bytes a sample (bench/history.bench.ts)
- * that is 30 days of 1,000 points polled every 5 s; bigger sites reach the size budget first and keep
- * fewer days. Both are set with --history-hours / --history-max-mb (BMS_HISTORY_HOURS, BMS_HISTORY_MAX_MB).
+ * Defaults: a month of trends, in at most 2 GB. At the measured 2.3 bytes a sample on disk
+ * (bench/history.bench.ts) that is 30 days of about 1,700 points stored every 5 s; bigger or faster sites
+ * reach the size budget first and keep fewer days. Both are set with --history-hours / --history-max-mb (BMS_HISTORY_HOURS, BMS_HISTORY_MAX_MB).
  */
 export const DEFAULT_HISTORY_HOURS = 720;
 export const DEFAULT_HISTORY_MAX_MB = 2000;

@@ -99,6 +99,14 @@ export class TimeseriesRepo {
            WHERE point_id = ? AND start_ts > ? AND start_ts <= ? AND end_ts >= ? ORDER BY start_ts, id`,
         )
         .raw(),
+      // Minute summaries without the samples blob: a day of 20 points reads a quarter of the bytes.
+      minutesIn: db
+        .prepare(
+          `SELECT id, start_ts, end_ts, minutes FROM history_chunks
+           WHERE point_id = ? AND start_ts > ? AND start_ts <= ? AND end_ts >= ? ORDER BY start_ts, id`,
+        )
+        .raw(),
+      samplesOf: db.prepare("SELECT samples FROM history_chunks WHERE id = ?").pluck(),
       lastChunk: db.prepare(
         "SELECT samples FROM history_chunks WHERE point_id = ? ORDER BY start_ts DESC, id DESC LIMIT 1",
       ),
@@ -390,16 +398,23 @@ export class TimeseriesRepo {
   private addChunks(buckets: BucketBuilder, id: number, from: number, to: number, byMinute: boolean): void {
     const firstMinute = Math.ceil(from / MINUTE) * MINUTE;
     const endMinute = Math.floor((to + 1) / MINUTE) * MINUTE;
-    for (const [start, end, minutes, samples] of this.chunks(id, from, to)) {
-      if (!byMinute || firstMinute >= endMinute) {
+    if (!byMinute || firstMinute >= endMinute) {
+      for (const [, , , samples] of this.chunks(id, from, to))
         addSamples(buckets, decodeChunk(samples), from, to);
-        continue;
-      }
+      return;
+    }
+    const rows = this.stmt.minutesIn.all(id, from - WINDOW_MS, to, from) as [
+      number,
+      number,
+      number,
+      Uint8Array,
+    ][];
+    for (const [chunkId, start, end, minutes] of rows) {
       // Partial minutes at the edges need the samples; only this chunk's, and only if it reaches them.
       const headPartial = from < firstMinute && start < firstMinute;
       const tailPartial = endMinute <= to && end >= endMinute;
       if (headPartial || tailPartial) {
-        const c = decodeChunk(samples);
+        const c = decodeChunk(this.stmt.samplesOf.get(chunkId) as Uint8Array);
         if (headPartial) addSamples(buckets, c, from, firstMinute - 1);
         if (tailPartial) addSamples(buckets, c, endMinute, to);
       }
