@@ -104,10 +104,11 @@ function poll(
   end: number,
   write: (ref: string, ts: number, value: number) => void,
   afterScan: (scanTs: number) => void,
-): { samples: number; writeMs: number } {
+): { samples: number; writeMs: number; longestScanMs: number } {
   const jitter = rng(7);
   let samples = 0;
   let writeMs = 0;
+  let longestScanMs = 0;
   // Let the physics settle (start-up transients are not what a month of history looks like).
   for (let t = start - HOUR; t < start; t += STEP_MS) sites.step(t);
   for (let scan = start; scan < end; scan += STEP_MS) {
@@ -119,10 +120,12 @@ function poll(
       write(points[i]!.ref, scan + 3 + (i >> 5) + Math.floor(jitter() * 12), values[i]!);
     }
     afterScan(scan);
-    writeMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    writeMs += ms;
+    if (ms > longestScanMs) longestScanMs = ms;
     samples += points.length;
   }
-  return { samples, writeMs };
+  return { samples, writeMs, longestScanMs };
 }
 
 function fileBytes(db: Db, dir: string): number {
@@ -135,7 +138,7 @@ function fillStore(points: readonly Point[], sites: SimulatedSites, start: numbe
   const dir = tempDir("bench-history");
   const db = openDatabase(dir);
   const repo = new TimeseriesRepo(db);
-  const { samples, writeMs } = poll(
+  const { samples, writeMs, longestScanMs } = poll(
     sites,
     points,
     start,
@@ -143,7 +146,7 @@ function fillStore(points: readonly Point[], sites: SimulatedSites, start: numbe
     (ref, ts, value) => repo.record({ ref, ts, value, quality: "good" }),
     (scan) => repo.flush(scan + STEP_MS),
   );
-  return { dir, db, repo, samples, writeMs };
+  return { dir, db, repo, samples, writeMs, longestScanMs };
 }
 
 /** The store this replaced: one raw row per sample plus a per-minute rollup row (its flush, replayed). */
@@ -231,11 +234,12 @@ async function main() {
   const main = fillStore(points, sites, start, end);
   const ingest = main.samples / (main.writeMs / 1000);
   console.log(
-    `ingest: ${main.samples} samples in ${(main.writeMs / 1000).toFixed(1)} s = ${ingest.toFixed(0)}/s`,
+    `ingest: ${main.samples} samples in ${(main.writeMs / 1000).toFixed(1)} s = ${ingest.toFixed(0)}/s; ` +
+      `longest flush ${main.longestScanMs.toFixed(1)} ms (2,000 samples and a seal step)`,
   );
 
   // Bytes per sample: the whole file, the open window sealed (it is kept in the journal meanwhile).
-  main.repo.flush(end + 3600_000);
+  main.repo.sealAll(end + 3600_000);
   const mainBytes = fileBytes(main.db, main.dir);
   const bytesPerSample = mainBytes / main.samples;
   const used = main.db
@@ -269,7 +273,7 @@ async function main() {
   for (const n of [20, 200, 2000]) {
     const s = new SimulatedSites(Math.ceil(n / 222), 200_000 + n * 100);
     const f = fillStore(s.points.slice(0, n), s, end - HOUR, end);
-    f.repo.flush(end + 3600_000);
+    f.repo.sealAll(end + 3600_000);
     byCount.push({ points: n, bytesPerSample: fileBytes(f.db, f.dir) / f.samples });
     f.db.close();
   }
@@ -288,7 +292,9 @@ async function main() {
   const longPoints = longSites.points.filter((p) => p.type === "analog").slice(0, LONG_POINTS);
   // The long fill goes back in time: a fresh sealing clock lets it seal window by window, as live
   // data would have been (the 2,000 points' history is sealed already).
-  main.db.prepare("UPDATE history_meta SET value = ? WHERE key = 'sealed_to'").run(-(2 ** 50));
+  main.db
+    .prepare("UPDATE history_meta SET value = ? WHERE key IN ('sealed_to', 'sealing_to')")
+    .run(-(2 ** 50));
   const longRepo = new TimeseriesRepo(main.db);
   poll(
     longSites,
@@ -300,7 +306,7 @@ async function main() {
       if ((scan / STEP_MS) % 12 === 0) longRepo.flush(scan + STEP_MS);
     },
   );
-  longRepo.flush(end - 60_000);
+  longRepo.sealAll(end - 60_000);
   main.db.close();
 
   const twenty = points.filter((p) => p.type === "analog").slice(0, 20);
@@ -358,6 +364,7 @@ async function main() {
     hours: HOURS,
     samples: main.samples,
     ingest_samples_per_s: Math.round(ingest),
+    longest_flush_ms: Number(main.longestScanMs.toFixed(1)),
     file_bytes: mainBytes,
     bytes_per_sample: Number(bytesPerSample.toFixed(3)),
     store_estimate_bytes: estimate,
@@ -443,7 +450,7 @@ async function main() {
       `- Signals: ${results.signals}; ${main.samples.toLocaleString("en-US")} samples of ${POINTS} points over ${HOURS} h.`,
       `- On disk: ${bytesPerSample.toFixed(2)} bytes/sample (the runtime.db file), against ${legacyBytes.toFixed(1)} for the raw-table store on the same hour (${OLD_BYTES_PER_SAMPLE} before issue 15).`,
       `- 30 days of ${POINTS} points at 5 s, extrapolated: **${(thirtyDays / 1e9).toFixed(2)} GB** (at ${OLD_BYTES_PER_SAMPLE} B/sample: ${results.thirty_days_2000_points_5s_gb_at_51_bytes} GB).`,
-      `- Ingest: ${Math.round(ingest).toLocaleString("en-US")} samples/s (raw-table store: ${Math.round(legacyIngest).toLocaleString("en-US")}).`,
+      `- Ingest: ${Math.round(ingest).toLocaleString("en-US")} samples/s (raw-table store: ${Math.round(legacyIngest).toLocaleString("en-US")}); the longest flush (a scan's 2,000 samples plus a step of a seal, 250 points a flush) held the event loop ${main.longestScanMs.toFixed(1)} ms.`,
       `- Queries of 20 points over HTTP (median): 15 min ${http.q15.toFixed(1)} ms (${http.samples15} samples), 24 h ${http.q24h.toFixed(1)} ms, ${LONG_DAYS} days ${http.q30d.toFixed(1)} ms (${http.buckets30d} buckets). The grey bars are the store alone, in-process.`,
     ],
   });

@@ -152,6 +152,47 @@ describe("TimeseriesRepo", () => {
     expect(repo.query(REF, T0, T0 + 20 * 60_000, 0)).toHaveLength(240);
   });
 
+  it("spreads a seal over flushes, and a crash in the middle neither loses nor doubles a sample", () => {
+    const dir = tempDir("timeseries-progressive");
+    let db = openDatabase(dir);
+    let repo = new TimeseriesRepo(db, () => T0, 3); // 3 points per flush
+    const refs = Array.from({ length: 10 }, (_, p) => `log:p${p}`);
+    const write = (from: number, to: number) => {
+      for (let ts = from; ts < to; ts += 5000)
+        for (const [p, ref] of refs.entries())
+          repo.record({ ref, ts, value: p * 1000 + (ts - T0) / 5000, quality: "good" });
+    };
+    write(T0, T0 + 16 * 60_000);
+    repo.flush(T0 + 16 * 60_000); // starts sealing 08:00-08:15: 3 of 10 points
+    const chunks = () => db.prepare("SELECT COUNT(*) FROM history_chunks").pluck().get();
+    expect(chunks()).toBe(3);
+    // A late sample for a point already sealed in this seal becomes a chunk; one for a point not yet
+    // sealed joins its open window.
+    const [sealedRef, openRef] = [refs[0]!, refs[9]!];
+    repo.record({ ref: sealedRef, ts: T0 + 2500, value: -1, quality: "good" });
+    repo.record({ ref: openRef, ts: T0 + 2500, value: -1, quality: "good" });
+    repo.flush(T0 + 16 * 60_000);
+    expect(chunks()).toBe(7); // 3 more points, and the late chunk
+    db.close(); // killed in the middle of the seal
+
+    db = openDatabase(dir);
+    repo = new TimeseriesRepo(db, () => T0 + 16 * 60_000, 3);
+    const expectAll = () => {
+      for (const [p, ref] of refs.entries()) {
+        const values = repo.query(ref, T0, T0 + 16 * 60_000, 0).map((s) => s.avg);
+        const want = Array.from({ length: 192 }, (_, i) => p * 1000 + i);
+        if (ref === sealedRef || ref === openRef) want.splice(1, 0, -1);
+        expect(values, ref).toEqual(want);
+      }
+    };
+    expectAll();
+    repo.sealAll(T0 + 16 * 60_000);
+    expectAll();
+    // Sealed: one chunk a point for 08:00-08:15 (and the late one); 08:15-08:16 stays in the journal.
+    expect(chunks()).toBe(11);
+    expect(db.prepare("SELECT COUNT(*) FROM history_journal").pluck().get()).toBeGreaterThan(0);
+  });
+
   it("prunes whole hours, chunks and rollups together, and keeps a size budget", () => {
     const dir = tempDir("timeseries-prune");
     const db = openDatabase(dir);

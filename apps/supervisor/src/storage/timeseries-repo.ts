@@ -46,6 +46,11 @@ const HOUR = 3_600_000;
 export const WINDOW_MS = 15 * MINUTE;
 /** A window is sealed this long after it ends, so samples stamped just before the end still join it. */
 const SEAL_GRACE_MS = 5_000;
+/**
+ * Points sealed per flush: sealing 2,000 points' windows at once held the event loop ~100 ms, so a seal
+ * is spread over flushes (250 points take ~12 ms), and 50,000 points finish well within a window.
+ */
+const SEAL_BATCH = 250;
 /** Row, index and rollup bytes a chunk costs beside its two blobs (measured with dbstat by the bench). */
 export const CHUNK_OVERHEAD_BYTES = 48;
 
@@ -66,6 +71,8 @@ export class TimeseriesRepo {
   private buffer: Sample[] = [];
   private readonly open = new Map<number, OpenSeries>();
   private sealedTo: number;
+  /** A seal in progress: its boundary, the points still to seal and those sealed already. */
+  private sealing: { boundary: number; pending: Set<number>; done: Set<number> } | undefined;
   private bytes: number;
   /** Samples refused because their timestamp is not a finite ms time (counted, never stored). */
   rejected = 0;
@@ -74,6 +81,7 @@ export class TimeseriesRepo {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    private readonly sealBatch = SEAL_BATCH,
   ) {
     this.stmt = {
       insertPoint: db.prepare("INSERT OR IGNORE INTO points (ref) VALUES (?)"),
@@ -107,6 +115,9 @@ export class TimeseriesRepo {
         )
         .raw(),
       samplesOf: db.prepare("SELECT samples FROM history_chunks WHERE id = ?").pluck(),
+      sealedIn: db
+        .prepare("SELECT 1 FROM history_chunks WHERE point_id = ? AND start_ts >= ? AND start_ts < ? LIMIT 1")
+        .pluck(),
       lastChunk: db.prepare(
         "SELECT samples FROM history_chunks WHERE point_id = ? ORDER BY start_ts DESC, id DESC LIMIT 1",
       ),
@@ -181,7 +192,7 @@ export class TimeseriesRepo {
     const samples = this.buffer;
     this.buffer = [];
     const boundary = Math.floor((now - SEAL_GRACE_MS) / WINDOW_MS) * WINDOW_MS;
-    if (samples.length === 0 && boundary <= this.sealedTo) return 0;
+    if (samples.length === 0 && boundary <= this.sealedTo && !this.sealing) return 0;
     let stored = 0;
     this.db.transaction(() => {
       const journal = new JournalBatch(samples.length);
@@ -200,13 +211,16 @@ export class TimeseriesRepo {
         const value = typeof v === "number" ? v : v === true ? 1 : 0;
         const text = typeof v === "string" ? v : undefined;
         const flag = flagOf(quality, kind);
-        if (ts < this.sealedTo) {
+        const sealing = this.sealing;
+        const before = sealing !== undefined && ts < sealing.boundary;
+        if (ts < this.sealedTo || (before && sealing.done.has(id))) {
           const series = seriesOf(late, id);
           series.add(ts, value, flag, text);
         } else {
           const series = seriesOf(this.open, id);
           series.add(ts, value, flag, text);
           journal.add(id, ts, value, flag, text);
+          if (before) sealing.pending.add(id);
         }
         stored++;
       }
@@ -218,21 +232,42 @@ export class TimeseriesRepo {
         const all = series.takeBefore(Number.POSITIVE_INFINITY);
         if (all) this.writeChunks(id, all);
       }
-      if (boundary > this.sealedTo) this.seal(boundary);
+      if (!this.sealing && boundary > this.sealedTo) {
+        this.sealing = { boundary, pending: new Set(this.open.keys()), done: new Set() };
+        this.stmt.setMeta.run("sealing_to", boundary);
+      }
+      if (this.sealing) this.sealSome(this.sealing);
     })();
     return stored;
   }
 
-  /** Seals every open sample before `boundary` into chunks and trims the journal to what is left. */
-  private seal(boundary: number): void {
-    for (const [id, series] of this.open) {
-      const taken = series.takeBefore(boundary);
+  /** Flushes until no seal is in progress (bulk loads, and before measuring what is on disk). */
+  sealAll(now = this.now()): void {
+    do this.flush(now);
+    while (this.sealing);
+  }
+
+  /**
+   * Seals the next points' open samples before the boundary into chunks. When every point is sealed,
+   * the boundary becomes the sealed time and the journal is trimmed to what is left.
+   */
+  private sealSome(sealing: { boundary: number; pending: Set<number>; done: Set<number> }): void {
+    let n = 0;
+    for (const id of sealing.pending) {
+      if (n++ >= this.sealBatch) break;
+      sealing.pending.delete(id);
+      sealing.done.add(id);
+      const series = this.open.get(id);
+      if (!series) continue;
+      const taken = series.takeBefore(sealing.boundary);
       if (taken) this.writeChunks(id, taken);
       if (series.n === 0) this.open.delete(id);
     }
-    this.sealedTo = boundary;
-    this.stmt.setMeta.run("sealed_to", boundary);
-    this.stmt.trimJournal.run(boundary);
+    if (sealing.pending.size > 0) return;
+    this.sealedTo = sealing.boundary;
+    this.sealing = undefined;
+    this.stmt.setMeta.run("sealed_to", this.sealedTo);
+    this.stmt.trimJournal.run(this.sealedTo);
   }
 
   /** Writes time-ordered samples as one chunk per window, each with its hour rollup. */
@@ -269,8 +304,22 @@ export class TimeseriesRepo {
     });
   }
 
-  /** After a crash: the journal's samples of windows not sealed go back into memory. */
+  /**
+   * After a crash: the journal's samples of windows not sealed go back into memory, but for the points a
+   * seal in progress had already written (they have a chunk between the sealed time and its boundary).
+   */
   private replayJournal(): void {
+    const sealingTo = (this.stmt.getMeta.get("sealing_to") as number | undefined) ?? this.sealedTo;
+    const sealed = new Map<number, boolean>();
+    const alreadySealed = (id: number, ts: number) => {
+      if (ts >= sealingTo) return false;
+      let known = sealed.get(id);
+      if (known === undefined) {
+        known = this.stmt.sealedIn.get(id, this.sealedTo, sealingTo) !== undefined;
+        sealed.set(id, known);
+      }
+      return known;
+    };
     const rows = this.db.prepare("SELECT points, samples FROM history_journal ORDER BY id").raw().all() as [
       Uint8Array,
       Uint8Array,
@@ -279,7 +328,7 @@ export class TimeseriesRepo {
       const ids = decodeIntegers(points);
       const c = decodeChunk(samples);
       for (let i = 0; i < c.n; i++) {
-        if (c.ts[i]! < this.sealedTo) continue;
+        if (c.ts[i]! < this.sealedTo || alreadySealed(ids[i]!, c.ts[i]!)) continue;
         const series = seriesOf(this.open, ids[i]!);
         series.add(c.ts[i]!, c.values[i]!, c.flags[i]!, c.texts.get(i));
       }
