@@ -71,6 +71,7 @@ export class TimeseriesRepo {
   private buffer: Sample[] = [];
   private readonly open = new Map<number, OpenSeries>();
   private sealedTo: number;
+  private prunedTo = Number.NEGATIVE_INFINITY;
   /** A seal in progress: its boundary, the points still to seal and those sealed already. */
   private sealing: { boundary: number; pending: Set<number>; done: Set<number> } | undefined;
   private bytes: number;
@@ -371,6 +372,9 @@ export class TimeseriesRepo {
    */
   prune(before: number): number {
     const cutoff = Math.floor(before / HOUR) * HOUR;
+    // Called every minute, but the cutoff moves once an hour: the per-point deletes run only then.
+    if (cutoff <= this.prunedTo) return 0;
+    this.prunedTo = cutoff;
     let dropped = 0;
     this.db.transaction(() => {
       for (const id of this.stmt.pointIds.all() as number[]) {
