@@ -215,6 +215,13 @@ describe("TimeseriesRepo", () => {
       [3, 4].map((h) => T0 + h * HOUR),
     );
     expect(repo.storedBytes).toBeLessThanOrEqual(perHour * 2.5);
+    // A late sample from before the retention cutoff still counts, and a budget of 0 empties the store.
+    repo.record({ ref: REF, ts: T0 + 100, value: 1, quality: "good" });
+    repo.flush();
+    expect(repo.prune(T0 + HOUR + 10 * 60_000)).toBe(0); // the cutoff has not moved
+    expect(repo.enforceBudget(0)).toBe(1441);
+    expect(repo.storedBytes).toBe(0);
+    expect(repo.query(REF, T0, T0 + 5 * HOUR, 0)).toEqual([]);
     // The estimate is close to what SQLite really uses for the history tables (dbstat).
     const pages = db
       .prepare(

@@ -375,6 +375,11 @@ export class TimeseriesRepo {
     // Called every minute, but the cutoff moves once an hour: the per-point deletes run only then.
     if (cutoff <= this.prunedTo) return 0;
     this.prunedTo = cutoff;
+    return this.dropBefore(cutoff);
+  }
+
+  /** Drops every chunk and hour rollup before the whole hour `cutoff`; returns the samples dropped. */
+  private dropBefore(cutoff: number): number {
     let dropped = 0;
     this.db.transaction(() => {
       for (const id of this.stmt.pointIds.all() as number[]) {
@@ -398,7 +403,8 @@ export class TimeseriesRepo {
     while (this.bytes > maxBytes) {
       const oldest = this.stmt.oldestChunk.get() as number | undefined;
       if (oldest === undefined) break;
-      dropped += this.prune(Math.floor(oldest / HOUR) * HOUR + HOUR);
+      // Each round drops at least the first chunk written, so the loop ends.
+      dropped += this.dropBefore(Math.floor(oldest / HOUR) * HOUR + HOUR);
     }
     return dropped;
   }
