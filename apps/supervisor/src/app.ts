@@ -109,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(enginePlugin, {
     execute: options.execute,
     historyRetentionHours: options.historyRetentionHours,
+    ...(options.historyMaxMb === undefined ? {} : { historyMaxMb: options.historyMaxMb }),
     historyMinIntervalMs: options.historyMinIntervalMs,
     watchIntervalMs: 5000,
     ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { parsePins } from "./bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
+import { DEFAULT_HISTORY_HOURS, DEFAULT_HISTORY_MAX_MB } from "./engine/history-recorder";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { startServer, type TlsChoice } from "./server";
@@ -22,6 +23,8 @@ interface Flags {
   tlsCert?: string;
   tlsKey?: string;
   webhookAllow?: string;
+  historyHours: string;
+  historyMaxMb: string;
 }
 
 const list = (text: string | undefined) =>
@@ -102,6 +105,19 @@ function withCommonFlags(command: Command): Command {
     .addOption(new Option("--tls-cert <file>", "PEM certificate (with --tls-key)").env("BMS_TLS_CERT"))
     .addOption(new Option("--tls-key <file>", "PEM private key (with --tls-cert)").env("BMS_TLS_KEY"))
     .addOption(
+      new Option("--history-hours <hours>", "how long point history is kept (whole hours)")
+        .env("BMS_HISTORY_HOURS")
+        .default(String(DEFAULT_HISTORY_HOURS)),
+    )
+    .addOption(
+      new Option(
+        "--history-max-mb <mb>",
+        "most disk point history may take; the oldest hours go first (1 MB = 10^6 bytes)",
+      )
+        .env("BMS_HISTORY_MAX_MB")
+        .default(String(DEFAULT_HISTORY_MAX_MB)),
+    )
+    .addOption(
       new Option(
         "--webhook-allow <targets>",
         "comma-separated host[:port] alarm webhooks may post to (loopback/link-local only if named literally)",
@@ -139,6 +155,11 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   const token = process.env.BMS_SUPERVISOR_TOKEN;
   const pins = parsePins(flags.bacnetPin ?? []);
   if (!pins.ok) throw new Error(`--bacnet-pin: ${pins.problems.join("; ")}`);
+  const positive = (text: string, name: string) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${text}"`);
+    return n;
+  };
   const cap = (name: string, fallback: number) => {
     const n = envNumber(name, fallback);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${n}`);
@@ -164,7 +185,8 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     requestTimeoutMs: envNumber("BMS_BACNET_TIMEOUT_MS", 2000),
     retries: envNumber("BMS_BACNET_RETRIES", 2),
     perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
-    historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
+    historyRetentionHours: positive(flags.historyHours, "--history-hours"),
+    historyMaxMb: positive(flags.historyMaxMb, "--history-max-mb"),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
     bacnetPins: pins.pins,
     bacnetLimits: {

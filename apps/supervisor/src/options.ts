@@ -33,7 +33,10 @@ export interface SupervisorOptions {
   requestTimeoutMs: number;
   retries: number;
   perDeviceConcurrency: number;
+  /** History is kept this many hours (whole hours are dropped). */
   historyRetentionHours: number;
+  /** And in at most this many MB (oldest hours dropped first); default DEFAULT_HISTORY_MAX_MB. */
+  historyMaxMb?: number;
   /** A point's value is stored on change, at most once per this interval. */
   historyMinIntervalMs: number;
   /** Devices whose BACnet address is fixed (`--bacnet-pin`): an I-Am never moves them. */

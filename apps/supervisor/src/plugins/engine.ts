@@ -4,7 +4,7 @@ import fp from "fastify-plugin";
 import { CovManager } from "../bacnet/cov-manager";
 import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
-import { HistoryRecorder } from "../engine/history-recorder";
+import { DEFAULT_HISTORY_MAX_MB, HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
 import { WebhookPolicy } from "../engine/webhook";
@@ -27,6 +27,7 @@ declare module "fastify" {
 export const enginePlugin = fp<{
   execute: boolean;
   historyRetentionHours: number;
+  historyMaxMb?: number;
   historyMinIntervalMs: number;
   watchIntervalMs: number;
   /** Script worker threads (default: min(2, cores)). */
@@ -41,6 +42,7 @@ export const enginePlugin = fp<{
       // A flat line still gets a sample every 15 minutes, so "no data" never means "no change".
       maxIntervalMs: 15 * 60_000,
       retentionMs: options.historyRetentionHours * 3_600_000,
+      maxBytes: (options.historyMaxMb ?? DEFAULT_HISTORY_MAX_MB) * 1_000_000,
     });
     const writes = new WriteManager(app.bacnet, repos.commands);
     // Late-bound: the COV manager exists before the engine it notifies.

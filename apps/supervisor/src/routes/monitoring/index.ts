@@ -85,7 +85,12 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
         replies_unsolicited: transport?.unsolicitedReplies ?? 0,
       },
     },
-    history: { pending_samples: app.repos.timeseries.pending },
+    history: {
+      pending_samples: app.repos.timeseries.pending,
+      // What the size budget (--history-max-mb) is checked against, and samples refused for a bad time.
+      stored_bytes: app.repos.timeseries.storedBytes,
+      rejected_samples: app.repos.timeseries.rejected,
+    },
     system: systemMetrics(),
   };
 }
@@ -136,6 +141,7 @@ export async function prometheusRoute(app: FastifyInstance, options: { dataDir: 
         ["bms_bacnet_address_changes_total", "counter", m.bacnet.wire.address_changes],
         ["bms_bacnet_address_claims_refused_total", "counter", m.bacnet.wire.address_claims_refused],
         ["bms_bacnet_cov_dropped_total", "counter", m.bacnet.wire.cov_dropped],
+        ["bms_history_stored_bytes", "gauge", m.history.stored_bytes],
       ] as const;
       const text = lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}`).join("\n");
       return reply.type("text/plain; version=0.0.4").send(`${text}\n`);
