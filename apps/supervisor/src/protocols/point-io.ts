@@ -32,7 +32,9 @@ export type PointErrorCode =
   /** Refused by a limit of ours (queue full, per-host minimum interval, plugin shutting down). */
   | "busy"
   /** The protocol cannot do that (a priority on MQTT, a write on an input register). */
-  | "unsupported";
+  | "unsupported"
+  /** The plugin itself failed (threw, or answered the wrong number of results): the registry contains it. */
+  | "plugin_error";
 
 export interface PointReading {
   /** A whole-array read (a BACnet priorityArray without an index) answers every element, in order. */
