@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
-import { parsePins } from "./bacnet/device-address";
-import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
+import { parsePins } from "./protocols/bacnet/device-address";
+import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
 import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";

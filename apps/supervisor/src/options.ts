@@ -1,7 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import type { DeviceAddress } from "./bacnet/device-address";
-import type { WireLimits } from "./bacnet/wire-checks";
+import type { DeviceAddress } from "./protocols/bacnet/device-address";
+import type { WireLimits } from "./protocols/bacnet/wire-checks";
 
 export interface SupervisorOptions {
   httpPort: number;

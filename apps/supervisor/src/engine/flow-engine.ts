@@ -15,8 +15,8 @@ import {
   parsePointRef,
   type ValidationProblem,
 } from "@bms/schemas";
-import type { BacnetService } from "../bacnet/bacnet-service";
-import type { CovManager } from "../bacnet/cov-manager";
+import type { BacnetService } from "../protocols/bacnet/bacnet-service";
+import type { CovManager } from "../protocols/bacnet/cov-manager";
 import type { StoredConfig } from "../storage/configs-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import type { NodeStateRepo } from "../storage/node-state-repo";

@@ -1,5 +1,5 @@
 import type { BacnetPointRef } from "@bms/schemas";
-import type { BacnetService } from "../bacnet/bacnet-service";
+import type { BacnetService } from "../protocols/bacnet/bacnet-service";
 
 type ReadResult = Awaited<ReturnType<BacnetService["readPoints"]>>[number];
 

@@ -1,8 +1,12 @@
 import fp from "fastify-plugin";
-import { BacnetService, type BacnetServiceOptions, type KnownDevice } from "../bacnet/bacnet-service";
-import { formatDeviceAddress } from "../bacnet/device-address";
-import { DiscoveryService } from "../bacnet/discovery";
-import type { DeviceInfo } from "../bacnet/object-browser";
+import {
+  BacnetService,
+  type BacnetServiceOptions,
+  type KnownDevice,
+} from "../protocols/bacnet/bacnet-service";
+import { formatDeviceAddress } from "../protocols/bacnet/device-address";
+import { DiscoveryService } from "../protocols/bacnet/discovery";
+import type { DeviceInfo } from "../protocols/bacnet/object-browser";
 
 declare module "fastify" {
   interface FastifyInstance {

@@ -1,14 +1,14 @@
 import { nodeCatalog } from "@bms/nodes";
 import { validateSitePackage } from "@bms/schemas";
 import fp from "fastify-plugin";
-import { CovManager } from "../bacnet/cov-manager";
-import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
 import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
+import { CovManager } from "../protocols/bacnet/cov-manager";
+import { WatchPoller } from "../protocols/bacnet/watch-poller";
 
 declare module "fastify" {
   interface FastifyInstance {

@@ -13,9 +13,9 @@ import {
 } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { readCommandPicture } from "../../bacnet/command-picture";
 import { priorityView } from "../../engine/priority-view";
 import { HttpError, route } from "../../http/route";
+import { readCommandPicture } from "../../protocols/bacnet/command-picture";
 import { overrideRoutes } from "./overrides";
 
 /** Properties whose values read like presentValue: they share its units and state texts. */

@@ -1,6 +1,6 @@
 import { type BacnetPointRef, parsePointRef } from "@bms/schemas";
-import type { HistoryRecorder } from "../engine/history-recorder";
-import type { WatchListRepo } from "../storage/watch-list-repo";
+import type { HistoryRecorder } from "../../engine/history-recorder";
+import type { WatchListRepo } from "../../storage/watch-list-repo";
 import type { BacnetService } from "./bacnet-service";
 
 /**
