@@ -23,6 +23,7 @@ import { executionRoutes } from "./routes/execution";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
+import { pluginRoutes } from "./routes/plugins";
 import { pointRoutes } from "./routes/points";
 import type { Db } from "./storage/database";
 
@@ -157,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(flowRoutes, { prefix: "/api/flows" });
   await app.register(deviceRoutes, { prefix: "/api/devices" });
   await app.register(pointRoutes, { prefix: "/api/points" });
+  await app.register(pluginRoutes, { prefix: "/api/plugins" });
   await app.register(dataRoutes, { prefix: "/api/data" });
   await app.register(monitoringRoutes, { prefix: "/api/monitoring", dataDir: options.dataDir });
   await app.register(alertRoutes, { prefix: "/api/alerts" });

@@ -52,6 +52,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         timestamp: new Date(r.timestamp).toISOString(),
       };
       if (r.reason) value.reason = r.reason;
+      if (r.code) value.code = r.code;
       return labelled(value);
     });
   }
