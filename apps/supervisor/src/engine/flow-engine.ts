@@ -9,12 +9,12 @@ import {
   type ScriptRunner,
 } from "@bms/nodes";
 import { type FlowConfiguration, normalizePointRef, type ValidationProblem } from "@bms/schemas";
-import type { CovManager } from "../protocols/bacnet/cov-manager";
 import type { PointReading } from "../protocols/point-io";
 import type { StoredConfig } from "../storage/configs-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import type { NodeStateRepo } from "../storage/node-state-repo";
 import type { AlertSink } from "./alert-sink";
+import type { ChangeFeed } from "./change-feed";
 import { ExecutionTracker } from "./execution-tracker";
 import type { HistoryRecorder } from "./history-recorder";
 import { type ScanReason, ScanScheduler } from "./scan-scheduler";
@@ -32,7 +32,8 @@ export interface EngineDeps {
   history: HistoryRecorder;
   writes: WriteManager;
   alerts: AlertSink;
-  cov: CovManager;
+  /** Values pushed for on-change flows: BACnet COV and every plugin that subscribes. */
+  cov: Pick<ChangeFeed, "cached" | "set">;
   /** Where script nodes evaluate: the worker pool (in the engine's own thread when absent). */
   scripts?: ScriptRunner;
   /** Runtime parameters, shared by every flow of the site (names are unique across a site). */

@@ -2,6 +2,7 @@ import { nodeCatalog } from "@bms/nodes";
 import { validateSitePackage } from "@bms/schemas";
 import fp from "fastify-plugin";
 import { AlertSink } from "../engine/alert-sink";
+import { ChangeFeed } from "../engine/change-feed";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
@@ -17,7 +18,7 @@ declare module "fastify" {
     scripts: ScriptWorkerPool;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
-    cov: CovManager;
+    cov: ChangeFeed;
   }
 }
 
@@ -44,14 +45,15 @@ export const enginePlugin = fp<{
       retentionMs: options.historyRetentionHours * 3_600_000,
     });
     const writes = new WriteManager(app.points, repos.commands);
-    // Late-bound: the COV manager exists before the engine it notifies.
+    // Late-bound: the change feed exists before the engine it notifies.
     let notify: (refs: readonly string[]) => void = () => undefined;
-    const cov = new CovManager(app.points.find("bacnet", BacnetPointIO)?.service, {
+    const bacnetCov = new CovManager(app.points.find("bacnet", BacnetPointIO)?.service, {
       lifetimeSeconds: 300,
       pollIntervalMs: 1000,
       onChange: (refs) => notify(refs),
     });
-    cov.start();
+    bacnetCov.start();
+    const cov = new ChangeFeed(bacnetCov, app.points, (refs) => notify(refs));
     // Script nodes run in worker threads, started on the first script job.
     const scripts = new ScriptWorkerPool({
       ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),

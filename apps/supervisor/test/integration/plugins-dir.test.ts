@@ -20,8 +20,11 @@ const BACNET_PORT = 47886;
 const BROADCAST = "127.255.255.255:47887";
 const PLUGINS_DIR = join(REPO_ROOT, "examples/plugins");
 
-/** virtual zone temperature → threshold → virtual cooling command, every 200 ms. */
-function virtualCoolingFlow(limit: number): FlowConfigurationInput {
+/** virtual zone temperature → threshold → virtual cooling command, every 200 ms (or on change). */
+function virtualCoolingFlow(
+  limit: number,
+  trigger: "interval" | "on_change" = "interval",
+): FlowConfigurationInput {
   return {
     metadata: {
       flow_id: randomUUID(),
@@ -30,7 +33,11 @@ function virtualCoolingFlow(limit: number): FlowConfigurationInput {
       generated_at: new Date().toISOString(),
     },
     execution: {
-      trigger: { type: "interval", interval_ms: 200 },
+      // On change: a scan at most every minute, so a quick reaction can only come from the plugin's push.
+      trigger:
+        trigger === "interval"
+          ? { type: "interval", interval_ms: 200 }
+          : { type: "on_change", points: [], debounce_ms: 50, max_interval_ms: 60_000 },
       error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
     },
     nodes: [
@@ -143,6 +150,24 @@ describe("a plugin loaded from --plugins-dir, configured by --plugins-config, in
     expect(live.body.values).toContainEqual(
       expect.objectContaining({ point: "virtual:zone1/temp", value: 21, quality: "good" }),
     );
+  });
+
+  it("runs an on-change flow from the plugin's pushed changes (subscribe), not from polling", async () => {
+    expect((await write("virtual:zone1/temp", 20)).body.results[0]!.ok).toBe(true);
+    const deploy = await api(sup.url, "/api/config/deploy", {
+      body: packageOf(virtualCoolingFlow(24, "on_change"), "Virtual on change"),
+      token: sup.token,
+    });
+    expect(deploy.status).toBe(200);
+    const cooling = async () => (await read(["virtual:zone1/cooling"]))[0]!.value;
+    await eventually(async () => ((await cooling()) === false ? true : undefined));
+    const status = await api<{ cov: { ref: string; mode: string }[] }>(sup.url, "/api/execution/status");
+    expect(status.body.cov).toContainEqual({ ref: "virtual:zone1/temp", mode: "push" });
+    const before = Date.now();
+    expect((await write("virtual:zone1/temp", 27)).body.results[0]!.ok).toBe(true);
+    await eventually(async () => ((await cooling()) === true ? true : undefined), 10_000, 50);
+    // Far inside the one-minute maximum interval: the write's push started the scan.
+    expect(Date.now() - before).toBeLessThan(5_000);
   });
 
   it("browses the plugin's tree through the API", async () => {
