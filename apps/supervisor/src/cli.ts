@@ -22,6 +22,7 @@ interface Flags {
   tlsCert?: string;
   tlsKey?: string;
   webhookAllow?: string;
+  firstStartDemo?: boolean;
 }
 
 const list = (text: string | undefined) =>
@@ -106,6 +107,12 @@ function withCommonFlags(command: Command): Command {
         "--webhook-allow <targets>",
         "comma-separated host[:port] alarm webhooks may post to (loopback/link-local only if named literally)",
       ).env("BMS_WEBHOOK_ALLOW"),
+    )
+    .addOption(
+      new Option(
+        "--first-start-demo",
+        "if runtime.db has never held a config, deploy the demo building's site (pnpm start); later starts keep what was deployed",
+      ).env("BMS_FIRST_START_DEMO"),
     );
 }
 
@@ -172,6 +179,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
       maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
     },
     scriptWorkers: scriptWorkers(),
+    firstStartDemo: flags.firstStartDemo === true,
   };
 }
 

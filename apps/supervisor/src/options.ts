@@ -44,6 +44,11 @@ export interface SupervisorOptions {
   scriptWorkers?: number;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
+  /**
+   * `--first-start-demo`: when runtime.db has never held a config, deploy the demo building's site
+   * (the quick start); later starts keep whatever was deployed.
+   */
+  firstStartDemo?: boolean;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */
