@@ -99,7 +99,7 @@ describe("starter: lead/lag pumps", () => {
   });
 
   it("fails over on no flow (commanded, not running for the proof time) and latches the failure", async () => {
-    const { commanded, plant, run } = pumps({ proof_s: 15 });
+    const { h, commanded, plant, run } = pumps({ proof_s: 15 });
     await run(120);
     const lead = commanded.indexOf(true);
     plant.seized[lead] = true;
@@ -112,6 +112,14 @@ describe("starter: lead/lag pumps", () => {
     plant.seized[lead] = false;
     await run(600);
     expect(commanded[lead]).toBe(false);
+    // The operator's reset, as the dashboard sends it for a latch inside this instance: the pump is
+    // available again (the sequencer may then rotate to it by runtime).
+    h.plant.parameters.set(`latch_reset:unit/failed${lead + 1}`, 1);
+    await run(5);
+    expect(h.output("unit", "out1")?.value).toBe(1);
+    plant.fault[1 - lead] = true;
+    await run(3);
+    expect(commanded[lead]).toBe(true);
   });
 
   it("adds the lag pump when one pump at full speed cannot hold the DP, and drops it again", async () => {

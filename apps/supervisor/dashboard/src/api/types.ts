@@ -162,6 +162,8 @@ export interface OverrideRecord {
 export interface ParameterRecord {
   name: string;
   node_id: string;
+  /** Parameters are per flow: two flows may publish the same name. */
+  flow_id: string;
   label: string;
   default: number | boolean | string;
   min: number | null;
@@ -172,7 +174,9 @@ export interface ParameterRecord {
 
 /** GET /api/execution/latches. */
 export interface LatchRecord {
+  /** A latch inside a sub-flow node is named by its path, `<sub-flow node>/<latch>`. */
   node_id: string;
+  flow_id: string;
   label: string;
   q: boolean | null;
 }
