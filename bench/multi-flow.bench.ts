@@ -166,6 +166,8 @@ async function main() {
       node_executions_per_s: executions / wall,
       reads_sent: m1.engine.reads_sent - m0.engine.reads_sent,
       reads_saved: m1.engine.reads_saved - m0.engine.reads_saved,
+      // BACnet requests on the wire (RPM per device per flow scan): each flow batches its own reads.
+      bacnet_requests_per_s: ((m1.bacnet.requests ?? 0) - (m0.bacnet.requests ?? 0)) / wall,
       overruns: f1.reduce((n, f) => n + f.overruns, 0),
       wall_s: wall,
     };
@@ -186,7 +188,8 @@ async function main() {
       );
       sameSingle.push(await measure(single(), MEASURE_S));
       console.log(
-        `round ${round + 1}: 20 flows ${sameMulti.at(-1)!.cpu_per_s.toFixed(3)} CPU s/s, one flow ${sameSingle.at(-1)!.cpu_per_s.toFixed(3)} CPU s/s`,
+        `round ${round + 1}: 20 flows ${sameMulti.at(-1)!.cpu_per_s.toFixed(3)} CPU s/s (${sameMulti.at(-1)!.bacnet_requests_per_s.toFixed(0)} requests/s), ` +
+          `one flow ${sameSingle.at(-1)!.cpu_per_s.toFixed(3)} CPU s/s (${sameSingle.at(-1)!.bacnet_requests_per_s.toFixed(0)} requests/s)`,
       );
     }
     const cpuMulti = median(sameMulti.map((m) => m.cpu_per_s));
@@ -229,6 +232,12 @@ async function main() {
         cpu_s_per_s_one_flow: Number(cpuSingle.toFixed(4)),
         ratio_20_flows_to_one: Number((cpuMulti / cpuSingle).toFixed(3)),
         ratio_per_node_execution: Number((perExecMulti / perExecSingle).toFixed(3)),
+        bacnet_requests_per_s_20_flows: Number(
+          median(sameMulti.map((m) => m.bacnet_requests_per_s)).toFixed(1),
+        ),
+        bacnet_requests_per_s_one_flow: Number(
+          median(sameSingle.map((m) => m.bacnet_requests_per_s)).toFixed(1),
+        ),
         goal: "ratio <= 1.10",
         runs: { twenty_flows: sameMulti, one_flow: sameSingle },
       },
