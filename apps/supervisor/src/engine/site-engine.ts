@@ -1,6 +1,7 @@
 import type { FlowPlan, NodeValue } from "@bms/nodes";
 import { checkWriteConflicts, flowContentChecksum, type Site, type ValidationProblem } from "@bms/schemas";
 import type { StoredConfig } from "../storage/configs-repo";
+import { MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
 import { type EngineDeps, type EngineStatus, FlowEngine } from "./flow-engine";
 import { FlowParameters, type ParameterStore } from "./flow-parameters";
 import { SharedReads } from "./shared-reads";
@@ -43,6 +44,26 @@ export function commandsOf(plans: readonly FlowPlan[]): Set<string> {
       for (const ref of node.writes) keep.add(key(ref, priority));
     }
   return keep;
+}
+
+/**
+ * Traces are the engine's largest memory: the site keeps one budget of node records, split among its
+ * flows by node count, so many small flows keep what one large flow of the same nodes keeps.
+ */
+export function shareTraceBudget(
+  flows: readonly {
+    flow?: { plan: { nodes: readonly unknown[] } } | undefined;
+    tracker: { nodeRecordBudget: number };
+  }[],
+): void {
+  const nodes = flows.reduce((n, f) => n + (f.flow?.plan.nodes.length ?? 0), 0);
+  for (const f of flows) {
+    const own = f.flow?.plan.nodes.length ?? 0;
+    f.tracker.nodeRecordBudget = Math.max(
+      own,
+      Math.floor((MAX_TRACE_NODE_RECORDS * own) / Math.max(1, nodes)),
+    );
+  }
 }
 
 /**
@@ -205,6 +226,7 @@ export class SiteEngine {
     );
     this.engines.clear();
     for (const [id, engine] of ordered) this.engines.set(id, engine);
+    shareTraceBudget(this.flows());
     this.changed();
     return changes;
   }
