@@ -55,6 +55,10 @@ const programs = [
       "--http-host",
       "127.0.0.1",
       "--public-read",
+      // The quick start runs something: the demo building's site (AHU, VAVs, plants, lighting, built
+      // from the starter subflows) is deployed when runtime.db has never held a config; any later start
+      // keeps whatever was deployed since.
+      "--first-start-demo",
     ]),
     env: { BMS_SUPERVISOR_TOKEN: token },
     ready: /bms-supervisor listening/,
@@ -114,7 +118,8 @@ console.log(`
   BMS Supervisor Controller is running
   Designer           http://localhost:3000   (loopback only; the first visit creates the admin account,
                                               or: pnpm designer user add <name> --role admin)
-  Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs)
+  Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs; on the first start
+                                              it runs the demo site: AHU-1, VAV boxes, CHW/HW plants, lighting)
   Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
   Admin token        ${token}   (demo credentials: sign in to the dashboard with it)
   Data               ${dataDir}

@@ -1,8 +1,10 @@
+import { demoSitePackage } from "@bms/nodes/starters";
 import { REDACT_PATHS, redactText } from "@bms/security";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
+import { deployOnFirstStart } from "./engine/first-start";
 import { OverrideManager } from "./engine/override-manager";
 import { installErrorHandler } from "./http/error-handler";
 import { trackRegisteredRoutes } from "./http/route";
@@ -127,6 +129,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     "deployer",
     new Deployer(app.repos.configs, app.repos.devices, app.repos.events, app.engine, options.execute),
   );
+  if (options.firstStartDemo) {
+    // After the engine's own onReady (which resumes an active config): registration order.
+    app.addHook("onReady", async () => {
+      const outcome = await deployOnFirstStart(
+        app.repos.configs,
+        app.deployer,
+        app.repos.events,
+        (result, target, reason) =>
+          app.auth.audits.add({
+            actor: { kind: "system", name: "first start", role: null },
+            source: "supervisor",
+            action: "config.deploy",
+            target,
+            result,
+            ...(reason ? { reason } : {}),
+          }),
+        () => demoSitePackage(),
+      );
+      app.log.info({ first_start: outcome }, `first-start demo: ${outcome.action}`);
+    });
+  }
 
   const overrides = new OverrideManager(
     app.repos.overrides,

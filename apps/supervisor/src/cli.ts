@@ -27,6 +27,7 @@ interface Flags {
   historyMaxMb: string;
   pluginsDir?: string;
   pluginsConfig?: string;
+  firstStartDemo?: boolean;
 }
 
 const list = (text: string | undefined) =>
@@ -135,6 +136,12 @@ function withCommonFlags(command: Command): Command {
       new Option("--plugins-config <file>", "JSON with each plugin's configuration, keyed by protocol").env(
         "BMS_PLUGINS_CONFIG",
       ),
+    )
+    .addOption(
+      new Option(
+        "--first-start-demo",
+        "if runtime.db has never held a config, deploy the demo building's site (pnpm start); later starts keep what was deployed",
+      ).env("BMS_FIRST_START_DEMO"),
     );
 }
 
@@ -209,6 +216,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     scriptWorkers: scriptWorkers(),
     ...(flags.pluginsDir ? { pluginsDir: userPath(flags.pluginsDir) } : {}),
     ...(flags.pluginsConfig ? { pluginsConfig: userPath(flags.pluginsConfig) } : {}),
+    firstStartDemo: flags.firstStartDemo === true,
   };
 }
 

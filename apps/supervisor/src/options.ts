@@ -51,6 +51,11 @@ export interface SupervisorOptions {
   pluginsDir?: string;
   /** `--plugins-config` / BMS_PLUGINS_CONFIG: JSON, each plugin's section by protocol. */
   pluginsConfig?: string;
+  /**
+   * `--first-start-demo`: when runtime.db has never held a config, deploy the demo building's site
+   * (the quick start); later starts keep whatever was deployed.
+   */
+  firstStartDemo?: boolean;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */

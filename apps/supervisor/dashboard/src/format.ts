@@ -1,3 +1,4 @@
+import type { Trigger } from "@bms/schemas";
 /** How the dashboard writes times, sizes and values for an operator. */
 
 export function ago(at: string | number | null | undefined, now = Date.now()): string {
@@ -77,4 +78,12 @@ export function pointValue(ref: string, v: unknown): string {
 /** A point reference without the default property, as the Designer shows it. */
 export function shortRef(ref: string): string {
   return ref.replace(/\.presentValue$/, "");
+}
+
+/** A flow's trigger in words: "every 5 s", "schedule 0 7 * * 1-5 (Europe/Paris)", "on change". */
+export function triggerText(trigger: Trigger | null | undefined): string {
+  if (!trigger) return "–";
+  if (trigger.type === "interval") return `every ${trigger.interval_ms / 1000} s`;
+  if (trigger.type === "cron") return `schedule ${trigger.expression} (${trigger.timezone})`;
+  return "on change";
 }

@@ -1,5 +1,6 @@
 import { apiGet } from "./api/client";
 import type { CurrentConfigResponse, LatestResponse } from "./api/types";
+import { flowsOf } from "./site-flows";
 import { usePoll } from "./use-poll";
 
 /** The engine stores what a `log` node records under `log:<name>` (flow-engine.ts). */
@@ -14,7 +15,8 @@ export interface LoggedSeries {
 }
 
 function loggersOf(config: CurrentConfigResponse | null | undefined, name: string): string[] {
-  return (config?.package.configuration.nodes ?? [])
+  return flowsOf(config)
+    .flatMap((f) => f.nodes)
     .filter((n) => n.type === "log")
     .filter((n) => {
       const data = n.config.data;

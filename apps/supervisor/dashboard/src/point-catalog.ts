@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { apiGet } from "./api/client";
 import { loadCurrentConfig } from "./api/loaders";
 import type { CurrentConfigResponse, DeviceObject } from "./api/types";
+import { nodeLabel } from "./site-flows";
 import { usePoll } from "./use-poll";
 
 export type PointSource = "read" | "write" | "watch";
@@ -66,11 +67,6 @@ function useObjectIndex(refs: readonly string[]): Map<string, DeviceObject> {
   return index;
 }
 
-function nodeName(config: CurrentConfigResponse | null | undefined, nodeId: string): string | undefined {
-  const node = config?.package.configuration.nodes.find((n) => n.id === nodeId);
-  return node ? (node.label ?? node.alias ?? node.id) : undefined;
-}
-
 /** Every point the deployed flow reads or commands, plus the watch list, with names and units. */
 export function usePointCatalog(): {
   points: PointInfo[];
@@ -93,7 +89,8 @@ export function usePointCatalog(): {
     const parsed = parseBacnetRef(ref);
     const object = parsed ? objects.get(`${parsed.device}/${parsed.type}:${parsed.instance}`) : undefined;
     const user = uses.find((u) => u.ref === ref);
-    const name = object?.object_name ?? (user ? nodeName(config.data, user.node_id) : undefined) ?? ref;
+    const name =
+      object?.object_name ?? (user ? nodeLabel(config.data, user.flow_id, user.node_id) : undefined) ?? ref;
     // Units belong to presentValue; another property (a priority array, a status flag) has its own.
     const labels = parsed?.property === "presentValue" ? object : undefined;
     return { ref, name, units: labels?.units, labels, sources };

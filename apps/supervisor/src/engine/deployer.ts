@@ -123,7 +123,14 @@ export class Deployer {
         };
       }
       // A reload restarts every flow (node state carried over, as on any restart).
-      const changes = await this.engine.activate(checked.site, stored, checked.plans, this.execute, true);
+      const changes = await this.engine.activate(
+        checked.site,
+        stored,
+        checked.plans,
+        this.execute,
+        true,
+        "all",
+      );
       this.events.add("info", "config", `reloaded config v${stored.version}`);
       return { ok: true, stored, changes };
     });

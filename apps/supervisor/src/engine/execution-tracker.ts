@@ -19,7 +19,7 @@ const MAX_TIMELINE = 5000;
 /** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
  * shorter window rather than growing the heap by hundreds of MB. */
 const TRACE_MIN_SPACING_MS = 1000;
-const MAX_TRACE_NODE_RECORDS = 250_000;
+export const MAX_TRACE_NODE_RECORDS = 250_000;
 
 /** What the engine did lately: the last scan's node statuses, the event timeline and 15 min of traces. */
 export class ExecutionTracker {
@@ -31,6 +31,11 @@ export class ExecutionTracker {
   private cycles: number[] = [];
   private timeline: NodeExecutionEvent[] = [];
   private traces: ScanTrace[] = [];
+  /**
+   * Node records this flow's traces may hold. The site divides MAX_TRACE_NODE_RECORDS among its flows,
+   * so twenty 100-node flows keep what one 2,000-node flow keeps, not twenty times as much.
+   */
+  nodeRecordBudget = MAX_TRACE_NODE_RECORDS;
   private nodesPerScan = 0;
 
   reset(): void {
@@ -84,7 +89,7 @@ export class ExecutionTracker {
     });
     const cutoff = wallClock - TRACE_WINDOW_MS;
     const perTrace = Math.max(1, result.runs.length);
-    const maxTraces = Math.max(1, Math.floor(MAX_TRACE_NODE_RECORDS / perTrace));
+    const maxTraces = Math.max(1, Math.floor(this.nodeRecordBudget / perTrace));
     let drop = Math.max(0, this.traces.length - maxTraces);
     while (drop < this.traces.length && this.traces[drop]!.at < cutoff) drop++;
     if (drop > 0) this.traces.splice(0, drop);

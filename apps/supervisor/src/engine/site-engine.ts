@@ -1,13 +1,32 @@
-import type { FlowPlan, NodeValue, Scalar } from "@bms/nodes";
+import type { FlowPlan, NodeValue } from "@bms/nodes";
 import { checkWriteConflicts, flowContentChecksum, type Site, type ValidationProblem } from "@bms/schemas";
 import type { StoredConfig } from "../storage/configs-repo";
+import { MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
 import { type EngineDeps, type EngineStatus, FlowEngine } from "./flow-engine";
+import { FlowParameters, type ParameterStore } from "./flow-parameters";
 import { SharedReads } from "./shared-reads";
 import { key } from "./write-manager";
 
 export type SiteDeps = Omit<EngineDeps, "parameters" | "onChange" | "readPoints"> & {
   onRunningChange?(running: boolean): void;
+  /** Operator-set parameter values, kept across restarts (in memory only when absent). */
+  parameterStore?: ParameterStore;
+  /** Flows an operator stopped, kept across restarts (nothing is kept when absent). */
+  runState?: FlowRunStateStore;
 };
+
+/** Which flows an operator stopped; those stay stopped across a restart until started again. */
+export interface FlowRunStateStore {
+  stopped(): Set<string>;
+  markStopped(flowId: string, by: string): void;
+  clear(flowIds?: readonly string[]): void;
+}
+
+/**
+ * Which operator stops an activation honours: all of them when resuming after a restart (or a reload),
+ * only those of unchanged flows on a deploy (a flow whose content changed is started as deployed).
+ */
+export type KeepStopped = "all" | "unchanged";
 
 /** What a deploy did to each flow: integrators see that an untouched sequence was left alone. */
 export interface FlowChange {
@@ -25,6 +44,26 @@ export function commandsOf(plans: readonly FlowPlan[]): Set<string> {
       for (const ref of node.writes) keep.add(key(ref, priority));
     }
   return keep;
+}
+
+/**
+ * Traces are the engine's largest memory: the site keeps one budget of node records, split among its
+ * flows by node count, so many small flows keep what one large flow of the same nodes keeps.
+ */
+export function shareTraceBudget(
+  flows: readonly {
+    flow?: { plan: { nodes: readonly unknown[] } } | undefined;
+    tracker: { nodeRecordBudget: number };
+  }[],
+): void {
+  const nodes = flows.reduce((n, f) => n + (f.flow?.plan.nodes.length ?? 0), 0);
+  for (const f of flows) {
+    const own = f.flow?.plan.nodes.length ?? 0;
+    f.tracker.nodeRecordBudget = Math.max(
+      own,
+      Math.floor((MAX_TRACE_NODE_RECORDS * own) / Math.max(1, nodes)),
+    );
+  }
 }
 
 /**
@@ -55,12 +94,13 @@ export function diffFlows(
 export class SiteEngine {
   private readonly engines = new Map<string, FlowEngine>();
   private current: { stored: StoredConfig; site: Site } | undefined;
-  readonly parameters = new Map<string, Scalar>();
+  readonly parameters: FlowParameters;
   readonly reads: SharedReads;
   private wasRunning = false;
 
   constructor(private readonly deps: SiteDeps) {
     this.reads = new SharedReads((refs) => deps.points.read(refs));
+    this.parameters = new FlowParameters(deps.parameterStore);
   }
 
   /** Compiles every flow and checks write arbitration across them; nothing runs or is stored. */
@@ -136,6 +176,7 @@ export class SiteEngine {
     plans: readonly FlowPlan[],
     run: boolean,
     restartAll = false,
+    keepStopped: KeepStopped = "unchanged",
   ): Promise<FlowChange[]> {
     const next = site.flows.map((flow, i) => ({
       flow,
@@ -151,6 +192,13 @@ export class SiteEngine {
     );
     const changes = diffFlows(running, next);
     const keep = commandsOf(plans);
+    // An operator's stop holds until they start the flow again (or a deploy changes it).
+    const stopped = this.deps.runState?.stopped() ?? new Set<string>();
+    if (keepStopped === "unchanged") {
+      const restarted = changes.filter((c) => c.action !== "unchanged").map((c) => c.flow_id);
+      for (const id of restarted) stopped.delete(id);
+      this.deps.runState?.clear(restarted);
+    }
     this.current = { stored, site };
 
     // Removed flows first: their points are released before anything else changes.
@@ -166,17 +214,19 @@ export class SiteEngine {
         let engine = this.engines.get(n.flow_id);
         if (!engine) engine = this.newEngine(n.flow_id);
         ordered.set(n.flow_id, engine);
+        const runThis = run && !stopped.has(n.flow_id);
         if (change.action === "unchanged") {
           engine.retain(stored);
-          if (run && engine.status !== "running") engine.start();
-          if (!run && engine.status === "running") await engine.stop("deployed without running");
+          if (runThis && engine.status !== "running") engine.start();
+          if (!runThis && engine.status === "running") await engine.stop("deployed without running");
           return;
         }
-        await engine.activate(n.flow, n.checksum, stored, n.plan, run, keep);
+        await engine.activate(n.flow, n.checksum, stored, n.plan, runThis, keep);
       }),
     );
     this.engines.clear();
     for (const [id, engine] of ordered) this.engines.set(id, engine);
+    shareTraceBudget(this.flows());
     this.changed();
     return changes;
   }
@@ -184,7 +234,7 @@ export class SiteEngine {
   private newEngine(flowId: string): FlowEngine {
     return new FlowEngine(flowId, {
       ...this.deps,
-      parameters: this.parameters,
+      parameters: this.parameters.forFlow(flowId),
       onChange: () => this.changed(),
       readPoints: (refs, periodMs) => this.reads.readPoints(refs, periodMs),
     });
@@ -204,11 +254,24 @@ export class SiteEngine {
     }
   }
 
-  /** Starts every flow of the site. */
+  /** Starts every flow of the site (operator stops of single flows are forgotten). */
   start(): boolean {
     if (this.engines.size === 0) return false;
+    this.deps.runState?.clear();
     for (const f of this.flows()) f.start();
     return true;
+  }
+
+  /** An operator starts one flow: it runs, and runs again after a restart. */
+  startFlow(engine: FlowEngine): boolean {
+    this.deps.runState?.clear([engine.flowId]);
+    return engine.start();
+  }
+
+  /** An operator stops one flow: it relinquishes its points and stays stopped across restarts. */
+  async stopFlow(engine: FlowEngine, by: string, reason: string): Promise<void> {
+    this.deps.runState?.markStopped(engine.flowId, by);
+    await engine.stop(reason);
   }
 
   /** Stops every flow; each relinquishes its own points, then anything left from before holders were kept. */

@@ -84,6 +84,8 @@ export const enginePlugin = fp<{
       cov,
       scripts,
       onRunningChange: (running) => repos.configs.setRunning(running),
+      parameterStore: repos.parameters,
+      runState: repos.flowRunState,
     });
     notify = (refs) => engine.notifyChange(refs);
     app.decorate("engine", engine);
@@ -112,7 +114,14 @@ export const enginePlugin = fp<{
         );
         return;
       }
-      await engine.activate(checked.value, stored, compiled.plans, options.execute && active.running);
+      await engine.activate(
+        checked.value,
+        stored,
+        compiled.plans,
+        options.execute && active.running,
+        false,
+        "all",
+      );
       app.log.info(`resumed config v${active.version} (${active.running ? "running" : "stopped"})`);
     });
     app.addHook("onClose", async () => {

@@ -5,8 +5,10 @@ import { ConfigsRepo } from "../storage/configs-repo";
 import { type Db, migrate, openDatabase } from "../storage/database";
 import { DevicesRepo } from "../storage/devices-repo";
 import { EventsRepo } from "../storage/events-repo";
+import { FlowRunStateRepo } from "../storage/flow-run-state-repo";
 import { NodeStateRepo } from "../storage/node-state-repo";
 import { OverridesRepo } from "../storage/overrides-repo";
+import { ParametersRepo } from "../storage/parameters-repo";
 import { TimeseriesRepo } from "../storage/timeseries-repo";
 import { WatchListRepo } from "../storage/watch-list-repo";
 
@@ -16,8 +18,10 @@ export interface Repos {
   configs: ConfigsRepo;
   devices: DevicesRepo;
   events: EventsRepo;
+  flowRunState: FlowRunStateRepo;
   nodeState: NodeStateRepo;
   overrides: OverridesRepo;
+  parameters: ParametersRepo;
   timeseries: TimeseriesRepo;
   watchList: WatchListRepo;
 }
@@ -44,8 +48,10 @@ export const storagePlugin = fp<{ dataDir: string; storage?: Db }>(
       configs: new ConfigsRepo(db),
       devices: new DevicesRepo(db),
       events: new EventsRepo(db),
+      flowRunState: new FlowRunStateRepo(db),
       nodeState: new NodeStateRepo(db),
       overrides: new OverridesRepo(db),
+      parameters: new ParametersRepo(db),
       timeseries: new TimeseriesRepo(db),
       watchList: new WatchListRepo(db),
     });

@@ -252,4 +252,21 @@ export const MIGRATIONS: readonly string[] = [
     value     INTEGER NOT NULL
   );
   `,
+  `
+  -- Issue 12, per flow: an operator's stop outlives a restart (a row: the flow stays stopped until
+  -- started again), and parameters an operator set are kept per flow across restarts and redeploys.
+  -- Parameters were held in memory only, keyed by name across the site, so there is nothing to migrate.
+  CREATE TABLE flow_run_state (
+    flow_id     TEXT PRIMARY KEY,
+    stopped_at  INTEGER NOT NULL,
+    stopped_by  TEXT NOT NULL
+  );
+  CREATE TABLE flow_parameters (
+    flow_id     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    value_json  TEXT NOT NULL,
+    set_at      INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, name)
+  );
+  `,
 ];

@@ -15,7 +15,8 @@ export const latch = defineNode({
     "reset on a reset-dominant latch also blocks set (a trip must not be re-armed on an unknown reset); the " +
     "output keeps its state and is marked uncertain while an input is bad. State survives a restart. An " +
     "operator resets it from the dashboard: the supervisor sets the runtime parameter `latch_reset:<node id>` " +
-    "to a new value, which clears the latch once (a set still asserted sets it again on the next scan).",
+    "of its flow to a new value, which clears the latch once (a set still asserted sets it again on the next " +
+    "scan); inside a sub-flow node the id is the path `<sub-flow node>/<node id>`, so each instance resets alone.",
   inputs: [
     { name: "set", type: "boolean", label: "Set" },
     { name: "reset", type: "boolean", label: "Reset" },

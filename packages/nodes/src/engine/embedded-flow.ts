@@ -98,15 +98,21 @@ export class EmbeddedInstance {
     inputs: ReadonlyMap<string, NodeValue>,
     item: number | null,
   ): Promise<Map<string, NodeValue>> {
-    const keyPrefix = `${ctx.flowId}/${ctx.nodeId}${item === null ? "" : `[${item}]`}/`;
+    const hostPath = `${ctx.nodeId}${item === null ? "" : `[${item}]`}`;
+    const keyPrefix = `${ctx.flowId}/${hostPath}/`;
     const io: ScanIO = {
       now: ctx.now,
       trigger: ctx.trigger,
       readPoint: (point) => ctx.readPoint(point),
-      parameter: (name) =>
-        name.startsWith("alert_ack:")
-          ? ctx.parameter(`alert_ack:${keyPrefix}${name.slice("alert_ack:".length)}`)
-          : ctx.parameter(name),
+      parameter: (name) => {
+        if (name.startsWith("alert_ack:"))
+          return ctx.parameter(`alert_ack:${keyPrefix}${name.slice("alert_ack:".length)}`);
+        // A latch inside resets as `<host node>[<item>]/<latch>`, so two instances (or two items) of
+        // one definition are reset one at a time; nested sub-flows compose the path.
+        if (name.startsWith("latch_reset:"))
+          return ctx.parameter(`latch_reset:${hostPath}/${name.slice("latch_reset:".length)}`);
+        return ctx.parameter(name);
+      },
       subflowInput: (name) => inputs.get(name),
       log: (level, nodeId, message) =>
         ctx.log[level](`${item === null ? "" : `[${item}] `}${nodeId}: ${message}`),

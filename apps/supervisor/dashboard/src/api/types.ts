@@ -11,6 +11,7 @@ import type {
   NodeExecutionStatus,
   PointValue,
   PriorityArrayResponse,
+  SitePackage,
   Trigger,
 } from "@bms/schemas";
 import type { AlertRecord } from "../../../src/storage/alerts-repo";
@@ -98,14 +99,21 @@ export interface FlowPointUse {
   ref: string;
   role: "read" | "write";
   node_id: string;
+  flow_id: string;
 }
+
+/** Ports a node draws with its config and wires: `inputs`/`outputs` by name. */
+export type NodePorts = Record<string, { inputs: string[]; outputs: string[] }>;
 
 export type CurrentConfigResponse = StoredConfig & {
   running: boolean;
-  package: DeploymentPackage;
+  /** A site of flows, or (stored before sites) one flow. */
+  package: DeploymentPackage | SitePackage;
   node_types: Record<string, NodeTypeInfo>;
   /** The ports each node has with its config and wires (absent from older supervisors). */
-  node_ports?: Record<string, { inputs: string[]; outputs: string[] }>;
+  node_ports?: NodePorts;
+  /** The same per flow, as node ids repeat across flows (absent from older supervisors). */
+  flow_ports?: Record<string, NodePorts>;
   points: FlowPointUse[];
 };
 
@@ -162,6 +170,8 @@ export interface OverrideRecord {
 export interface ParameterRecord {
   name: string;
   node_id: string;
+  /** Parameters are per flow: two flows may publish the same name. */
+  flow_id: string;
   label: string;
   default: number | boolean | string;
   min: number | null;
@@ -172,7 +182,29 @@ export interface ParameterRecord {
 
 /** GET /api/execution/latches. */
 export interface LatchRecord {
+  /** A latch inside a sub-flow node is named by its path, `<sub-flow node>/<latch>`. */
   node_id: string;
+  flow_id: string;
   label: string;
   q: boolean | null;
+}
+
+/** GET /api/flows: one flow of the active site. */
+export interface FlowSummary {
+  flow_id: string;
+  name: string;
+  status: string;
+  scan_count: number;
+  last_scan_at: string | null;
+  last_error: string | null;
+  trigger: Trigger | null;
+  nodes: number;
+  avg_scan_ms: number;
+  overruns: number;
+}
+
+export interface FlowsResponse {
+  project: { id: string; name: string; version: string } | null;
+  config_version: number | null;
+  flows: FlowSummary[];
 }

@@ -1,12 +1,14 @@
 import { useState } from "preact/hooks";
 import { apiGet } from "../api/client";
 import { loadCurrentConfig } from "../api/loaders";
-import type { ExecutionStateResponse, NodeExecutionStatus } from "../api/types";
+import type { ExecutionStateResponse, FlowsResponse, NodeExecutionStatus } from "../api/types";
 import { Card, flowTone, flowWord, nodeTone, Pill, Stale } from "../components/status";
 import { ago, value } from "../format";
+import { flowOf, portsOf } from "../site-flows";
 import { useNow, usePoll } from "../use-poll";
 import { AlertsPanel } from "./alerts-panel";
 import { FlowPicture } from "./flow-picture";
+import { FlowsList } from "./flows-list";
 import { LogPanel } from "./log-panel";
 
 function Values(props: { title: string; values: Record<string, unknown> | undefined }) {
@@ -60,19 +62,64 @@ function NodeDetails(props: { status: NodeExecutionStatus | undefined; nodeId: s
   );
 }
 
-/** The deployed flow, live: node states and values of the last scan, then alarms and the log. */
+/** `#/execution?flow=<id>` names the flow the picture shows, so a link or a reload keeps it. */
+function flowFromHash(): string | undefined {
+  return new URLSearchParams(location.hash.split("?")[1] ?? "").get("flow") ?? undefined;
+}
+
+/**
+ * The deployed site, live: every flow with its state and controls, then one flow's picture (chosen
+ * from the list) with node states and values of its last scan, then alarms and the log.
+ */
 export function Execution() {
   const now = useNow();
   const config = usePoll(loadCurrentConfig, 30_000);
-  const state = usePoll(() => apiGet<ExecutionStateResponse>("/api/execution/state?timeline=0"), 2000);
+  const flows = usePoll(() => apiGet<FlowsResponse>("/api/flows"), 2000);
+  const [picked, setPicked] = useState<string | undefined>(flowFromHash());
+  const list = flows.data?.flows ?? [];
+  const flowId = list.some((f) => f.flow_id === picked) ? picked : list[0]?.flow_id;
+  const state = usePoll(
+    () =>
+      apiGet<ExecutionStateResponse>(
+        `/api/execution/state?timeline=0${flowId ? `&flow_id=${encodeURIComponent(flowId)}` : ""}`,
+      ),
+    2000,
+    [flowId],
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const statuses = new Map((state.data?.node_statuses ?? []).map((s) => [s.node_id, s]));
   const run = state.data?.execution_state;
   const failed = run?.failed_nodes.length ?? 0;
+  const flow = flowId ? flowOf(config.data, flowId) : undefined;
+  const pick = (id: string) => {
+    setPicked(id);
+    setSelected(null);
+    history.replaceState(null, "", `#/execution?flow=${encodeURIComponent(id)}`);
+  };
 
   return (
     <div class="stack" data-testid="view-execution">
+      <Stale error={flows.error ?? state.error ?? config.error} />
+      {list.length > 0 ? (
+        <FlowsList flows={list} selected={flowId} now={now} onSelect={pick} onChange={flows.refresh} />
+      ) : null}
       <div class="toolbar">
+        {list.length > 1 ? (
+          <label class="small">
+            Picture of{" "}
+            <select
+              data-testid="flow-picker"
+              value={flowId}
+              onChange={(e) => pick((e.target as HTMLSelectElement).value)}
+            >
+              {list.map((f) => (
+                <option key={f.flow_id} value={f.flow_id}>
+                  {f.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <Pill tone={flowTone(run?.status)} testId="exec-flow-status">
           {run ? flowWord(run.status) : "…"}
         </Pill>
@@ -85,13 +132,15 @@ export function Execution() {
           </span>
         ) : null}
       </div>
-      <Stale error={state.error ?? config.error} />
-      <Card title={config.data ? `Flow: ${config.data.flow_name}` : "Flow"} wide>
+      <Card title={flow ? `Flow: ${flow.metadata.flow_name}` : "Flow"} testId="flow-picture-card" wide>
         {config.data === null ? (
           <p class="muted">No flow has been deployed yet.</p>
-        ) : config.data ? (
+        ) : config.data && flow ? (
           <FlowPicture
-            config={config.data}
+            key={flow.metadata.flow_id}
+            flow={flow}
+            nodeTypes={config.data.node_types}
+            nodePorts={portsOf(config.data, flow.metadata.flow_id)}
             statuses={statuses}
             selected={selected}
             onSelect={(id) => setSelected((s) => (s === id ? null : id))}

@@ -1,6 +1,7 @@
+import type { FlowConfiguration } from "@bms/schemas";
 import { type InputWarning, inputWarning } from "@bms/schemas/node-health";
 import { useRef } from "preact/hooks";
-import type { CurrentConfigResponse, NodeExecutionStatus, NodeTypeInfo, PortInfo } from "../api/types";
+import type { NodeExecutionStatus, NodePorts, NodeTypeInfo, PortInfo } from "../api/types";
 import { nodeTone } from "../components/status";
 import { value } from "../format";
 import { usePanZoom } from "./pan-zoom";
@@ -36,7 +37,7 @@ const STATUS_STROKE: Record<string, string> = {
   idle: "#94a3b8",
 };
 
-type FlowNode = CurrentConfigResponse["package"]["configuration"]["nodes"][number];
+type FlowNode = FlowConfiguration["nodes"][number];
 
 interface Placed {
   node: FlowNode;
@@ -145,11 +146,16 @@ function wrap(text: string): string[] {
   return lines.length > 2 ? [lines[0]!, clip(lines.slice(1).join(" "), REASON_CHARS)] : lines;
 }
 
-function place(config: CurrentConfigResponse, statuses: Map<string, NodeExecutionStatus>): Placed[] {
-  const placed = config.package.configuration.nodes.map((node, i) => {
+function place(
+  flow: FlowConfiguration,
+  nodeTypes: Record<string, NodeTypeInfo>,
+  nodePorts: NodePorts | undefined,
+  statuses: Map<string, NodeExecutionStatus>,
+): Placed[] {
+  const placed = flow.nodes.map((node, i) => {
     // A node draws the ports it has with its config (a configurable input count), as in the Designer.
-    const full = config.node_types[node.type];
-    const ports = config.node_ports?.[node.id];
+    const full = nodeTypes[node.type];
+    const ports = nodePorts?.[node.id];
     const type =
       full && ports
         ? {
@@ -192,12 +198,15 @@ function place(config: CurrentConfigResponse, statuses: Map<string, NodeExecutio
  * It opens fitted to the box; the wheel or a pinch zooms, a drag pans, and "Fit" shows it whole again.
  */
 export function FlowPicture(props: {
-  config: CurrentConfigResponse;
+  /** The flow to draw (one of the site's), with the node types and ports the supervisor reported. */
+  flow: FlowConfiguration;
+  nodeTypes: Record<string, NodeTypeInfo>;
+  nodePorts: NodePorts | undefined;
   statuses: Map<string, NodeExecutionStatus>;
   selected: string | null;
   onSelect(nodeId: string): void;
 }) {
-  const placed = place(props.config, props.statuses);
+  const placed = place(props.flow, props.nodeTypes, props.nodePorts, props.statuses);
   const svg = useRef<SVGSVGElement>(null);
   const minX = Math.min(...placed.map((p) => p.x)) - PAD;
   const minY = Math.min(...placed.map((p) => p.y)) - PAD;
@@ -246,7 +255,7 @@ export function FlowPicture(props: {
           maxWidth: `${Math.round(width * 1.2)}px`,
         }}
         role="img"
-        aria-label={`Flow ${props.config.flow_name}: ${placed.length} nodes`}
+        aria-label={`Flow ${props.flow.metadata.flow_name}: ${placed.length} nodes`}
         data-testid="flow-picture"
         data-zoom={Math.round(zoom.zoomPercent)}
         {...zoom.handlers}
@@ -260,14 +269,14 @@ export function FlowPicture(props: {
 /** The edges and nodes, in the flow's own coordinates. */
 function FlowDrawing(props: {
   placed: Placed[];
-  config: CurrentConfigResponse;
+  flow: FlowConfiguration;
   statuses: Map<string, NodeExecutionStatus>;
   selected: string | null;
   onSelect(nodeId: string): void;
 }) {
   const { placed } = props;
   const byId = new Map(placed.map((p) => [p.node.id, p]));
-  const edges = props.config.package.configuration.connections.flatMap((c, i) => {
+  const edges = props.flow.connections.flatMap((c, i) => {
     const from = byId.get(c.from_node);
     const to = byId.get(c.to_node);
     if (!from || !to) return [];

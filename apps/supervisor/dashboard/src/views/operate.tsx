@@ -220,7 +220,11 @@ function ParameterRow(props: { p: ParameterRecord; onDone: () => void }) {
           disabled={typed === null}
           confirm={`Set ${p.label} (${p.name}) from ${String(p.value)} to ${String(typed)}${p.unit ? ` ${p.unit}` : ""}?`}
           run={() =>
-            apiSend("PUT", `/api/execution/parameters/${encodeURIComponent(p.name)}`, { value: typed })
+            apiSend(
+              "PUT",
+              `/api/execution/parameters/${encodeURIComponent(p.name)}?flow_id=${encodeURIComponent(p.flow_id)}`,
+              { value: typed },
+            )
           }
           onDone={props.onDone}
         >
@@ -240,7 +244,7 @@ function ParametersCard() {
       {list.length === 0 ? <p class="muted">The running flow has no parameter nodes.</p> : null}
       <ul class="list">
         {list.map((p) => (
-          <ParameterRow key={p.name} p={p} onDone={polled.refresh} />
+          <ParameterRow key={`${p.flow_id}/${p.name}`} p={p} onDone={polled.refresh} />
         ))}
       </ul>
     </Card>
@@ -256,7 +260,7 @@ function LatchesCard() {
       {list.length === 0 ? <p class="muted">The running flow has no latches.</p> : null}
       <ul class="list">
         {list.map((l) => (
-          <li key={l.node_id} data-testid="latch" data-node={l.node_id}>
+          <li key={`${l.flow_id}/${l.node_id}`} data-testid="latch" data-node={l.node_id}>
             <div class="row">
               <strong>{l.label}</strong>
               <Pill tone={l.q ? "warn" : "idle"} testId="latch-state">
@@ -265,7 +269,12 @@ function LatchesCard() {
               <ActionButton
                 testId="latch-reset"
                 confirm={`Reset the latch "${l.label}"? A set still asserted latches it again.`}
-                run={() => apiSend("POST", `/api/execution/latches/${encodeURIComponent(l.node_id)}/reset`)}
+                run={() =>
+                  apiSend(
+                    "POST",
+                    `/api/execution/latches/${encodeURIComponent(l.node_id)}/reset?flow_id=${encodeURIComponent(l.flow_id)}`,
+                  )
+                }
                 onDone={polled.refresh}
               >
                 Reset…

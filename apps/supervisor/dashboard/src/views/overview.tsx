@@ -4,15 +4,8 @@ import { loadCurrentConfig } from "../api/loaders";
 import type { ExecutionStatusResponse, HealthResponse, MetricsResponse } from "../api/types";
 import { ActionButton } from "../components/action-button";
 import { Card, Facts, flowTone, flowWord, Pill, Stale } from "../components/status";
-import { ago, bytes, dateTime, duration } from "../format";
+import { ago, bytes, dateTime, duration, triggerText } from "../format";
 import { useNow, usePoll } from "../use-poll";
-
-function triggerText(trigger: ExecutionStatusResponse["trigger"]): string {
-  if (!trigger) return "–";
-  if (trigger.type === "interval") return `every ${trigger.interval_ms / 1000} s`;
-  if (trigger.type === "cron") return `schedule ${trigger.expression} (${trigger.timezone})`;
-  return "on change";
-}
 
 /**
  * How much `used` grew over how much `span` grew between two metric polls (counters since start):

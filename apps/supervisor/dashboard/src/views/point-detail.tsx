@@ -5,6 +5,46 @@ import { Pill, qualityTone, Stale } from "../components/status";
 import { ago, shortRef } from "../format";
 import { useNow, usePoll } from "../use-poll";
 
+/** One flow node's use of a point, named as drawn. */
+export interface PointUse {
+  role: "read" | "write";
+  flowId: string;
+  flowName: string;
+  nodeId: string;
+  nodeLabel: string;
+}
+
+/** The flows that read or command the point: where to look before changing or overriding it. */
+function UsedBy(props: { uses: PointUse[] }) {
+  if (props.uses.length === 0)
+    return (
+      <p class="muted small" data-testid="point-used-by-none">
+        No flow of the running site uses this point.
+      </p>
+    );
+  return (
+    <div data-testid="point-used-by">
+      <h3>Used by</h3>
+      <ul class="plain">
+        {props.uses.map((u) => (
+          <li
+            key={`${u.flowId}/${u.nodeId}/${u.role}`}
+            data-testid="point-use"
+            data-flow={u.flowId}
+            data-node={u.nodeId}
+            data-role={u.role}
+          >
+            <Pill tone={u.role === "write" ? "info" : "idle"}>
+              {u.role === "write" ? "commands" : "reads"}
+            </Pill>{" "}
+            {u.flowName} · {u.nodeLabel}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** Who put a value in a slot, in the words an operator uses. */
 function writer(slot: PriorityArrayResponse["slots"][number]): string {
   if (slot.holder) {
@@ -20,7 +60,13 @@ function writer(slot: PriorityArrayResponse["slots"][number]): string {
  * each (this supervisor's flows by flow and node, anyone else as "other writer"), the relinquish
  * default, and which slot wins. What an integrator checks before asking "why does it not move?".
  */
-export function PointDetail(props: { point: string; name: string; onClose(): void }) {
+export function PointDetail(props: {
+  point: string;
+  name: string;
+  /** Which flows of the site read or command this point, by flow and node as drawn. */
+  usedBy: PointUse[];
+  onClose(): void;
+}) {
   const now = useNow();
   const picture = usePoll(
     () => apiGet<PriorityArrayResponse>(`/api/points/priority?point=${encodeURIComponent(props.point)}`),
@@ -45,6 +91,7 @@ export function PointDetail(props: { point: string; name: string; onClose(): voi
         </button>
       </div>
       <Stale error={picture.error} />
+      <UsedBy uses={props.usedBy} />
       {!p ? (
         <p class="muted">Reading the priority array…</p>
       ) : p.quality === "bad" ? (

@@ -1,13 +1,14 @@
 import { formatValue } from "@bms/bacnet/display";
 import { useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
-import type { LatestResponse, PointValue } from "../api/types";
+import type { CurrentConfigResponse, LatestResponse, PointValue } from "../api/types";
 import { ActionButton } from "../components/action-button";
 import { Pill, qualityTone, Stale } from "../components/status";
 import { ago, pointValue, shortRef, value } from "../format";
 import { type PointInfo, type PointSource, usePointCatalog } from "../point-catalog";
+import { flowsOf, nodeLabel } from "../site-flows";
 import { useNow, usePoll } from "../use-poll";
-import { PointDetail } from "./point-detail";
+import { PointDetail, type PointUse } from "./point-detail";
 
 interface Row extends PointInfo {
   value: PointValue["value"] | undefined;
@@ -139,6 +140,7 @@ export function Points() {
           key={selected}
           point={selected}
           name={rows.find((r) => r.ref === selected)?.name ?? shortRef(selected)}
+          usedBy={usesOf(catalog.config, selected)}
           onClose={() => select(null)}
         />
       ) : null}
@@ -242,4 +244,18 @@ export function Points() {
       </form>
     </div>
   );
+}
+
+/** The site's flow nodes that read or command a point, named as drawn. */
+function usesOf(config: CurrentConfigResponse | null | undefined, ref: string): PointUse[] {
+  const names = new Map(flowsOf(config).map((f) => [f.metadata.flow_id, f.metadata.flow_name]));
+  return (config?.points ?? [])
+    .filter((u) => u.ref === ref)
+    .map((u) => ({
+      role: u.role,
+      flowId: u.flow_id,
+      flowName: names.get(u.flow_id) ?? u.flow_id,
+      nodeId: u.node_id,
+      nodeLabel: nodeLabel(config, u.flow_id, u.node_id) ?? u.node_id,
+    }));
 }

@@ -35,7 +35,9 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       const alert = app.repos.alerts.acknowledge(params.key, by);
       if (!alert) throw new HttpError(404, `no alarm with key "${params.key}"`);
       // The alert node owns the alarm's state: a new token on its ack parameter acknowledges it there.
-      app.engine.parameters.set(`alert_ack:${params.key}`, Date.now());
+      // Per flow: the alarm's own flow (every flow for an alarm from before flows were recorded).
+      const flows = alert.flow_id ? [alert.flow_id] : app.engine.flows().map((f) => f.flowId);
+      for (const flowId of flows) app.engine.parameters.signal(flowId, `alert_ack:${params.key}`);
       app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${by}`);
       if (request.auditNote) request.auditNote.details = { by };
       return { alert };

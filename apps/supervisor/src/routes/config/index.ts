@@ -191,6 +191,9 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         package: pkg,
         node_types: nodeTypesOf(plans.map((p) => p.flow)),
         node_ports: nodePortsOf(plans.map((p) => p.flow)),
+        // Node ids repeat across flows (ten instances of one library subflow): the picture of one flow
+        // takes its own.
+        flow_ports: Object.fromEntries(plans.map((p) => [p.flow.metadata.flow_id, nodePortsOf([p.flow])])),
         // Every point the flows read or command, by flow and node: the dashboard's points table starts here.
         points: plans.flatMap((plan) =>
           plan.nodes.flatMap((n) => [

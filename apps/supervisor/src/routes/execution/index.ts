@@ -1,4 +1,4 @@
-import type { NodeParameter } from "@bms/nodes";
+import type { NodeParameter, SavedNodeState } from "@bms/nodes";
 import type { ExecutionStateResponse, FlowStatusResponse, NodeExecutionStatus } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -80,19 +80,50 @@ export function executionState(
 }
 
 export async function executionRoutes(app: FastifyInstance): Promise<void> {
-  /** The parameters the site's flows publish (or one flow's), with their defaults and limits, by name. */
+  /**
+   * The parameters the site's flows publish (or one flow's), with their defaults and limits. Names are
+   * per flow: two flows may both publish "setpoint", and each keeps its own value.
+   */
   const declaredParameters = (flows: readonly FlowEngine[] = app.engine.flows()) => {
-    const out = new Map<string, NodeParameter & { nodeId: string; flowId: string; label: string }>();
+    const out: (NodeParameter & { nodeId: string; flowId: string; label: string })[] = [];
     for (const flow of flows) {
       const plan = flow.flow?.plan;
+      const seen = new Set<string>();
       for (const node of plan?.nodes ?? []) {
         const label = plan?.flow.nodes.find((n) => n.id === node.id)?.label ?? node.id;
-        for (const p of node.definition.parameters?.(node.config) ?? [])
-          out.set(p.name, { ...p, nodeId: node.id, flowId: flow.flowId, label });
+        for (const p of node.definition.parameters?.(node.config) ?? []) {
+          if (seen.has(p.name)) continue;
+          seen.add(p.name);
+          out.push({ ...p, nodeId: node.id, flowId: flow.flowId, label });
+        }
       }
     }
     return out;
   };
+
+  /**
+   * The one item a name means: in the given flow, or in the only flow that has it. A name several flows
+   * use needs a flow_id (409 with code ambiguous, listing the flows), rather than a guess.
+   */
+  function pick<T extends { flowId: string }>(found: T[], what: string, flowId: string | undefined): T {
+    const matches = flowId === undefined ? found : found.filter((f) => f.flowId === flowId);
+    if (matches.length === 0)
+      throw new HttpError(
+        404,
+        `no flow of the running site${flowId ? ` with id "${flowId}"` : ""} has ${what}`,
+      );
+    if (matches.length > 1)
+      throw new HttpError(
+        409,
+        `${what} exists in ${matches.length} flows: name one with ?flow_id=`,
+        matches.map((m) => ({
+          path: "flow_id",
+          message: `flow ${app.engine.get(m.flowId)?.name ?? m.flowId} (${m.flowId})`,
+          code: "ambiguous",
+        })),
+      );
+    return matches[0]!;
+  }
 
   /** What start/stop/restart act on, for the audit record: the active site and its version. */
   const siteTarget = () => {
@@ -255,8 +286,8 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     handler({ query }) {
       const declared = declaredParameters(select(query.flow_id));
       return {
-        parameters: [...declared].map(([name, d]) => ({
-          name,
+        parameters: declared.map((d) => ({
+          name: d.name,
           node_id: d.nodeId,
           flow_id: d.flowId,
           label: d.label,
@@ -264,7 +295,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
           min: d.min ?? null,
           max: d.max ?? null,
           unit: d.unit ?? "",
-          value: app.engine.parameters.get(name) ?? d.value,
+          value: app.engine.parameters.get(d.flowId, d.name) ?? d.value,
         })),
       };
     },
@@ -278,15 +309,20 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     auth: "operator",
     audit: { action: "parameter.set", target: ({ params }) => params.name },
     params: z.object({ name: z.string().min(1).max(100) }),
+    query: FlowFilterSchema,
     body: z.object({ value: z.union([z.number(), z.boolean(), z.string().max(1000)]) }),
-    handler({ params, body }, request) {
+    handler({ params, query, body }, request) {
+      const declared = pick(
+        declaredParameters().filter((d) => d.name === params.name),
+        `a parameter "${params.name}"`,
+        query.flow_id,
+      );
       if (request.auditNote)
         request.auditNote.details = {
           value: body.value,
-          before: app.engine.parameters.get(params.name) ?? null,
+          flow_id: declared.flowId,
+          before: app.engine.parameters.get(declared.flowId, params.name) ?? null,
         };
-      const declared = declaredParameters().get(params.name);
-      if (!declared) throw new HttpError(404, `no flow of the running site has a parameter "${params.name}"`);
       // The node's declared type and limits, checked here so a refused value is an answer the operator
       // sees, not a clamp the node marks uncertain a scan later.
       const problem =
@@ -298,23 +334,32 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
               ? `must be at most ${declared.max}${declared.unit ? ` ${declared.unit}` : ""}`
               : null;
       if (problem) throw new HttpError(422, "invalid body", [{ path: "value", message: problem }]);
-      app.engine.parameters.set(params.name, body.value);
-      app.repos.events.add("info", "parameters", `${params.name} = ${String(body.value)}`);
-      return { name: params.name, value: body.value };
+      app.engine.parameters.set(declared.flowId, params.name, body.value);
+      app.repos.events.add("info", "parameters", `${params.name} = ${String(body.value)}`, {
+        flow_id: declared.flowId,
+      });
+      return { name: params.name, flow_id: declared.flowId, value: body.value };
     },
   });
 
-  /** Every latch of the site's flows, with the flow it runs in and its label as drawn. */
-  const latches = () =>
+  /**
+   * Every latch of the site's flows, with the flow it runs in and its label as drawn: the flow's own and
+   * those inside sub-flow nodes (a library instance's), whose id is the path `<sub-flow node>/<latch>`.
+   */
+  const latches = (): { flowId: string; id: string; label: string; q: boolean | null }[] =>
     app.engine.flows().flatMap((flow) => {
-      const plan = flow.flow?.plan;
-      return (plan?.nodes ?? [])
-        .filter((n) => n.type === "latch")
-        .map((node) => ({
-          flow,
-          node,
-          label: plan?.flow.nodes.find((n) => n.id === node.id)?.label ?? node.id,
-        }));
+      const active = flow.flow;
+      if (!active) return [];
+      const statuses = flow.tracker.nodeStatuses();
+      const saved = active.runtime.exportState();
+      const qOf = (id: string) => {
+        if (id.includes("/")) return nestedOutput(saved, id.split("/"), "q");
+        const run = statuses.find((st) => st.node_id === id);
+        return (run?.output_values as Record<string, { value?: unknown }> | undefined)?.q?.value;
+      };
+      return active.plan.flow.nodes.flatMap((node) =>
+        latchesIn(node, "", "", qOf).map((l) => ({ flowId: flow.flowId, ...l })),
+      );
     });
 
   route(app, {
@@ -325,16 +370,7 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
     auth: "viewer",
     handler() {
       return {
-        latches: latches().map(({ flow, node, label }) => {
-          const run = flow.tracker.nodeStatuses().find((s) => s.node_id === node.id);
-          const q = (run?.output_values as Record<string, { value?: unknown }> | undefined)?.q;
-          return {
-            node_id: node.id,
-            flow_id: flow.flowId,
-            label,
-            q: typeof q?.value === "boolean" ? q.value : null,
-          };
-        }),
+        latches: latches().map(({ flowId, id, label, q }) => ({ node_id: id, flow_id: flowId, label, q })),
       };
     },
   });
@@ -342,20 +378,61 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/latches/:node/reset",
-    summary: "Reset a latch: it clears on the next scan (a set still asserted sets it again)",
+    summary:
+      "Reset a latch (one inside a sub-flow by its path, node/latch): it clears on the next scan (a set still asserted sets it again); flow_id names the flow when several have that latch",
     tags: ["execution"],
     auth: "operator",
     audit: { action: "latch.reset", target: ({ params }) => params.node },
-    params: z.object({ node: z.string().min(1).max(100) }),
-    handler({ params }, request) {
-      const found = latches().find(({ node }) => node.id === params.node);
-      if (!found) throw new HttpError(404, `no flow of the running site has a latch "${params.node}"`);
+    params: z.object({ node: z.string().min(1).max(200) }),
+    query: FlowFilterSchema,
+    handler({ params, query }, request) {
+      const found = pick(
+        latches().filter((l) => l.id === params.node),
+        `a latch "${params.node}"`,
+        query.flow_id,
+      );
       // The latch owns its state: a new token on its reset parameter clears it once (as an alarm ack does).
-      // Parameters are site-wide, so a latch with the same node id in another flow resets too.
-      app.engine.parameters.set(`latch_reset:${found.node.id}`, Date.now());
-      app.repos.events.add("info", "parameters", `latch ${found.label} reset`);
-      if (request.auditNote) request.auditNote.details = { label: found.label, flow_id: found.flow.flowId };
-      return { node_id: found.node.id, reset: true };
+      // Parameters are per flow, so a latch with the same node id in another flow is not touched.
+      app.engine.parameters.signal(found.flowId, `latch_reset:${found.id}`);
+      app.repos.events.add("info", "parameters", `latch ${found.label} reset`, { flow_id: found.flowId });
+      if (request.auditNote) request.auditNote.details = { label: found.label, flow_id: found.flowId };
+      return { node_id: found.id, flow_id: found.flowId, reset: true };
     },
   });
+}
+
+/** A flow document node as drawn (the compiled plan's flow keeps these). */
+interface DrawnNode {
+  id: string;
+  type: string;
+  label?: string | undefined;
+  config?: Record<string, unknown>;
+}
+
+/** The latches in a node: itself, or those inside a sub-flow node, as `{id: path, label}`. */
+function latchesIn(
+  node: DrawnNode,
+  prefix: string,
+  labelPrefix: string,
+  qOf: (id: string) => unknown,
+): { id: string; label: string; q: boolean | null }[] {
+  const id = `${prefix}${node.id}`;
+  const label = `${labelPrefix}${node.label ?? node.id}`;
+  if (node.type === "latch") {
+    const q = qOf(id);
+    return [{ id, label, q: typeof q === "boolean" ? q : null }];
+  }
+  if (node.type !== "subflow") return [];
+  const inner = (node.config?.flow as { nodes?: DrawnNode[] } | undefined)?.nodes ?? [];
+  return inner.flatMap((n) => latchesIn(n, `${id}/`, `${label} › `, qOf));
+}
+
+/** An output of a node inside sub-flow nodes, from the saved states (`path`: host ids, then the node). */
+function nestedOutput(saved: readonly SavedNodeState[], path: string[], port: string): unknown {
+  const [head, ...rest] = path;
+  const entry = saved.find((s) => s.node_id === head);
+  if (!entry) return undefined;
+  if (rest.length === 0) return (entry.outputs as Record<string, { value?: unknown }> | null)?.[port]?.value;
+  const inner = (entry.state as { saved?: SavedNodeState[] } | null)?.saved ?? [];
+  return nestedOutput(inner, rest, port);
 }

@@ -57,7 +57,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     params: FlowParamsSchema,
     handler({ params }) {
       const engine = flowOf(params.id);
-      engine.start();
+      app.engine.startFlow(engine);
       return summary(engine);
     },
   });
@@ -65,14 +65,16 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "POST",
     url: "/:id/stop",
-    summary: "Stop one flow and relinquish the points it commanded (only its own)",
+    summary:
+      "Stop one flow and relinquish the points it commanded (only its own); it stays stopped across restarts until started",
     tags: ["flows"],
     auth: "operator",
     audit: { action: "flow.stop", target: ({ params }) => params.id },
     params: FlowParamsSchema,
     async handler({ params }, request) {
       const engine = flowOf(params.id);
-      await engine.stop(`stopped through the API by ${request.identity?.name ?? "anonymous"}`);
+      const by = request.identity?.name ?? "anonymous";
+      await app.engine.stopFlow(engine, by, `stopped through the API by ${by}`);
       return summary(engine);
     },
   });
@@ -88,7 +90,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     async handler({ params }) {
       const engine = flowOf(params.id);
       await engine.stop("restart requested");
-      engine.start();
+      app.engine.startFlow(engine);
       return summary(engine);
     },
   });

@@ -1,0 +1,55 @@
+import type { ScanResult } from "@bms/nodes";
+import { describe, expect, it } from "vitest";
+import { ExecutionTracker, MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
+import { shareTraceBudget } from "./site-engine";
+
+/** A scan of `nodes` completed nodes. */
+function scan(n: number, nodes: number): ScanResult {
+  return {
+    scan: n,
+    startedAt: 0,
+    durationMs: 1,
+    runs: Array.from({ length: nodes }, (_, i) => ({
+      nodeId: `n${i}`,
+      status: "completed" as const,
+      startedAt: 0,
+      durationMs: 0,
+      inputs: {},
+      outputs: {},
+    })),
+    writes: [],
+    alerts: [],
+    records: [],
+  };
+}
+
+describe("execution tracker: traces", () => {
+  it("keeps at most its node-record budget, one trace a second, newest last", () => {
+    const tracker = new ExecutionTracker();
+    tracker.nodeRecordBudget = 1000;
+    const start = 1_700_000_000_000;
+    for (let s = 1; s <= 30; s++) tracker.record(scan(s, 100), start + s * 1000);
+    const traces = tracker.tracesSince(0);
+    // 1,000 records of 100 nodes: the ten newest scans.
+    expect(traces.map((t) => t.scan)).toEqual([21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
+  });
+});
+
+describe("shareTraceBudget", () => {
+  it("splits one site budget by node count, so many small flows keep what one large flow keeps", () => {
+    const flow = (nodes: number) => ({
+      flow: { plan: { nodes: Array.from({ length: nodes }) } },
+      tracker: new ExecutionTracker(),
+    });
+    const site = Array.from({ length: 20 }, () => flow(100));
+    shareTraceBudget(site);
+    expect(site.reduce((n, f) => n + f.tracker.nodeRecordBudget, 0)).toBe(MAX_TRACE_NODE_RECORDS);
+    const mixed = [flow(1900), flow(100)];
+    shareTraceBudget(mixed);
+    expect(mixed.map((f) => f.tracker.nodeRecordBudget)).toEqual([237_500, 12_500]);
+    // A flow always keeps at least its last scan.
+    const tiny = [flow(MAX_TRACE_NODE_RECORDS * 2), flow(1)];
+    shareTraceBudget(tiny);
+    expect(tiny[1]!.tracker.nodeRecordBudget).toBe(1);
+  });
+});
