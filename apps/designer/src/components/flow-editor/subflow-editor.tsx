@@ -102,8 +102,16 @@ export function SubflowEditor({
         projectId: s.projectId,
         projectName: s.projectName,
         version: 0,
-        configuration: { metadata: s.metadata, execution: s.execution, ...flow },
-        flowData: EMPTY_FLOW_DATA,
+        // The inside as a one-flow document under the host flow's identity (never saved as such).
+        document: {
+          flows: [
+            {
+              configuration: { metadata: s.metadata, execution: s.execution, ...flow },
+              flow_data: EMPTY_FLOW_DATA,
+            },
+          ],
+          library: s.library,
+        },
       },
     };
   });

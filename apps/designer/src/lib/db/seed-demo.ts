@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
-import { demoBuildingFlowConfiguration } from "../flow-document";
+import { demoBuildingFlowConfiguration, singleFlowDocument } from "../flow-document";
 import { createProject } from "./projects-repository";
 
 export const DEMO_PROJECT_NAME = "Demo: VAV-1 reheat";
@@ -13,6 +13,6 @@ export function seedDemoProject(db: Database.Database): void {
     name: DEMO_PROJECT_NAME,
     description:
       "Zone temperature → PID → reheat valve, with a high-temperature alarm (demo building, VAV-1)",
-    configuration: demoBuildingFlowConfiguration(randomUUID(), DEMO_PROJECT_NAME),
+    document: singleFlowDocument(demoBuildingFlowConfiguration(randomUUID(), DEMO_PROJECT_NAME)),
   });
 }
