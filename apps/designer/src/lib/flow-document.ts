@@ -1,3 +1,4 @@
+import { starterSubflows } from "@bms/nodes/starters";
 import {
   type FlowCanvas,
   type FlowConfiguration,
@@ -21,9 +22,9 @@ export function singleFlowDocument(
   return { flows: [{ configuration, flow_data: flowData }], library: [] };
 }
 
-/** A project of one empty flow: what a new project opens on. */
+/** A project of one empty flow, its library holding the starter subflows: what a new project opens on. */
 export function emptyProjectDocument(flowId: string, flowName: string): ProjectDocument {
-  return singleFlowDocument(emptyFlowConfiguration(flowId, flowName));
+  return { ...singleFlowDocument(emptyFlowConfiguration(flowId, flowName)), library: starterSubflows() };
 }
 
 export function flowSemver(version: number): string {

@@ -126,8 +126,13 @@ export interface EditorActions {
   deleteFlow(flowId: string): boolean;
   /** Opens the flow holding `nodeId` and centres on the node (search across flows). */
   focusNodeInFlow(flowId: string, nodeId: string): void;
-  /** Adds or replaces a library definition (by id) in one undo step. */
-  saveLibraryDefinition(definition: SubflowDefinition): void;
+  /**
+   * Adds or replaces a library definition (by id) in one undo step. Every instance, in every flow, takes
+   * the definition's ports and labels at once (its inside is filled from the definition on deploy).
+   */
+  saveLibraryDefinition(definition: SubflowDefinition, coalesceKey?: string): void;
+  /** Places an instance of a library definition (a `subflow` node bound to it); returns its id. */
+  addLibraryInstance(definitionId: string, position: XYPosition): string | null;
   /** Every flow with the open one as it is on the canvas, and the library: what save and autosave send. */
   toDocument(): ProjectDocument;
   onNodesChange(changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): void;
@@ -158,7 +163,12 @@ export interface EditorActions {
    * Replaces the flow's nodes and wires in one undo step (a whole-graph edit such as "make sub-flow");
    * comments and groups stay, a group keeps the members that still exist. `select` is selected after.
    */
-  replaceGraph(flow: Pick<FlowConfiguration, "nodes" | "connections">, select?: string): void;
+  replaceGraph(
+    flow: Pick<FlowConfiguration, "nodes" | "connections">,
+    select?: string,
+    /** A library definition the new graph instantiates, added in the same undo step. */
+    library?: SubflowDefinition,
+  ): void;
   setExecution(execution: FlowConfiguration["execution"]): void;
   deleteSelection(): void;
   /** Copies the selected nodes and the edges between them, as JSON for the clipboard. */
@@ -187,6 +197,15 @@ export interface EditorActions {
 }
 
 export type EditorStore = EditorState & EditorActions;
+
+/** What an instance node shows of its definition: its ports and their labels. */
+export function instancePorts(definition: SubflowDefinition) {
+  return {
+    input_count: definition.input_count,
+    output_count: definition.output_count,
+    labels: definition.labels,
+  };
+}
 
 const HISTORY_LIMIT = 200;
 /** Typing into one field is one undo step, not one per keystroke. */
@@ -386,14 +405,61 @@ export function createEditorStore(init: EditorInit) {
         get().focusNode(nodeId);
       },
 
-      saveLibraryDefinition(definition) {
-        remember();
+      saveLibraryDefinition(definition, coalesceKey) {
+        remember(coalesceKey);
+        const ports = instancePorts(definition);
+        const refresh = (config: Record<string, unknown>, type: string) =>
+          type === "subflow" && (config.library as { id?: unknown } | undefined)?.id === definition.id
+            ? { ...config, ...ports, library: { ...(config.library as object), version: definition.version } }
+            : config;
         set((s) => ({
           library: s.library.some((d) => d.id === definition.id)
             ? s.library.map((d) => (d.id === definition.id ? definition : d))
             : [...s.library, definition],
+          nodes: s.nodes.map((n) => {
+            const config = refresh(n.data.config, n.data.type);
+            return config === n.data.config ? n : { ...n, data: { ...n.data, config } };
+          }),
+          flows: s.flows.map((f) => ({
+            ...f,
+            configuration: {
+              ...f.configuration,
+              nodes: f.configuration.nodes.map((n) => {
+                const config = refresh(n.config, n.type);
+                return config === n.config ? n : { ...n, config };
+              }),
+            },
+          })),
         }));
         changed();
+      },
+
+      addLibraryInstance(definitionId, position) {
+        const definition = get().library.find((d) => d.id === definitionId);
+        if (!definition) return null;
+        const taken = new Set(
+          get()
+            .nodes.map((n) => n.data.label)
+            .filter(Boolean),
+        );
+        let n = 1;
+        while (taken.has(`${definition.name} ${n}`)) n++;
+        const id = get().addNode("subflow", position, {
+          name: definition.name,
+          ...instancePorts(definition),
+          library: { id: definition.id, version: definition.version, points: {}, parameters: {} },
+        });
+        if (id) {
+          // Not an undo step of its own: the label belongs to placing the instance.
+          set((s) => ({
+            nodes: s.nodes.map((node) =>
+              node.id === id
+                ? { ...node, data: { ...node.data, label: `${definition.name} ${n}`.slice(0, 100) } }
+                : node,
+            ),
+          }));
+        }
+        return id;
       },
 
       toDocument() {
@@ -711,8 +777,9 @@ export function createEditorStore(init: EditorInit) {
         changed();
       },
 
-      replaceGraph(flow, select) {
+      replaceGraph(flow, select, library) {
         remember();
+        if (library) set((s) => ({ library: [...s.library.filter((d) => d.id !== library.id), library] }));
         const { nodes, edges } = graphFromConfiguration({ ...get().toConfiguration(), ...flow });
         const ids = new Set(nodes.map((n) => n.id));
         set((s) => ({

@@ -209,15 +209,20 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     return () => window.removeEventListener("beforeunload", guard);
   }, [dirty]);
 
+  const centreOfCanvas = useCallback(() => {
+    const canvas = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
+    const centre = canvas
+      ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+      : { x: 0, y: 0 };
+    return { x: centre.x - 110, y: centre.y - 30 };
+  }, [screenToFlowPosition]);
   const addAtCentre = useCallback(
-    (type: string) => {
-      const canvas = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
-      const centre = canvas
-        ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
-        : { x: 0, y: 0 };
-      store.getState().addNode(type, { x: centre.x - 110, y: centre.y - 30 });
-    },
-    [screenToFlowPosition, store],
+    (type: string) => void store.getState().addNode(type, centreOfCanvas()),
+    [centreOfCanvas, store],
+  );
+  const addLibraryAtCentre = useCallback(
+    (definitionId: string) => void store.getState().addLibraryInstance(definitionId, centreOfCanvas()),
+    [centreOfCanvas, store],
   );
 
   return (
@@ -396,7 +401,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       ) : null}
       <div className="grid min-h-0 flex-1 grid-cols-[220px_minmax(0,1fr)_300px]">
         <aside className="min-h-0 border-r border-slate-200 bg-slate-50">
-          <NodePalette onAdd={addAtCentre} />
+          <NodePalette onAdd={addAtCentre} onAddLibrary={addLibraryAtCentre} />
         </aside>
         <main className="flex min-h-0 flex-col">
           <FlowTabs view={view} onView={setView} />

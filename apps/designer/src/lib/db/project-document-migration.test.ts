@@ -66,11 +66,20 @@ describe("a project of many flows (issue 12)", () => {
     const db = openDatabase(join(tempDir("designer-flows"), "projects.db"));
     const project = createProject(db, { name: "Site" });
     const opened = openDocument(db, getProject(db, project.id)!);
+    // A new project's library starts with the starter subflows.
+    expect(opened.document.library.map((d) => d.id)).toEqual([
+      "vav-cooling-reheat",
+      "ahu-sat-reset",
+      "lead-lag-pumps",
+    ]);
     const first = opened.document.flows[0]!;
     const ahu = demoFlowConfiguration("5b2c9d1e-0f3a-4b6c-8d7e-9f0a1b2c3d4e", "AHU-1");
     const two = saveVersion(db, project.id, {
       baseVersion: 1,
-      document: { flows: [first, { configuration: ahu, flow_data: EMPTY_FLOW_DATA }], library: [] },
+      document: {
+        flows: [first, { configuration: ahu, flow_data: EMPTY_FLOW_DATA }],
+        library: opened.document.library,
+      },
     });
     expect(two.ok).toBe(true);
     expect(listVersions(db, project.id)[0]).toMatchObject({
@@ -82,7 +91,10 @@ describe("a project of many flows (issue 12)", () => {
     changed.nodes[1]!.config.value = 25;
     saveVersion(db, project.id, {
       baseVersion: 2,
-      document: { flows: [{ configuration: changed, flow_data: EMPTY_FLOW_DATA }, first], library: [] },
+      document: {
+        flows: [{ configuration: changed, flow_data: EMPTY_FLOW_DATA }, first],
+        library: opened.document.library,
+      },
     });
     expect(listVersions(db, project.id)[0]!.summary).toBe("AHU-1: 1 node changed; flows reordered");
     // Every flow is stamped with the version it was saved as.

@@ -16,6 +16,7 @@ import {
 import { DEMO_PROJECT_NAME } from "./seed-demo";
 import {
   getDraft,
+  latestVersion,
   listVersions,
   openDocument,
   restoreVersion,
@@ -38,7 +39,8 @@ function doc(
         flow_data,
       },
     ],
-    library: [],
+    // The library as the project has it: these tests are about the flow.
+    library: latestVersion(db, projectId)?.document.library ?? [],
   };
 }
 

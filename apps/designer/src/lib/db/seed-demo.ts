@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { starterSubflows } from "@bms/nodes/starters";
 import type Database from "better-sqlite3";
 import { demoBuildingFlowConfiguration, singleFlowDocument } from "../flow-document";
 import { createProject } from "./projects-repository";
@@ -13,6 +14,9 @@ export function seedDemoProject(db: Database.Database): void {
     name: DEMO_PROJECT_NAME,
     description:
       "Zone temperature → PID → reheat valve, with a high-temperature alarm (demo building, VAV-1)",
-    document: singleFlowDocument(demoBuildingFlowConfiguration(randomUUID(), DEMO_PROJECT_NAME)),
+    document: {
+      ...singleFlowDocument(demoBuildingFlowConfiguration(randomUUID(), DEMO_PROJECT_NAME)),
+      library: starterSubflows(),
+    },
   });
 }
