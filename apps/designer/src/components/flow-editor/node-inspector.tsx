@@ -99,6 +99,7 @@ function useMakeSubflow() {
 
 export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
   const projectName = useEditorStore((s) => s.projectName);
+  const activeFlowId = useEditorStore((s) => s.activeFlowId);
   const makeSubflow = useMakeSubflow();
   const selectedIds = useEditorStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const node = useEditorStore((s) =>
@@ -165,7 +166,8 @@ export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
   if (!node) {
     return (
       <div data-testid="inspector">
-        <FlowSettings />
+        {/* One form per flow: its fields keep local text, so another tab gets a fresh one. */}
+        <FlowSettings key={activeFlowId} />
       </div>
     );
   }
