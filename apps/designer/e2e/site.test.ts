@@ -18,6 +18,8 @@ const activeTab = (page: Page) =>
   page.locator('[data-testid="flow-tab"][data-active="true"] [data-testid="flow-tab-name"]').textContent();
 const tab = (page: Page, name: string) =>
   page.locator('[data-testid="flow-tab"]', { has: page.getByText(name, { exact: true }) });
+/** Opens a tab by its name (the tab's middle may be its duplicate button). */
+const openTab = (page: Page, name: string) => tab(page, name).getByTestId("flow-tab-name").click();
 
 /**
  * Issue 12 in the browser: a project of many flows (tabs), search and validation across them, and a site
@@ -60,9 +62,9 @@ describe("Designer: a site of many flows", () => {
 
     // Each flow keeps its own trigger: 5 s for the VAV loops, the first flow stays at 1 s.
     await page().getByTestId("trigger-interval").fill("5000");
-    await tab(page(), "Tabs").click();
+    await openTab(page(), "Tabs");
     expect(await page().getByTestId("trigger-interval").inputValue()).toBe("1000");
-    await tab(page(), "VAV loops").click();
+    await openTab(page(), "VAV loops");
     expect(await page().getByTestId("trigger-interval").inputValue()).toBe("5000");
 
     await tab(page(), "VAV loops").getByTestId("flow-tab-duplicate").click();
@@ -103,12 +105,12 @@ describe("Designer: a site of many flows", () => {
 
   it("finds a node in another flow by its point and opens that flow on it", async () => {
     // "New flow" is open: a sensor here; then one in the first flow.
-    await tab(page(), "New flow").click();
+    await openTab(page(), "New flow");
     await dragFromPalette(page(), "sensor_read", { x: 200, y: 160 });
     await selectNode(page(), "sensor_read_1");
     await fillField(page(), "point", "bacnet:3004/analogInput:1");
     await fillField(page(), "label", "VAV-4 zone temp");
-    await tab(page(), "Tabs").click();
+    await openTab(page(), "Tabs");
     await dragFromPalette(page(), "threshold", { x: 200, y: 160 });
 
     await page().getByTestId("flow-search").fill("3004/analogInput");
@@ -135,9 +137,9 @@ describe("Designer: a site of many flows", () => {
       await fillField(page(), "label", label);
       return id;
     };
-    await tab(page(), "Tabs").click();
+    await openTab(page(), "Tabs");
     await writer("Damper (day)", "8");
-    await tab(page(), "New flow").click();
+    await openTab(page(), "New flow");
     const night = await writer("Damper (night)", "8");
     await page().getByTestId("tab-problems").click();
     const conflict = page().locator(
@@ -221,9 +223,10 @@ describe("Designer: a site of many flows", () => {
     // Live in the open tab (Zone 4 watch) ...
     await expect
       .poll(() => page().getByTestId("node-value-sensor_read_1-value").textContent(), { timeout: 30_000 })
-      .toMatch(/^\d+(\.\d+)? °C$/);
+      // With units once the BACnet browser has read the device's objects; this test never opened it.
+      .toMatch(/^\d+(\.\d+)?( °C)?$/);
     // ... and in the other one, whose three instances run too.
-    await tab(page(), "VAV loops").click();
+    await openTab(page(), "VAV loops");
     for (const id of ["subflow_1", "subflow_2", "subflow_3"]) {
       await expect
         .poll(() => page().getByTestId(`flow-node-${id}`).getAttribute("data-status"), { timeout: 30_000 })
