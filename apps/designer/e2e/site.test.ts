@@ -200,6 +200,10 @@ describe("Designer: a site of many flows", () => {
     await outcome.waitFor({ timeout: 30_000 });
     expect(await outcome.getAttribute("data-ok"), (await outcome.textContent()) ?? "").toBe("true");
 
+    // The editor names what runs: the project version deploy saved, as the supervisor recorded it.
+    await expect
+      .poll(() => page().getByTestId("version-story").textContent(), { timeout: 15_000 })
+      .toMatch(/^project v2 → running as config v1 on /);
     // The supervisor runs one site of two flows; the instances arrived expanded from the library.
     const current = await api<{
       package: {

@@ -46,6 +46,8 @@ export function buildProjectSite(db: Database.Database, projectId: string, versi
   }
   const pkg = buildSitePackage({
     project: { id: project.id, name: project.name, version: flowSemver(saved.version) },
+    // The supervisor's config history and the editor's "running vN" line read this number.
+    project_version: saved.version,
     flows: check.flows,
     bacnet_objects: [],
     created_at: new Date().toISOString(),
