@@ -303,4 +303,36 @@ describe("Designer: a site of many flows", () => {
     const replaced = await api<{ project: { name: string } }>(sup.url, "/api/flows", { token: sup.token });
     expect(replaced.body.project.name).toBe("Other building");
   });
+
+  it("deploys the quick start's demo building: four flows from the starter library, all running", async () => {
+    const projects = await api<{ projects: { id: string; name: string }[] }>(designer.url, "/api/projects");
+    const demo = projects.body.projects.find((p) => p.name === "Demo building");
+    expect(demo).toBeDefined();
+    // The supervisor runs "Other building" now: taking it over is the explicit replace.
+    const deployed = await api<{ outcomes: { ok: boolean; error?: string; flows?: { action: string }[] }[] }>(
+      designer.url,
+      `/api/projects/${demo!.id}/deploy`,
+      { body: { supervisor_ids: ["default"], mode: "replace" } },
+    );
+    expect(deployed.status).toBe(200);
+    expect(deployed.body.outcomes[0], JSON.stringify(deployed.body)).toMatchObject({ ok: true });
+    await expect
+      .poll(
+        async () => {
+          const flows = await api<{
+            flows: { name: string; status: string; scan_count: number; last_error: string | null }[];
+          }>(sup.url, "/api/flows", { token: sup.token });
+          return flows.body.flows.map(
+            (f) => `${f.name}:${f.status}:${f.scan_count > 0}:${f.last_error ?? ""}`,
+          );
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual([
+        "VAV-1 reheat (PID):running:true:",
+        "VAV-2 to VAV-4:running:true:",
+        "AHU-1 supply-air reset:running:true:",
+        "CHW pumps lead/lag:running:true:",
+      ]);
+  });
 });
