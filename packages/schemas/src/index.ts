@@ -4,6 +4,7 @@ export * from "./deployment";
 export * from "./flow";
 export * from "./node-health";
 export * from "./point-ref";
+export * from "./project-document";
 export * from "./security";
 export * from "./site";
 export * from "./subflow-library";

@@ -1,7 +1,9 @@
-import { nodeCatalog } from "@bms/nodes/definitions";
+import { nodeCatalog, nodeWrites } from "@bms/nodes/definitions";
 import { validateFlowConfiguration } from "@bms/schemas";
 import { describe, expect, it } from "vitest";
+import { demoSiteDocument } from "./demo-site";
 import { demoBuildingFlowConfiguration, demoFlowConfiguration } from "./flow-document";
+import { checkProjectDocument } from "./site-check";
 
 const FLOW_ID = "3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b";
 
@@ -22,5 +24,25 @@ describe("seeded flows", () => {
       "bacnet:3001/analogValue:1.presentValue",
       "bacnet:3001/analogOutput:2.presentValue",
     ]);
+  });
+});
+
+describe("the quick start's demo site", () => {
+  it("is four flows on the demo building, three built from the starter library, with nothing to fix", () => {
+    const doc = demoSiteDocument();
+    const check = checkProjectDocument(doc);
+    expect(check.problems).toEqual([]);
+    expect(
+      doc.flows.map((f) => [f.configuration.metadata.flow_name, f.configuration.execution.trigger]),
+    ).toEqual([
+      ["VAV-1 reheat (PID)", { type: "interval", interval_ms: 1000 }],
+      ["VAV-2 to VAV-4", { type: "interval", interval_ms: 5000 }],
+      ["AHU-1 supply-air reset", { type: "interval", interval_ms: 10_000 }],
+      ["CHW pumps lead/lag", { type: "interval", interval_ms: 2000 }],
+    ]);
+    // Expanded, each VAV instance commands its own box: no point is written twice.
+    const writes = check.flows.flatMap((f) => f.nodes.flatMap((n) => nodeWrites(n).map((w) => w.ref)));
+    expect(new Set(writes).size).toBe(writes.length);
+    expect(check.shared).toEqual([]);
   });
 });
