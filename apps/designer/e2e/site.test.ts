@@ -304,7 +304,7 @@ describe("Designer: a site of many flows", () => {
     expect(replaced.body.project.name).toBe("Other building");
   });
 
-  it("deploys the quick start's demo building: four flows from the starter library, all running", async () => {
+  it("deploys the quick start's demo building: five flows from the starter library, all running", async () => {
     const projects = await api<{ projects: { id: string; name: string }[] }>(designer.url, "/api/projects");
     const demo = projects.body.projects.find((p) => p.name === "Demo building");
     expect(demo).toBeDefined();
@@ -329,10 +329,11 @@ describe("Designer: a site of many flows", () => {
         { timeout: 30_000 },
       )
       .toEqual([
-        "VAV-1 reheat (PID):running:true:",
-        "VAV-2 to VAV-4:running:true:",
-        "AHU-1 supply-air reset:running:true:",
-        "CHW pumps lead/lag:running:true:",
+        "AHU-1:running:true:",
+        "VAV boxes:running:true:",
+        "CHW plant:running:true:",
+        "HW plant:running:true:",
+        "Lighting schedule:running:true:",
       ]);
   });
 });

@@ -1,4 +1,5 @@
 import { nodeCatalog, nodeWrites } from "@bms/nodes/definitions";
+import { demoSitePackage } from "@bms/nodes/starters";
 import { validateFlowConfiguration } from "@bms/schemas";
 import { describe, expect, it } from "vitest";
 import { demoSiteDocument } from "./demo-site";
@@ -28,18 +29,24 @@ describe("seeded flows", () => {
 });
 
 describe("the quick start's demo site", () => {
-  it("is four flows on the demo building, three built from the starter library, with nothing to fix", () => {
+  it("is the supervisor's first-start site: five flows on the demo building from the starter library, nothing to fix", () => {
     const doc = demoSiteDocument();
     const check = checkProjectDocument(doc);
     expect(check.problems).toEqual([]);
     expect(
       doc.flows.map((f) => [f.configuration.metadata.flow_name, f.configuration.execution.trigger]),
     ).toEqual([
-      ["VAV-1 reheat (PID)", { type: "interval", interval_ms: 1000 }],
-      ["VAV-2 to VAV-4", { type: "interval", interval_ms: 5000 }],
-      ["AHU-1 supply-air reset", { type: "interval", interval_ms: 10_000 }],
-      ["CHW pumps lead/lag", { type: "interval", interval_ms: 2000 }],
+      ["AHU-1", { type: "interval", interval_ms: 1000 }],
+      ["VAV boxes", { type: "interval", interval_ms: 5000 }],
+      ["CHW plant", { type: "interval", interval_ms: 1000 }],
+      ["HW plant", { type: "interval", interval_ms: 1000 }],
+      ["Lighting schedule", { type: "interval", interval_ms: 60_000 }],
     ]);
+    // The same flow ids as the package the supervisor deploys on its first start, so a deploy from the
+    // Designer is a redeploy of the same site.
+    expect(doc.flows.map((f) => f.configuration.metadata.flow_id)).toEqual(
+      demoSitePackage("2026-01-01T00:00:00Z").flows.map((f) => f.metadata.flow_id),
+    );
     // Expanded, each VAV instance commands its own box: no point is written twice.
     const writes = check.flows.flatMap((f) => f.nodes.flatMap((n) => nodeWrites(n).map((w) => w.ref)));
     expect(new Set(writes).size).toBe(writes.length);

@@ -64,13 +64,15 @@ export function getProject(db: Database.Database, id: string): (ProjectSummary &
 export function createProject(
   db: Database.Database,
   input: {
+    /** Only the seeded demo names its id (the one the supervisor's first start deploys it under). */
+    id?: string;
     name: string;
     description?: string | null;
     /** The flows and library to start with; default: one empty flow named after the project. */
     document?: ProjectDocument;
   },
 ): ProjectSummary {
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const flowId = input.document?.flows[0]?.configuration.metadata.flow_id ?? randomUUID();
   const now = nowIso();
   const document = input.document
