@@ -9,7 +9,13 @@
  * Results come back in the order asked, one per ref: a plugin never throws for one bad point, it answers
  * that point with bad quality and a code.
  */
-import type { PointValue, Quality } from "@bms/schemas";
+import type { Quality } from "@bms/schemas";
+
+/**
+ * A point's value as a plugin answers it: a scalar (`null` when there is none). Not `@bms/schemas`
+ * `PointValue`, which is the API's envelope (point, value, quality, timestamp) around one of these.
+ */
+export type PointValue = number | boolean | string | null;
 
 /** Why a point is not good. Callers branch on the code, never on the message text. */
 export type PointErrorCode =

@@ -1,0 +1,414 @@
+import {
+  decodeModbusValue,
+  encodeModbusValue,
+  formatModbusAddress,
+  formatPointRef,
+  type ModbusProfile,
+  type ModbusRegister,
+  type ModbusTable,
+  modbusWords,
+  parsePointRef,
+  RAW_BIT,
+  RAW_REGISTER,
+  type RegisterCodec,
+  resolveModbusAddress,
+} from "@bms/schemas";
+import type {
+  BrowseEntry,
+  PluginHealth,
+  PointErrorCode,
+  PointIO,
+  PointReading,
+  PointWrite,
+  WriteOutcome,
+} from "../point-io";
+import {
+  deviceKey,
+  endpointKey,
+  MODBUS_DEFAULT_PORT,
+  type ModbusDeviceConfig,
+  type ModbusPluginConfig,
+} from "./modbus-config";
+import {
+  ModbusConnection,
+  ModbusRequestError,
+  readBits,
+  readRegisters,
+  writeCoils,
+  writeRegisters,
+} from "./modbus-connection";
+import { ILLEGAL_DATA_ADDRESS } from "./modbus-exceptions";
+import { groupReadBlocks, isBitTable, type ReadBlock } from "./read-blocks";
+
+/** A ref resolved to what goes on the wire and how to decode it. */
+interface ResolvedPoint {
+  index: number;
+  host: string;
+  port: number;
+  unit: number;
+  table: ModbusTable;
+  address: number;
+  words: number;
+  codec: RegisterCodec;
+  register?: ModbusRegister;
+}
+
+type Resolution = { ok: true; point: ResolvedPoint } | { ok: false; code: PointErrorCode; reason: string };
+
+interface KnownDevice {
+  config: ModbusDeviceConfig;
+  profile?: ModbusProfile;
+  /** Profile registers by `table:address`. */
+  registers: Map<string, ModbusRegister>;
+}
+
+export interface ModbusPluginDeps {
+  now(): number;
+  logger?: { warn(msg: string, data?: Record<string, unknown>): void };
+}
+
+/**
+ * Modbus TCP behind the `PointIO` seam. A ref `modbus:<host>[:<port>]:<unit>/<table>:<address>` reads
+ * the raw register (or bit) unless the device is listed with a profile, whose register at that address
+ * brings its type, word/byte order, scale, offset and units. Reads of one unit are grouped into
+ * contiguous blocks; a block answered with "illegal data address" is re-read value by value, so one
+ * missing register does not blank its neighbours.
+ */
+export class ModbusPointIO implements PointIO {
+  readonly protocol = "modbus";
+  readonly capabilities = {
+    priority: false,
+    priorityArray: false,
+    subscribe: false,
+    browse: true,
+    write: true,
+  };
+  private readonly devices = new Map<string, KnownDevice>();
+  private readonly connections = new Map<string, ModbusConnection>();
+  /** The last reading of each point read so far, by `device/table:address`, for browsing. */
+  private readonly lastReadings = new Map<string, PointReading>();
+  private readonly refErrors = { count: 0 };
+  private closed = false;
+
+  constructor(
+    private readonly config: ModbusPluginConfig,
+    profiles: ReadonlyMap<string, ModbusProfile>,
+    private readonly deps: ModbusPluginDeps,
+  ) {
+    for (const device of config.devices) {
+      const profile = device.profile === undefined ? undefined : profiles.get(device.profile);
+      const registers = new Map<string, ModbusRegister>();
+      for (const r of profile?.registers ?? []) {
+        // Bits of one status word share an address; a ref to the address itself reads the whole word.
+        if (r.type !== "bitfield") registers.set(`${r.table}:${r.address}`, r);
+      }
+      this.devices.set(deviceKey(device.host, device.port, device.unit), {
+        config: device,
+        profile,
+        registers,
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    // Connections open on first use: a device that is off at start is health, not a failed start.
+  }
+
+  async read(refs: readonly string[]): Promise<PointReading[]> {
+    const timestamp = this.deps.now();
+    const readings: PointReading[] = new Array(refs.length);
+    const points: ResolvedPoint[] = [];
+    refs.forEach((ref, index) => {
+      if (this.closed) {
+        readings[index] = bad("busy", "the Modbus plugin is shut down", timestamp);
+        return;
+      }
+      const resolved = this.resolve(ref, index);
+      if (resolved.ok) points.push(resolved.point);
+      else readings[index] = bad(resolved.code, resolved.reason, timestamp);
+    });
+
+    const byUnit = new Map<string, ResolvedPoint[]>();
+    for (const p of points) {
+      const key = deviceKey(p.host, p.port, p.unit);
+      const list = byUnit.get(key);
+      if (list) list.push(p);
+      else byUnit.set(key, [p]);
+    }
+    const limits = { registers: this.config.max_block_registers, bits: this.config.max_block_bits };
+    const work: Promise<void>[] = [];
+    for (const unitPoints of byUnit.values()) {
+      const first = unitPoints[0];
+      if (!first) continue;
+      const connection = this.connection(first.host, first.port);
+      for (const block of groupReadBlocks(unitPoints, limits)) {
+        work.push(this.readBlock(connection, first.unit, block, readings, true));
+      }
+    }
+    await Promise.all(work);
+    for (const p of points) {
+      const reading = readings[p.index];
+      if (reading) this.lastReadings.set(pointKey(p), reading);
+    }
+    return readings;
+  }
+
+  private async readBlock(
+    connection: ModbusConnection,
+    unit: number,
+    block: ReadBlock<ResolvedPoint>,
+    readings: PointReading[],
+    splitOnIllegalAddress: boolean,
+  ): Promise<void> {
+    try {
+      const values = await connection.request<Array<number | boolean>>((client) =>
+        block.table === "coil" || block.table === "discrete_input"
+          ? readBits(client, unit, block.table, block.start, block.count)
+          : readRegisters(client, unit, block.table, block.start, block.count),
+      );
+      const timestamp = this.deps.now();
+      for (const p of block.members) {
+        const offset = p.address - block.start;
+        const slice = values.slice(offset, offset + p.words);
+        if (slice.length < p.words) {
+          readings[p.index] = bad(
+            "decode_error",
+            `the device answered ${values.length} of ${block.count} values`,
+            timestamp,
+          );
+          continue;
+        }
+        const words = slice.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
+        const value = decodeModbusValue(words, p.codec);
+        readings[p.index] = { value, quality: "good", timestamp };
+      }
+    } catch (err) {
+      const error =
+        err instanceof ModbusRequestError ? err : new ModbusRequestError("decode_error", String(err));
+      if (splitOnIllegalAddress && error.exception === ILLEGAL_DATA_ADDRESS && block.members.length > 1) {
+        await Promise.all(
+          block.members.map((p) =>
+            this.readBlock(
+              connection,
+              unit,
+              { table: block.table, start: p.address, count: p.words, members: [p] },
+              readings,
+              false,
+            ),
+          ),
+        );
+        return;
+      }
+      const timestamp = this.deps.now();
+      for (const p of block.members) readings[p.index] = bad(error.code, error.message, timestamp);
+    }
+  }
+
+  async write(writes: readonly PointWrite[]): Promise<WriteOutcome[]> {
+    return Promise.all(writes.map((w, index) => this.writeOne(w, index)));
+  }
+
+  private async writeOne(w: PointWrite, index: number): Promise<WriteOutcome> {
+    if (this.closed) return { ok: false, code: "busy", error: "the Modbus plugin is shut down" };
+    const resolved = this.resolve(w.ref, index);
+    if (!resolved.ok) return { ok: false, code: resolved.code, error: resolved.reason };
+    const p = resolved.point;
+    if (p.table === "input_register" || p.table === "discrete_input") {
+      return { ok: false, code: "unsupported", error: `a ${p.table} is read-only` };
+    }
+    if (p.register && !p.register.writable) {
+      return {
+        ok: false,
+        code: "write_denied",
+        error: `${p.register.name} is not writable in profile ${this.devices.get(deviceKey(p.host, p.port, p.unit))?.profile?.id}`,
+      };
+    }
+    const value = w.value as unknown;
+    if (value === null || value === undefined) {
+      return { ok: false, code: "unsupported", error: "Modbus has no priority array: nothing to relinquish" };
+    }
+    if (typeof value !== "number" && typeof value !== "boolean") {
+      return { ok: false, code: "write_denied", error: `a Modbus ${p.table} takes a number or a boolean` };
+    }
+    const encoded = encodeModbusValue(value, p.codec);
+    if (!encoded.ok) return { ok: false, code: "write_denied", error: encoded.message };
+    const connection = this.connection(p.host, p.port);
+    try {
+      await connection.request((client) =>
+        p.table === "coil"
+          ? writeCoils(
+              client,
+              p.unit,
+              p.address,
+              encoded.words.map((word) => word !== 0),
+            )
+          : writeRegisters(client, p.unit, p.address, encoded.words),
+      );
+      return { ok: true };
+    } catch (err) {
+      const error =
+        err instanceof ModbusRequestError ? err : new ModbusRequestError("device_error", String(err));
+      // The device refusing an address or a value is a refused write; a failing device is not.
+      const refused = error.exception !== undefined && error.exception <= 3;
+      return { ok: false, code: refused ? "write_denied" : error.code, error: error.message };
+    }
+  }
+
+  async browse(parentId?: string): Promise<BrowseEntry[]> {
+    if (parentId === undefined) {
+      return [...this.devices.values()].map((d) => ({
+        id: deviceKey(d.config.host, d.config.port, d.config.unit),
+        name: d.config.name ?? `${d.config.host}:${d.config.port} unit ${d.config.unit}`,
+        kind: "device" as const,
+        description: d.profile
+          ? `${d.profile.device} (profile ${d.profile.id})`
+          : "no profile: raw registers",
+      }));
+    }
+    const device = this.devices.get(parentId);
+    if (!device?.profile) return [];
+    const { host, port, unit } = device.config;
+    return device.profile.registers.map((r) => {
+      const ref = modbusRef(host, port, unit, r.table, r.address);
+      const reading = this.lastReadings.get(
+        `${deviceKey(host, port, unit)}/${r.table}:${r.address}:${r.bit ?? ""}`,
+      );
+      const entry: BrowseEntry = {
+        id: `${parentId}/${r.name}`,
+        name: r.label ?? r.name,
+        kind: "point",
+        writable: r.writable,
+        description: [
+          r.description,
+          `${r.table} ${r.address} ${r.type}${r.bit === undefined ? "" : ` bit ${r.bit}`}`,
+        ]
+          .filter(Boolean)
+          .join("; "),
+      };
+      // A bitfield has no ref of its own: its address reads the whole word.
+      if (r.type !== "bitfield") entry.ref = ref;
+      if (r.units !== undefined) entry.units = r.units;
+      if (reading) entry.reading = reading;
+      return entry;
+    });
+  }
+
+  health(): PluginHealth {
+    let connected = 0;
+    let down = 0;
+    let errors = this.refErrors.count;
+    let lastMessageAt: number | undefined;
+    let lastError: string | undefined;
+    for (const c of this.connections.values()) {
+      if (c.connected) connected++;
+      if (c.down) down++;
+      errors += c.stats.errors;
+      if (c.stats.lastMessageAt !== undefined && (lastMessageAt ?? 0) < c.stats.lastMessageAt) {
+        lastMessageAt = c.stats.lastMessageAt;
+      }
+      if (c.stats.lastError) lastError = c.stats.lastError;
+    }
+    const health: PluginHealth = {
+      protocol: this.protocol,
+      state: this.closed
+        ? "disabled"
+        : down === 0
+          ? "ok"
+          : down < this.connections.size
+            ? "degraded"
+            : "down",
+      connections: connected,
+      errors,
+      detail: {
+        endpoints: [...this.connections.values()].map((c) => ({
+          endpoint: endpointKey(c.host, c.port),
+          connected: c.connected,
+          down: c.down,
+          requests: c.stats.requests,
+          errors: c.stats.errors,
+        })),
+        devices: this.devices.size,
+      },
+    };
+    if (lastMessageAt !== undefined) health.last_message_at = lastMessageAt;
+    if (lastError !== undefined) health.last_error = lastError;
+    return health;
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.connections.values()].map((c) => c.close()));
+    this.connections.clear();
+  }
+
+  private connection(host: string, port: number): ModbusConnection {
+    const key = endpointKey(host, port);
+    let connection = this.connections.get(key);
+    if (!connection) {
+      connection = new ModbusConnection(host, port, {
+        timeoutMs: this.config.timeout_ms,
+        concurrency: this.config.concurrency,
+        reconnectMinMs: this.config.reconnect_min_ms,
+        reconnectMaxMs: this.config.reconnect_max_ms,
+        now: this.deps.now,
+      });
+      this.connections.set(key, connection);
+    }
+    return connection;
+  }
+
+  private resolve(ref: string, index: number): Resolution {
+    const parsed = parsePointRef(ref);
+    if (!parsed.ok) {
+      this.refErrors.count++;
+      return { ok: false, code: "invalid_ref", reason: parsed.message };
+    }
+    if (parsed.ref.protocol !== "modbus") {
+      this.refErrors.count++;
+      return { ok: false, code: "invalid_ref", reason: `${ref} is not a Modbus point` };
+    }
+    const { host, unit, table } = parsed.ref;
+    const port = parsed.ref.port ?? MODBUS_DEFAULT_PORT;
+    const address = resolveModbusAddress(table, parsed.ref.address);
+    if (address === undefined) {
+      this.refErrors.count++;
+      return {
+        ok: false,
+        code: "invalid_ref",
+        reason: `${table} address ${parsed.ref.address} is out of range`,
+      };
+    }
+    const register = this.devices.get(deviceKey(host, port, unit))?.registers.get(`${table}:${address}`);
+    const codec = register ?? (isBitTable(table) ? RAW_BIT : RAW_REGISTER);
+    const words = isBitTable(table) ? 1 : modbusWords(codec.type);
+    const point: ResolvedPoint = { index, host, port, unit, table, address, words, codec };
+    if (register) point.register = register;
+    return { ok: true, point };
+  }
+}
+
+function bad(code: PointErrorCode, reason: string, timestamp: number): PointReading {
+  return { value: null, quality: "bad", code, reason, timestamp };
+}
+
+function pointKey(p: ResolvedPoint): string {
+  return `${deviceKey(p.host, p.port, p.unit)}/${p.table}:${p.address}:${p.codec.bit ?? ""}`;
+}
+
+/** The canonical ref of a register, its address in a form that reads back unambiguously. */
+export function modbusRef(
+  host: string,
+  port: number,
+  unit: number,
+  table: ModbusTable,
+  address: number,
+): string {
+  return formatPointRef({
+    protocol: "modbus",
+    host,
+    port,
+    unit,
+    table,
+    address: formatModbusAddress(table, address),
+  });
+}
