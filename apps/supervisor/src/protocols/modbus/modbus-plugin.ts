@@ -53,6 +53,38 @@ interface ResolvedPoint {
   register?: ModbusRegister;
 }
 
+interface PreparedWrite {
+  point: ResolvedPoint;
+  words: number[];
+}
+
+/** Runs of writes to consecutive addresses of one unit's table, in address order. */
+function groupWriteRuns(prepared: readonly PreparedWrite[]): PreparedWrite[][] {
+  const byTable = new Map<string, PreparedWrite[]>();
+  for (const p of prepared) {
+    const key = `${deviceKey(p.point.host, p.point.port, p.point.unit)}/${p.point.table}`;
+    const list = byTable.get(key);
+    if (list) list.push(p);
+    else byTable.set(key, [p]);
+  }
+  const runs: PreparedWrite[][] = [];
+  for (const list of byTable.values()) {
+    let run: PreparedWrite[] = [];
+    let next = -1;
+    for (const p of [...list].sort((a, b) => a.point.address - b.point.address)) {
+      // Two writes to one address in a batch stay separate requests, in address order.
+      if (run.length > 0 && p.point.address !== next) {
+        runs.push(run);
+        run = [];
+      }
+      run.push(p);
+      next = p.point.address + p.words.length;
+    }
+    if (run.length > 0) runs.push(run);
+  }
+  return runs;
+}
+
 type Resolution = { ok: true; point: ResolvedPoint } | { ok: false; code: PointErrorCode; reason: string };
 
 interface KnownDevice {
@@ -204,51 +236,81 @@ export class ModbusPointIO implements PointIO {
     }
   }
 
+  /**
+   * Contiguous writes to one unit's table in one batch go as one request (FC 15 for coils, FC 16 for
+   * registers); a lone coil is FC 5 and a lone one-register value FC 6. A batch's run succeeds or
+   * fails as a whole, as the device applies it.
+   */
   async write(writes: readonly PointWrite[]): Promise<WriteOutcome[]> {
-    return Promise.all(writes.map((w, index) => this.writeOne(w, index)));
+    const outcomes: WriteOutcome[] = new Array(writes.length);
+    const prepared: PreparedWrite[] = [];
+    writes.forEach((w, index) => {
+      const result = this.prepareWrite(w, index);
+      if ("ok" in result) outcomes[index] = result;
+      else prepared.push(result);
+    });
+    await Promise.all(
+      groupWriteRuns(prepared).map(async (run) => {
+        const outcome = await this.sendRun(run);
+        for (const p of run) outcomes[p.point.index] = outcome;
+      }),
+    );
+    return outcomes;
   }
 
-  private async writeOne(w: PointWrite, index: number): Promise<WriteOutcome> {
+  private prepareWrite(w: PointWrite, index: number): WriteOutcome | PreparedWrite {
     if (this.closed) return { ok: false, code: "busy", error: "the Modbus plugin is shut down" };
     const resolved = this.resolve(w.ref, index);
     if (!resolved.ok) return { ok: false, code: resolved.code, error: resolved.reason };
-    const p = resolved.point;
-    if (p.table === "input_register" || p.table === "discrete_input") {
-      return { ok: false, code: "unsupported", error: `a ${p.table} is read-only` };
+    const point = resolved.point;
+    if (point.table === "input_register" || point.table === "discrete_input") {
+      return { ok: false, code: "unsupported", error: `a ${point.table} is read-only` };
     }
-    if (p.register && !p.register.writable) {
+    if (point.register && !point.register.writable) {
+      const profile = this.devices.get(deviceKey(point.host, point.port, point.unit))?.profile?.id;
       return {
         ok: false,
         code: "write_denied",
-        error: `${p.register.name} is not writable in profile ${this.devices.get(deviceKey(p.host, p.port, p.unit))?.profile?.id}`,
+        error: `${point.register.name} is not writable in profile ${profile}`,
       };
     }
-    const value = w.value as unknown;
+    const value: unknown = w.value;
     if (value === null || value === undefined) {
       return { ok: false, code: "unsupported", error: "Modbus has no priority array: nothing to relinquish" };
     }
     if (typeof value !== "number" && typeof value !== "boolean") {
-      return { ok: false, code: "write_denied", error: `a Modbus ${p.table} takes a number or a boolean` };
+      return {
+        ok: false,
+        code: "write_denied",
+        error: `a Modbus ${point.table} takes a number or a boolean`,
+      };
     }
-    const encoded = encodeModbusValue(value, p.codec);
+    const encoded = encodeModbusValue(value, point.codec);
     if (!encoded.ok) return { ok: false, code: "write_denied", error: encoded.message };
-    const connection = this.connection(p.host, p.port);
+    return { point, words: encoded.words };
+  }
+
+  private async sendRun(run: PreparedWrite[]): Promise<WriteOutcome> {
+    const first = run[0];
+    if (!first) return { ok: true };
+    const { host, port, unit, table, address } = first.point;
+    const words = run.flatMap((p) => p.words);
     try {
-      await connection.request((client) =>
-        p.table === "coil"
+      await this.connection(host, port).request((client) =>
+        table === "coil"
           ? writeCoils(
               client,
-              p.unit,
-              p.address,
-              encoded.words.map((word) => word !== 0),
+              unit,
+              address,
+              words.map((word) => word !== 0),
             )
-          : writeRegisters(client, p.unit, p.address, encoded.words),
+          : writeRegisters(client, unit, address, words),
       );
       return { ok: true };
     } catch (err) {
       const error =
         err instanceof ModbusRequestError ? err : new ModbusRequestError("device_error", String(err));
-      // The device refusing an address or a value is a refused write; a failing device is not.
+      // The device refusing the function, an address or a value is a refused write; a failing one is not.
       const refused = error.exception !== undefined && error.exception <= 3;
       return { ok: false, code: refused ? "write_denied" : error.code, error: error.message };
     }
