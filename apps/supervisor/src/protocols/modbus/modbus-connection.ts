@@ -71,10 +71,12 @@ export class ModbusConnection {
 
   /** Runs `fn` when a slot is free, on a connected client; failures become `ModbusRequestError`s. */
   async request<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    await this.slot();
+    // The common case (a free slot, an open socket) takes no extra turn of the event loop.
+    if (this.active < this.options.concurrency) this.active++;
+    else await this.slot();
     try {
       if (this.closed) throw new ModbusRequestError("busy", "the Modbus plugin is shutting down");
-      const client = await this.connect();
+      const client = this.client?.isOpen ? this.client : await this.connect();
       this.stats.requests++;
       const result = await fn(client);
       this.consecutiveTimeouts = 0;
@@ -93,10 +95,6 @@ export class ModbusConnection {
   }
 
   private slot(): Promise<void> {
-    if (this.active < this.options.concurrency) {
-      this.active++;
-      return Promise.resolve();
-    }
     return new Promise((resolve) =>
       this.waiting.push(() => {
         this.active++;

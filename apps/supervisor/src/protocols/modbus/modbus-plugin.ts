@@ -53,6 +53,16 @@ interface ResolvedPoint {
   register?: ModbusRegister;
 }
 
+interface ReadPlan {
+  failures: Array<{ index: number; code: PointErrorCode; reason: string }>;
+  blocks: Array<{ connection: ModbusConnection; unit: number; block: ReadBlock<ResolvedPoint> }>;
+  /** Where each resolved point's reading is kept for browsing. */
+  keys: Array<[index: number, key: string]>;
+}
+
+/** Distinct read batches whose plans are kept (one per flow scan group, in practice). */
+const MAX_CACHED_PLANS = 64;
+
 interface PreparedWrite {
   point: ResolvedPoint;
   words: number[];
@@ -120,6 +130,7 @@ export class ModbusPointIO implements PointIO {
   /** The last reading of each point read so far, by `device/table:address`, for browsing. */
   private readonly lastReadings = new Map<string, PointReading>();
   private readonly refErrors = { count: 0 };
+  private readonly plans = new Map<string, ReadPlan>();
   private closed = false;
 
   constructor(
@@ -149,40 +160,56 @@ export class ModbusPointIO implements PointIO {
   async read(refs: readonly string[]): Promise<PointReading[]> {
     const timestamp = this.deps.now();
     const readings: PointReading[] = new Array(refs.length);
-    const points: ResolvedPoint[] = [];
+    if (this.closed) return refs.map(() => bad("busy", "the Modbus plugin is shut down", timestamp));
+    const plan = this.plan(refs);
+    for (const f of plan.failures) readings[f.index] = bad(f.code, f.reason, timestamp);
+    const work: Promise<void>[] = [];
+    for (const { connection, unit, block } of plan.blocks) {
+      work.push(this.readBlock(connection, unit, block, readings, true));
+    }
+    await Promise.all(work);
+    for (const [index, key] of plan.keys) {
+      const reading = readings[index];
+      if (reading) this.lastReadings.set(key, reading);
+    }
+    return readings;
+  }
+
+  /**
+   * How to read a batch: refs resolved and grouped into blocks per unit. A scan asks for the same
+   * batch every period, so plans are kept by batch (a few; the cache is dropped when it grows).
+   */
+  private plan(refs: readonly string[]): ReadPlan {
+    const cacheKey = refs.join("\n");
+    const cached = this.plans.get(cacheKey);
+    if (cached) return cached;
+    const plan: ReadPlan = { failures: [], blocks: [], keys: [] };
+    const byUnit = new Map<string, ResolvedPoint[]>();
     refs.forEach((ref, index) => {
-      if (this.closed) {
-        readings[index] = bad("busy", "the Modbus plugin is shut down", timestamp);
+      const resolved = this.resolve(ref, index);
+      if (!resolved.ok) {
+        plan.failures.push({ index, code: resolved.code, reason: resolved.reason });
         return;
       }
-      const resolved = this.resolve(ref, index);
-      if (resolved.ok) points.push(resolved.point);
-      else readings[index] = bad(resolved.code, resolved.reason, timestamp);
-    });
-
-    const byUnit = new Map<string, ResolvedPoint[]>();
-    for (const p of points) {
+      const p = resolved.point;
+      plan.keys.push([index, pointKey(p)]);
       const key = deviceKey(p.host, p.port, p.unit);
       const list = byUnit.get(key);
       if (list) list.push(p);
       else byUnit.set(key, [p]);
-    }
+    });
     const limits = { registers: this.config.max_block_registers, bits: this.config.max_block_bits };
-    const work: Promise<void>[] = [];
     for (const unitPoints of byUnit.values()) {
       const first = unitPoints[0];
       if (!first) continue;
       const connection = this.connection(first.host, first.port);
       for (const block of groupReadBlocks(unitPoints, limits)) {
-        work.push(this.readBlock(connection, first.unit, block, readings, true));
+        plan.blocks.push({ connection, unit: first.unit, block });
       }
     }
-    await Promise.all(work);
-    for (const p of points) {
-      const reading = readings[p.index];
-      if (reading) this.lastReadings.set(pointKey(p), reading);
-    }
-    return readings;
+    if (this.plans.size >= MAX_CACHED_PLANS) this.plans.clear();
+    this.plans.set(cacheKey, plan);
+    return plan;
   }
 
   private async readBlock(
@@ -401,6 +428,7 @@ export class ModbusPointIO implements PointIO {
     this.closed = true;
     await Promise.all([...this.connections.values()].map((c) => c.close()));
     this.connections.clear();
+    this.plans.clear();
   }
 
   private connection(host: string, port: number): ModbusConnection {
