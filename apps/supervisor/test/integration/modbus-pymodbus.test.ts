@@ -65,6 +65,15 @@ const PROFILE = {
 let server: RunningProcess;
 let plugin: ModbusPointIO;
 let profilesDir: string;
+let tablesFile: string;
+
+function startServer(): Promise<RunningProcess> {
+  return startProcess(
+    "/usr/bin/python3",
+    [join(REPO_ROOT, "apps/supervisor/test/fixtures/pymodbus-server.py"), HOST, String(PORT), tablesFile],
+    { name: "pymodbus", ready: /pymodbus ready/ },
+  );
+}
 
 function plugin_(config: Record<string, unknown>): ModbusPointIO {
   return createModbusPointIO({
@@ -76,16 +85,12 @@ function plugin_(config: Record<string, unknown>): ModbusPointIO {
 
 beforeAll(async () => {
   const dir = tempDir("pymodbus");
-  const spec = join(dir, "tables.json");
-  writeFileSync(spec, JSON.stringify(TABLES));
+  tablesFile = join(dir, "tables.json");
+  writeFileSync(tablesFile, JSON.stringify(TABLES));
   profilesDir = join(dir, "profiles");
   mkdirSync(profilesDir);
   writeFileSync(join(profilesDir, "pymodbus-test.json"), JSON.stringify(PROFILE));
-  server = await startProcess(
-    "/usr/bin/python3",
-    [join(REPO_ROOT, "apps/supervisor/test/fixtures/pymodbus-server.py"), HOST, String(PORT), spec],
-    { name: "pymodbus", ready: /pymodbus ready/ },
-  );
+  server = await startServer();
   plugin = plugin_({
     devices: [{ name: "Test rig", host: HOST, port: PORT, unit: 1, profile: "pymodbus-test" }],
     profiles_dir: profilesDir,
@@ -284,5 +289,35 @@ describe("Modbus plugin against pymodbus", () => {
       expect((err as ModbusConfigError).problems[0]?.path).toMatch(/broken\.json: registers\[0\]\.type$/);
     }
     expect(() => plugin_({ devices: [{ host: HOST, unit: 300 }] })).toThrow(/devices\[0\]\.unit/);
+  });
+
+  it("reconnects after the server restarts, not before its backoff has run out", async () => {
+    const ref = `${DEVICE}/holding_register:19`;
+    const rig = plugin_({
+      devices: [{ host: HOST, port: PORT, unit: 1 }],
+      reconnect_min_ms: 4000,
+      reconnect_max_ms: 4000,
+    });
+    expect((await rig.read([ref]))[0]).toMatchObject({ quality: "good", value: 77 });
+    await server.stop();
+    const [lost] = await rig.read([ref]);
+    expect(lost).toMatchObject({ quality: "bad", value: null });
+    expect(["unreachable", "timeout"]).toContain(lost?.code);
+    // A connect has now been refused (this read's or the one before), so the backoff runs from here.
+    const [refused] = await rig.read([ref]);
+    const backoffFrom = Date.now();
+    expect(refused).toMatchObject({ quality: "bad", code: "unreachable" });
+    expect((await rig.read([ref]))[0]?.reason).toMatch(/is down .* next attempt in \d+ ms/);
+    expect(rig.health().state).toBe("down");
+    server = await startServer();
+    let reading = (await rig.read([ref]))[0];
+    while (reading?.quality !== "good" && Date.now() - backoffFrom < 15_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      reading = (await rig.read([ref]))[0];
+    }
+    expect(reading).toMatchObject({ quality: "good", value: 77 });
+    expect(Date.now() - backoffFrom).toBeGreaterThanOrEqual(3900);
+    expect(rig.health()).toMatchObject({ state: "ok", connections: 1 });
+    await rig.shutdown();
   });
 });
