@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MODBUS_TABLES, type ModbusTable } from "./modbus-profile";
 
 /**
  * Point references name every point the product reads or writes. One canonical string form:
@@ -133,7 +134,7 @@ export interface ModbusPointRef {
   host: string;
   port?: number;
   unit: number;
-  table: "coil" | "discrete_input" | "input_register" | "holding_register";
+  table: ModbusTable;
   address: number;
 }
 
@@ -176,7 +177,6 @@ export function pointRefScheme(ref: PointRef): string {
 export type PointRefParseResult = { ok: true; ref: PointRef } | { ok: false; message: string };
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const MODBUS_TABLES = ["coil", "discrete_input", "input_register", "holding_register"] as const;
 
 function parseInteger(text: string): number | undefined {
   return /^\d+$/.test(text) ? Number(text) : undefined;

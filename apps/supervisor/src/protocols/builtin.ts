@@ -2,6 +2,7 @@ import type { SupervisorOptions } from "../options";
 import type { DevicesRepo } from "../storage/devices-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import { bacnetPluginModule } from "./bacnet/bacnet-plugin";
+import modbusPlugin from "./modbus";
 import type { PointIOPluginModule } from "./point-io";
 
 /** What a built-in plugin may use beyond its PluginContext: the supervisor's options and stores. */
@@ -37,4 +38,6 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
       devices,
       events,
     }),
+  // Always on: with no section in the plugins configuration it reads raw registers of any ref.
+  () => modbusPlugin,
 ];
