@@ -1,0 +1,3 @@
+export * from "./conventions";
+export * from "./payload";
+export * from "./topics";
