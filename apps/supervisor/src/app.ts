@@ -7,6 +7,7 @@ import { Deployer } from "./engine/deployer";
 import { OverrideManager } from "./engine/override-manager";
 import { installErrorHandler } from "./http/error-handler";
 import { trackRegisteredRoutes } from "./http/route";
+import { sparkplugPlugin } from "./northbound/plugin";
 import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
@@ -114,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
     webhookAllow: options.webhookAllow ?? [],
   });
+  await app.register(sparkplugPlugin, { options: options.sparkplug, dataDir: options.dataDir });
   app.decorate(
     "deployer",
     new Deployer(app.repos.configs, app.repos.devices, app.repos.events, app.engine, options.execute),

@@ -2,12 +2,13 @@ import { Command, Option } from "commander";
 import { parsePins } from "./bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
 import { defaultScriptWorkers } from "./engine/script-pool";
+import { type SparkplugFlags, sparkplugOptions, withSparkplugFlags } from "./northbound/sparkplug-options";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";
 
-interface Flags {
+interface Flags extends SparkplugFlags {
   httpPort: string;
   httpHost: string;
   dataDir: string;
@@ -37,7 +38,7 @@ function dataDirOption(): Option {
 }
 
 function withCommonFlags(command: Command): Command {
-  return command
+  return withSparkplugFlags(command)
     .addOption(
       new Option("--http-port <port>", "HTTP port of the API and dashboard")
         .env("BMS_HTTP_PORT")
@@ -138,6 +139,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   };
   const token = process.env.BMS_SUPERVISOR_TOKEN;
   const pins = parsePins(flags.bacnetPin ?? []);
+  const sparkplug = sparkplugOptions(flags);
   if (!pins.ok) throw new Error(`--bacnet-pin: ${pins.problems.join("; ")}`);
   const cap = (name: string, fallback: number) => {
     const n = envNumber(name, fallback);
@@ -172,6 +174,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
       maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
     },
     scriptWorkers: scriptWorkers(),
+    ...(sparkplug ? { sparkplug } : {}),
   };
 }
 

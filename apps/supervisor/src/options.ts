@@ -2,6 +2,7 @@ import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import type { DeviceAddress } from "./bacnet/device-address";
 import type { WireLimits } from "./bacnet/wire-checks";
+import type { SparkplugOptions } from "./northbound/sparkplug-options";
 
 export interface SupervisorOptions {
   httpPort: number;
@@ -42,6 +43,8 @@ export interface SupervisorOptions {
   bacnetLimits?: WireLimits;
   /** Script worker threads (BMS_SCRIPT_WORKERS; default min(2, cores)). */
   scriptWorkers?: number;
+  /** The Sparkplug B northbound (`--sparkplug-url`); absent: off. */
+  sparkplug?: SparkplugOptions;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
 }

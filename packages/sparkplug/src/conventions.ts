@@ -50,3 +50,14 @@ export interface HostState {
   online: boolean;
   timestamp: number;
 }
+
+/**
+ * The Sparkplug device a point belongs to: the protocol's device part of its canonical ref
+ * (`bacnet:1001`, `modbus:10.0.0.5:1`), or `mqtt` for topic points. The metric name is the full ref.
+ */
+export function deviceIdForRef(ref: string): string {
+  if (ref.startsWith("mqtt:")) return "mqtt";
+  const slash = ref.indexOf("/");
+  const device = slash > 0 ? ref.slice(0, slash) : ref;
+  return device.replace(/[/+#]/g, "_").slice(0, 200) || "_";
+}
