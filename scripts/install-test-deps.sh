@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages, from Debian's packages:
-# Chromium for the browser tests (never a downloaded browser) and tshark for the packet checks.
+# Chromium for the browser tests (never a downloaded browser), tshark for the packet checks, and
+# PostgreSQL 15 + mosquitto for the Sparkplug/fleet tests (started per test on loopback, temp dirs).
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test deps: chromium and tshark already installed"
+  echo "test deps: chromium, tshark, postgresql and mosquitto already installed"
   exit 0
 fi
 
