@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunningProcess, startProcess, tempDir } from "./processes";
+import { REPO_ROOT, type RunningProcess, startProcess, tempDir, tsxArgs } from "./processes";
 
 /**
  * Real infrastructure servers for integration tests and benchmarks: Debian's mosquitto and
@@ -187,4 +187,45 @@ function systemUser(): { name: string; uid: number; gid: number } {
     }
   }
   throw new Error("running as root and no postgres or nobody user to run PostgreSQL as");
+}
+
+export interface FleetHandle extends RunningProcess {
+  url: string;
+  token: string;
+}
+
+/** Starts `bms-fleet` (apps/fleet) against a broker and a PostgreSQL server. */
+export async function startFleetService(options: {
+  mqttUrl: string;
+  pgUrl: string;
+  hostId: string;
+  httpHost?: string;
+  env?: Record<string, string>;
+  extraArgs?: string[];
+}): Promise<FleetHandle> {
+  const token = "fleet-test-token-0123456789abcdef";
+  const [cmd, argv] = tsxArgs("apps/fleet/src/cli.ts", [
+    "--http-host",
+    options.httpHost ?? "127.0.0.1",
+    "--http-port",
+    "0",
+    "--data-dir",
+    tempDir("fleet"),
+    "--mqtt-url",
+    options.mqttUrl,
+    "--host-id",
+    options.hostId,
+    "--log-level",
+    "warn",
+    ...(options.extraArgs ?? []),
+  ]);
+  const proc = await startProcess(cmd, argv, {
+    name: "fleet",
+    cwd: join(REPO_ROOT, "apps/fleet"),
+    // The PostgreSQL URL holds a password: it goes in the environment, never on the command line.
+    env: { BMS_FLEET_TOKEN: token, BMS_FLEET_PG_URL: options.pgUrl, ...options.env },
+    ready: /bms-fleet listening (https?:\/\/\S+)/,
+  });
+  const url = proc.output().match(/bms-fleet listening (https?:\/\/\S+)/)?.[1] ?? "";
+  return Object.assign(proc, { url, token });
 }
