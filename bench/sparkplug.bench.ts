@@ -53,6 +53,7 @@ async function publisherRate(brokerUrl: string) {
       healthIntervalMs: 60_000,
       keepaliveSeconds: 30,
       batchSize: 500,
+      replayPointsPerSecond: 2000,
     },
     buffer,
     policy,

@@ -65,6 +65,7 @@ export const sparkplugPlugin = fp<{ options: SparkplugOptions | undefined; dataD
         healthIntervalMs: options.healthIntervalMs,
         keepaliveSeconds: options.keepaliveSeconds,
         batchSize: 500,
+        replayPointsPerSecond: options.replayPointsPerSecond,
       },
       buffer,
       commands,

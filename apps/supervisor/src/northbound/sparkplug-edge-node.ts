@@ -33,6 +33,11 @@ export interface EdgeNodeConfig {
   keepaliveSeconds: number;
   /** Values per DDATA message and rows per replayed message. */
   batchSize: number;
+  /**
+   * Backlog values replayed per second after an outage. Data goes out QoS 0, so a host's broker queue
+   * that a thousand supervisors' backlogs fill at once drops messages: the replay is paced instead.
+   */
+  replayPointsPerSecond: number;
 }
 
 /** What the supervisor tells the node about itself, read at each health tick and at births. */
@@ -473,8 +478,8 @@ export class SparkplugEdgeNode {
         if (failed.length > 0) break;
         this.buffer.remove(rows[rows.length - 1]!.id);
         this.stats.replayed += rows.length;
-        // Yield to the event loop: scans and HTTP go on while a long backlog drains.
-        await new Promise((r) => setImmediate(r));
+        // Paced to the replay rate; also yields, so scans and HTTP go on while a long backlog drains.
+        await new Promise((r) => setTimeout(r, (rows.length / this.config.replayPointsPerSecond) * 1000));
       }
     } finally {
       this.replaying = false;

@@ -18,6 +18,7 @@ export interface SparkplugOptions {
   bufferMaxRows: number;
   healthIntervalMs: number;
   keepaliveSeconds: number;
+  replayPointsPerSecond: number;
 }
 
 export interface SparkplugFlags {
@@ -144,5 +145,6 @@ export function sparkplugOptions(flags: SparkplugFlags): SparkplugOptions | unde
     bufferMaxRows,
     healthIntervalMs: envNumber("BMS_SPARKPLUG_HEALTH_MS", 10_000),
     keepaliveSeconds: envNumber("BMS_SPARKPLUG_KEEPALIVE_S", 15),
+    replayPointsPerSecond: Math.max(1, envNumber("BMS_SPARKPLUG_REPLAY_RATE", 2000)),
   };
 }
