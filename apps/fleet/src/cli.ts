@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import { idProblem, parseBrokerUrl, readPem } from "@bms/sparkplug";
 import { Command, Option } from "commander";
 import { FLEET_VERSION, startFleet } from "./server";
@@ -97,7 +98,10 @@ const program = new Command()
     const fleet = await startFleet({
       httpHost: flags.httpHost,
       httpPort: port,
-      dataDir: flags.dataDir,
+      // Relative to where the user typed the command, even when pnpm runs us from the package.
+      dataDir: isAbsolute(flags.dataDir)
+        ? flags.dataDir
+        : resolve(process.env.INIT_CWD ?? process.cwd(), flags.dataDir),
       pgUrl: flags.pgUrl,
       broker: {
         url: url.url.href,
