@@ -26,6 +26,8 @@ const SIM_BIND = "127.0.47.2";
 const SIM_PORT = 47873;
 const SUP_PORT = 47874;
 const CMD_SUP_PORT = 47875;
+const AUTH_SUP_PORT = 47876;
+const AUTH_MQTT_PORT = 18851;
 const HOST_ID = "fleet-it";
 const ZONE = "bacnet:1001/analogInput:1.presentValue";
 const SETPOINT = "bacnet:1001/analogValue:1.presentValue";
@@ -436,4 +438,64 @@ describe("Sparkplug B northbound into the PostgreSQL historian", () => {
       await client.endAsync();
     }
   }, 120_000);
+
+  it("authenticates to the broker with a password that appears in no log, and reports a refused one", async () => {
+    const password = "broker-pass-7c1f0e9a2b";
+    const secured = await startMosquitto({ host: HOST, port: AUTH_MQTT_PORT, users: { "site-a": password } });
+    const run = async (pass: string, name: string) =>
+      startSupervisor({
+        bacnetBind: HOST,
+        bacnetPort: AUTH_SUP_PORT,
+        broadcast: `127.255.255.255:${SIM_PORT}`,
+        env: { BMS_SPARKPLUG_PASSWORD: pass },
+        extraArgs: [
+          "--log-level",
+          "debug",
+          "--sparkplug-url",
+          secured.url,
+          "--name",
+          name,
+          "--sparkplug-username",
+          "site-a",
+        ],
+      });
+    try {
+      const good = await run(password, "auth-ok");
+      try {
+        await eventually(async () => {
+          const { body } = await api<{ sparkplug: { connected: boolean } }>(good.url, "/api/health", {
+            token: good.token,
+          });
+          return body.sparkplug.connected ? true : undefined;
+        });
+      } finally {
+        await good.stop();
+      }
+      expect(good.output()).not.toContain(password);
+      const bad = await run("wrong-password-000", "auth-bad");
+      try {
+        const logs = await eventually(async () => {
+          const { body } = await api<{ logs: { source: string; message: string }[] }>(
+            bad.url,
+            "/api/execution/logs?limit=50",
+            {
+              token: bad.token,
+            },
+          );
+          const refused = body.logs.filter((l) => l.source === "sparkplug" && /broker/.test(l.message));
+          return refused.length > 0 ? body.logs : undefined;
+        });
+        expect(JSON.stringify(logs)).not.toContain("wrong-password-000");
+        const { body } = await api<{ sparkplug: { connected: boolean } }>(bad.url, "/api/health", {
+          token: bad.token,
+        });
+        expect(body.sparkplug.connected).toBe(false);
+      } finally {
+        await bad.stop();
+      }
+      expect(bad.output()).not.toContain("wrong-password-000");
+    } finally {
+      await secured.stop();
+    }
+  }, 90_000);
 });

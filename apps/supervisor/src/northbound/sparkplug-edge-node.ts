@@ -120,6 +120,8 @@ export class SparkplugEdgeNode {
   private readonly started = Date.now();
   private stats = { published: 0, replayed: 0, malformed: 0 };
   private stopping = false;
+  /** Live publishes not yet called back; stop() waits for them before closing the buffer. */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(
     private readonly config: EdgeNodeConfig,
@@ -202,9 +204,14 @@ export class SparkplugEdgeNode {
     clearInterval(this.flushTimer);
     clearInterval(this.healthTimer);
     const client = this.client;
-    if (!client) return;
-    if (this.publishing) this.flush();
-    else this.toBuffer(this.pending.splice(0));
+    if (!client) {
+      this.buffer.close();
+      return;
+    }
+    // What is still in hand goes out, or to disk for the next start; nothing is dropped on the way out.
+    await Promise.all(this.inflight);
+    const last = this.pending.splice(0);
+    this.toBuffer(this.publishing ? await this.publishRecords(last, false) : last);
     if (this.connected && this.born) {
       // A clean stop says goodbye itself: DDEATH per device, then NDEATH with this session's bdSeq.
       for (const [device, state] of this.devices)
@@ -395,9 +402,11 @@ export class SparkplugEdgeNode {
       this.toBuffer(batch);
       return;
     }
-    void this.publishRecords(batch, false).then((failed) => {
+    const sending = this.publishRecords(batch, false).then((failed) => {
       if (failed.length > 0) this.toBuffer(failed);
     });
+    this.inflight.add(sending);
+    void sending.finally(() => this.inflight.delete(sending));
   }
 
   /** Publishes records grouped per device (births first where needed); returns what did not go out. */
