@@ -5,8 +5,9 @@
 //  2. points/s the fleet service (the real bms-fleet process) ingests into PostgreSQL: N edge nodes' births,
 //     then DDATA offered at increasing paced rates; each run is timed until its last row is committed, and
 //     any row that never lands counts as lost (a broker queue overflowing, or the consumer falling behind).
+//  3. the store-and-forward buffer alone (rows/s in and out, bytes per row on disk).
 // Goal: 20,000 points/s ingested on 2 cores. Results: bench/results/sparkplug.json.
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { decodePayload, deviceTopic, encodePayload, nodeTopic } from "@bms/sparkplug";
@@ -25,6 +26,38 @@ const INGEST_NODES = Number(process.env.BENCH_INGEST_NODES ?? 20);
 const INGEST_POINTS_PER_NODE = 500;
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 8);
 const RATES = (process.env.BENCH_INGEST_RATES ?? "20000,40000").split(",").map(Number);
+
+/** The disk buffer alone: rows/s in and out, and bytes per row, which size the outage a bound covers. */
+function storeAndForward() {
+  const dir = tempDir("sparkplug-buffer-bench");
+  const buffer = new StoreAndForward(dir, 10_000_000);
+  const rows = 200_000;
+  const start = performance.now();
+  for (let k = 0; k < rows / 1000; k++)
+    buffer.push(
+      Array.from({ length: 1000 }, (_, i) => ({
+        kind: "point" as const,
+        ref: `bacnet:${10001 + (i % 50)}/analogInput:${i % 40}.presentValue`,
+        value: 20 + i / 1000,
+        quality: "good" as const,
+        ts: Date.now(),
+      })),
+    );
+  const pushS = (performance.now() - start) / 1000;
+  buffer.close();
+  const bytes = statSync(join(dir, "sparkplug-buffer.db")).size;
+  const again = new StoreAndForward(dir, 10_000_000);
+  const drainStart = performance.now();
+  while (again.size > 0) again.remove(again.peek(500).at(-1)!.id);
+  const drainS = (performance.now() - drainStart) / 1000;
+  again.close();
+  return {
+    rows,
+    push_rows_per_s: Math.round(rows / pushS),
+    drain_rows_per_s: Math.round(rows / drainS),
+    bytes_per_row: Math.round(bytes / rows),
+  };
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -277,6 +310,9 @@ async function ingestRate(brokerUrl: string, pgUrl: string) {
 const pg = await startPostgres({ host: HOST, port: PG_PORT });
 const broker = await startMosquitto({ host: HOST, port: MQTT_PORT });
 try {
+  console.log("sparkplug bench: store-and-forward buffer");
+  const buffer = storeAndForward();
+  console.log(buffer);
   console.log("sparkplug bench: publisher");
   const publisher = await publisherRate(broker.url);
   console.log(publisher);
@@ -286,6 +322,7 @@ try {
   const results = {
     machine: { cpus: cpus().length, node: process.version },
     note: "mosquitto, PostgreSQL 15 (default durability: fsync on, synchronous_commit on), the publisher/bench and bms-fleet all share these cores",
+    store_and_forward: buffer,
     publisher: { points_per_round: POINTS, rounds: PUBLISH_ROUNDS, ...publisher },
     ingest,
   };
