@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type RunningProcess, startProcess, tempDir, tsxArgs } from "./processes";
 
@@ -91,7 +91,18 @@ export interface PostgresHandle {
   stop(): Promise<void>;
 }
 
-const PG_BIN = process.env.BMS_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+/** Debian's PostgreSQL binaries: BMS_PG_BIN, else the newest /usr/lib/postgresql/<major>/bin with initdb. */
+function pgBin(): string {
+  if (process.env.BMS_PG_BIN) return process.env.BMS_PG_BIN;
+  const root = "/usr/lib/postgresql";
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => existsSync(join(root, d, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!majors[0]) throw new Error("PostgreSQL is not installed (pnpm test:deps installs it)");
+  return join(root, majors[0], "bin");
+}
 
 /**
  * A throw-away PostgreSQL server: initdb into a temporary directory, then pg_ctl start on the given
@@ -112,6 +123,7 @@ export async function startPostgres(options: {
   const password = `pw-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   const database = options.database ?? "bms_fleet";
   writeFileSync(join(dir, "pwfile"), `${password}\n`);
+  const PG_BIN = pgBin();
   const asRoot = process.getuid?.() === 0;
   const runAs = asRoot ? systemUser() : undefined;
   if (runAs) {
