@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type RunningProcess, startProcess, tempDir, tsxArgs } from "./processes";
 
@@ -184,6 +184,8 @@ export async function startPostgres(options: {
       } catch {
         // already down
       }
+      // A cluster is ~40 MB: a day of test runs must not fill /tmp.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
