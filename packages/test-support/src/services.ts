@@ -24,6 +24,8 @@ export async function startMosquitto(options: {
   port: number;
   /** user -> password; when given, anonymous clients are refused. */
   users?: Record<string, string>;
+  /** PEM certificate and key: the listener speaks TLS only (mqtts://). */
+  tls?: { cert: string; key: string };
 }): Promise<MosquittoHandle> {
   const dir = tempDir("mosquitto");
   chmodSync(dir, 0o755);
@@ -47,6 +49,12 @@ export async function startMosquitto(options: {
   } else {
     lines.push("allow_anonymous true");
   }
+  if (options.tls) {
+    // Readable by the mosquitto user the broker drops to; a throw-away test key.
+    writeFileSync(join(dir, "cert.pem"), options.tls.cert, { mode: 0o644 });
+    writeFileSync(join(dir, "key.pem"), options.tls.key, { mode: 0o644 });
+    lines.push(`certfile ${join(dir, "cert.pem")}`, `keyfile ${join(dir, "key.pem")}`);
+  }
   const conf = join(dir, "mosquitto.conf");
   writeFileSync(conf, `${lines.join("\n")}\n`);
   chmodSync(conf, 0o644);
@@ -55,7 +63,7 @@ export async function startMosquitto(options: {
   const handle: MosquittoHandle = {
     host: options.host,
     port: options.port,
-    url: `mqtt://${options.host}:${options.port}`,
+    url: `${options.tls ? "mqtts" : "mqtt"}://${options.host}:${options.port}`,
     async start() {
       proc = await startProcess(mosquittoBinary(), ["-c", conf], {
         name: "mosquitto",

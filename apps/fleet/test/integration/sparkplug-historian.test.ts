@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
+import { loadOrCreateSelfSigned } from "@bms/security";
 import { deviceTopic, encodePayload, nodeTopic } from "@bms/sparkplug";
 import {
   api,
@@ -14,6 +16,7 @@ import {
   startPostgres,
   startSimulator,
   startSupervisor,
+  tempDir,
 } from "@bms/test-support";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +31,7 @@ const SUP_PORT = 47874;
 const CMD_SUP_PORT = 47875;
 const AUTH_SUP_PORT = 47876;
 const AUTH_MQTT_PORT = 18851;
+const TLS_MQTT_PORT = 18852;
 const HOST_ID = "fleet-it";
 const ZONE = "bacnet:1001/analogInput:1.presentValue";
 const SETPOINT = "bacnet:1001/analogValue:1.presentValue";
@@ -494,6 +498,55 @@ describe("Sparkplug B northbound into the PostgreSQL historian", () => {
         await bad.stop();
       }
       expect(bad.output()).not.toContain("wrong-password-000");
+    } finally {
+      await secured.stop();
+    }
+  }, 90_000);
+
+  it("speaks TLS to an mqtts:// broker whose certificate it verifies against the given CA, and only then", async () => {
+    const dir = tempDir("broker-tls");
+    const material = await loadOrCreateSelfSigned(dir, [HOST]);
+    const caFile = join(dir, "tls", "cert.pem");
+    const secured = await startMosquitto({
+      host: HOST,
+      port: TLS_MQTT_PORT,
+      tls: { cert: material.cert, key: material.key },
+    });
+    const run = (name: string, extra: string[]) =>
+      startSupervisor({
+        bacnetBind: HOST,
+        bacnetPort: AUTH_SUP_PORT,
+        broadcast: `127.255.255.255:${SIM_PORT}`,
+        extraArgs: ["--sparkplug-url", secured.url, "--name", name, ...extra],
+      });
+    const connected = async (sup: SupervisorHandle) =>
+      (await api<{ sparkplug: { connected: boolean } }>(sup.url, "/api/health", { token: sup.token })).body
+        .sparkplug.connected;
+    try {
+      const trusted = await run("tls-ok", ["--sparkplug-ca", caFile]);
+      try {
+        await eventually(async () => ((await connected(trusted)) ? true : undefined));
+      } finally {
+        await trusted.stop();
+      }
+      // Without the CA the self-signed certificate is not trusted: no connection, and the reason is logged.
+      const untrusted = await run("tls-unknown-ca", []);
+      try {
+        const logs = await eventually(async () => {
+          const { body } = await api<{ logs: { source: string; message: string }[] }>(
+            untrusted.url,
+            "/api/execution/logs?limit=50",
+            {
+              token: untrusted.token,
+            },
+          );
+          return body.logs.find((l) => l.source === "sparkplug" && /broker/.test(l.message));
+        });
+        expect(logs.message).toMatch(/SELF_SIGNED|certificate/i);
+        expect(await connected(untrusted)).toBe(false);
+      } finally {
+        await untrusted.stop();
+      }
     } finally {
       await secured.stop();
     }
