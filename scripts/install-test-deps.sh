@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages, from Debian's packages:
 # Chromium for the browser tests (never a downloaded browser), tshark for the packet checks, and
-# pymodbus (with the serial modules its server imports) as the independent Modbus TCP peer.
+# pymodbus (with the serial modules its server imports) as the independent Modbus TCP peer, and
+# PostgreSQL 15 + mosquitto for the MQTT, Sparkplug and fleet tests (started per test on loopback, temp dirs).
 set -euo pipefail
 
 need=()
@@ -9,8 +10,11 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 /usr/bin/python3 -c "import pymodbus.server" >/dev/null 2>&1 ||
   need+=(python3-pymodbus python3-serial python3-serial-asyncio)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test deps: chromium, tshark and pymodbus already installed"
+  echo "test deps: chromium, tshark, pymodbus, postgresql and mosquitto already installed"
   exit 0
 fi
 

@@ -8,6 +8,7 @@ import { deployOnFirstStart } from "./engine/first-start";
 import { OverrideManager } from "./engine/override-manager";
 import { installErrorHandler } from "./http/error-handler";
 import { trackRegisteredRoutes } from "./http/route";
+import { sparkplugPlugin } from "./northbound/plugin";
 import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
     webhookAllow: options.webhookAllow ?? [],
   });
+  await app.register(sparkplugPlugin, { options: options.sparkplug, dataDir: options.dataDir });
   app.decorate(
     "deployer",
     new Deployer(app.repos.configs, app.repos.devices, app.repos.events, app.engine, options.execute),

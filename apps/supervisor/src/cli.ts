@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { DEFAULT_HISTORY_HOURS, DEFAULT_HISTORY_MAX_MB } from "./engine/history-recorder";
 import { defaultScriptWorkers } from "./engine/script-pool";
+import { type SparkplugFlags, sparkplugOptions, withSparkplugFlags } from "./northbound/sparkplug-options";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { parsePins } from "./protocols/bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
@@ -8,7 +9,7 @@ import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";
 
-interface Flags {
+interface Flags extends SparkplugFlags {
   httpPort: string;
   httpHost: string;
   dataDir: string;
@@ -43,7 +44,7 @@ function dataDirOption(): Option {
 }
 
 function withCommonFlags(command: Command): Command {
-  return command
+  return withSparkplugFlags(command)
     .addOption(
       new Option("--http-port <port>", "HTTP port of the API and dashboard")
         .env("BMS_HTTP_PORT")
@@ -174,6 +175,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   };
   const token = process.env.BMS_SUPERVISOR_TOKEN;
   const pins = parsePins(flags.bacnetPin ?? []);
+  const sparkplug = sparkplugOptions(flags);
   if (!pins.ok) throw new Error(`--bacnet-pin: ${pins.problems.join("; ")}`);
   const positive = (text: string, name: string) => {
     const n = Number(text);
@@ -217,6 +219,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     ...(flags.pluginsDir ? { pluginsDir: userPath(flags.pluginsDir) } : {}),
     ...(flags.pluginsConfig ? { pluginsConfig: userPath(flags.pluginsConfig) } : {}),
     firstStartDemo: flags.firstStartDemo === true,
+    ...(sparkplug ? { sparkplug } : {}),
   };
 }
 

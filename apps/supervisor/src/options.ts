@@ -1,5 +1,6 @@
 import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
+import type { SparkplugOptions } from "./northbound/sparkplug-options";
 import type { DeviceAddress } from "./protocols/bacnet/device-address";
 import type { WireLimits } from "./protocols/bacnet/wire-checks";
 
@@ -45,6 +46,8 @@ export interface SupervisorOptions {
   bacnetLimits?: WireLimits;
   /** Script worker threads (BMS_SCRIPT_WORKERS; default min(2, cores)). */
   scriptWorkers?: number;
+  /** The Sparkplug B northbound (`--sparkplug-url`); absent: off. */
+  sparkplug?: SparkplugOptions;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
   /** `--plugins-dir` / BMS_PLUGINS_DIR: point I/O plugins loaded beside the built-in ones. */

@@ -2,3 +2,4 @@ export * from "./browser";
 export * from "./demo-flows";
 export * from "./processes";
 export * from "./programs";
+export * from "./services";

@@ -12,12 +12,20 @@ export type WebhookRefusal = (url: string, nodeId: string, message: string) => v
  * logged and posted, so an alarm that stays active for an hour is one notification, not 3,600.
  */
 export class AlertSink {
+  private readonly listeners = new Set<(transition: NonNullable<AlertTransition>) => void>();
+
   constructor(
     private readonly alerts: AlertsRepo,
     private readonly events: EventsRepo,
     private readonly webhooks: WebhookPolicy = new WebhookPolicy([]),
     private readonly onRefused: WebhookRefusal = () => undefined,
   ) {}
+
+  /** Told of every alarm transition (the Sparkplug northbound publishes them); returns its removal. */
+  onTransition(listener: (transition: NonNullable<AlertTransition>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   handle(alert: AlertEvent, flowId: string | null = null): AlertTransition {
     const transition = this.alerts.apply({
@@ -38,6 +46,13 @@ export class AlertSink {
       ...(flowId ? { flow_id: flowId } : {}),
     });
     if (alert.webhookUrl) void this.notify(alert.webhookUrl, alert.nodeId, transition);
+    for (const listener of this.listeners) {
+      try {
+        listener(transition);
+      } catch {
+        // A northbound problem must never stop an alarm from being recorded.
+      }
+    }
     return transition;
   }
 

@@ -19,6 +19,14 @@ export interface HistoryPolicy {
   maxBytes: number;
 }
 
+/** Told of every value that becomes history (the Sparkplug northbound publishes exactly these). */
+export type RecordedListener = (
+  ref: string,
+  value: number | boolean | string | null,
+  quality: Quality,
+  ts: number,
+) => void;
+
 interface LastSample {
   ts: number;
   value: number | boolean | string | null;
@@ -35,6 +43,7 @@ export class HistoryRecorder {
   private readonly last = new Map<string, LastSample>();
   private flowPoints = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
+  private readonly listeners = new Set<RecordedListener>();
 
   constructor(
     private readonly repo: TimeseriesRepo,
@@ -57,6 +66,12 @@ export class HistoryRecorder {
     this.flowPoints = new Set(refs);
   }
 
+  /** Adds a listener; returns its removal. A listener that throws does not stop recording. */
+  onRecorded(listener: RecordedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   get points(): ReadonlySet<string> {
     return this.flowPoints;
   }
@@ -71,6 +86,13 @@ export class HistoryRecorder {
     }
     this.last.set(ref, { ts, value, quality });
     this.repo.record({ ref, ts, value, quality });
+    for (const listener of this.listeners) {
+      try {
+        listener(ref, value, quality, ts);
+      } catch {
+        // A northbound problem must never cost a history sample or a scan.
+      }
+    }
   }
 
   flush(): void {

@@ -17,6 +17,8 @@ declare module "fastify" {
     engine: SiteEngine;
     scripts: ScriptWorkerPool;
     history: HistoryRecorder;
+    /** Where alert nodes' events go; northbound listeners subscribe to its transitions. */
+    alertSink: AlertSink;
     watchPoller: WatchPoller;
     cov: ChangeFeed;
   }
@@ -61,26 +63,27 @@ export const enginePlugin = fp<{
       ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),
       onEvent: (level, message) => repos.events.add(level, "scripts", message),
     });
+    const alerts = new AlertSink(
+      repos.alerts,
+      repos.events,
+      new WebhookPolicy(options.webhookAllow),
+      (url, nodeId, message) =>
+        app.auth.audits.add({
+          actor: { kind: "system", name: `alert node ${nodeId}`, role: null },
+          source: "engine",
+          action: "webhook.refused",
+          target: url,
+          result: "denied",
+          reason: message,
+        }),
+    );
     const engine = new SiteEngine({
       points: app.points,
       nodeState: repos.nodeState,
       events: repos.events,
       history,
       writes,
-      alerts: new AlertSink(
-        repos.alerts,
-        repos.events,
-        new WebhookPolicy(options.webhookAllow),
-        (url, nodeId, message) =>
-          app.auth.audits.add({
-            actor: { kind: "system", name: `alert node ${nodeId}`, role: null },
-            source: "engine",
-            action: "webhook.refused",
-            target: url,
-            result: "denied",
-            reason: message,
-          }),
-      ),
+      alerts,
       cov,
       scripts,
       onRunningChange: (running) => repos.configs.setRunning(running),
@@ -92,6 +95,7 @@ export const enginePlugin = fp<{
     app.decorate("scripts", scripts);
     app.decorate("cov", cov);
     app.decorate("history", history);
+    app.decorate("alertSink", alerts);
     history.start();
     const watch = new WatchPoller(app.points, repos.watchList, history, options.watchIntervalMs);
     watch.start();

@@ -32,6 +32,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
           online: devices.filter((d) => d.status === "online").length,
           offline: devices.filter((d) => d.status === "offline").length,
         },
+        // The Sparkplug northbound: connected, publishing, buffered/dropped counts (null when off).
+        sparkplug: app.sparkplug?.status ?? null,
       };
     },
   });

@@ -1,0 +1,4 @@
+export * from "./broker";
+export * from "./conventions";
+export * from "./payload";
+export * from "./topics";
