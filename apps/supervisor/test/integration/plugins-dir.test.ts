@@ -131,6 +131,20 @@ describe("a plugin loaded from --plugins-dir, configured by --plugins-config, in
     expect(refused.body.results[0]).toMatchObject({ ok: false, code: "write_denied" });
   });
 
+  it("names, at validation, the points no loaded plugin serves", async () => {
+    const flow = virtualCoolingFlow(24);
+    flow.nodes[0]!.config = { point: "modbus:127.0.40.9:1/holding_register:1" };
+    const { status, body } = await api<{ unserved: { point: string; code: string }[] }>(
+      sup.url,
+      "/api/config/validate",
+      { body: packageOf(flow), token: sup.token },
+    );
+    expect(status).toBe(200);
+    expect(body.unserved).toEqual([
+      expect.objectContaining({ point: "modbus:127.0.40.9:1/holding_register:1", code: "no_plugin" }),
+    ]);
+  });
+
   it("runs a deployed flow that reads and commands plugin points", async () => {
     const deploy = await api<{ config_version: number }>(sup.url, "/api/config/deploy", {
       body: packageOf(virtualCoolingFlow(24), "Virtual"),

@@ -1,4 +1,4 @@
-import { lookupNode, presentPorts } from "@bms/nodes";
+import { type FlowPlan, lookupNode, presentPorts } from "@bms/nodes";
 import { AnyDeploymentPackageSchema, DeployResponseSchema, type FlowConfiguration } from "@bms/schemas";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -124,6 +124,15 @@ function describe(
 }
 
 export async function configRoutes(app: FastifyInstance): Promise<void> {
+  /** Points of these flows that no loaded plugin serves (or that do not parse), with the registry's code. */
+  function unserved(plans: readonly FlowPlan[]): { point: string; code: string; message: string }[] {
+    const refs = new Set(plans.flatMap((p) => [...p.reads, ...p.writes]));
+    return [...refs].flatMap((point) => {
+      const route = app.points.route(point);
+      return route.ok ? [] : [{ point, code: route.code, message: route.message }];
+    });
+  }
+
   route(app, {
     method: "POST",
     url: "/deploy",
@@ -143,6 +152,14 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
       if (!result.ok)
         throw new HttpError(422, "the deployment package is invalid; nothing was changed", result.errors);
       describe(request, result.stored, { mode, replaced: result.replaced });
+      const missing = unserved(app.engine.plans());
+      if (missing.length > 0)
+        app.repos.events.add(
+          "warn",
+          "config",
+          `the deployed flows use ${missing.length} point(s) no loaded plugin serves; they read bad (no_plugin)`,
+          { points: missing.slice(0, 20).map((m) => m.point) },
+        );
       return deployed(result.stored, result.changes);
     },
   });
@@ -164,6 +181,8 @@ export async function configRoutes(app: FastifyInstance): Promise<void> {
         nodes: result.plans.reduce((n, p) => n + p.nodes.length, 0),
         reads: [...new Set(result.plans.flatMap((p) => p.reads))],
         writes: [...new Set(result.plans.flatMap((p) => p.writes))],
+        // Points no loaded plugin serves: the package is valid, but they would read bad (no_plugin).
+        unserved: unserved(result.plans),
         flows: result.plans.map((p) => ({
           flow_id: p.flow.metadata.flow_id,
           name: p.flow.metadata.flow_name,
