@@ -127,6 +127,8 @@ describe("Designer canvas manners and honest states in the browser", () => {
       "DuplicateCtrl+D",
       "CopyCtrl+C",
       "GroupCtrl+G",
+      "Make sub-flow",
+      "Save as library subflow…",
       "Properties",
       "DeleteDelete or Backspace",
     ]);
