@@ -4,7 +4,7 @@ import { z } from "zod";
  * Point references name every point the product reads or writes. One canonical string form:
  *   bacnet:<deviceInstance>/<objectType>:<instance>[.<property>][[<index>]]
  *   modbus:<host>[:<port>]:<unit>/<table>:<address>
- *   mqtt:<topic>
+ *   mqtt:<topic>[#<json.path>]   (`#` cannot occur in a topic name, so it separates the payload path)
  * The seed's `bacnet:100:AI1` and `device:bacnet:100:analogInput:1:presentValue` are accepted and normalised.
  */
 
@@ -138,6 +138,8 @@ export interface ModbusPointRef {
 export interface MqttPointRef {
   protocol: "mqtt";
   topic: string;
+  /** A JSON path into the payload (`object.temperature`); absent: the whole payload is the value. */
+  path?: string;
 }
 
 export type PointRef = BacnetPointRef | ModbusPointRef | MqttPointRef;
@@ -236,11 +238,19 @@ export function parsePointRef(input: string): PointRefParseResult {
   m = MODBUS.exec(text);
   if (m) return parseModbus(m[1] ?? "", m[2] ?? "", m[3] ?? "");
   if (text.startsWith("mqtt:")) {
-    const topic = text.slice(5);
-    if (!topic || /[#+]/.test(topic)) {
+    const [topic = "", path, ...extra] = text.slice(5).split("#");
+    if (!topic || topic.includes("+") || extra.length > 0) {
       return { ok: false, message: "mqtt topic must be non-empty and must not contain wildcards" };
     }
-    return { ok: true, ref: { protocol: "mqtt", topic } };
+    if (path === "")
+      return {
+        ok: false,
+        message: "mqtt topic must not contain wildcards (# starts a payload path, empty here)",
+      };
+    return {
+      ok: true,
+      ref: path === undefined ? { protocol: "mqtt", topic } : { protocol: "mqtt", topic, path },
+    };
   }
   return {
     ok: false,
@@ -259,7 +269,7 @@ export function formatPointRef(ref: PointRef): string {
       return `modbus:${ref.host}${port}:${ref.unit}/${ref.table}:${ref.address}`;
     }
     case "mqtt":
-      return `mqtt:${ref.topic}`;
+      return ref.path === undefined ? `mqtt:${ref.topic}` : `mqtt:${ref.topic}#${ref.path}`;
   }
 }
 

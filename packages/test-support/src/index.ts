@@ -1,4 +1,5 @@
 export * from "./browser";
 export * from "./demo-flows";
+export * from "./mosquitto";
 export * from "./processes";
 export * from "./programs";

@@ -9,7 +9,10 @@
  * Results come back in the order asked, one per ref: a plugin never throws for one bad point, it answers
  * that point with bad quality and a code.
  */
-import type { PointValue, Quality } from "@bms/schemas";
+import type { Quality } from "@bms/schemas";
+
+/** One value as a protocol carries it (`@bms/schemas` PointValue is the API envelope around it). */
+export type PointScalar = number | boolean | string | null;
 
 /** Why a point is not good. Callers branch on the code, never on the message text. */
 export type PointErrorCode =
@@ -36,7 +39,7 @@ export type PointErrorCode =
 
 export interface PointReading {
   /** A whole-array read (a BACnet priorityArray without an index) answers every element, in order. */
-  value: PointValue | PointValue[];
+  value: PointScalar | PointScalar[];
   quality: Quality;
   /** For people: shown in the dashboard and the Designer beside a bad or uncertain value. */
   reason?: string;
@@ -49,7 +52,7 @@ export interface PointReading {
 export interface PointWrite {
   ref: string;
   /** `null` relinquishes (BACnet: NULL at the priority; protocols without a priority array refuse it). */
-  value: PointValue;
+  value: PointScalar;
   /** BACnet command priority 1..16; ignored by protocols without a priority array. */
   priority?: number;
   /** MQTT publish options; ignored elsewhere. */
