@@ -45,7 +45,7 @@ async function sub(topic: string, count: number): Promise<RunningProcess> {
   return startProcess(
     "stdbuf",
     ["-oL", "mosquitto_sub", "-h", HOST, "-p", String(PORT), "-q", "1", "-d", "-t", topic, "-C", String(count), "-F", "%q %r %t %p"],
-    { name: "mosquitto_sub", ready: /Received SUBACK/ },
+    { name: "mosquitto_sub", ready: /received SUBACK/ },
   );
 }
 
