@@ -44,7 +44,23 @@ async function sub(topic: string, count: number): Promise<RunningProcess> {
   // Line-buffered: mosquitto_sub's stdout to a pipe would otherwise hold its lines until it exits.
   return startProcess(
     "stdbuf",
-    ["-oL", "mosquitto_sub", "-h", HOST, "-p", String(PORT), "-q", "1", "-d", "-t", topic, "-C", String(count), "-F", "%q %r %t %p"],
+    [
+      "-oL",
+      "mosquitto_sub",
+      "-h",
+      HOST,
+      "-p",
+      String(PORT),
+      "-q",
+      "1",
+      "-d",
+      "-t",
+      topic,
+      "-C",
+      String(count),
+      "-F",
+      "%q %r %t %p",
+    ],
     { name: "mosquitto_sub", ready: /received SUBACK/ },
   );
 }
