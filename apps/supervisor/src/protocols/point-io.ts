@@ -11,7 +11,10 @@
  */
 import type { Quality } from "@bms/schemas";
 
-/** One value as a protocol carries it (`@bms/schemas` PointValue is the API envelope around it). */
+/**
+ * One value as the field gives it. (Not `PointValue` of @bms/schemas: that is the API's response object
+ * with point, quality and timestamp around a value like this one.)
+ */
 export type PointScalar = number | boolean | string | null;
 
 /** Why a point is not good. Callers branch on the code, never on the message text. */
@@ -35,7 +38,9 @@ export type PointErrorCode =
   /** Refused by a limit of ours (queue full, per-host minimum interval, plugin shutting down). */
   | "busy"
   /** The protocol cannot do that (a priority on MQTT, a write on an input register). */
-  | "unsupported";
+  | "unsupported"
+  /** The plugin itself failed (threw, or answered the wrong number of results): the registry contains it. */
+  | "plugin_error";
 
 export interface PointReading {
   /** A whole-array read (a BACnet priorityArray without an index) answers every element, in order. */
