@@ -24,6 +24,7 @@ interface Flags {
   webhookAllow?: string;
   pluginsDir?: string;
   pluginsConfig?: string;
+  mqttUrl?: string;
 }
 
 const list = (text: string | undefined) =>
@@ -119,6 +120,12 @@ function withCommonFlags(command: Command): Command {
       new Option("--plugins-config <file>", "JSON with each plugin's configuration, keyed by protocol").env(
         "BMS_PLUGINS_CONFIG",
       ),
+    )
+    .addOption(
+      new Option(
+        "--mqtt-url <url>",
+        "MQTT broker (mqtt://host:1883 or mqtts://host:8883); put credentials in the plugins file or its password_env",
+      ).env("BMS_MQTT_URL"),
     );
 }
 
@@ -187,6 +194,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     scriptWorkers: scriptWorkers(),
     ...(flags.pluginsDir ? { pluginsDir: userPath(flags.pluginsDir) } : {}),
     ...(flags.pluginsConfig ? { pluginsConfig: userPath(flags.pluginsConfig) } : {}),
+    ...(flags.mqttUrl ? { mqttUrl: flags.mqttUrl } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export interface SupervisorOptions {
   pluginsDir?: string;
   /** `--plugins-config` / BMS_PLUGINS_CONFIG: JSON, each plugin's section by protocol. */
   pluginsConfig?: string;
+  /** `--mqtt-url` / `BMS_MQTT_URL`: the MQTT plugin's broker, over the plugins file's `mqtt.url`. */
+  mqttUrl?: string;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */

@@ -2,6 +2,8 @@ import type { SupervisorOptions } from "../options";
 import type { DevicesRepo } from "../storage/devices-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import { bacnetPluginModule } from "./bacnet/bacnet-plugin";
+import httpPlugin from "./http";
+import { mqttPluginModule } from "./mqtt";
 import type { PointIOPluginModule } from "./point-io";
 
 /** What a built-in plugin may use beyond its PluginContext: the supervisor's options and stores. */
@@ -37,4 +39,6 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
       devices,
       events,
     }),
+  ({ options }) => mqttPluginModule(options.mqttUrl),
+  () => httpPlugin,
 ];
