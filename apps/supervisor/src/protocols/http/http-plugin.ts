@@ -291,6 +291,8 @@ export class HttpPointIO implements PointIO {
       if (fresh !== undefined) endpoint.nextDueAt = Math.max(endpoint.nextDueAt, now + fresh);
       endpoint.document = document;
       endpoint.fetchedAt = now;
+      if (endpoint.failure)
+        this.context.logger.info("http endpoint answers again", { endpoint: endpoint.config.name });
       endpoint.failure = undefined;
       this.lastMessageAt = now;
     } catch (error) {
@@ -301,13 +303,16 @@ export class HttpPointIO implements PointIO {
   private fail(endpoint: EndpointState, failure: Failure): void {
     this.errors++;
     const reason = this.scrub(failure.reason);
+    const before = endpoint.failure;
     endpoint.failure = { code: failure.code, reason };
     this.lastError = `${endpoint.config.name}: ${reason}`;
-    this.context.logger.warn("http endpoint failed", {
-      endpoint: endpoint.config.name,
-      code: failure.code,
-      reason,
-    });
+    // Warnings land in the event log: one when an endpoint starts failing (or fails differently), not one per poll.
+    if (before?.code !== failure.code)
+      this.context.logger.warn("http endpoint failed", {
+        endpoint: endpoint.config.name,
+        code: failure.code,
+        reason,
+      });
   }
 
   private reading(point: PointTarget, now: number): PointReading {

@@ -290,6 +290,12 @@ export class MqttPointIO implements PointIO {
   private reading(point: PointTarget, now: number): PointReading {
     const state = this.topics.get(point.topic);
     if (!state) {
+      if (!this.target)
+        return failed(
+          now,
+          "unreachable",
+          "no MQTT broker configured (--mqtt-url, BMS_MQTT_URL or the plugins file)",
+        );
       return failed(
         now,
         this.connected ? "stale" : "unreachable",
