@@ -226,16 +226,12 @@ describe("HTTP plugin against a local HTTP server", () => {
       { ref: "http:plain/x", value: 1 },
       { ref: "http:sp/x", value: null },
     ]);
-    expect(outcomes.map((o) => o.code ?? "ok")).toEqual([
-      "ok",
-      "ok",
-      "write_denied",
-      "unsupported",
-      "unsupported",
-    ]);
+    expect(outcomes.map((o) => o.code ?? "ok")).toEqual(["ok", "ok", "write_denied", "unsupported", "ok"]);
     const post = target.seen.find((s) => s.method === "POST" && s.path === "/sp");
     expect(JSON.parse(post?.body ?? "")).toEqual({ setpoints: { zone1: 21.5 } });
     expect(post?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    // The relinquish (null) sent nothing: one POST to /sp only.
+    expect(target.seen.filter((s) => s.method === "POST" && s.path === "/sp")).toHaveLength(1);
     const put = target.seen.find((s) => s.method === "PUT");
     expect(put).toMatchObject({ path: "/mode/set", body: '{"mode":"eco"}' });
   });

@@ -389,8 +389,8 @@ export class HttpPointIO implements PointIO {
         code: "unsupported",
         error: `endpoint ${endpoint.config.name} has no write method configured`,
       };
-    if (write.value === null)
-      return { ok: false, code: "unsupported", error: "HTTP writes have no relinquish" };
+    // As for MQTT: no priority array to release, so a relinquish sends nothing and succeeds.
+    if (write.value === null) return { ok: true };
     await this.gate.acquire(endpoint.writeUrl.host);
     endpoint.requests++;
     try {

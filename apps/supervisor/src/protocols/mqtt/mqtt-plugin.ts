@@ -372,8 +372,9 @@ export class MqttPointIO implements PointIO {
     const parsed = this.parse(write.ref);
     if (!parsed.ok) return { ok: false, code: "invalid_ref", error: parsed.reason };
     const { topic, segments, options } = parsed.point;
-    if (write.value === null)
-      return { ok: false, code: "unsupported", error: "MQTT has no relinquish: publish a value instead" };
+    // A relinquish (the flow stops commanding) has nothing to release on a topic: nothing is published,
+    // and the write manager forgets the command instead of retrying it at every stop and deploy.
+    if (write.value === null) return { ok: true };
     if (topic.startsWith("$") || topic === this.statusTopic)
       return { ok: false, code: "write_denied", error: `${topic} is reserved` };
     const client = this.client;

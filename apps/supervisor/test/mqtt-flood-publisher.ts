@@ -1,0 +1,39 @@
+/**
+ * The MQTT benchmark's publisher, in its own process so its CPU is not counted against the supervisor
+ * side: QoS 0 JSON readings round-robin over `topics` topics, as fast as the broker takes them (a window
+ * of unacknowledged writes keeps it from buffering without bound). Argv: url, topics, seconds.
+ */
+import mqtt from "mqtt";
+
+const [url = "", topicsText = "1000", secondsText = "10"] = process.argv.slice(2);
+const topics = Number(topicsText);
+const seconds = Number(secondsText);
+const WINDOW = 2_000;
+
+const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `bench-pub-${process.pid}` });
+console.log("publisher connected");
+let sent = 0;
+let outstanding = 0;
+const end = Date.now() + seconds * 1000;
+await new Promise<void>((resolve) => {
+  const pump = () => {
+    if (Date.now() >= end) return resolve();
+    while (outstanding < WINDOW) {
+      const i = sent % topics;
+      outstanding++;
+      sent++;
+      client.publish(
+        `bench/sensor/${i}`,
+        `{"t":${(20 + (sent % 100) / 10).toFixed(1)},"seq":${sent}}`,
+        { qos: 0 },
+        () => {
+          outstanding--;
+        },
+      );
+    }
+    setImmediate(pump);
+  };
+  pump();
+});
+await client.endAsync();
+console.log(`published ${sent}`);
