@@ -69,7 +69,7 @@ export class MqttPointIO implements PointIO {
   private readonly firstMessageWaiters = new Map<string, Set<() => void>>();
   private readonly clientId: string;
   private readonly statusTopic: string;
-  private readonly stats = { messages: 0, errors: 0, reconnects: 0, droppedTopics: 0, decodeErrors: 0 };
+  private readonly stats = { messages: 0, errors: 0, reconnects: 0, droppedTopics: 0 };
   private lastMessageAt: number | undefined;
   private lastError: string | undefined;
 
@@ -209,7 +209,6 @@ export class MqttPointIO implements PointIO {
         subscriptions: this.filters.size,
         topics: this.topics.size,
         messages: this.stats.messages,
-        decode_errors: this.stats.decodeErrors,
         reconnects: this.stats.reconnects,
         dropped_topics: this.stats.droppedTopics,
       },
@@ -306,7 +305,6 @@ export class MqttPointIO implements PointIO {
     }
     const decoded = decodePayload(state.payload, point.segments, this.parsedPayload(state));
     if (!decoded.ok) {
-      this.stats.decodeErrors++;
       return {
         value: null,
         quality: "bad",
@@ -436,7 +434,11 @@ export class MqttPointIO implements PointIO {
     return new Promise((resolve) => {
       const cleanup = () => {
         clearTimeout(timer);
-        for (const t of waiting) this.firstMessageWaiters.get(t)?.delete(check);
+        for (const t of waiting) {
+          const set = this.firstMessageWaiters.get(t);
+          set?.delete(check);
+          if (set?.size === 0) this.firstMessageWaiters.delete(t);
+        }
         resolve();
       };
       const check = () => {
