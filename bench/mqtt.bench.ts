@@ -16,7 +16,7 @@ const PORT = 18839;
 const TOPICS = 1_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
-const broker = await startMosquitto({ host: HOST, port: PORT, quiet: true });
+const broker = await startMosquitto({ host: HOST, port: PORT });
 const dataDir = tempDir("bench-mqtt");
 const db = openDatabase(dataDir);
 const repo = new TimeseriesRepo(db);

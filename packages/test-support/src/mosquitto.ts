@@ -13,8 +13,6 @@ export interface MosquittoOptions {
   port: number;
   /** A second listener with TLS and password authentication. */
   tls?: { port: number; certPem: string; keyPem: string; users: Record<string, string> };
-  /** Quiet logs for the benchmark. */
-  quiet?: boolean;
 }
 
 export interface Mosquitto {
@@ -35,7 +33,8 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     "log_type error",
     "log_type warning",
     "log_type notice",
-    ...(options.quiet ? [] : ["log_type information"]),
+    // Information level carries the ready line; it logs connections, not messages.
+    "log_type information",
     "max_queued_messages 100000",
     `listener ${options.port} ${options.host}`,
     "allow_anonymous true",
