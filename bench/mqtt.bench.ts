@@ -119,7 +119,7 @@ const result = {
   memory,
   note:
     "Publisher (mqtt.js, QoS 0) in its own process; broker, publisher and this process share the 2 cores. " +
-    "history_rows < history_samples when one topic got two messages in the same millisecond (samples are keyed by point and ms).",
+    "history_rows (rows in SQLite) < history_samples when one topic got two messages in the same millisecond (samples are keyed by point and ms).",
 };
 writeFileSync(join(REPO_ROOT, "bench/results/mqtt.json"), `${JSON.stringify(result, null, 2)}\n`);
 const { memory: _m, ...summary } = result;

@@ -1,7 +1,8 @@
 /**
  * The MQTT benchmark's publisher, in its own process so its CPU is not counted against the supervisor
  * side: QoS 0 JSON readings round-robin over `topics` topics, as fast as the broker takes them (a window
- * of unacknowledged writes keeps it from buffering without bound). Argv: url, topics, seconds.
+ * of unacknowledged writes keeps it from buffering without bound). Each topic's value changes on every
+ * message, so history stores every one. Argv: url, topics, seconds.
  */
 import mqtt from "mqtt";
 
@@ -24,7 +25,7 @@ await new Promise<void>((resolve) => {
       sent++;
       client.publish(
         `bench/sensor/${i}`,
-        `{"t":${(20 + (sent % 100) / 10).toFixed(1)},"seq":${sent}}`,
+        `{"t":${(20 + (Math.floor(sent / topics) % 100) / 10).toFixed(1)},"seq":${sent}}`,
         { qos: 0 },
         () => {
           outstanding--;

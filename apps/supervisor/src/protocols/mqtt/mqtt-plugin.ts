@@ -468,7 +468,8 @@ export class MqttPointIO implements PointIO {
   private onClose(): void {
     const was = this.connected;
     this.connected = false;
-    if (was) this.context.logger.warn("mqtt connection lost", { broker: this.target?.display });
+    if (was && !this.shuttingDown)
+      this.context.logger.warn("mqtt connection lost", { broker: this.target?.display });
     if (this.shuttingDown || this.reconnectTimer) return;
     const base = Math.min(this.config.reconnect_max_ms, this.config.reconnect_min_ms * 2 ** this.attempts);
     const delay = Math.round(base * (0.5 + Math.random() * 0.5));
