@@ -30,6 +30,7 @@ import {
   type NodeValue,
 } from "@bms/nodes";
 import type { FlowConfigurationInput } from "@bms/schemas";
+import { writeSection, writeSummary } from "./report";
 
 const LANES = 40;
 const SCANS = Number(process.env.BENCH_SCANS ?? 3000);
@@ -317,3 +318,29 @@ console.log(
 const out = join(dirname(fileURLToPath(import.meta.url)), "results", "nodes-interpreter.json");
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`wrote ${out}`);
+writeSummary({ interpreter_ratio_to_hand_wired: result.ratio_vs_hand_wired });
+writeSection({
+  bench: "nodes-interpreter",
+  title: "Flow interpreter",
+  charts: [
+    {
+      file: "nodes-interpreter.svg",
+      title: `One scan of a ${nodes}-node flow (best round)`,
+      unit: "µs per scan",
+      bars: [
+        { label: "interpreter", value: perScanMs.interpreter * 1000, role: "ours" },
+        {
+          label: "interpreter, every node timed",
+          value: perScanMs.interpreterTimedEveryScan * 1000,
+          role: "ours",
+        },
+        { label: "same executors, hand-wired", value: perScanMs.handWired * 1000, role: "baseline" },
+        { label: "plain TypeScript", value: perScanMs.plainTs * 1000, role: "baseline" },
+      ],
+      goal: { value: perScanMs.handWired * 1000 * 1.5, label: "goal 1.5 × hand-wired" },
+    },
+  ],
+  lines: [
+    `- Interpreter ${result.ratio_vs_hand_wired}× the same executors called by hand (median rounds ${result.ratio_vs_hand_wired_median}×; goal ≤ 1.5×), ${result.ratio_vs_plain_ts}× plain TypeScript.`,
+  ],
+});

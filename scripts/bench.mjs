@@ -1,7 +1,8 @@
 // `pnpm bench`: runs every bench/*.bench.ts one after another (they measure; running them in parallel
-// on a 2-core machine would measure each other). Each writes its results to bench/results/.
+// on a 2-core machine would measure each other). Each writes its results to bench/results/, its
+// summary keys to bench/results/summary.json and its section of bench/results/REPORT.md (bench/report.ts).
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,6 +12,12 @@ const files = readdirSync(join(root, "bench"))
   .filter((f) => f.endsWith(".bench.ts"))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
+// A full run starts the summary and the report afresh, so every figure in them is from this run; a run of
+// some benches updates their keys and sections and keeps the others'.
+if (only.length === 0) {
+  for (const stale of ["summary.json", "REPORT.md", "report", "charts"])
+    rmSync(join(root, "bench", "results", stale), { recursive: true, force: true });
+}
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);

@@ -109,13 +109,13 @@ describe("Designer clipboard and flow control in the browser", () => {
     await page().getByTestId("save-button").click();
     await expect.poll(() => page().getByTestId("save-status").getAttribute("data-version")).toBe("2");
     const saved = await api<{
-      version: { configuration: { nodes: { id: string }[]; connections: unknown[] } };
+      version: {
+        document: { flows: { configuration: { nodes: { id: string }[]; connections: unknown[] } }[] };
+      };
     }>(designer.url, `/api/projects/${targetId}/versions/2`);
-    expect(saved.body.version.configuration.nodes.map((n) => n.id).sort()).toEqual([
-      "sensor_read_1",
-      "threshold_1",
-    ]);
-    expect(saved.body.version.configuration.connections).toHaveLength(1);
+    const flow = saved.body.version.document.flows[0]!;
+    expect(flow.configuration.nodes.map((n) => n.id).sort()).toEqual(["sensor_read_1", "threshold_1"]);
+    expect(flow.configuration.connections).toHaveLength(1);
   });
 
   it("deploys the pasted flow, stops it and starts it again from the execution panel", async () => {

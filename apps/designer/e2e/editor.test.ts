@@ -97,9 +97,15 @@ describe("Designer editor in the browser", () => {
     await page().getByTestId("save-button").click();
     await expect.poll(() => page().getByTestId("save-status").getAttribute("data-version")).toBe("2");
     const saved = await api<{
-      version: { configuration: { nodes: { id: string; config: Record<string, unknown> }[] } };
+      version: {
+        document: {
+          flows: { configuration: { nodes: { id: string; config: Record<string, unknown> }[] } }[];
+        };
+      };
     }>(designer.url, `/api/projects/${projectId}/versions/2`);
-    const byId = Object.fromEntries(saved.body.version.configuration.nodes.map((n) => [n.id, n.config]));
+    const byId = Object.fromEntries(
+      saved.body.version.document.flows[0]!.configuration.nodes.map((n) => [n.id, n.config]),
+    );
     expect(byId.threshold_1?.value).toBe(24);
     expect(byId.actuator_write_1?.priority).toBe(8);
     expect(byId.actuator_write_1?.point).toBe("bacnet:1001/binaryOutput:1.presentValue");
@@ -144,11 +150,12 @@ describe("Designer editor in the browser", () => {
       `/api/projects/${projectId}/versions`,
     );
     const latest = saved.body.versions[0]!.version;
-    const version = await api<{ version: { configuration: { nodes: { id: string }[] } } }>(
-      designer.url,
-      `/api/projects/${projectId}/versions/${latest}`,
+    const version = await api<{
+      version: { document: { flows: { configuration: { nodes: { id: string }[] } }[] } };
+    }>(designer.url, `/api/projects/${projectId}/versions/${latest}`);
+    expect(version.body.version.document.flows[0]!.configuration.nodes.map((n) => n.id)).not.toContain(
+      "comment_1",
     );
-    expect(version.body.version.configuration.nodes.map((n) => n.id)).not.toContain("comment_1");
     await documentScreenshot(page(), "editor");
   });
 

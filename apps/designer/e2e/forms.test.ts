@@ -70,11 +70,12 @@ describe("Designer forms: schedule grid, sub-flows, templates, + input", () => {
 
   const page = () => browser.page;
   const savedNodes = async (projectId: string, version: number) => {
-    const saved = await api<{ version: { configuration: { nodes: SavedNode[] } } }>(
-      designer.url,
-      `/api/projects/${projectId}/versions/${version}`,
+    const saved = await api<{
+      version: { document: { flows: { configuration: { nodes: SavedNode[] } }[] } };
+    }>(designer.url, `/api/projects/${projectId}/versions/${version}`);
+    return Object.fromEntries(
+      saved.body.version.document.flows[0]!.configuration.nodes.map((n) => [n.id, n]),
     );
-    return Object.fromEntries(saved.body.version.configuration.nodes.map((n) => [n.id, n]));
   };
   const save = async (version: number) => {
     await page().getByTestId("save-button").click();
@@ -155,14 +156,15 @@ describe("Designer forms: schedule grid, sub-flows, templates, + input", () => {
     const outcome = page().getByTestId("deploy-outcome-default");
     await outcome.waitFor({ timeout: 30_000 });
     expect(await outcome.getAttribute("data-ok"), (await outcome.textContent()) ?? "").toBe("true");
-    const current = await api<{ package: { configuration: { nodes: SavedNode[] } } }>(
+    // The Designer deploys a site package: the project's flows (one here).
+    const current = await api<{ package: { flows: { nodes: SavedNode[] }[] } }>(
       sup.url,
       "/api/config/current",
       {
         token: sup.token,
       },
     );
-    const deployed = current.body.package.configuration.nodes.find((n) => n.id === "weekly_schedule_1");
+    const deployed = current.body.package.flows[0]!.nodes.find((n) => n.id === "weekly_schedule_1");
     expect(deployed?.config).toMatchObject(node.config);
   });
 

@@ -109,19 +109,24 @@ describe("Designer groups in the browser", () => {
 
     const latest = await api<{
       version: {
-        configuration: { nodes: { id: string }[] };
-        flow_data: { groups: { id: string; label: string; members: string[] }[] };
+        document: {
+          flows: {
+            configuration: { nodes: { id: string }[] };
+            flow_data: { groups: { id: string; label: string; members: string[] }[] };
+          }[];
+        };
       };
     }>(designer.url, `/api/projects/${projectId}/versions/2`);
-    expect(latest.body.version.flow_data.groups).toMatchObject([
+    const [flow] = latest.body.version.document.flows;
+    expect(flow!.flow_data.groups).toMatchObject([
       { id: "group_1", label: "Zone sensing", members: ["sensor_read_1", "threshold_1"] },
     ]);
-    expect(latest.body.version.configuration.nodes.map((n) => n.id).sort()).toEqual([
+    expect(flow!.configuration.nodes.map((n) => n.id).sort()).toEqual([
       "actuator_write_1",
       "sensor_read_1",
       "threshold_1",
     ]);
-    expect(JSON.stringify(latest.body.version.configuration)).not.toContain("group_1");
+    expect(JSON.stringify(flow!.configuration)).not.toContain("group_1");
   });
 
   it("survives an export/import round trip", async () => {
@@ -130,8 +135,10 @@ describe("Designer groups in the browser", () => {
       page().getByTestId("export-button").click(),
     ]);
     const file = await download.path();
-    const exported = JSON.parse(readFileSync(file, "utf8")) as { versions: { flow_data: unknown }[] };
-    expect(JSON.stringify(exported.versions.at(-1)?.flow_data)).toContain("Zone sensing");
+    const exported = JSON.parse(readFileSync(file, "utf8")) as {
+      versions: { document: { flows: { flow_data: unknown }[] } }[];
+    };
+    expect(JSON.stringify(exported.versions.at(-1)?.document.flows[0]?.flow_data)).toContain("Zone sensing");
 
     await page().goto(designer.url);
     await page().getByTestId("import-file").setInputFiles(file);

@@ -64,11 +64,10 @@ describe("no sequence of clicks loses a saved edit", () => {
   });
 
   const versionNodes = async (projectId: string, version: number) => {
-    const r = await api<{ version: { configuration: { nodes: { id: string }[] } } }>(
-      page(),
-      `${stack.designer.url}/api/projects/${projectId}/versions/${version}`,
-    );
-    return r.body.version.configuration.nodes.map((n) => n.id).sort();
+    const r = await api<{
+      version: { document: { flows: { configuration: { nodes: { id: string }[] } }[] } };
+    }>(page(), `${stack.designer.url}/api/projects/${projectId}/versions/${version}`);
+    return r.body.version.document.flows[0]!.configuration.nodes.map((n) => n.id).sort();
   };
 
   it("editor → Deploy page → deploy → ← project shows the newest version, and the next save builds on it", async () => {
@@ -245,25 +244,25 @@ describe("no sequence of clicks loses a saved edit", () => {
       body: { name: "HTTP" },
     });
     const id = created.body.project.id;
-    const opened = await api<{ document: { base_version: number; configuration: unknown } }>(
+    const opened = await api<{ document: { base_version: number; document: unknown } }>(
       p,
       url(`/api/projects/${id}/document`),
     );
-    const { configuration, base_version } = opened.body.document;
+    const { document, base_version } = opened.body.document;
     expect(base_version).toBe(1);
     const first = await api(p, url(`/api/projects/${id}/versions`), {
-      body: { base_version: 1, configuration },
+      body: { base_version: 1, document },
     });
     expect(first.status).toBe(201);
 
     const stale = await api(p, url(`/api/projects/${id}/versions`), {
-      body: { base_version: 1, configuration },
+      body: { base_version: 1, document },
     });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ code: "version_conflict", latest_version: 2 });
     const draft = await api(p, url(`/api/projects/${id}/draft`), {
       method: "PUT",
-      body: { base_version: 1, configuration },
+      body: { base_version: 1, document },
     });
     expect(draft.status).toBe(409);
     expect(draft.body).toMatchObject({ code: "version_conflict", latest_version: 2 });
@@ -273,7 +272,7 @@ describe("no sequence of clicks loses a saved edit", () => {
     expect(restore.status).toBe(409);
 
     const blind = await api<{ errors: { path: string }[] }>(p, url(`/api/projects/${id}/versions`), {
-      body: { configuration },
+      body: { document },
     });
     expect(blind.status).toBe(422);
     expect(blind.body.errors.map((e) => e.path)).toContain("base_version");

@@ -28,16 +28,26 @@ describe("Designer without a reachable supervisor", () => {
     const { page } = browser;
     await page.goto(designer.url);
     await page.getByTestId("project-link").first().click();
-    await page.getByTestId("flow-node-zone_temp").waitFor();
-    // The quick start's demo project: VAV-1 reheat on PID, with a high-temperature alarm.
-    expect((await nodeIds(page)).sort()).toEqual([
-      "high_alarm",
-      "reheat_pid",
-      "reheat_valve",
-      "setpoint",
-      "too_warm",
-      "zone_temp",
-    ]);
+    await page.getByTestId("flow-node-sat").waitFor();
+    // The quick start's demo site opens on its first flow, AHU-1: the supply-air reset from the widest
+    // VAV damper, the cooling and heating loops, and the duct static pressure loop.
+    expect((await nodeIds(page)).sort()).toEqual(
+      [
+        ...Array.from({ length: 10 }, (_, i) => `damper_${i + 1}`),
+        "widest",
+        "reset",
+        "sat",
+        "cooling",
+        "heat_sp",
+        "heating",
+        "cool_valve",
+        "heat_valve",
+        "static",
+        "static_sp",
+        "fan_loop",
+        "fan_speed",
+      ].sort(),
+    );
 
     const banner = page.getByTestId("offline-banner");
     await banner.waitFor({ timeout: 10_000 });
@@ -55,13 +65,13 @@ describe("Designer without a reachable supervisor", () => {
 
   it("keeps editing offline and restores the autosaved draft after a reload", async () => {
     const { page } = browser;
-    await selectNode(page, "too_warm");
-    await fillField(page, "value", "26.5");
+    await selectNode(page, "cooling");
+    await fillField(page, "kp", "9.5");
     await page.getByTestId("autosave-status").waitFor({ timeout: 10_000 });
     await page.reload();
     await page.getByTestId("draft-restored").waitFor();
-    await selectNode(page, "too_warm");
-    expect(await page.getByTestId("field-value").inputValue()).toBe("26.5");
+    await selectNode(page, "cooling");
+    expect(await page.getByTestId("field-kp").inputValue()).toBe("9.5");
     expect(await page.getByTestId("save-status").getAttribute("data-dirty")).toBe("true");
     await page.getByTestId("save-button").click();
     await expect.poll(() => page.getByTestId("save-status").getAttribute("data-dirty")).toBe("false");

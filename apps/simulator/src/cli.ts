@@ -40,6 +40,8 @@ interface CliOptions {
   broadcast: string;
   speed: number;
   watch: boolean;
+  modbusPort?: number;
+  modbusBind: string;
 }
 
 const program = new Command()
@@ -83,6 +85,12 @@ const program = new Command()
     1,
   )
   .option("--no-watch", "do not reload the site file when it changes")
+  .option(
+    "--modbus-port <tcp>",
+    "serve the site's Modbus units (meter, VFDs) over Modbus TCP on this port; 0 picks a free port",
+    integer(0, 65535),
+  )
+  .option("--modbus-bind <ip>", "address the Modbus TCP face listens on", ipv4, "127.0.0.1")
   .showHelpAfterError();
 
 function loadSpec(options: CliOptions): { spec: SiteSpec; file?: string } {
@@ -125,6 +133,19 @@ async function main(): Promise<void> {
     process.stderr.write(`bms-sim: cannot listen on web port ${options.webPort}: ${String(err)}\n`);
     await sim.stop();
     process.exit(3);
+  }
+
+  if (options.modbusPort !== undefined) {
+    try {
+      const modbusPort = await sim.listenModbus(options.modbusBind, options.modbusPort);
+      process.stdout.write(
+        `bms-sim modbus ${options.modbusBind}:${modbusPort} units ${[...sim.modbusUnits.keys()].join(",") || "none"}\n`,
+      );
+    } catch (err) {
+      process.stderr.write(`bms-sim: cannot listen on Modbus port ${options.modbusPort}: ${String(err)}\n`);
+      await Promise.allSettled([web.close(), sim.stop()]);
+      process.exit(3);
+    }
   }
 
   process.stdout.write(`bms-sim web http://${options.webHost}:${webPort}\n`);

@@ -1,6 +1,9 @@
 import { DeviceServer, type ServerStats } from "./device/device-server";
 import type { SimDevice } from "./device/sim-device";
 import { BroadcastListener, DeviceSocket } from "./device/udp-endpoints";
+import { ModbusFace } from "./modbus/modbus-server";
+import { buildModbusUnits } from "./modbus/modbus-units";
+import type { RegisterBank } from "./modbus/register-bank";
 import type { Behavior, StepContext } from "./physics/behavior";
 import { environmentAt } from "./physics/environment";
 import { SimClock } from "./physics/sim-clock";
@@ -21,7 +24,11 @@ interface Running {
   servers: DeviceServer[];
   behaviors: Behavior[];
   sockets: DeviceSocket[];
+  /** Modbus units by unit id, bound to these devices' objects. */
+  modbus: Map<number, RegisterBank>;
 }
+
+type Built = BuiltSite & { modbus: Map<number, RegisterBank> };
 
 /** Physics cadence in real time. At --speed 60 one tick is 15 simulated seconds, still stable. */
 const TICK_MS = 250;
@@ -38,6 +45,7 @@ export class Simulator {
   readonly clock: SimClock;
   readonly startedAt = Date.now();
   private random: () => number = Math.random;
+  private modbusFace: ModbusFace | undefined;
 
   constructor(
     readonly network: NetworkOptions,
@@ -95,12 +103,33 @@ export class Simulator {
     this.step();
   }
 
-  private build(spec: SiteSpec): BuiltSite {
+  private build(spec: SiteSpec): Built {
     const env = environmentAt(spec.weather, spec.occupancy, this.clock.now());
-    return buildSite(spec, this.network.bind, env.outdoorTempC);
+    const built = buildSite(spec, this.network.bind, env.outdoorTempC);
+    return { ...built, modbus: buildModbusUnits(spec, built.devices) };
   }
 
-  private async bind(spec: SiteSpec, built: BuiltSite): Promise<Running> {
+  /** The Modbus units of the running site (empty while reloading). */
+  get modbusUnits(): ReadonlyMap<number, RegisterBank> {
+    return this.running?.modbus ?? new Map();
+  }
+
+  /**
+   * Serves the site's Modbus units on one TCP listener (a gateway, in Modbus terms); returns the
+   * port (0 picks a free one). The units follow site reloads.
+   */
+  async listenModbus(host: string, port: number): Promise<number> {
+    const face = new ModbusFace(() => this.modbusUnits);
+    const bound = await face.listen(host, port);
+    this.modbusFace = face;
+    return bound;
+  }
+
+  get modbusStats(): ModbusFace["stats"] | undefined {
+    return this.modbusFace?.stats;
+  }
+
+  private async bind(spec: SiteSpec, built: Built): Promise<Running> {
     const servers: DeviceServer[] = [];
     const sockets: DeviceSocket[] = [];
     for (const device of built.devices) {
@@ -119,7 +148,14 @@ export class Simulator {
       await Promise.all(sockets.map((s) => s.close()));
       throw err;
     }
-    this.running = { spec, devices: built.devices, servers, behaviors: built.behaviors, sockets };
+    this.running = {
+      spec,
+      devices: built.devices,
+      servers,
+      behaviors: built.behaviors,
+      sockets,
+      modbus: built.modbus,
+    };
     return this.running;
   }
 
@@ -176,6 +212,10 @@ export class Simulator {
     const running = this.running;
     this.running = undefined;
     for (const server of running?.servers ?? []) server.close();
-    await Promise.all([...(running?.sockets.map((s) => s.close()) ?? []), this.broadcast?.close()]);
+    await Promise.all([
+      ...(running?.sockets.map((s) => s.close()) ?? []),
+      this.broadcast?.close(),
+      this.modbusFace?.close(),
+    ]);
   }
 }

@@ -340,6 +340,12 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     await row.waitFor();
     expect(await row.getByTestId("device-status").textContent()).toBe("online");
     expect(await row.textContent()).toContain("Skeleton Controller");
+    // The protocol plugins' health above the devices: BACnet, talking to the simulated controller.
+    const bacnet = page.locator('[data-testid="plugin-row"][data-protocol="bacnet"]');
+    await bacnet.waitFor();
+    expect(await bacnet.getByTestId("plugin-state").textContent()).toBe("ok");
+    expect(await bacnet.textContent()).toContain("@bms/bacnet-ip");
+    expect(await bacnet.textContent()).toMatch(/\d+ (s|min) ago/);
     const before = await api<{ last_scan: string }>(base, "/api/devices/discovery");
     await page.getByTestId("discover").click();
     await eventually(async () => {

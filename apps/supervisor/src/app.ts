@@ -1,5 +1,4 @@
 import { demoSitePackage } from "@bms/nodes/starters";
-import { parsePointRef } from "@bms/schemas";
 import { REDACT_PATHS, redactText } from "@bms/security";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
@@ -12,9 +11,10 @@ import { trackRegisteredRoutes } from "./http/route";
 import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
-import { bacnetPlugin } from "./plugins/bacnet";
 import { enginePlugin } from "./plugins/engine";
+import { protocolsPlugin } from "./plugins/protocols";
 import { storagePlugin } from "./plugins/storage";
+import type { PointIOPluginModule } from "./protocols/point-io";
 import { alertRoutes } from "./routes/alerts";
 import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
@@ -25,7 +25,9 @@ import { executionRoutes } from "./routes/execution";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
+import { pluginRoutes } from "./routes/plugins";
 import { pointRoutes } from "./routes/points";
+import type { Db } from "./storage/database";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -37,6 +39,15 @@ export type AppOptions = SupervisorOptions & {
   token: string;
   /** Host names to answer to besides loopback (resolved by the server from the bind address). */
   hostNames?: string[];
+  /**
+   * Point I/O plugins to run instead of the built-in ones (BACnet ...): a route test injects an
+   * in-memory protocol and needs no socket.
+   */
+  plugins?: readonly PointIOPluginModule[];
+  /** The clock plugins and the registry read (ms since epoch); Date.now when absent. */
+  now?: () => number;
+  /** An open runtime database to use instead of `<dataDir>/runtime.db` (migrated, not closed by the app). */
+  storage?: Db;
 };
 
 /**
@@ -78,7 +89,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   trackRegisteredRoutes(app);
   installErrorHandler(app);
 
-  await app.register(storagePlugin, { dataDir: options.dataDir });
+  await app.register(storagePlugin, {
+    dataDir: options.dataDir,
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
   await app.register(authPlugin, {
     adminToken: options.token,
     publicRead: options.publicRead ?? false,
@@ -95,22 +109,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     auditDays: Math.max(options.auditDays ?? 365, 90),
   });
-  await app.register(bacnetPlugin, {
-    bindAddress: options.bacnetBind,
-    port: options.bacnetPort,
-    broadcast: options.broadcast,
-    requestTimeoutMs: options.requestTimeoutMs,
-    retries: options.retries,
-    perDeviceConcurrency: options.perDeviceConcurrency,
-    maxInFlight: 200,
-    offlineAfterFailures: 2,
-    ...(options.bacnetPins ? { pins: options.bacnetPins } : {}),
-    ...(options.bacnetLimits ? { limits: options.bacnetLimits } : {}),
-    discoverOnStart: options.discoverOnStart ?? true,
+  await app.register(protocolsPlugin, {
+    options,
+    now: options.now ?? Date.now,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
+    ...(options.pluginsConfig ? { pluginsConfig: options.pluginsConfig } : {}),
   });
   await app.register(enginePlugin, {
     execute: options.execute,
     historyRetentionHours: options.historyRetentionHours,
+    ...(options.historyMaxMb === undefined ? {} : { historyMaxMb: options.historyMaxMb }),
     historyMinIntervalMs: options.historyMinIntervalMs,
     watchIntervalMs: 5000,
     ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
@@ -145,12 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const overrides = new OverrideManager(
     app.repos.overrides,
     app.repos.events,
-    async (ref, value, priority) => (await app.bacnet.writePoints([{ ref, value, priority }]))[0]!,
-    (point) => {
-      const parsed = parsePointRef(point);
-      if (!parsed.ok || parsed.ref.protocol !== "bacnet") throw new Error(`not a BACnet point: ${point}`);
-      return parsed.ref;
-    },
+    async (point, value, priority) => (await app.points.write([{ ref: point, value, priority }]))[0]!,
     (point, priority) => app.repos.commands.forPoint(point).some((c) => c.priority === priority),
     (o, ok, reason) =>
       app.auth.audits.add({
@@ -169,7 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }),
   );
   app.decorate("overrides", overrides);
-  // Expired overrides are relinquished as soon as the BACnet side is up, then every second.
+  // Expired overrides are relinquished as soon as the point I/O side is up, then every second.
   app.addHook("onReady", async () => overrides.start());
   app.addHook("onClose", async () => overrides.stop());
 
@@ -178,6 +182,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(flowRoutes, { prefix: "/api/flows" });
   await app.register(deviceRoutes, { prefix: "/api/devices" });
   await app.register(pointRoutes, { prefix: "/api/points" });
+  await app.register(pluginRoutes, { prefix: "/api/plugins" });
   await app.register(dataRoutes, { prefix: "/api/data" });
   await app.register(monitoringRoutes, { prefix: "/api/monitoring", dataDir: options.dataDir });
   await app.register(alertRoutes, { prefix: "/api/alerts" });

@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
-import { parsePins } from "./bacnet/device-address";
-import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
+import { DEFAULT_HISTORY_HOURS, DEFAULT_HISTORY_MAX_MB } from "./engine/history-recorder";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
+import { parsePins } from "./protocols/bacnet/device-address";
+import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
 import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";
@@ -22,6 +23,10 @@ interface Flags {
   tlsCert?: string;
   tlsKey?: string;
   webhookAllow?: string;
+  historyHours: string;
+  historyMaxMb: string;
+  pluginsDir?: string;
+  pluginsConfig?: string;
   firstStartDemo?: boolean;
 }
 
@@ -103,10 +108,34 @@ function withCommonFlags(command: Command): Command {
     .addOption(new Option("--tls-cert <file>", "PEM certificate (with --tls-key)").env("BMS_TLS_CERT"))
     .addOption(new Option("--tls-key <file>", "PEM private key (with --tls-cert)").env("BMS_TLS_KEY"))
     .addOption(
+      new Option("--history-hours <hours>", "how long point history is kept (whole hours)")
+        .env("BMS_HISTORY_HOURS")
+        .default(String(DEFAULT_HISTORY_HOURS)),
+    )
+    .addOption(
+      new Option(
+        "--history-max-mb <mb>",
+        "most disk point history may take; the oldest hours go first (1 MB = 10^6 bytes)",
+      )
+        .env("BMS_HISTORY_MAX_MB")
+        .default(String(DEFAULT_HISTORY_MAX_MB)),
+    )
+    .addOption(
       new Option(
         "--webhook-allow <targets>",
         "comma-separated host[:port] alarm webhooks may post to (loopback/link-local only if named literally)",
       ).env("BMS_WEBHOOK_ALLOW"),
+    )
+    .addOption(
+      new Option(
+        "--plugins-dir <dir>",
+        "load point I/O plugins from this directory (each *.js/*.mjs or folder/index.mjs; see docs/plugins.md)",
+      ).env("BMS_PLUGINS_DIR"),
+    )
+    .addOption(
+      new Option("--plugins-config <file>", "JSON with each plugin's configuration, keyed by protocol").env(
+        "BMS_PLUGINS_CONFIG",
+      ),
     )
     .addOption(
       new Option(
@@ -146,6 +175,11 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   const token = process.env.BMS_SUPERVISOR_TOKEN;
   const pins = parsePins(flags.bacnetPin ?? []);
   if (!pins.ok) throw new Error(`--bacnet-pin: ${pins.problems.join("; ")}`);
+  const positive = (text: string, name: string) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${text}"`);
+    return n;
+  };
   const cap = (name: string, fallback: number) => {
     const n = envNumber(name, fallback);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${n}`);
@@ -171,7 +205,8 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     requestTimeoutMs: envNumber("BMS_BACNET_TIMEOUT_MS", 2000),
     retries: envNumber("BMS_BACNET_RETRIES", 2),
     perDeviceConcurrency: envNumber("BMS_BACNET_DEVICE_CONCURRENCY", 4),
-    historyRetentionHours: envNumber("BMS_HISTORY_HOURS", 24),
+    historyRetentionHours: positive(flags.historyHours, "--history-hours"),
+    historyMaxMb: positive(flags.historyMaxMb, "--history-max-mb"),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
     bacnetPins: pins.pins,
     bacnetLimits: {
@@ -179,6 +214,8 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
       maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
     },
     scriptWorkers: scriptWorkers(),
+    ...(flags.pluginsDir ? { pluginsDir: userPath(flags.pluginsDir) } : {}),
+    ...(flags.pluginsConfig ? { pluginsConfig: userPath(flags.pluginsConfig) } : {}),
     firstStartDemo: flags.firstStartDemo === true,
   };
 }

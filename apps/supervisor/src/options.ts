@@ -1,7 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import type { DeviceAddress } from "./bacnet/device-address";
-import type { WireLimits } from "./bacnet/wire-checks";
+import type { DeviceAddress } from "./protocols/bacnet/device-address";
+import type { WireLimits } from "./protocols/bacnet/wire-checks";
 
 export interface SupervisorOptions {
   httpPort: number;
@@ -33,7 +33,10 @@ export interface SupervisorOptions {
   requestTimeoutMs: number;
   retries: number;
   perDeviceConcurrency: number;
+  /** History is kept this many hours (whole hours are dropped). */
   historyRetentionHours: number;
+  /** And in at most this many MB (oldest hours dropped first); default DEFAULT_HISTORY_MAX_MB. */
+  historyMaxMb?: number;
   /** A point's value is stored on change, at most once per this interval. */
   historyMinIntervalMs: number;
   /** Devices whose BACnet address is fixed (`--bacnet-pin`): an I-Am never moves them. */
@@ -44,6 +47,10 @@ export interface SupervisorOptions {
   scriptWorkers?: number;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
+  /** `--plugins-dir` / BMS_PLUGINS_DIR: point I/O plugins loaded beside the built-in ones. */
+  pluginsDir?: string;
+  /** `--plugins-config` / BMS_PLUGINS_CONFIG: JSON, each plugin's section by protocol. */
+  pluginsConfig?: string;
   /**
    * `--first-start-demo`: when runtime.db has never held a config, deploy the demo building's site
    * (the quick start); later starts keep whatever was deployed.

@@ -48,6 +48,24 @@ export function describeNode(type: string): NodeDescriptor | undefined {
   return nodeDescriptors.find((d) => d.type === type);
 }
 
+/**
+ * The points a node commands and at which priority, as the supervisor's write arbitration reads them
+ * (the node's `points()` on its parsed config; priority 16 when the config names none). Empty for a
+ * config that does not parse: validation reports that separately.
+ */
+export function nodeWrites(node: {
+  type: string;
+  config: Record<string, unknown>;
+}): { ref: string; priority: number }[] {
+  const definition = nodeRegistry.get(node.type);
+  if (!definition?.points) return [];
+  const parsed = definition.config.safeParse(node.config);
+  if (!parsed.success) return [];
+  const writes = definition.points(parsed.data).writes ?? [];
+  const priority = (parsed.data as { priority?: unknown }).priority;
+  return writes.map((ref) => ({ ref, priority: typeof priority === "number" ? priority : 16 }));
+}
+
 export {
   groupCount,
   type PortGroupInfo,

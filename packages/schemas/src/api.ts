@@ -11,6 +11,8 @@ export const PointValueSchema = z.object({
   value: z.union([ScalarValueSchema, z.array(ScalarValueSchema)]),
   quality: QualitySchema,
   reason: z.string().optional(),
+  /** Why it is not good, for programs: a PointErrorCode (`timeout`, `no_plugin`, `decode_error` ...). */
+  code: z.string().optional(),
   /** The object's BACnet engineering-unit name (`degreesCelsius`); `@bms/bacnet/display` has the symbol. */
   units: z.string().optional(),
   /** The state text of a binary or multi-state value (`Auto`, `Occupied`), from the device. */

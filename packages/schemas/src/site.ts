@@ -31,6 +31,14 @@ export type ProjectIdentity = z.infer<typeof ProjectIdentitySchema>;
 export const SitePackageSchema = z.object({
   format_version: z.literal(SITE_FORMAT_VERSION),
   project: ProjectIdentitySchema,
+  project_version: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "The Designer's saved project version this site was built from (as in the single-flow package)",
+    ),
   flows: z.array(FlowConfigurationStructureSchema).min(1).max(200),
   ...PACKAGE_ENVELOPE,
 });

@@ -1,10 +1,5 @@
-import {
-  type FlowConfiguration,
-  FlowConfigurationStructureSchema,
-  type ValidationProblem,
-} from "@bms/schemas";
+import { type ProjectDocument, ProjectDocumentSchema, type ValidationProblem } from "@bms/schemas";
 import { z } from "zod";
-import { type FlowData, FlowDataSchema } from "./flow-document";
 
 /** The Designer's own HTTP API: shapes shared by its route handlers and its browser code. */
 
@@ -16,25 +11,28 @@ export interface ProjectSummary {
   updated_at: string;
   latest_version: number;
   node_count: number;
+  flow_count: number;
 }
 
 export interface ProjectVersion {
   project_id: string;
   version: number;
-  configuration: FlowConfiguration;
-  flow_data: FlowData;
+  /** Every flow of the project (its tabs) and its subflow library. */
+  document: ProjectDocument;
   summary: string;
   created_by: string;
   created_at: string;
 }
 
-export type ProjectVersionInfo = Omit<ProjectVersion, "configuration" | "flow_data"> & { node_count: number };
+export type ProjectVersionInfo = Omit<ProjectVersion, "document"> & {
+  node_count: number;
+  flow_count: number;
+};
 
 export interface ProjectDraft {
   project_id: string;
   base_version: number;
-  configuration: FlowConfiguration;
-  flow_data: FlowData;
+  document: ProjectDocument;
   saved_at: string;
 }
 
@@ -55,16 +53,14 @@ const BaseVersionSchema = z.number().int().min(0);
 
 export const SaveVersionRequestSchema = z.object({
   base_version: BaseVersionSchema,
-  configuration: FlowConfigurationStructureSchema,
-  flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
+  document: ProjectDocumentSchema,
   summary: z.string().max(500).optional(),
   created_by: z.string().max(100).optional(),
 });
 
 export const SaveDraftRequestSchema = z.object({
   base_version: BaseVersionSchema,
-  configuration: FlowConfigurationStructureSchema,
-  flow_data: FlowDataSchema.default({ comments: [], groups: [] }),
+  document: ProjectDocumentSchema,
 });
 
 export interface SupervisorEntry {
@@ -133,6 +129,8 @@ export type DeployOutcome =
       config_version: number;
       checksum: string;
       latency_ms: number;
+      /** What the deploy did to each flow, as the supervisor answered. */
+      flows: { flow_id: string; name: string; action: "added" | "restarted" | "unchanged" | "removed" }[];
     }
   | {
       supervisor_id: string;
@@ -141,7 +139,29 @@ export type DeployOutcome =
       error: string;
       errors: ValidationProblem[];
       latency_ms: number;
+      /** "project_conflict": the supervisor runs another project; only a deploy with mode "replace" takes it over. */
+      code?: "project_conflict";
     };
+
+/** What a deploy would do to one flow on one supervisor. */
+export interface FlowDeployStatus {
+  flow_id: string;
+  name: string;
+  /** unchanged: keeps running untouched; changed: restarts with its state; new: starts; removed: stops and relinquishes its points. */
+  status: "unchanged" | "changed" | "new" | "removed";
+}
+
+export type DeployPreview =
+  | {
+      supervisor_id: string;
+      supervisor_name: string;
+      ok: true;
+      project_version: number;
+      flows: FlowDeployStatus[];
+      /** The project this supervisor runs when it is not this one (a deploy needs "replace"). */
+      other_project: { id: string; name: string } | null;
+    }
+  | { supervisor_id: string; supervisor_name: string; ok: false; error: string };
 
 export interface DeployResult {
   project_version: number;
@@ -152,6 +172,11 @@ export const DeployRequestSchema = z.object({
   supervisor_ids: z.array(z.string().min(1)).min(1, "choose at least one supervisor").max(100),
   /** Deploy this saved version; default: the latest. */
   version: z.number().int().min(1).optional(),
+  /**
+   * "replace": take over supervisors that run another project (its flows stop and relinquish their
+   * points). Never the default: the user chooses it after a 409 that spelled this out.
+   */
+  mode: z.enum(["update", "replace"]).default("update"),
 });
 
 export interface DeploymentRecord {
@@ -189,8 +214,7 @@ export interface EditorDocument {
   project_name: string;
   /** The version the working copy is based on (the draft's base when a draft is opened). */
   base_version: number;
-  configuration: FlowConfiguration;
-  flow_data: FlowData;
+  document: ProjectDocument;
   /** Set when an autosaved draft was opened: the canvas starts with unsaved changes. */
   draft_saved_at: string | null;
 }

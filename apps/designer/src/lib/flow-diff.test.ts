@@ -1,5 +1,6 @@
+import { starterSubflows } from "@bms/nodes/starters";
 import { describe, expect, it } from "vitest";
-import { diffFlows, summarizeDiff } from "./flow-diff";
+import { diffDocuments, diffFlows, summarizeDiff, summarizeDocumentDiff } from "./flow-diff";
 import { demoFlowConfiguration } from "./flow-document";
 
 const FLOW_ID = "3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b";
@@ -56,5 +57,62 @@ describe("diff between two versions of a flow", () => {
     const diff = diffFlows(before, after);
     expect(diff.changedFields.zone_temp).toEqual(["label"]);
     expect(diff.executionChanged).toBe(true);
+  });
+});
+
+describe("diff between two versions of a project document", () => {
+  it("names added, removed and renamed flows, library changes and the instances a definition change touches", () => {
+    const library = starterSubflows();
+    const vav = library.find((d) => d.id === "vav-cooling-reheat")!;
+    const instance = (id: string, label: string) => ({
+      id,
+      type: "subflow",
+      version: 1,
+      label,
+      config: { library: { id: vav.id, points: {}, parameters: {} } },
+      runtime_options: {},
+    });
+    const ahu = demoFlowConfiguration(FLOW_ID, "AHU-1");
+    const loops = {
+      ...demoFlowConfiguration("5b2c9d1e-0f3a-4b6c-8d7e-9f0a1b2c3d4e", "VAV loops"),
+      nodes: [instance("v1", "VAV-1"), instance("v2", "VAV-2")],
+      connections: [],
+    };
+    const plant = demoFlowConfiguration("7c9e6679-7425-40de-944b-e07fc1f90ae7", "Plant");
+    const before = {
+      flows: [ahu, loops, plant].map((configuration) => ({
+        configuration,
+        flow_data: { comments: [], groups: [] },
+      })),
+      library,
+    };
+    const edited = structuredClone(vav);
+    edited.version = 2;
+    edited.parameters[0]!.default = 23;
+    const after = {
+      flows: [
+        { configuration: loops, flow_data: { comments: [], groups: [] } },
+        {
+          configuration: { ...ahu, metadata: { ...ahu.metadata, flow_name: "AHU-1 (roof)" } },
+          flow_data: { comments: [], groups: [] },
+        },
+      ],
+      library: library.map((d) => (d.id === vav.id ? edited : d)),
+    };
+    const diff = diffDocuments(before, after);
+    expect(diff.flows.map((f) => [f.name, f.change])).toEqual([
+      ["VAV loops", "unchanged"],
+      ["AHU-1 (roof)", "renamed"],
+      ["Plant", "removed"],
+    ]);
+    expect(diff.library).toEqual([{ id: vav.id, name: vav.name, change: "changed" }]);
+    expect(diff.instancesChanged.map((i) => `${i.flowName} / ${i.nodeLabel}`)).toEqual([
+      "VAV loops / VAV-1",
+      "VAV loops / VAV-2",
+    ]);
+    expect(diff.reordered).toBe(true);
+    expect(summarizeDocumentDiff(diff)).toBe(
+      'flow renamed to "AHU-1 (roof)"; flow "Plant" removed; flows reordered; library "VAV cooling with reheat" changed; 2 instances updated',
+    );
   });
 });

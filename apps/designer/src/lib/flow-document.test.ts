@@ -1,7 +1,10 @@
-import { nodeCatalog } from "@bms/nodes/definitions";
+import { nodeCatalog, nodeWrites } from "@bms/nodes/definitions";
+import { demoSitePackage } from "@bms/nodes/starters";
 import { validateFlowConfiguration } from "@bms/schemas";
 import { describe, expect, it } from "vitest";
+import { demoSiteDocument } from "./demo-site";
 import { demoBuildingFlowConfiguration, demoFlowConfiguration } from "./flow-document";
+import { checkProjectDocument } from "./site-check";
 
 const FLOW_ID = "3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b";
 
@@ -22,5 +25,31 @@ describe("seeded flows", () => {
       "bacnet:3001/analogValue:1.presentValue",
       "bacnet:3001/analogOutput:2.presentValue",
     ]);
+  });
+});
+
+describe("the quick start's demo site", () => {
+  it("is the supervisor's first-start site: five flows on the demo building from the starter library, nothing to fix", () => {
+    const doc = demoSiteDocument();
+    const check = checkProjectDocument(doc);
+    expect(check.problems).toEqual([]);
+    expect(
+      doc.flows.map((f) => [f.configuration.metadata.flow_name, f.configuration.execution.trigger]),
+    ).toEqual([
+      ["AHU-1", { type: "interval", interval_ms: 1000 }],
+      ["VAV boxes", { type: "interval", interval_ms: 5000 }],
+      ["CHW plant", { type: "interval", interval_ms: 1000 }],
+      ["HW plant", { type: "interval", interval_ms: 1000 }],
+      ["Lighting schedule", { type: "interval", interval_ms: 60_000 }],
+    ]);
+    // The same flow ids as the package the supervisor deploys on its first start, so a deploy from the
+    // Designer is a redeploy of the same site.
+    expect(doc.flows.map((f) => f.configuration.metadata.flow_id)).toEqual(
+      demoSitePackage("2026-01-01T00:00:00Z").flows.map((f) => f.metadata.flow_id),
+    );
+    // Expanded, each VAV instance commands its own box: no point is written twice.
+    const writes = check.flows.flatMap((f) => f.nodes.flatMap((n) => nodeWrites(n).map((w) => w.ref)));
+    expect(new Set(writes).size).toBe(writes.length);
+    expect(check.shared).toEqual([]);
   });
 });

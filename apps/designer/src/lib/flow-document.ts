@@ -1,46 +1,31 @@
-import { type FlowConfiguration, FlowConfigurationStructureSchema } from "@bms/schemas";
-import { z } from "zod";
+import { starterSubflows } from "@bms/nodes/starters";
+import {
+  type FlowCanvas,
+  type FlowConfiguration,
+  FlowConfigurationStructureSchema,
+  type ProjectDocument,
+} from "@bms/schemas";
 
 /**
- * What the canvas adds to a FlowConfiguration (seed §8.1 `flow_data`): the viewport and the
- * comments/groups the runtime never sees. Node positions live in the configuration itself, so the
- * configuration stays the one source of truth for the graph.
+ * A flow's canvas extras (viewport, comments, groups): defined once with the project document in
+ * @bms/schemas; the editor calls them flow data, as seed §8.1 does.
  */
-export const FlowDataSchema = z.object({
-  viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
-  comments: z
-    .array(
-      z.object({
-        id: z.string().min(1).max(64),
-        text: z.string().max(2000),
-        position: z.object({ x: z.number(), y: z.number() }),
-        width: z.number().positive().max(5000).default(240),
-        height: z.number().positive().max(5000).default(120),
-      }),
-    )
-    .max(1000)
-    .default([]),
-  /**
-   * Groups: a labelled frame around member nodes that moves them together. Editor state only: the
-   * members keep their own absolute positions in the configuration, so the deployed flow is unchanged.
-   */
-  groups: z
-    .array(
-      z.object({
-        id: z.string().min(1).max(64),
-        label: z.string().max(200),
-        position: z.object({ x: z.number(), y: z.number() }),
-        width: z.number().positive().max(20000),
-        height: z.number().positive().max(20000),
-        members: z.array(z.string().min(1).max(64)).max(5000),
-      }),
-    )
-    .max(1000)
-    .default([]),
-});
-export type FlowData = z.infer<typeof FlowDataSchema>;
+export { type FlowCanvas as FlowData, FlowCanvasSchema as FlowDataSchema } from "@bms/schemas";
 
-export const EMPTY_FLOW_DATA: FlowData = { comments: [], groups: [] };
+export const EMPTY_FLOW_DATA: FlowCanvas = { comments: [], groups: [] };
+
+/** A project of one flow and an empty library. */
+export function singleFlowDocument(
+  configuration: FlowConfiguration,
+  flowData: FlowCanvas = EMPTY_FLOW_DATA,
+): ProjectDocument {
+  return { flows: [{ configuration, flow_data: flowData }], library: [] };
+}
+
+/** A project of one empty flow, its library holding the starter subflows: what a new project opens on. */
+export function emptyProjectDocument(flowId: string, flowName: string): ProjectDocument {
+  return { ...singleFlowDocument(emptyFlowConfiguration(flowId, flowName)), library: starterSubflows() };
+}
 
 export function flowSemver(version: number): string {
   return `1.0.${Math.max(0, version)}`;

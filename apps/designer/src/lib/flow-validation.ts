@@ -1,11 +1,13 @@
 import { nodeCatalog } from "@bms/nodes/definitions";
 import {
+  documentProblemTarget,
   type FlowConfiguration,
   fieldDisplayName,
   nodeDisplayName,
   parsePointRef,
   validateFlowConfiguration,
 } from "@bms/schemas";
+import type { SiteCheck } from "./site-check";
 
 export interface FlowProblem {
   /** Readable path into the flow document, as the supervisor reports it. */
@@ -13,7 +15,11 @@ export interface FlowProblem {
   message: string;
   /** The node to focus when the problem is clicked (a connection's target, a node's own id). */
   nodeId?: string;
-  kind: "schema" | "connection" | "cycle" | "point";
+  /** The flow holding that node when it is not the open one (problems across the project). */
+  flowId?: string;
+  kind: "schema" | "connection" | "cycle" | "point" | "conflict" | "library" | "flow";
+  /** "info": worth seeing, never blocks a deploy (the same point written from two flows at different priorities). */
+  severity?: "info";
 }
 
 const catalog = nodeCatalog();
@@ -95,4 +101,46 @@ export function validateFlow(
     });
   }
   return problems;
+}
+
+/** Problems that come from the library expansion (a binding or parameter of an instance), by code. */
+const LIBRARY_CODES = new Set(["unbound_point", "bad_parameter", "unknown_subflow", "unknown_point"]);
+
+/**
+ * The project-wide side of the Problems panel: write conflicts across flows (naming both nodes and
+ * flows), library instance problems, every other flow's problems (named by flow, a click opens it),
+ * and, as information, points written from several flows at different priorities. The open flow's own
+ * problems come from `validateFlow` on its expanded configuration, so they are not repeated here.
+ */
+export function projectProblems(check: SiteCheck, activeFlowId: string): FlowProblem[] {
+  const out: FlowProblem[] = [];
+  for (const p of check.problems) {
+    const target = documentProblemTarget(p.path);
+    const flow = target ? check.flows[target.flow] : undefined;
+    if (!flow) continue;
+    const flowId = flow.metadata.flow_id;
+    const nodeId = target?.node !== undefined ? flow.nodes[target.node]?.id : undefined;
+    const active = flowId === activeFlowId;
+    const conflict = p.code === "write_conflict";
+    const library = (p.code !== undefined && LIBRARY_CODES.has(p.code)) || p.path.includes(".config.library");
+    if (active && !conflict && !library) continue;
+    out.push({
+      path: p.path,
+      message: active || conflict ? p.message : `Flow "${flow.metadata.flow_name}": ${p.message}`,
+      kind: conflict ? "conflict" : library ? "library" : "flow",
+      ...(nodeId ? { nodeId } : {}),
+      ...(active ? {} : { flowId }),
+    });
+  }
+  for (const shared of check.shared) {
+    out.push({
+      path: shared.ref,
+      message: `${shared.ref} is commanded by ${shared.writers
+        .map((w) => `"${w.nodeLabel}" in flow "${w.flowName}" at priority ${w.priority}`)
+        .join(" and ")}: the priority array decides which wins`,
+      kind: "conflict",
+      severity: "info",
+    });
+  }
+  return out;
 }

@@ -47,6 +47,8 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "GET", path: "devices/:id/objects", role: "viewer" },
   { method: "POST", path: "points/read", role: "viewer" },
   { method: "GET", path: "points/live", role: "viewer" },
+  { method: "GET", path: "plugins", role: "viewer" },
+  { method: "GET", path: "plugins/:protocol/browse", role: "viewer" },
   { method: "GET", path: "points/priority", role: "viewer" },
   { method: "POST", path: "points/write", role: "operator", audit: "runtime.point.write" },
   { method: "GET", path: "points/overrides", role: "viewer" },

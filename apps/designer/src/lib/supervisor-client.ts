@@ -1,16 +1,18 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import {
+  AnyDeploymentPackageSchema,
   type DeploymentPackageInput,
   type DeployResponse,
   DeployResponseSchema,
   ErrorResponseSchema,
   type ExecutionStateResponse,
   ExecutionStateResponseSchema,
+  type SitePackageInput,
   type ValidationProblem,
 } from "@bms/schemas";
 import { CertificatePinError, endpoint, parseServiceUrl, TrustedHttpsAgent } from "@bms/security";
-import type { z } from "zod";
+import { z } from "zod";
 import { currentActor } from "./auth/actor-context";
 
 /** Who to call: the base URL, the bearer token and (https) the pinned certificate of one supervisor. */
@@ -250,7 +252,7 @@ async function typedCall<S extends z.ZodType>(
   schema: S,
   target: SupervisorConnection,
   path: string,
-  options: { method?: string; body?: unknown; timeoutMs?: number } = {},
+  options: { method?: string; body?: unknown; timeoutMs?: number; query?: Record<string, string> } = {},
 ): Promise<SupervisorResult<z.infer<S>>> {
   const result = await callSupervisor(target, path, options);
   if (!result.ok) return result;
@@ -266,14 +268,39 @@ async function typedCall<S extends z.ZodType>(
   };
 }
 
+/**
+ * `mode: "replace"` lets the package take over a supervisor that runs another project's site (its flows
+ * stop and relinquish their points); without it the supervisor answers 409 `project_conflict`.
+ */
 export function deployPackage(
   target: SupervisorConnection,
-  pkg: DeploymentPackageInput,
+  pkg: DeploymentPackageInput | SitePackageInput,
+  mode: "update" | "replace" = "update",
 ): Promise<SupervisorResult<DeployResponse>> {
   return typedCall(DeployResponseSchema, target, "/api/config/deploy", {
     body: pkg,
     timeoutMs: DEPLOY_TIMEOUT_MS,
+    ...(mode === "replace" ? { query: { mode } } : {}),
   });
+}
+
+const CurrentConfigSchema = z.object({
+  project_id: z.string().nullable().optional(),
+  project_name: z.string().nullable().optional(),
+  package: AnyDeploymentPackageSchema,
+});
+
+/**
+ * The package the supervisor runs now (null when nothing was deployed yet): what a deploy preview
+ * compares flow by flow. Its checksum is not re-checked here: the preview only reads flow contents.
+ */
+export async function getCurrentPackage(
+  target: SupervisorConnection,
+): Promise<SupervisorResult<z.infer<typeof CurrentConfigSchema> | null>> {
+  const result = await typedCall(CurrentConfigSchema, target, "/api/config/current");
+  if (!result.ok && result.status === 404)
+    return { ok: true, status: 404, body: null, latency_ms: result.latency_ms };
+  return result;
 }
 
 export function getExecutionState(

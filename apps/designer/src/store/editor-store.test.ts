@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { demoFlowConfiguration, EMPTY_FLOW_DATA, FlowDataSchema } from "../lib/flow-document";
+import { demoFlowConfiguration, FlowDataSchema, singleFlowDocument } from "../lib/flow-document";
 import { createEditorStore } from "./editor-store";
 
 const FLOW_ID = "3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b";
@@ -9,8 +9,7 @@ function demoStore(configuration = demoFlowConfiguration(FLOW_ID, "Demo")) {
     projectId: "p1",
     projectName: "Demo",
     version: 1,
-    configuration,
-    flowData: EMPTY_FLOW_DATA,
+    document: singleFlowDocument(configuration),
   });
 }
 
@@ -187,8 +186,7 @@ describe("editor store", () => {
       projectId: "p1",
       projectName: "Demo",
       version: 2,
-      configuration,
-      flowData: FlowDataSchema.parse(JSON.parse(JSON.stringify(flowData))),
+      document: singleFlowDocument(configuration, FlowDataSchema.parse(JSON.parse(JSON.stringify(flowData)))),
     });
     expect(reopened.getState().groups.map((g) => g.data.label)).toEqual(["Zone sensing"]);
     expect(reopened.getState().toFlowData()).toEqual(flowData);
@@ -241,11 +239,9 @@ describe("editor store", () => {
 
     store.getState().setConflict({ latestVersion: 5 });
     // "Reload" replaces the document with the newest version and ends the conflict.
-    store.getState().loadDocument({
-      configuration: demoFlowConfiguration(FLOW_ID, "Demo"),
-      flowData: EMPTY_FLOW_DATA,
-      version: 5,
-    });
+    store
+      .getState()
+      .loadDocument({ document: singleFlowDocument(demoFlowConfiguration(FLOW_ID, "Demo")), version: 5 });
     expect(store.getState()).toMatchObject({ conflict: null, baseVersion: 5 });
     expect(store.getState().nodes).toHaveLength(3);
     expect(store.getState().revision).toBe(store.getState().savedRevision);

@@ -3,6 +3,9 @@ import {
   type NodeExecutionStatus,
   nodeDisplayName,
   type PointValue,
+  type ProjectDocument,
+  type ProjectFlow,
+  type SubflowDefinition,
 } from "@bms/schemas";
 import {
   applyEdgeChanges,
@@ -13,7 +16,7 @@ import {
   type XYPosition,
 } from "@xyflow/react";
 import { createStore } from "zustand/vanilla";
-import type { FlowData } from "../lib/flow-document";
+import { EMPTY_FLOW_DATA, emptyFlowConfiguration, type FlowData } from "../lib/flow-document";
 import { describeNode, findPort, portsCompatible } from "../lib/node-catalog";
 import { defaultConfig } from "../lib/zod-form";
 import type { Comparison } from "./comparison";
@@ -34,12 +37,22 @@ import {
   nextNodeId,
 } from "./flow-graph";
 
+/**
+ * What undo restores: the open flow's canvas and, for the tab operations, the other flows, which flow
+ * is open and the library. Each snapshot is whole on its own (its `flows` entry for the open flow is
+ * stale; the canvas fields hold that flow), so undo after switching tabs returns to the tab it edited.
+ */
 interface Snapshot {
   nodes: BmsNode[];
   comments: CommentNode[];
   groups: GroupNode[];
   edges: BmsEdge[];
   execution: FlowConfiguration["execution"];
+  metadata: FlowConfiguration["metadata"];
+  flowData: FlowData;
+  flows: ProjectFlow[];
+  activeFlowId: string;
+  library: SubflowDefinition[];
 }
 
 export interface EditorState {
@@ -47,6 +60,15 @@ export interface EditorState {
   projectName: string;
   /** The saved version the canvas started from (0 before the first save). */
   baseVersion: number;
+  /**
+   * Every flow of the project (its tabs), in tab order. The entry of the open flow is refreshed when
+   * another tab opens or the document is read (`toDocument`); until then the canvas fields hold it.
+   */
+  flows: ProjectFlow[];
+  /** The flow on the canvas. */
+  activeFlowId: string;
+  /** The project's subflow library (definitions instantiated as `subflow` nodes). */
+  library: SubflowDefinition[];
   metadata: FlowConfiguration["metadata"];
   execution: FlowConfiguration["execution"];
   flowData: FlowData;
@@ -91,6 +113,28 @@ export interface EditorState {
 export type SidePanel = "properties" | "versions" | "bacnet";
 
 export interface EditorActions {
+  /** Opens another flow's tab (not an undo step: nothing in the document changes). */
+  switchFlow(flowId: string): void;
+  /** Adds an empty flow after the others and opens it; returns its id. */
+  addFlow(name?: string): string;
+  renameFlow(flowId: string, name: string): void;
+  /** Moves a tab to another place in the tab order. */
+  moveFlow(flowId: string, toIndex: number): void;
+  /** A copy with its own flow id (a supervisor must tell them apart), opened after the original. */
+  duplicateFlow(flowId: string): string | null;
+  /** Removes a flow; the last one stays (a project holds at least one). Returns whether it went. */
+  deleteFlow(flowId: string): boolean;
+  /** Opens the flow holding `nodeId` and centres on the node (search across flows). */
+  focusNodeInFlow(flowId: string, nodeId: string): void;
+  /**
+   * Adds or replaces a library definition (by id) in one undo step. Every instance, in every flow, takes
+   * the definition's ports and labels at once (its inside is filled from the definition on deploy).
+   */
+  saveLibraryDefinition(definition: SubflowDefinition, coalesceKey?: string): void;
+  /** Places an instance of a library definition (a `subflow` node bound to it); returns its id. */
+  addLibraryInstance(definitionId: string, position: XYPosition): string | null;
+  /** Every flow with the open one as it is on the canvas, and the library: what save and autosave send. */
+  toDocument(): ProjectDocument;
   onNodesChange(changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): void;
   addComment(position: XYPosition): string;
   updateComment(id: string, text: string): void;
@@ -119,7 +163,12 @@ export interface EditorActions {
    * Replaces the flow's nodes and wires in one undo step (a whole-graph edit such as "make sub-flow");
    * comments and groups stay, a group keeps the members that still exist. `select` is selected after.
    */
-  replaceGraph(flow: Pick<FlowConfiguration, "nodes" | "connections">, select?: string): void;
+  replaceGraph(
+    flow: Pick<FlowConfiguration, "nodes" | "connections">,
+    select?: string,
+    /** A library definition the new graph instantiates, added in the same undo step. */
+    library?: SubflowDefinition,
+  ): void;
   setExecution(execution: FlowConfiguration["execution"]): void;
   deleteSelection(): void;
   /** Copies the selected nodes and the edges between them, as JSON for the clipboard. */
@@ -140,19 +189,23 @@ export interface EditorActions {
   reportSupervisor(error: string | null): void;
   dismissSupervisorError(): void;
   setKnownObjects(known: Record<number, string[] | null> | null): void;
-  /** Replaces the document (load, restore, import); clears undo history. */
-  loadDocument(input: {
-    configuration: FlowConfiguration;
-    flowData: FlowData;
-    version: number;
-    dirty?: boolean;
-  }): void;
-  markSaved(version: number, revision: number, configuration?: FlowConfiguration): void;
+  /** Replaces the document (load, restore, import); clears undo history. Keeps the open tab when it still exists. */
+  loadDocument(input: { document: ProjectDocument; version: number; dirty?: boolean }): void;
+  markSaved(version: number, revision: number, document?: ProjectDocument): void;
   setProjectName(name: string): void;
   toConfiguration(): FlowConfiguration;
 }
 
 export type EditorStore = EditorState & EditorActions;
+
+/** What an instance node shows of its definition: its ports and their labels. */
+export function instancePorts(definition: SubflowDefinition) {
+  return {
+    input_count: definition.input_count,
+    output_count: definition.output_count,
+    labels: definition.labels,
+  };
+}
 
 const HISTORY_LIMIT = 200;
 /** Typing into one field is one undo step, not one per keystroke. */
@@ -163,8 +216,9 @@ export interface EditorInit {
   projectId: string;
   projectName: string;
   version: number;
-  configuration: FlowConfiguration;
-  flowData: FlowData;
+  document: ProjectDocument;
+  /** The tab to open; default: the first flow. */
+  activeFlowId?: string;
   /** A restored autosave draft: the canvas starts with unsaved changes. */
   dirty?: boolean;
 }
@@ -175,8 +229,53 @@ export function createEditorStore(init: EditorInit) {
 
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => {
-      const { nodes, comments, groups, edges, execution } = get();
-      return { nodes, comments, groups, edges, execution };
+      const { nodes, comments, groups, edges, execution, metadata, flowData, flows, activeFlowId, library } =
+        get();
+      return { nodes, comments, groups, edges, execution, metadata, flowData, flows, activeFlowId, library };
+    };
+    /** The open flow as it is on the canvas. */
+    const liveFlow = (): ProjectFlow => ({
+      configuration: get().toConfiguration(),
+      flow_data: get().toFlowData(),
+    });
+    /** The flows with the open one's entry brought up to date. */
+    const committedFlows = (): ProjectFlow[] => {
+      const { flows, activeFlowId } = get();
+      const live = liveFlow();
+      return flows.map((f) => (f.configuration.metadata.flow_id === activeFlowId ? live : f));
+    };
+    /** The canvas fields for one flow. */
+    const canvasOf = (flow: ProjectFlow) => {
+      const graph = graphFromConfiguration(flow.configuration);
+      return {
+        activeFlowId: flow.configuration.metadata.flow_id,
+        metadata: flow.configuration.metadata,
+        execution: flow.configuration.execution,
+        flowData: flow.flow_data,
+        nodes: graph.nodes,
+        edges: graph.edges,
+        comments: commentsFromFlowData(flow.flow_data.comments),
+        groups: groupsFromFlowData(flow.flow_data.groups ?? []),
+      };
+    };
+    /** Opens `flowId` after storing the open flow; the runtime overlay belonged to the other flow. */
+    const open = (flows: ProjectFlow[], flowId: string) => {
+      const flow = flows.find((f) => f.configuration.metadata.flow_id === flowId) ?? flows[0]!;
+      set({
+        flows,
+        ...canvasOf(flow),
+        runtime: {},
+        comparison: null,
+        connectionError: null,
+        focusRequest: null,
+      });
+    };
+    const uniqueName = (wanted: string) => {
+      const taken = new Set(get().flows.map((f) => f.configuration.metadata.flow_name));
+      if (!taken.has(wanted)) return wanted;
+      let n = 2;
+      while (taken.has(`${wanted.slice(0, 90)} ${n}`)) n++;
+      return `${wanted.slice(0, 90)} ${n}`;
     };
     /** Records the state before a change, so undo returns to it. */
     const remember = (coalesceKey = "") => {
@@ -191,18 +290,16 @@ export function createEditorStore(init: EditorInit) {
     };
     const changed = () => set((s) => ({ revision: s.revision + 1 }));
 
-    const graph = graphFromConfiguration(init.configuration);
+    const first =
+      init.document.flows.find((f) => f.configuration.metadata.flow_id === init.activeFlowId) ??
+      init.document.flows[0]!;
     return {
       projectId: init.projectId,
       projectName: init.projectName,
       baseVersion: init.version,
-      metadata: init.configuration.metadata,
-      execution: init.configuration.execution,
-      flowData: init.flowData,
-      nodes: graph.nodes,
-      comments: commentsFromFlowData(init.flowData.comments),
-      groups: groupsFromFlowData(init.flowData.groups ?? []),
-      edges: graph.edges,
+      flows: init.document.flows,
+      library: init.document.library,
+      ...canvasOf(first),
       revision: init.dirty ? 1 : 0,
       savedRevision: 0,
       past: [],
@@ -217,6 +314,157 @@ export function createEditorStore(init: EditorInit) {
       supervisorError: null,
       supervisorErrorDismissed: false,
       knownObjects: null,
+
+      switchFlow(flowId) {
+        if (flowId === get().activeFlowId) return;
+        if (!get().flows.some((f) => f.configuration.metadata.flow_id === flowId)) return;
+        open(committedFlows(), flowId);
+      },
+
+      addFlow(name) {
+        remember();
+        const id = crypto.randomUUID();
+        const configuration = emptyFlowConfiguration(id, uniqueName(name?.trim() || "New flow"));
+        open([...committedFlows(), { configuration, flow_data: EMPTY_FLOW_DATA }], id);
+        changed();
+        return id;
+      },
+
+      renameFlow(flowId, name) {
+        const flowName = name.trim().slice(0, 100);
+        if (!flowName) return;
+        remember(`flow-name:${flowId}`);
+        const rename = (f: ProjectFlow): ProjectFlow =>
+          f.configuration.metadata.flow_id === flowId
+            ? {
+                ...f,
+                configuration: {
+                  ...f.configuration,
+                  metadata: { ...f.configuration.metadata, flow_name: flowName },
+                },
+              }
+            : f;
+        set((s) => ({
+          flows: s.flows.map(rename),
+          ...(s.activeFlowId === flowId ? { metadata: { ...s.metadata, flow_name: flowName } } : {}),
+        }));
+        changed();
+      },
+
+      moveFlow(flowId, toIndex) {
+        const flows = get().flows;
+        const from = flows.findIndex((f) => f.configuration.metadata.flow_id === flowId);
+        const to = Math.max(0, Math.min(flows.length - 1, toIndex));
+        if (from < 0 || from === to) return;
+        remember();
+        const next = [...flows];
+        const [moved] = next.splice(from, 1);
+        next.splice(to, 0, moved!);
+        set({ flows: next });
+        changed();
+      },
+
+      duplicateFlow(flowId) {
+        const flows = committedFlows();
+        const index = flows.findIndex((f) => f.configuration.metadata.flow_id === flowId);
+        const source = flows[index];
+        if (!source) return null;
+        remember();
+        const id = crypto.randomUUID();
+        const copy: ProjectFlow = {
+          ...structuredClone(source),
+          configuration: {
+            ...structuredClone(source.configuration),
+            metadata: {
+              ...source.configuration.metadata,
+              flow_id: id,
+              flow_name: uniqueName(`${source.configuration.metadata.flow_name} (copy)`),
+            },
+          },
+        };
+        open([...flows.slice(0, index + 1), copy, ...flows.slice(index + 1)], id);
+        changed();
+        return id;
+      },
+
+      deleteFlow(flowId) {
+        const flows = committedFlows();
+        const index = flows.findIndex((f) => f.configuration.metadata.flow_id === flowId);
+        if (index < 0 || flows.length <= 1) return false;
+        remember();
+        const rest = flows.filter((_, i) => i !== index);
+        if (get().activeFlowId === flowId)
+          open(rest, rest[Math.min(index, rest.length - 1)]!.configuration.metadata.flow_id);
+        else set({ flows: rest });
+        changed();
+        return true;
+      },
+
+      focusNodeInFlow(flowId, nodeId) {
+        get().switchFlow(flowId);
+        get().focusNode(nodeId);
+      },
+
+      saveLibraryDefinition(definition, coalesceKey) {
+        remember(coalesceKey);
+        const ports = instancePorts(definition);
+        const refresh = (config: Record<string, unknown>, type: string) =>
+          type === "subflow" && (config.library as { id?: unknown } | undefined)?.id === definition.id
+            ? { ...config, ...ports, library: { ...(config.library as object), version: definition.version } }
+            : config;
+        set((s) => ({
+          library: s.library.some((d) => d.id === definition.id)
+            ? s.library.map((d) => (d.id === definition.id ? definition : d))
+            : [...s.library, definition],
+          nodes: s.nodes.map((n) => {
+            const config = refresh(n.data.config, n.data.type);
+            return config === n.data.config ? n : { ...n, data: { ...n.data, config } };
+          }),
+          flows: s.flows.map((f) => ({
+            ...f,
+            configuration: {
+              ...f.configuration,
+              nodes: f.configuration.nodes.map((n) => {
+                const config = refresh(n.config, n.type);
+                return config === n.config ? n : { ...n, config };
+              }),
+            },
+          })),
+        }));
+        changed();
+      },
+
+      addLibraryInstance(definitionId, position) {
+        const definition = get().library.find((d) => d.id === definitionId);
+        if (!definition) return null;
+        const taken = new Set(
+          get()
+            .nodes.map((n) => n.data.label)
+            .filter(Boolean),
+        );
+        let n = 1;
+        while (taken.has(`${definition.name} ${n}`)) n++;
+        const id = get().addNode("subflow", position, {
+          name: definition.name,
+          ...instancePorts(definition),
+          library: { id: definition.id, version: definition.version, points: {}, parameters: {} },
+        });
+        if (id) {
+          // Not an undo step of its own: the label belongs to placing the instance.
+          set((s) => ({
+            nodes: s.nodes.map((node) =>
+              node.id === id
+                ? { ...node, data: { ...node.data, label: `${definition.name} ${n}`.slice(0, 100) } }
+                : node,
+            ),
+          }));
+        }
+        return id;
+      },
+
+      toDocument() {
+        return { flows: committedFlows(), library: get().library };
+      },
 
       onNodesChange(changes) {
         const { comments, groups, nodes } = get();
@@ -529,8 +777,9 @@ export function createEditorStore(init: EditorInit) {
         changed();
       },
 
-      replaceGraph(flow, select) {
+      replaceGraph(flow, select, library) {
         remember();
+        if (library) set((s) => ({ library: [...s.library.filter((d) => d.id !== library.id), library] }));
         const { nodes, edges } = graphFromConfiguration({ ...get().toConfiguration(), ...flow });
         const ids = new Set(nodes.map((n) => n.id));
         set((s) => ({
@@ -746,16 +995,15 @@ export function createEditorStore(init: EditorInit) {
         set({ knownObjects });
       },
 
-      loadDocument({ configuration, flowData, version, dirty }) {
-        const { nodes, edges } = graphFromConfiguration(configuration);
+      loadDocument({ document, version, dirty }) {
+        const flow =
+          document.flows.find((f) => f.configuration.metadata.flow_id === get().activeFlowId) ??
+          document.flows[0]!;
         set((s) => ({
-          nodes,
-          edges,
-          comments: commentsFromFlowData(flowData.comments),
-          groups: groupsFromFlowData(flowData.groups ?? []),
-          metadata: configuration.metadata,
-          execution: configuration.execution,
-          flowData,
+          flows: document.flows,
+          library: document.library,
+          ...canvasOf(flow),
+          runtime: {},
           baseVersion: version,
           past: [],
           future: [],
@@ -766,12 +1014,30 @@ export function createEditorStore(init: EditorInit) {
         }));
       },
 
-      markSaved(version, revision, configuration) {
+      markSaved(version, revision, document) {
+        // The server stamps each flow's metadata with the version; the canvas keeps everything else.
+        const stamped = new Map(
+          (document?.flows ?? []).map((f) => [f.configuration.metadata.flow_id, f.configuration.metadata]),
+        );
         set((s) => ({
           baseVersion: version,
           conflict: null,
           savedRevision: Math.max(s.savedRevision, revision),
-          ...(configuration ? { metadata: configuration.metadata } : {}),
+          flows: s.flows.map((f) => {
+            const metadata = stamped.get(f.configuration.metadata.flow_id);
+            return metadata
+              ? {
+                  ...f,
+                  configuration: {
+                    ...f.configuration,
+                    metadata: { ...metadata, flow_name: f.configuration.metadata.flow_name },
+                  },
+                }
+              : f;
+          }),
+          ...(stamped.has(s.activeFlowId)
+            ? { metadata: { ...stamped.get(s.activeFlowId)!, flow_name: s.metadata.flow_name } }
+            : {}),
         }));
       },
 

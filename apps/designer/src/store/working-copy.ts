@@ -1,3 +1,4 @@
+import type { FlowConfiguration, ProjectDocument } from "@bms/schemas";
 import type { ApiError, EditorDocument, ProjectVersion } from "../lib/api-types";
 import { apiCall } from "../lib/designer-api";
 import { buildComparison } from "./comparison";
@@ -26,8 +27,7 @@ export async function openWorkingCopy(
       projectId: doc.project_id,
       projectName: doc.project_name,
       version: doc.base_version,
-      configuration: doc.configuration,
-      flowData: doc.flow_data,
+      document: doc.document,
       dirty: doc.draft_saved_at !== null,
     },
     draftSavedAt: doc.draft_saved_at,
@@ -54,8 +54,7 @@ export async function saveWorkingCopy(
   const result = await apiCall<{ version: ProjectVersion }>(`/api/projects/${state.projectId}/versions`, {
     body: {
       base_version: options.onTopOf ?? state.baseVersion,
-      configuration: state.toConfiguration(),
-      flow_data: state.toFlowData(),
+      document: state.toDocument(),
       created_by: options.createdBy,
     },
   });
@@ -65,7 +64,7 @@ export async function saveWorkingCopy(
     return { ok: false, conflict: latest !== null, error: result.error };
   }
   const saved = result.body.version;
-  store.getState().markSaved(saved.version, savingRevision, saved.configuration);
+  store.getState().markSaved(saved.version, savingRevision, saved.document);
   return { ok: true, version: saved };
 }
 
@@ -81,12 +80,19 @@ async function fetchVersion(
 export async function reloadLatest(store: EditorStoreApi, latestVersion: number): Promise<string | null> {
   const fetched = await fetchVersion(store.getState().projectId, latestVersion);
   if (!fetched.ok) return fetched.error;
-  store.getState().loadDocument({
-    configuration: fetched.version.configuration,
-    flowData: fetched.version.flow_data,
-    version: fetched.version.version,
-  });
+  store.getState().loadDocument({ document: fetched.version.document, version: fetched.version.version });
   return null;
+}
+
+/**
+ * The open flow's counterpart in another version of the document; a flow that version did not have yet
+ * compares as empty (every node shows as added).
+ */
+export function flowOf(document: ProjectDocument, flowId: string): FlowConfiguration {
+  const found = document.flows.find((f) => f.configuration.metadata.flow_id === flowId)?.configuration;
+  if (found) return found;
+  const first = document.flows[0]!.configuration;
+  return { ...first, metadata: { ...first.metadata, flow_id: flowId }, nodes: [], connections: [] };
 }
 
 /** Lays the working copy over the newest version on the canvas (read-only) with the usual diff. */
@@ -100,7 +106,7 @@ export async function compareWithLatest(
     .getState()
     .setComparison(
       buildComparison(
-        fetched.version.configuration,
+        flowOf(fetched.version.document, store.getState().activeFlowId),
         store.getState().toConfiguration(),
         `v${latestVersion} (latest)`,
         "your working copy",

@@ -213,6 +213,24 @@ export const EquipmentSchema = z.discriminatedUnion("model", [
 ]);
 export type Equipment = z.infer<typeof EquipmentSchema>;
 
+/**
+ * A Modbus TCP unit served by the simulator's Modbus face (`--modbus-port`): a register-map profile
+ * (`packages/schemas/modbus-profiles`) whose registers are bound by name to this device's objects, so
+ * Modbus and BACnet read the same physics.
+ */
+export const ModbusUnitSpecSchema = z
+  .object({
+    unit: z.number().int().min(1).max(247),
+    profile: z.string().min(1).max(64),
+    /** Profile register name -> object of this device (`analogInput:1`). */
+    bind: z.record(
+      z.string(),
+      z.string().regex(/^[A-Za-z]+:\d+$/, "must name an object of this device, e.g. analogInput:1"),
+    ),
+  })
+  .strict();
+export type ModbusUnitSpec = z.infer<typeof ModbusUnitSpecSchema>;
+
 export const DeviceSpecSchema = z
   .object({
     instance,
@@ -222,6 +240,7 @@ export const DeviceSpecSchema = z
     modelName: z.string().max(64).optional(),
     objects: z.array(ObjectSpecSchema).default([]),
     equipment: z.array(EquipmentSchema).default([]),
+    modbus: z.array(ModbusUnitSpecSchema).max(16).optional(),
   })
   .strict();
 export type DeviceSpec = z.infer<typeof DeviceSpecSchema>;
@@ -251,7 +270,18 @@ export const SiteSchema = z
   .strict()
   .superRefine((site, ctx) => {
     const seen = new Map<number, number>();
+    const units = new Map<number, string>();
     site.devices.forEach((device, i) => {
+      device.modbus?.forEach((m, j) => {
+        const prior = units.get(m.unit);
+        if (prior !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "modbus", j, "unit"],
+            message: `Modbus unit ${m.unit} is already served by ${prior}`,
+          });
+        } else units.set(m.unit, `devices[${i}].modbus[${j}]`);
+      });
       const first = seen.get(device.instance);
       if (first !== undefined) {
         ctx.addIssue({

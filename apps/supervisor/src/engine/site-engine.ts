@@ -96,7 +96,7 @@ export class SiteEngine {
   private wasRunning = false;
 
   constructor(private readonly deps: SiteDeps) {
-    this.reads = new SharedReads((refs) => deps.bacnet.readPoints(refs));
+    this.reads = new SharedReads((refs) => deps.points.read(refs));
     this.parameters = new FlowParameters(deps.parameterStore);
   }
 

@@ -1,14 +1,16 @@
 import { nodeCatalog } from "@bms/nodes";
 import { validateSitePackage } from "@bms/schemas";
 import fp from "fastify-plugin";
-import { CovManager } from "../bacnet/cov-manager";
-import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
-import { HistoryRecorder } from "../engine/history-recorder";
+import { ChangeFeed } from "../engine/change-feed";
+import { DEFAULT_HISTORY_MAX_MB, HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
+import { WatchPoller } from "../engine/watch-poller";
 import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
+import { BacnetPointIO } from "../protocols/bacnet/bacnet-plugin";
+import { CovManager } from "../protocols/bacnet/cov-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -16,7 +18,7 @@ declare module "fastify" {
     scripts: ScriptWorkerPool;
     history: HistoryRecorder;
     watchPoller: WatchPoller;
-    cov: CovManager;
+    cov: ChangeFeed;
   }
 }
 
@@ -27,6 +29,7 @@ declare module "fastify" {
 export const enginePlugin = fp<{
   execute: boolean;
   historyRetentionHours: number;
+  historyMaxMb?: number;
   historyMinIntervalMs: number;
   watchIntervalMs: number;
   /** Script worker threads (default: min(2, cores)). */
@@ -41,23 +44,25 @@ export const enginePlugin = fp<{
       // A flat line still gets a sample every 15 minutes, so "no data" never means "no change".
       maxIntervalMs: 15 * 60_000,
       retentionMs: options.historyRetentionHours * 3_600_000,
+      maxBytes: (options.historyMaxMb ?? DEFAULT_HISTORY_MAX_MB) * 1_000_000,
     });
-    const writes = new WriteManager(app.bacnet, repos.commands);
-    // Late-bound: the COV manager exists before the engine it notifies.
+    const writes = new WriteManager(app.points, repos.commands);
+    // Late-bound: the change feed exists before the engine it notifies.
     let notify: (refs: readonly string[]) => void = () => undefined;
-    const cov = new CovManager(app.bacnet, {
+    const bacnetCov = new CovManager(app.points.find("bacnet", BacnetPointIO)?.service, {
       lifetimeSeconds: 300,
       pollIntervalMs: 1000,
       onChange: (refs) => notify(refs),
     });
-    cov.start();
+    bacnetCov.start();
+    const cov = new ChangeFeed(bacnetCov, app.points, (refs) => notify(refs));
     // Script nodes run in worker threads, started on the first script job.
     const scripts = new ScriptWorkerPool({
       ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),
       onEvent: (level, message) => repos.events.add(level, "scripts", message),
     });
     const engine = new SiteEngine({
-      bacnet: app.bacnet,
+      points: app.points,
       nodeState: repos.nodeState,
       events: repos.events,
       history,
@@ -88,7 +93,7 @@ export const enginePlugin = fp<{
     app.decorate("cov", cov);
     app.decorate("history", history);
     history.start();
-    const watch = new WatchPoller(app.bacnet, repos.watchList, history, options.watchIntervalMs);
+    const watch = new WatchPoller(app.points, repos.watchList, history, options.watchIntervalMs);
     watch.start();
     app.decorate("watchPoller", watch);
 
@@ -132,5 +137,5 @@ export const enginePlugin = fp<{
       await scripts.close();
     });
   },
-  { name: "engine", dependencies: ["storage", "bacnet", "auth"] },
+  { name: "engine", dependencies: ["storage", "protocols", "auth"] },
 );

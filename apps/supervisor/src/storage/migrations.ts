@@ -2,7 +2,7 @@
  * Schema of runtime.db, append-only: a released migration is never edited, a change is a new entry.
  * `PRAGMA user_version` records how many have run.
  */
-/** Rebuilds the per-minute rollups from raw samples (migration, and tools that write samples in bulk). */
+/** Rebuilds the per-minute rollups from raw samples (migration 2; the tables are gone since migration 7). */
 export const ROLLUP_REBUILD_SQL = `
   INSERT OR REPLACE INTO samples_1m (point_id, minute, sum, count, min, max, last, last_ts, quality)
   SELECT point_id, minute, SUM(value), COUNT(value), MIN(value), MAX(value),
@@ -213,6 +213,44 @@ export const MIGRATIONS: readonly string[] = [
     end_reason    TEXT
   );
   CREATE INDEX manual_overrides_open ON manual_overrides(ended_at);
+  `,
+  `
+  -- Issue 15: compressed history. One row per point and 15-minute window holds the window's samples
+  -- (history-codec.ts) and its per-minute summaries; history_hours is the per-hour rollup; the journal
+  -- holds the samples of windows not sealed yet, one row per flush, so a kill -9 loses at most the last
+  -- second. The old samples and samples_1m tables are converted in place by TimeseriesRepo, then dropped.
+  CREATE TABLE history_chunks (
+    id        INTEGER PRIMARY KEY,
+    point_id  INTEGER NOT NULL,
+    start_ts  INTEGER NOT NULL,
+    end_ts    INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    minutes   BLOB NOT NULL,
+    samples   BLOB NOT NULL
+  );
+  CREATE INDEX history_chunks_point ON history_chunks(point_id, start_ts);
+  CREATE TABLE history_hours (
+    point_id  INTEGER NOT NULL,
+    hour      INTEGER NOT NULL,
+    sum       REAL,
+    count     INTEGER NOT NULL,
+    min       REAL,
+    max       REAL,
+    last      REAL,
+    last_ts   INTEGER NOT NULL,
+    quality   INTEGER NOT NULL,
+    PRIMARY KEY (point_id, hour)
+  ) WITHOUT ROWID;
+  CREATE TABLE history_journal (
+    id        INTEGER PRIMARY KEY,
+    max_ts    INTEGER NOT NULL,
+    points    BLOB NOT NULL,
+    samples   BLOB NOT NULL
+  );
+  CREATE TABLE history_meta (
+    key       TEXT PRIMARY KEY,
+    value     INTEGER NOT NULL
+  );
   `,
   `
   -- Issue 12, per flow: an operator's stop outlives a restart (a row: the flow stays stopped until

@@ -1,5 +1,24 @@
 import type { Quality } from "@bms/schemas";
 import type { Db } from "./database";
+import {
+  type ChunkColumns,
+  decodeChunk,
+  decodeIntegers,
+  decodeMinutes,
+  encodeIntegers,
+  encodeMinutes,
+  encodeSamples,
+  flagOf,
+  isTimestamp,
+  KIND_NULL,
+  KIND_NUMBER,
+  KIND_TEXT,
+  kindOf,
+  type MinuteSummary,
+  qualityOf,
+  summarizeMinutes,
+} from "./history-codec";
+import { OpenSeries } from "./open-series";
 
 const QUALITY_CODE: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
 const QUALITY_NAME: Quality[] = ["good", "uncertain", "bad"];
@@ -22,47 +41,122 @@ export interface Bucket {
 }
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** A chunk holds one point's samples of one window: 180 samples at 5 s, 900 at 1 s. */
+export const WINDOW_MS = 15 * MINUTE;
+/** A window is sealed this long after it ends, so samples stamped just before the end still join it. */
+const SEAL_GRACE_MS = 5_000;
+/**
+ * Points sealed per flush: sealing 2,000 points' windows at once held the event loop ~100 ms, so a seal
+ * is spread over flushes (250 points take ~12 ms), and 50,000 points finish well within a window.
+ */
+const SEAL_BATCH = 250;
+/** Row, index and rollup bytes a chunk costs beside its two blobs (measured with dbstat by the bench). */
+export const CHUNK_OVERHEAD_BYTES = 48;
+
+type ChunkRow = [start: number, end: number, minutes: Uint8Array, samples: Uint8Array];
 
 /**
- * Point history: one row per (point, ms timestamp) in a WITHOUT ROWID table keyed by point then time,
- * so "20 points over the last 15 minutes" is 20 short index range scans, plus a per-minute rollup
- * (sum, count, min, max, last, worst quality) so a day-long chart reads 1,440 rows a point whatever
- * the sample rate. Writes are buffered and flushed once a second in one transaction: a kill -9 loses
- * at most that second.
+ * Point history in compressed chunks (history-codec.ts), one per point and 15-minute window, with
+ * per-minute summaries inside each chunk and a per-hour rollup table, so a chart of any length reads
+ * at most a few hundred summaries a point. Samples of windows not yet sealed are kept in memory and,
+ * once a second, appended to a journal (one row per flush): a kill -9 loses at most the last second, and
+ * the journal is replayed on the next start. Queries decode only the chunks they touch.
+ *
+ * Retention is by whole hours: prune(before) drops the hours that end before it, chunks and rollups
+ * together, so a rollup never counts samples that are gone.
  */
 export class TimeseriesRepo {
   private readonly pointIds = new Map<string, number>();
   private buffer: Sample[] = [];
-  private readonly insertSample;
-  private readonly upsertMinute;
-  private readonly insertPoint;
-  private readonly selectPoint;
+  private readonly open = new Map<number, OpenSeries>();
+  private sealedTo: number;
+  private prunedTo = Number.NEGATIVE_INFINITY;
+  /** A seal in progress: its boundary, the points still to seal and those sealed already. */
+  private sealing: { boundary: number; pending: Set<number>; done: Set<number> } | undefined;
+  private bytes: number;
+  /** Samples refused because their timestamp is not a finite ms time (counted, never stored). */
+  rejected = 0;
+  private readonly stmt;
 
-  constructor(private readonly db: Db) {
-    this.insertSample = db.prepare(
-      "INSERT OR REPLACE INTO samples (point_id, ts, value, text, quality) VALUES (?, ?, ?, ?, ?)",
-    );
-    this.upsertMinute = db.prepare(
-      `INSERT INTO samples_1m (point_id, minute, sum, count, min, max, last, last_ts, quality)
-       VALUES (@id, @minute, @value, @n, @value, @value, @value, @ts, @quality)
-       ON CONFLICT(point_id, minute) DO UPDATE SET
-         sum = CASE WHEN excluded.sum IS NULL THEN sum ELSE COALESCE(sum, 0) + excluded.sum END,
-         count = count + excluded.count,
-         min = CASE WHEN excluded.min IS NULL THEN min WHEN min IS NULL THEN excluded.min ELSE MIN(min, excluded.min) END,
-         max = CASE WHEN excluded.max IS NULL THEN max WHEN max IS NULL THEN excluded.max ELSE MAX(max, excluded.max) END,
-         last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
-         last_ts = MAX(last_ts, excluded.last_ts),
-         quality = MAX(quality, excluded.quality)`,
-    );
-    this.insertPoint = db.prepare("INSERT OR IGNORE INTO points (ref) VALUES (?)");
-    this.selectPoint = db.prepare("SELECT id FROM points WHERE ref = ?");
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+    private readonly sealBatch = SEAL_BATCH,
+  ) {
+    this.stmt = {
+      insertPoint: db.prepare("INSERT OR IGNORE INTO points (ref) VALUES (?)"),
+      selectPoint: db.prepare("SELECT id FROM points WHERE ref = ?"),
+      insertChunk: db.prepare(
+        "INSERT INTO history_chunks (point_id, start_ts, end_ts, count, minutes, samples) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      upsertHour: db.prepare(
+        `INSERT INTO history_hours (point_id, hour, sum, count, min, max, last, last_ts, quality)
+         VALUES (@id, @hour, @sum, @count, @min, @max, @last, @lastTs, @quality)
+         ON CONFLICT(point_id, hour) DO UPDATE SET
+           sum = CASE WHEN excluded.sum IS NULL THEN sum ELSE COALESCE(sum, 0) + excluded.sum END,
+           count = count + excluded.count,
+           min = CASE WHEN excluded.min IS NULL THEN min WHEN min IS NULL THEN excluded.min ELSE MIN(min, excluded.min) END,
+           max = CASE WHEN excluded.max IS NULL THEN max WHEN max IS NULL THEN excluded.max ELSE MAX(max, excluded.max) END,
+           last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+           last_ts = MAX(last_ts, excluded.last_ts),
+           quality = MAX(quality, excluded.quality)`,
+      ),
+      chunksIn: db
+        .prepare(
+          `SELECT start_ts, end_ts, minutes, samples FROM history_chunks
+           WHERE point_id = ? AND start_ts > ? AND start_ts <= ? AND end_ts >= ? ORDER BY start_ts, id`,
+        )
+        .raw(),
+      // Minute summaries without the samples blob: a day of 20 points reads a quarter of the bytes.
+      minutesIn: db
+        .prepare(
+          `SELECT id, start_ts, end_ts, minutes FROM history_chunks
+           WHERE point_id = ? AND start_ts > ? AND start_ts <= ? AND end_ts >= ? ORDER BY start_ts, id`,
+        )
+        .raw(),
+      samplesOf: db.prepare("SELECT samples FROM history_chunks WHERE id = ?").pluck(),
+      sealedIn: db
+        .prepare("SELECT 1 FROM history_chunks WHERE point_id = ? AND start_ts >= ? AND start_ts < ? LIMIT 1")
+        .pluck(),
+      lastChunk: db.prepare(
+        "SELECT samples FROM history_chunks WHERE point_id = ? ORDER BY start_ts DESC, id DESC LIMIT 1",
+      ),
+      hoursIn: db
+        .prepare(
+          `SELECT hour, sum, count, min, max, last, last_ts, quality FROM history_hours
+           WHERE point_id = ? AND hour >= ? AND hour < ? ORDER BY hour`,
+        )
+        .raw(),
+      insertJournal: db.prepare("INSERT INTO history_journal (max_ts, points, samples) VALUES (?, ?, ?)"),
+      trimJournal: db.prepare("DELETE FROM history_journal WHERE max_ts < ?"),
+      setMeta: db.prepare(
+        "INSERT INTO history_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      ),
+      getMeta: db.prepare("SELECT value FROM history_meta WHERE key = ?").pluck(),
+      prunedSize: db
+        .prepare(
+          `SELECT COALESCE(SUM(count), 0), COALESCE(SUM(length(samples) + length(minutes) + ${CHUNK_OVERHEAD_BYTES}), 0)
+           FROM history_chunks WHERE point_id = ? AND start_ts < ?`,
+        )
+        .raw(),
+      pruneChunks: db.prepare("DELETE FROM history_chunks WHERE point_id = ? AND start_ts < ?"),
+      pruneHours: db.prepare("DELETE FROM history_hours WHERE point_id = ? AND hour < ?"),
+      // The first chunk written is the oldest but for late ones: close enough to choose what to drop.
+      oldestChunk: db.prepare("SELECT start_ts FROM history_chunks ORDER BY id LIMIT 1").pluck(),
+      pointIds: db.prepare("SELECT id FROM points").pluck(),
+    };
+    this.sealedTo = (this.stmt.getMeta.get("sealed_to") as number | undefined) ?? -(2 ** 50);
+    this.bytes = (this.stmt.getMeta.get("bytes") as number | undefined) ?? 0;
+    this.importLegacySamples();
+    this.replayJournal();
   }
 
   private pointId(ref: string): number {
     let id = this.pointIds.get(ref);
     if (id === undefined) {
-      this.insertPoint.run(ref);
-      id = (this.selectPoint.get(ref) as { id: number }).id;
+      this.stmt.insertPoint.run(ref);
+      id = (this.stmt.selectPoint.get(ref) as { id: number }).id;
       this.pointIds.set(ref, id);
     }
     return id;
@@ -71,7 +165,7 @@ export class TimeseriesRepo {
   private existingPointId(ref: string): number | undefined {
     const cached = this.pointIds.get(ref);
     if (cached !== undefined) return cached;
-    const row = this.selectPoint.get(ref) as { id: number } | undefined;
+    const row = this.stmt.selectPoint.get(ref) as { id: number } | undefined;
     if (row) this.pointIds.set(ref, row.id);
     return row?.id;
   }
@@ -80,40 +174,239 @@ export class TimeseriesRepo {
     this.buffer.push(sample);
   }
 
+  /** Samples recorded but not yet in the database (lost by a kill -9 now). */
   get pending(): number {
     return this.buffer.length;
   }
 
-  flush(): number {
-    if (this.buffer.length === 0) return 0;
-    const samples = this.buffer;
-    this.buffer = [];
-    this.db.transaction(() => {
-      for (const s of samples) {
-        const numeric =
-          typeof s.value === "number" ? s.value : typeof s.value === "boolean" ? (s.value ? 1 : 0) : null;
-        const text = typeof s.value === "string" ? s.value : null;
-        const id = this.pointId(s.ref);
-        const quality = QUALITY_CODE[s.quality];
-        this.insertSample.run(id, s.ts, numeric, text, quality);
-        if (text === null) {
-          this.upsertMinute.run({
-            id,
-            minute: Math.floor(s.ts / MINUTE) * MINUTE,
-            value: numeric,
-            n: numeric === null ? 0 : 1,
-            ts: s.ts,
-            quality,
-          });
-        }
-      }
-    })();
-    return samples.length;
+  /** Estimated bytes the stored history takes (chunks with their row, index and rollup overhead). */
+  get storedBytes(): number {
+    return this.bytes;
   }
 
+  /**
+   * Writes the recorded samples in one transaction: open windows to the journal, samples of windows
+   * already sealed (late ones) straight into chunks of their own, and seals the windows that ended.
+   * `now` is the clock that decides which windows have ended (bulk loads pass the data's time).
+   */
+  flush(now = this.now()): number {
+    const samples = this.buffer;
+    this.buffer = [];
+    const boundary = Math.floor((now - SEAL_GRACE_MS) / WINDOW_MS) * WINDOW_MS;
+    if (samples.length === 0 && boundary <= this.sealedTo && !this.sealing) return 0;
+    let stored = 0;
+    this.db.transaction(() => {
+      const journal = new JournalBatch(samples.length);
+      const late = new Map<number, OpenSeries>();
+      for (const s of samples) {
+        const ts = Math.round(s.ts);
+        if (!isTimestamp(ts)) {
+          this.rejected++;
+          continue;
+        }
+        const id = this.pointId(s.ref);
+        const quality = QUALITY_CODE[s.quality] ?? 2;
+        const v = s.value;
+        const kind =
+          typeof v === "string" ? KIND_TEXT : v === null || v === undefined ? KIND_NULL : KIND_NUMBER;
+        const value = typeof v === "number" ? v : v === true ? 1 : 0;
+        const text = typeof v === "string" ? v : undefined;
+        const flag = flagOf(quality, kind);
+        const sealing = this.sealing;
+        const before = sealing !== undefined && ts < sealing.boundary;
+        if (ts < this.sealedTo || (before && sealing.done.has(id))) {
+          const series = seriesOf(late, id);
+          series.add(ts, value, flag, text);
+        } else {
+          const series = seriesOf(this.open, id);
+          series.add(ts, value, flag, text);
+          journal.add(id, ts, value, flag, text);
+          if (before) sealing.pending.add(id);
+        }
+        stored++;
+      }
+      if (journal.n > 0) {
+        const encoded = journal.encode();
+        this.stmt.insertJournal.run(journal.maxTs, encoded.points, encoded.samples);
+      }
+      for (const [id, series] of late) {
+        const all = series.takeBefore(Number.POSITIVE_INFINITY);
+        if (all) this.writeChunks(id, all);
+      }
+      if (!this.sealing && boundary > this.sealedTo) {
+        this.sealing = { boundary, pending: new Set(this.open.keys()), done: new Set() };
+        this.stmt.setMeta.run("sealing_to", boundary);
+      }
+      if (this.sealing) this.sealSome(this.sealing);
+    })();
+    return stored;
+  }
+
+  /** Flushes until no seal is in progress (bulk loads, and before measuring what is on disk). */
+  sealAll(now = this.now()): void {
+    do this.flush(now);
+    while (this.sealing);
+  }
+
+  /**
+   * Seals the next points' open samples before the boundary into chunks. When every point is sealed,
+   * the boundary becomes the sealed time and the journal is trimmed to what is left.
+   */
+  private sealSome(sealing: { boundary: number; pending: Set<number>; done: Set<number> }): void {
+    let n = 0;
+    for (const id of sealing.pending) {
+      if (n++ >= this.sealBatch) break;
+      sealing.pending.delete(id);
+      sealing.done.add(id);
+      const series = this.open.get(id);
+      if (!series) continue;
+      const taken = series.takeBefore(sealing.boundary);
+      if (taken) this.writeChunks(id, taken);
+      if (series.n === 0) this.open.delete(id);
+    }
+    if (sealing.pending.size > 0) return;
+    this.sealedTo = sealing.boundary;
+    this.sealing = undefined;
+    this.stmt.setMeta.run("sealed_to", this.sealedTo);
+    this.stmt.trimJournal.run(this.sealedTo);
+  }
+
+  /** Writes time-ordered samples as one chunk per window, each with its hour rollup. */
+  private writeChunks(id: number, c: ChunkColumns): void {
+    let i = 0;
+    while (i < c.n) {
+      const window = Math.floor(c.ts[i]! / WINDOW_MS) * WINDOW_MS;
+      let j = i + 1;
+      while (j < c.n && c.ts[j]! < window + WINDOW_MS) j++;
+      this.writeChunk(id, slice(c, i, j));
+      i = j;
+    }
+  }
+
+  private writeChunk(id: number, c: ChunkColumns): void {
+    const minutes = summarizeMinutes(c);
+    const { bytes, scale } = encodeSamples(c);
+    const minuteBytes = encodeMinutes(minutes, scale);
+    this.stmt.insertChunk.run(id, c.ts[0], c.ts[c.n - 1], c.n, minuteBytes, bytes);
+    this.bytes += bytes.length + minuteBytes.length + CHUNK_OVERHEAD_BYTES;
+    this.stmt.setMeta.run("bytes", this.bytes);
+    if (minutes.length === 0) return;
+    const hour = foldMinutes(minutes);
+    this.stmt.upsertHour.run({
+      id,
+      hour: Math.floor(minutes[0]!.minute / HOUR) * HOUR,
+      sum: hour.sum,
+      count: hour.count,
+      min: hour.min,
+      max: hour.max,
+      last: hour.last,
+      lastTs: hour.lastTs,
+      quality: hour.quality,
+    });
+  }
+
+  /**
+   * After a crash: the journal's samples of windows not sealed go back into memory, but for the points a
+   * seal in progress had already written (they have a chunk between the sealed time and its boundary).
+   */
+  private replayJournal(): void {
+    const sealingTo = (this.stmt.getMeta.get("sealing_to") as number | undefined) ?? this.sealedTo;
+    const sealed = new Map<number, boolean>();
+    const alreadySealed = (id: number, ts: number) => {
+      if (ts >= sealingTo) return false;
+      let known = sealed.get(id);
+      if (known === undefined) {
+        known = this.stmt.sealedIn.get(id, this.sealedTo, sealingTo) !== undefined;
+        sealed.set(id, known);
+      }
+      return known;
+    };
+    const rows = this.db.prepare("SELECT points, samples FROM history_journal ORDER BY id").raw().all() as [
+      Uint8Array,
+      Uint8Array,
+    ][];
+    for (const [points, samples] of rows) {
+      const ids = decodeIntegers(points);
+      const c = decodeChunk(samples);
+      for (let i = 0; i < c.n; i++) {
+        if (c.ts[i]! < this.sealedTo || alreadySealed(ids[i]!, c.ts[i]!)) continue;
+        const series = seriesOf(this.open, ids[i]!);
+        series.add(c.ts[i]!, c.values[i]!, c.flags[i]!, c.texts.get(i));
+      }
+    }
+  }
+
+  /** Converts the raw `samples` table of runtime.db before migration 7 into chunks, then drops it. */
+  private importLegacySamples(): void {
+    const legacy = this.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'samples'")
+      .get();
+    if (!legacy) return;
+    this.db.transaction(() => {
+      // One point at a time (a day at 1 s is 86,400 rows): better-sqlite3 cannot write while iterating.
+      const ids = this.db.prepare("SELECT DISTINCT point_id FROM samples").pluck().all() as number[];
+      const select = this.db
+        .prepare("SELECT ts, value, text, quality FROM samples WHERE point_id = ? ORDER BY ts")
+        .raw();
+      for (const id of ids) {
+        const series = new OpenSeries();
+        for (const [ts, value, text, quality] of select.all(id) as [
+          number,
+          number | null,
+          string | null,
+          number,
+        ][]) {
+          const kind = text !== null ? KIND_TEXT : value === null ? KIND_NULL : KIND_NUMBER;
+          series.add(ts, value ?? 0, flagOf(Math.min(2, quality), kind), text ?? undefined);
+        }
+        const all = series.takeBefore(Number.POSITIVE_INFINITY);
+        if (all) this.writeChunks(id, all);
+      }
+      this.db.exec("DROP TABLE samples; DROP TABLE IF EXISTS samples_1m;");
+    })();
+  }
+
+  /**
+   * Drops the history of the hours that end before `before` (whole hours, chunks and rollups in step).
+   * Returns the number of samples dropped.
+   */
   prune(before: number): number {
-    this.db.prepare("DELETE FROM samples_1m WHERE minute < ?").run(Math.floor(before / MINUTE) * MINUTE);
-    return this.db.prepare("DELETE FROM samples WHERE ts < ?").run(before).changes;
+    const cutoff = Math.floor(before / HOUR) * HOUR;
+    // Called every minute, but the cutoff moves once an hour: the per-point deletes run only then.
+    if (cutoff <= this.prunedTo) return 0;
+    this.prunedTo = cutoff;
+    return this.dropBefore(cutoff);
+  }
+
+  /** Drops every chunk and hour rollup before the whole hour `cutoff`; returns the samples dropped. */
+  private dropBefore(cutoff: number): number {
+    let dropped = 0;
+    this.db.transaction(() => {
+      for (const id of this.stmt.pointIds.all() as number[]) {
+        const [count, bytes] = this.stmt.prunedSize.get(id, cutoff) as [number, number];
+        if (count > 0) {
+          this.stmt.pruneChunks.run(id, cutoff);
+          dropped += count;
+          this.bytes -= bytes;
+        }
+        this.stmt.pruneHours.run(id, cutoff);
+      }
+      this.bytes = Math.max(0, this.bytes);
+      this.stmt.setMeta.run("bytes", this.bytes);
+    })();
+    return dropped;
+  }
+
+  /** Drops the oldest hours until the stored history fits in `maxBytes`; returns samples dropped. */
+  enforceBudget(maxBytes: number): number {
+    let dropped = 0;
+    while (this.bytes > maxBytes) {
+      const oldest = this.stmt.oldestChunk.get() as number | undefined;
+      if (oldest === undefined) break;
+      // Each round drops at least the first chunk written, so the loop ends.
+      dropped += this.dropBefore(Math.floor(oldest / HOUR) * HOUR + HOUR);
+    }
+    return dropped;
   }
 
   refs(): string[] {
@@ -123,82 +416,211 @@ export class TimeseriesRepo {
   }
 
   /**
-   * Raw samples (bucketMs 0), or server-side buckets: avg/min/max/last and the worst quality. Buckets of
-   * whole minutes come from the rollup (1,440 rows a point a day); finer ones from the raw samples.
+   * Raw samples (bucketMs 0), or server-side buckets: avg/min/max/last and the worst quality. Whole
+   * hours come from the hour rollup when buckets are whole hours, whole minutes from the chunks' minute
+   * summaries when buckets are whole minutes, and only the partial minutes at the window's edges (and
+   * finer buckets) decode samples.
    */
   query(ref: string, from: number, to: number, bucketMs: number): Bucket[] {
     const id = this.existingPointId(ref);
     if (id === undefined) return [];
-    if (bucketMs <= 0) {
-      const rows = this.db
-        .prepare(
-          "SELECT ts, value, text, quality FROM samples WHERE point_id = ? AND ts >= ? AND ts <= ? ORDER BY ts",
-        )
-        .all(id, from, to) as { ts: number; value: number | null; text: string | null; quality: number }[];
-      return rows.map((r) => ({
-        t: r.ts,
-        avg: r.value,
-        min: r.value,
-        max: r.value,
-        last: r.value ?? r.text,
-        count: 1,
-        quality: QUALITY_NAME[r.quality] ?? "bad",
-      }));
-    }
+    if (bucketMs <= 0) return this.raw(id, from, to);
     const buckets = new BucketBuilder(bucketMs);
-    if (bucketMs % MINUTE === 0) {
-      // Whole minutes inside the window come from the rollup; the partial minutes at its edges from raw.
-      const firstWhole = Math.ceil(from / MINUTE) * MINUTE;
-      const lastWhole = Math.floor((to + 1) / MINUTE) * MINUTE;
-      if (firstWhole < lastWhole) {
-        this.addRaw(buckets, id, from, firstWhole - 1);
-        const rows = this.db
-          .prepare(
-            `SELECT minute, sum, count, min, max, last, last_ts, quality FROM samples_1m
-             WHERE point_id = ? AND minute >= ? AND minute < ? ORDER BY minute`,
-          )
-          .raw()
-          .all(id, firstWhole, lastWhole) as [
-          number,
-          number | null,
-          number,
-          number | null,
-          number | null,
-          number | null,
-          number,
-          number,
-        ][];
-        for (const [minute, sum, count, min, max, last, lastTs, quality] of rows) {
-          buckets.addSummary(minute, sum, count, min, max, last, lastTs, quality);
-        }
-        this.addRaw(buckets, id, lastWhole, to);
-        return buckets.result();
+    let edges: [number, number][] = [[from, to]];
+    if (bucketMs % HOUR === 0) {
+      const firstHour = Math.ceil(from / HOUR) * HOUR;
+      const endHour = Math.floor((to + 1) / HOUR) * HOUR;
+      if (firstHour < endHour) {
+        for (const [hour, sum, count, min, max, last, lastTs, quality] of this.stmt.hoursIn.all(
+          id,
+          firstHour,
+          endHour,
+        ) as HourRow[])
+          buckets.addSummary(hour, sum, count, min, max, last, lastTs, quality);
+        edges = [
+          [from, firstHour - 1],
+          [endHour, to],
+        ];
       }
     }
-    this.addRaw(buckets, id, from, to);
+    const byMinute = bucketMs % MINUTE === 0;
+    for (const [lo, hi] of edges) if (lo <= hi) this.addChunks(buckets, id, lo, hi, byMinute);
+    const series = this.open.get(id);
+    if (series) addSamples(buckets, series, from, to);
     return buckets.result();
   }
 
-  private addRaw(buckets: BucketBuilder, id: number, from: number, to: number): void {
-    if (from > to) return;
-    const rows = this.db
-      .prepare(
-        "SELECT ts, value, quality FROM samples WHERE point_id = ? AND ts >= ? AND ts <= ? AND text IS NULL ORDER BY ts",
-      )
-      .raw()
-      .iterate(id, from, to) as IterableIterator<[number, number | null, number]>;
-    for (const [ts, value, quality] of rows)
-      buckets.addSummary(ts, value, value === null ? 0 : 1, value, value, value, ts, quality);
+  private chunks(id: number, from: number, to: number): ChunkRow[] {
+    return this.stmt.chunksIn.all(id, from - WINDOW_MS, to, from) as ChunkRow[];
+  }
+
+  private addChunks(buckets: BucketBuilder, id: number, from: number, to: number, byMinute: boolean): void {
+    const firstMinute = Math.ceil(from / MINUTE) * MINUTE;
+    const endMinute = Math.floor((to + 1) / MINUTE) * MINUTE;
+    if (!byMinute || firstMinute >= endMinute) {
+      for (const [, , , samples] of this.chunks(id, from, to))
+        addSamples(buckets, decodeChunk(samples), from, to);
+      return;
+    }
+    const rows = this.stmt.minutesIn.all(id, from - WINDOW_MS, to, from) as [
+      number,
+      number,
+      number,
+      Uint8Array,
+    ][];
+    for (const [chunkId, start, end, minutes] of rows) {
+      // Partial minutes at the edges need the samples; only this chunk's, and only if it reaches them.
+      const headPartial = from < firstMinute && start < firstMinute;
+      const tailPartial = endMinute <= to && end >= endMinute;
+      if (headPartial || tailPartial) {
+        const c = decodeChunk(this.stmt.samplesOf.get(chunkId) as Uint8Array);
+        if (headPartial) addSamples(buckets, c, from, firstMinute - 1);
+        if (tailPartial) addSamples(buckets, c, endMinute, to);
+      }
+      for (const m of decodeMinutes(minutes)) {
+        if (m.minute < firstMinute || m.minute >= endMinute) continue;
+        buckets.addSummary(m.minute, m.sum, m.count, m.min, m.max, m.last, m.lastTs, m.quality);
+      }
+    }
+  }
+
+  private raw(id: number, from: number, to: number): Bucket[] {
+    const out: Bucket[] = [];
+    const take = (c: ChunkColumns) => {
+      for (let i = 0; i < c.n; i++) {
+        const t = c.ts[i]!;
+        if (t < from || t > to) continue;
+        const kind = kindOf(c.flags[i]!);
+        const value = kind === KIND_NUMBER ? c.values[i]! : null;
+        out.push({
+          t,
+          avg: value,
+          min: value,
+          max: value,
+          last: kind === KIND_TEXT ? (c.texts.get(i) ?? "") : value,
+          count: 1,
+          quality: QUALITY_NAME[qualityOf(c.flags[i]!)] ?? "bad",
+        });
+      }
+    };
+    for (const [, , , samples] of this.chunks(id, from, to)) take(decodeChunk(samples));
+    const series = this.open.get(id);
+    if (series) take(series);
+    // Chunks of one window (a late chunk, a chunk replayed after a crash) can interleave in time.
+    for (let i = 1; i < out.length; i++) {
+      if (out[i]!.t < out[i - 1]!.t) {
+        out.sort((a, b) => a.t - b.t);
+        break;
+      }
+    }
+    return out;
   }
 
   latest(ref: string): Sample | undefined {
     const id = this.existingPointId(ref);
     if (id === undefined) return undefined;
-    const row = this.db
-      .prepare("SELECT ts, value, text, quality FROM samples WHERE point_id = ? ORDER BY ts DESC LIMIT 1")
-      .get(id) as { ts: number; value: number | null; text: string | null; quality: number } | undefined;
-    if (!row) return undefined;
-    return { ref, ts: row.ts, value: row.value ?? row.text, quality: QUALITY_NAME[row.quality] ?? "bad" };
+    let c: ChunkColumns | undefined = this.open.get(id);
+    if (!c || c.n === 0) {
+      const row = this.stmt.lastChunk.get(id) as { samples: Uint8Array } | undefined;
+      if (!row) return undefined;
+      c = decodeChunk(row.samples);
+    }
+    let at = 0;
+    for (let i = 1; i < c.n; i++) if (c.ts[i]! >= c.ts[at]!) at = i;
+    const kind = kindOf(c.flags[at]!);
+    return {
+      ref,
+      ts: c.ts[at]!,
+      value: kind === KIND_NUMBER ? c.values[at]! : kind === KIND_TEXT ? (c.texts.get(at) ?? "") : null,
+      quality: QUALITY_NAME[qualityOf(c.flags[at]!)] ?? "bad",
+    };
+  }
+}
+
+type HourRow = [number, number | null, number, number | null, number | null, number | null, number, number];
+
+function seriesOf(map: Map<number, OpenSeries>, id: number): OpenSeries {
+  let series = map.get(id);
+  if (!series) {
+    series = new OpenSeries();
+    map.set(id, series);
+  }
+  return series;
+}
+
+function slice(c: ChunkColumns, from: number, to: number): ChunkColumns {
+  if (from === 0 && to === c.n) return c;
+  const texts = new Map<number, string>();
+  for (const [i, t] of c.texts) if (i >= from && i < to) texts.set(i - from, t);
+  return {
+    n: to - from,
+    ts: c.ts.subarray(from, to),
+    values: c.values.subarray(from, to),
+    flags: c.flags.subarray(from, to),
+    texts,
+  };
+}
+
+function foldMinutes(minutes: readonly MinuteSummary[]): MinuteSummary {
+  const out: MinuteSummary = { ...minutes[0]!, sum: minutes[0]!.sum, lastTs: minutes[0]!.lastTs };
+  for (let i = 1; i < minutes.length; i++) {
+    const m = minutes[i]!;
+    out.count += m.count;
+    if (m.sum !== null) out.sum = (out.sum ?? 0) + m.sum;
+    if (m.min !== null) out.min = out.min === null ? m.min : Math.min(out.min, m.min);
+    if (m.max !== null) out.max = out.max === null ? m.max : Math.max(out.max, m.max);
+    if (m.lastTs >= out.lastTs) {
+      out.last = m.last;
+      out.lastTs = m.lastTs;
+    }
+    if (m.quality > out.quality) out.quality = m.quality;
+  }
+  return out;
+}
+
+/** Adds the non-text samples within [from, to] of decoded or open columns. */
+function addSamples(buckets: BucketBuilder, c: ChunkColumns, from: number, to: number): void {
+  for (let i = 0; i < c.n; i++) {
+    const t = c.ts[i]!;
+    if (t < from || t > to) continue;
+    const kind = kindOf(c.flags[i]!);
+    if (kind === KIND_TEXT) continue;
+    const v = kind === KIND_NUMBER ? c.values[i]! : null;
+    buckets.addSummary(t, v, v === null ? 0 : 1, v, v, v, t, qualityOf(c.flags[i]!));
+  }
+}
+
+/** One flush's open-window samples, encoded as one journal row. */
+class JournalBatch {
+  n = 0;
+  maxTs = Number.NEGATIVE_INFINITY;
+  private readonly ids: Uint32Array;
+  private readonly columns: ChunkColumns;
+
+  constructor(capacity: number) {
+    this.ids = new Uint32Array(capacity);
+    this.columns = {
+      n: 0,
+      ts: new Float64Array(capacity),
+      values: new Float64Array(capacity),
+      flags: new Uint8Array(capacity),
+      texts: new Map(),
+    };
+  }
+
+  add(id: number, ts: number, value: number, flag: number, text: string | undefined): void {
+    const i = this.n++;
+    this.ids[i] = id;
+    this.columns.ts[i] = ts;
+    this.columns.values[i] = value;
+    this.columns.flags[i] = flag;
+    if (text !== undefined) this.columns.texts.set(i, text);
+    if (ts > this.maxTs) this.maxTs = ts;
+  }
+
+  encode(): { points: Uint8Array; samples: Uint8Array } {
+    this.columns.n = this.n;
+    return { points: encodeIntegers(this.ids, this.n), samples: encodeSamples(this.columns).bytes };
   }
 }
 
@@ -213,7 +635,7 @@ interface OpenBucket {
   quality: number;
 }
 
-/** Folds samples or minute summaries into fixed buckets, in time order. */
+/** Folds samples, minute and hour summaries into fixed buckets. */
 class BucketBuilder {
   private readonly buckets = new Map<number, OpenBucket>();
 
@@ -232,7 +654,16 @@ class BucketBuilder {
     const t = Math.floor(at / this.bucketMs) * this.bucketMs;
     let b = this.buckets.get(t);
     if (!b) {
-      b = { t, sum: 0, count: 0, min: null, max: null, last: null, lastTs: -1, quality: 0 };
+      b = {
+        t,
+        sum: 0,
+        count: 0,
+        min: null,
+        max: null,
+        last: null,
+        lastTs: Number.NEGATIVE_INFINITY,
+        quality: 0,
+      };
       this.buckets.set(t, b);
     }
     if (sum !== null) b.sum += sum;

@@ -66,6 +66,8 @@ const EXPECTED: Record<string, Role | "public"> = {
   "GET /metrics": "viewer",
   "POST /api/points/read": "viewer",
   "GET /api/points/live": "viewer",
+  "GET /api/plugins/": "viewer",
+  "GET /api/plugins/:protocol/browse": "viewer",
   "GET /api/points/priority": "viewer",
   "POST /api/points/write": "operator",
   "GET /api/points/overrides": "viewer",

@@ -19,6 +19,7 @@ import { DeployResultView } from "../flow-editor/deploy-result-view";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
+import { DeployPreviewList } from "./deploy-preview";
 
 function SupervisorConfigHistory({
   projectId,
@@ -152,12 +153,12 @@ export function DeployPage({ projectId, projectName }: { projectId: string; proj
     })();
   }, [projectId, loadRecords]);
 
-  const deploy = async () => {
+  const deploy = async (mode: "update" | "replace" = "update", targets: readonly string[] = [...chosen]) => {
     setBusy(true);
     setError(null);
     setResult(null);
     const r = await apiCall<DeployResult>(`/api/projects/${projectId}/deploy`, {
-      body: { supervisor_ids: [...chosen], ...(version ? { version } : {}) },
+      body: { supervisor_ids: targets, ...(version ? { version } : {}), mode },
       timeoutMs: 60_000,
     });
     setBusy(false);
@@ -235,7 +236,16 @@ export function DeployPage({ projectId, projectName }: { projectId: string; proj
               </ul>
             </Banner>
           ) : null}
+          <DeployPreviewList
+            projectId={projectId}
+            supervisorIds={[...chosen]}
+            version={version}
+            refresh={refresh}
+          />
           {result ? <DeployResultView result={result} /> : null}
+          {result ? (
+            <ReplaceOffer result={result} busy={busy} onReplace={(ids) => void deploy("replace", ids)} />
+          ) : null}
         </CardContent>
       </Card>
       {supervisors
@@ -274,5 +284,45 @@ export function DeployPage({ projectId, projectName }: { projectId: string; proj
         </CardContent>
       </Card>
     </div>
+  );
+}
+
+/**
+ * After a supervisor refused with 409 because it runs another project: the explicit way to take it over,
+ * with the consequence spelled out and confirmed. Never offered before a refusal, never the default.
+ */
+function ReplaceOffer({
+  result,
+  busy,
+  onReplace,
+}: {
+  result: DeployResult;
+  busy: boolean;
+  onReplace: (supervisorIds: string[]) => void;
+}) {
+  const refused = result.outcomes.filter((o) => !o.ok && o.code === "project_conflict");
+  if (refused.length === 0) return null;
+  const names = refused.map((o) => o.supervisor_name).join(", ");
+  const consequence =
+    `Replacing stops every flow of the project that ${names} runs now and relinquishes every point those ` +
+    "flows command (NULL at their priorities); then this project's flows start. Other projects' commands are " +
+    "gone from those supervisors until they are deployed again.";
+  return (
+    <Banner tone="error" data-testid="replace-offer">
+      <div className="space-y-2">
+        <p>{consequence}</p>
+        <Button
+          variant="outline"
+          disabled={busy}
+          data-testid="replace-deploy-button"
+          onClick={() => {
+            if (window.confirm(`${consequence}\n\nReplace the project on ${names}?`))
+              onReplace(refused.map((o) => o.supervisor_id));
+          }}
+        >
+          Replace the other project on {names}
+        </Button>
+      </div>
+    </Banner>
   );
 }

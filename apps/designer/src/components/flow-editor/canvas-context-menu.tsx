@@ -3,6 +3,7 @@
 import { useReactFlow, type XYPosition } from "@xyflow/react";
 import { useEffect, useRef } from "react";
 import { useEditorStoreApi } from "../../store/editor-store-provider";
+import { makeSubflowFromSelection, saveSelectionAsLibrary } from "../../store/selection-actions";
 import { duplicateSelection, isShortcut, shortcutText } from "./editor-shortcuts";
 import { rememberCopy, rememberedCopy } from "./use-editor-shortcuts";
 
@@ -115,6 +116,26 @@ export function CanvasContextMenu({
             },
           },
           { id: "group", label: "Group", shortcut: "group", run: () => void s().groupSelection() },
+          {
+            id: "make-subflow",
+            label: "Make sub-flow",
+            disabled: selectedNodes === 0,
+            run: () => {
+              const result = makeSubflowFromSelection(s());
+              if (!result.ok) window.alert(result.message);
+            },
+          },
+          {
+            id: "save-as-library",
+            label: "Save as library subflow…",
+            disabled: selectedNodes === 0,
+            run: () => {
+              const name = window.prompt("Name of the library subflow (instances share it):", "");
+              if (name === null) return;
+              const result = saveSelectionAsLibrary(s(), name);
+              if (!result.ok) window.alert(result.message);
+            },
+          },
           ...(request.kind === "node"
             ? [{ id: "properties", label: "Properties", run: () => s().showSidePanel("properties") }]
             : []),

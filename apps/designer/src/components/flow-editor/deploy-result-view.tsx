@@ -18,12 +18,24 @@ export function DeployResultView({ result }: { result: DeployResult }) {
             <span className="flex items-center gap-1 text-emerald-800">
               <CheckCircle2 className="size-4" /> {o.supervisor_name}: deployed project v
               {result.project_version} as config version {o.config_version} in {o.latency_ms} ms
+              {o.flows.length > 0 ? (
+                <span className="text-xs text-slate-600" data-testid="deploy-outcome-flows">
+                  {" "}
+                  ({o.flows.map((f) => `${f.name} ${f.action}`).join(", ")})
+                </span>
+              ) : null}
             </span>
           ) : (
             <div className="text-red-800">
               <span className="flex items-center gap-1">
                 <XCircle className="size-4" /> {o.supervisor_name}: {o.error}
               </span>
+              {o.code === "project_conflict" ? (
+                <p className="ml-5 text-xs" data-testid="deploy-project-conflict">
+                  Nothing was changed there. To take that supervisor over on purpose, use “Replace” on the
+                  Deploy page.
+                </p>
+              ) : null}
               {o.errors.length > 0 ? (
                 <ul className="ml-5 list-disc text-xs">
                   {o.errors.map((e) => (

@@ -32,7 +32,7 @@ import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
 import { LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
-import { PALETTE_MIME } from "./node-palette";
+import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
 const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, group: GroupNodeView };
@@ -204,6 +204,11 @@ export function FlowCanvas({
         const left = Math.min(...saved.map((n) => n.position?.x ?? 0));
         const top = Math.min(...saved.map((n) => n.position?.y ?? 0));
         store.getState().paste(template, { x: Math.round(centred.x - left), y: Math.round(centred.y - top) });
+        return;
+      }
+      const definitionId = event.dataTransfer.getData(LIBRARY_MIME);
+      if (definitionId) {
+        store.getState().addLibraryInstance(definitionId, centred);
         return;
       }
       const pointText = event.dataTransfer.getData(POINT_MIME);

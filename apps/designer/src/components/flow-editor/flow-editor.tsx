@@ -6,7 +6,8 @@ import Link from "next/link";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { DeployResult, ProjectVersion, SupervisorEntry } from "../../lib/api-types";
 import { apiCall } from "../../lib/designer-api";
-import { validateFlow } from "../../lib/flow-validation";
+import { projectProblems, validateFlow } from "../../lib/flow-validation";
+import { checkProjectDocument } from "../../lib/site-check";
 import type { EditorInit } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { openWorkingCopy, saveWorkingCopy } from "../../store/working-copy";
@@ -19,10 +20,12 @@ import { DeployResultView } from "./deploy-result-view";
 import { shortcutText } from "./editor-shortcuts";
 import { ExecutionPanel } from "./execution-panel";
 import { FlowCanvas } from "./flow-canvas";
+import { FlowTabs } from "./flow-tabs";
 import { MinimapDock, useMinimapOpen } from "./minimap-dock";
 import { NodeInspector } from "./node-inspector";
 import { NodePalette } from "./node-palette";
 import { ShortcutSheet } from "./shortcut-sheet";
+import { SiteOverview } from "./site-overview";
 import { useAutosave } from "./use-autosave";
 import { useEditorShortcuts } from "./use-editor-shortcuts";
 import { useExecutionPolling } from "./use-execution-polling";
@@ -74,12 +77,23 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const knownObjects = useEditorStore((s) => s.knownObjects);
   const supervisorError = useEditorStore((s) => (s.supervisorErrorDismissed ? null : s.supervisorError));
 
-  // Revalidated on every document change; the shared schemas are fast enough for thousands of nodes.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the change signal for the store's document
-  const problems = useMemo(
-    () => validateFlow(store.getState().toConfiguration(), knownObjects),
-    [revision, store, knownObjects],
+  const activeFlowId = useEditorStore((s) => s.activeFlowId);
+  const [view, setView] = useState<"canvas" | "site">("canvas");
+  // The whole project as a deploy would judge it (every flow, library instances expanded, write
+  // arbitration across flows), revalidated on every document change and tab switch.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision and activeFlowId are the change signals for the store's document
+  const siteCheck = useMemo(
+    () => checkProjectDocument(store.getState().toDocument()),
+    [revision, activeFlowId, store],
   );
+  // The open flow as today (its expanded configuration, so library instances validate as what runs),
+  // then what only the project shows: conflicts across flows, library bindings, the other flows.
+  const problems = useMemo(() => {
+    const index = siteCheck.flows.findIndex((f) => f.metadata.flow_id === activeFlowId);
+    const own = validateFlow(siteCheck.flows[index] ?? store.getState().toConfiguration(), knownObjects);
+    return [...own, ...projectProblems(siteCheck, activeFlowId)];
+  }, [siteCheck, activeFlowId, knownObjects, store]);
+  const errorCount = problems.filter((p) => p.severity !== "info").length;
 
   // "save" and "deploy" are separate kinds: a later save does not wipe out a deploy error.
   const showNotice = useCallback(
@@ -118,7 +132,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
 
   const deploy = useCallback(async () => {
     clearNotice("deploy-result");
-    const blocking = validateFlow(store.getState().toConfiguration(), store.getState().knownObjects);
+    const blocking = problems.filter((p) => p.severity !== "info");
     if (blocking.length > 0) {
       setTab("problems");
       showNotice(
@@ -177,7 +191,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       setMonitoring(true);
       setTab("execution");
     }
-  }, [projectId, save, store, supervisorId, clearNotice, showNotice, showDeployResult]);
+  }, [projectId, save, store, supervisorId, clearNotice, showNotice, showDeployResult, problems]);
 
   const saveFromShortcut = useCallback(() => void save(), [save]);
   const [shortcutSheet, setShortcutSheet] = useState(false);
@@ -195,15 +209,20 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     return () => window.removeEventListener("beforeunload", guard);
   }, [dirty]);
 
+  const centreOfCanvas = useCallback(() => {
+    const canvas = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
+    const centre = canvas
+      ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+      : { x: 0, y: 0 };
+    return { x: centre.x - 110, y: centre.y - 30 };
+  }, [screenToFlowPosition]);
   const addAtCentre = useCallback(
-    (type: string) => {
-      const canvas = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
-      const centre = canvas
-        ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
-        : { x: 0, y: 0 };
-      store.getState().addNode(type, { x: centre.x - 110, y: centre.y - 30 });
-    },
-    [screenToFlowPosition, store],
+    (type: string) => void store.getState().addNode(type, centreOfCanvas()),
+    [centreOfCanvas, store],
+  );
+  const addLibraryAtCentre = useCallback(
+    (definitionId: string) => void store.getState().addLibraryInstance(definitionId, centreOfCanvas()),
+    [centreOfCanvas, store],
   );
 
   return (
@@ -382,11 +401,23 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       ) : null}
       <div className="grid min-h-0 flex-1 grid-cols-[220px_minmax(0,1fr)_300px]">
         <aside className="min-h-0 border-r border-slate-200 bg-slate-50">
-          <NodePalette onAdd={addAtCentre} />
+          <NodePalette onAdd={addAtCentre} onAddLibrary={addLibraryAtCentre} />
         </aside>
         <main className="flex min-h-0 flex-col">
+          <FlowTabs view={view} onView={setView} />
           <div className="min-h-0 flex-1">
-            <FlowCanvas onShowShortcuts={toggleShortcutSheet} minimap={minimap} />
+            {view === "site" ? (
+              <SiteOverview
+                check={siteCheck}
+                supervisorId={supervisorId}
+                onOpen={(flowId) => {
+                  store.getState().switchFlow(flowId);
+                  setView("canvas");
+                }}
+              />
+            ) : (
+              <FlowCanvas onShowShortcuts={toggleShortcutSheet} minimap={minimap} />
+            )}
           </div>
           <div className="flex h-[190px] shrink-0 border-t border-slate-200 bg-white">
             <div className="flex min-w-0 flex-1 flex-col">
@@ -399,7 +430,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                   onClick={() => setTab("problems")}
                   className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
                 >
-                  Problems ({problems.length})
+                  Problems ({errorCount})
                 </button>
                 <button
                   type="button"

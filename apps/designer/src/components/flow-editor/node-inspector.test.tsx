@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { demoFlowConfiguration, EMPTY_FLOW_DATA } from "../../lib/flow-document";
+import { demoFlowConfiguration, singleFlowDocument } from "../../lib/flow-document";
 import type { EditorStoreApi } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStoreApi } from "../../store/editor-store-provider";
 import { NodeInspector } from "./node-inspector";
@@ -19,7 +19,7 @@ function renderInspector(selected: string) {
   let api: EditorStoreApi | undefined;
   render(
     <EditorStoreProvider
-      init={{ projectId: "p", projectName: "Demo", version: 1, configuration, flowData: EMPTY_FLOW_DATA }}
+      init={{ projectId: "p", projectName: "Demo", version: 1, document: singleFlowDocument(configuration) }}
     >
       <Capture
         onStore={(store) => {

@@ -1,16 +1,17 @@
 "use client";
 
 import { IdentifierSchema } from "@bms/schemas";
-import { Boxes } from "lucide-react";
+import { Boxes, Library } from "lucide-react";
 import { useCallback, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { describeNode, portGroupsOf } from "../../lib/node-catalog";
-import { extractSubflow } from "../../lib/subflow-extraction";
 import { configProblems, describeConfigFields } from "../../lib/zod-form";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
+import { makeSubflowFromSelection, saveSelectionAsLibrary } from "../../store/selection-actions";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { FlowSettings } from "./flow-settings";
+import { LibraryInstanceForm } from "./library-instance-form";
 import { NodeIcon } from "./node-icon";
 import { PortCountControl } from "./port-count-control";
 import { PropertyField } from "./property-field";
@@ -79,26 +80,26 @@ function AliasField({ nodeId, alias }: { nodeId: string; alias: string | undefin
   );
 }
 
-/** "Make sub-flow from selection": the pure extraction, applied as one undo step. */
+/** "Make sub-flow from selection" and "Save selection as library subflow", each one undo step. */
 function useMakeSubflow() {
   const store = useEditorStoreApi();
   const [message, setMessage] = useState<string | null>(null);
   const run = useCallback(() => {
-    const s = store.getState();
-    const selected = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
-    const result = extractSubflow(s.toConfiguration(), selected);
-    if (!result.ok) {
-      setMessage(result.message);
-      return;
-    }
-    setMessage(null);
-    s.replaceGraph(result.value, result.value.subflowId);
+    const result = makeSubflowFromSelection(store.getState());
+    setMessage(result.ok ? null : result.message);
   }, [store]);
-  return { run, message };
+  const toLibrary = useCallback(() => {
+    const name = window.prompt("Name of the library subflow (instances share it):", "");
+    if (name === null) return;
+    const result = saveSelectionAsLibrary(store.getState(), name);
+    setMessage(result.ok ? null : result.message);
+  }, [store]);
+  return { run, toLibrary, message };
 }
 
 export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
   const projectName = useEditorStore((s) => s.projectName);
+  const activeFlowId = useEditorStore((s) => s.activeFlowId);
   const makeSubflow = useMakeSubflow();
   const selectedIds = useEditorStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const node = useEditorStore((s) =>
@@ -145,6 +146,15 @@ export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
         >
           <Boxes /> Make sub-flow from selection
         </Button>
+        <Button
+          size="sm"
+          variant="outline"
+          className="mt-2 w-full"
+          data-testid="save-as-library"
+          onClick={makeSubflow.toLibrary}
+        >
+          <Library /> Save selection as library subflow
+        </Button>
         {makeSubflow.message ? (
           <p className="mt-1 text-[11px] text-red-700" role="alert" data-testid="make-subflow-error">
             {makeSubflow.message}
@@ -156,7 +166,8 @@ export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
   if (!node) {
     return (
       <div data-testid="inspector">
-        <FlowSettings />
+        {/* One form per flow: its fields keep local text, so another tab gets a fresh one. */}
+        <FlowSettings key={activeFlowId} />
       </div>
     );
   }
@@ -164,6 +175,30 @@ export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
     return (
       <div className="p-3 text-sm text-red-700" data-testid="inspector">
         Unknown node type “{node.data.type}”: this Designer’s node library does not have it.
+      </div>
+    );
+  }
+  if (node.data.type === "subflow" && node.data.config.library !== undefined) {
+    return (
+      <div className="space-y-3 p-3" data-testid="inspector" data-node-id={node.id}>
+        <div className="space-y-1">
+          <label className="text-xs font-medium text-slate-700" htmlFor={`label-${node.id}`}>
+            Label
+          </label>
+          <Input
+            id={`label-${node.id}`}
+            data-testid="field-label"
+            value={node.data.label ?? ""}
+            maxLength={100}
+            onChange={(e) => updateNodeMeta(node.id, { label: e.target.value })}
+          />
+        </div>
+        <LibraryInstanceForm
+          key={node.id}
+          nodeId={node.id}
+          config={node.data.config}
+          trail={trail ?? [projectName]}
+        />
       </div>
     );
   }

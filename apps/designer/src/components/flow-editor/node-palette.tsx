@@ -1,25 +1,41 @@
 "use client";
 
-import { Trash2 } from "lucide-react";
+import { Library, Trash2 } from "lucide-react";
 import { useMemo, useState } from "react";
 import { paletteGroups } from "../../lib/node-catalog";
 import { TEMPLATE_MIME } from "../../lib/project-template";
-import { useEditorStoreApi } from "../../store/editor-store-provider";
+import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { Input } from "../ui/input";
 import { NodeIcon } from "./node-icon";
 import { templateClipboard, useProjectTemplates } from "./use-project-templates";
 
 /** The drag payload type: a node type from the palette (the BACnet browser uses its own). */
 export const PALETTE_MIME = "application/x-bms-node-type";
+/** The drag payload type of a project library definition (its id): dropped, it becomes an instance. */
+export const LIBRARY_MIME = "application/x-bms-library-subflow";
 
-/** Generated from the node library; a node type added there shows up here with no edit. */
-export function NodePalette({ onAdd }: { onAdd: (type: string) => void }) {
+/**
+ * Generated from the node library; a node type added there shows up here with no edit. `library`: also
+ * list the project's subflow library (the project's own canvas, not a sub-flow's inside: instances are
+ * expanded on the flows' top level).
+ */
+export function NodePalette({
+  onAdd,
+  onAddLibrary,
+}: {
+  onAdd: (type: string) => void;
+  onAddLibrary?: (definitionId: string) => void;
+}) {
   const [search, setSearch] = useState("");
   const groups = useMemo(() => paletteGroups(search), [search]);
   const store = useEditorStoreApi();
   const { templates, remove } = useProjectTemplates();
   const term = search.trim().toLowerCase();
   const shownTemplates = templates.filter((t) => !term || t.name.toLowerCase().includes(term));
+  const library = useEditorStore((s) => s.library);
+  const shownLibrary = onAddLibrary
+    ? library.filter((d) => !term || `${d.name} ${d.category}`.toLowerCase().includes(term))
+    : [];
   return (
     <div className="flex h-full flex-col" data-testid="node-palette">
       <div className="border-b border-slate-200 p-2">
@@ -32,6 +48,41 @@ export function NodePalette({ onAdd }: { onAdd: (type: string) => void }) {
         />
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto p-2">
+        {shownLibrary.length > 0 ? (
+          <section className="mb-3" data-testid="palette-group-library">
+            <h3 className="mb-1 px-1 text-[11px] font-semibold uppercase tracking-wide text-slate-500">
+              Project library
+            </h3>
+            <ul className="space-y-1">
+              {shownLibrary.map((d) => (
+                <li key={d.id}>
+                  <button
+                    type="button"
+                    draggable
+                    data-testid={`palette-library-${d.id}`}
+                    title={`${d.description}\n\n${d.points.length} points, ${d.parameters.length} parameters. Drag onto the canvas, or press Enter to add an instance.`}
+                    onDragStart={(event) => {
+                      event.dataTransfer.setData(LIBRARY_MIME, d.id);
+                      event.dataTransfer.effectAllowed = "copy";
+                    }}
+                    onDoubleClick={() => onAddLibrary?.(d.id)}
+                    onKeyDown={(event) => {
+                      if (event.key === "Enter" || event.key === " ") {
+                        event.preventDefault();
+                        onAddLibrary?.(d.id);
+                      }
+                    }}
+                    className="flex w-full cursor-grab items-center gap-2 rounded-md border border-indigo-200 bg-white px-2 py-1.5 text-xs hover:border-indigo-400 hover:bg-indigo-50 active:cursor-grabbing"
+                  >
+                    <Library className="size-4 shrink-0 text-indigo-700" />
+                    <span className="truncate font-medium text-slate-800">{d.name}</span>
+                    <span className="ml-auto text-[10px] text-slate-500">v{d.version}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
         {shownTemplates.length > 0 ? (
           <section className="mb-3" data-testid="palette-group-templates">
             <h3 className="mb-1 px-1 text-[11px] font-semibold uppercase tracking-wide text-slate-500">
@@ -79,7 +130,7 @@ export function NodePalette({ onAdd }: { onAdd: (type: string) => void }) {
             </ul>
           </section>
         ) : null}
-        {groups.length === 0 && shownTemplates.length === 0 ? (
+        {groups.length === 0 && shownTemplates.length === 0 && shownLibrary.length === 0 ? (
           <p className="p-2 text-xs text-slate-500">No node matches “{search}”.</p>
         ) : null}
         {groups.map((group) => (

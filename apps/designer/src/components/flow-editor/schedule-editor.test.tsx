@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { EMPTY_FLOW_DATA } from "../../lib/flow-document";
+import { singleFlowDocument } from "../../lib/flow-document";
 import type { EditorStoreApi } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStoreApi } from "../../store/editor-store-provider";
 import { NodeInspector } from "./node-inspector";
@@ -64,8 +64,7 @@ function renderWith(selected: string) {
         projectId: "p",
         projectName: "Old",
         version: 1,
-        configuration: OLD_FLOW,
-        flowData: EMPTY_FLOW_DATA,
+        document: singleFlowDocument(OLD_FLOW),
       }}
     >
       <Capture

@@ -27,7 +27,7 @@ function embeddedOf(value: unknown): EmbeddedFlow {
 }
 
 /** The highest `inN` / `outN` a sub-flow's port nodes use: the host node draws that many ports. */
-function portCounts(flow: EmbeddedFlow): { inputs: number; outputs: number } {
+export function portCounts(flow: EmbeddedFlow): { inputs: number; outputs: number } {
   let inputs = 0;
   let outputs = 0;
   for (const n of flow.nodes) {
@@ -67,7 +67,7 @@ function WriteBack({ host, nodeId, hostType }: { host: EditorStoreApi; nodeId: s
   return null;
 }
 
-function InnerShortcuts() {
+export function InnerShortcuts() {
   // Save and the shortcut sheet belong to the project's editor (it saves everything, this sub-flow
   // included); this canvas takes the edit keys while it is in view.
   useEditorShortcuts(PROJECT_EDITOR_KEYS);
@@ -102,8 +102,16 @@ export function SubflowEditor({
         projectId: s.projectId,
         projectName: s.projectName,
         version: 0,
-        configuration: { metadata: s.metadata, execution: s.execution, ...flow },
-        flowData: EMPTY_FLOW_DATA,
+        // The inside as a one-flow document under the host flow's identity (never saved as such).
+        document: {
+          flows: [
+            {
+              configuration: { metadata: s.metadata, execution: s.execution, ...flow },
+              flow_data: EMPTY_FLOW_DATA,
+            },
+          ],
+          library: s.library,
+        },
       },
     };
   });
@@ -163,7 +171,7 @@ export function SubflowEditor({
   );
 }
 
-function InnerLayout({ trail }: { trail: readonly string[] }) {
+export function InnerLayout({ trail }: { trail: readonly string[] }) {
   const store = useEditorStoreApi();
   return (
     <div className="grid min-h-0 flex-1 grid-cols-[220px_minmax(0,1fr)_300px]">

@@ -24,8 +24,7 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       const s = store.getState();
       return JSON.stringify({
         base_version: s.baseVersion,
-        configuration: s.toConfiguration(),
-        flow_data: s.toFlowData(),
+        document: s.toDocument(),
       });
     };
     const pending = () => {

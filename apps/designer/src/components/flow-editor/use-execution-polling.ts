@@ -8,7 +8,7 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { runtimeCall } from "../../lib/designer-api";
-import { useEditorStoreApi } from "../../store/editor-store-provider";
+import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 
 export interface ExecutionSnapshot {
   scan: number;
@@ -43,6 +43,8 @@ function read(body: unknown): ExecutionStateResponse["node_statuses"] | null {
  */
 export function useExecutionPolling(enabled: boolean, supervisorId: string, intervalMs = 1000) {
   const store = useEditorStoreApi();
+  // The overlay shows the open flow: the supervisor narrows its site-wide state to it.
+  const flowId = useEditorStore((s) => s.activeFlowId);
   const [snapshot, setSnapshot] = useState<ExecutionSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   const inFlight = useRef(false);
@@ -59,13 +61,20 @@ export function useExecutionPolling(enabled: boolean, supervisorId: string, inte
     const tick = async () => {
       if (inFlight.current) return;
       inFlight.current = true;
-      const result = await runtimeCall<unknown>("execution/state", {
+      const result = await runtimeCall<unknown>(`execution/state?flow_id=${encodeURIComponent(flowId)}`, {
         supervisor: supervisorId,
         background: true,
         signal: controller.signal,
       });
       inFlight.current = false;
       if (cancelled) return;
+      if (!result.ok && result.status === 404) {
+        // The supervisor runs a site without this flow (not deployed yet): nothing to overlay.
+        store.getState().setRuntime(null);
+        setSnapshot({ scan: 0, last_scan_at: null, status: "not deployed", flow_id: flowId, node_count: 0 });
+        setError(null);
+        return;
+      }
       if (!result.ok) {
         setError(result.error);
         return;
@@ -94,7 +103,7 @@ export function useExecutionPolling(enabled: boolean, supervisorId: string, inte
       clearInterval(timer);
       inFlight.current = false;
     };
-  }, [enabled, supervisorId, intervalMs, store]);
+  }, [enabled, supervisorId, intervalMs, store, flowId]);
 
   return { snapshot, error, dismissError: () => setError(null) };
 }

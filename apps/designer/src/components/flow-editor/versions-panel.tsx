@@ -4,9 +4,10 @@ import { GitCompare, RotateCcw } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import type { ProjectVersion, ProjectVersionInfo } from "../../lib/api-types";
 import { apiCall } from "../../lib/designer-api";
+import { type DocumentDiff, diffDocuments } from "../../lib/flow-diff";
 import { buildComparison } from "../../store/comparison";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
-import { conflictVersion } from "../../store/working-copy";
+import { conflictVersion, flowOf } from "../../store/working-copy";
 import { Button } from "../ui/button";
 import { authorName } from "./author-name";
 
@@ -24,6 +25,8 @@ export function VersionsPanel() {
   const [from, setFrom] = useState<number | null>(null);
   const [to, setTo] = useState<number | "current">("current");
   const [message, setMessage] = useState<string | null>(null);
+  /** The last comparison across the whole project: which flows, library entries and instances changed. */
+  const [docDiff, setDocDiff] = useState<DocumentDiff | null>(null);
 
   const load = useCallback(async () => {
     const result = await apiCall<{ versions: ProjectVersionInfo[] }>(`/api/projects/${projectId}/versions`);
@@ -52,12 +55,14 @@ export function VersionsPanel() {
     const older = await fetchVersion(fromVersion);
     const newer = toVersion === "current" ? null : await fetchVersion(toVersion);
     if (!older || (toVersion !== "current" && !newer)) return;
-    const toFlow = newer ? newer.configuration : store.getState().toConfiguration();
+    const state = store.getState();
+    const toFlow = newer ? flowOf(newer.document, state.activeFlowId) : state.toConfiguration();
+    setDocDiff(diffDocuments(older.document, newer ? newer.document : state.toDocument()));
     store
       .getState()
       .setComparison(
         buildComparison(
-          older.configuration,
+          flowOf(older.document, state.activeFlowId),
           toFlow,
           `v${fromVersion}`,
           toVersion === "current" ? "canvas" : `v${toVersion}`,
@@ -86,11 +91,7 @@ export function VersionsPanel() {
       return;
     }
     const restored = result.body.version;
-    store.getState().loadDocument({
-      configuration: restored.configuration,
-      flowData: restored.flow_data,
-      version: restored.version,
-    });
+    store.getState().loadDocument({ document: restored.document, version: restored.version });
     setMessage(`Restored v${version} as v${restored.version}.`);
     await load();
   };
@@ -140,6 +141,7 @@ export function VersionsPanel() {
           </Button>
         </div>
       </div>
+      {docDiff ? <DocumentDiffList diff={docDiff} /> : null}
       {message ? (
         <p className="text-slate-700" data-testid="versions-message">
           {message}
@@ -160,7 +162,8 @@ export function VersionsPanel() {
               <span className="text-slate-500">{when(v.created_at)}</span>
             </div>
             <div className="text-slate-600">
-              {v.created_by} · {v.node_count} nodes · <span data-testid="version-summary">{v.summary}</span>
+              {v.created_by} · {v.flow_count > 1 ? `${v.flow_count} flows · ` : ""}
+              {v.node_count} nodes · <span data-testid="version-summary">{v.summary}</span>
             </div>
             <div className="mt-1 flex gap-1">
               <Button
@@ -183,6 +186,47 @@ export function VersionsPanel() {
           </li>
         ))}
       </ol>
+    </div>
+  );
+}
+
+/** The project-wide side of a comparison: the canvas shows the open flow, this lists the rest. */
+function DocumentDiffList({ diff }: { diff: DocumentDiff }) {
+  const flows = diff.flows.filter((f) => f.change !== "unchanged");
+  if (flows.length === 0 && diff.library.length === 0 && !diff.reordered) {
+    return (
+      <p className="text-slate-600" data-testid="document-diff">
+        No flow or library changes.
+      </p>
+    );
+  }
+  return (
+    <div className="space-y-1 rounded border border-slate-200 p-2" data-testid="document-diff">
+      <ul>
+        {flows.map((f) => (
+          <li key={f.flowId} data-testid="document-diff-flow">
+            Flow <span className="font-semibold">{f.name}</span>: {f.change}
+          </li>
+        ))}
+        {diff.reordered ? <li>Flows reordered</li> : null}
+        {diff.library.map((l) => (
+          <li key={l.id} data-testid="document-diff-library">
+            Library <span className="font-semibold">{l.name}</span>: {l.change}
+          </li>
+        ))}
+      </ul>
+      {diff.instancesChanged.length > 0 ? (
+        <div>
+          <div className="font-semibold">Instances that change with it</div>
+          <ul data-testid="document-diff-instances">
+            {diff.instancesChanged.map((i) => (
+              <li key={`${i.flowId}/${i.nodeId}`}>
+                {i.flowName} / {i.nodeLabel}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -38,6 +38,10 @@ export const ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
     sample: "/api/projects/no-such-project",
   },
   "GET /api/projects/[id]/deploy": { role: "viewer", sample: "/api/projects/{project}/deploy" },
+  "GET /api/projects/[id]/deploy/preview": {
+    role: "viewer",
+    sample: "/api/projects/{project}/deploy/preview?supervisor=no-such-supervisor",
+  },
   "POST /api/projects/[id]/deploy": {
     role: "operator",
     audit: "project.deploy",

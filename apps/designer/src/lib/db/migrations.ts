@@ -164,6 +164,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 7,
+    name: "a project holds many flows and a subflow library (issue 12)",
+    // Each version and draft becomes one project document ({flows, library}); a single-flow row becomes
+    // a project of one flow that keeps its flow id, so a supervisor running it sees the same flow.
+    sql: `
+      ALTER TABLE project_configs ADD COLUMN document_json JSON NOT NULL DEFAULT '{}';
+      UPDATE project_configs SET document_json = json_object(
+        'flows', json_array(json_object('configuration', json(config_json), 'flow_data', json(flow_data))),
+        'library', json_array());
+      ALTER TABLE project_configs DROP COLUMN config_json;
+      ALTER TABLE project_configs DROP COLUMN flow_data;
+      ALTER TABLE project_drafts ADD COLUMN document_json JSON NOT NULL DEFAULT '{}';
+      UPDATE project_drafts SET document_json = json_object(
+        'flows', json_array(json_object('configuration', json(config_json), 'flow_data', json(flow_data))),
+        'library', json_array());
+      ALTER TABLE project_drafts DROP COLUMN config_json;
+      ALTER TABLE project_drafts DROP COLUMN flow_data;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {

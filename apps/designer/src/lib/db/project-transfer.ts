@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { ValidationProblem } from "@bms/schemas";
+import type { ProjectDocument, ValidationProblem } from "@bms/schemas";
 import type Database from "better-sqlite3";
 import type { ProjectSummary } from "../api-types";
 import {
   PROJECT_FILE_FORMAT,
   PROJECT_FILE_VERSION,
   type ProjectFile,
-  ProjectFileSchema,
+  parseProjectFile,
 } from "../project-file";
 import { getProject } from "./projects-repository";
 import { nowIso } from "./sqlite-time";
@@ -26,8 +26,7 @@ export function exportProject(db: Database.Database, projectId: string): Project
     project: { name: project.name, description: project.description, flow_id: project.flow_id },
     versions: versions.map((v) => ({
       version: v.version,
-      configuration: v.configuration,
-      flow_data: v.flow_data,
+      document: v.document,
       summary: v.summary,
       created_by: v.created_by,
       created_at: v.created_at,
@@ -38,13 +37,27 @@ export function exportProject(db: Database.Database, projectId: string): Project
 
 export type ImportResult = { ok: true; project: ProjectSummary } | { ok: false; errors: ValidationProblem[] };
 
+/** Whether any version of any project here holds a flow with this id. */
+function flowIdTaken(db: Database.Database, flowId: string): boolean {
+  return (
+    db.prepare("SELECT 1 FROM projects WHERE flow_id = ?").get(flowId) !== undefined ||
+    db
+      .prepare(
+        `SELECT 1 FROM project_configs c, json_each(c.document_json, '$.flows') f
+         WHERE json_extract(f.value, '$.configuration.metadata.flow_id') = ? LIMIT 1`,
+      )
+      .get(flowId) !== undefined
+  );
+}
+
 /**
  * Validates the whole file first, then writes it in one transaction: a corrupt or foreign file
- * changes nothing. The import is a new project; its flow id is kept unless another project here
- * already deploys under it (two projects must never overwrite each other on a supervisor).
+ * changes nothing. The import is a new project; its flow ids are kept unless another project here
+ * already holds one of them (two projects must never overwrite each other's flows on a supervisor), in
+ * which case every flow gets a new id, the same one in every version.
  */
 export function importProject(db: Database.Database, input: unknown): ImportResult {
-  const parsed = ProjectFileSchema.safeParse(input);
+  const parsed = parseProjectFile(input);
   if (!parsed.success) {
     return {
       ok: false,
@@ -53,32 +66,40 @@ export function importProject(db: Database.Database, input: unknown): ImportResu
   }
   const file = parsed.data;
   const id = randomUUID();
-  const taken =
-    db.prepare("SELECT 1 FROM projects WHERE flow_id = ?").get(file.project.flow_id) !== undefined;
-  const flowId = taken ? randomUUID() : file.project.flow_id;
+  const fileFlowIds = new Set([
+    file.project.flow_id,
+    ...file.versions.flatMap((v) => v.document.flows.map((f) => f.configuration.metadata.flow_id)),
+  ]);
+  const taken = [...fileFlowIds].some((flowId) => flowIdTaken(db, flowId));
+  const renamed = new Map([...fileFlowIds].map((flowId) => [flowId, taken ? randomUUID() : flowId]));
+  const remap = (doc: ProjectDocument): ProjectDocument => ({
+    ...doc,
+    flows: doc.flows.map((f) => ({
+      ...f,
+      configuration: {
+        ...f.configuration,
+        metadata: { ...f.configuration.metadata, flow_id: renamed.get(f.configuration.metadata.flow_id)! },
+      },
+    })),
+  });
   const now = nowIso();
   db.transaction(() => {
     db.prepare(
       "INSERT INTO projects (id, name, description, flow_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-    ).run(id, file.project.name, file.project.description ?? null, flowId, now, now);
+    ).run(
+      id,
+      file.project.name,
+      file.project.description ?? null,
+      renamed.get(file.project.flow_id)!,
+      now,
+      now,
+    );
     const insert = db.prepare(
-      `INSERT INTO project_configs (project_id, version, flow_data, config_json, summary, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO project_configs (project_id, version, document_json, summary, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     for (const v of [...file.versions].sort((a, b) => a.version - b.version)) {
-      const configuration = {
-        ...v.configuration,
-        metadata: { ...v.configuration.metadata, flow_id: flowId },
-      };
-      insert.run(
-        id,
-        v.version,
-        JSON.stringify(v.flow_data),
-        JSON.stringify(configuration),
-        v.summary,
-        v.created_by,
-        v.created_at,
-      );
+      insert.run(id, v.version, JSON.stringify(remap(v.document)), v.summary, v.created_by, v.created_at);
     }
     for (const { created_at, ...template } of file.templates) saveTemplate(db, id, template, created_at);
   })();

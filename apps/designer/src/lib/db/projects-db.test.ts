@@ -1,7 +1,9 @@
 import { join } from "node:path";
+import type { FlowConfiguration, ProjectDocument } from "@bms/schemas";
 import { tempDir } from "@bms/test-support";
+import type Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { demoFlowConfiguration } from "../flow-document";
+import { demoFlowConfiguration, type FlowData } from "../flow-document";
 import { openDatabase } from "./client";
 import { exportProject, importProject } from "./project-transfer";
 import {
@@ -14,12 +16,33 @@ import {
 import { DEMO_PROJECT_NAME } from "./seed-demo";
 import {
   getDraft,
+  latestVersion,
   listVersions,
   openDocument,
   restoreVersion,
   saveDraft,
   saveVersion,
 } from "./versions-repository";
+
+/** A one-flow document under the project's own flow id, as the editor saves it. */
+function doc(
+  db: Database.Database,
+  projectId: string,
+  configuration: FlowConfiguration,
+  flow_data: FlowData = { comments: [], groups: [] },
+): ProjectDocument {
+  const flowId = getProject(db, projectId)!.flow_id;
+  return {
+    flows: [
+      {
+        configuration: { ...configuration, metadata: { ...configuration.metadata, flow_id: flowId } },
+        flow_data,
+      },
+    ],
+    // The library as the project has it: these tests are about the flow.
+    library: latestVersion(db, projectId)?.document.library ?? [],
+  };
+}
 
 const fresh = () => openDatabase(join(tempDir("designer-db"), "projects.db"));
 
@@ -41,13 +64,12 @@ describe("projects.db", () => {
     const flow = demoFlowConfiguration(project.id.replace(/^.{8}/, "3f1e0f4e"), "Versions");
     saveVersion(db, project.id, {
       baseVersion: 1,
-      configuration: flow,
-      flowData: { comments: [], groups: [] },
+      document: doc(db, project.id, flow, { comments: [], groups: [] }),
     });
     const restored = restoreVersion(db, project.id, 1, { createdBy: "alice" });
     if (!restored?.ok) throw new Error("restore refused");
     expect(restored.value.version).toBe(3);
-    expect(restored.value.configuration.nodes).toEqual([]);
+    expect(restored.value.document.flows[0]!.configuration.nodes).toEqual([]);
     const history = listVersions(db, project.id);
     expect(history.map((v) => [v.version, v.node_count, v.created_by])).toEqual([
       [3, 0, "alice"],
@@ -64,8 +86,7 @@ describe("projects.db", () => {
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Groups");
     saveVersion(db, project.id, {
       baseVersion: 1,
-      configuration: flow,
-      flowData: { comments: [], groups: [] },
+      document: doc(db, project.id, flow, { comments: [], groups: [] }),
     });
     const group = {
       id: "group_1",
@@ -77,17 +98,15 @@ describe("projects.db", () => {
     };
     saveVersion(db, project.id, {
       baseVersion: 2,
-      configuration: flow,
-      flowData: { comments: [], groups: [group] },
+      document: doc(db, project.id, flow, { comments: [], groups: [group] }),
     });
     expect(listVersions(db, project.id)[0]!.summary).toBe("groups changed");
     // A version saved before flow_data had groups reads as having none.
-    db.prepare("UPDATE project_configs SET flow_data = ? WHERE project_id = ? AND version = 1").run(
-      '{"comments":[]}',
-      project.id,
-    );
+    db.prepare(
+      "UPDATE project_configs SET document_json = json_set(document_json, '$.flows[0].flow_data', json(?)) WHERE project_id = ? AND version = 1",
+    ).run('{"comments":[]}', project.id);
     const file = exportProject(db, project.id)!;
-    expect(file.versions.map((v) => v.flow_data.groups)).toEqual([[], [], [group]]);
+    expect(file.versions.map((v) => v.document.flows[0]!.flow_data.groups)).toEqual([[], [], [group]]);
   });
 
   it("keeps a draft until the next save", () => {
@@ -96,14 +115,12 @@ describe("projects.db", () => {
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Draft");
     saveDraft(db, project.id, {
       baseVersion: 1,
-      configuration: flow,
-      flowData: { comments: [], groups: [] },
+      document: doc(db, project.id, flow, { comments: [], groups: [] }),
     });
-    expect(getDraft(db, project.id)?.configuration.nodes).toHaveLength(3);
+    expect(getDraft(db, project.id)!.document.flows[0]!.configuration.nodes).toHaveLength(3);
     saveVersion(db, project.id, {
       baseVersion: 1,
-      configuration: flow,
-      flowData: { comments: [], groups: [] },
+      document: doc(db, project.id, flow, { comments: [], groups: [] }),
     });
     expect(getDraft(db, project.id)).toBeNull();
   });
@@ -115,31 +132,31 @@ describe("projects.db", () => {
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Two tabs");
     const empty = { comments: [], groups: [] };
     // Both tabs opened v1; the first save lands as v2.
-    const first = saveVersion(db, project.id, { baseVersion: 1, configuration: flow, flowData: empty });
+    const first = saveVersion(db, project.id, { baseVersion: 1, document: doc(db, project.id, flow, empty) });
     expect(first.ok && first.value.version).toBe(2);
     const second = saveVersion(db, project.id, {
       baseVersion: 1,
-      configuration: { ...flow, nodes: flow.nodes.slice(0, 1) },
-      flowData: empty,
+      document: doc(db, project.id, { ...flow, nodes: flow.nodes.slice(0, 1) }, empty),
     });
     expect(second).toEqual({ ok: false, code: "version_conflict", latestVersion: 2 });
     expect(listVersions(db, project.id).map((v) => v.version)).toEqual([2, 1]);
     // A version the project never had is no base either.
-    expect(saveVersion(db, project.id, { baseVersion: 7, configuration: flow, flowData: empty }).ok).toBe(
-      false,
-    );
+    expect(
+      saveVersion(db, project.id, { baseVersion: 7, document: doc(db, project.id, flow, empty) }).ok,
+    ).toBe(false);
 
     // "Save as a new version on top": the same document based on the newest lands, v2 stays in history.
     const onTop = saveVersion(db, project.id, {
       baseVersion: 2,
-      configuration: { ...flow, nodes: flow.nodes.slice(0, 1) },
-      flowData: empty,
+      document: doc(db, project.id, { ...flow, nodes: flow.nodes.slice(0, 1) }, empty),
     });
-    expect(onTop.ok && onTop.value.configuration.nodes).toHaveLength(1);
+    expect(onTop.ok && onTop.value.document.flows[0]!.configuration.nodes).toHaveLength(1);
     db.close();
     // The refusal holds across processes: a fresh connection to the same file sees v3 as newest.
     const again = openDatabase(join(dir, "projects.db"));
-    expect(saveVersion(again, project.id, { baseVersion: 2, configuration: flow, flowData: empty })).toEqual({
+    expect(
+      saveVersion(again, project.id, { baseVersion: 2, document: doc(again, project.id, flow, empty) }),
+    ).toEqual({
       ok: false,
       code: "version_conflict",
       latestVersion: 3,
@@ -156,16 +173,15 @@ describe("projects.db", () => {
     const project = createProject(db, { name: "Drafts" });
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Drafts");
     const empty = { comments: [], groups: [] };
-    saveVersion(db, project.id, { baseVersion: 1, configuration: flow, flowData: empty });
-    const kept = saveDraft(db, project.id, { baseVersion: 2, configuration: flow, flowData: empty });
+    saveVersion(db, project.id, { baseVersion: 1, document: doc(db, project.id, flow, empty) });
+    const kept = saveDraft(db, project.id, { baseVersion: 2, document: doc(db, project.id, flow, empty) });
     expect(kept.ok).toBe(true);
     const stale = saveDraft(db, project.id, {
       baseVersion: 1,
-      configuration: { ...flow, nodes: [] },
-      flowData: empty,
+      document: doc(db, project.id, { ...flow, nodes: [] }, empty),
     });
     expect(stale).toEqual({ ok: false, code: "version_conflict", latestVersion: 2 });
-    expect(getDraft(db, project.id)?.configuration.nodes).toHaveLength(3);
+    expect(getDraft(db, project.id)!.document.flows[0]!.configuration.nodes).toHaveLength(3);
 
     expect(restoreVersion(db, project.id, 1, { baseVersion: 1 })).toEqual({
       ok: false,
@@ -184,14 +200,17 @@ describe("projects.db", () => {
     const empty = { comments: [], groups: [] };
     const meta = getProject(db, project.id)!;
     expect(openDocument(db, meta)).toMatchObject({ base_version: 1, draft_saved_at: null });
-    saveVersion(db, project.id, { baseVersion: 1, configuration: flow, flowData: empty });
+    saveVersion(db, project.id, { baseVersion: 1, document: doc(db, project.id, flow, empty) });
     const opened = openDocument(db, meta);
     expect(opened.base_version).toBe(2);
-    expect(opened.configuration.nodes).toHaveLength(3);
-    saveDraft(db, project.id, { baseVersion: 2, configuration: { ...flow, nodes: [] }, flowData: empty });
+    expect(opened.document.flows[0]!.configuration.nodes).toHaveLength(3);
+    saveDraft(db, project.id, {
+      baseVersion: 2,
+      document: doc(db, project.id, { ...flow, nodes: [] }, empty),
+    });
     const drafted = openDocument(db, meta);
     expect(drafted.base_version).toBe(2);
-    expect(drafted.configuration.nodes).toEqual([]);
+    expect(drafted.document.flows[0]!.configuration.nodes).toEqual([]);
     expect(drafted.draft_saved_at).not.toBeNull();
     // A draft left on an older base (written before drafts were checked) keeps that base, so the
     // editor's first autosave or save meets the conflict instead of hiding v3.
@@ -215,18 +234,20 @@ describe("projects.db", () => {
     const before = listProjects(db).length;
     expect(importProject(db, { ...file, format: "node-red" }).ok).toBe(false);
     const broken = structuredClone(file);
-    (broken.versions[0]!.configuration.metadata as { flow_id: string }).flow_id = "not-a-uuid";
+    (broken.versions[0]!.document.flows[0]!.configuration.metadata as { flow_id: string }).flow_id =
+      "not-a-uuid";
     const refused = importProject(db, broken);
     expect(refused.ok).toBe(false);
-    if (!refused.ok) expect(refused.errors[0]?.path).toBe("versions.0.configuration.metadata.flow_id");
+    if (!refused.ok)
+      expect(refused.errors[0]?.path).toBe("versions.0.document.flows.0.configuration.metadata.flow_id");
     expect(listProjects(db)).toHaveLength(before);
 
     const imported = importProject(db, file);
     expect(imported.ok).toBe(true);
     if (!imported.ok) return;
     const again = exportProject(db, imported.project.id)!;
-    expect(again.versions.map((v) => v.configuration.nodes)).toEqual(
-      file.versions.map((v) => v.configuration.nodes),
+    expect(again.versions.map((v) => v.document.flows[0]!.configuration.nodes)).toEqual(
+      file.versions.map((v) => v.document.flows[0]!.configuration.nodes),
     );
     expect(again.project.flow_id).not.toBe(file.project.flow_id);
   });

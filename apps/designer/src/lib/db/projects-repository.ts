@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type FlowConfiguration, FlowConfigurationStructureSchema } from "@bms/schemas";
+import { documentNodeCount, type ProjectDocument, ProjectDocumentSchema } from "@bms/schemas";
 import type Database from "better-sqlite3";
 import type { ProjectSummary } from "../api-types";
-import { EMPTY_FLOW_DATA, emptyFlowConfiguration, type FlowData } from "../flow-document";
+import { emptyProjectDocument } from "../flow-document";
 import { nowIso } from "./sqlite-time";
 import { listTemplates, saveTemplate } from "./templates-repository";
 import { insertVersion } from "./versions-repository";
@@ -15,21 +15,23 @@ interface ProjectRow {
   created_at: string;
   updated_at: string;
   latest_version: number | null;
-  config_json: string | null;
+  document_json: string | null;
 }
 
 const SUMMARY_SQL = `
   SELECT p.id, p.name, p.description, p.flow_id, p.created_at, p.updated_at,
-         c.version AS latest_version, c.config_json
+         c.version AS latest_version, c.document_json
   FROM projects p
   LEFT JOIN project_configs c ON c.project_id = p.id
     AND c.version = (SELECT MAX(version) FROM project_configs WHERE project_id = p.id)`;
 
 function toSummary(row: ProjectRow): ProjectSummary {
   let nodeCount = 0;
-  if (row.config_json) {
-    const parsed = JSON.parse(row.config_json) as { nodes?: unknown[] };
-    nodeCount = parsed.nodes?.length ?? 0;
+  let flowCount = 0;
+  if (row.document_json) {
+    const doc = JSON.parse(row.document_json) as Pick<ProjectDocument, "flows">;
+    nodeCount = documentNodeCount(doc);
+    flowCount = doc.flows.length;
   }
   return {
     id: row.id,
@@ -39,6 +41,7 @@ function toSummary(row: ProjectRow): ProjectSummary {
     updated_at: row.updated_at,
     latest_version: row.latest_version ?? 0,
     node_count: nodeCount,
+    flow_count: flowCount,
   };
 }
 
@@ -61,30 +64,25 @@ export function getProject(db: Database.Database, id: string): (ProjectSummary &
 export function createProject(
   db: Database.Database,
   input: {
+    /** Only the seeded demo names its id (the one the supervisor's first start deploys it under). */
+    id?: string;
     name: string;
     description?: string | null;
-    configuration?: FlowConfiguration;
-    flowData?: FlowData;
+    /** The flows and library to start with; default: one empty flow named after the project. */
+    document?: ProjectDocument;
   },
 ): ProjectSummary {
-  const id = randomUUID();
-  const flowId = input.configuration?.metadata.flow_id ?? randomUUID();
+  const id = input.id ?? randomUUID();
+  const flowId = input.document?.flows[0]?.configuration.metadata.flow_id ?? randomUUID();
   const now = nowIso();
-  const configuration = input.configuration
-    ? FlowConfigurationStructureSchema.parse({
-        ...input.configuration,
-        metadata: { ...input.configuration.metadata, flow_id: flowId, flow_name: input.name.slice(0, 100) },
-      })
-    : emptyFlowConfiguration(flowId, input.name);
+  const document = input.document
+    ? ProjectDocumentSchema.parse(input.document)
+    : emptyProjectDocument(flowId, input.name);
   db.transaction(() => {
     db.prepare(
       "INSERT INTO projects (id, name, description, flow_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
     ).run(id, input.name, input.description ?? null, flowId, now, now);
-    insertVersion(db, id, {
-      configuration,
-      flowData: input.flowData ?? EMPTY_FLOW_DATA,
-      summary: input.configuration ? "created" : "created (empty)",
-    });
+    insertVersion(db, id, { document, summary: input.document ? "created" : "created (empty)" });
   })();
   return getProject(db, id)!;
 }
@@ -105,31 +103,40 @@ export function updateProject(
   return getProject(db, id);
 }
 
-/** A copy with its own flow id (two supervisors must never confuse the copies) and only the latest version. */
+/**
+ * A copy whose flows all get new ids (two supervisors must never confuse the copies' flows), with only
+ * the latest version.
+ */
 export function duplicateProject(db: Database.Database, id: string, name?: string): ProjectSummary | null {
   const source = getProject(db, id);
   if (!source) return null;
   const latest = db
-    .prepare("SELECT config_json, flow_data FROM project_configs WHERE project_id = ? ORDER BY version DESC")
-    .get(id) as { config_json: string; flow_data: string } | undefined;
-  const configuration = latest
-    ? FlowConfigurationStructureSchema.parse(JSON.parse(latest.config_json))
+    .prepare("SELECT document_json FROM project_configs WHERE project_id = ? ORDER BY version DESC")
+    .get(id) as { document_json: string } | undefined;
+  const document = latest
+    ? withNewFlowIds(ProjectDocumentSchema.parse(JSON.parse(latest.document_json)))
     : undefined;
   const copy = createProject(db, {
     name: name ?? `${source.name} (copy)`.slice(0, 100),
     description: source.description,
-    ...(configuration
-      ? {
-          configuration: { ...configuration, metadata: { ...configuration.metadata, flow_id: randomUUID() } },
-        }
-      : {}),
-    ...(latest ? { flowData: JSON.parse(latest.flow_data) as FlowData } : {}),
+    ...(document ? { document } : {}),
   });
   // The copy keeps the project's templates (its palette would otherwise lose them).
   for (const { id: _source, created_at, ...template } of listTemplates(db, id)) {
     saveTemplate(db, copy.id, template, created_at);
   }
   return copy;
+}
+
+/** The same document with a fresh id for every flow. */
+export function withNewFlowIds(doc: ProjectDocument): ProjectDocument {
+  return {
+    ...doc,
+    flows: doc.flows.map((f) => ({
+      ...f,
+      configuration: { ...f.configuration, metadata: { ...f.configuration.metadata, flow_id: randomUUID() } },
+    })),
+  };
 }
 
 export function deleteProject(db: Database.Database, id: string): boolean {

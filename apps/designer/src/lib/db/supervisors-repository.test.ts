@@ -236,8 +236,7 @@ describe("project files carry no secrets", () => {
     const flow = demoFlowConfiguration("3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b", "Chillers");
     saveVersion(db, project.id, {
       baseVersion: 1,
-      configuration: flow,
-      flowData: { comments: [], groups: [] },
+      document: { flows: [{ configuration: flow, flow_data: { comments: [], groups: [] } }], library: [] },
     });
     recordDeployment(db, project.id, 2, {
       supervisor_id: target.id,
@@ -246,6 +245,7 @@ describe("project files carry no secrets", () => {
       config_version: 1,
       checksum: "abc",
       latency_ms: 3,
+      flows: [],
     });
     const text = JSON.stringify(exportProject(db, project.id));
     const key = readFileSync(join(dir, SECRET_KEY_FILE));

@@ -1,21 +1,14 @@
-import { type FlowConfiguration, FlowConfigurationStructureSchema } from "@bms/schemas";
+import { type ProjectDocument, ProjectDocumentSchema } from "@bms/schemas";
 import type Database from "better-sqlite3";
 import type { EditorDocument, ProjectDraft, ProjectVersion, ProjectVersionInfo } from "../api-types";
-import { diffFlows, summarizeDiff } from "../flow-diff";
-import {
-  EMPTY_FLOW_DATA,
-  emptyFlowConfiguration,
-  type FlowData,
-  FlowDataSchema,
-  flowSemver,
-} from "../flow-document";
+import { diffDocuments, summarizeDocumentDiff } from "../flow-diff";
+import { emptyProjectDocument, flowSemver } from "../flow-document";
 import { nowIso } from "./sqlite-time";
 
 interface VersionRow {
   project_id: string;
   version: number;
-  flow_data: string;
-  config_json: string;
+  document_json: string;
   summary: string;
   created_by: string;
   created_at: string;
@@ -25,8 +18,7 @@ function toVersion(row: VersionRow): ProjectVersion {
   return {
     project_id: row.project_id,
     version: row.version,
-    configuration: FlowConfigurationStructureSchema.parse(JSON.parse(row.config_json)),
-    flow_data: FlowDataSchema.parse(JSON.parse(row.flow_data)),
+    document: ProjectDocumentSchema.parse(JSON.parse(row.document_json)),
     summary: row.summary,
     created_by: row.created_by,
     created_at: row.created_at,
@@ -51,10 +43,12 @@ export function listVersions(db: Database.Database, projectId: string): ProjectV
   const rows = db
     .prepare(
       `SELECT project_id, version, summary, created_by, created_at,
-              json_array_length(config_json, '$.nodes') AS node_count
+              (SELECT COALESCE(SUM(json_array_length(f.value, '$.configuration.nodes')), 0)
+                 FROM json_each(document_json, '$.flows') f) AS node_count,
+              json_array_length(document_json, '$.flows') AS flow_count
        FROM project_configs WHERE project_id = ? ORDER BY version DESC`,
     )
-    .all(projectId) as (Omit<VersionRow, "flow_data" | "config_json"> & { node_count: number })[];
+    .all(projectId) as (Omit<VersionRow, "document_json"> & { node_count: number; flow_count: number })[];
   return rows;
 }
 
@@ -66,46 +60,52 @@ export function listVersions(db: Database.Database, projectId: string): ProjectV
 export function insertVersion(
   db: Database.Database,
   projectId: string,
-  input: { configuration: FlowConfiguration; flowData: FlowData; summary?: string; createdBy?: string },
+  input: { document: ProjectDocument; summary?: string; createdBy?: string },
 ): ProjectVersion {
   const previous = latestVersion(db, projectId);
   const version = (previous?.version ?? 0) + 1;
   const now = nowIso();
-  const configuration: FlowConfiguration = {
-    ...input.configuration,
-    metadata: { ...input.configuration.metadata, version: flowSemver(version), generated_at: now },
-  };
+  const document = stampVersion(input.document, version, now);
   let summary =
-    input.summary ?? (previous ? summarizeDiff(diffFlows(previous.configuration, configuration)) : "created");
+    input.summary ??
+    (previous ? summarizeDocumentDiff(diffDocuments(previous.document, document)) : "created");
+  const canvas = (doc: ProjectDocument, key: "comments" | "groups") =>
+    JSON.stringify(doc.flows.map((f) => f.flow_data[key]));
   if (
     summary === "no changes" &&
     previous &&
-    JSON.stringify(previous.flow_data.comments) !== JSON.stringify(input.flowData.comments)
+    canvas(previous.document, "comments") !== canvas(document, "comments")
   ) {
     summary = "comments changed";
   }
   if (
     summary === "no changes" &&
     previous &&
-    JSON.stringify(previous.flow_data.groups) !== JSON.stringify(input.flowData.groups)
+    canvas(previous.document, "groups") !== canvas(document, "groups")
   ) {
     summary = "groups changed";
   }
   db.prepare(
-    `INSERT INTO project_configs (project_id, version, flow_data, config_json, summary, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    projectId,
-    version,
-    JSON.stringify(input.flowData),
-    JSON.stringify(configuration),
-    summary,
-    input.createdBy ?? "designer",
-    now,
-  );
+    `INSERT INTO project_configs (project_id, version, document_json, summary, created_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  ).run(projectId, version, JSON.stringify(document), summary, input.createdBy ?? "designer", now);
   db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?").run(now, projectId);
   db.prepare("DELETE FROM project_drafts WHERE project_id = ?").run(projectId);
   return getVersion(db, projectId, version)!;
+}
+
+/** Every flow's metadata says which project version it was saved as. */
+function stampVersion(doc: ProjectDocument, version: number, at: string): ProjectDocument {
+  return {
+    ...doc,
+    flows: doc.flows.map((f) => ({
+      ...f,
+      configuration: {
+        ...f.configuration,
+        metadata: { ...f.configuration.metadata, version: flowSemver(version), generated_at: at },
+      },
+    })),
+  };
 }
 
 /**
@@ -135,8 +135,7 @@ export function saveVersion(
   projectId: string,
   input: {
     baseVersion: number;
-    configuration: FlowConfiguration;
-    flowData: FlowData;
+    document: ProjectDocument;
     summary?: string;
     createdBy?: string;
   },
@@ -168,10 +167,9 @@ export function restoreVersion(
       if (latest !== null) return { ok: false, code: "version_conflict", latestVersion: latest };
     }
     const current = latestVersion(db, projectId);
-    const diff = current ? summarizeDiff(diffFlows(current.configuration, old.configuration)) : "";
+    const diff = current ? summarizeDocumentDiff(diffDocuments(current.document, old.document)) : "";
     const restored = insertVersion(db, projectId, {
-      configuration: old.configuration,
-      flowData: old.flow_data,
+      document: old.document,
       summary: `restored v${version}${diff ? ` (${diff})` : ""}`,
       ...(options.createdBy ? { createdBy: options.createdBy } : {}),
     });
@@ -181,14 +179,13 @@ export function restoreVersion(
 
 export function getDraft(db: Database.Database, projectId: string): ProjectDraft | null {
   const row = db.prepare("SELECT * FROM project_drafts WHERE project_id = ?").get(projectId) as
-    | { project_id: string; base_version: number; flow_data: string; config_json: string; saved_at: string }
+    | { project_id: string; base_version: number; document_json: string; saved_at: string }
     | undefined;
   if (!row) return null;
   return {
     project_id: row.project_id,
     base_version: row.base_version,
-    configuration: FlowConfigurationStructureSchema.parse(JSON.parse(row.config_json)),
-    flow_data: FlowDataSchema.parse(JSON.parse(row.flow_data)),
+    document: ProjectDocumentSchema.parse(JSON.parse(row.document_json)),
     saved_at: row.saved_at,
   };
 }
@@ -200,23 +197,17 @@ export function getDraft(db: Database.Database, projectId: string): ProjectDraft
 export function saveDraft(
   db: Database.Database,
   projectId: string,
-  input: { baseVersion: number; configuration: FlowConfiguration; flowData: FlowData },
+  input: { baseVersion: number; document: ProjectDocument },
 ): SaveOutcome<ProjectDraft> {
   return db.transaction((): SaveOutcome<ProjectDraft> => {
     const latest = conflictWith(db, projectId, input.baseVersion);
     if (latest !== null) return { ok: false, code: "version_conflict", latestVersion: latest };
     db.prepare(
-      `INSERT INTO project_drafts (project_id, base_version, flow_data, config_json, saved_at)
-       VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO project_drafts (project_id, base_version, document_json, saved_at)
+       VALUES (?, ?, ?, ?)
        ON CONFLICT(project_id) DO UPDATE SET base_version = excluded.base_version,
-         flow_data = excluded.flow_data, config_json = excluded.config_json, saved_at = excluded.saved_at`,
-    ).run(
-      projectId,
-      input.baseVersion,
-      JSON.stringify(input.flowData),
-      JSON.stringify(input.configuration),
-      nowIso(),
-    );
+         document_json = excluded.document_json, saved_at = excluded.saved_at`,
+    ).run(projectId, input.baseVersion, JSON.stringify(input.document), nowIso());
     return { ok: true, value: getDraft(db, projectId)! };
   })();
 }
@@ -241,8 +232,7 @@ export function openDocument(
       project_id: project.id,
       project_name: project.name,
       base_version: draft.base_version,
-      configuration: draft.configuration,
-      flow_data: draft.flow_data,
+      document: draft.document,
       draft_saved_at: draft.saved_at,
     };
   }
@@ -250,8 +240,7 @@ export function openDocument(
     project_id: project.id,
     project_name: project.name,
     base_version: latest?.version ?? 0,
-    configuration: latest?.configuration ?? emptyFlowConfiguration(project.flow_id, project.name),
-    flow_data: latest?.flow_data ?? EMPTY_FLOW_DATA,
+    document: latest?.document ?? emptyProjectDocument(project.flow_id, project.name),
     draft_saved_at: null,
   };
 }

@@ -62,7 +62,7 @@ export interface MetricsResponse {
     packets_sent: number;
     packets_dropped: number;
   };
-  history: { pending_samples: number };
+  history: { pending_samples: number; stored_bytes: number; rejected_samples: number };
   /** The whole machine: every process, every core. */
   system: {
     platform: string;

@@ -5,11 +5,12 @@ import { ActionButton } from "../components/action-button";
 import { Pill, Stale, type Tone } from "../components/status";
 import { ago } from "../format";
 import { useNow, usePoll } from "../use-poll";
+import { PluginsPanel } from "./plugins-panel";
 
 const STATUS_TONE: Record<string, Tone> = { online: "ok", offline: "bad", unknown: "idle" };
 const DISCOVERY_MS = 3000;
 
-/** The BACnet devices the supervisor knows, and Who-Is discovery on demand. */
+/** The protocol plugins' health, the BACnet devices the supervisor knows, and Who-Is discovery on demand. */
 export function Devices() {
   const now = useNow();
   const [searchingSince, setSearchingSince] = useState<number | null>(null);
@@ -29,6 +30,7 @@ export function Devices() {
 
   return (
     <div class="stack" data-testid="view-devices">
+      <PluginsPanel />
       <div class="toolbar">
         <ActionButton
           kind="primary"

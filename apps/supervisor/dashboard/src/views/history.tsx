@@ -13,6 +13,9 @@ const RANGES = [
   { id: "1h", label: "1 hour", refreshMs: 15_000 },
   { id: "6h", label: "6 hours", refreshMs: 60_000 },
   { id: "24h", label: "24 hours", refreshMs: 60_000 },
+  // Weeks of trends (issue 15): the server answers these from its hour rollup.
+  { id: "7d", label: "7 days", refreshMs: 300_000 },
+  { id: "30d", label: "30 days", refreshMs: 300_000 },
 ] as const;
 
 type RangeId = (typeof RANGES)[number]["id"];

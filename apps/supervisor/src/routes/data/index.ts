@@ -25,7 +25,7 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/timeseries",
-    summary: "History of points over a window (24 h retention), bucketed server-side",
+    summary: "History of points over a window (retention: --history-hours), bucketed server-side",
     tags: ["data"],
     auth: "viewer",
     query: z.object({
@@ -44,7 +44,8 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
         ]);
       // Without an explicit bucket, pick one so a series never exceeds max_points: a day of 1 s data
       // stays a few hundred points on the wire.
-      // Buckets of a minute or more are whole minutes, which the per-minute rollup answers directly.
+      // Buckets of a minute or more are whole minutes, which the chunks' minute summaries answer, and
+      // of an hour or more whole hours, which the hour rollup answers: a month is read as 720 rows a point.
       const span = to - from;
       const wanted = span / query.max_points;
       const bucket =
@@ -53,7 +54,9 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
           ? 0
           : wanted < 60_000
             ? Math.ceil(wanted / 1000) * 1000
-            : Math.ceil(wanted / 60_000) * 60_000);
+            : wanted < 3_600_000
+              ? Math.ceil(wanted / 60_000) * 60_000
+              : Math.ceil(wanted / 3_600_000) * 3_600_000);
       const refs = query.points
         .split(",")
         .map((p) => p.trim())

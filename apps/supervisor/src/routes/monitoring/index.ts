@@ -2,6 +2,20 @@ import { statfsSync } from "node:fs";
 import { arch, availableParallelism, cpus, freemem, loadavg, platform, totalmem, uptime } from "node:os";
 import type { FastifyInstance } from "fastify";
 import { route } from "../../http/route";
+import { BacnetPointIO } from "../../protocols/bacnet/bacnet-plugin";
+import type { BacnetService } from "../../protocols/bacnet/bacnet-service";
+
+const NO_WIRE_EVENTS: BacnetService["wire"] = {
+  iam_invalid: 0,
+  iam_over_cap: 0,
+  iam_pinned_ignored: 0,
+  address_confirmations: 0,
+  address_changes: 0,
+  address_claims_refused: 0,
+  address_claims_deferred: 0,
+  cov_dropped: 0,
+  lists_over_cap: 0,
+};
 
 /**
  * The machine the supervisor runs on, beside the process's own figures: another program eating the
@@ -52,7 +66,9 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
     disk = null;
   }
   const devices = app.repos.devices.list();
-  const transport = app.bacnet.transportStats;
+  // Without the BACnet plugin (a supervisor running other protocols only) its counters read zero.
+  const bacnet = app.points.find("bacnet", BacnetPointIO)?.service;
+  const transport = bacnet?.transportStats;
   return {
     uptime_s: process.uptime(),
     memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
@@ -73,19 +89,24 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
       devices_total: devices.length,
       devices_online: devices.filter((d) => d.status === "online").length,
       devices_offline: devices.filter((d) => d.status === "offline").length,
-      ...app.bacnet.counters,
+      ...(bacnet?.counters ?? { requests: 0, timeouts: 0, errors: 0, retries: 0 }),
       packets_received: transport?.received ?? 0,
       packets_sent: transport?.sent ?? 0,
       packets_dropped: transport?.dropped ?? 0,
-      devices_known: app.bacnet.devices.size,
+      devices_known: bacnet?.devices.size ?? 0,
       // What the wire checks refused: forged or misrouted replies, I-Ams, COV notifications, caps.
       wire: {
-        ...app.bacnet.wire,
+        ...(bacnet?.wire ?? NO_WIRE_EVENTS),
         replies_foreign: transport?.foreignReplies ?? 0,
         replies_unsolicited: transport?.unsolicitedReplies ?? 0,
       },
     },
-    history: { pending_samples: app.repos.timeseries.pending },
+    history: {
+      pending_samples: app.repos.timeseries.pending,
+      // What the size budget (--history-max-mb) is checked against, and samples refused for a bad time.
+      stored_bytes: app.repos.timeseries.storedBytes,
+      rejected_samples: app.repos.timeseries.rejected,
+    },
     system: systemMetrics(),
   };
 }
@@ -136,6 +157,7 @@ export async function prometheusRoute(app: FastifyInstance, options: { dataDir: 
         ["bms_bacnet_address_changes_total", "counter", m.bacnet.wire.address_changes],
         ["bms_bacnet_address_claims_refused_total", "counter", m.bacnet.wire.address_claims_refused],
         ["bms_bacnet_cov_dropped_total", "counter", m.bacnet.wire.cov_dropped],
+        ["bms_history_stored_bytes", "gauge", m.history.stored_bytes],
       ] as const;
       const text = lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name} ${value}`).join("\n");
       return reply.type("text/plain; version=0.0.4").send(`${text}\n`);

@@ -21,7 +21,13 @@ export const POST = guarded(
     const { id } = await params;
     const body = await readBody(request, DeployRequestSchema);
     if (!body.ok) return body.response;
-    const attempt = await deployProject(getDb(), id, body.value.supervisor_ids, body.value.version);
+    const attempt = await deployProject(
+      getDb(),
+      id,
+      body.value.supervisor_ids,
+      body.value.version,
+      body.value.mode,
+    );
     if (!attempt.ok) return problem(attempt.status, attempt.error, attempt.errors);
     return json(attempt.result);
   },

@@ -27,8 +27,7 @@ async function put(request: Request, { params }: Params) {
   if (!body.ok) return body.response;
   const draft = saveDraft(db, id, {
     baseVersion: body.value.base_version,
-    configuration: body.value.configuration,
-    flowData: body.value.flow_data,
+    document: body.value.document,
   });
   if (!draft.ok) return versionConflict(draft.latestVersion);
   return json({ saved_at: draft.value.saved_at });

@@ -29,19 +29,9 @@ export const POST = guarded(
     if (!project) return problem(404, `project ${id} not found`);
     const body = await readBody(request, SaveVersionRequestSchema);
     if (!body.ok) return body.response;
-    const { configuration } = body.value;
     const saved = saveVersion(db, id, {
       baseVersion: body.value.base_version,
-      // The project owns its flow identity: a pasted or imported document cannot change it.
-      configuration: {
-        ...configuration,
-        metadata: {
-          ...configuration.metadata,
-          flow_id: project.flow_id,
-          flow_name: project.name.slice(0, 100),
-        },
-      },
-      flowData: body.value.flow_data,
+      document: body.value.document,
       ...(body.value.summary ? { summary: body.value.summary } : {}),
       // The history names the signed-in user; a name typed in the browser cannot speak for someone else.
       createdBy: auth.session?.user.name ?? body.value.created_by ?? "designer",

@@ -1,0 +1,28 @@
+// Child process of test/integration/history-crash.test.ts: records 20 points every 10 ms through the
+// real HistoryRecorder and TimeseriesRepo into <dir>/runtime.db until it is killed. Its clock starts
+// 2 s before a 15-minute window boundary, so the window is sealed while it runs (at boundary + 5 s).
+import { HistoryRecorder } from "../src/engine/history-recorder";
+import { openDatabase } from "../src/storage/database";
+import { TimeseriesRepo, WINDOW_MS } from "../src/storage/timeseries-repo";
+
+const dir = process.argv[2];
+if (!dir) throw new Error("usage: history-writer <data-dir>");
+const start = Date.now();
+const boundary = Math.ceil(start / WINDOW_MS) * WINDOW_MS + WINDOW_MS;
+const offset = boundary - 2000 - start;
+const clock = () => Date.now() + offset;
+const repo = new TimeseriesRepo(openDatabase(dir), clock);
+const recorder = new HistoryRecorder(repo, {
+  minIntervalMs: 0,
+  maxIntervalMs: 0,
+  retentionMs: 10 * 24 * 3_600_000,
+  maxBytes: 1e9,
+});
+recorder.start();
+let i = 0;
+setInterval(() => {
+  const ts = clock();
+  for (let p = 0; p < 20; p++) recorder.record(`log:p${p}`, i, "good", ts);
+  i++;
+}, 10);
+console.log(`writing offset=${offset} boundary=${boundary}`);
