@@ -81,6 +81,7 @@ describe("SegmentReassembly", () => {
     r.receive(...segment(1, true, "b"), 1);
     const gap = r.receive(...segment(3, true, "d"), 2); // 2 was lost
     expect(gap.ack).toMatchObject({ negative: true, sequence: 1 });
+    expect(r.receive(...segment(4, true, "e"), 2)).toEqual({}); // same gap: one NAK is enough
     expect(r.receive(...segment(2, true, "c"), 3).ack).toBeUndefined();
     const last = r.receive(...segment(3, false, "d"), 4);
     expect(last.complete?.subarray(3).toString()).toBe("abcd");

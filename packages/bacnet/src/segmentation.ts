@@ -124,6 +124,8 @@ export class SegmentReassembly {
   private windowStart = 0;
   private window = 1;
   private count = 0;
+  /** The last in-order segment we already sent a negative ack for: one NAK per gap, not one per segment. */
+  private nakFor: number | undefined;
   lastActivity: number;
 
   constructor(
@@ -163,12 +165,15 @@ export class SegmentReassembly {
         return { duplicate: true, ack: this.ackFor(this.last, false) };
       }
       if (ahead(this.windowStart, header.sequence) >= this.window) return { refused: "out-of-window" };
+      if (this.nakFor === this.last) return {};
+      this.nakFor = this.last;
       return { ack: this.ackFor(this.last, true) };
     }
     if (this.count >= this.limits.maxSegments) return { refused: "too-many-segments" };
     this.parts.push(Buffer.from(data));
     this.count++;
     this.last = header.sequence;
+    this.nakFor = undefined;
     if (!header.moreFollows) return { ack: this.ackFor(this.last, false), complete: this.assemble() };
     if (ahead(this.windowStart, header.sequence) + 1 >= this.window) {
       this.windowStart = (header.sequence + 1) % 256;
