@@ -90,7 +90,8 @@ export class SegmentedReplies {
     let index = -1;
     const sentUpTo = Math.min(tx.acked + tx.window, tx.segments.length - 1);
     for (let i = Math.max(tx.acked, 0); i <= sentUpTo; i++) if ((i & 0xff) === frame.sequence) index = i;
-    if (index < 0) return;
+    // A positive ack we already acted on (the client re-acks a duplicate) must not resend the window.
+    if (index < 0 || (index === tx.acked && !frame.negative)) return;
     if (frame.negative) this.stats.negativeAcks++;
     tx.acked = index;
     tx.window = Math.max(1, Math.min(frame.window, 127));

@@ -1,3 +1,4 @@
+import type { BACnetMessageHeader, IAMResult } from "@bacnet-js/client/dist/lib/types.js";
 import {
   BVLC_FUNCTION,
   decodeBvll,
@@ -60,10 +61,15 @@ let routerAddress = "";
 
 function globalWhoIs(waitMs = 2500): Promise<IAmSeen[]> {
   const found = new Map<number, IAmSeen>();
-  const onIAm = (content: {
-    payload: { deviceId: number; maxApdu: number; segmentation: number };
-    header: { sender: { address: string; net?: number; adr?: number[] } };
-  }) => found.set(content.payload.deviceId, { ...content.payload, sender: { ...content.header.sender } });
+  const onIAm = (content: { payload: IAMResult; header?: BACnetMessageHeader }) => {
+    const sender = content.header?.sender;
+    if (sender) {
+      found.set(content.payload.deviceId, {
+        ...content.payload,
+        sender: { address: sender.address ?? "", net: sender.net, adr: sender.adr },
+      });
+    }
+  };
   client.on("iAm", onIAm);
   client.whoIs({ net: GLOBAL_NETWORK } as never);
   return new Promise((resolve) =>
@@ -172,13 +178,13 @@ describe("simulated router", () => {
     client.on(
       "covNotifyUnconfirmed",
       (content: {
-        header: { sender: { net?: number; adr?: number[] } };
+        header?: { sender: { net?: number; adr?: number[] } };
         payload: { values: Array<{ property: { id: number }; value: Array<{ value: unknown }> }> };
       }) => {
         const pv = content.payload.values.find((v) => v.property.id === 85);
         notes.push({
-          net: content.header.sender.net,
-          adr: content.header.sender.adr,
+          net: content.header?.sender.net,
+          adr: content.header?.sender.adr,
           value: pv?.value[0]?.value,
         });
       },
