@@ -11,7 +11,7 @@ import { join } from "node:path";
 import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
 import { buildDeploymentPackage, type FlowConfigurationInput, parsePointRef } from "@bms/schemas";
 import { api, REPO_ROOT, startSimulator, startSupervisor, tempDir } from "@bms/test-support";
-import { BacnetService } from "../apps/supervisor/src/bacnet/bacnet-service";
+import { BacnetService } from "../apps/supervisor/src/protocols/bacnet/bacnet-service";
 import { openDatabase } from "../apps/supervisor/src/storage/database";
 import { ROLLUP_REBUILD_SQL } from "../apps/supervisor/src/storage/migrations";
 

@@ -1,4 +1,3 @@
-import { parsePointRef } from "@bms/schemas";
 import { REDACT_PATHS, redactText } from "@bms/security";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
@@ -10,9 +9,10 @@ import { trackRegisteredRoutes } from "./http/route";
 import { openApiRoutes } from "./openapi/routes";
 import type { SupervisorOptions } from "./options";
 import { authPlugin } from "./plugins/auth";
-import { bacnetPlugin } from "./plugins/bacnet";
 import { enginePlugin } from "./plugins/engine";
+import { protocolsPlugin } from "./plugins/protocols";
 import { storagePlugin } from "./plugins/storage";
+import type { PointIOPluginModule } from "./protocols/point-io";
 import { alertRoutes } from "./routes/alerts";
 import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
@@ -24,6 +24,7 @@ import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
 import { pointRoutes } from "./routes/points";
+import type { Db } from "./storage/database";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -35,6 +36,15 @@ export type AppOptions = SupervisorOptions & {
   token: string;
   /** Host names to answer to besides loopback (resolved by the server from the bind address). */
   hostNames?: string[];
+  /**
+   * Point I/O plugins to run instead of the built-in ones (BACnet ...): a route test injects an
+   * in-memory protocol and needs no socket.
+   */
+  plugins?: readonly PointIOPluginModule[];
+  /** The clock plugins and the registry read (ms since epoch); Date.now when absent. */
+  now?: () => number;
+  /** An open runtime database to use instead of `<dataDir>/runtime.db` (migrated, not closed by the app). */
+  storage?: Db;
 };
 
 /**
@@ -76,7 +86,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   trackRegisteredRoutes(app);
   installErrorHandler(app);
 
-  await app.register(storagePlugin, { dataDir: options.dataDir });
+  await app.register(storagePlugin, {
+    dataDir: options.dataDir,
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
   await app.register(authPlugin, {
     adminToken: options.token,
     publicRead: options.publicRead ?? false,
@@ -93,18 +106,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     auditDays: Math.max(options.auditDays ?? 365, 90),
   });
-  await app.register(bacnetPlugin, {
-    bindAddress: options.bacnetBind,
-    port: options.bacnetPort,
-    broadcast: options.broadcast,
-    requestTimeoutMs: options.requestTimeoutMs,
-    retries: options.retries,
-    perDeviceConcurrency: options.perDeviceConcurrency,
-    maxInFlight: 200,
-    offlineAfterFailures: 2,
-    ...(options.bacnetPins ? { pins: options.bacnetPins } : {}),
-    ...(options.bacnetLimits ? { limits: options.bacnetLimits } : {}),
-    discoverOnStart: options.discoverOnStart ?? true,
+  await app.register(protocolsPlugin, {
+    options,
+    now: options.now ?? Date.now,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
+    ...(options.pluginsConfig ? { pluginsConfig: options.pluginsConfig } : {}),
   });
   await app.register(enginePlugin, {
     execute: options.execute,
@@ -122,12 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const overrides = new OverrideManager(
     app.repos.overrides,
     app.repos.events,
-    async (ref, value, priority) => (await app.bacnet.writePoints([{ ref, value, priority }]))[0]!,
-    (point) => {
-      const parsed = parsePointRef(point);
-      if (!parsed.ok || parsed.ref.protocol !== "bacnet") throw new Error(`not a BACnet point: ${point}`);
-      return parsed.ref;
-    },
+    async (point, value, priority) => (await app.points.write([{ ref: point, value, priority }]))[0]!,
     (point, priority) => app.repos.commands.forPoint(point).some((c) => c.priority === priority),
     (o, ok, reason) =>
       app.auth.audits.add({
@@ -146,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }),
   );
   app.decorate("overrides", overrides);
-  // Expired overrides are relinquished as soon as the BACnet side is up, then every second.
+  // Expired overrides are relinquished as soon as the point I/O side is up, then every second.
   app.addHook("onReady", async () => overrides.start());
   app.addHook("onClose", async () => overrides.stop());
 

@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
-import { parsePins } from "./bacnet/device-address";
-import { DEFAULT_WIRE_LIMITS } from "./bacnet/wire-checks";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
+import { parsePins } from "./protocols/bacnet/device-address";
+import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
 import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";
@@ -22,6 +22,8 @@ interface Flags {
   tlsCert?: string;
   tlsKey?: string;
   webhookAllow?: string;
+  pluginsDir?: string;
+  pluginsConfig?: string;
 }
 
 const list = (text: string | undefined) =>
@@ -106,6 +108,17 @@ function withCommonFlags(command: Command): Command {
         "--webhook-allow <targets>",
         "comma-separated host[:port] alarm webhooks may post to (loopback/link-local only if named literally)",
       ).env("BMS_WEBHOOK_ALLOW"),
+    )
+    .addOption(
+      new Option(
+        "--plugins-dir <dir>",
+        "load point I/O plugins from this directory (each *.js/*.mjs or folder/index.mjs; see docs/plugins.md)",
+      ).env("BMS_PLUGINS_DIR"),
+    )
+    .addOption(
+      new Option("--plugins-config <file>", "JSON with each plugin's configuration, keyed by protocol").env(
+        "BMS_PLUGINS_CONFIG",
+      ),
     );
 }
 
@@ -172,6 +185,8 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
       maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),
     },
     scriptWorkers: scriptWorkers(),
+    ...(flags.pluginsDir ? { pluginsDir: userPath(flags.pluginsDir) } : {}),
+    ...(flags.pluginsConfig ? { pluginsConfig: userPath(flags.pluginsConfig) } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import type { DeviceAddress } from "./bacnet/device-address";
-import type { WireLimits } from "./bacnet/wire-checks";
+import type { DeviceAddress } from "./protocols/bacnet/device-address";
+import type { WireLimits } from "./protocols/bacnet/wire-checks";
 
 export interface SupervisorOptions {
   httpPort: number;
@@ -44,6 +44,10 @@ export interface SupervisorOptions {
   scriptWorkers?: number;
   /** A Who-Is right after start (default on); tests that count requests turn it off. */
   discoverOnStart?: boolean;
+  /** `--plugins-dir` / BMS_PLUGINS_DIR: point I/O plugins loaded beside the built-in ones. */
+  pluginsDir?: string;
+  /** `--plugins-config` / BMS_PLUGINS_CONFIG: JSON, each plugin's section by protocol. */
+  pluginsConfig?: string;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */

@@ -5,7 +5,7 @@ import bacnetModule, {
   ErrorClass,
   ErrorCode,
 } from "@bacnet-js/client";
-import { UdpTransport } from "../src/bacnet/udp-transport";
+import { UdpTransport } from "../src/protocols/bacnet/udp-transport";
 
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;

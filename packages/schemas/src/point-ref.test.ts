@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatPointRef, normalizePointRef, PointRefSchema, parsePointRef } from "./point-ref";
+import {
+  formatPointRef,
+  normalizePointRef,
+  PointRefSchema,
+  parsePointRef,
+  pointRefScheme,
+} from "./point-ref";
 
 describe("point references", () => {
   it.each([
@@ -16,6 +22,8 @@ describe("point references", () => {
     ["modbus:10.0.0.5:502:1/holding_register:40001", "modbus:10.0.0.5:502:1/holding_register:40001"],
     ["modbus:plc1:3/coil:100", "modbus:plc1:3/coil:100"],
     ["mqtt:building/zone1/temperature", "mqtt:building/zone1/temperature"],
+    ["http:weather/current.temperature_2m", "http:weather/current.temperature_2m"],
+    [" virtual:zone1/setpoint ", "virtual:zone1/setpoint"],
   ])("normalises %s", (input, canonical) => {
     expect(normalizePointRef(input)).toBe(canonical);
   });
@@ -26,6 +34,8 @@ describe("point references", () => {
       "bacnet:1001/binaryOutput:1.priorityArray[16]",
       "modbus:h:1/input_register:3",
       "mqtt:a/b",
+      "http:meteo/hourly.temperature[0]",
+      "sys-stats:cpu.load1",
     ]) {
       const parsed = parsePointRef(text);
       expect(parsed.ok).toBe(true);
@@ -45,10 +55,25 @@ describe("point references", () => {
     ["temperature", "is not a point reference"],
     ["mqtt:a/#", "wildcards"],
     ["modbus:h:300/coil:1", "unit id"],
+    ["http:weather", "http:<endpoint>/<json.path>"],
+    ["http:/a.b", "http:<endpoint>/<json.path>"],
+    ["device:foo", "is not a point reference"],
+    ["x:1", "plugin scheme"],
+    ["Virtual:a", "is not a point reference"],
   ])("rejects %s", (input, message) => {
     const parsed = parsePointRef(input);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.message).toContain(message);
+  });
+
+  it("routes every ref by one scheme: built-in protocols by name, plugins by their own scheme", () => {
+    const schemes = ["bacnet:1/analogInput:1", "modbus:h:1/coil:1", "mqtt:a", "http:w/t", "virtual:a/b"].map(
+      (text) => {
+        const parsed = parsePointRef(text);
+        return parsed.ok ? pointRefScheme(parsed.ref) : parsed.message;
+      },
+    );
+    expect(schemes).toEqual(["bacnet", "modbus", "mqtt", "http", "virtual"]);
   });
 
   it("gives the canonical string through the zod schema", () => {

@@ -5,6 +5,8 @@ import { z } from "zod";
  *   bacnet:<deviceInstance>/<objectType>:<instance>[.<property>][[<index>]]
  *   modbus:<host>[:<port>]:<unit>/<table>:<address>
  *   mqtt:<topic>
+ *   http:<endpoint>/<json.path>         (the endpoint is named in the HTTP plugin's configuration)
+ *   <scheme>:<rest>                     (a plugin's protocol: `virtual:zone1/setpoint`; the plugin parses <rest>)
  * The seed's `bacnet:100:AI1` and `device:bacnet:100:analogInput:1:presentValue` are accepted and normalised.
  */
 
@@ -140,7 +142,36 @@ export interface MqttPointRef {
   topic: string;
 }
 
-export type PointRef = BacnetPointRef | ModbusPointRef | MqttPointRef;
+/** An HTTP poll point: a value at a JSON path of an endpoint the HTTP plugin's configuration names. */
+export interface HttpPointRef {
+  protocol: "http";
+  endpoint: string;
+  /** `current.temperature_2m`, `items[0].value`; the plugin evaluates it. */
+  path: string;
+}
+
+/**
+ * A point of a protocol loaded as a plugin. `protocol` stays the literal "plugin" (so code that switches
+ * on the built-in protocols keeps its exhaustiveness); the registry routes on `scheme`.
+ */
+export interface PluginPointRef {
+  protocol: "plugin";
+  scheme: string;
+  /** Everything after `<scheme>:`, the plugin's own syntax. */
+  rest: string;
+}
+
+export type PointRef = BacnetPointRef | ModbusPointRef | MqttPointRef | HttpPointRef | PluginPointRef;
+
+/** Schemes with a syntax of their own here, which a plugin cannot claim. */
+export const RESERVED_POINT_SCHEMES = ["bacnet", "modbus", "mqtt", "http", "https", "device"] as const;
+/** A plugin scheme: lowercase, 2-32 characters, like a URI scheme without `+` and `.`. */
+export const PLUGIN_SCHEME = /^[a-z][a-z0-9_-]{1,31}$/;
+
+/** The registry's routing key: the scheme a ref's plugin answers (`bacnet`, `mqtt`, `virtual` ...). */
+export function pointRefScheme(ref: PointRef): string {
+  return ref.protocol === "plugin" ? ref.scheme : ref.protocol;
+}
 
 export type PointRefParseResult = { ok: true; ref: PointRef } | { ok: false; message: string };
 
@@ -198,6 +229,10 @@ const SEED_SHORT_BACNET = /^bacnet:(\d+):([A-Za-z]+):?(\d+)$/;
 const SEED_LONG_BACNET = /^device:bacnet:([^:]+):([A-Za-z_-]+):([^:]+)(?::([A-Za-z][A-Za-z0-9_-]*))?$/;
 // modbus:10.0.0.5:502:1/holding_register:40001  or  modbus:10.0.0.5:1/holding_register:40001
 const MODBUS = /^modbus:([^/]+)\/([a-z_]+):(\d+)$/;
+// http:weather/current.temperature_2m
+const HTTP = /^http:([A-Za-z0-9_-]{1,64})\/(\S{1,256})$/;
+// virtual:zone1/setpoint
+const PLUGIN = /^([a-z][a-z0-9_-]*):(\S.*)$/;
 
 function parseModbus(hostPart: string, tableText: string, addressText: string): PointRefParseResult {
   const parts = hostPart.split(":");
@@ -242,6 +277,18 @@ export function parsePointRef(input: string): PointRefParseResult {
     }
     return { ok: true, ref: { protocol: "mqtt", topic } };
   }
+  if (text.startsWith("http:")) {
+    m = HTTP.exec(text);
+    if (!m) return { ok: false, message: "http reference must be http:<endpoint>/<json.path>" };
+    return { ok: true, ref: { protocol: "http", endpoint: m[1] ?? "", path: m[2] ?? "" } };
+  }
+  m = PLUGIN.exec(text);
+  if (m && !(RESERVED_POINT_SCHEMES as readonly string[]).includes(m[1] ?? "")) {
+    const scheme = m[1] ?? "";
+    if (!PLUGIN_SCHEME.test(scheme))
+      return { ok: false, message: `plugin scheme "${scheme}" must be 2-32 of a-z, 0-9, _ and -` };
+    return { ok: true, ref: { protocol: "plugin", scheme, rest: m[2] ?? "" } };
+  }
   return {
     ok: false,
     message: `"${text.slice(0, 80)}" is not a point reference (expected bacnet:<device>/<objectType>:<instance>[.<property>])`,
@@ -260,6 +307,10 @@ export function formatPointRef(ref: PointRef): string {
     }
     case "mqtt":
       return `mqtt:${ref.topic}`;
+    case "http":
+      return `http:${ref.endpoint}/${ref.path}`;
+    case "plugin":
+      return `${ref.scheme}:${ref.rest}`;
   }
 }
 

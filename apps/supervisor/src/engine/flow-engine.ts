@@ -8,15 +8,9 @@ import {
   type ScanResult,
   type ScriptRunner,
 } from "@bms/nodes";
-import {
-  type BacnetPointRef,
-  type FlowConfiguration,
-  normalizePointRef,
-  parsePointRef,
-  type ValidationProblem,
-} from "@bms/schemas";
-import type { BacnetService } from "../bacnet/bacnet-service";
-import type { CovManager } from "../bacnet/cov-manager";
+import { type FlowConfiguration, normalizePointRef, type ValidationProblem } from "@bms/schemas";
+import type { CovManager } from "../protocols/bacnet/cov-manager";
+import type { PointReading } from "../protocols/point-io";
 import type { StoredConfig } from "../storage/configs-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import type { NodeStateRepo } from "../storage/node-state-repo";
@@ -26,8 +20,13 @@ import type { HistoryRecorder } from "./history-recorder";
 import { type ScanReason, ScanScheduler } from "./scan-scheduler";
 import type { WriteManager } from "./write-manager";
 
+/** Where points are read: the point I/O registry, every protocol behind one call. */
+export interface PointReader {
+  read(refs: readonly string[]): Promise<PointReading[]>;
+}
+
 export interface EngineDeps {
-  bacnet: BacnetService;
+  points: PointReader;
   nodeState: NodeStateRepo;
   events: EventsRepo;
   history: HistoryRecorder;
@@ -41,13 +40,8 @@ export interface EngineDeps {
   /** The flow's status or its inputs changed: the site recomputes COV subscriptions and history points. */
   onChange?(): void;
   /** Point reads, shared between flows within a period (the engine reads directly when absent). */
-  readPoints?(
-    refs: readonly { ref: string; parsed: BacnetPointRef }[],
-    periodMs: number,
-  ): Promise<ReadResult[]>;
+  readPoints?(refs: readonly string[], periodMs: number): Promise<PointReading[]>;
 }
-
-type ReadResult = Awaited<ReturnType<BacnetService["readPoints"]>>[number];
 
 export interface ActiveFlow {
   stored: StoredConfig;
@@ -57,13 +51,13 @@ export interface ActiveFlow {
   plan: FlowPlan;
   runtime: FlowRuntime;
   scheduler: ScanScheduler;
-  bacnetReads: { ref: string; parsed: BacnetPointRef }[];
-  otherReads: string[];
+  /** Every point the flow reads, of any protocol. */
+  reads: string[];
   /**
-   * Commanded BACnet points the flow does not read itself, read back every scan in the same batches:
-   * a command's quality is the device's, not the command's (a device outage shows as bad, with the reason).
+   * Commanded points the flow does not read itself, read back every scan in the same batches: a
+   * command's quality is the device's, not the command's (a device outage shows as bad, with the reason).
    */
-  readBacks: { ref: string; parsed: BacnetPointRef }[];
+  readBacks: string[];
   /** Node id to the points it commands, to mark its outputs with the device's quality. */
   commandsByNode: Map<string, readonly string[]>;
   /** Last saved JSON of each stateful node, so only changed state is written. */
@@ -152,21 +146,9 @@ export class FlowEngine {
     const saved = this.deps.nodeState.load(plan.flow.metadata.flow_id);
     const restored = runtime.importState(saved);
 
-    const bacnetReads: ActiveFlow["bacnetReads"] = [];
-    const otherReads: string[] = [];
-    for (const ref of plan.reads) {
-      const parsed = parsePointRef(ref);
-      if (parsed.ok && parsed.ref.protocol === "bacnet") bacnetReads.push({ ref, parsed: parsed.ref });
-      else otherReads.push(ref);
-    }
-
+    const reads = [...plan.reads];
     const readSet = new Set(plan.reads);
-    const readBacks: ActiveFlow["readBacks"] = [];
-    for (const ref of new Set(plan.writes)) {
-      if (readSet.has(ref)) continue;
-      const parsed = parsePointRef(ref);
-      if (parsed.ok && parsed.ref.protocol === "bacnet") readBacks.push({ ref, parsed: parsed.ref });
-    }
+    const readBacks = [...new Set(plan.writes)].filter((ref) => !readSet.has(ref));
     const commandsByNode = new Map(
       plan.nodes.filter((n) => n.writes.length > 0).map((n) => [n.id, [...n.writes]] as const),
     );
@@ -179,8 +161,7 @@ export class FlowEngine {
       plan,
       runtime,
       scheduler,
-      bacnetReads,
-      otherReads,
+      reads,
       readBacks,
       commandsByNode,
       savedState: new Map(),
@@ -232,11 +213,11 @@ export class FlowEngine {
     });
   }
 
-  /** BACnet inputs this flow wants on COV (on_change flows only, while running). */
-  covReads(): { ref: string; parsed: BacnetPointRef }[] {
+  /** Inputs this flow wants pushed on change (on_change flows only, while running). */
+  covReads(): string[] {
     const flow = this.active;
     if (!flow?.changeTriggers || this.status !== "running") return [];
-    return flow.bacnetReads;
+    return flow.reads;
   }
 
   /** Resolves when the scan in progress, if any, has finished (shutdown waits for it). */
@@ -326,22 +307,22 @@ export class FlowEngine {
     const flow = this.active;
     if (!flow) return;
     const cycleStart = performance.now();
-    const now = Date.now();
     const values = new Map<string, NodeValue>();
-    // Values a live COV subscription reported are current; everything else is read, batched per device.
-    const toRead: ActiveFlow["bacnetReads"] = [];
-    for (const r of flow.bacnetReads) {
-      const cached = flow.changeTriggers ? this.deps.cov.cached(r.ref) : undefined;
+    // Values a live COV subscription reported are current; everything else is read through the
+    // registry, which batches per protocol (and the plugin per device).
+    const toRead: string[] = [];
+    for (const ref of flow.reads) {
+      const cached = flow.changeTriggers ? this.deps.cov.cached(ref) : undefined;
       if (cached)
-        values.set(r.ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
-      else toRead.push(r);
+        values.set(ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
+      else toRead.push(ref);
     }
     toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
       const results = this.deps.readPoints
         ? await this.deps.readPoints(toRead, periodOf(flow.plan.flow.execution.trigger))
-        : await this.deps.bacnet.readPoints(toRead.map((r) => r.parsed));
-      toRead.forEach((r, i) => {
+        : await this.deps.points.read(toRead);
+      toRead.forEach((ref, i) => {
         const result = results[i]!;
         const value: NodeValue = {
           value: result.value,
@@ -349,15 +330,7 @@ export class FlowEngine {
           timestamp: result.timestamp,
         };
         if (result.reason) value.reason = result.reason;
-        values.set(r.ref, value);
-      });
-    }
-    for (const ref of flow.otherReads) {
-      values.set(ref, {
-        value: null,
-        quality: "bad",
-        timestamp: now,
-        reason: `no protocol plugin for ${ref}`,
+        values.set(ref, value);
       });
     }
     if (this.active !== flow) return;

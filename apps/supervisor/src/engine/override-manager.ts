@@ -1,9 +1,9 @@
-import type { BacnetPointRef } from "@bms/schemas";
 import type { EventsRepo } from "../storage/events-repo";
 import type { ManualOverride, OverridesRepo, OverrideValue } from "../storage/overrides-repo";
 
+/** Writes through the point I/O registry: the point's canonical ref, the value (null relinquishes), the slot. */
 export type PointWriter = (
-  ref: BacnetPointRef,
+  point: string,
   value: OverrideValue | null,
   priority: number,
 ) => Promise<{ ok: boolean; error?: string }>;
@@ -27,7 +27,6 @@ export class OverrideManager {
     private readonly repo: OverridesRepo,
     private readonly events: EventsRepo,
     private readonly write: PointWriter,
-    private readonly refOf: (point: string) => BacnetPointRef,
     /** Whether a flow now commands this slot (deployed after the override began). */
     private readonly heldByFlow: (point: string, priority: number) => boolean = () => false,
     /** The audit trail's record of an expiry: ok once relinquished, failed once on the first refusal. */
@@ -55,14 +54,13 @@ export class OverrideManager {
   /** Writes the value; the override exists only once the device took it. */
   async begin(o: {
     point: string;
-    ref: BacnetPointRef;
     priority: number;
     value: OverrideValue;
     before: unknown;
     minutes: number;
     by: string;
   }): Promise<ManualOverride> {
-    const outcome = await this.write(o.ref, o.value, o.priority);
+    const outcome = await this.write(o.point, o.value, o.priority);
     if (!outcome.ok) throw new OverrideWriteError(outcome.error ?? "write failed");
     const now = Date.now();
     const created = this.repo.add({
@@ -111,7 +109,7 @@ export class OverrideManager {
         );
         return;
       }
-      const outcome = await this.write(this.refOf(o.point), null, o.priority);
+      const outcome = await this.write(o.point, null, o.priority);
       if (!outcome.ok) {
         this.events.add(
           "warn",

@@ -1,7 +1,7 @@
 import { compileFlow, type FlowPlan, lookupNode } from "@bms/nodes";
 import { reheatOverrideFlow } from "@bms/test-support";
 import { describe, expect, it } from "vitest";
-import type { CommandPicture } from "../bacnet/command-picture";
+import type { CommandPicture } from "../protocols/bacnet/command-picture";
 import type { StoredCommand } from "../storage/commands-repo";
 import { priorityView } from "./priority-view";
 

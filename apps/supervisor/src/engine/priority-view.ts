@@ -1,6 +1,6 @@
 import type { FlowPlan } from "@bms/nodes";
 import type { PriorityArrayResponse } from "@bms/schemas";
-import type { CommandPicture } from "../bacnet/command-picture";
+import type { CommandPicture } from "../protocols/bacnet/command-picture";
 import type { StoredCommand } from "../storage/commands-repo";
 
 type Holder = NonNullable<PriorityArrayResponse["slots"][number]["holder"]>;

@@ -1,19 +1,16 @@
-import type { BacnetPointRef } from "@bms/schemas";
 import { describe, expect, it } from "vitest";
 import { SharedReads } from "./shared-reads";
 
-const ref = (instance: number): { ref: string; parsed: BacnetPointRef } => ({
-  ref: `bacnet:1/analogInput:${instance}.presentValue`,
-  parsed: { protocol: "bacnet", device: 1, objectType: "analogInput", instance, property: "presentValue" },
-});
+const ref = (instance: number) => `bacnet:1/analogInput:${instance}.presentValue`;
+const instanceOf = (ref: string) => Number(/:(\d+)\.presentValue$/.exec(ref)?.[1]);
 
 function counting() {
   const batches: number[][] = [];
   let clock = 0;
   const reads = new SharedReads(
     async (refs) => {
-      batches.push(refs.map((r) => r.instance));
-      return refs.map((r) => ({ value: r.instance * 10, quality: "good" as const, timestamp: clock }));
+      batches.push(refs.map(instanceOf));
+      return refs.map((r) => ({ value: instanceOf(r) * 10, quality: "good" as const, timestamp: clock }));
     },
     () => clock,
   );

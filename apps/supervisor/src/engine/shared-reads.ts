@@ -1,7 +1,6 @@
-import type { BacnetPointRef } from "@bms/schemas";
-import type { BacnetService } from "../bacnet/bacnet-service";
+import type { PointReading } from "../protocols/point-io";
 
-type ReadResult = Awaited<ReturnType<BacnetService["readPoints"]>>[number];
+type ReadResult = PointReading;
 
 interface Entry {
   at: number;
@@ -22,20 +21,17 @@ export class SharedReads {
   sent = 0;
 
   constructor(
-    private readonly read: (refs: readonly BacnetPointRef[]) => Promise<ReadResult[]>,
+    private readonly read: (refs: readonly string[]) => Promise<ReadResult[]>,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async readPoints(
-    refs: readonly { ref: string; parsed: BacnetPointRef }[],
-    periodMs: number,
-  ): Promise<ReadResult[]> {
+  async readPoints(refs: readonly string[], periodMs: number): Promise<ReadResult[]> {
     const now = this.now();
     const freshFor = periodMs / 2;
     const out: Promise<ReadResult>[] = new Array(refs.length);
     const missing: number[] = [];
     refs.forEach((r, i) => {
-      const entry = this.entries.get(r.ref);
+      const entry = this.entries.get(r);
       if (entry && now - entry.at < freshFor) {
         out[i] = entry.result;
         this.saved++;
@@ -43,15 +39,15 @@ export class SharedReads {
     });
     if (missing.length > 0) {
       this.sent += missing.length;
-      const batch = this.read(missing.map((i) => refs[i]!.parsed));
+      const batch = this.read(missing.map((i) => refs[i]!));
       missing.forEach((i, n) => {
         const result = batch.then((results) => results[n]!);
         out[i] = result;
-        this.entries.set(refs[i]!.ref, { at: now, result });
+        this.entries.set(refs[i]!, { at: now, result });
       });
       // A failed batch must not stay cached as a rejected promise.
       batch.catch(() => {
-        for (const i of missing) this.entries.delete(refs[i]!.ref);
+        for (const i of missing) this.entries.delete(refs[i]!);
       });
     }
     if (this.entries.size > 50_000) this.prune(now);

@@ -60,7 +60,7 @@ export class SiteEngine {
   private wasRunning = false;
 
   constructor(private readonly deps: SiteDeps) {
-    this.reads = new SharedReads((refs) => deps.bacnet.readPoints(refs));
+    this.reads = new SharedReads((refs) => deps.points.read(refs));
   }
 
   /** Compiles every flow and checks write arbitration across them; nothing runs or is stored. */

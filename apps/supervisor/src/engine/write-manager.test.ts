@@ -5,11 +5,10 @@ import { type CommandStore, type PointWriter, WriteManager } from "./write-manag
 function recordingWriter(failing = new Set<string>()) {
   const sent: { point: string; value: unknown; priority: number }[] = [];
   const writer: PointWriter = {
-    async writePoints(writes) {
+    async write(writes) {
       return writes.map((w) => {
-        const point = `bacnet:${w.ref.device}/${w.ref.objectType}:${w.ref.instance}.${w.ref.property}`;
-        sent.push({ point, value: w.value, priority: w.priority });
-        return failing.has(point) ? { ok: false, error: "timeout" } : { ok: true };
+        sent.push({ point: w.ref, value: w.value, priority: w.priority ?? 16 });
+        return failing.has(w.ref) ? { ok: false, code: "timeout", error: "timeout" } : { ok: true };
       });
     },
   };

@@ -1,5 +1,5 @@
 import type { WriteRequest } from "@bms/nodes";
-import { type BacnetPointRef, parsePointRef } from "@bms/schemas";
+import type { PointErrorCode, PointWrite, WriteOutcome as PointWriteOutcome } from "../protocols/point-io";
 
 export interface WriteOutcome {
   point: string;
@@ -7,12 +7,12 @@ export interface WriteOutcome {
   value: WriteRequest["value"];
   ok: boolean;
   error?: string;
+  code?: PointErrorCode;
 }
 
+/** Where commands go: the point I/O registry (any protocol), or a recording writer in tests. */
 export interface PointWriter {
-  writePoints(
-    writes: readonly { ref: BacnetPointRef; value: WriteRequest["value"]; priority: number }[],
-  ): Promise<{ ok: boolean; error?: string }[]>;
+  write(writes: readonly PointWrite[]): Promise<PointWriteOutcome[]>;
 }
 
 /** The flow and node a command came from, so the priority-array view can name who holds a slot. */
@@ -101,21 +101,12 @@ export class WriteManager {
     now: number,
   ): Promise<WriteOutcome[]> {
     const outcomes: WriteOutcome[] = new Array(batch.length);
-    const sendable: { i: number; ref: BacnetPointRef }[] = [];
-    batch.forEach((w, i) => {
-      const parsed = parsePointRef(w.point);
-      if (parsed.ok && parsed.ref.protocol === "bacnet") sendable.push({ i, ref: parsed.ref });
-      else {
-        const error = parsed.ok ? `protocol ${parsed.ref.protocol} is not available` : parsed.message;
-        outcomes[i] = { point: w.point, priority: w.priority, value: w.value, ok: false, error };
-      }
-    });
-    const results = await this.writer.writePoints(
-      sendable.map(({ i, ref }) => ({ ref, value: batch[i]!.value, priority: batch[i]!.priority })),
+    // The registry answers refs no plugin takes (or that do not parse) with a coded failure.
+    const results = await this.writer.write(
+      batch.map((w) => ({ ref: w.point, value: w.value, priority: w.priority })),
     );
-    sendable.forEach(({ i }, n) => {
-      const w = batch[i]!;
-      const result = results[n]!;
+    batch.forEach((w, i) => {
+      const result = results[i]!;
       if (result.ok) {
         const k = key(w.point, w.priority);
         if (w.value === null) {
@@ -137,6 +128,7 @@ export class WriteManager {
           value: w.value,
           ok: false,
           error: result.error ?? "write failed",
+          ...(result.code ? { code: result.code } : {}),
         };
       }
     });

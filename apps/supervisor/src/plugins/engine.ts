@@ -1,14 +1,15 @@
 import { nodeCatalog } from "@bms/nodes";
 import { validateSitePackage } from "@bms/schemas";
 import fp from "fastify-plugin";
-import { CovManager } from "../bacnet/cov-manager";
-import { WatchPoller } from "../bacnet/watch-poller";
 import { AlertSink } from "../engine/alert-sink";
 import { HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
+import { WatchPoller } from "../engine/watch-poller";
 import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
+import { BacnetPointIO } from "../protocols/bacnet/bacnet-plugin";
+import { CovManager } from "../protocols/bacnet/cov-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -42,10 +43,10 @@ export const enginePlugin = fp<{
       maxIntervalMs: 15 * 60_000,
       retentionMs: options.historyRetentionHours * 3_600_000,
     });
-    const writes = new WriteManager(app.bacnet, repos.commands);
+    const writes = new WriteManager(app.points, repos.commands);
     // Late-bound: the COV manager exists before the engine it notifies.
     let notify: (refs: readonly string[]) => void = () => undefined;
-    const cov = new CovManager(app.bacnet, {
+    const cov = new CovManager(app.points.find("bacnet", BacnetPointIO)?.service, {
       lifetimeSeconds: 300,
       pollIntervalMs: 1000,
       onChange: (refs) => notify(refs),
@@ -57,7 +58,7 @@ export const enginePlugin = fp<{
       onEvent: (level, message) => repos.events.add(level, "scripts", message),
     });
     const engine = new SiteEngine({
-      bacnet: app.bacnet,
+      points: app.points,
       nodeState: repos.nodeState,
       events: repos.events,
       history,
@@ -86,7 +87,7 @@ export const enginePlugin = fp<{
     app.decorate("cov", cov);
     app.decorate("history", history);
     history.start();
-    const watch = new WatchPoller(app.bacnet, repos.watchList, history, options.watchIntervalMs);
+    const watch = new WatchPoller(app.points, repos.watchList, history, options.watchIntervalMs);
     watch.start();
     app.decorate("watchPoller", watch);
 
@@ -123,5 +124,5 @@ export const enginePlugin = fp<{
       await scripts.close();
     });
   },
-  { name: "engine", dependencies: ["storage", "bacnet", "auth"] },
+  { name: "engine", dependencies: ["storage", "protocols", "auth"] },
 );

@@ -2,7 +2,7 @@ import fp from "fastify-plugin";
 import { AlertsRepo } from "../storage/alerts-repo";
 import { CommandsRepo } from "../storage/commands-repo";
 import { ConfigsRepo } from "../storage/configs-repo";
-import { type Db, openDatabase } from "../storage/database";
+import { type Db, migrate, openDatabase } from "../storage/database";
 import { DevicesRepo } from "../storage/devices-repo";
 import { EventsRepo } from "../storage/events-repo";
 import { NodeStateRepo } from "../storage/node-state-repo";
@@ -29,10 +29,14 @@ declare module "fastify" {
   }
 }
 
-/** runtime.db and its repositories, closed last when the app closes. */
-export const storagePlugin = fp<{ dataDir: string }>(
-  async (app, { dataDir }) => {
-    const db = openDatabase(dataDir);
+/**
+ * runtime.db and its repositories, closed last when the app closes. A database handed in (`storage`,
+ * for tests) is migrated and used, and left open: its owner closes it.
+ */
+export const storagePlugin = fp<{ dataDir: string; storage?: Db }>(
+  async (app, { dataDir, storage }) => {
+    const db = storage ?? openDatabase(dataDir);
+    if (storage) migrate(storage);
     app.decorate("db", db);
     app.decorate("repos", {
       alerts: new AlertsRepo(db),
@@ -52,7 +56,7 @@ export const storagePlugin = fp<{ dataDir: string }>(
     housekeeping.unref();
     app.addHook("onClose", async () => {
       clearInterval(housekeeping);
-      db.close();
+      if (!storage) db.close();
     });
   },
   { name: "storage" },

@@ -9,7 +9,13 @@
  * Results come back in the order asked, one per ref: a plugin never throws for one bad point, it answers
  * that point with bad quality and a code.
  */
-import type { PointValue, Quality } from "@bms/schemas";
+import type { Quality } from "@bms/schemas";
+
+/**
+ * One value as the field gives it. (Not `PointValue` of @bms/schemas: that is the API's response object
+ * with point, quality and timestamp around a value like this one.)
+ */
+export type PointScalar = number | boolean | string | null;
 
 /** Why a point is not good. Callers branch on the code, never on the message text. */
 export type PointErrorCode =
@@ -32,11 +38,13 @@ export type PointErrorCode =
   /** Refused by a limit of ours (queue full, per-host minimum interval, plugin shutting down). */
   | "busy"
   /** The protocol cannot do that (a priority on MQTT, a write on an input register). */
-  | "unsupported";
+  | "unsupported"
+  /** The plugin itself failed (threw, or answered the wrong number of results): the registry contains it. */
+  | "plugin_error";
 
 export interface PointReading {
   /** A whole-array read (a BACnet priorityArray without an index) answers every element, in order. */
-  value: PointValue | PointValue[];
+  value: PointScalar | PointScalar[];
   quality: Quality;
   /** For people: shown in the dashboard and the Designer beside a bad or uncertain value. */
   reason?: string;
@@ -49,7 +57,7 @@ export interface PointReading {
 export interface PointWrite {
   ref: string;
   /** `null` relinquishes (BACnet: NULL at the priority; protocols without a priority array refuse it). */
-  value: PointValue;
+  value: PointScalar;
   /** BACnet command priority 1..16; ignored by protocols without a priority array. */
   priority?: number;
   /** MQTT publish options; ignored elsewhere. */

@@ -1,9 +1,9 @@
 import { BacnetDeviceInstanceSchema, DiscoverRequestSchema } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { describeBacnetError } from "../../bacnet/errors";
-import { browseObjects } from "../../bacnet/object-browser";
 import { HttpError, route } from "../../http/route";
+import { describeBacnetError } from "../../protocols/bacnet/errors";
+import { browseObjects } from "../../protocols/bacnet/object-browser";
 
 const DeviceParams = z.object({ id: z.coerce.number().pipe(BacnetDeviceInstanceSchema) });
 

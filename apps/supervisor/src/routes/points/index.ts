@@ -13,9 +13,9 @@ import {
 } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { readCommandPicture } from "../../bacnet/command-picture";
 import { priorityView } from "../../engine/priority-view";
 import { HttpError, route } from "../../http/route";
+import { readCommandPicture } from "../../protocols/bacnet/command-picture";
 import { overrideRoutes } from "./overrides";
 
 /** Properties whose values read like presentValue: they share its units and state texts. */
@@ -41,35 +41,29 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     return out;
   }
 
-  /** Reads any list of canonical refs; non-BACnet refs come back bad with the reason. */
+  /** Reads any list of canonical refs through the registry; refs no plugin serves come back bad. */
   async function read(refs: readonly string[]): Promise<PointValue[]> {
-    const bacnetRefs: { i: number; ref: BacnetPointRef }[] = [];
-    const out: PointValue[] = new Array(refs.length);
-    refs.forEach((ref, i) => {
-      const parsed = parsePointRef(ref);
-      if (parsed.ok && parsed.ref.protocol === "bacnet") bacnetRefs.push({ i, ref: parsed.ref });
-      else
-        out[i] = {
-          point: ref,
-          value: null,
-          quality: "bad",
-          reason: parsed.ok ? `no ${parsed.ref.protocol} plugin` : parsed.message,
-          timestamp: new Date().toISOString(),
-        };
-    });
-    const results = await app.bacnet.readPoints(bacnetRefs.map((b) => b.ref));
-    bacnetRefs.forEach((b, n) => {
-      const r = results[n]!;
+    const results = await app.points.read(refs);
+    return results.map((r, i) => {
       const value: PointValue = {
-        point: refs[b.i]!,
+        point: refs[i]!,
         value: r.value,
         quality: r.quality,
         timestamp: new Date(r.timestamp).toISOString(),
       };
       if (r.reason) value.reason = r.reason;
-      out[b.i] = labelled(value);
+      return labelled(value);
     });
-    return out;
+  }
+
+  /**
+   * Whether a point's device is known to be down, so a read of its value before a write would only
+   * wait for timeouts. BACnet keeps device status in the device cache; other protocols answer fast.
+   */
+  function knownOffline(point: string): boolean {
+    const parsed = parsePointRef(point);
+    if (!parsed.ok || parsed.ref.protocol !== "bacnet") return false;
+    return app.repos.devices.get(parsed.ref.device)?.status !== "online";
   }
 
   route(app, {
@@ -132,7 +126,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       if (!parsed.ok) {
         throw new HttpError(422, "invalid query", [{ path: "query.point", message: parsed.message }]);
       }
-      if (parsed.ref.protocol !== "bacnet") {
+      if (parsed.ref.protocol !== "bacnet" || !app.points.capabilities("bacnet")?.priorityArray) {
         throw new HttpError(422, "invalid query", [
           { path: "query.point", message: `${parsed.ref.protocol} points have no priority array` },
         ]);
@@ -188,22 +182,20 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       });
       if (owned.length > 0 && !body.force)
         throw new HttpError(409, "a flow commands this point at this priority; nothing was written", owned);
-      const parsed = body.writes.map((w) => ({ w, parsed: parsePointRef(w.point) }));
-      const bacnetWrites = parsed.flatMap(({ w, parsed: p }) =>
-        p.ok && p.ref.protocol === "bacnet"
-          ? [{ ref: p.ref, value: w.value, priority: w.priority, point: w.point }]
-          : [],
-      );
-      // The value before, for the audit trail: the written property read from an online device just
-      // before (one ReadPropertyMultiple per device; a manual write is rare, so the round trip is
-      // affordable), else the last value history recorded, so an offline device does not make the
-      // operator wait for two timeouts. The priority-array slot is not read.
-      const online = bacnetWrites.filter((b) => app.repos.devices.get(b.ref.device)?.status === "online");
-      const read = online.length > 0 ? await app.bacnet.readPoints(online.map((b) => b.ref)) : [];
-      const before = bacnetWrites.map((b) => {
-        const i = online.indexOf(b);
-        if (i >= 0) return { value: read[i]!.value, quality: read[i]!.quality, source: "device" };
-        const last = app.repos.timeseries.latest(normalizePointRef(b.point));
+      // Only points some plugin serves are read or written; the others get the registry's coded refusal.
+      const routed = body.writes.map((w) => app.points.route(w.point));
+      const served = body.writes.filter((_, i) => routed[i]!.ok);
+      // The value before, for the audit trail: the written property read just before (one batch per
+      // protocol, RPM per BACnet device; a manual write is rare, so the round trip is affordable), else
+      // the last value history recorded, so an offline device does not make the operator wait for two
+      // timeouts. The priority-array slot is not read.
+      const live = served.filter((w) => !knownOffline(w.point));
+      const read = live.length > 0 ? await app.points.read(live.map((w) => w.point)) : [];
+      const before = body.writes.map((w, i) => {
+        if (!routed[i]!.ok) return null;
+        const n = live.indexOf(w);
+        if (n >= 0) return { value: read[n]!.value, quality: read[n]!.quality, source: "device" };
+        const last = app.repos.timeseries.latest(normalizePointRef(w.point));
         return last
           ? {
               value: last.value,
@@ -213,12 +205,11 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
             }
           : null;
       });
-      const outcomes = await app.bacnet.writePoints(bacnetWrites);
-      let n = 0;
-      const results = parsed.map(({ w, parsed: p }) => {
-        if (!p.ok || p.ref.protocol !== "bacnet")
-          return { point: w.point, ok: false, error: "only BACnet points can be written" };
-        const outcome = outcomes[n++]!;
+      const outcomes = await app.points.write(
+        body.writes.map((w) => ({ ref: w.point, value: w.value, priority: w.priority })),
+      );
+      const results = body.writes.map((w, i) => {
+        const outcome = outcomes[i]!;
         if (outcome.ok)
           app.repos.events.add(
             "info",
@@ -227,21 +218,22 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           );
         return outcome.ok
           ? { point: w.point, ok: true, priority: w.priority, value: w.value }
-          : { point: w.point, ok: false, error: outcome.error ?? "write failed" };
+          : {
+              point: w.point,
+              ok: false,
+              error: outcome.error ?? "write failed",
+              ...(outcome.code ? { code: outcome.code } : {}),
+            };
       });
       if (request.auditNote) {
-        let k = 0;
         request.auditNote.details = {
           ...(body.force ? { forced: true, over_flows: owned.map((o) => o.path) } : {}),
-          writes: parsed.map(({ w, parsed: p }) => {
-            const isBacnet = p.ok && p.ref.protocol === "bacnet";
-            return {
-              point: w.point,
-              value: w.value,
-              priority: w.priority,
-              before: isBacnet ? (before[k++] ?? null) : null,
-            };
-          }),
+          writes: body.writes.map((w, i) => ({
+            point: w.point,
+            value: w.value,
+            priority: w.priority,
+            before: before[i] ?? null,
+          })),
         };
         const failed = results.filter((r) => !r.ok);
         if (failed.length > 0) {

@@ -73,6 +73,9 @@ export async function overrideRoutes(app: FastifyInstance): Promise<void> {
       if (typeof resolved === "string")
         throw new HttpError(422, "invalid body", [{ path: "point", message: resolved }]);
       const { ref, point } = resolved;
+      // Overrides are priority-array writes: only a protocol with priorities (BACnet) has them.
+      if (!app.points.capabilities("bacnet")?.priority)
+        throw new HttpError(503, "no plugin with command priorities (BACnet) is loaded");
       if (request.auditNote) request.auditNote.target = point;
       // A slot a running flow commands is the flow's: an override there would be overwritten next scan
       // and relinquished under the flow's feet when it ends.
@@ -88,7 +91,7 @@ export async function overrideRoutes(app: FastifyInstance): Promise<void> {
       const device = app.repos.devices.get(ref.device);
       let before: unknown = null;
       if (device?.status === "online") {
-        const [read] = await app.bacnet.readPoints([ref]);
+        const [read] = await app.points.read([point]);
         before = read ? { value: read.value, quality: read.quality, source: "device" } : null;
       } else {
         const last = app.repos.timeseries.latest(normalizePointRef(point));
@@ -97,7 +100,6 @@ export async function overrideRoutes(app: FastifyInstance): Promise<void> {
       try {
         const created = await app.overrides.begin({
           point,
-          ref,
           priority: body.priority,
           value: body.value,
           before,

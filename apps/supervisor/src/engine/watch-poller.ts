@@ -1,7 +1,6 @@
-import { type BacnetPointRef, parsePointRef } from "@bms/schemas";
-import type { HistoryRecorder } from "../engine/history-recorder";
 import type { WatchListRepo } from "../storage/watch-list-repo";
-import type { BacnetService } from "./bacnet-service";
+import type { PointReader } from "./flow-engine";
+import type { HistoryRecorder } from "./history-recorder";
 
 /**
  * Polls the watch list for history. Points the flow already reads are skipped: the scan records them,
@@ -9,11 +8,11 @@ import type { BacnetService } from "./bacnet-service";
  */
 export class WatchPoller {
   private timer: NodeJS.Timeout | undefined;
-  private refs: { ref: string; parsed: BacnetPointRef }[] = [];
+  private refs: string[] = [];
   private busy = false;
 
   constructor(
-    private readonly bacnet: BacnetService,
+    private readonly points: PointReader,
     private readonly repo: WatchListRepo,
     private readonly history: HistoryRecorder,
     private readonly intervalMs: number,
@@ -29,23 +28,21 @@ export class WatchPoller {
   }
 
   reload(): void {
-    this.refs = this.repo.list().flatMap((ref) => {
-      const parsed = parsePointRef(ref);
-      return parsed.ok && parsed.ref.protocol === "bacnet" ? [{ ref, parsed: parsed.ref }] : [];
-    });
+    // Every protocol's points: the registry answers one no plugin serves with bad quality and a code.
+    this.refs = this.repo.list();
   }
 
   private async poll(): Promise<void> {
     if (this.busy) return;
-    const due = this.refs.filter((r) => !this.history.points.has(r.ref));
+    const due = this.refs.filter((ref) => !this.history.points.has(ref));
     if (due.length === 0) return;
     this.busy = true;
     try {
-      const results = await this.bacnet.readPoints(due.map((d) => d.parsed));
-      due.forEach((d, i) => {
+      const results = await this.points.read(due);
+      due.forEach((ref, i) => {
         const r = results[i]!;
         // History holds scalars; a whole array (a watched priorityArray) has no single value to chart.
-        if (!Array.isArray(r.value)) this.history.record(d.ref, r.value, r.quality, r.timestamp);
+        if (!Array.isArray(r.value)) this.history.record(ref, r.value, r.quality, r.timestamp);
       });
     } finally {
       this.busy = false;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeDevice, startFakeDevice } from "../../test/fake-device";
+import { type FakeDevice, startFakeDevice } from "../../../test/fake-device";
 import { BacnetService } from "./bacnet-service";
 import { formatDeviceAddress } from "./device-address";
 import { readObjectList } from "./object-browser";

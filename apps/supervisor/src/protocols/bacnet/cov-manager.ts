@@ -1,5 +1,5 @@
 import { objectTypeId, PROPERTIES, presentValueToJs } from "@bms/bacnet";
-import type { BacnetPointRef } from "@bms/schemas";
+import { type BacnetPointRef, parsePointRef } from "@bms/schemas";
 import type { BacnetService, CovNotification, ReadResult } from "./bacnet-service";
 import { describeBacnetError } from "./errors";
 
@@ -39,12 +39,13 @@ export class CovManager {
   private unlisten: (() => void) | undefined;
 
   constructor(
-    private readonly bacnet: BacnetService,
+    /** Absent when the supervisor runs without the BACnet plugin: then nothing is subscribed. */
+    private readonly bacnet: BacnetService | undefined,
     private readonly options: CovManagerOptions,
   ) {}
 
   start(): void {
-    this.unlisten = this.bacnet.onCov((n) => this.handle(n));
+    this.unlisten = this.bacnet?.onCov((n) => this.handle(n));
     this.timer = setInterval(() => void this.maintain(), 5000);
     this.pollTimer = setInterval(() => void this.pollRefused(), this.options.pollIntervalMs);
   }
@@ -56,8 +57,17 @@ export class CovManager {
     await this.set([]);
   }
 
-  /** Subscribes the refs not yet subscribed, cancels those no longer wanted. */
-  async set(points: readonly { ref: string; parsed: BacnetPointRef }[]): Promise<void> {
+  /**
+   * Subscribes the refs not yet subscribed, cancels those no longer wanted. Only BACnet presentValues
+   * have COV; other refs are left to the scan's reads.
+   */
+  async set(refs: readonly string[]): Promise<void> {
+    const bacnet = this.bacnet;
+    if (!bacnet) return;
+    const points = refs.flatMap((ref) => {
+      const parsed = parsePointRef(ref);
+      return parsed.ok && parsed.ref.protocol === "bacnet" ? [{ ref, parsed: parsed.ref }] : [];
+    });
     const wanted = new Map<string, { ref: string; parsed: BacnetPointRef }[]>();
     for (const p of points) {
       if (p.parsed.property !== "presentValue" || p.parsed.index !== undefined) continue;
@@ -74,9 +84,7 @@ export class CovManager {
       this.subscriptions.delete(key);
       if (sub.mode === "cov" && sub.processId !== undefined) {
         cancels.push(
-          this.bacnet
-            .cancelCov(sub.deviceId, sub.objectType, sub.instance, sub.processId)
-            .catch(() => undefined),
+          bacnet.cancelCov(sub.deviceId, sub.objectType, sub.instance, sub.processId).catch(() => undefined),
         );
       }
     }
@@ -128,7 +136,7 @@ export class CovManager {
 
   /** The fallback: objects without COV are read, and a changed value triggers the flow like COV would. */
   private async pollRefused(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling || !this.bacnet) return;
     const subs = [...this.subscriptions.values()].filter((s) => s.mode === "poll");
     if (subs.length === 0) return;
     this.polling = true;
@@ -162,6 +170,7 @@ export class CovManager {
   }
 
   private async subscribe(sub: Subscription): Promise<void> {
+    if (!this.bacnet) return;
     try {
       sub.processId = await this.bacnet.subscribeCov(
         sub.deviceId,

@@ -1,0 +1,260 @@
+import { type BacnetPointRef, formatPointRef, parsePointRef } from "@bms/schemas";
+import type { DevicesRepo } from "../../storage/devices-repo";
+import type { EventsRepo } from "../../storage/events-repo";
+import { SUPERVISOR_VERSION } from "../../version";
+import type {
+  BrowseEntry,
+  PluginContext,
+  PluginHealth,
+  PointIO,
+  PointIOPluginModule,
+  PointReading,
+  PointWrite,
+  WriteOutcome,
+} from "../point-io";
+import { BacnetService, type BacnetServiceOptions, type KnownDevice } from "./bacnet-service";
+import { formatDeviceAddress } from "./device-address";
+import { DiscoveryService } from "./discovery";
+import { browseObjects, type DeviceInfo } from "./object-browser";
+
+/** BACnet's default command priority when a write names none. */
+const DEFAULT_PRIORITY = 16;
+
+/**
+ * BACnet/IP behind the seam. Reads and writes go through the registry like every protocol's; what
+ * only BACnet has (priority arrays, discovery, object browsing with units and state texts, COV) stays
+ * on `service` and `discovery`, reached with `registry.find("bacnet", BacnetPointIO)`.
+ */
+export class BacnetPointIO implements PointIO {
+  readonly protocol = "bacnet";
+  readonly capabilities = {
+    priority: true,
+    priorityArray: true,
+    // COV runs through CovManager (lifetimes, renewals, polling where refused), not the generic seam yet.
+    subscribe: false,
+    browse: true,
+    write: true,
+  };
+  private lastError: string | undefined;
+  private closed = false;
+
+  constructor(
+    readonly service: BacnetService,
+    readonly discovery: DiscoveryService,
+    private readonly options: { discoverOnStart: boolean; beforeStart?: () => void },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<void> {
+    this.options.beforeStart?.();
+    await this.service.start();
+    // A supervisor that has just started knows its network a few seconds later without being asked:
+    // the dashboard's device list and the Designer's browser are filled when someone first looks.
+    if (this.options.discoverOnStart) void this.discovery.start({ timeoutMs: 3000 });
+  }
+
+  async read(refs: readonly string[]): Promise<PointReading[]> {
+    const out: PointReading[] = new Array(refs.length);
+    const parsed: { i: number; ref: BacnetPointRef }[] = [];
+    refs.forEach((text, i) => {
+      const ref = this.parse(text);
+      if (typeof ref === "string") out[i] = this.refused("invalid_ref", ref);
+      else if (this.closed) out[i] = this.refused("busy", "the BACnet plugin is shut down");
+      else parsed.push({ i, ref });
+    });
+    if (parsed.length > 0) {
+      const results = await this.service.readPoints(parsed.map((p) => p.ref));
+      parsed.forEach((p, n) => {
+        const result = results[n]!;
+        if (result.quality === "bad" && result.reason) this.lastError = `${refs[p.i]}: ${result.reason}`;
+        out[p.i] = result;
+      });
+    }
+    return out;
+  }
+
+  async write(writes: readonly PointWrite[]): Promise<WriteOutcome[]> {
+    const out: WriteOutcome[] = new Array(writes.length);
+    const parsed: { i: number; ref: BacnetPointRef; write: PointWrite }[] = [];
+    writes.forEach((write, i) => {
+      const ref = this.parse(write.ref);
+      const priority = write.priority ?? DEFAULT_PRIORITY;
+      if (typeof ref === "string") out[i] = { ok: false, code: "invalid_ref", error: ref };
+      else if (!Number.isInteger(priority) || priority < 1 || priority > 16)
+        out[i] = { ok: false, code: "invalid_ref", error: `priority ${priority} is not 1..16` };
+      else if (this.closed) out[i] = { ok: false, code: "busy", error: "the BACnet plugin is shut down" };
+      else parsed.push({ i, ref, write });
+    });
+    if (parsed.length > 0) {
+      const outcomes = await this.service.writePoints(
+        parsed.map((p) => ({
+          ref: p.ref,
+          value: p.write.value,
+          priority: p.write.priority ?? DEFAULT_PRIORITY,
+        })),
+      );
+      parsed.forEach((p, n) => {
+        const outcome = outcomes[n]!;
+        if (!outcome.ok) this.lastError = `${writes[p.i]!.ref}: ${outcome.error ?? "write failed"}`;
+        out[p.i] = outcome;
+      });
+    }
+    return out;
+  }
+
+  /** Roots are the known devices; a device opens to its objects' presentValues (read from it). */
+  async browse(parentId?: string): Promise<BrowseEntry[]> {
+    if (parentId === undefined) {
+      return [...this.service.devices.values()]
+        .sort((a, b) => a.deviceId - b.deviceId)
+        .map((d) => ({
+          id: `device:${d.deviceId}`,
+          name: `device ${d.deviceId}`,
+          kind: "device" as const,
+          description: `${formatDeviceAddress(d.address)} (${d.status})`,
+        }));
+    }
+    const match = /^device:(\d+)$/.exec(parentId);
+    if (!match) return [];
+    const deviceId = Number(match[1]);
+    const objects = await browseObjects(this.service, deviceId);
+    return objects.map((o) => {
+      const ref = formatPointRef({
+        protocol: "bacnet",
+        device: deviceId,
+        objectType: o.object_type,
+        instance: o.object_instance,
+        property: "presentValue",
+      });
+      return {
+        id: ref,
+        name: o.object_name,
+        kind: "point" as const,
+        ref,
+        writable: o.commandable,
+        ...(o.units ? { units: o.units } : {}),
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.present_value === undefined
+          ? {}
+          : { reading: { value: o.present_value, quality: "good" as const, timestamp: this.now() } }),
+      };
+    });
+  }
+
+  health(): PluginHealth {
+    const devices = [...this.service.devices.values()];
+    const online = devices.filter((d) => d.status === "online").length;
+    const lastSeen = Math.max(0, ...devices.map((d) => d.lastSeen ?? 0));
+    const offline = devices.length - online - devices.filter((d) => d.status === "unknown").length;
+    const counters = this.service.counters;
+    return {
+      protocol: this.protocol,
+      state: !this.service.started ? "down" : offline > 0 ? "degraded" : "ok",
+      connections: online,
+      errors: counters.timeouts + counters.errors,
+      ...(lastSeen > 0 ? { last_message_at: lastSeen } : {}),
+      ...(this.lastError ? { last_error: this.lastError } : {}),
+      detail: {
+        devices_known: devices.length,
+        devices_online: online,
+        devices_offline: offline,
+        requests: counters.requests,
+        retries: counters.retries,
+      },
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    this.service.stop();
+  }
+
+  private parse(text: string): BacnetPointRef | string {
+    const parsed = parsePointRef(text);
+    if (!parsed.ok) return parsed.message;
+    if (parsed.ref.protocol !== "bacnet") return `${text} is not a BACnet point`;
+    return parsed.ref;
+  }
+
+  private refused(code: "invalid_ref" | "busy", reason: string): PointReading {
+    return { value: null, quality: "bad", code, reason, timestamp: this.now() };
+  }
+}
+
+/** What the built-in BACnet plugin needs from the supervisor: its options and the device cache. */
+export interface BacnetPluginDeps {
+  options: Omit<BacnetServiceOptions, "logger"> & { discoverOnStart: boolean };
+  devices: DevicesRepo;
+  events: EventsRepo;
+}
+
+/** The built-in `bacnet` plugin, wired to the device cache in runtime.db and the event log. */
+export function bacnetPluginModule(deps: BacnetPluginDeps): PointIOPluginModule {
+  return {
+    name: "@bms/bacnet-ip",
+    protocol: "bacnet",
+    version: SUPERVISOR_VERSION,
+    create(context: PluginContext) {
+      const { devices, events } = deps;
+      const save = (device: KnownDevice, info?: DeviceInfo) =>
+        devices.upsert({
+          device_id: device.deviceId,
+          address: formatDeviceAddress(device.address),
+          vendor_id: device.vendorId,
+          max_apdu: device.maxApdu,
+          segmentation: device.segmentation,
+          status: device.status,
+          reason: device.reason ?? null,
+          last_seen: device.lastSeen,
+          ...(info ?? {}),
+        });
+      const service = new BacnetService(
+        {
+          ...deps.options,
+          logger: { info: (m) => context.logger.info(m), warn: (m) => context.logger.warn(m) },
+        },
+        {
+          // Every I-Am lands in the cache, also those answering the ranged Who-Is a flow's first read sends.
+          onDeviceSeen: (device) => save(device),
+          onDeviceStatus: (device) => {
+            save(device);
+            events.add(
+              device.status === "online" ? "info" : "warn",
+              "bacnet",
+              `device ${device.deviceId} is ${device.status}${device.reason ? `: ${device.reason}` : ""}`,
+            );
+          },
+          onWireEvent: (level, message, data) => events.add(level, "bacnet", message, data),
+        },
+      );
+      const restore = () => {
+        // Pinned devices are listed from the start, at the address the configuration gives them.
+        for (const device of service.devices.values()) if (device.pinned) save(device);
+        // Devices found in earlier runs are addressable at once, before any new Who-Is. Under the device
+        // cap, those that ever answered (their name was read) come first, so a past I-Am flood cannot
+        // push them out.
+        const rows = devices
+          .raw()
+          .sort(
+            (a, b) =>
+              Number(a.name === null) - Number(b.name === null) || (b.last_seen ?? 0) - (a.last_seen ?? 0),
+          );
+        for (const row of rows) {
+          service.remember({
+            deviceId: row.device_id,
+            address: row.address,
+            maxApdu: row.max_apdu ?? 1476,
+            segmentation: row.segmentation ?? 3,
+            vendorId: row.vendor_id ?? 0,
+          });
+        }
+      };
+      return new BacnetPointIO(
+        service,
+        new DiscoveryService(service, save),
+        { discoverOnStart: deps.options.discoverOnStart, beforeStart: restore },
+        () => context.now(),
+      );
+    },
+  };
+}
