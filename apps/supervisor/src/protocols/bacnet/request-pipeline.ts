@@ -35,7 +35,7 @@ const MAX_BACKOFF_MS = 60_000;
  */
 export class RequestPipeline {
   readonly counters = { requests: 0, timeouts: 0, errors: 0, retries: 0 };
-  private readonly deviceLimiters = new Map<number, Limiter>();
+  private readonly deviceLimiters = new Map<string, Limiter>();
   private readonly global: Limiter;
 
   constructor(
@@ -80,7 +80,7 @@ export class RequestPipeline {
       }
       try {
         this.counters.requests++;
-        const result = await this.limiterFor(deviceId).run(() =>
+        const result = await this.limiterFor(device).run(() =>
           this.global.run(() =>
             withTimeout(
               // A copy: the library must not be able to change where the device is.
@@ -136,11 +136,17 @@ export class RequestPipeline {
     }
   }
 
-  private limiterFor(deviceId: number): Limiter {
-    let limiter = this.deviceLimiters.get(deviceId);
+  /**
+   * A device behind a router is on a token-passing trunk (MS/TP) and cannot queue requests: exactly one
+   * at a time there, whatever --bacnet-per-device says for B/IP controllers.
+   */
+  private limiterFor(device: KnownDevice): Limiter {
+    const routed = device.address.net !== undefined;
+    const key = `${device.deviceId}${routed ? "/routed" : ""}`;
+    let limiter = this.deviceLimiters.get(key);
     if (!limiter) {
-      limiter = new Limiter(this.options.perDeviceConcurrency);
-      this.deviceLimiters.set(deviceId, limiter);
+      limiter = new Limiter(routed ? 1 : this.options.perDeviceConcurrency);
+      this.deviceLimiters.set(key, limiter);
     }
     return limiter;
   }
