@@ -26,6 +26,8 @@ export interface SegmentStats {
   refused: number;
   /** Reassemblies abandoned when segments stopped coming; the request's own retry asks again. */
   timeouts: number;
+  /** Segments of a transaction already complete or abandoned (a server's late resend): dropped. */
+  late: number;
 }
 
 interface Open {
@@ -48,6 +50,7 @@ export class SegmentReceiver {
     negative_acks: 0,
     refused: 0,
     timeouts: 0,
+    late: 0,
   };
   private readonly open = new Map<string, Open>();
 
@@ -84,6 +87,9 @@ export class SegmentReceiver {
         return null;
       }
       outcome = current.reassembly.receive(header, data, now);
+    } else if (header.sequence !== 0) {
+      this.stats.late++;
+      return null;
     } else {
       if (this.open.size >= MAX_OPEN) {
         this.stats.refused++;
