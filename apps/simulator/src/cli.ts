@@ -1,7 +1,8 @@
 import { watch } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { Simulator } from "./simulator";
+import { DEFAULT_ROUTING, Simulator } from "./simulator";
 import { SiteBuildError } from "./site/build-site";
+import { largeDevice, parseRoutedSpec, type RoutedSpec, routedDevices } from "./site/extra-devices";
 import { loadSiteFile, resolveSiteSource, SiteLoadError } from "./site/load-site";
 import { scaleSite } from "./site/scale-site";
 import type { SiteSpec } from "./site/site-schema";
@@ -30,6 +31,40 @@ function ipv4(raw: string): string {
   return raw;
 }
 
+function routedSpec(raw: string): RoutedSpec {
+  const spec = parseRoutedSpec(raw);
+  if (!spec) {
+    throw new InvalidArgumentError(
+      "expected <networks>:<devices-per-network>, e.g. 2001,2002:25 (networks 1..65534, 1..127 devices)",
+    );
+  }
+  return spec;
+}
+
+function latencyRange(raw: string): { minMs: number; maxMs: number } {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(raw.trim());
+  const minMs = Number(match?.[1]);
+  const maxMs = Number(match?.[2] ?? match?.[1]);
+  if (!match || minMs > maxMs || maxMs > 10_000) {
+    throw new InvalidArgumentError("expected <ms> or <min>-<max> in ms, e.g. 30-150");
+  }
+  return { minMs, maxMs };
+}
+
+function endpoints(raw: string): Array<{ address: string; port: number }> {
+  return raw
+    .split(",")
+    .filter(Boolean)
+    .map((entry) => {
+      const [host = "", portText = "47808"] = entry.trim().split(":");
+      const port = Number(portText);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new InvalidArgumentError(`"${entry}": expected ip:port`);
+      }
+      return { address: ipv4(host), port };
+    });
+}
+
 interface CliOptions {
   site: string;
   devices?: number;
@@ -42,6 +77,15 @@ interface CliOptions {
   watch: boolean;
   modbusPort?: number;
   modbusBind: string;
+  routed?: RoutedSpec;
+  trunkLatency: { minMs: number; maxMs: number };
+  ipNetwork: number;
+  bbmd: boolean;
+  bbmdAddress?: string;
+  bdt: Array<{ address: string; port: number }>;
+  segmentation: boolean;
+  dropSegment?: number;
+  objects?: number;
 }
 
 const program = new Command()
@@ -91,9 +135,53 @@ const program = new Command()
     integer(0, 65535),
   )
   .option("--modbus-bind <ip>", "address the Modbus TCP face listens on", ipv4, "127.0.0.1")
+  .option(
+    "--routed <networks:count>",
+    "add controllers behind a BACnet/IP-to-MS/TP router, e.g. 2001,2002:25 (25 on each network)",
+    routedSpec,
+  )
+  .option(
+    "--trunk-latency <ms|min-max>",
+    "request latency of the MS/TP devices behind the router, spread over the range",
+    latencyRange,
+    DEFAULT_ROUTING.latency,
+  )
+  .option(
+    "--ip-network <n>",
+    "network number of the B/IP side, used by the router as SNET",
+    integer(1, 65534),
+    DEFAULT_ROUTING.ipNetwork,
+  )
+  .option("--bbmd", "act as a BBMD (BDT and FDT) for this subnet")
+  .option("--bbmd-address <ip>", "the BBMD's address (default: the address after the router's)", ipv4)
+  .option("--bdt <ip:port,...>", "peer BBMDs on other subnets", endpoints, [])
+  .option("--segmentation", "IP devices send segmented Complex-ACKs to clients that accept them")
+  .option(
+    "--drop-segment <n>",
+    "withhold the first transmission of segment n of every segmented reply (recovery tests)",
+    integer(1, 255),
+  )
+  .option(
+    "--objects <n>",
+    "add a controller with n analog values (5000: a segmented Object_List)",
+    integer(1, 100_000),
+  )
   .showHelpAfterError();
 
 function loadSpec(options: CliOptions): { spec: SiteSpec; file?: string } {
+  const loaded = loadBaseSpec(options);
+  return { ...loaded, spec: withExtras(loaded.spec, options) };
+}
+
+/** Extra devices follow the site's own, so the site's devices keep their addresses. */
+function withExtras(spec: SiteSpec, options: CliOptions): SiteSpec {
+  const devices = [...spec.devices];
+  if (options.routed) devices.push(...routedDevices(options.routed));
+  if (options.objects !== undefined) devices.push(largeDevice(options.objects));
+  return { ...spec, devices };
+}
+
+function loadBaseSpec(options: CliOptions): { spec: SiteSpec; file?: string } {
   if (options.devices !== undefined) return { spec: scaleSite(options.devices) };
   const source = resolveSiteSource(options.site, process.env.INIT_CWD ?? process.cwd());
   return { spec: loadSiteFile(source), file: source.builtIn ? undefined : source.file };
@@ -111,7 +199,15 @@ async function main(): Promise<void> {
   }
 
   const sim = new Simulator(
-    { bind: options.bind, port: options.port, broadcastAddress: options.broadcast },
+    {
+      bind: options.bind,
+      port: options.port,
+      broadcastAddress: options.broadcast,
+      routing: { ipNetwork: options.ipNetwork, latency: options.trunkLatency },
+      bbmd: options.bbmd ? { address: options.bbmdAddress, peers: options.bdt } : undefined,
+      segmentation: options.segmentation,
+      dropSegment: options.dropSegment,
+    },
     options.speed,
   );
   try {
@@ -149,9 +245,15 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`bms-sim web http://${options.webHost}:${webPort}\n`);
+  const router = sim.router;
+  if (router) {
+    process.stdout.write(`bms-sim router ${router.view().address} networks ${router.networks.join(",")}\n`);
+  }
+  const bbmd = sim.bbmdView;
+  if (bbmd) process.stdout.write(`bms-sim bbmd ${bbmd.address}\n`);
   process.stdout.write(`bms-sim ready ${sim.devices.length} devices\n`);
 
-  if (loaded.file && options.watch) watchSite(loaded.file, sim);
+  if (loaded.file && options.watch) watchSite(loaded.file, sim, (spec) => withExtras(spec, options));
 
   let stopping = false;
   const stop = async () => {
@@ -168,7 +270,7 @@ async function main(): Promise<void> {
  * Reloads on change. Editors save in bursts (truncate, write, rename), so wait for the file to settle;
  * a broken edit keeps the running site and prints the errors with their paths.
  */
-function watchSite(file: string, sim: Simulator): void {
+function watchSite(file: string, sim: Simulator, extend: (spec: SiteSpec) => SiteSpec): void {
   let timer: NodeJS.Timeout | undefined;
   let lastText = "";
   const reload = async () => {
@@ -177,7 +279,7 @@ function watchSite(file: string, sim: Simulator): void {
       const text = JSON.stringify(spec);
       if (text === lastText) return;
       lastText = text;
-      await sim.reload(spec);
+      await sim.reload(extend(spec));
       process.stdout.write(`bms-sim reloaded ${sim.devices.length} devices\n`);
     } catch (err) {
       const message =

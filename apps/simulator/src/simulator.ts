@@ -1,12 +1,15 @@
 import { DeviceServer, type ServerStats } from "./device/device-server";
+import type { SegmentStats } from "./device/segmented-replies";
 import type { SimDevice } from "./device/sim-device";
-import { BroadcastListener, DeviceSocket } from "./device/udp-endpoints";
+import { BroadcastListener, type DatagramHandler, DeviceSocket, offsetAddress } from "./device/udp-endpoints";
 import { ModbusFace } from "./modbus/modbus-server";
 import { buildModbusUnits } from "./modbus/modbus-units";
 import type { RegisterBank } from "./modbus/register-bank";
 import type { Behavior, StepContext } from "./physics/behavior";
 import { environmentAt } from "./physics/environment";
 import { SimClock } from "./physics/sim-clock";
+import { SimBbmd } from "./routing/sim-bbmd";
+import { SimRouter } from "./routing/sim-router";
 import { type BuiltSite, buildSite } from "./site/build-site";
 import type { SiteSpec } from "./site/site-schema";
 
@@ -16,7 +19,18 @@ export interface NetworkOptions {
   port: number;
   /** Where clients broadcast Who-Is; one shared listener is bound here. */
   broadcastAddress: string;
+  /** The router in front of devices with a `network`: its B/IP network number and trunk latencies. */
+  routing?: { ipNetwork: number; latency: { minMs: number; maxMs: number } };
+  /** Act as a BBMD on this address (default: the address after the router's), with these peer BBMDs. */
+  bbmd?: { address?: string; peers: Array<{ address: string; port: number }> };
+  /** IP devices send segmented Complex-ACKs to clients that accept them. */
+  segmentation?: boolean;
+  /** Withhold the first transmission of this segment sequence number (recovery tests). */
+  dropSegment?: number;
 }
+
+/** Defaults of the router: the B/IP side is network 1; MS/TP devices answer in 30..150 ms. */
+export const DEFAULT_ROUTING = { ipNetwork: 1, latency: { minMs: 30, maxMs: 150 } };
 
 interface Running {
   spec: SiteSpec;
@@ -26,6 +40,10 @@ interface Running {
   sockets: DeviceSocket[];
   /** Modbus units by unit id, bound to these devices' objects. */
   modbus: Map<number, RegisterBank>;
+  /** The BACnet/IP-to-MS/TP router, when the site has routed devices. */
+  router?: SimRouter;
+  /** Who hears a B/IP broadcast: the IP devices and the router, never the devices behind it. */
+  broadcastHandlers: DatagramHandler[];
 }
 
 type Built = BuiltSite & { modbus: Map<number, RegisterBank> };
@@ -40,6 +58,7 @@ const TICK_MS = 250;
 export class Simulator {
   private running: Running | undefined;
   private broadcast: BroadcastListener | undefined;
+  private bbmd: SimBbmd | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastElapsedS = 0;
   readonly clock: SimClock;
@@ -71,14 +90,22 @@ export class Simulator {
   }
 
   async start(spec: SiteSpec): Promise<void> {
-    this.broadcast = new BroadcastListener(
-      this.network.broadcastAddress,
-      this.network.port,
-      () => this.running?.servers ?? [],
-    );
+    this.broadcast = new BroadcastListener(this.network.broadcastAddress, this.network.port, () => [
+      ...(this.running?.broadcastHandlers ?? []),
+      ...(this.bbmd ? [this.bbmd] : []),
+    ]);
     const built = this.build(spec);
     await this.broadcast.bind();
     await this.bind(spec, built);
+    if (this.network.bbmd) {
+      this.bbmd = new SimBbmd({
+        address: this.network.bbmd.address ?? offsetAddress(this.network.bind, built.devices.length + 1),
+        port: this.network.port,
+        broadcastAddress: this.network.broadcastAddress,
+        peers: this.network.bbmd.peers,
+      });
+      await this.bbmd.bind();
+    }
     this.step(); // values are meaningful before the first client asks
     this.timer = setInterval(() => this.step(), TICK_MS);
   }
@@ -94,7 +121,7 @@ export class Simulator {
     const faults = new Map(previous?.devices.map((d) => [d.instance, { ...d.faults }]) ?? []);
     this.running = undefined;
     for (const server of previous?.servers ?? []) server.close();
-    if (previous) await Promise.all(previous.sockets.map((s) => s.close()));
+    if (previous) await Promise.all([...previous.sockets.map((s) => s.close()), previous.router?.close()]);
     const loaded = await this.bind(spec, built);
     for (const device of loaded.devices) {
       const kept = faults.get(device.instance);
@@ -106,7 +133,19 @@ export class Simulator {
   private build(spec: SiteSpec): Built {
     const env = environmentAt(spec.weather, spec.occupancy, this.clock.now());
     const built = buildSite(spec, this.network.bind, env.outdoorTempC);
+    if (this.network.segmentation) {
+      for (const device of built.devices)
+        if (device.link.network === undefined) device.link.segmentation = true;
+    }
     return { ...built, modbus: buildModbusUnits(spec, built.devices) };
+  }
+
+  get router(): SimRouter | undefined {
+    return this.running?.router;
+  }
+
+  get bbmdView(): ReturnType<SimBbmd["view"]> | undefined {
+    return this.bbmd?.view();
   }
 
   /** The Modbus units of the running site (empty while reloading). */
@@ -132,20 +171,43 @@ export class Simulator {
   private async bind(spec: SiteSpec, built: Built): Promise<Running> {
     const servers: DeviceServer[] = [];
     const sockets: DeviceSocket[] = [];
+    const broadcastHandlers: DatagramHandler[] = [];
+    const options = { dropSegment: this.network.dropSegment };
+    const routed = built.devices.filter((d) => d.link.network !== undefined);
+    // The router takes the address after the last device's, so IP devices keep theirs.
+    const router =
+      routed.length > 0
+        ? new SimRouter({
+            ...(this.network.routing ?? DEFAULT_ROUTING),
+            address: offsetAddress(this.network.bind, built.devices.length),
+            port: this.network.port,
+          })
+        : undefined;
+    let routedIndex = 0;
     for (const device of built.devices) {
-      // The server needs the socket to send and the socket needs the server to deliver: tie late.
-      let socket: DeviceSocket | undefined;
-      const server = new DeviceServer(device, {
-        send: (frame, address, port) => socket?.send(frame, address, port),
-      });
-      socket = new DeviceSocket(device.address, this.network.port, server);
+      // The server needs the socket (or the router) to send, and they need the server: tie late.
+      let sender: { send(frame: Buffer, address: string, port: number): void } | undefined;
+      const server = new DeviceServer(
+        device,
+        { send: (frame, address, port) => sender?.send(frame, address, port) },
+        Date.now,
+        options,
+      );
+      if (router && device.link.network !== undefined) {
+        sender = router.attach(device, server, routedIndex++);
+      } else {
+        const socket = new DeviceSocket(device.address, this.network.port, server);
+        sender = socket;
+        sockets.push(socket);
+        broadcastHandlers.push(server);
+      }
       servers.push(server);
-      sockets.push(socket);
     }
+    if (router) broadcastHandlers.push(router);
     try {
-      await Promise.all(sockets.map((s) => s.bind()));
+      await Promise.all([...sockets.map((s) => s.bind()), router?.bind()]);
     } catch (err) {
-      await Promise.all(sockets.map((s) => s.close()));
+      await Promise.all([...sockets.map((s) => s.close()), router?.close()]);
       throw err;
     }
     this.running = {
@@ -155,6 +217,8 @@ export class Simulator {
       behaviors: built.behaviors,
       sockets,
       modbus: built.modbus,
+      router,
+      broadcastHandlers,
     };
     return this.running;
   }
@@ -206,6 +270,24 @@ export class Simulator {
     return totals;
   }
 
+  /** Segmented replies summed over all devices. */
+  segmentTotals(): SegmentStats {
+    const totals: SegmentStats = {
+      started: 0,
+      completed: 0,
+      abandoned: 0,
+      segmentsSent: 0,
+      resent: 0,
+      droppedOnPurpose: 0,
+      negativeAcks: 0,
+    };
+    for (const server of this.running?.servers ?? []) {
+      for (const key of Object.keys(totals) as Array<keyof SegmentStats>)
+        totals[key] += server.segments.stats[key];
+    }
+    return totals;
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -214,8 +296,10 @@ export class Simulator {
     for (const server of running?.servers ?? []) server.close();
     await Promise.all([
       ...(running?.sockets.map((s) => s.close()) ?? []),
-      this.broadcast?.close(),
       this.modbusFace?.close(),
+      running?.router?.close(),
+      this.bbmd?.close(),
+      this.broadcast?.close(),
     ]);
   }
 }

@@ -3,7 +3,7 @@ import { DEFAULT_HISTORY_HOURS, DEFAULT_HISTORY_MAX_MB } from "./engine/history-
 import { defaultScriptWorkers } from "./engine/script-pool";
 import { type SparkplugFlags, sparkplugOptions, withSparkplugFlags } from "./northbound/sparkplug-options";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
-import { parsePins } from "./protocols/bacnet/device-address";
+import { normalizeIpPort, parsePins } from "./protocols/bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
 import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
@@ -18,6 +18,9 @@ interface Flags extends SparkplugFlags {
   broadcast?: string;
   logLevel: string;
   bacnetPin?: string[];
+  bbmd?: string;
+  bbmdTtl: string;
+  bacnetNetwork?: string;
   publicRead?: boolean;
   allowedHosts?: string;
   tls?: string;
@@ -83,6 +86,23 @@ function withCommonFlags(command: Command): Command {
       )
         .env("BMS_BACNET_PINS")
         .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
+      new Option(
+        "--bbmd <ip:port>",
+        "register as a foreign device with this BBMD and broadcast through it (devices on another subnet)",
+      ).env("BMS_BBMD"),
+    )
+    .addOption(
+      new Option("--bbmd-ttl <seconds>", "foreign-device time-to-live; renewed at half of it")
+        .env("BMS_BBMD_TTL")
+        .default("300"),
+    )
+    .addOption(
+      new Option(
+        "--bacnet-network <n>",
+        "our own B/IP network's number on this site, if it has one: no router may claim it",
+      ).env("BMS_BACNET_NETWORK"),
     )
     .addOption(
       new Option("--log-level <level>", "fatal|error|warn|info|debug|trace")
@@ -173,6 +193,24 @@ function tlsChoice(flags: Flags): TlsChoice {
   return { mode: "off" };
 }
 
+/** `--bbmd 10.0.2.1:47808 --bbmd-ttl 300`, checked: an IPv4 address with a port, a TTL of 10..65535 s. */
+function foreignDevice(address: string, ttlText: string): { bbmd: string; ttlS: number } {
+  const bbmd = normalizeIpPort(address);
+  if (!bbmd) throw new Error(`--bbmd must be an IPv4 address with an optional port, got "${address}"`);
+  const ttlS = Number(ttlText);
+  if (!Number.isInteger(ttlS) || ttlS < 10 || ttlS > 65535) {
+    throw new Error(`--bbmd-ttl must be 10..65535 seconds, got "${ttlText}"`);
+  }
+  return { bbmd, ttlS };
+}
+
+function networkNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65534)
+    throw new Error(`--bacnet-network must be 1..65534, got "${text}"`);
+  return n;
+}
+
 function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
   const port = (text: string, name: string) => {
     const n = Number(text);
@@ -218,6 +256,8 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     historyMaxMb: positive(flags.historyMaxMb, "--history-max-mb"),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
     bacnetPins: pins.pins,
+    ...(flags.bbmd ? { bbmd: foreignDevice(flags.bbmd, flags.bbmdTtl) } : {}),
+    ...(flags.bacnetNetwork ? { bacnetNetwork: networkNumber(flags.bacnetNetwork) } : {}),
     bacnetLimits: {
       maxDevices: cap("BMS_BACNET_MAX_DEVICES", DEFAULT_WIRE_LIMITS.maxDevices),
       maxListLength: cap("BMS_BACNET_MAX_LIST_LENGTH", DEFAULT_WIRE_LIMITS.maxListLength),

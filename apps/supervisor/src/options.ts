@@ -42,6 +42,10 @@ export interface SupervisorOptions {
   historyMinIntervalMs: number;
   /** Devices whose BACnet address is fixed (`--bacnet-pin`): an I-Am never moves them. */
   bacnetPins?: ReadonlyMap<number, DeviceAddress>;
+  /** `--bbmd`/`--bbmd-ttl`: register as a foreign device and broadcast through that BBMD. */
+  bbmd?: { bbmd: string; ttlS: number };
+  /** `--bacnet-network`: our own B/IP network number, which no router may claim. */
+  bacnetNetwork?: number;
   /** Caps on devices created by I-Am and on list lengths devices report. */
   bacnetLimits?: WireLimits;
   /** Script worker threads (BMS_SCRIPT_WORKERS; default min(2, cores)). */

@@ -6,6 +6,8 @@ export { buildNameTable, snakeToCamel } from "./camel-case";
 export * from "./display";
 export * from "./errors";
 export * from "./max-apdu";
+export * from "./network-layer";
 export * from "./object-types";
 export * from "./properties";
+export * from "./segmentation";
 export * from "./units";

@@ -3,7 +3,6 @@ import {
   type AppValue,
   app,
   BACNET_ERRORS,
-  BIP_MAX_APDU,
   bitString,
   type CovSubscriptionValue,
   PROPERTIES as P,
@@ -116,9 +115,10 @@ function reader(device: SimDevice, id: number): PropertyReader | undefined {
     case P.objectList:
       return { read: () => deviceObjectList(device), array: true };
     case P.maxApduLengthAccepted:
-      return { read: () => app.unsigned(BIP_MAX_APDU) };
+      return { read: () => app.unsigned(device.link.maxApdu) };
     case P.segmentationSupported:
-      return { read: () => app.enumerated(3) }; // no-segmentation
+      // BACnetSegmentation: segmented-transmit (1) or no-segmentation (3).
+      return { read: () => app.enumerated(device.link.segmentation ? 1 : 3) };
     case P.apduTimeout:
       return { read: () => app.unsigned(3000) };
     case P.numberOfApduRetries:

@@ -1,8 +1,10 @@
+import type { EncodeBuffer } from "@bacnet-js/client/dist/lib/types.js";
 import {
   app,
   BACNET_ERRORS,
   BIP_MAX_APDU,
   maxApduFromCode,
+  maxSegmentsFromCode,
   PROPERTIES as P,
   statusFlagsBits,
 } from "@bms/bacnet";
@@ -15,17 +17,20 @@ import {
   encodeAbort,
   encodeBvlcResult,
   encodeComplexAck,
+  encodeComplexAckBody,
   encodeConfirmedCov,
   encodeError,
   encodeIAm,
   encodeIHave,
   encodeReject,
+  encodeSegment,
   encodeSimpleAck,
   encodeUnconfirmedCov,
   encodeWpmError,
 } from "./pdu-encoder";
 import type { Peer } from "./peer";
 import { ABORT, REJECT, type Reply } from "./reply";
+import { SegmentedReplies } from "./segmented-replies";
 import { readProperty } from "./services/read-property";
 import { readPropertyMultiple } from "./services/read-property-multiple";
 import { subscribeCov } from "./services/subscribe-cov";
@@ -47,6 +52,14 @@ const SERVICE = {
   whoHas: 7,
   whoIs: 8,
 } as const;
+
+export interface ServerOptions {
+  /** Withhold the first transmission of this segment of every segmented reply (recovery tests). */
+  dropSegment?: number;
+}
+
+/** Octets of a segmented Complex-ACK's header (type, invoke id, sequence, window, service). */
+const SEGMENT_HEADER = 5;
 
 export interface ServerStats {
   received: number;
@@ -77,11 +90,19 @@ export class DeviceServer {
     covNotifications: 0,
   };
 
+  readonly segments: SegmentedReplies;
+
   constructor(
     readonly device: SimDevice,
     private readonly out: FrameSender,
     private readonly now: () => number = Date.now,
-  ) {}
+    options: ServerOptions = {},
+  ) {
+    this.segments = new SegmentedReplies(
+      (peer, header, data) => this.transmit(encodeSegment(peer, header, data).frame, peer),
+      () => options.dropSegment,
+    );
+  }
 
   handle(msg: Buffer, source: { address: string; port: number }): void {
     this.stats.received++;
@@ -106,6 +127,9 @@ export class DeviceServer {
         }
         case "ack":
           this.outstanding.answered(frame.invokeId, frame.peer);
+          break;
+        case "segmentAck":
+          this.segments.ack(frame);
           break;
       }
     } catch {
@@ -165,9 +189,17 @@ export class DeviceServer {
       switch (reply.kind) {
         case "complexAck": {
           encoded = encodeComplexAck(peer, invokeId, service, reply.body);
-          const limit = Math.min(maxApduFromCode(request.maxApduCode), BIP_MAX_APDU);
+          const limit = Math.min(
+            maxApduFromCode(request.maxApduCode),
+            this.device.link.maxApdu,
+            BIP_MAX_APDU,
+          );
           if (encoded.apduLength > limit) {
-            // We do not segment: the standard answer that makes clients fall back to indexed reads.
+            if (this.startSegmented(request, reply.body, limit)) {
+              this.stats.replies++;
+              return;
+            }
+            // Not segmentable here: the standard answer that makes clients fall back to indexed reads.
             encoded = encodeAbort(peer, invokeId, ABORT.segmentationNotSupported);
             this.stats.aborts++;
           }
@@ -211,12 +243,33 @@ export class DeviceServer {
     }
   }
 
+  /**
+   * Sends an oversized Complex-ACK in segments when this device segments and the client accepts it
+   * within its max-segments; false when the reply must be refused instead.
+   */
+  private startSegmented(
+    request: ConfirmedRequest,
+    body: (buf: EncodeBuffer) => void,
+    limit: number,
+  ): boolean {
+    if (!this.device.link.segmentation || !request.segmentedResponseAccepted) return false;
+    const data = encodeComplexAckBody(body);
+    const size = limit - SEGMENT_HEADER;
+    const allowed = maxSegmentsFromCode(request.maxSegmentsCode);
+    if (allowed > 0 && allowed < 65 && SegmentedReplies.count(data.length, size) > allowed) return false;
+    this.segments.start(request.peer, request.invokeId, request.service, data, size);
+    return true;
+  }
+
   private unconfirmed(request: UnconfirmedRequest): void {
     if (request.service === SERVICE.whoIs) {
       // I-Am goes back to the requester's own address and port: on loopback the client listens on
       // another port than the devices, so a broadcast I-Am would never reach it.
       if (whoIsMatches(this.device, request)) {
-        this.transmit(encodeIAm(request.peer, this.device.instance, VENDOR.identifier).frame, request.peer);
+        this.transmit(
+          encodeIAm(request.peer, this.device.instance, VENDOR.identifier, this.device.link).frame,
+          request.peer,
+        );
       }
     } else if (request.service === SERVICE.whoHas) {
       const match = whoHasMatch(this.device, request);
@@ -291,6 +344,7 @@ export class DeviceServer {
   /** Stops retry timers (site reload, shutdown). */
   close(): void {
     this.outstanding.clear();
+    this.segments.clear();
   }
 
   get pendingConfirmed(): number {

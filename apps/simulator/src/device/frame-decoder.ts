@@ -43,6 +43,9 @@ export interface ConfirmedRequest {
   /** Max-APDU-length-accepted code of the requester (0..5); unknown codes are clamped later. */
   maxApduCode: number;
   segmented: boolean;
+  /** The requester accepts a segmented Complex-ACK, up to this many segments (0: unspecified). */
+  segmentedResponseAccepted: boolean;
+  maxSegmentsCode: number;
   /** The service parameters: buffer plus where they start and how long they are. */
   buffer: Buffer;
   offset: number;
@@ -66,13 +69,23 @@ export interface Acknowledgement {
   invokeId: number;
 }
 
+/** A client's Segment-ACK for a segmented reply we are sending. */
+export interface SegmentAckFrame {
+  kind: "segmentAck";
+  peer: Peer;
+  invokeId: number;
+  sequence: number;
+  window: number;
+  negative: boolean;
+}
+
 export interface BvlcRequest {
   kind: "bvlc";
   peer: Peer;
   func: number;
 }
 
-export type Frame = ConfirmedRequest | UnconfirmedRequest | Acknowledgement | BvlcRequest;
+export type Frame = ConfirmedRequest | UnconfirmedRequest | Acknowledgement | SegmentAckFrame | BvlcRequest;
 
 /**
  * Parses BVLC, NPDU and the APDU header of one datagram with explicit bounds checks, so garbage never
@@ -153,6 +166,8 @@ function decodeApdu(msg: Buffer, offset: number, peer: Peer): Frame | undefined 
         invokeId: msg[offset + 2] ?? 0,
         service: msg[offset + headerLength - 1] ?? 0,
         maxApduCode: (msg[offset + 1] ?? 0) & 0x0f,
+        maxSegmentsCode: ((msg[offset + 1] ?? 0) >> 4) & 0x07,
+        segmentedResponseAccepted: (first & 0x02) !== 0,
         segmented,
         buffer: msg,
         offset: offset + headerLength,
@@ -168,6 +183,16 @@ function decodeApdu(msg: Buffer, offset: number, peer: Peer): Frame | undefined 
         buffer: msg,
         offset: offset + 2,
         length: remaining - 2,
+      };
+    case PDU.segmentAck:
+      if (remaining < 4) return undefined;
+      return {
+        kind: "segmentAck",
+        peer,
+        invokeId: msg[offset + 1] ?? 0,
+        sequence: msg[offset + 2] ?? 0,
+        window: msg[offset + 3] ?? 0,
+        negative: (first & 0x02) !== 0,
       };
     case PDU.simpleAck:
     case PDU.complexAck:

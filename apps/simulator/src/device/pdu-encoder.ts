@@ -136,9 +136,36 @@ function unconfirmed(
   return finish(buf, apduStart);
 }
 
-/** I-Am with max-APDU 1476 (the library's own encoder announces an illegal 1482 for B/IP). */
-export function encodeIAm(peer: Peer, deviceInstance: number, vendorId: number): EncodedFrame {
-  return unconfirmed(peer, 0, (buf) => IAm.encode(buf, deviceInstance, 1476, 3, vendorId));
+/**
+ * I-Am with the device's own max-APDU (1476 at most: the library's default of 1482 is illegal on B/IP)
+ * and its segmentation support (1 segmented-transmit, 3 none).
+ */
+export function encodeIAm(
+  peer: Peer,
+  deviceInstance: number,
+  vendorId: number,
+  link: { maxApdu: number; segmentation: boolean } = { maxApdu: 1476, segmentation: false },
+): EncodedFrame {
+  return unconfirmed(peer, 0, (buf) =>
+    IAm.encode(buf, deviceInstance, link.maxApdu, link.segmentation ? 1 : 3, vendorId),
+  );
+}
+
+/** One segment of a Complex-ACK: the segment header, then its share of the service data. */
+export function encodeSegment(peer: Peer, header: Buffer, data: Buffer): EncodedFrame {
+  const { buf, apduStart } = begin(peer);
+  header.copy(scratch, buf.offset);
+  buf.offset += header.length;
+  data.copy(scratch, buf.offset);
+  buf.offset += data.length;
+  return finish(buf, apduStart);
+}
+
+/** A Complex-ACK's service data alone, to be cut into segments. */
+export function encodeComplexAckBody(body: (buf: EncodeBuffer) => void): Buffer {
+  const buf: EncodeBuffer = { buffer: scratch, offset: 0 };
+  body(buf);
+  return Buffer.from(scratch.subarray(0, buf.offset));
 }
 
 export function encodeIHave(

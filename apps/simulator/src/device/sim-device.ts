@@ -1,3 +1,4 @@
+import { BIP_MAX_APDU } from "@bms/bacnet";
 import type { SimObject } from "../objects/sim-object";
 import { CovSubscriptions } from "./cov-subscriptions";
 import { type DeviceFaults, noFaults } from "./faults";
@@ -10,6 +11,18 @@ export interface DeviceInit {
   description?: string;
   location?: string;
   modelName?: string;
+  /** Data-link limits: an MS/TP controller behind a router takes 480 octets and does not segment. */
+  link?: Partial<DeviceLink>;
+}
+
+/** What the device's data link and firmware allow; announced in I-Am and the device object. */
+export interface DeviceLink {
+  maxApdu: number;
+  /** Sends segmented Complex-ACKs to clients that accept them (segmented-transmit). */
+  segmentation: boolean;
+  /** Set for a device behind the simulated router: its network number and 1-octet MS/TP MAC. */
+  network?: number;
+  mac?: number;
 }
 
 export const VENDOR = {
@@ -28,6 +41,7 @@ export class SimDevice {
   description: string;
   location: string;
   modelName: string;
+  readonly link: DeviceLink;
   readonly faults: DeviceFaults = noFaults();
   readonly cov = new CovSubscriptions();
   databaseRevision = 1;
@@ -41,6 +55,7 @@ export class SimDevice {
     this.description = init.description ?? "";
     this.location = init.location ?? "";
     this.modelName = init.modelName ?? "Virtual DDC Controller";
+    this.link = { maxApdu: BIP_MAX_APDU, segmentation: false, ...init.link };
   }
 
   addObject(object: SimObject): void {

@@ -42,6 +42,11 @@ export class DeviceSocket {
     return bindSocket(this.socket, this.address, this.port);
   }
 
+  /** A BBMD re-broadcasts on its subnet from its own socket. */
+  allowBroadcast(): void {
+    this.socket.setBroadcast(true);
+  }
+
   send(frame: Buffer, address: string, port: number): void {
     this.socket.send(frame, port, address, (err) => {
       if (err) this.sendErrors++;

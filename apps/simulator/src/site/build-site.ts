@@ -1,5 +1,5 @@
 import { objectTypeId, unitsId } from "@bms/bacnet";
-import { SimDevice } from "../device/sim-device";
+import { type DeviceInit, SimDevice } from "../device/sim-device";
 import { offsetAddress } from "../device/udp-endpoints";
 import { SimObject } from "../objects/sim-object";
 import type { Behavior } from "../physics/behavior";
@@ -7,6 +7,10 @@ import { BUILD_ORDER, buildEquipment } from "../physics/equipment";
 import { FollowSignal, RandomWalkSignal, SineSignal } from "../physics/signals";
 import { SiteModel } from "../physics/site-model";
 import type { ObjectSpec, SiteSpec } from "./site-schema";
+
+/** MS/TP: 480-octet frames and master addresses 0..127 (the router takes 0). */
+export const MSTP_MAX_APDU = 480;
+const MSTP_MAX_MASTER = 127;
 
 export interface BuiltSite {
   name: string;
@@ -58,9 +62,24 @@ export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSit
   const behaviors: Behavior[] = [];
   const model = new SiteModel(site.occupancy);
   const equipmentJobs: Array<{ order: number; run: () => void }> = [];
+  const nextMac = new Map<number, number>();
   site.devices.forEach((spec, index) => {
     const path = `devices[${index}]`;
+    let link: DeviceInit["link"];
+    if (spec.network !== undefined) {
+      // MS/TP master MACs 1..127 in file order per network; 0 is the router's own port.
+      const mac = (nextMac.get(spec.network) ?? 0) + 1;
+      if (mac > MSTP_MAX_MASTER) {
+        throw new SiteBuildError(
+          `${path}.network`,
+          `network ${spec.network} has more than ${MSTP_MAX_MASTER} devices`,
+        );
+      }
+      nextMac.set(spec.network, mac);
+      link = { network: spec.network, mac, maxApdu: MSTP_MAX_APDU, segmentation: false };
+    }
     const device = new SimDevice({
+      link,
       instance: spec.instance,
       name: spec.name,
       address: offsetAddress(bind, index),

@@ -238,6 +238,11 @@ export const DeviceSpecSchema = z
     description: z.string().max(255).optional(),
     location: z.string().max(255).optional(),
     modelName: z.string().max(64).optional(),
+    /**
+     * Puts the device behind the site's BACnet/IP-to-MS/TP router on this network number: it is then
+     * reached only through the router (DNET/DADR), with MS/TP limits (480-octet APDU, no segmentation).
+     */
+    network: z.number().int().min(1).max(65534).optional(),
     objects: z.array(ObjectSpecSchema).default([]),
     equipment: z.array(EquipmentSchema).default([]),
     modbus: z.array(ModbusUnitSpecSchema).max(16).optional(),

@@ -62,6 +62,13 @@ export function registerRestApi(app: FastifyInstance, sim: Simulator): void {
     environment: sim.environment ?? null,
   }));
 
+  /** The router (trunks, per-device latency and load counters), the BBMD's tables and segmentation counters. */
+  app.get("/api/network", async () => ({
+    router: sim.router?.view() ?? null,
+    bbmd: sim.bbmdView ?? null,
+    segmentation: sim.segmentTotals(),
+  }));
+
   app.get("/api/devices", async (request, reply) => {
     const paging = Paging.safeParse(request.query);
     if (!paging.success) return invalid(reply, zodIssues(paging.error));

@@ -27,6 +27,11 @@ export interface DeviceView {
   objectCount: number;
   covSubscriptions: number;
   faults: FaultsView;
+  /** Behind the simulated router: its network number and MS/TP MAC; null on B/IP. */
+  network: number | null;
+  mac: number | null;
+  maxApdu: number;
+  segmentation: boolean;
 }
 
 export interface ObjectView {
@@ -66,6 +71,10 @@ export function deviceView(device: SimDevice, port: number): DeviceView {
     objectCount: device.objects.length + 1,
     covSubscriptions: device.cov.size,
     faults: faultsView(device),
+    network: device.link.network ?? null,
+    mac: device.link.mac ?? null,
+    maxApdu: device.link.maxApdu,
+    segmentation: device.link.segmentation,
   };
 }
 

@@ -35,6 +35,8 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
         offlineAfterFailures: 2,
         ...(options.bacnetPins ? { pins: options.bacnetPins } : {}),
         ...(options.bacnetLimits ? { limits: options.bacnetLimits } : {}),
+        ...(options.bbmd ? { bbmd: options.bbmd } : {}),
+        ...(options.bacnetNetwork ? { localNetwork: options.bacnetNetwork } : {}),
         discoverOnStart: options.discoverOnStart ?? true,
       },
       devices,

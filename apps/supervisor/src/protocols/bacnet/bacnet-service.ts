@@ -1,15 +1,26 @@
 import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
-import { ApplicationTag, type PointValue as JsValue, objectTypeName, PROPERTIES } from "@bms/bacnet";
+import {
+  ApplicationTag,
+  BVLC_FUNCTION,
+  encodeBvll,
+  encodeWhoIsRouter,
+  GLOBAL_NETWORK,
+  type PointValue as JsValue,
+  objectTypeName,
+  PROPERTIES,
+} from "@bms/bacnet";
 import type { BacnetPointRef } from "@bms/schemas";
 import type { WriteOutcome } from "../point-io";
 import { type CovNotification, CovSubscriptions } from "./cov-subscriptions";
 import { type DeviceAddress, toDeviceAddress } from "./device-address";
 import { DeviceRegistry, type KnownDevice } from "./device-registry";
 import { isDefinitive } from "./errors";
+import type { ForeignDeviceOptions } from "./foreign-device";
 import { sleep } from "./limiter";
 import { BacnetReads, type ReadResult } from "./point-reads";
 import { BacnetWrites } from "./point-writes";
 import { type PipelineOptions, RequestPipeline } from "./request-pipeline";
+import { RouterTable } from "./router-table";
 import { UdpTransport } from "./udp-transport";
 import { DEFAULT_WIRE_LIMITS, isObjectId, type WireLimits } from "./wire-checks";
 
@@ -31,6 +42,10 @@ export interface BacnetServiceOptions extends PipelineOptions {
   limits?: WireLimits;
   /** Devices whose address is fixed by configuration: an I-Am never moves them. */
   pins?: ReadonlyMap<number, DeviceAddress>;
+  /** Register as a foreign device with this BBMD (`--bbmd`, `--bbmd-ttl`). */
+  bbmd?: ForeignDeviceOptions;
+  /** The network number of our own B/IP network, if the site gives it one: no router may claim it. */
+  localNetwork?: number;
 }
 
 export interface DeviceEvents {
@@ -79,12 +94,15 @@ export class BacnetService {
     lists_over_cap: 0,
   };
   readonly limits: WireLimits;
+  /** Which networks are behind which router (I-Am-Router-To-Network, routed I-Ams). */
+  readonly routers: RouterTable;
 
   constructor(
     private readonly options: BacnetServiceOptions,
     private readonly events: DeviceEvents = {},
   ) {
     this.limits = options.limits ?? DEFAULT_WIRE_LIMITS;
+    this.routers = new RouterTable(options.localNetwork);
     this.pipeline = new RequestPipeline(options, {
       client: () => this.requireClient(),
       resolveDevice: (deviceId) => this.resolveDevice(deviceId),
@@ -123,8 +141,20 @@ export class BacnetService {
       bindAddress: this.options.bindAddress,
       port: this.options.port,
       broadcast: this.options.broadcast,
+      bbmd: this.options.bbmd,
+      segmentTimeoutMs: this.options.requestTimeoutMs,
     });
     this.transport = transport;
+    transport.on("i-am-router", (from: string, networks: number[]) => {
+      const accepted = this.routers.learn(from, networks);
+      if (accepted.length < networks.length) {
+        this.report("warn", "an I-Am-Router-To-Network claim was refused", { from, networks, accepted });
+      }
+    });
+    transport.on("reject-message-to-network", (from: string, reason: number, network: number) => {
+      this.routers.stats.reject_message_to_network++;
+      this.report("warn", "a router rejected a message to a network", { from, reason, network });
+    });
     const listening = new Promise<void>((resolve, reject) => {
       transport.once("listening", () => resolve());
       transport.once("error", reject);
@@ -136,9 +166,12 @@ export class BacnetService {
     const client = new BACnetClient({ transport, apduTimeout: this.options.requestTimeoutMs });
     this.client = client;
     client.on("error", (err: Error) => this.options.logger?.warn(`bacnet socket: ${err.message}`));
-    client.on("iAm", (content) =>
-      this.registry.handleIAm(content.payload, senderOf(content.header?.sender, { forwarded: "originator" })),
-    );
+    client.on("iAm", (content) => {
+      const from = senderOf(content.header?.sender, { forwarded: "originator" });
+      // A routed I-Am also tells which router reaches its network (checked like an I-Am-Router claim).
+      if (from?.net !== undefined) this.routers.learn(from.address, [from.net], "device");
+      this.registry.handleIAm(content.payload, from);
+    });
     client.on("covNotifyUnconfirmed", (content) =>
       this.cov.handle(content.payload, senderOf(content.header?.sender)),
     );
@@ -232,7 +265,23 @@ export class BacnetService {
       }
       return;
     }
-    client.whoIs(range);
+    // A global broadcast (DNET 0xFFFF): routers pass it to every network behind them (clause 6.3.2).
+    client.whoIs({ net: GLOBAL_NETWORK } as never, range ?? {});
+  }
+
+  /** Who-Is-Router-To-Network, broadcast (through the BBMD when registered as a foreign device). */
+  whoIsRouter(): void {
+    this.transport?.sendFrame(encodeBvll(BVLC_FUNCTION.originalBroadcast, encodeWhoIsRouter()));
+  }
+
+  /** The network map, segmentation counters and foreign-device registration, for the API. */
+  networkView() {
+    return {
+      ...this.routers.view(),
+      counters: this.routers.stats,
+      segmentation: this.transport?.segments.stats ?? null,
+      foreign_device: this.transport?.foreignDevice?.view() ?? null,
+    };
   }
 
   /**
@@ -254,6 +303,7 @@ export class BacnetService {
     };
     this.iAmListeners.add(listener);
     try {
+      this.whoIsRouter();
       this.whoIs(options);
       // A second Who-Is halfway catches devices that missed the first in a burst of UDP.
       await sleep(Math.min(options.timeoutMs / 2, 1000));

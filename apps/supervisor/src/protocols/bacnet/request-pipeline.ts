@@ -27,6 +27,10 @@ export interface PipelineLink {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+/** Requests in flight to one network behind a router (see trunkFor). */
+const ROUTED_NETWORK_CONCURRENCY = 2;
+/** No per-network cap for devices on our own B/IP network. */
+const UNLIMITED = { run: <T>(task: () => Promise<T>): Promise<T> => task() };
 
 /**
  * Every confirmed request goes through here: pacing (per-device and global concurrency), a guard
@@ -35,7 +39,8 @@ const MAX_BACKOFF_MS = 60_000;
  */
 export class RequestPipeline {
   readonly counters = { requests: 0, timeouts: 0, errors: 0, retries: 0 };
-  private readonly deviceLimiters = new Map<number, Limiter>();
+  private readonly deviceLimiters = new Map<string, Limiter>();
+  private readonly trunkLimiters = new Map<string, Limiter>();
   private readonly global: Limiter;
 
   constructor(
@@ -80,13 +85,15 @@ export class RequestPipeline {
       }
       try {
         this.counters.requests++;
-        const result = await this.limiterFor(deviceId).run(() =>
-          this.global.run(() =>
-            withTimeout(
-              // A copy: the library must not be able to change where the device is.
-              send(this.link.client(), { ...device.address }),
-              this.options.requestTimeoutMs + 250,
-              `${label}: timeout after ${this.options.requestTimeoutMs} ms`,
+        const result = await this.limiterFor(device).run(() =>
+          this.trunkFor(device).run(() =>
+            this.global.run(() =>
+              withTimeout(
+                // A copy: the library must not be able to change where the device is.
+                send(this.link.client(), { ...device.address }),
+                this.options.requestTimeoutMs + 250,
+                `${label}: timeout after ${this.options.requestTimeoutMs} ms`,
+              ),
             ),
           ),
         );
@@ -136,11 +143,34 @@ export class RequestPipeline {
     }
   }
 
-  private limiterFor(deviceId: number): Limiter {
-    let limiter = this.deviceLimiters.get(deviceId);
+  /**
+   * A device behind a router is on a token-passing trunk (MS/TP) and cannot queue requests: exactly one
+   * at a time there, whatever --bacnet-per-device says for B/IP controllers.
+   */
+  /**
+   * A router's trunk carries one transaction at a time: more requests than that only wait in the
+   * router's queue, where they time out and come back as retries (a second request to a device that
+   * is still busy with the first). Two per network keeps the trunk busy without a queue.
+   */
+  private trunkFor(device: KnownDevice): Pick<Limiter, "run"> {
+    const net = device.address.net;
+    if (net === undefined) return UNLIMITED;
+    const key = `${device.address.address}/${net}`;
+    let limiter = this.trunkLimiters.get(key);
     if (!limiter) {
-      limiter = new Limiter(this.options.perDeviceConcurrency);
-      this.deviceLimiters.set(deviceId, limiter);
+      limiter = new Limiter(ROUTED_NETWORK_CONCURRENCY);
+      this.trunkLimiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  private limiterFor(device: KnownDevice): Limiter {
+    const routed = device.address.net !== undefined;
+    const key = `${device.deviceId}${routed ? "/routed" : ""}`;
+    let limiter = this.deviceLimiters.get(key);
+    if (!limiter) {
+      limiter = new Limiter(routed ? 1 : this.options.perDeviceConcurrency);
+      this.deviceLimiters.set(key, limiter);
     }
     return limiter;
   }

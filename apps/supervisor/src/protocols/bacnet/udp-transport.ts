@@ -1,6 +1,16 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
+import {
+  BVLC_FUNCTION,
+  decodeBvll,
+  decodeNetworkList,
+  decodeNpdu,
+  encodeBvll,
+  NETWORK_MESSAGE,
+} from "@bms/bacnet";
+import { type ForeignDeviceOptions, ForeignDeviceRegistration } from "./foreign-device";
 import { ReplyMatcher } from "./reply-matcher";
+import { SegmentReceiver } from "./segment-receiver";
 
 export interface UdpTransportOptions {
   /** Local address to bind: the LAN interface on a site, 127.0.0.1 on a development machine. */
@@ -8,6 +18,10 @@ export interface UdpTransportOptions {
   port: number;
   /** Where broadcasts (Who-Is) go, with an optional port: `192.168.1.255` or `127.255.255.255:47808`. */
   broadcast: string;
+  /** Register as a foreign device with this BBMD and broadcast through it (Distribute-Broadcast-To-Network). */
+  bbmd?: ForeignDeviceOptions;
+  /** How long a segmented reply may stall before it is abandoned (the request's retry asks again). */
+  segmentTimeoutMs?: number;
 }
 
 export interface TransportStats {
@@ -47,12 +61,22 @@ export class UdpTransport extends EventEmitter {
   private readonly broadcastPort: number;
   /** Our own broadcasts come back to us on loopback; recognise them so we don't answer ourselves. */
   private readonly recentBroadcasts = new Set<string>();
+  readonly segments: SegmentReceiver;
+  readonly foreignDevice: ForeignDeviceRegistration | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: UdpTransportOptions) {
     super();
     const [host, port] = options.broadcast.split(":");
     this.broadcastHost = host ?? "255.255.255.255";
     this.broadcastPort = port ? Number(port) : 47808;
+    this.segments = new SegmentReceiver(
+      (frame, to) => this.sendFrame(frame, to),
+      options.segmentTimeoutMs ?? 3000,
+    );
+    this.foreignDevice = options.bbmd
+      ? new ForeignDeviceRegistration(options.bbmd, (frame, to) => this.sendFrame(frame, to))
+      : undefined;
   }
 
   getBroadcastAddress(): string {
@@ -72,6 +96,9 @@ export class UdpTransport extends EventEmitter {
     socket.on("listening", () => {
       socket.setBroadcast(true);
       this.openBroadcastListener();
+      this.foreignDevice?.start();
+      this.sweepTimer = setInterval(() => this.segments.sweep(), 500);
+      this.sweepTimer.unref();
       this.emit("listening", socket.address());
     });
     socket.on("error", (err) => this.emit("error", err));
@@ -109,6 +136,7 @@ export class UdpTransport extends EventEmitter {
     if (local && rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
     this.stats.received++;
     const sender = `${rinfo.address}:${rinfo.port}`;
+    if (this.networkLayer(msg, sender)) return;
     const verdict = this.replies.check(msg, sender);
     if (verdict === "foreign") {
       this.stats.foreignReplies++;
@@ -119,13 +147,58 @@ export class UdpTransport extends EventEmitter {
       this.stats.unsolicitedReplies++;
       return;
     }
+    // Segments are reassembled here (the library's own segment handling is unusable); the library gets
+    // the whole reply once, as if it had come unsegmented.
+    const whole = this.segments.handle(msg, sender);
+    if (whole === null) return;
     try {
-      this.emit("message", msg, sender);
+      this.emit("message", whole ?? msg, sender);
     } catch {
       // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
       // thrown out of the socket (that would take the process down).
       this.stats.dropped++;
     }
+  }
+
+  /**
+   * What the library drops: BVLC-Results (our foreign-device registration) and network-layer messages
+   * (I-Am-Router-To-Network, Reject-Message-To-Network), emitted as events. True when consumed.
+   */
+  private networkLayer(msg: Buffer, sender: string): boolean {
+    if (msg[1] === BVLC_FUNCTION.result) {
+      const bvll = decodeBvll(msg);
+      if (bvll.ok && bvll.bvll.result !== undefined) this.foreignDevice?.result(bvll.bvll.result, sender);
+      return true;
+    }
+    const bvll = decodeBvll(msg);
+    if (!bvll.ok || !bvll.bvll.npdu) return false;
+    const npdu = bvll.bvll.npdu;
+    // NPDU control bit 7: a network-layer message, not an APDU.
+    if (npdu[0] !== 0x01 || ((npdu[1] ?? 0) & 0x80) === 0) return false;
+    const decoded = decodeNpdu(npdu, 0);
+    if (!decoded.ok) {
+      this.stats.dropped++;
+      return true;
+    }
+    const from = bvll.bvll.origin ? `${bvll.bvll.origin.address}:${bvll.bvll.origin.port}` : sender;
+    if (decoded.npdu.messageType === NETWORK_MESSAGE.iAmRouterToNetwork) {
+      const networks = decodeNetworkList(npdu, decoded.offset);
+      if (networks) this.emit("i-am-router", from, networks);
+      else this.stats.dropped++;
+    } else if (decoded.npdu.messageType === NETWORK_MESSAGE.rejectMessageToNetwork) {
+      this.emit(
+        "reject-message-to-network",
+        from,
+        npdu[decoded.offset],
+        npdu.readUInt16BE(decoded.offset + 1),
+      );
+    }
+    return true;
+  }
+
+  /** A whole frame the library did not build (Who-Is-Router, Segment-ACK, Register-Foreign-Device). */
+  sendFrame(frame: Buffer, receiver?: string): void {
+    this.send(frame, frame.length, receiver);
   }
 
   send(buffer: Buffer, offset: number, receiver?: string): void {
@@ -137,6 +210,17 @@ export class UdpTransport extends EventEmitter {
       const [h, p] = receiver.split(":");
       host = h ?? receiver;
       port = p ? Number(p) : 47808;
+    } else if (this.foreignDevice && buffer[1] === BVLC_FUNCTION.originalBroadcast) {
+      // A foreign device cannot broadcast on a subnet it is not on: the BBMD does it for us (J.5.2.4).
+      const [h = "", p = "47808"] = this.foreignDevice.options.bbmd.split(":");
+      host = h;
+      port = Number(p);
+      const relayed = encodeBvll(BVLC_FUNCTION.distributeBroadcastToNetwork, buffer.subarray(4, offset));
+      this.socket?.send(relayed, port, host, (err) => {
+        if (err) this.stats.sendErrors++;
+        else this.stats.sent++;
+      });
+      return;
     } else {
       host = this.broadcastHost;
       port = this.broadcastPort;
@@ -155,6 +239,8 @@ export class UdpTransport extends EventEmitter {
   }
 
   close(): void {
+    this.foreignDevice?.stop();
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     try {
       this.broadcastSocket?.close();
     } catch {

@@ -2,13 +2,22 @@ import { BacnetDeviceInstanceSchema, DiscoverRequestSchema } from "@bms/schemas"
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
+import { parseDeviceAddress } from "../../protocols/bacnet/device-address";
 import { describeBacnetError } from "../../protocols/bacnet/errors";
 import { browseObjects } from "../../protocols/bacnet/object-browser";
 
 const DeviceParams = z.object({ id: z.coerce.number().pipe(BacnetDeviceInstanceSchema) });
 
 export async function deviceRoutes(app: FastifyInstance): Promise<void> {
-  const listing = () => ({ devices: app.repos.devices.list(), ...app.discovery.progress() });
+  // The address as stored ("ip:port net N mac 0a") plus its route as fields, for views that group by network.
+  const withRoute = <T extends { address: string }>(device: T) => {
+    const parsed = parseDeviceAddress(device.address);
+    return { ...device, network: parsed?.net ?? null, mac: parsed?.adr ?? null };
+  };
+  const listing = () => ({
+    devices: app.repos.devices.list().map(withRoute),
+    ...app.discovery.progress(),
+  });
 
   route(app, {
     method: "GET",
@@ -53,6 +62,16 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       reply.status(202);
       return listing();
     },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/network",
+    summary:
+      "The network map: routers and the networks behind them, segmentation counters, foreign-device registration",
+    tags: ["devices"],
+    auth: "viewer",
+    handler: () => app.bacnet.networkView(),
   });
 
   route(app, {
