@@ -45,6 +45,7 @@ const EXPECTED: Record<string, Role | "public"> = {
   "PUT /api/data/watch": "operator",
   "GET /api/devices/": "viewer",
   "GET /api/devices/discovery": "viewer",
+  "GET /api/devices/network": "viewer",
   "POST /api/devices/discover": "operator",
   "GET /api/devices/:id": "viewer",
   "GET /api/devices/:id/objects": "viewer",

@@ -201,7 +201,9 @@ describe("HTTP plugin against a local HTTP server", () => {
     await new Promise((r) => setTimeout(r, 3_000));
     expect(shared.seen.length).toBeGreaterThanOrEqual(4);
     expect(new Set(shared.seen.map((s) => s.path))).toEqual(new Set(["/a", "/b", "/c"]));
-    for (const gap of gaps(shared.seen)) expect(gap).toBeGreaterThanOrEqual(690);
+    // The interval is kept where requests leave; where they arrive, a loaded machine can deliver one a
+    // few tens of ms late and the next on time, so the gap seen here may be short by that much.
+    for (const gap of gaps(shared.seen)) expect(gap).toBeGreaterThanOrEqual(640);
   });
 
   it("writes by POST and PUT, and names refusals with codes", async () => {

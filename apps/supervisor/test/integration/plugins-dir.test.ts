@@ -114,8 +114,9 @@ describe("a plugin loaded from --plugins-dir, configured by --plugins-config, in
       }[];
     }>(sup.url, "/api/plugins");
     expect(status).toBe(200);
-    expect(body.plugins.map((p) => p.protocol)).toEqual(["bacnet", "virtual"]);
-    expect(body.plugins[1]).toMatchObject({
+    // The built-in plugins first, in their list's order, then the ones loaded from the directory.
+    expect(body.plugins.map((p) => p.protocol)).toEqual(["bacnet", "modbus", "mqtt", "http", "virtual"]);
+    expect(body.plugins.find((p) => p.protocol === "virtual")).toMatchObject({
       name: "example-virtual-points",
       version: "1.0.0",
       health: { state: "ok", connections: 3 },
@@ -133,7 +134,8 @@ describe("a plugin loaded from --plugins-dir, configured by --plugins-config, in
 
   it("names, at validation, the points no loaded plugin serves", async () => {
     const flow = virtualCoolingFlow(24);
-    flow.nodes[0]!.config = { point: "modbus:127.0.40.9:1/holding_register:1" };
+    // A scheme that parses (any `<scheme>:` names a plugin protocol) but that nothing loaded serves.
+    flow.nodes[0]!.config = { point: "opcua:ns=2;s=Boiler1.Temp" };
     const { status, body } = await api<{ unserved: { point: string; code: string }[] }>(
       sup.url,
       "/api/config/validate",
@@ -141,7 +143,7 @@ describe("a plugin loaded from --plugins-dir, configured by --plugins-config, in
     );
     expect(status).toBe(200);
     expect(body.unserved).toEqual([
-      expect.objectContaining({ point: "modbus:127.0.40.9:1/holding_register:1", code: "no_plugin" }),
+      expect.objectContaining({ point: "opcua:ns=2;s=Boiler1.Temp", code: "no_plugin" }),
     ]);
   });
 
