@@ -29,6 +29,7 @@ interface Flags extends SparkplugFlags {
   pluginsDir?: string;
   pluginsConfig?: string;
   firstStartDemo?: boolean;
+  mqttUrl?: string;
 }
 
 const list = (text: string | undefined) =>
@@ -143,6 +144,12 @@ function withCommonFlags(command: Command): Command {
         "--first-start-demo",
         "if runtime.db has never held a config, deploy the demo building's site (pnpm start); later starts keep what was deployed",
       ).env("BMS_FIRST_START_DEMO"),
+    )
+    .addOption(
+      new Option(
+        "--mqtt-url <url>",
+        "MQTT broker (mqtt://host:1883 or mqtts://host:8883); put credentials in the plugins file or its password_env",
+      ).env("BMS_MQTT_URL"),
     );
 }
 
@@ -220,6 +227,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     ...(flags.pluginsConfig ? { pluginsConfig: userPath(flags.pluginsConfig) } : {}),
     firstStartDemo: flags.firstStartDemo === true,
     ...(sparkplug ? { sparkplug } : {}),
+    ...(flags.mqttUrl ? { mqttUrl: flags.mqttUrl } : {}),
   };
 }
 

@@ -59,6 +59,8 @@ export interface SupervisorOptions {
    * (the quick start); later starts keep whatever was deployed.
    */
   firstStartDemo?: boolean;
+  /** `--mqtt-url` / `BMS_MQTT_URL`: the MQTT plugin's broker, over the plugins file's `mqtt.url`. */
+  mqttUrl?: string;
 }
 
 /** Paths are relative to where the user typed the command, even when pnpm runs us from the package. */

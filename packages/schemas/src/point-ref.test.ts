@@ -22,6 +22,10 @@ describe("point references", () => {
     ["modbus:10.0.0.5:502:1/holding_register:40001", "modbus:10.0.0.5:502:1/holding_register:40001"],
     ["modbus:plc1:3/coil:100", "modbus:plc1:3/coil:100"],
     ["mqtt:building/zone1/temperature", "mqtt:building/zone1/temperature"],
+    [
+      "mqtt:application/7/device/00a1/event/up#object.temperature",
+      "mqtt:application/7/device/00a1/event/up#object.temperature",
+    ],
     ["http:weather/current.temperature_2m", "http:weather/current.temperature_2m"],
     [" virtual:zone1/setpoint ", "virtual:zone1/setpoint"],
   ])("normalises %s", (input, canonical) => {
@@ -54,6 +58,8 @@ describe("point references", () => {
     ["", "empty"],
     ["temperature", "is not a point reference"],
     ["mqtt:a/#", "wildcards"],
+    ["mqtt:a/+/b#x", "wildcards"],
+    ["mqtt:a/b#x#y", "wildcards"],
     ["modbus:h:300/coil:1", "unit id"],
     ["http:weather", "http:<endpoint>/<json.path>"],
     ["http:/a.b", "http:<endpoint>/<json.path>"],

@@ -5,7 +5,7 @@ import { MODBUS_TABLES, type ModbusTable } from "./modbus-profile";
  * Point references name every point the product reads or writes. One canonical string form:
  *   bacnet:<deviceInstance>/<objectType>:<instance>[.<property>][[<index>]]
  *   modbus:<host>[:<port>]:<unit>/<table>:<address>
- *   mqtt:<topic>
+ *   mqtt:<topic>[#<json.path>]   (`#` cannot occur in a topic name, so it separates the payload path)
  *   http:<endpoint>/<json.path>         (the endpoint is named in the HTTP plugin's configuration)
  *   <scheme>:<rest>                     (a plugin's protocol: `virtual:zone1/setpoint`; the plugin parses <rest>)
  * The seed's `bacnet:100:AI1` and `device:bacnet:100:analogInput:1:presentValue` are accepted and normalised.
@@ -141,6 +141,8 @@ export interface ModbusPointRef {
 export interface MqttPointRef {
   protocol: "mqtt";
   topic: string;
+  /** A JSON path into the payload (`object.temperature`); absent: the whole payload is the value. */
+  path?: string;
 }
 
 /** An HTTP poll point: a value at a JSON path of an endpoint the HTTP plugin's configuration names. */
@@ -271,11 +273,19 @@ export function parsePointRef(input: string): PointRefParseResult {
   m = MODBUS.exec(text);
   if (m) return parseModbus(m[1] ?? "", m[2] ?? "", m[3] ?? "");
   if (text.startsWith("mqtt:")) {
-    const topic = text.slice(5);
-    if (!topic || /[#+]/.test(topic)) {
+    const [topic = "", path, ...extra] = text.slice(5).split("#");
+    if (!topic || topic.includes("+") || extra.length > 0) {
       return { ok: false, message: "mqtt topic must be non-empty and must not contain wildcards" };
     }
-    return { ok: true, ref: { protocol: "mqtt", topic } };
+    if (path === "")
+      return {
+        ok: false,
+        message: "mqtt topic must not contain wildcards (# starts a payload path, empty here)",
+      };
+    return {
+      ok: true,
+      ref: path === undefined ? { protocol: "mqtt", topic } : { protocol: "mqtt", topic, path },
+    };
   }
   if (text.startsWith("http:")) {
     m = HTTP.exec(text);
@@ -306,7 +316,7 @@ export function formatPointRef(ref: PointRef): string {
       return `modbus:${ref.host}${port}:${ref.unit}/${ref.table}:${ref.address}`;
     }
     case "mqtt":
-      return `mqtt:${ref.topic}`;
+      return ref.path === undefined ? `mqtt:${ref.topic}` : `mqtt:${ref.topic}#${ref.path}`;
     case "http":
       return `http:${ref.endpoint}/${ref.path}`;
     case "plugin":

@@ -2,7 +2,9 @@ import type { SupervisorOptions } from "../options";
 import type { DevicesRepo } from "../storage/devices-repo";
 import type { EventsRepo } from "../storage/events-repo";
 import { bacnetPluginModule } from "./bacnet/bacnet-plugin";
+import httpPlugin from "./http";
 import modbusPlugin from "./modbus";
+import { mqttPluginModule } from "./mqtt";
 import type { PointIOPluginModule } from "./point-io";
 
 /** What a built-in plugin may use beyond its PluginContext: the supervisor's options and stores. */
@@ -40,4 +42,6 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
     }),
   // Always on: with no section in the plugins configuration it reads raw registers of any ref.
   () => modbusPlugin,
+  ({ options }) => mqttPluginModule(options.mqttUrl),
+  () => httpPlugin,
 ];
