@@ -173,7 +173,7 @@ describe("the device browser's plugin tabs", () => {
           seen.add(await shownValue("mqtt", ZONE_TEMP));
           return seen.size;
         },
-        { timeout: 15_000, intervals: [500] },
+        { timeout: 15_000, interval: 500 },
       )
       .toBeGreaterThan(1);
     // A JSON payload opens into its fields, each a point.
@@ -227,7 +227,7 @@ describe("the device browser's plugin tabs", () => {
           if (/^\d+/.test(text)) seen.add(text);
           return seen.size;
         },
-        { timeout: 20_000, intervals: [500] },
+        { timeout: 20_000, interval: 500 },
       )
       .toBeGreaterThan(1);
   });
