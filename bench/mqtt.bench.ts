@@ -14,8 +14,8 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { REPO_ROOT, startMqttBroker, startProcess, tempDir, tsxArgs } from "@bms/test-support";
-import { HistoryRecorder } from "../apps/supervisor/src/engine/history-recorder";
+import { REPO_ROOT, startMosquitto, startProcess, tempDir, tsxArgs } from "@bms/test-support";
+import { DEFAULT_HISTORY_MAX_MB, HistoryRecorder } from "../apps/supervisor/src/engine/history-recorder";
 import { createMqttPointIO } from "../apps/supervisor/src/protocols/mqtt";
 import { openDatabase } from "../apps/supervisor/src/storage/database";
 import { TimeseriesRepo } from "../apps/supervisor/src/storage/timeseries-repo";
@@ -31,7 +31,7 @@ const TOPICS = 1_000;
 const GOAL = 10_000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
-const broker = await startMqttBroker({ host: HOST, port: PORT });
+const broker = await startMosquitto({ host: HOST, port: PORT });
 const dataDir = tempDir("bench-mqtt");
 const db = openDatabase(dataDir);
 const repo = new TimeseriesRepo(db);
@@ -40,7 +40,7 @@ const history = new HistoryRecorder(repo, {
   minIntervalMs: 0,
   maxIntervalMs: 60_000,
   retentionMs: 3_600_000,
-  maxBytes: Number.MAX_SAFE_INTEGER,
+  maxBytes: DEFAULT_HISTORY_MAX_MB * 1_000_000,
 });
 history.start();
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import {
-  type MosquittoHandle,
+  type Mosquitto,
   type SimulatorHandle,
   type SupervisorHandle,
   startMosquitto,
@@ -32,7 +32,7 @@ const WEATHER = { host: "127.0.52.6", port: 18871 };
 
 describe("the device browser's plugin tabs", () => {
   let sim: SimulatorHandle;
-  let broker: MosquittoHandle;
+  let broker: Mosquitto;
   let weather: Server;
   let sup: SupervisorHandle;
   let designer: DesignerHandle;

@@ -50,7 +50,8 @@ export function describeNode(type: string): NodeDescriptor | undefined {
 
 /**
  * The points a node commands and at which priority, as the supervisor's write arbitration reads them
- * (the node's `points()` on its parsed config; priority 16 when the config names none). Empty for a
+ * (the node's `points()` on its parsed config; priority 16 when the config names none; a sub-flow node:
+ * its inner nodes' commands, at their own priorities). Empty for a
  * config that does not parse: validation reports that separately.
  */
 export function nodeWrites(node: {
@@ -61,6 +62,10 @@ export function nodeWrites(node: {
   if (!definition?.points) return [];
   const parsed = definition.config.safeParse(node.config);
   if (!parsed.success) return [];
+  // A node hosting a sub-flow (a library instance, a loop) commands at its inner nodes' priorities.
+  const inner = (parsed.data as { flow?: { nodes?: { type: string; config: Record<string, unknown> }[] } })
+    .flow?.nodes;
+  if (Array.isArray(inner)) return inner.flatMap((n) => nodeWrites(n));
   const writes = definition.points(parsed.data).writes ?? [];
   const priority = (parsed.data as { priority?: unknown }).priority;
   return writes.map((ref) => ({ ref, priority: typeof priority === "number" ? priority : 16 }));

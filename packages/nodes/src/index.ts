@@ -4,4 +4,5 @@ export * from "./core/types";
 export * from "./core/values";
 export * from "./engine/compile";
 export * from "./engine/flow-runtime";
+export * from "./engine/node-commands";
 export * from "./registry";

@@ -1,4 +1,4 @@
-import type { FlowPlan, NodeValue } from "@bms/nodes";
+import { type FlowPlan, type NodeValue, nodeCommands } from "@bms/nodes";
 import { checkWriteConflicts, flowContentChecksum, type Site, type ValidationProblem } from "@bms/schemas";
 import type { StoredConfig } from "../storage/configs-repo";
 import { MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
@@ -39,10 +39,7 @@ export interface FlowChange {
 export function commandsOf(plans: readonly FlowPlan[]): Set<string> {
   const keep = new Set<string>();
   for (const plan of plans)
-    for (const node of plan.nodes) {
-      const priority = (node.config as { priority?: number }).priority ?? 16;
-      for (const ref of node.writes) keep.add(key(ref, priority));
-    }
+    for (const node of plan.nodes) for (const c of nodeCommands(node)) keep.add(key(c.ref, c.priority));
   return keep;
 }
 
@@ -122,10 +119,8 @@ export class SiteEngine {
           id: n.id,
           index: plan.flow.nodes.findIndex((c) => c.id === n.id),
           label: plan.flow.nodes.find((c) => c.id === n.id)?.label,
-          writes: n.writes.map((ref) => ({
-            ref,
-            priority: (n.config as { priority?: number }).priority ?? 16,
-          })),
+          // At the priority that goes on the wire: a library instance's inner nodes' own.
+          writes: nodeCommands(n),
         })),
       })),
     );

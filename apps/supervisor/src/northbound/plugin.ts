@@ -35,20 +35,13 @@ export const sparkplugPlugin = fp<{ options: SparkplugOptions | undefined; dataD
       { enabled: options.commands, hostId: options.hostId, hostRole: options.hostRole },
       {
         flowHolder: (point, priority) => app.engine.writes.holder(point, priority)?.flowId ?? undefined,
+        // Through the registry like every other write: any protocol a plugin serves, each at its priority.
         async write(writes) {
-          const refs = writes.map((w) => parsePointRef(w.point));
-          const bacnet = writes.flatMap((w, i) => {
-            const r = refs[i]!;
-            return r.ok && r.ref.protocol === "bacnet"
-              ? [{ ref: r.ref, value: w.value, priority: w.priority }]
-              : [];
-          });
-          const outcomes = await app.bacnet.writePoints(bacnet);
-          let n = 0;
-          return refs.map((r) =>
-            r.ok && r.ref.protocol === "bacnet"
-              ? outcomes[n++]!
-              : { ok: false, error: "only BACnet points can be written" },
+          const outcomes = await app.points.write(
+            writes.map((w) => ({ ref: w.point, value: w.value, priority: w.priority })),
+          );
+          return outcomes.map((o) =>
+            o.ok ? { ok: true } : { ok: false, error: o.error ?? o.code ?? "write failed" },
           );
         },
         audit: (entry) => app.auth.audits.add(entry),
@@ -117,5 +110,5 @@ export const sparkplugPlugin = fp<{ options: SparkplugOptions | undefined; dataD
     });
     app.addHook("onClose", async () => node.stop());
   },
-  { name: "sparkplug", dependencies: ["engine", "storage", "auth", "bacnet"] },
+  { name: "sparkplug", dependencies: ["engine", "storage", "auth", "protocols"] },
 );

@@ -9,7 +9,7 @@ import {
   type Mosquitto,
   type RunningProcess,
   type SupervisorHandle,
-  startMqttBroker,
+  startMosquitto,
   startProcess,
   startSupervisor,
   tempDir,
@@ -87,7 +87,7 @@ describe("a deployed flow reads MQTT and HTTP and publishes to MQTT, in a real s
     ]);
 
   beforeAll(async () => {
-    broker = await startMqttBroker({ host: HOST, port: MQTT_PORT });
+    broker = await startMosquitto({ host: HOST, port: MQTT_PORT });
     weather = createServer((req, res) => {
       const authorized = req.headers.authorization === `Bearer ${WEATHER_TOKEN}`;
       res.writeHead(authorized ? 200 : 401, {

@@ -6,7 +6,7 @@ import {
   eventually,
   type Mosquitto,
   type RunningProcess,
-  startMqttBroker,
+  startMosquitto,
   startProcess,
   tempDir,
   tsxArgs,
@@ -105,10 +105,10 @@ describe("MQTT plugin against a real mosquitto", () => {
     const tls = await loadOrCreateSelfSigned(dir, [HOST]);
     certFile = join(dir, "broker-ca.pem");
     writeFileSync(certFile, tls.cert);
-    broker = await startMqttBroker({
+    broker = await startMosquitto({
       host: HOST,
       port: PORT,
-      tls: { port: TLS_PORT, certPem: tls.cert, keyPem: tls.key, users: { [USER]: PASSWORD } },
+      tlsListener: { port: TLS_PORT, certPem: tls.cert, keyPem: tls.key, users: { [USER]: PASSWORD } },
     });
   });
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { nodeCatalog } from "../engine/catalog";
 import { compileFlow, type FlowPlan } from "../engine/compile";
 import { FlowRuntime } from "../engine/flow-runtime";
+import { nodeCommands } from "../engine/node-commands";
 import { lookupNode } from "../registry";
 import { DEMO_FLOW_IDS, demoSitePackage } from "./demo-site";
 
@@ -23,7 +24,7 @@ function writesOf(site: Site, plans: FlowPlan[]): FlowWrites[] {
       id: n.id,
       index: plan.flow.nodes.findIndex((c) => c.id === n.id),
       label: plan.flow.nodes.find((c) => c.id === n.id)?.label,
-      writes: n.writes.map((ref) => ({ ref, priority: (n.config as { priority?: number }).priority ?? 16 })),
+      writes: nodeCommands(n),
     })),
   }));
 }
