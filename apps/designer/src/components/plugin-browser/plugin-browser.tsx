@@ -57,7 +57,8 @@ function canonical(ref: string): string {
 
 function show(value: unknown): string {
   if (value === undefined) return "";
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toPrecision(6);
+  // Six significant digits, without the trailing zeros toPrecision pads with (14.5, not 14.5000).
+  if (typeof value === "number") return String(Number(value.toPrecision(6)));
   if (typeof value === "string") return value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return JSON.stringify(value);
 }
