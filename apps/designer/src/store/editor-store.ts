@@ -110,7 +110,7 @@ export interface EditorState {
   sidePanel: SidePanel;
 }
 
-export type SidePanel = "properties" | "versions" | "bacnet";
+export type SidePanel = "properties" | "versions" | "bacnet" | "modbus" | "mqtt" | "http";
 
 export interface EditorActions {
   /** Opens another flow's tab (not an undo step: nothing in the document changes). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PointWrite } from "../protocols/point-io";
 import { type CommandStore, type PointWriter, WriteManager } from "./write-manager";
 
 /** Records what would go on the wire; `failing` points answer with an error. */
@@ -37,6 +38,22 @@ const write = (point: string, value: number | boolean | null, heartbeatMs = 0, p
 });
 
 describe("WriteManager", () => {
+  it("passes an actuator_write's MQTT publish options (QoS, retain) to the plugin, and none when unset", async () => {
+    const seen: PointWrite[] = [];
+    const writer: PointWriter = {
+      async write(writes) {
+        seen.push(...writes);
+        return writes.map(() => ({ ok: true }));
+      },
+    };
+    const m = new WriteManager(writer, memoryStore());
+    await m.apply([{ ...write("mqtt:site/ahu1/setpoint", 21), qos: 2, retain: true }, write(BO, true)], 0);
+    expect(seen).toEqual([
+      { ref: "mqtt:site/ahu1/setpoint", value: 21, priority: 8, qos: 2, retain: true },
+      { ref: BO, value: true, priority: 8 },
+    ]);
+  });
+
   it("writes on change only, plus the heartbeat", async () => {
     const { writer, sent } = recordingWriter();
     const m = new WriteManager(writer, memoryStore());

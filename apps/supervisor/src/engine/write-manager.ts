@@ -96,6 +96,8 @@ export class WriteManager {
       point: string;
       value: WriteRequest["value"];
       priority: number;
+      qos?: 0 | 1 | 2;
+      retain?: boolean;
       holder?: CommandHolder;
     }[],
     now: number,
@@ -103,7 +105,13 @@ export class WriteManager {
     const outcomes: WriteOutcome[] = new Array(batch.length);
     // The registry answers refs no plugin takes (or that do not parse) with a coded failure.
     const results = await this.writer.write(
-      batch.map((w) => ({ ref: w.point, value: w.value, priority: w.priority })),
+      batch.map((w) => ({
+        ref: w.point,
+        value: w.value,
+        priority: w.priority,
+        ...(w.qos === undefined ? {} : { qos: w.qos }),
+        ...(w.retain === undefined ? {} : { retain: w.retain }),
+      })),
     );
     batch.forEach((w, i) => {
       const result = results[i]!;

@@ -58,6 +58,9 @@ export interface WriteRequest {
   priority: number;
   /** Rewrite an unchanged value this often (0: only on change). */
   heartbeatMs: number;
+  /** MQTT publish options from the node; other protocols ignore them. */
+  qos?: 0 | 1 | 2;
+  retain?: boolean;
   nodeId: string;
 }
 

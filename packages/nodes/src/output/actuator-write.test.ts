@@ -20,6 +20,13 @@ describe("actuator_write", () => {
       [{ point: POINT, value: 1, priority: 8, heartbeatMs: 60_000 }],
       1,
     ],
+    [
+      "MQTT publish options when set (the point's protocol decides whether they apply)",
+      { qos: 1, retain: true },
+      5,
+      [{ point: POINT, value: 5, priority: 16, heartbeatMs: 0, qos: 1, retain: true }],
+      5,
+    ],
     ["bad input holds (no write)", {}, v(true, "bad"), [], null],
     ["null input holds", {}, null, [], null],
     [

@@ -2,6 +2,14 @@ import { PointRefSchema } from "@bms/schemas";
 import { z } from "zod";
 import { defineNode } from "../core/types";
 
+/** MQTT publish options, only when set: other protocols' writes carry none. */
+function publishOptions(config: { qos?: 0 | 1 | 2 | undefined; retain?: boolean | undefined }) {
+  return {
+    ...(config.qos === undefined ? {} : { qos: config.qos }),
+    ...(config.retain === undefined ? {} : { retain: config.retain }),
+  };
+}
+
 export const actuatorWrite = defineNode({
   type: "actuator_write",
   version: 1,
@@ -21,6 +29,12 @@ export const actuatorWrite = defineNode({
     heartbeat_ms: z.number().int().min(0).max(86_400_000).default(0).describe("0: write on change only"),
     on_bad_input: z.enum(["hold", "relinquish", "fallback"]).default("hold"),
     fallback: z.union([z.number(), z.boolean(), z.null()]).default(null),
+    // Protocol-specific: only MQTT refs use these (the plugin's per-topic options or default QoS otherwise).
+    qos: z
+      .union([z.literal(0), z.literal(1), z.literal(2)])
+      .optional()
+      .describe("MQTT publish QoS (0, 1 or 2)"),
+    retain: z.boolean().optional().describe("MQTT: the broker keeps the last published value"),
   }),
   points: (config) => ({ writes: [config.point] }),
   execute(inputs, config, _state, ctx) {
@@ -33,6 +47,7 @@ export const actuatorWrite = defineNode({
         value,
         priority: config.priority,
         heartbeatMs: config.heartbeat_ms,
+        ...publishOptions(config),
       });
       return { commanded: input };
     }
@@ -49,6 +64,7 @@ export const actuatorWrite = defineNode({
         value: config.fallback,
         priority: config.priority,
         heartbeatMs: config.heartbeat_ms,
+        ...publishOptions(config),
       });
       return {
         commanded: {

@@ -12,6 +12,8 @@ import type { EditorInit } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { openWorkingCopy, saveWorkingCopy } from "../../store/working-copy";
 import { BacnetBrowser } from "../bacnet-browser/bacnet-browser";
+import { HttpBrowser } from "../plugin-browser/http-browser";
+import { PluginBrowser } from "../plugin-browser/plugin-browser";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { useNoticeStack } from "../ui/notice-stack";
@@ -466,6 +468,9 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                 ["properties", "Properties"],
                 ["versions", "Versions"],
                 ["bacnet", "BACnet"],
+                ["modbus", "Modbus"],
+                ["mqtt", "MQTT"],
+                ["http", "HTTP"],
               ] as const
             ).map(([id, label]) => (
               <button
@@ -485,6 +490,25 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
             {side === "properties" ? <NodeInspector /> : null}
             {side === "versions" ? <VersionsPanel /> : null}
             {side === "bacnet" ? <BacnetBrowser supervisorId={supervisorId} /> : null}
+            {side === "modbus" ? (
+              <PluginBrowser
+                key="modbus"
+                supervisorId={supervisorId}
+                protocol="modbus"
+                rootsNoun="Modbus devices"
+                writeByDefault
+              />
+            ) : null}
+            {side === "mqtt" ? (
+              <PluginBrowser
+                key="mqtt"
+                supervisorId={supervisorId}
+                protocol="mqtt"
+                rootsNoun="topics seen on the broker"
+                writeByDefault={false}
+              />
+            ) : null}
+            {side === "http" ? <HttpBrowser key="http" supervisorId={supervisorId} /> : null}
           </div>
         </aside>
       </div>

@@ -15,6 +15,7 @@ import { LibraryInstanceForm } from "./library-instance-form";
 import { NodeIcon } from "./node-icon";
 import { PortCountControl } from "./port-count-control";
 import { PropertyField } from "./property-field";
+import { fieldAppliesToPoint } from "./protocol-fields";
 import { SCHEDULE_KEYS, ScheduleEditor } from "./schedule-editor";
 import { SubflowField } from "./subflow-field";
 
@@ -126,7 +127,10 @@ export function NodeInspector({ trail }: { trail?: readonly string[] } = {}) {
   );
   const custom = descriptor ? CONFIG_EDITORS[descriptor.type] : undefined;
   const fields = allFields.filter(
-    (f) => !groups.some((g) => g.count === f.key) && !custom?.keys.includes(f.key),
+    (f) =>
+      !groups.some((g) => g.count === f.key) &&
+      !custom?.keys.includes(f.key) &&
+      (!descriptor || !node || fieldAppliesToPoint(descriptor.type, f.key, node.data.config.point)),
   );
   const problems = useMemo(
     () => (descriptor && node ? configProblems(descriptor.config, node.data.config) : {}),
