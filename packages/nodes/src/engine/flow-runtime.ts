@@ -35,38 +35,13 @@ export interface NodeRun {
   durationMs: number;
   /**
    * The inputs the node saw. The runtime reuses each node's inputs object from scan to scan (gathering
-   * them into a fresh object per node per scan was the interpreter's largest cost), and the run record
-   * itself too (see RunRecord), so both are valid until the next `runScan`: copy them (`{ ...run }`,
-   * `{ ...run.inputs }`) to keep them longer, as the supervisor's traces do. The values in the inputs,
-   * and `outputs`, are never modified afterwards and may be kept as they are.
+   * them into a fresh object per node per scan was the interpreter's largest cost), so this is valid
+   * until the next `runScan`: copy it (`{ ...run.inputs }`) to keep it longer, as the supervisor's traces
+   * do. The values in it, and `outputs`, are never modified afterwards and may be kept as they are.
    */
   inputs: NodeInputs;
   outputs: NodeOutputs;
   error?: string;
-}
-
-const EMPTY_OUTPUTS: NodeOutputs = Object.freeze({}) as NodeOutputs;
-const EMPTY_INPUTS: NodeInputs = Object.freeze({}) as NodeInputs;
-
-/**
- * A node's run record, one per node for the runtime's life and rewritten every scan (allocating 200
- * records per scan of a 200-node flow was a tenth of the interpreter's time, in the garbage collector).
- * So a ScanResult's `runs` describe the latest scan: a host that keeps runs past the next `runScan`
- * copies them, as the supervisor's traces do. Every field is always present, so the shape never changes.
- */
-class RunRecord implements NodeRun {
-  status: NodeRun["status"] = "completed";
-  startedAt = 0;
-  durationMs = 0;
-  inputs: NodeInputs;
-  outputs: NodeOutputs = EMPTY_OUTPUTS;
-  error: string | undefined = undefined;
-  constructor(
-    readonly nodeId: string,
-    inputs: NodeInputs,
-  ) {
-    this.inputs = inputs;
-  }
 }
 
 export interface ScanResult {
@@ -133,8 +108,6 @@ class Slot {
    * connected port, so gathering only overwrites values and never reshapes or allocates an object.
    */
   readonly inputs: NodeInputs;
-  /** This node's run record (see RunRecord). */
-  readonly run: RunRecord;
 
   constructor(node: CompiledNode, options: RuntimeOptions) {
     this.id = node.id;
@@ -155,30 +128,10 @@ class Slot {
     this.inputs = {};
     for (const port of this.ports) this.inputs[port] = undefined;
     for (const input of this.multiple) this.inputs[input.port] = undefined;
-    this.run = new RunRecord(this.id, this.inputs);
   }
 }
 
 const EMPTY_MULTI: MultiInputs = Object.freeze({});
-
-/** Rewrites a node's run record for this scan and hands it back. */
-function record(
-  run: RunRecord,
-  status: NodeRun["status"],
-  startedAt: number,
-  durationMs: number,
-  inputs: NodeInputs,
-  outputs: NodeOutputs,
-  error: string | undefined,
-): RunRecord {
-  run.status = status;
-  run.startedAt = startedAt;
-  run.durationMs = durationMs;
-  run.inputs = inputs;
-  run.outputs = outputs;
-  run.error = error;
-  return run;
-}
 
 /** How an overrun reads in a run's error, the log and an alert. */
 export function timeoutMessage(tookMs: number, timeoutMs: number): string {
@@ -335,7 +288,14 @@ export class FlowRuntime {
         // An untaken branch: the node does not run and its outputs are inactive downstream too.
         outputs[index] = undefined;
         if (timed) mark = clock();
-        runs[ran++] = record(slot.run, "skipped", now, 0, EMPTY_INPUTS, EMPTY_OUTPUTS, undefined);
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "skipped",
+          startedAt: now,
+          durationMs: 0,
+          inputs: {},
+          outputs: {},
+        };
         continue;
       }
       if (slot.hasEnable && asBoolean(inputs.enable) !== true) {
@@ -343,7 +303,14 @@ export class FlowRuntime {
         const held = previous[index] ?? {};
         outputs[index] = held;
         if (timed) mark = clock();
-        runs[ran++] = record(slot.run, "skipped", now, 0, inputs, held, undefined);
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "skipped",
+          startedAt: now,
+          durationMs: 0,
+          inputs,
+          outputs: held,
+        };
         continue;
       }
 
@@ -392,7 +359,14 @@ export class FlowRuntime {
 
       if (result !== undefined) {
         outputs[index] = result;
-        runs[ran++] = record(slot.run, "completed", now, durationMs, inputs, result, undefined);
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "completed",
+          startedAt: now,
+          durationMs,
+          inputs,
+          outputs: result,
+        };
         continue;
       }
 
@@ -402,7 +376,15 @@ export class FlowRuntime {
         failed[port] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${message}` };
       }
       outputs[index] = failed;
-      runs[ran++] = record(slot.run, "error", now, durationMs, inputs, failed, error);
+      runs[ran++] = {
+        nodeId: slot.id,
+        status: "error",
+        startedAt: now,
+        durationMs,
+        inputs,
+        outputs: failed,
+        error,
+      };
       io.log?.("error", slot.id, message);
       if (slot.onFailure === "alert") {
         alerts.push({
