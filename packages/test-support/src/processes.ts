@@ -111,7 +111,10 @@ export async function startProcess(
 
 /** Runs a TypeScript entry point with the workspace's tsx, as the package scripts do. */
 export function tsxArgs(entry: string, args: string[]): [string, string[]] {
-  return [process.execPath, ["--import", "tsx", join(REPO_ROOT, entry), ...args]];
+  // BMS_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the programs a bench starts:
+  // Node refuses --cpu-prof in NODE_OPTIONS.
+  const extra = process.env.BMS_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  return [process.execPath, [...extra, "--import", "tsx", join(REPO_ROOT, entry), ...args]];
 }
 
 export function tempDir(prefix: string): string {

@@ -46,7 +46,10 @@ describe("shareTraceBudget", () => {
     expect(site.reduce((n, f) => n + f.tracker.nodeRecordBudget, 0)).toBe(MAX_TRACE_NODE_RECORDS);
     const mixed = [flow(1900), flow(100)];
     shareTraceBudget(mixed);
-    expect(mixed.map((f) => f.tracker.nodeRecordBudget)).toEqual([237_500, 12_500]);
+    expect(mixed.map((f) => f.tracker.nodeRecordBudget)).toEqual([
+      MAX_TRACE_NODE_RECORDS * 0.95,
+      MAX_TRACE_NODE_RECORDS * 0.05,
+    ]);
     // A flow always keeps at least its last scan.
     const tiny = [flow(MAX_TRACE_NODE_RECORDS * 2), flow(1)];
     shareTraceBudget(tiny);

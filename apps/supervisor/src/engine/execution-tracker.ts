@@ -17,9 +17,13 @@ export interface ScanTrace {
 const TRACE_WINDOW_MS = 15 * 60_000;
 const MAX_TIMELINE = 5000;
 /** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
- * shorter window rather than growing the heap by hundreds of MB. */
+ * shorter window (30 traces, half a minute) rather than growing the heap. A record holds its node's
+ * outputs (otherwise garbage after the next scan) and a copy of its inputs, ~200-250 bytes: at 250,000
+ * records the buffer alone was ~55 MB of a 2,000-point supervisor's heap (heap snapshot, issue 15). */
 const TRACE_MIN_SPACING_MS = 1000;
-export const MAX_TRACE_NODE_RECORDS = 250_000;
+export const MAX_TRACE_NODE_RECORDS = 60_000;
+/** A node with no inputs (a sensor read) shares one empty copy instead of one per record. */
+const NO_INPUTS: NodeRun["inputs"] = Object.freeze({});
 
 /** What the engine did lately: the last scan's node statuses, the event timeline and 15 min of traces. */
 export class ExecutionTracker {
@@ -82,7 +86,7 @@ export class ExecutionTracker {
         id: r.nodeId,
         status: r.status,
         // The runtime reuses each node's inputs object every scan: a trace keeps a copy.
-        inputs: { ...r.inputs },
+        inputs: hasKeys(r.inputs) ? { ...r.inputs } : NO_INPUTS,
         outputs: r.outputs,
         ...(r.error ? { error: r.error } : {}),
       })),
@@ -143,4 +147,9 @@ export class ExecutionTracker {
     if (!nodeId) return traces;
     return traces.map((t) => ({ ...t, nodes: t.nodes.filter((n) => n.id === nodeId) }));
   }
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
 }

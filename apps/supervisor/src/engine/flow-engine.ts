@@ -65,6 +65,12 @@ export interface ActiveFlow {
   savedState: Map<string, string>;
   /** Nodes whose outputs a cycle-breaking node reads next scan. */
   loopSources: Set<string>;
+  /**
+   * Plan indices of the nodes whose state is saved: those with state (initialState) and loop sources.
+   * A stateless node has nothing to save, and serialising 2,000 sensor reads' `{}` every scan was a
+   * visible share of a 2,000-point scan cycle.
+   */
+  persisted: number[];
   /** For on_change flows: the refs whose change starts a scan (every input when the trigger lists none). */
   changeTriggers: Set<string> | undefined;
 }
@@ -154,6 +160,14 @@ export class FlowEngine {
       plan.nodes.filter((n) => n.writes.length > 0).map((n) => [n.id, [...n.writes]] as const),
     );
 
+    const loopSources = new Set(
+      plan.nodes
+        .filter((n) => n.delayed)
+        .flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
+    );
+    const persisted = plan.nodes
+      .filter((n) => n.definition.initialState !== undefined || loopSources.has(n.id))
+      .map((n) => n.index);
     const scheduler = new ScanScheduler(plan.flow.execution.trigger, (reason) => this.scan(reason));
     this.active = {
       stored,
@@ -167,11 +181,8 @@ export class FlowEngine {
       commandsByNode,
       savedState: new Map(),
       changeTriggers: undefined,
-      loopSources: new Set(
-        plan.nodes
-          .filter((n) => n.delayed)
-          .flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
-      ),
+      loopSources,
+      persisted,
     };
     const trigger = plan.flow.execution.trigger;
     this.active.changeTriggers =
@@ -376,7 +387,8 @@ export class FlowEngine {
 
   private persistState(flow: ActiveFlow) {
     const changed: { nodeId: string; json: string }[] = [];
-    for (const saved of flow.runtime.exportState()) {
+    if (flow.persisted.length === 0) return;
+    for (const saved of flow.runtime.exportState(flow.persisted)) {
       // Compare the state alone: outputs and run times change every scan, state (integrals, timers,
       // latches) only when it matters, and only then is it worth a write. A node feeding a feedback or
       // delay is the exception: last scan's output *is* the loop's state, so its values count too.

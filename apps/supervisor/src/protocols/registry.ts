@@ -1,4 +1,5 @@
-import { parsePointRef, pointRefScheme } from "@bms/schemas";
+import { pointRefScheme } from "@bms/schemas";
+import { parsedPointRef } from "./parsed-refs";
 import type {
   BrowseEntry,
   PluginHealth,
@@ -101,7 +102,7 @@ export class PointIORegistry {
 
   /** Which plugin a ref goes to, or why none does. */
   route(ref: string): { ok: true; protocol: string } | { ok: false; code: PointErrorCode; message: string } {
-    const parsed = parsePointRef(ref);
+    const parsed = parsedPointRef(ref);
     if (!parsed.ok) return { ok: false, code: "invalid_ref", message: parsed.message };
     const protocol = pointRefScheme(parsed.ref);
     if (!this.entries.has(protocol))

@@ -480,8 +480,10 @@ export class FlowRuntime {
     return inputs;
   }
 
-  exportState(): SavedNodeState[] {
-    return this.plan.nodes.map((node) => ({
+  /** Every node's saved state, or only the nodes at these plan indices (a host persisting stateful nodes). */
+  exportState(indices?: readonly number[]): SavedNodeState[] {
+    const nodes = indices ? indices.map((i) => this.plan.nodes[i]!) : this.plan.nodes;
+    return nodes.map((node) => ({
       node_id: node.id,
       type: node.type,
       version: node.definition.version,

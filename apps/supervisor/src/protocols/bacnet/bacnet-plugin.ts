@@ -1,7 +1,8 @@
-import { type BacnetPointRef, formatPointRef, parsePointRef } from "@bms/schemas";
+import { type BacnetPointRef, formatPointRef } from "@bms/schemas";
 import type { DevicesRepo } from "../../storage/devices-repo";
 import type { EventsRepo } from "../../storage/events-repo";
 import { SUPERVISOR_VERSION } from "../../version";
+import { parsedPointRef } from "../parsed-refs";
 import type {
   BrowseEntry,
   PluginContext,
@@ -170,7 +171,7 @@ export class BacnetPointIO implements PointIO {
   }
 
   private parse(text: string): BacnetPointRef | string {
-    const parsed = parsePointRef(text);
+    const parsed = parsedPointRef(text);
     if (!parsed.ok) return parsed.message;
     if (parsed.ref.protocol !== "bacnet") return `${text} is not a BACnet point`;
     return parsed.ref;
