@@ -117,5 +117,5 @@ export const sparkplugPlugin = fp<{ options: SparkplugOptions | undefined; dataD
     });
     app.addHook("onClose", async () => node.stop());
   },
-  { name: "sparkplug", dependencies: ["engine", "storage", "auth", "bacnet"] },
+  { name: "sparkplug", dependencies: ["engine", "storage", "auth", "protocols"] },
 );
