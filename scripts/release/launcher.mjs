@@ -48,20 +48,30 @@ const versionOf = (dir) => JSON.parse(readFileSync(join(dir, "lib", "package.jso
 
 function healthy(expectVersion) {
   return new Promise((done) => {
-    const req = get({ host: healthHost, port: httpPort, path: "/api/health", timeout: 2000 }, (res) => {
-      let text = "";
-      res.on("data", (c) => {
-        text += c;
-      });
-      res.on("end", () => {
-        try {
-          const body = JSON.parse(text);
-          done(res.statusCode === 200 && body.status === "ok" && body.version === expectVersion);
-        } catch {
-          done(false);
-        }
-      });
-    });
+    const req = get(
+      {
+        host: healthHost,
+        port: httpPort,
+        path: "/api/health",
+        timeout: 2000,
+        // A loopback name is always an allowed host, whatever address the supervisor binds.
+        headers: { host: "localhost" },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => {
+          text += c;
+        });
+        res.on("end", () => {
+          try {
+            const body = JSON.parse(text);
+            done(res.statusCode === 200 && body.status === "ok" && body.version === expectVersion);
+          } catch {
+            done(false);
+          }
+        });
+      },
+    );
     req.on("timeout", () => req.destroy());
     req.on("error", () => done(false));
   });
