@@ -28,6 +28,7 @@ import { healthRoutes } from "./routes/health";
 import { monitoringRoutes, prometheusRoute } from "./routes/monitoring";
 import { pluginRoutes } from "./routes/plugins";
 import { pointRoutes } from "./routes/points";
+import { systemRoutes } from "./routes/system";
 import type { Db } from "./storage/database";
 
 declare module "fastify" {
@@ -191,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { prefix: "/api" });
   await app.register(authRoutes, { prefix: "/api/auth" });
   await app.register(auditRoutes, { prefix: "/api/audit" });
+  await app.register(systemRoutes, { prefix: "/api/system", dataDir: options.dataDir });
   await app.register(prometheusRoute, { dataDir: options.dataDir });
   await app.register(openApiRoutes);
   await app.register(dashboardPlugin);

@@ -109,13 +109,15 @@ export function checkStateChange(
   const length = header(request.headers, "content-length");
   const hasBody =
     (length !== undefined && length !== "0") || header(request.headers, "transfer-encoding") !== undefined;
-  // A body, or any declared type, must be JSON: a form or `no-cors` fetch cannot declare it without a preflight.
-  if ((hasBody || type !== undefined) && type !== "application/json") {
+  // A body, or any declared type, must be JSON (or raw bytes, for an update bundle): a form or `no-cors`
+  // fetch can declare neither without a preflight, since neither is a CORS-safelisted type.
+  if ((hasBody || type !== undefined) && type !== "application/json" && type !== "application/octet-stream") {
     return {
       ok: false,
       status: 415,
       code: "content_type",
-      message: "state-changing requests must send Content-Type: application/json",
+      message:
+        "state-changing requests must send Content-Type: application/json (or application/octet-stream)",
     };
   }
   if (request.cookieAuthenticated) {

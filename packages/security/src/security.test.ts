@@ -73,6 +73,18 @@ describe("state-changing requests", () => {
     ],
     ["a body without a type", { ...base, headers: { "content-length": "5" } }, false, "content_type"],
     [
+      "raw bytes (an update bundle) with a bearer token",
+      { ...base, headers: { "content-type": "application/octet-stream", "content-length": "5" } },
+      true,
+      undefined,
+    ],
+    [
+      "a multipart form POST",
+      { ...base, headers: { "content-type": "multipart/form-data; boundary=x", "content-length": "5" } },
+      false,
+      "content_type",
+    ],
+    [
       "cookie without Origin",
       { ...base, cookieAuthenticated: true, csrfValid: true, headers: json },
       false,

@@ -6,14 +6,19 @@
  * finds its .wasm file next to its own module) and is imported by its absolute path.
  *
  * The file goes into a directory of this process's own, mode 0700, so no other local user can swap it.
+ *
+ * A release bundle (`pnpm release`) ships the worker already built next to the supervisor's own bundle
+ * (`script-worker.mjs`, read-only with the install), so it needs neither esbuild nor the .ts sources;
+ * esbuild is imported only when that file is absent, i.e. when running from the repository.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
 
 const ENTRY = fileURLToPath(new URL("./script-worker.ts", import.meta.url));
+/** Where the release bundle puts the prebuilt worker: beside the bundled supervisor. */
+const PREBUILT = new URL("./script-worker.mjs", import.meta.url);
 
 export interface BundledWorker {
   url: URL;
@@ -22,6 +27,8 @@ export interface BundledWorker {
 }
 
 export async function bundleScriptWorker(): Promise<BundledWorker> {
+  if (existsSync(PREBUILT)) return { url: PREBUILT, remove: () => {} };
+  const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [ENTRY],
     bundle: true,

@@ -28,6 +28,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   body?: B;
   /** Documents a body the handler validates itself (deploy checks the raw bytes' checksum). */
   documentedBody?: z.ZodType;
+  /** The documented body's media type when it is not JSON (an update bundle is raw bytes). */
+  bodyMediaType?: string;
   query?: Q;
   params?: P;
   response?: z.ZodType;
@@ -57,6 +59,7 @@ export interface DocumentedRoute {
   auditNone?: string;
   body?: z.ZodType;
   documentedBody?: z.ZodType;
+  bodyMediaType?: string;
   query?: z.ZodType;
   params?: z.ZodType;
   response?: z.ZodType;

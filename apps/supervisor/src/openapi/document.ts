@@ -56,7 +56,9 @@ function operationOf(route: DocumentedRoute): Json {
           requestBody: {
             required: true,
             content: {
-              "application/json": { schema: schemaOf((route.body ?? route.documentedBody)!, "input") },
+              [route.bodyMediaType ?? "application/json"]: {
+                schema: schemaOf((route.body ?? route.documentedBody)!, "input"),
+              },
             },
           },
         }

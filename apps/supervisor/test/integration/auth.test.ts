@@ -76,6 +76,7 @@ const EXPECTED: Record<string, Role | "public"> = {
   "DELETE /api/points/overrides/:id": "operator",
   "GET /api/execution/latches": "viewer",
   "POST /api/execution/latches/:node/reset": "operator",
+  "POST /api/system/update": "admin",
 };
 
 /** Pages outside the route table: they hold no data (the dashboard bundle, the API reference). */
@@ -364,6 +365,8 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
         expectName: "bootstrap admin",
       },
       "DELETE /api/auth/tokens/:id": { token: sup.token, expectName: "bootstrap admin" },
+      // A JSON body is no bundle: refused (422) and audited as failed; the OTA test covers the rest.
+      "POST /api/system/update": { token: sup.token, body: {}, expectName: "bootstrap admin" },
       "POST /api/auth/login": { body: { token: operator }, expectName: "matrix operator" },
       "POST /api/auth/logout": { token: operator, expectName: "matrix operator" },
     };

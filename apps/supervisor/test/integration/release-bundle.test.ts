@@ -1,0 +1,251 @@
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync, sign } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { arch } from "node:os";
+import { dirname, join } from "node:path";
+import type { ExecutionStateResponse } from "@bms/schemas";
+import {
+  api,
+  eventually,
+  REPO_ROOT,
+  type RunningProcess,
+  type SimulatorHandle,
+  startProcess,
+  startSimulator,
+  tempDir,
+} from "@bms/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageOf, skeletonFlow } from "../fixtures";
+
+// Own loopback range (127.0.50.0/24) and ports.
+const SUP_BIND = "127.0.50.1";
+const SIM_BIND = "127.0.50.2";
+const SUP_BACNET_PORT = 47896;
+const SIM_PORT = 47897;
+const HTTP_PORT = 18150;
+const TOKEN = "release-test-admin-token-0123456789";
+const HEALTH_WINDOW_MS = 8000;
+
+/**
+ * The release as a system installer gets it: `pnpm release` builds the tarball, install.sh installs it
+ * into a temporary root (no systemd here), and the launcher from the installed bundle runs it with only
+ * Node.js on the PATH, from a directory with no node_modules above it. Then over-the-air updates against it.
+ */
+describe("release bundle: build, install, run, deploy, update over the air", () => {
+  const work = tempDir("release");
+  const dist = join(work, "dist");
+  const root = join(work, "root");
+  const prefix = "/opt/bms-supervisor";
+  const dataDir = join(root, "var/lib/bms-supervisor");
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const keyFile = join(work, "update-key.pem");
+  const pubFile = join(work, "update-key.pub");
+  const base = `http://${SUP_BIND}:${HTTP_PORT}`;
+  const tarball = (version: string) => join(dist, `bms-supervisor-${version}-linux-${arch()}.tar.gz`);
+  let sim: SimulatorHandle;
+  let launcher: RunningProcess;
+
+  const release = (version: string) =>
+    execFileSync(
+      process.execPath,
+      ["scripts/release.mjs", "--version", version, "--out", dist, "--sign", keyFile],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      },
+    );
+  const upload = async (bundle: Buffer, signature: string) => {
+    const answer = await fetch(`${base}/api/system/update`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/octet-stream",
+        "x-bms-signature": signature,
+      },
+      body: bundle,
+    });
+    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+  };
+  const version = async () => {
+    try {
+      const { status, body } = await api<{ version: string }>(base, "/api/health");
+      return status === 200 ? body.version : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  beforeAll(async () => {
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    writeFileSync(pubFile, publicKey.export({ type: "spki", format: "pem" }));
+    release("9.0.0");
+    release("9.0.1");
+    mkdirSync(root, { recursive: true });
+    const unpacked = join(work, "unpacked");
+    mkdirSync(unpacked);
+    execFileSync("tar", ["-xzf", tarball("9.0.0"), "-C", unpacked]);
+    execFileSync(
+      "sh",
+      [
+        join(unpacked, `bms-supervisor-9.0.0-linux-${arch()}`, "install", "install.sh"),
+        "--root",
+        root,
+        "--prefix",
+        prefix,
+        "--data-dir",
+        "/var/lib/bms-supervisor",
+        "--update-key",
+        pubFile,
+        "--no-systemd",
+      ],
+      { encoding: "utf8" },
+    );
+    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
+    launcher = await startProcess(
+      join(root, prefix, "current", "bin", "bms-supervisor-launcher"),
+      [
+        "all",
+        "--data-dir",
+        dataDir,
+        "--http-host",
+        SUP_BIND,
+        "--http-port",
+        String(HTTP_PORT),
+        "--bacnet-bind",
+        SUP_BIND,
+        "--bacnet-port",
+        String(SUP_BACNET_PORT),
+        "--broadcast",
+        `${SIM_BIND}:${SIM_PORT}`,
+        "--allowed-hosts",
+        SUP_BIND,
+        "--bacnet-pin",
+        `1001=${SIM_BIND}:${SIM_PORT}`,
+      ],
+      {
+        name: "installed supervisor",
+        cwd: work,
+        // Only Node.js (and tar, for updates) on the PATH; nothing from the workspace.
+        env: {
+          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+          NODE_OPTIONS: "",
+          BMS_SUPERVISOR_TOKEN: TOKEN,
+          BMS_UPDATE_HEALTH_WINDOW_MS: String(HEALTH_WINDOW_MS),
+        },
+        ready: /bms-supervisor listening/,
+      },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await launcher?.stop();
+    await sim?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("holds one bundled JS with the native build, the assets and the profiles, and no tsx", () => {
+    const installed = join(root, prefix, "9.0.0");
+    expect(existsSync(join(installed, "lib/app/supervisor.mjs"))).toBe(true);
+    expect(existsSync(join(installed, "lib/app/script-worker.mjs"))).toBe(true);
+    expect(
+      existsSync(join(installed, "lib/node_modules/better-sqlite3/build/Release/better_sqlite3.node")),
+    ).toBe(true);
+    expect(existsSync(join(installed, "dashboard/dist/index.html"))).toBe(true);
+    expect(existsSync(join(installed, "lib/modbus-profiles"))).toBe(true);
+    for (const gone of ["tsx", "esbuild", "vitest", "typescript", "@types"]) {
+      expect(existsSync(join(installed, "lib/node_modules", gone)), gone).toBe(false);
+    }
+    expect(readFileSync(join(installed, "lib/app/supervisor.mjs"), "utf8")).not.toMatch(/from "tsx/);
+  });
+
+  it("runs from the install, serves the dashboard, and runs a deployed flow against the simulator", async () => {
+    expect(await version()).toBe("9.0.0");
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("BMS Supervisor");
+    const deploy = await api<{ config_version: number }>(base, "/api/config/deploy", {
+      body: packageOf(skeletonFlow({ limit: 24.5 })),
+      token: TOKEN,
+    });
+    expect(deploy.status).toBe(200);
+    const state = await eventually(async () => {
+      const { body } = await api<ExecutionStateResponse>(base, "/api/execution/state", { token: TOKEN });
+      return body.node_statuses.length === 3 && body.node_statuses.every((s) => s.status === "completed")
+        ? body
+        : undefined;
+    });
+    const temp = state.node_statuses[0]!.output_values as { value: { value: number; quality: string } };
+    expect(temp.value.quality).toBe("good");
+    expect(typeof temp.value.value).toBe("number");
+  });
+
+  it("refuses a bundle with a wrong signature and keeps running the same version", async () => {
+    const bundle = readFileSync(tarball("9.0.1"));
+    const { privateKey: stranger } = generateKeyPairSync("ed25519");
+    const refused = await upload(bundle, sign(null, bundle, stranger).toString("base64"));
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ code: "bad_signature" })]);
+    const truncated = await upload(
+      bundle.subarray(0, bundle.length - 10),
+      readFileSync(`${tarball("9.0.1")}.sig`, "utf8"),
+    );
+    expect(truncated.status).toBe(422);
+    expect(await version()).toBe("9.0.0");
+    expect(existsSync(join(dataDir, "releases", "9.0.1"))).toBe(false);
+    const audit = await api<{ records: { action: string; result: string }[] }>(
+      base,
+      "/api/audit/?action=system.update",
+      { token: TOKEN },
+    );
+    expect(audit.body.records.filter((r) => r.action === "system.update").map((r) => r.result)).toEqual([
+      "failed",
+      "failed",
+    ]);
+  });
+
+  it("switches to a good signed bundle and keeps the flow running", async () => {
+    const accepted = await upload(
+      readFileSync(tarball("9.0.1")),
+      readFileSync(`${tarball("9.0.1")}.sig`, "utf8"),
+    );
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(accepted.body).toMatchObject({ version: "9.0.1", previous: "9.0.0" });
+    await eventually(async () => ((await version()) === "9.0.1" ? true : undefined), 30_000);
+    await launcher.waitFor(/9\.0\.1 is healthy; the update stays/, 15_000);
+    const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
+    expect(state).toMatchObject({ pending: false, current: join(dataDir, "releases", "9.0.1") });
+    await eventually(async () => {
+      const { body } = await api<ExecutionStateResponse>(base, "/api/execution/state", { token: TOKEN });
+      return body.execution_state.status === "running" && body.node_statuses.length === 3 ? true : undefined;
+    });
+  });
+
+  it("rolls back by itself from a signed bundle that never becomes healthy", async () => {
+    // A release that is signed (the key holder built it) but broken: it starts and never answers.
+    const broken = join(work, "broken");
+    const top = `bms-supervisor-9.0.2-linux-${arch()}`;
+    mkdirSync(broken);
+    execFileSync("tar", ["-xzf", tarball("9.0.1"), "-C", broken]);
+    cpSync(join(broken, `bms-supervisor-9.0.1-linux-${arch()}`), join(broken, top), { recursive: true });
+    rmSync(join(broken, `bms-supervisor-9.0.1-linux-${arch()}`), { recursive: true });
+    const manifest = join(broken, top, "lib/package.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("9.0.1", "9.0.2"));
+    writeFileSync(
+      join(broken, top, "lib/app/supervisor.mjs"),
+      "console.log('broken release');\nsetInterval(() => {}, 1000);\n",
+    );
+    const file = join(work, "broken.tar.gz");
+    execFileSync("tar", ["-czf", file, "-C", broken, top]);
+    const bundle = readFileSync(file);
+    const accepted = await upload(bundle, sign(null, bundle, privateKey).toString("base64"));
+    expect(accepted.status).toBe(202);
+    await launcher.waitFor(/broken release/, 15_000);
+    await launcher.waitFor(
+      /9\.0\.2 did not become healthy within \d+ ms: rolling back/,
+      HEALTH_WINDOW_MS + 10_000,
+    );
+    await eventually(async () => ((await version()) === "9.0.1" ? true : undefined), 30_000);
+    const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
+    expect(state).toMatchObject({ current: join(dataDir, "releases", "9.0.1"), rolled_back_from: "9.0.2" });
+  });
+});
