@@ -364,6 +364,23 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
       },
       "DELETE /api/points/overrides/:id": { token: operator, expectName: "matrix operator" },
       "POST /api/execution/latches/:node/reset": { token: operator, expectName: "matrix operator" },
+      "PUT /api/debug/flows/:id/breakpoints": {
+        token: operator,
+        body: { nodes: [] },
+        expectName: "matrix operator",
+      },
+      "POST /api/debug/flows/:id/resume": { token: operator, body: {}, expectName: "matrix operator" },
+      "POST /api/debug/flows/:id/pins": {
+        token: operator,
+        body: { point: "bacnet:1001/analogInput:1", value: 21 },
+        expectName: "matrix operator",
+      },
+      "DELETE /api/debug/flows/:id/pins/:pin": { token: operator, expectName: "matrix operator" },
+      "PUT /api/debug/flows/:id/dry-run": {
+        token: operator,
+        body: { enabled: false },
+        expectName: "matrix operator",
+      },
       "POST /api/auth/tokens": {
         token: sup.token,
         body: { name: "audit probe", role: "viewer" },
