@@ -153,6 +153,52 @@ describe("operator screens on the dashboard", () => {
     ]);
   });
 
+  it("shows the debugger's pins and paused flows, resumes and removes a pin after confirming", async () => {
+    const { page } = browser;
+    const flowId = (await api<{ flows: { flow_id: string }[] }>(base, "/api/flows", { token: admin })).body
+      .flows[0]!.flow_id;
+    const send = (method: string, path: string, body?: unknown) =>
+      api<{ id?: string; paused?: { scan: number } | null }>(base, path, { method, body, token: admin });
+    const pin = await send("POST", `/api/debug/flows/${flowId}/pins`, {
+      point: "bacnet:1001/analogInput:1",
+      value: 19.5,
+      expires_in_s: 600,
+    });
+    expect(pin.status).toBe(201);
+    await send("PUT", `/api/debug/flows/${flowId}/breakpoints`, { nodes: ["warm"], max_pause_s: 600 });
+    await openView(page, base, "operate", admin);
+    const shownPin = page.locator(`[data-testid="debug-pin"][data-id="${pin.body.id}"]`);
+    await shownPin.waitFor({ timeout: 10_000 });
+    expect(await shownPin.textContent()).toMatch(
+      /point bacnet:1001\/analogInput:1\.presentValue= 19\.5 \(good\)/,
+    );
+    const paused = page.locator(`[data-testid="debug-paused"][data-flow="${flowId}"]`);
+    await paused.waitFor({ timeout: 10_000 });
+    expect(await paused.textContent()).toMatch(/before node warm; its writes are held/);
+    const scanBefore = (await send("GET", `/api/debug/flows/${flowId}`)).body.paused!.scan;
+    page.once("dialog", (d) => void d.accept());
+    await paused.getByTestId("debug-resume").click();
+    // Resumed: the next scan reaches the breakpoint again.
+    await expect
+      .poll(async () => (await send("GET", `/api/debug/flows/${flowId}`)).body.paused?.scan ?? 0, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(scanBefore);
+    await send("PUT", `/api/debug/flows/${flowId}/breakpoints`, { nodes: [] });
+    await expect.poll(() => paused.count(), { timeout: 10_000 }).toBe(0);
+
+    let asked = "";
+    page.once("dialog", (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await shownPin.getByTestId("debug-unpin").click();
+    await expect.poll(() => shownPin.count(), { timeout: 10_000 }).toBe(0);
+    expect(asked).toMatch(/^Remove the pin on point bacnet:1001\/analogInput:1/);
+    const left = await api<{ pins: unknown[] }>(base, "/api/debug/pins", { token: admin });
+    expect(left.body.pins).toEqual([]);
+  });
+
   it("sets a parameter within its limits and shows the refusal outside them", async () => {
     const { page } = browser;
     await openView(page, base, "operate", admin);

@@ -21,6 +21,7 @@ import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
 import { configRoutes } from "./routes/config";
 import { dataRoutes } from "./routes/data";
+import { debugRoutes } from "./routes/debug";
 import { deviceRoutes } from "./routes/devices";
 import { executionRoutes } from "./routes/execution";
 import { flowRoutes } from "./routes/flows";
@@ -183,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(configRoutes, { prefix: "/api/config" });
   await app.register(executionRoutes, { prefix: "/api/execution" });
   await app.register(flowRoutes, { prefix: "/api/flows" });
+  await app.register(debugRoutes, { prefix: "/api/debug" });
   await app.register(deviceRoutes, { prefix: "/api/devices" });
   await app.register(pointRoutes, { prefix: "/api/points" });
   await app.register(pluginRoutes, { prefix: "/api/plugins" });

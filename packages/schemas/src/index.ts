@@ -2,6 +2,7 @@ export * from "./api";
 export * from "./common";
 export * from "./deployment";
 export * from "./flow";
+export * from "./flow-test-case";
 export * from "./modbus-profile";
 export * from "./node-health";
 export * from "./point-ref";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Validated, type ValidationProblem, zodProblems } from "./common";
 import { type FlowConfiguration, FlowConfigurationStructureSchema } from "./flow";
+import { FlowTestCasesSchema } from "./flow-test-case";
 import { checkWriteConflicts, type FlowWrites } from "./site";
 import { expandSubflowInstances, SubflowLibrarySchema } from "./subflow-library";
 
@@ -61,6 +62,11 @@ export const ProjectDocumentSchema = z
   .object({
     flows: z.array(ProjectFlowSchema).min(1, "a project holds at least one flow").max(MAX_PROJECT_FLOWS),
     library: SubflowLibrarySchema.default([]),
+    /**
+     * Flow test cases (issue 16). Optional so documents written before test cases existed read back
+     * unchanged; `pnpm flow-test` and the Designer run them.
+     */
+    tests: FlowTestCasesSchema.optional(),
   })
   .superRefine((doc, ctx) => {
     // Flow ids name flows on the supervisor (restart, diff, ownership of points): they must differ.
@@ -75,6 +81,14 @@ export const ProjectDocumentSchema = z
           message: `flow "${f.configuration.metadata.flow_name}" has the same id as flow "${doc.flows[first]!.configuration.metadata.flow_name}"`,
         });
       else seen.set(id, i);
+    });
+    doc.tests?.forEach((t, i) => {
+      if (!seen.has(t.flow_id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tests", i, "flow_id"],
+          message: `test case "${t.name}" names a flow the project does not hold`,
+        });
     });
   });
 export type ProjectDocument = z.infer<typeof ProjectDocumentSchema>;
@@ -99,6 +113,29 @@ export function readProjectDocument(raw: unknown): Validated<ProjectDocument> {
   }
   const parsed = ProjectDocumentSchema.safeParse(raw);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: zodProblems(parsed.error) };
+}
+
+/**
+ * The same document with its flows renamed (a copy, an import beside the original): each flow's id, and
+ * the test cases that name it, through `rename`.
+ */
+export function renameFlowIds(doc: ProjectDocument, rename: (flowId: string) => string): ProjectDocument {
+  const renamed = new Map(
+    doc.flows.map((f) => [f.configuration.metadata.flow_id, rename(f.configuration.metadata.flow_id)]),
+  );
+  return {
+    ...doc,
+    flows: doc.flows.map((f) => ({
+      ...f,
+      configuration: {
+        ...f.configuration,
+        metadata: { ...f.configuration.metadata, flow_id: renamed.get(f.configuration.metadata.flow_id)! },
+      },
+    })),
+    ...(doc.tests
+      ? { tests: doc.tests.map((t) => ({ ...t, flow_id: renamed.get(t.flow_id) ?? t.flow_id })) }
+      : {}),
+  };
 }
 
 /** Total nodes across the flows (what a project list shows). */

@@ -1,5 +1,6 @@
 import {
   type FlowConfiguration,
+  type FlowTestCase,
   type NodeExecutionStatus,
   nodeDisplayName,
   type PointValue,
@@ -69,6 +70,8 @@ export interface EditorState {
   activeFlowId: string;
   /** The project's subflow library (definitions instantiated as `subflow` nodes). */
   library: SubflowDefinition[];
+  /** The project's flow test cases (issue 16), carried through saves; absent in older documents. */
+  tests?: FlowTestCase[];
   metadata: FlowConfiguration["metadata"];
   execution: FlowConfiguration["execution"];
   flowData: FlowData;
@@ -299,6 +302,7 @@ export function createEditorStore(init: EditorInit) {
       baseVersion: init.version,
       flows: init.document.flows,
       library: init.document.library,
+      tests: init.document.tests,
       ...canvasOf(first),
       revision: init.dirty ? 1 : 0,
       savedRevision: 0,
@@ -463,7 +467,12 @@ export function createEditorStore(init: EditorInit) {
       },
 
       toDocument() {
-        return { flows: committedFlows(), library: get().library };
+        const flows = committedFlows();
+        const { tests } = get();
+        if (!tests) return { flows, library: get().library };
+        // A deleted flow takes its test cases with it (the document refuses a case naming no flow).
+        const ids = new Set(flows.map((f) => f.configuration.metadata.flow_id));
+        return { flows, library: get().library, tests: tests.filter((t) => ids.has(t.flow_id)) };
       },
 
       onNodesChange(changes) {
@@ -1002,6 +1011,7 @@ export function createEditorStore(init: EditorInit) {
         set((s) => ({
           flows: document.flows,
           library: document.library,
+          tests: document.tests,
           ...canvasOf(flow),
           runtime: {},
           baseVersion: version,

@@ -16,6 +16,7 @@ import type { NodeStateRepo } from "../storage/node-state-repo";
 import type { AlertSink } from "./alert-sink";
 import type { ChangeFeed } from "./change-feed";
 import { ExecutionTracker } from "./execution-tracker";
+import { FlowDebugger } from "./flow-debugger";
 import type { HistoryRecorder } from "./history-recorder";
 import { type ScanReason, ScanScheduler } from "./scan-scheduler";
 import type { WriteManager } from "./write-manager";
@@ -92,11 +93,15 @@ export class FlowEngine {
   readonly tracker = new ExecutionTracker();
   private lastReads = new Map<string, NodeValue>();
   private pendingRelinquish: Promise<void> = Promise.resolve();
+  /** Breakpoints, stepping, pins and dry run (issue 16). */
+  readonly debug: FlowDebugger;
 
   constructor(
     readonly flowId: string,
     private readonly deps: EngineDeps,
-  ) {}
+  ) {
+    this.debug = new FlowDebugger(flowId, deps.events);
+  }
 
   get flow(): ActiveFlow | undefined {
     return this.active;
@@ -142,6 +147,9 @@ export class FlowEngine {
     await runtime.prepare();
     const previous = this.active;
     previous?.scheduler.stop();
+    // A scan held at a breakpoint finishes before the swap; pins and breakpoints on nodes that no
+    // longer exist simply never match.
+    this.debug.release("the flow was redeployed");
     await this.inFlight;
 
     // Parameters the new flow declares start at their configured defaults unless an operator set them.
@@ -213,6 +221,7 @@ export class FlowEngine {
   /** The flow left the site: stop it and relinquish its commands that no remaining flow takes over. */
   async retire(keep: ReadonlySet<string>): Promise<void> {
     this.active?.scheduler.stop();
+    this.debug.release("the flow left the site", false);
     await this.inFlight;
     const name = this.active?.config.metadata.flow_name ?? this.flowId;
     const outcomes = await this.relinquishUnless(keep);
@@ -272,6 +281,7 @@ export class FlowEngine {
   /** Stops scanning and relinquishes every point this flow commanded (and only those). */
   async stop(reason = "stopped by request", status: EngineStatus = "stopped"): Promise<void> {
     this.active?.scheduler.stop();
+    this.debug.release("the flow stopped");
     await this.inFlight;
     const outcomes = await this.relinquishUnless(new Set());
     this.setStatus(status);
@@ -349,18 +359,25 @@ export class FlowEngine {
     this.lastReads = values;
 
     const scanTime = Date.now();
+    const debug = this.debug;
+    const beforeNode = debug.beforeNodeHook(flow.runtime);
     // Awaited: a script node hands its code to a worker, and the event loop serves HTTP and BACnet meanwhile.
     const result = await flow.runtime.runScan({
       now: scanTime,
       trigger: reason,
-      readPoint: (point) => values.get(point),
+      // A pinned point reads its pin; history below still records what the device said.
+      readPoint: (point) => debug.pointValue(point, scanTime) ?? values.get(point),
+      ...(beforeNode ? { beforeNode } : {}),
       parameter: (name) => this.parameters.get(name),
       log: (level, nodeId, message) =>
         this.deps.events.add(level, `node:${nodeId}`, message, { flow_id: this.flowId }),
       ...(this.deps.scripts ? { scripts: this.deps.scripts } : {}),
     });
 
-    const outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
+    // Dry run: the writes are recorded for the Designer, never sent; the commands already in force stay.
+    let outcomes: Awaited<ReturnType<WriteManager["apply"]>> = [];
+    if (debug.dryRun) debug.suppress(result.writes, scanTime);
+    else outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(
@@ -420,6 +437,17 @@ export class FlowEngine {
 
   readValues(): Map<string, NodeValue> {
     return this.lastReads;
+  }
+
+  /** Dry run on or off; leaving it makes the next scan send every command afresh. */
+  setDryRun(enabled: boolean, by: string): void {
+    this.debug.setDryRun(enabled, by);
+    if (!enabled) this.deps.writes.invalidate(this.flowId);
+  }
+
+  /** The commands this flow has in force on the devices (sent before a pause or a dry run began). */
+  commandsInForce() {
+    return this.deps.writes.commandsOf(this.flowId);
   }
 }
 

@@ -70,6 +70,22 @@ export class WriteManager {
     return this.commanded.get(key(ref, priority))?.holder;
   }
 
+  /**
+   * The commands a flow holds through this supervisor, as last sent (value undefined: restored from the
+   * store at start and not rewritten since). What a paused or dry-running flow still has in force.
+   */
+  commandsOf(flowId: string): {
+    ref: string;
+    priority: number;
+    value: WriteRequest["value"] | undefined;
+    at: number;
+    nodeId: string | null;
+  }[] {
+    return [...this.commanded]
+      .filter(([, c]) => c.holder.flowId === flowId)
+      .map(([k, c]) => ({ ...splitKey(k), value: c.value, at: c.at, nodeId: c.holder.nodeId }));
+  }
+
   /** Sends the writes of one scan of flow `flowId` that are due (changed, or heartbeat). */
   async apply(
     writes: readonly WriteRequest[],

@@ -26,6 +26,12 @@ export interface ScanIO {
   subflowInput?(name: string): NodeValue | undefined;
   /** Where `script` nodes evaluate (the supervisor's worker pool); in this thread when absent. */
   scripts?: ScriptRunner;
+  /**
+   * The debugger (issue 16): called before each node that is about to run (not skipped by an untaken
+   * branch), with its gathered inputs. It may replace input values (pinned data) and may answer with a
+   * promise, which holds the scan before the node until it settles (a breakpoint, a step). Absent: no cost.
+   */
+  beforeNode?(nodeId: string, inputs: NodeInputs): void | Promise<void>;
 }
 
 export interface NodeRun {
@@ -277,12 +283,13 @@ export class FlowRuntime {
     const states = this.states;
     const lastRunAt = this.lastRunAt;
     const durations = this.durations;
+    const beforeNode = io.beforeNode;
 
     for (let index = 0; index < count; index++) {
       const slot = slots[index]!;
       this.cursor = index;
       ctx.nodeId = slot.id;
-      const nodeStart = mark;
+      let nodeStart = mark;
       const inputs = this.gatherInputs(slot, slot.delayed ? previous : outputs);
       if (inputs === undefined) {
         // An untaken branch: the node does not run and its outputs are inactive downstream too.
@@ -297,6 +304,17 @@ export class FlowRuntime {
           outputs: {},
         };
         continue;
+      }
+      if (beforeNode !== undefined) {
+        const held = beforeNode(slot.id, inputs);
+        if (held !== undefined) {
+          await held;
+          // The pause is not the node's time.
+          if (timed) {
+            mark = clock();
+            nodeStart = mark;
+          }
+        }
       }
       if (slot.hasEnable && asBoolean(inputs.enable) !== true) {
         // Disabled: hold the last outputs, as a DDC block with its enable off does.

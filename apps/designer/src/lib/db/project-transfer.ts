@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ProjectDocument, ValidationProblem } from "@bms/schemas";
+import { type ProjectDocument, renameFlowIds, type ValidationProblem } from "@bms/schemas";
 import type Database from "better-sqlite3";
 import type { ProjectSummary } from "../api-types";
 import {
@@ -72,16 +72,8 @@ export function importProject(db: Database.Database, input: unknown): ImportResu
   ]);
   const taken = [...fileFlowIds].some((flowId) => flowIdTaken(db, flowId));
   const renamed = new Map([...fileFlowIds].map((flowId) => [flowId, taken ? randomUUID() : flowId]));
-  const remap = (doc: ProjectDocument): ProjectDocument => ({
-    ...doc,
-    flows: doc.flows.map((f) => ({
-      ...f,
-      configuration: {
-        ...f.configuration,
-        metadata: { ...f.configuration.metadata, flow_id: renamed.get(f.configuration.metadata.flow_id)! },
-      },
-    })),
-  });
+  const remap = (doc: ProjectDocument): ProjectDocument =>
+    renameFlowIds(doc, (flowId) => renamed.get(flowId)!);
   const now = nowIso();
   db.transaction(() => {
     db.prepare(

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FlowConfiguration, ProjectDocument } from "@bms/schemas";
 import { tempDir } from "@bms/test-support";
@@ -250,5 +251,28 @@ describe("projects.db", () => {
       file.versions.map((v) => v.document.flows[0]!.configuration.nodes),
     );
     expect(again.project.flow_id).not.toBe(file.project.flow_id);
+  });
+
+  it("imports examples/demo-site.bms.json with its flow test cases, which follow their flows when renamed", () => {
+    const db = fresh();
+    const file = JSON.parse(
+      readFileSync(new URL("../../../../../examples/demo-site.bms.json", import.meta.url), "utf8"),
+    );
+    const first = importProject(db, file);
+    const second = importProject(db, file);
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    for (const id of [first.project.id, second.project.id]) {
+      const { document } = latestVersion(db, id)!;
+      const flowIds = new Set(document.flows.map((f) => f.configuration.metadata.flow_id));
+      expect(document.tests?.length).toBe(file.versions[0].document.tests.length);
+      expect(document.tests!.every((t) => flowIds.has(t.flow_id))).toBe(true);
+    }
+    // The second import took new flow ids (the first holds the file's), and its cases moved with them.
+    const ids = (id: string) => latestVersion(db, id)!.document.tests!.map((t) => t.flow_id);
+    expect(ids(second.project.id)).not.toEqual(ids(first.project.id));
+    expect(exportProject(db, first.project.id)!.versions[0]!.document.tests).toEqual(
+      latestVersion(db, first.project.id)!.document.tests,
+    );
   });
 });

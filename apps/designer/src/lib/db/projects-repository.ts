@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { documentNodeCount, type ProjectDocument, ProjectDocumentSchema } from "@bms/schemas";
+import { documentNodeCount, type ProjectDocument, ProjectDocumentSchema, renameFlowIds } from "@bms/schemas";
 import type Database from "better-sqlite3";
 import type { ProjectSummary } from "../api-types";
 import { emptyProjectDocument } from "../flow-document";
@@ -130,13 +130,7 @@ export function duplicateProject(db: Database.Database, id: string, name?: strin
 
 /** The same document with a fresh id for every flow. */
 export function withNewFlowIds(doc: ProjectDocument): ProjectDocument {
-  return {
-    ...doc,
-    flows: doc.flows.map((f) => ({
-      ...f,
-      configuration: { ...f.configuration, metadata: { ...f.configuration.metadata, flow_id: randomUUID() } },
-    })),
-  };
+  return renameFlowIds(doc, () => randomUUID());
 }
 
 export function deleteProject(db: Database.Database, id: string): boolean {

@@ -166,6 +166,21 @@ export interface OverrideRecord {
   end_reason: string | null;
 }
 
+/** GET /api/debug/pins: the debugger's pinned values, paused flows and dry runs across the site. */
+export interface DebugOverview {
+  pins: {
+    id: string;
+    flow_id: string;
+    label: string;
+    value: number | boolean | string | null;
+    quality: string;
+    set_by: string;
+    expires_at: string;
+  }[];
+  paused: { flow_id: string; name: string; node_id: string; auto_resume_at: string }[];
+  dry_run: { flow_id: string; name: string }[];
+}
+
 /** GET /api/execution/parameters: a parameter node's value and declared limits. */
 export interface ParameterRecord {
   name: string;

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
-import type { LatchRecord, OverrideRecord, ParameterRecord } from "../api/types";
+import type { DebugOverview, LatchRecord, OverrideRecord, ParameterRecord } from "../api/types";
 import { ActionButton } from "../components/action-button";
 import { Card, Pill, Stale } from "../components/status";
 import { shortRef } from "../format";
@@ -287,10 +287,91 @@ function LatchesCard() {
   );
 }
 
-/** The operator's screen: timed overrides, setpoints within their limits, latch resets. */
+/**
+ * What the debugger has changed on the live site (issue 16): pinned values the flows use instead of the
+ * wire or the device, flows held at a breakpoint, flows in dry run. Shown so nobody forgets one on site.
+ */
+function DebugCard() {
+  const now = useNow();
+  const polled = usePoll(() => apiGet<DebugOverview>("/api/debug/pins"), 2000);
+  const d = polled.data;
+  const empty = d && d.pins.length === 0 && d.paused.length === 0 && d.dry_run.length === 0;
+  return (
+    <Card title="Debugging" testId="debugging" wide>
+      <Stale error={polled.error} />
+      {empty ? <p class="muted">No pinned value, paused flow or dry run.</p> : null}
+      <ul class="list">
+        {(d?.paused ?? []).map((p) => (
+          <li key={`paused-${p.flow_id}`} data-testid="debug-paused" data-flow={p.flow_id}>
+            <div class="row">
+              <Pill tone="warn">Paused</Pill>
+              <strong>{p.name}</strong>
+              <span class="small muted">
+                before node {p.node_id}; its writes are held; resumes by itself in{" "}
+                {remaining(p.auto_resume_at, now)}
+              </span>
+              <ActionButton
+                testId="debug-resume"
+                confirm={`Resume "${p.name}" now?`}
+                run={() =>
+                  apiSend("POST", `/api/debug/flows/${encodeURIComponent(p.flow_id)}/resume`, {
+                    mode: "continue",
+                  })
+                }
+                onDone={polled.refresh}
+              >
+                Resume
+              </ActionButton>
+            </div>
+          </li>
+        ))}
+        {(d?.dry_run ?? []).map((f) => (
+          <li key={`dry-${f.flow_id}`} data-testid="debug-dry-run" data-flow={f.flow_id}>
+            <div class="row">
+              <Pill tone="warn">Dry run</Pill>
+              <strong>{f.name}</strong>
+              <span class="small muted">runs on live reads; its writes are not sent</span>
+            </div>
+          </li>
+        ))}
+        {(d?.pins ?? []).map((p) => (
+          <li key={p.id} data-testid="debug-pin" data-id={p.id}>
+            <div class="row">
+              <Pill tone="warn">Pinned</Pill>
+              <strong>{p.label}</strong>
+              <span>
+                = <b>{String(p.value)}</b> ({p.quality})
+              </span>
+              <span class="small muted">
+                by {p.set_by} · {remaining(p.expires_at, now)} left
+              </span>
+              <ActionButton
+                kind="danger"
+                testId="debug-unpin"
+                confirm={`Remove the pin on ${p.label}? The flow reads the wire or the device again.`}
+                run={() =>
+                  apiSend(
+                    "DELETE",
+                    `/api/debug/flows/${encodeURIComponent(p.flow_id)}/pins/${encodeURIComponent(p.id)}`,
+                  )
+                }
+                onDone={polled.refresh}
+              >
+                Remove
+              </ActionButton>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+/** The operator's screen: timed overrides, setpoints within their limits, latch resets, debugging. */
 export function Operate() {
   return (
     <div class="grid" data-testid="view-operate">
+      <DebugCard />
       <OverridesCard />
       <ParametersCard />
       <LatchesCard />
