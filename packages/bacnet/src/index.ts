@@ -9,3 +9,5 @@ export * from "./max-apdu";
 export * from "./object-types";
 export * from "./properties";
 export * from "./units";
+export * from "./schedule";
+export * from "./schedule-wire";
