@@ -222,7 +222,9 @@ export function scheduleProblems(schedule: DeviceSchedule): { path: string; mess
       }
     });
   };
-  schedule.weekly.forEach((day, d) => checkEvents(day, `weekly[${d}]`));
+  schedule.weekly.forEach((day, d) => {
+    checkEvents(day, `weekly[${d}]`);
+  });
   schedule.exceptions.forEach((e, i) => {
     checkEvents(e.events, `exceptions[${i}].events`);
     if (!Number.isInteger(e.priority) || e.priority < 1 || e.priority > 16) {
