@@ -1,6 +1,7 @@
 export * from "./api";
 export * from "./common";
 export * from "./deployment";
+export * from "./device-schedule";
 export * from "./flow";
 export * from "./node-health";
 export * from "./point-ref";

@@ -40,8 +40,8 @@ const SERVICES_SUPPORTED = [
 ];
 const SERVICES_BITS = 41; // revision 14 defines services 0..40
 
-/** device(8) and the nine point types. */
-const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 8, 13, 14, 19];
+/** device(8), the nine point types, calendar(6) and schedule(17). */
+const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 6, 8, 13, 14, 17, 19];
 const OBJECT_TYPES_BITS = 55; // revision 14 defines object types 0..54
 
 const REQUIRED = [
@@ -82,6 +82,7 @@ export const deviceOptionalProperties = (): number[] => [...OPTIONAL];
 export function deviceObjectList(device: SimDevice): AppValue[] {
   const list: AppValue[] = [app.objectId(DEVICE_TYPE, device.instance)];
   for (const o of device.objects) list.push(app.objectId(o.type, o.instance));
+  for (const o of device.timed) list.push(app.objectId(o.type, o.instance));
   return list;
 }
 

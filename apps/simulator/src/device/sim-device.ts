@@ -1,3 +1,4 @@
+import type { TimedObject } from "../objects/schedule-objects";
 import type { SimObject } from "../objects/sim-object";
 import { CovSubscriptions } from "./cov-subscriptions";
 import { type DeviceFaults, noFaults } from "./faults";
@@ -33,6 +34,8 @@ export class SimDevice {
   databaseRevision = 1;
   private readonly objectsByKey = new Map<number, SimObject>();
   private readonly ordered: SimObject[] = [];
+  /** Schedule and Calendar objects: not points (no priority array, no COV), listed after them. */
+  private readonly timedByKey = new Map<number, TimedObject>();
 
   constructor(init: DeviceInit) {
     this.instance = init.instance;
@@ -49,11 +52,35 @@ export class SimDevice {
       throw new Error(`device ${this.instance} already has ${object.key}`);
     }
     // Object_Name is unique within a device (clause 12.1.3); clients look objects up by it.
-    if (this.ordered.some((o) => o.name === object.name)) {
+    if (this.nameTaken(object.name)) {
       throw new Error(`device ${this.instance} already has an object named "${object.name}"`);
     }
     this.objectsByKey.set(key, object);
     this.ordered.push(object);
+  }
+
+  addTimed(object: TimedObject): void {
+    const key = objectKey(object.type, object.instance);
+    if (this.timedByKey.has(key))
+      throw new Error(`device ${this.instance} already has that schedule/calendar`);
+    if (this.nameTaken(object.name)) {
+      throw new Error(`device ${this.instance} already has an object named "${object.name}"`);
+    }
+    this.timedByKey.set(key, object);
+  }
+
+  get timed(): readonly TimedObject[] {
+    return [...this.timedByKey.values()];
+  }
+
+  findTimed(type: number, instance: number): TimedObject | undefined {
+    return this.timedByKey.get(objectKey(type, instance));
+  }
+
+  private nameTaken(name: string): boolean {
+    return (
+      this.ordered.some((o) => o.name === name) || [...this.timedByKey.values()].some((o) => o.name === name)
+    );
   }
 
   get objects(): readonly SimObject[] {

@@ -1,4 +1,5 @@
 import { allUnitNames, unitsId } from "@bms/bacnet";
+import { CalendarDateListSchema, DeviceScheduleSchema } from "@bms/schemas";
 import { z } from "zod";
 import { SHUTOFF_HEAD } from "../physics/hydronics";
 
@@ -222,6 +223,34 @@ export const DeviceSpecSchema = z
     modelName: z.string().max(64).optional(),
     objects: z.array(ObjectSpecSchema).default([]),
     equipment: z.array(EquipmentSchema).default([]),
+    /** Schedule objects (clause 12.24); Present_Value follows them on the device's clock. */
+    schedules: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            description: z.string().max(255).optional(),
+            schedule: DeviceScheduleSchema,
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([]),
+    /** Calendar objects (clause 12.9); Present_Value is true on the days their Date_List names. */
+    calendars: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            description: z.string().max(255).optional(),
+            dateList: CalendarDateListSchema,
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([]),
   })
   .strict();
 export type DeviceSpec = z.infer<typeof DeviceSpecSchema>;
