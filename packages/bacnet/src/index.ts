@@ -8,6 +8,6 @@ export * from "./errors";
 export * from "./max-apdu";
 export * from "./object-types";
 export * from "./properties";
-export * from "./units";
 export * from "./schedule";
 export * from "./schedule-wire";
+export * from "./units";

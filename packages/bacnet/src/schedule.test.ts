@@ -99,11 +99,11 @@ describe("schedule wire shapes", () => {
     const weekly = toWireWeekly(s) as { time: Date; value: { type: number; value: unknown } }[][];
     expect(weekly[0]![0]!.value).toEqual({ type: ApplicationTag.ENUMERATED, value: 1 });
     expect(fromWireWeekly(weekly)).toEqual(s.weekly);
-    const exceptions = toWireExceptions(s) as { date: { value: unknown } }[];
+    const exceptions = toWireExceptions(s) as { date: { type: number; value: unknown } }[];
     const decodedShape = exceptions.map((e) => ({
       ...e,
       date:
-        (e.date as { type: number }).type === ApplicationTag.DATE
+        e.date.type === ApplicationTag.DATE
           ? { ...e.date, raw: e.date.value, value: new Date(2026, 11, 25) }
           : {
               ...e.date,

@@ -48,6 +48,10 @@ const EXPECTED: Record<string, Role | "public"> = {
   "POST /api/devices/discover": "operator",
   "GET /api/devices/:id": "viewer",
   "GET /api/devices/:id/objects": "viewer",
+  "GET /api/devices/:id/schedules/:instance": "viewer",
+  "PUT /api/devices/:id/schedules/:instance": "operator",
+  "GET /api/devices/:id/calendars/:instance": "viewer",
+  "PUT /api/devices/:id/calendars/:instance": "operator",
   "GET /api/execution/status": "viewer",
   "POST /api/execution/start": "operator",
   "POST /api/execution/stop": "operator",
@@ -343,6 +347,16 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
       "POST /api/devices/discover": {
         token: operator,
         body: { timeout_ms: 200 },
+        expectName: "matrix operator",
+      },
+      "PUT /api/devices/:id/schedules/:instance": {
+        token: operator,
+        body: {},
+        expectName: "matrix operator",
+      },
+      "PUT /api/devices/:id/calendars/:instance": {
+        token: operator,
+        body: {},
         expectName: "matrix operator",
       },
       "POST /api/points/write": {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { HttpError, route } from "../../http/route";
 import { describeBacnetError } from "../../protocols/bacnet/errors";
 import { browseObjects } from "../../protocols/bacnet/object-browser";
+import { deviceScheduleRoutes } from "./schedules";
 
 const DeviceParams = z.object({ id: z.coerce.number().pipe(BacnetDeviceInstanceSchema) });
 
@@ -96,4 +97,6 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       return { device_id: params.id, source: "cache", objects: cached };
     },
   });
+
+  await deviceScheduleRoutes(app);
 }
