@@ -32,11 +32,15 @@ const SERVICES_SUPPORTED = [
   14, // readPropertyMultiple
   15, // writeProperty
   16, // writePropertyMultiple
+  17, // deviceCommunicationControl
+  20, // reinitializeDevice
   26, // i-Am
   27, // i-Have
   28, // unconfirmedCOVNotification (initiated)
+  32, // timeSynchronization
   33, // who-Has
   34, // who-Is
+  36, // utcTimeSynchronization
 ];
 const SERVICES_BITS = 41; // revision 14 defines services 0..40
 
@@ -133,9 +137,9 @@ function reader(device: SimDevice, id: number): PropertyReader | undefined {
     case P.location:
       return { read: () => app.string(device.location) };
     case P.localDate:
-      return { read: () => app.date(new Date()) };
+      return { read: () => app.date(device.now()) };
     case P.localTime:
-      return { read: () => app.time(new Date()) };
+      return { read: () => app.time(device.now()) };
     case P.activeCovSubscriptions:
       return { read: () => device.cov.all().map((sub) => app.covSubscription(covSubscriptionValue(sub))) };
     case P.propertyList:

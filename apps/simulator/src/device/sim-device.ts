@@ -13,6 +13,20 @@ export interface DeviceInit {
   modelName?: string;
 }
 
+/** What commissioning services change on a device (clause 16). */
+export interface CommissioningState {
+  /** DeviceCommunicationControl: 0 enable, 1 disable, 2 disable-initiation. */
+  communication: number;
+  /** When a timed disable ends (ms epoch), or null. */
+  communicationUntil: number | null;
+  /** The DCC/ReinitializeDevice password; undefined = none required. Never reported anywhere. */
+  password: string | undefined;
+  /** Device clock minus the machine's (ms): TimeSynchronization sets it, a site file may skew it. */
+  clockOffsetMs: number;
+  timeSyncs: number;
+  reinitializations: ("coldstart" | "warmstart")[];
+}
+
 export const VENDOR = {
   name: "BMS Simulator",
   // 999 is not assigned to a manufacturer we imitate; tools show it as an unknown vendor.
@@ -31,6 +45,14 @@ export class SimDevice {
   modelName: string;
   readonly faults: DeviceFaults = noFaults();
   readonly cov = new CovSubscriptions();
+  readonly commissioning: CommissioningState = {
+    communication: 0,
+    communicationUntil: null,
+    password: undefined,
+    clockOffsetMs: 0,
+    timeSyncs: 0,
+    reinitializations: [],
+  };
   databaseRevision = 1;
   private readonly objectsByKey = new Map<number, SimObject>();
   private readonly ordered: SimObject[] = [];
@@ -44,6 +66,21 @@ export class SimDevice {
     this.description = init.description ?? "";
     this.location = init.location ?? "";
     this.modelName = init.modelName ?? "Virtual DDC Controller";
+  }
+
+  /** The device's own clock (Local_Date/Local_Time, schedules), which TimeSynchronization sets. */
+  now(): Date {
+    return new Date(Date.now() + this.commissioning.clockOffsetMs);
+  }
+
+  /** Communication state at `at` (ms), ending a timed DeviceCommunicationControl disable. */
+  communicationAt(at: number): number {
+    const c = this.commissioning;
+    if (c.communicationUntil !== null && at >= c.communicationUntil) {
+      c.communication = 0;
+      c.communicationUntil = null;
+    }
+    return c.communication;
   }
 
   addObject(object: SimObject): void {

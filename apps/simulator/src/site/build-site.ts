@@ -76,18 +76,21 @@ export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSit
         throw new SiteBuildError(`${path}.objects[${j}]`, err instanceof Error ? err.message : String(err));
       }
     });
+    if (spec.commissioning?.password) device.commissioning.password = spec.commissioning.password;
+    device.commissioning.clockOffsetMs = (spec.commissioning?.clockOffsetS ?? 0) * 1000;
+    const clock = () => device.now();
     const timed = [
       ...spec.schedules.map((s, j) => ({
         path: `${path}.schedules[${j}]`,
         make: () =>
-          Object.assign(new SimSchedule(s.instance, s.name, s.schedule), {
+          Object.assign(new SimSchedule(s.instance, s.name, s.schedule, clock), {
             description: s.description ?? "",
           }),
       })),
       ...spec.calendars.map((c, j) => ({
         path: `${path}.calendars[${j}]`,
         make: () =>
-          Object.assign(new SimCalendar(c.instance, c.name, c.dateList), {
+          Object.assign(new SimCalendar(c.instance, c.name, c.dateList, clock), {
             description: c.description ?? "",
           }),
       })),

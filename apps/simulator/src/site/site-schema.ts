@@ -223,6 +223,18 @@ export const DeviceSpecSchema = z
     modelName: z.string().max(64).optional(),
     objects: z.array(ObjectSpecSchema).default([]),
     equipment: z.array(EquipmentSchema).default([]),
+    /** The DCC/ReinitializeDevice password (BACnet allows 20 characters) and a clock skew to start with. */
+    commissioning: z
+      .object({
+        password: z.string().min(1).max(20).optional(),
+        clockOffsetS: z
+          .number()
+          .min(-86_400 * 366)
+          .max(86_400 * 366)
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** Schedule objects (clause 12.24); Present_Value follows them on the device's clock. */
     schedules: z
       .array(
