@@ -59,6 +59,10 @@ export const PROXY_RULES: readonly ProxyRule[] = [
     role: "operator",
     audit: "runtime.calendar.write",
   },
+  // Commissioning can silence or restart a controller: admin only, as on the supervisor.
+  { method: "POST", path: "devices/:id/time-sync", role: "admin", audit: "runtime.device.time_sync" },
+  { method: "POST", path: "devices/:id/communication", role: "admin", audit: "runtime.device.communication" },
+  { method: "POST", path: "devices/:id/reinitialize", role: "admin", audit: "runtime.device.reinitialize" },
   { method: "POST", path: "points/read", role: "viewer" },
   { method: "GET", path: "points/live", role: "viewer" },
   { method: "GET", path: "plugins", role: "viewer" },

@@ -183,6 +183,13 @@ export const RUNTIME_EXPECTATIONS: readonly {
   { method: "GET", path: "devices", role: "viewer" },
   { method: "GET", path: "devices/1/schedules/1", role: "viewer" },
   {
+    method: "POST",
+    path: "devices/1/reinitialize",
+    role: "admin",
+    audit: "runtime.device.reinitialize",
+    body: {},
+  },
+  {
     method: "PUT",
     path: "devices/1/schedules/1",
     role: "operator",

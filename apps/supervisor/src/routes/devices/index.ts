@@ -4,6 +4,7 @@ import { z } from "zod";
 import { HttpError, route } from "../../http/route";
 import { describeBacnetError } from "../../protocols/bacnet/errors";
 import { browseObjects } from "../../protocols/bacnet/object-browser";
+import { deviceCommissioningRoutes } from "./commissioning";
 import { deviceScheduleRoutes } from "./schedules";
 
 const DeviceParams = z.object({ id: z.coerce.number().pipe(BacnetDeviceInstanceSchema) });
@@ -99,4 +100,5 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   });
 
   await deviceScheduleRoutes(app);
+  await deviceCommissioningRoutes(app);
 }
