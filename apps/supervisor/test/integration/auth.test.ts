@@ -362,6 +362,13 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
         body: {},
         expectName: "matrix operator",
       },
+      "POST /api/devices/:id/time-sync": {
+        token: sup.token,
+        body: { utc: 1 },
+        expectName: "bootstrap admin",
+      },
+      "POST /api/devices/:id/communication": { token: sup.token, body: {}, expectName: "bootstrap admin" },
+      "POST /api/devices/:id/reinitialize": { token: sup.token, body: {}, expectName: "bootstrap admin" },
       "POST /api/points/write": {
         token: operator,
         body: { writes: [{ point: "bacnet:4194302/analogValue:1.presentValue", value: 21, priority: 8 }] },
