@@ -1,6 +1,7 @@
 export * from "./api";
 export * from "./common";
 export * from "./deployment";
+export * from "./device-schedule";
 export * from "./flow";
 export * from "./flow-test-case";
 export * from "./modbus-profile";

@@ -31,16 +31,20 @@ const SERVICES_SUPPORTED = [
   14, // readPropertyMultiple
   15, // writeProperty
   16, // writePropertyMultiple
+  17, // deviceCommunicationControl
+  20, // reinitializeDevice
   26, // i-Am
   27, // i-Have
   28, // unconfirmedCOVNotification (initiated)
+  32, // timeSynchronization
   33, // who-Has
   34, // who-Is
+  36, // utcTimeSynchronization
 ];
 const SERVICES_BITS = 41; // revision 14 defines services 0..40
 
-/** device(8) and the nine point types. */
-const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 8, 13, 14, 19];
+/** device(8), the nine point types, calendar(6) and schedule(17). */
+const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 6, 8, 13, 14, 17, 19];
 const OBJECT_TYPES_BITS = 55; // revision 14 defines object types 0..54
 
 const REQUIRED = [
@@ -81,6 +85,7 @@ export const deviceOptionalProperties = (): number[] => [...OPTIONAL];
 export function deviceObjectList(device: SimDevice): AppValue[] {
   const list: AppValue[] = [app.objectId(DEVICE_TYPE, device.instance)];
   for (const o of device.objects) list.push(app.objectId(o.type, o.instance));
+  for (const o of device.timed) list.push(app.objectId(o.type, o.instance));
   return list;
 }
 
@@ -132,9 +137,9 @@ function reader(device: SimDevice, id: number): PropertyReader | undefined {
     case P.location:
       return { read: () => app.string(device.location) };
     case P.localDate:
-      return { read: () => app.date(new Date()) };
+      return { read: () => app.date(device.now()) };
     case P.localTime:
-      return { read: () => app.time(new Date()) };
+      return { read: () => app.time(device.now()) };
     case P.activeCovSubscriptions:
       return { read: () => device.cov.all().map((sub) => app.covSubscription(covSubscriptionValue(sub))) };
     case P.propertyList:

@@ -31,6 +31,12 @@ import {
 import type { Peer } from "./peer";
 import { ABORT, REJECT, type Reply } from "./reply";
 import { SegmentedReplies } from "./segmented-replies";
+import {
+  DCC,
+  deviceCommunicationControl,
+  reinitializeDevice,
+  timeSynchronization,
+} from "./services/commissioning";
 import { readProperty } from "./services/read-property";
 import { readPropertyMultiple } from "./services/read-property-multiple";
 import { subscribeCov } from "./services/subscribe-cov";
@@ -45,6 +51,10 @@ export interface FrameSender {
 
 const SERVICE = {
   subscribeCov: 5,
+  deviceCommunicationControl: 17,
+  reinitializeDevice: 20,
+  timeSynchronization: 6,
+  utcTimeSynchronization: 9,
   readProperty: 12,
   readPropertyMultiple: 14,
   writeProperty: 15,
@@ -139,6 +149,20 @@ export class DeviceServer {
   }
 
   private confirmed(request: ConfirmedRequest): void {
+    const commissioning =
+      request.service === SERVICE.deviceCommunicationControl ||
+      request.service === SERVICE.reinitializeDevice;
+    // While communication is disabled the device answers DCC and ReinitializeDevice only (16.1.2).
+    if (this.device.communicationAt(this.now()) === DCC.disable && !commissioning) return;
+    if (commissioning && !request.segmented) {
+      this.reply(
+        request,
+        request.service === SERVICE.deviceCommunicationControl
+          ? deviceCommunicationControl(this.device, request, this.now())
+          : reinitializeDevice(this.device, request),
+      );
+      return;
+    }
     if (request.segmented) {
       this.reply(request, { kind: "abort", reason: ABORT.segmentationNotSupported });
       return;
@@ -262,6 +286,17 @@ export class DeviceServer {
   }
 
   private unconfirmed(request: UnconfirmedRequest): void {
+    const communication = this.device.communicationAt(this.now());
+    if (communication === DCC.disable) return;
+    if (
+      request.service === SERVICE.timeSynchronization ||
+      request.service === SERVICE.utcTimeSynchronization
+    ) {
+      timeSynchronization(this.device, request, request.service === SERVICE.utcTimeSynchronization);
+      return;
+    }
+    // Disable-initiation: no I-Am or I-Have (they are initiated), requests are still answered.
+    if (communication === DCC.disableInitiation) return;
     if (request.service === SERVICE.whoIs) {
       // I-Am goes back to the requester's own address and port: on loopback the client listens on
       // another port than the devices, so a broadcast I-Am would never reach it.
@@ -298,6 +333,7 @@ export class DeviceServer {
 
   notify(sub: CovSubscription): void {
     if (this.device.faults.offline) return;
+    if (this.device.communicationAt(this.now()) !== DCC.enable) return;
     const object = sub.object;
     const value = object.presentValue;
     const values: CovValue[] = [

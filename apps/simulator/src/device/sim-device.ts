@@ -1,4 +1,5 @@
 import { BIP_MAX_APDU } from "@bms/bacnet";
+import type { TimedObject } from "../objects/schedule-objects";
 import type { SimObject } from "../objects/sim-object";
 import { CovSubscriptions } from "./cov-subscriptions";
 import { type DeviceFaults, noFaults } from "./faults";
@@ -25,6 +26,20 @@ export interface DeviceLink {
   mac?: number;
 }
 
+/** What commissioning services change on a device (clause 16). */
+export interface CommissioningState {
+  /** DeviceCommunicationControl: 0 enable, 1 disable, 2 disable-initiation. */
+  communication: number;
+  /** When a timed disable ends (ms epoch), or null. */
+  communicationUntil: number | null;
+  /** The DCC/ReinitializeDevice password; undefined = none required. Never reported anywhere. */
+  password: string | undefined;
+  /** Device clock minus the machine's (ms): TimeSynchronization sets it, a site file may skew it. */
+  clockOffsetMs: number;
+  timeSyncs: number;
+  reinitializations: ("coldstart" | "warmstart")[];
+}
+
 export const VENDOR = {
   name: "BMS Simulator",
   // 999 is not assigned to a manufacturer we imitate; tools show it as an unknown vendor.
@@ -44,9 +59,19 @@ export class SimDevice {
   readonly link: DeviceLink;
   readonly faults: DeviceFaults = noFaults();
   readonly cov = new CovSubscriptions();
+  readonly commissioning: CommissioningState = {
+    communication: 0,
+    communicationUntil: null,
+    password: undefined,
+    clockOffsetMs: 0,
+    timeSyncs: 0,
+    reinitializations: [],
+  };
   databaseRevision = 1;
   private readonly objectsByKey = new Map<number, SimObject>();
   private readonly ordered: SimObject[] = [];
+  /** Schedule and Calendar objects: not points (no priority array, no COV), listed after them. */
+  private readonly timedByKey = new Map<number, TimedObject>();
 
   constructor(init: DeviceInit) {
     this.instance = init.instance;
@@ -58,17 +83,56 @@ export class SimDevice {
     this.link = { maxApdu: BIP_MAX_APDU, segmentation: false, ...init.link };
   }
 
+  /** The device's own clock (Local_Date/Local_Time, schedules), which TimeSynchronization sets. */
+  now(): Date {
+    return new Date(Date.now() + this.commissioning.clockOffsetMs);
+  }
+
+  /** Communication state at `at` (ms), ending a timed DeviceCommunicationControl disable. */
+  communicationAt(at: number): number {
+    const c = this.commissioning;
+    if (c.communicationUntil !== null && at >= c.communicationUntil) {
+      c.communication = 0;
+      c.communicationUntil = null;
+    }
+    return c.communication;
+  }
+
   addObject(object: SimObject): void {
     const key = objectKey(object.type, object.instance);
     if (this.objectsByKey.has(key)) {
       throw new Error(`device ${this.instance} already has ${object.key}`);
     }
     // Object_Name is unique within a device (clause 12.1.3); clients look objects up by it.
-    if (this.ordered.some((o) => o.name === object.name)) {
+    if (this.nameTaken(object.name)) {
       throw new Error(`device ${this.instance} already has an object named "${object.name}"`);
     }
     this.objectsByKey.set(key, object);
     this.ordered.push(object);
+  }
+
+  addTimed(object: TimedObject): void {
+    const key = objectKey(object.type, object.instance);
+    if (this.timedByKey.has(key))
+      throw new Error(`device ${this.instance} already has that schedule/calendar`);
+    if (this.nameTaken(object.name)) {
+      throw new Error(`device ${this.instance} already has an object named "${object.name}"`);
+    }
+    this.timedByKey.set(key, object);
+  }
+
+  get timed(): readonly TimedObject[] {
+    return [...this.timedByKey.values()];
+  }
+
+  findTimed(type: number, instance: number): TimedObject | undefined {
+    return this.timedByKey.get(objectKey(type, instance));
+  }
+
+  private nameTaken(name: string): boolean {
+    return (
+      this.ordered.some((o) => o.name === name) || [...this.timedByKey.values()].some((o) => o.name === name)
+    );
   }
 
   get objects(): readonly SimObject[] {

@@ -1,6 +1,7 @@
 import { objectTypeId, unitsId } from "@bms/bacnet";
 import { type DeviceInit, SimDevice } from "../device/sim-device";
 import { offsetAddress } from "../device/udp-endpoints";
+import { SimCalendar, SimSchedule } from "../objects/schedule-objects";
 import { SimObject } from "../objects/sim-object";
 import type { Behavior } from "../physics/behavior";
 import { BUILD_ORDER, buildEquipment } from "../physics/equipment";
@@ -94,6 +95,32 @@ export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSit
         throw new SiteBuildError(`${path}.objects[${j}]`, err instanceof Error ? err.message : String(err));
       }
     });
+    if (spec.commissioning?.password) device.commissioning.password = spec.commissioning.password;
+    device.commissioning.clockOffsetMs = (spec.commissioning?.clockOffsetS ?? 0) * 1000;
+    const clock = () => device.now();
+    const timed = [
+      ...spec.schedules.map((s, j) => ({
+        path: `${path}.schedules[${j}]`,
+        make: () =>
+          Object.assign(new SimSchedule(s.instance, s.name, s.schedule, clock), {
+            description: s.description ?? "",
+          }),
+      })),
+      ...spec.calendars.map((c, j) => ({
+        path: `${path}.calendars[${j}]`,
+        make: () =>
+          Object.assign(new SimCalendar(c.instance, c.name, c.dateList, clock), {
+            description: c.description ?? "",
+          }),
+      })),
+    ];
+    for (const { path: at, make } of timed) {
+      try {
+        device.addTimed(make());
+      } catch (err) {
+        throw new SiteBuildError(at, err instanceof Error ? err.message : String(err));
+      }
+    }
     spec.objects.forEach((objectSpec, j) => {
       const signal = objectSpec.signal;
       if (!signal) return;

@@ -65,6 +65,8 @@ export function routedDevices(spec: RoutedSpec): DeviceSpec[] {
         network,
         objects,
         equipment: [],
+        schedules: [],
+        calendars: [],
       });
     }
   });
@@ -83,5 +85,7 @@ export function largeDevice(count: number): DeviceSpec {
     modelName: "Virtual Plant Controller",
     objects,
     equipment: [],
+    schedules: [],
+    calendars: [],
   };
 }

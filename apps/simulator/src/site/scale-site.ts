@@ -69,6 +69,8 @@ export function scaleSite(count: number): SiteSpec {
       modelName: "Virtual DDC Controller",
       objects,
       equipment: [],
+      schedules: [],
+      calendars: [],
     });
   }
   return {

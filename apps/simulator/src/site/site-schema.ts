@@ -1,4 +1,5 @@
 import { allUnitNames, unitsId } from "@bms/bacnet";
+import { CalendarDateListSchema, DeviceScheduleSchema } from "@bms/schemas";
 import { z } from "zod";
 import { SHUTOFF_HEAD } from "../physics/hydronics";
 
@@ -246,6 +247,46 @@ export const DeviceSpecSchema = z
     objects: z.array(ObjectSpecSchema).default([]),
     equipment: z.array(EquipmentSchema).default([]),
     modbus: z.array(ModbusUnitSpecSchema).max(16).optional(),
+    /** The DCC/ReinitializeDevice password (BACnet allows 20 characters) and a clock skew to start with. */
+    commissioning: z
+      .object({
+        password: z.string().min(1).max(20).optional(),
+        clockOffsetS: z
+          .number()
+          .min(-86_400 * 366)
+          .max(86_400 * 366)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** Schedule objects (clause 12.24); Present_Value follows them on the device's clock. */
+    schedules: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            description: z.string().max(255).optional(),
+            schedule: DeviceScheduleSchema,
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([]),
+    /** Calendar objects (clause 12.9); Present_Value is true on the days their Date_List names. */
+    calendars: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            description: z.string().max(255).optional(),
+            dateList: CalendarDateListSchema,
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([]),
   })
   .strict();
 export type DeviceSpec = z.infer<typeof DeviceSpecSchema>;

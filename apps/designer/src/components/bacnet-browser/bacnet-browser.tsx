@@ -2,7 +2,7 @@
 
 import { formatValue } from "@bms/bacnet/display";
 import { normalizePointRef, PointValueSchema } from "@bms/schemas";
-import { ChevronDown, ChevronRight, ListOrdered, Radar, RefreshCw } from "lucide-react";
+import { CalendarClock, ChevronDown, ChevronRight, ListOrdered, Radar, RefreshCw } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { cn } from "../../lib/cn";
@@ -17,6 +17,7 @@ import {
   ObjectListingSchema,
   pointRefOf,
 } from "./bacnet-types";
+import { DeviceScheduleDialog } from "./device-schedule-dialog";
 import { PriorityPanel } from "./priority-panel";
 
 const DISCOVERY_TIMEOUT_MS = 3000;
@@ -33,6 +34,7 @@ function ObjectRow({ object, supervisorId }: { object: BrowsedObject; supervisor
   const ref = pointRefOf(object);
   const live = useEditorStore((s) => s.pointValues[ref]);
   const [showPriorities, setShowPriorities] = useState(false);
+  const [showSchedule, setShowSchedule] = useState(false);
   const value = live ? live.value : object.present_value;
   // The device's own words for the value: State_Text, Active_Text/Inactive_Text, or the unit symbol.
   const text =
@@ -108,6 +110,24 @@ function ObjectRow({ object, supervisorId }: { object: BrowsedObject; supervisor
           </button>
         ) : null}
       </div>
+      {object.object_type === "schedule" ? (
+        <button
+          type="button"
+          onClick={() => setShowSchedule(true)}
+          className="ml-2 flex items-center gap-1 rounded px-1 text-[11px] text-sky-700 hover:bg-sky-50"
+          data-testid="bacnet-object-schedule"
+        >
+          <CalendarClock className="size-3.5" /> Week and exceptions…
+        </button>
+      ) : null}
+      {showSchedule ? (
+        <DeviceScheduleDialog
+          supervisorId={supervisorId}
+          device={object.device_id}
+          instance={object.object_instance}
+          onClose={() => setShowSchedule(false)}
+        />
+      ) : null}
       {showPriorities ? <PriorityPanel supervisorId={supervisorId} point={ref} /> : null}
     </li>
   );

@@ -377,7 +377,7 @@ function NextTransitions({ config }: { config: Config }) {
 }
 
 /** The full week editor, shown over the canvas: the side panel is too narrow for 24 hours. */
-function WeekEditor({
+export function WeekEditor({
   config,
   onChange,
   onClose,

@@ -185,6 +185,21 @@ export const RUNTIME_EXPECTATIONS: readonly {
 }[] = [
   { method: "GET", path: "execution/state", role: "viewer" },
   { method: "GET", path: "devices", role: "viewer" },
+  { method: "GET", path: "devices/1/schedules/1", role: "viewer" },
+  {
+    method: "POST",
+    path: "devices/1/reinitialize",
+    role: "admin",
+    audit: "runtime.device.reinitialize",
+    body: {},
+  },
+  {
+    method: "PUT",
+    path: "devices/1/schedules/1",
+    role: "operator",
+    audit: "runtime.schedule.write",
+    body: {},
+  },
   { method: "GET", path: "points/priority", role: "viewer" },
   {
     method: "PUT",

@@ -1,3 +1,4 @@
+import type { TimedObject } from "../../objects/schedule-objects";
 import type { SimObject } from "../../objects/sim-object";
 import type { SimDevice } from "../sim-device";
 
@@ -5,7 +6,11 @@ import type { SimDevice } from "../sim-device";
 export const WILDCARD_INSTANCE = 4194303;
 const DEVICE_TYPE = 8;
 
-export type ObjectTarget = { kind: "device" } | { kind: "point"; object: SimObject } | { kind: "unknown" };
+export type ObjectTarget =
+  | { kind: "device" }
+  | { kind: "point"; object: SimObject }
+  | { kind: "timed"; object: TimedObject }
+  | { kind: "unknown" };
 
 export function lookupObject(device: SimDevice, id: { type: number; instance: number }): ObjectTarget {
   if (id.type === DEVICE_TYPE) {
@@ -14,5 +19,7 @@ export function lookupObject(device: SimDevice, id: { type: number; instance: nu
       : { kind: "unknown" };
   }
   const object = device.find(id.type, id.instance);
-  return object ? { kind: "point", object } : { kind: "unknown" };
+  if (object) return { kind: "point", object };
+  const timed = device.findTimed(id.type, id.instance);
+  return timed ? { kind: "timed", object: timed } : { kind: "unknown" };
 }

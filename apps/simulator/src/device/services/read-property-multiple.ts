@@ -3,6 +3,7 @@ import type { BACNetReadAccess } from "@bacnet-js/client/dist/lib/types.js";
 import { type AppValue, BACNET_ERRORS, type BacnetErrorValue, PROPERTIES as P } from "@bms/bacnet";
 import { pointPropertySets, readPointProperty } from "../../objects/point-properties";
 import { ARRAY_ALL, type ReadResult } from "../../objects/property-access";
+import { readTimedProperty, timedPropertySets } from "../../objects/schedule-objects";
 import { deviceOptionalProperties, deviceRequiredProperties, readDeviceProperty } from "../device-object";
 import type { ConfirmedRequest } from "../frame-decoder";
 import { type Reply, rejectMalformed, safeDecode } from "../reply";
@@ -47,7 +48,9 @@ export function readPropertyMultiple(device: SimDevice, request: ConfirmedReques
         const sets =
           target.kind === "device"
             ? { required: deviceRequiredProperties(), optional: deviceOptionalProperties() }
-            : pointPropertySets(target.object);
+            : target.kind === "timed"
+              ? timedPropertySets(target.object)
+              : pointPropertySets(target.object);
         const ids =
           ref.id === P.all
             ? [...sets.required, ...sets.optional]
@@ -58,7 +61,9 @@ export function readPropertyMultiple(device: SimDevice, request: ConfirmedReques
           const result =
             target.kind === "device"
               ? readDeviceProperty(device, id, ARRAY_ALL)
-              : readPointProperty(target.object, id, ARRAY_ALL);
+              : target.kind === "timed"
+                ? readTimedProperty(target.object, id, ARRAY_ALL)
+                : readPointProperty(target.object, id, ARRAY_ALL);
           items.push(valueItem(id, ARRAY_ALL, result));
         }
         continue;
@@ -66,7 +71,9 @@ export function readPropertyMultiple(device: SimDevice, request: ConfirmedReques
       const result =
         target.kind === "device"
           ? readDeviceProperty(device, ref.id, ref.index)
-          : readPointProperty(target.object, ref.id, ref.index);
+          : target.kind === "timed"
+            ? readTimedProperty(target.object, ref.id, ref.index)
+            : readPointProperty(target.object, ref.id, ref.index);
       items.push(valueItem(ref.id, ref.index, result));
     }
     results.push({ objectId, values: items });

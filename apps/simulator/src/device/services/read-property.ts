@@ -1,7 +1,9 @@
+import * as asn1 from "@bacnet-js/client/dist/lib/asn1.js";
 import { ReadProperty } from "@bacnet-js/client/dist/lib/services/index.js";
 import { BACNET_ERRORS } from "@bms/bacnet";
 import { readPointProperty } from "../../objects/point-properties";
-import type { ReadResult } from "../../objects/property-access";
+import { ARRAY_ALL, type ReadResult } from "../../objects/property-access";
+import { encodeStructured, isStructured, readTimedProperty } from "../../objects/schedule-objects";
 import { readDeviceProperty } from "../device-object";
 import type { ConfirmedRequest } from "../frame-decoder";
 import { type Reply, rejectMalformed, safeDecode } from "../reply";
@@ -13,7 +15,26 @@ export function readProperty(device: SimDevice, request: ConfirmedRequest): Repl
   if (!decoded) return rejectMalformed(request.length);
   const target = lookupObject(device, decoded.objectId);
   let result: ReadResult;
-  if (target.kind === "unknown") result = { ok: false, error: BACNET_ERRORS.unknownObject };
+  if (target.kind === "timed" && isStructured(target.object, decoded.property.id)) {
+    if (decoded.property.index !== ARRAY_ALL)
+      return { kind: "error", error: BACNET_ERRORS.propertyIsNotAnArray };
+    const { object } = target;
+    const property = decoded.property.id;
+    // A constructed value: the ack is written here, since encodeAcknowledge takes tagged values only.
+    return {
+      kind: "complexAck",
+      body: (buf) => {
+        asn1.encodeContextObjectId(buf, 0, object.type, object.instance);
+        asn1.encodeContextEnumerated(buf, 1, property);
+        asn1.encodeOpeningTag(buf, 3);
+        encodeStructured(buf, object, property);
+        asn1.encodeClosingTag(buf, 3);
+      },
+    };
+  }
+  if (target.kind === "timed")
+    result = readTimedProperty(target.object, decoded.property.id, decoded.property.index);
+  else if (target.kind === "unknown") result = { ok: false, error: BACNET_ERRORS.unknownObject };
   else if (target.kind === "device") {
     result = readDeviceProperty(device, decoded.property.id, decoded.property.index);
   } else result = readPointProperty(target.object, decoded.property.id, decoded.property.index);

@@ -47,7 +47,9 @@ export function subscribeCov(
   }
   const target = lookupObject(device, decoded.monitoredObjectId);
   if (target.kind === "unknown") return { kind: "error", error: BACNET_ERRORS.unknownObject };
-  if (target.kind === "device") return { kind: "error", error: BACNET_ERRORS.covNotSupported };
+  if (target.kind === "device" || target.kind === "timed") {
+    return { kind: "error", error: BACNET_ERRORS.covNotSupported };
+  }
   if (decoded.cancellationRequest) {
     device.cov.cancel(request.peer, decoded.subscriberProcessId, target.object);
     return { kind: "simpleAck" };

@@ -45,13 +45,14 @@ export function whoHasMatch(device: SimDevice, request: UnconfirmedRequest): Who
   if (decoded.objectId) {
     const { type, instance } = decoded.objectId;
     if (type === 8 && instance === device.instance) return { object: { type, instance }, name: device.name };
-    const object = device.find(type, instance);
+    const object = device.find(type, instance) ?? device.findTimed(type, instance);
     return object ? { object: { type, instance }, name: object.name } : undefined;
   }
   if (typeof decoded.objectName === "string") {
     if (decoded.objectName === device.name)
       return { object: { type: 8, instance: device.instance }, name: device.name };
-    const object = device.findByName(decoded.objectName);
+    const object =
+      device.findByName(decoded.objectName) ?? device.timed.find((o) => o.name === decoded.objectName);
     return object
       ? { object: { type: object.type, instance: object.instance }, name: object.name }
       : undefined;

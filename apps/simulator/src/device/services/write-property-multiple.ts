@@ -2,6 +2,7 @@ import { WritePropertyMultiple } from "@bacnet-js/client/dist/lib/services/index
 import { BACNET_ERRORS } from "@bms/bacnet";
 import { writePointProperty } from "../../objects/point-properties";
 import { ARRAY_ALL, type WriteResult } from "../../objects/property-access";
+import { writeTimedProperty } from "../../objects/schedule-objects";
 import { writeDeviceProperty } from "../device-object";
 import type { ConfirmedRequest } from "../frame-decoder";
 import { REJECT, type Reply, safeDecode } from "../reply";
@@ -59,6 +60,8 @@ export function writePropertyMultiple(device: SimDevice, request: ConfirmedReque
       if (target.kind === "unknown") result = { ok: false, error: BACNET_ERRORS.unknownObject };
       else if (target.kind === "device")
         result = writeDeviceProperty(device, write.property.id, write.value as never);
+      else if (target.kind === "timed")
+        result = writeTimedProperty(target.object, write.property.id, write.value as never);
       else {
         result = writePointProperty(
           target.object,

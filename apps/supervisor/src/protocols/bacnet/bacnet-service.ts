@@ -341,6 +341,14 @@ export class BacnetService {
     return this.client;
   }
 
+  /**
+   * One confirmed request through the pipeline (pacing, guard timeout, retries, device health), for
+   * the service families kept in their own files (schedules, trend logs, alarms, commissioning).
+   */
+  call<T>(deviceId: number, label: string, send: (client: BACnetClient, to: DeviceAddress) => Promise<T>) {
+    return this.pipeline.request(deviceId, label, send);
+  }
+
   readProperty(deviceId: number, objectType: number, instance: number, property: number, index?: number) {
     return this.reads.readProperty(deviceId, objectType, instance, property, index);
   }

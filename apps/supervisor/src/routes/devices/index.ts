@@ -5,6 +5,8 @@ import { HttpError, route } from "../../http/route";
 import { parseDeviceAddress } from "../../protocols/bacnet/device-address";
 import { describeBacnetError } from "../../protocols/bacnet/errors";
 import { browseObjects } from "../../protocols/bacnet/object-browser";
+import { deviceCommissioningRoutes } from "./commissioning";
+import { deviceScheduleRoutes } from "./schedules";
 
 const DeviceParams = z.object({ id: z.coerce.number().pipe(BacnetDeviceInstanceSchema) });
 
@@ -115,4 +117,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       return { device_id: params.id, source: "cache", objects: cached };
     },
   });
+
+  await deviceScheduleRoutes(app);
+  await deviceCommissioningRoutes(app);
 }
