@@ -196,6 +196,13 @@ describe("the execution picture draws each value on its own port", () => {
     expect(alarm["out-state"]!.value).toBe("active");
     expect(alarm["out-message"]!.value).toMatch(/^Zone at \d/);
 
+    // A point's value carries its units, as the controller names them (AI1 is in degrees Celsius),
+    // while computed values (the PID's error, the math result) stay bare numbers.
+    await expect
+      .poll(async () => (await drawnPorts(page, "temp"))["out-value"]?.value ?? "", { timeout: 15_000 })
+      .toMatch(/^\d+(\.\d+)? °C$/);
+    expect(pid["out-error"]!.value).not.toMatch(/°C/);
+
     // Taller nodes never cover one another.
     const boxes = await Promise.all(
       ["temp", "sp", "pid", "diff", "hot", "alarm"].map(async (id) => ({

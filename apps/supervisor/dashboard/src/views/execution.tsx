@@ -3,7 +3,8 @@ import { apiGet } from "../api/client";
 import { loadCurrentConfig } from "../api/loaders";
 import type { ExecutionStateResponse, FlowsResponse, NodeExecutionStatus } from "../api/types";
 import { Card, flowTone, flowWord, nodeTone, Pill, Stale } from "../components/status";
-import { ago, value } from "../format";
+import { ago, shortRef, value } from "../format";
+import { usePointCatalog } from "../point-catalog";
 import { flowOf, portsOf } from "../site-flows";
 import { useNow, usePoll } from "../use-poll";
 import { AlertsPanel } from "./alerts-panel";
@@ -74,6 +75,11 @@ function flowFromHash(): string | undefined {
 export function Execution() {
   const now = useNow();
   const config = usePoll(loadCurrentConfig, 30_000);
+  // Units and state texts of the points the flows use, so the picture shows "21.4 °C", not "21.4".
+  const catalog = usePointCatalog();
+  const pointLabels = new Map(
+    catalog.points.flatMap((p) => (p.labels ? [[shortRef(p.ref), p.labels] as const] : [])),
+  );
   const flows = usePoll(() => apiGet<FlowsResponse>("/api/flows"), 2000);
   const [picked, setPicked] = useState<string | undefined>(flowFromHash());
   const list = flows.data?.flows ?? [];
@@ -144,6 +150,7 @@ export function Execution() {
             statuses={statuses}
             selected={selected}
             onSelect={(id) => setSelected((s) => (s === id ? null : id))}
+            pointLabels={pointLabels}
           />
         ) : (
           <p class="muted">Loading…</p>

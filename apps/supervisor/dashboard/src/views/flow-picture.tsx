@@ -1,9 +1,10 @@
+import { formatValue, type ValueLabels } from "@bms/bacnet/display";
 import type { FlowConfiguration } from "@bms/schemas";
 import { type InputWarning, inputWarning } from "@bms/schemas/node-health";
 import { useRef } from "preact/hooks";
 import type { NodeExecutionStatus, NodePorts, NodeTypeInfo, PortInfo } from "../api/types";
 import { nodeTone } from "../components/status";
-import { value } from "../format";
+import { shortRef, value } from "../format";
 import { usePanZoom } from "./pan-zoom";
 
 /**
@@ -78,14 +79,32 @@ function summary(config: Record<string, unknown>): string {
   return "";
 }
 
-/** A port's last value: `{value, quality}` as the engine reports it, or a bare value. */
-function portValue(raw: unknown): { text: string; quality: string } | undefined {
+/**
+ * A port's last value: `{value, quality}` as the engine reports it, or a bare value. With the point's
+ * labels (units, state texts), the value is written as the controller shows it: "21.4 °C", "Occupied".
+ */
+function portValue(raw: unknown, labels?: ValueLabels): { text: string; quality: string } | undefined {
   if (raw === undefined) return undefined;
+  const text = (v: unknown) => (labels ? formatValue(v, labels) : value(v));
   if (raw && typeof raw === "object" && "value" in raw) {
     const v = raw as { value: unknown; quality?: string };
-    return { text: value(v.value), quality: v.quality ?? "good" };
+    return { text: text(v.value), quality: v.quality ?? "good" };
   }
-  return { text: value(raw), quality: "good" };
+  return { text: text(raw), quality: "good" };
+}
+
+/**
+ * The labels of the point a node reads or commands (a sensor read's output, an actuator write's input,
+ * both named "value"); other ports carry computed values whose units the flow does not declare.
+ */
+function pointLabelsOf(
+  node: { config?: Record<string, unknown> },
+  port: string,
+  labels: ReadonlyMap<string, ValueLabels> | undefined,
+): ValueLabels | undefined {
+  const ref = node.config?.point;
+  if (!labels || port !== "value" || typeof ref !== "string") return undefined;
+  return labels.get(shortRef(ref));
 }
 
 /** Text widths in the SVG's 11 px and 10 px monospace-ish fonts; close enough to keep chips apart. */
@@ -205,6 +224,8 @@ export function FlowPicture(props: {
   statuses: Map<string, NodeExecutionStatus>;
   selected: string | null;
   onSelect(nodeId: string): void;
+  /** Units and state texts by point ref (without `.presentValue`), from the point catalog. */
+  pointLabels?: ReadonlyMap<string, ValueLabels>;
 }) {
   const placed = place(props.flow, props.nodeTypes, props.nodePorts, props.statuses);
   const svg = useRef<SVGSVGElement>(null);
@@ -273,6 +294,7 @@ function FlowDrawing(props: {
   statuses: Map<string, NodeExecutionStatus>;
   selected: string | null;
   onSelect(nodeId: string): void;
+  pointLabels?: ReadonlyMap<string, ValueLabels>;
 }) {
   const { placed } = props;
   const byId = new Map(placed.map((p) => [p.node.id, p]));
@@ -287,7 +309,11 @@ function FlowDrawing(props: {
     const x2 = to.x;
     const y2 = to.y + rowY(inputRow(to, inp));
     const bend = Math.max(40, Math.abs(x2 - x1) / 2);
-    const carried = portValue(props.statuses.get(c.from_node)?.output_values?.[c.from_output]);
+    const fromNode = props.flow.nodes.find((n) => n.id === c.from_node);
+    const carried = portValue(
+      props.statuses.get(c.from_node)?.output_values?.[c.from_output],
+      fromNode ? pointLabelsOf(fromNode, c.from_output, props.pointLabels) : undefined,
+    );
     return [
       <path
         key={c.id ?? `e${i}`}
@@ -364,7 +390,10 @@ function FlowDrawing(props: {
             {(p.type?.inputs ?? []).map((port: PortInfo, i) => {
               const row = inputRow(p, i);
               const y = rowY(row);
-              const shown = portValue(status?.input_values?.[port.name]);
+              const shown = portValue(
+                status?.input_values?.[port.name],
+                pointLabelsOf(p.node, port.name, props.pointLabels),
+              );
               return (
                 <g
                   key={`in-${port.name}`}
@@ -392,7 +421,10 @@ function FlowDrawing(props: {
             {(p.type?.outputs ?? []).map((port: PortInfo, i) => {
               const row = outputRow(p, i);
               const y = rowY(row);
-              const shown = portValue(status?.output_values?.[port.name]);
+              const shown = portValue(
+                status?.output_values?.[port.name],
+                pointLabelsOf(p.node, port.name, props.pointLabels),
+              );
               return (
                 <g
                   key={`out-${port.name}`}
