@@ -56,7 +56,12 @@ export interface PointReading {
 
 export interface PointWrite {
   ref: string;
-  /** `null` relinquishes (BACnet: NULL at the priority; protocols without a priority array refuse it). */
+  /**
+   * `null` relinquishes. BACnet writes NULL at the priority. A protocol without a priority array (Modbus,
+   * MQTT, HTTP) has nothing to release: it sends nothing and answers ok, and the device keeps the last
+   * value written. One rule for every plugin, because the write manager retries a refused relinquish at
+   * every stop and deploy.
+   */
   value: PointScalar;
   /** BACnet command priority 1..16; ignored by protocols without a priority array. */
   priority?: number;

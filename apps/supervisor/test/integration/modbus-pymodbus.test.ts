@@ -198,7 +198,6 @@ describe("Modbus plugin against pymodbus", () => {
       { ref: `${DEVICE}/holding_register:3`, value: 1 }, // profile: not writable
       { ref: `${DEVICE}/holding_register:7`, value: 5000 }, // int16 * 0.1 holds -3276.8..3276.7
       { ref: `${DEVICE}/coil:3`, value: true }, // profile: not writable
-      { ref: `${DEVICE}/holding_register:0`, value: null },
       { ref: `${DEVICE}/holding_register:0`, value: "on" },
       { ref: "modbus:nonsense", value: 1 },
     ]);
@@ -207,13 +206,19 @@ describe("Modbus plugin against pymodbus", () => {
       "write_denied",
       "write_denied",
       "write_denied",
-      "unsupported",
       "write_denied",
       "invalid_ref",
     ]);
     expect(outcomes[2]?.error).toMatch(/out of range for int16/);
     expect((await plugin.read([`${DEVICE}/holding_register:7`]))[0]?.value).toBeCloseTo(-1.2, 9);
     expect(plugin.health().errors).toBe(before + 1); // only the unparsable ref counts as an error
+  });
+
+  it("answers a relinquish ok and sends nothing: the register keeps the last value written", async () => {
+    const [before] = await plugin.read([`${DEVICE}/holding_register:0`]);
+    const [outcome] = await plugin.write([{ ref: `${DEVICE}/holding_register:0`, value: null }]);
+    expect(outcome).toEqual({ ok: true });
+    expect((await plugin.read([`${DEVICE}/holding_register:0`]))[0]?.value).toBe(before?.value);
   });
 
   it("names a write the server refuses", async () => {

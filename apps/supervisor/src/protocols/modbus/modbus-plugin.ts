@@ -302,9 +302,9 @@ export class ModbusPointIO implements PointIO {
       };
     }
     const value: unknown = w.value;
-    if (value === null || value === undefined) {
-      return { ok: false, code: "unsupported", error: "Modbus has no priority array: nothing to relinquish" };
-    }
+    // A relinquish (the flow stopped commanding): Modbus has no priority array, so there is nothing to
+    // release and nothing is sent; the register keeps the last value written (point-io.ts, one rule).
+    if (value === null || value === undefined) return { ok: true };
     if (typeof value !== "number" && typeof value !== "boolean") {
       return {
         ok: false,
