@@ -106,7 +106,13 @@ export const PROXY_RULES: readonly ProxyRule[] = [
  * never with a person's). Every supervisor route is either in PROXY_RULES or here: a test reads the
  * supervisor's route files and fails for a route with no decision.
  */
-export const NOT_PROXIED: readonly string[] = ["POST auth/login", "POST auth/logout"];
+export const NOT_PROXIED: readonly string[] = [
+  "POST auth/login",
+  "POST auth/logout",
+  // A signed release bundle goes to the supervisor directly (an admin's upload, checked against the key
+  // pinned at install); the Designer's JSON proxy is no path for a 10 MB binary.
+  "POST system/update",
+];
 
 /**
  * The rule for a request, or null when the path or method is not proxied. A point write with
