@@ -105,7 +105,7 @@ describe("the Designer in Chromium: first run, sign-in, sign-out, idle timeout",
     const { page } = browser;
     await page.goto(designer.url);
     await page.getByTestId("project-link").first().click();
-    await page.getByTestId("flow-node-zone_temp").waitFor();
+    await page.getByTestId("flow-node-sat").waitFor();
     await page.goto(`${designer.url}/settings/users`);
     await page.getByTestId("user-row-admin").waitFor();
     await page.goto(`${designer.url}/audit`);
