@@ -56,20 +56,23 @@ describe("an I-Am flood of 100,000 fake instances", () => {
       if (instance % 50 === 0) await new Promise((r) => setTimeout(r, 2));
     }
     const floodMs = performance.now() - started;
-    await new Promise((r) => setTimeout(r, 1000));
+    // Settle: the decoded datagrams are garbage by now, and an idle process collects most of it.
+    await new Promise((r) => setTimeout(r, 3000));
     flooding = false;
     await poller;
 
     const after = await metrics();
     const received = after.bacnet.packets_received - before.bacnet.packets_received;
     const rssGrowthMb = (after.memory.rss_bytes - before.memory.rss_bytes) / 1_048_576;
+    const heapGrowthMb = (after.memory.heap_used_bytes - before.memory.heap_used_bytes) / 1_048_576;
     latencies.sort((a, b) => a - b);
     const p50 = latencies[Math.floor(latencies.length / 2)] ?? 0;
     const worst = latencies.at(-1) ?? 0;
     console.log(
       `[wire-flood] ${FAKE_INSTANCES} I-Ams sent in ${floodMs.toFixed(0)} ms, ${received} received; ` +
         `devices ${before.bacnet.devices_known} -> ${after.bacnet.devices_known}; over cap ${after.bacnet.wire.iam_over_cap}; ` +
-        `RSS ${(before.memory.rss_bytes / 1_048_576).toFixed(1)} -> ${(after.memory.rss_bytes / 1_048_576).toFixed(1)} MB; ` +
+        `RSS ${(before.memory.rss_bytes / 1_048_576).toFixed(1)} -> ${(after.memory.rss_bytes / 1_048_576).toFixed(1)} MB, ` +
+        `heap +${((after.memory.heap_used_bytes - before.memory.heap_used_bytes) / 1_048_576).toFixed(1)} MB; ` +
         `/api/health p50 ${p50.toFixed(1)} ms, worst ${worst.toFixed(1)} ms over ${latencies.length} calls`,
     );
 
@@ -77,8 +80,11 @@ describe("an I-Am flood of 100,000 fake instances", () => {
     expect(received).toBeGreaterThan(CAP * 4);
     expect(after.bacnet.devices_known).toBe(CAP);
     expect(after.bacnet.wire.iam_over_cap).toBe(received - CAP);
-    // 5,000 devices cost a few MB; 100,000 would have cost tens (and 100,000 rows on disk).
-    expect(rssGrowthMb).toBeLessThan(60);
+    // 5,000 devices cost a few MB of live heap; 100,000 would have cost tens (and 100,000 rows on disk).
+    // RSS also holds the young generation's headroom from decoding ~100,000 datagrams, which V8 keeps
+    // mapped for a while (measured 100 MB in one CI run, under 60 MB in others): it gets a looser bound.
+    expect(heapGrowthMb).toBeLessThan(60);
+    expect(rssGrowthMb).toBeLessThan(160);
     expect(p50).toBeLessThan(200);
     expect(worst).toBeLessThan(2000);
 
