@@ -96,6 +96,19 @@ export interface BrowseEntry {
   reading?: PointReading;
 }
 
+/**
+ * How a point's value reads for people, from what a plugin already holds (its object cache, a register
+ * profile, its configuration): never a request to the field. `units` is a BACnet engineering-unit name
+ * (`degreesCelsius`) or a plain symbol (`kW`); `@bms/bacnet/display` formats both. The texts name the
+ * states of a binary or multi-state value.
+ */
+export interface PointLabels {
+  units?: string | undefined;
+  state_text?: readonly string[] | undefined;
+  active_text?: string | undefined;
+  inactive_text?: string | undefined;
+}
+
 export interface PluginHealth {
   protocol: string;
   state: "ok" | "degraded" | "down" | "disabled";
@@ -132,6 +145,8 @@ export interface PointIO {
   write(writes: readonly PointWrite[]): Promise<WriteOutcome[]>;
   /** Pushes changes (COV, MQTT messages). Returns the unsubscribe. Only when `capabilities.subscribe`. */
   subscribe?(refs: readonly string[], onChange: (changes: PointChange[]) => void): () => void;
+  /** How `ref`'s value reads for people (units, state texts), from caches and configuration only. */
+  labels?(ref: string): PointLabels | undefined;
   /** Lists the children of `parentId` (the roots when undefined). Only when `capabilities.browse`. */
   browse?(parentId?: string): Promise<BrowseEntry[]>;
   health(): PluginHealth;

@@ -7,6 +7,7 @@ import type {
   PointErrorCode,
   PointIO,
   PointIOCapabilities,
+  PointLabels,
   PointReading,
   PointWrite,
   WriteOutcome,
@@ -216,6 +217,22 @@ export class PointIORegistry {
         }
       }
     };
+  }
+
+  /**
+   * How a point's value reads for people, asked of the plugin that serves it. Undefined when no plugin
+   * serves the ref, it keeps no labels, or it fails: labels only decorate a value, they never fail a read.
+   */
+  labels(ref: string): PointLabels | undefined {
+    const routed = this.route(ref);
+    if (!routed.ok) return undefined;
+    const entry = this.entries.get(routed.protocol)!;
+    try {
+      return entry.io.labels?.(ref);
+    } catch (error) {
+      this.fail(entry, "label a value", error);
+      return undefined;
+    }
   }
 
   async browse(protocol: string, parentId?: string): Promise<BrowseEntry[]> {

@@ -9,6 +9,7 @@ import type {
   PluginHealth,
   PointIO,
   PointIOPluginModule,
+  PointLabels,
   PointReading,
   PointWrite,
   WriteOutcome,
@@ -20,6 +21,9 @@ import { browseObjects, type DeviceInfo } from "./object-browser";
 
 /** BACnet's default command priority when a write names none. */
 const DEFAULT_PRIORITY = 16;
+
+/** Properties whose values read like presentValue: they share its units and state texts. */
+const VALUE_PROPERTIES = new Set(["presentValue", "relinquishDefault", "priorityArray"]);
 
 /**
  * BACnet/IP behind the seam. Reads and writes go through the registry like every protocol's; what
@@ -42,7 +46,12 @@ export class BacnetPointIO implements PointIO {
   constructor(
     readonly service: BacnetService,
     readonly discovery: DiscoveryService,
-    private readonly options: { discoverOnStart: boolean; beforeStart?: () => void },
+    private readonly options: {
+      discoverOnStart: boolean;
+      beforeStart?: () => void;
+      /** The object cache's units and state texts (filled by browsing), by object. */
+      objectLabels?: (device: number, objectType: string, instance: number) => PointLabels | undefined;
+    },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -170,6 +179,13 @@ export class BacnetPointIO implements PointIO {
     this.service.stop();
   }
 
+  /** An object's units and state texts, for the properties that read like its value. */
+  labels(ref: string): PointLabels | undefined {
+    const parsed = this.parse(ref);
+    if (typeof parsed === "string" || !VALUE_PROPERTIES.has(parsed.property)) return undefined;
+    return this.options.objectLabels?.(parsed.device, parsed.objectType, parsed.instance);
+  }
+
   private parse(text: string): BacnetPointRef | string {
     const parsed = parsedPointRef(text);
     if (!parsed.ok) return parsed.message;
@@ -253,7 +269,11 @@ export function bacnetPluginModule(deps: BacnetPluginDeps): PointIOPluginModule 
       return new BacnetPointIO(
         service,
         new DiscoveryService(service, save),
-        { discoverOnStart: deps.options.discoverOnStart, beforeStart: restore },
+        {
+          discoverOnStart: deps.options.discoverOnStart,
+          beforeStart: restore,
+          objectLabels: (device, objectType, instance) => devices.labels(device, objectType, instance),
+        },
         () => context.now(),
       );
     },
