@@ -81,6 +81,13 @@ export interface PointChange {
   reading: PointReading;
 }
 
+/** How a plugin serves one subscribed ref (BACnet: `cov`, `pending`, or `poll` where the device refused). */
+export interface SubscriptionStatus {
+  ref: string;
+  mode: string;
+  reason?: string;
+}
+
 /** One entry of a browse tree: a device, a folder (topic level, register table) or a point. */
 export interface BrowseEntry {
   /** Opaque to callers: passed back to `browse` to open this entry. */
@@ -132,6 +139,8 @@ export interface PointIO {
   write(writes: readonly PointWrite[]): Promise<WriteOutcome[]>;
   /** Pushes changes (COV, MQTT messages). Returns the unsubscribe. Only when `capabilities.subscribe`. */
   subscribe?(refs: readonly string[], onChange: (changes: PointChange[]) => void): () => void;
+  /** How each subscribed ref is served, when the plugin has more to say than "push". */
+  subscriptions?(): SubscriptionStatus[];
   /** Lists the children of `parentId` (the roots when undefined). Only when `capabilities.browse`. */
   browse?(parentId?: string): Promise<BrowseEntry[]>;
   health(): PluginHealth;

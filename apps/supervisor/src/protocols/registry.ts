@@ -9,6 +9,7 @@ import type {
   PointIOCapabilities,
   PointReading,
   PointWrite,
+  SubscriptionStatus,
   WriteOutcome,
 } from "./point-io";
 
@@ -216,6 +217,19 @@ export class PointIORegistry {
         }
       }
     };
+  }
+
+  /** What the plugins that detail their subscriptions say of each subscribed ref (BACnet: cov or poll). */
+  subscriptions(): SubscriptionStatus[] {
+    return [...this.entries.values()].flatMap((entry) => {
+      if (!entry.io.subscriptions) return [];
+      try {
+        return entry.io.subscriptions();
+      } catch (error) {
+        this.fail(entry, "list subscriptions", error);
+        return [];
+      }
+    });
   }
 
   async browse(protocol: string, parentId?: string): Promise<BrowseEntry[]> {
