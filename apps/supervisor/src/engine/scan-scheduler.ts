@@ -3,14 +3,19 @@ import { Cron } from "croner";
 
 export type ScanReason = "interval" | "cron" | "on_change" | "manual";
 
+interface Clock {
+  timer: NodeJS.Timeout | undefined;
+  ticks: Set<() => void>;
+}
+
 /**
  * One phase clock per scan interval, shared by the flows of a site: every flow on a 1 s interval starts
  * its scan on the same tick, at whole multiples of the period. Their reads then meet in one batch per
  * device (SharedReads), so twenty flows cost the BACnet requests of one flow holding the same points.
- * Ticks are computed from the wall clock each time, so the phase never drifts.
+ * Each tick is due one period after the last, on the wall clock, so the phase never drifts.
  */
 export class PhaseClocks {
-  private readonly clocks = new Map<number, { timer: NodeJS.Timeout | undefined; ticks: Set<() => void> }>();
+  private readonly clocks = new Map<number, Clock>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -38,12 +43,20 @@ export class PhaseClocks {
     return [...this.clocks.keys()];
   }
 
-  private arm(periodMs: number, clock: { timer: NodeJS.Timeout | undefined; ticks: Set<() => void> }) {
+  /**
+   * Arms the next tick: one period after the tick just served (`due`), or the next whole period when the
+   * loop fell behind. Timers can fire a millisecond before the wall clock reaches their due time, so the
+   * next tick is never computed from `now` alone: that armed a second tick for the same instant.
+   */
+  private arm(periodMs: number, clock: Clock, due?: number) {
     const now = this.now();
-    const next = (Math.floor(now / periodMs) + 1) * periodMs;
+    const next =
+      due !== undefined && due + periodMs > now
+        ? due + periodMs
+        : (Math.floor(now / periodMs) + 1) * periodMs;
     clock.timer = setTimeout(() => {
       if (this.clocks.get(periodMs) !== clock) return;
-      this.arm(periodMs, clock);
+      this.arm(periodMs, clock, next);
       // Each flow's tick only starts its scan (the first await is its read); none runs another's.
       for (const tick of [...clock.ticks]) tick();
     }, next - now);

@@ -119,6 +119,20 @@ describe("phase clocks: flows on one interval scan on the same tick", () => {
     expect(clocks.periods()).toEqual([]);
   });
 
+  it("ticks once per period even when timers fire a millisecond before the wall clock's due time", async () => {
+    // The wall clock reads a millisecond short of every whole second, as it does when a timer fires early.
+    const early = new PhaseClocks(() => {
+      const t = Date.now();
+      return t % 1000 === 0 ? t - 1 : t;
+    });
+    const at: number[] = [];
+    const leave = early.join(1000, () => at.push(Date.now()));
+    await vi.advanceTimersByTimeAsync(10_000);
+    leave();
+    expect(at).toHaveLength(10);
+    expect(new Set(at).size).toBe(10);
+  });
+
   it("a slow flow overruns on its own; the fast flow beside it keeps every tick", async () => {
     const reads = new SharedReads(async (refs) => {
       // Device 9 answers after 2.5 s (a slow network); device 1 at once.
