@@ -65,7 +65,8 @@ export class PhaseClocks {
 
 /**
  * Starts scans on the flow's trigger and never overlaps them: a scan that overruns its period delays
- * the next one instead of piling up (a slow BACnet network must not turn into a request storm).
+ * the next one instead of piling up (a slow BACnet network must not turn into a request storm). On a
+ * site's phase clock, the next scan is the next tick the flow is free for.
  */
 export class ScanScheduler {
   private timer: NodeJS.Timeout | undefined;
