@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceOf, SharedReads } from "./shared-reads";
+import { DEVICES_PER_TURN, deviceOf, SharedReads } from "./shared-reads";
 
 const ref = (instance: number) => `bacnet:1/analogInput:${instance}.presentValue`;
 const instanceOf = (ref: string) => Number(/:(\d+)\.presentValue$/.exec(ref)?.[1]);
@@ -101,6 +101,30 @@ describe("SharedReads merges the flows of one tick per device", () => {
     await expect(reads.readPoints([on(1, 1)], 1000)).rejects.toThrow("socket closed");
     fail = false;
     expect((await reads.readPoints([on(1, 1)], 1000))[0]?.value).toBe(2);
+  });
+
+  it("hands a tick's device batches over a few devices per turn, so replies are read in between", async () => {
+    const turns: (() => void)[] = [];
+    const handed: number[] = [];
+    const reads = new SharedReads(
+      async (refs) => {
+        handed.push(turns.length);
+        return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
+      },
+      () => 0,
+      (next) => turns.push(next),
+    );
+    const devices = DEVICES_PER_TURN * 2 + 3;
+    const all = reads.readPoints(
+      Array.from({ length: devices }, (_, d) => on(d + 1, 1)),
+      5000,
+    );
+    for (let turn = 0; turn < turns.length; turn++) turns[turn]!();
+    expect((await all).every((r) => r.quality === "good")).toBe(true);
+    // Turn 1 flushes, then each turn hands DEVICES_PER_TURN devices and defers the rest.
+    expect(handed.filter((t) => t === 1)).toHaveLength(DEVICES_PER_TURN);
+    expect(handed.filter((t) => t === 2)).toHaveLength(DEVICES_PER_TURN);
+    expect(handed.filter((t) => t === 3)).toHaveLength(3);
   });
 
   it("names devices by the ref's text before its first slash", () => {

@@ -3,6 +3,13 @@ import type { PointReading } from "../protocols/point-io";
 type ReadResult = PointReading;
 
 const PRUNE_EVERY_MS = 60_000;
+/**
+ * Device batches handed to the registry per turn of the event loop. A site's tick asks for every
+ * device at once (50,000 points: 200 devices); encoding all their requests in one stretch kept the
+ * loop from reading the first devices' replies, the socket's receive buffer overflowed, and those
+ * devices timed out and went offline. Between turns the replies that arrived are read.
+ */
+export const DEVICES_PER_TURN = 16;
 
 /** Where a point's latest read lives: one device batch's promise and the point's place in it. */
 interface Entry {
@@ -127,10 +134,16 @@ export class SharedReads {
   }
 
   private flush(): void {
-    const batches = this.pending;
+    const batches = [...this.pending.values()];
     this.pending = new Map();
     this.flushScheduled = false;
-    for (const batch of batches.values()) {
+    this.send(batches, 0);
+  }
+
+  private send(batches: readonly PendingBatch[], from: number): void {
+    const to = Math.min(batches.length, from + DEVICES_PER_TURN);
+    for (let i = from; i < to; i++) {
+      const batch = batches[i]!;
       this.batches++;
       try {
         this.read(batch.refs).then(batch.resolve, batch.reject);
@@ -138,6 +151,7 @@ export class SharedReads {
         batch.reject(error);
       }
     }
+    if (to < batches.length) this.defer(() => this.send(batches, to));
   }
 
   /** Drops points no flow has read for an hour (a removed flow's), so the map holds the site's points only. */
