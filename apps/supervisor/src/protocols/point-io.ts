@@ -81,6 +81,13 @@ export interface PointChange {
   reading: PointReading;
 }
 
+/** How a plugin serves one subscribed ref (BACnet: `cov`, `pending`, or `poll` where the device refused). */
+export interface SubscriptionStatus {
+  ref: string;
+  mode: string;
+  reason?: string;
+}
+
 /** One entry of a browse tree: a device, a folder (topic level, register table) or a point. */
 export interface BrowseEntry {
   /** Opaque to callers: passed back to `browse` to open this entry. */
@@ -147,6 +154,8 @@ export interface PointIO {
   subscribe?(refs: readonly string[], onChange: (changes: PointChange[]) => void): () => void;
   /** How `ref`'s value reads for people (units, state texts), from caches and configuration only. */
   labels?(ref: string): PointLabels | undefined;
+  /** How each subscribed ref is served, when the plugin has more to say than "push". */
+  subscriptions?(): SubscriptionStatus[];
   /** Lists the children of `parentId` (the roots when undefined). Only when `capabilities.browse`. */
   browse?(parentId?: string): Promise<BrowseEntry[]>;
   health(): PluginHealth;

@@ -10,6 +10,7 @@ import type {
   PointLabels,
   PointReading,
   PointWrite,
+  SubscriptionStatus,
   WriteOutcome,
 } from "./point-io";
 
@@ -233,6 +234,19 @@ export class PointIORegistry {
       this.fail(entry, "label a value", error);
       return undefined;
     }
+  }
+
+  /** What the plugins that detail their subscriptions say of each subscribed ref (BACnet: cov or poll). */
+  subscriptions(): SubscriptionStatus[] {
+    return [...this.entries.values()].flatMap((entry) => {
+      if (!entry.io.subscriptions) return [];
+      try {
+        return entry.io.subscriptions();
+      } catch (error) {
+        this.fail(entry, "list subscriptions", error);
+        return [];
+      }
+    });
   }
 
   async browse(protocol: string, parentId?: string): Promise<BrowseEntry[]> {
