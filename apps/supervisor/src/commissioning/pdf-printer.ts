@@ -7,8 +7,9 @@ import { pathToFileURL } from "node:url";
 /**
  * Prints a report's HTML to PDF with a headless Chromium. The supervisor must run without a browser, so
  * Chromium is looked for only here (BMS_CHROMIUM, else /usr/bin/chromium) and its absence is a clear,
- * coded error, not a crash. The page is our own HTML with no script and no remote resource; JavaScript
- * is switched off anyway, and the profile is a fresh temporary directory removed afterwards.
+ * coded error, not a crash. The page is our own HTML with no script and no remote resource, and its CSP
+ * (`default-src 'none'`) forbids both anyway. (Switching JavaScript off with --blink-settings makes
+ * Chromium 150 exit 0 without writing the PDF.) The profile is a temporary directory removed afterwards.
  */
 
 export type PdfErrorCode = "pdf_unavailable" | "pdf_failed";
@@ -45,7 +46,6 @@ export async function printPdf(html: string): Promise<Buffer> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      "--blink-settings=scriptEnabled=false",
       `--user-data-dir=${join(work, "profile")}`,
       "--no-pdf-header-footer",
       `--print-to-pdf=${out}`,
