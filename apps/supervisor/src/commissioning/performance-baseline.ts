@@ -41,6 +41,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 export async function measureBaseline(deps: BaselineDeps): Promise<Baseline> {
   const now = deps.now ?? Date.now;
   const start = now();
@@ -83,7 +85,7 @@ export async function measureBaseline(deps: BaselineDeps): Promise<Baseline> {
     } else if (f.intervalMs !== null && scan.max_ms !== null && scan.max_ms > f.intervalMs) {
       line.verdict = "fail";
       line.detail = `the slowest scan (${scan.max_ms} ms) overran the ${f.intervalMs} ms interval`;
-    } else line.detail = `${scans} scans`;
+    } else line.detail = plural(scans, "scan");
     return line;
   });
   const devices: BaselineDeviceLine[] = [...polls].map(([device, p]) => ({
@@ -96,8 +98,8 @@ export async function measureBaseline(deps: BaselineDeps): Promise<Baseline> {
       p.times.length === 0
         ? "not polled (the window was too short)"
         : p.bad === 0
-          ? `${p.times.length} polls, every read good`
-          : `${p.bad} bad readings in ${p.times.length} polls`,
+          ? `${plural(p.times.length, "poll")}, every read good`
+          : `${plural(p.bad, "bad reading")} in ${plural(p.times.length, "poll")}`,
   }));
   return {
     window_s: Math.round((finished - start) / 100) / 10,
