@@ -98,7 +98,12 @@ export class CommissioningRunner {
       .finally(() => {
         report.finished_at = new Date().toISOString();
         if (report.status === "running") report.status = "done";
-        this.finish(report);
+        try {
+          this.finish(report);
+        } catch (error) {
+          // Storing the report must never take the supervisor down (a full disk, a closing database).
+          this.app.log.error({ err: error, report: report.id }, "commissioning report not stored");
+        }
         this.current = undefined;
         this.running = undefined;
       });
