@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { BACNetObjectID } from "@bacnet-js/client";
-import { OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
+import { encodeValue, OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
 import { normalizePointRef } from "@bms/schemas";
 import {
   api,
@@ -266,6 +266,34 @@ describe("commissioning against the simulator's demo building", () => {
     expect(finished?.details).toMatchObject({
       writes: [{ point: REHEAT, priority: 7, value: 62, after_write: 62, after_release: null }],
     });
+  });
+
+  it("leaves a priority another writer holds alone: the line fails and their command stays", async () => {
+    const object = { type: OBJECT_TYPES.analogOutput, instance: 2 } as BACNetObjectID;
+    const writeDirect = (value: number | null) =>
+      probe.client.writeProperty(
+        { address: vavAddress },
+        object,
+        PROPERTIES.presentValue,
+        [encodeValue(OBJECT_TYPES.analogOutput, PROPERTIES.presentValue, value) as never],
+        { priority: 9 },
+      );
+    await writeDirect(44);
+    try {
+      const report = await runToEnd({
+        person: "Ines Integrator",
+        checkout: { points: [REHEAT], write_test: { priority: 9, confirm: "all" } },
+      });
+      const line = report.checkout![0]!;
+      expect(line.verdict).toBe("fail");
+      expect(line.detail).toBe(
+        "write test not run: priority 9 already holds 44 from another writer; choose a free priority",
+      );
+      expect(line.write_test).toBeUndefined();
+      expect(await slot(9)).toBe(44);
+    } finally {
+      await writeDirect(null);
+    }
   });
 
   it("verifies the alarm by injection: raised, delivered to its webhook, cleared, and the pin gone", async () => {
