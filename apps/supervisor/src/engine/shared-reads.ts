@@ -21,6 +21,11 @@ export class SharedReads {
   saved = 0;
   /** Point reads that went to the network. */
   sent = 0;
+  /**
+   * The latest quality of every point a flow read, and when: what "no new bad quality" after a deploy is
+   * judged on (the fleet console and staged rollouts read the count through /api/health).
+   */
+  private readonly lastQuality = new Map<string, { bad: boolean; at: number }>();
 
   constructor(
     private readonly read: (refs: readonly string[]) => Promise<ReadResult[]>,
@@ -63,13 +68,32 @@ export class SharedReads {
     if (this.entries.size > 50_000) this.prune(now);
     if (batch) {
       const results = await batch;
-      for (let n = 0; n < missing.length; n++) out[missing[n]!] = results[n]!;
+      const at = this.now();
+      for (let n = 0; n < missing.length; n++) {
+        const result = results[n]!;
+        out[missing[n]!] = result;
+        this.lastQuality.set(refs[missing[n]!]!, { bad: result.quality === "bad", at });
+      }
     }
     for (let k = 0; k < joined.length; k++) {
       const entry = joinedEntries[k]!;
       out[joined[k]!] = (await entry.batch)[entry.index]!;
     }
     return out;
+  }
+
+  /**
+   * Points whose latest read was bad, counting only reads younger than `withinMs`: a point a removed flow
+   * read stops counting once nothing reads it any more.
+   */
+  badPoints(withinMs = 300_000): number {
+    const since = this.now() - withinMs;
+    let bad = 0;
+    for (const [ref, q] of this.lastQuality) {
+      if (q.at < since) this.lastQuality.delete(ref);
+      else if (q.bad) bad++;
+    }
+    return bad;
   }
 
   private prune(now: number) {
