@@ -161,12 +161,13 @@ class RolloutRun {
 
   private audit(action: string, target: string, result: "ok" | "failed", details: Record<string, unknown>) {
     appendAudit(this.db, {
-      actor: { kind: "system", name: "rollout", role: null, on_behalf_of: this.startedBy.name },
+      // The Designer's audit table keeps no on_behalf_of column: who started the rollout goes in the details.
+      actor: { kind: "system", name: "rollout", role: null },
       source: "designer",
       action,
       target,
       result,
-      details: { rollout: this.rollout.id, ...details },
+      details: { rollout: this.rollout.id, started_by: this.startedBy.name, ...details },
     });
   }
 
