@@ -7,8 +7,10 @@
 //   launcher stops it and runs `previous` again. Only a healthy start clears `pending`.
 // Plain JavaScript with no dependencies, so it never depends on the release it may have to roll back.
 import { spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
+import { get as getTls } from "node:https";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +31,15 @@ const bindHost = flag("--http-host") ?? process.env.BMS_HTTP_HOST ?? "127.0.0.1"
 // A supervisor bound to every interface still answers on loopback.
 const healthHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
 const windowMs = Number(process.env.BMS_UPDATE_HEALTH_WINDOW_MS ?? 60_000);
+// Under TLS the supervisor answers https only: the probe speaks https and trusts exactly the certificate
+// the supervisor serves (the --tls-cert file, or the one --tls self-signed keeps in the data dir). It is
+// pinned by fingerprint rather than checked by name, since the probe calls a loopback address the
+// certificate need not name.
+const tlsMode = flag("--tls") ?? process.env.BMS_TLS;
+const tlsCertFile =
+  flag("--tls-cert") ??
+  process.env.BMS_TLS_CERT ??
+  (tlsMode === "self-signed" ? join(dataDir, "tls", "cert.pem") : undefined);
 const log = (message) => console.log(`bms-launcher: ${message}`);
 
 function readState() {
@@ -46,32 +57,50 @@ function writeState(state) {
 }
 const versionOf = (dir) => JSON.parse(readFileSync(join(dir, "lib", "package.json"), "utf8")).version;
 
+/** The pinned fingerprint, read at each probe: a self-signed certificate appears on the first start. */
+function expectedFingerprint() {
+  try {
+    return new X509Certificate(readFileSync(tlsCertFile)).fingerprint256;
+  } catch {
+    return null;
+  }
+}
+
 function healthy(expectVersion) {
+  const pin = tlsCertFile ? expectedFingerprint() : null;
+  if (tlsCertFile && !pin) return Promise.resolve(false);
   return new Promise((done) => {
-    const req = get(
-      {
-        host: healthHost,
-        port: httpPort,
-        path: "/api/health",
-        timeout: 2000,
-        // A loopback name is always an allowed host, whatever address the supervisor binds.
-        headers: { host: "localhost" },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c) => {
-          text += c;
-        });
-        res.on("end", () => {
-          try {
-            const body = JSON.parse(text);
-            done(res.statusCode === 200 && body.status === "ok" && body.version === expectVersion);
-          } catch {
-            done(false);
-          }
-        });
-      },
-    );
+    const options = {
+      host: healthHost,
+      port: httpPort,
+      path: "/api/health",
+      timeout: 2000,
+      // A loopback name is always an allowed host, whatever address the supervisor binds.
+      headers: { host: "localhost" },
+    };
+    const onAnswer = (res) => {
+      // The pin, checked before the answer counts: another process on this port cannot vouch for a release.
+      if (pin && res.socket.getPeerCertificate().fingerprint256 !== pin) {
+        res.destroy();
+        done(false);
+        return;
+      }
+      let text = "";
+      res.on("data", (c) => {
+        text += c;
+      });
+      res.on("end", () => {
+        try {
+          const body = JSON.parse(text);
+          done(res.statusCode === 200 && body.status === "ok" && body.version === expectVersion);
+        } catch {
+          done(false);
+        }
+      });
+    };
+    const req = pin
+      ? getTls({ ...options, rejectUnauthorized: false, agent: false }, onAnswer)
+      : get(options, onAnswer);
     req.on("timeout", () => req.destroy());
     req.on("error", () => done(false));
   });
