@@ -40,6 +40,9 @@ const tlsCertFile =
   flag("--tls-cert") ??
   process.env.BMS_TLS_CERT ??
   (tlsMode === "self-signed" ? join(dataDir, "tls", "cert.pem") : undefined);
+// V8 flags for the supervisor, as bin/bms-supervisor passes them. --optimize-for-size: a supervisor polling
+// 2,000 points holds ~120 MB RSS instead of ~170 MB, for some more garbage-collection CPU (bench/bundle).
+const nodeFlags = (process.env.BMS_NODE_FLAGS ?? "--optimize-for-size").split(/\s+/).filter(Boolean);
 const log = (message) => console.log(`bms-launcher: ${message}`);
 
 function readState() {
@@ -120,10 +123,14 @@ async function runOnce() {
   const state = readState();
   const version = versionOf(state.current);
   log(`starting ${version} from ${state.current}${state.pending ? " (new: on probation)" : ""}`);
-  child = spawn(process.execPath, [join(state.current, "lib", "app", "supervisor.mjs"), ...args], {
-    stdio: "inherit",
-    env: { ...process.env, BMS_RELEASE_DIR: state.current, BMS_RELEASES_DIR: releasesDir },
-  });
+  child = spawn(
+    process.execPath,
+    [...nodeFlags, join(state.current, "lib", "app", "supervisor.mjs"), ...args],
+    {
+      stdio: "inherit",
+      env: { ...process.env, BMS_RELEASE_DIR: state.current, BMS_RELEASES_DIR: releasesDir },
+    },
+  );
   const exited = new Promise((done) =>
     child.once("exit", (code, signal) => done(code ?? (signal ? 128 : 1))),
   );
