@@ -148,7 +148,7 @@ describe("the fleet console in the browser: status grid, groups and a staged rol
     }
     // The Designer's audit holds the start (the operator) and the automatic rollback (the system, for them).
     const audit = await api<{
-      records: { action: string; actor: { kind: string; on_behalf_of?: string } }[];
+      records: { action: string; actor: { kind: string }; details?: Record<string, unknown> }[];
     }>(designer.url, "/api/audit?limit=50");
     const actions = audit.body.records.map((r) => r.action);
     expect(actions).toEqual(
