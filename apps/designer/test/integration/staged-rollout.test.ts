@@ -12,7 +12,7 @@ import { latestVersion, saveVersion } from "../../src/lib/db/versions-repository
 import { deployProject } from "../../src/lib/deploy-service";
 import { fleetStatus } from "../../src/lib/fleet/fleet-status";
 import { RolloutRequestSchema } from "../../src/lib/fleet/rollout-model";
-import { rolloutFinished, startRollout } from "../../src/lib/fleet/rollout-runner";
+import { rolloutFinished, startRollout, stopRollout } from "../../src/lib/fleet/rollout-runner";
 
 // 127.0.67.1-3 and BACnet port 47835 belong to this file (each supervisor binds its own address).
 const HOSTS = ["127.0.67.1", "127.0.67.2", "127.0.67.3"];
@@ -204,6 +204,33 @@ describe("a staged rollout", () => {
     for (let i = 1; i < deploying.length; i++)
       expect(Date.parse(deploying[i]!.at)).toBeGreaterThanOrEqual(Date.parse(healthy[i - 1]!.at));
     expect(done.report.summary).toMatch(/^succeeded: .* 3 updated, 0 rolled back, 0 failed/);
+  }, 60_000);
+
+  it("stop ends a rollout during the canary's watch: the canary stays, unverified; nobody else is touched", async () => {
+    const next = save(good(23));
+    const request = RolloutRequestSchema.parse({
+      project_id: projectId,
+      version: next,
+      tag: "Building A",
+      watch_seconds: 600,
+      poll_seconds: 1,
+    });
+    const started = startRollout(db, request, { name: "integrator", role: "operator" });
+    if (!started.ok) throw new Error(JSON.stringify(started));
+    // A second rollout to the same group is refused while this one runs.
+    const again = startRollout(db, request, { name: "integrator", role: "operator" });
+    expect(again).toMatchObject({ ok: false, status: 409 });
+    await eventually(() =>
+      getRollout(db, started.rollout.id)?.report.members[0]?.outcome === "watching" ? true : undefined,
+    );
+    expect(stopRollout(started.rollout.id)).toBe(true);
+    await rolloutFinished(started.rollout.id);
+    const done = getRollout(db, started.rollout.id)!;
+    expect(done.status).toBe("stopped");
+    expect(done.report.members.map((m) => m.outcome)).toEqual(["unverified", "skipped", "skipped"]);
+    expect((await health(supervisors[0]!)).project?.version).toBe(next);
+    for (const i of [1, 2]) expect((await health(supervisors[i]!)).project?.version).toBe(next - 1);
+    expect(stopRollout(started.rollout.id)).toBe(false);
   }, 60_000);
 
   it("refuses a group nobody carries, and a canary outside the group, with paths", () => {
