@@ -14,6 +14,8 @@ export interface ProxyRule {
   role: Role;
   /** Audit action; absent for reads (including POST reads such as `points/read`). */
   audit?: string;
+  /** How long the proxy waits for the supervisor, when longer than a read's default. */
+  timeoutMs?: number;
 }
 
 export const PROXY_RULES: readonly ProxyRule[] = [
@@ -53,6 +55,8 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "POST", path: "debug/flows/:id/pins", role: "operator", audit: "runtime.debug.pin" },
   { method: "DELETE", path: "debug/flows/:id/pins/:pin", role: "operator", audit: "runtime.debug.unpin" },
   { method: "PUT", path: "debug/flows/:id/dry-run", role: "operator", audit: "runtime.debug.dry_run" },
+  // Replay changes nothing (no audit, as validate), but spends the supervisor's CPU: operator.
+  { method: "POST", path: "debug/replay", role: "operator", timeoutMs: 45_000 },
   { method: "GET", path: "devices", role: "viewer" },
   { method: "GET", path: "devices/discovery", role: "viewer" },
   { method: "POST", path: "devices/discover", role: "operator", audit: "runtime.discover" },

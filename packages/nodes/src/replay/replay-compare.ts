@@ -164,7 +164,10 @@ export function compareReplays(
     times.forEach((at, i) => {
       const va = a?.values[i] ?? null;
       const vb = b?.values[i] ?? null;
-      if (!differs(va, vb, tolerance)) return close();
+      if (!differs(va, vb, tolerance)) {
+        close();
+        return;
+      }
       const numeric = typeof va === "number" && typeof vb === "number";
       const delta = numeric ? (vb as number) - (va as number) : 0;
       if (numeric) maxDelta = Math.max(maxDelta ?? 0, Math.abs(delta));

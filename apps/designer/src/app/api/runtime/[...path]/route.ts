@@ -37,12 +37,15 @@ async function proxy(
     }
     auth.note({ details: { supervisor: supervisorId, ...writeFacts(path, body) } });
   }
+  const waitMs = proxyRule(request.method, path, body)?.timeoutMs;
   // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
   const result = await callSupervisor(target, ["api", ...path].join("/"), {
     method: request.method,
     body,
     query: url.searchParams,
     signal: request.signal,
+    // A few routes (a replay) compute for longer than a read: their rule names the wait.
+    ...(waitMs ? { timeoutMs: waitMs } : {}),
   });
   const headers = { "x-bms-supervisor-latency-ms": String(Math.round(result.latency_ms)) };
   if (result.ok) {
