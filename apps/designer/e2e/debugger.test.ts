@@ -219,14 +219,15 @@ describe("Designer debugger, test cases and replay on a running flow against the
   it("dry-runs: shows the writes the flow would make, with their priorities, and sends none", async () => {
     await pinTarget(`point:${ZONE}`);
     await page().getByTestId("debug-pin-value").fill("44");
-    await page().getByTestId("debug-dry-run-toggle").check();
+    // The box follows the supervisor's answer (it ticks once dry run is on there), so click, not check().
+    await page().getByTestId("debug-dry-run-toggle").click();
     await page().getByTestId("debug-pin-add").click();
     await page().getByTestId("debug-dry-run").waitFor();
     await expect.poll(() => text("debug-would-value-sp"), { timeout: 10_000 }).toBe("44");
     expect(await text("debug-would-sp")).toContain("priority 12");
     // The device never saw 44: dry run recorded the write instead of sending it.
     expect(await slot12()).not.toBe(44);
-    await page().getByTestId("debug-dry-run-toggle").uncheck();
+    await page().getByTestId("debug-dry-run-toggle").click();
     for (const remove of await page().locator('[data-testid^="debug-unpin-"]').all()) await remove.click();
     await page().getByTestId("debug-dry-run").waitFor({ state: "detached" });
   });
