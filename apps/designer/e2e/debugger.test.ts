@@ -116,6 +116,14 @@ describe("Designer debugger, test cases and replay on a running flow against the
     return r.body.slots.find((s) => s.priority === 12)?.value ?? null;
   };
   const text = (testId: string) => page().getByTestId(testId).textContent();
+  /** Removes the pins one by one: the list re-renders after each removal. */
+  const removeAllPins = async () => {
+    const buttons = page().locator('[data-testid^="debug-unpin-"]');
+    for (let n = await buttons.count(); n > 0; n = await buttons.count()) {
+      await buttons.first().click();
+      await expect.poll(() => buttons.count(), { timeout: 5_000 }).toBeLessThan(n);
+    }
+  };
   /** Picks a pin target by its key's start (the Designer may show the point in its canonical form). */
   const pinTarget = async (prefix: string) => {
     const select = page().getByTestId("debug-pin-target");
@@ -211,7 +219,7 @@ describe("Designer debugger, test cases and replay on a running flow against the
     await expect.poll(slot12, { timeout: 10_000 }).toBe(18);
     await documentScreenshot(page(), "debugger-pins");
 
-    for (const remove of await page().locator('[data-testid^="debug-unpin-"]').all()) await remove.click();
+    await removeAllPins();
     await expect.poll(() => page().locator('[data-testid^="node-pin-"]').count(), { timeout: 5_000 }).toBe(0);
     await expect.poll(slot12, { timeout: 10_000 }).not.toBe(18);
   });
@@ -228,7 +236,7 @@ describe("Designer debugger, test cases and replay on a running flow against the
     // The device never saw 44: dry run recorded the write instead of sending it.
     expect(await slot12()).not.toBe(44);
     await page().getByTestId("debug-dry-run-toggle").click();
-    for (const remove of await page().locator('[data-testid^="debug-unpin-"]').all()) await remove.click();
+    await removeAllPins();
     await page().getByTestId("debug-dry-run").waitFor({ state: "detached" });
   });
 

@@ -454,7 +454,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                 </button>
                 {(
                   [
-                    ["debugger", `Debugger${debug.state?.paused ? " ⏸" : ""}`],
+                    ["debugger", `Debugger${debug.state?.paused ? " (paused)" : ""}`],
                     ["tests", "Tests"],
                     ["replay", "Replay"],
                   ] as const

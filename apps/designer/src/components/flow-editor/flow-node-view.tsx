@@ -2,6 +2,7 @@
 
 import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { Pause } from "lucide-react";
 import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
@@ -230,7 +231,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
           data-testid={`node-paused-${id}`}
           className="border-t border-amber-300 bg-amber-100 px-2 py-1 text-[10px] font-semibold text-amber-900"
         >
-          ⏸ Paused before this node
+          <Pause className="inline size-3" /> Paused before this node
         </div>
       ) : null}
       {pins?.map((pin) => (
