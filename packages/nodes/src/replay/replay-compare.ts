@@ -62,15 +62,31 @@ function show(v: Scalar | null): string {
   return JSON.stringify(v);
 }
 
-/** "10:04" or, for a stretch shorter than two minutes, "10:04:30". */
-export function clockText(at: number, withSeconds: boolean, timeZone?: string): string {
+/**
+ * "10:04"; "10:04:30" for a stretch shorter than two minutes; "2 Dec 10:04" when the stretch runs over
+ * more than one day (a 24-hour replay), so its two ends never read alike.
+ */
+export function clockText(
+  at: number,
+  precision: { seconds: boolean; day: boolean },
+  timeZone?: string,
+): string {
   return new Intl.DateTimeFormat("en-GB", {
+    ...(precision.day ? { day: "numeric", month: "short" } : {}),
     hour: "2-digit",
     minute: "2-digit",
-    ...(withSeconds ? { second: "2-digit" } : {}),
+    ...(precision.seconds ? { second: "2-digit" } : {}),
     hour12: false,
     ...(timeZone ? { timeZone } : {}),
-  }).format(at);
+  })
+    .format(at)
+    .replace(",", "");
+}
+
+function dayOf(at: number, timeZone?: string): string {
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "short", ...(timeZone ? { timeZone } : {}) }).format(
+    at,
+  );
 }
 
 /** The sentence for one point's changes. */
@@ -84,11 +100,14 @@ export function describeChange(
   // The stretch that moved the plant most (difference × duration) speaks for the point; the rest are counted.
   const weight = (w: ChangeWindow) => Math.abs(w.meanDelta ?? 1) * (w.to - w.from + 1);
   const main = windows.reduce((best, w) => (weight(w) > weight(best) ? w : best));
-  const seconds = main.to - main.from < 120_000;
+  const precision = {
+    seconds: main.to - main.from < 120_000,
+    day: dayOf(main.from, timeZone) !== dayOf(main.to, timeZone),
+  };
   const span =
     main.from === main.to
-      ? `at ${clockText(main.from, true, timeZone)}`
-      : `between ${clockText(main.from, seconds, timeZone)} and ${clockText(main.to, seconds, timeZone)}`;
+      ? `at ${clockText(main.from, { seconds: true, day: false }, timeZone)}`
+      : `between ${clockText(main.from, precision, timeZone)} and ${clockText(main.to, precision, timeZone)}`;
   const more =
     windows.length > 1
       ? ` (and ${windows.length - 1} more period${windows.length > 2 ? "s" : ""} of change)`

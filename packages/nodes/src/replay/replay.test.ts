@@ -120,6 +120,16 @@ describe("the wording of a change", () => {
     );
   });
 
+  it("names the day when a stretch runs over midnight, so a day-long change never reads '20:56 and 20:56'", () => {
+    const day = 24 * 60;
+    expect(describeChange("AO1", [w(-10 * 60, day - 10 * 60 - 1, { meanDelta: 1 })], undefined, "UTC")).toBe(
+      "this change would have commanded AO1 1 higher between 00:00 and 23:59",
+    );
+    expect(describeChange("AO1", [w(0, day, { meanDelta: 1 })], undefined, "UTC")).toBe(
+      "this change would have commanded AO1 1 higher between 5 Jan 10:00 and 6 Jan 10:00",
+    );
+  });
+
   it("says when only one version commands the point, and when nothing changes", () => {
     expect(describeChange("AO1", [w(1, 2, { running: null, candidate: 40 })], "%", "UTC")).toBe(
       "this change would have commanded AO1 to 40 where the running version commanded nothing between 10:01:00 and 10:02:00",
