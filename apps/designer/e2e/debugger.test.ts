@@ -209,14 +209,18 @@ describe("Designer debugger, test cases and replay on a running flow against the
     await page().getByTestId("debug-pin-value").fill("33.3");
     await page().getByTestId("debug-pin-minutes").selectOption("5");
     await page().getByTestId("debug-pin-add").click();
-    await expect.poll(() => text("node-pin-zone"), { timeout: 5_000 }).toMatch(/^📌 point = 33\.3 · until /);
+    await expect.poll(() => text("node-pin-zone"), { timeout: 5_000 }).toMatch(/^ ?point = 33\.3 · until /);
     await expect.poll(slot12, { timeout: 10_000 }).toBe(33);
 
     await pinTarget("input:sp:value");
     await page().getByTestId("debug-pin-value").fill("18");
     await page().getByTestId("debug-pin-add").click();
-    await expect.poll(() => text("node-pin-sp"), { timeout: 5_000 }).toMatch(/^📌 value = 18 · until /);
+    await expect.poll(() => text("node-pin-sp"), { timeout: 5_000 }).toMatch(/^ ?value = 18 · until /);
     await expect.poll(slot12, { timeout: 10_000 }).toBe(18);
+    // The pin names the person signed in to the Designer, and the supervisor token it came through.
+    expect(await page().locator('[data-testid^="debug-pin-pin-"]').first().textContent()).toContain(
+      "by admin (via bootstrap admin)",
+    );
     await documentScreenshot(page(), "debugger-pins");
 
     await removeAllPins();

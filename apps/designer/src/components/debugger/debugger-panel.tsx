@@ -298,7 +298,7 @@ export function DebuggerPanel({ debug }: { debug: Debugger }) {
           {state?.pins.map((p) => (
             <div key={p.id} className="flex items-center gap-2" data-testid={`debug-pin-${p.id}`}>
               <span className="font-mono text-violet-900">
-                📌 {p.label} = {showValue(p.value).text} ({p.quality})
+                <Pin className="inline size-3" /> {p.label} = {showValue(p.value).text} ({p.quality})
               </span>
               <span className="text-slate-500">
                 by {p.set_by}, until {new Date(p.expires_at).toLocaleTimeString()}

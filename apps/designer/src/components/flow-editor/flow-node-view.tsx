@@ -2,7 +2,7 @@
 
 import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
-import { Pause } from "lucide-react";
+import { Pause, Pin } from "lucide-react";
 import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
@@ -242,7 +242,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
           className="break-words border-t border-violet-200 bg-violet-50 px-2 py-1 font-mono text-[10px] text-violet-900"
           title={`Pinned until ${new Date(pin.expiresAt).toLocaleString()}`}
         >
-          📌 {pin.text} · until {new Date(pin.expiresAt).toLocaleTimeString()}
+          <Pin className="inline size-3" /> {pin.text} · until {new Date(pin.expiresAt).toLocaleTimeString()}
         </div>
       ))}
       {testMark ? (

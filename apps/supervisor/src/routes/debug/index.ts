@@ -137,7 +137,14 @@ function debugState(engine: FlowEngine) {
   };
 }
 
-const actor = (request: FastifyRequest) => request.identity?.name ?? "anonymous";
+/**
+ * Who a pin, a pause or a dry run is shown as: the person the Designer acts for when it says so (a pin
+ * forgotten on site must name a person, not the Designer's token), with the token it came through.
+ */
+const actor = (request: FastifyRequest) => {
+  const name = request.identity?.name ?? "anonymous";
+  return request.onBehalfOf ? `${request.onBehalfOf} (via ${name})` : name;
+};
 
 export async function debugRoutes(app: FastifyInstance): Promise<void> {
   const flowOf = (id: string): FlowEngine => {
