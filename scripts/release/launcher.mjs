@@ -5,9 +5,20 @@
 // - the launcher starts the new current and polls GET /api/health on loopback; if the new version does not
 //   answer healthy within the window (BMS_UPDATE_HEALTH_WINDOW_MS, default 60 s), or exits first, the
 //   launcher stops it and runs `previous` again. Only a healthy start clears `pending`.
+// - before a release on probation first starts, the launcher copies runtime.db aside: a new release may
+//   migrate the schema, and the old one cannot read a newer schema. A rollback puts the copy back, so
+//   the old release finds its own database (what the new one recorded on probation is given up).
 // Plain JavaScript with no dependencies, so it never depends on the release it may have to roll back.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { get } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +54,25 @@ function writeState(state) {
   mkdirSync(releasesDir, { recursive: true });
   writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(`${stateFile}.tmp`, stateFile);
+}
+// The database with its WAL: copied while no supervisor runs, so the three files are consistent.
+const DB_FILES = ["runtime.db", "runtime.db-wal", "runtime.db-shm"];
+const snapshotDir = join(releasesDir, "db-before-update");
+function snapshotDatabase() {
+  rmSync(snapshotDir, { recursive: true, force: true });
+  mkdirSync(snapshotDir, { recursive: true, mode: 0o700 });
+  for (const file of DB_FILES) {
+    if (existsSync(join(dataDir, file))) copyFileSync(join(dataDir, file), join(snapshotDir, file));
+  }
+}
+function restoreDatabase() {
+  if (!existsSync(join(snapshotDir, "runtime.db"))) return false;
+  for (const file of DB_FILES) rmSync(join(dataDir, file), { force: true });
+  for (const file of DB_FILES) {
+    if (existsSync(join(snapshotDir, file))) copyFileSync(join(snapshotDir, file), join(dataDir, file));
+  }
+  rmSync(snapshotDir, { recursive: true, force: true });
+  return true;
 }
 const versionOf = (dir) => JSON.parse(readFileSync(join(dir, "lib", "package.json"), "utf8")).version;
 
@@ -91,6 +121,12 @@ async function runOnce() {
   const state = readState();
   const version = versionOf(state.current);
   log(`starting ${version} from ${state.current}${state.pending ? " (new: on probation)" : ""}`);
+  // Once per update: a launcher restarted during probation keeps the copy taken before the first start.
+  if (state.pending && state.snapshot_for !== state.current) {
+    snapshotDatabase();
+    state.snapshot_for = state.current;
+    writeState(state);
+  }
   child = spawn(process.execPath, [join(state.current, "lib", "app", "supervisor.mjs"), ...args], {
     stdio: "inherit",
     env: { ...process.env, BMS_RELEASE_DIR: state.current, BMS_RELEASES_DIR: releasesDir },
@@ -110,12 +146,15 @@ async function runOnce() {
       if (!ok) await new Promise((r) => setTimeout(r, 500));
     }
     if (ok) {
-      writeState({ ...state, pending: false });
+      const { snapshot_for: _taken, ...kept } = state;
+      writeState({ ...kept, pending: false });
+      rmSync(snapshotDir, { recursive: true, force: true });
       log(`${version} is healthy; the update stays`);
     } else if (!stopping) {
       log(`${version} did not become healthy within ${windowMs} ms: rolling back to ${state.previous}`);
       if (!gone) child.kill("SIGTERM");
       await exited;
+      if (restoreDatabase()) log(`runtime.db restored as it was before ${version} started`);
       writeState({
         current: state.previous ?? own,
         previous: null,

@@ -220,8 +220,9 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     });
   });
 
-  it("rolls back by itself from a signed bundle that never becomes healthy", async () => {
-    // A release that is signed (the key holder built it) but broken: it starts and never answers.
+  it("rolls back by itself from a signed bundle that never becomes healthy, with the database it had", async () => {
+    // A release that is signed (the key holder built it) but broken: it starts, rewrites runtime.db as a
+    // bad migration would, and never answers.
     const broken = join(work, "broken");
     const top = `bms-supervisor-9.0.2-linux-${arch()}`;
     mkdirSync(broken);
@@ -232,7 +233,13 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     writeFileSync(manifest, readFileSync(manifest, "utf8").replace("9.0.1", "9.0.2"));
     writeFileSync(
       join(broken, top, "lib/app/supervisor.mjs"),
-      "console.log('broken release');\nsetInterval(() => {}, 1000);\n",
+      [
+        'import { writeFileSync } from "node:fs";',
+        'const dir = process.argv[process.argv.indexOf("--data-dir") + 1];',
+        'writeFileSync(dir + "/runtime.db", "not a database: 9.0.2 rewrote it");',
+        "console.log('broken release');",
+        "setInterval(() => {}, 1000);",
+      ].join("\n"),
     );
     const file = join(work, "broken.tar.gz");
     execFileSync("tar", ["-czf", file, "-C", broken, top]);
@@ -247,5 +254,12 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     await eventually(async () => ((await version()) === "9.0.1" ? true : undefined), 30_000);
     const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
     expect(state).toMatchObject({ current: join(dataDir, "releases", "9.0.1"), rolled_back_from: "9.0.2" });
+    await launcher.waitFor(/runtime\.db restored as it was before 9\.0\.2 started/, 5_000);
+    expect(existsSync(join(dataDir, "releases", "db-before-update"))).toBe(false);
+    // The old release runs on its own database: the deployed flow is still there and running.
+    await eventually(async () => {
+      const { body } = await api<ExecutionStateResponse>(base, "/api/execution/state", { token: TOKEN });
+      return body.execution_state.status === "running" && body.node_statuses.length === 3 ? true : undefined;
+    });
   });
 });
