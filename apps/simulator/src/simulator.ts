@@ -246,6 +246,7 @@ export class Simulator {
         // A model bug must not stop the other devices' physics.
       }
     }
+    for (const device of running.devices) if (!device.faults.frozen) device.pollLogs();
     for (const server of running.servers) server.checkCov();
   }
 

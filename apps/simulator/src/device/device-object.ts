@@ -39,12 +39,13 @@ const SERVICES_SUPPORTED = [
   32, // timeSynchronization
   33, // who-Has
   34, // who-Is
+  35, // readRange
   36, // utcTimeSynchronization
 ];
 const SERVICES_BITS = 41; // revision 14 defines services 0..40
 
-/** device(8), the nine point types, calendar(6) and schedule(17). */
-const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 6, 8, 13, 14, 17, 19];
+/** device(8), the nine point types, calendar(6), schedule(17) and trend-log(20). */
+const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 6, 8, 13, 14, 17, 19, 20];
 const OBJECT_TYPES_BITS = 55; // revision 14 defines object types 0..54
 
 const REQUIRED = [
@@ -86,6 +87,7 @@ export function deviceObjectList(device: SimDevice): AppValue[] {
   const list: AppValue[] = [app.objectId(DEVICE_TYPE, device.instance)];
   for (const o of device.objects) list.push(app.objectId(o.type, o.instance));
   for (const o of device.timed) list.push(app.objectId(o.type, o.instance));
+  for (const o of device.serviceObjects) list.push(app.objectId(o.type, o.instance));
   return list;
 }
 

@@ -39,6 +39,7 @@ import {
 } from "./services/commissioning";
 import { readProperty } from "./services/read-property";
 import { readPropertyMultiple } from "./services/read-property-multiple";
+import { readRange } from "./services/read-range";
 import { subscribeCov } from "./services/subscribe-cov";
 import { whoHasMatch, whoIsMatches } from "./services/who-is";
 import { writeProperty } from "./services/write-property";
@@ -57,6 +58,7 @@ const SERVICE = {
   utcTimeSynchronization: 9,
   readProperty: 12,
   readPropertyMultiple: 14,
+  readRange: 26,
   writeProperty: 15,
   writePropertyMultiple: 16,
   whoHas: 7,
@@ -170,6 +172,7 @@ export class DeviceServer {
     const known =
       request.service === SERVICE.readProperty ||
       request.service === SERVICE.readPropertyMultiple ||
+      request.service === SERVICE.readRange ||
       request.service === SERVICE.writeProperty ||
       request.service === SERVICE.writePropertyMultiple ||
       request.service === SERVICE.subscribeCov;
@@ -189,6 +192,9 @@ export class DeviceServer {
         break;
       case SERVICE.readPropertyMultiple:
         reply = readPropertyMultiple(this.device, request);
+        break;
+      case SERVICE.readRange:
+        reply = readRange(this.device, request);
         break;
       case SERVICE.writeProperty:
         reply = writeProperty(this.device, request);

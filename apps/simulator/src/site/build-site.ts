@@ -3,6 +3,7 @@ import { type DeviceInit, SimDevice } from "../device/sim-device";
 import { offsetAddress } from "../device/udp-endpoints";
 import { SimCalendar, SimSchedule } from "../objects/schedule-objects";
 import { SimObject } from "../objects/sim-object";
+import { SimTrendLog } from "../objects/trend-log-object";
 import type { Behavior } from "../physics/behavior";
 import { BUILD_ORDER, buildEquipment } from "../physics/equipment";
 import { FollowSignal, RandomWalkSignal, SineSignal } from "../physics/signals";
@@ -121,6 +122,19 @@ export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSit
         throw new SiteBuildError(at, err instanceof Error ? err.message : String(err));
       }
     }
+    spec.trendLogs.forEach((t, j) => {
+      const at = `${path}.trendLogs[${j}]`;
+      const [typeName = "", instanceText = ""] = t.object.split(":");
+      const logged = device.find(objectTypeId(typeName) ?? -1, Number(instanceText));
+      if (!logged) throw new SiteBuildError(`${at}.object`, `device has no object ${t.object}`);
+      try {
+        const log = new SimTrendLog(t.instance, t.name, logged, t.intervalS * 1000, t.bufferSize);
+        log.description = t.description ?? "";
+        device.addServiceObject(log);
+      } catch (err) {
+        throw new SiteBuildError(at, err instanceof Error ? err.message : String(err));
+      }
+    });
     spec.objects.forEach((objectSpec, j) => {
       const signal = objectSpec.signal;
       if (!signal) return;

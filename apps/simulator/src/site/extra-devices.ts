@@ -67,6 +67,7 @@ export function routedDevices(spec: RoutedSpec): DeviceSpec[] {
         equipment: [],
         schedules: [],
         calendars: [],
+        trendLogs: [],
       });
     }
   });
@@ -87,5 +88,6 @@ export function largeDevice(count: number): DeviceSpec {
     equipment: [],
     schedules: [],
     calendars: [],
+    trendLogs: [],
   };
 }

@@ -71,6 +71,7 @@ export function scaleSite(count: number): SiteSpec {
       equipment: [],
       schedules: [],
       calendars: [],
+      trendLogs: [],
     });
   }
   return {

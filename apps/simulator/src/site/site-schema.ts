@@ -273,6 +273,23 @@ export const DeviceSpecSchema = z
       )
       .max(32)
       .default([]),
+    /** Trend Log objects (clause 12.25): each polls one of this device's points into a ring buffer. */
+    trendLogs: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            description: z.string().max(255).optional(),
+            /** The logged point, `<objectType>:<instance>` of this device; its Present_Value is logged. */
+            object: z.string().regex(/^[a-zA-Z]+:\d+$/, "use <objectType>:<instance>"),
+            intervalS: z.number().min(1).max(86_400).default(60),
+            bufferSize: z.number().int().min(1).max(100_000).default(1000),
+          })
+          .strict(),
+      )
+      .max(64)
+      .default([]),
     /** Calendar objects (clause 12.9); Present_Value is true on the days their Date_List names. */
     calendars: z
       .array(
