@@ -70,6 +70,8 @@ export class SimDevice {
     reinitializations: [],
   };
   databaseRevision = 1;
+  /** AcknowledgeAlarms this device accepted (object and source), for the simulator's REST view and tests. */
+  readonly alarmAcks: { object: string; source: string }[] = [];
   private readonly objectsByKey = new Map<number, SimObject>();
   private readonly ordered: SimObject[] = [];
   /** Schedule and Calendar objects: not points (no priority array, no COV), listed after them. */

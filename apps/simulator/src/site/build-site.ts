@@ -1,6 +1,8 @@
 import { objectTypeId, unitsId } from "@bms/bacnet";
 import { type DeviceInit, SimDevice } from "../device/sim-device";
 import { offsetAddress } from "../device/udp-endpoints";
+import { SimNotificationClass } from "../objects/notification-class";
+import { OutOfRange } from "../objects/out-of-range";
 import { SimCalendar, SimSchedule } from "../objects/schedule-objects";
 import { SimObject } from "../objects/sim-object";
 import { SimTrendLog } from "../objects/trend-log-object";
@@ -121,6 +123,21 @@ export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSit
       } catch (err) {
         throw new SiteBuildError(at, err instanceof Error ? err.message : String(err));
       }
+    }
+    spec.notificationClasses.forEach((n, j) => {
+      try {
+        device.addServiceObject(new SimNotificationClass(n.instance, n.name, n.priority, n.ackRequired));
+      } catch (err) {
+        throw new SiteBuildError(
+          `${path}.notificationClasses[${j}]`,
+          err instanceof Error ? err.message : String(err),
+        );
+      }
+    });
+    for (const objectSpec of spec.objects) {
+      if (!objectSpec.alarm) continue;
+      const object = device.find(objectTypeId(objectSpec.type) ?? -1, objectSpec.instance);
+      if (object) object.alarm = new OutOfRange(object, objectSpec.alarm);
     }
     spec.trendLogs.forEach((t, j) => {
       const at = `${path}.trendLogs[${j}]`;

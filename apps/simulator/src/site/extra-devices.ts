@@ -68,6 +68,7 @@ export function routedDevices(spec: RoutedSpec): DeviceSpec[] {
         schedules: [],
         calendars: [],
         trendLogs: [],
+        notificationClasses: [],
       });
     }
   });
@@ -89,5 +90,6 @@ export function largeDevice(count: number): DeviceSpec {
     schedules: [],
     calendars: [],
     trendLogs: [],
+    notificationClasses: [],
   };
 }

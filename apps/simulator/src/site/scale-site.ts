@@ -72,6 +72,7 @@ export function scaleSite(count: number): SiteSpec {
       schedules: [],
       calendars: [],
       trendLogs: [],
+      notificationClasses: [],
     });
   }
   return {
