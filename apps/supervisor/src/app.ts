@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
+import { DeviceAlarmManager } from "./engine/device-alarm-manager";
 import { deployOnFirstStart } from "./engine/first-start";
 import { OverrideManager } from "./engine/override-manager";
 import { TrendBackfill } from "./engine/trend-backfill";
@@ -37,6 +38,7 @@ declare module "fastify" {
   interface FastifyInstance {
     overrides: OverrideManager;
     trendBackfill: TrendBackfill;
+    deviceAlarms: DeviceAlarmManager;
   }
 }
 
@@ -202,6 +204,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   app.decorate("trendBackfill", trendBackfill);
+
+  const deviceAlarms = new DeviceAlarmManager(
+    {
+      bacnet: () => {
+        try {
+          return app.bacnet;
+        } catch {
+          return undefined;
+        }
+      },
+      sink: app.alertSink,
+      alerts: app.repos.alerts,
+      report: (level, message, data) => app.repos.events.add(level, "bacnet", message, data),
+    },
+    {
+      devices: options.deviceAlarms ?? "auto",
+      confirmed: options.deviceAlarmsConfirmed ?? true,
+      ...(options.deviceAlarmWebhook ? { webhookUrl: options.deviceAlarmWebhook } : {}),
+      passMs: (options.deviceAlarmPassS ?? 60) * 1000,
+    },
+  );
+  app.decorate("deviceAlarms", deviceAlarms);
+  app.addHook("onReady", async () => deviceAlarms.start());
+  app.addHook("onClose", async () => deviceAlarms.stop());
   app.addHook("onReady", async () => trendBackfill.start());
   app.addHook("onClose", async () => trendBackfill.stop());
   // Expired overrides are relinquished as soon as the point I/O side is up, then every second.

@@ -22,6 +22,8 @@ interface Flags extends SparkplugFlags {
   bacnetPin?: string[];
   trendLog?: string[];
   trendBackfill: "auto" | "off";
+  deviceAlarms: string;
+  deviceAlarmWebhook?: string;
   bbmd?: string;
   bbmdTtl: string;
   bacnetNetwork?: string;
@@ -105,6 +107,20 @@ function withCommonFlags(command: Command): Command {
         .choices(["auto", "off"])
         .default("auto")
         .env("BMS_TREND_BACKFILL"),
+    )
+    .addOption(
+      new Option(
+        "--device-alarms <which>",
+        "register in devices' Notification Class recipient lists: auto (every discovered device), off, or device ids (1201,1202)",
+      )
+        .default("auto")
+        .env("BMS_DEVICE_ALARMS"),
+    )
+    .addOption(
+      new Option(
+        "--device-alarm-webhook <url>",
+        "post device alarm transitions here (the host must be in --webhook-allow, as for alert nodes)",
+      ).env("BMS_DEVICE_ALARM_WEBHOOK"),
     )
     .addOption(
       new Option(
@@ -239,6 +255,15 @@ function parseTrendLog(text: string): TrendLogMapping {
   }
 }
 
+function deviceAlarmDevices(text: string): "auto" | "off" | number[] {
+  if (text === "auto" || text === "off") return text;
+  const ids = text.split(",").map((part) => Number(part.trim()));
+  if (ids.length === 0 || ids.some((id) => !Number.isInteger(id) || id < 0 || id > 4194302)) {
+    throw new Error(`--device-alarms must be auto, off or device instances (1201,1202), got "${text}"`);
+  }
+  return ids;
+}
+
 function networkNumber(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 65534)
@@ -293,6 +318,10 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     bacnetPins: pins.pins,
     trendLogs: (flags.trendLog ?? []).map(parseTrendLog),
     trendBackfill: flags.trendBackfill,
+    deviceAlarms: deviceAlarmDevices(flags.deviceAlarms),
+    deviceAlarmsConfirmed: envNumber("BMS_DEVICE_ALARMS_CONFIRMED", 1) !== 0,
+    ...(flags.deviceAlarmWebhook ? { deviceAlarmWebhook: flags.deviceAlarmWebhook } : {}),
+    deviceAlarmPassS: positive(String(envNumber("BMS_DEVICE_ALARM_PASS_S", 60)), "BMS_DEVICE_ALARM_PASS_S"),
     trendBackfillIntervalS: positive(
       String(envNumber("BMS_TREND_BACKFILL_INTERVAL_S", 300)),
       "BMS_TREND_BACKFILL_INTERVAL_S",

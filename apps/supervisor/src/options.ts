@@ -70,6 +70,14 @@ export interface SupervisorOptions {
   trendBackfill?: "auto" | "off";
   /** BMS_TREND_BACKFILL_INTERVAL_S: how often each log is read on from its cursor (default 300). */
   trendBackfillIntervalS?: number;
+  /** `--device-alarms auto|off|<id,id,…>`: which devices' Notification Classes we register with. */
+  deviceAlarms?: "auto" | "off" | number[];
+  /** BMS_DEVICE_ALARMS_CONFIRMED=0 asks for Unconfirmed EventNotifications instead (default confirmed). */
+  deviceAlarmsConfirmed?: boolean;
+  /** `--device-alarm-webhook <url>`: where device alarm transitions are posted (allowlisted as any webhook). */
+  deviceAlarmWebhook?: string;
+  /** BMS_DEVICE_ALARM_PASS_S: how often to look for devices to register with (default 60). */
+  deviceAlarmPassS?: number;
   /** `--mqtt-url` / `BMS_MQTT_URL`: the MQTT plugin's broker, over the plugins file's `mqtt.url`. */
   mqttUrl?: string;
 }

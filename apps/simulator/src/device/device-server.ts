@@ -50,6 +50,8 @@ import { writeProperty } from "./services/write-property";
 import { writePropertyMultiple } from "./services/write-property-multiple";
 import { type SimDevice, VENDOR } from "./sim-device";
 
+const round = (v: number) => Math.round(v * 100) / 100;
+
 /** The message text of an event notification, by the state it entered. */
 const EVENT_TEXT: Record<number, string> = {
   0: "back to normal",
@@ -444,7 +446,7 @@ export class DeviceServer {
           notificationClass: cls.instance,
           priority: cls.priority[transition.transition] ?? 100,
           eventType: 5, // out-of-range
-          messageText: `${object.name} ${EVENT_TEXT[transition.to] ?? "changed state"}`,
+          messageText: `${object.name} ${EVENT_TEXT[transition.to] ?? "changed state"} (${round(transition.value)}, limit ${round(transition.limit)})`,
           notifyType: 0, // alarm
           ackRequired: cls.ackRequired[transition.transition] ?? false,
           fromState: transition.from,
