@@ -11,6 +11,9 @@ import {
 import type { BackfillsRepo } from "../storage/backfills-repo";
 import type { Bucket, TimeseriesRepo } from "../storage/timeseries-repo";
 
+/** How long the Trend Logs found on a device are trusted before its object list is read again. */
+const DISCOVERY_TTL_MS = 3_600_000;
+
 /** `--trend-log <device>:<instance>=<point ref>`: which device Trend Log fills which point's history. */
 export interface TrendLogMapping {
   deviceId: number;
@@ -63,6 +66,8 @@ export class TrendBackfill {
   /** When this supervisor run began recording: records before it and after its last sample are a gap. */
   private readonly startedAt: number;
   private readonly now: () => number;
+  /** Trend Logs found per device, kept an hour: an object list is not re-read every pass. */
+  private readonly found = new Map<number, { at: number; logs: number[] }>();
   readonly stats = { runs: 0, records_read: 0, samples_imported: 0, errors: 0 };
 
   constructor(
@@ -119,11 +124,18 @@ export class TrendBackfill {
     const found: TrendLogMapping[] = [];
     for (const deviceId of devices) {
       try {
-        const objects = await readObjectList(bacnet, deviceId);
-        for (const o of objects) {
-          if (o.type !== TREND_LOG_TYPE) continue;
-          if (explicit.some((m) => m.deviceId === deviceId && m.logInstance === o.instance)) continue;
-          found.push({ deviceId, logInstance: o.instance });
+        let known = this.found.get(deviceId);
+        if (!known || this.now() - known.at > DISCOVERY_TTL_MS) {
+          const objects = await readObjectList(bacnet, deviceId);
+          known = {
+            at: this.now(),
+            logs: objects.filter((o) => o.type === TREND_LOG_TYPE).map((o) => o.instance),
+          };
+          this.found.set(deviceId, known);
+        }
+        for (const logInstance of known.logs) {
+          if (explicit.some((m) => m.deviceId === deviceId && m.logInstance === logInstance)) continue;
+          found.push({ deviceId, logInstance });
         }
       } catch {
         // An unreachable device is tried again next pass; its reads already say it is offline.
