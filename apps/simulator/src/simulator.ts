@@ -246,7 +246,11 @@ export class Simulator {
         // A model bug must not stop the other devices' physics.
       }
     }
-    for (const server of running.servers) server.checkCov();
+    for (const device of running.devices) if (!device.faults.frozen) device.pollLogs();
+    for (const server of running.servers) {
+      server.checkEvents();
+      server.checkCov();
+    }
   }
 
   get environment(): StepContext["env"] | undefined {
@@ -263,6 +267,7 @@ export class Simulator {
       aborts: 0,
       rejects: 0,
       covNotifications: 0,
+      eventNotifications: 0,
     };
     for (const server of this.running?.servers ?? []) {
       for (const key of Object.keys(totals) as Array<keyof ServerStats>) totals[key] += server.stats[key];

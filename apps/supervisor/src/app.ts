@@ -4,8 +4,10 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
+import { DeviceAlarmManager } from "./engine/device-alarm-manager";
 import { deployOnFirstStart } from "./engine/first-start";
 import { OverrideManager } from "./engine/override-manager";
+import { TrendBackfill } from "./engine/trend-backfill";
 import { installErrorHandler } from "./http/error-handler";
 import { trackRegisteredRoutes } from "./http/route";
 import { sparkplugPlugin } from "./northbound/plugin";
@@ -36,6 +38,8 @@ import type { Db } from "./storage/database";
 declare module "fastify" {
   interface FastifyInstance {
     overrides: OverrideManager;
+    trendBackfill: TrendBackfill;
+    deviceAlarms: DeviceAlarmManager;
   }
 }
 
@@ -178,6 +182,55 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }),
   );
   app.decorate("overrides", overrides);
+
+  const trendBackfill = new TrendBackfill(
+    {
+      bacnet: () => {
+        try {
+          return app.bacnet;
+        } catch {
+          return undefined; // no BACnet plugin in this supervisor: nothing to backfill from
+        }
+      },
+      repo: app.repos.backfills,
+      timeseries: app.repos.timeseries,
+      recordedRefs: () => [...app.history.points, ...app.repos.watchList.list()],
+      report: (level, message, data) => app.repos.events.add(level, "bacnet", message, data),
+    },
+    {
+      mappings: options.trendLogs ?? [],
+      auto: options.trendBackfill !== "off",
+      intervalMs: (options.trendBackfillIntervalS ?? 300) * 1000,
+      retentionMs: options.historyRetentionHours * 3_600_000,
+    },
+  );
+  app.decorate("trendBackfill", trendBackfill);
+
+  const deviceAlarms = new DeviceAlarmManager(
+    {
+      bacnet: () => {
+        try {
+          return app.bacnet;
+        } catch {
+          return undefined;
+        }
+      },
+      sink: app.alertSink,
+      alerts: app.repos.alerts,
+      report: (level, message, data) => app.repos.events.add(level, "bacnet", message, data),
+    },
+    {
+      devices: options.deviceAlarms ?? "auto",
+      confirmed: options.deviceAlarmsConfirmed ?? true,
+      ...(options.deviceAlarmWebhook ? { webhookUrl: options.deviceAlarmWebhook } : {}),
+      passMs: (options.deviceAlarmPassS ?? 60) * 1000,
+    },
+  );
+  app.decorate("deviceAlarms", deviceAlarms);
+  app.addHook("onReady", async () => deviceAlarms.start());
+  app.addHook("onClose", async () => deviceAlarms.stop());
+  app.addHook("onReady", async () => trendBackfill.start());
+  app.addHook("onClose", async () => trendBackfill.stop());
   // Expired overrides are relinquished as soon as the point I/O side is up, then every second.
   app.addHook("onReady", async () => overrides.start());
   app.addHook("onClose", async () => overrides.stop());

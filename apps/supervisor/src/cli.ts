@@ -1,6 +1,8 @@
+import { normalizePointRef } from "@bms/schemas";
 import { Command, Option } from "commander";
 import { DEFAULT_HISTORY_HOURS, DEFAULT_HISTORY_MAX_MB } from "./engine/history-recorder";
 import { defaultScriptWorkers } from "./engine/script-pool";
+import type { TrendLogMapping } from "./engine/trend-backfill";
 import { type SparkplugFlags, sparkplugOptions, withSparkplugFlags } from "./northbound/sparkplug-options";
 import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
 import { normalizeIpPort, parsePins } from "./protocols/bacnet/device-address";
@@ -18,6 +20,10 @@ interface Flags extends SparkplugFlags {
   broadcast?: string;
   logLevel: string;
   bacnetPin?: string[];
+  trendLog?: string[];
+  trendBackfill: "auto" | "off";
+  deviceAlarms: string;
+  deviceAlarmWebhook?: string;
   bbmd?: string;
   bbmdTtl: string;
   bacnetNetwork?: string;
@@ -86,6 +92,35 @@ function withCommonFlags(command: Command): Command {
       )
         .env("BMS_BACNET_PINS")
         .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
+      new Option(
+        "--trend-log <device:instance[=ref]>",
+        "backfill a point's history from this device Trend Log (repeatable); without =ref, the point it logs",
+      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
+      new Option(
+        "--trend-backfill <mode>",
+        "auto: also backfill from every Trend Log on devices whose points are in history; off: only --trend-log",
+      )
+        .choices(["auto", "off"])
+        .default("auto")
+        .env("BMS_TREND_BACKFILL"),
+    )
+    .addOption(
+      new Option(
+        "--device-alarms <which>",
+        "register in devices' Notification Class recipient lists: auto (every discovered device), off, or device ids (1201,1202)",
+      )
+        .default("auto")
+        .env("BMS_DEVICE_ALARMS"),
+    )
+    .addOption(
+      new Option(
+        "--device-alarm-webhook <url>",
+        "post device alarm transitions here (the host must be in --webhook-allow, as for alert nodes)",
+      ).env("BMS_DEVICE_ALARM_WEBHOOK"),
     )
     .addOption(
       new Option(
@@ -204,6 +239,31 @@ function foreignDevice(address: string, ttlText: string): { bbmd: string; ttlS: 
   return { bbmd, ttlS };
 }
 
+/** `--trend-log 1201:1=bacnet:1201/analogInput:1`; the point ref is checked like any other. */
+function parseTrendLog(text: string): TrendLogMapping {
+  const match = /^(\d+):(\d+)(?:=(.+))?$/.exec(text.trim());
+  const deviceId = Number(match?.[1]);
+  const logInstance = Number(match?.[2]);
+  if (!match || deviceId > 4194302 || logInstance > 4194302) {
+    throw new Error(`--trend-log must be <device>:<trend log instance>[=<point ref>], got "${text}"`);
+  }
+  if (match[3] === undefined) return { deviceId, logInstance };
+  try {
+    return { deviceId, logInstance, pointRef: normalizePointRef(match[3]) };
+  } catch (error) {
+    throw new Error(`--trend-log ${text}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function deviceAlarmDevices(text: string): "auto" | "off" | number[] {
+  if (text === "auto" || text === "off") return text;
+  const ids = text.split(",").map((part) => Number(part.trim()));
+  if (ids.length === 0 || ids.some((id) => !Number.isInteger(id) || id < 0 || id > 4194302)) {
+    throw new Error(`--device-alarms must be auto, off or device instances (1201,1202), got "${text}"`);
+  }
+  return ids;
+}
+
 function networkNumber(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 65534)
@@ -256,6 +316,16 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     historyMaxMb: positive(flags.historyMaxMb, "--history-max-mb"),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
     bacnetPins: pins.pins,
+    trendLogs: (flags.trendLog ?? []).map(parseTrendLog),
+    trendBackfill: flags.trendBackfill,
+    deviceAlarms: deviceAlarmDevices(flags.deviceAlarms),
+    deviceAlarmsConfirmed: envNumber("BMS_DEVICE_ALARMS_CONFIRMED", 1) !== 0,
+    ...(flags.deviceAlarmWebhook ? { deviceAlarmWebhook: flags.deviceAlarmWebhook } : {}),
+    deviceAlarmPassS: positive(String(envNumber("BMS_DEVICE_ALARM_PASS_S", 60)), "BMS_DEVICE_ALARM_PASS_S"),
+    trendBackfillIntervalS: positive(
+      String(envNumber("BMS_TREND_BACKFILL_INTERVAL_S", 300)),
+      "BMS_TREND_BACKFILL_INTERVAL_S",
+    ),
     ...(flags.bbmd ? { bbmd: foreignDevice(flags.bbmd, flags.bbmdTtl) } : {}),
     ...(flags.bacnetNetwork ? { bacnetNetwork: networkNumber(flags.bacnetNetwork) } : {}),
     bacnetLimits: {

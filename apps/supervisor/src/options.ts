@@ -1,5 +1,6 @@
 import { networkInterfaces } from "node:os";
 import { isAbsolute, resolve } from "node:path";
+import type { TrendLogMapping } from "./engine/trend-backfill";
 import type { SparkplugOptions } from "./northbound/sparkplug-options";
 import type { DeviceAddress } from "./protocols/bacnet/device-address";
 import type { WireLimits } from "./protocols/bacnet/wire-checks";
@@ -63,6 +64,20 @@ export interface SupervisorOptions {
    * (the quick start); later starts keep whatever was deployed.
    */
   firstStartDemo?: boolean;
+  /** `--trend-log <device>:<instance>[=<ref>]`: device Trend Logs that backfill a point's history. */
+  trendLogs?: TrendLogMapping[];
+  /** `--trend-backfill auto|off`: also backfill from every Trend Log of devices with recorded points. */
+  trendBackfill?: "auto" | "off";
+  /** BMS_TREND_BACKFILL_INTERVAL_S: how often each log is read on from its cursor (default 300). */
+  trendBackfillIntervalS?: number;
+  /** `--device-alarms auto|off|<id,id,…>`: which devices' Notification Classes we register with. */
+  deviceAlarms?: "auto" | "off" | number[];
+  /** BMS_DEVICE_ALARMS_CONFIRMED=0 asks for Unconfirmed EventNotifications instead (default confirmed). */
+  deviceAlarmsConfirmed?: boolean;
+  /** `--device-alarm-webhook <url>`: where device alarm transitions are posted (allowlisted as any webhook). */
+  deviceAlarmWebhook?: string;
+  /** BMS_DEVICE_ALARM_PASS_S: how often to look for devices to register with (default 60). */
+  deviceAlarmPassS?: number;
   /** `--mqtt-url` / `BMS_MQTT_URL`: the MQTT plugin's broker, over the plugins file's `mqtt.url`. */
   mqttUrl?: string;
 }

@@ -3,6 +3,7 @@
 export * from "./app-values";
 export * from "./bit-strings";
 export { buildNameTable, snakeToCamel } from "./camel-case";
+export * from "./destination";
 export * from "./display";
 export * from "./errors";
 export * from "./max-apdu";

@@ -25,8 +25,12 @@ export const PROTOCOL_REVISION = 14;
 
 /** Services this device executes or initiates (BACnetServicesSupported bit numbers). */
 const SERVICES_SUPPORTED = [
+  0, // acknowledgeAlarm
   1, // confirmedCOVNotification (initiated)
+  2, // confirmedEventNotification (initiated)
   5, // subscribeCOV
+  8, // addListElement
+  9, // removeListElement
   12, // readProperty
   14, // readPropertyMultiple
   15, // writeProperty
@@ -36,15 +40,18 @@ const SERVICES_SUPPORTED = [
   26, // i-Am
   27, // i-Have
   28, // unconfirmedCOVNotification (initiated)
+  30, // unconfirmedEventNotification (initiated)
   32, // timeSynchronization
   33, // who-Has
   34, // who-Is
+  35, // readRange
   36, // utcTimeSynchronization
+  39, // getEventInformation
 ];
 const SERVICES_BITS = 41; // revision 14 defines services 0..40
 
-/** device(8), the nine point types, calendar(6) and schedule(17). */
-const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 6, 8, 13, 14, 17, 19];
+/** device(8), the nine point types, calendar(6), notification-class(15), schedule(17), trend-log(20). */
+const OBJECT_TYPES_SUPPORTED = [0, 1, 2, 3, 4, 5, 6, 8, 13, 14, 15, 17, 19, 20];
 const OBJECT_TYPES_BITS = 55; // revision 14 defines object types 0..54
 
 const REQUIRED = [
@@ -86,6 +93,7 @@ export function deviceObjectList(device: SimDevice): AppValue[] {
   const list: AppValue[] = [app.objectId(DEVICE_TYPE, device.instance)];
   for (const o of device.objects) list.push(app.objectId(o.type, o.instance));
   for (const o of device.timed) list.push(app.objectId(o.type, o.instance));
+  for (const o of device.serviceObjects) list.push(app.objectId(o.type, o.instance));
   return list;
 }
 

@@ -3,11 +3,13 @@ import {
   app,
   BACNET_ERRORS,
   BIP_MAX_APDU,
+  destinationAccepts,
   maxApduFromCode,
   maxSegmentsFromCode,
   PROPERTIES as P,
   statusFlagsBits,
 } from "@bms/bacnet";
+import { NOTIFICATION_CLASS_TYPE, SimNotificationClass } from "../objects/notification-class";
 import { ConfirmedRequests } from "./confirmed-requests";
 import { type CovSubscription, covDue, flagsKey, timeRemainingS } from "./cov-subscriptions";
 import { BVLC_NAK, type ConfirmedRequest, decodeFrame, type UnconfirmedRequest } from "./frame-decoder";
@@ -20,6 +22,7 @@ import {
   encodeComplexAckBody,
   encodeConfirmedCov,
   encodeError,
+  encodeEventNotification,
   encodeIAm,
   encodeIHave,
   encodeReject,
@@ -37,19 +40,34 @@ import {
   reinitializeDevice,
   timeSynchronization,
 } from "./services/commissioning";
+import { acknowledgeAlarm, changeRecipients, getEventInformation } from "./services/event-services";
 import { readProperty } from "./services/read-property";
 import { readPropertyMultiple } from "./services/read-property-multiple";
+import { readRange } from "./services/read-range";
 import { subscribeCov } from "./services/subscribe-cov";
 import { whoHasMatch, whoIsMatches } from "./services/who-is";
 import { writeProperty } from "./services/write-property";
 import { writePropertyMultiple } from "./services/write-property-multiple";
 import { type SimDevice, VENDOR } from "./sim-device";
 
+const round = (v: number) => Math.round(v * 100) / 100;
+
+/** The message text of an event notification, by the state it entered. */
+const EVENT_TEXT: Record<number, string> = {
+  0: "back to normal",
+  3: "above its high limit",
+  4: "below its low limit",
+};
+
 export interface FrameSender {
   send(frame: Buffer, address: string, port: number): void;
 }
 
 const SERVICE = {
+  acknowledgeAlarm: 0,
+  addListElement: 8,
+  removeListElement: 9,
+  getEventInformation: 29,
   subscribeCov: 5,
   deviceCommunicationControl: 17,
   reinitializeDevice: 20,
@@ -57,6 +75,7 @@ const SERVICE = {
   utcTimeSynchronization: 9,
   readProperty: 12,
   readPropertyMultiple: 14,
+  readRange: 26,
   writeProperty: 15,
   writePropertyMultiple: 16,
   whoHas: 7,
@@ -78,6 +97,7 @@ export interface ServerStats {
   aborts: number;
   rejects: number;
   covNotifications: number;
+  eventNotifications: number;
 }
 
 /**
@@ -98,6 +118,7 @@ export class DeviceServer {
     aborts: 0,
     rejects: 0,
     covNotifications: 0,
+    eventNotifications: 0,
   };
 
   readonly segments: SegmentedReplies;
@@ -170,6 +191,11 @@ export class DeviceServer {
     const known =
       request.service === SERVICE.readProperty ||
       request.service === SERVICE.readPropertyMultiple ||
+      request.service === SERVICE.readRange ||
+      request.service === SERVICE.acknowledgeAlarm ||
+      request.service === SERVICE.addListElement ||
+      request.service === SERVICE.removeListElement ||
+      request.service === SERVICE.getEventInformation ||
       request.service === SERVICE.writeProperty ||
       request.service === SERVICE.writePropertyMultiple ||
       request.service === SERVICE.subscribeCov;
@@ -189,6 +215,19 @@ export class DeviceServer {
         break;
       case SERVICE.readPropertyMultiple:
         reply = readPropertyMultiple(this.device, request);
+        break;
+      case SERVICE.readRange:
+        reply = readRange(this.device, request);
+        break;
+      case SERVICE.acknowledgeAlarm:
+        reply = acknowledgeAlarm(this.device, request);
+        break;
+      case SERVICE.addListElement:
+      case SERVICE.removeListElement:
+        reply = changeRecipients(this.device, request, request.service === SERVICE.addListElement);
+        break;
+      case SERVICE.getEventInformation:
+        reply = getEventInformation(this.device, request);
         break;
       case SERVICE.writeProperty:
         reply = writeProperty(this.device, request);
@@ -375,6 +414,53 @@ export class DeviceServer {
     this.stats.covNotifications++;
     this.transmit(encoded.frame, sub.subscriber);
     if (sub.confirmed) this.outstanding.track(invokeId, encoded.frame, sub.subscriber);
+  }
+
+  /**
+   * Evaluates intrinsic reporting and sends each transition to the recipients of the object's
+   * notification class whose days, hours and transitions take it: confirmed notifications are resent
+   * until acknowledged, as confirmed COV notifications are.
+   */
+  checkEvents(): void {
+    if (this.device.faults.offline) return;
+    const now = this.device.now();
+    for (const object of this.device.objects) {
+      const alarm = object.alarm;
+      if (!alarm) continue;
+      const nc = this.device.findServiceObject(NOTIFICATION_CLASS_TYPE, alarm.config.notificationClass);
+      const cls = nc instanceof SimNotificationClass ? nc : undefined;
+      const transition = alarm.evaluate(now, cls?.ackRequired ?? [false, false, false]);
+      if (!transition) continue;
+      object.touch(); // Status_Flags' in-alarm changed: COV subscribers hear it
+      if (!cls || !alarm.config.eventEnable[transition.transition]) continue;
+      if (this.device.communicationAt(this.now()) !== DCC.enable) continue;
+      for (const d of cls.recipients) {
+        if (d.address.net !== 0 || !destinationAccepts(d, transition.transition, now)) continue;
+        const peer = { address: d.address.ip, port: d.address.port };
+        const invokeId = d.confirmed ? this.outstanding.nextId() : undefined;
+        const encoded = encodeEventNotification(peer, invokeId, {
+          processId: d.processId,
+          initiatingObjectId: { type: 8, instance: this.device.instance },
+          eventObjectId: { type: object.type, instance: object.instance },
+          timeStamp: { type: 2, value: transition.at },
+          notificationClass: cls.instance,
+          priority: cls.priority[transition.transition] ?? 100,
+          eventType: 5, // out-of-range
+          messageText: `${object.name} ${EVENT_TEXT[transition.to] ?? "changed state"} (${round(transition.value)}, limit ${round(transition.limit)})`,
+          notifyType: 0, // alarm
+          ackRequired: cls.ackRequired[transition.transition] ?? false,
+          fromState: transition.from,
+          toState: transition.to,
+          outOfRangeExceedingValue: transition.value,
+          outOfRangeStatusFlags: statusFlagsBits(object.statusFlags),
+          outOfRangeDeadband: transition.deadband,
+          outOfRangeExceededLimit: transition.limit,
+        } as never);
+        this.stats.eventNotifications++;
+        this.transmit(encoded.frame, peer);
+        if (invokeId !== undefined) this.outstanding.track(invokeId, encoded.frame, peer);
+      }
+    }
   }
 
   /** Stops retry timers (site reload, shutdown). */

@@ -1,6 +1,6 @@
 import * as asn1 from "@bacnet-js/client/dist/lib/asn1.js";
-import { ErrorService, IAm, IHave } from "@bacnet-js/client/dist/lib/services/index.js";
-import type { EncodeBuffer } from "@bacnet-js/client/dist/lib/types.js";
+import { ErrorService, EventNotifyData, IAm, IHave } from "@bacnet-js/client/dist/lib/services/index.js";
+import type { EncodeBuffer, EventNotifyDataParams } from "@bacnet-js/client/dist/lib/types.js";
 import type { AppValue } from "@bms/bacnet";
 import { BVLC, PDU } from "./frame-decoder";
 import type { Peer } from "./peer";
@@ -244,4 +244,20 @@ export function encodeConfirmedCov(
 /** BVLC-Result (J.2.1): a NAK for BBMD functions we do not provide. */
 export function encodeBvlcResult(code: number): Buffer {
   return Buffer.from([0x81, BVLC.result, 0x00, 0x06, code >> 8, code & 0xff]);
+}
+
+/** An EventNotification: confirmed (service 2) with an invoke id, else unconfirmed (service 3). */
+export function encodeEventNotification(
+  peer: Peer,
+  invokeId: number | undefined,
+  params: EventNotifyDataParams,
+): EncodedFrame {
+  if (invokeId === undefined) return unconfirmed(peer, 3, (buf) => EventNotifyData.encode(buf, params));
+  const { buf, apduStart } = begin(peer, true);
+  scratch[buf.offset++] = PDU.confirmedRequest << 4;
+  scratch[buf.offset++] = 0x05; // max segments unspecified, max APDU 1476
+  scratch[buf.offset++] = invokeId;
+  scratch[buf.offset++] = 2; // confirmedEventNotification
+  EventNotifyData.encode(buf, params);
+  return finish(buf, apduStart);
 }

@@ -1,6 +1,8 @@
 import { BIP_MAX_APDU } from "@bms/bacnet";
 import type { TimedObject } from "../objects/schedule-objects";
+import type { ServiceObject } from "../objects/service-object";
 import type { SimObject } from "../objects/sim-object";
+import { SimTrendLog } from "../objects/trend-log-object";
 import { CovSubscriptions } from "./cov-subscriptions";
 import { type DeviceFaults, noFaults } from "./faults";
 
@@ -68,10 +70,14 @@ export class SimDevice {
     reinitializations: [],
   };
   databaseRevision = 1;
+  /** AcknowledgeAlarms this device accepted (object and source), for the simulator's REST view and tests. */
+  readonly alarmAcks: { object: string; source: string }[] = [];
   private readonly objectsByKey = new Map<number, SimObject>();
   private readonly ordered: SimObject[] = [];
   /** Schedule and Calendar objects: not points (no priority array, no COV), listed after them. */
   private readonly timedByKey = new Map<number, TimedObject>();
+  /** Trend Logs and Notification Classes, listed last. */
+  private readonly serviceByKey = new Map<number, ServiceObject>();
 
   constructor(init: DeviceInit) {
     this.instance = init.instance;
@@ -121,6 +127,36 @@ export class SimDevice {
     this.timedByKey.set(key, object);
   }
 
+  addServiceObject(object: ServiceObject): void {
+    const key = objectKey(object.type, object.instance);
+    if (this.serviceByKey.has(key) || this.objectsByKey.has(key) || this.timedByKey.has(key)) {
+      throw new Error(`device ${this.instance} already has that object`);
+    }
+    if (this.nameTaken(object.name)) {
+      throw new Error(`device ${this.instance} already has an object named "${object.name}"`);
+    }
+    this.serviceByKey.set(key, object);
+  }
+
+  get serviceObjects(): readonly ServiceObject[] {
+    return [...this.serviceByKey.values()];
+  }
+
+  findServiceObject(type: number, instance: number): ServiceObject | undefined {
+    return this.serviceByKey.get(objectKey(type, instance));
+  }
+
+  findTrendLog(type: number, instance: number): SimTrendLog | undefined {
+    const found = this.findServiceObject(type, instance);
+    return found instanceof SimTrendLog ? found : undefined;
+  }
+
+  /** Physics tick: every enabled Trend Log records when its interval boundary has passed. */
+  pollLogs(): void {
+    const now = this.now().getTime();
+    for (const o of this.serviceByKey.values()) if (o instanceof SimTrendLog) o.poll(now);
+  }
+
   get timed(): readonly TimedObject[] {
     return [...this.timedByKey.values()];
   }
@@ -131,7 +167,9 @@ export class SimDevice {
 
   private nameTaken(name: string): boolean {
     return (
-      this.ordered.some((o) => o.name === name) || [...this.timedByKey.values()].some((o) => o.name === name)
+      this.ordered.some((o) => o.name === name) ||
+      [...this.timedByKey.values()].some((o) => o.name === name) ||
+      [...this.serviceByKey.values()].some((o) => o.name === name)
     );
   }
 

@@ -3,6 +3,7 @@ import {
   type AppValue,
   app,
   BACNET_ERRORS,
+  bitString,
   type DecodedAppValue,
   PROPERTIES as P,
   presentValueTag,
@@ -34,6 +35,55 @@ export interface PropertySets {
   optional: number[];
 }
 
+/** The intrinsic-reporting properties of an analog object with limits (clause 12.2, 13.3.6). */
+const ALARM_PROPERTIES = {
+  ackedTransitions: 0,
+  deadband: 25,
+  eventEnable: 35,
+  highLimit: 45,
+  limitEnable: 52,
+  lowLimit: 59,
+  notificationClass: 17,
+  notifyType: 72,
+  timeDelay: 113,
+} as const;
+
+function alarmReader(o: SimObject, id: number): PropertyReader | undefined {
+  const alarm = o.alarm;
+  if (!alarm) return undefined;
+  const c = alarm.config;
+  const A = ALARM_PROPERTIES;
+  const flags = (on: readonly boolean[]) =>
+    app.bits(
+      bitString(
+        on.length,
+        on.flatMap((v, i) => (v ? [i] : [])),
+      ),
+    );
+  switch (id) {
+    case A.ackedTransitions:
+      return { read: () => flags(alarm.acked) };
+    case A.deadband:
+      return { read: () => app.real(c.deadband) };
+    case A.eventEnable:
+      return { read: () => flags(c.eventEnable) };
+    case A.highLimit:
+      return { read: () => app.real(c.highLimit) };
+    case A.limitEnable:
+      return { read: () => flags([true, true]) }; // low-limit-enable, high-limit-enable
+    case A.lowLimit:
+      return { read: () => app.real(c.lowLimit) };
+    case A.notificationClass:
+      return { read: () => app.unsigned(c.notificationClass) };
+    case A.notifyType:
+      return { read: () => app.enumerated(0) }; // alarm
+    case A.timeDelay:
+      return { read: () => app.unsigned(c.timeDelayS) };
+    default:
+      return undefined;
+  }
+}
+
 /** Which properties an object has, split as the standard's tables split them (for RPM REQUIRED/OPTIONAL). */
 export function pointPropertySets(o: SimObject): PropertySets {
   const required: number[] = [
@@ -61,6 +111,7 @@ export function pointPropertySets(o: SimObject): PropertySets {
     required.push(P.numberOfStates);
     optional.push(P.stateText);
   }
+  if (o.alarm) optional.push(...Object.values(ALARM_PROPERTIES));
   if (o.commandable) {
     // Required for outputs, and for commandable values (clause 12.x "footnote: required if commandable").
     required.push(P.priorityArray, P.relinquishDefault);
@@ -94,7 +145,7 @@ function reader(o: SimObject, id: number): PropertyReader | undefined {
     case P.statusFlags:
       return { read: () => app.bits(statusFlagsBits(o.statusFlags)) };
     case P.eventState:
-      return { read: () => app.enumerated(0) };
+      return { read: () => app.enumerated(o.alarm?.eventState ?? 0) };
     case P.outOfService:
       return { read: () => app.boolean(o.outOfServiceProperty) };
     case P.description:
@@ -145,7 +196,7 @@ function reader(o: SimObject, id: number): PropertyReader | undefined {
 export function readPointProperty(o: SimObject, id: number, index: number): ReadResult {
   const { required, optional } = pointPropertySets(o);
   if (!required.includes(id) && !optional.includes(id)) return readError(BACNET_ERRORS.unknownProperty);
-  const r = reader(o, id);
+  const r = reader(o, id) ?? alarmReader(o, id);
   if (!r) return readError(BACNET_ERRORS.unknownProperty);
   return readWithIndex(r, index);
 }

@@ -6,6 +6,7 @@ import {
   isOutputType,
   objectTypeName,
 } from "@bms/bacnet";
+import type { OutOfRange } from "./out-of-range";
 import { PriorityArray } from "./priority-array";
 
 export type ValueKind = "analog" | "binary" | "multiState";
@@ -60,6 +61,8 @@ export class SimObject {
   /** The simulator operator's override from REST/web; holds presentValue regardless of commands. */
   override: number | null = null;
   reliability = 0;
+  /** Intrinsic reporting (OUT_OF_RANGE), on analog objects a site file gives limits to. */
+  alarm: OutOfRange | undefined;
   private readonly listeners: ObjectChangeListener[] = [];
 
   constructor(init: SimObjectInit) {
@@ -118,7 +121,7 @@ export class SimObject {
 
   get statusFlags(): { inAlarm: boolean; fault: boolean; overridden: boolean; outOfService: boolean } {
     return {
-      inAlarm: false,
+      inAlarm: (this.alarm?.eventState ?? 0) !== 0,
       fault: this.reliability !== 0,
       // An operator override of an output or value is a local (hand) override in BACnet terms.
       overridden: this.override !== null && !this.isInput,

@@ -1,8 +1,11 @@
 import { objectTypeId, unitsId } from "@bms/bacnet";
 import { type DeviceInit, SimDevice } from "../device/sim-device";
 import { offsetAddress } from "../device/udp-endpoints";
+import { SimNotificationClass } from "../objects/notification-class";
+import { OutOfRange } from "../objects/out-of-range";
 import { SimCalendar, SimSchedule } from "../objects/schedule-objects";
 import { SimObject } from "../objects/sim-object";
+import { SimTrendLog } from "../objects/trend-log-object";
 import type { Behavior } from "../physics/behavior";
 import { BUILD_ORDER, buildEquipment } from "../physics/equipment";
 import { FollowSignal, RandomWalkSignal, SineSignal } from "../physics/signals";
@@ -121,6 +124,34 @@ export function buildSite(site: SiteSpec, bind: string, outdoorC = 18): BuiltSit
         throw new SiteBuildError(at, err instanceof Error ? err.message : String(err));
       }
     }
+    spec.notificationClasses.forEach((n, j) => {
+      try {
+        device.addServiceObject(new SimNotificationClass(n.instance, n.name, n.priority, n.ackRequired));
+      } catch (err) {
+        throw new SiteBuildError(
+          `${path}.notificationClasses[${j}]`,
+          err instanceof Error ? err.message : String(err),
+        );
+      }
+    });
+    for (const objectSpec of spec.objects) {
+      if (!objectSpec.alarm) continue;
+      const object = device.find(objectTypeId(objectSpec.type) ?? -1, objectSpec.instance);
+      if (object) object.alarm = new OutOfRange(object, objectSpec.alarm);
+    }
+    spec.trendLogs.forEach((t, j) => {
+      const at = `${path}.trendLogs[${j}]`;
+      const [typeName = "", instanceText = ""] = t.object.split(":");
+      const logged = device.find(objectTypeId(typeName) ?? -1, Number(instanceText));
+      if (!logged) throw new SiteBuildError(`${at}.object`, `device has no object ${t.object}`);
+      try {
+        const log = new SimTrendLog(t.instance, t.name, logged, t.intervalS * 1000, t.bufferSize);
+        log.description = t.description ?? "";
+        device.addServiceObject(log);
+      } catch (err) {
+        throw new SiteBuildError(at, err instanceof Error ? err.message : String(err));
+      }
+    });
     spec.objects.forEach((objectSpec, j) => {
       const signal = objectSpec.signal;
       if (!signal) return;

@@ -67,6 +67,8 @@ export function routedDevices(spec: RoutedSpec): DeviceSpec[] {
         equipment: [],
         schedules: [],
         calendars: [],
+        trendLogs: [],
+        notificationClasses: [],
       });
     }
   });
@@ -87,5 +89,7 @@ export function largeDevice(count: number): DeviceSpec {
     equipment: [],
     schedules: [],
     calendars: [],
+    trendLogs: [],
+    notificationClasses: [],
   };
 }

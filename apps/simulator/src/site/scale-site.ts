@@ -73,6 +73,8 @@ export function scaleSite(count: number, pointsPerDevice = SCALE_POINTS_PER_DEVI
       equipment: [],
       schedules: [],
       calendars: [],
+      trendLogs: [],
+      notificationClasses: [],
     });
   }
   return {

@@ -79,6 +79,20 @@ export const ObjectSpecSchema = z
     activeText: z.string().optional(),
     inactiveText: z.string().optional(),
     signal: SignalSchema.optional(),
+    /** Intrinsic reporting (OUT_OF_RANGE) on an analog object: events go to its notification class. */
+    alarm: z
+      .object({
+        highLimit: z.number(),
+        lowLimit: z.number(),
+        deadband: z.number().nonnegative().default(0),
+        timeDelayS: z.number().int().min(0).max(3600).default(0),
+        notificationClass: z.number().int().min(0).max(4194302),
+        /** Event_Enable: to-offnormal, to-fault, to-normal. */
+        eventEnable: z.tuple([z.boolean(), z.boolean(), z.boolean()]).default([true, true, true]),
+      })
+      .strict()
+      .refine((a) => a.lowLimit < a.highLimit, "lowLimit must be below highLimit")
+      .optional(),
   })
   .strict();
 export type ObjectSpec = z.infer<typeof ObjectSpecSchema>;
@@ -273,6 +287,40 @@ export const DeviceSpecSchema = z
       )
       .max(32)
       .default([]),
+    /** Notification Class objects (clause 12.21): where the device's alarms go, and who must ack. */
+    notificationClasses: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            /** Priority of to-offnormal, to-fault, to-normal notifications (0 is highest). */
+            priority: z
+              .tuple([z.number().int(), z.number().int(), z.number().int()])
+              .default([100, 100, 200]),
+            ackRequired: z.tuple([z.boolean(), z.boolean(), z.boolean()]).default([true, true, false]),
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([]),
+    /** Trend Log objects (clause 12.25): each polls one of this device's points into a ring buffer. */
+    trendLogs: z
+      .array(
+        z
+          .object({
+            instance,
+            name,
+            description: z.string().max(255).optional(),
+            /** The logged point, `<objectType>:<instance>` of this device; its Present_Value is logged. */
+            object: z.string().regex(/^[a-zA-Z]+:\d+$/, "use <objectType>:<instance>"),
+            intervalS: z.number().min(1).max(86_400).default(60),
+            bufferSize: z.number().int().min(1).max(100_000).default(1000),
+          })
+          .strict(),
+      )
+      .max(64)
+      .default([]),
     /** Calendar objects (clause 12.9); Present_Value is true on the days their Date_List names. */
     calendars: z
       .array(
@@ -352,6 +400,13 @@ export const SiteSchema = z
             code: "custom",
             path: ["devices", i, "objects", j, "units"],
             message: "units apply to analog objects only",
+          });
+        }
+        if (o.alarm && !o.type.startsWith("analog")) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "objects", j, "alarm"],
+            message: "out-of-range alarms apply to analog objects only",
           });
         }
         if (o.stateText && !o.type.startsWith("multiState")) {

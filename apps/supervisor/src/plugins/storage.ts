@@ -1,5 +1,6 @@
 import fp from "fastify-plugin";
 import { AlertsRepo } from "../storage/alerts-repo";
+import { BackfillsRepo } from "../storage/backfills-repo";
 import { CommandsRepo } from "../storage/commands-repo";
 import { ConfigsRepo } from "../storage/configs-repo";
 import { type Db, migrate, openDatabase } from "../storage/database";
@@ -14,6 +15,7 @@ import { WatchListRepo } from "../storage/watch-list-repo";
 
 export interface Repos {
   alerts: AlertsRepo;
+  backfills: BackfillsRepo;
   commands: CommandsRepo;
   configs: ConfigsRepo;
   devices: DevicesRepo;
@@ -44,6 +46,7 @@ export const storagePlugin = fp<{ dataDir: string; storage?: Db }>(
     app.decorate("db", db);
     app.decorate("repos", {
       alerts: new AlertsRepo(db),
+      backfills: new BackfillsRepo(db),
       commands: new CommandsRepo(db),
       configs: new ConfigsRepo(db),
       devices: new DevicesRepo(db),

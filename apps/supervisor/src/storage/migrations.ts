@@ -269,4 +269,28 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_id, name)
   );
   `,
+  `
+  -- Issue 14, trend logs: where each device Trend Log was read up to (its next sequence number), so a
+  -- backfill resumes after an outage of either side, and the time ranges of history that came from a
+  -- device's log rather than the supervisor's own reads, which charts mark.
+  CREATE TABLE trend_log_cursors (
+    device_id     INTEGER NOT NULL,
+    log_instance  INTEGER NOT NULL,
+    point_ref     TEXT NOT NULL,
+    next_sequence INTEGER NOT NULL,
+    last_ts       INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    PRIMARY KEY (device_id, log_instance)
+  );
+  CREATE TABLE history_backfills (
+    id            INTEGER PRIMARY KEY,
+    point_ref     TEXT NOT NULL,
+    from_ts       INTEGER NOT NULL,
+    to_ts         INTEGER NOT NULL,
+    samples       INTEGER NOT NULL,
+    source        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  );
+  CREATE INDEX history_backfills_point ON history_backfills(point_ref, to_ts);
+  `,
 ];

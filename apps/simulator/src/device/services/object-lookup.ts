@@ -1,4 +1,5 @@
 import type { TimedObject } from "../../objects/schedule-objects";
+import type { ServiceObject } from "../../objects/service-object";
 import type { SimObject } from "../../objects/sim-object";
 import type { SimDevice } from "../sim-device";
 
@@ -10,6 +11,7 @@ export type ObjectTarget =
   | { kind: "device" }
   | { kind: "point"; object: SimObject }
   | { kind: "timed"; object: TimedObject }
+  | { kind: "service"; object: ServiceObject }
   | { kind: "unknown" };
 
 export function lookupObject(device: SimDevice, id: { type: number; instance: number }): ObjectTarget {
@@ -21,5 +23,7 @@ export function lookupObject(device: SimDevice, id: { type: number; instance: nu
   const object = device.find(id.type, id.instance);
   if (object) return { kind: "point", object };
   const timed = device.findTimed(id.type, id.instance);
-  return timed ? { kind: "timed", object: timed } : { kind: "unknown" };
+  if (timed) return { kind: "timed", object: timed };
+  const service = device.findServiceObject(id.type, id.instance);
+  return service ? { kind: "service", object: service } : { kind: "unknown" };
 }

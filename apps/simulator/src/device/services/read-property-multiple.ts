@@ -50,7 +50,9 @@ export function readPropertyMultiple(device: SimDevice, request: ConfirmedReques
             ? { required: deviceRequiredProperties(), optional: deviceOptionalProperties() }
             : target.kind === "timed"
               ? timedPropertySets(target.object)
-              : pointPropertySets(target.object);
+              : target.kind === "service"
+                ? target.object.propertySets()
+                : pointPropertySets(target.object);
         const ids =
           ref.id === P.all
             ? [...sets.required, ...sets.optional]
@@ -63,7 +65,9 @@ export function readPropertyMultiple(device: SimDevice, request: ConfirmedReques
               ? readDeviceProperty(device, id, ARRAY_ALL)
               : target.kind === "timed"
                 ? readTimedProperty(target.object, id, ARRAY_ALL)
-                : readPointProperty(target.object, id, ARRAY_ALL);
+                : target.kind === "service"
+                  ? target.object.read(id, ARRAY_ALL)
+                  : readPointProperty(target.object, id, ARRAY_ALL);
           items.push(valueItem(id, ARRAY_ALL, result));
         }
         continue;
@@ -73,7 +77,9 @@ export function readPropertyMultiple(device: SimDevice, request: ConfirmedReques
           ? readDeviceProperty(device, ref.id, ref.index)
           : target.kind === "timed"
             ? readTimedProperty(target.object, ref.id, ref.index)
-            : readPointProperty(target.object, ref.id, ref.index);
+            : target.kind === "service"
+              ? target.object.read(ref.id, ref.index)
+              : readPointProperty(target.object, ref.id, ref.index);
       items.push(valueItem(ref.id, ref.index, result));
     }
     results.push({ objectId, values: items });

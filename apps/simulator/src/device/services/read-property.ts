@@ -32,7 +32,25 @@ export function readProperty(device: SimDevice, request: ConfirmedRequest): Repl
       },
     };
   }
-  if (target.kind === "timed")
+  const structured = target.kind === "service" ? target.object.structured(decoded.property.id) : undefined;
+  if (target.kind === "service" && structured) {
+    if (decoded.property.index !== ARRAY_ALL)
+      return { kind: "error", error: BACNET_ERRORS.propertyIsNotAnArray };
+    const { object } = target;
+    const property = decoded.property.id;
+    return {
+      kind: "complexAck",
+      body: (buf) => {
+        asn1.encodeContextObjectId(buf, 0, object.type, object.instance);
+        asn1.encodeContextEnumerated(buf, 1, property);
+        asn1.encodeOpeningTag(buf, 3);
+        structured(buf);
+        asn1.encodeClosingTag(buf, 3);
+      },
+    };
+  }
+  if (target.kind === "service") result = target.object.read(decoded.property.id, decoded.property.index);
+  else if (target.kind === "timed")
     result = readTimedProperty(target.object, decoded.property.id, decoded.property.index);
   else if (target.kind === "unknown") result = { ok: false, error: BACNET_ERRORS.unknownObject };
   else if (target.kind === "device") {

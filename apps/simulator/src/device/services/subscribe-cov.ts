@@ -47,7 +47,7 @@ export function subscribeCov(
   }
   const target = lookupObject(device, decoded.monitoredObjectId);
   if (target.kind === "unknown") return { kind: "error", error: BACNET_ERRORS.unknownObject };
-  if (target.kind === "device" || target.kind === "timed") {
+  if (target.kind === "device" || target.kind === "timed" || target.kind === "service") {
     return { kind: "error", error: BACNET_ERRORS.covNotSupported };
   }
   if (decoded.cancellationRequest) {

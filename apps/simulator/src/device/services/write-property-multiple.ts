@@ -62,6 +62,8 @@ export function writePropertyMultiple(device: SimDevice, request: ConfirmedReque
         result = writeDeviceProperty(device, write.property.id, write.value as never);
       else if (target.kind === "timed")
         result = writeTimedProperty(target.object, write.property.id, write.value as never);
+      else if (target.kind === "service")
+        result = target.object.write(write.property.id, write.value as never);
       else {
         result = writePointProperty(
           target.object,

@@ -34,6 +34,7 @@ export function writeProperty(device: SimDevice, request: ConfirmedRequest): Rep
   if (target.kind === "unknown") result = { ok: false, error: BACNET_ERRORS.unknownObject };
   else if (target.kind === "device") result = writeDeviceProperty(device, property.id, values);
   else if (target.kind === "timed") result = writeTimedProperty(target.object, property.id, values);
+  else if (target.kind === "service") result = target.object.write(property.id, values);
   else result = writePointProperty(target.object, property.id, property.index, values, priority);
   return result.ok ? { kind: "simpleAck" } : { kind: "error", error: result.error };
 }

@@ -15,6 +15,7 @@ import type {
   Trigger,
 } from "@bms/schemas";
 import type { AlertRecord } from "../../../src/storage/alerts-repo";
+import type { BackfillRange } from "../../../src/storage/backfills-repo";
 import type { StoredConfig } from "../../../src/storage/configs-repo";
 import type { EventRecord } from "../../../src/storage/events-repo";
 import type { Bucket } from "../../../src/storage/timeseries-repo";
@@ -136,7 +137,7 @@ export interface TimeseriesResponse {
   from: number;
   to: number;
   bucket_ms: number;
-  series: { point: string; samples: Bucket[] }[];
+  series: { point: string; samples: Bucket[]; backfilled: BackfillRange[] }[];
 }
 
 export interface DeviceObject {

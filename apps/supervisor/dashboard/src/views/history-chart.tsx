@@ -12,6 +12,15 @@ export interface ChartSeries {
   name: string;
   units: string | undefined;
   samples: Bucket[];
+  /** Stretches filled from a device Trend Log after an outage: shaded, and counted in the caption. */
+  backfilled?: BackfillRange[];
+}
+
+export interface BackfillRange {
+  from: number;
+  to: number;
+  samples: number;
+  source: string;
 }
 
 /** What the page plotted, on window, so browser tests check the drawn numbers rather than a canvas. */
@@ -70,6 +79,8 @@ export function HistoryChart(props: {
   const plot = useRef<uPlot | null>(null);
   const zoomed = useRef(false);
   const window_ = useRef({ from: props.from, to: props.to });
+  const backfilled = useRef<BackfillRange[]>([]);
+  backfilled.current = props.series.backfilled ?? [];
   window_.current = { from: props.from, to: props.to };
   const { point, units, name } = props.series;
   const symbol = unitSymbol(units);
@@ -137,6 +148,21 @@ export function HistoryChart(props: {
       cursor: { drag: { x: true, y: false } },
       legend: { show: true },
       hooks: {
+        // Backfilled stretches are shaded behind the line, so an operator sees which values the
+        // supervisor read itself and which it took from the device's log later.
+        drawClear: [
+          (u) => {
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.fillStyle = "rgba(217, 119, 6, 0.16)";
+            for (const r of backfilled.current) {
+              const x0 = u.valToPos(r.from / 1000, "x", true);
+              const x1 = u.valToPos(r.to / 1000, "x", true);
+              ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+            }
+            ctx.restore();
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width > 0) zoomed.current = true;
@@ -172,8 +198,15 @@ export function HistoryChart(props: {
 
   const samples = props.series.samples;
   const last = samples[samples.length - 1];
+  const filled = (props.series.backfilled ?? []).reduce((n, r) => n + r.samples, 0);
   return (
-    <figure class="chart" data-testid="history-chart" data-point={point} data-samples={samples.length}>
+    <figure
+      class="chart"
+      data-testid="history-chart"
+      data-point={point}
+      data-samples={samples.length}
+      data-backfilled={filled}
+    >
       <figcaption>
         <strong>{name}</strong> <span class="mono muted">{point.replace(/\.presentValue$/, "")}</span>
         {last ? (
@@ -181,6 +214,15 @@ export function HistoryChart(props: {
             {" "}
             · latest {pointValue(point, last.last ?? last.avg)}
             {symbol ? ` ${symbol}` : ""}
+          </span>
+        ) : null}
+        {filled > 0 ? (
+          <span
+            class="backfilled small"
+            title="shaded: values taken from the device's trend log after an outage"
+          >
+            {" "}
+            · {filled} backfilled from the device's trend log
           </span>
         ) : null}
       </figcaption>

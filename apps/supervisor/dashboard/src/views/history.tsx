@@ -133,6 +133,7 @@ export function History() {
                 name: names.get(s.point)?.name ?? s.point,
                 units: names.get(s.point)?.units,
                 samples: s.samples,
+                backfilled: s.backfilled,
               }}
             />
           ))}

@@ -62,6 +62,12 @@ export interface DeviceEvents {
 
 const DEVICE_TYPE = 8;
 
+/** Told of an EventNotification as decoded, with its checked sender; true when it was accepted. */
+export type EventListener = (
+  payload: Record<string, unknown> | undefined,
+  from: DeviceAddress | undefined,
+) => boolean;
+
 /**
  * The supervisor's BACnet/IP client: the single place that talks to devices. It owns the socket and
  * the device directory (Who-Is, I-Am, addresses), and composes the parts that do the rest, one
@@ -80,6 +86,8 @@ export class BacnetService {
   private readonly writes: BacnetWrites;
   private readonly cov: CovSubscriptions;
   private readonly iAmListeners = new Set<(device: KnownDevice) => void>();
+  /** EventNotification handlers (device-alarms.ts); true when one took the notification. */
+  private readonly eventListeners = new Set<EventListener>();
   readonly counters: RequestPipeline["counters"];
   /** What the wire checks refused or changed, for /api/monitoring/metrics. */
   readonly wire = {
@@ -188,6 +196,16 @@ export class BacnetService {
         client.simpleAckResponse(content.header.sender, content.service, content.invokeId);
       }
     });
+    client.on("eventNotify", (content) => {
+      const from = senderOf(content.header?.sender);
+      let accepted = false;
+      for (const listener of this.eventListeners) accepted = listener(content.payload, from) || accepted;
+      // As for COV: only an accepted confirmed notification is acknowledged (never a forged one).
+      const header = content.header as { confirmedService?: boolean; sender?: never } | undefined;
+      if (accepted && header?.confirmedService && header.sender && content.invokeId !== undefined) {
+        client.simpleAckResponse(header.sender, content.service ?? 2, content.invokeId);
+      }
+    });
     try {
       await listening;
     } catch (error) {
@@ -201,6 +219,17 @@ export class BacnetService {
       }
       throw error;
     }
+  }
+
+  /** Hears every EventNotification, confirmed or not; returns its removal. */
+  onEventNotification(listener: EventListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** The address and port our BACnet socket is bound to (a device's recipient list names it). */
+  get localAddress(): { ip: string; port: number } {
+    return { ip: this.options.bindAddress, port: this.options.port };
   }
 
   onCov(listener: (notification: CovNotification) => void): () => void {

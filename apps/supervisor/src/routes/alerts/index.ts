@@ -1,6 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
+import { DeviceUnreachableError, describeBacnetError } from "../../protocols/bacnet/errors";
+
+/** A device that refused the acknowledgement is a 409 (with its reason); one that did not answer, a 504. */
+function deviceAckFailure(error: unknown): HttpError {
+  if (error instanceof DeviceUnreachableError) return new HttpError(504, error.message);
+  const described = describeBacnetError(error);
+  if (described.kind === "timeout")
+    return new HttpError(504, "the device did not answer the acknowledgement");
+  return new HttpError(409, `the device refused the acknowledgement: ${described.message}`);
+}
 
 export async function alertRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
@@ -30,8 +40,18 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     // `by` names the person at the panel when the caller is a shared tablet; the audit record keeps
     // the authenticated identity beside it either way.
     body: z.object({ by: z.string().max(100).optional() }).default({}),
-    handler({ params, body }, request) {
+    async handler({ params, body }, request) {
       const by = body.by ?? request.onBehalfOf ?? request.identity?.name ?? "operator";
+      if (app.deviceAlarms.owns(params.key)) {
+        // A device's alarm: AcknowledgeAlarm on the device first; its refusal leaves the row as it was.
+        const outcome = await app.deviceAlarms.acknowledge(params.key, by).catch((error: unknown) => {
+          throw deviceAckFailure(error);
+        });
+        if (outcome.kind === "unknown") throw new HttpError(404, `no alarm with key "${params.key}"`);
+        app.repos.events.add("info", "alerts", `acknowledged ${params.key} on the device by ${by}`);
+        if (request.auditNote) request.auditNote.details = { by, device: true };
+        return { alert: outcome.alert };
+      }
       const alert = app.repos.alerts.acknowledge(params.key, by);
       if (!alert) throw new HttpError(404, `no alarm with key "${params.key}"`);
       // The alert node owns the alarm's state: a new token on its ack parameter acknowledges it there.

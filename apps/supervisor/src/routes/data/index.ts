@@ -68,7 +68,12 @@ export async function dataRoutes(app: FastifyInstance): Promise<void> {
         } catch {
           // log:<name> series and other non-point names are used as given
         }
-        return { point: canonical, samples: app.repos.timeseries.query(canonical, from, to, bucket) };
+        return {
+          point: canonical,
+          samples: app.repos.timeseries.query(canonical, from, to, bucket),
+          // Stretches filled from a device's Trend Log after an outage: charts mark them.
+          backfilled: app.repos.backfills.ranges(canonical, from, to),
+        };
       });
       return { from, to, bucket_ms: bucket, series };
     },

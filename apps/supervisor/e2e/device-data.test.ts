@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FlowConfigurationInput } from "@bms/schemas";
+import {
+  api,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  startSimulator,
+  startSupervisor,
+  tempDir,
+} from "@bms/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openProbe } from "../test/bacnet-probe";
+import { packageOf } from "../test/fixtures";
+import { type BrowserSession, openBrowser } from "./support/browser";
+import { openView } from "./support/dashboard";
+import { screenshot } from "./support/screenshots";
+
+// A device's own data on the dashboard: its Trend Log's records before the supervisor started are
+// shaded on the history chart as backfilled, and its out-of-range alarm appears in the alarm banner
+// beside flow alarms and is acknowledged there (AcknowledgeAlarm to the device).
+// 127.0.62.2x belongs to this file (ports 47819-47821 on it).
+const SIM_BIND = "127.0.62.22";
+const SIM_PORT = 47819;
+const SUP_BIND = "127.0.62.21";
+const SUP_PORT = 47820;
+const PROBE = { bind: "127.0.62.23", port: 47821 };
+const DEVICE = 6203;
+const TEMP = `bacnet:${DEVICE}/analogInput:1`;
+const KEY = TEMP;
+
+function siteFile(): string {
+  const file = join(tempDir("device-data-site"), "site.json");
+  const site = {
+    name: "Device data",
+    devices: [
+      {
+        instance: DEVICE,
+        name: "AHU Data",
+        objects: [
+          {
+            type: "analogInput",
+            instance: 1,
+            name: "Supply Temp",
+            units: "degreesCelsius",
+            initial: 20,
+            alarm: { highLimit: 30, lowLimit: 10, deadband: 1, notificationClass: 1 },
+          },
+          { type: "binaryOutput", instance: 1, name: "Cooling" },
+        ],
+        notificationClasses: [{ instance: 1, name: "Critical", priority: [80, 80, 200] }],
+        trendLogs: [
+          { instance: 1, name: "Supply Log", object: "analogInput:1", intervalS: 1, bufferSize: 300 },
+        ],
+      },
+    ],
+  };
+  writeFileSync(file, JSON.stringify(site));
+  return file;
+}
+
+function flow(): FlowConfigurationInput {
+  return {
+    metadata: {
+      flow_id: randomUUID(),
+      flow_name: "Supply cooling",
+      version: "1.0.0",
+      generated_at: new Date().toISOString(),
+    },
+    execution: {
+      trigger: { type: "interval", interval_ms: 1000 },
+      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+    },
+    nodes: [
+      { id: "temp", type: "sensor_read", position: { x: 0, y: 0 }, config: { point: TEMP } },
+      { id: "hot", type: "threshold", position: { x: 250, y: 0 }, config: { operator: ">", value: 26 } },
+      {
+        id: "cool",
+        type: "actuator_write",
+        position: { x: 500, y: 0 },
+        config: { point: `bacnet:${DEVICE}/binaryOutput:1`, priority: 8 },
+      },
+    ],
+    connections: [
+      { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
+      { from_node: "hot", from_output: "result", to_node: "cool", to_input: "value" },
+    ],
+  };
+}
+
+describe("device trend logs and alarms on the dashboard", () => {
+  let sim: SimulatorHandle;
+  let sup: SupervisorHandle;
+  let browser: BrowserSession;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
+    // The device logs for a while before the supervisor exists: those records are backfilled.
+    await new Promise((r) => setTimeout(r, 4000));
+    sup = await startSupervisor({
+      bacnetBind: SUP_BIND,
+      bacnetPort: SUP_PORT,
+      broadcast: `127.255.255.255:${SIM_PORT}`,
+      env: { BMS_DEVICE_ALARM_PASS_S: "1", BMS_TREND_BACKFILL_INTERVAL_S: "1" },
+    });
+    const found = await api<{ devices: { device_id: number }[] }>(
+      sup.url,
+      "/api/devices/discover?wait=true",
+      {
+        body: { timeout_ms: 1500 },
+        token: sup.token,
+      },
+    );
+    if (!found.body.devices.some((d) => d.device_id === DEVICE)) throw new Error("device not discovered");
+    const deploy = await api(sup.url, "/api/config/deploy", {
+      body: packageOf(flow(), "Device data"),
+      token: sup.token,
+    });
+    expect(deploy.status, JSON.stringify(deploy.body)).toBe(200);
+    browser = await openBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sup?.stop();
+    await sim?.stop();
+  });
+
+  it("shades and counts the samples backfilled from the device's trend log", async () => {
+    const { page } = browser;
+    await openView(page, sup.url, "history", sup.token);
+    const chart = page.locator('[data-testid="history-chart"]').first();
+    await chart.waitFor();
+    await expect
+      .poll(async () => Number(await chart.getAttribute("data-backfilled")), {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toBeGreaterThanOrEqual(3);
+    const caption = await chart.locator(".backfilled").textContent();
+    expect(caption).toMatch(/\d+ backfilled from the device's trend log/);
+    // The count is the API's: the ranges it returns for this point.
+    const { body } = await api<{ series: { backfilled: { samples: number }[] }[] }>(
+      sup.url,
+      `/api/data/timeseries?points=${encodeURIComponent(TEMP)}&from=-15m`,
+    );
+    const counted = body.series[0]!.backfilled.reduce((n, r) => n + r.samples, 0);
+    expect(Number(await chart.getAttribute("data-backfilled"))).toBeLessThanOrEqual(counted);
+    await screenshot(page, "history-backfilled");
+  });
+
+  it("shows a device alarm in the alarm banner and acknowledges it on the device", async () => {
+    const { page } = browser;
+    await api(sim.webUrl, `/api/devices/${DEVICE}/objects/analogInput/1/override`, { body: { value: 33 } });
+    await openView(page, sup.url, "points", sup.token);
+    const banner = page.getByTestId("alarm-banner");
+    await banner.waitFor({ timeout: 20_000 });
+    await page.getByTestId("alarm-banner-toggle").click();
+    const alert = banner.locator(`[data-testid="alert"][data-key="${KEY}"]`);
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toContain("Supply Temp above its high limit (33, limit 30)");
+    await screenshot(page, "device-alarm-banner");
+    page.once("dialog", (d) => void d.accept());
+    await alert.getByTestId("alert-ack").click();
+    await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
+    const { body } = await api<{ alerts: { key: string; state: string }[] }>(sup.url, "/api/alerts", {
+      token: sup.token,
+    });
+    expect(body.alerts.find((a) => a.key === KEY)?.state).toBe("acknowledged");
+    // The device itself holds the acknowledgement: Acked_Transitions' to-offnormal bit is set.
+    const probe = await openProbe(PROBE.bind, PROBE.port);
+    try {
+      const [bits] = await probe.read(`${SIM_BIND}:${SIM_PORT}`, 0, 1, 0);
+      expect(((bits as { value: number[] }).value[0] ?? 0) & 1).toBe(1);
+    } finally {
+      probe.close();
+    }
+  });
+});

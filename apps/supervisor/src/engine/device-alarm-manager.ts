@@ -1,0 +1,293 @@
+import type { AlertEvent } from "@bms/nodes";
+import type { BacnetService } from "../protocols/bacnet/bacnet-service";
+import {
+  acknowledgeAlarm,
+  checkEventNotification,
+  type DeviceEvent,
+  EVENT_STATES,
+  notificationClassesOf,
+  readEventInformation,
+  registerRecipient,
+} from "../protocols/bacnet/device-alarms";
+import { readObjectList } from "../protocols/bacnet/object-browser";
+import type { AlertRecord, AlertsRepo } from "../storage/alerts-repo";
+import type { AlertSink } from "./alert-sink";
+
+/** Our process id in every Recipient_List ("BMS"): notifications for another process are not ours. */
+export const DEVICE_ALARM_PROCESS_ID = 0x424d53;
+/** Registrations are renewed this often, so a device that restarted with an empty list is found again. */
+const RENEW_MS = 30 * 60_000;
+
+export interface DeviceAlarmOptions {
+  /** `auto`: every discovered device; a list: those devices only; `off`: none. */
+  devices: "auto" | "off" | readonly number[];
+  /** Ask devices for Confirmed EventNotifications (resent until we acknowledge them). */
+  confirmed: boolean;
+  /** Where device alarm transitions are posted (checked by the same allowlist as alert nodes). */
+  webhookUrl?: string;
+  /** How often to look for devices to register with. */
+  passMs: number;
+}
+
+export interface DeviceAlarmDeps {
+  bacnet(): BacnetService | undefined;
+  sink: AlertSink;
+  alerts: AlertsRepo;
+  report(level: "info" | "warn", message: string, data: Record<string, unknown>): void;
+}
+
+/** What acknowledging an alarm on its device needs: the state and the time stamp the device gave it. */
+interface DeviceAlarm {
+  deviceId: number;
+  object: { type: number; instance: number };
+  /** The to-offnormal transition's state and time stamp (what AcknowledgeAlarm names). */
+  alarmState: number;
+  alarmStamp: Date | undefined;
+  /** Back to normal on the device (the alarm clears once acknowledged). */
+  normal: boolean;
+  awaitingAck: boolean;
+}
+
+export type DeviceAckOutcome = { kind: "ok"; alert: AlertRecord } | { kind: "unknown" };
+
+/** The alarm table's key of a device object's alarm, e.g. bacnet:1201/analogInput:3. */
+export const deviceAlarmKey = (deviceId: number, objectType: string, instance: number) =>
+  `bacnet:${deviceId}/${objectType}:${instance}`;
+
+/** BACnet priority (0 highest .. 255) as the alarm table's four levels. */
+function priorityOf(p: number): AlertEvent["priority"] {
+  return p < 64 ? "critical" : p < 128 ? "high" : p < 192 ? "medium" : "low";
+}
+
+/**
+ * Device alarms beside the flows' own: the supervisor puts itself in each device's Notification
+ * Class Recipient_List, reads GetEventInformation to learn what is already in alarm, and turns each
+ * EventNotification into a row of the alarm table (through the alert sink, so the event log, the
+ * webhook and the northbound hear it as they hear a flow's alarm). An operator's acknowledgement is
+ * sent to the device with AcknowledgeAlarm first; the row changes only when the device accepted it.
+ */
+export class DeviceAlarmManager {
+  private readonly alarms = new Map<string, DeviceAlarm>();
+  private readonly registered = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
+  readonly stats = { notifications: 0, refused: 0, registrations: 0, registration_failures: 0, acks: 0 };
+
+  constructor(
+    private readonly deps: DeviceAlarmDeps,
+    private readonly options: DeviceAlarmOptions,
+  ) {}
+
+  start(firstDelayMs = 1500): void {
+    if (this.options.devices === "off") return;
+    const tick = () => {
+      void this.pass().finally(() => {
+        this.timer = setTimeout(tick, this.options.passMs);
+        this.timer.unref();
+      });
+    };
+    this.timer = setTimeout(tick, firstDelayMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.unlisten?.();
+    this.unlisten = undefined;
+  }
+
+  /** Registers with devices not yet (or not lately) registered with; listens once the socket is up. */
+  async pass(): Promise<void> {
+    const bacnet = this.deps.bacnet();
+    if (!bacnet?.started) return;
+    this.unlisten ??= bacnet.onEventNotification((payload, from) => this.handle(bacnet, payload, from));
+    const { devices } = this.options;
+    const wanted: number[] =
+      devices === "auto" ? [...bacnet.devices.keys()] : devices === "off" ? [] : [...devices];
+    const now = Date.now();
+    for (const deviceId of wanted) {
+      const at = this.registered.get(deviceId);
+      if (at !== undefined && now - at < RENEW_MS) continue;
+      await this.setUp(bacnet, deviceId);
+    }
+  }
+
+  private async setUp(bacnet: BacnetService, deviceId: number): Promise<void> {
+    try {
+      const classes = notificationClassesOf(await readObjectList(bacnet, deviceId));
+      for (const nc of classes) {
+        await registerRecipient(
+          bacnet,
+          deviceId,
+          nc,
+          bacnet.localAddress,
+          DEVICE_ALARM_PROCESS_ID,
+          this.options.confirmed,
+        );
+        this.stats.registrations++;
+      }
+      this.registered.set(deviceId, Date.now());
+      if (classes.length > 0) await this.syncActive(bacnet, deviceId);
+    } catch (error) {
+      this.stats.registration_failures++;
+      this.deps.report("warn", "could not register for a device's alarms", {
+        device_id: deviceId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  /** GetEventInformation: alarms already standing on the device when we (re)start. */
+  private async syncActive(bacnet: BacnetService, deviceId: number): Promise<void> {
+    for (const e of await readEventInformation(bacnet, deviceId)) {
+      const normal = e.eventState === 0;
+      if (normal && e.offnormalAcked) continue;
+      const key = deviceAlarmKey(deviceId, e.objectType, e.instance);
+      const state = EVENT_STATES[e.eventState] ?? `state ${e.eventState}`;
+      this.alarms.set(key, {
+        deviceId,
+        object: { type: e.objectTypeId, instance: e.instance },
+        alarmState: normal ? 2 : e.eventState,
+        alarmStamp: e.offnormalStamp,
+        normal,
+        awaitingAck: !e.offnormalAcked,
+      });
+      this.raise(key, deviceId, {
+        priority: e.priority,
+        message: normal
+          ? `${e.objectType}:${e.instance} back to normal, waiting for acknowledgement`
+          : `${e.objectType}:${e.instance} ${state}`,
+        latched: !e.offnormalAcked,
+        at: e.timeStamp ?? new Date(),
+      });
+    }
+  }
+
+  private raise(
+    key: string,
+    deviceId: number,
+    a: { priority: number; message: string; latched: boolean; at: Date },
+  ): void {
+    this.deps.sink.handle(
+      {
+        nodeId: `bacnet-device:${deviceId}`,
+        key,
+        state: "active",
+        priority: priorityOf(a.priority),
+        message: a.message,
+        latched: a.latched,
+        timestamp: a.at.getTime(),
+        ...(this.options.webhookUrl ? { webhookUrl: this.options.webhookUrl } : {}),
+      },
+      null,
+    );
+  }
+
+  private settle(key: string, deviceId: number, state: "cleared" | "acknowledged", message: string): void {
+    this.deps.sink.handle(
+      {
+        nodeId: `bacnet-device:${deviceId}`,
+        key,
+        state,
+        priority: "medium",
+        message,
+        latched: false,
+        timestamp: Date.now(),
+        ...(this.options.webhookUrl ? { webhookUrl: this.options.webhookUrl } : {}),
+      },
+      null,
+    );
+  }
+
+  private handle(
+    bacnet: BacnetService,
+    payload: Record<string, unknown> | undefined,
+    from: Parameters<typeof checkEventNotification>[1],
+  ): boolean {
+    const checked = checkEventNotification(
+      payload,
+      from,
+      (id) => bacnet.devices.get(id),
+      DEVICE_ALARM_PROCESS_ID,
+    );
+    if (typeof checked === "string") {
+      this.stats.refused++;
+      this.deps.report("warn", "an event notification was refused", { why: checked });
+      return false;
+    }
+    this.stats.notifications++;
+    this.apply(checked);
+    return true;
+  }
+
+  private apply(e: DeviceEvent): void {
+    const key = deviceAlarmKey(e.deviceId, e.objectType, e.instance);
+    const known = this.alarms.get(key);
+    const object = { type: e.objectTypeId, instance: e.instance };
+    if (e.toState !== 0) {
+      this.alarms.set(key, {
+        deviceId: e.deviceId,
+        object,
+        alarmState: e.toState,
+        alarmStamp: e.timeStamp,
+        normal: false,
+        awaitingAck: e.ackRequired,
+      });
+      this.raise(key, e.deviceId, {
+        priority: e.priority,
+        message: e.message,
+        latched: e.ackRequired,
+        at: e.timeStamp,
+      });
+      return;
+    }
+    // Back to normal: it clears now, or once acknowledged when the device still wants an ack.
+    if (known?.awaitingAck) {
+      known.normal = true;
+      this.raise(key, e.deviceId, {
+        priority: e.priority,
+        message: `${e.message}, waiting for acknowledgement`,
+        latched: true,
+        at: e.timeStamp,
+      });
+      return;
+    }
+    this.alarms.delete(key);
+    this.settle(key, e.deviceId, "cleared", e.message);
+  }
+
+  owns(key: string): boolean {
+    return this.alarms.has(key);
+  }
+
+  /**
+   * An operator's acknowledgement of a device alarm: AcknowledgeAlarm on the device first (its refusal
+   * or silence is thrown to the caller, and the row stays as it was), then the alarm table.
+   */
+  async acknowledge(key: string, by: string): Promise<DeviceAckOutcome> {
+    const alarm = this.alarms.get(key);
+    const bacnet = this.deps.bacnet();
+    if (!alarm || !bacnet) return { kind: "unknown" };
+    if (alarm.awaitingAck && alarm.alarmStamp) {
+      await acknowledgeAlarm(
+        bacnet,
+        alarm.deviceId,
+        alarm.object,
+        alarm.alarmState,
+        alarm.alarmStamp,
+        `BMS supervisor: ${by}`,
+      );
+      this.stats.acks++;
+    }
+    alarm.awaitingAck = false;
+    this.settle(key, alarm.deviceId, "acknowledged", "acknowledged");
+    const record = this.deps.alerts.acknowledge(key, by);
+    if (alarm.normal) {
+      this.alarms.delete(key);
+      this.settle(key, alarm.deviceId, "cleared", "back to normal and acknowledged");
+    }
+    const alert = this.deps.alerts.list(false, 1000).find((a) => a.key === key) ?? record;
+    return alert ? { kind: "ok", alert } : { kind: "unknown" };
+  }
+}
