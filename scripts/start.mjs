@@ -59,6 +59,10 @@ const programs = [
       // from the starter subflows) is deployed when runtime.db has never held a config; any later start
       // keeps whatever was deployed since.
       "--first-start-demo",
+      // The demo building's controllers report their alarms to this supervisor. On a real site this is a
+      // choice (it writes the supervisor into the devices' recipient lists), so it is off by default.
+      "--device-alarms",
+      "auto",
     ]),
     env: { BMS_SUPERVISOR_TOKEN: token },
     ready: /bms-supervisor listening/,

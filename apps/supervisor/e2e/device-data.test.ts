@@ -102,7 +102,11 @@ describe("device trend logs and alarms on the dashboard", () => {
       bacnetBind: SUP_BIND,
       bacnetPort: SUP_PORT,
       broadcast: `127.255.255.255:${SIM_PORT}`,
-      env: { BMS_DEVICE_ALARM_PASS_S: "1", BMS_TREND_BACKFILL_INTERVAL_S: "1" },
+      env: {
+        BMS_DEVICE_ALARMS: "auto",
+        BMS_DEVICE_ALARM_PASS_S: "1",
+        BMS_TREND_BACKFILL_INTERVAL_S: "1",
+      },
     });
     const found = await api<{ devices: { device_id: number }[] }>(
       sup.url,

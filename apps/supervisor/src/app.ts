@@ -220,7 +220,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       report: (level, message, data) => app.repos.events.add(level, "bacnet", message, data),
     },
     {
-      devices: options.deviceAlarms ?? "auto",
+      devices: options.deviceAlarms ?? "off",
       confirmed: options.deviceAlarmsConfirmed ?? true,
       ...(options.deviceAlarmWebhook ? { webhookUrl: options.deviceAlarmWebhook } : {}),
       passMs: (options.deviceAlarmPassS ?? 60) * 1000,

@@ -111,9 +111,9 @@ function withCommonFlags(command: Command): Command {
     .addOption(
       new Option(
         "--device-alarms <which>",
-        "register in devices' Notification Class recipient lists: auto (every discovered device), off, or device ids (1201,1202)",
+        "register in devices' Notification Class recipient lists: off, auto (every discovered device), or device ids (1201,1202). Off unless asked: it changes the devices' configuration",
       )
-        .default("auto")
+        .default("off")
         .env("BMS_DEVICE_ALARMS"),
     )
     .addOption(

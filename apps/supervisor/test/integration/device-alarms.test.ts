@@ -114,6 +114,8 @@ describe("device alarms over BACnet/IP", () => {
       broadcast: `127.255.255.255:${SIM_PORT}`,
       env: { BMS_DEVICE_ALARM_PASS_S: "1" },
       extraArgs: [
+        "--device-alarms",
+        "auto",
         "--webhook-allow",
         `${SUP_BIND}:${hookPort}`,
         "--device-alarm-webhook",
