@@ -13,3 +13,4 @@ export * from "./schedule";
 export * from "./schedule-wire";
 export * from "./segmentation";
 export * from "./units";
+export * from "./who-has";
