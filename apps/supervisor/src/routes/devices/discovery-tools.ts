@@ -1,3 +1,4 @@
+import { objectTypeId } from "@bms/bacnet";
 import { formatDeviceReport } from "@bms/bacnet/device-report";
 import { BacnetDeviceInstanceSchema } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
@@ -14,7 +15,16 @@ const Instance = z.number().int().min(0).max(4_194_303);
 export const WhoHasBodySchema = z
   .object({
     object_name: z.string().min(1).max(255).optional(),
-    object_type: z.number().int().min(0).max(1023).optional(),
+    /** A number, or the type's name as point references spell it (`analogInput`). */
+    object_type: z
+      .union([
+        z.number().int().min(0).max(1023),
+        z
+          .string()
+          .refine((name) => objectTypeId(name) !== undefined, "not a BACnet object type name")
+          .transform((name) => objectTypeId(name) ?? 0),
+      ])
+      .optional(),
     object_instance: Instance.optional(),
     low_limit: Instance.optional(),
     high_limit: Instance.optional(),
