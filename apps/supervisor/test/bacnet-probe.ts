@@ -17,9 +17,16 @@ export async function openProbe(bindAddress: string, port: number) {
   await new Promise<void>((resolve) => client.once("listening", () => resolve()));
   return {
     client,
-    async read(address: string, type: number, instance: number, property: number, arrayIndex?: number) {
+    /** `address` is `ip:port`, or a routed device's `{address: router, net, adr}`. */
+    async read(
+      address: string | { address: string; net: number; adr: number[] },
+      type: number,
+      instance: number,
+      property: number,
+      arrayIndex?: number,
+    ) {
       const result = await client.readProperty(
-        { address },
+        typeof address === "string" ? { address } : address,
         { type, instance } as BACNetObjectID,
         property,
         arrayIndex === undefined ? {} : { arrayIndex },
