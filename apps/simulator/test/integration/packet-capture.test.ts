@@ -88,11 +88,17 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
     await bacnet.client.readPropertyMultiple(ahu, [
       { objectId: { type: 8, instance: 2001 }, properties: [{ id: 8, index: 0xffffffff }] },
     ]);
-    await bacnet.client.readPropertyMultiple(vav, [
+    // An MS/TP device answers at most 480 octets unsegmented: one object's properties per request.
+    for (const spec of [
       { objectId: { type: 0, instance: 1 }, properties: [{ id: 8, index: 0xffffffff }] },
       { objectId: { type: 1, instance: 1 }, properties: [{ id: 105, index: 0xffffffff }] },
       { objectId: { type: 2, instance: 1 }, properties: [{ id: 80, index: 0xffffffff }] },
       { objectId: { type: 3, instance: 1 }, properties: [{ id: 8, index: 0xffffffff }] },
+    ]) {
+      await bacnet.client.readPropertyMultiple(vav, [spec]);
+    }
+    await bacnet.client.readPropertyMultiple(vav, [
+      { objectId: { type: 0, instance: 1 }, properties: [{ id: 85, index: 0xffffffff }] },
       { objectId: { type: 0, instance: 77 }, properties: [{ id: 85, index: 0xffffffff }] },
     ]);
     await bacnet.client.readPropertyMultiple(bacnet.at("127.0.7.3"), [
