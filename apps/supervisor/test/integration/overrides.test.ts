@@ -12,7 +12,7 @@ import {
   startSupervisor,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openProbe } from "../bacnet-probe";
+import { openProbe, type ProbeTarget, receiverOf, targetOf } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
 // Timed manual overrides against the demo building: VAV-1's occupied setpoint is free, its reheat valve
@@ -42,7 +42,7 @@ describe("timed manual overrides", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
   let probe: Awaited<ReturnType<typeof openProbe>>;
-  let vavAddress: string;
+  let vavAddress: ProbeTarget;
 
   const slot = async (priority: number) =>
     (await probe.read(vavAddress, OBJECT_TYPES.analogValue, 1, PROPERTIES.priorityArray, priority))[0];
@@ -69,14 +69,13 @@ describe("timed manual overrides", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
     sup = await startSup();
     probe = await openProbe("127.0.0.1", PROBE_PORT);
-    const found = await api<{ devices: { device_id: number; address: string }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      { body: { timeout_ms: 2000 }, token: sup.token },
-    );
+    const found = await api<{
+      devices: { device_id: number; address: string; network: number | null; mac: number[] | null }[];
+    }>(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token: sup.token });
     const vav = found.body.devices.find((d) => d.device_id === DEMO_VAV1);
     if (!vav) throw new Error(`device ${DEMO_VAV1} not discovered: ${JSON.stringify(found.body)}`);
-    vavAddress = vav.address;
+    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
+    vavAddress = targetOf(vav);
     const deployed = await api(sup.url, "/api/config/deploy", {
       body: packageOf(reheatOverrideFlow({ flowId: randomUUID() }), "Overrides"),
       token: sup.token,
