@@ -12,7 +12,7 @@ import {
   startSupervisor,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openProbe, type ProbeTarget, receiverOf, targetOf } from "../bacnet-probe";
+import { openProbe, type ProbeTarget, targetOf } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
 // Timed manual overrides against the demo building: VAV-1's occupied setpoint is free, its reheat valve
