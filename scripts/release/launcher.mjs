@@ -5,10 +5,23 @@
 // - the launcher starts the new current and polls GET /api/health on loopback; if the new version does not
 //   answer healthy within the window (BMS_UPDATE_HEALTH_WINDOW_MS, default 60 s), or exits first, the
 //   launcher stops it and runs `previous` again. Only a healthy start clears `pending`.
+// - before a release on probation first starts, the launcher copies runtime.db aside: a new release may
+//   migrate the schema, and the old one cannot read a newer schema. A rollback puts the copy back, so
+//   the old release finds its own database (what the new one recorded on probation is given up).
 // Plain JavaScript with no dependencies, so it never depends on the release it may have to roll back.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { get } from "node:http";
+import { get as getTls } from "node:https";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +42,18 @@ const bindHost = flag("--http-host") ?? process.env.BMS_HTTP_HOST ?? "127.0.0.1"
 // A supervisor bound to every interface still answers on loopback.
 const healthHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
 const windowMs = Number(process.env.BMS_UPDATE_HEALTH_WINDOW_MS ?? 60_000);
+// Under TLS the supervisor answers https only: the probe speaks https and trusts exactly the certificate
+// the supervisor serves (the --tls-cert file, or the one --tls self-signed keeps in the data dir). It is
+// pinned by fingerprint rather than checked by name, since the probe calls a loopback address the
+// certificate need not name.
+const tlsMode = flag("--tls") ?? process.env.BMS_TLS;
+const tlsCertFile =
+  flag("--tls-cert") ??
+  process.env.BMS_TLS_CERT ??
+  (tlsMode === "self-signed" ? join(dataDir, "tls", "cert.pem") : undefined);
+// V8 flags for the supervisor, as bin/bms-supervisor passes them. --optimize-for-size: a supervisor polling
+// 2,000 points holds ~120 MB RSS instead of ~170 MB, for some more garbage-collection CPU (bench/bundle).
+const nodeFlags = (process.env.BMS_NODE_FLAGS ?? "--optimize-for-size").split(/\s+/).filter(Boolean);
 const log = (message) => console.log(`bms-launcher: ${message}`);
 
 function readState() {
@@ -44,34 +69,71 @@ function writeState(state) {
   writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(`${stateFile}.tmp`, stateFile);
 }
+// The database with its WAL: copied while no supervisor runs, so the three files are consistent.
+const DB_FILES = ["runtime.db", "runtime.db-wal", "runtime.db-shm"];
+const snapshotDir = join(releasesDir, "db-before-update");
+function snapshotDatabase() {
+  rmSync(snapshotDir, { recursive: true, force: true });
+  mkdirSync(snapshotDir, { recursive: true, mode: 0o700 });
+  for (const file of DB_FILES) {
+    if (existsSync(join(dataDir, file))) copyFileSync(join(dataDir, file), join(snapshotDir, file));
+  }
+}
+function restoreDatabase() {
+  if (!existsSync(join(snapshotDir, "runtime.db"))) return false;
+  for (const file of DB_FILES) rmSync(join(dataDir, file), { force: true });
+  for (const file of DB_FILES) {
+    if (existsSync(join(snapshotDir, file))) copyFileSync(join(snapshotDir, file), join(dataDir, file));
+  }
+  rmSync(snapshotDir, { recursive: true, force: true });
+  return true;
+}
 const versionOf = (dir) => JSON.parse(readFileSync(join(dir, "lib", "package.json"), "utf8")).version;
 
+/** The pinned fingerprint, read at each probe: a self-signed certificate appears on the first start. */
+function expectedFingerprint() {
+  try {
+    return new X509Certificate(readFileSync(tlsCertFile)).fingerprint256;
+  } catch {
+    return null;
+  }
+}
+
 function healthy(expectVersion) {
+  const pin = tlsCertFile ? expectedFingerprint() : null;
+  if (tlsCertFile && !pin) return Promise.resolve(false);
   return new Promise((done) => {
-    const req = get(
-      {
-        host: healthHost,
-        port: httpPort,
-        path: "/api/health",
-        timeout: 2000,
-        // A loopback name is always an allowed host, whatever address the supervisor binds.
-        headers: { host: "localhost" },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c) => {
-          text += c;
-        });
-        res.on("end", () => {
-          try {
-            const body = JSON.parse(text);
-            done(res.statusCode === 200 && body.status === "ok" && body.version === expectVersion);
-          } catch {
-            done(false);
-          }
-        });
-      },
-    );
+    const options = {
+      host: healthHost,
+      port: httpPort,
+      path: "/api/health",
+      timeout: 2000,
+      // A loopback name is always an allowed host, whatever address the supervisor binds.
+      headers: { host: "localhost" },
+    };
+    const onAnswer = (res) => {
+      // The pin, checked before the answer counts: another process on this port cannot vouch for a release.
+      if (pin && res.socket.getPeerCertificate().fingerprint256 !== pin) {
+        res.destroy();
+        done(false);
+        return;
+      }
+      let text = "";
+      res.on("data", (c) => {
+        text += c;
+      });
+      res.on("end", () => {
+        try {
+          const body = JSON.parse(text);
+          done(res.statusCode === 200 && body.status === "ok" && body.version === expectVersion);
+        } catch {
+          done(false);
+        }
+      });
+    };
+    const req = pin
+      ? getTls({ ...options, rejectUnauthorized: false, agent: false }, onAnswer)
+      : get(options, onAnswer);
     req.on("timeout", () => req.destroy());
     req.on("error", () => done(false));
   });
@@ -91,10 +153,20 @@ async function runOnce() {
   const state = readState();
   const version = versionOf(state.current);
   log(`starting ${version} from ${state.current}${state.pending ? " (new: on probation)" : ""}`);
-  child = spawn(process.execPath, [join(state.current, "lib", "app", "supervisor.mjs"), ...args], {
-    stdio: "inherit",
-    env: { ...process.env, BMS_RELEASE_DIR: state.current, BMS_RELEASES_DIR: releasesDir },
-  });
+  // Once per update: a launcher restarted during probation keeps the copy taken before the first start.
+  if (state.pending && state.snapshot_for !== state.current) {
+    snapshotDatabase();
+    state.snapshot_for = state.current;
+    writeState(state);
+  }
+  child = spawn(
+    process.execPath,
+    [...nodeFlags, join(state.current, "lib", "app", "supervisor.mjs"), ...args],
+    {
+      stdio: "inherit",
+      env: { ...process.env, BMS_RELEASE_DIR: state.current, BMS_RELEASES_DIR: releasesDir },
+    },
+  );
   const exited = new Promise((done) =>
     child.once("exit", (code, signal) => done(code ?? (signal ? 128 : 1))),
   );
@@ -110,12 +182,15 @@ async function runOnce() {
       if (!ok) await new Promise((r) => setTimeout(r, 500));
     }
     if (ok) {
-      writeState({ ...state, pending: false });
+      const { snapshot_for: _taken, ...kept } = state;
+      writeState({ ...kept, pending: false });
+      rmSync(snapshotDir, { recursive: true, force: true });
       log(`${version} is healthy; the update stays`);
     } else if (!stopping) {
       log(`${version} did not become healthy within ${windowMs} ms: rolling back to ${state.previous}`);
       if (!gone) child.kill("SIGTERM");
       await exited;
+      if (restoreDatabase()) log(`runtime.db restored as it was before ${version} started`);
       writeState({
         current: state.previous ?? own,
         previous: null,

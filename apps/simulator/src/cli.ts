@@ -65,9 +65,16 @@ function endpoints(raw: string): Array<{ address: string; port: number }> {
     });
 }
 
+function multipleOf50(text: string): number {
+  const n = integer(50, 1000)(text);
+  if (n % 50 !== 0) throw new InvalidArgumentError(`${n} is not a multiple of 50`);
+  return n;
+}
+
 interface CliOptions {
   site: string;
   devices?: number;
+  pointsPerDevice: number;
   bind: string;
   port: number;
   webPort: number;
@@ -106,6 +113,12 @@ const program = new Command()
     "--devices <n>",
     "scale mode: n generated devices of 50 points each (replaces --site)",
     integer(1, 5000),
+  )
+  .option(
+    "--points-per-device <n>",
+    "scale mode: points per generated device, a multiple of 50 (250: the 50,000-point scale bench)",
+    multipleOf50,
+    50,
   )
   .option(
     "--bind <ip>",
@@ -182,7 +195,7 @@ function withExtras(spec: SiteSpec, options: CliOptions): SiteSpec {
 }
 
 function loadBaseSpec(options: CliOptions): { spec: SiteSpec; file?: string } {
-  if (options.devices !== undefined) return { spec: scaleSite(options.devices) };
+  if (options.devices !== undefined) return { spec: scaleSite(options.devices, options.pointsPerDevice) };
   const source = resolveSiteSource(options.site, process.env.INIT_CWD ?? process.cwd());
   return { spec: loadSiteFile(source), file: source.builtIn ? undefined : source.file };
 }

@@ -19,6 +19,7 @@ import type { PointIOPluginModule } from "./protocols/point-io";
 import { alertRoutes } from "./routes/alerts";
 import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
+import { commissioningRoutes } from "./routes/commissioning";
 import { configRoutes } from "./routes/config";
 import { dataRoutes } from "./routes/data";
 import { debugRoutes } from "./routes/debug";
@@ -191,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dataRoutes, { prefix: "/api/data" });
   await app.register(monitoringRoutes, { prefix: "/api/monitoring", dataDir: options.dataDir });
   await app.register(alertRoutes, { prefix: "/api/alerts" });
+  await app.register(commissioningRoutes, { prefix: "/api/commissioning", dataDir: options.dataDir });
   await app.register(healthRoutes, { prefix: "/api" });
   await app.register(authRoutes, { prefix: "/api/auth" });
   await app.register(auditRoutes, { prefix: "/api/audit" });

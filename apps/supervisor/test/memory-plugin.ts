@@ -5,6 +5,7 @@ import type {
   PointChange,
   PointIO,
   PointIOPluginModule,
+  PointLabels,
   PointReading,
   PointWrite,
   WriteOutcome,
@@ -26,6 +27,8 @@ export class MemoryPointIO implements PointIO {
   readonly values = new Map<string, number | boolean | string | null>();
   /** Every batch `read` received, to prove the registry calls a plugin once per batch. */
   readonly readBatches: string[][] = [];
+  /** Set by a test to give the points units or state texts. */
+  labels?: (ref: string) => PointLabels | undefined;
   throwOnRead = false;
   throwOnHealth = false;
   private readonly listeners = new Set<{ refs: Set<string>; onChange: (c: PointChange[]) => void }>();

@@ -28,6 +28,11 @@ describe("unit symbols", () => {
     expect(unitSymbol("256")).toBe("unit 256");
     expect(unitSymbol(undefined)).toBe("");
   });
+
+  it.each(["kW", "kWh", "V", "A", "Hz", "%", "m³/h"])(
+    "reads a symbol a Modbus or MQTT profile gives (%s) as it is",
+    (symbol) => expect(unitSymbol(symbol)).toBe(symbol),
+  );
 });
 
 describe("state texts", () => {

@@ -148,11 +148,15 @@ export const UNIT_SYMBOLS: Readonly<Record<string, string>> = {
   degreesAngular: "°",
 };
 
+/** The symbols themselves: other protocols' profiles give units as symbols (`kW`), which read as they are. */
+const SYMBOLS = new Set(Object.values(UNIT_SYMBOLS));
+
 /** A unit name for people: its symbol, or the name spelled out ("cubicFeetPerDay" -> "cubic feet per day"). */
 export function unitSymbol(name: string | null | undefined): string {
   if (!name) return "";
   const symbol = UNIT_SYMBOLS[name];
   if (symbol !== undefined) return symbol;
+  if (SYMBOLS.has(name)) return name;
   // An id the device sent that no table names (proprietary units) arrives as its number.
   if (/^\d+$/.test(name)) return `unit ${name}`;
   return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();

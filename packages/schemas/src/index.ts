@@ -6,6 +6,7 @@ export * from "./flow";
 export * from "./flow-test-case";
 export * from "./modbus-profile";
 export * from "./node-health";
+export * from "./plugins";
 export * from "./point-ref";
 export * from "./project-document";
 export * from "./security";

@@ -129,6 +129,35 @@ export async function api<T = unknown>(
   return { status: response.status, body: body as T };
 }
 
+/** A device as the supervisor's discovery lists it. */
+export interface DiscoveredDevice {
+  device_id: number;
+  address: string;
+  name: string;
+  status: string;
+  /** The route of a device behind a router (null on the supervisor's own B/IP network). */
+  network?: number | null;
+  mac?: number[] | null;
+}
+
+/**
+ * Runs the supervisor's discovery (Who-Is, waiting for the answers) and returns `deviceId`'s entry. A
+ * device that did not answer fails the setup with the whole answer, so the failure says what was found.
+ */
+export async function discoverDevice(
+  sup: { url: string; token: string },
+  deviceId: number,
+  timeoutMs = 1500,
+): Promise<DiscoveredDevice> {
+  const found = await api<{ devices?: DiscoveredDevice[] }>(sup.url, "/api/devices/discover?wait=true", {
+    body: { timeout_ms: timeoutMs },
+    token: sup.token,
+  });
+  const device = found.body.devices?.find((d) => d.device_id === deviceId);
+  if (!device) throw new Error(`device ${deviceId} not discovered: ${JSON.stringify(found.body)}`);
+  return device;
+}
+
 /** Polls until `probe` returns a value that is not undefined, or fails with the last error. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined> | T | undefined,

@@ -14,6 +14,8 @@ export interface ProxyRule {
   role: Role;
   /** Audit action; absent for reads (including POST reads such as `points/read`). */
   audit?: string;
+  /** The answer is a file (a report's HTML or PDF), passed through as bytes with its type, not JSON. */
+  download?: true;
 }
 
 export const PROXY_RULES: readonly ProxyRule[] = [
@@ -53,6 +55,13 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "POST", path: "debug/flows/:id/pins", role: "operator", audit: "runtime.debug.pin" },
   { method: "DELETE", path: "debug/flows/:id/pins/:pin", role: "operator", audit: "runtime.debug.unpin" },
   { method: "PUT", path: "debug/flows/:id/dry-run", role: "operator", audit: "runtime.debug.dry_run" },
+  // Commissioning (issue 16): reports are read by viewers; a run commands points, so it is an operator's,
+  // and forcing a write test over a flow's command needs an admin (as a forced point write does).
+  { method: "GET", path: "commissioning/runs", role: "viewer" },
+  { method: "POST", path: "commissioning/runs", role: "operator", audit: "runtime.commissioning.run" },
+  { method: "GET", path: "commissioning/runs/:id", role: "viewer" },
+  { method: "GET", path: "commissioning/runs/:id/report.html", role: "viewer", download: true },
+  { method: "GET", path: "commissioning/runs/:id/report.pdf", role: "viewer", download: true },
   { method: "GET", path: "devices", role: "viewer" },
   { method: "GET", path: "devices/discovery", role: "viewer" },
   { method: "GET", path: "devices/network", role: "viewer" },
@@ -133,7 +142,11 @@ export function proxyRule(method: string, segments: readonly string[], body?: un
     if (pattern.length !== segments.length) continue;
     if (!pattern.every((part, i) => part.startsWith(":") || part === segments[i])) continue;
     const forced = typeof body === "object" && body !== null && (body as { force?: unknown }).force === true;
-    return rule.path === "points/write" && forced ? { ...rule, role: "admin" } : rule;
+    const forcedWriteTest =
+      rule.path === "commissioning/runs" &&
+      (body as { checkout?: { write_test?: { force?: unknown } } } | undefined)?.checkout?.write_test
+        ?.force === true;
+    return (rule.path === "points/write" && forced) || forcedWriteTest ? { ...rule, role: "admin" } : rule;
   }
   return null;
 }

@@ -106,6 +106,16 @@ function httpsAgent(pin: string | null): TrustedHttpsAgent {
 interface RawAnswer {
   status: number;
   text: string;
+  bytes: Buffer;
+  contentType: string | null;
+  disposition: string | null;
+}
+
+/** A file the supervisor answered (a commissioning report's HTML or PDF), for `callSupervisor({raw})`. */
+export interface SupervisorFile {
+  bytes: Buffer;
+  content_type: string;
+  disposition: string | null;
 }
 
 /** One HTTP exchange over node:http/https, so the TLS socket is ours to verify before any byte is sent. */
@@ -136,9 +146,20 @@ function exchange(
       response.on("close", () => {
         if (!response.complete) reject(new Error("the connection closed before the answer was complete"));
       });
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-      );
+      response.on("end", () => {
+        const bytes = Buffer.concat(chunks);
+        const header = (name: string) => {
+          const value = response.headers[name];
+          return typeof value === "string" ? value : null;
+        };
+        resolve({
+          status: response.statusCode ?? 0,
+          text: bytes.toString("utf8"),
+          bytes,
+          contentType: header("content-type"),
+          disposition: header("content-disposition"),
+        });
+      });
     };
     const request =
       url.protocol === "https:"
@@ -165,6 +186,8 @@ export async function callSupervisor(
     signal?: AbortSignal;
     /** The signed-in person the Designer acts for: sent as `X-BMS-Actor`, recorded in the supervisor's audit. */
     actor?: string;
+    /** A file download: a 2xx answer's body is a `SupervisorFile` (bytes and type), not parsed JSON. */
+    raw?: boolean;
   } = {},
 ): Promise<SupervisorResult<unknown>> {
   const started = performance.now();
@@ -190,7 +213,7 @@ export async function callSupervisor(
   for (const [key, value] of query) url.searchParams.append(key, value);
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: options.raw ? "*/*" : "application/json" };
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   if (body !== undefined) {
     headers["content-type"] = "application/json";
@@ -227,6 +250,14 @@ export async function callSupervisor(
     );
   }
   const latency = performance.now() - started;
+  if (options.raw && answer.status >= 200 && answer.status < 300) {
+    const file: SupervisorFile = {
+      bytes: answer.bytes,
+      content_type: answer.contentType ?? "application/octet-stream",
+      disposition: answer.disposition,
+    };
+    return { ok: true, status: answer.status, body: file, latency_ms: latency };
+  }
   let parsedBody: unknown = null;
   try {
     parsedBody = answer.text ? JSON.parse(answer.text) : null;

@@ -7,12 +7,14 @@ export const SCALE_POINTS_PER_DEVICE = 50;
 /**
  * `--devices N`: N identical controllers of 50 points each (20 analog, 20 binary, 10 multi-state),
  * every input moving, every output commandable, so a supervisor polling all of them does real work.
+ * `--points-per-device` repeats that block (250: five of each object per block's instance range).
  */
-export function scaleSite(count: number): SiteSpec {
+export function scaleSite(count: number, pointsPerDevice = SCALE_POINTS_PER_DEVICE): SiteSpec {
+  const blocks = Math.max(1, Math.floor(pointsPerDevice / SCALE_POINTS_PER_DEVICE));
   const devices: DeviceSpec[] = [];
   for (let d = 0; d < count; d++) {
     const objects: ObjectSpec[] = [];
-    for (let i = 1; i <= 10; i++) {
+    for (let i = 1; i <= 10 * blocks; i++) {
       objects.push({
         type: "analogInput",
         instance: i,
@@ -45,7 +47,7 @@ export function scaleSite(count: number): SiteSpec {
         signal: { kind: "follow", source: `binaryOutput:${i}`, delayS: 3 },
       });
     }
-    for (let i = 1; i <= 5; i++) {
+    for (let i = 1; i <= 5 * blocks; i++) {
       objects.push({
         type: "multiStateValue",
         instance: i,

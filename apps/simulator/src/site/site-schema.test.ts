@@ -180,4 +180,15 @@ describe("site building", () => {
     expect(built.devices).toHaveLength(3);
     expect(built.devices.every((d) => d.objects.length === 50)).toBe(true);
   });
+
+  it("generates 250 points per device for the 50,000-point scale bench, each object once", () => {
+    const site = scaleSite(2, 250);
+    expect(parseSite(site).ok).toBe(true);
+    const built = buildSite(site, "127.0.0.2");
+    for (const device of built.devices) {
+      expect(device.objects).toHaveLength(250);
+      const ids = new Set(device.objects.map((o) => `${o.type}:${o.instance}`));
+      expect(ids.size).toBe(250);
+    }
+  });
 });

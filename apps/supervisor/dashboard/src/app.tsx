@@ -7,6 +7,7 @@ import { StatusBar } from "./status-bar";
 import { useStore } from "./store";
 import { Access } from "./views/access";
 import { Audit } from "./views/audit";
+import { Commissioning } from "./views/commissioning";
 import { Devices } from "./views/devices";
 import { Execution } from "./views/execution";
 import { History } from "./views/history";
@@ -22,6 +23,7 @@ const PAGES: Record<ViewId, () => preact.JSX.Element> = {
   history: History,
   execution: Execution,
   devices: Devices,
+  commissioning: Commissioning,
   audit: Audit,
   access: Access,
 };

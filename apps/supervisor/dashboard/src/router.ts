@@ -7,6 +7,7 @@ export const VIEWS = [
   { id: "history", label: "History" },
   { id: "execution", label: "Execution" },
   { id: "devices", label: "Devices" },
+  { id: "commissioning", label: "Commissioning" },
   { id: "audit", label: "Audit" },
   { id: "access", label: "Access" },
 ] as const;

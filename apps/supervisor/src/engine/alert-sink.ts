@@ -11,8 +11,18 @@ export type WebhookRefusal = (url: string, nodeId: string, message: string) => v
  * node names one, a webhook that the admin's allowlist permits (see webhook.ts). Only transitions are
  * logged and posted, so an alarm that stays active for an hour is one notification, not 3,600.
  */
+/** A webhook delivery of an alarm transition, or its failure (commissioning checks alarms notify). */
+export interface WebhookDelivery {
+  nodeId: string;
+  flowId: string | null;
+  kind: NonNullable<AlertTransition>["kind"];
+  ok: boolean;
+  message?: string;
+}
+
 export class AlertSink {
   private readonly listeners = new Set<(transition: NonNullable<AlertTransition>) => void>();
+  private readonly deliveries = new Set<(delivery: WebhookDelivery) => void>();
 
   constructor(
     private readonly alerts: AlertsRepo,
@@ -25,6 +35,22 @@ export class AlertSink {
   onTransition(listener: (transition: NonNullable<AlertTransition>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Told of every webhook delivery and failure; returns its removal. */
+  onDelivery(listener: (delivery: WebhookDelivery) => void): () => void {
+    this.deliveries.add(listener);
+    return () => this.deliveries.delete(listener);
+  }
+
+  private delivered(delivery: WebhookDelivery): void {
+    for (const listener of this.deliveries) {
+      try {
+        listener(delivery);
+      } catch {
+        // A listener's problem is not the alarm's.
+      }
+    }
   }
 
   handle(alert: AlertEvent, flowId: string | null = null): AlertTransition {
@@ -45,7 +71,7 @@ export class AlertSink {
       priority: alert.priority,
       ...(flowId ? { flow_id: flowId } : {}),
     });
-    if (alert.webhookUrl) void this.notify(alert.webhookUrl, alert.nodeId, transition);
+    if (alert.webhookUrl) void this.notify(alert.webhookUrl, alert.nodeId, transition, flowId);
     for (const listener of this.listeners) {
       try {
         listener(transition);
@@ -56,24 +82,31 @@ export class AlertSink {
     return transition;
   }
 
-  private async notify(url: string, nodeId: string, transition: NonNullable<AlertTransition>): Promise<void> {
+  private async notify(
+    url: string,
+    nodeId: string,
+    transition: NonNullable<AlertTransition>,
+    flowId: string | null,
+  ): Promise<void> {
     const source = `alert:${nodeId}`;
+    const report = (ok: boolean, message?: string) =>
+      this.delivered({ nodeId, flowId, kind: transition.kind, ok, ...(message ? { message } : {}) });
     const checked = await this.webhooks.check(url);
     // Webhook paths often hold a secret (chat services put the key there): logs show the origin only.
     const shown = displayUrl(url);
     if (!checked.ok) {
       this.events.add("warn", source, `webhook ${shown} refused: ${checked.message}`);
       this.onRefused(shown, nodeId, checked.message);
+      report(false, `refused: ${checked.message}`);
       return;
     }
     try {
       await postToTarget(checked.target, { event: transition.kind, alert: transition.alert });
+      report(true);
     } catch (error) {
-      this.events.add(
-        "warn",
-        source,
-        `webhook ${shown} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      this.events.add("warn", source, `webhook ${shown} failed: ${message}`);
+      report(false, message);
     }
   }
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { MemoryPointIO } from "../../test/memory-plugin";
-import { CovManager } from "../protocols/bacnet/cov-manager";
 import { PointIORegistry } from "../protocols/registry";
 import { ChangeFeed } from "./change-feed";
 
@@ -13,13 +12,7 @@ async function setup() {
   registry.register({ name: "poll", protocol: "poll", version: "1" }, polled);
   await registry.start();
   const changed: string[][] = [];
-  // The real CovManager, without a BACnet plugin: it subscribes nothing, as on a site without BACnet.
-  const cov = new CovManager(undefined, {
-    lifetimeSeconds: 60,
-    pollIntervalMs: 1000,
-    onChange: () => undefined,
-  });
-  const feed = new ChangeFeed(cov, registry, (refs) => changed.push([...refs]));
+  const feed = new ChangeFeed(registry, (refs) => changed.push([...refs]));
   return { registry, feed, changed };
 }
 
@@ -53,5 +46,23 @@ describe("ChangeFeed", () => {
     await registry.write([{ ref: "mem:c", value: 2 }]);
     expect(changed).toHaveLength(1);
     expect(feed.status()).toEqual([]);
+  });
+
+  it("keeps the value of a ref still watched when the watched set changes, and shows the plugin's own modes", async () => {
+    const { registry, feed } = await setup();
+    const detailed = new MemoryPointIO("cov", () => 5_000);
+    Object.assign(detailed, {
+      subscriptions: () => [{ ref: "cov:x", mode: "poll", reason: "COV refused: unknown object" }],
+    });
+    registry.register({ name: "cov", protocol: "cov", version: "1" }, detailed);
+    await feed.set(["mem:a", "cov:x"]);
+    await registry.write([{ ref: "mem:a", value: 7 }]);
+    await feed.set(["mem:a", "cov:x", "mem:b"]);
+    expect(feed.cached("mem:a")).toMatchObject({ value: 7 });
+    expect(feed.status()).toEqual([
+      { ref: "mem:a", mode: "push" },
+      { ref: "cov:x", mode: "poll", reason: "COV refused: unknown object" },
+      { ref: "mem:b", mode: "push" },
+    ]);
   });
 });

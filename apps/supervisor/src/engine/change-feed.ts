@@ -1,34 +1,32 @@
-import type { PointChange, PointIOCapabilities, PointReading } from "../protocols/point-io";
-
-/** BACnet COV (CovManager: lifetimes, renewals, polling where refused): what the feed needs of it. */
-export interface CovSource {
-  set(refs: readonly string[]): Promise<void>;
-  cached(ref: string): PointReading | undefined;
-  status(): { ref: string; mode: string; reason?: string }[];
-  stop(): Promise<void>;
-}
+import type {
+  PointChange,
+  PointIOCapabilities,
+  PointReading,
+  SubscriptionStatus,
+} from "../protocols/point-io";
 
 /** The registry's side: which plugin serves a ref, whether it pushes, and the subscription itself. */
 export interface PushSource {
   route(ref: string): { ok: true; protocol: string } | { ok: false };
   capabilities(protocol: string): PointIOCapabilities | undefined;
   subscribe(refs: readonly string[], onChange: (changes: PointChange[]) => void): () => void;
+  subscriptions(): SubscriptionStatus[];
 }
 
 /**
- * Values the field pushes for on-change flows, from every protocol: BACnet by COV, and each plugin
- * that subscribes (MQTT messages, a virtual point written). A pushed value is current until the next
+ * Values the field pushes for on-change flows, from every protocol through the one registry seam:
+ * BACnet by COV (its plugin renews subscriptions and polls where a device refuses), MQTT messages, a
+ * virtual point written. A pushed value is current until the next
  * push, so the scan uses it instead of a read; a plugin marks a value that went stale by pushing a
  * reading with that quality. Changed values start the flows that watch them.
  */
 export class ChangeFeed {
   private readonly pushed = new Map<string, PointReading>();
   private subscribed = "";
-  private pushedRefs: string[] = [];
+  private pushedRefs = new Set<string>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly cov: CovSource,
     private readonly points: PushSource,
     private readonly onChange: (refs: readonly string[]) => void,
   ) {}
@@ -44,36 +42,42 @@ export class ChangeFeed {
     if (key !== this.subscribed) {
       this.unsubscribe?.();
       this.unsubscribe = undefined;
-      this.pushed.clear();
       this.subscribed = key;
-      this.pushedRefs = pushing;
+      this.pushedRefs = new Set(pushing);
+      // Values of refs still watched stay current (a COV device only notifies on the next change).
+      for (const ref of this.pushed.keys()) if (!this.pushedRefs.has(ref)) this.pushed.delete(ref);
       if (pushing.length > 0)
         this.unsubscribe = this.points.subscribe(pushing, (changes) => this.receive(changes));
     }
-    await this.cov.set(unique);
   }
 
   cached(ref: string): PointReading | undefined {
-    return this.cov.cached(ref) ?? this.pushed.get(ref);
+    return this.pushed.get(ref);
   }
 
-  status(): { ref: string; mode: string; reason?: string }[] {
-    return [...this.cov.status(), ...this.pushedRefs.map((ref) => ({ ref, mode: "push" }))];
+  /** Each watched ref and how it is served: the plugin's own word (BACnet: cov, poll) or "push". */
+  status(): SubscriptionStatus[] {
+    const detailed = new Map(
+      this.points
+        .subscriptions()
+        .filter((s) => this.pushedRefs.has(s.ref))
+        .map((s) => [s.ref, s]),
+    );
+    return [...this.pushedRefs].map((ref) => detailed.get(ref) ?? { ref, mode: "push" });
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.subscribed = "";
-    this.pushedRefs = [];
+    this.pushedRefs = new Set();
     this.pushed.clear();
-    await this.cov.stop();
   }
 
   private receive(changes: readonly PointChange[]): void {
     const changed: string[] = [];
     for (const { ref, reading } of changes) {
-      if (!this.pushedRefs.includes(ref)) continue;
+      if (!this.pushedRefs.has(ref)) continue;
       const before = this.pushed.get(ref);
       this.pushed.set(ref, reading);
       if (!before || before.value !== reading.value || before.quality !== reading.quality) changed.push(ref);

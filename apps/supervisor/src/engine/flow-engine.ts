@@ -18,7 +18,7 @@ import type { ChangeFeed } from "./change-feed";
 import { ExecutionTracker } from "./execution-tracker";
 import { FlowDebugger } from "./flow-debugger";
 import type { HistoryRecorder } from "./history-recorder";
-import { type ScanReason, ScanScheduler } from "./scan-scheduler";
+import { type PhaseClocks, type ScanReason, ScanScheduler } from "./scan-scheduler";
 import type { WriteManager } from "./write-manager";
 
 /** Where points are read: the point I/O registry, every protocol behind one call. */
@@ -43,6 +43,8 @@ export interface EngineDeps {
   onChange?(): void;
   /** Point reads, shared between flows within a period (the engine reads directly when absent). */
   readPoints?(refs: readonly string[], periodMs: number): Promise<PointReading[]>;
+  /** The site's phase clocks: flows on one interval scan on the same tick (their own timer when absent). */
+  clocks?: PhaseClocks;
 }
 
 export interface ActiveFlow {
@@ -176,7 +178,11 @@ export class FlowEngine {
     const persisted = plan.nodes
       .filter((n) => n.definition.initialState !== undefined || loopSources.has(n.id))
       .map((n) => n.index);
-    const scheduler = new ScanScheduler(plan.flow.execution.trigger, (reason) => this.scan(reason));
+    const scheduler = new ScanScheduler(
+      plan.flow.execution.trigger,
+      (reason) => this.scan(reason),
+      this.deps.clocks,
+    );
     this.active = {
       stored,
       config,

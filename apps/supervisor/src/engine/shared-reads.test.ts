@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SharedReads } from "./shared-reads";
+import { DEVICES_PER_TURN, deviceOf, SharedReads } from "./shared-reads";
 
 const ref = (instance: number) => `bacnet:1/analogInput:${instance}.presentValue`;
 const instanceOf = (ref: string) => Number(/:(\d+)\.presentValue$/.exec(ref)?.[1]);
@@ -44,5 +44,118 @@ describe("SharedReads", () => {
     expect(a[0]?.value).toBe(10);
     expect(b[0]?.value).toBe(10);
     expect(batches).toEqual([[1]]);
+  });
+
+  it("counts the points whose latest read was bad, forgetting points nothing reads any more", async () => {
+    let clock = 0;
+    const bad = new Set([2]);
+    const reads = new SharedReads(
+      async (refs) =>
+        refs.map((r) => ({
+          value: 0,
+          quality: bad.has(instanceOf(r)) ? ("bad" as const) : ("good" as const),
+          timestamp: clock,
+        })),
+      () => clock,
+    );
+    await reads.readPoints([ref(1), ref(2), ref(3)], 1000);
+    expect(reads.badPoints()).toBe(1);
+    // Point 2 recovers, point 3 goes bad: the latest read decides.
+    bad.clear();
+    bad.add(3);
+    clock += 1000;
+    await reads.readPoints([ref(1), ref(2), ref(3)], 1000);
+    expect(reads.badPoints()).toBe(1);
+    // A removed flow's point 3 is no longer read: it stops counting once its last read is old.
+    clock += 1000;
+    await reads.readPoints([ref(1), ref(2)], 1000);
+    expect(reads.badPoints(500)).toBe(0);
+  });
+});
+
+describe("SharedReads merges the flows of one tick per device", () => {
+  const on = (device: number, instance: number) => `bacnet:${device}/analogInput:${instance}.presentValue`;
+
+  it("sends what several flows ask for in one tick as one batch per device", async () => {
+    const batches: string[][] = [];
+    const reads = new SharedReads(async (refs) => {
+      batches.push([...refs]);
+      return refs.map((r) => ({ value: r.length, quality: "good" as const, timestamp: 0 }));
+    });
+    const [a, b] = await Promise.all([
+      reads.readPoints([on(1, 1), on(2, 1), on(1, 9)], 1000),
+      reads.readPoints([on(2, 2), on(1, 2), on(1, 1)], 1000),
+    ]);
+    expect(batches).toEqual([
+      [on(1, 1), on(1, 9), on(1, 2)],
+      [on(2, 1), on(2, 2)],
+    ]);
+    expect(a.map((r) => r.value)).toEqual([on(1, 1), on(2, 1), on(1, 9)].map((r) => r.length));
+    expect(b.map((r) => r.value)).toEqual([on(2, 2), on(1, 2), on(1, 1)].map((r) => r.length));
+    expect(reads.sent).toBe(5);
+    expect(reads.saved).toBe(1);
+    expect(reads.batches).toBe(2);
+  });
+
+  it("a flow waits only for its own devices: a silent device holds up nobody else", async () => {
+    let release: () => void = () => undefined;
+    const silent = new Promise<void>((r) => {
+      release = r;
+    });
+    const reads = new SharedReads(async (refs) => {
+      if (refs[0]!.startsWith("bacnet:2/")) await silent;
+      return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
+    });
+    let slowDone = false;
+    const slow = reads.readPoints([on(1, 1), on(2, 1)], 1000).then((r) => {
+      slowDone = true;
+      return r;
+    });
+    const fast = await reads.readPoints([on(1, 2)], 1000);
+    expect(fast[0]?.quality).toBe("good");
+    expect(slowDone).toBe(false);
+    release();
+    expect((await slow).map((r) => r.value)).toEqual([1, 1]);
+  });
+
+  it("a failed device batch fails its readers and is read again next time, not served from cache", async () => {
+    let fail = true;
+    const reads = new SharedReads(async (refs) => {
+      if (fail) throw new Error("socket closed");
+      return refs.map(() => ({ value: 2, quality: "good" as const, timestamp: 0 }));
+    });
+    await expect(reads.readPoints([on(1, 1)], 1000)).rejects.toThrow("socket closed");
+    fail = false;
+    expect((await reads.readPoints([on(1, 1)], 1000))[0]?.value).toBe(2);
+  });
+
+  it("hands a tick's device batches over a few devices per turn, so replies are read in between", async () => {
+    const turns: (() => void)[] = [];
+    const handed: number[] = [];
+    const reads = new SharedReads(
+      async (refs) => {
+        handed.push(turns.length);
+        return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
+      },
+      () => 0,
+      (next) => turns.push(next),
+    );
+    const devices = DEVICES_PER_TURN * 2 + 3;
+    const all = reads.readPoints(
+      Array.from({ length: devices }, (_, d) => on(d + 1, 1)),
+      5000,
+    );
+    for (let turn = 0; turn < turns.length; turn++) turns[turn]!();
+    expect((await all).every((r) => r.quality === "good")).toBe(true);
+    // Turn 1 flushes, then each turn hands DEVICES_PER_TURN devices and defers the rest.
+    expect(handed.filter((t) => t === 1)).toHaveLength(DEVICES_PER_TURN);
+    expect(handed.filter((t) => t === 2)).toHaveLength(DEVICES_PER_TURN);
+    expect(handed.filter((t) => t === 3)).toHaveLength(3);
+  });
+
+  it("names devices by the ref's text before its first slash", () => {
+    expect(deviceOf("bacnet:1001/analogInput:1.presentValue")).toBe("bacnet:1001");
+    expect(deviceOf("modbus:127.0.0.1:502:1/holding_register:40001")).toBe("modbus:127.0.0.1:502:1");
+    expect(deviceOf("virtual:zone")).toBe("virtual");
   });
 });

@@ -4,10 +4,11 @@ import type { StoredConfig } from "../storage/configs-repo";
 import { MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
 import { type EngineDeps, type EngineStatus, FlowEngine } from "./flow-engine";
 import { FlowParameters, type ParameterStore } from "./flow-parameters";
+import { PhaseClocks } from "./scan-scheduler";
 import { SharedReads } from "./shared-reads";
 import { key } from "./write-manager";
 
-export type SiteDeps = Omit<EngineDeps, "parameters" | "onChange" | "readPoints"> & {
+export type SiteDeps = Omit<EngineDeps, "parameters" | "onChange" | "readPoints" | "clocks"> & {
   onRunningChange?(running: boolean): void;
   /** Operator-set parameter values, kept across restarts (in memory only when absent). */
   parameterStore?: ParameterStore;
@@ -93,6 +94,8 @@ export class SiteEngine {
   private current: { stored: StoredConfig; site: Site } | undefined;
   readonly parameters: FlowParameters;
   readonly reads: SharedReads;
+  /** One scan clock per interval: flows on the same interval scan together and share their reads. */
+  readonly clocks = new PhaseClocks();
   private wasRunning = false;
 
   constructor(private readonly deps: SiteDeps) {
@@ -232,6 +235,7 @@ export class SiteEngine {
       parameters: this.parameters.forFlow(flowId),
       onChange: () => this.changed(),
       readPoints: (refs, periodMs) => this.reads.readPoints(refs, periodMs),
+      clocks: this.clocks,
     });
   }
 

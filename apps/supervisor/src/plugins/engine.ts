@@ -9,8 +9,6 @@ import { SiteEngine } from "../engine/site-engine";
 import { WatchPoller } from "../engine/watch-poller";
 import { WebhookPolicy } from "../engine/webhook";
 import { WriteManager } from "../engine/write-manager";
-import { BacnetPointIO } from "../protocols/bacnet/bacnet-plugin";
-import { CovManager } from "../protocols/bacnet/cov-manager";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -51,13 +49,8 @@ export const enginePlugin = fp<{
     const writes = new WriteManager(app.points, repos.commands);
     // Late-bound: the change feed exists before the engine it notifies.
     let notify: (refs: readonly string[]) => void = () => undefined;
-    const bacnetCov = new CovManager(app.points.find("bacnet", BacnetPointIO)?.service, {
-      lifetimeSeconds: 300,
-      pollIntervalMs: 1000,
-      onChange: (refs) => notify(refs),
-    });
-    bacnetCov.start();
-    const cov = new ChangeFeed(bacnetCov, app.points, (refs) => notify(refs));
+    // Every protocol's pushed values (BACnet COV included) come through the registry's subscribe.
+    const cov = new ChangeFeed(app.points, (refs) => notify(refs));
     // Script nodes run in worker threads, started on the first script job.
     const scripts = new ScriptWorkerPool({
       ...(options.scriptWorkers === undefined ? {} : { size: options.scriptWorkers }),

@@ -81,6 +81,13 @@ export interface PointChange {
   reading: PointReading;
 }
 
+/** How a plugin serves one subscribed ref (BACnet: `cov`, `pending`, or `poll` where the device refused). */
+export interface SubscriptionStatus {
+  ref: string;
+  mode: string;
+  reason?: string;
+}
+
 /** One entry of a browse tree: a device, a folder (topic level, register table) or a point. */
 export interface BrowseEntry {
   /** Opaque to callers: passed back to `browse` to open this entry. */
@@ -94,6 +101,19 @@ export interface BrowseEntry {
   description?: string;
   /** For points, when the plugin has one at hand (MQTT's last payload, a register's last value). */
   reading?: PointReading;
+}
+
+/**
+ * How a point's value reads for people, from what a plugin already holds (its object cache, a register
+ * profile, its configuration): never a request to the field. `units` is a BACnet engineering-unit name
+ * (`degreesCelsius`) or a plain symbol (`kW`); `@bms/bacnet/display` formats both. The texts name the
+ * states of a binary or multi-state value.
+ */
+export interface PointLabels {
+  units?: string | undefined;
+  state_text?: readonly string[] | undefined;
+  active_text?: string | undefined;
+  inactive_text?: string | undefined;
 }
 
 export interface PluginHealth {
@@ -132,6 +152,10 @@ export interface PointIO {
   write(writes: readonly PointWrite[]): Promise<WriteOutcome[]>;
   /** Pushes changes (COV, MQTT messages). Returns the unsubscribe. Only when `capabilities.subscribe`. */
   subscribe?(refs: readonly string[], onChange: (changes: PointChange[]) => void): () => void;
+  /** How `ref`'s value reads for people (units, state texts), from caches and configuration only. */
+  labels?(ref: string): PointLabels | undefined;
+  /** How each subscribed ref is served, when the plugin has more to say than "push". */
+  subscriptions?(): SubscriptionStatus[];
   /** Lists the children of `parentId` (the roots when undefined). Only when `capabilities.browse`. */
   browse?(parentId?: string): Promise<BrowseEntry[]>;
   health(): PluginHealth;

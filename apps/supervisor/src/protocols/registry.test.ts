@@ -106,6 +106,23 @@ describe("PointIORegistry", () => {
     expect(seen).toHaveLength(2);
   });
 
+  it("asks the serving plugin how a value reads (units, state texts); a failing or silent plugin gives none", async () => {
+    const { registry, a, b } = await setup();
+    a.labels = (ref) => (ref === "mema:x" ? { units: "kW" } : undefined);
+    b.labels = () => {
+      throw new Error("no labels today");
+    };
+    expect(registry.labels("mema:x")).toEqual({ units: "kW" });
+    expect(registry.labels("mema:y")).toBeUndefined();
+    expect(registry.labels("memb:x")).toBeUndefined();
+    expect(registry.labels("bacnet:1/analogInput:1")).toBeUndefined();
+    expect(registry.labels("not a ref")).toBeUndefined();
+    // The failure is contained and shows in health, as a failed read would.
+    expect(registry.health().find((h) => h.protocol === "memb")!.last_error).toContain(
+      "failed to label a value",
+    );
+  });
+
   it("browses one protocol, with coded errors for an unknown one", async () => {
     const { registry } = await setup();
     const entries = await registry.browse("mema");

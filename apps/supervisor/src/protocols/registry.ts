@@ -7,8 +7,10 @@ import type {
   PointErrorCode,
   PointIO,
   PointIOCapabilities,
+  PointLabels,
   PointReading,
   PointWrite,
+  SubscriptionStatus,
   WriteOutcome,
 } from "./point-io";
 
@@ -216,6 +218,35 @@ export class PointIORegistry {
         }
       }
     };
+  }
+
+  /**
+   * How a point's value reads for people, asked of the plugin that serves it. Undefined when no plugin
+   * serves the ref, it keeps no labels, or it fails: labels only decorate a value, they never fail a read.
+   */
+  labels(ref: string): PointLabels | undefined {
+    const routed = this.route(ref);
+    if (!routed.ok) return undefined;
+    const entry = this.entries.get(routed.protocol)!;
+    try {
+      return entry.io.labels?.(ref);
+    } catch (error) {
+      this.fail(entry, "label a value", error);
+      return undefined;
+    }
+  }
+
+  /** What the plugins that detail their subscriptions say of each subscribed ref (BACnet: cov or poll). */
+  subscriptions(): SubscriptionStatus[] {
+    return [...this.entries.values()].flatMap((entry) => {
+      if (!entry.io.subscriptions) return [];
+      try {
+        return entry.io.subscriptions();
+      } catch (error) {
+        this.fail(entry, "list subscriptions", error);
+        return [];
+      }
+    });
   }
 
   async browse(protocol: string, parentId?: string): Promise<BrowseEntry[]> {

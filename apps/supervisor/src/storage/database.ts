@@ -22,6 +22,13 @@ export function openDatabase(dataDir: string, file = "runtime.db"): Db {
 
 export function migrate(db: Db): void {
   const current = db.pragma("user_version", { simple: true }) as number;
+  // A newer release migrated this file: its tables may not be what this code reads and writes.
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `runtime.db has schema version ${current}, newer than this supervisor's ${MIGRATIONS.length}: ` +
+        "a newer release wrote it. Run that release, or restore the copy an update keeps in releases/db-before-update/",
+    );
+  }
   for (let i = current; i < MIGRATIONS.length; i++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[i]!);

@@ -33,6 +33,11 @@ const EXPECTED: Record<string, Role | "public"> = {
   "GET /api/audit/export.csv": "operator",
   "GET /api/alerts/": "viewer",
   "POST /api/alerts/:key/ack": "operator",
+  "GET /api/commissioning/runs": "viewer",
+  "POST /api/commissioning/runs": "operator",
+  "GET /api/commissioning/runs/:id": "viewer",
+  "GET /api/commissioning/runs/:id/report.html": "viewer",
+  "GET /api/commissioning/runs/:id/report.pdf": "viewer",
   "POST /api/config/deploy": "operator",
   "POST /api/config/validate": "operator",
   "GET /api/config/current": "viewer",
@@ -354,6 +359,12 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
         expectName: "matrix operator",
       },
       "POST /api/alerts/:key/ack": { token: operator, body: {}, expectName: "matrix operator" },
+      // No check named: refused (422) before a run starts, so no run's own record races this one.
+      "POST /api/commissioning/runs": {
+        token: operator,
+        body: { person: "Alice" },
+        expectName: "matrix operator",
+      },
       "PUT /api/data/watch": {
         token: operator,
         body: { points: ["bacnet:1001/analogInput:1.presentValue"] },

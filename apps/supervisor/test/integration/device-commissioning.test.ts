@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { PROPERTIES } from "@bms/bacnet";
 import {
   api,
+  discoverDevice,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
@@ -75,15 +76,7 @@ describe("device commissioning services over BACnet/IP", () => {
       extraArgs: ["--log-level", "info"],
     });
     probe = await openProbe("127.0.48.32", PROBE_PORT);
-    const found = await api<{ devices: { device_id: number }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      {
-        body: { timeout_ms: 1500 },
-        token: sup.token,
-      },
-    );
-    if (!found.body.devices.some((d) => d.device_id === DEVICE)) throw new Error("device not discovered");
+    await discoverDevice(sup, DEVICE);
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { type DeviceSchedule, evaluateSchedule, localDate } from "@bms/bacnet";
 import type { DeviceScheduleResponse } from "@bms/schemas";
 import {
   api,
+  discoverDevice,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
@@ -82,17 +83,7 @@ describe("device schedules and calendars over BACnet/IP", () => {
       bacnetPort: SUP_PORT,
       broadcast: `127.255.255.255:${SIM_PORT}`,
     });
-    const found = await api<{ devices: { device_id: number }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      {
-        body: { timeout_ms: 1500 },
-        token: sup.token,
-      },
-    );
-    if (!found.body.devices.some((d) => d.device_id === DEVICE)) {
-      throw new Error(`device ${DEVICE} not discovered: ${JSON.stringify(found.body)}`);
-    }
+    await discoverDevice(sup, DEVICE);
   });
 
   afterAll(async () => {

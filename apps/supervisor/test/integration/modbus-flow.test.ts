@@ -127,7 +127,9 @@ describe("a deployed flow reads a Modbus meter and commands a Modbus VFD", () =>
       quality: "bad",
       reason: expect.stringMatching(/illegal data address/),
     });
-    expect(body.values[1]).toMatchObject({ quality: "good" });
+    // The profile's units travel with the value, as a BACnet object's do, for every screen that shows it.
+    expect(body.values[1]).toMatchObject({ quality: "good", units: "kW" });
     expect(typeof (body.values[1] as { value?: unknown }).value).toBe("number");
+    expect(body.values[0]).not.toHaveProperty("units");
   });
 });

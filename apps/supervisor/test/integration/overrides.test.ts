@@ -4,6 +4,7 @@ import {
   api,
   DEMO_REHEAT_VALVE,
   DEMO_VAV1,
+  discoverDevice,
   eventually,
   reheatOverrideFlow,
   type SimulatorHandle,
@@ -69,13 +70,8 @@ describe("timed manual overrides", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
     sup = await startSup();
     probe = await openProbe("127.0.0.1", PROBE_PORT);
-    const found = await api<{
-      devices: { device_id: number; address: string; network: number | null; mac: number[] | null }[];
-    }>(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token: sup.token });
-    const vav = found.body.devices.find((d) => d.device_id === DEMO_VAV1);
-    if (!vav) throw new Error(`device ${DEMO_VAV1} not discovered: ${JSON.stringify(found.body)}`);
     // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
-    vavAddress = targetOf(vav);
+    vavAddress = targetOf(await discoverDevice(sup, DEMO_VAV1, 2000));
     const deployed = await api(sup.url, "/api/config/deploy", {
       body: packageOf(reheatOverrideFlow({ flowId: randomUUID() }), "Overrides"),
       token: sup.token,

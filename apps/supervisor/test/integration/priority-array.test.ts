@@ -8,6 +8,7 @@ import {
   DEMO_REHEAT_VALVE,
   DEMO_VAV1,
   DEMO_ZONE_TEMP,
+  discoverDevice,
   eventually,
   reheatOverrideFlow,
   type SimulatorHandle,
@@ -55,13 +56,8 @@ describe("the priority array through the API", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
     sup = await startSupervisor({ bacnetPort: SUP_PORT, broadcast: `127.255.255.255:${SIM_PORT}` });
     probe = await openProbe("127.0.0.1", PROBE_PORT);
-    const found = await api<{
-      devices: { device_id: number; address: string; network: number | null; mac: number[] | null }[];
-    }>(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token: sup.token });
-    const vav = found.body.devices.find((d) => d.device_id === VAV1);
-    if (!vav) throw new Error(`device ${VAV1} not discovered: ${JSON.stringify(found.body)}`);
     // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
-    vavAddress = targetOf(vav);
+    vavAddress = targetOf(await discoverDevice(sup, VAV1, 2000));
     const deployed = await api(sup.url, "/api/config/deploy", {
       body: packageOf(reheatOverrideFlow({ flowId: FLOW_ID }), "Priority array"),
       token: sup.token,

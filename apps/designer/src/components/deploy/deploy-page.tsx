@@ -19,6 +19,7 @@ import { DeployResultView } from "../flow-editor/deploy-result-view";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
+import { CommissioningReports } from "./commissioning-reports";
 import { DeployPreviewList } from "./deploy-preview";
 
 function SupervisorConfigHistory({
@@ -258,6 +259,7 @@ export function DeployPage({ projectId, projectName }: { projectId: string; proj
             </CardHeader>
             <CardContent>
               <SupervisorConfigHistory projectId={projectId} supervisor={s} refresh={refresh} />
+              <CommissioningReports supervisor={s} />
             </CardContent>
           </Card>
         ))}

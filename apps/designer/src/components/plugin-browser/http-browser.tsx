@@ -1,22 +1,12 @@
 "use client";
 
-import { PointValueSchema } from "@bms/schemas";
+import { PluginBrowseListingSchema, PointValueSchema } from "@bms/schemas";
 import { Play } from "lucide-react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { runtimeCall } from "../../lib/designer-api";
 import { Button } from "../ui/button";
 import { PluginBrowser } from "./plugin-browser";
-
-const LeafSchema = z.object({
-  kind: z.string(),
-  name: z.string(),
-  ref: z.string().optional(),
-  reading: z.object({ value: z.unknown() }).optional(),
-});
-const ListingSchema = z.object({
-  entries: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string() })),
-});
 
 type Tested =
   | { state: "idle" }
@@ -42,7 +32,7 @@ export function HttpBrowser({ supervisorId }: { supervisorId: string }) {
   useEffect(() => {
     void runtimeCall<unknown>("plugins/http/browse", { supervisor: supervisorId }).then((result) => {
       if (!result.ok) return;
-      const parsed = ListingSchema.safeParse(result.body);
+      const parsed = PluginBrowseListingSchema.safeParse(result.body);
       if (!parsed.success) return;
       const list = parsed.data.entries.filter((e) => e.kind === "device");
       setEndpoints(list);
@@ -60,7 +50,7 @@ export function HttpBrowser({ supervisorId }: { supervisorId: string }) {
       setTested({ state: "failed", error: answer.error });
       return;
     }
-    const leaves = z.object({ entries: z.array(LeafSchema) }).safeParse(answer.body);
+    const leaves = PluginBrowseListingSchema.safeParse(answer.body);
     if (!leaves.success) {
       setTested({ state: "failed", error: "The supervisor's answer has an unexpected shape." });
       return;

@@ -1,6 +1,11 @@
 "use client";
 
-import { normalizePointRef, PointValueSchema } from "@bms/schemas";
+import {
+  normalizePointRef,
+  type PluginBrowseEntry,
+  PluginBrowseListingSchema,
+  PointValueSchema,
+} from "@bms/schemas";
 import { ChevronDown, ChevronRight, RefreshCw } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import { z } from "zod";
@@ -9,25 +14,7 @@ import { useEditorStore } from "../../store/editor-store-provider";
 import { POINT_MIME } from "../flow-editor/flow-canvas";
 import { Button } from "../ui/button";
 
-/** One entry of `GET /api/plugins/:protocol/browse`, as the supervisor's route answers it. */
-const BrowseEntrySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(["device", "folder", "point"]),
-  ref: z.string().optional(),
-  units: z.string().optional(),
-  writable: z.boolean().optional(),
-  description: z.string().optional(),
-  reading: z
-    .object({
-      value: z.unknown(),
-      quality: z.enum(["good", "uncertain", "bad"]),
-      reason: z.string().optional(),
-    })
-    .optional(),
-});
-type BrowseEntry = z.infer<typeof BrowseEntrySchema>;
-const BrowseListingSchema = z.object({ entries: z.array(BrowseEntrySchema) });
+type BrowseEntry = PluginBrowseEntry;
 
 /** The roots are stored under this key; every other level under its parent's id. */
 const ROOT = "";
@@ -156,7 +143,7 @@ export function PluginBrowser({ supervisorId, protocol, rootsNoun, writeByDefaul
         setError(result.error);
         return [];
       }
-      const parsed = BrowseListingSchema.safeParse(result.body);
+      const parsed = PluginBrowseListingSchema.safeParse(result.body);
       if (!parsed.success) {
         setError(`The supervisor's ${protocol} browse answer has an unexpected shape.`);
         return [];

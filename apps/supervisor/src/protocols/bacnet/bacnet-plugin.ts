@@ -7,19 +7,35 @@ import type {
   BrowseEntry,
   PluginContext,
   PluginHealth,
+  PointChange,
   PointIO,
   PointIOPluginModule,
+  PointLabels,
   PointReading,
   PointWrite,
+  SubscriptionStatus,
   WriteOutcome,
 } from "../point-io";
 import { BacnetService, type BacnetServiceOptions, type KnownDevice } from "./bacnet-service";
+import { CovManager } from "./cov-manager";
 import { formatDeviceAddress } from "./device-address";
 import { DiscoveryService } from "./discovery";
 import { browseObjects, type DeviceInfo } from "./object-browser";
 
 /** BACnet's default command priority when a write names none. */
 const DEFAULT_PRIORITY = 16;
+/** COV subscription lifetime; renewed at 80 %. */
+const COV_LIFETIME_S = 300;
+/** How often objects that refused COV are read to see a change. */
+const COV_POLL_MS = 1000;
+
+interface Subscriber {
+  refs: ReadonlySet<string>;
+  onChange(changes: PointChange[]): void;
+}
+
+/** Properties whose values read like presentValue: they share its units and state texts. */
+const VALUE_PROPERTIES = new Set(["presentValue", "relinquishDefault", "priorityArray"]);
 
 /**
  * BACnet/IP behind the seam. Reads and writes go through the registry like every protocol's; what
@@ -31,24 +47,40 @@ export class BacnetPointIO implements PointIO {
   readonly capabilities = {
     priority: true,
     priorityArray: true,
-    // COV runs through CovManager (lifetimes, renewals, polling where refused), not the generic seam yet.
-    subscribe: false,
+    // COV: SubscribeCOV with lifetimes and renewals, and polling where a device refuses (CovManager).
+    subscribe: true,
     browse: true,
     write: true,
   };
   private lastError: string | undefined;
   private closed = false;
+  private readonly cov: CovManager;
+  private readonly subscribers = new Set<Subscriber>();
+  private covSync: Promise<void> = Promise.resolve();
+  private covSyncQueued = false;
 
   constructor(
     readonly service: BacnetService,
     readonly discovery: DiscoveryService,
-    private readonly options: { discoverOnStart: boolean; beforeStart?: () => void },
+    private readonly options: {
+      discoverOnStart: boolean;
+      beforeStart?: () => void;
+      /** The object cache's units and state texts (filled by browsing), by object. */
+      objectLabels?: (device: number, objectType: string, instance: number) => PointLabels | undefined;
+    },
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.cov = new CovManager(service, {
+      lifetimeSeconds: COV_LIFETIME_S,
+      pollIntervalMs: COV_POLL_MS,
+      onChange: (changes) => this.dispatch(changes),
+    });
+  }
 
   async start(): Promise<void> {
     this.options.beforeStart?.();
     await this.service.start();
+    this.cov.start();
     // A supervisor that has just started knows its network a few seconds later without being asked:
     // the dashboard's device list and the Designer's browser are filled when someone first looks.
     if (this.options.discoverOnStart) void this.discovery.start({ timeoutMs: 3000 });
@@ -101,6 +133,47 @@ export class BacnetPointIO implements PointIO {
       });
     }
     return out;
+  }
+
+  /**
+   * COV for these refs (presentValues; other properties are left to the scan's reads). Subscriptions are
+   * shared: a ref two subscribers want is subscribed once on the device, and an unsubscribe followed by
+   * a subscribe of the same refs (a site recomputing what it watches) sends nothing to the devices.
+   */
+  subscribe(refs: readonly string[], onChange: (changes: PointChange[]) => void): () => void {
+    const subscriber: Subscriber = { refs: new Set(refs), onChange };
+    this.subscribers.add(subscriber);
+    this.syncCov();
+    return () => {
+      if (this.subscribers.delete(subscriber)) this.syncCov();
+    };
+  }
+
+  subscriptions(): SubscriptionStatus[] {
+    return this.cov.status();
+  }
+
+  /** Brings the device subscriptions to the union of what subscribers want, once per tick, in order. */
+  private syncCov() {
+    if (this.covSyncQueued || this.closed) return;
+    this.covSyncQueued = true;
+    this.covSync = this.covSync.then(async () => {
+      await new Promise<void>((r) => setImmediate(r));
+      this.covSyncQueued = false;
+      if (this.closed) return;
+      const wanted = new Set<string>();
+      for (const s of this.subscribers) for (const ref of s.refs) wanted.add(ref);
+      await this.cov.set([...wanted]).catch((error: unknown) => {
+        this.lastError = `COV: ${error instanceof Error ? error.message : String(error)}`;
+      });
+    });
+  }
+
+  private dispatch(changes: PointChange[]) {
+    for (const s of this.subscribers) {
+      const mine = changes.filter((c) => s.refs.has(c.ref));
+      if (mine.length > 0) s.onChange(mine);
+    }
   }
 
   /** Roots are the known devices; a device opens to its objects' presentValues (read from it). */
@@ -166,8 +239,19 @@ export class BacnetPointIO implements PointIO {
   }
 
   async shutdown(): Promise<void> {
+    // Subscriptions are cancelled on the devices while the socket is still open.
+    this.subscribers.clear();
+    await this.covSync;
+    await this.cov.stop();
     this.closed = true;
     this.service.stop();
+  }
+
+  /** An object's units and state texts, for the properties that read like its value. */
+  labels(ref: string): PointLabels | undefined {
+    const parsed = this.parse(ref);
+    if (typeof parsed === "string" || !VALUE_PROPERTIES.has(parsed.property)) return undefined;
+    return this.options.objectLabels?.(parsed.device, parsed.objectType, parsed.instance);
   }
 
   private parse(text: string): BacnetPointRef | string {
@@ -253,7 +337,11 @@ export function bacnetPluginModule(deps: BacnetPluginDeps): PointIOPluginModule 
       return new BacnetPointIO(
         service,
         new DiscoveryService(service, save),
-        { discoverOnStart: deps.options.discoverOnStart, beforeStart: restore },
+        {
+          discoverOnStart: deps.options.discoverOnStart,
+          beforeStart: restore,
+          objectLabels: (device, objectType, instance) => devices.labels(device, objectType, instance),
+        },
         () => context.now(),
       );
     },

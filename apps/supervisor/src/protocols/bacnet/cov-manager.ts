@@ -1,5 +1,6 @@
 import { objectTypeId, PROPERTIES, presentValueToJs } from "@bms/bacnet";
 import { type BacnetPointRef, parsePointRef } from "@bms/schemas";
+import type { PointChange } from "../point-io";
 import type { BacnetService, CovNotification, ReadResult } from "./bacnet-service";
 import { describeBacnetError } from "./errors";
 
@@ -20,8 +21,8 @@ export interface CovManagerOptions {
   lifetimeSeconds: number;
   /** How often objects that refused COV are read to detect a change. */
   pollIntervalMs: number;
-  /** Notified with the canonical refs whose value changed. */
-  onChange(refs: readonly string[]): void;
+  /** Notified with the refs whose value changed, each with its new reading. */
+  onChange(changes: PointChange[]): void;
 }
 
 const RETRY_POLL_MODE_MS = 5 * 60_000;
@@ -108,16 +109,7 @@ export class CovManager {
     await this.maintain();
   }
 
-  /** A value the device told us by COV and that is still covered by a live subscription. */
-  cached(ref: string): ReadResult | undefined {
-    for (const sub of this.subscriptions.values()) {
-      if (!sub.refs.has(ref)) continue;
-      if (sub.mode !== "cov" || Date.now() >= sub.expiresAt) return undefined;
-      return sub.value;
-    }
-    return undefined;
-  }
-
+  /** How each subscribed ref is served: cov, pending (asked, no answer yet) or poll (refused, with why). */
   status(): { ref: string; mode: string; reason?: string }[] {
     return [...this.subscriptions.values()].flatMap((s) =>
       [...s.refs].map((ref) => ({ ref, mode: s.mode, ...(s.reason ? { reason: s.reason } : {}) })),
@@ -129,9 +121,11 @@ export class CovManager {
     if (!sub) return;
     const pv = n.values.get(PROPERTIES.presentValue)?.[0];
     if (!pv) return;
-    const previous = sub.value?.value;
+    const previous = sub.value;
     sub.value = { value: presentValueToJs(n.objectType, pv), quality: "good", timestamp: Date.now() };
-    if (sub.mode === "cov" && previous !== sub.value.value) this.options.onChange([...sub.refs]);
+    // The first notification (sent on subscribe, maybe before our SimpleACK is processed) is news too.
+    if (sub.mode !== "poll" && (previous === undefined || previous.value !== sub.value.value))
+      this.options.onChange(changesOf(sub, sub.value));
   }
 
   /** The fallback: objects without COV are read, and a changed value triggers the flow like COV would. */
@@ -149,7 +143,7 @@ export class CovManager {
           sub.value !== undefined &&
           (sub.value.value !== result.value || sub.value.quality !== result.quality);
         sub.value = result;
-        if (changed) this.options.onChange([...sub.refs]);
+        if (changed) this.options.onChange(changesOf(sub, result));
       });
     } finally {
       this.polling = false;
@@ -190,6 +184,10 @@ export class CovManager {
       sub.expiresAt = Date.now() + RETRY_POLL_MODE_MS;
     }
   }
+}
+
+function changesOf(sub: Subscription, reading: ReadResult): PointChange[] {
+  return [...sub.refs].map((ref) => ({ ref, reading }));
 }
 
 export function isCovCapable(type: string): boolean {

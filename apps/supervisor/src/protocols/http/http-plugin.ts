@@ -7,6 +7,7 @@ import type {
   PointChange,
   PointErrorCode,
   PointIO,
+  PointLabels,
   PointReading,
   PointWrite,
   WriteOutcome,
@@ -190,6 +191,13 @@ export class HttpPointIO implements PointIO {
       if (units) entry.units = units;
       return entry;
     });
+  }
+
+  /** The units the plugins configuration gives a JSON path of an endpoint. */
+  labels(ref: string): PointLabels | undefined {
+    const parsed = this.parse(ref);
+    const units = parsed.ok ? parsed.point.endpoint.config.units[parsed.point.path] : undefined;
+    return units === undefined ? undefined : { units };
   }
 
   health(): PluginHealth {

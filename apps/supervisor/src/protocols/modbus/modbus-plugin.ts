@@ -18,6 +18,7 @@ import type {
   PluginHealth,
   PointErrorCode,
   PointIO,
+  PointLabels,
   PointReading,
   PointWrite,
   WriteOutcome,
@@ -447,33 +448,49 @@ export class ModbusPointIO implements PointIO {
     return connection;
   }
 
+  /** A profile register's units, for the values read from it. Raw registers have none. */
+  labels(ref: string): PointLabels | undefined {
+    const located = this.locate(ref);
+    const units = located.ok ? located.register?.units : undefined;
+    return units === undefined ? undefined : { units };
+  }
+
   private resolve(ref: string, index: number): Resolution {
-    const parsed = parsePointRef(ref);
-    if (!parsed.ok) {
+    const located = this.locate(ref);
+    if (!located.ok) {
       this.refErrors.count++;
-      return { ok: false, code: "invalid_ref", reason: parsed.message };
+      return { ok: false, code: "invalid_ref", reason: located.reason };
     }
-    if (parsed.ref.protocol !== "modbus") {
-      this.refErrors.count++;
-      return { ok: false, code: "invalid_ref", reason: `${ref} is not a Modbus point` };
-    }
-    const { host, unit, table } = parsed.ref;
-    const port = parsed.ref.port ?? MODBUS_DEFAULT_PORT;
-    const address = resolveModbusAddress(table, parsed.ref.address);
-    if (address === undefined) {
-      this.refErrors.count++;
-      return {
-        ok: false,
-        code: "invalid_ref",
-        reason: `${table} address ${parsed.ref.address} is out of range`,
-      };
-    }
-    const register = this.devices.get(deviceKey(host, port, unit))?.registers.get(`${table}:${address}`);
+    const { host, port, unit, table, address, register } = located;
     const codec = register ?? (isBitTable(table) ? RAW_BIT : RAW_REGISTER);
     const words = isBitTable(table) ? 1 : modbusWords(codec.type);
     const point: ResolvedPoint = { index, host, port, unit, table, address, words, codec };
     if (register) point.register = register;
     return { ok: true, point };
+  }
+
+  /** Where a ref points: its endpoint, unit, table and 0-based address, and its profile register if any. */
+  private locate(ref: string):
+    | {
+        ok: true;
+        host: string;
+        port: number;
+        unit: number;
+        table: ModbusTable;
+        address: number;
+        register: ModbusRegister | undefined;
+      }
+    | { ok: false; reason: string } {
+    const parsed = parsePointRef(ref);
+    if (!parsed.ok) return { ok: false, reason: parsed.message };
+    if (parsed.ref.protocol !== "modbus") return { ok: false, reason: `${ref} is not a Modbus point` };
+    const { host, unit, table } = parsed.ref;
+    const port = parsed.ref.port ?? MODBUS_DEFAULT_PORT;
+    const address = resolveModbusAddress(table, parsed.ref.address);
+    if (address === undefined)
+      return { ok: false, reason: `${table} address ${parsed.ref.address} is out of range` };
+    const register = this.devices.get(deviceKey(host, port, unit))?.registers.get(`${table}:${address}`);
+    return { ok: true, host, port, unit, table, address, register };
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   PointChange,
   PointErrorCode,
   PointIO,
+  PointLabels,
   PointReading,
   PointWrite,
   WriteOutcome,
@@ -194,6 +195,13 @@ export class MqttPointIO implements PointIO {
       },
       parentId,
     );
+  }
+
+  /** The units the plugins configuration gives a topic's points. */
+  labels(ref: string): PointLabels | undefined {
+    const parsed = this.parse(ref);
+    const units = parsed.ok ? parsed.point.options?.units : undefined;
+    return units === undefined ? undefined : { units };
   }
 
   health(): PluginHealth {

@@ -33,6 +33,15 @@ function deviceFailure(deviceId: number, error: unknown): HttpError {
   return new HttpError(409, `device ${deviceId} refused: ${described.message}`);
 }
 
+/** Runs one exchange with a device; whatever goes wrong answers as `deviceFailure` says. */
+async function withDevice<T>(deviceId: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw deviceFailure(deviceId, error);
+  }
+}
+
 /**
  * Schedule and Calendar objects on devices: read as the week grid's JSON with what happens now and
  * next, written whole. Writing is an operator's job (a parameter change on a device), audited.
@@ -49,6 +58,16 @@ export async function deviceScheduleRoutes(app: FastifyInstance): Promise<void> 
       ...scheduleOutlook(read.schedule),
     };
   };
+  const calendarAnswer = async (deviceId: number, instance: number) => {
+    const read = await readDeviceCalendar(app.bacnet, deviceId, instance);
+    return {
+      device_id: deviceId,
+      instance,
+      name: read.name,
+      present_value: read.presentValue,
+      date_list: read.dateList,
+    };
+  };
 
   route(app, {
     method: "GET",
@@ -59,11 +78,7 @@ export async function deviceScheduleRoutes(app: FastifyInstance): Promise<void> 
     params: ObjectParams,
     response: DeviceScheduleResponseSchema,
     async handler({ params }) {
-      try {
-        return await answer(params.id, params.instance);
-      } catch (error) {
-        throw deviceFailure(params.id, error);
-      }
+      return withDevice(params.id, () => answer(params.id, params.instance));
     },
   });
 
@@ -90,7 +105,7 @@ export async function deviceScheduleRoutes(app: FastifyInstance): Promise<void> 
           schedule_default: body.scheduleDefault,
         };
       }
-      try {
+      return withDevice(params.id, async () => {
         // A schedule's datatype is fixed by what it commands; the device refuses values of another.
         const current = await readDeviceSchedule(app.bacnet, params.id, params.instance);
         if (current.schedule.valueType !== body.valueType) {
@@ -102,10 +117,8 @@ export async function deviceScheduleRoutes(app: FastifyInstance): Promise<void> 
           ]);
         }
         await writeDeviceSchedule(app.bacnet, params.id, params.instance, body);
-        return await answer(params.id, params.instance);
-      } catch (error) {
-        throw deviceFailure(params.id, error);
-      }
+        return answer(params.id, params.instance);
+      });
     },
   });
 
@@ -117,18 +130,7 @@ export async function deviceScheduleRoutes(app: FastifyInstance): Promise<void> 
     auth: "viewer",
     params: ObjectParams,
     async handler({ params }) {
-      try {
-        const read = await readDeviceCalendar(app.bacnet, params.id, params.instance);
-        return {
-          device_id: params.id,
-          instance: params.instance,
-          name: read.name,
-          present_value: read.presentValue,
-          date_list: read.dateList,
-        };
-      } catch (error) {
-        throw deviceFailure(params.id, error);
-      }
+      return withDevice(params.id, () => calendarAnswer(params.id, params.instance));
     },
   });
 
@@ -146,19 +148,10 @@ export async function deviceScheduleRoutes(app: FastifyInstance): Promise<void> 
     body: z.object({ date_list: CalendarDateListSchema }).strict(),
     async handler({ params, body }, request) {
       if (request.auditNote) request.auditNote.details = { entries: body.date_list.length };
-      try {
+      return withDevice(params.id, async () => {
         await writeDeviceCalendar(app.bacnet, params.id, params.instance, body.date_list);
-        const read = await readDeviceCalendar(app.bacnet, params.id, params.instance);
-        return {
-          device_id: params.id,
-          instance: params.instance,
-          name: read.name,
-          present_value: read.presentValue,
-          date_list: read.dateList,
-        };
-      } catch (error) {
-        throw deviceFailure(params.id, error);
-      }
+        return calendarAnswer(params.id, params.instance);
+      });
     },
   });
 }

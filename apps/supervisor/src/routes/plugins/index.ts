@@ -1,52 +1,8 @@
+import { PluginBrowseListingSchema, PluginsResponseSchema } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
 import { RegistryError } from "../../protocols/registry";
-
-const HealthSchema = z.object({
-  protocol: z.string(),
-  state: z.enum(["ok", "degraded", "down", "disabled"]),
-  connections: z.number(),
-  errors: z.number(),
-  last_message_at: z.string().nullable(),
-  last_error: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()).optional(),
-});
-
-const PluginSchema = z.object({
-  name: z.string(),
-  protocol: z.string(),
-  version: z.string(),
-  capabilities: z.object({
-    priority: z.boolean(),
-    priorityArray: z.boolean(),
-    subscribe: z.boolean(),
-    browse: z.boolean(),
-    write: z.boolean(),
-  }),
-  health: HealthSchema,
-});
-
-export const PluginsResponseSchema = z.object({ plugins: z.array(PluginSchema) });
-
-const BrowseEntrySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(["device", "folder", "point"]),
-  ref: z.string().optional(),
-  units: z.string().optional(),
-  writable: z.boolean().optional(),
-  description: z.string().optional(),
-  reading: z
-    .object({
-      value: z.unknown(),
-      quality: z.enum(["good", "uncertain", "bad"]),
-      reason: z.string().optional(),
-      code: z.string().optional(),
-      timestamp: z.string(),
-    })
-    .optional(),
-});
 
 /** The point I/O plugins: which are loaded, their health, and their browse trees. */
 export async function pluginRoutes(app: FastifyInstance): Promise<void> {
@@ -83,7 +39,7 @@ export async function pluginRoutes(app: FastifyInstance): Promise<void> {
     auth: "viewer",
     params: z.object({ protocol: z.string().min(1).max(32) }),
     query: z.object({ id: z.string().min(1).max(512).optional() }),
-    response: z.object({ entries: z.array(BrowseEntrySchema) }),
+    response: PluginBrowseListingSchema,
     async handler({ params, query }) {
       try {
         const entries = await app.points.browse(params.protocol, query.id);

@@ -18,21 +18,16 @@ import { HttpError, route } from "../../http/route";
 import { readCommandPicture } from "../../protocols/bacnet/command-picture";
 import { overrideRoutes } from "./overrides";
 
-/** Properties whose values read like presentValue: they share its units and state texts. */
-const VALUE_PROPERTIES = new Set(["presentValue", "relinquishDefault", "priorityArray"]);
-
 export async function pointRoutes(app: FastifyInstance): Promise<void> {
   await overrideRoutes(app);
 
   /**
-   * Adds how the value reads for people: the object's units, and the state text of a binary or
-   * multi-state value, from the object cache that browsing filled (no extra BACnet traffic).
+   * Adds how the value reads for people: its units, and the state text of a binary or multi-state
+   * value, from what the point's plugin already holds (BACnet's object cache, a Modbus profile, the
+   * plugins configuration): no extra traffic.
    */
   function labelled(value: PointValue): PointValue {
-    const parsed = parsePointRef(value.point);
-    if (!parsed.ok || parsed.ref.protocol !== "bacnet" || !VALUE_PROPERTIES.has(parsed.ref.property))
-      return value;
-    const labels = app.repos.devices.labels(parsed.ref.device, parsed.ref.objectType, parsed.ref.instance);
+    const labels = app.points.labels(value.point);
     if (!labels) return value;
     const out: PointValue = { ...value };
     if (labels.units && labels.units !== "noUnits") out.units = labels.units;

@@ -3,7 +3,7 @@ import { getDb } from "../../../../lib/db/client";
 import { BUILTIN_SUPERVISOR_ID, getSupervisorTarget } from "../../../../lib/db/supervisors-repository";
 import { json, problem } from "../../../../lib/http";
 import { proxyRule } from "../../../../lib/runtime-proxy-rules";
-import { callSupervisor } from "../../../../lib/supervisor-client";
+import { callSupervisor, type SupervisorFile } from "../../../../lib/supervisor-client";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -37,14 +37,32 @@ async function proxy(
     }
     auth.note({ details: { supervisor: supervisorId, ...writeFacts(path, body) } });
   }
+  // A report file (HTML or PDF) is passed through as bytes; printing a PDF takes Chromium a few seconds.
+  const download = proxyRule(request.method, path)?.download === true;
   // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
   const result = await callSupervisor(target, ["api", ...path].join("/"), {
     method: request.method,
     body,
     query: url.searchParams,
     signal: request.signal,
+    ...(download ? { raw: true, timeoutMs: 60_000 } : {}),
   });
   const headers = { "x-bms-supervisor-latency-ms": String(Math.round(result.latency_ms)) };
+  if (result.ok && download) {
+    const file = result.body as SupervisorFile;
+    const response = new Response(new Uint8Array(file.bytes), {
+      status: result.status,
+      headers: {
+        "content-type": file.content_type,
+        ...(file.disposition ? { "content-disposition": file.disposition } : {}),
+        "x-content-type-options": "nosniff",
+        // A report page opened in the Designer's origin runs nothing: it is data, never a script.
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        ...headers,
+      },
+    });
+    return response;
+  }
   if (result.ok) {
     const response = json(result.body, result.status);
     for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);

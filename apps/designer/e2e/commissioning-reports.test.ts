@@ -1,0 +1,109 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildDeploymentPackage } from "@bms/schemas";
+import {
+  api,
+  eventually,
+  reheatOverrideFlow,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  startSimulator,
+  startSupervisor,
+  tempDir,
+} from "@bms/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserSession, openBrowser } from "./support/browser";
+import { type DesignerHandle, startDesigner } from "./support/designer";
+import { createProjectInUi } from "./support/projects";
+
+// Reserved for this file: 127.0.66.0/24 (the commissioning helper's range), BACnet ports 47835-47836.
+const SIM_BIND = "127.0.66.50";
+const SIM_PORT = 47835;
+const SUP_BIND = "127.0.66.51";
+const SUP_PORT = 47836;
+
+/**
+ * Issue 16: a commissioning report stored on the supervisor is listed on the Designer's deploy page and
+ * downloaded as a PDF through the Designer's runtime proxy (the browser never holds the supervisor token).
+ */
+describe("Designer: commissioning reports of a supervisor", () => {
+  let sim: SimulatorHandle;
+  let sup: SupervisorHandle;
+  let designer: DesignerHandle;
+  let browser: BrowserSession;
+  let reportId: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
+    sup = await startSupervisor({
+      bacnetBind: SUP_BIND,
+      bacnetPort: SUP_PORT,
+      broadcast: `127.255.255.255:${SIM_PORT}`,
+    });
+    await api(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 1500 }, token: sup.token });
+    const deployed = await api(sup.url, "/api/config/deploy", {
+      body: buildDeploymentPackage({
+        project_id: "demo-plant",
+        project_name: "Demo plant",
+        configuration: reheatOverrideFlow(),
+        bacnet_objects: [],
+        created_at: new Date().toISOString(),
+      }),
+      token: sup.token,
+    });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    const started = await api<{ id: string }>(sup.url, "/api/commissioning/runs", {
+      body: { person: "Ines Integrator", devices: { samples: 2 }, checkout: {} },
+      token: sup.token,
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    reportId = started.body.id;
+    await eventually(async () => {
+      const r = await api<{ status: string }>(sup.url, `/api/commissioning/runs/${reportId}`, {
+        token: sup.token,
+      });
+      return r.body.status === "done" ? true : undefined;
+    });
+    designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
+    browser = await openBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await designer?.stop();
+    await sup?.stop();
+    await sim?.stop();
+  });
+
+  it("lists the report on the deploy page and downloads its PDF through the runtime proxy", async () => {
+    const { page } = browser;
+    const projectId = await createProjectInUi(page, designer.url, "Commissioned plant");
+    await page.goto(`${designer.url}/projects/${projectId}/deploy`);
+    const list = page.getByTestId("commissioning-reports-default");
+    const row = list.getByTestId("commissioning-report").first();
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).toContain("Ines Integrator");
+    expect(await row.textContent()).toMatch(/\d+ passed, 0 failed/);
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 30_000 }),
+      row.getByTestId("commissioning-report-pdf").click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${reportId}.pdf`);
+    const file = join(tempDir("designer-commissioning"), "report.pdf");
+    await download.saveAs(file);
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
+    const text = execFileSync("pdftotext", ["-f", "1", "-l", "1", "-layout", file, "-"]).toString();
+    expect(text).toContain("Commissioning report: Demo plant");
+    expect(text).toContain("Point checkout");
+    expect(text).toContain("bacnet:3001/analogInput:1");
+
+    // A path outside the rules never leaves the Designer, and a report id is checked by the supervisor.
+    const refused = await page.evaluate(async () => {
+      const r = await fetch("/api/runtime/commissioning/runs/..%2F..%2Fetc/report.pdf");
+      return r.status;
+    });
+    expect([400, 404, 422]).toContain(refused);
+  });
+});

@@ -1,0 +1,82 @@
+"use client";
+
+import { FileDown } from "lucide-react";
+import { useCallback, useEffect, useState } from "react";
+import type { SupervisorEntry } from "../../lib/api-types";
+import { runtimeCall } from "../../lib/designer-api";
+
+interface ReportSummary {
+  id: string;
+  status: "running" | "done" | "failed";
+  site: string;
+  project_version: string | null;
+  person: string;
+  started_at: string;
+  summary: { pass: number; fail: number; skipped: number };
+}
+
+/**
+ * The commissioning reports a supervisor stores (issue 16), run from its dashboard or API, with their
+ * HTML and PDF downloaded through the Designer's runtime proxy (the browser never holds the token).
+ */
+export function CommissioningReports({ supervisor }: { supervisor: SupervisorEntry }) {
+  const [reports, setReports] = useState<ReportSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    const result = await runtimeCall<{ reports: ReportSummary[] }>("commissioning/runs", {
+      supervisor: supervisor.id,
+      background: true,
+    });
+    if (result.ok) {
+      setReports(result.body.reports);
+      setError(null);
+    } else setError(result.error);
+  }, [supervisor.id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const file = (id: string, ext: "html" | "pdf") =>
+    `/api/runtime/commissioning/runs/${encodeURIComponent(id)}/report.${ext}?supervisor=${encodeURIComponent(supervisor.id)}`;
+  return (
+    <div className="mt-3 space-y-1 text-xs" data-testid={`commissioning-reports-${supervisor.id}`}>
+      <p className="font-medium text-slate-800">Commissioning reports</p>
+      {error ? <p className="text-red-700">{error}</p> : null}
+      <ul>
+        {reports?.map((r) => (
+          <li
+            key={r.id}
+            className="flex items-center gap-2 border-t border-slate-100 py-1"
+            data-testid="commissioning-report"
+          >
+            <span className="text-slate-500">{new Date(r.started_at).toLocaleString()}</span>
+            <span>{r.site}</span>
+            <span className="text-slate-600">{r.person}</span>
+            {r.status === "running" ? (
+              <span className="text-slate-500">running…</span>
+            ) : (
+              <>
+                <span className={r.summary.fail > 0 ? "text-red-700" : "text-emerald-700"}>
+                  {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
+                </span>
+                <a className="ml-auto underline" href={file(r.id, "html")} target="_blank" rel="noopener">
+                  HTML
+                </a>
+                <a
+                  className="inline-flex items-center gap-1 underline"
+                  href={file(r.id, "pdf")}
+                  download
+                  data-testid="commissioning-report-pdf"
+                >
+                  <FileDown className="size-3" /> PDF
+                </a>
+              </>
+            )}
+          </li>
+        ))}
+        {reports && reports.length === 0 ? (
+          <li className="text-slate-500">No commissioning report yet.</li>
+        ) : null}
+      </ul>
+    </div>
+  );
+}
