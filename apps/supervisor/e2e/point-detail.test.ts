@@ -15,7 +15,7 @@ import {
   startSupervisor,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openProbe } from "../test/bacnet-probe";
+import { openProbe, type ProbeTarget, receiverOf, targetOf } from "../test/bacnet-probe";
 import { packageOf } from "../test/fixtures";
 import { type BrowserSession, openBrowser } from "./support/browser";
 import { openView } from "./support/dashboard";
@@ -34,12 +34,12 @@ describe("dashboard point detail: the priority array, units and state texts", ()
   let sup: SupervisorHandle;
   let probe: Awaited<ReturnType<typeof openProbe>>;
   let browser: BrowserSession;
-  let vavAddress: string;
+  let vavAddress: ProbeTarget;
 
   /** Another writer at priority 5, straight to the device, as a workstation would. */
   const writeDirect = (value: number | null) =>
     probe.client.writeProperty(
-      { address: vavAddress },
+      receiverOf(vavAddress),
       { type: OBJECT_TYPES.analogOutput, instance: 2 } as BACNetObjectID,
       PROPERTIES.presentValue,
       [encodeValue(OBJECT_TYPES.analogOutput, PROPERTIES.presentValue, value) as never],
@@ -53,14 +53,13 @@ describe("dashboard point detail: the priority array, units and state texts", ()
       broadcast: `127.255.255.255:${SIM_PORT}`,
     });
     probe = await openProbe("127.0.0.1", PROBE_PORT);
-    const found = await api<{ devices: { device_id: number; address: string }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      { body: { timeout_ms: 2000 }, token: sup.token },
-    );
+    const found = await api<{
+      devices: { device_id: number; address: string; network: number | null; mac: number[] | null }[];
+    }>(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token: sup.token });
     const vav = found.body.devices.find((d) => d.device_id === DEMO_VAV1);
     if (!vav) throw new Error(`VAV-1 not discovered: ${JSON.stringify(found.body)}`);
-    vavAddress = vav.address;
+    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
+    vavAddress = targetOf(vav);
     const deployed = await api(sup.url, "/api/config/deploy", {
       body: packageOf(reheatOverrideFlow({ flowId: randomUUID() }), "Demo"),
       token: sup.token,

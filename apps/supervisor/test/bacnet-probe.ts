@@ -3,6 +3,25 @@ import bacnetModule, { type BACNetObjectID } from "@bacnet-js/client";
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
 
+/** A device as the probe reaches it: `ip:port`, or a routed device's router with DNET/DADR. */
+export type ProbeTarget = string | { address: string; net: number; adr: number[] };
+
+/** The probe's target for a device as GET /api/devices lists it (its route in `network`/`mac`). */
+export function targetOf(device: {
+  address: string;
+  network?: number | null;
+  mac?: number[] | null;
+}): ProbeTarget {
+  const ip = device.address.split(" ")[0] ?? device.address;
+  if (device.network === null || device.network === undefined) return ip;
+  return { address: ip, net: device.network, adr: [...(device.mac ?? [])] };
+}
+
+/** The library's receiver for a target. */
+export function receiverOf(target: ProbeTarget): { address: string; net?: number; adr?: number[] } {
+  return typeof target === "string" ? { address: target } : target;
+}
+
 /**
  * An independent BACnet client for assertions: tests check what the device itself says, not what the
  * supervisor believes it wrote.
@@ -17,9 +36,10 @@ export async function openProbe(bindAddress: string, port: number) {
   await new Promise<void>((resolve) => client.once("listening", () => resolve()));
   return {
     client,
-    async read(address: string, type: number, instance: number, property: number, arrayIndex?: number) {
+    /** `address` is `ip:port`, or a routed device's `{address: router, net, adr}`. */
+    async read(address: ProbeTarget, type: number, instance: number, property: number, arrayIndex?: number) {
       const result = await client.readProperty(
-        { address },
+        receiverOf(address),
         { type, instance } as BACNetObjectID,
         property,
         arrayIndex === undefined ? {} : { arrayIndex },

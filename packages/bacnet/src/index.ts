@@ -15,3 +15,4 @@ export * from "./schedule";
 export * from "./schedule-wire";
 export * from "./segmentation";
 export * from "./units";
+export * from "./who-has";

@@ -135,6 +135,9 @@ export interface DiscoveredDevice {
   address: string;
   name: string;
   status: string;
+  /** The route of a device behind a router (null on the supervisor's own B/IP network). */
+  network?: number | null;
+  mac?: number[] | null;
 }
 
 /**

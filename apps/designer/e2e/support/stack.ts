@@ -25,11 +25,14 @@ export async function startDesignerStack(options: {
   supervisorPort: number;
   /** A built-in simulator site; the skeleton (one controller) unless a test needs the demo building. */
   site?: string;
+  /** More simulator flags (`--routed`, `--trunk-latency`). */
+  simArgs?: string[];
 }): Promise<DesignerStack> {
   const sim = await startSimulator({
     bind: options.simBind,
     port: options.simPort,
     site: options.site ?? "skeleton",
+    ...(options.simArgs ? { extraArgs: options.simArgs } : {}),
   });
   const sup = await startSupervisor({
     bacnetPort: options.supervisorPort,

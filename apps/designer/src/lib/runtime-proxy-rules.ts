@@ -68,6 +68,7 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "GET", path: "commissioning/runs/:id/report.pdf", role: "viewer", download: true },
   { method: "GET", path: "devices", role: "viewer" },
   { method: "GET", path: "devices/discovery", role: "viewer" },
+  { method: "GET", path: "devices/network", role: "viewer" },
   { method: "POST", path: "devices/discover", role: "operator", audit: "runtime.discover" },
   { method: "GET", path: "devices/:id", role: "viewer" },
   { method: "GET", path: "devices/:id/objects", role: "viewer" },
@@ -89,6 +90,8 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "POST", path: "devices/:id/time-sync", role: "admin", audit: "runtime.device.time_sync" },
   { method: "POST", path: "devices/:id/communication", role: "admin", audit: "runtime.device.communication" },
   { method: "POST", path: "devices/:id/reinitialize", role: "admin", audit: "runtime.device.reinitialize" },
+  { method: "POST", path: "devices/who-has", role: "admin", audit: "runtime.device.who_has" },
+  { method: "GET", path: "devices/:id/report", role: "viewer" },
   { method: "POST", path: "points/read", role: "viewer" },
   { method: "GET", path: "points/live", role: "viewer" },
   { method: "GET", path: "plugins", role: "viewer" },
@@ -125,6 +128,9 @@ export const NOT_PROXIED: readonly string[] = [
   // A signed release bundle goes to the supervisor directly (an admin's upload, checked against the key
   // pinned at install); the Designer's JSON proxy is no path for a 10 MB binary.
   "POST system/update",
+  // The EPICS text is printed in the browser from the JSON report (@bms/bacnet/device-report), with
+  // the same formatter the supervisor uses: the JSON proxy carries no text files.
+  "GET devices/:id/report.txt",
 ];
 
 /**

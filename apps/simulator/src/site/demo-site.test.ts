@@ -22,6 +22,12 @@ describe("demo building", () => {
       [2006, "127.0.0.17", 27],
       [2007, "127.0.0.18", 11],
     ]);
+    // The ten VAV boxes sit behind the router on network 2001 (MS/TP MACs 1..10), as a real building's.
+    expect(
+      built.devices
+        .filter((d) => d.link.network !== undefined)
+        .map((d) => [d.instance, d.link.network, d.link.mac]),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => [3001 + i, 2001, 1 + i]));
     const vav1 = built.devices.find((d) => d.instance === 3001);
     expect(vav1?.objects.map((o) => `${o.key} ${o.name}`)).toEqual(
       expect.arrayContaining([

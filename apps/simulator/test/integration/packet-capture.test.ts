@@ -77,7 +77,9 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
 
   it("exercises every service the simulator speaks", async () => {
     const ahu = bacnet.at(BIND);
-    const vav = bacnet.at("127.0.7.6");
+    // VAV-1 sits behind the demo's router (the address after the last device's) on network 2001,
+    // MS/TP MAC 1: every request to it carries DNET/DADR and its answers SNET/SADR.
+    const vav = { ...bacnet.at("127.0.7.19"), net: 2001, adr: [1] };
     expect((await bacnet.whoIs()).length).toBe(17);
     expect((await bacnet.whoIs({ lowLimit: 3001, highLimit: 3003 }, 800)).length).toBe(3);
     await bacnet.client.readProperty(ahu, { type: 8, instance: 2001 }, 76);
@@ -86,11 +88,17 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
     await bacnet.client.readPropertyMultiple(ahu, [
       { objectId: { type: 8, instance: 2001 }, properties: [{ id: 8, index: 0xffffffff }] },
     ]);
-    await bacnet.client.readPropertyMultiple(vav, [
+    // An MS/TP device answers at most 480 octets unsegmented: one object's properties per request.
+    for (const spec of [
       { objectId: { type: 0, instance: 1 }, properties: [{ id: 8, index: 0xffffffff }] },
       { objectId: { type: 1, instance: 1 }, properties: [{ id: 105, index: 0xffffffff }] },
       { objectId: { type: 2, instance: 1 }, properties: [{ id: 80, index: 0xffffffff }] },
       { objectId: { type: 3, instance: 1 }, properties: [{ id: 8, index: 0xffffffff }] },
+    ]) {
+      await bacnet.client.readPropertyMultiple(vav, [spec]);
+    }
+    await bacnet.client.readPropertyMultiple(vav, [
+      { objectId: { type: 0, instance: 1 }, properties: [{ id: 85, index: 0xffffffff }] },
       { objectId: { type: 0, instance: 77 }, properties: [{ id: 85, index: 0xffffffff }] },
     ]);
     await bacnet.client.readPropertyMultiple(bacnet.at("127.0.7.3"), [
@@ -146,7 +154,8 @@ describe.skipIf(!TSHARK)("packet-level check with tshark", () => {
     await bacnet.client.writeProperty(vav, damper, 85, [{ type: 0, value: null }], { priority: 12 });
     bacnet.client.off("covNotify", onConfirmed);
 
-    const name = Buffer.from("VAV-3 Zone Temp");
+    // An object of an IP controller: a local-broadcast Who-Has does not cross the router.
+    const name = Buffer.from("CHW Supply Temp");
     const iHave = await raw.exchange(
       bvlc([0x01, 0x00, 0x10, 0x07, 0x3d, name.length + 1, 0x00, ...name], 0x0b),
       "127.255.255.255",

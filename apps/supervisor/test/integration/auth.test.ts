@@ -61,6 +61,9 @@ const EXPECTED: Record<string, Role | "public"> = {
   "POST /api/devices/:id/time-sync": "admin",
   "POST /api/devices/:id/communication": "admin",
   "POST /api/devices/:id/reinitialize": "admin",
+  "POST /api/devices/who-has": "admin",
+  "GET /api/devices/:id/report": "viewer",
+  "GET /api/devices/:id/report.txt": "viewer",
   "GET /api/execution/status": "viewer",
   "POST /api/execution/start": "operator",
   "POST /api/execution/stop": "operator",
@@ -390,6 +393,7 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
       },
       "POST /api/devices/:id/communication": { token: sup.token, body: {}, expectName: "bootstrap admin" },
       "POST /api/devices/:id/reinitialize": { token: sup.token, body: {}, expectName: "bootstrap admin" },
+      "POST /api/devices/who-has": { token: sup.token, body: {}, expectName: "bootstrap admin" },
       "POST /api/points/write": {
         token: operator,
         body: { writes: [{ point: "bacnet:4194302/analogValue:1.presentValue", value: 21, priority: 8 }] },

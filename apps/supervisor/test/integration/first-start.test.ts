@@ -19,9 +19,11 @@ const SIM_BIND = "127.0.46.2";
 const SIM_PORT = 47884;
 const SUP_PORT = 47885;
 const PROBE_PORT = 47886;
-// The demo building's devices take consecutive addresses from SIM_BIND: VAV-1 (3001) is the fifth,
-// the CHW plant (2005) the fifteenth (apps/simulator/src/site/demo-site.test.ts pins the order).
-const VAV1 = "127.0.46.6:47884";
+// The demo building's IP devices take consecutive addresses from SIM_BIND: the CHW plant (2005) is the
+// fifteenth (apps/simulator/src/site/demo-site.test.ts pins the order). The ten VAV boxes sit behind
+// the router (the address after the last device's, the eighteenth) on network 2001, MAC = box number.
+const ROUTER = "127.0.46.19:47884";
+const VAV1 = { address: ROUTER, net: 2001, adr: [1] };
 const CHW = "127.0.46.16:47884";
 
 interface FlowRow {
@@ -88,6 +90,16 @@ describe("quick start: the first start deploys the demo site, later starts keep 
       const [p2] = await probe.read(CHW, OBJECT_TYPES.binaryOutput, 61, PROPERTIES.priorityArray, 16);
       return [p1, p2].filter((v) => v === 1).length === 1 ? true : undefined;
     }, 30_000);
+    // The supervisor found the boxes behind the router with its global Who-Is, each with its route.
+    const listed = await api<{
+      devices: { device_id: number; network: number | null; mac: number[] | null }[];
+    }>(s.url, "/api/devices");
+    const vavs = listed.body.devices
+      .filter((d) => d.device_id >= 3001 && d.device_id <= 3010)
+      .sort((a, b) => a.device_id - b.device_id);
+    expect(vavs.map((d) => [d.device_id, d.network, d.mac])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [3001 + i, 2001, [1 + i]]),
+    );
     const history = await configs(s);
     expect(history.versions.map((v) => v.project_id)).toEqual([DEMO_PROJECT.id]);
     // The supervisor's own deploy is in the audit trail, by a system actor.

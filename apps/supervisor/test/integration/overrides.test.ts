@@ -13,7 +13,7 @@ import {
   startSupervisor,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openProbe } from "../bacnet-probe";
+import { openProbe, type ProbeTarget, targetOf } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
 // Timed manual overrides against the demo building: VAV-1's occupied setpoint is free, its reheat valve
@@ -43,7 +43,7 @@ describe("timed manual overrides", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
   let probe: Awaited<ReturnType<typeof openProbe>>;
-  let vavAddress: string;
+  let vavAddress: ProbeTarget;
 
   const slot = async (priority: number) =>
     (await probe.read(vavAddress, OBJECT_TYPES.analogValue, 1, PROPERTIES.priorityArray, priority))[0];
@@ -70,7 +70,8 @@ describe("timed manual overrides", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
     sup = await startSup();
     probe = await openProbe("127.0.0.1", PROBE_PORT);
-    vavAddress = (await discoverDevice(sup, DEMO_VAV1, 2000)).address;
+    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
+    vavAddress = targetOf(await discoverDevice(sup, DEMO_VAV1, 2000));
     const deployed = await api(sup.url, "/api/config/deploy", {
       body: packageOf(reheatOverrideFlow({ flowId: randomUUID() }), "Overrides"),
       token: sup.token,

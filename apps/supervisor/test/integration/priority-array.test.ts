@@ -17,7 +17,7 @@ import {
   startSupervisor,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openProbe } from "../bacnet-probe";
+import { openProbe, type ProbeTarget, receiverOf, targetOf } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
 // The demo building: VAV-1's reheat valve is held by the flow, Plant Mode is a multi-state value.
@@ -33,7 +33,7 @@ describe("the priority array through the API", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
   let probe: Awaited<ReturnType<typeof openProbe>>;
-  let vavAddress: string;
+  let vavAddress: ProbeTarget;
 
   const read = async (points: string[]) =>
     (await api<{ values: PointValue[] }>(sup.url, "/api/points/read", { body: { points }, token: sup.token }))
@@ -45,7 +45,7 @@ describe("the priority array through the API", () => {
   /** A second writer, as a workstation or another controller would be: straight to the device. */
   const writeDirect = (value: number | null, priority: number) =>
     probe.client.writeProperty(
-      { address: vavAddress },
+      receiverOf(vavAddress),
       { type: OBJECT_TYPES.analogOutput, instance: 2 } as BACNetObjectID,
       PROPERTIES.presentValue,
       [encodeValue(OBJECT_TYPES.analogOutput, PROPERTIES.presentValue, value) as never],
@@ -56,7 +56,8 @@ describe("the priority array through the API", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
     sup = await startSupervisor({ bacnetPort: SUP_PORT, broadcast: `127.255.255.255:${SIM_PORT}` });
     probe = await openProbe("127.0.0.1", PROBE_PORT);
-    vavAddress = (await discoverDevice(sup, VAV1, 2000)).address;
+    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
+    vavAddress = targetOf(await discoverDevice(sup, VAV1, 2000));
     const deployed = await api(sup.url, "/api/config/deploy", {
       body: packageOf(reheatOverrideFlow({ flowId: FLOW_ID }), "Priority array"),
       token: sup.token,

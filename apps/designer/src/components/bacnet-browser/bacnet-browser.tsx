@@ -18,7 +18,10 @@ import {
   pointRefOf,
 } from "./bacnet-types";
 import { DeviceScheduleDialog } from "./device-schedule-dialog";
+import { DeviceTools } from "./device-tools";
+import { NetworkMapPanel, routeText } from "./network-map";
 import { PriorityPanel } from "./priority-panel";
+import { WhoHasPanel } from "./who-has-panel";
 
 const DISCOVERY_TIMEOUT_MS = 3000;
 
@@ -287,6 +290,8 @@ export function BacnetBrowser({ supervisorId }: { supervisorId: string }) {
           {error}
         </p>
       ) : null}
+      <NetworkMapPanel supervisorId={supervisorId} listing={listing} />
+      <WhoHasPanel supervisorId={supervisorId} />
       {listing && listing.devices.length === 0 && !scanning ? (
         <p className="text-slate-500">No devices known yet. Discover to send a Who-Is.</p>
       ) : null}
@@ -310,8 +315,11 @@ export function BacnetBrowser({ supervisorId }: { supervisorId: string }) {
               )}
               <span className="min-w-0 flex-1">
                 <span className="font-semibold">{device.name ?? `Device ${device.device_id}`}</span>
-                <span className="ml-1 font-mono text-[10px] text-slate-500">
-                  #{device.device_id} {device.address ?? ""}
+                <span
+                  className="ml-1 font-mono text-[10px] text-slate-500"
+                  data-testid={`bacnet-device-route-${device.device_id}`}
+                >
+                  #{device.device_id} {routeText(device)}
                 </span>
               </span>
               <span
@@ -321,6 +329,11 @@ export function BacnetBrowser({ supervisorId }: { supervisorId: string }) {
             </button>
             {expanded === device.device_id ? (
               <div className="border-t border-slate-100 py-1">
+                <DeviceTools
+                  supervisorId={supervisorId}
+                  deviceId={device.device_id}
+                  name={device.name ?? `Device ${device.device_id}`}
+                />
                 {loadingDevice === device.device_id ? (
                   <p className="px-2 text-slate-500">Reading the object list…</p>
                 ) : null}

@@ -3,7 +3,16 @@ import { z } from "zod";
 
 /** What the supervisor's device routes answer; read leniently, since it may add fields. */
 export const DeviceListingSchema = z.object({
-  devices: z.array(DeviceSchema.partial().extend({ device_id: z.number().int() })).default([]),
+  devices: z
+    .array(
+      DeviceSchema.partial().extend({
+        device_id: z.number().int(),
+        // The route: the network behind a router and the MAC there (null on the local B/IP network).
+        network: z.number().int().nullable().optional(),
+        mac: z.array(z.number().int()).nullable().optional(),
+      }),
+    )
+    .default([]),
   scan_status: z.string().optional(),
   progress: z
     .object({ found: z.number(), elapsed_ms: z.number(), timeout_ms: z.number() })

@@ -57,7 +57,9 @@ export async function createClient(
           address: content.header?.sender?.address ?? "",
         });
       client.on("iAm", onIAm);
-      client.whoIs(options ?? {});
+      // Global (DNET 0xFFFF), as a supervisor sends it: routers pass it on, so devices behind them
+      // (the demo's VAV boxes on network 2001) answer too; a local broadcast would not reach them.
+      client.whoIs({ net: 0xffff } as never, options ?? {});
       await new Promise((r) => setTimeout(r, waitMs));
       client.off("iAm", onIAm);
       return [...found.values()].sort((a, b) => a.deviceId - b.deviceId);

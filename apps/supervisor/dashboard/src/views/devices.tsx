@@ -5,6 +5,8 @@ import { ActionButton } from "../components/action-button";
 import { Pill, Stale, type Tone } from "../components/status";
 import { ago } from "../format";
 import { useNow, usePoll } from "../use-poll";
+import { DeviceTools } from "./device-tools";
+import { NetworkMap, type Routed, routeText } from "./network-map";
 import { PluginsPanel } from "./plugins-panel";
 
 const STATUS_TONE: Record<string, Tone> = { online: "ok", offline: "bad", unknown: "idle" };
@@ -14,6 +16,7 @@ const DISCOVERY_MS = 3000;
 export function Devices() {
   const now = useNow();
   const [searchingSince, setSearchingSince] = useState<number | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
   // Poll fast while a discovery runs so devices appear as they answer.
   const devices = usePoll(
     () => apiGet<DeviceDiscoveryResponse>("/api/devices"),
@@ -31,6 +34,7 @@ export function Devices() {
   return (
     <div class="stack" data-testid="view-devices">
       <PluginsPanel />
+      <NetworkMap devices={(d?.devices ?? []) as Routed[]} />
       <div class="toolbar">
         <ActionButton
           kind="primary"
@@ -61,10 +65,11 @@ export function Devices() {
               <th>Address</th>
               <th>Vendor / model</th>
               <th class="num">Objects</th>
+              <th />
             </tr>
           </thead>
           <tbody>
-            {(d?.devices ?? []).map((device) => (
+            {(d?.devices ?? []).flatMap((device) => [
               <tr key={device.device_id} data-testid="device-row" data-device={device.device_id}>
                 <td class="mono">{device.device_id}</td>
                 <td class="strong">{device.name ?? "(no name)"}</td>
@@ -75,16 +80,39 @@ export function Devices() {
                   {device.reason ? <div class="small muted">{device.reason}</div> : null}
                 </td>
                 <td>{ago(device.last_seen, now)}</td>
-                <td class="mono small">{device.address}</td>
+                <td class="mono small" data-testid="device-route">
+                  {routeText(device as Routed)}
+                </td>
                 <td class="small">
                   {[device.vendor_name, device.model_name].filter(Boolean).join(" / ") || "–"}
                 </td>
                 <td class="num">{device.object_count ?? "–"}</td>
-              </tr>
-            ))}
+                <td>
+                  <button
+                    type="button"
+                    class="btn"
+                    aria-expanded={open === device.device_id}
+                    onClick={() => setOpen(open === device.device_id ? null : device.device_id)}
+                    data-testid="device-tools-toggle"
+                  >
+                    Commission…
+                  </button>
+                </td>
+              </tr>,
+              open === device.device_id ? (
+                <tr key={`${device.device_id}-tools`}>
+                  <td colSpan={8}>
+                    <DeviceTools
+                      deviceId={device.device_id}
+                      name={device.name ?? `Device ${device.device_id}`}
+                    />
+                  </td>
+                </tr>
+              ) : null,
+            ])}
             {d && d.devices.length === 0 ? (
               <tr>
-                <td colSpan={7} class="muted">
+                <td colSpan={8} class="muted">
                   No devices known yet. Press “Discover devices” to send a Who-Is on the BACnet network.
                 </td>
               </tr>

@@ -3,9 +3,13 @@ import {
   ApplicationTag,
   BVLC_FUNCTION,
   encodeBvll,
+  encodeNpdu,
   encodeWhoIsRouter,
   GLOBAL_NETWORK,
+  type IHave,
+  type IHaveDecoded,
   type PointValue as JsValue,
+  type NetworkAddress,
   objectTypeName,
   PROPERTIES,
 } from "@bms/bacnet";
@@ -88,6 +92,7 @@ export class BacnetService {
   private readonly iAmListeners = new Set<(device: KnownDevice) => void>();
   /** EventNotification handlers (device-alarms.ts); true when one took the notification. */
   private readonly eventListeners = new Set<EventListener>();
+  private readonly iHaveListeners = new Set<(answer: IHave, from: DeviceAddress) => void>();
   readonly counters: RequestPipeline["counters"];
   /** What the wire checks refused or changed, for /api/monitoring/metrics. */
   readonly wire = {
@@ -100,6 +105,7 @@ export class BacnetService {
     address_claims_deferred: 0,
     cov_dropped: 0,
     lists_over_cap: 0,
+    i_have_invalid: 0,
   };
   readonly limits: WireLimits;
   /** Which networks are behind which router (I-Am-Router-To-Network, routed I-Ams). */
@@ -158,6 +164,20 @@ export class BacnetService {
       if (accepted.length < networks.length) {
         this.report("warn", "an I-Am-Router-To-Network claim was refused", { from, networks, accepted });
       }
+    });
+    transport.on("i-have", (decoded: IHaveDecoded, from: string, source: NetworkAddress | undefined) => {
+      const at = toDeviceAddress(
+        source ? { address: from, net: source.net, adr: source.adr } : { address: from },
+      );
+      if (!decoded.ok || !at) {
+        this.wire.i_have_invalid++;
+        this.report("warn", "a malformed I-Have was dropped", {
+          from,
+          problem: decoded.ok ? "bad-source" : decoded.problem,
+        });
+        return;
+      }
+      for (const listener of this.iHaveListeners) listener(decoded.iHave, at);
     });
     transport.on("reject-message-to-network", (from: string, reason: number, network: number) => {
       this.routers.stats.reject_message_to_network++;
@@ -301,6 +321,19 @@ export class BacnetService {
   /** Who-Is-Router-To-Network, broadcast (through the BBMD when registered as a foreign device). */
   whoIsRouter(): void {
     this.transport?.sendFrame(encodeBvll(BVLC_FUNCTION.originalBroadcast, encodeWhoIsRouter()));
+  }
+
+  /** Broadcasts an unconfirmed APDU to every network (DNET 0xFFFF), e.g. Who-Has. */
+  broadcastGlobal(apdu: Buffer): void {
+    const npdu = encodeNpdu({ destination: { net: GLOBAL_NETWORK, adr: [] } });
+    this.requireClient();
+    this.transport?.sendFrame(encodeBvll(BVLC_FUNCTION.originalBroadcast, Buffer.concat([npdu, apdu])));
+  }
+
+  /** Checked I-Have answers as they arrive; returns the unsubscribe. */
+  onIHave(listener: (answer: IHave, from: DeviceAddress) => void): () => void {
+    this.iHaveListeners.add(listener);
+    return () => this.iHaveListeners.delete(listener);
   }
 
   /** The network map, segmentation counters and foreign-device registration, for the API. */

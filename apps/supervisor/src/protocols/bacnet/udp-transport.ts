@@ -3,10 +3,13 @@ import { EventEmitter } from "node:events";
 import {
   BVLC_FUNCTION,
   decodeBvll,
+  decodeIHave,
   decodeNetworkList,
   decodeNpdu,
   encodeBvll,
+  isIHave,
   NETWORK_MESSAGE,
+  NPDU_CONTROL,
 } from "@bms/bacnet";
 import { type ForeignDeviceOptions, ForeignDeviceRegistration } from "./foreign-device";
 import { ReplyMatcher } from "./reply-matcher";
@@ -170,7 +173,8 @@ export class UdpTransport extends EventEmitter {
 
   /**
    * What the library drops: BVLC-Results (our foreign-device registration) and network-layer messages
-   * (I-Am-Router-To-Network, Reject-Message-To-Network), emitted as events. True when consumed.
+   * (I-Am-Router-To-Network, Reject-Message-To-Network), emitted as events, and I-Have answers, which
+   * the library decodes without checks and we decode ourselves (`i-have`). True when consumed.
    */
   private networkLayer(msg: Buffer, sender: string): boolean {
     if (msg[1] === BVLC_FUNCTION.result) {
@@ -181,8 +185,10 @@ export class UdpTransport extends EventEmitter {
     const bvll = decodeBvll(msg);
     if (!bvll.ok || !bvll.bvll.npdu) return false;
     const npdu = bvll.bvll.npdu;
+    if (npdu[0] !== 0x01) return false;
+    const control = npdu[1] ?? 0;
     // NPDU control bit 7: a network-layer message, not an APDU.
-    if (npdu[0] !== 0x01 || ((npdu[1] ?? 0) & 0x80) === 0) return false;
+    if ((control & 0x80) === 0) return this.iHave(npdu, control, bvll.bvll.origin, sender);
     const decoded = decodeNpdu(npdu, 0);
     if (!decoded.ok) {
       this.stats.dropped++;
@@ -201,6 +207,27 @@ export class UdpTransport extends EventEmitter {
         npdu.readUInt16BE(decoded.offset + 1),
       );
     }
+    return true;
+  }
+
+  /**
+   * An I-Have, local (APDU at octet 2) or routed (SNET/SADR). A forwarded one is reported from its
+   * originator, like an I-Am; the service checks the answer against the device registry anyway.
+   */
+  private iHave(
+    npdu: Buffer,
+    control: number,
+    origin: { address: string; port: number } | undefined,
+    sender: string,
+  ): boolean {
+    const routed = (control & (NPDU_CONTROL.source | NPDU_CONTROL.destination)) !== 0;
+    if (!routed && !isIHave(npdu, 2)) return false;
+    const header = routed ? decodeNpdu(npdu, 0) : undefined;
+    if (header && (!header.ok || !isIHave(npdu, header.offset))) return false;
+    const offset = header?.ok ? header.offset : 2;
+    const source = header?.ok ? header.npdu.source : undefined;
+    const from = origin ? `${origin.address}:${origin.port}` : sender;
+    this.emit("i-have", decodeIHave(npdu, offset), from, source);
     return true;
   }
 

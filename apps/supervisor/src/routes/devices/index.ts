@@ -6,6 +6,7 @@ import { parseDeviceAddress } from "../../protocols/bacnet/device-address";
 import { describeBacnetError } from "../../protocols/bacnet/errors";
 import { browseObjects } from "../../protocols/bacnet/object-browser";
 import { deviceCommissioningRoutes } from "./commissioning";
+import { deviceDiscoveryToolRoutes } from "./discovery-tools";
 import { deviceScheduleRoutes } from "./schedules";
 
 const DeviceParams = z.object({ id: z.coerce.number().pipe(BacnetDeviceInstanceSchema) });
@@ -120,4 +121,5 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
 
   await deviceScheduleRoutes(app);
   await deviceCommissioningRoutes(app);
+  await deviceDiscoveryToolRoutes(app);
 }

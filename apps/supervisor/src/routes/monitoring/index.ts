@@ -15,6 +15,7 @@ const NO_WIRE_EVENTS: BacnetService["wire"] = {
   address_claims_deferred: 0,
   cov_dropped: 0,
   lists_over_cap: 0,
+  i_have_invalid: 0,
 };
 
 /**
