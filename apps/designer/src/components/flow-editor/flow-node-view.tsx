@@ -3,11 +3,13 @@
 import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { memo, useMemo } from "react";
+import { useShallow } from "zustand/react/shallow";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
 import { describeNode, type PortDefinition, presentPorts } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
+import { wiredPortsKey } from "../../store/wired-ports";
 import { NodeIcon } from "./node-icon";
 import { DIFF_STYLES, PORT_COLORS, QUALITY_BADGE, STATUS_STYLES } from "./port-style";
 
@@ -25,26 +27,21 @@ const PORT_ROW = 22;
 
 function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
-  // While comparing versions the live overlay would describe a different graph: hide it.
-  const status = useEditorStore((s) => (s.comparison ? undefined : s.runtime[id]));
-  const diff = useEditorStore((s) => s.comparison?.highlight[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
-  const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
+  // One subscription per node (not one per field): every store update runs each node's selector, and at
+  // 2,000 nodes four of them cost as much as the frame. While comparing versions the live overlay would
+  // describe a different graph: hidden. The wired ports come from an index shared by all nodes.
+  const [status, diff, live, wiredKey] = useEditorStore(
+    useShallow((s) => [
+      s.comparison ? undefined : s.runtime[id],
+      s.comparison?.highlight[id],
+      point ? s.pointValues[point] : undefined,
+      wiredPortsKey(s.edges, id),
+    ]),
+  );
   // A point node's "value" port carries that point's value: show it with the point's units and texts.
   const shownOnPort = (port: string, raw: unknown) =>
     point && port === "value" ? showPointValue(raw, live) : showValue(raw);
-  // The edges array changes only when wires do (not while nodes are dragged), so this stays cheap.
-  const edges = useEditorStore((s) => s.edges);
-  const wiredKey = useMemo(
-    () =>
-      edges
-        .flatMap((e) =>
-          e.target === id ? [`in:${e.targetHandle}`] : e.source === id ? [`out:${e.sourceHandle}`] : [],
-        )
-        .sort()
-        .join("|"),
-    [edges, id],
-  );
   // A configurable port count (Select, Math, AND …) draws only the configured ports, plus any wired one.
   const { inputs, outputs } = useMemo(() => {
     const wired = wiredKey.split("|");
