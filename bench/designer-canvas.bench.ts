@@ -163,6 +163,29 @@ function mainThreadKinds(events: TraceEvent[], count = 14): string {
     .join("\n");
 }
 
+/** Runs `act`; with BENCH_PROFILE=1, prints its costliest functions and its main-thread work by kind. */
+async function profiled(cdp: CDPSession, name: string, act: () => Promise<void>): Promise<void> {
+  if (!PROFILE) return act();
+  const trace: TraceEvent[] = [];
+  const collect = (data: { value: object[] }) => trace.push(...(data.value as TraceEvent[]));
+  cdp.on("Tracing.dataCollected", collect);
+  await cdp.send("Tracing.start", {
+    categories: "devtools.timeline,disabled-by-default-devtools.timeline",
+    transferMode: "ReportEvents",
+  });
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  await act();
+  const { profile } = await cdp.send("Profiler.stop");
+  console.log(`${name}: costliest functions (self time)\n${topFunctions(profile as never)}`);
+  const done = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
+  await cdp.send("Tracing.end");
+  await done;
+  cdp.off("Tracing.dataCollected", collect);
+  console.log(`${name}: main-thread work by kind\n${mainThreadKinds(trace)}`);
+}
+
 /** Counts frames with requestAnimationFrame and Chrome's main-thread task time while `act` runs. */
 async function measure(page: Page, cdp: CDPSession, name: string, act: () => Promise<void>): Promise<Phase> {
   // A string, not a function: tsx's name helpers would not exist in the page.
@@ -181,33 +204,15 @@ async function measure(page: Page, cdp: CDPSession, name: string, act: () => Pro
     const { metrics } = await cdp.send("Performance.getMetrics");
     return metrics.find((m) => m.name === "TaskDuration")?.value ?? Number.NaN;
   };
-  const trace: TraceEvent[] = [];
-  const collect = (data: { value: TraceEvent[] }) => trace.push(...data.value);
-  if (PROFILE) {
-    cdp.on("Tracing.dataCollected", collect);
-    await cdp.send("Tracing.start", {
-      categories: "devtools.timeline,disabled-by-default-devtools.timeline",
-      transferMode: "ReportEvents",
-    });
-    await cdp.send("Profiler.enable");
-    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-    await cdp.send("Profiler.start");
-  }
   const before = await taskSeconds();
-  await act();
-  const frames = (await page.evaluate(
-    "(() => { window.__recording = false; return window.__frames.slice(1); })()",
-  )) as number[];
+  let frames: number[] = [];
+  await profiled(cdp, name, async () => {
+    await act();
+    frames = (await page.evaluate(
+      "(() => { window.__recording = false; return window.__frames.slice(1); })()",
+    )) as number[];
+  });
   const after = await taskSeconds();
-  if (PROFILE) {
-    const { profile } = await cdp.send("Profiler.stop");
-    console.log(`${name}: costliest functions (self time)\n${topFunctions(profile as never)}`);
-    const done = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
-    await cdp.send("Tracing.end");
-    await done;
-    cdp.off("Tracing.dataCollected", collect);
-    console.log(`${name}: main-thread work by kind\n${mainThreadKinds(trace)}`);
-  }
   const sorted = [...frames].sort((a, b) => a - b);
   return {
     frames: frames.length,
@@ -224,6 +229,16 @@ const browser = await openBrowser({
   height: 1000,
   extraArgs: ["--disable-gpu-vsync", "--disable-frame-rate-limit"],
 });
+
+let session: CDPSession | null = null;
+/** One CDP session for the bench's page: Chrome's counters and the profiler. */
+async function cdpOf(page: Page): Promise<CDPSession> {
+  if (!session) {
+    session = await browser.context.newCDPSession(page);
+    await session.send("Performance.enable");
+  }
+  return session;
+}
 
 /** Saves a flow of `size` nodes in a new project and opens it: answers the measured load time. */
 async function openFlow(size: number) {
@@ -261,9 +276,12 @@ async function openFlow(size: number) {
   // Warm the server-side route once so the measured load is the editor's, not Next's first compile.
   await page.goto(`${designer.url}/projects/${projectId}`);
   await drawn();
+  const cdp = await cdpOf(page);
   const started = Date.now();
-  await page.reload();
-  await drawn();
+  await profiled(cdp, `${size} nodes load`, async () => {
+    await page.reload();
+    await drawn();
+  });
   return { loadMs: Date.now() - started, nodes: flow.nodes.length, edges: flow.connections.length };
 }
 
@@ -304,8 +322,7 @@ async function dragNode(page: Page, nodeId: string) {
 
 try {
   const { page } = browser;
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send("Performance.enable");
+  const cdp = await cdpOf(page);
   // The baseline in the same run: the same pan and zoom over an empty canvas (the browser's own cost).
   const empty = await openFlow(0);
   const emptyPan = await measure(page, cdp, "empty canvas pan/zoom", () => panAndZoom(page));

@@ -37,8 +37,10 @@ async function proxy(
     }
     auth.note({ details: { supervisor: supervisorId, ...writeFacts(path, body) } });
   }
-  // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
-  const result = await callSupervisor(target, ["api", ...path].join("/"), {
+  // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL. The
+  // segments go as they came: Next decodes `pumps%2Ffailed1` (a latch inside a sub-flow) into one segment
+  // holding a `/`, which must reach the supervisor as one segment again.
+  const result = await callSupervisor(target, ["api", ...path], {
     method: request.method,
     body,
     query: url.searchParams,
@@ -82,7 +84,8 @@ async function bodyOf(request: Request): Promise<unknown> {
 /** Which role and audit action this supervisor path needs; a path outside the allowlist never leaves. */
 async function refine(request: Request, { params }: Params): Promise<RefinedRule | Response> {
   const { path } = await params;
-  if (path.some((segment) => segment === ".." || segment === "." || segment.includes("/"))) {
+  // A segment may hold a `/` (it came encoded: a nested latch id); none of its parts may be `.` or `..`.
+  if (path.some((segment) => segment.split("/").some((part) => part === ".." || part === "."))) {
     return json({ error: "invalid runtime path", code: "invalid_path" }, 400);
   }
   const rule = proxyRule(request.method, path, await bodyOf(request));
