@@ -122,11 +122,22 @@ describe("the Designer's runtime proxy and a latch inside a sub-flow (pumps/fail
     await eventually(async () => ((await q(A)) === false ? true : undefined));
     expect(await q(B)).toBe(true);
 
+    // The refused attempt without flow_id is recorded too (failed); the reset is the one that succeeded.
     const audit = await api<{
-      records: { action: string; target: string | null; actor: { on_behalf_of?: string } }[];
+      records: {
+        result: string;
+        target: string | null;
+        actor: { on_behalf_of?: string };
+        details?: { flow_id?: string };
+      }[];
     }>(sup.url, "/api/audit?action=latch.reset", { token: sup.token });
     expect(audit.status).toBe(200);
-    expect(audit.body.records.map((r) => [r.target, r.actor.on_behalf_of])).toEqual([[LATCH, "admin"]]);
+    expect(
+      audit.body.records
+        .filter((r) => r.result === "ok")
+        .map((r) => [r.target, r.actor.on_behalf_of, r.details?.flow_id]),
+    ).toEqual([[LATCH, "admin", A]]);
+    expect(audit.body.records.filter((r) => r.result === "failed").map((r) => r.target)).toEqual([LATCH]);
   });
 
   it("answers 404 for a nested latch that no flow has, and refuses a path that climbs out", async () => {
