@@ -1,57 +1,86 @@
-// Designer canvas benchmark (issue 6), run by `pnpm bench designer`. Loads a 500-node flow into the
-// built Designer in Debian's headless Chromium, then pans and zooms with the mouse for a few seconds.
-// Prints and writes bench/results/designer-canvas.json: time to load (navigation → all nodes drawn)
-// and, while panning/zooming, (a) the frame interval seen by requestAnimationFrame, which headless
-// Chromium paces at 60 Hz, so its median cannot go below ~16.7 ms and its p95 shows jank, and (b) the
-// main-thread work per frame from Chrome's own counters (CDP Performance.getMetrics TaskDuration):
-// that is the number to hold against the 16 ms budget. Needs `pnpm --filter @bms/designer build`.
+// Designer canvas benchmark (issues 6 and 15), run by `pnpm bench designer`. Loads a 2,000-node, 2,500-wire
+// flow into the built Designer in Debian's headless Chromium, then drags one node and pans and zooms with
+// the mouse for a few seconds each; the same pan and zoom over an empty flow is the baseline of the run.
+// Prints and writes bench/results/designer-canvas.json: time to load (navigation → every node and wire
+// drawn) and, per phase, (a) the frame interval seen by requestAnimationFrame, which headless Chromium
+// paces at 60 Hz, so its median cannot go below ~16.7 ms and its p95 shows jank, and (b) the main-thread
+// work per frame from Chrome's own counters (CDP Performance.getMetrics TaskDuration): that is the number
+// to hold against the 16 ms budget. BENCH_NODES changes the size, BENCH_PROFILE=1 prints where the time
+// goes. Needs `pnpm --filter @bms/designer build`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { api, REPO_ROOT } from "@bms/test-support";
+import type { CDPSession, Page } from "playwright-core";
 import { openBrowser } from "../apps/designer/e2e/support/browser";
 import { startDesigner } from "../apps/designer/e2e/support/designer";
 import { freePort } from "../apps/designer/e2e/support/ports";
 import { writeSection, writeSummary } from "./report";
 
-const NODES = Number(process.env.BENCH_NODES ?? 500);
+const NODES = Number(process.env.BENCH_NODES ?? 2000);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
+/** BENCH_PROFILE=1 also records a CPU profile of each measured phase and prints its costliest functions. */
+const PROFILE = process.env.BENCH_PROFILE === "1";
 
-/** Chains of sensor_read → threshold → actuator_write laid out on a grid, the shape of real flows. */
-function bigFlow(flowId: string) {
-  const nodes: unknown[] = [];
-  const connections: unknown[] = [];
-  const chains = Math.ceil(NODES / 3);
-  for (let c = 0; c < chains && nodes.length < NODES; c++) {
-    const row = Math.floor(c / 4);
-    const x0 = (c % 4) * 960;
-    const y = row * 140;
-    const device = 1000 + (c % 50);
-    const ids = [`read_${c}`, `cmp_${c}`, `write_${c}`];
-    nodes.push({
-      id: ids[0],
-      type: "sensor_read",
-      position: { x: x0, y },
-      config: { point: `bacnet:${device}/analogInput:${c}`, fallback: null, max_age_ms: 0 },
+/** One block of a plant: two sensors, their thresholds, an OR and an AND of both, two commands. */
+const BLOCK_NODES = 8;
+const BLOCKS_PER_ROW = 10;
+
+/**
+ * Blocks of 8 nodes and 10 wires (the eight inside a block and two from the block before: alarms chain
+ * between plants) laid out on a grid, the shape of real flows: 2,000 nodes give 250 blocks
+ * and 2,500 wires (issue 15's size). The first block's two cross wires come from its own thresholds.
+ */
+function bigFlow(flowId: string, size: number) {
+  const nodes: { id: string; type: string; position: { x: number; y: number }; config: unknown }[] = [];
+  const connections: { from_node: string; from_output: string; to_node: string; to_input: string }[] = [];
+  const wire = (from: string, out: string, to: string, input: string) =>
+    connections.push({ from_node: from, from_output: out, to_node: to, to_input: input });
+  for (let b = 0; nodes.length < size; b++) {
+    const x0 = (b % BLOCKS_PER_ROW) * 1300;
+    const y0 = Math.floor(b / BLOCKS_PER_ROW) * 320;
+    const device = 1000 + (b % 50);
+    const id = (name: string) => `${name}_${b}`;
+    const add = (name: string, type: string, col: number, row: number, config: unknown) => {
+      if (nodes.length < size)
+        nodes.push({ id: id(name), type, position: { x: x0 + col * 300, y: y0 + row * 140 }, config });
+    };
+    add("read1", "sensor_read", 0, 0, {
+      point: `bacnet:${device}/analogInput:${b * 2}`,
+      fallback: null,
+      max_age_ms: 0,
     });
-    if (nodes.length < NODES) {
-      nodes.push({
-        id: ids[1],
-        type: "threshold",
-        position: { x: x0 + 300, y },
-        config: { operator: ">", value: 24 },
-      });
-      connections.push({ from_node: ids[0], from_output: "value", to_node: ids[1], to_input: "value" });
-    }
-    if (nodes.length < NODES) {
-      nodes.push({
-        id: ids[2],
-        type: "actuator_write",
-        position: { x: x0 + 600, y },
-        config: { point: `bacnet:${device}/binaryOutput:${c}`, priority: 8 },
-      });
-      connections.push({ from_node: ids[1], from_output: "result", to_node: ids[2], to_input: "value" });
-    }
+    add("read2", "sensor_read", 0, 1, {
+      point: `bacnet:${device}/analogInput:${b * 2 + 1}`,
+      fallback: null,
+      max_age_ms: 0,
+    });
+    add("cmp1", "threshold", 1, 0, { operator: ">", value: 24 });
+    add("cmp2", "threshold", 1, 1, { operator: "<", value: 16 });
+    add("any", "or", 2, 0, { input_count: 3 });
+    add("all", "and", 2, 1, { input_count: 3 });
+    add("write1", "actuator_write", 3, 0, { point: `bacnet:${device}/binaryOutput:${b * 2}`, priority: 8 });
+    add("write2", "actuator_write", 3, 1, {
+      point: `bacnet:${device}/binaryOutput:${b * 2 + 1}`,
+      priority: 8,
+    });
+    const prev = (name: string) => (b === 0 ? id(name === "any" ? "cmp1" : "cmp2") : `${name}_${b - 1}`);
+    const out = (name: string) => (name.startsWith("read") ? "value" : "result");
+    const block: [string, string, string][] = [
+      ["read1", "cmp1", "value"],
+      ["read2", "cmp2", "value"],
+      ["cmp1", "any", "in1"],
+      ["cmp2", "any", "in2"],
+      ["cmp1", "all", "in1"],
+      ["cmp2", "all", "in2"],
+      ["any", "write1", "value"],
+      ["all", "write2", "value"],
+    ];
+    for (const [from, to, input] of block) wire(id(from), out(from), id(to), input);
+    wire(prev("any"), "result", id("any"), "in3");
+    wire(prev("all"), "result", id("all"), "in3");
   }
+  // A size that cuts a block leaves wires to nodes that were not placed: drop them.
+  const placed = new Set(nodes.map((n) => n.id));
   return {
     metadata: {
       flow_id: flowId,
@@ -60,7 +89,7 @@ function bigFlow(flowId: string) {
       generated_at: new Date().toISOString(),
     },
     nodes,
-    connections,
+    connections: connections.filter((c) => placed.has(c.from_node) && placed.has(c.to_node)),
   };
 }
 
@@ -69,51 +98,96 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
 }
 
-const designer = await startDesigner({ supervisorUrl: `http://127.0.0.1:${await freePort()}` });
-const browser = await openBrowser({
-  width: 1600,
-  height: 1000,
-  extraArgs: ["--disable-gpu-vsync", "--disable-frame-rate-limit"],
-});
-try {
-  const created = await api<{ project: { id: string } }>(designer.url, "/api/projects", {
-    body: { name: "bench" },
-  });
-  const projectId = created.body.project.id;
-  const project = await api<{ project: { id: string } }>(designer.url, `/api/projects/${projectId}`);
-  const current = await api<{ version: { configuration: { metadata: { flow_id: string } } } }>(
-    designer.url,
-    `/api/projects/${project.body.project.id}/versions/1`,
-  );
-  const saved = await api(designer.url, `/api/projects/${projectId}/versions`, {
-    body: {
-      base_version: 1,
-      configuration: bigFlow(current.body.version.configuration.metadata.flow_id),
-      flow_data: { comments: [] },
-    },
-  });
-  if (saved.status !== 201) throw new Error(`saving the bench flow failed: ${JSON.stringify(saved.body)}`);
+const round = (value: number) => Number(value.toFixed(2));
 
-  const { page } = browser;
-  // Warm the server-side route once so the measured load is the editor's, not Next's first compile.
-  await page.goto(`${designer.url}/projects/${projectId}`);
-  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length >= n, NODES, {
-    timeout: 60_000,
-  });
+interface Phase {
+  frames: number;
+  /** Main-thread work per frame from Chrome's counters: the number held against the 16 ms budget. */
+  main_thread_ms_per_frame: number;
+  median_frame_interval_ms: number;
+  p95_frame_interval_ms: number;
+  max_frame_interval_ms: number;
+}
 
-  const loadStarted = Date.now();
-  await page.reload();
-  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length >= n, NODES, {
-    timeout: 60_000,
-  });
-  // Wait for the edges too: they are drawn once the nodes are measured.
-  await page.waitForFunction(
-    (n) => document.querySelectorAll(".react-flow__edge").length >= n,
-    Math.floor((NODES * 2) / 3) - 1,
-  );
-  const loadMs = Date.now() - loadStarted;
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+}
 
-  // Record every frame's duration while the mouse pans and the wheel zooms.
+/** The functions with the most self time in a CPU profile, for the console: where a phase's frames go. */
+function topFunctions(
+  profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] },
+  count = 12,
+) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) return;
+    const file = frame.url.split("/").pop() ?? "";
+    const key = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(
+      ([name, ms]) =>
+        `  ${ms.toFixed(0).padStart(6)} ms ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${name}`,
+    )
+    .join("\n");
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { name?: string };
+}
+
+/** Renderer main-thread time per trace event kind (style, layout, paint, script …); kinds nest, so they overlap. */
+function mainThreadKinds(events: TraceEvent[], count = 14): string {
+  const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  const totals = new Map<string, number>();
+  for (const e of events)
+    if (main && e.tid === main.tid && e.pid === main.pid && e.ph === "X" && e.dur)
+      totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur / 1000);
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([kind, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${kind}`)
+    .join("\n");
+}
+
+/** Runs `act`; with BENCH_PROFILE=1, prints its costliest functions and its main-thread work by kind. */
+async function profiled(cdp: CDPSession, name: string, act: () => Promise<void>): Promise<void> {
+  if (!PROFILE) return act();
+  const trace: TraceEvent[] = [];
+  const collect = (data: { value: object[] }) => trace.push(...(data.value as TraceEvent[]));
+  cdp.on("Tracing.dataCollected", collect);
+  await cdp.send("Tracing.start", {
+    categories: "devtools.timeline,disabled-by-default-devtools.timeline",
+    transferMode: "ReportEvents",
+  });
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  await act();
+  const { profile } = await cdp.send("Profiler.stop");
+  console.log(`${name}: costliest functions (self time)\n${topFunctions(profile as never)}`);
+  const done = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
+  await cdp.send("Tracing.end");
+  await done;
+  cdp.off("Tracing.dataCollected", collect);
+  console.log(`${name}: main-thread work by kind\n${mainThreadKinds(trace)}`);
+}
+
+/** Counts frames with requestAnimationFrame and Chrome's main-thread task time while `act` runs. */
+async function measure(page: Page, cdp: CDPSession, name: string, act: () => Promise<void>): Promise<Phase> {
   // A string, not a function: tsx's name helpers would not exist in the page.
   await page.evaluate(`(() => {
     window.__frames = [];
@@ -126,61 +200,168 @@ try {
     };
     requestAnimationFrame(tick);
   })()`);
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send("Performance.enable");
   const taskSeconds = async () => {
     const { metrics } = await cdp.send("Performance.getMetrics");
     return metrics.find((m) => m.name === "TaskDuration")?.value ?? Number.NaN;
   };
-  const taskBefore = await taskSeconds();
+  const before = await taskSeconds();
+  let frames: number[] = [];
+  await profiled(cdp, name, async () => {
+    await act();
+    frames = (await page.evaluate(
+      "(() => { window.__recording = false; return window.__frames.slice(1); })()",
+    )) as number[];
+  });
+  const after = await taskSeconds();
+  const sorted = [...frames].sort((a, b) => a - b);
+  return {
+    frames: frames.length,
+    main_thread_ms_per_frame: round(((after - before) * 1000) / Math.max(1, frames.length)),
+    median_frame_interval_ms: round(percentile(sorted, 0.5)),
+    p95_frame_interval_ms: round(percentile(sorted, 0.95)),
+    max_frame_interval_ms: round(sorted[sorted.length - 1] ?? Number.NaN),
+  };
+}
+
+const designer = await startDesigner({ supervisorUrl: `http://127.0.0.1:${await freePort()}` });
+const browser = await openBrowser({
+  width: 1600,
+  height: 1000,
+  extraArgs: ["--disable-gpu-vsync", "--disable-frame-rate-limit"],
+});
+
+let session: CDPSession | null = null;
+/** One CDP session for the bench's page: Chrome's counters and the profiler. */
+async function cdpOf(page: Page): Promise<CDPSession> {
+  if (!session) {
+    session = await browser.context.newCDPSession(page);
+    await session.send("Performance.enable");
+  }
+  return session;
+}
+
+/** Saves a flow of `size` nodes in a new project and opens it: answers the measured load time. */
+async function openFlow(size: number) {
+  const created = await api<{ project: { id: string } }>(designer.url, "/api/projects", {
+    body: { name: `bench ${size}` },
+  });
+  const projectId = created.body.project.id;
+  const opened = await api<{
+    document: {
+      base_version: number;
+      document: { flows: { configuration: { metadata: { flow_id: string } } }[] };
+    };
+  }>(designer.url, `/api/projects/${projectId}/document`);
+  const { base_version, document: savedDocument } = opened.body.document;
+  const flowId = savedDocument.flows[0]?.configuration.metadata.flow_id ?? "bench";
+  const flow = bigFlow(flowId, size);
+  const saved = await api(designer.url, `/api/projects/${projectId}/versions`, {
+    body: {
+      base_version,
+      document: { ...savedDocument, flows: [{ configuration: flow, flow_data: { comments: [] } }] },
+    },
+  });
+  if (saved.status !== 201) throw new Error(`saving the bench flow failed: ${JSON.stringify(saved.body)}`);
+  const { page } = browser;
+  const drawn = async () => {
+    await page.getByTestId("flow-canvas").waitFor();
+    await page.waitForFunction(
+      ([n, e]) =>
+        document.querySelectorAll(".react-flow__node").length >= n! &&
+        document.querySelectorAll(".react-flow__edge").length >= e!,
+      [flow.nodes.length, flow.connections.length],
+      { timeout: 60_000, polling: "raf" },
+    );
+  };
+  // Warm the server-side route once so the measured load is the editor's, not Next's first compile.
+  await page.goto(`${designer.url}/projects/${projectId}`);
+  await drawn();
+  const cdp = await cdpOf(page);
+  const started = Date.now();
+  await profiled(cdp, `${size} nodes load`, async () => {
+    await page.reload();
+    await drawn();
+  });
+  return { loadMs: Date.now() - started, nodes: flow.nodes.length, edges: flow.connections.length };
+}
+
+/** Pans by dragging the empty pane and zooms with the wheel around the centre, for MEASURE_MS. */
+async function panAndZoom(page: Page) {
   const canvas = await page.getByTestId("flow-canvas").boundingBox();
   if (!canvas) throw new Error("canvas not visible");
   const cx = canvas.x + canvas.width / 2;
   const cy = canvas.y + canvas.height / 2;
   const until = Date.now() + MEASURE_MS;
-  let step = 0;
-  while (Date.now() < until) {
-    // Pan: drag the empty pane; zoom: wheel in and out around the centre.
+  for (let step = 0; Date.now() < until; step++) {
     await page.mouse.move(cx, cy);
     await page.mouse.down();
     for (let i = 0; i < 10; i++) await page.mouse.move(cx - i * 25, cy - i * 12);
     await page.mouse.up();
     for (let i = 0; i < 5; i++) await page.mouse.wheel(0, step % 2 === 0 ? -120 : 120);
-    step++;
   }
-  const frames = (await page.evaluate(
-    "(() => { window.__recording = false; return window.__frames.slice(1); })()",
-  )) as number[];
-  const taskAfter = await taskSeconds();
-  const sorted = [...frames].sort((a, b) => a - b);
-  const workPerFrame = ((taskAfter - taskBefore) * 1000) / Math.max(1, frames.length);
+}
+
+/**
+ * Drags one node back and forth in small steps for MEASURE_MS, at the fitted view where every node is
+ * drawn (the worst case: zoomed in, fewer nodes are on screen).
+ */
+async function dragNode(page: Page, nodeId: string) {
+  const box = await page.getByTestId(`flow-node-${nodeId}`).boundingBox();
+  if (!box) throw new Error(`node ${nodeId} not visible`);
+  const x = box.x + box.width / 2;
+  const y = box.y + Math.min(box.height / 2, 6);
+  const until = Date.now() + MEASURE_MS;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let step = 0; Date.now() < until; step++) {
+    const dx = (step % 40 < 20 ? step % 20 : 20 - (step % 20)) * 6;
+    await page.mouse.move(x + dx, y + dx / 3);
+  }
+  await page.mouse.up();
+}
+
+try {
+  const { page } = browser;
+  const cdp = await cdpOf(page);
+  // The baseline in the same run: the same pan and zoom over an empty canvas (the browser's own cost).
+  const empty = await openFlow(0);
+  const emptyPan = await measure(page, cdp, "empty canvas pan/zoom", () => panAndZoom(page));
+  const loaded = await openFlow(NODES);
+  const middle = `read1_${Math.floor(loaded.nodes / BLOCK_NODES / 2)}`;
+  const drag = await measure(page, cdp, `${NODES} nodes drag`, () => dragNode(page, middle));
+  const pan = await measure(page, cdp, `${NODES} nodes pan/zoom`, () => panAndZoom(page));
   const version = browser.context.browser()?.version() ?? "chromium";
   const result = {
     benchmark: "designer-canvas",
     date: new Date().toISOString(),
     browser: version,
-    nodes: NODES,
-    edges: Math.floor((NODES * 2) / 3),
-    load_ms: loadMs,
-    frames: frames.length,
-    main_thread_ms_per_frame: Number(workPerFrame.toFixed(2)),
-    median_frame_interval_ms: Number(percentile(sorted, 0.5).toFixed(2)),
-    p95_frame_interval_ms: Number(percentile(sorted, 0.95).toFixed(2)),
-    max_frame_interval_ms: Number((sorted[sorted.length - 1] ?? Number.NaN).toFixed(2)),
+    nodes: loaded.nodes,
+    edges: loaded.edges,
+    load_ms: loaded.loadMs,
+    pan_zoom: pan,
+    drag,
+    empty_canvas: { load_ms: empty.loadMs, pan_zoom: emptyPan },
+    // Kept at the top level for readers of the earlier file.
+    main_thread_ms_per_frame: pan.main_thread_ms_per_frame,
     goal_frame_ms: 16,
+    goal_load_ms: 2000,
     measured_ms: MEASURE_MS,
     note:
       "Headless Chromium paces frames at 60 Hz (an empty page measures ~16.7 ms), so the interval median is " +
-      "bounded below by it; main_thread_ms_per_frame is the cost. Software rendering (--disable-gpu), 2 shared cores.",
+      "bounded below by it; main_thread_ms_per_frame is the cost. Software rendering (--disable-gpu), 2 shared cores. " +
+      "The drag is measured at the fitted view, where every node is drawn.",
   };
   const dir = join(REPO_ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "designer-canvas.json"), `${JSON.stringify(result, null, 2)}\n`);
-  // Issue 15's keys are for 2,000 nodes: a run at another size leaves them "not measured".
+  // Issue 15's keys are for 2,000 nodes: a run at another size leaves them "not measured". The per-frame
+  // figure is the worse of panning/zooming and dragging: both must hold the budget.
   if (NODES === 2000)
     writeSummary({
-      designer_2000_nodes_ms_per_frame: result.main_thread_ms_per_frame,
-      designer_2000_nodes_load_ms: result.load_ms,
+      designer_2000_nodes_ms_per_frame: Math.max(pan.main_thread_ms_per_frame, drag.main_thread_ms_per_frame),
+      designer_2000_nodes_load_ms: loaded.loadMs,
+      designer_2000_nodes_pan_zoom_ms_per_frame: pan.main_thread_ms_per_frame,
+      designer_2000_nodes_drag_ms_per_frame: drag.main_thread_ms_per_frame,
     });
   writeSection({
     bench: "designer-canvas",
@@ -188,25 +369,39 @@ try {
     charts: [
       {
         file: "designer-canvas.svg",
-        title: `Panning and zooming ${NODES} nodes`,
+        title: `${loaded.nodes} nodes and ${loaded.edges} wires: main-thread work per frame`,
         unit: "ms per frame",
         bars: [
-          { label: "main-thread work per frame", value: result.main_thread_ms_per_frame, role: "ours" },
-          { label: "frame interval, median", value: result.median_frame_interval_ms, role: "baseline" },
-          { label: "frame interval, p95", value: result.p95_frame_interval_ms, role: "baseline" },
+          { label: `pan and zoom, ${loaded.nodes} nodes`, value: pan.main_thread_ms_per_frame, role: "ours" },
+          { label: `drag a node, ${loaded.nodes} nodes`, value: drag.main_thread_ms_per_frame, role: "ours" },
+          { label: "pan and zoom, empty canvas", value: emptyPan.main_thread_ms_per_frame, role: "baseline" },
+          { label: "Node-RED at 782 nodes (issue 15)", value: 100, role: "baseline" },
         ],
         goal: { value: 16, label: "budget 16 ms" },
       },
+      {
+        file: "designer-canvas-load.svg",
+        title: `Opening the editor: ${loaded.nodes} nodes against an empty flow`,
+        unit: "ms, navigation to every node and wire drawn",
+        bars: [
+          { label: `${loaded.nodes} nodes, ${loaded.edges} wires`, value: loaded.loadMs, role: "ours" },
+          { label: "empty flow", value: empty.loadMs, role: "baseline" },
+        ],
+        goal: { value: 2000, label: "goal 2 s" },
+      },
     ],
     lines: [
-      `- ${NODES} nodes, ${result.edges} edges: loaded in ${loadMs} ms; ${result.main_thread_ms_per_frame} ms of main-thread work per frame over ${frames.length} frames.`,
-      "- The grey bars are the browser's frame pacing in the same run (60 Hz headless: ~16.7 ms at best).",
+      `- ${loaded.nodes} nodes, ${loaded.edges} wires: loaded in ${loaded.loadMs} ms (empty flow: ${empty.loadMs} ms).`,
+      `- Pan and zoom: ${pan.main_thread_ms_per_frame} ms of main-thread work per frame over ${pan.frames} frames (empty canvas: ${emptyPan.main_thread_ms_per_frame} ms).`,
+      `- Dragging one node at the fitted view (every node drawn): ${drag.main_thread_ms_per_frame} ms per frame over ${drag.frames} frames.`,
+      "- Node-RED's figure is the one issue 15 quotes (about 100 ms per frame at 782 nodes), not measured here.",
     ],
   });
   console.log(
-    `designer canvas: ${NODES} nodes loaded in ${loadMs} ms; pan/zoom main-thread work ${result.main_thread_ms_per_frame} ms/frame ` +
-      `(goal < 16 ms); frame interval median ${result.median_frame_interval_ms} ms, p95 ${result.p95_frame_interval_ms} ms ` +
-      `over ${frames.length} frames`,
+    `designer canvas: ${loaded.nodes} nodes / ${loaded.edges} wires loaded in ${loaded.loadMs} ms (empty ${empty.loadMs} ms); ` +
+      `pan/zoom ${pan.main_thread_ms_per_frame} ms/frame over ${pan.frames} frames (p95 interval ${pan.p95_frame_interval_ms} ms); ` +
+      `drag ${drag.main_thread_ms_per_frame} ms/frame over ${drag.frames} frames (p95 interval ${drag.p95_frame_interval_ms} ms); ` +
+      `empty canvas pan/zoom ${emptyPan.main_thread_ms_per_frame} ms/frame (goal ≤ 16 ms, load ≤ 2,000 ms)`,
   );
 } finally {
   await browser.close();

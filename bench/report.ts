@@ -85,7 +85,8 @@ export function writeSection(section: Section): void {
   writeReport();
 }
 
-function writeReport(): void {
+/** Rebuilds REPORT.md from summary.json and the stored sections (after a merge of two benches' results). */
+export function writeReport(): void {
   const summary: Record<string, number> = existsSync(SUMMARY)
     ? JSON.parse(readFileSync(SUMMARY, "utf8"))
     : {};

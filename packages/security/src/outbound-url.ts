@@ -24,11 +24,21 @@ export function parseServiceUrl(input: string, options: { allowPath?: boolean } 
   return { ok: true, url };
 }
 
-/** `base` + API path, joined by the URL API: the path is always below the base, never a new host. */
-export function endpoint(base: URL | string, path: string, query?: Record<string, string>): URL {
+/**
+ * `base` + API path, joined by the URL API: the path is always below the base, never a new host. A string
+ * path is split at `/`; an array is taken segment by segment, so a segment holding a `/` (a latch inside
+ * a sub-flow, `pumps/failed1`) stays one segment, sent as `pumps%2Ffailed1`.
+ */
+export function endpoint(
+  base: URL | string,
+  path: string | readonly string[],
+  query?: Record<string, string>,
+): URL {
   const root = new URL(typeof base === "string" ? base : base.href);
-  const segments = path.split("/").filter(Boolean);
-  if (segments.some((s) => s === "." || s === "..")) throw new Error("invalid path segment");
+  const segments = (typeof path === "string" ? path.split("/") : path).filter(Boolean);
+  // Checked on every part a receiver might split the segment into, so `..%2F..` cannot climb either.
+  if (segments.some((s) => s.split("/").some((part) => part === "." || part === "..")))
+    throw new Error("invalid path segment");
   const basePath = root.pathname.replace(/\/+$/, "");
   const url = new URL(root.origin);
   url.pathname = `${basePath}/${segments.map(encodeURIComponent).join("/")}`;

@@ -165,6 +165,12 @@ describe("outbound URLs", () => {
       "http://10.0.0.5:8080/api/points/a%3Fb%23c",
     );
     expect(() => endpoint("http://10.0.0.5:8080", "/api/../x")).toThrow();
+    // Segments as given: a `/` inside one stays inside it (encoded), and cannot climb out either.
+    expect(
+      endpoint("http://10.0.0.5:8080", ["api", "execution", "latches", "pumps/failed1", "reset"]).href,
+    ).toBe("http://10.0.0.5:8080/api/execution/latches/pumps%2Ffailed1/reset");
+    expect(() => endpoint("http://10.0.0.5:8080", ["api", "latches", "../x"])).toThrow();
+    expect(() => endpoint("http://10.0.0.5:8080", ["api", ".."])).toThrow();
   });
   it.each([
     ["127.0.0.1", true],

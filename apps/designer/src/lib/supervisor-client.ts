@@ -177,7 +177,8 @@ function exchange(
  */
 export async function callSupervisor(
   target: SupervisorConnection,
-  path: string,
+  /** A path string, or its segments when one may hold a `/` (see `endpoint`). */
+  path: string | readonly string[],
   options: {
     method?: string;
     body?: unknown;

@@ -82,6 +82,35 @@ describe("editor store", () => {
     expect(s().nodes.find((n) => n.id === "too_warm")?.data.config.value).toBe(26);
   });
 
+  it("makes a drag one document change at the drop, not one per frame, and one undo step", () => {
+    const store = demoStore();
+    const s = () => store.getState();
+    const start = s().revision;
+    const from = s().nodes.find((n) => n.id === "too_warm")!.position;
+    s().beginMove();
+    for (let i = 1; i <= 30; i++)
+      s().onNodesChange([
+        { type: "position", id: "too_warm", position: { x: from.x + i * 4, y: from.y }, dragging: true },
+      ]);
+    // The canvas follows the pointer, but nothing revalidates or autosaves mid-drag.
+    expect(s().nodes.find((n) => n.id === "too_warm")!.position.x).toBe(from.x + 120);
+    expect(s().revision).toBe(start);
+    s().onNodesChange([
+      { type: "position", id: "too_warm", position: { x: from.x + 120, y: from.y }, dragging: false },
+    ]);
+    expect(s().revision).toBe(start + 1);
+    expect(
+      s()
+        .toConfiguration()
+        .nodes.find((n) => n.id === "too_warm")!.position,
+    ).toEqual({
+      x: from.x + 120,
+      y: from.y,
+    });
+    s().undo();
+    expect(s().nodes.find((n) => n.id === "too_warm")!.position).toEqual(from);
+  });
+
   it("pastes copies with fresh ids and their inner connections, also into another editor", () => {
     const source = demoStore();
     source.getState().selectAll();

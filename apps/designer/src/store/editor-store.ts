@@ -501,7 +501,10 @@ export function createEditorStore(init: EditorInit) {
         ) as NodeChange<BmsNode>[];
         // A moved frame carries its members by the same delta (those not already moving themselves).
         const movingIds = new Set(changes.filter((c) => c.type === "position").map(idOf));
-        const byId = new Map(nodes.map((n) => [n.id, n]));
+        // Only a moved frame needs the lookup: building it for every drag frame of a node cost O(nodes).
+        const byId = groupChanges.some((c) => c.type === "position")
+          ? new Map(nodes.map((n) => [n.id, n]))
+          : new Map<string, BmsNode>();
         for (const change of groupChanges) {
           if (change.type !== "position" || !change.position) continue;
           const group = groups.find((g) => g.id === change.id);
@@ -528,8 +531,12 @@ export function createEditorStore(init: EditorInit) {
           (c) => c.type === "dimensions" && c.resizing === false,
         );
         if (resized) remember("resize");
+        // A drag in progress is not yet a document change: the drop (a position change with `dragging`
+        // false) is. Bumping the revision on every drag frame revalidated the whole project per frame.
         const moved =
-          changes.some((c) => c.type === "position" || c.type === "remove" || c.type === "add") || resized;
+          changes.some(
+            (c) => (c.type === "position" && c.dragging !== true) || c.type === "remove" || c.type === "add",
+          ) || resized;
         set((s) => ({
           nodes: nodeChanges.length ? applyNodeChanges(nodeChanges, s.nodes) : s.nodes,
           comments: commentChanges.length ? applyNodeChanges(commentChanges, s.comments) : s.comments,

@@ -30,7 +30,8 @@ import { CommentNodeView } from "./comment-node-view";
 import { shortcutKeys, shortcutText } from "./editor-shortcuts";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
-import { LiveEdge } from "./live-edge";
+import { FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
+import { EdgeValuesShown, hasRuntime, LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
 import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
 
@@ -39,8 +40,18 @@ const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, grou
 /** Every edge draws as a bezier with its last live value at the middle (only when monitoring and readable). */
 const edgeTypes: EdgeTypes = { default: LiveEdge };
 
-/** Past this many nodes the canvas trades some looks for frame time (see globals.css). */
-const LARGE_FLOW_NODES = 200;
+/*
+ * Every prop below is one object for the page's life, and every handler is a stable callback: React Flow
+ * copies each changed prop into its store, one update (and one run of every node's and edge's selector)
+ * per prop. A literal here cost a dozen such updates on every drag frame at 2,000 nodes.
+ */
+const ONE_TO_ONE = { x: 0, y: 0, zoom: 1 };
+const FIT_VIEW_OPTIONS = { maxZoom: 1.2, padding: 0.2 };
+const SNAP_GRID: [number, number] = [8, 8];
+const PRO_OPTIONS = { hideAttribution: true };
+const DEFAULT_EDGE_OPTIONS = { style: { strokeWidth: 2 } };
+const DELETE_KEYS = shortcutKeys("delete");
+const MULTI_SELECTION_KEYS = shortcutKeys("add-to-selection");
 
 /** Below this zoom the dot grid is a few pixels apart: noise to the eye, and costly to rasterise. */
 const BACKGROUND_MIN_ZOOM = 0.35;
@@ -167,6 +178,11 @@ export function FlowCanvas({
     [groups, comments, nodes],
   );
   const anySelected = useEditorStore((s) => s.nodes.some((n) => n.selected));
+  // Re-renders only when the zoom crosses FAR_ZOOM; the plain boxes are CSS only (globals.css), so crossing
+  // it re-renders no node and changes no node's size (React Flow measures nothing again).
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
+  const large = nodes.length > LARGE_FLOW_NODES;
+  const showsEdgeValues = useEditorStore(hasRuntime);
 
   // Entering or leaving a comparison shows the whole flow: a change off screen would go unseen.
   // (Not on mount: the saved viewport is what the user left.)
@@ -249,6 +265,27 @@ export function FlowCanvas({
       openMenu(event, selected > 1 ? "selection" : "node");
     },
     [openMenu, store],
+  );
+
+  const onConnect = useCallback((c: Connection) => void connect(c), [connect]);
+  // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
+  const onNodeClick = useCallback(
+    (_event: ReactMouseEvent, node: BmsNode | CommentNode | GroupNode) => {
+      if (node.type === "bms") store.getState().showSidePanel("properties");
+    },
+    [store],
+  );
+  const onMoveEnd = useCallback(
+    (_event: unknown, viewport: { x: number; y: number; zoom: number }) => setViewport(viewport),
+    [setViewport],
+  );
+  const onSelectionContextMenu = useCallback(
+    (event: ReactMouseEvent) => openMenu(event, "selection"),
+    [openMenu],
+  );
+  const onPaneContextMenu = useCallback(
+    (event: MouseEvent | ReactMouseEvent) => openMenu(event, "pane"),
+    [openMenu],
   );
 
   const isValidConnection = useCallback(
@@ -342,51 +379,47 @@ export function FlowCanvas({
         <div
           className="relative h-full min-w-0 flex-1"
           data-testid="flow-canvas"
-          data-large={nodes.length > LARGE_FLOW_NODES}
+          data-large={large}
+          data-lod={large && far ? "far" : "near"}
           onDragOver={onDragOver}
           onDrop={onDrop}
         >
-          <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
-            nodes={comparison ? comparison.nodes : allNodes}
-            edges={comparison ? comparison.edges : edges}
-            nodeTypes={nodeTypes}
-            edgeTypes={edgeTypes}
-            nodesConnectable={!comparison}
-            {...(comparison ? {} : { onNodesChange, onEdgesChange })}
-            onConnect={(c) => {
-              connect(c);
-            }}
-            onConnectEnd={onConnectEnd}
-            isValidConnection={isValidConnection}
-            onNodeDragStart={() => beginMove()}
-            // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
-            onNodeClick={(_event, node) => {
-              if (node.type === "bms") store.getState().showSidePanel("properties");
-            }}
-            onMoveEnd={(_e, viewport) => setViewport(viewport)}
-            onNodeContextMenu={onNodeContextMenu}
-            onSelectionContextMenu={(event) => openMenu(event, "selection")}
-            onPaneContextMenu={(event) => openMenu(event, "pane")}
-            onMoveStart={closeMenu}
-            {...(fitOnLoad
-              ? { fitView: true }
-              : { defaultViewport: initialViewport ?? { x: 0, y: 0, zoom: 1 } })}
-            fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
-            deleteKeyCode={shortcutKeys("delete")}
-            // Large flows: skip drawing what is off screen (pan/zoom stays smooth at 500+ nodes).
-            onlyRenderVisibleElements={nodes.length > LARGE_FLOW_NODES}
-            snapToGrid
-            snapGrid={[8, 8]}
-            multiSelectionKeyCode={shortcutKeys("add-to-selection")}
-            // A selected frame must stay behind its members, or they could not be clicked inside it.
-            elevateNodesOnSelect={false}
-            minZoom={0.05}
-            maxZoom={2.5}
-            proOptions={{ hideAttribution: true }}
-            defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
-          >
-            <CanvasBackground />
-          </ReactFlow>
+          <EdgeValuesShown.Provider value={showsEdgeValues}>
+            <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
+              nodes={comparison ? comparison.nodes : allNodes}
+              edges={comparison ? comparison.edges : edges}
+              nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
+              nodesConnectable={!comparison}
+              {...(comparison ? {} : { onNodesChange, onEdgesChange })}
+              onConnect={onConnect}
+              onConnectEnd={onConnectEnd}
+              isValidConnection={isValidConnection}
+              onNodeDragStart={beginMove}
+              onNodeClick={onNodeClick}
+              onMoveEnd={onMoveEnd}
+              onNodeContextMenu={onNodeContextMenu}
+              onSelectionContextMenu={onSelectionContextMenu}
+              onPaneContextMenu={onPaneContextMenu}
+              onMoveStart={closeMenu}
+              {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? ONE_TO_ONE })}
+              fitViewOptions={FIT_VIEW_OPTIONS}
+              deleteKeyCode={DELETE_KEYS}
+              // Large flows: skip drawing what is off screen (pan/zoom stays smooth at 500+ nodes).
+              onlyRenderVisibleElements={large}
+              snapToGrid
+              snapGrid={SNAP_GRID}
+              multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+              // A selected frame must stay behind its members, or they could not be clicked inside it.
+              elevateNodesOnSelect={false}
+              minZoom={0.05}
+              maxZoom={2.5}
+              proOptions={PRO_OPTIONS}
+              defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+            >
+              <CanvasBackground />
+            </ReactFlow>
+          </EdgeValuesShown.Provider>
           {comparison ? (
             <div className="pointer-events-auto absolute left-3 top-3 z-10 max-w-[70%] shadow-lg">
               <Banner tone="info" onDismiss={() => setComparison(null)} data-testid="comparison-banner">

@@ -7,8 +7,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { DeployResult, ProjectVersion, SupervisorEntry } from "../../lib/api-types";
 import { apiCall } from "../../lib/designer-api";
 import { projectProblems, validateFlow } from "../../lib/flow-validation";
-import { checkProjectDocument } from "../../lib/site-check";
-import type { EditorInit } from "../../store/editor-store";
+import { checkProjectDocument, type SiteCheck } from "../../lib/site-check";
+import type { EditorInit, EditorState, EditorStoreApi } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { openWorkingCopy, saveWorkingCopy } from "../../store/working-copy";
 import { BacnetBrowser } from "../bacnet-browser/bacnet-browser";
@@ -27,6 +27,7 @@ import { shortcutText } from "./editor-shortcuts";
 import { ExecutionPanel } from "./execution-panel";
 import { FlowCanvas } from "./flow-canvas";
 import { FlowTabs } from "./flow-tabs";
+import { LARGE_FLOW_NODES, useSettledRevision } from "./large-flow";
 import { MinimapDock, useMinimapOpen } from "./minimap-dock";
 import { NodeInspector } from "./node-inspector";
 import { NodePalette } from "./node-palette";
@@ -40,6 +41,21 @@ import { useRunningVersion } from "./use-running-version";
 import { ValidationPanel } from "./validation-panel";
 import { VersionConflictBanner } from "./version-conflict-banner";
 import { VersionsPanel } from "./versions-panel";
+
+/**
+ * The open flow as today (its expanded configuration, so library instances validate as what runs), then
+ * what only the project shows: conflicts across flows, library bindings, the other flows.
+ */
+function problemsOf(
+  siteCheck: SiteCheck,
+  activeFlowId: string,
+  knownObjects: EditorState["knownObjects"],
+  store: EditorStoreApi,
+) {
+  const index = siteCheck.flows.findIndex((f) => f.metadata.flow_id === activeFlowId);
+  const own = validateFlow(siteCheck.flows[index] ?? store.getState().toConfiguration(), knownObjects);
+  return [...own, ...projectProblems(siteCheck, activeFlowId)];
+}
 
 function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const store = useEditorStoreApi();
@@ -88,19 +104,18 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const activeFlowId = useEditorStore((s) => s.activeFlowId);
   const [view, setView] = useState<"canvas" | "site">("canvas");
   // The whole project as a deploy would judge it (every flow, library instances expanded, write
-  // arbitration across flows), revalidated on every document change and tab switch.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: revision and activeFlowId are the change signals for the store's document
+  // arbitration across flows), revalidated on every document change (a large flow: once edits settle) and tab switch.
+  const large = useEditorStore((s) => s.nodes.length > LARGE_FLOW_NODES);
+  const checkedRevision = useSettledRevision(revision, large);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: checkedRevision and activeFlowId are the change signals for the store's document
   const siteCheck = useMemo(
     () => checkProjectDocument(store.getState().toDocument()),
-    [revision, activeFlowId, store],
+    [checkedRevision, activeFlowId, store],
   );
-  // The open flow as today (its expanded configuration, so library instances validate as what runs),
-  // then what only the project shows: conflicts across flows, library bindings, the other flows.
-  const problems = useMemo(() => {
-    const index = siteCheck.flows.findIndex((f) => f.metadata.flow_id === activeFlowId);
-    const own = validateFlow(siteCheck.flows[index] ?? store.getState().toConfiguration(), knownObjects);
-    return [...own, ...projectProblems(siteCheck, activeFlowId)];
-  }, [siteCheck, activeFlowId, knownObjects, store]);
+  const problems = useMemo(
+    () => problemsOf(siteCheck, activeFlowId, knownObjects, store),
+    [siteCheck, activeFlowId, knownObjects, store],
+  );
   const errorCount = problems.filter((p) => p.severity !== "info").length;
 
   // "save" and "deploy" are separate kinds: a later save does not wipe out a deploy error.
@@ -140,7 +155,12 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
 
   const deploy = useCallback(async () => {
     clearNotice("deploy-result");
-    const blocking = problems.filter((p) => p.severity !== "info");
+    // A large flow's problems may lag the last edit by VALIDATION_SETTLE_MS: a deploy judges the document as it is.
+    const current =
+      checkedRevision === store.getState().revision
+        ? problems
+        : problemsOf(checkProjectDocument(store.getState().toDocument()), activeFlowId, knownObjects, store);
+    const blocking = current.filter((p) => p.severity !== "info");
     if (blocking.length > 0) {
       setTab("problems");
       showNotice(
@@ -199,7 +219,19 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
       setMonitoring(true);
       setTab("execution");
     }
-  }, [projectId, save, store, supervisorId, clearNotice, showNotice, showDeployResult, problems]);
+  }, [
+    projectId,
+    save,
+    store,
+    supervisorId,
+    clearNotice,
+    showNotice,
+    showDeployResult,
+    problems,
+    checkedRevision,
+    activeFlowId,
+    knownObjects,
+  ]);
 
   const saveFromShortcut = useCallback(() => void save(), [save]);
   const [shortcutSheet, setShortcutSheet] = useState(false);

@@ -4,11 +4,13 @@ import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { Pause, Pin } from "lucide-react";
 import { memo, useMemo } from "react";
+import { useShallow } from "zustand/react/shallow";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
 import { describeNode, type PortDefinition, presentPorts } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
+import { wiredPortsKey } from "../../store/wired-ports";
 import { NodeIcon } from "./node-icon";
 import { DIFF_STYLES, PORT_COLORS, QUALITY_BADGE, STATUS_STYLES } from "./port-style";
 
@@ -26,31 +28,27 @@ const PORT_ROW = 22;
 
 function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
-  // While comparing versions the live overlay would describe a different graph: hide it.
-  const status = useEditorStore((s) => (s.comparison ? undefined : s.runtime[id]));
-  const diff = useEditorStore((s) => s.comparison?.highlight[id]);
-  // The live debugger's marks and the last test run's verdicts (runtime overlay, not the document).
-  const breakpoint = useEditorStore((s) => s.debugOverlay?.breakpoints.includes(id) ?? false);
-  const pausedHere = useEditorStore((s) => s.debugOverlay?.pausedNode === id);
-  const pins = useEditorStore((s) => s.debugOverlay?.pins[id]);
-  const testMark = useEditorStore((s) => s.testMarks[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
-  const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
+  // One subscription per node (not one per field): every store update runs each node's selector, and at
+  // 2,000 nodes four of them cost as much as the frame. While comparing versions the live overlay would
+  // describe a different graph: hidden. The wired ports come from an index shared by all nodes.
+  // The live debugger's marks and the last test run's verdicts (runtime overlay, not the document) ride on
+  // the same subscription.
+  const [status, diff, live, wiredKey, breakpoint, pausedHere, pins, testMark] = useEditorStore(
+    useShallow((s) => [
+      s.comparison ? undefined : s.runtime[id],
+      s.comparison?.highlight[id],
+      point ? s.pointValues[point] : undefined,
+      wiredPortsKey(s.edges, id),
+      s.debugOverlay?.breakpoints.includes(id) ?? false,
+      s.debugOverlay?.pausedNode === id,
+      s.debugOverlay?.pins[id],
+      s.testMarks[id],
+    ]),
+  );
   // A point node's "value" port carries that point's value: show it with the point's units and texts.
   const shownOnPort = (port: string, raw: unknown) =>
     point && port === "value" ? showPointValue(raw, live) : showValue(raw);
-  // The edges array changes only when wires do (not while nodes are dragged), so this stays cheap.
-  const edges = useEditorStore((s) => s.edges);
-  const wiredKey = useMemo(
-    () =>
-      edges
-        .flatMap((e) =>
-          e.target === id ? [`in:${e.targetHandle}`] : e.source === id ? [`out:${e.sourceHandle}`] : [],
-        )
-        .sort()
-        .join("|"),
-    [edges, id],
-  );
   // A configurable port count (Select, Math, AND …) draws only the configured ports, plus any wired one.
   const { inputs, outputs } = useMemo(() => {
     const wired = wiredKey.split("|");

@@ -1,7 +1,7 @@
 "use client";
 
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, useStore } from "@xyflow/react";
-import { memo } from "react";
+import { createContext, memo, useContext } from "react";
 import { cn } from "../../lib/cn";
 import { type PointLabels, showPointValue, showValue } from "../../lib/format-value";
 import type { EditorState } from "../../store/editor-store";
@@ -10,6 +10,19 @@ import { QUALITY_BADGE } from "./port-style";
 
 /** Below this zoom a label is unreadable anyway; drawing hundreds of them would only cost frames. */
 export const EDGE_LABEL_MIN_ZOOM = 0.5;
+
+/**
+ * True while the canvas has a run's values to draw (monitoring, not comparing): provided by the canvas
+ * from one store subscription, so an idle canvas's edges hold none.
+ */
+export const EdgeValuesShown = createContext(false);
+
+/** Whether a store holds any node status, without listing its keys (this runs on every store update). */
+export function hasRuntime(state: Pick<EditorState, "runtime" | "comparison">): boolean {
+  if (state.comparison) return false;
+  for (const _ in state.runtime) return true;
+  return false;
+}
 
 const nodeIndex = new WeakMap<readonly { id: string }[], Map<string, { data?: unknown }>>();
 
@@ -83,14 +96,9 @@ function LiveEdgeInner(props: EdgeProps) {
     targetY,
     targetPosition,
   });
-  const key = useEditorStore((s) =>
-    edgeValueKey(s, {
-      source,
-      sourceHandle: sourceHandleId ?? null,
-      target,
-      targetHandle: targetHandleId ?? null,
-    }),
-  );
+  // Without a run to show, an edge subscribes to nothing: 2,500 edge selectors run on every store update
+  // (each drag frame) cost more than the frame's budget, for labels that cannot exist.
+  const showsValues = useContext(EdgeValuesShown);
   return (
     <>
       <BaseEdge
@@ -101,9 +109,38 @@ function LiveEdgeInner(props: EdgeProps) {
         {...(markerStart ? { markerStart } : {})}
         {...(interactionWidth !== undefined ? { interactionWidth } : {})}
       />
-      {key ? <EdgeValueLabel id={id} valueKey={key} x={labelX} y={labelY} /> : null}
+      {showsValues ? (
+        <EdgeValue
+          id={id}
+          edge={{
+            source,
+            sourceHandle: sourceHandleId ?? null,
+            target,
+            targetHandle: targetHandleId ?? null,
+          }}
+          x={labelX}
+          y={labelY}
+        />
+      ) : null}
     </>
   );
+}
+
+/** An edge's last live value, subscribed per edge only while the canvas shows a run (EdgeValuesShown). */
+function EdgeValue({
+  id,
+  edge,
+  x,
+  y,
+}: {
+  id: string;
+  edge: Parameters<typeof edgeValueKey>[1];
+  x: number;
+  y: number;
+}) {
+  const { source, sourceHandle, target, targetHandle } = edge;
+  const key = useEditorStore((s) => edgeValueKey(s, { source, sourceHandle, target, targetHandle }));
+  return key ? <EdgeValueLabel id={id} valueKey={key} x={x} y={y} /> : null;
 }
 
 /**

@@ -41,8 +41,10 @@ async function proxy(
   const download = proxyRule(request.method, path)?.download === true;
   // A few routes (a replay) compute for longer than a read: their rule names the wait.
   const waitMs = proxyRule(request.method, path, body)?.timeoutMs;
-  // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
-  const result = await callSupervisor(target, ["api", ...path].join("/"), {
+  // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL. The
+  // segments go as they came: Next decodes `pumps%2Ffailed1` (a latch inside a sub-flow) into one segment
+  // holding a `/`, which must reach the supervisor as one segment again.
+  const result = await callSupervisor(target, ["api", ...path], {
     method: request.method,
     body,
     query: url.searchParams,
@@ -103,7 +105,8 @@ async function bodyOf(request: Request): Promise<unknown> {
 /** Which role and audit action this supervisor path needs; a path outside the allowlist never leaves. */
 async function refine(request: Request, { params }: Params): Promise<RefinedRule | Response> {
   const { path } = await params;
-  if (path.some((segment) => segment === ".." || segment === "." || segment.includes("/"))) {
+  // A segment may hold a `/` (it came encoded: a nested latch id); none of its parts may be `.` or `..`.
+  if (path.some((segment) => segment.split("/").some((part) => part === ".." || part === "."))) {
     return json({ error: "invalid runtime path", code: "invalid_path" }, 400);
   }
   const rule = proxyRule(request.method, path, await bodyOf(request));

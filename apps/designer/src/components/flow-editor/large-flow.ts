@@ -1,0 +1,34 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+/**
+ * Past this many nodes the editor trades some immediacy and looks for frame time: the canvas draws only
+ * what is on screen, drops node shadows, shows plain boxes when zoomed far out (globals.css), and the
+ * whole-project validation waits until edits settle.
+ */
+export const LARGE_FLOW_NODES = 200;
+
+/**
+ * Below this zoom a large flow's nodes draw as plain boxes (their ring still shows status): text is under
+ * 4 px there, unreadable, and painting it for 2,000 nodes cost most of a pan or zoom frame.
+ */
+export const FAR_ZOOM = 0.3;
+
+/** How long a large flow's document must stay unchanged before the project is validated again. */
+export const VALIDATION_SETTLE_MS = 300;
+
+/**
+ * The document revision validation should judge: the current one for a small flow; for a large flow, the
+ * last one that stayed unchanged for VALIDATION_SETTLE_MS, so typing in a field or a burst of edits does
+ * not revalidate 2,000 nodes on every keystroke. Whoever acts on the result (deploy) checks it is current.
+ */
+export function useSettledRevision(revision: number, large: boolean): number {
+  const [settled, setSettled] = useState(revision);
+  useEffect(() => {
+    if (!large) return;
+    const timer = setTimeout(() => setSettled(revision), VALIDATION_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [revision, large]);
+  return large ? settled : revision;
+}
