@@ -45,11 +45,13 @@ execFileSync(process.execPath, ["scripts/release.mjs", "--version", "0.0.0-bench
   cwd: REPO_ROOT,
 });
 execFileSync("tar", ["-xzf", join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}.tar.gz`), "-C", work]);
-const bundleEntry = join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}`, "lib/app/supervisor.mjs");
+// The bundle as installed: through bin/bms-supervisor, with the V8 flags it passes (--optimize-for-size).
+const bundleBin = join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}`, "bin/bms-supervisor");
 
 const variants = {
-  bundle: { args: [bundleEntry], cwd: work },
+  bundle: { cmd: bundleBin, args: [], cwd: work },
   tsx: {
+    cmd: process.execPath,
     args: ["--import", "tsx", join(REPO_ROOT, "apps/supervisor/src/cli.ts")],
     cwd: join(REPO_ROOT, "apps/supervisor"),
   },
@@ -62,7 +64,7 @@ async function start(
   const v = variants[kind];
   const started = performance.now();
   const proc = await startProcess(
-    process.execPath,
+    v.cmd,
     [
       ...v.args,
       "all",
@@ -145,6 +147,13 @@ try {
       results[kind]!.scans = status.body.execution_count;
       results[kind]!.good_of_40_sampled = good.body.values.filter((v) => v.quality === "good").length;
       results[kind]!.rss_mb_polling_2000_points = rss(proc.child.pid!) / 1e6;
+      const metrics = await api<{ memory: { heap_used_bytes: number } }>(base, "/api/monitoring/metrics", {
+        token: TOKEN,
+      });
+      results[kind]!.heap_used_mb = metrics.body.memory.heap_used_bytes / 1e6;
+      const stat = readFileSync(`/proc/${proc.child.pid}/stat`, "utf8").split(" ");
+      // utime + stime in clock ticks (100/s): start-up, deploy and the measured polling together.
+      results[kind]!.cpu_s = (Number(stat[13]) + Number(stat[14])) / 100;
     } finally {
       await proc.stop();
     }

@@ -9,6 +9,7 @@ export * from "./max-apdu";
 export * from "./network-layer";
 export * from "./object-types";
 export * from "./properties";
+export * from "./read-property-multiple";
 export * from "./schedule";
 export * from "./schedule-wire";
 export * from "./segmentation";

@@ -31,6 +31,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/" className="hover:text-white">
                   Projects
                 </Link>
+                <Link href="/fleet" className="hover:text-white" data-testid="nav-fleet">
+                  Fleet
+                </Link>
                 <Link href="/settings" className="hover:text-white" data-testid="nav-settings">
                   Settings
                 </Link>

@@ -11,7 +11,7 @@ import type Database from "better-sqlite3";
 import type { DeployOutcome, DeployPreview, DeployResult, FlowDeployStatus } from "./api-types";
 import { recordDeployment } from "./db/deployments-repository";
 import { getProject } from "./db/projects-repository";
-import { getSupervisorTarget } from "./db/supervisors-repository";
+import { getSupervisorTarget, type SupervisorTarget } from "./db/supervisors-repository";
 import { getVersion, latestVersion } from "./db/versions-repository";
 import { flowSemver } from "./flow-document";
 import { checkProjectDocument } from "./site-check";
@@ -133,33 +133,41 @@ export async function deployProject(
     return { ok: false, status: 404, error: `unknown supervisor(s): ${unknown.join(", ")}` };
 
   const outcomes = await Promise.all(
-    targets.map(async ({ target }): Promise<DeployOutcome> => {
-      const t = target!;
-      const answer = await deployPackage(t, site.pkg, mode);
-      const outcome: DeployOutcome = answer.ok
-        ? {
-            supervisor_id: t.id,
-            supervisor_name: t.name,
-            ok: true,
-            config_version: answer.body.config_version,
-            checksum: answer.body.checksum,
-            latency_ms: Math.round(answer.latency_ms),
-            flows: answer.body.flows ?? [],
-          }
-        : {
-            supervisor_id: t.id,
-            supervisor_name: t.name,
-            ok: false,
-            error: answer.error,
-            errors: answer.errors,
-            latency_ms: Math.round(answer.latency_ms),
-            ...(answer.status === 409 && answer.errors.some((e) => e.code === "project_conflict")
-              ? { code: "project_conflict" as const }
-              : {}),
-          };
-      recordDeployment(db, projectId, site.version, outcome);
-      return outcome;
-    }),
+    targets.map(({ target }) => deploySiteTo(db, projectId, site, target!, mode)),
   );
   return { ok: true, result: { project_version: site.version, outcomes } };
+}
+
+/** Sends one built site to one supervisor and records the answer (a staged rollout calls it member by member). */
+export async function deploySiteTo(
+  db: Database.Database,
+  projectId: string,
+  site: { version: number; pkg: SitePackageInput },
+  t: SupervisorTarget,
+  mode: "update" | "replace",
+): Promise<DeployOutcome> {
+  const answer = await deployPackage(t, site.pkg, mode);
+  const outcome: DeployOutcome = answer.ok
+    ? {
+        supervisor_id: t.id,
+        supervisor_name: t.name,
+        ok: true,
+        config_version: answer.body.config_version,
+        checksum: answer.body.checksum,
+        latency_ms: Math.round(answer.latency_ms),
+        flows: answer.body.flows ?? [],
+      }
+    : {
+        supervisor_id: t.id,
+        supervisor_name: t.name,
+        ok: false,
+        error: answer.error,
+        errors: answer.errors,
+        latency_ms: Math.round(answer.latency_ms),
+        ...(answer.status === 409 && answer.errors.some((e) => e.code === "project_conflict")
+          ? { code: "project_conflict" as const }
+          : {}),
+      };
+  recordDeployment(db, projectId, site.version, outcome);
+  return outcome;
 }

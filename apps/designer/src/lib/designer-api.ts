@@ -112,6 +112,8 @@ export function runtimeCall<T>(
     body?: unknown;
     signal?: AbortSignal;
     background?: boolean;
+    /** Longer than the default for the few calls that compute (a replay). */
+    timeoutMs?: number;
   } = {},
 ): Promise<ApiResult<T>> {
   const query = options.supervisor
@@ -122,6 +124,6 @@ export function runtimeCall<T>(
     ...(options.body !== undefined ? { body: options.body } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.background ? { background: true } : {}),
-    timeoutMs: 8_000,
+    timeoutMs: options.timeoutMs ?? 8_000,
   });
 }

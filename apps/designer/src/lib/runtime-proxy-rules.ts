@@ -16,6 +16,8 @@ export interface ProxyRule {
   audit?: string;
   /** The answer is a file (a report's HTML or PDF), passed through as bytes with its type, not JSON. */
   download?: true;
+  /** How long the proxy waits for the supervisor, when longer than a read's default. */
+  timeoutMs?: number;
 }
 
 export const PROXY_RULES: readonly ProxyRule[] = [
@@ -55,6 +57,8 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "POST", path: "debug/flows/:id/pins", role: "operator", audit: "runtime.debug.pin" },
   { method: "DELETE", path: "debug/flows/:id/pins/:pin", role: "operator", audit: "runtime.debug.unpin" },
   { method: "PUT", path: "debug/flows/:id/dry-run", role: "operator", audit: "runtime.debug.dry_run" },
+  // Replay changes nothing (no audit, as validate), but spends the supervisor's CPU: operator.
+  { method: "POST", path: "debug/replay", role: "operator", timeoutMs: 45_000 },
   // Commissioning (issue 16): reports are read by viewers; a run commands points, so it is an operator's,
   // and forcing a write test over a flow's command needs an admin (as a forced point write does).
   { method: "GET", path: "commissioning/runs", role: "viewer" },

@@ -21,6 +21,7 @@ import { EMPTY_FLOW_DATA, emptyFlowConfiguration, type FlowData } from "../lib/f
 import { describeNode, findPort, portsCompatible } from "../lib/node-catalog";
 import { defaultConfig } from "../lib/zod-form";
 import type { Comparison } from "./comparison";
+import type { DebugOverlay, TestMark } from "./debug-overlay";
 import {
   type BmsEdge,
   type BmsNode,
@@ -92,6 +93,10 @@ export interface EditorState {
   focusRequest: { nodeId: string; nonce: number } | null;
   /** Last scan per node from the supervisor, for the overlay. */
   runtime: Record<string, NodeExecutionStatus>;
+  /** The live debugger's breakpoints, pause and pins on the open flow (null while it is not shown). */
+  debugOverlay: DebugOverlay | null;
+  /** The last test run's verdicts per node of the open flow. */
+  testMarks: Record<string, TestMark>;
   /** Live point values (canonical point ref → value) while editing. */
   pointValues: Record<string, PointValue>;
   /** The last supervisor failure seen by a poller; null once a call succeeds again. */
@@ -184,6 +189,10 @@ export interface EditorActions {
   focusNode(nodeId: string): void;
   setConnectionError(message: string | null): void;
   setRuntime(statuses: NodeExecutionStatus[] | null): void;
+  setDebugOverlay(overlay: DebugOverlay | null): void;
+  setTestMarks(marks: Record<string, TestMark>): void;
+  /** Replaces the project's test cases (edited in the Tests panel; saved with the document, not an undo step). */
+  setTests(tests: FlowTestCase[]): void;
   setPointValues(values: PointValue[]): void;
   setViewport(viewport: NonNullable<FlowData["viewport"]>): void;
   setComparison(comparison: Comparison | null): void;
@@ -268,6 +277,8 @@ export function createEditorStore(init: EditorInit) {
         flows,
         ...canvasOf(flow),
         runtime: {},
+        debugOverlay: null,
+        testMarks: {},
         comparison: null,
         connectionError: null,
         focusRequest: null,
@@ -311,6 +322,8 @@ export function createEditorStore(init: EditorInit) {
       connectionError: null,
       focusRequest: null,
       runtime: {},
+      debugOverlay: null,
+      testMarks: {},
       pointValues: {},
       comparison: null,
       conflict: null,
@@ -952,6 +965,19 @@ export function createEditorStore(init: EditorInit) {
 
       setConnectionError(message) {
         set({ connectionError: message });
+      },
+
+      setDebugOverlay(overlay) {
+        set({ debugOverlay: overlay });
+      },
+
+      setTestMarks(marks) {
+        set({ testMarks: marks });
+      },
+
+      setTests(tests) {
+        set({ tests });
+        changed();
       },
 
       setRuntime(statuses) {

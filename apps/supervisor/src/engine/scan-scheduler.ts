@@ -45,14 +45,17 @@ export class PhaseClocks {
 
   /**
    * Arms the next tick: one period after the tick just served (`due`), or the next whole period when the
-   * loop fell behind. Timers can fire a millisecond before the wall clock reaches their due time, so the
+   * loop fell behind or the wall clock jumped. Timers can fire a millisecond before the wall clock reaches their due time, so the
    * next tick is never computed from `now` alone: that armed a second tick for the same instant.
    */
   private arm(periodMs: number, clock: Clock, due?: number) {
     const now = this.now();
+    // A wall clock stepped back (NTP, an operator) must not hold the flows until it catches up again;
+    // half a period of slack covers a timer firing a little before the wall clock reaches `due`.
+    const following = due === undefined ? undefined : due + periodMs;
     const next =
-      due !== undefined && due + periodMs > now
-        ? due + periodMs
+      following !== undefined && following > now && following - now < periodMs * 1.5
+        ? following
         : (Math.floor(now / periodMs) + 1) * periodMs;
     clock.timer = setTimeout(() => {
       if (this.clocks.get(periodMs) !== clock) return;

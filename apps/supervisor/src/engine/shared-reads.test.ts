@@ -45,6 +45,32 @@ describe("SharedReads", () => {
     expect(b[0]?.value).toBe(10);
     expect(batches).toEqual([[1]]);
   });
+
+  it("counts the points whose latest read was bad, forgetting points nothing reads any more", async () => {
+    let clock = 0;
+    const bad = new Set([2]);
+    const reads = new SharedReads(
+      async (refs) =>
+        refs.map((r) => ({
+          value: 0,
+          quality: bad.has(instanceOf(r)) ? ("bad" as const) : ("good" as const),
+          timestamp: clock,
+        })),
+      () => clock,
+    );
+    await reads.readPoints([ref(1), ref(2), ref(3)], 1000);
+    expect(reads.badPoints()).toBe(1);
+    // Point 2 recovers, point 3 goes bad: the latest read decides.
+    bad.clear();
+    bad.add(3);
+    clock += 1000;
+    await reads.readPoints([ref(1), ref(2), ref(3)], 1000);
+    expect(reads.badPoints()).toBe(1);
+    // A removed flow's point 3 is no longer read: it stops counting once its last read is old.
+    clock += 1000;
+    await reads.readPoints([ref(1), ref(2)], 1000);
+    expect(reads.badPoints(500)).toBe(0);
+  });
 });
 
 describe("SharedReads merges the flows of one tick per device", () => {

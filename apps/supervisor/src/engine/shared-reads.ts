@@ -62,6 +62,11 @@ export class SharedReads {
   sent = 0;
   /** Batches handed to the registry (one per device per tick). */
   batches = 0;
+  /**
+   * The latest quality of every point a flow read, and when: what "no new bad quality" after a deploy is
+   * judged on (the fleet console and staged rollouts read the count through /api/health).
+   */
+  private readonly lastQuality = new Map<string, { bad: boolean; at: number }>();
 
   constructor(
     private readonly read: (refs: readonly string[]) => Promise<ReadResult[]>,
@@ -101,7 +106,9 @@ export class SharedReads {
         last = slot.batch;
         results = await slot.batch;
       }
-      out[i] = results[slot.index]!;
+      const result = results[slot.index]!;
+      out[i] = result;
+      this.lastQuality.set(refs[i]!, { bad: result.quality === "bad", at: now });
     }
     return out;
   }
@@ -152,6 +159,20 @@ export class SharedReads {
       }
     }
     if (to < batches.length) this.defer(() => this.send(batches, to));
+  }
+
+  /**
+   * Points whose latest read was bad, counting only reads younger than `withinMs`: a point a removed flow
+   * read stops counting once nothing reads it any more.
+   */
+  badPoints(withinMs = 300_000): number {
+    const since = this.now() - withinMs;
+    let bad = 0;
+    for (const [ref, q] of this.lastQuality) {
+      if (q.at < since) this.lastQuality.delete(ref);
+      else if (q.bad) bad++;
+    }
+    return bad;
   }
 
   /** Drops points no flow has read for an hour (a removed flow's), so the map holds the site's points only. */

@@ -133,6 +133,19 @@ describe("phase clocks: flows on one interval scan on the same tick", () => {
     expect(new Set(at).size).toBe(10);
   });
 
+  it("keeps ticking when the wall clock is stepped back an hour", async () => {
+    let offset = 0;
+    const clocks = new PhaseClocks(() => Date.now() - offset);
+    let ticks = 0;
+    const leave = clocks.join(1000, () => {
+      ticks++;
+      if (ticks === 3) offset = 3_600_000;
+    });
+    await vi.advanceTimersByTimeAsync(10_000);
+    leave();
+    expect(ticks).toBeGreaterThanOrEqual(9);
+  });
+
   it("a slow flow overruns on its own; the fast flow beside it keeps every tick", async () => {
     const reads = new SharedReads(async (refs) => {
       // Device 9 answers after 2.5 s (a slow network); device 1 at once.

@@ -83,6 +83,7 @@ const EXPECTED: Record<string, Role | "public"> = {
   "POST /api/debug/flows/:id/pins": "operator",
   "DELETE /api/debug/flows/:id/pins/:pin": "operator",
   "PUT /api/debug/flows/:id/dry-run": "operator",
+  "POST /api/debug/replay": "operator",
   "GET /api/monitoring/metrics": "viewer",
   "GET /metrics": "viewer",
   "POST /api/points/read": "viewer",

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { arch } from "node:os";
 import { dirname, join } from "node:path";
 import type { ExecutionStateResponse } from "@bms/schemas";
@@ -75,6 +76,43 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     }
   };
 
+  const startLauncher = (extra: string[]) =>
+    startProcess(
+      join(root, prefix, "current", "bin", "bms-supervisor-launcher"),
+      [
+        "all",
+        "--data-dir",
+        dataDir,
+        "--http-host",
+        SUP_BIND,
+        "--http-port",
+        String(HTTP_PORT),
+        "--bacnet-bind",
+        SUP_BIND,
+        "--bacnet-port",
+        String(SUP_BACNET_PORT),
+        "--broadcast",
+        `${SIM_BIND}:${SIM_PORT}`,
+        "--allowed-hosts",
+        SUP_BIND,
+        "--bacnet-pin",
+        `1001=${SIM_BIND}:${SIM_PORT}`,
+        ...extra,
+      ],
+      {
+        name: "installed supervisor",
+        cwd: work,
+        // Only Node.js (and tar, for updates) on the PATH; nothing from the workspace.
+        env: {
+          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+          NODE_OPTIONS: "",
+          BMS_SUPERVISOR_TOKEN: TOKEN,
+          BMS_UPDATE_HEALTH_WINDOW_MS: String(HEALTH_WINDOW_MS),
+        },
+        ready: /bms-supervisor listening/,
+      },
+    );
+
   beforeAll(async () => {
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
     writeFileSync(pubFile, publicKey.export({ type: "spki", format: "pem" }));
@@ -101,40 +139,7 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
       { encoding: "utf8" },
     );
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
-    launcher = await startProcess(
-      join(root, prefix, "current", "bin", "bms-supervisor-launcher"),
-      [
-        "all",
-        "--data-dir",
-        dataDir,
-        "--http-host",
-        SUP_BIND,
-        "--http-port",
-        String(HTTP_PORT),
-        "--bacnet-bind",
-        SUP_BIND,
-        "--bacnet-port",
-        String(SUP_BACNET_PORT),
-        "--broadcast",
-        `${SIM_BIND}:${SIM_PORT}`,
-        "--allowed-hosts",
-        SUP_BIND,
-        "--bacnet-pin",
-        `1001=${SIM_BIND}:${SIM_PORT}`,
-      ],
-      {
-        name: "installed supervisor",
-        cwd: work,
-        // Only Node.js (and tar, for updates) on the PATH; nothing from the workspace.
-        env: {
-          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-          NODE_OPTIONS: "",
-          BMS_SUPERVISOR_TOKEN: TOKEN,
-          BMS_UPDATE_HEALTH_WINDOW_MS: String(HEALTH_WINDOW_MS),
-        },
-        ready: /bms-supervisor listening/,
-      },
-    );
+    launcher = await startLauncher([]);
   }, 120_000);
 
   afterAll(async () => {
@@ -262,4 +267,58 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
       return body.execution_state.status === "running" && body.node_statuses.length === 3 ? true : undefined;
     });
   });
+
+  it("under --tls the launcher probes health over https, pinned to the served certificate, and keeps a good update", async () => {
+    await launcher.stop();
+    launcher = await startLauncher(["--tls", "self-signed"]);
+    const ca = readFileSync(join(dataDir, "tls", "cert.pem"));
+    // Trust exactly the certificate the supervisor made (the name check is skipped: it is pinned).
+    const tlsCall = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: SUP_BIND,
+            port: HTTP_PORT,
+            path,
+            method,
+            ca,
+            checkServerIdentity: () => undefined,
+            headers,
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (c) => {
+              text += c;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    const tlsVersion = async () => {
+      try {
+        const answer = await tlsCall("GET", "/api/health");
+        return answer.status === 200 ? (JSON.parse(answer.text) as { version: string }).version : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    expect(await eventually(tlsVersion)).toBe("9.0.1");
+    // An update to 9.0.0 (a downgrade is an update like any other): before the fix the launcher probed
+    // http://, never saw it healthy and rolled a good release back.
+    const bundle = readFileSync(tarball("9.0.0"));
+    const accepted = await tlsCall("POST", "/api/system/update", bundle, {
+      authorization: `Bearer ${TOKEN}`,
+      "content-type": "application/octet-stream",
+      "x-bms-signature": readFileSync(`${tarball("9.0.0")}.sig`, "utf8").trim(),
+    });
+    expect(accepted.status, accepted.text).toBe(202);
+    await launcher.waitFor(/9\.0\.0 is healthy; the update stays/, HEALTH_WINDOW_MS + 20_000);
+    expect(await eventually(async () => ((await tlsVersion()) === "9.0.0" ? true : undefined), 30_000)).toBe(
+      true,
+    );
+    const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
+    expect(state).toMatchObject({ pending: false, current: join(dataDir, "releases", "9.0.0") });
+  }, 90_000);
 });

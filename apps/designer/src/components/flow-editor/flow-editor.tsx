@@ -12,8 +12,12 @@ import type { EditorInit } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { openWorkingCopy, saveWorkingCopy } from "../../store/working-copy";
 import { BacnetBrowser } from "../bacnet-browser/bacnet-browser";
+import { DebuggerPanel } from "../debugger/debugger-panel";
+import { ReplayPanel } from "../debugger/replay-panel";
+import { useFlowDebugger } from "../debugger/use-flow-debugger";
 import { HttpBrowser } from "../plugin-browser/http-browser";
 import { PluginBrowser } from "../plugin-browser/plugin-browser";
+import { TestCasesPanel } from "../test-cases/test-cases-panel";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { useNoticeStack } from "../ui/notice-stack";
@@ -52,7 +56,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   const notices = useNoticeStack();
   const { push: notify, clear: clearNotice } = notices;
   const [monitoring, setMonitoring] = useState(false);
-  const [tab, setTab] = useState<"problems" | "execution">("problems");
+  const [tab, setTab] = useState<BottomTab>("problems");
   const side = useEditorStore((s) => s.sidePanel);
   const [draftNotice, setDraftNotice] = useState(restoredDraftAt);
   const [liveValues, setLiveValues] = useState(true);
@@ -64,6 +68,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     });
   }, []);
   const execution = useExecutionPolling(monitoring, supervisorId);
+  // Breakpoint and pin marks stay on the canvas while live monitoring is on, not only on the tab.
+  const debug = useFlowDebugger(tab === "debugger" || monitoring, supervisorId);
   const [deployCount, setDeployCount] = useState(0);
   const supervisorName = supervisors.find((s) => s.id === supervisorId)?.name ?? "Local supervisor";
   const runningVersion = useRunningVersion(
@@ -421,7 +427,9 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
               <FlowCanvas onShowShortcuts={toggleShortcutSheet} minimap={minimap} />
             )}
           </div>
-          <div className="flex h-[190px] shrink-0 border-t border-slate-200 bg-white">
+          <div
+            className={`flex shrink-0 border-t border-slate-200 bg-white ${TALL_TABS.has(tab) ? "h-[300px]" : "h-[190px]"}`}
+          >
             <div className="flex min-w-0 flex-1 flex-col">
               <div className="flex gap-1 border-b border-slate-100 px-2 pt-1 text-xs" role="tablist">
                 <button
@@ -444,18 +452,39 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                 >
                   Execution{monitoring ? " ●" : ""}
                 </button>
+                {(
+                  [
+                    ["debugger", `Debugger${debug.state?.paused ? " (paused)" : ""}`],
+                    ["tests", "Tests"],
+                    ["replay", "Replay"],
+                  ] as const
+                ).map(([id, label]) => (
+                  <button
+                    key={id}
+                    type="button"
+                    role="tab"
+                    aria-selected={tab === id}
+                    data-testid={`tab-${id}`}
+                    onClick={() => setTab(id)}
+                    className={`rounded-t px-2 py-1 ${tab === id ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
+                  >
+                    {label}
+                  </button>
+                ))}
               </div>
               <div className="min-h-0 flex-1 overflow-auto">
-                {tab === "problems" ? (
-                  <ValidationPanel problems={problems} />
-                ) : (
+                {tab === "problems" ? <ValidationPanel problems={problems} /> : null}
+                {tab === "execution" ? (
                   <ExecutionPanel
                     monitoring={monitoring}
                     onToggle={setMonitoring}
                     snapshot={execution.snapshot}
                     supervisorId={supervisorId}
                   />
-                )}
+                ) : null}
+                {tab === "debugger" ? <DebuggerPanel debug={debug} /> : null}
+                {tab === "tests" ? <TestCasesPanel /> : null}
+                {tab === "replay" ? <ReplayPanel supervisorId={supervisorId} /> : null}
               </div>
             </div>
             {minimap.open ? <MinimapDock /> : null}
@@ -515,6 +544,10 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     </div>
   );
 }
+
+type BottomTab = "problems" | "execution" | "debugger" | "tests" | "replay";
+/** Tabs with tables and charts get a taller panel. */
+const TALL_TABS: ReadonlySet<BottomTab> = new Set(["debugger", "tests", "replay"]);
 
 /**
  * The editor for one project. Its document is fetched from the server every time it mounts, never

@@ -2,6 +2,7 @@
 
 import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { Pause, Pin } from "lucide-react";
 import { memo, useMemo } from "react";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
@@ -28,6 +29,11 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   // While comparing versions the live overlay would describe a different graph: hide it.
   const status = useEditorStore((s) => (s.comparison ? undefined : s.runtime[id]));
   const diff = useEditorStore((s) => s.comparison?.highlight[id]);
+  // The live debugger's marks and the last test run's verdicts (runtime overlay, not the document).
+  const breakpoint = useEditorStore((s) => s.debugOverlay?.breakpoints.includes(id) ?? false);
+  const pausedHere = useEditorStore((s) => s.debugOverlay?.pausedNode === id);
+  const pins = useEditorStore((s) => s.debugOverlay?.pins[id]);
+  const testMark = useEditorStore((s) => s.testMarks[id]);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   const live = useEditorStore((s) => (point ? s.pointValues[point] : undefined));
   // A point node's "value" port carries that point's value: show it with the point's units and texts.
@@ -79,19 +85,29 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
       data-node-type={data.type}
       data-status={shownStatus ?? ""}
       data-diff={diff ?? ""}
+      data-breakpoint={breakpoint ? "true" : undefined}
+      data-paused={pausedHere ? "true" : undefined}
       className={cn(
         "w-[220px] rounded-lg border text-xs shadow-sm",
         stopped ? "bg-slate-50 opacity-60 grayscale" : "bg-white",
         selected ? "border-sky-500 ring-2 ring-sky-300" : "border-slate-300",
         !selected && statusStyle ? `ring-2 ${statusStyle.ring}` : "",
+        pausedHere ? "ring-4 ring-amber-400" : "",
         diff ? DIFF_STYLES[diff] : "",
         !descriptor && "border-red-500",
       )}
     >
       {/* The title has the header's whole width and wraps: a live badge never cuts it off. */}
       <div className="flex min-h-[44px] items-start gap-2 border-b border-slate-100 px-2 py-1.5">
-        <div className="flex size-7 shrink-0 items-center justify-center rounded bg-slate-100 text-slate-700">
+        <div className="relative flex size-7 shrink-0 items-center justify-center rounded bg-slate-100 text-slate-700">
           <NodeIcon name={descriptor?.icon ?? "box"} className="size-4" />
+          {breakpoint ? (
+            <span
+              data-testid={`node-breakpoint-${id}`}
+              title="Breakpoint: scans pause before this node"
+              className="absolute -left-1.5 -top-1.5 size-3 rounded-full border border-white bg-red-600"
+            />
+          ) : null}
         </div>
         <div className="min-w-0 flex-1">
           <div
@@ -210,6 +226,41 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
           />
         ))}
       </div>
+      {pausedHere ? (
+        <div
+          data-testid={`node-paused-${id}`}
+          className="border-t border-amber-300 bg-amber-100 px-2 py-1 text-[10px] font-semibold text-amber-900"
+        >
+          <Pause className="inline size-3" /> Paused before this node
+        </div>
+      ) : null}
+      {pins?.map((pin) => (
+        <div
+          key={pin.id}
+          data-testid={`node-pin-${id}`}
+          data-port={pin.port ?? ""}
+          className="break-words border-t border-violet-200 bg-violet-50 px-2 py-1 font-mono text-[10px] text-violet-900"
+          title={`Pinned until ${new Date(pin.expiresAt).toLocaleString()}`}
+        >
+          <Pin className="inline size-3" /> {pin.text} · until {new Date(pin.expiresAt).toLocaleTimeString()}
+        </div>
+      ))}
+      {testMark ? (
+        <div
+          data-testid={`node-test-${id}`}
+          data-result={testMark.failed > 0 ? "failed" : "passed"}
+          className={cn(
+            "border-t px-2 py-1 text-[10px] font-medium",
+            testMark.failed > 0
+              ? "border-red-200 bg-red-50 text-red-800"
+              : "border-emerald-200 bg-emerald-50 text-emerald-800",
+          )}
+        >
+          {testMark.failed > 0
+            ? `✗ ${testMark.failed} expectation${testMark.failed > 1 ? "s" : ""} failed`
+            : `✓ ${testMark.passed} expectation${testMark.passed > 1 ? "s" : ""} passed`}
+        </div>
+      ) : null}
       {live ? (
         <div
           data-testid={`node-live-${id}`}

@@ -184,6 +184,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE project_drafts DROP COLUMN flow_data;
     `,
   },
+  {
+    id: 8,
+    name: "fleet: supervisor tags (groups) and staged rollouts (issue 17)",
+    // The built-in supervisor has no registry row, so tags are not a foreign key; a trigger drops a
+    // deleted supervisor's tags instead.
+    sql: `
+      CREATE TABLE supervisor_tags (
+        supervisor_id TEXT NOT NULL,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (supervisor_id, tag)
+      );
+      CREATE INDEX supervisor_tags_by_tag ON supervisor_tags(tag);
+      CREATE TRIGGER supervisor_tags_follow_delete AFTER DELETE ON supervisors
+        BEGIN DELETE FROM supervisor_tags WHERE supervisor_id = old.id; END;
+      CREATE TABLE rollouts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('site')),
+        tag TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        project_version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        options_json JSON NOT NULL,
+        report_json JSON NOT NULL,
+        started_by TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX rollouts_by_time ON rollouts(started_at DESC);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {

@@ -65,3 +65,73 @@ describe("the supervisor's BACnet client under hostile datagrams", () => {
     service.stop();
   });
 });
+
+describe("point reads under hostile ReadPropertyMultiple answers", () => {
+  it("turns 3,000 garbled answers into bad points, never a throw, then reads a good answer", async () => {
+    // A fake device at a pinned address (outside the packet-capture range: it sends garbage on purpose).
+    const device = createSocket("udp4");
+    await new Promise<void>((resolve) => device.bind(48876, "127.0.63.10", resolve));
+    const service = new BacnetService({
+      bindAddress: "127.0.63.250",
+      port: 0,
+      broadcast: "127.255.255.255:48999",
+      requestTimeoutMs: 500,
+      retries: 0,
+      perDeviceConcurrency: 1,
+      maxInFlight: 10,
+      // Every garbled answer is a failed request; the device must stay online for the next round.
+      offlineAfterFailures: 1_000_000,
+      pins: new Map([[777, { address: "127.0.63.10:48876" }]]),
+    });
+    await service.start();
+    // A valid answer for three analog inputs' presentValue (context 0 object id, opening 1, property 85,
+    // opening 4, REAL, closing 4, closing 1), which the fuzzer garbles.
+    const result = (instance: number, real: number) => {
+      const b = Buffer.from("0c000000001e29554e44000000004f1f", "hex");
+      b.writeUInt32BE(instance, 1);
+      b.writeFloatBE(real, 10);
+      return b;
+    };
+    const valid = Buffer.concat([result(1, 21.5), result(2, 22.5), result(3, 23.5)]);
+    const next = random(20261201);
+    let garble = true;
+    device.on("message", (msg, rinfo) => {
+      // Our frames: BVLC (4), NPDU (2), then the confirmed request's header; the invoke id is byte 8.
+      let body = Buffer.from(valid);
+      if (garble) {
+        if (next() < 0.25) body = Buffer.alloc(Math.floor(next() * 60), Math.floor(next() * 256));
+        for (let k = 0; k < 1 + Math.floor(next() * 4); k++)
+          if (body.length > 0) body[Math.floor(next() * body.length)] = Math.floor(next() * 256);
+        if (next() < 0.3) body = body.subarray(0, Math.floor(next() * body.length));
+      }
+      const apdu = Buffer.concat([Buffer.from([0x30, msg[8] ?? 0, 0x0e]), body]);
+      const frame = Buffer.concat([Buffer.from([0x81, 0x0a, 0, 0, 0x01, 0x00]), apdu]);
+      frame.writeUInt16BE(frame.length, 2);
+      device.send(frame, rinfo.port, rinfo.address);
+    });
+    const refs = [1, 2, 3].map((instance) => ({
+      protocol: "bacnet" as const,
+      device: 777,
+      objectType: "analogInput",
+      instance,
+      property: "presentValue",
+    }));
+    const qualities = new Map<string, number>();
+    for (let round = 0; round < 3000; round++) {
+      const results = await service.readPoints(refs as never);
+      expect(results).toHaveLength(3);
+      for (const r of results) qualities.set(r.quality, (qualities.get(r.quality) ?? 0) + 1);
+    }
+    // Most garbled answers are refused whole or per point; a change to a value's bytes still reads.
+    expect(qualities.get("bad") ?? 0).toBeGreaterThan(3000);
+    garble = false;
+    const good = await service.readPoints(refs as never);
+    expect(good.map((r) => [r.quality, r.value])).toEqual([
+      ["good", 21.5],
+      ["good", 22.5],
+      ["good", 23.5],
+    ]);
+    service.stop();
+    device.close();
+  }, 60_000);
+});

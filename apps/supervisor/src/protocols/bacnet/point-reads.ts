@@ -7,11 +7,13 @@ import {
   PROPERTIES,
   presentValueToJs,
   propertyId,
+  type RpmRead,
 } from "@bms/bacnet";
 import type { BacnetPointRef } from "@bms/schemas";
 import type { PointErrorCode, PointReading } from "../point-io";
 import type { KnownDevice } from "./device-registry";
 import { bacnetErrorCode, describeBacnetError, describeError } from "./errors";
+import { readPointsRpm } from "./point-rpm";
 import type { RequestPipeline } from "./request-pipeline";
 import { checkPresentValue, isObjectId } from "./wire-checks";
 
@@ -92,17 +94,22 @@ export class BacnetReads {
     const useRpm = chunk.length > 1 && (device?.supportsRpm ?? true);
     if (useRpm) {
       try {
-        const specs = chunk.map((i) => specFor(refs[i]!));
-        const response = await this.readPropertyMultiple(deviceId, specs);
+        const reads = chunk.map((i) => readOf(refs[i]!));
+        const response = await this.pipeline.request(deviceId, `rpm ${reads.length} objects`, (client, to) =>
+          readPointsRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!))),
+        );
         const now = Date.now();
         chunk.forEach((i, n) => {
           const ref = refs[i]!;
-          const spec = specs[n]!;
-          const objectValues = response.values?.[n];
+          const read = reads[n]!;
+          const objectValues = response.values[n];
           const prop = objectValues?.values?.[0];
           // Results are matched by position, so each one must name the object and property asked for.
           if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
-          else if (!sameObject(objectValues.objectId, spec.objectId) || prop.id !== spec.properties[0]!.id)
+          else if (
+            !sameObject(objectValues.objectId, { type: read.objectType, instance: read.instance }) ||
+            prop.id !== read.property
+          )
             out[i] = badResult(
               "the answer names another object or property than the one read",
               "decode_error",
@@ -151,6 +158,16 @@ export class BacnetReads {
 /** Properties per RPM request so the answer fits the device's max APDU (about 20 bytes a value). */
 function rpmChunkSize(maxApdu: number): number {
   return Math.max(1, Math.min(50, Math.floor((maxApdu - 20) / 24)));
+}
+
+function readOf(ref: BacnetPointRef): RpmRead {
+  const read: RpmRead = {
+    objectType: objectTypeId(ref.objectType)!,
+    instance: ref.instance,
+    property: propertyId(ref.property)!,
+  };
+  if (ref.index !== undefined) read.index = ref.index;
+  return read;
 }
 
 function specFor(ref: BacnetPointRef): BACNetReadAccessSpecification {

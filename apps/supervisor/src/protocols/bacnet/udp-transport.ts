@@ -64,6 +64,8 @@ export class UdpTransport extends EventEmitter {
   readonly segments: SegmentReceiver;
   readonly foreignDevice: ForeignDeviceRegistration | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** The bound port, read once: `socket.address()` asks the OS on every call, and receive runs per datagram. */
+  private localPort = -1;
 
   constructor(private readonly options: UdpTransportOptions) {
     super();
@@ -94,6 +96,7 @@ export class UdpTransport extends EventEmitter {
     this.socket = socket;
     socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo));
     socket.on("listening", () => {
+      this.localPort = socket.address().port;
       socket.setBroadcast(true);
       this.openBroadcastListener();
       this.foreignDevice?.start();
@@ -132,8 +135,13 @@ export class UdpTransport extends EventEmitter {
       this.stats.dropped++;
       return;
     }
-    const local = this.socket?.address();
-    if (local && rinfo.port === local.port && this.recentBroadcasts.has(msg.toString("hex"))) return;
+    // Our own broadcasts echo back within seconds of sending one; other datagrams skip the hex key.
+    if (
+      this.recentBroadcasts.size > 0 &&
+      rinfo.port === this.localPort &&
+      this.recentBroadcasts.has(msg.toString("hex"))
+    )
+      return;
     this.stats.received++;
     const sender = `${rinfo.address}:${rinfo.port}`;
     if (this.networkLayer(msg, sender)) return;
@@ -229,14 +237,33 @@ export class UdpTransport extends EventEmitter {
       setTimeout(() => this.recentBroadcasts.delete(key), 5000).unref();
     }
     // The library reuses its encode buffer; copy so a queued send is not overwritten by the next encode.
-    const datagram = Buffer.from(buffer.subarray(0, offset));
-    // Recorded before the library registers the invoke id, so the reply can never come first.
-    this.replies.noteSent(datagram, receiver === undefined ? undefined : `${host}:${port}`);
-    socket.send(datagram, port, host, (err) => {
-      if (err) this.stats.sendErrors++;
-      else this.stats.sent++;
-    });
+    this.transmit(socket, Buffer.from(buffer.subarray(0, offset)), host, port, receiver !== undefined);
   }
+
+  /**
+   * A whole unicast frame built for this one send (the point reads' ReadPropertyMultiple): nothing
+   * writes to it afterwards, so it goes out as it is, without the copy `send` makes of the library's.
+   */
+  sendOwned(datagram: Buffer, receiver: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    const colon = receiver.indexOf(":");
+    const host = colon < 0 ? receiver : receiver.slice(0, colon);
+    const port = colon < 0 ? 47808 : Number(receiver.slice(colon + 1));
+    this.transmit(socket, datagram, host, port, true);
+  }
+
+  private transmit(socket: Socket, datagram: Buffer, host: string, port: number, unicast: boolean): void {
+    // Recorded before the library registers the invoke id, so the reply can never come first.
+    this.replies.noteSent(datagram, unicast ? `${host}:${port}` : undefined);
+    socket.send(datagram, port, host, this.sent);
+  }
+
+  /** One callback for every send, rather than a closure per datagram. */
+  private readonly sent = (err: Error | null): void => {
+    if (err) this.stats.sendErrors++;
+    else this.stats.sent++;
+  };
 
   close(): void {
     this.foreignDevice?.stop();

@@ -1,8 +1,10 @@
-import { normalizePointRef, QualitySchema } from "@bms/schemas";
+import { unitSymbol } from "@bms/bacnet/display";
+import { type FlowConfiguration, normalizePointRef, parsePointRef, QualitySchema } from "@bms/schemas";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { DEFAULT_MAX_PAUSE_MS, describeTarget, type Pin, type PinTarget } from "../../engine/flow-debugger";
-import type { FlowEngine } from "../../engine/flow-engine";
+import { FlowEngine } from "../../engine/flow-engine";
+import { FlowReplayer, MAX_REPLAY_HOURS } from "../../engine/flow-replay";
 import { HttpError, route } from "../../http/route";
 
 /**
@@ -45,6 +47,28 @@ const PinBody = z
   });
 
 const DryRunBody = z.object({ enabled: z.boolean() });
+
+const ReplayBody = z.object({
+  /** The running flow whose recorded reads are replayed, and whose commands are the comparison. */
+  flow_id: z.string().min(1).max(64),
+  /** The changed version of the flow (a flow configuration, library instances expanded). */
+  candidate: z.record(z.string(), z.unknown()),
+  /** traces: the last 15 minutes of scans; history: the recorded point values of the last `hours`. */
+  source: z.enum(["traces", "history"]).default("traces"),
+  hours: z.number().min(0.25).max(MAX_REPLAY_HOURS).default(MAX_REPLAY_HOURS),
+  tolerance: z.number().min(0).max(1e6).optional(),
+  /** The zone the summary tells times in (the Designer sends the person's own). */
+  time_zone: z.string().min(1).max(64).optional(),
+});
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -113,7 +137,14 @@ function debugState(engine: FlowEngine) {
   };
 }
 
-const actor = (request: FastifyRequest) => request.identity?.name ?? "anonymous";
+/**
+ * Who a pin, a pause or a dry run is shown as: the person the Designer acts for when it says so (a pin
+ * forgotten on site must name a person, not the Designer's token), with the token it came through.
+ */
+const actor = (request: FastifyRequest) => {
+  const name = request.identity?.name ?? "anonymous";
+  return request.onBehalfOf ? `${request.onBehalfOf} (via ${name})` : name;
+};
 
 export async function debugRoutes(app: FastifyInstance): Promise<void> {
   const flowOf = (id: string): FlowEngine => {
@@ -273,6 +304,77 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
       if (!engine.debug.removePin(params.pin))
         throw new HttpError(404, `no pin "${params.pin}" on this flow`);
       return debugState(engine);
+    },
+  });
+
+  const replayer = new FlowReplayer();
+  /** "%", "°C": the object's units from the cache browsing filled (no BACnet traffic). */
+  const unitsOf = (ref: string): string | undefined => {
+    const parsed = parsePointRef(ref);
+    if (!parsed.ok || parsed.ref.protocol !== "bacnet") return undefined;
+    const labels = app.repos.devices.labels(parsed.ref.device, parsed.ref.objectType, parsed.ref.instance);
+    const symbol = labels?.units && labels.units !== "noUnits" ? unitSymbol(labels.units) : "";
+    return symbol || undefined;
+  };
+
+  route(app, {
+    method: "POST",
+    url: "/replay",
+    summary:
+      "Replay a changed version of a running flow over its traces (15 min) or history (24 h) and compare what each commands",
+    tags: ["debug"],
+    // Operator, though it changes nothing: it spends the supervisor's CPU on a caller's flow.
+    auth: "operator",
+    audit: { none: "a replay runs on recorded values, writes nothing and changes nothing" },
+    body: ReplayBody,
+    async handler({ body }) {
+      const engine = flowOf(body.flow_id);
+      const running = engine.flow?.plan;
+      if (!running)
+        throw new HttpError(409, "the flow is not running", [
+          {
+            path: "flow_id",
+            message: "the flow is not running: there is nothing to compare with",
+            code: "flow_not_running",
+          },
+        ]);
+      if (body.time_zone && !validTimeZone(body.time_zone))
+        throw new HttpError(422, "unknown time zone", [
+          { path: "time_zone", message: `unknown time zone "${body.time_zone}"`, code: "invalid_time_zone" },
+        ]);
+      // compileFlow validates the candidate in full (its schema, nodes and wiring) before anything runs.
+      const compiled = FlowEngine.compile(body.candidate as unknown as FlowConfiguration, "candidate");
+      if (!compiled.ok) throw new HttpError(422, "the candidate flow is invalid", compiled.errors);
+      const outcome = await replayer.replay({
+        running,
+        candidate: compiled.plan,
+        source: body.source,
+        traces: engine.tracker.tracesSince(Date.now() - 15 * 60_000),
+        history: (ref, from, to) => app.repos.timeseries.query(ref, from, to, 0),
+        parameter: (name) => engine.parameters.get(name),
+        units: unitsOf,
+        now: Date.now(),
+        hours: body.hours,
+        ...(body.tolerance !== undefined ? { tolerance: body.tolerance } : {}),
+        ...(body.time_zone ? { timeZone: body.time_zone } : {}),
+      });
+      if (!outcome.ok)
+        throw new HttpError(
+          outcome.status,
+          outcome.problems[0]?.message ?? outcome.code,
+          outcome.problems.map((p) => ({ ...p, code: outcome.code })),
+        );
+      const r = outcome.report;
+      return {
+        ...r,
+        from: iso(r.from),
+        to: iso(r.to),
+        outputs: r.outputs.map((o) => ({
+          ...o,
+          windows: o.windows.map((w) => ({ ...w, from: iso(w.from), to: iso(w.to) })),
+          chart: o.chart.map((c) => ({ ...c, at: iso(c.at) })),
+        })),
+      };
     },
   });
 

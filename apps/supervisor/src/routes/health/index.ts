@@ -27,6 +27,18 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         database: dbOk ? "ok" : "error",
         flow: app.engine.status,
         config_version: app.engine.site?.stored.version ?? null,
+        // What a staged rollout's health gate compares before and after a deploy: scans must go on, and
+        // neither bad points nor open alarms may grow.
+        scans: app.engine.flows().reduce((n, f) => n + f.tracker.scans, 0),
+        bad_points: app.engine.reads.badPoints(),
+        alarms_open: app.repos.alerts.list(true, 10_000).length,
+        project: app.engine.site
+          ? {
+              id: app.engine.site.stored.project_id,
+              name: app.engine.site.stored.project_name,
+              version: app.engine.site.stored.project_version,
+            }
+          : null,
         devices: {
           total: devices.length,
           online: devices.filter((d) => d.status === "online").length,

@@ -71,7 +71,12 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
   const transport = bacnet?.transportStats;
   return {
     uptime_s: process.uptime(),
-    memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
+    memory: {
+      rss_bytes: mem.rss,
+      heap_used_bytes: mem.heapUsed,
+      heap_total_bytes: mem.heapTotal,
+      external_bytes: mem.external,
+    },
     cpu: { user_us: cpu.user, system_us: cpu.system, load_avg_1m: loadavg()[0] ?? 0 },
     disk,
     engine: {

@@ -39,6 +39,8 @@ async function proxy(
   }
   // A report file (HTML or PDF) is passed through as bytes; printing a PDF takes Chromium a few seconds.
   const download = proxyRule(request.method, path)?.download === true;
+  // A few routes (a replay) compute for longer than a read: their rule names the wait.
+  const waitMs = proxyRule(request.method, path, body)?.timeoutMs;
   // The client appends each segment with the URL API (encoded, never `.`/`..`), below the base URL.
   const result = await callSupervisor(target, ["api", ...path].join("/"), {
     method: request.method,
@@ -46,6 +48,7 @@ async function proxy(
     query: url.searchParams,
     signal: request.signal,
     ...(download ? { raw: true, timeoutMs: 60_000 } : {}),
+    ...(waitMs ? { timeoutMs: waitMs } : {}),
   });
   const headers = { "x-bms-supervisor-latency-ms": String(Math.round(result.latency_ms)) };
   if (result.ok && download) {

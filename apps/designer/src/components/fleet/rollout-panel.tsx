@@ -1,0 +1,236 @@
+"use client";
+
+import { type FormEvent, useState } from "react";
+import type { ProjectSummary } from "../../lib/api-types";
+import { apiCall } from "../../lib/designer-api";
+import type { Rollout, RolloutStatus } from "../../lib/fleet/rollout-model";
+import { Badge } from "../ui/badge";
+import { Button } from "../ui/button";
+import { Input } from "../ui/input";
+import { Label } from "../ui/label";
+import { Select } from "../ui/select";
+
+const STATUS_VARIANT: Record<RolloutStatus, "success" | "danger" | "warning" | "info" | "default"> = {
+  running: "info",
+  succeeded: "success",
+  rolled_back: "warning",
+  failed: "danger",
+  stopped: "default",
+  interrupted: "warning",
+};
+
+export function RolloutStatusBadge({ status }: { status: RolloutStatus }) {
+  return (
+    <Badge variant={STATUS_VARIANT[status]} data-testid="rollout-status">
+      {status.replace("_", " ")}
+    </Badge>
+  );
+}
+
+/** The form that starts a staged rollout: a project version to one group, canary first. */
+export function RolloutForm({
+  projects,
+  groups,
+  members,
+  onStarted,
+}: {
+  projects: ProjectSummary[];
+  groups: { tag: string; members: number }[];
+  /** Supervisors by tag (lower case), for the canary choice. */
+  members: (tag: string) => { id: string; name: string }[];
+  onStarted: (rollout: Rollout) => void;
+}) {
+  const [projectId, setProjectId] = useState("");
+  const [version, setVersion] = useState("");
+  const [tag, setTag] = useState("");
+  const [canary, setCanary] = useState("");
+  const [batch, setBatch] = useState("5");
+  const [watch, setWatch] = useState("300");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    const result = await apiCall<{ rollout: Rollout }>("/api/rollouts", {
+      body: {
+        project_id: projectId,
+        ...(version ? { version: Number(version) } : {}),
+        tag,
+        ...(canary ? { canary_id: canary } : {}),
+        batch_size: Number(batch),
+        watch_seconds: Number(watch),
+        poll_seconds: Math.max(1, Math.min(5, Math.floor(Number(watch) / 3) || 1)),
+      },
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setError(
+        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
+      );
+      return;
+    }
+    setError(null);
+    onStarted(result.body.rollout);
+  };
+
+  return (
+    <form
+      onSubmit={(e) => void submit(e)}
+      className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
+      data-testid="rollout-form"
+    >
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="rollout-project">Project</Label>
+        <Select
+          id="rollout-project"
+          value={projectId}
+          onChange={(e) => setProjectId(e.target.value)}
+          required
+        >
+          <option value="">choose…</option>
+          {projects.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} (latest v{p.latest_version})
+            </option>
+          ))}
+        </Select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="rollout-version">Version (empty: latest)</Label>
+        <Input
+          id="rollout-version"
+          type="number"
+          min={1}
+          value={version}
+          onChange={(e) => setVersion(e.target.value)}
+        />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="rollout-group">Group</Label>
+        <Select
+          id="rollout-group"
+          value={tag}
+          onChange={(e) => {
+            setTag(e.target.value);
+            setCanary("");
+          }}
+          required
+        >
+          <option value="">choose…</option>
+          {groups.map((g) => (
+            <option key={g.tag} value={g.tag}>
+              {g.tag} ({g.members})
+            </option>
+          ))}
+        </Select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="rollout-canary">Canary</Label>
+        <Select id="rollout-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
+          <option value="">first by name</option>
+          {(tag ? members(tag) : []).map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="rollout-batch">Batch size</Label>
+        <Input
+          id="rollout-batch"
+          type="number"
+          min={1}
+          max={100}
+          value={batch}
+          onChange={(e) => setBatch(e.target.value)}
+        />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="rollout-watch">Healthy for (seconds)</Label>
+        <Input
+          id="rollout-watch"
+          type="number"
+          min={1}
+          value={watch}
+          onChange={(e) => setWatch(e.target.value)}
+        />
+      </div>
+      <div className="col-span-2 flex items-end gap-3">
+        <Button type="submit" variant="primary" disabled={busy} data-testid="rollout-start">
+          Start staged rollout
+        </Button>
+        {error ? (
+          <span className="text-xs text-red-700" role="alert" data-testid="rollout-error">
+            {error}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+/** A rollout's report: who went in which batch, what happened to each, and every step with its time. */
+export function RolloutReportView({
+  rollout,
+  canStop,
+  onStop,
+}: {
+  rollout: Rollout;
+  canStop: boolean;
+  onStop: () => void;
+}) {
+  return (
+    <div className="flex flex-col gap-2 text-sm" data-testid="rollout-report">
+      <div className="flex items-center gap-2">
+        <RolloutStatusBadge status={rollout.status} />
+        <span data-testid="rollout-summary">{rollout.report.summary}</span>
+        {canStop && rollout.status === "running" ? (
+          <Button size="sm" variant="outline" onClick={onStop} data-testid="rollout-stop">
+            Stop
+          </Button>
+        ) : null}
+      </div>
+      <div className="text-xs text-slate-500">
+        started by {rollout.started_by} at {new Date(rollout.started_at).toLocaleString()}
+        {rollout.finished_at ? `, finished ${new Date(rollout.finished_at).toLocaleString()}` : ""}; watch{" "}
+        {rollout.options.watch_seconds} s, batches of {rollout.options.batch_size}
+      </div>
+      <table className="w-full text-xs">
+        <thead className="text-left text-slate-500">
+          <tr>
+            <th className="pr-3">Batch</th>
+            <th className="pr-3">Supervisor</th>
+            <th className="pr-3">Outcome</th>
+            <th className="pr-3">Config</th>
+            <th>Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rollout.report.members.map((m) => (
+            <tr key={m.supervisor_id} className="border-t border-slate-100" data-testid="rollout-member">
+              <td className="pr-3">{m.batch === 0 ? "canary" : m.batch}</td>
+              <td className="pr-3">{m.name}</td>
+              <td className="pr-3" data-testid="rollout-member-outcome">
+                {m.outcome.replace("_", " ")}
+              </td>
+              <td className="pr-3">
+                {m.config_before ?? "—"} → {m.config_after ?? "—"}
+              </td>
+              <td>{m.failure ? `${m.failure.code}: ${m.failure.message}` : ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ol className="max-h-48 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-[11px]">
+        {rollout.report.events.map((e, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the log is append-only, so an index names one line
+          <li key={i}>
+            {new Date(e.at).toLocaleTimeString()} {e.message}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

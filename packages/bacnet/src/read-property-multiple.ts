@@ -1,0 +1,243 @@
+// ReadPropertyMultiple on the hot read path: the request frame and the ReadAccessResult decoder for the
+// answers a point read gets (one property per object, a single primitive value each). The library's
+// general codec allocates a zeroed 1,476-byte buffer per request and a dozen small objects per value
+// decoded (every tag, length and value comes back as a `{len, value}` object); on a 2,000-point scan that
+// garbage was a large part of the supervisor's CPU (issue 15). This codec writes the exact frame and
+// reads the answer in one pass. Anything it does not handle (arrays, strings, dates, constructed values,
+// several properties per object) it declines with `undefined`, and the caller decodes that answer with
+// the library, so its coverage is a speed question, never a correctness one.
+import { ApplicationTag } from "@bacnet-js/client";
+
+/** One property of one object, as a point read asks for it. `index` undefined: the whole property. */
+export interface RpmRead {
+  objectType: number;
+  instance: number;
+  property: number;
+  index?: number;
+}
+
+/** A decoded value, in the library's `{type, value}` shape so both decoders' answers read alike. */
+export interface RpmValue {
+  type: number;
+  value: unknown;
+}
+
+/** One ReadAccessResult, in the shape of the library's `decodeAcknowledge` (one property per object). */
+export interface RpmResult {
+  objectId: { type: number; instance: number };
+  values: { id: number; index: number; value: RpmValue[] }[];
+}
+
+const ARRAY_ALL = 0xffffffff;
+const SERVICE_READ_PROPERTY_MULTIPLE = 14;
+/** BVLC (4) + NPDU (2) + confirmed-request header (4). */
+const HEADER_BYTES = 10;
+
+function unsignedBytes(value: number): number {
+  if (value < 0x100) return 1;
+  if (value < 0x10000) return 2;
+  if (value < 0x1000000) return 3;
+  return 4;
+}
+
+function specBytes(read: RpmRead): number {
+  let n = 5 + 1 + 1 + unsignedBytes(read.property) + 1; // object id, opening 1, property, closing 1
+  if (read.index !== undefined && read.index !== ARRAY_ALL) n += 1 + unsignedBytes(read.index);
+  return n;
+}
+
+/** A context tag with a 1-4 byte unsigned value (tag numbers 0-14): one header byte, then the value. */
+function writeContextUnsigned(frame: Buffer, at: number, tag: number, value: number): number {
+  const len = unsignedBytes(value);
+  frame[at] = (tag << 4) | 0x08 | len;
+  frame.writeUIntBE(value, at + 1, len);
+  return at + 1 + len;
+}
+
+/**
+ * The whole B/IP frame of a ReadPropertyMultiple request to a device on our own network (original
+ * unicast, no routing information): BVLC, NPDU expecting a reply, a confirmed request accepting a
+ * segmented answer of up to 65 segments of 1,476 bytes (the library's defaults), then one
+ * ReadAccessSpecification per read. Array index 0 (an array's length) is encoded, where the library
+ * drops it.
+ */
+export function encodeRpmRequest(reads: readonly RpmRead[], invokeId: number): Buffer {
+  let size = HEADER_BYTES;
+  for (const read of reads) size += specBytes(read);
+  const frame = Buffer.allocUnsafe(size);
+  frame[0] = 0x81; // BVLL type BACnet/IP
+  frame[1] = 0x0a; // Original-Unicast-NPDU
+  frame.writeUInt16BE(size, 2);
+  frame[4] = 0x01; // NPDU version
+  frame[5] = 0x04; // expecting reply, normal priority
+  frame[6] = 0x02; // confirmed request, segmented response accepted
+  frame[7] = 0x75; // up to 65 segments, 1,476-byte APDUs
+  frame[8] = invokeId & 0xff;
+  frame[9] = SERVICE_READ_PROPERTY_MULTIPLE;
+  let at = HEADER_BYTES;
+  for (const read of reads) {
+    frame[at] = 0x0c; // context 0, 4 bytes: the object identifier
+    frame.writeUInt32BE((((read.objectType & 0x3ff) << 22) | (read.instance & 0x3fffff)) >>> 0, at + 1);
+    frame[at + 5] = 0x1e; // opening 1
+    at = writeContextUnsigned(frame, at + 6, 0, read.property);
+    if (read.index !== undefined && read.index !== ARRAY_ALL)
+      at = writeContextUnsigned(frame, at, 1, read.index);
+    frame[at++] = 0x1f; // closing 1
+  }
+  return frame;
+}
+
+/** A cursor over one answer; every read is bounds-checked, so a short or garbled answer cannot throw. */
+class Reader {
+  constructor(
+    readonly buf: Buffer,
+    public at: number,
+    readonly end: number,
+  ) {}
+
+  /** A tag's header: number, class and length/value/type; undefined past the end or when malformed. */
+  tag(): { number: number; context: boolean; lvt: number } | undefined {
+    const { buf, end } = this;
+    if (this.at >= end) return undefined;
+    const first = buf[this.at++]!;
+    let number = first >> 4;
+    if (number === 15) {
+      if (this.at >= end) return undefined;
+      number = buf[this.at++]!;
+    }
+    let lvt = first & 0x07;
+    const context = (first & 0x08) !== 0;
+    if (lvt === 5) {
+      if (this.at >= end) return undefined;
+      const ext = buf[this.at++]!;
+      if (ext === 254) {
+        if (this.at + 2 > end) return undefined;
+        lvt = buf.readUInt16BE(this.at);
+        this.at += 2;
+      } else if (ext === 255) {
+        if (this.at + 4 > end) return undefined;
+        lvt = buf.readUInt32BE(this.at);
+        this.at += 4;
+      } else lvt = ext;
+    } else if (context && (lvt === 6 || lvt === 7)) {
+      // Opening (6) and closing (7) tags carry no value: a negative lvt, which no length check accepts.
+      return { number, context, lvt: -lvt };
+    }
+    return { number, context, lvt };
+  }
+
+  unsigned(len: number): number | undefined {
+    if (len < 1 || len > 4 || this.at + len > this.end) return undefined;
+    const value = this.buf.readUIntBE(this.at, len);
+    this.at += len;
+    return value;
+  }
+
+  /** The next byte is this opening (6) or closing (7) context tag. */
+  isBracket(tagNumber: number, kind: 6 | 7): boolean {
+    return this.at < this.end && this.buf[this.at] === ((tagNumber << 4) | 0x08 | kind);
+  }
+}
+
+/** One application-tagged primitive; undefined for the types left to the library. */
+function primitive(r: Reader): RpmValue | undefined {
+  const tag = r.tag();
+  if (!tag || tag.context) return undefined;
+  const len = tag.lvt;
+  const { buf } = r;
+  switch (tag.number) {
+    case ApplicationTag.NULL:
+      return len === 0 ? { type: ApplicationTag.NULL, value: null } : undefined;
+    case ApplicationTag.BOOLEAN:
+      return len <= 1 ? { type: ApplicationTag.BOOLEAN, value: len > 0 } : undefined;
+    case ApplicationTag.UNSIGNED_INTEGER:
+    case ApplicationTag.ENUMERATED: {
+      const value = r.unsigned(len);
+      return value === undefined ? undefined : { type: tag.number, value };
+    }
+    case ApplicationTag.SIGNED_INTEGER: {
+      if (len < 1 || len > 4 || r.at + len > r.end) return undefined;
+      const value = buf.readIntBE(r.at, len);
+      r.at += len;
+      return { type: ApplicationTag.SIGNED_INTEGER, value };
+    }
+    case ApplicationTag.REAL: {
+      if (len !== 4 || r.at + 4 > r.end) return undefined;
+      const value = buf.readFloatBE(r.at);
+      r.at += 4;
+      return { type: ApplicationTag.REAL, value };
+    }
+    case ApplicationTag.DOUBLE: {
+      if (len !== 8 || r.at + 8 > r.end) return undefined;
+      const value = buf.readDoubleBE(r.at);
+      r.at += 8;
+      return { type: ApplicationTag.DOUBLE, value };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Decodes the service data of a ReadPropertyMultiple-ACK (`length` bytes from `offset`) when every
+ * ReadAccessResult holds one property with one primitive value or an error. Undefined otherwise, and for
+ * anything malformed: the caller then hands the same bytes to the library's decoder, which either
+ * decodes the richer answer or reports it as undecodable.
+ */
+export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmResult[] | undefined {
+  const end = Math.min(buf.length, offset + length);
+  if (offset < 0 || offset >= end) return undefined;
+  const r = new Reader(buf, offset, end);
+  const results: RpmResult[] = [];
+  while (r.at < end) {
+    // Object identifier: context 0, 4 bytes.
+    if (r.at + 5 > end || buf[r.at] !== 0x0c) return undefined;
+    const id = buf.readUInt32BE(r.at + 1);
+    r.at += 5;
+    if (!r.isBracket(1, 6)) return undefined;
+    r.at++;
+    // Property identifier: context 2.
+    const propTag = r.tag();
+    if (!propTag?.context || propTag.number !== 2) return undefined;
+    const property = r.unsigned(propTag.lvt);
+    if (property === undefined) return undefined;
+    let index = ARRAY_ALL;
+    if (r.at < end && buf[r.at]! >> 4 === 3 && (buf[r.at]! & 0x08) !== 0) {
+      const indexTag = r.tag();
+      const value = indexTag && indexTag.lvt > 0 ? r.unsigned(indexTag.lvt) : undefined;
+      if (value === undefined) return undefined;
+      index = value;
+    }
+    let value: RpmValue;
+    if (r.isBracket(4, 6)) {
+      r.at++;
+      const decoded = primitive(r);
+      if (!decoded || !r.isBracket(4, 7)) return undefined;
+      r.at++;
+      value = decoded;
+    } else if (r.isBracket(5, 6)) {
+      r.at++;
+      const classTag = r.tag();
+      const errorClass =
+        classTag && !classTag.context && classTag.number === ApplicationTag.ENUMERATED
+          ? r.unsigned(classTag.lvt)
+          : undefined;
+      const codeTag = r.tag();
+      const errorCode =
+        codeTag && !codeTag.context && codeTag.number === ApplicationTag.ENUMERATED
+          ? r.unsigned(codeTag.lvt)
+          : undefined;
+      if (errorClass === undefined || errorCode === undefined || !r.isBracket(5, 7)) return undefined;
+      r.at++;
+      value = { type: ApplicationTag.ERROR, value: { errorClass, errorCode } };
+    } else return undefined;
+    // One property per object: a second one (or anything else) is the library's to decode.
+    if (!r.isBracket(1, 7)) return undefined;
+    r.at++;
+    results.push({
+      objectId: { type: id >>> 22, instance: id & 0x3fffff },
+      values: [{ id: property, index, value: [value] }],
+    });
+  }
+  return results;
+}
