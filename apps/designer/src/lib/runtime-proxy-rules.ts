@@ -64,6 +64,12 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   { method: "GET", path: "commissioning/runs", role: "viewer" },
   { method: "POST", path: "commissioning/runs", role: "operator", audit: "runtime.commissioning.run" },
   { method: "GET", path: "commissioning/runs/:id", role: "viewer" },
+  {
+    method: "POST",
+    path: "commissioning/runs/:id/cancel",
+    role: "operator",
+    audit: "runtime.commissioning.cancel",
+  },
   { method: "GET", path: "commissioning/runs/:id/report.html", role: "viewer", download: true },
   { method: "GET", path: "commissioning/runs/:id/report.pdf", role: "viewer", download: true },
   { method: "GET", path: "devices", role: "viewer" },

@@ -47,6 +47,8 @@ export interface CheckoutDeps {
   restoreFlow(flowId: string): void;
   /** Tells the caller each line as it is done (progress). */
   onLine?(line: CheckoutLine): void;
+  /** Aborted when the run is cancelled: checked between lines, so a line (and its write test) ends whole. */
+  signal?: AbortSignal;
   clock?: () => number;
 }
 
@@ -80,6 +82,7 @@ export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps): Promi
   const clock = deps.clock ?? (() => performance.now());
   const lines: CheckoutLine[] = [];
   for (const point of plan.points) {
+    if (deps.signal?.aborted) break;
     const started = clock();
     const [reading] = await deps.io.read([point]);
     const responseMs = Math.round((clock() - started) * 10) / 10;
@@ -161,44 +164,63 @@ async function writeTest(
     ...(forced ? { forced_over_flow: forced.label } : {}),
   };
   line.write_test = result;
-  const problems: string[] = [];
-  if (arrayRef) {
-    const afterWrite = await slotOf();
-    result.after_write = afterWrite.ok ? afterWrite.value : null;
-    if (!afterWrite.ok) problems.push(afterWrite.message);
-    else if (!sameValue(afterWrite.value, testValue))
-      problems.push(
-        `priority ${test.priority} read ${show(afterWrite.value)} after writing ${show(testValue)}`,
-      );
-    const [released] = await io.write([{ ref: point, value: null, priority: test.priority }]);
-    if (!released?.ok)
-      problems.push(`the relinquish was refused: ${released?.error ?? released?.code ?? "no answer"}`);
-    const afterRelease = await slotOf();
-    result.after_release = afterRelease.ok ? afterRelease.value : null;
-    if (!afterRelease.ok) problems.push(afterRelease.message);
-    else if (afterRelease.value !== null)
-      problems.push(`priority ${test.priority} still holds ${show(afterRelease.value)} after the relinquish`);
-  } else {
-    const [back] = await io.read([point]);
-    result.after_write = back?.quality === "good" && !Array.isArray(back.value) ? back.value : null;
-    if (back?.quality !== "good" || !sameValue(back.value, testValue))
-      problems.push(
-        `the point read ${show(back?.value)} (${back?.quality ?? "no answer"}) after writing ${show(testValue)}`,
-      );
-    // Nothing to relinquish without a priority array: the previous value goes back.
-    const [restored] = await io.write([{ ref: point, value: current, priority: test.priority }]);
-    if (!restored?.ok)
-      problems.push(`restoring ${show(current)} was refused: ${restored?.error ?? "no answer"}`);
-    const [again] = await io.read([point]);
-    result.after_release = again?.quality === "good" && !Array.isArray(again.value) ? again.value : null;
-    if (!again || !sameValue(again.value, current))
-      problems.push(`the point read ${show(again?.value)} after restoring ${show(current)}`);
+  // From here the device holds our test value: whatever throws below, the slot is released before the
+  // error goes on, so no run (failed or cancelled) leaves a test value in a priority array.
+  let released = false;
+  try {
+    await checkAndRelease();
+  } catch (error) {
+    if (!released)
+      await io
+        .write([{ ref: point, value: arrayRef ? null : current, priority: test.priority }])
+        .catch(() => undefined);
+    throw error;
   }
-  if (forced) deps.restoreFlow(forced.flowId);
-  const [final] = await io.read([point]);
-  result.value_after = final?.value ?? null;
-  if (problems.length > 0) return fail(`write test: ${problems.join("; ")}`);
-  line.detail = arrayRef
-    ? `read; wrote ${show(testValue)} at priority ${test.priority}, the priority array showed it, relinquished, the slot read null${forced ? `; forced over ${forced.label}, which rewrites its command next scan` : ""}`
-    : `read; wrote ${show(testValue)}, read it back, restored ${show(current)} (no priority array)`;
+
+  async function checkAndRelease(): Promise<void> {
+    const problems: string[] = [];
+    if (arrayRef) {
+      const afterWrite = await slotOf();
+      result.after_write = afterWrite.ok ? afterWrite.value : null;
+      if (!afterWrite.ok) problems.push(afterWrite.message);
+      else if (!sameValue(afterWrite.value, testValue))
+        problems.push(
+          `priority ${test.priority} read ${show(afterWrite.value)} after writing ${show(testValue)}`,
+        );
+      const [relinquish] = await io.write([{ ref: point, value: null, priority: test.priority }]);
+      released = true;
+      if (!relinquish?.ok)
+        problems.push(`the relinquish was refused: ${relinquish?.error ?? relinquish?.code ?? "no answer"}`);
+      const afterRelease = await slotOf();
+      result.after_release = afterRelease.ok ? afterRelease.value : null;
+      if (!afterRelease.ok) problems.push(afterRelease.message);
+      else if (afterRelease.value !== null)
+        problems.push(
+          `priority ${test.priority} still holds ${show(afterRelease.value)} after the relinquish`,
+        );
+    } else {
+      const [back] = await io.read([point]);
+      result.after_write = back?.quality === "good" && !Array.isArray(back.value) ? back.value : null;
+      if (back?.quality !== "good" || !sameValue(back.value, testValue))
+        problems.push(
+          `the point read ${show(back?.value)} (${back?.quality ?? "no answer"}) after writing ${show(testValue)}`,
+        );
+      // Nothing to relinquish without a priority array: the previous value goes back.
+      const [restored] = await io.write([{ ref: point, value: current, priority: test.priority }]);
+      released = true;
+      if (!restored?.ok)
+        problems.push(`restoring ${show(current)} was refused: ${restored?.error ?? "no answer"}`);
+      const [again] = await io.read([point]);
+      result.after_release = again?.quality === "good" && !Array.isArray(again.value) ? again.value : null;
+      if (!again || !sameValue(again.value, current))
+        problems.push(`the point read ${show(again?.value)} after restoring ${show(current)}`);
+    }
+    if (forced) deps.restoreFlow(forced.flowId);
+    const [final] = await io.read([point]);
+    result.value_after = final?.value ?? null;
+    if (problems.length > 0) return fail(`write test: ${problems.join("; ")}`);
+    line.detail = arrayRef
+      ? `read; wrote ${show(testValue)} at priority ${test.priority}, the priority array showed it, relinquished, the slot read null${forced ? `; forced over ${forced.label}, which rewrites its command next scan` : ""}`
+      : `read; wrote ${show(testValue)}, read it back, restored ${show(current)} (no priority array)`;
+  }
 }

@@ -154,7 +154,9 @@ export function renderReportHtml(r: CommissioningReport): string {
       ),
     );
   const s = r.summary;
-  const overall: Verdict = s.fail > 0 ? "fail" : "pass";
+  const overall: Verdict = s.fail > 0 ? "fail" : r.status === "cancelled" ? "skipped" : "pass";
+  // A cancelled run passed nothing as a whole, whatever its lines did.
+  const verdictLabel = r.status === "cancelled" && s.fail === 0 ? "CANCELLED" : overall.toUpperCase();
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -180,7 +182,7 @@ dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
 <dt>Project version</dt><dd>${e(r.project_version ?? "–")}${r.config_version === null ? "" : ` (deployed config v${e(r.config_version)})`}</dd><dt>Supervisor</dt><dd>${e(r.supervisor_version)}</dd>
 <dt>Commissioned by</dt><dd>${e(r.person)}</dd><dt>Run by (account)</dt><dd>${e(r.started_by)}</dd>
 <dt>Started</dt><dd>${e(r.started_at)}</dd><dt>Finished</dt><dd>${e(r.finished_at ?? "running")}</dd>
-<dt>Result</dt><dd class="v ${overall}">${overall.toUpperCase()}: ${e(s.pass)} passed, ${e(s.fail)} failed, ${e(s.skipped)} skipped</dd><dt>Status</dt><dd>${e(r.status)}${r.error ? `: ${e(r.error)}` : ""}</dd>
+<dt>Result</dt><dd class="v ${overall}">${verdictLabel}: ${e(s.pass)} passed, ${e(s.fail)} failed, ${e(s.skipped)} skipped</dd><dt>Status</dt><dd>${e(r.status)}${r.cancelled_by ? ` by ${e(r.cancelled_by)}: the lines below were done before it stopped` : ""}${r.error ? `: ${e(r.error)}` : ""}</dd>
 </dl>
 ${r.notes ? `<p><strong>Notes:</strong> ${e(r.notes)}</p>` : ""}
 ${sections.join("\n")}

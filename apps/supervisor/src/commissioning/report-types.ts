@@ -116,7 +116,8 @@ export interface DeviceCheckLine {
   detail: string;
 }
 
-export type RunStatus = "running" | "done" | "failed";
+/** cancelled: a person stopped the run; the report holds the lines done before it stopped. */
+export type RunStatus = "running" | "done" | "failed" | "cancelled";
 
 export interface CommissioningReport {
   id: string;
@@ -130,6 +131,8 @@ export interface CommissioningReport {
   /** The authenticated identity that started the run (the person may be named by the Designer). */
   started_by: string;
   notes: string;
+  /** Who cancelled the run, when it was cancelled. */
+  cancelled_by?: string;
   started_at: string;
   finished_at: string | null;
   supervisor_version: string;

@@ -51,7 +51,8 @@ export function sitePoints(engines: readonly FlowEngine[]): { points: string[]; 
 export class CommissioningRunner {
   readonly store: ReportStore;
   private current: CommissioningReport | undefined;
-  private readonly abort = new AbortController();
+  /** Aborted when the app closes or a person cancels the run (a new controller for each run). */
+  private abort = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(
@@ -89,6 +90,7 @@ export class CommissioningRunner {
       digest: null,
     };
     this.current = report;
+    this.abort = new AbortController();
     this.save(report);
     this.running = this.run(report, request)
       .catch((error: unknown) => {
@@ -97,7 +99,7 @@ export class CommissioningRunner {
       })
       .finally(() => {
         report.finished_at = new Date().toISOString();
-        if (report.status === "running") report.status = "done";
+        if (report.status === "running") report.status = report.cancelled_by ? "cancelled" : "done";
         try {
           this.finish(report);
         } catch (error) {
@@ -110,8 +112,35 @@ export class CommissioningRunner {
     return report;
   }
 
+  /**
+   * Cancels the run in progress: it stops between lines and sections (a line being checked, with its
+   * write test's relinquish, ends first), a baseline window ends early, and the report is stored as
+   * cancelled with the lines done so far. Answers the stored report once the run has stopped, or the
+   * running one if it has not stopped within waitMs (an alarm injection waits for its own timeout).
+   */
+  async cancel(id: string, by: string, waitMs = 20_000): Promise<CommissioningReport | undefined> {
+    const report = this.current;
+    if (report?.id !== id || !this.running) return undefined;
+    report.cancelled_by ??= by;
+    this.abort.abort();
+    const running = this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      running,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return report;
+  }
+
   /** Stops a running baseline window and waits for the run to store its report (app closing). */
   async close(): Promise<void> {
+    if (this.current && this.running && !this.current.cancelled_by) {
+      this.current.status = "failed";
+      this.current.error = "the supervisor stopped during the run";
+    }
     this.abort.abort();
     await this.running;
   }
@@ -152,6 +181,7 @@ export class CommissioningRunner {
       details: {
         person: report.person,
         started_by: report.started_by,
+        ...(report.cancelled_by ? { cancelled_by: report.cancelled_by } : {}),
         summary: report.summary,
         // Every command the run sent, for the trail: point, priority, test value and what it read back.
         writes: (report.checkout ?? [])
@@ -204,10 +234,12 @@ export class CommissioningRunner {
         units: (ref) => this.units(ref),
         restoreFlow: (flowId) => app.engine.writes.invalidate(flowId),
         onLine: (line) => report.checkout?.push(line),
+        signal: this.abort.signal,
       });
       this.save(report);
     }
-    if (request.alarms) {
+    const stopped = () => this.abort.signal.aborted;
+    if (request.alarms && !stopped()) {
       const flows: AlarmFlow[] = app.engine.flows().map((engine) => ({
         flowId: engine.flowId,
         name: engine.name,
@@ -255,7 +287,7 @@ export class CommissioningRunner {
     }
     const points = sitePoints(app.engine.flows()).points;
     const devices = byDevice(points);
-    if (request.devices) {
+    if (request.devices && !stopped()) {
       report.devices = await checkDevices({
         read: (refs) => app.points.read(refs),
         devices,
@@ -271,7 +303,7 @@ export class CommissioningRunner {
       });
       this.save(report);
     }
-    if (request.baseline) {
+    if (request.baseline && !stopped()) {
       report.baseline = await measureBaseline({
         read: (refs) => app.points.read(refs),
         devices,

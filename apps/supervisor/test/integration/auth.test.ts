@@ -36,6 +36,7 @@ const EXPECTED: Record<string, Role | "public"> = {
   "GET /api/commissioning/runs": "viewer",
   "POST /api/commissioning/runs": "operator",
   "GET /api/commissioning/runs/:id": "viewer",
+  "POST /api/commissioning/runs/:id/cancel": "operator",
   "GET /api/commissioning/runs/:id/report.html": "viewer",
   "GET /api/commissioning/runs/:id/report.pdf": "viewer",
   "POST /api/config/deploy": "operator",
@@ -364,6 +365,12 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
       "POST /api/commissioning/runs": {
         token: operator,
         body: { person: "Alice" },
+        expectName: "matrix operator",
+      },
+      // No such run: 404, audited as failed.
+      "POST /api/commissioning/runs/:id/cancel": {
+        token: operator,
+        path: "/api/commissioning/runs/cr-20260101-000000-aaaaaa/cancel",
         expectName: "matrix operator",
       },
       "PUT /api/data/watch": {

@@ -4,10 +4,11 @@ import { FileDown } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import type { SupervisorEntry } from "../../lib/api-types";
 import { runtimeCall } from "../../lib/designer-api";
+import { CommissioningRunPanel } from "./commissioning-run-panel";
 
 interface ReportSummary {
   id: string;
-  status: "running" | "done" | "failed";
+  status: "running" | "done" | "failed" | "cancelled";
   site: string;
   project_version: string | null;
   person: string;
@@ -16,7 +17,7 @@ interface ReportSummary {
 }
 
 /**
- * The commissioning reports a supervisor stores (issue 16), run from its dashboard or API, with their
+ * The commissioning reports a supervisor stores (issue 16), run from here, its dashboard or API, with their
  * HTML and PDF downloaded through the Designer's runtime proxy (the browser never holds the token).
  */
 export function CommissioningReports({ supervisor }: { supervisor: SupervisorEntry }) {
@@ -39,6 +40,7 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
     `/api/runtime/commissioning/runs/${encodeURIComponent(id)}/report.${ext}?supervisor=${encodeURIComponent(supervisor.id)}`;
   return (
     <div className="mt-3 space-y-1 text-xs" data-testid={`commissioning-reports-${supervisor.id}`}>
+      <CommissioningRunPanel supervisor={supervisor} onEnded={() => void load()} />
       <p className="font-medium text-slate-800">Commissioning reports</p>
       {error ? <p className="text-red-700">{error}</p> : null}
       <ul>
@@ -55,7 +57,16 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
               <span className="text-slate-500">running…</span>
             ) : (
               <>
-                <span className={r.summary.fail > 0 ? "text-red-700" : "text-emerald-700"}>
+                <span
+                  className={
+                    r.summary.fail > 0
+                      ? "text-red-700"
+                      : r.status === "cancelled"
+                        ? "text-slate-500"
+                        : "text-emerald-700"
+                  }
+                >
+                  {r.status === "cancelled" ? "cancelled: " : ""}
                   {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
                 </span>
                 <a className="ml-auto underline" href={file(r.id, "html")} target="_blank" rel="noopener">

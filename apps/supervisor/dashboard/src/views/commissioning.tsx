@@ -6,7 +6,7 @@ import { usePoll } from "../use-poll";
 
 interface ReportSummary {
   id: string;
-  status: "running" | "done" | "failed";
+  status: "running" | "done" | "failed" | "cancelled";
   site: string;
   project_version: string | null;
   person: string;
@@ -22,7 +22,8 @@ const base = (id: string) => `/api/commissioning/runs/${encodeURIComponent(id)}`
  * Commissioning (issue 16): start a run (read checkout, optional write test of every commanded point at a
  * chosen priority, alarm verification, baseline, device check) and download the stored reports. The write
  * test commands real equipment, so it is off until the person ticks the confirmation and the browser
- * asks once more; the supervisor refuses a priority a flow commands.
+ * asks once more; the supervisor refuses a priority a flow commands. A running run can be cancelled: it
+ * stops between points, relinquishes its write test, and its report says cancelled.
  */
 export function Commissioning() {
   const reports = usePoll(
@@ -147,13 +148,22 @@ export function Commissioning() {
                   {r.status === "running" ? (
                     "…"
                   ) : (
-                    <Pill tone={r.summary.fail > 0 ? "bad" : "ok"}>
+                    <Pill tone={r.summary.fail > 0 ? "bad" : r.status === "cancelled" ? "idle" : "ok"}>
                       {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
                     </Pill>
                   )}
                 </td>
                 <td>
-                  {r.status === "running" ? null : (
+                  {r.status === "running" ? (
+                    <ActionButton
+                      testId="commissioning-cancel"
+                      run={() => apiSend("POST", `${base(r.id)}/cancel`, {})}
+                      onDone={() => reports.refresh()}
+                      confirm="Cancel this commissioning run? It stops after the point in progress and relinquishes its write test."
+                    >
+                      Cancel run
+                    </ActionButton>
+                  ) : (
                     <>
                       <a
                         class="btn btn-plain small"

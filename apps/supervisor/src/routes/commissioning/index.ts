@@ -241,6 +241,26 @@ export async function commissioningRoutes(app: FastifyInstance, options: { dataD
   });
 
   route(app, {
+    method: "POST",
+    url: "/runs/:id/cancel",
+    summary:
+      "Cancel the commissioning run in progress: it stops between lines, its write test's priority is relinquished, and the report is stored as cancelled with the lines done so far",
+    tags: ["commissioning"],
+    auth: "operator",
+    audit: { action: "commissioning.cancel", target: ({ params }) => params.id },
+    params: ReportParams,
+    async handler({ params }, request) {
+      found(params.id);
+      const report = await runner.cancel(params.id, request.identity?.name ?? "anonymous");
+      if (!report)
+        throw new HttpError(409, `commissioning run ${params.id} is not running`, [
+          { path: "id", message: "the run has already ended", code: "run_not_running" },
+        ]);
+      return report;
+    },
+  });
+
+  route(app, {
     method: "GET",
     url: "/runs/:id/report.html",
     summary: "A finished commissioning report as HTML (what the PDF prints)",
