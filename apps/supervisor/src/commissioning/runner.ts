@@ -77,8 +77,8 @@ export class CommissioningRunner {
     const report: CommissioningReport = {
       id: this.store.newId(now),
       status: "running",
-      site: request.site ?? site?.site.project.name ?? "(no site deployed)",
-      project_version: site?.site.project.version ?? null,
+      site: request.site ?? site?.project.name ?? "(no site deployed)",
+      project_version: site?.project.version ?? null,
       config_version: site?.stored.version ?? null,
       person: request.person,
       started_by: request.startedBy,

@@ -1,6 +1,12 @@
 import type { ScanResult } from "@bms/nodes";
 import { describe, expect, it } from "vitest";
-import { ExecutionTracker, MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
+import {
+  ExecutionTracker,
+  MAX_SITE_TIMELINE,
+  MAX_TIMELINE,
+  MAX_TRACE_NODE_RECORDS,
+  timelineShare,
+} from "./execution-tracker";
 import { shareTraceBudget } from "./site-engine";
 
 /** A scan of `nodes` completed nodes. */
@@ -54,5 +60,35 @@ describe("shareTraceBudget", () => {
     const tiny = [flow(MAX_TRACE_NODE_RECORDS * 2), flow(1)];
     shareTraceBudget(tiny);
     expect(tiny[1]!.tracker.nodeRecordBudget).toBe(1);
+  });
+});
+
+describe("timeline budget", () => {
+  it("a site of many large flows keeps one site timeline budget, split by node count", () => {
+    const flow = (nodes: number) => ({
+      flow: { plan: { nodes: Array.from({ length: nodes }) } },
+      tracker: new ExecutionTracker(),
+    });
+    // The 50,000-point bench: 50 flows of 1,000 sensor reads.
+    const site = Array.from({ length: 50 }, () => flow(1000));
+    shareTraceBudget(site);
+    expect(site.reduce((n, f) => n + f.tracker.timelineBudget, 0)).toBe(MAX_SITE_TIMELINE);
+    // One flow alone keeps the per-flow maximum; a tiny flow beside a huge one keeps the floor.
+    const one = [flow(1000)];
+    shareTraceBudget(one);
+    expect(one[0]!.tracker.timelineBudget).toBe(MAX_TIMELINE);
+    expect(timelineShare(1, 100_000)).toBe(200);
+  });
+
+  it("drops the oldest events past the budget", () => {
+    const tracker = new ExecutionTracker();
+    tracker.timelineBudget = 300;
+    const start = 1_700_000_000_000;
+    // Completions are kept every tenth scan (1, 11, 21): 3 × 200 events, 300 kept.
+    for (let s = 1; s <= 21; s++) tracker.record(scan(s, 200), start + s * 1000);
+    const events = tracker.recentTimeline(1000);
+    expect(events).toHaveLength(300);
+    expect(events[0]!.scan).toBe(11);
+    expect(events.at(-1)!.scan).toBe(21);
   });
 });

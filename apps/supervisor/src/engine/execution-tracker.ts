@@ -15,7 +15,12 @@ export interface ScanTrace {
 }
 
 const TRACE_WINDOW_MS = 15 * 60_000;
-const MAX_TIMELINE = 5000;
+/** Timeline events one flow keeps at most; a site of many flows shares MAX_SITE_TIMELINE among them. */
+export const MAX_TIMELINE = 5000;
+/** Timeline events a whole site keeps: 50 flows of 1,000 sensor reads held 250,000 (~35 MB) without it. */
+export const MAX_SITE_TIMELINE = 20_000;
+/** A flow's share never drops below this, so a small flow in a big site still shows its recent errors. */
+const MIN_FLOW_TIMELINE = 200;
 /** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
  * shorter window (30 traces, half a minute) rather than growing the heap. A record holds its node's
  * outputs (otherwise garbage after the next scan) and a copy of its inputs, ~200-250 bytes: at 250,000
@@ -40,6 +45,8 @@ export class ExecutionTracker {
    * so twenty 100-node flows keep what one 2,000-node flow keeps, not twenty times as much.
    */
   nodeRecordBudget = MAX_TRACE_NODE_RECORDS;
+  /** Timeline events this flow may hold (the site divides MAX_SITE_TIMELINE among its flows). */
+  timelineBudget = MAX_TIMELINE;
   private nodesPerScan = 0;
 
   reset(): void {
@@ -74,7 +81,8 @@ export class ExecutionTracker {
       if (run.error) event.error_details = run.error;
       this.timeline.push(event);
     }
-    if (this.timeline.length > MAX_TIMELINE) this.timeline.splice(0, this.timeline.length - MAX_TIMELINE);
+    if (this.timeline.length > this.timelineBudget)
+      this.timeline.splice(0, this.timeline.length - this.timelineBudget);
 
     const lastTrace = this.traces[this.traces.length - 1];
     if (lastTrace && wallClock - lastTrace.at < TRACE_MIN_SPACING_MS) return;
@@ -147,6 +155,12 @@ export class ExecutionTracker {
     if (!nodeId) return traces;
     return traces.map((t) => ({ ...t, nodes: t.nodes.filter((n) => n.id === nodeId) }));
   }
+}
+
+/** A flow's timeline share: by node count of the site, between MIN_FLOW_TIMELINE and MAX_TIMELINE. */
+export function timelineShare(ownNodes: number, siteNodes: number): number {
+  const share = Math.floor((MAX_SITE_TIMELINE * ownNodes) / Math.max(1, siteNodes));
+  return Math.min(MAX_TIMELINE, Math.max(MIN_FLOW_TIMELINE, share));
 }
 
 function hasKeys(object: object): boolean {

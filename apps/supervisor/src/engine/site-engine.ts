@@ -1,7 +1,7 @@
 import { type FlowPlan, type NodeValue, nodeCommands } from "@bms/nodes";
 import { checkWriteConflicts, flowContentChecksum, type Site, type ValidationProblem } from "@bms/schemas";
 import type { StoredConfig } from "../storage/configs-repo";
-import { MAX_TRACE_NODE_RECORDS } from "./execution-tracker";
+import { MAX_TRACE_NODE_RECORDS, timelineShare } from "./execution-tracker";
 import { type EngineDeps, type EngineStatus, FlowEngine } from "./flow-engine";
 import { FlowParameters, type ParameterStore } from "./flow-parameters";
 import { PhaseClocks } from "./scan-scheduler";
@@ -45,13 +45,13 @@ export function commandsOf(plans: readonly FlowPlan[]): Set<string> {
 }
 
 /**
- * Traces are the engine's largest memory: the site keeps one budget of node records, split among its
- * flows by node count, so many small flows keep what one large flow of the same nodes keeps.
+ * Traces and the event timeline are the engine's largest memory: the site keeps one budget of each,
+ * split among its flows by node count, so many small flows keep what one large flow of the same nodes keeps.
  */
 export function shareTraceBudget(
   flows: readonly {
     flow?: { plan: { nodes: readonly unknown[] } } | undefined;
-    tracker: { nodeRecordBudget: number };
+    tracker: { nodeRecordBudget: number; timelineBudget: number };
   }[],
 ): void {
   const nodes = flows.reduce((n, f) => n + (f.flow?.plan.nodes.length ?? 0), 0);
@@ -61,6 +61,7 @@ export function shareTraceBudget(
       own,
       Math.floor((MAX_TRACE_NODE_RECORDS * own) / Math.max(1, nodes)),
     );
+    f.tracker.timelineBudget = timelineShare(own, nodes);
   }
 }
 
@@ -83,6 +84,12 @@ export function diffFlows(
   return changes;
 }
 
+/** The active site as the routes see it: its stored config row and its project identity. */
+export interface ActiveSite {
+  stored: StoredConfig;
+  project: Site["project"];
+}
+
 /**
  * The active site: every flow on its own scheduler, so one flow's error, overrun or slow script never
  * delays another. A deploy swaps the site: unchanged flows keep running untouched (scan counter, PID
@@ -91,7 +98,11 @@ export function diffFlows(
  */
 export class SiteEngine {
   private readonly engines = new Map<string, FlowEngine>();
-  private current: { stored: StoredConfig; site: Site } | undefined;
+  /**
+   * What the routes need of the active site. Not the validated package itself (~1 KB of Zod output per
+   * node, 40-65 MB at 50,000 points): it is in runtime.db, and the flows live on in their compiled plans.
+   */
+  private current: ActiveSite | undefined;
   readonly parameters: FlowParameters;
   readonly reads: SharedReads;
   /** One scan clock per interval: flows on the same interval scan together and share their reads. */
@@ -136,7 +147,7 @@ export class SiteEngine {
     return this.deps.writes;
   }
 
-  get site(): { stored: StoredConfig; site: Site } | undefined {
+  get site(): ActiveSite | undefined {
     return this.current;
   }
 
@@ -197,7 +208,7 @@ export class SiteEngine {
       for (const id of restarted) stopped.delete(id);
       this.deps.runState?.clear(restarted);
     }
-    this.current = { stored, site };
+    this.current = { stored, project: site.project };
 
     // Removed flows first: their points are released before anything else changes.
     for (const change of changes.filter((c) => c.action === "removed")) {

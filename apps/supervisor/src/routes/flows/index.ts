@@ -40,7 +40,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     handler() {
       const site = app.engine.site;
       return {
-        project: site ? site.site.project : null,
+        project: site ? site.project : null,
         config_version: site?.stored.version ?? null,
         flows: app.engine.flows().map(summary),
       };
