@@ -34,11 +34,6 @@ export interface ScanIO {
   beforeNode?(nodeId: string, inputs: NodeInputs): void | Promise<void>;
 }
 
-/**
- * One node's part in a scan. The runtime keeps one record per node and rewrites it every scan (a scan
- * of a 200-node flow allocated 200 of them), so a record, like its `inputs`, is valid until the next
- * `runScan`: copy what you keep longer. `outputs` and the values in `inputs` are never modified.
- */
 export interface NodeRun {
   nodeId: string;
   status: Exclude<NodeStatus, "idle" | "executing" | "stopped">;
@@ -119,11 +114,6 @@ class Slot {
    * connected port, so gathering only overwrites values and never reshapes or allocates an object.
    */
   readonly inputs: NodeInputs;
-  /**
-   * The node's run record, rewritten every scan rather than allocated (200 records a scan on the bench
-   * flow). Valid until the next scan, like `inputs` (see NodeRun).
-   */
-  private readonly run: NodeRun;
 
   constructor(node: CompiledNode, options: RuntimeOptions) {
     this.id = node.id;
@@ -144,40 +134,8 @@ class Slot {
     this.inputs = {};
     for (const port of this.ports) this.inputs[port] = undefined;
     for (const input of this.multiple) this.inputs[input.port] = undefined;
-    // Every field present from the start (error too), so every record has one shape.
-    this.run = {
-      nodeId: node.id,
-      status: "completed",
-      startedAt: 0,
-      durationMs: 0,
-      inputs: this.inputs,
-      outputs: NO_VALUES,
-      error: undefined,
-    };
-  }
-
-  /** This scan's run record of the node. */
-  record(
-    status: NodeRun["status"],
-    startedAt: number,
-    durationMs: number,
-    inputs: NodeInputs,
-    outputs: NodeOutputs,
-    error: string | undefined,
-  ): NodeRun {
-    const run = this.run;
-    run.status = status;
-    run.startedAt = startedAt;
-    run.durationMs = durationMs;
-    run.inputs = inputs;
-    run.outputs = outputs;
-    run.error = error;
-    return run;
   }
 }
-
-/** The inputs and outputs of a node an untaken branch skipped. */
-const NO_VALUES: NodeInputs & NodeOutputs = Object.freeze({});
 
 const EMPTY_MULTI: MultiInputs = Object.freeze({});
 
@@ -337,7 +295,14 @@ export class FlowRuntime {
         // An untaken branch: the node does not run and its outputs are inactive downstream too.
         outputs[index] = undefined;
         if (timed) mark = clock();
-        runs[ran++] = slot.record("skipped", now, 0, NO_VALUES, NO_VALUES, undefined);
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "skipped",
+          startedAt: now,
+          durationMs: 0,
+          inputs: {},
+          outputs: {},
+        };
         continue;
       }
       if (beforeNode !== undefined) {
@@ -356,7 +321,14 @@ export class FlowRuntime {
         const held = previous[index] ?? {};
         outputs[index] = held;
         if (timed) mark = clock();
-        runs[ran++] = slot.record("skipped", now, 0, inputs, held, undefined);
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "skipped",
+          startedAt: now,
+          durationMs: 0,
+          inputs,
+          outputs: held,
+        };
         continue;
       }
 
@@ -405,7 +377,14 @@ export class FlowRuntime {
 
       if (result !== undefined) {
         outputs[index] = result;
-        runs[ran++] = slot.record("completed", now, durationMs, inputs, result, undefined);
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "completed",
+          startedAt: now,
+          durationMs,
+          inputs,
+          outputs: result,
+        };
         continue;
       }
 
@@ -415,7 +394,15 @@ export class FlowRuntime {
         failed[port] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${message}` };
       }
       outputs[index] = failed;
-      runs[ran++] = slot.record("error", now, durationMs, inputs, failed, error);
+      runs[ran++] = {
+        nodeId: slot.id,
+        status: "error",
+        startedAt: now,
+        durationMs,
+        inputs,
+        outputs: failed,
+        error,
+      };
       io.log?.("error", slot.id, message);
       if (slot.onFailure === "alert") {
         alerts.push({

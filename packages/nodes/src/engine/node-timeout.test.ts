@@ -214,8 +214,7 @@ describe("per-node timeout_ms: an overrun check on a fake clock", () => {
     // nodeTimingEvery defaults to 16: scans 2..16 are not sampled, but a node with timeout_ms is measured.
     const r = rig({ timeout_ms: 50 }, [10, 10, 10, 90, 10]);
     const statuses = [];
-    // A run record is rewritten by the next scan (NodeRun): keep a copy of each.
-    for (let i = 0; i < 5; i++) statuses.push({ ...(await r.scan()).runs.find((x) => x.nodeId === "w")! });
+    for (let i = 0; i < 5; i++) statuses.push((await r.scan()).runs.find((x) => x.nodeId === "w")!);
     expect(statuses.map((s) => s.status)).toEqual([
       "completed",
       "completed",
