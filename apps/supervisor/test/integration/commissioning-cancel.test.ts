@@ -6,6 +6,7 @@ import {
   DEMO_REHEAT_VALVE,
   DEMO_VAV1,
   DEMO_ZONE_TEMP,
+  discoverDevice,
   eventually,
   type SimulatorHandle,
   type SupervisorHandle,
@@ -14,7 +15,7 @@ import {
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommissioningReport } from "../../src/commissioning/report-types";
-import { openProbe } from "../bacnet-probe";
+import { openProbe, type ProbeTarget, targetOf } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
 // Reserved for this file: 127.0.68.0/24 (the commissioning2 helper's range), BACnet ports 47866-47868.
@@ -56,7 +57,7 @@ describe("cancelling a commissioning run during its write test", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
   let probe: Awaited<ReturnType<typeof openProbe>>;
-  let vavAddress: string;
+  let vavAddress: ProbeTarget;
   const call = <T = unknown>(method: string, path: string, body?: unknown) =>
     api<T>(sup.url, path, { method, body, token: sup.token });
   /** The valve's whole priority array, read from the device by a separate BACnet client. */
@@ -77,14 +78,8 @@ describe("cancelling a commissioning run during its write test", () => {
       broadcast: `127.255.255.255:${SIM_PORT}`,
     });
     probe = await openProbe(PROBE_BIND, PROBE_PORT);
-    const found = await call<{ devices: { device_id: number; address: string }[] }>(
-      "POST",
-      "/api/devices/discover?wait=true",
-      { timeout_ms: 2000 },
-    );
-    const vav = found.body.devices.find((d) => d.device_id === DEMO_VAV1);
-    if (!vav) throw new Error(`device ${DEMO_VAV1} not discovered: ${JSON.stringify(found.body)}`);
-    vavAddress = vav.address;
+    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
+    vavAddress = targetOf(await discoverDevice(sup, DEMO_VAV1, 2000));
     const deployed = await call("POST", "/api/config/deploy", packageOf(site(), "Cancel site"));
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
     await eventually(async () => ((await priorityArray())[7] === 35 ? true : undefined));

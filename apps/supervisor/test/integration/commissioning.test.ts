@@ -12,6 +12,7 @@ import {
   DEMO_REHEAT_VALVE,
   DEMO_VAV1,
   DEMO_ZONE_TEMP,
+  discoverDevice,
   eventually,
   type SimulatorHandle,
   type SupervisorHandle,
@@ -21,7 +22,7 @@ import {
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommissioningReport } from "../../src/commissioning/report-types";
-import { openProbe } from "../bacnet-probe";
+import { openProbe, type ProbeTarget, receiverOf, targetOf } from "../bacnet-probe";
 import { packageOf } from "../fixtures";
 
 // Reserved for this file: 127.0.66.0/24 (the commissioning helper's range), BACnet ports 47835-47837.
@@ -83,7 +84,9 @@ describe("commissioning against the simulator's demo building", () => {
   let sup: SupervisorHandle;
   let probe: Awaited<ReturnType<typeof openProbe>>;
   let hook: Server;
-  let vavAddress: string;
+  let vavAddress: ProbeTarget;
+  /** The device's address as the supervisor lists it (the router's, with the route). */
+  let vavListed: string;
   const delivered: { event: string; node_id: string }[] = [];
   const call = <T = unknown>(method: string, path: string, body?: unknown, token = sup.token) =>
     api<T>(sup.url, path, { method, body, token });
@@ -128,14 +131,10 @@ describe("commissioning against the simulator's demo building", () => {
       extraArgs: ["--webhook-allow", `${HOOK_BIND}:${hookPort}`],
     });
     probe = await openProbe(PROBE_BIND, PROBE_PORT);
-    const found = await call<{ devices: { device_id: number; address: string }[] }>(
-      "POST",
-      "/api/devices/discover?wait=true",
-      { timeout_ms: 2000 },
-    );
-    const vav = found.body.devices.find((d) => d.device_id === DEMO_VAV1);
-    if (!vav) throw new Error(`device ${DEMO_VAV1} not discovered: ${JSON.stringify(found.body)}`);
-    vavAddress = vav.address;
+    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
+    const vav = await discoverDevice(sup, DEMO_VAV1, 2000);
+    vavListed = vav.address;
+    vavAddress = targetOf(vav);
     // The object list gives the checkout its units.
     expect((await call("GET", `/api/devices/${DEMO_VAV1}/objects?refresh=true`)).status).toBe(200);
     const deployed = await call(
@@ -201,7 +200,7 @@ describe("commissioning against the simulator's demo building", () => {
     };
     probe.client.on("covNotifyUnconfirmed", onCov as never);
     const object = { type: OBJECT_TYPES.analogOutput, instance: 2 } as BACNetObjectID;
-    await probe.client.subscribeCov({ address: vavAddress }, object, 7, false, false, 120);
+    await probe.client.subscribeCov(receiverOf(vavAddress), object, 7, false, false, 120);
     await eventually(() => (seen.includes(35) ? true : undefined));
 
     checkout = await runToEnd({
@@ -247,7 +246,7 @@ describe("commissioning against the simulator's demo building", () => {
     expect(seen.slice(seen.indexOf(62))).toEqual([62, 35]);
     expect(await slot(7)).toBeNull();
     expect(await slot(8)).toBe(35);
-    await probe.client.subscribeCov({ address: vavAddress }, object, 7, true, false, 0);
+    await probe.client.subscribeCov(receiverOf(vavAddress), object, 7, true, false, 0);
     probe.client.off("covNotifyUnconfirmed", onCov as never);
 
     // The trail: the run (with what it would write) and its end (with what it wrote and read back).
@@ -272,7 +271,7 @@ describe("commissioning against the simulator's demo building", () => {
     const object = { type: OBJECT_TYPES.analogOutput, instance: 2 } as BACNetObjectID;
     const writeDirect = (value: number | null) =>
       probe.client.writeProperty(
-        { address: vavAddress },
+        receiverOf(vavAddress),
         object,
         PROPERTIES.presentValue,
         [encodeValue(OBJECT_TYPES.analogOutput, PROPERTIES.presentValue, value) as never],
@@ -345,7 +344,7 @@ describe("commissioning against the simulator's demo building", () => {
     expect(bacnet.timeouts).toBe(0);
     const device = report.devices!.find((d) => d.device === `bacnet:${DEMO_VAV1}`)!;
     expect(device).toMatchObject({ samples: 4, timeouts: 0, errors: 0, retries: 0, verdict: "pass" });
-    expect(device.address).toBe(vavAddress);
+    expect(device.address).toBe(vavListed);
     expect(device.segmentation).toEqual(expect.any(String));
     expect(device.max_apdu).toBeGreaterThan(0);
     expect(device.response.count).toBe(4);
