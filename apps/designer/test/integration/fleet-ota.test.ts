@@ -163,6 +163,7 @@ describe("release rollouts to a group of installed supervisors", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
     for (const i of [0, 1]) launchers.push(await startLauncher(i));
 
+    mkdirSync(designerData, { recursive: true });
     db = openDatabase(join(designerData, "projects.db"));
     for (const i of [0, 1]) {
       const saved = createSupervisor(db, { name: `AHU controller ${i + 1}`, url: base(i), token: TOKEN });
@@ -249,7 +250,9 @@ describe("release rollouts to a group of installed supervisors", () => {
     expect(rollout.status, JSON.stringify(rollout.report, null, 2)).toBe("rolled_back");
     expect(rollout.kind).toBe("release");
     expect(rollout.release_version).toBe("9.1.1");
-    const [canary, other] = [0, 1].map((i) => rollout.report.members.find((m) => m.supervisor_id === ids[i])!);
+    const [canary, other] = [0, 1].map(
+      (i) => rollout.report.members.find((m) => m.supervisor_id === ids[i])!,
+    );
     expect(canary).toMatchObject({
       outcome: "rolled_back",
       release_before: "9.0.0",
