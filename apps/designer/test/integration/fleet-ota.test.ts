@@ -71,7 +71,9 @@ describe("release rollouts to a group of installed supervisors", () => {
     );
   const health = async (i: number) => {
     try {
-      const { status, body } = await api<{ version: string; bad_points?: number }>(base(i), "/api/health");
+      const { status, body } = await api<{ version: string; bad_points?: number }>(base(i), "/api/health", {
+        token: TOKEN,
+      });
       return status === 200 ? body : undefined;
     } catch {
       return undefined;
