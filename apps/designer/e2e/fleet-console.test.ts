@@ -124,10 +124,12 @@ describe("the fleet console in the browser: status grid, groups and a staged rol
   });
 
   it("a rollout whose canary reads bad is rolled back and stops, and the report says so", async () => {
-    await page().getByLabel("Project").selectOption({ label: "Chiller plant (latest v3)" });
-    await page().getByLabel("Group").selectOption("chiller plants");
-    await page().getByLabel("Canary").selectOption({ label: "Plant 2" });
-    await page().getByLabel("Healthy for (seconds)").fill("3");
+    // The project rollout's form: an admin also sees the release rollout form, with the same field names.
+    const form = page().getByTestId("rollout-form");
+    await form.getByLabel("Project").selectOption({ label: "Chiller plant (latest v3)" });
+    await form.getByLabel("Group").selectOption("chiller plants");
+    await form.getByLabel("Canary").selectOption({ label: "Plant 2" });
+    await form.getByLabel("Healthy for (seconds)").fill("3");
     await page().getByTestId("rollout-start").click();
     const report = page().getByTestId("rollout-report");
     await expect
