@@ -160,4 +160,26 @@ describe("the fleet console in the browser: status grid, groups and a staged rol
     expect(rollback?.actor.kind).toBe("system");
     expect(rollback?.details).toMatchObject({ started_by: "admin", from_config: 2, to_config: 1 });
   });
+
+  it("an admin's release rollout form refuses what is not a signed bundle, and keeps nothing", async () => {
+    // A real bundle to a group of installed supervisors: apps/designer/test/integration/fleet-ota.test.ts.
+    const form = page().getByTestId("release-rollout-form");
+    await form.getByLabel("Bundle (.tar.gz)").setInputFiles({
+      name: "bms-supervisor-9.9.9-linux-x64.tar.gz",
+      mimeType: "application/gzip",
+      buffer: Buffer.from("not an archive"),
+    });
+    await form.getByLabel("Signature (.sig)").setInputFiles({
+      name: "bms-supervisor-9.9.9-linux-x64.tar.gz.sig",
+      mimeType: "text/plain",
+      buffer: Buffer.from(`${Buffer.alloc(64, 7).toString("base64")}\n`),
+    });
+    await form.getByRole("button", { name: "Upload" }).click();
+    await expect
+      .poll(() => form.getByTestId("release-rollout-error").textContent(), { timeout: 10_000 })
+      .toMatch(/not a \.tar\.gz archive/);
+    expect(await form.getByTestId("release-rollout-start").isDisabled()).toBe(true);
+    const bundles = await api<{ bundles: unknown[] }>(designer.url, "/api/release-bundles");
+    expect(bundles.body.bundles).toEqual([]);
+  });
 });
