@@ -124,10 +124,12 @@ describe("the fleet console in the browser: status grid, groups and a staged rol
   });
 
   it("a rollout whose canary reads bad is rolled back and stops, and the report says so", async () => {
-    await page().getByLabel("Project").selectOption({ label: "Chiller plant (latest v3)" });
-    await page().getByLabel("Group").selectOption("chiller plants");
-    await page().getByLabel("Canary").selectOption({ label: "Plant 2" });
-    await page().getByLabel("Healthy for (seconds)").fill("3");
+    // The project rollout's form: an admin also sees the release rollout form, with the same field names.
+    const form = page().getByTestId("rollout-form");
+    await form.getByLabel("Project").selectOption({ label: "Chiller plant (latest v3)" });
+    await form.getByLabel("Group").selectOption("chiller plants");
+    await form.getByLabel("Canary").selectOption({ label: "Plant 2" });
+    await form.getByLabel("Healthy for (seconds)").fill("3");
     await page().getByTestId("rollout-start").click();
     const report = page().getByTestId("rollout-report");
     await expect
@@ -157,5 +159,27 @@ describe("the fleet console in the browser: status grid, groups and a staged rol
     const rollback = audit.body.records.find((r) => r.action === "rollout.rollback");
     expect(rollback?.actor.kind).toBe("system");
     expect(rollback?.details).toMatchObject({ started_by: "admin", from_config: 2, to_config: 1 });
+  });
+
+  it("an admin's release rollout form refuses what is not a signed bundle, and keeps nothing", async () => {
+    // A real bundle to a group of installed supervisors: apps/designer/test/integration/fleet-ota.test.ts.
+    const form = page().getByTestId("release-rollout-form");
+    await form.getByLabel("Bundle (.tar.gz)").setInputFiles({
+      name: "bms-supervisor-9.9.9-linux-x64.tar.gz",
+      mimeType: "application/gzip",
+      buffer: Buffer.from("not an archive"),
+    });
+    await form.getByLabel("Signature (.sig)").setInputFiles({
+      name: "bms-supervisor-9.9.9-linux-x64.tar.gz.sig",
+      mimeType: "text/plain",
+      buffer: Buffer.from(`${Buffer.alloc(64, 7).toString("base64")}\n`),
+    });
+    await form.getByRole("button", { name: "Upload" }).click();
+    await expect
+      .poll(() => form.getByTestId("release-rollout-error").textContent(), { timeout: 10_000 })
+      .toMatch(/not a \.tar\.gz archive/);
+    expect(await form.getByTestId("release-rollout-start").isDisabled()).toBe(true);
+    const bundles = await api<{ bundles: unknown[] }>(designer.url, "/api/release-bundles");
+    expect(bundles.body.bundles).toEqual([]);
   });
 });

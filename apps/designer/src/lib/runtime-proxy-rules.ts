@@ -134,6 +134,8 @@ export const NOT_PROXIED: readonly string[] = [
   // A signed release bundle goes to the supervisor directly (an admin's upload, checked against the key
   // pinned at install); the Designer's JSON proxy is no path for a 10 MB binary.
   "POST system/update",
+  // Rolling a release back is the fleet rollout's (or an admin's on the supervisor itself), not a page's.
+  "POST system/update/rollback",
   // The EPICS text is printed in the browser from the JSON report (@bms/bacnet/device-report), with
   // the same formatter the supervisor uses: the JSON proxy carries no text files.
   "GET devices/:id/report.txt",

@@ -124,7 +124,7 @@ function exchange(
   init: {
     method: string;
     headers: Record<string, string>;
-    body?: string;
+    body?: string | Buffer;
     signal: AbortSignal;
     pin: string | null;
   },
@@ -189,6 +189,8 @@ export async function callSupervisor(
     actor?: string;
     /** A file download: a 2xx answer's body is a `SupervisorFile` (bytes and type), not parsed JSON. */
     raw?: boolean;
+    /** A binary upload (a release bundle) instead of a JSON body, with the headers that describe it. */
+    upload?: { bytes: Buffer; headers: Record<string, string> };
   } = {},
 ): Promise<SupervisorResult<unknown>> {
   const started = performance.now();
@@ -215,8 +217,16 @@ export async function callSupervisor(
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = { accept: options.raw ? "*/*" : "application/json" };
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  if (body !== undefined) {
+  const body = options.upload
+    ? options.upload.bytes
+    : options.body === undefined
+      ? undefined
+      : JSON.stringify(options.body);
+  if (options.upload) {
+    Object.assign(headers, options.upload.headers);
+    headers["content-type"] = "application/octet-stream";
+    headers["content-length"] = String(options.upload.bytes.length);
+  } else if (body !== undefined) {
     headers["content-type"] = "application/json";
     headers["content-length"] = String(Buffer.byteLength(body));
   }

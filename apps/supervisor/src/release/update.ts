@@ -25,12 +25,20 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { MIGRATIONS } from "../storage/migrations";
 
 export const UPDATE_KEY_FILE = "update-key.pub";
 /** The exit code that tells the launcher to start the (new) current release. */
 export const RESTART_FOR_UPDATE = 75;
 
-export type UpdateErrorCode = "update_unsupported" | "update_key_missing" | "bad_signature" | "bad_bundle";
+export type UpdateErrorCode =
+  | "update_unsupported"
+  | "update_key_missing"
+  | "bad_signature"
+  | "bad_bundle"
+  | "no_previous_release"
+  | "update_on_probation"
+  | "rollback_schema_changed";
 
 export class UpdateError extends Error {
   constructor(
@@ -116,13 +124,75 @@ export async function installUpdate(
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    const state = { current: target, previous: resolve(currentDir), pending: true };
+    // previous_schema: how many migrations the running release knows, so a later rollback can tell
+    // whether the release it returns to can still read runtime.db (see rollbackUpdate).
+    const state = {
+      current: target,
+      previous: resolve(currentDir),
+      pending: true,
+      previous_schema: MIGRATIONS.length,
+    };
     writeFileSync(join(releasesDir, "state.json.tmp"), `${JSON.stringify(state, null, 2)}\n`);
     renameSync(join(releasesDir, "state.json.tmp"), join(releasesDir, "state.json"));
     return { version, previous };
   } finally {
     rmSync(incoming, { recursive: true, force: true });
   }
+}
+
+interface ReleaseState {
+  current: string;
+  previous: string | null;
+  pending: boolean;
+  previous_schema?: number;
+}
+
+/**
+ * Back to the release that ran before the last update, asked for after the new one came up healthy
+ * (a fleet rollout whose health gate failed). The launcher's own rollback covers a release that never
+ * becomes healthy; this one covers a release that starts fine but misbehaves.
+ *
+ * runtime.db stays as it is, with everything recorded since the update (alarms, audit, history): the
+ * launcher's copy from before the update is gone once the release proved healthy, and restoring it would
+ * throw those records away. That is only safe while the schema is the one the previous release knows, so
+ * a rollback across a schema change (the database's `user_version` above the migrations the previous
+ * release had) is refused: the old release would refuse to open the database and the site would be down.
+ * Such a release is rolled forward with a fixed bundle instead.
+ */
+export function rollbackUpdate(
+  places: UpdatePlaces,
+  schemaNow: number,
+): { version: string; previous: string } {
+  const { releasesDir, currentDir } = places;
+  if (!releasesDir || !currentDir) {
+    throw new UpdateError(
+      "update_unsupported",
+      "this supervisor was not started by bms-supervisor-launcher, so it cannot switch versions",
+    );
+  }
+  const stateFile = join(releasesDir, "state.json");
+  const state = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as ReleaseState) : null;
+  if (!state?.previous || !existsSync(join(state.previous, "lib", "app", "supervisor.mjs"))) {
+    throw new UpdateError("no_previous_release", "there is no previous release to go back to");
+  }
+  if (state.pending) {
+    throw new UpdateError(
+      "update_on_probation",
+      "the update is still on probation: the launcher rolls it back by itself if it does not become healthy",
+    );
+  }
+  if (state.previous_schema === undefined || schemaNow > state.previous_schema) {
+    throw new UpdateError(
+      "rollback_schema_changed",
+      `runtime.db has schema ${schemaNow}, the previous release knows ${state.previous_schema ?? "an unknown number of"} migration(s): it could not open it`,
+    );
+  }
+  const version = versionOf(resolve(currentDir));
+  const previous = versionOf(state.previous);
+  const next = { current: state.previous, previous: null, pending: false, rolled_back_from: version };
+  writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+  renameSync(`${stateFile}.tmp`, stateFile);
+  return { version: previous, previous: version };
 }
 
 function versionOf(releaseDir: string): string {

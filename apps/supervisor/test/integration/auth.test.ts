@@ -101,6 +101,7 @@ const EXPECTED: Record<string, Role | "public"> = {
   "GET /api/execution/latches": "viewer",
   "POST /api/execution/latches/:node/reset": "operator",
   "POST /api/system/update": "admin",
+  "POST /api/system/update/rollback": "admin",
 };
 
 /** Pages outside the route table: they hold no data (the dashboard bundle, the API reference). */
@@ -438,6 +439,8 @@ describe("authorization matrix and audit trail (a real supervisor over HTTP)", (
       "DELETE /api/auth/tokens/:id": { token: sup.token, expectName: "bootstrap admin" },
       // A JSON body is no bundle: refused (422) and audited as failed; the OTA test covers the rest.
       "POST /api/system/update": { token: sup.token, body: {}, expectName: "bootstrap admin" },
+      // Not started by the launcher: refused (409) and audited as failed; the fleet OTA test covers the rest.
+      "POST /api/system/update/rollback": { token: sup.token, expectName: "bootstrap admin" },
       "POST /api/auth/login": { body: { token: operator }, expectName: "matrix operator" },
       "POST /api/auth/logout": { token: operator, expectName: "matrix operator" },
     };

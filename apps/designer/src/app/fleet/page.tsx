@@ -10,6 +10,7 @@ export default async function FleetPage() {
     <FleetConsole
       canTag={roleAllows(session.user.role, "admin")}
       canRollOut={roleAllows(session.user.role, "operator")}
+      canUpdate={roleAllows(session.user.role, "admin")}
     />
   );
 }

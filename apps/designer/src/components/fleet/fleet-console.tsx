@@ -8,6 +8,7 @@ import type { Rollout } from "../../lib/fleet/rollout-model";
 import { Banner } from "../ui/banner";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
 import { FleetGrid } from "./fleet-grid";
+import { ReleaseRolloutForm } from "./release-rollout-form";
 import { RolloutForm, RolloutReportView, RolloutStatusBadge } from "./rollout-panel";
 
 type FleetAnswer = FleetView & { groups: { tag: string; members: number }[] };
@@ -15,7 +16,16 @@ type FleetAnswer = FleetView & { groups: { tag: string; members: number }[] };
 /** Polled this often: fresh enough to watch a rollout, light on 200 supervisors. */
 const POLL_MS = 5_000;
 
-export function FleetConsole({ canTag, canRollOut }: { canTag: boolean; canRollOut: boolean }) {
+export function FleetConsole({
+  canTag,
+  canRollOut,
+  canUpdate,
+}: {
+  canTag: boolean;
+  canRollOut: boolean;
+  /** Admins: a release rollout updates supervisors with the Designer's admin tokens. */
+  canUpdate: boolean;
+}) {
   const [fleet, setFleet] = useState<FleetAnswer | null>(null);
   const [rollouts, setRollouts] = useState<Rollout[]>([]);
   const [projects, setProjects] = useState<ProjectSummary[]>([]);
@@ -125,6 +135,28 @@ export function FleetConsole({ canTag, canRollOut }: { canTag: boolean; canRollO
           </CardContent>
         </Card>
       ) : null}
+      {canUpdate ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Release rollout</CardTitle>
+            <p className="text-xs text-slate-500">
+              A new supervisor version, staged the same way: each member gets the signed bundle, must come
+              back healthy on it, then passes the same watch. A failure sends its batch back to the release it
+              ran before and stops the rollout.
+            </p>
+          </CardHeader>
+          <CardContent>
+            <ReleaseRolloutForm
+              groups={fleet?.groups ?? []}
+              members={members}
+              onStarted={(r) => {
+                setSelected(r.id);
+                setRollouts((all) => [r, ...all]);
+              }}
+            />
+          </CardContent>
+        </Card>
+      ) : null}
       <Card>
         <CardHeader>
           <CardTitle>Rollouts</CardTitle>
@@ -141,8 +173,8 @@ export function FleetConsole({ canTag, canRollOut }: { canTag: boolean; canRollO
                 >
                   <RolloutStatusBadge status={r.status} />
                   <span>
-                    v{r.project_version} → “{r.tag}”, {new Date(r.started_at).toLocaleString()} by{" "}
-                    {r.started_by}
+                    {r.kind === "release" ? `release ${r.release_version}` : `v${r.project_version}`} → “
+                    {r.tag}”, {new Date(r.started_at).toLocaleString()} by {r.started_by}
                   </span>
                 </button>
               </li>

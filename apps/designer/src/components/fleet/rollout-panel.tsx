@@ -204,6 +204,7 @@ export function RolloutReportView({
             <th className="pr-3">Supervisor</th>
             <th className="pr-3">Outcome</th>
             <th className="pr-3">Config</th>
+            {rollout.kind === "release" ? <th className="pr-3">Release</th> : null}
             <th>Why</th>
           </tr>
         </thead>
@@ -218,6 +219,11 @@ export function RolloutReportView({
               <td className="pr-3">
                 {m.config_before ?? "—"} → {m.config_after ?? "—"}
               </td>
+              {rollout.kind === "release" ? (
+                <td className="pr-3" data-testid="rollout-member-release">
+                  {m.release_before ?? "—"} → {m.release_after ?? "—"}
+                </td>
+              ) : null}
               <td>{m.failure ? `${m.failure.code}: ${m.failure.message}` : ""}</td>
             </tr>
           ))}

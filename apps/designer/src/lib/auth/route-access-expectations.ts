@@ -147,6 +147,19 @@ export const ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
     sample: "/api/rollouts",
     body: { project_id: "" },
   },
+  "POST /api/rollouts/release": {
+    role: "admin",
+    audit: "rollout.release.start",
+    sample: "/api/rollouts/release",
+    body: { kind: "release" },
+  },
+  "GET /api/release-bundles": { role: "viewer", sample: "/api/release-bundles" },
+  "POST /api/release-bundles": {
+    role: "admin",
+    audit: "release_bundle.upload",
+    sample: "/api/release-bundles",
+    body: {},
+  },
   "GET /api/rollouts/[id]": { role: "viewer", sample: "/api/rollouts/no-such-rollout" },
   "POST /api/rollouts/[id]/stop": {
     role: "operator",

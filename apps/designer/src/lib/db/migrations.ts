@@ -214,6 +214,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rollouts_by_time ON rollouts(started_at DESC);
     `,
   },
+  {
+    id: 9,
+    name: "fleet: release (OTA) rollouts beside site rollouts (issue 17)",
+    // SQLite cannot change a CHECK: the table is rebuilt, every row kept.
+    sql: `
+      CREATE TABLE rollouts_new (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('site', 'release')),
+        tag TEXT NOT NULL,
+        project_id TEXT,
+        project_version INTEGER,
+        release_version TEXT,
+        status TEXT NOT NULL,
+        options_json JSON NOT NULL,
+        report_json JSON NOT NULL,
+        started_by TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        CHECK ((kind = 'site') = (project_id IS NOT NULL AND project_version IS NOT NULL)),
+        CHECK ((kind = 'release') = (release_version IS NOT NULL))
+      );
+      INSERT INTO rollouts_new (id, kind, tag, project_id, project_version, status, options_json, report_json,
+        started_by, started_at, finished_at)
+        SELECT id, kind, tag, project_id, project_version, status, options_json, report_json, started_by,
+          started_at, finished_at FROM rollouts ORDER BY rowid;
+      DROP TABLE rollouts;
+      ALTER TABLE rollouts_new RENAME TO rollouts;
+      CREATE INDEX rollouts_by_time ON rollouts(started_at DESC);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {

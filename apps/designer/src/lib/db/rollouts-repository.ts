@@ -1,13 +1,14 @@
 import type Database from "better-sqlite3";
-import type { Rollout, RolloutReport, RolloutRequest, RolloutStatus } from "../fleet/rollout-model";
+import type { Rollout, RolloutReport, RolloutStatus } from "../fleet/rollout-model";
 import { nowIso } from "./sqlite-time";
 
 interface RolloutRow {
   id: string;
-  kind: "site";
+  kind: "site" | "release";
   tag: string;
-  project_id: string;
-  project_version: number;
+  project_id: string | null;
+  project_version: number | null;
+  release_version: string | null;
   status: RolloutStatus;
   options_json: string;
   report_json: string;
@@ -22,8 +23,9 @@ const fromRow = (row: RolloutRow): Rollout => ({
   tag: row.tag,
   project_id: row.project_id,
   project_version: row.project_version,
+  release_version: row.release_version,
   status: row.status,
-  options: JSON.parse(row.options_json) as RolloutRequest,
+  options: JSON.parse(row.options_json) as Rollout["options"],
   report: JSON.parse(row.report_json) as RolloutReport,
   started_by: row.started_by,
   started_at: row.started_at,
@@ -32,14 +34,15 @@ const fromRow = (row: RolloutRow): Rollout => ({
 
 export function insertRollout(db: Database.Database, rollout: Rollout): void {
   db.prepare(
-    `INSERT INTO rollouts (id, kind, tag, project_id, project_version, status, options_json, report_json,
-       started_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO rollouts (id, kind, tag, project_id, project_version, release_version, status, options_json,
+       report_json, started_by, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     rollout.id,
     rollout.kind,
     rollout.tag,
     rollout.project_id,
     rollout.project_version,
+    rollout.release_version,
     rollout.status,
     JSON.stringify(rollout.options),
     JSON.stringify(rollout.report),

@@ -27,6 +27,30 @@ export const RolloutRequestSchema = z.object({
 });
 export type RolloutRequest = z.infer<typeof RolloutRequestSchema>;
 
+/**
+ * A supervisor release (signed OTA bundle, uploaded once to the Designer) to a group, with the same
+ * canary, batches and health gate as a project version. Each member first has to come back healthy on
+ * the new version within `restart_seconds` (its launcher rolls it back by itself otherwise).
+ */
+export const ReleaseRolloutRequestSchema = z.object({
+  kind: z.literal("release"),
+  /** The uploaded bundle's id (its sha256), from POST /api/release-bundles. */
+  bundle_id: z.string().regex(/^[0-9a-f]{64}$/, "a bundle id is the sha256 the upload answered"),
+  tag: TagSchema,
+  canary_id: z.string().min(1).max(200).optional(),
+  batch_size: z.number().int().min(1).max(100).default(5),
+  watch_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .default(300),
+  poll_seconds: z.number().int().min(1).max(600).default(5),
+  /** How long a member may take to restart into the new version and answer healthy. */
+  restart_seconds: z.number().int().min(5).max(3600).default(180),
+});
+export type ReleaseRolloutRequest = z.infer<typeof ReleaseRolloutRequestSchema>;
+
 export type RolloutStatus = "running" | "succeeded" | "rolled_back" | "failed" | "stopped" | "interrupted";
 
 export type MemberOutcome =
@@ -41,6 +65,15 @@ export type MemberOutcome =
   /** Deployed, but the rollout was stopped before its watch ended: left running, not judged. */
   | "unverified";
 
+export type MemberFailureCode =
+  | GateFailureCode
+  | "deploy_refused"
+  | "baseline_unreadable"
+  /** The supervisor refused the bundle (signature, key, not under the launcher): nothing changed. */
+  | "update_refused"
+  /** It did not come back healthy on the new version: its launcher rolled it back by itself. */
+  | "never_healthy";
+
 export interface RolloutMember {
   supervisor_id: string;
   name: string;
@@ -50,7 +83,10 @@ export interface RolloutMember {
   /** The config version before the deploy (what a rollback returns to), null when none ran. */
   config_before: number | null;
   config_after: number | null;
-  failure?: { code: GateFailureCode | "deploy_refused" | "baseline_unreadable"; message: string };
+  /** Release rollouts: the supervisor version before the update and the one it ran at the end. */
+  release_before?: string | null;
+  release_after?: string | null;
+  failure?: { code: MemberFailureCode; message: string };
 }
 
 export interface RolloutEvent {
@@ -67,12 +103,15 @@ export interface RolloutReport {
 
 export interface Rollout {
   id: string;
-  kind: "site";
+  kind: "site" | "release";
   tag: string;
-  project_id: string;
-  project_version: number;
+  /** Site rollouts: the project and its version; null for a release rollout. */
+  project_id: string | null;
+  project_version: number | null;
+  /** Release rollouts: the supervisor version the bundle holds; null for a site rollout. */
+  release_version: string | null;
   status: RolloutStatus;
-  options: RolloutRequest;
+  options: RolloutRequest | ReleaseRolloutRequest;
   report: RolloutReport;
   started_by: string;
   started_at: string;

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
-import { installUpdate, RESTART_FOR_UPDATE, UpdateError, updatePlaces } from "../../release/update";
+import {
+  installUpdate,
+  RESTART_FOR_UPDATE,
+  rollbackUpdate,
+  UpdateError,
+  updatePlaces,
+} from "../../release/update";
 
 /** A release bundle is ~10 MB; room for it to grow, far below what would strain a controller's disk. */
 const MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
@@ -62,13 +68,7 @@ export async function systemRoutes(app: FastifyInstance, opts: { dataDir: string
         const result = await installUpdate(updatePlaces(opts.dataDir), bundle as Buffer, signature as string);
         if (request.auditNote) request.auditNote.target = `${result.previous} -> ${result.version}`;
         request.log.warn({ ...result }, "update installed: restarting into it");
-        // After the answer is out: close cleanly (the database, the BACnet socket), then let the launcher
-        // start the new version.
-        reply.raw.once("finish", () => {
-          setTimeout(() => {
-            void app.close().finally(() => process.exit(RESTART_FOR_UPDATE));
-          }, 100);
-        });
+        restartAfter(reply.raw);
         reply.status(202);
         return { ...result, restarting: true as const };
       } catch (error) {
@@ -84,4 +84,40 @@ export async function systemRoutes(app: FastifyInstance, opts: { dataDir: string
       }
     },
   });
+
+  route(app, {
+    method: "POST",
+    url: "/update/rollback",
+    summary:
+      "Go back to the release that ran before the last update (refused across a schema change); restarts into it",
+    tags: ["system"],
+    auth: "admin",
+    audit: { action: "system.update.rollback" },
+    response: UpdateResponseSchema,
+    async handler(_input, request, reply) {
+      try {
+        const schemaNow = app.db.pragma("user_version", { simple: true }) as number;
+        const result = rollbackUpdate(updatePlaces(opts.dataDir), schemaNow);
+        if (request.auditNote) request.auditNote.target = `${result.previous} -> ${result.version}`;
+        request.log.warn({ ...result }, "update rolled back: restarting into the previous release");
+        restartAfter(reply.raw);
+        reply.status(202);
+        return { ...result, restarting: true as const };
+      } catch (error) {
+        if (!(error instanceof UpdateError)) throw error;
+        throw new HttpError(409, error.message, [
+          { path: "(state)", message: error.message, code: error.code },
+        ]);
+      }
+    },
+  });
+
+  /** After the answer is out: close cleanly (the database, the BACnet socket), then let the launcher switch. */
+  function restartAfter(raw: NodeJS.WritableStream) {
+    raw.once("finish", () => {
+      setTimeout(() => {
+        void app.close().finally(() => process.exit(RESTART_FOR_UPDATE));
+      }, 100);
+    });
+  }
 }

@@ -1,0 +1,190 @@
+"use client";
+
+import { type FormEvent, useState } from "react";
+import { apiCall, designerFetch } from "../../lib/designer-api";
+import type { ReleaseBundle } from "../../lib/fleet/release-bundles";
+import type { Rollout } from "../../lib/fleet/rollout-model";
+import { Button } from "../ui/button";
+import { Input } from "../ui/input";
+import { Label } from "../ui/label";
+import { Select } from "../ui/select";
+
+/**
+ * The form that stages a supervisor release (signed OTA bundle) over a group: the bundle and its .sig are
+ * uploaded once, then the rollout runs canary first like a project rollout (admin).
+ */
+export function ReleaseRolloutForm({
+  groups,
+  members,
+  onStarted,
+}: {
+  groups: { tag: string; members: number }[];
+  members: (tag: string) => { id: string; name: string }[];
+  onStarted: (rollout: Rollout) => void;
+}) {
+  const [bundle, setBundle] = useState<ReleaseBundle | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [sig, setSig] = useState<File | null>(null);
+  const [tag, setTag] = useState("");
+  const [canary, setCanary] = useState("");
+  const [batch, setBatch] = useState("5");
+  const [watch, setWatch] = useState("300");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const upload = async () => {
+    if (!file || !sig) return;
+    setBusy(true);
+    try {
+      const response = await designerFetch("/api/release-bundles", {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream", "x-bms-signature": (await sig.text()).trim() },
+        body: file,
+      });
+      const body = (await response.json()) as {
+        bundle?: ReleaseBundle;
+        error?: string;
+        errors?: { path: string; message: string }[];
+      };
+      if (!response.ok || !body.bundle) {
+        setError(
+          body.errors?.map((e) => `${e.path}: ${e.message}`).join("; ") || body.error || "upload refused",
+        );
+        return;
+      }
+      setError(null);
+      setBundle(body.bundle);
+    } catch {
+      setError("The Designer server is unreachable.");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!bundle) return;
+    setBusy(true);
+    const result = await apiCall<{ rollout: Rollout }>("/api/rollouts/release", {
+      body: {
+        kind: "release",
+        bundle_id: bundle.id,
+        tag,
+        ...(canary ? { canary_id: canary } : {}),
+        batch_size: Number(batch),
+        watch_seconds: Number(watch),
+        poll_seconds: Math.max(1, Math.min(5, Math.floor(Number(watch) / 3) || 1)),
+      },
+    });
+    setBusy(false);
+    if (!result.ok) {
+      setError(
+        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
+      );
+      return;
+    }
+    setError(null);
+    onStarted(result.body.rollout);
+  };
+
+  return (
+    <form
+      onSubmit={(e) => void submit(e)}
+      className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
+      data-testid="release-rollout-form"
+    >
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="release-bundle">Bundle (.tar.gz)</Label>
+        <Input
+          id="release-bundle"
+          type="file"
+          accept=".tar.gz,.tgz,application/gzip"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+        />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="release-sig">Signature (.sig)</Label>
+        <Input
+          id="release-sig"
+          type="file"
+          accept=".sig"
+          onChange={(e) => setSig(e.target.files?.[0] ?? null)}
+        />
+      </div>
+      <div className="col-span-2 flex items-end gap-3">
+        <Button type="button" disabled={busy || !file || !sig} onClick={() => void upload()}>
+          Upload
+        </Button>
+        <span className="text-xs" data-testid="release-bundle-version">
+          {bundle ? `version ${bundle.version} (${Math.round(bundle.size / 1024 / 1024)} MB) ready` : ""}
+        </span>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="release-group">Group</Label>
+        <Select
+          id="release-group"
+          value={tag}
+          onChange={(e) => {
+            setTag(e.target.value);
+            setCanary("");
+          }}
+          required
+        >
+          <option value="">choose…</option>
+          {groups.map((g) => (
+            <option key={g.tag} value={g.tag}>
+              {g.tag} ({g.members})
+            </option>
+          ))}
+        </Select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="release-canary">Canary</Label>
+        <Select id="release-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
+          <option value="">first by name</option>
+          {(tag ? members(tag) : []).map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="release-batch">Batch size</Label>
+        <Input
+          id="release-batch"
+          type="number"
+          min={1}
+          max={100}
+          value={batch}
+          onChange={(e) => setBatch(e.target.value)}
+        />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="release-watch">Healthy for (seconds)</Label>
+        <Input
+          id="release-watch"
+          type="number"
+          min={1}
+          value={watch}
+          onChange={(e) => setWatch(e.target.value)}
+        />
+      </div>
+      <div className="col-span-2 flex items-end gap-3">
+        <Button
+          type="submit"
+          variant="primary"
+          disabled={busy || !bundle}
+          data-testid="release-rollout-start"
+        >
+          Start release rollout
+        </Button>
+        {error ? (
+          <span className="text-xs text-red-700" role="alert" data-testid="release-rollout-error">
+            {error}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,305 @@
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync, sign } from "node:crypto";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { arch } from "node:os";
+import { dirname, join } from "node:path";
+import type { ProjectDocument } from "@bms/schemas";
+import {
+  api,
+  eventually,
+  REPO_ROOT,
+  type RunningProcess,
+  type SimulatorHandle,
+  startProcess,
+  startSimulator,
+  tempDir,
+} from "@bms/test-support";
+import type Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/lib/db/client";
+import { createProject } from "../../src/lib/db/projects-repository";
+import { getRollout } from "../../src/lib/db/rollouts-repository";
+import { setTags } from "../../src/lib/db/supervisor-tags-repository";
+import { createSupervisor } from "../../src/lib/db/supervisors-repository";
+import { deployProject } from "../../src/lib/deploy-service";
+import { saveReleaseBundle } from "../../src/lib/fleet/release-bundles";
+import { startReleaseRollout } from "../../src/lib/fleet/release-rollout-runner";
+import { ReleaseRolloutRequestSchema } from "../../src/lib/fleet/rollout-model";
+import { rolloutFinished } from "../../src/lib/fleet/rollout-runner";
+
+// 127.0.70.0/24 belongs to this file: two supervisors, the BACnet simulator, and a dead address.
+const SUPS = [
+  { host: "127.0.70.1", http: 18170, name: "ahu-ota-1" },
+  { host: "127.0.70.2", http: 18171, name: "ahu-ota-2" },
+];
+const SUP_BACNET_PORT = 47870;
+const SIM_BIND = "127.0.70.3";
+const SIM_PORT = 47871;
+/** Nobody answers here: the bad release reads its device at this address. */
+const DEAD = "127.0.70.250:47872";
+const TOKEN = "fleet-ota-admin-token-0123456789abcdef";
+const HEALTH_WINDOW_MS = 20_000;
+
+/**
+ * Release (OTA) rollouts from the Designer to a group of installed supervisors: the real bundle built by
+ * `pnpm release`, installed by install.sh, each supervisor run by the installed launcher with its own data
+ * directory. The Designer's rollout engine uploads the bundle to each member, waits for it on the new
+ * version, gates it on health, and rolls back through POST /api/system/update/rollback.
+ */
+describe("release rollouts to a group of installed supervisors", () => {
+  const work = tempDir("fleet-ota");
+  const dist = join(work, "dist");
+  const root = join(work, "root");
+  const prefix = "/opt/bms-supervisor";
+  const designerData = join(work, "designer");
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const keyFile = join(work, "update-key.pem");
+  const pubFile = join(work, "update-key.pub");
+  const tarball = (version: string) => join(dist, `bms-supervisor-${version}-linux-${arch()}.tar.gz`);
+  const dataDirOf = (i: number) => join(root, `var/lib/bms-supervisor-${i}`);
+  const base = (i: number) => `http://${SUPS[i]!.host}:${SUPS[i]!.http}`;
+  let sim: SimulatorHandle;
+  const launchers: RunningProcess[] = [];
+  let db: Database.Database;
+  const ids: string[] = [];
+
+  const release = (version: string) =>
+    execFileSync(
+      process.execPath,
+      ["scripts/release.mjs", "--version", version, "--out", dist, "--sign", keyFile],
+      { cwd: REPO_ROOT, encoding: "utf8" },
+    );
+  const health = async (i: number) => {
+    try {
+      const { status, body } = await api<{ version: string; bad_points?: number }>(base(i), "/api/health", {
+        token: TOKEN,
+      });
+      return status === 200 ? body : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const startLauncher = (i: number) =>
+    startProcess(
+      join(root, prefix, "current", "bin", "bms-supervisor-launcher"),
+      [
+        "all",
+        "--data-dir",
+        dataDirOf(i),
+        "--http-host",
+        SUPS[i]!.host,
+        "--http-port",
+        String(SUPS[i]!.http),
+        "--bacnet-bind",
+        SUPS[i]!.host,
+        "--bacnet-port",
+        String(SUP_BACNET_PORT),
+        "--broadcast",
+        `${SIM_BIND}:${SIM_PORT}`,
+        "--allowed-hosts",
+        SUPS[i]!.host,
+        "--bacnet-pin",
+        `1001=${SIM_BIND}:${SIM_PORT}`,
+        "--name",
+        SUPS[i]!.name,
+      ],
+      {
+        name: `installed supervisor ${i + 1}`,
+        cwd: work,
+        env: {
+          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+          NODE_OPTIONS: "",
+          BMS_SUPERVISOR_TOKEN: TOKEN,
+          BMS_UPDATE_HEALTH_WINDOW_MS: String(HEALTH_WINDOW_MS),
+        },
+        ready: /bms-supervisor listening/,
+      },
+    );
+  const upload = async (file: string, signature: string) =>
+    saveReleaseBundle(designerData, readFileSync(file), signature, "test admin");
+  const rollOut = async (bundleId: string) => {
+    const request = ReleaseRolloutRequestSchema.parse({
+      kind: "release",
+      bundle_id: bundleId,
+      tag: "ota group",
+      canary_id: ids[0],
+      batch_size: 5,
+      watch_seconds: 15,
+      poll_seconds: 1,
+      restart_seconds: 60,
+    });
+    const started = startReleaseRollout(db, designerData, request, { name: "Olivia Admin", role: "admin" });
+    if (!started.ok) throw new Error(JSON.stringify(started));
+    await rolloutFinished(started.rollout.id);
+    return getRollout(db, started.rollout.id)!;
+  };
+
+  beforeAll(async () => {
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    writeFileSync(pubFile, publicKey.export({ type: "spki", format: "pem" }));
+    release("9.0.0");
+    release("9.1.0");
+    const unpacked = join(work, "unpacked");
+    mkdirSync(unpacked, { recursive: true });
+    mkdirSync(root, { recursive: true });
+    execFileSync("tar", ["-xzf", tarball("9.0.0"), "-C", unpacked]);
+    execFileSync(
+      "sh",
+      [
+        join(unpacked, `bms-supervisor-9.0.0-linux-${arch()}`, "install", "install.sh"),
+        "--root",
+        root,
+        "--prefix",
+        prefix,
+        "--data-dir",
+        "/var/lib/bms-supervisor-0",
+        "--update-key",
+        pubFile,
+        "--no-systemd",
+      ],
+      { encoding: "utf8" },
+    );
+    // The second supervisor runs the same installed release with its own data directory and pinned key.
+    mkdirSync(dataDirOf(1), { recursive: true, mode: 0o700 });
+    copyFileSync(join(dataDirOf(0), "update-key.pub"), join(dataDirOf(1), "update-key.pub"));
+    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
+    for (const i of [0, 1]) launchers.push(await startLauncher(i));
+
+    mkdirSync(designerData, { recursive: true });
+    db = openDatabase(join(designerData, "projects.db"));
+    for (const i of [0, 1]) {
+      const saved = createSupervisor(db, { name: `AHU controller ${i + 1}`, url: base(i), token: TOKEN });
+      if (!saved.ok) throw new Error(JSON.stringify(saved));
+      ids.push(saved.target.id);
+      setTags(db, saved.target.id, ["ota group"]);
+    }
+    const document = {
+      flows: [
+        {
+          configuration: {
+            metadata: {
+              flow_id: "6d1f4b1e-0c55-4c57-9a35-70a000000001",
+              flow_name: "AHU sequence",
+              version: "1.0.0",
+              generated_at: new Date().toISOString(),
+            },
+            execution: {
+              trigger: { type: "interval", interval_ms: 500 },
+              error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+            },
+            nodes: [
+              {
+                id: "supply",
+                type: "sensor_read",
+                position: { x: 0, y: 0 },
+                config: { point: "bacnet:1001/analogInput:1" },
+              },
+            ],
+            connections: [],
+          },
+          flow_data: { comments: [], groups: [] },
+        },
+      ],
+      library: [],
+    } as unknown as ProjectDocument;
+    const projectId = createProject(db, { name: "OTA site", document }).id;
+    const deployed = await deployProject(db, projectId, ids);
+    expect(deployed.ok && deployed.result.outcomes.every((o) => o.ok), JSON.stringify(deployed)).toBe(true);
+    // Both read their point good before any update: the gate's baseline holds no bad point.
+    for (const i of [0, 1])
+      await eventually(async () => {
+        const h = await health(i);
+        return h?.version === "9.0.0" && h.bad_points === 0 ? true : undefined;
+      }, 30_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const l of launchers) await l.stop();
+    await sim?.stop();
+    db?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("a release that comes up but fails the health gate rolls the canary back, and nobody else is updated", async () => {
+    // Signed by the key holder and healthy to the launcher, but it reads its device at a dead address:
+    // every point goes bad once it runs, which only the rollout's health gate sees.
+    const bad = join(work, "bad");
+    const top = `bms-supervisor-9.1.1-linux-${arch()}`;
+    mkdirSync(bad);
+    execFileSync("tar", ["-xzf", tarball("9.1.0"), "-C", bad]);
+    cpSync(join(bad, `bms-supervisor-9.1.0-linux-${arch()}`), join(bad, top), { recursive: true });
+    rmSync(join(bad, `bms-supervisor-9.1.0-linux-${arch()}`), { recursive: true });
+    const manifest = join(bad, top, "lib/package.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("9.1.0", "9.1.1"));
+    const app = join(bad, top, "lib/app");
+    cpSync(join(app, "supervisor.mjs"), join(app, "supervisor-real.mjs"));
+    writeFileSync(
+      join(app, "supervisor.mjs"),
+      [
+        `for (const flag of ["--bacnet-pin", "--broadcast"]) {`,
+        "  const i = process.argv.indexOf(flag);",
+        `  if (i > 0) process.argv[i + 1] = flag === "--bacnet-pin" ? "1001=${DEAD}" : "${DEAD}";`,
+        "}",
+        'await import("./supervisor-real.mjs");',
+      ].join("\n"),
+    );
+    const file = join(work, "bad.tar.gz");
+    execFileSync("tar", ["-czf", file, "-C", bad, top]);
+    const bundle = await upload(file, sign(null, readFileSync(file), privateKey).toString("base64"));
+    expect(bundle.version).toBe("9.1.1");
+
+    const rollout = await rollOut(bundle.id);
+    expect(rollout.status, JSON.stringify(rollout.report, null, 2)).toBe("rolled_back");
+    expect(rollout.kind).toBe("release");
+    expect(rollout.release_version).toBe("9.1.1");
+    const [canary, other] = [0, 1].map(
+      (i) => rollout.report.members.find((m) => m.supervisor_id === ids[i])!,
+    );
+    expect(canary).toMatchObject({
+      outcome: "rolled_back",
+      release_before: "9.0.0",
+      release_after: "9.0.0",
+      failure: { code: "new_bad_points" },
+    });
+    expect(other).toMatchObject({ outcome: "skipped", release_before: null, release_after: null });
+    expect(rollout.report.summary).toMatch(/0 updated, 1 rolled back, 0 failed, 1 not reached/);
+    // The canary runs its previous release again, from its launcher's state, with the deployed flow.
+    await launchers[0]!.waitFor(/starting 9\.0\.0 from/, 5_000);
+    const state = JSON.parse(readFileSync(join(dataDirOf(0), "releases", "state.json"), "utf8"));
+    expect(state).toMatchObject({ rolled_back_from: "9.1.1", pending: false });
+    await eventually(async () => {
+      const h = await health(0);
+      return h?.version === "9.0.0" && h.bad_points === 0 ? true : undefined;
+    }, 30_000);
+    expect((await health(1))?.version).toBe("9.0.0");
+    expect(launchers[1]!.output()).not.toMatch(/9\.1\.1/);
+    // The supervisor audited both steps as the Designer's, on behalf of the person who started the rollout.
+    const audit = await api<{
+      records: { action: string; result: string; target: string; actor: { on_behalf_of?: string } }[];
+    }>(base(0), "/api/audit/?action=system.update", { token: TOKEN });
+    const steps = audit.body.records.filter((r) => r.action.startsWith("system.update"));
+    expect(steps.map((r) => [r.action, r.result, r.target]).sort()).toEqual([
+      ["system.update", "ok", "9.0.0 -> 9.1.1"],
+      ["system.update.rollback", "ok", "9.1.1 -> 9.0.0"],
+    ]);
+    expect(steps.every((r) => r.actor.on_behalf_of === "Olivia Admin")).toBe(true);
+  }, 240_000);
+
+  it("a good release reaches every member of the group, canary first, and the flows keep running", async () => {
+    const bundle = await upload(tarball("9.1.0"), readFileSync(`${tarball("9.1.0")}.sig`, "utf8"));
+    const rollout = await rollOut(bundle.id);
+    expect(rollout.status, JSON.stringify(rollout.report, null, 2)).toBe("succeeded");
+    for (const id of ids)
+      expect(rollout.report.members.find((m) => m.supervisor_id === id)).toMatchObject({
+        outcome: "updated",
+        release_before: "9.0.0",
+        release_after: "9.1.0",
+      });
+    for (const i of [0, 1]) {
+      const h = await health(i);
+      expect(h).toMatchObject({ version: "9.1.0", bad_points: 0 });
+      const state = JSON.parse(readFileSync(join(dataDirOf(i), "releases", "state.json"), "utf8"));
+      expect(state).toMatchObject({ current: join(dataDirOf(i), "releases", "9.1.0"), pending: false });
+    }
+  }, 240_000);
+});
