@@ -34,6 +34,7 @@ import { FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
 import { EdgeValuesShown, hasRuntime, LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
 import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
+import { withKnownGeometry } from "./node-size";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
 const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, group: GroupNodeView };
@@ -173,10 +174,11 @@ export function FlowCanvas({
   }, [focusRequest, getNode, setCenter]);
 
   // Frames first, then notes, then nodes: the drawing order matches the z order.
-  const allNodes = useMemo(
-    () => (comments.length || groups.length ? [...groups, ...comments, ...nodes] : nodes),
-    [groups, comments, nodes],
-  );
+  // Flow nodes go with their known size and handles (node-size.ts): nothing to measure on opening.
+  const allNodes = useMemo(() => {
+    const sized = nodes.map((n) => withKnownGeometry(n, edges));
+    return comments.length || groups.length ? [...groups, ...comments, ...sized] : sized;
+  }, [groups, comments, nodes, edges]);
   const anySelected = useEditorStore((s) => s.nodes.some((n) => n.selected));
   // Re-renders only when the zoom crosses FAR_ZOOM; the plain boxes are CSS only (globals.css), so crossing
   // it re-renders no node and changes no node's size (React Flow measures nothing again).
