@@ -15,6 +15,13 @@ export const LARGE_FLOW_NODES = 200;
  */
 export const FAR_ZOOM = 0.3;
 
+/**
+ * Past this many nodes the canvas draws only what is on screen (React Flow's onlyRenderVisibleElements).
+ * Below it every node stays mounted: culling costs a visibility pass over every node and wire on each
+ * pan/zoom frame and mounts and unmounts nodes as they cross the edge of the view.
+ */
+export const CULL_FLOW_NODES = 1_000_000;
+
 /** How long a large flow's document must stay unchanged before the project is validated again. */
 export const VALIDATION_SETTLE_MS = 300;
 
