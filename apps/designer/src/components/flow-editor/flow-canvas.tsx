@@ -30,10 +30,11 @@ import { CommentNodeView } from "./comment-node-view";
 import { shortcutKeys, shortcutText } from "./editor-shortcuts";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
-import { FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
+import { CULL_FLOW_NODES, FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
 import { EdgeValuesShown, hasRuntime, LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
 import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
+import { withKnownGeometry } from "./node-size";
 
 /** Module scope on purpose: a nodeTypes object recreated per render makes React Flow remount nodes (error002). */
 const nodeTypes: NodeTypes = { bms: FlowNodeView, comment: CommentNodeView, group: GroupNodeView };
@@ -173,15 +174,17 @@ export function FlowCanvas({
   }, [focusRequest, getNode, setCenter]);
 
   // Frames first, then notes, then nodes: the drawing order matches the z order.
-  const allNodes = useMemo(
-    () => (comments.length || groups.length ? [...groups, ...comments, ...nodes] : nodes),
-    [groups, comments, nodes],
-  );
+  // Flow nodes go with their known size and handles (node-size.ts): nothing to measure on opening.
+  const allNodes = useMemo(() => {
+    const sized = nodes.map((n) => withKnownGeometry(n, edges));
+    return comments.length || groups.length ? [...groups, ...comments, ...sized] : sized;
+  }, [groups, comments, nodes, edges]);
   const anySelected = useEditorStore((s) => s.nodes.some((n) => n.selected));
   // Re-renders only when the zoom crosses FAR_ZOOM; the plain boxes are CSS only (globals.css), so crossing
   // it re-renders no node and changes no node's size (React Flow measures nothing again).
   const far = useStore((s) => s.transform[2] < FAR_ZOOM);
   const large = nodes.length > LARGE_FLOW_NODES;
+  const culled = nodes.length > CULL_FLOW_NODES;
   const showsEdgeValues = useEditorStore(hasRuntime);
 
   // Entering or leaving a comparison shows the whole flow: a change off screen would go unseen.
@@ -266,6 +269,16 @@ export function FlowCanvas({
     },
     [openMenu, store],
   );
+
+  // While a node is dragged nothing else can be hovered or hit: the canvas says so (an attribute set
+  // directly, no render) and globals.css takes the other nodes and the wires out of the hit test, which
+  // cost a fifth of every drag frame at 2,000 nodes.
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const onNodeDragStart = useCallback(() => {
+    canvasRef.current?.setAttribute("data-dragging", "true");
+    beginMove();
+  }, [beginMove]);
+  const onNodeDragStop = useCallback(() => canvasRef.current?.removeAttribute("data-dragging"), []);
 
   const onConnect = useCallback((c: Connection) => void connect(c), [connect]);
   // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
@@ -377,6 +390,7 @@ export function FlowCanvas({
       </div>
       <div className="flex min-h-0 flex-1">
         <div
+          ref={canvasRef}
           className="relative h-full min-w-0 flex-1"
           data-testid="flow-canvas"
           data-large={large}
@@ -395,7 +409,8 @@ export function FlowCanvas({
               onConnect={onConnect}
               onConnectEnd={onConnectEnd}
               isValidConnection={isValidConnection}
-              onNodeDragStart={beginMove}
+              onNodeDragStart={onNodeDragStart}
+              onNodeDragStop={onNodeDragStop}
               onNodeClick={onNodeClick}
               onMoveEnd={onMoveEnd}
               onNodeContextMenu={onNodeContextMenu}
@@ -405,8 +420,7 @@ export function FlowCanvas({
               {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? ONE_TO_ONE })}
               fitViewOptions={FIT_VIEW_OPTIONS}
               deleteKeyCode={DELETE_KEYS}
-              // Large flows: skip drawing what is off screen (pan/zoom stays smooth at 500+ nodes).
-              onlyRenderVisibleElements={large}
+              onlyRenderVisibleElements={culled}
               snapToGrid
               snapGrid={SNAP_GRID}
               multiSelectionKeyCode={MULTI_SELECTION_KEYS}

@@ -7,11 +7,22 @@ import { memo, useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
-import { describeNode, type PortDefinition, presentPorts } from "../../lib/node-catalog";
+import { describeNode } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
 import { wiredPortsKey } from "../../store/wired-ports";
 import { NodeIcon } from "./node-icon";
+import {
+  HANDLE_SIZE,
+  handleTop,
+  NODE_HEADER_HEIGHT,
+  NODE_WIDTH,
+  nodePorts,
+  nodeTitle,
+  PORT_AREA_PAD,
+  PORT_ROW,
+  portAreaHeight,
+} from "./node-size";
 import { DIFF_STYLES, PORT_COLORS, QUALITY_BADGE, STATUS_STYLES } from "./port-style";
 
 /** The one-line summary under the title: what an integrator checks at a glance. */
@@ -23,8 +34,6 @@ function configSummary(config: Record<string, unknown>): string | null {
   if (typeof config.expression === "string") return config.expression;
   return null;
 }
-
-const PORT_ROW = 22;
 
 function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
@@ -50,21 +59,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
   const shownOnPort = (port: string, raw: unknown) =>
     point && port === "value" ? showPointValue(raw, live) : showValue(raw);
   // A configurable port count (Select, Math, AND …) draws only the configured ports, plus any wired one.
-  const { inputs, outputs } = useMemo(() => {
-    const wired = wiredKey.split("|");
-    const side = (prefix: string) =>
-      new Set(wired.filter((w) => w.startsWith(prefix)).map((w) => w.slice(prefix.length)));
-    // A node that names its own ports (a sub-flow's `labels`) shows those names.
-    const labels = (data.config.labels ?? {}) as Record<string, unknown>;
-    const named = (ports: PortDefinition[]) =>
-      ports.map((p) =>
-        typeof labels[p.name] === "string" && labels[p.name] ? { ...p, label: String(labels[p.name]) } : p,
-      );
-    return {
-      inputs: named(presentPorts(descriptor?.inputs ?? [], data.config, side("in:"))),
-      outputs: named(presentPorts(descriptor?.outputs ?? [], data.config, side("out:"))),
-    };
-  }, [descriptor, data.config, wiredKey]);
+  const { inputs, outputs } = useMemo(() => nodePorts(data, wiredKey), [data, wiredKey]);
   const rows = Math.max(inputs.length, outputs.length, 1);
   const summary = configSummary(data.config);
   const stopped = status?.status === "stopped";
@@ -85,8 +80,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
       data-diff={diff ?? ""}
       data-breakpoint={breakpoint ? "true" : undefined}
       data-paused={pausedHere ? "true" : undefined}
+      style={{ width: NODE_WIDTH }}
       className={cn(
-        "w-[220px] rounded-lg border text-xs shadow-sm",
+        "rounded-lg border text-xs shadow-sm",
         stopped ? "bg-slate-50 opacity-60 grayscale" : "bg-white",
         selected ? "border-sky-500 ring-2 ring-sky-300" : "border-slate-300",
         !selected && statusStyle ? `ring-2 ${statusStyle.ring}` : "",
@@ -96,7 +92,10 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
       )}
     >
       {/* The title has the header's whole width and wraps: a live badge never cuts it off. */}
-      <div className="flex min-h-[44px] items-start gap-2 border-b border-slate-100 px-2 py-1.5">
+      <div
+        className="flex items-start gap-2 border-b border-slate-100 px-2 py-1.5"
+        style={{ minHeight: NODE_HEADER_HEIGHT }}
+      >
         <div className="relative flex size-7 shrink-0 items-center justify-center rounded bg-slate-100 text-slate-700">
           <NodeIcon name={descriptor?.icon ?? "box"} className="size-4" />
           {breakpoint ? (
@@ -112,7 +111,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
             className="break-words font-semibold leading-tight text-slate-900"
             data-testid={`node-title-${id}`}
           >
-            {data.label || descriptor?.label || data.type}
+            {nodeTitle(data)}
           </div>
           <div className="flex items-center gap-1 text-[10px] text-slate-500">
             <span className="min-w-0 flex-1 truncate">
@@ -131,7 +130,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
         </div>
       </div>
       {/* Handles live in the port area, so a taller header (a wrapped title) moves them with their rows. */}
-      <div className="relative" style={{ height: rows * PORT_ROW + 8 }}>
+      <div className="relative" style={{ height: portAreaHeight(rows) }}>
         {inputs.map((port, i) => {
           const read = runValues?.input_values?.[port.name];
           const value = read !== undefined ? shownOnPort(port.name, read) : undefined;
@@ -139,7 +138,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
             <div
               key={port.name}
               className="absolute left-2 flex items-center gap-1"
-              style={{ top: 4 + i * PORT_ROW }}
+              style={{ top: PORT_AREA_PAD + i * PORT_ROW }}
             >
               <span
                 className={cn("text-[11px]", port.required ? "font-medium text-slate-800" : "text-slate-600")}
@@ -171,7 +170,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
             <div
               key={port.name}
               className="absolute right-2 flex items-center gap-1"
-              style={{ top: 4 + i * PORT_ROW }}
+              style={{ top: PORT_AREA_PAD + i * PORT_ROW }}
             >
               {value ? (
                 <span
@@ -199,10 +198,10 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
             data-port-type={port.type}
             title={`${port.name}: ${port.type}${port.required ? " (required)" : ""}`}
             style={{
-              top: 4 + i * PORT_ROW + 8,
+              top: handleTop(i),
               background: PORT_COLORS[port.type],
-              width: 10,
-              height: 10,
+              width: HANDLE_SIZE,
+              height: HANDLE_SIZE,
             }}
           />
         ))}
@@ -216,10 +215,10 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
             data-port-type={port.type}
             title={`${port.name}: ${port.type}`}
             style={{
-              top: 4 + i * PORT_ROW + 8,
+              top: handleTop(i),
               background: PORT_COLORS[port.type],
-              width: 10,
-              height: 10,
+              width: HANDLE_SIZE,
+              height: HANDLE_SIZE,
             }}
           />
         ))}
