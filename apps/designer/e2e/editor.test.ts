@@ -233,9 +233,13 @@ describe("Designer editor in the browser", () => {
     const edgeLabel = page().getByTestId("edge-value-sensor_read_1.value->threshold_1.value");
     await expect.poll(() => edgeLabel.textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)? °C$/);
     expect(await edgeLabel.getAttribute("data-quality")).toBe("good");
-    expect(
-      await page().getByTestId("edge-value-threshold_1.result->actuator_write_1.value").textContent(),
-    ).toMatch(/^(true|false)$/);
+    // The wire into the actuator reads as the point it commands: the binary output's state texts, once
+    // the point's labels have arrived with its first polled value (a bare true/false before that).
+    await expect
+      .poll(() => page().getByTestId("edge-value-threshold_1.result->actuator_write_1.value").textContent(), {
+        timeout: 10_000,
+      })
+      .toMatch(/^(On|Off)$/);
     await expect
       .poll(() => page().getByTestId("node-input-value-threshold_1-value").textContent(), { timeout: 10_000 })
       .toMatch(/^\d+(\.\d+)?$/);
