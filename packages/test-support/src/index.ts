@@ -5,3 +5,4 @@ export * from "./processes";
 export * from "./programs";
 export * from "./release-bundles";
 export * from "./services";
+export * from "./site-stack";
