@@ -1,13 +1,13 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { apiCall, designerFetch, problemText } from "../../lib/designer-api";
+import { designerFetch, problemText } from "../../lib/designer-api";
 import type { ReleaseBundle } from "../../lib/fleet/release-bundles";
 import type { Rollout } from "../../lib/fleet/rollout-model";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
-import { RolloutFields, rolloutOptions, useRolloutFields } from "./rollout-fields";
+import { RolloutFields, rolloutOptions, useRolloutFields, useRolloutStart } from "./rollout-fields";
 
 /**
  * The form that stages a supervisor release (signed OTA bundle) over a group: the bundle and its .sig are
@@ -26,8 +26,7 @@ export function ReleaseRolloutForm({
   const [file, setFile] = useState<File | null>(null);
   const [sig, setSig] = useState<File | null>(null);
   const [fields, setFields] = useRolloutFields();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, setBusy, error, setError, start } = useRolloutStart(onStarted);
 
   const upload = async () => {
     if (!file || !sig) return;
@@ -44,9 +43,7 @@ export function ReleaseRolloutForm({
         errors?: { path: string; message: string }[];
       };
       if (!response.ok || !body.bundle) {
-        setError(
-          body.errors?.map((e) => `${e.path}: ${e.message}`).join("; ") || body.error || "upload refused",
-        );
+        setError(problemText({ error: body.error ?? "upload refused", errors: body.errors ?? [] }));
         return;
       }
       setError(null);
@@ -61,21 +58,11 @@ export function ReleaseRolloutForm({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!bundle) return;
-    setBusy(true);
-    const result = await apiCall<{ rollout: Rollout }>("/api/rollouts/release", {
-      body: {
-        kind: "release",
-        bundle_id: bundle.id,
-        ...rolloutOptions(fields),
-      },
+    await start("/api/rollouts/release", {
+      kind: "release",
+      bundle_id: bundle.id,
+      ...rolloutOptions(fields),
     });
-    setBusy(false);
-    if (!result.ok) {
-      setError(problemText(result));
-      return;
-    }
-    setError(null);
-    onStarted(result.body.rollout);
   };
 
   return (

@@ -1,6 +1,8 @@
 "use client";
 
 import { useState } from "react";
+import { apiCall, problemText } from "../../lib/designer-api";
+import type { Rollout } from "../../lib/fleet/rollout-model";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { Select } from "../ui/select";
@@ -16,6 +18,27 @@ export interface RolloutFieldValues {
 
 export function useRolloutFields() {
   return useState<RolloutFieldValues>({ tag: "", canary: "", batch: "5", watch: "300" });
+}
+
+/**
+ * Starting a rollout from a form: `start` posts the request and hands the new rollout on, or keeps the
+ * refusal in `error` (each problem as path: message). `busy` and `setError` serve the form's other calls.
+ */
+export function useRolloutStart(onStarted: (rollout: Rollout) => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const start = async (path: string, body: object) => {
+    setBusy(true);
+    const result = await apiCall<{ rollout: Rollout }>(path, { body });
+    setBusy(false);
+    if (!result.ok) {
+      setError(problemText(result));
+      return;
+    }
+    setError(null);
+    onStarted(result.body.rollout);
+  };
+  return { busy, setBusy, error, setError, start };
 }
 
 /** The staging part of a rollout request, the same for a project version and a supervisor release. */

@@ -2,14 +2,13 @@
 
 import { type FormEvent, useState } from "react";
 import type { ProjectSummary } from "../../lib/api-types";
-import { apiCall, problemText } from "../../lib/designer-api";
 import type { Rollout, RolloutStatus } from "../../lib/fleet/rollout-model";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { Select } from "../ui/select";
-import { RolloutFields, rolloutOptions, useRolloutFields } from "./rollout-fields";
+import { RolloutFields, rolloutOptions, useRolloutFields, useRolloutStart } from "./rollout-fields";
 
 const STATUS_VARIANT: Record<RolloutStatus, "success" | "danger" | "warning" | "info" | "default"> = {
   running: "info",
@@ -44,26 +43,15 @@ export function RolloutForm({
   const [projectId, setProjectId] = useState("");
   const [version, setVersion] = useState("");
   const [fields, setFields] = useRolloutFields();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, start } = useRolloutStart(onStarted);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    const result = await apiCall<{ rollout: Rollout }>("/api/rollouts", {
-      body: {
-        project_id: projectId,
-        ...(version ? { version: Number(version) } : {}),
-        ...rolloutOptions(fields),
-      },
+    await start("/api/rollouts", {
+      project_id: projectId,
+      ...(version ? { version: Number(version) } : {}),
+      ...rolloutOptions(fields),
     });
-    setBusy(false);
-    if (!result.ok) {
-      setError(problemText(result));
-      return;
-    }
-    setError(null);
-    onStarted(result.body.rollout);
   };
 
   return (
