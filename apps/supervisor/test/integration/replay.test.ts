@@ -79,7 +79,12 @@ describe("replay of a changed flow over the supervisor's traces and history", ()
   });
 
   it("runs both versions over the traces and says how the changed one would command the setpoint", async () => {
-    const before = await slot12();
+    // The zone temperature drifts, and the running version's own command with it (25 -> 26 during a
+    // replay failed the last check once): the simulator holds it still while this test looks.
+    const hold = (value: number | null) =>
+      api(stack.sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
+    expect((await hold(22.2)).status).toBe(200);
+    const before = await eventually(async () => ((await slot12()) === 22 ? 22 : undefined));
     const r = await replay({
       flow_id: FLOW,
       candidate: flow("round(a) + 2"),
@@ -102,6 +107,7 @@ describe("replay of a changed flow over the supervisor's traces and history", ()
     expect(out!.chart.length).toBe(r.body.scans);
     // A replay writes nothing: the device still holds the running version's command.
     expect(await slot12()).toBe(before);
+    expect((await hold(null)).status).toBe(200);
   });
 
   it("replays the recorded history as fast as it goes, on the candidate's scan", async () => {
