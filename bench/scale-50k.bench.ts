@@ -12,7 +12,7 @@
 // Results: bench/results/scale-50k.json, summary keys scale_50k_points_supervisor_rss_mb and
 // scale_50k_points_cpu_share.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { arch, cpus } from "node:os";
 import { join } from "node:path";
 import { buildSitePackage, type FlowConfigurationInput } from "@bms/schemas";
@@ -24,6 +24,7 @@ import {
   startSimulator,
   tempDir,
 } from "@bms/test-support";
+import { cpuSeconds, rssBytes } from "./process-sampler";
 import { writeSection, writeSummary } from "./report";
 
 // Reserved for this file: 127.0.60.0/24 (.1-.200 the devices, .250 the supervisor). The UDP ports are
@@ -76,14 +77,7 @@ function flow(f: number): FlowConfigurationInput {
   };
 }
 
-const rssMb = (pid: number) =>
-  (Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024) / 1e6;
-
-/** utime + stime of a process, in seconds (clock ticks are 100 Hz on Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const rssMb = (pid: number) => rssBytes(pid) / 1e6;
 
 function supervisorCommand(): { args: string[]; cwd: string } {
   if (FROM === "tsx")
