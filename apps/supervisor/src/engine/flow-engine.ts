@@ -19,6 +19,7 @@ import { ExecutionTracker } from "./execution-tracker";
 import { FlowDebugger } from "./flow-debugger";
 import type { HistoryRecorder } from "./history-recorder";
 import { type PhaseClocks, type ScanReason, ScanScheduler } from "./scan-scheduler";
+import { ScanTiming } from "./scan-timing";
 import type { WriteManager } from "./write-manager";
 
 /** Where points are read: the point I/O registry, every protocol behind one call. */
@@ -93,6 +94,8 @@ export class FlowEngine {
   errorMessage: string | undefined;
   startedAt: number | null = null;
   readonly tracker = new ExecutionTracker();
+  /** Start times, cycle times and good reads of the recent scans (phase and points due per period). */
+  readonly timing = new ScanTiming();
   private lastReads = new Map<string, NodeValue>();
   private pendingRelinquish: Promise<void> = Promise.resolve();
   /** Breakpoints, stepping, pins and dry run (issue 16). */
@@ -204,6 +207,7 @@ export class FlowEngine {
         ? new Set(trigger.points.length > 0 ? trigger.points.map(canonical) : plan.reads)
         : undefined;
     this.tracker.reset();
+    this.timing.reset();
     this.deps.events.add(
       "info",
       "engine",
@@ -335,6 +339,8 @@ export class FlowEngine {
     const flow = this.active;
     if (!flow) return;
     const cycleStart = performance.now();
+    const startedAt = Date.now();
+    let good = 0;
     const values = new Map<string, NodeValue>();
     // Values a live COV subscription reported are current; everything else is read through the
     // registry, which batches per protocol (and the plugin per device).
@@ -358,6 +364,7 @@ export class FlowEngine {
           timestamp: result.timestamp,
         };
         if (result.reason) value.reason = result.reason;
+        if (result.quality === "good") good++;
         values.set(ref, value);
       });
     }
@@ -402,7 +409,9 @@ export class FlowEngine {
     this.persistState(flow);
     markCommandQuality(result, flow.commandsByNode, values);
     this.tracker.record(result, Date.now());
-    this.tracker.recordCycle(performance.now() - cycleStart);
+    const cycleMs = performance.now() - cycleStart;
+    this.tracker.recordCycle(cycleMs);
+    this.timing.record(startedAt, cycleMs, toRead.length, good);
     if (result.stoppedBy) {
       await this.stop(`node ${result.stoppedBy.nodeId} failed: ${result.stoppedBy.error}`, "error");
     }
