@@ -87,6 +87,7 @@ const round2 = (n: number) => Number(n.toFixed(2));
 interface RecentScan {
   started_at: number;
   cycle_ms: number;
+  read_ms: number;
   reads: number;
   good: number;
 }
@@ -102,6 +103,8 @@ interface ScanRound {
   ratio: number;
   cycle_ms_mean: number;
   cycle_ms_median: number;
+  /** Of the cycle, the time until the last read was back (the rest is evaluation, writes, history). */
+  read_ms_median: number;
   scans: number;
   good_fraction: number;
   good_last_scan: number;
@@ -124,6 +127,7 @@ function scanRound(raw: number, scans: readonly RecentScan[], windowS: number): 
     ratio: Number((capacity / raw).toFixed(3)),
     cycle_ms_mean: round2(cycles / Math.max(1, scans.length)),
     cycle_ms_median: round2(median(scans.map((s) => s.cycle_ms))),
+    read_ms_median: round2(median(scans.map((s) => s.read_ms))),
     scans: scans.length,
     good_fraction: Number((good / Math.max(1, reads)).toFixed(4)),
     good_last_scan: scans[scans.length - 1]?.good ?? 0,
@@ -390,7 +394,7 @@ async function main() {
         const last = rounds[rounds.length - 1]!;
         console.log(
           `round ${r + 1}: raw ${rawRate.toFixed(0)} points/s, supervisor ${last.supervisor_points_per_s} points/s ` +
-            `(cycle mean ${last.cycle_ms_mean} ms, median ${last.cycle_ms_median} ms, ${last.scans} scans, ` +
+            `(cycle mean ${last.cycle_ms_mean} ms, median ${last.cycle_ms_median} ms of which reads ${last.read_ms_median} ms, ${last.scans} scans, ` +
             `${last.good_fraction} good): ratio ${last.ratio}`,
         );
       }

@@ -369,6 +369,7 @@ export class FlowEngine {
       });
     }
     if (this.active !== flow) return;
+    const readMs = performance.now() - cycleStart;
     this.lastReads = values;
 
     const scanTime = Date.now();
@@ -411,7 +412,7 @@ export class FlowEngine {
     this.tracker.record(result, Date.now());
     const cycleMs = performance.now() - cycleStart;
     this.tracker.recordCycle(cycleMs);
-    this.timing.record(startedAt, cycleMs, toRead.length, good);
+    this.timing.record(startedAt, cycleMs, readMs, toRead.length, good);
     if (result.stoppedBy) {
       await this.stop(`node ${result.stoppedBy.nodeId} failed: ${result.stoppedBy.error}`, "error");
     }

@@ -4,6 +4,8 @@ export interface ScanTimingRecord {
   started_at: number;
   /** The whole cycle: reads, evaluation, writes, history. */
   cycle_ms: number;
+  /** From the start until every read was back (the scan's barrier): the rest of the cycle is the flow's own work. */
+  read_ms: number;
   /** Points the scan read (COV-cached inputs excluded), and how many of them came back good. */
   reads: number;
   good: number;
@@ -20,14 +22,16 @@ const KEPT = 256;
 export class ScanTiming {
   private readonly started = new Float64Array(KEPT);
   private readonly cycle = new Float64Array(KEPT);
+  private readonly read = new Float64Array(KEPT);
   private readonly reads = new Uint32Array(KEPT);
   private readonly good = new Uint32Array(KEPT);
   private count = 0;
 
-  record(startedAt: number, cycleMs: number, reads: number, good: number): void {
+  record(startedAt: number, cycleMs: number, readMs: number, reads: number, good: number): void {
     const at = this.count % KEPT;
     this.started[at] = startedAt;
     this.cycle[at] = cycleMs;
+    this.read[at] = readMs;
     this.reads[at] = reads;
     this.good[at] = good;
     this.count++;
@@ -46,6 +50,7 @@ export class ScanTiming {
       out[k] = {
         started_at: this.started[at]!,
         cycle_ms: Math.round(this.cycle[at]! * 100) / 100,
+        read_ms: Math.round(this.read[at]! * 100) / 100,
         reads: this.reads[at]!,
         good: this.good[at]!,
       };
