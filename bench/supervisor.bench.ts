@@ -151,7 +151,8 @@ function phaseFigures(
   const best = new Array<number>(periods).fill(-1);
   const offsets: { t: number; offset: number }[] = [];
   for (const s of all) {
-    const k = Math.floor((s.started_at - firstTick) / periodMs);
+    // The nearest tick: a timer may fire a millisecond before the wall clock reaches it.
+    const k = Math.round((s.started_at - firstTick) / periodMs);
     if (k < 0 || k >= periods) continue;
     best[k] = Math.max(best[k]!, Math.min(points, s.good));
     offsets.push({ t: s.started_at, offset: s.started_at - (firstTick + k * periodMs) });

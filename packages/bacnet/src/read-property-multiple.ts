@@ -87,43 +87,60 @@ export function encodeRpmRequest(reads: readonly RpmRead[], invokeId: number): B
   return frame;
 }
 
-/** A cursor over one answer; every read is bounds-checked, so a short or garbled answer cannot throw. */
+/**
+ * A cursor over one answer; every read is bounds-checked, so a short or garbled answer cannot throw. The
+ * last tag read is kept in fields rather than returned as an object: a 2,000-point answer set read three
+ * tags a point, and each was garbage a moment later.
+ */
 class Reader {
+  /** The last tag's number, class and length/value/type (negative for an opening or closing tag). */
+  number = 0;
+  context = false;
+  lvt = 0;
+
   constructor(
     readonly buf: Buffer,
     public at: number,
     readonly end: number,
   ) {}
 
-  /** A tag's header: number, class and length/value/type; undefined past the end or when malformed. */
-  tag(): { number: number; context: boolean; lvt: number } | undefined {
+  /** Reads a tag's header into number/context/lvt; false past the end or when malformed. */
+  tag(): boolean {
     const { buf, end } = this;
-    if (this.at >= end) return undefined;
+    if (this.at >= end) return false;
     const first = buf[this.at++]!;
     let number = first >> 4;
     if (number === 15) {
-      if (this.at >= end) return undefined;
+      if (this.at >= end) return false;
       number = buf[this.at++]!;
     }
     let lvt = first & 0x07;
     const context = (first & 0x08) !== 0;
     if (lvt === 5) {
-      if (this.at >= end) return undefined;
+      if (this.at >= end) return false;
       const ext = buf[this.at++]!;
       if (ext === 254) {
-        if (this.at + 2 > end) return undefined;
+        if (this.at + 2 > end) return false;
         lvt = buf.readUInt16BE(this.at);
         this.at += 2;
       } else if (ext === 255) {
-        if (this.at + 4 > end) return undefined;
+        if (this.at + 4 > end) return false;
         lvt = buf.readUInt32BE(this.at);
         this.at += 4;
       } else lvt = ext;
     } else if (context && (lvt === 6 || lvt === 7)) {
       // Opening (6) and closing (7) tags carry no value: a negative lvt, which no length check accepts.
-      return { number, context, lvt: -lvt };
+      lvt = -lvt;
     }
-    return { number, context, lvt };
+    this.number = number;
+    this.context = context;
+    this.lvt = lvt;
+    return true;
+  }
+
+  /** The last tag read was this application tag (a method, so no caller narrows the fields it reads). */
+  isApplication(tagNumber: number): boolean {
+    return !this.context && this.number === tagNumber;
   }
 
   unsigned(len: number): number | undefined {
@@ -141,19 +158,19 @@ class Reader {
 
 /** One application-tagged primitive; undefined for the types left to the library. */
 function primitive(r: Reader): RpmValue | undefined {
-  const tag = r.tag();
-  if (!tag || tag.context) return undefined;
-  const len = tag.lvt;
+  if (!r.tag() || r.context) return undefined;
+  const len = r.lvt;
   const { buf } = r;
-  switch (tag.number) {
+  switch (r.number) {
     case ApplicationTag.NULL:
       return len === 0 ? { type: ApplicationTag.NULL, value: null } : undefined;
     case ApplicationTag.BOOLEAN:
       return len <= 1 ? { type: ApplicationTag.BOOLEAN, value: len > 0 } : undefined;
     case ApplicationTag.UNSIGNED_INTEGER:
     case ApplicationTag.ENUMERATED: {
+      const type = r.number;
       const value = r.unsigned(len);
-      return value === undefined ? undefined : { type: tag.number, value };
+      return value === undefined ? undefined : { type, value };
     }
     case ApplicationTag.SIGNED_INTEGER: {
       if (len < 1 || len > 4 || r.at + len > r.end) return undefined;
@@ -197,14 +214,12 @@ export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmRe
     if (!r.isBracket(1, 6)) return undefined;
     r.at++;
     // Property identifier: context 2.
-    const propTag = r.tag();
-    if (!propTag?.context || propTag.number !== 2) return undefined;
-    const property = r.unsigned(propTag.lvt);
+    if (!r.tag() || r.context === false || r.number !== 2) return undefined;
+    const property = r.unsigned(r.lvt);
     if (property === undefined) return undefined;
     let index = ARRAY_ALL;
     if (r.at < end && buf[r.at]! >> 4 === 3 && (buf[r.at]! & 0x08) !== 0) {
-      const indexTag = r.tag();
-      const value = indexTag && indexTag.lvt > 0 ? r.unsigned(indexTag.lvt) : undefined;
+      const value = r.tag() && r.lvt > 0 ? r.unsigned(r.lvt) : undefined;
       if (value === undefined) return undefined;
       index = value;
     }
@@ -217,16 +232,10 @@ export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmRe
       value = decoded;
     } else if (r.isBracket(5, 6)) {
       r.at++;
-      const classTag = r.tag();
       const errorClass =
-        classTag && !classTag.context && classTag.number === ApplicationTag.ENUMERATED
-          ? r.unsigned(classTag.lvt)
-          : undefined;
-      const codeTag = r.tag();
+        r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
       const errorCode =
-        codeTag && !codeTag.context && codeTag.number === ApplicationTag.ENUMERATED
-          ? r.unsigned(codeTag.lvt)
-          : undefined;
+        r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
       if (errorClass === undefined || errorCode === undefined || !r.isBracket(5, 7)) return undefined;
       r.at++;
       value = { type: ApplicationTag.ERROR, value: { errorClass, errorCode } };

@@ -108,7 +108,12 @@ export class SharedReads {
       }
       const result = results[slot.index]!;
       out[i] = result;
-      this.lastQuality.set(refs[i]!, { bad: result.quality === "bad", at: now });
+      // Updated in place: a new record per point per scan was garbage the next scan.
+      const q = this.lastQuality.get(refs[i]!);
+      if (q) {
+        q.bad = result.quality === "bad";
+        q.at = now;
+      } else this.lastQuality.set(refs[i]!, { bad: result.quality === "bad", at: now });
     }
     return out;
   }

@@ -4,6 +4,7 @@ import {
   isArrayProperty,
   objectTypeId,
   objectTypeName,
+  type PointValue,
   PROPERTIES,
   presentValueToJs,
   propertyId,
@@ -15,7 +16,7 @@ import type { KnownDevice } from "./device-registry";
 import { bacnetErrorCode, describeBacnetError, describeError } from "./errors";
 import { readPointsRpm } from "./point-rpm";
 import type { RequestPipeline } from "./request-pipeline";
-import { checkPresentValue, isObjectId } from "./wire-checks";
+import { type Checked, checkPresentValue, isObjectId } from "./wire-checks";
 
 /** A BACnet read's answer: the seam's reading (value, quality, reason and code). */
 export type ReadResult = PointReading;
@@ -86,7 +87,7 @@ export class BacnetReads {
     const single: number[] = [];
     for (const i of requested) {
       const ref = refs[i]!;
-      if (propertyId(ref.property) === undefined)
+      if (planOf(ref).read === undefined)
         out[i] = badResult(`unknown property "${ref.property}"`, "invalid_ref", Date.now());
       else if (ref.index === 0) single.push(i);
       else chunk.push(i);
@@ -94,12 +95,13 @@ export class BacnetReads {
     const useRpm = chunk.length > 1 && (device?.supportsRpm ?? true);
     if (useRpm) {
       try {
-        const reads = chunk.map((i) => readOf(refs[i]!));
+        const reads = chunk.map((i) => planOf(refs[i]!).read!);
         const response = await this.pipeline.request(deviceId, `rpm ${reads.length} objects`, (client, to) =>
           readPointsRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!))),
         );
         const now = Date.now();
-        chunk.forEach((i, n) => {
+        for (let n = 0; n < chunk.length; n++) {
+          const i = chunk[n]!;
           const ref = refs[i]!;
           const read = reads[n]!;
           const objectValues = response.values[n];
@@ -107,7 +109,7 @@ export class BacnetReads {
           // Results are matched by position, so each one must name the object and property asked for.
           if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
           else if (
-            !sameObject(objectValues.objectId, { type: read.objectType, instance: read.instance }) ||
+            !sameObject(objectValues.objectId, read.objectType, read.instance) ||
             prop.id !== read.property
           )
             out[i] = badResult(
@@ -116,7 +118,7 @@ export class BacnetReads {
               now,
             );
           else out[i] = decodeRead(ref, prop.value, now);
-        });
+        }
         chunk.length = 0;
       } catch (error) {
         const { kind, errorClass } = describeBacnetError(error);
@@ -139,8 +141,7 @@ export class BacnetReads {
           const prop = propertyId(ref.property)!;
           const response = await this.readProperty(deviceId, typeId, ref.instance, prop, ref.index);
           out[i] =
-            sameObject(response.objectId, { type: typeId, instance: ref.instance }) &&
-            response.property?.id === prop
+            sameObject(response.objectId, typeId, ref.instance) && response.property?.id === prop
               ? decodeRead(ref, response.values, Date.now())
               : badResult(
                   "the answer names another object or property than the one read",
@@ -160,14 +161,43 @@ function rpmChunkSize(maxApdu: number): number {
   return Math.max(1, Math.min(50, Math.floor((maxApdu - 20) / 24)));
 }
 
-function readOf(ref: BacnetPointRef): RpmRead {
-  const read: RpmRead = {
-    objectType: objectTypeId(ref.objectType)!,
-    instance: ref.instance,
-    property: propertyId(ref.property)!,
+/** What a ref reads, in numbers: worked out once per parsed ref, not by name lookups every scan. */
+interface ReadPlan {
+  /** Undefined when BACnet defines no property of that name. */
+  read: RpmRead | undefined;
+  typeId: number;
+  /** presentValue, relinquishDefault or priorityArray: the object type's datatype is checked. */
+  valueProperty: boolean;
+  arrayProperty: boolean;
+}
+
+/**
+ * Parsed refs are remembered and never changed (parsed-refs.ts), so a flow hands the same ref objects
+ * every scan and their plans are found by identity; a ref nothing holds any more takes its plan with it.
+ */
+const plans = new WeakMap<BacnetPointRef, ReadPlan>();
+
+function planOf(ref: BacnetPointRef): ReadPlan {
+  let plan = plans.get(ref);
+  if (plan) return plan;
+  const typeId = objectTypeId(ref.objectType)!;
+  const property = propertyId(ref.property);
+  let read: RpmRead | undefined;
+  if (property !== undefined) {
+    read = { objectType: typeId, instance: ref.instance, property };
+    if (ref.index !== undefined) read.index = ref.index;
+  }
+  plan = {
+    read,
+    typeId,
+    valueProperty:
+      property === PROPERTIES.presentValue ||
+      property === PROPERTIES.relinquishDefault ||
+      property === PROPERTIES.priorityArray,
+    arrayProperty: property !== undefined && isArrayProperty(property),
   };
-  if (ref.index !== undefined) read.index = ref.index;
-  return read;
+  plans.set(ref, plan);
+  return plan;
 }
 
 function specFor(ref: BacnetPointRef): BACNetReadAccessSpecification {
@@ -194,8 +224,8 @@ function decodeRead(
 ): ReadResult {
   const list = Array.isArray(values) ? values : [];
   const first = list[0];
-  const prop = propertyId(ref.property)!;
-  const wholeArray = ref.index === undefined && (isArrayProperty(prop) || list.length > 1);
+  const plan = planOf(ref);
+  const wholeArray = ref.index === undefined && (plan.arrayProperty || list.length > 1);
   // An empty array is a legal answer (a multi-state object with no State_Text entries); no answer is not.
   if (!first)
     return wholeArray
@@ -211,25 +241,32 @@ function decodeRead(
       now,
     );
   }
-  const typeId = objectTypeId(ref.objectType)!;
   // Array index 0 is the array's length (an Unsigned), whatever the elements' type.
   if (ref.index === 0) return { value: presentValueToJs(-1, first), quality: "good", timestamp: now };
   // The priority array and relinquish default hold presentValue's datatype (BinaryPV for binaries: booleans),
   // and must have the datatype the object type gives it: a REAL for analog, BinaryPV for binary.
-  const isValueProperty =
-    prop === PROPERTIES.presentValue ||
-    prop === PROPERTIES.relinquishDefault ||
-    prop === PROPERTIES.priorityArray;
-  const decode = (v: { type: number; value: unknown }) =>
-    isValueProperty ? checkPresentValue(typeId, v) : ({ ok: true, value: presentValueToJs(-1, v) } as const);
-  const decoded = (wholeArray ? list : [first]).map(decode);
-  const wrong = decoded.find((d) => !d.ok);
-  if (wrong && !wrong.ok)
-    return badResult(`unexpected value from the device: ${wrong.problem}`, "decode_error", now);
-  const good = decoded.map((d) => (d.ok ? d.value : null));
-  return { value: wholeArray ? good : good[0]!, quality: "good", timestamp: now };
+  if (!wholeArray) {
+    // One value, the common case (every presentValue): no arrays around it.
+    const one = decodeOne(plan, first);
+    return one.ok
+      ? { value: one.value, quality: "good", timestamp: now }
+      : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
+  }
+  const good: PointValue[] = new Array(list.length);
+  for (let k = 0; k < list.length; k++) {
+    const d = decodeOne(plan, list[k]!);
+    if (!d.ok) return badResult(`unexpected value from the device: ${d.problem}`, "decode_error", now);
+    good[k] = d.value;
+  }
+  return { value: good, quality: "good", timestamp: now };
 }
 
-function sameObject(a: unknown, b: { type: number; instance: number }): boolean {
-  return isObjectId(a) && a.type === b.type && a.instance === b.instance;
+function decodeOne(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
+  return plan.valueProperty
+    ? checkPresentValue(plan.typeId, v)
+    : { ok: true, value: presentValueToJs(-1, v) };
+}
+
+function sameObject(a: unknown, type: number, instance: number): boolean {
+  return isObjectId(a) && a.type === type && a.instance === instance;
 }
