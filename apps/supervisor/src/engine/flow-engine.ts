@@ -42,8 +42,15 @@ export interface EngineDeps {
   parameters: Map<string, Scalar>;
   /** The flow's status or its inputs changed: the site recomputes COV subscriptions and history points. */
   onChange?(): void;
-  /** Point reads, shared between flows within a period (the engine reads directly when absent). */
-  readPoints?(refs: readonly string[], periodMs: number): Promise<PointReading[]>;
+  /**
+   * Point reads, shared between flows within a period (the engine reads directly when absent): each
+   * reading is handed over as its device answers; resolves once every device has.
+   */
+  readEach?(
+    refs: readonly string[],
+    periodMs: number,
+    each: (i: number, reading: PointReading) => void,
+  ): Promise<void>;
   /** The site's phase clocks: flows on one interval scan on the same tick (their own timer when absent). */
   clocks?: PhaseClocks;
 }
@@ -353,11 +360,10 @@ export class FlowEngine {
     }
     toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
-      const results = this.deps.readPoints
-        ? await this.deps.readPoints(toRead, periodOf(flow.plan.flow.execution.trigger))
-        : await this.deps.points.read(toRead);
-      toRead.forEach((ref, i) => {
-        const result = results[i]!;
+      // Each point's value record is made as its device answers, while the slower devices are still
+      // being waited for (the scan's barrier); only the map, in the flow's order, is left for after.
+      const read: NodeValue[] = new Array(toRead.length);
+      const take = (i: number, result: PointReading) => {
         const value: NodeValue = {
           value: result.value,
           quality: result.quality,
@@ -365,8 +371,12 @@ export class FlowEngine {
         };
         if (result.reason) value.reason = result.reason;
         if (result.quality === "good") good++;
-        values.set(ref, value);
-      });
+        read[i] = value;
+      };
+      if (this.deps.readEach)
+        await this.deps.readEach(toRead, periodOf(flow.plan.flow.execution.trigger), take);
+      else (await this.deps.points.read(toRead)).forEach((result, i) => take(i, result));
+      for (let i = 0; i < toRead.length; i++) values.set(toRead[i]!, read[i]!);
     }
     if (this.active !== flow) return;
     const readMs = performance.now() - cycleStart;

@@ -118,6 +118,31 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect((await slow).map((r) => r.value)).toEqual([1, 1]);
   });
 
+  it("hands each device's readings over as that device answers, before a slower one has", async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((r) => {
+      release = r;
+    });
+    const reads = new SharedReads(async (refs) => {
+      if (refs[0]!.startsWith("bacnet:2/")) await slow;
+      return refs.map((r) => ({ value: instanceOf(r), quality: "good" as const, timestamp: 0 }));
+    });
+    const seen = new Map<number, unknown>();
+    const all = reads.readEach([on(1, 1), on(2, 7), on(1, 3)], 1000, (i, reading) => {
+      seen.set(i, reading.value);
+    });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    // Device 1 answered: both of its points are in, in their places; device 2's is not.
+    expect([...seen].sort()).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    release();
+    await all;
+    expect(seen.get(1)).toBe(7);
+  });
+
   it("a failed device batch fails its readers and is read again next time, not served from cache", async () => {
     let fail = true;
     const reads = new SharedReads(async (refs) => {

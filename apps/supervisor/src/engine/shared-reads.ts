@@ -53,6 +53,8 @@ export function deviceOf(ref: string): string {
  */
 export class SharedReads {
   private readonly entries = new Map<string, Entry>();
+  /** deviceOf each ref read lately (pruned with the entries). */
+  private readonly devices = new Map<string, string>();
   private pending = new Map<string, PendingBatch>();
   private flushScheduled = false;
   private prunedAt = 0;
@@ -75,52 +77,88 @@ export class SharedReads {
     private readonly defer: (flush: () => void) => void = setImmediate,
   ) {}
 
-  /**
-   * Entries point into the batch promise rather than holding a promise per point: a 2,000-point scan
-   * used to chain 2,000 `then`s and a 2,000-promise `Promise.all` every scan, a visible share of the
-   * scan's CPU and of its garbage.
-   */
+  /** Every reading, in the order of `refs`, once the last device has answered. */
   async readPoints(refs: readonly string[], periodMs: number): Promise<ReadResult[]> {
+    const out: ReadResult[] = new Array(refs.length);
+    await this.readEach(refs, periodMs, (i, reading) => {
+      out[i] = reading;
+    });
+    return out;
+  }
+
+  /**
+   * Hands each reading to `each(i, reading)` (i: its place in `refs`) as soon as its device has answered,
+   * and resolves when every device has. The scan's barrier is the slowest device: what the flow does
+   * with a point (its value record) is done while the other devices are still answering, so little is
+   * left after the last answer (issue 15). Entries point into the batch promise rather than holding a
+   * promise per point, and a batch is awaited once for all of its points.
+   */
+  async readEach(
+    refs: readonly string[],
+    periodMs: number,
+    each: (i: number, reading: ReadResult) => void,
+  ): Promise<void> {
     const now = this.now();
     const freshFor = periodMs / 2;
-    const out: ReadResult[] = new Array(refs.length);
-    const slots: Entry[] = new Array(refs.length);
+    // The positions each batch answers, in one list per batch (consecutive refs mostly share one).
+    const groups = new Map<Promise<ReadResult[]>, number[]>();
+    const slots: number[] = new Array(refs.length);
+    let lastBatch: Promise<ReadResult[]> | undefined;
+    let lastGroup: number[] = [];
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i]!;
-      const entry = this.entries.get(ref);
-      if (entry && now - entry.at < freshFor) {
-        slots[i] = entry;
-        this.saved++;
-        continue;
+      let entry = this.entries.get(ref);
+      if (entry && now - entry.at < freshFor) this.saved++;
+      else {
+        entry = this.queue(ref, now);
+        this.sent++;
       }
-      slots[i] = this.queue(ref, now);
-      this.sent++;
+      slots[i] = entry.index;
+      if (entry.batch !== lastBatch) {
+        lastBatch = entry.batch;
+        let group = groups.get(lastBatch);
+        if (!group) {
+          group = [];
+          groups.set(lastBatch, group);
+        }
+        lastGroup = group;
+      }
+      lastGroup.push(i);
     }
     if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
-    // Consecutive refs mostly share a device batch: await each batch once, not once per point.
-    let last: Promise<ReadResult[]> | undefined;
-    let results: ReadResult[] = [];
-    for (let i = 0; i < refs.length; i++) {
-      const slot = slots[i]!;
-      if (slot.batch !== last) {
-        last = slot.batch;
-        results = await slot.batch;
-      }
-      const result = results[slot.index]!;
-      out[i] = result;
-      // Updated in place: a new record per point per scan was garbage the next scan.
-      const q = this.lastQuality.get(refs[i]!);
-      if (q) {
-        q.bad = result.quality === "bad";
-        q.at = now;
-      } else this.lastQuality.set(refs[i]!, { bad: result.quality === "bad", at: now });
+    const answered: Promise<void>[] = [];
+    for (const [batch, positions] of groups) {
+      answered.push(
+        batch.then((results) => {
+          for (const i of positions) {
+            const result = results[slots[i]!]!;
+            this.noteQuality(refs[i]!, result.quality === "bad", now);
+            each(i, result);
+          }
+        }),
+      );
     }
-    return out;
+    await Promise.all(answered);
+  }
+
+  /** Updated in place: a new record per point per scan was garbage by the next scan. */
+  private noteQuality(ref: string, bad: boolean, now: number): void {
+    const q = this.lastQuality.get(ref);
+    if (q) {
+      q.bad = bad;
+      q.at = now;
+    } else this.lastQuality.set(ref, { bad, at: now });
   }
 
   /** Puts a ref in this tick's batch for its device and records where its reading will be. */
   private queue(ref: string, now: number): Entry {
-    const device = deviceOf(ref);
+    // A flow's refs are the same strings every scan: their device is looked up, not cut out again (a new
+    // string each scan, hashed afresh for the batch map).
+    let device = this.devices.get(ref);
+    if (device === undefined) {
+      device = deviceOf(ref);
+      this.devices.set(ref, device);
+    }
     let batch = this.pending.get(device);
     if (!batch) {
       let resolve!: PendingBatch["resolve"];
@@ -183,6 +221,10 @@ export class SharedReads {
   /** Drops points no flow has read for an hour (a removed flow's), so the map holds the site's points only. */
   private prune(now: number) {
     this.prunedAt = now;
-    for (const [ref, e] of this.entries) if (now - e.at > 3_600_000) this.entries.delete(ref);
+    for (const [ref, e] of this.entries)
+      if (now - e.at > 3_600_000) {
+        this.entries.delete(ref);
+        this.devices.delete(ref);
+      }
   }
 }
