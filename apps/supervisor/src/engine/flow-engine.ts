@@ -375,7 +375,10 @@ export class FlowEngine {
       };
       if (this.deps.readEach)
         await this.deps.readEach(toRead, periodOf(flow.plan.flow.execution.trigger), take);
-      else (await this.deps.points.read(toRead)).forEach((result, i) => take(i, result));
+      else {
+        const results = await this.deps.points.read(toRead);
+        for (let i = 0; i < results.length; i++) take(i, results[i]!);
+      }
       for (let i = 0; i < toRead.length; i++) values.set(toRead[i]!, read[i]!);
     }
     if (this.active !== flow) return;

@@ -178,6 +178,27 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect(handed.filter((t) => t === 3)).toHaveLength(3);
   });
 
+  it("hands a device the same list object while it is asked for the same points", async () => {
+    const lists: (readonly string[])[] = [];
+    let clock = 0;
+    const reads = new SharedReads(
+      async (refs) => {
+        lists.push(refs);
+        return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
+      },
+      () => clock,
+    );
+    await reads.readPoints([on(1, 1), on(1, 2)], 1000);
+    clock += 1000;
+    await reads.readPoints([on(1, 1), on(1, 2)], 1000);
+    clock += 1000;
+    await reads.readPoints([on(1, 1), on(1, 3)], 1000);
+    expect(lists).toHaveLength(3);
+    expect(lists[1]).toBe(lists[0]);
+    expect(lists[2]).not.toBe(lists[0]);
+    expect(lists[2]).toEqual([on(1, 1), on(1, 3)]);
+  });
+
   it("names devices by the ref's text before its first slash", () => {
     expect(deviceOf("bacnet:1001/analogInput:1.presentValue")).toBe("bacnet:1001");
     expect(deviceOf("modbus:127.0.0.1:502:1/holding_register:40001")).toBe("modbus:127.0.0.1:502:1");

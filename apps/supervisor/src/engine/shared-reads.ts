@@ -1,3 +1,4 @@
+import { sameItems } from "../protocols/per-list";
 import type { PointReading } from "../protocols/point-io";
 
 type ReadResult = PointReading;
@@ -53,6 +54,8 @@ export function deviceOf(ref: string): string {
  */
 export class SharedReads {
   private readonly entries = new Map<string, Entry>();
+  /** The list of refs each device was last asked for (a device's batch list is never changed once sent). */
+  private readonly lastLists = new Map<string, string[]>();
   /** deviceOf each ref read lately (pruned with the entries). */
   private readonly devices = new Map<string, string>();
   private pending = new Map<string, PendingBatch>();
@@ -184,7 +187,15 @@ export class SharedReads {
   }
 
   private flush(): void {
-    const batches = [...this.pending.values()];
+    const batches: PendingBatch[] = [];
+    for (const [device, batch] of this.pending) {
+      // A device asked for the same points as last time gets the same list object: the layers below
+      // remember their work per list (PerList), so a steady scan does its routing and parsing once.
+      const last = this.lastLists.get(device);
+      if (last && sameItems(last, batch.refs)) batch.refs = last;
+      else this.lastLists.set(device, batch.refs);
+      batches.push(batch);
+    }
     this.pending = new Map();
     this.flushScheduled = false;
     this.send(batches, 0);

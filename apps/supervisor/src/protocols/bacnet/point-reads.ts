@@ -11,6 +11,7 @@ import {
   type RpmRead,
 } from "@bms/bacnet";
 import type { BacnetPointRef } from "@bms/schemas";
+import { PerList } from "../per-list";
 import type { PointErrorCode, PointReading } from "../point-io";
 import type { KnownDevice } from "./device-registry";
 import { bacnetErrorCode, describeBacnetError, describeError } from "./errors";
@@ -55,47 +56,60 @@ export class BacnetReads {
   /** Never throws: every point gets a value or a bad quality with the reason and a code. */
   async readPoints(refs: readonly BacnetPointRef[]): Promise<ReadResult[]> {
     const results: ReadResult[] = new Array(refs.length);
+    await Promise.all(
+      this.grouping.get(refs).map(async (group) => {
+        const device = await this.resolveDevice(group.deviceId);
+        const chunkSize = rpmChunkSize(device?.maxApdu ?? BIP_MAX_APDU);
+        let chunks = group.chunks.get(chunkSize);
+        if (!chunks) {
+          chunks = [];
+          for (let i = 0; i < group.indexes.length; i += chunkSize)
+            chunks.push(chunkPlan(refs, group.indexes.slice(i, i + chunkSize)));
+          group.chunks.set(chunkSize, chunks);
+        }
+        await Promise.all(chunks.map((chunk) => this.readChunk(group.deviceId, chunk, refs, results)));
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * The refs grouped per device and cut into chunks, remembered per list: a flow's scan hands the same
+   * parsed list every time (PerList), so this is worked out once, not per point per scan.
+   */
+  private readonly grouping = new PerList((refs: readonly BacnetPointRef[]) => {
     const byDevice = new Map<number, number[]>();
     refs.forEach((ref, i) => {
       const list = byDevice.get(ref.device);
       if (list) list.push(i);
       else byDevice.set(ref.device, [i]);
     });
-    await Promise.all(
-      [...byDevice].map(async ([deviceId, indexes]) => {
-        const device = await this.resolveDevice(deviceId);
-        const chunkSize = rpmChunkSize(device?.maxApdu ?? BIP_MAX_APDU);
-        const chunks: number[][] = [];
-        for (let i = 0; i < indexes.length; i += chunkSize) chunks.push(indexes.slice(i, i + chunkSize));
-        await Promise.all(chunks.map((chunk) => this.readChunk(deviceId, chunk, refs, results)));
-      }),
-    );
-    return results;
-  }
+    return [...byDevice].map(([deviceId, indexes]) => ({
+      deviceId,
+      indexes,
+      /** Chunk plans by chunk size (a device's max APDU is learnt after the first read). */
+      chunks: new Map<number, ChunkPlan[]>(),
+    }));
+  });
 
   private async readChunk(
     deviceId: number,
-    requested: number[],
+    plan: ChunkPlan,
     refs: readonly BacnetPointRef[],
     out: ReadResult[],
   ) {
     const device = this.devices.get(deviceId);
-    // A property name BACnet does not define never goes on the wire: it would read something else.
-    const chunk: number[] = [];
-    // The library's RPM encoder drops array index 0 (it tests the index for truthiness), which would
-    // turn "how many elements" into a whole-array read; ReadProperty encodes it correctly.
-    const single: number[] = [];
-    for (const i of requested) {
+    for (const i of plan.invalid) {
       const ref = refs[i]!;
-      if (planOf(ref).read === undefined)
-        out[i] = badResult(`unknown property "${ref.property}"`, "invalid_ref", Date.now());
-      else if (ref.index === 0) single.push(i);
-      else chunk.push(i);
+      out[i] = badResult(`unknown property "${ref.property}"`, "invalid_ref", Date.now());
     }
+    const chunk = plan.rpm;
+    // Read one at a time with ReadProperty: the points RPM cannot carry, or all when RPM is out.
+    let single = plan.single;
     const useRpm = chunk.length > 1 && (device?.supportsRpm ?? true);
     if (useRpm) {
       try {
-        const reads = chunk.map((i) => planOf(refs[i]!).read!);
+        const reads = plan.reads;
         const response = await this.pipeline.request(deviceId, `rpm ${reads.length} objects`, (client, to) =>
           readPointsRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!))),
         );
@@ -119,12 +133,12 @@ export class BacnetReads {
             );
           else out[i] = decodeRead(ref, prop.value, now);
         }
-        chunk.length = 0;
       } catch (error) {
         const { kind, errorClass } = describeBacnetError(error);
         if ((kind === "reject" || kind === "abort" || errorClass === "services") && device) {
           // RPM refused: remember it and read one property at a time from now on.
           device.supportsRpm = false;
+          single = [...chunk, ...plan.single];
         } else {
           const now = Date.now();
           for (const i of [...chunk, ...single])
@@ -132,9 +146,9 @@ export class BacnetReads {
           return;
         }
       }
-    }
+    } else single = [...chunk, ...plan.single];
     await Promise.all(
-      [...chunk, ...single].map(async (i) => {
+      single.map(async (i) => {
         const ref = refs[i]!;
         try {
           const typeId = objectTypeId(ref.objectType)!;
@@ -159,6 +173,39 @@ export class BacnetReads {
 /** Properties per RPM request so the answer fits the device's max APDU (about 20 bytes a value). */
 function rpmChunkSize(maxApdu: number): number {
   return Math.max(1, Math.min(50, Math.floor((maxApdu - 20) / 24)));
+}
+
+/** One request's worth of a device's points, sorted by how they can be read (indexes into the refs). */
+interface ChunkPlan {
+  /** Read together with ReadPropertyMultiple, in this order. */
+  rpm: readonly number[];
+  /** Their RPM reads, in the same order. */
+  reads: readonly RpmRead[];
+  /**
+   * Read with ReadProperty: array index 0 (an array's length). The library's RPM encoder drops index 0
+   * (it tests the index for truthiness), turning "how many elements" into a whole-array read.
+   */
+  single: readonly number[];
+  /** Property names BACnet does not define: never on the wire, where they would read something else. */
+  invalid: readonly number[];
+}
+
+function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]): ChunkPlan {
+  const rpm: number[] = [];
+  const reads: RpmRead[] = [];
+  const single: number[] = [];
+  const invalid: number[] = [];
+  for (const i of indexes) {
+    const ref = refs[i]!;
+    const read = planOf(ref).read;
+    if (read === undefined) invalid.push(i);
+    else if (ref.index === 0) single.push(i);
+    else {
+      rpm.push(i);
+      reads.push(read);
+    }
+  }
+  return { rpm, reads, single, invalid };
 }
 
 /** What a ref reads, in numbers: worked out once per parsed ref, not by name lookups every scan. */
