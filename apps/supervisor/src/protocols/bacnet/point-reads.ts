@@ -216,6 +216,14 @@ interface ReadPlan {
   /** presentValue, relinquishDefault or priorityArray: the object type's datatype is checked. */
   valueProperty: boolean;
   arrayProperty: boolean;
+  /**
+   * The last single value decoded for this ref: its tag, its raw value and what checking and converting
+   * it gave. A point whose value did not change since the last scan (most of a site, most of the time)
+   * reuses the answer: the check is a pure function of the tag and a primitive raw value.
+   */
+  lastType: number;
+  lastRaw: unknown;
+  lastChecked: Checked<PointValue> | undefined;
 }
 
 /**
@@ -242,6 +250,9 @@ function planOf(ref: BacnetPointRef): ReadPlan {
       property === PROPERTIES.relinquishDefault ||
       property === PROPERTIES.priorityArray,
     arrayProperty: property !== undefined && isArrayProperty(property),
+    lastType: -1,
+    lastRaw: undefined,
+    lastChecked: undefined,
   };
   plans.set(ref, plan);
   return plan;
@@ -294,7 +305,7 @@ function decodeRead(
   // and must have the datatype the object type gives it: a REAL for analog, BinaryPV for binary.
   if (!wholeArray) {
     // One value, the common case (every presentValue): no arrays around it.
-    const one = decodeOne(plan, first);
+    const one = decodeSingle(plan, first);
     return one.ok
       ? { value: one.value, quality: "good", timestamp: now }
       : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
@@ -306,6 +317,21 @@ function decodeRead(
     good[k] = d.value;
   }
   return { value: good, quality: "good", timestamp: now };
+}
+
+/** decodeOne, answered from the ref's last value when the device sent the same primitive again. */
+function decodeSingle(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
+  const raw = v.value;
+  const primitive = raw === null || (typeof raw !== "object" && typeof raw !== "function");
+  if (primitive && plan.lastChecked !== undefined && v.type === plan.lastType && Object.is(raw, plan.lastRaw))
+    return plan.lastChecked;
+  const checked = decodeOne(plan, v);
+  if (primitive) {
+    plan.lastType = v.type;
+    plan.lastRaw = raw;
+    plan.lastChecked = checked;
+  }
+  return checked;
 }
 
 function decodeOne(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
