@@ -17,6 +17,8 @@ interface Entry {
   at: number;
   batch: Promise<ReadResult[]>;
   index: number;
+  /** deviceOf the ref, kept so the next scan's read of it does not cut it out of the ref again. */
+  device: string;
 }
 
 /** The reads of one device asked for in the current tick, sent together when the tick ends. */
@@ -56,8 +58,9 @@ export class SharedReads {
   private readonly entries = new Map<string, Entry>();
   /** The list of refs each device was last asked for (a device's batch list is never changed once sent). */
   private readonly lastLists = new Map<string, string[]>();
-  /** deviceOf each ref read lately (pruned with the entries). */
-  private readonly devices = new Map<string, string>();
+  /** The device and batch the last queued ref went to (this tick only). */
+  private queuedDevice: string | undefined;
+  private queuedBatch: PendingBatch | undefined;
   private pending = new Map<string, PendingBatch>();
   private flushScheduled = false;
   private prunedAt = 0;
@@ -113,7 +116,7 @@ export class SharedReads {
       let entry = this.entries.get(ref);
       if (entry && now - entry.at < freshFor) this.saved++;
       else {
-        entry = this.queue(ref, now);
+        entry = this.queue(ref, now, entry);
         this.sent++;
       }
       slots[i] = entry.index;
@@ -154,15 +157,10 @@ export class SharedReads {
   }
 
   /** Puts a ref in this tick's batch for its device and records where its reading will be. */
-  private queue(ref: string, now: number): Entry {
-    // A flow's refs are the same strings every scan: their device is looked up, not cut out again (a new
-    // string each scan, hashed afresh for the batch map).
-    let device = this.devices.get(ref);
-    if (device === undefined) {
-      device = deviceOf(ref);
-      this.devices.set(ref, device);
-    }
-    let batch = this.pending.get(device);
+  private queue(ref: string, now: number, previous: Entry | undefined): Entry {
+    const device = previous?.device ?? deviceOf(ref);
+    // Consecutive refs mostly name the same device: its batch is at hand without a map lookup.
+    let batch = device === this.queuedDevice ? this.queuedBatch : this.pending.get(device);
     if (!batch) {
       let resolve!: PendingBatch["resolve"];
       let reject!: PendingBatch["reject"];
@@ -177,7 +175,9 @@ export class SharedReads {
         for (const r of batch!.refs) if (this.entries.get(r)?.batch === promise) this.entries.delete(r);
       });
     }
-    const entry = { at: now, batch: batch.promise, index: batch.refs.push(ref) - 1 };
+    this.queuedDevice = device;
+    this.queuedBatch = batch;
+    const entry = { at: now, batch: batch.promise, index: batch.refs.push(ref) - 1, device };
     this.entries.set(ref, entry);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -197,6 +197,8 @@ export class SharedReads {
       batches.push(batch);
     }
     this.pending = new Map();
+    this.queuedDevice = undefined;
+    this.queuedBatch = undefined;
     this.flushScheduled = false;
     this.send(batches, 0);
   }
@@ -232,10 +234,6 @@ export class SharedReads {
   /** Drops points no flow has read for an hour (a removed flow's), so the map holds the site's points only. */
   private prune(now: number) {
     this.prunedAt = now;
-    for (const [ref, e] of this.entries)
-      if (now - e.at > 3_600_000) {
-        this.entries.delete(ref);
-        this.devices.delete(ref);
-      }
+    for (const [ref, e] of this.entries) if (now - e.at > 3_600_000) this.entries.delete(ref);
   }
 }
