@@ -156,56 +156,81 @@ class Reader {
   }
 }
 
-/** One application-tagged primitive; undefined for the types left to the library. */
-function primitive(r: Reader): RpmValue | undefined {
-  if (!r.tag() || r.context) return undefined;
+/** One application-tagged primitive, read into `into`; false for the types left to the library. */
+function primitive(r: Reader, into: RpmValue): boolean {
+  if (!r.tag() || r.context) return false;
   const len = r.lvt;
   const { buf } = r;
-  switch (r.number) {
+  const type = r.number;
+  switch (type) {
     case ApplicationTag.NULL:
-      return len === 0 ? { type: ApplicationTag.NULL, value: null } : undefined;
+      if (len !== 0) return false;
+      into.value = null;
+      break;
     case ApplicationTag.BOOLEAN:
-      return len <= 1 ? { type: ApplicationTag.BOOLEAN, value: len > 0 } : undefined;
+      if (len > 1) return false;
+      into.value = len > 0;
+      break;
     case ApplicationTag.UNSIGNED_INTEGER:
     case ApplicationTag.ENUMERATED: {
-      const type = r.number;
       const value = r.unsigned(len);
-      return value === undefined ? undefined : { type, value };
+      if (value === undefined) return false;
+      into.value = value;
+      break;
     }
-    case ApplicationTag.SIGNED_INTEGER: {
-      if (len < 1 || len > 4 || r.at + len > r.end) return undefined;
-      const value = buf.readIntBE(r.at, len);
+    case ApplicationTag.SIGNED_INTEGER:
+      if (len < 1 || len > 4 || r.at + len > r.end) return false;
+      into.value = buf.readIntBE(r.at, len);
       r.at += len;
-      return { type: ApplicationTag.SIGNED_INTEGER, value };
-    }
-    case ApplicationTag.REAL: {
-      if (len !== 4 || r.at + 4 > r.end) return undefined;
-      const value = buf.readFloatBE(r.at);
+      break;
+    case ApplicationTag.REAL:
+      if (len !== 4 || r.at + 4 > r.end) return false;
+      into.value = buf.readFloatBE(r.at);
       r.at += 4;
-      return { type: ApplicationTag.REAL, value };
-    }
-    case ApplicationTag.DOUBLE: {
-      if (len !== 8 || r.at + 8 > r.end) return undefined;
-      const value = buf.readDoubleBE(r.at);
+      break;
+    case ApplicationTag.DOUBLE:
+      if (len !== 8 || r.at + 8 > r.end) return false;
+      into.value = buf.readDoubleBE(r.at);
       r.at += 8;
-      return { type: ApplicationTag.DOUBLE, value };
-    }
+      break;
     default:
-      return undefined;
+      return false;
   }
+  into.type = type;
+  return true;
 }
 
 /**
- * Decodes the service data of a ReadPropertyMultiple-ACK (`length` bytes from `offset`) when every
- * ReadAccessResult holds one property with one primitive value or an error. Undefined otherwise, and for
- * anything malformed: the caller then hands the same bytes to the library's decoder, which either
- * decodes the richer answer or reports it as undecodable.
+ * Called for each ReadAccessResult in order: its position, object, property, array index (ARRAY_ALL
+ * when none) and value. `value` is one object reused for every call: read it, never keep it.
  */
-export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmResult[] | undefined {
+export type RpmVisitor = (
+  n: number,
+  objectType: number,
+  instance: number,
+  property: number,
+  index: number,
+  value: RpmValue,
+) => void;
+
+/**
+ * Walks the service data of a ReadPropertyMultiple-ACK (`length` bytes from `offset`) when every
+ * ReadAccessResult holds one property with one primitive value or an error, calling `visit` for each
+ * without building objects for them. Answers how many results it visited, or undefined when the
+ * answer is one it does not handle or is malformed: the results visited before the problem was found
+ * are then to be discarded, and the caller decodes the same bytes with the library.
+ */
+export function visitRpmAck(
+  buf: Buffer,
+  offset: number,
+  length: number,
+  visit: RpmVisitor,
+): number | undefined {
   const end = Math.min(buf.length, offset + length);
   if (offset < 0 || offset >= end) return undefined;
   const r = new Reader(buf, offset, end);
-  const results: RpmResult[] = [];
+  const value: RpmValue = { type: 0, value: null };
+  let n = 0;
   while (r.at < end) {
     // Object identifier: context 0, 4 bytes.
     if (r.at + 5 > end || buf[r.at] !== 0x0c) return undefined;
@@ -219,34 +244,45 @@ export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmRe
     if (property === undefined) return undefined;
     let index = ARRAY_ALL;
     if (r.at < end && buf[r.at]! >> 4 === 3 && (buf[r.at]! & 0x08) !== 0) {
-      const value = r.tag() && r.lvt > 0 ? r.unsigned(r.lvt) : undefined;
-      if (value === undefined) return undefined;
-      index = value;
+      const at = r.tag() && r.lvt > 0 ? r.unsigned(r.lvt) : undefined;
+      if (at === undefined) return undefined;
+      index = at;
     }
-    let value: RpmValue;
     if (r.isBracket(4, 6)) {
       r.at++;
-      const decoded = primitive(r);
-      if (!decoded || !r.isBracket(4, 7)) return undefined;
+      if (!primitive(r, value) || !r.isBracket(4, 7)) return undefined;
       r.at++;
-      value = decoded;
     } else if (r.isBracket(5, 6)) {
       r.at++;
       const errorClass =
         r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
-      const errorCode =
-        r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
+      const errorCode = r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
       if (errorClass === undefined || errorCode === undefined || !r.isBracket(5, 7)) return undefined;
       r.at++;
-      value = { type: ApplicationTag.ERROR, value: { errorClass, errorCode } };
+      value.type = ApplicationTag.ERROR;
+      value.value = { errorClass, errorCode };
     } else return undefined;
     // One property per object: a second one (or anything else) is the library's to decode.
     if (!r.isBracket(1, 7)) return undefined;
     r.at++;
-    results.push({
-      objectId: { type: id >>> 22, instance: id & 0x3fffff },
-      values: [{ id: property, index, value: [value] }],
-    });
+    visit(n++, id >>> 22, id & 0x3fffff, property, index, value);
   }
-  return results;
+  return n;
+}
+
+/**
+ * Decodes the service data of a ReadPropertyMultiple-ACK (`length` bytes from `offset`) when every
+ * ReadAccessResult holds one property with one primitive value or an error. Undefined otherwise, and for
+ * anything malformed: the caller then hands the same bytes to the library's decoder, which either
+ * decodes the richer answer or reports it as undecodable.
+ */
+export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmResult[] | undefined {
+  const results: RpmResult[] = [];
+  const visited = visitRpmAck(buf, offset, length, (_n, type, instance, id, index, value) => {
+    results.push({
+      objectId: { type, instance },
+      values: [{ id, index, value: [{ type: value.type, value: value.value }] }],
+    });
+  });
+  return visited === undefined ? undefined : results;
 }

@@ -1,5 +1,6 @@
 import type { BACNetObjectID, BACNetReadAccessSpecification } from "@bacnet-js/client";
 import {
+  ApplicationTag,
   BIP_MAX_APDU,
   isArrayProperty,
   objectTypeId,
@@ -9,13 +10,15 @@ import {
   presentValueToJs,
   propertyId,
   type RpmRead,
+  type RpmValue,
+  visitRpmAck,
 } from "@bms/bacnet";
 import type { BacnetPointRef } from "@bms/schemas";
 import { PerList } from "../per-list";
 import type { PointErrorCode, PointReading } from "../point-io";
 import type { KnownDevice } from "./device-registry";
 import { bacnetErrorCode, describeBacnetError, describeError } from "./errors";
-import { readPointsRpm } from "./point-rpm";
+import { decodeRpmAnswer, requestRpm } from "./point-rpm";
 import type { RequestPipeline } from "./request-pipeline";
 import { type Checked, checkPresentValue, isObjectId } from "./wire-checks";
 
@@ -110,29 +113,65 @@ export class BacnetReads {
     if (useRpm) {
       try {
         const reads = plan.reads;
-        const response = await this.pipeline.request(deviceId, `rpm ${reads.length} objects`, (client, to) =>
-          readPointsRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!))),
-        );
-        const now = Date.now();
-        for (let n = 0; n < chunk.length; n++) {
+        let now = 0;
+        // Results are matched by position, so each one must name the object and property asked for.
+        const take = (
+          n: number,
+          type: number,
+          instance: number,
+          property: number,
+          _index: number,
+          value: RpmValue,
+        ) => {
+          if (n >= chunk.length) return;
           const i = chunk[n]!;
-          const ref = refs[i]!;
           const read = reads[n]!;
-          const objectValues = response.values[n];
-          const prop = objectValues?.values?.[0];
-          // Results are matched by position, so each one must name the object and property asked for.
-          if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
-          else if (
-            !sameObject(objectValues.objectId, read.objectType, read.instance) ||
-            prop.id !== read.property
-          )
-            out[i] = badResult(
-              "the answer names another object or property than the one read",
-              "decode_error",
-              now,
-            );
-          else out[i] = decodeRead(ref, prop.value, now);
-        }
+          out[i] =
+            type !== read.objectType || instance !== read.instance || property !== read.property
+              ? badResult(
+                  "the answer names another object or property than the one read",
+                  "decode_error",
+                  now,
+                )
+              : decodeValueRead(refs[i]!, value, now);
+        };
+        // The answer is walked straight into the readings, inside the request: an answer neither decoder
+        // reads fails the attempt (and is retried) as before.
+        const answered = await this.pipeline.request(
+          deviceId,
+          `rpm ${reads.length} objects`,
+          async (client, to) => {
+            const answer = await requestRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!)));
+            now = Date.now();
+            if (answer.ack) {
+              const { buffer, offset, length } = answer.ack;
+              const visited = visitRpmAck(buffer, offset, length, take);
+              if (visited !== undefined) return visited;
+            }
+            // A routed device's answer, or one with more than the walk reads: in the library's shape.
+            const values = answer.values ?? decodeRpmAnswer(answer.ack!);
+            for (let n = 0; n < Math.min(values.length, chunk.length); n++) {
+              const i = chunk[n]!;
+              const read = reads[n]!;
+              const objectValues = values[n];
+              const prop = objectValues?.values?.[0];
+              if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
+              else if (
+                !sameObject(objectValues.objectId, read.objectType, read.instance) ||
+                prop.id !== read.property
+              )
+                out[i] = badResult(
+                  "the answer names another object or property than the one read",
+                  "decode_error",
+                  now,
+                );
+              else out[i] = decodeRead(refs[i]!, prop.value, now);
+            }
+            return values.length;
+          },
+        );
+        for (let n = answered; n < chunk.length; n++)
+          out[chunk[n]!] = badResult("missing in RPM answer", "decode_error", now);
       } catch (error) {
         const { kind, errorClass } = describeBacnetError(error);
         if ((kind === "reject" || kind === "abort" || errorClass === "services") && device) {
@@ -272,6 +311,24 @@ function specFor(ref: BacnetPointRef): BACNetReadAccessSpecification {
 
 function badResult(reason: string, code: PointErrorCode, timestamp: number): ReadResult {
   return { value: null, quality: "bad", reason, code, timestamp };
+}
+
+/**
+ * One walked RPM value (a reused object: never kept). The common case, one value of a property that is
+ * not an array, is decoded in place; anything else goes the general way with a copy of the value.
+ */
+function decodeValueRead(ref: BacnetPointRef, value: RpmValue, now: number): ReadResult {
+  const plan = planOf(ref);
+  if (
+    ref.index === 0 ||
+    value.type === ApplicationTag.ERROR ||
+    (ref.index === undefined && plan.arrayProperty)
+  )
+    return decodeRead(ref, [{ type: value.type, value: value.value }], now);
+  const one = decodeSingle(plan, value);
+  return one.ok
+    ? { value: one.value, quality: "good", timestamp: now }
+    : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
 }
 
 /** An RPM/RP answer holds either values or an error value (tag ERROR with errorClass/errorCode). */
