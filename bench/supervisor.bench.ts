@@ -19,6 +19,19 @@
 // most of the RSS is not the heap: V8's young generation (up to 2 x 16 MB semi-spaces), code, the tsx
 // loader thread. --max-semi-space-size=4 measured 137-148 MB RSS instead of 166-172, but the scan cycle
 // grew ~25 % (more scavenges), so it is not set: a trade-off for whoever deploys on a small box.
+// Method, 2026-12-02 (issue 15, "Scan pipeline"). Like with like: the raw loop reads the same 50 devices
+// x 40 presentValues as the flow, one RPM of 40 per device (the supervisor's chunk size fits 40 too), in
+// rounds (every device read, all awaited, repeated): a scan's shape. The flow's figure is the points its
+// scans read per second of scan cycle (reads, evaluation, writes, history) at the 100 ms interval floor,
+// from each scan's own record (/api/execution/status recent_scans), not the average of the last 100.
+// Changed from one raw run then one supervisor run to ROUNDS interleaved rounds (the flow stopped while
+// the raw loop runs), the ratio being the median of the rounds' ratios with their spread: on a machine
+// shared by six engineers (load 4-40 this night) a raw run 30 s before the supervisor's measured another
+// machine. The raw loop's rounds stay back to back (the harder baseline): a scan wakes after ~90 ms
+// idle, which a back-to-back loop never does; the cost of that wake-up for any client is shown by a
+// paced raw loop (one round per 100 ms tick, its rounds' own time), informational only. Added: points
+// due per period at a 1 s interval (each period owes every point one good read) and drift (each scan's
+// start against its tick on the phase clock, least-squares slope over PHASE_S periods).
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
