@@ -19,6 +19,8 @@ interface Entry {
   index: number;
   /** deviceOf the ref, kept so the next scan's read of it does not cut it out of the ref again. */
   device: string;
+  /** The ref's latest quality as a flow received it, and when: one record, handed from entry to entry. */
+  seen: { bad: boolean; at: number };
 }
 
 /** The reads of one device asked for in the current tick, sent together when the tick ends. */
@@ -70,11 +72,6 @@ export class SharedReads {
   sent = 0;
   /** Batches handed to the registry (one per device per tick). */
   batches = 0;
-  /**
-   * The latest quality of every point a flow read, and when: what "no new bad quality" after a deploy is
-   * judged on (the fleet console and staged rollouts read the count through /api/health).
-   */
-  private readonly lastQuality = new Map<string, { bad: boolean; at: number }>();
 
   constructor(
     private readonly read: (refs: readonly string[]) => Promise<ReadResult[]>,
@@ -108,7 +105,7 @@ export class SharedReads {
     const freshFor = periodMs / 2;
     // The positions each batch answers, in one list per batch (consecutive refs mostly share one).
     const groups = new Map<Promise<ReadResult[]>, number[]>();
-    const slots: number[] = new Array(refs.length);
+    const slots: Entry[] = new Array(refs.length);
     let lastBatch: Promise<ReadResult[]> | undefined;
     let lastGroup: number[] = [];
     for (let i = 0; i < refs.length; i++) {
@@ -119,7 +116,7 @@ export class SharedReads {
         entry = this.queue(ref, now, entry);
         this.sent++;
       }
-      slots[i] = entry.index;
+      slots[i] = entry;
       if (entry.batch !== lastBatch) {
         lastBatch = entry.batch;
         let group = groups.get(lastBatch);
@@ -137,23 +134,17 @@ export class SharedReads {
       answered.push(
         batch.then((results) => {
           for (const i of positions) {
-            const result = results[slots[i]!]!;
-            this.noteQuality(refs[i]!, result.quality === "bad", now);
+            const entry = slots[i]!;
+            const result = results[entry.index]!;
+            // What "no new bad quality" after a deploy is judged on (badPoints), updated in place.
+            entry.seen.bad = result.quality === "bad";
+            entry.seen.at = now;
             each(i, result);
           }
         }),
       );
     }
     await Promise.all(answered);
-  }
-
-  /** Updated in place: a new record per point per scan was garbage by the next scan. */
-  private noteQuality(ref: string, bad: boolean, now: number): void {
-    const q = this.lastQuality.get(ref);
-    if (q) {
-      q.bad = bad;
-      q.at = now;
-    } else this.lastQuality.set(ref, { bad, at: now });
   }
 
   /** Puts a ref in this tick's batch for its device and records where its reading will be. */
@@ -177,7 +168,13 @@ export class SharedReads {
     }
     this.queuedDevice = device;
     this.queuedBatch = batch;
-    const entry = { at: now, batch: batch.promise, index: batch.refs.push(ref) - 1, device };
+    const entry: Entry = {
+      at: now,
+      batch: batch.promise,
+      index: batch.refs.push(ref) - 1,
+      device,
+      seen: previous?.seen ?? { bad: false, at: Number.NEGATIVE_INFINITY },
+    };
     this.entries.set(ref, entry);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -219,15 +216,13 @@ export class SharedReads {
 
   /**
    * Points whose latest read was bad, counting only reads younger than `withinMs`: a point a removed flow
-   * read stops counting once nothing reads it any more.
+   * read stops counting once nothing reads it any more. What "no new bad quality" after a deploy is
+   * judged on (the fleet console and staged rollouts read the count through /api/health).
    */
   badPoints(withinMs = 300_000): number {
     const since = this.now() - withinMs;
     let bad = 0;
-    for (const [ref, q] of this.lastQuality) {
-      if (q.at < since) this.lastQuality.delete(ref);
-      else if (q.bad) bad++;
-    }
+    for (const e of this.entries.values()) if (e.seen.at >= since && e.seen.bad) bad++;
     return bad;
   }
 

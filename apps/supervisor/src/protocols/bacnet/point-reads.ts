@@ -133,7 +133,7 @@ export class BacnetReads {
                   "decode_error",
                   now,
                 )
-              : decodeValueRead(refs[i]!, value, now);
+              : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
         };
         // The answer is walked straight into the readings, inside the request: an answer neither decoder
         // reads fails the attempt (and is retried) as before.
@@ -220,6 +220,8 @@ interface ChunkPlan {
   rpm: readonly number[];
   /** Their RPM reads, in the same order. */
   reads: readonly RpmRead[];
+  /** Their read plans, in the same order: no lookup per point per scan. */
+  plans: readonly ReadPlan[];
   /**
    * Read with ReadProperty: array index 0 (an array's length). The library's RPM encoder drops index 0
    * (it tests the index for truthiness), turning "how many elements" into a whole-array read.
@@ -232,19 +234,21 @@ interface ChunkPlan {
 function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]): ChunkPlan {
   const rpm: number[] = [];
   const reads: RpmRead[] = [];
+  const plans: ReadPlan[] = [];
   const single: number[] = [];
   const invalid: number[] = [];
   for (const i of indexes) {
     const ref = refs[i]!;
-    const read = planOf(ref).read;
-    if (read === undefined) invalid.push(i);
+    const plan = planOf(ref);
+    if (plan.read === undefined) invalid.push(i);
     else if (ref.index === 0) single.push(i);
     else {
       rpm.push(i);
-      reads.push(read);
+      reads.push(plan.read);
+      plans.push(plan);
     }
   }
-  return { rpm, reads, single, invalid };
+  return { rpm, reads, plans, single, invalid };
 }
 
 /** What a ref reads, in numbers: worked out once per parsed ref, not by name lookups every scan. */
@@ -317,8 +321,7 @@ function badResult(reason: string, code: PointErrorCode, timestamp: number): Rea
  * One walked RPM value (a reused object: never kept). The common case, one value of a property that is
  * not an array, is decoded in place; anything else goes the general way with a copy of the value.
  */
-function decodeValueRead(ref: BacnetPointRef, value: RpmValue, now: number): ReadResult {
-  const plan = planOf(ref);
+function decodeValueRead(ref: BacnetPointRef, plan: ReadPlan, value: RpmValue, now: number): ReadResult {
   if (
     ref.index === 0 ||
     value.type === ApplicationTag.ERROR ||
