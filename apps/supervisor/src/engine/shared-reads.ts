@@ -11,6 +11,8 @@ const PRUNE_EVERY_MS = 60_000;
  * devices timed out and went offline. Between turns the replies that arrived are read.
  */
 export const DEVICES_PER_TURN = 16;
+/** Lists of refs remembered per device (see flush). */
+const LISTS_PER_DEVICE = 4;
 
 /** Where a point's latest read lives: one device batch's promise and the point's place in it. */
 interface Entry {
@@ -58,8 +60,8 @@ export function deviceOf(ref: string): string {
  */
 export class SharedReads {
   private readonly entries = new Map<string, Entry>();
-  /** The list of refs each device was last asked for (a device's batch list is never changed once sent). */
-  private readonly lastLists = new Map<string, string[]>();
+  /** The lists of refs each device was asked for lately (a batch's list is never changed once sent). */
+  private readonly lastLists = new Map<string, string[][]>();
   /** The device and batch the last queued ref went to (this tick only). */
   private queuedDevice: string | undefined;
   private queuedBatch: PendingBatch | undefined;
@@ -188,9 +190,19 @@ export class SharedReads {
     for (const [device, batch] of this.pending) {
       // A device asked for the same points as last time gets the same list object: the layers below
       // remember their work per list (PerList), so a steady scan does its routing and parsing once.
-      const last = this.lastLists.get(device);
-      if (last && sameItems(last, batch.refs)) batch.refs = last;
-      else this.lastLists.set(device, batch.refs);
+      // A few per device: flows on several intervals ask a device for a different mix on the ticks
+      // where their clocks meet (every 10th tick of a 100 ms clock is also a 1 s tick).
+      let recent = this.lastLists.get(device);
+      if (!recent) {
+        recent = [];
+        this.lastLists.set(device, recent);
+      }
+      const known = recent.find((list) => sameItems(list, batch.refs));
+      if (known) batch.refs = known;
+      else {
+        recent.push(batch.refs);
+        if (recent.length > LISTS_PER_DEVICE) recent.shift();
+      }
       batches.push(batch);
     }
     this.pending = new Map();
