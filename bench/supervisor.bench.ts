@@ -27,8 +27,8 @@
 // Changed from one raw run then one supervisor run to ROUNDS interleaved rounds (the flow stopped while
 // the raw loop runs), the ratio being the median of the rounds' ratios with their spread: on a machine
 // shared by six engineers (load 4-40 this night) a raw run 30 s before the supervisor's measured another
-// machine (the raw loop alone moved 93k -> 202k points/s within a minute): five short rounds of 3 s
-// each side, not one long run. The raw loop's rounds stay back to back (the harder baseline): a scan wakes after ~90 ms
+// machine (the raw loop alone moved 93k -> 202k points/s within a minute; a `next build` beside the
+// bench put single rounds at 0.2 and 1.07): seven short rounds of 2 s each side, not one long run. The raw loop's rounds stay back to back (the harder baseline): a scan wakes after ~90 ms
 // idle, which a back-to-back loop never does; the cost of that wake-up for any client is shown by a
 // paced raw loop (one round per 100 ms tick, its rounds' own time), informational only. Added: points
 // due per period at a 1 s interval (each period owes every point one good read) and drift (each scan's
@@ -62,8 +62,8 @@ const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 10);
 const HISTORY_HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 24);
 const HISTORY_STEP_MS = 5000;
 /** Interleaved raw/supervisor rounds for the scan ratio, each side measured for ROUND_S seconds. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const ROUND_S = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_S = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 /** Periods of the 1 s schedule checked for points due and drift. */
 const PHASE_S = Number(process.env.BENCH_PHASE_SECONDS ?? 30);
 
@@ -401,7 +401,8 @@ async function main() {
         await api(sup.url, "/api/execution/stop", { method: "POST", token: sup.token });
         const rawRate = await rawRpmLoop(ROUND_S, "rounds");
         await api(sup.url, "/api/execution/start", { method: "POST", token: sup.token });
-        await sleep(1000);
+        // Past the start-up scan and the first tick (the flow's code is warm from the earlier rounds).
+        await sleep(500);
         const from = Date.now();
         await sleep(ROUND_S * 1000);
         const scans = (await recentScans(sup.url)).filter((s) => s.started_at >= from);
