@@ -33,6 +33,21 @@
 // paced raw loop (one round per 100 ms tick, its rounds' own time), informational only. Added: points
 // due per period at a 1 s interval (each period owes every point one good read) and drift (each scan's
 // start against its tick on the phase clock, least-squares slope over PHASE_S periods).
+// 2026-12-02, the scan's read path (node --cpu-prof of the supervisor at a 100 ms interval, 18 s, load
+// 12-15): our read code went from ~45 % to ~30 % of the supervisor's busy CPU (~6.2 -> ~3.8 ms a scan).
+// Gone: parsing and routing every ref in the registry and the plugin each scan (PerList, SharedReads
+// hands a device the same list), a WeakMap plan lookup per point (15 % on its own), objects per RPM
+// value (visitRpmAck walks the answer into the readings), the float32 rounding of values that did not
+// change. What is left: node:dgram send 17 % (50 sendmsg a scan, ~35 us each on this VM; the simulator
+// spends 24 % of its CPU in the same call, so the raw loop pays it too), GC 15 %, the flow runtime 9 %,
+// native 7 %, history and tracker 3 %, the RPM walk and decode 7 %, SharedReads 6 %. Same-run A/B
+// (main 8d8a1e6 vs this branch, three interleaved pairs of 12 s at 100 ms, load 4-9): mean scan cycle
+// 30.7/26.9/19.6 ms on main, 19.8/20.2/13.1 ms here (0.64-0.75 of main's). At 1 s every point
+// due is read each period and scans start 1-5 ms after their tick, no drift (phase clock since wave 2).
+// The full-scan ratio still swings with load (rounds 0.34-0.80 in one run, 0.20-1.07 in another while
+// a `next build` ran): on a quiet machine a scan's cycle is the simulator's time for 50 RPMs plus ~1.5
+// ms of evaluation; what would close the rest is fewer datagrams' worth of work (nothing to batch: one
+// RPM per device already) and less garbage in the runtime and tracker after the barrier.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
