@@ -44,8 +44,8 @@
 // (main 8d8a1e6 vs this branch, three interleaved pairs of 12 s at 100 ms, load 4-9): mean scan cycle
 // 30.7/26.9/19.6 ms on main, 19.8/20.2/13.1 ms here (0.64-0.75 of main's). At 1 s every point
 // due is read each period and scans start 1-5 ms after their tick, no drift (phase clock since wave 2).
-// The full-scan ratio still swings with load (rounds 0.34-0.80 in one run, 0.20-1.07 in another while
-// a `next build` ran): on a quiet machine a scan's cycle is the simulator's time for 50 RPMs plus ~1.5
+// The full-scan ratio still swings with load: median 0.677 (rounds 0.52-0.86) at load 3-13, 0.537
+// (0.34-0.80) at load 7-11, 0.33 (0.20-1.07) while a `next build` ran beside it; on a quiet machine a scan's cycle is the simulator's time for 50 RPMs plus ~1.5
 // ms of evaluation; what would close the rest is fewer datagrams' worth of work (nothing to batch: one
 // RPM per device already) and less garbage in the runtime and tracker after the barrier.
 import { randomUUID } from "node:crypto";
