@@ -19,6 +19,7 @@ import { ExecutionTracker } from "./execution-tracker";
 import { FlowDebugger } from "./flow-debugger";
 import type { HistoryRecorder } from "./history-recorder";
 import { type PhaseClocks, type ScanReason, ScanScheduler } from "./scan-scheduler";
+import { ScanTiming } from "./scan-timing";
 import type { WriteManager } from "./write-manager";
 
 /** Where points are read: the point I/O registry, every protocol behind one call. */
@@ -41,8 +42,15 @@ export interface EngineDeps {
   parameters: Map<string, Scalar>;
   /** The flow's status or its inputs changed: the site recomputes COV subscriptions and history points. */
   onChange?(): void;
-  /** Point reads, shared between flows within a period (the engine reads directly when absent). */
-  readPoints?(refs: readonly string[], periodMs: number): Promise<PointReading[]>;
+  /**
+   * Point reads, shared between flows within a period (the engine reads directly when absent): each
+   * reading is handed over as its device answers; resolves once every device has.
+   */
+  readEach?(
+    refs: readonly string[],
+    periodMs: number,
+    each: (i: number, reading: PointReading) => void,
+  ): Promise<void>;
   /** The site's phase clocks: flows on one interval scan on the same tick (their own timer when absent). */
   clocks?: PhaseClocks;
 }
@@ -93,6 +101,8 @@ export class FlowEngine {
   errorMessage: string | undefined;
   startedAt: number | null = null;
   readonly tracker = new ExecutionTracker();
+  /** Start times, cycle times and good reads of the recent scans (phase and points due per period). */
+  readonly timing = new ScanTiming();
   private lastReads = new Map<string, NodeValue>();
   private pendingRelinquish: Promise<void> = Promise.resolve();
   /** Breakpoints, stepping, pins and dry run (issue 16). */
@@ -204,6 +214,7 @@ export class FlowEngine {
         ? new Set(trigger.points.length > 0 ? trigger.points.map(canonical) : plan.reads)
         : undefined;
     this.tracker.reset();
+    this.timing.reset();
     this.deps.events.add(
       "info",
       "engine",
@@ -335,6 +346,8 @@ export class FlowEngine {
     const flow = this.active;
     if (!flow) return;
     const cycleStart = performance.now();
+    const startedAt = Date.now();
+    let good = 0;
     const values = new Map<string, NodeValue>();
     // Values a live COV subscription reported are current; everything else is read through the
     // registry, which batches per protocol (and the plugin per device).
@@ -347,21 +360,29 @@ export class FlowEngine {
     }
     toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
-      const results = this.deps.readPoints
-        ? await this.deps.readPoints(toRead, periodOf(flow.plan.flow.execution.trigger))
-        : await this.deps.points.read(toRead);
-      toRead.forEach((ref, i) => {
-        const result = results[i]!;
+      // Each point's value record is made as its device answers, while the slower devices are still
+      // being waited for (the scan's barrier); only the map, in the flow's order, is left for after.
+      const read: NodeValue[] = new Array(toRead.length);
+      const take = (i: number, result: PointReading) => {
         const value: NodeValue = {
           value: result.value,
           quality: result.quality,
           timestamp: result.timestamp,
         };
         if (result.reason) value.reason = result.reason;
-        values.set(ref, value);
-      });
+        if (result.quality === "good") good++;
+        read[i] = value;
+      };
+      if (this.deps.readEach)
+        await this.deps.readEach(toRead, periodOf(flow.plan.flow.execution.trigger), take);
+      else {
+        const results = await this.deps.points.read(toRead);
+        for (let i = 0; i < results.length; i++) take(i, results[i]!);
+      }
+      for (let i = 0; i < toRead.length; i++) values.set(toRead[i]!, read[i]!);
     }
     if (this.active !== flow) return;
+    const readMs = performance.now() - cycleStart;
     this.lastReads = values;
 
     const scanTime = Date.now();
@@ -402,7 +423,9 @@ export class FlowEngine {
     this.persistState(flow);
     markCommandQuality(result, flow.commandsByNode, values);
     this.tracker.record(result, Date.now());
-    this.tracker.recordCycle(performance.now() - cycleStart);
+    const cycleMs = performance.now() - cycleStart;
+    this.tracker.recordCycle(cycleMs);
+    this.timing.record(startedAt, cycleMs, readMs, toRead.length, good);
     if (result.stoppedBy) {
       await this.stop(`node ${result.stoppedBy.nodeId} failed: ${result.stoppedBy.error}`, "error");
     }
