@@ -15,10 +15,11 @@
 // spread 1.10-1.71 per round: a neighbour's build in one window and not the next moved the ratio more
 // than anything measured, and stat's 10 ms ticks were 2-4 % of a window's CPU. Now:
 //  - two supervisors run side by side, one with the 20 flows and one with the single flow, and both are
-//    measured over the same window, so whatever else the machine does falls on both; each round's
-//    ratio is paired (same window), the roles swap every round (so neither supervisor's placement or
-//    start-up favours a role), and the headline is the median of the paired ratios with min/max and the
-//    load average beside it;
+//    measured over the same window, so whatever else the machine does falls on both; the roles swap
+//    every round, as one supervisor ran ~8 % costlier than the other in either role;
+//  - the headline is each role's CPU summed over all its windows, divided (a major GC falls in one window
+//    and not the next; the sums average it), with the spread of pairs of rounds (geometric mean of a
+//    round and its swap) and of single rounds as min/median/max, and the load average beside it;
 //  - CPU is the scheduler's ns count per thread (schedstat), all threads (the figure) and the JavaScript
 //    thread alone (the event loop; the rest is GC and compiler helpers), with stat's ticks as a cross-check;
 //  - 8 rounds of 30 s after a warm-up of each role on each supervisor, the windows opened after and
@@ -46,7 +47,8 @@ const READS_PER_FLOW = 50;
 /** Points every flow reads (an outdoor temperature, a plant status): what sharing must read once. */
 const COMMON = 10;
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 30);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+/** Even: each supervisor runs each role in as many rounds. */
+const ROUNDS = 2 * Math.ceil(Number(process.env.BENCH_ROUNDS ?? 8) / 2);
 /** After a deploy, before a window opens: the first scans compile and allocate what later ones reuse. */
 const SETTLE_MS = 5000;
 /** Each role once on each supervisor before any round is measured. */
@@ -336,14 +338,22 @@ async function main() {
           `requests/s ${mm.bacnet_requests_per_s.toFixed(0)} vs ${ss.bacnet_requests_per_s.toFixed(0)}`,
       );
     }
-    const cpuMulti = median(sameMulti.map((m) => m.cpu_per_s));
-    const cpuSingle = median(sameSingle.map((m) => m.cpu_per_s));
-    const perExec = sameMulti.map(
-      (m, i) =>
-        m.cpu_per_s /
-        m.node_executions_per_s /
-        (sameSingle[i]!.cpu_per_s / sameSingle[i]!.node_executions_per_s),
-    );
+    // The headline: each role's CPU summed over all its windows (the same windows for both), divided. A
+    // major GC of ~50 ms lands in one 30 s window and not the next (±10 % on a round), and each supervisor
+    // runs each role equally often, so the sums average both out. Pairs of rounds (the roles on one
+    // supervisor, then swapped) give the spread: a pair's geometric mean cancels a supervisor's own bias.
+    const total = (runs: readonly Measure[], key: "cpu_per_s" | "main_thread_cpu_per_s") =>
+      runs.reduce((n, m) => n + m[key] * m.wall_s, 0) / runs.reduce((n, m) => n + m.wall_s, 0);
+    const cpuMulti = total(sameMulti, "cpu_per_s");
+    const cpuSingle = total(sameSingle, "cpu_per_s");
+    const pairs = (values: readonly number[]) =>
+      Array.from({ length: values.length / 2 }, (_, p) => Math.sqrt(values[2 * p]! * values[2 * p + 1]!));
+    const executions = (runs: readonly Measure[]) =>
+      runs.reduce((n, m) => n + m.node_executions_per_s * m.wall_s, 0);
+    const perExec =
+      (cpuMulti * sameMulti.reduce((n, m) => n + m.wall_s, 0)) /
+      executions(sameMulti) /
+      ((cpuSingle * sameSingle.reduce((n, m) => n + m.wall_s, 0)) / executions(sameSingle));
     const perExecSingle = median(sameSingle.map((m) => m.cpu_per_s / m.node_executions_per_s));
 
     // 2 and 3. Mixed intervals, one full 60 s period, on one supervisor alone.
@@ -370,7 +380,8 @@ async function main() {
       `mixed: ${mixed.cpu_per_s.toFixed(4)} CPU s/s; reads ${sentPerS.toFixed(1)}/s sent for ${requestedPerS.toFixed(1)}/s requested (ideal ${idealReadsPerS.toFixed(1)}/s)`,
     );
 
-    const ratio = spread(ratios);
+    const ratio = Number((cpuMulti / cpuSingle).toFixed(3));
+    const mainRatio = total(sameMulti, "main_thread_cpu_per_s") / total(sameSingle, "main_thread_cpu_per_s");
     const results = {
       machine: { cpus: cpus().length, node: process.version },
       setup: {
@@ -390,10 +401,12 @@ async function main() {
       same_work_at_1s: {
         cpu_s_per_s_20_flows: Number(cpuMulti.toFixed(5)),
         cpu_s_per_s_one_flow: Number(cpuSingle.toFixed(5)),
-        ratio_20_flows_to_one: ratio.median,
-        ratio_spread: ratio,
-        main_thread_ratio_spread: spread(mainRatios),
-        ratio_per_node_execution: Number(median(perExec).toFixed(3)),
+        ratio_20_flows_to_one: ratio,
+        ratio_pairs_spread: spread(pairs(ratios)),
+        ratio_rounds_spread: spread(ratios),
+        main_thread_ratio: Number(mainRatio.toFixed(3)),
+        main_thread_ratio_pairs_spread: spread(pairs(mainRatios)),
+        ratio_per_node_execution: Number(perExec.toFixed(3)),
         loadavg_1m: spread(
           sameMulti.map((m) => m.loadavg_1m),
           2,
@@ -430,7 +443,7 @@ async function main() {
     };
     writeFileSync(join(REPO_ROOT, "bench/results/multi-flow.json"), `${JSON.stringify(results, null, 2)}\n`);
     writeSummary({
-      multi_flow_cpu_ratio_20_flows_to_one: ratio.median,
+      multi_flow_cpu_ratio_20_flows_to_one: ratio,
       multi_flow_reads_sent_to_ideal: results.reads.ratio_sent_to_ideal,
     });
     console.log(
