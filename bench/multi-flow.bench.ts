@@ -26,6 +26,18 @@
 //    closed before the bench's own HTTP calls.
 // The work is the issue's and unchanged: 20 × 100 nodes at 1 s against 1 × 2,000 at 1 s, the same
 // devices and points; mixed intervals and read sharing are measured on one supervisor alone, as before.
+// What 20 flows cost beyond one (2026-12-02; --cpu-prof and --trace-gc of both supervisors over one 60 s
+// and two 120 s windows side by side, BMS_CHILD_NODE_ARGS):
+//  - node state: each math node's `last` changes every scan, so ~1,000 rows are upserted a second either
+//    way (~25 % of the CPU, the largest item), but 20 flows did it in 20 transactions a tick against one.
+//    Saves are now written once per event-loop turn for every flow (measured ~2 transactions a tick);
+//  - GC: 20 flows kept 20,000 timeline events (100 s of completions) against the single flow's 5,000
+//    (25 s), and ran 4 major GCs in 120 s against 2 (~560 ms of marking against ~250 ms). A site now keeps
+//    what one flow of its nodes keeps: 2 against 2 in the next window;
+//  - a scan that commands nothing no longer goes through the write path's promises;
+//  - left, outside this bench's files: the interpreter's per-scan set-up (scanOnce self time ~3x the
+//    single flow's in the profile) and SharedReads.readPoints (every flow asks for the 10 common points:
+//    1,000 refs a tick against 810, each with its own quality record).
 // Results: bench/results/multi-flow.json and summary.json keys multi_flow_*. BENCH_SECONDS sets the
 // windows (default 30), BENCH_ROUNDS the rounds (default 8).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -21,7 +21,7 @@ export class NodeStateRepo {
   private readonly upsert;
   private pending = new Map<string, PendingState>();
   private flushScheduled = false;
-  /** Transactions written (tests, and the bench's view of how well saves are merged). */
+  /** Transactions written: how well saves are merged (tests). */
   transactions = 0;
 
   constructor(
