@@ -38,6 +38,9 @@
 //  - left, outside this bench's files: the interpreter's per-scan set-up (scanOnce self time ~3x the
 //    single flow's in the profile) and SharedReads.readPoints (every flow asks for the 10 common points:
 //    1,000 refs a tick against 810, each with its own quality record).
+// Measured with this method the same hour (load 0.3-17.6): the engine before these changes 1.076 (round
+// pairs 1.001-1.136; JavaScript thread 1.124, pairs 1.104-1.157); after them 1.032 (pairs 1.017-1.045;
+// JavaScript thread 1.045, pairs 1.039-1.063). The old method gave 1.12-1.33 on the code before.
 // Results: bench/results/multi-flow.json and summary.json keys multi_flow_*. BENCH_SECONDS sets the
 // windows (default 30), BENCH_ROUNDS the rounds (default 8).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
