@@ -404,7 +404,9 @@ export class FlowEngine {
     // Dry run: the writes are recorded for the Designer, never sent; the commands already in force stay.
     let outcomes: Awaited<ReturnType<WriteManager["apply"]>> = [];
     if (debug.dryRun) debug.suppress(result.writes, scanTime);
-    else outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
+    // A scan that commands nothing skips the write path's promises (most scans of most flows).
+    else if (result.writes.length > 0)
+      outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(
