@@ -21,6 +21,8 @@ const NODES = Number(process.env.BENCH_NODES ?? 2000);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 /** BENCH_PROFILE=1 also records a CPU profile of each measured phase and prints its costliest functions. */
 const PROFILE = process.env.BENCH_PROFILE === "1";
+/** BENCH_TRACE_DIR=<dir> also keeps each traced phase as <dir>/<phase>.trace.json (opens in DevTools). */
+const TRACE_DIR = process.env.BENCH_TRACE_DIR;
 
 /** One block of a plant: two sensors, their thresholds, an OR and an AND of both, two commands. */
 const BLOCK_NODES = 8;
@@ -177,6 +179,13 @@ async function traced(cdp: CDPSession, act: () => Promise<void>): Promise<TraceE
   return trace;
 }
 
+/** With BENCH_TRACE_DIR, writes a phase's trace where DevTools' Performance panel can open it. */
+function keepTrace(name: string, trace: TraceEvent[]) {
+  if (!TRACE_DIR) return;
+  mkdirSync(TRACE_DIR, { recursive: true });
+  writeFileSync(join(TRACE_DIR, `${name.replace(/[^\w]+/g, "-")}.trace.json`), JSON.stringify(trace));
+}
+
 /** A split in milliseconds divided by `per` (frames), rounded, with its total. */
 function perFrame(split: Record<Kind, number>, per: number) {
   const out = Object.fromEntries(KINDS.map((k) => [k, round(split[k] / Math.max(1, per))])) as Record<
@@ -239,6 +248,7 @@ async function measure(page: Page, cdp: CDPSession, name: string, act: () => Pro
   const trace = await traced(cdp, async () => {
     tracedFrames = (await framesDuring(page, act)).length;
   });
+  keepTrace(name, trace);
   const sorted = [...frames].sort((a, b) => a - b);
   return {
     frames: frames.length,
@@ -315,6 +325,7 @@ async function openFlow(size: number) {
     await page.reload();
     await drawn();
   });
+  keepTrace(`${size} nodes load`, trace);
   const dom = (await page.evaluate(`(() => {
     const canvas = document.querySelector('[data-testid="flow-canvas"]');
     return {
