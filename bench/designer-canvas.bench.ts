@@ -7,7 +7,31 @@
 // work per frame from Chrome's own counters (CDP Performance.getMetrics TaskDuration): that is the number
 // to hold against the 16 ms budget. BENCH_NODES changes the size, BENCH_PROFILE=1 prints where the time
 // goes. Needs `pnpm --filter @bms/designer build`.
+//
+// 2026-12-02: every phase (and the load) runs a second time under a Chrome trace; its main-thread self
+// time per frame, split by kind (script, gc, style, layout, hit_test, paint, composite, other; see
+// main-thread-split.ts), goes to designer-canvas.json as split_ms_per_frame (load_split_ms for the load),
+// with the canvas's element count. The headline figure is measured as before, on the untraced run.
+// 2026-12-02, loadavg 4.4-21 during the run, empty-canvas baseline 4.5 ms/frame: load 2,959 ms, pan/zoom
+// 26.7 ms/frame, drag 23.5 ms/frame. Traced split per pan/zoom frame: script 4.7, style 6.9, hit test 6.2,
+// layout 4.5, paint 4.0, other 3.3; per drag frame: script 9.1, layout 4.9, paint 4.4, hit test 3.0. The
+// React Flow patch (patches/@xyflow__react@12.12.1.patch) halved script (10.9-13.3 -> 4.7 pan, 13.5-21.6
+// -> 9.1 drag). What the trace says is left (BENCH_TRACE_DIR keeps the traces):
+//  - layout: each drag step lays out the whole document (layout root #document, 12-41 dirty objects of
+//    70,000) in 16-25 ms: a moved wire's svg is not a relayout boundary, and React Flow's 4,500
+//    absolutely placed nodes and wire svgs are all placed again. `contain: layout size` on the svgs did
+//    not change the layout root (tried, measured, reverted).
+//  - hit test: 2-9 ms per pointer event, over 4,500 self-painting layers (each node is translated, each
+//    wire is its own positioned svg), even when it lands on the pane.
+//  - style: 2,005 elements restyled at each pan's start and end (the pane's inherited grabbing cursor;
+//    overriding it did not change the count), 4,500 at each node drag's start and end.
+//  - load: script 1.1 s, style 0.6 s, GC 0.6 s, paint 0.35 s for 52,761 elements (26 per node).
+//  Tried and reverted (worse): content-visibility on node rows when zoomed out (6,000 new paint layers),
+//  will-change: transform on the viewport (paint 66-137 ms/frame in software compositing).
+//  What would close it: fewer DOM elements and layers per node and wire (all wires in one svg, plain
+//  boxes mounted when zoomed out) or a canvas renderer for large flows.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { api, REPO_ROOT } from "@bms/test-support";
 import type { CDPSession, Page } from "playwright-core";
@@ -377,6 +401,8 @@ async function dragNode(page: Page, nodeId: string) {
   await page.mouse.up();
 }
 
+/** The machine's 1-minute load at the start and the end of the run (the machine is shared). */
+const loadAtStart = loadavg()[0]!;
 try {
   const { page } = browser;
   const cdp = await cdpOf(page);
@@ -407,6 +433,7 @@ try {
     goal_frame_ms: 16,
     goal_load_ms: 2000,
     measured_ms: MEASURE_MS,
+    loadavg_1min: { start: round(loadAtStart), end: round(loadavg()[0]!) },
     note:
       "Headless Chromium paces frames at 60 Hz (an empty page measures ~16.7 ms), so the interval median is " +
       "bounded below by it; main_thread_ms_per_frame is the cost. Software rendering (--disable-gpu), 2 shared cores. " +
