@@ -149,38 +149,6 @@ export async function prepareFlow(plan: FlowPlan): Promise<void> {
   await Promise.all(plan.nodes.map((node) => node.definition.prepare?.(node.config)));
 }
 
-/** One scan under way: what the synchronous loop and, after a node answered with a promise, its continuation share. */
-class ScanInProgress {
-  readonly now: number;
-  /** Clock reading at the end of the last node evaluated: each node's end is the next one's start. */
-  mark: number;
-  /** The next node to evaluate (plan index). */
-  index = 0;
-  /** This scan's outputs, filled as nodes run; `previous` is last scan's. */
-  readonly outputs: (NodeOutputs | undefined)[];
-  previous: (NodeOutputs | undefined)[] = [];
-  readonly runs: NodeRun[];
-  ran = 0;
-  readonly writes: WriteRequest[] = [];
-  readonly alerts: AlertEvent[] = [];
-  readonly records: RecordedValue[] = [];
-  stoppedBy: ScanResult["stoppedBy"];
-
-  constructor(
-    readonly io: ScanIO,
-    readonly scan: number,
-    readonly startedAt: number,
-    /** Node durations are measured this scan (see RuntimeOptions.nodeTimingEvery). */
-    readonly timed: boolean,
-    count: number,
-  ) {
-    this.now = io.now;
-    this.mark = startedAt;
-    this.outputs = new Array(count);
-    this.runs = new Array(count);
-  }
-}
-
 /** Keeps node states and outputs between scans and evaluates a compiled plan, one scan at a time. */
 export class FlowRuntime {
   /**
@@ -273,90 +241,61 @@ export class FlowRuntime {
   runScan(io: ScanIO): Promise<ScanResult> {
     if (this.scanning) return Promise.reject(new Error("a scan of this flow is already running"));
     this.scanning = true;
-    try {
-      const scan = this.begin(io);
-      const pending = this.advance(scan);
-      if (pending === undefined) return Promise.resolve(this.finish(scan));
-      return pending.then(
-        () => this.finish(scan),
-        (error: unknown) => {
-          this.scanning = false;
-          throw error;
-        },
-      );
-    } catch (error) {
+    return this.scanOnce(io).catch((error: unknown) => {
       this.scanning = false;
-      return Promise.reject(error);
-    }
+      throw error;
+    });
   }
 
-  /** A scan is in progress; cleared by `finish`, synchronously when nothing awaited. */
+  /** A scan is in progress; cleared by scanOnce as it finishes, synchronously when nothing awaited. */
   private scanning = false;
 
-  private begin(io: ScanIO): ScanInProgress {
+  private async scanOnce(io: ScanIO): Promise<ScanResult> {
     const scan = ++this.scanCount;
+    const clock = this.clock;
+    const startedAt = clock();
+    const timed = (scan - 1) % this.timingEvery === 0;
+    // One clock reading per node: each node's end is the next one's start.
+    let mark = startedAt;
+    const now = io.now;
     const ctx = this.ctx;
-    const s = new ScanInProgress(
-      io,
-      scan,
-      this.clock(),
-      (scan - 1) % this.timingEvery === 0,
-      this.slots.length,
-    );
     ctx.io = io;
-    ctx.now = s.now;
+    ctx.now = now;
     ctx.scan = scan;
     ctx.trigger = io.trigger;
-    ctx.writes = s.writes;
-    ctx.alerts = s.alerts;
-    ctx.records = s.records;
-    // Last scan's outputs stay readable (delayed nodes, nodes not evaluated yet); this scan's go to a fresh array.
-    this.previous = this.outputs;
-    this.outputs = s.outputs;
-    s.previous = this.previous;
-    return s;
-  }
-
-  private finish(s: ScanInProgress): ScanResult {
-    s.runs.length = s.ran;
-    this.cursor = this.slots.length;
-    this.ctx.io = undefined;
-    this.scanning = false;
-    const result: ScanResult = {
-      scan: s.scan,
-      startedAt: s.now,
-      durationMs: this.clock() - s.startedAt,
-      runs: s.runs,
-      writes: s.writes,
-      alerts: s.alerts,
-      records: s.records,
-    };
-    if (s.stoppedBy) result.stoppedBy = s.stoppedBy;
-    return result;
-  }
-
-  /**
-   * Evaluates the scan's nodes from `s.index` on, synchronously: a plain loop, not an async function,
-   * because a loop holding `await`s costs every node of every scan (measured: 8 % of the 200-node bench),
-   * while awaiting is rare (a script, a sub-flow that holds one, a debugger pause). Undefined when the scan
-   * is done; a promise when a node answered with one, which goes on with the rest of the scan when it settles.
-   */
-  private advance(s: ScanInProgress): Promise<void> | undefined {
+    const writes: WriteRequest[] = [];
+    const alerts: AlertEvent[] = [];
+    const records: RecordedValue[] = [];
+    ctx.writes = writes;
+    ctx.alerts = alerts;
+    ctx.records = records;
     const slots = this.slots;
     const count = slots.length;
-    const { outputs, previous, now, runs } = s;
-    const ctx = this.ctx;
-    const beforeNode = s.io.beforeNode;
-    for (let index = s.index; index < count; index++) {
+    const runs: NodeRun[] = new Array(count);
+    let ran = 0;
+    let stoppedBy: ScanResult["stoppedBy"];
+
+    // Last scan's outputs, for nodes that break feedback loops.
+    const previous = this.outputs;
+    const outputs: (NodeOutputs | undefined)[] = new Array(count);
+    this.previous = previous;
+    this.outputs = outputs;
+    const states = this.states;
+    const lastRunAt = this.lastRunAt;
+    const durations = this.durations;
+    const beforeNode = io.beforeNode;
+
+    for (let index = 0; index < count; index++) {
       const slot = slots[index]!;
       this.cursor = index;
       ctx.nodeId = slot.id;
+      let nodeStart = mark;
       const inputs = this.gatherInputs(slot, slot.delayed ? previous : outputs);
       if (inputs === undefined) {
         // An untaken branch: the node does not run and its outputs are inactive downstream too.
         outputs[index] = undefined;
-        if (s.timed) s.mark = this.clock();
-        runs[s.ran++] = {
+        if (timed) mark = clock();
+        runs[ran++] = {
           nodeId: slot.id,
           status: "skipped",
           startedAt: now,
@@ -366,193 +305,138 @@ export class FlowRuntime {
         };
         continue;
       }
-      const multi = this.gatheredMulti;
       if (beforeNode !== undefined) {
         const held = beforeNode(slot.id, inputs);
         if (held !== undefined) {
-          return held.then(() => {
-            // The pause is not the node's time.
-            if (s.timed) s.mark = this.clock();
-            return this.evaluateThenAdvance(s, index, inputs, multi);
-          });
+          await held;
+          // The pause is not the node's time.
+          if (timed) {
+            mark = clock();
+            nodeStart = mark;
+          }
         }
       }
-      const pending = this.evaluate(s, index, inputs, multi);
-      if (pending !== undefined) return pending.then(() => this.advanceFrom(s, index + 1));
-      if (s.stoppedBy !== undefined) break;
-    }
-    return undefined;
-  }
-
-  private advanceFrom(s: ScanInProgress, index: number): Promise<void> | undefined {
-    if (s.stoppedBy !== undefined) return undefined;
-    s.index = index;
-    return this.advance(s);
-  }
-
-  private evaluateThenAdvance(
-    s: ScanInProgress,
-    index: number,
-    inputs: NodeInputs,
-    multi: MultiInputs,
-  ): Promise<void> | undefined {
-    const pending = this.evaluate(s, index, inputs, multi);
-    if (pending !== undefined) return pending.then(() => this.advanceFrom(s, index + 1));
-    return this.advanceFrom(s, index + 1);
-  }
-
-  /**
-   * One node that is not skipped by an untaken branch: held when its enable is off, else executed with
-   * its retries and timeout, then recorded. A promise only when an execution answered with one.
-   */
-  private evaluate(
-    s: ScanInProgress,
-    index: number,
-    inputs: NodeInputs,
-    multi: MultiInputs,
-  ): Promise<void> | undefined {
-    const slot = this.slots[index]!;
-    if (slot.hasEnable && asBoolean(inputs.enable) !== true) {
-      // Disabled: hold the last outputs, as a DDC block with its enable off does.
-      const held = s.previous[index] ?? {};
-      s.outputs[index] = held;
-      if (s.timed) s.mark = this.clock();
-      s.runs[s.ran++] = {
-        nodeId: slot.id,
-        status: "skipped",
-        startedAt: s.now,
-        durationMs: 0,
-        inputs,
-        outputs: held,
-      };
-      return undefined;
-    }
-    const last = this.lastRunAt[index]!;
-    this.ctx.dt = Number.isNaN(last) ? 0 : Math.max(0, (s.now - last) / 1000);
-    // A node with a timeout is measured on every scan, each attempt on its own.
-    const begun = slot.timeoutMs > 0 && !s.timed ? this.clock() : s.mark;
-    const outcome = this.attempts(slot, index, inputs, multi, 0, begun);
-    if (outcome instanceof Promise) {
-      return outcome.then((result) => this.settle(s, index, inputs, result, begun));
-    }
-    this.settle(s, index, inputs, outcome, begun);
-    return undefined;
-  }
-
-  /**
-   * Executes a node from attempt `first` on until one succeeds or 1 + retry_count are spent. The outputs,
-   * or undefined when every attempt failed (`attemptError` says why); a promise of that only when an
-   * execution answered with one.
-   */
-  private attempts(
-    slot: Slot,
-    index: number,
-    inputs: NodeInputs,
-    multi: MultiInputs,
-    first: number,
-    at: number,
-  ): NodeOutputs | undefined | Promise<NodeOutputs | undefined> {
-    const state = this.states[index];
-    for (let attempt = first; attempt < slot.attempts; attempt++) {
-      const outcome = this.attempt(slot, inputs, state, multi);
-      if (outcome instanceof Promise) {
-        return outcome.then(
-          (result) =>
-            this.overran(slot, result, at) ??
-            this.attempts(slot, index, inputs, multi, attempt + 1, this.attemptEnd),
-        );
+      if (slot.hasEnable && asBoolean(inputs.enable) !== true) {
+        // Disabled: hold the last outputs, as a DDC block with its enable off does.
+        const held = previous[index] ?? {};
+        outputs[index] = held;
+        if (timed) mark = clock();
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "skipped",
+          startedAt: now,
+          durationMs: 0,
+          inputs,
+          outputs: held,
+        };
+        continue;
       }
-      const result = this.overran(slot, outcome, at);
-      if (result !== undefined) return result;
-      at = this.attemptEnd;
-    }
-    return undefined;
-  }
 
-  /** When the last attempt of a node with a timeout ended (clock time). */
-  private attemptEnd = 0;
+      const last = lastRunAt[index]!;
+      ctx.dt = Number.isNaN(last) ? 0 : Math.max(0, (now - last) / 1000);
+      const multi = this.gatheredMulti;
+      let result: NodeOutputs | undefined;
+      let error: string | undefined;
+      let durationMs: number;
+      if (slot.timeoutMs > 0) {
+        // An explicit timeout: measured on every scan, each attempt on its own.
+        let at = timed ? nodeStart : clock();
+        const begun = at;
+        for (let attempt = 0; attempt < slot.attempts && result === undefined; attempt++) {
+          const pending = this.attempt(slot, inputs, states[index], multi);
+          result = pending instanceof Promise ? await pending : pending;
+          error = result === undefined ? this.attemptError : undefined;
+          const end = clock();
+          if (result !== undefined && end - at > slot.timeoutMs) {
+            error = timeoutMessage(end - at, slot.timeoutMs);
+            result = undefined;
+          }
+          at = end;
+        }
+        durationMs = at - begun;
+        durations[index] = durationMs;
+        mark = at;
+      } else {
+        const pending = this.attempt(slot, inputs, states[index], multi);
+        result = pending instanceof Promise ? await pending : pending;
+        if (result === undefined) {
+          error = this.attemptError;
+          for (let attempt = 1; attempt < slot.attempts && result === undefined; attempt++) {
+            const retry = this.attempt(slot, inputs, states[index], multi);
+            result = retry instanceof Promise ? await retry : retry;
+            error = result === undefined ? this.attemptError : undefined;
+          }
+        }
+        if (timed) {
+          mark = clock();
+          durationMs = mark - nodeStart;
+          durations[index] = durationMs;
+        } else durationMs = durations[index]!;
+      }
+      lastRunAt[index] = now;
 
-  /**
-   * An attempt's outputs, unless the node sets timeout_ms and the attempt took longer: then undefined and
-   * the overrun in `attemptError`. Reads the clock only for a node with a timeout.
-   */
-  private overran(slot: Slot, result: NodeOutputs | undefined, at: number): NodeOutputs | undefined {
-    if (slot.timeoutMs === 0) return result;
-    const end = this.clock();
-    this.attemptEnd = end;
-    if (result !== undefined && end - at > slot.timeoutMs) {
-      this.attemptError = timeoutMessage(end - at, slot.timeoutMs);
-      return undefined;
-    }
-    return result;
-  }
+      if (result !== undefined) {
+        outputs[index] = result;
+        runs[ran++] = {
+          nodeId: slot.id,
+          status: "completed",
+          startedAt: now,
+          durationMs,
+          inputs,
+          outputs: result,
+        };
+        continue;
+      }
 
-  /** Records a node's executions: its outputs, or bad outputs and its on_failure policy. */
-  private settle(
-    s: ScanInProgress,
-    index: number,
-    inputs: NodeInputs,
-    result: NodeOutputs | undefined,
-    begun: number,
-  ): void {
-    const slot = this.slots[index]!;
-    const now = s.now;
-    let durationMs: number;
-    if (slot.timeoutMs > 0) {
-      durationMs = this.attemptEnd - begun;
-      this.durations[index] = durationMs;
-      s.mark = this.attemptEnd;
-    } else if (s.timed) {
-      s.mark = this.clock();
-      durationMs = s.mark - begun;
-      this.durations[index] = durationMs;
-    } else durationMs = this.durations[index]!;
-    this.lastRunAt[index] = now;
-
-    if (result !== undefined) {
-      s.outputs[index] = result;
-      s.runs[s.ran++] = {
+      const message = error ?? "failed";
+      const failed: NodeOutputs = {};
+      for (const port of slot.outputPorts) {
+        failed[port] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${message}` };
+      }
+      outputs[index] = failed;
+      runs[ran++] = {
         nodeId: slot.id,
-        status: "completed",
+        status: "error",
         startedAt: now,
         durationMs,
         inputs,
-        outputs: result,
+        outputs: failed,
+        error,
       };
-      return;
+      io.log?.("error", slot.id, message);
+      if (slot.onFailure === "alert") {
+        alerts.push({
+          nodeId: slot.id,
+          key: `node-failure:${slot.id}`,
+          state: "active",
+          priority: "high",
+          message: `Node ${slot.id} (${slot.type}) failed: ${message}`,
+          latched: false,
+          timestamp: now,
+        });
+      } else if (slot.onFailure === "stop") {
+        stoppedBy = { nodeId: slot.id, error: message };
+        // The nodes after it did not run: they keep their outputs.
+        for (let rest = index + 1; rest < count; rest++) outputs[rest] = previous[rest];
+        break;
+      }
     }
+    runs.length = ran;
+    this.cursor = count;
+    ctx.io = undefined;
+    this.scanning = false;
 
-    const error = this.attemptError ?? "failed";
-    const failed: NodeOutputs = {};
-    for (const port of slot.outputPorts) {
-      failed[port] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${error}` };
-    }
-    s.outputs[index] = failed;
-    s.runs[s.ran++] = {
-      nodeId: slot.id,
-      status: "error",
+    const result: ScanResult = {
+      scan,
       startedAt: now,
-      durationMs,
-      inputs,
-      outputs: failed,
-      error,
+      durationMs: clock() - startedAt,
+      runs,
+      writes,
+      alerts,
+      records,
     };
-    s.io.log?.("error", slot.id, error);
-    if (slot.onFailure === "alert") {
-      s.alerts.push({
-        nodeId: slot.id,
-        key: `node-failure:${slot.id}`,
-        state: "active",
-        priority: "high",
-        message: `Node ${slot.id} (${slot.type}) failed: ${error}`,
-        latched: false,
-        timestamp: now,
-      });
-    } else if (slot.onFailure === "stop") {
-      s.stoppedBy = { nodeId: slot.id, error };
-      // The nodes after it did not run: they keep their outputs.
-      for (let rest = index + 1; rest < s.outputs.length; rest++) s.outputs[rest] = s.previous[rest];
-    }
+    if (stoppedBy) result.stoppedBy = stoppedBy;
+    return result;
   }
 
   /** Why the last attempt failed: set by `attempt` when it returns undefined. */
