@@ -46,6 +46,14 @@ export interface FlowPlan {
   writes: string[];
 }
 
+/** One shared empty list for what most nodes lack (a sensor read has no inputs and no writes). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+function connectedOrNone(inputs: CompiledInput[]): CompiledInput[] {
+  const connected = inputs.filter((input) => input.sources.length > 0);
+  return connected.length === 0 ? NONE : connected;
+}
+
 function stableKey(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
     v && typeof v === "object" && !Array.isArray(v)
@@ -121,12 +129,12 @@ export function compileFlow(input: unknown, registry: NodeRegistryLookup): Valid
       definition,
       config,
       configKey: stableKey(node.config),
-      inputs: inputs.filter((input) => input.sources.length > 0),
+      inputs: connectedOrNone(inputs),
       delayed: definition.breaksCycles === true,
       hasEnable: inputs.some((input) => input.port === "enable" && input.sources.length > 0),
       runtime: node.runtime_options,
-      reads: points.reads ?? [],
-      writes: points.writes ?? [],
+      reads: points.reads ?? NONE,
+      writes: points.writes ?? NONE,
     };
   });
 

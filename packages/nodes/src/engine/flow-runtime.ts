@@ -126,11 +126,11 @@ class Slot {
     this.onFailure = node.runtime?.on_failure ?? options.onFailure;
     this.timeoutMs = node.runtime?.timeout_ms ?? 0;
     const single = node.inputs.filter((input) => !input.multiple);
-    this.ports = single.map((input) => input.port);
-    this.fromNode = single.map((input) => input.sources[0]!.node);
-    this.fromPort = single.map((input) => input.sources[0]!.output);
-    this.multiple = node.inputs.filter((input) => input.multiple);
-    this.outputPorts = node.definition.outputs.map((port) => port.name);
+    this.ports = orNone(single.map((input) => input.port));
+    this.fromNode = orNone(single.map((input) => input.sources[0]!.node));
+    this.fromPort = orNone(single.map((input) => input.sources[0]!.output));
+    this.multiple = orNone(node.inputs.filter((input) => input.multiple));
+    this.outputPorts = outputPortsOf(node.definition);
     this.inputs = {};
     for (const port of this.ports) this.inputs[port] = undefined;
     for (const input of this.multiple) this.inputs[input.port] = undefined;
@@ -138,6 +138,24 @@ class Slot {
 }
 
 const EMPTY_MULTI: MultiInputs = Object.freeze({});
+
+/**
+ * Slots share one empty array for the ports a node lacks, and one output-port list per node type: a
+ * sensor read has no inputs, and at 50,000 of them five empty arrays each were ~8 MB (issue 15).
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+function orNone<T>(items: T[]): T[] {
+  return items.length === 0 ? NONE : items;
+}
+const outputPortLists = new WeakMap<AnyNodeDefinition, string[]>();
+function outputPortsOf(definition: AnyNodeDefinition): string[] {
+  let ports = outputPortLists.get(definition);
+  if (!ports) {
+    ports = definition.outputs.map((port) => port.name);
+    outputPortLists.set(definition, ports);
+  }
+  return ports;
+}
 
 /** How an overrun reads in a run's error, the log and an alert. */
 export function timeoutMessage(tookMs: number, timeoutMs: number): string {
