@@ -185,7 +185,9 @@ export class FlowEngine {
     );
     this.active = {
       stored,
-      config,
+      // The plan's own validated copy: the site package's copy of the same flow (~1 KB of Zod output
+      // per node) is then garbage after activation rather than a second copy for as long as it runs.
+      config: plan.flow,
       checksum,
       plan,
       runtime,

@@ -49,6 +49,14 @@ export interface FlowPlan {
 /** One shared empty list for what most nodes lack (a sensor read has no inputs and no writes). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 
+const NO_RUNTIME_OPTIONS: NodeConfiguration["runtime_options"] = Object.freeze({});
+
+function isEmpty(object: object | undefined): boolean {
+  if (object === undefined) return false;
+  for (const _ in object) return false;
+  return true;
+}
+
 function connectedOrNone(inputs: CompiledInput[]): CompiledInput[] {
   const connected = inputs.filter((input) => input.sources.length > 0);
   return connected.length === 0 ? NONE : connected;
@@ -121,10 +129,13 @@ export function compileFlow(input: unknown, registry: NodeRegistryLookup): Valid
         .map((c) => ({ node: planIndex.get(position.get(c.from_node)!)!, output: c.from_output })),
     }));
     const points = definition.points?.(config) ?? {};
+    // Most nodes set no runtime options: they share one empty object instead of the schema's default each.
+    if (isEmpty(node.runtime_options)) node.runtime_options = NO_RUNTIME_OPTIONS;
     return {
       index: i,
       id: node.id,
-      type: node.type,
+      // The definition's string, shared by every node of the type (not one copy per node from the JSON).
+      type: definition.type,
       alias: node.alias,
       definition,
       config,
