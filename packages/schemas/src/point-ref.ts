@@ -212,7 +212,9 @@ function bacnetRef(
       message: `object instance ${instance} is out of range 0..${BACNET_MAX_OBJECT_INSTANCE}`,
     };
   }
-  const property = propertyText ?? "presentValue";
+  // The literal, not the regex's copy: a site of 50,000 refs held 50,000 "presentValue" strings.
+  const property =
+    propertyText === undefined || propertyText === "presentValue" ? "presentValue" : propertyText;
   if (!IDENTIFIER.test(property)) return { ok: false, message: `invalid property name "${property}"` };
   const ref: BacnetPointRef = { protocol: "bacnet", device, objectType, instance, property };
   if (indexText !== undefined) {

@@ -131,9 +131,13 @@ class Slot {
     this.fromPort = orNone(single.map((input) => input.sources[0]!.output));
     this.multiple = orNone(node.inputs.filter((input) => input.multiple));
     this.outputPorts = outputPortsOf(node.definition);
-    this.inputs = {};
-    for (const port of this.ports) this.inputs[port] = undefined;
-    for (const input of this.multiple) this.inputs[input.port] = undefined;
+    // A node with no connected input (a sensor read) gathers nothing: it shares one frozen empty object.
+    if (this.ports.length === 0 && this.multiple.length === 0) this.inputs = NO_INPUTS;
+    else {
+      this.inputs = {};
+      for (const port of this.ports) this.inputs[port] = undefined;
+      for (const input of this.multiple) this.inputs[input.port] = undefined;
+    }
   }
 }
 
@@ -144,6 +148,7 @@ const EMPTY_MULTI: MultiInputs = Object.freeze({});
  * sensor read has no inputs, and at 50,000 of them five empty arrays each were ~8 MB (issue 15).
  */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
+const NO_INPUTS: NodeInputs = Object.freeze({}) as NodeInputs;
 function orNone<T>(items: T[]): T[] {
   return items.length === 0 ? NONE : items;
 }
