@@ -354,6 +354,13 @@ export class FlowEngine {
         : await this.deps.points.read(toRead);
       toRead.forEach((ref, i) => {
         const result = results[i]!;
+        // A plain reading is already a node value ({value, quality, timestamp}, never modified): kept as
+        // it is rather than copied, one object a point a scan less (issue 15). One with an error code is
+        // copied without it, as node values carry a reason only.
+        if (result.code === undefined && result.reason === undefined) {
+          values.set(ref, result as NodeValue);
+          return;
+        }
         const value: NodeValue = {
           value: result.value,
           quality: result.quality,
