@@ -149,6 +149,7 @@ const EMPTY_MULTI: MultiInputs = Object.freeze({});
  */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 const NO_INPUTS: NodeInputs = Object.freeze({}) as NodeInputs;
+const NO_STATE: object = Object.freeze({});
 function orNone<T>(items: T[]): T[] {
   return items.length === 0 ? NONE : items;
 }
@@ -206,7 +207,8 @@ export class FlowRuntime {
     this.previous = new Array(n).fill(undefined);
     this.cursor = n;
     this.lastRunAt = new Float64Array(n).fill(Number.NaN);
-    this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? {});
+    // A node type without initialState keeps no state: they all share one frozen empty object.
+    this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? NO_STATE);
     this.aliasIndex = new Map(plan.nodes.flatMap((node) => (node.alias ? [[node.alias, node.index]] : [])));
     this.clock = options.clock ?? (() => performance.now());
     this.timingEvery = Math.max(1, Math.floor(options.nodeTimingEvery ?? 16));
