@@ -6,9 +6,24 @@
 //  - every point good: each flow's last-scan values (GET /api/points/live?flow_id=) all good and fresh;
 //  - scans, overruns and BACnet requests per second.
 // Goals: supervisor RSS ≤ 300 MB, ≤ 25 % of one core, every point good.
-// The supervisor runs as shipped (the release bundle under plain node); SCALE_SUPERVISOR=tsx runs the
-// sources instead. BENCH_SECONDS sets the measurement window (default 60 s, twelve scan periods);
-// BMS_CHILD_NODE_ARGS adds node flags to the supervisor (a heap profile: "--heap-prof --heap-prof-dir=D").
+// The supervisor runs as shipped: bin/bms-supervisor of the release bundle, with the V8 flags it passes
+// (scripts/release/node-flags.mjs; BMS_NODE_FLAGS overrides them as on a site). Before 2026-12-02 the
+// bench ran lib/app/supervisor.mjs under plain node, without the release's flags. SCALE_SUPERVISOR=tsx
+// runs the sources instead. BENCH_SECONDS sets the measurement window (default 60 s, twelve scan periods);
+// BMS_CHILD_NODE_ARGS adds node flags to the supervisor (a heap profile: "--heap-prof --heap-prof-dir=D";
+// a snapshot on demand: "--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=D").
+// Profile, 2026-12-02 (heap snapshot of the supervisor 35 s after the deploy, 192 MB live before the
+// changes of wave2-memory): history's open series ~60 MB (three typed arrays and an empty Map per point,
+// 35 MB of them headers), each flow's validated config twice (the site package's and the plan's), an
+// empty runtime_options object per node in each (5.6 MB), canonical refs as 7-piece ropes (3 MB), five
+// empty arrays per runtime slot, a "sensor_read" and a "presentValue" string per point, a {bad, at}
+// object per point per scan. After them the heap in use after collections is 137-141 MB (~2.2 KB a point
+// above the idle supervisor). What remains per sensor read: compiled node 128 B, runtime slot 144 B, the
+// validated node, its raw and parsed configs (~170 B), last scan's run, outputs and values (~250 B), the
+// trace and timeline shares, shared-read, parsed-ref and history entries (~300 B), its open history
+// window (~400 B early in a window, ~1 KB at its end). RSS is that heap plus ~130 MB outside it: code, the
+// young generation, malloc arenas and the open series' byte arrays. What would close more: one compact
+// plan for plain reads (a typed array per flow, not a node object each), in packages/nodes.
 // Results: bench/results/scale-50k.json, summary keys scale_50k_points_supervisor_rss_mb and
 // scale_50k_points_cpu_share.
 import { readFileSync, writeFileSync } from "node:fs";
