@@ -6,7 +6,7 @@
 // Goals: the bundle starts in under 1 s and polls 2,000 points in under 120 MB RSS.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { arch } from "node:os";
 import { join } from "node:path";
 import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
@@ -18,6 +18,7 @@ import {
   startSimulator,
   tempDir,
 } from "@bms/test-support";
+import { cpuSeconds, rssBytes } from "./process-sampler";
 import { writeSection, writeSummary } from "./report";
 
 const SIM_BIND = "127.0.50.10";
@@ -37,8 +38,6 @@ const refs = Array.from({ length: DEVICES }, (_, d) =>
 ).flat();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const rss = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
 
 const work = tempDir("bench-bundle");
 execFileSync(process.execPath, ["scripts/release.mjs", "--version", "0.0.0-bench", "--out", work], {
@@ -147,14 +146,13 @@ try {
       });
       results[kind]!.scans = status.body.execution_count;
       results[kind]!.good_of_40_sampled = good.body.values.filter((v) => v.quality === "good").length;
-      results[kind]!.rss_mb_polling_2000_points = rss(proc.child.pid!) / 1e6;
+      results[kind]!.rss_mb_polling_2000_points = rssBytes(proc.child.pid!) / 1e6;
       const metrics = await api<{ memory: { heap_used_bytes: number } }>(base, "/api/monitoring/metrics", {
         token: TOKEN,
       });
       results[kind]!.heap_used_mb = metrics.body.memory.heap_used_bytes / 1e6;
-      const stat = readFileSync(`/proc/${proc.child.pid}/stat`, "utf8").split(" ");
-      // utime + stime in clock ticks (100/s): start-up, deploy and the measured polling together.
-      results[kind]!.cpu_s = (Number(stat[13]) + Number(stat[14])) / 100;
+      // Start-up, deploy and the measured polling together.
+      results[kind]!.cpu_s = cpuSeconds(proc.child.pid!);
     } finally {
       await proc.stop();
     }

@@ -26,7 +26,7 @@
 // plan for plain reads (a typed array per flow, not a node object each), in packages/nodes.
 // Results: bench/results/scale-50k.json, summary keys scale_50k_points_supervisor_rss_mb and
 // scale_50k_points_cpu_share.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { buildSitePackage, type FlowConfigurationInput } from "@bms/schemas";
@@ -38,6 +38,7 @@ import {
   startSimulator,
   tempDir,
 } from "@bms/test-support";
+import { cpuSeconds, rssBytes } from "./process-sampler";
 import { buildRelease, shippedFlags } from "./release-build";
 import { writeSection, writeSummary } from "./report";
 
@@ -91,14 +92,7 @@ function flow(f: number): FlowConfigurationInput {
   };
 }
 
-const rssMb = (pid: number) =>
-  (Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024) / 1e6;
-
-/** utime + stime of a process, in seconds (clock ticks are 100 Hz on Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const rssMb = (pid: number) => rssBytes(pid) / 1e6;
 
 /** The supervisor as shipped: bin/bms-supervisor of the unpacked release, with the flags it passes. */
 function supervisorCommand(): { cmd: string; args: string[]; cwd: string; flags: string } {

@@ -1,21 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildDeploymentPackage } from "@bms/schemas";
-import {
-  api,
-  eventually,
-  reheatOverrideFlow,
-  type SimulatorHandle,
-  type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-  tempDir,
-} from "@bms/test-support";
+import { api, eventually, type SupervisorHandle, tempDir } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, openBrowser } from "./support/browser";
-import { type DesignerHandle, startDesigner } from "./support/designer";
+import type { BrowserSession } from "./support/browser";
+import type { DesignerHandle } from "./support/designer";
 import { createProjectInUi } from "./support/projects";
+import { type DesignerStack, deployDemoPlant, startDesignerStack } from "./support/stack";
 
 // Reserved for this file: 127.0.66.0/24 (the commissioning helper's range), BACnet ports 47835-47836.
 const SIM_BIND = "127.0.66.50";
@@ -28,31 +19,23 @@ const SUP_PORT = 47836;
  * downloaded as a PDF through the Designer's runtime proxy (the browser never holds the supervisor token).
  */
 describe("Designer: commissioning reports of a supervisor", () => {
-  let sim: SimulatorHandle;
+  let stack: DesignerStack;
   let sup: SupervisorHandle;
   let designer: DesignerHandle;
   let browser: BrowserSession;
   let reportId: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
-    sup = await startSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
+    stack = await startDesignerStack({
+      simBind: SIM_BIND,
+      simPort: SIM_PORT,
+      supervisorBind: SUP_BIND,
+      supervisorPort: SUP_PORT,
+      site: "demo",
+      discover: {},
     });
-    await api(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 1500 }, token: sup.token });
-    const deployed = await api(sup.url, "/api/config/deploy", {
-      body: buildDeploymentPackage({
-        project_id: "demo-plant",
-        project_name: "Demo plant",
-        configuration: reheatOverrideFlow(),
-        bacnet_objects: [],
-        created_at: new Date().toISOString(),
-      }),
-      token: sup.token,
-    });
-    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    ({ sup, designer, browser } = stack);
+    await deployDemoPlant(sup);
     const started = await api<{ id: string }>(sup.url, "/api/commissioning/runs", {
       body: { person: "Ines Integrator", devices: { samples: 2 }, checkout: {} },
       token: sup.token,
@@ -65,15 +48,10 @@ describe("Designer: commissioning reports of a supervisor", () => {
       });
       return r.body.status === "done" ? true : undefined;
     });
-    designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
-    browser = await openBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await designer?.stop();
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("lists the report on the deploy page and downloads its PDF through the runtime proxy", async () => {

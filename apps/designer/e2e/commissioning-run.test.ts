@@ -1,17 +1,9 @@
-import { buildDeploymentPackage } from "@bms/schemas";
-import {
-  api,
-  DEMO_REHEAT_VALVE,
-  reheatOverrideFlow,
-  type SimulatorHandle,
-  type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-} from "@bms/test-support";
+import { api, DEMO_REHEAT_VALVE, type SupervisorHandle } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, openBrowser } from "./support/browser";
-import { type DesignerHandle, startDesigner } from "./support/designer";
+import type { BrowserSession } from "./support/browser";
+import type { DesignerHandle } from "./support/designer";
 import { createProjectInUi } from "./support/projects";
+import { type DesignerStack, deployDemoPlant, startDesignerStack } from "./support/stack";
 
 // Reserved for this file: 127.0.68.0/24 (the commissioning2 helper's range), BACnet ports 47866-47867.
 const SIM_BIND = "127.0.68.50";
@@ -31,39 +23,26 @@ interface Report {
  * through the runtime proxy with their own role (the browser never holds the supervisor token).
  */
 describe("Designer: starting a commissioning run with a confirmed write test", () => {
-  let sim: SimulatorHandle;
+  let stack: DesignerStack;
   let sup: SupervisorHandle;
   let designer: DesignerHandle;
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
-    sup = await startSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
+    stack = await startDesignerStack({
+      simBind: SIM_BIND,
+      simPort: SIM_PORT,
+      supervisorBind: SUP_BIND,
+      supervisorPort: SUP_PORT,
+      site: "demo",
+      discover: {},
     });
-    await api(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 1500 }, token: sup.token });
-    const deployed = await api(sup.url, "/api/config/deploy", {
-      body: buildDeploymentPackage({
-        project_id: "demo-plant",
-        project_name: "Demo plant",
-        configuration: reheatOverrideFlow(),
-        bacnet_objects: [],
-        created_at: new Date().toISOString(),
-      }),
-      token: sup.token,
-    });
-    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
-    designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
-    browser = await openBrowser();
+    ({ sup, designer, browser } = stack);
+    await deployDemoPlant(sup);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await designer?.stop();
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("runs the checks with the write test confirmed, shows the result and opens the report", async () => {

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { PriorityArrayResponse } from "@bms/schemas";
-import { api, type SupervisorHandle } from "@bms/test-support";
+import {
+  api,
+  prioritySlot,
+  SKELETON_SETPOINT as SETPOINT,
+  type SupervisorHandle,
+  SKELETON_ZONE as ZONE,
+  zoneToSetpointFlow,
+} from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserSession } from "./support/browser";
 import { fillField, selectNode } from "./support/canvas";
@@ -15,28 +21,11 @@ const SIM_PORT = 47835;
 const SUP_PORT = 47935;
 
 const FLOW = randomUUID();
-const ZONE = "bacnet:1001/analogInput:1";
-const SETPOINT = "bacnet:1001/analogValue:1";
 
 /** zone temperature → round(a) → the setpoint AV at priority 12, every 500 ms, with two test cases. */
 function projectFile() {
   const now = new Date().toISOString();
-  const configuration = {
-    metadata: { flow_id: FLOW, flow_name: "Debugged", version: "1.0.0", generated_at: now },
-    execution: {
-      trigger: { type: "interval", interval_ms: 500 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
-    nodes: [
-      { id: "zone", type: "sensor_read", label: "Zone", config: { point: ZONE } },
-      { id: "calc", type: "math", label: "Calc", config: { input_count: 1, expression: "round(a)" } },
-      { id: "sp", type: "actuator_write", label: "Setpoint", config: { point: SETPOINT, priority: 12 } },
-    ],
-    connections: [
-      { from_node: "zone", from_output: "value", to_node: "calc", to_input: "a" },
-      { from_node: "calc", from_output: "result", to_node: "sp", to_input: "value" },
-    ],
-  };
+  const configuration = zoneToSetpointFlow({ flowId: FLOW, name: "Debugged", intervalMs: 500 });
   const tests = [
     {
       id: "rounds",
@@ -107,14 +96,7 @@ describe("Designer debugger, test cases and replay on a running flow against the
   });
 
   const page = () => browser.page;
-  const slot12 = async () => {
-    const r = await api<PriorityArrayResponse>(
-      sup.url,
-      `/api/points/priority?point=${encodeURIComponent(SETPOINT)}`,
-      { token: sup.token },
-    );
-    return r.body.slots.find((s) => s.priority === 12)?.value ?? null;
-  };
+  const slot12 = () => prioritySlot(sup, SETPOINT, 12);
   const text = (testId: string) => page().getByTestId(testId).textContent();
   /** Removes the pins one by one: the list re-renders after each removal. */
   const removeAllPins = async () => {

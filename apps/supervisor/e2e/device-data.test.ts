@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { FlowConfigurationInput } from "@bms/schemas";
 import {
   api,
+  discoverDevice,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
   startSupervisor,
-  tempDir,
+  writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openProbe } from "../test/bacnet-probe";
@@ -31,7 +30,6 @@ const TEMP = `bacnet:${DEVICE}/analogInput:1`;
 const KEY = TEMP;
 
 function siteFile(): string {
-  const file = join(tempDir("device-data-site"), "site.json");
   const site = {
     name: "Device data",
     devices: [
@@ -56,8 +54,7 @@ function siteFile(): string {
       },
     ],
   };
-  writeFileSync(file, JSON.stringify(site));
-  return file;
+  return writeSiteFile("device-data-site", site);
 }
 
 function flow(): FlowConfigurationInput {
@@ -108,15 +105,7 @@ describe("device trend logs and alarms on the dashboard", () => {
         BMS_TREND_BACKFILL_INTERVAL_S: "1",
       },
     });
-    const found = await api<{ devices: { device_id: number }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      {
-        body: { timeout_ms: 1500 },
-        token: sup.token,
-      },
-    );
-    if (!found.body.devices.some((d) => d.device_id === DEVICE)) throw new Error("device not discovered");
+    await discoverDevice(sup, DEVICE);
     const deploy = await api(sup.url, "/api/config/deploy", {
       body: packageOf(flow(), "Device data"),
       token: sup.token,

@@ -20,8 +20,18 @@ const recorder = new HistoryRecorder(repo, {
 });
 recorder.start();
 let i = 0;
+let lastTs = Number.NEGATIVE_INFINITY;
 setInterval(() => {
   const ts = clock();
+  // One tick per millisecond: a tick that reads the ms of the last one records nothing (the next value
+  // waits for the next tick). Ticks can share a ms: Node schedules an interval's next run from the loop
+  // time taken just before this callback runs, so a process descheduled at that moment (a loaded CI
+  // machine) runs the next tick at once. The store keeps one sample per point and ms (the last written
+  // wins, as the old (point, ts) key did; timeseries-repo.test.ts), so the second tick replaced the
+  // first in memory, long before any kill: a hole the test blamed on kill -9 (seen once in CI, value 96;
+  // reproduced by SIGSTOP/SIGCONT of this process: the journal held values 140 and 141 at the same ms).
+  if (ts <= lastTs) return;
+  lastTs = ts;
   for (let p = 0; p < 20; p++) recorder.record(`log:p${p}`, i, "good", ts);
   i++;
 }, 10);

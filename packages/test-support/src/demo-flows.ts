@@ -44,3 +44,50 @@ export function reheatOverrideFlow(options: { flowId?: string; level?: number; n
     connections: [{ from_node: "level", from_output: "value", to_node: "reheat", to_input: "value" }],
   };
 }
+
+/** The skeleton site's controller (device 1001): its zone temperature and a writable setpoint. */
+export const SKELETON_ZONE = "bacnet:1001/analogInput:1";
+export const SKELETON_SETPOINT = "bacnet:1001/analogValue:1";
+
+/**
+ * zone temperature → `expression` of it (input a) → the setpoint AV at priority 12, every `intervalMs`:
+ * what the device holds at priority 12 shows what the flow computed (the debugger and replay tests).
+ */
+export function zoneToSetpointFlow(options: {
+  flowId: string;
+  name: string;
+  expression?: string;
+  intervalMs?: number;
+}) {
+  return {
+    metadata: {
+      flow_id: options.flowId,
+      flow_name: options.name,
+      version: "1.0.0",
+      generated_at: new Date().toISOString(),
+    },
+    execution: {
+      trigger: { type: "interval" as const, interval_ms: options.intervalMs ?? 200 },
+      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
+    },
+    nodes: [
+      { id: "zone", type: "sensor_read", label: "Zone", config: { point: SKELETON_ZONE } },
+      {
+        id: "calc",
+        type: "math",
+        label: "Calc",
+        config: { input_count: 1, expression: options.expression ?? "round(a)" },
+      },
+      {
+        id: "sp",
+        type: "actuator_write",
+        label: "Setpoint",
+        config: { point: SKELETON_SETPOINT, priority: 12 },
+      },
+    ],
+    connections: [
+      { from_node: "zone", from_output: "value", to_node: "calc", to_input: "a" },
+      { from_node: "calc", from_output: "result", to_node: "sp", to_input: "value" },
+    ],
+  };
+}

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type RunningProcess, startProcess, tempDir, tsxArgs } from "./processes";
 
@@ -5,6 +6,13 @@ export interface SimulatorHandle extends RunningProcess {
   webUrl: string;
   port: number;
   bind: string;
+}
+
+/** Writes a simulator site (the JSON `bms-sim --site` reads) into a fresh temporary directory; returns its path. */
+export function writeSiteFile(prefix: string, site: unknown): string {
+  const file = join(tempDir(prefix), "site.json");
+  writeFileSync(file, JSON.stringify(site));
+  return file;
 }
 
 /** Starts `bms-sim` on its own loopback address and UDP port; every test file picks distinct ones. */
@@ -46,8 +54,7 @@ export interface SupervisorHandle extends RunningProcess {
   dataDir: string;
 }
 
-/** Starts `bms-supervisor all` with a fresh (or given) data directory and an admin token. */
-export async function startSupervisor(options: {
+export interface SupervisorOptions {
   bacnetBind?: string;
   bacnetPort: number;
   broadcast: string;
@@ -60,7 +67,10 @@ export async function startSupervisor(options: {
    * flow tests read as the demo does; the security tests turn it off to test the real default.
    */
   publicRead?: boolean;
-}): Promise<SupervisorHandle> {
+}
+
+/** Starts `bms-supervisor all` with a fresh (or given) data directory and an admin token. */
+export async function startSupervisor(options: SupervisorOptions): Promise<SupervisorHandle> {
   const dataDir = options.dataDir ?? tempDir("supervisor");
   const token = options.token ?? "test-token-0123456789abcdef";
   const [cmd, argv] = tsxArgs("apps/supervisor/src/cli.ts", [

@@ -1,8 +1,10 @@
+import { buildDeploymentPackage } from "@bms/schemas";
 import {
+  deployPackage,
+  reheatOverrideFlow,
   type SimulatorHandle,
   type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
+  startSiteStack,
 } from "@bms/test-support";
 import { type BrowserSession, openBrowser } from "./browser";
 import { type DesignerHandle, startDesigner } from "./designer";
@@ -23,20 +25,23 @@ export async function startDesignerStack(options: {
   simBind: string;
   simPort: number;
   supervisorPort: number;
+  /** The supervisor's BACnet address (127.0.0.1 unless given). */
+  supervisorBind?: string;
   /** A built-in simulator site; the skeleton (one controller) unless a test needs the demo building. */
   site?: string;
   /** More simulator flags (`--routed`, `--trunk-latency`). */
   simArgs?: string[];
+  /** Discovery by the supervisor before the Designer starts (most tests discover from the UI). */
+  discover?: { device?: number; timeoutMs?: number };
 }): Promise<DesignerStack> {
-  const sim = await startSimulator({
-    bind: options.simBind,
-    port: options.simPort,
+  const { sim, sup } = await startSiteStack({
     site: options.site ?? "skeleton",
-    ...(options.simArgs ? { extraArgs: options.simArgs } : {}),
-  });
-  const sup = await startSupervisor({
-    bacnetPort: options.supervisorPort,
-    broadcast: `127.255.255.255:${options.simPort}`,
+    simBind: options.simBind,
+    simPort: options.simPort,
+    supPort: options.supervisorPort,
+    ...(options.supervisorBind ? { supBind: options.supervisorBind } : {}),
+    ...(options.simArgs ? { simArgs: options.simArgs } : {}),
+    ...(options.discover ? { discover: options.discover } : {}),
   });
   const designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
   const browser = await openBrowser();
@@ -52,4 +57,18 @@ export async function startDesignerStack(options: {
       await sim.stop();
     },
   };
+}
+
+/** Deploys reheatOverrideFlow() to the demo building as the "Demo plant" project, straight to the supervisor. */
+export async function deployDemoPlant(sup: SupervisorHandle): Promise<void> {
+  await deployPackage(
+    sup,
+    buildDeploymentPackage({
+      project_id: "demo-plant",
+      project_name: "Demo plant",
+      configuration: reheatOverrideFlow(),
+      bacnet_objects: [],
+      created_at: new Date().toISOString(),
+    }),
+  );
 }

@@ -103,6 +103,11 @@ export async function apiCall<T>(
   };
 }
 
+/** A refused call as one line for the user: each problem as `path: message`, else the error. */
+export function problemText(result: { error: string; errors: readonly ValidationProblem[] }): string {
+  return result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error;
+}
+
 /** A supervisor call through the Designer's proxy. */
 export function runtimeCall<T>(
   path: string,

@@ -1,16 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, sign } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { arch } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { ProjectDocument } from "@bms/schemas";
 import {
   api,
   eventually,
-  REPO_ROOT,
+  installBundle,
+  ReleaseBuilder,
   type RunningProcess,
   type SimulatorHandle,
-  startProcess,
+  startInstalledSupervisor,
   startSimulator,
   tempDir,
 } from "@bms/test-support";
@@ -48,14 +46,10 @@ const HEALTH_WINDOW_MS = 20_000;
  */
 describe("release rollouts to a group of installed supervisors", () => {
   const work = tempDir("fleet-ota");
-  const dist = join(work, "dist");
   const root = join(work, "root");
-  const prefix = "/opt/bms-supervisor";
   const designerData = join(work, "designer");
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const keyFile = join(work, "update-key.pem");
-  const pubFile = join(work, "update-key.pub");
-  const tarball = (version: string) => join(dist, `bms-supervisor-${version}-linux-${arch()}.tar.gz`);
+  const releases = new ReleaseBuilder(work);
+  const tarball = (version: string) => releases.tarball(version);
   const dataDirOf = (i: number) => join(root, `var/lib/bms-supervisor-${i}`);
   const base = (i: number) => `http://${SUPS[i]!.host}:${SUPS[i]!.http}`;
   let sim: SimulatorHandle;
@@ -63,12 +57,6 @@ describe("release rollouts to a group of installed supervisors", () => {
   let db: Database.Database;
   const ids: string[] = [];
 
-  const release = (version: string) =>
-    execFileSync(
-      process.execPath,
-      ["scripts/release.mjs", "--version", version, "--out", dist, "--sign", keyFile],
-      { cwd: REPO_ROOT, encoding: "utf8" },
-    );
   const health = async (i: number) => {
     try {
       const { status, body } = await api<{ version: string; bad_points?: number }>(base(i), "/api/health", {
@@ -80,41 +68,20 @@ describe("release rollouts to a group of installed supervisors", () => {
     }
   };
   const startLauncher = (i: number) =>
-    startProcess(
-      join(root, prefix, "current", "bin", "bms-supervisor-launcher"),
-      [
-        "all",
-        "--data-dir",
-        dataDirOf(i),
-        "--http-host",
-        SUPS[i]!.host,
-        "--http-port",
-        String(SUPS[i]!.http),
-        "--bacnet-bind",
-        SUPS[i]!.host,
-        "--bacnet-port",
-        String(SUP_BACNET_PORT),
-        "--broadcast",
-        `${SIM_BIND}:${SIM_PORT}`,
-        "--allowed-hosts",
-        SUPS[i]!.host,
-        "--bacnet-pin",
-        `1001=${SIM_BIND}:${SIM_PORT}`,
-        "--name",
-        SUPS[i]!.name,
-      ],
-      {
-        name: `installed supervisor ${i + 1}`,
-        cwd: work,
-        env: {
-          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-          NODE_OPTIONS: "",
-          BMS_SUPERVISOR_TOKEN: TOKEN,
-          BMS_UPDATE_HEALTH_WINDOW_MS: String(HEALTH_WINDOW_MS),
-        },
-        ready: /bms-supervisor listening/,
-      },
-    );
+    startInstalledSupervisor({
+      root,
+      dataDir: dataDirOf(i),
+      host: SUPS[i]!.host,
+      httpPort: SUPS[i]!.http,
+      bacnetPort: SUP_BACNET_PORT,
+      simulator: `${SIM_BIND}:${SIM_PORT}`,
+      device: 1001,
+      token: TOKEN,
+      healthWindowMs: HEALTH_WINDOW_MS,
+      name: `installed supervisor ${i + 1}`,
+      cwd: work,
+      extra: ["--name", SUPS[i]!.name],
+    });
   const upload = async (file: string, signature: string) =>
     saveReleaseBundle(designerData, readFileSync(file), signature, "test admin");
   const rollOut = async (bundleId: string) => {
@@ -135,30 +102,13 @@ describe("release rollouts to a group of installed supervisors", () => {
   };
 
   beforeAll(async () => {
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-    writeFileSync(pubFile, publicKey.export({ type: "spki", format: "pem" }));
-    release("9.0.0");
-    release("9.1.0");
-    const unpacked = join(work, "unpacked");
-    mkdirSync(unpacked, { recursive: true });
-    mkdirSync(root, { recursive: true });
-    execFileSync("tar", ["-xzf", tarball("9.0.0"), "-C", unpacked]);
-    execFileSync(
-      "sh",
-      [
-        join(unpacked, `bms-supervisor-9.0.0-linux-${arch()}`, "install", "install.sh"),
-        "--root",
-        root,
-        "--prefix",
-        prefix,
-        "--data-dir",
-        "/var/lib/bms-supervisor-0",
-        "--update-key",
-        pubFile,
-        "--no-systemd",
-      ],
-      { encoding: "utf8" },
-    );
+    releases.build("9.0.0");
+    releases.build("9.1.0");
+    installBundle(tarball("9.0.0"), {
+      root,
+      dataDir: "/var/lib/bms-supervisor-0",
+      updateKey: releases.pubFile,
+    });
     // The second supervisor runs the same installed release with its own data directory and pinned key.
     mkdirSync(dataDirOf(1), { recursive: true, mode: 0o700 });
     copyFileSync(join(dataDirOf(0), "update-key.pub"), join(dataDirOf(1), "update-key.pub"));
@@ -223,29 +173,21 @@ describe("release rollouts to a group of installed supervisors", () => {
   it("a release that comes up but fails the health gate rolls the canary back, and nobody else is updated", async () => {
     // Signed by the key holder and healthy to the launcher, but it reads its device at a dead address:
     // every point goes bad once it runs, which only the rollout's health gate sees.
-    const bad = join(work, "bad");
-    const top = `bms-supervisor-9.1.1-linux-${arch()}`;
-    mkdirSync(bad);
-    execFileSync("tar", ["-xzf", tarball("9.1.0"), "-C", bad]);
-    cpSync(join(bad, `bms-supervisor-9.1.0-linux-${arch()}`), join(bad, top), { recursive: true });
-    rmSync(join(bad, `bms-supervisor-9.1.0-linux-${arch()}`), { recursive: true });
-    const manifest = join(bad, top, "lib/package.json");
-    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("9.1.0", "9.1.1"));
-    const app = join(bad, top, "lib/app");
-    cpSync(join(app, "supervisor.mjs"), join(app, "supervisor-real.mjs"));
-    writeFileSync(
-      join(app, "supervisor.mjs"),
-      [
-        `for (const flag of ["--bacnet-pin", "--broadcast"]) {`,
-        "  const i = process.argv.indexOf(flag);",
-        `  if (i > 0) process.argv[i + 1] = flag === "--bacnet-pin" ? "1001=${DEAD}" : "${DEAD}";`,
-        "}",
-        'await import("./supervisor-real.mjs");',
-      ].join("\n"),
-    );
-    const file = join(work, "bad.tar.gz");
-    execFileSync("tar", ["-czf", file, "-C", bad, top]);
-    const bundle = await upload(file, sign(null, readFileSync(file), privateKey).toString("base64"));
+    const file = releases.variant("9.1.0", "9.1.1", (top) => {
+      const app = join(top, "lib/app");
+      cpSync(join(app, "supervisor.mjs"), join(app, "supervisor-real.mjs"));
+      writeFileSync(
+        join(app, "supervisor.mjs"),
+        [
+          `for (const flag of ["--bacnet-pin", "--broadcast"]) {`,
+          "  const i = process.argv.indexOf(flag);",
+          `  if (i > 0) process.argv[i + 1] = flag === "--bacnet-pin" ? "1001=${DEAD}" : "${DEAD}";`,
+          "}",
+          'await import("./supervisor-real.mjs");',
+        ].join("\n"),
+      );
+    });
+    const bundle = await upload(file, releases.sign(readFileSync(file)));
     expect(bundle.version).toBe("9.1.1");
 
     const rollout = await rollOut(bundle.id);
@@ -286,7 +228,7 @@ describe("release rollouts to a group of installed supervisors", () => {
   }, 240_000);
 
   it("a good release reaches every member of the group, canary first, and the flows keep running", async () => {
-    const bundle = await upload(tarball("9.1.0"), readFileSync(`${tarball("9.1.0")}.sig`, "utf8"));
+    const bundle = await upload(tarball("9.1.0"), releases.releaseSignature("9.1.0"));
     const rollout = await rollOut(bundle.id);
     expect(rollout.status, JSON.stringify(rollout.report, null, 2)).toBe("succeeded");
     for (const id of ids)

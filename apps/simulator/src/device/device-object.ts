@@ -9,6 +9,7 @@ import {
 } from "@bms/bacnet";
 import {
   ARRAY_ALL,
+  NOT_IN_PROPERTY_LIST,
   type PropertyReader,
   type ReadResult,
   readError,
@@ -79,12 +80,6 @@ const REQUIRED = [
 ];
 // activeCovSubscriptions is required of a device that executes SubscribeCOV, which we do.
 const OPTIONAL = [P.description, P.location, P.localDate, P.localTime, P.activeCovSubscriptions];
-const NOT_IN_PROPERTY_LIST = new Set<number>([
-  P.objectIdentifier,
-  P.objectName,
-  P.objectType,
-  P.propertyList,
-]);
 
 export const deviceRequiredProperties = (): number[] => [...REQUIRED];
 export const deviceOptionalProperties = (): number[] => [...OPTIONAL];

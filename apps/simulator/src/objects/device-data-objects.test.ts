@@ -1,6 +1,9 @@
+import { PROPERTIES as P } from "@bms/bacnet";
 import { describe, expect, it } from "vitest";
 import { selectRecords } from "../device/services/read-range";
+import { NC, SimNotificationClass } from "./notification-class";
 import { EVENT_STATE, OutOfRange } from "./out-of-range";
+import { ARRAY_ALL } from "./property-access";
 import { SimObject } from "./sim-object";
 import { SimTrendLog } from "./trend-log-object";
 
@@ -69,5 +72,38 @@ describe("out-of-range intrinsic reporting", () => {
     expect(alarm.acknowledge(EVENT_STATE.highLimit, new Date(5000))).toBe("invalid-time-stamp");
     expect(alarm.acknowledge(EVENT_STATE.highLimit, new Date(6000))).toBe("ok");
     expect(alarm.acked).toEqual([true, true, true]);
+  });
+});
+
+describe("the properties every object answers alike", () => {
+  it("a Notification Class and a Trend Log name themselves and read Property_List by index", () => {
+    const nc = new SimNotificationClass(7, "Critical", [80, 80, 200], [true, true, false]);
+    const log = new SimTrendLog(2, "Supply Log", input(), 1000, 10);
+    for (const o of [nc, log]) {
+      expect(o.read(P.objectIdentifier, ARRAY_ALL)).toEqual({
+        ok: true,
+        values: [expect.objectContaining({ value: { type: o.type, instance: o.instance } })],
+      });
+      expect(o.read(P.objectName, ARRAY_ALL)).toEqual({
+        ok: true,
+        values: [expect.objectContaining({ value: o.name })],
+      });
+      const whole = o.read(P.propertyList, ARRAY_ALL);
+      if (!whole.ok) throw new Error("Property_List unreadable");
+      const listed = whole.values.map((v) => v.value);
+      // Clause 12.1.1.4.1: the identity properties and Property_List itself are not listed.
+      for (const id of [P.objectIdentifier, P.objectName, P.objectType, P.propertyList])
+        expect(listed).not.toContain(id);
+      expect(o.read(P.propertyList, 0)).toEqual({
+        ok: true,
+        values: [expect.objectContaining({ value: listed.length })],
+      });
+      expect(o.read(P.propertyList, 1)).toEqual({ ok: true, values: [whole.values[0]] });
+      expect(o.read(P.propertyList, listed.length + 1)).toMatchObject({ ok: false });
+    }
+    expect(nc.read(P.propertyList, ARRAY_ALL)).toMatchObject({
+      ok: true,
+      values: expect.arrayContaining([expect.objectContaining({ value: NC.recipientList })]),
+    });
   });
 });

@@ -11,7 +11,9 @@ import {
   ARRAY_ALL,
   type ReadResult,
   readError,
+  readIdentity,
   readOk,
+  readPropertyList,
   type WriteResult,
   writeError,
 } from "./property-access";
@@ -65,22 +67,11 @@ export class SimNotificationClass implements ServiceObject {
     if (id === NC.recipientList) return readError(BACNET_ERRORS.invalidDataType);
     if (index !== ARRAY_ALL && id !== NC.priority && id !== P.propertyList)
       return readError(BACNET_ERRORS.propertyIsNotAnArray);
+    const identity = readIdentity(this, id);
+    if (identity) return identity;
     switch (id) {
-      case P.objectIdentifier:
-        return readOk([app.objectId(this.type, this.instance)]);
-      case P.objectName:
-        return readOk([app.string(this.name)]);
-      case P.objectType:
-        return readOk([app.enumerated(this.type)]);
-      case P.description:
-        return readOk([app.string(this.description)]);
       case P.propertyList:
-        return readOk(
-          ALL.filter(
-            (p) =>
-              p !== P.objectIdentifier && p !== P.objectName && p !== P.objectType && p !== P.propertyList,
-          ).map((p) => app.enumerated(p)),
-        );
+        return readPropertyList(ALL, index);
       case NC.notificationClass:
         return readOk([app.unsigned(this.instance)]);
       case NC.priority: {

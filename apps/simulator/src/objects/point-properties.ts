@@ -12,6 +12,7 @@ import {
 import { isValidPriority } from "./priority-array";
 import {
   ARRAY_ALL,
+  NOT_IN_PROPERTY_LIST,
   type PropertyReader,
   type ReadResult,
   readError,
@@ -21,14 +22,6 @@ import {
   writeOk,
 } from "./property-access";
 import type { SimObject } from "./sim-object";
-
-/** Required properties that are not listed in propertyList (clause 12.1.1.4.1). */
-const NOT_IN_PROPERTY_LIST = new Set<number>([
-  P.objectIdentifier,
-  P.objectName,
-  P.objectType,
-  P.propertyList,
-]);
 
 export interface PropertySets {
   required: number[];

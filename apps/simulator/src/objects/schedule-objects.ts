@@ -30,7 +30,9 @@ import {
   ARRAY_ALL,
   type ReadResult,
   readError,
+  readIdentity,
   readOk,
+  readPropertyList,
   type WriteResult,
   writeError,
   writeOk,
@@ -101,12 +103,6 @@ const SCHEDULE_REQUIRED = [
 const SCHEDULE_OPTIONAL = [P.description, S.weeklySchedule, S.exceptionSchedule];
 const CALENDAR_REQUIRED = [...COMMON, S.dateList];
 const CALENDAR_OPTIONAL = [P.description];
-const NOT_IN_PROPERTY_LIST = new Set<number>([
-  P.objectIdentifier,
-  P.objectName,
-  P.objectType,
-  P.propertyList,
-]);
 
 /** Properties whose value is a constructed type the read path encodes itself. */
 const STRUCTURED = new Set<number>([S.weeklySchedule, S.exceptionSchedule, S.effectivePeriod, S.dateList]);
@@ -135,26 +131,15 @@ export function readTimedProperty(o: TimedObject, id: number, index: number): Re
     return readError(STRUCTURED.has(id) ? BACNET_ERRORS.invalidDataType : BACNET_ERRORS.unknownProperty);
   }
   if (index !== ARRAY_ALL && id !== P.propertyList) return readError(BACNET_ERRORS.propertyIsNotAnArray);
+  const identity = readIdentity(o, id);
+  if (identity) return identity;
   switch (id) {
-    case P.objectIdentifier:
-      return readOk([app.objectId(o.type, o.instance)]);
-    case P.objectName:
-      return readOk([app.string(o.name)]);
-    case P.objectType:
-      return readOk([app.enumerated(o.type)]);
-    case P.description:
-      return readOk([app.string(o.description)]);
     case P.presentValue:
       return readOk([
         o instanceof SimSchedule ? scheduleValue(o, o.presentValue) : app.boolean(o.presentValue),
       ]);
-    case P.propertyList: {
-      const list = all.filter((p) => !NOT_IN_PROPERTY_LIST.has(p)).map((p) => app.enumerated(p));
-      if (index === ARRAY_ALL) return readOk(list);
-      if (index === 0) return readOk([app.unsigned(list.length)]);
-      const element = list[index - 1];
-      return element ? readOk([element]) : readError(BACNET_ERRORS.invalidArrayIndex);
-    }
+    case P.propertyList:
+      return readPropertyList(all, index);
     case S.scheduleDefault:
       return readOk([scheduleValue(o as SimSchedule, (o as SimSchedule).schedule.scheduleDefault)]);
     case S.listOfObjectPropertyReferences:

@@ -5,7 +5,9 @@ import {
   ARRAY_ALL,
   type ReadResult,
   readError,
+  readIdentity,
   readOk,
+  readPropertyList,
   type WriteResult,
   writeError,
 } from "./property-access";
@@ -55,12 +57,6 @@ const REQUIRED: number[] = [
 ];
 const OPTIONAL: number[] = [P.description, TL.logDeviceObjectProperty, TL.logInterval];
 const ALL = [...REQUIRED, ...OPTIONAL];
-const NOT_IN_PROPERTY_LIST = new Set<number>([
-  P.objectIdentifier,
-  P.objectName,
-  P.objectType,
-  P.propertyList,
-]);
 /** Log_Buffer is read with ReadRange only (12.25.14): ReadProperty gets read-access-denied. */
 const READ_ACCESS_DENIED = { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.READ_ACCESS_DENIED };
 
@@ -144,22 +140,11 @@ export function readTrendLogProperty(o: SimTrendLog, id: number, index: number):
   if (id === TL.logBuffer) return readError(READ_ACCESS_DENIED);
   if (id === TL.logDeviceObjectProperty) return readError(BACNET_ERRORS.invalidDataType);
   if (index !== ARRAY_ALL && id !== P.propertyList) return readError(BACNET_ERRORS.propertyIsNotAnArray);
+  const identity = readIdentity(o, id);
+  if (identity) return identity;
   switch (id) {
-    case P.objectIdentifier:
-      return readOk([app.objectId(o.type, o.instance)]);
-    case P.objectName:
-      return readOk([app.string(o.name)]);
-    case P.objectType:
-      return readOk([app.enumerated(o.type)]);
-    case P.description:
-      return readOk([app.string(o.description)]);
-    case P.propertyList: {
-      const list = ALL.filter((p) => !NOT_IN_PROPERTY_LIST.has(p)).map((p) => app.enumerated(p));
-      if (index === ARRAY_ALL) return readOk(list);
-      if (index === 0) return readOk([app.unsigned(list.length)]);
-      const element = list[index - 1];
-      return element ? readOk([element]) : readError(BACNET_ERRORS.invalidArrayIndex);
-    }
+    case P.propertyList:
+      return readPropertyList(ALL, index);
     case TL.enable:
       return readOk([app.boolean(o.enable)]);
     case TL.stopWhenFull:

@@ -1,21 +1,10 @@
 import { buildDeploymentPackage } from "@bms/schemas";
-import {
-  api,
-  eventually,
-  type SimulatorHandle,
-  type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-} from "@bms/test-support";
+import { api, deployPackage, eventually, type SiteStack, startSiteStack } from "@bms/test-support";
 import { skeletonFlow } from "../../test/fixtures";
 
 export const DEPLOYED_BY = "commissioning engineer";
 
-export interface DashboardStack {
-  sim: SimulatorHandle;
-  sup: SupervisorHandle;
-  stop(): Promise<void>;
-}
+export type DashboardStack = SiteStack;
 
 /**
  * The real thing the dashboard watches: the simulator's skeleton controller, a supervisor that
@@ -30,24 +19,14 @@ export async function startStack(options: {
   publicRead?: boolean;
   env?: Record<string, string>;
 }): Promise<DashboardStack> {
-  const sim = await startSimulator({ bind: options.simBind, port: options.simPort, site: "skeleton" });
-  const sup = await startSupervisor({
-    bacnetPort: options.supervisorBacnetPort,
-    broadcast: `127.255.255.255:${options.simPort}`,
-    publicRead: options.publicRead ?? true,
-    ...(options.env ? { env: options.env } : {}),
+  const stack = await startSiteStack({
+    site: "skeleton",
+    simBind: options.simBind,
+    simPort: options.simPort,
+    supPort: options.supervisorBacnetPort,
+    supervisor: { publicRead: options.publicRead ?? true, ...(options.env ? { env: options.env } : {}) },
+    discover: { device: 1001 },
   });
-  const deviceFound = await api<{ devices: { device_id: number }[] }>(
-    sup.url,
-    "/api/devices/discover?wait=true",
-    {
-      body: { timeout_ms: 1500 },
-      token: sup.token,
-    },
-  );
-  if (!deviceFound.body.devices.some((d) => d.device_id === 1001)) {
-    throw new Error(`the supervisor did not discover the simulator: ${JSON.stringify(deviceFound.body)}`);
-  }
   // As packageOf() in test/fixtures, plus who deployed it (inside the checksum), which the overview shows.
   const pkg = buildDeploymentPackage({
     project_id: "skeleton",
@@ -57,9 +36,8 @@ export async function startStack(options: {
     created_at: new Date().toISOString(),
     deployed_by: DEPLOYED_BY,
   });
-  const deploy = await api(sup.url, "/api/config/deploy", { body: pkg, token: sup.token });
-  if (deploy.status !== 200)
-    throw new Error(`deploy failed: ${deploy.status} ${JSON.stringify(deploy.body)}`);
+  const { sup } = stack;
+  await deployPackage(sup, pkg);
   // A few scans, so every view has something to show.
   await eventually(async () => {
     const { body } = await api<{ execution_count: number }>(sup.url, "/api/execution/status", {
@@ -67,12 +45,5 @@ export async function startStack(options: {
     });
     return body.execution_count >= 4 ? true : undefined;
   });
-  return {
-    sim,
-    sup,
-    async stop() {
-      await sup.stop();
-      await sim.stop();
-    },
-  };
+  return stack;
 }

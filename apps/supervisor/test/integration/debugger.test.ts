@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { type AuditRecord, buildSitePackage, type PriorityArrayResponse } from "@bms/schemas";
+import { type AuditRecord, buildSitePackage } from "@bms/schemas";
 import {
   api,
+  deployPackage,
   eventually,
-  type SimulatorHandle,
+  prioritySlot,
+  SKELETON_SETPOINT as SETPOINT,
+  type SiteStack,
   type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
+  startSiteStack,
+  SKELETON_ZONE as ZONE,
+  zoneToSetpointFlow,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -17,36 +21,12 @@ const SUP_BIND = "127.0.49.1";
 const SUP_PORT = 47855;
 
 const FLOW = randomUUID();
-const ZONE = "bacnet:1001/analogInput:1";
-const SETPOINT = "bacnet:1001/analogValue:1";
 
-/** zone temperature → "a + 0" → the setpoint AV at priority 12, every 200 ms: what the device holds shows what the flow computed. */
+/** zone temperature → "round(a)" → the setpoint AV at priority 12, every 200 ms: what the device holds shows what the flow computed. */
 const site = buildSitePackage({
   project: { id: "debugger", name: "Debugger", version: "1.0.0" },
   created_at: new Date().toISOString(),
-  flows: [
-    {
-      metadata: {
-        flow_id: FLOW,
-        flow_name: "Debugged",
-        version: "1.0.0",
-        generated_at: new Date().toISOString(),
-      },
-      execution: {
-        trigger: { type: "interval", interval_ms: 200 },
-        error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-      },
-      nodes: [
-        { id: "zone", type: "sensor_read", label: "Zone", config: { point: ZONE } },
-        { id: "calc", type: "math", label: "Calc", config: { input_count: 1, expression: "round(a)" } },
-        { id: "sp", type: "actuator_write", label: "Setpoint", config: { point: SETPOINT, priority: 12 } },
-      ],
-      connections: [
-        { from_node: "zone", from_output: "value", to_node: "calc", to_input: "a" },
-        { from_node: "calc", from_output: "result", to_node: "sp", to_input: "value" },
-      ],
-    },
-  ],
+  flows: [zoneToSetpointFlow({ flowId: FLOW, name: "Debugged" })],
 });
 
 interface DebugState {
@@ -70,40 +50,34 @@ interface DebugState {
 }
 
 describe("the live debugger on a running flow against the simulator", () => {
-  let sim: SimulatorHandle;
+  let stack: SiteStack;
   let sup: SupervisorHandle;
   const call = <T = DebugState>(method: string, path: string, body?: unknown, token = sup.token) =>
     api<T>(sup.url, path, { method, body, token });
   const state = async () => (await call("GET", `/api/debug/flows/${FLOW}`)).body;
   /** The value the flow holds at priority 12 in the device's own priority array. */
-  const slot12 = async () => {
-    const r = await call<PriorityArrayResponse>(
-      "GET",
-      `/api/points/priority?point=${encodeURIComponent(SETPOINT)}`,
-    );
-    return r.body.slots.find((s) => s.priority === 12)?.value ?? null;
-  };
+  const slot12 = () => prioritySlot(sup, SETPOINT, 12);
   const pinZone = (value: number, expires_in_s = 600) =>
     call<{ id: string }>("POST", `/api/debug/flows/${FLOW}/pins`, { point: ZONE, value, expires_in_s });
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
-    sup = await startSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
+    stack = await startSiteStack({
+      site: "skeleton",
+      simBind: SIM_BIND,
+      simPort: SIM_PORT,
+      supBind: SUP_BIND,
+      supPort: SUP_PORT,
+      discover: { device: 1001, timeoutMs: 2000 },
     });
-    await call("POST", "/api/devices/discover?wait=true", { timeout_ms: 2000 });
-    const deployed = await call("POST", "/api/config/deploy", site);
-    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    sup = stack.sup;
+    await deployPackage(sup, site);
     // A pinned zone temperature drives the setpoint the device holds: the pin reaches the building.
     expect((await pinZone(30)).status).toBe(201);
     await eventually(async () => ((await slot12()) === 30 ? true : undefined));
   });
 
   afterAll(async () => {
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("pauses before a breakpoint with the scan's write held, shows every node, steps and continues", async () => {

@@ -1,16 +1,15 @@
-import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import type { BACNetObjectID } from "@bacnet-js/client";
 import { destinationOctets } from "@bms/bacnet";
 import {
   api,
+  discoverDevice,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
   startSupervisor,
-  tempDir,
+  writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openProbe } from "../bacnet-probe";
@@ -30,7 +29,6 @@ const KEY = `bacnet:${DEVICE}/analogInput:1`;
 const KEY2 = `bacnet:${DEVICE}/analogInput:2`;
 
 function siteFile(): string {
-  const file = join(tempDir("alarm-site"), "site.json");
   const alarm = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
   const site = {
     name: "Device alarms",
@@ -62,8 +60,7 @@ function siteFile(): string {
       },
     ],
   };
-  writeFileSync(file, JSON.stringify(site));
-  return file;
+  return writeSiteFile("alarm-site", site);
 }
 
 interface Alert {
@@ -122,15 +119,7 @@ describe("device alarms over BACnet/IP", () => {
         `http://${SUP_BIND}:${hookPort}/device-alarms`,
       ],
     });
-    const found = await api<{ devices: { device_id: number }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      {
-        body: { timeout_ms: 1500 },
-        token: sup.token,
-      },
-    );
-    if (!found.body.devices.some((d) => d.device_id === DEVICE)) throw new Error("device not discovered");
+    await discoverDevice(sup, DEVICE);
   });
 
   afterAll(async () => {

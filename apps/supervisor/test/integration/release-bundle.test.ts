@@ -1,17 +1,17 @@
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { arch } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { ExecutionStateResponse } from "@bms/schemas";
 import {
   api,
   eventually,
-  REPO_ROOT,
+  INSTALL_PREFIX,
+  installBundle,
+  ReleaseBuilder,
   type RunningProcess,
   type SimulatorHandle,
-  startProcess,
+  startInstalledSupervisor,
   startSimulator,
   tempDir,
 } from "@bms/test-support";
@@ -34,27 +34,14 @@ const HEALTH_WINDOW_MS = 8000;
  */
 describe("release bundle: build, install, run, deploy, update over the air", () => {
   const work = tempDir("release");
-  const dist = join(work, "dist");
   const root = join(work, "root");
-  const prefix = "/opt/bms-supervisor";
   const dataDir = join(root, "var/lib/bms-supervisor");
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const keyFile = join(work, "update-key.pem");
-  const pubFile = join(work, "update-key.pub");
+  const releases = new ReleaseBuilder(work);
+  const tarball = (version: string) => releases.tarball(version);
   const base = `http://${SUP_BIND}:${HTTP_PORT}`;
-  const tarball = (version: string) => join(dist, `bms-supervisor-${version}-linux-${arch()}.tar.gz`);
   let sim: SimulatorHandle;
   let launcher: RunningProcess;
 
-  const release = (version: string) =>
-    execFileSync(
-      process.execPath,
-      ["scripts/release.mjs", "--version", version, "--out", dist, "--sign", keyFile],
-      {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-      },
-    );
   const upload = async (bundle: Buffer, signature: string) => {
     const answer = await fetch(`${base}/api/system/update`, {
       method: "POST",
@@ -77,67 +64,29 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
   };
 
   const startLauncher = (extra: string[]) =>
-    startProcess(
-      join(root, prefix, "current", "bin", "bms-supervisor-launcher"),
-      [
-        "all",
-        "--data-dir",
-        dataDir,
-        "--http-host",
-        SUP_BIND,
-        "--http-port",
-        String(HTTP_PORT),
-        "--bacnet-bind",
-        SUP_BIND,
-        "--bacnet-port",
-        String(SUP_BACNET_PORT),
-        "--broadcast",
-        `${SIM_BIND}:${SIM_PORT}`,
-        "--allowed-hosts",
-        SUP_BIND,
-        "--bacnet-pin",
-        `1001=${SIM_BIND}:${SIM_PORT}`,
-        ...extra,
-      ],
-      {
-        name: "installed supervisor",
-        cwd: work,
-        // Only Node.js (and tar, for updates) on the PATH; nothing from the workspace.
-        env: {
-          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-          NODE_OPTIONS: "",
-          BMS_SUPERVISOR_TOKEN: TOKEN,
-          BMS_UPDATE_HEALTH_WINDOW_MS: String(HEALTH_WINDOW_MS),
-        },
-        ready: /bms-supervisor listening/,
-      },
-    );
+    startInstalledSupervisor({
+      root,
+      dataDir,
+      host: SUP_BIND,
+      httpPort: HTTP_PORT,
+      bacnetPort: SUP_BACNET_PORT,
+      simulator: `${SIM_BIND}:${SIM_PORT}`,
+      device: 1001,
+      token: TOKEN,
+      healthWindowMs: HEALTH_WINDOW_MS,
+      name: "installed supervisor",
+      cwd: work,
+      extra,
+    });
 
   beforeAll(async () => {
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-    writeFileSync(pubFile, publicKey.export({ type: "spki", format: "pem" }));
-    release("9.0.0");
-    release("9.0.1");
-    mkdirSync(root, { recursive: true });
-    const unpacked = join(work, "unpacked");
-    mkdirSync(unpacked);
-    execFileSync("tar", ["-xzf", tarball("9.0.0"), "-C", unpacked]);
-    execFileSync(
-      "sh",
-      [
-        join(unpacked, `bms-supervisor-9.0.0-linux-${arch()}`, "install", "install.sh"),
-        "--root",
-        root,
-        "--prefix",
-        prefix,
-        "--data-dir",
-        "/var/lib/bms-supervisor",
-        "--update-key",
-        pubFile,
-        "--no-systemd",
-      ],
-      { encoding: "utf8" },
-    );
+    releases.build("9.0.0");
+    releases.build("9.0.1");
+    installBundle(tarball("9.0.0"), {
+      root,
+      dataDir: "/var/lib/bms-supervisor",
+      updateKey: releases.pubFile,
+    });
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
     launcher = await startLauncher([]);
   }, 120_000);
@@ -149,7 +98,7 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
   });
 
   it("holds one bundled JS with the native build, the assets and the profiles, and no tsx", () => {
-    const installed = join(root, prefix, "9.0.0");
+    const installed = join(root, INSTALL_PREFIX, "9.0.0");
     expect(existsSync(join(installed, "lib/app/supervisor.mjs"))).toBe(true);
     expect(existsSync(join(installed, "lib/app/script-worker.mjs"))).toBe(true);
     expect(
@@ -199,7 +148,7 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     expect(refused.body.errors).toEqual([expect.objectContaining({ code: "bad_signature" })]);
     const truncated = await upload(
       bundle.subarray(0, bundle.length - 10),
-      readFileSync(`${tarball("9.0.1")}.sig`, "utf8"),
+      releases.releaseSignature("9.0.1"),
     );
     expect(truncated.status).toBe(422);
     expect(await version()).toBe("9.0.0");
@@ -216,10 +165,7 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
   });
 
   it("switches to a good signed bundle and keeps the flow running", async () => {
-    const accepted = await upload(
-      readFileSync(tarball("9.0.1")),
-      readFileSync(`${tarball("9.0.1")}.sig`, "utf8"),
-    );
+    const accepted = await upload(readFileSync(tarball("9.0.1")), releases.releaseSignature("9.0.1"));
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     expect(accepted.body).toMatchObject({ version: "9.0.1", previous: "9.0.0" });
     await eventually(async () => ((await version()) === "9.0.1" ? true : undefined), 30_000);
@@ -235,28 +181,20 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
   it("rolls back by itself from a signed bundle that never becomes healthy, with the database it had", async () => {
     // A release that is signed (the key holder built it) but broken: it starts, rewrites runtime.db as a
     // bad migration would, and never answers.
-    const broken = join(work, "broken");
-    const top = `bms-supervisor-9.0.2-linux-${arch()}`;
-    mkdirSync(broken);
-    execFileSync("tar", ["-xzf", tarball("9.0.1"), "-C", broken]);
-    cpSync(join(broken, `bms-supervisor-9.0.1-linux-${arch()}`), join(broken, top), { recursive: true });
-    rmSync(join(broken, `bms-supervisor-9.0.1-linux-${arch()}`), { recursive: true });
-    const manifest = join(broken, top, "lib/package.json");
-    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("9.0.1", "9.0.2"));
-    writeFileSync(
-      join(broken, top, "lib/app/supervisor.mjs"),
-      [
-        'import { writeFileSync } from "node:fs";',
-        'const dir = process.argv[process.argv.indexOf("--data-dir") + 1];',
-        'writeFileSync(dir + "/runtime.db", "not a database: 9.0.2 rewrote it");',
-        "console.log('broken release');",
-        "setInterval(() => {}, 1000);",
-      ].join("\n"),
+    const file = releases.variant("9.0.1", "9.0.2", (top) =>
+      writeFileSync(
+        join(top, "lib/app/supervisor.mjs"),
+        [
+          'import { writeFileSync } from "node:fs";',
+          'const dir = process.argv[process.argv.indexOf("--data-dir") + 1];',
+          'writeFileSync(dir + "/runtime.db", "not a database: 9.0.2 rewrote it");',
+          "console.log('broken release');",
+          "setInterval(() => {}, 1000);",
+        ].join("\n"),
+      ),
     );
-    const file = join(work, "broken.tar.gz");
-    execFileSync("tar", ["-czf", file, "-C", broken, top]);
     const bundle = readFileSync(file);
-    const accepted = await upload(bundle, sign(null, bundle, privateKey).toString("base64"));
+    const accepted = await upload(bundle, releases.sign(bundle));
     expect(accepted.status).toBe(202);
     await launcher.waitFor(/broken release/, 15_000);
     await launcher.waitFor(
@@ -318,7 +256,7 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     const accepted = await tlsCall("POST", "/api/system/update", bundle, {
       authorization: `Bearer ${TOKEN}`,
       "content-type": "application/octet-stream",
-      "x-bms-signature": readFileSync(`${tarball("9.0.0")}.sig`, "utf8").trim(),
+      "x-bms-signature": releases.releaseSignature("9.0.0").trim(),
     });
     expect(accepted.status, accepted.text).toBe(202);
     await launcher.waitFor(/9\.0\.0 is healthy; the update stays/, HEALTH_WINDOW_MS + 20_000);

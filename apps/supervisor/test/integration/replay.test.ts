@@ -1,17 +1,15 @@
 import { randomUUID } from "node:crypto";
-import {
-  buildSitePackage,
-  type FlowConfiguration,
-  FlowConfigurationStructureSchema,
-  type PriorityArrayResponse,
-} from "@bms/schemas";
+import { buildSitePackage, type FlowConfiguration, FlowConfigurationStructureSchema } from "@bms/schemas";
 import {
   api,
+  deployPackage,
   eventually,
-  type SimulatorHandle,
+  prioritySlot,
+  SKELETON_SETPOINT as SETPOINT,
+  type SiteStack,
   type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
+  startSiteStack,
+  zoneToSetpointFlow,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -23,32 +21,12 @@ const SUP_BIND = "127.0.65.1";
 const SUP_PORT = 47936;
 
 const FLOW = randomUUID();
-const ZONE = "bacnet:1001/analogInput:1";
-const SETPOINT = "bacnet:1001/analogValue:1";
 
 /** zone temperature → expression → the setpoint AV at priority 12, every 200 ms. */
 function flow(expression: string): FlowConfiguration {
-  return FlowConfigurationStructureSchema.parse({
-    metadata: {
-      flow_id: FLOW,
-      flow_name: "Replayed",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: 200 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
-    nodes: [
-      { id: "zone", type: "sensor_read", label: "Zone", config: { point: ZONE } },
-      { id: "calc", type: "math", label: "Calc", config: { input_count: 1, expression } },
-      { id: "sp", type: "actuator_write", label: "Setpoint", config: { point: SETPOINT, priority: 12 } },
-    ],
-    connections: [
-      { from_node: "zone", from_output: "value", to_node: "calc", to_input: "a" },
-      { from_node: "calc", from_output: "result", to_node: "sp", to_input: "value" },
-    ],
-  });
+  return FlowConfigurationStructureSchema.parse(
+    zoneToSetpointFlow({ flowId: FLOW, name: "Replayed", expression }),
+  );
 }
 
 interface ReplayAnswer {
@@ -69,46 +47,44 @@ interface ReplayAnswer {
 }
 
 describe("replay of a changed flow over the supervisor's traces and history", () => {
-  let sim: SimulatorHandle;
+  let stack: SiteStack;
   let sup: SupervisorHandle;
   const replay = (body: unknown) =>
     api<ReplayAnswer>(sup.url, "/api/debug/replay", { method: "POST", body, token: sup.token });
-  const slot12 = async () => {
-    const r = await api<PriorityArrayResponse>(
-      sup.url,
-      `/api/points/priority?point=${encodeURIComponent(SETPOINT)}`,
-      { token: sup.token },
-    );
-    return r.body.slots.find((s) => s.priority === 12)?.value ?? null;
-  };
+  const slot12 = () => prioritySlot(sup, SETPOINT, 12);
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
-    sup = await startSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
+    stack = await startSiteStack({
+      site: "skeleton",
+      simBind: SIM_BIND,
+      simPort: SIM_PORT,
+      supBind: SUP_BIND,
+      supPort: SUP_PORT,
+      discover: { device: 1001, timeoutMs: 2000 },
     });
-    await api(sup.url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token: sup.token });
+    sup = stack.sup;
     const site = buildSitePackage({
       project: { id: "replay", name: "Replay", version: "1.0.0" },
       created_at: new Date().toISOString(),
       flows: [flow("round(a)")],
     });
-    const deployed = await api(sup.url, "/api/config/deploy", { body: site, token: sup.token });
-    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    await deployPackage(sup, site);
     await eventually(async () => ((await slot12()) !== null ? true : undefined));
     // A few seconds of traces (one a second) and of history.
     await new Promise((r) => setTimeout(r, 4000));
   }, 60_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("runs both versions over the traces and says how the changed one would command the setpoint", async () => {
-    const before = await slot12();
+    // The zone temperature drifts, and the running version's own command with it (25 -> 26 during a
+    // replay failed the last check once): the simulator holds it still while this test looks.
+    const hold = (value: number | null) =>
+      api(stack.sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
+    expect((await hold(22.2)).status).toBe(200);
+    const before = await eventually(async () => ((await slot12()) === 22 ? 22 : undefined));
     const r = await replay({
       flow_id: FLOW,
       candidate: flow("round(a) + 2"),
@@ -131,6 +107,7 @@ describe("replay of a changed flow over the supervisor's traces and history", ()
     expect(out!.chart.length).toBe(r.body.scans);
     // A replay writes nothing: the device still holds the running version's command.
     expect(await slot12()).toBe(before);
+    expect((await hold(null)).status).toBe(200);
   });
 
   it("replays the recorded history as fast as it goes, on the candidate's scan", async () => {

@@ -1,13 +1,13 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { BACNetObjectID } from "@bacnet-js/client";
 import {
   api,
+  discoverDevice,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
   startSupervisor,
   tempDir,
+  writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openProbe } from "../bacnet-probe";
@@ -26,7 +26,6 @@ const REF = `bacnet:${DEVICE}/analogInput:1`;
 const TREND_LOG = { type: 20, instance: 1 } as BACNetObjectID;
 
 function siteFile(): string {
-  const file = join(tempDir("trend-site"), "site.json");
   const site = {
     name: "Trend logs",
     devices: [
@@ -48,8 +47,7 @@ function siteFile(): string {
       },
     ],
   };
-  writeFileSync(file, JSON.stringify(site));
-  return file;
+  return writeSiteFile("trend-site", site);
 }
 
 interface Sample {
@@ -86,15 +84,7 @@ describe("trend log backfill over BACnet/IP", () => {
   beforeAll(async () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
     sup = await start();
-    const found = await api<{ devices: { device_id: number }[] }>(
-      sup.url,
-      "/api/devices/discover?wait=true",
-      {
-        body: { timeout_ms: 1500 },
-        token: sup.token,
-      },
-    );
-    if (!found.body.devices.some((d) => d.device_id === DEVICE)) throw new Error("device not discovered");
+    await discoverDevice(sup, DEVICE);
     const watch = await api(sup.url, "/api/data/watch", {
       method: "PUT",
       body: { points: [REF] },

@@ -3,7 +3,7 @@
 import type { AuditRecord } from "@bms/schemas";
 import { Download } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, problemText } from "../../lib/designer-api";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
@@ -34,9 +34,7 @@ export function AuditView() {
       setRecords(result.body.records);
       setError(null);
     } else {
-      setError(
-        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
-      );
+      setError(problemText(result));
     }
   }, [query]);
 

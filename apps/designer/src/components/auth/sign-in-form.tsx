@@ -2,7 +2,7 @@
 
 import { type FormEvent, useState } from "react";
 import { safeNext } from "../../lib/auth/safe-next";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, problemText } from "../../lib/designer-api";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
@@ -46,9 +46,7 @@ export function SignInForm({
         : await apiCall("/api/auth/login", { body: { name, password } });
     setBusy(false);
     if (!result.ok) {
-      setError(
-        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
-      );
+      setError(problemText(result));
       return;
     }
     // A full load: the layout renders the new session's CSRF token and the signed-in header.

@@ -4,7 +4,7 @@ import { ROLES, type Role } from "@bms/schemas";
 import { Plus, Trash2 } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { User } from "../../lib/auth/users-repository";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, problemText } from "../../lib/designer-api";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
@@ -33,9 +33,7 @@ export function UsersSettings({ self }: { self: string }) {
 
   const report = (result: Awaited<ReturnType<typeof apiCall>>, done: string) => {
     if (!result.ok) {
-      setError(
-        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
-      );
+      setError(problemText(result));
       setNotice(null);
       return false;
     }

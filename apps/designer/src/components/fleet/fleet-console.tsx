@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { ProjectSummary } from "../../lib/api-types";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, problemText } from "../../lib/designer-api";
 import type { FleetView } from "../../lib/fleet/fleet-status";
 import type { Rollout } from "../../lib/fleet/rollout-model";
 import { Banner } from "../ui/banner";
@@ -65,10 +65,7 @@ export function FleetConsole({
 
   const onTags = async (id: string, tags: string[]) => {
     const result = await apiCall(`/api/supervisors/${id}/tags`, { method: "PUT", body: { tags } });
-    if (!result.ok)
-      return result.errors.length
-        ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ")
-        : result.error;
+    if (!result.ok) return problemText(result);
     await load();
     return null;
   };

@@ -1,13 +1,13 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { apiCall, designerFetch } from "../../lib/designer-api";
+import { designerFetch, problemText } from "../../lib/designer-api";
 import type { ReleaseBundle } from "../../lib/fleet/release-bundles";
 import type { Rollout } from "../../lib/fleet/rollout-model";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
-import { Select } from "../ui/select";
+import { RolloutFields, rolloutOptions, useRolloutFields, useRolloutStart } from "./rollout-fields";
 
 /**
  * The form that stages a supervisor release (signed OTA bundle) over a group: the bundle and its .sig are
@@ -25,12 +25,8 @@ export function ReleaseRolloutForm({
   const [bundle, setBundle] = useState<ReleaseBundle | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [sig, setSig] = useState<File | null>(null);
-  const [tag, setTag] = useState("");
-  const [canary, setCanary] = useState("");
-  const [batch, setBatch] = useState("5");
-  const [watch, setWatch] = useState("300");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [fields, setFields] = useRolloutFields();
+  const { busy, setBusy, error, setError, start } = useRolloutStart(onStarted);
 
   const upload = async () => {
     if (!file || !sig) return;
@@ -47,9 +43,7 @@ export function ReleaseRolloutForm({
         errors?: { path: string; message: string }[];
       };
       if (!response.ok || !body.bundle) {
-        setError(
-          body.errors?.map((e) => `${e.path}: ${e.message}`).join("; ") || body.error || "upload refused",
-        );
+        setError(problemText({ error: body.error ?? "upload refused", errors: body.errors ?? [] }));
         return;
       }
       setError(null);
@@ -64,27 +58,11 @@ export function ReleaseRolloutForm({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!bundle) return;
-    setBusy(true);
-    const result = await apiCall<{ rollout: Rollout }>("/api/rollouts/release", {
-      body: {
-        kind: "release",
-        bundle_id: bundle.id,
-        tag,
-        ...(canary ? { canary_id: canary } : {}),
-        batch_size: Number(batch),
-        watch_seconds: Number(watch),
-        poll_seconds: Math.max(1, Math.min(5, Math.floor(Number(watch) / 3) || 1)),
-      },
+    await start("/api/rollouts/release", {
+      kind: "release",
+      bundle_id: bundle.id,
+      ...rolloutOptions(fields),
     });
-    setBusy(false);
-    if (!result.ok) {
-      setError(
-        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
-      );
-      return;
-    }
-    setError(null);
-    onStarted(result.body.rollout);
   };
 
   return (
@@ -119,57 +97,13 @@ export function ReleaseRolloutForm({
           {bundle ? `version ${bundle.version} (${Math.round(bundle.size / 1024 / 1024)} MB) ready` : ""}
         </span>
       </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="release-group">Group</Label>
-        <Select
-          id="release-group"
-          value={tag}
-          onChange={(e) => {
-            setTag(e.target.value);
-            setCanary("");
-          }}
-          required
-        >
-          <option value="">choose…</option>
-          {groups.map((g) => (
-            <option key={g.tag} value={g.tag}>
-              {g.tag} ({g.members})
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="release-canary">Canary</Label>
-        <Select id="release-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
-          <option value="">first by name</option>
-          {(tag ? members(tag) : []).map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="release-batch">Batch size</Label>
-        <Input
-          id="release-batch"
-          type="number"
-          min={1}
-          max={100}
-          value={batch}
-          onChange={(e) => setBatch(e.target.value)}
-        />
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="release-watch">Healthy for (seconds)</Label>
-        <Input
-          id="release-watch"
-          type="number"
-          min={1}
-          value={watch}
-          onChange={(e) => setWatch(e.target.value)}
-        />
-      </div>
+      <RolloutFields
+        idPrefix="release"
+        groups={groups}
+        members={members}
+        values={fields}
+        onChange={setFields}
+      />
       <div className="col-span-2 flex items-end gap-3">
         <Button
           type="submit"

@@ -2,13 +2,13 @@
 
 import { type FormEvent, useState } from "react";
 import type { ProjectSummary } from "../../lib/api-types";
-import { apiCall } from "../../lib/designer-api";
 import type { Rollout, RolloutStatus } from "../../lib/fleet/rollout-model";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { Select } from "../ui/select";
+import { RolloutFields, rolloutOptions, useRolloutFields, useRolloutStart } from "./rollout-fields";
 
 const STATUS_VARIANT: Record<RolloutStatus, "success" | "danger" | "warning" | "info" | "default"> = {
   running: "info",
@@ -42,36 +42,16 @@ export function RolloutForm({
 }) {
   const [projectId, setProjectId] = useState("");
   const [version, setVersion] = useState("");
-  const [tag, setTag] = useState("");
-  const [canary, setCanary] = useState("");
-  const [batch, setBatch] = useState("5");
-  const [watch, setWatch] = useState("300");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [fields, setFields] = useRolloutFields();
+  const { busy, error, start } = useRolloutStart(onStarted);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    const result = await apiCall<{ rollout: Rollout }>("/api/rollouts", {
-      body: {
-        project_id: projectId,
-        ...(version ? { version: Number(version) } : {}),
-        tag,
-        ...(canary ? { canary_id: canary } : {}),
-        batch_size: Number(batch),
-        watch_seconds: Number(watch),
-        poll_seconds: Math.max(1, Math.min(5, Math.floor(Number(watch) / 3) || 1)),
-      },
+    await start("/api/rollouts", {
+      project_id: projectId,
+      ...(version ? { version: Number(version) } : {}),
+      ...rolloutOptions(fields),
     });
-    setBusy(false);
-    if (!result.ok) {
-      setError(
-        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
-      );
-      return;
-    }
-    setError(null);
-    onStarted(result.body.rollout);
   };
 
   return (
@@ -106,57 +86,13 @@ export function RolloutForm({
           onChange={(e) => setVersion(e.target.value)}
         />
       </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-group">Group</Label>
-        <Select
-          id="rollout-group"
-          value={tag}
-          onChange={(e) => {
-            setTag(e.target.value);
-            setCanary("");
-          }}
-          required
-        >
-          <option value="">choose…</option>
-          {groups.map((g) => (
-            <option key={g.tag} value={g.tag}>
-              {g.tag} ({g.members})
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-canary">Canary</Label>
-        <Select id="rollout-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
-          <option value="">first by name</option>
-          {(tag ? members(tag) : []).map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-batch">Batch size</Label>
-        <Input
-          id="rollout-batch"
-          type="number"
-          min={1}
-          max={100}
-          value={batch}
-          onChange={(e) => setBatch(e.target.value)}
-        />
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-watch">Healthy for (seconds)</Label>
-        <Input
-          id="rollout-watch"
-          type="number"
-          min={1}
-          value={watch}
-          onChange={(e) => setWatch(e.target.value)}
-        />
-      </div>
+      <RolloutFields
+        idPrefix="rollout"
+        groups={groups}
+        members={members}
+        values={fields}
+        onChange={setFields}
+      />
       <div className="col-span-2 flex items-end gap-3">
         <Button type="submit" variant="primary" disabled={busy} data-testid="rollout-start">
           Start staged rollout

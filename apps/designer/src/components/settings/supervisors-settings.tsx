@@ -3,7 +3,7 @@
 import { PlugZap, Plus, Trash2 } from "lucide-react";
 import { type FormEvent, Fragment, useCallback, useEffect, useState } from "react";
 import type { SupervisorEntry, SupervisorTestResult } from "../../lib/api-types";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, problemText } from "../../lib/designer-api";
 import { AUTHOR_STORAGE_KEY } from "../flow-editor/author-name";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
@@ -67,9 +67,7 @@ export function SupervisorsSettings() {
         })
       : await apiCall<{ supervisor: SupervisorEntry }>("/api/supervisors", { body });
     if (!result.ok) {
-      setError(
-        result.errors.length ? result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") : result.error,
-      );
+      setError(problemText(result));
       return;
     }
     setError(null);
@@ -88,7 +86,7 @@ export function SupervisorsSettings() {
       body: { name: entry.name, url: entry.url, tls_fingerprint: fingerprint },
     });
     if (!result.ok) {
-      setError(result.errors.map((e) => `${e.path}: ${e.message}`).join("; ") || result.error);
+      setError(problemText(result));
       return;
     }
     await load();

@@ -1,0 +1,83 @@
+import {
+  api,
+  discoverDevice,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  type SupervisorOptions,
+  startSimulator,
+  startSupervisor,
+} from "./programs";
+
+export interface SiteStack {
+  sim: SimulatorHandle;
+  sup: SupervisorHandle;
+  stop(): Promise<void>;
+}
+
+/**
+ * A simulator site and a supervisor on it, what most end-to-end tests start from; each test file passes
+ * its own loopback addresses and BACnet ports. With `discover`, the supervisor runs discovery (Who-Is,
+ * waiting for the answers) before this returns, and a `device` that did not answer fails the set-up with
+ * what was found.
+ */
+export async function startSiteStack(options: {
+  /** A built-in simulator site, or a site file. */
+  site: string;
+  simBind: string;
+  simPort: number;
+  /** The supervisor's BACnet address (127.0.0.1 unless given). */
+  supBind?: string;
+  supPort: number;
+  supervisor?: Omit<SupervisorOptions, "bacnetBind" | "bacnetPort" | "broadcast">;
+  simArgs?: string[];
+  discover?: { device?: number; timeoutMs?: number };
+}): Promise<SiteStack> {
+  const sim = await startSimulator({
+    bind: options.simBind,
+    port: options.simPort,
+    site: options.site,
+    ...(options.simArgs ? { extraArgs: options.simArgs } : {}),
+  });
+  const sup = await startSupervisor({
+    ...options.supervisor,
+    ...(options.supBind ? { bacnetBind: options.supBind } : {}),
+    bacnetPort: options.supPort,
+    broadcast: `127.255.255.255:${options.simPort}`,
+  });
+  const discover = options.discover;
+  if (discover?.device !== undefined) await discoverDevice(sup, discover.device, discover.timeoutMs);
+  else if (discover)
+    await api(sup.url, "/api/devices/discover?wait=true", {
+      body: { timeout_ms: discover.timeoutMs ?? 1500 },
+      token: sup.token,
+    });
+  return {
+    sim,
+    sup,
+    async stop() {
+      await sup.stop();
+      await sim.stop();
+    },
+  };
+}
+
+/** Deploys a package (a site or one flow's); a refusal fails the set-up with the supervisor's answer. */
+export async function deployPackage(sup: { url: string; token: string }, pkg: unknown): Promise<void> {
+  const deployed = await api(sup.url, "/api/config/deploy", { body: pkg, token: sup.token });
+  if (deployed.status !== 200)
+    throw new Error(`deploy refused: ${deployed.status} ${JSON.stringify(deployed.body)}`);
+}
+
+/** What `point` holds at `priority` in the device's own priority array (null: the slot is empty). */
+export async function prioritySlot(
+  sup: { url: string; token: string },
+  point: string,
+  priority: number,
+): Promise<unknown> {
+  const r = await api<{ slots: { priority: number; value: unknown }[] }>(
+    sup.url,
+    `/api/points/priority?point=${encodeURIComponent(point)}`,
+    { token: sup.token },
+  );
+  return r.body.slots.find((s) => s.priority === priority)?.value ?? null;
+}
