@@ -6,6 +6,8 @@ import { getHeapStatistics } from "node:v8";
  * each polled point adds (its compiled node, runtime slot, last scan's values and trace share, shared-read
  * and history entries, its open history window), and the room V8 needs above the live set to collect
  * without spending the CPU on it (a cap at 1.6× the live set gave overruns at 50,000 points; 2.2× none).
+ * Measured 2026-12-02: heap in use 39 MB at 2,000 points and 133-151 MB after collections at 50,000
+ * (~2.1-2.4 KB a point); the constants round up.
  */
 export const IDLE_HEAP_MB = 40;
 export const HEAP_BYTES_PER_POINT = 2_600;
