@@ -25,6 +25,8 @@ export const SUMMARY_KEYS: Readonly<Record<string, string>> = {
   scale_50k_points_cpu_share: "≤ 0.25 of one core",
   designer_2000_nodes_ms_per_frame: "≤ 16",
   designer_2000_nodes_load_ms: "≤ 2,000",
+  multi_flow_cpu_ratio_20_flows_to_one: "≤ 1.10 (issue 12)",
+  multi_flow_reads_sent_to_ideal: "1.0 (issue 12)",
 };
 
 /** Merges this bench's figures into summary.json. Only finite numbers measured now are accepted. */

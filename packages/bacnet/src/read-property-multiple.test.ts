@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import bacnetModule, { ApplicationTag, type BACNetReadAccessSpecification } from "@bacnet-js/client";
 import { ReadPropertyMultiple } from "@bacnet-js/client/dist/lib/services/index.js";
 import { describe, expect, it } from "vitest";
-import { decodeRpmAck, encodeRpmRequest, type RpmRead } from "./read-property-multiple";
+import { decodeRpmAck, encodeRpmRequest, type RpmRead, visitRpmAck } from "./read-property-multiple";
 
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
@@ -174,6 +174,23 @@ describe("the ReadPropertyMultiple-ACK decoder", () => {
       expect(ours).toEqual(libraryDecode(bytes));
     });
   }
+
+  it("walks an answer without building it: the same results, in order, through one reused value", () => {
+    const bytes = libraryAck(answers.flatMap((a) => a.results));
+    const walked: unknown[] = [];
+    const seen = new Set<unknown>();
+    const count = visitRpmAck(bytes, 0, bytes.length, (n, type, instance, id, index, value) => {
+      seen.add(value);
+      walked[n] = { objectId: { type, instance }, values: [{ id, index, value: [{ ...value }] }] };
+    });
+    expect(count).toBe(walked.length);
+    expect(seen.size).toBe(1);
+    expect(walked).toEqual(libraryDecode(bytes));
+    // What it does not read whole, it declines: the caller decodes those bytes with the library.
+    expect(
+      visitRpmAck(bytes.subarray(0, bytes.length - 1), 0, bytes.length - 1, () => undefined),
+    ).toBeUndefined();
+  });
 
   it("reads from an offset inside a larger datagram and stops at the given length", () => {
     const body = libraryAck([one(0, 1, 85, { type: ApplicationTag.REAL, value: 2.5 })]);

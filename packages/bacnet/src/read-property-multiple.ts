@@ -87,43 +87,60 @@ export function encodeRpmRequest(reads: readonly RpmRead[], invokeId: number): B
   return frame;
 }
 
-/** A cursor over one answer; every read is bounds-checked, so a short or garbled answer cannot throw. */
+/**
+ * A cursor over one answer; every read is bounds-checked, so a short or garbled answer cannot throw. The
+ * last tag read is kept in fields rather than returned as an object: a 2,000-point answer set read three
+ * tags a point, and each was garbage a moment later.
+ */
 class Reader {
+  /** The last tag's number, class and length/value/type (negative for an opening or closing tag). */
+  number = 0;
+  context = false;
+  lvt = 0;
+
   constructor(
     readonly buf: Buffer,
     public at: number,
     readonly end: number,
   ) {}
 
-  /** A tag's header: number, class and length/value/type; undefined past the end or when malformed. */
-  tag(): { number: number; context: boolean; lvt: number } | undefined {
+  /** Reads a tag's header into number/context/lvt; false past the end or when malformed. */
+  tag(): boolean {
     const { buf, end } = this;
-    if (this.at >= end) return undefined;
+    if (this.at >= end) return false;
     const first = buf[this.at++]!;
     let number = first >> 4;
     if (number === 15) {
-      if (this.at >= end) return undefined;
+      if (this.at >= end) return false;
       number = buf[this.at++]!;
     }
     let lvt = first & 0x07;
     const context = (first & 0x08) !== 0;
     if (lvt === 5) {
-      if (this.at >= end) return undefined;
+      if (this.at >= end) return false;
       const ext = buf[this.at++]!;
       if (ext === 254) {
-        if (this.at + 2 > end) return undefined;
+        if (this.at + 2 > end) return false;
         lvt = buf.readUInt16BE(this.at);
         this.at += 2;
       } else if (ext === 255) {
-        if (this.at + 4 > end) return undefined;
+        if (this.at + 4 > end) return false;
         lvt = buf.readUInt32BE(this.at);
         this.at += 4;
       } else lvt = ext;
     } else if (context && (lvt === 6 || lvt === 7)) {
       // Opening (6) and closing (7) tags carry no value: a negative lvt, which no length check accepts.
-      return { number, context, lvt: -lvt };
+      lvt = -lvt;
     }
-    return { number, context, lvt };
+    this.number = number;
+    this.context = context;
+    this.lvt = lvt;
+    return true;
+  }
+
+  /** The last tag read was this application tag (a method, so no caller narrows the fields it reads). */
+  isApplication(tagNumber: number): boolean {
+    return !this.context && this.number === tagNumber;
   }
 
   unsigned(len: number): number | undefined {
@@ -139,43 +156,118 @@ class Reader {
   }
 }
 
-/** One application-tagged primitive; undefined for the types left to the library. */
-function primitive(r: Reader): RpmValue | undefined {
-  const tag = r.tag();
-  if (!tag || tag.context) return undefined;
-  const len = tag.lvt;
+/** One application-tagged primitive, read into `into`; false for the types left to the library. */
+function primitive(r: Reader, into: RpmValue): boolean {
+  if (!r.tag() || r.context) return false;
+  const len = r.lvt;
   const { buf } = r;
-  switch (tag.number) {
+  const type = r.number;
+  switch (type) {
     case ApplicationTag.NULL:
-      return len === 0 ? { type: ApplicationTag.NULL, value: null } : undefined;
+      if (len !== 0) return false;
+      into.value = null;
+      break;
     case ApplicationTag.BOOLEAN:
-      return len <= 1 ? { type: ApplicationTag.BOOLEAN, value: len > 0 } : undefined;
+      if (len > 1) return false;
+      into.value = len > 0;
+      break;
     case ApplicationTag.UNSIGNED_INTEGER:
     case ApplicationTag.ENUMERATED: {
       const value = r.unsigned(len);
-      return value === undefined ? undefined : { type: tag.number, value };
+      if (value === undefined) return false;
+      into.value = value;
+      break;
     }
-    case ApplicationTag.SIGNED_INTEGER: {
-      if (len < 1 || len > 4 || r.at + len > r.end) return undefined;
-      const value = buf.readIntBE(r.at, len);
+    case ApplicationTag.SIGNED_INTEGER:
+      if (len < 1 || len > 4 || r.at + len > r.end) return false;
+      into.value = buf.readIntBE(r.at, len);
       r.at += len;
-      return { type: ApplicationTag.SIGNED_INTEGER, value };
-    }
-    case ApplicationTag.REAL: {
-      if (len !== 4 || r.at + 4 > r.end) return undefined;
-      const value = buf.readFloatBE(r.at);
+      break;
+    case ApplicationTag.REAL:
+      if (len !== 4 || r.at + 4 > r.end) return false;
+      into.value = buf.readFloatBE(r.at);
       r.at += 4;
-      return { type: ApplicationTag.REAL, value };
-    }
-    case ApplicationTag.DOUBLE: {
-      if (len !== 8 || r.at + 8 > r.end) return undefined;
-      const value = buf.readDoubleBE(r.at);
+      break;
+    case ApplicationTag.DOUBLE:
+      if (len !== 8 || r.at + 8 > r.end) return false;
+      into.value = buf.readDoubleBE(r.at);
       r.at += 8;
-      return { type: ApplicationTag.DOUBLE, value };
-    }
+      break;
     default:
-      return undefined;
+      return false;
   }
+  into.type = type;
+  return true;
+}
+
+/**
+ * Called for each ReadAccessResult in order: its position, object, property, array index (ARRAY_ALL
+ * when none) and value. `value` is one object reused for every call: read it, never keep it.
+ */
+export type RpmVisitor = (
+  n: number,
+  objectType: number,
+  instance: number,
+  property: number,
+  index: number,
+  value: RpmValue,
+) => void;
+
+/**
+ * Walks the service data of a ReadPropertyMultiple-ACK (`length` bytes from `offset`) when every
+ * ReadAccessResult holds one property with one primitive value or an error, calling `visit` for each
+ * without building objects for them. Answers how many results it visited, or undefined when the
+ * answer is one it does not handle or is malformed: the results visited before the problem was found
+ * are then to be discarded, and the caller decodes the same bytes with the library.
+ */
+export function visitRpmAck(
+  buf: Buffer,
+  offset: number,
+  length: number,
+  visit: RpmVisitor,
+): number | undefined {
+  const end = Math.min(buf.length, offset + length);
+  if (offset < 0 || offset >= end) return undefined;
+  const r = new Reader(buf, offset, end);
+  const value: RpmValue = { type: 0, value: null };
+  let n = 0;
+  while (r.at < end) {
+    // Object identifier: context 0, 4 bytes.
+    if (r.at + 5 > end || buf[r.at] !== 0x0c) return undefined;
+    const id = buf.readUInt32BE(r.at + 1);
+    r.at += 5;
+    if (!r.isBracket(1, 6)) return undefined;
+    r.at++;
+    // Property identifier: context 2.
+    if (!r.tag() || r.context === false || r.number !== 2) return undefined;
+    const property = r.unsigned(r.lvt);
+    if (property === undefined) return undefined;
+    let index = ARRAY_ALL;
+    if (r.at < end && buf[r.at]! >> 4 === 3 && (buf[r.at]! & 0x08) !== 0) {
+      const at = r.tag() && r.lvt > 0 ? r.unsigned(r.lvt) : undefined;
+      if (at === undefined) return undefined;
+      index = at;
+    }
+    if (r.isBracket(4, 6)) {
+      r.at++;
+      if (!primitive(r, value) || !r.isBracket(4, 7)) return undefined;
+      r.at++;
+    } else if (r.isBracket(5, 6)) {
+      r.at++;
+      const errorClass =
+        r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
+      const errorCode = r.tag() && r.isApplication(ApplicationTag.ENUMERATED) ? r.unsigned(r.lvt) : undefined;
+      if (errorClass === undefined || errorCode === undefined || !r.isBracket(5, 7)) return undefined;
+      r.at++;
+      value.type = ApplicationTag.ERROR;
+      value.value = { errorClass, errorCode };
+    } else return undefined;
+    // One property per object: a second one (or anything else) is the library's to decode.
+    if (!r.isBracket(1, 7)) return undefined;
+    r.at++;
+    visit(n++, id >>> 22, id & 0x3fffff, property, index, value);
+  }
+  return n;
 }
 
 /**
@@ -185,59 +277,12 @@ function primitive(r: Reader): RpmValue | undefined {
  * decodes the richer answer or reports it as undecodable.
  */
 export function decodeRpmAck(buf: Buffer, offset: number, length: number): RpmResult[] | undefined {
-  const end = Math.min(buf.length, offset + length);
-  if (offset < 0 || offset >= end) return undefined;
-  const r = new Reader(buf, offset, end);
   const results: RpmResult[] = [];
-  while (r.at < end) {
-    // Object identifier: context 0, 4 bytes.
-    if (r.at + 5 > end || buf[r.at] !== 0x0c) return undefined;
-    const id = buf.readUInt32BE(r.at + 1);
-    r.at += 5;
-    if (!r.isBracket(1, 6)) return undefined;
-    r.at++;
-    // Property identifier: context 2.
-    const propTag = r.tag();
-    if (!propTag?.context || propTag.number !== 2) return undefined;
-    const property = r.unsigned(propTag.lvt);
-    if (property === undefined) return undefined;
-    let index = ARRAY_ALL;
-    if (r.at < end && buf[r.at]! >> 4 === 3 && (buf[r.at]! & 0x08) !== 0) {
-      const indexTag = r.tag();
-      const value = indexTag && indexTag.lvt > 0 ? r.unsigned(indexTag.lvt) : undefined;
-      if (value === undefined) return undefined;
-      index = value;
-    }
-    let value: RpmValue;
-    if (r.isBracket(4, 6)) {
-      r.at++;
-      const decoded = primitive(r);
-      if (!decoded || !r.isBracket(4, 7)) return undefined;
-      r.at++;
-      value = decoded;
-    } else if (r.isBracket(5, 6)) {
-      r.at++;
-      const classTag = r.tag();
-      const errorClass =
-        classTag && !classTag.context && classTag.number === ApplicationTag.ENUMERATED
-          ? r.unsigned(classTag.lvt)
-          : undefined;
-      const codeTag = r.tag();
-      const errorCode =
-        codeTag && !codeTag.context && codeTag.number === ApplicationTag.ENUMERATED
-          ? r.unsigned(codeTag.lvt)
-          : undefined;
-      if (errorClass === undefined || errorCode === undefined || !r.isBracket(5, 7)) return undefined;
-      r.at++;
-      value = { type: ApplicationTag.ERROR, value: { errorClass, errorCode } };
-    } else return undefined;
-    // One property per object: a second one (or anything else) is the library's to decode.
-    if (!r.isBracket(1, 7)) return undefined;
-    r.at++;
+  const visited = visitRpmAck(buf, offset, length, (_n, type, instance, id, index, value) => {
     results.push({
-      objectId: { type: id >>> 22, instance: id & 0x3fffff },
-      values: [{ id: property, index, value: [value] }],
+      objectId: { type, instance },
+      values: [{ id, index, value: [{ type: value.type, value: value.value }] }],
     });
-  }
-  return results;
+  });
+  return visited === undefined ? undefined : results;
 }

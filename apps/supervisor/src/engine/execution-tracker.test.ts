@@ -64,19 +64,24 @@ describe("shareTraceBudget", () => {
 });
 
 describe("timeline budget", () => {
-  it("a site of many large flows keeps one site timeline budget, split by node count", () => {
+  it("a site keeps the timeline one flow of its nodes keeps, split by node count", () => {
     const flow = (nodes: number) => ({
       flow: { plan: { nodes: Array.from({ length: nodes }) } },
       tracker: new ExecutionTracker(),
     });
-    // The 50,000-point bench: 50 flows of 1,000 sensor reads.
-    const site = Array.from({ length: 50 }, () => flow(1000));
+    // The many-flows bench: 20 flows of 100 nodes keep what one flow of their 2,000 nodes keeps.
+    const site = Array.from({ length: 20 }, () => flow(100));
     shareTraceBudget(site);
     expect(site.reduce((n, f) => n + f.tracker.timelineBudget, 0)).toBe(MAX_SITE_TIMELINE);
-    // One flow alone keeps the per-flow maximum; a tiny flow beside a huge one keeps the floor.
-    const one = [flow(1000)];
+    const one = [flow(2000)];
     shareTraceBudget(one);
     expect(one[0]!.tracker.timelineBudget).toBe(MAX_TIMELINE);
+    expect(MAX_SITE_TIMELINE).toBe(MAX_TIMELINE);
+    // The 50,000-point bench (50 flows of 1,000 sensor reads): each flow keeps the floor.
+    const large = Array.from({ length: 50 }, () => flow(1000));
+    shareTraceBudget(large);
+    expect(large.every((f) => f.tracker.timelineBudget === 200)).toBe(true);
+    // A tiny flow beside a huge one keeps the floor.
     expect(timelineShare(1, 100_000)).toBe(200);
   });
 

@@ -17,8 +17,13 @@ export interface ScanTrace {
 const TRACE_WINDOW_MS = 15 * 60_000;
 /** Timeline events one flow keeps at most; a site of many flows shares MAX_SITE_TIMELINE among them. */
 export const MAX_TIMELINE = 5000;
-/** Timeline events a whole site keeps: 50 flows of 1,000 sensor reads held 250,000 (~35 MB) without it. */
-export const MAX_SITE_TIMELINE = 20_000;
+/**
+ * Timeline events a whole site keeps: what one flow keeps, so twenty 100-node flows hold what one
+ * 2,000-node flow holds. At 20,000 (and 250,000 before any site budget) twenty flows kept four times the
+ * events of the single flow, ~100 s of completions each against 25 s, and the heap they held ran twice the
+ * major GCs of the single flow's supervisor in the same window (bench/multi-flow.bench.ts, --trace-gc).
+ */
+export const MAX_SITE_TIMELINE = MAX_TIMELINE;
 /** A flow's share never drops below this, so a small flow in a big site still shows its recent errors. */
 const MIN_FLOW_TIMELINE = 200;
 /** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
@@ -67,10 +72,12 @@ export class ExecutionTracker {
     this.durations.push(result.durationMs);
     if (this.durations.length > 100) this.durations.shift();
 
-    const timestamp = new Date(wallClock).toISOString();
+    // Formatted once per scan, and only for a scan that adds to the timeline (most add nothing).
+    let timestamp: string | undefined;
     for (const run of result.runs) {
       // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
       if (run.status === "completed" && result.scan % 10 !== 1) continue;
+      timestamp ??= new Date(wallClock).toISOString();
       const event: NodeExecutionEvent = {
         node_id: run.nodeId,
         event_type: run.status,

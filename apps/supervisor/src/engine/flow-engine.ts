@@ -19,6 +19,7 @@ import { ExecutionTracker } from "./execution-tracker";
 import { FlowDebugger } from "./flow-debugger";
 import type { HistoryRecorder } from "./history-recorder";
 import { type PhaseClocks, type ScanReason, ScanScheduler } from "./scan-scheduler";
+import { ScanTiming } from "./scan-timing";
 import type { WriteManager } from "./write-manager";
 
 /** Where points are read: the point I/O registry, every protocol behind one call. */
@@ -41,8 +42,15 @@ export interface EngineDeps {
   parameters: Map<string, Scalar>;
   /** The flow's status or its inputs changed: the site recomputes COV subscriptions and history points. */
   onChange?(): void;
-  /** Point reads, shared between flows within a period (the engine reads directly when absent). */
-  readPoints?(refs: readonly string[], periodMs: number): Promise<PointReading[]>;
+  /**
+   * Point reads, shared between flows within a period (the engine reads directly when absent): each
+   * reading is handed over as its device answers; resolves once every device has.
+   */
+  readEach?(
+    refs: readonly string[],
+    periodMs: number,
+    each: (i: number, reading: PointReading) => void,
+  ): Promise<void>;
   /** The site's phase clocks: flows on one interval scan on the same tick (their own timer when absent). */
   clocks?: PhaseClocks;
 }
@@ -93,6 +101,8 @@ export class FlowEngine {
   errorMessage: string | undefined;
   startedAt: number | null = null;
   readonly tracker = new ExecutionTracker();
+  /** Start times, cycle times and good reads of the recent scans (phase and points due per period). */
+  readonly timing = new ScanTiming();
   private lastReads = new Map<string, NodeValue>();
   private pendingRelinquish: Promise<void> = Promise.resolve();
   /** Breakpoints, stepping, pins and dry run (issue 16). */
@@ -206,6 +216,7 @@ export class FlowEngine {
         ? new Set(trigger.points.length > 0 ? trigger.points.map(canonical) : plan.reads)
         : undefined;
     this.tracker.reset();
+    this.timing.reset();
     this.deps.events.add(
       "info",
       "engine",
@@ -337,6 +348,8 @@ export class FlowEngine {
     const flow = this.active;
     if (!flow) return;
     const cycleStart = performance.now();
+    const startedAt = Date.now();
+    let good = 0;
     const values = new Map<string, NodeValue>();
     // Values a live COV subscription reported are current; everything else is read through the
     // registry, which batches per protocol (and the plugin per device).
@@ -349,16 +362,16 @@ export class FlowEngine {
     }
     toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
-      const results = this.deps.readPoints
-        ? await this.deps.readPoints(toRead, periodOf(flow.plan.flow.execution.trigger))
-        : await this.deps.points.read(toRead);
-      toRead.forEach((ref, i) => {
-        const result = results[i]!;
+      // Each point's value record is made as its device answers, while the slower devices are still
+      // being waited for (the scan's barrier); only the map, in the flow's order, is left for after.
+      const read: NodeValue[] = new Array(toRead.length);
+      const take = (i: number, result: PointReading) => {
+        if (result.quality === "good") good++;
         // A plain reading is already a node value ({value, quality, timestamp}, never modified): kept as
         // it is rather than copied, one object a point a scan less (issue 15). One with an error code is
         // copied without it, as node values carry a reason only.
         if (result.code === undefined && result.reason === undefined) {
-          values.set(ref, result as NodeValue);
+          read[i] = result as NodeValue;
           return;
         }
         const value: NodeValue = {
@@ -367,10 +380,18 @@ export class FlowEngine {
           timestamp: result.timestamp,
         };
         if (result.reason) value.reason = result.reason;
-        values.set(ref, value);
-      });
+        read[i] = value;
+      };
+      if (this.deps.readEach)
+        await this.deps.readEach(toRead, periodOf(flow.plan.flow.execution.trigger), take);
+      else {
+        const results = await this.deps.points.read(toRead);
+        for (let i = 0; i < results.length; i++) take(i, results[i]!);
+      }
+      for (let i = 0; i < toRead.length; i++) values.set(toRead[i]!, read[i]!);
     }
     if (this.active !== flow) return;
+    const readMs = performance.now() - cycleStart;
     this.lastReads = values;
 
     const scanTime = Date.now();
@@ -392,7 +413,9 @@ export class FlowEngine {
     // Dry run: the writes are recorded for the Designer, never sent; the commands already in force stay.
     let outcomes: Awaited<ReturnType<WriteManager["apply"]>> = [];
     if (debug.dryRun) debug.suppress(result.writes, scanTime);
-    else outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
+    // A scan that commands nothing skips the write path's promises (most scans of most flows).
+    else if (result.writes.length > 0)
+      outcomes = await this.deps.writes.apply(result.writes, scanTime, this.flowId);
     for (const o of outcomes) {
       if (!o.ok)
         this.deps.events.add(
@@ -411,7 +434,9 @@ export class FlowEngine {
     this.persistState(flow);
     markCommandQuality(result, flow.commandsByNode, values);
     this.tracker.record(result, Date.now());
-    this.tracker.recordCycle(performance.now() - cycleStart);
+    const cycleMs = performance.now() - cycleStart;
+    this.tracker.recordCycle(cycleMs);
+    this.timing.record(startedAt, cycleMs, readMs, toRead.length, good);
     if (result.stoppedBy) {
       await this.stop(`node ${result.stoppedBy.nodeId} failed: ${result.stoppedBy.error}`, "error");
     }

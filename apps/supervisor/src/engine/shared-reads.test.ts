@@ -118,6 +118,31 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect((await slow).map((r) => r.value)).toEqual([1, 1]);
   });
 
+  it("hands each device's readings over as that device answers, before a slower one has", async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((r) => {
+      release = r;
+    });
+    const reads = new SharedReads(async (refs) => {
+      if (refs[0]!.startsWith("bacnet:2/")) await slow;
+      return refs.map((r) => ({ value: instanceOf(r), quality: "good" as const, timestamp: 0 }));
+    });
+    const seen = new Map<number, unknown>();
+    const all = reads.readEach([on(1, 1), on(2, 7), on(1, 3)], 1000, (i, reading) => {
+      seen.set(i, reading.value);
+    });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    // Device 1 answered: both of its points are in, in their places; device 2's is not.
+    expect([...seen].sort()).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    release();
+    await all;
+    expect(seen.get(1)).toBe(7);
+  });
+
   it("a failed device batch fails its readers and is read again next time, not served from cache", async () => {
     let fail = true;
     const reads = new SharedReads(async (refs) => {
@@ -151,6 +176,31 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect(handed.filter((t) => t === 1)).toHaveLength(DEVICES_PER_TURN);
     expect(handed.filter((t) => t === 2)).toHaveLength(DEVICES_PER_TURN);
     expect(handed.filter((t) => t === 3)).toHaveLength(3);
+  });
+
+  it("hands a device the same list object while it is asked for the same points", async () => {
+    const lists: (readonly string[])[] = [];
+    let clock = 0;
+    const reads = new SharedReads(
+      async (refs) => {
+        lists.push(refs);
+        return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
+      },
+      () => clock,
+    );
+    await reads.readPoints([on(1, 1), on(1, 2)], 1000);
+    clock += 1000;
+    await reads.readPoints([on(1, 1), on(1, 2)], 1000);
+    clock += 1000;
+    await reads.readPoints([on(1, 1), on(1, 3)], 1000);
+    // Back to the first mix (clocks of two intervals meet on some ticks only): its list again.
+    clock += 1000;
+    await reads.readPoints([on(1, 1), on(1, 2)], 1000);
+    expect(lists).toHaveLength(4);
+    expect(lists[1]).toBe(lists[0]);
+    expect(lists[2]).not.toBe(lists[0]);
+    expect(lists[2]).toEqual([on(1, 1), on(1, 3)]);
+    expect(lists[3]).toBe(lists[0]);
   });
 
   it("names devices by the ref's text before its first slash", () => {

@@ -1,3 +1,4 @@
+import { sameItems } from "../protocols/per-list";
 import type { PointReading } from "../protocols/point-io";
 
 type ReadResult = PointReading;
@@ -10,12 +11,18 @@ const PRUNE_EVERY_MS = 60_000;
  * devices timed out and went offline. Between turns the replies that arrived are read.
  */
 export const DEVICES_PER_TURN = 16;
+/** Lists of refs remembered per device (see flush). */
+const LISTS_PER_DEVICE = 4;
 
 /** Where a point's latest read lives: one device batch's promise and the point's place in it. */
 interface Entry {
   at: number;
   batch: Promise<ReadResult[]>;
   index: number;
+  /** deviceOf the ref, kept so the next scan's read of it does not cut it out of the ref again. */
+  device: string;
+  /** The ref's latest quality as a flow received it, and when: one record, handed from entry to entry. */
+  seen: { bad: boolean; at: number };
 }
 
 /** The reads of one device asked for in the current tick, sent together when the tick ends. */
@@ -53,6 +60,11 @@ export function deviceOf(ref: string): string {
  */
 export class SharedReads {
   private readonly entries = new Map<string, Entry>();
+  /** The lists of refs each device was asked for lately (a batch's list is never changed once sent). */
+  private readonly lastLists = new Map<string, string[][]>();
+  /** The device and batch the last queued ref went to (this tick only). */
+  private queuedDevice: string | undefined;
+  private queuedBatch: PendingBatch | undefined;
   private pending = new Map<string, PendingBatch>();
   private flushScheduled = false;
   private prunedAt = 0;
@@ -62,13 +74,6 @@ export class SharedReads {
   sent = 0;
   /** Batches handed to the registry (one per device per tick). */
   batches = 0;
-  /**
-   * The latest quality of every point a flow read, and when: what "no new bad quality" after a deploy is
-   * judged on (the fleet console and staged rollouts read the count through /api/health). One number a
-   * point, the read time + 1, negated when the read was bad (+1 so a read at time 0 keeps its sign): an
-   * object a point a scan was 2 MB at 50,000 points, and garbage promoted to the old generation every scan.
-   */
-  private readonly lastQuality = new Map<string, number>();
 
   constructor(
     private readonly read: (refs: readonly string[]) => Promise<ReadResult[]>,
@@ -77,48 +82,78 @@ export class SharedReads {
     private readonly defer: (flush: () => void) => void = setImmediate,
   ) {}
 
-  /**
-   * Entries point into the batch promise rather than holding a promise per point: a 2,000-point scan
-   * used to chain 2,000 `then`s and a 2,000-promise `Promise.all` every scan, a visible share of the
-   * scan's CPU and of its garbage.
-   */
+  /** Every reading, in the order of `refs`, once the last device has answered. */
   async readPoints(refs: readonly string[], periodMs: number): Promise<ReadResult[]> {
-    const now = this.now();
-    const freshFor = periodMs / 2;
     const out: ReadResult[] = new Array(refs.length);
-    const slots: Entry[] = new Array(refs.length);
-    for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i]!;
-      const entry = this.entries.get(ref);
-      if (entry && now - entry.at < freshFor) {
-        slots[i] = entry;
-        this.saved++;
-        continue;
-      }
-      slots[i] = this.queue(ref, now);
-      this.sent++;
-    }
-    if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
-    // Consecutive refs mostly share a device batch: await each batch once, not once per point.
-    let last: Promise<ReadResult[]> | undefined;
-    let results: ReadResult[] = [];
-    for (let i = 0; i < refs.length; i++) {
-      const slot = slots[i]!;
-      if (slot.batch !== last) {
-        last = slot.batch;
-        results = await slot.batch;
-      }
-      const result = results[slot.index]!;
-      out[i] = result;
-      this.lastQuality.set(refs[i]!, result.quality === "bad" ? -(now + 1) : now + 1);
-    }
+    await this.readEach(refs, periodMs, (i, reading) => {
+      out[i] = reading;
+    });
     return out;
   }
 
+  /**
+   * Hands each reading to `each(i, reading)` (i: its place in `refs`) as soon as its device has answered,
+   * and resolves when every device has. The scan's barrier is the slowest device: what the flow does
+   * with a point (its value record) is done while the other devices are still answering, so little is
+   * left after the last answer (issue 15). Entries point into the batch promise rather than holding a
+   * promise per point, and a batch is awaited once for all of its points.
+   */
+  async readEach(
+    refs: readonly string[],
+    periodMs: number,
+    each: (i: number, reading: ReadResult) => void,
+  ): Promise<void> {
+    const now = this.now();
+    const freshFor = periodMs / 2;
+    // The positions each batch answers, in one list per batch (consecutive refs mostly share one).
+    const groups = new Map<Promise<ReadResult[]>, number[]>();
+    const slots: Entry[] = new Array(refs.length);
+    let lastBatch: Promise<ReadResult[]> | undefined;
+    let lastGroup: number[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
+      let entry = this.entries.get(ref);
+      if (entry && now - entry.at < freshFor) this.saved++;
+      else {
+        entry = this.queue(ref, now, entry);
+        this.sent++;
+      }
+      slots[i] = entry;
+      if (entry.batch !== lastBatch) {
+        lastBatch = entry.batch;
+        let group = groups.get(lastBatch);
+        if (!group) {
+          group = [];
+          groups.set(lastBatch, group);
+        }
+        lastGroup = group;
+      }
+      lastGroup.push(i);
+    }
+    if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
+    const answered: Promise<void>[] = [];
+    for (const [batch, positions] of groups) {
+      answered.push(
+        batch.then((results) => {
+          for (const i of positions) {
+            const entry = slots[i]!;
+            const result = results[entry.index]!;
+            // What "no new bad quality" after a deploy is judged on (badPoints), updated in place.
+            entry.seen.bad = result.quality === "bad";
+            entry.seen.at = now;
+            each(i, result);
+          }
+        }),
+      );
+    }
+    await Promise.all(answered);
+  }
+
   /** Puts a ref in this tick's batch for its device and records where its reading will be. */
-  private queue(ref: string, now: number): Entry {
-    const device = deviceOf(ref);
-    let batch = this.pending.get(device);
+  private queue(ref: string, now: number, previous: Entry | undefined): Entry {
+    const device = previous?.device ?? deviceOf(ref);
+    // Consecutive refs mostly name the same device: its batch is at hand without a map lookup.
+    let batch = device === this.queuedDevice ? this.queuedBatch : this.pending.get(device);
     if (!batch) {
       let resolve!: PendingBatch["resolve"];
       let reject!: PendingBatch["reject"];
@@ -133,7 +168,15 @@ export class SharedReads {
         for (const r of batch!.refs) if (this.entries.get(r)?.batch === promise) this.entries.delete(r);
       });
     }
-    const entry = { at: now, batch: batch.promise, index: batch.refs.push(ref) - 1 };
+    this.queuedDevice = device;
+    this.queuedBatch = batch;
+    const entry: Entry = {
+      at: now,
+      batch: batch.promise,
+      index: batch.refs.push(ref) - 1,
+      device,
+      seen: previous?.seen ?? { bad: false, at: Number.NEGATIVE_INFINITY },
+    };
     this.entries.set(ref, entry);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -143,8 +186,28 @@ export class SharedReads {
   }
 
   private flush(): void {
-    const batches = [...this.pending.values()];
+    const batches: PendingBatch[] = [];
+    for (const [device, batch] of this.pending) {
+      // A device asked for the same points as last time gets the same list object: the layers below
+      // remember their work per list (PerList), so a steady scan does its routing and parsing once.
+      // A few per device: flows on several intervals ask a device for a different mix on the ticks
+      // where their clocks meet (every 10th tick of a 100 ms clock is also a 1 s tick).
+      let recent = this.lastLists.get(device);
+      if (!recent) {
+        recent = [];
+        this.lastLists.set(device, recent);
+      }
+      const known = recent.find((list) => sameItems(list, batch.refs));
+      if (known) batch.refs = known;
+      else {
+        recent.push(batch.refs);
+        if (recent.length > LISTS_PER_DEVICE) recent.shift();
+      }
+      batches.push(batch);
+    }
     this.pending = new Map();
+    this.queuedDevice = undefined;
+    this.queuedBatch = undefined;
     this.flushScheduled = false;
     this.send(batches, 0);
   }
@@ -165,15 +228,13 @@ export class SharedReads {
 
   /**
    * Points whose latest read was bad, counting only reads younger than `withinMs`: a point a removed flow
-   * read stops counting once nothing reads it any more.
+   * read stops counting once nothing reads it any more. What "no new bad quality" after a deploy is
+   * judged on (the fleet console and staged rollouts read the count through /api/health).
    */
   badPoints(withinMs = 300_000): number {
     const since = this.now() - withinMs;
     let bad = 0;
-    for (const [ref, q] of this.lastQuality) {
-      if (Math.abs(q) - 1 < since) this.lastQuality.delete(ref);
-      else if (q < 0) bad++;
-    }
+    for (const e of this.entries.values()) if (e.seen.at >= since && e.seen.bad) bad++;
     return bad;
   }
 

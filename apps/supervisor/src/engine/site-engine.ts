@@ -8,7 +8,7 @@ import { PhaseClocks } from "./scan-scheduler";
 import { SharedReads } from "./shared-reads";
 import { key } from "./write-manager";
 
-export type SiteDeps = Omit<EngineDeps, "parameters" | "onChange" | "readPoints" | "clocks"> & {
+export type SiteDeps = Omit<EngineDeps, "parameters" | "onChange" | "readEach" | "clocks"> & {
   onRunningChange?(running: boolean): void;
   /** Operator-set parameter values, kept across restarts (in memory only when absent). */
   parameterStore?: ParameterStore;
@@ -247,7 +247,7 @@ export class SiteEngine {
       ...this.deps,
       parameters: this.parameters.forFlow(flowId),
       onChange: () => this.changed(),
-      readPoints: (refs, periodMs) => this.reads.readPoints(refs, periodMs),
+      readEach: (refs, periodMs, each) => this.reads.readEach(refs, periodMs, each),
       clocks: this.clocks,
     });
   }

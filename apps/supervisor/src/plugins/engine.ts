@@ -137,6 +137,8 @@ export const enginePlugin = fp<{
       // A scan may be waiting on a script (at most its budget): let it finish before the workers go,
       // or the script would fail and a node with on_failure "stop" would stop the flow on the way out.
       await engine.idle();
+      // The last scans' node state, saved at the end of their turn, is written before the database closes.
+      repos.nodeState.flush();
       watch.stop();
       await cov.stop();
       history.stop();

@@ -1,5 +1,6 @@
 import { pointRefScheme } from "@bms/schemas";
 import { parsedPointRef } from "./parsed-refs";
+import { PerList } from "./per-list";
 import type {
   BrowseEntry,
   PluginHealth,
@@ -61,6 +62,21 @@ const QUALITIES = new Set(["good", "uncertain", "bad"]);
  */
 export class PointIORegistry {
   private readonly entries = new Map<string, Entry>();
+  /** How a list of refs splits among the plugins, remembered per list (a flow reads the same ones each scan). */
+  private readonly readRouting = new PerList((refs: readonly string[]) => {
+    const refused: { index: number; code: PointErrorCode; message: string }[] = [];
+    const split = this.split(refs, (index, code, message) => refused.push({ index, code, message }));
+    return {
+      plugins: this.entries.size,
+      refused,
+      batches: [...split].map(([protocol, indexes]) => ({
+        protocol,
+        indexes,
+        // Frozen: the same list goes to the plugin every scan, so a plugin must not be able to change it.
+        refs: Object.freeze(indexes.map((i) => refs[i]!)),
+      })),
+    };
+  });
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -119,15 +135,15 @@ export class PointIORegistry {
 
   async read(refs: readonly string[]): Promise<PointReading[]> {
     const out: PointReading[] = new Array(refs.length);
-    const batches = this.split(refs, (i, code, message) => {
-      out[i] = this.bad(code, message);
-    });
+    const routing = this.readRouting.get(refs, (r) => r.plugins === this.entries.size);
+    for (const r of routing.refused) out[r.index] = this.bad(r.code, r.message);
     await Promise.all(
-      [...batches].map(async ([protocol, indexes]) => {
+      routing.batches.map(async ({ protocol, indexes, refs: batch }) => {
         const entry = this.entries.get(protocol)!;
         let answers: PointReading[];
         try {
-          answers = await entry.io.read(indexes.map((i) => refs[i]!));
+          // The same list object each time `refs` is: the plugin can remember its own work per list.
+          answers = await entry.io.read(batch);
           if (!Array.isArray(answers) || answers.length !== indexes.length)
             throw new Error(`answered ${answerCount(answers)} readings for ${indexes.length} refs`);
         } catch (error) {

@@ -3,6 +3,7 @@ import type { DevicesRepo } from "../../storage/devices-repo";
 import type { EventsRepo } from "../../storage/events-repo";
 import { SUPERVISOR_VERSION } from "../../version";
 import { parsedPointRef } from "../parsed-refs";
+import { PerList } from "../per-list";
 import type {
   BrowseEntry,
   PluginContext,
@@ -88,23 +89,41 @@ export class BacnetPointIO implements PointIO {
 
   async read(refs: readonly string[]): Promise<PointReading[]> {
     const out: PointReading[] = new Array(refs.length);
-    const parsed: { i: number; ref: BacnetPointRef }[] = [];
-    refs.forEach((text, i) => {
-      const ref = this.parse(text);
-      if (typeof ref === "string") out[i] = this.refused("invalid_ref", ref);
-      else if (this.closed) out[i] = this.refused("busy", "the BACnet plugin is shut down");
-      else parsed.push({ i, ref });
-    });
-    if (parsed.length > 0) {
-      const results = await this.service.readPoints(parsed.map((p) => p.ref));
-      parsed.forEach((p, n) => {
-        const result = results[n]!;
-        if (result.quality === "bad" && result.reason) this.lastError = `${refs[p.i]}: ${result.reason}`;
-        out[p.i] = result;
+    if (this.closed)
+      return refs.map((text) => {
+        const ref = this.parse(text);
+        return typeof ref === "string"
+          ? this.refused("invalid_ref", ref)
+          : this.refused("busy", "the BACnet plugin is shut down");
       });
+    const { invalid, at, parsed } = this.parsedReads.get(refs);
+    for (const { i, reason } of invalid) out[i] = this.refused("invalid_ref", reason);
+    if (parsed.length > 0) {
+      const results = await this.service.readPoints(parsed);
+      for (let n = 0; n < parsed.length; n++) {
+        const result = results[n]!;
+        if (result.quality === "bad" && result.reason) this.lastError = `${refs[at[n]!]}: ${result.reason}`;
+        out[at[n]!] = result;
+      }
     }
     return out;
   }
+
+  /** The refs parsed, remembered per list (the same parsed list each scan lets the reads remember theirs). */
+  private readonly parsedReads = new PerList((refs: readonly string[]) => {
+    const invalid: { i: number; reason: string }[] = [];
+    const at: number[] = [];
+    const parsed: BacnetPointRef[] = [];
+    refs.forEach((text, i) => {
+      const ref = this.parse(text);
+      if (typeof ref === "string") invalid.push({ i, reason: ref });
+      else {
+        at.push(i);
+        parsed.push(ref);
+      }
+    });
+    return { invalid, at, parsed: Object.freeze(parsed) };
+  });
 
   async write(writes: readonly PointWrite[]): Promise<WriteOutcome[]> {
     const out: WriteOutcome[] = new Array(writes.length);

@@ -1,21 +1,26 @@
 import type { BACNetObjectID, BACNetReadAccessSpecification } from "@bacnet-js/client";
 import {
+  ApplicationTag,
   BIP_MAX_APDU,
   isArrayProperty,
   objectTypeId,
   objectTypeName,
+  type PointValue,
   PROPERTIES,
   presentValueToJs,
   propertyId,
   type RpmRead,
+  type RpmValue,
+  visitRpmAck,
 } from "@bms/bacnet";
 import type { BacnetPointRef } from "@bms/schemas";
+import { PerList } from "../per-list";
 import type { PointErrorCode, PointReading } from "../point-io";
 import type { KnownDevice } from "./device-registry";
 import { bacnetErrorCode, describeBacnetError, describeError } from "./errors";
-import { readPointsRpm } from "./point-rpm";
+import { decodeRpmAnswer, requestRpm } from "./point-rpm";
 import type { RequestPipeline } from "./request-pipeline";
-import { checkPresentValue, isObjectId } from "./wire-checks";
+import { type Checked, checkPresentValue, isObjectId } from "./wire-checks";
 
 /** A BACnet read's answer: the seam's reading (value, quality, reason and code). */
 export type ReadResult = PointReading;
@@ -54,75 +59,125 @@ export class BacnetReads {
   /** Never throws: every point gets a value or a bad quality with the reason and a code. */
   async readPoints(refs: readonly BacnetPointRef[]): Promise<ReadResult[]> {
     const results: ReadResult[] = new Array(refs.length);
+    await Promise.all(
+      this.grouping.get(refs).map(async (group) => {
+        const device = await this.resolveDevice(group.deviceId);
+        const chunkSize = rpmChunkSize(device?.maxApdu ?? BIP_MAX_APDU);
+        let chunks = group.chunks.get(chunkSize);
+        if (!chunks) {
+          chunks = [];
+          for (let i = 0; i < group.indexes.length; i += chunkSize)
+            chunks.push(chunkPlan(refs, group.indexes.slice(i, i + chunkSize)));
+          group.chunks.set(chunkSize, chunks);
+        }
+        await Promise.all(chunks.map((chunk) => this.readChunk(group.deviceId, chunk, refs, results)));
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * The refs grouped per device and cut into chunks, remembered per list: a flow's scan hands the same
+   * parsed list every time (PerList), so this is worked out once, not per point per scan.
+   */
+  private readonly grouping = new PerList((refs: readonly BacnetPointRef[]) => {
     const byDevice = new Map<number, number[]>();
     refs.forEach((ref, i) => {
       const list = byDevice.get(ref.device);
       if (list) list.push(i);
       else byDevice.set(ref.device, [i]);
     });
-    await Promise.all(
-      [...byDevice].map(async ([deviceId, indexes]) => {
-        const device = await this.resolveDevice(deviceId);
-        const chunkSize = rpmChunkSize(device?.maxApdu ?? BIP_MAX_APDU);
-        const chunks: number[][] = [];
-        for (let i = 0; i < indexes.length; i += chunkSize) chunks.push(indexes.slice(i, i + chunkSize));
-        await Promise.all(chunks.map((chunk) => this.readChunk(deviceId, chunk, refs, results)));
-      }),
-    );
-    return results;
-  }
+    return [...byDevice].map(([deviceId, indexes]) => ({
+      deviceId,
+      indexes,
+      /** Chunk plans by chunk size (a device's max APDU is learnt after the first read). */
+      chunks: new Map<number, ChunkPlan[]>(),
+    }));
+  });
 
   private async readChunk(
     deviceId: number,
-    requested: number[],
+    plan: ChunkPlan,
     refs: readonly BacnetPointRef[],
     out: ReadResult[],
   ) {
     const device = this.devices.get(deviceId);
-    // A property name BACnet does not define never goes on the wire: it would read something else.
-    const chunk: number[] = [];
-    // The library's RPM encoder drops array index 0 (it tests the index for truthiness), which would
-    // turn "how many elements" into a whole-array read; ReadProperty encodes it correctly.
-    const single: number[] = [];
-    for (const i of requested) {
+    for (const i of plan.invalid) {
       const ref = refs[i]!;
-      if (propertyId(ref.property) === undefined)
-        out[i] = badResult(`unknown property "${ref.property}"`, "invalid_ref", Date.now());
-      else if (ref.index === 0) single.push(i);
-      else chunk.push(i);
+      out[i] = badResult(`unknown property "${ref.property}"`, "invalid_ref", Date.now());
     }
+    const chunk = plan.rpm;
+    // Read one at a time with ReadProperty: the points RPM cannot carry, or all when RPM is out.
+    let single = plan.single;
     const useRpm = chunk.length > 1 && (device?.supportsRpm ?? true);
     if (useRpm) {
       try {
-        const reads = chunk.map((i) => readOf(refs[i]!));
-        const response = await this.pipeline.request(deviceId, `rpm ${reads.length} objects`, (client, to) =>
-          readPointsRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!))),
-        );
-        const now = Date.now();
-        chunk.forEach((i, n) => {
-          const ref = refs[i]!;
+        const reads = plan.reads;
+        let now = 0;
+        // Results are matched by position, so each one must name the object and property asked for.
+        const take = (
+          n: number,
+          type: number,
+          instance: number,
+          property: number,
+          _index: number,
+          value: RpmValue,
+        ) => {
+          if (n >= chunk.length) return;
+          const i = chunk[n]!;
           const read = reads[n]!;
-          const objectValues = response.values[n];
-          const prop = objectValues?.values?.[0];
-          // Results are matched by position, so each one must name the object and property asked for.
-          if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
-          else if (
-            !sameObject(objectValues.objectId, { type: read.objectType, instance: read.instance }) ||
-            prop.id !== read.property
-          )
-            out[i] = badResult(
-              "the answer names another object or property than the one read",
-              "decode_error",
-              now,
-            );
-          else out[i] = decodeRead(ref, prop.value, now);
-        });
-        chunk.length = 0;
+          out[i] =
+            type !== read.objectType || instance !== read.instance || property !== read.property
+              ? badResult(
+                  "the answer names another object or property than the one read",
+                  "decode_error",
+                  now,
+                )
+              : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
+        };
+        // The answer is walked straight into the readings, inside the request: an answer neither decoder
+        // reads fails the attempt (and is retried) as before.
+        const answered = await this.pipeline.request(
+          deviceId,
+          `rpm ${reads.length} objects`,
+          async (client, to) => {
+            const answer = await requestRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!)));
+            now = Date.now();
+            if (answer.ack) {
+              const { buffer, offset, length } = answer.ack;
+              const visited = visitRpmAck(buffer, offset, length, take);
+              if (visited !== undefined) return visited;
+            }
+            // A routed device's answer, or one with more than the walk reads: in the library's shape.
+            const values = answer.values ?? decodeRpmAnswer(answer.ack!);
+            for (let n = 0; n < Math.min(values.length, chunk.length); n++) {
+              const i = chunk[n]!;
+              const read = reads[n]!;
+              const objectValues = values[n];
+              const prop = objectValues?.values?.[0];
+              if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
+              else if (
+                !sameObject(objectValues.objectId, read.objectType, read.instance) ||
+                prop.id !== read.property
+              )
+                out[i] = badResult(
+                  "the answer names another object or property than the one read",
+                  "decode_error",
+                  now,
+                );
+              else out[i] = decodeRead(refs[i]!, prop.value, now);
+            }
+            return values.length;
+          },
+        );
+        for (let n = answered; n < chunk.length; n++)
+          out[chunk[n]!] = badResult("missing in RPM answer", "decode_error", now);
       } catch (error) {
         const { kind, errorClass } = describeBacnetError(error);
         if ((kind === "reject" || kind === "abort" || errorClass === "services") && device) {
           // RPM refused: remember it and read one property at a time from now on.
           device.supportsRpm = false;
+          single = [...chunk, ...plan.single];
         } else {
           const now = Date.now();
           for (const i of [...chunk, ...single])
@@ -130,17 +185,16 @@ export class BacnetReads {
           return;
         }
       }
-    }
+    } else single = [...chunk, ...plan.single];
     await Promise.all(
-      [...chunk, ...single].map(async (i) => {
+      single.map(async (i) => {
         const ref = refs[i]!;
         try {
           const typeId = objectTypeId(ref.objectType)!;
           const prop = propertyId(ref.property)!;
           const response = await this.readProperty(deviceId, typeId, ref.instance, prop, ref.index);
           out[i] =
-            sameObject(response.objectId, { type: typeId, instance: ref.instance }) &&
-            response.property?.id === prop
+            sameObject(response.objectId, typeId, ref.instance) && response.property?.id === prop
               ? decodeRead(ref, response.values, Date.now())
               : badResult(
                   "the answer names another object or property than the one read",
@@ -160,14 +214,91 @@ function rpmChunkSize(maxApdu: number): number {
   return Math.max(1, Math.min(50, Math.floor((maxApdu - 20) / 24)));
 }
 
-function readOf(ref: BacnetPointRef): RpmRead {
-  const read: RpmRead = {
-    objectType: objectTypeId(ref.objectType)!,
-    instance: ref.instance,
-    property: propertyId(ref.property)!,
+/** One request's worth of a device's points, sorted by how they can be read (indexes into the refs). */
+interface ChunkPlan {
+  /** Read together with ReadPropertyMultiple, in this order. */
+  rpm: readonly number[];
+  /** Their RPM reads, in the same order. */
+  reads: readonly RpmRead[];
+  /** Their read plans, in the same order: no lookup per point per scan. */
+  plans: readonly ReadPlan[];
+  /**
+   * Read with ReadProperty: array index 0 (an array's length). The library's RPM encoder drops index 0
+   * (it tests the index for truthiness), turning "how many elements" into a whole-array read.
+   */
+  single: readonly number[];
+  /** Property names BACnet does not define: never on the wire, where they would read something else. */
+  invalid: readonly number[];
+}
+
+function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]): ChunkPlan {
+  const rpm: number[] = [];
+  const reads: RpmRead[] = [];
+  const plans: ReadPlan[] = [];
+  const single: number[] = [];
+  const invalid: number[] = [];
+  for (const i of indexes) {
+    const ref = refs[i]!;
+    const plan = planOf(ref);
+    if (plan.read === undefined) invalid.push(i);
+    else if (ref.index === 0) single.push(i);
+    else {
+      rpm.push(i);
+      reads.push(plan.read);
+      plans.push(plan);
+    }
+  }
+  return { rpm, reads, plans, single, invalid };
+}
+
+/** What a ref reads, in numbers: worked out once per parsed ref, not by name lookups every scan. */
+interface ReadPlan {
+  /** Undefined when BACnet defines no property of that name. */
+  read: RpmRead | undefined;
+  typeId: number;
+  /** presentValue, relinquishDefault or priorityArray: the object type's datatype is checked. */
+  valueProperty: boolean;
+  arrayProperty: boolean;
+  /**
+   * The last single value decoded for this ref: its tag, its raw value and what checking and converting
+   * it gave. A point whose value did not change since the last scan (most of a site, most of the time)
+   * reuses the answer: the check is a pure function of the tag and a primitive raw value.
+   */
+  lastType: number;
+  lastRaw: unknown;
+  lastChecked: Checked<PointValue> | undefined;
+}
+
+/**
+ * Parsed refs are remembered and never changed (parsed-refs.ts), so a flow hands the same ref objects
+ * every scan and their plans are found by identity; a ref nothing holds any more takes its plan with it.
+ */
+const plans = new WeakMap<BacnetPointRef, ReadPlan>();
+
+function planOf(ref: BacnetPointRef): ReadPlan {
+  let plan = plans.get(ref);
+  if (plan) return plan;
+  const typeId = objectTypeId(ref.objectType)!;
+  const property = propertyId(ref.property);
+  let read: RpmRead | undefined;
+  if (property !== undefined) {
+    read = { objectType: typeId, instance: ref.instance, property };
+    if (ref.index !== undefined) read.index = ref.index;
+  }
+  plan = {
+    read,
+    typeId,
+    valueProperty:
+      property === PROPERTIES.presentValue ||
+      property === PROPERTIES.relinquishDefault ||
+      property === PROPERTIES.priorityArray,
+    arrayProperty: property !== undefined && isArrayProperty(property),
+    lastType: -1,
+    lastRaw: undefined,
+    lastChecked: undefined,
   };
-  if (ref.index !== undefined) read.index = ref.index;
-  return read;
+  plans.set(ref, plan);
+  return plan;
 }
 
 function specFor(ref: BacnetPointRef): BACNetReadAccessSpecification {
@@ -186,6 +317,23 @@ function badResult(reason: string, code: PointErrorCode, timestamp: number): Rea
   return { value: null, quality: "bad", reason, code, timestamp };
 }
 
+/**
+ * One walked RPM value (a reused object: never kept). The common case, one value of a property that is
+ * not an array, is decoded in place; anything else goes the general way with a copy of the value.
+ */
+function decodeValueRead(ref: BacnetPointRef, plan: ReadPlan, value: RpmValue, now: number): ReadResult {
+  if (
+    ref.index === 0 ||
+    value.type === ApplicationTag.ERROR ||
+    (ref.index === undefined && plan.arrayProperty)
+  )
+    return decodeRead(ref, [{ type: value.type, value: value.value }], now);
+  const one = decodeSingle(plan, value);
+  return one.ok
+    ? { value: one.value, quality: "good", timestamp: now }
+    : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
+}
+
 /** An RPM/RP answer holds either values or an error value (tag ERROR with errorClass/errorCode). */
 function decodeRead(
   ref: BacnetPointRef,
@@ -194,8 +342,8 @@ function decodeRead(
 ): ReadResult {
   const list = Array.isArray(values) ? values : [];
   const first = list[0];
-  const prop = propertyId(ref.property)!;
-  const wholeArray = ref.index === undefined && (isArrayProperty(prop) || list.length > 1);
+  const plan = planOf(ref);
+  const wholeArray = ref.index === undefined && (plan.arrayProperty || list.length > 1);
   // An empty array is a legal answer (a multi-state object with no State_Text entries); no answer is not.
   if (!first)
     return wholeArray
@@ -211,25 +359,47 @@ function decodeRead(
       now,
     );
   }
-  const typeId = objectTypeId(ref.objectType)!;
   // Array index 0 is the array's length (an Unsigned), whatever the elements' type.
   if (ref.index === 0) return { value: presentValueToJs(-1, first), quality: "good", timestamp: now };
   // The priority array and relinquish default hold presentValue's datatype (BinaryPV for binaries: booleans),
   // and must have the datatype the object type gives it: a REAL for analog, BinaryPV for binary.
-  const isValueProperty =
-    prop === PROPERTIES.presentValue ||
-    prop === PROPERTIES.relinquishDefault ||
-    prop === PROPERTIES.priorityArray;
-  const decode = (v: { type: number; value: unknown }) =>
-    isValueProperty ? checkPresentValue(typeId, v) : ({ ok: true, value: presentValueToJs(-1, v) } as const);
-  const decoded = (wholeArray ? list : [first]).map(decode);
-  const wrong = decoded.find((d) => !d.ok);
-  if (wrong && !wrong.ok)
-    return badResult(`unexpected value from the device: ${wrong.problem}`, "decode_error", now);
-  const good = decoded.map((d) => (d.ok ? d.value : null));
-  return { value: wholeArray ? good : good[0]!, quality: "good", timestamp: now };
+  if (!wholeArray) {
+    // One value, the common case (every presentValue): no arrays around it.
+    const one = decodeSingle(plan, first);
+    return one.ok
+      ? { value: one.value, quality: "good", timestamp: now }
+      : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
+  }
+  const good: PointValue[] = new Array(list.length);
+  for (let k = 0; k < list.length; k++) {
+    const d = decodeOne(plan, list[k]!);
+    if (!d.ok) return badResult(`unexpected value from the device: ${d.problem}`, "decode_error", now);
+    good[k] = d.value;
+  }
+  return { value: good, quality: "good", timestamp: now };
 }
 
-function sameObject(a: unknown, b: { type: number; instance: number }): boolean {
-  return isObjectId(a) && a.type === b.type && a.instance === b.instance;
+/** decodeOne, answered from the ref's last value when the device sent the same primitive again. */
+function decodeSingle(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
+  const raw = v.value;
+  const primitive = raw === null || (typeof raw !== "object" && typeof raw !== "function");
+  if (primitive && plan.lastChecked !== undefined && v.type === plan.lastType && Object.is(raw, plan.lastRaw))
+    return plan.lastChecked;
+  const checked = decodeOne(plan, v);
+  if (primitive) {
+    plan.lastType = v.type;
+    plan.lastRaw = raw;
+    plan.lastChecked = checked;
+  }
+  return checked;
+}
+
+function decodeOne(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
+  return plan.valueProperty
+    ? checkPresentValue(plan.typeId, v)
+    : { ok: true, value: presentValueToJs(-1, v) };
+}
+
+function sameObject(a: unknown, type: number, instance: number): boolean {
+  return isObjectId(a) && a.type === type && a.instance === instance;
 }

@@ -22,18 +22,23 @@ interface ClientInternals {
 
 const SERVICE_READ_PROPERTY_MULTIPLE = 14;
 
+/** An RPM answer: decoded by the library (a routed device), or the ack's service data to decode. */
+export type RpmAnswer =
+  | { values: RpmResult[]; ack?: undefined }
+  | { ack: { buffer: Buffer; offset: number; length: number }; values?: undefined };
+
 /**
  * A ReadPropertyMultiple for point reads: our frame, sent without the library's per-request 1,476-byte
- * buffer and the transport's copy of it, and the answer decoded by our one-pass decoder, or by the
- * library's when it holds more than that decoder reads. A device behind a router goes the library's
- * way (its frame carries the routing information). Answers in the library's shape; rejects as it does.
+ * buffer and the transport's copy of it, and the answer handed back undecoded, for the caller to walk
+ * with visitRpmAck straight into its readings (or to decode with `decodeRpmAnswer`). A device behind a
+ * router goes the library's way (its frame carries the routing information). Rejects as the library does.
  */
-export async function readPointsRpm(
+export async function requestRpm(
   client: bacnetModule,
   to: DeviceAddress,
   reads: readonly RpmRead[],
   specs: () => BACNetReadAccessSpecification[],
-): Promise<{ values: RpmResult[] }> {
+): Promise<RpmAnswer> {
   const internals = client as unknown as ClientInternals;
   const transport = internals._transport;
   if (to.net !== undefined || !(transport instanceof UdpTransport)) {
@@ -45,11 +50,16 @@ export async function readPointsRpm(
   if (answer.msg.service !== undefined && answer.msg.service !== SERVICE_READ_PROPERTY_MULTIPLE) {
     throw new Error("INVALID_DECODING");
   }
+  return { ack: { buffer: answer.buffer, offset: answer.offset, length: answer.length } };
+}
+
+/** An ack's results in the library's shape: our one-pass decoder, or the library's for richer answers. */
+export function decodeRpmAnswer(ack: { buffer: Buffer; offset: number; length: number }): RpmResult[] {
   const values =
-    decodeRpmAck(answer.buffer, answer.offset, answer.length) ??
-    (ReadPropertyMultiple.decodeAcknowledge(answer.buffer, answer.offset, answer.length)?.values as
+    decodeRpmAck(ack.buffer, ack.offset, ack.length) ??
+    (ReadPropertyMultiple.decodeAcknowledge(ack.buffer, ack.offset, ack.length)?.values as
       | RpmResult[]
       | undefined);
   if (!values) throw new Error("INVALID_DECODING");
-  return { values };
+  return values;
 }

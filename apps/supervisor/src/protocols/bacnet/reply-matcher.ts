@@ -42,24 +42,17 @@ export function peekApdu(datagram: Uint8Array): PeekedApdu | undefined {
   offset += 2;
   let destination: string | undefined;
   let source: string | undefined;
-  const readTarget = (): string | undefined => {
-    if (offset + 3 > datagram.length) return undefined;
-    const net = (datagram[offset]! << 8) | datagram[offset + 1]!;
-    const len = datagram[offset + 2]!;
-    if (offset + 3 + len > datagram.length) return undefined;
-    const mac = Array.from(datagram.subarray(offset + 3, offset + 3 + len), (b) =>
-      b.toString(16).padStart(2, "0"),
-    ).join(":");
-    offset += 3 + len;
-    return `${net}/${mac}`;
-  };
   if (control & 0x20) {
-    destination = readTarget();
-    if (destination === undefined) return undefined;
+    const target = readTarget(datagram, offset);
+    if (target === undefined) return undefined;
+    destination = target.text;
+    offset = target.next;
   }
   if (control & 0x08) {
-    source = readTarget();
-    if (source === undefined) return undefined;
+    const target = readTarget(datagram, offset);
+    if (target === undefined) return undefined;
+    source = target.text;
+    offset = target.next;
   }
   if (control & 0x20) offset++; // hop count
   const first = datagram[offset];
@@ -76,6 +69,21 @@ export function peekApdu(datagram: Uint8Array): PeekedApdu | undefined {
     peeked.invokeId = invokeId;
   }
   return peeked;
+}
+
+/**
+ * An NPDU's DNET/DLEN/DADR (or SNET/SLEN/SADR) at `at`, as `net/aa:bb`, and where it ends. A function
+ * of its own rather than a closure in peekApdu: that ran for every datagram, routed or not.
+ */
+function readTarget(datagram: Uint8Array, at: number): { text: string; next: number } | undefined {
+  if (at + 3 > datagram.length) return undefined;
+  const net = (datagram[at]! << 8) | datagram[at + 1]!;
+  const len = datagram[at + 2]!;
+  if (at + 3 + len > datagram.length) return undefined;
+  const mac = Array.from(datagram.subarray(at + 3, at + 3 + len), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join(":");
+  return { text: `${net}/${mac}`, next: at + 3 + len };
 }
 
 export type ReplyVerdict =

@@ -173,6 +173,8 @@ export async function executionRoutes(app: FastifyInstance): Promise<void> {
         trigger: primary?.flow?.plan.flow.execution.trigger ?? null,
         avg_scan_ms: primary?.tracker.averageScanMs() ?? 0,
         avg_cycle_ms: primary?.tracker.averageCycleMs() ?? 0,
+        // The first flow's recent scans: start times against its phase clock, cycle times, good reads.
+        recent_scans: primary?.timing.recent() ?? [],
         cov: app.cov.status(),
         started_at: started.length > 0 ? new Date(Math.min(...started)).toISOString() : null,
       };
