@@ -63,6 +63,8 @@ export const trigger = defineNode({
         });
       }
     }),
+  // One-shot memory: a lost last run would fire a schedule again.
+  statePersistence: "on_change",
   initialState: (): { last: number | null } => ({ last: null }),
   execute(_inputs, config, state, ctx) {
     const at = (value: number | boolean | string) => ({
