@@ -1,7 +1,7 @@
 // Node state writes benchmark (issue 15: "every row written wears the card"), run by `pnpm bench state-writes`.
 // The multi-flow bench's site (20 flows × 100 nodes at 1 s against 50 simulated devices: 1,000 reads, each
 // scaled by a math node) on two supervisors side by side, over the same window:
-//  - "every scan": `--state-save-interval 1`, so with 1 s scans periodic state is written every scan that
+//  - "every scan": `--state-save-interval 0`: periodic state is written at the end of every scan that
 //    changed it, as every node's state was before it had a persistence class (the baseline);
 //  - "default": `--state-save-interval 10` (the default): math's `last` (periodic) at most every 10 s.
 // Rows written are counted from runtime.db itself: every 250 ms each supervisor's node_state is read (a
@@ -102,7 +102,7 @@ async function main() {
   const sups: { name: string; interval: number; sup: SupervisorHandle }[] = [];
   try {
     for (const [name, bind, interval] of [
-      ["every scan", "127.0.77.1", 1],
+      ["every scan", "127.0.77.1", 0],
       ["default", "127.0.77.2", 10],
     ] as const) {
       const sup = await startSupervisor({

@@ -114,12 +114,15 @@ export function defaultBroadcast(bind: string): string {
 /** The longest state save interval: an hour of a PID integral is as much as anyone should lose. */
 export const MAX_STATE_SAVE_INTERVAL_S = 3600;
 
-/** `--state-save-interval`: seconds, 1 to an hour (a shorter one is every scan again; see the option). */
+/**
+ * `--state-save-interval`: seconds, 0 to an hour. 0 writes periodic state at the end of every scan that
+ * changed it, as on-change state is (a plant that must lose nothing, on an SSD rather than an SD card).
+ */
 export function stateSaveIntervalS(text: string): number {
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 1 || n > MAX_STATE_SAVE_INTERVAL_S)
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_STATE_SAVE_INTERVAL_S)
     throw new Error(
-      `--state-save-interval must be a number of seconds from 1 to ${MAX_STATE_SAVE_INTERVAL_S}, got "${text}"`,
+      `--state-save-interval must be a number of seconds from 0 (every scan) to ${MAX_STATE_SAVE_INTERVAL_S}, got "${text}"`,
     );
   return n;
 }
