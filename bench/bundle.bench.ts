@@ -44,7 +44,8 @@ execFileSync(process.execPath, ["scripts/release.mjs", "--version", "0.0.0-bench
   cwd: REPO_ROOT,
 });
 execFileSync("tar", ["-xzf", join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}.tar.gz`), "-C", work]);
-// The bundle as installed: through bin/bms-supervisor, with the V8 flags it passes (--optimize-for-size).
+// The bundle as installed: through bin/bms-supervisor, with the V8 flags it passes (scripts/release/
+// node-flags.mjs: --optimize-for-size until 2026-12-02, then --heap-growing-percent=20 --max-semi-space-size=2).
 const bundleBin = join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}`, "bin/bms-supervisor");
 
 const variants = {

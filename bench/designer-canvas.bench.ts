@@ -7,19 +7,46 @@
 // work per frame from Chrome's own counters (CDP Performance.getMetrics TaskDuration): that is the number
 // to hold against the 16 ms budget. BENCH_NODES changes the size, BENCH_PROFILE=1 prints where the time
 // goes. Needs `pnpm --filter @bms/designer build`.
+//
+// 2026-12-02: every phase (and the load) runs a second time under a Chrome trace; its main-thread self
+// time per frame, split by kind (script, gc, style, layout, hit_test, paint, composite, other; see
+// main-thread-split.ts), goes to designer-canvas.json as split_ms_per_frame (load_split_ms for the load),
+// with the canvas's element count. The headline figure is measured as before, on the untraced run.
+// 2026-12-02, loadavg 4.4-21 during the run, empty-canvas baseline 4.5 ms/frame: load 2,959 ms, pan/zoom
+// 26.7 ms/frame, drag 23.5 ms/frame. Traced split per pan/zoom frame: script 4.7, style 6.9, hit test 6.2,
+// layout 4.5, paint 4.0, other 3.3; per drag frame: script 9.1, layout 4.9, paint 4.4, hit test 3.0. The
+// React Flow patch (patches/@xyflow__react@12.12.1.patch) halved script (10.9-13.3 -> 4.7 pan, 13.5-21.6
+// -> 9.1 drag). What the trace says is left (BENCH_TRACE_DIR keeps the traces):
+//  - layout: each drag step lays out the whole document (layout root #document, 12-41 dirty objects of
+//    70,000) in 16-25 ms: a moved wire's svg is not a relayout boundary, and React Flow's 4,500
+//    absolutely placed nodes and wire svgs are all placed again. `contain: layout size` on the svgs did
+//    not change the layout root (tried, measured, reverted).
+//  - hit test: 2-9 ms per pointer event, over 4,500 self-painting layers (each node is translated, each
+//    wire is its own positioned svg), even when it lands on the pane.
+//  - style: 2,005 elements restyled at each pan's start and end (the pane's inherited grabbing cursor;
+//    overriding it did not change the count), 4,500 at each node drag's start and end.
+//  - load: script 1.1 s, style 0.6 s, GC 0.6 s, paint 0.35 s for 52,761 elements (26 per node).
+//  Tried and reverted (worse): content-visibility on node rows when zoomed out (6,000 new paint layers),
+//  will-change: transform on the viewport (paint 66-137 ms/frame in software compositing).
+//  What would close it: fewer DOM elements and layers per node and wire (all wires in one svg, plain
+//  boxes mounted when zoomed out) or a canvas renderer for large flows.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { api, REPO_ROOT } from "@bms/test-support";
 import type { CDPSession, Page } from "playwright-core";
 import { openBrowser } from "../apps/designer/e2e/support/browser";
 import { startDesigner } from "../apps/designer/e2e/support/designer";
 import { freePort } from "../apps/designer/e2e/support/ports";
+import { KINDS, type Kind, mainThreadSplit, type TraceEvent } from "./main-thread-split";
 import { writeSection, writeSummary } from "./report";
 
 const NODES = Number(process.env.BENCH_NODES ?? 2000);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 /** BENCH_PROFILE=1 also records a CPU profile of each measured phase and prints its costliest functions. */
 const PROFILE = process.env.BENCH_PROFILE === "1";
+/** BENCH_TRACE_DIR=<dir> also keeps each traced phase as <dir>/<phase>.trace.json (opens in DevTools). */
+const TRACE_DIR = process.env.BENCH_TRACE_DIR;
 
 /** One block of a plant: two sensors, their thresholds, an OR and an AND of both, two commands. */
 const BLOCK_NODES = 8;
@@ -102,6 +129,11 @@ const round = (value: number) => Number(value.toFixed(2));
 
 interface Phase {
   frames: number;
+  /**
+   * The same phase run again under a Chrome trace: its main-thread time per frame by kind (self time,
+   * main-thread-split.ts). Tracing costs a little, so the headline figure comes from the untraced run.
+   */
+  split_ms_per_frame?: Record<Kind, number> & { frames: number; total: number };
   /** Main-thread work per frame from Chrome's counters: the number held against the 16 ms budget. */
   main_thread_ms_per_frame: number;
   median_frame_interval_ms: number;
@@ -140,15 +172,6 @@ function topFunctions(
     .join("\n");
 }
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  dur?: number;
-  tid: number;
-  pid: number;
-  args?: { name?: string };
-}
-
 /** Renderer main-thread time per trace event kind (style, layout, paint, script …); kinds nest, so they overlap. */
 function mainThreadKinds(events: TraceEvent[], count = 14): string {
   const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
@@ -163,9 +186,8 @@ function mainThreadKinds(events: TraceEvent[], count = 14): string {
     .join("\n");
 }
 
-/** Runs `act`; with BENCH_PROFILE=1, prints its costliest functions and its main-thread work by kind. */
-async function profiled(cdp: CDPSession, name: string, act: () => Promise<void>): Promise<void> {
-  if (!PROFILE) return act();
+/** Runs `act` under a Chrome trace of the timeline categories and answers the trace's events. */
+async function traced(cdp: CDPSession, act: () => Promise<void>): Promise<TraceEvent[]> {
   const trace: TraceEvent[] = [];
   const collect = (data: { value: object[] }) => trace.push(...(data.value as TraceEvent[]));
   cdp.on("Tracing.dataCollected", collect);
@@ -173,21 +195,46 @@ async function profiled(cdp: CDPSession, name: string, act: () => Promise<void>)
     categories: "devtools.timeline,disabled-by-default-devtools.timeline",
     transferMode: "ReportEvents",
   });
-  await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-  await cdp.send("Profiler.start");
   await act();
-  const { profile } = await cdp.send("Profiler.stop");
-  console.log(`${name}: costliest functions (self time)\n${topFunctions(profile as never)}`);
   const done = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
   await cdp.send("Tracing.end");
   await done;
   cdp.off("Tracing.dataCollected", collect);
+  return trace;
+}
+
+/** With BENCH_TRACE_DIR, writes a phase's trace where DevTools' Performance panel can open it. */
+function keepTrace(name: string, trace: TraceEvent[]) {
+  if (!TRACE_DIR) return;
+  mkdirSync(TRACE_DIR, { recursive: true });
+  writeFileSync(join(TRACE_DIR, `${name.replace(/[^\w]+/g, "-")}.trace.json`), JSON.stringify(trace));
+}
+
+/** A split in milliseconds divided by `per` (frames), rounded, with its total. */
+function perFrame(split: Record<Kind, number>, per: number) {
+  const out = Object.fromEntries(KINDS.map((k) => [k, round(split[k] / Math.max(1, per))])) as Record<
+    Kind,
+    number
+  >;
+  return { ...out, total: round(KINDS.reduce((sum, k) => sum + split[k], 0) / Math.max(1, per)) };
+}
+
+/** Runs `act`; with BENCH_PROFILE=1, prints its costliest functions and its main-thread work by kind. */
+async function profiled(cdp: CDPSession, name: string, act: () => Promise<void>): Promise<void> {
+  if (!PROFILE) return act();
+  const trace = await traced(cdp, async () => {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+    await act();
+    const { profile } = await cdp.send("Profiler.stop");
+    console.log(`${name}: costliest functions (self time)\n${topFunctions(profile as never)}`);
+  });
   console.log(`${name}: main-thread work by kind\n${mainThreadKinds(trace)}`);
 }
 
-/** Counts frames with requestAnimationFrame and Chrome's main-thread task time while `act` runs. */
-async function measure(page: Page, cdp: CDPSession, name: string, act: () => Promise<void>): Promise<Phase> {
+/** The intervals between animation frames while `act` runs, seen by requestAnimationFrame in the page. */
+async function framesDuring(page: Page, act: () => Promise<void>): Promise<number[]> {
   // A string, not a function: tsx's name helpers would not exist in the page.
   await page.evaluate(`(() => {
     window.__frames = [];
@@ -200,6 +247,17 @@ async function measure(page: Page, cdp: CDPSession, name: string, act: () => Pro
     };
     requestAnimationFrame(tick);
   })()`);
+  await act();
+  return (await page.evaluate(
+    "(() => { window.__recording = false; return window.__frames.slice(1); })()",
+  )) as number[];
+}
+
+/**
+ * Counts frames and Chrome's main-thread task time while `act` runs; then runs `act` again under a trace
+ * for the split by kind (the trace's own cost stays out of the headline figure).
+ */
+async function measure(page: Page, cdp: CDPSession, name: string, act: () => Promise<void>): Promise<Phase> {
   const taskSeconds = async () => {
     const { metrics } = await cdp.send("Performance.getMetrics");
     return metrics.find((m) => m.name === "TaskDuration")?.value ?? Number.NaN;
@@ -207,12 +265,14 @@ async function measure(page: Page, cdp: CDPSession, name: string, act: () => Pro
   const before = await taskSeconds();
   let frames: number[] = [];
   await profiled(cdp, name, async () => {
-    await act();
-    frames = (await page.evaluate(
-      "(() => { window.__recording = false; return window.__frames.slice(1); })()",
-    )) as number[];
+    frames = await framesDuring(page, act);
   });
   const after = await taskSeconds();
+  let tracedFrames = 0;
+  const trace = await traced(cdp, async () => {
+    tracedFrames = (await framesDuring(page, act)).length;
+  });
+  keepTrace(name, trace);
   const sorted = [...frames].sort((a, b) => a - b);
   return {
     frames: frames.length,
@@ -220,6 +280,7 @@ async function measure(page: Page, cdp: CDPSession, name: string, act: () => Pro
     median_frame_interval_ms: round(percentile(sorted, 0.5)),
     p95_frame_interval_ms: round(percentile(sorted, 0.95)),
     max_frame_interval_ms: round(sorted[sorted.length - 1] ?? Number.NaN),
+    split_ms_per_frame: { frames: tracedFrames, ...perFrame(mainThreadSplit(trace), tracedFrames) },
   };
 }
 
@@ -282,7 +343,27 @@ async function openFlow(size: number) {
     await page.reload();
     await drawn();
   });
-  return { loadMs: Date.now() - started, nodes: flow.nodes.length, edges: flow.connections.length };
+  const loadMs = Date.now() - started;
+  // The same load again under a trace: where its main-thread time goes (total ms, not per frame).
+  const trace = await traced(cdp, async () => {
+    await page.reload();
+    await drawn();
+  });
+  keepTrace(`${size} nodes load`, trace);
+  const dom = (await page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-testid="flow-canvas"]');
+    return {
+      elements: canvas ? canvas.querySelectorAll("*").length : 0,
+      svg_elements: canvas ? canvas.querySelectorAll("svg").length : 0,
+    };
+  })()`)) as { elements: number; svg_elements: number };
+  return {
+    loadMs,
+    loadSplit: perFrame(mainThreadSplit(trace), 1),
+    dom,
+    nodes: flow.nodes.length,
+    edges: flow.connections.length,
+  };
 }
 
 /** Pans by dragging the empty pane and zooms with the wheel around the centre, for MEASURE_MS. */
@@ -320,6 +401,8 @@ async function dragNode(page: Page, nodeId: string) {
   await page.mouse.up();
 }
 
+/** The machine's 1-minute load at the start and the end of the run (the machine is shared). */
+const loadAtStart = loadavg()[0]!;
 try {
   const { page } = browser;
   const cdp = await cdpOf(page);
@@ -338,6 +421,10 @@ try {
     nodes: loaded.nodes,
     edges: loaded.edges,
     load_ms: loaded.loadMs,
+    /** A second load under a trace: its main-thread milliseconds by kind. */
+    load_split_ms: loaded.loadSplit,
+    /** Elements under the canvas once every node and wire is drawn (what style, layout and hit tests walk). */
+    dom: loaded.dom,
     pan_zoom: pan,
     drag,
     empty_canvas: { load_ms: empty.loadMs, pan_zoom: emptyPan },
@@ -346,6 +433,7 @@ try {
     goal_frame_ms: 16,
     goal_load_ms: 2000,
     measured_ms: MEASURE_MS,
+    loadavg_1min: { start: round(loadAtStart), end: round(loadavg()[0]!) },
     note:
       "Headless Chromium paces frames at 60 Hz (an empty page measures ~16.7 ms), so the interval median is " +
       "bounded below by it; main_thread_ms_per_frame is the cost. Software rendering (--disable-gpu), 2 shared cores. " +
@@ -397,6 +485,11 @@ try {
       "- Node-RED's figure is the one issue 15 quotes (about 100 ms per frame at 782 nodes), not measured here.",
     ],
   });
+  const splitText = (label: string, split: Phase["split_ms_per_frame"]) =>
+    `  ${label}: ${KINDS.map((k) => `${k} ${split?.[k]}`).join(", ")} (traced ${split?.total} ms/frame over ${split?.frames} frames)`;
+  console.log(
+    `main-thread ms per frame by kind (a traced repeat of each phase):\n${splitText("pan/zoom", pan.split_ms_per_frame)}\n${splitText("drag", drag.split_ms_per_frame)}\n${splitText("empty pan/zoom", emptyPan.split_ms_per_frame)}\n  load (ms): ${KINDS.map((k) => `${k} ${loaded.loadSplit[k]}`).join(", ")}; ${loaded.dom.elements} elements, ${loaded.dom.svg_elements} svg`,
+  );
   console.log(
     `designer canvas: ${loaded.nodes} nodes / ${loaded.edges} wires loaded in ${loaded.loadMs} ms (empty ${empty.loadMs} ms); ` +
       `pan/zoom ${pan.main_thread_ms_per_frame} ms/frame over ${pan.frames} frames (p95 interval ${pan.p95_frame_interval_ms} ms); ` +

@@ -20,6 +20,15 @@
 // gatherInputs (15 % of the scan); the executors themselves run from one megamorphic call site the JIT
 // cannot inline, where the hand-wired loop inlines each. Closing the rest needs executors that take
 // their inputs positionally (an array slot per port, resolved at compile time): a change to every node.
+// 2026-12-02 (A/B: a copy of the old runtime beside the new one in the same process, interleaved rounds,
+// CPU time, per-round ratio medians; loadavg 2-30 from other work). What each part of the remainder
+// is worth, by removing it alone: the keyed store into the node's inputs object 6 %; that store and the
+// keyed load from the upstream outputs together 11 %; the per-node run record allocation ~5 % (quartiles
+// spread ±5 %). A synchronous scan loop with an async continuation only for nodes that answer with a
+// promise measured 0.98-1.05 of the async loop (no gain; not kept). In the executors themselves, select's
+// `Math.max(count, ...CHOICES.map(...))` is ~15 % of a profiled scan, paid by both sides alike. So the
+// 1.5x needs positional inputs (an array slot per port, resolved in compile.ts, executors reading slots:
+// -11 % at best) together with cheaper run records: neither alone closes 1.6-1.7x.
 // Results: bench/results/nodes-interpreter.json.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -6,14 +6,28 @@
 //  - every point good: each flow's last-scan values (GET /api/points/live?flow_id=) all good and fresh;
 //  - scans, overruns and BACnet requests per second.
 // Goals: supervisor RSS ≤ 300 MB, ≤ 25 % of one core, every point good.
-// The supervisor runs as shipped (the release bundle under plain node); SCALE_SUPERVISOR=tsx runs the
-// sources instead. BENCH_SECONDS sets the measurement window (default 60 s, twelve scan periods);
-// BMS_CHILD_NODE_ARGS adds node flags to the supervisor (a heap profile: "--heap-prof --heap-prof-dir=D").
+// The supervisor runs as shipped: bin/bms-supervisor of the release bundle, with the V8 flags it passes
+// (scripts/release/node-flags.mjs; BMS_NODE_FLAGS overrides them as on a site). Before 2026-12-02 the
+// bench ran lib/app/supervisor.mjs under plain node, without the release's flags. SCALE_SUPERVISOR=tsx
+// runs the sources instead. BENCH_SECONDS sets the measurement window (default 60 s, twelve scan periods);
+// BMS_CHILD_NODE_ARGS adds node flags to the supervisor (a heap profile: "--heap-prof --heap-prof-dir=D";
+// a snapshot on demand: "--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=D").
+// Profile, 2026-12-02 (heap snapshot of the supervisor 35 s after the deploy, 192 MB live before the
+// changes of wave2-memory): history's open series ~60 MB (three typed arrays and an empty Map per point,
+// 35 MB of them headers), each flow's validated config twice (the site package's and the plan's), an
+// empty runtime_options object per node in each (5.6 MB), canonical refs as 7-piece ropes (3 MB), five
+// empty arrays per runtime slot, a "sensor_read" and a "presentValue" string per point, a {bad, at}
+// object per point per scan. After them the heap in use after collections is 137-141 MB (~2.2 KB a point
+// above the idle supervisor). What remains per sensor read: compiled node 128 B, runtime slot 144 B, the
+// validated node, its raw and parsed configs (~170 B), last scan's run, outputs and values (~250 B), the
+// trace and timeline shares, shared-read, parsed-ref and history entries (~300 B), its open history
+// window (~400 B early in a window, ~1 KB at its end). RSS is that heap plus ~130 MB outside it: code, the
+// young generation, malloc arenas and the open series' byte arrays. What would close more: one compact
+// plan for plain reads (a typed array per flow, not a node object each), in packages/nodes.
 // Results: bench/results/scale-50k.json, summary keys scale_50k_points_supervisor_rss_mb and
 // scale_50k_points_cpu_share.
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { arch, cpus } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { buildSitePackage, type FlowConfigurationInput } from "@bms/schemas";
 import {
@@ -25,6 +39,7 @@ import {
   tempDir,
 } from "@bms/test-support";
 import { cpuSeconds, rssBytes } from "./process-sampler";
+import { buildRelease, shippedFlags } from "./release-build";
 import { writeSection, writeSummary } from "./report";
 
 // Reserved for this file: 127.0.60.0/24 (.1-.200 the devices, .250 the supervisor). The UDP ports are
@@ -79,21 +94,18 @@ function flow(f: number): FlowConfigurationInput {
 
 const rssMb = (pid: number) => rssBytes(pid) / 1e6;
 
-function supervisorCommand(): { args: string[]; cwd: string } {
+/** The supervisor as shipped: bin/bms-supervisor of the unpacked release, with the flags it passes. */
+function supervisorCommand(): { cmd: string; args: string[]; cwd: string; flags: string } {
+  const childArgs = process.env.BMS_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   if (FROM === "tsx")
     return {
-      args: ["--import", "tsx", join(REPO_ROOT, "apps/supervisor/src/cli.ts")],
+      cmd: process.execPath,
+      args: [...childArgs, "--import", "tsx", join(REPO_ROOT, "apps/supervisor/src/cli.ts")],
       cwd: join(REPO_ROOT, "apps/supervisor"),
+      flags: childArgs.join(" "),
     };
-  const work = tempDir("bench-scale-50k");
-  execFileSync(process.execPath, ["scripts/release.mjs", "--version", "0.0.0-bench", "--out", work], {
-    cwd: REPO_ROOT,
-  });
-  execFileSync("tar", ["-xzf", join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}.tar.gz`), "-C", work]);
-  return {
-    args: [join(work, `bms-supervisor-0.0.0-bench-linux-${arch()}`, "lib/app/supervisor.mjs")],
-    cwd: work,
-  };
+  const build = buildRelease("bench-scale-50k");
+  return { cmd: build.bin, args: [], cwd: build.work, flags: shippedFlags(build) };
 }
 
 interface FlowRow {
@@ -114,11 +126,10 @@ async function main() {
   });
   let sup: RunningProcess | undefined;
   try {
+    console.log(`supervisor node flags: "${command.flags}"`);
     sup = await startProcess(
-      process.execPath,
+      command.cmd,
       [
-        // Profiling flags for the supervisor, as the test launchers take them (e.g. "--heap-prof").
-        ...(process.env.BMS_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
         ...command.args,
         "all",
         "--data-dir",
@@ -139,7 +150,8 @@ async function main() {
       {
         name: `supervisor (${FROM})`,
         cwd: command.cwd,
-        env: { BMS_SUPERVISOR_TOKEN: TOKEN, NODE_ENV: "production" },
+        // bin/bms-supervisor passes BMS_NODE_FLAGS to node (the shipped default unless a site sets it).
+        env: { BMS_SUPERVISOR_TOKEN: TOKEN, NODE_ENV: "production", BMS_NODE_FLAGS: command.flags },
         ready: /bms-supervisor listening/,
       },
     );
@@ -173,11 +185,10 @@ async function main() {
       (await api<{ flows: FlowRow[] }>(base, "/api/flows", { token: TOKEN })).body.flows;
     const metrics = async () =>
       (
-        await api<{ bacnet: { requests?: number }; memory: { heap_used_bytes: number } }>(
-          base,
-          "/api/monitoring/metrics",
-          { token: TOKEN },
-        )
+        await api<{
+          bacnet: { requests?: number };
+          memory: { heap_used_bytes: number; heap_total_bytes: number; external_bytes: number };
+        }>(base, "/api/monitoring/metrics", { token: TOKEN })
       ).body;
     const requests = async () => (await metrics()).bacnet.requests ?? 0;
     const f0 = await flows();
@@ -189,12 +200,19 @@ async function main() {
     let simPeak = 0;
     // The JS heap in use, sampled every 5 s: what RSS holds beyond it is V8's headroom and native memory.
     const heapUsed: number[] = [];
+    // What V8 holds for the heap (used plus free room in its pages) and outside it (ArrayBuffers, Buffers).
+    let heapTotalMax = 0;
+    let externalMax = 0;
     while (performance.now() - t0 < MEASURE_S * 1000) {
       await new Promise((r) => setTimeout(r, 1000));
       supPeak = Math.max(supPeak, rssMb(supPid));
       simPeak = Math.max(simPeak, rssMb(simPid));
-      if (heapUsed.length < Math.floor((performance.now() - t0) / 5000))
-        heapUsed.push((await metrics()).memory.heap_used_bytes / 1e6);
+      if (heapUsed.length < Math.floor((performance.now() - t0) / 5000)) {
+        const { memory } = await metrics();
+        heapUsed.push(memory.heap_used_bytes / 1e6);
+        heapTotalMax = Math.max(heapTotalMax, memory.heap_total_bytes / 1e6);
+        externalMax = Math.max(externalMax, memory.external_bytes / 1e6);
+      }
     }
     const wall = (performance.now() - t0) / 1000;
     const cpuShare = (cpuSeconds(supPid) - c0) / wall;
@@ -231,7 +249,8 @@ async function main() {
     const results = {
       machine: { cpus: cpus().length, node: process.version },
       setup: {
-        supervisor: FROM === "bundle" ? "release bundle, plain node" : "sources under tsx",
+        supervisor:
+          FROM === "bundle" ? "release bundle, bin/bms-supervisor (its default flags)" : "sources under tsx",
         devices: DEVICES,
         points_per_device: POINTS_PER_DEVICE,
         points,
@@ -252,7 +271,9 @@ async function main() {
         rss_kb_per_point_above_idle: Number((((supPeak - idleRss) * 1000) / points).toFixed(2)),
         heap_used_mb_min: Number(Math.min(...heapUsed).toFixed(1)),
         heap_used_mb_max: Number(Math.max(...heapUsed).toFixed(1)),
-        node_flags: process.env.BMS_CHILD_NODE_ARGS ?? "",
+        heap_total_mb_max: Number(heapTotalMax.toFixed(1)),
+        external_mb_max: Number(externalMax.toFixed(1)),
+        node_flags: command.flags,
       },
       simulator: {
         rss_mb_end: Number(simRss.toFixed(1)),

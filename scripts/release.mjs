@@ -12,6 +12,7 @@
 //   bin/bms-supervisor-launcher   runs the installed current version, switches and rolls back (OTA)
 //   lib/app/supervisor.mjs        the bundled supervisor; lib/app/script-worker.mjs its script worker
 //   lib/launcher.mjs              the launcher (plain JS, no dependencies)
+//   lib/node-flags.mjs            the V8 flags both run the supervisor with by default
 //   lib/package.json              name and version (the supervisor reports it)
 //   lib/modbus-profiles/          the shipped Modbus profiles
 //   lib/node_modules/             better-sqlite3 (with its native build) and quickjs-emscripten
@@ -34,6 +35,7 @@ import { arch } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { DEFAULT_MALLOC_ARENA_MAX, DEFAULT_NODE_FLAGS } from "./release/node-flags.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const supervisorDir = join(root, "apps", "supervisor");
@@ -91,6 +93,7 @@ await build({
   outfile: join(stage, "lib", "app", "script-worker.mjs"),
 });
 cpSync(join(root, "scripts", "release", "launcher.mjs"), join(stage, "lib", "launcher.mjs"));
+cpSync(join(root, "scripts", "release", "node-flags.mjs"), join(stage, "lib", "node-flags.mjs"));
 writeFileSync(
   join(stage, "lib", "package.json"),
   `${JSON.stringify({ name: "bms-supervisor", version, private: true, type: "module" }, null, 2)}\n`,
@@ -135,7 +138,7 @@ copyPackage("quickjs-emscripten", nodesDir);
 
 mkdirSync(join(stage, "bin"));
 const sh = (entry) =>
-  `#!/bin/sh\n# Needs only Node.js (20 or newer) on the PATH, or NODE set to its path.\n# BMS_NODE_FLAGS: V8 flags for the supervisor (default --optimize-for-size; see docs/install.md).\nset -e\nhere=$(dirname "$(readlink -f "$0")")\nexec "\${NODE:-node}" \${BMS_NODE_FLAGS---optimize-for-size} "$here/../lib/${entry}" "$@"\n`;
+  `#!/bin/sh\n# Needs only Node.js (20 or newer) on the PATH, or NODE set to its path.\n# BMS_NODE_FLAGS: V8 flags for the supervisor (default ${DEFAULT_NODE_FLAGS}; see docs/install.md).\nset -e\nhere=$(dirname "$(readlink -f "$0")")\nexport MALLOC_ARENA_MAX="\${MALLOC_ARENA_MAX-${DEFAULT_MALLOC_ARENA_MAX}}"\nexec "\${NODE:-node}" \${BMS_NODE_FLAGS-${DEFAULT_NODE_FLAGS}} "$here/../lib/${entry}" "$@"\n`;
 writeFileSync(join(stage, "bin", "bms-supervisor"), sh("app/supervisor.mjs"));
 writeFileSync(join(stage, "bin", "bms-supervisor-launcher"), sh("launcher.mjs"));
 chmodSync(join(stage, "bin", "bms-supervisor"), 0o755);

@@ -24,6 +24,7 @@ import { get } from "node:http";
 import { get as getTls } from "node:https";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MALLOC_ARENA_MAX, DEFAULT_NODE_FLAGS } from "./node-flags.mjs";
 
 export const RESTART_FOR_UPDATE = 75;
 const own = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -51,9 +52,8 @@ const tlsCertFile =
   flag("--tls-cert") ??
   process.env.BMS_TLS_CERT ??
   (tlsMode === "self-signed" ? join(dataDir, "tls", "cert.pem") : undefined);
-// V8 flags for the supervisor, as bin/bms-supervisor passes them. --optimize-for-size: a supervisor polling
-// 2,000 points holds ~120 MB RSS instead of ~170 MB, for some more garbage-collection CPU (bench/bundle).
-const nodeFlags = (process.env.BMS_NODE_FLAGS ?? "--optimize-for-size").split(/\s+/).filter(Boolean);
+// V8 flags for the supervisor, as bin/bms-supervisor passes them (node-flags.mjs says why these).
+const nodeFlags = (process.env.BMS_NODE_FLAGS ?? DEFAULT_NODE_FLAGS).split(/\s+/).filter(Boolean);
 const log = (message) => console.log(`bms-launcher: ${message}`);
 
 function readState() {
@@ -164,7 +164,12 @@ async function runOnce() {
     [...nodeFlags, join(state.current, "lib", "app", "supervisor.mjs"), ...args],
     {
       stdio: "inherit",
-      env: { ...process.env, BMS_RELEASE_DIR: state.current, BMS_RELEASES_DIR: releasesDir },
+      env: {
+        MALLOC_ARENA_MAX: DEFAULT_MALLOC_ARENA_MAX,
+        ...process.env,
+        BMS_RELEASE_DIR: state.current,
+        BMS_RELEASES_DIR: releasesDir,
+      },
     },
   );
   const exited = new Promise((done) =>

@@ -219,7 +219,9 @@ export class FlowEngine {
     );
     this.active = {
       stored,
-      config,
+      // The plan's own validated copy: the site package's copy of the same flow (~1 KB of Zod output
+      // per node) is then garbage after activation rather than a second copy for as long as it runs.
+      config: plan.flow,
       checksum,
       plan,
       runtime,
@@ -392,13 +394,20 @@ export class FlowEngine {
       // being waited for (the scan's barrier); only the map, in the flow's order, is left for after.
       const read: NodeValue[] = new Array(toRead.length);
       const take = (i: number, result: PointReading) => {
+        if (result.quality === "good") good++;
+        // A plain reading is already a node value ({value, quality, timestamp}, never modified): kept as
+        // it is rather than copied, one object a point a scan less (issue 15). One with an error code is
+        // copied without it, as node values carry a reason only.
+        if (result.code === undefined && result.reason === undefined) {
+          read[i] = result as NodeValue;
+          return;
+        }
         const value: NodeValue = {
           value: result.value,
           quality: result.quality,
           timestamp: result.timestamp,
         };
         if (result.reason) value.reason = result.reason;
-        if (result.quality === "good") good++;
         read[i] = value;
       };
       if (this.deps.readEach)

@@ -84,7 +84,12 @@ export class HistoryRecorder {
       const unchanged = last.value === value && last.quality === quality;
       if (unchanged && elapsed < this.policy.maxIntervalMs) return;
     }
-    this.last.set(ref, { ts, value, quality });
+    // Updated in place: a new object per recorded sample was old-generation garbage at 50,000 points.
+    if (last) {
+      last.ts = ts;
+      last.value = value;
+      last.quality = quality;
+    } else this.last.set(ref, { ts, value, quality });
     this.repo.record({ ref, ts, value, quality });
     for (const listener of this.listeners) {
       try {

@@ -14,6 +14,8 @@ export type SiteDeps = Omit<EngineDeps, "parameters" | "onChange" | "readEach" |
   parameterStore?: ParameterStore;
   /** Flows an operator stopped, kept across restarts (nothing is kept when absent). */
   runState?: FlowRunStateStore;
+  /** The site's distinct points (read or commanded) after each change: the heap budget checks them. */
+  onSitePoints?(points: number): void;
 };
 
 /** Which flows an operator stopped; those stay stopped across a restart until started again. */
@@ -257,6 +259,7 @@ export class SiteEngine {
     this.deps.history.setFlowPoints(
       flows.flatMap((f) => (f.flow ? [...f.flow.plan.reads, ...f.flow.plan.writes] : [])),
     );
+    this.deps.onSitePoints?.(this.deps.history.points.size);
     const running = this.status === "running";
     if (running !== this.wasRunning) {
       this.wasRunning = running;

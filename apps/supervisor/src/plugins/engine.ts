@@ -3,6 +3,7 @@ import { validateSitePackage } from "@bms/schemas";
 import fp from "fastify-plugin";
 import { AlertSink } from "../engine/alert-sink";
 import { ChangeFeed } from "../engine/change-feed";
+import { HeapBudget } from "../engine/heap-budget";
 import { DEFAULT_HISTORY_MAX_MB, HistoryRecorder } from "../engine/history-recorder";
 import { ScriptWorkerPool } from "../engine/script-pool";
 import { SiteEngine } from "../engine/site-engine";
@@ -19,6 +20,8 @@ declare module "fastify" {
     alertSink: AlertSink;
     watchPoller: WatchPoller;
     cov: ChangeFeed;
+    /** The site's point count against the JS heap the process was started with. */
+    heapBudget: HeapBudget;
   }
 }
 
@@ -72,6 +75,10 @@ export const enginePlugin = fp<{
           reason: message,
         }),
     );
+    const heapBudget = new HeapBudget((message) => {
+      app.log.warn(message);
+      repos.events.add("warn", "engine", message);
+    });
     const engine = new SiteEngine({
       points: app.points,
       nodeState: repos.nodeState,
@@ -87,12 +94,14 @@ export const enginePlugin = fp<{
       ...(options.stateSaveIntervalMs === undefined
         ? {}
         : { stateSaveIntervalMs: options.stateSaveIntervalMs }),
+      onSitePoints: (points) => heapBudget.check(points),
     });
     notify = (refs) => engine.notifyChange(refs);
     app.decorate("engine", engine);
     app.decorate("scripts", scripts);
     app.decorate("cov", cov);
     app.decorate("history", history);
+    app.decorate("heapBudget", heapBudget);
     app.decorate("alertSink", alerts);
     history.start();
     const watch = new WatchPoller(app.points, repos.watchList, history, options.watchIntervalMs);

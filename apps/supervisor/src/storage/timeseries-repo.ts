@@ -446,7 +446,7 @@ export class TimeseriesRepo {
     const byMinute = bucketMs % MINUTE === 0;
     for (const [lo, hi] of edges) if (lo <= hi) this.addChunks(buckets, id, lo, hi, byMinute);
     const series = this.open.get(id);
-    if (series) addSamples(buckets, series, from, to);
+    if (series) addSamples(buckets, series.columns(), from, to);
     return buckets.result();
   }
 
@@ -505,7 +505,7 @@ export class TimeseriesRepo {
     };
     for (const [, , , samples] of this.chunks(id, from, to)) take(decodeChunk(samples));
     const series = this.open.get(id);
-    if (series) take(series);
+    if (series) take(series.columns());
     // Chunks of one window (a late chunk, a chunk replayed after a crash) can interleave in time.
     for (let i = 1; i < out.length; i++) {
       if (out[i]!.t < out[i - 1]!.t) {
@@ -519,7 +519,7 @@ export class TimeseriesRepo {
   latest(ref: string): Sample | undefined {
     const id = this.existingPointId(ref);
     if (id === undefined) return undefined;
-    let c: ChunkColumns | undefined = this.open.get(id);
+    let c: ChunkColumns | undefined = this.open.get(id)?.columns();
     if (!c || c.n === 0) {
       const row = this.stmt.lastChunk.get(id) as { samples: Uint8Array } | undefined;
       if (!row) return undefined;

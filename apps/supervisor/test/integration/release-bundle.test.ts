@@ -131,6 +131,13 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     const temp = state.node_statuses[0]!.output_values as { value: { value: number; quality: string } };
     expect(temp.value.quality).toBe("good");
     expect(typeof temp.value.value).toBe("number");
+    // The heap budget counts the deployed site's points against the heap the launcher's flags allow.
+    const health = await api<{
+      memory: { points: number; heap_limit_mb: number; heap_needed_mb: number; ok: boolean };
+    }>(base, "/api/health", { token: TOKEN });
+    expect(health.body.memory.points).toBeGreaterThan(0);
+    expect(health.body.memory.ok).toBe(true);
+    expect(health.body.memory.heap_limit_mb).toBeGreaterThanOrEqual(health.body.memory.heap_needed_mb);
   });
 
   it("refuses a bundle with a wrong signature and keeps running the same version", async () => {

@@ -46,6 +46,22 @@ export interface FlowPlan {
   writes: string[];
 }
 
+/** One shared empty list for what most nodes lack (a sensor read has no inputs and no writes). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+const NO_RUNTIME_OPTIONS: NodeConfiguration["runtime_options"] = Object.freeze({});
+
+function isEmpty(object: object | undefined): boolean {
+  if (object === undefined) return false;
+  for (const _ in object) return false;
+  return true;
+}
+
+function connectedOrNone(inputs: CompiledInput[]): CompiledInput[] {
+  const connected = inputs.filter((input) => input.sources.length > 0);
+  return connected.length === 0 ? NONE : connected;
+}
+
 function stableKey(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
     v && typeof v === "object" && !Array.isArray(v)
@@ -113,20 +129,23 @@ export function compileFlow(input: unknown, registry: NodeRegistryLookup): Valid
         .map((c) => ({ node: planIndex.get(position.get(c.from_node)!)!, output: c.from_output })),
     }));
     const points = definition.points?.(config) ?? {};
+    // Most nodes set no runtime options: they share one empty object instead of the schema's default each.
+    if (isEmpty(node.runtime_options)) node.runtime_options = NO_RUNTIME_OPTIONS;
     return {
       index: i,
       id: node.id,
-      type: node.type,
+      // The definition's string, shared by every node of the type (not one copy per node from the JSON).
+      type: definition.type,
       alias: node.alias,
       definition,
       config,
       configKey: stableKey(node.config),
-      inputs: inputs.filter((input) => input.sources.length > 0),
+      inputs: connectedOrNone(inputs),
       delayed: definition.breaksCycles === true,
       hasEnable: inputs.some((input) => input.port === "enable" && input.sources.length > 0),
       runtime: node.runtime_options,
-      reads: points.reads ?? [],
-      writes: points.writes ?? [],
+      reads: points.reads ?? NONE,
+      writes: points.writes ?? NONE,
     };
   });
 

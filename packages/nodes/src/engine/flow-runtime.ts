@@ -126,18 +126,42 @@ class Slot {
     this.onFailure = node.runtime?.on_failure ?? options.onFailure;
     this.timeoutMs = node.runtime?.timeout_ms ?? 0;
     const single = node.inputs.filter((input) => !input.multiple);
-    this.ports = single.map((input) => input.port);
-    this.fromNode = single.map((input) => input.sources[0]!.node);
-    this.fromPort = single.map((input) => input.sources[0]!.output);
-    this.multiple = node.inputs.filter((input) => input.multiple);
-    this.outputPorts = node.definition.outputs.map((port) => port.name);
-    this.inputs = {};
-    for (const port of this.ports) this.inputs[port] = undefined;
-    for (const input of this.multiple) this.inputs[input.port] = undefined;
+    this.ports = orNone(single.map((input) => input.port));
+    this.fromNode = orNone(single.map((input) => input.sources[0]!.node));
+    this.fromPort = orNone(single.map((input) => input.sources[0]!.output));
+    this.multiple = orNone(node.inputs.filter((input) => input.multiple));
+    this.outputPorts = outputPortsOf(node.definition);
+    // A node with no connected input (a sensor read) gathers nothing: it shares one frozen empty object.
+    if (this.ports.length === 0 && this.multiple.length === 0) this.inputs = NO_INPUTS;
+    else {
+      this.inputs = {};
+      for (const port of this.ports) this.inputs[port] = undefined;
+      for (const input of this.multiple) this.inputs[input.port] = undefined;
+    }
   }
 }
 
 const EMPTY_MULTI: MultiInputs = Object.freeze({});
+
+/**
+ * Slots share one empty array for the ports a node lacks, and one output-port list per node type: a
+ * sensor read has no inputs, and at 50,000 of them five empty arrays each were ~8 MB (issue 15).
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const NO_INPUTS: NodeInputs = Object.freeze({}) as NodeInputs;
+const NO_STATE: object = Object.freeze({});
+function orNone<T>(items: T[]): T[] {
+  return items.length === 0 ? NONE : items;
+}
+const outputPortLists = new WeakMap<AnyNodeDefinition, string[]>();
+function outputPortsOf(definition: AnyNodeDefinition): string[] {
+  let ports = outputPortLists.get(definition);
+  if (!ports) {
+    ports = definition.outputs.map((port) => port.name);
+    outputPortLists.set(definition, ports);
+  }
+  return ports;
+}
 
 /** How an overrun reads in a run's error, the log and an alert. */
 export function timeoutMessage(tookMs: number, timeoutMs: number): string {
@@ -183,7 +207,8 @@ export class FlowRuntime {
     this.previous = new Array(n).fill(undefined);
     this.cursor = n;
     this.lastRunAt = new Float64Array(n).fill(Number.NaN);
-    this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? {});
+    // A node type without initialState keeps no state: they all share one frozen empty object.
+    this.states = plan.nodes.map((node) => node.definition.initialState?.(node.config) ?? NO_STATE);
     this.aliasIndex = new Map(plan.nodes.flatMap((node) => (node.alias ? [[node.alias, node.index]] : [])));
     this.clock = options.clock ?? (() => performance.now());
     this.timingEvery = Math.max(1, Math.floor(options.nodeTimingEvery ?? 16));

@@ -44,6 +44,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
           online: devices.filter((d) => d.status === "online").length,
           offline: devices.filter((d) => d.status === "offline").length,
         },
+        // The site's points against the JS heap this process may use: a warning before it runs out.
+        memory: app.heapBudget.current ?? app.heapBudget.check(0),
         // The Sparkplug northbound: connected, publishing, buffered/dropped counts (null when off).
         sparkplug: app.sparkplug?.status ?? null,
       };
