@@ -129,6 +129,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     historyRetentionHours: options.historyRetentionHours,
     ...(options.historyMaxMb === undefined ? {} : { historyMaxMb: options.historyMaxMb }),
     historyMinIntervalMs: options.historyMinIntervalMs,
+    ...(options.stateSaveIntervalS === undefined
+      ? {}
+      : { stateSaveIntervalMs: options.stateSaveIntervalS * 1000 }),
     watchIntervalMs: 5000,
     ...(options.scriptWorkers === undefined ? {} : { scriptWorkers: options.scriptWorkers }),
     webhookAllow: options.webhookAllow ?? [],

@@ -1,10 +1,11 @@
 import { normalizePointRef } from "@bms/schemas";
 import { Command, Option } from "commander";
+import { DEFAULT_STATE_SAVE_INTERVAL_MS } from "./engine/flow-engine";
 import { DEFAULT_HISTORY_HOURS, DEFAULT_HISTORY_MAX_MB } from "./engine/history-recorder";
 import { defaultScriptWorkers } from "./engine/script-pool";
 import type { TrendLogMapping } from "./engine/trend-backfill";
 import { type SparkplugFlags, sparkplugOptions, withSparkplugFlags } from "./northbound/sparkplug-options";
-import { defaultBroadcast, envNumber, type SupervisorOptions, userPath } from "./options";
+import { defaultBroadcast, envNumber, type SupervisorOptions, stateSaveIntervalS, userPath } from "./options";
 import { normalizeIpPort, parsePins } from "./protocols/bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
 import { startServer, type TlsChoice } from "./server";
@@ -35,6 +36,7 @@ interface Flags extends SparkplugFlags {
   webhookAllow?: string;
   historyHours: string;
   historyMaxMb: string;
+  stateSaveInterval: string;
   pluginsDir?: string;
   pluginsConfig?: string;
   firstStartDemo?: boolean;
@@ -179,6 +181,14 @@ function withCommonFlags(command: Command): Command {
     )
     .addOption(
       new Option(
+        "--state-save-interval <seconds>",
+        "how often periodic node state (PID integrals, filters) is written; latches, counters and alarms: every change",
+      )
+        .env("BMS_STATE_SAVE_INTERVAL_S")
+        .default(String(DEFAULT_STATE_SAVE_INTERVAL_MS / 1000)),
+    )
+    .addOption(
+      new Option(
         "--webhook-allow <targets>",
         "comma-separated host[:port] alarm webhooks may post to (loopback/link-local only if named literally)",
       ).env("BMS_WEBHOOK_ALLOW"),
@@ -315,6 +325,7 @@ function toOptions(flags: Flags, execute: boolean): SupervisorOptions {
     historyRetentionHours: positive(flags.historyHours, "--history-hours"),
     historyMaxMb: positive(flags.historyMaxMb, "--history-max-mb"),
     historyMinIntervalMs: envNumber("BMS_HISTORY_MIN_INTERVAL_MS", 5000),
+    stateSaveIntervalS: stateSaveIntervalS(flags.stateSaveInterval),
     bacnetPins: pins.pins,
     trendLogs: (flags.trendLog ?? []).map(parseTrendLog),
     trendBackfill: flags.trendBackfill,

@@ -41,6 +41,11 @@ export interface SupervisorOptions {
   historyMaxMb?: number;
   /** A point's value is stored on change, at most once per this interval. */
   historyMinIntervalMs: number;
+  /**
+   * `--state-save-interval` / BMS_STATE_SAVE_INTERVAL_S: periodic node state (PID integrals, filters, math's
+   * `last`) is written at most this often, in seconds (default 10; see DEFAULT_STATE_SAVE_INTERVAL_MS).
+   */
+  stateSaveIntervalS?: number;
   /** Devices whose BACnet address is fixed (`--bacnet-pin`): an I-Am never moves them. */
   bacnetPins?: ReadonlyMap<number, DeviceAddress>;
   /** `--bbmd`/`--bbmd-ttl`: register as a foreign device and broadcast through that BBMD. */
@@ -104,6 +109,22 @@ export function defaultBroadcast(bind: string): string {
     }
   }
   return "255.255.255.255";
+}
+
+/** The longest state save interval: an hour of a PID integral is as much as anyone should lose. */
+export const MAX_STATE_SAVE_INTERVAL_S = 3600;
+
+/**
+ * `--state-save-interval`: seconds, 0 to an hour. 0 writes periodic state at the end of every scan that
+ * changed it, as on-change state is (a plant that must lose nothing, on an SSD rather than an SD card).
+ */
+export function stateSaveIntervalS(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_STATE_SAVE_INTERVAL_S)
+    throw new Error(
+      `--state-save-interval must be a number of seconds from 0 (every scan) to ${MAX_STATE_SAVE_INTERVAL_S}, got "${text}"`,
+    );
+  return n;
 }
 
 export function envNumber(name: string, fallback: number): number {

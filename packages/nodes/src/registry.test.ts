@@ -94,4 +94,15 @@ describe("registry", () => {
     expect(nodeDescriptors).toHaveLength(nodeRegistry.size);
     for (const d of nodeDescriptors) expect("execute" in d).toBe(false);
   });
+
+  // What a power cut loses is a decision per node type (docs/user-guide node state table): a new stateful
+  // node must make it, not inherit the default unseen.
+  it("every node type with state declares when its state is written", () => {
+    const stateful = [...nodeRegistry.values()].filter((d) => d.initialState !== undefined);
+    expect(stateful.length).toBeGreaterThan(10);
+    const undeclared = stateful.filter((d) => d.statePersistence === undefined).map((d) => d.type);
+    expect(undeclared).toEqual([]);
+    const periodic = stateful.filter((d) => d.statePersistence === "periodic").map((d) => d.type);
+    expect(periodic.sort()).toEqual(["limit", "log", "math", "moving_average", "pid", "ramp"]);
+  });
 });

@@ -301,6 +301,11 @@ export class SiteEngine {
     for (const f of this.flows()) f.flow?.scheduler.stop();
   }
 
+  /** Writes every flow's node state now, periodic included (clean shutdown, after `halt` and `idle`). */
+  saveState(): void {
+    for (const f of this.flows()) f.saveState();
+  }
+
   async idle(): Promise<void> {
     await Promise.all(this.flows().map((f) => f.idle()));
   }

@@ -34,6 +34,8 @@ export const enginePlugin = fp<{
   historyRetentionHours: number;
   historyMaxMb?: number;
   historyMinIntervalMs: number;
+  /** `--state-save-interval` in ms: how often periodic node state is written (default 10 s). */
+  stateSaveIntervalMs?: number;
   watchIntervalMs: number;
   /** Script worker threads (default: min(2, cores)). */
   scriptWorkers?: number;
@@ -89,6 +91,9 @@ export const enginePlugin = fp<{
       onRunningChange: (running) => repos.configs.setRunning(running),
       parameterStore: repos.parameters,
       runState: repos.flowRunState,
+      ...(options.stateSaveIntervalMs === undefined
+        ? {}
+        : { stateSaveIntervalMs: options.stateSaveIntervalMs }),
       onSitePoints: (points) => heapBudget.check(points),
     });
     notify = (refs) => engine.notifyChange(refs);
@@ -137,7 +142,9 @@ export const enginePlugin = fp<{
       // A scan may be waiting on a script (at most its budget): let it finish before the workers go,
       // or the script would fail and a node with on_failure "stop" would stop the flow on the way out.
       await engine.idle();
-      // The last scans' node state, saved at the end of their turn, is written before the database closes.
+      // Every node's state, periodic included, is written before the database closes: a clean shutdown
+      // loses nothing, only a power cut loses up to the state save interval of periodic state.
+      engine.saveState();
       repos.nodeState.flush();
       watch.stop();
       await cov.stop();

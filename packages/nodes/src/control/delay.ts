@@ -35,6 +35,8 @@ export const delay = defineNode({
     mode: z.enum(["on_delay", "off_delay", "pulse"]).default("on_delay"),
     seconds: z.number().min(0).max(604_800).default(30).describe("Delay or pulse length, seconds"),
   }),
+  // Timer and edge memory: a lost start time restarts a delay.
+  statePersistence: "on_change",
   initialState: (): TimerState => ({ out: false, since: null, lastIn: false }),
   execute(inputs, config, state, ctx) {
     const input = inputs.input;

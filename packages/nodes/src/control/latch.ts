@@ -29,6 +29,8 @@ export const latch = defineNode({
     dominant: z.enum(["reset", "set"]).default("reset").describe("Which wins when both are true"),
     initial: z.boolean().default(false).describe("State before the first set"),
   }),
+  // A latch that forgets it was set changes what the plant does.
+  statePersistence: "on_change",
   initialState: (config): { q: boolean; resetToken?: Scalar | null } => ({
     q: config.initial,
     resetToken: null,

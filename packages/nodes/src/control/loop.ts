@@ -62,6 +62,8 @@ export const loop = defineNode({
     .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
+  // Holds each item's inner state, which may be latches.
+  statePersistence: "on_change",
   initialState: (): LoopState => ({ items: [] }),
   async execute(inputs, config, state, ctx, multi) {
     const plan = compileEmbedded(config.flow);

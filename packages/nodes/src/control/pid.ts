@@ -118,6 +118,8 @@ export const pid = defineNode({
   ],
   keepStateOnConfigChange: true,
   config,
+  // The integral and filtered measurement re-converge within a few scans of a restart.
+  statePersistence: "periodic",
   initialState: (): PidState => ({
     i: null,
     pvf: null,

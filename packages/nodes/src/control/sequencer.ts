@@ -92,6 +92,8 @@ export const sequencer = defineNode({
   ],
   keepStateOnConfigChange: true,
   config,
+  // Lead/lag rotation and run hours: a lost rotation restarts the wrong unit.
+  statePersistence: "on_change",
   initialState: (): SequencerState => ({
     order: Array.from({ length: MAX_UNITS }, (_, i) => i),
     on: new Array(MAX_UNITS).fill(false),

@@ -41,6 +41,8 @@ export const totalizer = defineNode({
     rate_per: z.enum(["second", "minute", "hour"]).default("hour").describe("Time unit of the rate"),
     max_gap_s: z.number().positive().max(86_400).default(300).describe("Longer gaps are not integrated"),
   }),
+  // Totals and run hours are counted, they never re-converge.
+  statePersistence: "on_change",
   initialState: (): TotalizerState => ({
     total: 0,
     runtime_s: 0,

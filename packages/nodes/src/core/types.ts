@@ -140,6 +140,9 @@ export interface NodeParameter {
   unit?: string;
 }
 
+/** When a node's state reaches the disk: see `NodeDefinition.statePersistence`. */
+export type StatePersistence = "on_change" | "periodic";
+
 export interface NodeDefinition<C = unknown, S = unknown> {
   type: string;
   version: number;
@@ -160,6 +163,19 @@ export interface NodeDefinition<C = unknown, S = unknown> {
   /** Names the node publishes for `parameter` lookups through the API. */
   parameters?(config: C): readonly NodeParameter[];
   initialState?(config: C): S;
+  /**
+   * When this node's state is written to disk (runtime.db), which decides what a power cut loses.
+   * - `on_change` (the default): written at the end of the scan that changed it, so a power cut loses at
+   *   most one scan. For state whose loss changes what the plant does after a restart: latches, latched
+   *   and acknowledged alarms, lead/lag rotation and run hours, totalizers, timers and edge memory.
+   * - `periodic`: written at most every `--state-save-interval` seconds (and on stop, redeploy and clean
+   *   shutdown). For state that re-converges by itself within seconds of a restart: PID integrals,
+   *   filters, averages, ramps, a "hold last value". It changes every scan, so writing it every scan
+   *   wore the SD card for nothing.
+   * The default is `on_change` so a node that does not say loses nothing: periodic is a choice made per
+   * node type, knowing what its state is.
+   */
+  statePersistence?: StatePersistence;
   /**
    * Async set-up a synchronous executor needs before its first scan (the `script` node loads its WASM
    * engine here). The host awaits `FlowRuntime.prepare()` once after compiling, before the first scan.

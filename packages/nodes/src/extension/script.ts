@@ -65,6 +65,8 @@ export const script = defineNode({
   prepare: async () => {
     await loadScriptEngine();
   },
+  // User state: it may hold a latch or a counter.
+  statePersistence: "on_change",
   initialState: (): { data: unknown } => ({ data: {} }),
   async execute(inputs, config, state, ctx): Promise<NodeOutputs> {
     const values: Record<string, Payload> = {};

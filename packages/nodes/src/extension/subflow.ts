@@ -72,6 +72,8 @@ export const subflow = defineNode({
     .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
+  // Holds the inner nodes' state, which may be latches.
+  statePersistence: "on_change",
   initialState: (): SubflowState => ({ saved: [] }),
   async execute(inputs, config, state, ctx) {
     const plan = compileEmbedded(config.flow);

@@ -63,6 +63,8 @@ export const trigger = defineNode({
         });
       }
     }),
+  // One-shot memory: a lost last run would fire a schedule again.
+  statePersistence: "on_change",
   initialState: (): { last: number | null } => ({ last: null }),
   execute(_inputs, config, state, ctx) {
     const at = (value: number | boolean | string) => ({
@@ -78,7 +80,10 @@ export const trigger = defineNode({
       due = since === null ? config.due_on_start && state.last === null : since.getTime() <= ctx.now;
       next = cron.nextRun(new Date(ctx.now))?.getTime() ?? null;
     }
-    state.last = ctx.now;
+    // `last` moves only when the schedule is served (or on the first scan): "an instant passed since the
+    // last due" is the same test as "since the last scan", and the state then changes once per instant,
+    // not every scan, so this on-change state is written once per instant (none without a schedule).
+    if (config.schedule.trim() !== "" && (due || state.last === null)) state.last = ctx.now;
     return {
       due: at(due),
       now: at(ctx.now),

@@ -38,6 +38,8 @@ export const changeDetect = defineNode({
     deadband: z.number().min(0).default(0).describe("Minimum numeric change, in the value's units"),
     first_is_change: z.boolean().default(false).describe("Report the first value as a change"),
   }),
+  // Edge memory: a lost reference reports a change that did not happen, or misses one.
+  statePersistence: "on_change",
   initialState: (): ChangeState => ({ reference: null }),
   execute(inputs, config, state, ctx) {
     const x = scalar(inputs.value);

@@ -25,6 +25,8 @@ export const hysteresis = defineNode({
     deadband: z.number().min(0).default(1).describe("Total band width, in the value's units"),
     action: z.enum(["direct", "reverse"]).default("direct").describe("direct: on when high (cooling)"),
   }),
+  // Inside the deadband the saved side decides the output.
+  statePersistence: "on_change",
   initialState: () => ({ on: false }),
   execute(inputs, config, state, ctx) {
     const value = asNumber(inputs.value);

@@ -29,6 +29,8 @@ export const limit = defineNode({
     on_bad_input: BadInputPolicySchema,
     fallback: FallbackSchema,
   }),
+  // `last` only serves on_bad_input "hold" until the next good value.
+  statePersistence: "periodic",
   initialState: (): { last: number | null } => ({ last: null }),
   execute(inputs, config, state, ctx) {
     const value = asNumber(inputs.value);

@@ -37,6 +37,8 @@ export const math = defineNode({
     on_bad_input: BadInputPolicySchema,
     fallback: FallbackSchema,
   }),
+  // `last` only serves on_bad_input "hold" and changes every scan.
+  statePersistence: "periodic",
   initialState: (): { last: NodeValue["value"] | null } => ({ last: null }),
   execute(inputs, config, state, ctx) {
     const compiled = cachedExpression(config.expression);

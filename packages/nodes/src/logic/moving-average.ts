@@ -27,6 +27,8 @@ export const movingAverage = defineNode({
     samples: z.number().int().min(1).max(1000).default(10).describe("Window length in scans (window mode)"),
     time_constant_s: z.number().positive().max(86_400).default(60).describe("Seconds (exponential mode)"),
   }),
+  // The window refills within its own length after a restart.
+  statePersistence: "periodic",
   initialState: (): FilterState => ({ samples: [], filtered: null }),
   execute(inputs, config, state, ctx) {
     const x = asNumber(inputs.value);

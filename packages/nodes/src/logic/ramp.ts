@@ -46,6 +46,8 @@ export const ramp = defineNode({
     fallback: FallbackSchema,
   }),
   points: (config) => ({ reads: config.start_point ? [config.start_point] : [] }),
+  // The ramp restarts from the last saved value and re-converges to the target.
+  statePersistence: "periodic",
   initialState: (): { out: number | null } => ({ out: null }),
   execute(inputs, config, state, ctx) {
     const target = asNumber(inputs.value);

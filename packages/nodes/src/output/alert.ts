@@ -80,6 +80,8 @@ export const alert = defineNode({
       .describe("Also POSTed here"),
     on_bad_condition: z.enum(["hold", "alarm"]).default("hold"),
   }),
+  // Latched alarms and acknowledgements a person made.
+  statePersistence: "on_change",
   initialState: (): AlertState => ({
     phase: "normal",
     since: null,

@@ -42,6 +42,8 @@ export const log = defineNode({
       .describe("Minimum time between records; 0: every scan"),
     on_change: z.boolean().default(false).describe("Record only when a value differs from the last record"),
   }),
+  // Losing it costs at most one extra record after a restart.
+  statePersistence: "periodic",
   initialState: (): { lastAt: number | null; last: Record<string, NodeValue["value"]> } => ({
     lastAt: null,
     last: {},
