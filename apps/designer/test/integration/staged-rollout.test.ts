@@ -233,6 +233,32 @@ describe("a staged rollout", () => {
     expect(stopRollout(started.rollout.id)).toBe(false);
   }, 60_000);
 
+  it("fails a member whose health cannot be read before the update, without touching it", async () => {
+    // Nothing listens on 127.0.83.1 (this helper's range): the baseline read is refused.
+    const gone = createSupervisor(db, {
+      name: "AHU controller gone",
+      url: "http://127.0.83.1:47899",
+      token: "rollout-token-gone-0123456789abcdef",
+    });
+    if (!gone.ok) throw new Error(JSON.stringify(gone));
+    setTags(db, gone.target.id, ["Building G"]);
+    const request = RolloutRequestSchema.parse({
+      project_id: projectId,
+      tag: "Building G",
+      watch_seconds: 1,
+      poll_seconds: 1,
+    });
+    const started = startRollout(db, request, { name: "integrator", role: "operator" });
+    if (!started.ok) throw new Error(JSON.stringify(started));
+    await rolloutFinished(started.rollout.id);
+    const done = getRollout(db, started.rollout.id)!;
+    const [member] = done.report.members;
+    expect(member).toMatchObject({ outcome: "failed", config_before: null, config_after: null });
+    expect(member?.failure?.code).toBe("baseline_unreadable");
+    expect(done.report.events.some((e) => e.message.includes(": deploying"))).toBe(false);
+    expect(done.report.summary).toMatch(/ 0 updated, 0 rolled back, 1 failed/);
+  });
+
   it("refuses a group nobody carries, and a canary outside the group, with paths", () => {
     const base = { project_id: projectId, watch_seconds: 1 };
     const none = startRollout(db, RolloutRequestSchema.parse({ ...base, tag: "building Z" }), {
