@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import type { ProjectDocument } from "@bms/schemas";
-import { api, eventually, type SupervisorHandle, startSupervisor, tempDir } from "@bms/test-support";
+import {
+  api,
+  eventually,
+  type SupervisorHandle,
+  startSupervisor,
+  tempDir,
+  testFlow,
+} from "@bms/test-support";
 import type Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/lib/db/client";
@@ -26,20 +33,13 @@ function documentWith(nodes: unknown[]): ProjectDocument {
   return {
     flows: [
       {
-        configuration: {
-          metadata: {
-            flow_id: flowId,
-            flow_name: "AHU sequence",
-            version: "1.0.0",
-            generated_at: new Date().toISOString(),
-          },
-          execution: {
-            trigger: { type: "interval", interval_ms: 200 },
-            error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-          },
+        configuration: testFlow({
+          name: "AHU sequence",
+          flowId,
+          intervalMs: 200,
           nodes,
           connections: [],
-        },
+        }),
         flow_data: { comments: [], groups: [] },
       },
     ],
