@@ -1,8 +1,9 @@
 "use client";
 
-import { useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { apiCall, problemText } from "../../lib/designer-api";
 import type { Rollout } from "../../lib/fleet/rollout-model";
+import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { Select } from "../ui/select";
@@ -16,20 +17,20 @@ export interface RolloutFieldValues {
   watch: string;
 }
 
-export function useRolloutFields() {
-  return useState<RolloutFieldValues>({ tag: "", canary: "", batch: "5", watch: "300" });
-}
-
 /**
- * Starting a rollout from a form: `start` posts the request and hands the new rollout on, or keeps the
- * refusal in `error` (each problem as path: message). `busy` and `setError` serve the form's other calls.
+ * A rollout form's state: the staging fields, and `start`, which posts the form's own part of the request
+ * with the staging options and hands the new rollout on, or keeps the refusal in `error` (each problem as
+ * path: message). `busy` and `setError` serve the form's other calls.
  */
-export function useRolloutStart(onStarted: (rollout: Rollout) => void) {
+export function useRolloutForm(onStarted: (rollout: Rollout) => void) {
+  const [fields, setFields] = useState<RolloutFieldValues>({ tag: "", canary: "", batch: "5", watch: "300" });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const start = async (path: string, body: object) => {
     setBusy(true);
-    const result = await apiCall<{ rollout: Rollout }>(path, { body });
+    const result = await apiCall<{ rollout: Rollout }>(path, {
+      body: { ...body, ...rolloutOptions(fields) },
+    });
     setBusy(false);
     if (!result.ok) {
       setError(problemText(result));
@@ -38,11 +39,11 @@ export function useRolloutStart(onStarted: (rollout: Rollout) => void) {
     setError(null);
     onStarted(result.body.rollout);
   };
-  return { busy, setBusy, error, setError, start };
+  return { fields, setFields, busy, setBusy, error, setError, start };
 }
 
 /** The staging part of a rollout request, the same for a project version and a supervisor release. */
-export function rolloutOptions(v: RolloutFieldValues) {
+function rolloutOptions(v: RolloutFieldValues) {
   return {
     tag: v.tag,
     ...(v.canary ? { canary_id: v.canary } : {}),
@@ -51,6 +52,60 @@ export function rolloutOptions(v: RolloutFieldValues) {
     // About three health polls per watch window, every 1 to 5 s.
     poll_seconds: Math.max(1, Math.min(5, Math.floor(Number(v.watch) / 3) || 1)),
   };
+}
+
+/** One labelled control of a rollout form. */
+export function FormField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <Label htmlFor={id}>{label}</Label>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The frame both rollout forms share: their fields in a grid, then the start button and the refusal.
+ * `testId` names the form ("rollout", "release-rollout"); its start button and error carry it as prefix.
+ */
+export function RolloutFormFrame({
+  testId,
+  onSubmit,
+  startLabel,
+  canStart,
+  error,
+  children,
+}: {
+  testId: string;
+  onSubmit: () => Promise<void>;
+  startLabel: string;
+  canStart: boolean;
+  error: string | null;
+  children: ReactNode;
+}) {
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void onSubmit();
+  };
+  return (
+    <form
+      onSubmit={submit}
+      className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
+      data-testid={`${testId}-form`}
+    >
+      {children}
+      <div className="col-span-2 flex items-end gap-3">
+        <Button type="submit" variant="primary" disabled={!canStart} data-testid={`${testId}-start`}>
+          {startLabel}
+        </Button>
+        {error ? (
+          <span className="text-xs text-red-700" role="alert" data-testid={`${testId}-error`}>
+            {error}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
 }
 
 /**
@@ -74,8 +129,7 @@ export function RolloutFields({
   const set = (patch: Partial<RolloutFieldValues>) => onChange({ ...values, ...patch });
   return (
     <>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-group`}>Group</Label>
+      <FormField id={`${idPrefix}-group`} label="Group">
         <Select
           id={`${idPrefix}-group`}
           value={values.tag}
@@ -90,9 +144,8 @@ export function RolloutFields({
             </option>
           ))}
         </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-canary`}>Canary</Label>
+      </FormField>
+      <FormField id={`${idPrefix}-canary`} label="Canary">
         <Select
           id={`${idPrefix}-canary`}
           value={values.canary}
@@ -105,9 +158,8 @@ export function RolloutFields({
             </option>
           ))}
         </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-batch`}>Batch size</Label>
+      </FormField>
+      <FormField id={`${idPrefix}-batch`} label="Batch size">
         <Input
           id={`${idPrefix}-batch`}
           type="number"
@@ -116,9 +168,8 @@ export function RolloutFields({
           value={values.batch}
           onChange={(e) => set({ batch: e.target.value })}
         />
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-watch`}>Healthy for (seconds)</Label>
+      </FormField>
+      <FormField id={`${idPrefix}-watch`} label="Healthy for (seconds)">
         <Input
           id={`${idPrefix}-watch`}
           type="number"
@@ -126,7 +177,7 @@ export function RolloutFields({
           value={values.watch}
           onChange={(e) => set({ watch: e.target.value })}
         />
-      </div>
+      </FormField>
     </>
   );
 }

@@ -1,14 +1,13 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import type { ProjectSummary } from "../../lib/api-types";
 import type { Rollout, RolloutStatus } from "../../lib/fleet/rollout-model";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
-import { Label } from "../ui/label";
 import { Select } from "../ui/select";
-import { RolloutFields, rolloutOptions, useRolloutFields, useRolloutStart } from "./rollout-fields";
+import { FormField, RolloutFields, RolloutFormFrame, useRolloutForm } from "./rollout-fields";
 
 const STATUS_VARIANT: Record<RolloutStatus, "success" | "danger" | "warning" | "info" | "default"> = {
   running: "info",
@@ -42,26 +41,24 @@ export function RolloutForm({
 }) {
   const [projectId, setProjectId] = useState("");
   const [version, setVersion] = useState("");
-  const [fields, setFields] = useRolloutFields();
-  const { busy, error, start } = useRolloutStart(onStarted);
+  const { fields, setFields, busy, error, start } = useRolloutForm(onStarted);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     await start("/api/rollouts", {
       project_id: projectId,
       ...(version ? { version: Number(version) } : {}),
-      ...rolloutOptions(fields),
     });
   };
 
   return (
-    <form
-      onSubmit={(e) => void submit(e)}
-      className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
-      data-testid="rollout-form"
+    <RolloutFormFrame
+      testId="rollout"
+      onSubmit={submit}
+      startLabel="Start staged rollout"
+      canStart={!busy}
+      error={error}
     >
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-project">Project</Label>
+      <FormField id="rollout-project" label="Project">
         <Select
           id="rollout-project"
           value={projectId}
@@ -75,9 +72,8 @@ export function RolloutForm({
             </option>
           ))}
         </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-version">Version (empty: latest)</Label>
+      </FormField>
+      <FormField id="rollout-version" label="Version (empty: latest)">
         <Input
           id="rollout-version"
           type="number"
@@ -85,7 +81,7 @@ export function RolloutForm({
           value={version}
           onChange={(e) => setVersion(e.target.value)}
         />
-      </div>
+      </FormField>
       <RolloutFields
         idPrefix="rollout"
         groups={groups}
@@ -93,17 +89,7 @@ export function RolloutForm({
         values={fields}
         onChange={setFields}
       />
-      <div className="col-span-2 flex items-end gap-3">
-        <Button type="submit" variant="primary" disabled={busy} data-testid="rollout-start">
-          Start staged rollout
-        </Button>
-        {error ? (
-          <span className="text-xs text-red-700" role="alert" data-testid="rollout-error">
-            {error}
-          </span>
-        ) : null}
-      </div>
-    </form>
+    </RolloutFormFrame>
   );
 }
 
