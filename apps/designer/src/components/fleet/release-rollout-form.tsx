@@ -6,25 +6,21 @@ import type { ReleaseBundle } from "../../lib/fleet/release-bundles";
 import type { Rollout } from "../../lib/fleet/rollout-model";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
-import { FormField, RolloutFields, RolloutFormFrame, useRolloutForm } from "./rollout-fields";
+import { FormField, RolloutFormFrame, type RolloutGroups, useRolloutForm } from "./rollout-fields";
 
 /**
  * The form that stages a supervisor release (signed OTA bundle) over a group: the bundle and its .sig are
  * uploaded once, then the rollout runs canary first like a project rollout (admin).
  */
 export function ReleaseRolloutForm({
-  groups,
-  members,
   onStarted,
-}: {
-  groups: { tag: string; members: number }[];
-  members: (tag: string) => { id: string; name: string }[];
-  onStarted: (rollout: Rollout) => void;
-}) {
+  ...targets
+}: RolloutGroups & { onStarted: (rollout: Rollout) => void }) {
   const [bundle, setBundle] = useState<ReleaseBundle | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [sig, setSig] = useState<File | null>(null);
-  const { fields, setFields, busy, setBusy, error, setError, start } = useRolloutForm(onStarted);
+  const form = useRolloutForm(onStarted);
+  const { busy, setBusy, setError, start } = form;
 
   const upload = async () => {
     if (!file || !sig) return;
@@ -63,11 +59,12 @@ export function ReleaseRolloutForm({
 
   return (
     <RolloutFormFrame
-      testId="release-rollout"
+      idPrefix="release-rollout"
+      targets={targets}
+      form={form}
       onSubmit={submit}
       startLabel="Start release rollout"
-      canStart={!busy && bundle !== null}
-      error={error}
+      ready={bundle !== null}
     >
       <FilePicker
         id="release-bundle"
@@ -84,13 +81,6 @@ export function ReleaseRolloutForm({
           {bundle ? `version ${bundle.version} (${Math.round(bundle.size / 1024 / 1024)} MB) ready` : ""}
         </span>
       </div>
-      <RolloutFields
-        idPrefix="release"
-        groups={groups}
-        members={members}
-        values={fields}
-        onChange={setFields}
-      />
     </RolloutFormFrame>
   );
 }

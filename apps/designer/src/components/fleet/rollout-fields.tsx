@@ -64,23 +64,33 @@ export function FormField({ id, label, children }: { id: string; label: string; 
   );
 }
 
+/** The groups a rollout can target, and their members (by tag, lower case) for the canary choice. */
+export interface RolloutGroups {
+  groups: { tag: string; members: number }[];
+  members: (tag: string) => { id: string; name: string }[];
+}
+
 /**
- * The frame both rollout forms share: their fields in a grid, then the start button and the refusal.
- * `testId` names the form ("rollout", "release-rollout"); its start button and error carry it as prefix.
+ * The frame both rollout forms share: the form's own fields (children), the staging fields, then the
+ * start button and the refusal. `idPrefix` names the form ("rollout", "release-rollout"): its field ids,
+ * its test id and those of its start button and error.
  */
 export function RolloutFormFrame({
-  testId,
+  idPrefix,
+  targets,
+  form,
   onSubmit,
   startLabel,
-  canStart,
-  error,
+  ready = true,
   children,
 }: {
-  testId: string;
+  idPrefix: string;
+  targets: RolloutGroups;
+  form: ReturnType<typeof useRolloutForm>;
   onSubmit: () => Promise<void>;
   startLabel: string;
-  canStart: boolean;
-  error: string | null;
+  /** The form's own condition to start (the release form: a bundle uploaded). */
+  ready?: boolean;
   children: ReactNode;
 }) {
   const submit = (event: FormEvent) => {
@@ -91,16 +101,22 @@ export function RolloutFormFrame({
     <form
       onSubmit={submit}
       className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
-      data-testid={`${testId}-form`}
+      data-testid={`${idPrefix}-form`}
     >
       {children}
+      <RolloutFields idPrefix={idPrefix} {...targets} values={form.fields} onChange={form.setFields} />
       <div className="col-span-2 flex items-end gap-3">
-        <Button type="submit" variant="primary" disabled={!canStart} data-testid={`${testId}-start`}>
+        <Button
+          type="submit"
+          variant="primary"
+          disabled={form.busy || !ready}
+          data-testid={`${idPrefix}-start`}
+        >
           {startLabel}
         </Button>
-        {error ? (
-          <span className="text-xs text-red-700" role="alert" data-testid={`${testId}-error`}>
-            {error}
+        {form.error ? (
+          <span className="text-xs text-red-700" role="alert" data-testid={`${idPrefix}-error`}>
+            {form.error}
           </span>
         ) : null}
       </div>
@@ -112,7 +128,7 @@ export function RolloutFormFrame({
  * The group, canary, batch size and watch time of a staged rollout (project and release forms).
  * `idPrefix` keeps each form's field ids (and so their labels) its own.
  */
-export function RolloutFields({
+function RolloutFields({
   idPrefix,
   groups,
   members,

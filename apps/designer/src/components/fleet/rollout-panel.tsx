@@ -7,7 +7,7 @@ import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Select } from "../ui/select";
-import { FormField, RolloutFields, RolloutFormFrame, useRolloutForm } from "./rollout-fields";
+import { FormField, RolloutFormFrame, type RolloutGroups, useRolloutForm } from "./rollout-fields";
 
 const STATUS_VARIANT: Record<RolloutStatus, "success" | "danger" | "warning" | "info" | "default"> = {
   running: "info",
@@ -29,22 +29,15 @@ export function RolloutStatusBadge({ status }: { status: RolloutStatus }) {
 /** The form that starts a staged rollout: a project version to one group, canary first. */
 export function RolloutForm({
   projects,
-  groups,
-  members,
   onStarted,
-}: {
-  projects: ProjectSummary[];
-  groups: { tag: string; members: number }[];
-  /** Supervisors by tag (lower case), for the canary choice. */
-  members: (tag: string) => { id: string; name: string }[];
-  onStarted: (rollout: Rollout) => void;
-}) {
+  ...targets
+}: RolloutGroups & { projects: ProjectSummary[]; onStarted: (rollout: Rollout) => void }) {
   const [projectId, setProjectId] = useState("");
   const [version, setVersion] = useState("");
-  const { fields, setFields, busy, error, start } = useRolloutForm(onStarted);
+  const form = useRolloutForm(onStarted);
 
   const submit = async () => {
-    await start("/api/rollouts", {
+    await form.start("/api/rollouts", {
       project_id: projectId,
       ...(version ? { version: Number(version) } : {}),
     });
@@ -52,11 +45,11 @@ export function RolloutForm({
 
   return (
     <RolloutFormFrame
-      testId="rollout"
+      idPrefix="rollout"
+      targets={targets}
+      form={form}
       onSubmit={submit}
       startLabel="Start staged rollout"
-      canStart={!busy}
-      error={error}
     >
       <FormField id="rollout-project" label="Project">
         <Select
@@ -82,13 +75,6 @@ export function RolloutForm({
           onChange={(e) => setVersion(e.target.value)}
         />
       </FormField>
-      <RolloutFields
-        idPrefix="rollout"
-        groups={groups}
-        members={members}
-        values={fields}
-        onChange={setFields}
-      />
     </RolloutFormFrame>
   );
 }
