@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import type { ProjectDocument } from "@bms/schemas";
-import { api, eventually, type SupervisorHandle, startSupervisor, tempDir } from "@bms/test-support";
+import {
+  api,
+  eventually,
+  type SupervisorHandle,
+  startSupervisor,
+  tempDir,
+  testFlow,
+} from "@bms/test-support";
 import type Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/lib/db/client";
@@ -26,20 +33,13 @@ function documentWith(nodes: unknown[]): ProjectDocument {
   return {
     flows: [
       {
-        configuration: {
-          metadata: {
-            flow_id: flowId,
-            flow_name: "AHU sequence",
-            version: "1.0.0",
-            generated_at: new Date().toISOString(),
-          },
-          execution: {
-            trigger: { type: "interval", interval_ms: 200 },
-            error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-          },
+        configuration: testFlow({
+          name: "AHU sequence",
+          flowId,
+          intervalMs: 200,
           nodes,
           connections: [],
-        },
+        }),
         flow_data: { comments: [], groups: [] },
       },
     ],
@@ -232,6 +232,32 @@ describe("a staged rollout", () => {
     for (const i of [1, 2]) expect((await health(supervisors[i]!)).project?.version).toBe(next - 1);
     expect(stopRollout(started.rollout.id)).toBe(false);
   }, 60_000);
+
+  it("fails a member whose health cannot be read before the update, without touching it", async () => {
+    // Nothing listens on 127.0.83.1 (this helper's range): the baseline read is refused.
+    const gone = createSupervisor(db, {
+      name: "AHU controller gone",
+      url: "http://127.0.83.1:47899",
+      token: "rollout-token-gone-0123456789abcdef",
+    });
+    if (!gone.ok) throw new Error(JSON.stringify(gone));
+    setTags(db, gone.target.id, ["Building G"]);
+    const request = RolloutRequestSchema.parse({
+      project_id: projectId,
+      tag: "Building G",
+      watch_seconds: 1,
+      poll_seconds: 1,
+    });
+    const started = startRollout(db, request, { name: "integrator", role: "operator" });
+    if (!started.ok) throw new Error(JSON.stringify(started));
+    await rolloutFinished(started.rollout.id);
+    const done = getRollout(db, started.rollout.id)!;
+    const [member] = done.report.members;
+    expect(member).toMatchObject({ outcome: "failed", config_before: null, config_after: null });
+    expect(member?.failure?.code).toBe("baseline_unreadable");
+    expect(done.report.events.some((e) => e.message.includes(": deploying"))).toBe(false);
+    expect(done.report.summary).toMatch(/ 0 updated, 0 rolled back, 1 failed/);
+  });
 
   it("refuses a group nobody carries, and a canary outside the group, with paths", () => {
     const base = { project_id: projectId, watch_seconds: 1 };
