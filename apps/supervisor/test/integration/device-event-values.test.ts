@@ -135,6 +135,16 @@ describe("event values decoded from every event type, over BACnet/IP", () => {
     expect(text).toBe("out of range: 31.25 °C above high limit 28, deadband 1");
   });
 
+  it("counts the notifications in the metrics, none with malformed values", async () => {
+    const metrics = await api<{ bacnet: { device_alarms: Record<string, number> } }>(
+      sup.url,
+      "/api/monitoring/metrics",
+    );
+    expect(metrics.body.bacnet.device_alarms.notifications).toBeGreaterThanOrEqual(TYPES.length + 1);
+    expect(metrics.body.bacnet.device_alarms.event_values_invalid).toBe(0);
+    expect(metrics.body.bacnet.device_alarms.refused).toBe(0);
+  });
+
   it("refuses an unknown event type at the simulator with a 422 naming the field", async () => {
     const bad = await api<{ issues: { path: string }[] }>(
       sim.webUrl,
