@@ -145,6 +145,8 @@ describe("device trend logs and alarms on the dashboard", () => {
     const alert = banner.locator(`[data-testid="alert"][data-key="${KEY}"]`);
     await alert.waitFor({ timeout: 20_000 });
     expect(await alert.textContent()).toContain("Supply Temp above its high limit (33, limit 30)");
+    // The values decoded from the notification itself, with the object's unit (not the device's text).
+    expect(await alert.textContent()).toContain("out of range: 33 °C above high limit 30, deadband 1");
     await screenshot(page, "device-alarm-banner");
     page.once("dialog", (d) => void d.accept());
     await alert.getByTestId("alert-ack").click();
