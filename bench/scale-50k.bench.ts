@@ -38,7 +38,7 @@ import {
   startSimulator,
   tempDir,
 } from "@bms/test-support";
-import { cpuSeconds, rssBytes } from "./process-sampler";
+import { cpuSeconds, type RssSplit, rssBytes, rssSplit } from "./process-sampler";
 import { buildRelease, shippedFlags } from "./release-build";
 import { writeSection, writeSummary } from "./report";
 
@@ -203,9 +203,22 @@ async function main() {
     // What V8 holds for the heap (used plus free room in its pages) and outside it (ArrayBuffers, Buffers).
     let heapTotalMax = 0;
     let externalMax = 0;
+    // Where the supervisor's RSS is (smaps) at its peak: file-backed code, V8 heap, malloc's arenas.
+    let splitAtPeak: RssSplit | undefined;
+    let heapAtPeak = { used: 0, total: 0, external: 0 };
     while (performance.now() - t0 < MEASURE_S * 1000) {
       await new Promise((r) => setTimeout(r, 1000));
-      supPeak = Math.max(supPeak, rssMb(supPid));
+      const rss = rssMb(supPid);
+      if (rss > supPeak) {
+        splitAtPeak = rssSplit(supPid);
+        const { memory } = await metrics();
+        heapAtPeak = {
+          used: memory.heap_used_bytes / 1e6,
+          total: memory.heap_total_bytes / 1e6,
+          external: memory.external_bytes / 1e6,
+        };
+      }
+      supPeak = Math.max(supPeak, rss);
       simPeak = Math.max(simPeak, rssMb(simPid));
       if (heapUsed.length < Math.floor((performance.now() - t0) / 5000)) {
         const { memory } = await metrics();
@@ -273,6 +286,15 @@ async function main() {
         heap_used_mb_max: Number(Math.max(...heapUsed).toFixed(1)),
         heap_total_mb_max: Number(heapTotalMax.toFixed(1)),
         external_mb_max: Number(externalMax.toFixed(1)),
+        // smaps at the peak (MB; smaps counts MiB): file-backed, anonymous, brk heap, thread arenas, and
+        // the anonymous memory outside V8's heap (anon minus heap total), with the JS heap beside it.
+        rss_split_at_peak: splitAtPeak && {
+          ...splitAtPeak,
+          anon_outside_v8_heap: Number((splitAtPeak.anon - heapAtPeak.total / 1.048576).toFixed(1)),
+          heap_used_mb: Number(heapAtPeak.used.toFixed(1)),
+          heap_total_mb: Number(heapAtPeak.total.toFixed(1)),
+          external_mb: Number(heapAtPeak.external.toFixed(1)),
+        },
         node_flags: command.flags,
       },
       simulator: {

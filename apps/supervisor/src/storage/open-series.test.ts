@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ChunkColumns, flagOf, KIND_NUMBER, KIND_TEXT } from "./history-codec";
 import { BLOCK_SAMPLES, OpenSeries } from "./open-series";
+import { SeriesSlab } from "./series-slab";
 
 interface Sample {
   ts: number;
@@ -50,7 +51,7 @@ describe("OpenSeries", () => {
     const nan = new Float64Array(new BigUint64Array([0x7ff8_0000_dead_beefn]).buffer)[0]!;
     for (let seed = 1; seed <= 20; seed++) {
       const random = seeded(seed);
-      const series = new OpenSeries();
+      const series = new OpenSeries(new SeriesSlab());
       const model: Sample[] = [];
       let t = 1_700_000_000_000;
       for (let step = 0; step < 400; step++) {
@@ -83,7 +84,7 @@ describe("OpenSeries", () => {
   });
 
   it("packs a 15-minute window of a polled analog value in about a third of its raw 17 bytes a sample, a quarter of the old layout", () => {
-    const series = new OpenSeries();
+    const series = new OpenSeries(new SeriesSlab());
     const start = 1_700_000_000_000;
     // 180 polls at 5 s of a float32 reading, as a BACnet REAL widens to a double.
     for (let i = 0; i < 180; i++)

@@ -1,4 +1,5 @@
 import { type ChunkColumns, decodeChunk, encodeSamples } from "./history-codec";
+import type { SeriesSlab } from "./series-slab";
 
 /** Samples a block packs: a full tail is encoded with the chunk codec (~2-3 bytes a sample, not 17). */
 export const BLOCK_SAMPLES = 32;
@@ -6,6 +7,8 @@ export const BLOCK_SAMPLES = 32;
 const RECORD = 17;
 /** Bytes before each packed block: its encoded length (u32, little-endian). */
 const BLOCK_HEADER = 4;
+/** Room a region grows by: four raw records. */
+const GROW = 4 * RECORD;
 
 // Moves a double to and from a series' bytes, bit for bit (NaN payloads and -0 included).
 const scratch = new Float64Array(1);
@@ -13,30 +16,35 @@ const scratchBytes = new Uint8Array(scratch.buffer);
 
 /**
  * One point's samples not yet sealed into a chunk (up to a 15-minute window, 180 samples at 5 s and 900
- * at 1 s), kept in time order, in one byte array per point: full blocks of BLOCK_SAMPLES samples encoded
- * with the chunk codec, then the newest samples as 17-byte raw records. A sample at a timestamp already
- * held replaces it: the last write for a timestamp wins, as the old (point, ts) primary key did.
+ * at 1 s), kept in time order, in one region of the repo's SeriesSlab: full blocks of BLOCK_SAMPLES
+ * samples encoded with the chunk codec, then the newest samples as 17-byte raw records. A sample at a
+ * timestamp already held replaces it: the last write for a timestamp wins, as the old (point, ts) primary
+ * key did. An empty series holds no slot in the slab.
  *
- * Why not three typed arrays and a text map per point, as before: at 50,000 points those objects'
- * headers alone were ~35 MB of the supervisor's heap before a single sample, and a window of 180 raw
- * samples took 3 KB a point (heap snapshot, issue 15). Appending in time order (every poll) touches only
- * the tail; anything else (a late or repeated timestamp, taking the sealed prefix, a query) decodes the
- * series into columns, which is what the chunk codec costs anyway when the window is sealed.
+ * Why not three typed arrays and a text map per point (session 4), nor a byte array per point (session 5):
+ * at 50,000 points the typed arrays' headers and native backing stores cost more than the samples (heap
+ * snapshot and smaps, issue 15); series-slab.ts keeps every region in a few large chunks. Appending in
+ * time order (every poll) touches only the tail; anything else (a late or repeated timestamp, taking the
+ * sealed prefix, a query) decodes the series into columns, which is what the chunk codec costs anyway
+ * when the window is sealed.
  */
 export class OpenSeries {
   /** Samples held, packed and raw. */
   n = 0;
-  /** Packed blocks from offset 0 to `packedEnd`, then `tailN` raw records. */
-  private bytes: Uint8Array = new Uint8Array(4 * RECORD);
+  /** The series' slot in the slab, -1 while it holds nothing. */
+  private slot = -1;
+  /** Packed blocks from offset 0 to `packedEnd` of the region, then `tailN` raw records. */
   private packedEnd = 0;
   private tailN = 0;
   /** Texts of text samples in the tail, by tail index; absent while there are none (the usual case). */
   private tailTexts: Map<number, string> | undefined;
   private lastTs = Number.NEGATIVE_INFINITY;
 
-  /** Bytes this series holds for its samples (its memory, beside a fixed ~200-byte object cost). */
+  constructor(private readonly slab: SeriesSlab) {}
+
+  /** Bytes this series holds in the slab for its samples (beside a fixed ~100-byte object cost). */
   get byteLength(): number {
-    return this.bytes.byteLength;
+    return this.slot < 0 ? 0 : this.slab.capacity(this.slot);
   }
 
   add(ts: number, value: number, flag: number, text: string | undefined): void {
@@ -57,11 +65,14 @@ export class OpenSeries {
       flags: new Uint8Array(n),
       texts: new Map(),
     };
+    if (this.slot < 0) return out;
+    const bytes = this.slab.chunk(this.slot);
+    const base = this.slab.base(this.slot);
     let at = 0;
-    let offset = 0;
-    while (offset < this.packedEnd) {
-      const length = readU32(this.bytes, offset);
-      const block = decodeChunk(this.bytes.subarray(offset + BLOCK_HEADER, offset + BLOCK_HEADER + length));
+    let offset = base;
+    while (offset < base + this.packedEnd) {
+      const length = readU32(bytes, offset);
+      const block = decodeChunk(bytes.subarray(offset + BLOCK_HEADER, offset + BLOCK_HEADER + length));
       out.ts.set(block.ts, at);
       out.values.set(block.values, at);
       out.flags.set(block.flags, at);
@@ -70,10 +81,10 @@ export class OpenSeries {
       offset += BLOCK_HEADER + length;
     }
     for (let i = 0; i < this.tailN; i++) {
-      const record = this.packedEnd + i * RECORD;
-      out.ts[at + i] = readF64(this.bytes, record);
-      out.values[at + i] = readF64(this.bytes, record + 8);
-      out.flags[at + i] = this.bytes[record + 16]!;
+      const record = base + this.packedEnd + i * RECORD;
+      out.ts[at + i] = readF64(bytes, record);
+      out.values[at + i] = readF64(bytes, record + 8);
+      out.flags[at + i] = bytes[record + 16]!;
       const text = this.tailTexts?.get(i);
       if (text !== undefined) out.texts.set(at + i, text);
     }
@@ -145,21 +156,35 @@ export class OpenSeries {
     this.tailTexts = undefined;
     this.lastTs = Number.NEGATIVE_INFINITY;
     const held = c.n - from;
+    if (held === 0) {
+      if (this.slot >= 0) this.slab.close(this.slot);
+      this.slot = -1;
+      return;
+    }
+    if (this.slot < 0) this.slot = this.slab.open();
     const blocks = Math.floor(held / BLOCK_SAMPLES);
     // Room for the raw records plus the encoded blocks at up to a raw record's size each (then trimmed).
-    this.bytes = new Uint8Array(Math.max(4, held) * RECORD + blocks * BLOCK_HEADER);
+    this.slab.resize(this.slot, held * RECORD + blocks * BLOCK_HEADER, 0);
     for (let i = from; i < c.n; i++) this.append(c.ts[i]!, c.values[i]!, c.flags[i]!, c.texts.get(i));
-    this.trim();
+    const used = this.packedEnd + this.tailN * RECORD;
+    this.slab.resize(this.slot, used + GROW, used);
   }
 
   private append(ts: number, value: number, flag: number, text: string | undefined): void {
-    const record = this.packedEnd + this.tailN * RECORD;
-    // Doubling, but never past room for a full tail: the tail is packed at BLOCK_SAMPLES records.
-    if (record + RECORD > this.bytes.length)
-      this.resize(Math.min(this.bytes.length * 2, this.packedEnd + BLOCK_SAMPLES * RECORD));
-    writeF64(this.bytes, record, ts);
-    writeF64(this.bytes, record + 8, value);
-    this.bytes[record + 16] = flag;
+    if (this.slot < 0) {
+      this.slot = this.slab.open();
+      this.slab.resize(this.slot, GROW, 0);
+    }
+    const at = this.packedEnd + this.tailN * RECORD;
+    // A few records more at a time, never past room for a full tail (packed at BLOCK_SAMPLES records):
+    // the slab moves a region that grows, so small steps cost a short copy and no idle room.
+    if (at + RECORD > this.slab.capacity(this.slot))
+      this.slab.resize(this.slot, Math.min(at + GROW, this.packedEnd + BLOCK_SAMPLES * RECORD), at);
+    const bytes = this.slab.chunk(this.slot);
+    const record = this.slab.base(this.slot) + at;
+    writeF64(bytes, record, ts);
+    writeF64(bytes, record + 8, value);
+    bytes[record + 16] = flag;
     if (text !== undefined) {
       this.tailTexts ??= new Map();
       this.tailTexts.set(this.tailN, text);
@@ -179,33 +204,26 @@ export class OpenSeries {
       flags: new Uint8Array(this.tailN),
       texts: this.tailTexts ?? new Map(),
     };
+    let bytes = this.slab.chunk(this.slot);
+    let base = this.slab.base(this.slot);
     for (let i = 0; i < this.tailN; i++) {
-      const record = this.packedEnd + i * RECORD;
-      tail.ts[i] = readF64(this.bytes, record);
-      tail.values[i] = readF64(this.bytes, record + 8);
-      tail.flags[i] = this.bytes[record + 16]!;
+      const record = base + this.packedEnd + i * RECORD;
+      tail.ts[i] = readF64(bytes, record);
+      tail.values[i] = readF64(bytes, record + 8);
+      tail.flags[i] = bytes[record + 16]!;
     }
-    const { bytes } = encodeSamples(tail);
-    const end = this.packedEnd + BLOCK_HEADER + bytes.length;
-    if (end > this.bytes.length) this.resize(end + RECORD);
-    writeU32(this.bytes, this.packedEnd, bytes.length);
-    this.bytes.set(bytes, this.packedEnd + BLOCK_HEADER);
+    const encoded = encodeSamples(tail).bytes;
+    const end = this.packedEnd + BLOCK_HEADER + encoded.length;
+    if (end > this.slab.capacity(this.slot)) {
+      this.slab.resize(this.slot, end + GROW, this.packedEnd + this.tailN * RECORD);
+      bytes = this.slab.chunk(this.slot);
+      base = this.slab.base(this.slot);
+    }
+    writeU32(bytes, base + this.packedEnd, encoded.length);
+    bytes.set(encoded, base + this.packedEnd + BLOCK_HEADER);
     this.packedEnd = end;
     this.tailN = 0;
     this.tailTexts = undefined;
-  }
-
-  /** Drops spare room beyond one more block's raw records (after a rebuild, and never below 4 records). */
-  private trim(): void {
-    const used = this.packedEnd + this.tailN * RECORD;
-    const keep = Math.max(4 * RECORD, used + RECORD);
-    if (this.bytes.length > keep * 2) this.resize(keep);
-  }
-
-  private resize(capacity: number): void {
-    const bytes = new Uint8Array(capacity);
-    bytes.set(this.bytes.subarray(0, Math.min(capacity, this.packedEnd + this.tailN * RECORD)));
-    this.bytes = bytes;
   }
 }
 

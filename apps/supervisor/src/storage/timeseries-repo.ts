@@ -19,6 +19,7 @@ import {
   summarizeMinutes,
 } from "./history-codec";
 import { OpenSeries } from "./open-series";
+import { SeriesSlab } from "./series-slab";
 
 const QUALITY_CODE: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
 const QUALITY_NAME: Quality[] = ["good", "uncertain", "bad"];
@@ -70,6 +71,8 @@ export class TimeseriesRepo {
   private readonly pointIds = new Map<string, number>();
   private buffer: Sample[] = [];
   private readonly open = new Map<number, OpenSeries>();
+  /** The open series' bytes (late and imported series borrow it too, and give it back once taken). */
+  private readonly slab = new SeriesSlab();
   private sealedTo: number;
   private prunedTo = Number.NEGATIVE_INFINITY;
   /** A seal in progress: its boundary, the points still to seal and those sealed already. */
@@ -215,10 +218,10 @@ export class TimeseriesRepo {
         const sealing = this.sealing;
         const before = sealing !== undefined && ts < sealing.boundary;
         if (ts < this.sealedTo || (before && sealing.done.has(id))) {
-          const series = seriesOf(late, id);
+          const series = seriesOf(late, id, this.slab);
           series.add(ts, value, flag, text);
         } else {
-          const series = seriesOf(this.open, id);
+          const series = seriesOf(this.open, id, this.slab);
           series.add(ts, value, flag, text);
           journal.add(id, ts, value, flag, text);
           if (before) sealing.pending.add(id);
@@ -330,7 +333,7 @@ export class TimeseriesRepo {
       const c = decodeChunk(samples);
       for (let i = 0; i < c.n; i++) {
         if (c.ts[i]! < this.sealedTo || alreadySealed(ids[i]!, c.ts[i]!)) continue;
-        const series = seriesOf(this.open, ids[i]!);
+        const series = seriesOf(this.open, ids[i]!, this.slab);
         series.add(c.ts[i]!, c.values[i]!, c.flags[i]!, c.texts.get(i));
       }
     }
@@ -349,7 +352,7 @@ export class TimeseriesRepo {
         .prepare("SELECT ts, value, text, quality FROM samples WHERE point_id = ? ORDER BY ts")
         .raw();
       for (const id of ids) {
-        const series = new OpenSeries();
+        const series = new OpenSeries(this.slab);
         for (const [ts, value, text, quality] of select.all(id) as [
           number,
           number | null,
@@ -539,10 +542,10 @@ export class TimeseriesRepo {
 
 type HourRow = [number, number | null, number, number | null, number | null, number | null, number, number];
 
-function seriesOf(map: Map<number, OpenSeries>, id: number): OpenSeries {
+function seriesOf(map: Map<number, OpenSeries>, id: number, slab: SeriesSlab): OpenSeries {
   let series = map.get(id);
   if (!series) {
-    series = new OpenSeries();
+    series = new OpenSeries(slab);
     map.set(id, series);
   }
   return series;
