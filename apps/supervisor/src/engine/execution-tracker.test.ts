@@ -41,6 +41,29 @@ describe("execution tracker: traces", () => {
   });
 });
 
+describe("execution tracker: trace records", () => {
+  it("copies the inputs the runtime reuses, shares sensor reads' empty inputs, and filters by node", () => {
+    const tracker = new ExecutionTracker();
+    const reused = { a: 1 };
+    const result = scan(1, 3);
+    result.runs[1]!.inputs = reused;
+    result.runs[1]!.outputs = { out: 2 };
+    result.runs[2]!.status = "failed";
+    result.runs[2]!.error = "timeout";
+    tracker.record(result, 1_700_000_000_000);
+    // The next scan writes into the same inputs object.
+    reused.a = 99;
+    const [trace] = tracker.tracesSince(0);
+    expect(trace!.nodes).toEqual([
+      { id: "n0", status: "completed", inputs: {}, outputs: {} },
+      { id: "n1", status: "completed", inputs: { a: 1 }, outputs: { out: 2 } },
+      { id: "n2", status: "failed", inputs: {}, outputs: {}, error: "timeout" },
+    ]);
+    expect(Object.isFrozen(trace!.nodes[0]!.inputs)).toBe(true);
+    expect(tracker.tracesSince(0, "n1")[0]!.nodes.map((n) => n.id)).toEqual(["n1"]);
+  });
+});
+
 describe("shareTraceBudget", () => {
   it("splits one site budget by node count, so many small flows keep what one large flow keeps", () => {
     const flow = (nodes: number) => ({
