@@ -2,7 +2,7 @@ import { type ChunkColumns, decodeChunk, encodeSamples } from "./history-codec";
 import type { SeriesSlab } from "./series-slab";
 
 /** Samples a block packs: a full tail is encoded with the chunk codec (~2-3 bytes a sample, not 17). */
-export const BLOCK_SAMPLES = 32;
+export const BLOCK_SAMPLES = 16;
 /** A raw tail record: timestamp (f64), value (f64), flag (u8). */
 const RECORD = 17;
 /** Bytes before each packed block: its encoded length (u32, little-endian). */
