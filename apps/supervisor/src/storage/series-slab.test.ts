@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { flagOf, KIND_NUMBER } from "./history-codec";
-import { BLOCK_SAMPLES, OpenSeries } from "./open-series";
+import { BLOCK_SAMPLES, OpenSeriesTable } from "./open-series";
 import { CHUNK_BYTES, SeriesSlab } from "./series-slab";
 
 function seeded(seed: number) {
@@ -54,27 +54,28 @@ describe("SeriesSlab", () => {
   });
 
   it("holds 50,000 open series of 18 polls in well under the byte array per point of before", () => {
-    const slab = new SeriesSlab();
-    const series = Array.from({ length: 50_000 }, () => new OpenSeries(slab));
+    const table = new OpenSeriesTable();
+    const series = Array.from({ length: 50_000 }, () => table.open());
     const start = 1_700_000_000_000;
     for (let poll = 0; poll < 18; poll++)
       for (const [i, s] of series.entries())
-        s.add(
+        table.add(
+          s,
           start + poll * 5000,
           Math.fround(21 + Math.sin(i + poll / 20)),
           flagOf(0, KIND_NUMBER),
           undefined,
         );
-    const { chunkBytes, liveBytes } = slab.stats;
+    const { chunkBytes, liveBytes } = table.stats;
     // A packed block of the first BLOCK_SAMPLES and the rest as raw records, in regions grown four
     // records at a time: less than the 18 raw records alone. The chunks hold them with bounded dead room
     // (no per-point ArrayBuffer, backing store or malloc block).
     expect(BLOCK_SAMPLES).toBeLessThan(18);
     expect(liveBytes).toBeLessThan(50_000 * 18 * 17);
     expect(chunkBytes).toBeLessThanOrEqual(liveBytes / 0.75 + CHUNK_BYTES);
-    for (const s of series) expect(s.takeBefore(Number.POSITIVE_INFINITY)?.n).toBe(18);
-    expect(slab.stats.liveBytes).toBe(0);
-    expect(slab.stats.chunks).toBeLessThanOrEqual(1);
+    for (const s of series) expect(table.takeBefore(s, Number.POSITIVE_INFINITY)?.n).toBe(18);
+    expect(table.stats.liveBytes).toBe(0);
+    expect(table.stats.chunks).toBeLessThanOrEqual(1);
     // 900,000 adds: seconds on a shared, loaded 2-core machine.
   }, 60_000);
 });
