@@ -205,7 +205,10 @@ export class OpenSeriesTable {
     bytes[record + 16] = flag;
     if (text !== undefined) {
       let texts = this.tailTexts.get(slot);
-      if (!texts) this.tailTexts.set(slot, (texts = new Map()));
+      if (!texts) {
+        texts = new Map();
+        this.tailTexts.set(slot, texts);
+      }
       texts.set(tailN, text);
     }
     this.tailN[slot] = tailN + 1;
