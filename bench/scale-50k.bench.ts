@@ -24,6 +24,26 @@
 // window (~400 B early in a window, ~1 KB at its end). RSS is that heap plus ~130 MB outside it: code, the
 // young generation, malloc arenas and the open series' byte arrays. What would close more: one compact
 // plan for plain reads (a typed array per flow, not a node object each), in packages/nodes.
+// Where the RSS is, 2026-12-02 02:28 (rss_split_at_peak, /proc/<pid>/smaps at the peak; MiB; main at
+// a88cfb7, peak 308.3 MB, load 3-4): 47 file-backed (the node binary's and libraries' code and ICU data,
+// shared with any other node process), 247 anonymous: the V8 heap's 205 committed (215.2 MB: 185.6 in
+// use at that moment, the rest free room in its pages and the young generation), and 42 outside it:
+// malloc's main arena (brk) 36 (ArrayBuffer backing stores, 10.6 MB of them the open series' byte arrays,
+// with a native backing-store record each; SQLite's page caches; V8's compiler zones) and the one other
+// malloc arena 5. Heap snapshot at 50,000 points after those changes (02:40, 146 MB live): 834k plain
+// objects of 56 B (47 MB), 17 MB of strings, Map tables 9 MB (five maps keyed by point), then per point:
+// runtime slot 144 B, compiled node 128 B, OpenSeries 80 B (now columns), NodeRun 72 B, two {value}
+// outputs 64 B, parsed ref 64 B + {ok, ref} 40 B, shared-read entry 64 B + its {bad, at} 40 B, read
+// plan 80 B + its RPM read 48 B (now one object), node configs {point} + {point, fallback} 112 B, site
+// package node 56 B, boxed numbers 127 B (397k). What wave2-memory2 took out: the open series' byte
+// array per point (one slab of 1 MB chunks with a per-slot table, series-slab.ts) and their objects
+// (columns), a trace record per node per scan (traces keep the scan's own run list), history's last
+// sample object per point (columns), and the read plan's second object. Peak 308.3 -> 279.2 and 274.1 MB
+// (02:56 and 03:05, load 15-17 and 27-61; heap in use 131-154 MB, total 187-191; every point good, CPU
+// 7.8-8.2 %; smaps at the peak: 47 file-backed, 215-220 anonymous, brk 32); at the end of a 15-minute window (which this 90 s bench does not reach) the open series
+// alone measured 264-270 MB RSS in the old layout against 204-206 MB in the slab, in-process, 50,000
+// points x 180 polls. What remains is the runtime's per-node objects (packages/nodes: slot, compiled
+// node, NodeRun, outputs, ~400 B a point) and the shared-read entries (engine/shared-reads.ts, ~120 B).
 // Results: bench/results/scale-50k.json, summary keys scale_50k_points_supervisor_rss_mb and
 // scale_50k_points_cpu_share.
 import { writeFileSync } from "node:fs";
@@ -38,7 +58,7 @@ import {
   startSimulator,
   tempDir,
 } from "@bms/test-support";
-import { cpuSeconds, rssBytes } from "./process-sampler";
+import { cpuSeconds, type RssSplit, rssBytes, rssSplit } from "./process-sampler";
 import { buildRelease, shippedFlags } from "./release-build";
 import { writeSection, writeSummary } from "./report";
 
@@ -203,9 +223,22 @@ async function main() {
     // What V8 holds for the heap (used plus free room in its pages) and outside it (ArrayBuffers, Buffers).
     let heapTotalMax = 0;
     let externalMax = 0;
+    // Where the supervisor's RSS is (smaps) at its peak: file-backed code, V8 heap, malloc's arenas.
+    let splitAtPeak: RssSplit | undefined;
+    let heapAtPeak = { used: 0, total: 0, external: 0 };
     while (performance.now() - t0 < MEASURE_S * 1000) {
       await new Promise((r) => setTimeout(r, 1000));
-      supPeak = Math.max(supPeak, rssMb(supPid));
+      const rss = rssMb(supPid);
+      if (rss > supPeak) {
+        splitAtPeak = rssSplit(supPid);
+        const { memory } = await metrics();
+        heapAtPeak = {
+          used: memory.heap_used_bytes / 1e6,
+          total: memory.heap_total_bytes / 1e6,
+          external: memory.external_bytes / 1e6,
+        };
+      }
+      supPeak = Math.max(supPeak, rss);
       simPeak = Math.max(simPeak, rssMb(simPid));
       if (heapUsed.length < Math.floor((performance.now() - t0) / 5000)) {
         const { memory } = await metrics();
@@ -273,6 +306,15 @@ async function main() {
         heap_used_mb_max: Number(Math.max(...heapUsed).toFixed(1)),
         heap_total_mb_max: Number(heapTotalMax.toFixed(1)),
         external_mb_max: Number(externalMax.toFixed(1)),
+        // smaps at the peak (MB; smaps counts MiB): file-backed, anonymous, brk heap, thread arenas, and
+        // the anonymous memory outside V8's heap (anon minus heap total), with the JS heap beside it.
+        rss_split_at_peak: splitAtPeak && {
+          ...splitAtPeak,
+          anon_outside_v8_heap: Number((splitAtPeak.anon - heapAtPeak.total / 1.048576).toFixed(1)),
+          heap_used_mb: Number(heapAtPeak.used.toFixed(1)),
+          heap_total_mb: Number(heapAtPeak.total.toFixed(1)),
+          external_mb: Number(heapAtPeak.external.toFixed(1)),
+        },
         node_flags: command.flags,
       },
       simulator: {

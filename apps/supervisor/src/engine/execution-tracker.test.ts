@@ -41,6 +41,31 @@ describe("execution tracker: traces", () => {
   });
 });
 
+describe("execution tracker: trace records", () => {
+  it("copies the inputs the runtime reuses, shares sensor reads' empty inputs, and filters by node", () => {
+    const tracker = new ExecutionTracker();
+    const one = { value: 1, quality: "good" as const, timestamp: 0 };
+    const two = { value: 2, quality: "good" as const, timestamp: 0 };
+    const reused = { a: one };
+    const result = scan(1, 3);
+    result.runs[1]!.inputs = reused;
+    result.runs[1]!.outputs = { out: two };
+    result.runs[2]!.status = "error";
+    result.runs[2]!.error = "timeout";
+    tracker.record(result, 1_700_000_000_000);
+    // The next scan writes into the same inputs object.
+    reused.a = two;
+    const [trace] = tracker.tracesSince(0);
+    expect(trace!.nodes).toEqual([
+      { id: "n0", status: "completed", inputs: {}, outputs: {} },
+      { id: "n1", status: "completed", inputs: { a: one }, outputs: { out: two } },
+      { id: "n2", status: "error", inputs: {}, outputs: {}, error: "timeout" },
+    ]);
+    expect(Object.isFrozen(trace!.nodes[0]!.inputs)).toBe(true);
+    expect(tracker.tracesSince(0, "n1")[0]!.nodes.map((n) => n.id)).toEqual(["n1"]);
+  });
+});
+
 describe("shareTraceBudget", () => {
   it("splits one site budget by node count, so many small flows keep what one large flow keeps", () => {
     const flow = (nodes: number) => ({

@@ -27,10 +27,77 @@ export type RecordedListener = (
   ts: number,
 ) => void;
 
-interface LastSample {
-  ts: number;
-  value: number | boolean | string | null;
-  quality: Quality;
+const QUALITY_BITS: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
+// The last sample's kind, beside its quality bits (`kind | quality`).
+const NUMBER = 4;
+const TRUE = 8;
+const FALSE = 12;
+const NULL = 16;
+const TEXT = 20;
+
+/**
+ * The last sample recorded per point, in columns indexed by the point's number: its time, its value
+ * (numbers in `number`, texts in a map: they are rare) and its kind with its quality. Why not an object per
+ * point: at 50,000 points the objects and the boxed numbers in them (a timestamp is past the small-integer
+ * range) were ~88 bytes a point of the live heap (issue 15, scale-50k bench).
+ */
+class LastSamples {
+  private readonly index = new Map<string, number>();
+  private ts = new Float64Array(256);
+  private number = new Float64Array(256);
+  private kind = new Uint8Array(256);
+  private readonly texts = new Map<number, string>();
+
+  /** The point's number, or -1 while it has no sample. */
+  find(ref: string): number {
+    return this.index.get(ref) ?? -1;
+  }
+
+  add(ref: string): number {
+    const i = this.index.size;
+    if (i === this.ts.length) this.grow();
+    this.index.set(ref, i);
+    return i;
+  }
+
+  tsOf(i: number): number {
+    return this.ts[i]!;
+  }
+
+  /** Same value and quality as the last sample (=== on values, so NaN is never the same). */
+  same(i: number, value: number | boolean | string | null, quality: Quality): boolean {
+    const kind = this.kind[i]!;
+    if ((kind & 3) !== QUALITY_BITS[quality]) return false;
+    if (typeof value === "number") return kind - (kind & 3) === NUMBER && this.number[i] === value;
+    if (typeof value === "string") return kind - (kind & 3) === TEXT && this.texts.get(i) === value;
+    return kind - (kind & 3) === (value === true ? TRUE : value === false ? FALSE : NULL);
+  }
+
+  set(i: number, ts: number, value: number | boolean | string | null, quality: Quality): void {
+    this.ts[i] = ts;
+    let kind = NULL;
+    if (typeof value === "number") {
+      kind = NUMBER;
+      this.number[i] = value;
+    } else if (value === true) kind = TRUE;
+    else if (value === false) kind = FALSE;
+    else if (typeof value === "string") kind = TEXT;
+    if (kind === TEXT) this.texts.set(i, value as string);
+    else if (this.kind[i]! - (this.kind[i]! & 3) === TEXT) this.texts.delete(i);
+    this.kind[i] = kind | (QUALITY_BITS[quality] ?? 2);
+  }
+
+  private grow(): void {
+    const ts = new Float64Array(this.ts.length * 2);
+    const number = new Float64Array(this.ts.length * 2);
+    const kind = new Uint8Array(this.ts.length * 2);
+    ts.set(this.ts);
+    number.set(this.number);
+    kind.set(this.kind);
+    this.ts = ts;
+    this.number = number;
+    this.kind = kind;
+  }
 }
 
 /**
@@ -40,7 +107,7 @@ interface LastSample {
  * or over the size budget.
  */
 export class HistoryRecorder {
-  private readonly last = new Map<string, LastSample>();
+  private readonly last = new LastSamples();
   private flowPoints = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private readonly listeners = new Set<RecordedListener>();
@@ -77,19 +144,13 @@ export class HistoryRecorder {
   }
 
   record(ref: string, value: number | boolean | string | null, quality: Quality, ts: number): void {
-    const last = this.last.get(ref);
-    if (last) {
-      const elapsed = ts - last.ts;
+    let i = this.last.find(ref);
+    if (i >= 0) {
+      const elapsed = ts - this.last.tsOf(i);
       if (elapsed < this.policy.minIntervalMs) return;
-      const unchanged = last.value === value && last.quality === quality;
-      if (unchanged && elapsed < this.policy.maxIntervalMs) return;
-    }
-    // Updated in place: a new object per recorded sample was old-generation garbage at 50,000 points.
-    if (last) {
-      last.ts = ts;
-      last.value = value;
-      last.quality = quality;
-    } else this.last.set(ref, { ts, value, quality });
+      if (elapsed < this.policy.maxIntervalMs && this.last.same(i, value, quality)) return;
+    } else i = this.last.add(ref);
+    this.last.set(i, ts, value, quality);
     this.repo.record({ ref, ts, value, quality });
     for (const listener of this.listeners) {
       try {

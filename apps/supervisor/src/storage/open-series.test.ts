@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ChunkColumns, flagOf, KIND_NUMBER, KIND_TEXT } from "./history-codec";
-import { BLOCK_SAMPLES, OpenSeries } from "./open-series";
+import { BLOCK_SAMPLES, OpenSeriesTable } from "./open-series";
 
 interface Sample {
   ts: number;
@@ -45,12 +45,15 @@ function seeded(seed: number) {
   };
 }
 
-describe("OpenSeries", () => {
+describe("OpenSeriesTable", () => {
   it("holds what the model holds through appends, late and repeated timestamps, texts and prefix takes", () => {
     const nan = new Float64Array(new BigUint64Array([0x7ff8_0000_dead_beefn]).buffer)[0]!;
     for (let seed = 1; seed <= 20; seed++) {
       const random = seeded(seed);
-      const series = new OpenSeries();
+      const table = new OpenSeriesTable();
+      // A neighbour series shares the slab: its samples must not move the other's.
+      const other = table.open();
+      const series = table.open();
       const model: Sample[] = [];
       let t = 1_700_000_000_000;
       for (let step = 0; step < 400; step++) {
@@ -64,34 +67,46 @@ describe("OpenSeries", () => {
           text !== undefined ? 0 : kindRoll < 0.08 ? nan : kindRoll < 0.1 ? -0 : Math.fround(20 + random());
         const flag = flagOf(Math.floor(random() * 3), text !== undefined ? KIND_TEXT : KIND_NUMBER);
         const sample = { ts, value, flag, text };
-        series.add(ts, value, flag, text);
+        table.add(series, ts, value, flag, text);
+        table.add(other, ts, -value, flag, text);
         modelAdd(model, sample);
         if (random() < 0.02) {
           const boundary = t - Math.floor(random() * 300_000);
-          const taken = series.takeBefore(boundary);
+          const taken = table.takeBefore(series, boundary);
           const cut = model.filter((m) => m.ts < boundary);
           expect(bits(rows(taken))).toEqual(bits(cut));
           model.splice(0, cut.length);
         }
-        expect(series.n).toBe(model.length);
+        expect(table.count(series)).toBe(model.length);
       }
-      expect(bits(rows(series.columns()))).toEqual(bits(model));
-      expect(bits(rows(series.takeBefore(Number.POSITIVE_INFINITY)))).toEqual(bits(model));
-      expect(series.n).toBe(0);
-      expect(series.takeBefore(Number.POSITIVE_INFINITY)).toBeUndefined();
+      expect(bits(rows(table.columns(series)))).toEqual(bits(model));
+      expect(bits(rows(table.takeBefore(series, Number.POSITIVE_INFINITY)))).toEqual(bits(model));
+      expect(table.count(series)).toBe(0);
+      expect(table.byteLength(series)).toBe(0);
+      expect(table.takeBefore(series, Number.POSITIVE_INFINITY)).toBeUndefined();
+      table.close(series);
+      table.close(other);
+      expect(table.stats.liveBytes).toBe(0);
     }
   });
 
   it("packs a 15-minute window of a polled analog value in about a third of its raw 17 bytes a sample, a quarter of the old layout", () => {
-    const series = new OpenSeries();
+    const table = new OpenSeriesTable();
+    const series = table.open();
     const start = 1_700_000_000_000;
     // 180 polls at 5 s of a float32 reading, as a BACnet REAL widens to a double.
     for (let i = 0; i < 180; i++)
-      series.add(start + i * 5000, Math.fround(21 + 2 * Math.sin(i / 20)), flagOf(0, KIND_NUMBER), undefined);
-    expect(series.n).toBe(180);
+      table.add(
+        series,
+        start + i * 5000,
+        Math.fround(21 + 2 * Math.sin(i / 20)),
+        flagOf(0, KIND_NUMBER),
+        undefined,
+      );
+    expect(table.count(series)).toBe(180);
     // Raw: 180 × 17 = 3,060 bytes (the old layout held 256 × 17 = 4,352 with its doubling).
-    expect(series.byteLength).toBeLessThan(180 * 17 * 0.35);
-    const c = series.columns();
+    expect(table.byteLength(series)).toBeLessThan(180 * 17 * 0.35);
+    const c = table.columns(series);
     expect(c.ts[179]).toBe(start + 179 * 5000);
     expect(c.values[100]).toBe(Math.fround(21 + 2 * Math.sin(100 / 20)));
     expect(BLOCK_SAMPLES).toBeGreaterThan(1);

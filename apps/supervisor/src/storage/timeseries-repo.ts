@@ -18,7 +18,7 @@ import {
   qualityOf,
   summarizeMinutes,
 } from "./history-codec";
-import { OpenSeries } from "./open-series";
+import { OpenSeriesTable } from "./open-series";
 
 const QUALITY_CODE: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
 const QUALITY_NAME: Quality[] = ["good", "uncertain", "bad"];
@@ -69,7 +69,10 @@ type ChunkRow = [start: number, end: number, minutes: Uint8Array, samples: Uint8
 export class TimeseriesRepo {
   private readonly pointIds = new Map<string, number>();
   private buffer: Sample[] = [];
-  private readonly open = new Map<number, OpenSeries>();
+  /** Each point's open series: its slot in `series`. */
+  private readonly open = new Map<number, number>();
+  /** The open series' samples (late and imported series borrow slots too, and close them once taken). */
+  private readonly series = new OpenSeriesTable();
   private sealedTo: number;
   private prunedTo = Number.NEGATIVE_INFINITY;
   /** A seal in progress: its boundary, the points still to seal and those sealed already. */
@@ -152,6 +155,16 @@ export class TimeseriesRepo {
     this.replayJournal();
   }
 
+  /** The point's slot in `map`, opened on first use. */
+  private slotOf(map: Map<number, number>, id: number): number {
+    let slot = map.get(id);
+    if (slot === undefined) {
+      slot = this.series.open();
+      map.set(id, slot);
+    }
+    return slot;
+  }
+
   private pointId(ref: string): number {
     let id = this.pointIds.get(ref);
     if (id === undefined) {
@@ -197,7 +210,7 @@ export class TimeseriesRepo {
     let stored = 0;
     this.db.transaction(() => {
       const journal = new JournalBatch(samples.length);
-      const late = new Map<number, OpenSeries>();
+      const late = new Map<number, number>();
       for (const s of samples) {
         const ts = Math.round(s.ts);
         if (!isTimestamp(ts)) {
@@ -215,11 +228,9 @@ export class TimeseriesRepo {
         const sealing = this.sealing;
         const before = sealing !== undefined && ts < sealing.boundary;
         if (ts < this.sealedTo || (before && sealing.done.has(id))) {
-          const series = seriesOf(late, id);
-          series.add(ts, value, flag, text);
+          this.series.add(this.slotOf(late, id), ts, value, flag, text);
         } else {
-          const series = seriesOf(this.open, id);
-          series.add(ts, value, flag, text);
+          this.series.add(this.slotOf(this.open, id), ts, value, flag, text);
           journal.add(id, ts, value, flag, text);
           if (before) sealing.pending.add(id);
         }
@@ -229,8 +240,9 @@ export class TimeseriesRepo {
         const encoded = journal.encode();
         this.stmt.insertJournal.run(journal.maxTs, encoded.points, encoded.samples);
       }
-      for (const [id, series] of late) {
-        const all = series.takeBefore(Number.POSITIVE_INFINITY);
+      for (const [id, slot] of late) {
+        const all = this.series.takeBefore(slot, Number.POSITIVE_INFINITY);
+        this.series.close(slot);
         if (all) this.writeChunks(id, all);
       }
       if (!this.sealing && boundary > this.sealedTo) {
@@ -258,11 +270,14 @@ export class TimeseriesRepo {
       if (n++ >= this.sealBatch) break;
       sealing.pending.delete(id);
       sealing.done.add(id);
-      const series = this.open.get(id);
-      if (!series) continue;
-      const taken = series.takeBefore(sealing.boundary);
+      const slot = this.open.get(id);
+      if (slot === undefined) continue;
+      const taken = this.series.takeBefore(slot, sealing.boundary);
       if (taken) this.writeChunks(id, taken);
-      if (series.n === 0) this.open.delete(id);
+      if (this.series.count(slot) === 0) {
+        this.series.close(slot);
+        this.open.delete(id);
+      }
     }
     if (sealing.pending.size > 0) return;
     this.sealedTo = sealing.boundary;
@@ -330,8 +345,7 @@ export class TimeseriesRepo {
       const c = decodeChunk(samples);
       for (let i = 0; i < c.n; i++) {
         if (c.ts[i]! < this.sealedTo || alreadySealed(ids[i]!, c.ts[i]!)) continue;
-        const series = seriesOf(this.open, ids[i]!);
-        series.add(c.ts[i]!, c.values[i]!, c.flags[i]!, c.texts.get(i));
+        this.series.add(this.slotOf(this.open, ids[i]!), c.ts[i]!, c.values[i]!, c.flags[i]!, c.texts.get(i));
       }
     }
   }
@@ -349,7 +363,7 @@ export class TimeseriesRepo {
         .prepare("SELECT ts, value, text, quality FROM samples WHERE point_id = ? ORDER BY ts")
         .raw();
       for (const id of ids) {
-        const series = new OpenSeries();
+        const slot = this.series.open();
         for (const [ts, value, text, quality] of select.all(id) as [
           number,
           number | null,
@@ -357,9 +371,10 @@ export class TimeseriesRepo {
           number,
         ][]) {
           const kind = text !== null ? KIND_TEXT : value === null ? KIND_NULL : KIND_NUMBER;
-          series.add(ts, value ?? 0, flagOf(Math.min(2, quality), kind), text ?? undefined);
+          this.series.add(slot, ts, value ?? 0, flagOf(Math.min(2, quality), kind), text ?? undefined);
         }
-        const all = series.takeBefore(Number.POSITIVE_INFINITY);
+        const all = this.series.takeBefore(slot, Number.POSITIVE_INFINITY);
+        this.series.close(slot);
         if (all) this.writeChunks(id, all);
       }
       this.db.exec("DROP TABLE samples; DROP TABLE IF EXISTS samples_1m;");
@@ -445,8 +460,8 @@ export class TimeseriesRepo {
     }
     const byMinute = bucketMs % MINUTE === 0;
     for (const [lo, hi] of edges) if (lo <= hi) this.addChunks(buckets, id, lo, hi, byMinute);
-    const series = this.open.get(id);
-    if (series) addSamples(buckets, series.columns(), from, to);
+    const slot = this.open.get(id);
+    if (slot !== undefined) addSamples(buckets, this.series.columns(slot), from, to);
     return buckets.result();
   }
 
@@ -504,8 +519,8 @@ export class TimeseriesRepo {
       }
     };
     for (const [, , , samples] of this.chunks(id, from, to)) take(decodeChunk(samples));
-    const series = this.open.get(id);
-    if (series) take(series.columns());
+    const slot = this.open.get(id);
+    if (slot !== undefined) take(this.series.columns(slot));
     // Chunks of one window (a late chunk, a chunk replayed after a crash) can interleave in time.
     for (let i = 1; i < out.length; i++) {
       if (out[i]!.t < out[i - 1]!.t) {
@@ -519,7 +534,8 @@ export class TimeseriesRepo {
   latest(ref: string): Sample | undefined {
     const id = this.existingPointId(ref);
     if (id === undefined) return undefined;
-    let c: ChunkColumns | undefined = this.open.get(id)?.columns();
+    const slot = this.open.get(id);
+    let c: ChunkColumns | undefined = slot === undefined ? undefined : this.series.columns(slot);
     if (!c || c.n === 0) {
       const row = this.stmt.lastChunk.get(id) as { samples: Uint8Array } | undefined;
       if (!row) return undefined;
@@ -538,15 +554,6 @@ export class TimeseriesRepo {
 }
 
 type HourRow = [number, number | null, number, number | null, number | null, number | null, number, number];
-
-function seriesOf(map: Map<number, OpenSeries>, id: number): OpenSeries {
-  let series = map.get(id);
-  if (!series) {
-    series = new OpenSeries();
-    map.set(id, series);
-  }
-  return series;
-}
 
 function slice(c: ChunkColumns, from: number, to: number): ChunkColumns {
   if (from === 0 && to === c.n) return c;
