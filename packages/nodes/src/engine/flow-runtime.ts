@@ -412,18 +412,22 @@ export class FlowRuntime {
     this.scratch = new Array(Math.max(1, ...this.slots.map((slot) => slot.outputPorts.length))).fill(
       undefined,
     );
-    this.ctx = new ScanContext(plan.flow.metadata.flow_id, (alias) => {
-      const index = this.aliasIndex.get(alias);
-      if (index === undefined) return undefined;
-      const slot = this.slots[index]!;
-      const values = index < this.cursor ? this.values : this.previous;
-      // The node's first active output.
-      for (let k = 0; k < slot.outputPorts.length; k++) {
-        const value = values[slot.outputBase + k];
-        if (value !== undefined) return value;
-      }
-      return undefined;
-    });
+    this.ctx = new ScanContext(
+      plan.flow.metadata.flow_id,
+      (alias) => {
+        const index = this.aliasIndex.get(alias);
+        if (index === undefined) return undefined;
+        const slot = this.slots[index]!;
+        const values = index < this.cursor ? this.values : this.previous;
+        // The node's first active output.
+        for (let k = 0; k < slot.outputPorts.length; k++) {
+          const value = values[slot.outputBase + k];
+          if (value !== undefined) return value;
+        }
+        return undefined;
+      },
+      this.lastRunAt,
+    );
   }
 
   /**
@@ -469,211 +473,218 @@ export class FlowRuntime {
   runScan(io: ScanIO): Promise<ScanResult> {
     if (this.scanning) return Promise.reject(new Error("a scan of this flow is already running"));
     this.scanning = true;
-    return this.scanOnce(io).catch((error: unknown) => {
-      this.scanning = false;
-      throw error;
-    });
+    return this.scanOnce(io);
   }
 
-  /** A scan is in progress; cleared by scanOnce as it finishes, synchronously when nothing awaited. */
+  /**
+   * A scan is in progress; cleared as the scan finishes or throws (synchronously when nothing awaited),
+   * without a second promise per scan to catch it.
+   */
   private scanning = false;
 
   private async scanOnce(io: ScanIO): Promise<ScanResult> {
-    const scan = ++this.scanCount;
-    const clock = this.clock;
-    const startedAt = clock();
-    const timed = (scan - 1) % this.timingEvery === 0;
-    // One clock reading per node: each node's end is the next one's start.
-    let mark = startedAt;
-    const now = io.now;
-    const ctx = this.ctx;
-    ctx.io = io;
-    ctx.now = now;
-    ctx.scan = scan;
-    ctx.trigger = io.trigger;
-    const writes: WriteRequest[] = [];
-    const alerts: AlertEvent[] = [];
-    const records: RecordedValue[] = [];
-    ctx.writes = writes;
-    ctx.alerts = alerts;
-    ctx.records = records;
-    const slots = this.slots;
-    const count = slots.length;
-    let ran = 0;
-    let notes: (RunNote | undefined)[] | undefined;
-    let stoppedBy: ScanResult["stoppedBy"];
+    try {
+      const scan = ++this.scanCount;
+      const clock = this.clock;
+      const startedAt = clock();
+      const timed = (scan - 1) % this.timingEvery === 0;
+      // One clock reading per node: each node's end is the next one's start.
+      let mark = startedAt;
+      const now = io.now;
+      const ctx = this.ctx;
+      ctx.io = io;
+      ctx.now = now;
+      ctx.scan = scan;
+      ctx.trigger = io.trigger;
+      const writes: WriteRequest[] = [];
+      const alerts: AlertEvent[] = [];
+      const records: RecordedValue[] = [];
+      ctx.writes = writes;
+      ctx.alerts = alerts;
+      ctx.records = records;
+      const slots = this.slots;
+      const count = slots.length;
+      let ran = 0;
+      let notes: (RunNote | undefined)[] | undefined;
+      let stoppedBy: ScanResult["stoppedBy"];
 
-    // Last scan's values, for nodes that break feedback loops.
-    const previous = this.values;
-    const values: (NodeValue | undefined)[] = new Array(this.plan.slotCount);
-    this.previous = previous;
-    this.values = values;
-    const states = this.states;
-    const lastRunAt = this.lastRunAt;
-    let durations = this.durations;
-    if (this.durationsShared && (timed || this.hasTimeouts)) {
-      durations = this.durations = durations.slice();
-      this.durationsShared = false;
-    }
-    const scratch = this.scratch;
-    const beforeNode = io.beforeNode;
-    if (this.debugged) this.clearInputs();
-    this.debugged = beforeNode !== undefined;
+      // Last scan's values, for nodes that break feedback loops.
+      const previous = this.values;
+      const values: (NodeValue | undefined)[] = new Array(this.plan.slotCount);
+      this.previous = previous;
+      this.values = values;
+      const states = this.states;
+      const lastRunAt = this.lastRunAt;
+      let durations = this.durations;
+      if (this.durationsShared && (timed || this.hasTimeouts)) {
+        durations = this.durations = durations.slice();
+        this.durationsShared = false;
+      }
+      const scratch = this.scratch;
+      const beforeNode = io.beforeNode;
+      if (this.debugged) this.clearInputs();
+      this.debugged = beforeNode !== undefined;
 
-    for (let index = 0; index < count; index++) {
-      const slot = slots[index]!;
-      this.cursor = index;
-      ctx.nodeId = slot.id;
-      let nodeStart = mark;
-      ran = index + 1;
+      for (let index = 0; index < count; index++) {
+        const slot = slots[index]!;
+        this.cursor = index;
+        ctx.nodeId = slot.id;
+        ctx.index = index;
+        let nodeStart = mark;
+        ran = index + 1;
 
-      // Gather: one array load per connected input, from the slot compile.ts resolved.
-      const delayed = slot.delayed;
-      const source = delayed ? previous : values;
-      const ins = slot.ins;
-      const inSlot = slot.inSlot;
-      const inPort = slot.inPort;
-      let active = true;
-      for (let i = 0; i < inSlot.length; i++) {
-        const value = source[inSlot[i]!];
-        if (value === undefined && !delayed) {
-          active = false;
-          break;
-        }
-        ins[inPort[i]!] = value;
-      }
-      let multi = EMPTY_MULTI;
-      if (active && slot.multiple.length > 0) {
-        const gathered = this.gatherMultiple(slot, source);
-        if (gathered === undefined) active = false;
-        else multi = gathered;
-      }
-      if (!active) {
-        // An untaken branch: the node does not run and its outputs are inactive downstream too.
-        if (timed) mark = clock();
-        notes ??= new Array(count);
-        notes[index] = UNTAKEN;
-        continue;
-      }
-      let seen: NodeInputs | undefined;
-      if (beforeNode !== undefined) {
-        seen = slot.inputsFromPositions();
-        const held = beforeNode(slot.id, seen);
-        if (held !== undefined) {
-          await held;
-          // The pause is not the node's time.
-          if (timed) {
-            mark = clock();
-            nodeStart = mark;
+        // Gather: one array load per connected input, from the slot compile.ts resolved.
+        const delayed = slot.delayed;
+        const source = delayed ? previous : values;
+        const ins = slot.ins;
+        const inSlot = slot.inSlot;
+        const inPort = slot.inPort;
+        let active = true;
+        for (let i = 0; i < inSlot.length; i++) {
+          const value = source[inSlot[i]!];
+          if (value === undefined && !delayed) {
+            active = false;
+            break;
           }
+          ins[inPort[i]!] = value;
         }
-        // The debugger may have replaced values (pinned inputs): the node runs on what it was shown.
-        const names = slot.inputNames;
-        if (ins !== NONE) for (let p = 0; p < names.length; p++) ins[p] = seen[names[p]!];
-        notes ??= new Array(count);
-        notes[index] = { status: "completed", inputs: seen };
-      }
-      const base = slot.outputBase;
-      if (slot.enablePort >= 0 && asBoolean(ins[slot.enablePort]) !== true) {
-        // Disabled: hold the last outputs, as a DDC block with its enable off does.
-        for (let k = 0; k < slot.slotCount; k++) values[base + k] = previous[base + k];
-        if (timed) mark = clock();
-        notes ??= new Array(count);
-        notes[index] = seen ? { status: "skipped", inputs: seen } : DISABLED;
-        continue;
-      }
+        let multi = EMPTY_MULTI;
+        if (active && slot.multiple.length > 0) {
+          const gathered = this.gatherMultiple(slot, source);
+          if (gathered === undefined) active = false;
+          else multi = gathered;
+        }
+        if (!active) {
+          // An untaken branch: the node does not run and its outputs are inactive downstream too.
+          if (timed) mark = clock();
+          notes ??= new Array(count);
+          notes[index] = UNTAKEN;
+          continue;
+        }
+        let seen: NodeInputs | undefined;
+        if (beforeNode !== undefined) {
+          seen = slot.inputsFromPositions();
+          const held = beforeNode(slot.id, seen);
+          if (held !== undefined) {
+            await held;
+            // The pause is not the node's time.
+            if (timed) {
+              mark = clock();
+              nodeStart = mark;
+            }
+          }
+          // The debugger may have replaced values (pinned inputs): the node runs on what it was shown.
+          const names = slot.inputNames;
+          if (ins !== NONE) for (let p = 0; p < names.length; p++) ins[p] = seen[names[p]!];
+          notes ??= new Array(count);
+          notes[index] = { status: "completed", inputs: seen };
+        }
+        const base = slot.outputBase;
+        if (slot.enablePort >= 0 && asBoolean(ins[slot.enablePort]) !== true) {
+          // Disabled: hold the last outputs, as a DDC block with its enable off does.
+          for (let k = 0; k < slot.slotCount; k++) values[base + k] = previous[base + k];
+          if (timed) mark = clock();
+          notes ??= new Array(count);
+          notes[index] = seen ? { status: "skipped", inputs: seen } : DISABLED;
+          continue;
+        }
 
-      const last = lastRunAt[index]!;
-      ctx.dt = Number.isNaN(last) ? 0 : Math.max(0, (now - last) / 1000);
-      const named = seen ?? slot.named;
-      let ok: boolean;
-      let error: string | undefined;
-      let durationMs: number;
-      if (slot.timeoutMs > 0) {
-        // An explicit timeout: measured on every scan, each attempt on its own.
-        let at = timed ? nodeStart : clock();
-        const begun = at;
-        ok = false;
-        for (let attempt = 0; attempt < slot.attempts && !ok; attempt++) {
+        const named = seen ?? slot.named;
+        let ok: boolean;
+        let error: string | undefined;
+        let durationMs: number;
+        if (slot.timeoutMs > 0) {
+          // An explicit timeout: measured on every scan, each attempt on its own.
+          let at = timed ? nodeStart : clock();
+          const begun = at;
+          ok = false;
+          for (let attempt = 0; attempt < slot.attempts && !ok; attempt++) {
+            const pending = this.attempt(slot, named, states[index], multi);
+            ok = pending === true || pending === false ? pending : await pending;
+            error = ok ? undefined : this.attemptError;
+            const end = clock();
+            if (ok && end - at > slot.timeoutMs) {
+              error = timeoutMessage(end - at, slot.timeoutMs);
+              ok = false;
+              scratch.fill(undefined);
+            }
+            at = end;
+          }
+          durationMs = at - begun;
+          durations[index] = durationMs;
+          mark = at;
+        } else {
           const pending = this.attempt(slot, named, states[index], multi);
           ok = pending === true || pending === false ? pending : await pending;
-          error = ok ? undefined : this.attemptError;
-          const end = clock();
-          if (ok && end - at > slot.timeoutMs) {
-            error = timeoutMessage(end - at, slot.timeoutMs);
-            ok = false;
-            scratch.fill(undefined);
+          if (!ok) {
+            error = this.attemptError;
+            for (let attempt = 1; attempt < slot.attempts && !ok; attempt++) {
+              const retry = this.attempt(slot, named, states[index], multi);
+              ok = retry === true || retry === false ? retry : await retry;
+              error = ok ? undefined : this.attemptError;
+            }
           }
-          at = end;
-        }
-        durationMs = at - begun;
-        durations[index] = durationMs;
-        mark = at;
-      } else {
-        const pending = this.attempt(slot, named, states[index], multi);
-        ok = pending === true || pending === false ? pending : await pending;
-        if (!ok) {
-          error = this.attemptError;
-          for (let attempt = 1; attempt < slot.attempts && !ok; attempt++) {
-            const retry = this.attempt(slot, named, states[index], multi);
-            ok = retry === true || retry === false ? retry : await retry;
-            error = ok ? undefined : this.attemptError;
+          if (timed) {
+            mark = clock();
+            durationMs = mark - nodeStart;
+            durations[index] = durationMs;
           }
         }
-        if (timed) {
-          mark = clock();
-          durationMs = mark - nodeStart;
-          durations[index] = durationMs;
+        lastRunAt[index] = now;
+
+        if (ok) {
+          const outs = slot.outputPorts.length;
+          if (outs === 0) values[base] = RAN;
+          for (let k = 0; k < outs; k++) {
+            values[base + k] = scratch[k];
+            scratch[k] = undefined;
+          }
+          continue;
+        }
+
+        const message = error ?? "failed";
+        for (let k = 0; k < slot.outputPorts.length; k++) {
+          values[base + k] = {
+            value: null,
+            quality: "bad",
+            timestamp: now,
+            reason: `${slot.id}: ${message}`,
+          };
+        }
+        if (slot.outputPorts.length === 0) values[base] = RAN;
+        notes ??= new Array(count);
+        notes[index] =
+          seen === undefined ? { status: "error", error } : { status: "error", error, inputs: seen };
+        io.log?.("error", slot.id, message);
+        if (slot.onFailure === "alert") {
+          alerts.push({
+            nodeId: slot.id,
+            key: `node-failure:${slot.id}`,
+            state: "active",
+            priority: "high",
+            message: `Node ${slot.id} (${slot.type}) failed: ${message}`,
+            latched: false,
+            timestamp: now,
+          });
+        } else if (slot.onFailure === "stop") {
+          stoppedBy = { nodeId: slot.id, error: message };
+          // The nodes after it did not run: they keep their outputs.
+          for (let rest = base + slot.slotCount; rest < values.length; rest++) values[rest] = previous[rest];
+          break;
         }
       }
-      lastRunAt[index] = now;
+      this.cursor = count;
+      ctx.io = undefined;
+      this.durationsShared = true;
 
-      if (ok) {
-        const outs = slot.outputPorts.length;
-        if (outs === 0) values[base] = RAN;
-        for (let k = 0; k < outs; k++) {
-          values[base + k] = scratch[k];
-          scratch[k] = undefined;
-        }
-        continue;
-      }
-
-      const message = error ?? "failed";
-      for (let k = 0; k < slot.outputPorts.length; k++) {
-        values[base + k] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${message}` };
-      }
-      if (slot.outputPorts.length === 0) values[base] = RAN;
-      notes ??= new Array(count);
-      notes[index] =
-        seen === undefined ? { status: "error", error } : { status: "error", error, inputs: seen };
-      io.log?.("error", slot.id, message);
-      if (slot.onFailure === "alert") {
-        alerts.push({
-          nodeId: slot.id,
-          key: `node-failure:${slot.id}`,
-          state: "active",
-          priority: "high",
-          message: `Node ${slot.id} (${slot.type}) failed: ${message}`,
-          latched: false,
-          timestamp: now,
-        });
-      } else if (slot.onFailure === "stop") {
-        stoppedBy = { nodeId: slot.id, error: message };
-        // The nodes after it did not run: they keep their outputs.
-        for (let rest = base + slot.slotCount; rest < values.length; rest++) values[rest] = previous[rest];
-        break;
-      }
+      const result = new ScanOutcome(scan, now, clock() - startedAt, writes, alerts, records, () =>
+        buildRuns(slots, ran, values, previous, notes, durations, now),
+      );
+      if (stoppedBy) result.stoppedBy = stoppedBy;
+      return result;
+    } finally {
+      this.scanning = false;
     }
-    this.cursor = count;
-    ctx.io = undefined;
-    this.scanning = false;
-    this.durationsShared = true;
-
-    const result = new ScanOutcome(scan, now, clock() - startedAt, writes, alerts, records, () =>
-      buildRuns(slots, ran, values, previous, notes, durations, now),
-    );
-    if (stoppedBy) result.stoppedBy = stoppedBy;
-    return result;
   }
 
   /** After a scan the debugger saw: every input back to undefined before gathering afresh. */
