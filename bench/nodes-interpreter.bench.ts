@@ -29,6 +29,20 @@
 // `Math.max(count, ...CHOICES.map(...))` is ~15 % of a profiled scan, paid by both sides alike. So the
 // 1.5x needs positional inputs (an array slot per port, resolved in compile.ts, executors reading slots:
 // -11 % at best) together with cheaper run records: neither alone closes 1.6-1.7x.
+// 2026-12-02 (session 6): positional inputs. compile.ts gives every (node, output port) a value slot in
+// one flat array per scan, and each input its source slot; the hot node types (math, pid, hysteresis,
+// threshold, select) are written once in a positional `run` (inputs and outputs by port position) from
+// which defineNode derives their named `execute` (core/positional.ts). Run records are built only when
+// `runs` is read, from the scan's own value array (the supervisor's tracker reads them; this bench does
+// not); dt is worked out only when a node reads it; one promise per scan instead of two. The hand-wired
+// baseline changed with it, and not to its disadvantage: it calls the same positional `run` with input
+// and output arrays built once and reused (no object literal per call, no adapter), which made it
+// faster (~21 -> ~17-19 µs a scan at load 13-20), so the ratio is against a harder baseline. Measured
+// with this file: 1.13-1.19x best, medians 1.03-1.45x (loadavg 13-20). CPU profile of the interpreter
+// alone (esbuild bundle, load ~38): scanOnce's own time ~24 % of the process, of which gathering
+// (array load from the slot + store into the node's input array) ~20 %, the promise returned per scan
+// ~19 %, copying outputs from the scratch array into the value slots ~7 %, the one megamorphic executor
+// call ~6 %; the executors themselves (pid, math, select, hysteresis, threshold) ~35 %, GC ~9 %.
 // Results: bench/results/nodes-interpreter.json.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -346,12 +360,23 @@ const result = {
   ratio_vs_hand_wired: perScanMs.interpreter / perScanMs.handWired,
   /** The same ratio from the median rounds, less flattering and steadier on a shared machine. */
   ratio_vs_hand_wired_median: medianMs.interpreter / medianMs.handWired,
+  /**
+   * Each round's own ratio (the two ran back to back in that round, so the same load hit both), the
+   * median of those and the spread: steadier than either figure above when other work comes and goes.
+   */
+  ratio_vs_hand_wired_per_round: samples.interpreter.map(
+    (ms, round) => Math.round((ms / samples.handWired[round]!) * 100) / 100,
+  ),
+  ratio_vs_hand_wired_round_median: median(
+    samples.interpreter.map((ms, round) => ms / samples.handWired[round]!),
+  ),
   ratio_vs_plain_ts: perScanMs.interpreter / perScanMs.plainTs,
   ratio_timed_every_scan_vs_hand_wired: perScanMs.interpreterTimedEveryScan / perScanMs.handWired,
   goal: "interpreter <= 1.5x hand-wired (the same node executors called directly)",
 };
 result.ratio_vs_hand_wired = Math.round(result.ratio_vs_hand_wired * 100) / 100;
 result.ratio_vs_hand_wired_median = Math.round(result.ratio_vs_hand_wired_median * 100) / 100;
+result.ratio_vs_hand_wired_round_median = Math.round(result.ratio_vs_hand_wired_round_median * 100) / 100;
 result.ratio_vs_plain_ts = Math.round(result.ratio_vs_plain_ts * 10) / 10;
 result.ratio_timed_every_scan_vs_hand_wired =
   Math.round(result.ratio_timed_every_scan_vs_hand_wired * 100) / 100;
@@ -364,6 +389,9 @@ for (const [name, ms] of Object.entries(perScanMs)) {
 }
 console.log(
   `  ratio interpreter / hand-wired: ${result.ratio_vs_hand_wired}× (median rounds ${result.ratio_vs_hand_wired_median}×; goal ≤ 1.5×)`,
+);
+console.log(
+  `  per-round ratios: median ${result.ratio_vs_hand_wired_round_median}×, rounds ${result.ratio_vs_hand_wired_per_round.join(" ")}`,
 );
 console.log(`  ratio interpreter / plain TS:   ${result.ratio_vs_plain_ts}×`);
 console.log(
