@@ -1,4 +1,5 @@
 export * from "./core/port-groups";
+export * from "./core/positional";
 export * from "./core/script-runner";
 export * from "./core/types";
 export * from "./core/values";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineNode, type NodeOutputs, type NodeValue } from "../core/types";
+import { portIndex } from "../core/positional";
+import { defineNode, type NodeValue, type PortDefinition, type PortValues } from "../core/types";
 import { asBoolean, asNumber } from "../core/values";
 
 interface PidState {
@@ -60,28 +61,41 @@ function tuningKey(c: Config): string {
   return key;
 }
 
+const INPUTS = [
+  { name: "pv", type: "number", label: "Measurement", required: true },
+  { name: "setpoint", type: "number", label: "Setpoint" },
+  { name: "enable", type: "boolean", label: "Enable" },
+  { name: "track", type: "boolean", label: "Track" },
+  { name: "track_value", type: "number", label: "Track value" },
+] as const satisfies readonly PortDefinition[];
+const OUTPUTS = [
+  { name: "output", type: "number", label: "Output" },
+  { name: "error", type: "number", label: "Error" },
+  { name: "saturated", type: "boolean", label: "Saturated" },
+] as const satisfies readonly PortDefinition[];
+const IN = portIndex(INPUTS);
+const OUT = portIndex(OUTPUTS);
+
 /** The three outputs; built without spreads or closures because a PID runs every scan in every AHU. */
 function outputs(
+  out: PortValues,
   c: Config,
   now: number,
   output: number | null,
   error: number | null,
   quality: NodeValue["quality"],
   reason: string | undefined,
-): NodeOutputs {
+): undefined {
   const saturated = output === null ? null : output <= c.out_min || output >= c.out_max;
   if (reason === undefined) {
-    return {
-      output: { value: output, quality, timestamp: now },
-      error: { value: error, quality, timestamp: now },
-      saturated: { value: saturated, quality, timestamp: now },
-    };
+    out[OUT.output] = { value: output, quality, timestamp: now };
+    out[OUT.error] = { value: error, quality, timestamp: now };
+    out[OUT.saturated] = { value: saturated, quality, timestamp: now };
+    return;
   }
-  return {
-    output: { value: output, quality, timestamp: now, reason },
-    error: { value: error, quality, timestamp: now, reason },
-    saturated: { value: saturated, quality, timestamp: now, reason },
-  };
+  out[OUT.output] = { value: output, quality, timestamp: now, reason };
+  out[OUT.error] = { value: error, quality, timestamp: now, reason };
+  out[OUT.saturated] = { value: saturated, quality, timestamp: now, reason };
 }
 
 export const pid = defineNode({
@@ -104,18 +118,8 @@ export const pid = defineNode({
     "low-select override) with the integral following it, so returning to auto is bumpless. A bad, null or " +
     "NaN measurement or setpoint holds the last output with quality bad (downstream writes hold) and " +
     "freezes the integral; the recovery is bumpless. State survives restarts and config changes.",
-  inputs: [
-    { name: "pv", type: "number", label: "Measurement", required: true },
-    { name: "setpoint", type: "number", label: "Setpoint" },
-    { name: "enable", type: "boolean", label: "Enable" },
-    { name: "track", type: "boolean", label: "Track" },
-    { name: "track_value", type: "number", label: "Track value" },
-  ],
-  outputs: [
-    { name: "output", type: "number", label: "Output" },
-    { name: "error", type: "number", label: "Error" },
-    { name: "saturated", type: "boolean", label: "Saturated" },
-  ],
+  inputs: INPUTS,
+  outputs: OUTPUTS,
   keepStateOnConfigChange: true,
   config,
   // The integral and filtered measurement re-converge within a few scans of a restart.
@@ -129,22 +133,19 @@ export const pid = defineNode({
     tuning: "",
     resync: false,
   }),
-  execute(inputs, c, state, ctx) {
+  run(inputs, c, state, ctx, out) {
     const now = ctx.now;
-    const pv = inputs.pv?.quality === "bad" ? undefined : asNumber(inputs.pv);
-    const sp = inputs.setpoint
-      ? inputs.setpoint.quality === "bad"
-        ? undefined
-        : asNumber(inputs.setpoint)
-      : c.setpoint;
+    const pvIn = inputs[IN.pv];
+    const spIn = inputs[IN.setpoint];
+    const pv = pvIn?.quality === "bad" ? undefined : asNumber(pvIn);
+    const sp = spIn ? (spIn.quality === "bad" ? undefined : asNumber(spIn)) : c.setpoint;
     const continuous = state.scan !== null && ctx.scan === state.scan + 1;
     state.scan = ctx.scan;
     if (pv === undefined || sp === undefined) {
       state.resync = true;
-      const broken = [inputs.pv, inputs.setpoint].find(
-        (x) => x && (x.quality === "bad" || asNumber(x) === undefined),
-      );
+      const broken = [pvIn, spIn].find((x) => x && (x.quality === "bad" || asNumber(x) === undefined));
       return outputs(
+        out,
         c,
         now,
         state.output,
@@ -157,14 +158,14 @@ export const pid = defineNode({
     let e = sign * (sp - pv);
     if (Math.abs(e) <= c.deadband) e = 0;
     const p = c.kp * e;
-    const quality =
-      inputs.pv?.quality === "uncertain" || inputs.setpoint?.quality === "uncertain" ? "uncertain" : "good";
-    const reason = inputs.pv?.reason ?? inputs.setpoint?.reason;
+    const quality = pvIn?.quality === "uncertain" || spIn?.quality === "uncertain" ? "uncertain" : "good";
+    const reason = pvIn?.reason ?? spIn?.reason;
     const key = tuningKey(c);
 
     // Track (hand/auto, override): the output is imposed and the integral follows it.
-    const trackValue = asNumber(inputs.track_value);
-    if (asBoolean(inputs.track) === true && inputs.track?.quality !== "bad" && trackValue !== undefined) {
+    const track = inputs[IN.track];
+    const trackValue = asNumber(inputs[IN.track_value]);
+    if (asBoolean(track) === true && track?.quality !== "bad" && trackValue !== undefined) {
       const output = clamp(trackValue, c.out_min, c.out_max);
       state.i = output - p;
       state.output = output;
@@ -172,7 +173,7 @@ export const pid = defineNode({
       state.computedAt = now;
       state.tuning = key;
       state.resync = false;
-      return outputs(c, now, output, e, quality, reason);
+      return outputs(out, c, now, output, e, quality, reason);
     }
 
     // Bumpless transfer: continue from the last output instead of jumping.
@@ -183,11 +184,11 @@ export const pid = defineNode({
       state.computedAt = now;
       state.tuning = key;
       state.resync = false;
-      return outputs(c, now, state.output, e, quality, reason);
+      return outputs(out, c, now, state.output, e, quality, reason);
     }
 
     if (state.computedAt !== null && now - state.computedAt < c.sample_time_s * 1000) {
-      return outputs(c, now, state.output, e, quality, reason);
+      return outputs(out, c, now, state.output, e, quality, reason);
     }
     const dt = state.computedAt === null ? 0 : (now - state.computedAt) / 1000;
     let i = state.i ?? clamp(c.bias, c.out_min, c.out_max);
@@ -214,7 +215,7 @@ export const pid = defineNode({
     state.computedAt = now;
     state.tuning = key;
     state.resync = false;
-    return outputs(c, now, output, e, quality, reason);
+    return outputs(out, c, now, output, e, quality, reason);
   },
   examples: [
     {

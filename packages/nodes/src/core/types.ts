@@ -1,5 +1,6 @@
 import type { Quality } from "@bms/schemas";
 import type { z } from "zod";
+import { namedFromPositional } from "./positional";
 import type { ScriptRunner } from "./script-runner";
 
 export type PortType = "number" | "boolean" | "string" | "any" | "list";
@@ -44,6 +45,12 @@ export interface PortDefinition {
  */
 export type NodeInputs = Record<string, NodeValue | undefined>;
 export type MultiInputs = Record<string, readonly NodeValue[]>;
+
+/**
+ * Values by port position, the positional form of NodeInputs/NodeOutputs: entry i belongs to the
+ * definition's i-th input (or output) port. Unconnected inputs and inactive outputs are undefined.
+ */
+export type PortValues = (NodeValue | undefined)[];
 
 /**
  * What an executor returns. A port left out is *inactive* this scan (an untaken conditional branch):
@@ -200,6 +207,23 @@ export interface NodeDefinition<C = unknown, S = unknown> {
     ctx: NodeContext,
     multi: MultiInputs,
   ): NodeOutputs | Promise<NodeOutputs>;
+  /**
+   * The positional form of `execute`, for the node types every site runs many of (issue 15): inputs
+   * arrive by port position (`inputs[i]` is `inputs` port i of the definition), and the executor sets
+   * `outputs[k]` for each output port k it produces (all undefined on entry; one left undefined is
+   * inactive, as a port left out of NodeOutputs is). It answers undefined, or a promise when it awaits.
+   * The engine gathers inputs into a reused array by slot indices resolved at compile time, with no
+   * lookup by port name. A node written this way gets its named `execute` from `defineNode` (one
+   * definition of the behaviour, core/positional.ts); the same rules about reuse apply to both arrays.
+   */
+  run?(
+    inputs: readonly (NodeValue | undefined)[],
+    config: C,
+    state: S,
+    ctx: NodeContext,
+    outputs: PortValues,
+    multi: MultiInputs,
+  ): void | Promise<void>;
   examples?: readonly NodeExample[];
 }
 
@@ -207,8 +231,16 @@ export interface NodeDefinition<C = unknown, S = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: the registry stores definitions of different config/state types
 export type AnyNodeDefinition = NodeDefinition<any, any>;
 
+/** What a node file writes: its behaviour as `execute` (named ports) or `run` (positional), not both. */
+export type NodeDefinitionInput<C, S> = Omit<NodeDefinition<C, S>, "execute"> &
+  Partial<Pick<NodeDefinition<C, S>, "execute">>;
+
 export function defineNode<C, S = Record<string, never>>(
-  definition: NodeDefinition<C, S>,
+  definition: NodeDefinitionInput<C, S>,
 ): NodeDefinition<C, S> {
-  return definition;
+  if (definition.execute !== undefined && definition.run !== undefined)
+    throw new Error(`node type ${definition.type}: define execute or run, not both`);
+  if (definition.execute !== undefined) return definition as NodeDefinition<C, S>;
+  if (definition.run === undefined) throw new Error(`node type ${definition.type}: no execute or run`);
+  return { ...definition, execute: namedFromPositional(definition, definition.run) };
 }

@@ -12,9 +12,14 @@ import { type NodeRegistryLookup, nodeCatalog } from "./catalog";
 
 export interface CompiledInput {
   port: string;
+  /** The port's position in the definition's inputs (where a positional executor finds it). */
+  index: number;
   multiple: boolean;
-  /** Indexes into the plan's node array, and the output port, for each connection into this port. */
-  sources: { node: number; output: string }[];
+  /**
+   * Each connection into this port: the plan index of the node it comes from, that node's output port,
+   * and the value slot that output is kept in (see FlowPlan.slotCount).
+   */
+  sources: { node: number; output: string; slot: number }[];
 }
 
 export interface CompiledNode {
@@ -28,6 +33,11 @@ export interface CompiledNode {
   /** Stable text of the config as written, to tell an unchanged node on redeploy. */
   configKey: string;
   inputs: CompiledInput[];
+  /**
+   * The first of this node's value slots: output port k is kept in slot `outputBase + k`. A node with no
+   * output port still has one slot, which the engine marks when the node has run.
+   */
+  outputBase: number;
   /** Reads last scan's outputs (breaks a feedback loop). */
   delayed: boolean;
   hasEnable: boolean;
@@ -42,6 +52,11 @@ export interface FlowPlan {
   /** In evaluation order. */
   nodes: CompiledNode[];
   byId: Map<string, CompiledNode>;
+  /**
+   * How many value slots a scan keeps: one per (node, output port), assigned in evaluation order, so a
+   * scan's outputs are one flat array and gathering an input is one array load.
+   */
+  slotCount: number;
   reads: string[];
   writes: string[];
 }
@@ -119,14 +134,32 @@ export function compileFlow(input: unknown, registry: NodeRegistryLookup): Valid
   }
 
   const planIndex = new Map<number, number>(order.map((writtenIndex, i) => [writtenIndex, i]));
+  const outputBase: number[] = [];
+  let slotCount = 0;
+  for (const writtenIndex of order) {
+    outputBase.push(slotCount);
+    slotCount += Math.max(1, written[writtenIndex]!.definition.outputs.length);
+  }
+  const slotOf = (fromNode: string, output: string): number => {
+    const from = planIndex.get(position.get(fromNode)!)!;
+    const port = written[order[from]!]!.definition.outputs.findIndex((p) => p.name === output);
+    // validateFlowConfiguration refuses a connection from an output the node does not have.
+    if (port < 0) throw new Error(`node ${fromNode} has no output ${output}`);
+    return outputBase[from]! + port;
+  };
   const nodes: CompiledNode[] = order.map((writtenIndex, i) => {
     const { node, definition, config } = written[writtenIndex]!;
-    const inputs: CompiledInput[] = definition.inputs.map((port) => ({
+    const inputs: CompiledInput[] = definition.inputs.map((port, index) => ({
       port: port.name,
+      index,
       multiple: port.multiple === true,
       sources: flow.connections
         .filter((c) => c.to_node === node.id && c.to_input === port.name)
-        .map((c) => ({ node: planIndex.get(position.get(c.from_node)!)!, output: c.from_output })),
+        .map((c) => ({
+          node: planIndex.get(position.get(c.from_node)!)!,
+          output: c.from_output,
+          slot: slotOf(c.from_node, c.from_output),
+        })),
     }));
     const points = definition.points?.(config) ?? {};
     // Most nodes set no runtime options: they share one empty object instead of the schema's default each.
@@ -141,6 +174,7 @@ export function compileFlow(input: unknown, registry: NodeRegistryLookup): Valid
       config,
       configKey: stableKey(node.config),
       inputs: connectedOrNone(inputs),
+      outputBase: outputBase[i]!,
       delayed: definition.breaksCycles === true,
       hasEnable: inputs.some((input) => input.port === "enable" && input.sources.length > 0),
       runtime: node.runtime_options,
@@ -155,6 +189,7 @@ export function compileFlow(input: unknown, registry: NodeRegistryLookup): Valid
       flow,
       nodes,
       byId: new Map(nodes.map((n) => [n.id, n])),
+      slotCount,
       reads: [...new Set(nodes.flatMap((n) => n.reads))],
       writes: [...new Set(nodes.flatMap((n) => n.writes))],
     },

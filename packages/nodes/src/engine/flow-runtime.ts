@@ -88,63 +88,133 @@ export interface RuntimeOptions {
 }
 
 /**
- * One node as the scan loop walks it: everything a scan needs, resolved once per plan (ports as flat
- * arrays, the effective retry and on_failure policy, the timeout) so the loop does no lookups of its own.
+ * One node as the scan loop walks it: everything a scan needs, resolved once per plan (ports as slot
+ * indices into the scan's flat value array, the effective retry and on_failure policy, the timeout) so
+ * the loop does no lookups of its own.
  */
 class Slot {
   readonly id: string;
   readonly type: string;
   readonly definition: AnyNodeDefinition;
+  /** The positional executor, or undefined: the node has only the named `execute` (a plugin's, say). */
+  readonly run: AnyNodeDefinition["run"];
   readonly config: unknown;
   readonly delayed: boolean;
-  readonly hasEnable: boolean;
+  /** The `enable` input's position when it is connected, else -1. */
+  readonly enablePort: number;
   /** 1 + the effective retry_count. */
   readonly attempts: number;
   readonly onFailure: OnFailure;
   /** The node's own runtime_options.timeout_ms; 0 when it sets none (then it is not checked). */
   readonly timeoutMs: number;
-  /** Single-wire inputs: port name, source node index and source output port. */
-  readonly ports: string[];
-  readonly fromNode: number[];
-  readonly fromPort: string[];
+  /** Single-wire inputs: the port's position and the value slot feeding it. */
+  readonly inPort: number[];
+  readonly inSlot: number[];
+  /** Their names, for the named inputs of a run record, the debugger and a named executor. */
+  readonly inName: string[];
   readonly multiple: CompiledInput[];
+  /** Every input port's name, by position. */
+  readonly inputNames: string[];
   readonly outputPorts: string[];
+  /** The first of the node's value slots (output k is in `outputBase + k`), and how many it has. */
+  readonly outputBase: number;
+  readonly slotCount: number;
   /**
-   * The inputs object handed to the executor, reused scan after scan: it is created once with every
-   * connected port, so gathering only overwrites values and never reshapes or allocates an object.
+   * The inputs handed to the executor by position, reused scan after scan: gathering only overwrites
+   * the connected ports' entries (the others stay undefined) and never allocates.
    */
-  readonly inputs: NodeInputs;
+  readonly ins: (NodeValue | undefined)[];
+  /** A named executor's inputs object, reused the same way (created once with every connected port). */
+  readonly named: NodeInputs;
 
   constructor(node: CompiledNode, options: RuntimeOptions) {
     this.id = node.id;
     this.type = node.type;
     this.definition = node.definition;
+    this.run = node.definition.run;
     this.config = node.config;
     this.delayed = node.delayed;
-    this.hasEnable = node.hasEnable;
     this.attempts = 1 + (node.runtime?.retry_count ?? options.retryCount);
     this.onFailure = node.runtime?.on_failure ?? options.onFailure;
     this.timeoutMs = node.runtime?.timeout_ms ?? 0;
     const single = node.inputs.filter((input) => !input.multiple);
-    this.ports = orNone(single.map((input) => input.port));
-    this.fromNode = orNone(single.map((input) => input.sources[0]!.node));
-    this.fromPort = orNone(single.map((input) => input.sources[0]!.output));
+    this.inPort = orNone(single.map((input) => input.index));
+    this.inSlot = orNone(single.map((input) => input.sources[0]!.slot));
+    this.inName = orNone(single.map((input) => input.port));
     this.multiple = orNone(node.inputs.filter((input) => input.multiple));
-    this.outputPorts = outputPortsOf(node.definition);
-    // A node with no connected input (a sensor read) gathers nothing: it shares one frozen empty object.
-    if (this.ports.length === 0 && this.multiple.length === 0) this.inputs = NO_INPUTS;
+    const enable = node.inputs.find((input) => input.port === "enable" && input.sources.length > 0);
+    this.enablePort = node.hasEnable && enable ? enable.index : -1;
+    this.inputNames = portNamesOf(inputPortLists, node.definition, "inputs");
+    this.outputPorts = portNamesOf(outputPortLists, node.definition, "outputs");
+    this.outputBase = node.outputBase;
+    this.slotCount = Math.max(1, this.outputPorts.length);
+    // A node with no connected input (a sensor read) gathers nothing: it shares one frozen empty list.
+    const connected = this.inPort.length > 0 || this.multiple.length > 0;
+    this.ins = connected ? new Array(this.inputNames.length).fill(undefined) : NONE;
+    if (!connected || this.run !== undefined) this.named = NO_INPUTS;
     else {
-      this.inputs = {};
-      for (const port of this.ports) this.inputs[port] = undefined;
-      for (const input of this.multiple) this.inputs[input.port] = undefined;
+      this.named = {};
+      for (const port of this.inName) this.named[port] = undefined;
+      for (const input of this.multiple) this.named[input.port] = undefined;
     }
   }
+
+  /** The inputs by name, as a run record and the debugger show them, from a scan's values. */
+  namedInputs(values: readonly (NodeValue | undefined)[]): NodeInputs {
+    if (this.inName.length === 0 && this.multiple.length === 0) return {};
+    const inputs: NodeInputs = {};
+    for (let i = 0; i < this.inName.length; i++) inputs[this.inName[i]!] = values[this.inSlot[i]!];
+    for (const input of this.multiple) {
+      const items = itemsOf(input, values);
+      inputs[input.port] = combineItems(items);
+    }
+    return inputs;
+  }
+
+  /** The named inputs the executor was handed (positions mapped back to the connected ports' names). */
+  inputsFromPositions(): NodeInputs {
+    const inputs: NodeInputs = {};
+    for (let i = 0; i < this.inName.length; i++) inputs[this.inName[i]!] = this.ins[this.inPort[i]!];
+    for (const input of this.multiple) inputs[input.port] = this.ins[input.index];
+    return inputs;
+  }
+
+  /** The node's outputs by name from a scan's values; undefined when it has none there (not run, untaken). */
+  namedOutputs(values: readonly (NodeValue | undefined)[]): NodeOutputs | undefined {
+    const base = this.outputBase;
+    const ports = this.outputPorts;
+    if (ports.length === 0) return values[base] === undefined ? undefined : {};
+    let outputs: NodeOutputs | undefined;
+    for (let k = 0; k < ports.length; k++) {
+      const value = values[base + k];
+      if (value === undefined) continue;
+      outputs ??= {};
+      outputs[ports[k]!] = value;
+    }
+    return outputs;
+  }
+}
+
+/** The values of a multiple-input port's connections that are active in `values`, in connection order. */
+function itemsOf(input: CompiledInput, values: readonly (NodeValue | undefined)[]): NodeValue[] {
+  const items: NodeValue[] = [];
+  for (const from of input.sources) {
+    const value = values[from.slot];
+    if (value !== undefined) items.push(value);
+  }
+  return items;
 }
 
 const EMPTY_MULTI: MultiInputs = Object.freeze({});
 
 /**
- * Slots share one empty array for the ports a node lacks, and one output-port list per node type: a
+ * What the one value slot of a node without outputs holds once the node has run (an actuator write, an
+ * alert), so its outputs read `{}` rather than "not run". Never handed to another node.
+ */
+const RAN: NodeValue = Object.freeze({ value: null, quality: "good", timestamp: 0 }) as NodeValue;
+
+/**
+ * Slots share one empty array for the ports a node lacks, and one port-name list per node type: a
  * sensor read has no inputs, and at 50,000 of them five empty arrays each were ~8 MB (issue 15).
  */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
@@ -153,14 +223,78 @@ const NO_STATE: object = Object.freeze({});
 function orNone<T>(items: T[]): T[] {
   return items.length === 0 ? NONE : items;
 }
+const inputPortLists = new WeakMap<AnyNodeDefinition, string[]>();
 const outputPortLists = new WeakMap<AnyNodeDefinition, string[]>();
-function outputPortsOf(definition: AnyNodeDefinition): string[] {
-  let ports = outputPortLists.get(definition);
+function portNamesOf(
+  lists: WeakMap<AnyNodeDefinition, string[]>,
+  definition: AnyNodeDefinition,
+  side: "inputs" | "outputs",
+): string[] {
+  let ports = lists.get(definition);
   if (!ports) {
-    ports = definition.outputs.map((port) => port.name);
-    outputPortLists.set(definition, ports);
+    ports = orNone(definition[side].map((port) => port.name));
+    lists.set(definition, ports);
   }
   return ports;
+}
+
+/**
+ * How a node's run in one scan differs from the usual (completed, inputs as gathered). Kept only for
+ * the nodes that need it, so a scan where every node completes records nothing per node.
+ */
+interface RunNote {
+  status: NodeRun["status"];
+  /** Skipped as an untaken branch: no inputs, no outputs. */
+  untaken?: true;
+  error?: string;
+  /** The inputs the debugger handed the node (pins applied), kept as it saw them. */
+  inputs?: NodeInputs;
+}
+const UNTAKEN: RunNote = Object.freeze({ status: "skipped", untaken: true });
+const DISABLED: RunNote = Object.freeze({ status: "skipped" });
+
+/**
+ * A scan's run records, built from what the scan left (its values, last scan's, its notes) only when
+ * someone reads `runs`. Nothing here is rewritten by a later scan: every scan has its own value array
+ * and notes, and the node durations are copied before a scan changes them.
+ */
+function buildRuns(
+  slots: readonly Slot[],
+  ran: number,
+  values: readonly (NodeValue | undefined)[],
+  previous: readonly (NodeValue | undefined)[],
+  notes: readonly (RunNote | undefined)[] | undefined,
+  durations: readonly number[],
+  now: number,
+): NodeRun[] {
+  const runs: NodeRun[] = new Array(ran);
+  for (let index = 0; index < ran; index++) {
+    const slot = slots[index]!;
+    const note = notes?.[index];
+    if (note?.untaken) {
+      runs[index] = {
+        nodeId: slot.id,
+        status: "skipped",
+        startedAt: now,
+        durationMs: 0,
+        inputs: {},
+        outputs: {},
+      };
+      continue;
+    }
+    const status = note?.status ?? "completed";
+    const run: NodeRun = {
+      nodeId: slot.id,
+      status,
+      startedAt: now,
+      durationMs: status === "skipped" ? 0 : durations[index]!,
+      inputs: note?.inputs ?? slot.namedInputs(slot.delayed ? previous : values),
+      outputs: slot.namedOutputs(values) ?? {},
+    };
+    if (status === "error") run.error = note!.error;
+    runs[index] = run;
+  }
+  return runs;
 }
 
 /** How an overrun reads in a run's error, the log and an alert. */
@@ -173,16 +307,66 @@ export async function prepareFlow(plan: FlowPlan): Promise<void> {
   await Promise.all(plan.nodes.map((node) => node.definition.prepare?.(node.config)));
 }
 
+/**
+ * A scan's result. Its run records are built when `runs` is first read (a host that never reads them,
+ * or reads them once a second, does not pay for one per node per scan), then kept; `runs` may be
+ * replaced. A class, not an object literal with an accessor: a literal's fresh getter closure gives
+ * every result its own hidden class, and those piled up in the old generation scan after scan.
+ */
+class ScanOutcome implements ScanResult {
+  stoppedBy?: { nodeId: string; error: string };
+  private built: NodeRun[] | undefined;
+
+  constructor(
+    readonly scan: number,
+    readonly startedAt: number,
+    readonly durationMs: number,
+    readonly writes: WriteRequest[],
+    readonly alerts: AlertEvent[],
+    readonly records: RecordedValue[],
+    private build: (() => NodeRun[]) | undefined,
+  ) {}
+
+  get runs(): NodeRun[] {
+    if (this.built === undefined) {
+      this.built = this.build!();
+      // What the records were built from is no longer needed.
+      this.build = undefined;
+    }
+    return this.built;
+  }
+
+  set runs(runs: NodeRun[]) {
+    this.built = runs;
+    this.build = undefined;
+  }
+
+  toJSON(): ScanResult {
+    const json: ScanResult = {
+      scan: this.scan,
+      startedAt: this.startedAt,
+      durationMs: this.durationMs,
+      runs: this.runs,
+      writes: this.writes,
+      alerts: this.alerts,
+      records: this.records,
+    };
+    if (this.stoppedBy) json.stoppedBy = this.stoppedBy;
+    return json;
+  }
+}
+
 /** Keeps node states and outputs between scans and evaluates a compiled plan, one scan at a time. */
 export class FlowRuntime {
   /**
-   * Each node's outputs: this scan's for the nodes evaluated so far (below `cursor`), the last scan's for
-   * the rest until their turn. A fresh array every scan, so storing fresh outputs into it costs no write
-   * barrier into an old array, and the previous one is simply kept as `previous`.
+   * Every node's output values, one slot per (node, output port) as compile.ts assigned them: this scan's
+   * for the nodes evaluated so far (below `cursor`), the last scan's for the rest until their turn. A
+   * fresh array every scan, so a scan's run records can be built from it later, and storing fresh
+   * values into it costs no write barrier into an old array; the previous one is kept as `previous`.
    */
-  private outputs: (NodeOutputs | undefined)[];
-  /** Last scan's outputs: what delayed (cycle-breaking) nodes read, and what a node not yet evaluated still has. */
-  private previous: (NodeOutputs | undefined)[];
+  private values: (NodeValue | undefined)[];
+  /** Last scan's values: what delayed (cycle-breaking) nodes read, and what a node not yet evaluated still has. */
+  private previous: (NodeValue | undefined)[];
   /** The node being evaluated (plan index); the node count between scans. */
   private cursor = 0;
   private readonly states: unknown[];
@@ -193,18 +377,28 @@ export class FlowRuntime {
   private readonly clock: () => number;
   private readonly ctx: ScanContext;
   private readonly timingEvery: number;
-  /** Each node's last measured duration (see nodeTimingEvery). */
-  private readonly durations: number[];
+  /**
+   * Each node's last measured duration (see nodeTimingEvery). Replaced by a copy, not written, once a
+   * scan result holds it: that result's run records read it whenever they are built.
+   */
+  private durations: number[];
+  private durationsShared = false;
   /** The plan's nodes as the scan loop walks them, built once per plan. */
   private readonly slots: Slot[];
+  /** Where an executor writes its outputs by position; emptied after each execution. */
+  private readonly scratch: (NodeValue | undefined)[];
+  /** A debugger hook ran last scan: it may have put pinned values on unconnected inputs. */
+  private debugged = false;
+  /** Some node sets runtime_options.timeout_ms: its duration is measured every scan. */
+  private readonly hasTimeouts: boolean;
 
   constructor(
     readonly plan: FlowPlan,
     options: RuntimeOptions,
   ) {
     const n = plan.nodes.length;
-    this.outputs = new Array(n).fill(undefined);
-    this.previous = new Array(n).fill(undefined);
+    this.values = new Array(plan.slotCount).fill(undefined);
+    this.previous = this.values;
     this.cursor = n;
     this.lastRunAt = new Float64Array(n).fill(Number.NaN);
     // A node type without initialState keeps no state: they all share one frozen empty object.
@@ -214,14 +408,26 @@ export class FlowRuntime {
     this.timingEvery = Math.max(1, Math.floor(options.nodeTimingEvery ?? 16));
     this.durations = new Array(n).fill(0);
     this.slots = plan.nodes.map((node) => new Slot(node, options));
-    this.ctx = new ScanContext(plan.flow.metadata.flow_id, (alias) => {
-      const index = this.aliasIndex.get(alias);
-      const outputs =
-        index === undefined ? undefined : (index < this.cursor ? this.outputs : this.previous)[index];
-      if (!outputs) return undefined;
-      for (const key in outputs) return outputs[key];
-      return undefined;
-    });
+    this.hasTimeouts = this.slots.some((slot) => slot.timeoutMs > 0);
+    this.scratch = new Array(Math.max(1, ...this.slots.map((slot) => slot.outputPorts.length))).fill(
+      undefined,
+    );
+    this.ctx = new ScanContext(
+      plan.flow.metadata.flow_id,
+      (alias) => {
+        const index = this.aliasIndex.get(alias);
+        if (index === undefined) return undefined;
+        const slot = this.slots[index]!;
+        const values = index < this.cursor ? this.values : this.previous;
+        // The node's first active output.
+        for (let k = 0; k < slot.outputPorts.length; k++) {
+          const value = values[slot.outputBase + k];
+          if (value !== undefined) return value;
+        }
+        return undefined;
+      },
+      this.lastRunAt,
+    );
   }
 
   /**
@@ -239,12 +445,13 @@ export class FlowRuntime {
 
   /**
    * The last outputs of a node, for the execution overlay and the `lookup` of expressions. Asked while a
-   * scan awaits a script, a node not yet evaluated answers with last scan's outputs.
+   * scan awaits a script, a node not yet evaluated answers with last scan's outputs. Built on each call
+   * from the scan's values (a new object; the values in it are the ones the nodes produced).
    */
   outputsOf(nodeId: string): NodeOutputs | undefined {
     const node = this.plan.byId.get(nodeId);
     if (!node) return undefined;
-    return (node.index < this.cursor ? this.outputs : this.previous)[node.index];
+    return this.slots[node.index]!.namedOutputs(node.index < this.cursor ? this.values : this.previous);
   }
 
   stateOf(nodeId: string): unknown {
@@ -266,261 +473,296 @@ export class FlowRuntime {
   runScan(io: ScanIO): Promise<ScanResult> {
     if (this.scanning) return Promise.reject(new Error("a scan of this flow is already running"));
     this.scanning = true;
-    return this.scanOnce(io).catch((error: unknown) => {
-      this.scanning = false;
-      throw error;
-    });
+    return this.scanOnce(io);
   }
 
-  /** A scan is in progress; cleared by scanOnce as it finishes, synchronously when nothing awaited. */
+  /**
+   * A scan is in progress; cleared as the scan finishes or throws (synchronously when nothing awaited),
+   * without a second promise per scan to catch it.
+   */
   private scanning = false;
 
   private async scanOnce(io: ScanIO): Promise<ScanResult> {
-    const scan = ++this.scanCount;
-    const clock = this.clock;
-    const startedAt = clock();
-    const timed = (scan - 1) % this.timingEvery === 0;
-    // One clock reading per node: each node's end is the next one's start.
-    let mark = startedAt;
-    const now = io.now;
-    const ctx = this.ctx;
-    ctx.io = io;
-    ctx.now = now;
-    ctx.scan = scan;
-    ctx.trigger = io.trigger;
-    const writes: WriteRequest[] = [];
-    const alerts: AlertEvent[] = [];
-    const records: RecordedValue[] = [];
-    ctx.writes = writes;
-    ctx.alerts = alerts;
-    ctx.records = records;
-    const slots = this.slots;
-    const count = slots.length;
-    const runs: NodeRun[] = new Array(count);
-    let ran = 0;
-    let stoppedBy: ScanResult["stoppedBy"];
+    try {
+      const scan = ++this.scanCount;
+      const clock = this.clock;
+      const startedAt = clock();
+      const timed = (scan - 1) % this.timingEvery === 0;
+      // One clock reading per node: each node's end is the next one's start.
+      let mark = startedAt;
+      const now = io.now;
+      const ctx = this.ctx;
+      ctx.io = io;
+      ctx.now = now;
+      ctx.scan = scan;
+      ctx.trigger = io.trigger;
+      const writes: WriteRequest[] = [];
+      const alerts: AlertEvent[] = [];
+      const records: RecordedValue[] = [];
+      ctx.writes = writes;
+      ctx.alerts = alerts;
+      ctx.records = records;
+      const slots = this.slots;
+      const count = slots.length;
+      let ran = 0;
+      let notes: (RunNote | undefined)[] | undefined;
+      let stoppedBy: ScanResult["stoppedBy"];
 
-    // Last scan's outputs, for nodes that break feedback loops.
-    const previous = this.outputs;
-    const outputs: (NodeOutputs | undefined)[] = new Array(count);
-    this.previous = previous;
-    this.outputs = outputs;
-    const states = this.states;
-    const lastRunAt = this.lastRunAt;
-    const durations = this.durations;
-    const beforeNode = io.beforeNode;
-
-    for (let index = 0; index < count; index++) {
-      const slot = slots[index]!;
-      this.cursor = index;
-      ctx.nodeId = slot.id;
-      let nodeStart = mark;
-      const inputs = this.gatherInputs(slot, slot.delayed ? previous : outputs);
-      if (inputs === undefined) {
-        // An untaken branch: the node does not run and its outputs are inactive downstream too.
-        outputs[index] = undefined;
-        if (timed) mark = clock();
-        runs[ran++] = {
-          nodeId: slot.id,
-          status: "skipped",
-          startedAt: now,
-          durationMs: 0,
-          inputs: {},
-          outputs: {},
-        };
-        continue;
+      // Last scan's values, for nodes that break feedback loops.
+      const previous = this.values;
+      const values: (NodeValue | undefined)[] = new Array(this.plan.slotCount);
+      this.previous = previous;
+      this.values = values;
+      const states = this.states;
+      const lastRunAt = this.lastRunAt;
+      let durations = this.durations;
+      if (this.durationsShared && (timed || this.hasTimeouts)) {
+        durations = this.durations = durations.slice();
+        this.durationsShared = false;
       }
-      if (beforeNode !== undefined) {
-        const held = beforeNode(slot.id, inputs);
-        if (held !== undefined) {
-          await held;
-          // The pause is not the node's time.
+      const scratch = this.scratch;
+      const beforeNode = io.beforeNode;
+      if (this.debugged) this.clearInputs();
+      this.debugged = beforeNode !== undefined;
+
+      for (let index = 0; index < count; index++) {
+        const slot = slots[index]!;
+        this.cursor = index;
+        ctx.nodeId = slot.id;
+        ctx.index = index;
+        let nodeStart = mark;
+        ran = index + 1;
+
+        // Gather: one array load per connected input, from the slot compile.ts resolved.
+        const delayed = slot.delayed;
+        const source = delayed ? previous : values;
+        const ins = slot.ins;
+        const inSlot = slot.inSlot;
+        const inPort = slot.inPort;
+        let active = true;
+        for (let i = 0; i < inSlot.length; i++) {
+          const value = source[inSlot[i]!];
+          if (value === undefined && !delayed) {
+            active = false;
+            break;
+          }
+          ins[inPort[i]!] = value;
+        }
+        let multi = EMPTY_MULTI;
+        if (active && slot.multiple.length > 0) {
+          const gathered = this.gatherMultiple(slot, source);
+          if (gathered === undefined) active = false;
+          else multi = gathered;
+        }
+        if (!active) {
+          // An untaken branch: the node does not run and its outputs are inactive downstream too.
+          if (timed) mark = clock();
+          notes ??= new Array(count);
+          notes[index] = UNTAKEN;
+          continue;
+        }
+        let seen: NodeInputs | undefined;
+        if (beforeNode !== undefined) {
+          seen = slot.inputsFromPositions();
+          const held = beforeNode(slot.id, seen);
+          if (held !== undefined) {
+            await held;
+            // The pause is not the node's time.
+            if (timed) {
+              mark = clock();
+              nodeStart = mark;
+            }
+          }
+          // The debugger may have replaced values (pinned inputs): the node runs on what it was shown.
+          const names = slot.inputNames;
+          if (ins !== NONE) for (let p = 0; p < names.length; p++) ins[p] = seen[names[p]!];
+          notes ??= new Array(count);
+          notes[index] = { status: "completed", inputs: seen };
+        }
+        const base = slot.outputBase;
+        if (slot.enablePort >= 0 && asBoolean(ins[slot.enablePort]) !== true) {
+          // Disabled: hold the last outputs, as a DDC block with its enable off does.
+          for (let k = 0; k < slot.slotCount; k++) values[base + k] = previous[base + k];
+          if (timed) mark = clock();
+          notes ??= new Array(count);
+          notes[index] = seen ? { status: "skipped", inputs: seen } : DISABLED;
+          continue;
+        }
+
+        const named = seen ?? slot.named;
+        let ok: boolean;
+        let error: string | undefined;
+        let durationMs: number;
+        if (slot.timeoutMs > 0) {
+          // An explicit timeout: measured on every scan, each attempt on its own.
+          let at = timed ? nodeStart : clock();
+          const begun = at;
+          ok = false;
+          for (let attempt = 0; attempt < slot.attempts && !ok; attempt++) {
+            const pending = this.attempt(slot, named, states[index], multi);
+            ok = pending === true || pending === false ? pending : await pending;
+            error = ok ? undefined : this.attemptError;
+            const end = clock();
+            if (ok && end - at > slot.timeoutMs) {
+              error = timeoutMessage(end - at, slot.timeoutMs);
+              ok = false;
+              scratch.fill(undefined);
+            }
+            at = end;
+          }
+          durationMs = at - begun;
+          durations[index] = durationMs;
+          mark = at;
+        } else {
+          const pending = this.attempt(slot, named, states[index], multi);
+          ok = pending === true || pending === false ? pending : await pending;
+          if (!ok) {
+            error = this.attemptError;
+            for (let attempt = 1; attempt < slot.attempts && !ok; attempt++) {
+              const retry = this.attempt(slot, named, states[index], multi);
+              ok = retry === true || retry === false ? retry : await retry;
+              error = ok ? undefined : this.attemptError;
+            }
+          }
           if (timed) {
             mark = clock();
-            nodeStart = mark;
+            durationMs = mark - nodeStart;
+            durations[index] = durationMs;
           }
         }
-      }
-      if (slot.hasEnable && asBoolean(inputs.enable) !== true) {
-        // Disabled: hold the last outputs, as a DDC block with its enable off does.
-        const held = previous[index] ?? {};
-        outputs[index] = held;
-        if (timed) mark = clock();
-        runs[ran++] = {
-          nodeId: slot.id,
-          status: "skipped",
-          startedAt: now,
-          durationMs: 0,
-          inputs,
-          outputs: held,
-        };
-        continue;
-      }
+        lastRunAt[index] = now;
 
-      const last = lastRunAt[index]!;
-      ctx.dt = Number.isNaN(last) ? 0 : Math.max(0, (now - last) / 1000);
-      const multi = this.gatheredMulti;
-      let result: NodeOutputs | undefined;
-      let error: string | undefined;
-      let durationMs: number;
-      if (slot.timeoutMs > 0) {
-        // An explicit timeout: measured on every scan, each attempt on its own.
-        let at = timed ? nodeStart : clock();
-        const begun = at;
-        for (let attempt = 0; attempt < slot.attempts && result === undefined; attempt++) {
-          const pending = this.attempt(slot, inputs, states[index], multi);
-          result = pending instanceof Promise ? await pending : pending;
-          error = result === undefined ? this.attemptError : undefined;
-          const end = clock();
-          if (result !== undefined && end - at > slot.timeoutMs) {
-            error = timeoutMessage(end - at, slot.timeoutMs);
-            result = undefined;
+        if (ok) {
+          const outs = slot.outputPorts.length;
+          if (outs === 0) values[base] = RAN;
+          for (let k = 0; k < outs; k++) {
+            values[base + k] = scratch[k];
+            scratch[k] = undefined;
           }
-          at = end;
+          continue;
         }
-        durationMs = at - begun;
-        durations[index] = durationMs;
-        mark = at;
-      } else {
-        const pending = this.attempt(slot, inputs, states[index], multi);
-        result = pending instanceof Promise ? await pending : pending;
-        if (result === undefined) {
-          error = this.attemptError;
-          for (let attempt = 1; attempt < slot.attempts && result === undefined; attempt++) {
-            const retry = this.attempt(slot, inputs, states[index], multi);
-            result = retry instanceof Promise ? await retry : retry;
-            error = result === undefined ? this.attemptError : undefined;
-          }
+
+        const message = error ?? "failed";
+        for (let k = 0; k < slot.outputPorts.length; k++) {
+          values[base + k] = {
+            value: null,
+            quality: "bad",
+            timestamp: now,
+            reason: `${slot.id}: ${message}`,
+          };
         }
-        if (timed) {
-          mark = clock();
-          durationMs = mark - nodeStart;
-          durations[index] = durationMs;
-        } else durationMs = durations[index]!;
+        if (slot.outputPorts.length === 0) values[base] = RAN;
+        notes ??= new Array(count);
+        notes[index] =
+          seen === undefined ? { status: "error", error } : { status: "error", error, inputs: seen };
+        io.log?.("error", slot.id, message);
+        if (slot.onFailure === "alert") {
+          alerts.push({
+            nodeId: slot.id,
+            key: `node-failure:${slot.id}`,
+            state: "active",
+            priority: "high",
+            message: `Node ${slot.id} (${slot.type}) failed: ${message}`,
+            latched: false,
+            timestamp: now,
+          });
+        } else if (slot.onFailure === "stop") {
+          stoppedBy = { nodeId: slot.id, error: message };
+          // The nodes after it did not run: they keep their outputs.
+          for (let rest = base + slot.slotCount; rest < values.length; rest++) values[rest] = previous[rest];
+          break;
+        }
       }
-      lastRunAt[index] = now;
+      this.cursor = count;
+      ctx.io = undefined;
+      this.durationsShared = true;
 
-      if (result !== undefined) {
-        outputs[index] = result;
-        runs[ran++] = {
-          nodeId: slot.id,
-          status: "completed",
-          startedAt: now,
-          durationMs,
-          inputs,
-          outputs: result,
-        };
-        continue;
-      }
-
-      const message = error ?? "failed";
-      const failed: NodeOutputs = {};
-      for (const port of slot.outputPorts) {
-        failed[port] = { value: null, quality: "bad", timestamp: now, reason: `${slot.id}: ${message}` };
-      }
-      outputs[index] = failed;
-      runs[ran++] = {
-        nodeId: slot.id,
-        status: "error",
-        startedAt: now,
-        durationMs,
-        inputs,
-        outputs: failed,
-        error,
-      };
-      io.log?.("error", slot.id, message);
-      if (slot.onFailure === "alert") {
-        alerts.push({
-          nodeId: slot.id,
-          key: `node-failure:${slot.id}`,
-          state: "active",
-          priority: "high",
-          message: `Node ${slot.id} (${slot.type}) failed: ${message}`,
-          latched: false,
-          timestamp: now,
-        });
-      } else if (slot.onFailure === "stop") {
-        stoppedBy = { nodeId: slot.id, error: message };
-        // The nodes after it did not run: they keep their outputs.
-        for (let rest = index + 1; rest < count; rest++) outputs[rest] = previous[rest];
-        break;
-      }
+      const result = new ScanOutcome(scan, now, clock() - startedAt, writes, alerts, records, () =>
+        buildRuns(slots, ran, values, previous, notes, durations, now),
+      );
+      if (stoppedBy) result.stoppedBy = stoppedBy;
+      return result;
+    } finally {
+      this.scanning = false;
     }
-    runs.length = ran;
-    this.cursor = count;
-    ctx.io = undefined;
-    this.scanning = false;
-
-    const result: ScanResult = {
-      scan,
-      startedAt: now,
-      durationMs: clock() - startedAt,
-      runs,
-      writes,
-      alerts,
-      records,
-    };
-    if (stoppedBy) result.stoppedBy = stoppedBy;
-    return result;
   }
 
-  /** Why the last attempt failed: set by `attempt` when it returns undefined. */
+  /** After a scan the debugger saw: every input back to undefined before gathering afresh. */
+  private clearInputs(): void {
+    for (const slot of this.slots) if (slot.ins !== NONE) slot.ins.fill(undefined);
+  }
+
+  /** Why the last attempt failed: set by `attempt` when it answers false. */
   private attemptError: string | undefined;
 
   /**
-   * One execution; the try/catch lives here so the scan loop itself stays free of it. An executor that
-   * answers with a promise gets a promise back, settled the same way (outputs, or undefined and the error).
+   * One execution, its outputs left in `scratch` by position; the try/catch lives here so the scan loop
+   * itself stays free of it. An executor that answers with a promise gets a promise back, settled the
+   * same way (true, or false and the error, with `scratch` emptied).
    */
   private attempt(
     slot: Slot,
-    inputs: NodeInputs,
+    named: NodeInputs,
     state: unknown,
     multi: MultiInputs,
-  ): NodeOutputs | undefined | Promise<NodeOutputs | undefined> {
+  ): boolean | Promise<boolean> {
     try {
-      const outputs = slot.definition.execute(inputs, slot.config, state, this.ctx, multi);
-      if (outputs instanceof Promise) return outputs.catch((e: unknown) => this.failed(e));
-      return outputs;
+      const pending: void | Promise<void> =
+        slot.run !== undefined
+          ? slot.run(slot.ins, slot.config, state, this.ctx, this.scratch, multi)
+          : this.executeNamed(slot, named, state, multi);
+      if (pending === undefined) return true;
+      return (pending as Promise<void>).then(
+        () => true,
+        (e: unknown) => this.failed(e),
+      );
     } catch (e) {
       return this.failed(e);
     }
   }
 
-  private failed(e: unknown): undefined {
-    this.attemptError = e instanceof Error ? e.message : String(e);
+  /** A node with only a named `execute`: its inputs by name, its outputs moved into `scratch` by position. */
+  private executeNamed(
+    slot: Slot,
+    named: NodeInputs,
+    state: unknown,
+    multi: MultiInputs,
+  ): undefined | Promise<void> {
+    if (named === slot.named && named !== NO_INPUTS) {
+      const ins = slot.ins;
+      for (let i = 0; i < slot.inName.length; i++) named[slot.inName[i]!] = ins[slot.inPort[i]!];
+      for (const input of slot.multiple) named[input.port] = ins[input.index];
+    }
+    const outputs = slot.definition.execute(named, slot.config, state, this.ctx, multi);
+    if (outputs instanceof Promise) return outputs.then((resolved) => this.take(slot, resolved));
+    this.take(slot, outputs);
     return undefined;
   }
 
-  /** The multi-input lists of the node just gathered (a shared empty object when it has no such port). */
-  private gatheredMulti: MultiInputs = EMPTY_MULTI;
+  private take(slot: Slot, outputs: NodeOutputs): void {
+    const ports = slot.outputPorts;
+    for (let k = 0; k < ports.length; k++) this.scratch[k] = outputs[ports[k]!];
+  }
 
-  /** The node's inputs from `source` (this scan's outputs, or last scan's for a delayed node); undefined when inactive. */
-  private gatherInputs(slot: Slot, source: (NodeOutputs | undefined)[]): NodeInputs | undefined {
-    const { inputs, ports, fromNode, fromPort, delayed } = slot;
-    // Single-wire ports first, from flat arrays: this loop runs for every input of every node every scan.
-    for (let i = 0; i < ports.length; i++) {
-      const outputs = source[fromNode[i]!];
-      const value = outputs === undefined ? undefined : outputs[fromPort[i]!];
-      if (value === undefined && !delayed) return undefined;
-      inputs[ports[i]!] = value;
-    }
-    if (slot.multiple.length === 0) {
-      this.gatheredMulti = EMPTY_MULTI;
-      return inputs;
-    }
+  private failed(e: unknown): false {
+    this.attemptError = e instanceof Error ? e.message : String(e);
+    this.scratch.fill(undefined);
+    return false;
+  }
+
+  /**
+   * The lists of a node's multiple-input ports, each also handed to the executor combined into one list
+   * value; undefined when one has no active connection (an untaken branch) and the node is not delayed.
+   */
+  private gatherMultiple(slot: Slot, source: readonly (NodeValue | undefined)[]): MultiInputs | undefined {
     const multi: Record<string, readonly NodeValue[]> = {};
     for (const input of slot.multiple) {
-      const items: NodeValue[] = [];
-      for (const from of input.sources) {
-        const value = source[from.node]?.[from.output];
-        if (value !== undefined) items.push(value);
-      }
-      if (items.length === 0 && !delayed) return undefined;
+      const items = itemsOf(input, source);
+      if (items.length === 0 && !slot.delayed) return undefined;
       multi[input.port] = items;
-      inputs[input.port] = combineItems(items);
+      slot.ins[input.index] = combineItems(items);
     }
-    this.gatheredMulti = multi;
-    return inputs;
+    return multi;
   }
 
   /** Every node's saved state, or only the nodes at these plan indices (a host persisting stateful nodes). */
@@ -533,7 +775,7 @@ export class FlowRuntime {
       config_key: node.configKey,
       state: this.states[node.index],
       last_run_at: Number.isNaN(this.lastRunAt[node.index]) ? null : this.lastRunAt[node.index]!,
-      outputs: this.outputs[node.index] ?? null,
+      outputs: this.slots[node.index]!.namedOutputs(this.values) ?? null,
     }));
   }
 
@@ -543,15 +785,24 @@ export class FlowRuntime {
    */
   importState(saved: readonly SavedNodeState[]): string[] {
     const restored: string[] = [];
+    // A fresh array: the last scan's result may still build its run records from the current one.
+    const values = this.values.slice();
     for (const entry of saved) {
       const node = this.plan.byId.get(entry.node_id);
       if (!node || node.type !== entry.type || node.definition.version !== entry.version) continue;
       if (entry.config_key !== node.configKey && !node.definition.keepStateOnConfigChange) continue;
       this.states[node.index] = entry.state;
       this.lastRunAt[node.index] = entry.last_run_at ?? Number.NaN;
-      if (entry.outputs) this.outputs[node.index] = entry.outputs;
+      if (entry.outputs) {
+        const slot = this.slots[node.index]!;
+        if (slot.outputPorts.length === 0) values[slot.outputBase] = RAN;
+        for (let k = 0; k < slot.outputPorts.length; k++)
+          values[slot.outputBase + k] = entry.outputs[slot.outputPorts[k]!];
+      }
       restored.push(node.id);
     }
+    if (this.previous === this.values) this.previous = values;
+    this.values = values;
     return restored;
   }
 }

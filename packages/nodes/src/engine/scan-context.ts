@@ -18,8 +18,12 @@ import type { ScanIO } from "./flow-runtime";
  */
 export class ScanContext implements NodeContext {
   now = 0;
-  dt = 0;
   scan = 0;
+  /**
+   * The running node's position in the plan: `dt` is worked out from its last run only when a node asks
+   * (a ramp, a totalizer), not stored for every node every scan.
+   */
+  index = 0;
   nodeId = "";
   trigger = "";
   io: ScanIO | undefined;
@@ -31,12 +35,20 @@ export class ScanContext implements NodeContext {
   constructor(
     readonly flowId: string,
     private readonly lookupOutput: (alias: string) => NodeValue | undefined,
+    /** When each node last executed (scan time, NaN: never), written after the node runs. */
+    private readonly lastRunAt: Float64Array,
   ) {
     this.log = {
       info: (message) => this.io?.log?.("info", this.nodeId, message),
       warn: (message) => this.io?.log?.("warn", this.nodeId, message),
       error: (message) => this.io?.log?.("error", this.nodeId, message),
     };
+  }
+
+  /** Seconds since this node last executed; 0 on its first execution (or a clock that went back). */
+  get dt(): number {
+    const last = this.lastRunAt[this.index]!;
+    return Number.isNaN(last) ? 0 : Math.max(0, (this.now - last) / 1000);
   }
 
   readPoint(point: string): NodeValue | undefined {

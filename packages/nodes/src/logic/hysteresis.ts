@@ -15,6 +15,7 @@ export const hysteresis = defineNode({
     "value >= setpoint + deadband/2. Inside the band the output keeps its state; it starts off. A bad, " +
     "null or NaN value or setpoint freezes the state and propagates bad quality (the value carried is the " +
     "frozen state, so downstream writes hold).",
+  // Positional (run): inputs[0] value, inputs[1] setpoint; outputs[0] output.
   inputs: [
     { name: "value", type: "number", label: "Value", required: true },
     { name: "setpoint", type: "number", label: "Setpoint" },
@@ -28,13 +29,17 @@ export const hysteresis = defineNode({
   // Inside the deadband the saved side decides the output.
   statePersistence: "on_change",
   initialState: () => ({ on: false }),
-  execute(inputs, config, state, ctx) {
-    const value = asNumber(inputs.value);
-    const setpoint = inputs.setpoint ? asNumber(inputs.setpoint) : config.setpoint;
-    const broken = [inputs.value, inputs.setpoint].find((x) => x?.quality === "bad");
+  run(inputs, config, state, ctx, outputs) {
+    const valueIn = inputs[0];
+    const setpointIn = inputs[1];
+    const value = asNumber(valueIn);
+    const setpoint = setpointIn ? asNumber(setpointIn) : config.setpoint;
+    const broken =
+      valueIn?.quality === "bad" ? valueIn : setpointIn?.quality === "bad" ? setpointIn : undefined;
     if (value === undefined || setpoint === undefined || broken) {
       const reason = broken?.reason ?? "value or setpoint is not a number";
-      return { output: { value: state.on, quality: "bad", timestamp: ctx.now, reason } };
+      outputs[0] = { value: state.on, quality: "bad", timestamp: ctx.now, reason };
+      return;
     }
     const high = setpoint + config.deadband / 2;
     const low = setpoint - config.deadband / 2;
@@ -46,7 +51,7 @@ export const hysteresis = defineNode({
     } else if (value >= high) {
       state.on = false;
     }
-    return { output: derive(state.on, [inputs.value, inputs.setpoint], ctx.now) };
+    outputs[0] = derive(state.on, [valueIn, setpointIn], ctx.now);
   },
   examples: [
     {

@@ -5,7 +5,8 @@ import { portGroup } from "../core/port-groups";
 import { defineNode, type NodeValue } from "../core/types";
 
 const PORTS = ["a", "b", "c", "d", "e", "f", "g", "h"] as const;
-const PORT_SET: ReadonlySet<string> = new Set(PORTS);
+/** A variable's input position; any other name is a node alias. */
+const POSITION: ReadonlyMap<string, number> = new Map(PORTS.map((name, i) => [name, i]));
 const GROUP = portGroup({
   count: "input_count",
   names: PORTS,
@@ -40,20 +41,24 @@ export const math = defineNode({
   // `last` only serves on_bad_input "hold" and changes every scan.
   statePersistence: "periodic",
   initialState: (): { last: NodeValue["value"] | null } => ({ last: null }),
-  execute(inputs, config, state, ctx) {
+  run(inputs, config, state, ctx, outputs) {
     const compiled = cachedExpression(config.expression);
-    if (!compiled.ok)
-      return { result: { value: null, quality: "bad", timestamp: ctx.now, reason: compiled.error } };
-    const result = compiled.expression.evaluate((name) =>
-      PORT_SET.has(name) ? inputs[name] : ctx.lookup(name),
-    );
+    if (!compiled.ok) {
+      outputs[0] = { value: null, quality: "bad", timestamp: ctx.now, reason: compiled.error };
+      return;
+    }
+    const result = compiled.expression.evaluate((name) => {
+      const position = POSITION.get(name);
+      return position === undefined ? ctx.lookup(name) : inputs[position];
+    });
     if (!result.ok) {
-      return { result: badOutput(config.on_bad_input, config.fallback, state.last, result.error, ctx.now) };
+      outputs[0] = badOutput(config.on_bad_input, config.fallback, state.last, result.error, ctx.now);
+      return;
     }
     state.last = result.value;
     const out: NodeValue = { value: result.value, quality: result.quality, timestamp: ctx.now };
     if (result.reason !== undefined) out.reason = result.reason;
-    return { result: out };
+    outputs[0] = out;
   },
   examples: [
     {

@@ -30,27 +30,37 @@ export const select = defineNode({
     { name: "index", type: "number", label: "Index" },
   ],
   config: z.object({ input_count: GROUP.field }),
-  execute(inputs, config, _state, ctx) {
-    const selector = inputs.selector;
+  // Positional (run): inputs[0] selector, inputs[1 + i] in<i>; outputs[0] value, outputs[1] index.
+  run(inputs, config, _state, ctx, outputs) {
+    const selector = inputs[0];
     const n = selector?.quality === "bad" ? undefined : asNumber(selector);
     if (n === undefined) {
       const reason = selector?.reason ?? "selector is not a number";
-      return { value: bad(reason, ctx.now), index: bad(reason, ctx.now) };
+      outputs[0] = bad(reason, ctx.now);
+      outputs[1] = bad(reason, ctx.now);
+      return;
     }
     const index = Math.round(n);
-    // A wire kept on an input beyond the count (an older flow) is still selectable.
-    const last = Math.max(config.input_count, ...CHOICES.map((c, i) => (inputs[c] ? i + 1 : 0))) - 1;
-    const port = index <= last ? CHOICES[index] : undefined;
-    const chosen = port === undefined ? undefined : inputs[port];
+    // A wire kept on an input beyond the count (an older flow) is still selectable. A plain loop: the
+    // spread of a mapped list it replaces was ~15 % of a profiled scan of a flow of selects (issue 15).
+    let last = config.input_count - 1;
+    for (let i = CHOICES.length - 1; i > last; i--) {
+      if (inputs[1 + i]) {
+        last = i;
+        break;
+      }
+    }
+    const port = index >= 0 && index <= last ? CHOICES[index] : undefined;
+    const chosen = port === undefined ? undefined : inputs[1 + index];
     if (!chosen) {
       const reason =
         port === undefined ? `selector ${n} is out of range 0..${last}` : `input ${port} is not connected`;
-      return { value: bad(reason, ctx.now), index: derive(index, [selector], ctx.now) };
+      outputs[0] = bad(reason, ctx.now);
+      outputs[1] = derive(index, [selector], ctx.now);
+      return;
     }
-    return {
-      value: derive(chosen.value, [chosen, selector], ctx.now),
-      index: derive(index, [selector], ctx.now),
-    };
+    outputs[0] = derive(chosen.value, [chosen, selector], ctx.now);
+    outputs[1] = derive(index, [selector], ctx.now);
   },
   examples: [
     {

@@ -31,6 +31,7 @@ export const threshold = defineNode({
     "Compares the input with a limit: result = value <operator> limit. The limit is the `limit` input when " +
     "connected, else the configured value. A missing or bad input gives a bad result (null), so downstream " +
     "writes hold instead of acting on garbage. == and != compare within `tolerance` (floats are never exact).",
+  // Positional (run): inputs[0] value, inputs[1] limit; outputs[0] result.
   inputs: [
     { name: "value", type: "number", label: "Value", required: true },
     { name: "limit", type: "number", label: "Limit" },
@@ -41,23 +42,23 @@ export const threshold = defineNode({
     value: z.number().default(0).describe("Limit used when the limit input is not connected"),
     tolerance: z.number().min(0).default(0).describe("For == and !="),
   }),
-  execute(inputs, config, _state, ctx) {
-    const value = asNumber(inputs.value);
-    const limitInput = inputs.limit;
+  run(inputs, config, _state, ctx, outputs) {
+    const valueInput = inputs[0];
+    const limitInput = inputs[1];
+    const value = asNumber(valueInput);
     const limit = limitInput ? asNumber(limitInput) : config.value;
-    if (value === undefined || inputs.value?.quality === "bad") {
-      return { result: bad(inputs.value?.reason ?? "input 'value' is missing or not a number", ctx.now) };
-    }
-    if (limit === undefined || limitInput?.quality === "bad") {
-      return { result: bad(limitInput?.reason ?? "input 'limit' is not a number", ctx.now) };
-    }
-    return {
-      result: derive(
+    if (value === undefined || valueInput?.quality === "bad") {
+      outputs[0] = bad(valueInput?.reason ?? "input 'value' is missing or not a number", ctx.now);
+    } else if (limit === undefined || limitInput?.quality === "bad") {
+      outputs[0] = bad(limitInput?.reason ?? "input 'limit' is not a number", ctx.now);
+    } else {
+      outputs[0] = derive(
         compare(value, config.operator, limit, config.tolerance),
-        [inputs.value, limitInput],
+        [valueInput, limitInput],
         ctx.now,
-      ),
-    };
+      );
+    }
+    return undefined;
   },
   examples: [
     {
