@@ -61,6 +61,7 @@ import { api, REPO_ROOT, startProcess, startSimulator, startSupervisor, tempDir 
 import { BacnetService } from "../apps/supervisor/src/protocols/bacnet/bacnet-service";
 import { openDatabase } from "../apps/supervisor/src/storage/database";
 import { TimeseriesRepo } from "../apps/supervisor/src/storage/timeseries-repo";
+import { rssBytes } from "./process-sampler";
 import { buildRelease, shippedFlags } from "./release-build";
 import { writeSection, writeSummary } from "./report";
 
@@ -100,11 +101,6 @@ for (const [type, name] of [
 const refs = Array.from({ length: DEVICES }, (_, d) =>
   OBJECTS.map((o) => `bacnet:${FIRST + d}/${o.name}:${o.instance}.presentValue`),
 ).flat();
-
-function rss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -451,8 +447,8 @@ async function main() {
           `${phase.periods_without_scan} periods without a scan; start offset from the tick median ` +
           `${phase.start_offset_ms.median} ms, max ${phase.start_offset_ms.max} ms, drift ${phase.drift_ms_per_minute} ms/min`,
       );
-      const rssBytes = rss(sup.child.pid!);
-      console.log(`RSS at 1 s polling with ${HISTORY_HOURS} h of history: ${(rssBytes / 1e6).toFixed(0)} MB`);
+      const rss = rssBytes(sup.child.pid!);
+      console.log(`RSS at 1 s polling with ${HISTORY_HOURS} h of history: ${(rss / 1e6).toFixed(0)} MB`);
       // 4. History queries.
       const twenty = refs.slice(0, 20).join(",");
       const q15: number[] = [];
@@ -504,7 +500,7 @@ async function main() {
           median: Number(median(latencies).toFixed(1)),
           runs: latencies.map((l) => Number(l.toFixed(1))),
         },
-        rss_mb_polling_2000_points_1s: Number((rssBytes / 1e6).toFixed(1)),
+        rss_mb_polling_2000_points_1s: Number((rss / 1e6).toFixed(1)),
         history: {
           hours: HISTORY_HOURS,
           step_ms: HISTORY_STEP_MS,
@@ -591,7 +587,7 @@ async function bundleRss(dataDir: string): Promise<{ rss_mb: number; flags: stri
       if (body.execution_count >= 10 || performance.now() - started > 60_000) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const rssBytes = rss(proc.child.pid!);
+    const rss = rssBytes(proc.child.pid!);
     const state = (
       await api<{ node_statuses: { output_values: { value?: { quality: string } } }[] }>(
         url,
@@ -600,7 +596,7 @@ async function bundleRss(dataDir: string): Promise<{ rss_mb: number; flags: stri
       )
     ).body;
     const good = state.node_statuses.filter((n) => n.output_values.value?.quality === "good").length;
-    return { rss_mb: Number((rssBytes / 1e6).toFixed(1)), flags, good_points: good };
+    return { rss_mb: Number((rss / 1e6).toFixed(1)), flags, good_points: good };
   } finally {
     await proc.stop();
   }

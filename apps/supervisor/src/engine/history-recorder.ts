@@ -27,10 +27,16 @@ export type RecordedListener = (
   ts: number,
 ) => void;
 
-interface LastSample {
+/**
+ * A point's last stored sample, and the point's handle: a flow resolves one per point when it is
+ * activated (`handle`) and records through it (`recordAt`), so its scans do no lookup by ref per point.
+ * `ts` is NaN until the first sample, which then always counts.
+ */
+export interface HistoryHandle {
+  readonly ref: string;
   ts: number;
   value: number | boolean | string | null;
-  quality: Quality;
+  quality: Quality | undefined;
 }
 
 /**
@@ -40,7 +46,7 @@ interface LastSample {
  * or over the size budget.
  */
 export class HistoryRecorder {
-  private readonly last = new Map<string, LastSample>();
+  private readonly last = new Map<string, HistoryHandle>();
   private flowPoints = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private readonly listeners = new Set<RecordedListener>();
@@ -77,20 +83,32 @@ export class HistoryRecorder {
   }
 
   record(ref: string, value: number | boolean | string | null, quality: Quality, ts: number): void {
-    const last = this.last.get(ref);
-    if (last) {
-      const elapsed = ts - last.ts;
-      if (elapsed < this.policy.minIntervalMs) return;
-      const unchanged = last.value === value && last.quality === quality;
-      if (unchanged && elapsed < this.policy.maxIntervalMs) return;
+    this.recordAt(this.handle(ref), value, quality, ts);
+  }
+
+  /** The point's handle, the same object for as long as the recorder lives (flows resolve theirs once). */
+  handle(ref: string): HistoryHandle {
+    let last = this.last.get(ref);
+    if (!last) {
+      last = { ref, ts: Number.NaN, value: null, quality: undefined };
+      this.last.set(ref, last);
     }
+    return last;
+  }
+
+  /** `record` through a handle from `handle`: the policy, the store and the listeners, no lookup by ref. */
+  recordAt(last: HistoryHandle, value: number | boolean | string | null, quality: Quality, ts: number): void {
+    // NaN (never recorded) fails both comparisons, so a point's first sample is always stored.
+    const elapsed = ts - last.ts;
+    if (elapsed < this.policy.minIntervalMs) return;
+    if (elapsed < this.policy.maxIntervalMs && last.value === value && last.quality === quality) return;
     // Updated in place: a new object per recorded sample was old-generation garbage at 50,000 points.
-    if (last) {
-      last.ts = ts;
-      last.value = value;
-      last.quality = quality;
-    } else this.last.set(ref, { ts, value, quality });
+    last.ts = ts;
+    last.value = value;
+    last.quality = quality;
+    const ref = last.ref;
     this.repo.record({ ref, ts, value, quality });
+    if (this.listeners.size === 0) return;
     for (const listener of this.listeners) {
       try {
         listener(ref, value, quality, ts);
