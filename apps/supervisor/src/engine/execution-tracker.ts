@@ -1,5 +1,6 @@
 import type { NodeRun, ScanResult } from "@bms/nodes";
 import type { NodeExecutionEvent, NodeExecutionStatus } from "@bms/schemas";
+import { ExecutionTimeline } from "./execution-timeline";
 
 export interface ScanTrace {
   scan: number;
@@ -12,6 +13,15 @@ export interface ScanTrace {
     outputs: NodeRun["outputs"];
     error?: string;
   }[];
+}
+
+/** A kept trace: the scan's run records and a copy of each node's inputs (made into ScanTrace when asked). */
+interface KeptTrace {
+  scan: number;
+  at: number;
+  durationMs: number;
+  runs: readonly NodeRun[];
+  inputs: NodeRun["inputs"][];
 }
 
 const TRACE_WINDOW_MS = 15 * 60_000;
@@ -43,15 +53,21 @@ export class ExecutionTracker {
   private durations: number[] = [];
   /** Whole scan cycles (reads, evaluation, writes, history), which is what limits the scan rate. */
   private cycles: number[] = [];
-  private timeline: NodeExecutionEvent[] = [];
-  private traces: ScanTrace[] = [];
+  private readonly timeline = new ExecutionTimeline(MAX_TIMELINE);
+  private traces: KeptTrace[] = [];
   /**
    * Node records this flow's traces may hold. The site divides MAX_TRACE_NODE_RECORDS among its flows,
    * so twenty 100-node flows keep what one 2,000-node flow keeps, not twenty times as much.
    */
   nodeRecordBudget = MAX_TRACE_NODE_RECORDS;
   /** Timeline events this flow may hold (the site divides MAX_SITE_TIMELINE among its flows). */
-  timelineBudget = MAX_TIMELINE;
+  get timelineBudget(): number {
+    return this.timeline.capacity;
+  }
+
+  set timelineBudget(events: number) {
+    this.timeline.capacity = events;
+  }
   private nodesPerScan = 0;
 
   reset(): void {
@@ -60,7 +76,7 @@ export class ExecutionTracker {
     this.scans = 0;
     this.durations = [];
     this.cycles = [];
-    this.timeline = [];
+    this.timeline.clear();
     this.traces = [];
   }
 
@@ -72,40 +88,24 @@ export class ExecutionTracker {
     this.durations.push(result.durationMs);
     if (this.durations.length > 100) this.durations.shift();
 
-    // Formatted once per scan, and only for a scan that adds to the timeline (most add nothing).
-    let timestamp: string | undefined;
+    // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
+    const completions = result.scan % 10 === 1;
     for (const run of result.runs) {
-      // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
-      if (run.status === "completed" && result.scan % 10 !== 1) continue;
-      timestamp ??= new Date(wallClock).toISOString();
-      const event: NodeExecutionEvent = {
-        node_id: run.nodeId,
-        event_type: run.status,
-        timestamp,
-        scan: result.scan,
-        duration_ms: run.durationMs,
-      };
-      if (run.error) event.error_details = run.error;
-      this.timeline.push(event);
+      if (run.status === "completed" && !completions) continue;
+      this.timeline.push(run.nodeId, run.status, result.scan, wallClock, run.durationMs, run.error);
     }
-    if (this.timeline.length > this.timelineBudget)
-      this.timeline.splice(0, this.timeline.length - this.timelineBudget);
 
     const lastTrace = this.traces[this.traces.length - 1];
     if (lastTrace && wallClock - lastTrace.at < TRACE_MIN_SPACING_MS) return;
-    this.traces.push({
-      scan: result.scan,
-      at: wallClock,
-      durationMs: result.durationMs,
-      nodes: result.runs.map((r) => ({
-        id: r.nodeId,
-        status: r.status,
-        // The runtime reuses each node's inputs object every scan: a trace keeps a copy.
-        inputs: hasKeys(r.inputs) ? { ...r.inputs } : NO_INPUTS,
-        outputs: r.outputs,
-        ...(r.error ? { error: r.error } : {}),
-      })),
-    });
+    // The scan's own run records are kept as they are (nothing changes them after the scan); only the
+    // inputs are copied, as the runtime reuses each node's inputs object: no object per node otherwise.
+    const runs = result.runs;
+    const inputs: NodeRun["inputs"][] = new Array(runs.length);
+    for (let i = 0; i < runs.length; i++) {
+      const own = runs[i]!.inputs;
+      inputs[i] = hasKeys(own) ? { ...own } : NO_INPUTS;
+    }
+    this.traces.push({ scan: result.scan, at: wallClock, durationMs: result.durationMs, runs, inputs });
     const cutoff = wallClock - TRACE_WINDOW_MS;
     const perTrace = Math.max(1, result.runs.length);
     const maxTraces = Math.max(1, Math.floor(this.nodeRecordBudget / perTrace));
@@ -152,15 +152,27 @@ export class ExecutionTracker {
   }
 
   recentTimeline(limit = 200, since?: number): NodeExecutionEvent[] {
-    const events =
-      since === undefined ? this.timeline : this.timeline.filter((e) => Date.parse(e.timestamp) >= since);
-    return events.slice(-limit);
+    return this.timeline.recent(limit, since);
   }
 
   tracesSince(from: number, nodeId?: string): ScanTrace[] {
-    const traces = this.traces.filter((t) => t.at >= from);
-    if (!nodeId) return traces;
-    return traces.map((t) => ({ ...t, nodes: t.nodes.filter((n) => n.id === nodeId) }));
+    return this.traces
+      .filter((t) => t.at >= from)
+      .map((t) => {
+        const nodes: ScanTrace["nodes"] = [];
+        for (let i = 0; i < t.runs.length; i++) {
+          const r = t.runs[i]!;
+          if (nodeId !== undefined && r.nodeId !== nodeId) continue;
+          nodes.push({
+            id: r.nodeId,
+            status: r.status,
+            inputs: t.inputs[i]!,
+            outputs: r.outputs,
+            ...(r.error ? { error: r.error } : {}),
+          });
+        }
+        return { scan: t.scan, at: t.at, durationMs: t.durationMs, nodes };
+      });
   }
 }
 
