@@ -52,6 +52,24 @@
 // (0.34-0.80) at load 7-11, 0.33 (0.20-1.07) while a `next build` ran beside it; on a quiet machine a scan's cycle is the simulator's time for 50 RPMs plus ~1.5
 // ms of evaluation; what would close the rest is fewer datagrams' worth of work (nothing to batch: one
 // RPM per device already) and less garbage in the runtime and tracker after the barrier.
+// 2026-12-02 (session 6), the scan's own per-point work (node --cpu-prof of the supervisor at 100 ms, 19 s;
+// bench/scan-ab.ts-style A/B: two supervisors, main and this branch, on one simulator, interleaved).
+// Gone: a Map of values set and read per point (values are an array in the flow's read order; readPoint
+// tries the next place by identity, then a precomputed index), a history lookup by ref per point (handles
+// resolved once per plan: HistoryRecorder.handle/recordAt), an Entry object and a map lookup per point in
+// SharedReads (one entry per point updated in place, the flow's entries remembered per list), 2,000
+// timeline event objects every tenth scan and a trace object per node per second (a ring of flat
+// columns, events made when asked), two copies of each batch's answer (registry, BACnet plugin), two
+// regular expressions per request and reply (reply matching). Main-thread CPU a scan 6.00 -> 5.39 ms
+// (0.86, 5 interleaved pairs of 4 s, load 16-21), cycle 20.1 -> 14.3 ms. What is left, of the busy CPU:
+// node:dgram send 18.5 % (one per device, the raw loop pays it too), GC 15 %, the reading object per
+// point 7 % (decodeValueRead: new each scan, its timestamp changes), the flow runtime 6-9 % (a NodeRun
+// and a `{value}` output per sensor read per scan, packages/nodes), the RPM walk 4 %, SharedReads 4 %;
+// flow engine 2 %, history and tracker < 0.2 %. The raw client spends ~3 ms a round, this supervisor
+// ~5.4: under load the two processes' CPU adds up, which is what the ratio then measures. Closing the
+// rest needs the runtime's compact sensor path (no run record nor output wrapper per plain read).
+// Full bench on this branch: median 0.769 (rounds 0.34-1.26) at load 38-64 (other benches and builds
+// beside it); at 1 s every point due read (1.0), start offset median 1 ms, max 39 ms under that load.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
