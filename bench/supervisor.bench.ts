@@ -68,8 +68,10 @@
 // flow engine 2 %, history and tracker < 0.2 %. The raw client spends ~3 ms a round, this supervisor
 // ~5.4: under load the two processes' CPU adds up, which is what the ratio then measures. Closing the
 // rest needs the runtime's compact sensor path (no run record nor output wrapper per plain read).
-// Full bench on this branch: median 0.769 (rounds 0.34-1.26) at load 38-64 (other benches and builds
-// beside it); at 1 s every point due read (1.0), start offset median 1 ms, max 39 ms under that load.
+// Full bench on this branch, twice: median 0.769 (rounds 0.34-1.26) at load 38-64 (other benches and
+// builds beside it), then 0.679 (0.41-1.21) at load 12-23; the 14 rounds' median 0.72 (main: 0.645). At
+// 1 s every point due is read (1.0); start offset median 0-1 ms, drift 0.66 ms/min in the second run
+// (13.8 ms/min, max 39 ms, in the first: late timers at load 50-60, not the schedule).
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
