@@ -52,6 +52,26 @@
 // (0.34-0.80) at load 7-11, 0.33 (0.20-1.07) while a `next build` ran beside it; on a quiet machine a scan's cycle is the simulator's time for 50 RPMs plus ~1.5
 // ms of evaluation; what would close the rest is fewer datagrams' worth of work (nothing to batch: one
 // RPM per device already) and less garbage in the runtime and tracker after the barrier.
+// 2026-12-02 (session 6), the scan's own per-point work (node --cpu-prof of the supervisor at 100 ms, 19 s;
+// bench/scan-ab.ts-style A/B: two supervisors, main and this branch, on one simulator, interleaved).
+// Gone: a Map of values set and read per point (values are an array in the flow's read order; readPoint
+// tries the next place by identity, then a precomputed index), a history lookup by ref per point (handles
+// resolved once per plan: HistoryRecorder.handle/recordAt), an Entry object and a map lookup per point in
+// SharedReads (one entry per point updated in place, the flow's entries remembered per list), 2,000
+// timeline event objects every tenth scan and a trace object per node per second (a ring of flat
+// columns, events made when asked), two copies of each batch's answer (registry, BACnet plugin), two
+// regular expressions per request and reply (reply matching). Main-thread CPU a scan 6.00 -> 5.39 ms
+// (0.86, 5 interleaved pairs of 4 s, load 16-21), cycle 20.1 -> 14.3 ms. What is left, of the busy CPU:
+// node:dgram send 18.5 % (one per device, the raw loop pays it too), GC 15 %, the reading object per
+// point 7 % (decodeValueRead: new each scan, its timestamp changes), the flow runtime 6-9 % (a NodeRun
+// and a `{value}` output per sensor read per scan, packages/nodes), the RPM walk 4 %, SharedReads 4 %;
+// flow engine 2 %, history and tracker < 0.2 %. The raw client spends ~3 ms a round, this supervisor
+// ~5.4: under load the two processes' CPU adds up, which is what the ratio then measures. Closing the
+// rest needs the runtime's compact sensor path (no run record nor output wrapper per plain read).
+// Full bench on this branch, twice: median 0.769 (rounds 0.34-1.26) at load 38-64 (other benches and
+// builds beside it), then 0.679 (0.41-1.21) at load 12-23; the 14 rounds' median 0.72 (main: 0.645). At
+// 1 s every point due is read (1.0); start offset median 0-1 ms, drift 0.66 ms/min in the second run
+// (13.8 ms/min, max 39 ms, in the first: late timers at load 50-60, not the schedule).
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -61,6 +81,7 @@ import { api, REPO_ROOT, startProcess, startSimulator, startSupervisor, tempDir 
 import { BacnetService } from "../apps/supervisor/src/protocols/bacnet/bacnet-service";
 import { openDatabase } from "../apps/supervisor/src/storage/database";
 import { TimeseriesRepo } from "../apps/supervisor/src/storage/timeseries-repo";
+import { rssBytes } from "./process-sampler";
 import { buildRelease, shippedFlags } from "./release-build";
 import { writeSection, writeSummary } from "./report";
 
@@ -100,11 +121,6 @@ for (const [type, name] of [
 const refs = Array.from({ length: DEVICES }, (_, d) =>
   OBJECTS.map((o) => `bacnet:${FIRST + d}/${o.name}:${o.instance}.presentValue`),
 ).flat();
-
-function rss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -451,8 +467,8 @@ async function main() {
           `${phase.periods_without_scan} periods without a scan; start offset from the tick median ` +
           `${phase.start_offset_ms.median} ms, max ${phase.start_offset_ms.max} ms, drift ${phase.drift_ms_per_minute} ms/min`,
       );
-      const rssBytes = rss(sup.child.pid!);
-      console.log(`RSS at 1 s polling with ${HISTORY_HOURS} h of history: ${(rssBytes / 1e6).toFixed(0)} MB`);
+      const rss = rssBytes(sup.child.pid!);
+      console.log(`RSS at 1 s polling with ${HISTORY_HOURS} h of history: ${(rss / 1e6).toFixed(0)} MB`);
       // 4. History queries.
       const twenty = refs.slice(0, 20).join(",");
       const q15: number[] = [];
@@ -504,7 +520,7 @@ async function main() {
           median: Number(median(latencies).toFixed(1)),
           runs: latencies.map((l) => Number(l.toFixed(1))),
         },
-        rss_mb_polling_2000_points_1s: Number((rssBytes / 1e6).toFixed(1)),
+        rss_mb_polling_2000_points_1s: Number((rss / 1e6).toFixed(1)),
         history: {
           hours: HISTORY_HOURS,
           step_ms: HISTORY_STEP_MS,
@@ -591,7 +607,7 @@ async function bundleRss(dataDir: string): Promise<{ rss_mb: number; flags: stri
       if (body.execution_count >= 10 || performance.now() - started > 60_000) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const rssBytes = rss(proc.child.pid!);
+    const rss = rssBytes(proc.child.pid!);
     const state = (
       await api<{ node_statuses: { output_values: { value?: { quality: string } } }[] }>(
         url,
@@ -600,7 +616,7 @@ async function bundleRss(dataDir: string): Promise<{ rss_mb: number; flags: stri
       )
     ).body;
     const good = state.node_statuses.filter((n) => n.output_values.value?.quality === "good").length;
-    return { rss_mb: Number((rssBytes / 1e6).toFixed(1)), flags, good_points: good };
+    return { rss_mb: Number((rss / 1e6).toFixed(1)), flags, good_points: good };
   } finally {
     await proc.stop();
   }

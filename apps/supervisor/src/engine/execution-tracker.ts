@@ -1,5 +1,6 @@
 import type { NodeRun, ScanResult } from "@bms/nodes";
 import type { NodeExecutionEvent, NodeExecutionStatus } from "@bms/schemas";
+import { ExecutionTimeline } from "./execution-timeline";
 
 export interface ScanTrace {
   scan: number;
@@ -59,7 +60,7 @@ export class ExecutionTracker {
   private durations: number[] = [];
   /** Whole scan cycles (reads, evaluation, writes, history), which is what limits the scan rate. */
   private cycles: number[] = [];
-  private timeline: NodeExecutionEvent[] = [];
+  private readonly timeline = new ExecutionTimeline(MAX_TIMELINE);
   private traces: KeptTrace[] = [];
   /**
    * Node records this flow's traces may hold. The site divides MAX_TRACE_NODE_RECORDS among its flows,
@@ -67,7 +68,13 @@ export class ExecutionTracker {
    */
   nodeRecordBudget = MAX_TRACE_NODE_RECORDS;
   /** Timeline events this flow may hold (the site divides MAX_SITE_TIMELINE among its flows). */
-  timelineBudget = MAX_TIMELINE;
+  get timelineBudget(): number {
+    return this.timeline.capacity;
+  }
+
+  set timelineBudget(events: number) {
+    this.timeline.capacity = events;
+  }
   private nodesPerScan = 0;
 
   reset(): void {
@@ -76,7 +83,7 @@ export class ExecutionTracker {
     this.scans = 0;
     this.durations = [];
     this.cycles = [];
-    this.timeline = [];
+    this.timeline.clear();
     this.traces = [];
   }
 
@@ -88,24 +95,12 @@ export class ExecutionTracker {
     this.durations.push(result.durationMs);
     if (this.durations.length > 100) this.durations.shift();
 
-    // Formatted once per scan, and only for a scan that adds to the timeline (most add nothing).
-    let timestamp: string | undefined;
+    // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
+    const completions = result.scan % 10 === 1;
     for (const run of result.runs) {
-      // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
-      if (run.status === "completed" && result.scan % 10 !== 1) continue;
-      timestamp ??= new Date(wallClock).toISOString();
-      const event: NodeExecutionEvent = {
-        node_id: run.nodeId,
-        event_type: run.status,
-        timestamp,
-        scan: result.scan,
-        duration_ms: run.durationMs,
-      };
-      if (run.error) event.error_details = run.error;
-      this.timeline.push(event);
+      if (run.status === "completed" && !completions) continue;
+      this.timeline.push(run.nodeId, run.status, result.scan, wallClock, run.durationMs, run.error);
     }
-    if (this.timeline.length > this.timelineBudget)
-      this.timeline.splice(0, this.timeline.length - this.timelineBudget);
 
     const lastTrace = this.traces[this.traces.length - 1];
     if (lastTrace && wallClock - lastTrace.at < TRACE_MIN_SPACING_MS) return;
@@ -170,9 +165,7 @@ export class ExecutionTracker {
   }
 
   recentTimeline(limit = 200, since?: number): NodeExecutionEvent[] {
-    const events =
-      since === undefined ? this.timeline : this.timeline.filter((e) => Date.parse(e.timestamp) >= since);
-    return events.slice(-limit);
+    return this.timeline.recent(limit, since);
   }
 
   tracesSince(from: number, nodeId?: string): ScanTrace[] {

@@ -249,6 +249,11 @@ export class FlowDebugger {
     }
   }
 
+  /** Some point is pinned: a scan's readPoint asks pointValue first (otherwise it skips it). */
+  get hasPointPins(): boolean {
+    return this.pointPinCount > 0;
+  }
+
   /** The pinned value of a point read, or undefined (fast when no point is pinned). */
   pointValue(ref: string, now: number): NodeValue | undefined {
     if (this.pointPinCount === 0) return undefined;

@@ -19,7 +19,7 @@ import type { AlertSink } from "./alert-sink";
 import type { ChangeFeed } from "./change-feed";
 import { ExecutionTracker } from "./execution-tracker";
 import { FlowDebugger } from "./flow-debugger";
-import type { HistoryRecorder } from "./history-recorder";
+import type { HistoryHandle, HistoryRecorder } from "./history-recorder";
 import { type PhaseClocks, type ScanReason, ScanScheduler } from "./scan-scheduler";
 import { ScanTiming } from "./scan-timing";
 import type { WriteManager } from "./write-manager";
@@ -84,6 +84,15 @@ export interface ActiveFlow {
    * command's quality is the device's, not the command's (a device outage shows as bad, with the reason).
    */
   readBacks: string[];
+  /**
+   * `reads` then `readBacks`, frozen: what a scan reads when no COV value is cached, the same list every
+   * scan. A scan's values are an array in this order, and the plan's lookups are resolved once here.
+   */
+  allReads: readonly string[];
+  /** A point's place in `allReads` (readPoint resolves by it, never by a map per scan). */
+  readIndex: Map<string, number>;
+  /** Each of `allReads`' history handle, resolved once per plan (no lookup by ref per point per scan). */
+  historyHandles: HistoryHandle[];
   /** Node id to the points it commands, to mark its outputs with the device's quality. */
   commandsByNode: Map<string, readonly string[]>;
   /** Last saved JSON of each stateful node, so only changed state is written. */
@@ -121,7 +130,11 @@ export class FlowEngine {
   readonly tracker = new ExecutionTracker();
   /** Start times, cycle times and good reads of the recent scans (phase and points due per period). */
   readonly timing = new ScanTiming();
-  private lastReads = new Map<string, NodeValue>();
+  /** The last scan's values, in the order of its flow's `allReads` (see readValues). */
+  private lastReads: { refs: readonly string[]; values: readonly (NodeValue | undefined)[] } = {
+    refs: [],
+    values: [],
+  };
   private pendingRelinquish: Promise<void> = Promise.resolve();
   /** Breakpoints, stepping, pins and dry run (issue 16). */
   readonly debug: FlowDebugger;
@@ -196,6 +209,7 @@ export class FlowEngine {
     const reads = [...plan.reads];
     const readSet = new Set(plan.reads);
     const readBacks = [...new Set(plan.writes)].filter((ref) => !readSet.has(ref));
+    const allReads = Object.freeze([...reads, ...readBacks]);
     const commandsByNode = new Map(
       plan.nodes.filter((n) => n.writes.length > 0).map((n) => [n.id, [...n.writes]] as const),
     );
@@ -228,6 +242,9 @@ export class FlowEngine {
       scheduler,
       reads,
       readBacks,
+      allReads,
+      readIndex: new Map(allReads.map((ref, i) => [ref, i] as const)),
+      historyHandles: allReads.map((ref) => this.deps.history.handle(ref)),
       commandsByNode,
       savedState: new Map(),
       changeTriggers: undefined,
@@ -378,37 +395,43 @@ export class FlowEngine {
     const cycleStart = performance.now();
     const startedAt = Date.now();
     let good = 0;
-    const values = new Map<string, NodeValue>();
+    const all = flow.allReads;
+    // The scan's values by their place in allReads: one array a scan, not a map set and read per point.
+    const values: (NodeValue | undefined)[] = new Array(all.length);
     // Values a live COV subscription reported are current; everything else is read through the
     // registry, which batches per protocol (and the plugin per device).
-    const toRead: string[] = [];
-    for (const ref of flow.reads) {
-      const cached = flow.changeTriggers ? this.deps.cov.cached(ref) : undefined;
-      if (cached)
-        values.set(ref, { value: cached.value, quality: cached.quality, timestamp: cached.timestamp });
-      else toRead.push(ref);
+    let toRead = all;
+    // Where each of toRead goes in values; absent while toRead is allReads itself (no COV cache).
+    let at: number[] | undefined;
+    if (flow.changeTriggers) {
+      const some: string[] = [];
+      at = [];
+      for (let i = 0; i < all.length; i++) {
+        const ref = all[i]!;
+        const cached = i < flow.reads.length ? this.deps.cov.cached(ref) : undefined;
+        if (cached) values[i] = { value: cached.value, quality: cached.quality, timestamp: cached.timestamp };
+        else {
+          some.push(ref);
+          at.push(i);
+        }
+      }
+      toRead = some;
     }
-    toRead.push(...flow.readBacks);
     if (toRead.length > 0) {
-      // Each point's value record is made as its device answers, while the slower devices are still
-      // being waited for (the scan's barrier); only the map, in the flow's order, is left for after.
-      const read: NodeValue[] = new Array(toRead.length);
+      // Each point's value is taken as its device answers, while the slower devices are still being
+      // waited for (the scan's barrier), straight into its place: nothing per point is left for after.
       const take = (i: number, result: PointReading) => {
         if (result.quality === "good") good++;
         // A plain reading is already a node value ({value, quality, timestamp}, never modified): kept as
         // it is rather than copied, one object a point a scan less (issue 15). One with an error code is
         // copied without it, as node values carry a reason only.
-        if (result.code === undefined && result.reason === undefined) {
-          read[i] = result as NodeValue;
-          return;
+        let value: NodeValue;
+        if (result.code === undefined && result.reason === undefined) value = result as NodeValue;
+        else {
+          value = { value: result.value, quality: result.quality, timestamp: result.timestamp };
+          if (result.reason) value.reason = result.reason;
         }
-        const value: NodeValue = {
-          value: result.value,
-          quality: result.quality,
-          timestamp: result.timestamp,
-        };
-        if (result.reason) value.reason = result.reason;
-        read[i] = value;
+        values[at === undefined ? i : at[i]!] = value;
       };
       if (this.deps.readEach)
         await this.deps.readEach(toRead, periodOf(flow.plan.flow.execution.trigger), take);
@@ -416,21 +439,23 @@ export class FlowEngine {
         const results = await this.deps.points.read(toRead);
         for (let i = 0; i < results.length; i++) take(i, results[i]!);
       }
-      for (let i = 0; i < toRead.length; i++) values.set(toRead[i]!, read[i]!);
     }
     if (this.active !== flow) return;
     const readMs = performance.now() - cycleStart;
-    this.lastReads = values;
+    this.lastReads = { refs: all, values };
 
     const scanTime = Date.now();
     const debug = this.debug;
     const beforeNode = debug.beforeNodeHook(flow.runtime);
+    const readValue = pointLookup(all, flow.readIndex, values);
     // Awaited: a script node hands its code to a worker, and the event loop serves HTTP and BACnet meanwhile.
     const result = await flow.runtime.runScan({
       now: scanTime,
       trigger: reason,
       // A pinned point reads its pin; history below still records what the device said.
-      readPoint: (point) => debug.pointValue(point, scanTime) ?? values.get(point),
+      readPoint: debug.hasPointPins
+        ? (point) => debug.pointValue(point, scanTime) ?? readValue(point)
+        : readValue,
       ...(beforeNode ? { beforeNode } : {}),
       parameter: (name) => this.parameters.get(name),
       log: (level, nodeId, message) =>
@@ -455,12 +480,17 @@ export class FlowEngine {
     }
     // A commanded point's history comes from the read-back below (the device's value and quality),
     // never from the command: a write the device no longer answers for must not look good.
-    for (const [ref, v] of values) this.deps.history.record(ref, scalarOf(v.value), v.quality, v.timestamp);
+    const history = this.deps.history;
+    const handles = flow.historyHandles;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== undefined) history.recordAt(handles[i]!, scalarOf(v.value), v.quality, v.timestamp);
+    }
     for (const r of result.records)
       this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
     for (const alert of result.alerts) this.deps.alerts.handle(alert, this.flowId);
     this.persistState(flow);
-    markCommandQuality(result, flow.commandsByNode, values);
+    markCommandQuality(result, flow.commandsByNode, readValue);
     this.tracker.record(result, Date.now());
     const cycleMs = performance.now() - cycleStart;
     this.tracker.recordCycle(cycleMs);
@@ -519,8 +549,15 @@ export class FlowEngine {
     return context;
   }
 
+  /** The values read in the last scan, by point (built when asked: the scan itself keeps an array). */
   readValues(): Map<string, NodeValue> {
-    return this.lastReads;
+    const { refs, values } = this.lastReads;
+    const out = new Map<string, NodeValue>();
+    for (let i = 0; i < refs.length; i++) {
+      const v = values[i];
+      if (v !== undefined) out.set(refs[i]!, v);
+    }
+    return out;
   }
 
   /** Dry run on or off; leaving it makes the next scan send every command afresh. */
@@ -540,6 +577,26 @@ function periodOf(trigger: FlowConfiguration["execution"]["trigger"]): number {
   return trigger.type === "interval" ? trigger.interval_ms : 0;
 }
 
+/**
+ * A scan's readPoint over its values array. Sensor reads ask for their points in the plan's order, which
+ * is the order of `refs` (the plan lists reads node by node), so the next place is tried first by
+ * identity (the node's config holds the very string the plan listed); anything else goes by the index.
+ */
+function pointLookup(
+  refs: readonly string[],
+  index: ReadonlyMap<string, number>,
+  values: readonly (NodeValue | undefined)[],
+): (point: string) => NodeValue | undefined {
+  let next = 0;
+  return (point) => {
+    if (refs[next] === point) return values[next++];
+    const i = index.get(point);
+    if (i === undefined) return undefined;
+    next = i + 1;
+    return values[i];
+  };
+}
+
 function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
   return Array.isArray(value) ? null : (value as number | boolean | string | null);
 }
@@ -552,14 +609,14 @@ function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
 function markCommandQuality(
   result: ScanResult,
   commandsByNode: ReadonlyMap<string, readonly string[]>,
-  values: ReadonlyMap<string, NodeValue>,
+  readValue: (ref: string) => NodeValue | undefined,
 ): void {
   if (commandsByNode.size === 0) return;
   for (const run of result.runs) {
     const refs = commandsByNode.get(run.nodeId);
     if (!refs) continue;
     const worst = refs
-      .map((ref) => ({ ref, v: values.get(ref) }))
+      .map((ref) => ({ ref, v: readValue(ref) }))
       .find(({ v }) => v !== undefined && v.quality !== "good");
     if (!worst?.v) continue;
     const reason = `device: ${worst.v.reason ?? `${worst.ref} is ${worst.v.quality}`}`;

@@ -43,6 +43,7 @@ const TEXT = 20;
  */
 class LastSamples {
   private readonly index = new Map<string, number>();
+  private readonly refs: string[] = [];
   private ts = new Float64Array(256);
   private number = new Float64Array(256);
   private kind = new Uint8Array(256);
@@ -57,7 +58,14 @@ class LastSamples {
     const i = this.index.size;
     if (i === this.ts.length) this.grow();
     this.index.set(ref, i);
+    this.refs.push(ref);
+    // NaN until the first sample: it fails both interval comparisons, so that sample is always stored.
+    this.ts[i] = Number.NaN;
     return i;
+  }
+
+  refOf(i: number): string {
+    return this.refs[i]!;
   }
 
   tsOf(i: number): number {
@@ -99,6 +107,12 @@ class LastSamples {
     this.kind = kind;
   }
 }
+
+/**
+ * A point's handle: its slot in the recorder's columns. A flow resolves one per point when it is activated
+ * (`handle`) and records through it (`recordAt`), so its scans do no lookup by ref per point.
+ */
+export type HistoryHandle = number;
 
 /**
  * Decides which values become history: every point the flow reads or writes plus the watch list,
@@ -144,14 +158,24 @@ export class HistoryRecorder {
   }
 
   record(ref: string, value: number | boolean | string | null, quality: Quality, ts: number): void {
-    let i = this.last.find(ref);
-    if (i >= 0) {
-      const elapsed = ts - this.last.tsOf(i);
-      if (elapsed < this.policy.minIntervalMs) return;
-      if (elapsed < this.policy.maxIntervalMs && this.last.same(i, value, quality)) return;
-    } else i = this.last.add(ref);
+    this.recordAt(this.handle(ref), value, quality, ts);
+  }
+
+  /** The point's handle, the same slot for as long as the recorder lives (flows resolve theirs once). */
+  handle(ref: string): HistoryHandle {
+    const i = this.last.find(ref);
+    return i >= 0 ? i : this.last.add(ref);
+  }
+
+  /** `record` through a handle from `handle`: the policy, the store and the listeners, no lookup by ref. */
+  recordAt(i: HistoryHandle, value: number | boolean | string | null, quality: Quality, ts: number): void {
+    const elapsed = ts - this.last.tsOf(i);
+    if (elapsed < this.policy.minIntervalMs) return;
+    if (elapsed < this.policy.maxIntervalMs && this.last.same(i, value, quality)) return;
     this.last.set(i, ts, value, quality);
+    const ref = this.last.refOf(i);
     this.repo.record({ ref, ts, value, quality });
+    if (this.listeners.size === 0) return;
     for (const listener of this.listeners) {
       try {
         listener(ref, value, quality, ts);

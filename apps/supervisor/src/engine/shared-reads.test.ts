@@ -203,6 +203,44 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect(lists[3]).toBe(lists[0]);
   });
 
+  it("a reader still waiting on a slow batch gets its own answer when a later scan reads the point again", async () => {
+    // The same frozen list every scan, as a flow hands it: its entries are remembered and updated in place.
+    const list = Object.freeze([ref(1), ref(2)]);
+    const answers: ((results: { value: number; quality: "good"; timestamp: number }[]) => void)[] = [];
+    const asked: string[][] = [];
+    let clock = 0;
+    const reads = new SharedReads(
+      (refs) => {
+        asked.push([...refs]);
+        return new Promise((resolve) => answers.push(resolve));
+      },
+      () => clock,
+    );
+    const first = reads.readPoints(list, 100);
+    await new Promise((r) => setImmediate(r));
+    clock += 100;
+    // The device has not answered the first read; the next scan asks again, in another batch, with the
+    // points in another order (another flow's list came first this tick).
+    const other = reads.readPoints([ref(2)], 100);
+    const second = reads.readPoints(list, 100);
+    await new Promise((r) => setImmediate(r));
+    expect(asked).toEqual([
+      [ref(1), ref(2)],
+      [ref(2), ref(1)],
+    ]);
+    answers[1]!([
+      { value: 22, quality: "good", timestamp: 2 },
+      { value: 21, quality: "good", timestamp: 2 },
+    ]);
+    answers[0]!([
+      { value: 11, quality: "good", timestamp: 1 },
+      { value: 12, quality: "good", timestamp: 1 },
+    ]);
+    expect((await first).map((v) => v.value)).toEqual([11, 12]);
+    expect((await second).map((v) => v.value)).toEqual([21, 22]);
+    expect((await other).map((v) => v.value)).toEqual([22]);
+  });
+
   it("names devices by the ref's text before its first slash", () => {
     expect(deviceOf("bacnet:1001/analogInput:1.presentValue")).toBe("bacnet:1001");
     expect(deviceOf("modbus:127.0.0.1:502:1/holding_register:40001")).toBe("modbus:127.0.0.1:502:1");

@@ -1,4 +1,4 @@
-import { sameItems } from "../protocols/per-list";
+import { PerList, sameItems } from "../protocols/per-list";
 import type { PointReading } from "../protocols/point-io";
 
 type ReadResult = PointReading;
@@ -14,16 +14,26 @@ export const DEVICES_PER_TURN = 16;
 /** Lists of refs remembered per device (see flush). */
 const LISTS_PER_DEVICE = 4;
 
-/** Where a point's latest read lives: one device batch's promise and the point's place in it. */
+/**
+ * Where a point's latest read lives: one device batch's promise and the point's place in it. One entry
+ * per ref for as long as something reads it, updated in place by each new read (an entry per point per
+ * scan lived a scan, long enough to be promoted, and was a share of the major GC's work: issue 15). A
+ * reader takes `index` when it joins, as a later read may move the entry to another batch meanwhile.
+ */
 interface Entry {
+  /** When its read was queued; -Infinity after a failed batch, so the next reader asks again. */
   at: number;
   batch: Promise<ReadResult[]>;
   index: number;
   /** deviceOf the ref, kept so the next scan's read of it does not cut it out of the ref again. */
-  device: string;
-  /** The ref's latest quality as a flow received it, and when: one record, handed from entry to entry. */
-  seen: { bad: boolean; at: number };
+  readonly device: string;
+  /** The ref's latest quality as a flow received it, and when (what badPoints counts). */
+  bad: boolean;
+  seenAt: number;
 }
+
+/** A never-read entry's batch: replaced by the first queue, never awaited. */
+const NO_BATCH: Promise<ReadResult[]> = new Promise(() => {});
 
 /** The reads of one device asked for in the current tick, sent together when the tick ends. */
 interface PendingBatch {
@@ -60,6 +70,16 @@ export function deviceOf(ref: string): string {
  */
 export class SharedReads {
   private readonly entries = new Map<string, Entry>();
+  /** Bumped whenever entries leave the map, so lists of them remembered below are looked up afresh. */
+  private generation = 0;
+  /**
+   * The entries of a list of refs, remembered per list: a flow hands the same frozen list every scan,
+   * so its scans look up no ref in the map (checked by generation: a pruned entry is never reused).
+   */
+  private readonly entryLists = new PerList((refs: readonly string[]) => ({
+    generation: this.generation,
+    entries: refs.map((ref) => this.entryOf(ref)),
+  }));
   /** The lists of refs each device was asked for lately (a batch's list is never changed once sent). */
   private readonly lastLists = new Map<string, string[][]>();
   /** The device and batch the last queued ref went to (this tick only). */
@@ -105,20 +125,21 @@ export class SharedReads {
   ): Promise<void> {
     const now = this.now();
     const freshFor = periodMs / 2;
-    // The positions each batch answers, in one list per batch (consecutive refs mostly share one).
+    const entries = this.entryLists.get(refs, (known) => known.generation === this.generation).entries;
+    // The positions each batch answers, in one list per batch (consecutive refs mostly share one), and
+    // each position's place in its batch as it was when this reader joined.
     const groups = new Map<Promise<ReadResult[]>, number[]>();
-    const slots: Entry[] = new Array(refs.length);
+    const places = new Uint32Array(refs.length);
     let lastBatch: Promise<ReadResult[]> | undefined;
     let lastGroup: number[] = [];
     for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i]!;
-      let entry = this.entries.get(ref);
-      if (entry && now - entry.at < freshFor) this.saved++;
+      const entry = entries[i]!;
+      if (now - entry.at < freshFor) this.saved++;
       else {
-        entry = this.queue(ref, now, entry);
+        this.queue(refs[i]!, now, entry);
         this.sent++;
       }
-      slots[i] = entry;
+      places[i] = entry.index;
       if (entry.batch !== lastBatch) {
         lastBatch = entry.batch;
         let group = groups.get(lastBatch);
@@ -136,11 +157,11 @@ export class SharedReads {
       answered.push(
         batch.then((results) => {
           for (const i of positions) {
-            const entry = slots[i]!;
-            const result = results[entry.index]!;
+            const result = results[places[i]!]!;
             // What "no new bad quality" after a deploy is judged on (badPoints), updated in place.
-            entry.seen.bad = result.quality === "bad";
-            entry.seen.at = now;
+            const entry = entries[i]!;
+            entry.bad = result.quality === "bad";
+            entry.seenAt = now;
             each(i, result);
           }
         }),
@@ -149,9 +170,26 @@ export class SharedReads {
     await Promise.all(answered);
   }
 
-  /** Puts a ref in this tick's batch for its device and records where its reading will be. */
-  private queue(ref: string, now: number, previous: Entry | undefined): Entry {
-    const device = previous?.device ?? deviceOf(ref);
+  /** The ref's entry, made (never read yet) when it has none. */
+  private entryOf(ref: string): Entry {
+    let entry = this.entries.get(ref);
+    if (!entry) {
+      entry = {
+        at: Number.NEGATIVE_INFINITY,
+        batch: NO_BATCH,
+        index: 0,
+        device: deviceOf(ref),
+        bad: false,
+        seenAt: Number.NEGATIVE_INFINITY,
+      };
+      this.entries.set(ref, entry);
+    }
+    return entry;
+  }
+
+  /** Puts a ref in this tick's batch for its device and points its entry at where the reading will be. */
+  private queue(ref: string, now: number, entry: Entry): void {
+    const device = entry.device;
     // Consecutive refs mostly name the same device: its batch is at hand without a map lookup.
     let batch = device === this.queuedDevice ? this.queuedBatch : this.pending.get(device);
     if (!batch) {
@@ -163,26 +201,24 @@ export class SharedReads {
       });
       batch = { refs: [], promise, resolve, reject };
       this.pending.set(device, batch);
-      // A failed batch must not stay cached as a rejected promise (a later batch's entry stays).
+      // A failed batch must not stay cached as a rejected promise: its entries (those a later batch has
+      // not taken over) are read afresh by the next reader.
       promise.catch(() => {
-        for (const r of batch!.refs) if (this.entries.get(r)?.batch === promise) this.entries.delete(r);
+        for (const r of batch!.refs) {
+          const e = this.entries.get(r);
+          if (e?.batch === promise) e.at = Number.NEGATIVE_INFINITY;
+        }
       });
     }
     this.queuedDevice = device;
     this.queuedBatch = batch;
-    const entry: Entry = {
-      at: now,
-      batch: batch.promise,
-      index: batch.refs.push(ref) - 1,
-      device,
-      seen: previous?.seen ?? { bad: false, at: Number.NEGATIVE_INFINITY },
-    };
-    this.entries.set(ref, entry);
+    entry.at = now;
+    entry.batch = batch.promise;
+    entry.index = batch.refs.push(ref) - 1;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.defer(() => this.flush());
     }
-    return entry;
   }
 
   private flush(): void {
@@ -234,13 +270,19 @@ export class SharedReads {
   badPoints(withinMs = 300_000): number {
     const since = this.now() - withinMs;
     let bad = 0;
-    for (const e of this.entries.values()) if (e.seen.at >= since && e.seen.bad) bad++;
+    for (const e of this.entries.values()) if (e.seenAt >= since && e.bad) bad++;
     return bad;
   }
 
   /** Drops points no flow has read for an hour (a removed flow's), so the map holds the site's points only. */
   private prune(now: number) {
     this.prunedAt = now;
-    for (const [ref, e] of this.entries) if (now - e.at > 3_600_000) this.entries.delete(ref);
+    for (const [ref, e] of this.entries) {
+      // Not read for an hour (a failed batch's entries too): lists remembered with it are made afresh.
+      if (now - e.at > 3_600_000) {
+        this.entries.delete(ref);
+        this.generation++;
+      }
+    }
   }
 }

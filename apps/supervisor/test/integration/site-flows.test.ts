@@ -127,6 +127,22 @@ describe("a site of flows: side by side, deployed without disturbing each other"
       ["Cooling", "running"],
       ["Economy", "running"],
     ]);
+    // Each flow's state carries its own recent scans: their starts are its own period apart (300 / 700 ms).
+    for (const [id, period] of [
+      [COOLING, 300],
+      [ECONOMY, 700],
+    ] as const) {
+      const scans = await eventually(async () => {
+        const { body } = await api<{
+          recent_scans: { started_at: number; cycle_ms: number; reads: number; good: number }[];
+        }>(sup.url, `/api/flows/${id}/state?timeline=0`);
+        return body.recent_scans.length >= 4 ? body.recent_scans : undefined;
+      });
+      const gaps = scans.slice(1).map((s, i) => s.started_at - scans[i]!.started_at);
+      const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+      expect(Math.abs(median - period), `${id}: gaps ${gaps.join(", ")}`).toBeLessThan(period / 4);
+      expect(scans.every((s) => s.reads > 0 && s.good <= s.reads && s.cycle_ms >= 0)).toBe(true);
+    }
   });
 
   it("a redeploy that changes one flow leaves the other running: scan counter and PID integral kept", async () => {

@@ -98,14 +98,21 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
   route(app, {
     method: "GET",
     url: "/:id/state",
-    summary: "One flow's last scan: per-node status, inputs and outputs, and the timeline",
+    summary:
+      "One flow's last scan: per-node status, inputs and outputs, the timeline, and its recent scans' start, cycle and reads",
     tags: ["flows"],
     auth: "viewer",
     params: FlowParamsSchema,
     query: z.object({ timeline: z.coerce.number().int().min(0).max(5000).default(200) }),
     handler({ params, query }) {
       const engine = flowOf(params.id);
-      return { ...executionState([engine], query.timeline, engine.flowId), flow: summary(engine) };
+      return {
+        ...executionState([engine], query.timeline, engine.flowId),
+        flow: summary(engine),
+        // This flow's own recent scans (start against its phase clock, cycle, read time, reads, good
+        // reads): /api/execution/status carries the first flow's only.
+        recent_scans: engine.timing.recent(),
+      };
     },
   });
 }

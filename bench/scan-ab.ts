@@ -1,0 +1,217 @@
+// A/B of the scan pipeline between two checkouts (not one of `pnpm bench`'s): one simulator on
+// 127.0.82.0/24, two supervisors (A_ROOT, B_ROOT, e.g. a `git worktree add --detach` of main and your
+// branch), the 2,000-point sensor flow at 100 ms, AB_ROUNDS interleaved windows of AB_SECONDS each side,
+// each beside a raw RPM round of the same length. Per window: cycle from each scan's own record and
+// main-thread CPU a scan (schedstat, nanoseconds), which is the steadier figure on a loaded machine.
+// AB_PROF=dir (AB_PROF_ONLY=A|B) writes a --cpu-prof of the supervisors. Run it under the bench lock:
+// A_ROOT=/tmp/base B_ROOT=$PWD flock /tmp/bms-bench.lock pnpm exec tsx bench/scan-ab.ts
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
+import { buildDeploymentPackage } from "@bms/schemas";
+import { api, startProcess, startSimulator, tempDir } from "@bms/test-support";
+
+/** The main thread's CPU time in seconds, to the nanosecond (schedstat's first field). */
+function cpuSeconds(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
+}
+
+const BACnetClient: typeof bacnetModule =
+  (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
+
+const NET = "127.0.82";
+const SIM_PORT = 47880;
+const DEVICES = 50;
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
+const WINDOW_S = Number(process.env.AB_SECONDS ?? 3);
+const OBJECTS: string[] = [];
+for (const name of ["analogInput", "analogValue", "binaryInput", "binaryOutput"])
+  for (let i = 1; i <= 10; i++) OBJECTS.push(`${name}:${i}`);
+const refs = Array.from({ length: DEVICES }, (_, d) =>
+  OBJECTS.map((o) => `bacnet:${10001 + d}/${o}.presentValue`),
+).flat();
+
+function pkg(interval: number) {
+  return buildDeploymentPackage({
+    project_id: "ab",
+    project_name: "AB",
+    created_at: new Date().toISOString(),
+    configuration: {
+      metadata: {
+        flow_id: randomUUID(),
+        flow_name: "ab",
+        version: "1.0.0",
+        generated_at: new Date().toISOString(),
+      },
+      execution: {
+        trigger: { type: "interval", interval_ms: interval },
+        error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+      },
+      nodes: refs.map((point, i) => ({ id: `p${i}`, type: "sensor_read", config: { point } })),
+      connections: [],
+    },
+  });
+}
+
+async function supervisor(root: string, port: number, label: string) {
+  const token = "ab-token-0123456789abcdef";
+  const extra = process.env.BMS_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const profDir =
+    process.env.AB_PROF && (process.env.AB_PROF_ONLY ?? label) === label
+      ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.AB_PROF}/${label}`]
+      : [];
+  const proc = await startProcess(
+    process.execPath,
+    [
+      ...extra,
+      ...profDir,
+      "--import",
+      "tsx",
+      join(root, "apps/supervisor/src/cli.ts"),
+      "all",
+      "--http-port",
+      "0",
+      "--http-host",
+      "127.0.0.1",
+      "--data-dir",
+      tempDir(`ab-${label}`),
+      "--bacnet-bind",
+      `${NET}.250`,
+      "--bacnet-port",
+      String(port),
+      "--broadcast",
+      `127.255.255.255:${SIM_PORT}`,
+      "--log-level",
+      "warn",
+      "--public-read",
+    ],
+    {
+      name: `supervisor ${label}`,
+      cwd: join(root, "apps/supervisor"),
+      env: { BMS_SUPERVISOR_TOKEN: token },
+      ready: /bms-supervisor listening (https?:\/\/\S+)/,
+    },
+  );
+  const url = proc.output().match(/bms-supervisor listening (https?:\/\/\S+)/)?.[1] ?? "";
+  await api(url, "/api/devices/discover?wait=true", { body: { timeout_ms: 2000 }, token });
+  await api(url, "/api/config/deploy", { body: pkg(100), token });
+  return { proc, url, token, label };
+}
+
+type Sup = Awaited<ReturnType<typeof supervisor>>;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
+
+async function rawRounds(seconds: number, simPid: number) {
+  const client = new BACnetClient({
+    port: SIM_PORT + 1,
+    interface: `${NET}.250`,
+    broadcastAddress: "127.255.255.255",
+    apduTimeout: 2000,
+  });
+  await new Promise<void>((resolve) => client.once("listening", () => resolve()));
+  const types: Record<string, number> = { analogInput: 0, analogValue: 2, binaryInput: 3, binaryOutput: 4 };
+  const specs = OBJECTS.map((o) => {
+    const [t, i] = o.split(":");
+    return {
+      objectId: { type: types[t!]!, instance: Number(i) } as BACNetObjectID,
+      properties: [{ id: 85, index: 0xffffffff }] as BACNetReadAccessSpecification["properties"],
+    };
+  });
+  let points = 0;
+  let rounds = 0;
+  const cpu0 = cpuSeconds(process.pid);
+  const sim0 = cpuSeconds(simPid);
+  const started = performance.now();
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    await Promise.all(
+      Array.from({ length: DEVICES }, async (_, d) => {
+        const a = await client.readPropertyMultiple({ address: `${NET}.${1 + d}:${SIM_PORT}` }, specs);
+        points += a.values.length;
+      }),
+    );
+    rounds++;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  client.close();
+  return {
+    rate: points / elapsed,
+    roundMs: (elapsed * 1000) / rounds,
+    cpuMs: ((cpuSeconds(process.pid) - cpu0) * 1000) / rounds,
+    simMs: ((cpuSeconds(simPid) - sim0) * 1000) / rounds,
+  };
+}
+
+let simPid = 0;
+async function window(s: Sup) {
+  await api(s.url, "/api/execution/start", { method: "POST", token: s.token });
+  await new Promise((r) => setTimeout(r, 700));
+  const from = Date.now();
+  const cpu0 = cpuSeconds(s.proc.child.pid!);
+  const sim0 = cpuSeconds(simPid);
+  await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+  const cpu = cpuSeconds(s.proc.child.pid!) - cpu0;
+  const simCpu = cpuSeconds(simPid) - sim0;
+  const { body } = await api<{
+    recent_scans: { started_at: number; cycle_ms: number; read_ms: number; reads: number; good: number }[];
+  }>(s.url, "/api/execution/status");
+  await api(s.url, "/api/execution/stop", { method: "POST", token: s.token });
+  const scans = body.recent_scans.filter((x) => x.started_at >= from);
+  const cycles = scans.reduce((n, x) => n + x.cycle_ms, 0);
+  const reads = scans.reduce((n, x) => n + x.reads, 0);
+  const good = scans.reduce((n, x) => n + x.good, 0);
+  return {
+    mean: cycles / Math.max(1, scans.length),
+    median: median(scans.map((x) => x.cycle_ms)),
+    read: median(scans.map((x) => x.read_ms)),
+    scans: scans.length,
+    good: good / Math.max(1, reads),
+    cpuMs: (cpu * 1000) / Math.max(1, scans.length),
+    simMs: (simCpu * 1000) / Math.max(1, scans.length),
+    rate: reads / (cycles / 1000),
+  };
+}
+
+async function main() {
+  const sim = await startSimulator({ bind: `${NET}.1`, port: SIM_PORT, devices: DEVICES });
+  simPid = sim.child.pid!;
+  const a = await supervisor(process.env.A_ROOT!, SIM_PORT + 2, "A");
+  const b = await supervisor(process.env.B_ROOT!, SIM_PORT + 3, "B");
+  for (const s of [a, b]) await api(s.url, "/api/execution/stop", { method: "POST", token: s.token });
+  const res: Record<string, number[]> = { A: [], B: [] };
+  const ratio: Record<string, number[]> = { A: [], B: [] };
+  const cpus: Record<string, number[]> = { A: [], B: [] };
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? [a, b] : [b, a];
+      for (const s of order) {
+        const raw = await rawRounds(2, simPid);
+        const w = await window(s);
+        res[s.label]!.push(w.mean);
+        ratio[s.label]!.push(w.rate / raw.rate);
+        cpus[s.label]!.push(w.cpuMs);
+        console.log(
+          `round ${r + 1} raw: round ${raw.roundMs.toFixed(2)} ms, client cpu ${raw.cpuMs.toFixed(2)} ms, sim cpu ${raw.simMs.toFixed(2)} ms`,
+        );
+        console.log(
+          `round ${r + 1} ${s.label}: cycle mean ${w.mean.toFixed(2)} median ${w.median.toFixed(2)} read ${w.read.toFixed(2)} cpu/scan ${w.cpuMs.toFixed(2)} sim ${w.simMs.toFixed(2)} (${w.scans} scans, good ${w.good.toFixed(3)}) ratio ${(w.rate / raw.rate).toFixed(3)} load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`,
+        );
+      }
+    }
+    const ratios = res.B!.map((bv, i) => bv / res.A![i]!);
+    const cpuRatios = cpus.B!.map((bv, i) => bv / cpus.A![i]!);
+    console.log(
+      `main-thread cpu/scan A median ${median(cpus.A!).toFixed(2)} ms, B ${median(cpus.B!).toFixed(2)} ms; B/A ${cpuRatios.map((x) => x.toFixed(2)).join(" ")} median ${median(cpuRatios).toFixed(3)}`,
+    );
+    console.log(
+      `A median ${median(res.A!).toFixed(2)} ms, B median ${median(res.B!).toFixed(2)} ms; B/A per round ${ratios.map((x) => x.toFixed(2)).join(" ")} median ${median(ratios).toFixed(3)}; ratio to raw A ${median(ratio.A!).toFixed(3)} B ${median(ratio.B!).toFixed(3)}`,
+    );
+  } finally {
+    await a.proc.stop();
+    await b.proc.stop();
+    await sim.stop();
+  }
+}
+
+await main();
