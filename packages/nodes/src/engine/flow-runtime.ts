@@ -40,10 +40,9 @@ export interface NodeRun {
   startedAt: number;
   durationMs: number;
   /**
-   * The inputs the node saw. The runtime reuses each node's inputs object from scan to scan (gathering
-   * them into a fresh object per node per scan was the interpreter's largest cost), so this is valid
-   * until the next `runScan`: copy it (`{ ...run.inputs }`) to keep it longer, as the supervisor's traces
-   * do. The values in it, and `outputs`, are never modified afterwards and may be kept as they are.
+   * The inputs the node saw, by port name. Records are built when a scan's `runs` is first read, from
+   * that scan's own values, so this object and `outputs` belong to the record and may be kept; the
+   * values in them are never modified afterwards.
    */
   inputs: NodeInputs;
   outputs: NodeOutputs;
