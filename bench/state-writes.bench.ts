@@ -40,9 +40,39 @@ const OBJECTS = (["analogInput", "analogValue", "binaryInput"] as const).flatMap
 const POOL = Array.from({ length: DEVICES }, (_, d) => OBJECTS.map((o) => `bacnet:${FIRST + d}/${o}`)).flat();
 const uuid = (n: number) => `8b0c1d2e-3f40-4a5b-9c6d-${n.toString(16).padStart(12, "0")}`;
 
-/** The multi-flow bench's flow: each read feeds a math node. */
+/**
+ * A sub-flow as a site builds one: a math node (periodic state inside) and a threshold into a latch that
+ * stays reset (on-change state inside, which must still reach the disk within a scan when it flips).
+ */
+const SUBFLOW = {
+  nodes: [
+    { id: "in", type: "subflow_input", config: { name: "in1" } },
+    { id: "f", type: "math", config: { input_count: 1, expression: "a * 1.8 + 32" } },
+    { id: "out", type: "subflow_output", config: { name: "out1" } },
+    { id: "high", type: "threshold", config: { operator: ">", value: 1e9 } },
+    { id: "trip", type: "latch", config: {} },
+  ],
+  connections: [
+    { from_node: "in", from_output: "value", to_node: "f", to_input: "a" },
+    { from_node: "f", from_output: "result", to_node: "out", to_input: "value" },
+    { from_node: "in", from_output: "value", to_node: "high", to_input: "value" },
+    { from_node: "high", from_output: "result", to_node: "trip", to_input: "set" },
+  ],
+};
+
+/**
+ * The multi-flow bench's flow (each read feeds a math node), plus per flow one sub-flow, one totalizer
+ * (energy from an analog read, run hours from a binary read) and one lead/lag sequencer on a demand read.
+ */
 function flow(f: number): FlowConfigurationInput {
   const reads = [...POOL.slice(0, 10), ...POOL.slice(10 + f * 40, 10 + (f + 1) * 40)];
+  const status = reads.findIndex((ref) => ref.includes("binaryInput"));
+  const wire = (from: string, port: string, to: string, input: string) => ({
+    from_node: from,
+    from_output: port,
+    to_node: to,
+    to_input: input,
+  });
   return {
     metadata: {
       flow_id: uuid(f + 1),
@@ -54,16 +84,22 @@ function flow(f: number): FlowConfigurationInput {
       trigger: { type: "interval", interval_ms: 1000 },
       error_handling: { retry_count: 0, timeout_ms: 5000, on_failure: "continue" },
     },
-    nodes: reads.flatMap((point, i) => [
-      { id: `r${i}`, type: "sensor_read", config: { point } },
-      { id: `m${i}`, type: "math", config: { input_count: 1, expression: "a * 1.01 + 0.5" } },
-    ]),
-    connections: reads.map((_, i) => ({
-      from_node: `r${i}`,
-      from_output: "value",
-      to_node: `m${i}`,
-      to_input: "a",
-    })),
+    nodes: [
+      ...reads.flatMap((point, i) => [
+        { id: `r${i}`, type: "sensor_read", config: { point } },
+        { id: `m${i}`, type: "math", config: { input_count: 1, expression: "a * 1.01 + 0.5" } },
+      ]),
+      { id: "sub", type: "subflow", config: { flow: SUBFLOW } },
+      { id: "energy", type: "totalizer", config: { rate_per: "hour" } },
+      { id: "pumps", type: "sequencer", config: { units: 2, demand_mode: "percent" } },
+    ],
+    connections: [
+      ...reads.map((_, i) => wire(`r${i}`, "value", `m${i}`, "a")),
+      wire("r0", "value", "sub", "in1"),
+      wire("r1", "value", "energy", "rate"),
+      wire(`r${status}`, "value", "energy", "running"),
+      wire("r2", "value", "pumps", "demand"),
+    ],
   };
 }
 
@@ -72,6 +108,8 @@ class RowCounter {
   private readonly db: Db;
   private readonly seen = new Map<string, number>();
   writes = 0;
+  /** Writes by node id without its number: `m` (the math nodes), `sub`, `energy`, `pumps`. */
+  readonly byNode = new Map<string, number>();
   constructor(dataDir: string) {
     // A second connection, as the history bench opens one: WAL lets it read while the supervisor writes.
     this.db = openDatabase(dataDir);
@@ -84,7 +122,11 @@ class RowCounter {
     }[];
     for (const r of rows) {
       const key = `${r.flow_id}/${r.node_id}`;
-      if (count && this.seen.get(key) !== r.updated_at) this.writes++;
+      if (count && this.seen.get(key) !== r.updated_at) {
+        this.writes++;
+        const kind = r.node_id.replace(/\d+$/, "");
+        this.byNode.set(kind, (this.byNode.get(kind) ?? 0) + 1);
+      }
       this.seen.set(key, r.updated_at);
     }
   }
@@ -144,6 +186,9 @@ async function main() {
       role: s.name,
       state_save_interval_s: s.interval,
       rows_per_s: Math.round((counters[i]!.writes / seconds) * 10) / 10,
+      rows_per_s_by_node: Object.fromEntries(
+        [...counters[i]!.byNode].sort().map(([kind, n]) => [kind, Math.round((n / seconds) * 10) / 10]),
+      ),
       cpu_cores: Math.round(cpu[i]! * 1000) / 1000,
     }));
     const [before, after] = results as [(typeof results)[0], (typeof results)[0]];
@@ -152,7 +197,7 @@ async function main() {
       window_s: Math.round(seconds),
       loadavg_1m: load,
       loadavg_1m_after: loadavg()[0]!,
-      nodes: FLOWS * READS_PER_FLOW * 2,
+      nodes: FLOWS * (READS_PER_FLOW * 2 + 3),
       results,
       rows_ratio: Math.round((after.rows_per_s / before.rows_per_s) * 1000) / 1000,
       cpu_ratio: Math.round((after.cpu_cores / before.cpu_cores) * 1000) / 1000,
