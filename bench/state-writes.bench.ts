@@ -1,18 +1,30 @@
 // Node state writes benchmark (issue 15: "every row written wears the card"), run by `pnpm bench state-writes`.
 // The multi-flow bench's site (20 flows × 100 nodes at 1 s against 50 simulated devices: 1,000 reads, each
-// scaled by a math node) on two supervisors side by side, over the same window:
+// scaled by a math node), plus per flow one sub-flow (a math node and a latch inside), one totalizer and one
+// lead/lag sequencer (added 2026-12-02 03:00: state that is partly on-change; 2,060 nodes), on two supervisors
+// side by side, over the same window:
 //  - "every scan": `--state-save-interval 0`: periodic state is written at the end of every scan that
 //    changed it, as every node's state was before it had a persistence class (the baseline);
 //  - "default": `--state-save-interval 10` (the default): math's `last` (periodic) at most every 10 s.
 // Rows written are counted from runtime.db itself: every 250 ms each supervisor's node_state is read (a
 // second connection) and a row whose updated_at moved counts one write (a row is written at most
-// once per 1 s scan, so a 250 ms poll sees every write). CPU is each process's utime+stime over the window.
+// once per 1 s scan, so a 250 ms poll sees every write), also per node kind (`m`: the math nodes, `sub`,
+// `energy`: the totalizers, `pumps`: the sequencers). CPU is each process's utime+stime over the window.
 // The two roles run on different supervisors and are not swapped (the interval is a start flag): the CPU
 // ratio is indicative, the row counts are not sensitive to that.
 // Measured 2026-12-02 (one 40 s window, load 0.54, code before main b2ccb8c was merged in): 434.5 rows/s
 // written every scan against 38.3 with the default 10 s (0.088x: 1,000 math nodes whose inputs the simulator
 // moves ~43 % of seconds); CPU 0.018 against 0.013 cores (0.72x, one window, supervisors not swapped:
 // indicative only). What is left are the on-change nodes and the 10 s saves.
+// Measured 2026-12-02 02:32 and 03:05 with the sub-flows, totalizers and sequencers (40 s windows, load 16-28:
+// row counts are not load-sensitive, CPU is not to be trusted at that load), default role:
+//  - main a88cfb7 (a sub-flow, a totalizer and a sequencer on-change as a whole): 94.0 rows/s, of which
+//    sub 19.9, energy 19.9, pumps 19.9 (every scan: the math inside, the total and the run hours move every
+//    scan), math 34.1;
+//  - wave2-state2 (each part as its node says): 48.9 and 38.3 rows/s in two runs, of which sub, energy and
+//    pumps 1.9 and 1.5 each (one per flow per ~10-11 s: the interval is checked at the scans), math 43.1 and
+//    33.8 (the simulator moves the inputs more in some windows). The 60 nodes went from 59.7 rows/s to
+//    4.5-5.7 (0.08-0.10x); every scan writes 491 rows/s.
 // Results: bench/results/state-writes.json and summary.json keys state_writes_*. BENCH_SECONDS sets the window
 // (default 40).
 import { readFileSync, writeFileSync } from "node:fs";
