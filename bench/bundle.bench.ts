@@ -5,7 +5,6 @@
 //  2. RSS polling 2,000 points (50 simulated devices × 40) at 1 s, after BENCH_SECONDS (default 15 s).
 // Goals: the bundle starts in under 1 s and polls 2,000 points in under 120 MB RSS.
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { arch } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import {
   startProcess,
   startSimulator,
   tempDir,
+  testFlow,
 } from "@bms/test-support";
 import { cpuSeconds, rssBytes } from "./process-sampler";
 import { writeSection, writeSummary } from "./report";
@@ -95,20 +95,12 @@ async function start(
 }
 
 function sensorFlow(points: readonly string[]): FlowConfigurationInput {
-  return {
-    metadata: {
-      flow_id: randomUUID(),
-      flow_name: "poll 2000",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: 1000 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
+  return testFlow({
+    name: "poll 2000",
+    intervalMs: 1000,
     nodes: points.map((point, i) => ({ id: `p${i}`, type: "sensor_read", config: { point } })),
     connections: [],
-  };
+  });
 }
 
 const results: Record<string, Record<string, number>> = { bundle: {}, tsx: {} };

@@ -43,11 +43,12 @@
 // JavaScript thread 1.045, pairs 1.039-1.063). The old method gave 1.12-1.33 on the code before.
 // Results: bench/results/multi-flow.json and summary.json keys multi_flow_*. BENCH_SECONDS sets the
 // windows (default 30), BENCH_ROUNDS the rounds (default 8).
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { buildSitePackage, type FlowConfigurationInput } from "@bms/schemas";
 import { api, REPO_ROOT, startSimulator, startSupervisor } from "@bms/test-support";
+import { type ThreadCpu, threadCpu } from "./process-sampler";
 import { writeSummary } from "./report";
 
 const DEVICES = 50;
@@ -150,36 +151,6 @@ function single() {
   ]);
 }
 
-/**
- * CPU time of a process in ns, from the scheduler's own per-thread count (/proc/<pid>/task/<tid>/schedstat),
- * not /proc/<pid>/stat's 10 ms ticks: 30 s at 1.5 % of a core is 45 ticks, so one tick was 2 % of a figure.
- * `main` is the JavaScript thread (the event loop: scans, HTTP, BACnet); the rest is V8's helpers (GC,
- * compiler) and libuv's pool. Node's threads live as long as the process, so none is lost in a window.
- */
-interface CpuSample {
-  all: number;
-  main: number;
-  ticks: number;
-}
-
-function cpuOf(pid: number): CpuSample {
-  let all = 0;
-  let main = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let ns: number;
-    try {
-      ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-    } catch {
-      continue; // a thread that ended between the listing and the read
-    }
-    all += ns;
-    if (tid === String(pid)) main = ns;
-  }
-  // utime + stime (all threads, clock ticks of 10 ms): the old figure, kept as a cross-check.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return { all, main, ticks: (Number(fields[11]) + Number(fields[12])) / 100 };
-}
-
 interface FlowRow {
   flow_id: string;
   scan_count: number;
@@ -210,7 +181,7 @@ type Package = ReturnType<typeof site>;
 interface Snapshot {
   flows: FlowRow[];
   metrics: { engine: { reads_saved: number; reads_sent: number }; bacnet: { requests?: number } };
-  cpu: CpuSample;
+  cpu: ThreadCpu;
   at: number;
 }
 
@@ -244,11 +215,11 @@ class Subject {
    */
   async open(): Promise<Snapshot> {
     const [flows, metrics] = [await this.flows(), await this.metrics()];
-    return { flows, metrics, cpu: cpuOf(this.pid), at: performance.now() };
+    return { flows, metrics, cpu: threadCpu(this.pid), at: performance.now() };
   }
 
   async close(): Promise<Snapshot> {
-    const [cpu, at] = [cpuOf(this.pid), performance.now()];
+    const [cpu, at] = [threadCpu(this.pid), performance.now()];
     return { cpu, at, flows: await this.flows(), metrics: await this.metrics() };
   }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserSession } from "./support/browser";
 import type { DesignerHandle } from "./support/designer";
 import { createProjectInUi } from "./support/projects";
-import { type DesignerStack, deployDemoPlant, startDesignerStack } from "./support/stack";
+import { type DesignerStack, startDemoPlantStack } from "./support/stack";
 
 // Reserved for this file: 127.0.66.0/24 (the commissioning helper's range), BACnet ports 47835-47836.
 const SIM_BIND = "127.0.66.50";
@@ -26,16 +26,13 @@ describe("Designer: commissioning reports of a supervisor", () => {
   let reportId: string;
 
   beforeAll(async () => {
-    stack = await startDesignerStack({
+    stack = await startDemoPlantStack({
       simBind: SIM_BIND,
       simPort: SIM_PORT,
       supervisorBind: SUP_BIND,
       supervisorPort: SUP_PORT,
-      site: "demo",
-      discover: {},
     });
     ({ sup, designer, browser } = stack);
-    await deployDemoPlant(sup);
     const started = await api<{ id: string }>(sup.url, "/api/commissioning/runs", {
       body: { person: "Ines Integrator", devices: { samples: 2 }, checkout: {} },
       token: sup.token,

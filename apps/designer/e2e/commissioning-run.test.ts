@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserSession } from "./support/browser";
 import type { DesignerHandle } from "./support/designer";
 import { createProjectInUi } from "./support/projects";
-import { type DesignerStack, deployDemoPlant, startDesignerStack } from "./support/stack";
+import { type DesignerStack, startDemoPlantStack } from "./support/stack";
 
 // Reserved for this file: 127.0.68.0/24 (the commissioning2 helper's range), BACnet ports 47866-47867.
 const SIM_BIND = "127.0.68.50";
@@ -29,16 +29,13 @@ describe("Designer: starting a commissioning run with a confirmed write test", (
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    stack = await startDesignerStack({
+    stack = await startDemoPlantStack({
       simBind: SIM_BIND,
       simPort: SIM_PORT,
       supervisorBind: SUP_BIND,
       supervisorPort: SUP_PORT,
-      site: "demo",
-      discover: {},
     });
     ({ sup, designer, browser } = stack);
-    await deployDemoPlant(sup);
   });
 
   afterAll(async () => {

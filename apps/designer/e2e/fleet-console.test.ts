@@ -1,4 +1,4 @@
-import { api, type SupervisorHandle, startSupervisor } from "@bms/test-support";
+import { api, type SupervisorHandle, startSupervisor, testFlow } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserSession, openBrowser } from "./support/browser";
 import { type DesignerHandle, startDesigner } from "./support/designer";
@@ -13,20 +13,13 @@ function documentWith(nodes: unknown[]) {
   return {
     flows: [
       {
-        configuration: {
-          metadata: {
-            flow_id: "6d1f4b1e-0c55-4c57-9a35-67a000000011",
-            flow_name: "Chiller plant",
-            version: "1.0.0",
-            generated_at: new Date().toISOString(),
-          },
-          execution: {
-            trigger: { type: "interval", interval_ms: 200 },
-            error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-          },
+        configuration: testFlow({
+          name: "Chiller plant",
+          flowId: "6d1f4b1e-0c55-4c57-9a35-67a000000011",
+          intervalMs: 200,
           nodes,
           connections: [],
-        },
+        }),
         flow_data: { comments: [], groups: [] },
       },
     ],

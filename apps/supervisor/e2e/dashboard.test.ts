@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { arch, cpus, platform, totalmem } from "node:os";
 import { buildDeploymentPackage } from "@bms/schemas";
-import { api, eventually } from "@bms/test-support";
+import { api, eventually, testFlow } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageOf, skeletonFlow } from "../test/fixtures";
 import { type BrowserSession, openBrowser } from "./support/browser";
@@ -376,17 +375,8 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
     const pkg = buildDeploymentPackage({
       project_id: "skeleton",
       project_name: "Skeleton",
-      configuration: {
-        metadata: {
-          flow_id: randomUUID(),
-          flow_name: "Zone alarm",
-          version: "1.1.0",
-          generated_at: new Date().toISOString(),
-        },
-        execution: {
-          trigger: { type: "interval", interval_ms: 500 },
-          error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-        },
+      configuration: testFlow({
+        name: "Zone alarm",
         nodes: [
           {
             id: "temp",
@@ -412,7 +402,7 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
           { from_node: "warm", from_output: "result", to_node: "alarm", to_input: "condition" },
           { from_node: "temp", from_output: "value", to_node: "alarm", to_input: "value" },
         ],
-      },
+      }),
       bacnet_objects: [],
       created_at: new Date().toISOString(),
     });

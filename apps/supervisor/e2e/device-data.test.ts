@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { FlowConfigurationInput } from "@bms/schemas";
 import {
   api,
@@ -7,6 +6,7 @@ import {
   type SupervisorHandle,
   startSimulator,
   startSupervisor,
+  testFlow,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,17 +58,9 @@ function siteFile(): string {
 }
 
 function flow(): FlowConfigurationInput {
-  return {
-    metadata: {
-      flow_id: randomUUID(),
-      flow_name: "Supply cooling",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: 1000 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
+  return testFlow({
+    name: "Supply cooling",
+    intervalMs: 1000,
     nodes: [
       { id: "temp", type: "sensor_read", position: { x: 0, y: 0 }, config: { point: TEMP } },
       { id: "hot", type: "threshold", position: { x: 250, y: 0 }, config: { operator: ">", value: 26 } },
@@ -83,7 +75,7 @@ function flow(): FlowConfigurationInput {
       { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
       { from_node: "hot", from_output: "result", to_node: "cool", to_input: "value" },
     ],
-  };
+  });
 }
 
 describe("device trend logs and alarms on the dashboard", () => {
@@ -153,6 +145,8 @@ describe("device trend logs and alarms on the dashboard", () => {
     const alert = banner.locator(`[data-testid="alert"][data-key="${KEY}"]`);
     await alert.waitFor({ timeout: 20_000 });
     expect(await alert.textContent()).toContain("Supply Temp above its high limit (33, limit 30)");
+    // The values decoded from the notification itself, with the object's unit (not the device's text).
+    expect(await alert.textContent()).toContain("out of range: 33 °C above high limit 30, deadband 1");
     await screenshot(page, "device-alarm-banner");
     page.once("dialog", (d) => void d.accept());
     await alert.getByTestId("alert-ack").click();

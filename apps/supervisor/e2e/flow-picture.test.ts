@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { FlowConfigurationInput } from "@bms/schemas";
-import { api } from "@bms/test-support";
+import { api, testFlow } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageOf } from "../test/fixtures";
 import { type BrowserSession, openBrowser } from "./support/browser";
@@ -16,17 +15,8 @@ const SETPOINT = 21;
 
 /** Zone temperature into a PID, a math node and an alert, so every kind of port carries a value. */
 function pictureFlow(): FlowConfigurationInput {
-  return {
-    metadata: {
-      flow_id: randomUUID(),
-      flow_name: "Picture ports",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: 500 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
+  return testFlow({
+    name: "Picture ports",
     nodes: [
       {
         id: "temp",
@@ -50,7 +40,7 @@ function pictureFlow(): FlowConfigurationInput {
       { from_node: "hot", from_output: "result", to_node: "alarm", to_input: "condition" },
       { from_node: "temp", from_output: "value", to_node: "alarm", to_input: "value" },
     ],
-  };
+  });
 }
 
 /** One port row as drawn: its row index, its label's and its value chip's vertical centres. */

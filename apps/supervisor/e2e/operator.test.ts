@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { PriorityArrayResponse } from "@bms/schemas";
-import { api } from "@bms/test-support";
+import { api, testFlow } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageOf } from "../test/fixtures";
 import { type BrowserSession, openBrowser } from "./support/browser";
@@ -17,17 +16,8 @@ const SETPOINT = "bacnet:1001/analogValue:1";
 
 /** The operator's flow: a zone setpoint parameter (16-28 °C), a latch set while warm, a latched alarm. */
 function operatorFlow() {
-  return {
-    metadata: {
-      flow_id: randomUUID(),
-      flow_name: "Operator screens",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval" as const, interval_ms: 500 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
-    },
+  return testFlow({
+    name: "Operator screens",
     nodes: [
       {
         id: "temp",
@@ -64,7 +54,7 @@ function operatorFlow() {
       { from_node: "warm", from_output: "result", to_node: "alarm", to_input: "condition" },
       { from_node: "temp", from_output: "value", to_node: "alarm", to_input: "value" },
     ],
-  };
+  });
 }
 
 describe("operator screens on the dashboard", () => {

@@ -220,7 +220,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       sink: app.alertSink,
       alerts: app.repos.alerts,
-      report: (level, message, data) => app.repos.events.add(level, "bacnet", message, data),
+      report: (level, message, data) => {
+        app.repos.events.add(level, "bacnet", message, data);
+        // Also on the process log: leaving recipient lists happens on the way out, when only it is read.
+        app.log[level](data, message);
+      },
     },
     {
       devices: options.deviceAlarms ?? "off",
@@ -231,6 +235,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.decorate("deviceAlarms", deviceAlarms);
   app.addHook("onReady", async () => deviceAlarms.start());
+  // Before the protocol plugins close (onClose): leave the devices' recipient lists, within a budget.
+  app.addHook("preClose", async () => deviceAlarms.leaveAll());
   app.addHook("onClose", async () => deviceAlarms.stop());
   app.addHook("onReady", async () => trendBackfill.start());
   app.addHook("onClose", async () => trendBackfill.stop());

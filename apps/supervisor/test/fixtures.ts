@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
+import { testFlow } from "@bms/test-support";
 
 /** sensor_read → threshold → actuator_write on the simulator's skeleton device. */
 export function skeletonFlow(options: {
@@ -9,17 +9,10 @@ export function skeletonFlow(options: {
   name?: string;
   flowId?: string;
 }) {
-  const flow: FlowConfigurationInput = {
-    metadata: {
-      flow_id: options.flowId ?? randomUUID(),
-      flow_name: options.name ?? "Zone cooling",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: options.intervalMs ?? 500 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
+  const flow: FlowConfigurationInput = testFlow({
+    name: options.name ?? "Zone cooling",
+    ...(options.flowId ? { flowId: options.flowId } : {}),
+    ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
     nodes: [
       {
         id: "temp",
@@ -45,7 +38,7 @@ export function skeletonFlow(options: {
       { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
       { from_node: "hot", from_output: "result", to_node: "cool", to_input: "value" },
     ],
-  };
+  });
   return flow;
 }
 

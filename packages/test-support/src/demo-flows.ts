@@ -1,5 +1,33 @@
 import { randomUUID } from "node:crypto";
 
+/**
+ * A flow configuration with the header every test flow shares: a fresh id unless given, version 1.0.0,
+ * an interval trigger (500 ms unless given), no retries and "continue" on a node failure. Plain JSON (a
+ * FlowConfigurationInput), so any test can package and deploy it.
+ */
+export function testFlow<Node, Connection = never>(options: {
+  name: string;
+  flowId?: string;
+  intervalMs?: number;
+  nodes: Node[];
+  connections?: Connection[];
+}) {
+  return {
+    metadata: {
+      flow_id: options.flowId ?? randomUUID(),
+      flow_name: options.name,
+      version: "1.0.0",
+      generated_at: new Date().toISOString(),
+    },
+    execution: {
+      trigger: { type: "interval" as const, interval_ms: options.intervalMs ?? 500 },
+      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
+    },
+    nodes: options.nodes,
+    connections: options.connections ?? [],
+  };
+}
+
 /** VAV-1 of the simulator's demo building: device 3001, reheat valve analogOutput:2 (%), zone temp analogInput:1 (°C). */
 export const DEMO_VAV1 = 3001;
 export const DEMO_REHEAT_VALVE = "bacnet:3001/analogOutput:2";
@@ -13,17 +41,9 @@ export const DEMO_PLANT_MODE = "bacnet:2002/multiStateValue:1";
  * JSON (a FlowConfigurationInput), so any test can package and deploy it.
  */
 export function reheatOverrideFlow(options: { flowId?: string; level?: number; name?: string } = {}) {
-  return {
-    metadata: {
-      flow_id: options.flowId ?? randomUUID(),
-      flow_name: options.name ?? "Reheat test",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval" as const, interval_ms: 500 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
-    },
+  return testFlow({
+    name: options.name ?? "Reheat test",
+    ...(options.flowId ? { flowId: options.flowId } : {}),
     nodes: [
       {
         id: "zone",
@@ -42,7 +62,7 @@ export function reheatOverrideFlow(options: { flowId?: string; level?: number; n
       },
     ],
     connections: [{ from_node: "level", from_output: "value", to_node: "reheat", to_input: "value" }],
-  };
+  });
 }
 
 /** The skeleton site's controller (device 1001): its zone temperature and a writable setpoint. */
@@ -59,17 +79,10 @@ export function zoneToSetpointFlow(options: {
   expression?: string;
   intervalMs?: number;
 }) {
-  return {
-    metadata: {
-      flow_id: options.flowId,
-      flow_name: options.name,
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval" as const, interval_ms: options.intervalMs ?? 200 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
-    },
+  return testFlow({
+    name: options.name,
+    flowId: options.flowId,
+    intervalMs: options.intervalMs ?? 200,
     nodes: [
       { id: "zone", type: "sensor_read", label: "Zone", config: { point: SKELETON_ZONE } },
       {
@@ -89,5 +102,5 @@ export function zoneToSetpointFlow(options: {
       { from_node: "zone", from_output: "value", to_node: "calc", to_input: "a" },
       { from_node: "calc", from_output: "result", to_node: "sp", to_input: "value" },
     ],
-  };
+  });
 }

@@ -3,7 +3,8 @@ import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { arch } from "node:os";
 import { dirname, join } from "node:path";
-import { REPO_ROOT, type RunningProcess, startProcess } from "./processes";
+import { REPO_ROOT, type RunningProcess, startProcess, tempDir } from "./processes";
+import { type SimulatorHandle, startSimulator } from "./programs";
 
 /** Where install.sh puts the releases under its root, as on a real system. */
 export const INSTALL_PREFIX = "/opt/bms-supervisor";
@@ -161,4 +162,100 @@ export function startInstalledSupervisor(options: {
       ready: /bms-supervisor listening/,
     },
   );
+}
+
+/**
+ * What an installed supervisor's /api/health answers, or undefined while it does not answer (its launcher
+ * is switching releases, or it is not up yet).
+ */
+export async function installedHealth<T = { version: string }>(
+  base: string,
+  token?: string,
+): Promise<T | undefined> {
+  try {
+    const answer = await fetch(`${base}/api/health`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return answer.status === 200 ? ((await answer.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The launcher's own record of the releases in a data directory (current, pending, rolled_back_from). */
+export function launcherState(dataDir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8")) as Record<string, unknown>;
+}
+
+/**
+ * The set-up the release tests share: a work directory with a temporary root, signed releases built by
+ * `pnpm release` into it, the first one installed by install.sh, and the simulator's skeleton site the
+ * installed supervisors poll. Each test file passes its own loopback addresses and ports.
+ */
+export class InstalledSite {
+  readonly work: string;
+  readonly root: string;
+  readonly releases: ReleaseBuilder;
+  private sim: SimulatorHandle | undefined;
+
+  constructor(
+    name: string,
+    private readonly options: {
+      sim: { bind: string; port: number };
+      /** What every launcher of this site gets. */
+      bacnetPort: number;
+      token: string;
+      healthWindowMs: number;
+    },
+  ) {
+    this.work = tempDir(name);
+    this.root = join(this.work, "root");
+    this.releases = new ReleaseBuilder(this.work);
+  }
+
+  /** A path inside the temporary root ("/var/lib/..." as install.sh was given it). */
+  inRoot(path: string): string {
+    return join(this.root, path);
+  }
+
+  /** Builds `versions` (signed), installs the first with `dataDir` (a path inside the root), starts the simulator. */
+  async setUp(versions: string[], dataDir: string): Promise<void> {
+    for (const version of versions) this.releases.build(version);
+    installBundle(this.releases.tarball(versions[0]!), {
+      root: this.root,
+      dataDir,
+      updateKey: this.releases.pubFile,
+    });
+    this.sim = await startSimulator({
+      bind: this.options.sim.bind,
+      port: this.options.sim.port,
+      site: "skeleton",
+    });
+  }
+
+  /** The installed launcher on one loopback address, polling the skeleton controller (device 1001). */
+  launch(supervisor: {
+    dataDir: string;
+    host: string;
+    httpPort: number;
+    name: string;
+    extra?: string[];
+  }): Promise<RunningProcess> {
+    return startInstalledSupervisor({
+      ...supervisor,
+      root: this.root,
+      bacnetPort: this.options.bacnetPort,
+      simulator: `${this.options.sim.bind}:${this.options.sim.port}`,
+      device: 1001,
+      token: this.options.token,
+      healthWindowMs: this.options.healthWindowMs,
+      cwd: this.work,
+    });
+  }
+
+  /** Stops the simulator and removes the work directory; the test stops its own launchers first. */
+  async tearDown(): Promise<void> {
+    await this.sim?.stop();
+    rmSync(this.work, { recursive: true, force: true });
+  }
 }

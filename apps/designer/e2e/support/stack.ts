@@ -59,10 +59,19 @@ export async function startDesignerStack(options: {
   };
 }
 
-/** Deploys reheatOverrideFlow() to the demo building as the "Demo plant" project, straight to the supervisor. */
-export async function deployDemoPlant(sup: SupervisorHandle): Promise<void> {
+/**
+ * The demo building with its supervisor (discovery done) running reheatOverrideFlow() as the "Demo
+ * plant" project, deployed straight to the supervisor: what the commissioning tests start from.
+ */
+export async function startDemoPlantStack(addresses: {
+  simBind: string;
+  simPort: number;
+  supervisorBind: string;
+  supervisorPort: number;
+}): Promise<DesignerStack> {
+  const stack = await startDesignerStack({ ...addresses, site: "demo", discover: {} });
   await deployPackage(
-    sup,
+    stack.sup,
     buildDeploymentPackage({
       project_id: "demo-plant",
       project_name: "Demo plant",
@@ -71,4 +80,5 @@ export async function deployDemoPlant(sup: SupervisorHandle): Promise<void> {
       created_at: new Date().toISOString(),
     }),
   );
+  return stack;
 }

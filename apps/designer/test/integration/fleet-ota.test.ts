@@ -1,16 +1,14 @@
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectDocument } from "@bms/schemas";
 import {
   api,
   eventually,
-  installBundle,
-  ReleaseBuilder,
+  InstalledSite,
+  installedHealth,
+  launcherState,
   type RunningProcess,
-  type SimulatorHandle,
-  startInstalledSupervisor,
-  startSimulator,
-  tempDir,
+  testFlow,
 } from "@bms/test-support";
 import type Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,41 +43,28 @@ const HEALTH_WINDOW_MS = 20_000;
  * version, gates it on health, and rolls back through POST /api/system/update/rollback.
  */
 describe("release rollouts to a group of installed supervisors", () => {
-  const work = tempDir("fleet-ota");
-  const root = join(work, "root");
-  const designerData = join(work, "designer");
-  const releases = new ReleaseBuilder(work);
+  const site = new InstalledSite("fleet-ota", {
+    sim: { bind: SIM_BIND, port: SIM_PORT },
+    bacnetPort: SUP_BACNET_PORT,
+    token: TOKEN,
+    healthWindowMs: HEALTH_WINDOW_MS,
+  });
+  const { releases } = site;
+  const designerData = join(site.work, "designer");
   const tarball = (version: string) => releases.tarball(version);
-  const dataDirOf = (i: number) => join(root, `var/lib/bms-supervisor-${i}`);
+  const dataDirOf = (i: number) => site.inRoot(`/var/lib/bms-supervisor-${i}`);
   const base = (i: number) => `http://${SUPS[i]!.host}:${SUPS[i]!.http}`;
-  let sim: SimulatorHandle;
   const launchers: RunningProcess[] = [];
   let db: Database.Database;
   const ids: string[] = [];
 
-  const health = async (i: number) => {
-    try {
-      const { status, body } = await api<{ version: string; bad_points?: number }>(base(i), "/api/health", {
-        token: TOKEN,
-      });
-      return status === 200 ? body : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  const health = (i: number) => installedHealth<{ version: string; bad_points?: number }>(base(i), TOKEN);
   const startLauncher = (i: number) =>
-    startInstalledSupervisor({
-      root,
+    site.launch({
       dataDir: dataDirOf(i),
       host: SUPS[i]!.host,
       httpPort: SUPS[i]!.http,
-      bacnetPort: SUP_BACNET_PORT,
-      simulator: `${SIM_BIND}:${SIM_PORT}`,
-      device: 1001,
-      token: TOKEN,
-      healthWindowMs: HEALTH_WINDOW_MS,
       name: `installed supervisor ${i + 1}`,
-      cwd: work,
       extra: ["--name", SUPS[i]!.name],
     });
   const upload = async (file: string, signature: string) =>
@@ -102,17 +87,10 @@ describe("release rollouts to a group of installed supervisors", () => {
   };
 
   beforeAll(async () => {
-    releases.build("9.0.0");
-    releases.build("9.1.0");
-    installBundle(tarball("9.0.0"), {
-      root,
-      dataDir: "/var/lib/bms-supervisor-0",
-      updateKey: releases.pubFile,
-    });
+    await site.setUp(["9.0.0", "9.1.0"], "/var/lib/bms-supervisor-0");
     // The second supervisor runs the same installed release with its own data directory and pinned key.
     mkdirSync(dataDirOf(1), { recursive: true, mode: 0o700 });
     copyFileSync(join(dataDirOf(0), "update-key.pub"), join(dataDirOf(1), "update-key.pub"));
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
     for (const i of [0, 1]) launchers.push(await startLauncher(i));
 
     mkdirSync(designerData, { recursive: true });
@@ -126,17 +104,9 @@ describe("release rollouts to a group of installed supervisors", () => {
     const document = {
       flows: [
         {
-          configuration: {
-            metadata: {
-              flow_id: "6d1f4b1e-0c55-4c57-9a35-70a000000001",
-              flow_name: "AHU sequence",
-              version: "1.0.0",
-              generated_at: new Date().toISOString(),
-            },
-            execution: {
-              trigger: { type: "interval", interval_ms: 500 },
-              error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-            },
+          configuration: testFlow({
+            name: "AHU sequence",
+            flowId: "6d1f4b1e-0c55-4c57-9a35-70a000000001",
             nodes: [
               {
                 id: "supply",
@@ -145,8 +115,7 @@ describe("release rollouts to a group of installed supervisors", () => {
                 config: { point: "bacnet:1001/analogInput:1" },
               },
             ],
-            connections: [],
-          },
+          }),
           flow_data: { comments: [], groups: [] },
         },
       ],
@@ -165,9 +134,8 @@ describe("release rollouts to a group of installed supervisors", () => {
 
   afterAll(async () => {
     for (const l of launchers) await l.stop();
-    await sim?.stop();
     db?.close();
-    rmSync(work, { recursive: true, force: true });
+    await site.tearDown();
   });
 
   it("a release that comes up but fails the health gate rolls the canary back, and nobody else is updated", async () => {
@@ -207,8 +175,7 @@ describe("release rollouts to a group of installed supervisors", () => {
     expect(rollout.report.summary).toMatch(/0 updated, 1 rolled back, 0 failed, 1 not reached/);
     // The canary runs its previous release again, from its launcher's state, with the deployed flow.
     await launchers[0]!.waitFor(/starting 9\.0\.0 from/, 5_000);
-    const state = JSON.parse(readFileSync(join(dataDirOf(0), "releases", "state.json"), "utf8"));
-    expect(state).toMatchObject({ rolled_back_from: "9.1.1", pending: false });
+    expect(launcherState(dataDirOf(0))).toMatchObject({ rolled_back_from: "9.1.1", pending: false });
     await eventually(async () => {
       const h = await health(0);
       return h?.version === "9.0.0" && h.bad_points === 0 ? true : undefined;
@@ -240,8 +207,10 @@ describe("release rollouts to a group of installed supervisors", () => {
     for (const i of [0, 1]) {
       const h = await health(i);
       expect(h).toMatchObject({ version: "9.1.0", bad_points: 0 });
-      const state = JSON.parse(readFileSync(join(dataDirOf(i), "releases", "state.json"), "utf8"));
-      expect(state).toMatchObject({ current: join(dataDirOf(i), "releases", "9.1.0"), pending: false });
+      expect(launcherState(dataDirOf(i))).toMatchObject({
+        current: join(dataDirOf(i), "releases", "9.1.0"),
+        pending: false,
+      });
     }
   }, 240_000);
 });

@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import type { ProjectDocument } from "@bms/schemas";
-import { api, eventually, type SupervisorHandle, startSupervisor, tempDir } from "@bms/test-support";
+import {
+  api,
+  eventually,
+  type SupervisorHandle,
+  startSupervisor,
+  tempDir,
+  testFlow,
+} from "@bms/test-support";
 import type Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/lib/db/client";
@@ -11,7 +18,7 @@ import { createSupervisor } from "../../src/lib/db/supervisors-repository";
 import { latestVersion, saveVersion } from "../../src/lib/db/versions-repository";
 import { deployProject } from "../../src/lib/deploy-service";
 import { fleetStatus } from "../../src/lib/fleet/fleet-status";
-import { RolloutRequestSchema } from "../../src/lib/fleet/rollout-model";
+import { type RolloutRequest, RolloutRequestSchema } from "../../src/lib/fleet/rollout-model";
 import { rolloutFinished, startRollout, stopRollout } from "../../src/lib/fleet/rollout-runner";
 
 // 127.0.67.1-3 and BACnet port 47835 belong to this file (each supervisor binds its own address).
@@ -26,20 +33,13 @@ function documentWith(nodes: unknown[]): ProjectDocument {
   return {
     flows: [
       {
-        configuration: {
-          metadata: {
-            flow_id: flowId,
-            flow_name: "AHU sequence",
-            version: "1.0.0",
-            generated_at: new Date().toISOString(),
-          },
-          execution: {
-            trigger: { type: "interval", interval_ms: 200 },
-            error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-          },
+        configuration: testFlow({
+          name: "AHU sequence",
+          flowId,
+          intervalMs: 200,
           nodes,
           connections: [],
-        },
+        }),
         flow_data: { comments: [], groups: [] },
       },
     ],
@@ -71,6 +71,16 @@ const health = async (s: SupervisorHandle) =>
 const history = async (s: SupervisorHandle) =>
   (await api<{ versions: { version: number }[] }>(s.url, "/api/config/history", { token: s.token })).body
     .versions;
+
+const INTEGRATOR = { name: "integrator", role: "operator" };
+
+/** Starts a rollout as the integrator and waits for its end: the rollout as recorded. */
+async function rolledOut(request: RolloutRequest) {
+  const started = startRollout(db, request, INTEGRATOR);
+  if (!started.ok) throw new Error(JSON.stringify(started));
+  await rolloutFinished(started.rollout.id);
+  return getRollout(db, started.rollout.id)!;
+}
 
 function save(document: ProjectDocument): number {
   const saved = saveVersion(db, projectId, { baseVersion: latestVersion(db, projectId)!.version, document });
@@ -140,10 +150,7 @@ describe("a staged rollout", () => {
       watch_seconds: 4,
       poll_seconds: 1,
     });
-    const started = startRollout(db, request, { name: "integrator", role: "operator" });
-    if (!started.ok) throw new Error(JSON.stringify(started));
-    await rolloutFinished(started.rollout.id);
-    const done = getRollout(db, started.rollout.id)!;
+    const done = await rolledOut(request);
     expect(done.status).toBe("rolled_back");
     const canary = done.report.members.find((m) => m.supervisor_id === ids[1])!;
     expect(canary).toMatchObject({ batch: 0, outcome: "rolled_back", config_before: 1, config_after: 2 });
@@ -187,10 +194,7 @@ describe("a staged rollout", () => {
       watch_seconds: 3,
       poll_seconds: 1,
     });
-    const started = startRollout(db, request, { name: "integrator", role: "operator" });
-    if (!started.ok) throw new Error(JSON.stringify(started));
-    await rolloutFinished(started.rollout.id);
-    const done = getRollout(db, started.rollout.id)!;
+    const done = await rolledOut(request);
     expect(done.status, JSON.stringify(done.report.events)).toBe("succeeded");
     expect(done.report.members.map((m) => [m.name, m.batch, m.outcome])).toEqual([
       ["AHU controller 1", 0, "updated"],
@@ -215,10 +219,10 @@ describe("a staged rollout", () => {
       watch_seconds: 600,
       poll_seconds: 1,
     });
-    const started = startRollout(db, request, { name: "integrator", role: "operator" });
+    const started = startRollout(db, request, INTEGRATOR);
     if (!started.ok) throw new Error(JSON.stringify(started));
     // A second rollout to the same group is refused while this one runs.
-    const again = startRollout(db, request, { name: "integrator", role: "operator" });
+    const again = startRollout(db, request, INTEGRATOR);
     expect(again).toMatchObject({ ok: false, status: 409 });
     await eventually(() =>
       getRollout(db, started.rollout.id)?.report.members[0]?.outcome === "watching" ? true : undefined,
@@ -233,17 +237,37 @@ describe("a staged rollout", () => {
     expect(stopRollout(started.rollout.id)).toBe(false);
   }, 60_000);
 
+  it("fails a member whose health cannot be read before the update, without touching it", async () => {
+    // Nothing listens on 127.0.83.1 (this helper's range): the baseline read is refused.
+    const gone = createSupervisor(db, {
+      name: "AHU controller gone",
+      url: "http://127.0.83.1:47899",
+      token: "rollout-token-gone-0123456789abcdef",
+    });
+    if (!gone.ok) throw new Error(JSON.stringify(gone));
+    setTags(db, gone.target.id, ["Building G"]);
+    const request = RolloutRequestSchema.parse({
+      project_id: projectId,
+      tag: "Building G",
+      watch_seconds: 1,
+      poll_seconds: 1,
+    });
+    const done = await rolledOut(request);
+    const [member] = done.report.members;
+    expect(member).toMatchObject({ outcome: "failed", config_before: null, config_after: null });
+    expect(member?.failure?.code).toBe("baseline_unreadable");
+    expect(done.report.events.some((e) => e.message.includes(": deploying"))).toBe(false);
+    expect(done.report.summary).toMatch(/ 0 updated, 0 rolled back, 1 failed/);
+  });
+
   it("refuses a group nobody carries, and a canary outside the group, with paths", () => {
     const base = { project_id: projectId, watch_seconds: 1 };
-    const none = startRollout(db, RolloutRequestSchema.parse({ ...base, tag: "building Z" }), {
-      name: "integrator",
-      role: "operator",
-    });
+    const none = startRollout(db, RolloutRequestSchema.parse({ ...base, tag: "building Z" }), INTEGRATOR);
     expect(none).toMatchObject({ ok: false, status: 422, errors: [{ path: "tag" }] });
     const outside = startRollout(
       db,
       RolloutRequestSchema.parse({ ...base, tag: "Building A", canary_id: "not-a-member" }),
-      { name: "integrator", role: "operator" },
+      INTEGRATOR,
     );
     expect(outside).toMatchObject({ ok: false, status: 422, errors: [{ path: "canary_id" }] });
   });

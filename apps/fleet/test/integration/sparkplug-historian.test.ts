@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { buildDeploymentPackage, type FlowConfigurationInput } from "@bms/schemas";
 import { loadOrCreateSelfSigned } from "@bms/security";
@@ -17,6 +16,7 @@ import {
   startSimulator,
   startSupervisor,
   tempDir,
+  testFlow,
 } from "@bms/test-support";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,17 +51,9 @@ interface Sample {
 }
 
 function alarmFlow(): FlowConfigurationInput {
-  return {
-    metadata: {
-      flow_id: randomUUID(),
-      flow_name: "Zone alarm",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: 250 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
+  return testFlow({
+    name: "Zone alarm",
+    intervalMs: 250,
     nodes: [
       {
         id: "temp",
@@ -95,7 +87,7 @@ function alarmFlow(): FlowConfigurationInput {
       { from_node: "hot", from_output: "result", to_node: "alarm", to_input: "condition" },
       { from_node: "temp", from_output: "value", to_node: "alarm", to_input: "value" },
     ],
-  };
+  });
 }
 
 const packageOf = (flow: FlowConfigurationInput) =>

@@ -4,6 +4,7 @@ import {
   BACNET_ERRORS,
   BIP_MAX_APDU,
   destinationAccepts,
+  type EventValues,
   maxApduFromCode,
   maxSegmentsFromCode,
   PROPERTIES as P,
@@ -433,34 +434,72 @@ export class DeviceServer {
       if (!transition) continue;
       object.touch(); // Status_Flags' in-alarm changed: COV subscribers hear it
       if (!cls || !alarm.config.eventEnable[transition.transition]) continue;
-      if (this.device.communicationAt(this.now()) !== DCC.enable) continue;
-      for (const d of cls.recipients) {
-        if (d.address.net !== 0 || !destinationAccepts(d, transition.transition, now)) continue;
-        const peer = { address: d.address.ip, port: d.address.port };
-        const invokeId = d.confirmed ? this.outstanding.nextId() : undefined;
-        const encoded = encodeEventNotification(peer, invokeId, {
-          processId: d.processId,
-          initiatingObjectId: { type: 8, instance: this.device.instance },
-          eventObjectId: { type: object.type, instance: object.instance },
-          timeStamp: { type: 2, value: transition.at },
-          notificationClass: cls.instance,
-          priority: cls.priority[transition.transition] ?? 100,
-          eventType: 5, // out-of-range
-          messageText: `${object.name} ${EVENT_TEXT[transition.to] ?? "changed state"} (${round(transition.value)}, limit ${round(transition.limit)})`,
-          notifyType: 0, // alarm
-          ackRequired: cls.ackRequired[transition.transition] ?? false,
-          fromState: transition.from,
-          toState: transition.to,
-          outOfRangeExceedingValue: transition.value,
-          outOfRangeStatusFlags: statusFlagsBits(object.statusFlags),
-          outOfRangeDeadband: transition.deadband,
-          outOfRangeExceededLimit: transition.limit,
-        } as never);
-        this.stats.eventNotifications++;
-        this.transmit(encoded.frame, peer);
-        if (invokeId !== undefined) this.outstanding.track(invokeId, encoded.frame, peer);
-      }
+      this.notifyRecipients(cls, object, {
+        transition: transition.transition,
+        at: transition.at,
+        eventType: 5, // out-of-range
+        messageText: `${object.name} ${EVENT_TEXT[transition.to] ?? "changed state"} (${round(transition.value)}, limit ${round(transition.limit)})`,
+        fromState: transition.from,
+        toState: transition.to,
+        values: {
+          type: "out-of-range",
+          exceedingValue: transition.value,
+          statusFlags: { ...object.statusFlags },
+          deadband: transition.deadband,
+          exceededLimit: transition.limit,
+        },
+      });
     }
+  }
+
+  /**
+   * Sends one event to the recipients of `cls` whose days, hours and transitions take it (confirmed
+   * ones are resent until acknowledged); how many it went to.
+   */
+  notifyRecipients(
+    cls: SimNotificationClass,
+    object: { type: number; instance: number },
+    event: {
+      transition: number;
+      at: Date;
+      eventType: number;
+      messageText: string;
+      fromState: number;
+      toState: number;
+      values: EventValues;
+    },
+  ): number {
+    if (this.device.communicationAt(this.now()) !== DCC.enable) return 0;
+    let sent = 0;
+    for (const d of cls.recipients) {
+      if (d.address.net !== 0 || !destinationAccepts(d, event.transition, event.at)) continue;
+      const peer = { address: d.address.ip, port: d.address.port };
+      const invokeId = d.confirmed ? this.outstanding.nextId() : undefined;
+      const encoded = encodeEventNotification(
+        peer,
+        invokeId,
+        {
+          processId: d.processId,
+          deviceInstance: this.device.instance,
+          object: { type: object.type, instance: object.instance },
+          timeStamp: event.at,
+          notificationClass: cls.instance,
+          priority: cls.priority[event.transition] ?? 100,
+          eventType: event.eventType,
+          messageText: event.messageText,
+          notifyType: 0, // alarm
+          ackRequired: cls.ackRequired[event.transition] ?? false,
+          fromState: event.fromState,
+          toState: event.toState,
+        },
+        event.values,
+      );
+      this.stats.eventNotifications++;
+      sent++;
+      this.transmit(encoded.frame, peer);
+      if (invokeId !== undefined) this.outstanding.track(invokeId, encoded.frame, peer);
+    }
+    return sent;
   }
 
   /** Stops retry timers (site reload, shutdown). */

@@ -1,7 +1,12 @@
 import * as asn1 from "@bacnet-js/client/dist/lib/asn1.js";
-import { ErrorService, EventNotifyData, IAm, IHave } from "@bacnet-js/client/dist/lib/services/index.js";
-import type { EncodeBuffer, EventNotifyDataParams } from "@bacnet-js/client/dist/lib/types.js";
-import type { AppValue } from "@bms/bacnet";
+import { ErrorService, IAm, IHave } from "@bacnet-js/client/dist/lib/services/index.js";
+import type { EncodeBuffer } from "@bacnet-js/client/dist/lib/types.js";
+import {
+  type AppValue,
+  type EventNotificationHeader,
+  type EventValues,
+  encodeEventNotificationRequest,
+} from "@bms/bacnet";
 import { BVLC, PDU } from "./frame-decoder";
 import type { Peer } from "./peer";
 
@@ -250,14 +255,18 @@ export function encodeBvlcResult(code: number): Buffer {
 export function encodeEventNotification(
   peer: Peer,
   invokeId: number | undefined,
-  params: EventNotifyDataParams,
+  header: EventNotificationHeader,
+  values: EventValues | undefined,
 ): EncodedFrame {
-  if (invokeId === undefined) return unconfirmed(peer, 3, (buf) => EventNotifyData.encode(buf, params));
+  // Our encoder (packages/bacnet): the library's cannot encode command-failure or extended values.
+  if (invokeId === undefined) {
+    return unconfirmed(peer, 3, (buf) => encodeEventNotificationRequest(buf, header, values));
+  }
   const { buf, apduStart } = begin(peer, true);
   scratch[buf.offset++] = PDU.confirmedRequest << 4;
   scratch[buf.offset++] = 0x05; // max segments unspecified, max APDU 1476
   scratch[buf.offset++] = invokeId;
   scratch[buf.offset++] = 2; // confirmedEventNotification
-  EventNotifyData.encode(buf, params);
+  encodeEventNotificationRequest(buf, header, values);
   return finish(buf, apduStart);
 }

@@ -1,6 +1,8 @@
-import { objectTypeId } from "@bms/bacnet";
+import { EVENT_VALUE_CHOICES as EVENT_TYPE_NUMBERS, objectTypeId } from "@bms/bacnet";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
+import { defaultToState, INJECTABLE_EVENT_TYPES, sampleEventValues } from "../device/injected-events";
+import { NOTIFICATION_CLASS_TYPE, SimNotificationClass } from "../objects/notification-class";
 import type { SimObject } from "../objects/sim-object";
 import type { Simulator } from "../simulator";
 import { deviceView, faultsView, objectView } from "./views";
@@ -12,6 +14,13 @@ const FaultsBody = z
     slow_ms: z.number().int().min(0).max(120_000).optional(),
     erroring: z.boolean().optional(),
     frozen: z.boolean().optional(),
+  })
+  .strict();
+const EventBody = z
+  .object({
+    event_type: z.enum(INJECTABLE_EVENT_TYPES as [string, ...string[]]),
+    notification_class: z.number().int().min(0).max(4_194_302).optional(),
+    to_state: z.number().int().min(0).max(65535).optional(),
   })
   .strict();
 const Paging = z.object({
@@ -133,6 +142,66 @@ export function registerRestApi(app: FastifyInstance, sim: Simulator): void {
     if (f.frozen !== undefined) device.faults.frozen = f.frozen;
     return { id: device.instance, faults: faultsView(device) };
   });
+
+  /** Each Notification Class with its Recipient_List: who hears this device's alarms. */
+  app.get<{ Params: { id: string } }>("/api/devices/:id/notification-classes", async (request, reply) => {
+    const device = sim.findDevice(Number(request.params.id));
+    if (!device) return reply.code(404).send({ error: `no device ${request.params.id}` });
+    const classes = device.serviceObjects.filter((o) => o instanceof SimNotificationClass);
+    return {
+      notification_classes: classes.map((nc) => ({
+        instance: nc.instance,
+        name: nc.name,
+        recipients: nc.recipients,
+      })),
+    };
+  });
+
+  /**
+   * Sends an EventNotification of one event type for an object, with example values (see
+   * injected-events.ts), to its class's recipients: how tests exercise every event type a receiver
+   * must decode. Answers the values sent and how many recipients took them.
+   */
+  app.post<{ Params: { id: string; type: string; instance: string } }>(
+    "/api/devices/:id/objects/:type/:instance/event",
+    async (request, reply) => {
+      const device = sim.findDevice(Number(request.params.id));
+      if (!device) return reply.code(404).send({ error: `no device ${request.params.id}` });
+      const type = objectTypeId(request.params.type);
+      const object = type === undefined ? undefined : device.find(type, Number(request.params.instance));
+      if (!object) {
+        return reply.code(404).send({ error: `no object ${request.params.type}:${request.params.instance}` });
+      }
+      const body = EventBody.safeParse(request.body ?? {});
+      if (!body.success) return invalid(reply, zodIssues(body.error));
+      const eventType = body.data.event_type as (typeof INJECTABLE_EVENT_TYPES)[number];
+      const classId =
+        body.data.notification_class ??
+        object.alarm?.config.notificationClass ??
+        device.serviceObjects.find((o) => o.type === NOTIFICATION_CLASS_TYPE)?.instance;
+      const cls =
+        classId === undefined ? undefined : device.findServiceObject(NOTIFICATION_CLASS_TYPE, classId);
+      if (!(cls instanceof SimNotificationClass)) {
+        return invalid(reply, [
+          { path: "notification_class", message: "the device has no such notification class" },
+        ]);
+      }
+      const server = sim.serverOf(device);
+      if (!server) return reply.code(409).send({ error: "the device is not running" });
+      const values = sampleEventValues(eventType, object, device.instance);
+      const toState = body.data.to_state ?? defaultToState(eventType);
+      const recipients = server.notifyRecipients(cls, object, {
+        transition: 0, // to-offnormal
+        at: new Date(Math.floor(device.now().getTime() / 10) * 10),
+        eventType: EVENT_TYPE_NUMBERS[eventType],
+        messageText: `${object.name} ${eventType}`,
+        fromState: 0,
+        toState,
+        values,
+      });
+      return { sent: values, to_state: toState, recipients };
+    },
+  );
 
   /** Clears every fault and override on every device: one call between supervisor test cases. */
   app.post("/api/reset", async () => {

@@ -1,3 +1,4 @@
+import { describeEventValues, type EventValues, PROPERTIES, unitsSymbol } from "@bms/bacnet";
 import type { AlertEvent } from "@bms/nodes";
 import type { BacnetService } from "../protocols/bacnet/bacnet-service";
 import {
@@ -8,6 +9,7 @@ import {
   notificationClassesOf,
   readEventInformation,
   registerRecipient,
+  unregisterRecipient,
 } from "../protocols/bacnet/device-alarms";
 import { readObjectList } from "../protocols/bacnet/object-browser";
 import type { AlertRecord, AlertsRepo } from "../storage/alerts-repo";
@@ -27,6 +29,10 @@ export interface DeviceAlarmOptions {
   webhookUrl?: string;
   /** How often to look for devices to register with. */
   passMs: number;
+  /** On clean shutdown, the most time spent removing our entries from every device (default 3 s). */
+  leaveBudgetMs?: number;
+  /** ... and from one device (default 1.5 s): a silent device is given up on, not waited for. */
+  leaveDeviceMs?: number;
 }
 
 export interface DeviceAlarmDeps {
@@ -47,6 +53,21 @@ interface DeviceAlarm {
   normal: boolean;
   awaitingAck: boolean;
 }
+
+/** What the alarm record carries beside its message: the decoded event values (GET /api/alerts). */
+export interface DeviceEventDetail {
+  event_type: string;
+  values: EventValues | null;
+  /** Why the values did not fully decode, e.g. `bad-field:statusFlags`. */
+  values_problem: string | null;
+  /** The device's own Message_Text. */
+  device_message: string;
+  /** The values as one line, e.g. "out of range: 31.2 °C above high limit 28, deadband 1". */
+  text: string | null;
+}
+
+/** Event types whose values carry a measured quantity: their text shows the object's unit. */
+const WITH_UNITS = new Set(["out-of-range", "floating-limit", "change-of-value"]);
 
 export type DeviceAckOutcome = { kind: "ok"; alert: AlertRecord } | { kind: "unknown" };
 
@@ -69,9 +90,25 @@ function priorityOf(p: number): AlertEvent["priority"] {
 export class DeviceAlarmManager {
   private readonly alarms = new Map<string, DeviceAlarm>();
   private readonly registered = new Map<number, number>();
+  /** The Notification Classes of each device that hold our entry (what to remove on the way out). */
+  private readonly enrolled = new Map<number, number[]>();
+  private readonly details = new Map<string, DeviceEventDetail>();
+  /** Unit symbols of event objects ("" when the object has none or did not say), read once each. */
+  private readonly units = new Map<string, string>();
+  /** Notifications are applied in arrival order, even when one waits for its object's unit. */
+  private applying: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private unlisten: (() => void) | undefined;
-  readonly stats = { notifications: 0, refused: 0, registrations: 0, registration_failures: 0, acks: 0 };
+  readonly stats = {
+    notifications: 0,
+    refused: 0,
+    registrations: 0,
+    registration_failures: 0,
+    acks: 0,
+    event_values_invalid: 0,
+    unregistrations: 0,
+    unregistration_failures: 0,
+  };
 
   constructor(
     private readonly deps: DeviceAlarmDeps,
@@ -101,11 +138,18 @@ export class DeviceAlarmManager {
   async pass(): Promise<void> {
     const bacnet = this.deps.bacnet();
     if (!bacnet?.started) return;
-    this.unlisten ??= bacnet.onEventNotification((payload, from) => this.handle(bacnet, payload, from));
+    this.unlisten ??= bacnet.onEventNotification((payload, from, values) =>
+      this.handle(bacnet, payload, from, values),
+    );
     const { devices } = this.options;
     const wanted: number[] =
       devices === "auto" ? [...bacnet.devices.keys()] : devices === "off" ? [] : [...devices];
     const now = Date.now();
+    // A device no longer in the alarm configuration (or forgotten): leave its recipient lists.
+    const keep = new Set(wanted);
+    for (const deviceId of [...this.enrolled.keys()]) {
+      if (!keep.has(deviceId)) await this.leave(bacnet, deviceId, this.options.leaveDeviceMs ?? 1500);
+    }
     for (const deviceId of wanted) {
       const at = this.registered.get(deviceId);
       if (at !== undefined && now - at < RENEW_MS) continue;
@@ -126,6 +170,7 @@ export class DeviceAlarmManager {
           this.options.confirmed,
         );
         this.stats.registrations++;
+        this.enrolled.set(deviceId, [...new Set([...(this.enrolled.get(deviceId) ?? []), nc])]);
       }
       this.registered.set(deviceId, Date.now());
       if (classes.length > 0) await this.syncActive(bacnet, deviceId);
@@ -136,6 +181,74 @@ export class DeviceAlarmManager {
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+
+  /**
+   * Removes our entries from one device's Notification Classes within `timeoutMs`; logged either way.
+   * A class that failed stays enrolled, so the next pass (or shutdown) tries it again.
+   */
+  private async leave(bacnet: BacnetService, deviceId: number, timeoutMs: number): Promise<void> {
+    const classes = this.enrolled.get(deviceId) ?? [];
+    const left: number[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const work = (async () => {
+      for (const nc of classes) {
+        await unregisterRecipient(
+          bacnet,
+          deviceId,
+          nc,
+          bacnet.localAddress,
+          DEVICE_ALARM_PROCESS_ID,
+          this.options.confirmed,
+        );
+        left.push(nc);
+      }
+      return "done" as const;
+    })();
+    try {
+      const outcome = await Promise.race([work, timeout]);
+      if (outcome === "timeout") throw new Error(`no answer within ${timeoutMs} ms`);
+      this.stats.unregistrations++;
+      this.deps.report("info", "left a device's alarm recipient lists", {
+        device_id: deviceId,
+        notification_classes: left,
+      });
+    } catch (error) {
+      work.catch(() => undefined); // a late failure of an abandoned attempt is not an unhandled rejection
+      this.stats.unregistration_failures++;
+      this.deps.report("warn", "could not leave a device's alarm recipient lists", {
+        device_id: deviceId,
+        removed: left,
+        kept: classes.filter((nc) => !left.includes(nc)),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      clearTimeout(timer);
+      const kept = classes.filter((nc) => !left.includes(nc));
+      if (kept.length > 0) this.enrolled.set(deviceId, kept);
+      else this.enrolled.delete(deviceId);
+      this.registered.delete(deviceId);
+    }
+  }
+
+  /**
+   * Clean shutdown: leaves every recipient list we joined, all devices at once, each within its own
+   * timeout and all within the total budget, so a silent device cannot hold the process. After a crash
+   * the entries stay until the next start re-registers (the same entry, so nothing accumulates).
+   */
+  async leaveAll(): Promise<void> {
+    this.stop();
+    const bacnet = this.deps.bacnet();
+    if (!bacnet?.started || this.enrolled.size === 0) return;
+    const budget = this.options.leaveBudgetMs ?? 3000;
+    const perDevice = Math.min(this.options.leaveDeviceMs ?? 1500, budget);
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.allSettled([...this.enrolled.keys()].map((id) => this.leave(bacnet, id, perDevice)));
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, budget)))]);
+    clearTimeout(timer);
   }
 
   /** GetEventInformation: alarms already standing on the device when we (re)start. */
@@ -204,12 +317,14 @@ export class DeviceAlarmManager {
     bacnet: BacnetService,
     payload: Record<string, unknown> | undefined,
     from: Parameters<typeof checkEventNotification>[1],
+    values: Parameters<typeof checkEventNotification>[4],
   ): boolean {
     const checked = checkEventNotification(
       payload,
       from,
       (id) => bacnet.devices.get(id),
       DEVICE_ALARM_PROCESS_ID,
+      values,
     );
     if (typeof checked === "string") {
       this.stats.refused++;
@@ -217,8 +332,62 @@ export class DeviceAlarmManager {
       return false;
     }
     this.stats.notifications++;
-    this.apply(checked);
+    if (checked.valuesProblem) {
+      this.stats.event_values_invalid++;
+      this.deps.report("warn", "an event notification's values were malformed", {
+        device_id: checked.deviceId,
+        object: `${checked.objectType}:${checked.instance}`,
+        ...checked.valuesProblem,
+      });
+    }
+    this.applying = this.applying
+      .then(() => this.describe(bacnet, checked))
+      .then(
+        () => this.apply(checked),
+        () => this.apply(checked),
+      );
     return true;
+  }
+
+  /** The alarm's message from its decoded values (with the object's unit), kept as the record's detail. */
+  private async describe(bacnet: BacnetService, e: DeviceEvent): Promise<void> {
+    const key = deviceAlarmKey(e.deviceId, e.objectType, e.instance);
+    const problem = e.valuesProblem
+      ? `${e.valuesProblem.problem}${e.valuesProblem.field ? `:${e.valuesProblem.field}` : ""}`
+      : null;
+    const unit = e.values && WITH_UNITS.has(e.values.type) ? await this.unitOf(bacnet, e) : "";
+    const text = e.values ? describeEventValues(e.values, e.toState, unit) : null;
+    this.details.set(key, {
+      event_type: e.eventType,
+      values: e.values ?? null,
+      values_problem: problem,
+      device_message: e.deviceText,
+      text,
+    });
+    if (text)
+      e.message = `${e.deviceText || `${e.objectType}:${e.instance}`}: ${text}${problem ? " (partly decoded)" : ""}`;
+  }
+
+  /** The event object's Units, read once (an object without units, or a silent device, shows none). */
+  private async unitOf(bacnet: BacnetService, e: DeviceEvent): Promise<string> {
+    const key = `${e.deviceId}/${e.objectTypeId}:${e.instance}`;
+    const known = this.units.get(key);
+    if (known !== undefined) return known;
+    let symbol = "";
+    try {
+      const answer = await bacnet.readProperty(e.deviceId, e.objectTypeId, e.instance, PROPERTIES.units);
+      const id = answer.values?.[0]?.value;
+      if (typeof id === "number") symbol = unitsSymbol(id);
+    } catch {
+      // no Units property, or no answer: the text goes without a unit
+    }
+    this.units.set(key, symbol);
+    return symbol;
+  }
+
+  /** The decoded event values of a device alarm, for its alarm record. */
+  detailOf(key: string): DeviceEventDetail | undefined {
+    return this.details.get(key);
   }
 
   private apply(e: DeviceEvent): void {

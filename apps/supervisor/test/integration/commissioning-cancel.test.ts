@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
 import { normalizePointRef } from "@bms/schemas";
 import {
@@ -12,6 +11,7 @@ import {
   type SupervisorHandle,
   startSimulator,
   startSupervisor,
+  testFlow,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommissioningReport } from "../../src/commissioning/report-types";
@@ -33,24 +33,16 @@ const READS = 400;
 
 /** VAV-1: the flow holds the reheat valve at 35 % on priority 8 and reads the zone temperature. */
 function site() {
-  return {
-    metadata: {
-      flow_id: randomUUID(),
-      flow_name: "VAV-1",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval" as const, interval_ms: 300 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
-    },
+  return testFlow({
+    name: "VAV-1",
+    intervalMs: 300,
     nodes: [
       { id: "zone", type: "sensor_read", config: { point: DEMO_ZONE_TEMP } },
       { id: "level", type: "constant", config: { value: 35 } },
       { id: "reheat", type: "actuator_write", config: { point: DEMO_REHEAT_VALVE, priority: 8 } },
     ],
     connections: [{ from_node: "level", from_output: "value", to_node: "reheat", to_input: "value" }],
-  };
+  });
 }
 
 describe("cancelling a commissioning run during its write test", () => {

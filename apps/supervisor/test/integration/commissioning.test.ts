@@ -19,6 +19,7 @@ import {
   startSimulator,
   startSupervisor,
   tempDir,
+  testFlow,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommissioningReport } from "../../src/commissioning/report-types";
@@ -43,17 +44,10 @@ const ZONE = normalizePointRef(DEMO_ZONE_TEMP);
  * priority 8, and has a zone alarm whose condition is a constant false, so only an injection raises it.
  */
 function commissionedSite(hookUrl: string) {
-  return {
-    metadata: {
-      flow_id: FLOW,
-      flow_name: "VAV-1",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval" as const, interval_ms: 300 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" as const },
-    },
+  return testFlow({
+    name: "VAV-1",
+    flowId: FLOW,
+    intervalMs: 300,
     nodes: [
       { id: "zone", type: "sensor_read", label: "Zone temperature", config: { point: DEMO_ZONE_TEMP } },
       { id: "level", type: "constant", config: { value: 35 } },
@@ -76,7 +70,7 @@ function commissionedSite(hookUrl: string) {
       { from_node: "normal", from_output: "value", to_node: "zone_alarm", to_input: "condition" },
       { from_node: "zone", from_output: "value", to_node: "zone_alarm", to_input: "value" },
     ],
-  };
+  });
 }
 
 describe("commissioning against the simulator's demo building", () => {

@@ -13,6 +13,7 @@ import {
   startProcess,
   startSupervisor,
   tempDir,
+  testFlow,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageOf } from "../fixtures";
@@ -26,17 +27,10 @@ const WEATHER_TOKEN = "wx-token-5d8e2f71c9a4";
 
 /** An MQTT sensor and an HTTP weather feed in, the difference published to MQTT: the "done when". */
 function comfortFlow(): FlowConfigurationInput {
-  return {
-    metadata: {
-      flow_id: "8f1c2d3e-4b5a-4c6d-9e8f-0a1b2c3d4e5f",
-      flow_name: "Zone vs outdoor",
-      version: "1.0.0",
-      generated_at: new Date().toISOString(),
-    },
-    execution: {
-      trigger: { type: "interval", interval_ms: 300 },
-      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
-    },
+  return testFlow({
+    name: "Zone vs outdoor",
+    flowId: "8f1c2d3e-4b5a-4c6d-9e8f-0a1b2c3d4e5f",
+    intervalMs: 300,
     nodes: [
       {
         id: "zone",
@@ -63,7 +57,7 @@ function comfortFlow(): FlowConfigurationInput {
       { from_node: "outdoor", from_output: "value", to_node: "delta", to_input: "b" },
       { from_node: "delta", from_output: "result", to_node: "publish", to_input: "value" },
     ],
-  };
+  });
 }
 
 describe("a deployed flow reads MQTT and HTTP and publishes to MQTT, in a real supervisor", () => {

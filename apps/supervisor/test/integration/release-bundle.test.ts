@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import type { ExecutionStateResponse } from "@bms/schemas";
@@ -7,13 +7,10 @@ import {
   api,
   eventually,
   INSTALL_PREFIX,
-  installBundle,
-  ReleaseBuilder,
+  InstalledSite,
+  installedHealth,
+  launcherState,
   type RunningProcess,
-  type SimulatorHandle,
-  startInstalledSupervisor,
-  startSimulator,
-  tempDir,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageOf, skeletonFlow } from "../fixtures";
@@ -33,13 +30,16 @@ const HEALTH_WINDOW_MS = 8000;
  * Node.js on the PATH, from a directory with no node_modules above it. Then over-the-air updates against it.
  */
 describe("release bundle: build, install, run, deploy, update over the air", () => {
-  const work = tempDir("release");
-  const root = join(work, "root");
-  const dataDir = join(root, "var/lib/bms-supervisor");
-  const releases = new ReleaseBuilder(work);
+  const site = new InstalledSite("release", {
+    sim: { bind: SIM_BIND, port: SIM_PORT },
+    bacnetPort: SUP_BACNET_PORT,
+    token: TOKEN,
+    healthWindowMs: HEALTH_WINDOW_MS,
+  });
+  const { root, releases } = site;
+  const dataDir = site.inRoot("/var/lib/bms-supervisor");
   const tarball = (version: string) => releases.tarball(version);
   const base = `http://${SUP_BIND}:${HTTP_PORT}`;
-  let sim: SimulatorHandle;
   let launcher: RunningProcess;
 
   const upload = async (bundle: Buffer, signature: string) => {
@@ -54,47 +54,19 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     });
     return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
   };
-  const version = async () => {
-    try {
-      const { status, body } = await api<{ version: string }>(base, "/api/health");
-      return status === 200 ? body.version : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  const version = async () => (await installedHealth(base))?.version;
 
   const startLauncher = (extra: string[]) =>
-    startInstalledSupervisor({
-      root,
-      dataDir,
-      host: SUP_BIND,
-      httpPort: HTTP_PORT,
-      bacnetPort: SUP_BACNET_PORT,
-      simulator: `${SIM_BIND}:${SIM_PORT}`,
-      device: 1001,
-      token: TOKEN,
-      healthWindowMs: HEALTH_WINDOW_MS,
-      name: "installed supervisor",
-      cwd: work,
-      extra,
-    });
+    site.launch({ dataDir, host: SUP_BIND, httpPort: HTTP_PORT, name: "installed supervisor", extra });
 
   beforeAll(async () => {
-    releases.build("9.0.0");
-    releases.build("9.0.1");
-    installBundle(tarball("9.0.0"), {
-      root,
-      dataDir: "/var/lib/bms-supervisor",
-      updateKey: releases.pubFile,
-    });
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "skeleton" });
+    await site.setUp(["9.0.0", "9.0.1"], "/var/lib/bms-supervisor");
     launcher = await startLauncher([]);
   }, 120_000);
 
   afterAll(async () => {
     await launcher?.stop();
-    await sim?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await site.tearDown();
   });
 
   it("holds one bundled JS with the native build, the assets and the profiles, and no tsx", () => {
@@ -170,8 +142,10 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     expect(accepted.body).toMatchObject({ version: "9.0.1", previous: "9.0.0" });
     await eventually(async () => ((await version()) === "9.0.1" ? true : undefined), 30_000);
     await launcher.waitFor(/9\.0\.1 is healthy; the update stays/, 15_000);
-    const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
-    expect(state).toMatchObject({ pending: false, current: join(dataDir, "releases", "9.0.1") });
+    expect(launcherState(dataDir)).toMatchObject({
+      pending: false,
+      current: join(dataDir, "releases", "9.0.1"),
+    });
     await eventually(async () => {
       const { body } = await api<ExecutionStateResponse>(base, "/api/execution/state", { token: TOKEN });
       return body.execution_state.status === "running" && body.node_statuses.length === 3 ? true : undefined;
@@ -202,8 +176,10 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
       HEALTH_WINDOW_MS + 10_000,
     );
     await eventually(async () => ((await version()) === "9.0.1" ? true : undefined), 30_000);
-    const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
-    expect(state).toMatchObject({ current: join(dataDir, "releases", "9.0.1"), rolled_back_from: "9.0.2" });
+    expect(launcherState(dataDir)).toMatchObject({
+      current: join(dataDir, "releases", "9.0.1"),
+      rolled_back_from: "9.0.2",
+    });
     await launcher.waitFor(/runtime\.db restored as it was before 9\.0\.2 started/, 5_000);
     expect(existsSync(join(dataDir, "releases", "db-before-update"))).toBe(false);
     // The old release runs on its own database: the deployed flow is still there and running.
@@ -263,7 +239,9 @@ describe("release bundle: build, install, run, deploy, update over the air", () 
     expect(await eventually(async () => ((await tlsVersion()) === "9.0.0" ? true : undefined), 30_000)).toBe(
       true,
     );
-    const state = JSON.parse(readFileSync(join(dataDir, "releases", "state.json"), "utf8"));
-    expect(state).toMatchObject({ pending: false, current: join(dataDir, "releases", "9.0.0") });
+    expect(launcherState(dataDir)).toMatchObject({
+      pending: false,
+      current: join(dataDir, "releases", "9.0.0"),
+    });
   }, 90_000);
 });

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { portGroup } from "./port-groups";
-import type { MultiInputs, NodeInputs, NodeValue, Payload, PortDefinition, PortType } from "./types";
+import {
+  defineNode,
+  type MultiInputs,
+  type NodeInputs,
+  type NodeValue,
+  type Payload,
+  type PortDefinition,
+  type PortType,
+} from "./types";
 import { bad } from "./values";
 
 export const AggregateBadInputSchema = z
@@ -91,3 +99,43 @@ export const AGGREGATE_PORTS = {
     { name: "count", type: "number", label: "Count", description: "How many values were used" },
   ] satisfies PortDefinition[],
 };
+
+/**
+ * Minimum, Maximum and Average are one node told apart by what they reduce their inputs to: one
+ * definition of their ports, config and bad-input handling, each keeping its own type, label and example.
+ */
+export function defineAggregateNode(spec: {
+  type: string;
+  label: string;
+  icon: string;
+  /** What the node outputs, for the description: "the mean", "the highest". */
+  result: string;
+  reduce: (xs: readonly number[]) => number;
+  example: string;
+}) {
+  return defineNode({
+    type: spec.type,
+    version: 1,
+    category: "logic",
+    label: spec.label,
+    icon: spec.icon,
+    description:
+      `Outputs ${spec.result} of its inputs: connect one value to each of in1…in8 (\`input_count\` sets how many), each a number or a list of ` +
+      "numbers (a loop's results), and `count` says how many values were used. Bad, null or NaN values are " +
+      "left out and make the result uncertain (on_bad_input 'ignore', the default), or make it bad " +
+      "('propagate'). With no usable value the result is bad.",
+    inputs: AGGREGATE_PORTS.inputs,
+    outputs: AGGREGATE_PORTS.outputs,
+    config: z.object({ input_count: AGGREGATE_INPUTS.input_count, on_bad_input: AggregateBadInputSchema }),
+    execute(inputs, config, _state, ctx, multi) {
+      return aggregate(AGGREGATE_INPUTS.collect(inputs, multi), config.on_bad_input, spec.reduce, ctx.now);
+    },
+    examples: [
+      {
+        title: spec.example,
+        config: {},
+        explanation: "Wire each value to its own input; + input adds one (up to 8).",
+      },
+    ],
+  });
+}

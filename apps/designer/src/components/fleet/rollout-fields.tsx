@@ -1,8 +1,9 @@
 "use client";
 
-import { useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { apiCall, problemText } from "../../lib/designer-api";
 import type { Rollout } from "../../lib/fleet/rollout-model";
+import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { Select } from "../ui/select";
@@ -16,20 +17,20 @@ export interface RolloutFieldValues {
   watch: string;
 }
 
-export function useRolloutFields() {
-  return useState<RolloutFieldValues>({ tag: "", canary: "", batch: "5", watch: "300" });
-}
-
 /**
- * Starting a rollout from a form: `start` posts the request and hands the new rollout on, or keeps the
- * refusal in `error` (each problem as path: message). `busy` and `setError` serve the form's other calls.
+ * A rollout form's state: the staging fields, and `start`, which posts the form's own part of the request
+ * with the staging options and hands the new rollout on, or keeps the refusal in `error` (each problem as
+ * path: message). `busy` and `setError` serve the form's other calls.
  */
-export function useRolloutStart(onStarted: (rollout: Rollout) => void) {
+export function useRolloutForm(onStarted: (rollout: Rollout) => void) {
+  const [fields, setFields] = useState<RolloutFieldValues>({ tag: "", canary: "", batch: "5", watch: "300" });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const start = async (path: string, body: object) => {
     setBusy(true);
-    const result = await apiCall<{ rollout: Rollout }>(path, { body });
+    const result = await apiCall<{ rollout: Rollout }>(path, {
+      body: { ...body, ...rolloutOptions(fields) },
+    });
     setBusy(false);
     if (!result.ok) {
       setError(problemText(result));
@@ -38,11 +39,11 @@ export function useRolloutStart(onStarted: (rollout: Rollout) => void) {
     setError(null);
     onStarted(result.body.rollout);
   };
-  return { busy, setBusy, error, setError, start };
+  return { fields, setFields, busy, setBusy, error, setError, start };
 }
 
 /** The staging part of a rollout request, the same for a project version and a supervisor release. */
-export function rolloutOptions(v: RolloutFieldValues) {
+function rolloutOptions(v: RolloutFieldValues) {
   return {
     tag: v.tag,
     ...(v.canary ? { canary_id: v.canary } : {}),
@@ -53,11 +54,81 @@ export function rolloutOptions(v: RolloutFieldValues) {
   };
 }
 
+/** One labelled control of a rollout form. */
+export function FormField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <Label htmlFor={id}>{label}</Label>
+      {children}
+    </div>
+  );
+}
+
+/** The groups a rollout can target, and their members (by tag, lower case) for the canary choice. */
+export interface RolloutGroups {
+  groups: { tag: string; members: number }[];
+  members: (tag: string) => { id: string; name: string }[];
+}
+
+/**
+ * The frame both rollout forms share: the form's own fields (children), the staging fields, then the
+ * start button and the refusal. `idPrefix` names the form ("rollout", "release-rollout"): its field ids,
+ * its test id and those of its start button and error.
+ */
+export function RolloutFormFrame({
+  idPrefix,
+  targets,
+  form,
+  onSubmit,
+  startLabel,
+  ready = true,
+  children,
+}: {
+  idPrefix: string;
+  targets: RolloutGroups;
+  form: ReturnType<typeof useRolloutForm>;
+  onSubmit: () => Promise<void>;
+  startLabel: string;
+  /** The form's own condition to start (the release form: a bundle uploaded). */
+  ready?: boolean;
+  children: ReactNode;
+}) {
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void onSubmit();
+  };
+  return (
+    <form
+      onSubmit={submit}
+      className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
+      data-testid={`${idPrefix}-form`}
+    >
+      {children}
+      <RolloutFields idPrefix={idPrefix} {...targets} values={form.fields} onChange={form.setFields} />
+      <div className="col-span-2 flex items-end gap-3">
+        <Button
+          type="submit"
+          variant="primary"
+          disabled={form.busy || !ready}
+          data-testid={`${idPrefix}-start`}
+        >
+          {startLabel}
+        </Button>
+        {form.error ? (
+          <span className="text-xs text-red-700" role="alert" data-testid={`${idPrefix}-error`}>
+            {form.error}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
 /**
  * The group, canary, batch size and watch time of a staged rollout (project and release forms).
  * `idPrefix` keeps each form's field ids (and so their labels) its own.
  */
-export function RolloutFields({
+function RolloutFields({
   idPrefix,
   groups,
   members,
@@ -74,8 +145,7 @@ export function RolloutFields({
   const set = (patch: Partial<RolloutFieldValues>) => onChange({ ...values, ...patch });
   return (
     <>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-group`}>Group</Label>
+      <FormField id={`${idPrefix}-group`} label="Group">
         <Select
           id={`${idPrefix}-group`}
           value={values.tag}
@@ -90,9 +160,8 @@ export function RolloutFields({
             </option>
           ))}
         </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-canary`}>Canary</Label>
+      </FormField>
+      <FormField id={`${idPrefix}-canary`} label="Canary">
         <Select
           id={`${idPrefix}-canary`}
           value={values.canary}
@@ -105,9 +174,8 @@ export function RolloutFields({
             </option>
           ))}
         </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-batch`}>Batch size</Label>
+      </FormField>
+      <FormField id={`${idPrefix}-batch`} label="Batch size">
         <Input
           id={`${idPrefix}-batch`}
           type="number"
@@ -116,9 +184,8 @@ export function RolloutFields({
           value={values.batch}
           onChange={(e) => set({ batch: e.target.value })}
         />
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor={`${idPrefix}-watch`}>Healthy for (seconds)</Label>
+      </FormField>
+      <FormField id={`${idPrefix}-watch`} label="Healthy for (seconds)">
         <Input
           id={`${idPrefix}-watch`}
           type="number"
@@ -126,7 +193,7 @@ export function RolloutFields({
           value={values.watch}
           onChange={(e) => set({ watch: e.target.value })}
         />
-      </div>
+      </FormField>
     </>
   );
 }

@@ -1,14 +1,13 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import type { ProjectSummary } from "../../lib/api-types";
 import type { Rollout, RolloutStatus } from "../../lib/fleet/rollout-model";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
-import { Label } from "../ui/label";
 import { Select } from "../ui/select";
-import { RolloutFields, rolloutOptions, useRolloutFields, useRolloutStart } from "./rollout-fields";
+import { FormField, RolloutFormFrame, type RolloutGroups, useRolloutForm } from "./rollout-fields";
 
 const STATUS_VARIANT: Record<RolloutStatus, "success" | "danger" | "warning" | "info" | "default"> = {
   running: "info",
@@ -30,38 +29,29 @@ export function RolloutStatusBadge({ status }: { status: RolloutStatus }) {
 /** The form that starts a staged rollout: a project version to one group, canary first. */
 export function RolloutForm({
   projects,
-  groups,
-  members,
   onStarted,
-}: {
-  projects: ProjectSummary[];
-  groups: { tag: string; members: number }[];
-  /** Supervisors by tag (lower case), for the canary choice. */
-  members: (tag: string) => { id: string; name: string }[];
-  onStarted: (rollout: Rollout) => void;
-}) {
+  ...targets
+}: RolloutGroups & { projects: ProjectSummary[]; onStarted: (rollout: Rollout) => void }) {
   const [projectId, setProjectId] = useState("");
   const [version, setVersion] = useState("");
-  const [fields, setFields] = useRolloutFields();
-  const { busy, error, start } = useRolloutStart(onStarted);
+  const form = useRolloutForm(onStarted);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    await start("/api/rollouts", {
+  const submit = async () => {
+    await form.start("/api/rollouts", {
       project_id: projectId,
       ...(version ? { version: Number(version) } : {}),
-      ...rolloutOptions(fields),
     });
   };
 
   return (
-    <form
-      onSubmit={(e) => void submit(e)}
-      className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4"
-      data-testid="rollout-form"
+    <RolloutFormFrame
+      idPrefix="rollout"
+      targets={targets}
+      form={form}
+      onSubmit={submit}
+      startLabel="Start staged rollout"
     >
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-project">Project</Label>
+      <FormField id="rollout-project" label="Project">
         <Select
           id="rollout-project"
           value={projectId}
@@ -75,9 +65,8 @@ export function RolloutForm({
             </option>
           ))}
         </Select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="rollout-version">Version (empty: latest)</Label>
+      </FormField>
+      <FormField id="rollout-version" label="Version (empty: latest)">
         <Input
           id="rollout-version"
           type="number"
@@ -85,25 +74,8 @@ export function RolloutForm({
           value={version}
           onChange={(e) => setVersion(e.target.value)}
         />
-      </div>
-      <RolloutFields
-        idPrefix="rollout"
-        groups={groups}
-        members={members}
-        values={fields}
-        onChange={setFields}
-      />
-      <div className="col-span-2 flex items-end gap-3">
-        <Button type="submit" variant="primary" disabled={busy} data-testid="rollout-start">
-          Start staged rollout
-        </Button>
-        {error ? (
-          <span className="text-xs text-red-700" role="alert" data-testid="rollout-error">
-            {error}
-          </span>
-        ) : null}
-      </div>
-    </form>
+      </FormField>
+    </RolloutFormFrame>
   );
 }
 

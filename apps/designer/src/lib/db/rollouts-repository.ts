@@ -2,20 +2,8 @@ import type Database from "better-sqlite3";
 import type { Rollout, RolloutReport, RolloutStatus } from "../fleet/rollout-model";
 import { nowIso } from "./sqlite-time";
 
-interface RolloutRow {
-  id: string;
-  kind: "site" | "release";
-  tag: string;
-  project_id: string | null;
-  project_version: number | null;
-  release_version: string | null;
-  status: RolloutStatus;
-  options_json: string;
-  report_json: string;
-  started_by: string;
-  started_at: string;
-  finished_at: string | null;
-}
+/** A rollout as stored: options and report as JSON text. */
+type RolloutRow = Omit<Rollout, "options" | "report"> & { options_json: string; report_json: string };
 
 const fromRow = (row: RolloutRow): Rollout => ({
   id: row.id,

@@ -1,20 +1,19 @@
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type Database from "better-sqlite3";
-import { nowIso } from "../db/sqlite-time";
 import type { SupervisorTarget } from "../db/supervisors-repository";
 import { callSupervisor } from "../supervisor-client";
 import { getReleaseBundle, type ReleaseBundle, readReleaseBundleBytes } from "./release-bundles";
-import type { ReleaseRolloutRequest, Rollout } from "./rollout-model";
+import type { ReleaseRolloutRequest } from "./rollout-model";
 import {
   launch,
   type MemberResult,
-  pendingMembers,
   planBatches,
+  type RunContext,
   StagedRun,
+  type StartedBy,
   type StartResult,
 } from "./staged-run";
-import { readHealth } from "./supervisor-health";
+import { type HealthSample, readHealth } from "./supervisor-health";
 
 /**
  * A supervisor release to a group, staged like a project version (canary, health gate, batches, stop
@@ -28,7 +27,7 @@ export function startReleaseRollout(
   db: Database.Database,
   dataDir: string,
   request: ReleaseRolloutRequest,
-  startedBy: { name: string; role: string | null },
+  startedBy: StartedBy,
 ): StartResult {
   const bundle = getReleaseBundle(dataDir, request.bundle_id);
   if (!bundle)
@@ -40,49 +39,32 @@ export function startReleaseRollout(
     };
   const plan = planBatches(db, request);
   if (!plan.ok) return plan;
-  const canary = plan.batches[0]![0]!;
-  const rollout: Rollout = {
-    id: randomUUID(),
+  const spec = {
     kind: "release",
-    tag: request.tag,
     project_id: null,
     project_version: null,
     release_version: bundle.version,
-    status: "running",
     options: request,
-    report: {
-      members: pendingMembers(plan.batches).map((m) => ({ ...m, release_before: null, release_after: null })),
-      events: [],
-      summary: `release ${bundle.version} to ${plan.batches.flat().length} supervisor(s) tagged "${request.tag}": canary ${canary.name}`,
-    },
-    started_by: startedBy.name,
-    started_at: nowIso(),
-    finished_at: null,
-  };
+    what: `release ${bundle.version}`,
+  } as const;
   const bytes = readReleaseBundleBytes(dataDir, bundle.id);
   return launch(
     db,
-    rollout,
-    (stopped) => new ReleaseRolloutRun(db, rollout, plan.batches, stopped, startedBy, request, bundle, bytes),
+    plan.batches,
+    startedBy,
+    spec,
+    (context) => new ReleaseRolloutRun(context, request, bundle, bytes),
   );
 }
 
 class ReleaseRolloutRun extends StagedRun {
   constructor(
-    db: Database.Database,
-    rollout: Rollout,
-    batches: SupervisorTarget[][],
-    stopped: AbortSignal,
-    startedBy: { name: string; role: string | null },
+    context: RunContext,
     private readonly request: ReleaseRolloutRequest,
     private readonly bundle: ReleaseBundle,
     private readonly bytes: Buffer,
   ) {
-    super(db, rollout, batches, stopped, startedBy);
-  }
-
-  protected what(): string {
-    return `release ${this.bundle.version}`;
+    super(context);
   }
 
   protected finishDetails(): Record<string, unknown> {
@@ -107,22 +89,14 @@ class ReleaseRolloutRun extends StagedRun {
     return { ok: false, seen };
   }
 
-  protected async update(target: SupervisorTarget): Promise<MemberResult> {
+  protected async updateFrom(target: SupervisorTarget, before: HealthSample): Promise<MemberResult> {
     const m = this.member(target.id);
     const version = this.bundle.version;
-    const before = await readHealth(target);
-    if (!before.ok)
-      return this.fail(
-        target,
-        "baseline_unreadable",
-        `health before the update unreadable: ${before.error}`,
-        false,
-      );
-    m.release_before = before.sample.version;
-    m.release_after = before.sample.version;
-    m.config_before = before.sample.config_version;
-    m.config_after = before.sample.config_version;
-    if (before.sample.version === version) {
+    m.release_before = before.version;
+    m.release_after = before.version;
+    m.config_before = before.config_version;
+    m.config_after = before.config_version;
+    if (before.version === version) {
       m.outcome = "updated";
       this.event(target.id, `${target.name}: already runs ${version}; nothing to update`);
       return { deployed: false, ok: true, stopped: false };
@@ -161,7 +135,7 @@ class ReleaseRolloutRun extends StagedRun {
     );
     // The baseline is the health before the update: the config it ran must still run, with no new bad
     // points or alarms.
-    return this.watch(target, before.sample, m.config_before, this.request, version);
+    return this.watch(target, before, m.config_before, this.request, version);
   }
 
   protected async rollBack(target: SupervisorTarget): Promise<boolean> {

@@ -2,16 +2,12 @@ import { z } from "zod";
 import { TagSchema } from "../db/supervisor-tags-repository";
 import type { GateFailureCode } from "./health-gate";
 
-/** What an operator asks for: a project version to a group, canary first, then batches. */
-export const RolloutRequestSchema = z.object({
-  kind: z.literal("site").default("site"),
-  project_id: z.string().min(1).max(200),
-  /** Omitted: the latest saved version. */
-  version: z.number().int().min(1).optional(),
+/** How any rollout is staged over a group: canary first, then batches, each through the health gate. */
+const StagingFields = {
   tag: TagSchema,
-  /** The supervisor deployed first; omitted: the group's first member by name. Must carry the tag. */
+  /** The supervisor updated first; omitted: the group's first member by name. Must carry the tag. */
   canary_id: z.string().min(1).max(200).optional(),
-  /** Supervisors deployed together after the canary passed. */
+  /** Supervisors updated together after the canary passed. */
   batch_size: z.number().int().min(1).max(100).default(5),
   /** How long each batch must stay healthy before the next one starts (minutes on a site; seconds in tests). */
   watch_seconds: z
@@ -22,6 +18,15 @@ export const RolloutRequestSchema = z.object({
     .default(300),
   /** Health is sampled this often during the watch. */
   poll_seconds: z.number().int().min(1).max(600).default(5),
+};
+
+/** What an operator asks for: a project version to a group, canary first, then batches. */
+export const RolloutRequestSchema = z.object({
+  kind: z.literal("site").default("site"),
+  project_id: z.string().min(1).max(200),
+  /** Omitted: the latest saved version. */
+  version: z.number().int().min(1).optional(),
+  ...StagingFields,
   /** Take over supervisors that run another project (they stop its flows). */
   replace: z.boolean().default(false),
 });
@@ -36,16 +41,7 @@ export const ReleaseRolloutRequestSchema = z.object({
   kind: z.literal("release"),
   /** The uploaded bundle's id (its sha256), from POST /api/release-bundles. */
   bundle_id: z.string().regex(/^[0-9a-f]{64}$/, "a bundle id is the sha256 the upload answered"),
-  tag: TagSchema,
-  canary_id: z.string().min(1).max(200).optional(),
-  batch_size: z.number().int().min(1).max(100).default(5),
-  watch_seconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 3600)
-    .default(300),
-  poll_seconds: z.number().int().min(1).max(600).default(5),
+  ...StagingFields,
   /** How long a member may take to restart into the new version and answer healthy. */
   restart_seconds: z.number().int().min(5).max(3600).default(180),
 });

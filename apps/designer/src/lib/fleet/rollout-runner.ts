@@ -1,20 +1,19 @@
-import { randomUUID } from "node:crypto";
 import { SitePackageSchema } from "@bms/schemas";
 import type Database from "better-sqlite3";
-import { nowIso } from "../db/sqlite-time";
 import type { SupervisorTarget } from "../db/supervisors-repository";
 import { buildProjectSite, deploySiteTo } from "../deploy-service";
 import { callSupervisor } from "../supervisor-client";
-import type { Rollout, RolloutRequest } from "./rollout-model";
+import type { RolloutRequest } from "./rollout-model";
 import {
   launch,
   type MemberResult,
-  pendingMembers,
   planBatches,
+  type RunContext,
   StagedRun,
+  type StartedBy,
   type StartResult,
 } from "./staged-run";
-import { readHealth } from "./supervisor-health";
+import type { HealthSample } from "./supervisor-health";
 
 export { isRolloutActive, rolloutFinished, type StartResult, stopRollout } from "./staged-run";
 
@@ -25,73 +24,41 @@ export { isRolloutActive, rolloutFinished, type StartResult, stopRollout } from 
 export function startRollout(
   db: Database.Database,
   request: RolloutRequest,
-  startedBy: { name: string; role: string | null },
+  startedBy: StartedBy,
 ): StartResult {
   const site = buildProjectSite(db, request.project_id, request.version);
   if (!site.ok) return site;
   SitePackageSchema.parse(site.pkg);
   const plan = planBatches(db, request);
   if (!plan.ok) return plan;
-  const canary = plan.batches[0]![0]!;
-  const count = plan.batches.flat().length;
-  const rollout: Rollout = {
-    id: randomUUID(),
+  const spec = {
     kind: "site",
-    tag: request.tag,
     project_id: request.project_id,
     project_version: site.version,
     release_version: null,
-    status: "running",
     options: request,
-    report: {
-      members: pendingMembers(plan.batches),
-      events: [],
-      summary: `v${site.version} to ${count} supervisor(s) tagged "${request.tag}": canary ${canary.name}`,
-    },
-    started_by: startedBy.name,
-    started_at: nowIso(),
-    finished_at: null,
-  };
-  return launch(
-    db,
-    rollout,
-    (stopped) => new SiteRolloutRun(db, rollout, plan.batches, stopped, startedBy, request, site),
-  );
+    what: `v${site.version}`,
+  } as const;
+  return launch(db, plan.batches, startedBy, spec, (context) => new SiteRolloutRun(context, request, site));
 }
 
 /** A project version: deployed to each member, whose config rollback is the way back. */
 class SiteRolloutRun extends StagedRun {
   constructor(
-    db: Database.Database,
-    rollout: Rollout,
-    batches: SupervisorTarget[][],
-    stopped: AbortSignal,
-    startedBy: { name: string; role: string | null },
+    context: RunContext,
     private readonly request: RolloutRequest,
     private readonly site: { version: number; pkg: Parameters<typeof deploySiteTo>[2]["pkg"] },
   ) {
-    super(db, rollout, batches, stopped, startedBy);
-  }
-
-  protected what(): string {
-    return `v${this.site.version}`;
+    super(context);
   }
 
   protected finishDetails(): Record<string, unknown> {
     return { project_id: this.request.project_id, project_version: this.site.version };
   }
 
-  protected async update(target: SupervisorTarget): Promise<MemberResult> {
+  protected async updateFrom(target: SupervisorTarget, before: HealthSample): Promise<MemberResult> {
     const m = this.member(target.id);
-    const before = await readHealth(target);
-    if (!before.ok)
-      return this.fail(
-        target,
-        "baseline_unreadable",
-        `health before the deploy unreadable: ${before.error}`,
-        false,
-      );
-    m.config_before = before.sample.config_version;
+    m.config_before = before.config_version;
     m.outcome = "deploying";
     this.event(
       target.id,
@@ -111,7 +78,7 @@ class SiteRolloutRun extends StagedRun {
       target.id,
       `${target.name}: config v${outcome.config_version} active; watching health for ${this.request.watch_seconds} s`,
     );
-    return this.watch(target, before.sample, m.config_after, this.request, `config v${m.config_after}`);
+    return this.watch(target, before, m.config_after, this.request, `config v${m.config_after}`);
   }
 
   /**

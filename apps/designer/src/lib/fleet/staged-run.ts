@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ValidationProblem } from "@bms/schemas";
 import type Database from "better-sqlite3";
@@ -7,7 +8,13 @@ import { nowIso } from "../db/sqlite-time";
 import { supervisorsTagged } from "../db/supervisor-tags-repository";
 import { getSupervisorTarget, type SupervisorTarget } from "../db/supervisors-repository";
 import { judgeSample, judgeScans } from "./health-gate";
-import type { MemberFailureCode, Rollout, RolloutMember, RolloutStatus } from "./rollout-model";
+import type {
+  MemberFailureCode,
+  Rollout,
+  RolloutMember,
+  RolloutReport,
+  RolloutStatus,
+} from "./rollout-model";
 import { type HealthSample, readHealth } from "./supervisor-health";
 
 /**
@@ -77,8 +84,8 @@ export function planBatches(
   return { ok: true, batches };
 }
 
-/** The report's member rows, every one pending. */
-export function pendingMembers(batches: SupervisorTarget[][]): RolloutMember[] {
+/** The report's member rows, every one pending; a release rollout also tracks each member's version. */
+function pendingMembers(batches: SupervisorTarget[][], kind: Rollout["kind"]): RolloutMember[] {
   return batches.flatMap((batch, b) =>
     batch.map((t) => ({
       supervisor_id: t.id,
@@ -87,19 +94,58 @@ export function pendingMembers(batches: SupervisorTarget[][]): RolloutMember[] {
       outcome: "pending" as const,
       config_before: null,
       config_after: null,
+      ...(kind === "release" ? { release_before: null, release_after: null } : {}),
     })),
   );
 }
 
-/** Records the rollout and runs it in the background. */
+export type StartedBy = { name: string; role: string | null };
+
+/** What a new rollout record takes from what it pushes; the rest is the same for every kind. */
+export type RolloutSpec = Pick<
+  Rollout,
+  "kind" | "project_id" | "project_version" | "release_version" | "options"
+> & {
+  /** What is rolled out, for the summary and events ("v3", "release 9.1.0"). */
+  what: string;
+};
+
+/** What a run is given: the recorded rollout, its plan, who started it and the stop signal. */
+export interface RunContext {
+  db: Database.Database;
+  rollout: Rollout;
+  batches: SupervisorTarget[][];
+  stopped: AbortSignal;
+  startedBy: StartedBy;
+  what: string;
+}
+
+/** Records the rollout of a planned group and runs it in the background. */
 export function launch(
   db: Database.Database,
-  rollout: Rollout,
-  makeRun: (stopped: AbortSignal) => StagedRun,
+  batches: SupervisorTarget[][],
+  startedBy: StartedBy,
+  spec: RolloutSpec,
+  makeRun: (context: RunContext) => StagedRun,
 ): StartResult {
+  const { what, ...fields } = spec;
+  const rollout: Rollout = {
+    id: randomUUID(),
+    ...fields,
+    tag: spec.options.tag,
+    status: "running",
+    report: {
+      members: pendingMembers(batches, spec.kind),
+      events: [],
+      summary: `${what} to ${batches.flat().length} supervisor(s) tagged "${spec.options.tag}": canary ${batches[0]![0]!.name}`,
+    },
+    started_by: startedBy.name,
+    started_at: nowIso(),
+    finished_at: null,
+  };
   insertRollout(db, rollout);
   const stop = new AbortController();
-  const done = makeRun(stop.signal)
+  const done = makeRun({ db, rollout, batches, stopped: stop.signal, startedBy, what })
     .run()
     .finally(() => active().delete(rollout.id));
   active().set(rollout.id, { stop, done });
@@ -126,24 +172,32 @@ export function isRolloutActive(id: string): boolean {
 export type MemberResult = { deployed: boolean; ok: boolean; stopped: boolean };
 
 export abstract class StagedRun {
-  protected readonly report;
+  protected readonly db: Database.Database;
+  protected readonly rollout: Rollout;
+  protected readonly report: RolloutReport;
+  private readonly batches: SupervisorTarget[][];
+  protected readonly stopped: AbortSignal;
+  protected readonly startedBy: StartedBy;
+  /** What is rolled out, for the summary ("v3", "release 9.1.0"). */
+  protected readonly what: string;
 
-  constructor(
-    protected readonly db: Database.Database,
-    protected readonly rollout: Rollout,
-    private readonly batches: SupervisorTarget[][],
-    protected readonly stopped: AbortSignal,
-    protected readonly startedBy: { name: string; role: string | null },
-  ) {
-    this.report = rollout.report;
+  constructor(context: RunContext) {
+    this.db = context.db;
+    this.rollout = context.rollout;
+    this.report = context.rollout.report;
+    this.batches = context.batches;
+    this.stopped = context.stopped;
+    this.startedBy = context.startedBy;
+    this.what = context.what;
   }
 
-  /** Puts one member on the new version and watches it through the health gate. */
-  protected abstract update(target: SupervisorTarget): Promise<MemberResult>;
+  /**
+   * Puts one member on the new version and watches it through the health gate, judged against
+   * `baseline`: its health read just before (see `update`).
+   */
+  protected abstract updateFrom(target: SupervisorTarget, baseline: HealthSample): Promise<MemberResult>;
   /** Returns one member that was updated to what it ran before; true when it got there. */
   protected abstract rollBack(target: SupervisorTarget): Promise<boolean>;
-  /** What was rolled out, for the summary ("v3", "release 9.1.0"). */
-  protected abstract what(): string;
   /** What the finishing audit record names (project and version, or the release). */
   protected abstract finishDetails(): Record<string, unknown>;
 
@@ -174,6 +228,22 @@ export abstract class StagedRun {
     m.failure = { code, message };
     this.event(target.id, `${target.name}: ${message}`);
     return { deployed, ok: false, stopped: false };
+  }
+
+  /**
+   * Reads the member's health before touching it: the health gate judges the new version against it, so a
+   * member whose baseline cannot be read is failed untouched rather than updated blind.
+   */
+  private async update(target: SupervisorTarget): Promise<MemberResult> {
+    const before = await readHealth(target);
+    if (!before.ok)
+      return this.fail(
+        target,
+        "baseline_unreadable",
+        `health before the update to ${this.what} unreadable: ${before.error}`,
+        false,
+      );
+    return this.updateFrom(target, before.sample);
   }
 
   async run(): Promise<void> {
@@ -208,7 +278,7 @@ export abstract class StagedRun {
     }
     for (const m of this.report.members) if (m.outcome === "pending") m.outcome = "skipped";
     const count = (o: RolloutMember["outcome"]) => this.report.members.filter((m) => m.outcome === o).length;
-    this.report.summary = `${status.replace("_", " ")}: ${this.what()} to "${this.rollout.tag}": ${count("updated")} updated, ${count("rolled_back")} rolled back, ${count("failed") + count("rollback_failed")} failed, ${count("skipped")} not reached${count("unverified") ? `, ${count("unverified")} unverified` : ""}`;
+    this.report.summary = `${status.replace("_", " ")}: ${this.what} to "${this.rollout.tag}": ${count("updated")} updated, ${count("rolled_back")} rolled back, ${count("failed") + count("rollback_failed")} failed, ${count("skipped")} not reached${count("unverified") ? `, ${count("unverified")} unverified` : ""}`;
     this.event(null, this.report.summary, status);
     this.audit(
       "rollout.finish",

@@ -1,13 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
+import { canDo, sessionStore } from "../api/session";
 import type { DeviceDiscoveryResponse } from "../api/types";
 import { ActionButton } from "../components/action-button";
 import { Pill, Stale, type Tone } from "../components/status";
 import { ago } from "../format";
+import { useStore } from "../store";
 import { useNow, usePoll } from "../use-poll";
 import { DeviceTools } from "./device-tools";
 import { NetworkMap, type Routed, routeText } from "./network-map";
 import { PluginsPanel } from "./plugins-panel";
+import { WhoHasCard } from "./who-has";
 
 const STATUS_TONE: Record<string, Tone> = { online: "ok", offline: "bad", unknown: "idle" };
 const DISCOVERY_MS = 3000;
@@ -15,6 +18,7 @@ const DISCOVERY_MS = 3000;
 /** The protocol plugins' health, the BACnet devices the supervisor knows, and Who-Is discovery on demand. */
 export function Devices() {
   const now = useNow();
+  const session = useStore(sessionStore);
   const [searchingSince, setSearchingSince] = useState<number | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   // Poll fast while a discovery runs so devices appear as they answer.
@@ -35,6 +39,8 @@ export function Devices() {
     <div class="stack" data-testid="view-devices">
       <PluginsPanel />
       <NetworkMap devices={(d?.devices ?? []) as Routed[]} />
+      {/* Who-Has is admin only (and audited): other roles do not see the card at all. */}
+      {canDo(session.identity, "admin") ? <WhoHasCard /> : null}
       <div class="toolbar">
         <ActionButton
           kind="primary"

@@ -2,6 +2,8 @@ import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification }
 import {
   ApplicationTag,
   BVLC_FUNCTION,
+  decodeEventValues,
+  type EventValuesDecoded,
   encodeBvll,
   encodeNpdu,
   encodeWhoIsRouter,
@@ -70,6 +72,7 @@ const DEVICE_TYPE = 8;
 export type EventListener = (
   payload: Record<string, unknown> | undefined,
   from: DeviceAddress | undefined,
+  values: EventValuesDecoded,
 ) => boolean;
 
 /**
@@ -218,8 +221,12 @@ export class BacnetService {
     });
     client.on("eventNotify", (content) => {
       const from = senderOf(content.header?.sender);
+      // The library stops before the event values; we decode them from the same datagram.
+      const apdu = this.transport?.currentApdu();
+      const values: EventValuesDecoded = apdu ? decodeEventValues(apdu) : { problem: "bad-header" };
       let accepted = false;
-      for (const listener of this.eventListeners) accepted = listener(content.payload, from) || accepted;
+      for (const listener of this.eventListeners)
+        accepted = listener(content.payload, from, values) || accepted;
       // As for COV: only an accepted confirmed notification is acknowledged (never a forged one).
       const header = content.header as { confirmedService?: boolean; sender?: never } | undefined;
       if (accepted && header?.confirmedService && header.sender && content.invokeId !== undefined) {

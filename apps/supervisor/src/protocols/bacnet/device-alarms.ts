@@ -1,5 +1,11 @@
 import type { BACNetObjectID } from "@bacnet-js/client";
-import { type Destination, destinationOctets, objectTypeName } from "@bms/bacnet";
+import {
+  type Destination,
+  destinationOctets,
+  type EventValues,
+  type EventValuesDecoded,
+  objectTypeName,
+} from "@bms/bacnet";
 import type { BacnetService } from "./bacnet-service";
 import { type DeviceAddress, isDeviceInstance, sameAddress } from "./device-address";
 import { isObjectId, MAX_TEXT_LENGTH } from "./wire-checks";
@@ -18,6 +24,10 @@ const EVENT_TYPES: Record<number, string> = {
   3: "command-failure",
   4: "floating-limit",
   5: "out-of-range",
+  8: "change-of-life-safety",
+  9: "extended",
+  10: "buffer-ready",
+  11: "unsigned-range",
 };
 
 /** One event a device reported, checked: what the alarm table and the webhook carry. */
@@ -35,8 +45,14 @@ export interface DeviceEvent {
   notificationClass: number;
   eventType: string;
   ackRequired: boolean;
-  /** The device's Message_Text (the library does not decode the event values, so this is the detail). */
+  /** The device's Message_Text, or the object and state when it sent none. */
   message: string;
+  /** The notification's Message_Text as sent ("" when none). */
+  deviceText: string;
+  /** The event values as far as they decoded (absent in an ack-notification or an unusable frame). */
+  values?: EventValues;
+  /** Why the values did not fully decode (the notification is still shown). */
+  valuesProblem?: { problem: string; field?: string };
 }
 
 /** Why a notification was refused: counted and logged, never thrown into the socket handler. */
@@ -60,6 +76,7 @@ export function checkEventNotification(
   from: DeviceAddress | undefined,
   known: (deviceId: number) => { address: DeviceAddress } | undefined,
   processId: number,
+  values: EventValuesDecoded = {},
 ): DeviceEvent | EventRefusal {
   if (!payload || !from) return "invalid fields";
   const initiating = payload.initiatingObjectId;
@@ -110,7 +127,14 @@ export function checkEventNotification(
     eventType: EVENT_TYPES[eventType] ?? String(eventType),
     ackRequired: payload.ackRequired === true,
     message: text || `${type}:${object.instance} ${EVENT_STATES[toState] ?? `state ${toState}`}`,
+    deviceText: text,
   };
+  if (values.values) event.values = values.values;
+  if (values.problem) {
+    event.valuesProblem = values.field
+      ? { problem: values.problem, field: values.field }
+      : { problem: values.problem };
+  }
   return event;
 }
 
@@ -119,10 +143,26 @@ export function notificationClassesOf(objects: readonly { type: number; instance
   return objects.filter((o) => o.type === NOTIFICATION_CLASS_TYPE).map((o) => o.instance);
 }
 
+/** Our entry: every day, all day, all three transitions, to our own B/IP address. */
+function ourDestination(
+  self: { ip: string; port: number },
+  processId: number,
+  confirmed: boolean,
+): Destination {
+  return {
+    validDays: [true, true, true, true, true, true, true],
+    fromMs: 0,
+    toMs: 86_399_990,
+    address: { ip: self.ip, port: self.port, net: 0 },
+    processId,
+    confirmed,
+    transitions: [true, true, true],
+  };
+}
+
 /**
- * Adds the supervisor to a Notification Class's Recipient_List with AddListElement: every day, all
- * day, all three transitions, to its own B/IP address. Adding an equal destination again is harmless
- * (the standard makes it a no-op), so registering at every start is safe.
+ * Adds the supervisor to a Notification Class's Recipient_List with AddListElement. Adding an equal
+ * destination again is harmless (the standard makes it a no-op), so registering at every start is safe.
  */
 export async function registerRecipient(
   bacnet: BacnetService,
@@ -132,20 +172,31 @@ export async function registerRecipient(
   processId: number,
   confirmed: boolean,
 ): Promise<void> {
-  const destination: Destination = {
-    validDays: [true, true, true, true, true, true, true],
-    fromMs: 0,
-    toMs: 86_399_990,
-    address: { ip: self.ip, port: self.port, net: 0 },
-    processId,
-    confirmed,
-    transitions: [true, true, true],
-  };
   const objectId = { type: NOTIFICATION_CLASS_TYPE, instance: notificationClass } as BACNetObjectID;
+  const encoded = destinationOctets([ourDestination(self, processId, confirmed)]);
   await bacnet.call(deviceId, `register in notificationClass:${notificationClass}`, (client, to) =>
-    client.addListElement(to, objectId, { id: RECIPIENT_LIST, index: 0xffffffff }, [
-      { encoded: destinationOctets([destination]) } as never,
-    ]),
+    client.addListElement(to, objectId, { id: RECIPIENT_LIST, index: 0xffffffff }, [{ encoded } as never]),
+  );
+}
+
+/**
+ * Removes exactly the entry registerRecipient added (RemoveListElement names the element by value, so
+ * other recipients are never touched). No read-modify-write fallback is needed: we only ever register
+ * with AddListElement, and a device that executes it executes RemoveListElement too (both are the
+ * DM-LM-B list-manipulation BIBB). One attempt: this runs on the way out, under a time budget.
+ */
+export async function unregisterRecipient(
+  bacnet: BacnetService,
+  deviceId: number,
+  notificationClass: number,
+  self: { ip: string; port: number },
+  processId: number,
+  confirmed: boolean,
+): Promise<void> {
+  const objectId = { type: NOTIFICATION_CLASS_TYPE, instance: notificationClass } as BACNetObjectID;
+  const encoded = destinationOctets([ourDestination(self, processId, confirmed)]);
+  await bacnet.call(deviceId, `leave notificationClass:${notificationClass}`, (client, to) =>
+    client.removeListElement(to, objectId, { id: RECIPIENT_LIST, index: 0xffffffff }, [{ encoded } as never]),
   );
 }
 

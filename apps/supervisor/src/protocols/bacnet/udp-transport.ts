@@ -65,6 +65,8 @@ export class UdpTransport extends EventEmitter {
   /** Our own broadcasts come back to us on loopback; recognise them so we don't answer ourselves. */
   private readonly recentBroadcasts = new Set<string>();
   readonly segments: SegmentReceiver;
+  /** The datagram being handed to the library (see currentApdu). */
+  private delivering: Buffer | undefined;
   readonly foreignDevice: ForeignDeviceRegistration | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** The bound port, read once: `socket.address()` asks the OS on every call, and receive runs per datagram. */
@@ -163,12 +165,27 @@ export class UdpTransport extends EventEmitter {
     const whole = this.segments.handle(msg, sender);
     if (whole === null) return;
     try {
-      this.emit("message", whole ?? msg, sender);
+      this.delivering = whole ?? msg;
+      this.emit("message", this.delivering, sender);
     } catch {
       // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
       // thrown out of the socket (that would take the process down).
       this.stats.dropped++;
+    } finally {
+      this.delivering = undefined;
     }
+  }
+
+  /**
+   * The APDU of the datagram the library is handling right now: its handlers run synchronously inside
+   * the "message" emit, so a handler can decode what the library does not (event values) from it.
+   */
+  currentApdu(): Buffer | undefined {
+    if (!this.delivering) return undefined;
+    const bvll = decodeBvll(this.delivering);
+    if (!bvll.ok || !bvll.bvll.npdu) return undefined;
+    const npdu = decodeNpdu(bvll.bvll.npdu, 0);
+    return npdu.ok ? bvll.bvll.npdu.subarray(npdu.offset) : undefined;
   }
 
   /**

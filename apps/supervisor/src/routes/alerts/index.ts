@@ -25,7 +25,14 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       flow_id: z.string().min(1).max(64).optional(),
     }),
     handler({ query }) {
-      return { alerts: app.repos.alerts.list(query.state === "open", query.limit, query.flow_id) };
+      const alerts = app.repos.alerts.list(query.state === "open", query.limit, query.flow_id);
+      // A device alarm carries the event values its device sent, decoded (`event`), beside its message.
+      return {
+        alerts: alerts.map((alert) => {
+          const event = app.deviceAlarms.detailOf(alert.key);
+          return event ? { ...alert, event } : alert;
+        }),
+      };
     },
   });
 

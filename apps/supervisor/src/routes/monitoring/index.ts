@@ -106,6 +106,8 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
         replies_foreign: transport?.foreignReplies ?? 0,
         replies_unsolicited: transport?.unsolicitedReplies ?? 0,
       },
+      // Device alarms: notifications taken and refused, malformed event values, joins and leaves.
+      device_alarms: { ...app.deviceAlarms.stats },
     },
     history: {
       pending_samples: app.repos.timeseries.pending,

@@ -3,7 +3,7 @@ import { dataDir } from "../../../../lib/data-dir";
 import { getDb } from "../../../../lib/db/client";
 import { startReleaseRollout } from "../../../../lib/fleet/release-rollout-runner";
 import { ReleaseRolloutRequestSchema } from "../../../../lib/fleet/rollout-model";
-import { json, problem, readBody } from "../../../../lib/http";
+import { startRolloutHandler } from "../../../../lib/fleet/rollout-start-route";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -15,22 +15,9 @@ export const runtime = "nodejs";
  */
 export const POST = guarded(
   { role: "admin", audit: "rollout.release.start" },
-  async (request: Request, _context, auth) => {
-    const body = await readBody(request, ReleaseRolloutRequestSchema);
-    if (!body.ok) return body.response;
-    const user = auth.session!.user;
-    const started = startReleaseRollout(getDb(), dataDir(), body.value, { name: user.name, role: user.role });
-    if (!started.ok) return problem(started.status, started.error, started.errors);
-    auth.note({
-      target: started.rollout.tag,
-      details: {
-        rollout: started.rollout.id,
-        release_version: started.rollout.release_version,
-        bundle: body.value.bundle_id,
-        watch_seconds: body.value.watch_seconds,
-        batch_size: body.value.batch_size,
-      },
-    });
-    return json({ rollout: started.rollout }, 202);
-  },
+  startRolloutHandler(
+    ReleaseRolloutRequestSchema,
+    (request, startedBy) => startReleaseRollout(getDb(), dataDir(), request, startedBy),
+    (rollout, request) => ({ release_version: rollout.release_version, bundle: request.bundle_id }),
+  ),
 );

@@ -1,0 +1,143 @@
+import type { BACNetObjectID } from "@bacnet-js/client";
+import { destinationOctets } from "@bms/bacnet";
+import {
+  api,
+  discoverDevice,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  startSimulator,
+  startSupervisor,
+  writeSiteFile,
+} from "@bms/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openProbe } from "../bacnet-probe";
+
+// Leaving devices' recipient lists on a clean shutdown, over real UDP: the supervisor registers in
+// both simulated devices' Notification Classes beside another workstation's entry; one device then
+// goes silent; SIGTERM must remove our entry (only ours) from the answering device, give up on the
+// silent one within the budget (3 s total, 1.5 s per device), and log each device.
+// 127.0.80.0/24 belongs to this file (.11-.14, ports 47882-47884) and device-event-values.test.ts.
+const SIM_BIND = "127.0.80.11"; // device 8011; the simulator puts device 8012 on 127.0.80.12
+const SIM_PORT = 47882;
+const SUP_BIND = "127.0.80.13";
+const SUP_PORT = 47883;
+const PROBE = { bind: "127.0.80.14", port: 47884 };
+const ANSWERING = 8011;
+const SILENT = 8012;
+const PROCESS_ID = 0x424d53;
+
+interface Recipient {
+  address: { ip: string; port: number; net: number };
+  processId: number;
+}
+
+function siteFile(): string {
+  const device = (instance: number, name: string) => ({
+    instance,
+    name,
+    objects: [{ type: "analogInput", instance: 1, name: "Temp", units: "degreesCelsius", initial: 20 }],
+    notificationClasses: [
+      { instance: 1, name: "Alarms", priority: [80, 80, 200], ackRequired: [false, false, false] },
+      { instance: 2, name: "Events", priority: [150, 150, 200], ackRequired: [false, false, false] },
+    ],
+  });
+  return writeSiteFile("recipient-lists-site", {
+    name: "Recipient lists",
+    devices: [device(ANSWERING, "Answering"), device(SILENT, "Silent")],
+  });
+}
+
+describe("the supervisor leaves recipient lists on clean shutdown", () => {
+  let sim: SimulatorHandle;
+  let sup: SupervisorHandle;
+  const recipients = async (device: number) =>
+    (
+      await api<{ notification_classes: { instance: number; recipients: Recipient[] }[] }>(
+        sim.webUrl,
+        `/api/devices/${device}/notification-classes`,
+      )
+    ).body.notification_classes;
+  const ours = (r: Recipient) =>
+    r.address.ip === SUP_BIND && r.address.port === SUP_PORT && r.processId === PROCESS_ID;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
+    sup = await startSupervisor({
+      bacnetBind: SUP_BIND,
+      bacnetPort: SUP_PORT,
+      broadcast: `127.255.255.255:${SIM_PORT}`,
+      env: { BMS_DEVICE_ALARM_PASS_S: "1" },
+      // info: each device's leaving is logged at info, a failure at warn.
+      extraArgs: ["--device-alarms", "auto", "--log-level", "info"],
+    });
+    await discoverDevice(sup, ANSWERING);
+    await discoverDevice(sup, SILENT);
+  });
+
+  afterAll(async () => {
+    await sup?.stop();
+    await sim?.stop();
+  });
+
+  it("registers in every class, then on SIGTERM removes only its own entries, within the budget", async () => {
+    // Another workstation's entry in class 1 of the answering device: it must survive our leaving.
+    const probe = await openProbe(PROBE.bind, PROBE.port);
+    try {
+      const other = destinationOctets([
+        {
+          validDays: [true, true, true, true, true, false, false],
+          fromMs: 0,
+          toMs: 86_399_990,
+          address: { ip: PROBE.bind, port: PROBE.port, net: 0 },
+          processId: 7,
+          confirmed: false,
+          transitions: [true, true, true],
+        },
+      ]);
+      await probe.client.addListElement(
+        { address: `${SIM_BIND}:${SIM_PORT}` },
+        { type: 15, instance: 1 } as BACNetObjectID,
+        { id: 102, index: 0xffffffff },
+        [{ encoded: other } as never],
+      );
+    } finally {
+      probe.close();
+    }
+
+    const deadline = Date.now() + 20_000;
+    const registered = async (device: number) =>
+      (await recipients(device)).every((nc) => nc.recipients.some(ours));
+    while (Date.now() < deadline && !((await registered(ANSWERING)) && (await registered(SILENT)))) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await registered(ANSWERING)).toBe(true);
+    expect(await registered(SILENT)).toBe(true);
+
+    const silenced = await api(sim.webUrl, `/api/devices/${SILENT}/faults`, { body: { offline: true } });
+    expect(silenced.status).toBe(200);
+
+    const started = Date.now();
+    const code = await sup.stop("SIGTERM");
+    const tookMs = Date.now() - started;
+    expect(code).toBe(0);
+    console.log(`[recipient-lists] shutdown with one silent device took ${tookMs} ms`);
+
+    const answering = await recipients(ANSWERING);
+    expect(answering.flatMap((nc) => nc.recipients.filter(ours))).toEqual([]);
+    // The other workstation's entry is untouched.
+    expect(answering.find((nc) => nc.instance === 1)?.recipients).toEqual([
+      expect.objectContaining({ address: { ip: PROBE.bind, port: PROBE.port, net: 0 }, processId: 7 }),
+    ]);
+    // The silent device kept our entries: it never heard the request (the next start re-registers).
+    expect((await recipients(SILENT)).every((nc) => nc.recipients.some(ours))).toBe(true);
+
+    const log = sup.output();
+    expect(log).toMatch(new RegExp(`"device_id":${ANSWERING}[^\\n]*left a device's alarm recipient lists`));
+    expect(log).toMatch(
+      new RegExp(`"device_id":${SILENT}[^\\n]*could not leave a device's alarm recipient lists`),
+    );
+    // The silent device costs at most its per-device timeout (1.5 s), well inside the 3 s budget; the
+    // rest is the ordinary shutdown (flows, history, SQLite) on a shared 2-core machine.
+    expect(tookMs).toBeLessThan(3000 + 4000);
+  });
+});
