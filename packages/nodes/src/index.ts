@@ -6,4 +6,5 @@ export * from "./core/values";
 export * from "./engine/compile";
 export * from "./engine/flow-runtime";
 export * from "./engine/node-commands";
+export * from "./engine/state-persistence";
 export * from "./registry";

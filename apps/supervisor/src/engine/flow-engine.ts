@@ -3,12 +3,13 @@ import {
   type FlowPlan,
   FlowRuntime,
   lookupNode,
-  type NodeDefinition,
   type NodeValue,
+  onChangeState,
   type Scalar,
   type ScanResult,
   type ScriptRunner,
-  type StatePersistence,
+  statePlanOf,
+  wholeState,
 } from "@bms/nodes";
 import { type FlowConfiguration, normalizePointRef, type ValidationProblem } from "@bms/schemas";
 import type { PointReading } from "../protocols/point-io";
@@ -95,18 +96,18 @@ export interface ActiveFlow {
   historyHandles: HistoryHandle[];
   /** Node id to the points it commands, to mark its outputs with the device's quality. */
   commandsByNode: Map<string, readonly string[]>;
-  /** Last saved JSON of each stateful node, so only changed state is written. */
+  /** Last saved JSON of each stateful node's state (`wholeState`), so only changed state is written. */
   savedState: Map<string, string>;
+  /** The same for on-change nodes' `onChangeState` part, compared at the end of every scan. */
+  savedOnChange: Map<string, string>;
   /** Nodes whose outputs a cycle-breaking node reads next scan. */
   loopSources: Set<string>;
-  /**
-   * Plan indices of the nodes whose state is saved: those with state (initialState) and loop sources.
-   * A stateless node has nothing to save, and serialising 2,000 sensor reads' `{}` every scan was a
-   * visible share of a 2,000-point scan cycle.
-   */
+  /** Plan indices of the nodes whose state is saved (`StatePlan.persisted`). */
   persisted: number[];
   /** The part of `persisted` saved at the end of every scan that changed it (the rest: periodically). */
   persistedOnChange: number[];
+  /** By plan index: the node is in `persistedOnChange`. */
+  isOnChange: Uint8Array;
   /** When periodic state was last saved (activation counts: the state was just loaded or initialised). */
   periodicSavedAt: number;
   /** For on_change flows: the refs whose change starts a scan (every input when the trigger lists none). */
@@ -214,18 +215,9 @@ export class FlowEngine {
       plan.nodes.filter((n) => n.writes.length > 0).map((n) => [n.id, [...n.writes]] as const),
     );
 
-    const loopSources = new Set(
-      plan.nodes
-        .filter((n) => n.delayed)
-        .flatMap((n) => n.inputs.flatMap((i) => i.sources.map((src) => plan.nodes[src.node]!.id))),
-    );
-    const persistedNodes = plan.nodes.filter(
-      (n) => n.definition.initialState !== undefined || loopSources.has(n.id),
-    );
-    const persisted = persistedNodes.map((n) => n.index);
-    const persistedOnChange = persistedNodes
-      .filter((n) => persistenceOf(n.definition, loopSources.has(n.id)) === "on_change")
-      .map((n) => n.index);
+    const { loopSources, persisted, onChange: persistedOnChange } = statePlanOf(plan);
+    const isOnChange = new Uint8Array(plan.nodes.length);
+    for (const i of persistedOnChange) isOnChange[i] = 1;
     const scheduler = new ScanScheduler(
       plan.flow.execution.trigger,
       (reason) => this.scan(reason),
@@ -247,10 +239,12 @@ export class FlowEngine {
       historyHandles: allReads.map((ref) => this.deps.history.handle(ref)),
       commandsByNode,
       savedState: new Map(),
+      savedOnChange: new Map(),
       changeTriggers: undefined,
       loopSources,
       persisted,
       persistedOnChange,
+      isOnChange,
       periodicSavedAt: Date.now(),
     };
     const trigger = plan.flow.execution.trigger;
@@ -508,10 +502,11 @@ export class FlowEngine {
   /**
    * Saves the state that changed: on-change nodes' after every scan, periodic nodes' once the save
    * interval has passed (or when `all`). Periodic nodes are not even serialised in between: comparing
-   * 1,000 math nodes' JSON every scan was most of the cost the writes had.
+   * 1,000 math nodes' JSON every scan was most of the cost the writes had. An on-change node whose state
+   * also moves every scan (a totalizer's total, a sub-flow's PID) is compared on its `onChangeState` part
+   * after every scan and on the whole at the interval, so the part that moves is periodic too.
    */
   private persistState(flow: ActiveFlow, all = false) {
-    const changed: { nodeId: string; json: string }[] = [];
     if (flow.persisted.length === 0) return;
     const now = Date.now();
     const interval = this.deps.stateSaveIntervalMs ?? DEFAULT_STATE_SAVE_INTERVAL_MS;
@@ -519,16 +514,30 @@ export class FlowEngine {
     if (periodic) flow.periodicSavedAt = now;
     const indices = periodic ? flow.persisted : flow.persistedOnChange;
     if (indices.length === 0) return;
-    for (const saved of flow.runtime.exportState(indices)) {
-      // Compare the state alone: outputs and run times change every scan, state (integrals, timers,
-      // latches) only when it matters, and only then is it worth a write. A node feeding a feedback or
-      // delay is the exception: last scan's output *is* the loop's state, so its values count too.
-      const stateJson = flow.loopSources.has(saved.node_id)
-        ? JSON.stringify([saved.state, outputValues(saved.outputs)])
-        : JSON.stringify(saved.state);
-      if (flow.savedState.get(saved.node_id) === stateJson) continue;
-      flow.savedState.set(saved.node_id, stateJson);
-      changed.push({ nodeId: saved.node_id, json: JSON.stringify(saved) });
+    const changed: { nodeId: string; json: string }[] = [];
+    const exported = flow.runtime.exportState(indices);
+    for (let k = 0; k < exported.length; k++) {
+      const saved = exported[k]!;
+      const node = flow.plan.nodes[indices[k]!]!;
+      const loopSource = flow.loopSources.has(saved.node_id);
+      let write = false;
+      if (flow.isOnChange[node.index] === 1) {
+        const part = JSON.stringify(onChangeState(node, saved, loopSource));
+        if (flow.savedOnChange.get(saved.node_id) !== part) {
+          flow.savedOnChange.set(saved.node_id, part);
+          write = true;
+        }
+      }
+      // A plain on-change node's part is its whole state: compared above, nothing more moves.
+      const whole = periodic && (flow.isOnChange[node.index] !== 1 || node.definition.onChangeState);
+      if (whole) {
+        const json = JSON.stringify(wholeState(saved, loopSource));
+        if (flow.savedState.get(saved.node_id) !== json) {
+          flow.savedState.set(saved.node_id, json);
+          write = true;
+        }
+      }
+      if (write) changed.push({ nodeId: saved.node_id, json: JSON.stringify(saved) });
     }
     this.deps.nodeState.save(this.flowId, changed);
   }
@@ -626,23 +635,6 @@ function markCommandQuality(
     }
     run.outputs = outputs;
   }
-}
-
-/**
- * A node's persistence class (see `NodeDefinition.statePersistence`). A loop source's outputs are loop
- * state too: a node without its own class is periodic there (a filter fed back), except when every
- * output is boolean: gates that feed themselves through a feedback are a seal-in, which is a latch.
- */
-function persistenceOf(definition: NodeDefinition, loopSource: boolean): StatePersistence {
-  if (definition.initialState !== undefined) return definition.statePersistence ?? "on_change";
-  if (!loopSource) return "periodic";
-  const sealIn = definition.outputs.length > 0 && definition.outputs.every((o) => o.type === "boolean");
-  return definition.statePersistence ?? (sealIn ? "on_change" : "periodic");
-}
-
-function outputValues(outputs: Record<string, NodeValue> | null): unknown {
-  if (!outputs) return null;
-  return Object.entries(outputs).map(([port, v]) => [port, v.value, v.quality]);
 }
 
 function canonical(ref: string): string {

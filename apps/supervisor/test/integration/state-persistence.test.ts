@@ -51,6 +51,36 @@ interface Row {
   state: Record<string, unknown>;
 }
 
+/** What runtime.db holds now, read as a second process would (the supervisor may still be writing). */
+function nodeStateOnDisk(dataDir: string, flowId: string): Map<string, Row> {
+  const db = new Database(join(dataDir, "runtime.db"), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare("SELECT node_id, state_json, updated_at FROM node_state WHERE flow_id = ?")
+      .all(flowId) as { node_id: string; state_json: string; updated_at: number }[];
+    return new Map(
+      rows.map((r) => [
+        r.node_id,
+        {
+          node_id: r.node_id,
+          updated_at: r.updated_at,
+          state: (JSON.parse(r.state_json) as { state: Record<string, unknown> }).state,
+        },
+      ]),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** A node's output value as the supervisor reports it now. */
+async function outputOf(sup: SupervisorHandle, nodeId: string, port: string): Promise<unknown> {
+  const { body } = await api<{
+    node_statuses: { node_id: string; output_values: Record<string, { value: unknown }> }[];
+  }>(sup.url, "/api/execution/state");
+  return body.node_statuses.find((n) => n.node_id === nodeId)?.output_values[port]?.value;
+}
+
 describe("node state persistence: on-change state every scan that changes it, periodic state on an interval", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
@@ -60,33 +90,8 @@ describe("node state persistence: on-change state every scan that changes it, pe
   const override = (value: number | null) =>
     api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
 
-  /** What runtime.db holds now, read as a second process would (the supervisor keeps writing). */
-  const onDisk = (): Map<string, Row> => {
-    const db = new Database(join(dataDir, "runtime.db"), { readonly: true, fileMustExist: true });
-    try {
-      const rows = db
-        .prepare("SELECT node_id, state_json, updated_at FROM node_state WHERE flow_id = ?")
-        .all(flowId) as { node_id: string; state_json: string; updated_at: number }[];
-      return new Map(
-        rows.map((r) => [
-          r.node_id,
-          {
-            node_id: r.node_id,
-            updated_at: r.updated_at,
-            state: (JSON.parse(r.state_json) as { state: Record<string, unknown> }).state,
-          },
-        ]),
-      );
-    } finally {
-      db.close();
-    }
-  };
-  const output = async (nodeId: string, port: string) => {
-    const { body } = await api<{
-      node_statuses: { node_id: string; output_values: Record<string, { value: unknown }> }[];
-    }>(sup.url, "/api/execution/state");
-    return body.node_statuses.find((n) => n.node_id === nodeId)?.output_values[port]?.value;
-  };
+  const onDisk = () => nodeStateOnDisk(dataDir, flowId);
+  const output = (nodeId: string, port: string) => outputOf(sup, nodeId, port);
 
   const lastScanAt = async () => {
     const { body } = await api<{ last_scan_at: string | null }>(sup.url, "/api/execution/state");
@@ -178,5 +183,203 @@ describe("node state persistence: on-change state every scan that changes it, pe
     // the last scan seen before the signal, where the periodic write is three scans older.
     expect(Number(onDisk().get("tick")?.state.last)).toBeGreaterThan(seenBeforeShutdown - (SCAN_MS - 100));
     expect(onDisk().get("memory")?.state.q).toBe(true);
+  });
+});
+
+// 127.0.81.0/24 is this block's: the simulator and the supervisor's BACnet side.
+const PLANT_SIM_BIND = "127.0.81.1";
+const PLANT_SIM_PORT = 47881;
+const PLANT_SUP_BIND = "127.0.81.2";
+const PLANT_SUP_PORT = 47882;
+const PLANT_SCAN_MS = 250;
+const PLANT_SAVE_INTERVAL_S = 4;
+
+/**
+ * State that is partly on-change and partly periodic: a sub-flow holding a math node fed the scan time
+ * (its state moves every scan) and a latch on the zone temperature (> 25 °C); a totalizer integrating 1
+ * unit a second; a sequencer running one pump below 28 °C and two above, which stages down only after an
+ * hour, so a restart shows whether its step was kept.
+ */
+function plantFlow(): FlowConfigurationInput {
+  const flow = skeletonFlow({ limit: 25, intervalMs: PLANT_SCAN_MS, name: "Plant state" });
+  flow.nodes = [
+    { id: "temp", type: "sensor_read", config: { point: "bacnet:1001/analogInput:1" } },
+    { id: "clock", type: "trigger", config: {} },
+    {
+      id: "sub",
+      type: "subflow",
+      config: {
+        input_count: 2,
+        flow: {
+          nodes: [
+            { id: "t", type: "subflow_input", config: { name: "in1" } },
+            { id: "tick", type: "math", config: { expression: "a" } },
+            { id: "o", type: "subflow_output", config: { name: "out1" } },
+            { id: "z", type: "subflow_input", config: { name: "in2" } },
+            { id: "hot", type: "threshold", config: { operator: ">", value: 25 } },
+            { id: "trip", type: "latch", config: {} },
+          ],
+          connections: [
+            { from_node: "t", from_output: "value", to_node: "tick", to_input: "a" },
+            { from_node: "tick", from_output: "result", to_node: "o", to_input: "value" },
+            { from_node: "z", from_output: "value", to_node: "hot", to_input: "value" },
+            { from_node: "hot", from_output: "result", to_node: "trip", to_input: "set" },
+          ],
+        },
+      },
+    },
+    { id: "one", type: "constant", config: { value: 1 } },
+    { id: "energy", type: "totalizer", config: { rate_per: "second" } },
+    { id: "demand", type: "math", config: { expression: "a > 28 ? 2 : 1" } },
+    {
+      id: "pumps",
+      type: "sequencer",
+      config: {
+        units: 2,
+        rotation: "fixed",
+        stage_up_delay_s: 0,
+        stage_down_delay_s: 3600,
+        min_on_s: 0,
+        min_off_s: 0,
+      },
+    },
+  ];
+  flow.connections = [
+    { from_node: "clock", from_output: "now", to_node: "sub", to_input: "in1" },
+    { from_node: "temp", from_output: "value", to_node: "sub", to_input: "in2" },
+    { from_node: "one", from_output: "value", to_node: "energy", to_input: "rate" },
+    { from_node: "temp", from_output: "value", to_node: "demand", to_input: "a" },
+    { from_node: "demand", from_output: "result", to_node: "pumps", to_input: "demand" },
+  ];
+  return flow;
+}
+
+describe("node state that is partly on-change: sub-flows, totalizers and sequencers, and kill -9", () => {
+  let sim: SimulatorHandle;
+  let sup: SupervisorHandle;
+  const dataDir = tempDir("state-persistence-plant");
+  const flow = plantFlow();
+  const flowId = flow.metadata.flow_id;
+  const onDisk = () => nodeStateOnDisk(dataDir, flowId);
+  const override = (value: number | null) =>
+    api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
+  const startPlantSupervisor = () =>
+    startSupervisor({
+      bacnetBind: PLANT_SUP_BIND,
+      bacnetPort: PLANT_SUP_PORT,
+      broadcast: `127.255.255.255:${PLANT_SIM_PORT}`,
+      dataDir,
+      extraArgs: ["--state-save-interval", String(PLANT_SAVE_INTERVAL_S)],
+    });
+  /** The saved state of node `id` inside the sub-flow, from the sub-flow node's row. */
+  const inner = (row: Row | undefined, id: string) =>
+    (row?.state.saved as { node_id: string; state: Record<string, unknown> }[] | undefined)?.find(
+      (s) => s.node_id === id,
+    )?.state;
+  /**
+   * Waits for the flow's next periodic write (the totalizer's row moves only then) and returns its time:
+   * an on-change save made after it is then alone on disk for the whole interval.
+   */
+  const periodicWrite = async () => {
+    const seen = onDisk().get("energy")?.updated_at;
+    await eventually(() => (onDisk().get("energy")?.updated_at !== seen ? true : undefined), 10_000, 50);
+    return Date.now();
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ bind: PLANT_SIM_BIND, port: PLANT_SIM_PORT, site: "skeleton" });
+    sup = await startPlantSupervisor();
+    await override(20);
+    const deployed = await api(sup.url, "/api/config/deploy", { body: packageOf(flow), token: sup.token });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    // Past the first scans' on-change saves: the first pump started, the total no longer zero.
+    await eventually(async () => ((await outputOf(sup, "pumps", "running")) === 1 ? true : undefined));
+    await eventually(async () => (Number(await outputOf(sup, "energy", "total")) > 0 ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await sup?.stop();
+    await override(null).catch(() => undefined);
+    await sim?.stop();
+  });
+
+  it("writes a sub-flow's math, a running total and run hours at the interval, a latch inside within a scan", async () => {
+    // Writes made in the window: the row's updated_at moving from what it was when the window opened
+    // (the first scan's on-change save is older and need not be an interval before the first periodic one).
+    const before = onDisk();
+    const writes = new Map<string, Set<number>>(
+      ["sub", "energy", "pumps"].map((id) => [id, new Set<number>()]),
+    );
+    const started = Date.now();
+    while (Date.now() - started < (PLANT_SAVE_INTERVAL_S * 2 + 1.5) * 1000) {
+      const rows = onDisk();
+      for (const [id, times] of writes) {
+        const at = rows.get(id)?.updated_at;
+        if (at !== undefined && at !== before.get(id)?.updated_at) times.add(at);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // 38 scans in the window, each moving the math inside, the total and the run hours; they were written
+    // at each interval: 2 or 3 writes in 9.5 s, never closer than the interval.
+    const counts = JSON.stringify(Object.fromEntries([...writes].map(([id, times]) => [id, [...times]])));
+    for (const [id, written] of writes) {
+      expect(written.size, `${id}: ${counts}`).toBeGreaterThanOrEqual(2);
+      expect(written.size, `${id}: ${counts}`).toBeLessThanOrEqual(3);
+      const times = [...written].sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++)
+        expect(times[i]! - times[i - 1]!, `${id}: ${counts}`).toBeGreaterThanOrEqual(
+          PLANT_SAVE_INTERVAL_S * 1000 - 100,
+        );
+    }
+
+    // The latch inside the sub-flow is on-change: on disk within a read of the temperature and a scan,
+    // though the sub-flow's periodic part is not due for another interval.
+    const periodicAt = await periodicWrite();
+    await override(26);
+    const latchedAt = Date.now();
+    await eventually(() => (inner(onDisk().get("sub"), "trip")?.q === true ? true : undefined), 10_000, 50);
+    const onDiskAt = Date.now();
+    expect(onDiskAt - latchedAt).toBeLessThan(PLANT_SCAN_MS * 6);
+    expect(onDiskAt - periodicAt).toBeLessThan(PLANT_SAVE_INTERVAL_S * 1000);
+  });
+
+  it("keeps the total to within the interval, and the sequencer's step, through kill -9", async () => {
+    // A change of step just after a periodic write reaches the disk only by its own on-change save.
+    const periodicAt = await periodicWrite();
+    expect(onDisk().get("pumps")?.state.target).toBe(1);
+    await override(30);
+    await eventually(
+      async () => ((await outputOf(sup, "pumps", "running")) === 2 ? true : undefined),
+      10_000,
+      50,
+    );
+    const total = Number(await outputOf(sup, "energy", "total"));
+    const killedAt = Date.now();
+    sup.child.kill("SIGKILL");
+    await sup.stop();
+    // Killed before the next periodic write, or this test would not tell the two saves apart.
+    expect(killedAt - periodicAt).toBeLessThan(PLANT_SAVE_INTERVAL_S * 1000);
+
+    const rows = onDisk();
+    expect(rows.get("pumps")?.state).toMatchObject({
+      target: 2,
+      on: [true, true, false, false, false, false, false, false],
+    });
+    // The total grows 1 a second and is written every 4 s: at most the interval (and the scan in flight)
+    // is lost, however long it has run.
+    const saved = Number(rows.get("energy")?.state.total);
+    expect(total).toBeGreaterThan(PLANT_SAVE_INTERVAL_S * 3);
+    expect(total - saved).toBeGreaterThanOrEqual(0);
+    expect(total - saved).toBeLessThanOrEqual(PLANT_SAVE_INTERVAL_S + 0.5);
+
+    // The restart resumes from the disk: two pumps still run at 20 °C (stage-down waits an hour), where a
+    // lost step would have restarted one.
+    await override(20);
+    sup = await startPlantSupervisor();
+    await eventually(async () =>
+      (await outputOf(sup, "pumps", "running")) === undefined ? undefined : true,
+    );
+    expect(await outputOf(sup, "pumps", "running")).toBe(2);
+    expect(Number(await outputOf(sup, "energy", "total"))).toBeGreaterThanOrEqual(saved);
   });
 });

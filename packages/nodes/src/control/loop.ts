@@ -6,6 +6,7 @@ import {
   compileEmbedded,
   EmbeddedFlowSchema,
   EmbeddedInstance,
+  embeddedOnChangeState,
   embeddedPoints,
   prepareEmbedded,
 } from "../engine/embedded-flow";
@@ -62,8 +63,10 @@ export const loop = defineNode({
     .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
-  // Holds each item's inner state, which may be latches.
+  // Holds each item's inner state, each part written as its node type says (see subflow); the item count
+  // is on-change too.
   statePersistence: "on_change",
+  onChangeState: (state, config) => state.items.map((saved) => embeddedOnChangeState(config.flow, saved)),
   initialState: (): LoopState => ({ items: [] }),
   async execute(inputs, config, state, ctx, multi) {
     const plan = compileEmbedded(config.flow);

@@ -175,4 +175,22 @@ describe("sequencer", () => {
     r.run({ demand: 0 }, 1000);
     expect(units(r.run({ demand: 1 }, 1000))).toBe("010");
   });
+
+  // The part written at the end of the scan (NodeDefinition.onChangeState); the rest waits for the interval.
+  it("writes a change of step at the end of its scan, and leaves run hours to the save interval", () => {
+    const r = nodeRunner(sequencer, { ...FAST, rotation: "runtime" });
+    const step = () => JSON.stringify(sequencer.onChangeState!(r.state, r.config));
+    r.run({ demand: 1 });
+    const one = step();
+    r.run({ demand: 1 }, 1000);
+    r.run({ demand: 1 }, 1000);
+    expect(r.state.runtime_s[0]).toBe(2);
+    expect(step()).toBe(one);
+    r.run({ demand: 2 }, 1000);
+    expect(step()).not.toBe(one);
+    // Availability is part of the step: a tripped unit must stay out after a restart.
+    const two = step();
+    r.run({ demand: 2, available: [true, false] }, 1000);
+    expect(step()).not.toBe(two);
+  });
 });

@@ -92,8 +92,12 @@ export const sequencer = defineNode({
   ],
   keepStateOnConfigChange: true,
   config,
-  // Lead/lag rotation and run hours: a lost rotation restarts the wrong unit.
+  // The step (units on, stages called for, lead order, when each last changed) is written at the end of
+  // the scan that changes it: a lost step restarts the wrong unit or breaks a minimum off-time. The run
+  // hours move every scan while a unit runs and are written at the save interval: losing seconds of them
+  // only shifts the runtime rotation by as much. Time in a step needs no saving: it is `now - changedAt`.
   statePersistence: "on_change",
+  onChangeState: ({ runtime_s: _hours, ...step }) => step,
   initialState: (): SequencerState => ({
     order: Array.from({ length: MAX_UNITS }, (_, i) => i),
     on: new Array(MAX_UNITS).fill(false),

@@ -107,4 +107,45 @@ describe("totalizer", () => {
     r.state = roundTrip(r.state);
     expect(r.run({ rate: 1 }, 10_000).total?.value).toBe(20);
   });
+
+  // The part written at the end of the scan (NodeDefinition.onChangeState); the rest waits for the interval.
+  describe("what a power cut may lose", () => {
+    const runner = () => {
+      const r = nodeRunner(totalizer, {});
+      return { r, part: () => JSON.stringify(totalizer.onChangeState!(r.state, r.config)) };
+    };
+
+    it("leaves the total and hours that move every scan to the save interval", () => {
+      const { r, part } = runner();
+      r.run({ rate: 10, running: true });
+      r.run({ rate: 10, running: true }, 1000);
+      const running = part();
+      r.run({ rate: 12, running: true }, 1000);
+      r.run({ rate: 11, running: true }, 1000);
+      expect(r.state.total).toBeGreaterThan(0);
+      expect(r.state.runtime_s).toBe(3);
+      expect(part()).toBe(running);
+    });
+
+    it("writes a start and a stop at the end of their scan: a lost edge would count a start twice", () => {
+      const { r, part } = runner();
+      r.run({ rate: 10, running: false });
+      const stopped = part();
+      r.run({ rate: 10, running: true }, 1000);
+      const started = part();
+      expect(started).not.toBe(stopped);
+      r.run({ rate: 10, running: false }, 1000);
+      expect(part()).not.toBe(started);
+    });
+
+    it("writes a reset at the end of its scan: a lost reset would bring the old total back", () => {
+      const { r, part } = runner();
+      r.run({ rate: 10 });
+      r.run({ rate: 10 }, 60_000);
+      const counting = part();
+      r.run({ rate: 10, reset: true }, 1000);
+      expect(r.state.total).toBe(0);
+      expect(part()).not.toBe(counting);
+    });
+  });
 });

@@ -41,8 +41,13 @@ export const totalizer = defineNode({
     rate_per: z.enum(["second", "minute", "hour"]).default("hour").describe("Time unit of the rate"),
     max_gap_s: z.number().positive().max(86_400).default(300).describe("Longer gaps are not integrated"),
   }),
-  // Totals and run hours are counted, they never re-converge.
+  // Totals and run hours are counted, they never re-converge, but they move every scan while the plant
+  // runs: they are written at the save interval (a power cut loses at most that much of them, and a restart
+  // within max_gap_s integrates the gap at the last rate anyway). A start (the count and the running edge,
+  // which would count a start twice if lost) and a reset (a lost reset brings the old total back) are
+  // written at the end of their scan.
   statePersistence: "on_change",
+  onChangeState: (s) => [s.starts, s.lastRunning, s.total === 0 && s.runtime_s === 0],
   initialState: (): TotalizerState => ({
     total: 0,
     runtime_s: 0,

@@ -184,6 +184,13 @@ export interface NodeDefinition<C = unknown, S = unknown> {
    */
   statePersistence?: StatePersistence;
   /**
+   * For an `on_change` node whose state also holds figures that move every scan (a totalizer's total, a
+   * sequencer's run hours, a PID inside a sub-flow): the part whose change is written at the end of the
+   * scan. The whole state is written then, and at the save interval when only the rest moved. Absent: the
+   * whole state is on-change.
+   */
+  onChangeState?(state: S, config: C): unknown;
+  /**
    * Async set-up a synchronous executor needs before its first scan (the `script` node loads its WASM
    * engine here). The host awaits `FlowRuntime.prepare()` once after compiling, before the first scan.
    */

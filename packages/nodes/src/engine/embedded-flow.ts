@@ -18,6 +18,7 @@ import type { NodeContext, NodeValue } from "../core/types";
 import { defaultRegistry } from "./catalog";
 import { compileFlow, type FlowPlan } from "./compile";
 import { FlowRuntime, prepareFlow, type SavedNodeState, type ScanIO } from "./flow-runtime";
+import { onChangeState, persistenceOf, statePlanOf } from "./state-persistence";
 
 export const EmbeddedFlowSchema = z.object({
   nodes: z.array(NodeConfigurationSchema).max(500).default([]),
@@ -70,6 +71,25 @@ export function embeddedPoints(flow: EmbeddedFlowInput): { reads: string[]; writ
 export async function prepareEmbedded(flow: EmbeddedFlowInput): Promise<void> {
   const plan = compileEmbedded(flow);
   if (plan.ok) await prepareFlow(plan.value);
+}
+
+/**
+ * The part of a sub-flow's saved state whose change is written at the end of the scan: its on-change inner
+ * nodes' (latches, counters, nested sub-flows' own part), not its periodic ones' (a PID, a math node's
+ * `last`), which reach the disk with the host's at the save interval. The host node's `onChangeState`.
+ */
+export function embeddedOnChangeState(flow: EmbeddedFlowInput, saved: readonly SavedNodeState[]): unknown {
+  const plan = compileEmbedded(flow);
+  if (!plan.ok) return saved;
+  const { loopSources } = statePlanOf(plan.value);
+  const part: unknown[] = [];
+  for (const entry of saved) {
+    const node = plan.value.byId.get(entry.node_id);
+    if (!node) continue;
+    const loop = loopSources.has(node.id);
+    if (persistenceOf(node.definition, loop) === "on_change") part.push(onChangeState(node, entry, loop));
+  }
+  return part;
 }
 
 /** One running copy of a sub-flow. */
@@ -136,7 +156,8 @@ export class EmbeddedInstance {
     return outputs;
   }
 
+  /** The inner nodes that have state to save (as a flow saves its nodes: stateless ones have none). */
   save(): SavedNodeState[] {
-    return this.runtime.exportState();
+    return this.runtime.exportState(statePlanOf(this.plan).persisted);
   }
 }

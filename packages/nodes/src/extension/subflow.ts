@@ -7,6 +7,7 @@ import {
   compileEmbedded,
   EmbeddedFlowSchema,
   EmbeddedInstance,
+  embeddedOnChangeState,
   embeddedPoints,
   prepareEmbedded,
 } from "../engine/embedded-flow";
@@ -72,8 +73,10 @@ export const subflow = defineNode({
     .superRefine((c, ctx) => checkEmbedded(c.flow, ctx, ["flow"])),
   points: (config) => embeddedPoints(config.flow),
   prepare: (config) => prepareEmbedded(config.flow),
-  // Holds the inner nodes' state, which may be latches.
+  // Holds the inner nodes' state, each part written as its node type says: a latch inside at the end of
+  // the scan that flips it, a math node's or a PID's at the save interval.
   statePersistence: "on_change",
+  onChangeState: (state, config) => embeddedOnChangeState(config.flow, state.saved),
   initialState: (): SubflowState => ({ saved: [] }),
   async execute(inputs, config, state, ctx) {
     const plan = compileEmbedded(config.flow);
