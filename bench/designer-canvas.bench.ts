@@ -366,14 +366,40 @@ async function openFlow(size: number) {
   };
 }
 
-/** Pans by dragging the empty pane and zooms with the wheel around the centre, for MEASURE_MS. */
+/**
+ * The point nearest the canvas's centre where the pointer lands on the empty pane (no node, wire or
+ * control under it), probing outward in rings; the centre itself when nothing empty is found. A pan must
+ * press on the pane: pressing on a node drags that node instead, which is the drag phase, not panning.
+ * The probes (a hit test each, usually one or a few) are part of the measured phase's work.
+ */
+async function emptyPanePoint(page: Page, cx: number, cy: number): Promise<{ x: number; y: number }> {
+  return (await page.evaluate(
+    `(([cx, cy]) => {
+      const empty = (x, y) => document.elementFromPoint(x, y)?.classList.contains("react-flow__pane");
+      if (empty(cx, cy)) return { x: cx, y: cy };
+      for (let r = 12; r <= 300; r += 12)
+        for (let a = 0; a < 16; a++) {
+          const x = cx + r * Math.cos((a * Math.PI) / 8);
+          const y = cy + r * Math.sin((a * Math.PI) / 8);
+          if (empty(x, y)) return { x, y };
+        }
+      return { x: cx, y: cy };
+    })([${cx}, ${cy}])`,
+  )) as { x: number; y: number };
+}
+
+/**
+ * Pans by dragging the empty pane (pressing where emptyPanePoint finds no node) and zooms with the wheel
+ * around the centre, for MEASURE_MS.
+ */
 async function panAndZoom(page: Page) {
   const canvas = await page.getByTestId("flow-canvas").boundingBox();
   if (!canvas) throw new Error("canvas not visible");
-  const cx = canvas.x + canvas.width / 2;
-  const cy = canvas.y + canvas.height / 2;
+  const centreX = canvas.x + canvas.width / 2;
+  const centreY = canvas.y + canvas.height / 2;
   const until = Date.now() + MEASURE_MS;
   for (let step = 0; Date.now() < until; step++) {
+    const { x: cx, y: cy } = await emptyPanePoint(page, centreX, centreY);
     await page.mouse.move(cx, cy);
     await page.mouse.down();
     for (let i = 0; i < 10; i++) await page.mouse.move(cx - i * 25, cy - i * 12);
