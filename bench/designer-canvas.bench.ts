@@ -327,9 +327,16 @@ async function openFlow(size: number) {
   const drawn = async () => {
     await page.getByTestId("flow-canvas").waitFor();
     await page.waitForFunction(
+      // A wire is drawn either by React Flow (one element each) or, on a far canvas, as one curve (one
+      // "M" command) in the far-wires svg's paths.
       ([n, e]) =>
         document.querySelectorAll(".react-flow__node").length >= n! &&
-        document.querySelectorAll(".react-flow__edge").length >= e!,
+        document.querySelectorAll(".react-flow__edge").length +
+          [...document.querySelectorAll('[data-testid="far-wires"] path')].reduce(
+            (sum, path) => sum + (path.getAttribute("d")?.match(/M/g)?.length ?? 0),
+            0,
+          ) >=
+          e!,
       [flow.nodes.length, flow.connections.length],
       { timeout: 60_000, polling: "raf" },
     );

@@ -9,6 +9,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore,
+  useStoreApi,
 } from "@xyflow/react";
 import { Keyboard, Map as MapIcon, Maximize, Minus, Plus } from "lucide-react";
 import {
@@ -32,7 +33,7 @@ import { FarWires } from "./far-wires";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
 import { CULL_FLOW_NODES, FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
-import { CanvasDetail, useFarSelector } from "./level-of-detail";
+import { CanvasDetail, refreshHandlesAfterFar, useFarSelector } from "./level-of-detail";
 import { EdgeValuesShown, hasRuntime, LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
 import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
@@ -207,6 +208,13 @@ export function FlowCanvas({
   const largeNow = useRef(large);
   largeNow.current = large;
   const far = useStore(useFarSelector(() => largeNow.current, startFar, fitOnLoad));
+  const flowStore = useStoreApi<BmsNode | CommentNode | GroupNode, BmsEdge>();
+  const wasFar = useRef(far);
+  useEffect(() => {
+    // Full nodes are in the DOM once this runs (a parent's effects run after its children's).
+    if (wasFar.current && !far) refreshHandlesAfterFar(flowStore.getState() as never);
+    wasFar.current = far;
+  }, [far, flowStore]);
   const shownEdges = useMemo(() => {
     const list = comparison ? comparison.edges : edges;
     return far ? list.map(hiddenEdge) : list;

@@ -42,3 +42,35 @@ export function useFarSelector(large: () => boolean, startFar: boolean, waitForF
   const [selector] = useState(() => farSelector(large, startFar, waitForFit));
   return selector;
 }
+
+/** What of React Flow's store the handle refresh reads. */
+interface HandleStore {
+  domNode: HTMLDivElement | null;
+  nodeLookup: Map<
+    string,
+    { type?: string; internals: { handleBounds?: { source: unknown[] | null; target: unknown[] | null } } }
+  >;
+  updateNodeInternals: (
+    updates: Map<string, { id: string; nodeElement: HTMLDivElement; force?: boolean }>,
+    params?: { triggerFitView: boolean },
+  ) => void;
+}
+
+/**
+ * After a far canvas comes near: React Flow may have read a far box's handles from the DOM (a box has
+ * none), and a full node of the same size gives its ResizeObserver nothing to report, so its wires would
+ * have no ends. Every flow node whose handles React Flow does not know is measured again, once, in one
+ * pass over the node elements (React Flow's own useUpdateNodeInternals queries the document per node).
+ */
+export function refreshHandlesAfterFar(state: HandleStore): void {
+  const { domNode, nodeLookup, updateNodeInternals } = state;
+  if (!domNode) return;
+  const updates = new Map<string, { id: string; nodeElement: HTMLDivElement; force: boolean }>();
+  for (const element of domNode.querySelectorAll<HTMLDivElement>(".react-flow__node-bms")) {
+    const id = element.dataset.id;
+    const bounds = id ? nodeLookup.get(id)?.internals.handleBounds : undefined;
+    if (id && !bounds?.source?.length && !bounds?.target?.length)
+      updates.set(id, { id, nodeElement: element, force: true });
+  }
+  if (updates.size > 0) updateNodeInternals(updates, { triggerFitView: false });
+}
