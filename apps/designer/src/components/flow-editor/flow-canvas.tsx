@@ -57,20 +57,8 @@ const DEFAULT_EDGE_OPTIONS = { style: { strokeWidth: 2 } };
 const DELETE_KEYS = shortcutKeys("delete");
 const MULTI_SELECTION_KEYS = shortcutKeys("add-to-selection");
 
-const hiddenEdges = new WeakMap<BmsEdge, BmsEdge>();
-/**
- * A wire handed to React Flow hidden, while the far canvas draws every wire in one svg (far-wires.tsx):
- * React Flow keeps it (deleting a node still finds its wires) but draws nothing for it. One object per
- * store wire, so React Flow's identity checks hold across renders.
- */
-function hiddenEdge(edge: BmsEdge): BmsEdge {
-  let hidden = hiddenEdges.get(edge);
-  if (!hidden) {
-    hidden = { ...edge, hidden: true };
-    hiddenEdges.set(edge, hidden);
-  }
-  return hidden;
-}
+/** The wires React Flow is handed while far: none (far-wires.tsx draws them all in one svg). */
+const NO_EDGES: BmsEdge[] = [];
 
 /** Below this zoom the dot grid is a few pixels apart: noise to the eye, and costly to rasterise. */
 const BACKGROUND_MIN_ZOOM = 0.35;
@@ -215,10 +203,7 @@ export function FlowCanvas({
     if (wasFar.current && !far) refreshHandlesAfterFar(flowStore.getState() as never);
     wasFar.current = far;
   }, [far, flowStore]);
-  const shownEdges = useMemo(() => {
-    const list = comparison ? comparison.edges : edges;
-    return far ? list.map(hiddenEdge) : list;
-  }, [far, comparison, edges]);
+  const shownEdges = comparison ? comparison.edges : edges;
   const culled = nodes.length > CULL_FLOW_NODES;
   const showsEdgeValues = useEditorStore(hasRuntime);
 
@@ -437,7 +422,7 @@ export function FlowCanvas({
             <EdgeValuesShown.Provider value={showsEdgeValues}>
               <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
                 nodes={comparison ? comparison.nodes : allNodes}
-                edges={shownEdges}
+                edges={far ? NO_EDGES : shownEdges}
                 nodeTypes={nodeTypes}
                 edgeTypes={edgeTypes}
                 nodesConnectable={!comparison}
@@ -468,7 +453,7 @@ export function FlowCanvas({
                 defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
               >
                 <CanvasBackground />
-                {far ? <FarWires /> : null}
+                {far ? <FarWires edges={shownEdges} /> : null}
               </ReactFlow>
             </EdgeValuesShown.Provider>
           </CanvasDetail.Provider>
