@@ -30,6 +30,19 @@
 //  will-change: transform on the viewport (paint 66-137 ms/frame in software compositing).
 //  What would close it: fewer DOM elements and layers per node and wire (all wires in one svg, plain
 //  boxes mounted when zoomed out) or a canvas renderer for large flows.
+// 2026-12-02 (session 6): level of detail (level-of-detail.ts): below zoom 0.30 (back above 0.36) a large
+// flow's nodes mount as one-element boxes and React Flow gets no wires; every wire is drawn in one svg
+// (far-wires.tsx, paths of 32 curves). The fitted view is far, so the canvas went from 52,761 elements and
+// ~4,500 layers to 4,091 elements and 1 svg. The pan now presses on an empty point of the pane found from
+// the DOM (emptyPanePoint): before, a press could land on a node at the fitted view and drag it, which is
+// the drag phase, not panning; the probes' hit tests count in the phase. Drawn = every node, and every
+// wire either as a React Flow edge or as a curve of the far svg. Two runs at loadavg 12-38 (shared 2 cores,
+// empty baseline 5.2-5.7 ms/frame): load 2,866 / 1,243 ms, pan/zoom 27.7 / 22.2 ms/frame, drag 34.3 /
+// 14.9 ms/frame. Traced split per pan/zoom frame (run 2): style 3.0, paint 1.6, script 1.0, layout 0.9,
+// hit test 0.8 (8.3 ms traced); per drag frame: script 10.4, paint 5.3, hit test 1.4. Load (run 2):
+// script 605, gc 206, style 132, paint 121 ms. The two runs differ by 2x with the machine's load; what
+// is left: the drag's script (the store's node array and React Flow's adoption of 2,000 nodes per frame,
+// and the minimap's 2,000 node selectors on every store update), and style at each pan's start and end.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
