@@ -345,7 +345,7 @@ async function openFlow(size: number) {
       ([n, e]) =>
         document.querySelectorAll(".react-flow__node").length >= n! &&
         document.querySelectorAll(".react-flow__edge").length +
-          [...document.querySelectorAll('[data-testid="far-wires"] path')].reduce(
+          Array.from(document.querySelectorAll('[data-testid="far-wires"] path')).reduce(
             (sum, path) => sum + (path.getAttribute("d")?.match(/M/g)?.length ?? 0),
             0,
           ) >=
