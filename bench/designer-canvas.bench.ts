@@ -30,6 +30,19 @@
 //  will-change: transform on the viewport (paint 66-137 ms/frame in software compositing).
 //  What would close it: fewer DOM elements and layers per node and wire (all wires in one svg, plain
 //  boxes mounted when zoomed out) or a canvas renderer for large flows.
+// 2026-12-02 (session 6): level of detail (level-of-detail.ts): below zoom 0.30 (back above 0.36) a large
+// flow's nodes mount as one-element boxes and React Flow gets no wires; every wire is drawn in one svg
+// (far-wires.tsx, paths of 32 curves). The fitted view is far, so the canvas went from 52,761 elements and
+// ~4,500 layers to 4,091 elements and 1 svg. The pan now presses on an empty point of the pane found from
+// the DOM (emptyPanePoint): before, a press could land on a node at the fitted view and drag it, which is
+// the drag phase, not panning; the probes' hit tests count in the phase. Drawn = every node, and every
+// wire either as a React Flow edge or as a curve of the far svg. Two runs at loadavg 12-38 (shared 2 cores,
+// empty baseline 5.2-5.7 ms/frame): load 2,866 / 1,243 ms, pan/zoom 27.7 / 22.2 ms/frame, drag 34.3 /
+// 14.9 ms/frame. Traced split per pan/zoom frame (run 2): style 3.0, paint 1.6, script 1.0, layout 0.9,
+// hit test 0.8 (8.3 ms traced); per drag frame: script 10.4, paint 5.3, hit test 1.4. Load (run 2):
+// script 605, gc 206, style 132, paint 121 ms. The two runs differ by 2x with the machine's load; what
+// is left: the drag's script (the store's node array and React Flow's adoption of 2,000 nodes per frame,
+// and the minimap's 2,000 node selectors on every store update), and style at each pan's start and end.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -327,9 +340,16 @@ async function openFlow(size: number) {
   const drawn = async () => {
     await page.getByTestId("flow-canvas").waitFor();
     await page.waitForFunction(
+      // A wire is drawn either by React Flow (one element each) or, on a far canvas, as one curve (one
+      // "M" command) in the far-wires svg's paths.
       ([n, e]) =>
         document.querySelectorAll(".react-flow__node").length >= n! &&
-        document.querySelectorAll(".react-flow__edge").length >= e!,
+        document.querySelectorAll(".react-flow__edge").length +
+          Array.from(document.querySelectorAll('[data-testid="far-wires"] path')).reduce(
+            (sum, path) => sum + (path.getAttribute("d")?.match(/M/g)?.length ?? 0),
+            0,
+          ) >=
+          e!,
       [flow.nodes.length, flow.connections.length],
       { timeout: 60_000, polling: "raf" },
     );
@@ -366,14 +386,40 @@ async function openFlow(size: number) {
   };
 }
 
-/** Pans by dragging the empty pane and zooms with the wheel around the centre, for MEASURE_MS. */
+/**
+ * The point nearest the canvas's centre where the pointer lands on the empty pane (no node, wire or
+ * control under it), probing outward in rings; the centre itself when nothing empty is found. A pan must
+ * press on the pane: pressing on a node drags that node instead, which is the drag phase, not panning.
+ * The probes (a hit test each, usually one or a few) are part of the measured phase's work.
+ */
+async function emptyPanePoint(page: Page, cx: number, cy: number): Promise<{ x: number; y: number }> {
+  return (await page.evaluate(
+    `(([cx, cy]) => {
+      const empty = (x, y) => document.elementFromPoint(x, y)?.classList.contains("react-flow__pane");
+      if (empty(cx, cy)) return { x: cx, y: cy };
+      for (let r = 12; r <= 300; r += 12)
+        for (let a = 0; a < 16; a++) {
+          const x = cx + r * Math.cos((a * Math.PI) / 8);
+          const y = cy + r * Math.sin((a * Math.PI) / 8);
+          if (empty(x, y)) return { x, y };
+        }
+      return { x: cx, y: cy };
+    })([${cx}, ${cy}])`,
+  )) as { x: number; y: number };
+}
+
+/**
+ * Pans by dragging the empty pane (pressing where emptyPanePoint finds no node) and zooms with the wheel
+ * around the centre, for MEASURE_MS.
+ */
 async function panAndZoom(page: Page) {
   const canvas = await page.getByTestId("flow-canvas").boundingBox();
   if (!canvas) throw new Error("canvas not visible");
-  const cx = canvas.x + canvas.width / 2;
-  const cy = canvas.y + canvas.height / 2;
+  const centreX = canvas.x + canvas.width / 2;
+  const centreY = canvas.y + canvas.height / 2;
   const until = Date.now() + MEASURE_MS;
   for (let step = 0; Date.now() < until; step++) {
+    const { x: cx, y: cy } = await emptyPanePoint(page, centreX, centreY);
     await page.mouse.move(cx, cy);
     await page.mouse.down();
     for (let i = 0; i < 10; i++) await page.mouse.move(cx - i * 25, cy - i * 12);

@@ -9,6 +9,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore,
+  useStoreApi,
 } from "@xyflow/react";
 import { Keyboard, Map as MapIcon, Maximize, Minus, Plus } from "lucide-react";
 import {
@@ -28,9 +29,11 @@ import { Banner } from "../ui/banner";
 import { CanvasContextMenu, type ContextMenuRequest } from "./canvas-context-menu";
 import { CommentNodeView } from "./comment-node-view";
 import { shortcutKeys, shortcutText } from "./editor-shortcuts";
+import { FarWires } from "./far-wires";
 import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
 import { CULL_FLOW_NODES, FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
+import { CanvasDetail, refreshHandlesAfterFar, useFarSelector } from "./level-of-detail";
 import { EdgeValuesShown, hasRuntime, LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
 import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
@@ -53,6 +56,9 @@ const PRO_OPTIONS = { hideAttribution: true };
 const DEFAULT_EDGE_OPTIONS = { style: { strokeWidth: 2 } };
 const DELETE_KEYS = shortcutKeys("delete");
 const MULTI_SELECTION_KEYS = shortcutKeys("add-to-selection");
+
+/** The wires React Flow is handed while far: none (far-wires.tsx draws them all in one svg). */
+const NO_EDGES: BmsEdge[] = [];
 
 /** Below this zoom the dot grid is a few pixels apart: noise to the eye, and costly to rasterise. */
 const BACKGROUND_MIN_ZOOM = 0.35;
@@ -162,9 +168,14 @@ export function FlowCanvas({
   const { screenToFlowPosition, setCenter, getNode, fitView } = useReactFlow<BmsNode, BmsEdge>();
   // Fit a loaded flow once; an empty canvas starts at 1:1 so the first drop does not make the view jump.
   // Decided once at mount: were it recomputed, the first dropped node would flip `fitView` on and the view would jump.
-  const [{ initialViewport, fitOnLoad }] = useState(() => {
+  const [{ initialViewport, fitOnLoad, startFar }] = useState(() => {
     const { flowData, nodes: initialNodes } = store.getState();
-    return { initialViewport: flowData.viewport, fitOnLoad: !flowData.viewport && initialNodes.length > 0 };
+    const fitOnLoad = !flowData.viewport && initialNodes.length > 0;
+    // A large flow opens fitted (far out) or at its saved view: its first render already has the right
+    // level of detail, so 2,000 full nodes are not mounted only to be replaced by boxes.
+    const startFar =
+      initialNodes.length > LARGE_FLOW_NODES && (fitOnLoad || (flowData.viewport?.zoom ?? 1) < FAR_ZOOM);
+    return { initialViewport: flowData.viewport, fitOnLoad, startFar };
   });
 
   useEffect(() => {
@@ -180,10 +191,19 @@ export function FlowCanvas({
     return comments.length || groups.length ? [...groups, ...comments, ...sized] : sized;
   }, [groups, comments, nodes, edges]);
   const anySelected = useEditorStore((s) => s.nodes.some((n) => n.selected));
-  // Re-renders only when the zoom crosses FAR_ZOOM; the plain boxes are CSS only (globals.css), so crossing
-  // it re-renders no node and changes no node's size (React Flow measures nothing again).
-  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
   const large = nodes.length > LARGE_FLOW_NODES;
+  // The level of detail (level-of-detail.ts): re-renders only when the zoom crosses its thresholds.
+  const largeNow = useRef(large);
+  largeNow.current = large;
+  const far = useStore(useFarSelector(() => largeNow.current, startFar, fitOnLoad));
+  const flowStore = useStoreApi<BmsNode | CommentNode | GroupNode, BmsEdge>();
+  const wasFar = useRef(far);
+  useEffect(() => {
+    // Full nodes are in the DOM once this runs (a parent's effects run after its children's).
+    if (wasFar.current && !far) refreshHandlesAfterFar(flowStore.getState() as never);
+    wasFar.current = far;
+  }, [far, flowStore]);
+  const shownEdges = comparison ? comparison.edges : edges;
   const culled = nodes.length > CULL_FLOW_NODES;
   const showsEdgeValues = useEditorStore(hasRuntime);
 
@@ -394,46 +414,49 @@ export function FlowCanvas({
           className="relative h-full min-w-0 flex-1"
           data-testid="flow-canvas"
           data-large={large}
-          data-lod={large && far ? "far" : "near"}
+          data-lod={far ? "far" : "near"}
           onDragOver={onDragOver}
           onDrop={onDrop}
         >
-          <EdgeValuesShown.Provider value={showsEdgeValues}>
-            <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
-              nodes={comparison ? comparison.nodes : allNodes}
-              edges={comparison ? comparison.edges : edges}
-              nodeTypes={nodeTypes}
-              edgeTypes={edgeTypes}
-              nodesConnectable={!comparison}
-              {...(comparison ? {} : { onNodesChange, onEdgesChange })}
-              onConnect={onConnect}
-              onConnectEnd={onConnectEnd}
-              isValidConnection={isValidConnection}
-              onNodeDragStart={onNodeDragStart}
-              onNodeDragStop={onNodeDragStop}
-              onNodeClick={onNodeClick}
-              onMoveEnd={onMoveEnd}
-              onNodeContextMenu={onNodeContextMenu}
-              onSelectionContextMenu={onSelectionContextMenu}
-              onPaneContextMenu={onPaneContextMenu}
-              onMoveStart={closeMenu}
-              {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? ONE_TO_ONE })}
-              fitViewOptions={FIT_VIEW_OPTIONS}
-              deleteKeyCode={DELETE_KEYS}
-              onlyRenderVisibleElements={culled}
-              snapToGrid
-              snapGrid={SNAP_GRID}
-              multiSelectionKeyCode={MULTI_SELECTION_KEYS}
-              // A selected frame must stay behind its members, or they could not be clicked inside it.
-              elevateNodesOnSelect={false}
-              minZoom={0.05}
-              maxZoom={2.5}
-              proOptions={PRO_OPTIONS}
-              defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
-            >
-              <CanvasBackground />
-            </ReactFlow>
-          </EdgeValuesShown.Provider>
+          <CanvasDetail.Provider value={far ? "far" : "near"}>
+            <EdgeValuesShown.Provider value={showsEdgeValues}>
+              <ReactFlow<BmsNode | CommentNode | GroupNode, BmsEdge>
+                nodes={comparison ? comparison.nodes : allNodes}
+                edges={far ? NO_EDGES : shownEdges}
+                nodeTypes={nodeTypes}
+                edgeTypes={edgeTypes}
+                nodesConnectable={!comparison}
+                {...(comparison ? {} : { onNodesChange, onEdgesChange })}
+                onConnect={onConnect}
+                onConnectEnd={onConnectEnd}
+                isValidConnection={isValidConnection}
+                onNodeDragStart={onNodeDragStart}
+                onNodeDragStop={onNodeDragStop}
+                onNodeClick={onNodeClick}
+                onMoveEnd={onMoveEnd}
+                onNodeContextMenu={onNodeContextMenu}
+                onSelectionContextMenu={onSelectionContextMenu}
+                onPaneContextMenu={onPaneContextMenu}
+                onMoveStart={closeMenu}
+                {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? ONE_TO_ONE })}
+                fitViewOptions={FIT_VIEW_OPTIONS}
+                deleteKeyCode={DELETE_KEYS}
+                onlyRenderVisibleElements={culled}
+                snapToGrid
+                snapGrid={SNAP_GRID}
+                multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+                // A selected frame must stay behind its members, or they could not be clicked inside it.
+                elevateNodesOnSelect={false}
+                minZoom={0.05}
+                maxZoom={2.5}
+                proOptions={PRO_OPTIONS}
+                defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+              >
+                <CanvasBackground />
+                {far ? <FarWires edges={shownEdges} /> : null}
+              </ReactFlow>
+            </EdgeValuesShown.Provider>
+          </CanvasDetail.Provider>
           {comparison ? (
             <div className="pointer-events-auto absolute left-3 top-3 z-10 max-w-[70%] shadow-lg">
               <Banner tone="info" onDismiss={() => setComparison(null)} data-testid="comparison-banner">

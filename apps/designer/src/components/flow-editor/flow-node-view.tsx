@@ -3,7 +3,7 @@
 import { inputWarning } from "@bms/schemas/node-health";
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { Pause, Pin } from "lucide-react";
-import { memo, useMemo } from "react";
+import { memo, useContext, useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { cn } from "../../lib/cn";
 import { showPointValue, showValue } from "../../lib/format-value";
@@ -11,6 +11,7 @@ import { describeNode } from "../../lib/node-catalog";
 import { useEditorStore } from "../../store/editor-store-provider";
 import type { BmsNode } from "../../store/flow-graph";
 import { wiredPortsKey } from "../../store/wired-ports";
+import { CanvasDetail } from "./level-of-detail";
 import { NodeIcon } from "./node-icon";
 import {
   HANDLE_SIZE,
@@ -35,7 +36,7 @@ function configSummary(config: Record<string, unknown>): string | null {
   return null;
 }
 
-function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
+function FullNodeView({ id, data, selected }: NodeProps<BmsNode>) {
   const descriptor = describeNode(data.type);
   const point = typeof data.config.point === "string" ? data.config.point : undefined;
   // One subscription per node (not one per field): every store update runs each node's selector, and at
@@ -287,6 +288,48 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<BmsNode>) {
       ) : null}
     </div>
   );
+}
+
+/**
+ * A node of a large flow zoomed far out (level-of-detail.ts): one element, its title and its colours
+ * (selection, status, comparison), no ports or fields. It keeps the full node's size (React Flow's
+ * measured size, known before layout for most nodes: node-size.ts), so no wire end moves and React Flow
+ * measures nothing when the level changes.
+ */
+function FarNodeView({ id, data, selected, width, height }: NodeProps<BmsNode>) {
+  const [status, diff, pausedHere] = useEditorStore(
+    useShallow((s) => [
+      s.comparison ? undefined : s.runtime[id]?.status,
+      s.comparison?.highlight[id],
+      s.debugOverlay?.pausedNode === id,
+    ]),
+  );
+  const statusStyle = status ? (STATUS_STYLES[status] ?? STATUS_STYLES.idle) : undefined;
+  return (
+    <div
+      data-testid={`flow-node-${id}`}
+      data-node-type={data.type}
+      data-status={status ?? ""}
+      data-diff={diff ?? ""}
+      data-detail="far"
+      title={nodeTitle(data)}
+      style={{ width: width || NODE_WIDTH, height: height || undefined }}
+      className={cn(
+        "overflow-hidden rounded-lg border px-3 py-2 text-2xl font-semibold leading-tight text-slate-700",
+        status === "stopped" ? "bg-slate-100" : "bg-white",
+        selected ? "border-sky-500 ring-4 ring-sky-300" : "border-slate-400",
+        !selected && statusStyle ? `ring-4 ${statusStyle.ring}` : "",
+        pausedHere ? "ring-8 ring-amber-400" : "",
+        diff ? DIFF_STYLES[diff] : "",
+      )}
+    >
+      {nodeTitle(data)}
+    </div>
+  );
+}
+
+function FlowNodeViewInner(props: NodeProps<BmsNode>) {
+  return useContext(CanvasDetail) === "far" ? <FarNodeView {...props} /> : <FullNodeView {...props} />;
 }
 
 export const FlowNodeView = memo(FlowNodeViewInner);

@@ -10,10 +10,16 @@ import { useEffect, useState } from "react";
 export const LARGE_FLOW_NODES = 200;
 
 /**
- * Below this zoom a large flow's nodes draw as plain boxes (their ring still shows status): text is under
- * 4 px there, unreadable, and painting it for 2,000 nodes cost most of a pan or zoom frame.
+ * Below this zoom a large flow's nodes draw as plain boxes (level-of-detail.ts): text is under 4 px there,
+ * unreadable, and painting it for 2,000 nodes cost most of a pan or zoom frame.
  */
 export const FAR_ZOOM = 0.3;
+
+/**
+ * Zoomed back in past this, full nodes return. The gap is the hysteresis: a wheel step that lands near
+ * FAR_ZOOM and the next one back do not mount and unmount 2,000 nodes each time.
+ */
+export const NEAR_ZOOM = 0.36;
 
 /**
  * Past this many nodes the canvas draws only what is on screen (React Flow's onlyRenderVisibleElements).
