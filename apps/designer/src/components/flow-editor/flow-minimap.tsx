@@ -120,6 +120,9 @@ export function FlowMinimap() {
       getViewScale: () => viewScaleRef.current,
     });
     minimap.current = instance;
+    // The panZoom may come after the first render: the instance starts with the store's current extent.
+    const { translateExtent: extent, width: w, height: h } = store.getState();
+    instance.update({ translateExtent: extent, width: w, height: h, pannable: true, zoomable: true });
     return () => {
       instance.destroy();
       minimap.current = null;
@@ -133,7 +136,7 @@ export function FlowMinimap() {
       pannable: true,
       zoomable: true,
     });
-  }, [panZoom, translateExtent, flowWidth, flowHeight]);
+  }, [translateExtent, flowWidth, flowHeight]);
 
   return (
     <div
