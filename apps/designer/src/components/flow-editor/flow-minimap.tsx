@@ -142,7 +142,8 @@ export function FlowMinimap() {
     <div
       className="react-flow__minimap"
       data-testid="minimap"
-      style={{ margin: 8, width: WIDTH, height: HEIGHT, background: COLORS.background }}
+      // contain: strict: the svg changing on every pan or zoom frame lays out only this box, not the page.
+      style={{ margin: 8, width: WIDTH, height: HEIGHT, background: COLORS.background, contain: "strict" }}
     >
       <svg
         ref={svg}
