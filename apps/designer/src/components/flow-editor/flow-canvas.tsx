@@ -87,12 +87,17 @@ function ZoomControls() {
       >
         <Minus className="size-3.5" />
       </button>
-      {/* A box of its own size (contain: strict): its text changing on each zoom step lays out only itself. */}
-      <span
-        className="inline-block h-4 w-10 text-center text-[11px] leading-4 tabular-nums text-slate-600 [contain:strict]"
-        data-testid="zoom-level"
-      >
-        {Math.round(zoom * 100)} %
+      {/*
+       * The text sits in a box of its own size (contain: strict) inside the flex item: its change on each
+       * zoom step lays out only that box (a flex item is no relayout boundary; the page was laid out again).
+       */}
+      <span className="inline-block h-4 w-10">
+        <span
+          className="block h-4 w-10 text-center text-[11px] leading-4 tabular-nums text-slate-600 [contain:strict]"
+          data-testid="zoom-level"
+        >
+          {Math.round(zoom * 100)} %
+        </span>
       </span>
       <button
         type="button"
