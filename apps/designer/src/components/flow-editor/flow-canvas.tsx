@@ -87,8 +87,17 @@ function ZoomControls() {
       >
         <Minus className="size-3.5" />
       </button>
-      <span className="w-10 text-center text-[11px] tabular-nums text-slate-600" data-testid="zoom-level">
-        {Math.round(zoom * 100)} %
+      {/*
+       * The text sits in a box of its own size (contain: strict) inside the flex item: its change on each
+       * zoom step lays out only that box (a flex item is no relayout boundary; the page was laid out again).
+       */}
+      <span className="inline-block h-4 w-10">
+        <span
+          className="block h-4 w-10 text-center text-[11px] leading-4 tabular-nums text-slate-600 [contain:strict]"
+          data-testid="zoom-level"
+        >
+          {Math.round(zoom * 100)} %
+        </span>
       </span>
       <button
         type="button"
@@ -308,8 +317,23 @@ export function FlowCanvas({
     },
     [store],
   );
+  // While the pane is dragged, a transparent shield over the canvas takes the pointer (globals.css): each
+  // pointer move's hit test stops at it instead of walking 2,000 nodes, and nothing else is restyled (a
+  // rule on the pane's dragging class restyled every node at each pan's start and end). An attribute set
+  // directly, no render. A wheel zoom is not a press: no shield.
+  const onMoveStart = useCallback(
+    (event: MouseEvent | TouchEvent | null) => {
+      closeMenu();
+      if (event?.type === "mousedown" || event?.type === "pointerdown")
+        canvasRef.current?.setAttribute("data-panning", "true");
+    },
+    [closeMenu],
+  );
   const onMoveEnd = useCallback(
-    (_event: unknown, viewport: { x: number; y: number; zoom: number }) => setViewport(viewport),
+    (_event: unknown, viewport: { x: number; y: number; zoom: number }) => {
+      canvasRef.current?.removeAttribute("data-panning");
+      setViewport(viewport);
+    },
     [setViewport],
   );
   const onSelectionContextMenu = useCallback(
@@ -437,7 +461,7 @@ export function FlowCanvas({
                 onNodeContextMenu={onNodeContextMenu}
                 onSelectionContextMenu={onSelectionContextMenu}
                 onPaneContextMenu={onPaneContextMenu}
-                onMoveStart={closeMenu}
+                onMoveStart={onMoveStart}
                 {...(fitOnLoad ? { fitView: true } : { defaultViewport: initialViewport ?? ONE_TO_ONE })}
                 fitViewOptions={FIT_VIEW_OPTIONS}
                 deleteKeyCode={DELETE_KEYS}
@@ -453,6 +477,7 @@ export function FlowCanvas({
                 defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
               >
                 <CanvasBackground />
+                <div className="pan-shield" aria-hidden="true" />
                 {far ? <FarWires edges={shownEdges} /> : null}
               </ReactFlow>
             </EdgeValuesShown.Provider>

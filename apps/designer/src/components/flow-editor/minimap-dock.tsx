@@ -1,7 +1,7 @@
 "use client";
 
-import { MiniMap } from "@xyflow/react";
 import { useCallback, useEffect, useState } from "react";
+import { FlowMinimap } from "./flow-minimap";
 
 /** Whether the minimap is shown, kept across reloads (an integrator who closed it wants it closed). */
 const MINIMAP_STORAGE_KEY = "bms-designer-minimap";
@@ -33,7 +33,8 @@ export function useMinimapOpen(): MinimapToggle {
 
 /**
  * The minimap, docked at the end of the bottom panel rather than laid over the canvas: it never covers
- * a node or a control, and it takes no width from the canvas. Needs the editor's ReactFlowProvider.
+ * a node or a control, and it takes no width from the canvas. Needs the editor's ReactFlowProvider. The map
+ * itself is flow-minimap.tsx (one svg path for every node, not React Flow's component per node).
  */
 export function MinimapDock() {
   return (
@@ -42,20 +43,7 @@ export function MinimapDock() {
       data-testid="minimap-dock"
       aria-label="Minimap"
     >
-      <MiniMap
-        pannable
-        zoomable
-        data-testid="minimap"
-        nodeStrokeWidth={3}
-        // Outside the .react-flow element its CSS variables do not reach: the colours are given here.
-        bgColor="#ffffff"
-        nodeColor="#cbd5e1"
-        nodeStrokeColor="#64748b"
-        maskColor="rgba(226, 232, 240, 0.7)"
-        maskStrokeColor="#0284c7"
-        maskStrokeWidth={2}
-        style={{ position: "static", margin: 8, width: 200, height: 150 }}
-      />
+      <FlowMinimap />
     </aside>
   );
 }
