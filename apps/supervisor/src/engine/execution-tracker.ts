@@ -30,7 +30,9 @@ const MIN_FLOW_TIMELINE = 200;
 /** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
  * shorter window (30 traces, half a minute) rather than growing the heap. A record holds its node's
  * outputs (otherwise garbage after the next scan) and a copy of its inputs, ~200-250 bytes: at 250,000
- * records the buffer alone was ~55 MB of a 2,000-point supervisor's heap (heap snapshot, issue 15). */
+ * records the buffer alone was ~55 MB of a 2,000-point supervisor's heap (heap snapshot, issue 15). Until
+ * someone asks for a trace, it holds its scan's value arrays (that scan's and the one before, which
+ * delayed nodes read) instead of records: the same values without a record object per node. */
 const TRACE_MIN_SPACING_MS = 1000;
 export const MAX_TRACE_NODE_RECORDS = 60_000;
 /**
