@@ -72,6 +72,16 @@
 // builds beside it), then 0.679 (0.41-1.21) at load 12-23; the 14 rounds' median 0.72 (main: 0.645). At
 // 1 s every point due is read (1.0); start offset median 0-1 ms, drift 0.66 ms/min in the second run
 // (13.8 ms/min, max 39 ms, in the first: late timers at load 50-60, not the schedule).
+// 2026-12-02 (session 6, scan3), run records off the production path: the tracker, the command-quality
+// marks and commissioning read a scan through ScanResult's per-index accessors (nodeCount, statusAt,
+// errorAt, durationAt, markOutputs), so no NodeRun is built per node per scan (traces keep the result and
+// build records when asked); sensor_read and actuator_write run positionally (no outputs object per read).
+// In-process, 2,000 sensor reads, runtime scan + tracker.record: 0.66 -> 0.26 and 1.13 -> 0.50 ms a scan
+// (two interleaved pairs, load 6-15). Supervisor A/B (bench/scan-ab.ts, main 413e0ab vs this branch,
+// 2,000 points at 100 ms, load 6-15 beside integration runs): main-thread CPU a scan B/A median 1.26,
+// 1.13, then 1.04 (rounds 0.83-1.45): within the noise of that load, no gain shows there; the ~0.4 ms
+// saved in-process is ~6 % of a 6.5-8 ms scan, under the spread (not profiled further: out of time). Full bench: median 0.696 (rounds 0.605-0.831) at load 3.7-6.9;
+// what is left is as above (dgram sends, the reading object per point, GC), not the runtime.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -315,7 +315,7 @@ export class CommissioningRunner {
             running: engine.status === "running",
             intervalMs: trigger?.type === "interval" ? trigger.interval_ms : null,
             scans: () => engine.tracker.scans,
-            scanDurationsSince: (from) => engine.tracker.tracesSince(from).map((t) => t.durationMs),
+            scanDurationsSince: (from) => engine.tracker.traceDurationsSince(from),
           };
         }),
         counters: () => this.counters(),

@@ -1,4 +1,4 @@
-import type { ScanResult } from "@bms/nodes";
+import { type ScanResult, scanResultOf } from "@bms/nodes";
 import { describe, expect, it } from "vitest";
 import {
   ExecutionTracker,
@@ -11,7 +11,7 @@ import { shareTraceBudget } from "./site-engine";
 
 /** A scan of `nodes` completed nodes. */
 function scan(n: number, nodes: number): ScanResult {
-  return {
+  return scanResultOf({
     scan: n,
     startedAt: 0,
     durationMs: 1,
@@ -23,10 +23,7 @@ function scan(n: number, nodes: number): ScanResult {
       inputs: {},
       outputs: {},
     })),
-    writes: [],
-    alerts: [],
-    records: [],
-  };
+  });
 }
 
 describe("execution tracker: traces", () => {
@@ -42,27 +39,28 @@ describe("execution tracker: traces", () => {
 });
 
 describe("execution tracker: trace records", () => {
-  it("copies the inputs the runtime reuses, shares sensor reads' empty inputs, and filters by node", () => {
+  it("takes each scan's statuses from the result's accessors, builds a trace's records when asked, filters by node", () => {
     const tracker = new ExecutionTracker();
     const one = { value: 1, quality: "good" as const, timestamp: 0 };
     const two = { value: 2, quality: "good" as const, timestamp: 0 };
-    const reused = { a: one };
-    const result = scan(1, 3);
-    result.runs[1]!.inputs = reused;
+    const result = scan(2, 3);
+    result.runs[1]!.inputs = { a: one };
     result.runs[1]!.outputs = { out: two };
     result.runs[2]!.status = "error";
     result.runs[2]!.error = "timeout";
     tracker.record(result, 1_700_000_000_000);
-    // The next scan writes into the same inputs object.
-    reused.a = two;
+    // Not a completions scan: only the error reaches the timeline, with its message.
+    expect(tracker.recentTimeline(10).map((e) => [e.node_id, e.event_type, e.error_details])).toEqual([
+      ["n2", "error", "timeout"],
+    ]);
     const [trace] = tracker.tracesSince(0);
     expect(trace!.nodes).toEqual([
       { id: "n0", status: "completed", inputs: {}, outputs: {} },
       { id: "n1", status: "completed", inputs: { a: one }, outputs: { out: two } },
       { id: "n2", status: "error", inputs: {}, outputs: {}, error: "timeout" },
     ]);
-    expect(Object.isFrozen(trace!.nodes[0]!.inputs)).toBe(true);
     expect(tracker.tracesSince(0, "n1")[0]!.nodes.map((n) => n.id)).toEqual(["n1"]);
+    expect(tracker.traceDurationsSince(0)).toEqual([1]);
   });
 });
 

@@ -30,26 +30,20 @@ const MIN_FLOW_TIMELINE = 200;
 /** At most one trace a second, and at most this many node records in all: a 2,000-node flow keeps a
  * shorter window (30 traces, half a minute) rather than growing the heap. A record holds its node's
  * outputs (otherwise garbage after the next scan) and a copy of its inputs, ~200-250 bytes: at 250,000
- * records the buffer alone was ~55 MB of a 2,000-point supervisor's heap (heap snapshot, issue 15). */
+ * records the buffer alone was ~55 MB of a 2,000-point supervisor's heap (heap snapshot, issue 15). Until
+ * someone asks for a trace, it holds its scan's value arrays (that scan's and the one before, which
+ * delayed nodes read) instead of records: the same values without a record object per node. */
 const TRACE_MIN_SPACING_MS = 1000;
 export const MAX_TRACE_NODE_RECORDS = 60_000;
-/** A node with no inputs (a sensor read) shares one empty copy instead of one per record. */
-const NO_INPUTS: NodeRun["inputs"] = Object.freeze({});
-
 /**
- * A trace as kept: the scan's own run list (fresh each scan, never modified afterwards) and copies of the
- * inputs the runtime reuses, only for the nodes that have any. Its node records are built when asked for
- * (tracesSince), not every scan: the newest trace is the same run list as lastScan, so at 50,000 sensor
- * reads the traces cost no record per node (~64 bytes each, 3.2 MB of the heap, and 10,000 objects a
- * second for the collector).
+ * A trace as kept: the scan's result itself. Its node records are built when asked for (tracesSince),
+ * from that scan's own values, not every scan: the tracker reads each scan's statuses through the
+ * result's per-index accessors, so a scan that nobody inspects builds no record per node (at 2,000
+ * sensor reads and 10 scans a second, 20,000 records a second for the collector).
  */
 interface KeptTrace {
-  scan: number;
   at: number;
-  durationMs: number;
-  runs: readonly NodeRun[];
-  /** Copied inputs by run index; undefined while no node of the scan has inputs (all sensor reads). */
-  inputs: (NodeRun["inputs"] | undefined)[] | undefined;
+  result: ScanResult;
 }
 
 /** What the engine did lately: the last scan's node statuses, the event timeline and 15 min of traces. */
@@ -91,36 +85,31 @@ export class ExecutionTracker {
     this.lastScan = result;
     this.lastScanAt = wallClock;
     this.scans++;
-    this.nodesPerScan = result.runs.length;
+    const count = result.nodeCount;
+    this.nodesPerScan = count;
     this.durations.push(result.durationMs);
     if (this.durations.length > 100) this.durations.shift();
 
     // The timeline keeps what an engineer looks for: errors and skips every scan, completions sparsely.
     const completions = result.scan % 10 === 1;
-    for (const run of result.runs) {
-      if (run.status === "completed" && !completions) continue;
-      this.timeline.push(run.nodeId, run.status, result.scan, wallClock, run.durationMs, run.error);
+    for (let i = 0; i < count; i++) {
+      const status = result.statusAt(i);
+      if (status === "completed" && !completions) continue;
+      this.timeline.push(
+        result.nodeIdAt(i),
+        status,
+        result.scan,
+        wallClock,
+        result.durationAt(i),
+        result.errorAt(i),
+      );
     }
 
     const lastTrace = this.traces[this.traces.length - 1];
     if (lastTrace && wallClock - lastTrace.at < TRACE_MIN_SPACING_MS) return;
-    // The runtime reuses each node's inputs object every scan: a trace keeps a copy.
-    let inputs: KeptTrace["inputs"];
-    for (let i = 0; i < result.runs.length; i++) {
-      const run = result.runs[i]!;
-      if (!hasKeys(run.inputs)) continue;
-      inputs ??= new Array(result.runs.length);
-      inputs[i] = { ...run.inputs };
-    }
-    this.traces.push({
-      scan: result.scan,
-      at: wallClock,
-      durationMs: result.durationMs,
-      runs: result.runs,
-      inputs,
-    });
+    this.traces.push({ at: wallClock, result });
     const cutoff = wallClock - TRACE_WINDOW_MS;
-    const perTrace = Math.max(1, result.runs.length);
+    const perTrace = Math.max(1, count);
     const maxTraces = Math.max(1, Math.floor(this.nodeRecordBudget / perTrace));
     let drop = Math.max(0, this.traces.length - maxTraces);
     while (drop < this.traces.length && this.traces[drop]!.at < cutoff) drop++;
@@ -168,21 +157,26 @@ export class ExecutionTracker {
     return this.timeline.recent(limit, since);
   }
 
+  /** The kept traces' scan durations since `from`, without building their node records. */
+  traceDurationsSince(from: number): number[] {
+    return this.traces.filter((t) => t.at >= from).map((t) => t.result.durationMs);
+  }
+
   tracesSince(from: number, nodeId?: string): ScanTrace[] {
     return this.traces
       .filter((t) => t.at >= from)
-      .map((t) => ({
-        scan: t.scan,
-        at: t.at,
-        durationMs: t.durationMs,
-        nodes: t.runs.flatMap((r, i) =>
+      .map(({ at, result }) => ({
+        scan: result.scan,
+        at,
+        durationMs: result.durationMs,
+        nodes: result.runs.flatMap((r) =>
           nodeId !== undefined && r.nodeId !== nodeId
             ? []
             : [
                 {
                   id: r.nodeId,
                   status: r.status,
-                  inputs: t.inputs?.[i] ?? NO_INPUTS,
+                  inputs: r.inputs,
                   outputs: r.outputs,
                   ...(r.error ? { error: r.error } : {}),
                 },
@@ -196,9 +190,4 @@ export class ExecutionTracker {
 export function timelineShare(ownNodes: number, siteNodes: number): number {
   const share = Math.floor((MAX_SITE_TIMELINE * ownNodes) / Math.max(1, siteNodes));
   return Math.min(MAX_TIMELINE, Math.max(MIN_FLOW_TIMELINE, share));
-}
-
-function hasKeys(object: object): boolean {
-  for (const _ in object) return true;
-  return false;
 }

@@ -94,8 +94,8 @@ export interface ActiveFlow {
   readIndex: Map<string, number>;
   /** Each of `allReads`' history handle, resolved once per plan (no lookup by ref per point per scan). */
   historyHandles: HistoryHandle[];
-  /** Node id to the points it commands, to mark its outputs with the device's quality. */
-  commandsByNode: Map<string, readonly string[]>;
+  /** Each commanding node's plan index and the points it commands, to mark its outputs with the device's quality. */
+  commands: readonly CommandNode[];
   /** Last saved JSON of each stateful node's state (`wholeState`), so only changed state is written. */
   savedState: Map<string, string>;
   /** The same for on-change nodes' `onChangeState` part, compared at the end of every scan. */
@@ -211,9 +211,9 @@ export class FlowEngine {
     const readSet = new Set(plan.reads);
     const readBacks = [...new Set(plan.writes)].filter((ref) => !readSet.has(ref));
     const allReads = Object.freeze([...reads, ...readBacks]);
-    const commandsByNode = new Map(
-      plan.nodes.filter((n) => n.writes.length > 0).map((n) => [n.id, [...n.writes]] as const),
-    );
+    const commands = plan.nodes
+      .filter((n) => n.writes.length > 0)
+      .map((n) => ({ index: n.index, refs: [...n.writes] }));
 
     const { loopSources, persisted, onChange: persistedOnChange } = statePlanOf(plan);
     const isOnChange = new Uint8Array(plan.nodes.length);
@@ -237,7 +237,7 @@ export class FlowEngine {
       allReads,
       readIndex: new Map(allReads.map((ref, i) => [ref, i] as const)),
       historyHandles: allReads.map((ref) => this.deps.history.handle(ref)),
-      commandsByNode,
+      commands,
       savedState: new Map(),
       savedOnChange: new Map(),
       changeTriggers: undefined,
@@ -484,7 +484,7 @@ export class FlowEngine {
       this.deps.history.record(`log:${r.name}`, scalarOf(r.value), r.quality, r.timestamp);
     for (const alert of result.alerts) this.deps.alerts.handle(alert, this.flowId);
     this.persistState(flow);
-    markCommandQuality(result, flow.commandsByNode, readValue);
+    markCommandQuality(result, flow.commands, readValue);
     this.tracker.record(result, Date.now());
     const cycleMs = performance.now() - cycleStart;
     this.tracker.recordCycle(cycleMs);
@@ -610,6 +610,11 @@ function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
   return Array.isArray(value) ? null : (value as number | boolean | string | null);
 }
 
+interface CommandNode {
+  index: number;
+  refs: readonly string[];
+}
+
 /**
  * A command node whose point the device does not answer for (offline, no such object, refused) shows
  * that: its outputs keep the commanded value but take the device's quality and reason. The runtime's
@@ -617,23 +622,18 @@ function scalarOf(value: NodeValue["value"]): number | boolean | string | null {
  */
 function markCommandQuality(
   result: ScanResult,
-  commandsByNode: ReadonlyMap<string, readonly string[]>,
+  commands: readonly CommandNode[],
   readValue: (ref: string) => NodeValue | undefined,
 ): void {
-  if (commandsByNode.size === 0) return;
-  for (const run of result.runs) {
-    const refs = commandsByNode.get(run.nodeId);
-    if (!refs) continue;
-    const worst = refs
-      .map((ref) => ({ ref, v: readValue(ref) }))
-      .find(({ v }) => v !== undefined && v.quality !== "good");
-    if (!worst?.v) continue;
-    const reason = `device: ${worst.v.reason ?? `${worst.ref} is ${worst.v.quality}`}`;
-    const outputs: ScanResult["runs"][number]["outputs"] = {};
-    for (const [port, out] of Object.entries(run.outputs)) {
-      outputs[port] = out.quality === "bad" ? out : { ...out, quality: worst.v.quality, reason };
+  for (const { index, refs } of commands) {
+    // A node the scan did not reach (stopped before it) shows no run.
+    if (index >= result.nodeCount) continue;
+    for (const ref of refs) {
+      const v = readValue(ref);
+      if (v === undefined || v.quality === "good") continue;
+      result.markOutputs(index, v.quality, `device: ${v.reason ?? `${ref} is ${v.quality}`}`);
+      break;
     }
-    run.outputs = outputs;
   }
 }
 

@@ -181,6 +181,59 @@ describe("flow runtime: what scan-to-scan reuse must not change", () => {
     expect(h.runtime.exportState().find((s) => s.node_id === "tail")?.outputs?.value?.value).toBe(7);
   });
 
+  it("answers each node's id, status, error and duration by index as its run record does, marks included", async () => {
+    const flow = testFlow(
+      [
+        { id: "x", type: "parameter", config: { name: "x", default: 0 } },
+        { id: "div", type: "reciprocal", config: {} },
+        { id: "gate", type: "parameter", config: { name: "g", default: 1 } },
+      ],
+      [{ from_node: "x", from_output: "value", to_node: "div", to_input: "a" }],
+    );
+    const reciprocal = defineNode({
+      type: "reciprocal",
+      version: 1,
+      category: "logic",
+      label: "Reciprocal",
+      icon: "divide",
+      description: "1 / a; throws on 0.",
+      inputs: [{ name: "a", type: "number" }],
+      outputs: [{ name: "result", type: "number" }],
+      config: z.object({}),
+      execute(inputs, _config, _state, ctx) {
+        const a = Number(inputs.a?.value);
+        if (a === 0) throw new Error("division by zero");
+        return { result: { value: 1 / a, quality: "good", timestamp: ctx.now } };
+      },
+    });
+    const h = flowHarness(flow, (type) => (type === "reciprocal" ? reciprocal : lookupNode(type)));
+    const result = await h.scan();
+    // Asked before the records exist, then after: the same answers.
+    const view = () =>
+      Array.from({ length: result.nodeCount }, (_, i) => [
+        result.nodeIdAt(i),
+        result.statusAt(i),
+        result.errorAt(i),
+        result.durationAt(i),
+      ]);
+    const before = view();
+    result.markOutputs(0, "uncertain", "device: stale");
+    expect(before.map((r) => r.slice(0, 3))).toEqual([
+      ["x", "completed", undefined],
+      ["div", "error", "division by zero"],
+      ["gate", "completed", undefined],
+    ]);
+    const runs = result.runs;
+    expect(runs.map((r) => [r.nodeId, r.status, r.error, r.durationMs])).toEqual(before);
+    expect(view()).toEqual(before);
+    // The mark shows on the record; the runtime's own value is untouched.
+    expect(runs[0]!.outputs.value).toMatchObject({ value: 0, quality: "uncertain", reason: "device: stale" });
+    expect(h.output("x", "value")?.quality).toBe("good");
+    // A bad output keeps its own reason.
+    result.markOutputs(1, "uncertain", "device: stale");
+    expect(runs[1]!.outputs.result?.quality).toBe("bad");
+  });
+
   it("hands each scan's inputs in the run record; a copy keeps them past the next scan", async () => {
     const h = flowHarness(
       testFlow(

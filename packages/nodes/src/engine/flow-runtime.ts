@@ -53,12 +53,29 @@ export interface ScanResult {
   scan: number;
   startedAt: number;
   durationMs: number;
+  /** The run records, built when first read (then kept): a host that needs them each scan pays for them. */
   runs: NodeRun[];
   writes: WriteRequest[];
   alerts: AlertEvent[];
   records: RecordedValue[];
   /** A node failed with on_failure "stop": the scan was cut short and the flow should stop. */
   stoppedBy?: { nodeId: string; error: string };
+  /**
+   * What a host reads every scan (the supervisor's timeline and status), by plan index, without a run
+   * record per node: how many nodes the scan reached (`runs.length`), and each one's id, status, error
+   * and duration as its record would show them.
+   */
+  readonly nodeCount: number;
+  nodeIdAt(index: number): string;
+  statusAt(index: number): NodeRun["status"];
+  errorAt(index: number): string | undefined;
+  durationAt(index: number): number;
+  /**
+   * Shows the node at `index` with this quality and reason on its outputs (those not already bad) in its
+   * run record, as built now or later: a command the device does not answer for (supervisor). What the
+   * flow computed is untouched.
+   */
+  markOutputs(index: number, quality: NodeValue["quality"], reason: string): void;
 }
 
 export interface SavedNodeState {
@@ -306,15 +323,27 @@ export async function prepareFlow(plan: FlowPlan): Promise<void> {
   await Promise.all(plan.nodes.map((node) => node.definition.prepare?.(node.config)));
 }
 
+/** What a scan left for its run records: nothing here is written again by a later scan. */
+interface ScanLeft {
+  slots: readonly Slot[];
+  values: readonly (NodeValue | undefined)[];
+  previous: readonly (NodeValue | undefined)[];
+  notes: readonly (RunNote | undefined)[] | undefined;
+  durations: readonly number[];
+}
+
 /**
  * A scan's result. Its run records are built when `runs` is first read (a host that never reads them,
  * or reads them once a second, does not pay for one per node per scan), then kept; `runs` may be
- * replaced. A class, not an object literal with an accessor: a literal's fresh getter closure gives
- * every result its own hidden class, and those piled up in the old generation scan after scan.
+ * replaced. The per-index accessors answer from what the scan left (or the records once built). A class,
+ * not an object literal with an accessor: a literal's fresh getter closure gives every result its own
+ * hidden class, and those piled up in the old generation scan after scan.
  */
 class ScanOutcome implements ScanResult {
   stoppedBy?: { nodeId: string; error: string };
   private built: NodeRun[] | undefined;
+  /** Output marks by plan index (markOutputs), applied as the records are built. */
+  private marks: Map<number, { quality: NodeValue["quality"]; reason: string }> | undefined;
 
   constructor(
     readonly scan: number,
@@ -323,25 +352,77 @@ class ScanOutcome implements ScanResult {
     readonly writes: WriteRequest[],
     readonly alerts: AlertEvent[],
     readonly records: RecordedValue[],
-    private build: (() => NodeRun[]) | undefined,
+    private count: number,
+    private left: ScanLeft | undefined,
   ) {}
 
   get runs(): NodeRun[] {
     if (this.built === undefined) {
-      this.built = this.build!();
-      // What the records were built from is no longer needed.
-      this.build = undefined;
+      const left = this.left!;
+      const runs = buildRuns(
+        left.slots,
+        this.count,
+        left.values,
+        left.previous,
+        left.notes,
+        left.durations,
+        this.startedAt,
+      );
+      if (this.marks) for (const [index, mark] of this.marks) markRun(runs[index], mark.quality, mark.reason);
+      this.marks = undefined;
+      this.setBuilt(runs);
     }
-    return this.built;
+    return this.built!;
   }
 
   set runs(runs: NodeRun[]) {
-    this.built = runs;
-    this.build = undefined;
+    this.setBuilt(runs);
   }
 
-  toJSON(): ScanResult {
-    const json: ScanResult = {
+  private setBuilt(runs: NodeRun[]): void {
+    this.built = runs;
+    this.count = runs.length;
+    // The values the records were built from are no longer needed.
+    this.left = undefined;
+  }
+
+  get nodeCount(): number {
+    return this.count;
+  }
+
+  nodeIdAt(index: number): string {
+    return this.built ? this.built[index]!.nodeId : this.left!.slots[index]!.id;
+  }
+
+  statusAt(index: number): NodeRun["status"] {
+    return this.built ? this.built[index]!.status : (this.left!.notes?.[index]?.status ?? "completed");
+  }
+
+  errorAt(index: number): string | undefined {
+    if (this.built) return this.built[index]!.error;
+    const note = this.left!.notes?.[index];
+    return note?.status === "error" ? note.error : undefined;
+  }
+
+  durationAt(index: number): number {
+    if (this.built) return this.built[index]!.durationMs;
+    return this.statusAt(index) === "skipped" ? 0 : this.left!.durations[index]!;
+  }
+
+  markOutputs(index: number, quality: NodeValue["quality"], reason: string): void {
+    if (this.built) {
+      markRun(this.built[index], quality, reason);
+      return;
+    }
+    this.marks ??= new Map();
+    this.marks.set(index, { quality, reason });
+  }
+
+  toJSON(): Omit<
+    ScanResult,
+    "nodeCount" | "nodeIdAt" | "statusAt" | "errorAt" | "durationAt" | "markOutputs"
+  > {
+    const json: ReturnType<ScanOutcome["toJSON"]> = {
       scan: this.scan,
       startedAt: this.startedAt,
       durationMs: this.durationMs,
@@ -353,6 +434,44 @@ class ScanOutcome implements ScanResult {
     if (this.stoppedBy) json.stoppedBy = this.stoppedBy;
     return json;
   }
+}
+
+/** A run's outputs with a quality and reason from outside; bad outputs keep their own reason. */
+function markRun(run: NodeRun | undefined, quality: NodeValue["quality"], reason: string): void {
+  if (!run) return;
+  const outputs: NodeOutputs = {};
+  for (const [port, out] of Object.entries(run.outputs)) {
+    outputs[port] = out.quality === "bad" ? out : { ...out, quality, reason };
+  }
+  run.outputs = outputs;
+}
+
+/**
+ * A ScanResult from records made elsewhere (a test, a replayed scan): the same accessors over `runs`.
+ */
+export function scanResultOf(fields: {
+  scan: number;
+  startedAt: number;
+  durationMs: number;
+  runs: NodeRun[];
+  writes?: WriteRequest[];
+  alerts?: AlertEvent[];
+  records?: RecordedValue[];
+  stoppedBy?: { nodeId: string; error: string };
+}): ScanResult {
+  const result = new ScanOutcome(
+    fields.scan,
+    fields.startedAt,
+    fields.durationMs,
+    fields.writes ?? [],
+    fields.alerts ?? [],
+    fields.records ?? [],
+    fields.runs.length,
+    undefined,
+  );
+  result.runs = fields.runs;
+  if (fields.stoppedBy) result.stoppedBy = fields.stoppedBy;
+  return result;
 }
 
 /** Keeps node states and outputs between scans and evaluates a compiled plan, one scan at a time. */
@@ -676,9 +795,13 @@ export class FlowRuntime {
       ctx.io = undefined;
       this.durationsShared = true;
 
-      const result = new ScanOutcome(scan, now, clock() - startedAt, writes, alerts, records, () =>
-        buildRuns(slots, ran, values, previous, notes, durations, now),
-      );
+      const result = new ScanOutcome(scan, now, clock() - startedAt, writes, alerts, records, ran, {
+        slots,
+        values,
+        previous,
+        notes,
+        durations,
+      });
       if (stoppedBy) result.stoppedBy = stoppedBy;
       return result;
     } finally {

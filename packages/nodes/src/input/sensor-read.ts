@@ -1,6 +1,6 @@
 import { PointRefSchema } from "@bms/schemas";
 import { z } from "zod";
-import { defineNode } from "../core/types";
+import { defineNode, type NodeValue } from "../core/types";
 
 export const sensorRead = defineNode({
   type: "sensor_read",
@@ -23,30 +23,32 @@ export const sensorRead = defineNode({
     max_age_ms: z.number().int().min(0).max(86_400_000).default(0).describe("0: no age check"),
   }),
   points: (config) => ({ reads: [config.point] }),
-  execute(_inputs, config, _state, ctx) {
-    const read = ctx.readPoint(config.point);
-    const value = read ?? {
+  // Positional (run): no inputs; outputs[0] value. The plain read is handed on as the device answered it,
+  // with no wrapper object per point per scan (issue 15).
+  run(_inputs, config, _state, ctx, outputs) {
+    const read: NodeValue = ctx.readPoint(config.point) ?? {
       value: null,
-      quality: "bad" as const,
+      quality: "bad",
       timestamp: ctx.now,
       reason: `no value for ${config.point}`,
     };
-    if (value.quality === "bad" && config.fallback !== null) {
-      return {
-        value: {
-          value: config.fallback,
-          quality: "uncertain",
-          timestamp: ctx.now,
-          reason: `fallback: ${value.reason ?? "read failed"}`,
-        },
+    if (read.quality === "bad" && config.fallback !== null) {
+      outputs[0] = {
+        value: config.fallback,
+        quality: "uncertain",
+        timestamp: ctx.now,
+        reason: `fallback: ${read.reason ?? "read failed"}`,
       };
+    } else if (
+      config.max_age_ms > 0 &&
+      read.quality === "good" &&
+      ctx.now - read.timestamp > config.max_age_ms
+    ) {
+      outputs[0] = { ...read, quality: "uncertain", reason: `value is ${ctx.now - read.timestamp} ms old` };
+    } else {
+      outputs[0] = read;
     }
-    if (config.max_age_ms > 0 && value.quality === "good" && ctx.now - value.timestamp > config.max_age_ms) {
-      return {
-        value: { ...value, quality: "uncertain", reason: `value is ${ctx.now - value.timestamp} ms old` },
-      };
-    }
-    return { value };
+    return undefined;
   },
   examples: [
     {

@@ -37,8 +37,9 @@ export const actuatorWrite = defineNode({
     retain: z.boolean().optional().describe("MQTT: the broker keeps the last published value"),
   }),
   points: (config) => ({ writes: [config.point] }),
-  execute(inputs, config, _state, ctx) {
-    const input = inputs.value;
+  // Positional (run): inputs[0] value; outputs[0] commanded.
+  run(inputs, config, _state, ctx, outputs) {
+    const input = inputs[0];
     const usable = input && input.quality !== "bad" && input.value !== null && !Array.isArray(input.value);
     if (usable) {
       const value = input.value as number | boolean | string;
@@ -49,14 +50,14 @@ export const actuatorWrite = defineNode({
         heartbeatMs: config.heartbeat_ms,
         ...publishOptions(config),
       });
-      return { commanded: input };
+      outputs[0] = input;
+      return undefined;
     }
     const reason = input?.reason ?? "input 'value' is missing";
     if (config.on_bad_input === "relinquish") {
       ctx.writePoint({ point: config.point, value: null, priority: config.priority, heartbeatMs: 0 });
-      return {
-        commanded: { value: null, quality: "bad", timestamp: ctx.now, reason: `relinquished: ${reason}` },
-      };
+      outputs[0] = { value: null, quality: "bad", timestamp: ctx.now, reason: `relinquished: ${reason}` };
+      return undefined;
     }
     if (config.on_bad_input === "fallback" && config.fallback !== null) {
       ctx.writePoint({
@@ -66,16 +67,16 @@ export const actuatorWrite = defineNode({
         heartbeatMs: config.heartbeat_ms,
         ...publishOptions(config),
       });
-      return {
-        commanded: {
-          value: config.fallback,
-          quality: "uncertain",
-          timestamp: ctx.now,
-          reason: `fallback: ${reason}`,
-        },
+      outputs[0] = {
+        value: config.fallback,
+        quality: "uncertain",
+        timestamp: ctx.now,
+        reason: `fallback: ${reason}`,
       };
+      return undefined;
     }
-    return { commanded: { value: null, quality: "bad", timestamp: ctx.now, reason: `holding: ${reason}` } };
+    outputs[0] = { value: null, quality: "bad", timestamp: ctx.now, reason: `holding: ${reason}` };
+    return undefined;
   },
   examples: [
     {
