@@ -12,13 +12,15 @@ const SUP_BIND = "127.0.93.12";
 const SUP_PORT = 47873;
 const DEVICE = 9301;
 const KEY = `bacnet:${DEVICE}/analogInput:1`;
+/** A second alarm nobody acknowledges: what the viewer looks at. */
+const KEY2 = `bacnet:${DEVICE}/analogInput:2`;
 const USERS = {
   operator: { name: "night-operator", password: "night-operator-password-0123" },
   viewer: { name: "tenant-viewer", password: "tenant-viewer-password-0123" },
 } as const;
 const COMMENT = "Called the tenant: the supply fan filter is being changed";
 
-/** One controller whose supply temperature reports out of range above 30 °C (intrinsic reporting). */
+/** One controller whose supply and return temperatures report out of range above 30 °C (intrinsic reporting). */
 function siteFile(): string {
   return writeSiteFile("alarm-view-site", {
     name: "Alarm view",
@@ -33,6 +35,15 @@ function siteFile(): string {
             name: "Supply Temp",
             units: "degreesCelsius",
             initial: 20,
+            alarm: { highLimit: 30, lowLimit: 10, deadband: 1, notificationClass: 1 },
+          },
+          {
+            type: "analogInput",
+            instance: 2,
+            name: "Return Temp",
+            units: "degreesCelsius",
+            // In alarm from the start: the supervisor learns of it by GetEventInformation when it registers.
+            initial: 34,
             alarm: { highLimit: 30, lowLimit: 10, deadband: 1, notificationClass: 1 },
           },
         ],
@@ -61,7 +72,7 @@ describe("Designer: the alarm view of a supervisor", () => {
   let stack: DesignerStack;
   let viewerBrowser: BrowserSession | undefined;
   const page = () => stack.browser.page;
-  const alarmRow = (p: Page) => p.locator(`[data-testid="alarm"][data-key="${KEY}"]`);
+  const alarmRow = (p: Page, key = KEY) => p.locator(`[data-testid="alarm"][data-key="${key}"]`);
 
   beforeAll(async () => {
     stack = await startDesignerStack({
@@ -162,24 +173,23 @@ describe("Designer: the alarm view of a supervisor", () => {
   });
 
   it("shows a viewer the alarm and no way to acknowledge it; the proxy refuses a viewer's ack", async () => {
-    // A new alarm, so there is one waiting for acknowledgement while the viewer looks.
-    await api(stack.sim.webUrl, `/api/devices/${DEVICE}/objects/analogInput/1/override`, {
-      body: { value: 5 },
-    });
     viewerBrowser = await openBrowser({ signedIn: false });
     await signInBrowser(viewerBrowser.context, stack.designer.url, USERS.viewer);
     const viewer = viewerBrowser.page;
     await viewer.goto(`${stack.designer.url}/alarms`);
-    const row = alarmRow(viewer);
-    await expect
-      .poll(() => row.getAttribute("data-state"), { timeout: 30_000, interval: 500 })
-      .toBe("active");
-    expect(await row.getByTestId("alarm-message").textContent()).toContain("below low limit");
+    // The return temperature's alarm still waits for an operator: the viewer sees it, without the button.
+    const row = alarmRow(viewer, KEY2);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.getAttribute("data-state")).toBe("active");
+    // Learnt from GetEventInformation at registration (no notification text): the object and its state.
+    expect(await row.getByTestId("alarm-message").textContent()).toBe("analogInput:2 high-limit");
+    expect(await row.getByTestId("alarm-source").textContent()).toBe(`device ${DEVICE}, analogInput:2`);
+    expect(await alarmRow(viewer, KEY).getAttribute("data-state")).toBe("acknowledged");
     expect(await viewer.getByTestId("alarm-ack").count()).toBe(0);
 
     const session = await signInOverHttp(stack.designer.url, USERS.viewer);
     const refused = await fetch(
-      `${stack.designer.url}/api/runtime/alerts/${encodeURIComponent(KEY)}/ack?supervisor=default`,
+      `${stack.designer.url}/api/runtime/alerts/${encodeURIComponent(KEY2)}/ack?supervisor=default`,
       {
         method: "POST",
         headers: {
@@ -195,6 +205,6 @@ describe("Designer: the alarm view of a supervisor", () => {
     const still = await api<{ alerts: { key: string; state: string }[] }>(stack.sup.url, "/api/alerts", {
       token: stack.sup.token,
     });
-    expect(still.body.alerts.find((a) => a.key === KEY)?.state).toBe("active");
+    expect(still.body.alerts.find((a) => a.key === KEY2)?.state).toBe("active");
   });
 });
