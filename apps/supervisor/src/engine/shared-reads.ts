@@ -293,6 +293,8 @@ export class SharedReads {
         list = recent[at]!;
         if (at !== recent.length - 1) recent.push(...recent.splice(at, 1));
       } else {
+        // Frozen: never changed once sent, and the layers below remember their work by it uncompared.
+        Object.freeze(list);
         recent.push(list);
         if (recent.length > LISTS_PER_DEVICE) recent.shift();
       }
