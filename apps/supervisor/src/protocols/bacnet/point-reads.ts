@@ -133,35 +133,34 @@ export class BacnetReads {
       try {
         const reads = plan.reads;
         let now = 0;
-        // Results are matched by position, so each one must name the object and property asked for.
-        const take = (
-          n: number,
-          type: number,
-          instance: number,
-          property: number,
-          _index: number,
-          value: RpmValue,
-        ) => {
-          if (n >= chunk.length) return;
-          const i = chunk[n]!;
-          const read = reads[n]!;
-          out[i] =
-            type !== read.objectType || instance !== read.instance || property !== read.property
-              ? badResult(
-                  "the answer names another object or property than the one read",
-                  "decode_error",
-                  now,
-                )
-              : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
-        };
         // The answer is walked straight into the readings, inside the request: an answer neither decoder
-        // reads fails the attempt (and is retried) as before.
+        // reads fails the attempt (and is retried) as before. (The closures here are anonymous on
+        // purpose: under tsx, esbuild's keepNames gives every named one a defineProperty per scan.)
         const answered = await this.pipeline.request(deviceId, plan.label, async (client, to) => {
           const answer = await requestRpm(client, to, plan.frame, () => chunk.map((i) => specFor(refs[i]!)));
+          // One time for the whole reply, not one per point.
           now = Date.now();
           if (answer.ack) {
             const { buffer, offset, length } = answer.ack;
-            const visited = visitRpmAck(buffer, offset, length, take);
+            // Results are matched by position, so each one must name the object and property asked for.
+            const visited = visitRpmAck(
+              buffer,
+              offset,
+              length,
+              (n, type, instance, property, _index, value) => {
+                if (n >= chunk.length) return;
+                const i = chunk[n]!;
+                const read = reads[n]!;
+                out[i] =
+                  type !== read.objectType || instance !== read.instance || property !== read.property
+                    ? badResult(
+                        "the answer names another object or property than the one read",
+                        "decode_error",
+                        now,
+                      )
+                    : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
+              },
+            );
             if (visited !== undefined) return visited;
           }
           // A routed device's answer, or one with more than the walk reads: in the library's shape.
