@@ -145,6 +145,18 @@ describe("Designer: the alarm view of a supervisor", () => {
       actor: { on_behalf_of: USERS.operator.name },
       details: { by: USERS.operator.name, device: true, comment: COMMENT },
     });
+    // The Designer's own audit keeps the same acknowledgement, with the comment and the supervisor.
+    const designerAudit = await api<{ records: AuditRecord[] }>(
+      stack.designer.url,
+      "/api/audit?action=runtime.alarm.ack",
+    );
+    expect(
+      designerAudit.body.records.find((r) => r.target === `supervisor:/api/alerts/${KEY}/ack`),
+    ).toMatchObject({
+      result: "ok",
+      actor: { name: USERS.operator.name, role: "operator" },
+      details: { supervisor: "default", comment: COMMENT },
+    });
   });
 
   it("shows the acknowledgement on the supervisor's own dashboard", async () => {
