@@ -40,6 +40,41 @@ export interface Bucket {
   quality: Quality;
 }
 
+/**
+ * A series' buckets (or raw samples) as columns, entry i of each being bucket i: what a query builds,
+ * so a chart's thousands of samples are never an object each on their way to the wire.
+ */
+export interface BucketColumns {
+  t: number[];
+  avg: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+  last: (number | string | null)[];
+  count: number[];
+  quality: Quality[];
+}
+
+function emptyColumns(): BucketColumns {
+  return { t: [], avg: [], min: [], max: [], last: [], count: [], quality: [] };
+}
+
+/** The same buckets as one object each (the documented default shape of /api/data/timeseries). */
+export function bucketsOf(c: BucketColumns): Bucket[] {
+  const out: Bucket[] = new Array(c.t.length);
+  for (let i = 0; i < c.t.length; i++) {
+    out[i] = {
+      t: c.t[i]!,
+      avg: c.avg[i]!,
+      min: c.min[i]!,
+      max: c.max[i]!,
+      last: c.last[i]!,
+      count: c.count[i]!,
+      quality: c.quality[i]!,
+    };
+  }
+  return out;
+}
+
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** A chunk holds one point's samples of one window: 180 samples at 5 s, 900 at 1 s. */
@@ -437,8 +472,13 @@ export class TimeseriesRepo {
    * finer buckets) decode samples.
    */
   query(ref: string, from: number, to: number, bucketMs: number): Bucket[] {
+    return bucketsOf(this.queryColumns(ref, from, to, bucketMs));
+  }
+
+  /** query() as columns. */
+  queryColumns(ref: string, from: number, to: number, bucketMs: number): BucketColumns {
     const id = this.existingPointId(ref);
-    if (id === undefined) return [];
+    if (id === undefined) return emptyColumns();
     if (bucketMs <= 0) return this.raw(id, from, to);
     const buckets = new BucketBuilder(bucketMs);
     let edges: [number, number][] = [[from, to]];
@@ -499,36 +539,32 @@ export class TimeseriesRepo {
     }
   }
 
-  private raw(id: number, from: number, to: number): Bucket[] {
-    const out: Bucket[] = [];
+  private raw(id: number, from: number, to: number): BucketColumns {
+    const out = emptyColumns();
+    let sorted = true;
+    let lastT = Number.NEGATIVE_INFINITY;
     const take = (c: ChunkColumns) => {
       for (let i = 0; i < c.n; i++) {
         const t = c.ts[i]!;
         if (t < from || t > to) continue;
         const kind = kindOf(c.flags[i]!);
         const value = kind === KIND_NUMBER ? c.values[i]! : null;
-        out.push({
-          t,
-          avg: value,
-          min: value,
-          max: value,
-          last: kind === KIND_TEXT ? (c.texts.get(i) ?? "") : value,
-          count: 1,
-          quality: QUALITY_NAME[qualityOf(c.flags[i]!)] ?? "bad",
-        });
+        if (t < lastT) sorted = false;
+        lastT = t;
+        out.t.push(t);
+        out.avg.push(value);
+        out.min.push(value);
+        out.max.push(value);
+        out.last.push(kind === KIND_TEXT ? (c.texts.get(i) ?? "") : value);
+        out.count.push(1);
+        out.quality.push(QUALITY_NAME[qualityOf(c.flags[i]!)] ?? "bad");
       }
     };
     for (const [, , , samples] of this.chunks(id, from, to)) take(decodeChunk(samples));
     const slot = this.open.get(id);
     if (slot !== undefined) take(this.series.columns(slot));
     // Chunks of one window (a late chunk, a chunk replayed after a crash) can interleave in time.
-    for (let i = 1; i < out.length; i++) {
-      if (out[i]!.t < out[i - 1]!.t) {
-        out.sort((a, b) => a.t - b.t);
-        break;
-      }
-    }
-    return out;
+    return sorted ? out : sortColumns(out);
   }
 
   latest(ref: string): Sample | undefined {
@@ -551,6 +587,21 @@ export class TimeseriesRepo {
       quality: QUALITY_NAME[qualityOf(c.flags[at]!)] ?? "bad",
     };
   }
+}
+
+/** The columns reordered by time (stable, as Array.prototype.sort is). */
+function sortColumns(c: BucketColumns): BucketColumns {
+  const order = c.t.map((_, i) => i).sort((a, b) => c.t[a]! - c.t[b]!);
+  const pick = <T>(column: T[]) => order.map((i) => column[i]!);
+  return {
+    t: pick(c.t),
+    avg: pick(c.avg),
+    min: pick(c.min),
+    max: pick(c.max),
+    last: pick(c.last),
+    count: pick(c.count),
+    quality: pick(c.quality),
+  };
 }
 
 type HourRow = [number, number | null, number, number | null, number | null, number | null, number, number];
@@ -684,17 +735,17 @@ class BucketBuilder {
     if (quality > b.quality) b.quality = quality;
   }
 
-  result(): Bucket[] {
-    return [...this.buckets.values()]
-      .sort((a, b) => a.t - b.t)
-      .map((b) => ({
-        t: b.t,
-        avg: b.count > 0 ? b.sum / b.count : null,
-        min: b.min,
-        max: b.max,
-        last: b.last,
-        count: b.count,
-        quality: QUALITY_NAME[b.quality] ?? "bad",
-      }));
+  result(): BucketColumns {
+    const out = emptyColumns();
+    for (const b of [...this.buckets.values()].sort((a, b) => a.t - b.t)) {
+      out.t.push(b.t);
+      out.avg.push(b.count > 0 ? b.sum / b.count : null);
+      out.min.push(b.min);
+      out.max.push(b.max);
+      out.last.push(b.last);
+      out.count.push(b.count);
+      out.quality.push(QUALITY_NAME[b.quality] ?? "bad");
+    }
+    return out;
   }
 }
