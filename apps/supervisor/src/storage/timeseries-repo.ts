@@ -682,22 +682,49 @@ class JournalBatch {
   }
 }
 
-interface OpenBucket {
-  t: number;
-  sum: number;
-  count: number;
-  min: number | null;
-  max: number | null;
-  last: number | null;
-  lastTs: number;
-  quality: number;
-}
-
-/** Folds samples, minute and hour summaries into fixed buckets. */
+/**
+ * Folds samples, minute and hour summaries into fixed buckets, kept as columns: a chart's buckets come
+ * in time order nearly always, so each is appended, found again as the last one, and never an object.
+ */
 class BucketBuilder {
-  private readonly buckets = new Map<number, OpenBucket>();
+  private readonly t: number[] = [];
+  private readonly sum: number[] = [];
+  private readonly count: number[] = [];
+  private readonly min: (number | null)[] = [];
+  private readonly max: (number | null)[] = [];
+  private readonly last: (number | null)[] = [];
+  private readonly lastTs: number[] = [];
+  private readonly quality: number[] = [];
+  /** Bucket start → index, built only once a summary comes before the latest bucket. */
+  private index: Map<number, number> | undefined;
+  private current = -1;
+  private latest = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly bucketMs: number) {}
+
+  private open(t: number): number {
+    const i = this.t.length;
+    if (t > this.latest) this.latest = t;
+    this.t.push(t);
+    this.sum.push(0);
+    this.count.push(0);
+    this.min.push(null);
+    this.max.push(null);
+    this.last.push(null);
+    this.lastTs.push(Number.NEGATIVE_INFINITY);
+    this.quality.push(0);
+    this.index?.set(t, i);
+    return i;
+  }
+
+  private find(t: number): number {
+    if (t > this.latest) return this.open(t);
+    if (!this.index) {
+      this.index = new Map();
+      for (let k = 0; k < this.t.length; k++) this.index.set(this.t[k]!, k);
+    }
+    return this.index.get(t) ?? this.open(t);
+  }
 
   addSummary(
     at: number,
@@ -710,41 +737,37 @@ class BucketBuilder {
     quality: number,
   ): void {
     const t = Math.floor(at / this.bucketMs) * this.bucketMs;
-    let b = this.buckets.get(t);
-    if (!b) {
-      b = {
-        t,
-        sum: 0,
-        count: 0,
-        min: null,
-        max: null,
-        last: null,
-        lastTs: Number.NEGATIVE_INFINITY,
-        quality: 0,
-      };
-      this.buckets.set(t, b);
+    let i = this.current;
+    if (i < 0 || this.t[i] !== t) {
+      i = this.find(t);
+      this.current = i;
     }
-    if (sum !== null) b.sum += sum;
-    b.count += count;
-    if (min !== null) b.min = b.min === null ? min : Math.min(b.min, min);
-    if (max !== null) b.max = b.max === null ? max : Math.max(b.max, max);
-    if (lastTs >= b.lastTs) {
-      b.last = last;
-      b.lastTs = lastTs;
+    if (sum !== null) this.sum[i]! += sum;
+    this.count[i]! += count;
+    if (min !== null) this.min[i] = this.min[i] === null ? min : Math.min(this.min[i]!, min);
+    if (max !== null) this.max[i] = this.max[i] === null ? max : Math.max(this.max[i]!, max);
+    if (lastTs >= this.lastTs[i]!) {
+      this.last[i] = last;
+      this.lastTs[i] = lastTs;
     }
-    if (quality > b.quality) b.quality = quality;
+    if (quality > this.quality[i]!) this.quality[i] = quality;
   }
 
   result(): BucketColumns {
+    const n = this.t.length;
     const out = emptyColumns();
-    for (const b of [...this.buckets.values()].sort((a, b) => a.t - b.t)) {
-      out.t.push(b.t);
-      out.avg.push(b.count > 0 ? b.sum / b.count : null);
-      out.min.push(b.min);
-      out.max.push(b.max);
-      out.last.push(b.last);
-      out.count.push(b.count);
-      out.quality.push(QUALITY_NAME[b.quality] ?? "bad");
+    // Opened out of time order only if an index was needed (and even then maybe not).
+    const order = this.index ? this.t.map((_, i) => i).sort((a, b) => this.t[a]! - this.t[b]!) : undefined;
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k]! : k;
+      const count = this.count[i]!;
+      out.t.push(this.t[i]!);
+      out.avg.push(count > 0 ? this.sum[i]! / count : null);
+      out.min.push(this.min[i]!);
+      out.max.push(this.max[i]!);
+      out.last.push(this.last[i]!);
+      out.count.push(count);
+      out.quality.push(QUALITY_NAME[this.quality[i]!] ?? "bad");
     }
     return out;
   }
