@@ -23,6 +23,13 @@
 // objects form (the API's default) is measured beside it in alternating rounds. Load 4-21 (other
 // helpers' tests): 15 min 8.6 ms median (rounds 3.8-11.5) against 17.1 for objects (13.0-24.9) in the
 // same run; 24 h 33 ms, 30 days 40 ms; ingest 329k samples/s at that load (714k at load 1).
+// 2026-12-02, 06:37-06:42, merged with main a475295, load 4-11: 15 min 5.0 ms (rounds 4.6-13.2) against
+// 11.2 for objects (7.5-30.6); 24 h 55 ms (33 in the run before), 30 days 27 ms, ingest 639k/s. The 24 h
+// query is not the JSON: 20 points × 480 buckets took 44 ms in either form at load 4 (945 KB of columns,
+// 1.4 MB of objects), and the supervisor's profile (80 requests) puts 32 ms a request in the store
+// (decodeMinutes and addChunks: 1,920 chunks' minute summaries, an object each) and 18 ms in GC, against
+// 7 ms of serializing. What would close the spread: minute summaries decoded straight into the bucket
+// builder's columns (no object a minute) and the 20 points' minute blobs read in one statement.
 import { statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
