@@ -1,4 +1,5 @@
-import { z } from "zod";
+// zod/mini: the supervisor dashboard's browser bundle uses this module, and classic Zod is ~450 KB of it.
+import * as z from "zod/mini";
 
 /**
  * Where a BACnet device answers from, as the supervisor's device listings and Who-Has answers give it:
@@ -7,8 +8,8 @@ import { z } from "zod";
  */
 export const BacnetRouteSchema = z.object({
   address: z.string(),
-  network: z.number().int().nullable(),
-  mac: z.array(z.number().int().min(0).max(255)).nullable(),
+  network: z.nullable(z.int()),
+  mac: z.nullable(z.array(z.int().check(z.minimum(0), z.maximum(255)))),
 });
 export type BacnetRoute = z.infer<typeof BacnetRouteSchema>;
 

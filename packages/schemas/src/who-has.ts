@@ -1,6 +1,8 @@
-import { z } from "zod";
+// zod/mini and the limits module, not classic Zod or point-ref: the supervisor dashboard's browser bundle
+// uses this module, and classic Zod would be ~450 KB of it.
+import * as z from "zod/mini";
+import { BACNET_MAX_OBJECT_INSTANCE } from "./bacnet-limits";
 import { BacnetRouteSchema, routeText } from "./bacnet-route";
-import { BACNET_MAX_OBJECT_INSTANCE } from "./point-ref";
 
 /**
  * The Who-Has form of the supervisor dashboard and of the Designer's BACnet browser, less its markup:
@@ -43,10 +45,10 @@ export function whoHasRequest(
 }
 
 /** One I-Have, with where it came from and whether that matches the device the supervisor knows. */
-export const WhoHasHitSchema = BacnetRouteSchema.extend({
-  device_id: z.number().int(),
+export const WhoHasHitSchema = z.extend(BacnetRouteSchema, {
+  device_id: z.int(),
   object_type: z.string(),
-  object_instance: z.number().int(),
+  object_instance: z.int(),
   object_name: z.string(),
   /**
    * `known`: the answer came from the address the registry holds for that device; `unknown`: the
@@ -59,7 +61,7 @@ export type WhoHasHit = z.infer<typeof WhoHasHitSchema>;
 
 export const WhoHasAnswerSchema = z.object({
   found: z.array(WhoHasHitSchema),
-  truncated: z.boolean().default(false),
+  truncated: z._default(z.boolean(), false),
 });
 export type WhoHasAnswer = z.infer<typeof WhoHasAnswerSchema>;
 

@@ -1,4 +1,4 @@
-import { routeText } from "@bms/schemas";
+import { routeText } from "@bms/schemas/bacnet-route";
 import { useEffect, useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
 import { canDo, sessionStore } from "../api/session";

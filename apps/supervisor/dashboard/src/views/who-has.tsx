@@ -1,4 +1,4 @@
-import { WHO_HAS_MAX_NAME, type WhoHasAnswer, whoHasRow, whoHasSearch } from "@bms/schemas";
+import { WHO_HAS_MAX_NAME, type WhoHasAnswer, whoHasRow, whoHasSearch } from "@bms/schemas/who-has";
 import { useState } from "preact/hooks";
 import { apiSend, describeFailure } from "../api/client";
 import { Card } from "../components/status";
