@@ -65,7 +65,10 @@
 // 0.27: 5.89 ms (was 15.47). What is left, from the second run's trace (BENCH_TRACE_DIR): Layerize 3.35
 // ms a frame (0.18 on the empty canvas): every far node is its own translated paint chunk (React Flow
 // places each node with a transform), so each repaint layerizes 2,000 chunks; then script ~3 (React
-// Flow's 2,000 node selectors and the far-wires selector on each store wake), hit test 0.9.
+// Flow's 2,000 node selectors and the far-wires selector on each store wake), hit test 0.9. A third run
+// at loadavg 86-91 (empty 3.44): drag 14.55, pan/zoom 20.21, load 4,272. Tried and reverted: making the
+// drag-time `pointer-events: none` rule of globals.css win over React Flow's inline `pointer-events: all`
+// (!important): hit test per event went up (2.26 ms against 1.45), and a style pass at each drag's start.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
