@@ -17,19 +17,29 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // go out of range in the same simulator step, so their EventNotifications leave the devices within
 // a millisecond of each other. Every one must become its own alarm, with its own values: an alarm
 // lost in a burst is an alarm an integrator never sees.
-// 127.0.95.0/24 belongs to this file: simulator devices .11 and .12 (port 47895), supervisor .2:47896.
+// A device whose alarms need acknowledgement raises a new alarm on an object whose last one an operator
+// acknowledged: that is a new alarm to acknowledge, not the old row.
+// 127.0.95.0/24 belongs to this file: simulator devices .11-.13 (port 47895), supervisor .2:47896.
 const SIM_BIND = "127.0.95.11";
 const SIM_PORT = 47895;
 const SUP_BIND = "127.0.95.2";
 const SUP_PORT = 47896;
 const DEVICE_A = 9511;
 const DEVICE_B = 9512;
-/** Objects with out-of-range reporting on each device: A has four, B two. */
+/** Its alarms wait for an operator's acknowledgement (to-offnormal and to-fault). */
+const DEVICE_C = 9513;
+/** Objects with out-of-range reporting on each device: A has four, B and C two. */
 const OBJECTS = { [DEVICE_A]: [1, 2, 3, 4], [DEVICE_B]: [1, 2] } as const;
+const ACKED_OBJECTS = [1, 2] as const;
 
 function siteFile(): string {
   const alarm = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
-  const device = (instance: number, name: string, objects: readonly number[]) => ({
+  const device = (
+    instance: number,
+    name: string,
+    objects: readonly number[],
+    ackRequired: [boolean, boolean, boolean] = [false, false, false],
+  ) => ({
     instance,
     name,
     objects: objects.map((i) => ({
@@ -40,11 +50,15 @@ function siteFile(): string {
       initial: 20,
       alarm,
     })),
-    notificationClasses: [notificationClass(1, "Alarms")],
+    notificationClasses: [notificationClass(1, "Alarms", { ackRequired })],
   });
   return writeSiteFile("alarm-bursts-site", {
     name: "Alarm bursts",
-    devices: [device(DEVICE_A, "AHU", OBJECTS[DEVICE_A]), device(DEVICE_B, "FCU", OBJECTS[DEVICE_B])],
+    devices: [
+      device(DEVICE_A, "AHU", OBJECTS[DEVICE_A]),
+      device(DEVICE_B, "FCU", OBJECTS[DEVICE_B]),
+      device(DEVICE_C, "Chiller", ACKED_OBJECTS, [true, true, false]),
+    ],
   });
 }
 
@@ -117,8 +131,8 @@ describe("bursts of device alarms over BACnet/IP", () => {
     });
     await discoverDevice(sup, DEVICE_A);
     await discoverDevice(sup, DEVICE_B);
-    await registeredIn(sim, DEVICE_A, SUP_BIND);
-    await registeredIn(sim, DEVICE_B, SUP_BIND);
+    await discoverDevice(sup, DEVICE_C);
+    for (const d of [DEVICE_A, DEVICE_B, DEVICE_C]) await registeredIn(sim, d, SUP_BIND);
   }, 60_000);
 
   afterAll(async () => {
@@ -182,6 +196,27 @@ describe("bursts of device alarms over BACnet/IP", () => {
           state: "active",
         })),
       );
+    }
+  });
+
+  it("raises again an acknowledged alarm whose object enters a new off-normal state", async () => {
+    const objects = (value: (instance: number) => number, state: string) =>
+      ACKED_OBJECTS.map((instance) => ({ device: DEVICE_C, instance, value: value(instance), state }));
+    await burst(objects((i) => 35 + i, "active"));
+    for (const instance of ACKED_OBJECTS) {
+      const ack = await api<{ alert: Alert }>(
+        sup.url,
+        `/api/alerts/${encodeURIComponent(keyOf(DEVICE_C, instance))}/ack`,
+        { method: "POST", body: { by: "night operator" }, token: sup.token },
+      );
+      expect(ack.status).toBe(200);
+      expect(ack.body.alert.state).toBe("acknowledged");
+    }
+    // High limit to low limit on both at once: two new to-offnormal transitions the device wants acknowledged.
+    const list = await burst(objects((i) => 2 + i, "active"));
+    for (const instance of ACKED_OBJECTS) {
+      const a = list.find((x) => x.key === keyOf(DEVICE_C, instance));
+      expect(a?.message).toContain(`${2 + instance} °C below low limit 10`);
     }
   });
 });
