@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // lost in a burst is an alarm an integrator never sees.
 // A device whose alarms need acknowledgement raises a new alarm on an object whose last one an operator
 // acknowledged: that is a new alarm to acknowledge, not the old row.
-// 127.0.95.0/24 belongs to this file: simulator devices .11-.13 (port 47895), supervisor .2:47896.
+// A device with more standing alarms than one GetEventInformation page must show every one at start.
+// 127.0.95.0/24 belongs to this file: simulator devices .11-.14 (port 47895), supervisor .2:47896.
 const SIM_BIND = "127.0.95.11";
 const SIM_PORT = 47895;
 const SUP_BIND = "127.0.95.2";
@@ -31,6 +32,9 @@ const DEVICE_C = 9513;
 /** Objects with out-of-range reporting on each device: A has four, B and C two. */
 const OBJECTS = { [DEVICE_A]: [1, 2, 3, 4], [DEVICE_B]: [1, 2] } as const;
 const ACKED_OBJECTS = [1, 2] as const;
+/** In alarm before the supervisor starts, more than one GetEventInformation page (the simulator's is 20). */
+const DEVICE_D = 9514;
+const STANDING = Array.from({ length: 45 }, (_, i) => i + 1);
 
 function siteFile(): string {
   const alarm = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
@@ -39,6 +43,7 @@ function siteFile(): string {
     name: string,
     objects: readonly number[],
     ackRequired: [boolean, boolean, boolean] = [false, false, false],
+    initial = 20,
   ) => ({
     instance,
     name,
@@ -47,7 +52,7 @@ function siteFile(): string {
       instance: i,
       name: `${name} Temp ${i}`,
       units: "degreesCelsius",
-      initial: 20,
+      initial,
       alarm,
     })),
     notificationClasses: [notificationClass(1, "Alarms", { ackRequired })],
@@ -58,6 +63,7 @@ function siteFile(): string {
       device(DEVICE_A, "AHU", OBJECTS[DEVICE_A]),
       device(DEVICE_B, "FCU", OBJECTS[DEVICE_B]),
       device(DEVICE_C, "Chiller", ACKED_OBJECTS, [true, true, false]),
+      device(DEVICE_D, "Boiler", STANDING, [true, true, false], 45),
     ],
   });
 }
@@ -132,7 +138,8 @@ describe("bursts of device alarms over BACnet/IP", () => {
     await discoverDevice(sup, DEVICE_A);
     await discoverDevice(sup, DEVICE_B);
     await discoverDevice(sup, DEVICE_C);
-    for (const d of [DEVICE_A, DEVICE_B, DEVICE_C]) await registeredIn(sim, d, SUP_BIND);
+    await discoverDevice(sup, DEVICE_D);
+    for (const d of [DEVICE_A, DEVICE_B, DEVICE_C, DEVICE_D]) await registeredIn(sim, d, SUP_BIND);
   }, 60_000);
 
   afterAll(async () => {
@@ -218,5 +225,20 @@ describe("bursts of device alarms over BACnet/IP", () => {
       const a = list.find((x) => x.key === keyOf(DEVICE_C, instance));
       expect(a?.message).toContain(`${2 + instance} °C below low limit 10`);
     }
+  });
+
+  it("learns every standing alarm at start, past GetEventInformation's first page", async () => {
+    const keys = STANDING.map((instance) => keyOf(DEVICE_D, instance));
+    const missing = async () => {
+      const active = new Set((await alerts()).filter((a) => a.state === "active").map((a) => a.key));
+      return keys.filter((k) => !active.has(k));
+    };
+    await eventually(async () => ((await missing()).length === 0 ? true : undefined), 10_000).catch(
+      async () => {
+        throw new Error(`standing alarms never shown: ${(await missing()).join(", ")}`);
+      },
+    );
+    const list = await alerts();
+    expect(list.find((a) => a.key === keyOf(DEVICE_D, 45))?.message).toBe("analogInput:45 high-limit");
   });
 });
