@@ -105,7 +105,14 @@ export async function startProcess(
     },
   };
   running.add(handle);
-  await handle.waitFor(options.ready, options.readyTimeoutMs ?? 60_000);
+  try {
+    await handle.waitFor(options.ready, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    // The caller never gets a handle to stop, so a program that did not start in time must not live on
+    // holding its fixed ports into the next test file.
+    await handle.stop("SIGKILL");
+    throw error;
+  }
   return handle;
 }
 
