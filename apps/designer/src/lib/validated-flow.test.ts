@@ -6,7 +6,7 @@ import { validateFlowOnce } from "./validated-flow";
 
 const flowWith = (config: Record<string, unknown>) => ({
   ...emptyFlowConfiguration("00000000-0000-4000-8000-000000000001", "Flow"),
-  nodes: [{ id: "t1", type: "threshold", position: { x: 0, y: 0 }, config }],
+  nodes: [{ id: "t1", type: "threshold", version: 1, position: { x: 0, y: 0 }, config, runtime_options: {} }],
 });
 
 describe("a flow validated once", () => {
@@ -28,7 +28,7 @@ describe("a flow validated once", () => {
   it("gives the open flow the problems the project check found, without a second pass", () => {
     const flow = flowWith({ operator: "≈", value: 24 });
     const check = checkProjectDocument({
-      flows: [{ configuration: flow, flow_data: { comments: [] } }],
+      flows: [{ configuration: flow, flow_data: { comments: [], groups: [] } }],
       library: [],
     });
     const own = validateFlow(check.flows[0]!);
