@@ -55,6 +55,25 @@
 // canvas. Left: each wheel step lays out from #document (12-20 dirty objects of 6,766; 1-11 ms with the
 // load); forced layouts of a scale change, a translate change and the label text probed in the page
 // cost <= 0.5 ms each, so its source is not found. The drag keeps script 5.7 and paint 5.2 per frame.
+// 2026-12-02 05:25-06:55 (load): the load. Profiles (CPU profile of the page, Chrome traces with each
+// task's thread time, /proc CPU of every process) showed: lucide's whole `icons` object (454 KB of script)
+// imported for the node icons; the required-input check filtering all wires per node (nodes x wires,
+// 85 ms a pass); the open flow validated twice in the first render (project check, then the open flow),
+// plus three Zod parses of 2,000 nodes; hidden panels (debugger, replay, tests, browsers) in the page's
+// chunk. Now: icons imported one by one (node-icon.tsx), the check in one pass, each flow validated once
+// (validated-flow.ts), a large flow's first validation when the browser is idle after drawing (the
+// Problems tab says "checking"; problems_shown_ms records when it showed), hidden panels load on first
+// open. Page script 293 -> 165 kB gzip. The load figure is now the median of 5 reloads (one reload ranged
+// 1.2-3.8 s with this machine's load). Same bench, main (b1bad5d) then this branch back to back:
+// loadavg 42-24: 1,951 ms (rounds 1,798-2,741), traced script 1,077 ms; loadavg 24-15: 1,210 ms (rounds
+// 1,172-1,505), script 534 ms, problems shown at 1,556 ms (results file). An earlier pair: main 1,648 at
+// loadavg 24-4, this branch 3,563 at loadavg 4-90: the machine's load decides more than the code. Main-
+// thread CPU of a 2,000-node load (trace thread time, 7+7 interleaved runs): 785-1,015 -> 594-757 ms;
+// every process together (renderer, browser, GPU, server) ~2.0-2.4 s of CPU: on 2 shared cores that is
+// the floor. Left (profile, this branch): React mounting 2,000 React Flow node wrappers and far boxes
+// (~250 ms script), GC ~200-300 ms (per-node objects: the parsed document, graph, geometry, React Flow's
+// internals), paint ~100-170 ms, the renderer's raster and compositor threads ~600 ms. What would close
+// more: far nodes drawn without a React Flow wrapper each (one canvas), fewer copies of the document.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
