@@ -68,7 +68,8 @@
 // loadavg 42-24: 1,951 ms (rounds 1,798-2,741), traced script 1,077 ms; loadavg 24-15: 1,210 ms (rounds
 // 1,172-1,505), script 534 ms, problems shown at 1,556 ms (results file). An earlier pair: main 1,648 at
 // loadavg 24-4, this branch 3,563 at loadavg 4-90: the machine's load decides more than the code. Main-
-// thread CPU of a 2,000-node load (trace thread time, 7+7 interleaved runs): 785-1,015 -> 594-757 ms;
+// thread CPU of a 2,000-node load (trace thread time, final builds, 6+6 interleaved runs): main 701-845
+// (median ~765) -> 594-757 ms (median ~650); the empty flow 164-212 -> 134-184 ms;
 // every process together (renderer, browser, GPU, server) ~2.0-2.4 s of CPU: on 2 shared cores that is
 // the floor. Left (profile, this branch): React mounting 2,000 React Flow node wrappers and far boxes
 // (~250 ms script), GC ~200-300 ms (per-node objects: the parsed document, graph, geometry, React Flow's
