@@ -55,6 +55,20 @@
 // canvas. Left: each wheel step lays out from #document (12-20 dirty objects of 6,766; 1-11 ms with the
 // load); forced layouts of a scale change, a translate change and the label text probed in the page
 // cost <= 0.5 ms each, so its source is not found. The drag keeps script 5.7 and paint 5.2 per frame.
+// 2026-12-02 06:16-06:25 (drag): a drag frame no longer goes through the editor store. live-drag.ts
+// replaces only the dragged nodes' entries in React Flow's node lookup (a frame's members with it) and
+// wakes its subscribers once, so only the dragged node's element and its wires' paths change; the drop is
+// the store's one change (one undo step, one autosave). Same drag path, same 2,000 nodes. Two runs:
+// loadavg 18.5-21.6 (results file; empty baseline 4.36 ms/frame): drag 11.42 ms/frame (was 16.55), pan/zoom
+// 13.62, load 1,944; loadavg 20.7-27.0 (empty 5.1): drag 12.04, pan/zoom 19.99, load 2,714. Traced drag
+// frame (results run): script 1.81 (was 5.74), paint 2.02 (was 5.15), other 0.98, hit test 0.57, style
+// 0.27: 5.89 ms (was 15.47). What is left, from the second run's trace (BENCH_TRACE_DIR): Layerize 3.35
+// ms a frame (0.18 on the empty canvas): every far node is its own translated paint chunk (React Flow
+// places each node with a transform), so each repaint layerizes 2,000 chunks; then script ~3 (React
+// Flow's 2,000 node selectors and the far-wires selector on each store wake), hit test 0.9. A third run
+// at loadavg 86-91 (empty 3.44): drag 14.55, pan/zoom 20.21, load 4,272. Tried and reverted: making the
+// drag-time `pointer-events: none` rule of globals.css win over React Flow's inline `pointer-events: all`
+// (!important): hit test per event went up (2.26 ms against 1.45), and a style pass at each drag's start.
 // 2026-12-02 05:25-06:55 (load): the load. Profiles (CPU profile of the page, Chrome traces with each
 // task's thread time, /proc CPU of every process) showed: lucide's whole `icons` object (454 KB of script)
 // imported for the node icons; the required-input check filtering all wires per node (nodes x wires,

@@ -13,6 +13,23 @@
 // 2026-12-02, 05:00-05:03, load 0.1-1.2, back to back: the 15-min query of 20 points over HTTP took 12.7 ms
 // on main and 12.2 ms on a88cfb7 (in-process 1.8 and 1.25 ms); session 5 measured 9.1 on a quieter VM. About
 // 11 ms of it is the HTTP path (auth, route, JSON of 3,600 samples), the place to profile next.
+// 2026-12-02, 06:12-06:26 (histq), profile of the supervisor (--cpu-prof, 600 requests of that query):
+// per request JSON.stringify of 3,600 bucket objects 3.7 ms, writev of the 520 KB body 2.1 ms,
+// Buffer.byteLength 0.4 ms, the store 1.7 ms, 20 backfill lookups 0.3 ms; auth (one token compare),
+// routing and Zod under 0.2 ms together (no audit on reads, no rate limiter on a good token). The client
+// spent ~4 ms CPU fetching and parsing. So the store now builds columns, and the dashboard's charts ask
+// for format=columns (same buckets, bit for bit; min/max/last left out when they repeat avg): 122 KB
+// instead of 408 KB. From this date the HTTP figures are that form, the one the charts request; the
+// objects form (the API's default) is measured beside it in alternating rounds. Load 4-21 (other
+// helpers' tests): 15 min 8.6 ms median (rounds 3.8-11.5) against 17.1 for objects (13.0-24.9) in the
+// same run; 24 h 33 ms, 30 days 40 ms; ingest 329k samples/s at that load (714k at load 1).
+// 2026-12-02, 06:37-06:42, merged with main a475295, load 4-11: 15 min 5.0 ms (rounds 4.6-13.2) against
+// 11.2 for objects (7.5-30.6); 24 h 55 ms (33 in the run before), 30 days 27 ms, ingest 639k/s. The 24 h
+// query is not the JSON: 20 points × 480 buckets took 44 ms in either form at load 4 (945 KB of columns,
+// 1.4 MB of objects), and the supervisor's profile (80 requests) puts 32 ms a request in the store
+// (decodeMinutes and addChunks: 1,920 chunks' minute summaries, an object each) and 18 ms in GC, against
+// 7 ms of serializing. What would close the spread: minute summaries decoded straight into the bucket
+// builder's columns (no object a minute) and the 20 points' minute blobs read in one statement.
 import { statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -348,24 +365,52 @@ async function main() {
     dataDir: main.dir,
     env: { BMS_HISTORY_HOURS: String(LONG_DAYS * 24 + 48) },
   });
-  let http: { q15: number; q24h: number; q30d: number; samples15: number; buckets30d: number };
+  let http: {
+    q15: number;
+    q15_objects: number;
+    q24h: number;
+    q30d: number;
+    samples15: number;
+    buckets30d: number;
+    bytes15: number;
+    bytes15_objects: number;
+  };
   try {
-    const get = (refs: readonly Point[], from: number) =>
-      api<{ bucket_ms: number; series: { samples: unknown[] }[] }>(
-        sup.url,
-        `/api/data/timeseries?points=${refs.map((p) => encodeURIComponent(p.ref)).join(",")}&from=${from}&to=${end}`,
-        { token: sup.token },
-      );
+    // The dashboard's charts ask for columns (format=columns); the objects form is the API's default.
+    const url = (refs: readonly Point[], from: number, format: "columns" | "objects") =>
+      `/api/data/timeseries?points=${refs.map((p) => encodeURIComponent(p.ref)).join(",")}&from=${from}&to=${end}&format=${format}`;
+    type Answer = { bucket_ms: number; series: { columns?: { t: unknown[] }; samples?: unknown[] }[] };
+    const get = (refs: readonly Point[], from: number, format: "columns" | "objects" = "columns") =>
+      api<Answer>(sup.url, url(refs, from, format), { token: sup.token });
+    const counted = (a: Answer) =>
+      a.series.reduce((n, s) => n + (s.columns?.t.length ?? s.samples?.length ?? 0), 0);
+    const bytes = async (path: string) =>
+      (await (await fetch(`${sup.url}${path}`, { headers: { authorization: `Bearer ${sup.token}` } })).text())
+        .length;
     const r15 = await get(twenty, end - 15 * 60_000);
+    const r15objects = await get(twenty, end - 15 * 60_000, "objects");
     const r30 = await get(longPoints, end - LONG_DAYS * DAY);
-    if (r15.status !== 200 || r30.status !== 200)
-      throw new Error(`query failed: ${JSON.stringify(r15.body)}`);
+    if (r15.status !== 200 || r30.status !== 200 || counted(r15.body) !== counted(r15objects.body))
+      throw new Error(`query failed: ${JSON.stringify(r15.body).slice(0, 500)}`);
+    // Columns and objects in alternate rounds, so load changes touch both alike.
+    const q15: number[] = [];
+    const q15objects: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      q15.push(await timedAsync(10, () => get(twenty, end - 15 * 60_000)));
+      q15objects.push(await timedAsync(10, () => get(twenty, end - 15 * 60_000, "objects")));
+    }
+    console.log(
+      `15 min rounds (ms): columns ${q15.map((v) => v.toFixed(1)).join(" ")}; objects ${q15objects.map((v) => v.toFixed(1)).join(" ")}`,
+    );
     http = {
-      q15: await timedAsync(30, () => get(twenty, end - 15 * 60_000)),
+      q15: median(q15),
+      q15_objects: median(q15objects),
       q24h: await timedAsync(20, () => get(twenty, end - DAY)),
       q30d: await timedAsync(20, () => get(longPoints, end - LONG_DAYS * DAY)),
-      samples15: r15.body.series.reduce((n, s) => n + s.samples.length, 0),
-      buckets30d: r30.body.series.reduce((n, s) => n + s.samples.length, 0),
+      samples15: counted(r15.body),
+      buckets30d: counted(r30.body),
+      bytes15: await bytes(url(twenty, end - 15 * 60_000, "columns")),
+      bytes15_objects: await bytes(url(twenty, end - 15 * 60_000, "objects")),
     };
     console.log(
       `HTTP queries of 20 points (ms): ${JSON.stringify(http)} (30 d bucket ${r30.body.bucket_ms} ms)`,
@@ -455,6 +500,7 @@ async function main() {
       unit: "ms (median)",
       bars: [
         { label: "15 min", value: http.q15, role: "ours" },
+        { label: "15 min, objects form", value: http.q15_objects, role: "ours" },
         { label: "24 h, bucketed", value: http.q24h, role: "ours" },
         { label: `${LONG_DAYS} days, bucketed`, value: http.q30d, role: "ours" },
         { label: "15 min, store alone", value: inProcess.q15, role: "ours" },
@@ -475,7 +521,7 @@ async function main() {
       `- By point count, one hour each: the whole file, so 20 points (14,400 samples) carry SQLite's fixed pages of every table; per chunk the bytes do not depend on the point count.`,
       `- 30 days of ${POINTS} points at 5 s, extrapolated: **${(thirtyDays / 1e9).toFixed(2)} GB** (at ${OLD_BYTES_PER_SAMPLE} B/sample: ${results.thirty_days_2000_points_5s_gb_at_51_bytes} GB).`,
       `- Ingest: ${Math.round(ingest).toLocaleString("en-US")} samples/s (raw-table store: ${Math.round(legacyIngest).toLocaleString("en-US")}); the longest flush (a scan's 2,000 samples plus a step of a seal, 250 points a flush) held the event loop ${main.longestScanMs.toFixed(1)} ms.`,
-      `- Queries of 20 points over HTTP (median): 15 min ${http.q15.toFixed(1)} ms (${http.samples15} samples), 24 h ${http.q24h.toFixed(1)} ms, ${LONG_DAYS} days ${http.q30d.toFixed(1)} ms (${http.buckets30d} buckets). "Store alone" is the same query in-process; the grey bar is the raw-table store's 15-minute query on its hour of the same signals.`,
+      `- Queries of 20 points over HTTP (median), as the dashboard's charts ask (format=columns): 15 min ${http.q15.toFixed(1)} ms (${http.samples15} samples, ${Math.round(http.bytes15 / 1000)} KB; the objects form ${http.q15_objects.toFixed(1)} ms, ${Math.round(http.bytes15_objects / 1000)} KB), 24 h ${http.q24h.toFixed(1)} ms, ${LONG_DAYS} days ${http.q30d.toFixed(1)} ms (${http.buckets30d} buckets). "Store alone" is the same query in-process; the grey bar is the raw-table store's 15-minute query on its hour of the same signals.`,
     ],
   });
 }

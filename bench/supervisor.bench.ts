@@ -82,6 +82,22 @@
 // 1.13, then 1.04 (rounds 0.83-1.45): within the noise of that load, no gain shows there; the ~0.4 ms
 // saved in-process is ~6 % of a 6.5-8 ms scan, under the spread (not profiled further: out of time). Full bench: median 0.696 (rounds 0.605-0.831) at load 3.7-6.9;
 // what is left is as above (dgram sends, the reading object per point, GC), not the runtime.
+// 2026-12-02 (session 7, scan4), the per-device plumbing of the read path. Profile of main b1bad5d (node
+// --cpu-prof at 100 ms, load 3-4): GC 17 %, dgram send 16 %, then layers per device; --trace-gc: 1.22 MB
+// allocated a scan (a scavenge every ~10 scans). Gone: the RPM frame encoded per request (encoded once per
+// list, each request copies it with its invoke id), a Promise.all and an await per device in the read, a
+// task queued on each limiter and a race per request (free slots taken at once, one promise per guard),
+// the device lists SharedReads built and compared per device per scan (a device reuses its last list while
+// the refs match it; readers await runs of consecutive places, no positions, places or Map per scan), the
+// item-by-item PerList checks at every layer (frozen lists are remembered as they are) and, under tsx, a
+// named closure per request and per chunk (esbuild's keepNames: a defineProperty each). Same-run figures
+// (bench/scan-ab.ts-style, main vs this branch, one supervisor at a time): 1.22 -> 0.90 MB a scan,
+// main-thread CPU 5.62 -> 4.63 ms a scan (load 20-24); scan-ab five pairs at load 13-18: B/A 0.91
+// (rounds 0.70-1.13). What is left of the busy CPU: dgram send 32 % (one sendmsg per device, ~28 us each
+// on this VM; the raw loop pays the same), the RPM walk and decode 12 % with the reading object per point,
+// the flow runtime 8 %, GC 6 %. Columns (no reading object per point) would need the runtime to read them:
+// sensor_read hands the reading on as its output. Full bench: median 0.795 (rounds 0.659-0.985) at load
+// 7.3-16, then 0.618 (0.506-0.994) at load 5.3-30 (103 runnable at the end); the results are the first run.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -134,6 +134,7 @@ describe("Designer debugger, test cases and replay on a running flow against the
 
     // Edit a case: a bad value is refused with its path, a good one is saved and runs.
     await page().getByTestId("test-edit-too-high").click();
+    await page().getByTestId("test-case-json-toggle").click();
     const editor = page().getByTestId("test-case-editor");
     const original = await editor.inputValue();
     await editor.fill(original.replace('"duration_s": 120', '"duration_s": -5'));

@@ -1,4 +1,5 @@
 import bacnetModule, { type BACNetObjectID } from "@bacnet-js/client";
+import { destinationOctets } from "@bms/bacnet";
 
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
@@ -45,6 +46,36 @@ export async function openProbe(bindAddress: string, port: number) {
         arrayIndex === undefined ? {} : { arrayIndex },
       );
       return result.values.map((v) => v.value);
+    },
+    /**
+     * Adds the probe as a recipient of Notification Class `instance` on the device at `address`
+     * (AddListElement to its Recipient_List): every transition, unconfirmed, all day on the given days
+     * (every day unless told), with the probe's `processId`, as another workstation would.
+     */
+    async joinRecipientList(
+      address: string,
+      instance: number,
+      entry: { processId: number; validDays?: boolean[] },
+    ): Promise<void> {
+      const destination = destinationOctets([
+        {
+          validDays: entry.validDays ?? [true, true, true, true, true, true, true],
+          fromMs: 0,
+          toMs: 86_399_990,
+          address: { ip: bindAddress, port, net: 0 },
+          processId: entry.processId,
+          confirmed: false,
+          transitions: [true, true, true],
+        },
+      ]);
+      const NOTIFICATION_CLASS = 15;
+      const RECIPIENT_LIST = 102;
+      await client.addListElement(
+        { address },
+        { type: NOTIFICATION_CLASS, instance } as BACNetObjectID,
+        { id: RECIPIENT_LIST, index: 0xffffffff },
+        [{ encoded: destination } as never],
+      );
     },
     close: () => client.close(),
   };

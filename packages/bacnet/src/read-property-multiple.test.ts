@@ -2,7 +2,13 @@ import { EventEmitter } from "node:events";
 import bacnetModule, { ApplicationTag, type BACNetReadAccessSpecification } from "@bacnet-js/client";
 import { ReadPropertyMultiple } from "@bacnet-js/client/dist/lib/services/index.js";
 import { describe, expect, it } from "vitest";
-import { decodeRpmAck, encodeRpmRequest, type RpmRead, visitRpmAck } from "./read-property-multiple";
+import {
+  decodeRpmAck,
+  encodeRpmRequest,
+  type RpmRead,
+  rpmRequestWithInvokeId,
+  visitRpmAck,
+} from "./read-property-multiple";
 
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
@@ -119,6 +125,21 @@ describe("the ReadPropertyMultiple request frame", () => {
       );
     });
   }
+
+  it("re-addresses a remembered frame to another invoke id without changing the template", async () => {
+    const reads: RpmRead[] = [
+      { objectType: 0, instance: 1, property: 85 },
+      { objectType: 4, instance: 70_000, property: 87, index: 3 },
+    ];
+    const template = encodeRpmRequest(reads, 0);
+    const before = template.toString("hex");
+    for (const invokeId of [1, 77, 255]) {
+      const frame = rpmRequestWithInvokeId(template, invokeId);
+      expect(frame.toString("hex")).toBe((await libraryFrame(reads, invokeId)).toString("hex"));
+      expect(frame).not.toBe(template);
+    }
+    expect(template.toString("hex")).toBe(before);
+  });
 
   it("encodes array index 0 (the array's length), which the library drops", () => {
     const frame = encodeRpmRequest([{ objectType: 1, instance: 5, property: 87, index: 0 }], 3);

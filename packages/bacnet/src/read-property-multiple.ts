@@ -72,7 +72,7 @@ export function encodeRpmRequest(reads: readonly RpmRead[], invokeId: number): B
   frame[5] = 0x04; // expecting reply, normal priority
   frame[6] = 0x02; // confirmed request, segmented response accepted
   frame[7] = 0x75; // up to 65 segments, 1,476-byte APDUs
-  frame[8] = invokeId & 0xff;
+  frame[INVOKE_ID_AT] = invokeId & 0xff;
   frame[9] = SERVICE_READ_PROPERTY_MULTIPLE;
   let at = HEADER_BYTES;
   for (const read of reads) {
@@ -84,6 +84,21 @@ export function encodeRpmRequest(reads: readonly RpmRead[], invokeId: number): B
       at = writeContextUnsigned(frame, at, 1, read.index);
     frame[at++] = 0x1f; // closing 1
   }
+  return frame;
+}
+
+/** Where encodeRpmRequest puts the invoke id (the confirmed request's third octet). */
+const INVOKE_ID_AT = 8;
+
+/**
+ * A copy of an encodeRpmRequest frame with another invoke id: a point read asks a device for the same
+ * list every scan, so the frame is encoded once per list and each request copies it (the copy, not the
+ * template, goes to the socket, which reads it a tick later: a template is never changed in flight).
+ */
+export function rpmRequestWithInvokeId(template: Buffer, invokeId: number): Buffer {
+  const frame = Buffer.allocUnsafe(template.length);
+  template.copy(frame);
+  frame[INVOKE_ID_AT] = invokeId & 0xff;
   return frame;
 }
 

@@ -71,6 +71,23 @@ export function nodeWrites(node: {
   return writes.map((ref) => ({ ref, priority: typeof priority === "number" ? priority : 16 }));
 }
 
+/**
+ * What a flow test case can set for a node: the points it reads and the runtime parameters it publishes
+ * (the node's `points()` and `parameters()` on its parsed config). Empty for a config that does not parse.
+ */
+export function nodeTestInputs(node: { type: string; config: Record<string, unknown> }): {
+  reads: string[];
+  parameters: string[];
+} {
+  const definition = nodeRegistry.get(node.type);
+  const parsed = definition?.config.safeParse(node.config);
+  if (!definition || !parsed?.success) return { reads: [], parameters: [] };
+  return {
+    reads: [...(definition.points?.(parsed.data).reads ?? [])],
+    parameters: (definition.parameters?.(parsed.data) ?? []).map((p) => p.name),
+  };
+}
+
 export {
   groupCount,
   type PortGroupInfo,

@@ -1,4 +1,5 @@
 export * from "./api";
+export * from "./bacnet-route";
 export * from "./common";
 export * from "./deployment";
 export * from "./device-schedule";
@@ -12,3 +13,4 @@ export * from "./project-document";
 export * from "./security";
 export * from "./site";
 export * from "./subflow-library";
+export * from "./who-has";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BACNET_MAX_DEVICE_INSTANCE, BACNET_MAX_OBJECT_INSTANCE } from "./bacnet-limits";
 import { MODBUS_TABLES, type ModbusTable } from "./modbus-profile";
 
 /**
@@ -11,9 +12,7 @@ import { MODBUS_TABLES, type ModbusTable } from "./modbus-profile";
  * The seed's `bacnet:100:AI1` and `device:bacnet:100:analogInput:1:presentValue` are accepted and normalised.
  */
 
-/** 4194303 is the wildcard instance (Who-Is "any"), so it is not a valid device. */
-export const BACNET_MAX_DEVICE_INSTANCE = 4_194_302;
-export const BACNET_MAX_OBJECT_INSTANCE = 4_194_303;
+export { BACNET_MAX_DEVICE_INSTANCE, BACNET_MAX_OBJECT_INSTANCE };
 
 export const BACNET_OBJECT_TYPES = [
   "analogInput",

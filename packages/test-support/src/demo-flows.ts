@@ -104,3 +104,24 @@ export function zoneToSetpointFlow(options: {
     ],
   });
 }
+
+/**
+ * A latch on the skeleton's zone temperature: set above 25 °C, reset below 15 (reset dominant), its
+ * output `memory.q`. Node state that must survive a restart (the lifecycle and state tests).
+ */
+export function skeletonZoneLatch() {
+  return {
+    nodes: [
+      { id: "temp", type: "sensor_read", config: { point: SKELETON_ZONE } },
+      { id: "hot", type: "threshold", config: { operator: ">", value: 25 } },
+      { id: "cold", type: "threshold", config: { operator: "<", value: 15 } },
+      { id: "memory", type: "latch", config: { dominant: "reset" } },
+    ],
+    connections: [
+      { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
+      { from_node: "temp", from_output: "value", to_node: "cold", to_input: "value" },
+      { from_node: "hot", from_output: "result", to_node: "memory", to_input: "set" },
+      { from_node: "cold", from_output: "result", to_node: "memory", to_input: "reset" },
+    ],
+  };
+}

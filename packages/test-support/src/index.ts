@@ -1,5 +1,6 @@
 export * from "./browser";
 export * from "./demo-flows";
+export * from "./device-alarms";
 export * from "./mosquitto";
 export * from "./processes";
 export * from "./programs";

@@ -81,3 +81,21 @@ export async function prioritySlot(
   );
   return r.body.slots.find((s) => s.priority === priority)?.value ?? null;
 }
+
+/** Sets a simulated object's present value (`analogInput/1`), as the plant would move it; null releases it. */
+export function overrideObject(
+  sim: { webUrl: string },
+  device: number,
+  object: string,
+  value: number | boolean | null,
+) {
+  return api(sim.webUrl, `/api/devices/${device}/objects/${object}/override`, { body: { value } });
+}
+
+/** A node's output value as the supervisor reports it now (`GET /api/execution/state`). */
+export async function nodeOutput(sup: { url: string }, nodeId: string, port: string): Promise<unknown> {
+  const { body } = await api<{
+    node_statuses: { node_id: string; output_values: Record<string, { value: unknown }> }[];
+  }>(sup.url, "/api/execution/state");
+  return body.node_statuses.find((n) => n.node_id === nodeId)?.output_values[port]?.value;
+}

@@ -4,6 +4,7 @@ import {
   reheatOverrideFlow,
   type SimulatorHandle,
   type SupervisorHandle,
+  type SupervisorOptions,
   startSiteStack,
 } from "@bms/test-support";
 import { type BrowserSession, openBrowser } from "./browser";
@@ -33,6 +34,8 @@ export async function startDesignerStack(options: {
   simArgs?: string[];
   /** Discovery by the supervisor before the Designer starts (most tests discover from the UI). */
   discover?: { device?: number; timeoutMs?: number };
+  /** More supervisor settings (environment, flags), e.g. device-alarm registration. */
+  supervisor?: Pick<SupervisorOptions, "env" | "extraArgs">;
 }): Promise<DesignerStack> {
   const { sim, sup } = await startSiteStack({
     site: options.site ?? "skeleton",
@@ -42,6 +45,7 @@ export async function startDesignerStack(options: {
     ...(options.supervisorBind ? { supBind: options.supervisorBind } : {}),
     ...(options.simArgs ? { simArgs: options.simArgs } : {}),
     ...(options.discover ? { discover: options.discover } : {}),
+    ...(options.supervisor ? { supervisor: options.supervisor } : {}),
   });
   const designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
   const browser = await openBrowser();

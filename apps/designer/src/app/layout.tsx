@@ -34,6 +34,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/fleet" className="hover:text-white" data-testid="nav-fleet">
                   Fleet
                 </Link>
+                <Link href="/alarms" className="hover:text-white" data-testid="nav-alarms">
+                  Alarms
+                </Link>
                 <Link href="/settings" className="hover:text-white" data-testid="nav-settings">
                   Settings
                 </Link>

@@ -164,6 +164,17 @@ export function describeConfigFields(schema: z.core.$ZodType): FieldDescriptor[]
   return Object.entries(shape).map(([key, field]) => describeField(key, field));
 }
 
+/**
+ * The element schema of a list field whose items are objects (a test case's input steps, say), so a
+ * form can draw one row of generated fields per item; null for any other field.
+ */
+export function listItemSchema(schema: z.core.$ZodType): z.core.$ZodType | null {
+  const def = defOf(unwrap(schema).core);
+  if (def.type !== "array") return null;
+  const element = def.element as z.core.$ZodType;
+  return defOf(element).type === "object" ? element : null;
+}
+
 /** A new node's config: every default filled in, required fields left for the user. */
 export function defaultConfig(schema: z.core.$ZodType): Record<string, unknown> {
   const config: Record<string, unknown> = {};

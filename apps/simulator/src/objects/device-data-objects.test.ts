@@ -73,6 +73,23 @@ describe("out-of-range intrinsic reporting", () => {
     expect(alarm.acknowledge(EVENT_STATE.highLimit, new Date(6000))).toBe("ok");
     expect(alarm.acked).toEqual([true, true, true]);
   });
+
+  it("names the low limit when the value goes from above the high limit straight below the low one", () => {
+    const ai = input();
+    const config = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
+    const alarm = new OutOfRange(ai, { ...config, eventEnable: [true, true, true] });
+    ai.alarm = alarm;
+    ai.setProcessValue(35);
+    expect(alarm.evaluate(new Date(1000), [true, true, false])).toMatchObject({ limit: 30 });
+    ai.setProcessValue(4);
+    const low = alarm.evaluate(new Date(2000), [true, true, false]);
+    expect(low).toMatchObject({ from: EVENT_STATE.highLimit, to: EVENT_STATE.lowLimit, value: 4, limit: 10 });
+    ai.setProcessValue(20);
+    expect(alarm.evaluate(new Date(3000), [true, true, false])).toMatchObject({
+      to: EVENT_STATE.normal,
+      limit: 10,
+    });
+  });
 });
 
 describe("the properties every object answers alike", () => {

@@ -74,8 +74,10 @@ export class OutOfRange {
     const transition = to === EVENT_STATE.normal ? TRANSITION.toNormal : TRANSITION.toOffnormal;
     this.timeStamps[transition] = now;
     this.acked[transition] = !ackRequired[transition];
+    // The limit crossed: the one of the state entered, or (back to normal) of the state left. High
+    // limit straight to low limit crossed the low one.
     const limit =
-      to === EVENT_STATE.highLimit || from === EVENT_STATE.highLimit
+      to === EVENT_STATE.highLimit || (to === EVENT_STATE.normal && from === EVENT_STATE.highLimit)
         ? this.config.highLimit
         : this.config.lowLimit;
     return {

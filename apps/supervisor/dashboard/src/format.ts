@@ -1,18 +1,9 @@
 import type { Trigger } from "@bms/schemas";
+
 /** How the dashboard writes times, sizes and values for an operator. */
 
-export function ago(at: string | number | null | undefined, now = Date.now()): string {
-  if (at === null || at === undefined) return "never";
-  const t = typeof at === "number" ? at : Date.parse(at);
-  if (Number.isNaN(t)) return "unknown";
-  const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 60) return `${s} s ago`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ago`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h ${m % 60} min ago`;
-  return `${Math.floor(h / 24)} days ago`;
-}
+/** One age wording for every view, shared with the Designer's alarm view. */
+export { timeAgo as ago } from "@bms/schemas/alarm-display";
 
 export function duration(seconds: number): string {
   const s = Math.floor(seconds);

@@ -53,8 +53,10 @@ export class AlertSink {
     }
   }
 
-  handle(alert: AlertEvent, flowId: string | null = null): AlertTransition {
+  /** `newOccurrence`: see AlertInput (a device's new transition raises an open row again). */
+  handle(alert: AlertEvent, flowId: string | null = null, newOccurrence = false): AlertTransition {
     const transition = this.alerts.apply({
+      ...(newOccurrence ? { newOccurrence } : {}),
       flowId,
       key: alert.key,
       nodeId: alert.nodeId,

@@ -280,7 +280,7 @@ export class DeviceAlarmManager {
   private raise(
     key: string,
     deviceId: number,
-    a: { priority: number; message: string; latched: boolean; at: Date },
+    a: { priority: number; message: string; latched: boolean; at: Date; newOccurrence?: boolean },
   ): void {
     this.deps.sink.handle(
       {
@@ -294,6 +294,7 @@ export class DeviceAlarmManager {
         ...(this.options.webhookUrl ? { webhookUrl: this.options.webhookUrl } : {}),
       },
       null,
+      a.newOccurrence === true,
     );
   }
 
@@ -395,19 +396,30 @@ export class DeviceAlarmManager {
     const known = this.alarms.get(key);
     const object = { type: e.objectTypeId, instance: e.instance };
     if (e.toState !== 0) {
+      // A confirmed notification the device resent (our acknowledgement was lost or late) names the
+      // same state and time stamp: the same transition. Anything else is a new one, raised again even
+      // over an alarm an operator already acknowledged (high limit to low limit, or back in alarm
+      // before it cleared), since the device waits for a new acknowledgement of it.
+      const resent =
+        known !== undefined &&
+        !known.normal &&
+        known.alarmState === e.toState &&
+        known.alarmStamp?.getTime() === e.timeStamp.getTime();
       this.alarms.set(key, {
         deviceId: e.deviceId,
         object,
         alarmState: e.toState,
         alarmStamp: e.timeStamp,
         normal: false,
-        awaitingAck: e.ackRequired,
+        // A resend does not undo an acknowledgement already given.
+        awaitingAck: resent ? known.awaitingAck : e.ackRequired,
       });
       this.raise(key, e.deviceId, {
         priority: e.priority,
         message: e.message,
         latched: e.ackRequired,
         at: e.timeStamp,
+        newOccurrence: !resent,
       });
       return;
     }

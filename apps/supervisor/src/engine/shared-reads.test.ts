@@ -203,6 +203,47 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect(lists[3]).toBe(lists[0]);
   });
 
+  it("a device asked for part of its last list, or for it in another order, is sent exactly that", async () => {
+    const lists: (readonly string[])[] = [];
+    let clock = 0;
+    const reads = new SharedReads(
+      async (refs) => {
+        lists.push(refs);
+        return refs.map((r) => ({ value: instanceOf(r), quality: "good" as const, timestamp: clock }));
+      },
+      () => clock,
+    );
+    const asked = [
+      [1, 2, 3],
+      [1, 2],
+      [2, 1],
+      [1, 2, 3, 4],
+      [1, 2, 3],
+    ];
+    for (const instances of asked) {
+      const values = await reads.readPoints(
+        instances.map((i) => ref(i)),
+        1000,
+      );
+      expect(values.map((v) => v.value)).toEqual(instances);
+      clock += 1000;
+    }
+    expect(lists.map((l) => l.map(instanceOf))).toEqual(asked);
+    expect(lists[4]).toBe(lists[0]);
+  });
+
+  it("hands each value to its place when a flow's points alternate between devices", async () => {
+    const { reads, batches } = counting();
+    // 200 positions, each device's points every other one: 200 runs of one, grouped by batch instead.
+    const refs = Array.from({ length: 200 }, (_, k) => `bacnet:${1 + (k % 2)}/analogInput:${k}.presentValue`);
+    const seen: number[] = [];
+    await reads.readEach(refs, 1000, (i, reading) => {
+      seen[i] = reading.value as number;
+    });
+    expect(seen).toEqual(refs.map((_, k) => k * 10));
+    expect(batches).toHaveLength(2);
+  });
+
   it("a reader still waiting on a slow batch gets its own answer when a later scan reads the point again", async () => {
     // The same frozen list every scan, as a flow hands it: its entries are remembered and updated in place.
     const list = Object.freeze([ref(1), ref(2)]);

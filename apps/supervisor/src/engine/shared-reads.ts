@@ -35,13 +35,23 @@ interface Entry {
 /** A never-read entry's batch: replaced by the first queue, never awaited. */
 const NO_BATCH: Promise<ReadResult[]> = new Promise(() => {});
 
-/** The reads of one device asked for in the current tick, sent together when the tick ends. */
+/**
+ * The reads of one device asked for in the current tick, sent together when the tick ends. While the
+ * refs queued are, in order, the first ones of the list this device was last sent (every tick of a
+ * steady scan), nothing is copied: `list` stays undefined and `matched` counts them. The first ref
+ * that differs makes `list` a list of its own (and `flush` looks for it among the recent ones).
+ */
 interface PendingBatch {
-  refs: string[];
+  list: string[] | undefined;
+  readonly known: string[] | undefined;
+  matched: number;
   promise: Promise<ReadResult[]>;
   resolve(results: ReadResult[]): void;
   reject(error: unknown): void;
 }
+
+/** Positions a reader may take run by run (see readEach); past this many runs it groups them by batch. */
+const MAX_RUNS = 64;
 
 /**
  * The device a ref belongs to, the unit reads are merged by: `bacnet:1001/analogInput:1` → `bacnet:1001`,
@@ -126,12 +136,10 @@ export class SharedReads {
     const now = this.now();
     const freshFor = periodMs / 2;
     const entries = this.entryLists.get(refs, (known) => known.generation === this.generation).entries;
-    // The positions each batch answers, in one list per batch (consecutive refs mostly share one), and
-    // each position's place in its batch as it was when this reader joined.
-    const groups = new Map<Promise<ReadResult[]>, number[]>();
-    const places = new Uint32Array(refs.length);
-    let lastBatch: Promise<ReadResult[]> | undefined;
-    let lastGroup: number[] = [];
+    // Runs: consecutive positions answered by one batch at consecutive places (a device's points, as a
+    // flow lists them). Each run is awaited as a range, with no list of its positions nor of places.
+    let runs = 0;
+    let previous: Entry | undefined;
     for (let i = 0; i < refs.length; i++) {
       const entry = entries[i]!;
       if (now - entry.at < freshFor) this.saved++;
@@ -139,19 +147,39 @@ export class SharedReads {
         this.queue(refs[i]!, now, entry);
         this.sent++;
       }
-      places[i] = entry.index;
-      if (entry.batch !== lastBatch) {
-        lastBatch = entry.batch;
-        let group = groups.get(lastBatch);
-        if (!group) {
-          group = [];
-          groups.set(lastBatch, group);
-        }
-        lastGroup = group;
-      }
-      lastGroup.push(i);
+      if (previous === undefined || entry.batch !== previous.batch || entry.index !== previous.index + 1)
+        runs++;
+      previous = entry;
     }
     if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
+    if (runs <= MAX_RUNS) {
+      const answered: Promise<void>[] = new Array(runs);
+      let run = 0;
+      for (let start = 0; start < refs.length; run++) {
+        const first = entries[start]!;
+        let end = start + 1;
+        while (end < refs.length) {
+          const entry = entries[end]!;
+          if (entry.batch !== first.batch || entry.index !== first.index + (end - start)) break;
+          end++;
+        }
+        answered[run] = this.deliver(first.batch, first.index, entries, start, end, now, each);
+        start = end;
+      }
+      await Promise.all(answered);
+      return;
+    }
+    // Positions scattered over many batches: the positions each batch answers, in one list per batch,
+    // and each position's place in its batch as it was when this reader joined.
+    const groups = new Map<Promise<ReadResult[]>, number[]>();
+    const places = new Uint32Array(refs.length);
+    for (let i = 0; i < refs.length; i++) {
+      const entry = entries[i]!;
+      places[i] = entry.index;
+      const group = groups.get(entry.batch);
+      if (group) group.push(i);
+      else groups.set(entry.batch, [i]);
+    }
     const answered: Promise<void>[] = [];
     for (const [batch, positions] of groups) {
       answered.push(
@@ -168,6 +196,31 @@ export class SharedReads {
       );
     }
     await Promise.all(answered);
+  }
+
+  /**
+   * Hands over positions start..end-1, which `batch` answers from place `base` on (as they were when
+   * this reader joined), once it has answered.
+   */
+  private deliver(
+    batch: Promise<ReadResult[]>,
+    base: number,
+    entries: readonly Entry[],
+    start: number,
+    end: number,
+    now: number,
+    each: (i: number, reading: ReadResult) => void,
+  ): Promise<void> {
+    return batch.then((results) => {
+      for (let i = start; i < end; i++) {
+        const result = results[base + i - start]!;
+        // What "no new bad quality" after a deploy is judged on (badPoints), updated in place.
+        const entry = entries[i]!;
+        entry.bad = result.quality === "bad";
+        entry.seenAt = now;
+        each(i, result);
+      }
+    });
   }
 
   /** The ref's entry, made (never read yet) when it has none. */
@@ -199,22 +252,19 @@ export class SharedReads {
         resolve = res;
         reject = rej;
       });
-      batch = { refs: [], promise, resolve, reject };
+      const known = this.lastLists.get(device)?.at(-1);
+      batch = { list: known ? undefined : [], known, matched: 0, promise, resolve, reject };
       this.pending.set(device, batch);
-      // A failed batch must not stay cached as a rejected promise: its entries (those a later batch has
-      // not taken over) are read afresh by the next reader.
-      promise.catch(() => {
-        for (const r of batch!.refs) {
-          const e = this.entries.get(r);
-          if (e?.batch === promise) e.at = Number.NEGATIVE_INFINITY;
-        }
-      });
     }
     this.queuedDevice = device;
     this.queuedBatch = batch;
     entry.at = now;
     entry.batch = batch.promise;
-    entry.index = batch.refs.push(ref) - 1;
+    if (batch.list === undefined && batch.known![batch.matched] === ref) entry.index = batch.matched++;
+    else {
+      batch.list ??= batch.known!.slice(0, batch.matched);
+      entry.index = batch.list.push(ref) - 1;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.defer(() => this.flush());
@@ -222,24 +272,34 @@ export class SharedReads {
   }
 
   private flush(): void {
-    const batches: PendingBatch[] = [];
+    const batches: { list: string[]; batch: PendingBatch }[] = [];
     for (const [device, batch] of this.pending) {
       // A device asked for the same points as last time gets the same list object: the layers below
       // remember their work per list (PerList), so a steady scan does its routing and parsing once.
       // A few per device: flows on several intervals ask a device for a different mix on the ticks
-      // where their clocks meet (every 10th tick of a 100 ms clock is also a 1 s tick).
+      // where their clocks meet (every 10th tick of a 100 ms clock is also a 1 s tick). The one used
+      // last is at the end (what the next tick's refs are matched against).
       let recent = this.lastLists.get(device);
       if (!recent) {
         recent = [];
         this.lastLists.set(device, recent);
       }
-      const known = recent.find((list) => sameItems(list, batch.refs));
-      if (known) batch.refs = known;
-      else {
-        recent.push(batch.refs);
+      const asked =
+        batch.list ??
+        (batch.matched === batch.known!.length ? batch.known! : batch.known!.slice(0, batch.matched));
+      let list = asked;
+      const at = list === batch.known ? recent.length - 1 : recent.findIndex((l) => sameItems(l, asked));
+      if (at >= 0) {
+        list = recent[at]!;
+        if (at !== recent.length - 1) recent.push(...recent.splice(at, 1));
+      } else {
+        // Frozen: never changed once sent, and the layers below remember their work by it uncompared.
+        Object.freeze(list);
+        recent.push(list);
         if (recent.length > LISTS_PER_DEVICE) recent.shift();
       }
-      batches.push(batch);
+      batch.list = list;
+      batches.push({ list, batch });
     }
     this.pending = new Map();
     this.queuedDevice = undefined;
@@ -248,18 +308,30 @@ export class SharedReads {
     this.send(batches, 0);
   }
 
-  private send(batches: readonly PendingBatch[], from: number): void {
+  private send(batches: readonly { list: string[]; batch: PendingBatch }[], from: number): void {
     const to = Math.min(batches.length, from + DEVICES_PER_TURN);
     for (let i = from; i < to; i++) {
-      const batch = batches[i]!;
+      const { list, batch } = batches[i]!;
       this.batches++;
       try {
-        this.read(batch.refs).then(batch.resolve, batch.reject);
+        this.read(list).then(batch.resolve, (error: unknown) => this.fail(list, batch, error));
       } catch (error) {
-        batch.reject(error);
+        this.fail(list, batch, error);
       }
     }
     if (to < batches.length) this.defer(() => this.send(batches, to));
+  }
+
+  /**
+   * A failed batch must not stay cached as a rejected promise: its entries (those a later batch has not
+   * taken over) are read afresh by the next reader, and its readers get the error.
+   */
+  private fail(list: readonly string[], batch: PendingBatch, error: unknown): void {
+    for (const r of list) {
+      const e = this.entries.get(r);
+      if (e?.batch === batch.promise) e.at = Number.NEGATIVE_INFINITY;
+    }
+    batch.reject(error);
   }
 
   /**

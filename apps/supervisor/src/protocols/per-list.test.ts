@@ -19,6 +19,20 @@ describe("PerList", () => {
     expect(made).toBe(3);
   });
 
+  it("remembers a frozen list as it is: the same list is answered, an equal one is another list", () => {
+    let made = 0;
+    const joined = new PerList((list: readonly string[]) => {
+      made++;
+      return list.join("+");
+    });
+    const list = Object.freeze(["a", "b"]);
+    expect(joined.get(list)).toBe("a+b");
+    expect(joined.get(list)).toBe("a+b");
+    expect(made).toBe(1);
+    expect(joined.get(Object.freeze(["a", "b"]))).toBe("a+b");
+    expect(made).toBe(2);
+  });
+
   it("works it out again when the remembered answer no longer holds", () => {
     let generation = 1;
     const routed = new PerList((list: readonly number[]) => ({

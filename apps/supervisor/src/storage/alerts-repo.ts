@@ -41,6 +41,13 @@ export interface AlertInput {
   latched: boolean;
   timestamp: number;
   flowId?: string | null;
+  /**
+   * A new occurrence, not a repeat of the open one: a device's new to-offnormal transition. It raises
+   * the row again even while it is open (active or acknowledged), so an acknowledged alarm that comes
+   * back is active again and waits for a new acknowledgement. Flow alerts report their state every
+   * scan and leave this unset: for them an open row only takes the new message.
+   */
+  newOccurrence?: boolean;
 }
 
 /** What changed, so the caller notifies (event log, webhook) on transitions only: deduplication. */
@@ -72,7 +79,7 @@ export class AlertsRepo {
     const existing = this.row(input.key);
     const now = input.timestamp;
     if (input.state === "active") {
-      if (existing && existing.state !== "cleared") {
+      if (existing && existing.state !== "cleared" && !input.newOccurrence) {
         if (existing.message !== input.message) {
           this.db
             .prepare("UPDATE alerts SET message = ?, updated_at = ? WHERE key = ?")

@@ -25,8 +25,16 @@ export interface BackfillRange {
  */
 export class BackfillsRepo {
   private readonly stmt;
+  /**
+   * Points that have (or had: pruning leaves them) a backfilled range. Most points never have one, and a
+   * chart of 20 points then asks SQLite nothing: 20 statements were 0.3 ms of a 15-minute query.
+   */
+  private readonly backfilledRefs: Set<string>;
 
   constructor(db: Db) {
+    this.backfilledRefs = new Set(
+      db.prepare("SELECT DISTINCT point_ref FROM history_backfills").pluck().all() as string[],
+    );
     this.stmt = {
       cursor: db.prepare(
         "SELECT device_id, log_instance, point_ref, next_sequence, last_ts FROM trend_log_cursors WHERE device_id = ? AND log_instance = ?",
@@ -75,10 +83,12 @@ export class BackfillsRepo {
   }
 
   addRange(pointRef: string, range: BackfillRange, now = Date.now()): void {
+    this.backfilledRefs.add(pointRef);
     this.stmt.addRange.run(pointRef, range.from, range.to, range.samples, range.source, now);
   }
 
   ranges(pointRef: string, from: number, to: number): BackfillRange[] {
+    if (!this.backfilledRefs.has(pointRef)) return [];
     return (
       this.stmt.ranges.all(pointRef, from, to) as {
         from_ts: number;

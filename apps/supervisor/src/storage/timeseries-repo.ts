@@ -40,6 +40,41 @@ export interface Bucket {
   quality: Quality;
 }
 
+/**
+ * A series' buckets (or raw samples) as columns, entry i of each being bucket i: what a query builds,
+ * so a chart's thousands of samples are never an object each on their way to the wire.
+ */
+export interface BucketColumns {
+  t: number[];
+  avg: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+  last: (number | string | null)[];
+  count: number[];
+  quality: Quality[];
+}
+
+function emptyColumns(): BucketColumns {
+  return { t: [], avg: [], min: [], max: [], last: [], count: [], quality: [] };
+}
+
+/** The same buckets as one object each (the documented default shape of /api/data/timeseries). */
+export function bucketsOf(c: BucketColumns): Bucket[] {
+  const out: Bucket[] = new Array(c.t.length);
+  for (let i = 0; i < c.t.length; i++) {
+    out[i] = {
+      t: c.t[i]!,
+      avg: c.avg[i]!,
+      min: c.min[i]!,
+      max: c.max[i]!,
+      last: c.last[i]!,
+      count: c.count[i]!,
+      quality: c.quality[i]!,
+    };
+  }
+  return out;
+}
+
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** A chunk holds one point's samples of one window: 180 samples at 5 s, 900 at 1 s. */
@@ -437,8 +472,13 @@ export class TimeseriesRepo {
    * finer buckets) decode samples.
    */
   query(ref: string, from: number, to: number, bucketMs: number): Bucket[] {
+    return bucketsOf(this.queryColumns(ref, from, to, bucketMs));
+  }
+
+  /** query() as columns. */
+  queryColumns(ref: string, from: number, to: number, bucketMs: number): BucketColumns {
     const id = this.existingPointId(ref);
-    if (id === undefined) return [];
+    if (id === undefined) return emptyColumns();
     if (bucketMs <= 0) return this.raw(id, from, to);
     const buckets = new BucketBuilder(bucketMs);
     let edges: [number, number][] = [[from, to]];
@@ -499,36 +539,32 @@ export class TimeseriesRepo {
     }
   }
 
-  private raw(id: number, from: number, to: number): Bucket[] {
-    const out: Bucket[] = [];
+  private raw(id: number, from: number, to: number): BucketColumns {
+    const out = emptyColumns();
+    let sorted = true;
+    let lastT = Number.NEGATIVE_INFINITY;
     const take = (c: ChunkColumns) => {
       for (let i = 0; i < c.n; i++) {
         const t = c.ts[i]!;
         if (t < from || t > to) continue;
         const kind = kindOf(c.flags[i]!);
         const value = kind === KIND_NUMBER ? c.values[i]! : null;
-        out.push({
-          t,
-          avg: value,
-          min: value,
-          max: value,
-          last: kind === KIND_TEXT ? (c.texts.get(i) ?? "") : value,
-          count: 1,
-          quality: QUALITY_NAME[qualityOf(c.flags[i]!)] ?? "bad",
-        });
+        if (t < lastT) sorted = false;
+        lastT = t;
+        out.t.push(t);
+        out.avg.push(value);
+        out.min.push(value);
+        out.max.push(value);
+        out.last.push(kind === KIND_TEXT ? (c.texts.get(i) ?? "") : value);
+        out.count.push(1);
+        out.quality.push(QUALITY_NAME[qualityOf(c.flags[i]!)] ?? "bad");
       }
     };
     for (const [, , , samples] of this.chunks(id, from, to)) take(decodeChunk(samples));
     const slot = this.open.get(id);
     if (slot !== undefined) take(this.series.columns(slot));
     // Chunks of one window (a late chunk, a chunk replayed after a crash) can interleave in time.
-    for (let i = 1; i < out.length; i++) {
-      if (out[i]!.t < out[i - 1]!.t) {
-        out.sort((a, b) => a.t - b.t);
-        break;
-      }
-    }
-    return out;
+    return sorted ? out : sortColumns(out);
   }
 
   latest(ref: string): Sample | undefined {
@@ -551,6 +587,21 @@ export class TimeseriesRepo {
       quality: QUALITY_NAME[qualityOf(c.flags[at]!)] ?? "bad",
     };
   }
+}
+
+/** The columns reordered by time (stable, as Array.prototype.sort is). */
+function sortColumns(c: BucketColumns): BucketColumns {
+  const order = c.t.map((_, i) => i).sort((a, b) => c.t[a]! - c.t[b]!);
+  const pick = <T>(column: T[]) => order.map((i) => column[i]!);
+  return {
+    t: pick(c.t),
+    avg: pick(c.avg),
+    min: pick(c.min),
+    max: pick(c.max),
+    last: pick(c.last),
+    count: pick(c.count),
+    quality: pick(c.quality),
+  };
 }
 
 type HourRow = [number, number | null, number, number | null, number | null, number | null, number, number];
@@ -631,22 +682,49 @@ class JournalBatch {
   }
 }
 
-interface OpenBucket {
-  t: number;
-  sum: number;
-  count: number;
-  min: number | null;
-  max: number | null;
-  last: number | null;
-  lastTs: number;
-  quality: number;
-}
-
-/** Folds samples, minute and hour summaries into fixed buckets. */
+/**
+ * Folds samples, minute and hour summaries into fixed buckets, kept as columns: a chart's buckets come
+ * in time order nearly always, so each is appended, found again as the last one, and never an object.
+ */
 class BucketBuilder {
-  private readonly buckets = new Map<number, OpenBucket>();
+  private readonly t: number[] = [];
+  private readonly sum: number[] = [];
+  private readonly count: number[] = [];
+  private readonly min: (number | null)[] = [];
+  private readonly max: (number | null)[] = [];
+  private readonly last: (number | null)[] = [];
+  private readonly lastTs: number[] = [];
+  private readonly quality: number[] = [];
+  /** Bucket start → index, built only once a summary comes before the latest bucket. */
+  private index: Map<number, number> | undefined;
+  private current = -1;
+  private latest = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly bucketMs: number) {}
+
+  private open(t: number): number {
+    const i = this.t.length;
+    if (t > this.latest) this.latest = t;
+    this.t.push(t);
+    this.sum.push(0);
+    this.count.push(0);
+    this.min.push(null);
+    this.max.push(null);
+    this.last.push(null);
+    this.lastTs.push(Number.NEGATIVE_INFINITY);
+    this.quality.push(0);
+    this.index?.set(t, i);
+    return i;
+  }
+
+  private find(t: number): number {
+    if (t > this.latest) return this.open(t);
+    if (!this.index) {
+      this.index = new Map();
+      for (let k = 0; k < this.t.length; k++) this.index.set(this.t[k]!, k);
+    }
+    return this.index.get(t) ?? this.open(t);
+  }
 
   addSummary(
     at: number,
@@ -659,42 +737,38 @@ class BucketBuilder {
     quality: number,
   ): void {
     const t = Math.floor(at / this.bucketMs) * this.bucketMs;
-    let b = this.buckets.get(t);
-    if (!b) {
-      b = {
-        t,
-        sum: 0,
-        count: 0,
-        min: null,
-        max: null,
-        last: null,
-        lastTs: Number.NEGATIVE_INFINITY,
-        quality: 0,
-      };
-      this.buckets.set(t, b);
+    let i = this.current;
+    if (i < 0 || this.t[i] !== t) {
+      i = this.find(t);
+      this.current = i;
     }
-    if (sum !== null) b.sum += sum;
-    b.count += count;
-    if (min !== null) b.min = b.min === null ? min : Math.min(b.min, min);
-    if (max !== null) b.max = b.max === null ? max : Math.max(b.max, max);
-    if (lastTs >= b.lastTs) {
-      b.last = last;
-      b.lastTs = lastTs;
+    if (sum !== null) this.sum[i]! += sum;
+    this.count[i]! += count;
+    if (min !== null) this.min[i] = this.min[i] === null ? min : Math.min(this.min[i]!, min);
+    if (max !== null) this.max[i] = this.max[i] === null ? max : Math.max(this.max[i]!, max);
+    if (lastTs >= this.lastTs[i]!) {
+      this.last[i] = last;
+      this.lastTs[i] = lastTs;
     }
-    if (quality > b.quality) b.quality = quality;
+    if (quality > this.quality[i]!) this.quality[i] = quality;
   }
 
-  result(): Bucket[] {
-    return [...this.buckets.values()]
-      .sort((a, b) => a.t - b.t)
-      .map((b) => ({
-        t: b.t,
-        avg: b.count > 0 ? b.sum / b.count : null,
-        min: b.min,
-        max: b.max,
-        last: b.last,
-        count: b.count,
-        quality: QUALITY_NAME[b.quality] ?? "bad",
-      }));
+  result(): BucketColumns {
+    const n = this.t.length;
+    const out = emptyColumns();
+    // Opened out of time order only if an index was needed (and even then maybe not).
+    const order = this.index ? this.t.map((_, i) => i).sort((a, b) => this.t[a]! - this.t[b]!) : undefined;
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k]! : k;
+      const count = this.count[i]!;
+      out.t.push(this.t[i]!);
+      out.avg.push(count > 0 ? this.sum[i]! / count : null);
+      out.min.push(this.min[i]!);
+      out.max.push(this.max[i]!);
+      out.last.push(this.last[i]!);
+      out.count.push(count);
+      out.quality.push(QUALITY_NAME[this.quality[i]!] ?? "bad");
+    }
+    return out;
   }
 }

@@ -143,12 +143,32 @@ describe("alarms and runtime parameters", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await alerts("open"))[0]?.state).toBe("active");
 
+    // A comment longer than the limit is refused at its field, and the alarm stays as it was.
+    const tooLong = await api<{ errors: { path: string }[] }>(
+      sup.url,
+      `/api/alerts/${encodeURIComponent("zone-1-high")}/ack`,
+      { body: { comment: "x".repeat(501) }, token: sup.token },
+    );
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.errors.map((e) => e.path)).toEqual(["comment"]);
+    expect((await alerts("open"))[0]?.state).toBe("active");
+
     const ack = await api<{ alert: Alert }>(sup.url, `/api/alerts/${encodeURIComponent("zone-1-high")}/ack`, {
-      body: { by: "night operator" },
+      body: { by: "night operator", comment: "tenant called, window was open" },
       token: sup.token,
     });
     expect(ack.status).toBe(200);
     expect(ack.body.alert.acked_by).toBe("night operator");
+    // The operator's comment is kept where acknowledgements are looked up: the audit record.
+    const audit = await api<{ records: { action: string; details?: Record<string, unknown> }[] }>(
+      sup.url,
+      "/api/audit?action=alarm.ack",
+      { token: sup.token },
+    );
+    expect(audit.body.records[0]?.details).toMatchObject({
+      by: "night operator",
+      comment: "tenant called, window was open",
+    });
     await eventually(async () => ((await alerts("open")).length === 0 ? true : undefined));
     expect((await alerts("all"))[0]?.state).toBe("cleared");
     await eventually(async () => (received.some((r) => r.event === "cleared") ? true : undefined));

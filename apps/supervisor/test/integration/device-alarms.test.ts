@@ -1,14 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BACNetObjectID } from "@bacnet-js/client";
-import { destinationOctets } from "@bms/bacnet";
 import {
   api,
   discoverDevice,
+  notificationClass,
+  overrideObject,
   type SimulatorHandle,
   type SupervisorHandle,
+  startAlarmSupervisor,
   startSimulator,
-  startSupervisor,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,9 +54,7 @@ function siteFile(): string {
             alarm,
           },
         ],
-        notificationClasses: [
-          { instance: 1, name: "Critical", priority: [80, 80, 200], ackRequired: [true, true, false] },
-        ],
+        notificationClasses: [notificationClass(1, "Critical", { ackRequired: [true, true, false] })],
       },
     ],
   };
@@ -77,7 +75,7 @@ describe("device alarms over BACnet/IP", () => {
   let hook: Server;
   const posted: { event: string; alert: Alert }[] = [];
   const override = (instance: number, value: number | null) =>
-    api(sim.webUrl, `/api/devices/${DEVICE}/objects/analogInput/${instance}/override`, { body: { value } });
+    overrideObject(sim, DEVICE, `analogInput/${instance}`, value);
   const alerts = async () => (await api<{ alerts: Alert[] }>(sup.url, "/api/alerts?state=all")).body.alerts;
   const waitFor = async <T>(what: string, get: () => Promise<T | undefined>, ms = 10_000): Promise<T> => {
     const deadline = Date.now() + ms;
@@ -105,14 +103,12 @@ describe("device alarms over BACnet/IP", () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
     // An alarm already standing before the supervisor starts: GetEventInformation must find it.
     await override(2, 35);
-    sup = await startSupervisor({
+    sup = await startAlarmSupervisor({
       bacnetBind: SUP_BIND,
       bacnetPort: SUP_PORT,
       broadcast: `127.255.255.255:${SIM_PORT}`,
-      env: { BMS_DEVICE_ALARM_PASS_S: "1" },
+      passEveryS: 1,
       extraArgs: [
-        "--device-alarms",
-        "auto",
         "--webhook-allow",
         `${SUP_BIND}:${hookPort}`,
         "--device-alarm-webhook",
@@ -198,23 +194,7 @@ describe("device alarms over BACnet/IP", () => {
       probe.client.on("eventNotify", (content: { payload?: Record<string, unknown> }) => {
         if (content.payload) received.push(content.payload);
       });
-      const destination = destinationOctets([
-        {
-          validDays: [true, true, true, true, true, true, true],
-          fromMs: 0,
-          toMs: 86_399_990,
-          address: { ip: PROBE.bind, port: PROBE.port, net: 0 },
-          processId: 77,
-          confirmed: false,
-          transitions: [true, true, true],
-        },
-      ]);
-      await probe.client.addListElement(
-        { address: `${SIM_BIND}:${SIM_PORT}` },
-        { type: 15, instance: 1 } as BACNetObjectID,
-        { id: 102, index: 0xffffffff },
-        [{ encoded: destination } as never],
-      );
+      await probe.joinRecipientList(`${SIM_BIND}:${SIM_PORT}`, 1, { processId: 77 });
       await override(1, 5);
       const low = await waitFor("the unconfirmed notification", async () =>
         received.find((p) => p.toState === 4),

@@ -1,10 +1,12 @@
 import {
   api,
   discoverDevice,
+  notificationClass,
+  registeredIn,
   type SimulatorHandle,
   type SupervisorHandle,
+  startAlarmSupervisor,
   startSimulator,
-  startSupervisor,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,9 +58,7 @@ function siteFile(): string {
         objects: [
           { type: "analogInput", instance: 1, name: "Zone Temp", units: "degreesCelsius", initial: 31.25 },
         ],
-        notificationClasses: [
-          { instance: 1, name: "Alarms", priority: [80, 80, 200], ackRequired: [false, false, false] },
-        ],
+        notificationClasses: [notificationClass(1, "Alarms")],
       },
     ],
   };
@@ -72,25 +72,14 @@ describe("event values decoded from every event type, over BACnet/IP", () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    sup = await startSupervisor({
+    sup = await startAlarmSupervisor({
       bacnetBind: SUP_BIND,
       bacnetPort: SUP_PORT,
       broadcast: `127.255.255.255:${SIM_PORT}`,
-      env: { BMS_DEVICE_ALARM_PASS_S: "1" },
-      extraArgs: ["--device-alarms", "auto"],
+      passEveryS: 1,
     });
     await discoverDevice(sup, DEVICE);
-    // Registered once our entry is in the device's Notification Class.
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const ncs = await api<{ notification_classes: { recipients: { address: { ip: string } }[] }[] }>(
-        sim.webUrl,
-        `/api/devices/${DEVICE}/notification-classes`,
-      );
-      if (ncs.body.notification_classes[0]?.recipients.some((r) => r.address.ip === SUP_BIND)) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error("the supervisor never registered in the device's recipient list");
+    await registeredIn(sim, DEVICE, SUP_BIND);
   });
 
   afterAll(async () => {

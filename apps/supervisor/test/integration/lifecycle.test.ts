@@ -2,8 +2,11 @@ import type { FlowConfigurationInput } from "@bms/schemas";
 import {
   api,
   eventually,
+  nodeOutput,
+  overrideObject,
   type SimulatorHandle,
   type SupervisorHandle,
+  skeletonZoneLatch,
   startSimulator,
   startSupervisor,
   tempDir,
@@ -21,18 +24,13 @@ const PRIORITY_ARRAY = 87;
 
 function latchFlow(): FlowConfigurationInput {
   const flow = skeletonFlow({ limit: 25, priority: 8, name: "Latched cooling" });
+  const latch = skeletonZoneLatch();
   flow.nodes = [
-    { id: "temp", type: "sensor_read", config: { point: "bacnet:1001/analogInput:1" } },
-    { id: "hot", type: "threshold", config: { operator: ">", value: 25 } },
-    { id: "cold", type: "threshold", config: { operator: "<", value: 15 } },
-    { id: "memory", type: "latch", config: { dominant: "reset" } },
+    ...latch.nodes,
     { id: "cool", type: "actuator_write", config: { point: "bacnet:1001/binaryOutput:1", priority: 8 } },
   ];
   flow.connections = [
-    { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
-    { from_node: "temp", from_output: "value", to_node: "cold", to_input: "value" },
-    { from_node: "hot", from_output: "result", to_node: "memory", to_input: "set" },
-    { from_node: "cold", from_output: "result", to_node: "memory", to_input: "reset" },
+    ...latch.connections,
     { from_node: "memory", from_output: "q", to_node: "cool", to_input: "value" },
   ];
   return flow;
@@ -46,8 +44,7 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
   const device = `${SIM_BIND}:${SIM_PORT}`;
   const slot = async (priority: number) =>
     (await probe.read(device, BINARY_OUTPUT, 1, PRIORITY_ARRAY, priority))[0];
-  const override = (value: number | null) =>
-    api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
+  const override = (value: number | null) => overrideObject(sim, 1001, "analogInput/1", value);
   const start = () =>
     startSupervisor({ bacnetPort: SUP_PORT, broadcast: `127.255.255.255:${SIM_PORT}`, dataDir });
 
@@ -113,14 +110,7 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
     });
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
     await override(26);
-    await eventually(async () => {
-      const { body } = await api<{
-        node_statuses: { node_id: string; output_values: { q?: { value: boolean } } }[];
-      }>(sup.url, "/api/execution/state");
-      return body.node_statuses.find((n) => n.node_id === "memory")?.output_values.q?.value === true
-        ? true
-        : undefined;
-    });
+    await eventually(async () => ((await nodeOutput(sup, "memory", "q")) === true ? true : undefined));
     // Back to normal: the latch holds, as it must.
     await override(22);
     await new Promise((r) => setTimeout(r, 1500));
@@ -138,10 +128,7 @@ describe("config lifecycle: deploy, replace, rollback, kill -9 and resume", () =
     });
     expect(status.status).toBe("running");
     expect(status.config_version).toBe(before.body.config_version);
-    const { body } = await api<{
-      node_statuses: { node_id: string; output_values: { q?: { value: boolean } } }[];
-    }>(sup.url, "/api/execution/state");
-    expect(body.node_statuses.find((n) => n.node_id === "memory")?.output_values.q?.value).toBe(true);
+    expect(await nodeOutput(sup, "memory", "q")).toBe(true);
     expect(await slot(8)).toBe(1);
 
     // Stopping relinquishes what the resumed flow commands, although it was commanded before the crash.

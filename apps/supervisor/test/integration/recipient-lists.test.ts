@@ -1,12 +1,14 @@
-import type { BACNetObjectID } from "@bacnet-js/client";
-import { destinationOctets } from "@bms/bacnet";
 import {
   api,
   discoverDevice,
+  notificationClass,
+  type RecipientEntry,
+  recipientLists,
+  registeredIn,
   type SimulatorHandle,
   type SupervisorHandle,
+  startAlarmSupervisor,
   startSimulator,
-  startSupervisor,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,19 +28,14 @@ const ANSWERING = 8011;
 const SILENT = 8012;
 const PROCESS_ID = 0x424d53;
 
-interface Recipient {
-  address: { ip: string; port: number; net: number };
-  processId: number;
-}
-
 function siteFile(): string {
   const device = (instance: number, name: string) => ({
     instance,
     name,
     objects: [{ type: "analogInput", instance: 1, name: "Temp", units: "degreesCelsius", initial: 20 }],
     notificationClasses: [
-      { instance: 1, name: "Alarms", priority: [80, 80, 200], ackRequired: [false, false, false] },
-      { instance: 2, name: "Events", priority: [150, 150, 200], ackRequired: [false, false, false] },
+      notificationClass(1, "Alarms"),
+      notificationClass(2, "Events", { priority: [150, 150, 200] }),
     ],
   });
   return writeSiteFile("recipient-lists-site", {
@@ -50,25 +47,19 @@ function siteFile(): string {
 describe("the supervisor leaves recipient lists on clean shutdown", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
-  const recipients = async (device: number) =>
-    (
-      await api<{ notification_classes: { instance: number; recipients: Recipient[] }[] }>(
-        sim.webUrl,
-        `/api/devices/${device}/notification-classes`,
-      )
-    ).body.notification_classes;
-  const ours = (r: Recipient) =>
+  const recipients = (device: number) => recipientLists(sim, device);
+  const ours = (r: RecipientEntry) =>
     r.address.ip === SUP_BIND && r.address.port === SUP_PORT && r.processId === PROCESS_ID;
 
   beforeAll(async () => {
     sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    sup = await startSupervisor({
+    sup = await startAlarmSupervisor({
       bacnetBind: SUP_BIND,
       bacnetPort: SUP_PORT,
       broadcast: `127.255.255.255:${SIM_PORT}`,
-      env: { BMS_DEVICE_ALARM_PASS_S: "1" },
+      passEveryS: 1,
       // info: each device's leaving is logged at info, a failure at warn.
-      extraArgs: ["--device-alarms", "auto", "--log-level", "info"],
+      extraArgs: ["--log-level", "info"],
     });
     await discoverDevice(sup, ANSWERING);
     await discoverDevice(sup, SILENT);
@@ -83,33 +74,18 @@ describe("the supervisor leaves recipient lists on clean shutdown", () => {
     // Another workstation's entry in class 1 of the answering device: it must survive our leaving.
     const probe = await openProbe(PROBE.bind, PROBE.port);
     try {
-      const other = destinationOctets([
-        {
-          validDays: [true, true, true, true, true, false, false],
-          fromMs: 0,
-          toMs: 86_399_990,
-          address: { ip: PROBE.bind, port: PROBE.port, net: 0 },
-          processId: 7,
-          confirmed: false,
-          transitions: [true, true, true],
-        },
-      ]);
-      await probe.client.addListElement(
-        { address: `${SIM_BIND}:${SIM_PORT}` },
-        { type: 15, instance: 1 } as BACNetObjectID,
-        { id: 102, index: 0xffffffff },
-        [{ encoded: other } as never],
-      );
+      await probe.joinRecipientList(`${SIM_BIND}:${SIM_PORT}`, 1, {
+        processId: 7,
+        validDays: [true, true, true, true, true, false, false],
+      });
     } finally {
       probe.close();
     }
 
-    const deadline = Date.now() + 20_000;
+    await registeredIn(sim, ANSWERING, ours, 20_000);
+    await registeredIn(sim, SILENT, ours, 20_000);
     const registered = async (device: number) =>
       (await recipients(device)).every((nc) => nc.recipients.some(ours));
-    while (Date.now() < deadline && !((await registered(ANSWERING)) && (await registered(SILENT)))) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
     expect(await registered(ANSWERING)).toBe(true);
     expect(await registered(SILENT)).toBe(true);
 

@@ -3,8 +3,11 @@ import type { FlowConfigurationInput } from "@bms/schemas";
 import {
   api,
   eventually,
+  nodeOutput,
+  overrideObject,
   type SimulatorHandle,
   type SupervisorHandle,
+  skeletonZoneLatch,
   startSimulator,
   startSupervisor,
   tempDir,
@@ -27,19 +30,14 @@ const SAVE_INTERVAL_S = 3;
  */
 function stateFlow(): FlowConfigurationInput {
   const flow = skeletonFlow({ limit: 25, intervalMs: SCAN_MS, name: "State persistence" });
+  const latch = skeletonZoneLatch();
   flow.nodes = [
-    { id: "temp", type: "sensor_read", config: { point: "bacnet:1001/analogInput:1" } },
-    { id: "hot", type: "threshold", config: { operator: ">", value: 25 } },
-    { id: "cold", type: "threshold", config: { operator: "<", value: 15 } },
-    { id: "memory", type: "latch", config: { dominant: "reset" } },
+    ...latch.nodes,
     { id: "clock", type: "trigger", config: {} },
     { id: "tick", type: "math", config: { expression: "a" } },
   ];
   flow.connections = [
-    { from_node: "temp", from_output: "value", to_node: "hot", to_input: "value" },
-    { from_node: "temp", from_output: "value", to_node: "cold", to_input: "value" },
-    { from_node: "hot", from_output: "result", to_node: "memory", to_input: "set" },
-    { from_node: "cold", from_output: "result", to_node: "memory", to_input: "reset" },
+    ...latch.connections,
     { from_node: "clock", from_output: "now", to_node: "tick", to_input: "a" },
   ];
   return flow;
@@ -73,25 +71,16 @@ function nodeStateOnDisk(dataDir: string, flowId: string): Map<string, Row> {
   }
 }
 
-/** A node's output value as the supervisor reports it now. */
-async function outputOf(sup: SupervisorHandle, nodeId: string, port: string): Promise<unknown> {
-  const { body } = await api<{
-    node_statuses: { node_id: string; output_values: Record<string, { value: unknown }> }[];
-  }>(sup.url, "/api/execution/state");
-  return body.node_statuses.find((n) => n.node_id === nodeId)?.output_values[port]?.value;
-}
-
 describe("node state persistence: on-change state every scan that changes it, periodic state on an interval", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
   const dataDir = tempDir("state-persistence");
   const flow = stateFlow();
   const flowId = flow.metadata.flow_id;
-  const override = (value: number | null) =>
-    api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
+  const override = (value: number | null) => overrideObject(sim, 1001, "analogInput/1", value);
 
   const onDisk = () => nodeStateOnDisk(dataDir, flowId);
-  const output = (nodeId: string, port: string) => outputOf(sup, nodeId, port);
+  const output = (nodeId: string, port: string) => nodeOutput(sup, nodeId, port);
 
   const lastScanAt = async () => {
     const { body } = await api<{ last_scan_at: string | null }>(sup.url, "/api/execution/state");
@@ -261,8 +250,7 @@ describe("node state that is partly on-change: sub-flows, totalizers and sequenc
   const flow = plantFlow();
   const flowId = flow.metadata.flow_id;
   const onDisk = () => nodeStateOnDisk(dataDir, flowId);
-  const override = (value: number | null) =>
-    api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value } });
+  const override = (value: number | null) => overrideObject(sim, 1001, "analogInput/1", value);
   const startPlantSupervisor = () =>
     startSupervisor({
       bacnetBind: PLANT_SUP_BIND,
@@ -293,8 +281,8 @@ describe("node state that is partly on-change: sub-flows, totalizers and sequenc
     const deployed = await api(sup.url, "/api/config/deploy", { body: packageOf(flow), token: sup.token });
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
     // Past the first scans' on-change saves: the first pump started, the total no longer zero.
-    await eventually(async () => ((await outputOf(sup, "pumps", "running")) === 1 ? true : undefined));
-    await eventually(async () => (Number(await outputOf(sup, "energy", "total")) > 0 ? true : undefined));
+    await eventually(async () => ((await nodeOutput(sup, "pumps", "running")) === 1 ? true : undefined));
+    await eventually(async () => (Number(await nodeOutput(sup, "energy", "total")) > 0 ? true : undefined));
   });
 
   afterAll(async () => {
@@ -349,11 +337,11 @@ describe("node state that is partly on-change: sub-flows, totalizers and sequenc
     expect(onDisk().get("pumps")?.state.target).toBe(1);
     await override(30);
     await eventually(
-      async () => ((await outputOf(sup, "pumps", "running")) === 2 ? true : undefined),
+      async () => ((await nodeOutput(sup, "pumps", "running")) === 2 ? true : undefined),
       10_000,
       50,
     );
-    const total = Number(await outputOf(sup, "energy", "total"));
+    const total = Number(await nodeOutput(sup, "energy", "total"));
     const killedAt = Date.now();
     sup.child.kill("SIGKILL");
     await sup.stop();
@@ -377,9 +365,9 @@ describe("node state that is partly on-change: sub-flows, totalizers and sequenc
     await override(20);
     sup = await startPlantSupervisor();
     await eventually(async () =>
-      (await outputOf(sup, "pumps", "running")) === undefined ? undefined : true,
+      (await nodeOutput(sup, "pumps", "running")) === undefined ? undefined : true,
     );
-    expect(await outputOf(sup, "pumps", "running")).toBe(2);
-    expect(Number(await outputOf(sup, "energy", "total"))).toBeGreaterThanOrEqual(saved);
+    expect(await nodeOutput(sup, "pumps", "running")).toBe(2);
+    expect(Number(await nodeOutput(sup, "energy", "total"))).toBeGreaterThanOrEqual(saved);
   });
 });

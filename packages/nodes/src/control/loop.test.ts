@@ -151,34 +151,4 @@ describe("loop", () => {
     expect(h.output("each", "results")?.value).toEqual([25, 100, 62.5]);
     expect(h.output("worst", "value")?.value).toBe(100);
   });
-
-  // The part written at the end of the scan (NodeDefinition.onChangeState): each item's on-change nodes'.
-  it("leaves each item's periodic state to the save interval; a latch or a new item is written at once", async () => {
-    const flow = {
-      nodes: [
-        { id: "item", type: "subflow_input", config: { name: "item" } },
-        { id: "f", type: "math", config: { expression: "a * 2" } },
-        { id: "out", type: "subflow_output", config: { name: "result" } },
-        { id: "high", type: "threshold", config: { operator: ">", value: 100 } },
-        { id: "trip", type: "latch", config: {} },
-      ],
-      connections: [
-        { from_node: "item", from_output: "value", to_node: "f", to_input: "a" },
-        { from_node: "f", from_output: "result", to_node: "out", to_input: "value" },
-        { from_node: "item", from_output: "value", to_node: "high", to_input: "value" },
-        { from_node: "high", from_output: "result", to_node: "trip", to_input: "set" },
-      ],
-    };
-    const r = nodeRunner(loop, { flow });
-    const part = () => JSON.stringify(loop.onChangeState!(r.state, r.config));
-    await r.runAsync({ items: [1, 2] });
-    const first = part();
-    expect((await r.runAsync({ items: [3, 4] }, 1000)).results?.value).toEqual([6, 8]);
-    expect(part()).toBe(first);
-    await r.runAsync({ items: [3, 4, 5] }, 1000);
-    const three = part();
-    expect(three).not.toBe(first);
-    await r.runAsync({ items: [3, 400, 5] }, 1000);
-    expect(part()).not.toBe(three);
-  });
 });

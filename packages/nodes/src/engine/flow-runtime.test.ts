@@ -124,6 +124,36 @@ describe("flow runtime: engine services nodes rely on", () => {
   });
 });
 
+/** Parameter `p` (starting at `initial`) → math `m` = a * factor: the smallest flow with a wire. */
+function parameterTimes(factor: number, initial: number) {
+  return testFlow(
+    [
+      { id: "p", type: "parameter", config: { name: "p", default: initial } },
+      { id: "m", type: "math", config: { expression: `a * ${factor}` } },
+    ],
+    [{ from_node: "p", from_output: "value", to_node: "m", to_input: "a" }],
+  );
+}
+
+/** A node that throws on 0 (a failing node for the stop and error cases), and the registry with it. */
+const reciprocal = defineNode({
+  type: "reciprocal",
+  version: 1,
+  category: "logic",
+  label: "Reciprocal",
+  icon: "divide",
+  description: "1 / a; throws on 0.",
+  inputs: [{ name: "a", type: "number" }],
+  outputs: [{ name: "result", type: "number" }],
+  config: z.object({}),
+  execute(inputs, _config, _state, ctx) {
+    const a = Number(inputs.a?.value);
+    if (a === 0) throw new Error("division by zero");
+    return { result: { value: 1 / a, quality: "good", timestamp: ctx.now } };
+  },
+});
+const withReciprocal = (type: string) => (type === "reciprocal" ? reciprocal : lookupNode(type));
+
 describe("flow runtime: what scan-to-scan reuse must not change", () => {
   it("an alias looked up before its node runs this scan reads last scan's value, after it this scan's", async () => {
     // "early" is written first and refers to "late" by alias; "after" refers to it once it has run.
@@ -153,23 +183,7 @@ describe("flow runtime: what scan-to-scan reuse must not change", () => {
       ],
       [{ from_node: "x", from_output: "value", to_node: "div", to_input: "a" }],
     );
-    const reciprocal = defineNode({
-      type: "reciprocal",
-      version: 1,
-      category: "logic",
-      label: "Reciprocal",
-      icon: "divide",
-      description: "1 / a; throws on 0.",
-      inputs: [{ name: "a", type: "number" }],
-      outputs: [{ name: "result", type: "number" }],
-      config: z.object({}),
-      execute(inputs, _config, _state, ctx) {
-        const a = Number(inputs.a?.value);
-        if (a === 0) throw new Error("division by zero");
-        return { result: { value: 1 / a, quality: "good", timestamp: ctx.now } };
-      },
-    });
-    const h = flowHarness(flow, (type) => (type === "reciprocal" ? reciprocal : lookupNode(type)));
+    const h = flowHarness(flow, withReciprocal);
     await h.scan();
     expect(h.output("tail", "value")?.value).toBe(7);
     h.plant.parameters.set("x", 0);
@@ -190,23 +204,7 @@ describe("flow runtime: what scan-to-scan reuse must not change", () => {
       ],
       [{ from_node: "x", from_output: "value", to_node: "div", to_input: "a" }],
     );
-    const reciprocal = defineNode({
-      type: "reciprocal",
-      version: 1,
-      category: "logic",
-      label: "Reciprocal",
-      icon: "divide",
-      description: "1 / a; throws on 0.",
-      inputs: [{ name: "a", type: "number" }],
-      outputs: [{ name: "result", type: "number" }],
-      config: z.object({}),
-      execute(inputs, _config, _state, ctx) {
-        const a = Number(inputs.a?.value);
-        if (a === 0) throw new Error("division by zero");
-        return { result: { value: 1 / a, quality: "good", timestamp: ctx.now } };
-      },
-    });
-    const h = flowHarness(flow, (type) => (type === "reciprocal" ? reciprocal : lookupNode(type)));
+    const h = flowHarness(flow, withReciprocal);
     const result = await h.scan();
     // Asked before the records exist, then after: the same answers.
     const view = () =>
@@ -235,15 +233,7 @@ describe("flow runtime: what scan-to-scan reuse must not change", () => {
   });
 
   it("hands each scan's inputs in the run record; a copy keeps them past the next scan", async () => {
-    const h = flowHarness(
-      testFlow(
-        [
-          { id: "p", type: "parameter", config: { name: "p", default: 1 } },
-          { id: "m", type: "math", config: { expression: "a * 2" } },
-        ],
-        [{ from_node: "p", from_output: "value", to_node: "m", to_input: "a" }],
-      ),
-    );
+    const h = flowHarness(parameterTimes(2, 1));
     const first = (await h.scan()).runs.find((r) => r.nodeId === "m")!;
     expect(first.inputs.a?.value).toBe(1);
     const kept = { ...first.inputs };
@@ -340,15 +330,7 @@ describe("flow runtime: an executor that hands its work elsewhere (a script to a
 
 describe("flow runtime: a flow of synchronous nodes", () => {
   it("has finished its scan when runScan returns, so back-to-back scans need no await in between", async () => {
-    const h = flowHarness(
-      testFlow(
-        [
-          { id: "p", type: "parameter", config: { name: "p", default: 2 } },
-          { id: "m", type: "math", config: { expression: "a * 3" } },
-        ],
-        [{ from_node: "p", from_output: "value", to_node: "m", to_input: "a" }],
-      ),
-    );
+    const h = flowHarness(parameterTimes(3, 2));
     const first = h.scan();
     expect(h.output("m", "result")?.value).toBe(6);
     h.plant.parameters.set("p", 5);

@@ -118,6 +118,8 @@ class Slot {
   readonly delayed: boolean;
   /** The `enable` input's position when it is connected, else -1. */
   readonly enablePort: number;
+  /** The `enable` input's position whether connected or not (a debugger pin may set it), else -1. */
+  readonly enableIndex: number;
   /** 1 + the effective retry_count. */
   readonly attempts: number;
   readonly onFailure: OnFailure;
@@ -137,9 +139,10 @@ class Slot {
   readonly slotCount: number;
   /**
    * The inputs handed to the executor by position, reused scan after scan: gathering only overwrites
-   * the connected ports' entries (the others stay undefined) and never allocates.
+   * the connected ports' entries (the others stay undefined) and never allocates. A node with no
+   * connected input shares NONE until the debugger pins one of its inputs (then it gets its own).
    */
-  readonly ins: (NodeValue | undefined)[];
+  ins: (NodeValue | undefined)[];
   /** A named executor's inputs object, reused the same way (created once with every connected port). */
   readonly named: NodeInputs;
 
@@ -161,6 +164,7 @@ class Slot {
     const enable = node.inputs.find((input) => input.port === "enable" && input.sources.length > 0);
     this.enablePort = node.hasEnable && enable ? enable.index : -1;
     this.inputNames = portNamesOf(inputPortLists, node.definition, "inputs");
+    this.enableIndex = this.inputNames.indexOf("enable");
     this.outputPorts = portNamesOf(outputPortLists, node.definition, "outputs");
     this.outputBase = node.outputBase;
     this.slotCount = Math.max(1, this.outputPorts.length);
@@ -680,6 +684,7 @@ export class FlowRuntime {
           continue;
         }
         let seen: NodeInputs | undefined;
+        let pinnedOff = false;
         if (beforeNode !== undefined) {
           seen = slot.inputsFromPositions();
           const held = beforeNode(slot.id, seen);
@@ -691,14 +696,22 @@ export class FlowRuntime {
               nodeStart = mark;
             }
           }
-          // The debugger may have replaced values (pinned inputs): the node runs on what it was shown.
+          // The debugger may have replaced values (pinned inputs): the node runs on what it was shown,
+          // a pin on an input the flow leaves unconnected included.
           const names = slot.inputNames;
-          if (ins !== NONE) for (let p = 0; p < names.length; p++) ins[p] = seen[names[p]!];
+          if (names.length > 0) {
+            if (slot.ins === NONE) slot.ins = new Array(names.length).fill(undefined);
+            const given = slot.ins;
+            for (let p = 0; p < names.length; p++) given[p] = seen[names[p]!];
+          }
+          // A pinned enable on an unconnected enable input counts as if it were wired.
+          if (slot.enablePort < 0 && slot.enableIndex >= 0 && seen.enable !== undefined)
+            pinnedOff = asBoolean(seen.enable) !== true;
           notes ??= new Array(count);
           notes[index] = { status: "completed", inputs: seen };
         }
         const base = slot.outputBase;
-        if (slot.enablePort >= 0 && asBoolean(ins[slot.enablePort]) !== true) {
+        if (pinnedOff || (slot.enablePort >= 0 && asBoolean(ins[slot.enablePort]) !== true)) {
           // Disabled: hold the last outputs, as a DDC block with its enable off does.
           for (let k = 0; k < slot.slotCount; k++) values[base + k] = previous[base + k];
           if (timed) mark = clock();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { flowHarness, testFlow } from "../testing/harness";
+import { mathAndLatch } from "../testing/hosted-flows";
 import { nodeRunner, roundTrip, v } from "../testing/node-runner";
 import "../registry";
 import { subflow } from "./subflow";
@@ -82,39 +83,7 @@ describe("subflow", () => {
 
   // The part written at the end of the scan (NodeDefinition.onChangeState): the inner on-change nodes'.
   describe("what a power cut may lose", () => {
-    /** A math node (periodic state: its `last`) and a latch (on-change) on the same input. */
-    const MATH_AND_LATCH = {
-      flow: {
-        nodes: [
-          { id: "in", type: "subflow_input", config: { name: "in1" } },
-          { id: "f", type: "math", config: { expression: "a * 2" } },
-          { id: "out", type: "subflow_output", config: { name: "out1" } },
-          { id: "high", type: "threshold", config: { operator: ">", value: 100 } },
-          { id: "trip", type: "latch", config: {} },
-        ],
-        connections: [
-          { from_node: "in", from_output: "value", to_node: "f", to_input: "a" },
-          { from_node: "f", from_output: "result", to_node: "out", to_input: "value" },
-          { from_node: "in", from_output: "value", to_node: "high", to_input: "value" },
-          { from_node: "high", from_output: "result", to_node: "trip", to_input: "set" },
-        ],
-      },
-    };
-
-    it("leaves a math node inside to the save interval and writes a latch inside at once", async () => {
-      const r = nodeRunner(subflow, MATH_AND_LATCH);
-      const part = () => JSON.stringify(subflow.onChangeState!(r.state, r.config));
-      await r.runAsync({ in1: 1 });
-      const first = part();
-      const whole = JSON.stringify(r.state);
-      await r.runAsync({ in1: 2 }, 1000);
-      await r.runAsync({ in1: 3 }, 1000);
-      expect(JSON.stringify(r.state)).not.toBe(whole);
-      expect(part()).toBe(first);
-      await r.runAsync({ in1: 101 }, 1000);
-      expect(part()).not.toBe(first);
-      expect(r.state.saved.find((s) => s.node_id === "trip")?.state).toMatchObject({ q: true });
-    });
+    const MATH_AND_LATCH = { flow: mathAndLatch("in1", "out1") };
 
     it("saves only the inner nodes that have state, as a flow does", async () => {
       const r = nodeRunner(subflow, MATH_AND_LATCH);

@@ -1,7 +1,7 @@
 "use client";
 
 import { formatValue } from "@bms/bacnet/display";
-import { normalizePointRef, PointValueSchema } from "@bms/schemas";
+import { normalizePointRef, PointValueSchema, routeText } from "@bms/schemas";
 import { CalendarClock, ChevronDown, ChevronRight, ListOrdered, Radar, RefreshCw } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { z } from "zod";
@@ -19,7 +19,7 @@ import {
 } from "./bacnet-types";
 import { DeviceScheduleDialog } from "./device-schedule-dialog";
 import { DeviceTools } from "./device-tools";
-import { NetworkMapPanel, routeText } from "./network-map";
+import { NetworkMapPanel } from "./network-map";
 import { PriorityPanel } from "./priority-panel";
 import { WhoHasPanel } from "./who-has-panel";
 

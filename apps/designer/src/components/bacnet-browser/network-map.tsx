@@ -85,15 +85,3 @@ export function NetworkMapPanel({
     </section>
   );
 }
-
-/** A device's route as an integrator reads it: `ip:port`, or `ip:port → net N, MAC 0a`. */
-export function routeText(device: {
-  address?: string | null;
-  network?: number | null;
-  mac?: number[] | null;
-}) {
-  const ip = (device.address ?? "").split(" ")[0] ?? "";
-  if (device.network === null || device.network === undefined) return ip;
-  const mac = (device.mac ?? []).map((b) => b.toString(16).padStart(2, "0")).join(":");
-  return `${ip} → net ${device.network}, MAC ${mac}`;
-}

@@ -86,7 +86,20 @@ export function FleetGrid({
             <td className="pr-3 text-right tabular-nums" data-testid="fleet-bad">
               {count(r.bad_points)}
             </td>
-            <td className="pr-3 text-right tabular-nums">{count(r.alarms_open)}</td>
+            <td className="pr-3 text-right tabular-nums">
+              {r.id ? (
+                <a
+                  href={`/alarms?supervisor=${encodeURIComponent(r.id)}`}
+                  className="text-sky-700 underline"
+                  title="This supervisor's alarms"
+                  data-testid="fleet-alarms"
+                >
+                  {count(r.alarms_open)}
+                </a>
+              ) : (
+                count(r.alarms_open)
+              )}
+            </td>
             <td>
               {editing && editing.id === r.id ? (
                 <div className="flex flex-col gap-1">

@@ -30,9 +30,17 @@ type HandleBox = {
   position: Position;
 };
 
-/** Where a wire leaves or enters a node: the middle of the handle's outer side, as React Flow draws it. */
+/**
+ * Where a wire leaves or enters a node: the middle of the handle's outer side, as React Flow draws it.
+ * React Flow measures a far box on mounting and finds no handles in it (a box has none): the node's known
+ * handles (node-size.ts) stand in, so a wire ends where it will when the node is drawn in full, and does
+ * not jump when the node is adopted again (selected, dragged).
+ */
 function endOf(node: InternalNode, side: "source" | "target", handleId: string | null | undefined) {
-  const handles = node.internals.handleBounds?.[side] as HandleBox[] | null | undefined;
+  const measured = node.internals.handleBounds?.[side] as HandleBox[] | null | undefined;
+  const handles = measured?.length
+    ? measured
+    : (node.internals.userNode.handles?.filter((h) => h.type === side) as HandleBox[] | undefined);
   const handle = handles?.find((h) => (handleId ? h.id === handleId : true)) ?? null;
   const { x: nx, y: ny } = node.internals.positionAbsolute;
   if (!handle) {

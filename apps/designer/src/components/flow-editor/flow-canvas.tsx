@@ -5,6 +5,7 @@ import {
   type Connection,
   type EdgeTypes,
   type FinalConnectionState,
+  type NodeChange,
   type NodeTypes,
   ReactFlow,
   useReactFlow,
@@ -34,6 +35,7 @@ import { FlowNodeView } from "./flow-node-view";
 import { GroupNodeView } from "./group-node-view";
 import { CULL_FLOW_NODES, FAR_ZOOM, LARGE_FLOW_NODES } from "./large-flow";
 import { CanvasDetail, refreshHandlesAfterFar, useFarSelector } from "./level-of-detail";
+import { createLiveDrag, isDragFrame } from "./live-drag";
 import { EdgeValuesShown, hasRuntime, LiveEdge } from "./live-edge";
 import type { MinimapToggle } from "./minimap-dock";
 import { LIBRARY_MIME, PALETTE_MIME } from "./node-palette";
@@ -193,19 +195,34 @@ export function FlowCanvas({
     if (node) setCenter(node.position.x + 110, node.position.y + 50, { zoom: 1.2, duration: 300 });
   }, [focusRequest, getNode, setCenter]);
 
+  const flowStore = useStoreApi<BmsNode | CommentNode | GroupNode, BmsEdge>();
+  // A drag in progress moves only the dragged nodes in React Flow's lookup; the drop goes to the store
+  // (live-drag.ts). One instance for the canvas's life: it holds the live positions between frames.
+  const [liveDrag] = useState(() =>
+    createLiveDrag(flowStore, (id) => store.getState().groups.find((g) => g.id === id)?.data.members),
+  );
+  const onLiveNodesChange = useCallback(
+    (changes: NodeChange<BmsNode | CommentNode | GroupNode>[]) => {
+      if (isDragFrame(changes) && liveDrag.frame(changes)) return;
+      liveDrag.settle(changes);
+      onNodesChange(changes);
+    },
+    [liveDrag, onNodesChange],
+  );
+
   // Frames first, then notes, then nodes: the drawing order matches the z order.
   // Flow nodes go with their known size and handles (node-size.ts): nothing to measure on opening.
+  // Adopted mid-drag (the store changed under it), the list keeps the dragged nodes where they are.
   const allNodes = useMemo(() => {
     const sized = nodes.map((n) => withKnownGeometry(n, edges));
-    return comments.length || groups.length ? [...groups, ...comments, ...sized] : sized;
-  }, [groups, comments, nodes, edges]);
+    return liveDrag.overlay(comments.length || groups.length ? [...groups, ...comments, ...sized] : sized);
+  }, [groups, comments, nodes, edges, liveDrag]);
   const anySelected = useEditorStore((s) => s.nodes.some((n) => n.selected));
   const large = nodes.length > LARGE_FLOW_NODES;
   // The level of detail (level-of-detail.ts): re-renders only when the zoom crosses its thresholds.
   const largeNow = useRef(large);
   largeNow.current = large;
   const far = useStore(useFarSelector(() => largeNow.current, startFar, fitOnLoad));
-  const flowStore = useStoreApi<BmsNode | CommentNode | GroupNode, BmsEdge>();
   const wasFar = useRef(far);
   useEffect(() => {
     // Full nodes are in the DOM once this runs (a parent's effects run after its children's).
@@ -307,7 +324,14 @@ export function FlowCanvas({
     canvasRef.current?.setAttribute("data-dragging", "true");
     beginMove();
   }, [beginMove]);
-  const onNodeDragStop = useCallback(() => canvasRef.current?.removeAttribute("data-dragging"), []);
+  const onNodeDragStop = useCallback(() => {
+    canvasRef.current?.removeAttribute("data-dragging");
+    // React Flow drops before it stops, so nothing is left live; if a drag ended without its drop (no
+    // pointer up seen), what is on screen becomes the document all the same.
+    const left = [...liveDrag.positions()];
+    if (left.length > 0)
+      onLiveNodesChange(left.map(([id, position]) => ({ type: "position", id, position, dragging: false })));
+  }, [liveDrag, onLiveNodesChange]);
 
   const onConnect = useCallback((c: Connection) => void connect(c), [connect]);
   // Selecting a node is asking about it: bring its properties back from Versions or BACnet.
@@ -450,7 +474,7 @@ export function FlowCanvas({
                 nodeTypes={nodeTypes}
                 edgeTypes={edgeTypes}
                 nodesConnectable={!comparison}
-                {...(comparison ? {} : { onNodesChange, onEdgesChange })}
+                {...(comparison ? {} : { onNodesChange: onLiveNodesChange, onEdgesChange })}
                 onConnect={onConnect}
                 onConnectEnd={onConnectEnd}
                 isValidConnection={isValidConnection}

@@ -23,12 +23,15 @@ export function PropertyField({
   value,
   problem,
   onCommit,
+  onValidity,
 }: {
   field: FieldDescriptor;
   value: unknown;
   /** The whole-config message for this key (e.g. a required point still empty). */
   problem?: string;
   onCommit: (value: unknown) => void;
+  /** Told whether the text in the box is a value the field takes (a form refuses to save while not). */
+  onValidity?: (valid: boolean) => void;
 }) {
   const id = useId();
   const [text, setText] = useState(() => formatFieldValue(field, value));
@@ -48,9 +51,11 @@ export function PropertyField({
     const parsed = parseFieldInput(field, input);
     if (!parsed.ok) {
       setError(parsed.message);
+      onValidity?.(false);
       return;
     }
     setError(null);
+    onValidity?.(true);
     lastCommitted.current = parsed.value;
     onCommit(parsed.value);
   };

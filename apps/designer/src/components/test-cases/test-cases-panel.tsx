@@ -7,33 +7,63 @@ import { FlaskConical, Play, Plus, Trash2 } from "lucide-react";
 import { useMemo, useState } from "react";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { Button } from "../ui/button";
+import { type TestCaseDraft, TestCaseForm } from "./test-case-form";
+import { type TestCaseProblem, type TestTargets, testCaseProblems, testTargets } from "./test-case-targets";
 import { testMarksOf } from "./test-marks";
 
 /** A new case: ten minutes of the open flow, expecting its first output at the end (for the person to edit). */
-function newCase(
-  flowId: string,
-  taken: ReadonlySet<string>,
-  node?: { id: string; port: string },
-): FlowTestCase {
+function newCase(flowId: string, taken: ReadonlySet<string>, targets: TestTargets): FlowTestCase {
   let n = taken.size + 1;
   while (taken.has(`test-${n}`)) n++;
+  const first = targets.expects[0]?.check ?? { point: "bacnet:1/analogValue:1" };
   return FlowTestCaseSchema.parse({
     id: `test-${n}`,
     name: `Test ${n}`,
     flow_id: flowId,
     duration_s: 600,
     inputs: [],
-    expect: [
-      node
-        ? { output: node, mode: "at_end", op: "eq", value: 0 }
-        : { point: "bacnet:1/analogValue:1", mode: "at_end", op: "eq", value: 0 },
-    ],
+    expect: [{ ...first, mode: "at_end", op: "eq", value: 0 }],
   });
 }
 
+/** One case open for editing: as a form (the default) or, for power users, as JSON. */
+interface Editing {
+  id: string | null;
+  mode: "form" | "json";
+  draft: TestCaseDraft;
+  text: string;
+  problems: TestCaseProblem[];
+  /** Paths of form fields whose typed text their schema refuses (the case keeps the last good value). */
+  invalid: ReadonlySet<string>;
+  /** Bumped when the draft is replaced wholesale (JSON → form), so the form's boxes start afresh. */
+  epoch: number;
+}
+
+const editingOf = (id: string | null, test: FlowTestCase): Editing => ({
+  id,
+  mode: "form",
+  draft: structuredClone(test) as TestCaseDraft,
+  text: JSON.stringify(test, null, 2),
+  problems: [],
+  invalid: new Set(),
+  epoch: 0,
+});
+
+/** The open flow's nodes as test targets, named as the canvas names them (read only while editing). */
+function useTestTargets(): TestTargets {
+  const nodes = useEditorStore((s) => s.nodes);
+  return useMemo(
+    () =>
+      testTargets(
+        nodes.map((n) => ({ id: n.id, type: n.data.type, label: n.data.label, config: n.data.config })),
+      ),
+    [nodes],
+  );
+}
+
 /**
- * The project's flow test cases for the open flow (issue 16): list, edit (as JSON checked against the
- * shared schema), run here in the browser with the same runner as `pnpm flow-test` (the flows'
+ * The project's flow test cases for the open flow (issue 16): list, edit (in a form generated from the
+ * shared schema, or as JSON), run here in the browser with the same runner as `pnpm flow-test` (the flows'
  * library instances expanded as for a deploy), and see the verdicts with their diffs, here and on the
  * canvas.
  */
@@ -44,7 +74,7 @@ export function TestCasesPanel() {
   const tests = useMemo(() => (allTests ?? []).filter((t) => t.flow_id === flowId), [allTests, flowId]);
   const [results, setResults] = useState<Record<string, FlowTestResult>>({});
   const [running, setRunning] = useState(false);
-  const [editing, setEditing] = useState<{ id: string | null; text: string; errors: string[] } | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
   const run = async (cases: FlowTestCase[]) => {
@@ -78,45 +108,9 @@ export function TestCasesPanel() {
     }
   };
 
-  const save = () => {
-    if (!editing) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(editing.text);
-    } catch (error) {
-      setEditing({ ...editing, errors: [`not JSON: ${(error as Error).message}`] });
-      return;
-    }
-    const parsed = FlowTestCaseSchema.safeParse(raw);
-    if (!parsed.success) {
-      setEditing({
-        ...editing,
-        errors: parsed.error.issues.map((i) => `${i.path.join(".") || "(case)"}: ${i.message}`),
-      });
-      return;
-    }
-    const others = (store.getState().tests ?? []).filter((t) => t.id !== editing.id);
-    if (others.some((t) => t.id === parsed.data.id)) {
-      setEditing({ ...editing, errors: [`id: another test case is called "${parsed.data.id}"`] });
-      return;
-    }
-    const list = store.getState().tests ?? [];
-    const at = list.findIndex((t) => t.id === editing.id);
-    const next = at >= 0 ? list.map((t, i) => (i === at ? parsed.data : t)) : [...list, parsed.data];
-    store.getState().setTests(next);
-    setEditing(null);
-  };
-
-  const startNew = () => {
-    const state = store.getState();
-    const first = state.nodes.find((n) => n.data.type !== "sensor_read") ?? state.nodes[0];
-    const port = first ? Object.keys(state.runtime[first.id]?.output_values ?? {})[0] : undefined;
-    const created = newCase(
-      flowId,
-      new Set((state.tests ?? []).map((t) => t.id)),
-      first ? { id: first.id, port: port ?? "result" } : undefined,
-    );
-    setEditing({ id: null, text: JSON.stringify(created, null, 2), errors: [] });
+  const startNew = (targets: TestTargets) => {
+    const created = newCase(flowId, new Set((store.getState().tests ?? []).map((t) => t.id)), targets);
+    setEditing(editingOf(null, created));
   };
 
   return (
@@ -136,9 +130,7 @@ export function TestCasesPanel() {
           >
             <Play /> {running ? "Running…" : "Run all"}
           </Button>
-          <Button size="sm" variant="outline" onClick={startNew} data-testid="tests-new">
-            <Plus /> New
-          </Button>
+          <NewCaseButton onNew={startNew} />
           {message ? (
             <span data-testid="tests-summary" className="text-slate-700">
               {message}
@@ -181,7 +173,7 @@ export function TestCasesPanel() {
                   <button
                     type="button"
                     className="text-sky-700 underline"
-                    onClick={() => setEditing({ id: t.id, text: JSON.stringify(t, null, 2), errors: [] })}
+                    onClick={() => setEditing(editingOf(t.id, t))}
                     data-testid={`test-edit-${t.id}`}
                   >
                     edit
@@ -224,33 +216,174 @@ export function TestCasesPanel() {
         </div>
       </div>
       {editing ? (
-        <div className="flex w-[380px] shrink-0 flex-col border-l border-slate-200 p-2">
-          <div className="mb-1 font-semibold">{editing.id ? `Edit ${editing.id}` : "New test case"}</div>
-          <textarea
-            className="min-h-0 flex-1 rounded border border-slate-300 p-1 font-mono text-[10px]"
-            value={editing.text}
-            spellCheck={false}
-            onChange={(e) => setEditing({ ...editing, text: e.target.value })}
-            data-testid="test-case-editor"
-            aria-label="Test case (JSON)"
-          />
-          {editing.errors.length > 0 ? (
-            <ul className="mt-1 text-red-700" data-testid="test-case-errors">
-              {editing.errors.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
-          ) : null}
-          <div className="mt-1 flex gap-1">
-            <Button size="sm" variant="primary" onClick={save} data-testid="test-case-save">
-              Save
-            </Button>
-            <Button size="sm" variant="outline" onClick={() => setEditing(null)}>
-              Cancel
-            </Button>
-          </div>
-        </div>
+        <TestCaseEditor
+          editing={editing}
+          update={(change) => setEditing((e) => (e ? change(e) : e))}
+          onSaved={() => setEditing(null)}
+        />
       ) : null}
+    </div>
+  );
+}
+
+/** "New": reads the flow's targets only when pressed, so the panel does not follow every node change. */
+function NewCaseButton({ onNew }: { onNew(targets: TestTargets): void }) {
+  const store = useEditorStoreApi();
+  return (
+    <Button
+      size="sm"
+      variant="outline"
+      onClick={() => {
+        const nodes = store.getState().nodes;
+        onNew(
+          testTargets(
+            nodes.map((n) => ({ id: n.id, type: n.data.type, label: n.data.label, config: n.data.config })),
+          ),
+        );
+      }}
+      data-testid="tests-new"
+    >
+      <Plus /> New
+    </Button>
+  );
+}
+
+/**
+ * The editing side: the generated form (or the JSON), Save and Cancel. Save checks the whole case with
+ * the shared schema and shows each problem at its field with the canvas names; nothing is stored until
+ * the case passes, and nothing typed is thrown away when it does not.
+ */
+function TestCaseEditor({
+  editing,
+  update,
+  onSaved,
+}: {
+  editing: Editing;
+  /** Changes go through the latest state: a field's validity and its value arrive in one event. */
+  update(change: (e: Editing) => Editing): void;
+  onSaved(): void;
+}) {
+  const store = useEditorStoreApi();
+  const targets = useTestTargets();
+  const fail = (problems: TestCaseProblem[]) => update((e) => ({ ...e, problems }));
+
+  /** JSON text → a draft object, or the problem that stops it. */
+  const fromText = (): { ok: true; raw: TestCaseDraft } | { ok: false; problem: TestCaseProblem } => {
+    try {
+      const raw = JSON.parse(editing.text) as unknown;
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+        return { ok: false, problem: { path: "", message: "a test case is a JSON object" } };
+      return { ok: true, raw: raw as TestCaseDraft };
+    } catch (error) {
+      return { ok: false, problem: { path: "", message: `not JSON: ${(error as Error).message}` } };
+    }
+  };
+
+  const toggle = () => {
+    if (editing.mode === "form") {
+      update((e) => ({ ...e, mode: "json", text: JSON.stringify(e.draft, null, 2), problems: [] }));
+      return;
+    }
+    const parsed = fromText();
+    if (!parsed.ok) return fail([parsed.problem]);
+    update((e) => ({
+      ...e,
+      mode: "form",
+      draft: parsed.raw,
+      problems: [],
+      invalid: new Set(),
+      epoch: e.epoch + 1,
+    }));
+  };
+
+  const save = () => {
+    let raw: TestCaseDraft;
+    if (editing.mode === "json") {
+      const parsed = fromText();
+      if (!parsed.ok) return fail([parsed.problem]);
+      raw = parsed.raw;
+    } else {
+      if (editing.invalid.size > 0)
+        return fail([
+          { path: "", message: "Some fields hold values they do not take: fix the ones marked in red." },
+        ]);
+      raw = editing.draft;
+    }
+    const parsed = FlowTestCaseSchema.safeParse(raw);
+    if (!parsed.success) return fail(testCaseProblems(parsed.error.issues, raw, targets));
+    const others = (store.getState().tests ?? []).filter((t) => t.id !== editing.id);
+    if (others.some((t) => t.id === parsed.data.id))
+      return fail([{ path: "id", message: `id: another test case is called "${parsed.data.id}"` }]);
+    const list = store.getState().tests ?? [];
+    const at = list.findIndex((t) => t.id === editing.id);
+    const next = at >= 0 ? list.map((t, i) => (i === at ? parsed.data : t)) : [...list, parsed.data];
+    store.getState().setTests(next);
+    onSaved();
+  };
+
+  return (
+    <div
+      className="flex w-[420px] shrink-0 flex-col border-l border-slate-200 p-2"
+      data-testid="test-case-edit"
+    >
+      <div className="mb-1 flex items-center gap-2">
+        <span className="font-semibold">{editing.id ? `Edit ${editing.id}` : "New test case"}</span>
+        <button
+          type="button"
+          className="ml-auto text-sky-700 underline"
+          onClick={toggle}
+          data-testid="test-case-json-toggle"
+        >
+          {editing.mode === "form" ? "Edit as JSON" : "Edit as form"}
+        </button>
+      </div>
+      {editing.problems.length > 0 ? (
+        <ul className="mb-1 text-red-700" data-testid="test-case-errors">
+          {editing.problems.map((p) => (
+            <li key={`${p.path}:${p.message}`}>{p.message}</li>
+          ))}
+        </ul>
+      ) : null}
+      {editing.mode === "form" ? (
+        <div className="min-h-0 flex-1 overflow-auto pr-1">
+          <TestCaseForm
+            key={editing.epoch}
+            draft={editing.draft}
+            targets={targets}
+            problems={editing.problems}
+            onChange={(draft) => update((e) => ({ ...e, draft }))}
+            onValidity={(path, valid) =>
+              update((e) => {
+                if (e.invalid.has(path) === !valid) return e;
+                const invalid = new Set(e.invalid);
+                if (valid) invalid.delete(path);
+                else invalid.add(path);
+                return { ...e, invalid };
+              })
+            }
+          />
+        </div>
+      ) : (
+        <textarea
+          className="min-h-0 flex-1 rounded border border-slate-300 p-1 font-mono text-[10px]"
+          value={editing.text}
+          spellCheck={false}
+          onChange={(event) => {
+            const text = event.target.value;
+            update((e) => ({ ...e, text }));
+          }}
+          data-testid="test-case-editor"
+          aria-label="Test case (JSON)"
+        />
+      )}
+      <div className="mt-1 flex gap-1">
+        <Button size="sm" variant="primary" onClick={save} data-testid="test-case-save">
+          Save
+        </Button>
+        <Button size="sm" variant="outline" onClick={onSaved}>
+          Cancel
+        </Button>
+      </div>
     </div>
   );
 }

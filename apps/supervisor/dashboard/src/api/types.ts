@@ -14,15 +14,14 @@ import type {
   SitePackage,
   Trigger,
 } from "@bms/schemas";
+import type { WireColumns } from "../../../src/routes/data/series-columns";
 import type { AlertRecord } from "../../../src/storage/alerts-repo";
 import type { BackfillRange } from "../../../src/storage/backfills-repo";
 import type { StoredConfig } from "../../../src/storage/configs-repo";
 import type { EventRecord } from "../../../src/storage/events-repo";
-import type { Bucket } from "../../../src/storage/timeseries-repo";
 
 export type {
   AlertRecord,
-  Bucket,
   DeploymentPackage,
   Device,
   DeviceDiscoveryResponse,
@@ -31,6 +30,7 @@ export type {
   NodeExecutionStatus,
   PointValue,
   PriorityArrayResponse,
+  WireColumns,
 };
 
 /** Public liveness; the summary fields come only with read access. */
@@ -133,11 +133,12 @@ export interface LatestResponse {
   }[];
 }
 
-export interface TimeseriesResponse {
+/** GET /api/data/timeseries?format=columns: what the history charts read (series-columns.ts). */
+export interface TimeseriesColumnsResponse {
   from: number;
   to: number;
   bucket_ms: number;
-  series: { point: string; samples: Bucket[]; backfilled: BackfillRange[] }[];
+  series: { point: string; columns: WireColumns; backfilled: BackfillRange[] }[];
 }
 
 export interface DeviceObject {

@@ -1,10 +1,9 @@
+import { byUrgency } from "@bms/schemas/alarm-display";
 import { useState } from "preact/hooks";
 import { apiGet } from "../api/client";
 import type { AlertRecord } from "../api/types";
 import { usePoll } from "../use-poll";
 import { AlertList } from "../views/alerts-panel";
-
-const RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /**
  * On every page: how many alarms are open, the most urgent one's priority and when the newest came in,
@@ -16,7 +15,7 @@ export function AlarmBanner() {
   const alerts = polled.data?.alerts ?? [];
   if (alerts.length === 0) return null;
   const waiting = alerts.filter((a) => a.state === "active").length;
-  const worst = [...alerts].sort((a, b) => (RANK[a.priority] ?? 9) - (RANK[b.priority] ?? 9))[0]!;
+  const worst = [...alerts].sort(byUrgency)[0]!;
   const newest = alerts.reduce((a, b) => (b.raised_at > a.raised_at ? b : a));
   return (
     <section

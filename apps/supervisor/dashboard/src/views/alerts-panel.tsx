@@ -1,19 +1,11 @@
+import { ALARM_STATE_WORDS, alarmDetail, alarmPriorityTone, awaitsAck } from "@bms/schemas/alarm-display";
 import { useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
 import { operatorStore } from "../api/operator";
 import type { AlertRecord } from "../api/types";
 import { ActionButton } from "../components/action-button";
-import { Card, Pill, Stale, type Tone } from "../components/status";
-import { ago } from "../format";
+import { Card, Pill, Stale } from "../components/status";
 import { useNow, usePoll } from "../use-poll";
-
-const STATE_WORDS: Record<AlertRecord["state"], [string, Tone]> = {
-  active: ["In alarm", "bad"],
-  acknowledged: ["Acknowledged", "warn"],
-  cleared: ["Cleared", "idle"],
-};
-
-const PRIORITY_TONE: Record<string, Tone> = { critical: "bad", high: "bad", medium: "warn", low: "info" };
 
 /** Alarms with their priority, state, time and, for those waiting for an operator, Acknowledge. */
 export function AlertList(props: { alerts: AlertRecord[]; onChange: () => void; showTime?: boolean }) {
@@ -21,24 +13,17 @@ export function AlertList(props: { alerts: AlertRecord[]; onChange: () => void; 
   return (
     <ul class="list">
       {props.alerts.map((a) => {
-        const [word, tone] = STATE_WORDS[a.state];
-        // Latched alarms stay active until someone acknowledges, even after the condition clears.
-        const needsAck = a.state === "active";
+        const { word, tone } = ALARM_STATE_WORDS[a.state];
+        const needsAck = awaitsAck(a);
         return (
           <li key={a.key} data-testid="alert" data-key={a.key} data-state={a.state}>
             <div class="row">
-              <Pill tone={PRIORITY_TONE[a.priority] ?? "info"}>{a.priority}</Pill>
+              <Pill tone={alarmPriorityTone(a.priority)}>{a.priority}</Pill>
               <strong>{a.message}</strong>
             </div>
             <div class="row small muted">
               <Pill tone={tone}>{word}</Pill>
-              <span>
-                raised {props.showTime ? `${new Date(a.raised_at).toLocaleString()}, ` : ""}
-                {ago(a.raised_at, now)} by node {a.node_id}
-                {a.count > 1 ? ` · ${a.count} times` : ""}
-                {a.latched ? " · latched" : ""}
-                {a.acked_by ? ` · acknowledged by ${a.acked_by} ${ago(a.acked_at, now)}` : ""}
-              </span>
+              <span>{alarmDetail(a, now, props.showTime)}</span>
             </div>
             {needsAck ? (
               <ActionButton

@@ -1,3 +1,4 @@
+import { routeText } from "@bms/schemas/bacnet-route";
 import { useEffect, useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
 import { canDo, sessionStore } from "../api/session";
@@ -8,7 +9,7 @@ import { ago } from "../format";
 import { useStore } from "../store";
 import { useNow, usePoll } from "../use-poll";
 import { DeviceTools } from "./device-tools";
-import { NetworkMap, type Routed, routeText } from "./network-map";
+import { NetworkMap, type Routed } from "./network-map";
 import { PluginsPanel } from "./plugins-panel";
 import { WhoHasCard } from "./who-has";
 

@@ -1,7 +1,7 @@
 import { unitSymbol } from "@bms/bacnet/display";
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
-import type { Bucket } from "../api/types";
+import type { WireColumns } from "../api/types";
 import { pointValue, value } from "../format";
 import { parseBacnetRef } from "../point-catalog";
 
@@ -11,7 +11,8 @@ export interface ChartSeries {
   point: string;
   name: string;
   units: string | undefined;
-  samples: Bucket[];
+  /** The server's columns (format=columns): absent min, max and last repeat avg. */
+  columns: WireColumns;
   /** Stretches filled from a device Trend Log after an outage: shaded, and counted in the caption. */
   backfilled?: BackfillRange[];
 }
@@ -48,18 +49,20 @@ function publish(chart: PlottedChart | undefined, point: string): void {
  * Commands are stored when they change, so a binary's last state holds until now: draw it to the end
  * of the window (or now) instead of leaving a lone dot at the last change.
  */
-function holdLast(samples: Bucket[], until: number): Bucket[] {
-  const last = samples[samples.length - 1];
-  if (!last || last.t >= until) return samples;
-  return [...samples, { ...last, t: until, count: 0 }];
-}
-
-function toData(samples: Bucket[]): uPlot.AlignedData {
+function toData(c: WireColumns, holdLastUntil?: number): uPlot.AlignedData {
+  const data: [number[], (number | null)[], (number | null)[], (number | null)[]] = [
+    c.t.map((t) => t / 1000),
+    c.avg,
+    c.min ?? c.avg,
+    c.max ?? c.avg,
+  ];
+  const n = c.t.length;
+  if (holdLastUntil === undefined || n === 0 || c.t[n - 1]! >= holdLastUntil) return data;
   return [
-    samples.map((s) => s.t / 1000),
-    samples.map((s) => s.avg),
-    samples.map((s) => s.min),
-    samples.map((s) => s.max),
+    [...data[0], holdLastUntil / 1000],
+    [...data[1], c.avg[n - 1]!],
+    [...data[2], data[2][n - 1]!],
+    [...data[3], data[3][n - 1]!],
   ];
 }
 
@@ -86,8 +89,7 @@ export function HistoryChart(props: {
   const symbol = unitSymbol(units);
   const binary = parseBacnetRef(point)?.type.startsWith("binary") ?? false;
   const color = COLORS[props.index % COLORS.length]!;
-  const shownSamples = () =>
-    binary ? holdLast(props.series.samples, Math.min(Date.now(), props.to)) : props.series.samples;
+  const shownData = () => toData(props.series.columns, binary ? Math.min(Date.now(), props.to) : undefined);
 
   const publishChart = (chart: uPlot) =>
     publish(
@@ -170,7 +172,7 @@ export function HistoryChart(props: {
         ],
       },
     };
-    const chart = new uPlot(options, toData(shownSamples()), el);
+    const chart = new uPlot(options, shownData(), el);
     chart.over.addEventListener("dblclick", () => {
       zoomed.current = false;
       chart.setScale("x", { min: window_.current.from / 1000, max: window_.current.to / 1000 });
@@ -192,27 +194,28 @@ export function HistoryChart(props: {
   useEffect(() => {
     const chart = plot.current;
     if (!chart) return;
-    chart.setData(toData(shownSamples()), !zoomed.current);
+    chart.setData(shownData(), !zoomed.current);
     publishChart(chart);
-  }, [props.series.samples, props.from, props.to, props.bucketMs, point]);
+  }, [props.series.columns, props.from, props.to, props.bucketMs, point]);
 
-  const samples = props.series.samples;
-  const last = samples[samples.length - 1];
+  const { columns } = props.series;
+  const count = columns.t.length;
+  const latest = count > 0 ? ((columns.last ?? columns.avg)[count - 1] ?? columns.avg[count - 1]) : undefined;
   const filled = (props.series.backfilled ?? []).reduce((n, r) => n + r.samples, 0);
   return (
     <figure
       class="chart"
       data-testid="history-chart"
       data-point={point}
-      data-samples={samples.length}
+      data-samples={count}
       data-backfilled={filled}
     >
       <figcaption>
         <strong>{name}</strong> <span class="mono muted">{point.replace(/\.presentValue$/, "")}</span>
-        {last ? (
+        {latest !== undefined ? (
           <span class="muted">
             {" "}
-            · latest {pointValue(point, last.last ?? last.avg)}
+            · latest {pointValue(point, latest)}
             {symbol ? ` ${symbol}` : ""}
           </span>
         ) : null}
@@ -227,7 +230,7 @@ export function HistoryChart(props: {
         ) : null}
       </figcaption>
       <div ref={host} class="chart-canvas" />
-      {samples.length === 0 ? <p class="muted small">No history in this window yet.</p> : null}
+      {count === 0 ? <p class="muted small">No history in this window yet.</p> : null}
     </figure>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { apiGet } from "../api/client";
-import type { TimeseriesResponse } from "../api/types";
+import type { TimeseriesColumnsResponse } from "../api/types";
 import { Stale } from "../components/status";
 import { ago } from "../format";
 import { type LoggedSeries, useLoggedSeries } from "../logged-series";
@@ -49,8 +49,8 @@ export function History() {
     () =>
       refs.length === 0
         ? Promise.resolve(undefined)
-        : apiGet<TimeseriesResponse>(
-            `/api/data/timeseries?points=${encodeURIComponent(key)}&from=-${range}&max_points=${maxPoints()}`,
+        : apiGet<TimeseriesColumnsResponse>(
+            `/api/data/timeseries?points=${encodeURIComponent(key)}&from=-${range}&max_points=${maxPoints()}&format=columns`,
           ),
     rangeInfo.refreshMs,
     [key, range],
@@ -132,7 +132,7 @@ export function History() {
                 point: s.point,
                 name: names.get(s.point)?.name ?? s.point,
                 units: names.get(s.point)?.units,
-                samples: s.samples,
+                columns: s.columns,
                 backfilled: s.backfilled,
               }}
             />

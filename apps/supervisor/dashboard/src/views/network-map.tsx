@@ -15,14 +15,6 @@ export interface Routed {
   mac?: number[] | null;
 }
 
-/** `ip:port`, or `ip:port → net N, MAC 0a` for a device behind a router. */
-export function routeText(device: Routed): string {
-  const ip = device.address.split(" ")[0] ?? "";
-  if (device.network === null || device.network === undefined) return ip;
-  const mac = (device.mac ?? []).map((b) => b.toString(16).padStart(2, "0")).join(":");
-  return `${ip} → net ${device.network}, MAC ${mac}`;
-}
-
 /** Which networks sit behind which router, with the known devices on each (counted from their routes). */
 export function NetworkMap({ devices }: { devices: Routed[] }) {
   const map = usePoll(() => apiGet<NetworkMapResponse>("/api/devices/network"), 10_000);

@@ -1,32 +1,12 @@
+import { WHO_HAS_MAX_NAME, type WhoHasAnswer, whoHasRow, whoHasSearch } from "@bms/schemas/who-has";
 import { useState } from "preact/hooks";
 import { apiSend, describeFailure } from "../api/client";
 import { Card } from "../components/status";
-import { type Routed, routeText } from "./network-map";
-
-/** One I-Have, as `POST /api/devices/who-has` answers it. */
-interface WhoHasHit extends Routed {
-  device_id: number;
-  object_type: string;
-  object_instance: number;
-  object_name: string;
-  check: "known" | "unknown" | "mismatch";
-}
-
-interface WhoHasAnswer {
-  found: WhoHasHit[];
-  truncated?: boolean;
-}
-
-const CHECK_TEXT: Record<WhoHasHit["check"], string> = {
-  known: "",
-  unknown: " · not discovered yet",
-  mismatch: " · answered from another address than the known device (not trusted)",
-};
 
 /**
- * Who-Has on every network, as in the Designer's BACnet browser: by object name, or by
- * `type:instance` (analogInput:1). The route is admin only and audited, so the Devices view shows
- * this card to admins only.
+ * Who-Has on every network, as in the Designer's BACnet browser (both build the request and the rows
+ * with @bms/schemas' who-has): by object name, or by `type:instance` (analogInput:1). The route is
+ * admin only and audited, so the Devices view shows this card to admins only.
  */
 export function WhoHasCard() {
   const [query, setQuery] = useState("");
@@ -35,21 +15,18 @@ export function WhoHasCard() {
   const [error, setError] = useState<string | null>(null);
 
   const search = async () => {
-    const text = query.trim();
-    if (!text) return;
-    const id = /^([A-Za-z]+):(\d+)$/.exec(text);
-    // The supervisor resolves the type name, and refuses an unknown one with a 422 naming the field.
-    const target = id ? { object_type: id[1], object_instance: Number(id[2]) } : { object_name: text };
     setBusy(true);
-    try {
-      setAnswer(await apiSend<WhoHasAnswer>("POST", "/api/devices/who-has", { ...target, timeout_ms: 2000 }));
-      setError(null);
-    } catch (failure) {
-      setAnswer(null);
-      setError(describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    // The supervisor resolves the type name, and refuses an unknown one with a 422 naming the field.
+    const outcome = await whoHasSearch(query, (body) =>
+      apiSend<unknown>("POST", "/api/devices/who-has", body).then(
+        (answer) => ({ ok: true as const, body: answer }),
+        (failure: unknown) => ({ ok: false as const, error: describeFailure(failure) }),
+      ),
+    );
+    setBusy(false);
+    if (!outcome) return;
+    setAnswer(outcome.answer);
+    setError(outcome.error);
   };
 
   return (
@@ -65,7 +42,7 @@ export function WhoHasCard() {
           value={query}
           onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
           placeholder="Object name, or analogInput:1"
-          maxLength={255}
+          maxLength={WHO_HAS_MAX_NAME}
           data-testid="who-has-query"
         />
         <button type="submit" class="btn" disabled={busy} data-testid="who-has-search">
@@ -80,19 +57,15 @@ export function WhoHasCard() {
       {answer ? (
         <ul class="plain" data-testid="who-has-results">
           {answer.found.length === 0 ? <li class="muted">No device answered.</li> : null}
-          {answer.found.map((hit) => (
-            <li
-              key={`${hit.device_id}/${hit.object_type}:${hit.object_instance}`}
-              data-testid="who-has-hit"
-              data-device={hit.device_id}
-            >
-              <span class="strong">{hit.object_name}</span>{" "}
-              <span class="mono small">
-                #{hit.device_id} {hit.object_type}:{hit.object_instance} · {routeText(hit)}
-              </span>
-              <span class={hit.check === "mismatch" ? "text-bad" : "muted"}>{CHECK_TEXT[hit.check]}</span>
-            </li>
-          ))}
+          {answer.found.map((hit) => {
+            const row = whoHasRow(hit);
+            return (
+              <li key={row.key} data-testid="who-has-hit" data-device={hit.device_id}>
+                <span class="strong">{row.name}</span> <span class="mono small">{row.where}</span>
+                <span class={hit.check === "mismatch" ? "text-bad" : "muted"}>{row.note}</span>
+              </li>
+            );
+          })}
           {answer.truncated ? <li class="muted">More answered than are shown.</li> : null}
         </ul>
       ) : null}

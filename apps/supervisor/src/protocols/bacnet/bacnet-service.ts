@@ -122,6 +122,7 @@ export class BacnetService {
     this.routers = new RouterTable(options.localNetwork);
     this.pipeline = new RequestPipeline(options, {
       client: () => this.requireClient(),
+      knownDevice: (deviceId) => this.devices.get(deviceId),
       resolveDevice: (deviceId) => this.resolveDevice(deviceId),
       onDeviceStatus: (device) => this.events.onDeviceStatus?.(device),
     });

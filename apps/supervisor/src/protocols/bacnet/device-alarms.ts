@@ -200,12 +200,33 @@ export async function unregisterRecipient(
   );
 }
 
-/** A device's active event summaries (GetEventInformation), checked field by field. */
+/** Pages of GetEventInformation read at most (a device answering in circles must not hold us). */
+const MAX_EVENT_PAGES = 64;
+
+/**
+ * A device's active event summaries (GetEventInformation), every page, checked field by field. A
+ * device answers in pages (the simulator 20 summaries, real ones what fits an APDU) and the library
+ * drops the More_Events flag, so we ask again after the last object of each page until a page comes
+ * back empty (one extra short request): reading only the first page lost every standing alarm after it.
+ */
 export async function readEventInformation(bacnet: BacnetService, deviceId: number) {
-  const events = await bacnet.call(deviceId, "GetEventInformation", (client, to) =>
-    client.getEventInformation(to, null),
-  );
-  if (!Array.isArray(events)) return [];
+  const events: unknown[] = [];
+  let after: { type: number; instance: number } | null = null;
+  for (let page = 0; page < MAX_EVENT_PAGES; page++) {
+    const from: { type: number; instance: number } | null = after;
+    const answer: unknown[] = await bacnet.call(deviceId, "GetEventInformation", (client, to) =>
+      client.getEventInformation(to, from as BACNetObjectID | null),
+    );
+    if (!Array.isArray(answer) || answer.length === 0) break;
+    const last: unknown = (answer[answer.length - 1] as Payload).objectId;
+    // No progress (a device that ignores Last_Received_Object_Id) ends the reading too.
+    if (!isObjectId(last) || (after && last.type === after.type && last.instance === after.instance)) {
+      events.push(...answer);
+      break;
+    }
+    events.push(...answer);
+    after = { type: last.type, instance: last.instance };
+  }
   return events.flatMap((e) => {
     const raw = e as unknown as Payload;
     const object = raw.objectId;

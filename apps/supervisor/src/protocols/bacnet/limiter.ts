@@ -19,9 +19,24 @@ export class Limiter {
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      this.leave();
     }
+  }
+
+  /**
+   * Takes a slot now if one is free and nobody waits for one (arrival order holds), for a caller that
+   * holds several limiters at once without a task queued on each; `leave` gives it back.
+   */
+  tryEnter(): boolean {
+    if (this.active >= this.limit || this.waiting.length > 0) return false;
+    this.active++;
+    return true;
+  }
+
+  /** Gives a slot back (after `tryEnter`, or at the end of `run`) and lets the next waiter in. */
+  leave(): void {
+    this.active--;
+    this.waiting.shift()?.();
   }
 }
 
@@ -29,13 +44,32 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Rejects after `ms` whatever the wrapped promise does: the library's own timeouts can be lost. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BacnetTimeoutError(message)), ms);
+/**
+ * Rejects after `ms` whatever the wrapped promise does: the library's own timeouts can be lost. One
+ * promise around it rather than a race and a `finally` (every request of every scan goes through here);
+ * `message` may be a function, so a request that answers in time builds no text.
+ */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: string | (() => string),
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new BacnetTimeoutError(typeof message === "string" ? message : message())),
+      ms,
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export class BacnetTimeoutError extends Error {

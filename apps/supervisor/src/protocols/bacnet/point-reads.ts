@@ -2,6 +2,7 @@ import type { BACNetObjectID, BACNetReadAccessSpecification } from "@bacnet-js/c
 import {
   ApplicationTag,
   BIP_MAX_APDU,
+  encodeRpmRequest,
   isArrayProperty,
   objectTypeId,
   objectTypeName,
@@ -56,43 +57,61 @@ export class BacnetReads {
     );
   }
 
-  /** Never throws: every point gets a value or a bad quality with the reason and a code. */
-  async readPoints(refs: readonly BacnetPointRef[]): Promise<ReadResult[]> {
+  /**
+   * Never throws: every point gets a value or a bad quality with the reason and a code. A device's
+   * batch from SharedReads (every scan) is one group of one chunk, read without a Promise.all or an
+   * async step around it: each layer of promises per device per scan was garbage (issue 15).
+   */
+  readPoints(refs: readonly BacnetPointRef[]): Promise<ReadResult[]> {
     const results: ReadResult[] = new Array(refs.length);
-    await Promise.all(
-      this.grouping.get(refs).map(async (group) => {
-        const device = await this.resolveDevice(group.deviceId);
-        const chunkSize = rpmChunkSize(device?.maxApdu ?? BIP_MAX_APDU);
-        let chunks = group.chunks.get(chunkSize);
-        if (!chunks) {
-          chunks = [];
-          for (let i = 0; i < group.indexes.length; i += chunkSize)
-            chunks.push(chunkPlan(refs, group.indexes.slice(i, i + chunkSize)));
-          group.chunks.set(chunkSize, chunks);
-        }
-        await Promise.all(chunks.map((chunk) => this.readChunk(group.deviceId, chunk, refs, results)));
-      }),
-    );
-    return results;
+    const groups = this.grouping.get(refs);
+    const read =
+      groups.length === 1
+        ? this.readGroup(groups[0]!, refs, results)
+        : Promise.all(groups.map((group) => this.readGroup(group, refs, results)));
+    return read.then(() => results);
+  }
+
+  private readGroup(
+    group: DeviceGroup,
+    refs: readonly BacnetPointRef[],
+    out: ReadResult[],
+  ): Promise<unknown> {
+    const known = this.devices.get(group.deviceId);
+    if (known) return this.readChunks(group, known, refs, out);
+    return this.resolveDevice(group.deviceId).then((device) => this.readChunks(group, device, refs, out));
+  }
+
+  private readChunks(
+    group: DeviceGroup,
+    device: KnownDevice | undefined,
+    refs: readonly BacnetPointRef[],
+    out: ReadResult[],
+  ): Promise<unknown> {
+    const chunkSize = rpmChunkSize(device?.maxApdu ?? BIP_MAX_APDU);
+    let chunks = group.chunks.get(chunkSize);
+    if (!chunks) {
+      chunks = [];
+      for (let i = 0; i < group.indexes.length; i += chunkSize)
+        chunks.push(chunkPlan(refs, group.indexes.slice(i, i + chunkSize)));
+      group.chunks.set(chunkSize, chunks);
+    }
+    if (chunks.length === 1) return this.readChunk(group.deviceId, chunks[0]!, refs, out);
+    return Promise.all(chunks.map((chunk) => this.readChunk(group.deviceId, chunk, refs, out)));
   }
 
   /**
    * The refs grouped per device and cut into chunks, remembered per list: a flow's scan hands the same
    * parsed list every time (PerList), so this is worked out once, not per point per scan.
    */
-  private readonly grouping = new PerList((refs: readonly BacnetPointRef[]) => {
+  private readonly grouping = new PerList((refs: readonly BacnetPointRef[]): DeviceGroup[] => {
     const byDevice = new Map<number, number[]>();
     refs.forEach((ref, i) => {
       const list = byDevice.get(ref.device);
       if (list) list.push(i);
       else byDevice.set(ref.device, [i]);
     });
-    return [...byDevice].map(([deviceId, indexes]) => ({
-      deviceId,
-      indexes,
-      /** Chunk plans by chunk size (a device's max APDU is learnt after the first read). */
-      chunks: new Map<number, ChunkPlan[]>(),
-    }));
+    return [...byDevice].map(([deviceId, indexes]) => ({ deviceId, indexes, chunks: new Map() }));
   });
 
   private async readChunk(
@@ -114,62 +133,57 @@ export class BacnetReads {
       try {
         const reads = plan.reads;
         let now = 0;
-        // Results are matched by position, so each one must name the object and property asked for.
-        const take = (
-          n: number,
-          type: number,
-          instance: number,
-          property: number,
-          _index: number,
-          value: RpmValue,
-        ) => {
-          if (n >= chunk.length) return;
-          const i = chunk[n]!;
-          const read = reads[n]!;
-          out[i] =
-            type !== read.objectType || instance !== read.instance || property !== read.property
-              ? badResult(
-                  "the answer names another object or property than the one read",
-                  "decode_error",
-                  now,
-                )
-              : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
-        };
         // The answer is walked straight into the readings, inside the request: an answer neither decoder
-        // reads fails the attempt (and is retried) as before.
-        const answered = await this.pipeline.request(
-          deviceId,
-          `rpm ${reads.length} objects`,
-          async (client, to) => {
-            const answer = await requestRpm(client, to, reads, () => chunk.map((i) => specFor(refs[i]!)));
-            now = Date.now();
-            if (answer.ack) {
-              const { buffer, offset, length } = answer.ack;
-              const visited = visitRpmAck(buffer, offset, length, take);
-              if (visited !== undefined) return visited;
-            }
-            // A routed device's answer, or one with more than the walk reads: in the library's shape.
-            const values = answer.values ?? decodeRpmAnswer(answer.ack!);
-            for (let n = 0; n < Math.min(values.length, chunk.length); n++) {
-              const i = chunk[n]!;
-              const read = reads[n]!;
-              const objectValues = values[n];
-              const prop = objectValues?.values?.[0];
-              if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
-              else if (
-                !sameObject(objectValues.objectId, read.objectType, read.instance) ||
-                prop.id !== read.property
-              )
-                out[i] = badResult(
-                  "the answer names another object or property than the one read",
-                  "decode_error",
-                  now,
-                );
-              else out[i] = decodeRead(refs[i]!, prop.value, now);
-            }
-            return values.length;
-          },
-        );
+        // reads fails the attempt (and is retried) as before. (The closures here are anonymous on
+        // purpose: under tsx, esbuild's keepNames gives every named one a defineProperty per scan.)
+        const answered = await this.pipeline.request(deviceId, plan.label, async (client, to) => {
+          const answer = await requestRpm(client, to, plan.frame, () => chunk.map((i) => specFor(refs[i]!)));
+          // One time for the whole reply, not one per point.
+          now = Date.now();
+          if (answer.ack) {
+            const { buffer, offset, length } = answer.ack;
+            // Results are matched by position, so each one must name the object and property asked for.
+            const visited = visitRpmAck(
+              buffer,
+              offset,
+              length,
+              (n, type, instance, property, _index, value) => {
+                if (n >= chunk.length) return;
+                const i = chunk[n]!;
+                const read = reads[n]!;
+                out[i] =
+                  type !== read.objectType || instance !== read.instance || property !== read.property
+                    ? badResult(
+                        "the answer names another object or property than the one read",
+                        "decode_error",
+                        now,
+                      )
+                    : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
+              },
+            );
+            if (visited !== undefined) return visited;
+          }
+          // A routed device's answer, or one with more than the walk reads: in the library's shape.
+          const values = answer.values ?? decodeRpmAnswer(answer.ack!);
+          for (let n = 0; n < Math.min(values.length, chunk.length); n++) {
+            const i = chunk[n]!;
+            const read = reads[n]!;
+            const objectValues = values[n];
+            const prop = objectValues?.values?.[0];
+            if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
+            else if (
+              !sameObject(objectValues.objectId, read.objectType, read.instance) ||
+              prop.id !== read.property
+            )
+              out[i] = badResult(
+                "the answer names another object or property than the one read",
+                "decode_error",
+                now,
+              );
+            else out[i] = decodeRead(refs[i]!, prop.value, now);
+          }
+          return values.length;
+        });
         for (let n = answered; n < chunk.length; n++)
           out[chunk[n]!] = badResult("missing in RPM answer", "decode_error", now);
       } catch (error) {
@@ -214,6 +228,14 @@ function rpmChunkSize(maxApdu: number): number {
   return Math.max(1, Math.min(50, Math.floor((maxApdu - 20) / 24)));
 }
 
+/** A list's refs of one device (indexes into the list), with their chunk plans. */
+interface DeviceGroup {
+  deviceId: number;
+  indexes: number[];
+  /** Chunk plans by chunk size (a device's max APDU is learnt after the first read). */
+  chunks: Map<number, ChunkPlan[]>;
+}
+
 /** One request's worth of a device's points, sorted by how they can be read (indexes into the refs). */
 interface ChunkPlan {
   /** Read together with ReadPropertyMultiple, in this order. */
@@ -229,6 +251,10 @@ interface ChunkPlan {
   single: readonly number[];
   /** Property names BACnet does not define: never on the wire, where they would read something else. */
   invalid: readonly number[];
+  /** The RPM request's frame (invoke id 0), encoded on first use; each request sends a copy. */
+  frame: () => Buffer;
+  /** What the request pipeline calls it in errors and timeouts. */
+  label: string;
 }
 
 function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]): ChunkPlan {
@@ -248,7 +274,19 @@ function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]):
       plans.push(plan);
     }
   }
-  return { rpm, reads, plans, single, invalid };
+  let frame: Buffer | undefined;
+  return {
+    rpm,
+    reads,
+    plans,
+    single,
+    invalid,
+    frame: () => {
+      frame ??= encodeRpmRequest(reads, 0);
+      return frame;
+    },
+    label: `rpm ${reads.length} objects`,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type bacnetModule from "@bacnet-js/client";
 import type { BACNetReadAccessSpecification } from "@bacnet-js/client";
 import { ReadPropertyMultiple } from "@bacnet-js/client/dist/lib/services/index.js";
-import { decodeRpmAck, encodeRpmRequest, type RpmRead, type RpmResult } from "@bms/bacnet";
+import { decodeRpmAck, type RpmResult, rpmRequestWithInvokeId } from "@bms/bacnet";
 import type { DeviceAddress } from "./device-address";
 import { UdpTransport } from "./udp-transport";
 
@@ -30,13 +30,15 @@ export type RpmAnswer =
 /**
  * A ReadPropertyMultiple for point reads: our frame, sent without the library's per-request 1,476-byte
  * buffer and the transport's copy of it, and the answer handed back undecoded, for the caller to walk
- * with visitRpmAck straight into its readings (or to decode with `decodeRpmAnswer`). A device behind a
- * router goes the library's way (its frame carries the routing information). Rejects as the library does.
+ * with visitRpmAck straight into its readings (or to decode with `decodeRpmAnswer`). `template` is the
+ * request's frame (encodeRpmRequest) as the caller remembers it for the list, sent as a copy with this
+ * request's invoke id: a scan encodes nothing. A device behind a router goes the library's way (its
+ * frame carries the routing information). Rejects as the library does.
  */
 export async function requestRpm(
   client: bacnetModule,
   to: DeviceAddress,
-  reads: readonly RpmRead[],
+  template: () => Buffer,
   specs: () => BACNetReadAccessSpecification[],
 ): Promise<RpmAnswer> {
   const internals = client as unknown as ClientInternals;
@@ -45,7 +47,7 @@ export async function requestRpm(
     return client.readPropertyMultiple(to, specs()) as Promise<{ values: RpmResult[] }>;
   }
   const invokeId = internals._getInvokeId();
-  transport.sendOwned(encodeRpmRequest(reads, invokeId), to.address);
+  transport.sendOwned(rpmRequestWithInvokeId(template(), invokeId), to.address);
   const answer = await internals._requestManager.add(invokeId);
   if (answer.msg.service !== undefined && answer.msg.service !== SERVICE_READ_PROPERTY_MULTIPLE) {
     throw new Error("INVALID_DECODING");

@@ -22,6 +22,8 @@ export interface PipelineOptions {
 /** What the pipeline needs from the service around it: the socket's client and the device directory. */
 export interface PipelineLink {
   client(): BACnetClient;
+  /** A device already in the directory (no Who-Is), or undefined. */
+  knownDevice?(deviceId: number): KnownDevice | undefined;
   resolveDevice(deviceId: number): Promise<KnownDevice | undefined>;
   onDeviceStatus(device: KnownDevice): void;
 }
@@ -39,7 +41,10 @@ const UNLIMITED = { run: <T>(task: () => Promise<T>): Promise<T> => task() };
  */
 export class RequestPipeline {
   readonly counters = { requests: 0, timeouts: 0, errors: 0, retries: 0 };
-  private readonly deviceLimiters = new Map<string, Limiter>();
+  /** Per device on our own B/IP network, by device id (looked up for every request: no key text). */
+  private readonly deviceLimiters = new Map<number, Limiter>();
+  /** Per device behind a router (one request at a time there). */
+  private readonly routedLimiters = new Map<number, Limiter>();
   private readonly trunkLimiters = new Map<string, Limiter>();
   private readonly global: Limiter;
 
@@ -71,7 +76,7 @@ export class RequestPipeline {
     label: string,
     send: (client: BACnetClient, to: DeviceAddress) => Promise<T>,
   ): Promise<T> {
-    const device = await this.link.resolveDevice(deviceId);
+    const device = this.link.knownDevice?.(deviceId) ?? (await this.link.resolveDevice(deviceId));
     if (!device) throw new DeviceUnreachableError(`device ${deviceId} did not answer Who-Is`);
     if (device.status === "offline" && Date.now() < device.nextProbeAt) {
       throw new DeviceUnreachableError(`device ${deviceId} is offline (${device.reason ?? "no answer"})`);
@@ -85,18 +90,7 @@ export class RequestPipeline {
       }
       try {
         this.counters.requests++;
-        const result = await this.limiterFor(device).run(() =>
-          this.trunkFor(device).run(() =>
-            this.global.run(() =>
-              withTimeout(
-                // A copy: the library must not be able to change where the device is.
-                send(this.link.client(), { ...device.address }),
-                this.options.requestTimeoutMs + 250,
-                `${label}: timeout after ${this.options.requestTimeoutMs} ms`,
-              ),
-            ),
-          ),
-        );
+        const result = await this.paced(device, label, send);
         this.markOnline(device);
         return result;
       } catch (error) {
@@ -111,6 +105,56 @@ export class RequestPipeline {
     }
     this.markFailure(device, describeBacnetError(lastError).message);
     throw lastError instanceof Error ? lastError : new BacnetTimeoutError(String(lastError));
+  }
+
+  /**
+   * One attempt inside the device's, the trunk's and the global limits. When every slot is free (each
+   * request of a steady scan) they are taken at once, without a task queued on each limiter.
+   */
+  private paced<T>(
+    device: KnownDevice,
+    label: string,
+    send: (client: BACnetClient, to: DeviceAddress) => Promise<T>,
+  ): Promise<T> {
+    const limiter = this.limiterFor(device);
+    const trunk = this.trunkFor(device);
+    if (trunk === UNLIMITED && limiter.tryEnter()) {
+      if (this.global.tryEnter()) {
+        let attempt: Promise<T>;
+        try {
+          attempt = this.guarded(device, label, send);
+        } catch (error) {
+          attempt = Promise.reject(error);
+        }
+        const leave = this.leaving(limiter);
+        attempt.then(leave, leave);
+        return attempt;
+      }
+      limiter.leave();
+    }
+    return limiter.run(() => trunk.run(() => this.global.run(() => this.guarded(device, label, send))));
+  }
+
+  /** Gives back the slots `paced` took (an anonymous function: see point-reads' note on keepNames). */
+  private leaving(limiter: Limiter): () => void {
+    return () => {
+      this.global.leave();
+      limiter.leave();
+    };
+  }
+
+  private guarded<T>(
+    device: KnownDevice,
+    label: string,
+    send: (client: BACnetClient, to: DeviceAddress) => Promise<T>,
+  ): Promise<T> {
+    const ms = this.options.requestTimeoutMs;
+    return withTimeout(
+      // A copy: the library must not be able to change where the device is.
+      send(this.link.client(), { ...device.address }),
+      ms + 250,
+      () => `${label}: timeout after ${ms} ms`,
+    );
   }
 
   markOnline(device: KnownDevice): void {
@@ -166,11 +210,11 @@ export class RequestPipeline {
 
   private limiterFor(device: KnownDevice): Limiter {
     const routed = device.address.net !== undefined;
-    const key = `${device.deviceId}${routed ? "/routed" : ""}`;
-    let limiter = this.deviceLimiters.get(key);
+    const limiters = routed ? this.routedLimiters : this.deviceLimiters;
+    let limiter = limiters.get(device.deviceId);
     if (!limiter) {
       limiter = new Limiter(routed ? 1 : this.options.perDeviceConcurrency);
-      this.deviceLimiters.set(key, limiter);
+      limiters.set(device.deviceId, limiter);
     }
     return limiter;
   }

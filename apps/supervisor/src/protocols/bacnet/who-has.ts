@@ -1,23 +1,7 @@
 import { encodeWhoHas, objectTypeName, type WhoHasRequest } from "@bms/bacnet";
+import type { WhoHasHit } from "@bms/schemas";
 import type { BacnetService } from "./bacnet-service";
 import { type DeviceAddress, formatDeviceAddress, sameAddress } from "./device-address";
-
-/** One I-Have, with where it came from and whether that matches the device the supervisor knows. */
-export interface WhoHasHit {
-  device_id: number;
-  object_type: string;
-  object_instance: number;
-  object_name: string;
-  address: string;
-  network: number | null;
-  mac: number[] | null;
-  /**
-   * `known`: the answer came from the address the registry holds for that device; `unknown`: the
-   * device has not been discovered (run discovery to browse it); `mismatch`: another address claims
-   * to be a known device, which is shown and never used to move the device.
-   */
-  check: "known" | "unknown" | "mismatch";
-}
 
 /** Answers kept per search: a flood of I-Haves (a name on every device) is cut here. */
 export const MAX_WHO_HAS_HITS = 500;

@@ -45,18 +45,27 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     audit: { action: "alarm.ack", target: ({ params }) => params.key },
     params: z.object({ key: z.string().min(1).max(200) }),
     // `by` names the person at the panel when the caller is a shared tablet; the audit record keeps
-    // the authenticated identity beside it either way.
-    body: z.object({ by: z.string().max(100).optional() }).default({}),
+    // the authenticated identity beside it either way. `comment` is the operator's why ("called the
+    // tenant, window open"): it goes to the audit record and the event log, not to the device.
+    body: z
+      .object({
+        by: z.string().max(100).optional(),
+        comment: z.string().trim().max(500).optional(),
+      })
+      .default({}),
     async handler({ params, body }, request) {
       const by = body.by ?? request.onBehalfOf ?? request.identity?.name ?? "operator";
+      const comment = body.comment ? body.comment : undefined;
+      const said = comment ? `: ${JSON.stringify(comment)}` : "";
       if (app.deviceAlarms.owns(params.key)) {
         // A device's alarm: AcknowledgeAlarm on the device first; its refusal leaves the row as it was.
         const outcome = await app.deviceAlarms.acknowledge(params.key, by).catch((error: unknown) => {
           throw deviceAckFailure(error);
         });
         if (outcome.kind === "unknown") throw new HttpError(404, `no alarm with key "${params.key}"`);
-        app.repos.events.add("info", "alerts", `acknowledged ${params.key} on the device by ${by}`);
-        if (request.auditNote) request.auditNote.details = { by, device: true };
+        app.repos.events.add("info", "alerts", `acknowledged ${params.key} on the device by ${by}${said}`);
+        if (request.auditNote)
+          request.auditNote.details = { by, device: true, ...(comment ? { comment } : {}) };
         return { alert: outcome.alert };
       }
       const alert = app.repos.alerts.acknowledge(params.key, by);
@@ -65,8 +74,8 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       // Per flow: the alarm's own flow (every flow for an alarm from before flows were recorded).
       const flows = alert.flow_id ? [alert.flow_id] : app.engine.flows().map((f) => f.flowId);
       for (const flowId of flows) app.engine.parameters.signal(flowId, `alert_ack:${params.key}`);
-      app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${by}`);
-      if (request.auditNote) request.auditNote.details = { by };
+      app.repos.events.add("info", "alerts", `acknowledged ${params.key} by ${by}${said}`);
+      if (request.auditNote) request.auditNote.details = { by, ...(comment ? { comment } : {}) };
       return { alert };
     },
   });

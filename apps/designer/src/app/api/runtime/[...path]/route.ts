@@ -83,13 +83,18 @@ async function proxy(
   return response;
 }
 
-/** A point write's audit record names the point, the value and the priority (seed §14, issue 10). */
+/**
+ * What the Designer's own audit record says beside the target: a point write names the point, the
+ * value and the priority (seed §14, issue 10); an alarm acknowledgement keeps the operator's comment.
+ */
 function writeFacts(path: string[], body: unknown): Record<string, unknown> {
-  if (path.join("/") !== "points/write" || typeof body !== "object" || body === null) return {};
-  const { point, value, priority, writes } = body as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries({ point, value, priority, writes }).filter(([, v]) => v !== undefined),
-  );
+  if (typeof body !== "object" || body === null) return {};
+  const fields = body as Record<string, unknown>;
+  const pick = (keys: string[]) =>
+    Object.fromEntries(keys.map((k) => [k, fields[k]]).filter(([, v]) => v !== undefined));
+  if (path.join("/") === "points/write") return pick(["point", "value", "priority", "writes"]);
+  if (path.length === 3 && path[0] === "alerts" && path[2] === "ack") return pick(["comment"]);
+  return {};
 }
 
 /** The JSON body, read from a copy (the proxy reads the request itself); undefined when none or not JSON. */

@@ -1,0 +1,78 @@
+import { api, eventually, type SupervisorHandle, type SupervisorOptions, startSupervisor } from "./programs";
+
+/**
+ * Set-up shared by the tests of device alarms over real UDP (device-alarms, device-event-values,
+ * recipient-lists): Notification Classes for a simulated device, a supervisor that registers in them,
+ * and the recipient lists as the simulated device itself reports them.
+ */
+
+/** A Notification Class of a simulator site: priorities and ack-required per transition (to-offnormal, to-fault, to-normal). */
+export function notificationClass(
+  instance: number,
+  name: string,
+  options: { priority?: [number, number, number]; ackRequired?: [boolean, boolean, boolean] } = {},
+) {
+  return {
+    instance,
+    name,
+    priority: options.priority ?? [80, 80, 200],
+    ackRequired: options.ackRequired ?? [false, false, false],
+  };
+}
+
+/** One recipient of a Notification Class, as the simulator's web API lists it. */
+export interface RecipientEntry {
+  address: { ip: string; port: number; net: number };
+  processId: number;
+}
+
+/** The Notification Classes of a simulated device with their recipient lists (the device's own view). */
+export async function recipientLists(
+  sim: { webUrl: string },
+  device: number,
+): Promise<{ instance: number; recipients: RecipientEntry[] }[]> {
+  const r = await api<{ notification_classes: { instance: number; recipients: RecipientEntry[] }[] }>(
+    sim.webUrl,
+    `/api/devices/${device}/notification-classes`,
+  );
+  return r.body.notification_classes;
+}
+
+/**
+ * Waits until the supervisor is a recipient in every Notification Class of `device`: `ours` is its
+ * BACnet address (any port, any process id), or a test of each entry. Fails the set-up, naming the
+ * device, when it never registers.
+ */
+export async function registeredIn(
+  sim: { webUrl: string },
+  device: number,
+  ours: string | ((entry: RecipientEntry) => boolean),
+  timeoutMs = 15_000,
+): Promise<void> {
+  const isOurs = typeof ours === "string" ? (entry: RecipientEntry) => entry.address.ip === ours : ours;
+  try {
+    await eventually(async () => {
+      const classes = await recipientLists(sim, device);
+      return classes.every((nc) => nc.recipients.some(isOurs)) ? true : undefined;
+    }, timeoutMs);
+  } catch {
+    throw new Error(`the supervisor never registered in device ${device}'s recipient lists`);
+  }
+}
+
+/**
+ * A supervisor with device alarms on (`--device-alarms auto`); `passEveryS` shortens the registration
+ * pass (BMS_DEVICE_ALARM_PASS_S) so a test need not wait the default period for it.
+ */
+export function startAlarmSupervisor(
+  options: SupervisorOptions & { passEveryS?: number },
+): Promise<SupervisorHandle> {
+  const { passEveryS, ...rest } = options;
+  return startSupervisor({
+    ...rest,
+    ...(passEveryS === undefined
+      ? {}
+      : { env: { BMS_DEVICE_ALARM_PASS_S: String(passEveryS), ...rest.env } }),
+    extraArgs: ["--device-alarms", "auto", ...(rest.extraArgs ?? [])],
+  });
+}
