@@ -69,6 +69,26 @@
 // at loadavg 86-91 (empty 3.44): drag 14.55, pan/zoom 20.21, load 4,272. Tried and reverted: making the
 // drag-time `pointer-events: none` rule of globals.css win over React Flow's inline `pointer-events: all`
 // (!important): hit test per event went up (2.26 ms against 1.45), and a style pass at each drag's start.
+// 2026-12-02 05:25-06:55 (load): the load. Profiles (CPU profile of the page, Chrome traces with each
+// task's thread time, /proc CPU of every process) showed: lucide's whole `icons` object (454 KB of script)
+// imported for the node icons; the required-input check filtering all wires per node (nodes x wires,
+// 85 ms a pass); the open flow validated twice in the first render (project check, then the open flow),
+// plus three Zod parses of 2,000 nodes; hidden panels (debugger, replay, tests, browsers) in the page's
+// chunk. Now: icons imported one by one (node-icon.tsx), the check in one pass, each flow validated once
+// (validated-flow.ts), a large flow's first validation when the browser is idle after drawing (the
+// Problems tab says "checking"; problems_shown_ms records when it showed), hidden panels load on first
+// open. Page script 293 -> 165 kB gzip. The load figure is now the median of 5 reloads (one reload ranged
+// 1.2-3.8 s with this machine's load). Same bench, main (b1bad5d) then this branch back to back:
+// loadavg 42-24: 1,951 ms (rounds 1,798-2,741), traced script 1,077 ms; loadavg 24-15: 1,210 ms (rounds
+// 1,172-1,505), script 534 ms, problems shown at 1,556 ms (results file). An earlier pair: main 1,648 at
+// loadavg 24-4, this branch 3,563 at loadavg 4-90: the machine's load decides more than the code. Main-
+// thread CPU of a 2,000-node load (trace thread time, final builds, 6+6 interleaved runs): main 701-845
+// (median ~765) -> 594-757 ms (median ~650); the empty flow 164-212 -> 134-184 ms;
+// every process together (renderer, browser, GPU, server) ~2.0-2.4 s of CPU: on 2 shared cores that is
+// the floor. Left (profile, this branch): React mounting 2,000 React Flow node wrappers and far boxes
+// (~250 ms script), GC ~200-300 ms (per-node objects: the parsed document, graph, geometry, React Flow's
+// internals), paint ~100-170 ms, the renderer's raster and compositor threads ~600 ms. What would close
+// more: far nodes drawn without a React Flow wrapper each (one canvas), fewer copies of the document.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -82,6 +102,8 @@ import { writeSection, writeSummary } from "./report";
 
 const NODES = Number(process.env.BENCH_NODES ?? 2000);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
+/** Reloads per flow whose median is the load figure (BENCH_LOAD_ROUNDS). */
+const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 5);
 /** BENCH_PROFILE=1 also records a CPU profile of each measured phase and prints its costliest functions. */
 const PROFILE = process.env.BENCH_PROFILE === "1";
 /** BENCH_TRACE_DIR=<dir> also keeps each traced phase as <dir>/<phase>.trace.json (opens in DevTools). */
@@ -260,7 +282,7 @@ function perFrame(split: Record<Kind, number>, per: number) {
 
 /** Runs `act`; with BENCH_PROFILE=1, prints its costliest functions and its main-thread work by kind. */
 async function profiled(cdp: CDPSession, name: string, act: () => Promise<void>): Promise<void> {
-  if (!PROFILE) return act();
+  if (!PROFILE || !name) return act();
   const trace = await traced(cdp, async () => {
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -384,12 +406,28 @@ async function openFlow(size: number) {
   await page.goto(`${designer.url}/projects/${projectId}`);
   await drawn();
   const cdp = await cdpOf(page);
-  const started = Date.now();
-  await profiled(cdp, `${size} nodes load`, async () => {
-    await page.reload();
-    await drawn();
-  });
-  const loadMs = Date.now() - started;
+  // LOAD_ROUNDS reloads, each from a settled page (its Problems shown): the figure is their median, as
+  // one reload on this shared machine ranged 1.2-3.8 s with the load of the moment (2026-12-02).
+  const rounds: { load: number; checked: number }[] = [];
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
+    const started = Date.now();
+    // The profile (BENCH_PROFILE=1) covers the first round.
+    await profiled(cdp, round === 0 ? `${size} nodes load` : "", async () => {
+      await page.reload();
+      await drawn();
+    });
+    const load = Date.now() - started;
+    // A large flow's Problems count comes after the canvas (large-flow.ts): when it showed, from the same start.
+    await page.getByTestId("validation-panel").waitFor({ timeout: 60_000 });
+    rounds.push({ load, checked: Date.now() - started });
+  }
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
+  const loadMs = median(rounds.map((r) => r.load));
+  const checkedMs = median(rounds.map((r) => r.checked));
   // The same load again under a trace: where its main-thread time goes (total ms, not per frame).
   const trace = await traced(cdp, async () => {
     await page.reload();
@@ -405,6 +443,8 @@ async function openFlow(size: number) {
   })()`)) as { elements: number; svg_elements: number };
   return {
     loadMs,
+    checkedMs,
+    loadRounds: rounds.map((r) => r.load),
     loadSplit: perFrame(mainThreadSplit(trace), 1),
     dom,
     nodes: flow.nodes.length,
@@ -493,13 +533,22 @@ try {
     nodes: loaded.nodes,
     edges: loaded.edges,
     load_ms: loaded.loadMs,
+    /** From the same start until the Problems tab showed the project's check (after the canvas, for a large flow). */
+    problems_shown_ms: loaded.checkedMs,
+    /** Every reload's time, in order: load_ms is their median. */
+    load_rounds_ms: loaded.loadRounds,
     /** A second load under a trace: its main-thread milliseconds by kind. */
     load_split_ms: loaded.loadSplit,
     /** Elements under the canvas once every node and wire is drawn (what style, layout and hit tests walk). */
     dom: loaded.dom,
     pan_zoom: pan,
     drag,
-    empty_canvas: { load_ms: empty.loadMs, pan_zoom: emptyPan },
+    empty_canvas: {
+      load_ms: empty.loadMs,
+      problems_shown_ms: empty.checkedMs,
+      load_rounds_ms: empty.loadRounds,
+      pan_zoom: emptyPan,
+    },
     // Kept at the top level for readers of the earlier file.
     main_thread_ms_per_frame: pan.main_thread_ms_per_frame,
     goal_frame_ms: 16,
@@ -551,7 +600,7 @@ try {
       },
     ],
     lines: [
-      `- ${loaded.nodes} nodes, ${loaded.edges} wires: loaded in ${loaded.loadMs} ms (empty flow: ${empty.loadMs} ms).`,
+      `- ${loaded.nodes} nodes, ${loaded.edges} wires: loaded in ${loaded.loadMs} ms, the median of ${loaded.loadRounds.length} reloads (${loaded.loadRounds.join(", ")}; empty flow: ${empty.loadMs} ms); the Problems tab showed the project's check at ${loaded.checkedMs} ms.`,
       `- Pan and zoom: ${pan.main_thread_ms_per_frame} ms of main-thread work per frame over ${pan.frames} frames (empty canvas: ${emptyPan.main_thread_ms_per_frame} ms).`,
       `- Dragging one node at the fitted view (every node drawn): ${drag.main_thread_ms_per_frame} ms per frame over ${drag.frames} frames.`,
       "- Node-RED's figure is the one issue 15 quotes (about 100 ms per frame at 782 nodes), not measured here.",
@@ -563,7 +612,7 @@ try {
     `main-thread ms per frame by kind (a traced repeat of each phase):\n${splitText("pan/zoom", pan.split_ms_per_frame)}\n${splitText("drag", drag.split_ms_per_frame)}\n${splitText("empty pan/zoom", emptyPan.split_ms_per_frame)}\n  load (ms): ${KINDS.map((k) => `${k} ${loaded.loadSplit[k]}`).join(", ")}; ${loaded.dom.elements} elements, ${loaded.dom.svg_elements} svg`,
   );
   console.log(
-    `designer canvas: ${loaded.nodes} nodes / ${loaded.edges} wires loaded in ${loaded.loadMs} ms (empty ${empty.loadMs} ms); ` +
+    `designer canvas: ${loaded.nodes} nodes / ${loaded.edges} wires loaded in ${loaded.loadMs} ms (median of ${loaded.loadRounds.join(", ")}; empty ${empty.loadMs} ms; problems shown at ${loaded.checkedMs} ms); ` +
       `pan/zoom ${pan.main_thread_ms_per_frame} ms/frame over ${pan.frames} frames (p95 interval ${pan.p95_frame_interval_ms} ms); ` +
       `drag ${drag.main_thread_ms_per_frame} ms/frame over ${drag.frames} frames (p95 interval ${drag.p95_frame_interval_ms} ms); ` +
       `empty canvas pan/zoom ${emptyPan.main_thread_ms_per_frame} ms/frame (goal ≤ 16 ms, load ≤ 2,000 ms)`,

@@ -5,9 +5,9 @@ import {
   fieldDisplayName,
   nodeDisplayName,
   parsePointRef,
-  validateFlowConfiguration,
 } from "@bms/schemas";
 import type { SiteCheck } from "./site-check";
+import { validateFlowOnce } from "./validated-flow";
 
 export interface FlowProblem {
   /** Readable path into the flow document, as the supervisor reports it. */
@@ -48,7 +48,7 @@ function kindOf(path: string, code: string | undefined): FlowProblem["kind"] {
 
 /**
  * Everything the shared schemas say about a flow, plus unknown points when the supervisor's point
- * list is known. The same `validateFlowConfiguration` runs on the supervisor, so a flow that passes
+ * list is known. The same `validateFlowConfiguration` (validated-flow.ts) runs on the supervisor, so a flow that passes
  * here is not refused there for a structural reason.
  */
 export function validateFlow(
@@ -56,7 +56,7 @@ export function validateFlow(
   knownObjects?: Readonly<Record<number, readonly string[] | null>> | null,
 ): FlowProblem[] {
   const problems: FlowProblem[] = [];
-  const result = validateFlowConfiguration(flow, catalog);
+  const result = validateFlowOnce(flow);
   if (!result.ok) {
     for (const p of result.errors) {
       const nodeId = nodeIdForPath(flow, p.path);

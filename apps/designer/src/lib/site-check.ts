@@ -1,4 +1,4 @@
-import { nodeCatalog, nodeWrites } from "@bms/nodes/definitions";
+import { nodeWrites } from "@bms/nodes/definitions";
 import {
   expandProjectFlows,
   type FlowConfiguration,
@@ -7,10 +7,8 @@ import {
   type SharedWrite,
   sharedWrites,
   type ValidationProblem,
-  validateFlowConfiguration,
 } from "@bms/schemas";
-
-const catalog = nodeCatalog();
+import { validateFlowOnce } from "./validated-flow";
 
 export interface SiteCheck {
   /** Every flow with its library instances expanded, in tab order (what a site package carries). */
@@ -30,7 +28,7 @@ export function checkProjectDocument(doc: ProjectDocument): SiteCheck {
   const expanded = expandProjectFlows(doc);
   const problems: ValidationProblem[] = [...expanded.problems];
   const flows = expanded.flows.map((flow, i) => {
-    const result = validateFlowConfiguration(flow, catalog);
+    const result = validateFlowOnce(flow);
     if (result.ok) return result.value;
     for (const p of result.errors) problems.push({ ...p, path: `flows[${i}].configuration.${p.path}` });
     return flow;

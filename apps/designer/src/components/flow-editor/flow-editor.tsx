@@ -11,28 +11,31 @@ import { checkProjectDocument, type SiteCheck } from "../../lib/site-check";
 import type { EditorInit, EditorState, EditorStoreApi } from "../../store/editor-store";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { openWorkingCopy, saveWorkingCopy } from "../../store/working-copy";
-import { BacnetBrowser } from "../bacnet-browser/bacnet-browser";
-import { DebuggerPanel } from "../debugger/debugger-panel";
-import { ReplayPanel } from "../debugger/replay-panel";
 import { useFlowDebugger } from "../debugger/use-flow-debugger";
-import { HttpBrowser } from "../plugin-browser/http-browser";
-import { PluginBrowser } from "../plugin-browser/plugin-browser";
-import { TestCasesPanel } from "../test-cases/test-cases-panel";
 import { Banner } from "../ui/banner";
 import { Button } from "../ui/button";
 import { useNoticeStack } from "../ui/notice-stack";
 import { authorName } from "./author-name";
 import { DeployResultView } from "./deploy-result-view";
+import {
+  BacnetBrowser,
+  DebuggerPanel,
+  ExecutionPanel,
+  HttpBrowser,
+  PluginBrowser,
+  ReplayPanel,
+  ShortcutSheet,
+  SiteOverview,
+  TestCasesPanel,
+  VersionsPanel,
+} from "./editor-panels";
 import { shortcutText } from "./editor-shortcuts";
-import { ExecutionPanel } from "./execution-panel";
 import { FlowCanvas } from "./flow-canvas";
 import { FlowTabs } from "./flow-tabs";
 import { LARGE_FLOW_NODES, useSettledRevision } from "./large-flow";
 import { MinimapDock, useMinimapOpen } from "./minimap-dock";
 import { NodeInspector } from "./node-inspector";
 import { NodePalette } from "./node-palette";
-import { ShortcutSheet } from "./shortcut-sheet";
-import { SiteOverview } from "./site-overview";
 import { useAutosave } from "./use-autosave";
 import { useEditorShortcuts } from "./use-editor-shortcuts";
 import { useExecutionPolling } from "./use-execution-polling";
@@ -40,7 +43,6 @@ import { useLivePointValues, usePointCatalog } from "./use-point-polling";
 import { useRunningVersion } from "./use-running-version";
 import { ValidationPanel } from "./validation-panel";
 import { VersionConflictBanner } from "./version-conflict-banner";
-import { VersionsPanel } from "./versions-panel";
 
 /**
  * The open flow as today (its expanded configuration, so library instances validate as what runs), then
@@ -106,17 +108,18 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   // The whole project as a deploy would judge it (every flow, library instances expanded, write
   // arbitration across flows), revalidated on every document change (a large flow: once edits settle) and tab switch.
   const large = useEditorStore((s) => s.nodes.length > LARGE_FLOW_NODES);
+  // null while a large flow just opened waits for its first check (large-flow.ts): the canvas draws first.
   const checkedRevision = useSettledRevision(revision, large);
   // biome-ignore lint/correctness/useExhaustiveDependencies: checkedRevision and activeFlowId are the change signals for the store's document
   const siteCheck = useMemo(
-    () => checkProjectDocument(store.getState().toDocument()),
+    () => (checkedRevision === null ? null : checkProjectDocument(store.getState().toDocument())),
     [checkedRevision, activeFlowId, store],
   );
   const problems = useMemo(
-    () => problemsOf(siteCheck, activeFlowId, knownObjects, store),
+    () => (siteCheck ? problemsOf(siteCheck, activeFlowId, knownObjects, store) : null),
     [siteCheck, activeFlowId, knownObjects, store],
   );
-  const errorCount = problems.filter((p) => p.severity !== "info").length;
+  const errorCount = problems?.filter((p) => p.severity !== "info").length;
 
   // "save" and "deploy" are separate kinds: a later save does not wipe out a deploy error.
   const showNotice = useCallback(
@@ -157,7 +160,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     clearNotice("deploy-result");
     // A large flow's problems may lag the last edit by VALIDATION_SETTLE_MS: a deploy judges the document as it is.
     const current =
-      checkedRevision === store.getState().revision
+      problems && checkedRevision === store.getState().revision
         ? problems
         : problemsOf(checkProjectDocument(store.getState().toDocument()), activeFlowId, knownObjects, store);
     const blocking = current.filter((p) => p.severity !== "info");
@@ -448,7 +451,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           <div className="min-h-0 flex-1">
             {view === "site" ? (
               <SiteOverview
-                check={siteCheck}
+                check={siteCheck ?? checkProjectDocument(store.getState().toDocument())}
                 supervisorId={supervisorId}
                 onOpen={(flowId) => {
                   store.getState().switchFlow(flowId);
@@ -472,7 +475,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                   onClick={() => setTab("problems")}
                   className={`rounded-t px-2 py-1 ${tab === "problems" ? "bg-slate-100 font-semibold" : "text-slate-600"}`}
                 >
-                  Problems ({errorCount})
+                  Problems ({errorCount ?? "…"})
                 </button>
                 <button
                   type="button"
@@ -505,7 +508,15 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                 ))}
               </div>
               <div className="min-h-0 flex-1 overflow-auto">
-                {tab === "problems" ? <ValidationPanel problems={problems} /> : null}
+                {tab === "problems" ? (
+                  problems ? (
+                    <ValidationPanel problems={problems} />
+                  ) : (
+                    <p className="p-3 text-sm text-slate-500" data-testid="validation-pending">
+                      Checking the project…
+                    </p>
+                  )
+                ) : null}
                 {tab === "execution" ? (
                   <ExecutionPanel
                     monitoring={monitoring}
