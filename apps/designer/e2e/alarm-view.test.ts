@@ -219,4 +219,37 @@ describe("Designer: the alarm view of a supervisor", () => {
     });
     expect(still.body.alerts.find((a) => a.key === KEY2)?.state).toBe("active");
   });
+
+  it("never shows a late answer from the supervisor chosen before under the one chosen now", async () => {
+    // Another building, its supervisor down (nothing listens at 127.0.96.1): its list cannot be read.
+    const other = await api<{ supervisor: { id: string } }>(stack.designer.url, "/api/supervisors", {
+      body: {
+        name: "Other building",
+        url: "http://127.0.96.1:47899",
+        token: "other-building-token-0123456789",
+      },
+    });
+    expect(other.status).toBe(201);
+    // The local supervisor's list answers late: held in the browser 3 s, past the change of supervisor.
+    const slow = /\/api\/runtime\/alerts\?.*supervisor=default/;
+    let held = 0;
+    await page().route(slow, async (route) => {
+      held++;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await route.continue().catch(() => undefined); // the view may have aborted it meanwhile
+    });
+    try {
+      await page().goto(`${stack.designer.url}/alarms?supervisor=default`);
+      await page().getByTestId("alarm-view").waitFor();
+      await expect.poll(() => held).toBeGreaterThan(0);
+      await page().getByTestId("alarm-supervisor").selectOption(other.body.supervisor.id);
+      await page().getByTestId("alarm-error").waitFor({ timeout: 15_000 });
+      // Past the late answer: the list stays empty, so no Ack can send the local key to the other building.
+      await page().waitForTimeout(4_000);
+      expect(await page().getByTestId("alarm").count()).toBe(0);
+      expect(await page().getByTestId("alarm-error").count()).toBe(1);
+    } finally {
+      await page().unroute(slow);
+    }
+  });
 });

@@ -176,4 +176,52 @@ describe("Designer: a flow test case made in the form, run, and read on screen",
     await page().getByTestId("test-case-save").click();
     expect(await page().getByTestId("test-case-test-1").textContent()).toContain("Rounds down (JSON)");
   });
+
+  it("keeps a bad value's mark on its own row when a row above it is removed", async () => {
+    const save = page().getByTestId("test-case-save");
+    const add = page().getByTestId("test-add-inputs");
+    /** A new case with rows [A, B], B's time bad, then A removed: B is row 0 and still holds its text. */
+    const twoRowsRemoveFirst = async (name: string) => {
+      await page().getByTestId("tests-new").click();
+      await field("test-field-name", "name").fill(name);
+      await field("test-field-duration_s", "duration_s").fill("60");
+      await page()
+        .getByTestId("test-expect-0")
+        .getByTestId("test-expect-target")
+        .selectOption({ label: "Calc → Result" });
+      await field("test-expect-0-value", "value").fill("21");
+      await add.click();
+      await add.click();
+      await field("test-inputs-0-at_s", "at_s").fill("0");
+      await field("test-inputs-1-at_s", "at_s").fill("abc");
+      await page().getByTestId("test-remove-inputs-0").click();
+      expect(await field("test-inputs-0-at_s", "at_s").inputValue()).toBe("abc");
+    };
+
+    // (a) Fixing B is enough to save: no mark left behind at B's old place.
+    await twoRowsRemoveFirst("Fixed after remove");
+    await field("test-inputs-0-at_s", "at_s").fill("5");
+    await save.click();
+    await page().getByTestId("test-case-test-3").waitFor();
+    await page().getByTestId("test-edit-test-3").click();
+    await page().getByTestId("test-case-json-toggle").click();
+    const saved = JSON.parse(await page().getByTestId("test-case-editor").inputValue());
+    expect(saved.inputs.map((s: { at_s: number }) => s.at_s)).toEqual([5]);
+    await page().getByRole("button", { name: "Cancel" }).click();
+
+    // (b) A valid new row in B's old place does not clear B's mark: Save is refused, B's text kept.
+    await twoRowsRemoveFirst("Bad row kept");
+    await add.click();
+    await field("test-inputs-1-at_s", "at_s").fill("10");
+    await save.click();
+    expect(await page().getByTestId("test-case-errors").textContent()).toContain(
+      "fix the ones marked in red",
+    );
+    expect(await page().getByTestId("test-case-test-4").count()).toBe(0);
+    expect(await field("test-inputs-0-at_s", "at_s").inputValue()).toBe("abc");
+    expect(await page().getByTestId("test-inputs-0-at_s").getByTestId("field-error-at_s").textContent()).toBe(
+      '"abc" is not a number',
+    );
+    await page().getByRole("button", { name: "Cancel" }).click();
+  });
 });

@@ -1,3 +1,4 @@
+export * from "./alarm-ack";
 export * from "./api";
 export * from "./bacnet-route";
 export * from "./common";

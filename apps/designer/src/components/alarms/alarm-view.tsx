@@ -1,5 +1,6 @@
 "use client";
 
+import { ALARM_ACK_MAX_COMMENT, AlarmAckBodySchema } from "@bms/schemas";
 import {
   ALARM_STATE_WORDS,
   type AlarmRecord,
@@ -11,7 +12,7 @@ import {
   byUrgency,
 } from "@bms/schemas/alarm-display";
 import { BellRing, RefreshCw } from "lucide-react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { SupervisorEntry } from "../../lib/api-types";
 import { apiCall, runtimeCall } from "../../lib/designer-api";
 import { Badge } from "../ui/badge";
@@ -22,8 +23,6 @@ import { Textarea } from "../ui/textarea";
 
 /** As often as the supervisor's own alarm banner polls: an operator sees a new alarm within 3 s. */
 const POLL_MS = 3_000;
-/** The supervisor keeps a comment to this length (POST /api/alerts/:key/ack). */
-const MAX_COMMENT = 500;
 
 const BADGE: Record<AlarmTone, "danger" | "warning" | "default" | "info"> = {
   bad: "danger",
@@ -48,7 +47,12 @@ export function AlarmView({
   const [supervisors, setSupervisors] = useState<SupervisorEntry[]>([]);
   const [supervisorId, setSupervisorId] = useState(initialSupervisor ?? "default");
   const [showCleared, setShowCleared] = useState(false);
-  const [alarms, setAlarms] = useState<AlarmRecord[] | null>(null);
+  // The list remembers whose alarms it holds: an Ack goes to the supervisor its row came from.
+  const [loaded, setLoaded] = useState<{ supervisor: string; alarms: AlarmRecord[] } | null>(null);
+  const alarms = loaded?.alarms ?? null;
+  // Only the latest request's answer is shown: a slow answer from the supervisor chosen before (device
+  // keys like bacnet:1001/... repeat across buildings) or an older poll must never overwrite the list.
+  const latest = useRef<{ seq: number; controller: AbortController | null }>({ seq: 0, controller: null });
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
 
@@ -60,13 +64,19 @@ export function AlarmView({
 
   const load = useCallback(
     async (background: boolean) => {
+      latest.current.controller?.abort();
+      const controller = new AbortController();
+      const seq = ++latest.current.seq;
+      latest.current.controller = controller;
       const r = await runtimeCall<{ alerts: AlarmRecord[] }>(
         `alerts?state=${showCleared ? "all" : "open"}&limit=200`,
-        { supervisor: supervisorId, background },
+        { supervisor: supervisorId, background, signal: controller.signal },
       );
+      if (seq !== latest.current.seq) return;
+      latest.current.controller = null;
       setNow(Date.now());
       if (r.ok) {
-        setAlarms([...r.body.alerts].sort(byUrgency));
+        setLoaded({ supervisor: supervisorId, alarms: [...r.body.alerts].sort(byUrgency) });
         setError(null);
       } else setError(r.error);
     },
@@ -74,10 +84,17 @@ export function AlarmView({
   );
 
   useEffect(() => {
-    setAlarms(null);
+    // Another supervisor (or filter): nothing of the previous list stays on screen meanwhile.
+    setLoaded(null);
+    setError(null);
     void load(false);
     const timer = setInterval(() => void load(true), POLL_MS);
-    return () => clearInterval(timer);
+    const current = latest.current;
+    return () => {
+      clearInterval(timer);
+      current.seq++;
+      current.controller?.abort();
+    };
   }, [load]);
 
   const choose = (id: string) => {
@@ -136,20 +153,20 @@ export function AlarmView({
           <CardTitle>{showCleared ? "Alarms" : "Open alarms"}, most urgent first</CardTitle>
         </CardHeader>
         <CardContent className="p-0">
-          {alarms === null ? (
+          {loaded === null ? (
             <p className="px-4 py-3 text-sm text-slate-500">Reading the supervisor's alarms…</p>
-          ) : alarms.length === 0 ? (
+          ) : loaded.alarms.length === 0 ? (
             <p className="px-4 py-3 text-sm text-slate-500" data-testid="alarm-none">
               {showCleared ? "No alarms recorded." : "No open alarms."}
             </p>
           ) : (
             <ul className="divide-y divide-slate-100">
-              {alarms.map((a) => (
+              {loaded.alarms.map((a) => (
                 <AlarmRow
-                  key={a.key}
+                  key={`${loaded.supervisor} ${a.key}`}
                   alarm={a}
                   now={now}
-                  supervisorId={supervisorId}
+                  supervisorId={loaded.supervisor}
                   canAck={canAck}
                   onAcked={() => void load(false)}
                 />
@@ -184,11 +201,17 @@ function AlarmRow({
   const acknowledge = async () => {
     setSending(true);
     setFailure(null);
-    const text = comment.trim();
+    // The supervisor's own check of the body, before it leaves (it trims the comment the same way).
+    const checked = AlarmAckBodySchema.safeParse(comment.trim() ? { comment } : {});
+    if (!checked.success) {
+      setSending(false);
+      setFailure(checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      return;
+    }
     const r = await runtimeCall<{ alert: AlarmRecord }>(`alerts/${encodeURIComponent(alarm.key)}/ack`, {
       supervisor: supervisorId,
       method: "POST",
-      body: text ? { comment: text } : {},
+      body: checked.data,
       // A device alarm is acknowledged on the device first (AcknowledgeAlarm): allow it its retries.
       timeoutMs: 15_000,
     });
@@ -238,7 +261,7 @@ function AlarmRow({
             <Textarea
               id={`ack-${alarm.key}`}
               rows={2}
-              maxLength={MAX_COMMENT}
+              maxLength={ALARM_ACK_MAX_COMMENT}
               value={comment}
               onChange={(e) => setComment(e.target.value)}
               data-testid="alarm-ack-comment"

@@ -81,7 +81,10 @@ export function TestCaseForm({
 }: {
   draft: TestCaseDraft;
   onChange(next: TestCaseDraft): void;
-  /** Told which fields hold text their schema refuses (by path); Save waits until none do. */
+  /**
+   * Told which fields hold text their schema refuses; Save waits until none do. A field is named by
+   * its key, a row's field by `<list>#<stable row key>.<field>` (never by index, which shifts on remove).
+   */
   onValidity(path: string, valid: boolean): void;
   targets: TestTargets;
   problems: readonly TestCaseProblem[];
@@ -207,7 +210,11 @@ function RowList({
       <p className="text-[11px] text-slate-500">{words.help}</p>
       <Issues problems={problems.filter((p) => p.path === list)} />
       {rows.map((row, index) => {
+        // Problems from the whole-case check name the row by index (it is recomputed at each Save); a
+        // field's own bad-text flag names it by its stable key, so removing a row above cannot leave the
+        // flag on a neighbour (Save refused with nothing red) or drop it (bad text silently lost).
         const path = `${list}.${index}`;
+        const flag = `${list}#${rowKeys[index] ?? index}`;
         return (
           <div
             key={rowKeys[index] ?? index}
@@ -221,7 +228,7 @@ function RowList({
                 className="mb-1 text-red-700"
                 title={`Remove this ${words.noun}`}
                 onClick={() => {
-                  for (const f of shown) onValidity(`${path}.${f.key}`, true);
+                  for (const f of shown) onValidity(`${flag}.${f.key}`, true);
                   onRemove(index);
                 }}
                 data-testid={`test-remove-${list}-${index}`}
@@ -242,7 +249,7 @@ function RowList({
                       else next[f.key] = v;
                       onRow(index, next);
                     }}
-                    onValidity={(ok) => onValidity(`${path}.${f.key}`, ok)}
+                    onValidity={(ok) => onValidity(`${flag}.${f.key}`, ok)}
                   />
                   <Issues
                     problems={problems.filter(

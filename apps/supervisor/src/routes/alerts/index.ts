@@ -1,3 +1,4 @@
+import { AlarmAckBodySchema } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { HttpError, route } from "../../http/route";
@@ -44,15 +45,9 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     auth: "operator",
     audit: { action: "alarm.ack", target: ({ params }) => params.key },
     params: z.object({ key: z.string().min(1).max(200) }),
-    // `by` names the person at the panel when the caller is a shared tablet; the audit record keeps
-    // the authenticated identity beside it either way. `comment` is the operator's why ("called the
-    // tenant, window open"): it goes to the audit record and the event log, not to the device.
-    body: z
-      .object({
-        by: z.string().max(100).optional(),
-        comment: z.string().trim().max(500).optional(),
-      })
-      .default({}),
+    // `by` names the person at the panel (the audit record keeps the authenticated identity beside it);
+    // `comment` goes to the audit record and the event log, not to the device.
+    body: AlarmAckBodySchema,
     async handler({ params, body }, request) {
       const by = body.by ?? request.onBehalfOf ?? request.identity?.name ?? "operator";
       const comment = body.comment ? body.comment : undefined;

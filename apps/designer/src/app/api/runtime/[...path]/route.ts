@@ -1,3 +1,4 @@
+import { AlarmAckBodySchema } from "@bms/schemas";
 import { guarded, type RefinedRule } from "../../../../lib/auth/guard";
 import { getDb } from "../../../../lib/db/client";
 import { BUILTIN_SUPERVISOR_ID, getSupervisorTarget } from "../../../../lib/db/supervisors-repository";
@@ -85,7 +86,7 @@ async function proxy(
 
 /**
  * What the Designer's own audit record says beside the target: a point write names the point, the
- * value and the priority (seed §14, issue 10); an alarm acknowledgement keeps the operator's comment.
+ * value and the priority (seed §14, issue 10); an alarm acknowledgement keeps the operator's comment when it passes the ack schema.
  */
 function writeFacts(path: string[], body: unknown): Record<string, unknown> {
   if (typeof body !== "object" || body === null) return {};
@@ -93,7 +94,11 @@ function writeFacts(path: string[], body: unknown): Record<string, unknown> {
   const pick = (keys: string[]) =>
     Object.fromEntries(keys.map((k) => [k, fields[k]]).filter(([, v]) => v !== undefined));
   if (path.join("/") === "points/write") return pick(["point", "value", "priority", "writes"]);
-  if (path.length === 3 && path[0] === "alerts" && path[2] === "ack") return pick(["comment"]);
+  if (path.length === 3 && path[0] === "alerts" && path[2] === "ack") {
+    // Only a comment the supervisor will take, as it will keep it (trimmed); a refused body records none.
+    const ack = AlarmAckBodySchema.safeParse(body);
+    return ack.success && ack.data.comment ? { comment: ack.data.comment } : {};
+  }
   return {};
 }
 
