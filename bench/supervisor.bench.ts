@@ -98,6 +98,10 @@
 // the flow runtime 8 %, GC 6 %. Columns (no reading object per point) would need the runtime to read them:
 // sensor_read hands the reading on as its output. Full bench: median 0.795 (rounds 0.659-0.985) at load
 // 7.3-16, then 0.618 (0.506-0.994) at load 5.3-30 (103 runnable at the end); the results are the first run.
+// 2026-12-02 07:10-07:13 (lead, the merged main of session 7, load 2-7): median 0.702 (rounds 0.46-0.76), read
+// path alone 1.07 of raw. In the full scan the reads took 14.5-18.6 ms of a 15-19 ms cycle against ~12 ms for
+// the raw loop's 2,000 points: the replies wait behind the scan's other work on one event loop. Three runs of
+// this code now span 0.62-0.80 with the machine's load; the goal is not met reliably.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
