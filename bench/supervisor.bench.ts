@@ -102,6 +102,9 @@
 // path alone 1.07 of raw. In the full scan the reads took 14.5-18.6 ms of a 15-19 ms cycle against ~12 ms for
 // the raw loop's 2,000 points: the replies wait behind the scan's other work on one event loop. Three runs of
 // this code now span 0.62-0.80 with the machine's load; the goal is not met reliably.
+// 2026-12-02 07:44-07:47 (lead, same code, load 0.3-0.5, the box otherwise idle): median 0.785 (rounds
+// 0.64-0.86), read path alone 1.14 of raw; reads were 9.9-12.9 ms of a 10.5-13.5 ms cycle. Release bundle
+// RSS 112.6 MB (the 133 MB of the 07:10 run was that moment's heap growth).
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
