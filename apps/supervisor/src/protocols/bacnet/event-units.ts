@@ -72,21 +72,28 @@ export class EventUnits {
     setTimeout(() => {
       const batch = this.queued.get(deviceId) ?? [];
       this.queued.delete(deviceId);
-      void this.read(deviceId, batch).finally(() => {
-        this.busy.delete(deviceId);
-        this.pump(deviceId);
-      });
+      void this.read(deviceId, batch)
+        .catch(() => undefined) // every lookup of the batch has been answered "" by then
+        .finally(() => {
+          this.busy.delete(deviceId);
+          this.pump(deviceId);
+        });
     }, GATHER_MS);
   }
 
   private async read(deviceId: number, batch: Waiting[]): Promise<void> {
     const bacnet = this.bacnet();
-    for (let i = 0; i < batch.length; i += PER_REQUEST) {
-      const chunk = batch.slice(i, i + PER_REQUEST);
-      const symbols = bacnet ? await this.readChunk(bacnet, deviceId, chunk) : [];
-      chunk.forEach((w, n) => {
-        w.resolve(symbols[n] ?? "");
-      });
+    try {
+      for (let i = 0; i < batch.length; i += PER_REQUEST) {
+        const chunk = batch.slice(i, i + PER_REQUEST);
+        const symbols = bacnet ? await this.readChunk(bacnet, deviceId, chunk) : [];
+        chunk.forEach((w, n) => {
+          w.resolve(symbols[n] ?? "");
+        });
+      }
+    } finally {
+      // Whatever went wrong, no alarm waits for ever on its unit (resolving twice changes nothing).
+      for (const w of batch) w.resolve("");
     }
   }
 
