@@ -199,6 +199,17 @@ describe("device alarm acknowledgements over BACnet/IP", () => {
     const raised = await waitFor(1, (a) => a.state === "active", "active again");
     expect(raised).toMatchObject({ acked_by: null, ack_comment: null, count: countBefore + 1 });
     expect((await stats()).raised_again_at_registration).toBe(1);
+    // The event log heard it raised after the start, as it hears a notification's transition.
+    const logs = await api<{ logs: { ts: number; source: string; message: string }[] }>(
+      sup.url,
+      "/api/execution/logs?limit=500",
+    );
+    expect(
+      logs.body.logs.some(
+        (l) =>
+          l.source === `alert:bacnet-device:${DEVICE}` && l.message === "raised: analogInput:1 high-limit",
+      ),
+    ).toBe(true);
     // The other acknowledged alarm had no new transition: the device still holds it acknowledged.
     expect(await alertOf(2)).toMatchObject({ state: "acknowledged", acked_by: "day operator" });
     // Acknowledged again (on the device), it keeps the new comment.
