@@ -18,7 +18,8 @@ const USERS = {
   operator: { name: "night-operator", password: "night-operator-password-0123" },
   viewer: { name: "tenant-viewer", password: "tenant-viewer-password-0123" },
 } as const;
-const COMMENT = "Called the tenant: the supply fan filter is being changed";
+/** User text with markup in it: every view must show it as text. */
+const COMMENT = "Called the tenant: the <b>supply fan</b> filter is being changed";
 
 /** One controller whose supply and return temperatures report out of range above 30 °C (intrinsic reporting). */
 function siteFile(): string {
@@ -135,6 +136,16 @@ describe("Designer: the alarm view of a supervisor", () => {
       `acknowledged by ${USERS.operator.name}`,
     );
     expect(await row.getByTestId("alarm-ack").count()).toBe(0);
+    // The comment stays on the row, with who gave it, as text (no element made of its markup).
+    const note = row.getByTestId("alarm-ack-note");
+    await expect.poll(() => note.textContent()).toBe(`${USERS.operator.name}: ${COMMENT}`);
+    expect(await note.locator("b").count()).toBe(0);
+    const stored = await api<{ alerts: { key: string; ack_comment: string | null }[] }>(
+      stack.sup.url,
+      "/api/alerts",
+      { token: stack.sup.token },
+    );
+    expect(stored.body.alerts.find((a) => a.key === KEY)?.ack_comment).toBe(COMMENT);
 
     const audit = await api<{ records: AuditRecord[] }>(stack.sup.url, "/api/audit?action=alarm.ack", {
       token: stack.sup.token,
@@ -178,6 +189,10 @@ describe("Designer: the alarm view of a supervisor", () => {
       await alert.waitFor({ timeout: 15_000 });
       expect(await alert.getAttribute("data-state")).toBe("acknowledged");
       expect(await alert.textContent()).toContain(`acknowledged by ${USERS.operator.name}`);
+      expect(await alert.getByTestId("alert-ack-note").textContent()).toBe(
+        `${USERS.operator.name}: ${COMMENT}`,
+      );
+      expect(await alert.getByTestId("alert-ack-note").locator("b").count()).toBe(0);
       expect(await alert.getByTestId("alert-ack").count()).toBe(0);
     } finally {
       await dashboard.close();

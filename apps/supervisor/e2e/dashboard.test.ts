@@ -423,9 +423,9 @@ describe("supervisor dashboard against a supervisor running the skeleton flow on
       .toBe("completed");
     await screenshot(page, "alarm");
 
-    // Every operator action confirms first.
-    page.once("dialog", (dialog) => void dialog.accept());
+    // The acknowledgement is a form (an optional comment), confirmed by its own button.
     await alert.getByTestId("alert-ack").click();
+    await alert.getByTestId("alert-ack-confirm").click();
     await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
     expect(await alert.getByTestId("alert-ack").count()).toBe(0);
     const { body } = await api<{ alerts: { key: string; state: string; acked_by: string }[] }>(

@@ -28,6 +28,8 @@ const PROBE = { bind: "127.0.62.23", port: 47821 };
 const DEVICE = 6203;
 const TEMP = `bacnet:${DEVICE}/analogInput:1`;
 const KEY = TEMP;
+/** User text with markup in it: it must reach the row as text. */
+const COMMENT = '  Filter change <b>on AHU</b> & "supply fan" off  ';
 
 function siteFile(): string {
   const site = {
@@ -148,13 +150,47 @@ describe("device trend logs and alarms on the dashboard", () => {
     // The values decoded from the notification itself, with the object's unit (not the device's text).
     expect(await alert.textContent()).toContain("out of range: 33 °C above high limit 30, deadband 1");
     await screenshot(page, "device-alarm-banner");
-    page.once("dialog", (d) => void d.accept());
-    await alert.getByTestId("alert-ack").click();
-    await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
-    const { body } = await api<{ alerts: { key: string; state: string }[] }>(sup.url, "/api/alerts", {
+    // A viewer sees the alarm and no way to acknowledge it (the route would refuse them anyway).
+    const viewer = await api<{ secret: string }>(sup.url, "/api/auth/tokens", {
+      body: { name: "lobby screen", role: "viewer" },
       token: sup.token,
     });
-    expect(body.alerts.find((a) => a.key === KEY)?.state).toBe("acknowledged");
+    await openView(page, sup.url, "points", viewer.body.secret);
+    await page.getByTestId("alarm-banner-toggle").click();
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.getAttribute("data-state")).toBe("active");
+    expect(await alert.getByTestId("alert-ack").count()).toBe(0);
+
+    // An operator acknowledges with a comment; the form checks it as the supervisor will.
+    await openView(page, sup.url, "points", sup.token);
+    await page.getByTestId("alarm-banner-toggle").click();
+    await alert.getByTestId("alert-ack").click();
+    const box = alert.getByTestId("alert-ack-comment");
+    expect(await box.getAttribute("maxlength")).toBe("500");
+    // Over the limit (set past the box's own maxlength, as a pasted text could be): said, kept, not sent.
+    await box.evaluate((el, text) => {
+      const area = el as HTMLTextAreaElement;
+      area.value = text;
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }, "x".repeat(501));
+    await alert.getByTestId("alert-ack-confirm").click();
+    expect(await alert.getByTestId("alert-ack-error").textContent()).toBe(
+      "the comment is at most 500 characters",
+    );
+    expect(await alert.getAttribute("data-state")).toBe("active");
+    await box.fill(COMMENT);
+    await screenshot(page, "device-alarm-ack-comment");
+    await alert.getByTestId("alert-ack-confirm").click();
+    await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
+    const { body } = await api<{
+      alerts: { key: string; state: string; acked_by: string; ack_comment: string }[];
+    }>(sup.url, "/api/alerts", { token: sup.token });
+    const row = body.alerts.find((a) => a.key === KEY);
+    expect(row).toMatchObject({ state: "acknowledged", ack_comment: COMMENT.trim() });
+    // The comment is on the row, as text: the markup in it is shown, not made into elements.
+    const note = alert.getByTestId("alert-ack-note");
+    await expect.poll(() => note.textContent()).toBe(`${row?.acked_by}: ${COMMENT.trim()}`);
+    expect(await note.locator("b").count()).toBe(0);
     // The device itself holds the acknowledgement: Acked_Transitions' to-offnormal bit is set.
     const probe = await openProbe(PROBE.bind, PROBE.port);
     try {

@@ -265,14 +265,16 @@ describe("operator screens on the dashboard", () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/Zone warm: [\d.]+/);
     await screenshot(page, "alarm-banner");
-    let asked = "";
-    page.once("dialog", (d) => {
-      asked = d.message();
-      void d.accept();
-    });
     await alert.getByTestId("alert-ack").click();
+    // The form names what is acknowledged; its comment stays with the alarm.
+    const confirm = alert.getByTestId("alert-ack-confirm");
+    expect(await confirm.textContent()).toBe("Acknowledge this high alarm");
+    await alert.getByTestId("alert-ack-comment").fill("Tenant asked for 24 °C; setpoint checked");
+    await confirm.click();
     await expect.poll(() => alert.getAttribute("data-state")).toBe("acknowledged");
-    expect(asked).toMatch(/^Acknowledge the high alarm "Zone warm: /);
+    await expect
+      .poll(() => alert.getByTestId("alert-ack-note").textContent())
+      .toMatch(/: Tenant asked for 24 °C; setpoint checked$/);
     const { body } = await api<{ alerts: { key: string; state: string }[] }>(base, "/api/alerts", {
       token: admin,
     });

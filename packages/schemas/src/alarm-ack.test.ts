@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALARM_ACK_MAX_BY, ALARM_ACK_MAX_COMMENT, AlarmAckBodySchema } from "./alarm-ack";
+import { ALARM_ACK_MAX_BY, ALARM_ACK_MAX_COMMENT, AlarmAckBodySchema, alarmAckBody } from "./alarm-ack";
 
 describe("AlarmAckBodySchema: one check of an acknowledgement's body for route, proxy and form", () => {
   it("takes no body, and trims the comment as it is kept", () => {
@@ -24,5 +24,26 @@ describe("AlarmAckBodySchema: one check of an acknowledgement's body for route, 
     const comment = AlarmAckBodySchema.safeParse({ comment: 42 });
     expect(comment.error?.issues.map((i) => i.path.join("."))).toEqual(["comment"]);
     expect(AlarmAckBodySchema.safeParse({ by: "b".repeat(ALARM_ACK_MAX_BY) }).success).toBe(true);
+  });
+});
+
+describe("alarmAckBody: what both ack forms send for what was typed", () => {
+  it("sends no comment for blanks, and the trimmed comment otherwise", () => {
+    expect(alarmAckBody({ comment: "  \n " })).toEqual({ ok: true, body: {} });
+    expect(alarmAckBody({ by: "Ana", comment: " window open " })).toEqual({
+      ok: true,
+      body: { by: "Ana", comment: "window open" },
+    });
+  });
+
+  it("says the limit in words when the comment or the name is too long", () => {
+    expect(alarmAckBody({ comment: "x".repeat(ALARM_ACK_MAX_COMMENT + 1) })).toEqual({
+      ok: false,
+      message: `the comment is at most ${ALARM_ACK_MAX_COMMENT} characters`,
+    });
+    expect(alarmAckBody({ by: "b".repeat(ALARM_ACK_MAX_BY + 1) })).toEqual({
+      ok: false,
+      message: `the name is at most ${ALARM_ACK_MAX_BY} characters`,
+    });
   });
 });

@@ -21,6 +21,8 @@ export interface AlarmRecord {
   raised_at: string;
   acked_at: string | null;
   acked_by: string | null;
+  /** The comment given with the acknowledgement (user text: both views print it as text, escaped). */
+  ack_comment?: string | null;
   count: number;
   flow_id?: string | null;
   /** A device alarm's event values, decoded by the supervisor. */

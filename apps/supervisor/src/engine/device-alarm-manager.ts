@@ -1,4 +1,4 @@
-import { describeEventValues, type EventValues, PROPERTIES, unitsSymbol } from "@bms/bacnet";
+import { describeEventValues, type EventValues, isAnalogType } from "@bms/bacnet";
 import type { AlertEvent } from "@bms/nodes";
 import type { BacnetService } from "../protocols/bacnet/bacnet-service";
 import {
@@ -11,6 +11,7 @@ import {
   registerRecipient,
   unregisterRecipient,
 } from "../protocols/bacnet/device-alarms";
+import { EventUnits } from "../protocols/bacnet/event-units";
 import { readObjectList } from "../protocols/bacnet/object-browser";
 import type { AlertRecord, AlertsRepo } from "../storage/alerts-repo";
 import type { AlertSink } from "./alert-sink";
@@ -75,6 +76,23 @@ export type DeviceAckOutcome = { kind: "ok"; alert: AlertRecord } | { kind: "unk
 export const deviceAlarmKey = (deviceId: number, objectType: string, instance: number) =>
   `bacnet:${deviceId}/${objectType}:${instance}`;
 
+/**
+ * Names one transition of a device alarm as its acknowledgement names it: the state entered and the
+ * device's time stamp, e.g. `3@1764662400000`. Kept on the row with the acknowledgement.
+ */
+function transitionId(state: number, stamp: Date | undefined): string {
+  return `${state}@${stamp?.getTime() ?? "none"}`;
+}
+
+/**
+ * Whether GetEventInformation names the transition an operator acknowledged. When the device is back
+ * to normal it does not say which off-normal state it had been in, so the time stamp decides alone.
+ */
+function sameTransition(acked: string, state: number, stamp: Date | undefined, normal: boolean): boolean {
+  const [ackedState, ackedStamp] = acked.split("@");
+  return ackedStamp === String(stamp?.getTime() ?? "none") && (normal || ackedState === String(state));
+}
+
 /** BACnet priority (0 highest .. 255) as the alarm table's four levels. */
 function priorityOf(p: number): AlertEvent["priority"] {
   return p < 64 ? "critical" : p < 128 ? "high" : p < 192 ? "medium" : "low";
@@ -93,8 +111,11 @@ export class DeviceAlarmManager {
   /** The Notification Classes of each device that hold our entry (what to remove on the way out). */
   private readonly enrolled = new Map<number, number[]>();
   private readonly details = new Map<string, DeviceEventDetail>();
-  /** Unit symbols of event objects ("" when the object has none or did not say), read once each. */
-  private readonly units = new Map<string, string>();
+  /** Unit symbols of event objects, read in batches per device and kept until it registers again. */
+  private readonly units = new EventUnits(
+    () => this.deps.bacnet(),
+    () => this.stats.unit_requests++,
+  );
   /** Notifications are applied in arrival order, even when one waits for its object's unit. */
   private applying: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -108,6 +129,10 @@ export class DeviceAlarmManager {
     event_values_invalid: 0,
     unregistrations: 0,
     unregistration_failures: 0,
+    /** Alarms GetEventInformation showed waiting for a new acknowledgement over an acknowledged row. */
+    raised_again_at_registration: 0,
+    /** Requests sent for event objects' Units (ReadPropertyMultiple batches, or ReadProperty). */
+    unit_requests: 0,
   };
 
   constructor(
@@ -251,17 +276,39 @@ export class DeviceAlarmManager {
     clearTimeout(timer);
   }
 
-  /** GetEventInformation: alarms already standing on the device when we (re)start. */
+  /**
+   * GetEventInformation: alarms already standing on the device when we (re)start or register again.
+   * One the alarm table holds as acknowledged that the device reports waiting for an acknowledgement
+   * of another transition (a new state or time stamp: it went off-normal again while we were not
+   * listening) is raised again, as a new notification would raise it: active, counted, on the webhook.
+   */
   private async syncActive(bacnet: BacnetService, deviceId: number): Promise<void> {
-    for (const e of await readEventInformation(bacnet, deviceId)) {
+    const events = await readEventInformation(bacnet, deviceId);
+    // Units may have changed since the device last registered; those of its standing alarms are read
+    // now, in one batch, for the notifications that will follow.
+    this.units.forget(deviceId);
+    void this.units.prefetch(
+      deviceId,
+      events
+        .filter((e) => isAnalogType(e.objectTypeId))
+        .map((e) => ({ type: e.objectTypeId, instance: e.instance })),
+    );
+    for (const e of events) {
       const normal = e.eventState === 0;
       if (normal && e.offnormalAcked) continue;
       const key = deviceAlarmKey(deviceId, e.objectType, e.instance);
       const state = EVENT_STATES[e.eventState] ?? `state ${e.eventState}`;
+      const alarmState = normal ? 2 : e.eventState;
+      const held = this.deps.alerts.ackedTransition(key);
+      const raisedAgain =
+        !e.offnormalAcked &&
+        held?.state === "acknowledged" &&
+        (held.transition === null || !sameTransition(held.transition, alarmState, e.offnormalStamp, normal));
+      if (raisedAgain) this.stats.raised_again_at_registration++;
       this.alarms.set(key, {
         deviceId,
         object: { type: e.objectTypeId, instance: e.instance },
-        alarmState: normal ? 2 : e.eventState,
+        alarmState,
         alarmStamp: e.offnormalStamp,
         normal,
         awaitingAck: !e.offnormalAcked,
@@ -273,6 +320,7 @@ export class DeviceAlarmManager {
           : `${e.objectType}:${e.instance} ${state}`,
         latched: !e.offnormalAcked,
         at: e.timeStamp ?? new Date(),
+        newOccurrence: raisedAgain,
       });
     }
   }
@@ -341,8 +389,14 @@ export class DeviceAlarmManager {
         ...checked.valuesProblem,
       });
     }
+    // The unit is asked for now, not when this notification's turn comes: the lookups of a burst go
+    // to the device together while the notifications still apply in arrival order.
+    const unit =
+      checked.values && WITH_UNITS.has(checked.values.type)
+        ? this.units.of(checked.deviceId, { type: checked.objectTypeId, instance: checked.instance })
+        : Promise.resolve("");
     this.applying = this.applying
-      .then(() => this.describe(bacnet, checked))
+      .then(() => this.describe(checked, unit))
       .then(
         () => this.apply(checked),
         () => this.apply(checked),
@@ -351,12 +405,12 @@ export class DeviceAlarmManager {
   }
 
   /** The alarm's message from its decoded values (with the object's unit), kept as the record's detail. */
-  private async describe(bacnet: BacnetService, e: DeviceEvent): Promise<void> {
+  private async describe(e: DeviceEvent, unitLookup: Promise<string>): Promise<void> {
     const key = deviceAlarmKey(e.deviceId, e.objectType, e.instance);
     const problem = e.valuesProblem
       ? `${e.valuesProblem.problem}${e.valuesProblem.field ? `:${e.valuesProblem.field}` : ""}`
       : null;
-    const unit = e.values && WITH_UNITS.has(e.values.type) ? await this.unitOf(bacnet, e) : "";
+    const unit = await unitLookup;
     const text = e.values ? describeEventValues(e.values, e.toState, unit) : null;
     this.details.set(key, {
       event_type: e.eventType,
@@ -367,23 +421,6 @@ export class DeviceAlarmManager {
     });
     if (text)
       e.message = `${e.deviceText || `${e.objectType}:${e.instance}`}: ${text}${problem ? " (partly decoded)" : ""}`;
-  }
-
-  /** The event object's Units, read once (an object without units, or a silent device, shows none). */
-  private async unitOf(bacnet: BacnetService, e: DeviceEvent): Promise<string> {
-    const key = `${e.deviceId}/${e.objectTypeId}:${e.instance}`;
-    const known = this.units.get(key);
-    if (known !== undefined) return known;
-    let symbol = "";
-    try {
-      const answer = await bacnet.readProperty(e.deviceId, e.objectTypeId, e.instance, PROPERTIES.units);
-      const id = answer.values?.[0]?.value;
-      if (typeof id === "number") symbol = unitsSymbol(id);
-    } catch {
-      // no Units property, or no answer: the text goes without a unit
-    }
-    this.units.set(key, symbol);
-    return symbol;
   }
 
   /** The decoded event values of a device alarm, for its alarm record. */
@@ -446,7 +483,7 @@ export class DeviceAlarmManager {
    * An operator's acknowledgement of a device alarm: AcknowledgeAlarm on the device first (its refusal
    * or silence is thrown to the caller, and the row stays as it was), then the alarm table.
    */
-  async acknowledge(key: string, by: string): Promise<DeviceAckOutcome> {
+  async acknowledge(key: string, by: string, comment?: string): Promise<DeviceAckOutcome> {
     const alarm = this.alarms.get(key);
     const bacnet = this.deps.bacnet();
     if (!alarm || !bacnet) return { kind: "unknown" };
@@ -463,7 +500,10 @@ export class DeviceAlarmManager {
     }
     alarm.awaitingAck = false;
     this.settle(key, alarm.deviceId, "acknowledged", "acknowledged");
-    const record = this.deps.alerts.acknowledge(key, by);
+    const record = this.deps.alerts.acknowledge(key, by, {
+      comment,
+      transition: transitionId(alarm.alarmState, alarm.alarmStamp),
+    });
     if (alarm.normal) {
       this.alarms.delete(key);
       this.settle(key, alarm.deviceId, "cleared", "back to normal and acknowledged");

@@ -1,6 +1,12 @@
 import { type Role, type ValidationProblem, zodProblems } from "@bms/schemas";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { z } from "zod";
+import { z } from "zod";
+
+/**
+ * Any Zod schema, classic or zod/mini: modules the dashboard bundle shares (alarm-ack, who-has) are
+ * written with zod/mini, and a route validates with them as they are.
+ */
+type Schema = z.core.$ZodType;
 
 /** An error that reaches the client as `{error, errors?}` with its status, never as a stack trace. */
 export class HttpError extends Error {
@@ -13,7 +19,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema> {
   method: "GET" | "POST" | "PUT" | "DELETE";
   url: string;
   summary: string;
@@ -40,7 +46,7 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   ): Promise<unknown> | unknown;
 }
 
-export type RouteAudit<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> =
+export type RouteAudit<B extends Schema, Q extends Schema, P extends Schema> =
   | {
       action: string;
       /** What it acted on, from the validated input; handlers may refine it through request.auditNote. */
@@ -57,11 +63,11 @@ export interface DocumentedRoute {
   /** The audit action, or null with the reason a state-changing route records nothing. */
   auditAction: string | null;
   auditNone?: string;
-  body?: z.ZodType;
+  body?: Schema;
   documentedBody?: z.ZodType;
   bodyMediaType?: string;
-  query?: z.ZodType;
-  params?: z.ZodType;
+  query?: Schema;
+  params?: Schema;
   response?: z.ZodType;
 }
 
@@ -71,9 +77,9 @@ export interface DocumentedRoute {
  */
 export const documentedRoutes: DocumentedRoute[] = [];
 
-function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
+function parse<T extends Schema>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
   if (!schema) return value as z.infer<T>;
-  const result = schema.safeParse(value ?? (where === "body" ? undefined : {}));
+  const result = z.safeParse(schema, value ?? (where === "body" ? undefined : {}));
   if (!result.success) {
     throw new HttpError(422, `invalid ${where}`, zodProblems(result.error, where === "body" ? [] : [where]));
   }
@@ -85,9 +91,9 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
  * problem), the auth policy applied, the handler's value sent as JSON.
  */
 export function route<
-  B extends z.ZodType = z.ZodUnknown,
-  Q extends z.ZodType = z.ZodUnknown,
-  P extends z.ZodType = z.ZodUnknown,
+  B extends Schema = z.ZodUnknown,
+  Q extends Schema = z.ZodUnknown,
+  P extends Schema = z.ZodUnknown,
 >(app: FastifyInstance, spec: RouteSpec<B, Q, P>): void {
   const prefix = app.prefix ?? "";
   const url = prefix + spec.url;

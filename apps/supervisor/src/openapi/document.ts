@@ -5,13 +5,13 @@ import { SUPERVISOR_VERSION } from "../version";
 
 type Json = Record<string, unknown>;
 
-function schemaOf(schema: z.ZodType, io: "input" | "output"): Json {
+function schemaOf(schema: z.core.$ZodType, io: "input" | "output"): Json {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
   return rest;
 }
 
 /** Query and path parameters come from the route's object schemas, one OpenAPI parameter per key. */
-function parametersOf(schema: z.ZodType | undefined, where: "query" | "path"): Json[] {
+function parametersOf(schema: z.core.$ZodType | undefined, where: "query" | "path"): Json[] {
   if (!schema) return [];
   const json = schemaOf(schema, "input") as { properties?: Record<string, Json>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({

@@ -20,6 +20,8 @@ export interface AlertRecord {
   updated_at: string;
   acked_at: string | null;
   acked_by: string | null;
+  /** The operator's comment with the acknowledgement (trimmed, at most 500 characters), or null. */
+  ack_comment: string | null;
   count: number;
   /** The flow whose alert node raised it (null: raised before sites had flows). */
   flow_id: string | null;
@@ -30,6 +32,15 @@ interface Row extends Omit<AlertRecord, "latched" | "raised_at" | "updated_at" |
   raised_at: number;
   updated_at: number;
   acked_at: number | null;
+  /** A device alarm's acknowledged transition (`<state>@<ms>`): the device alarm manager's, not the API's. */
+  acked_transition: string | null;
+}
+
+/** What an operator's acknowledgement records beside who: their comment, and a device's transition. */
+export interface AckFacts {
+  comment?: string | undefined;
+  /** For a device alarm: the transition AcknowledgeAlarm named, `<event state>@<time stamp ms>`. */
+  transition?: string | undefined;
 }
 
 export interface AlertInput {
@@ -53,7 +64,7 @@ export interface AlertInput {
 /** What changed, so the caller notifies (event log, webhook) on transitions only: deduplication. */
 export type AlertTransition = { kind: "raised" | "acknowledged" | "cleared"; alert: AlertRecord } | undefined;
 
-function toRecord(row: Row): AlertRecord {
+function toRecord({ acked_transition: _device, ...row }: Row): AlertRecord {
   return {
     ...row,
     latched: row.latched === 1,
@@ -94,7 +105,8 @@ export class AlertsRepo {
            ON CONFLICT(key) DO UPDATE SET state = 'active', priority = excluded.priority, message = excluded.message,
              flow_id = excluded.flow_id,
              latched = excluded.latched, raised_at = excluded.raised_at, updated_at = excluded.updated_at,
-             acked_at = NULL, acked_by = NULL, count = alerts.count + 1`,
+             acked_at = NULL, acked_by = NULL, ack_comment = NULL, acked_transition = NULL,
+             count = alerts.count + 1`,
         )
         .run(
           input.key,
@@ -121,15 +133,33 @@ export class AlertsRepo {
     return { kind: "cleared", alert: toRecord(this.row(input.key)!) };
   }
 
-  /** An operator's acknowledgement: recorded at once; the node confirms it on its next scan. */
-  acknowledge(key: string, by: string, now = Date.now()): AlertRecord | undefined {
+  /**
+   * An operator's acknowledgement, with their comment: recorded at once; the node confirms it on its
+   * next scan. The row keeps who, when and why until the alarm is raised again.
+   */
+  acknowledge(key: string, by: string, facts: AckFacts = {}, now = Date.now()): AlertRecord | undefined {
     const existing = this.row(key);
     if (!existing) return undefined;
     const next: AlertState = existing.state === "active" ? "acknowledged" : existing.state;
     this.db
-      .prepare("UPDATE alerts SET state = ?, acked_at = ?, acked_by = ?, updated_at = ? WHERE key = ?")
-      .run(next, now, by, now, key);
+      .prepare(
+        `UPDATE alerts SET state = ?, acked_at = ?, acked_by = ?, ack_comment = ?, acked_transition = ?,
+           updated_at = ? WHERE key = ?`,
+      )
+      .run(next, now, by, facts.comment || null, facts.transition ?? null, now, key);
     return toRecord(this.row(key)!);
+  }
+
+  /** One alarm by its key. */
+  get(key: string): AlertRecord | undefined {
+    const row = this.row(key);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** A device alarm's state in the table and the device transition its acknowledgement named, if any. */
+  ackedTransition(key: string): { state: AlertState; transition: string | null } | undefined {
+    const row = this.row(key);
+    return row ? { state: row.state, transition: row.acked_transition } : undefined;
   }
 
   list(open: boolean, limit = 200, flowId?: string): AlertRecord[] {

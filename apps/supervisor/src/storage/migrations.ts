@@ -293,4 +293,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX history_backfills_point ON history_backfills(point_ref, to_ts);
   `,
+  `
+  -- An acknowledgement's comment is kept on the alarm row, beside who and when (before, it was only in
+  -- the audit record and the event log); a device alarm's row also keeps which of its device's
+  -- transitions the acknowledgement named (<event state>@<time stamp ms>), so a restart tells a new
+  -- transition the device waits to have acknowledged from the one already acknowledged. Rows from
+  -- before read NULL: acknowledged without a comment, transition not known. A re-raise clears both.
+  ALTER TABLE alerts ADD COLUMN ack_comment TEXT;
+  ALTER TABLE alerts ADD COLUMN acked_transition TEXT;
+  `,
 ];

@@ -1,6 +1,6 @@
 "use client";
 
-import { ALARM_ACK_MAX_COMMENT, AlarmAckBodySchema } from "@bms/schemas";
+import { ALARM_ACK_MAX_COMMENT, alarmAckBody } from "@bms/schemas/alarm-ack";
 import {
   ALARM_STATE_WORDS,
   type AlarmRecord,
@@ -202,16 +202,16 @@ function AlarmRow({
     setSending(true);
     setFailure(null);
     // The supervisor's own check of the body, before it leaves (it trims the comment the same way).
-    const checked = AlarmAckBodySchema.safeParse(comment.trim() ? { comment } : {});
-    if (!checked.success) {
+    const checked = alarmAckBody({ comment });
+    if (!checked.ok) {
       setSending(false);
-      setFailure(checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      setFailure(checked.message);
       return;
     }
     const r = await runtimeCall<{ alert: AlarmRecord }>(`alerts/${encodeURIComponent(alarm.key)}/ack`, {
       supervisor: supervisorId,
       method: "POST",
-      body: checked.data,
+      body: checked.body,
       // A device alarm is acknowledged on the device first (AcknowledgeAlarm): allow it its retries.
       timeoutMs: 15_000,
     });
@@ -252,11 +252,20 @@ function AlarmRow({
         ) : null}
         <span data-testid="alarm-detail">{alarmDetail(alarm, now, true)}</span>
       </div>
+      {/* The operator's own words, as text (React escapes it), kept with the alarm by the supervisor. */}
+      {alarm.ack_comment ? (
+        <p
+          className="mt-1 whitespace-pre-wrap break-words border-l-2 border-amber-400 pl-2 text-xs text-slate-700"
+          data-testid="alarm-ack-note"
+        >
+          {alarm.acked_by ?? "operator"}: {alarm.ack_comment}
+        </p>
+      ) : null}
       {canAck && awaitsAck(alarm) ? (
         acking ? (
           <div className="mt-2 space-y-1" data-testid="alarm-ack-form">
             <label className="block text-xs font-medium text-slate-700" htmlFor={`ack-${alarm.key}`}>
-              Comment (optional, kept in the audit log)
+              Comment (optional, kept with the alarm and in the audit log)
             </label>
             <Textarea
               id={`ack-${alarm.key}`}

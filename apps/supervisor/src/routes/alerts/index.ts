@@ -46,7 +46,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     audit: { action: "alarm.ack", target: ({ params }) => params.key },
     params: z.object({ key: z.string().min(1).max(200) }),
     // `by` names the person at the panel (the audit record keeps the authenticated identity beside it);
-    // `comment` goes to the audit record and the event log, not to the device.
+    // `comment` is kept on the alarm row, in the audit record and in the event log, never sent to a device.
     body: AlarmAckBodySchema,
     async handler({ params, body }, request) {
       const by = body.by ?? request.onBehalfOf ?? request.identity?.name ?? "operator";
@@ -54,16 +54,18 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       const said = comment ? `: ${JSON.stringify(comment)}` : "";
       if (app.deviceAlarms.owns(params.key)) {
         // A device's alarm: AcknowledgeAlarm on the device first; its refusal leaves the row as it was.
-        const outcome = await app.deviceAlarms.acknowledge(params.key, by).catch((error: unknown) => {
-          throw deviceAckFailure(error);
-        });
+        const outcome = await app.deviceAlarms
+          .acknowledge(params.key, by, comment)
+          .catch((error: unknown) => {
+            throw deviceAckFailure(error);
+          });
         if (outcome.kind === "unknown") throw new HttpError(404, `no alarm with key "${params.key}"`);
         app.repos.events.add("info", "alerts", `acknowledged ${params.key} on the device by ${by}${said}`);
         if (request.auditNote)
           request.auditNote.details = { by, device: true, ...(comment ? { comment } : {}) };
         return { alert: outcome.alert };
       }
-      const alert = app.repos.alerts.acknowledge(params.key, by);
+      const alert = app.repos.alerts.acknowledge(params.key, by, { comment });
       if (!alert) throw new HttpError(404, `no alarm with key "${params.key}"`);
       // The alert node owns the alarm's state: a new token on its ack parameter acknowledges it there.
       // Per flow: the alarm's own flow (every flow for an alarm from before flows were recorded).
