@@ -1,4 +1,4 @@
-import { api, writeSiteFile } from "@bms/test-support";
+import { api, notificationClass, outOfRangeTemperature, writeSiteFile } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserSession, openBrowser, type Page } from "./support/browser";
 import { signInBrowser, signInOverHttp } from "./support/designer";
@@ -30,25 +30,11 @@ function siteFile(): string {
         instance: DEVICE,
         name: "AHU Alarms",
         objects: [
-          {
-            type: "analogInput",
-            instance: 1,
-            name: "Supply Temp",
-            units: "degreesCelsius",
-            initial: 20,
-            alarm: { highLimit: 30, lowLimit: 10, deadband: 1, notificationClass: 1 },
-          },
-          {
-            type: "analogInput",
-            instance: 2,
-            name: "Return Temp",
-            units: "degreesCelsius",
-            // In alarm from the start: the supervisor learns of it by GetEventInformation when it registers.
-            initial: 34,
-            alarm: { highLimit: 30, lowLimit: 10, deadband: 1, notificationClass: 1 },
-          },
+          outOfRangeTemperature(1, "Supply Temp"),
+          // In alarm from the start: the supervisor learns of it by GetEventInformation when it registers.
+          outOfRangeTemperature(2, "Return Temp", { initial: 34 }),
         ],
-        notificationClasses: [{ instance: 1, name: "Critical", priority: [80, 80, 200] }],
+        notificationClasses: [notificationClass(1, "Critical", { ackRequired: [true, true, false] })],
       },
     ],
   });

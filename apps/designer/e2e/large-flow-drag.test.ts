@@ -4,43 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LARGE_FLOW_NODES, NEAR_ZOOM } from "../src/components/flow-editor/large-flow";
 import { type BrowserSession, openBrowser } from "./support/browser";
 import { type DesignerHandle, startDesigner } from "./support/designer";
+import {
+  COLUMNS,
+  createChainProject,
+  nodeAt,
+  onScreen,
+  type Point,
+  pressAndMove,
+  zoomInTo,
+  zoomShown,
+} from "./support/large-flow";
 
 // No supervisor and no fixed port: the Designer takes a free port on 127.0.0.1 (support/designer.ts).
 
-const COLUMNS = 12;
 const NODES = 240;
 const GRID = 8;
 
-/** A large flow of OR gates on a grid, each row a chain: or_i.result feeds or_{i+1}.in1. */
-function chainFlow(metadata: unknown) {
-  const nodes = Array.from({ length: NODES }, (_, i) => ({
-    id: `or_${i}`,
-    type: "or",
-    version: 1,
-    position: { x: (i % COLUMNS) * 300, y: Math.floor(i / COLUMNS) * 160 },
-    config: { input_count: 2 },
-  }));
-  const connections = nodes.flatMap((n, i) =>
-    i % COLUMNS !== COLUMNS - 1 && i + 1 < NODES
-      ? [{ from_node: n.id, from_output: "result", to_node: `or_${i + 1}`, to_input: "in1" }]
-      : [],
-  );
-  return { metadata, nodes, connections };
-}
-
 const wireId = (from: number, to: number) => `or_${from}.result->or_${to}.in1`;
 
-type Point = { x: number; y: number };
 type Curve = { start: Point; end: Point };
-
-/** Where a node is on the canvas (flow coordinates), from React Flow's transform of its element. */
-async function nodeAt(page: Page, id: string): Promise<Point> {
-  const transform = await page
-    .locator(`.react-flow__node[data-id="${id}"]`)
-    .evaluate((el) => (el as HTMLElement).style.transform);
-  const [x, y] = (transform.match(/-?[\d.]+/g) ?? []).map(Number);
-  return { x: x!, y: y! };
-}
 
 /** A bezier "M sx,sy C … tx,ty" as its two ends. */
 function curveOf(d: string): Curve {
@@ -81,37 +63,8 @@ function farCurveAt(curves: Curve[], side: "start" | "end", at: Point): Curve | 
   return curves.find((c) => near(c[side], at));
 }
 
-/** The zoom the toolbar shows (1 = 100 %). */
-async function zoomShown(page: Page): Promise<number> {
-  return Number.parseFloat((await page.getByTestId("zoom-level").textContent()) ?? "0") / 100;
-}
-
 async function dirty(page: Page): Promise<string | null> {
   return page.getByTestId("save-status").getAttribute("data-dirty");
-}
-
-/** Presses on a node's element, moves the mouse in steps and leaves it pressed: a drag in progress. */
-async function pressAndMove(page: Page, id: string, by: Point): Promise<Point> {
-  const box = await page.getByTestId(`flow-node-${id}`).boundingBox();
-  if (!box) throw new Error(`${id} is not drawn`);
-  const from = { x: box.x + box.width / 2, y: box.y + Math.min(12, box.height / 2) };
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(from.x + (by.x * i) / 10, from.y + (by.y * i) / 10);
-  return from;
-}
-
-/** A node's element is inside the canvas with a margin (the mouse can reach it). */
-async function onScreen(page: Page, id: string): Promise<boolean> {
-  const canvas = await page.getByTestId("flow-canvas").boundingBox();
-  const box = await page.getByTestId(`flow-node-${id}`).boundingBox();
-  if (!canvas || !box) return false;
-  return (
-    box.x > canvas.x + 40 &&
-    box.y > canvas.y + 40 &&
-    box.x + box.width < canvas.x + canvas.width - 200 &&
-    box.y + box.height < canvas.y + canvas.height - 200
-  );
 }
 
 /**
@@ -142,22 +95,9 @@ describe("Designer: dragging a node in a large flow", () => {
 
   it("far out: the node and its two wires in the svg follow the mouse; the drop is one undo step", async () => {
     expect(NODES).toBeGreaterThan(LARGE_FLOW_NODES);
-    const created = await api<{ project: { id: string } }>(designer.url, "/api/projects", {
-      body: { name: "large drag" },
-    });
-    projectId = created.body.project.id;
-    const opened = await api<{
-      document: { base_version: number; document: { flows: { configuration: { metadata: unknown } }[] } };
-    }>(designer.url, `/api/projects/${projectId}/document`);
-    const { base_version, document: savedDocument } = opened.body.document;
-    const flow = chainFlow(savedDocument.flows[0]?.configuration.metadata);
-    const saved = await api(designer.url, `/api/projects/${projectId}/versions`, {
-      body: {
-        base_version,
-        document: { ...savedDocument, flows: [{ configuration: flow, flow_data: { comments: [] } }] },
-      },
-    });
-    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    const created = await createChainProject(designer.url, "large drag", NODES);
+    projectId = created.projectId;
+    const { flow } = created;
 
     await page().goto(`${designer.url}/projects/${projectId}`);
     await expect
@@ -212,18 +152,16 @@ describe("Designer: dragging a node in a large flow", () => {
 
   it("zoomed in: a multi-selection moves together, React Flow's wires follow, and the drop is saved", async () => {
     // Zoomed in well past NEAR_ZOOM, where nodes are big enough to aim at.
-    for (let i = 0; i < 30 && (await zoomShown(page())) < 0.8; i++) {
-      await page().getByTestId("zoom-in").click();
-      await page().waitForTimeout(200);
-    }
+    await zoomInTo(page(), 0.8);
     expect(await page().getByTestId("flow-canvas").getAttribute("data-lod")).toBe("near");
     expect(await zoomShown(page())).toBeGreaterThan(NEAR_ZOOM);
 
-    // Two chained neighbours with a wire in, between and out, both on screen.
+    // Two chained neighbours with a wire in, between and out, both on screen with room to drag.
+    const onNodeScreen = (id: string) => onScreen(page(), `flow-node-${id}`, 40, 200);
     let first = -1;
     for (let i = 1; i < NODES - 2 && first < 0; i++) {
       if (i % COLUMNS === 0 || i % COLUMNS >= COLUMNS - 2) continue;
-      if ((await onScreen(page(), `or_${i}`)) && (await onScreen(page(), `or_${i + 1}`))) first = i;
+      if ((await onNodeScreen(`or_${i}`)) && (await onNodeScreen(`or_${i + 1}`))) first = i;
     }
     expect(first, "two chained neighbours on screen after zooming in").toBeGreaterThan(0);
     const [a, b] = [`or_${first}`, `or_${first + 1}`];

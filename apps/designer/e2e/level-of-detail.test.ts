@@ -1,35 +1,14 @@
-import { api } from "@bms/test-support";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAR_ZOOM, LARGE_FLOW_NODES, NEAR_ZOOM } from "../src/components/flow-editor/large-flow";
 import { type BrowserSession, openBrowser } from "./support/browser";
 import { connectPorts } from "./support/canvas";
 import { type DesignerHandle, startDesigner } from "./support/designer";
+import { COLUMNS, createChainProject, onScreen, zoomInTo } from "./support/large-flow";
 
 // No supervisor and no fixed port: the Designer takes a free port on 127.0.0.1 (support/designer.ts).
 
-const COLUMNS = 12;
 const NODES = 300;
-
-/**
- * A large flow (more than LARGE_FLOW_NODES) of OR gates on a grid, each row a chain: or_i.result feeds
- * or_{i+1}.in1. Every in2 is free, so any two neighbours can still be wired by hand.
- */
-function chainFlow(metadata: unknown) {
-  const nodes = Array.from({ length: NODES }, (_, i) => ({
-    id: `or_${i}`,
-    type: "or",
-    version: 1,
-    position: { x: (i % COLUMNS) * 300, y: Math.floor(i / COLUMNS) * 160 },
-    config: { input_count: 2 },
-  }));
-  const connections = nodes.flatMap((n, i) =>
-    i % COLUMNS !== COLUMNS - 1 && i + 1 < NODES
-      ? [{ from_node: n.id, from_output: "result", to_node: `or_${i + 1}`, to_input: "in1" }]
-      : [],
-  );
-  return { metadata, nodes, connections };
-}
 
 /** How the canvas draws right now: its level, full and far node counts, handles, wires of each kind. */
 function drawn(page: Page) {
@@ -49,19 +28,6 @@ function drawn(page: Page) {
       zoom: Number.parseFloat(document.querySelector('[data-testid="zoom-level"]')?.textContent ?? "0") / 100,
     };
   });
-}
-
-/** A handle's screen box is inside the canvas (visible, so the mouse can reach it). */
-async function onScreen(page: Page, testId: string): Promise<boolean> {
-  const canvas = await page.getByTestId("flow-canvas").boundingBox();
-  const box = await page.getByTestId(testId).boundingBox();
-  if (!canvas || !box) return false;
-  return (
-    box.x > canvas.x + 20 &&
-    box.y > canvas.y + 20 &&
-    box.x + box.width < canvas.x + canvas.width - 20 &&
-    box.y + box.height < canvas.y + canvas.height - 20
-  );
 }
 
 /**
@@ -86,25 +52,7 @@ describe("Designer level of detail on a large flow", () => {
 
   it("draws boxes far out, full nodes zoomed in, and connecting still works", async () => {
     expect(NODES).toBeGreaterThan(LARGE_FLOW_NODES);
-    const created = await api<{ project: { id: string } }>(designer.url, "/api/projects", {
-      body: { name: "level of detail" },
-    });
-    const projectId = created.body.project.id;
-    const opened = await api<{
-      document: {
-        base_version: number;
-        document: { flows: { configuration: { metadata: unknown } }[] };
-      };
-    }>(designer.url, `/api/projects/${projectId}/document`);
-    const { base_version, document: savedDocument } = opened.body.document;
-    const flow = chainFlow(savedDocument.flows[0]?.configuration.metadata);
-    const saved = await api(designer.url, `/api/projects/${projectId}/versions`, {
-      body: {
-        base_version,
-        document: { ...savedDocument, flows: [{ configuration: flow, flow_data: { comments: [] } }] },
-      },
-    });
-    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    const { projectId, flow } = await createChainProject(designer.url, "level of detail", NODES);
     const wires = flow.connections.length;
 
     const page = browser.page;
@@ -131,17 +79,14 @@ describe("Designer level of detail on a large flow", () => {
     ).toBe(1);
 
     // Zoomed in past NEAR_ZOOM: full nodes with their ports, React Flow's own wires, no far svg.
-    for (let i = 0; i < 30 && (await drawn(page)).zoom < 1; i++) {
-      await page.getByTestId("zoom-in").click();
-      await page.waitForTimeout(200);
-    }
+    await zoomInTo(page, 1);
     const near = await drawn(page);
     expect(near.zoom).toBeGreaterThan(NEAR_ZOOM);
     expect(near).toMatchObject({ lod: "near", nodes: NODES, far: 0, rfWires: wires, farWires: 0 });
     expect(near.handles).toBe(NODES * 3);
     expect(near.maxElementsPerNode).toBeGreaterThan(1);
 
-    // Wire two neighbours on screen by hand: or_i.result -> or_{i+1}.in2.
+    // Wire two neighbours on screen by hand: or_i.result -> or_{i+1}.in2 (a chain flow's row is COLUMNS long).
     let from = -1;
     for (let i = 0; i < NODES - 1 && from < 0; i++) {
       if (i % COLUMNS === COLUMNS - 1) continue;

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
+import { loadOrCreateBootstrapToken } from "@bms/security";
 import type { BrokerConfig } from "@bms/sparkplug";
 import type { FastifyInstance } from "fastify";
 import { buildFleetApp } from "./http/app";
@@ -31,23 +30,6 @@ export interface FleetOptions {
 const isLoopback = (host: string) =>
   host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
 
-/** The bootstrap admin token: BMS_FLEET_TOKEN, else generated once into <data-dir>/fleet-admin-token (0600). */
-function resolveAdminToken(dataDir: string, given: string | undefined): { token: string; created: boolean } {
-  if (given) {
-    if (given.length < 16) throw new Error("BMS_FLEET_TOKEN must be at least 16 characters");
-    return { token: given, created: false };
-  }
-  const file = join(dataDir, "fleet-admin-token");
-  if (existsSync(file)) {
-    chmodSync(file, 0o600);
-    return { token: readFileSync(file, "utf8").trim(), created: false };
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(32).toString("base64url");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, created: true };
-}
-
 export interface RunningFleet {
   app: FastifyInstance;
   consumer: SparkplugConsumer;
@@ -56,7 +38,12 @@ export interface RunningFleet {
 }
 
 export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
-  const { token, created } = resolveAdminToken(options.dataDir, options.adminToken);
+  // The bootstrap admin token: BMS_FLEET_TOKEN, else generated once into <data-dir>/fleet-admin-token.
+  const { token, created } = loadOrCreateBootstrapToken(
+    join(options.dataDir, "fleet-admin-token"),
+    options.adminToken,
+    "BMS_FLEET_TOKEN",
+  );
   if (!isLoopback(options.httpHost) && token.length < 32)
     throw new Error(`binding ${options.httpHost} (not loopback) needs an admin token of 32+ characters`);
   const pool = openPool(options.pgUrl);

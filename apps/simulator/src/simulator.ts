@@ -269,10 +269,10 @@ export class Simulator {
       covNotifications: 0,
       eventNotifications: 0,
     };
-    for (const server of this.running?.servers ?? []) {
-      for (const key of Object.keys(totals) as Array<keyof ServerStats>) totals[key] += server.stats[key];
-    }
-    return totals;
+    return summed(
+      totals,
+      (this.running?.servers ?? []).map((server) => server.stats),
+    );
   }
 
   /** Segmented replies summed over all devices. */
@@ -286,11 +286,10 @@ export class Simulator {
       droppedOnPurpose: 0,
       negativeAcks: 0,
     };
-    for (const server of this.running?.servers ?? []) {
-      for (const key of Object.keys(totals) as Array<keyof SegmentStats>)
-        totals[key] += server.segments.stats[key];
-    }
-    return totals;
+    return summed(
+      totals,
+      (this.running?.servers ?? []).map((server) => server.segments.stats),
+    );
   }
 
   async stop(): Promise<void> {
@@ -307,4 +306,11 @@ export class Simulator {
       this.broadcast?.close(),
     ]);
   }
+}
+
+/** `zero` (every counter named, at 0) with each device's counters of the same names added in. */
+function summed<T extends Record<keyof T, number>>(zero: T, each: readonly T[]): T {
+  for (const counters of each)
+    for (const key of Object.keys(zero) as (keyof T)[]) zero[key] = (zero[key] + counters[key]) as T[keyof T];
+  return zero;
 }

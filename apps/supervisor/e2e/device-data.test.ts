@@ -2,6 +2,8 @@ import type { FlowConfigurationInput } from "@bms/schemas";
 import {
   api,
   discoverDevice,
+  notificationClass,
+  outOfRangeTemperature,
   type SimulatorHandle,
   type SupervisorHandle,
   startSimulator,
@@ -39,17 +41,10 @@ function siteFile(): string {
         instance: DEVICE,
         name: "AHU Data",
         objects: [
-          {
-            type: "analogInput",
-            instance: 1,
-            name: "Supply Temp",
-            units: "degreesCelsius",
-            initial: 20,
-            alarm: { highLimit: 30, lowLimit: 10, deadband: 1, notificationClass: 1 },
-          },
+          outOfRangeTemperature(1, "Supply Temp"),
           { type: "binaryOutput", instance: 1, name: "Cooling" },
         ],
-        notificationClasses: [{ instance: 1, name: "Critical", priority: [80, 80, 200] }],
+        notificationClasses: [notificationClass(1, "Critical", { ackRequired: [true, true, false] })],
         trendLogs: [
           { instance: 1, name: "Supply Log", object: "analogInput:1", intervalS: 1, bufferSize: 300 },
         ],

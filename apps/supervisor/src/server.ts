@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
-import { loadOrCreateSelfSigned, loadTls, type TlsMaterial } from "@bms/security";
+import { join } from "node:path";
+import { loadOrCreateBootstrapToken, loadOrCreateSelfSigned, loadTls, type TlsMaterial } from "@bms/security";
 import type { FastifyInstance } from "fastify";
-import { resolveAdminToken } from "./admin-token";
 import { buildApp } from "./app";
 import { allowedHostNames, isLoopbackHost } from "./auth/allowed-hosts";
 import { bootstrapTokenProblem } from "./auth/bind-policy";
@@ -28,7 +28,12 @@ export async function startServer(
   options: SupervisorOptions,
   tlsChoice: TlsChoice = { mode: "off" },
 ): Promise<FastifyInstance> {
-  const { token, created } = resolveAdminToken(options.dataDir, options.token);
+  // From BMS_SUPERVISOR_TOKEN/--token when given, else generated once into <data-dir>/admin-token.
+  const { token, created } = loadOrCreateBootstrapToken(
+    join(options.dataDir, "admin-token"),
+    options.token,
+    "the admin token",
+  );
   const problem = bootstrapTokenProblem(options.httpHost, token);
   if (problem) throw new Error(problem);
   const hostNames = allowedHostNames(options.httpHost, options.allowedHosts ?? [], hostname());

@@ -1,3 +1,4 @@
+export * from "./bootstrap-token";
 export * from "./browser-guard";
 export * from "./fingerprint";
 export * from "./outbound-url";

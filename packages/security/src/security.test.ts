@@ -10,6 +10,7 @@ import {
   hashPassword,
   hashToken,
   isLocalOnlyAddress,
+  loadOrCreateBootstrapToken,
   loadOrCreateSelfSigned,
   parseFingerprint,
   parseServiceUrl,
@@ -263,5 +264,30 @@ describe("certificate fingerprints", () => {
   });
   it.each([["AB:CD"], [`ZZ:${"0F:".repeat(30)}C1`], [""]])("refuses %s", (input) => {
     expect(parseFingerprint(input).ok).toBe(false);
+  });
+});
+
+describe("bootstrap admin token", () => {
+  it("takes a given token, refuses a short one, else makes one once into a 0600 file and reads it back", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bms-bootstrap-"));
+    const file = join(dir, "nested", "admin-token");
+    expect(loadOrCreateBootstrapToken(file, "a-given-token-0123", "BMS_X_TOKEN")).toEqual({
+      token: "a-given-token-0123",
+      created: false,
+    });
+    expect(() => loadOrCreateBootstrapToken(file, "short", "BMS_X_TOKEN")).toThrow(
+      "BMS_X_TOKEN must be at least 16 characters",
+    );
+    const made = loadOrCreateBootstrapToken(file, undefined, "BMS_X_TOKEN");
+    expect(made.created).toBe(true);
+    expect(made.token.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8")).toBe(`${made.token}\n`);
+    chmodSync(file, 0o644);
+    expect(loadOrCreateBootstrapToken(file, undefined, "BMS_X_TOKEN")).toEqual({
+      token: made.token,
+      created: false,
+    });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

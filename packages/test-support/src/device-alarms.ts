@@ -2,7 +2,8 @@ import { api, eventually, type SupervisorHandle, type SupervisorOptions, startSu
 
 /**
  * Set-up shared by the tests of device alarms over real UDP (device-alarms, device-event-values,
- * recipient-lists): Notification Classes for a simulated device, a supervisor that registers in them,
+ * recipient-lists) and in the browser (the dashboard's device data, the Designer's alarm view): an
+ * alarming input and Notification Classes for a simulated device, a supervisor that registers in them,
  * and the recipient lists as the simulated device itself reports them.
  */
 
@@ -17,6 +18,32 @@ export function notificationClass(
     name,
     priority: options.priority ?? [80, 80, 200],
     ackRequired: options.ackRequired ?? [false, false, false],
+  };
+}
+
+/**
+ * A simulated analog input temperature with out-of-range intrinsic reporting (high limit 30 °C, low 10,
+ * deadband 1) into Notification Class `notificationClass` (default 1): it raises an alarm when overridden
+ * above 30, or from the start when `initial` is. `timeDelayS` 0 reports at once.
+ */
+export function outOfRangeTemperature(
+  instance: number,
+  name: string,
+  options: { initial?: number; timeDelayS?: number; notificationClass?: number } = {},
+) {
+  return {
+    type: "analogInput",
+    instance,
+    name,
+    units: "degreesCelsius",
+    initial: options.initial ?? 20,
+    alarm: {
+      highLimit: 30,
+      lowLimit: 10,
+      deadband: 1,
+      ...(options.timeDelayS === undefined ? {} : { timeDelayS: options.timeDelayS }),
+      notificationClass: options.notificationClass ?? 1,
+    },
   };
 }
 

@@ -111,6 +111,41 @@ describe("editor store", () => {
     expect(s().nodes.find((n) => n.id === "too_warm")!.position).toEqual(from);
   });
 
+  it("takes back a cancelled drag's undo step and gives back the redo steps it cleared", () => {
+    const store = demoStore();
+    const s = () => store.getState();
+    const id = s().addNode("threshold", { x: 0, y: 300 })!;
+    s().undo();
+    expect(s().future).toHaveLength(1);
+    const past = s().past;
+    const revision = s().revision;
+    const nodes = s().nodes;
+    s().beginMove();
+    expect(s().past).toHaveLength(past.length + 1);
+    expect(s().future).toHaveLength(0);
+    s().cancelMove();
+    expect(s().past).toEqual(past);
+    expect(s().future).toHaveLength(1);
+    expect(s().revision).toBe(revision);
+    // The same nodes in a new list: React Flow adopts them again, dropping what the drag drew live.
+    expect(s().nodes).not.toBe(nodes);
+    expect(s().nodes).toEqual(nodes);
+    s().redo();
+    expect(s().nodes.map((n) => n.id)).toContain(id);
+  });
+
+  it("keeps a step remembered after the drag began when the drag is cancelled", () => {
+    const store = demoStore();
+    const s = () => store.getState();
+    s().beginMove();
+    s().addNode("threshold", { x: 0, y: 300 });
+    const past = s().past;
+    s().cancelMove();
+    expect(s().past).toBe(past);
+    s().cancelMove();
+    expect(s().past).toBe(past);
+  });
+
   it("pastes copies with fresh ids and their inner connections, also into another editor", () => {
     const source = demoStore();
     source.getState().selectAll();

@@ -185,7 +185,14 @@ export interface EditorActions {
   selectAll(): void;
   undo(): void;
   redo(): void;
+  /** A drag starts: the state before it becomes the undo step its drop will be. */
   beginMove(): void;
+  /**
+   * The drag begun by `beginMove` changed nothing (cancelled with Escape, or no node moved): its undo step
+   * goes (and the redo steps it cleared come back), and the canvas is handed the store's nodes again, so
+   * React Flow drops whatever the drag drew live.
+   */
+  cancelMove(): void;
   focusNode(nodeId: string): void;
   setConnectionError(message: string | null): void;
   setRuntime(statuses: NodeExecutionStatus[] | null): void;
@@ -238,6 +245,8 @@ export interface EditorInit {
 export function createEditorStore(init: EditorInit) {
   let lastCoalesceKey = "";
   let lastCoalesceAt = 0;
+  /** The undo step `beginMove` kept and the redo steps it cleared, until the drag ends. */
+  let move: { step: Snapshot | undefined; future: Snapshot[] } | null = null;
 
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => {
@@ -959,7 +968,23 @@ export function createEditorStore(init: EditorInit) {
       },
 
       beginMove() {
+        const { future } = get();
         remember();
+        move = { step: get().past.at(-1), future };
+      },
+
+      cancelMove() {
+        const begun = move;
+        move = null;
+        set((s) => ({
+          // Only if nothing was remembered since: a later step is not the drag's to take back.
+          ...(begun && begun.step === s.past.at(-1)
+            ? { past: s.past.slice(0, -1), future: begun.future }
+            : {}),
+          nodes: [...s.nodes],
+          comments: [...s.comments],
+          groups: [...s.groups],
+        }));
       },
 
       focusNode(nodeId) {

@@ -3,6 +3,7 @@ import {
   discoverDevice,
   eventually,
   notificationClass,
+  outOfRangeTemperature,
   overrideObject,
   registeredIn,
   type SimulatorHandle,
@@ -35,21 +36,13 @@ const EVENT_STATE = 36;
 const ACKED_TRANSITIONS = 0;
 
 function siteFile(): string {
-  const alarm = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
   return writeSiteFile("alarm-acks-site", {
     name: "Alarm acknowledgements",
     devices: [
       {
         instance: DEVICE,
         name: "AHU",
-        objects: OBJECTS.map((i) => ({
-          type: "analogInput",
-          instance: i,
-          name: `AHU Temp ${i}`,
-          units: "degreesCelsius",
-          initial: 20,
-          alarm,
-        })),
+        objects: OBJECTS.map((i) => outOfRangeTemperature(i, `AHU Temp ${i}`, { timeDelayS: 0 })),
         notificationClasses: [notificationClass(1, "Alarms", { ackRequired: [true, true, false] })],
       },
     ],

@@ -3,6 +3,7 @@ import {
   discoverDevice,
   eventually,
   notificationClass,
+  outOfRangeTemperature,
   overrideObject,
   registeredIn,
   type SimulatorHandle,
@@ -37,7 +38,6 @@ const DEVICE_D = 9514;
 const STANDING = Array.from({ length: 45 }, (_, i) => i + 1);
 
 function siteFile(): string {
-  const alarm = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
   const device = (
     instance: number,
     name: string,
@@ -47,14 +47,7 @@ function siteFile(): string {
   ) => ({
     instance,
     name,
-    objects: objects.map((i) => ({
-      type: "analogInput",
-      instance: i,
-      name: `${name} Temp ${i}`,
-      units: "degreesCelsius",
-      initial,
-      alarm,
-    })),
+    objects: objects.map((i) => outOfRangeTemperature(i, `${name} Temp ${i}`, { initial, timeDelayS: 0 })),
     notificationClasses: [notificationClass(1, "Alarms", { ackRequired })],
   });
   return writeSiteFile("alarm-bursts-site", {

@@ -4,6 +4,7 @@ import {
   api,
   discoverDevice,
   notificationClass,
+  outOfRangeTemperature,
   overrideObject,
   type SimulatorHandle,
   type SupervisorHandle,
@@ -29,7 +30,6 @@ const KEY = `bacnet:${DEVICE}/analogInput:1`;
 const KEY2 = `bacnet:${DEVICE}/analogInput:2`;
 
 function siteFile(): string {
-  const alarm = { highLimit: 30, lowLimit: 10, deadband: 1, timeDelayS: 0, notificationClass: 1 };
   const site = {
     name: "Device alarms",
     devices: [
@@ -37,22 +37,8 @@ function siteFile(): string {
         instance: DEVICE,
         name: "AHU Alarms",
         objects: [
-          {
-            type: "analogInput",
-            instance: 1,
-            name: "Supply Temp",
-            units: "degreesCelsius",
-            initial: 20,
-            alarm,
-          },
-          {
-            type: "analogInput",
-            instance: 2,
-            name: "Return Temp",
-            units: "degreesCelsius",
-            initial: 20,
-            alarm,
-          },
+          outOfRangeTemperature(1, "Supply Temp", { timeDelayS: 0 }),
+          outOfRangeTemperature(2, "Return Temp", { timeDelayS: 0 }),
         ],
         notificationClasses: [notificationClass(1, "Critical", { ackRequired: [true, true, false] })],
       },

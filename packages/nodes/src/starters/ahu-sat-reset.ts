@@ -1,5 +1,5 @@
 import type { SubflowDefinitionInput } from "@bms/schemas";
-import { wire } from "./wire";
+import { output, paramValue, readPoint, wire, writePoint } from "./flow-parts";
 
 /**
  * Supply-air temperature reset for an AHU: a linear reset on zone cooling demand, capped by a linear reset
@@ -48,47 +48,15 @@ export const AHU_SAT_RESET: SubflowDefinitionInput = {
   flow: {
     nodes: [
       { id: "demand", type: "subflow_input", label: "Zone cooling demand", config: { name: "in1" } },
-      {
-        id: "oat",
-        type: "sensor_read",
-        label: "Outdoor air temperature",
-        config: { point: "{{point:oat}}" },
-      },
-      { id: "min_sat", type: "constant", label: "Minimum setpoint", config: { value: "{{param:min_sat}}" } },
-      { id: "max_sat", type: "constant", label: "Maximum setpoint", config: { value: "{{param:max_sat}}" } },
-      { id: "demand_low", type: "constant", label: "Demand low", config: { value: "{{param:demand_low}}" } },
-      {
-        id: "demand_high",
-        type: "constant",
-        label: "Demand high",
-        config: { value: "{{param:demand_high}}" },
-      },
-      { id: "oat_low", type: "constant", label: "OAT low", config: { value: "{{param:oat_low}}" } },
-      { id: "oat_high", type: "constant", label: "OAT high", config: { value: "{{param:oat_high}}" } },
-      {
-        id: "by_demand",
-        type: "math",
-        label: "Reset on demand",
-        // a: demand, b: min, c: max, d: demand at max, e: demand at min. A lost demand signal means
-        // nobody is asking: the maximum setpoint (the energy-saving side, still limited below).
-        config: {
-          input_count: 5,
-          expression: "c - (c - b) * clamp((a - d) / max(e - d, 0.001), 0, 1)",
-          on_bad_input: "fallback",
-          fallback: "{{param:max_sat}}",
-        },
-      },
-      {
-        id: "by_oat",
-        type: "math",
-        label: "Reset on OAT",
-        config: {
-          input_count: 5,
-          expression: "c - (c - b) * clamp((a - d) / max(e - d, 0.001), 0, 1)",
-          on_bad_input: "fallback",
-          fallback: "{{param:max_sat}}",
-        },
-      },
+      readPoint("oat", "Outdoor air temperature", "oat"),
+      paramValue("min_sat", "Minimum setpoint", "min_sat"),
+      paramValue("max_sat", "Maximum setpoint", "max_sat"),
+      paramValue("demand_low", "Demand low", "demand_low"),
+      paramValue("demand_high", "Demand high", "demand_high"),
+      paramValue("oat_low", "OAT low", "oat_low"),
+      paramValue("oat_high", "OAT high", "oat_high"),
+      linearReset("by_demand", "Reset on demand"),
+      linearReset("by_oat", "Reset on OAT"),
       { id: "colder", type: "min", label: "Colder of the two", config: { input_count: 2 } },
       {
         id: "ramp",
@@ -106,13 +74,8 @@ export const AHU_SAT_RESET: SubflowDefinitionInput = {
         label: "Setpoint limits",
         config: { min: "{{param:min_sat}}", max: "{{param:max_sat}}" },
       },
-      {
-        id: "publish",
-        type: "actuator_write",
-        label: "Supply-air setpoint",
-        config: { point: "{{point:sat_setpoint}}", priority: "{{param:priority}}" },
-      },
-      { id: "setpoint_out", type: "subflow_output", label: "Supply-air setpoint", config: { name: "out1" } },
+      writePoint("publish", "Supply-air setpoint", "sat_setpoint"),
+      output("setpoint_out", "Supply-air setpoint", "out1"),
     ],
     connections: [
       wire("demand.value", "by_demand.a"),
@@ -134,3 +97,22 @@ export const AHU_SAT_RESET: SubflowDefinitionInput = {
     ],
   },
 };
+
+/**
+ * The setpoint from the maximum (input a at or below d) down to the minimum (a at or above e), linear in
+ * between; a: the input, b: minimum, c: maximum. A lost input means nobody is asking (demand) or the
+ * sensor failed (OAT): the maximum setpoint, the energy-saving side, still limited downstream.
+ */
+function linearReset(id: string, label: string) {
+  return {
+    id,
+    type: "math",
+    label,
+    config: {
+      input_count: 5,
+      expression: "c - (c - b) * clamp((a - d) / max(e - d, 0.001), 0, 1)",
+      on_bad_input: "fallback",
+      fallback: "{{param:max_sat}}",
+    },
+  };
+}

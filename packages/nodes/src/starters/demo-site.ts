@@ -6,8 +6,8 @@ import {
   type SubflowDefinition,
   type ValidationProblem,
 } from "@bms/schemas";
+import { wire } from "./flow-parts";
 import { starterSubflows } from "./library";
-import { wire } from "./wire";
 
 /**
  * The demo building (apps/simulator/src/sites/demo.json) as one project of five flows built from the

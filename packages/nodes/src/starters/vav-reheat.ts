@@ -1,5 +1,5 @@
 import type { SubflowDefinitionInput } from "@bms/schemas";
-import { wire } from "./wire";
+import { output, paramValue, readPoint, wire, writePoint } from "./flow-parts";
 
 /**
  * A pressure-dependent VAV box, cooling-only with hot-water reheat. Two PI loops on the zone temperature,
@@ -72,42 +72,12 @@ export const VAV_REHEAT: SubflowDefinitionInput = {
   ],
   flow: {
     nodes: [
-      {
-        id: "zone",
-        type: "sensor_read",
-        label: "Zone temperature",
-        config: { point: "{{point:zone_temp}}" },
-      },
-      {
-        id: "occ",
-        type: "sensor_read",
-        label: "Occupancy",
-        config: { point: "{{point:occupancy}}", fallback: true },
-      },
-      {
-        id: "occ_cool",
-        type: "constant",
-        label: "Occupied cooling SP",
-        config: { value: "{{param:occ_cool_sp}}" },
-      },
-      {
-        id: "unocc_cool",
-        type: "constant",
-        label: "Unoccupied cooling SP",
-        config: { value: "{{param:unocc_cool_sp}}" },
-      },
-      {
-        id: "occ_heat",
-        type: "constant",
-        label: "Occupied heating SP",
-        config: { value: "{{param:occ_heat_sp}}" },
-      },
-      {
-        id: "unocc_heat",
-        type: "constant",
-        label: "Unoccupied heating SP",
-        config: { value: "{{param:unocc_heat_sp}}" },
-      },
+      readPoint("zone", "Zone temperature", "zone_temp"),
+      readPoint("occ", "Occupancy", "occupancy", true),
+      paramValue("occ_cool", "Occupied cooling SP", "occ_cool_sp"),
+      paramValue("unocc_cool", "Unoccupied cooling SP", "unocc_cool_sp"),
+      paramValue("occ_heat", "Occupied heating SP", "occ_heat_sp"),
+      paramValue("unocc_heat", "Unoccupied heating SP", "unocc_heat_sp"),
       { id: "cool_sp", type: "select", label: "Cooling setpoint", config: {} },
       { id: "heat_sp", type: "select", label: "Heating setpoint", config: {} },
       {
@@ -134,18 +104,8 @@ export const VAV_REHEAT: SubflowDefinitionInput = {
           out_max: 100,
         },
       },
-      {
-        id: "min_damper",
-        type: "constant",
-        label: "Minimum airflow",
-        config: { value: "{{param:min_damper}}" },
-      },
-      {
-        id: "heat_damper",
-        type: "constant",
-        label: "Heating airflow",
-        config: { value: "{{param:heat_damper}}" },
-      },
+      paramValue("min_damper", "Minimum airflow", "min_damper"),
+      paramValue("heat_damper", "Heating airflow", "heat_damper"),
       {
         id: "damper_pos",
         type: "math",
@@ -160,20 +120,10 @@ export const VAV_REHEAT: SubflowDefinitionInput = {
         // a: cooling %, b: heating %: the valve never opens while the box is cooling.
         config: { input_count: 2, expression: "a > 0 ? 0 : b" },
       },
-      {
-        id: "damper_cmd",
-        type: "actuator_write",
-        label: "Damper",
-        config: { point: "{{point:damper}}", priority: "{{param:priority}}" },
-      },
-      {
-        id: "reheat_cmd",
-        type: "actuator_write",
-        label: "Reheat valve",
-        config: { point: "{{point:reheat}}", priority: "{{param:priority}}" },
-      },
-      { id: "cooling_out", type: "subflow_output", label: "Cooling demand", config: { name: "out1" } },
-      { id: "heating_out", type: "subflow_output", label: "Heating demand", config: { name: "out2" } },
+      writePoint("damper_cmd", "Damper", "damper"),
+      writePoint("reheat_cmd", "Reheat valve", "reheat"),
+      output("cooling_out", "Cooling demand", "out1"),
+      output("heating_out", "Heating demand", "out2"),
     ],
     connections: [
       wire("occ.value", "cool_sp.selector"),

@@ -29,6 +29,7 @@ import type { BmsEdge, BmsNode, CommentNode, GroupNode } from "../../store/flow-
 import { Banner } from "../ui/banner";
 import { CanvasContextMenu, type ContextMenuRequest } from "./canvas-context-menu";
 import { CommentNodeView } from "./comment-node-view";
+import { watchDragAbort } from "./drag-abort";
 import { shortcutKeys, shortcutText } from "./editor-shortcuts";
 import { FarWires } from "./far-wires";
 import { FlowNodeView } from "./flow-node-view";
@@ -154,6 +155,7 @@ export function FlowCanvas({
     checkConnection,
     addNode,
     beginMove,
+    cancelMove,
   } = useEditorStore(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -166,6 +168,7 @@ export function FlowCanvas({
       checkConnection: s.checkConnection,
       addNode: s.addNode,
       beginMove: s.beginMove,
+      cancelMove: s.cancelMove,
     })),
   );
   const connectionError = useEditorStore((s) => s.connectionError);
@@ -201,9 +204,16 @@ export function FlowCanvas({
   const [liveDrag] = useState(() =>
     createLiveDrag(flowStore, (id) => store.getState().groups.find((g) => g.id === id)?.data.members),
   );
+  // The drag in progress: whether Escape cancelled it, whether its drop reached the store, and how to
+  // stop watching for the ends React Flow does not see (drag-abort.ts).
+  const drag = useRef({ cancelled: false, dropped: false, unwatch: () => {} });
+  useEffect(() => () => drag.current.unwatch(), []);
   const onLiveNodesChange = useCallback(
     (changes: NodeChange<BmsNode | CommentNode | GroupNode>[]) => {
       if (isDragFrame(changes) && liveDrag.frame(changes)) return;
+      // A cancelled drag's drop is not a change: the nodes go back to where the store has them.
+      if (drag.current.cancelled && changes.every((c) => c.type === "position")) return;
+      if (changes.some((c) => c.type === "position" && c.dragging === false)) drag.current.dropped = true;
       liveDrag.settle(changes);
       onNodesChange(changes);
     },
@@ -323,15 +333,30 @@ export function FlowCanvas({
   const onNodeDragStart = useCallback(() => {
     canvasRef.current?.setAttribute("data-dragging", "true");
     beginMove();
+    drag.current.unwatch();
+    const now = { cancelled: false, dropped: false, unwatch: () => {} };
+    drag.current = now;
+    now.unwatch = watchDragAbort(window, (how) => {
+      now.cancelled = how === "cancel";
+    });
   }, [beginMove]);
   const onNodeDragStop = useCallback(() => {
     canvasRef.current?.removeAttribute("data-dragging");
+    const ended = drag.current;
+    ended.unwatch();
+    if (ended.cancelled) {
+      liveDrag.clear();
+      cancelMove();
+      return;
+    }
     // React Flow drops before it stops, so nothing is left live; if a drag ended without its drop (no
     // pointer up seen), what is on screen becomes the document all the same.
     const left = [...liveDrag.positions()];
     if (left.length > 0)
       onLiveNodesChange(left.map(([id, position]) => ({ type: "position", id, position, dragging: false })));
-  }, [liveDrag, onLiveNodesChange]);
+    // A drag that moved nothing leaves no undo step.
+    else if (!ended.dropped) cancelMove();
+  }, [liveDrag, onLiveNodesChange, cancelMove]);
 
   const onConnect = useCallback((c: Connection) => void connect(c), [connect]);
   // Selecting a node is asking about it: bring its properties back from Versions or BACnet.

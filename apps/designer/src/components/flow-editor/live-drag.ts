@@ -67,6 +67,8 @@ export interface LiveDrag {
   overlay<N extends Node>(nodes: N[]): N[];
   /** The live positions left (none after a drop): ids and where they are on the canvas. */
   positions(): ReadonlyMap<string, XYPosition>;
+  /** Forgets every live position: a cancelled drag, whose nodes React Flow takes from the store again. */
+  clear(): void;
 }
 
 /** `membersOf(id)`: the member node ids of a group frame, undefined for any other node. */
@@ -120,5 +122,6 @@ export function createLiveDrag(
       });
     },
     positions: () => live,
+    clear: () => live.clear(),
   };
 }

@@ -15,39 +15,20 @@ export function readProperty(device: SimDevice, request: ConfirmedRequest): Repl
   if (!decoded) return rejectMalformed(request.length);
   const target = lookupObject(device, decoded.objectId);
   let result: ReadResult;
+  // A constructed value (a schedule's, a service object's) is read whole, never by array index.
   if (target.kind === "timed" && isStructured(target.object, decoded.property.id)) {
     if (decoded.property.index !== ARRAY_ALL)
       return { kind: "error", error: BACNET_ERRORS.propertyIsNotAnArray };
     const { object } = target;
-    const property = decoded.property.id;
-    // A constructed value: the ack is written here, since encodeAcknowledge takes tagged values only.
-    return {
-      kind: "complexAck",
-      body: (buf) => {
-        asn1.encodeContextObjectId(buf, 0, object.type, object.instance);
-        asn1.encodeContextEnumerated(buf, 1, property);
-        asn1.encodeOpeningTag(buf, 3);
-        encodeStructured(buf, object, property);
-        asn1.encodeClosingTag(buf, 3);
-      },
-    };
+    return constructedAck(object, decoded.property.id, (buf) =>
+      encodeStructured(buf, object, decoded.property.id),
+    );
   }
   const structured = target.kind === "service" ? target.object.structured(decoded.property.id) : undefined;
   if (target.kind === "service" && structured) {
     if (decoded.property.index !== ARRAY_ALL)
       return { kind: "error", error: BACNET_ERRORS.propertyIsNotAnArray };
-    const { object } = target;
-    const property = decoded.property.id;
-    return {
-      kind: "complexAck",
-      body: (buf) => {
-        asn1.encodeContextObjectId(buf, 0, object.type, object.instance);
-        asn1.encodeContextEnumerated(buf, 1, property);
-        asn1.encodeOpeningTag(buf, 3);
-        structured(buf);
-        asn1.encodeClosingTag(buf, 3);
-      },
-    };
+    return constructedAck(target.object, decoded.property.id, structured);
   }
   if (target.kind === "service") result = target.object.read(decoded.property.id, decoded.property.index);
   else if (target.kind === "timed")
@@ -65,5 +46,25 @@ export function readProperty(device: SimDevice, request: ConfirmedRequest): Repl
     kind: "complexAck",
     body: (buf) =>
       ReadProperty.encodeAcknowledge(buf, objectId, decoded.property.id, decoded.property.index, values),
+  };
+}
+
+type EncodeBuffer = Parameters<typeof asn1.encodeOpeningTag>[0];
+
+/** A constructed value's ack, written here: the library's encodeAcknowledge takes tagged values only. */
+function constructedAck(
+  object: { type: number; instance: number },
+  property: number,
+  encodeValue: (buf: EncodeBuffer) => void,
+): Reply {
+  return {
+    kind: "complexAck",
+    body: (buf) => {
+      asn1.encodeContextObjectId(buf, 0, object.type, object.instance);
+      asn1.encodeContextEnumerated(buf, 1, property);
+      asn1.encodeOpeningTag(buf, 3);
+      encodeValue(buf);
+      asn1.encodeClosingTag(buf, 3);
+    },
   };
 }

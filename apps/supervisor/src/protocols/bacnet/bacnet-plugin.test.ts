@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BacnetPointIO } from "./bacnet-plugin";
 import { BacnetService } from "./bacnet-service";
 import { DiscoveryService } from "./discovery";
-import { bacnetErrorCode, DeviceUnreachableError } from "./errors";
-import { BacnetTimeoutError } from "./limiter";
+import { BacnetTimeoutError, bacnetErrorCode, DeviceUnreachableError } from "./errors";
 
 /** A BACnet plugin that is never started: what it refuses, it refuses before any socket is needed. */
 function unstarted() {

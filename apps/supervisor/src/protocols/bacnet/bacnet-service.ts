@@ -28,7 +28,7 @@ import { BacnetWrites } from "./point-writes";
 import { type PipelineOptions, RequestPipeline } from "./request-pipeline";
 import { RouterTable } from "./router-table";
 import { UdpTransport } from "./udp-transport";
-import { DEFAULT_WIRE_LIMITS, isObjectId, type WireLimits } from "./wire-checks";
+import { DEFAULT_WIRE_LIMITS, isObjectId, noWireEvents, type WireLimits } from "./wire-checks";
 
 export type { CovNotification } from "./cov-subscriptions";
 export type { KnownDevice } from "./device-registry";
@@ -98,18 +98,7 @@ export class BacnetService {
   private readonly iHaveListeners = new Set<(answer: IHave, from: DeviceAddress) => void>();
   readonly counters: RequestPipeline["counters"];
   /** What the wire checks refused or changed, for /api/monitoring/metrics. */
-  readonly wire = {
-    iam_invalid: 0,
-    iam_over_cap: 0,
-    iam_pinned_ignored: 0,
-    address_confirmations: 0,
-    address_changes: 0,
-    address_claims_refused: 0,
-    address_claims_deferred: 0,
-    cov_dropped: 0,
-    lists_over_cap: 0,
-    i_have_invalid: 0,
-  };
+  readonly wire = noWireEvents();
   readonly limits: WireLimits;
   /** Which networks are behind which router (I-Am-Router-To-Network, routed I-Ams). */
   readonly routers: RouterTable;

@@ -1,10 +1,14 @@
 import { ErrorClass, ErrorCode } from "@bms/bacnet";
 import type { PointErrorCode } from "../point-io";
-import { BacnetTimeoutError } from "./limiter";
 
 function enumName(table: Record<string, string | number>, id: number): string {
   const name = table[id];
   return typeof name === "string" ? name.toLowerCase().replace(/_/g, "-") : String(id);
+}
+
+/** No answer within the request's guard timeout: code `timeout`. */
+export class BacnetTimeoutError extends Error {
+  override name = "BacnetTimeoutError";
 }
 
 /** A device we know is down (or never found), so the request was not sent: code `unreachable`. */

@@ -13,9 +13,16 @@ export class Limiter {
     return this.active;
   }
 
+  /**
+   * A waiter wakes owning its slot: `leave` hands the slot over instead of giving it back, so nobody
+   * (a `tryEnter`, a new `run`) can take it between the release and the waiter's turn, and arrival order
+   * holds. Hence `if`, not a re-checking `while`; and no slot is ever free while someone waits (a caller
+   * waits only when all are taken, and a slot is freed only when nobody waits), so one waiter a release
+   * is all there is to wake.
+   */
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    else this.active++;
     try {
       return await task();
     } finally {
@@ -33,45 +40,14 @@ export class Limiter {
     return true;
   }
 
-  /** Gives a slot back (after `tryEnter`, or at the end of `run`) and lets the next waiter in. */
+  /** Gives a slot back (after `tryEnter`, or at the end of `run`): to the longest waiter if there is one. */
   leave(): void {
-    this.active--;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Rejects after `ms` whatever the wrapped promise does: the library's own timeouts can be lost. One
- * promise around it rather than a race and a `finally` (every request of every scan goes through here);
- * `message` may be a function, so a request that answers in time builds no text.
- */
-export function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  message: string | (() => string),
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new BacnetTimeoutError(typeof message === "string" ? message : message())),
-      ms,
-    );
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-export class BacnetTimeoutError extends Error {
-  override name = "BacnetTimeoutError";
 }

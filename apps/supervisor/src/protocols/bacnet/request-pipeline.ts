@@ -1,8 +1,9 @@
 import type bacnetModule from "@bacnet-js/client";
+import { withTimeout } from "../with-timeout";
 import type { DeviceAddress } from "./device-address";
 import { type KnownDevice, MIN_BACKOFF_MS } from "./device-registry";
-import { DeviceUnreachableError, describeBacnetError, isDefinitive } from "./errors";
-import { BacnetTimeoutError, Limiter, sleep, withTimeout } from "./limiter";
+import { BacnetTimeoutError, DeviceUnreachableError, describeBacnetError, isDefinitive } from "./errors";
+import { Limiter, sleep } from "./limiter";
 
 type BACnetClient = bacnetModule;
 
@@ -63,7 +64,11 @@ export class RequestPipeline {
   once<T>(label: string, send: (client: BACnetClient) => Promise<T>): Promise<T> {
     this.counters.requests++;
     return this.global.run(() =>
-      withTimeout(send(this.link.client()), this.options.requestTimeoutMs + 250, `${label}: timeout`),
+      withTimeout(
+        send(this.link.client()),
+        this.options.requestTimeoutMs + 250,
+        () => new BacnetTimeoutError(`${label}: timeout`),
+      ),
     );
   }
 
@@ -153,7 +158,7 @@ export class RequestPipeline {
       // A copy: the library must not be able to change where the device is.
       send(this.link.client(), { ...device.address }),
       ms + 250,
-      () => `${label}: timeout after ${ms} ms`,
+      () => new BacnetTimeoutError(`${label}: timeout after ${ms} ms`),
     );
   }
 

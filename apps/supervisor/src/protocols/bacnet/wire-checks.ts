@@ -22,6 +22,27 @@ export interface WireLimits {
 
 export const DEFAULT_WIRE_LIMITS: WireLimits = { maxDevices: 5000, maxListLength: 50_000 };
 
+/** What the wire checks refused or changed, counted since start (for /api/monitoring/metrics). */
+export type WireEvents = Record<(typeof WIRE_EVENTS)[number], number>;
+
+const WIRE_EVENTS = [
+  "iam_invalid",
+  "iam_over_cap",
+  "iam_pinned_ignored",
+  "address_confirmations",
+  "address_changes",
+  "address_claims_refused",
+  "address_claims_deferred",
+  "cov_dropped",
+  "lists_over_cap",
+  "i_have_invalid",
+] as const;
+
+/** Every wire event at 0: a new service's counters, and what a supervisor without BACnet reports. */
+export function noWireEvents(): WireEvents {
+  return Object.fromEntries(WIRE_EVENTS.map((name) => [name, 0])) as WireEvents;
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 export interface IAmFields {

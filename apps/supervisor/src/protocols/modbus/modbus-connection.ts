@@ -1,5 +1,6 @@
 import ModbusRTU from "modbus-serial";
 import type { PointErrorCode } from "../point-io";
+import { withTimeout } from "../with-timeout";
 import { modbusExceptionName } from "./modbus-exceptions";
 
 /** Why a request failed, as the plugin reports it on the points it carried. */
@@ -139,7 +140,7 @@ export class ModbusConnection {
       await withTimeout(
         client.connectTCP(this.host, { port: this.port }),
         this.options.timeoutMs,
-        `connect to ${this.host}:${this.port} timed out after ${this.options.timeoutMs} ms`,
+        () => new Error(`connect to ${this.host}:${this.port} timed out after ${this.options.timeoutMs} ms`),
       );
     } catch (err) {
       client.close(() => {});
@@ -190,14 +191,6 @@ export class ModbusConnection {
     if (client?.isOpen) await new Promise<void>((resolve) => client.close(() => resolve()));
     for (const job of this.waiting.splice(0)) job();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The callback API with an explicit unit per request (`setID` is client-wide state). */

@@ -15,6 +15,7 @@ import type {
   PointWrite,
   WriteOutcome,
 } from "../point-io";
+import { withTimeout } from "../with-timeout";
 import { readUplink, uplinkFilter } from "./lorawan";
 import type { BrokerTarget, MqttConfig, MqttPointOptions } from "./mqtt-config";
 import { decodePayload, encodePayload, parseJsonPayload } from "./payload-codec";
@@ -239,9 +240,10 @@ export class MqttPointIO implements PointIO {
       await withTimeout(
         client.publishAsync(this.statusTopic, "offline", { qos: 1, retain: true }),
         1_000,
+        timedOut(1_000),
       ).catch(() => undefined);
     }
-    await withTimeout(client.endAsync(), 2_000).catch(() => client.end(true));
+    await withTimeout(client.endAsync(), 2_000, timedOut(2_000)).catch(() => client.end(true));
     this.connected = false;
   }
 
@@ -396,11 +398,12 @@ export class MqttPointIO implements PointIO {
       await withTimeout(
         client.publishAsync(topic, encodePayload(write.value, segments), { qos, retain }),
         this.config.publish_timeout_ms,
+        timedOut(this.config.publish_timeout_ms),
       );
       return { ok: true };
     } catch (error) {
       this.noteError(error);
-      if (error instanceof TimeoutError)
+      if (error instanceof MqttTimeoutError)
         return {
           ok: false,
           code: "timeout",
@@ -430,7 +433,7 @@ export class MqttPointIO implements PointIO {
   }
 
   private subscribeFilter(client: MqttClient, filter: string): Promise<void> {
-    return withTimeout(client.subscribeAsync(filter, { qos: 1 }), 5_000).then(
+    return withTimeout(client.subscribeAsync(filter, { qos: 1 }), 5_000, timedOut(5_000)).then(
       () => undefined,
       (error: unknown) => this.noteError(error),
     );
@@ -547,20 +550,11 @@ function scrub(message: string, secret: string | undefined): string {
   return secret ? message.split(secret).join("[redacted]") : message;
 }
 
-class TimeoutError extends Error {}
+/** A broker that did not acknowledge in time: the write answers code `timeout`. */
+class MqttTimeoutError extends Error {
+  override name = "MqttTimeoutError";
+}
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+function timedOut(ms: number): () => Error {
+  return () => new MqttTimeoutError(`timed out after ${ms} ms`);
 }

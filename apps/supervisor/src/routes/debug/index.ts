@@ -6,6 +6,7 @@ import { DEFAULT_MAX_PAUSE_MS, describeTarget, type Pin, type PinTarget } from "
 import { FlowEngine } from "../../engine/flow-engine";
 import { FlowReplayer, MAX_REPLAY_HOURS } from "../../engine/flow-replay";
 import { HttpError, route } from "../../http/route";
+import { flowOf } from "../flows/flow-of";
 
 /**
  * The live debugger (issue 16): breakpoints, stepping, pinned values and dry run on the flows of the
@@ -147,12 +148,6 @@ const actor = (request: FastifyRequest) => {
 };
 
 export async function debugRoutes(app: FastifyInstance): Promise<void> {
-  const flowOf = (id: string): FlowEngine => {
-    const engine = app.engine.get(id);
-    if (!engine) throw new HttpError(404, `the active site has no flow "${id}"`);
-    return engine;
-  };
-
   route(app, {
     method: "GET",
     url: "/pins",
@@ -183,7 +178,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     auth: "viewer",
     params: FlowParams,
     handler({ params }) {
-      return debugState(flowOf(params.id));
+      return debugState(flowOf(app, params.id));
     },
   });
 
@@ -197,7 +192,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     params: FlowParams,
     body: BreakpointsBody,
     handler({ params, body }, request) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       const known = engine.flow?.plan.byId;
       const problems = body.nodes.flatMap((n, i) =>
         known?.has(n)
@@ -223,7 +218,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     params: FlowParams,
     body: ResumeBody,
     handler({ params, body }, request) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       if (!engine.debug.resume(body.mode, actor(request)))
         throw new HttpError(409, "the flow is not paused", [
           { path: "", message: "the flow is not paused", code: "not_paused" },
@@ -243,7 +238,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     params: FlowParams,
     body: PinBody,
     handler({ params, body }, request, reply) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       const plan = engine.flow?.plan;
       let target: PinTarget;
       if (body.point !== undefined) {
@@ -300,7 +295,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     audit: { action: "debug.unpin", target: ({ params }) => `${params.id}/${params.pin}` },
     params: FlowParams.extend({ pin: z.string().min(1).max(64) }),
     handler({ params }) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       if (!engine.debug.removePin(params.pin))
         throw new HttpError(404, `no pin "${params.pin}" on this flow`);
       return debugState(engine);
@@ -328,7 +323,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     audit: { none: "a replay runs on recorded values, writes nothing and changes nothing" },
     body: ReplayBody,
     async handler({ body }) {
-      const engine = flowOf(body.flow_id);
+      const engine = flowOf(app, body.flow_id);
       const running = engine.flow?.plan;
       if (!running)
         throw new HttpError(409, "the flow is not running", [
@@ -388,7 +383,7 @@ export async function debugRoutes(app: FastifyInstance): Promise<void> {
     params: FlowParams,
     body: DryRunBody,
     handler({ params, body }, request) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       engine.setDryRun(body.enabled, actor(request));
       if (request.auditNote) request.auditNote.details = { enabled: body.enabled };
       return debugState(engine);

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { FlowEngine } from "../../engine/flow-engine";
-import { HttpError, route } from "../../http/route";
+import { route } from "../../http/route";
 import { executionState } from "../execution";
+import { flowOf } from "./flow-of";
 
 const FlowParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
@@ -25,12 +26,6 @@ function summary(engine: FlowEngine) {
 
 /** Per-flow control and state: the site-wide equivalents stay under /api/execution. */
 export async function flowRoutes(app: FastifyInstance): Promise<void> {
-  const flowOf = (id: string): FlowEngine => {
-    const engine = app.engine.get(id);
-    if (!engine) throw new HttpError(404, `the active site has no flow "${id}"`);
-    return engine;
-  };
-
   route(app, {
     method: "GET",
     url: "/",
@@ -56,7 +51,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     audit: { action: "flow.start", target: ({ params }) => params.id },
     params: FlowParamsSchema,
     handler({ params }) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       app.engine.startFlow(engine);
       return summary(engine);
     },
@@ -72,7 +67,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     audit: { action: "flow.stop", target: ({ params }) => params.id },
     params: FlowParamsSchema,
     async handler({ params }, request) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       const by = request.identity?.name ?? "anonymous";
       await app.engine.stopFlow(engine, by, `stopped through the API by ${by}`);
       return summary(engine);
@@ -88,7 +83,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     audit: { action: "flow.restart", target: ({ params }) => params.id },
     params: FlowParamsSchema,
     async handler({ params }) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       await engine.stop("restart requested");
       app.engine.startFlow(engine);
       return summary(engine);
@@ -105,7 +100,7 @@ export async function flowRoutes(app: FastifyInstance): Promise<void> {
     params: FlowParamsSchema,
     query: z.object({ timeline: z.coerce.number().int().min(0).max(5000).default(200) }),
     handler({ params, query }) {
-      const engine = flowOf(params.id);
+      const engine = flowOf(app, params.id);
       return {
         ...executionState([engine], query.timeline, engine.flowId),
         flow: summary(engine),

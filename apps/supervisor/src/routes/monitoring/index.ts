@@ -3,20 +3,7 @@ import { arch, availableParallelism, cpus, freemem, loadavg, platform, totalmem,
 import type { FastifyInstance } from "fastify";
 import { route } from "../../http/route";
 import { BacnetPointIO } from "../../protocols/bacnet/bacnet-plugin";
-import type { BacnetService } from "../../protocols/bacnet/bacnet-service";
-
-const NO_WIRE_EVENTS: BacnetService["wire"] = {
-  iam_invalid: 0,
-  iam_over_cap: 0,
-  iam_pinned_ignored: 0,
-  address_confirmations: 0,
-  address_changes: 0,
-  address_claims_refused: 0,
-  address_claims_deferred: 0,
-  cov_dropped: 0,
-  lists_over_cap: 0,
-  i_have_invalid: 0,
-};
+import { noWireEvents } from "../../protocols/bacnet/wire-checks";
 
 /**
  * The machine the supervisor runs on, beside the process's own figures: another program eating the
@@ -102,7 +89,7 @@ export function collectMetrics(app: FastifyInstance, dataDir: string) {
       devices_known: bacnet?.devices.size ?? 0,
       // What the wire checks refused: forged or misrouted replies, I-Ams, COV notifications, caps.
       wire: {
-        ...(bacnet?.wire ?? NO_WIRE_EVENTS),
+        ...(bacnet?.wire ?? noWireEvents()),
         replies_foreign: transport?.foreignReplies ?? 0,
         replies_unsolicited: transport?.unsolicitedReplies ?? 0,
       },
