@@ -63,8 +63,8 @@ describe("signed commissioning reports on a real supervisor", () => {
       bacnetPort: SUP_PORT,
       broadcast: `${SUP_BIND}:${SUP_PORT}`,
       publicRead: false,
-      // Debug logging: the most the supervisor ever writes, searched for the key below.
-      extraArgs: ["--log-level", "debug"],
+      // Trace logging: the most the supervisor ever writes, searched for the key below.
+      extraArgs: ["--log-level", "trace"],
       env: { BMS_BACNET_TIMEOUT_MS: "300", BMS_BACNET_RETRIES: "0" },
     });
   let key: SigningKeyAnswer;
