@@ -74,6 +74,15 @@ describe("Designer: commissioning reports of a supervisor", () => {
     expect(text).toContain("Point checkout");
     expect(text).toContain("bacnet:3001/analogInput:1");
 
+    // The supervisor signed it: the row names the key, and the signed JSON comes through the proxy.
+    expect(await row.getByTestId("commissioning-report-signature").textContent()).toMatch(
+      /^signed [0-9A-F]{2}(:[0-9A-F]{2}){3}…/,
+    );
+    const jsonHref = await row.getByTestId("commissioning-report-json").getAttribute("href");
+    const signed = await page.evaluate(async (url) => (await fetch(url!)).json(), jsonHref);
+    expect(signed.id).toBe(reportId);
+    expect(signed.signature.algorithm).toBe("Ed25519");
+
     // A path outside the rules never leaves the Designer, and a report id is checked by the supervisor.
     const refused = await page.evaluate(async () => {
       const r = await fetch("/api/runtime/commissioning/runs/..%2F..%2Fetc/report.pdf");
