@@ -219,6 +219,22 @@ describe("signed commissioning reports", () => {
     expect(contentChanges).toBeGreaterThan(1000);
   });
 
+  it("refuses another spelling of the same key or signature bytes (unused base64 bits)", () => {
+    const report = signed(key);
+    for (const field of ["public_key", "value"] as const) {
+      const text = report.signature![field];
+      const pad = text.indexOf("=");
+      const last = text[pad - 1]!;
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      // The next character that decodes to the same bytes: the unused low bits differ.
+      const same = alphabet[alphabet.indexOf(last) ^ 1]!;
+      const respelled = `${text.slice(0, pad - 1)}${same}${text.slice(pad)}`;
+      expect(Buffer.from(respelled, "base64").equals(Buffer.from(text, "base64"))).toBe(true);
+      const result = verifyReport({ ...report, signature: { ...report.signature!, [field]: respelled } });
+      expect(result.code).toBe("malformed_signature");
+    }
+  });
+
   it("names the reason: content changed, digest changed, another key", () => {
     const report = signed(key);
     const lowered = structuredClone(report);

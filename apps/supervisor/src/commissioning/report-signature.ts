@@ -93,7 +93,14 @@ export function isSigned(report: Pick<CommissioningReport, "signature">): boolea
   return Boolean(report.signature);
 }
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/**
+ * Strict base64: only the one encoding of the bytes is accepted. Decoders ignore the unused low bits of
+ * the last character, so without this check a changed character there would still verify.
+ */
+function strictBase64(text: string): Buffer {
+  const bytes = Buffer.from(text, "base64");
+  return bytes.toString("base64") === text ? bytes : Buffer.alloc(0);
+}
 
 /**
  * Checks a report (as parsed from its JSON) against its signature, and when `trust` names a key or a
@@ -130,8 +137,8 @@ export function verifyReport(
       "unsupported_format",
       `signed as ${String(s.algorithm)} / ${String(s.format)}; this version verifies Ed25519 / ${SIGNED_FORMAT}`,
     );
-  const raw = BASE64.test(s.public_key) ? Buffer.from(s.public_key, "base64") : Buffer.alloc(0);
-  const value = BASE64.test(s.value) ? Buffer.from(s.value, "base64") : Buffer.alloc(0);
+  const raw = strictBase64(s.public_key);
+  const value = strictBase64(s.value);
   if (raw.length !== 32 || value.length !== 64)
     return fail("malformed_signature", "the public key must be 32 bytes and the signature 64 (base64)");
   const fingerprint = publicKeyFingerprint(raw);
