@@ -117,6 +117,8 @@ describe("signed commissioning reports on a real supervisor", () => {
     expect(key.algorithm).toBe("Ed25519");
     expect(key.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(key.public_key_pem).toContain("BEGIN PUBLIC KEY");
+    // Start-up prints the fingerprint (like the TLS one), for the handover minutes.
+    expect(sup.output()).toContain(`bms-supervisor report signing key SHA-256 ${key.fingerprint}`);
   });
 
   it("signs a report when the run ends, and exports it as the signed JSON file", async () => {

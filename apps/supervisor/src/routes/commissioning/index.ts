@@ -5,7 +5,7 @@ import { PdfError, printPdf } from "../../commissioning/pdf-printer";
 import { verifyReport } from "../../commissioning/report-signature";
 import { REPORT_ID } from "../../commissioning/report-store";
 import { CommissioningRunner, type RunRequest, sitePoints } from "../../commissioning/runner";
-import { loadOrCreateReportKey } from "../../commissioning/signing-key";
+import type { ReportSigningKey } from "../../commissioning/signing-key";
 import { HttpError, route } from "../../http/route";
 import { OVERRIDE_PRIORITY_MIN } from "../points/overrides";
 
@@ -75,8 +75,11 @@ function canonical(ref: string, path: string, problems: ValidationProblem[]): st
   }
 }
 
-export async function commissioningRoutes(app: FastifyInstance, options: { dataDir: string }): Promise<void> {
-  const key = loadOrCreateReportKey(options.dataDir);
+export async function commissioningRoutes(
+  app: FastifyInstance,
+  options: { dataDir: string; key: ReportSigningKey },
+): Promise<void> {
+  const { key } = options;
   const runner = new CommissioningRunner(app, options.dataDir, key);
   app.addHook("onClose", async () => runner.close());
 
