@@ -1,10 +1,10 @@
 "use client";
 
-import { shortFingerprint } from "@bms/security/fingerprint";
 import { FileDown } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import type { SupervisorEntry } from "../../lib/api-types";
 import { runtimeCall } from "../../lib/designer-api";
+import { type ReportSignatureState, reportSignatureState } from "../../lib/report-signature-state";
 import { CommissioningRunPanel } from "./commissioning-run-panel";
 
 interface ReportSummary {
@@ -22,7 +22,7 @@ interface ReportSummary {
 /**
  * The commissioning reports a supervisor stores (issue 16), run from here, its dashboard or API, with their
  * HTML, PDF and signed JSON downloaded through the Designer's runtime proxy (the browser never holds the
- * token). Each says whether the supervisor signed it, with the key's fingerprint.
+ * token). Each says which key signed it, and whether that is the key pinned for the supervisor in Settings.
  */
 export function CommissioningReports({ supervisor }: { supervisor: SupervisorEntry }) {
   const [reports, setReports] = useState<ReportSummary[] | null>(null);
@@ -40,6 +40,9 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
   useEffect(() => {
     void load();
   }, [load]);
+  const signatures: Record<string, ReportSignatureState> = Object.fromEntries(
+    (reports ?? []).map((r) => [r.id, reportSignatureState(r.signed_by, supervisor.report_key_fingerprint)]),
+  );
   const file = (id: string, ext: "html" | "pdf" | "json") =>
     `/api/runtime/commissioning/runs/${encodeURIComponent(id)}/report.${ext}?supervisor=${encodeURIComponent(supervisor.id)}`;
   return (
@@ -74,13 +77,12 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
                   {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
                 </span>
                 <span
-                  className="font-mono text-slate-500"
+                  className={`font-mono ${signatures[r.id]?.kind === "other_key" ? "text-red-700" : signatures[r.id]?.kind === "pinned" ? "text-emerald-700" : "text-slate-500"}`}
                   title={r.signed_by ?? undefined}
                   data-testid="commissioning-report-signature"
+                  data-state={signatures[r.id]?.kind}
                 >
-                  {r.signed_by
-                    ? `signed ${shortFingerprint(r.signed_by)}`
-                    : "unsigned (made before signatures)"}
+                  {signatures[r.id]?.text}
                 </span>
                 <a className="ml-auto underline" href={file(r.id, "html")} target="_blank" rel="noopener">
                   HTML
