@@ -158,12 +158,13 @@ export function SupervisorsSettings() {
                       <td className="pr-3 text-xs" data-testid={`supervisor-token-state-${s.id}`}>
                         {s.has_token ? "set" : "none"}
                       </td>
-                      <td
-                        className="pr-3 font-mono text-xs"
-                        data-testid={`supervisor-certificate-${s.id}`}
-                        title={s.tls_fingerprint ?? undefined}
-                      >
-                        {certificateLabel(s)}
+                      <td className="pr-3 font-mono text-xs">
+                        <span
+                          data-testid={`supervisor-certificate-${s.id}`}
+                          title={s.tls_fingerprint ?? undefined}
+                        >
+                          {certificateLabel(s)}
+                        </span>
                         <div
                           className="text-slate-500"
                           data-testid={`supervisor-report-key-${s.id}`}
