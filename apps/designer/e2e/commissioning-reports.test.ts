@@ -18,6 +18,11 @@ const SUP_PORT = 47836;
  * Issue 16: a commissioning report stored on the supervisor is listed on the Designer's deploy page and
  * downloaded as a PDF through the Designer's runtime proxy (the browser never holds the supervisor token).
  */
+/** A report signing key fingerprint that is not the supervisor's (its key is made at its first start). */
+const OTHER_KEY = Array.from({ length: 32 }, (_, i) =>
+  ((i * 17) % 256).toString(16).padStart(2, "0").toUpperCase(),
+).join(":");
+
 describe("Designer: commissioning reports of a supervisor", () => {
   let stack: DesignerStack;
   let sup: SupervisorHandle;
@@ -31,6 +36,9 @@ describe("Designer: commissioning reports of a supervisor", () => {
       simPort: SIM_PORT,
       supervisorBind: SUP_BIND,
       supervisorPort: SUP_PORT,
+      // The local supervisor's report key pinned to another key (as after a rotation, or for a forged
+      // report): its reports must be marked as not signed by the pinned key.
+      designerEnv: { BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT: OTHER_KEY },
     });
     ({ sup, designer, browser } = stack);
     const started = await api<{ id: string }>(sup.url, "/api/commissioning/runs", {
@@ -73,6 +81,17 @@ describe("Designer: commissioning reports of a supervisor", () => {
     expect(text).toContain("Commissioning report: Demo plant");
     expect(text).toContain("Point checkout");
     expect(text).toContain("bacnet:3001/analogInput:1");
+
+    // The supervisor signed it: the row names the key, and the signed JSON comes through the proxy.
+    const signature = row.getByTestId("commissioning-report-signature");
+    expect(await signature.getAttribute("data-state")).toBe("other_key");
+    expect(await signature.textContent()).toMatch(
+      /^signed by [0-9A-F]{2}(:[0-9A-F]{2}){3}….*, NOT the pinned key 00:11:22:33…/,
+    );
+    const jsonHref = await row.getByTestId("commissioning-report-json").getAttribute("href");
+    const signed = await page.evaluate(async (url) => (await fetch(url!)).json(), jsonHref);
+    expect(signed.id).toBe(reportId);
+    expect(signed.signature.algorithm).toBe("Ed25519");
 
     // A path outside the rules never leaves the Designer, and a report id is checked by the supervisor.
     const refused = await page.evaluate(async () => {

@@ -140,6 +140,21 @@ describe("Settings: supervisor registry, token re-entry and certificate pinning 
       tls_fingerprint: first.fingerprint256,
     });
     expect(await page().content()).not.toContain(sup.token);
+
+    // The report signing key is pinned in the same form, pasted as a terminal prints it; the rest stays.
+    expect(await page().getByTestId(`supervisor-report-key-${id}`).textContent()).toBe(
+      "reports: key not pinned",
+    );
+    const reportKey = Array.from({ length: 32 }, (_, i) => ((i * 29) % 256).toString(16).padStart(2, "0"));
+    await page().getByTestId(`supervisor-edit-${id}`).click();
+    await page().getByTestId("supervisor-report-key").fill(reportKey.join(""));
+    await page().getByTestId("supervisor-save").click();
+    await expect
+      .poll(() => page().getByTestId(`supervisor-report-key-${id}`).textContent())
+      .toBe(`reports: key pinned ${reportKey.slice(0, 4).join(":").toUpperCase()}…`);
+    expect(await page().getByTestId(`supervisor-certificate-${id}`).textContent()).toBe(
+      `pinned ${first.fingerprint256.slice(0, 11)}…`,
+    );
   });
 
   it("refuses a changed certificate with a clear error and lets the admin re-confirm it", async () => {

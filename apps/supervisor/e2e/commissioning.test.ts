@@ -88,5 +88,16 @@ describe("commissioning from the dashboard", () => {
     const href = await row.getByTestId("commissioning-html").getAttribute("href");
     const html = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
     expect(html).toContain("Signature and date");
+
+    // Signed by this supervisor: the row and the card show the same key, and the JSON carries it.
+    const fingerprint = (await page.getByTestId("commissioning-key-fingerprint").textContent()) ?? "";
+    expect(fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(await row.getByTestId("commissioning-signature").textContent()).toContain(
+      `signed ${fingerprint.slice(0, 11)}`,
+    );
+    expect(html).toContain(fingerprint);
+    const jsonHref = await row.getByTestId("commissioning-json").getAttribute("href");
+    const signed = await page.evaluate(async (url) => (await fetch(url!)).json(), jsonHref);
+    expect(signed.signature.fingerprint).toBe(fingerprint);
   });
 });

@@ -2,6 +2,7 @@ import { demoSitePackage } from "@bms/nodes/starters";
 import { REDACT_PATHS, redactText } from "@bms/security";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { DEFAULT_FAILURE_LIMITS } from "./auth/failure-limiter";
+import { loadOrCreateReportKey } from "./commissioning/signing-key";
 import { dashboardPlugin } from "./dashboard/plugin";
 import { Deployer } from "./engine/deployer";
 import { DeviceAlarmManager } from "./engine/device-alarm-manager";
@@ -40,6 +41,8 @@ declare module "fastify" {
     overrides: OverrideManager;
     trendBackfill: TrendBackfill;
     deviceAlarms: DeviceAlarmManager;
+    /** The report signing key's fingerprint (the private key stays with the commissioning routes). */
+    reportKeyFingerprint: string;
   }
 }
 
@@ -254,7 +257,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dataRoutes, { prefix: "/api/data" });
   await app.register(monitoringRoutes, { prefix: "/api/monitoring", dataDir: options.dataDir });
   await app.register(alertRoutes, { prefix: "/api/alerts" });
-  await app.register(commissioningRoutes, { prefix: "/api/commissioning", dataDir: options.dataDir });
+  const reportKey = loadOrCreateReportKey(options.dataDir);
+  app.decorate("reportKeyFingerprint", reportKey.fingerprint);
+  await app.register(commissioningRoutes, {
+    prefix: "/api/commissioning",
+    dataDir: options.dataDir,
+    key: reportKey,
+  });
   await app.register(healthRoutes, { prefix: "/api" });
   await app.register(authRoutes, { prefix: "/api/auth" });
   await app.register(auditRoutes, { prefix: "/api/audit" });

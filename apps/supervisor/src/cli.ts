@@ -8,6 +8,7 @@ import { type SparkplugFlags, sparkplugOptions, withSparkplugFlags } from "./nor
 import { defaultBroadcast, envNumber, type SupervisorOptions, stateSaveIntervalS, userPath } from "./options";
 import { normalizeIpPort, parsePins } from "./protocols/bacnet/device-address";
 import { DEFAULT_WIRE_LIMITS } from "./protocols/bacnet/wire-checks";
+import { type VerifyFlags, verifyReportFile } from "./report-verify-cli";
 import { startServer, type TlsChoice } from "./server";
 import { addToken, listTokens, revokeToken } from "./token-cli";
 import { SUPERVISOR_VERSION } from "./version";
@@ -407,6 +408,17 @@ token
   .description("revoke a token for good; its sessions end with it")
   .addOption(dataDirOption())
   .action((id: string, flags: { dataDir: string }) => revokeToken(userPath(flags.dataDir), id));
+
+program
+  .command("verify-report <report.json>")
+  .description(
+    "check a commissioning report's signature offline; exit 0 valid by the given key, 1 invalid (reason printed), 2 usage, 3 valid but no key given",
+  )
+  .option("--key <pub>", "the supervisor's public key: a PEM file, or the key in base64 or hex")
+  .option("--fingerprint <hex>", "the supervisor's signing key fingerprint (SHA-256, AB:CD:… or plain hex)")
+  .action((file: string, flags: VerifyFlags) => {
+    process.exitCode = verifyReportFile(file, flags);
+  });
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`bms-supervisor: ${error instanceof Error ? error.message : String(error)}`);

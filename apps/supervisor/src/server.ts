@@ -60,6 +60,8 @@ export async function startServer(
     );
   }
   if (tls) console.log(`bms-supervisor TLS fingerprint SHA-256 ${tls.fingerprint256}`);
+  // The public fingerprint only: what a customer compares with a commissioning report's.
+  console.log(`bms-supervisor report signing key SHA-256 ${app.reportKeyFingerprint}`);
   const port = (app.server.address() as { port: number }).port;
   const scheme = tls ? "https" : "http";
   const shown =

@@ -36,6 +36,8 @@ export async function startDesignerStack(options: {
   discover?: { device?: number; timeoutMs?: number };
   /** More supervisor settings (environment, flags), e.g. device-alarm registration. */
   supervisor?: Pick<SupervisorOptions, "env" | "extraArgs">;
+  /** More Designer environment, e.g. a pinned report signing key for the local supervisor. */
+  designerEnv?: Record<string, string>;
 }): Promise<DesignerStack> {
   const { sim, sup } = await startSiteStack({
     site: options.site ?? "skeleton",
@@ -47,7 +49,11 @@ export async function startDesignerStack(options: {
     ...(options.discover ? { discover: options.discover } : {}),
     ...(options.supervisor ? { supervisor: options.supervisor } : {}),
   });
-  const designer = await startDesigner({ supervisorUrl: sup.url, supervisorToken: sup.token });
+  const designer = await startDesigner({
+    supervisorUrl: sup.url,
+    supervisorToken: sup.token,
+    ...(options.designerEnv ? { env: options.designerEnv } : {}),
+  });
   const browser = await openBrowser();
   return {
     sim,
@@ -72,6 +78,7 @@ export async function startDemoPlantStack(addresses: {
   simPort: number;
   supervisorBind: string;
   supervisorPort: number;
+  designerEnv?: Record<string, string>;
 }): Promise<DesignerStack> {
   const stack = await startDesignerStack({ ...addresses, site: "demo", discover: {} });
   await deployPackage(

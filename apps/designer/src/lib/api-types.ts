@@ -71,6 +71,8 @@ export interface SupervisorEntry {
   has_token: boolean;
   /** The pinned SHA-256 certificate fingerprint (https only); null: trust the system CAs. Not a secret. */
   tls_fingerprint: string | null;
+  /** The pinned fingerprint of its commissioning report signing key; null: not pinned. Not a secret. */
+  report_key_fingerprint: string | null;
   /** Why every call to it is refused before connecting (a bad URL, an unreadable token); null when fine. */
   problem: string | null;
   /** The one from BMS_SUPERVISOR_URL; it cannot be edited or deleted in the UI. */
@@ -81,13 +83,15 @@ export interface SupervisorEntry {
  * The URL is taken apart by the server (`parseServiceUrl`: http/https, no credentials, no query, fragment
  * or path); this schema only bounds sizes. `token`: omitted or empty keeps the stored one, which is
  * refused when the URL changes. `tls_fingerprint`: omitted keeps the pin (dropped when the URL changes),
- * null removes it.
+ * null removes it. `report_key_fingerprint` (the report signing key, any scheme): the same, but kept when
+ * the URL changes, since the key belongs to the supervisor, not to its address.
  */
 export const SupervisorInputSchema = z.object({
   name: z.string().trim().min(1, "a name is required").max(100),
   url: z.string().trim().min(1, "a URL such as http://10.0.0.5:8080 is required").max(2000),
   token: z.string().max(500).optional(),
   tls_fingerprint: z.string().max(200).nullable().optional(),
+  report_key_fingerprint: z.string().max(200).nullable().optional(),
 });
 export type SupervisorInput = z.infer<typeof SupervisorInputSchema>;
 

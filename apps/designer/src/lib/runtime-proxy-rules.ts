@@ -72,6 +72,11 @@ export const PROXY_RULES: readonly ProxyRule[] = [
   },
   { method: "GET", path: "commissioning/runs/:id/report.html", role: "viewer", download: true },
   { method: "GET", path: "commissioning/runs/:id/report.pdf", role: "viewer", download: true },
+  // The signed JSON file byte for byte (what verify-report checks), and the key a customer compares.
+  { method: "GET", path: "commissioning/runs/:id/report.json", role: "viewer", download: true },
+  { method: "GET", path: "commissioning/signing-key", role: "viewer" },
+  // Verifying an uploaded report changes nothing (no audit, as validate); a viewer may check one.
+  { method: "POST", path: "commissioning/verify", role: "viewer" },
   { method: "GET", path: "devices", role: "viewer" },
   { method: "GET", path: "devices/discovery", role: "viewer" },
   { method: "GET", path: "devices/network", role: "viewer" },

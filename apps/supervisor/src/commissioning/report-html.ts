@@ -31,6 +31,22 @@ function table(caption: string, id: string, head: string[], rows: string[][]): s
 
 const td = (v: unknown, cls = "") => `<td${cls ? ` class="${cls}"` : ""}>${e(show(v))}</td>`;
 
+/**
+ * The supervisor's signature under the people's: the key fingerprint a customer compares, the signature
+ * itself, and how to check it. A report without one says so rather than showing a bare digest.
+ */
+function sealBlock(r: CommissioningReport): string {
+  const s = r.signature;
+  if (!s)
+    return `<section class="seal" id="seal"><p><strong>Supervisor signature:</strong> unsigned (made before signatures).</p>
+<p>Digest (SHA-256, not a signature): <span class="mono">${e(r.digest ?? "–")}</span></p></section>`;
+  return `<section class="seal" id="seal">
+<p><strong>Signed by the supervisor</strong> (${e(s.algorithm)}), signing key fingerprint SHA-256:<br><span class="mono" data-fingerprint>${e(s.fingerprint)}</span></p>
+<p>Signature: <span class="mono">${e(s.value)}</span><br>Digest of the signed content (SHA-256): <span class="mono">${e(r.digest ?? "–")}</span></p>
+<p>To check it, download the report's JSON and run <span class="mono">bms-supervisor verify-report ${e(r.id)}.json --fingerprint ${e(s.fingerprint)}</span>, having compared that fingerprint with the one the supervisor shows (Commissioning view, or GET /api/commissioning/signing-key).</p>
+</section>`;
+}
+
 export function renderReportHtml(r: CommissioningReport): string {
   const sections: string[] = [];
   if (r.checkout)
@@ -174,7 +190,8 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr;
 dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
 .signatures { display: grid; grid-template-columns: 1fr 1fr; gap: 24pt; margin-top: 28pt; page-break-inside: avoid; }
 .signatures div { border-top: 1px solid #111; padding-top: 3pt; min-height: 30pt; }
-.digest { font-family: monospace; font-size: 8pt; color: #444; word-break: break-all; margin-top: 10pt; }
+.seal { font-size: 8.5pt; color: #333; margin-top: 10pt; page-break-inside: avoid; }
+.seal .mono { word-break: break-all; }
 </style></head><body>
 <h1>Commissioning report: ${e(r.site)}</h1>
 <dl class="meta">
@@ -190,7 +207,7 @@ ${sections.join("\n")}
 <div>Commissioning engineer: ${e(r.person)}<br>Signature and date</div>
 <div>Customer representative: name, signature and date</div>
 </section>
-<p class="digest">Report digest (SHA-256): ${e(r.digest ?? "–")}</p>
+${sealBlock(r)}
 </body></html>
 `;
 }

@@ -23,6 +23,8 @@ export interface ReportSummary {
   finished_at: string | null;
   summary: CommissioningReport["summary"];
   pdf: boolean;
+  /** The signing key's fingerprint; null for a report made before signatures (or still running). */
+  signed_by: string | null;
 }
 
 export class ReportStore {
@@ -59,6 +61,11 @@ export class ReportStore {
     return JSON.parse(readFileSync(this.path(id, "json"), "utf8")) as CommissioningReport;
   }
 
+  /** The JSON file's bytes as stored (what was signed, pretty-printed). */
+  readJson(id: string): Buffer | undefined {
+    return this.has(id, "json") ? readFileSync(this.path(id, "json")) : undefined;
+  }
+
   read(id: string, ext: "html" | "pdf"): Buffer | undefined {
     return this.has(id, ext) ? readFileSync(this.path(id, ext)) : undefined;
   }
@@ -85,6 +92,7 @@ export class ReportStore {
           finished_at: r.finished_at,
           summary: r.summary,
           pdf: this.has(id, "pdf"),
+          signed_by: r.signature?.fingerprint ?? null,
         },
       ];
     });

@@ -141,8 +141,26 @@ export interface CommissioningReport {
   baseline?: Baseline;
   devices?: DeviceCheckLine[];
   summary: { pass: number; fail: number; skipped: number };
-  /** SHA-256 of the report's content (everything above but this field), printed under the signatures. */
+  /**
+   * SHA-256 (hex) of the bytes the signature covers (report-signature.ts). Reports made before
+   * signatures hold SHA-256 of their content's plain JSON here, and no signature.
+   */
   digest: string | null;
+  /** The supervisor's Ed25519 signature, made when the run ended; absent on reports made before. */
+  signature?: ReportSignature | null;
+}
+
+/** What a report carries to prove which supervisor made it and that it is unchanged since. */
+export interface ReportSignature {
+  algorithm: "Ed25519";
+  /** How the signed bytes are made from the report (report-signature.ts, SIGNED_FORMAT). */
+  format: string;
+  /** The signing key's 32 raw bytes, base64: anyone can check the signature without asking us. */
+  public_key: string;
+  /** SHA-256 of those bytes as `AB:CD:…`: what a customer compares with the supervisor's. */
+  fingerprint: string;
+  /** The 64-byte signature, base64. */
+  value: string;
 }
 
 export function stats(samples: readonly number[]): Stats {

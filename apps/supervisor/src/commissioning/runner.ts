@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { parsePointRef } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import type { FlowEngine } from "../engine/flow-engine";
@@ -11,8 +10,10 @@ import { byDevice } from "./device-key";
 import { measureBaseline } from "./performance-baseline";
 import { type CheckoutPlan, runCheckout } from "./point-checkout";
 import { renderReportHtml } from "./report-html";
+import { signReport } from "./report-signature";
 import { ReportStore } from "./report-store";
 import type { CommissioningReport, Verdict } from "./report-types";
+import type { ReportSigningKey } from "./signing-key";
 
 /**
  * Runs commissioning checks against the live site, one run at a time, and stores the report. A run is
@@ -58,6 +59,7 @@ export class CommissioningRunner {
   constructor(
     private readonly app: FastifyInstance,
     dataDir: string,
+    private readonly key: ReportSigningKey,
   ) {
     this.store = new ReportStore(dataDir);
   }
@@ -88,6 +90,7 @@ export class CommissioningRunner {
       supervisor_version: SUPERVISOR_VERSION,
       summary: { pass: 0, fail: 0, skipped: 0 },
       digest: null,
+      signature: null,
     };
     this.current = report;
     this.abort = new AbortController();
@@ -162,8 +165,8 @@ export class CommissioningRunner {
       fail: verdicts.filter((v) => v === "fail").length,
       skipped: verdicts.filter((v) => v === "skipped").length,
     };
-    const { digest: _digest, ...content } = report;
-    report.digest = createHash("sha256").update(JSON.stringify(content)).digest("hex");
+    // Signed last, over everything the report holds; the JSON, HTML and PDF all carry the signature.
+    Object.assign(report, signReport(report, this.key));
     this.save(report);
     this.store.write(report.id, "html", renderReportHtml(report));
     this.app.repos.events.add(

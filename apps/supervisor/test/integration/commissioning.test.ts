@@ -378,6 +378,11 @@ describe("commissioning against the simulator's demo building", () => {
     expect(text).toContain("bacnet:3001/analogInput:1");
     expect(text).toContain("Ines Integrator");
     expect(text).toMatch(/PASS/);
+    // The supervisor's signature is printed with its key's fingerprint (on whichever page it falls).
+    const whole = execFileSync("pdftotext", ["-layout", file, "-"]).toString();
+    expect(checkout.signature?.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(whole).toContain("Signed by the supervisor");
+    expect(whole).toContain(checkout.signature!.fingerprint);
     // Printed once, then served from the data dir.
     expect(existsSync(join(sup.dataDir, "commissioning", `${checkout.id}.pdf`))).toBe(true);
     const listed = await call<{ reports: { id: string; pdf: boolean }[] }>("GET", "/api/commissioning/runs");

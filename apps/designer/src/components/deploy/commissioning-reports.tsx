@@ -4,6 +4,7 @@ import { FileDown } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import type { SupervisorEntry } from "../../lib/api-types";
 import { runtimeCall } from "../../lib/designer-api";
+import { type ReportSignatureState, reportSignatureState } from "../../lib/report-signature-state";
 import { CommissioningRunPanel } from "./commissioning-run-panel";
 
 interface ReportSummary {
@@ -14,11 +15,14 @@ interface ReportSummary {
   person: string;
   started_at: string;
   summary: { pass: number; fail: number; skipped: number };
+  /** The supervisor's signing key fingerprint; null for a report made before signatures. */
+  signed_by: string | null;
 }
 
 /**
  * The commissioning reports a supervisor stores (issue 16), run from here, its dashboard or API, with their
- * HTML and PDF downloaded through the Designer's runtime proxy (the browser never holds the token).
+ * HTML, PDF and signed JSON downloaded through the Designer's runtime proxy (the browser never holds the
+ * token). Each says which key signed it, and whether that is the key pinned for the supervisor in Settings.
  */
 export function CommissioningReports({ supervisor }: { supervisor: SupervisorEntry }) {
   const [reports, setReports] = useState<ReportSummary[] | null>(null);
@@ -36,7 +40,10 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
   useEffect(() => {
     void load();
   }, [load]);
-  const file = (id: string, ext: "html" | "pdf") =>
+  const signatures: Record<string, ReportSignatureState> = Object.fromEntries(
+    (reports ?? []).map((r) => [r.id, reportSignatureState(r.signed_by, supervisor.report_key_fingerprint)]),
+  );
+  const file = (id: string, ext: "html" | "pdf" | "json") =>
     `/api/runtime/commissioning/runs/${encodeURIComponent(id)}/report.${ext}?supervisor=${encodeURIComponent(supervisor.id)}`;
   return (
     <div className="mt-3 space-y-1 text-xs" data-testid={`commissioning-reports-${supervisor.id}`}>
@@ -69,6 +76,14 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
                   {r.status === "cancelled" ? "cancelled: " : ""}
                   {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
                 </span>
+                <span
+                  className={`font-mono ${signatures[r.id]?.kind === "other_key" ? "text-red-700" : signatures[r.id]?.kind === "pinned" ? "text-emerald-700" : "text-slate-500"}`}
+                  title={r.signed_by ?? undefined}
+                  data-testid="commissioning-report-signature"
+                  data-state={signatures[r.id]?.kind}
+                >
+                  {signatures[r.id]?.text}
+                </span>
                 <a className="ml-auto underline" href={file(r.id, "html")} target="_blank" rel="noopener">
                   HTML
                 </a>
@@ -79,6 +94,14 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
                   data-testid="commissioning-report-pdf"
                 >
                   <FileDown className="size-3" /> PDF
+                </a>
+                <a
+                  className="underline"
+                  href={file(r.id, "json")}
+                  download
+                  data-testid="commissioning-report-json"
+                >
+                  JSON
                 </a>
               </>
             )}

@@ -11,8 +11,14 @@ import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
 import { Input } from "../ui/input";
 import { CertificateConfirm } from "./certificate-confirm";
 
-type Form = { name: string; url: string; token: string; tls_fingerprint: string };
-const EMPTY_FORM: Form = { name: "", url: "", token: "", tls_fingerprint: "" };
+type Form = {
+  name: string;
+  url: string;
+  token: string;
+  tls_fingerprint: string;
+  report_key_fingerprint: string;
+};
+const EMPTY_FORM: Form = { name: "", url: "", token: "", tls_fingerprint: "", report_key_fingerprint: "" };
 
 /** What the certificate column says: pinned, trusted through the CAs, or plain http. */
 function certificateLabel(s: SupervisorEntry): string {
@@ -59,6 +65,8 @@ export function SupervisorsSettings() {
       url: form.url,
       ...(form.token ? { token: form.token } : {}),
       ...(form.tls_fingerprint.trim() ? { tls_fingerprint: form.tls_fingerprint } : {}),
+      // Empty on an edit removes the pin: the form starts from the pinned value.
+      report_key_fingerprint: form.report_key_fingerprint.trim() || null,
     };
     const result = editing
       ? await apiCall<{ supervisor: SupervisorEntry }>(`/api/supervisors/${editing.id}`, {
@@ -150,12 +158,23 @@ export function SupervisorsSettings() {
                       <td className="pr-3 text-xs" data-testid={`supervisor-token-state-${s.id}`}>
                         {s.has_token ? "set" : "none"}
                       </td>
-                      <td
-                        className="pr-3 font-mono text-xs"
-                        data-testid={`supervisor-certificate-${s.id}`}
-                        title={s.tls_fingerprint ?? undefined}
-                      >
-                        {certificateLabel(s)}
+                      <td className="pr-3 font-mono text-xs">
+                        <span
+                          data-testid={`supervisor-certificate-${s.id}`}
+                          title={s.tls_fingerprint ?? undefined}
+                        >
+                          {certificateLabel(s)}
+                        </span>
+                        <div
+                          className="text-slate-500"
+                          data-testid={`supervisor-report-key-${s.id}`}
+                          title={s.report_key_fingerprint ?? undefined}
+                        >
+                          reports:{" "}
+                          {s.report_key_fingerprint
+                            ? `key pinned ${s.report_key_fingerprint.slice(0, 11)}…`
+                            : "key not pinned"}
+                        </div>
                       </td>
                       <td
                         className="text-xs"
@@ -187,7 +206,13 @@ export function SupervisorsSettings() {
                               variant="ghost"
                               onClick={() => {
                                 setEditing(s);
-                                setForm({ name: s.name, url: s.url, token: "", tls_fingerprint: "" });
+                                setForm({
+                                  name: s.name,
+                                  url: s.url,
+                                  token: "",
+                                  tls_fingerprint: "",
+                                  report_key_fingerprint: s.report_key_fingerprint ?? "",
+                                });
                               }}
                               data-testid={`supervisor-edit-${s.id}`}
                             >
@@ -264,6 +289,16 @@ export function SupervisorsSettings() {
                 />
               </label>
             </div>
+            <label className="block space-y-1 text-xs">
+              Report signing key fingerprint (optional: what the supervisor printed at start or shows under
+              Commissioning; its reports are then marked as signed by this key or not)
+              <Input
+                value={form.report_key_fingerprint}
+                placeholder="AB:CD:…"
+                onChange={(e) => setForm({ ...form, report_key_fingerprint: e.target.value })}
+                data-testid="supervisor-report-key"
+              />
+            </label>
             <div className="grid grid-cols-[1fr_auto] items-end gap-2">
               <label className="space-y-1 text-xs">
                 Certificate fingerprint (https, optional: paste what the supervisor printed; otherwise the

@@ -244,6 +244,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rollouts_by_time ON rollouts(started_at DESC);
     `,
   },
+  {
+    id: 10,
+    name: "supervisors: pinned commissioning report signing key fingerprint (issue 16)",
+    sql: "ALTER TABLE supervisors ADD COLUMN report_key_fingerprint TEXT;",
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {

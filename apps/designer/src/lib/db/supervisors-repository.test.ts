@@ -196,6 +196,44 @@ describe("supervisor registry rules", () => {
     expect(unpinned.ok && unpinned.target.tls_fingerprint).toBeNull();
   });
 
+  it("pins a report signing key fingerprint on any scheme, keeps it across a move, and clears it", () => {
+    const { db } = freshDb();
+    const pasted = FP.replace(/:/g, "").toLowerCase();
+    const target = added(db, {
+      name: "a",
+      url: "http://10.0.0.5:8080",
+      token: TOKEN,
+      report_key_fingerprint: pasted,
+    });
+    expect(target.report_key_fingerprint).toBe(FP);
+    expect(toEntry(target).report_key_fingerprint).toBe(FP);
+    const bad = createSupervisor(db, {
+      name: "b",
+      url: "http://10.0.0.6:8080",
+      report_key_fingerprint: "AB:CD",
+    });
+    expect(!bad.ok && bad.errors?.[0]?.path).toBe("report_key_fingerprint");
+    // Omitted keeps it, also when the supervisor moves: the key is the supervisor's, not its address's.
+    const moved = updateSupervisor(db, target.id, {
+      name: "a",
+      url: "http://10.0.0.7:8080",
+      token: "new-tok",
+    });
+    expect(moved.ok && moved.target.report_key_fingerprint).toBe(FP);
+    const cleared = updateSupervisor(db, target.id, {
+      name: "a",
+      url: "http://10.0.0.7:8080",
+      report_key_fingerprint: null,
+    });
+    expect(cleared.ok && cleared.target.report_key_fingerprint).toBeNull();
+    expect(builtinSupervisor({ BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT: pasted }).report_key_fingerprint).toBe(
+      FP,
+    );
+    expect(builtinSupervisor({ BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT: "nope" }).problem).toContain(
+      "BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT is invalid",
+    );
+  });
+
   it("the builtin supervisor parses BMS_SUPERVISOR_URL the same way and reports a bad one clearly", () => {
     expect(
       builtinSupervisor({ BMS_SUPERVISOR_URL: "http://127.0.0.1:8080/", BMS_SUPERVISOR_TOKEN: "t" }),

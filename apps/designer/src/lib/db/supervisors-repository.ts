@@ -18,6 +18,11 @@ export interface SupervisorTarget {
   token: string;
   /** SHA-256 of the one certificate this supervisor may present (https); null: the system CAs decide. */
   tls_fingerprint: string | null;
+  /**
+   * SHA-256 of the supervisor's commissioning report signing key (Ed25519), `AB:CD:…`: its reports are
+   * shown as signed by the pinned key or by another one. A label check, never a gate on calls.
+   */
+  report_key_fingerprint: string | null;
   /** Set when calls must be refused before connecting: the URL is invalid or the token cannot be opened. */
   problem: string | null;
   builtin: boolean;
@@ -25,24 +30,30 @@ export interface SupervisorTarget {
 
 /**
  * The supervisor named by the environment (what `pnpm start` and the tests wire up): its URL is taken
- * apart like a registered one, and an https one can be pinned with BMS_SUPERVISOR_TLS_FINGERPRINT.
+ * apart like a registered one, and an https one can be pinned with BMS_SUPERVISOR_TLS_FINGERPRINT. Its
+ * report signing key is pinned with BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT.
  */
 export function builtinSupervisor(env: Record<string, string | undefined> = process.env): SupervisorTarget {
   const raw = env.BMS_SUPERVISOR_URL?.trim() || DEFAULT_LOCAL_URL;
   const parsed = parseServiceUrl(raw);
   const pinText = env.BMS_SUPERVISOR_TLS_FINGERPRINT?.trim();
   const pin = pinText ? parseFingerprint(pinText) : null;
+  const reportPinText = env.BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT?.trim();
+  const reportPin = reportPinText ? parseFingerprint(reportPinText) : null;
   const problem = !parsed.ok
     ? `BMS_SUPERVISOR_URL is invalid (${parsed.message}): fix it in the Designer's environment and restart`
     : pin && !pin.ok
       ? `BMS_SUPERVISOR_TLS_FINGERPRINT is invalid (${pin.message})`
-      : null;
+      : reportPin && !reportPin.ok
+        ? `BMS_SUPERVISOR_REPORT_KEY_FINGERPRINT is invalid (${reportPin.message})`
+        : null;
   return {
     id: BUILTIN_SUPERVISOR_ID,
     name: "Local supervisor",
     url: parsed.ok ? parsed.url.origin : raw,
     token: env.BMS_SUPERVISOR_TOKEN ?? "",
     tls_fingerprint: pin?.ok && parsed.ok && parsed.url.protocol === "https:" ? pin.fingerprint : null,
+    report_key_fingerprint: reportPin?.ok ? reportPin.fingerprint : null,
     problem,
     builtin: true,
   };
@@ -54,9 +65,10 @@ interface SupervisorRow {
   url: string;
   token_sealed: string;
   tls_fingerprint: string | null;
+  report_key_fingerprint: string | null;
 }
 
-const COLUMNS = "id, name, url, token_sealed, tls_fingerprint";
+const COLUMNS = "id, name, url, token_sealed, tls_fingerprint, report_key_fingerprint";
 
 function fromRow(db: Database.Database, row: SupervisorRow): SupervisorTarget {
   const parsed = parseServiceUrl(row.url);
@@ -78,6 +90,7 @@ function fromRow(db: Database.Database, row: SupervisorRow): SupervisorTarget {
     url: parsed.ok ? parsed.url.origin : row.url,
     token,
     tls_fingerprint: row.tls_fingerprint,
+    report_key_fingerprint: row.report_key_fingerprint,
     problem,
     builtin: false,
   };
@@ -104,6 +117,7 @@ export function toEntry(target: SupervisorTarget): SupervisorEntry {
     url: target.url,
     has_token: target.token.length > 0,
     tls_fingerprint: target.tls_fingerprint,
+    report_key_fingerprint: target.report_key_fingerprint,
     problem: target.problem,
     builtin: target.builtin,
   };
@@ -120,6 +134,8 @@ interface CheckedInput {
   token: string | undefined;
   /** undefined: keep the stored pin; null: none. */
   tls_fingerprint: string | null | undefined;
+  /** undefined: keep the stored pin; null: none. Kept when the URL changes: the key is the supervisor's. */
+  report_key_fingerprint: string | null | undefined;
   urlChanged: boolean;
 }
 
@@ -155,9 +171,23 @@ function checkInput(
       });
     else fingerprint = pin.fingerprint;
   }
+  let reportKey: string | null | undefined =
+    input.report_key_fingerprint === "" ? null : input.report_key_fingerprint;
+  if (typeof reportKey === "string") {
+    const pin = parseFingerprint(reportKey);
+    if (!pin.ok) problems.push({ path: "report_key_fingerprint", message: pin.message });
+    else reportKey = pin.fingerprint;
+  }
   if (problems.length > 0) return problems;
   if (!https || (urlChanged && fingerprint === undefined)) fingerprint = null;
-  return { name: input.name, url, token, tls_fingerprint: fingerprint, urlChanged };
+  return {
+    name: input.name,
+    url,
+    token,
+    tls_fingerprint: fingerprint,
+    report_key_fingerprint: reportKey,
+    urlChanged,
+  };
 }
 
 const invalid = (errors: ValidationProblem[]): SaveSupervisorResult => ({
@@ -172,13 +202,14 @@ export function createSupervisor(db: Database.Database, input: SupervisorInput):
   if (Array.isArray(checked)) return invalid(checked);
   const id = randomUUID();
   db.prepare(
-    "INSERT INTO supervisors (id, name, url, token_sealed, tls_fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO supervisors (id, name, url, token_sealed, tls_fingerprint, report_key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   ).run(
     id,
     checked.name,
     checked.url,
     checked.token ? secretsFor(db).seal(checked.token, id) : "",
     checked.tls_fingerprint ?? null,
+    checked.report_key_fingerprint ?? null,
     nowIso(),
   );
   return { ok: true, target: getSupervisorTarget(db, id)! };
@@ -200,11 +231,14 @@ export function updateSupervisor(
   if (!current) return { ok: false, status: 404, error: `supervisor ${id} not found` };
   const checked = checkInput(input, current);
   if (Array.isArray(checked)) return invalid(checked);
-  const sets = ["name = ?", "url = ?", "tls_fingerprint = ?"];
+  const sets = ["name = ?", "url = ?", "tls_fingerprint = ?", "report_key_fingerprint = ?"];
   const values: unknown[] = [
     checked.name,
     checked.url,
     checked.tls_fingerprint === undefined ? current.tls_fingerprint : checked.tls_fingerprint,
+    checked.report_key_fingerprint === undefined
+      ? current.report_key_fingerprint
+      : checked.report_key_fingerprint,
   ];
   if (checked.token !== undefined) {
     sets.push("token_sealed = ?");

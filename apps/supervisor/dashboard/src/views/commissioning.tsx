@@ -1,3 +1,4 @@
+import { shortFingerprint } from "@bms/security/fingerprint";
 import { useState } from "preact/hooks";
 import { apiGet, apiSend } from "../api/client";
 import { ActionButton } from "../components/action-button";
@@ -14,6 +15,8 @@ interface ReportSummary {
   finished_at: string | null;
   summary: { pass: number; fail: number; skipped: number };
   pdf: boolean;
+  /** The signing key's fingerprint; null for a report made before signatures. */
+  signed_by: string | null;
 }
 
 const base = (id: string) => `/api/commissioning/runs/${encodeURIComponent(id)}`;
@@ -23,12 +26,17 @@ const base = (id: string) => `/api/commissioning/runs/${encodeURIComponent(id)}`
  * chosen priority, alarm verification, baseline, device check) and download the stored reports. The write
  * test commands real equipment, so it is off until the person ticks the confirmation and the browser
  * asks once more; the supervisor refuses a priority a flow commands. A running run can be cancelled: it
- * stops between points, relinquishes its write test, and its report says cancelled.
+ * stops between points, relinquishes its write test, and its report says cancelled. Reports are signed
+ * with the supervisor's key: the card shows its fingerprint, which a customer compares with the report's.
  */
 export function Commissioning() {
   const reports = usePoll(
     () => apiGet<{ running: string | null; reports: ReportSummary[] }>("/api/commissioning/runs"),
     3000,
+  );
+  const signingKey = usePoll(
+    () => apiGet<{ fingerprint: string }>("/api/commissioning/signing-key"),
+    600_000,
   );
   const [person, setPerson] = useState("");
   const [writeTest, setWriteTest] = useState(false);
@@ -119,6 +127,14 @@ export function Commissioning() {
         </p>
       </Card>
       <Card title="Commissioning reports" testId="commissioning-reports" wide>
+        {signingKey.data ? (
+          <p class="small">
+            Reports are signed by this supervisor's key, fingerprint SHA-256{" "}
+            <code data-testid="commissioning-key-fingerprint">{signingKey.data.fingerprint}</code>. Give it to
+            the customer with the report: <code>bms-supervisor verify-report</code> checks a report's JSON
+            against it.
+          </p>
+        ) : null}
         <table class="table" data-testid="commissioning-table">
           <thead>
             <tr>
@@ -127,6 +143,7 @@ export function Commissioning() {
               <th>Engineer</th>
               <th>Status</th>
               <th>Result</th>
+              <th>Signature</th>
               <th>Report</th>
             </tr>
           </thead>
@@ -151,6 +168,17 @@ export function Commissioning() {
                     <Pill tone={r.summary.fail > 0 ? "bad" : r.status === "cancelled" ? "idle" : "ok"}>
                       {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
                     </Pill>
+                  )}
+                </td>
+                <td data-testid="commissioning-signature">
+                  {r.status === "running" ? (
+                    "…"
+                  ) : r.signed_by ? (
+                    <span title={r.signed_by} class="mono small">
+                      signed {shortFingerprint(r.signed_by)}
+                    </span>
+                  ) : (
+                    <span class="muted small">unsigned (made before signatures)</span>
                   )}
                 </td>
                 <td>
@@ -181,6 +209,14 @@ export function Commissioning() {
                         data-testid="commissioning-pdf"
                       >
                         PDF
+                      </a>{" "}
+                      <a
+                        class="btn btn-plain small"
+                        href={`${base(r.id)}/report.json`}
+                        download
+                        data-testid="commissioning-json"
+                      >
+                        JSON
                       </a>
                     </>
                   )}

@@ -2,8 +2,10 @@ import { normalizePointRef, roleAllows, type ValidationProblem } from "@bms/sche
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { PdfError, printPdf } from "../../commissioning/pdf-printer";
+import { verifyReport } from "../../commissioning/report-signature";
 import { REPORT_ID } from "../../commissioning/report-store";
 import { CommissioningRunner, type RunRequest, sitePoints } from "../../commissioning/runner";
+import type { ReportSigningKey } from "../../commissioning/signing-key";
 import { HttpError, route } from "../../http/route";
 import { OVERRIDE_PRIORITY_MIN } from "../points/overrides";
 
@@ -13,6 +15,8 @@ import { OVERRIDE_PRIORITY_MIN } from "../points/overrides";
  * injection, measures a performance baseline and checks device communication, then stores a report in
  * JSON, HTML and PDF. Starting a run is operator (it commands points) and audited, with what it will
  * write; forcing a write test over a flow's command is admin, as for a manual write. Reports are viewer.
+ * Each finished report is signed with the supervisor's Ed25519 key (commissioning/signing-key.ts); its
+ * public half and a verification of an uploaded report are viewer too, since they change nothing.
  */
 
 const Scalar = z.union([z.number().refine(Number.isFinite, "must be a finite number"), z.boolean()]);
@@ -71,8 +75,12 @@ function canonical(ref: string, path: string, problems: ValidationProblem[]): st
   }
 }
 
-export async function commissioningRoutes(app: FastifyInstance, options: { dataDir: string }): Promise<void> {
-  const runner = new CommissioningRunner(app, options.dataDir);
+export async function commissioningRoutes(
+  app: FastifyInstance,
+  options: { dataDir: string; key: ReportSigningKey },
+): Promise<void> {
+  const { key } = options;
+  const runner = new CommissioningRunner(app, options.dataDir, key);
   app.addHook("onClose", async () => runner.close());
 
   const found = (id: string) => {
@@ -257,6 +265,66 @@ export async function commissioningRoutes(app: FastifyInstance, options: { dataD
           { path: "id", message: "the run has already ended", code: "run_not_running" },
         ]);
       return report;
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/runs/:id/report.json",
+    summary:
+      "A finished commissioning report as the signed JSON file stored on the supervisor, to keep and verify (bms-supervisor verify-report)",
+    tags: ["commissioning"],
+    auth: "viewer",
+    params: ReportParams,
+    handler({ params }, _request, reply) {
+      const report = found(params.id);
+      const json = runner.store.readJson(params.id);
+      if (report.status === "running" || !json)
+        throw new HttpError(409, "the run is still going: its report is signed when it ends", [
+          { path: "id", message: "the run is still going", code: "run_in_progress" },
+        ]);
+      return reply
+        .type("application/json; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${params.id}.json"`)
+        .send(json);
+    },
+  });
+
+  route(app, {
+    method: "GET",
+    url: "/signing-key",
+    summary:
+      "The public half of this supervisor's report signing key (Ed25519) and its SHA-256 fingerprint, which a customer compares with the one on a report",
+    tags: ["commissioning"],
+    auth: "viewer",
+    handler() {
+      return {
+        algorithm: "Ed25519",
+        fingerprint: key.fingerprint,
+        public_key: key.publicKeyRaw.toString("base64"),
+        public_key_pem: key.publicKey.export({ format: "pem", type: "spki" }).toString(),
+      };
+    },
+  });
+
+  route(app, {
+    method: "POST",
+    url: "/verify",
+    summary:
+      "Check an uploaded commissioning report (its JSON) against its signature and this supervisor's signing key: 200 with valid and a code either way",
+    tags: ["commissioning"],
+    auth: "viewer",
+    audit: {
+      none: "it reads the uploaded report and this supervisor's public key and changes nothing, like a read",
+    },
+    documentedBody: z.looseObject({ id: z.string(), signature: z.unknown() }),
+    handler(_input, request) {
+      const body = request.body;
+      if (typeof body !== "object" || body === null || Array.isArray(body))
+        throw new HttpError(422, "invalid body", [
+          { path: "", message: "send the report's JSON object", code: "not_a_report" },
+        ]);
+      return { ...verifyReport(body, { publicKey: key.publicKey }), supervisor_fingerprint: key.fingerprint };
     },
   });
 
