@@ -1,5 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { type LookupOneOptions, lookup as dnsLookup } from "node:dns";
 import { EventEmitter } from "node:events";
+import { isIPv4 } from "node:net";
 import {
   BVLC_FUNCTION,
   decodeBvll,
@@ -97,7 +99,7 @@ export class UdpTransport extends EventEmitter {
   open(): void {
     // No SO_REUSEADDR: a second supervisor (or another BACnet tool) on the same port must fail loudly,
     // not silently share the unicast traffic with this one.
-    const socket = createSocket({ type: "udp4", reuseAddr: false });
+    const socket = createSocket({ type: "udp4", reuseAddr: false, lookup: literalLookup });
     this.socket = socket;
     socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo));
     socket.on("listening", () => {
@@ -326,4 +328,20 @@ export class UdpTransport extends EventEmitter {
       // already closed
     }
   }
+}
+
+/**
+ * The socket's address lookup: an IPv4 literal (every device address, every reply) is answered at once,
+ * anything else goes to DNS as before. node:dgram's own lookup answers even a literal on the next tick,
+ * so a scan's requests all waited for the scan's whole send loop before the first left: the devices
+ * started answering that much later (~0.5 ms for 50 requests, issue 15). Answered synchronously, each
+ * request is on the wire as soon as it is made, and the devices work while the rest are prepared.
+ */
+export function literalLookup(
+  hostname: string,
+  options: LookupOneOptions | number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIPv4(hostname)) callback(null, hostname, 4);
+  else dnsLookup(hostname, typeof options === "number" ? { family: options } : options, callback);
 }
