@@ -3,18 +3,28 @@ import { describe, expect, it } from "vitest";
 import { literalLookup, UdpTransport } from "./udp-transport";
 
 describe("literalLookup", () => {
-  it("answers an IPv4 literal before it returns, so a send leaves at once", () => {
+  it("answers an IPv4 literal before it returns once bound, so a send leaves at once", () => {
     let answer: unknown[] | undefined;
-    literalLookup("127.0.97.20", 4, (...args) => {
+    literalLookup(() => true)("127.0.97.20", 4, (...args) => {
       answer = args;
     });
+    expect(answer).toEqual([null, "127.0.97.20", 4]);
+  });
+
+  it("answers the bind's lookup on the next tick, as node:dgram does", async () => {
+    let answer: unknown[] | undefined;
+    literalLookup(() => false)("127.0.97.20", 4, (...args) => {
+      answer = args;
+    });
+    expect(answer).toBeUndefined();
+    await new Promise((resolve) => process.nextTick(resolve));
     expect(answer).toEqual([null, "127.0.97.20", 4]);
   });
 
   it("asks DNS for a name, as node:dgram would", async () => {
     const answer = await new Promise<unknown[]>((resolve) => {
       let sync = true;
-      literalLookup("localhost", 4, (...args) => resolve([...args, sync]));
+      literalLookup(() => true)("localhost", 4, (...args) => resolve([...args, sync]));
       sync = false;
     });
     expect(answer).toEqual([null, "127.0.0.1", 4, false]);
@@ -27,10 +37,9 @@ describe("UdpTransport sends", () => {
     await new Promise<void>((resolve) => peer.bind(0, "127.0.97.21", resolve));
     const transport = new UdpTransport({ bindAddress: "127.0.97.22", port: 0, broadcast: "127.0.97.255" });
     try {
-      await new Promise((resolve) => {
-        transport.once("listening", resolve);
-        transport.open();
-      });
+      // "listening" comes after open() returns: the library's client listens for it only then.
+      transport.open();
+      await new Promise((resolve) => transport.once("listening", resolve));
       const got = new Promise<Buffer>((resolve) => peer.once("message", resolve));
       const frame = Buffer.from([0x81, 0x0a, 0x00, 0x06, 0x01, 0x00]);
       transport.sendOwned(frame, `127.0.97.21:${peer.address().port}`);
