@@ -1,5 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import { type LookupOneOptions, lookup as dnsLookup } from "node:dns";
+import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
 import {
