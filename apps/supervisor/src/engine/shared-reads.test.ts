@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceOf, POINTS_PER_TURN, SharedReads } from "./shared-reads";
+import { DEVICES_PER_TURN, deviceOf, POINTS_PER_TURN, SharedReads } from "./shared-reads";
 
 const ref = (instance: number) => `bacnet:1/analogInput:${instance}.presentValue`;
 const instanceOf = (ref: string) => Number(/:(\d+)\.presentValue$/.exec(ref)?.[1]);
@@ -159,10 +159,12 @@ describe("SharedReads merges the flows of one tick per device", () => {
     { perDevice: 250, devices: 35, turns: [16, 16, 3] },
     // A scan of 50 devices x 40 points goes out in one turn: no device waits a turn to be asked.
     { perDevice: 40, devices: 50, turns: [50] },
+    // Many small devices: at most DEVICES_PER_TURN a turn, each a reply in the socket's buffer.
+    { perDevice: 8, devices: DEVICES_PER_TURN + 10, turns: [DEVICES_PER_TURN, 10] },
     // A device over the budget still goes, alone in its turn.
     { perDevice: POINTS_PER_TURN + 1, devices: 2, turns: [1, 1] },
   ])(
-    "hands a tick's device batches over turns of at most POINTS_PER_TURN points ($devices x $perDevice)",
+    "hands a tick's device batches over turns of at most POINTS_PER_TURN points and DEVICES_PER_TURN devices ($devices x $perDevice)",
     async ({ perDevice, devices, turns: expected }) => {
       const turns: (() => void)[] = [];
       const handed: number[] = [];

@@ -16,6 +16,12 @@ const PRUNE_EVERY_MS = 60_000;
  * first (2026-12-02, issue 15): the devices answered that much later.
  */
 export const POINTS_PER_TURN = 4000;
+/**
+ * And at most this many devices a turn: each is at least one request and one reply datagram, so a site
+ * of many small devices (500 of 8 points) does not put 500 replies in the receive buffer at once. 64
+ * replies (up to ~2.3 KB each as the kernel counts them) stay inside its default 208 KB.
+ */
+export const DEVICES_PER_TURN = 64;
 /** Lists of refs remembered per device (see flush). */
 const LISTS_PER_DEVICE = 4;
 
@@ -316,7 +322,7 @@ export class SharedReads {
   private send(batches: readonly { list: string[]; batch: PendingBatch }[], from: number): void {
     if (from >= batches.length) return;
     let to = from + 1;
-    for (let points = batches[from]!.list.length; to < batches.length; to++) {
+    for (let points = batches[from]!.list.length; to < batches.length && to - from < DEVICES_PER_TURN; to++) {
       points += batches[to]!.list.length;
       if (points > POINTS_PER_TURN) break;
     }
