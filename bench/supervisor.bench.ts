@@ -127,9 +127,10 @@
 //   0.844. Profile of the supervisor at 100 ms (--cpu-prof-interval 200 us): SharedReads.readEach 12 %
 //   of the busy CPU (the 2,000 entries touched cold), the RPM walk and decode 16 %, the flow runtime 8 %,
 //   dgram send 5 %, GC 4 %.
-// - full bench on this branch: median 0.803 (rounds 0.676-0.923) at load 2-5 (the raw loop's own rounds
-//   128k-181k points/s against 208k at the start of the run); 0.748 (0.609-0.88) in the run before it at
-//   load 22 falling to 2. What is left is the wake-up cost above, which the back-to-back raw loop never
+// - full bench on this branch, three runs: 0.748 (rounds 0.609-0.88) at load 22 falling to 2, 0.803
+//   (0.676-0.923) at load 2-5 (the raw loop's own rounds 128k-181k points/s against 208k at the start),
+//   0.791 (0.633-0.903) at load 6-10 on the final code (the results); the 21 rounds' median 0.768 (main's
+//   idle-box run: 0.785). Not met reliably on a shared box. What is left is the wake-up cost above, which the back-to-back raw loop never
 //   pays: per-point memory touched per scan (SharedReads entries, reading objects, plans) is what runs
 //   cold after idle, so columns (value, quality, time per flow, no object per point) would shorten it.
 import { randomUUID } from "node:crypto";
