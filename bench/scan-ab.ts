@@ -3,7 +3,7 @@
 // branch), the 2,000-point sensor flow at 100 ms, AB_ROUNDS interleaved windows of AB_SECONDS each side,
 // each beside a raw RPM round of the same length. Per window: cycle from each scan's own record and
 // main-thread CPU a scan (schedstat, nanoseconds), which is the steadier figure on a loaded machine.
-// AB_PROF=dir (AB_PROF_ONLY=A|B) writes a --cpu-prof of the supervisors. Run it under the bench lock:
+// AB_PROF=dir (AB_PROF_ONLY=A|B) writes a --cpu-prof of the supervisors; AB_NET (a loopback /24) and AB_PORT move it. Run it under the bench lock:
 // A_ROOT=/tmp/base B_ROOT=$PWD flock /tmp/bms-bench.lock pnpm exec tsx bench/scan-ab.ts
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -20,8 +20,8 @@ function cpuSeconds(pid: number): number {
 const BACnetClient: typeof bacnetModule =
   (bacnetModule as unknown as { default?: typeof bacnetModule }).default ?? bacnetModule;
 
-const NET = "127.0.82";
-const SIM_PORT = 47880;
+const NET = process.env.AB_NET ?? "127.0.82";
+const SIM_PORT = Number(process.env.AB_PORT ?? 47880);
 const DEVICES = 50;
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const WINDOW_S = Number(process.env.AB_SECONDS ?? 3);

@@ -105,6 +105,34 @@
 // 2026-12-02 07:44-07:47 (lead, same code, load 0.3-0.5, the box otherwise idle): median 0.785 (rounds
 // 0.64-0.86), read path alone 1.14 of raw; reads were 9.9-12.9 ms of a 10.5-13.5 ms cycle. Release bundle
 // RSS 112.6 MB (the 133 MB of the 07:10 run was that moment's heap growth).
+// 2026-12-02 (session 8, scan5), where the ~5 ms between the read path alone (~6.5 ms a round) and the
+// supervisor's read phase (~11.4 ms) went. Timelines (a timestamp at the tick, the send loop, each
+// datagram's arrival and decode, the barrier) and same-run rounds in the bench process, load 0.3-3:
+// - it is not inside the supervisor. The read path alone is measured back to back; paced at the scan's
+//   100 ms tick, the same BacnetService in the bench process took 8.6-12.7 ms a round (6.0-6.6 back to
+//   back, same runs) while the simulator's CPU a round stayed 5.6-5.9 ms. After ~90 ms idle the client
+//   and the simulator ran one after the other (round ~ client CPU + simulator CPU: 2.9 + 5.8 = 8.8 ms)
+//   instead of side by side (back to back 6.1 < 2.3 + 5.6); with each pinned to its own vCPU (taskset)
+//   the paced round fell to 7.4 ms. Waking after idle on this 2-vCPU VM (cpuidle haltpoll, no halt
+//   polling) is the cost; a device on its own hardware would not share the supervisor's CPU.
+// - the supervisor added ~1.5-2 ms on top: its first request left ~1 ms after the tick (queueing 2,000
+//   SharedReads entries 0.45-0.75 ms right after idle, 0.06-0.14 ms warm; node:dgram's lookup answers
+//   even an IPv4 literal on the next tick, so no request left before the whole send loop had run) and the
+//   50 requests went out in four event-loop turns of 16 devices (the last ~1.7 ms after the first).
+//   Fixed: turns are counted in points (4,000 a turn: the 50,000-point site keeps its 16 devices of 250,
+//   a 2,000-point scan goes in one turn), and the socket answers literals at once after its bind, so each
+//   request is on the wire as it is made. Same-run A/B of the paced read path, 14 interleaved pairs:
+//   round 8.59 vs 9.40 ms (per-pair median 0.911), client CPU 2.84 vs 3.23 ms a round. bench/scan-ab.ts,
+//   main vs this branch, 8 pairs at load 1-2: cycle B/A median 0.98 (0.68-1.08), ratio to raw 0.740 ->
+//   0.844. Profile of the supervisor at 100 ms (--cpu-prof-interval 200 us): SharedReads.readEach 12 %
+//   of the busy CPU (the 2,000 entries touched cold), the RPM walk and decode 16 %, the flow runtime 8 %,
+//   dgram send 5 %, GC 4 %.
+// - full bench on this branch, three runs: 0.748 (rounds 0.609-0.88) at load 22 falling to 2, 0.803
+//   (0.676-0.923) at load 2-5 (the raw loop's own rounds 128k-181k points/s against 208k at the start),
+//   0.791 (0.633-0.903) at load 6-10 on the final code (the results); the 21 rounds' median 0.768 (main's
+//   idle-box run: 0.785). Not met reliably on a shared box. What is left is the wake-up cost above, which the back-to-back raw loop never
+//   pays: per-point memory touched per scan (SharedReads entries, reading objects, plans) is what runs
+//   cold after idle, so columns (value, quality, time per flow, no object per point) would shorten it.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

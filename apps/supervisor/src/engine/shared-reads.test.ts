@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEVICES_PER_TURN, deviceOf, SharedReads } from "./shared-reads";
+import { DEVICES_PER_TURN, deviceOf, POINTS_PER_TURN, SharedReads } from "./shared-reads";
 
 const ref = (instance: number) => `bacnet:1/analogInput:${instance}.presentValue`;
 const instanceOf = (ref: string) => Number(/:(\d+)\.presentValue$/.exec(ref)?.[1]);
@@ -154,29 +154,39 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect((await reads.readPoints([on(1, 1)], 1000))[0]?.value).toBe(2);
   });
 
-  it("hands a tick's device batches over a few devices per turn, so replies are read in between", async () => {
-    const turns: (() => void)[] = [];
-    const handed: number[] = [];
-    const reads = new SharedReads(
-      async (refs) => {
-        handed.push(turns.length);
-        return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
-      },
-      () => 0,
-      (next) => turns.push(next),
-    );
-    const devices = DEVICES_PER_TURN * 2 + 3;
-    const all = reads.readPoints(
-      Array.from({ length: devices }, (_, d) => on(d + 1, 1)),
-      5000,
-    );
-    for (let turn = 0; turn < turns.length; turn++) turns[turn]!();
-    expect((await all).every((r) => r.quality === "good")).toBe(true);
-    // Turn 1 flushes, then each turn hands DEVICES_PER_TURN devices and defers the rest.
-    expect(handed.filter((t) => t === 1)).toHaveLength(DEVICES_PER_TURN);
-    expect(handed.filter((t) => t === 2)).toHaveLength(DEVICES_PER_TURN);
-    expect(handed.filter((t) => t === 3)).toHaveLength(3);
-  });
+  it.each([
+    // The 50,000-point site's shape: 16 devices of 250 points a turn, the rest deferred.
+    { perDevice: 250, devices: 35, turns: [16, 16, 3] },
+    // A scan of 50 devices x 40 points goes out in one turn: no device waits a turn to be asked.
+    { perDevice: 40, devices: 50, turns: [50] },
+    // Many small devices: at most DEVICES_PER_TURN a turn, each a reply in the socket's buffer.
+    { perDevice: 8, devices: DEVICES_PER_TURN + 10, turns: [DEVICES_PER_TURN, 10] },
+    // A device over the budget still goes, alone in its turn.
+    { perDevice: POINTS_PER_TURN + 1, devices: 2, turns: [1, 1] },
+  ])(
+    "hands a tick's device batches over turns of at most POINTS_PER_TURN points and DEVICES_PER_TURN devices ($devices x $perDevice)",
+    async ({ perDevice, devices, turns: expected }) => {
+      const turns: (() => void)[] = [];
+      const handed: number[] = [];
+      const reads = new SharedReads(
+        async (refs) => {
+          handed.push(turns.length);
+          return refs.map(() => ({ value: 1, quality: "good" as const, timestamp: 0 }));
+        },
+        () => 0,
+        (next) => turns.push(next),
+      );
+      const refs = Array.from({ length: devices }, (_, d) =>
+        Array.from({ length: perDevice }, (_, i) => on(d + 1, i + 1)),
+      ).flat();
+      const all = reads.readPoints(refs, 5000);
+      for (let turn = 0; turn < turns.length; turn++) turns[turn]!();
+      expect((await all).every((r) => r.quality === "good")).toBe(true);
+      // Turn 1 flushes; each turn hands whole devices up to the budget and defers the rest.
+      expect(expected.map((_, t) => handed.filter((h) => h === t + 1).length)).toEqual(expected);
+      expect(handed).toHaveLength(devices);
+    },
+  );
 
   it("hands a device the same list object while it is asked for the same points", async () => {
     const lists: (readonly string[])[] = [];

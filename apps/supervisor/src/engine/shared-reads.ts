@@ -5,12 +5,23 @@ type ReadResult = PointReading;
 
 const PRUNE_EVERY_MS = 60_000;
 /**
- * Device batches handed to the registry per turn of the event loop. A site's tick asks for every
- * device at once (50,000 points: 200 devices); encoding all their requests in one stretch kept the
- * loop from reading the first devices' replies, the socket's receive buffer overflowed, and those
- * devices timed out and went offline. Between turns the replies that arrived are read.
+ * Points handed to the registry per turn of the event loop, whole device batches at a time (at least one
+ * a turn). A site's tick asks for every device at once (50,000 points: 200 devices of 250); encoding all
+ * their requests in one stretch kept the loop from reading the first devices' replies, the socket's
+ * receive buffer overflowed, and those devices timed out and went offline. Between turns the replies
+ * that arrived are read. Counted in points, not devices: the replies that fill the buffer grow with the
+ * points asked for (one RPM answer per 40-50 of them), so this is the 16 devices of 250 points a turn
+ * that mended the 50,000-point site, while a scan of a few thousand points goes out in one turn. Split
+ * into turns of 16 devices, a 50-device scan of 2,000 points sent its last request ~1.7 ms after its
+ * first (2026-12-02, issue 15): the devices answered that much later.
  */
-export const DEVICES_PER_TURN = 16;
+export const POINTS_PER_TURN = 4000;
+/**
+ * And at most this many devices a turn: each is at least one request and one reply datagram, so a site
+ * of many small devices (500 of 8 points) does not put 500 replies in the receive buffer at once. 64
+ * replies (up to ~2.3 KB each as the kernel counts them) stay inside its default 208 KB.
+ */
+export const DEVICES_PER_TURN = 64;
 /** Lists of refs remembered per device (see flush). */
 const LISTS_PER_DEVICE = 4;
 
@@ -309,7 +320,12 @@ export class SharedReads {
   }
 
   private send(batches: readonly { list: string[]; batch: PendingBatch }[], from: number): void {
-    const to = Math.min(batches.length, from + DEVICES_PER_TURN);
+    if (from >= batches.length) return;
+    let to = from + 1;
+    for (let points = batches[from]!.list.length; to < batches.length && to - from < DEVICES_PER_TURN; to++) {
+      points += batches[to]!.list.length;
+      if (points > POINTS_PER_TURN) break;
+    }
     for (let i = from; i < to; i++) {
       const { list, batch } = batches[i]!;
       this.batches++;

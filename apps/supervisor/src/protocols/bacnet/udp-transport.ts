@@ -1,5 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { EventEmitter } from "node:events";
+import { isIPv4 } from "node:net";
 import {
   BVLC_FUNCTION,
   decodeBvll,
@@ -97,7 +99,11 @@ export class UdpTransport extends EventEmitter {
   open(): void {
     // No SO_REUSEADDR: a second supervisor (or another BACnet tool) on the same port must fail loudly,
     // not silently share the unicast traffic with this one.
-    const socket = createSocket({ type: "udp4", reuseAddr: false });
+    const socket = createSocket({
+      type: "udp4",
+      reuseAddr: false,
+      lookup: literalLookup(() => this.localPort >= 0),
+    });
     this.socket = socket;
     socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo));
     socket.on("listening", () => {
@@ -326,4 +332,26 @@ export class UdpTransport extends EventEmitter {
       // already closed
     }
   }
+}
+
+/**
+ * The socket's address lookup: once `bound`, an IPv4 literal (every device address, every reply) is
+ * answered at once, anything else goes to DNS as before. node:dgram's own lookup answers even a literal
+ * on the next tick, so a scan's requests all waited for the scan's whole send loop before the first
+ * left: the devices started answering that much later (issue 15). Answered synchronously, each request
+ * is on the wire as soon as it is made, and the devices work while the rest are prepared. The bind
+ * itself keeps the next-tick answer: answered at once, the socket would report "listening" inside
+ * open(), before its owner (the library's client) could listen for it.
+ */
+export function literalLookup(bound: () => boolean) {
+  return (
+    hostname: string,
+    options: LookupOneOptions | number,
+    callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => {
+    if (!isIPv4(hostname))
+      dnsLookup(hostname, typeof options === "number" ? { family: options } : options, callback);
+    else if (bound()) callback(null, hostname, 4);
+    else process.nextTick(callback, null, hostname, 4);
+  };
 }
