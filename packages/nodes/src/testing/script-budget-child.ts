@@ -1,0 +1,43 @@
+/**
+ * A child process for the script-budget tests: evaluates a script in this process's main thread, the
+ * way a supervisor worker does, so the test can stop and continue the whole process (SIGSTOP/SIGCONT)
+ * while the script runs, as a loaded machine's scheduler would.
+ *
+ * argv: <code> <timeoutMs> <stoppedMs>. It warms the engine on the script and runs it once undisturbed
+ * (its time alone), prints "running", then runs it again and again until one run took at least
+ * `stoppedMs` of wall time (the run the parent's stop landed in; 0: the first run), at most 200 runs.
+ * The parent's stop may come a few runs late on a busy machine; running on keeps the stop inside a run.
+ * Last line: a JSON report.
+ */
+import { evaluateScript, loadScriptEngine } from "../sandbox/quickjs-sandbox";
+
+const [code = "", timeout = "100", stopped = "0"] = process.argv.slice(2);
+const stoppedMs = Number(stopped);
+const quickjs = await loadScriptEngine();
+const job = {
+  code,
+  input: JSON.stringify({ inputs: {}, quality: {}, state: {}, now: 0, dt: 0 }),
+  timeoutMs: Number(timeout),
+  memoryBytes: 8 * 1024 * 1024,
+};
+// Warm: V8 first runs the interpreter's WebAssembly unoptimised and tiers it up while it runs, so a
+// first run of a loop takes several times its later runs.
+for (let i = 0; i < 3; i++) evaluateScript(quickjs, job);
+
+let started = performance.now();
+const alone = evaluateScript(quickjs, job);
+const aloneMs = performance.now() - started;
+
+// process.stdout is synchronous on a pipe (Linux): the line is out before the script starts.
+process.stdout.write("running\n");
+const runs: { ended: string; wallMs: number }[] = [];
+let hit: { outcome: unknown; wallMs: number } | undefined;
+while (!hit && runs.length < 200) {
+  started = performance.now();
+  const outcome = evaluateScript(quickjs, job);
+  const wallMs = performance.now() - started;
+  runs.push({ ended: outcome.ok ? "ok" : outcome.code, wallMs });
+  if (wallMs >= stoppedMs) hit = { outcome, wallMs };
+}
+const report = { alone: alone.ok ? "ok" : alone.code, aloneMs, runs, hit };
+process.stdout.write(`${JSON.stringify(report)}\n`);
