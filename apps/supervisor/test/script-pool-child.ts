@@ -24,13 +24,16 @@ for (let i = 0; i < 3; i++) await pool.run(job);
 
 process.stdout.write("running\n");
 const runs: { ended: string; wallMs: number }[] = [];
-let hit: { outcome: unknown; wallMs: number } | undefined;
+/** The run's wall time, and the CPU time this process used meanwhile (all its threads). */
+let hit: { outcome: unknown; wallMs: number; cpuMs: number } | undefined;
 while (!hit && runs.length < 200) {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const outcome = await pool.run(job);
   const wallMs = performance.now() - started;
   runs.push({ ended: outcome.ok ? "ok" : outcome.code, wallMs });
-  if (wallMs >= stoppedMs) hit = { outcome, wallMs };
+  const cpu = process.cpuUsage(cpuAtStart);
+  if (wallMs >= stoppedMs) hit = { outcome, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 const { terminated } = pool.stats();
 await pool.close();
