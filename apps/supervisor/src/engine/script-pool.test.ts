@@ -1,5 +1,7 @@
 // The script pool with real worker threads, each running QuickJS: what every kind of script ends as,
 // and what the main thread sees meanwhile.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { ScriptErrorCode, ScriptJob } from "@bms/nodes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptWorkerPool } from "./script-pool";
@@ -74,8 +76,12 @@ describe("script worker pool", () => {
 
   it.each(cases)("$name: an outcome within budget + grace, the main thread never stalled", async (c) => {
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
     const { result, stallMs } = await longestStall(() => pool.run(job(c.code, c.memoryMb)));
-    const took = performance.now() - started;
+    // The wall time, or this process's CPU time (all threads) if less: the watchdog counts the worker's
+    // CPU time, so on a busy machine a job may end later in wall time, never after more running.
+    const cpu = process.cpuUsage(cpuAtStart);
+    const took = Math.min(performance.now() - started, (cpu.user + cpu.system) / 1000);
     if (c.ok !== undefined) expect(result).toEqual({ ok: true, result: c.ok, state: {} });
     else {
       const [code, message] = c.fails!;
@@ -143,6 +149,56 @@ describe("script worker pool: workers that misbehave", () => {
     }
   });
 
+  it("terminates a worker whose thread keeps running past budget + grace of CPU time", async () => {
+    const events: string[] = [];
+    const spinning = new ScriptWorkerPool({
+      size: 1,
+      graceMs: GRACE_MS,
+      onEvent: (level, message) => events.push(`${level}: ${message}`),
+      entry: new URL("../../test/script-workers/spinning.mjs", import.meta.url),
+    });
+    try {
+      const started = performance.now();
+      const outcome = await spinning.run(job("return 1;"));
+      const took = performance.now() - started;
+      expect(outcome).toEqual({ ok: false, code: "timeout", message: "script exceeded its time budget" });
+      expect(took).toBeGreaterThanOrEqual(BUDGET_MS + GRACE_MS);
+      expect(events).toHaveLength(1);
+      const ran = Number(
+        /^warn: script worker terminated: it ran (\d+) ms on a 100 ms budget; replaced$/.exec(
+          events[0] ?? "",
+        )?.[1],
+      );
+      // Ended once its thread had run the allowance: no sooner, and about then (it had a core of its own).
+      expect(ran).toBeGreaterThanOrEqual(BUDGET_MS + GRACE_MS);
+      expect(ran).toBeLessThan(BUDGET_MS + GRACE_MS + SLACK_MS);
+    } finally {
+      await spinning.close();
+    }
+  });
+
+  it("terminates a worker blocked without running once it has been silent ten times budget + grace", async () => {
+    const events: string[] = [];
+    const blocked = new ScriptWorkerPool({
+      size: 1,
+      graceMs: GRACE_MS,
+      onEvent: (level, message) => events.push(`${level}: ${message}`),
+      entry: new URL("../../test/script-workers/blocked.mjs", import.meta.url),
+    });
+    try {
+      const started = performance.now();
+      const outcome = await blocked.run(job("return 1;"));
+      expect(outcome).toEqual({ ok: false, code: "timeout", message: "script exceeded its time budget" });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(10 * (BUDGET_MS + GRACE_MS));
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatch(
+        /^warn: script worker terminated: no answer in 1[5-9]\d\d ms on a 100 ms budget \(stalled\); replaced$/,
+      );
+    } finally {
+      await blocked.close();
+    }
+  });
+
   it("fails the waiting jobs as unavailable when a worker cannot start, and does not respawn on its own", async () => {
     const events: string[] = [];
     const broken = new ScriptWorkerPool({
@@ -160,5 +216,76 @@ describe("script worker pool: workers that misbehave", () => {
     } finally {
       await broken.close();
     }
+  });
+});
+
+describe("script worker pool on a machine that sets it aside", () => {
+  const CHILD = fileURLToPath(new URL("../../test/script-pool-child.ts", import.meta.url));
+  const STOPPED_MS = 300;
+  /** About 40 ms of work in QuickJS here (31 ms for 700,000 rounds, idle, 2026-12-02). */
+  const FORTY_MS_OF_WORK = "let s = 0; for (let i = 0; i < 900000; i++) s += i; return s;";
+
+  interface Report {
+    runs: { ended: string; wallMs: number }[];
+    hit?: { outcome: unknown; wallMs: number; cpuMs: number };
+    terminated: number;
+    events: string[];
+  }
+
+  /** A real pool in a child process; stopped STOPPED_MS a moment after its jobs start (a real SIGSTOP). */
+  function stoppedPool(code: string): Promise<Report> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", CHILD, code, String(BUDGET_MS), String(STOPPED_MS)],
+        { cwd: fileURLToPath(new URL("../../../..", import.meta.url)), stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let out = "";
+      let err = "";
+      let stopped = false;
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (!stopped && out.includes("running\n")) {
+          stopped = true;
+          // 15 ms in: inside the first job on an idle machine (a late stop lands in a later job).
+          setTimeout(() => {
+            child.kill("SIGSTOP");
+            setTimeout(() => child.kill("SIGCONT"), STOPPED_MS);
+          }, 15);
+        }
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      child.once("error", reject);
+      child.once("exit", (code) => {
+        const last = out.trim().split("\n").at(-1) ?? "";
+        if (code !== 0 || !last.startsWith("{")) reject(new Error(`child exited ${code}: ${out}${err}`));
+        else resolve(JSON.parse(last) as Report);
+      });
+    });
+  }
+
+  it("a ~40 ms script with a 100 ms budget, its process stopped 300 ms mid-job, returns its result", {
+    timeout: 60_000,
+  }, async () => {
+    const report = await stoppedPool(FORTY_MS_OF_WORK);
+    // The stop landed inside one job (else this test would prove nothing) ...
+    expect(report.hit?.wallMs).toBeGreaterThanOrEqual(STOPPED_MS);
+    // ... and neither the worker's interrupt handler nor the pool's watchdog ended it for that.
+    expect(report.hit?.outcome).toEqual({ ok: true, result: 404999550000, state: {} });
+    expect(report.runs.map((r) => r.ended)).toEqual(report.runs.map(() => "ok"));
+    expect({ terminated: report.terminated, events: report.events }).toEqual({ terminated: 0, events: [] });
+  });
+
+  it("a runaway loop stopped mid-job still ends as a timeout, after about its budget of running", {
+    timeout: 60_000,
+  }, async () => {
+    const report = await stoppedPool("while (true) {}");
+    expect(report.hit?.outcome).toMatchObject({ ok: false, code: "timeout" });
+    expect(report.hit?.wallMs).toBeGreaterThanOrEqual(STOPPED_MS + BUDGET_MS - 5);
+    // Wall time past the stop on an idle machine; on a busy one the process's CPU time.
+    const ran = Math.min((report.hit?.wallMs ?? 0) - STOPPED_MS, report.hit?.cpuMs ?? 0);
+    expect(ran).toBeLessThan(BUDGET_MS + GRACE_MS + SLACK_MS);
   });
 });

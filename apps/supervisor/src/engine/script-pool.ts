@@ -2,17 +2,32 @@
  * Script nodes evaluate here, off the main thread: a few worker threads, each with its own QuickJS, so
  * a runaway script never holds the event loop that serves HTTP, BACnet and the other flows.
  *
- * Each job has a wall-clock budget (the node's timeout_ms). QuickJS's interrupt handler normally ends a
- * script at its budget and the worker answers at once; a worker that has not answered by the budget plus
- * a short grace (stuck where the interrupt cannot reach) is terminated and replaced, and the job fails
- * with the same "time budget" reason. A worker whose QuickJS memory a script left large is recycled after
- * its job, so each job starts from a small heap.
+ * Each job has a time budget (the node's timeout_ms), counted as time the script ran. QuickJS's interrupt
+ * handler normally ends a script at its budget and the worker answers at once. The watchdog here is the
+ * backstop for what the interrupt cannot reach (a long native operation, a growing memory): it measures
+ * the worker's own progress, the CPU time its thread used on the job, so a worker the machine set aside
+ * is not mistaken for a runaway. A worker that ran the budget plus a short grace of CPU, or that gave no
+ * answer for STALL_FACTOR times that in wall time (stuck without running, or no CPU count off Linux:
+ * then at the first check), is terminated and replaced, and the job fails with the same "time budget"
+ * reason. A worker whose QuickJS memory a script left large is recycled after its job, so each job starts
+ * from a small heap.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SCRIPT_TIMEOUT_MESSAGE, type ScriptJob, type ScriptOutcome, type ScriptRunner } from "@bms/nodes";
 import { type BundledWorker, bundleScriptWorker } from "./script-worker-bundle";
 import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
+import { threadCpuMs } from "./thread-cpu";
+
+/**
+ * A worker that has not answered within this many times its job's budget plus grace, in wall time, is
+ * terminated even though its thread has not used that much CPU: it is stuck without running (blocked),
+ * since a healthy one on a loaded 2-core box gets a share of a core far above 1/STALL_FACTOR (at a load
+ * of 14, about a seventh).
+ */
+const STALL_FACTOR = 10;
+/** The shortest wait before the watchdog looks again at a worker that has not yet run its allowance. */
+const RECHECK_MS = 10;
 
 /** Two workers at most by default: on a 2-core controller one core stays for HTTP, BACnet and SQLite. */
 export function defaultScriptWorkers(): number {
@@ -22,7 +37,7 @@ export function defaultScriptWorkers(): number {
 export interface ScriptPoolOptions {
   /** Worker threads (default defaultScriptWorkers()). */
   size?: number;
-  /** How long past a job's budget a silent worker is given before it is terminated (default 50 ms). */
+  /** How much CPU time past a job's budget a silent worker may run before it is terminated (default 50 ms). */
   graceMs?: number;
   /** Jobs waiting for a worker beyond this are refused as `unavailable` (default 256). */
   maxQueue?: number;
@@ -43,7 +58,7 @@ export interface ScriptPoolStats {
   busy: number;
   queued: number;
   completed: number;
-  /** Workers terminated because a job outlived its budget plus grace. */
+  /** Workers terminated because a job ran past its budget plus grace (or stalled). */
   terminated: number;
   /** Workers replaced after a job left their QuickJS memory large. */
   /** Workers that died or never started (crashed counts both). */
@@ -55,11 +70,16 @@ interface Pending {
   id: number;
   job: ScriptJob;
   resolve(outcome: ScriptOutcome): void;
+  /** When its worker got it, and that worker thread's CPU time then (ms). */
+  startedAt: number;
+  cpuAtStart: number;
 }
 
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** The worker thread's kernel id (for its CPU time), when it told one. */
+  tid: number | undefined;
   current: Pending | undefined;
   timer: NodeJS.Timeout | undefined;
   /** Set once the pool has let go of this worker (terminated, crashed, recycled). */
@@ -106,7 +126,7 @@ export class ScriptWorkerPool implements ScriptRunner {
       return Promise.resolve(unavailable(`script workers are saturated (${this.maxQueue} jobs waiting)`));
     }
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, job, resolve });
+      this.queue.push({ id: this.nextId++, job, resolve, startedAt: 0, cpuAtStart: 0 });
       this.fill();
       this.dispatch();
     });
@@ -175,7 +195,14 @@ export class ScriptWorkerPool implements ScriptRunner {
       stderr: false,
       resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
     });
-    const slot: Slot = { worker, ready: false, current: undefined, timer: undefined, gone: false };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      tid: undefined,
+      current: undefined,
+      timer: undefined,
+      gone: false,
+    };
     this.slots.add(slot);
     slot.timer = setTimeout(() => this.startFailed(slot, "did not start in time"), this.startTimeoutMs);
     worker.on("message", (message: WorkerToPool) => this.onMessage(slot, message));
@@ -189,6 +216,7 @@ export class ScriptWorkerPool implements ScriptRunner {
       clearTimeout(slot.timer);
       slot.timer = undefined;
       slot.ready = true;
+      slot.tid = message.tid;
       this.dispatch();
       return;
     }
@@ -217,24 +245,43 @@ export class ScriptWorkerPool implements ScriptRunner {
       if (!slot.ready || slot.current || slot.gone) continue;
       const pending = this.queue.shift()!;
       slot.current = pending;
-      slot.timer = setTimeout(
-        // setImmediate: when this thread was itself held up past the deadline, the worker's answer may
-        // already be waiting; the poll phase delivers it first, and then this finds the job done.
-        () => setImmediate(() => this.overrun(slot, pending)),
-        pending.job.timeoutMs + this.graceMs,
-      );
+      pending.startedAt = performance.now();
+      pending.cpuAtStart = threadCpuMs(slot.tid);
+      this.watch(slot, pending, pending.job.timeoutMs + this.graceMs);
       slot.worker.postMessage({ id: pending.id, job: pending.job } satisfies PoolToWorker);
     }
   }
 
-  /** The job outlived its budget and the worker is not answering: end the job, replace the worker. */
-  private overrun(slot: Slot, pending: Pending) {
-    if (slot.gone || slot.current !== pending) return;
-    this.counts.terminated++;
-    this.onEvent(
-      "warn",
-      `script worker terminated: no answer ${this.graceMs} ms past a ${pending.job.timeoutMs} ms budget; replaced`,
+  private watch(slot: Slot, pending: Pending, afterMs: number) {
+    slot.timer = setTimeout(
+      // setImmediate: when this thread was itself held up past the deadline, the worker's answer may
+      // already be waiting; the poll phase delivers it first, and then this finds the job done.
+      () => setImmediate(() => this.check(slot, pending)),
+      afterMs,
     );
+  }
+
+  /**
+   * The job's wall-clock allowance has passed: if the worker's thread has not yet used that much CPU (the
+   * machine ran other things), look again once it could have; otherwise end the job, replace the worker.
+   */
+  private check(slot: Slot, pending: Pending) {
+    if (slot.gone || slot.current !== pending) return;
+    const allowance = pending.job.timeoutMs + this.graceMs;
+    const ran = threadCpuMs(slot.tid) - pending.cpuAtStart;
+    const waited = performance.now() - pending.startedAt;
+    const stallMs = allowance * STALL_FACTOR;
+    if (ran < allowance && waited < stallMs) {
+      this.watch(slot, pending, Math.min(Math.max(allowance - ran, RECHECK_MS), stallMs - waited));
+      return;
+    }
+    this.counts.terminated++;
+    const why = Number.isNaN(ran)
+      ? `no answer ${this.graceMs} ms past a ${pending.job.timeoutMs} ms budget`
+      : ran >= allowance
+        ? `it ran ${Math.round(ran)} ms on a ${pending.job.timeoutMs} ms budget`
+        : `no answer in ${Math.round(waited)} ms on a ${pending.job.timeoutMs} ms budget (stalled)`;
+    this.onEvent("warn", `script worker terminated: ${why}; replaced`);
     this.release(slot, { ok: false, code: "timeout", message: SCRIPT_TIMEOUT_MESSAGE });
     void slot.worker.terminate();
     this.fill();

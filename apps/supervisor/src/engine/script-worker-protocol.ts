@@ -8,7 +8,11 @@ export interface PoolToWorker {
 
 /** What a script worker posts back: ready once its engine is loaded, then one `done` per job. */
 export type WorkerToPool =
-  | { kind: "ready" }
+  | {
+      kind: "ready";
+      /** The worker thread's kernel id, so the pool can read the CPU time it used (absent off Linux). */
+      tid?: number;
+    }
   | {
       kind: "done";
       id: number;

@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { evaluateScript, loadScriptEngine } from "@bms/nodes/script-sandbox";
 import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
+import { currentThreadId } from "./thread-cpu";
 
 const port = parentPort;
 if (!port) throw new Error("script-worker.ts runs as a worker thread only");
@@ -32,4 +33,4 @@ port.on("message", (message: PoolToWorker) => {
 });
 // Ready once this thread's event loop turns: a worker's first turn comes some 50 ms after its entry
 // module finishes, and a job posted in that gap would spend its budget waiting to be received.
-setImmediate(() => port.postMessage({ kind: "ready" } satisfies WorkerToPool));
+setImmediate(() => port.postMessage({ kind: "ready", tid: currentThreadId() } satisfies WorkerToPool));

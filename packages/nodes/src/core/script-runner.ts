@@ -11,7 +11,7 @@ export interface ScriptJob {
   code: string;
   /** `{ inputs, quality, state, now, dt }` as JSON text: all that crosses into the sandbox. */
   input: string;
-  /** The wall-clock budget of this evaluation. */
+  /** The budget of this evaluation: time the script runs, not time its thread waits (quickjs-sandbox.ts). */
   timeoutMs: number;
   /** The interpreter's heap limit. */
   memoryBytes: number;

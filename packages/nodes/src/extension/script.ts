@@ -2,7 +2,7 @@
  * The `script` node: custom logic in JavaScript. The node owns the contract (inputs and qualities in,
  * outputs and state out, what a failure means); evaluating the code is a runner's job (see
  * core/script-runner.ts): QuickJS in this thread by default, in the supervisor a pool of worker threads
- * with a wall-clock budget, so a runaway script cannot hold up HTTP, BACnet or other flows.
+ * with a time budget, so a runaway script cannot hold up HTTP, BACnet or other flows.
  */
 
 import type { Quality } from "@bms/schemas";
@@ -37,8 +37,8 @@ export const script = defineNode({
   icon: "code",
   description:
     "Custom logic in JavaScript, run in a QuickJS WebAssembly sandbox with no access to the supervisor, " +
-    "the network or the file system, limited to timeout_ms of wall-clock time and memory_mb of heap per " +
-    "scan. On the supervisor it runs in a worker thread, so a runaway script delays only its own flow, by " +
+    "the network or the file system, limited to timeout_ms of running time and memory_mb of heap per " +
+    "scan (time the machine spends on other work while the script waits does not count). On the supervisor it runs in a worker thread, so a runaway script delays only its own flow, by " +
     "at most timeout_ms. The code is the body of a function of (inputs, quality, state, now, dt): " +
     "`inputs.in1`…`in4` are the input values (null when not connected), `quality.in1`… their qualities, " +
     "`state` an object kept between scans and restarts (JSON, up to 64 KB), `now` the scan time in ms (Date " +
@@ -59,7 +59,7 @@ export const script = defineNode({
       .min(1)
       .max(1000)
       .default(50)
-      .describe("Wall-clock time budget per scan (at most 1 s)"),
+      .describe("Time budget per scan: time the script runs (at most 1 s)"),
     memory_mb: z.number().int().min(1).max(64).default(8).describe("Heap limit"),
   }),
   prepare: async () => {
