@@ -133,6 +133,13 @@
 //   idle-box run: 0.785). Not met reliably on a shared box. What is left is the wake-up cost above, which the back-to-back raw loop never
 //   pays: per-point memory touched per scan (SharedReads entries, reading objects, plans) is what runs
 //   cold after idle, so columns (value, quality, time per flow, no object per point) would shorten it.
+// 2026-12-02 10:00-10:04 (lead, the merged main of session 8, every helper stopped): 0.739 (rounds 0.56-0.91)
+//   at load 7.5 falling to 0.5, then 0.744 (0.585-0.879) at load 0.4-1, the box idle (the results). The
+//   supervisor's cycle was 9.5-15 ms against a paced raw round of ~9.8 ms (204,547 points/s one round per
+//   100 ms) and a back-to-back one of 6.5 ms (307,600/s): against a client that also wakes after idle the
+//   supervisor is at ~0.70, so waking is not all of it; the rest is the supervisor's own CPU a scan (4.6 ms
+//   main thread in session 7's measure, against ~3 ms for the raw client and ~5.8 for the simulator, on the
+//   same two vCPUs). Goal not met.
 import { randomUUID } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
