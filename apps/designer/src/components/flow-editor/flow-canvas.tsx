@@ -344,6 +344,8 @@ export function FlowCanvas({
     canvasRef.current?.removeAttribute("data-dragging");
     const ended = drag.current;
     ended.unwatch();
+    // The next changes are not this drag's: a cancelled drag must not swallow later moves (arrow keys).
+    drag.current = { cancelled: false, dropped: false, unwatch: () => {} };
     if (ended.cancelled) {
       liveDrag.clear();
       cancelMove();

@@ -88,7 +88,11 @@ export class EventUnits {
         const chunk = batch.slice(i, i + PER_REQUEST);
         const symbols = bacnet ? await this.readChunk(bacnet, deviceId, chunk) : [];
         chunk.forEach((w, n) => {
-          w.resolve(symbols[n] ?? "");
+          const symbol = symbols[n];
+          // Not answered (a timeout, no BACnet): this alarm goes without its unit, and the next one asks
+          // again rather than every alarm of the object going without until the device registers again.
+          if (symbol === undefined) this.known.delete(`${deviceId}/${w.object.type}:${w.object.instance}`);
+          w.resolve(symbol ?? "");
         });
       }
     } finally {
@@ -97,7 +101,12 @@ export class EventUnits {
     }
   }
 
-  private async readChunk(bacnet: BacnetService, deviceId: number, chunk: Waiting[]): Promise<string[]> {
+  /** Each object's symbol, "" when the device said it has none, undefined when the device did not answer. */
+  private async readChunk(
+    bacnet: BacnetService,
+    deviceId: number,
+    chunk: Waiting[],
+  ): Promise<(string | undefined)[]> {
     const rpm = chunk.length > 1 && bacnet.devices.get(deviceId)?.supportsRpm !== false;
     if (rpm) {
       try {
@@ -119,7 +128,7 @@ export class EventUnits {
         if (describeBacnetError(error).kind === "timeout") return [];
       }
     }
-    const out: string[] = [];
+    const out: (string | undefined)[] = [];
     for (const w of chunk) {
       try {
         this.sent();
@@ -130,8 +139,9 @@ export class EventUnits {
           PROPERTIES.units,
         );
         out.push(symbolOf(answer.values?.[0]));
-      } catch {
-        out.push(""); // no Units property, or no answer: the text goes without a unit
+      } catch (error) {
+        // No Units property: known to have none. No answer: unknown, asked again next time.
+        out.push(describeBacnetError(error).kind === "timeout" ? undefined : "");
       }
     }
     return out;

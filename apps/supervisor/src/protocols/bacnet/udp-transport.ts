@@ -326,6 +326,8 @@ export class UdpTransport extends EventEmitter {
     this.broadcastSocket = undefined;
     const socket = this.socket;
     this.socket = undefined;
+    // Unbound again: a reopened transport's bind must look up on the next tick, as the first did.
+    this.localPort = -1;
     try {
       socket?.close();
     } catch {
