@@ -139,7 +139,10 @@ describe("a report a crash left running", () => {
     expect(verifyReport(stored, { publicKey: key.publicKey })).toMatchObject({ valid: true, code: "valid" });
     expect(readFileSync(next.path(id, "html"), "utf8")).toContain("the supervisor stopped during the run");
     expect(readFileSync(next.path(done, "json"))).toEqual(doneBytes);
-    expect(next.list().find((r) => r.id === id)).toMatchObject({ status: "failed", signature_check: "valid" });
+    expect(next.list().find((r) => r.id === id)).toMatchObject({
+      status: "failed",
+      signature_check: "valid",
+    });
     // A second start finds nothing left to seal.
     expect(store(dir).sealInterrupted(key).sealed).toEqual([]);
   });
