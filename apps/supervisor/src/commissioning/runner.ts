@@ -9,10 +9,8 @@ import { checkDevices } from "./device-check";
 import { byDevice } from "./device-key";
 import { measureBaseline } from "./performance-baseline";
 import { type CheckoutPlan, runCheckout } from "./point-checkout";
-import { renderReportHtml } from "./report-html";
-import { signReport } from "./report-signature";
 import { ReportStore } from "./report-store";
-import type { CommissioningReport, Verdict } from "./report-types";
+import type { CommissioningReport } from "./report-types";
 import type { ReportSigningKey } from "./signing-key";
 
 /**
@@ -61,7 +59,11 @@ export class CommissioningRunner {
     dataDir: string,
     private readonly key: ReportSigningKey,
   ) {
-    this.store = new ReportStore(dataDir);
+    this.store = new ReportStore(dataDir, key);
+    const { sealed, failed } = this.store.sealInterrupted(key);
+    for (const report of sealed) this.recorded(report);
+    for (const f of failed)
+      app.log.error({ report: f.id, error: f.error }, "commissioning report left running not sealed");
   }
 
   get active(): CommissioningReport | undefined {
@@ -153,22 +155,12 @@ export class CommissioningRunner {
   }
 
   private finish(report: CommissioningReport): void {
-    const verdicts: Verdict[] = [
-      ...(report.checkout ?? []).map((l) => l.verdict),
-      ...(report.alarms ?? []).map((l) => l.verdict),
-      ...(report.baseline?.flows ?? []).map((l) => l.verdict),
-      ...(report.baseline?.devices ?? []).map((l) => l.verdict),
-      ...(report.devices ?? []).map((l) => l.verdict),
-    ];
-    report.summary = {
-      pass: verdicts.filter((v) => v === "pass").length,
-      fail: verdicts.filter((v) => v === "fail").length,
-      skipped: verdicts.filter((v) => v === "skipped").length,
-    };
-    // Signed last, over everything the report holds; the JSON, HTML and PDF all carry the signature.
-    Object.assign(report, signReport(report, this.key));
-    this.save(report);
-    this.store.write(report.id, "html", renderReportHtml(report));
+    this.store.seal(report, this.key);
+    this.recorded(report);
+  }
+
+  /** The event and the audit record of a run's end (a run sealed at start after a crash included). */
+  private recorded(report: CommissioningReport): void {
     this.app.repos.events.add(
       report.summary.fail > 0 || report.status === "failed" ? "warn" : "info",
       "commissioning",

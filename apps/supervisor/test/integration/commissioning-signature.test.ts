@@ -24,6 +24,13 @@ const MISSING_POINT = "bacnet:4194300/analogValue:1.presentValue";
 /** A report as the supervisor stored them before signatures: a digest and no signature field. */
 const LEGACY_ID = "cr-20261201-120000-0a1b2c";
 
+interface ListedReport {
+  id: string;
+  status: string;
+  signed_by: string | null;
+  signature_check: string;
+}
+
 interface SigningKeyAnswer {
   algorithm: string;
   fingerprint: string;
@@ -153,12 +160,32 @@ describe("signed commissioning reports on a real supervisor", () => {
     const html = await raw(`/api/commissioning/runs/${report.id}/report.html`);
     expect(html.text).toContain(key.fingerprint);
     expect(html.text).toContain(report.signature!.value);
-    const list = await call<{ reports: { id: string; signed_by: string | null }[] }>(
-      "GET",
-      "/api/commissioning/runs",
+    const list = await call<{ reports: ListedReport[] }>("GET", "/api/commissioning/runs");
+    expect(list.body.reports.find((r) => r.id === report.id)).toMatchObject({
+      signed_by: key.fingerprint,
+      signature_check: "valid",
+    });
+    expect(list.body.reports.find((r) => r.id === LEGACY_ID)).toMatchObject({
+      signed_by: null,
+      signature_check: "unsigned",
+    });
+  });
+
+  it("lists an edited report that still names its key as a signature that does not verify", async () => {
+    // Someone edits the stored file and keeps its signature block: the fingerprint is the real one.
+    const edited = JSON.parse(readFileSync(reportFile, "utf8")) as CommissioningReport;
+    edited.checkout![0]!.verdict = "pass";
+    const forgedId = "cr-20261202-100000-f0f0f0";
+    writeFileSync(
+      join(dataDir, "commissioning", `${forgedId}.json`),
+      JSON.stringify({ ...edited, id: forgedId }, null, 2),
     );
-    expect(list.body.reports.find((r) => r.id === report.id)?.signed_by).toBe(key.fingerprint);
-    expect(list.body.reports.find((r) => r.id === LEGACY_ID)?.signed_by).toBeNull();
+    const list = await call<{ reports: ListedReport[] }>("GET", "/api/commissioning/runs");
+    expect(list.body.reports.find((r) => r.id === forgedId)).toMatchObject({
+      signed_by: key.fingerprint,
+      signature_check: "bad_signature",
+    });
+    rmSync(join(dataDir, "commissioning", `${forgedId}.json`));
   });
 
   it("verifies by the CLI with the fingerprint or the key, and fails a tampered file with the reason", () => {
@@ -246,9 +273,36 @@ describe("signed commissioning reports on a real supervisor", () => {
   it("after a rotation (key file deleted), old reports fail against the new key and keep their own", async () => {
     await sup.stop();
     rmSync(join(dataDir, REPORT_KEY_FILE));
+    // A run the stopped process left going, as a crash or a power cut leaves it.
+    const interruptedId = "cr-20261202-100500-0c0c0c";
+    writeFileSync(
+      join(dataDir, "commissioning", `${interruptedId}.json`),
+      JSON.stringify(
+        { ...report, id: interruptedId, status: "running", finished_at: null, digest: null, signature: null },
+        null,
+        2,
+      ),
+    );
     sup = await start();
     const rotated = (await call<SigningKeyAnswer>("GET", "/api/commissioning/signing-key")).body;
     expect(rotated.fingerprint).not.toBe(key.fingerprint);
+    // The start sealed it: failed, signed by the key of the process that found it, and downloadable.
+    const list = await call<{ reports: ListedReport[] }>("GET", "/api/commissioning/runs");
+    expect(list.body.reports.find((r) => r.id === interruptedId)).toMatchObject({
+      status: "failed",
+      signed_by: rotated.fingerprint,
+      signature_check: "valid",
+    });
+    expect(list.body.reports.find((r) => r.id === report.id)).toMatchObject({
+      signed_by: key.fingerprint,
+      signature_check: "other_key",
+    });
+    const sealed = await raw(`/api/commissioning/runs/${interruptedId}/report.json`);
+    expect(sealed.status).toBe(200);
+    expect(JSON.parse(sealed.text)).toMatchObject({
+      status: "failed",
+      error: "the supervisor stopped during the run",
+    });
     const byNewKey = await call<VerifyResult>(
       "POST",
       "/api/commissioning/verify",

@@ -4,7 +4,11 @@ import { FileDown } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import type { SupervisorEntry } from "../../lib/api-types";
 import { runtimeCall } from "../../lib/designer-api";
-import { type ReportSignatureState, reportSignatureState } from "../../lib/report-signature-state";
+import {
+  type ReportSignatureState,
+  reportSignatureState,
+  type SignatureCheck,
+} from "../../lib/report-signature-state";
 import { CommissioningRunPanel } from "./commissioning-run-panel";
 
 interface ReportSummary {
@@ -15,14 +19,17 @@ interface ReportSummary {
   person: string;
   started_at: string;
   summary: { pass: number; fail: number; skipped: number };
-  /** The supervisor's signing key fingerprint; null for a report made before signatures. */
+  /** The fingerprint the report's signature names; null for a report made before signatures. */
   signed_by: string | null;
+  /** The supervisor's verdict on the signature (absent from supervisors before it verified them). */
+  signature_check?: SignatureCheck;
 }
 
 /**
  * The commissioning reports a supervisor stores (issue 16), run from here, its dashboard or API, with their
  * HTML, PDF and signed JSON downloaded through the Designer's runtime proxy (the browser never holds the
- * token). Each says which key signed it, and whether that is the key pinned for the supervisor in Settings.
+ * token). Each says whether its signature verified on the supervisor, which key signed it, and whether that
+ * is the key pinned for the supervisor in Settings.
  */
 export function CommissioningReports({ supervisor }: { supervisor: SupervisorEntry }) {
   const [reports, setReports] = useState<ReportSummary[] | null>(null);
@@ -41,7 +48,10 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
     void load();
   }, [load]);
   const signatures: Record<string, ReportSignatureState> = Object.fromEntries(
-    (reports ?? []).map((r) => [r.id, reportSignatureState(r.signed_by, supervisor.report_key_fingerprint)]),
+    (reports ?? []).map((r) => [
+      r.id,
+      reportSignatureState(r.signed_by, r.signature_check, supervisor.report_key_fingerprint),
+    ]),
   );
   const file = (id: string, ext: "html" | "pdf" | "json") =>
     `/api/runtime/commissioning/runs/${encodeURIComponent(id)}/report.${ext}?supervisor=${encodeURIComponent(supervisor.id)}`;
@@ -77,7 +87,7 @@ export function CommissioningReports({ supervisor }: { supervisor: SupervisorEnt
                   {r.summary.pass} passed, {r.summary.fail} failed, {r.summary.skipped} skipped
                 </span>
                 <span
-                  className={`font-mono ${signatures[r.id]?.kind === "other_key" ? "text-red-700" : signatures[r.id]?.kind === "pinned" ? "text-emerald-700" : "text-slate-500"}`}
+                  className={`font-mono ${signatures[r.id]?.kind === "other_key" || signatures[r.id]?.kind === "bad_signature" ? "text-red-700" : signatures[r.id]?.kind === "pinned" ? "text-emerald-700" : "text-slate-500"}`}
                   title={r.signed_by ?? undefined}
                   data-testid="commissioning-report-signature"
                   data-state={signatures[r.id]?.kind}

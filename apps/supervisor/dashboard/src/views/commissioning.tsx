@@ -15,8 +15,10 @@ interface ReportSummary {
   finished_at: string | null;
   summary: { pass: number; fail: number; skipped: number };
   pdf: boolean;
-  /** The signing key's fingerprint; null for a report made before signatures. */
+  /** The fingerprint the report's signature names; null for a report made before signatures. */
   signed_by: string | null;
+  /** This supervisor's verdict on the stored signature (commissioning/report-store.ts). */
+  signature_check: "valid" | "other_key" | "bad_signature" | "unsigned";
 }
 
 const base = (id: string) => `/api/commissioning/runs/${encodeURIComponent(id)}`;
@@ -173,9 +175,14 @@ export function Commissioning() {
                 <td data-testid="commissioning-signature">
                   {r.status === "running" ? (
                     "…"
+                  ) : r.signature_check === "bad_signature" ? (
+                    <Pill tone="bad">signature does not verify</Pill>
                   ) : r.signed_by ? (
                     <span title={r.signed_by} class="mono small">
                       signed {shortFingerprint(r.signed_by)}
+                      {r.signature_check === "other_key"
+                        ? " (an earlier key of this supervisor, or another's)"
+                        : ""}
                     </span>
                   ) : (
                     <span class="muted small">unsigned (made before signatures)</span>
