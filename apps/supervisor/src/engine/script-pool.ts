@@ -17,7 +17,7 @@ import { Worker } from "node:worker_threads";
 import { SCRIPT_TIMEOUT_MESSAGE, type ScriptJob, type ScriptOutcome, type ScriptRunner } from "@bms/nodes";
 import { type BundledWorker, bundleScriptWorker } from "./script-worker-bundle";
 import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
-import { threadCpuMs } from "./thread-cpu";
+import { threadCpuMs } from "@bms/nodes/thread-cpu";
 
 /**
  * A worker that has not answered within this many times its job's budget plus grace, in wall time, is
