@@ -4,8 +4,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import { evaluateScript, loadScriptEngine, setThreadCpuClock } from "@bms/nodes/script-sandbox";
-import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
 import { currentThreadId, ownThreadCpuMs } from "@bms/nodes/thread-cpu";
+import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
 
 const port = parentPort;
 if (!port) throw new Error("script-worker.ts runs as a worker thread only");
