@@ -7,17 +7,17 @@
  * backstop for what the interrupt cannot reach (a long native operation, a growing memory): it measures
  * the worker's own progress, the CPU time its thread used on the job, so a worker the machine set aside
  * is not mistaken for a runaway. A worker that ran the budget plus a short grace of CPU, or that gave no
- * answer for STALL_FACTOR times that in wall time (stuck without running, or no CPU count off Linux:
- * then at the first check), is terminated and replaced, and the job fails with the same "time budget"
+ * answer for STALL_FACTOR times that in wall time, at most that plus STALL_CAP_MS (stuck without running,
+ * or no CPU count off Linux: then at the first check), is terminated and replaced, and the job fails with the same "time budget"
  * reason. A worker whose QuickJS memory a script left large is recycled after its job, so each job starts
  * from a small heap.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SCRIPT_TIMEOUT_MESSAGE, type ScriptJob, type ScriptOutcome, type ScriptRunner } from "@bms/nodes";
+import { threadCpuMs } from "@bms/nodes/thread-cpu";
 import { type BundledWorker, bundleScriptWorker } from "./script-worker-bundle";
 import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
-import { threadCpuMs } from "./thread-cpu";
 
 /**
  * A worker that has not answered within this many times its job's budget plus grace, in wall time, is
@@ -26,6 +26,14 @@ import { threadCpuMs } from "./thread-cpu";
  * of 14, about a seventh).
  */
 const STALL_FACTOR = 10;
+/**
+ * The most wall time past budget + grace a silent worker keeps its job: a flow's scan waits for its
+ * scripts, so STALL_FACTOR alone would let a blocked worker hold a flow ~10.5 s at timeout_ms 1000. With
+ * this cap a runaway or blocked script delays its flow by at most timeout_ms + grace + 1 s. The price: at a
+ * large budget on a heavily loaded box (a thread getting under half a core at timeout_ms 1000) a healthy
+ * script that still needs CPU is ended at the cap, and its node reports the time-budget reason as bad.
+ */
+const STALL_CAP_MS = 1_000;
 /** The shortest wait before the watchdog looks again at a worker that has not yet run its allowance. */
 const RECHECK_MS = 10;
 
@@ -270,7 +278,7 @@ export class ScriptWorkerPool implements ScriptRunner {
     const allowance = pending.job.timeoutMs + this.graceMs;
     const ran = threadCpuMs(slot.tid) - pending.cpuAtStart;
     const waited = performance.now() - pending.startedAt;
-    const stallMs = allowance * STALL_FACTOR;
+    const stallMs = Math.min(allowance * STALL_FACTOR, allowance + STALL_CAP_MS);
     if (ran < allowance && waited < stallMs) {
       this.watch(slot, pending, Math.min(Math.max(allowance - ran, RECHECK_MS), stallMs - waited));
       return;

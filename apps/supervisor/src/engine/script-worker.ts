@@ -3,13 +3,15 @@
  * The code reaches QuickJS as text and nothing else: no eval, Function or node:vm here either.
  */
 import { parentPort } from "node:worker_threads";
-import { evaluateScript, loadScriptEngine } from "@bms/nodes/script-sandbox";
+import { evaluateScript, loadScriptEngine, setThreadCpuClock } from "@bms/nodes/script-sandbox";
+import { currentThreadId, ownThreadCpuMs } from "@bms/nodes/thread-cpu";
 import type { PoolToWorker, WorkerToPool } from "./script-worker-protocol";
-import { currentThreadId } from "./thread-cpu";
 
 const port = parentPort;
 if (!port) throw new Error("script-worker.ts runs as a worker thread only");
 
+// The interrupt handler counts a long gap between its polls as the CPU this thread really ran.
+setThreadCpuClock(ownThreadCpuMs);
 const quickjs = await loadScriptEngine();
 const memory = quickjs.getWasmMemory();
 // One evaluation before saying ready, so the engine's code is compiled and warm: a fresh worker's first

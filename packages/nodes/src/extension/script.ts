@@ -38,8 +38,10 @@ export const script = defineNode({
   description:
     "Custom logic in JavaScript, run in a QuickJS WebAssembly sandbox with no access to the supervisor, " +
     "the network or the file system, limited to timeout_ms of running time and memory_mb of heap per " +
-    "scan (time the machine spends on other work while the script waits does not count). On the supervisor it runs in a worker thread, so a runaway script delays only its own flow, by " +
-    "at most timeout_ms. The code is the body of a function of (inputs, quality, state, now, dt): " +
+    "scan (time the machine spends on other work while the script waits does not count). On the supervisor it runs in a worker thread, so a runaway script delays only its own flow: " +
+    "by timeout_ms of running plus one interpreter poll gap (a built-in over a huge array, such as indexOf, " +
+    "runs to its end between polls), and never by more than timeout_ms + 1.05 s of wall time, when its worker " +
+    "is replaced. The code is the body of a function of (inputs, quality, state, now, dt): " +
     "`inputs.in1`…`in4` are the input values (null when not connected), `quality.in1`… their qualities, " +
     "`state` an object kept between scans and restarts (JSON, up to 64 KB), `now` the scan time in ms (Date " +
     "follows it too) and `dt` the seconds since the node last ran (mutate `state`, do not reassign it). " +

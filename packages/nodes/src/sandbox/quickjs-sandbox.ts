@@ -62,6 +62,18 @@ export function loadScriptEngine(): Promise<QuickJSWASMModule> {
   return loading;
 }
 
+/**
+ * Reads the calling thread's CPU time in ms (NaN when it cannot): installed by a host that can read it
+ * (the supervisor's script workers, from thread-cpu.ts), absent in a browser. Only read at the start of a
+ * run and at gaps over MAX_COUNTED_GAP_MS, never per interrupt call.
+ */
+let threadCpu: (() => number) | undefined;
+
+/** Installs (or, with undefined, removes) this thread's CPU clock for the interrupt handler. */
+export function setThreadCpuClock(clock: (() => number) | undefined): void {
+  threadCpu = clock;
+}
+
 /** The engine if this thread has loaded it. */
 export function loadedScriptEngine(): QuickJSWASMModule | undefined {
   return engine;
@@ -90,14 +102,15 @@ ${code}
 }
 
 /**
- * The most one gap between two interrupt-handler calls adds to a script's time. QuickJS calls the handler
- * every 10,000 or so operations; measured here (2026-12-02, warm, idle 2-core box) the gap is 0.045 ms
- * median (0.09 p99) in `while (true) {}`, 0.21-0.45 ms (max 1.0) in a backtracking regex, 0.3 ms in a
- * loop calling Math.sqrt, and about 0.5 ms from creating the context to the first call. A loop that
- * allocates has 1.2 ms median gaps and garbage-collection pauses up to 7.6 ms, which this counts as 2 ms
- * (such a runaway ends a little past its budget; in the supervisor the worker watchdog bounds it). A gap
- * longer than this is a thread the OS did not run; a small cap matters on a loaded box, where a thread
- * runs a slice of a few ms and then waits 10-20 ms: each wait costs the script at most this.
+ * The most one gap between two interrupt-handler calls adds to a script's time on the wall clock alone.
+ * QuickJS calls the handler every 10,000 or so operations; measured here (2026-12-02, warm, idle 2-core
+ * box) the gap is 0.045 ms median (0.09 p99) in `while (true) {}`, 0.21-0.45 ms (max 1.0) in a
+ * backtracking regex, 0.3 ms in a loop calling Math.sqrt, and about 0.5 ms from creating the context to
+ * the first call. A gap longer than this is either a thread the OS did not run (on a loaded box a thread
+ * runs a slice of a few ms and then waits 10-20 ms) or work QuickJS does not count as operations: a
+ * built-in such as `indexOf`, `sort` or `join` over a big array is one operation, so
+ * `while (true) a.indexOf(-1)` on 20,000 elements has gaps of ~200 ms, and a garbage-collection pause
+ * is up to 7.6 ms. The two can only be told apart by the thread's own CPU time: see evaluateScript.
  */
 export const MAX_COUNTED_GAP_MS = 2;
 
@@ -129,8 +142,9 @@ function failure(dumped: unknown): ScriptOutcome & { ok: false } {
 
 /**
  * Evaluates one job, synchronously, in this thread. The interpreter's interrupt handler ends the script
- * when it has run for its budget, so on an idle machine this returns within about `timeoutMs` whatever
- * the code does in JavaScript; time the thread spent descheduled is not the script's and barely counts.
+ * when it has run for its budget, so on an idle machine this returns within about `timeoutMs` plus one
+ * gap between polls (a built-in over a huge array can make that gap long); time the thread spent
+ * descheduled is not the script's and barely counts where the thread's CPU clock is installed.
  *
  * Memory is bounded three ways, because the prebuilt QuickJS cannot count its own heap (no
  * malloc_usable_size in its WASM build, quickjs-emscripten#271): its limit refuses any single allocation
@@ -150,15 +164,26 @@ export function evaluateScript(quickjs: QuickJSWASMModule, job: ScriptJob): Scri
     runtime.setMemoryLimit(job.memoryBytes);
     runtime.setMaxStackSize(STACK_BYTES);
     // The watchdog is the one place that reads a real clock: it bounds time, not control logic. It counts
-    // the time the script ran, from here (context creation and the first parse are the script's cost):
-    // each gap between two calls adds at most MAX_COUNTED_GAP_MS, so a thread the OS set aside does not
-    // spend the script's budget.
+    // the time the script ran, from here (context creation and the first parse are the script's cost).
+    // A gap between two calls up to MAX_COUNTED_GAP_MS counts in full. A longer gap counts the cap, and
+    // then, where the thread's CPU time is readable, the run has used at least the CPU the thread spent
+    // since the start: a thread the OS set aside spends none of the budget, and a built-in that ran for
+    // hundreds of ms between two polls spends all of it. Where it is not readable (a browser), a long gap
+    // counts in full: wall time, so a runaway built-in loop cannot hold the tab past its budget.
+    const clock = threadCpu;
+    const cpuAtStart = clock ? clock() : Number.NaN;
     let last = performance.now();
     let ran = 0;
     runtime.setInterruptHandler(() => {
       const now = performance.now();
-      ran += Math.min(now - last, MAX_COUNTED_GAP_MS);
+      const gap = now - last;
       last = now;
+      if (gap <= MAX_COUNTED_GAP_MS) {
+        ran += gap;
+      } else {
+        const cpu = clock ? clock() - cpuAtStart : Number.NaN;
+        ran = Number.isNaN(cpu) ? ran + gap : Math.max(ran + MAX_COUNTED_GAP_MS, cpu);
+      }
       if (memory.buffer.byteLength > growthLimit) overgrown = true;
       return overgrown || ran > job.timeoutMs;
     });

@@ -17,6 +17,14 @@ const STOP_AFTER_MS = 15;
 const SLACK_MS = 60;
 /** About 40 ms of work in QuickJS here (31 ms for 700,000 rounds, idle, 2026-12-02). */
 const FORTY_MS_OF_WORK = "let s = 0; for (let i = 0; i < 900000; i++) s += i; return s;";
+/**
+ * Runaways whose time goes into a built-in, which QuickJS counts as one operation: its interrupt handler
+ * is called only every ~5,000 `indexOf` calls, so one gap between polls is ~500 ms of CPU on 20,000
+ * elements (2026-12-02; before the CPU check this loop ran 19 s on a 100 ms budget) and ~50 ms on 2,000.
+ * Nothing in the thread can end a script inside a gap: it ends at the first poll past its budget.
+ */
+const builtInLoop = (elements: number) =>
+  `const a = new Array(${elements}).fill(0); while (true) a.indexOf(-1);`;
 
 interface Report {
   alone: string;
@@ -29,12 +37,13 @@ interface Report {
 }
 
 /**
- * Runs `code` in a child process; with `stopMs`, stops the child that long once its runs start, and the
+ * Runs `code` in a child process (its sandbox reading the thread's CPU time, or with "none" not, as in
+ * a browser); with `stopMs`, stops the child that long once its runs start, and the
  * child reports the run the stop landed in.
  */
-function runInChild(code: string, stopMs?: number): Promise<Report> {
+function runInChild(code: string, stopMs?: number, clock: "cpu" | "none" = "cpu"): Promise<Report> {
   return new Promise((resolve, reject) => {
-    const args = [CHILD, code, String(BUDGET_MS), String(stopMs ?? 0)];
+    const args = [CHILD, code, String(BUDGET_MS), String(stopMs ?? 0), clock];
     const child = spawn(process.execPath, ["--import", "tsx", ...args], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
@@ -93,4 +102,18 @@ describe("script time budget: the time the script ran", { timeout: 30_000 }, () 
     const ran = Math.min((report.hit?.wallMs ?? 0) - STOPPED_MS, report.hit?.cpuMs ?? 0);
     expect(ran).toBeLessThan(BUDGET_MS + SLACK_MS);
   });
+
+  for (const clock of ["cpu", "none"] as const) {
+    const how = clock === "cpu" ? "thread CPU read" : "no CPU clock, as in a browser";
+    it(`a runaway loop inside a built-in ends at its budget plus one poll gap (${how})`, async () => {
+      const small = await runInChild(builtInLoop(2_000), undefined, clock);
+      expect(small.hit?.outcome).toMatchObject({ ok: false, code: "timeout" });
+      const smallMs = Math.min(small.hit?.wallMs ?? 0, small.hit?.cpuMs ?? 0);
+      expect(smallMs).toBeLessThan(BUDGET_MS + 100 + SLACK_MS);
+      // The reviewer's case: one ~500 ms gap, where it ran 19 s.
+      const big = await runInChild(builtInLoop(20_000), undefined, clock);
+      expect(big.hit?.outcome).toMatchObject({ ok: false, code: "timeout" });
+      expect(Math.min(big.hit?.wallMs ?? 0, big.hit?.cpuMs ?? 0)).toBeLessThan(1_500);
+    });
+  }
 });

@@ -1,13 +1,4 @@
-import { readFileSync } from "node:fs";
-
-/** CPU time this thread has used, in ms, from the scheduler's own count (Linux; NaN elsewhere). */
-function threadCpuMs(): number {
-  try {
-    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
-  } catch {
-    return Number.NaN;
-  }
-}
+import { ownThreadCpuMs } from "../sandbox/thread-cpu";
 
 /**
  * How long `fn` kept this thread, for tests of a script's time budget: its wall time, unless the thread's
@@ -18,9 +9,9 @@ function threadCpuMs(): number {
  */
 export async function timeKept<T>(fn: () => T | Promise<T>): Promise<{ result: T; ms: number }> {
   const wall = performance.now();
-  const cpu = threadCpuMs();
+  const cpu = ownThreadCpuMs();
   const result = await fn();
   const wallMs = performance.now() - wall;
-  const cpuMs = threadCpuMs() - cpu;
+  const cpuMs = ownThreadCpuMs() - cpu;
   return { result, ms: Number.isNaN(cpuMs) ? wallMs : Math.min(wallMs, cpuMs) };
 }

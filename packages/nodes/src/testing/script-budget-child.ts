@@ -3,15 +3,18 @@
  * way a supervisor worker does, so the test can stop and continue the whole process (SIGSTOP/SIGCONT)
  * while the script runs, as a loaded machine's scheduler would.
  *
- * argv: <code> <timeoutMs> <stoppedMs>. It warms the engine on the script and runs it once undisturbed
+ * argv: <code> <timeoutMs> <stoppedMs> [clock]. With clock "cpu" (the default) the sandbox reads this
+ * thread's CPU time, as a supervisor worker does; with "none" it does not, as in a browser. It warms the engine on the script and runs it once undisturbed
  * (its time alone), prints "running", then runs it again and again until one run took at least
  * `stoppedMs` of wall time (the run the parent's stop landed in; 0: the first run), at most 200 runs.
  * The parent's stop may come a few runs late on a busy machine; running on keeps the stop inside a run.
  * Last line: a JSON report.
  */
-import { evaluateScript, loadScriptEngine } from "../sandbox/quickjs-sandbox";
+import { evaluateScript, loadScriptEngine, setThreadCpuClock } from "../sandbox/quickjs-sandbox";
+import { ownThreadCpuMs } from "../sandbox/thread-cpu";
 
-const [code = "", timeout = "100", stopped = "0"] = process.argv.slice(2);
+const [code = "", timeout = "100", stopped = "0", clock = "cpu"] = process.argv.slice(2);
+if (clock === "cpu") setThreadCpuClock(ownThreadCpuMs);
 const stoppedMs = Number(stopped);
 const quickjs = await loadScriptEngine();
 const job = {
