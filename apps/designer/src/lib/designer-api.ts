@@ -28,6 +28,14 @@ const SAFE = new Set(["GET", "HEAD"]);
  * state-changing requests, marks timer-driven polls as background (they do not keep an idle session
  * alive), and sends the user to the sign-in page when the session has ended.
  */
+/** Set while the user signs out: a background call's 401 then is the sign-out itself, not an ended session. */
+let signingOut = false;
+
+/** Called by Sign out before it ends the session, so no call racing it sends the page to "session ended". */
+export function beginSignOut(): void {
+  signingOut = true;
+}
+
 export async function designerFetch(
   path: string,
   init: RequestInit & { background?: boolean } = {},
@@ -41,7 +49,12 @@ export async function designerFetch(
   }
   if (background) headers.set("x-bms-background", "1");
   const response = await fetch(path, { ...rest, method, headers, credentials: "same-origin" });
-  if (response.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/")) {
+  if (
+    response.status === 401 &&
+    typeof window !== "undefined" &&
+    !signingOut &&
+    !path.startsWith("/api/auth/")
+  ) {
     const here = `${window.location.pathname}${window.location.search}`;
     window.location.assign(`/login?next=${encodeURIComponent(here)}&ended=1`);
   }

@@ -1,10 +1,11 @@
 "use client";
 
 import { LogOut } from "lucide-react";
-import { apiCall } from "../../lib/designer-api";
+import { apiCall, beginSignOut } from "../../lib/designer-api";
 
 export function SignOutButton() {
   const signOut = async () => {
+    beginSignOut();
     await apiCall("/api/auth/logout", { body: {} });
     window.location.assign("/login");
   };
