@@ -1,0 +1,182 @@
+import { createSocket, type Socket } from "node:dgram";
+import {
+  api,
+  eventually,
+  type RunningProcess,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  startSimulator,
+  startSupervisor,
+} from "@bms/test-support";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hexOf, hostileFrame } from "../bacnet-fuzz-frames";
+import { packageOf, skeletonFlow } from "../fixtures";
+
+/**
+ * Generated hostile BACnet/IP datagrams (mutated valid frames of every kind, and random bytes) from a
+ * separate socket to a real supervisor process and a real simulator process, while a deployed flow reads
+ * the simulator over COV. 127.0.109.0/24 and UDP 48109-48111 belong to this file (outside the packet
+ * capture range: these frames are malformed on purpose).
+ */
+const SIM = { bind: "127.0.109.2", port: 48109 };
+const SUP = { bind: "127.0.109.1", port: 48110 };
+const FUZZER = { bind: "127.0.109.50", port: 48111 };
+const POINT = "bacnet:1001/analogInput:1";
+const PINNED = 21.5;
+/** Seeded: a failure replays exactly; bounded: each property ends in a few seconds. */
+const SEED = 20261202;
+const RUNS = 250;
+
+interface Status {
+  execution_count: number;
+  cov: { ref: string; mode: string }[];
+}
+interface Live {
+  values: { point: string; value: unknown; quality: string }[];
+}
+
+function send(socket: Socket, frame: Buffer, port: number, host: string): Promise<void> {
+  return new Promise((resolve) => socket.send(frame, port, host, () => resolve()));
+}
+
+describe("hostile BACnet datagrams against real processes", () => {
+  let sim: SimulatorHandle;
+  let sup: SupervisorHandle;
+  let fuzzer: Socket;
+  let answers = 0;
+
+  const status = async () => (await api<Status>(sup.url, "/api/execution/status")).body;
+  const live = async () =>
+    (await api<Live>(sup.url, "/api/points/live")).body.values.find((v) => v.point.startsWith(POINT));
+
+  beforeAll(async () => {
+    sim = await startSimulator({ bind: SIM.bind, port: SIM.port, site: "skeleton" });
+    sup = await startSupervisor({
+      bacnetBind: SUP.bind,
+      bacnetPort: SUP.port,
+      broadcast: `127.255.255.255:${SIM.port}`,
+    });
+    fuzzer = createSocket("udp4");
+    fuzzer.on("message", () => answers++);
+    await new Promise<void>((resolve) => fuzzer.bind(FUZZER.port, FUZZER.bind, resolve));
+    await api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value: PINNED } });
+    await eventually(async () => {
+      const { body } = await api<{ devices: { device_id: number }[] }>(sup.url, "/api/devices");
+      return body.devices.some((d) => d.device_id === 1001) ? true : undefined;
+    });
+    // COV-driven, with a scan at least every second: both the notification path and the scan clock run.
+    const flow = skeletonFlow({ limit: 50 });
+    flow.execution = {
+      trigger: { type: "on_change", points: [], debounce_ms: 20, max_interval_ms: 1000 },
+      error_handling: { retry_count: 0, timeout_ms: 2000, on_failure: "continue" },
+    };
+    const deployed = await api(sup.url, "/api/config/deploy", { body: packageOf(flow), token: sup.token });
+    expect(deployed.status).toBe(200);
+    await eventually(async () => {
+      const s = await status();
+      const v = await live();
+      return s.cov[0]?.mode === "cov" && v?.value === PINNED && v.quality === "good" ? true : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    fuzzer?.close();
+    await sup?.stop();
+    await sim?.stop();
+  });
+
+  /**
+   * Sends batches of generated frames to `target`; after every batch the processes must still be
+   * running, and every 25th batch the supervisor's API must answer with the pinned value untouched.
+   */
+  async function fuzz(target: { host: string; port: number }[], devices: number[]) {
+    let batch = 0;
+    const sent: Buffer[][] = [];
+    const alive = (p: RunningProcess) => p.child.exitCode === null && p.child.signalCode === null;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(hostileFrame({ devices, originPorts: [FUZZER.port, 47808] }), {
+          minLength: 1,
+          maxLength: 24,
+        }),
+        async (frames) => {
+          sent.push(frames);
+          if (sent.length > 3) sent.shift();
+          for (const [i, frame] of frames.entries()) {
+            const to = target[i % target.length] ?? { host: SUP.bind, port: SUP.port };
+            await send(fuzzer, frame, to.port, to.host);
+          }
+          await new Promise((r) => setTimeout(r, 3));
+          if (!alive(sup) || !alive(sim)) {
+            throw new Error(
+              `a process died; the last batches:\n${sent.map(hexOf).join("\n--\n")}\n${sup.output().slice(-3000)}\n${sim.output().slice(-3000)}`,
+            );
+          }
+          if (++batch % 25 === 0) {
+            const v = await live();
+            expect(v?.value).toBe(PINNED);
+          }
+        },
+      ),
+      // A dead process fails every later run: shrinking would only find that, so report the first.
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  }
+
+  it("survives a Reject-Message-To-Network cut short after its reason (regression)", async () => {
+    // BVLC, NPDU version 1 with the network-layer bit, message type 3, then nothing: the reader took
+    // the reason and the network number without checking they were there, and threw out of the socket.
+    for (const hex of ["810a0007018003", "810a000801800301", "810a00090180030100"])
+      await send(fuzzer, Buffer.from(hex, "hex"), SUP.port, SUP.bind);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sup.child.exitCode).toBeNull();
+    expect((await api(sup.url, "/api/health")).status).toBe(200);
+  });
+
+  it("the supervisor survives, keeps scanning, and no forged frame reaches the point", async () => {
+    const before = await status();
+    const started = Date.now();
+    // Unicast to its socket and broadcast to its port; the frames claim to be the subscribed device,
+    // a stranger, and the supervisor's own discovery range.
+    await fuzz(
+      [
+        { host: SUP.bind, port: SUP.port },
+        { host: SUP.bind, port: SUP.port },
+        { host: "127.255.255.255", port: SUP.port },
+      ],
+      [1001, 1002, 4194303, 0],
+    );
+    const elapsed = Date.now() - started;
+    const after = await status();
+    // Scans kept completing at the one-second floor while it was being hammered (half the rate allows for load).
+    expect(after.execution_count - before.execution_count).toBeGreaterThanOrEqual(Math.floor(elapsed / 2000));
+    expect(after.cov[0]?.mode).toBe("cov");
+    // A good value from the real device still arrives: change it and watch the notification land.
+    await api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value: 23.25 } });
+    await eventually(async () => ((await live())?.value === 23.25 ? true : undefined), 10_000);
+    await api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value: PINNED } });
+    await eventually(async () => ((await live())?.value === PINNED ? true : undefined), 10_000);
+    expect((await api(sup.url, "/api/health")).status).toBe(200);
+    expect(sup.output()).not.toMatch(/Uncaught|RangeError|TypeError/);
+  });
+
+  it("the simulator survives and still answers", async () => {
+    await fuzz(
+      [
+        { host: SIM.bind, port: SIM.port },
+        { host: "127.255.255.255", port: SIM.port },
+      ],
+      [1001, 4194303],
+    );
+    // Its web API and its BACnet face both still work: the supervisor reads the device through it.
+    expect((await api(sim.webUrl, "/api/devices")).status).toBe(200);
+    const read = await api<{ values: { value: unknown; quality: string }[] }>(sup.url, "/api/points/read", {
+      body: { points: [POINT] },
+    });
+    expect(read.body.values[0]).toMatchObject({ value: PINNED, quality: "good" });
+    // It answered some of the requests (Who-Is, reads) rather than going silent.
+    expect(answers).toBeGreaterThan(0);
+    expect(sim.output()).not.toMatch(/Uncaught|RangeError|TypeError/);
+  });
+});
