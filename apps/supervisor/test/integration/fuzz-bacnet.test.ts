@@ -24,9 +24,12 @@ const SUP = { bind: "127.0.109.1", port: 48110 };
 const FUZZER = { bind: "127.0.109.50", port: 48111 };
 const POINT = "bacnet:1001/analogInput:1";
 const PINNED = 21.5;
-/** Seeded: a failure replays exactly; bounded: each property ends in a few seconds. */
-const SEED = 20261202;
-const RUNS = 250;
+/**
+ * Seeded: a failure replays exactly; bounded: each property ends in a few seconds. BMS_FUZZ_SEED and
+ * BMS_FUZZ_RUNS explore further by hand (a longer hunt than CI affords).
+ */
+const SEED = Number(process.env.BMS_FUZZ_SEED ?? 20261202);
+const RUNS = Number(process.env.BMS_FUZZ_RUNS ?? 250);
 
 interface Status {
   execution_count: number;
@@ -158,7 +161,8 @@ describe("hostile BACnet datagrams against real processes", () => {
     await api(sim.webUrl, "/api/devices/1001/objects/analogInput/1/override", { body: { value: PINNED } });
     await eventually(async () => ((await live())?.value === PINNED ? true : undefined), 10_000);
     expect((await api(sup.url, "/api/health")).status).toBe(200);
-    expect(sup.output()).not.toMatch(/Uncaught|RangeError|TypeError/);
+    // Decoder throws are caught and counted (a warning each, sparingly); nothing escapes as uncaught.
+    expect(sup.output()).not.toMatch(/uncaught|unhandled/i);
   });
 
   it("the simulator survives and still answers", async () => {
@@ -177,6 +181,6 @@ describe("hostile BACnet datagrams against real processes", () => {
     expect(read.body.values[0]).toMatchObject({ value: PINNED, quality: "good" });
     // It answered some of the requests (Who-Is, reads) rather than going silent.
     expect(answers).toBeGreaterThan(0);
-    expect(sim.output()).not.toMatch(/Uncaught|RangeError|TypeError/);
+    expect(sim.output()).not.toMatch(/uncaught|unhandled/i);
   });
 });
