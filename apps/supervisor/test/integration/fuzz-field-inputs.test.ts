@@ -370,7 +370,8 @@ const mqttMessage: fc.Arbitrary<{ topic: string; payload: Buffer; kind: string }
   })),
   // Topics past any cap: every message a new topic.
   fc.string({ minLength: 1, maxLength: 60 }).map((s) => ({
-    topic: `fuzz/many/${s.replace(/[#+\u0000]/g, "_")}`,
+    // Wildcards and NUL are not allowed in a topic name: replaced, so the publish itself is valid.
+    topic: `fuzz/many/${[...s].map((c) => ("#+".includes(c) || c.charCodeAt(0) === 0 ? "_" : c)).join("")}`,
     payload: Buffer.from("1"),
     kind: "new topic",
   })),
