@@ -226,7 +226,6 @@ type HttpBehaviour =
   | "broken-json"
   | "reset-mid-body"
   | "server-error"
-  | "retry-after-huge"
   | "redirect";
 
 const HTTP_BEHAVIOURS: HttpBehaviour[] = [
@@ -300,8 +299,6 @@ function hostileHttp(
         return void setTimeout(() => res.destroy(), 20);
       case "server-error":
         return void res.writeHead(500, { "content-type": "application/json" }).end('{"t":999}');
-      case "retry-after-huge":
-        return void res.writeHead(429, { "retry-after": "99999999999" }).end();
       case "redirect":
         // A redirect must not be followed (it could carry the bearer token elsewhere): the trap counts.
         return void res.writeHead(302, { location: `http://${HTTP.host}:${HTTP.trap}/stolen` }).end();
