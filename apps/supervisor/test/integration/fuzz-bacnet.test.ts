@@ -16,12 +16,14 @@ import { packageOf, skeletonFlow } from "../fixtures";
 /**
  * Generated hostile BACnet/IP datagrams (mutated valid frames of every kind, and random bytes) from a
  * separate socket to a real supervisor process and a real simulator process, while a deployed flow reads
- * the simulator over COV. 127.0.109.0/24 and UDP 48109-48111 belong to this file (outside the packet
+ * the simulator over COV. 127.0.109.0/24 and UDP 48109-48111 (48118 as a dead end) belong to this file (outside the packet
  * capture range: these frames are malformed on purpose).
  */
 const SIM = { bind: "127.0.109.2", port: 48109 };
 const SUP = { bind: "127.0.109.1", port: 48110 };
 const FUZZER = { bind: "127.0.109.50", port: 48111 };
+/** Forwarded-NPDU originators: the fuzzer's port and one nobody listens on, both outside the capture range. */
+const ORIGIN_PORTS = [FUZZER.port, 48118];
 const POINT = "bacnet:1001/analogInput:1";
 const PINNED = 21.5;
 /**
@@ -99,7 +101,7 @@ describe("hostile BACnet datagrams against real processes", () => {
     const alive = (p: RunningProcess) => p.child.exitCode === null && p.child.signalCode === null;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(hostileFrame({ devices, originPorts: [FUZZER.port, 47808] }), {
+        fc.array(hostileFrame({ devices, originPorts: ORIGIN_PORTS }), {
           minLength: 1,
           maxLength: 24,
         }),
