@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from "node:dgram";
+import { connect } from "node:net";
 import {
   api,
   eventually,
@@ -22,6 +23,8 @@ import { packageOf, skeletonFlow } from "../fixtures";
 const SIM = { bind: "127.0.109.2", port: 48109 };
 const SUP = { bind: "127.0.109.1", port: 48110 };
 const FUZZER = { bind: "127.0.109.50", port: 48111 };
+/** The simulator's Modbus TCP face, fuzzed alongside its BACnet side. */
+const SIM_MODBUS = { host: "127.0.109.3", port: 15109 };
 /** Forwarded-NPDU originators: the fuzzer's port and one nobody listens on, both outside the capture range. */
 const ORIGIN_PORTS = [FUZZER.port, 48118];
 const POINT = "bacnet:1001/analogInput:1";
@@ -56,7 +59,12 @@ describe("hostile BACnet datagrams against real processes", () => {
     (await api<Live>(sup.url, "/api/points/live")).body.values.find((v) => v.point.startsWith(POINT));
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM.bind, port: SIM.port, site: "skeleton" });
+    sim = await startSimulator({
+      bind: SIM.bind,
+      port: SIM.port,
+      site: "skeleton",
+      extraArgs: ["--modbus-port", String(SIM_MODBUS.port), "--modbus-bind", SIM_MODBUS.host],
+    });
     sup = await startSupervisor({
       bacnetBind: SUP.bind,
       bacnetPort: SUP.port,
@@ -183,6 +191,75 @@ describe("hostile BACnet datagrams against real processes", () => {
     expect(read.body.values[0]).toMatchObject({ value: PINNED, quality: "good" });
     // It answered some of the requests (Who-Is, reads) rather than going silent.
     expect(answers).toBeGreaterThan(0);
+    expect(sim.output()).not.toMatch(/uncaught|unhandled/i);
+  });
+
+  it("the simulator's Modbus TCP face survives mutated and random requests, and still answers", async () => {
+    /** Sends `bytes` on a new connection (in two pieces), resolves with what came back before a close or 50 ms. */
+    const exchange = (bytes: Buffer, cut: number) =>
+      new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = [];
+        const socket = connect(SIM_MODBUS.port, SIM_MODBUS.host, () => {
+          const at = bytes.length === 0 ? 0 : cut % bytes.length;
+          socket.write(bytes.subarray(0, at));
+          setTimeout(() => socket.writable && socket.end(bytes.subarray(at)), 2);
+        });
+        const done = () => {
+          socket.destroy();
+          resolve(Buffer.concat(chunks));
+        };
+        socket.on("data", (c) => chunks.push(c));
+        socket.on("error", done);
+        socket.on("close", done);
+        setTimeout(done, 50);
+      });
+    // Requests for every function code the face knows, then mutated like the BACnet frames.
+    const request = fc
+      .record({
+        tid: fc.nat(0xffff),
+        unit: fc.constantFrom(0, 1, 2, 247, 255),
+        fn: fc.constantFrom(1, 2, 3, 4, 5, 6, 15, 16, 43, 0x80, 0),
+        start: fc.nat(0xffff),
+        count: fc.oneof(fc.nat(2000), fc.constant(0xffff)),
+        extra: fc.uint8Array({ maxLength: 260 }),
+      })
+      .map(({ tid, unit, fn, start, count, extra }) => {
+        const pdu = Buffer.concat([
+          Buffer.from([fn, start >> 8, start & 0xff, count >> 8, count & 0xff]),
+          Buffer.from(extra),
+        ]);
+        const head = Buffer.alloc(7);
+        head.writeUInt16BE(tid, 0);
+        head.writeUInt16BE(0, 2);
+        head.writeUInt16BE(Math.min(pdu.length + 1, 0xffff), 4);
+        head[6] = unit;
+        return Buffer.concat([head, pdu]);
+      });
+    const stream = fc.oneof(
+      fc.array(request, { minLength: 1, maxLength: 4 }).map((r) => Buffer.concat(r)),
+      fc
+        .tuple(
+          request,
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        )
+        .map(([r, flips]) => {
+          for (const [at, byte] of flips) r[at % r.length] = byte;
+          return r;
+        }),
+      fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+    );
+    await fc.assert(
+      fc.asyncProperty(stream, fc.nat(), async (bytes, cut) => {
+        await exchange(bytes, cut);
+        expect(sim.child.exitCode).toBeNull();
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+    // A well-formed request still gets a well-formed answer (data or an exception for an unknown unit).
+    const answer = await exchange(Buffer.from("00070000000601040000000a", "hex"), 0);
+    expect(answer.length).toBeGreaterThanOrEqual(9);
+    expect(answer.readUInt16BE(0)).toBe(7);
+    expect(answer[7] === 4 || answer[7] === 0x84).toBe(true);
     expect(sim.output()).not.toMatch(/uncaught|unhandled/i);
   });
 });
