@@ -10,6 +10,7 @@ import { deployOnFirstStart } from "./engine/first-start";
 import { OverrideManager } from "./engine/override-manager";
 import { TrendBackfill } from "./engine/trend-backfill";
 import { installErrorHandler } from "./http/error-handler";
+import { installJsonBodyParser } from "./http/json-body";
 import { trackRegisteredRoutes } from "./http/route";
 import { sparkplugPlugin } from "./northbound/plugin";
 import { openApiRoutes } from "./openapi/routes";
@@ -99,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   trackRegisteredRoutes(app);
   installErrorHandler(app);
+  installJsonBodyParser(app);
 
   await app.register(storagePlugin, {
     dataDir: options.dataDir,

@@ -6,6 +6,7 @@ export * from "./deployment";
 export * from "./device-schedule";
 export * from "./flow";
 export * from "./flow-test-case";
+export * from "./json-depth";
 export * from "./modbus-profile";
 export * from "./node-health";
 export * from "./plugins";

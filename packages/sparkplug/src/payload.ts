@@ -48,6 +48,14 @@ function scalar(value: unknown): number | boolean | string | null {
 }
 
 /**
+ * U+0000 in a name or a text: no BMS point has one, PostgreSQL text cannot hold one (a historian batch
+ * holding it fails whole), and C-string consumers truncate at it. A payload with one is refused.
+ */
+function hasNul(value: unknown): boolean {
+  return typeof value === "string" && value.includes("\u0000");
+}
+
+/**
  * Decodes bytes from the network. Never throws: a malformed payload is a `{ok: false}` value that
  * the caller counts and logs, so one bad publisher cannot stop a consumer.
  */
@@ -66,6 +74,8 @@ export function decodePayload(
     for (const [key, prop] of Object.entries(m.properties ?? {})) properties[key] = scalar(prop?.value);
     // Tahu's decoder reports a null metric as value null without the is_null flag.
     const value = m.isNull ? null : scalar(m.value);
+    if ([m.name, value, ...Object.keys(properties), ...Object.values(properties)].some(hasNul))
+      return { ok: false, message: "a metric's name or text holds U+0000" };
     metrics.push({
       name: typeof m.name === "string" ? m.name : undefined,
       alias: toNumber(m.alias),

@@ -28,6 +28,23 @@ describe("Sparkplug topics", () => {
 });
 
 describe("Sparkplug payloads", () => {
+  it.each([
+    [{ name: "a\u0000b", type: "Double", value: 1 }],
+    [{ name: "text", type: "String", value: "on\u0000" }],
+    [{ name: "x", type: "Double", value: 1, properties: { "Eng\u0000": { type: "String", value: "degC" } } }],
+    [
+      {
+        name: "x",
+        type: "Double",
+        value: 1,
+        properties: { engUnit: { type: "String", value: "deg\u0000C" } },
+      },
+    ],
+  ])("refuses a payload whose names or texts hold U+0000 (%#)", (m) => {
+    const decoded = decodePayload(encodePayload({ timestamp: 1, metrics: [m as never] }));
+    expect(decoded).toEqual({ ok: false, message: "a metric's name or text holds U+0000" });
+  });
+
   it("round-trips metrics with quality, units, nulls and historical flags as plain numbers", () => {
     const ts = 1_790_000_000_123;
     const bytes = encodePayload({

@@ -1,6 +1,7 @@
 export * from "./browser";
 export * from "./demo-flows";
 export * from "./device-alarms";
+export * from "./http-fuzz";
 export * from "./mosquitto";
 export * from "./processes";
 export * from "./programs";

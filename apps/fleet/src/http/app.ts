@@ -141,7 +141,12 @@ export async function buildFleetApp(deps: FleetAppDeps): Promise<FastifyInstance
       version: deps.version,
       database,
       broker: deps.consumer.stats.connected ? "connected" : "disconnected",
-      ingest: { ...deps.consumer.stats, written: deps.history.written, queued: deps.history.queued },
+      ingest: {
+        ...deps.consumer.stats,
+        written: deps.history.written,
+        queued: deps.history.queued,
+        dropped: deps.history.dropped,
+      },
     };
   });
 

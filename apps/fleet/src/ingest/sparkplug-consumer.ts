@@ -360,6 +360,8 @@ function birthMetric(m: DecodedMetric): BirthMetric {
 }
 
 function parseAlarm(text: string): z.infer<typeof AlarmEventSchema> | undefined {
+  // An escaped U+0000 ("\\u0000") becomes a real one once parsed, and PostgreSQL text cannot hold it.
+  if (/\\u0000/i.test(text)) return undefined;
   try {
     const parsed = AlarmEventSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;

@@ -31,6 +31,8 @@ export class HistoryWriter {
   private timer: NodeJS.Timeout | undefined;
   written = 0;
   failedFlushes = 0;
+  /** Rows PostgreSQL refused as data (see flush), counted rather than retried forever. */
+  dropped = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -57,10 +59,16 @@ export class HistoryWriter {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.flushing = this.write(batch)
       .catch((error: Error) => {
-        // The rows go back to the front: PostgreSQL down for a while must not lose them.
-        this.queue.unshift(...batch);
         this.failedFlushes++;
         this.options.onError(error);
+        // A data exception (SQLSTATE class 22: a value PostgreSQL refuses) fails the same way on every
+        // retry: requeued, it would block every later row and grow the queue without bound. Dropped.
+        if ((error as { code?: string }).code?.startsWith("22")) {
+          this.dropped += batch.length;
+          return;
+        }
+        // Any other failure puts the rows back at the front: PostgreSQL down for a while must not lose them.
+        this.queue.unshift(...batch);
       })
       .finally(() => {
         this.flushing = undefined;

@@ -51,3 +51,35 @@ describe("UdpTransport sends", () => {
     }
   });
 });
+
+describe("UdpTransport receives", () => {
+  /** Hands a datagram to the transport's socket handler, as node:dgram would. */
+  const deliver = (transport: UdpTransport, hex: string) =>
+    (transport as unknown as { receive(msg: Buffer, rinfo: object): void }).receive(Buffer.from(hex, "hex"), {
+      address: "127.0.109.50",
+      port: 48111,
+    });
+
+  it("drops a Reject-Message-To-Network cut short instead of reading past its end", () => {
+    const transport = new UdpTransport({ bindAddress: "127.0.109.1", port: 0, broadcast: "127.0.109.255" });
+    const rejects: unknown[][] = [];
+    transport.on("reject-message-to-network", (...args) => rejects.push(args));
+    for (const hex of ["810a0007018003", "810a000801800301", "810a00090180030100"])
+      expect(() => deliver(transport, hex)).not.toThrow();
+    expect(transport.stats.dropped).toBe(3);
+    deliver(transport, "810a000a0180030100" + "05");
+    expect(rejects).toEqual([["127.0.109.50:48111", 1, 5]]);
+  });
+
+  it("counts a datagram whose listener throws as dropped, and warns, rather than throwing out of the socket", () => {
+    const transport = new UdpTransport({ bindAddress: "127.0.109.1", port: 0, broadcast: "127.0.109.255" });
+    const warnings: string[] = [];
+    transport.on("warning", (w: string) => warnings.push(w));
+    transport.on("message", () => {
+      throw new RangeError("a decoder read past the end");
+    });
+    expect(() => deliver(transport, "810a0009010010080900")).not.toThrow();
+    expect(transport.stats.dropped).toBe(1);
+    expect(warnings[0]).toMatch(/dropped \(1 so far\): RangeError: a decoder read past the end/);
+  });
+});

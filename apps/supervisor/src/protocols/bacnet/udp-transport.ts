@@ -73,6 +73,8 @@ export class UdpTransport extends EventEmitter {
   private sweepTimer: NodeJS.Timeout | undefined;
   /** The bound port, read once: `socket.address()` asks the OS on every call, and receive runs per datagram. */
   private localPort = -1;
+  /** Datagrams whose handling threw (see receive). */
+  private undecodable = 0;
 
   constructor(private readonly options: UdpTransportOptions) {
     super();
@@ -141,7 +143,26 @@ export class UdpTransport extends EventEmitter {
     this.broadcastSocket = listener;
   }
 
+  /**
+   * The socket's handler: whatever a datagram makes a decoder or a listener throw is counted as dropped
+   * here. A throw out of a dgram "message" handler is an uncaught exception, which ends the process.
+   */
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    try {
+      this.receiveDatagram(msg, rinfo);
+    } catch (error) {
+      this.stats.dropped++;
+      // Logged sparingly: a sender of such datagrams must not be able to flood the log as well.
+      this.undecodable++;
+      if (this.undecodable <= 20 || this.undecodable % 1000 === 0)
+        this.emit(
+          "warning",
+          `a datagram from ${rinfo.address}:${rinfo.port} was dropped (${this.undecodable} so far): ${String(error)}`,
+        );
+    }
+  }
+
+  private receiveDatagram(msg: Buffer, rinfo: RemoteInfo): void {
     if (msg.length < 4 || msg.length > 1600) {
       this.stats.dropped++;
       return;
@@ -170,13 +191,10 @@ export class UdpTransport extends EventEmitter {
     // the whole reply once, as if it had come unsegmented.
     const whole = this.segments.handle(msg, sender);
     if (whole === null) return;
+    // The library decodes synchronously in this emit; a datagram it chokes on is dropped by receive().
     try {
       this.delivering = whole ?? msg;
       this.emit("message", this.delivering, sender);
-    } catch {
-      // The library decodes synchronously in this handler; a datagram it chokes on is dropped, never
-      // thrown out of the socket (that would take the process down).
-      this.stats.dropped++;
     } finally {
       this.delivering = undefined;
     }
@@ -223,12 +241,15 @@ export class UdpTransport extends EventEmitter {
       if (networks) this.emit("i-am-router", from, networks);
       else this.stats.dropped++;
     } else if (decoded.npdu.messageType === NETWORK_MESSAGE.rejectMessageToNetwork) {
-      this.emit(
-        "reject-message-to-network",
-        from,
-        npdu[decoded.offset],
-        npdu.readUInt16BE(decoded.offset + 1),
-      );
+      // Reason (1 octet) and network number (2): a message cut short is dropped, not read past its end.
+      if (npdu.length < decoded.offset + 3) this.stats.dropped++;
+      else
+        this.emit(
+          "reject-message-to-network",
+          from,
+          npdu[decoded.offset],
+          npdu.readUInt16BE(decoded.offset + 1),
+        );
     }
     return true;
   }

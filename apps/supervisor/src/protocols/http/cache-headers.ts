@@ -9,10 +9,11 @@ export function freshForMs(headers: Headers): number | undefined {
   if (!m) return undefined;
   const age = Number(headers.get("age") ?? "0");
   const seconds = Number(m[1]) - (Number.isFinite(age) && age > 0 ? age : 0);
-  return seconds > 0 ? seconds * 1000 : undefined;
+  // Capped like Retry-After: one answer saying max-age=99999999999 stopped the polling for good.
+  return seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : undefined;
 }
 
-/** A day at most: a server's typo must not silence a feed for a year. */
+/** A day at most: a server's typo must not silence a feed for a year (Retry-After and max-age alike). */
 export const MAX_RETRY_AFTER_MS = 86_400_000;
 
 export function retryAfterMs(headers: Headers, now: number): number | undefined {

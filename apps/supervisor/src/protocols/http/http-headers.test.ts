@@ -8,6 +8,8 @@ describe("Cache-Control and Retry-After", () => {
     [{ "cache-control": "max-age=300", age: "100" }, 200_000],
     [{ "cache-control": "max-age=10", age: "20" }, undefined],
     [{ "cache-control": "no-cache" }, undefined],
+    // A server's answer cannot silence the feed for longer than a day.
+    [{ "cache-control": "max-age=99999999999" }, 86_400_000],
     [{}, undefined],
   ])("%j is fresh for %s ms", (headers, expected) => {
     expect(freshForMs(new Headers(headers))).toBe(expected);

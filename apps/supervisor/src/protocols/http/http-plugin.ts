@@ -1,3 +1,4 @@
+import { jsonNestingDepth, MAX_JSON_DEPTH } from "@bms/schemas";
 import { redactText } from "@bms/security";
 import { asScalar, buildJsonPath, type JsonPathSegment, lookupJsonPath, parseJsonPath } from "../json-path";
 import type {
@@ -285,6 +286,14 @@ export class HttpPointIO implements PointIO {
         this.fail(endpoint, {
           code: "decode_error",
           reason: `the answer is over ${this.config.max_body_bytes} bytes`,
+        });
+        return;
+      }
+      // Nothing a sensor reports nests this deep; refused before any walk of it can overflow the stack.
+      if (jsonNestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+        this.fail(endpoint, {
+          code: "decode_error",
+          reason: `the answer nests deeper than ${MAX_JSON_DEPTH} levels`,
         });
         return;
       }

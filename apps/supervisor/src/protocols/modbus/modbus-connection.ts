@@ -193,6 +193,23 @@ export class ModbusConnection {
   }
 }
 
+/**
+ * An answer whose byte count is not the one the request implies (2 per register, 1 per 8 bits). The
+ * library checks the frame's length but decodes by the byte count it carries, reading past the data
+ * into the checksum it appended itself: such an answer is refused whole, never read as values.
+ */
+function byteCountProblem(
+  result: { buffer?: Buffer } | undefined,
+  expected: number,
+): ModbusRequestError | undefined {
+  const got = result?.buffer?.length;
+  if (got === expected) return undefined;
+  return new ModbusRequestError(
+    "decode_error",
+    `the device answered ${got ?? 0} data bytes where the request implies ${expected}`,
+  );
+}
+
 /** The callback API with an explicit unit per request (`setID` is client-wide state). */
 export function readRegisters(
   client: Client,
@@ -202,8 +219,11 @@ export function readRegisters(
   count: number,
 ): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const done = (err: unknown, result: { data: number[] } | undefined) =>
-      err ? reject(err) : resolve(result?.data ?? []);
+    const done = (err: unknown, result: { data: number[]; buffer?: Buffer } | undefined) => {
+      if (err) return reject(err);
+      const problem = byteCountProblem(result, count * 2);
+      return problem ? reject(problem) : resolve(result?.data ?? []);
+    };
     if (table === "holding_register") client.writeFC3(unit, start, count, done);
     else client.writeFC4(unit, start, count, done);
   });
@@ -217,8 +237,11 @@ export function readBits(
   count: number,
 ): Promise<boolean[]> {
   return new Promise((resolve, reject) => {
-    const done = (err: unknown, result: { data: boolean[] } | undefined) =>
-      err ? reject(err) : resolve((result?.data ?? []).slice(0, count));
+    const done = (err: unknown, result: { data: boolean[]; buffer?: Buffer } | undefined) => {
+      if (err) return reject(err);
+      const problem = byteCountProblem(result, Math.ceil(count / 8));
+      return problem ? reject(problem) : resolve((result?.data ?? []).slice(0, count));
+    };
     if (table === "coil") client.writeFC1(unit, start, count, done);
     else client.writeFC2(unit, start, count, done);
   });

@@ -12,6 +12,20 @@ const path = (text: string) => {
 };
 
 describe("MQTT payloads", () => {
+  it("refuses a payload nested deeper than 64 levels, with or without a path, rather than keeping its text", () => {
+    const deep = Buffer.from(`{"t":1,"x":${"[".repeat(30_000)}${"]".repeat(30_000)}}`);
+    expect(decodePayload(deep, path("t"))).toEqual({
+      ok: false,
+      reason: "payload nests deeper than 64 levels",
+    });
+    expect(decodePayload(deep, undefined)).toEqual({
+      ok: false,
+      reason: "payload nests deeper than 64 levels",
+    });
+    // Text that is not JSON is still a plain value.
+    expect(decodePayload(Buffer.from("[[[ on"), undefined)).toEqual({ ok: true, value: "[[[ on" });
+  });
+
   it.each([
     ["21.5", undefined, { ok: true, value: 21.5 }],
     [" -3 \n", undefined, { ok: true, value: -3 }],

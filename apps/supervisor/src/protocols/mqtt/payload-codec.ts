@@ -1,3 +1,4 @@
+import { jsonNestingDepth, MAX_JSON_DEPTH } from "@bms/schemas";
 import { asScalar, buildJsonPath, type JsonPathSegment, lookupJsonPath } from "../json-path";
 import type { PointScalar } from "../point-io";
 
@@ -11,26 +12,31 @@ export type Decoded = { ok: true; value: PointScalar } | { ok: false; reason: st
 /** Bigger payloads are not sensor readings; they are not parsed. */
 export const MAX_DECODED_PAYLOAD_BYTES = 1_048_576;
 
-export function parseJsonPayload(
-  payload: Buffer,
-): { ok: true; document: unknown } | { ok: false; reason: string } {
+/** A payload that is not JSON at all (`notJson`) may still be a plain-text value; any other failure may not. */
+export type ParsedPayload = { ok: true; document: unknown } | { ok: false; reason: string; notJson?: true };
+
+export function parseJsonPayload(payload: Buffer): ParsedPayload {
   if (payload.length === 0) return { ok: false, reason: "empty payload" };
   if (payload.length > MAX_DECODED_PAYLOAD_BYTES)
     return {
       ok: false,
       reason: `payload of ${payload.length} bytes is over the ${MAX_DECODED_PAYLOAD_BYTES}-byte limit`,
     };
+  const text = payload.toString("utf8");
+  // Nothing a sensor reports nests this deep; refused before any walk of it can overflow the stack.
+  if (jsonNestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+    return { ok: false, reason: `payload nests deeper than ${MAX_JSON_DEPTH} levels` };
   try {
-    return { ok: true, document: JSON.parse(payload.toString("utf8")) };
+    return { ok: true, document: JSON.parse(text) };
   } catch {
-    return { ok: false, reason: `payload is not JSON: "${preview(payload)}"` };
+    return { ok: false, reason: `payload is not JSON: "${preview(payload)}"`, notJson: true };
   }
 }
 
 export function decodePayload(
   payload: Buffer,
   path: readonly JsonPathSegment[] | undefined,
-  document?: { ok: true; document: unknown } | { ok: false; reason: string },
+  document?: ParsedPayload,
 ): Decoded {
   if (path && path.length > 0) {
     const parsed = document ?? parseJsonPayload(payload);
@@ -54,6 +60,8 @@ export function decodePayload(
           reason: `the payload is a JSON ${Array.isArray(parsed.document) ? "array" : "object"}: name a value with mqtt:<topic>#<path>`,
         };
   }
+  // Text that is not JSON is the value itself; a payload refused for its size or nesting is not.
+  if (!parsed.notJson) return { ok: false, reason: parsed.reason };
   return { ok: true, value: text };
 }
 
