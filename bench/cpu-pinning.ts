@@ -58,7 +58,8 @@ export function applyTopology(
   const expect = (pid: number, cpus: readonly number[]) => {
     const got = [...threadAffinities(pid)];
     const want = cpus.length === 1 ? String(cpus[0]) : formatCpus(cpus);
-    if (got.some((g) => g !== want)) throw new Error(`pid ${pid}: threads allowed ${got.join(" / ")}, not ${want}`);
+    if (got.some((g) => g !== want))
+      throw new Error(`pid ${pid}: threads allowed ${got.join(" / ")}, not ${want}`);
   };
   expect(processes.device, own ? [plan.device] : plan.all);
   for (const pid of processes.clients) expect(pid, own ? [plan.clients] : plan.all);

@@ -614,7 +614,13 @@ async function main() {
         }
       }
       const byTopology = Object.fromEntries(
-        topologies.map((t) => [t, topologyFigures(rounds.filter((r) => r.topology === t), before[t]!)]),
+        topologies.map((t) => [
+          t,
+          topologyFigures(
+            rounds.filter((r) => r.topology === t),
+            before[t]!,
+          ),
+        ]),
       ) as Partial<Record<Topology, TopologyFigures>>;
       // The headline (summary.json's scan_ratio_to_raw): devices on their own CPU, as on a site, where
       // measurable; the shared-CPU figure stays beside it under its own key.
@@ -677,11 +683,14 @@ async function main() {
         raw_rpm_independent_points_per_s: Math.round(rawIndependent),
         supervisor_read_path_points_per_s: main.supervisor_read_path_points_per_s,
         ratio_read_path_to_raw: main.ratio_read_path_to_raw,
-        ratio_supervisor_to_raw_independent: Number((shared.supervisor_points_per_s / rawIndependent).toFixed(3)),
+        ratio_supervisor_to_raw_independent: Number(
+          (shared.supervisor_points_per_s / rawIndependent).toFixed(3),
+        ),
         ratio_supervisor_to_raw_paced_100ms: main.ratio_supervisor_to_raw_paced_100ms,
         supervisor_points_per_s: main.supervisor_points_per_s,
         supervisor_scan_cycle_ms: main.supervisor_scan_cycle_ms,
-        supervisor_points_per_s_measured_at_100ms_interval: main.supervisor_points_per_s_measured_at_100ms_interval,
+        supervisor_points_per_s_measured_at_100ms_interval:
+          main.supervisor_points_per_s_measured_at_100ms_interval,
         ratio_supervisor_to_raw: headline?.ratio_supervisor_to_raw ?? null,
         ratio_supervisor_to_raw_shared_cpus: shared.ratio_supervisor_to_raw,
         ratio_rounds: main.ratio_rounds,
@@ -816,7 +825,11 @@ function scanChart(topology: Topology, f: TopologyFigures) {
     unit: "points/s",
     bars: [
       { label: "supervisor full scan cycle", value: f.supervisor_points_per_s, role: "ours" as const },
-      { label: "supervisor read path alone", value: f.supervisor_read_path_points_per_s, role: "ours" as const },
+      {
+        label: "supervisor read path alone",
+        value: f.supervisor_read_path_points_per_s,
+        role: "ours" as const,
+      },
       { label: "raw RPM loop (rounds)", value: f.raw_rpm_points_per_s, role: "baseline" as const },
       {
         label: "raw RPM loop (one round per 100 ms)",
@@ -850,10 +863,7 @@ function publish(results: Record<string, unknown>): void {
   writeSection({
     bench: "supervisor",
     title: "Supervisor: scan throughput, memory",
-    charts: [
-      ...(own ? [scanChart("device_own_cpu", own)] : []),
-      scanChart("shared_cpus", shared),
-    ],
+    charts: [...(own ? [scanChart("device_own_cpu", own)] : []), scanChart("shared_cpus", shared)],
     lines: [
       own
         ? "- `scan_ratio_to_raw` is measured with the simulated devices on their own CPU and every client (the raw loop, the supervisor) on the other, as on a site where the devices are other hardware (method since 2026-12-02); `scan_ratio_to_raw_shared_cpus` is the method before, every process on every CPU. Both are measured in the same rounds."
