@@ -215,6 +215,17 @@ async function recentScans(url: string): Promise<RecentScan[]> {
   return (await api<{ recent_scans: RecentScan[] }>(url, "/api/execution/status")).body.recent_scans;
 }
 
+/**
+ * Milliseconds the main threads of `pids` spent runnable but waiting for a CPU (schedstat's second field):
+ * how much of a window other work took from them. Near 0 on an idle box; with both topologies in a round,
+ * it shows which side of a ratio the machine's other load fell on (a pinned process cannot move away).
+ */
+function runQueueWaitMs(pids: readonly number[]): number {
+  let ns = 0;
+  for (const pid of pids) ns += Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[1]);
+  return ns / 1e6;
+}
+
 interface ScanRound {
   /** Where the processes ran in this round (bench/cpu-pinning.ts). */
   topology: Topology;
@@ -232,6 +243,9 @@ interface ScanRound {
   good_fraction: number;
   good_last_scan: number;
   measured_points_per_s: number;
+  /** Run-queue wait (ms per second) of the bench process and the simulator during the raw loop, and of the supervisor and the simulator during its window. */
+  raw_wait_ms_per_s: number;
+  supervisor_wait_ms_per_s: number;
 }
 
 /**
@@ -245,6 +259,7 @@ function scanRound(
   rawPaced: number,
   scans: readonly RecentScan[],
   windowS: number,
+  wait: { raw: number; supervisor: number },
 ): ScanRound {
   const reads = scans.reduce((n, s) => n + s.reads, 0);
   const good = scans.reduce((n, s) => n + s.good, 0);
@@ -263,6 +278,8 @@ function scanRound(
     good_fraction: Number((good / Math.max(1, reads)).toFixed(4)),
     good_last_scan: scans[scans.length - 1]?.good ?? 0,
     measured_points_per_s: Math.round(good / windowS),
+    raw_wait_ms_per_s: round2(wait.raw),
+    supervisor_wait_ms_per_s: round2(wait.supervisor),
   };
 }
 
@@ -290,6 +307,9 @@ interface TopologyFigures {
   ratio_supervisor_to_raw_paced_100ms: number;
   /** Median of the rounds' paced raw loop against their back-to-back one: what waking after idle costs. */
   ratio_paced_raw_to_raw: number;
+  /** Medians of the rounds' run-queue waits (ms per s): the machine's other load on each side. */
+  raw_wait_ms_per_s: number;
+  supervisor_wait_ms_per_s: number;
 }
 
 function topologyFigures(
@@ -319,6 +339,8 @@ function topologyFigures(
       median(rounds.map((r) => r.supervisor_points_per_s / r.raw_paced_points_per_s)),
     ),
     ratio_paced_raw_to_raw: ratio3(median(rounds.map((r) => r.raw_paced_points_per_s / r.raw_points_per_s))),
+    raw_wait_ms_per_s: round2(median(rounds.map((r) => r.raw_wait_ms_per_s))),
+    supervisor_wait_ms_per_s: round2(median(rounds.map((r) => r.supervisor_wait_ms_per_s))),
   };
 }
 
@@ -595,21 +617,32 @@ async function main() {
         for (const topology of r % 2 === 0 ? topologies : [...topologies].reverse()) {
           place(topology, sup.child.pid!);
           await api(sup.url, "/api/execution/stop", { method: "POST", token: sup.token });
+          const rawSide = [process.pid, sim.child.pid!];
+          const supSide = [sup.child.pid!, sim.child.pid!];
+          let waited = runQueueWaitMs(rawSide);
           const rawRate = await rawRpmLoop(ROUND_S, "rounds");
+          const rawWait = (runQueueWaitMs(rawSide) - waited) / ROUND_S;
           const pacedRate = await rawRpmLoop(ROUND_S, "paced");
           await api(sup.url, "/api/execution/start", { method: "POST", token: sup.token });
           // Past the start-up scan and the first tick (the flow's code is warm from the earlier rounds).
           await sleep(500);
           const from = Date.now();
+          waited = runQueueWaitMs(supSide);
           await sleep(ROUND_S * 1000);
+          const supWait = (runQueueWaitMs(supSide) - waited) / ROUND_S;
           const scans = (await recentScans(sup.url)).filter((s) => s.started_at >= from);
           place("shared_cpus", sup.child.pid!);
-          rounds.push(scanRound(topology, rawRate, pacedRate, scans, (Date.now() - from) / 1000));
+          rounds.push(
+            scanRound(topology, rawRate, pacedRate, scans, (Date.now() - from) / 1000, {
+              raw: rawWait,
+              supervisor: supWait,
+            }),
+          );
           const last = rounds[rounds.length - 1]!;
           console.log(
             `round ${r + 1} [${topology}]: raw ${rawRate.toFixed(0)} points/s (paced ${pacedRate.toFixed(0)}), supervisor ${last.supervisor_points_per_s} points/s ` +
               `(cycle mean ${last.cycle_ms_mean} ms, median ${last.cycle_ms_median} ms of which reads ${last.read_ms_median} ms, ${last.scans} scans, ` +
-              `${last.good_fraction} good): ratio ${last.ratio} (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
+              `${last.good_fraction} good): ratio ${last.ratio}; run-queue wait raw ${last.raw_wait_ms_per_s}, supervisor ${last.supervisor_wait_ms_per_s} ms/s (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
           );
         }
       }
@@ -630,7 +663,8 @@ async function main() {
         const f = byTopology[t]!;
         console.log(
           `[${t}] full scan ${f.ratio_supervisor_to_raw} of the raw loop (rounds ${f.ratio_min}-${f.ratio_max}), ` +
-            `${f.ratio_supervisor_to_raw_paced_100ms} of the paced raw loop; paced raw / back-to-back raw ${f.ratio_paced_raw_to_raw}`,
+            `${f.ratio_supervisor_to_raw_paced_100ms} of the paced raw loop; paced raw / back-to-back raw ${f.ratio_paced_raw_to_raw}; ` +
+            `run-queue wait raw ${f.raw_wait_ms_per_s}, supervisor ${f.supervisor_wait_ms_per_s} ms/s`,
         );
       }
       const good = Math.min(...rounds.map((r) => r.good_last_scan));
@@ -859,7 +893,8 @@ function publish(results: Record<string, unknown>): void {
     `- ${TOPOLOGY_LABEL[t]}: full scan ${f.ratio_supervisor_to_raw} of the raw RPM loop measured the same way ` +
     `(median of ${ROUNDS} interleaved rounds, ${f.ratio_min}-${f.ratio_max}); ${f.ratio_supervisor_to_raw_paced_100ms} ` +
     `of a raw loop paced at one round per 100 ms, which itself reaches ${f.ratio_paced_raw_to_raw} of the ` +
-    `back-to-back one; read path alone ${f.ratio_read_path_to_raw}.`;
+    `back-to-back one; read path alone ${f.ratio_read_path_to_raw}. Run-queue wait (other work on the machine; ` +
+    `0 when idle): raw side ${f.raw_wait_ms_per_s}, supervisor side ${f.supervisor_wait_ms_per_s} ms/s.`;
   writeSection({
     bench: "supervisor",
     title: "Supervisor: scan throughput, memory",
