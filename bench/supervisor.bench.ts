@@ -167,9 +167,12 @@
 //   Can the product wake faster (bench/wake-probe.ts: one raw client, rounds of 50 RPMs started five ways,
 //   interleaved, both topologies)? A setTimeout at the tick sends its first request 1.1-1.2 ms after the
 //   tick (libuv's cached loop clock; before the scan's cycle starts, so outside the ratio); a setImmediate
-//   hop (as SharedReads flushes) adds 0.1-0.2 ms; waking 2 ms early and spinning to the tick sends at 0.04
-//   ms but did not shorten the round (load 5-7: 17.4 against 17.6 ms shared, 15.4 against 15.2 pinned), so
-//   the cost is not the client's CPU waking. bench/scan-ab.ts with AB_TOPOLOGY=device_own_cpu, main against
+//   hop (as SharedReads flushes) adds 0.1-0.2 ms; waking 2 ms early and spinning to the tick sends at 0.03
+//   ms but did not shorten the round. Two runs of 4 and 6 rounds x 20 rounds a way (round ms medians,
+//   shared / pinned): load 5-7: back to back 16.6 / 24.8 (noisy), timer 17.6 / 15.2, setImmediate 20.4 /
+//   17.1, spin 17.4 / 15.4; load 2.3-4.3: back to back 14.3 / 12.0, timer 14.7 / 12.7, setImmediate 15.0 /
+//   13.5, spin 15.6 / 14.4 (its client CPU 7.2 / 8.7 ms a round against 6.9 / 6.5 for the timer). Pinned,
+//   a paced round is within ~0.7 ms of a back-to-back one; the client's own waking is not the cost. bench/scan-ab.ts with AB_TOPOLOGY=device_own_cpu, main against
 //   SharedReads flushing on a microtask instead of setImmediate (6 pairs at load 10.5-13): main-thread CPU
 //   a scan B/A 0.976 (0.80-1.14), cycle B/A 1.26 (0.74-1.48): no gain shows, and a microtask would split
 //   the batches of clocks whose ticks meet (100 ms and 1 s fire in separate timer callbacks: issue 12).
