@@ -288,6 +288,15 @@ interface ScanRound {
   /** Run-queue wait (ms per second) of the bench process and the simulator during the raw loop, and of the supervisor and the simulator during its window. */
   raw_wait_ms_per_s: number;
   supervisor_wait_ms_per_s: number;
+  /** The stopped supervisor's own CPU (ms per s, every thread) while the raw loop ran beside it. */
+  supervisor_cpu_during_raw_ms_per_s: number;
+}
+
+/** CPU time of every thread of `pid` in ms (utime + stime from /proc/<pid>/stat, clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
@@ -301,7 +310,7 @@ function scanRound(
   rawPaced: number,
   scans: readonly RecentScan[],
   windowS: number,
-  wait: { raw: number; supervisor: number },
+  wait: { raw: number; supervisor: number; supervisorCpuDuringRaw: number },
 ): ScanRound {
   const reads = scans.reduce((n, s) => n + s.reads, 0);
   const good = scans.reduce((n, s) => n + s.good, 0);
@@ -322,6 +331,7 @@ function scanRound(
     measured_points_per_s: Math.round(good / windowS),
     raw_wait_ms_per_s: round2(wait.raw),
     supervisor_wait_ms_per_s: round2(wait.supervisor),
+    supervisor_cpu_during_raw_ms_per_s: round2(wait.supervisorCpuDuringRaw),
   };
 }
 
@@ -662,8 +672,10 @@ async function main() {
           const rawSide = [process.pid, sim.child.pid!];
           const supSide = [sup.child.pid!, sim.child.pid!];
           let waited = runQueueWaitMs(rawSide);
+          const supCpu = processCpuMs(sup.child.pid!);
           const rawRate = await rawRpmLoop(ROUND_S, "rounds");
           const rawWait = (runQueueWaitMs(rawSide) - waited) / ROUND_S;
+          const supCpuDuringRaw = (processCpuMs(sup.child.pid!) - supCpu) / ROUND_S;
           const pacedRate = await rawRpmLoop(ROUND_S, "paced");
           await api(sup.url, "/api/execution/start", { method: "POST", token: sup.token });
           // Past the start-up scan and the first tick (the flow's code is warm from the earlier rounds).
@@ -678,13 +690,14 @@ async function main() {
             scanRound(topology, rawRate, pacedRate, scans, (Date.now() - from) / 1000, {
               raw: rawWait,
               supervisor: supWait,
+              supervisorCpuDuringRaw: supCpuDuringRaw,
             }),
           );
           const last = rounds[rounds.length - 1]!;
           console.log(
             `round ${r + 1} [${topology}]: raw ${rawRate.toFixed(0)} points/s (paced ${pacedRate.toFixed(0)}), supervisor ${last.supervisor_points_per_s} points/s ` +
               `(cycle mean ${last.cycle_ms_mean} ms, median ${last.cycle_ms_median} ms of which reads ${last.read_ms_median} ms, ${last.scans} scans, ` +
-              `${last.good_fraction} good): ratio ${last.ratio}; run-queue wait raw ${last.raw_wait_ms_per_s}, supervisor ${last.supervisor_wait_ms_per_s} ms/s (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
+              `${last.good_fraction} good): ratio ${last.ratio}; run-queue wait raw ${last.raw_wait_ms_per_s}, supervisor ${last.supervisor_wait_ms_per_s} ms/s; stopped supervisor's CPU during the raw loop ${last.supervisor_cpu_during_raw_ms_per_s} ms/s (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
           );
         }
       }
