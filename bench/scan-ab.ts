@@ -3,7 +3,9 @@
 // branch), the 2,000-point sensor flow at 100 ms, AB_ROUNDS interleaved windows of AB_SECONDS each side,
 // each beside a raw RPM round of the same length. Per window: cycle from each scan's own record and
 // main-thread CPU a scan (schedstat, nanoseconds), which is the steadier figure on a loaded machine.
-// AB_PROF=dir (AB_PROF_ONLY=A|B) writes a --cpu-prof of the supervisors; AB_NET (a loopback /24) and AB_PORT move it. Run it under the bench lock:
+// AB_PROF=dir (AB_PROF_ONLY=A|B) writes a --cpu-prof of the supervisors; AB_NET (a loopback /24) and AB_PORT move it.
+// AB_TOPOLOGY=device_own_cpu gives the simulator one CPU and this process and both supervisors the other
+// for the whole run (bench/cpu-pinning.ts; the default, shared_cpus, leaves them all on every CPU). Run it under the bench lock:
 // A_ROOT=/tmp/base B_ROOT=$PWD flock /tmp/bms-bench.lock pnpm exec tsx bench/scan-ab.ts
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { join } from "node:path";
 import bacnetModule, { type BACNetObjectID, type BACNetReadAccessSpecification } from "@bacnet-js/client";
 import { buildDeploymentPackage } from "@bms/schemas";
 import { api, startProcess, startSimulator, tempDir } from "@bms/test-support";
+import { applyTopology, cpuPlan, type Topology } from "./cpu-pinning";
 
 /** The main thread's CPU time in seconds, to the nanosecond (schedstat's first field). */
 function cpuSeconds(pid: number): number {
@@ -179,6 +182,22 @@ async function main() {
   const a = await supervisor(process.env.A_ROOT!, SIM_PORT + 2, "A");
   const b = await supervisor(process.env.B_ROOT!, SIM_PORT + 3, "B");
   for (const s of [a, b]) await api(s.url, "/api/execution/stop", { method: "POST", token: s.token });
+  const topology = (process.env.AB_TOPOLOGY ?? "shared_cpus") as Topology;
+  if (topology === "device_own_cpu") {
+    const plan = cpuPlan();
+    if ("skip" in plan)
+      console.log(`AB_TOPOLOGY=device_own_cpu skipped (all processes share the CPUs): ${plan.skip}`);
+    else {
+      applyTopology(plan, topology, {
+        device: simPid,
+        clients: [process.pid, a.proc.child.pid!, b.proc.child.pid!],
+      });
+      console.log(
+        `simulator on CPU ${plan.device}; this process and both supervisors on CPU ${plan.clients}`,
+      );
+    }
+  } else if (topology !== "shared_cpus")
+    throw new Error(`AB_TOPOLOGY: ${topology} is not shared_cpus or device_own_cpu`);
   const res: Record<string, number[]> = { A: [], B: [] };
   const ratio: Record<string, number[]> = { A: [], B: [] };
   const cpus: Record<string, number[]> = { A: [], B: [] };
