@@ -68,6 +68,7 @@ class ReadSlots {
   remove(slot: number): void {
     this.batches[slot] = NO_BATCH;
     this.at[slot] = Number.NEGATIVE_INFINITY;
+    this.bad[slot] = 0;
     this.seenAt[slot] = Number.NEGATIVE_INFINITY;
     this.free.push(slot);
   }
@@ -407,7 +408,7 @@ export class SharedReads {
     const since = this.now() - withinMs;
     let bad = 0;
     const { count, seenAt } = this.slots;
-    // A freed slot's seenAt is -Infinity: never counted.
+    // A freed slot is never bad.
     for (let slot = 0; slot < count; slot++) if (seenAt[slot]! >= since && this.slots.bad[slot] === 1) bad++;
     return bad;
   }
