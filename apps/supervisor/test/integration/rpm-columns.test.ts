@@ -33,6 +33,10 @@ const WALKED = [
   `bacnet:${DEVICE}/analogValue:1.relinquishDefault`,
   `bacnet:${DEVICE}/binaryOutput:1.presentValue`,
   `bacnet:${DEVICE}/binaryOutput:1.priorityArray[8]`,
+  // Same values as binaryOutput:1 at times, in the same reply (one reading may serve them all).
+  `bacnet:${DEVICE}/binaryOutput:2.presentValue`,
+  `bacnet:${DEVICE}/binaryOutput:3.presentValue`,
+  `bacnet:${DEVICE}/analogValue:1.priorityArray[9]`,
   `bacnet:${DEVICE}/analogInput:999.presentValue`,
   `bacnet:${DEVICE}/analogValue:2.presentValue`,
 ];

@@ -143,6 +143,7 @@ export class BacnetReads {
           now = Date.now();
           if (answer.ack) {
             const { buffer, offset, length } = answer.ack;
+            const reply = new ReplyReadings(now);
             // Results are matched by position, so each one must name the object and property asked for.
             const visited = visitRpmAck(
               buffer,
@@ -160,7 +161,7 @@ export class BacnetReads {
                         now,
                       )
                     : plan.simple[n] === 1 && value.type !== ApplicationTag.ERROR
-                      ? decodeInPlace(plan, n, value, now)
+                      ? decodeInPlace(plan, n, value, reply)
                       : decodeRead(refs[i]!, [{ type: value.type, value: value.value }], now);
               },
             );
@@ -381,22 +382,51 @@ function badResult(reason: string, code: PointErrorCode, timestamp: number): Rea
  * and converted, or the last one's answer when the device sent the same tag and value again. The walk
  * hands primitives only (null, a boolean, a number); an error value goes the general way.
  */
-function decodeInPlace(plan: ChunkPlan, n: number, value: RpmValue, now: number): ReadResult {
+function decodeInPlace(plan: ChunkPlan, n: number, value: RpmValue, reply: ReplyReadings): ReadResult {
   const type = value.type;
   const raw = value.value as number | boolean | null;
   // The tag says which of null, boolean or number the raw value is: the number alone tells them apart.
   const number = typeof raw === "number" ? raw : raw === true ? 1 : 0;
-  if (plan.lastType[n] === type && Object.is(plan.lastRaw[n], number))
-    return { value: plan.lastValue[n]!, quality: "good", timestamp: now };
+  if (plan.lastType[n] === type && Object.is(plan.lastRaw[n], number)) return reply.good(plan.lastValue[n]!);
   const one = decodeOne(plan.plans[n]!, value);
   if (!one.ok) {
     plan.lastType[n] = -1;
-    return badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
+    return badResult(`unexpected value from the device: ${one.problem}`, "decode_error", reply.now);
   }
   plan.lastType[n] = type;
   plan.lastRaw[n] = number;
   plan.lastValue[n] = one.value;
-  return { value: one.value, quality: "good", timestamp: now };
+  return reply.good(one.value);
+}
+
+/**
+ * The good readings of one RPM reply, all stamped with its arrival. The points of a reply that read
+ * the same boolean or null (a device's binary inputs and outputs, empty priority slots) share one
+ * reading: readings are never modified once made (a flow keeps them as they are, and SharedReads
+ * already hands one reading to every flow that reads the point), so one object serves them all.
+ */
+class ReplyReadings {
+  private on: ReadResult | undefined;
+  private off: ReadResult | undefined;
+  private none: ReadResult | undefined;
+
+  constructor(readonly now: number) {}
+
+  good(value: PointValue): ReadResult {
+    if (value === true) {
+      this.on ??= { value, quality: "good", timestamp: this.now };
+      return this.on;
+    }
+    if (value === false) {
+      this.off ??= { value, quality: "good", timestamp: this.now };
+      return this.off;
+    }
+    if (value === null) {
+      this.none ??= { value, quality: "good", timestamp: this.now };
+      return this.none;
+    }
+    return { value, quality: "good", timestamp: this.now };
+  }
 }
 
 /** An RPM/RP answer holds either values or an error value (tag ERROR with errorClass/errorCode). */
