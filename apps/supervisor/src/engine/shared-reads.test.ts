@@ -332,7 +332,9 @@ describe("SharedReads keeps each point's read state in columns by slot", () => {
       batches,
       advance: (ms: number) => (clock += ms),
       holdReads: (on: boolean) => (hold = on),
-      release: () => held.splice(0).forEach((go) => go()),
+      release: () => {
+        for (const go of held.splice(0)) go();
+      },
     };
   }
   const refs = (from: number, to: number) =>

@@ -119,10 +119,34 @@ describe("RPM reads decoded from the chunk plan's columns", () => {
   // never be answered from the last one's columns, an unchanged one must still come back each read.
   it.each([
     { step: "as the device starts", write: undefined },
-    { step: "a command at priority 8", write: [["analogValue:1", 42.5], ["binaryOutput:1", true]] },
-    { step: "another command at priority 8", write: [["analogValue:1", -3.25], ["binaryOutput:1", false]] },
-    { step: "the same command again", write: [["analogValue:1", -3.25], ["binaryOutput:1", false]] },
-    { step: "priority 8 relinquished", write: [["analogValue:1", null], ["binaryOutput:1", null]] },
+    {
+      step: "a command at priority 8",
+      write: [
+        ["analogValue:1", 42.5],
+        ["binaryOutput:1", true],
+      ],
+    },
+    {
+      step: "another command at priority 8",
+      write: [
+        ["analogValue:1", -3.25],
+        ["binaryOutput:1", false],
+      ],
+    },
+    {
+      step: "the same command again",
+      write: [
+        ["analogValue:1", -3.25],
+        ["binaryOutput:1", false],
+      ],
+    },
+    {
+      step: "priority 8 relinquished",
+      write: [
+        ["analogValue:1", null],
+        ["binaryOutput:1", null],
+      ],
+    },
   ] as const)("reads as the library's client does: $step", async ({ step, write }) => {
     for (const [object, value] of write ?? [])
       await service.writePoint(refOf(`bacnet:${DEVICE}/${object}.presentValue`), value, 8);
