@@ -24,9 +24,13 @@
 // between windows was not checked); without them 5.8 busy samples a scan against main's 6.9 (-16 %). Same-run A/B, main vs 2dc1779: 8 pairs at load
 // 7-8 (e2e and builds beside it): main-thread CPU a scan B/A median 0.928 (rounds 0.67-1.18), cycle B/A
 // 0.913; 10 pairs at load 7.2 falling to 2.6: CPU a scan 9.78 vs 9.37 ms, B/A median 0.955 (0.65-1.31),
-// cycle B/A 0.954 (0.57-2.05), ratio to raw 0.763 -> 0.817. A gain of ~5-15 % of the supervisor's own
-// CPU, inside the spread of one shared-box run; the rest of a scan's CPU is dgram sends (as the raw loop
-// pays), GC of the readings kept a scan, and the runtime. Full bench on 2dc1779 (12:45-12:51, load 3 rising
+// cycle B/A 0.954 (0.57-2.05), ratio to raw 0.763 -> 0.817; main vs a7b8a0c (same code), 10 pairs at
+// load 6.9 falling to 2.2: CPU a scan 9.01 vs 8.49 ms, B/A median 0.976 (0.71-1.50), cycle B/A 0.989,
+// ratio to raw 0.774 -> 0.731. The 28 pairs together: CPU a scan B/A median 0.945 (19 of 28 below 1),
+// cycle B/A 0.96 (17 of 28). So the profile's -16 % shows as ~5 % of the supervisor's own CPU a scan,
+// about the spread of one shared-box run, and the cycle barely moves: columns were not the lever the
+// ratio needed. What is left of a scan's CPU is dgram sends (as the raw loop pays), GC of the readings
+// kept a scan (one object a point: the runtime's value slots), the runtime, and waking after idle. Full bench on 2dc1779 (12:45-12:51, load 3 rising
 // to 9 with e2e runs beside it, the raw loop at 67k-147k points/s against ~307k idle): scan_ratio_to_raw
 // 0.654 (rounds 0.484-1.001): not a figure of this change, the box was busy; an idle-box run is left.
 import { randomUUID } from "node:crypto";
