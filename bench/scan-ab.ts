@@ -7,6 +7,34 @@
 // AB_TOPOLOGY=device_own_cpu gives the simulator one CPU and this process and both supervisors the other
 // for the whole run (bench/cpu-pinning.ts; the default, shared_cpus, leaves them all on every CPU). Run it under the bench lock:
 // A_ROOT=/tmp/base B_ROOT=$PWD flock /tmp/bms-bench.lock pnpm exec tsx bench/scan-ab.ts
+// BMS_CHILD_NODE_ARGS reaches the simulator too: --cpu-prof-interval there stops it (it needs --cpu-prof).
+// 2026-12-02 12:05-12:55 (session 9, scan-columns), per-point state in columns. Profile of main 7945c70
+// (AB_PROF, 1 ms sampling, the 2,000-point flow at 100 ms, steady state after the first 20 s, load 5-8,
+// 1,632 busy samples over 237 scans): the RPM walk and decode 26 % of the busy main-thread CPU
+// (decodeValueRead 15.6 % self: per point it touched the ref, its plan and the cached Checked result,
+// three objects spread over the heap; visitRpmAck 7.9 %), GC 12.7 %, dgram send 11.6 %, the flow
+// runtime's scanOnce 5.4 %, SharedReads readEach and its delivery 4.2 % (an Entry object per ref). Done:
+// SharedReads keeps each ref's read state in typed columns by slot (a flow's list is its slots); the
+// BACnet chunk plan holds by place what the answer must name and the last tag, raw value and checked
+// value, and the walk decodes from them; the points of one reply reading the same boolean or null share
+// one reading. Not done, and why: a reading object per point per scan stays, because it is what the flow
+// keeps (the sensor read's output in the runtime's value array, run records, last-read values); moving
+// it out means the runtime's value slots as columns, in packages/nodes, beyond this change. Profile of
+// this branch 2dc1779 (same run shape, load 5-7, 1,590 busy samples over 235 scans): decode 13 %
+// (decodeInPlace 8.2 %, the walk 4.8 %), readEach 1.6 %; GC 21.6 %, but 220 of its 344 samples were two
+// bursts 68-70 s in (166 and 54 ms; main's profile had none over 9 ms; whether they fell in a window or
+// between windows was not checked); without them 5.8 busy samples a scan against main's 6.9 (-16 %). Same-run A/B, main vs 2dc1779: 8 pairs at load
+// 7-8 (e2e and builds beside it): main-thread CPU a scan B/A median 0.928 (rounds 0.67-1.18), cycle B/A
+// 0.913; 10 pairs at load 7.2 falling to 2.6: CPU a scan 9.78 vs 9.37 ms, B/A median 0.955 (0.65-1.31),
+// cycle B/A 0.954 (0.57-2.05), ratio to raw 0.763 -> 0.817; main vs a7b8a0c (same code), 10 pairs at
+// load 6.9 falling to 2.2: CPU a scan 9.01 vs 8.49 ms, B/A median 0.976 (0.71-1.50), cycle B/A 0.989,
+// ratio to raw 0.774 -> 0.731. The 28 pairs together: CPU a scan B/A median 0.945 (19 of 28 below 1),
+// cycle B/A 0.96 (17 of 28). So the profile's -16 % shows as ~5 % of the supervisor's own CPU a scan,
+// about the spread of one shared-box run, and the cycle barely moves: columns were not the lever the
+// ratio needed. What is left of a scan's CPU is dgram sends (as the raw loop pays), GC of the readings
+// kept a scan (one object a point: the runtime's value slots), the runtime, and waking after idle. Full bench on 2dc1779 (12:45-12:51, load 3 rising
+// to 9 with e2e runs beside it, the raw loop at 67k-147k points/s against ~307k idle): scan_ratio_to_raw
+// 0.654 (rounds 0.484-1.001): not a figure of this change, the box was busy; an idle-box run is left.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

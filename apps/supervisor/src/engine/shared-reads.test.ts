@@ -298,3 +298,142 @@ describe("SharedReads merges the flows of one tick per device", () => {
     expect(deviceOf("virtual:zone")).toBe("virtual");
   });
 });
+
+describe("SharedReads keeps each point's read state in columns by slot", () => {
+  /** A device per hundred instances; each answer is the instance x 10, bad where `bad` says. */
+  function site() {
+    let clock = 0;
+    const bad = new Set<number>();
+    const batches: number[][] = [];
+    const held: (() => void)[] = [];
+    let hold = false;
+    const reads = new SharedReads(
+      async (refs) => {
+        batches.push(refs.map(instanceOf));
+        if (hold) await new Promise<void>((resolve) => held.push(resolve));
+        return refs.map((r) => {
+          const n = instanceOf(r);
+          return bad.has(n)
+            ? {
+                value: null,
+                quality: "bad" as const,
+                code: "timeout" as const,
+                reason: "no answer",
+                timestamp: clock,
+              }
+            : { value: n * 10, quality: "good" as const, timestamp: clock };
+        });
+      },
+      () => clock,
+    );
+    return {
+      reads,
+      bad,
+      batches,
+      advance: (ms: number) => (clock += ms),
+      holdReads: (on: boolean) => (hold = on),
+      release: () => {
+        for (const go of held.splice(0)) go();
+      },
+    };
+  }
+  const refs = (from: number, to: number) =>
+    Array.from(
+      { length: to - from + 1 },
+      (_, i) => `bacnet:${Math.floor((from + i) / 100)}/analogInput:${from + i}.presentValue`,
+    );
+  const valuesOf = (list: readonly { value: unknown }[]) => list.map((r) => r.value);
+
+  it.each([
+    { case: "all good", bad: [], expectBad: 0 },
+    { case: "one bad among good", bad: [102], expectBad: 1 },
+    { case: "a whole device bad", bad: [200, 201, 202], expectBad: 3 },
+  ])("hands each position its own reading and counts bad ones: $case", async ({ bad, expectBad }) => {
+    const s = site();
+    for (const n of bad) s.bad.add(n);
+    const list = Object.freeze([...refs(100, 102), ...refs(200, 202)]);
+    const out = await s.reads.readPoints(list, 1000);
+    expect(out.map((r) => (r.quality === "bad" ? r.code : r.value))).toEqual(
+      [100, 101, 102, 200, 201, 202].map((n) => (bad.includes(n) ? "timeout" : n * 10)),
+    );
+    expect(s.reads.badPoints()).toBe(expectBad);
+  });
+
+  it("a ref two flows read is one slot: read once, each flow gets it at its own place", async () => {
+    const s = site();
+    const a = Object.freeze(refs(100, 104));
+    const b = Object.freeze([a[3]!, `bacnet:3/analogInput:300.presentValue`, a[0]!]);
+    const [ra, rb] = await Promise.all([s.reads.readPoints(a, 1000), s.reads.readPoints(b, 1000)]);
+    expect(valuesOf(ra)).toEqual([1000, 1010, 1020, 1030, 1040]);
+    expect(valuesOf(rb)).toEqual([1030, 3000, 1000]);
+    expect(s.batches).toEqual([[100, 101, 102, 103, 104], [300]]);
+    // The point goes bad: both flows see it, and it counts once.
+    s.bad.add(100);
+    s.advance(1000);
+    const [ra2, rb2] = await Promise.all([s.reads.readPoints(a, 1000), s.reads.readPoints(b, 1000)]);
+    expect(ra2[0]!.quality).toBe("bad");
+    expect(rb2[2]!.quality).toBe("bad");
+    expect(s.reads.badPoints()).toBe(1);
+  });
+
+  it("grows its columns while a reader waits, and that reader's delivery lands in the grown ones", async () => {
+    const s = site();
+    s.bad.add(101);
+    s.holdReads(true);
+    const waiting = s.reads.readPoints(Object.freeze(refs(100, 101)), 1000);
+    await new Promise((r) => setImmediate(r));
+    // 500 new refs: the columns (64 slots at first) are reallocated while the first batch is out.
+    s.holdReads(false);
+    const many = await s.reads.readPoints(Object.freeze(refs(1000, 1499)), 1000);
+    expect(many.every((r, i) => r.value === (1000 + i) * 10)).toBe(true);
+    s.release();
+    expect(valuesOf(await waiting)).toEqual([1000, null]);
+    expect(s.reads.badPoints()).toBe(1);
+  });
+
+  it("frees the slots of refs nothing read for an hour and reuses them for new refs, old lists looked up afresh", async () => {
+    const s = site();
+    const old = Object.freeze(refs(100, 102));
+    s.bad.add(101);
+    await s.reads.readPoints(old, 1000);
+    expect(s.reads.badPoints(Number.POSITIVE_INFINITY)).toBe(1);
+    // An hour and more later (a prune runs at most once a minute), other refs take the freed slots.
+    s.advance(3_700_000);
+    const fresh = Object.freeze(refs(200, 202));
+    expect(valuesOf(await s.reads.readPoints(fresh, 1000))).toEqual([2000, 2010, 2020]);
+    s.advance(61_000);
+    expect(valuesOf(await s.reads.readPoints(fresh, 1000))).toEqual([2000, 2010, 2020]);
+    // The freed bad point no longer counts; the old list, read again, gets its own values.
+    expect(s.reads.badPoints(Number.POSITIVE_INFINITY)).toBe(0);
+    s.advance(1000);
+    const again = await s.reads.readPoints(old, 1000);
+    expect(again.map((r) => r.quality === "bad" || r.value)).toEqual([1000, true, 1020]);
+    expect(s.reads.badPoints(Number.POSITIVE_INFINITY)).toBe(1);
+  });
+
+  it("a failed batch's slots are read afresh, unless a later batch took them over meanwhile", async () => {
+    let failNext = true;
+    let clock = 0;
+    const sent: number[][] = [];
+    const reads = new SharedReads(
+      async (list) => {
+        sent.push(list.map(instanceOf));
+        if (failNext) {
+          failNext = false;
+          throw new Error("socket closed");
+        }
+        return list.map((r) => ({ value: instanceOf(r), quality: "good" as const, timestamp: clock }));
+      },
+      () => clock,
+    );
+    const list = Object.freeze(refs(100, 101));
+    await expect(reads.readPoints(list, 1000)).rejects.toThrow("socket closed");
+    // Within the same period: not served from the failed batch, asked again.
+    clock += 10;
+    expect(valuesOf(await reads.readPoints(list, 1000))).toEqual([100, 101]);
+    expect(sent).toEqual([
+      [100, 101],
+      [100, 101],
+    ]);
+  });
+});

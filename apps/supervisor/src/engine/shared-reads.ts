@@ -25,26 +25,70 @@ export const DEVICES_PER_TURN = 64;
 /** Lists of refs remembered per device (see flush). */
 const LISTS_PER_DEVICE = 4;
 
-/**
- * Where a point's latest read lives: one device batch's promise and the point's place in it. One entry
- * per ref for as long as something reads it, updated in place by each new read (an entry per point per
- * scan lived a scan, long enough to be promoted, and was a share of the major GC's work: issue 15). A
- * reader takes `index` when it joins, as a later read may move the entry to another batch meanwhile.
- */
-interface Entry {
-  /** When its read was queued; -Infinity after a failed batch, so the next reader asks again. */
-  at: number;
-  batch: Promise<ReadResult[]>;
-  index: number;
-  /** deviceOf the ref, kept so the next scan's read of it does not cut it out of the ref again. */
-  readonly device: string;
-  /** The ref's latest quality as a flow received it, and when (what badPoints counts). */
-  bad: boolean;
-  seenAt: number;
-}
-
-/** A never-read entry's batch: replaced by the first queue, never awaited. */
+/** A never-read slot's batch: replaced by the first queue, never awaited. */
 const NO_BATCH: Promise<ReadResult[]> = new Promise(() => {});
+
+/**
+ * Where each point's latest read lives, as columns indexed by the point's slot: the device batch's
+ * promise and the point's place in it, when it was queued, and the quality a flow last received. One
+ * slot per ref for as long as something reads it, updated in place by each new read. Columns rather
+ * than an object per ref (issue 15, session 9): a scan touches each of its 2,000 points' read state
+ * right after ~90 ms idle, and 2,000 objects spread over the heap were 2,000 cold cache lines or more
+ * (SharedReads.readEach was 12 % of the busy CPU in session 8's profile); the typed columns below are
+ * ~25 bytes a point, side by side. A reader takes a point's place when it joins, as a later read may
+ * move the point to another batch meanwhile.
+ */
+class ReadSlots {
+  /** Slots in use and freed ones (a pruned ref's), reused by the next new ref. */
+  count = 0;
+  readonly free: number[] = [];
+  /** deviceOf the ref, kept so the next scan's read of it does not cut it out of the ref again. */
+  devices: string[] = [];
+  batches: Promise<ReadResult[]>[] = [];
+  /** When its read was queued; -Infinity after a failed batch, so the next reader asks again. */
+  at = new Float64Array(64);
+  /** Its place in its batch. */
+  index = new Uint32Array(64);
+  /** Its latest quality as a flow received it (1: bad), and when: what badPoints counts. */
+  bad = new Uint8Array(64);
+  seenAt = new Float64Array(64);
+
+  add(ref: string): number {
+    const slot = this.free.pop() ?? this.count++;
+    if (slot >= this.at.length) this.grow();
+    this.devices[slot] = deviceOf(ref);
+    this.batches[slot] = NO_BATCH;
+    this.at[slot] = Number.NEGATIVE_INFINITY;
+    this.index[slot] = 0;
+    this.bad[slot] = 0;
+    this.seenAt[slot] = Number.NEGATIVE_INFINITY;
+    return slot;
+  }
+
+  remove(slot: number): void {
+    this.batches[slot] = NO_BATCH;
+    this.at[slot] = Number.NEGATIVE_INFINITY;
+    this.bad[slot] = 0;
+    this.seenAt[slot] = Number.NEGATIVE_INFINITY;
+    this.free.push(slot);
+  }
+
+  private grow(): void {
+    const size = this.at.length * 2;
+    const at = new Float64Array(size);
+    const index = new Uint32Array(size);
+    const bad = new Uint8Array(size);
+    const seenAt = new Float64Array(size);
+    at.set(this.at);
+    index.set(this.index);
+    bad.set(this.bad);
+    seenAt.set(this.seenAt);
+    this.at = at;
+    this.index = index;
+    this.bad = bad;
+    this.seenAt = seenAt;
+  }
+}
 
 /**
  * The reads of one device asked for in the current tick, sent together when the tick ends. While the
@@ -90,17 +134,19 @@ export function deviceOf(ref: string): string {
  * read by one flow never holds up another flow's scan.
  */
 export class SharedReads {
-  private readonly entries = new Map<string, Entry>();
-  /** Bumped whenever entries leave the map, so lists of them remembered below are looked up afresh. */
+  private readonly slots = new ReadSlots();
+  private readonly slotOf = new Map<string, number>();
+  /** Bumped whenever slots are freed, so lists of them remembered below are looked up afresh. */
   private generation = 0;
   /**
-   * The entries of a list of refs, remembered per list: a flow hands the same frozen list every scan,
-   * so its scans look up no ref in the map (checked by generation: a pruned entry is never reused).
+   * The slots of a list of refs, remembered per list: a flow hands the same frozen list every scan,
+   * so its scans look up no ref in the map (checked by generation: a freed slot is never read through).
    */
-  private readonly entryLists = new PerList((refs: readonly string[]) => ({
-    generation: this.generation,
-    entries: refs.map((ref) => this.entryOf(ref)),
-  }));
+  private readonly slotLists = new PerList((refs: readonly string[]) => {
+    const slots = new Uint32Array(refs.length);
+    for (let i = 0; i < refs.length; i++) slots[i] = this.slotFor(refs[i]!);
+    return { generation: this.generation, slots };
+  });
   /** The lists of refs each device was asked for lately (a batch's list is never changed once sent). */
   private readonly lastLists = new Map<string, string[][]>();
   /** The device and batch the last queued ref went to (this tick only). */
@@ -136,7 +182,7 @@ export class SharedReads {
    * Hands each reading to `each(i, reading)` (i: its place in `refs`) as soon as its device has answered,
    * and resolves when every device has. The scan's barrier is the slowest device: what the flow does
    * with a point (its value record) is done while the other devices are still answering, so little is
-   * left after the last answer (issue 15). Entries point into the batch promise rather than holding a
+   * left after the last answer (issue 15). Slots point into the batch promise rather than holding a
    * promise per point, and a batch is awaited once for all of its points.
    */
   async readEach(
@@ -146,35 +192,38 @@ export class SharedReads {
   ): Promise<void> {
     const now = this.now();
     const freshFor = periodMs / 2;
-    const entries = this.entryLists.get(refs, (known) => known.generation === this.generation).entries;
+    const list = this.slotLists.get(refs, (known) => known.generation === this.generation).slots;
+    // The columns as they are now: nothing below adds a slot, so none is reallocated meanwhile.
+    const { at, index, batches } = this.slots;
     // Runs: consecutive positions answered by one batch at consecutive places (a device's points, as a
     // flow lists them). Each run is awaited as a range, with no list of its positions nor of places.
     let runs = 0;
-    let previous: Entry | undefined;
+    let previous = -1;
     for (let i = 0; i < refs.length; i++) {
-      const entry = entries[i]!;
-      if (now - entry.at < freshFor) this.saved++;
+      const slot = list[i]!;
+      if (now - at[slot]! < freshFor) this.saved++;
       else {
-        this.queue(refs[i]!, now, entry);
+        this.queue(refs[i]!, now, slot);
         this.sent++;
       }
-      if (previous === undefined || entry.batch !== previous.batch || entry.index !== previous.index + 1)
-        runs++;
-      previous = entry;
+      if (previous < 0 || batches[slot] !== batches[previous] || index[slot] !== index[previous]! + 1) runs++;
+      previous = slot;
     }
     if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
     if (runs <= MAX_RUNS) {
       const answered: Promise<void>[] = new Array(runs);
       let run = 0;
       for (let start = 0; start < refs.length; run++) {
-        const first = entries[start]!;
+        const first = list[start]!;
+        const batch = batches[first]!;
+        const base = index[first]!;
         let end = start + 1;
         while (end < refs.length) {
-          const entry = entries[end]!;
-          if (entry.batch !== first.batch || entry.index !== first.index + (end - start)) break;
+          const slot = list[end]!;
+          if (batches[slot] !== batch || index[slot] !== base + (end - start)) break;
           end++;
         }
-        answered[run] = this.deliver(first.batch, first.index, entries, start, end, now, each);
+        answered[run] = this.deliver(batch, base, list, start, end, now, each);
         start = end;
       }
       await Promise.all(answered);
@@ -185,22 +234,24 @@ export class SharedReads {
     const groups = new Map<Promise<ReadResult[]>, number[]>();
     const places = new Uint32Array(refs.length);
     for (let i = 0; i < refs.length; i++) {
-      const entry = entries[i]!;
-      places[i] = entry.index;
-      const group = groups.get(entry.batch);
+      const slot = list[i]!;
+      places[i] = index[slot]!;
+      const batch = batches[slot]!;
+      const group = groups.get(batch);
       if (group) group.push(i);
-      else groups.set(entry.batch, [i]);
+      else groups.set(batch, [i]);
     }
     const answered: Promise<void>[] = [];
     for (const [batch, positions] of groups) {
       answered.push(
         batch.then((results) => {
+          const { bad, seenAt } = this.slots;
           for (const i of positions) {
             const result = results[places[i]!]!;
             // What "no new bad quality" after a deploy is judged on (badPoints), updated in place.
-            const entry = entries[i]!;
-            entry.bad = result.quality === "bad";
-            entry.seenAt = now;
+            const slot = list[i]!;
+            bad[slot] = result.quality === "bad" ? 1 : 0;
+            seenAt[slot] = now;
             each(i, result);
           }
         }),
@@ -216,44 +267,40 @@ export class SharedReads {
   private deliver(
     batch: Promise<ReadResult[]>,
     base: number,
-    entries: readonly Entry[],
+    list: Uint32Array,
     start: number,
     end: number,
     now: number,
     each: (i: number, reading: ReadResult) => void,
   ): Promise<void> {
     return batch.then((results) => {
+      // Read at delivery: a ref added meanwhile may have grown the columns.
+      const { bad, seenAt } = this.slots;
       for (let i = start; i < end; i++) {
         const result = results[base + i - start]!;
         // What "no new bad quality" after a deploy is judged on (badPoints), updated in place.
-        const entry = entries[i]!;
-        entry.bad = result.quality === "bad";
-        entry.seenAt = now;
+        const slot = list[i]!;
+        bad[slot] = result.quality === "bad" ? 1 : 0;
+        seenAt[slot] = now;
         each(i, result);
       }
     });
   }
 
-  /** The ref's entry, made (never read yet) when it has none. */
-  private entryOf(ref: string): Entry {
-    let entry = this.entries.get(ref);
-    if (!entry) {
-      entry = {
-        at: Number.NEGATIVE_INFINITY,
-        batch: NO_BATCH,
-        index: 0,
-        device: deviceOf(ref),
-        bad: false,
-        seenAt: Number.NEGATIVE_INFINITY,
-      };
-      this.entries.set(ref, entry);
+  /** The ref's slot, made (never read yet) when it has none. */
+  private slotFor(ref: string): number {
+    let slot = this.slotOf.get(ref);
+    if (slot === undefined) {
+      slot = this.slots.add(ref);
+      this.slotOf.set(ref, slot);
     }
-    return entry;
+    return slot;
   }
 
-  /** Puts a ref in this tick's batch for its device and points its entry at where the reading will be. */
-  private queue(ref: string, now: number, entry: Entry): void {
-    const device = entry.device;
+  /** Puts a ref in this tick's batch for its device and points its slot at where the reading will be. */
+  private queue(ref: string, now: number, slot: number): void {
+    const slots = this.slots;
+    const device = slots.devices[slot]!;
     // Consecutive refs mostly name the same device: its batch is at hand without a map lookup.
     let batch = device === this.queuedDevice ? this.queuedBatch : this.pending.get(device);
     if (!batch) {
@@ -269,12 +316,12 @@ export class SharedReads {
     }
     this.queuedDevice = device;
     this.queuedBatch = batch;
-    entry.at = now;
-    entry.batch = batch.promise;
-    if (batch.list === undefined && batch.known![batch.matched] === ref) entry.index = batch.matched++;
+    slots.at[slot] = now;
+    slots.batches[slot] = batch.promise;
+    if (batch.list === undefined && batch.known![batch.matched] === ref) slots.index[slot] = batch.matched++;
     else {
       batch.list ??= batch.known!.slice(0, batch.matched);
-      entry.index = batch.list.push(ref) - 1;
+      slots.index[slot] = batch.list.push(ref) - 1;
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -339,13 +386,15 @@ export class SharedReads {
   }
 
   /**
-   * A failed batch must not stay cached as a rejected promise: its entries (those a later batch has not
+   * A failed batch must not stay cached as a rejected promise: its points (those a later batch has not
    * taken over) are read afresh by the next reader, and its readers get the error.
    */
   private fail(list: readonly string[], batch: PendingBatch, error: unknown): void {
+    const slots = this.slots;
     for (const r of list) {
-      const e = this.entries.get(r);
-      if (e?.batch === batch.promise) e.at = Number.NEGATIVE_INFINITY;
+      const slot = this.slotOf.get(r);
+      if (slot !== undefined && slots.batches[slot] === batch.promise)
+        slots.at[slot] = Number.NEGATIVE_INFINITY;
     }
     batch.reject(error);
   }
@@ -358,17 +407,21 @@ export class SharedReads {
   badPoints(withinMs = 300_000): number {
     const since = this.now() - withinMs;
     let bad = 0;
-    for (const e of this.entries.values()) if (e.seenAt >= since && e.bad) bad++;
+    const { count, seenAt } = this.slots;
+    // A freed slot is never bad.
+    for (let slot = 0; slot < count; slot++) if (seenAt[slot]! >= since && this.slots.bad[slot] === 1) bad++;
     return bad;
   }
 
   /** Drops points no flow has read for an hour (a removed flow's), so the map holds the site's points only. */
   private prune(now: number) {
     this.prunedAt = now;
-    for (const [ref, e] of this.entries) {
-      // Not read for an hour (a failed batch's entries too): lists remembered with it are made afresh.
-      if (now - e.at > 3_600_000) {
-        this.entries.delete(ref);
+    const slots = this.slots;
+    for (const [ref, slot] of this.slotOf) {
+      // Not read for an hour (a failed batch's refs too): lists remembered with it are made afresh.
+      if (now - slots.at[slot]! > 3_600_000) {
+        this.slotOf.delete(ref);
+        slots.remove(slot);
         this.generation++;
       }
     }

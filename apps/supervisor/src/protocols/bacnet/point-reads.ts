@@ -132,6 +132,7 @@ export class BacnetReads {
     if (useRpm) {
       try {
         const reads = plan.reads;
+        const expect = plan.expect;
         let now = 0;
         // The answer is walked straight into the readings, inside the request: an answer neither decoder
         // reads fails the attempt (and is retried) as before. (The closures here are anonymous on
@@ -142,6 +143,7 @@ export class BacnetReads {
           now = Date.now();
           if (answer.ack) {
             const { buffer, offset, length } = answer.ack;
+            const reply = new ReplyReadings(now);
             // Results are matched by position, so each one must name the object and property asked for.
             const visited = visitRpmAck(
               buffer,
@@ -150,15 +152,17 @@ export class BacnetReads {
               (n, type, instance, property, _index, value) => {
                 if (n >= chunk.length) return;
                 const i = chunk[n]!;
-                const read = reads[n]!;
+                const k = n * 3;
                 out[i] =
-                  type !== read.objectType || instance !== read.instance || property !== read.property
+                  type !== expect[k] || instance !== expect[k + 1] || property !== expect[k + 2]
                     ? badResult(
                         "the answer names another object or property than the one read",
                         "decode_error",
                         now,
                       )
-                    : decodeValueRead(refs[i]!, plan.plans[n]!, value, now);
+                    : plan.simple[n] === 1 && value.type !== ApplicationTag.ERROR
+                      ? decodeInPlace(plan, n, value, reply)
+                      : decodeRead(refs[i]!, [{ type: value.type, value: value.value }], now);
               },
             );
             if (visited !== undefined) return visited;
@@ -245,6 +249,20 @@ interface ChunkPlan {
   /** Their read plans, in the same order: no lookup per point per scan. */
   plans: readonly ReadPlan[];
   /**
+   * The walk's columns, by place in `rpm` (issue 15, session 9): what each answer must name (object
+   * type, instance, property: three a place), whether it is one value decoded in place (`simple`: not
+   * an array read whole, not index 0), and the last value decoded there (its tag, its raw value as a
+   * number, what checking and converting it gave). A point whose value did not change since the last
+   * scan (most of a site, most of the time) reuses the answer: the check is a pure function of the tag
+   * and the raw value. Typed columns side by side: the walk touches ~20 bytes a point, not the plan,
+   * the ref and a cached result, three objects spread over the heap and cold after ~90 ms idle.
+   */
+  expect: Int32Array;
+  simple: Uint8Array;
+  lastType: Int16Array;
+  lastRaw: Float64Array;
+  lastValue: PointValue[];
+  /**
    * Read with ReadProperty: array index 0 (an array's length). The library's RPM encoder drops index 0
    * (it tests the index for truthiness), turning "how many elements" into a whole-array read.
    */
@@ -274,11 +292,26 @@ function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]):
       plans.push(plan);
     }
   }
+  const expect = new Int32Array(reads.length * 3);
+  const simple = new Uint8Array(reads.length);
+  for (let n = 0; n < reads.length; n++) {
+    const read = plans[n]!;
+    expect[n * 3] = read.objectType;
+    expect[n * 3 + 1] = read.instance;
+    expect[n * 3 + 2] = read.property;
+    // Index 0 goes by ReadProperty (never here); a whole array goes the general way.
+    simple[n] = read.index === undefined && read.arrayProperty ? 0 : 1;
+  }
   let frame: Buffer | undefined;
   return {
     rpm,
     reads,
     plans,
+    expect,
+    simple,
+    lastType: new Int16Array(reads.length).fill(-1),
+    lastRaw: new Float64Array(reads.length),
+    lastValue: new Array<PointValue>(reads.length).fill(null),
     single,
     invalid,
     frame: () => {
@@ -300,14 +333,6 @@ interface ReadPlan extends RpmRead {
   /** presentValue, relinquishDefault or priorityArray: the object type's datatype is checked. */
   valueProperty: boolean;
   arrayProperty: boolean;
-  /**
-   * The last single value decoded for this ref: its tag, its raw value and what checking and converting
-   * it gave. A point whose value did not change since the last scan (most of a site, most of the time)
-   * reuses the answer: the check is a pure function of the tag and a primitive raw value.
-   */
-  lastType: number;
-  lastRaw: unknown;
-  lastChecked: Checked<PointValue> | undefined;
 }
 
 /**
@@ -330,9 +355,6 @@ function planOf(ref: BacnetPointRef): ReadPlan {
       property === PROPERTIES.relinquishDefault ||
       property === PROPERTIES.priorityArray,
     arrayProperty: property !== undefined && isArrayProperty(property),
-    lastType: -1,
-    lastRaw: undefined,
-    lastChecked: undefined,
   };
   if (ref.index !== undefined) plan.index = ref.index;
   plans.set(ref, plan);
@@ -356,20 +378,55 @@ function badResult(reason: string, code: PointErrorCode, timestamp: number): Rea
 }
 
 /**
- * One walked RPM value (a reused object: never kept). The common case, one value of a property that is
- * not an array, is decoded in place; anything else goes the general way with a copy of the value.
+ * One walked RPM value (a reused object: never kept) of a `simple` place: one primitive value, checked
+ * and converted, or the last one's answer when the device sent the same tag and value again. The walk
+ * hands primitives only (null, a boolean, a number); an error value goes the general way.
  */
-function decodeValueRead(ref: BacnetPointRef, plan: ReadPlan, value: RpmValue, now: number): ReadResult {
-  if (
-    ref.index === 0 ||
-    value.type === ApplicationTag.ERROR ||
-    (ref.index === undefined && plan.arrayProperty)
-  )
-    return decodeRead(ref, [{ type: value.type, value: value.value }], now);
-  const one = decodeSingle(plan, value);
-  return one.ok
-    ? { value: one.value, quality: "good", timestamp: now }
-    : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
+function decodeInPlace(plan: ChunkPlan, n: number, value: RpmValue, reply: ReplyReadings): ReadResult {
+  const type = value.type;
+  const raw = value.value as number | boolean | null;
+  // The tag says which of null, boolean or number the raw value is: the number alone tells them apart.
+  const number = typeof raw === "number" ? raw : raw === true ? 1 : 0;
+  if (plan.lastType[n] === type && Object.is(plan.lastRaw[n], number)) return reply.good(plan.lastValue[n]!);
+  const one = decodeOne(plan.plans[n]!, value);
+  if (!one.ok) {
+    plan.lastType[n] = -1;
+    return badResult(`unexpected value from the device: ${one.problem}`, "decode_error", reply.now);
+  }
+  plan.lastType[n] = type;
+  plan.lastRaw[n] = number;
+  plan.lastValue[n] = one.value;
+  return reply.good(one.value);
+}
+
+/**
+ * The good readings of one RPM reply, all stamped with its arrival. The points of a reply that read
+ * the same boolean or null (a device's binary inputs and outputs, empty priority slots) share one
+ * reading: readings are never modified once made (a flow keeps them as they are, and SharedReads
+ * already hands one reading to every flow that reads the point), so one object serves them all.
+ */
+class ReplyReadings {
+  private on: ReadResult | undefined;
+  private off: ReadResult | undefined;
+  private none: ReadResult | undefined;
+
+  constructor(readonly now: number) {}
+
+  good(value: PointValue): ReadResult {
+    if (value === true) {
+      this.on ??= { value, quality: "good", timestamp: this.now };
+      return this.on;
+    }
+    if (value === false) {
+      this.off ??= { value, quality: "good", timestamp: this.now };
+      return this.off;
+    }
+    if (value === null) {
+      this.none ??= { value, quality: "good", timestamp: this.now };
+      return this.none;
+    }
+    return { value, quality: "good", timestamp: this.now };
+  }
 }
 
 /** An RPM/RP answer holds either values or an error value (tag ERROR with errorClass/errorCode). */
@@ -403,7 +460,7 @@ function decodeRead(
   // and must have the datatype the object type gives it: a REAL for analog, BinaryPV for binary.
   if (!wholeArray) {
     // One value, the common case (every presentValue): no arrays around it.
-    const one = decodeSingle(plan, first);
+    const one = decodeOne(plan, first);
     return one.ok
       ? { value: one.value, quality: "good", timestamp: now }
       : badResult(`unexpected value from the device: ${one.problem}`, "decode_error", now);
@@ -415,21 +472,6 @@ function decodeRead(
     good[k] = d.value;
   }
   return { value: good, quality: "good", timestamp: now };
-}
-
-/** decodeOne, answered from the ref's last value when the device sent the same primitive again. */
-function decodeSingle(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
-  const raw = v.value;
-  const primitive = raw === null || (typeof raw !== "object" && typeof raw !== "function");
-  if (primitive && plan.lastChecked !== undefined && v.type === plan.lastType && Object.is(raw, plan.lastRaw))
-    return plan.lastChecked;
-  const checked = decodeOne(plan, v);
-  if (primitive) {
-    plan.lastType = v.type;
-    plan.lastRaw = raw;
-    plan.lastChecked = checked;
-  }
-  return checked;
 }
 
 function decodeOne(plan: ReadPlan, v: { type: number; value: unknown }): Checked<PointValue> {
