@@ -81,6 +81,8 @@ export async function commissioningRoutes(
 ): Promise<void> {
   const { key } = options;
   const runner = new CommissioningRunner(app, options.dataDir, key);
+  // After the engine's own onReady (registration order), which resumes the deployed site.
+  app.addHook("onReady", async () => runner.recover());
   app.addHook("onClose", async () => runner.close());
 
   const found = (id: string) => {
