@@ -1,46 +1,29 @@
-import { OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
 import { normalizePointRef } from "@bms/schemas";
 import {
   api,
   DEMO_REHEAT_VALVE,
   DEMO_VAV1,
-  discoverDevice,
   eventually,
   type SimulatorHandle,
   type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-  testFlow,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommissioningReport } from "../../src/commissioning/report-types";
-import { openProbe, type ProbeTarget, targetOf } from "../bacnet-probe";
-import { packageOf } from "../fixtures";
+import { FLOW_LEVEL, FLOW_PRIORITY, startValveStack, type ValveStack } from "../valve-site";
 
 // Reserved for this file: 127.0.105.0/24, BACnet ports 47824-47826.
-const SIM_BIND = "127.0.105.10";
-const SIM_PORT = 47824;
-const SUP_BIND = "127.0.105.1";
-const SUP_PORT = 47825;
-const PROBE_BIND = "127.0.105.2";
-const PROBE_PORT = 47826;
+const NETWORK = {
+  simBind: "127.0.105.10",
+  simPort: 47824,
+  supBind: "127.0.105.1",
+  supPort: 47825,
+  probeBind: "127.0.105.2",
+  probePort: 47826,
+};
 
 const REHEAT = normalizePointRef(DEMO_REHEAT_VALVE);
 /** Each reply of VAV-1 held back this long during the run: the kill lands between write and relinquish. */
 const SLOW_MS = 1200;
-
-/** VAV-1: the flow holds the reheat valve at 35 % on priority 8. */
-function site() {
-  return testFlow({
-    name: "VAV-1",
-    intervalMs: 500,
-    nodes: [
-      { id: "level", type: "constant", config: { value: 35 } },
-      { id: "reheat", type: "actuator_write", config: { point: DEMO_REHEAT_VALVE, priority: 8 } },
-    ],
-    connections: [{ from_node: "level", from_output: "value", to_node: "reheat", to_input: "value" }],
-  });
-}
 
 interface AuditRecord {
   action: string;
@@ -51,28 +34,12 @@ interface AuditRecord {
 }
 
 describe("a commissioning write test cut by kill -9", () => {
+  let stack: ValveStack;
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
-  let probe: Awaited<ReturnType<typeof openProbe>>;
-  let vavAddress: ProbeTarget;
-  const start = (dataDir?: string) =>
-    startSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-      ...(dataDir ? { dataDir } : {}),
-    });
   const call = <T = unknown>(method: string, path: string, body?: unknown) =>
     api<T>(sup.url, path, { method, body, token: sup.token });
-  /** The valve's priority array as the device answers a separate BACnet client. */
-  const priorityArray = async () => {
-    const slots: unknown[] = [];
-    for (let p = 1; p <= 16; p++)
-      slots.push(
-        (await probe.read(vavAddress, OBJECT_TYPES.analogOutput, 2, PROPERTIES.priorityArray, p))[0] ?? null,
-      );
-    return slots;
-  };
+  const priorityArray = () => stack.priorityArray();
   /** The same array from the simulator's own state (no BACnet round trip, so no slow replies). */
   const simSlots = async () => {
     const answer = await api<{ objects: { id: string; priorityArray: unknown[] | null }[] }>(
@@ -84,20 +51,12 @@ describe("a commissioning write test cut by kill -9", () => {
   const slow = (ms: number) => api(sim.webUrl, `/api/devices/${DEMO_VAV1}/faults`, { body: { slow_ms: ms } });
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
-    sup = await start();
-    probe = await openProbe(PROBE_BIND, PROBE_PORT);
-    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
-    vavAddress = targetOf(await discoverDevice(sup, DEMO_VAV1, 2000));
-    const deployed = await call("POST", "/api/config/deploy", packageOf(site(), "Crash site"));
-    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
-    await eventually(async () => ((await simSlots())[7] === 35 ? true : undefined));
+    stack = await startValveStack(NETWORK, "Crash site");
+    ({ sim, sup } = stack);
   }, 90_000);
 
   afterAll(async () => {
-    probe?.close();
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("relinquishes the test value at the next start, leaves the flow's slot, audits it and says so in the report", async () => {
@@ -117,12 +76,12 @@ describe("a commissioning write test cut by kill -9", () => {
     await slow(0);
     expect((await simSlots())[6]).toBe(62);
 
-    sup = await start(sup.dataDir);
+    sup = await stack.startSupervisor(sup.dataDir);
     // Read over BACnet from the device: the test's slot is NULL again, the flow's 35 % at priority 8 stays.
     const slots = await priorityArray();
     expect(slots[6]).toBeNull();
-    expect(slots[7]).toBe(35);
-    expect(slots.filter((v, i) => i !== 7 && v !== null)).toEqual([]);
+    expect(slots[FLOW_PRIORITY - 1]).toBe(FLOW_LEVEL);
+    expect(slots.filter((v, i) => i !== FLOW_PRIORITY - 1 && v !== null)).toEqual([]);
 
     const audit = await call<{ records: AuditRecord[] }>("GET", "/api/audit?action=commissioning.relinquish");
     expect(audit.status).toBe(200);
@@ -154,9 +113,9 @@ describe("a commissioning write test cut by kill -9", () => {
 
     // Nothing is left on the list: a second restart relinquishes nothing more.
     await sup.stop();
-    sup = await start(sup.dataDir);
+    sup = await stack.startSupervisor(sup.dataDir);
     const again = await call<{ records: AuditRecord[] }>("GET", "/api/audit?action=commissioning.relinquish");
     expect(again.body.records).toHaveLength(1);
-    expect((await priorityArray())[7]).toBe(35);
+    expect((await priorityArray())[FLOW_PRIORITY - 1]).toBe(FLOW_LEVEL);
   }, 120_000);
 });
