@@ -1,19 +1,16 @@
 import { OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
 import {
-  api,
   DEMO_REHEAT_VALVE,
   DEMO_VAV1,
   DEMO_ZONE_TEMP,
+  deployPackage,
   discoverDevice,
   eventually,
-  type SimulatorHandle,
-  type SupervisorHandle,
-  type SupervisorOptions,
-  startSimulator,
-  startSupervisor,
+  type SiteStack,
+  startSiteStack,
   testFlow,
 } from "@bms/test-support";
-import { openProbe, type ProbeTarget, targetOf } from "./bacnet-probe";
+import { openProbe, targetOf } from "./bacnet-probe";
 import { packageOf } from "./fixtures";
 
 /**
@@ -54,64 +51,47 @@ export function valveSite() {
   });
 }
 
-export interface ValveStack {
-  sim: SimulatorHandle;
-  sup: SupervisorHandle;
-  /** A supervisor on the same addresses (a restart: pass the data dir of the one before). */
-  startSupervisor(dataDir?: string): Promise<SupervisorHandle>;
+export interface ValveStack extends SiteStack {
   /** The valve's 16 slots as the device answers the probe. */
   priorityArray(): Promise<unknown[]>;
-  stop(): Promise<void>;
 }
 
 export async function startValveStack(network: ValveNetwork, siteName: string): Promise<ValveStack> {
-  const supervisor = (dataDir?: string) =>
-    startSupervisor({
-      bacnetBind: network.supBind,
-      bacnetPort: network.supPort,
-      broadcast: `127.255.255.255:${network.simPort}`,
-      ...(dataDir ? { dataDir } : {}),
-    } satisfies SupervisorOptions);
-  const sim = await startSimulator({ bind: network.simBind, port: network.simPort, site: "demo" });
+  const site = await startSiteStack({
+    site: "demo",
+    simBind: network.simBind,
+    simPort: network.simPort,
+    supBind: network.supBind,
+    supPort: network.supPort,
+  });
+  const stopSite = site.stop;
   let probe: Awaited<ReturnType<typeof openProbe>> | undefined;
-  let vav: ProbeTarget = "";
-  const stack: ValveStack = {
-    sim,
-    sup: undefined as never,
-    startSupervisor: async (dataDir) => {
-      stack.sup = await supervisor(dataDir);
-      return stack.sup;
-    },
-    async priorityArray() {
-      const slots: unknown[] = [];
-      for (let p = 1; p <= 16; p++)
-        slots.push(
-          (await probe!.read(vav, OBJECT_TYPES.analogOutput, 2, PROPERTIES.priorityArray, p))[0] ?? null,
-        );
-      return slots;
-    },
-    async stop() {
-      probe?.close();
-      await stack.sup?.stop();
-      await sim.stop();
-    },
-  };
   try {
-    const sup = await stack.startSupervisor();
-    probe = await openProbe(network.probeBind, network.probePort);
-    vav = targetOf(await discoverDevice(sup, DEMO_VAV1, 2000));
-    const deployed = await api(sup.url, "/api/config/deploy", {
-      body: packageOf(valveSite(), siteName),
-      token: sup.token,
+    const opened = await openProbe(network.probeBind, network.probePort);
+    probe = opened;
+    const vav = targetOf(await discoverDevice(site.sup, DEMO_VAV1, 2000));
+    const stack: ValveStack = Object.assign(site, {
+      async priorityArray() {
+        const slots: unknown[] = [];
+        for (let p = 1; p <= 16; p++)
+          slots.push(
+            (await opened.read(vav, OBJECT_TYPES.analogOutput, 2, PROPERTIES.priorityArray, p))[0] ?? null,
+          );
+        return slots;
+      },
+      async stop() {
+        opened.close();
+        await stopSite();
+      },
     });
-    if (deployed.status !== 200)
-      throw new Error(`deploy: ${deployed.status} ${JSON.stringify(deployed.body)}`);
+    await deployPackage(site.sup, packageOf(valveSite(), siteName));
     await eventually(async () =>
       (await stack.priorityArray())[FLOW_PRIORITY - 1] === FLOW_LEVEL ? true : undefined,
     );
     return stack;
   } catch (error) {
-    await stack.stop();
+    probe?.close();
+    await stopSite();
     throw error;
   }
 }
