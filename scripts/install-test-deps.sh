@@ -2,7 +2,8 @@
 # Installs what the test suite needs beyond npm packages, from Debian's packages:
 # Chromium for the browser tests (never a downloaded browser), tshark for the packet checks, and
 # pymodbus (with the serial modules its server imports) as the independent Modbus TCP peer, and
-# PostgreSQL 15 + mosquitto for the MQTT, Sparkplug and fleet tests (started per test on loopback, temp dirs).
+# PostgreSQL 15 + mosquitto for the MQTT, Sparkplug and fleet tests (started per test on loopback, temp dirs),
+# and poppler's pdftoppm, with which the commissioning test looks at the printed report's first page.
 set -euo pipefail
 
 need=()
@@ -13,8 +14,9 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test deps: chromium, tshark, pymodbus, postgresql and mosquitto already installed"
+  echo "test deps: chromium, tshark, pymodbus, postgresql, mosquitto and pdftoppm already installed"
   exit 0
 fi
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type AlarmRecord,
+  ackNote,
   alarmDetail,
   alarmSourceText,
   awaitsAck,
@@ -64,5 +65,20 @@ describe("how an alarm reads, the same on the dashboard and in the Designer", ()
     expect(timeAgo("not a time", NOW)).toBe("unknown");
     expect(timeAgo(NOW - 3 * 3600_000 - 5 * 60_000, NOW)).toBe("3 h 5 min ago");
     expect(timeAgo(NOW - 3 * 86_400_000, NOW)).toBe("3 days ago");
+  });
+
+  it.each([
+    ["who and the comment", { acked_by: "Ines", ack_comment: "valve replaced" }, "Ines: valve replaced"],
+    ["an operator not named", { acked_by: null, ack_comment: "reset on site" }, "operator: reset on site"],
+    [
+      "markup as the characters typed",
+      { acked_by: "<b>x</b>", ack_comment: '<img src=x onerror="alert(1)">' },
+      '<b>x</b>: <img src=x onerror="alert(1)">',
+    ],
+    ["no note without a comment", { acked_by: "Ines", ack_comment: null }, null],
+    ["no note for an empty comment", { acked_by: "Ines", ack_comment: "" }, null],
+    ["no note for a record from before comments", { acked_by: "Ines" }, null],
+  ] as const)("puts the acknowledgement's note as who: comment (%s)", (_case, fields, note) => {
+    expect(ackNote(alarm({ ...fields, acked_at: "2026-12-02T05:58:00.000Z" }))).toBe(note);
   });
 });

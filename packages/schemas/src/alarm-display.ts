@@ -116,3 +116,12 @@ export function alarmDetail(alarm: AlarmRecord, now: number, showTime = false): 
     .filter(Boolean)
     .join(" · ");
 }
+
+/**
+ * The acknowledgement's note, `who: comment` ("operator" when the record names no one), or null without a
+ * comment. Plain text: both views put it in the page as a text node, so a comment holding markup shows as
+ * the characters typed.
+ */
+export function ackNote(alarm: Pick<AlarmRecord, "acked_by" | "ack_comment">): string | null {
+  return alarm.ack_comment ? `${alarm.acked_by ?? "operator"}: ${alarm.ack_comment}` : null;
+}

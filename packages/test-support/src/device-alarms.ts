@@ -1,4 +1,13 @@
-import { api, eventually, type SupervisorHandle, type SupervisorOptions, startSupervisor } from "./programs";
+import {
+  api,
+  discoverDevice,
+  eventually,
+  type SimulatorHandle,
+  type SupervisorHandle,
+  type SupervisorOptions,
+  startSupervisor,
+} from "./programs";
+import { type SiteStack, startSiteStack } from "./site-stack";
 
 /**
  * Set-up shared by the tests of device alarms over real UDP (device-alarms, device-event-values,
@@ -88,18 +97,74 @@ export async function registeredIn(
 }
 
 /**
- * A supervisor with device alarms on (`--device-alarms auto`); `passEveryS` shortens the registration
- * pass (BMS_DEVICE_ALARM_PASS_S) so a test need not wait the default period for it.
+ * Supervisor options with device alarms on (`--device-alarms auto`); `passEveryS` shortens the
+ * registration pass (BMS_DEVICE_ALARM_PASS_S) so a test need not wait the default period for it.
  */
-export function startAlarmSupervisor(
-  options: SupervisorOptions & { passEveryS?: number },
-): Promise<SupervisorHandle> {
+export function withDeviceAlarms<T extends Partial<SupervisorOptions>>(
+  options: T & { passEveryS?: number },
+): T {
   const { passEveryS, ...rest } = options;
-  return startSupervisor({
+  return {
     ...rest,
     ...(passEveryS === undefined
       ? {}
       : { env: { BMS_DEVICE_ALARM_PASS_S: String(passEveryS), ...rest.env } }),
     extraArgs: ["--device-alarms", "auto", ...(rest.extraArgs ?? [])],
+  } as T;
+}
+
+/** A supervisor with device alarms on (see `withDeviceAlarms`). */
+export function startAlarmSupervisor(
+  options: SupervisorOptions & { passEveryS?: number },
+): Promise<SupervisorHandle> {
+  return startSupervisor(withDeviceAlarms(options));
+}
+
+/** Where a device-alarm test's simulator and supervisor listen: loopback addresses and UDP ports of its own. */
+export interface AlarmNetwork {
+  simBind: string;
+  simPort: number;
+  supBind: string;
+  supPort: number;
+}
+
+/**
+ * The set-up of a device-alarm test over real UDP, on `startSiteStack`: the simulator with `site` (a site
+ * file), then (after `beforeSupervisor`, e.g. an alarm that must already stand) a supervisor with device
+ * alarms on and a registration pass every `passEveryS` (1 s unless given); each of `devices` discovered
+ * and, with `register`, the supervisor in its recipient lists. `startSupervisor` restarts it the same way.
+ */
+export async function startAlarmStack(options: {
+  network: AlarmNetwork;
+  site: string;
+  devices: readonly number[];
+  register?: boolean;
+  passEveryS?: number;
+  extraArgs?: string[];
+  beforeSupervisor?: (sim: SimulatorHandle) => Promise<unknown>;
+}): Promise<SiteStack> {
+  const { network } = options;
+  const stack = await startSiteStack({
+    site: options.site,
+    simBind: network.simBind,
+    simPort: network.simPort,
+    supBind: network.supBind,
+    supPort: network.supPort,
+    supervisor: withDeviceAlarms({ passEveryS: options.passEveryS ?? 1, extraArgs: options.extraArgs ?? [] }),
+    ...(options.beforeSupervisor ? { beforeSupervisor: options.beforeSupervisor } : {}),
   });
+  try {
+    for (const device of options.devices) await discoverDevice(stack.sup, device);
+    if (options.register)
+      for (const device of options.devices) await registeredIn(stack.sim, device, network.supBind);
+    return stack;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** Every alarm the supervisor holds, open or not (`GET /api/alerts?state=all`). */
+export async function allAlarms<T>(sup: { url: string }): Promise<T[]> {
+  return (await api<{ alerts: T[] }>(sup.url, "/api/alerts?state=all")).body.alerts;
 }

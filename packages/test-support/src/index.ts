@@ -8,3 +8,4 @@ export * from "./programs";
 export * from "./release-bundles";
 export * from "./services";
 export * from "./site-stack";
+export * from "./stopped-child";

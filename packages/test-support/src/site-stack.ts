@@ -10,15 +10,22 @@ import {
 
 export interface SiteStack {
   sim: SimulatorHandle;
+  /** The supervisor: the one `startSupervisor` started last. */
   sup: SupervisorHandle;
+  /**
+   * Starts a supervisor on the same addresses, options and (given) data dir in place of `sup`: a restart
+   * after the caller stopped or killed the one before. `stop` stops this one.
+   */
+  startSupervisor(dataDir?: string): Promise<SupervisorHandle>;
   stop(): Promise<void>;
 }
 
 /**
  * A simulator site and a supervisor on it, what most end-to-end tests start from; each test file passes
- * its own loopback addresses and BACnet ports. With `discover`, the supervisor runs discovery (Who-Is,
- * waiting for the answers) before this returns, and a `device` that did not answer fails the set-up with
- * what was found.
+ * its own loopback addresses and BACnet ports. `beforeSupervisor` runs between the two (an alarm that
+ * must already stand). With `discover`, the supervisor runs discovery (Who-Is, waiting for the answers)
+ * before this returns, and a `device` that did not answer fails the set-up with what was found. A set-up
+ * that fails stops what it started.
  */
 export async function startSiteStack(options: {
   /** A built-in simulator site, or a site file. */
@@ -30,6 +37,7 @@ export async function startSiteStack(options: {
   supPort: number;
   supervisor?: Omit<SupervisorOptions, "bacnetBind" | "bacnetPort" | "broadcast">;
   simArgs?: string[];
+  beforeSupervisor?: (sim: SimulatorHandle) => Promise<unknown>;
   discover?: { device?: number; timeoutMs?: number };
 }): Promise<SiteStack> {
   const sim = await startSimulator({
@@ -38,27 +46,39 @@ export async function startSiteStack(options: {
     site: options.site,
     ...(options.simArgs ? { extraArgs: options.simArgs } : {}),
   });
-  const sup = await startSupervisor({
-    ...options.supervisor,
-    ...(options.supBind ? { bacnetBind: options.supBind } : {}),
-    bacnetPort: options.supPort,
-    broadcast: `127.255.255.255:${options.simPort}`,
-  });
-  const discover = options.discover;
-  if (discover?.device !== undefined) await discoverDevice(sup, discover.device, discover.timeoutMs);
-  else if (discover)
-    await api(sup.url, "/api/devices/discover?wait=true", {
-      body: { timeout_ms: discover.timeoutMs ?? 1500 },
-      token: sup.token,
-    });
-  return {
+  const stack: SiteStack = {
     sim,
-    sup,
+    sup: undefined as never,
+    async startSupervisor(dataDir) {
+      stack.sup = await startSupervisor({
+        ...options.supervisor,
+        ...(options.supBind ? { bacnetBind: options.supBind } : {}),
+        bacnetPort: options.supPort,
+        broadcast: `127.255.255.255:${options.simPort}`,
+        ...(dataDir ? { dataDir } : {}),
+      });
+      return stack.sup;
+    },
     async stop() {
-      await sup.stop();
+      await stack.sup?.stop();
       await sim.stop();
     },
   };
+  try {
+    await options.beforeSupervisor?.(sim);
+    const sup = await stack.startSupervisor();
+    const discover = options.discover;
+    if (discover?.device !== undefined) await discoverDevice(sup, discover.device, discover.timeoutMs);
+    else if (discover)
+      await api(sup.url, "/api/devices/discover?wait=true", {
+        body: { timeout_ms: discover.timeoutMs ?? 1500 },
+        token: sup.token,
+      });
+    return stack;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
 }
 
 /** Deploys a package (a site or one flow's); a refusal fails the set-up with the supervisor's answer. */

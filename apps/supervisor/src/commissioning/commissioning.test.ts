@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { reportFixture } from "../../test/report-fixture";
 import { counterDelta } from "./counters";
 import { byDevice, deviceOf } from "./device-key";
 import { PdfError, printPdf } from "./pdf-printer";
 import { priorityArrayRef, sameValue } from "./point-checkout";
 import { escapeHtml, renderReportHtml } from "./report-html";
-import type { CommissioningReport } from "./report-types";
 import { stats } from "./report-types";
 
 describe("commissioning pieces", () => {
@@ -69,39 +69,16 @@ describe("commissioning pieces", () => {
     expect(escapeHtml(`<script>"x"&'y'</script>`)).toBe(
       "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;",
     );
-    const report: CommissioningReport = {
-      id: "cr-20261201-203000-abcdef",
-      status: "done",
+    const report = reportFixture({
       site: "<img src=x onerror=alert(1)>",
-      project_version: "1.0.0",
-      config_version: 3,
-      person: "Ines",
-      started_by: "admin",
       notes: "</p><script>alert(1)</script>",
-      started_at: "2026-12-01T20:30:00.000Z",
-      finished_at: "2026-12-01T20:31:00.000Z",
-      supervisor_version: "0.0.0",
-      checkout: [
-        {
-          point: "bacnet:1/analogInput:1.presentValue",
-          device: "bacnet:1",
-          commanded: false,
-          value: 21.5,
-          units: "degreesCelsius",
-          quality: "good",
-          response_ms: 3.2,
-          verdict: "pass",
-          detail: "read",
-        },
-      ],
       summary: { pass: 1, fail: 0, skipped: 0 },
-      digest: "ab".repeat(32),
-    };
+    });
     const html = renderReportHtml(report);
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("<img");
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
-    expect(html).toContain("bacnet:1/analogInput:1.presentValue");
+    expect(html).toContain("bacnet:3001/analogInput:1.presentValue");
     expect(html).toContain("PASS: 1 passed, 0 failed, 0 skipped");
     expect(html).toContain("Customer representative");
   });

@@ -45,6 +45,16 @@ export interface CheckoutDeps {
   units(ref: string): string | undefined;
   /** After a forced line: the flow's next scan must rewrite its command (the test relinquished it). */
   restoreFlow(flowId: string): void;
+  /**
+   * The write test's command on record in runtime.db: `reserve` before the test value is written at a
+   * priority, `released` once that priority has been relinquished, so a supervisor killed in between
+   * relinquishes it at its next start (test-commands.ts). Not for a forced line: the flow's own command
+   * is on record for that slot already.
+   */
+  commands?: {
+    reserve(point: string, priority: number, value: PointScalar): void;
+    released(point: string, priority: number): void;
+  };
   /** Tells the caller each line as it is done (progress). */
   onLine?(line: CheckoutLine): void;
   /** Aborted when the run is cancelled: checked between lines, so a line (and its write test) ends whole. */
@@ -151,9 +161,22 @@ async function writeTest(
       );
   }
 
+  const onRecord = arrayRef !== undefined && !forced;
+  if (onRecord) deps.commands?.reserve(point, test.priority, testValue);
+  const released = () => {
+    if (onRecord) deps.commands?.released(point, test.priority);
+  };
   const [written] = await io.write([{ ref: point, value: testValue, priority: test.priority }]);
-  if (!written?.ok)
+  if (!written?.ok) {
+    // A write that timed out may still have reached the device: the slot was free, so NULL it now.
+    if (onRecord) {
+      const [undo] = await io
+        .write([{ ref: point, value: null, priority: test.priority }])
+        .catch(() => [undefined]);
+      if (undo?.ok) released();
+    }
     return fail(`write test: the write was refused: ${written?.error ?? written?.code ?? "no answer"}`);
+  }
   const result: CheckoutWriteTest = {
     priority: test.priority,
     test_value: testValue,
@@ -166,14 +189,16 @@ async function writeTest(
   line.write_test = result;
   // From here the device holds our test value: whatever throws below, the slot is released before the
   // error goes on, so no run (failed or cancelled) leaves a test value in a priority array.
-  let released = false;
+  let relinquished = false;
   try {
     await checkAndRelease();
   } catch (error) {
-    if (!released)
-      await io
+    if (!relinquished) {
+      const [outcome] = await io
         .write([{ ref: point, value: arrayRef ? null : current, priority: test.priority }])
-        .catch(() => undefined);
+        .catch(() => [undefined]);
+      if (outcome?.ok) released();
+    }
     throw error;
   }
 
@@ -188,8 +213,10 @@ async function writeTest(
           `priority ${test.priority} read ${show(afterWrite.value)} after writing ${show(testValue)}`,
         );
       const [relinquish] = await io.write([{ ref: point, value: null, priority: test.priority }]);
-      released = true;
-      if (!relinquish?.ok)
+      relinquished = true;
+      // A refused relinquish stays on record: the next start (or stop) tries again.
+      if (relinquish?.ok) released();
+      else
         problems.push(`the relinquish was refused: ${relinquish?.error ?? relinquish?.code ?? "no answer"}`);
       const afterRelease = await slotOf();
       result.after_release = afterRelease.ok ? afterRelease.value : null;
@@ -207,7 +234,7 @@ async function writeTest(
         );
       // Nothing to relinquish without a priority array: the previous value goes back.
       const [restored] = await io.write([{ ref: point, value: current, priority: test.priority }]);
-      released = true;
+      relinquished = true;
       if (!restored?.ok)
         problems.push(`restoring ${show(current)} was refused: ${restored?.error ?? "no answer"}`);
       const [again] = await io.read([point]);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { reportFixture } from "../../test/report-fixture";
 import { VERIFY_EXIT, verifyReportFile } from "../report-verify-cli";
 import { renderReportHtml } from "./report-html";
 import { canonicalJson, SIGNED_FORMAT, signedBytes, signReport, verifyReport } from "./report-signature";
@@ -27,18 +28,9 @@ afterAll(() => {
 
 /** A finished report with every section, as the runner stores it. */
 function finishedReport(): CommissioningReport {
-  return {
-    id: "cr-20261202-083000-abcdef",
-    status: "done",
-    site: "Main Street Offices",
-    project_version: "1.4.0",
-    config_version: 7,
-    person: "Ines Moreau",
-    started_by: "ops-token",
+  return reportFixture({
     notes: "AHU-1 and VAV-1..3 after the valve swap",
-    started_at: "2026-12-02T08:30:00.000Z",
     finished_at: "2026-12-02T08:31:12.345Z",
-    supervisor_version: "0.1.0",
     checkout: [
       {
         point: "bacnet:3001/analogOutput:2.presentValue",
@@ -87,9 +79,7 @@ function finishedReport(): CommissioningReport {
       },
     ],
     summary: { pass: 3, fail: 0, skipped: 0 },
-    digest: null,
-    signature: null,
-  };
+  });
 }
 
 function signed(key: ReportSigningKey): CommissioningReport {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { reportFixture } from "../../test/report-fixture";
 import { verifyReport } from "./report-signature";
 import { ReportStore } from "./report-store";
 import type { CommissioningReport } from "./report-types";
@@ -17,37 +18,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function report(id: string, status: CommissioningReport["status"]): CommissioningReport {
-  return {
-    id,
-    status,
-    site: "Main Street Offices",
-    project_version: "1.4.0",
-    config_version: 7,
-    person: "Ines Moreau",
-    started_by: "ops-token",
-    notes: "",
-    started_at: "2026-12-02T08:30:00.000Z",
-    finished_at: status === "running" ? null : "2026-12-02T08:31:00.000Z",
-    supervisor_version: "0.1.0",
-    checkout: [
-      {
-        point: "bacnet:3001/analogInput:1.presentValue",
-        device: "bacnet:3001",
-        commanded: false,
-        value: 21.5,
-        units: "degreesCelsius",
-        quality: "good",
-        response_ms: 3.2,
-        verdict: "pass",
-        detail: "read",
-      },
-    ],
-    summary: { pass: 0, fail: 0, skipped: 0 },
-    digest: null,
-    signature: null,
-  };
-}
+const report = (id: string, status: CommissioningReport["status"]) => reportFixture({ id, status });
 
 const store = (dir: string) => new ReportStore(dir, loadOrCreateReportKey(dir));
 

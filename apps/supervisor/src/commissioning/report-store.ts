@@ -13,6 +13,7 @@ import { renderReportHtml } from "./report-html";
 import { signReport, type VerifyCode, verifyReport } from "./report-signature";
 import type { CommissioningReport, Verdict } from "./report-types";
 import type { ReportSigningKey } from "./signing-key";
+import { describeLeftover, type LeftoverCommand } from "./test-commands";
 
 /**
  * Commissioning reports on the supervisor: `<data-dir>/commissioning/<id>.json` (what the API answers),
@@ -138,7 +139,11 @@ export class ReportStore {
    * downloaded and verified like any other. Called once at start, before a new run can begin. A file that
    * cannot be read or written is left as it is and named in the answer, never a reason not to start.
    */
-  sealInterrupted(key: ReportSigningKey): {
+  sealInterrupted(
+    key: ReportSigningKey,
+    /** The write-test commands relinquished (or not) at this start, by run: each named in its report. */
+    leftovers: readonly LeftoverCommand[] = [],
+  ): {
     sealed: CommissioningReport[];
     failed: { id: string; error: string }[];
   } {
@@ -149,7 +154,9 @@ export class ReportStore {
         const report = this.get(id);
         if (report?.status !== "running") continue;
         report.status = "failed";
-        report.error = "the supervisor stopped during the run";
+        const mine = leftovers.filter((l) => l.run === id);
+        report.error = ["the supervisor stopped during the run", ...mine.map(describeLeftover)].join("; ");
+        if (mine.length > 0) report.leftover_commands = mine;
         report.finished_at = statSync(this.path(id, "json")).mtime.toISOString();
         this.seal(report, key);
         sealed.push(report);

@@ -1,4 +1,5 @@
 import type { PointScalar } from "../protocols/point-io";
+import type { LeftoverCommand } from "./test-commands";
 
 /**
  * The shapes of a commissioning run and its report (issue 16): each check answers lines with a verdict,
@@ -124,6 +125,11 @@ export interface CommissioningReport {
   status: RunStatus;
   /** What went wrong when the run itself failed (a check's own failures are lines, not this). */
   error?: string;
+  /**
+   * A run cut by a crash: the write test's command it left on a device, and what the next start did with
+   * it (relinquished, refused and retried, or left to a deployed flow that commands the slot).
+   */
+  leftover_commands?: LeftoverCommand[];
   site: string;
   project_version: string | null;
   config_version: number | null;

@@ -1,6 +1,7 @@
 import { parsePointRef } from "@bms/schemas";
 import type { FastifyInstance } from "fastify";
 import type { FlowEngine } from "../engine/flow-engine";
+import { commandsOf } from "../engine/site-engine";
 import { BacnetPointIO } from "../protocols/bacnet/bacnet-plugin";
 import { SUPERVISOR_VERSION } from "../version";
 import { type AlarmFlow, verifyAlarms } from "./alarm-verification";
@@ -12,6 +13,7 @@ import { type CheckoutPlan, runCheckout } from "./point-checkout";
 import { ReportStore } from "./report-store";
 import type { CommissioningReport } from "./report-types";
 import type { ReportSigningKey } from "./signing-key";
+import { describeLeftover, type LeftoverCommand, relinquishLeftovers, testHolder } from "./test-commands";
 
 /**
  * Runs commissioning checks against the live site, one run at a time, and stores the report. A run is
@@ -60,7 +62,39 @@ export class CommissioningRunner {
     private readonly key: ReportSigningKey,
   ) {
     this.store = new ReportStore(dataDir, key);
-    const { sealed, failed } = this.store.sealInterrupted(key);
+  }
+
+  /**
+   * What a previous process left behind when it was killed mid-run, done once at start (onReady: the site
+   * is resumed and the protocols are up, and no run can start before): the write test's command it left
+   * on the device is relinquished (never a slot a deployed flow commands), audited, then the reports it
+   * left running are sealed as failed, naming what became of that command.
+   */
+  async recover(): Promise<void> {
+    const { app } = this;
+    let leftovers: LeftoverCommand[] = [];
+    try {
+      leftovers = await relinquishLeftovers(app.engine.writes, commandsOf(app.engine.plans()));
+    } catch (error) {
+      app.log.error({ err: error }, "commissioning write tests left by the last process not relinquished");
+    }
+    for (const l of leftovers) {
+      app.repos.events.add(
+        l.outcome === "refused" ? "warn" : "info",
+        "commissioning",
+        `run ${l.run}: ${describeLeftover(l)}`,
+      );
+      app.auth.audits.add({
+        actor: { kind: "system", name: "commissioning recovery", role: null },
+        source: "supervisor",
+        action: "commissioning.relinquish",
+        target: l.point,
+        result: l.outcome === "refused" ? "failed" : "ok",
+        reason: describeLeftover(l),
+        details: { run: l.run, priority: l.priority, outcome: l.outcome },
+      });
+    }
+    const { sealed, failed } = this.store.sealInterrupted(this.key, leftovers);
     for (const report of sealed) this.recorded(report);
     for (const f of failed)
       app.log.error({ report: f.id, error: f.error }, "commissioning report left running not sealed");
@@ -228,6 +262,11 @@ export class CommissioningRunner {
         io: app.points,
         units: (ref) => this.units(ref),
         restoreFlow: (flowId) => app.engine.writes.invalidate(flowId),
+        commands: {
+          reserve: (point, priority, value) =>
+            app.engine.writes.reserve(point, priority, value, testHolder(report.id)),
+          released: (point, priority) => app.engine.writes.forget(point, priority),
+        },
         onLine: (line) => report.checkout?.push(line),
         signal: this.abort.signal,
       });

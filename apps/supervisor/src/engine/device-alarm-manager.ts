@@ -15,6 +15,7 @@ import { EventUnits } from "../protocols/bacnet/event-units";
 import { readObjectList } from "../protocols/bacnet/object-browser";
 import type { AlertRecord, AlertsRepo } from "../storage/alerts-repo";
 import type { AlertSink } from "./alert-sink";
+import { repeatPasses } from "./repeating-pass";
 
 /** Our process id in every Recipient_List ("BMS"): notifications for another process are not ours. */
 export const DEVICE_ALARM_PROCESS_ID = 0x424d53;
@@ -118,7 +119,7 @@ export class DeviceAlarmManager {
   );
   /** Notifications are applied in arrival order, even when one waits for its object's unit. */
   private applying: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private stopPasses: (() => void) | undefined;
   private unlisten: (() => void) | undefined;
   readonly stats = {
     notifications: 0,
@@ -142,19 +143,13 @@ export class DeviceAlarmManager {
 
   start(firstDelayMs = 1500): void {
     if (this.options.devices === "off") return;
-    const tick = () => {
-      void this.pass().finally(() => {
-        this.timer = setTimeout(tick, this.options.passMs);
-        this.timer.unref();
-      });
-    };
-    this.timer = setTimeout(tick, firstDelayMs);
-    this.timer.unref();
+    this.stopPasses?.();
+    this.stopPasses = repeatPasses(() => this.pass(), this.options.passMs, firstDelayMs);
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopPasses?.();
+    this.stopPasses = undefined;
     this.unlisten?.();
     this.unlisten = undefined;
   }

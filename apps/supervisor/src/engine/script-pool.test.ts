@@ -1,8 +1,7 @@
 // The script pool with real worker threads, each running QuickJS: what every kind of script ends as,
 // and what the main thread sees meanwhile.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { ScriptErrorCode, ScriptJob } from "@bms/nodes";
+import { runStoppedChild } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptWorkerPool } from "./script-pool";
 
@@ -236,7 +235,7 @@ describe("script worker pool: workers that misbehave", () => {
 });
 
 describe("script worker pool on a machine that sets it aside", () => {
-  const CHILD = fileURLToPath(new URL("../../test/script-pool-child.ts", import.meta.url));
+  const CHILD = "apps/supervisor/test/script-pool-child.ts";
   const STOPPED_MS = 300;
   /** About 40 ms of work in QuickJS here (31 ms for 700,000 rounds, idle, 2026-12-02). */
   const FORTY_MS_OF_WORK = "let s = 0; for (let i = 0; i < 900000; i++) s += i; return s;";
@@ -249,38 +248,8 @@ describe("script worker pool on a machine that sets it aside", () => {
   }
 
   /** A real pool in a child process; stopped STOPPED_MS a moment after its jobs start (a real SIGSTOP). */
-  function stoppedPool(code: string): Promise<Report> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", CHILD, code, String(BUDGET_MS), String(STOPPED_MS)],
-        { cwd: fileURLToPath(new URL("../../../..", import.meta.url)), stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let out = "";
-      let err = "";
-      let stopped = false;
-      child.stdout.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (!stopped && out.includes("running\n")) {
-          stopped = true;
-          // 15 ms in: inside the first job on an idle machine (a late stop lands in a later job).
-          setTimeout(() => {
-            child.kill("SIGSTOP");
-            setTimeout(() => child.kill("SIGCONT"), STOPPED_MS);
-          }, 15);
-        }
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        err += chunk.toString();
-      });
-      child.once("error", reject);
-      child.once("exit", (code) => {
-        const last = out.trim().split("\n").at(-1) ?? "";
-        if (code !== 0 || !last.startsWith("{")) reject(new Error(`child exited ${code}: ${out}${err}`));
-        else resolve(JSON.parse(last) as Report);
-      });
-    });
-  }
+  const stoppedPool = (code: string) =>
+    runStoppedChild<Report>(CHILD, [code, String(BUDGET_MS), String(STOPPED_MS)], { stopMs: STOPPED_MS });
 
   it("a ~40 ms script with a 100 ms budget, its process stopped 300 ms mid-job, returns its result", {
     timeout: 60_000,

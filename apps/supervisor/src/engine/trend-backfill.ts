@@ -10,6 +10,7 @@ import {
 } from "../protocols/bacnet/trend-logs";
 import type { BackfillsRepo } from "../storage/backfills-repo";
 import type { Bucket, TimeseriesRepo } from "../storage/timeseries-repo";
+import { repeatPasses } from "./repeating-pass";
 
 /** How long the Trend Logs found on a device are trusted before its object list is read again. */
 const DISCOVERY_TTL_MS = 3_600_000;
@@ -61,7 +62,7 @@ export interface BackfillOutcome {
  * Imported stretches are recorded as backfill ranges, which the history API and the charts show.
  */
 export class TrendBackfill {
-  private timer: NodeJS.Timeout | undefined;
+  private stopPasses: (() => void) | undefined;
   private running: Promise<BackfillOutcome[]> | undefined;
   /** When this supervisor run began recording: records before it and after its last sample are a gap. */
   private readonly startedAt: number;
@@ -80,19 +81,13 @@ export class TrendBackfill {
 
   start(firstDelayMs = 3000): void {
     if (this.options.mappings.length === 0 && !this.options.auto) return;
-    const tick = () => {
-      void this.runOnce().finally(() => {
-        this.timer = setTimeout(tick, this.options.intervalMs);
-        this.timer.unref();
-      });
-    };
-    this.timer = setTimeout(tick, firstDelayMs);
-    this.timer.unref();
+    this.stopPasses?.();
+    this.stopPasses = repeatPasses(() => this.runOnce(), this.options.intervalMs, firstDelayMs);
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopPasses?.();
+    this.stopPasses = undefined;
   }
 
   /** One pass over every mapped log; a second call while one runs waits for it. */

@@ -160,18 +160,49 @@ export class WriteManager {
   }
 
   /**
+   * Puts a command another part of this supervisor is about to send itself (a commissioning write test)
+   * on the list, durably, BEFORE it is sent: a process killed between that write and its own relinquish
+   * leaves the slot here, and `relinquishHeldBy` at the next start relinquishes it like any command.
+   */
+  reserve(
+    ref: string,
+    priority: number,
+    value: WriteRequest["value"],
+    holder: CommandHolder,
+    now = Date.now(),
+  ): void {
+    this.commanded.set(key(ref, priority), { value: undefined as never, at: now, holder });
+    this.store.saveCommand(ref, priority, value, now, holder);
+  }
+
+  /** Takes a reserved command off the list once its sender has relinquished it itself. */
+  forget(ref: string, priority: number): void {
+    this.commanded.delete(key(ref, priority));
+    this.store.deleteCommand(ref, priority);
+  }
+
+  /**
    * Relinquishes (NULL at the priority) every commanded point, or only those not in `keep`; with
    * `flowId`, only the commands that flow holds (rows from before holders were recorded, with no flow,
    * go with the whole site only). A failed relinquish stays on the list so the next stop or deploy
    * tries again.
    */
-  async relinquish(
+  relinquish(
     keep: ReadonlySet<string> = new Set(),
     now = Date.now(),
     flowId?: string,
   ): Promise<WriteOutcome[]> {
+    return this.relinquishHeldBy((h) => flowId === undefined || h.flowId === flowId, keep, now);
+  }
+
+  /** `relinquish` of the commands whose holder `which` picks (a failed one stays on the list likewise). */
+  async relinquishHeldBy(
+    which: (holder: CommandHolder) => boolean,
+    keep: ReadonlySet<string> = new Set(),
+    now = Date.now(),
+  ): Promise<WriteOutcome[]> {
     const targets = [...this.commanded]
-      .filter(([k, c]) => !keep.has(k) && (flowId === undefined || c.holder.flowId === flowId))
+      .filter(([k, c]) => !keep.has(k) && which(c.holder))
       .map(([k]) => splitKey(k));
     return this.send(
       targets.map((c) => ({ point: c.ref, value: null, priority: c.priority })),

@@ -1,86 +1,38 @@
-import { OBJECT_TYPES, PROPERTIES } from "@bms/bacnet";
 import { normalizePointRef } from "@bms/schemas";
-import {
-  api,
-  DEMO_REHEAT_VALVE,
-  DEMO_VAV1,
-  DEMO_ZONE_TEMP,
-  discoverDevice,
-  eventually,
-  type SimulatorHandle,
-  type SupervisorHandle,
-  startSimulator,
-  startSupervisor,
-  testFlow,
-} from "@bms/test-support";
+import { api, DEMO_REHEAT_VALVE, DEMO_ZONE_TEMP, type SupervisorHandle } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommissioningReport } from "../../src/commissioning/report-types";
-import { openProbe, type ProbeTarget, targetOf } from "../bacnet-probe";
-import { packageOf } from "../fixtures";
+import { startValveStack, type ValveStack } from "../valve-site";
 
 // Reserved for this file: 127.0.68.0/24 (the commissioning2 helper's range), BACnet ports 47866-47868.
-const SIM_BIND = "127.0.68.10";
-const SIM_PORT = 47866;
-const SUP_BIND = "127.0.68.1";
-const SUP_PORT = 47867;
-const PROBE_BIND = "127.0.68.2";
-const PROBE_PORT = 47868;
+const NETWORK = {
+  simBind: "127.0.68.10",
+  simPort: 47866,
+  supBind: "127.0.68.1",
+  supPort: 47867,
+  probeBind: "127.0.68.2",
+  probePort: 47868,
+};
 
 const REHEAT = normalizePointRef(DEMO_REHEAT_VALVE);
 const ZONE = normalizePointRef(DEMO_ZONE_TEMP);
 /** The reads after the valve's line: enough that the run is still going when the cancel arrives. */
 const READS = 400;
 
-/** VAV-1: the flow holds the reheat valve at 35 % on priority 8 and reads the zone temperature. */
-function site() {
-  return testFlow({
-    name: "VAV-1",
-    intervalMs: 300,
-    nodes: [
-      { id: "zone", type: "sensor_read", config: { point: DEMO_ZONE_TEMP } },
-      { id: "level", type: "constant", config: { value: 35 } },
-      { id: "reheat", type: "actuator_write", config: { point: DEMO_REHEAT_VALVE, priority: 8 } },
-    ],
-    connections: [{ from_node: "level", from_output: "value", to_node: "reheat", to_input: "value" }],
-  });
-}
-
 describe("cancelling a commissioning run during its write test", () => {
-  let sim: SimulatorHandle;
+  let stack: ValveStack;
   let sup: SupervisorHandle;
-  let probe: Awaited<ReturnType<typeof openProbe>>;
-  let vavAddress: ProbeTarget;
   const call = <T = unknown>(method: string, path: string, body?: unknown) =>
     api<T>(sup.url, path, { method, body, token: sup.token });
-  /** The valve's whole priority array, read from the device by a separate BACnet client. */
-  const priorityArray = async () => {
-    const slots: unknown[] = [];
-    for (let p = 1; p <= 16; p++)
-      slots.push(
-        (await probe.read(vavAddress, OBJECT_TYPES.analogOutput, 2, PROPERTIES.priorityArray, p))[0] ?? null,
-      );
-    return slots;
-  };
+  const priorityArray = () => stack.priorityArray();
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: "demo" });
-    sup = await startSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-    });
-    probe = await openProbe(PROBE_BIND, PROBE_PORT);
-    // VAV-1 sits behind the demo's router on network 2001: the probe goes through it.
-    vavAddress = targetOf(await discoverDevice(sup, DEMO_VAV1, 2000));
-    const deployed = await call("POST", "/api/config/deploy", packageOf(site(), "Cancel site"));
-    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
-    await eventually(async () => ((await priorityArray())[7] === 35 ? true : undefined));
-  });
+    stack = await startValveStack(NETWORK, "Cancel site");
+    sup = stack.sup;
+  }, 90_000);
 
   afterAll(async () => {
-    probe?.close();
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("stops between lines, relinquishes the test value and stores a cancelled report with the lines done", async () => {

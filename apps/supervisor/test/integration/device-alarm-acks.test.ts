@@ -1,4 +1,5 @@
 import {
+  allAlarms,
   api,
   discoverDevice,
   eventually,
@@ -7,9 +8,9 @@ import {
   overrideObject,
   registeredIn,
   type SimulatorHandle,
+  type SiteStack,
   type SupervisorHandle,
-  startAlarmSupervisor,
-  startSimulator,
+  startAlarmStack,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,10 +24,7 @@ import { openProbe } from "../bacnet-probe";
 //   at the next start (it went off-normal again while the supervisor was down), is raised again;
 //   one the device still holds as acknowledged stays acknowledged.
 // 127.0.98.0/24 belongs to this file: simulator .11:47881, supervisor .2:47882, probe .23:47883.
-const SIM_BIND = "127.0.98.11";
-const SIM_PORT = 47881;
-const SUP_BIND = "127.0.98.2";
-const SUP_PORT = 47882;
+const NETWORK = { simBind: "127.0.98.11", simPort: 47881, supBind: "127.0.98.2", supPort: 47882 };
 const PROBE = { bind: "127.0.98.23", port: 47883 };
 const DEVICE = 9801;
 /** Eight temperatures with out-of-range reporting; to-offnormal and to-fault need an acknowledgement. */
@@ -68,9 +66,10 @@ interface DeviceAlarmStats {
 const keyOf = (instance: number) => `bacnet:${DEVICE}/analogInput:${instance}`;
 
 describe("device alarm acknowledgements over BACnet/IP", () => {
+  let stack: SiteStack;
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
-  const alerts = async () => (await api<{ alerts: Alert[] }>(sup.url, "/api/alerts?state=all")).body.alerts;
+  const alerts = () => allAlarms<Alert>(sup);
   const alertOf = async (instance: number) => (await alerts()).find((a) => a.key === keyOf(instance));
   const stats = async () =>
     (await api<{ bacnet: { device_alarms: DeviceAlarmStats } }>(sup.url, "/api/monitoring/metrics")).body
@@ -84,14 +83,6 @@ describe("device alarm acknowledgements over BACnet/IP", () => {
       `/api/alerts/${encodeURIComponent(keyOf(instance))}/ack`,
       { method: "POST", body, token: sup.token },
     );
-  const startSupervisor = (dataDir?: string) =>
-    startAlarmSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-      passEveryS: 1,
-      ...(dataDir ? { dataDir } : {}),
-    });
   async function waitFor(instance: number, test: (a: Alert) => boolean, what: string) {
     try {
       return await eventually(async () => {
@@ -104,15 +95,12 @@ describe("device alarm acknowledgements over BACnet/IP", () => {
   }
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    sup = await startSupervisor();
-    await discoverDevice(sup, DEVICE);
-    await registeredIn(sim, DEVICE, SUP_BIND);
+    stack = await startAlarmStack({ network: NETWORK, site: siteFile(), devices: [DEVICE], register: true });
+    ({ sim, sup } = stack);
   }, 60_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it("reads the Units of a burst of alarms on one device in one batch, and every alarm shows its unit", async () => {
@@ -170,7 +158,7 @@ describe("device alarm acknowledgements over BACnet/IP", () => {
     const countBefore = (await alertOf(1))!.count;
     await sup.stop();
     const probe = await openProbe(PROBE.bind, PROBE.port);
-    const target = `${SIM_BIND}:${SIM_PORT}`;
+    const target = `${NETWORK.simBind}:${NETWORK.simPort}`;
     const stateOf = async () => (await probe.read(target, ANALOG_INPUT, 1, EVENT_STATE))[0];
     try {
       // Back to normal, then above the high limit again: a new to-offnormal transition, new time stamp.
@@ -185,9 +173,9 @@ describe("device alarm acknowledgements over BACnet/IP", () => {
       probe.close();
     }
 
-    sup = await startSupervisor(dataDir);
+    sup = await stack.startSupervisor(dataDir);
     await discoverDevice(sup, DEVICE);
-    await registeredIn(sim, DEVICE, SUP_BIND);
+    await registeredIn(sim, DEVICE, NETWORK.supBind);
     // As a new notification would: active again, counted, and nobody's acknowledgement or comment on it.
     const raised = await waitFor(1, (a) => a.state === "active", "active again");
     expect(raised).toMatchObject({ acked_by: null, ack_comment: null, count: countBefore + 1 });

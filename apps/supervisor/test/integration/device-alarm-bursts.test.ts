@@ -1,15 +1,13 @@
 import {
+  allAlarms,
   api,
-  discoverDevice,
   eventually,
   notificationClass,
   outOfRangeTemperature,
   overrideObject,
-  registeredIn,
   type SimulatorHandle,
   type SupervisorHandle,
-  startAlarmSupervisor,
-  startSimulator,
+  startAlarmStack,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,10 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // acknowledged: that is a new alarm to acknowledge, not the old row.
 // A device with more standing alarms than one GetEventInformation page must show every one at start.
 // 127.0.95.0/24 belongs to this file: simulator devices .11-.14 (port 47895), supervisor .2:47896.
-const SIM_BIND = "127.0.95.11";
-const SIM_PORT = 47895;
-const SUP_BIND = "127.0.95.2";
-const SUP_PORT = 47896;
+const NETWORK = { simBind: "127.0.95.11", simPort: 47895, supBind: "127.0.95.2", supPort: 47896 };
 const DEVICE_A = 9511;
 const DEVICE_B = 9512;
 /** Its alarms wait for an operator's acknowledgement (to-offnormal and to-fault). */
@@ -80,7 +75,7 @@ const everyObject = Object.entries(OBJECTS).flatMap(([device, list]) =>
 describe("bursts of device alarms over BACnet/IP", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
-  const alerts = async () => (await api<{ alerts: Alert[] }>(sup.url, "/api/alerts?state=all")).body.alerts;
+  const alerts = () => allAlarms<Alert>(sup);
   const notifications = async () =>
     (await api<Metrics>(sup.url, "/api/monitoring/metrics")).body.bacnet.device_alarms;
   const simSent = async () =>
@@ -121,18 +116,12 @@ describe("bursts of device alarms over BACnet/IP", () => {
   }
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    sup = await startAlarmSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-      passEveryS: 1,
-    });
-    await discoverDevice(sup, DEVICE_A);
-    await discoverDevice(sup, DEVICE_B);
-    await discoverDevice(sup, DEVICE_C);
-    await discoverDevice(sup, DEVICE_D);
-    for (const d of [DEVICE_A, DEVICE_B, DEVICE_C, DEVICE_D]) await registeredIn(sim, d, SUP_BIND);
+    ({ sim, sup } = await startAlarmStack({
+      network: NETWORK,
+      site: siteFile(),
+      devices: [DEVICE_A, DEVICE_B, DEVICE_C, DEVICE_D],
+      register: true,
+    }));
   }, 60_000);
 
   afterAll(async () => {

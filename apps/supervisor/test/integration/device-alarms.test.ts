@@ -1,15 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  allAlarms,
   api,
-  discoverDevice,
   notificationClass,
   outOfRangeTemperature,
   overrideObject,
   type SimulatorHandle,
   type SupervisorHandle,
-  startAlarmSupervisor,
-  startSimulator,
+  startAlarmStack,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,10 +19,8 @@ import { openProbe } from "../bacnet-probe";
 // with GetEventInformation at start, receives Confirmed EventNotifications, and an operator's
 // acknowledgement goes to the device as AcknowledgeAlarm. A probe client receives Unconfirmed ones.
 // 127.0.62.x belongs to this file and trend-log-backfill.test.ts (ports 47816-47818 here).
-const SIM_BIND = "127.0.62.12";
-const SIM_PORT = 47816;
-const SUP_BIND = "127.0.62.11";
-const SUP_PORT = 47817;
+const NETWORK = { simBind: "127.0.62.12", simPort: 47816, supBind: "127.0.62.11", supPort: 47817 };
+
 const PROBE = { bind: "127.0.62.13", port: 47818 };
 const DEVICE = 6202;
 const KEY = `bacnet:${DEVICE}/analogInput:1`;
@@ -62,7 +59,7 @@ describe("device alarms over BACnet/IP", () => {
   const posted: { event: string; alert: Alert }[] = [];
   const override = (instance: number, value: number | null) =>
     overrideObject(sim, DEVICE, `analogInput/${instance}`, value);
-  const alerts = async () => (await api<{ alerts: Alert[] }>(sup.url, "/api/alerts?state=all")).body.alerts;
+  const alerts = () => allAlarms<Alert>(sup);
   const waitFor = async <T>(what: string, get: () => Promise<T | undefined>, ms = 10_000): Promise<T> => {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
@@ -84,24 +81,21 @@ describe("device alarms over BACnet/IP", () => {
         response.end("ok");
       });
     });
-    await new Promise<void>((resolve) => hook.listen(0, SUP_BIND, resolve));
+    await new Promise<void>((resolve) => hook.listen(0, NETWORK.supBind, resolve));
     const hookPort = (hook.address() as AddressInfo).port;
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    // An alarm already standing before the supervisor starts: GetEventInformation must find it.
-    await override(2, 35);
-    sup = await startAlarmSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-      passEveryS: 1,
+    ({ sim, sup } = await startAlarmStack({
+      network: NETWORK,
+      site: siteFile(),
+      devices: [DEVICE],
+      // An alarm already standing before the supervisor starts: GetEventInformation must find it.
+      beforeSupervisor: (started) => overrideObject(started, DEVICE, "analogInput/2", 35),
       extraArgs: [
         "--webhook-allow",
-        `${SUP_BIND}:${hookPort}`,
+        `${NETWORK.supBind}:${hookPort}`,
         "--device-alarm-webhook",
-        `http://${SUP_BIND}:${hookPort}/device-alarms`,
+        `http://${NETWORK.supBind}:${hookPort}/device-alarms`,
       ],
-    });
-    await discoverDevice(sup, DEVICE);
+    }));
   });
 
   afterAll(async () => {
@@ -135,7 +129,7 @@ describe("device alarms over BACnet/IP", () => {
     const probe = await openProbe(PROBE.bind, PROBE.port);
     try {
       const ackedBits = async () => {
-        const [bits] = await probe.read(`${SIM_BIND}:${SIM_PORT}`, 0, 1, 0);
+        const [bits] = await probe.read(`${NETWORK.simBind}:${NETWORK.simPort}`, 0, 1, 0);
         return (bits as { value: number[] }).value[0] ?? 0;
       };
       expect((await ackedBits()) & 1).toBe(0); // to-offnormal not yet acknowledged on the device
@@ -180,7 +174,7 @@ describe("device alarms over BACnet/IP", () => {
       probe.client.on("eventNotify", (content: { payload?: Record<string, unknown> }) => {
         if (content.payload) received.push(content.payload);
       });
-      await probe.joinRecipientList(`${SIM_BIND}:${SIM_PORT}`, 1, { processId: 77 });
+      await probe.joinRecipientList(`${NETWORK.simBind}:${NETWORK.simPort}`, 1, { processId: 77 });
       await override(1, 5);
       const low = await waitFor("the unconfirmed notification", async () =>
         received.find((p) => p.toState === 4),

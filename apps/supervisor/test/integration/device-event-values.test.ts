@@ -1,12 +1,10 @@
 import {
+  allAlarms,
   api,
-  discoverDevice,
   notificationClass,
-  registeredIn,
   type SimulatorHandle,
   type SupervisorHandle,
-  startAlarmSupervisor,
-  startSimulator,
+  startAlarmStack,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,10 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // supervisor decodes (packages/bacnet/event-values.ts), with example values it reports back; the
 // supervisor's alarm record must carry exactly those values, decoded, and a message built from them.
 // 127.0.80.0/24 belongs to this file (.1-.2, port 47880-47881) and recipient-lists.test.ts.
-const SIM_BIND = "127.0.80.1";
-const SIM_PORT = 47880;
-const SUP_BIND = "127.0.80.2";
-const SUP_PORT = 47881;
+const NETWORK = { simBind: "127.0.80.1", simPort: 47880, supBind: "127.0.80.2", supPort: 47881 };
 const DEVICE = 8001;
 const KEY = `bacnet:${DEVICE}/analogInput:1`;
 
@@ -68,18 +63,15 @@ function siteFile(): string {
 describe("event values decoded from every event type, over BACnet/IP", () => {
   let sim: SimulatorHandle;
   let sup: SupervisorHandle;
-  const alerts = async () => (await api<{ alerts: Alert[] }>(sup.url, "/api/alerts?state=all")).body.alerts;
+  const alerts = () => allAlarms<Alert>(sup);
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    sup = await startAlarmSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-      passEveryS: 1,
-    });
-    await discoverDevice(sup, DEVICE);
-    await registeredIn(sim, DEVICE, SUP_BIND);
+    ({ sim, sup } = await startAlarmStack({
+      network: NETWORK,
+      site: siteFile(),
+      devices: [DEVICE],
+      register: true,
+    }));
   });
 
   afterAll(async () => {

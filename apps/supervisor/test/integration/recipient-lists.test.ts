@@ -1,14 +1,12 @@
 import {
   api,
-  discoverDevice,
   notificationClass,
   type RecipientEntry,
   recipientLists,
   registeredIn,
   type SimulatorHandle,
   type SupervisorHandle,
-  startAlarmSupervisor,
-  startSimulator,
+  startAlarmStack,
   writeSiteFile,
 } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,10 +17,8 @@ import { openProbe } from "../bacnet-probe";
 // goes silent; SIGTERM must remove our entry (only ours) from the answering device, give up on the
 // silent one within the budget (3 s total, 1.5 s per device), and log each device.
 // 127.0.80.0/24 belongs to this file (.11-.14, ports 47882-47884) and device-event-values.test.ts.
-const SIM_BIND = "127.0.80.11"; // device 8011; the simulator puts device 8012 on 127.0.80.12
-const SIM_PORT = 47882;
-const SUP_BIND = "127.0.80.13";
-const SUP_PORT = 47883;
+// Device 8011 on simBind; the simulator puts device 8012 on 127.0.80.12.
+const NETWORK = { simBind: "127.0.80.11", simPort: 47882, supBind: "127.0.80.13", supPort: 47883 };
 const PROBE = { bind: "127.0.80.14", port: 47884 };
 const ANSWERING = 8011;
 const SILENT = 8012;
@@ -49,20 +45,16 @@ describe("the supervisor leaves recipient lists on clean shutdown", () => {
   let sup: SupervisorHandle;
   const recipients = (device: number) => recipientLists(sim, device);
   const ours = (r: RecipientEntry) =>
-    r.address.ip === SUP_BIND && r.address.port === SUP_PORT && r.processId === PROCESS_ID;
+    r.address.ip === NETWORK.supBind && r.address.port === NETWORK.supPort && r.processId === PROCESS_ID;
 
   beforeAll(async () => {
-    sim = await startSimulator({ bind: SIM_BIND, port: SIM_PORT, site: siteFile() });
-    sup = await startAlarmSupervisor({
-      bacnetBind: SUP_BIND,
-      bacnetPort: SUP_PORT,
-      broadcast: `127.255.255.255:${SIM_PORT}`,
-      passEveryS: 1,
+    ({ sim, sup } = await startAlarmStack({
+      network: NETWORK,
+      site: siteFile(),
+      devices: [ANSWERING, SILENT],
       // info: each device's leaving is logged at info, a failure at warn.
       extraArgs: ["--log-level", "info"],
-    });
-    await discoverDevice(sup, ANSWERING);
-    await discoverDevice(sup, SILENT);
+    }));
   });
 
   afterAll(async () => {
@@ -74,7 +66,7 @@ describe("the supervisor leaves recipient lists on clean shutdown", () => {
     // Another workstation's entry in class 1 of the answering device: it must survive our leaving.
     const probe = await openProbe(PROBE.bind, PROBE.port);
     try {
-      await probe.joinRecipientList(`${SIM_BIND}:${SIM_PORT}`, 1, {
+      await probe.joinRecipientList(`${NETWORK.simBind}:${NETWORK.simPort}`, 1, {
         processId: 7,
         validDays: [true, true, true, true, true, false, false],
       });

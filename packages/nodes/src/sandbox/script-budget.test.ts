@@ -1,14 +1,11 @@
 // A script's time budget counts the time the script ran, not the time the machine took from it: a real
 // child process evaluates the script and this test stops it (SIGSTOP) mid-run, as a loaded machine's
 // scheduler would set the thread aside, then continues it (SIGCONT).
-import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { runStoppedChild } from "@bms/test-support";
 import { describe, expect, it } from "vitest";
 import type { ScriptOutcome } from "../core/script-runner";
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
-const CHILD = join(REPO_ROOT, "packages/nodes/src/testing/script-budget-child.ts");
+const CHILD = "packages/nodes/src/testing/script-budget-child.ts";
 const BUDGET_MS = 100;
 const STOPPED_MS = 300;
 /** How long after the child's "running" line the stop comes: inside its first run, on an idle machine. */
@@ -42,35 +39,9 @@ interface Report {
  * child reports the run the stop landed in.
  */
 function runInChild(code: string, stopMs?: number, clock: "cpu" | "none" = "cpu"): Promise<Report> {
-  return new Promise((resolve, reject) => {
-    const args = [CHILD, code, String(BUDGET_MS), String(stopMs ?? 0), clock];
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    let stopped = false;
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (stopMs !== undefined && !stopped && out.includes("running\n")) {
-        stopped = true;
-        // A moment after the line, so the stop lands inside a run (a late one lands in a later run).
-        setTimeout(() => {
-          child.kill("SIGSTOP");
-          setTimeout(() => child.kill("SIGCONT"), stopMs);
-        }, STOP_AFTER_MS);
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      const last = out.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !last.startsWith("{")) reject(new Error(`child exited ${code}: ${out}${err}`));
-      else resolve(JSON.parse(last) as Report);
-    });
+  return runStoppedChild<Report>(CHILD, [code, String(BUDGET_MS), String(stopMs ?? 0), clock], {
+    ...(stopMs === undefined ? {} : { stopMs }),
+    stopAfterMs: STOP_AFTER_MS,
   });
 }
 

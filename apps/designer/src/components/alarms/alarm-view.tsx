@@ -5,6 +5,7 @@ import {
   ALARM_STATE_WORDS,
   type AlarmRecord,
   type AlarmTone,
+  ackNote,
   alarmDetail,
   alarmPriorityTone,
   alarmSourceText,
@@ -193,6 +194,7 @@ function AlarmRow({
   onAcked(): void;
 }) {
   const [acking, setAcking] = useState(false);
+  const note = ackNote(alarm);
   const [comment, setComment] = useState("");
   const [sending, setSending] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -253,12 +255,12 @@ function AlarmRow({
         <span data-testid="alarm-detail">{alarmDetail(alarm, now, true)}</span>
       </div>
       {/* The operator's own words, as text (React escapes it), kept with the alarm by the supervisor. */}
-      {alarm.ack_comment ? (
+      {note ? (
         <p
           className="mt-1 whitespace-pre-wrap break-words border-l-2 border-amber-400 pl-2 text-xs text-slate-700"
           data-testid="alarm-ack-note"
         >
-          {alarm.acked_by ?? "operator"}: {alarm.ack_comment}
+          {note}
         </p>
       ) : null}
       {canAck && awaitsAck(alarm) ? (

@@ -1,5 +1,11 @@
 import { ALARM_ACK_MAX_COMMENT, alarmAckBody } from "@bms/schemas/alarm-ack";
-import { ALARM_STATE_WORDS, alarmDetail, alarmPriorityTone, awaitsAck } from "@bms/schemas/alarm-display";
+import {
+  ALARM_STATE_WORDS,
+  ackNote,
+  alarmDetail,
+  alarmPriorityTone,
+  awaitsAck,
+} from "@bms/schemas/alarm-display";
 import { useState } from "preact/hooks";
 import { apiGet, apiSend, describeFailure } from "../api/client";
 import { operatorStore } from "../api/operator";
@@ -21,6 +27,7 @@ export function AlertList(props: { alerts: AlertRecord[]; onChange: () => void; 
     <ul class="list">
       {props.alerts.map((a) => {
         const { word, tone } = ALARM_STATE_WORDS[a.state];
+        const note = ackNote(a);
         return (
           <li key={a.key} data-testid="alert" data-key={a.key} data-state={a.state}>
             <div class="row">
@@ -32,9 +39,9 @@ export function AlertList(props: { alerts: AlertRecord[]; onChange: () => void; 
               <span>{alarmDetail(a, now, props.showTime)}</span>
             </div>
             {/* The operator's own words: rendered as text (escaped), never as markup. */}
-            {a.ack_comment ? (
+            {note ? (
               <p class="ack-comment small" data-testid="alert-ack-note">
-                {a.acked_by ?? "operator"}: {a.ack_comment}
+                {note}
               </p>
             ) : null}
             {canAck && awaitsAck(a) ? <AckForm alarm={a} onDone={props.onChange} /> : null}

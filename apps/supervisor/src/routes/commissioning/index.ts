@@ -81,6 +81,8 @@ export async function commissioningRoutes(
 ): Promise<void> {
   const { key } = options;
   const runner = new CommissioningRunner(app, options.dataDir, key);
+  // After the engine's own onReady (registration order), which resumes the deployed site.
+  app.addHook("onReady", async () => runner.recover());
   app.addHook("onClose", async () => runner.close());
 
   const found = (id: string) => {
@@ -88,6 +90,17 @@ export async function commissioningRoutes(
     if (!report) throw new HttpError(404, `no commissioning report "${id}"`);
     return report;
   };
+
+  /** A finished report's stored file: 409 run_in_progress while the run goes on (it is signed when it ends). */
+  function finishedReport(id: string, file: "json" | "html"): Buffer {
+    const report = found(id);
+    const stored = file === "json" ? runner.store.readJson(id) : runner.store.read(id, "html");
+    if (report.status === "running" || !stored)
+      throw new HttpError(409, "the run is still going: its report is signed when it ends", [
+        { path: "id", message: "the run is still going", code: "run_in_progress" },
+      ]);
+    return stored;
+  }
 
   route(app, {
     method: "GET",
@@ -277,12 +290,7 @@ export async function commissioningRoutes(
     auth: "viewer",
     params: ReportParams,
     handler({ params }, _request, reply) {
-      const report = found(params.id);
-      const json = runner.store.readJson(params.id);
-      if (report.status === "running" || !json)
-        throw new HttpError(409, "the run is still going: its report is signed when it ends", [
-          { path: "id", message: "the run is still going", code: "run_in_progress" },
-        ]);
+      const json = finishedReport(params.id, "json");
       return reply
         .type("application/json; charset=utf-8")
         .header("content-disposition", `attachment; filename="${params.id}.json"`)
@@ -336,12 +344,7 @@ export async function commissioningRoutes(
     auth: "viewer",
     params: ReportParams,
     handler({ params }, _request, reply) {
-      const report = found(params.id);
-      const html = runner.store.read(params.id, "html");
-      if (report.status === "running" || !html)
-        throw new HttpError(409, "the run is still going: its report is written when it ends", [
-          { path: "id", message: "the run is still going", code: "run_in_progress" },
-        ]);
+      const html = finishedReport(params.id, "html");
       return reply
         .type("text/html; charset=utf-8")
         .header("content-disposition", `inline; filename="${params.id}.html"`)
@@ -358,12 +361,7 @@ export async function commissioningRoutes(
     auth: "viewer",
     params: ReportParams,
     async handler({ params }, _request, reply) {
-      const report = found(params.id);
-      const html = runner.store.read(params.id, "html");
-      if (report.status === "running" || !html)
-        throw new HttpError(409, "the run is still going: its report is written when it ends", [
-          { path: "id", message: "the run is still going", code: "run_in_progress" },
-        ]);
+      const html = finishedReport(params.id, "html");
       let pdf = runner.store.read(params.id, "pdf");
       if (!pdf) {
         try {
