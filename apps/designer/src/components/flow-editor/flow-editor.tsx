@@ -534,7 +534,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </div>
         </main>
         <aside className="flex min-h-0 flex-col border-l border-slate-200 bg-white">
-          <div className="flex shrink-0 gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
+          <div className="flex shrink-0 flex-wrap gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
             {(
               [
                 ["properties", "Properties"],
