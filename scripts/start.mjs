@@ -23,9 +23,13 @@ const ports = {
   bacnetPort: process.env.BMS_SUPERVISOR_BACNET_PORT ?? "47809",
 };
 for (const [name, value] of Object.entries(ports)) {
-  const bad = name.endsWith("Bind") ? !/^127(\.\d{1,3}){3}$/.test(value) : !/^\d{1,5}$/.test(value) || Number(value) > 65535;
+  const bad = name.endsWith("Bind")
+    ? !/^127(\.\d{1,3}){3}$/.test(value)
+    : !/^\d{1,5}$/.test(value) || Number(value) > 65535;
   if (bad) {
-    console.error(`[start] ${name}: ${JSON.stringify(value)} is not ${name.endsWith("Bind") ? "a loopback IPv4 address (127.x.y.z)" : "a port (0-65535)"}`);
+    console.error(
+      `[start] ${name}: ${JSON.stringify(value)} is not ${name.endsWith("Bind") ? "a loopback IPv4 address (127.x.y.z)" : "a port (0-65535)"}`,
+    );
     process.exit(2);
   }
 }

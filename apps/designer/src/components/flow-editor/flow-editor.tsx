@@ -59,7 +59,9 @@ function problemsOf(
   return [...own, ...projectProblems(siteCheck, activeFlowId)];
 }
 
-function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
+const READ_ONLY_TITLE = "Viewers cannot save or deploy: this needs the operator role";
+
+function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | null; readOnly: boolean }) {
   const store = useEditorStoreApi();
   const projectId = useEditorStore((s) => s.projectId);
   const projectName = useEditorStore((s) => s.projectName);
@@ -97,7 +99,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     // A deploy, or a start/stop seen by live monitoring, changes the line at once.
     `${deployCount}:${execution.snapshot?.status ?? ""}`,
   );
-  const autosave = useAutosave();
+  // A viewer may look (canvas, live values, export) but the server refuses every write: no drafts are sent.
+  const autosave = useAutosave(2000, !readOnly);
   useLivePointValues(supervisorId, liveValues);
   usePointCatalog(supervisorId);
   const knownObjects = useEditorStore((s) => s.knownObjects);
@@ -377,7 +380,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
             size="sm"
             variant="outline"
             onClick={() => void save()}
-            disabled={saving}
+            disabled={saving || readOnly}
+            title={readOnly ? READ_ONLY_TITLE : undefined}
             data-testid="save-button"
           >
             <Save /> Save
@@ -386,7 +390,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
             size="sm"
             variant="primary"
             onClick={() => void deploy()}
-            disabled={deploying}
+            disabled={deploying || readOnly}
+            title={readOnly ? READ_ONLY_TITLE : undefined}
             data-testid="deploy-button"
           >
             <Rocket /> {deploying ? "Deploying…" : "Deploy"}
@@ -394,6 +399,12 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
         </div>
       </div>
       {shortcutSheet ? <ShortcutSheet onClose={() => setShortcutSheet(false)} /> : null}
+      {readOnly ? (
+        <Banner tone="info" data-testid="read-only-notice">
+          Read-only: you are signed in as a viewer. You can browse the flows, watch live values and export;
+          saving and deploying need the operator role (an admin can change it under Settings → Users).
+        </Banner>
+      ) : null}
       <VersionConflictBanner
         onSaved={(version) => showNotice("save", "success", `Saved as version ${version}.`)}
       />
@@ -534,7 +545,10 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </div>
         </main>
         <aside className="flex min-h-0 flex-col border-l border-slate-200 bg-white">
-          <div className="flex shrink-0 flex-wrap gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
+          <div
+            className="flex shrink-0 flex-wrap gap-1 border-b border-slate-200 px-2 pt-1 text-xs"
+            role="tablist"
+          >
             {(
               [
                 ["properties", "Properties"],
@@ -598,7 +612,7 @@ const TALL_TABS: ReadonlySet<BottomTab> = new Set(["debugger", "tests", "replay"
  * visit (a Link back from the Deploy page, the browser's Back), and editing that stale copy and
  * saving it would silently drop every version saved since.
  */
-export function FlowEditor({ projectId }: { projectId: string }) {
+export function FlowEditor({ projectId, readOnly = false }: { projectId: string; readOnly?: boolean }) {
   const [opened, setOpened] = useState<
     { init: EditorInit; draftSavedAt: string | null } | { error: string } | null
   >(null);
@@ -637,7 +651,7 @@ export function FlowEditor({ projectId }: { projectId: string }) {
   return (
     <EditorStoreProvider init={opened.init}>
       <ReactFlowProvider>
-        <EditorShell restoredDraftAt={opened.draftSavedAt} />
+        <EditorShell restoredDraftAt={opened.draftSavedAt} readOnly={readOnly} />
       </ReactFlowProvider>
     </EditorStoreProvider>
   );
