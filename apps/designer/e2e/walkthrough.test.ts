@@ -1,7 +1,7 @@
 import { api } from "@bms/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserSession, openBrowser } from "./support/browser";
-import { signInBrowser } from "./support/designer";
+import { signInBrowser, TEST_ADMIN } from "./support/designer";
 import { createProjectInUi } from "./support/projects";
 import { type DesignerStack, startDesignerStack } from "./support/stack";
 
@@ -75,5 +75,22 @@ describe("the Designer as a first-time integrator meets it", () => {
     await page.getByTestId("flow-canvas").waitFor();
     expect(await page.getByTestId("read-only-notice").count()).toBe(0);
     expect(await page.getByTestId("save-button").isDisabled()).toBe(false);
+  });
+
+  it("tells the supervisor who deployed, so its Overview does not just say 'designer'", async () => {
+    const page = stack.browser.page;
+    await page.goto(`${stack.designer.url}/projects/${projectId}`);
+    await page.getByTestId("flow-canvas").waitFor();
+    await page
+      .getByTestId("palette-item-sensor_read")
+      .dragTo(page.getByTestId("flow-canvas"), { targetPosition: { x: 200, y: 200 } });
+    await page.getByTestId("node-title-sensor_read_1").click();
+    await page.getByTestId("field-point").fill("bacnet:1001/analogInput:1");
+    await page.getByTestId("deploy-button").click();
+    await page.getByTestId("notice-deploy").filter({ hasText: "deployed project" }).waitFor();
+    const current = await api<{ deployed_by: string | null }>(stack.sup.url, "/api/config/current", {
+      token: stack.sup.token,
+    });
+    expect(current.body.deployed_by).toBe(`${TEST_ADMIN.name} (Designer)`);
   });
 });

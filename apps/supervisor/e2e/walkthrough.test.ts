@@ -25,11 +25,12 @@ describe("the dashboard of a site of several flows, as an operator reads it", ()
       simPort: SIM_PORT,
       supervisorBacnetPort: SUPERVISOR_BACNET_PORT,
     });
-    // The demo's two plants both have an alert node "pumps", in two flows of one site.
+    // The demo's two plants both have an alert node "pumps", in two flows of one site (the same project
+    // as the stack's flow, so this is an update, not a takeover).
     await deployPackage(
       stack.sup,
       buildSitePackage({
-        project: { id: "plants", name: "Plants", version: "1.0.0" },
+        project: { id: "skeleton", name: "Skeleton", version: "1.0.1" },
         flows: [pumpAlarmFlow(CHW, "CHW plant"), pumpAlarmFlow(HW, "HW plant")],
         created_at: new Date().toISOString(),
       }),
