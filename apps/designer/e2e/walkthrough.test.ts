@@ -39,6 +39,24 @@ describe("the Designer as a first-time integrator meets it", () => {
       const box = await page.getByTestId(`side-tab-${tab}`).boundingBox();
       expect(box && box.x + box.width <= widths[1]!, tab).toBe(true);
     }
+    // With unsaved changes and a draft autosaved, the header's short labels used to break over two lines
+    // ("Projects /", "unsaved changes", "Deploy page"): each keeps to one.
+    await page
+      .getByTestId("palette-item-sensor_read")
+      .dragTo(page.getByTestId("flow-canvas"), { targetPosition: { x: 200, y: 200 } });
+    await page.getByTestId("autosave-status").waitFor();
+    for (const id of ["save-status", "autosave-status", "deploy-page-link"]) {
+      const lines = await page.getByTestId(id).evaluate((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      });
+      expect(lines, id).toBe(1);
+    }
+    await page.getByTestId("node-title-sensor_read_1").click();
+    await page.getByTestId("field-point").fill("bacnet:1001/analogInput:1");
+    await page.getByTestId("save-button").click();
+    await page.getByTestId("save-status").filter({ hasText: "saved · v1" }).waitFor();
   });
 
   it("opens read-only for a viewer: Save and Deploy are off, it says why, and edits send no drafts", async () => {
@@ -81,11 +99,6 @@ describe("the Designer as a first-time integrator meets it", () => {
     const page = stack.browser.page;
     await page.goto(`${stack.designer.url}/projects/${projectId}`);
     await page.getByTestId("flow-canvas").waitFor();
-    await page
-      .getByTestId("palette-item-sensor_read")
-      .dragTo(page.getByTestId("flow-canvas"), { targetPosition: { x: 200, y: 200 } });
-    await page.getByTestId("node-title-sensor_read_1").click();
-    await page.getByTestId("field-point").fill("bacnet:1001/analogInput:1");
     await page.getByTestId("deploy-button").click();
     await page.getByTestId("notice-deploy").filter({ hasText: "deployed project" }).waitFor();
     const current = await api<{ deployed_by: string | null }>(stack.sup.url, "/api/config/current", {

@@ -274,14 +274,15 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
   return (
     <div className="flex h-full flex-col">
       <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3">
-        <Link href="/" className="text-xs text-slate-500 hover:text-slate-900">
+        {/* The short labels keep to one line on a 1440 px screen: the version story gives way (truncated). */}
+        <Link href="/" className="shrink-0 whitespace-nowrap text-xs text-slate-500 hover:text-slate-900">
           Projects /
         </Link>
         <h1 className="truncate text-sm font-semibold" data-testid="project-name">
           {projectName}
         </h1>
         <span
-          className="text-xs text-slate-500"
+          className="shrink-0 whitespace-nowrap text-xs text-slate-500"
           data-testid="save-status"
           data-dirty={dirty}
           data-version={baseVersion}
@@ -295,14 +296,17 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
                 : "not saved"}
         </span>
         {dirty && autosave.lastDraftAt ? (
-          <span className="text-[11px] text-slate-400" data-testid="autosave-status">
+          <span
+            className="shrink-0 whitespace-nowrap text-[11px] text-slate-400"
+            data-testid="autosave-status"
+          >
             draft autosaved {new Date(autosave.lastDraftAt).toLocaleTimeString()}
           </span>
         ) : null}
         {autosave.error ? <span className="text-[11px] text-red-600">{autosave.error}</span> : null}
         {runningVersion ? (
           <span
-            className="truncate rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600"
+            className="min-w-0 truncate rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600"
             data-testid="version-story"
             title="The saved project version the supervisor's running config was built from"
           >
@@ -329,7 +333,7 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
             ))}
           </select>
           <label
-            className="mr-2 flex items-center gap-1 text-xs text-slate-600"
+            className="mr-2 flex items-center gap-1 whitespace-nowrap text-xs text-slate-600"
             title="Read the referenced points every 2 s"
           >
             <input
@@ -342,7 +346,7 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
           </label>
           <Link
             href={`/projects/${projectId}/deploy`}
-            className="inline-flex h-8 items-center rounded-md px-2 text-xs text-slate-700 hover:bg-slate-100"
+            className="inline-flex h-8 items-center whitespace-nowrap rounded-md px-2 text-xs text-slate-700 hover:bg-slate-100"
             data-testid="deploy-page-link"
             title="Deploy to several supervisors, see their history, roll back"
           >
