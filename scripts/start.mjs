@@ -105,16 +105,38 @@ const programs = [
   },
 ];
 
-const children = [];
+const children = new Map();
 let stopping = false;
-function stopAll(code) {
+
+/** SIGTERM, then up to `graceMs` for a clean exit, then SIGKILL. */
+function stopChild(child, graceMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+// The supervisor first, while the simulated building still answers: its clean stop takes it off the
+// controllers' alarm recipient lists (--device-alarms auto). Stopped together, the supervisor spent a
+// minute retrying dead devices after this script had exited, holding its BACnet port against the next
+// `pnpm start`. Nothing is left running when this script exits.
+async function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 3000).unref();
+  for (const name of ["supervisor", "designer", "simulator"]) {
+    const child = children.get(name);
+    if (child) await stopChild(child, 30_000);
+  }
+  process.exit(code);
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
+process.on("SIGHUP", () => stopAll(0));
 
 function start(program) {
   return new Promise((resolve) => {
@@ -123,8 +145,11 @@ function start(program) {
       cwd: program.cwd,
       env: { ...process.env, ...program.env },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a Ctrl-C in the terminal reaches this script alone, which stops the
+      // programs in order (stopAll) instead of all at once.
+      detached: true,
     });
-    children.push(child);
+    children.set(program.name, child);
     let ready = false;
     const onLine = (chunk) => {
       for (const line of chunk.toString().split("\n")) {

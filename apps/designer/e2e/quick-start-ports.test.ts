@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type RunningProcess, startProcess, tempDir } from "@bms/test-support";
@@ -76,5 +77,26 @@ describe("pnpm start on other ports and another data directory", () => {
     expect(sim.status).toBe(200);
     expect(existsSync(join(dataDir, "runtime.db"))).toBe(true);
     expect(existsSync(join(dataDir, "projects.db"))).toBe(true);
+
+    // Ctrl-C: the supervisor stops first, while the building still answers its clean stop (it leaves the
+    // controllers' alarm recipient lists), and nothing outlives the script: its BACnet port is free at once.
+    // It used to stop all three together and exit after 3 s, the supervisor retrying dead devices for a
+    // minute more on its own, holding the port against the next `pnpm start`.
+    const run = started;
+    started = undefined;
+    run.child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => run.child.once("exit", resolve));
+    expect(code).toBe(0);
+    const exits = [...run.output().matchAll(/^\[(\w+)\] exited with code (\d+)/gm)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    expect(exits).toEqual(["supervisor 0", "designer 0", "simulator 0"]);
+    const socket = createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(47997, SUP_BIND, () => resolve());
+    });
+    socket.close();
+    await expect(fetch(`http://127.0.0.1:${supervisor}/api/health`)).rejects.toThrow();
   });
 });
