@@ -100,7 +100,7 @@ describe("the Designer as a first-time integrator meets it", () => {
     await page.goto(`${stack.designer.url}/projects/${projectId}`);
     await page.getByTestId("flow-canvas").waitFor();
     await page.getByTestId("deploy-button").click();
-    await page.getByTestId("notice-deploy").filter({ hasText: "deployed project" }).waitFor();
+    await page.getByTestId("notice-deploy").filter({ hasText: "Deployed version 1." }).waitFor();
     const current = await api<{ deployed_by: string | null }>(stack.sup.url, "/api/config/current", {
       token: stack.sup.token,
     });
