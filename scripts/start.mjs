@@ -9,6 +9,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = process.env.BMS_DATA_DIR ?? join(root, "data");
 const token = process.env.BMS_SUPERVISOR_TOKEN ?? "demo-admin-token-change-me";
 const site = process.env.BMS_DEMO_SITE ?? "demo";
+// Ports and addresses, each movable for a machine where the default is taken (docs/user-guide.md,
+// "Another port or data directory"). One variable per thing; the defaults are the ones the docs quote.
+const ports = {
+  designer: process.env.BMS_DESIGNER_PORT ?? "3000",
+  supervisor: process.env.BMS_SUPERVISOR_PORT ?? "8080",
+  simulatorWeb: process.env.BMS_SIM_WEB_PORT ?? "8090",
+  // The simulator's devices (from BMS_SIM_BIND up, one address each) and the UDP port they all share.
+  simBind: process.env.BMS_SIM_BIND ?? "127.0.0.2",
+  simPort: process.env.BMS_SIM_PORT ?? "47808",
+  // The supervisor's own BACnet/IP socket: another address or port than the devices'.
+  bacnetBind: process.env.BMS_SUPERVISOR_BACNET_BIND ?? "127.0.0.1",
+  bacnetPort: process.env.BMS_SUPERVISOR_BACNET_PORT ?? "47809",
+};
+for (const [name, value] of Object.entries(ports)) {
+  const bad = name.endsWith("Bind")
+    ? !/^127(\.\d{1,3}){3}$/.test(value)
+    : !/^\d{1,5}$/.test(value) || Number(value) > 65535;
+  if (bad) {
+    console.error(
+      `[start] ${name}: ${JSON.stringify(value)} is not ${name.endsWith("Bind") ? "a loopback IPv4 address (127.x.y.z)" : "a port (0-65535)"}`,
+    );
+    process.exit(2);
+  }
+}
 mkdirSync(dataDir, { recursive: true });
 
 const designerDir = join(root, "apps/designer");
@@ -27,11 +51,11 @@ const programs = [
       "--site",
       site,
       "--bind",
-      "127.0.0.2",
+      ports.simBind,
       "--port",
-      "47808",
+      ports.simPort,
       "--web-port",
-      "8090",
+      ports.simulatorWeb,
     ]),
     ready: /bms-sim ready/,
   },
@@ -41,15 +65,15 @@ const programs = [
     command: tsx("apps/supervisor/src/cli.ts", [
       "all",
       "--http-port",
-      "8080",
+      ports.supervisor,
       "--data-dir",
       dataDir,
       "--bacnet-bind",
-      "127.0.0.1",
+      ports.bacnetBind,
       "--bacnet-port",
-      "47809",
+      ports.bacnetPort,
       "--broadcast",
-      "127.255.255.255:47808",
+      `127.255.255.255:${ports.simPort}`,
       // Loopback only (the default --http-host 127.0.0.1): the demo token below is published, so the
       // supervisor refuses it on any other address. Reads are open to this machine for the demo.
       "--http-host",
@@ -71,22 +95,48 @@ const programs = [
     name: "designer",
     cwd: designerDir,
     // server.ts: Next behind the browser guard, bound to 127.0.0.1 (the Designer's own default).
-    command: tsx("apps/designer/server.ts", ["--port", "3000", "--http-host", "127.0.0.1"]),
-    env: { BMS_DATA_DIR: dataDir, BMS_SUPERVISOR_URL: "http://127.0.0.1:8080", BMS_SUPERVISOR_TOKEN: token },
+    command: tsx("apps/designer/server.ts", ["--port", ports.designer, "--http-host", "127.0.0.1"]),
+    env: {
+      BMS_DATA_DIR: dataDir,
+      BMS_SUPERVISOR_URL: `http://127.0.0.1:${ports.supervisor}`,
+      BMS_SUPERVISOR_TOKEN: token,
+    },
     ready: /bms-designer listening/,
   },
 ];
 
-const children = [];
+const children = new Map();
 let stopping = false;
-function stopAll(code) {
+
+/** SIGTERM, then up to `graceMs` for a clean exit, then SIGKILL. */
+function stopChild(child, graceMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+// The supervisor first, while the simulated building still answers: its clean stop takes it off the
+// controllers' alarm recipient lists (--device-alarms auto). Stopped together, the supervisor spent a
+// minute retrying dead devices after this script had exited, holding its BACnet port against the next
+// `pnpm start`. Nothing is left running when this script exits.
+async function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 3000).unref();
+  for (const name of ["supervisor", "designer", "simulator"]) {
+    const child = children.get(name);
+    if (child) await stopChild(child, 30_000);
+  }
+  process.exit(code);
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
+process.on("SIGHUP", () => stopAll(0));
 
 function start(program) {
   return new Promise((resolve) => {
@@ -95,8 +145,11 @@ function start(program) {
       cwd: program.cwd,
       env: { ...process.env, ...program.env },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a Ctrl-C in the terminal reaches this script alone, which stops the
+      // programs in order (stopAll) instead of all at once.
+      detached: true,
     });
-    children.push(child);
+    children.set(program.name, child);
     let ready = false;
     const onLine = (chunk) => {
       for (const line of chunk.toString().split("\n")) {
@@ -120,11 +173,11 @@ function start(program) {
 for (const program of programs) await start(program);
 console.log(`
   BMS Supervisor Controller is running
-  Designer           http://localhost:3000   (loopback only; the first visit creates the admin account,
+  Designer           http://localhost:${ports.designer}   (loopback only; the first visit creates the admin account,
                                               or: pnpm designer user add <name> --role admin)
-  Supervisor         http://localhost:8080   (dashboard, API at /api, docs at /docs; on the first start
+  Supervisor         http://localhost:${ports.supervisor}   (dashboard, API at /api, docs at /docs; on the first start
                                               it runs the demo site: AHU-1, VAV boxes, CHW/HW plants, lighting)
-  Simulator          http://localhost:8090   (BACnet/IP devices from 127.0.0.2:47808)
+  Simulator          http://localhost:${ports.simulatorWeb}   (BACnet/IP devices from ${ports.simBind}:${ports.simPort})
   Admin token        ${token}   (demo credentials: sign in to the dashboard with it)
   Data               ${dataDir}
   The supervisor listens on loopback only (127.0.0.1), with demo credentials: its dashboard and API

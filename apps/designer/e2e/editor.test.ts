@@ -289,12 +289,16 @@ describe("Designer editor in the browser", () => {
     await page().getByTestId("import-file").setInputFiles(file);
     await page().getByTestId("import-success").waitFor();
     const list = await api<{ projects: { id: string; name: string }[] }>(designer.url, "/api/projects");
-    const copy = list.body.projects.find((p) => p.name === "Editor tests" && p.id !== projectId);
+    // Next to its original, the copy is named apart (two identical rows could not be told apart), and
+    // the success banner says the name it got.
+    const copy = list.body.projects.find((p) => p.name === "Editor tests (imported)");
     expect(copy).toBeDefined();
+    expect(await page().getByTestId("import-success").textContent()).toContain("Editor tests (imported)");
     const again = await api<typeof exported>(designer.url, `/api/projects/${copy!.id}/export`);
-    // The copy gets its own flow id (two projects must not share one on a supervisor); all else is equal.
+    // The copy gets its own flow id (two projects must not share one on a supervisor) and its own name;
+    // all else is equal.
     const strip = (f: typeof exported) =>
-      JSON.parse(JSON.stringify(f), (key, value) =>
+      JSON.parse(JSON.stringify({ ...f, project: { ...f.project, name: "" } }), (key, value) =>
         key === "flow_id" || key === "exported_at" ? undefined : value,
       );
     expect(strip(again.body)).toEqual(strip(exported));

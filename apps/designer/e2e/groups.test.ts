@@ -144,7 +144,8 @@ describe("Designer groups in the browser", () => {
     await page().getByTestId("import-file").setInputFiles(file);
     await page().getByTestId("import-success").waitFor();
     const list = await api<{ projects: { id: string; name: string }[] }>(designer.url, "/api/projects");
-    const copy = list.body.projects.find((p) => p.name === "Group tests" && p.id !== projectId);
+    // Next to its original, the import is named apart.
+    const copy = list.body.projects.find((p) => p.name === "Group tests (imported)");
     expect(copy).toBeDefined();
     await page().goto(`${designer.url}/projects/${copy!.id}`);
     await page().getByTestId("group-group_1").waitFor();

@@ -51,3 +51,24 @@ export function packageOf(flow: FlowConfigurationInput, projectName = "Skeleton"
     created_at: new Date().toISOString(),
   });
 }
+
+/**
+ * A flow whose alert node "pumps" is in alarm from its first scan (any zone temperature is above -1000):
+ * the demo's CHW and HW plants both hold a node "pumps", so only the flow's name tells their alarms apart.
+ */
+export function pumpAlarmFlow(flowId: string, name: string): FlowConfigurationInput {
+  return testFlow({
+    name,
+    flowId,
+    intervalMs: 250,
+    nodes: [
+      { id: "temp", type: "sensor_read", config: { point: "bacnet:1001/analogInput:1" } },
+      { id: "any", type: "threshold", config: { operator: ">", value: -1000 } },
+      { id: "pumps", type: "alert", config: { message: "Pump 1 failed", priority: "high" } },
+    ],
+    connections: [
+      { from_node: "temp", from_output: "value", to_node: "any", to_input: "value" },
+      { from_node: "any", from_output: "result", to_node: "pumps", to_input: "condition" },
+    ],
+  });
+}

@@ -31,6 +31,10 @@ describe("how an alarm reads, the same on the dashboard and in the Designer", ()
       "device 1201, analogInput:3",
     );
     expect(alarmSourceText(alarm({}))).toBe("node alarm");
+    // Two plants' flows both hold a node "pumps": the flow's name tells them apart.
+    expect(alarmSourceText(alarm({ node_id: "pumps", flow_id: "f3", flow_name: "CHW plant" }))).toBe(
+      "CHW plant › node pumps",
+    );
   });
 
   it("says when, how often, latched and who acknowledged, each only when it applies", () => {

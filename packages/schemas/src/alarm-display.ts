@@ -25,6 +25,8 @@ export interface AlarmRecord {
   ack_comment?: string | null;
   count: number;
   flow_id?: string | null;
+  /** The name of the flow that raised it, while that flow is deployed. */
+  flow_name?: string | null;
   /** A device alarm's event values, decoded by the supervisor. */
   event?: { event_type: string; text: string | null; device_message: string; values_problem: string | null };
 }
@@ -83,22 +85,31 @@ const DEVICE_NODE = /^bacnet-device:(\d+)$/;
  */
 export type AlarmSource =
   | { kind: "device"; device: number; object: string | null }
-  | { kind: "node"; node: string; flow: string | null };
+  | { kind: "node"; node: string; flow: string | null; flowName: string | null };
 
-export function alarmSource(alarm: Pick<AlarmRecord, "key" | "node_id" | "flow_id">): AlarmSource {
+export function alarmSource(
+  alarm: Pick<AlarmRecord, "key" | "node_id" | "flow_id" | "flow_name">,
+): AlarmSource {
   const device = DEVICE_NODE.exec(alarm.node_id);
   if (device) {
     const object = DEVICE_KEY.exec(alarm.key);
     return { kind: "device", device: Number(device[1]), object: object ? `${object[2]}:${object[3]}` : null };
   }
-  return { kind: "node", node: alarm.node_id, flow: alarm.flow_id ?? null };
+  return {
+    kind: "node",
+    node: alarm.node_id,
+    flow: alarm.flow_id ?? null,
+    flowName: alarm.flow_name ?? null,
+  };
 }
 
-/** "device 1201, analogInput:3" or "node zone-alarm". */
-export function alarmSourceText(alarm: Pick<AlarmRecord, "key" | "node_id" | "flow_id">): string {
+/** "device 1201, analogInput:3", "CHW plant › node pumps", or "node zone-alarm" (flow not known). */
+export function alarmSourceText(
+  alarm: Pick<AlarmRecord, "key" | "node_id" | "flow_id" | "flow_name">,
+): string {
   const source = alarmSource(alarm);
   if (source.kind === "device") return `device ${source.device}${source.object ? `, ${source.object}` : ""}`;
-  return `node ${source.node}`;
+  return source.flowName ? `${source.flowName} › node ${source.node}` : `node ${source.node}`;
 }
 
 /**

@@ -30,7 +30,13 @@ type SiteBuild =
  * ordinary sub-flow nodes), validated as the supervisor will (each flow, and write arbitration across
  * flows). One checksum for the whole site.
  */
-export function buildProjectSite(db: Database.Database, projectId: string, version?: number): SiteBuild {
+export function buildProjectSite(
+  db: Database.Database,
+  projectId: string,
+  version?: number,
+  // Who pressed Deploy: the supervisor's Overview shows it ("Deployed by"), where "designer" said nothing.
+  deployedBy = "designer",
+): SiteBuild {
   const project = getProject(db, projectId);
   if (!project) return { ok: false, status: 404, error: `project ${projectId} not found` };
   const saved = version === undefined ? latestVersion(db, projectId) : getVersion(db, projectId, version);
@@ -51,7 +57,7 @@ export function buildProjectSite(db: Database.Database, projectId: string, versi
     flows: check.flows,
     bacnet_objects: [],
     created_at: new Date().toISOString(),
-    deployed_by: "designer",
+    deployed_by: deployedBy,
   });
   return { ok: true, version: saved.version, pkg, flows: check.flows };
 }
@@ -122,8 +128,9 @@ export async function deployProject(
   supervisorIds: readonly string[],
   version?: number,
   mode: "update" | "replace" = "update",
+  deployedBy?: string,
 ): Promise<DeployAttempt> {
-  const site = buildProjectSite(db, projectId, version);
+  const site = buildProjectSite(db, projectId, version, deployedBy ? `${deployedBy} (Designer)` : undefined);
   if (!site.ok) return site;
   // Built by this process and never changed: parse it once more so a bug here cannot send a bad package.
   SitePackageSchema.parse(site.pkg);

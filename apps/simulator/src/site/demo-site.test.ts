@@ -38,6 +38,12 @@ describe("demo building", () => {
     );
   });
 
+  it("names no object with its equipment's word twice (the Central Plant's mode is 'Plant Mode')", () => {
+    const names = demo().devices.flatMap((d) => d.objects.map((o) => o.name));
+    expect(names).toContain("Plant Mode");
+    expect(names.filter((n) => /^(\S+) \1\b/.test(n))).toEqual([]);
+  });
+
   it.each([
     [2005, ["CHW Loop DP", "CHW Supply Temp", "CH-1 Enable", "CH-2 Status", "CHWP-1 Status", "CHWP-2 Fault"]],
     [2006, ["HW Loop DP", "HW Supply Temp", "B-1 Enable", "B-2 Firing Rate", "HWP-1 Cmd", "HWP-2 Speed"]],

@@ -35,7 +35,7 @@ interface FlowRow {
 }
 interface ConfigAnswer {
   active_version: number | null;
-  versions: { version: number; project_id: string }[];
+  versions: { version: number; project_id: string; project_version: number | null }[];
 }
 
 describe("quick start: the first start deploys the demo site, later starts keep the user's", () => {
@@ -102,6 +102,9 @@ describe("quick start: the first start deploys the demo site, later starts keep 
     );
     const history = await configs(s);
     expect(history.versions.map((v) => v.project_id)).toEqual([DEMO_PROJECT.id]);
+    // The Designer seeds "Demo building" as its v1 from the same document: its editor then reads
+    // "project v1 → running as config v1", not "project (version not recorded)".
+    expect(history.versions[0]?.project_version).toBe(1);
     // The supervisor's own deploy is in the audit trail, by a system actor.
     const audit = await api<{
       records: { action: string; actor: { kind: string; name: string }; result: string }[];

@@ -341,6 +341,9 @@ export function demoSitePackage(createdAt = new Date().toISOString()): SitePacka
   if (problems.length > 0) throw new Error(`the demo site does not expand: ${JSON.stringify(problems)}`);
   return buildSitePackage({
     project: { ...DEMO_PROJECT },
+    // The Designer seeds "Demo building" as its version 1 from this very document (seed-demo.ts), so the
+    // editor can say "project v1 → running as config v1" rather than "version not recorded".
+    project_version: 1,
     flows: expanded as SitePackageInput["flows"],
     bacnet_objects: [],
     created_at: createdAt,

@@ -59,7 +59,9 @@ function problemsOf(
   return [...own, ...projectProblems(siteCheck, activeFlowId)];
 }
 
-function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
+const READ_ONLY_TITLE = "Viewers cannot save or deploy: this needs the operator role";
+
+function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | null; readOnly: boolean }) {
   const store = useEditorStoreApi();
   const projectId = useEditorStore((s) => s.projectId);
   const projectName = useEditorStore((s) => s.projectName);
@@ -97,7 +99,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
     // A deploy, or a start/stop seen by live monitoring, changes the line at once.
     `${deployCount}:${execution.snapshot?.status ?? ""}`,
   );
-  const autosave = useAutosave();
+  // A viewer may look (canvas, live values, export) but the server refuses every write: no drafts are sent.
+  const autosave = useAutosave(2000, !readOnly);
   useLivePointValues(supervisorId, liveValues);
   usePointCatalog(supervisorId);
   const knownObjects = useEditorStore((s) => s.knownObjects);
@@ -271,14 +274,15 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
   return (
     <div className="flex h-full flex-col">
       <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3">
-        <Link href="/" className="text-xs text-slate-500 hover:text-slate-900">
+        {/* The short labels keep to one line on a 1440 px screen: the version story gives way (truncated). */}
+        <Link href="/" className="shrink-0 whitespace-nowrap text-xs text-slate-500 hover:text-slate-900">
           Projects /
         </Link>
         <h1 className="truncate text-sm font-semibold" data-testid="project-name">
           {projectName}
         </h1>
         <span
-          className="text-xs text-slate-500"
+          className="shrink-0 whitespace-nowrap text-xs text-slate-500"
           data-testid="save-status"
           data-dirty={dirty}
           data-version={baseVersion}
@@ -292,14 +296,17 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
                 : "not saved"}
         </span>
         {dirty && autosave.lastDraftAt ? (
-          <span className="text-[11px] text-slate-400" data-testid="autosave-status">
+          <span
+            className="shrink-0 whitespace-nowrap text-[11px] text-slate-400"
+            data-testid="autosave-status"
+          >
             draft autosaved {new Date(autosave.lastDraftAt).toLocaleTimeString()}
           </span>
         ) : null}
         {autosave.error ? <span className="text-[11px] text-red-600">{autosave.error}</span> : null}
         {runningVersion ? (
           <span
-            className="truncate rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600"
+            className="min-w-0 truncate rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-600"
             data-testid="version-story"
             title="The saved project version the supervisor's running config was built from"
           >
@@ -326,7 +333,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
             ))}
           </select>
           <label
-            className="mr-2 flex items-center gap-1 text-xs text-slate-600"
+            className="mr-2 flex items-center gap-1 whitespace-nowrap text-xs text-slate-600"
             title="Read the referenced points every 2 s"
           >
             <input
@@ -339,7 +346,7 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </label>
           <Link
             href={`/projects/${projectId}/deploy`}
-            className="inline-flex h-8 items-center rounded-md px-2 text-xs text-slate-700 hover:bg-slate-100"
+            className="inline-flex h-8 items-center whitespace-nowrap rounded-md px-2 text-xs text-slate-700 hover:bg-slate-100"
             data-testid="deploy-page-link"
             title="Deploy to several supervisors, see their history, roll back"
           >
@@ -377,7 +384,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
             size="sm"
             variant="outline"
             onClick={() => void save()}
-            disabled={saving}
+            disabled={saving || readOnly}
+            title={readOnly ? READ_ONLY_TITLE : undefined}
             data-testid="save-button"
           >
             <Save /> Save
@@ -386,7 +394,8 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
             size="sm"
             variant="primary"
             onClick={() => void deploy()}
-            disabled={deploying}
+            disabled={deploying || readOnly}
+            title={readOnly ? READ_ONLY_TITLE : undefined}
             data-testid="deploy-button"
           >
             <Rocket /> {deploying ? "Deploying…" : "Deploy"}
@@ -394,6 +403,12 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
         </div>
       </div>
       {shortcutSheet ? <ShortcutSheet onClose={() => setShortcutSheet(false)} /> : null}
+      {readOnly ? (
+        <Banner tone="info" data-testid="read-only-notice">
+          Read-only: you are signed in as a viewer. You can browse the flows, watch live values and export;
+          saving and deploying need the operator role (an admin can change it under Settings → Users).
+        </Banner>
+      ) : null}
       <VersionConflictBanner
         onSaved={(version) => showNotice("save", "success", `Saved as version ${version}.`)}
       />
@@ -534,7 +549,10 @@ function EditorShell({ restoredDraftAt }: { restoredDraftAt: string | null }) {
           </div>
         </main>
         <aside className="flex min-h-0 flex-col border-l border-slate-200 bg-white">
-          <div className="flex shrink-0 gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
+          <div
+            className="flex shrink-0 flex-wrap gap-1 border-b border-slate-200 px-2 pt-1 text-xs"
+            role="tablist"
+          >
             {(
               [
                 ["properties", "Properties"],
@@ -598,7 +616,7 @@ const TALL_TABS: ReadonlySet<BottomTab> = new Set(["debugger", "tests", "replay"
  * visit (a Link back from the Deploy page, the browser's Back), and editing that stale copy and
  * saving it would silently drop every version saved since.
  */
-export function FlowEditor({ projectId }: { projectId: string }) {
+export function FlowEditor({ projectId, readOnly = false }: { projectId: string; readOnly?: boolean }) {
   const [opened, setOpened] = useState<
     { init: EditorInit; draftSavedAt: string | null } | { error: string } | null
   >(null);
@@ -637,7 +655,7 @@ export function FlowEditor({ projectId }: { projectId: string }) {
   return (
     <EditorStoreProvider init={opened.init}>
       <ReactFlowProvider>
-        <EditorShell restoredDraftAt={opened.draftSavedAt} />
+        <EditorShell restoredDraftAt={opened.draftSavedAt} readOnly={readOnly} />
       </ReactFlowProvider>
     </EditorStoreProvider>
   );

@@ -12,12 +12,16 @@ import { conflictVersion } from "../../store/working-copy";
  * A draft names its base version; once another version has landed the server refuses it (409), the
  * store records the conflict, and autosave pauses until the user has chosen a way out.
  */
-export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; error: string | null } {
+export function useAutosave(
+  intervalMs = 2000,
+  enabled = true,
+): { lastDraftAt: string | null; error: string | null } {
   const store = useEditorStoreApi();
   const [lastDraftAt, setLastDraftAt] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    if (!enabled) return;
     let written = store.getState().savedRevision;
     let busy = false;
     const body = () => {
@@ -89,7 +93,7 @@ export function useAutosave(intervalMs = 2000): { lastDraftAt: string | null; er
       // last changes now, so the editor reopens on them.
       flush();
     };
-  }, [store, intervalMs]);
+  }, [store, intervalMs, enabled]);
 
   return { lastDraftAt, error };
 }

@@ -112,7 +112,9 @@ export function ProjectsList({ initial }: { initial: ProjectSummary[] }) {
       <div className="flex items-end justify-between gap-4">
         <div>
           <h1 className="text-xl font-semibold">Projects</h1>
-          <p className="text-sm text-slate-600">Each project is one control flow, versioned on every save.</p>
+          <p className="text-sm text-slate-600">
+            Each project holds one or more flows for a site, versioned on every save.
+          </p>
         </div>
         <form onSubmit={create} className="flex items-center gap-2" data-testid="create-project-form">
           <Input

@@ -56,6 +56,21 @@ function flowIdTaken(db: Database.Database, flowId: string): boolean {
  * already holds one of them (two projects must never overwrite each other's flows on a supervisor), in
  * which case every flow gets a new id, the same one in every version.
  */
+/**
+ * The name an import takes: the file's, unless a project here already has it (re-importing an export
+ * next to its original gave two identical "Demo building" rows): then "<name> (imported)", "(imported 2)"...
+ */
+function importedName(db: Database.Database, name: string): string {
+  const taken = (candidate: string) =>
+    db.prepare("SELECT 1 FROM projects WHERE name = ? LIMIT 1").get(candidate) !== undefined;
+  if (!taken(name)) return name;
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? " (imported)" : ` (imported ${n})`;
+    const candidate = `${name.slice(0, 100 - suffix.length)}${suffix}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
 export function importProject(db: Database.Database, input: unknown): ImportResult {
   const parsed = parseProjectFile(input);
   if (!parsed.success) {
@@ -80,7 +95,7 @@ export function importProject(db: Database.Database, input: unknown): ImportResu
       "INSERT INTO projects (id, name, description, flow_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
     ).run(
       id,
-      file.project.name,
+      importedName(db, file.project.name),
       file.project.description ?? null,
       renamed.get(file.project.flow_id)!,
       now,

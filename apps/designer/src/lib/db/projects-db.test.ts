@@ -251,6 +251,10 @@ describe("projects.db", () => {
       file.versions.map((v) => v.document.flows[0]!.configuration.nodes),
     );
     expect(again.project.flow_id).not.toBe(file.project.flow_id);
+    // Next to its original, the import is told apart by its name; a second one by its number.
+    expect(imported.project.name).toBe("Transfer (imported)");
+    const second = importProject(db, file);
+    expect(second.ok && second.project.name).toBe("Transfer (imported 2)");
   });
 
   it("imports examples/demo-site.bms.json with its flow test cases, which follow their flows when renamed", () => {

@@ -77,7 +77,7 @@ export class PlantModel implements Behavior, WaterSource, ElectricalLoad {
         minPresValue: 30,
         maxPresValue: 90,
       }),
-      mode: f.msv(1, "Plant Mode", ["Off", "Cooling", "Heating", "Auto"], 4),
+      mode: f.msv(1, "Mode", ["Off", "Cooling", "Heating", "Auto"], 4),
     };
     this.chwC = spec.chilledWaterSetpointC;
     this.hwC = spec.hotWaterSetpointC;

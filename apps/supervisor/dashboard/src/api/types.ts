@@ -119,6 +119,8 @@ export type CurrentConfigResponse = StoredConfig & {
 };
 
 export type ExecutionStatusResponse = FlowStatusResponse & {
+  /** Every flow of the site; `trigger` and `avg_scan_ms` are the first flow's. */
+  flows?: FlowStatusResponse[];
   trigger: Trigger | null;
   avg_scan_ms: number;
   started_at: string | null;

@@ -241,7 +241,12 @@ function ParametersCard() {
   return (
     <Card title="Setpoints and parameters" testId="parameters">
       <Stale error={polled.error} />
-      {list.length === 0 ? <p class="muted">The running flow has no parameter nodes.</p> : null}
+      {list.length === 0 ? (
+        <p class="muted">
+          No deployed flow has a Parameter node. Add one in the Designer (a setpoint with its limits), deploy,
+          and set it here.
+        </p>
+      ) : null}
       <ul class="list">
         {list.map((p) => (
           <ParameterRow key={`${p.flow_id}/${p.name}`} p={p} onDone={polled.refresh} />

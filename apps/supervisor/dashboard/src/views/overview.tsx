@@ -65,6 +65,8 @@ export function Overview() {
   const c = config.data;
   const disk = m?.disk;
   const diskUsed = disk ? 1 - disk.free_bytes / disk.total_bytes : undefined;
+  const siteFlows = s?.flows?.length ?? 0;
+  const runningFlows = (s?.flows ?? []).filter((f) => f.status === "running").length;
   const afterChange = () => {
     status.refresh();
     config.refresh();
@@ -72,7 +74,7 @@ export function Overview() {
 
   return (
     <div class="grid" data-testid="view-overview">
-      <Card title="Flow" testId="overview-flow">
+      <Card title={siteFlows > 1 ? "Site" : "Flow"} testId="overview-flow">
         {config.data === null ? (
           <p class="muted">No flow has been deployed to this supervisor yet. Deploy one from the Designer.</p>
         ) : (
@@ -108,10 +110,18 @@ export function Overview() {
         <Facts
           rows={[
             ["Last scan", s ? ago(s.last_execution, now) : "…", "last-scan"],
-            ["Scan duration", s ? `${s.avg_scan_ms.toFixed(1)} ms average` : "…", "scan-duration"],
+            // A site of several flows: the first flow's period and scan time would read as the site's, so
+            // this says how many flows run (each one's rate and time are on Execution).
+            siteFlows > 1
+              ? ["Flows", `${runningFlows} of ${siteFlows} running (each on Execution)`, "flow-count"]
+              : ["Scan duration", s ? `${s.avg_scan_ms.toFixed(1)} ms average` : "…", "scan-duration"],
             [
               "Runs",
-              s ? `${triggerText(s.trigger)}, ${s.execution_count.toLocaleString()} scans` : "…",
+              s
+                ? siteFlows > 1
+                  ? `${s.execution_count.toLocaleString()} scans in all`
+                  : `${triggerText(s.trigger)}, ${s.execution_count.toLocaleString()} scans`
+                : "…",
               "scan-count",
             ],
             [
@@ -131,11 +141,15 @@ export function Overview() {
               <ActionButton
                 kind="danger"
                 testId="flow-stop"
-                confirm="Stop the flow? Every point it commands is released (relinquished)."
+                confirm={
+                  siteFlows > 1
+                    ? `Stop all ${siteFlows} flows? Every point they command is released (relinquished).`
+                    : "Stop the flow? Every point it commands is released (relinquished)."
+                }
                 run={() => apiSend("POST", "/api/execution/stop")}
                 onDone={afterChange}
               >
-                Stop flow
+                {siteFlows > 1 ? "Stop all flows" : "Stop flow"}
               </ActionButton>
             ) : (
               <ActionButton
@@ -144,7 +158,7 @@ export function Overview() {
                 run={() => apiSend("POST", "/api/execution/start")}
                 onDone={afterChange}
               >
-                Start flow
+                {siteFlows > 1 ? "Start all flows" : "Start flow"}
               </ActionButton>
             )}
           </div>

@@ -27,11 +27,15 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     }),
     handler({ query }) {
       const alerts = app.repos.alerts.list(query.state === "open", query.limit, query.flow_id);
+      // A site runs many flows, and two of them can hold a node of the same id (the demo's CHW and HW
+      // plants both have "pumps"): the flow's name says which plant's pump failed.
+      const flowNames = new Map(app.engine.flows().map((f) => [f.flowId, f.name]));
       // A device alarm carries the event values its device sent, decoded (`event`), beside its message.
       return {
         alerts: alerts.map((alert) => {
           const event = app.deviceAlarms.detailOf(alert.key);
-          return event ? { ...alert, event } : alert;
+          const flowName = alert.flow_id ? flowNames.get(alert.flow_id) : undefined;
+          return { ...alert, ...(flowName ? { flow_name: flowName } : {}), ...(event ? { event } : {}) };
         }),
       };
     },

@@ -1,3 +1,4 @@
+import { roleAllows } from "@bms/schemas";
 import { notFound } from "next/navigation";
 import { FlowEditor } from "../../../components/flow-editor/flow-editor";
 import { requirePageSession } from "../../../lib/auth/page-session";
@@ -12,7 +13,10 @@ export const dynamic = "force-dynamic";
  */
 export default async function EditorPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requirePageSession(`/projects/${encodeURIComponent(id)}`);
+  const session = await requirePageSession(`/projects/${encodeURIComponent(id)}`);
   if (!getProject(getDb(), id)) notFound();
-  return <FlowEditor key={id} projectId={id} />;
+  // A viewer opens the editor to look: its Save and Deploy are off and it sends no drafts (the API
+  // would refuse each with a 403 the viewer could do nothing about).
+  const readOnly = !session || !roleAllows(session.user.role, "operator");
+  return <FlowEditor key={id} projectId={id} readOnly={readOnly} />;
 }

@@ -17,7 +17,7 @@ export const GET = guarded({ role: "viewer" }, async (_request: Request, { param
 
 export const POST = guarded(
   { role: "operator", audit: "project.deploy" },
-  async (request: Request, { params }: Params) => {
+  async (request: Request, { params }: Params, auth) => {
     const { id } = await params;
     const body = await readBody(request, DeployRequestSchema);
     if (!body.ok) return body.response;
@@ -27,6 +27,7 @@ export const POST = guarded(
       body.value.supervisor_ids,
       body.value.version,
       body.value.mode,
+      auth.session?.user.name,
     );
     if (!attempt.ok) return problem(attempt.status, attempt.error, attempt.errors);
     return json(attempt.result);
