@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ScriptRunner } from "../core/script-runner";
 import { inThreadScriptRunner, setThreadCpuClock } from "../sandbox/quickjs-sandbox";
 import { ownThreadCpuMs } from "../sandbox/thread-cpu";
-import { timeKept } from "../testing/budget-clock";
+import { MEMORY_HOG_CEILING_MS, timeKept } from "../testing/budget-clock";
 import { flowHarness, testFlow } from "../testing/harness";
 import { type InputSpec, nodeRunner, roundTrip, T0, v } from "../testing/node-runner";
 import { loadScriptEngine, script } from "./script";
@@ -132,9 +132,8 @@ describe("script", () => {
 
 describe("script in a flow: every ending is a value with a quality and a reason, within the budget", () => {
   const SLACK_MS = 60;
-  // In this thread a hog of small allocations is bounded by the memory ceiling, not the budget (see
-  // sandbox/quickjs-sandbox.test.ts); the supervisor's worker watchdog bounds it to the budget.
-  const CEILING_MS = 600;
+  // In this thread a hog of small allocations is bounded by the memory ceiling, not the budget.
+  const CEILING_MS = MEMORY_HOG_CEILING_MS;
   const cases: {
     name: string;
     code: string;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScriptErrorCode, ScriptJob } from "../core/script-runner";
-import { timeKept } from "../testing/budget-clock";
+import { MEMORY_HOG_CEILING_MS, timeKept } from "../testing/budget-clock";
 import {
   inThreadScriptRunner,
   loadedScriptEngine,
@@ -14,13 +14,8 @@ beforeAll(async () => {
 
 /** Room for creating the interpreter and a busy 2-core machine, on top of a job's budget. */
 const SLACK_MS = 60;
-/**
- * A hog of many small allocations is stopped by the memory ceiling, which the interrupt handler cannot
- * hurry: QuickJS polls it every few thousand operations, and the first growth of the WASM memory to its
- * ceiling costs page faults (about 0.2 s here). In the supervisor the worker watchdog bounds it to the
- * budget; in this thread, the ceiling does.
- */
-const CEILING_MS = 600;
+/** See MEMORY_HOG_CEILING_MS. */
+const CEILING_MS = MEMORY_HOG_CEILING_MS;
 
 function job(code: string, timeoutMs = 100, memoryMb = 8): ScriptJob {
   return {
