@@ -142,7 +142,9 @@ describe("Designer: test cases run in a watched Web Worker", () => {
     expect(why).toContain('Script node "Hog"');
     expect(why).toContain(`${BUDGET_MS} ms budget`);
     // Not before budget + grace (the worker was given its due), and not long after.
-    const after = Number((await page().getByTestId("test-case-runaway").textContent())?.match(/after (\d+) ms/)?.[1]);
+    const after = Number(
+      (await page().getByTestId("test-case-runaway").textContent())?.match(/after (\d+) ms/)?.[1],
+    );
     expect(after).toBeGreaterThanOrEqual(BUDGET_MS + 1000);
     expect(after).toBeLessThan(BUDGET_MS + 1000 + 3000);
 
@@ -150,9 +152,9 @@ describe("Designer: test cases run in a watched Web Worker", () => {
     const normal = page().getByTestId("test-result-normal");
     await normal.waitFor({ timeout: 30_000 });
     expect(await normal.getAttribute("data-verdict")).toBe("pass");
-    await expect.poll(() => page().getByTestId("tests-summary").textContent()).toBe(
-      "1 passed, 0 failed, 1 timed out",
-    );
+    await expect
+      .poll(() => page().getByTestId("tests-summary").textContent())
+      .toBe("1 passed, 0 failed, 1 timed out");
     expect(await page().getByTestId("tests-stop").count()).toBe(0);
   });
 
@@ -185,7 +187,10 @@ describe("Designer: test cases run in a watched Web Worker", () => {
     );
     expect(workerUrl).not.toBeNull();
     const workerCsp = (await fetch(workerUrl!)).headers.get("content-security-policy") ?? "";
-    const scriptSrc = workerCsp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src"));
+    const scriptSrc = workerCsp
+      .split(";")
+      .map((d) => d.trim())
+      .find((d) => d.startsWith("script-src"));
     expect(scriptSrc).toBe("script-src 'self' 'wasm-unsafe-eval'");
   });
 });

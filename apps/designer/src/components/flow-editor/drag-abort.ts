@@ -43,11 +43,7 @@ export type DragAbort = "cancel" | "drop";
  * onNodeDragStart): a touch event there names the finger at once. Answers the function that stops
  * watching (call it when the drag stops in the usual way).
  */
-export function watchDragAbort(
-  win: Window,
-  onAbort: (how: DragAbort) => void,
-  start?: Event,
-): () => void {
+export function watchDragAbort(win: Window, onAbort: (how: DragAbort) => void, start?: Event): () => void {
   let at = { clientX: 0, clientY: 0 };
   let touch = start?.type.startsWith("touch") ? touchOf(start) : null;
   const end = (how: DragAbort) => {

@@ -344,21 +344,24 @@ export function FlowCanvas({
   // directly, no render) and globals.css takes the other nodes and the wires out of the hit test, which
   // cost a fifth of every drag frame at 2,000 nodes.
   const canvasRef = useRef<HTMLDivElement>(null);
-  const onNodeDragStart = useCallback((event: MouseEvent | TouchEvent) => {
-    canvasRef.current?.setAttribute("data-dragging", "true");
-    beginMove();
-    drag.current.unwatch();
-    const now = { live: true, cancelled: false, dropped: false, unwatch: () => {} };
-    drag.current = now;
-    // d3-drag's source event: a TouchEvent for a finger names it for the watcher.
-    now.unwatch = watchDragAbort(
-      window,
-      (how) => {
-        now.cancelled = how === "cancel";
-      },
-      event,
-    );
-  }, [beginMove]);
+  const onNodeDragStart = useCallback(
+    (event: MouseEvent | TouchEvent) => {
+      canvasRef.current?.setAttribute("data-dragging", "true");
+      beginMove();
+      drag.current.unwatch();
+      const now = { live: true, cancelled: false, dropped: false, unwatch: () => {} };
+      drag.current = now;
+      // d3-drag's source event: a TouchEvent for a finger names it for the watcher.
+      now.unwatch = watchDragAbort(
+        window,
+        (how) => {
+          now.cancelled = how === "cancel";
+        },
+        event,
+      );
+    },
+    [beginMove],
+  );
   const onNodeDragStop = useCallback(() => {
     canvasRef.current?.removeAttribute("data-dragging");
     const ended = drag.current;
@@ -374,7 +377,12 @@ export function FlowCanvas({
     // pointer up seen), what is on screen becomes the document all the same.
     const left = [...liveDrag.positions()];
     if (left.length > 0) {
-      const drop = left.map(([id, position]) => ({ type: "position" as const, id, position, dragging: false }));
+      const drop = left.map(([id, position]) => ({
+        type: "position" as const,
+        id,
+        position,
+        dragging: false,
+      }));
       liveDrag.settle(drop);
       onNodesChange(drop);
     }

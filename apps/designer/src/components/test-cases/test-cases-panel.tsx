@@ -99,9 +99,7 @@ export function TestCasesPanel() {
     const state = store.getState();
     const { flows, problems } = expandProjectFlows(state.toDocument());
     if (problems.length > 0) {
-      setMessage(
-        `The project does not expand: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
-      );
+      setMessage(`The project does not expand: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
       return;
     }
     const names = testTargets(

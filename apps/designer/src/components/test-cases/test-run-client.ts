@@ -44,8 +44,13 @@ export function runCasesInWorker(options: {
   graceMs?: number;
   createWorker?: () => Worker;
 }): TestRun {
-  const { flows, nodeName, onVerdict, graceMs = TEST_SCRIPT_GRACE_MS, createWorker = createTestWorker } =
-    options;
+  const {
+    flows,
+    nodeName,
+    onVerdict,
+    graceMs = TEST_SCRIPT_GRACE_MS,
+    createWorker = createTestWorker,
+  } = options;
   const flowName = (id: string) => flows.find((f) => f.metadata.flow_id === id)?.metadata.flow_name ?? id;
   let left = [...options.cases];
   let worker: Worker | null = null;

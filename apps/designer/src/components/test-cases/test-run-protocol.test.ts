@@ -21,20 +21,23 @@ describe("the test run watchdog", () => {
     }
     expect(watch.overdue(1_000_000)).toBeNull();
     watch.seen({ type: "script", nodeId: "calc", timeoutMs: 50 }, 200_000);
-    watch.seen({
-      type: "result",
-      result: {
-        id: "c1",
-        name: "c1",
-        flowId: "f",
-        flowName: "f",
-        passed: true,
-        scans: 1,
-        simulatedS: 0,
-        elapsedMs: 1,
-        expectations: [],
+    watch.seen(
+      {
+        type: "result",
+        result: {
+          id: "c1",
+          name: "c1",
+          flowId: "f",
+          flowName: "f",
+          passed: true,
+          scans: 1,
+          simulatedS: 0,
+          elapsedMs: 1,
+          expectations: [],
+        },
       },
-    }, 200_010);
+      200_010,
+    );
     expect(watch.overdue(1_000_000)).toBeNull();
   });
 });
@@ -49,7 +52,10 @@ describe("the test worker's CSP", () => {
 
   it("adds WebAssembly compilation and nothing else to the strict policy", () => {
     const csp = testWorkerContentSecurityPolicy();
-    const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src"));
+    const scriptSrc = csp
+      .split(";")
+      .map((d) => d.trim())
+      .find((d) => d.startsWith("script-src"));
     expect(scriptSrc).toBe("script-src 'self' 'wasm-unsafe-eval'");
     expect(csp).not.toMatch(/'unsafe-eval'/);
   });

@@ -9,9 +9,9 @@
  * needs; the page's script-src does not, so user code can only ever be compiled in here.
  */
 
+import type { ScriptRunner } from "@bms/nodes";
 import { type FlowTestResult, runFlowTestCase } from "@bms/nodes/flow-test";
 import { inThreadScriptRunner } from "@bms/nodes/script-sandbox";
-import type { ScriptRunner } from "@bms/nodes";
 import type { RunMessage, RunRequest } from "./test-run-protocol";
 
 /** The worker's global scope, typed here: the app's lib is the DOM's, not the WebWorker one. */
