@@ -7,6 +7,7 @@ import {
   stoppedVerdict,
   TEST_SCRIPT_GRACE_MS,
   timedOutVerdict,
+  unfinishedVerdict,
 } from "./test-run-protocol";
 
 /** How often the page looks at the watchdog: a timeout is seen within this much past budget + grace. */
@@ -90,12 +91,8 @@ export function runCasesInWorker(options: {
     w.onerror = (event: ErrorEvent) => {
       if (w !== worker) return;
       event.preventDefault();
-      for (const c of left)
-        onVerdict({
-          ...stoppedVerdict(c, flowName(c.flow_id), 0),
-          stopped: false,
-          error: `the test runner failed: ${event.message || "the worker did not start"}`,
-        });
+      const why = `the test runner failed: ${event.message || "the worker did not start"}`;
+      for (const c of left) onVerdict(unfinishedVerdict(c, flowName(c.flow_id), 0, why));
       end();
     };
     const request: RunRequest = { type: "run", flows, cases: left };

@@ -90,6 +90,27 @@ export class RunWatch {
 /** A case's verdict as the panel shows it: the runner's, or the watchdog's when it stopped the case. */
 export type CaseVerdict = FlowTestResult & { timedOut?: boolean; stopped?: boolean };
 
+/** The verdict of a case that did not finish: no scans counted, no expectation judged, and why. */
+export function unfinishedVerdict(
+  test: FlowTestCase,
+  flowName: string,
+  elapsedMs: number,
+  error: string,
+): CaseVerdict {
+  return {
+    id: test.id,
+    name: test.name,
+    flowId: test.flow_id,
+    flowName,
+    passed: false,
+    scans: 0,
+    simulatedS: 0,
+    elapsedMs,
+    expectations: [],
+    error,
+  };
+}
+
 /** The verdict of a case the watchdog stopped, naming the node as the canvas shows it. */
 export function timedOutVerdict(
   test: FlowTestCase,
@@ -99,37 +120,14 @@ export function timedOutVerdict(
   elapsedMs: number,
   graceMs = TEST_SCRIPT_GRACE_MS,
 ): CaseVerdict {
-  return {
-    id: test.id,
-    name: test.name,
-    flowId: test.flow_id,
-    flowName,
-    passed: false,
-    timedOut: true,
-    scans: 0,
-    simulatedS: 0,
-    elapsedMs,
-    expectations: [],
-    error:
-      `timed out: the Script node "${nodeName}" ran past its ${stopped.timeoutMs} ms budget ` +
-      `(+${graceMs} ms grace) in one call the sandbox cannot interrupt (a built-in such as indexOf or ` +
-      "sort over a huge array), so the run was stopped",
-  };
+  const why =
+    `timed out: the Script node "${nodeName}" ran past its ${stopped.timeoutMs} ms budget ` +
+    `(+${graceMs} ms grace) in one call the sandbox cannot interrupt (a built-in such as indexOf or ` +
+    "sort over a huge array), so the run was stopped";
+  return { ...unfinishedVerdict(test, flowName, elapsedMs, why), timedOut: true };
 }
 
 /** The verdict of a case the person stopped (Stop) before it finished. */
 export function stoppedVerdict(test: FlowTestCase, flowName: string, elapsedMs: number): CaseVerdict {
-  return {
-    id: test.id,
-    name: test.name,
-    flowId: test.flow_id,
-    flowName,
-    passed: false,
-    stopped: true,
-    scans: 0,
-    simulatedS: 0,
-    elapsedMs,
-    expectations: [],
-    error: "stopped before it finished",
-  };
+  return { ...unfinishedVerdict(test, flowName, elapsedMs, "stopped before it finished"), stopped: true };
 }

@@ -12,7 +12,7 @@
 import type { ScriptRunner } from "@bms/nodes";
 import { type FlowTestResult, runFlowTestCase } from "@bms/nodes/flow-test";
 import { inThreadScriptRunner } from "@bms/nodes/script-sandbox";
-import type { RunMessage, RunRequest } from "./test-run-protocol";
+import { type RunMessage, type RunRequest, unfinishedVerdict } from "./test-run-protocol";
 
 /** The worker's global scope, typed here: the app's lib is the DOM's, not the WebWorker one. */
 const scope = globalThis as unknown as {
@@ -43,18 +43,9 @@ scope.onmessage = async ({ data }) => {
       result = await runFlowTestCase(data.flows, test, undefined, announcedScripts);
     } catch (error) {
       // A case the runner could not run (the script engine failed to load) fails alone, with why.
-      result = {
-        id: test.id,
-        name: test.name,
-        flowId: test.flow_id,
-        flowName: data.flows.find((f) => f.metadata.flow_id === test.flow_id)?.metadata.flow_name ?? "",
-        passed: false,
-        scans: 0,
-        simulatedS: 0,
-        elapsedMs: 0,
-        expectations: [],
-        error: `the runner failed: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      const flowName = data.flows.find((f) => f.metadata.flow_id === test.flow_id)?.metadata.flow_name ?? "";
+      const why = error instanceof Error ? error.message : String(error);
+      result = unfinishedVerdict(test, flowName, 0, `the runner failed: ${why}`);
     }
     post({ type: "result", result });
   }
