@@ -130,6 +130,11 @@ describe("Designer: test cases run in a watched Web Worker", () => {
       return { clicks, lates, verdict: verdict() !== null };
     });
     expect(responsiveness.verdict).toBe(true);
+    console.log(
+      `page during the run: ${responsiveness.clicks.length} clicks, slowest answer ` +
+        `${Math.max(...responsiveness.clicks).toFixed(1)} ms, latest 100 ms timer ` +
+        `${Math.max(...responsiveness.lates).toFixed(1)} ms late`,
+    );
     // The run took at least the budget plus grace: many clicks fell inside the stuck call.
     expect(responsiveness.clicks.length).toBeGreaterThanOrEqual(8);
     expect(Math.max(...responsiveness.clicks)).toBeLessThan(200);
