@@ -17,7 +17,11 @@ import {
   type TlsMaterial,
 } from "@bms/security";
 import { pruneAudit } from "./src/lib/auth/audit-repository";
-import { contentSecurityPolicy } from "./src/lib/auth/content-security-policy";
+import {
+  contentSecurityPolicy,
+  isTestWorkerScript,
+  testWorkerContentSecurityPolicy,
+} from "./src/lib/auth/content-security-policy";
 import {
   CLIENT_ADDRESS_HEADER,
   listFromEnv,
@@ -124,7 +128,10 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
   const nonce = randomBytes(16).toString("base64");
   const csp = contentSecurityPolicy(nonce);
-  for (const [name, value] of Object.entries(securityHeaders({ csp, tls: tls !== null })))
+  // The test runner's worker takes its policy from its own response: it alone may compile WebAssembly.
+  const testWorker = req.method === "GET" && isTestWorkerScript((req.url ?? "").split("?")[0] ?? "");
+  const responseCsp = testWorker ? testWorkerContentSecurityPolicy() : csp;
+  for (const [name, value] of Object.entries(securityHeaders({ csp: responseCsp, tls: tls !== null })))
     res.setHeader(name, value);
 
   const hostVerdict = checkHost(req.headers, policy);

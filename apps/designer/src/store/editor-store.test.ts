@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { demoFlowConfiguration, FlowDataSchema, singleFlowDocument } from "../lib/flow-document";
-import { createEditorStore } from "./editor-store";
+import { createEditorStore, NUDGE_SETTLE_MS } from "./editor-store";
 
 const FLOW_ID = "3f1e0f4e-8b7a-4f55-9a52-0c1d2e3f4a5b";
 
@@ -109,6 +109,56 @@ describe("editor store", () => {
     });
     s().undo();
     expect(s().nodes.find((n) => n.id === "too_warm")!.position).toEqual(from);
+  });
+
+  it("makes a burst of arrow moves one undo step and one document change, landed when the keys stop", () => {
+    vi.useFakeTimers();
+    try {
+      const store = demoStore();
+      const s = () => store.getState();
+      const start = s().revision;
+      const steps = s().past.length;
+      const from = s().nodes.find((n) => n.id === "too_warm")!.position;
+      const press = (i: number) =>
+        s().nudgeNodes([
+          { type: "position", id: "too_warm", position: { x: from.x + i * 8, y: from.y }, dragging: false },
+        ]);
+      for (let i = 1; i <= 5; i++) {
+        press(i);
+        vi.advanceTimersByTime(NUDGE_SETTLE_MS - 100);
+      }
+      // Moved on the canvas, one undo step taken, but no document change yet: the burst goes on.
+      expect(s().nodes.find((n) => n.id === "too_warm")!.position.x).toBe(from.x + 40);
+      expect(s().past).toHaveLength(steps + 1);
+      expect(s().revision).toBe(start);
+      vi.advanceTimersByTime(100);
+      expect(s().revision).toBe(start + 1);
+      vi.advanceTimersByTime(5 * NUDGE_SETTLE_MS);
+      expect(s().revision).toBe(start + 1);
+
+      // Undo takes back the whole burst; redo brings it back.
+      s().undo();
+      expect(s().nodes.find((n) => n.id === "too_warm")!.position).toEqual(from);
+      s().redo();
+      expect(s().nodes.find((n) => n.id === "too_warm")!.position.x).toBe(from.x + 40);
+
+      // Another change lands a burst at once and stays a step of its own; undo within the burst's
+      // settle time takes it back whole too.
+      press(6);
+      expect(s().revision).toBe(start + 3);
+      s().addNode("threshold", { x: 0, y: 300 });
+      expect(s().revision).toBeGreaterThanOrEqual(start + 5);
+      expect(s().past).toHaveLength(steps + 3);
+      s().undo();
+      s().undo();
+      expect(s().nodes.find((n) => n.id === "too_warm")!.position.x).toBe(from.x + 40);
+      press(7);
+      press(8);
+      s().undo();
+      expect(s().nodes.find((n) => n.id === "too_warm")!.position.x).toBe(from.x + 40);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("takes back a cancelled drag's undo step and gives back the redo steps it cleared", () => {

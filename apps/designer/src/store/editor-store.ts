@@ -144,6 +144,14 @@ export interface EditorActions {
   /** Every flow with the open one as it is on the canvas, and the library: what save and autosave send. */
   toDocument(): ProjectDocument;
   onNodesChange(changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): void;
+  /**
+   * Moves the selection by an arrow key (React Flow's keyboard move). A burst of presses is one undo step
+   * and one document change: the step is taken at the first press, and the change lands (one autosave)
+   * once no arrow came for NUDGE_SETTLE_MS, or at once when anything else is done first.
+   */
+  nudgeNodes(changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): void;
+  /** Lands a burst of arrow moves now (autosave's last write before the tab goes away). */
+  settleNudge(): void;
   addComment(position: XYPosition): string;
   updateComment(id: string, text: string): void;
   /** Frames the selected nodes in a new group (they leave any group they were in); returns its id. */
@@ -229,6 +237,8 @@ export function instancePorts(definition: SubflowDefinition) {
 const HISTORY_LIMIT = 200;
 /** Typing into one field is one undo step, not one per keystroke. */
 const COALESCE_MS = 1200;
+/** Arrow presses this close together are one move: one undo step, one autosave. */
+export const NUDGE_SETTLE_MS = 500;
 export const CLIPBOARD_KIND = "bms-designer/nodes@1";
 
 export interface EditorInit {
@@ -247,6 +257,8 @@ export function createEditorStore(init: EditorInit) {
   let lastCoalesceAt = 0;
   /** The undo step `beginMove` kept and the redo steps it cleared, until the drag ends. */
   let move: { step: Snapshot | undefined; future: Snapshot[] } | null = null;
+  /** A burst of arrow moves whose document change has not landed yet: the timer that lands it. */
+  let nudge: ReturnType<typeof setTimeout> | null = null;
 
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => {
@@ -300,8 +312,17 @@ export function createEditorStore(init: EditorInit) {
       while (taken.has(`${wanted.slice(0, 90)} ${n}`)) n++;
       return `${wanted.slice(0, 90)} ${n}`;
     };
+    /** Lands a pending burst of arrow moves: its undo step is already taken, its document change now. */
+    const settleNudge = () => {
+      if (nudge === null) return;
+      clearTimeout(nudge);
+      nudge = null;
+      changed();
+    };
     /** Records the state before a change, so undo returns to it. */
     const remember = (coalesceKey = "") => {
+      // Any other change ends a burst of arrow moves first: the burst stays its own undo step.
+      settleNudge();
       const now = Date.now();
       if (coalesceKey && coalesceKey === lastCoalesceKey && now - lastCoalesceAt < COALESCE_MS) {
         lastCoalesceAt = now;
@@ -312,6 +333,73 @@ export function createEditorStore(init: EditorInit) {
       set((s) => ({ past: [...s.past.slice(-HISTORY_LIMIT + 1), snapshot()], future: [] }));
     };
     const changed = () => set((s) => ({ revision: s.revision + 1 }));
+
+    /**
+     * Applies React Flow's changes to the canvas (taking an undo step for a removal, an addition or a
+     * finished resize) and answers whether the document changed; the caller says so (`changed`) or, for a
+     * burst of arrow moves, says so later.
+     */
+    const applyCanvasChanges = (changes: NodeChange<BmsNode | CommentNode | GroupNode>[]): boolean => {
+      const { comments, groups, nodes } = get();
+      const commentIds = new Set(comments.map((c) => c.id));
+      const groupIds = new Set(groups.map((g) => g.id));
+      type AnyChange = NodeChange<BmsNode | CommentNode | GroupNode>;
+      const idOf = (c: AnyChange) => ("id" in c ? c.id : c.item.id);
+      const commentChanges = changes.filter((c) => commentIds.has(idOf(c))) as NodeChange<CommentNode>[];
+      const groupChanges = changes.filter((c) => groupIds.has(idOf(c))) as NodeChange<GroupNode>[];
+      const nodeChanges = changes.filter(
+        (c) => !commentIds.has(idOf(c)) && !groupIds.has(idOf(c)),
+      ) as NodeChange<BmsNode>[];
+      // A moved frame carries its members by the same delta (those not already moving themselves).
+      const movingIds = new Set(changes.filter((c) => c.type === "position").map(idOf));
+      // Only a moved frame needs the lookup: building it for every drag frame of a node cost O(nodes).
+      const byId = groupChanges.some((c) => c.type === "position")
+        ? new Map(nodes.map((n) => [n.id, n]))
+        : new Map<string, BmsNode>();
+      for (const change of groupChanges) {
+        if (change.type !== "position" || !change.position) continue;
+        const group = groups.find((g) => g.id === change.id);
+        if (!group) continue;
+        const dx = change.position.x - group.position.x;
+        const dy = change.position.y - group.position.y;
+        if (dx === 0 && dy === 0) continue;
+        for (const member of group.data.members) {
+          const node = byId.get(member);
+          if (!node || movingIds.has(member)) continue;
+          movingIds.add(member);
+          nodeChanges.push({
+            type: "position",
+            id: member,
+            position: { x: node.position.x + dx, y: node.position.y + dy },
+            ...(change.dragging !== undefined ? { dragging: change.dragging } : {}),
+          });
+        }
+      }
+      const structural = changes.some((c) => c.type === "remove" || c.type === "add");
+      if (structural) remember();
+      // A finished resize is a document change; the stream of intermediate sizes is not one undo step each.
+      const resized = [...commentChanges, ...groupChanges].some(
+        (c) => c.type === "dimensions" && c.resizing === false,
+      );
+      if (resized) remember("resize");
+      // A drag in progress is not yet a document change: the drop (a position change with `dragging`
+      // false) is. Bumping the revision on every drag frame revalidated the whole project per frame.
+      const moved =
+        changes.some(
+          (c) => (c.type === "position" && c.dragging !== true) || c.type === "remove" || c.type === "add",
+        ) || resized;
+      set((s) => ({
+        nodes: nodeChanges.length ? applyNodeChanges(nodeChanges, s.nodes) : s.nodes,
+        comments: commentChanges.length ? applyNodeChanges(commentChanges, s.comments) : s.comments,
+        groups: groupChanges.length ? applyNodeChanges(groupChanges, s.groups) : s.groups,
+      }));
+      // Edges of removed nodes go with them.
+      if (changes.some((c) => c.type === "remove")) {
+        const ids = new Set(get().nodes.map((n) => n.id));
+        set((s) => ({ edges: s.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) }));
+      }
+      return moved;
+    };
 
     const first =
       init.document.flows.find((f) => f.configuration.metadata.flow_id === init.activeFlowId) ??
@@ -498,68 +586,17 @@ export function createEditorStore(init: EditorInit) {
       },
 
       onNodesChange(changes) {
-        const { comments, groups, nodes } = get();
-        const commentIds = new Set(comments.map((c) => c.id));
-        const groupIds = new Set(groups.map((g) => g.id));
-        type AnyChange = NodeChange<BmsNode | CommentNode | GroupNode>;
-        const idOf = (c: AnyChange) => ("id" in c ? c.id : c.item.id);
-        const commentChanges = changes.filter((c) => commentIds.has(idOf(c))) as NodeChange<CommentNode>[];
-        const groupChanges = changes.filter((c) => groupIds.has(idOf(c))) as NodeChange<GroupNode>[];
-        const nodeChanges = changes.filter(
-          (c) => !commentIds.has(idOf(c)) && !groupIds.has(idOf(c)),
-        ) as NodeChange<BmsNode>[];
-        // A moved frame carries its members by the same delta (those not already moving themselves).
-        const movingIds = new Set(changes.filter((c) => c.type === "position").map(idOf));
-        // Only a moved frame needs the lookup: building it for every drag frame of a node cost O(nodes).
-        const byId = groupChanges.some((c) => c.type === "position")
-          ? new Map(nodes.map((n) => [n.id, n]))
-          : new Map<string, BmsNode>();
-        for (const change of groupChanges) {
-          if (change.type !== "position" || !change.position) continue;
-          const group = groups.find((g) => g.id === change.id);
-          if (!group) continue;
-          const dx = change.position.x - group.position.x;
-          const dy = change.position.y - group.position.y;
-          if (dx === 0 && dy === 0) continue;
-          for (const member of group.data.members) {
-            const node = byId.get(member);
-            if (!node || movingIds.has(member)) continue;
-            movingIds.add(member);
-            nodeChanges.push({
-              type: "position",
-              id: member,
-              position: { x: node.position.x + dx, y: node.position.y + dy },
-              ...(change.dragging !== undefined ? { dragging: change.dragging } : {}),
-            });
-          }
-        }
-        const structural = changes.some((c) => c.type === "remove" || c.type === "add");
-        if (structural) remember();
-        // A finished resize is a document change; the stream of intermediate sizes is not one undo step each.
-        const resized = [...commentChanges, ...groupChanges].some(
-          (c) => c.type === "dimensions" && c.resizing === false,
-        );
-        if (resized) remember("resize");
-        // A drag in progress is not yet a document change: the drop (a position change with `dragging`
-        // false) is. Bumping the revision on every drag frame revalidated the whole project per frame.
-        const moved =
-          changes.some(
-            (c) => (c.type === "position" && c.dragging !== true) || c.type === "remove" || c.type === "add",
-          ) || resized;
-        set((s) => ({
-          nodes: nodeChanges.length ? applyNodeChanges(nodeChanges, s.nodes) : s.nodes,
-          comments: commentChanges.length ? applyNodeChanges(commentChanges, s.comments) : s.comments,
-          groups: groupChanges.length ? applyNodeChanges(groupChanges, s.groups) : s.groups,
-        }));
-        if (moved) {
-          // Edges of removed nodes go with them.
-          if (changes.some((c) => c.type === "remove")) {
-            const ids = new Set(get().nodes.map((n) => n.id));
-            set((s) => ({ edges: s.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) }));
-          }
-          changed();
-        }
+        if (applyCanvasChanges(changes)) changed();
       },
+
+      nudgeNodes(changes) {
+        if (nudge === null) remember();
+        else clearTimeout(nudge);
+        applyCanvasChanges(changes);
+        nudge = setTimeout(settleNudge, NUDGE_SETTLE_MS);
+      },
+
+      settleNudge,
 
       groupSelection() {
         const selected = get().nodes.filter((n) => n.selected);
@@ -951,6 +988,8 @@ export function createEditorStore(init: EditorInit) {
       },
 
       undo() {
+        // Undo right after arrow presses takes back the whole burst.
+        settleNudge();
         const { past } = get();
         const previous = past[past.length - 1];
         if (!previous) return;
@@ -960,6 +999,7 @@ export function createEditorStore(init: EditorInit) {
       },
 
       redo() {
+        settleNudge();
         const [next, ...rest] = get().future;
         if (!next) return;
         lastCoalesceKey = "";
@@ -1063,6 +1103,9 @@ export function createEditorStore(init: EditorInit) {
       },
 
       loadDocument({ document, version, dirty }) {
+        // A burst of arrow moves on the document being replaced has nothing left to land on.
+        if (nudge !== null) clearTimeout(nudge);
+        nudge = null;
         const flow =
           document.flows.find((f) => f.configuration.metadata.flow_id === get().activeFlowId) ??
           document.flows[0]!;

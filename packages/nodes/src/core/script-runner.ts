@@ -15,6 +15,8 @@ export interface ScriptJob {
   timeoutMs: number;
   /** The interpreter's heap limit. */
   memoryBytes: number;
+  /** The node whose code this is: for a host's watchdog to say which node overran (not used to evaluate). */
+  nodeId?: string;
 }
 
 /**

@@ -93,6 +93,7 @@ export const script = defineNode({
       input,
       timeoutMs: config.timeout_ms,
       memoryBytes: config.memory_mb * 1024 * 1024,
+      nodeId: ctx.nodeId,
     });
     if (!run.ok) throw new Error(run.message);
 

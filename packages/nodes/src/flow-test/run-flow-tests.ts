@@ -6,6 +6,7 @@ import {
   type ProjectDocument,
   type ValidationProblem,
 } from "@bms/schemas";
+import type { ScriptRunner } from "../core/script-runner";
 import type { NodeValue, Scalar } from "../core/types";
 import { compileFlow } from "../engine/compile";
 import { FlowRuntime } from "../engine/flow-runtime";
@@ -57,12 +58,15 @@ function scanSeconds(flow: FlowConfiguration, test: FlowTestCase): number {
  * Runs one test case against its flow (library instances expanded as for a deploy) through the real
  * compiler and runtime on a simulated clock: as fast as the flow evaluates, so a day at 1 s scans takes
  * seconds. Points read the timeline's values; a point the flow commands and the timeline does not drive
- * reads back what was last written, as a device answers for its own output.
+ * reads back what was last written, as a device answers for its own output. `scripts` is where Script
+ * nodes evaluate (in this thread when absent): the Designer's test worker passes one that tells its page
+ * which node is evaluating, for the page's watchdog.
  */
 export async function runFlowTestCase(
   flows: readonly FlowConfiguration[],
   test: FlowTestCase,
   registry: NodeRegistryLookup = lookupNode,
+  scripts?: ScriptRunner,
 ): Promise<FlowTestResult> {
   const started = performance.now();
   const flow = flows.find((f) => f.metadata.flow_id === test.flow_id);
@@ -133,6 +137,7 @@ export async function runFlowTestCase(
         return v && { ...v, timestamp: now };
       },
       parameter: (name) => parameters.get(name),
+      ...(scripts ? { scripts } : {}),
     });
     scans++;
     const atS = t / 1000;

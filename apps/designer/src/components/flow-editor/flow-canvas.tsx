@@ -60,6 +60,11 @@ const DEFAULT_EDGE_OPTIONS = { style: { strokeWidth: 2 } };
 const DELETE_KEYS = shortcutKeys("delete");
 const MULTI_SELECTION_KEYS = shortcutKeys("add-to-selection");
 
+/** Only finished position changes: what React Flow sends for an arrow-key move (and for a drop). */
+function isKeyboardMove(changes: readonly NodeChange<BmsNode | CommentNode | GroupNode>[]): boolean {
+  return changes.length > 0 && changes.every((c) => c.type === "position" && c.dragging === false);
+}
+
 /** The wires React Flow is handed while far: none (far-wires.tsx draws them all in one svg). */
 const NO_EDGES: BmsEdge[] = [];
 
@@ -156,6 +161,7 @@ export function FlowCanvas({
     addNode,
     beginMove,
     cancelMove,
+    nudgeNodes,
   } = useEditorStore(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -169,6 +175,7 @@ export function FlowCanvas({
       addNode: s.addNode,
       beginMove: s.beginMove,
       cancelMove: s.cancelMove,
+      nudgeNodes: s.nudgeNodes,
     })),
   );
   const connectionError = useEditorStore((s) => s.connectionError);
@@ -204,20 +211,27 @@ export function FlowCanvas({
   const [liveDrag] = useState(() =>
     createLiveDrag(flowStore, (id) => store.getState().groups.find((g) => g.id === id)?.data.members),
   );
-  // The drag in progress: whether Escape cancelled it, whether its drop reached the store, and how to
-  // stop watching for the ends React Flow does not see (drag-abort.ts).
-  const drag = useRef({ cancelled: false, dropped: false, unwatch: () => {} });
+  // The drag in progress (`live` from its start to its stop): whether Escape cancelled it, whether its
+  // drop reached the store, and how to stop watching for the ends React Flow does not see (drag-abort.ts).
+  const drag = useRef({ live: false, cancelled: false, dropped: false, unwatch: () => {} });
   useEffect(() => () => drag.current.unwatch(), []);
   const onLiveNodesChange = useCallback(
     (changes: NodeChange<BmsNode | CommentNode | GroupNode>[]) => {
       if (isDragFrame(changes) && liveDrag.frame(changes)) return;
+      // Finished moves with no drag live are React Flow's arrow-key moves of the selection: a burst of
+      // them is one undo step and one autosave (the store's nudgeNodes).
+      if (!drag.current.live && isKeyboardMove(changes)) {
+        liveDrag.settle(changes);
+        nudgeNodes(changes);
+        return;
+      }
       // A cancelled drag's drop is not a change: the nodes go back to where the store has them.
       if (drag.current.cancelled && changes.every((c) => c.type === "position")) return;
       if (changes.some((c) => c.type === "position" && c.dragging === false)) drag.current.dropped = true;
       liveDrag.settle(changes);
       onNodesChange(changes);
     },
-    [liveDrag, onNodesChange],
+    [liveDrag, onNodesChange, nudgeNodes],
   );
 
   // Frames first, then notes, then nodes: the drawing order matches the z order.
@@ -330,22 +344,30 @@ export function FlowCanvas({
   // directly, no render) and globals.css takes the other nodes and the wires out of the hit test, which
   // cost a fifth of every drag frame at 2,000 nodes.
   const canvasRef = useRef<HTMLDivElement>(null);
-  const onNodeDragStart = useCallback(() => {
-    canvasRef.current?.setAttribute("data-dragging", "true");
-    beginMove();
-    drag.current.unwatch();
-    const now = { cancelled: false, dropped: false, unwatch: () => {} };
-    drag.current = now;
-    now.unwatch = watchDragAbort(window, (how) => {
-      now.cancelled = how === "cancel";
-    });
-  }, [beginMove]);
+  const onNodeDragStart = useCallback(
+    (event: MouseEvent | TouchEvent) => {
+      canvasRef.current?.setAttribute("data-dragging", "true");
+      beginMove();
+      drag.current.unwatch();
+      const now = { live: true, cancelled: false, dropped: false, unwatch: () => {} };
+      drag.current = now;
+      // d3-drag's source event: a TouchEvent for a finger names it for the watcher.
+      now.unwatch = watchDragAbort(
+        window,
+        (how) => {
+          now.cancelled = how === "cancel";
+        },
+        event,
+      );
+    },
+    [beginMove],
+  );
   const onNodeDragStop = useCallback(() => {
     canvasRef.current?.removeAttribute("data-dragging");
     const ended = drag.current;
     ended.unwatch();
     // The next changes are not this drag's: a cancelled drag must not swallow later moves (arrow keys).
-    drag.current = { cancelled: false, dropped: false, unwatch: () => {} };
+    drag.current = { live: false, cancelled: false, dropped: false, unwatch: () => {} };
     if (ended.cancelled) {
       liveDrag.clear();
       cancelMove();
@@ -354,11 +376,19 @@ export function FlowCanvas({
     // React Flow drops before it stops, so nothing is left live; if a drag ended without its drop (no
     // pointer up seen), what is on screen becomes the document all the same.
     const left = [...liveDrag.positions()];
-    if (left.length > 0)
-      onLiveNodesChange(left.map(([id, position]) => ({ type: "position", id, position, dragging: false })));
+    if (left.length > 0) {
+      const drop = left.map(([id, position]) => ({
+        type: "position" as const,
+        id,
+        position,
+        dragging: false,
+      }));
+      liveDrag.settle(drop);
+      onNodesChange(drop);
+    }
     // A drag that moved nothing leaves no undo step.
     else if (!ended.dropped) cancelMove();
-  }, [liveDrag, onLiveNodesChange, cancelMove]);
+  }, [liveDrag, onNodesChange, cancelMove]);
 
   const onConnect = useCallback((c: Connection) => void connect(c), [connect]);
   // Selecting a node is asking about it: bring its properties back from Versions or BACnet.

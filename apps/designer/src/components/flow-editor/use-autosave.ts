@@ -69,6 +69,8 @@ export function useAutosave(
       }
     };
     const flush = () => {
+      // Arrow moves still waiting to land are changes too: the tab may not come back for them.
+      store.getState().settleNudge();
       if (!pending()) return;
       // Not sendBeacon: it cannot carry the CSRF header. A keepalive fetch outlives the page the same way.
       void designerFetch(url(), {

@@ -1,15 +1,22 @@
 "use client";
 
-import type { FlowTestResult } from "@bms/nodes/flow-test";
-import { runFlowTestCase } from "@bms/nodes/flow-test";
 import { expandProjectFlows, type FlowTestCase, FlowTestCaseSchema } from "@bms/schemas";
-import { FlaskConical, Play, Plus, Trash2 } from "lucide-react";
-import { useMemo, useState } from "react";
+import { FlaskConical, Play, Plus, Square, Trash2 } from "lucide-react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useEditorStore, useEditorStoreApi } from "../../store/editor-store-provider";
 import { Button } from "../ui/button";
 import { type TestCaseDraft, TestCaseForm } from "./test-case-form";
 import { type TestCaseProblem, type TestTargets, testCaseProblems, testTargets } from "./test-case-targets";
 import { testMarksOf } from "./test-marks";
+import { runCasesInWorker, type TestRun } from "./test-run-client";
+import type { CaseVerdict } from "./test-run-protocol";
+
+/** What the badge says: the runner's verdict, or the watchdog's (timed out) or the person's (stopped). */
+function verdictOf(r: CaseVerdict): "pass" | "fail" | "timed out" | "stopped" {
+  if (r.timedOut) return "timed out";
+  if (r.stopped) return "stopped";
+  return r.passed ? "pass" : "fail";
+}
 
 /** A new case: ten minutes of the open flow, expecting its first output at the end (for the person to edit). */
 function newCase(flowId: string, taken: ReadonlySet<string>, targets: TestTargets): FlowTestCase {
@@ -64,48 +71,73 @@ function useTestTargets(): TestTargets {
 /**
  * The project's flow test cases for the open flow (issue 16): list, edit (in a form generated from the
  * shared schema, or as JSON), run here in the browser with the same runner as `pnpm flow-test` (the flows'
- * library instances expanded as for a deploy), and see the verdicts with their diffs, here and on the
- * canvas.
+ * library instances expanded as for a deploy; in a Web Worker, watched), and see the verdicts with their
+ * diffs, here and on the canvas.
  */
 export function TestCasesPanel() {
   const store = useEditorStoreApi();
   const flowId = useEditorStore((s) => s.activeFlowId);
   const allTests = useEditorStore((s) => s.tests);
   const tests = useMemo(() => (allTests ?? []).filter((t) => t.flow_id === flowId), [allTests, flowId]);
-  const [results, setResults] = useState<Record<string, FlowTestResult>>({});
-  const [running, setRunning] = useState(false);
+  const [results, setResults] = useState<Record<string, CaseVerdict>>({});
+  const [activeRun, setRun] = useState<TestRun | null>(null);
+  const running = activeRun !== null;
   const [editing, setEditing] = useState<Editing | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // The verdicts so far, for the marks and the summary when a run ends (state lags a render behind).
+  const known = useRef<Record<string, CaseVerdict>>({});
+  // Leaving the panel (or the editor) ends a run in progress: nothing would show its verdicts.
+  const current = useRef<TestRun | null>(null);
+  useEffect(() => () => current.current?.stop(), []);
 
-  const run = async (cases: FlowTestCase[]) => {
-    setRunning(true);
+  /**
+   * Runs the cases in a Web Worker (test-run-client.ts): the page stays responsive, and a Script node
+   * stuck in one call the sandbox cannot interrupt ends its case as timed out instead of freezing the tab.
+   */
+  const run = (cases: FlowTestCase[]) => {
     setMessage(null);
-    try {
-      const doc = store.getState().toDocument();
-      const { flows, problems } = expandProjectFlows(doc);
-      if (problems.length > 0) {
-        setMessage(
-          `The project does not expand: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
-        );
-        return;
-      }
-      const fresh: FlowTestResult[] = [];
-      for (const c of cases) fresh.push(await runFlowTestCase(flows, c));
-      const all = { ...results, ...Object.fromEntries(fresh.map((r) => [r.id, r])) };
-      setResults(all);
-      const state = store.getState();
-      state.setTestMarks(
+    const state = store.getState();
+    const { flows, problems } = expandProjectFlows(state.toDocument());
+    if (problems.length > 0) {
+      setMessage(`The project does not expand: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+      return;
+    }
+    const names = testTargets(
+      state.nodes.map((n) => ({ id: n.id, type: n.data.type, label: n.data.label, config: n.data.config })),
+    ).names;
+    const fresh: CaseVerdict[] = [];
+    const handle = runCasesInWorker({
+      flows,
+      cases,
+      nodeName: (id) => names.get(id) ?? id,
+      onVerdict: (verdict) => {
+        fresh.push(verdict);
+        known.current = { ...known.current, [verdict.id]: verdict };
+        setResults(known.current);
+      },
+    });
+    current.current = handle;
+    setRun(handle);
+    void handle.done.then(() => {
+      if (current.current === handle) current.current = null;
+      setRun(null);
+      const now = store.getState();
+      now.setTestMarks(
         testMarksOf(
-          state.nodes.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config })),
+          now.nodes.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config })),
           tests,
-          Object.values(all).filter((r) => r.flowId === flowId),
+          Object.values(known.current).filter((r) => r.flowId === flowId),
         ),
       );
-      const failed = fresh.filter((r) => !r.passed).length;
-      setMessage(`${fresh.length - failed} passed, ${failed} failed`);
-    } finally {
-      setRunning(false);
-    }
+      const timedOut = fresh.filter((r) => r.timedOut).length;
+      const stopped = fresh.filter((r) => r.stopped).length;
+      const failed = fresh.filter((r) => !r.passed).length - timedOut - stopped;
+      setMessage(
+        `${fresh.length - failed - timedOut - stopped} passed, ${failed} failed` +
+          (timedOut ? `, ${timedOut} timed out` : "") +
+          (stopped ? `, ${stopped} stopped` : ""),
+      );
+    });
   };
 
   const startNew = (targets: TestTargets) => {
@@ -130,6 +162,11 @@ export function TestCasesPanel() {
           >
             <Play /> {running ? "Running…" : "Run all"}
           </Button>
+          {activeRun ? (
+            <Button size="sm" variant="outline" onClick={() => activeRun.stop()} data-testid="tests-stop">
+              <Square /> Stop
+            </Button>
+          ) : null}
           <NewCaseButton onNew={startNew} />
           {message ? (
             <span data-testid="tests-summary" className="text-slate-700">
@@ -151,15 +188,20 @@ export function TestCasesPanel() {
                     <span
                       data-testid={`test-result-${t.id}`}
                       data-passed={String(r.passed)}
-                      className={`rounded px-1 font-semibold ${r.passed ? "bg-emerald-100 text-emerald-800" : "bg-red-100 text-red-800"}`}
+                      data-verdict={verdictOf(r)}
+                      className={`rounded px-1 font-semibold ${r.passed ? "bg-emerald-100 text-emerald-800" : r.timedOut || r.stopped ? "bg-amber-100 text-amber-900" : "bg-red-100 text-red-800"}`}
                     >
-                      {r.passed ? "PASS" : "FAIL"}
+                      {verdictOf(r).toUpperCase()}
                     </span>
                   ) : null}
                   <span className="font-medium">{t.name}</span>
                   <span className="text-slate-500">
                     {t.duration_s} s simulated
-                    {r ? ` · ${r.scans} scans in ${Math.round(r.elapsedMs)} ms` : ""}
+                    {r
+                      ? r.timedOut || r.stopped
+                        ? ` · after ${Math.round(r.elapsedMs)} ms`
+                        : ` · ${r.scans} scans in ${Math.round(r.elapsedMs)} ms`
+                      : ""}
                   </span>
                   <button
                     type="button"
@@ -191,7 +233,11 @@ export function TestCasesPanel() {
                     <Trash2 className="size-3" />
                   </button>
                 </div>
-                {r?.error ? <div className="text-red-700">{r.error}</div> : null}
+                {r?.error ? (
+                  <div className="text-red-700" data-testid={`test-error-${t.id}`}>
+                    {r.error}
+                  </div>
+                ) : null}
                 {r?.expectations.map((e) => (
                   <div
                     key={e.index}

@@ -8,3 +8,24 @@ import { STRICT_CSP } from "@bms/security";
 export function contentSecurityPolicy(nonce: string): string {
   return STRICT_CSP.replace("script-src 'self'", `script-src 'self' 'nonce-${nonce}'`);
 }
+
+/**
+ * The test runner's Web Worker chunk (components/test-cases/test-run-client.ts names it): webpack's
+ * production name, `/_next/static/chunks/flow-test-worker.<contenthash>.js`.
+ */
+const TEST_WORKER_PATH = /^\/_next\/static\/chunks\/flow-test-worker\.[0-9a-f]+\.js$/;
+
+export function isTestWorkerScript(path: string): boolean {
+  return TEST_WORKER_PATH.test(path);
+}
+
+/**
+ * The policy of the test runner's worker (a dedicated worker loaded from a URL runs under its own
+ * response's CSP, not its page's): the strict one plus 'wasm-unsafe-eval', which lets it compile
+ * WebAssembly (the QuickJS sandbox that evaluates Script nodes) and nothing else: no JavaScript eval,
+ * no inline script. The page's own script-src stays without it, so no page script can compile
+ * WebAssembly; only this worker, whose code is ours, can.
+ */
+export function testWorkerContentSecurityPolicy(): string {
+  return STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
+}
