@@ -26,7 +26,8 @@ describe("the Designer as a first-time integrator meets it", () => {
   it("says a project holds flows (not 'one control flow'), and the editor fits a 1440 px screen", async () => {
     const page = stack.browser.page;
     await page.goto(stack.designer.url);
-    expect(await page.locator("main").textContent()).toContain("Each project holds one or more flows");
+    await page.getByTestId("new-project-name").waitFor();
+    expect(await page.locator("body").textContent()).toContain("Each project holds one or more flows");
     projectId = await createProjectInUi(page, stack.designer.url, "Walkthrough");
     // The side panel's six tabs (Properties … HTTP) used to push the page 100 px wider than the window,
     // hiding MQTT and HTTP behind a horizontal scroll bar.
