@@ -57,17 +57,17 @@ export class HistoryWriter {
     while (this.flushing) await this.flushing;
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    this.flushing = this.write(batch)
+    this.flushing = this.writeOrDrop(batch)
+      .then((refused) => {
+        if (!refused) return;
+        this.failedFlushes++;
+        this.options.onError(refused);
+      })
       .catch((error: Error) => {
         this.failedFlushes++;
         this.options.onError(error);
-        // A data exception (SQLSTATE class 22: a value PostgreSQL refuses) fails the same way on every
-        // retry: requeued, it would block every later row and grow the queue without bound. Dropped.
-        if ((error as { code?: string }).code?.startsWith("22")) {
-          this.dropped += batch.length;
-          return;
-        }
-        // Any other failure puts the rows back at the front: PostgreSQL down for a while must not lose them.
+        // Any other failure puts the rows back at the front: PostgreSQL down for a while must not lose them
+        // (rows of the batch already written are dropped as duplicates by the primary key).
         this.queue.unshift(...batch);
       })
       .finally(() => {
@@ -75,6 +75,29 @@ export class HistoryWriter {
       });
     await this.flushing;
     if (this.queue.length >= this.options.maxBatch) await this.flush();
+  }
+
+  /**
+   * Writes the rows; a data exception (SQLSTATE class 22: a value PostgreSQL refuses) fails the same way on
+   * every retry, so requeued it would block every later row and grow the queue without bound. The batch is
+   * halved until the refused rows stand alone, and only those are dropped (counted): one hostile value in
+   * a batch of other supervisors' rows loses no good row. Answers the first refusal, if any.
+   */
+  private async writeOrDrop(rows: readonly HistoryRow[]): Promise<Error | undefined> {
+    try {
+      await this.write(rows);
+      return undefined;
+    } catch (error) {
+      if (!(error as { code?: string }).code?.startsWith("22")) throw error;
+      if (rows.length === 1) {
+        this.dropped++;
+        return error as Error;
+      }
+      const half = rows.length >> 1;
+      const first = await this.writeOrDrop(rows.slice(0, half));
+      const second = await this.writeOrDrop(rows.slice(half));
+      return first ?? second;
+    }
   }
 
   async stop(): Promise<void> {

@@ -127,7 +127,7 @@ export interface CommissioningReport {
   error?: string;
   /**
    * A run cut by a crash: the write test's command it left on a device, and what the next start did with
-   * it (relinquished, refused and retried, or left to a deployed flow that commands the slot).
+   * it (relinquished, refused and retried, or left to a running flow that commands the slot).
    */
   leftover_commands?: LeftoverCommand[];
   site: string;

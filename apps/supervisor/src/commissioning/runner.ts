@@ -67,14 +67,19 @@ export class CommissioningRunner {
   /**
    * What a previous process left behind when it was killed mid-run, done once at start (onReady: the site
    * is resumed and the protocols are up, and no run can start before): the write test's command it left
-   * on the device is relinquished (never a slot a deployed flow commands), audited, then the reports it
+   * on the device is relinquished (never a slot a running flow commands), audited, then the reports it
    * left running are sealed as failed, naming what became of that command.
    */
   async recover(): Promise<void> {
     const { app } = this;
     let leftovers: LeftoverCommand[] = [];
     try {
-      leftovers = await relinquishLeftovers(app.engine.writes, commandsOf(app.engine.plans()));
+      // Only a running flow rewrites a slot it commands: a stopped flow's slot (stopped by an operator,
+      // which holds across the restart) left to it kept the test value on the device for good, off the list.
+      const running = app.engine
+        .flows()
+        .flatMap((f) => (f.status === "running" && f.flow ? [f.flow.plan] : []));
+      leftovers = await relinquishLeftovers(app.engine.writes, commandsOf(running));
     } catch (error) {
       app.log.error({ err: error }, "commissioning write tests left by the last process not relinquished");
     }

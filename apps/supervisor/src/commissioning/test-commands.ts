@@ -25,13 +25,13 @@ export interface LeftoverCommand {
   run: string;
   point: string;
   priority: number;
-  /** NULL written at the priority; refused (still on the list); or left alone: a deployed flow commands it. */
+  /** NULL written at the priority; refused (still on the list); or left alone: a running flow commands it. */
   outcome: "relinquished" | "refused" | "left_to_flow";
   error?: string;
 }
 
 /**
- * Relinquishes every write-test command a previous process left on the list. A slot that a deployed flow
+ * Relinquishes every write-test command a previous process left on the list. A slot that a running flow
  * commands at the same priority (`flowCommands`, `ref@priority` as deploy keeps them) is never NULLed: the
  * flow rewrites its own command at its next scan, so the entry is only taken off the list.
  */
@@ -69,6 +69,6 @@ export function describeLeftover(l: LeftoverCommand): string {
   const what = `the write test's command on ${l.point} at priority ${l.priority}`;
   if (l.outcome === "relinquished") return `${what} was relinquished at the next start`;
   if (l.outcome === "left_to_flow")
-    return `${what} was left in place at the next start: a deployed flow commands that slot and rewrites it`;
+    return `${what} was left in place at the next start: a running flow commands that slot and rewrites it`;
   return `${what} could not be relinquished at the next start (${l.error}): it is tried again at the next stop and start`;
 }

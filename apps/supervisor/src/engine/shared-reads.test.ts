@@ -411,6 +411,23 @@ describe("SharedReads keeps each point's read state in columns by slot", () => {
     expect(s.reads.badPoints(Number.POSITIVE_INFINITY)).toBe(1);
   });
 
+  it("a slow flow served a reading over an hour old gets it, though the prune in its own call frees that slot", async () => {
+    // Regression: two 4-hour flows sharing a point, the second scanning 70 min after the first. Its read
+    // is fresh (within half its period) yet over an hour old, so the prune in the same readEach freed the
+    // slot (batch set to the never-settling NO_BATCH) before the call awaited it: the scan hung for good.
+    const { reads, batches, advance } = counting();
+    const fourHours = 4 * 3_600_000;
+    await reads.readPoints([ref(1)], fourHours);
+    advance(70 * 60_000);
+    const late = await Promise.race([
+      reads.readPoints([ref(1)], fourHours),
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 500)),
+    ]);
+    expect(late).not.toBe("hung");
+    expect((late as { value: unknown }[]).map((r) => r.value)).toEqual([10]);
+    expect(batches).toEqual([[1]]);
+  });
+
   it("a failed batch's slots are read afresh, unless a later batch took them over meanwhile", async () => {
     let failNext = true;
     let clock = 0;

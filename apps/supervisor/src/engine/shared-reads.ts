@@ -209,7 +209,6 @@ export class SharedReads {
       if (previous < 0 || batches[slot] !== batches[previous] || index[slot] !== index[previous]! + 1) runs++;
       previous = slot;
     }
-    if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
     if (runs <= MAX_RUNS) {
       const answered: Promise<void>[] = new Array(runs);
       let run = 0;
@@ -226,6 +225,7 @@ export class SharedReads {
         answered[run] = this.deliver(batch, base, list, start, end, now, each);
         start = end;
       }
+      this.pruneDue(now);
       await Promise.all(answered);
       return;
     }
@@ -257,7 +257,17 @@ export class SharedReads {
         }),
       );
     }
+    this.pruneDue(now);
     await Promise.all(answered);
+  }
+
+  /**
+   * The minutely prune, once this reader holds the batches it awaits: a reading served as fresh may be
+   * over an hour old (a flow with a period over two hours), and a prune before that would have freed
+   * its slot, pointing it at NO_BATCH, which this reader then awaited for ever.
+   */
+  private pruneDue(now: number): void {
+    if (now - this.prunedAt > PRUNE_EVERY_MS) this.prune(now);
   }
 
   /**

@@ -118,4 +118,43 @@ describe("a commissioning write test cut by kill -9", () => {
     expect(again.body.records).toHaveLength(1);
     expect((await priorityArray())[FLOW_PRIORITY - 1]).toBe(FLOW_LEVEL);
   }, 120_000);
+
+  it("relinquishes a test value left on the slot of a flow an operator stopped: nothing else will", async () => {
+    // Regression: the slot of any deployed flow was "left to the flow", taken off the list and kept on
+    // the device; a stopped flow (stopped across restarts) never rewrites it, so the test value stayed.
+    const flows = await call<{ flows: { flow_id: string; name: string }[] }>("GET", "/api/flows");
+    const flowId = flows.body.flows.find((f) => f.name === "VAV-1")!.flow_id;
+    expect((await call("POST", `/api/flows/${flowId}/stop`)).status).toBe(200);
+    await eventually(async () => ((await simSlots())[FLOW_PRIORITY - 1] === null ? true : undefined), 10_000);
+    await slow(SLOW_MS);
+    const started = await call<CommissioningReport>("POST", "/api/commissioning/runs", {
+      person: "Ines Integrator",
+      checkout: {
+        points: [DEMO_REHEAT_VALVE],
+        write_test: { priority: FLOW_PRIORITY, confirm: [DEMO_REHEAT_VALVE], values: { [REHEAT]: 62 } },
+      },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    await eventually(
+      async () => ((await simSlots())[FLOW_PRIORITY - 1] === 62 ? true : undefined),
+      30_000,
+      20,
+    );
+    sup.child.kill("SIGKILL");
+    await sup.stop();
+    await slow(0);
+
+    sup = await stack.startSupervisor(sup.dataDir);
+    const slots = await priorityArray();
+    expect(slots.filter((v) => v !== null)).toEqual([]);
+    const audit = await call<{ records: AuditRecord[] }>("GET", "/api/audit?action=commissioning.relinquish");
+    expect(audit.body.records.find((r) => r.details?.run === started.body.id)).toMatchObject({
+      target: REHEAT,
+      result: "ok",
+      details: { priority: FLOW_PRIORITY, outcome: "relinquished" },
+    });
+    // Still stopped after the restart: the flow did not put its 35 % back meanwhile.
+    const after = await call<{ flows: { flow_id: string; status: string }[] }>("GET", "/api/flows");
+    expect(after.body.flows.find((f) => f.flow_id === flowId)?.status).toBe("stopped");
+  }, 120_000);
 });
