@@ -164,10 +164,12 @@ describe("script sandbox: a runaway script does not hold up the API, BACnet or t
 
     // The API never waited for the script. (Evaluated on the main thread instead, the same run measured
     // p99 101 ms and max 103 ms: a request that lands while the script spins waits out its budget. The
-    // max bound alone would not tell the two apart; the p99 bound does.)
+    // max bound alone would not tell the two apart; the p99 bound does. It is three quarters of the
+    // budget: a merged-main integration tier beside other engineers' jobs, load 4-5, measured p99 54 ms
+    // with the script in its worker, 2026-12-02; alone the file passes far under it.)
     expect(health.length).toBeGreaterThan(200);
     expect(max).toBeLessThan(BUDGET_MS + 150);
-    expect(p99).toBeLessThan(BUDGET_MS / 2);
+    expect(p99).toBeLessThan(BUDGET_MS * 0.75);
     // BACnet kept answering, with good values.
     expect(reads.length).toBeGreaterThan(20);
     for (const read of reads) {
