@@ -17,6 +17,7 @@ const TAG_REAL = 4;
 const TAG_OBJECT_ID = 12;
 const TAG_UNSIGNED = 2;
 const OBJECT_LIST = 76;
+const PRIORITY_ARRAY = 87;
 const ARRAY_ALL = 0xffffffff;
 
 export interface Subscription {
@@ -38,6 +39,11 @@ export async function startFakeDevice(options: {
   port: number;
   /** The objectList length the device claims (index 0); element i is analogInput:i. Whole reads fail. */
   objectListLength?: number;
+  /**
+   * A misbehaving device: its RPM answers name the array element after the one asked for (objectList[3]
+   * to a read of objectList[2]), with that element's value.
+   */
+  shiftIndex?: boolean;
 }) {
   const transport = new UdpTransport({
     bindAddress: options.bind,
@@ -69,6 +75,9 @@ export async function startFakeDevice(options: {
       }
       return undefined;
     }
+    // Any object's priorityArray[i] (1..16) holds i * 1.5, so each element tells which one was answered.
+    if (property === PRIORITY_ARRAY && index !== undefined && index >= 1 && index <= 16)
+      return [{ type: TAG_REAL, value: index * 1.5 } as BACNetAppData];
     const value = values.get(key(object));
     if (value !== undefined && property === PRESENT_VALUE)
       return [{ type: TAG_REAL, value } as BACNetAppData];
@@ -94,12 +103,16 @@ export async function startFakeDevice(options: {
     if (!content.header?.sender || content.invokeId === undefined) return;
     const answer = content.payload.properties.map((spec) => ({
       objectId: spec.objectId,
-      values: spec.properties.map((p) => ({
-        property: { id: p.id, index: p.index },
-        value: answerFor(spec.objectId, p.id, p.index) ?? [
-          { type: 105, value: { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.UNKNOWN_PROPERTY } },
-        ],
-      })),
+      values: spec.properties.map((asked) => {
+        const p =
+          options.shiftIndex && asked.index !== ARRAY_ALL ? { ...asked, index: asked.index + 1 } : asked;
+        return {
+          property: { id: p.id, index: p.index },
+          value: answerFor(spec.objectId, p.id, p.index) ?? [
+            { type: 105, value: { errorClass: ErrorClass.PROPERTY, errorCode: ErrorCode.UNKNOWN_PROPERTY } },
+          ],
+        };
+      }),
     }));
     client.readPropertyMultipleResponse(content.header.sender, content.invokeId, answer as never);
   });

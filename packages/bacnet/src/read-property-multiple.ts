@@ -28,7 +28,8 @@ export interface RpmResult {
   values: { id: number; index: number; value: RpmValue[] }[];
 }
 
-const ARRAY_ALL = 0xffffffff;
+/** The array index a read or an answer carries when it names no element (the whole property). */
+export const ARRAY_ALL = 0xffffffff;
 const SERVICE_READ_PROPERTY_MULTIPLE = 14;
 /** BVLC (4) + NPDU (2) + confirmed-request header (4). */
 const HEADER_BYTES = 10;

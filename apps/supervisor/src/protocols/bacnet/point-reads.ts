@@ -1,6 +1,7 @@
 import type { BACNetObjectID, BACNetReadAccessSpecification } from "@bacnet-js/client";
 import {
   ApplicationTag,
+  ARRAY_ALL,
   BIP_MAX_APDU,
   encodeRpmRequest,
   isArrayProperty,
@@ -149,14 +150,17 @@ export class BacnetReads {
               buffer,
               offset,
               length,
-              (n, type, instance, property, _index, value) => {
+              (n, type, instance, property, index, value) => {
                 if (n >= chunk.length) return;
                 const i = chunk[n]!;
                 const k = n * 3;
                 out[i] =
-                  type !== expect[k] || instance !== expect[k + 1] || property !== expect[k + 2]
+                  type !== expect[k] ||
+                  instance !== expect[k + 1] ||
+                  property !== expect[k + 2] ||
+                  index !== plan.expectIndex[n]
                     ? badResult(
-                        "the answer names another object or property than the one read",
+                        "the answer names another object, property or array element than the one read",
                         "decode_error",
                         now,
                       )
@@ -177,10 +181,11 @@ export class BacnetReads {
             if (!prop) out[i] = badResult("missing in RPM answer", "decode_error", now);
             else if (
               !sameObject(objectValues.objectId, read.objectType, read.instance) ||
-              prop.id !== read.property
+              prop.id !== read.property ||
+              (prop.index ?? ARRAY_ALL) !== (read.index ?? ARRAY_ALL)
             )
               out[i] = badResult(
-                "the answer names another object or property than the one read",
+                "the answer names another object, property or array element than the one read",
                 "decode_error",
                 now,
               );
@@ -215,7 +220,7 @@ export class BacnetReads {
             sameObject(response.objectId, typeId, ref.instance) && response.property?.id === prop
               ? decodeRead(ref, response.values, Date.now())
               : badResult(
-                  "the answer names another object or property than the one read",
+                  "the answer names another object, property or array element than the one read",
                   "decode_error",
                   Date.now(),
                 );
@@ -258,6 +263,11 @@ interface ChunkPlan {
    * the ref and a cached result, three objects spread over the heap and cold after ~90 ms idle.
    */
   expect: Int32Array;
+  /**
+   * The array index each answer must carry (ARRAY_ALL for none): a device answering priorityArray[9] to
+   * a read of priorityArray[8] names another element, which is not the value asked for.
+   */
+  expectIndex: Uint32Array;
   simple: Uint8Array;
   lastType: Int16Array;
   lastRaw: Float64Array;
@@ -293,12 +303,14 @@ function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]):
     }
   }
   const expect = new Int32Array(reads.length * 3);
+  const expectIndex = new Uint32Array(reads.length);
   const simple = new Uint8Array(reads.length);
   for (let n = 0; n < reads.length; n++) {
     const read = plans[n]!;
     expect[n * 3] = read.objectType;
     expect[n * 3 + 1] = read.instance;
     expect[n * 3 + 2] = read.property;
+    expectIndex[n] = read.index ?? ARRAY_ALL;
     // Index 0 goes by ReadProperty (never here); a whole array goes the general way.
     simple[n] = read.index === undefined && read.arrayProperty ? 0 : 1;
   }
@@ -308,6 +320,7 @@ function chunkPlan(refs: readonly BacnetPointRef[], indexes: readonly number[]):
     reads,
     plans,
     expect,
+    expectIndex,
     simple,
     lastType: new Int16Array(reads.length).fill(-1),
     lastRaw: new Float64Array(reads.length),
