@@ -34,8 +34,9 @@ export function buildProjectSite(
   db: Database.Database,
   projectId: string,
   version?: number,
-  // Who pressed Deploy: the supervisor's Overview shows it ("Deployed by"), where "designer" said nothing.
-  deployedBy = "designer",
+  // Who deployed (the editor's Deploy or a rollout's starter): the supervisor's Overview shows it as
+  // "Deployed by" ("ada (Designer)"), where "designer" alone said nothing.
+  user?: string,
 ): SiteBuild {
   const project = getProject(db, projectId);
   if (!project) return { ok: false, status: 404, error: `project ${projectId} not found` };
@@ -57,7 +58,7 @@ export function buildProjectSite(
     flows: check.flows,
     bacnet_objects: [],
     created_at: new Date().toISOString(),
-    deployed_by: deployedBy,
+    deployed_by: user ? `${user} (Designer)` : "designer",
   });
   return { ok: true, version: saved.version, pkg, flows: check.flows };
 }
@@ -130,7 +131,7 @@ export async function deployProject(
   mode: "update" | "replace" = "update",
   deployedBy?: string,
 ): Promise<DeployAttempt> {
-  const site = buildProjectSite(db, projectId, version, deployedBy ? `${deployedBy} (Designer)` : undefined);
+  const site = buildProjectSite(db, projectId, version, deployedBy);
   if (!site.ok) return site;
   // Built by this process and never changed: parse it once more so a bug here cannot send a bad package.
   SitePackageSchema.parse(site.pkg);

@@ -26,7 +26,7 @@ export function startRollout(
   request: RolloutRequest,
   startedBy: StartedBy,
 ): StartResult {
-  const site = buildProjectSite(db, request.project_id, request.version);
+  const site = buildProjectSite(db, request.project_id, request.version, startedBy.name);
   if (!site.ok) return site;
   SitePackageSchema.parse(site.pkg);
   const plan = planBatches(db, request);
