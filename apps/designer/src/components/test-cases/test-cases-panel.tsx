@@ -122,13 +122,16 @@ export function TestCasesPanel() {
       if (current.current === handle) current.current = null;
       setRun(null);
       const now = store.getState();
-      now.setTestMarks(
-        testMarksOf(
-          now.nodes.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config })),
-          tests,
-          Object.values(known.current).filter((r) => r.flowId === flowId),
-        ),
-      );
+      // Marks go on the canvas of the flow the cases ran for: after a switch to another flow tab mid-run,
+      // the canvas holds that flow's nodes, and a node id both flows use ("pumps") would take them.
+      if (now.activeFlowId === flowId)
+        now.setTestMarks(
+          testMarksOf(
+            now.nodes.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config })),
+            tests,
+            Object.values(known.current).filter((r) => r.flowId === flowId),
+          ),
+        );
       const timedOut = fresh.filter((r) => r.timedOut).length;
       const stopped = fresh.filter((r) => r.stopped).length;
       const failed = fresh.filter((r) => !r.passed).length - timedOut - stopped;
