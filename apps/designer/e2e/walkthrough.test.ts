@@ -66,8 +66,10 @@ describe("the Designer as a first-time integrator meets it", () => {
       await signInBrowser(viewer.context, stack.designer.url, VIEWER);
       const page = viewer.page;
       const drafts: string[] = [];
+      const saves: string[] = [];
       page.on("request", (r) => {
         if (r.url().endsWith("/draft")) drafts.push(r.method());
+        if (r.url().endsWith("/versions") && r.method() === "POST") saves.push(r.url());
       });
       await page.goto(`${stack.designer.url}/projects/${projectId}`);
       await page.getByTestId("flow-canvas").waitFor();
@@ -84,6 +86,12 @@ describe("the Designer as a first-time integrator meets it", () => {
       await page.waitForTimeout(3000);
       expect(drafts).toEqual([]);
       expect(await page.locator("body").textContent()).not.toContain("Autosave refused");
+      // Save's shortcut is off too: it says why instead of sending a save the server refuses (403).
+      await page.getByTestId("flow-canvas").click({ position: { x: 40, y: 40 } });
+      await page.keyboard.press("Control+s");
+      await page.getByTestId("editor-notice").filter({ hasText: "Viewers cannot save" }).waitFor();
+      expect(saves).toEqual([]);
+      expect(await page.locator("body").textContent()).not.toContain("Save failed");
     } finally {
       await viewer?.close();
     }

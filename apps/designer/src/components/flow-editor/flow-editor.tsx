@@ -239,7 +239,11 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
     knownObjects,
   ]);
 
-  const saveFromShortcut = useCallback(() => void save(), [save]);
+  // A viewer's Save is off, and so is its shortcut: Ctrl+S said "Save failed" with the server's 403.
+  const saveFromShortcut = useCallback(() => {
+    if (readOnly) showNotice("save", "info", READ_ONLY_TITLE);
+    else void save();
+  }, [save, readOnly, showNotice]);
   const [shortcutSheet, setShortcutSheet] = useState(false);
   const minimap = useMinimapOpen();
   const toggleShortcutSheet = useCallback(() => setShortcutSheet((open) => !open), []);
