@@ -161,6 +161,8 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
 
   const deploy = useCallback(async () => {
     clearNotice("deploy-result");
+    // Arrow moves still in their burst count as unsaved: Deploy saves them first.
+    store.getState().settleNudge();
     // A large flow's problems may lag the last edit by VALIDATION_SETTLE_MS: a deploy judges the document as it is.
     const current =
       problems && checkedRevision === store.getState().revision
