@@ -198,7 +198,7 @@ describe("Designer: test cases run in a watched Web Worker", () => {
       .find((d) => d.startsWith("script-src"));
     expect(scriptSrc).toBe("script-src 'self' 'wasm-unsafe-eval'");
 
-    // A worker-shaped name this build does not hold is Next's 404 page, an HTML document: page policy.
+    // A worker-shaped name this build does not hold is Next's 404: it keeps the page policy.
     const made = await fetch(`${designer.url}/_next/static/chunks/flow-test-worker.deadbeef.js`);
     expect(made.status).toBe(404);
     expect(made.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-[^']+';/);

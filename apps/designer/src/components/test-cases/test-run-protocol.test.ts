@@ -61,8 +61,8 @@ describe("the test worker's CSP", () => {
       expect(isTestWorkerScript("/_next/static/chunks/app/page-e3e200dcb11b3d70.js", built)).toBe(false);
       expect(isTestWorkerScript("/_next/static/chunks/flow-test-worker.e3e2.js/../x.js", built)).toBe(false);
       expect(isTestWorkerScript(`/x${worker}`, built)).toBe(false);
-      // The worker's shape with a hash this build does not have is Next's 404 page, an HTML document:
-      // it keeps the page's policy (before, any hex name got 'wasm-unsafe-eval').
+      // The worker's shape with a hash this build does not have is Next's 404: it keeps the page's
+      // policy (before, any hex name got 'wasm-unsafe-eval').
       expect(isTestWorkerScript("/_next/static/chunks/flow-test-worker.deadbeef.js", built)).toBe(false);
       expect(builtTestWorkerScripts(join(chunks, "missing")).size).toBe(0);
     } finally {

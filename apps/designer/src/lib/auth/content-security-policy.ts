@@ -19,8 +19,8 @@ const CHUNKS_URL = "/_next/static/chunks/";
 
 /**
  * The worker chunks this build holds (`chunksDir` is the build's .next/static/chunks), by URL path.
- * Only these get the worker's policy: a path of the same shape whose file does not exist is answered
- * with Next's 404 page, an HTML document whose scripts must stay under the page's policy.
+ * Only these get the worker's policy, so it goes to the one file it is for and to no other answer (a
+ * path of the same shape whose file does not exist is Next's 404, which keeps the page's policy).
  */
 export function builtTestWorkerScripts(chunksDir: string): ReadonlySet<string> {
   let files: string[];
