@@ -137,9 +137,21 @@ async function stopAll(code) {
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 process.on("SIGHUP", () => stopAll(0));
+// The programs run in their own process group and session: a closed terminal's signals never reach
+// them, only this script can stop them. So a log line this script cannot write (EPIPE from a closed
+// pipe such as `| tee`, EIO from a closed terminal) must not end it mid-stop, and however it ends
+// anyway, the programs still running are told to stop.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+process.on("exit", () => {
+  for (const child of children.values())
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+});
 
 function start(program) {
   return new Promise((resolve) => {
+    // A stop begun while an earlier program was starting (Ctrl-C during start-up) starts nothing more:
+    // stopAll has already passed this program by, and it would outlive the script.
+    if (stopping) return;
     const [cmd, args] = program.command;
     const child = spawn(cmd, args, {
       cwd: program.cwd,

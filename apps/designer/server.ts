@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { isIP } from "node:net";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   checkHost,
@@ -18,6 +18,7 @@ import {
 } from "@bms/security";
 import { pruneAudit } from "./src/lib/auth/audit-repository";
 import {
+  builtTestWorkerScripts,
   contentSecurityPolicy,
   isTestWorkerScript,
   testWorkerContentSecurityPolicy,
@@ -103,8 +104,11 @@ const setupCode =
 setServerConfig({ policy, tls: tls !== null, setupCode });
 
 const { default: next } = await import("next");
-const app = next({ dev: false, dir: dirname(new URL(import.meta.url).pathname), hostname: host, port });
+const appDir = dirname(new URL(import.meta.url).pathname);
+const app = next({ dev: false, dir: appDir, hostname: host, port });
 await app.prepare();
+// The test runner's worker files this build wrote: only they may compile WebAssembly.
+const testWorkerScripts = builtTestWorkerScripts(join(appDir, ".next/static/chunks"));
 const handle = app.getRequestHandler();
 
 /** A refusal at the door is a security event worth a line: method, path (never the query) and why. */
@@ -129,7 +133,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const nonce = randomBytes(16).toString("base64");
   const csp = contentSecurityPolicy(nonce);
   // The test runner's worker takes its policy from its own response: it alone may compile WebAssembly.
-  const testWorker = req.method === "GET" && isTestWorkerScript((req.url ?? "").split("?")[0] ?? "");
+  const testWorker =
+    req.method === "GET" && isTestWorkerScript((req.url ?? "").split("?")[0] ?? "", testWorkerScripts);
   const responseCsp = testWorker ? testWorkerContentSecurityPolicy() : csp;
   for (const [name, value] of Object.entries(securityHeaders({ csp: responseCsp, tls: tls !== null })))
     res.setHeader(name, value);

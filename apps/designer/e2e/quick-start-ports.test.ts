@@ -99,4 +99,36 @@ describe("pnpm start on other ports and another data directory", () => {
     socket.close();
     await expect(fetch(`http://127.0.0.1:${supervisor}/api/health`)).rejects.toThrow();
   });
+
+  // Reserved for this case (review-ui): 127.0.116.10 and .49, BACnet ports 48160-48161.
+  it("stops all three even when its output has gone (a closed terminal or pipe)", async () => {
+    const [designer, supervisor, simulatorWeb] = [await freePort(), await freePort(), await freePort()];
+    started = await startProcess(process.execPath, [join(REPO_ROOT, "scripts/start.mjs")], {
+      name: "pnpm start",
+      env: {
+        BMS_DATA_DIR: tempDir("start-closed-output"),
+        BMS_DESIGNER_PORT: String(designer),
+        BMS_SUPERVISOR_PORT: String(supervisor),
+        BMS_SIM_WEB_PORT: String(simulatorWeb),
+        BMS_SIM_BIND: "127.0.116.10",
+        BMS_SIM_PORT: "48160",
+        BMS_SUPERVISOR_BACNET_BIND: "127.0.116.49",
+        BMS_SUPERVISOR_BACNET_PORT: "48161",
+      },
+      ready: /Ctrl-C stops everything/,
+      readyTimeoutMs: 120_000,
+    });
+    const run = started;
+    started = undefined;
+    // Whoever read its output went away: its next log line fails (EPIPE). The programs run in their own
+    // process group, so only the script can stop them; it used to die on that write mid-stop and leave
+    // the Designer and the simulator running, holding their ports.
+    run.child.stdout?.destroy();
+    run.child.stderr?.destroy();
+    run.child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => run.child.once("exit", resolve));
+    expect(code).toBe(0);
+    for (const port of [designer, supervisor, simulatorWeb])
+      await expect(fetch(`http://127.0.0.1:${port}/`), `port ${port}`).rejects.toThrow();
+  });
 });

@@ -197,5 +197,11 @@ describe("Designer: test cases run in a watched Web Worker", () => {
       .map((d) => d.trim())
       .find((d) => d.startsWith("script-src"));
     expect(scriptSrc).toBe("script-src 'self' 'wasm-unsafe-eval'");
+
+    // A worker-shaped name this build does not hold is Next's 404: it keeps the page policy.
+    const made = await fetch(`${designer.url}/_next/static/chunks/flow-test-worker.deadbeef.js`);
+    expect(made.status).toBe(404);
+    expect(made.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-[^']+';/);
+    expect(made.headers.get("content-security-policy")).not.toContain("wasm-unsafe-eval");
   });
 });

@@ -165,5 +165,15 @@ describe("Designer: touch drags cut short, and arrow-key moves as undo steps", (
     expect((await nodeAt(page(), node)).x).toBeLessThan(moved.x);
     await page().keyboard.press("Control+z");
     await expect.poll(() => nodeAt(page(), node)).toEqual(moved);
+
+    // Save straight after a press, before the burst settles: the move is saved and nothing is left
+    // unsaved (the burst's change used to land after the save, saying "unsaved changes").
+    await page().locator(`[data-id="${node}"]`).click();
+    await page().keyboard.press("ArrowRight");
+    await page().keyboard.press("Control+s");
+    const status = page().getByTestId("save-status");
+    await status.filter({ hasText: "saved · v" }).waitFor();
+    await page().waitForTimeout(1_000);
+    expect(await status.getAttribute("data-dirty")).toBe("false");
   });
 });

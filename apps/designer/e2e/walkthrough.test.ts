@@ -26,6 +26,8 @@ describe("the Designer as a first-time integrator meets it", () => {
   it("says a project holds flows (not 'one control flow'), and the editor fits a 1440 px screen", async () => {
     const page = stack.browser.page;
     await page.goto(stack.designer.url);
+    // The projects page has no <main> (the layout wraps pages in a div): asking for one waited 30 s and
+    // failed this test, and the two after it, which use its project.
     await page.getByTestId("new-project-name").waitFor();
     expect(await page.locator("body").textContent()).toContain("Each project holds one or more flows");
     projectId = await createProjectInUi(page, stack.designer.url, "Walkthrough");
@@ -67,8 +69,10 @@ describe("the Designer as a first-time integrator meets it", () => {
       await signInBrowser(viewer.context, stack.designer.url, VIEWER);
       const page = viewer.page;
       const drafts: string[] = [];
+      const saves: string[] = [];
       page.on("request", (r) => {
         if (r.url().endsWith("/draft")) drafts.push(r.method());
+        if (r.url().endsWith("/versions") && r.method() === "POST") saves.push(r.url());
       });
       await page.goto(`${stack.designer.url}/projects/${projectId}`);
       await page.getByTestId("flow-canvas").waitFor();
@@ -85,6 +89,12 @@ describe("the Designer as a first-time integrator meets it", () => {
       await page.waitForTimeout(3000);
       expect(drafts).toEqual([]);
       expect(await page.locator("body").textContent()).not.toContain("Autosave refused");
+      // Save's shortcut is off too: it says why instead of sending a save the server refuses (403).
+      await page.getByTestId("flow-canvas").click({ position: { x: 40, y: 40 } });
+      await page.keyboard.press("Control+s");
+      await page.getByTestId("editor-notice").filter({ hasText: "Viewers cannot save" }).waitFor();
+      expect(saves).toEqual([]);
+      expect(await page.locator("body").textContent()).not.toContain("Save failed");
     } finally {
       await viewer?.close();
     }

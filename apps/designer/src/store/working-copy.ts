@@ -49,6 +49,9 @@ export async function saveWorkingCopy(
   store: EditorStoreApi,
   options: { createdBy: string; onTopOf?: number },
 ): Promise<SaveResult> {
+  // Arrow moves still in their burst are on the canvas and so in the document sent: they land now, or
+  // their change would come after the save and leave it "unsaved changes".
+  store.getState().settleNudge();
   const state = store.getState();
   const savingRevision = state.revision;
   const result = await apiCall<{ version: ProjectVersion }>(`/api/projects/${state.projectId}/versions`, {

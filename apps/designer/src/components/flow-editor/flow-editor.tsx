@@ -161,6 +161,8 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
 
   const deploy = useCallback(async () => {
     clearNotice("deploy-result");
+    // Arrow moves still in their burst count as unsaved: Deploy saves them first.
+    store.getState().settleNudge();
     // A large flow's problems may lag the last edit by VALIDATION_SETTLE_MS: a deploy judges the document as it is.
     const current =
       problems && checkedRevision === store.getState().revision
@@ -239,7 +241,11 @@ function EditorShell({ restoredDraftAt, readOnly }: { restoredDraftAt: string | 
     knownObjects,
   ]);
 
-  const saveFromShortcut = useCallback(() => void save(), [save]);
+  // A viewer's Save is off, and so is its shortcut: Ctrl+S said "Save failed" with the server's 403.
+  const saveFromShortcut = useCallback(() => {
+    if (readOnly) showNotice("save", "info", READ_ONLY_TITLE);
+    else void save();
+  }, [save, readOnly, showNotice]);
   const [shortcutSheet, setShortcutSheet] = useState(false);
   const minimap = useMinimapOpen();
   const toggleShortcutSheet = useCallback(() => setShortcutSheet((open) => !open), []);

@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isTestWorkerScript, testWorkerContentSecurityPolicy } from "../../lib/auth/content-security-policy";
+import {
+  builtTestWorkerScripts,
+  isTestWorkerScript,
+  testWorkerContentSecurityPolicy,
+} from "../../lib/auth/content-security-policy";
 import { RunWatch } from "./test-run-protocol";
 
 describe("the test run watchdog", () => {
@@ -43,11 +50,24 @@ describe("the test run watchdog", () => {
 });
 
 describe("the test worker's CSP", () => {
-  it("recognises only the worker chunk's production path", () => {
-    expect(isTestWorkerScript("/_next/static/chunks/flow-test-worker.e3e200dcb11b3d70.js")).toBe(true);
-    expect(isTestWorkerScript("/_next/static/chunks/app/page-e3e200dcb11b3d70.js")).toBe(false);
-    expect(isTestWorkerScript("/_next/static/chunks/flow-test-worker.e3e2.js/../x.js")).toBe(false);
-    expect(isTestWorkerScript("/x/_next/static/chunks/flow-test-worker.e3e200dcb11b3d70.js")).toBe(false);
+  it("recognises only the worker chunk this build wrote, by its production path", () => {
+    const chunks = mkdtempSync(join(tmpdir(), "bms-chunks-"));
+    try {
+      writeFileSync(join(chunks, "flow-test-worker.e3e200dcb11b3d70.js"), "");
+      writeFileSync(join(chunks, "page-e3e200dcb11b3d70.js"), "");
+      const built = builtTestWorkerScripts(chunks);
+      const worker = "/_next/static/chunks/flow-test-worker.e3e200dcb11b3d70.js";
+      expect(isTestWorkerScript(worker, built)).toBe(true);
+      expect(isTestWorkerScript("/_next/static/chunks/app/page-e3e200dcb11b3d70.js", built)).toBe(false);
+      expect(isTestWorkerScript("/_next/static/chunks/flow-test-worker.e3e2.js/../x.js", built)).toBe(false);
+      expect(isTestWorkerScript(`/x${worker}`, built)).toBe(false);
+      // The worker's shape with a hash this build does not have is Next's 404: it keeps the page's
+      // policy (before, any hex name got 'wasm-unsafe-eval').
+      expect(isTestWorkerScript("/_next/static/chunks/flow-test-worker.deadbeef.js", built)).toBe(false);
+      expect(builtTestWorkerScripts(join(chunks, "missing")).size).toBe(0);
+    } finally {
+      rmSync(chunks, { recursive: true, force: true });
+    }
   });
 
   it("adds WebAssembly compilation and nothing else to the strict policy", () => {

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { STRICT_CSP } from "@bms/security";
 
 /**
@@ -13,10 +14,26 @@ export function contentSecurityPolicy(nonce: string): string {
  * The test runner's Web Worker chunk (components/test-cases/test-run-client.ts names it): webpack's
  * production name, `/_next/static/chunks/flow-test-worker.<contenthash>.js`.
  */
-const TEST_WORKER_PATH = /^\/_next\/static\/chunks\/flow-test-worker\.[0-9a-f]+\.js$/;
+const TEST_WORKER_FILE = /^flow-test-worker\.[0-9a-f]+\.js$/;
+const CHUNKS_URL = "/_next/static/chunks/";
 
-export function isTestWorkerScript(path: string): boolean {
-  return TEST_WORKER_PATH.test(path);
+/**
+ * The worker chunks this build holds (`chunksDir` is the build's .next/static/chunks), by URL path.
+ * Only these get the worker's policy, so it goes to the one file it is for and to no other answer (a
+ * path of the same shape whose file does not exist is Next's 404, which keeps the page's policy).
+ */
+export function builtTestWorkerScripts(chunksDir: string): ReadonlySet<string> {
+  let files: string[];
+  try {
+    files = readdirSync(chunksDir);
+  } catch {
+    return new Set();
+  }
+  return new Set(files.filter((f) => TEST_WORKER_FILE.test(f)).map((f) => `${CHUNKS_URL}${f}`));
+}
+
+export function isTestWorkerScript(path: string, built: ReadonlySet<string>): boolean {
+  return built.has(path);
 }
 
 /**
